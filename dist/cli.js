@@ -43,7 +43,7 @@ var require_windows = __commonJS({
     module.exports = isexe;
     isexe.sync = sync;
     var fs = __require("fs");
-    function checkPathExt(path37, options) {
+    function checkPathExt(path40, options) {
       var pathext = options.pathExt !== void 0 ? options.pathExt : process.env.PATHEXT;
       if (!pathext) {
         return true;
@@ -54,25 +54,25 @@ var require_windows = __commonJS({
       }
       for (var i2 = 0; i2 < pathext.length; i2++) {
         var p = pathext[i2].toLowerCase();
-        if (p && path37.substr(-p.length).toLowerCase() === p) {
+        if (p && path40.substr(-p.length).toLowerCase() === p) {
           return true;
         }
       }
       return false;
     }
-    function checkStat(stat, path37, options) {
+    function checkStat(stat, path40, options) {
       if (!stat.isSymbolicLink() && !stat.isFile()) {
         return false;
       }
-      return checkPathExt(path37, options);
+      return checkPathExt(path40, options);
     }
-    function isexe(path37, options, cb) {
-      fs.stat(path37, function(er, stat) {
-        cb(er, er ? false : checkStat(stat, path37, options));
+    function isexe(path40, options, cb) {
+      fs.stat(path40, function(er, stat) {
+        cb(er, er ? false : checkStat(stat, path40, options));
       });
     }
-    function sync(path37, options) {
-      return checkStat(fs.statSync(path37), path37, options);
+    function sync(path40, options) {
+      return checkStat(fs.statSync(path40), path40, options);
     }
   }
 });
@@ -83,13 +83,13 @@ var require_mode = __commonJS({
     module.exports = isexe;
     isexe.sync = sync;
     var fs = __require("fs");
-    function isexe(path37, options, cb) {
-      fs.stat(path37, function(er, stat) {
+    function isexe(path40, options, cb) {
+      fs.stat(path40, function(er, stat) {
         cb(er, er ? false : checkStat(stat, options));
       });
     }
-    function sync(path37, options) {
-      return checkStat(fs.statSync(path37), options);
+    function sync(path40, options) {
+      return checkStat(fs.statSync(path40), options);
     }
     function checkStat(stat, options) {
       return stat.isFile() && checkMode(stat, options);
@@ -122,7 +122,7 @@ var require_isexe = __commonJS({
     }
     module.exports = isexe;
     isexe.sync = sync;
-    function isexe(path37, options, cb) {
+    function isexe(path40, options, cb) {
       if (typeof options === "function") {
         cb = options;
         options = {};
@@ -132,7 +132,7 @@ var require_isexe = __commonJS({
           throw new TypeError("callback not provided");
         }
         return new Promise(function(resolve2, reject) {
-          isexe(path37, options || {}, function(er, is) {
+          isexe(path40, options || {}, function(er, is) {
             if (er) {
               reject(er);
             } else {
@@ -141,7 +141,7 @@ var require_isexe = __commonJS({
           });
         });
       }
-      core2(path37, options || {}, function(er, is) {
+      core2(path40, options || {}, function(er, is) {
         if (er) {
           if (er.code === "EACCES" || options && options.ignoreErrors) {
             er = null;
@@ -151,9 +151,9 @@ var require_isexe = __commonJS({
         cb(er, is);
       });
     }
-    function sync(path37, options) {
+    function sync(path40, options) {
       try {
-        return core2.sync(path37, options || {});
+        return core2.sync(path40, options || {});
       } catch (er) {
         if (options && options.ignoreErrors || er.code === "EACCES") {
           return false;
@@ -169,7 +169,7 @@ var require_isexe = __commonJS({
 var require_which = __commonJS({
   "node_modules/which/which.js"(exports, module) {
     var isWindows = process.platform === "win32" || process.env.OSTYPE === "cygwin" || process.env.OSTYPE === "msys";
-    var path37 = __require("path");
+    var path40 = __require("path");
     var COLON = isWindows ? ";" : ":";
     var isexe = require_isexe();
     var getNotFoundError = (cmd) => Object.assign(new Error(`not found: ${cmd}`), { code: "ENOENT" });
@@ -207,7 +207,7 @@ var require_which = __commonJS({
           return opt.all && found.length ? resolve2(found) : reject(getNotFoundError(cmd));
         const ppRaw = pathEnv[i2];
         const pathPart = /^".*"$/.test(ppRaw) ? ppRaw.slice(1, -1) : ppRaw;
-        const pCmd = path37.join(pathPart, cmd);
+        const pCmd = path40.join(pathPart, cmd);
         const p = !pathPart && /^\.[\\\/]/.test(cmd) ? cmd.slice(0, 2) + pCmd : pCmd;
         resolve2(subStep(p, i2, 0));
       });
@@ -234,7 +234,7 @@ var require_which = __commonJS({
       for (let i2 = 0; i2 < pathEnv.length; i2++) {
         const ppRaw = pathEnv[i2];
         const pathPart = /^".*"$/.test(ppRaw) ? ppRaw.slice(1, -1) : ppRaw;
-        const pCmd = path37.join(pathPart, cmd);
+        const pCmd = path40.join(pathPart, cmd);
         const p = !pathPart && /^\.[\\\/]/.test(cmd) ? cmd.slice(0, 2) + pCmd : pCmd;
         for (let j = 0; j < pathExt.length; j++) {
           const cur = p + pathExt[j];
@@ -282,7 +282,7 @@ var require_path_key = __commonJS({
 var require_resolveCommand = __commonJS({
   "node_modules/cross-spawn/lib/util/resolveCommand.js"(exports, module) {
     "use strict";
-    var path37 = __require("path");
+    var path40 = __require("path");
     var which = require_which();
     var getPathKey = require_path_key();
     function resolveCommandAttempt(parsed, withoutPathExt) {
@@ -300,7 +300,7 @@ var require_resolveCommand = __commonJS({
       try {
         resolved = which.sync(parsed.command, {
           path: env[getPathKey({ env })],
-          pathExt: withoutPathExt ? path37.delimiter : void 0
+          pathExt: withoutPathExt ? path40.delimiter : void 0
         });
       } catch (e) {
       } finally {
@@ -309,7 +309,7 @@ var require_resolveCommand = __commonJS({
         }
       }
       if (resolved) {
-        resolved = path37.resolve(hasCustomCwd ? parsed.options.cwd : "", resolved);
+        resolved = path40.resolve(hasCustomCwd ? parsed.options.cwd : "", resolved);
       }
       return resolved;
     }
@@ -363,8 +363,8 @@ var require_shebang_command = __commonJS({
       if (!match2) {
         return null;
       }
-      const [path37, argument] = match2[0].replace(/#! ?/, "").split(" ");
-      const binary2 = path37.split("/").pop();
+      const [path40, argument] = match2[0].replace(/#! ?/, "").split(" ");
+      const binary2 = path40.split("/").pop();
       if (binary2 === "env") {
         return argument;
       }
@@ -399,7 +399,7 @@ var require_readShebang = __commonJS({
 var require_parse = __commonJS({
   "node_modules/cross-spawn/lib/parse.js"(exports, module) {
     "use strict";
-    var path37 = __require("path");
+    var path40 = __require("path");
     var resolveCommand = require_resolveCommand();
     var escape3 = require_escape();
     var readShebang = require_readShebang();
@@ -424,7 +424,7 @@ var require_parse = __commonJS({
       const needsShell = !isExecutableRegExp.test(commandFile);
       if (parsed.options.forceShell || needsShell) {
         const needsDoubleEscapeMetaChars = isCmdShimRegExp.test(commandFile);
-        parsed.command = path37.normalize(parsed.command);
+        parsed.command = path40.normalize(parsed.command);
         parsed.command = escape3.command(parsed.command);
         parsed.args = parsed.args.map((arg) => escape3.argument(arg, needsDoubleEscapeMetaChars));
         const shellCommand = [parsed.command].concat(parsed.args).join(" ");
@@ -434,7 +434,7 @@ var require_parse = __commonJS({
       }
       return parsed;
     }
-    function parse2(command, args, options) {
+    function parse3(command, args, options) {
       if (args && !Array.isArray(args)) {
         options = args;
         args = null;
@@ -453,7 +453,7 @@ var require_parse = __commonJS({
       };
       return options.shell ? parsed : parseNonShell(parsed);
     }
-    module.exports = parse2;
+    module.exports = parse3;
   }
 });
 
@@ -512,16 +512,16 @@ var require_cross_spawn = __commonJS({
   "node_modules/cross-spawn/index.js"(exports, module) {
     "use strict";
     var cp = __require("child_process");
-    var parse2 = require_parse();
+    var parse3 = require_parse();
     var enoent = require_enoent();
     function spawn2(command, args, options) {
-      const parsed = parse2(command, args, options);
+      const parsed = parse3(command, args, options);
       const spawned = cp.spawn(parsed.command, parsed.args, parsed.options);
       enoent.hookChildProcess(spawned, parsed);
       return spawned;
     }
     function spawnSync2(command, args, options) {
-      const parsed = parse2(command, args, options);
+      const parsed = parse3(command, args, options);
       const result = cp.spawnSync(parsed.command, parsed.args, parsed.options);
       result.error = result.error || enoent.verifyENOENTSync(result.status, parsed);
       return result;
@@ -529,7 +529,7 @@ var require_cross_spawn = __commonJS({
     module.exports = spawn2;
     module.exports.spawn = spawn2;
     module.exports.sync = spawnSync2;
-    module.exports._parse = parse2;
+    module.exports._parse = parse3;
     module.exports._enoent = enoent;
   }
 });
@@ -545,12 +545,12 @@ var require_identity = __commonJS({
     var SCALAR = /* @__PURE__ */ Symbol.for("yaml.scalar");
     var SEQ = /* @__PURE__ */ Symbol.for("yaml.seq");
     var NODE_TYPE = /* @__PURE__ */ Symbol.for("yaml.node.type");
-    var isAlias2 = (node) => !!node && typeof node === "object" && node[NODE_TYPE] === ALIAS;
+    var isAlias3 = (node) => !!node && typeof node === "object" && node[NODE_TYPE] === ALIAS;
     var isDocument = (node) => !!node && typeof node === "object" && node[NODE_TYPE] === DOC;
-    var isMap3 = (node) => !!node && typeof node === "object" && node[NODE_TYPE] === MAP;
-    var isPair3 = (node) => !!node && typeof node === "object" && node[NODE_TYPE] === PAIR;
-    var isScalar3 = (node) => !!node && typeof node === "object" && node[NODE_TYPE] === SCALAR;
-    var isSeq3 = (node) => !!node && typeof node === "object" && node[NODE_TYPE] === SEQ;
+    var isMap5 = (node) => !!node && typeof node === "object" && node[NODE_TYPE] === MAP;
+    var isPair4 = (node) => !!node && typeof node === "object" && node[NODE_TYPE] === PAIR;
+    var isScalar4 = (node) => !!node && typeof node === "object" && node[NODE_TYPE] === SCALAR;
+    var isSeq4 = (node) => !!node && typeof node === "object" && node[NODE_TYPE] === SEQ;
     function isCollection(node) {
       if (node && typeof node === "object")
         switch (node[NODE_TYPE]) {
@@ -571,7 +571,7 @@ var require_identity = __commonJS({
         }
       return false;
     }
-    var hasAnchor = (node) => (isScalar3(node) || isCollection(node)) && !!node.anchor;
+    var hasAnchor = (node) => (isScalar4(node) || isCollection(node)) && !!node.anchor;
     exports.ALIAS = ALIAS;
     exports.DOC = DOC;
     exports.MAP = MAP;
@@ -580,14 +580,14 @@ var require_identity = __commonJS({
     exports.SCALAR = SCALAR;
     exports.SEQ = SEQ;
     exports.hasAnchor = hasAnchor;
-    exports.isAlias = isAlias2;
+    exports.isAlias = isAlias3;
     exports.isCollection = isCollection;
     exports.isDocument = isDocument;
-    exports.isMap = isMap3;
+    exports.isMap = isMap5;
     exports.isNode = isNode;
-    exports.isPair = isPair3;
-    exports.isScalar = isScalar3;
-    exports.isSeq = isSeq3;
+    exports.isPair = isPair4;
+    exports.isScalar = isScalar4;
+    exports.isSeq = isSeq4;
   }
 });
 
@@ -611,17 +611,17 @@ var require_visit = __commonJS({
     visit.BREAK = BREAK;
     visit.SKIP = SKIP;
     visit.REMOVE = REMOVE;
-    function visit_(key, node, visitor, path37) {
-      const ctrl = callVisitor(key, node, visitor, path37);
+    function visit_(key, node, visitor, path40) {
+      const ctrl = callVisitor(key, node, visitor, path40);
       if (identity7.isNode(ctrl) || identity7.isPair(ctrl)) {
-        replaceNode(key, path37, ctrl);
-        return visit_(key, ctrl, visitor, path37);
+        replaceNode(key, path40, ctrl);
+        return visit_(key, ctrl, visitor, path40);
       }
       if (typeof ctrl !== "symbol") {
         if (identity7.isCollection(node)) {
-          path37 = Object.freeze(path37.concat(node));
+          path40 = Object.freeze(path40.concat(node));
           for (let i2 = 0; i2 < node.items.length; ++i2) {
-            const ci = visit_(i2, node.items[i2], visitor, path37);
+            const ci = visit_(i2, node.items[i2], visitor, path40);
             if (typeof ci === "number")
               i2 = ci - 1;
             else if (ci === BREAK)
@@ -632,13 +632,13 @@ var require_visit = __commonJS({
             }
           }
         } else if (identity7.isPair(node)) {
-          path37 = Object.freeze(path37.concat(node));
-          const ck = visit_("key", node.key, visitor, path37);
+          path40 = Object.freeze(path40.concat(node));
+          const ck = visit_("key", node.key, visitor, path40);
           if (ck === BREAK)
             return BREAK;
           else if (ck === REMOVE)
             node.key = null;
-          const cv = visit_("value", node.value, visitor, path37);
+          const cv = visit_("value", node.value, visitor, path40);
           if (cv === BREAK)
             return BREAK;
           else if (cv === REMOVE)
@@ -659,17 +659,17 @@ var require_visit = __commonJS({
     visitAsync.BREAK = BREAK;
     visitAsync.SKIP = SKIP;
     visitAsync.REMOVE = REMOVE;
-    async function visitAsync_(key, node, visitor, path37) {
-      const ctrl = await callVisitor(key, node, visitor, path37);
+    async function visitAsync_(key, node, visitor, path40) {
+      const ctrl = await callVisitor(key, node, visitor, path40);
       if (identity7.isNode(ctrl) || identity7.isPair(ctrl)) {
-        replaceNode(key, path37, ctrl);
-        return visitAsync_(key, ctrl, visitor, path37);
+        replaceNode(key, path40, ctrl);
+        return visitAsync_(key, ctrl, visitor, path40);
       }
       if (typeof ctrl !== "symbol") {
         if (identity7.isCollection(node)) {
-          path37 = Object.freeze(path37.concat(node));
+          path40 = Object.freeze(path40.concat(node));
           for (let i2 = 0; i2 < node.items.length; ++i2) {
-            const ci = await visitAsync_(i2, node.items[i2], visitor, path37);
+            const ci = await visitAsync_(i2, node.items[i2], visitor, path40);
             if (typeof ci === "number")
               i2 = ci - 1;
             else if (ci === BREAK)
@@ -680,13 +680,13 @@ var require_visit = __commonJS({
             }
           }
         } else if (identity7.isPair(node)) {
-          path37 = Object.freeze(path37.concat(node));
-          const ck = await visitAsync_("key", node.key, visitor, path37);
+          path40 = Object.freeze(path40.concat(node));
+          const ck = await visitAsync_("key", node.key, visitor, path40);
           if (ck === BREAK)
             return BREAK;
           else if (ck === REMOVE)
             node.key = null;
-          const cv = await visitAsync_("value", node.value, visitor, path37);
+          const cv = await visitAsync_("value", node.value, visitor, path40);
           if (cv === BREAK)
             return BREAK;
           else if (cv === REMOVE)
@@ -713,23 +713,23 @@ var require_visit = __commonJS({
       }
       return visitor;
     }
-    function callVisitor(key, node, visitor, path37) {
+    function callVisitor(key, node, visitor, path40) {
       if (typeof visitor === "function")
-        return visitor(key, node, path37);
+        return visitor(key, node, path40);
       if (identity7.isMap(node))
-        return visitor.Map?.(key, node, path37);
+        return visitor.Map?.(key, node, path40);
       if (identity7.isSeq(node))
-        return visitor.Seq?.(key, node, path37);
+        return visitor.Seq?.(key, node, path40);
       if (identity7.isPair(node))
-        return visitor.Pair?.(key, node, path37);
+        return visitor.Pair?.(key, node, path40);
       if (identity7.isScalar(node))
-        return visitor.Scalar?.(key, node, path37);
+        return visitor.Scalar?.(key, node, path40);
       if (identity7.isAlias(node))
-        return visitor.Alias?.(key, node, path37);
+        return visitor.Alias?.(key, node, path40);
       return void 0;
     }
-    function replaceNode(key, path37, node) {
-      const parent = path37[path37.length - 1];
+    function replaceNode(key, path40, node) {
+      const parent = path40[path40.length - 1];
       if (identity7.isCollection(parent)) {
         parent.items[key] = node;
       } else if (identity7.isPair(parent)) {
@@ -1341,10 +1341,10 @@ var require_Collection = __commonJS({
     var createNode = require_createNode();
     var identity7 = require_identity();
     var Node = require_Node();
-    function collectionFromPath(schema2, path37, value) {
+    function collectionFromPath(schema2, path40, value) {
       let v = value;
-      for (let i2 = path37.length - 1; i2 >= 0; --i2) {
-        const k = path37[i2];
+      for (let i2 = path40.length - 1; i2 >= 0; --i2) {
+        const k = path40[i2];
         if (typeof k === "number" && Number.isInteger(k) && k >= 0) {
           const a2 = [];
           a2[k] = v;
@@ -1363,7 +1363,7 @@ var require_Collection = __commonJS({
         sourceObjects: /* @__PURE__ */ new Map()
       });
     }
-    var isEmptyPath = (path37) => path37 == null || typeof path37 === "object" && !!path37[Symbol.iterator]().next().done;
+    var isEmptyPath = (path40) => path40 == null || typeof path40 === "object" && !!path40[Symbol.iterator]().next().done;
     var Collection = class extends Node.NodeBase {
       constructor(type2, schema2) {
         super(type2);
@@ -1393,11 +1393,11 @@ var require_Collection = __commonJS({
        * be a Pair instance or a `{ key, value }` object, which may not have a key
        * that already exists in the map.
        */
-      addIn(path37, value) {
-        if (isEmptyPath(path37))
+      addIn(path40, value) {
+        if (isEmptyPath(path40))
           this.add(value);
         else {
-          const [key, ...rest] = path37;
+          const [key, ...rest] = path40;
           const node = this.get(key, true);
           if (identity7.isCollection(node))
             node.addIn(rest, value);
@@ -1411,8 +1411,8 @@ var require_Collection = __commonJS({
        * Removes a value from the collection.
        * @returns `true` if the item was found and removed.
        */
-      deleteIn(path37) {
-        const [key, ...rest] = path37;
+      deleteIn(path40) {
+        const [key, ...rest] = path40;
         if (rest.length === 0)
           return this.delete(key);
         const node = this.get(key, true);
@@ -1426,8 +1426,8 @@ var require_Collection = __commonJS({
        * scalar values from their surrounding node; to disable set `keepScalar` to
        * `true` (collections are always returned intact).
        */
-      getIn(path37, keepScalar) {
-        const [key, ...rest] = path37;
+      getIn(path40, keepScalar) {
+        const [key, ...rest] = path40;
         const node = this.get(key, true);
         if (rest.length === 0)
           return !keepScalar && identity7.isScalar(node) ? node.value : node;
@@ -1445,8 +1445,8 @@ var require_Collection = __commonJS({
       /**
        * Checks if the collection includes a value with the key `key`.
        */
-      hasIn(path37) {
-        const [key, ...rest] = path37;
+      hasIn(path40) {
+        const [key, ...rest] = path40;
         if (rest.length === 0)
           return this.has(key);
         const node = this.get(key, true);
@@ -1456,8 +1456,8 @@ var require_Collection = __commonJS({
        * Sets a value in this collection. For `!!set`, `value` needs to be a
        * boolean to add/remove the item from the set.
        */
-      setIn(path37, value) {
-        const [key, ...rest] = path37;
+      setIn(path40, value) {
+        const [key, ...rest] = path40;
         if (rest.length === 0) {
           this.set(key, value);
         } else {
@@ -3972,9 +3972,9 @@ var require_Document = __commonJS({
           this.contents.add(value);
       }
       /** Adds a value to the document. */
-      addIn(path37, value) {
+      addIn(path40, value) {
         if (assertCollection(this.contents))
-          this.contents.addIn(path37, value);
+          this.contents.addIn(path40, value);
       }
       /**
        * Create a new `Alias` node, ensuring that the target `node` has the required anchor.
@@ -4049,14 +4049,14 @@ var require_Document = __commonJS({
        * Removes a value from the document.
        * @returns `true` if the item was found and removed.
        */
-      deleteIn(path37) {
-        if (Collection.isEmptyPath(path37)) {
+      deleteIn(path40) {
+        if (Collection.isEmptyPath(path40)) {
           if (this.contents == null)
             return false;
           this.contents = null;
           return true;
         }
-        return assertCollection(this.contents) ? this.contents.deleteIn(path37) : false;
+        return assertCollection(this.contents) ? this.contents.deleteIn(path40) : false;
       }
       /**
        * Returns item at `key`, or `undefined` if not found. By default unwraps
@@ -4071,10 +4071,10 @@ var require_Document = __commonJS({
        * scalar values from their surrounding node; to disable set `keepScalar` to
        * `true` (collections are always returned intact).
        */
-      getIn(path37, keepScalar) {
-        if (Collection.isEmptyPath(path37))
+      getIn(path40, keepScalar) {
+        if (Collection.isEmptyPath(path40))
           return !keepScalar && identity7.isScalar(this.contents) ? this.contents.value : this.contents;
-        return identity7.isCollection(this.contents) ? this.contents.getIn(path37, keepScalar) : void 0;
+        return identity7.isCollection(this.contents) ? this.contents.getIn(path40, keepScalar) : void 0;
       }
       /**
        * Checks if the document includes a value with the key `key`.
@@ -4085,10 +4085,10 @@ var require_Document = __commonJS({
       /**
        * Checks if the document includes a value at `path`.
        */
-      hasIn(path37) {
-        if (Collection.isEmptyPath(path37))
+      hasIn(path40) {
+        if (Collection.isEmptyPath(path40))
           return this.contents !== void 0;
-        return identity7.isCollection(this.contents) ? this.contents.hasIn(path37) : false;
+        return identity7.isCollection(this.contents) ? this.contents.hasIn(path40) : false;
       }
       /**
        * Sets a value in this document. For `!!set`, `value` needs to be a
@@ -4105,13 +4105,13 @@ var require_Document = __commonJS({
        * Sets a value in this document. For `!!set`, `value` needs to be a
        * boolean to add/remove the item from the set.
        */
-      setIn(path37, value) {
-        if (Collection.isEmptyPath(path37)) {
+      setIn(path40, value) {
+        if (Collection.isEmptyPath(path40)) {
           this.contents = value;
         } else if (this.contents == null) {
-          this.contents = Collection.collectionFromPath(this.schema, Array.from(path37), value);
+          this.contents = Collection.collectionFromPath(this.schema, Array.from(path40), value);
         } else if (assertCollection(this.contents)) {
-          this.contents.setIn(path37, value);
+          this.contents.setIn(path40, value);
         }
       }
       /**
@@ -4695,9 +4695,9 @@ var require_resolve_flow_collection = __commonJS({
     var blockMsg = "Block collections are not allowed within flow collections";
     var isBlock = (token) => token && (token.type === "block-map" || token.type === "block-seq");
     function resolveFlowCollection({ composeNode, composeEmptyNode }, ctx, fc, onError, tag) {
-      const isMap3 = fc.start.source === "{";
-      const fcName = isMap3 ? "flow map" : "flow sequence";
-      const NodeClass = tag?.nodeClass ?? (isMap3 ? YAMLMap.YAMLMap : YAMLSeq.YAMLSeq);
+      const isMap5 = fc.start.source === "{";
+      const fcName = isMap5 ? "flow map" : "flow sequence";
+      const NodeClass = tag?.nodeClass ?? (isMap5 ? YAMLMap.YAMLMap : YAMLSeq.YAMLSeq);
       const coll = new NodeClass(ctx.schema);
       coll.flow = true;
       const atRoot = ctx.atRoot;
@@ -4733,7 +4733,7 @@ var require_resolve_flow_collection = __commonJS({
             offset = props.end;
             continue;
           }
-          if (!isMap3 && ctx.options.strict && utilContainsNewline.containsNewline(key))
+          if (!isMap5 && ctx.options.strict && utilContainsNewline.containsNewline(key))
             onError(
               key,
               // checked by containsNewline()
@@ -4773,7 +4773,7 @@ var require_resolve_flow_collection = __commonJS({
             }
           }
         }
-        if (!isMap3 && !sep2 && !props.found) {
+        if (!isMap5 && !sep2 && !props.found) {
           const valueNode = value ? composeNode(ctx, value, props, onError) : composeEmptyNode(ctx, props.end, sep2, null, props, onError);
           coll.items.push(valueNode);
           offset = valueNode.range[2];
@@ -4796,7 +4796,7 @@ var require_resolve_flow_collection = __commonJS({
             startOnNewline: false
           });
           if (valueProps.found) {
-            if (!isMap3 && !props.found && ctx.options.strict) {
+            if (!isMap5 && !props.found && ctx.options.strict) {
               if (sep2)
                 for (const st of sep2) {
                   if (st === valueProps.found)
@@ -4828,7 +4828,7 @@ var require_resolve_flow_collection = __commonJS({
           const pair2 = new Pair.Pair(keyNode, valueNode);
           if (ctx.options.keepSourceTokens)
             pair2.srcToken = collItem;
-          if (isMap3) {
+          if (isMap5) {
             const map2 = coll;
             if (utilMapIncludes.mapIncludes(ctx, map2.items, keyNode))
               onError(keyStart, "DUPLICATE_KEY", "Map keys must be unique");
@@ -4844,7 +4844,7 @@ var require_resolve_flow_collection = __commonJS({
           offset = valueNode ? valueNode.range[2] : valueProps.end;
         }
       }
-      const expectedEnd = isMap3 ? "}" : "]";
+      const expectedEnd = isMap5 ? "}" : "]";
       const [ce, ...ee] = fc.end;
       let cePos = offset;
       if (ce?.source === expectedEnd)
@@ -4950,7 +4950,7 @@ var require_resolve_block_scalar = __commonJS({
       if (!header3)
         return { value: "", type: null, comment: "", range: [start, start, start] };
       const type2 = header3.mode === ">" ? Scalar.Scalar.BLOCK_FOLDED : Scalar.Scalar.BLOCK_LITERAL;
-      const lines = scalar.source ? splitLines(scalar.source) : [];
+      const lines = scalar.source ? splitLines2(scalar.source) : [];
       let chompStart = lines.length;
       for (let i2 = lines.length - 1; i2 >= 0; --i2) {
         const content = lines[i2][1];
@@ -5108,7 +5108,7 @@ var require_resolve_block_scalar = __commonJS({
       }
       return { mode, indent, chomp, comment, length };
     }
-    function splitLines(source) {
+    function splitLines2(source) {
       const split = source.split(/\n( *)/);
       const first = split[0];
       const m = first.match(/^( *)/);
@@ -6072,9 +6072,9 @@ var require_cst_visit = __commonJS({
     visit.BREAK = BREAK;
     visit.SKIP = SKIP;
     visit.REMOVE = REMOVE;
-    visit.itemAtPath = (cst, path37) => {
+    visit.itemAtPath = (cst, path40) => {
       let item = cst;
-      for (const [field, index] of path37) {
+      for (const [field, index] of path40) {
         const tok = item?.[field];
         if (tok && "items" in tok) {
           item = tok.items[index];
@@ -6083,23 +6083,23 @@ var require_cst_visit = __commonJS({
       }
       return item;
     };
-    visit.parentCollection = (cst, path37) => {
-      const parent = visit.itemAtPath(cst, path37.slice(0, -1));
-      const field = path37[path37.length - 1][0];
+    visit.parentCollection = (cst, path40) => {
+      const parent = visit.itemAtPath(cst, path40.slice(0, -1));
+      const field = path40[path40.length - 1][0];
       const coll = parent?.[field];
       if (coll && "items" in coll)
         return coll;
       throw new Error("Parent collection not found");
     };
-    function _visit(path37, item, visitor) {
-      let ctrl = visitor(item, path37);
+    function _visit(path40, item, visitor) {
+      let ctrl = visitor(item, path40);
       if (typeof ctrl === "symbol")
         return ctrl;
       for (const field of ["key", "value"]) {
         const token = item[field];
         if (token && "items" in token) {
           for (let i2 = 0; i2 < token.items.length; ++i2) {
-            const ci = _visit(Object.freeze(path37.concat([[field, i2]])), token.items[i2], visitor);
+            const ci = _visit(Object.freeze(path40.concat([[field, i2]])), token.items[i2], visitor);
             if (typeof ci === "number")
               i2 = ci - 1;
             else if (ci === BREAK)
@@ -6110,10 +6110,10 @@ var require_cst_visit = __commonJS({
             }
           }
           if (typeof ctrl === "function" && field === "key")
-            ctrl = ctrl(item, path37);
+            ctrl = ctrl(item, path40);
         }
       }
-      return typeof ctrl === "function" ? ctrl(item, path37) : ctrl;
+      return typeof ctrl === "function" ? ctrl(item, path40) : ctrl;
     }
     exports.visit = visit;
   }
@@ -6131,7 +6131,7 @@ var require_cst = __commonJS({
     var FLOW_END = "";
     var SCALAR = "";
     var isCollection = (token) => !!token && "items" in token;
-    var isScalar3 = (token) => !!token && (token.type === "scalar" || token.type === "single-quoted-scalar" || token.type === "double-quoted-scalar" || token.type === "block-scalar");
+    var isScalar4 = (token) => !!token && (token.type === "scalar" || token.type === "single-quoted-scalar" || token.type === "double-quoted-scalar" || token.type === "block-scalar");
     function prettyToken(token) {
       switch (token) {
         case BOM:
@@ -6215,7 +6215,7 @@ var require_cst = __commonJS({
     exports.FLOW_END = FLOW_END;
     exports.SCALAR = SCALAR;
     exports.isCollection = isCollection;
-    exports.isScalar = isScalar3;
+    exports.isScalar = isScalar4;
     exports.prettyToken = prettyToken;
     exports.tokenType = tokenType;
   }
@@ -7745,7 +7745,7 @@ var require_public_api = __commonJS({
         return docs2;
       return Object.assign([], { empty: true }, composer$1.streamInfo());
     }
-    function parseDocument(source, options = {}) {
+    function parseDocument3(source, options = {}) {
       const { lineCounter: lineCounter2, prettyErrors } = parseOptions(options);
       const parser$1 = new parser.Parser(lineCounter2?.addNewLine);
       const composer$1 = new composer.Composer(options);
@@ -7764,14 +7764,14 @@ var require_public_api = __commonJS({
       }
       return doc;
     }
-    function parse2(src, reviver, options) {
+    function parse3(src, reviver, options) {
       let _reviver = void 0;
       if (typeof reviver === "function") {
         _reviver = reviver;
       } else if (options === void 0 && reviver && typeof reviver === "object") {
         options = reviver;
       }
-      const doc = parseDocument(src, options);
+      const doc = parseDocument3(src, options);
       if (!doc)
         return null;
       doc.warnings.forEach((warning) => log.warn(doc.options.logLevel, warning));
@@ -7805,9 +7805,9 @@ var require_public_api = __commonJS({
         return value.toString(options);
       return new Document.Document(value, _replacer, options).toString(options);
     }
-    exports.parse = parse2;
+    exports.parse = parse3;
     exports.parseAllDocuments = parseAllDocuments2;
-    exports.parseDocument = parseDocument;
+    exports.parseDocument = parseDocument3;
     exports.stringify = stringify2;
   }
 });
@@ -9875,7 +9875,7 @@ var require_subschema = __commonJS({
 var require_fast_deep_equal = __commonJS({
   "node_modules/fast-deep-equal/index.js"(exports, module) {
     "use strict";
-    module.exports = function equal(a2, b) {
+    module.exports = function equal2(a2, b) {
       if (a2 === b) return true;
       if (a2 && b && typeof a2 == "object" && typeof b == "object") {
         if (a2.constructor !== b.constructor) return false;
@@ -9884,7 +9884,7 @@ var require_fast_deep_equal = __commonJS({
           length = a2.length;
           if (length != b.length) return false;
           for (i2 = length; i2-- !== 0; )
-            if (!equal(a2[i2], b[i2])) return false;
+            if (!equal2(a2[i2], b[i2])) return false;
           return true;
         }
         if (a2.constructor === RegExp) return a2.source === b.source && a2.flags === b.flags;
@@ -9897,7 +9897,7 @@ var require_fast_deep_equal = __commonJS({
           if (!Object.prototype.hasOwnProperty.call(b, keys2[i2])) return false;
         for (i2 = length; i2-- !== 0; ) {
           var key = keys2[i2];
-          if (!equal(a2[key], b[key])) return false;
+          if (!equal2(a2[key], b[key])) return false;
         }
         return true;
       }
@@ -10001,7 +10001,7 @@ var require_resolve = __commonJS({
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.getSchemaRefs = exports.resolveUrl = exports.normalizeId = exports._getFullPath = exports.getFullPath = exports.inlineRef = void 0;
     var util_1 = require_util();
-    var equal = require_fast_deep_equal();
+    var equal2 = require_fast_deep_equal();
     var traverse = require_json_schema_traverse();
     var SIMPLE_INLINED = /* @__PURE__ */ new Set([
       "type",
@@ -10139,7 +10139,7 @@ var require_resolve = __commonJS({
       });
       return localRefs;
       function checkAmbiguosRef(sch1, sch2, ref) {
-        if (sch2 !== void 0 && !equal(sch1, sch2))
+        if (sch2 !== void 0 && !equal2(sch1, sch2))
           throw ambiguos(ref);
       }
       function ambiguos(ref) {
@@ -11093,8 +11093,8 @@ var require_utils = __commonJS({
       }
       return ind;
     }
-    function removeDotSegments(path37) {
-      let input = path37;
+    function removeDotSegments(path40) {
+      let input = path40;
       const output = [];
       let nextSlash = -1;
       let len = 0;
@@ -11168,11 +11168,11 @@ var require_utils = __commonJS({
       }
       return output.join("");
     }
-    function removeDotSegmentsRelative(path37) {
-      if (path37 === "" || path37[0] === "/") {
-        return removeDotSegments(path37);
+    function removeDotSegmentsRelative(path40) {
+      if (path40 === "" || path40[0] === "/") {
+        return removeDotSegments(path40);
       }
-      const segments2 = path37.split("/");
+      const segments2 = path40.split("/");
       const last = segments2.length - 1;
       const output = [];
       let trailingDirectory = false;
@@ -11535,8 +11535,8 @@ var require_schemes = __commonJS({
       }
       if (wsComponent.resourceName) {
         const queryIndex = wsComponent.resourceName.indexOf("?");
-        const path37 = queryIndex === -1 ? wsComponent.resourceName : wsComponent.resourceName.slice(0, queryIndex);
-        wsComponent.path = path37 && path37 !== "/" ? path37 : void 0;
+        const path40 = queryIndex === -1 ? wsComponent.resourceName : wsComponent.resourceName.slice(0, queryIndex);
+        wsComponent.path = path40 && path40 !== "/" ? path40 : void 0;
         wsComponent.query = queryIndex === -1 ? void 0 : wsComponent.resourceName.slice(queryIndex + 1);
         wsComponent.resourceName = void 0;
       }
@@ -11702,7 +11702,7 @@ var require_fast_uri = __commonJS({
         normalizeString(uri2, options);
       } else if (typeof uri2 === "object") {
         uri2 = /** @type {T} */
-        parse2(serialize3(uri2, options), options);
+        parse3(serialize3(uri2, options), options);
       }
       return uri2;
     }
@@ -11745,8 +11745,8 @@ var require_fast_uri = __commonJS({
     function resolveComponent(base2, relative, options, skipNormalization) {
       const target = {};
       if (!skipNormalization) {
-        base2 = parse2(serialize3(base2, options), options);
-        relative = parse2(serialize3(relative, options), options);
+        base2 = parse3(serialize3(base2, options), options);
+        relative = parse3(serialize3(relative, options), options);
       }
       options = options || {};
       if (!options.tolerant && relative.scheme) {
@@ -11796,7 +11796,7 @@ var require_fast_uri = __commonJS({
       target.fragment = relative.fragment;
       return target;
     }
-    function equal(uriA, uriB, options) {
+    function equal2(uriA, uriB, options) {
       const normalizedA = normalizeComparableURI(uriA, options);
       const normalizedB = normalizeComparableURI(uriB, options);
       return normalizedA !== void 0 && normalizedB !== void 0 && normalizedA === normalizedB;
@@ -12064,7 +12064,7 @@ var require_fast_uri = __commonJS({
       }
       return { parsed, malformedAuthorityOrPort, malformedPercentEncoding, malformedSchemeSpecific, malformedHost, malformedScheme };
     }
-    function parse2(uri2, opts) {
+    function parse3(uri2, opts) {
       return parseWithStatus(uri2, opts).parsed;
     }
     function normalizeString(uri2, opts) {
@@ -12099,9 +12099,9 @@ var require_fast_uri = __commonJS({
       normalize: normalize4,
       resolve: resolve2,
       resolveComponent,
-      equal,
+      equal: equal2,
       serialize: serialize3,
-      parse: parse2
+      parse: parse3
     };
     module.exports = fastUri;
     module.exports.default = fastUri;
@@ -13189,9 +13189,9 @@ var require_equal = __commonJS({
   "node_modules/ajv/dist/runtime/equal.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
-    var equal = require_fast_deep_equal();
-    equal.code = 'require("ajv/dist/runtime/equal").default';
-    exports.default = equal;
+    var equal2 = require_fast_deep_equal();
+    equal2.code = 'require("ajv/dist/runtime/equal").default';
+    exports.default = equal2;
   }
 });
 
@@ -14783,13 +14783,13 @@ if (process.env.PREADMIT_V8_TIERING !== "default") {
 
 // src/cli.ts
 import { parseArgs } from "node:util";
-import { existsSync as existsSync12, lstatSync as lstatSync5, readFileSync as readFileSync22, statSync as statSync18 } from "node:fs";
-import path36 from "node:path";
+import { existsSync as existsSync12, lstatSync as lstatSync6, readFileSync as readFileSync24, statSync as statSync18 } from "node:fs";
+import path39 from "node:path";
 
 // src/pipeline/base-compare.ts
-import { existsSync as existsSync11, mkdirSync as mkdirSync2, mkdtempSync as mkdtempSync6, realpathSync as realpathSync3, rmSync as rmSync6 } from "node:fs";
-import os6 from "node:os";
-import path34 from "node:path";
+import { existsSync as existsSync11, mkdirSync as mkdirSync3, mkdtempSync as mkdtempSync7, realpathSync as realpathSync3, rmSync as rmSync7 } from "node:fs";
+import os7 from "node:os";
+import path36 from "node:path";
 
 // node_modules/is-plain-obj/index.js
 function isPlainObject(value) {
@@ -19193,13 +19193,13 @@ var logOutputSync = ({ serializedResult, fdNumber, state, verboseInfo, encoding,
   }
 };
 var writeToFiles = (serializedResult, stdioItems, outputFiles) => {
-  for (const { path: path37, append: append2 } of stdioItems.filter(({ type: type2 }) => FILE_TYPES.has(type2))) {
-    const pathString = typeof path37 === "string" ? path37 : path37.toString();
+  for (const { path: path40, append: append2 } of stdioItems.filter(({ type: type2 }) => FILE_TYPES.has(type2))) {
+    const pathString = typeof path40 === "string" ? path40 : path40.toString();
     if (append2 || outputFiles.has(pathString)) {
-      appendFileSync(path37, serializedResult);
+      appendFileSync(path40, serializedResult);
     } else {
       outputFiles.add(pathString);
-      writeFileSync(path37, serializedResult);
+      writeFileSync(path40, serializedResult);
     }
   }
 };
@@ -21733,21 +21733,21 @@ function requireSnippet() {
   if (hasRequiredSnippet) return snippet;
   hasRequiredSnippet = 1;
   const common22 = requireCommon();
-  function getLine(buffer, lineStart, lineEnd, position, maxLineLength) {
+  function getLine(buffer, lineStart2, lineEnd, position, maxLineLength) {
     let head = "";
     let tail = "";
     const maxHalfLength = Math.floor(maxLineLength / 2) - 1;
-    if (position - lineStart > maxHalfLength) {
+    if (position - lineStart2 > maxHalfLength) {
       head = " ... ";
-      lineStart = position - maxHalfLength + head.length;
+      lineStart2 = position - maxHalfLength + head.length;
     }
     if (lineEnd - position > maxHalfLength) {
       tail = " ...";
       lineEnd = position + maxHalfLength - tail.length;
     }
     return {
-      str: head + buffer.slice(lineStart, lineEnd).replace(/\t/g, "\u2192") + tail,
-      pos: position - lineStart + head.length
+      str: head + buffer.slice(lineStart2, lineEnd).replace(/\t/g, "\u2192") + tail,
+      pos: position - lineStart2 + head.length
       // relative position
     };
   }
@@ -23223,7 +23223,7 @@ function requireLoader() {
     let _result;
     const _anchor = state.anchor;
     let terminator;
-    let isPair3;
+    let isPair4;
     let isExplicitPair;
     let isMapping;
     const overridableKeys = /* @__PURE__ */ Object.create(null);
@@ -23262,11 +23262,11 @@ function requireLoader() {
         throwError(state, "expected the node content, but found ','");
       }
       keyTag = keyNode = valueNode = null;
-      isPair3 = isExplicitPair = false;
+      isPair4 = isExplicitPair = false;
       if (ch === 63) {
         const following = state.input.charCodeAt(state.position + 1);
         if (isWsOrEol(following)) {
-          isPair3 = isExplicitPair = true;
+          isPair4 = isExplicitPair = true;
           state.position++;
           skipSeparationSpace(state, true, nodeIndent);
         }
@@ -23280,7 +23280,7 @@ function requireLoader() {
       skipSeparationSpace(state, true, nodeIndent);
       ch = state.input.charCodeAt(state.position);
       if ((isExplicitPair || state.line === _line) && ch === 58) {
-        isPair3 = true;
+        isPair4 = true;
         ch = state.input.charCodeAt(++state.position);
         skipSeparationSpace(state, true, nodeIndent);
         composeNode(state, nodeIndent, CONTEXT_FLOW_IN, false, true);
@@ -23288,7 +23288,7 @@ function requireLoader() {
       }
       if (isMapping) {
         storeMappingPair(state, _result, overridableKeys, keyTag, keyNode, valueNode, _line, _lineStart, _pos);
-      } else if (isPair3) {
+      } else if (isPair4) {
         _result.push(storeMappingPair(state, null, overridableKeys, keyTag, keyNode, valueNode, _line, _lineStart, _pos));
       } else {
         _result.push(keyNode);
@@ -24418,12 +24418,12 @@ function requireDumper() {
       let pairBuffer = "";
       if (_result !== "") pairBuffer += ", ";
       if (state.condenseFlow) pairBuffer += '"';
-      const objectKey6 = objectKeyList[index];
-      let objectValue = object[objectKey6];
+      const objectKey7 = objectKeyList[index];
+      let objectValue = object[objectKey7];
       if (state.replacer) {
-        objectValue = state.replacer.call(object, objectKey6, objectValue);
+        objectValue = state.replacer.call(object, objectKey7, objectValue);
       }
-      if (!writeNode(state, level, objectKey6, false, false)) {
+      if (!writeNode(state, level, objectKey7, false, false)) {
         continue;
       }
       if (state.dump.length > 1024) pairBuffer += "? ";
@@ -24453,12 +24453,12 @@ function requireDumper() {
       if (!compact || _result !== "") {
         pairBuffer += generateNextLine(state, level);
       }
-      const objectKey6 = objectKeyList[index];
-      let objectValue = object[objectKey6];
+      const objectKey7 = objectKeyList[index];
+      let objectValue = object[objectKey7];
       if (state.replacer) {
-        objectValue = state.replacer.call(object, objectKey6, objectValue);
+        objectValue = state.replacer.call(object, objectKey7, objectValue);
       }
-      if (!writeNode(state, level + 1, objectKey6, true, true, true)) {
+      if (!writeNode(state, level + 1, objectKey7, true, true, true)) {
         continue;
       }
       const explicitPair = state.tag !== null && state.tag !== "?" || state.dump && state.dump.length > 1024;
@@ -25048,7 +25048,7 @@ function measureYaml(text2, from = 0, to = text2.length, stopAt = Infinity) {
   let nodes = 0;
   let i2 = from;
   let flow = 0;
-  let lineStart = true;
+  let lineStart2 = true;
   let scalarStart = true;
   let lineBegin = from;
   let tokenCol = 0;
@@ -25069,7 +25069,7 @@ function measureYaml(text2, from = 0, to = text2.length, stopAt = Infinity) {
     return nl === -1 || nl >= to ? to : nl;
   };
   while (i2 < to) {
-    if (lineStart) {
+    if (lineStart2) {
       let j = i2;
       while (j < to && (text2.charCodeAt(j) === 32 || text2.charCodeAt(j) === 9)) j++;
       if (j >= to) break;
@@ -25084,7 +25084,7 @@ function measureYaml(text2, from = 0, to = text2.length, stopAt = Infinity) {
         continue;
       }
       blockParent = -1;
-      lineStart = false;
+      lineStart2 = false;
       lineBegin = i2;
       i2 = j;
       if (c4 === 35) continue;
@@ -25104,7 +25104,7 @@ function measureYaml(text2, from = 0, to = text2.length, stopAt = Infinity) {
     const spaceNext = next === 32 || next === 10 || next === 13 || next === 9;
     switch (c3) {
       case 10:
-        lineStart = flow === 0;
+        lineStart2 = flow === 0;
         if (flow > 0) scalarStart = true;
         i2++;
         continue;
@@ -26302,10 +26302,10 @@ function archiveProblem(file, size2) {
     if (entry.name.endsWith(".tgz") && entry.name.split("/").at(-2) === "charts") {
       try {
         const inner = gunzipSync(entry.content, { maxOutputLength: MAX_INSPECTED_BYTES });
-        for (const nested of tarEntries(inner)) {
-          if (nested.name.endsWith("values.schema.json")) {
-            const problem = schemaProblem(nested.content.toString("utf8"));
-            if (problem) return `${entry.name}/${nested.name}: ${problem}`;
+        for (const nested2 of tarEntries(inner)) {
+          if (nested2.name.endsWith("values.schema.json")) {
+            const problem = schemaProblem(nested2.content.toString("utf8"));
+            if (problem) return `${entry.name}/${nested2.name}: ${problem}`;
           }
         }
       } catch {
@@ -30576,9 +30576,9 @@ var Authorizer = class {
   user;
 };
 var PathCheck = class {
-  constructor(authz, path37) {
+  constructor(authz, path40) {
     this.authz = authz;
-    this.path = path37;
+    this.path = path40;
   }
   authz;
   path;
@@ -31371,12 +31371,12 @@ function registerOptionals(env) {
 
 // src/admission/k8s-cel/url.ts
 var URLValue = class {
-  constructor(raw, scheme, opaque, host, path37, rawQuery) {
+  constructor(raw, scheme, opaque, host, path40, rawQuery) {
     this.raw = raw;
     this.scheme = scheme;
     this.opaque = opaque;
     this.host = host;
-    this.path = path37;
+    this.path = path40;
     this.rawQuery = rawQuery;
   }
   raw;
@@ -31861,8 +31861,8 @@ ${locatedError(shown2, offset + call[0].length - 1, `undeclared reference to '${
 function locatedError(expression, offset, message) {
   const before = expression.slice(0, offset);
   const line = before.split("\n").length;
-  const lineStart = before.lastIndexOf("\n") + 1;
-  const col = [...expression.slice(lineStart, offset)].length + 1;
+  const lineStart2 = before.lastIndexOf("\n") + 1;
+  const col = [...expression.slice(lineStart2, offset)].length + 1;
   const sourceLine = expression.split("\n")[line - 1] ?? "";
   return `ERROR: <input>:${line}:${col}: ${message}
  | ${sourceLine}
@@ -31909,8 +31909,8 @@ function constantConversionError(expression) {
       const offset = m.index + m[1].length + 1;
       const before = expression.slice(0, offset);
       const line = before.split("\n").length;
-      const lineStart = before.lastIndexOf("\n") + 1;
-      const col = [...expression.slice(lineStart, offset)].length + 1;
+      const lineStart2 = before.lastIndexOf("\n") + 1;
+      const col = [...expression.slice(lineStart2, offset)].length + 1;
       return `ERROR: <input>:${line}:${col}: invalid ${m[1]} argument
  | ${expression.split("\n")[line - 1] ?? ""}
  | ${".".repeat(col - 1)}^`;
@@ -37462,7 +37462,7 @@ async function changedFilesSince(repoRoot, sha, paths) {
 
 // src/pipeline/scan.ts
 import { existsSync as existsSync10, statSync as statSync16 } from "node:fs";
-import path33 from "node:path";
+import path35 from "node:path";
 
 // package.json
 var package_default = {
@@ -37758,9 +37758,9 @@ function resolveParamKind(world, paramKind) {
   const kind = String(paramKind.kind ?? "");
   const { group } = splitApiVersion(apiVersion);
   const given = world.paramKind?.(apiVersion, kind) ?? {};
-  const same = world.params.filter((p) => p?.apiVersion === apiVersion && p?.kind === kind);
+  const same2 = world.params.filter((p) => p?.apiVersion === apiVersion && p?.kind === kind);
   const builtin = kindMapping(group, kind);
-  const namespaced = given.namespaced ?? (builtin.known ? builtin.namespaced : same.length === 0 || same.some((p) => !!p.metadata?.namespace));
+  const namespaced = given.namespaced ?? (builtin.known ? builtin.namespaced : same2.length === 0 || same2.some((p) => !!p.metadata?.namespace));
   return { group, kind, namespaced, registered: given.registered ?? true };
 }
 function collectParams(world, policy, binding, req) {
@@ -38294,7 +38294,7 @@ var admission_policy_default = defineRule({
     if (!verdict) return;
     const operation = operationOf(object);
     const request = operation === "UPDATE" ? " on UPDATE (the base revision deploys this object)" : operation === "DELETE" ? " on DELETE (the change removes this object)" : "";
-    const keyOf2 = (key) => operation === "DELETE" ? `${key}/DELETE` : key;
+    const keyOf3 = (key) => operation === "DELETE" ? `${key}/DELETE` : key;
     for (const policy of verdict.policies) {
       for (const binding of policy.bindings) {
         for (const ev of binding.evaluations) {
@@ -38302,14 +38302,14 @@ var admission_policy_default = defineRule({
           for (const v of outcomes) {
             if (v.action !== "deny" && v.action !== "unknown") continue;
             const data = { policy: policy.name, binding: binding.name, index: v.index, message: v.message ?? "", request };
-            const path37 = operation === "DELETE" ? "" : pointerOf(v.expression, object.raw);
+            const path40 = operation === "DELETE" ? "" : pointerOf(v.expression, object.raw);
             const param = ev.param ? `/${String(ev.param.metadata?.namespace ?? "")}/${String(ev.param.metadata?.name ?? "")}` : "";
             if (v.action === "unknown") {
-              yield { messageId: "unknown", path: path37, key: keyOf2(`${policy.name}/${binding.name}/${v.index}${param}`), data: { ...data, action: "unknown" }, severity: "medium" };
+              yield { messageId: "unknown", path: path40, key: keyOf3(`${policy.name}/${binding.name}/${v.index}${param}`), data: { ...data, action: "unknown" }, severity: "medium" };
               continue;
             }
             for (const action of binding.validationActions) {
-              const report2 = { messageId: "failed", path: path37, key: keyOf2(`${policy.name}/${binding.name}/${v.index}/${action}${param}`), data: { ...data, action: action === "Deny" ? "Denied" : action === "Warn" ? "Warned" : "Audited" } };
+              const report2 = { messageId: "failed", path: path40, key: keyOf3(`${policy.name}/${binding.name}/${v.index}/${action}${param}`), data: { ...data, action: action === "Deny" ? "Denied" : action === "Warn" ? "Warned" : "Audited" } };
               const severity = SEVERITY_BY_ACTION[action];
               if (severity) report2.severity = severity;
               yield report2;
@@ -38343,12 +38343,12 @@ var allowed_runtime_classes_default = defineRule({
     if (allowed.length === 0 && !required) return;
     const runtimeClass = typeof pod.spec.runtimeClassName === "string" && pod.spec.runtimeClassName !== "" ? pod.spec.runtimeClassName : void 0;
     const list2 = allowed.length > 0 ? allowed.join(", ") : "any RuntimeClass";
-    const path37 = "/spec/runtimeClassName";
+    const path40 = "/spec/runtimeClassName";
     const data = { allowed: list2 };
     if (runtimeClass === void 0) {
-      if (required) yield { messageId: "missing", path: path37, data };
+      if (required) yield { messageId: "missing", path: path40, data };
     } else if (allowed.length > 0 && !allowed.includes(runtimeClass)) {
-      yield { messageId: "notAllowed", path: path37, data: { ...data, runtimeClass } };
+      yield { messageId: "notAllowed", path: path40, data: { ...data, runtimeClass } };
     }
   }
 });
@@ -39863,7 +39863,7 @@ function reportedViolations(both, level, version) {
   for (const violation of both.restricted.violations) {
     if (CHECK_LEVEL.get(violation.check) !== "restricted") continue;
     const covered2 = /* @__PURE__ */ new Set();
-    for (const id of overriddenBy(violation.check, minor)) for (const path37 of reported.get(id) ?? []) covered2.add(path37);
+    for (const id of overriddenBy(violation.check, minor)) for (const path40 of reported.get(id) ?? []) covered2.add(path40);
     const fields = violation.fields.filter((field) => !covered2.has(field.path));
     if (fields.length > 0) out.push({ ...violation, fields });
   }
@@ -40411,8 +40411,8 @@ function calicoPorts(rule2, direction) {
   const destination = isObj(rule2.destination) ? rule2.destination : {};
   return nonEmpty(destination.ports) || direction === "ingress" && nonEmpty(destination.notPorts);
 }
-function report(direction, path37, index, ports) {
-  return { messageId: direction, path: path37, data: { index, ports: ports ? " (on the listed ports)" : " on every port" }, ...ports ? { severity: "low" } : {} };
+function report(direction, path40, index, ports) {
+  return { messageId: direction, path: path40, data: { index, ports: ports ? " (on the listed ports)" : " on every port" }, ...ports ? { severity: "low" } : {} };
 }
 function* ciliumReports(raw, clusterWide) {
   const rules = [["/spec", raw.spec], ...arr(raw.specs).map((rule2, i2) => [join("/specs", i2), rule2])];
@@ -40662,6 +40662,7 @@ function pssCheckRule(spec) {
   return {
     meta,
     target: "pod",
+    ...spec.fix ? { fix: spec.fix } : {},
     *check(pod) {
       for (const violation of pod.pss) {
         if (violation.check !== spec.check) continue;
@@ -40681,7 +40682,8 @@ var pss_allow_privilege_escalation_default = pssCheckRule({
   title: "Privilege escalation must be disallowed",
   severity: "medium",
   description: "Without `allowPrivilegeEscalation: false`, a process can gain more privileges than its parent (setuid binaries, file capabilities).",
-  remediation: "Set `securityContext.allowPrivilegeEscalation: false` on every container."
+  remediation: "Set `securityContext.allowPrivilegeEscalation: false` on every container.",
+  fix: { set: { allowPrivilegeEscalation: false } }
 });
 
 // rules/pss-apparmor-profile.ts
@@ -40692,7 +40694,8 @@ var pss_apparmor_profile_default = pssCheckRule({
   title: "AppArmor profile must not be unconfined",
   severity: "high",
   description: "An unconfined AppArmor profile removes the mandatory access control that limits what a compromised container can do on the node.",
-  remediation: "Remove the `Unconfined` AppArmor profile (field or annotation); use `RuntimeDefault` or a `Localhost` profile."
+  remediation: "Remove the `Unconfined` AppArmor profile (field or annotation); use `RuntimeDefault` or a `Localhost` profile.",
+  fix: { set: { type: "RuntimeDefault" } }
 });
 
 // rules/pss-capabilities-baseline.ts
@@ -40714,7 +40717,8 @@ var pss_capabilities_restricted_default = pssCheckRule({
   title: "Drop all capabilities",
   severity: "medium",
   description: "Containers keep the runtime's default capabilities unless they drop them; restricted requires dropping ALL and adding back at most NET_BIND_SERVICE.",
-  remediation: 'Set `securityContext.capabilities.drop: ["ALL"]` on every container and add back only NET_BIND_SERVICE if needed.'
+  remediation: 'Set `securityContext.capabilities.drop: ["ALL"]` on every container and add back only NET_BIND_SERVICE if needed.',
+  fix: { set: { drop: ["ALL"] } }
 });
 
 // rules/pss-host-namespaces.ts
@@ -40725,7 +40729,8 @@ var pss_host_namespaces_default = pssCheckRule({
   title: "No host network, PID or IPC namespace",
   severity: "critical",
   description: "Sharing the node's network, process or IPC namespace lets a container see and interfere with every process and connection on the node.",
-  remediation: "Remove `hostNetwork`, `hostPID` and `hostIPC` (or set them to false)."
+  remediation: "Remove `hostNetwork`, `hostPID` and `hostIPC` (or set them to false).",
+  fix: { set: { hostNetwork: false, hostPID: false, hostIPC: false } }
 });
 
 // rules/pss-host-path-volumes.ts
@@ -40810,7 +40815,8 @@ var pss_privileged_default = pssCheckRule({
   title: "No privileged containers",
   severity: "critical",
   description: "A privileged container has every capability and access to all host devices: it is root on the node.",
-  remediation: "Remove `securityContext.privileged: true` (or set it to false) and grant only the specific capabilities the workload needs."
+  remediation: "Remove `securityContext.privileged: true` (or set it to false) and grant only the specific capabilities the workload needs.",
+  fix: { set: { privileged: false } }
 });
 
 // rules/pss-proc-mount.ts
@@ -40821,7 +40827,8 @@ var pss_proc_mount_default = pssCheckRule({
   title: "Default /proc mount only",
   severity: "high",
   description: "An unmasked /proc exposes kernel interfaces that the default mask hides from containers.",
-  remediation: "Remove `securityContext.procMount` or set it to `Default`."
+  remediation: "Remove `securityContext.procMount` or set it to `Default`.",
+  fix: { set: { procMount: "Default" } }
 });
 
 // rules/pss-proc-mount-restricted.ts
@@ -40832,7 +40839,8 @@ var pss_proc_mount_restricted_default = pssCheckRule({
   title: "Default /proc mount only, even in a user namespace",
   severity: "medium",
   description: "Restricted keeps /proc masked even for pods that run in a user namespace.",
-  remediation: "Remove `securityContext.procMount` or set it to `Default`."
+  remediation: "Remove `securityContext.procMount` or set it to `Default`.",
+  fix: { set: { procMount: "Default" } }
 });
 
 // rules/pss-restricted-volumes.ts
@@ -40854,7 +40862,8 @@ var pss_run_as_non_root_default = pssCheckRule({
   title: "Containers must run as non-root",
   severity: "medium",
   description: "A container that may run as root gets root's powers inside the container and a head start on any escape.",
-  remediation: "Set `securityContext.runAsNonRoot: true` on the pod (or every container) and run the image as a non-zero UID."
+  remediation: "Set `securityContext.runAsNonRoot: true` on the pod (or every container) and run the image as a non-zero UID.",
+  fix: { set: { runAsNonRoot: true } }
 });
 
 // rules/pss-run-as-user.ts
@@ -40876,7 +40885,8 @@ var pss_seccomp_baseline_default = pssCheckRule({
   title: "Seccomp must not be unconfined",
   severity: "high",
   description: "An unconfined seccomp profile lets the container make every system call, including the ones used in kernel exploits.",
-  remediation: "Remove the `Unconfined` seccomp profile; use `RuntimeDefault` or a `Localhost` profile."
+  remediation: "Remove the `Unconfined` seccomp profile; use `RuntimeDefault` or a `Localhost` profile.",
+  fix: { set: { type: "RuntimeDefault" } }
 });
 
 // rules/pss-seccomp-restricted.ts
@@ -40887,7 +40897,8 @@ var pss_seccomp_restricted_default = pssCheckRule({
   title: "Seccomp profile must be set",
   severity: "medium",
   description: "Without a seccomp profile the container can make every system call; restricted requires RuntimeDefault or Localhost.",
-  remediation: "Set `securityContext.seccompProfile.type: RuntimeDefault` on the pod (or on every container)."
+  remediation: "Set `securityContext.seccompProfile.type: RuntimeDefault` on the pod (or on every container).",
+  fix: { set: { type: "RuntimeDefault" } }
 });
 
 // rules/pss-selinux-options.ts
@@ -40920,7 +40931,8 @@ var pss_windows_host_process_default = pssCheckRule({
   title: "No Windows HostProcess containers",
   severity: "critical",
   description: "A Windows HostProcess container runs directly on the host with administrator access to the node.",
-  remediation: "Remove `windowsOptions.hostProcess: true`."
+  remediation: "Remove `windowsOptions.hostProcess: true`.",
+  fix: { set: { hostProcess: false } }
 });
 
 // src/k8s/rbac-bootstrap.ts
@@ -41950,13 +41962,13 @@ function rolePermissionRule(spec) {
       const found = best(sourcedRules2(role2, unit), namespaced);
       if (!found) return;
       const { hit, severity, note } = found;
-      const { path: path37, related } = locate(hit.source);
+      const { path: path40, related } = locate(hit.source);
       const data = { ...hitData(hit, note), scope: namespaced ? ` in namespace ${unit.namespaceOf(role2)}` : "" };
       const from = hit.source.from;
       if (hit.source.index !== void 0) data.index = hit.source.index;
       else if (from) data.source = describeSource(from);
       const messageId = hit.source.index !== void 0 ? "rule" : from?.everything ? "everything" : "aggregated";
-      yield { messageId, path: path37, data, severity, ...related ? { related } : {} };
+      yield { messageId, path: path40, data, severity, ...related ? { related } : {} };
     }
   };
 }
@@ -42233,11 +42245,11 @@ function equivalentFinding(sources, namespaced) {
   const where = namespaced ? " of the namespace" : "";
   const like = namespaced ? "like cluster-admin bound in the namespace" : "like cluster-admin";
   if (used.length === 1) {
-    const { path: path37, related: related2 } = locate(used[0]);
+    const { path: path40, related: related2 } = locate(used[0]);
     const index = used[0].index;
     const from = used[0].from;
     const data = { where, like, ...index !== void 0 ? { index } : { source: from ? describeSource(from) : "" } };
-    return { messageId: index !== void 0 ? "equivalentRule" : "equivalentAggregated", path: path37, data, ...related2 ? { related: related2 } : {} };
+    return { messageId: index !== void 0 ? "equivalentRule" : "equivalentAggregated", path: path40, data, ...related2 ? { related: related2 } : {} };
   }
   const own = used.filter((s) => s.index !== void 0).map((s) => String(s.index));
   const aggregated = [...new Set(used.filter((s) => s.index === void 0).map((s) => s.from?.builtin ? `built-in ${s.from.ref.name}` : s.from?.ref.name ?? ""))];
@@ -42291,7 +42303,7 @@ var rbac_wildcard_default = defineRule({
     }
     if (!best) return;
     const { source, wildcard } = best;
-    const { path: path37, related } = locate(source);
+    const { path: path40, related } = locate(source);
     let messageId = wildcard.messageId;
     const data = { ...wildcard.data };
     if (source.index !== void 0) data.index = source.index;
@@ -42300,7 +42312,7 @@ var rbac_wildcard_default = defineRule({
       messageId = wildcard.messageId === "rule" ? "aggregated" : "aggregatedNonResource";
       data.source = source.from ? describeSource(source.from) : "";
     }
-    yield { messageId, path: path37, data, severity: wildcard.severity, ...related ? { related } : {} };
+    yield { messageId, path: path40, data, severity: wildcard.severity, ...related ? { related } : {} };
   }
 });
 
@@ -42318,6 +42330,8 @@ var rbac_workload_create_default = rolePermissionRule({
 
 // rules/read-only-root-filesystem.ts
 var read_only_root_filesystem_default = defineRule({
+  // The values edit that removes the finding (src/fix proves it by re-rendering every value set).
+  fix: { set: { readOnlyRootFilesystem: true } },
   meta: {
     id: "read-only-root-filesystem",
     title: "Containers run with a read-only root filesystem",
@@ -43648,9 +43662,9 @@ function divergingObjects(main2, variant, normalise = (text2) => text2) {
     const twin = byIdentity.get(variantKey(object));
     if (twin !== void 0 && serialise(securityFields(twin.raw)) === serialise(fields)) continue;
     const candidates = leftovers.get(object.ref.kind) ?? [];
-    const same = candidates.indexOf(serialise(fields));
-    if (same !== -1) {
-      candidates.splice(same, 1);
+    const same2 = candidates.indexOf(serialise(fields));
+    if (same2 !== -1) {
+      candidates.splice(same2, 1);
       continue;
     }
     out.push({ object, fields: [...securityFields(object.raw)].map(([pointer, value]) => ({ pointer, variant: value })), onlyInVariant: true });
@@ -43853,14 +43867,14 @@ function requiredMetadataRule(spec) {
   function* checkMetadata(object, metadata, base2, where, required) {
     const map2 = obj(metadata)?.[spec.field];
     for (const requirement of required) {
-      const path37 = join(`${base2}/metadata/${spec.field}`, requirement.key);
+      const path40 = join(`${base2}/metadata/${spec.field}`, requirement.key);
       const data = { kind: object.ref.kind, name: object.ref.name, key: requirement.key, where };
       const value = valueOf(map2, requirement.key);
-      if (value === void 0) yield { messageId: "missing", path: path37, data };
+      if (value === void 0) yield { messageId: "missing", path: path40, data };
       else if (requirement.regex === void 0) {
-        if (value.trim() === "") yield { messageId: "empty", path: path37, data };
+        if (value.trim() === "") yield { messageId: "empty", path: path40, data };
       } else if (!requirement.regex.test(value)) {
-        yield { messageId: "mismatch", path: path37, data: { ...data, pattern: requirement.pattern ?? "", value: value.length > 80 ? `${value.slice(0, 77)}...` : value } };
+        yield { messageId: "mismatch", path: path40, data: { ...data, pattern: requirement.pattern ?? "", value: value.length > 80 ? `${value.slice(0, 77)}...` : value } };
       }
     }
   }
@@ -43921,12 +43935,12 @@ function normaliseHostPath(raw) {
     if (segment === "..") out.pop();
     else out.push(segment);
   }
-  const path37 = "/" + out.join("/");
-  return path37 === "/var/run" || path37.startsWith("/var/run/") ? path37.slice(4) : path37;
+  const path40 = "/" + out.join("/");
+  return path40 === "/var/run" || path40.startsWith("/var/run/") ? path40.slice(4) : path40;
 }
-function isAtOrUnder(path37, base2) {
+function isAtOrUnder(path40, base2) {
   if (base2 === "/") return true;
-  return path37 === base2 || path37.startsWith(base2 + "/");
+  return path40 === base2 || path40.startsWith(base2 + "/");
 }
 var RUNTIME_SOCKETS = [
   "/run/docker.sock",
@@ -43987,8 +44001,8 @@ function hostPathVolumes2(pod) {
   const volumes = [];
   arr(pod.spec.volumes).forEach((volume, index) => {
     if (!isObj(volume)) return;
-    const path37 = str(at(volume, "hostPath", "path"));
-    if (path37 === void 0 || path37.trim() === "") return;
+    const path40 = str(at(volume, "hostPath", "path"));
+    if (path40 === void 0 || path40.trim() === "") return;
     const name = str(volume.name) ?? "";
     const mounts = [];
     for (const container of pod.containers) {
@@ -43997,7 +44011,7 @@ function hostPathVolumes2(pod) {
         mounts.push({ container, mount, readOnly: mount.readOnly === true });
       }
     }
-    volumes.push({ index, name, path: path37, normalised: normaliseHostPath(path37), pointer: join("/spec/volumes", index, "hostPath", "path"), mounts });
+    volumes.push({ index, name, path: path40, normalised: normaliseHostPath(path40), pointer: join("/spec/volumes", index, "hostPath", "path"), mounts });
   });
   return volumes;
 }
@@ -44493,14 +44507,14 @@ function entriesOf2(object) {
   }
   return out;
 }
-function valuesName(path37) {
-  const names = path37.filter((t) => typeof t === "string");
+function valuesName(path40) {
+  const names = path40.filter((t) => typeof t === "string");
   const last = names[names.length - 1] ?? "";
   return /^(?:pass|pwd|pw)$/i.test(last) && names.length > 1 ? `${names[names.length - 2]}_${last}` : last;
 }
 var HOW_RANK = { exact: 2, entry: 1, inside: 0 };
-function inScope(path37, scope) {
-  return scope === void 0 || path37[0] === "global" || scope.every((t, i2) => path37[i2] === t);
+function inScope(path40, scope) {
+  return scope === void 0 || path40[0] === "global" || scope.every((t, i2) => path40[i2] === t);
 }
 function overlap(a2, b) {
   const words = new Set(nameWords(a2));
@@ -44570,7 +44584,7 @@ function whatOf(detection) {
 function chartRelative(file, chart) {
   return chart !== void 0 && chart !== "." && file.startsWith(`${chart}/`) ? file.slice(chart.length + 1) : file;
 }
-function literalReport(object, entry, chart, path37) {
+function literalReport(object, entry, chart, path40) {
   const template = object.source.template;
   if (template === void 0) return void 0;
   const strings4 = chart.valueStrings();
@@ -44583,7 +44597,7 @@ function literalReport(object, entry, chart, path37) {
     if (!at3) return void 0;
     return {
       messageId: "literal",
-      path: path37,
+      path: path40,
       data: { key: entry.key, inner: "", redacted: redact(text2), template: at3.file.split("/").pop() ?? at3.file, line: at3.line, what: whatOf(detection) },
       at: { template: at3 }
     };
@@ -44596,7 +44610,7 @@ function literalReport(object, entry, chart, path37) {
     if (!at3) continue;
     return {
       messageId: "literal",
-      path: path37,
+      path: path40,
       data: { key: entry.key, inner: ` ("${inner.key}", line ${inner.line})`, redacted: redact(value), template: at3.file.split("/").pop() ?? at3.file, line: at3.line, what: whatOf(detection) },
       at: { template: at3 }
     };
@@ -44632,11 +44646,11 @@ var secret_chart_default_default = defineRule({
     const index = indexOf(chart.defaultStrings());
     const supplied = chart.suppliedStrings();
     for (const entry of entries) {
-      const path37 = join(`/${entry.field}`, entry.key);
+      const path40 = join(`/${entry.field}`, entry.key);
       const matches2 = matchesOf(entry, index, scope, supplied);
       const best = matches2[0];
       if (best === void 0) {
-        const literal2 = literalReport(object, entry, chart, path37);
+        const literal2 = literalReport(object, entry, chart, path40);
         if (literal2) yield literal2;
         continue;
       }
@@ -44644,7 +44658,7 @@ var secret_chart_default_default = defineRule({
       const others = new Set(matches2.filter((m) => m.candidate.value.trim() !== value).map((m) => m.candidate.value.trim())).size;
       yield {
         messageId: "default",
-        path: path37,
+        path: path40,
         data: {
           key: entry.key,
           inner: best.entry ? ` ("${best.entry.key}", line ${best.entry.line})` : "",
@@ -44735,12 +44749,12 @@ function detectHeader(name, value) {
   }
   return detectByName(name, value);
 }
-function detectPath(path37) {
-  const format3 = detectFormat(path37);
+function detectPath(path40) {
+  const format3 = detectFormat(path40);
   if (format3) return format3;
-  const query2 = path37.indexOf("?");
+  const query2 = path40.indexOf("?");
   if (query2 < 0) return void 0;
-  for (const pair2 of path37.slice(query2 + 1, query2 + 1 + 4096).split("&")) {
+  for (const pair2 of path40.slice(query2 + 1, query2 + 1 + 4096).split("&")) {
     const eq = pair2.indexOf("=");
     if (eq <= 0) continue;
     let value = pair2.slice(eq + 1);
@@ -44755,20 +44769,20 @@ function detectPath(path37) {
 }
 var PROBES2 = ["livenessProbe", "readinessProbe", "startupProbe"];
 var HOOKS = ["postStart", "preStop"];
-function* commandList(list2, path37, field) {
+function* commandList(list2, path40, field) {
   const items = arr(list2);
   for (let index = 0; index < items.length; index++) {
     const element = items[index];
     if (typeof element !== "string") continue;
     const previous = items[index - 1];
     const detection = detect(element, typeof previous === "string" ? previous : void 0);
-    if (detection) yield { path: `${path37}/${index}`, field: `${field}[${index}]`, detection };
+    if (detection) yield { path: `${path40}/${index}`, field: `${field}[${index}]`, detection };
   }
 }
-function* handler(node, path37, field) {
+function* handler(node, path40, field) {
   const h2 = obj(node);
   if (!h2) return;
-  yield* commandList(obj(h2.exec)?.command, `${path37}/exec/command`, `${field}.exec.command`);
+  yield* commandList(obj(h2.exec)?.command, `${path40}/exec/command`, `${field}.exec.command`);
   const httpGet = obj(h2.httpGet);
   if (httpGet) {
     const headers = arr(httpGet.httpHeaders);
@@ -44776,17 +44790,17 @@ function* handler(node, path37, field) {
       const header3 = headers[index];
       if (!isObj(header3) || typeof header3.name !== "string" || typeof header3.value !== "string") continue;
       const detection = detectHeader(header3.name, header3.value);
-      if (detection) yield { path: `${path37}/httpGet/httpHeaders/${index}/value`, field: `${field}.httpGet.httpHeaders[${index}] (${header3.name})`, detection };
+      if (detection) yield { path: `${path40}/httpGet/httpHeaders/${index}/value`, field: `${field}.httpGet.httpHeaders[${index}] (${header3.name})`, detection };
     }
     if (typeof httpGet.path === "string") {
       const detection = detectPath(httpGet.path);
-      if (detection) yield { path: `${path37}/httpGet/path`, field: `${field}.httpGet.path`, detection };
+      if (detection) yield { path: `${path40}/httpGet/path`, field: `${field}.httpGet.path`, detection };
     }
   }
   const service = obj(h2.grpc)?.service;
   if (typeof service === "string") {
     const detection = detectFormat(service);
-    if (detection) yield { path: `${path37}/grpc/service`, field: `${field}.grpc.service`, detection };
+    if (detection) yield { path: `${path40}/grpc/service`, field: `${field}.grpc.service`, detection };
   }
 }
 function* containerHits(view) {
@@ -44872,10 +44886,10 @@ var secret_literal_configmap_default = defineRule({
     const values = valuesOf(object.raw);
     if (values.length === 0) return;
     const awsSecrets = pairedAwsSecrets(values.map((v) => v.text));
-    for (const [position, { key, path: path37, text: value, printable }] of values.entries()) {
+    for (const [position, { key, path: path40, text: value, printable }] of values.entries()) {
       const direct = detectFormat(value) ?? (awsSecrets.has(position) ? { signal: "format", what: "an AWS secret access key", length: 40 } : void 0) ?? (!printable || value.trimEnd().includes("\n") ? void 0 : detectByName(key, value));
       if (direct) {
-        yield { messageId: direct.signal, path: path37, data: { key, what: direct.what, redacted: redact(direct.length) } };
+        yield { messageId: direct.signal, path: path40, data: { key, what: direct.what, redacted: redact(direct.length) } };
         continue;
       }
       if (!printable || !/[:=<]/.test(value) || !mayNameCredential(value)) continue;
@@ -44888,7 +44902,7 @@ var secret_literal_configmap_default = defineRule({
       const more = hits.length > 1 ? ` and ${hits.length - 1} more` : "";
       yield {
         messageId: "embedded",
-        path: path37,
+        path: path40,
         data: { key, entry: first.entry.key, line: first.entry.line, redacted: redact(first.detection.length), more }
       };
     }
@@ -45625,6 +45639,8 @@ var service_account_missing_default = defineRule({
 // rules/service-account-token-automount.ts
 var service_account_token_automount_default = defineRule({
   target: "pod",
+  // The values edit that removes the finding (src/fix proves it by re-rendering every value set).
+  fix: { set: { automountServiceAccountToken: false } },
   meta: {
     id: "service-account-token-automount",
     title: "Do not mount an API token the workload does not use",
@@ -45681,6 +45697,8 @@ var SOURCE_RANGES_ANNOTATION = "service.beta.kubernetes.io/load-balancer-source-
 var service_load_balancer_open_default = defineRule({
   target: "object",
   kinds: ["Service"],
+  // The values edit that removes the finding (src/fix proves it by re-rendering every value set).
+  fix: { set: { type: "ClusterIP" }, optIn: true },
   meta: {
     id: "service-load-balancer-open",
     title: "LoadBalancer Services need source ranges",
@@ -45716,6 +45734,8 @@ var service_load_balancer_open_default = defineRule({
 var service_node_port_default = defineRule({
   target: "object",
   kinds: ["Service"],
+  // The values edit that removes the finding (src/fix proves it by re-rendering every value set).
+  fix: { set: { type: "ClusterIP" }, optIn: true },
   meta: {
     id: "service-node-port",
     title: "Services should not be NodePort",
@@ -45777,31 +45797,31 @@ function valueAt(raw, pointer) {
   }
   return node;
 }
-function unknownBehind(unknown, path37, context = {}) {
-  const container = unknown.find((u2) => isPrefix(u2, path37));
+function unknownBehind(unknown, path40, context = {}) {
+  const container = unknown.find((u2) => isPrefix(u2, path40));
   if (container !== void 0) return container;
-  const value = context.raw === void 0 ? void 0 : valueAt(context.raw, path37);
+  const value = context.raw === void 0 ? void 0 : valueAt(context.raw, path40);
   const childrenCount = !context.exactField || value === void 0 || Array.isArray(value);
   const child2 = childrenCount ? unknown.find((u2) => {
-    if (!u2.startsWith(path37 + "/")) return false;
-    const rest = u2.slice(path37.length + 1);
+    if (!u2.startsWith(path40 + "/")) return false;
+    const rest = u2.slice(path40.length + 1);
     return !rest.includes("/") && !COMPUTED_NOISE.has(rest);
   }) : void 0;
-  return child2 ?? (value === void 0 ? inheritedUnknown(unknown, path37) : void 0);
+  return child2 ?? (value === void 0 ? inheritedUnknown(unknown, path40) : void 0);
 }
 var INHERITED_FIELDS = /* @__PURE__ */ new Set(["runAsNonRoot", "runAsUser", "runAsGroup", "seccompProfile", "seLinuxOptions", "appArmorProfile", "windowsOptions"]);
 var CONTAINER_LISTS2 = "(?:containers|initContainers|ephemeralContainers)";
 var POD_LEVEL = /^(.*)\/securityContext\/([^/]+)(?:\/.*)?$/;
 var CONTAINER_LEVEL = new RegExp(`^(.*)/${CONTAINER_LISTS2}/\\d+/securityContext/([^/]+)(?:/.*)?$`);
-function inheritedUnknown(unknown, path37) {
-  const container = CONTAINER_LEVEL.exec(path37);
+function inheritedUnknown(unknown, path40) {
+  const container = CONTAINER_LEVEL.exec(path40);
   if (container) {
     const [, spec2, field2] = container;
     if (!INHERITED_FIELDS.has(field2)) return void 0;
     const podField = `${spec2}/securityContext/${field2}`;
     return unknown.find((u2) => u2.startsWith(`${spec2}/`) && (isPrefix(u2, podField) || u2.startsWith(`${podField}/`)));
   }
-  const pod = POD_LEVEL.exec(path37);
+  const pod = POD_LEVEL.exec(path40);
   if (!pod) return void 0;
   const [, spec, field] = pod;
   if (!INHERITED_FIELDS.has(field)) return void 0;
@@ -46347,11 +46367,11 @@ function walk2(node, pointer, keys2, where, out) {
   }
   if (!isObj(node)) return;
   for (const [key, value] of Object.entries(node)) {
-    const path37 = [...keys2, key];
+    const path40 = [...keys2, key];
     const at3 = `${pointer}/${escapeToken(key)}`;
     const found = danger(key, value, keys2[keys2.length - 1]);
-    if (found) out.push({ messageId: found.messageId, path: at3, data: { key: path37.join("."), where }, severity: found.severity });
-    else walk2(value, at3, path37, where, out);
+    if (found) out.push({ messageId: found.messageId, path: at3, data: { key: path40.join("."), where }, severity: found.severity });
+    else walk2(value, at3, path40, where, out);
   }
 }
 var tf_helm_values_danger_default = defineRule({
@@ -47371,10 +47391,10 @@ function parseSetPairs(argument) {
   for (const piece of pieces) {
     const eq = piece.search(/(?<!\\)=/);
     if (eq <= 0) continue;
-    const keyText = piece.slice(0, eq);
-    const valueText = piece.slice(eq + 1);
+    const keyText2 = piece.slice(0, eq);
+    const valueText2 = piece.slice(eq + 1);
     const keyPath = [];
-    for (const part of splitUnescaped(keyText, ".")) {
+    for (const part of splitUnescaped(keyText2, ".")) {
       const m = /^([^[]*)((?:\[\d+\])*)$/.exec(part);
       if (!m) {
         keyPath.push(part);
@@ -47384,8 +47404,8 @@ function parseSetPairs(argument) {
       for (const idx of m[2].matchAll(/\[(\d+)\]/g)) keyPath.push(Number(idx[1]));
     }
     let value;
-    if (valueText.startsWith("{") && valueText.endsWith("}")) value = splitUnescaped(valueText.slice(1, -1), ",").map(typedScalar);
-    else value = typedScalar(valueText.replace(/\\(.)/g, "$1"));
+    if (valueText2.startsWith("{") && valueText2.endsWith("}")) value = splitUnescaped(valueText2.slice(1, -1), ",").map(typedScalar);
+    else value = typedScalar(valueText2.replace(/\\(.)/g, "$1"));
     out.push({ path: keyPath, value });
   }
   return out;
@@ -48118,9 +48138,9 @@ function identity5(object) {
 }
 function counterpart(object, original, objects) {
   const key = identity5(object);
-  const same = objects.filter((o2) => identity5(o2) === key);
-  if (same.length === 1) return same[0];
-  if (same.length > 1) return void 0;
+  const same2 = objects.filter((o2) => identity5(o2) === key);
+  if (same2.length === 1) return same2[0];
+  if (same2.length > 1) return void 0;
   const sameKind = (list2) => list2.filter((o2) => o2.source.template === object.source.template && o2.ref.kind === object.ref.kind);
   const before = sameKind(original);
   const after = sameKind(objects);
@@ -48277,9 +48297,9 @@ function collectCandidates(ctx, target, nodes, fieldRefs) {
     for (const n2 of nodes.scalars) {
       if (!visible2(n2)) continue;
       const name = lastName(n2.path);
-      const equal = sameScalar(n2.value, V);
+      const equal2 = sameScalar(n2.value, V);
       const named2 = name !== void 0 && (name === F || similar(name, F));
-      if (equal && (named2 || referenced(n2))) {
+      if (equal2 && (named2 || referenced(n2))) {
         add2(candidate(ctx, n2.path, "leaf", n2.value));
         if (typeof n2.value === "boolean" && named2) target.flips.push(ctx.candidates.get(`leaf:${pathKey2(n2.path)}`));
         continue;
@@ -48287,7 +48307,7 @@ function collectCandidates(ctx, target, nodes, fieldRefs) {
       if (typeof V === "boolean" || typeof n2.value === "boolean") continue;
       if (loose >= MAX_LOOSE) continue;
       if (typeof V === "number" && (V === 0 || V === 1)) continue;
-      if (equal && String(V).length >= 2) {
+      if (equal2 && String(V).length >= 2) {
         add2(candidate(ctx, n2.path, "leaf", n2.value));
         loose++;
       } else if (typeof V === "string" && typeof n2.value === "string" && segmentOf(V, n2.value)) {
@@ -48628,8 +48648,8 @@ function valuesOfRender(render2, files) {
   return values;
 }
 var DefaultString = class {
-  constructor(path37, value, locate3) {
-    this.path = path37;
+  constructor(path40, value, locate3) {
+    this.path = path40;
     this.value = value;
     this.locate = locate3;
   }
@@ -48921,8 +48941,8 @@ function apply(lines, index, edit) {
   const marker = `${LINE_MARKER}${edit.id}`;
   const m = edit.mutation;
   if (m.kind === "reference") {
-    const path37 = m.path.map((t) => `\\.${escapeRegex(String(t))}`).join("");
-    const pattern = new RegExp(`(\\$[A-Za-z0-9_]*)?((?:\\.[A-Za-z0-9_]+)*?)\\.Values${path37}(?![A-Za-z0-9_.])`);
+    const path40 = m.path.map((t) => `\\.${escapeRegex(String(t))}`).join("");
+    const pattern = new RegExp(`(\\$[A-Za-z0-9_]*)?((?:\\.[A-Za-z0-9_]+)*?)\\.Values${path40}(?![A-Za-z0-9_.])`);
     if (!pattern.test(line)) return void 0;
     const replacement = m.with === "string" ? `"${marker}"` : m.with === "map" ? `(dict "${marker}" "x")` : m.with;
     return one([line.replace(pattern, replacement)]);
@@ -49201,18 +49221,18 @@ function referenceClaim(target, found, relative, decision, values, sources) {
   const keyed = reported ? pointerForKey(target.pointer, reported.key) : void 0;
   if (keyed !== void 0) return structuralClaim(target, found, keyed, sources);
   const length = found.ref.length;
-  const path37 = relative.slice(0, length);
+  const path40 = relative.slice(0, length);
   const extra = relative.length - length;
   const depth = target.present ? tokens(target.pointer).length : decision.depth ?? 0;
   const report2 = { file: found.file, line: found.line };
   if (decision.how === "flip") {
     if (extra !== 0) return void 0;
     const flipped = getAtValue(values, decision.path) ? "false" : "true";
-    return { file: found.file, line: found.ref.line, report: report2, mutation: { kind: "reference", path: path37, with: flipped }, object: target.object, pointer: target.pointer, expect: "changed", original: get(target.object.raw, target.pointer) };
+    return { file: found.file, line: found.ref.line, report: report2, mutation: { kind: "reference", path: path40, with: flipped }, object: target.object, pointer: target.pointer, expect: "changed", original: get(target.object.raw, target.pointer) };
   }
   const leaf = target.present && extra === 0 && (target.value === null || typeof target.value !== "object") && target.candidates.some((c3) => c3.kind === "leaf" && c3.path === decision.path);
-  if (leaf) return { file: found.file, line: found.ref.line, report: report2, mutation: { kind: "reference", path: path37, with: "string" }, object: target.object, pointer: target.pointer, expect: "contains" };
-  return { file: found.file, line: found.ref.line, report: report2, mutation: { kind: "reference", path: path37, with: "map" }, object: target.object, pointer: prefixPointer(target.pointer, depth - extra), expect: "key" };
+  if (leaf) return { file: found.file, line: found.ref.line, report: report2, mutation: { kind: "reference", path: path40, with: "string" }, object: target.object, pointer: target.pointer, expect: "contains" };
+  return { file: found.file, line: found.ref.line, report: report2, mutation: { kind: "reference", path: path40, with: "map" }, object: target.object, pointer: prefixPointer(target.pointer, depth - extra), expect: "key" };
 }
 var MAX_CLAIMS = 6;
 function planTarget(target, render2, values, sources, config) {
@@ -49632,7 +49652,7 @@ function ingressBackends(ingress) {
   add2(spec.defaultBackend ?? spec.backend);
   for (const rule2 of arr(spec.rules).filter(isObj)) {
     const http = isObj(rule2.http) ? rule2.http : {};
-    for (const path37 of arr(http.paths).filter(isObj)) add2(path37.backend);
+    for (const path40 of arr(http.paths).filter(isObj)) add2(path40.backend);
   }
   return [...names];
 }
@@ -49649,10 +49669,10 @@ var PLACEHOLDER = /\{\{\s*(\w+)\s*\}\}/g;
 function interpolate(template, data) {
   return template.replace(PLACEHOLDER, (_, key) => String(data?.[key] ?? ""));
 }
-function fingerprintOf(ruleId, object, path37) {
+function fingerprintOf(ruleId, object, path40) {
   const { source } = object;
   const scope = source.address ?? source.chart ?? source.file;
-  return createHash2("sha256").update([ruleId, ...identityParts(object), path37, scope].join("\0")).digest("hex").slice(0, 32);
+  return createHash2("sha256").update([ruleId, ...identityParts(object), path40, scope].join("\0")).digest("hex").slice(0, 32);
 }
 function podViewOf(object, pss) {
   const template = podTemplateOf(object.raw);
@@ -49700,14 +49720,14 @@ function evaluate2(objects, rules, config, options = {}) {
   const seen = /* @__PURE__ */ new Set();
   const units = [];
   const emit = (rule2, object, base2, report2) => {
-    const path37 = base2 + report2.path;
-    const fingerprint = fingerprintOf(rule2.meta.id, object, report2.key === void 0 ? path37 : `${path37}\0${report2.key}`);
+    const path40 = base2 + report2.path;
+    const fingerprint = fingerprintOf(rule2.meta.id, object, report2.key === void 0 ? path40 : `${path40}\0${report2.key}`);
     if (seen.has(fingerprint)) return;
     seen.add(fingerprint);
     const template = rule2.meta.messages[report2.messageId] ?? report2.messageId;
     const severity = config.rules[rule2.meta.id]?.severity ?? report2.severity ?? rule2.meta.defaultSeverity;
     const source = { ...object.source };
-    const line = object.lineOf?.(path37);
+    const line = object.lineOf?.(path40);
     if (line !== void 0) source.line = line;
     if (report2.at?.template) {
       source.templateLocation = { ...report2.at.template };
@@ -49724,7 +49744,7 @@ function evaluate2(objects, rules, config, options = {}) {
       category: rule2.meta.category,
       message: interpolate(template, report2.data),
       object: object.ref,
-      path: path37,
+      path: path40,
       source,
       fingerprint,
       remediation: rule2.meta.remediation
@@ -49961,9 +49981,9 @@ function mergeValueSets(findings, config) {
     else groups.set(key, [finding]);
   }
   for (const group of groups.values()) {
-    const sorted2 = [...group].sort((a2, b) => compareSets(a2.source.valueSet ?? DEFAULT_VALUE_SET, b.source.valueSet ?? DEFAULT_VALUE_SET));
-    const first = sorted2[0];
-    const sets = [...new Set(sorted2.map((f) => f.source.valueSet ?? DEFAULT_VALUE_SET))];
+    const sorted3 = [...group].sort((a2, b) => compareSets(a2.source.valueSet ?? DEFAULT_VALUE_SET, b.source.valueSet ?? DEFAULT_VALUE_SET));
+    const first = sorted3[0];
+    const sets = [...new Set(sorted3.map((f) => f.source.valueSet ?? DEFAULT_VALUE_SET))];
     const merged = { ...first, valueSets: sets };
     if (!sets.includes(DEFAULT_VALUE_SET) && !config.lockedRules?.includes(first.ruleId)) merged.severity = capSeverity(first.severity, config.valueSets.severity);
     out.push(merged);
@@ -50431,13 +50451,13 @@ function describeParseError(_error, text2, start) {
   const found = findJsonError(text2, start) ?? { offset: text2.length, reason: "invalid JSON" };
   const offset = found.offset;
   let line = 1;
-  let lineStart = 0;
+  let lineStart2 = 0;
   for (let i2 = text2.indexOf("\n"); i2 !== -1 && i2 < offset; i2 = text2.indexOf("\n", i2 + 1)) {
     line++;
-    lineStart = i2 + 1;
+    lineStart2 = i2 + 1;
   }
   const what = offset >= text2.length ? `${found.reason} (the file is truncated)` : found.reason;
-  return `${what} at line ${line}, column ${offset - lineStart + 1} (character ${offset})`;
+  return `${what} at line ${line}, column ${offset - lineStart2 + 1} (character ${offset})`;
 }
 
 // src/terraform/convert.ts
@@ -50666,33 +50686,33 @@ function snake(name) {
   return IRREGULAR_INVERSE[name] ?? name.replace(/[A-Z]/g, (c3) => `_${c3.toLowerCase()}`);
 }
 function tfPathOf(kind, raw, pointer) {
-  const path37 = [];
+  const path40 = [];
   const steps2 = tokens(pointer);
   let node = raw;
   let parent = "";
   for (let i2 = 0; i2 < steps2.length; i2++) {
     const step = steps2[i2];
     if (Array.isArray(node)) {
-      path37.push(Number(step));
+      path40.push(Number(step));
       node = node[Number(step)];
       continue;
     }
     if (isObj(node) && MAP_NODES.has(node)) {
-      path37.push(step);
+      path40.push(step);
       node = node[step];
       continue;
     }
     if (i2 === 0 && (step === "apiVersion" || step === "kind")) return [];
     const key = INVERSE.get(`${kind}|${parent}|${step}`) ?? snake(step);
-    path37.push(key);
+    path40.push(key);
     const next = isObj(node) ? node[step] : void 0;
     const following = steps2[i2 + 1];
-    if (isObj(next) && !MAP_NODES.has(next)) path37.push(0);
-    else if (next === void 0 && following !== void 0 && !/^\d+$/.test(following) && !MAP_ATTRIBUTES.has(key)) path37.push(0);
+    if (isObj(next) && !MAP_NODES.has(next)) path40.push(0);
+    else if (next === void 0 && following !== void 0 && !/^\d+$/.test(following) && !MAP_ATTRIBUTES.has(key)) path40.push(0);
     node = next;
     parent = key;
   }
-  return path37;
+  return path40;
 }
 
 // src/terraform/helm-release.ts
@@ -50968,7 +50988,7 @@ function parseHcl(text2) {
   const scanner = new Scanner(text2);
   return parseBody(scanner, false);
 }
-function parseBody(s, nested) {
+function parseBody(s, nested2) {
   const items = [];
   while (!s.done) {
     s.skipSpace(true);
@@ -50976,7 +50996,7 @@ function parseBody(s, nested) {
     const c3 = s.peek();
     if (c3 === "}") {
       s.pos++;
-      if (nested) return items;
+      if (nested2) return items;
       continue;
     }
     if (!IDENT_START.test(c3)) {
@@ -51081,13 +51101,13 @@ function parseTupleItems(s) {
   }
   return items;
 }
-function locatePath(body, path37, blockLine) {
+function locatePath(body, path40, blockLine) {
   let location = { line: blockLine, matched: 0 };
   let items = body;
   let value;
   let i2 = 0;
-  while (i2 < path37.length) {
-    const step = path37[i2];
+  while (i2 < path40.length) {
+    const step = path40[i2];
     if (items !== void 0) {
       const name = String(step);
       const attribute = items.find((item) => item.type === "attr" && item.name === name);
@@ -51102,8 +51122,8 @@ function locatePath(body, path37, blockLine) {
       if (blocks2.length === 0) break;
       let index = 0;
       let consumed = 1;
-      if (typeof path37[i2 + 1] === "number") {
-        index = path37[i2 + 1];
+      if (typeof path40[i2 + 1] === "number") {
+        index = path40[i2 + 1];
         consumed = 2;
       }
       const block = blocks2[index] ?? blocks2.find((b) => b.name === "dynamic") ?? blocks2[blocks2.length - 1];
@@ -52038,9 +52058,9 @@ function configChanges(base2, head, display) {
   const remaining = /* @__PURE__ */ new Map();
   for (const s of base2.suppressions) remaining.set(suppressionIdentity(s), [...remaining.get(suppressionIdentity(s)) ?? [], s]);
   for (const s of head.suppressions) {
-    const same = remaining.get(suppressionIdentity(s));
-    if (same !== void 0 && same.length > 0) {
-      same.shift();
+    const same2 = remaining.get(suppressionIdentity(s));
+    if (same2 !== void 0 && same2.length > 0) {
+      same2.shift();
       continue;
     }
     changes.push({ kind: "suppression", change: "added", summary: describeSuppression(s, display), file: display(s.declared.file), ...s.declared.line !== void 0 ? { line: s.declared.line } : {} });
@@ -52525,6 +52545,695 @@ function baselineChanges(file, display, atRevision) {
   return [{ kind: "config", change: "changed", summary: `baseline file ${display}: ${added} ${added === 1 ? "entry" : "entries"} added, ${removed} removed (findings it adds count as new until merged)`, file: display }];
 }
 
+// src/fix/index.ts
+import { readFileSync as readFileSync23 } from "node:fs";
+import path34 from "node:path";
+
+// src/fix/derive.ts
+var import_yaml5 = __toESM(require_dist(), 1);
+
+// src/fix/yaml-edit.ts
+var import_yaml4 = __toESM(require_dist(), 1);
+function parseValuesKey(key) {
+  const out = [];
+  let i2 = 0;
+  while (i2 < key.length) {
+    if (key[i2] === "[") {
+      const close = key[i2 + 1] === '"' ? closingQuote(key, i2 + 1) : key.indexOf("]", i2);
+      if (close === -1) return void 0;
+      if (key[i2 + 1] === '"') {
+        if (key[close + 1] !== "]") return void 0;
+        try {
+          out.push(JSON.parse(key.slice(i2 + 1, close + 1)));
+        } catch {
+          return void 0;
+        }
+        i2 = close + 2;
+      } else {
+        const index = key.slice(i2 + 1, close);
+        if (!/^\d+$/.test(index)) return void 0;
+        out.push(Number(index));
+        i2 = close + 1;
+      }
+    } else {
+      if (key[i2] === ".") {
+        if (out.length === 0) return void 0;
+        i2++;
+      }
+      const match2 = /^[A-Za-z0-9_-]+/.exec(key.slice(i2));
+      if (!match2) return void 0;
+      out.push(match2[0]);
+      i2 += match2[0].length;
+    }
+  }
+  return out.length > 0 ? out : void 0;
+}
+function closingQuote(text2, open) {
+  for (let i2 = open + 1; i2 < text2.length; i2++) {
+    if (text2[i2] === "\\") i2++;
+    else if (text2[i2] === '"') return i2;
+  }
+  return -1;
+}
+function lineBreakOf(text2) {
+  const first = text2.indexOf("\n");
+  return first > 0 && text2[first - 1] === "\r" ? "\r\n" : "\n";
+}
+function lineStart(text2, offset) {
+  return text2.lastIndexOf("\n", offset - 1) + 1;
+}
+function columnOf(text2, offset) {
+  return offset - lineStart(text2, offset);
+}
+function nextLineStart(text2, offset) {
+  const nl = text2.indexOf("\n", offset);
+  return nl === -1 ? text2.length : nl + 1;
+}
+var PLAIN = /^[A-Za-z_][A-Za-z0-9_.\/-]*$/;
+var RESERVED2 = /^(true|false|yes|no|on|off|y|n|null|~)$/i;
+function scalarText2(value) {
+  if (typeof value === "string") return PLAIN.test(value) && !RESERVED2.test(value) ? value : JSON.stringify(value);
+  return String(value);
+}
+function keyText(key) {
+  return typeof key === "number" ? String(key) : scalarText2(key);
+}
+function flowText(value) {
+  if (Array.isArray(value)) return `[${value.map(flowText).join(", ")}]`;
+  if (value !== null && typeof value === "object") return `{${Object.entries(value).map(([k, v]) => `${keyText(k)}: ${flowText(v)}`).join(", ")}}`;
+  return scalarText2(value);
+}
+function blockLines(key, value, indent, unit) {
+  if (Array.isArray(value)) return value.length === 0 ? [`${indent}${keyText(key)}: []`] : [`${indent}${keyText(key)}:`, ...value.map((item) => `${indent}${unit}- ${flowText(item)}`)];
+  if (value !== null && typeof value === "object") {
+    const entries = Object.entries(value);
+    if (entries.length === 0) return [`${indent}${keyText(key)}: {}`];
+    return [`${indent}${keyText(key)}:`, ...entries.flatMap(([k, v]) => blockLines(k, v, indent + unit, unit))];
+  }
+  return [`${indent}${keyText(key)}: ${scalarText2(value)}`];
+}
+function nested(rest, value) {
+  let inner = value;
+  for (let i2 = rest.length - 1; i2 >= 1; i2--) inner = { [String(rest[i2])]: inner };
+  return { key: rest[0], value: inner };
+}
+function indentUnit(text2) {
+  let smallest = Infinity;
+  let previous;
+  for (const line of text2.split("\n")) {
+    const match2 = /^( *)([^\s#])/.exec(line);
+    if (!match2) continue;
+    const column = match2[1].length;
+    if (previous !== void 0 && column > previous) smallest = Math.min(smallest, column - previous);
+    previous = column;
+  }
+  return " ".repeat(Number.isFinite(smallest) && smallest <= 8 ? smallest : 2);
+}
+function equal(a2, b) {
+  return JSON.stringify(sorted2(a2)) === JSON.stringify(sorted2(b));
+}
+function sorted2(value) {
+  if (Array.isArray(value)) return value.map(sorted2);
+  if (value !== null && typeof value === "object") return Object.fromEntries(Object.entries(value).sort(([a2], [b]) => a2 < b ? -1 : a2 > b ? 1 : 0).map(([k, v]) => [k, sorted2(v)]));
+  return value;
+}
+function setIn(data, path40, value) {
+  if (path40.length === 0) return value;
+  const [head, ...rest] = path40;
+  const base2 = data !== null && typeof data === "object" ? Array.isArray(data) ? [...data] : { ...data } : {};
+  base2[head] = setIn(base2[head], rest, value);
+  return base2;
+}
+function parse2(text2) {
+  return (0, import_yaml4.parseDocument)(text2, { uniqueKeys: false, keepSourceTokens: false, prettyErrors: false, merge: false, strict: false });
+}
+function setInValues(text2, path40, value) {
+  const doc = parse2(text2);
+  if (doc.errors.length > 0) return { reason: `the file is not valid YAML (${doc.errors[0].message.split("\n")[0]})` };
+  const before = doc.toJS({ maxAliasCount: 1e4 });
+  if (!(0, import_yaml4.isMap)(doc.contents)) return { reason: "the file is not a map of values" };
+  const eol = lineBreakOf(text2);
+  const unit = indentUnit(text2);
+  let node = doc.contents;
+  let pair2;
+  let depth = 0;
+  for (; depth < path40.length; depth++) {
+    const token = path40[depth];
+    if ((0, import_yaml4.isAlias)(node)) return { reason: "the key is reached through an alias" };
+    if (node !== null && node.anchor) return { reason: "the key is inside an anchored node (its aliases would change too)" };
+    if ((0, import_yaml4.isMap)(node)) {
+      const found = node.items.filter((p) => (0, import_yaml4.isPair)(p) && (0, import_yaml4.isScalar)(p.key) && String(p.key.value) === String(token));
+      if (found.length > 1) return { reason: `the key ${String(token)} is written twice` };
+      if (found.length === 0) break;
+      pair2 = found[0];
+      node = pair2.value ?? null;
+    } else if ((0, import_yaml4.isSeq)(node) && typeof token === "number") {
+      const item = node.items[token];
+      if (item === void 0) return { reason: `the list has no item ${token}` };
+      pair2 = void 0;
+      node = item;
+    } else break;
+  }
+  if ((0, import_yaml4.isAlias)(node)) return { reason: "the value is an alias" };
+  if (node !== null && node.anchor) return { reason: "the value is anchored (its aliases would change too)" };
+  const rest = path40.slice(depth);
+  let edited;
+  if (rest.length === 0) {
+    edited = replaceValue(text2, node, pair2, value, eol, unit);
+  } else if ((0, import_yaml4.isMap)(node)) {
+    const { key, value: inner } = nested(rest, value);
+    edited = addToMap(text2, node, pair2, key, inner, eol, unit);
+  } else if (pair2 !== void 0 && (node === null || (0, import_yaml4.isScalar)(node) && node.value === null)) {
+    edited = blockBelowKey(text2, pair2, node, [nested(rest, value)], eol, unit);
+  } else return { reason: `${describe(path40.slice(0, depth))} is not a map` };
+  if (edited === text2) return { reason: "the file already has that value" };
+  const after = parse2(edited);
+  if (after.errors.length > 0) return { reason: "the edit would not be valid YAML" };
+  if (!equal(after.toJS({ maxAliasCount: 1e4 }), setIn(before, path40, value))) return { reason: "the edit would change more than the key (an anchor, merge key or duplicate key)" };
+  return { text: edited };
+}
+function describe(path40) {
+  return path40.length === 0 ? "the file" : path40.map(String).join(".");
+}
+function replaceValue(text2, node, pair2, value, eol, unit) {
+  const isCollection = typeof value === "object";
+  if (node !== null && node.range && (!isCollection || ((0, import_yaml4.isMap)(node) || (0, import_yaml4.isSeq)(node)) && node.flow)) {
+    const [start, end] = node.range;
+    const old = text2.slice(start, end);
+    let written = isCollection ? flowText(value) : scalarText2(value);
+    if (typeof value === "string" && (0, import_yaml4.isScalar)(node) && /^["']/.test(old)) written = old[0] === "'" ? `'${value.replace(/'/g, "''")}'` : JSON.stringify(value);
+    return text2.slice(0, start) + written + text2.slice(end);
+  }
+  if (pair2 === void 0 || !(0, import_yaml4.isScalar)(pair2.key) || !pair2.key.range) return text2;
+  const keyStart = pair2.key.range[0];
+  const indent = text2.slice(lineStart(text2, keyStart), keyStart).replace(/[^ ]/g, " ");
+  if (node !== null && node.range && ((0, import_yaml4.isMap)(node) || (0, import_yaml4.isSeq)(node))) {
+    const lines = blockLines(String(pair2.key.value), value, indent, unit);
+    const from = lineStart(text2, keyStart);
+    const to = nextLineStart(text2, Math.max(node.range[1] - 1, keyStart));
+    const head = text2.slice(from, keyStart);
+    return text2.slice(0, from) + head + lines.join(eol).slice(indent.length) + eol + text2.slice(to);
+  }
+  return blockBelowKey(text2, pair2, node, [{ key: "", value }], eol, unit, true);
+}
+function blockBelowKey(text2, pair2, node, entries, eol, unit, whole = false) {
+  const key = pair2.key;
+  const keyStart = key.range[0];
+  const indent = text2.slice(lineStart(text2, keyStart), keyStart).replace(/[^ ]/g, " ");
+  let head = text2;
+  let anchor = key.range[1];
+  if (node !== null && node.range && node.range[1] > node.range[0]) {
+    const [start, end] = node.range;
+    let from = start;
+    while (from > 0 && text2[from - 1] === " ") from--;
+    head = text2.slice(0, from) + text2.slice(end);
+    anchor = from;
+  }
+  let lines;
+  if (whole) {
+    const only = entries[0].value;
+    lines = Array.isArray(only) ? only.map((item) => `${indent}${unit}- ${flowText(item)}`) : Object.entries(only).flatMap(([k, v]) => blockLines(k, v, indent + unit, unit));
+  } else lines = entries.flatMap((e) => blockLines(e.key, e.value, indent + unit, unit));
+  const at3 = nextLineStart(head, anchor);
+  const needsBreak = at3 === head.length && !head.endsWith("\n");
+  return head.slice(0, at3) + (needsBreak ? eol : "") + lines.join(eol) + (needsBreak ? "" : eol) + head.slice(at3);
+}
+function addToMap(text2, map2, pair2, key, value, eol, unit) {
+  if (map2.flow) {
+    if (map2.items.length === 0 && pair2 !== void 0) return blockBelowKey(text2, pair2, map2, [{ key, value }], eol, unit);
+    const end2 = map2.range[1];
+    const close = text2.lastIndexOf("}", end2);
+    if (close === -1) return text2;
+    let at4 = close;
+    while (at4 > 0 && /\s/.test(text2[at4 - 1])) at4--;
+    return text2.slice(0, at4) + `${map2.items.length > 0 ? ", " : ""}${keyText(key)}: ${flowText(value)}` + text2.slice(at4);
+  }
+  const first = map2.items[0];
+  if (!first || !(0, import_yaml4.isPair)(first) || !(0, import_yaml4.isScalar)(first.key) || !first.key.range) return text2;
+  const indent = " ".repeat(columnOf(text2, first.key.range[0]));
+  const last = map2.items[map2.items.length - 1];
+  const lastNode = last.value ?? last.key;
+  const end = lastNode.range ? lastNode.range[1] : last.key.range[1];
+  const at3 = text2[end - 1] === "\n" ? end : nextLineStart(text2, Math.max(end - 1, 0));
+  const needsBreak = at3 === text2.length && !text2.endsWith("\n");
+  const lines = blockLines(key, value, indent, unit);
+  return text2.slice(0, at3) + (needsBreak ? eol : "") + lines.join(eol) + (needsBreak ? "" : eol) + text2.slice(at3);
+}
+
+// src/fix/derive.ts
+function isMap4(value) {
+  return value !== null && typeof value === "object" && !Array.isArray(value);
+}
+function same(a2, b) {
+  if (a2 === b) return true;
+  if (a2 === null || b === null || a2 === void 0 || b === void 0) return false;
+  if (typeof a2 !== "object" || typeof b !== "object") return String(a2) === String(b);
+  return JSON.stringify(a2) === JSON.stringify(b);
+}
+function keyOf2(p) {
+  let out = "";
+  for (const token of p) {
+    if (typeof token === "number") out += `[${token}]`;
+    else if (/^[A-Za-z0-9_-]+$/.test(token)) out += out === "" ? token : `.${token}`;
+    else out += `[${JSON.stringify(token)}]`;
+  }
+  return out;
+}
+function valueText(value) {
+  return Array.isArray(value) ? `[${value.map(valueText).join(", ")}]` : isMap4(value) ? JSON.stringify(value) : String(value);
+}
+function pathBelowMap(map2, raw, pointer) {
+  const tokens2 = tokens(pointer);
+  const entries = map2 === null ? [] : Object.entries(map2);
+  let best = -1;
+  let bestScore = 0;
+  if (entries.length > 0) {
+    for (let k = tokens2.length - 1; k >= 1; k--) {
+      const block = get(raw, "/" + tokens2.slice(0, k).map((t) => t.replace(/~/g, "~0").replace(/\//g, "~1")).join("/"));
+      if (!isMap4(block)) continue;
+      const score = entries.filter(([key, value]) => key in block && same(block[key], value)).length;
+      if (score > bestScore) {
+        bestScore = score;
+        best = k;
+      }
+    }
+  }
+  if (best === -1) {
+    const sc = tokens2.lastIndexOf("securityContext");
+    best = sc !== -1 && sc < tokens2.length - 1 ? sc + 1 : tokens2.length - 1;
+  }
+  const rest = tokens2.slice(best);
+  return rest.length === 0 || rest.some((t) => /^\d+$/.test(t)) ? void 0 : rest;
+}
+function deriveEdit(finding, recipe, raw, valuesText) {
+  const field = tokens(finding.path).pop();
+  const value = field === void 0 ? void 0 : recipe.set[field];
+  if (value === void 0) return { reason: `the rule's fix does not cover the field ${field ?? "(object)"}` };
+  const where = finding.source.values;
+  if (where === void 0) return { reason: "no values key was proven for the finding" };
+  const key = parseValuesKey(where.key);
+  if (key === void 0) return { reason: `the values key ${where.key} cannot be read` };
+  const doc = (0, import_yaml5.parseDocument)(valuesText, { uniqueKeys: false, merge: false, strict: false });
+  if (doc.errors.length > 0) return { reason: `${where.file} is not valid YAML` };
+  const data = doc.toJS({ maxAliasCount: 1e4 });
+  let node = data;
+  for (const token of key) node = node !== null && typeof node === "object" ? node[token] : void 0;
+  const rendered = get(raw, finding.path);
+  let target;
+  if (isMap4(node) || node === null) {
+    const below = pathBelowMap(node, raw, finding.path);
+    if (below === void 0) return { reason: `the field's place below ${where.key} is not clear` };
+    target = [...key, ...below];
+  } else if (node !== void 0 && rendered !== void 0 && same(node, rendered)) {
+    target = key;
+  } else return { reason: `${where.key} does not render as the field` };
+  const description = `set ${keyOf2(target)} to ${valueText(value)} in ${where.file}`;
+  return { edit: { file: where.file, path: target, value, findings: [finding], description } };
+}
+
+// src/fix/lines.ts
+function splitLines(text2) {
+  const lines = text2.split(/\r?\n/);
+  if (lines.length > 0 && lines[lines.length - 1] === "") lines.pop();
+  return lines;
+}
+function changedLines(before, after) {
+  const a2 = splitLines(before);
+  const b = splitLines(after);
+  let prefix2 = 0;
+  while (prefix2 < a2.length && prefix2 < b.length && a2[prefix2] === b[prefix2]) prefix2++;
+  if (prefix2 === a2.length && prefix2 === b.length) return void 0;
+  let suffix = 0;
+  while (suffix < a2.length - prefix2 && suffix < b.length - prefix2 && a2[a2.length - 1 - suffix] === b[b.length - 1 - suffix]) suffix++;
+  let start = prefix2;
+  if (a2.length - suffix === start) start = Math.max(0, start - 1);
+  const endOld = Math.max(start, a2.length - suffix - 1);
+  const replacement = b.slice(start, b.length - suffix);
+  return { line: start + 1, endLine: endOld + 1, replacement: replacement.join("\n") };
+}
+function diffOps(a2, b) {
+  const n2 = a2.length;
+  const m = b.length;
+  const max = n2 + m;
+  const v = /* @__PURE__ */ new Map([[1, 0]]);
+  const trace = [];
+  outer: for (let d = 0; d <= max; d++) {
+    trace.push(new Map(v));
+    for (let k = -d; k <= d; k += 2) {
+      let x2 = k === -d || k !== d && (v.get(k - 1) ?? -1) < (v.get(k + 1) ?? -1) ? v.get(k + 1) ?? 0 : (v.get(k - 1) ?? 0) + 1;
+      let y2 = x2 - k;
+      while (x2 < n2 && y2 < m && a2[x2] === b[y2]) {
+        x2++;
+        y2++;
+      }
+      v.set(k, x2);
+      if (x2 >= n2 && y2 >= m) break outer;
+    }
+  }
+  const ops = [];
+  let x = n2;
+  let y = m;
+  for (let d = trace.length - 1; d >= 0; d--) {
+    const vd = trace[d];
+    const k = x - y;
+    const prevK = k === -d || k !== d && (vd.get(k - 1) ?? -1) < (vd.get(k + 1) ?? -1) ? k + 1 : k - 1;
+    const prevX = vd.get(prevK) ?? 0;
+    const prevY = prevX - prevK;
+    while (x > prevX && y > prevY) ops.push({ kind: " ", text: a2[--x] }), y--;
+    if (d > 0) {
+      if (x === prevX) ops.push({ kind: "+", text: b[--y] });
+      else ops.push({ kind: "-", text: a2[--x] });
+    }
+  }
+  return ops.reverse();
+}
+function unifiedDiff(file, before, after, context = 3) {
+  const a2 = splitLines(before);
+  const b = splitLines(after);
+  const ops = diffOps(a2, b);
+  if (!ops.some((op) => op.kind !== " ")) return "";
+  const out = [`--- a/${file}`, `+++ b/${file}`];
+  let i2 = 0;
+  let oldLine = 1;
+  let newLine = 1;
+  const at3 = [];
+  for (const op of ops) {
+    at3.push({ old: oldLine, new: newLine });
+    if (op.kind !== "+") oldLine++;
+    if (op.kind !== "-") newLine++;
+  }
+  while (i2 < ops.length) {
+    if (ops[i2].kind === " ") {
+      i2++;
+      continue;
+    }
+    let start = Math.max(0, i2 - context);
+    let end = i2;
+    for (let j = i2; j < ops.length; j++) {
+      if (ops[j].kind !== " ") end = j;
+      else if (j - end > 2 * context) break;
+    }
+    const stop = Math.min(ops.length, end + context + 1);
+    const hunk = ops.slice(start, stop);
+    const oldCount = hunk.filter((op) => op.kind !== "+").length;
+    const newCount = hunk.filter((op) => op.kind !== "-").length;
+    const first = at3[start];
+    out.push(`@@ -${oldCount === 0 ? first.old - 1 : first.old},${oldCount} +${newCount === 0 ? first.new - 1 : first.new},${newCount} @@`);
+    for (const op of hunk) out.push(op.kind + op.text);
+    i2 = stop;
+    start = stop;
+  }
+  return out.join("\n") + "\n";
+}
+
+// src/fix/prove.ts
+import { cpSync as cpSync2, lstatSync as lstatSync4, mkdirSync as mkdirSync2, mkdtempSync as mkdtempSync6, readFileSync as readFileSync22, rmSync as rmSync6, writeFileSync as writeFileSync6 } from "node:fs";
+import os6 from "node:os";
+import path33 from "node:path";
+function keysOf(findings) {
+  const keys2 = /* @__PURE__ */ new Set();
+  for (const f of findings) for (const set2 of f.valueSets ?? [f.source.valueSet ?? DEFAULT_VALUE_SET]) keys2.add(`${f.fingerprint}\0${set2}`);
+  return keys2;
+}
+function configForCopy(config, dir, copy) {
+  const inChart = (file) => isInside(dir, file) ? path33.join(copy, path33.relative(dir, file)) : file;
+  const charts = config.charts.filter((entry) => entry.path === dir || minimatch(dir, entry.path)).map((entry) => ({
+    ...entry,
+    path: copy,
+    valuesFiles: entry.valuesFiles.map(inChart),
+    valueSets: entry.valueSets.map((set2) => ({ ...set2, valuesFiles: set2.valuesFiles.map(inChart) }))
+  }));
+  return { ...config, charts, helm: { ...config.helm, valuesFiles: config.helm.valuesFiles.map(inChart) } };
+}
+function objectName(f) {
+  return `${f.object.kind}\0${f.object.namespace ?? ""}\0${f.object.name}`;
+}
+function applyEdits(texts, edits) {
+  const failed = [];
+  for (const edit of edits) {
+    const text2 = texts.get(edit.file);
+    if (text2 === void 0) {
+      failed.push({ edit, reason: `${edit.file} was not read` });
+      continue;
+    }
+    const outcome = setInValues(text2, edit.path, edit.value);
+    if ("reason" in outcome) failed.push({ edit, reason: outcome.reason });
+    else texts.set(edit.file, outcome.text);
+  }
+  return { failed };
+}
+async function proveChart(chart, edits, scanFindings, context) {
+  const proof = { chart, proven: [], rejected: [], renders: 0, trials: 0 };
+  const dir = path33.join(context.repoRoot, chart);
+  const before = keysOf(scanFindings.filter((f) => f.source.chart === chart));
+  const originals = /* @__PURE__ */ new Map();
+  for (const edit of edits) if (!originals.has(edit.file)) originals.set(edit.file, readFileSync22(path33.join(context.repoRoot, edit.file), "utf8"));
+  const budget = new RenderBudget({
+    maxRenders: Math.max(0, context.maxRenders),
+    memoryLimitBytes: context.config.helm.memoryLimitMiB * 1024 * 1024,
+    maxOutputBytes: context.config.helm.maxOutputMiB * 1024 * 1024,
+    ...context.signal ? { signal: context.signal } : {}
+  });
+  const root = mkdtempSync6(path33.join(os6.tmpdir(), "preadmit-fix-"));
+  const results = /* @__PURE__ */ new Map();
+  const scanErrors = new Set((context.scanErrors ?? []).map((e) => `${e.file}\0${e.message}`));
+  try {
+    const trial = async (batch) => {
+      const id = batch.map((e) => edits.indexOf(e)).join(",");
+      const known = results.get(id);
+      if (known) return known;
+      proof.trials++;
+      const copyRoot = path33.join(root, String(proof.trials));
+      const copy = path33.join(copyRoot, chart);
+      mkdirSync2(path33.dirname(copy), { recursive: true });
+      cpSync2(dir, copy, { recursive: true, verbatimSymlinks: true });
+      const texts = new Map(originals);
+      const { failed } = applyEdits(texts, batch);
+      if (failed.length > 0) {
+        const outcome2 = { ok: false, failure: `${failed[0].edit.description}: ${failed[0].reason}`, effective: /* @__PURE__ */ new Set() };
+        results.set(id, outcome2);
+        return outcome2;
+      }
+      for (const [file, text2] of texts) if (text2 !== originals.get(file)) writeFileSync6(path33.join(copyRoot, file), text2);
+      const started = budget.started;
+      let rendered;
+      try {
+        rendered = await runWithRenderBudget(
+          budget,
+          () => renderCharts([copy], context.helm, configForCopy(context.config, dir, copy), copyRoot, { valueSets: true, variants: context.variants, ...context.helmPath ? { helmPath: context.helmPath } : {} })
+        );
+      } finally {
+        proof.renders += budget.started - started;
+      }
+      rmSync6(copyRoot, { recursive: true, force: true });
+      const errors = rendered.errors.filter((e) => !scanErrors.has(`${e.file}\0${e.message.split(copyRoot).join(context.repoRoot)}`));
+      if (budget.refusedCount() > 0) return { ok: false, failure: "the render budget ran out", effective: /* @__PURE__ */ new Set() };
+      if (errors.length > 0) {
+        const outcome2 = { ok: false, failure: `a render fails with the edits: ${errors[0].message.split("\n")[0]}`, effective: /* @__PURE__ */ new Set() };
+        results.set(id, outcome2);
+        return outcome2;
+      }
+      const refused = apiServerRefusal(rendered.objects);
+      if (refused !== void 0) {
+        const outcome2 = { ok: false, failure: `the API server would refuse ${refused}`, effective: /* @__PURE__ */ new Set() };
+        results.set(id, outcome2);
+        return outcome2;
+      }
+      const found = context.evaluate(rendered, chart);
+      const after = keysOf(found);
+      const added = found.filter((f) => [...keysOf([f])].some((key) => !before.has(key)));
+      const effective = new Set(batch.filter((edit) => edit.findings.every((f) => [...keysOf([f])].every((key) => !after.has(key)))));
+      const outcome = added.length > 0 ? { ok: false, failure: `new finding${added.length === 1 ? "" : "s"} would appear: ${[...new Set(added.map((f) => `${f.ruleId} at ${f.object.kind}/${f.object.name} ${f.path}`))].slice(0, 3).join("; ")}`, effective, newOn: new Set(added.map(objectName)) } : { ok: true, effective };
+      results.set(id, outcome);
+      return outcome;
+    };
+    const safe = async (batch) => {
+      if (batch.length === 0) return [];
+      const outcome = await trial(batch);
+      if (outcome.ok) return batch.filter((e) => outcome.effective.has(e));
+      if (budget.refusedCount() > 0) return [];
+      if (batch.length === 1) {
+        proof.rejected.push({ edit: batch[0], reason: outcome.failure ?? "not proven" });
+        return [];
+      }
+      const newOn = outcome.newOn;
+      const suspects = newOn === void 0 ? [] : batch.filter((e) => e.findings.some((f) => newOn.has(objectName(f))));
+      if (newOn !== void 0 && suspects.length === 0 && !results.has("")) {
+        const control = await trial([]);
+        if (!control.ok) unstable = control.failure ?? "unstable";
+      }
+      if (unstable !== void 0) return [];
+      if (suspects.length > 0 && suspects.length < batch.length) {
+        return [...await safe(batch.filter((e) => !suspects.includes(e))), ...await safe(suspects)];
+      }
+      const middle = Math.ceil(batch.length / 2);
+      return [...await safe(batch.slice(0, middle)), ...await safe(batch.slice(middle))];
+    };
+    let unstable;
+    let kept = await safe(edits);
+    if (unstable !== void 0) {
+      proof.rejected = edits.map((edit) => ({ edit, reason: `the chart renders differently every time (${unstable})` }));
+      return proof;
+    }
+    for (let round = 0; round < 3 && kept.length > 0; round++) {
+      const outcome = await trial(kept);
+      if (outcome.ok && kept.every((e) => outcome.effective.has(e))) break;
+      if (!outcome.ok) {
+        kept = [];
+        break;
+      }
+      kept = kept.filter((e) => outcome.effective.has(e));
+    }
+    proof.proven = kept;
+    for (const edit of edits) {
+      if (kept.includes(edit) || proof.rejected.some((r) => r.edit === edit)) continue;
+      proof.rejected.push({ edit, reason: budget.refusedCount() > 0 ? "the render budget for proofs ran out" : "the re-render still shows the finding" });
+    }
+  } finally {
+    rmSync6(root, { recursive: true, force: true });
+  }
+  return proof;
+}
+function apiServerRefusal(objects) {
+  for (const object of objects) {
+    const pod = podTemplateOf(object.raw);
+    if (pod === void 0) continue;
+    for (const list2 of CONTAINER_LISTS) {
+      const containers = Array.isArray(pod.spec[list2]) ? pod.spec[list2] : [];
+      for (const container of containers) {
+        const sc = container?.securityContext;
+        if (sc?.allowPrivilegeEscalation !== false) continue;
+        const add2 = Array.isArray(sc.capabilities?.add) ? sc.capabilities.add : [];
+        if (sc.privileged === true || add2.some((c3) => c3 === "SYS_ADMIN" || c3 === "CAP_SYS_ADMIN")) {
+          return `${object.ref.kind}/${object.ref.name}: allowPrivilegeEscalation false with ${sc.privileged === true ? "privileged true" : "CAP_SYS_ADMIN added"}`;
+        }
+      }
+    }
+  }
+  return void 0;
+}
+function editableProblem(repoRoot, chart, file) {
+  const absolute = path33.join(repoRoot, file);
+  if (file.startsWith("..") || path33.isAbsolute(file) || !isInside(repoRoot, absolute)) return `${file} is outside the repository`;
+  if (!isInside(path33.join(repoRoot, chart), absolute)) return `${file} is outside the chart ${chart}`;
+  let at3 = absolute;
+  while (isInside(path33.join(repoRoot, chart), at3)) {
+    try {
+      if (lstatSync4(at3).isSymbolicLink()) return `${path33.relative(repoRoot, at3)} is a symbolic link`;
+    } catch {
+      return `${file} cannot be read`;
+    }
+    if (at3 === path33.join(repoRoot, chart)) break;
+    at3 = path33.dirname(at3);
+  }
+  try {
+    if (!lstatSync4(absolute).isFile()) return `${file} is not a regular file`;
+  } catch {
+    return `${file} cannot be read`;
+  }
+  return void 0;
+}
+
+// src/fix/index.ts
+var FIX_MODES = ["off", "gating", "all"];
+function objectKey5(f, valueSet) {
+  return [f.source.chart, valueSet ?? f.source.valueSet ?? "default", f.source.template, f.object.apiVersion, f.object.kind, f.object.namespace ?? "", f.object.name].join("\0");
+}
+function recipeOf(rule2, optIn = []) {
+  if (rule2?.fix === void 0) return void 0;
+  return rule2.fix.optIn === true && !optIn.includes(rule2.meta.id) ? void 0 : rule2.fix;
+}
+function candidatesOf(findings, repoRoot, options) {
+  const rules = new Map(options.rules.map((rule2) => [rule2.meta.id, rule2]));
+  const objects = /* @__PURE__ */ new Map();
+  for (const object of options.objects) if (object.source.kind === "helm" && object.source.variant === void 0) objects.set(objectKey5({ source: object.source, object: object.ref }), object);
+  const byChart = /* @__PURE__ */ new Map();
+  const skipped = [];
+  const texts = /* @__PURE__ */ new Map();
+  for (const finding of findings) {
+    const recipe = recipeOf(rules.get(finding.ruleId), options.optIn);
+    const chart = finding.source.chart;
+    if (recipe === void 0 || finding.source.kind !== "helm" || chart === void 0) continue;
+    if (finding.source.values === void 0) {
+      skipped.push({ finding, reason: finding.source.unproven ?? "no values key was proven for the finding" });
+      continue;
+    }
+    const file = finding.source.values.file;
+    const problem = editableProblem(repoRoot, chart, file);
+    if (problem !== void 0) {
+      skipped.push({ finding, reason: `${problem}: never edited` });
+      continue;
+    }
+    const object = objects.get(objectKey5(finding, finding.valueSets?.[0]));
+    if (object === void 0) {
+      skipped.push({ finding, reason: "the rendered object was not found" });
+      continue;
+    }
+    if (!texts.has(file)) texts.set(file, readText(path34.join(repoRoot, file)));
+    const text2 = texts.get(file);
+    if (text2 === void 0) {
+      skipped.push({ finding, reason: `${file} cannot be read` });
+      continue;
+    }
+    const derived = deriveEdit(finding, recipe, object.raw, text2);
+    if ("reason" in derived) {
+      skipped.push({ finding, reason: derived.reason });
+      continue;
+    }
+    const alone = setInValues(text2, derived.edit.path, derived.edit.value);
+    if ("reason" in alone) {
+      skipped.push({ finding, reason: `${derived.edit.description}: ${alone.reason}` });
+      continue;
+    }
+    const list2 = byChart.get(chart) ?? [];
+    const same2 = list2.find((e) => e.file === derived.edit.file && JSON.stringify(e.path) === JSON.stringify(derived.edit.path));
+    if (same2 && JSON.stringify(same2.value) === JSON.stringify(derived.edit.value)) same2.findings.push(finding);
+    else if (same2) skipped.push({ finding, reason: `another finding needs ${same2.description}` });
+    else list2.push(derived.edit);
+    byChart.set(chart, list2);
+  }
+  return { byChart, skipped };
+}
+function readText(file) {
+  try {
+    return readFileSync23(file, "utf8");
+  } catch {
+    return void 0;
+  }
+}
+async function attachFixes(findings, scanFindings, options, context) {
+  const report2 = { candidates: 0, proven: 0, charts: [], skipped: [] };
+  const { byChart, skipped } = candidatesOf(findings, context.repoRoot, options);
+  report2.skipped = skipped;
+  let budget = context.maxRenders;
+  for (const [chart, edits] of byChart) {
+    report2.candidates += edits.reduce((n2, e) => n2 + e.findings.length, 0);
+    const proof = await proveChart(chart, edits, scanFindings, { ...context, maxRenders: budget });
+    budget -= proof.renders;
+    report2.charts.push(proof);
+    for (const edit of proof.proven) {
+      const text2 = readFileSync23(path34.join(context.repoRoot, edit.file), "utf8");
+      const outcome = setInValues(text2, edit.path, edit.value);
+      if ("reason" in outcome) continue;
+      const lines = changedLines(text2, outcome.text);
+      if (lines === void 0) continue;
+      const diff = unifiedDiff(edit.file, text2, outcome.text);
+      for (const finding of edit.findings) {
+        finding.fix = { file: edit.file, line: lines.line, endLine: lines.endLine, replacement: lines.replacement, diff, description: edit.description };
+        report2.proven++;
+      }
+    }
+  }
+  return report2;
+}
+function editedFiles(repoRoot, edits) {
+  const originals = /* @__PURE__ */ new Map();
+  for (const edit of edits) if (!originals.has(edit.file)) originals.set(edit.file, readFileSync23(path34.join(repoRoot, edit.file), "utf8"));
+  const texts = new Map(originals);
+  applyEdits(texts, edits);
+  return new Map([...originals].map(([file, before]) => [file, { before, after: texts.get(file) }]));
+}
+
 // src/pipeline/scan.ts
 var TOOL_VERSION = package_default.version;
 function ruleIds(rules = RULES) {
@@ -52533,7 +53242,7 @@ function ruleIds(rules = RULES) {
 function fileConfig(options, repoRoot) {
   const rules = options.rules ?? RULES;
   const first = options.paths.find((p) => p !== "-") ?? ".";
-  const file = options.configFile ? path33.resolve(options.configFile) : findConfig(first, repoRoot);
+  const file = options.configFile ? path35.resolve(options.configFile) : findConfig(first, repoRoot);
   const config = file ? loadConfig(file, ruleIds(rules), relativeTo(repoRoot, file), repoRoot) : defaultConfig();
   if (options.configFile && !file) throw new UsageError(`configuration file ${options.configFile} not found`);
   return config;
@@ -52561,7 +53270,7 @@ function withScanOptions(config, options) {
     }
     config.helm[key] = value;
   }
-  config.helm.valuesFiles = [...config.helm.valuesFiles, ...(options.valuesFiles ?? []).map((f) => path33.resolve(f))];
+  config.helm.valuesFiles = [...config.helm.valuesFiles, ...(options.valuesFiles ?? []).map((f) => path35.resolve(f))];
   config.helm.set = [...config.helm.set, ...options.set ?? []];
   return config;
 }
@@ -52612,7 +53321,7 @@ async function scanWithBudget(options) {
   const defaultSeverity = (id) => rules.find((rule2) => rule2.meta.id === id)?.meta.defaultSeverity;
   let policy;
   if (options.policyFrom !== void 0) {
-    const first = path33.resolve(options.paths.find((p) => p !== "-") ?? ".");
+    const first = path35.resolve(options.paths.find((p) => p !== "-") ?? ".");
     policy = await policyAt(
       options.policyFrom,
       headConfig,
@@ -52669,6 +53378,35 @@ async function scanWithBudget(options) {
       ...pending !== void 0 ? { pending } : {}
     })
   );
+  const fixMode = options.fixes ?? "gating";
+  if (fixMode !== "off" && loaded.renders.length > 0) {
+    const eligible = options.selectFixes?.(processed.findings);
+    const wanted = processed.findings.filter(
+      (f) => f.source.kind === "helm" && f.suppressed === void 0 && (fixMode === "all" || isBlocking(f.severity, config.failOn)) && (options.fixRules === void 0 || options.fixRules.includes(f.ruleId)) && (eligible === void 0 || eligible.has(f))
+    );
+    const allRules = [...rules, ...customRulesOf(config.customRules ?? [])];
+    const namespaces = loaded.objects.filter((o2) => o2.ref.kind === "Namespace");
+    const report2 = await attachFixes(
+      wanted,
+      processed.findings,
+      { rules: allRules, objects: loaded.objects, ...options.fixOptIn ? { optIn: options.fixOptIn } : {} },
+      {
+        repoRoot,
+        config,
+        helm: () => helmLocated,
+        helmPath: helmCandidate(options.helmPath),
+        variants: options.renderVariants !== false,
+        maxRenders: Math.max(0, config.helm.maxRenders - budget.started),
+        scanErrors: loaded.errors,
+        signal: budget.signal,
+        evaluate: (copy, chart) => {
+          const evaluation2 = new ValueSetEvaluation(allRules, config).finish([...copy.objects, ...namespaces.filter((o2) => o2.source.chart !== chart)], [...copy.renders, ...copy.variants]);
+          return markUnknownFindings(evaluation2.findings, copy.objects, config).filter((f) => f.source.chart === chart);
+        }
+      }
+    );
+    options.onFixes?.(report2);
+  }
   const refused = budgetError(budget, repoRoot);
   const errors = [...discovery.errors, ...loaded.errors, ...evaluation.errors, ...refused ? [refused] : []];
   const blast = /* @__PURE__ */ new Map();
@@ -52748,51 +53486,51 @@ function exitCodeOf(result) {
 // src/pipeline/base-compare.ts
 var GIT_ENV = { GIT_TERMINAL_PROMPT: "0", GIT_PAGER: "cat", LC_ALL: "C" };
 async function exportCommit(repoRoot, sha, dir) {
-  const env = { ...GIT_ENV, GIT_INDEX_FILE: path34.join(dir, ".preadmit-index") };
-  const tree = path34.join(dir, "tree");
-  mkdirSync2(tree);
-  for (const args of [["read-tree", sha], ["checkout-index", "--all", "--force", `--prefix=${tree}${path34.sep}`]]) {
+  const env = { ...GIT_ENV, GIT_INDEX_FILE: path36.join(dir, ".preadmit-index") };
+  const tree = path36.join(dir, "tree");
+  mkdirSync3(tree);
+  for (const args of [["read-tree", sha], ["checkout-index", "--all", "--force", `--prefix=${tree}${path36.sep}`]]) {
     const result = await execa("git", args, { cwd: repoRoot, env, reject: false, stdin: "ignore", timeout: 3e5 });
     if (result.exitCode !== 0) throw new UsageError(`--base: git could not export ${sha.slice(0, 12)} (git ${args[0]}: ${String(result.stderr).split("\n")[0] || "failed"})`);
   }
-  rmSync6(env.GIT_INDEX_FILE, { force: true });
-  mkdirSync2(path34.join(tree, ".git"));
+  rmSync7(env.GIT_INDEX_FILE, { force: true });
+  mkdirSync3(path36.join(tree, ".git"));
 }
 function inExport(repoRoot, exportRoot, file) {
-  const rel = path34.relative(repoRoot, path34.resolve(file));
-  if (rel.startsWith("..") || path34.isAbsolute(rel)) return void 0;
-  const mapped = path34.join(exportRoot, rel);
+  const rel = path36.relative(repoRoot, path36.resolve(file));
+  if (rel.startsWith("..") || path36.isAbsolute(rel)) return void 0;
+  const mapped = path36.join(exportRoot, rel);
   return existsSync11(mapped) ? mapped : void 0;
 }
 async function scanAgainstBase(options, request, scanOne = scan2) {
   const paths = options.paths.length > 0 ? options.paths : ["."];
   if (paths.includes("-")) throw new UsageError("--base cannot compare standard input (-) with a revision: give files or directories");
   const repoRoot = findRepoRoot(paths[0]);
-  const first = path34.relative(repoRoot, path34.resolve(paths[0]));
-  if (!existsSync11(path34.join(repoRoot, ".git")) || first.startsWith("..") || path34.isAbsolute(first)) {
-    throw new UsageError(`--base needs the scanned paths inside a git repository; ${path34.resolve(paths[0])} is not in one`);
+  const first = path36.relative(repoRoot, path36.resolve(paths[0]));
+  if (!existsSync11(path36.join(repoRoot, ".git")) || first.startsWith("..") || path36.isAbsolute(first)) {
+    throw new UsageError(`--base needs the scanned paths inside a git repository; ${path36.resolve(paths[0])} is not in one`);
   }
   for (const p of paths) {
-    const rel = path34.relative(repoRoot, path34.resolve(p));
-    if (rel.startsWith("..") || path34.isAbsolute(rel)) throw new UsageError(`--base: ${p} is outside the git repository ${repoRoot}`);
+    const rel = path36.relative(repoRoot, path36.resolve(p));
+    if (rel.startsWith("..") || path36.isAbsolute(rel)) throw new UsageError(`--base: ${p} is outside the git repository ${repoRoot}`);
   }
   const revision = await resolveRevision(repoRoot, request.revision, { fetch: false });
   if (!revision.ok) throw new UsageError(`--base ${request.revision}: ${revision.message.includes("not a git repository") ? `${repoRoot} is not a git repository` : revision.message}`);
   const sha = revision.sha;
   const changed = await changedFilesSince(repoRoot, sha, ["."]);
   const repoRel = (f) => {
-    const abs = path34.resolve(f);
-    return isInside(repoRoot, abs) ? path34.relative(repoRoot, abs).split(path34.sep).join("/") : void 0;
+    const abs = path36.resolve(f);
+    return isInside(repoRoot, abs) ? path36.relative(repoRoot, abs).split(path36.sep).join("/") : void 0;
   };
   const optionFiles = [...options.configFile !== void 0 ? [options.configFile] : [], ...options.valuesFiles ?? []].flatMap((f) => repoRel(f) ?? []);
   const optionChanged = optionFiles.find((f) => changed?.includes(f));
   const all = request.all ? "--all" : changed === void 0 ? `git could not list the files changed since ${sha.slice(0, 12)}` : optionChanged !== void 0 ? `${optionChanged} changed, which ${options.configFile !== void 0 && repoRel(options.configFile) === optionChanged ? "is the configuration" : "is a values file"} given for every chart` : void 0;
-  const temp = realpathSync3(mkdtempSync6(path34.join(os6.tmpdir(), "preadmit-base-")));
-  const cleanup = () => rmSync6(temp, { recursive: true, force: true });
+  const temp = realpathSync3(mkdtempSync7(path36.join(os7.tmpdir(), "preadmit-base-")));
+  const cleanup = () => rmSync7(temp, { recursive: true, force: true });
   process.once("exit", cleanup);
   try {
     await exportCommit(repoRoot, sha, temp);
-    const exportRoot = path34.join(temp, "tree");
+    const exportRoot = path36.join(temp, "tree");
     const choices = {};
     let failOnErrors = true;
     const selector = (side, root, valuesFiles) => (charts, config) => {
@@ -52802,15 +53540,19 @@ async function scanAgainstBase(options, request, scanOne = scan2) {
       return choice.rendered;
     };
     const basePaths = paths.flatMap((p) => inExport(repoRoot, exportRoot, p) ?? []);
-    const baseValues = (options.valuesFiles ?? []).flatMap((f) => inExport(repoRoot, exportRoot, f) ?? (isInside(repoRoot, path34.resolve(f)) ? [] : [path34.resolve(f)]));
-    const baseConfig = options.configFile !== void 0 ? inExport(repoRoot, exportRoot, options.configFile) ?? (isInside(repoRoot, path34.resolve(options.configFile)) ? void 0 : path34.resolve(options.configFile)) : void 0;
+    const baseValues = (options.valuesFiles ?? []).flatMap((f) => inExport(repoRoot, exportRoot, f) ?? (isInside(repoRoot, path36.resolve(f)) ? [] : [path36.resolve(f)]));
+    const baseConfig = options.configFile !== void 0 ? inExport(repoRoot, exportRoot, options.configFile) ?? (isInside(repoRoot, path36.resolve(options.configFile)) ? void 0 : path36.resolve(options.configFile)) : void 0;
     const { policyFrom: _policyFrom, readStdin: _readStdin, configFile: _configFile, ...shared } = options;
     let baseObjects = [];
-    const base2 = basePaths.length === 0 ? void 0 : await scanOne({ ...shared, paths: basePaths, valuesFiles: baseValues, ...baseConfig !== void 0 ? { configFile: baseConfig } : {}, selectCharts: selector("base", exportRoot, baseValues), onObjects: (objects) => baseObjects = objects }).catch((error) => {
-      if (error instanceof UsageError) throw new UsageError(`--base ${request.revision}: the files at ${sha.slice(0, 12)}: ${error.message.split(temp + path34.sep + "tree" + path34.sep).join("")}`, { cause: error });
+    const base2 = basePaths.length === 0 ? void 0 : await scanOne({ ...shared, fixes: "off", paths: basePaths, valuesFiles: baseValues, ...baseConfig !== void 0 ? { configFile: baseConfig } : {}, selectCharts: selector("base", exportRoot, baseValues), onObjects: (objects) => baseObjects = objects }).catch((error) => {
+      if (error instanceof UsageError) throw new UsageError(`--base ${request.revision}: the files at ${sha.slice(0, 12)}: ${error.message.split(temp + path36.sep + "tree" + path36.sep).join("")}`, { cause: error });
       throw error;
     });
-    const head = await scanOne({ ...options, paths, selectCharts: selector("head", repoRoot, (options.valuesFiles ?? []).map((f) => path34.resolve(f))), admissionBase: baseObjects });
+    const newOnly = (findings) => {
+      const { existing } = matchFindings(findings, base2?.findings ?? []);
+      return new Set(findings.filter((f) => !existing.has(f)));
+    };
+    const head = await scanOne({ ...options, paths, selectCharts: selector("head", repoRoot, (options.valuesFiles ?? []).map((f) => path36.resolve(f))), ...request.gate === "new" ? { selectFixes: newOnly } : {}, admissionBase: baseObjects });
     const rendered = [.../* @__PURE__ */ new Set([...choices.head?.rendered ?? [], ...choices.base?.rendered ?? []])].sort();
     const unchanged = [.../* @__PURE__ */ new Set([...choices.head?.unchanged ?? [], ...choices.base?.unchanged ?? []])].filter((c3) => !rendered.includes(c3)).sort();
     const allBecause = choices.head?.allBecause ?? choices.base?.allBecause;
@@ -52895,18 +53637,18 @@ function compareWithBase(head, base2, info, failOnErrors, notFixed = () => false
 
 // src/reporters/output-file.ts
 import { randomBytes } from "node:crypto";
-import { closeSync, constants as constants4, lstatSync as lstatSync4, mkdirSync as mkdirSync3, openSync, realpathSync as realpathSync4, renameSync, statSync as statSync17, unlinkSync, writeSync } from "node:fs";
-import path35 from "node:path";
+import { closeSync, constants as constants4, lstatSync as lstatSync5, mkdirSync as mkdirSync4, openSync, realpathSync as realpathSync4, renameSync, statSync as statSync17, unlinkSync, writeSync } from "node:fs";
+import path37 from "node:path";
 var OutputFileError = class extends UsageError {
   name = "OutputFileError";
 };
 function inside3(child2, parent) {
-  const rel = path35.relative(parent, child2);
-  return rel === "" || !rel.startsWith("..") && !path35.isAbsolute(rel);
+  const rel = path37.relative(parent, child2);
+  return rel === "" || !rel.startsWith("..") && !path37.isAbsolute(rel);
 }
 function exists(p) {
   try {
-    lstatSync4(p);
+    lstatSync5(p);
     return true;
   } catch {
     return false;
@@ -52933,28 +53675,28 @@ function reason(error) {
   }
 }
 function prepareOutputFile(file, base2, shown2 = file) {
-  const target = path35.resolve(base2, file);
-  const dir = path35.dirname(target);
+  const target = path37.resolve(base2, file);
+  const dir = path37.dirname(target);
   checkFolder(target, base2, shown2);
   try {
-    mkdirSync3(dir, { recursive: true });
+    mkdirSync4(dir, { recursive: true });
   } catch (error) {
     throw new OutputFileError(`cannot write ${shown2}: cannot create the folder ${dir}: ${reason(error)}`);
   }
   checkFolder(target, base2, shown2);
   let isDir = false;
   try {
-    isDir = lstatSync4(target).isDirectory();
+    isDir = lstatSync5(target).isDirectory();
   } catch {
   }
   if (isDir) throw new OutputFileError(`cannot write ${shown2}: it is a folder`);
   return target;
 }
 function checkFolder(target, base2, shown2) {
-  const absBase = path35.resolve(base2);
+  const absBase = path37.resolve(base2);
   if (!inside3(target, absBase)) return;
-  let existing = path35.dirname(target);
-  while (!exists(existing) && path35.dirname(existing) !== existing) existing = path35.dirname(existing);
+  let existing = path37.dirname(target);
+  while (!exists(existing) && path37.dirname(existing) !== existing) existing = path37.dirname(existing);
   let real;
   let realBase;
   try {
@@ -52965,7 +53707,7 @@ function checkFolder(target, base2, shown2) {
   }
   if (!inside3(real, realBase)) {
     throw new OutputFileError(
-      `cannot write ${shown2}: the folder ${path35.relative(absBase, existing) || "."} is a symbolic link to ${real}, outside ${absBase}; preadmit does not follow links out of it`
+      `cannot write ${shown2}: the folder ${path37.relative(absBase, existing) || "."} is a symbolic link to ${real}, outside ${absBase}; preadmit does not follow links out of it`
     );
   }
   try {
@@ -52976,8 +53718,8 @@ function checkFolder(target, base2, shown2) {
 }
 function writeOutputFile(target, text2, base2, shown2 = target) {
   checkFolder(target, base2, shown2);
-  const dir = path35.dirname(target);
-  const temp = path35.join(dir, `.${path35.basename(target)}.${randomBytes(6).toString("hex")}.tmp`);
+  const dir = path37.dirname(target);
+  const temp = path37.join(dir, `.${path37.basename(target)}.${randomBytes(6).toString("hex")}.tmp`);
   let fd;
   try {
     fd = openSync(temp, constants4.O_WRONLY | constants4.O_CREAT | constants4.O_EXCL | (constants4.O_NOFOLLOW ?? 0), 438);
@@ -53500,9 +54242,9 @@ function blastSvg(graph, index) {
     const x2 = b.x - 2;
     const y2 = b.y + nodeH / 2;
     const mx = (x1 + x2) / 2;
-    const path37 = `<path d="M${x1} ${y1} C${mx} ${y1} ${mx} ${y2} ${x2} ${y2}" marker-end="url(#${marker})"/>`;
+    const path40 = `<path d="M${x1} ${y1} C${mx} ${y1} ${mx} ${y2} ${x2} ${y2}" marker-end="url(#${marker})"/>`;
     const label = e.label === void 0 ? "" : `<text class="el" x="${x2 - 8}" y="${y2 - 5}" text-anchor="end">${esc(clipped(e.label, 24))}</text>`;
-    return `<g class="edge" data-from="${e.from}" data-to="${e.to}">${path37}${label}</g>`;
+    return `<g class="edge" data-from="${e.from}" data-to="${e.to}">${path40}${label}</g>`;
   });
   const nodes = graph.nodes.map((n2) => {
     const { x, y } = position(n2.id);
@@ -53548,11 +54290,11 @@ function pssHtml(result) {
     else if (set2 !== void 0 && !row.sets.includes(set2)) row.sets.push(set2);
   }
   if (rows.size === 0) return "";
-  const sorted2 = [...rows.values()].sort((a2, b) => chain(Number(b.denied) - Number(a2.denied), compareText(a2.where, b.where), compareText(objectLabel(a2.record.object), objectLabel(b.record.object))));
-  const denied = sorted2.filter((r) => r.denied).length;
-  const body = sorted2.map((r) => `<tr class="${r.denied ? "denied" : ""}"><td>${esc(clipped(objectLabel(r.record.object), LIMIT.label))}</td><td><code>${esc(clipped(r.where, LIMIT.label))}</code></td><td>${esc(clipped(r.sets.join(", ") || "\u2014", LIMIT.label))}</td><td>${r.baseline}</td><td>${r.restricted}</td></tr>`).join("\n");
+  const sorted3 = [...rows.values()].sort((a2, b) => chain(Number(b.denied) - Number(a2.denied), compareText(a2.where, b.where), compareText(objectLabel(a2.record.object), objectLabel(b.record.object))));
+  const denied = sorted3.filter((r) => r.denied).length;
+  const body = sorted3.map((r) => `<tr class="${r.denied ? "denied" : ""}"><td>${esc(clipped(objectLabel(r.record.object), LIMIT.label))}</td><td><code>${esc(clipped(r.where, LIMIT.label))}</code></td><td>${esc(clipped(r.sets.join(", ") || "\u2014", LIMIT.label))}</td><td>${r.baseline}</td><td>${r.restricted}</td></tr>`).join("\n");
   const at3 = pssLabel(level, result.pss.version);
-  return `<section id="pss"><h2>Pod Security per workload</h2><p class="dim">${plural(sorted2.length, "workload verdict")}, ${denied} denied at the configured level (${esc(at3)}); the upstream Pod Security check ids.</p><details${sorted2.length <= 60 ? " open" : ""}><summary>${plural(sorted2.length, "row")}</summary><table class="pss"><thead><tr><th>Workload</th><th>Chart or file</th><th>Value sets</th><th>baseline</th><th>restricted</th></tr></thead><tbody>
+  return `<section id="pss"><h2>Pod Security per workload</h2><p class="dim">${plural(sorted3.length, "workload verdict")}, ${denied} denied at the configured level (${esc(at3)}); the upstream Pod Security check ids.</p><details${sorted3.length <= 60 ? " open" : ""}><summary>${plural(sorted3.length, "row")}</summary><table class="pss"><thead><tr><th>Workload</th><th>Chart or file</th><th>Value sets</th><th>baseline</th><th>restricted</th></tr></thead><tbody>
 ${body}
 </tbody></table></details></section>`;
 }
@@ -53693,8 +54435,8 @@ function renderHtml(result, options = {}) {
   const max = options.maxFindings ?? DEFAULT_MAX_FINDINGS;
   const existingApart = result.base?.gate === "new" || result.baselineFile !== void 0;
   const gates2 = (f) => blocks(f, result.summary.failOn) && !(existingApart && f.status === "existing");
-  const sorted2 = [...result.findings].sort((a2, b) => chain(Number(gates2(b)) - Number(gates2(a2)), compareFindingsBySeverity(a2, b)));
-  const listed = sorted2.slice(0, max);
+  const sorted3 = [...result.findings].sort((a2, b) => chain(Number(gates2(b)) - Number(gates2(a2)), compareFindingsBySeverity(a2, b)));
+  const listed = sorted3.slice(0, max);
   const head = header(result);
   const blast = blastHtml(result);
   const pss = pssHtml(result);
@@ -53708,7 +54450,7 @@ function renderHtml(result, options = {}) {
   const body = [
     head.html,
     `<nav>${nav}</nav>`,
-    summaryHtml(result, listed.length, sorted2.length),
+    summaryHtml(result, listed.length, sorted3.length),
     errorsHtml(result),
     findingsHtml(result, listed, rules, gates2),
     blast,
@@ -53741,56 +54483,56 @@ function renderHtml(result, options = {}) {
 }
 
 // src/reporters/json.ts
-function keysOf() {
+function keysOf2() {
   return (keys2) => keys2;
 }
 var JSON_KEYS = {
-  scanResult: keysOf()(["tool", "pss", "summary", "findings", "objects", "charts", "errors", "suppressions", "policy", "skipped", "fixed", "base", "baselineFile"]),
-  baselineFile: keysOf()(["file", "entries", "stale"]),
-  baselineEntry: keysOf()(["fingerprint", "rule", "object", "where", "path", "reason"]),
-  base: keysOf()(["revision", "sha", "gate", "rendered", "unchanged", "allBecause", "errors"]),
-  policy: keysOf()(["from", "revision", "file", "message", "changes"]),
-  policyChange: keysOf()(["kind", "change", "summary", "file", "line"]),
-  skippedPath: keysOf()(["path", "reason"]),
-  tool: keysOf()(["name", "version"]),
-  pss: keysOf()(["level", "version"]),
-  summary: keysOf()(["verdict", "findings", "bySeverity", "blocking", "failOn", "objects", "charts", "errors", "renderMs", "totalMs", "suppressed", "provenance", "new", "existing", "fixed"]),
-  provenanceSummary: keysOf()(["values", "template", "object", "renders", "ms"]),
-  finding: keysOf()(["ruleId", "severity", "category", "message", "object", "path", "source", "fingerprint", "remediation", "related", "valueSets", "suppressed", "status", "fix"]),
-  provenFix: keysOf()(["file", "line", "endLine", "replacement", "diff", "description"]),
-  appliedSuppression: keysOf()(["kind", "reason", "file", "line", "expires"]),
-  suppressionRecord: keysOf()(["kind", "status", "rule", "reason", "file", "line", "expires", "container", "object", "matched", "message"]),
-  objectRef: keysOf()(["apiVersion", "kind", "namespace", "name"]),
-  source: keysOf()(["kind", "file", "line", "chart", "template", "valueSet", "document", "variant", "plan", "address", "values", "templateLocation", "located", "unproven", "origin"]),
-  valuesLocation: keysOf()(["file", "line", "key"]),
-  templateLocation: keysOf()(["file", "line"]),
-  objectRecord: keysOf()(["object", "source", "podTemplate", "admission", "blastRadius"]),
-  podTemplate: keysOf()(["path", "origin", "detected"]),
-  blastRadius: keysOf()(["rating", "reasons", "privilege", "authority", "reachability", "secrets"]),
-  blastPrivilege: keysOf()(["baselineAllowed", "restrictedAllowed", "baselineViolations"]),
-  blastAuthority: keysOf()(["serviceAccount", "tokenMounted", "grants", "dangerous"]),
-  blastServiceAccount: keysOf()(["namespace", "name", "defined"]),
-  blastGrant: keysOf()(["binding", "role", "scope", "resolved"]),
-  blastGrantRole: keysOf()(["kind", "name"]),
-  blastDangerous: keysOf()(["id", "summary", "scope", "via"]),
-  blastReachability: keysOf()(["hostNetwork", "ingressPolicies", "egressPolicies", "exposure"]),
-  blastExposure: keysOf()(["service", "type", "ingresses"]),
-  blastSecrets: keysOf()(["mounted", "readable"]),
-  admission: keysOf()(["version", "baseline", "restricted"]),
-  levelVerdict: keysOf()(["allowed", "violations"]),
-  violation: keysOf()(["check", "reason", "detail", "unknown"]),
-  chartRecord: keysOf()(["chart", "name", "valueSet", "objects", "renderMs", "valuesFiles", "set", "variant", "answers", "literals", "provenance", "admission"]),
-  chartVariant: keysOf()(["variant", "objects", "renderMs", "diverging", "removed", "error"]),
-  chartProvenance: keysOf()(["renders", "ms"]),
-  chartAdmission: keysOf()(["level", "version", "allowed", "deniedBy"]),
-  scanError: keysOf()(["kind", "file", "line", "chart", "message"])
+  scanResult: keysOf2()(["tool", "pss", "summary", "findings", "objects", "charts", "errors", "suppressions", "policy", "skipped", "fixed", "base", "baselineFile"]),
+  baselineFile: keysOf2()(["file", "entries", "stale"]),
+  baselineEntry: keysOf2()(["fingerprint", "rule", "object", "where", "path", "reason"]),
+  base: keysOf2()(["revision", "sha", "gate", "rendered", "unchanged", "allBecause", "errors"]),
+  policy: keysOf2()(["from", "revision", "file", "message", "changes"]),
+  policyChange: keysOf2()(["kind", "change", "summary", "file", "line"]),
+  skippedPath: keysOf2()(["path", "reason"]),
+  tool: keysOf2()(["name", "version"]),
+  pss: keysOf2()(["level", "version"]),
+  summary: keysOf2()(["verdict", "findings", "bySeverity", "blocking", "failOn", "objects", "charts", "errors", "renderMs", "totalMs", "suppressed", "provenance", "new", "existing", "fixed"]),
+  provenanceSummary: keysOf2()(["values", "template", "object", "renders", "ms"]),
+  finding: keysOf2()(["ruleId", "severity", "category", "message", "object", "path", "source", "fingerprint", "remediation", "related", "valueSets", "suppressed", "status", "fix"]),
+  provenFix: keysOf2()(["file", "line", "endLine", "replacement", "diff", "description"]),
+  appliedSuppression: keysOf2()(["kind", "reason", "file", "line", "expires"]),
+  suppressionRecord: keysOf2()(["kind", "status", "rule", "reason", "file", "line", "expires", "container", "object", "matched", "message"]),
+  objectRef: keysOf2()(["apiVersion", "kind", "namespace", "name"]),
+  source: keysOf2()(["kind", "file", "line", "chart", "template", "valueSet", "document", "variant", "plan", "address", "values", "templateLocation", "located", "unproven", "origin"]),
+  valuesLocation: keysOf2()(["file", "line", "key"]),
+  templateLocation: keysOf2()(["file", "line"]),
+  objectRecord: keysOf2()(["object", "source", "podTemplate", "admission", "blastRadius"]),
+  podTemplate: keysOf2()(["path", "origin", "detected"]),
+  blastRadius: keysOf2()(["rating", "reasons", "privilege", "authority", "reachability", "secrets"]),
+  blastPrivilege: keysOf2()(["baselineAllowed", "restrictedAllowed", "baselineViolations"]),
+  blastAuthority: keysOf2()(["serviceAccount", "tokenMounted", "grants", "dangerous"]),
+  blastServiceAccount: keysOf2()(["namespace", "name", "defined"]),
+  blastGrant: keysOf2()(["binding", "role", "scope", "resolved"]),
+  blastGrantRole: keysOf2()(["kind", "name"]),
+  blastDangerous: keysOf2()(["id", "summary", "scope", "via"]),
+  blastReachability: keysOf2()(["hostNetwork", "ingressPolicies", "egressPolicies", "exposure"]),
+  blastExposure: keysOf2()(["service", "type", "ingresses"]),
+  blastSecrets: keysOf2()(["mounted", "readable"]),
+  admission: keysOf2()(["version", "baseline", "restricted"]),
+  levelVerdict: keysOf2()(["allowed", "violations"]),
+  violation: keysOf2()(["check", "reason", "detail", "unknown"]),
+  chartRecord: keysOf2()(["chart", "name", "valueSet", "objects", "renderMs", "valuesFiles", "set", "variant", "answers", "literals", "provenance", "admission"]),
+  chartVariant: keysOf2()(["variant", "objects", "renderMs", "diverging", "removed", "error"]),
+  chartProvenance: keysOf2()(["renders", "ms"]),
+  chartAdmission: keysOf2()(["level", "version", "allowed", "deniedBy"]),
+  scanError: keysOf2()(["kind", "file", "line", "chart", "message"])
 };
-function pick(value, keys2, nested = {}) {
+function pick(value, keys2, nested2 = {}) {
   const out = {};
   for (const key of keys2) {
     const v = value[key];
     if (v === void 0) continue;
-    const convert = nested[key];
+    const convert = nested2[key];
     out[key] = convert ? convert(v) : v;
   }
   return out;
@@ -53892,7 +54634,7 @@ function oneLine(text2) {
 function gates(finding, result) {
   return finding.suppressed === void 0 && finding.status !== "existing" && isBlocking(finding.severity, result.summary.failOn);
 }
-function describe(finding) {
+function describe2(finding) {
   const where = finding.source.values !== void 0 ? `${locationLabel(finding.source.values.file, finding.source.values.line)} (${finding.source.values.key})` : locationLabel(finding.source.file, finding.source.line);
   const marks2 = [finding.severity.toUpperCase(), ...finding.suppressed ? ["suppressed"] : [], ...finding.status ? [finding.status] : []].join(", ");
   return oneLine(`[${marks2}] ${where} ${finding.path || "/"}: ${finding.message}`);
@@ -53912,7 +54654,7 @@ function renderJunit(result) {
   let failures = 0;
   for (const { rule: rule2, name, findings } of [...cases.values()].sort((a2, b) => compareText(a2.rule, b.rule) || compareText(a2.name, b.name))) {
     const blocking = findings.filter((f) => gates(f, result));
-    const body = findings.map(describe).join("\n");
+    const body = findings.map(describe2).join("\n");
     lines.push(`    <testcase classname="preadmit.${xml(rule2)}" name="${xml(name)}" file="${xml(oneLine(findings[0].source.values?.file ?? findings[0].source.file))}">`);
     if (blocking.length > 0) {
       failures++;
@@ -54041,8 +54783,8 @@ function findingRow(f, rules, fileUrl) {
   if (f.valueSets !== void 0 && !f.valueSets.includes("default")) where += ` <sub>${text(valueSetLabel(f), LIMIT2.file)}</sub>`;
   else if (f.valueSets === void 0 && f.source.valueSet !== void 0 && f.source.valueSet !== "default") where += ` <sub>values: ${text(f.source.valueSet, LIMIT2.file)}</sub>`;
   if (f.suppressed !== void 0) where += ` <sub>${text(suppressionLabel(f), LIMIT2.message)}</sub>`;
-  const path37 = `<br><sub><code>${text(f.path || "/", LIMIT2.path)}</code></sub>`;
-  return `| ${SEVERITY_BADGE[f.severity]}${f.status === "new" ? " **new**" : ""} | ${ruleCell(f.ruleId, rules)} | ${object} | ${text(f.message, LIMIT2.message)}${path37} | ${where} |`;
+  const path40 = `<br><sub><code>${text(f.path || "/", LIMIT2.path)}</code></sub>`;
+  return `| ${SEVERITY_BADGE[f.severity]}${f.status === "new" ? " **new**" : ""} | ${ruleCell(f.ruleId, rules)} | ${object} | ${text(f.message, LIMIT2.message)}${path40} | ${where} |`;
 }
 var FINDING_HEAD = ["| Severity | Rule | Object | Message | Location |", "| --- | --- | --- | --- | --- |"];
 function errorRow(e, fileUrl) {
@@ -54251,14 +54993,14 @@ function renderMarkdown(result, options = {}) {
   const maxLength = options.maxLength ?? DEFAULT_MAX_LENGTH;
   const rules = new Map(ruleMetas(options.rules).map((r) => [r.id, r]));
   const failOn = result.summary.failOn;
-  const sorted2 = [...result.findings].sort(compareFindingsBySeverity);
+  const sorted3 = [...result.findings].sort(compareFindingsBySeverity);
   const existingApart = result.base?.gate === "new" || result.baselineFile !== void 0;
   const gates2 = (f) => blocks(f, failOn) && !(existingApart && f.status === "existing");
-  const blocking = sorted2.filter(gates2);
-  const others = sorted2.filter((f) => !gates2(f) && f.suppressed === void 0 && !(existingApart && f.status === "existing"));
-  const existing = existingApart ? sorted2.filter((f) => f.status === "existing" && f.suppressed === void 0) : [];
+  const blocking = sorted3.filter(gates2);
+  const others = sorted3.filter((f) => !gates2(f) && f.suppressed === void 0 && !(existingApart && f.status === "existing"));
+  const existing = existingApart ? sorted3.filter((f) => f.status === "existing" && f.suppressed === void 0) : [];
   const fixed2 = [...result.fixed ?? []].sort(compareFindingsBySeverity);
-  const suppressed = sorted2.filter((f) => f.suppressed !== void 0);
+  const suppressed = sorted3.filter((f) => f.suppressed !== void 0);
   const errors = [...result.errors].sort((a2, b) => chain(compareText(a2.file, b.file), (a2.line ?? 0) - (b.line ?? 0)));
   const blockingSection = tableSection(
     "blocking findings",
@@ -54512,6 +55254,20 @@ function resultOf(finding, ruleIndex) {
     locations: [location],
     ...related.length > 0 && { relatedLocations: related },
     partialFingerprints: { [FINGERPRINT_KEY]: finding.fingerprint },
+    // A proven fix (src/fix): whole lines line..endLine of the values file replaced, as a suggested change does.
+    ...finding.fix !== void 0 && {
+      fixes: [
+        {
+          description: { text: finding.fix.description },
+          artifactChanges: [
+            {
+              artifactLocation: { uri: toArtifactUri(finding.fix.file), uriBaseId: SRCROOT },
+              replacements: [{ deletedRegion: { startLine: finding.fix.line, endLine: finding.fix.endLine }, insertedContent: { text: finding.fix.replacement } }]
+            }
+          ]
+        }
+      ]
+    },
     // With a base (--base): new, or unchanged since it; its findings now gone are `absent` (toSarifLog).
     ...finding.status !== void 0 && { baselineState: finding.status === "new" ? "new" : "unchanged" },
     properties: {
@@ -54576,15 +55332,15 @@ function severityBreakdown(findings) {
   return SEVERITIES.filter((s) => counts[s] > 0).map((s) => `${counts[s]} ${s}`).join(", ");
 }
 function limitResults(findings) {
-  const sorted2 = [...findings].sort(compareFindingsBySeverity);
+  const sorted3 = [...findings].sort(compareFindingsBySeverity);
   const notifications = [];
-  const kept = sorted2.slice(0, GITHUB_LIMITS.resultsPerRun);
-  const dropped = sorted2.slice(GITHUB_LIMITS.resultsPerRun);
+  const kept = sorted3.slice(0, GITHUB_LIMITS.resultsPerRun);
+  const dropped = sorted3.slice(GITHUB_LIMITS.resultsPerRun);
   if (dropped.length > 0) {
     notifications.push({
       level: "warning",
       message: {
-        text: `preadmit found ${plural(sorted2.length, "finding")}; GitHub code scanning accepts at most ${GITHUB_LIMITS.resultsPerRun} results per run, so the ${dropped.length} least severe were left out of this file (${severityBreakdown(dropped)}). The JSON report has them all.`
+        text: `preadmit found ${plural(sorted3.length, "finding")}; GitHub code scanning accepts at most ${GITHUB_LIMITS.resultsPerRun} results per run, so the ${dropped.length} least severe were left out of this file (${severityBreakdown(dropped)}). The JSON report has them all.`
       },
       properties: { omittedResults: dropped.length }
     });
@@ -54718,7 +55474,7 @@ function buildGroups(result, shown2) {
   }
   return [...groups.values()].filter((group) => group.findings.length > 0 || group.chart === void 0 || group.chart.valueSet === "default").sort((a2, b) => chain(a2.order[0] - b.order[0], compareText(a2.order[1], b.order[1]), compareText(a2.order[2], b.order[2])));
 }
-function objectKey5(f) {
+function objectKey6(f) {
   const { object: ref, source } = f;
   return [ref.apiVersion, ref.kind, ref.namespace ?? "", ref.name, source.file, source.valueSet ?? "", source.address ?? ""].join("\0");
 }
@@ -54740,14 +55496,14 @@ function renderGroup(group, result, records, paint, options, explained) {
     lines.push(`  ${paint("no findings", "dim")}`);
     return lines;
   }
-  const byObject = [...groupBy(group.findings, objectKey5).values()].sort(
+  const byObject = [...groupBy(group.findings, objectKey6).values()].sort(
     (a2, b) => chain(compareSeverity(worst(a2), worst(b)), compareRefs(a2[0].object, b[0].object))
   );
   for (const findings of byObject) {
     const first = findings[0];
     let objectLine = `  ${paint(terminalSafe(objectLabel(first.object)), "bold")}`;
     if (first.source.address !== void 0) objectLine += paint(` (${terminalSafe(first.source.address)})`, "dim");
-    const record = records.get(objectKey5(first));
+    const record = records.get(objectKey6(first));
     const verdict = group.chart === void 0 && record !== void 0 ? objectVerdict(record, result.pss.level, pssLabel(result.pss.level, result.pss.version)) : void 0;
     if (verdict !== void 0) objectLine += ` \u2014 ${paint(terminalSafe(verdict), verdict.startsWith("denied") ? "red" : "yellow")}`;
     lines.push(objectLine);
@@ -54761,6 +55517,7 @@ function renderGroup(group, result, records, paint, options, explained) {
       const detail = findingDetail(f);
       if (detail.length > 0) lines.push(...wrap(terminalSafe(detail.join(" \xB7 ")), indent, options.width).map((l) => paint(l.replace(indent, `${indent}\u21B3 `), "dim")));
       if (options.verbose) lines.push(paint(`${indent}at ${terminalSafe(f.path || "/")}`, "dim"));
+      if (f.fix !== void 0) lines.push(...wrap(terminalSafe(`proven fix: ${f.fix.description} (line ${f.fix.line}; apply: preadmit fix --rule ${f.ruleId}${f.source.chart ? ` ${f.source.chart}` : ""})`), indent, options.width).map((l) => paint(l, "green")));
       if (!explained.has(f.ruleId) && f.remediation && f.suppressed === void 0) {
         explained.add(f.ruleId);
         lines.push(...wrap(`fix: ${terminalSafe(f.remediation)}`, indent, options.width).map((l) => paint(l, "dim")));
@@ -54873,7 +55630,7 @@ function renderSummary(result, paint) {
 }
 function renderText(result, options = {}) {
   const paint = painter(options.color === true);
-  const records = new Map(result.objects.map((r) => [objectKey5(r), r]));
+  const records = new Map(result.objects.map((r) => [objectKey6(r), r]));
   const sections = [];
   sections.push([
     paint(`preadmit ${terminalSafe(result.tool.version)}`, "bold") + ` \xB7 Pod Security ${terminalSafe(pssLabel(result.pss.level, result.pss.version))} \xB7 fail-on ${result.summary.failOn}`
@@ -54933,10 +55690,39 @@ function render(format3, result, options) {
   }
 }
 
+// src/pipeline/fixes.ts
+import { writeFileSync as writeFileSync7 } from "node:fs";
+import path38 from "node:path";
+function applyFixReport(report2, repoRoot, options) {
+  const out = { diff: "", findings: 0, files: [], notes: [] };
+  if (report2 === void 0) {
+    out.notes.push("no chart finding has a fix to prove");
+    return out;
+  }
+  const edits = report2.charts.flatMap((chart) => chart.proven.filter((edit) => editableProblem(repoRoot, chart.chart, edit.file) === void 0));
+  const files = editedFiles(repoRoot, edits);
+  for (const [file, { before, after }] of [...files].sort(([a2], [b]) => a2.localeCompare(b))) {
+    if (before === after) continue;
+    out.diff += unifiedDiff(file, before, after);
+    out.files.push(file);
+    if (!options.dryRun) writeFileSync7(path38.join(repoRoot, file), after);
+  }
+  out.findings = edits.reduce((n2, edit) => n2 + edit.findings.length, 0);
+  const renders = report2.charts.reduce((n2, chart) => n2 + chart.renders, 0);
+  const verb = options.dryRun ? "would fix" : "fixed";
+  out.notes.push(`${verb} ${out.findings} finding${out.findings === 1 ? "" : "s"} with ${edits.length} edit${edits.length === 1 ? "" : "s"} in ${out.files.length} file${out.files.length === 1 ? "" : "s"} (proven by ${renders} helm render${renders === 1 ? "" : "s"} of ${report2.charts.length} chart${report2.charts.length === 1 ? "" : "s"})`);
+  for (const edit of edits) out.notes.push(`  ${edit.description} (${[...new Set(edit.findings.map((f) => f.ruleId))].join(", ")})`);
+  for (const chart of report2.charts) for (const { edit, reason: reason2 } of chart.rejected) out.notes.push(`not proven: ${edit.description}: ${reason2}`);
+  for (const { finding, reason: reason2 } of report2.skipped) out.notes.push(`no fix: ${finding.ruleId} ${finding.object.kind}/${finding.object.name} ${finding.path}: ${reason2}`);
+  return out;
+}
+
 // src/cli.ts
 var USAGE = `Usage: preadmit scan [PATH...] [options]
        preadmit baseline [PATH...] [options]   write the findings to .preadmit-baseline.yaml
                                                (or --output), for \`baseline:\` in .preadmit.yaml
+       preadmit fix [PATH...] [options]        apply the proven values edits that remove findings
+                                               (--dry-run prints them as a unified diff)
        preadmit rules                          list the rules (id, default severity, category, title)
        preadmit explain RULE                   print a rule's documentation
 
@@ -54984,17 +55770,25 @@ Options:
                                       REV (or depending on one) are rendered
   --gate new|all                      with --base: gate on new findings (default) or on all of them
   --all                               with --base: render every chart, changed or not
+  --fixes off|gating|all              which findings get a proven fix (a values edit re-rendered on a
+                                      copy of the chart; default gating: those that fail the run, with
+                                      --base the new ones)
+  --fix-rule ID                       also use the opt-in fix of rule ID (a LoadBalancer or NodePort
+                                      Service made ClusterIP; repeatable)
+  --dry-run                           fix: print the edits as a unified diff, change no file
+  --rule ID                           fix: only the findings of rule ID (repeatable)
   -h, --help                          this help
   --version                           print the version
 
 Exit status: 0 nothing at or above --fail-on, 1 findings at or above it (or inputs that
 could not be read or rendered), 2 usage, configuration or environment error (a PATH
 that does not exist, or nothing to scan under the PATHs), 130/143 stopped by SIGINT/SIGTERM.
+preadmit fix: 0 edits applied (or none to apply), 1 inputs could not be read or rendered, 2 usage.
 
 Documentation (in the package and the repository): README.md, section "Configuration:
 .preadmit.yaml", for the configuration; docs/rules.md (or preadmit rules, preadmit explain RULE)
 for the rules.`;
-var COMMANDS = ["scan", "baseline", "rules", "explain"];
+var COMMANDS = ["scan", "baseline", "fix", "rules", "explain"];
 var CLI_OPTIONS = {
   format: { type: "string" },
   output: { type: "string" },
@@ -55024,6 +55818,10 @@ var CLI_OPTIONS = {
   "min-severity": { type: "string" },
   "fail-on-errors": { type: "string" },
   verbose: { type: "boolean" },
+  fixes: { type: "string" },
+  "fix-rule": { type: "string", multiple: true },
+  "dry-run": { type: "boolean" },
+  rule: { type: "string", multiple: true },
   help: { type: "boolean", short: "h" },
   version: { type: "boolean" }
 };
@@ -55046,6 +55844,7 @@ function explainRule(id) {
     meta.description,
     "",
     `Fix: ${meta.remediation}`,
+    ...rule2.fix ? [`Proven fix: sets ${Object.entries(rule2.fix.set).map(([field, value]) => `${field} to ${JSON.stringify(value)}`).join(" or ")} at the values key the finding is located at, once a re-render proves it (preadmit fix${rule2.fix.optIn ? ` --fix-rule ${meta.id}` : ""})`] : [],
     ...meta.references && meta.references.length > 0 ? ["", "References:", ...meta.references.map((r) => `  ${r.title}: ${r.url}`)] : [],
     "",
     `Configure in .preadmit.yaml: rules: { ${meta.id}: { severity: ..., enabled: false } }`,
@@ -55081,23 +55880,32 @@ async function readStdin() {
 function previousBaseline(target, shown2) {
   let stat;
   try {
-    stat = lstatSync5(target);
+    stat = lstatSync6(target);
   } catch {
     return [];
   }
-  return stat.isFile() ? parseBaselineFile(readFileSync22(target, "utf8"), shown2) : [];
+  return stat.isFile() ? parseBaselineFile(readFileSync24(target, "utf8"), shown2) : [];
 }
 function writeBaseline(result, target, shown2, previous) {
   const text2 = renderBaselineFile(result.findings, previous);
   writeOutputFile(target, text2, process.cwd(), shown2);
   const entries = (text2.match(/^  - fingerprint: /gm) ?? []).length;
-  process.stderr.write(`preadmit: wrote ${entries} finding${entries === 1 ? "" : "s"} to ${inertLines(shown2)}; give each a reason, and name the file in .preadmit.yaml (baseline: ${inertLines(path36.basename(shown2))})
+  process.stderr.write(`preadmit: wrote ${entries} finding${entries === 1 ? "" : "s"} to ${inertLines(shown2)}; give each a reason, and name the file in .preadmit.yaml (baseline: ${inertLines(path39.basename(shown2))})
 `);
   for (const error of result.errors) process.stderr.write(`preadmit: error: ${defuseRunnerCommands(terminalSafe(`${error.file}${error.line ? `:${error.line}` : ""}: ${error.message}`))}
 `);
   if (result.errors.length > 0) process.stderr.write(`preadmit: the baseline lacks what ${result.errors.length} input error${result.errors.length === 1 ? "" : "s"} kept from being scanned
 `);
   return result.errors.length > 0 ? 1 : 0;
+}
+function applyProvenFixes(result, report2, repoRoot, dryRun) {
+  const applied = applyFixReport(report2, repoRoot, { dryRun });
+  if (dryRun) process.stdout.write(applied.diff);
+  for (const line of applied.notes) process.stderr.write(`preadmit: ${inertLines(terminalSafe(line))}
+`);
+  for (const error of result.errors) process.stderr.write(`preadmit: error: ${defuseRunnerCommands(terminalSafe(`${error.file}${error.line ? `:${error.line}` : ""}: ${error.message}`))}
+`);
+  return result.errors.length > 0 && result.summary.verdict === "fail" ? 1 : 0;
 }
 async function main(argv) {
   let parsed;
@@ -55146,7 +55954,7 @@ ${USAGE}
       return 2;
     }
   }
-  if (command !== "scan" && command !== "baseline") {
+  if (command !== "scan" && command !== "baseline" && command !== "fix") {
     const near = command === void 0 ? void 0 : closest(command, COMMANDS);
     process.stderr.write(`preadmit: ${command === void 0 ? "no command given" : `unknown command "${terminalSafe(command)}"${near ? `; did you mean ${near}?` : ""}`}
 
@@ -55167,7 +55975,18 @@ ${USAGE}
     if (values.base === void 0 && (gate !== void 0 || values.all)) throw new UsageError(`${gate !== void 0 ? "--gate" : "--all"} needs --base REV`);
     if (values.as === void 0 ? values["as-group"] !== void 0 || values["as-uid"] !== void 0 : values.as.trim() === "") throw new UsageError(values.as === void 0 ? "--as-group and --as-uid need --as USER (the user they belong to), as in kubectl" : "--as expects a user name");
     if (command === "baseline" && (values.base !== void 0 || values.format !== void 0 || paths.includes("-"))) throw new UsageError("preadmit baseline takes paths and scan options, not --base, --format or standard input");
-    const baselineTarget = command === "baseline" ? values.output ?? path36.join(findRepoRoot(paths[0] ?? "."), BASELINE_FILE_NAME) : void 0;
+    if (command === "fix" && (values.base !== void 0 || values.format !== void 0 || values.output !== void 0 || values.fixes !== void 0 || paths.includes("-"))) throw new UsageError("preadmit fix takes paths and scan options, not --base, --format, --output, --fixes or standard input");
+    if (command !== "fix" && (values["dry-run"] || values.rule !== void 0)) throw new UsageError(`${values["dry-run"] ? "--dry-run" : "--rule"} is an option of preadmit fix`);
+    const fixes = oneOf("--fixes", values.fixes, FIX_MODES);
+    for (const id of [...values.rule ?? [], ...values["fix-rule"] ?? []]) {
+      const rule2 = RULES.find((r) => r.meta.id === id);
+      if (rule2 === void 0) {
+        const near = closest(id, RULES.map((r) => r.meta.id));
+        throw new UsageError(`unknown rule "${id}"${near ? `; did you mean ${near}?` : " (preadmit rules lists them)"}`);
+      }
+      if ((values["fix-rule"] ?? []).includes(id) && rule2.fix?.optIn !== true) throw new UsageError(`--fix-rule ${id}: the rule has no opt-in fix (${rule2.fix ? "its fix is used without the flag" : "it offers no fix"})`);
+    }
+    const baselineTarget = command === "baseline" ? values.output ?? path39.join(findRepoRoot(paths[0] ?? "."), BASELINE_FILE_NAME) : void 0;
     const output = baselineTarget !== void 0 ? prepareOutputFile(baselineTarget, process.cwd(), baselineTarget) : values.output ? prepareOutputFile(values.output, process.cwd(), values.output) : void 0;
     const previous = baselineTarget !== void 0 ? previousBaseline(output, baselineTarget) : [];
     const bounds = {};
@@ -55201,6 +56020,7 @@ ${USAGE}
       process.stderr.write(`\r\x1B[2Kpreadmit: rendering ${charts}/${totalCharts} charts (${renders} renders) \xB7 ${Math.round((Date.now() - started) / 1e3)} s`);
       progressShown = true;
     };
+    let fixReport;
     const scanOptions = {
       paths: paths.length > 0 ? paths : ["."],
       ...values.config ? { configFile: values.config } : {},
@@ -55219,6 +56039,9 @@ ${USAGE}
       ...values["policy-from"] !== void 0 ? { policyFrom: { revision: values["policy-from"], fetch: false, onUnavailable: "error" } } : {},
       readStdin,
       bounds,
+      ...command === "fix" ? { fixes: "all", ...values.rule ? { fixRules: values.rule } : {} } : fixes !== void 0 ? { fixes } : command === "baseline" ? { fixes: "off" } : {},
+      ...values["fix-rule"] ? { fixOptIn: values["fix-rule"] } : {},
+      ...command === "fix" ? { onFixes: (report3) => fixReport = report3 } : {},
       signal: stop.signal,
       ...slowRenders ? {
         onSlowRender: (chart, seconds) => {
@@ -55242,6 +56065,7 @@ ${USAGE}
       throw new UsageError(`nothing to scan under ${(paths.length > 0 ? paths : ["."]).join(", ")}: no chart, manifest or Terraform plan found (check the paths and include/exclude in .preadmit.yaml)`);
     }
     if (baselineTarget !== void 0) return writeBaseline(result, output, baselineTarget, previous);
+    if (command === "fix") return applyProvenFixes(result, fixReport, findRepoRoot(paths[0] ?? "."), values["dry-run"] === true);
     const toTerminal = output === void 0 && process.stdout.isTTY === true && !process.env.NO_COLOR;
     const width = output === void 0 && process.stdout.isTTY === true ? process.stdout.columns : void 0;
     const report2 = render(format3, result, { rules: RULES, color: toTerminal, text: { ...width ? { width } : {}, ...values.verbose ? { verbose: true } : {}, ...minSeverity ? { minSeverity } : {} } });

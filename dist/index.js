@@ -1075,14 +1075,14 @@ var require_util = __commonJS({
         }
         const port2 = url.port != null ? url.port : url.protocol === "https:" ? 443 : 80;
         let origin = url.origin != null ? url.origin : `${url.protocol || ""}//${url.hostname || ""}:${port2}`;
-        let path39 = url.path != null ? url.path : `${url.pathname || ""}${url.search || ""}`;
+        let path41 = url.path != null ? url.path : `${url.pathname || ""}${url.search || ""}`;
         if (origin[origin.length - 1] === "/") {
           origin = origin.slice(0, origin.length - 1);
         }
-        if (path39 && path39[0] !== "/") {
-          path39 = `/${path39}`;
+        if (path41 && path41[0] !== "/") {
+          path41 = `/${path41}`;
         }
-        return new URL(`${origin}${path39}`);
+        return new URL(`${origin}${path41}`);
       }
       if (!isHttpOrHttpsPrefixed(url.origin || url.protocol)) {
         throw new InvalidArgumentError("Invalid URL protocol: the URL must start with `http:` or `https:`.");
@@ -1533,39 +1533,39 @@ var require_diagnostics = __commonJS({
       });
       diagnosticsChannel.channel("undici:client:sendHeaders").subscribe((evt) => {
         const {
-          request: { method, path: path39, origin }
+          request: { method, path: path41, origin }
         } = evt;
-        debuglog2("sending request to %s %s/%s", method, origin, path39);
+        debuglog2("sending request to %s %s/%s", method, origin, path41);
       });
       diagnosticsChannel.channel("undici:request:headers").subscribe((evt) => {
         const {
-          request: { method, path: path39, origin },
+          request: { method, path: path41, origin },
           response: { statusCode }
         } = evt;
         debuglog2(
           "received response to %s %s/%s - HTTP %d",
           method,
           origin,
-          path39,
+          path41,
           statusCode
         );
       });
       diagnosticsChannel.channel("undici:request:trailers").subscribe((evt) => {
         const {
-          request: { method, path: path39, origin }
+          request: { method, path: path41, origin }
         } = evt;
-        debuglog2("trailers received from %s %s/%s", method, origin, path39);
+        debuglog2("trailers received from %s %s/%s", method, origin, path41);
       });
       diagnosticsChannel.channel("undici:request:error").subscribe((evt) => {
         const {
-          request: { method, path: path39, origin },
+          request: { method, path: path41, origin },
           error: error2
         } = evt;
         debuglog2(
           "request to %s %s/%s errored - %s",
           method,
           origin,
-          path39,
+          path41,
           error2.message
         );
       });
@@ -1614,9 +1614,9 @@ var require_diagnostics = __commonJS({
         });
         diagnosticsChannel.channel("undici:client:sendHeaders").subscribe((evt) => {
           const {
-            request: { method, path: path39, origin }
+            request: { method, path: path41, origin }
           } = evt;
-          debuglog2("sending request to %s %s/%s", method, origin, path39);
+          debuglog2("sending request to %s %s/%s", method, origin, path41);
         });
       }
       diagnosticsChannel.channel("undici:websocket:open").subscribe((evt) => {
@@ -1679,7 +1679,7 @@ var require_request = __commonJS({
     var kHandler = /* @__PURE__ */ Symbol("handler");
     var Request = class {
       constructor(origin, {
-        path: path39,
+        path: path41,
         method,
         body,
         headers,
@@ -1694,11 +1694,11 @@ var require_request = __commonJS({
         expectContinue,
         servername
       }, handler3) {
-        if (typeof path39 !== "string") {
+        if (typeof path41 !== "string") {
           throw new InvalidArgumentError("path must be a string");
-        } else if (path39[0] !== "/" && !(path39.startsWith("http://") || path39.startsWith("https://")) && method !== "CONNECT") {
+        } else if (path41[0] !== "/" && !(path41.startsWith("http://") || path41.startsWith("https://")) && method !== "CONNECT") {
           throw new InvalidArgumentError("path must be an absolute URL or start with a slash");
-        } else if (invalidPathRegex.test(path39)) {
+        } else if (invalidPathRegex.test(path41)) {
           throw new InvalidArgumentError("invalid request path");
         }
         if (typeof method !== "string") {
@@ -1764,7 +1764,7 @@ var require_request = __commonJS({
         this.completed = false;
         this.aborted = false;
         this.upgrade = upgrade || null;
-        this.path = query2 ? buildURL(path39, query2) : path39;
+        this.path = query2 ? buildURL(path41, query2) : path41;
         this.origin = origin;
         this.idempotent = idempotent == null ? method === "HEAD" || method === "GET" : idempotent;
         this.blocking = blocking == null ? false : blocking;
@@ -6457,7 +6457,7 @@ var require_client_h1 = __commonJS({
       return method !== "GET" && method !== "HEAD" && method !== "OPTIONS" && method !== "TRACE" && method !== "CONNECT";
     }
     function writeH1(client, request2) {
-      const { method, path: path39, host, upgrade, blocking, reset: reset2 } = request2;
+      const { method, path: path41, host, upgrade, blocking, reset: reset2 } = request2;
       let { body, headers, contentLength } = request2;
       const expectsPayload = method === "PUT" || method === "POST" || method === "PATCH" || method === "QUERY" || method === "PROPFIND" || method === "PROPPATCH";
       if (util.isFormDataLike(body)) {
@@ -6538,7 +6538,7 @@ var require_client_h1 = __commonJS({
       if (blocking) {
         socket[kBlocking] = true;
       }
-      let header3 = `${method} ${path39} HTTP/1.1\r
+      let header3 = `${method} ${path41} HTTP/1.1\r
 `;
       if (typeof host === "string") {
         header3 += `host: ${host}\r
@@ -7067,7 +7067,7 @@ var require_client_h2 = __commonJS({
     }
     function writeH2(client, request2) {
       const session = client[kHTTP2Session];
-      const { method, path: path39, host, upgrade, expectContinue, signal, headers: reqHeaders } = request2;
+      const { method, path: path41, host, upgrade, expectContinue, signal, headers: reqHeaders } = request2;
       let { body } = request2;
       if (upgrade) {
         util.errorRequest(client, request2, new Error("Upgrade not supported for H2"));
@@ -7164,7 +7164,7 @@ var require_client_h2 = __commonJS({
         });
         return true;
       }
-      headers[HTTP2_HEADER_PATH] = path39;
+      headers[HTTP2_HEADER_PATH] = path41;
       headers[HTTP2_HEADER_SCHEME] = "https";
       const expectsPayload = method === "PUT" || method === "POST" || method === "PATCH";
       if (body && typeof body.read === "function") {
@@ -7517,9 +7517,9 @@ var require_redirect_handler = __commonJS({
           return this.handler.onHeaders(statusCode, headers, resume, statusText);
         }
         const { origin, pathname, search } = util.parseURL(new URL(this.location, this.opts.origin && new URL(this.opts.path, this.opts.origin)));
-        const path39 = search ? `${pathname}${search}` : pathname;
+        const path41 = search ? `${pathname}${search}` : pathname;
         this.opts.headers = cleanRequestHeaders(this.opts.headers, statusCode === 303, this.opts.origin !== origin);
-        this.opts.path = path39;
+        this.opts.path = path41;
         this.opts.origin = origin;
         this.opts.maxRedirections = 0;
         this.opts.query = null;
@@ -8758,10 +8758,10 @@ var require_proxy_agent = __commonJS({
         };
         const {
           origin,
-          path: path39 = "/",
+          path: path41 = "/",
           headers = {}
         } = opts;
-        opts.path = origin + path39;
+        opts.path = origin + path41;
         if (!("host" in headers) && !("Host" in headers)) {
           const { host } = new URL3(origin);
           headers.host = host;
@@ -10733,20 +10733,20 @@ var require_mock_utils = __commonJS({
       }
       return true;
     }
-    function safeUrl2(path39) {
-      if (typeof path39 !== "string") {
-        return path39;
+    function safeUrl2(path41) {
+      if (typeof path41 !== "string") {
+        return path41;
       }
-      const pathSegments = path39.split("?");
+      const pathSegments = path41.split("?");
       if (pathSegments.length !== 2) {
-        return path39;
+        return path41;
       }
       const qp = new URLSearchParams(pathSegments.pop());
       qp.sort();
       return [...pathSegments, qp.toString()].join("?");
     }
-    function matchKey(mockDispatch2, { path: path39, method, body, headers }) {
-      const pathMatch = matchValue(mockDispatch2.path, path39);
+    function matchKey(mockDispatch2, { path: path41, method, body, headers }) {
+      const pathMatch = matchValue(mockDispatch2.path, path41);
       const methodMatch = matchValue(mockDispatch2.method, method);
       const bodyMatch = typeof mockDispatch2.body !== "undefined" ? matchValue(mockDispatch2.body, body) : true;
       const headersMatch = matchHeaders(mockDispatch2, headers);
@@ -10768,7 +10768,7 @@ var require_mock_utils = __commonJS({
     function getMockDispatch(mockDispatches, key) {
       const basePath = key.query ? buildURL(key.path, key.query) : key.path;
       const resolvedPath = typeof basePath === "string" ? safeUrl2(basePath) : basePath;
-      let matchedMockDispatches = mockDispatches.filter(({ consumed }) => !consumed).filter(({ path: path39 }) => matchValue(safeUrl2(path39), resolvedPath));
+      let matchedMockDispatches = mockDispatches.filter(({ consumed }) => !consumed).filter(({ path: path41 }) => matchValue(safeUrl2(path41), resolvedPath));
       if (matchedMockDispatches.length === 0) {
         throw new MockNotMatchedError(`Mock dispatch not matched for path '${resolvedPath}'`);
       }
@@ -10806,9 +10806,9 @@ var require_mock_utils = __commonJS({
       }
     }
     function buildKey(opts) {
-      const { path: path39, method, body, headers, query: query2 } = opts;
+      const { path: path41, method, body, headers, query: query2 } = opts;
       return {
-        path: path39,
+        path: path41,
         method,
         body,
         headers,
@@ -11271,10 +11271,10 @@ var require_pending_interceptors_formatter = __commonJS({
       }
       format(pendingInterceptors) {
         const withPrettyHeaders = pendingInterceptors.map(
-          ({ method, path: path39, data: { statusCode }, persist, times, timesInvoked, origin }) => ({
+          ({ method, path: path41, data: { statusCode }, persist, times, timesInvoked, origin }) => ({
             Method: method,
             Origin: origin,
-            Path: path39,
+            Path: path41,
             "Status code": statusCode,
             Persistent: persist ? PERSISTENT : NOT_PERSISTENT,
             Invocations: timesInvoked,
@@ -16153,9 +16153,9 @@ var require_util6 = __commonJS({
         }
       }
     }
-    function validateCookiePath(path39) {
-      for (let i2 = 0; i2 < path39.length; ++i2) {
-        const code = path39.charCodeAt(i2);
+    function validateCookiePath(path41) {
+      for (let i2 = 0; i2 < path41.length; ++i2) {
+        const code = path41.charCodeAt(i2);
         if (code < 32 || // exclude CTLs (0-31)
         code > 126 || // exclude DEL and non-ascii
         code === 59) {
@@ -19075,11 +19075,11 @@ var require_undici = __commonJS({
           if (typeof opts.path !== "string") {
             throw new InvalidArgumentError("invalid opts.path");
           }
-          let path39 = opts.path;
+          let path41 = opts.path;
           if (!opts.path.startsWith("/")) {
-            path39 = `/${path39}`;
+            path41 = `/${path41}`;
           }
-          url = new URL(util.parseOrigin(url).origin + path39);
+          url = new URL(util.parseOrigin(url).origin + path41);
         } else {
           if (!opts) {
             opts = typeof url === "object" ? url : {};
@@ -19156,7 +19156,7 @@ var require_windows = __commonJS({
     module.exports = isexe;
     isexe.sync = sync;
     var fs3 = __require("fs");
-    function checkPathExt(path39, options) {
+    function checkPathExt(path41, options) {
       var pathext = options.pathExt !== void 0 ? options.pathExt : process.env.PATHEXT;
       if (!pathext) {
         return true;
@@ -19167,25 +19167,25 @@ var require_windows = __commonJS({
       }
       for (var i2 = 0; i2 < pathext.length; i2++) {
         var p = pathext[i2].toLowerCase();
-        if (p && path39.substr(-p.length).toLowerCase() === p) {
+        if (p && path41.substr(-p.length).toLowerCase() === p) {
           return true;
         }
       }
       return false;
     }
-    function checkStat(stat2, path39, options) {
+    function checkStat(stat2, path41, options) {
       if (!stat2.isSymbolicLink() && !stat2.isFile()) {
         return false;
       }
-      return checkPathExt(path39, options);
+      return checkPathExt(path41, options);
     }
-    function isexe(path39, options, cb) {
-      fs3.stat(path39, function(er, stat2) {
-        cb(er, er ? false : checkStat(stat2, path39, options));
+    function isexe(path41, options, cb) {
+      fs3.stat(path41, function(er, stat2) {
+        cb(er, er ? false : checkStat(stat2, path41, options));
       });
     }
-    function sync(path39, options) {
-      return checkStat(fs3.statSync(path39), path39, options);
+    function sync(path41, options) {
+      return checkStat(fs3.statSync(path41), path41, options);
     }
   }
 });
@@ -19196,13 +19196,13 @@ var require_mode = __commonJS({
     module.exports = isexe;
     isexe.sync = sync;
     var fs3 = __require("fs");
-    function isexe(path39, options, cb) {
-      fs3.stat(path39, function(er, stat2) {
+    function isexe(path41, options, cb) {
+      fs3.stat(path41, function(er, stat2) {
         cb(er, er ? false : checkStat(stat2, options));
       });
     }
-    function sync(path39, options) {
-      return checkStat(fs3.statSync(path39), options);
+    function sync(path41, options) {
+      return checkStat(fs3.statSync(path41), options);
     }
     function checkStat(stat2, options) {
       return stat2.isFile() && checkMode(stat2, options);
@@ -19235,7 +19235,7 @@ var require_isexe = __commonJS({
     }
     module.exports = isexe;
     isexe.sync = sync;
-    function isexe(path39, options, cb) {
+    function isexe(path41, options, cb) {
       if (typeof options === "function") {
         cb = options;
         options = {};
@@ -19245,7 +19245,7 @@ var require_isexe = __commonJS({
           throw new TypeError("callback not provided");
         }
         return new Promise(function(resolve2, reject) {
-          isexe(path39, options || {}, function(er, is) {
+          isexe(path41, options || {}, function(er, is) {
             if (er) {
               reject(er);
             } else {
@@ -19254,7 +19254,7 @@ var require_isexe = __commonJS({
           });
         });
       }
-      core2(path39, options || {}, function(er, is) {
+      core2(path41, options || {}, function(er, is) {
         if (er) {
           if (er.code === "EACCES" || options && options.ignoreErrors) {
             er = null;
@@ -19264,9 +19264,9 @@ var require_isexe = __commonJS({
         cb(er, is);
       });
     }
-    function sync(path39, options) {
+    function sync(path41, options) {
       try {
-        return core2.sync(path39, options || {});
+        return core2.sync(path41, options || {});
       } catch (er) {
         if (options && options.ignoreErrors || er.code === "EACCES") {
           return false;
@@ -19282,7 +19282,7 @@ var require_isexe = __commonJS({
 var require_which = __commonJS({
   "node_modules/which/which.js"(exports, module) {
     var isWindows = process.platform === "win32" || process.env.OSTYPE === "cygwin" || process.env.OSTYPE === "msys";
-    var path39 = __require("path");
+    var path41 = __require("path");
     var COLON = isWindows ? ";" : ":";
     var isexe = require_isexe();
     var getNotFoundError = (cmd) => Object.assign(new Error(`not found: ${cmd}`), { code: "ENOENT" });
@@ -19320,7 +19320,7 @@ var require_which = __commonJS({
           return opt.all && found.length ? resolve2(found) : reject(getNotFoundError(cmd));
         const ppRaw = pathEnv[i2];
         const pathPart = /^".*"$/.test(ppRaw) ? ppRaw.slice(1, -1) : ppRaw;
-        const pCmd = path39.join(pathPart, cmd);
+        const pCmd = path41.join(pathPart, cmd);
         const p = !pathPart && /^\.[\\\/]/.test(cmd) ? cmd.slice(0, 2) + pCmd : pCmd;
         resolve2(subStep(p, i2, 0));
       });
@@ -19347,7 +19347,7 @@ var require_which = __commonJS({
       for (let i2 = 0; i2 < pathEnv.length; i2++) {
         const ppRaw = pathEnv[i2];
         const pathPart = /^".*"$/.test(ppRaw) ? ppRaw.slice(1, -1) : ppRaw;
-        const pCmd = path39.join(pathPart, cmd);
+        const pCmd = path41.join(pathPart, cmd);
         const p = !pathPart && /^\.[\\\/]/.test(cmd) ? cmd.slice(0, 2) + pCmd : pCmd;
         for (let j = 0; j < pathExt.length; j++) {
           const cur = p + pathExt[j];
@@ -19395,7 +19395,7 @@ var require_path_key = __commonJS({
 var require_resolveCommand = __commonJS({
   "node_modules/cross-spawn/lib/util/resolveCommand.js"(exports, module) {
     "use strict";
-    var path39 = __require("path");
+    var path41 = __require("path");
     var which2 = require_which();
     var getPathKey = require_path_key();
     function resolveCommandAttempt(parsed, withoutPathExt) {
@@ -19413,7 +19413,7 @@ var require_resolveCommand = __commonJS({
       try {
         resolved = which2.sync(parsed.command, {
           path: env[getPathKey({ env })],
-          pathExt: withoutPathExt ? path39.delimiter : void 0
+          pathExt: withoutPathExt ? path41.delimiter : void 0
         });
       } catch (e) {
       } finally {
@@ -19422,7 +19422,7 @@ var require_resolveCommand = __commonJS({
         }
       }
       if (resolved) {
-        resolved = path39.resolve(hasCustomCwd ? parsed.options.cwd : "", resolved);
+        resolved = path41.resolve(hasCustomCwd ? parsed.options.cwd : "", resolved);
       }
       return resolved;
     }
@@ -19476,8 +19476,8 @@ var require_shebang_command = __commonJS({
       if (!match2) {
         return null;
       }
-      const [path39, argument] = match2[0].replace(/#! ?/, "").split(" ");
-      const binary2 = path39.split("/").pop();
+      const [path41, argument] = match2[0].replace(/#! ?/, "").split(" ");
+      const binary2 = path41.split("/").pop();
       if (binary2 === "env") {
         return argument;
       }
@@ -19512,7 +19512,7 @@ var require_readShebang = __commonJS({
 var require_parse2 = __commonJS({
   "node_modules/cross-spawn/lib/parse.js"(exports, module) {
     "use strict";
-    var path39 = __require("path");
+    var path41 = __require("path");
     var resolveCommand = require_resolveCommand();
     var escape3 = require_escape();
     var readShebang = require_readShebang();
@@ -19537,7 +19537,7 @@ var require_parse2 = __commonJS({
       const needsShell = !isExecutableRegExp.test(commandFile);
       if (parsed.options.forceShell || needsShell) {
         const needsDoubleEscapeMetaChars = isCmdShimRegExp.test(commandFile);
-        parsed.command = path39.normalize(parsed.command);
+        parsed.command = path41.normalize(parsed.command);
         parsed.command = escape3.command(parsed.command);
         parsed.args = parsed.args.map((arg) => escape3.argument(arg, needsDoubleEscapeMetaChars));
         const shellCommand = [parsed.command].concat(parsed.args).join(" ");
@@ -19547,7 +19547,7 @@ var require_parse2 = __commonJS({
       }
       return parsed;
     }
-    function parse4(command, args, options) {
+    function parse5(command, args, options) {
       if (args && !Array.isArray(args)) {
         options = args;
         args = null;
@@ -19566,7 +19566,7 @@ var require_parse2 = __commonJS({
       };
       return options.shell ? parsed : parseNonShell(parsed);
     }
-    module.exports = parse4;
+    module.exports = parse5;
   }
 });
 
@@ -19625,16 +19625,16 @@ var require_cross_spawn = __commonJS({
   "node_modules/cross-spawn/index.js"(exports, module) {
     "use strict";
     var cp = __require("child_process");
-    var parse4 = require_parse2();
+    var parse5 = require_parse2();
     var enoent = require_enoent();
     function spawn2(command, args, options) {
-      const parsed = parse4(command, args, options);
+      const parsed = parse5(command, args, options);
       const spawned = cp.spawn(parsed.command, parsed.args, parsed.options);
       enoent.hookChildProcess(spawned, parsed);
       return spawned;
     }
     function spawnSync2(command, args, options) {
-      const parsed = parse4(command, args, options);
+      const parsed = parse5(command, args, options);
       const result = cp.spawnSync(parsed.command, parsed.args, parsed.options);
       result.error = result.error || enoent.verifyENOENTSync(result.status, parsed);
       return result;
@@ -19642,7 +19642,7 @@ var require_cross_spawn = __commonJS({
     module.exports = spawn2;
     module.exports.spawn = spawn2;
     module.exports.sync = spawnSync2;
-    module.exports._parse = parse4;
+    module.exports._parse = parse5;
     module.exports._enoent = enoent;
   }
 });
@@ -19658,12 +19658,12 @@ var require_identity = __commonJS({
     var SCALAR = /* @__PURE__ */ Symbol.for("yaml.scalar");
     var SEQ = /* @__PURE__ */ Symbol.for("yaml.seq");
     var NODE_TYPE = /* @__PURE__ */ Symbol.for("yaml.node.type");
-    var isAlias2 = (node) => !!node && typeof node === "object" && node[NODE_TYPE] === ALIAS;
+    var isAlias3 = (node) => !!node && typeof node === "object" && node[NODE_TYPE] === ALIAS;
     var isDocument = (node) => !!node && typeof node === "object" && node[NODE_TYPE] === DOC;
-    var isMap3 = (node) => !!node && typeof node === "object" && node[NODE_TYPE] === MAP;
-    var isPair3 = (node) => !!node && typeof node === "object" && node[NODE_TYPE] === PAIR;
-    var isScalar3 = (node) => !!node && typeof node === "object" && node[NODE_TYPE] === SCALAR;
-    var isSeq3 = (node) => !!node && typeof node === "object" && node[NODE_TYPE] === SEQ;
+    var isMap5 = (node) => !!node && typeof node === "object" && node[NODE_TYPE] === MAP;
+    var isPair4 = (node) => !!node && typeof node === "object" && node[NODE_TYPE] === PAIR;
+    var isScalar4 = (node) => !!node && typeof node === "object" && node[NODE_TYPE] === SCALAR;
+    var isSeq4 = (node) => !!node && typeof node === "object" && node[NODE_TYPE] === SEQ;
     function isCollection(node) {
       if (node && typeof node === "object")
         switch (node[NODE_TYPE]) {
@@ -19684,7 +19684,7 @@ var require_identity = __commonJS({
         }
       return false;
     }
-    var hasAnchor = (node) => (isScalar3(node) || isCollection(node)) && !!node.anchor;
+    var hasAnchor = (node) => (isScalar4(node) || isCollection(node)) && !!node.anchor;
     exports.ALIAS = ALIAS;
     exports.DOC = DOC;
     exports.MAP = MAP;
@@ -19693,14 +19693,14 @@ var require_identity = __commonJS({
     exports.SCALAR = SCALAR;
     exports.SEQ = SEQ;
     exports.hasAnchor = hasAnchor;
-    exports.isAlias = isAlias2;
+    exports.isAlias = isAlias3;
     exports.isCollection = isCollection;
     exports.isDocument = isDocument;
-    exports.isMap = isMap3;
+    exports.isMap = isMap5;
     exports.isNode = isNode;
-    exports.isPair = isPair3;
-    exports.isScalar = isScalar3;
-    exports.isSeq = isSeq3;
+    exports.isPair = isPair4;
+    exports.isScalar = isScalar4;
+    exports.isSeq = isSeq4;
   }
 });
 
@@ -19724,17 +19724,17 @@ var require_visit = __commonJS({
     visit.BREAK = BREAK;
     visit.SKIP = SKIP;
     visit.REMOVE = REMOVE;
-    function visit_(key, node, visitor, path39) {
-      const ctrl = callVisitor(key, node, visitor, path39);
+    function visit_(key, node, visitor, path41) {
+      const ctrl = callVisitor(key, node, visitor, path41);
       if (identity7.isNode(ctrl) || identity7.isPair(ctrl)) {
-        replaceNode(key, path39, ctrl);
-        return visit_(key, ctrl, visitor, path39);
+        replaceNode(key, path41, ctrl);
+        return visit_(key, ctrl, visitor, path41);
       }
       if (typeof ctrl !== "symbol") {
         if (identity7.isCollection(node)) {
-          path39 = Object.freeze(path39.concat(node));
+          path41 = Object.freeze(path41.concat(node));
           for (let i2 = 0; i2 < node.items.length; ++i2) {
-            const ci = visit_(i2, node.items[i2], visitor, path39);
+            const ci = visit_(i2, node.items[i2], visitor, path41);
             if (typeof ci === "number")
               i2 = ci - 1;
             else if (ci === BREAK)
@@ -19745,13 +19745,13 @@ var require_visit = __commonJS({
             }
           }
         } else if (identity7.isPair(node)) {
-          path39 = Object.freeze(path39.concat(node));
-          const ck = visit_("key", node.key, visitor, path39);
+          path41 = Object.freeze(path41.concat(node));
+          const ck = visit_("key", node.key, visitor, path41);
           if (ck === BREAK)
             return BREAK;
           else if (ck === REMOVE)
             node.key = null;
-          const cv = visit_("value", node.value, visitor, path39);
+          const cv = visit_("value", node.value, visitor, path41);
           if (cv === BREAK)
             return BREAK;
           else if (cv === REMOVE)
@@ -19772,17 +19772,17 @@ var require_visit = __commonJS({
     visitAsync.BREAK = BREAK;
     visitAsync.SKIP = SKIP;
     visitAsync.REMOVE = REMOVE;
-    async function visitAsync_(key, node, visitor, path39) {
-      const ctrl = await callVisitor(key, node, visitor, path39);
+    async function visitAsync_(key, node, visitor, path41) {
+      const ctrl = await callVisitor(key, node, visitor, path41);
       if (identity7.isNode(ctrl) || identity7.isPair(ctrl)) {
-        replaceNode(key, path39, ctrl);
-        return visitAsync_(key, ctrl, visitor, path39);
+        replaceNode(key, path41, ctrl);
+        return visitAsync_(key, ctrl, visitor, path41);
       }
       if (typeof ctrl !== "symbol") {
         if (identity7.isCollection(node)) {
-          path39 = Object.freeze(path39.concat(node));
+          path41 = Object.freeze(path41.concat(node));
           for (let i2 = 0; i2 < node.items.length; ++i2) {
-            const ci = await visitAsync_(i2, node.items[i2], visitor, path39);
+            const ci = await visitAsync_(i2, node.items[i2], visitor, path41);
             if (typeof ci === "number")
               i2 = ci - 1;
             else if (ci === BREAK)
@@ -19793,13 +19793,13 @@ var require_visit = __commonJS({
             }
           }
         } else if (identity7.isPair(node)) {
-          path39 = Object.freeze(path39.concat(node));
-          const ck = await visitAsync_("key", node.key, visitor, path39);
+          path41 = Object.freeze(path41.concat(node));
+          const ck = await visitAsync_("key", node.key, visitor, path41);
           if (ck === BREAK)
             return BREAK;
           else if (ck === REMOVE)
             node.key = null;
-          const cv = await visitAsync_("value", node.value, visitor, path39);
+          const cv = await visitAsync_("value", node.value, visitor, path41);
           if (cv === BREAK)
             return BREAK;
           else if (cv === REMOVE)
@@ -19826,23 +19826,23 @@ var require_visit = __commonJS({
       }
       return visitor;
     }
-    function callVisitor(key, node, visitor, path39) {
+    function callVisitor(key, node, visitor, path41) {
       if (typeof visitor === "function")
-        return visitor(key, node, path39);
+        return visitor(key, node, path41);
       if (identity7.isMap(node))
-        return visitor.Map?.(key, node, path39);
+        return visitor.Map?.(key, node, path41);
       if (identity7.isSeq(node))
-        return visitor.Seq?.(key, node, path39);
+        return visitor.Seq?.(key, node, path41);
       if (identity7.isPair(node))
-        return visitor.Pair?.(key, node, path39);
+        return visitor.Pair?.(key, node, path41);
       if (identity7.isScalar(node))
-        return visitor.Scalar?.(key, node, path39);
+        return visitor.Scalar?.(key, node, path41);
       if (identity7.isAlias(node))
-        return visitor.Alias?.(key, node, path39);
+        return visitor.Alias?.(key, node, path41);
       return void 0;
     }
-    function replaceNode(key, path39, node) {
-      const parent = path39[path39.length - 1];
+    function replaceNode(key, path41, node) {
+      const parent = path41[path41.length - 1];
       if (identity7.isCollection(parent)) {
         parent.items[key] = node;
       } else if (identity7.isPair(parent)) {
@@ -20454,10 +20454,10 @@ var require_Collection = __commonJS({
     var createNode = require_createNode();
     var identity7 = require_identity();
     var Node = require_Node();
-    function collectionFromPath(schema2, path39, value) {
+    function collectionFromPath(schema2, path41, value) {
       let v = value;
-      for (let i2 = path39.length - 1; i2 >= 0; --i2) {
-        const k = path39[i2];
+      for (let i2 = path41.length - 1; i2 >= 0; --i2) {
+        const k = path41[i2];
         if (typeof k === "number" && Number.isInteger(k) && k >= 0) {
           const a2 = [];
           a2[k] = v;
@@ -20476,7 +20476,7 @@ var require_Collection = __commonJS({
         sourceObjects: /* @__PURE__ */ new Map()
       });
     }
-    var isEmptyPath = (path39) => path39 == null || typeof path39 === "object" && !!path39[Symbol.iterator]().next().done;
+    var isEmptyPath = (path41) => path41 == null || typeof path41 === "object" && !!path41[Symbol.iterator]().next().done;
     var Collection2 = class extends Node.NodeBase {
       constructor(type2, schema2) {
         super(type2);
@@ -20506,11 +20506,11 @@ var require_Collection = __commonJS({
        * be a Pair instance or a `{ key, value }` object, which may not have a key
        * that already exists in the map.
        */
-      addIn(path39, value) {
-        if (isEmptyPath(path39))
+      addIn(path41, value) {
+        if (isEmptyPath(path41))
           this.add(value);
         else {
-          const [key, ...rest] = path39;
+          const [key, ...rest] = path41;
           const node = this.get(key, true);
           if (identity7.isCollection(node))
             node.addIn(rest, value);
@@ -20524,8 +20524,8 @@ var require_Collection = __commonJS({
        * Removes a value from the collection.
        * @returns `true` if the item was found and removed.
        */
-      deleteIn(path39) {
-        const [key, ...rest] = path39;
+      deleteIn(path41) {
+        const [key, ...rest] = path41;
         if (rest.length === 0)
           return this.delete(key);
         const node = this.get(key, true);
@@ -20539,8 +20539,8 @@ var require_Collection = __commonJS({
        * scalar values from their surrounding node; to disable set `keepScalar` to
        * `true` (collections are always returned intact).
        */
-      getIn(path39, keepScalar) {
-        const [key, ...rest] = path39;
+      getIn(path41, keepScalar) {
+        const [key, ...rest] = path41;
         const node = this.get(key, true);
         if (rest.length === 0)
           return !keepScalar && identity7.isScalar(node) ? node.value : node;
@@ -20558,8 +20558,8 @@ var require_Collection = __commonJS({
       /**
        * Checks if the collection includes a value with the key `key`.
        */
-      hasIn(path39) {
-        const [key, ...rest] = path39;
+      hasIn(path41) {
+        const [key, ...rest] = path41;
         if (rest.length === 0)
           return this.has(key);
         const node = this.get(key, true);
@@ -20569,8 +20569,8 @@ var require_Collection = __commonJS({
        * Sets a value in this collection. For `!!set`, `value` needs to be a
        * boolean to add/remove the item from the set.
        */
-      setIn(path39, value) {
-        const [key, ...rest] = path39;
+      setIn(path41, value) {
+        const [key, ...rest] = path41;
         if (rest.length === 0) {
           this.set(key, value);
         } else {
@@ -23085,9 +23085,9 @@ var require_Document = __commonJS({
           this.contents.add(value);
       }
       /** Adds a value to the document. */
-      addIn(path39, value) {
+      addIn(path41, value) {
         if (assertCollection(this.contents))
-          this.contents.addIn(path39, value);
+          this.contents.addIn(path41, value);
       }
       /**
        * Create a new `Alias` node, ensuring that the target `node` has the required anchor.
@@ -23162,14 +23162,14 @@ var require_Document = __commonJS({
        * Removes a value from the document.
        * @returns `true` if the item was found and removed.
        */
-      deleteIn(path39) {
-        if (Collection2.isEmptyPath(path39)) {
+      deleteIn(path41) {
+        if (Collection2.isEmptyPath(path41)) {
           if (this.contents == null)
             return false;
           this.contents = null;
           return true;
         }
-        return assertCollection(this.contents) ? this.contents.deleteIn(path39) : false;
+        return assertCollection(this.contents) ? this.contents.deleteIn(path41) : false;
       }
       /**
        * Returns item at `key`, or `undefined` if not found. By default unwraps
@@ -23184,10 +23184,10 @@ var require_Document = __commonJS({
        * scalar values from their surrounding node; to disable set `keepScalar` to
        * `true` (collections are always returned intact).
        */
-      getIn(path39, keepScalar) {
-        if (Collection2.isEmptyPath(path39))
+      getIn(path41, keepScalar) {
+        if (Collection2.isEmptyPath(path41))
           return !keepScalar && identity7.isScalar(this.contents) ? this.contents.value : this.contents;
-        return identity7.isCollection(this.contents) ? this.contents.getIn(path39, keepScalar) : void 0;
+        return identity7.isCollection(this.contents) ? this.contents.getIn(path41, keepScalar) : void 0;
       }
       /**
        * Checks if the document includes a value with the key `key`.
@@ -23198,10 +23198,10 @@ var require_Document = __commonJS({
       /**
        * Checks if the document includes a value at `path`.
        */
-      hasIn(path39) {
-        if (Collection2.isEmptyPath(path39))
+      hasIn(path41) {
+        if (Collection2.isEmptyPath(path41))
           return this.contents !== void 0;
-        return identity7.isCollection(this.contents) ? this.contents.hasIn(path39) : false;
+        return identity7.isCollection(this.contents) ? this.contents.hasIn(path41) : false;
       }
       /**
        * Sets a value in this document. For `!!set`, `value` needs to be a
@@ -23218,13 +23218,13 @@ var require_Document = __commonJS({
        * Sets a value in this document. For `!!set`, `value` needs to be a
        * boolean to add/remove the item from the set.
        */
-      setIn(path39, value) {
-        if (Collection2.isEmptyPath(path39)) {
+      setIn(path41, value) {
+        if (Collection2.isEmptyPath(path41)) {
           this.contents = value;
         } else if (this.contents == null) {
-          this.contents = Collection2.collectionFromPath(this.schema, Array.from(path39), value);
+          this.contents = Collection2.collectionFromPath(this.schema, Array.from(path41), value);
         } else if (assertCollection(this.contents)) {
-          this.contents.setIn(path39, value);
+          this.contents.setIn(path41, value);
         }
       }
       /**
@@ -23808,9 +23808,9 @@ var require_resolve_flow_collection = __commonJS({
     var blockMsg = "Block collections are not allowed within flow collections";
     var isBlock = (token) => token && (token.type === "block-map" || token.type === "block-seq");
     function resolveFlowCollection({ composeNode, composeEmptyNode }, ctx, fc, onError, tag) {
-      const isMap3 = fc.start.source === "{";
-      const fcName = isMap3 ? "flow map" : "flow sequence";
-      const NodeClass = tag?.nodeClass ?? (isMap3 ? YAMLMap.YAMLMap : YAMLSeq.YAMLSeq);
+      const isMap5 = fc.start.source === "{";
+      const fcName = isMap5 ? "flow map" : "flow sequence";
+      const NodeClass = tag?.nodeClass ?? (isMap5 ? YAMLMap.YAMLMap : YAMLSeq.YAMLSeq);
       const coll = new NodeClass(ctx.schema);
       coll.flow = true;
       const atRoot = ctx.atRoot;
@@ -23846,7 +23846,7 @@ var require_resolve_flow_collection = __commonJS({
             offset = props.end;
             continue;
           }
-          if (!isMap3 && ctx.options.strict && utilContainsNewline.containsNewline(key))
+          if (!isMap5 && ctx.options.strict && utilContainsNewline.containsNewline(key))
             onError(
               key,
               // checked by containsNewline()
@@ -23886,7 +23886,7 @@ var require_resolve_flow_collection = __commonJS({
             }
           }
         }
-        if (!isMap3 && !sep3 && !props.found) {
+        if (!isMap5 && !sep3 && !props.found) {
           const valueNode = value ? composeNode(ctx, value, props, onError) : composeEmptyNode(ctx, props.end, sep3, null, props, onError);
           coll.items.push(valueNode);
           offset = valueNode.range[2];
@@ -23909,7 +23909,7 @@ var require_resolve_flow_collection = __commonJS({
             startOnNewline: false
           });
           if (valueProps.found) {
-            if (!isMap3 && !props.found && ctx.options.strict) {
+            if (!isMap5 && !props.found && ctx.options.strict) {
               if (sep3)
                 for (const st of sep3) {
                   if (st === valueProps.found)
@@ -23941,7 +23941,7 @@ var require_resolve_flow_collection = __commonJS({
           const pair2 = new Pair.Pair(keyNode, valueNode);
           if (ctx.options.keepSourceTokens)
             pair2.srcToken = collItem;
-          if (isMap3) {
+          if (isMap5) {
             const map2 = coll;
             if (utilMapIncludes.mapIncludes(ctx, map2.items, keyNode))
               onError(keyStart, "DUPLICATE_KEY", "Map keys must be unique");
@@ -23957,7 +23957,7 @@ var require_resolve_flow_collection = __commonJS({
           offset = valueNode ? valueNode.range[2] : valueProps.end;
         }
       }
-      const expectedEnd = isMap3 ? "}" : "]";
+      const expectedEnd = isMap5 ? "}" : "]";
       const [ce, ...ee] = fc.end;
       let cePos = offset;
       if (ce?.source === expectedEnd)
@@ -24063,7 +24063,7 @@ var require_resolve_block_scalar = __commonJS({
       if (!header3)
         return { value: "", type: null, comment: "", range: [start, start, start] };
       const type2 = header3.mode === ">" ? Scalar.Scalar.BLOCK_FOLDED : Scalar.Scalar.BLOCK_LITERAL;
-      const lines = scalar.source ? splitLines(scalar.source) : [];
+      const lines = scalar.source ? splitLines2(scalar.source) : [];
       let chompStart = lines.length;
       for (let i2 = lines.length - 1; i2 >= 0; --i2) {
         const content = lines[i2][1];
@@ -24221,7 +24221,7 @@ var require_resolve_block_scalar = __commonJS({
       }
       return { mode, indent, chomp, comment, length };
     }
-    function splitLines(source) {
+    function splitLines2(source) {
       const split = source.split(/\n( *)/);
       const first = split[0];
       const m = first.match(/^( *)/);
@@ -25185,9 +25185,9 @@ var require_cst_visit = __commonJS({
     visit.BREAK = BREAK;
     visit.SKIP = SKIP;
     visit.REMOVE = REMOVE;
-    visit.itemAtPath = (cst, path39) => {
+    visit.itemAtPath = (cst, path41) => {
       let item = cst;
-      for (const [field, index] of path39) {
+      for (const [field, index] of path41) {
         const tok = item?.[field];
         if (tok && "items" in tok) {
           item = tok.items[index];
@@ -25196,23 +25196,23 @@ var require_cst_visit = __commonJS({
       }
       return item;
     };
-    visit.parentCollection = (cst, path39) => {
-      const parent = visit.itemAtPath(cst, path39.slice(0, -1));
-      const field = path39[path39.length - 1][0];
+    visit.parentCollection = (cst, path41) => {
+      const parent = visit.itemAtPath(cst, path41.slice(0, -1));
+      const field = path41[path41.length - 1][0];
       const coll = parent?.[field];
       if (coll && "items" in coll)
         return coll;
       throw new Error("Parent collection not found");
     };
-    function _visit(path39, item, visitor) {
-      let ctrl = visitor(item, path39);
+    function _visit(path41, item, visitor) {
+      let ctrl = visitor(item, path41);
       if (typeof ctrl === "symbol")
         return ctrl;
       for (const field of ["key", "value"]) {
         const token = item[field];
         if (token && "items" in token) {
           for (let i2 = 0; i2 < token.items.length; ++i2) {
-            const ci = _visit(Object.freeze(path39.concat([[field, i2]])), token.items[i2], visitor);
+            const ci = _visit(Object.freeze(path41.concat([[field, i2]])), token.items[i2], visitor);
             if (typeof ci === "number")
               i2 = ci - 1;
             else if (ci === BREAK)
@@ -25223,10 +25223,10 @@ var require_cst_visit = __commonJS({
             }
           }
           if (typeof ctrl === "function" && field === "key")
-            ctrl = ctrl(item, path39);
+            ctrl = ctrl(item, path41);
         }
       }
-      return typeof ctrl === "function" ? ctrl(item, path39) : ctrl;
+      return typeof ctrl === "function" ? ctrl(item, path41) : ctrl;
     }
     exports.visit = visit;
   }
@@ -25244,7 +25244,7 @@ var require_cst = __commonJS({
     var FLOW_END = "";
     var SCALAR = "";
     var isCollection = (token) => !!token && "items" in token;
-    var isScalar3 = (token) => !!token && (token.type === "scalar" || token.type === "single-quoted-scalar" || token.type === "double-quoted-scalar" || token.type === "block-scalar");
+    var isScalar4 = (token) => !!token && (token.type === "scalar" || token.type === "single-quoted-scalar" || token.type === "double-quoted-scalar" || token.type === "block-scalar");
     function prettyToken(token) {
       switch (token) {
         case BOM:
@@ -25328,7 +25328,7 @@ var require_cst = __commonJS({
     exports.FLOW_END = FLOW_END;
     exports.SCALAR = SCALAR;
     exports.isCollection = isCollection;
-    exports.isScalar = isScalar3;
+    exports.isScalar = isScalar4;
     exports.prettyToken = prettyToken;
     exports.tokenType = tokenType;
   }
@@ -26858,7 +26858,7 @@ var require_public_api = __commonJS({
         return docs2;
       return Object.assign([], { empty: true }, composer$1.streamInfo());
     }
-    function parseDocument(source, options = {}) {
+    function parseDocument3(source, options = {}) {
       const { lineCounter: lineCounter2, prettyErrors } = parseOptions(options);
       const parser$1 = new parser.Parser(lineCounter2?.addNewLine);
       const composer$1 = new composer.Composer(options);
@@ -26877,14 +26877,14 @@ var require_public_api = __commonJS({
       }
       return doc;
     }
-    function parse4(src, reviver, options) {
+    function parse5(src, reviver, options) {
       let _reviver = void 0;
       if (typeof reviver === "function") {
         _reviver = reviver;
       } else if (options === void 0 && reviver && typeof reviver === "object") {
         options = reviver;
       }
-      const doc = parseDocument(src, options);
+      const doc = parseDocument3(src, options);
       if (!doc)
         return null;
       doc.warnings.forEach((warning2) => log.warn(doc.options.logLevel, warning2));
@@ -26918,9 +26918,9 @@ var require_public_api = __commonJS({
         return value.toString(options);
       return new Document.Document(value, _replacer, options).toString(options);
     }
-    exports.parse = parse4;
+    exports.parse = parse5;
     exports.parseAllDocuments = parseAllDocuments2;
-    exports.parseDocument = parseDocument;
+    exports.parseDocument = parseDocument3;
     exports.stringify = stringify2;
   }
 });
@@ -28988,7 +28988,7 @@ var require_subschema = __commonJS({
 var require_fast_deep_equal = __commonJS({
   "node_modules/fast-deep-equal/index.js"(exports, module) {
     "use strict";
-    module.exports = function equal(a2, b) {
+    module.exports = function equal2(a2, b) {
       if (a2 === b) return true;
       if (a2 && b && typeof a2 == "object" && typeof b == "object") {
         if (a2.constructor !== b.constructor) return false;
@@ -28997,7 +28997,7 @@ var require_fast_deep_equal = __commonJS({
           length = a2.length;
           if (length != b.length) return false;
           for (i2 = length; i2-- !== 0; )
-            if (!equal(a2[i2], b[i2])) return false;
+            if (!equal2(a2[i2], b[i2])) return false;
           return true;
         }
         if (a2.constructor === RegExp) return a2.source === b.source && a2.flags === b.flags;
@@ -29010,7 +29010,7 @@ var require_fast_deep_equal = __commonJS({
           if (!Object.prototype.hasOwnProperty.call(b, keys2[i2])) return false;
         for (i2 = length; i2-- !== 0; ) {
           var key = keys2[i2];
-          if (!equal(a2[key], b[key])) return false;
+          if (!equal2(a2[key], b[key])) return false;
         }
         return true;
       }
@@ -29114,7 +29114,7 @@ var require_resolve = __commonJS({
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.getSchemaRefs = exports.resolveUrl = exports.normalizeId = exports._getFullPath = exports.getFullPath = exports.inlineRef = void 0;
     var util_1 = require_util9();
-    var equal = require_fast_deep_equal();
+    var equal2 = require_fast_deep_equal();
     var traverse = require_json_schema_traverse();
     var SIMPLE_INLINED = /* @__PURE__ */ new Set([
       "type",
@@ -29252,7 +29252,7 @@ var require_resolve = __commonJS({
       });
       return localRefs;
       function checkAmbiguosRef(sch1, sch2, ref) {
-        if (sch2 !== void 0 && !equal(sch1, sch2))
+        if (sch2 !== void 0 && !equal2(sch1, sch2))
           throw ambiguos(ref);
       }
       function ambiguos(ref) {
@@ -30206,8 +30206,8 @@ var require_utils2 = __commonJS({
       }
       return ind;
     }
-    function removeDotSegments(path39) {
-      let input = path39;
+    function removeDotSegments(path41) {
+      let input = path41;
       const output = [];
       let nextSlash = -1;
       let len = 0;
@@ -30281,11 +30281,11 @@ var require_utils2 = __commonJS({
       }
       return output.join("");
     }
-    function removeDotSegmentsRelative(path39) {
-      if (path39 === "" || path39[0] === "/") {
-        return removeDotSegments(path39);
+    function removeDotSegmentsRelative(path41) {
+      if (path41 === "" || path41[0] === "/") {
+        return removeDotSegments(path41);
       }
-      const segments2 = path39.split("/");
+      const segments2 = path41.split("/");
       const last = segments2.length - 1;
       const output = [];
       let trailingDirectory = false;
@@ -30648,8 +30648,8 @@ var require_schemes = __commonJS({
       }
       if (wsComponent.resourceName) {
         const queryIndex = wsComponent.resourceName.indexOf("?");
-        const path39 = queryIndex === -1 ? wsComponent.resourceName : wsComponent.resourceName.slice(0, queryIndex);
-        wsComponent.path = path39 && path39 !== "/" ? path39 : void 0;
+        const path41 = queryIndex === -1 ? wsComponent.resourceName : wsComponent.resourceName.slice(0, queryIndex);
+        wsComponent.path = path41 && path41 !== "/" ? path41 : void 0;
         wsComponent.query = queryIndex === -1 ? void 0 : wsComponent.resourceName.slice(queryIndex + 1);
         wsComponent.resourceName = void 0;
       }
@@ -30815,7 +30815,7 @@ var require_fast_uri = __commonJS({
         normalizeString(uri2, options);
       } else if (typeof uri2 === "object") {
         uri2 = /** @type {T} */
-        parse4(serialize3(uri2, options), options);
+        parse5(serialize3(uri2, options), options);
       }
       return uri2;
     }
@@ -30858,8 +30858,8 @@ var require_fast_uri = __commonJS({
     function resolveComponent(base3, relative, options, skipNormalization) {
       const target = {};
       if (!skipNormalization) {
-        base3 = parse4(serialize3(base3, options), options);
-        relative = parse4(serialize3(relative, options), options);
+        base3 = parse5(serialize3(base3, options), options);
+        relative = parse5(serialize3(relative, options), options);
       }
       options = options || {};
       if (!options.tolerant && relative.scheme) {
@@ -30909,7 +30909,7 @@ var require_fast_uri = __commonJS({
       target.fragment = relative.fragment;
       return target;
     }
-    function equal(uriA, uriB, options) {
+    function equal2(uriA, uriB, options) {
       const normalizedA = normalizeComparableURI(uriA, options);
       const normalizedB = normalizeComparableURI(uriB, options);
       return normalizedA !== void 0 && normalizedB !== void 0 && normalizedA === normalizedB;
@@ -31177,7 +31177,7 @@ var require_fast_uri = __commonJS({
       }
       return { parsed, malformedAuthorityOrPort, malformedPercentEncoding, malformedSchemeSpecific, malformedHost, malformedScheme };
     }
-    function parse4(uri2, opts) {
+    function parse5(uri2, opts) {
       return parseWithStatus(uri2, opts).parsed;
     }
     function normalizeString(uri2, opts) {
@@ -31212,9 +31212,9 @@ var require_fast_uri = __commonJS({
       normalize: normalize4,
       resolve: resolve2,
       resolveComponent,
-      equal,
+      equal: equal2,
       serialize: serialize3,
-      parse: parse4
+      parse: parse5
     };
     module.exports = fastUri;
     module.exports.default = fastUri;
@@ -32302,9 +32302,9 @@ var require_equal = __commonJS({
   "node_modules/ajv/dist/runtime/equal.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
-    var equal = require_fast_deep_equal();
-    equal.code = 'require("ajv/dist/runtime/equal").default';
-    exports.default = equal;
+    var equal2 = require_fast_deep_equal();
+    equal2.code = 'require("ajv/dist/runtime/equal").default';
+    exports.default = equal2;
   }
 });
 
@@ -36054,7 +36054,7 @@ var actionsLogger = {
 };
 
 // src/action/run.ts
-import path38 from "node:path";
+import path40 from "node:path";
 
 // src/admission/prepared.ts
 import { readFileSync, readdirSync, statSync } from "node:fs";
@@ -36154,21 +36154,21 @@ function requireSnippet() {
   if (hasRequiredSnippet) return snippet;
   hasRequiredSnippet = 1;
   const common22 = requireCommon();
-  function getLine(buffer, lineStart, lineEnd, position, maxLineLength) {
+  function getLine(buffer, lineStart2, lineEnd, position, maxLineLength) {
     let head = "";
     let tail = "";
     const maxHalfLength = Math.floor(maxLineLength / 2) - 1;
-    if (position - lineStart > maxHalfLength) {
+    if (position - lineStart2 > maxHalfLength) {
       head = " ... ";
-      lineStart = position - maxHalfLength + head.length;
+      lineStart2 = position - maxHalfLength + head.length;
     }
     if (lineEnd - position > maxHalfLength) {
       tail = " ...";
       lineEnd = position + maxHalfLength - tail.length;
     }
     return {
-      str: head + buffer.slice(lineStart, lineEnd).replace(/\t/g, "\u2192") + tail,
-      pos: position - lineStart + head.length
+      str: head + buffer.slice(lineStart2, lineEnd).replace(/\t/g, "\u2192") + tail,
+      pos: position - lineStart2 + head.length
       // relative position
     };
   }
@@ -37644,7 +37644,7 @@ function requireLoader() {
     let _result;
     const _anchor = state.anchor;
     let terminator;
-    let isPair3;
+    let isPair4;
     let isExplicitPair;
     let isMapping;
     const overridableKeys = /* @__PURE__ */ Object.create(null);
@@ -37683,11 +37683,11 @@ function requireLoader() {
         throwError(state, "expected the node content, but found ','");
       }
       keyTag = keyNode = valueNode = null;
-      isPair3 = isExplicitPair = false;
+      isPair4 = isExplicitPair = false;
       if (ch === 63) {
         const following = state.input.charCodeAt(state.position + 1);
         if (isWsOrEol(following)) {
-          isPair3 = isExplicitPair = true;
+          isPair4 = isExplicitPair = true;
           state.position++;
           skipSeparationSpace(state, true, nodeIndent);
         }
@@ -37701,7 +37701,7 @@ function requireLoader() {
       skipSeparationSpace(state, true, nodeIndent);
       ch = state.input.charCodeAt(state.position);
       if ((isExplicitPair || state.line === _line) && ch === 58) {
-        isPair3 = true;
+        isPair4 = true;
         ch = state.input.charCodeAt(++state.position);
         skipSeparationSpace(state, true, nodeIndent);
         composeNode(state, nodeIndent, CONTEXT_FLOW_IN, false, true);
@@ -37709,7 +37709,7 @@ function requireLoader() {
       }
       if (isMapping) {
         storeMappingPair(state, _result, overridableKeys, keyTag, keyNode, valueNode, _line, _lineStart, _pos);
-      } else if (isPair3) {
+      } else if (isPair4) {
         _result.push(storeMappingPair(state, null, overridableKeys, keyTag, keyNode, valueNode, _line, _lineStart, _pos));
       } else {
         _result.push(keyNode);
@@ -38839,12 +38839,12 @@ function requireDumper() {
       let pairBuffer = "";
       if (_result !== "") pairBuffer += ", ";
       if (state.condenseFlow) pairBuffer += '"';
-      const objectKey6 = objectKeyList[index];
-      let objectValue = object[objectKey6];
+      const objectKey7 = objectKeyList[index];
+      let objectValue = object[objectKey7];
       if (state.replacer) {
-        objectValue = state.replacer.call(object, objectKey6, objectValue);
+        objectValue = state.replacer.call(object, objectKey7, objectValue);
       }
-      if (!writeNode(state, level, objectKey6, false, false)) {
+      if (!writeNode(state, level, objectKey7, false, false)) {
         continue;
       }
       if (state.dump.length > 1024) pairBuffer += "? ";
@@ -38874,12 +38874,12 @@ function requireDumper() {
       if (!compact || _result !== "") {
         pairBuffer += generateNextLine(state, level);
       }
-      const objectKey6 = objectKeyList[index];
-      let objectValue = object[objectKey6];
+      const objectKey7 = objectKeyList[index];
+      let objectValue = object[objectKey7];
       if (state.replacer) {
-        objectValue = state.replacer.call(object, objectKey6, objectValue);
+        objectValue = state.replacer.call(object, objectKey7, objectValue);
       }
-      if (!writeNode(state, level + 1, objectKey6, true, true, true)) {
+      if (!writeNode(state, level + 1, objectKey7, true, true, true)) {
         continue;
       }
       const explicitPair = state.tag !== null && state.tag !== "?" || state.dump && state.dump.length > 1024;
@@ -43399,9 +43399,9 @@ var Authorizer = class {
   user;
 };
 var PathCheck = class {
-  constructor(authz, path39) {
+  constructor(authz, path41) {
     this.authz = authz;
-    this.path = path39;
+    this.path = path41;
   }
   authz;
   path;
@@ -44194,12 +44194,12 @@ function registerOptionals(env) {
 
 // src/admission/k8s-cel/url.ts
 var URLValue = class {
-  constructor(raw, scheme, opaque, host, path39, rawQuery) {
+  constructor(raw, scheme, opaque, host, path41, rawQuery) {
     this.raw = raw;
     this.scheme = scheme;
     this.opaque = opaque;
     this.host = host;
-    this.path = path39;
+    this.path = path41;
     this.rawQuery = rawQuery;
   }
   raw;
@@ -44684,8 +44684,8 @@ ${locatedError(shown2, offset + call[0].length - 1, `undeclared reference to '${
 function locatedError(expression, offset, message) {
   const before = expression.slice(0, offset);
   const line = before.split("\n").length;
-  const lineStart = before.lastIndexOf("\n") + 1;
-  const col = [...expression.slice(lineStart, offset)].length + 1;
+  const lineStart2 = before.lastIndexOf("\n") + 1;
+  const col = [...expression.slice(lineStart2, offset)].length + 1;
   const sourceLine = expression.split("\n")[line - 1] ?? "";
   return `ERROR: <input>:${line}:${col}: ${message}
  | ${sourceLine}
@@ -44732,8 +44732,8 @@ function constantConversionError(expression) {
       const offset = m.index + m[1].length + 1;
       const before = expression.slice(0, offset);
       const line = before.split("\n").length;
-      const lineStart = before.lastIndexOf("\n") + 1;
-      const col = [...expression.slice(lineStart, offset)].length + 1;
+      const lineStart2 = before.lastIndexOf("\n") + 1;
+      const col = [...expression.slice(lineStart2, offset)].length + 1;
       return `ERROR: <input>:${line}:${col}: invalid ${m[1]} argument
  | ${expression.split("\n")[line - 1] ?? ""}
  | ${".".repeat(col - 1)}^`;
@@ -44937,9 +44937,9 @@ function resolveParamKind(world, paramKind) {
   const kind = String(paramKind.kind ?? "");
   const { group } = splitApiVersion(apiVersion);
   const given = world.paramKind?.(apiVersion, kind) ?? {};
-  const same = world.params.filter((p) => p?.apiVersion === apiVersion && p?.kind === kind);
+  const same2 = world.params.filter((p) => p?.apiVersion === apiVersion && p?.kind === kind);
   const builtin = kindMapping(group, kind);
-  const namespaced = given.namespaced ?? (builtin.known ? builtin.namespaced : same.length === 0 || same.some((p) => !!p.metadata?.namespace));
+  const namespaced = given.namespaced ?? (builtin.known ? builtin.namespaced : same2.length === 0 || same2.some((p) => !!p.metadata?.namespace));
   return { group, kind, namespaced, registered: given.registered ?? true };
 }
 function collectParams(world, policy, binding, req) {
@@ -45473,7 +45473,7 @@ var admission_policy_default = defineRule({
     if (!verdict) return;
     const operation = operationOf(object);
     const request2 = operation === "UPDATE" ? " on UPDATE (the base revision deploys this object)" : operation === "DELETE" ? " on DELETE (the change removes this object)" : "";
-    const keyOf2 = (key) => operation === "DELETE" ? `${key}/DELETE` : key;
+    const keyOf3 = (key) => operation === "DELETE" ? `${key}/DELETE` : key;
     for (const policy of verdict.policies) {
       for (const binding of policy.bindings) {
         for (const ev of binding.evaluations) {
@@ -45481,14 +45481,14 @@ var admission_policy_default = defineRule({
           for (const v of outcomes) {
             if (v.action !== "deny" && v.action !== "unknown") continue;
             const data = { policy: policy.name, binding: binding.name, index: v.index, message: v.message ?? "", request: request2 };
-            const path39 = operation === "DELETE" ? "" : pointerOf(v.expression, object.raw);
+            const path41 = operation === "DELETE" ? "" : pointerOf(v.expression, object.raw);
             const param = ev.param ? `/${String(ev.param.metadata?.namespace ?? "")}/${String(ev.param.metadata?.name ?? "")}` : "";
             if (v.action === "unknown") {
-              yield { messageId: "unknown", path: path39, key: keyOf2(`${policy.name}/${binding.name}/${v.index}${param}`), data: { ...data, action: "unknown" }, severity: "medium" };
+              yield { messageId: "unknown", path: path41, key: keyOf3(`${policy.name}/${binding.name}/${v.index}${param}`), data: { ...data, action: "unknown" }, severity: "medium" };
               continue;
             }
             for (const action of binding.validationActions) {
-              const report2 = { messageId: "failed", path: path39, key: keyOf2(`${policy.name}/${binding.name}/${v.index}/${action}${param}`), data: { ...data, action: action === "Deny" ? "Denied" : action === "Warn" ? "Warned" : "Audited" } };
+              const report2 = { messageId: "failed", path: path41, key: keyOf3(`${policy.name}/${binding.name}/${v.index}/${action}${param}`), data: { ...data, action: action === "Deny" ? "Denied" : action === "Warn" ? "Warned" : "Audited" } };
               const severity = SEVERITY_BY_ACTION[action];
               if (severity) report2.severity = severity;
               yield report2;
@@ -45522,12 +45522,12 @@ var allowed_runtime_classes_default = defineRule({
     if (allowed.length === 0 && !required) return;
     const runtimeClass = typeof pod.spec.runtimeClassName === "string" && pod.spec.runtimeClassName !== "" ? pod.spec.runtimeClassName : void 0;
     const list3 = allowed.length > 0 ? allowed.join(", ") : "any RuntimeClass";
-    const path39 = "/spec/runtimeClassName";
+    const path41 = "/spec/runtimeClassName";
     const data = { allowed: list3 };
     if (runtimeClass === void 0) {
-      if (required) yield { messageId: "missing", path: path39, data };
+      if (required) yield { messageId: "missing", path: path41, data };
     } else if (allowed.length > 0 && !allowed.includes(runtimeClass)) {
-      yield { messageId: "notAllowed", path: path39, data: { ...data, runtimeClass } };
+      yield { messageId: "notAllowed", path: path41, data: { ...data, runtimeClass } };
     }
   }
 });
@@ -49735,7 +49735,7 @@ function reportedViolations(both, level, version) {
   for (const violation of both.restricted.violations) {
     if (CHECK_LEVEL.get(violation.check) !== "restricted") continue;
     const covered2 = /* @__PURE__ */ new Set();
-    for (const id of overriddenBy(violation.check, minor)) for (const path39 of reported.get(id) ?? []) covered2.add(path39);
+    for (const id of overriddenBy(violation.check, minor)) for (const path41 of reported.get(id) ?? []) covered2.add(path41);
     const fields = violation.fields.filter((field) => !covered2.has(field.path));
     if (fields.length > 0) out.push({ ...violation, fields });
   }
@@ -50283,8 +50283,8 @@ function calicoPorts(rule2, direction) {
   const destination = isObj(rule2.destination) ? rule2.destination : {};
   return nonEmpty(destination.ports) || direction === "ingress" && nonEmpty(destination.notPorts);
 }
-function report(direction, path39, index, ports) {
-  return { messageId: direction, path: path39, data: { index, ports: ports ? " (on the listed ports)" : " on every port" }, ...ports ? { severity: "low" } : {} };
+function report(direction, path41, index, ports) {
+  return { messageId: direction, path: path41, data: { index, ports: ports ? " (on the listed ports)" : " on every port" }, ...ports ? { severity: "low" } : {} };
 }
 function* ciliumReports(raw, clusterWide) {
   const rules = [["/spec", raw.spec], ...arr(raw.specs).map((rule2, i2) => [join("/specs", i2), rule2])];
@@ -50534,6 +50534,7 @@ function pssCheckRule(spec) {
   return {
     meta,
     target: "pod",
+    ...spec.fix ? { fix: spec.fix } : {},
     *check(pod) {
       for (const violation of pod.pss) {
         if (violation.check !== spec.check) continue;
@@ -50553,7 +50554,8 @@ var pss_allow_privilege_escalation_default = pssCheckRule({
   title: "Privilege escalation must be disallowed",
   severity: "medium",
   description: "Without `allowPrivilegeEscalation: false`, a process can gain more privileges than its parent (setuid binaries, file capabilities).",
-  remediation: "Set `securityContext.allowPrivilegeEscalation: false` on every container."
+  remediation: "Set `securityContext.allowPrivilegeEscalation: false` on every container.",
+  fix: { set: { allowPrivilegeEscalation: false } }
 });
 
 // rules/pss-apparmor-profile.ts
@@ -50564,7 +50566,8 @@ var pss_apparmor_profile_default = pssCheckRule({
   title: "AppArmor profile must not be unconfined",
   severity: "high",
   description: "An unconfined AppArmor profile removes the mandatory access control that limits what a compromised container can do on the node.",
-  remediation: "Remove the `Unconfined` AppArmor profile (field or annotation); use `RuntimeDefault` or a `Localhost` profile."
+  remediation: "Remove the `Unconfined` AppArmor profile (field or annotation); use `RuntimeDefault` or a `Localhost` profile.",
+  fix: { set: { type: "RuntimeDefault" } }
 });
 
 // rules/pss-capabilities-baseline.ts
@@ -50586,7 +50589,8 @@ var pss_capabilities_restricted_default = pssCheckRule({
   title: "Drop all capabilities",
   severity: "medium",
   description: "Containers keep the runtime's default capabilities unless they drop them; restricted requires dropping ALL and adding back at most NET_BIND_SERVICE.",
-  remediation: 'Set `securityContext.capabilities.drop: ["ALL"]` on every container and add back only NET_BIND_SERVICE if needed.'
+  remediation: 'Set `securityContext.capabilities.drop: ["ALL"]` on every container and add back only NET_BIND_SERVICE if needed.',
+  fix: { set: { drop: ["ALL"] } }
 });
 
 // rules/pss-host-namespaces.ts
@@ -50597,7 +50601,8 @@ var pss_host_namespaces_default = pssCheckRule({
   title: "No host network, PID or IPC namespace",
   severity: "critical",
   description: "Sharing the node's network, process or IPC namespace lets a container see and interfere with every process and connection on the node.",
-  remediation: "Remove `hostNetwork`, `hostPID` and `hostIPC` (or set them to false)."
+  remediation: "Remove `hostNetwork`, `hostPID` and `hostIPC` (or set them to false).",
+  fix: { set: { hostNetwork: false, hostPID: false, hostIPC: false } }
 });
 
 // rules/pss-host-path-volumes.ts
@@ -50682,7 +50687,8 @@ var pss_privileged_default = pssCheckRule({
   title: "No privileged containers",
   severity: "critical",
   description: "A privileged container has every capability and access to all host devices: it is root on the node.",
-  remediation: "Remove `securityContext.privileged: true` (or set it to false) and grant only the specific capabilities the workload needs."
+  remediation: "Remove `securityContext.privileged: true` (or set it to false) and grant only the specific capabilities the workload needs.",
+  fix: { set: { privileged: false } }
 });
 
 // rules/pss-proc-mount.ts
@@ -50693,7 +50699,8 @@ var pss_proc_mount_default = pssCheckRule({
   title: "Default /proc mount only",
   severity: "high",
   description: "An unmasked /proc exposes kernel interfaces that the default mask hides from containers.",
-  remediation: "Remove `securityContext.procMount` or set it to `Default`."
+  remediation: "Remove `securityContext.procMount` or set it to `Default`.",
+  fix: { set: { procMount: "Default" } }
 });
 
 // rules/pss-proc-mount-restricted.ts
@@ -50704,7 +50711,8 @@ var pss_proc_mount_restricted_default = pssCheckRule({
   title: "Default /proc mount only, even in a user namespace",
   severity: "medium",
   description: "Restricted keeps /proc masked even for pods that run in a user namespace.",
-  remediation: "Remove `securityContext.procMount` or set it to `Default`."
+  remediation: "Remove `securityContext.procMount` or set it to `Default`.",
+  fix: { set: { procMount: "Default" } }
 });
 
 // rules/pss-restricted-volumes.ts
@@ -50726,7 +50734,8 @@ var pss_run_as_non_root_default = pssCheckRule({
   title: "Containers must run as non-root",
   severity: "medium",
   description: "A container that may run as root gets root's powers inside the container and a head start on any escape.",
-  remediation: "Set `securityContext.runAsNonRoot: true` on the pod (or every container) and run the image as a non-zero UID."
+  remediation: "Set `securityContext.runAsNonRoot: true` on the pod (or every container) and run the image as a non-zero UID.",
+  fix: { set: { runAsNonRoot: true } }
 });
 
 // rules/pss-run-as-user.ts
@@ -50748,7 +50757,8 @@ var pss_seccomp_baseline_default = pssCheckRule({
   title: "Seccomp must not be unconfined",
   severity: "high",
   description: "An unconfined seccomp profile lets the container make every system call, including the ones used in kernel exploits.",
-  remediation: "Remove the `Unconfined` seccomp profile; use `RuntimeDefault` or a `Localhost` profile."
+  remediation: "Remove the `Unconfined` seccomp profile; use `RuntimeDefault` or a `Localhost` profile.",
+  fix: { set: { type: "RuntimeDefault" } }
 });
 
 // rules/pss-seccomp-restricted.ts
@@ -50759,7 +50769,8 @@ var pss_seccomp_restricted_default = pssCheckRule({
   title: "Seccomp profile must be set",
   severity: "medium",
   description: "Without a seccomp profile the container can make every system call; restricted requires RuntimeDefault or Localhost.",
-  remediation: "Set `securityContext.seccompProfile.type: RuntimeDefault` on the pod (or on every container)."
+  remediation: "Set `securityContext.seccompProfile.type: RuntimeDefault` on the pod (or on every container).",
+  fix: { set: { type: "RuntimeDefault" } }
 });
 
 // rules/pss-selinux-options.ts
@@ -50792,7 +50803,8 @@ var pss_windows_host_process_default = pssCheckRule({
   title: "No Windows HostProcess containers",
   severity: "critical",
   description: "A Windows HostProcess container runs directly on the host with administrator access to the node.",
-  remediation: "Remove `windowsOptions.hostProcess: true`."
+  remediation: "Remove `windowsOptions.hostProcess: true`.",
+  fix: { set: { hostProcess: false } }
 });
 
 // src/k8s/rbac-bootstrap.ts
@@ -51832,13 +51844,13 @@ function rolePermissionRule(spec) {
       const found = best(sourcedRules2(role2, unit), namespaced);
       if (!found) return;
       const { hit, severity, note } = found;
-      const { path: path39, related } = locate(hit.source);
+      const { path: path41, related } = locate(hit.source);
       const data = { ...hitData(hit, note), scope: namespaced ? ` in namespace ${unit.namespaceOf(role2)}` : "" };
       const from = hit.source.from;
       if (hit.source.index !== void 0) data.index = hit.source.index;
       else if (from) data.source = describeSource(from);
       const messageId = hit.source.index !== void 0 ? "rule" : from?.everything ? "everything" : "aggregated";
-      yield { messageId, path: path39, data, severity, ...related ? { related } : {} };
+      yield { messageId, path: path41, data, severity, ...related ? { related } : {} };
     }
   };
 }
@@ -52115,11 +52127,11 @@ function equivalentFinding(sources, namespaced) {
   const where = namespaced ? " of the namespace" : "";
   const like = namespaced ? "like cluster-admin bound in the namespace" : "like cluster-admin";
   if (used.length === 1) {
-    const { path: path39, related: related2 } = locate(used[0]);
+    const { path: path41, related: related2 } = locate(used[0]);
     const index = used[0].index;
     const from = used[0].from;
     const data = { where, like, ...index !== void 0 ? { index } : { source: from ? describeSource(from) : "" } };
-    return { messageId: index !== void 0 ? "equivalentRule" : "equivalentAggregated", path: path39, data, ...related2 ? { related: related2 } : {} };
+    return { messageId: index !== void 0 ? "equivalentRule" : "equivalentAggregated", path: path41, data, ...related2 ? { related: related2 } : {} };
   }
   const own = used.filter((s) => s.index !== void 0).map((s) => String(s.index));
   const aggregated = [...new Set(used.filter((s) => s.index === void 0).map((s) => s.from?.builtin ? `built-in ${s.from.ref.name}` : s.from?.ref.name ?? ""))];
@@ -52173,7 +52185,7 @@ var rbac_wildcard_default = defineRule({
     }
     if (!best) return;
     const { source, wildcard } = best;
-    const { path: path39, related } = locate(source);
+    const { path: path41, related } = locate(source);
     let messageId = wildcard.messageId;
     const data = { ...wildcard.data };
     if (source.index !== void 0) data.index = source.index;
@@ -52182,7 +52194,7 @@ var rbac_wildcard_default = defineRule({
       messageId = wildcard.messageId === "rule" ? "aggregated" : "aggregatedNonResource";
       data.source = source.from ? describeSource(source.from) : "";
     }
-    yield { messageId, path: path39, data, severity: wildcard.severity, ...related ? { related } : {} };
+    yield { messageId, path: path41, data, severity: wildcard.severity, ...related ? { related } : {} };
   }
 });
 
@@ -52200,6 +52212,8 @@ var rbac_workload_create_default = rolePermissionRule({
 
 // rules/read-only-root-filesystem.ts
 var read_only_root_filesystem_default = defineRule({
+  // The values edit that removes the finding (src/fix proves it by re-rendering every value set).
+  fix: { set: { readOnlyRootFilesystem: true } },
   meta: {
     id: "read-only-root-filesystem",
     title: "Containers run with a read-only root filesystem",
@@ -56644,13 +56658,13 @@ var logOutputSync = ({ serializedResult, fdNumber, state, verboseInfo, encoding,
   }
 };
 var writeToFiles = (serializedResult, stdioItems, outputFiles) => {
-  for (const { path: path39, append: append2 } of stdioItems.filter(({ type: type2 }) => FILE_TYPES.has(type2))) {
-    const pathString = typeof path39 === "string" ? path39 : path39.toString();
+  for (const { path: path41, append: append2 } of stdioItems.filter(({ type: type2 }) => FILE_TYPES.has(type2))) {
+    const pathString = typeof path41 === "string" ? path41 : path41.toString();
     if (append2 || outputFiles.has(pathString)) {
-      appendFileSync2(path39, serializedResult);
+      appendFileSync2(path41, serializedResult);
     } else {
       outputFiles.add(pathString);
-      writeFileSync(path39, serializedResult);
+      writeFileSync(path41, serializedResult);
     }
   }
 };
@@ -59364,7 +59378,7 @@ function measureYaml(text2, from = 0, to = text2.length, stopAt = Infinity) {
   let nodes = 0;
   let i2 = from;
   let flow = 0;
-  let lineStart = true;
+  let lineStart2 = true;
   let scalarStart = true;
   let lineBegin = from;
   let tokenCol = 0;
@@ -59385,7 +59399,7 @@ function measureYaml(text2, from = 0, to = text2.length, stopAt = Infinity) {
     return nl === -1 || nl >= to ? to : nl;
   };
   while (i2 < to) {
-    if (lineStart) {
+    if (lineStart2) {
       let j = i2;
       while (j < to && (text2.charCodeAt(j) === 32 || text2.charCodeAt(j) === 9)) j++;
       if (j >= to) break;
@@ -59400,7 +59414,7 @@ function measureYaml(text2, from = 0, to = text2.length, stopAt = Infinity) {
         continue;
       }
       blockParent = -1;
-      lineStart = false;
+      lineStart2 = false;
       lineBegin = i2;
       i2 = j;
       if (c4 === 35) continue;
@@ -59420,7 +59434,7 @@ function measureYaml(text2, from = 0, to = text2.length, stopAt = Infinity) {
     const spaceNext = next === 32 || next === 10 || next === 13 || next === 9;
     switch (c3) {
       case 10:
-        lineStart = flow === 0;
+        lineStart2 = flow === 0;
         if (flow > 0) scalarStart = true;
         i2++;
         continue;
@@ -60618,10 +60632,10 @@ function archiveProblem(file, size2) {
     if (entry.name.endsWith(".tgz") && entry.name.split("/").at(-2) === "charts") {
       try {
         const inner = gunzipSync(entry.content, { maxOutputLength: MAX_INSPECTED_BYTES });
-        for (const nested of tarEntries(inner)) {
-          if (nested.name.endsWith("values.schema.json")) {
-            const problem = schemaProblem(nested.content.toString("utf8"));
-            if (problem) return `${entry.name}/${nested.name}: ${problem}`;
+        for (const nested2 of tarEntries(inner)) {
+          if (nested2.name.endsWith("values.schema.json")) {
+            const problem = schemaProblem(nested2.content.toString("utf8"));
+            if (problem) return `${entry.name}/${nested2.name}: ${problem}`;
           }
         }
       } catch {
@@ -61985,9 +61999,9 @@ function divergingObjects(main, variant, normalise = (text2) => text2) {
     const twin = byIdentity.get(variantKey(object));
     if (twin !== void 0 && serialise(securityFields(twin.raw)) === serialise(fields)) continue;
     const candidates = leftovers.get(object.ref.kind) ?? [];
-    const same = candidates.indexOf(serialise(fields));
-    if (same !== -1) {
-      candidates.splice(same, 1);
+    const same2 = candidates.indexOf(serialise(fields));
+    if (same2 !== -1) {
+      candidates.splice(same2, 1);
       continue;
     }
     out.push({ object, fields: [...securityFields(object.raw)].map(([pointer, value]) => ({ pointer, variant: value })), onlyInVariant: true });
@@ -62190,14 +62204,14 @@ function requiredMetadataRule(spec) {
   function* checkMetadata(object, metadata, base3, where, required) {
     const map2 = obj(metadata)?.[spec.field];
     for (const requirement of required) {
-      const path39 = join(`${base3}/metadata/${spec.field}`, requirement.key);
+      const path41 = join(`${base3}/metadata/${spec.field}`, requirement.key);
       const data = { kind: object.ref.kind, name: object.ref.name, key: requirement.key, where };
       const value = valueOf(map2, requirement.key);
-      if (value === void 0) yield { messageId: "missing", path: path39, data };
+      if (value === void 0) yield { messageId: "missing", path: path41, data };
       else if (requirement.regex === void 0) {
-        if (value.trim() === "") yield { messageId: "empty", path: path39, data };
+        if (value.trim() === "") yield { messageId: "empty", path: path41, data };
       } else if (!requirement.regex.test(value)) {
-        yield { messageId: "mismatch", path: path39, data: { ...data, pattern: requirement.pattern ?? "", value: value.length > 80 ? `${value.slice(0, 77)}...` : value } };
+        yield { messageId: "mismatch", path: path41, data: { ...data, pattern: requirement.pattern ?? "", value: value.length > 80 ? `${value.slice(0, 77)}...` : value } };
       }
     }
   }
@@ -62258,12 +62272,12 @@ function normaliseHostPath(raw) {
     if (segment === "..") out.pop();
     else out.push(segment);
   }
-  const path39 = "/" + out.join("/");
-  return path39 === "/var/run" || path39.startsWith("/var/run/") ? path39.slice(4) : path39;
+  const path41 = "/" + out.join("/");
+  return path41 === "/var/run" || path41.startsWith("/var/run/") ? path41.slice(4) : path41;
 }
-function isAtOrUnder(path39, base3) {
+function isAtOrUnder(path41, base3) {
   if (base3 === "/") return true;
-  return path39 === base3 || path39.startsWith(base3 + "/");
+  return path41 === base3 || path41.startsWith(base3 + "/");
 }
 var RUNTIME_SOCKETS = [
   "/run/docker.sock",
@@ -62324,8 +62338,8 @@ function hostPathVolumes2(pod) {
   const volumes = [];
   arr(pod.spec.volumes).forEach((volume, index) => {
     if (!isObj(volume)) return;
-    const path39 = str2(at(volume, "hostPath", "path"));
-    if (path39 === void 0 || path39.trim() === "") return;
+    const path41 = str2(at(volume, "hostPath", "path"));
+    if (path41 === void 0 || path41.trim() === "") return;
     const name = str2(volume.name) ?? "";
     const mounts = [];
     for (const container of pod.containers) {
@@ -62334,7 +62348,7 @@ function hostPathVolumes2(pod) {
         mounts.push({ container, mount, readOnly: mount.readOnly === true });
       }
     }
-    volumes.push({ index, name, path: path39, normalised: normaliseHostPath(path39), pointer: join("/spec/volumes", index, "hostPath", "path"), mounts });
+    volumes.push({ index, name, path: path41, normalised: normaliseHostPath(path41), pointer: join("/spec/volumes", index, "hostPath", "path"), mounts });
   });
   return volumes;
 }
@@ -62830,14 +62844,14 @@ function entriesOf2(object) {
   }
   return out;
 }
-function valuesName(path39) {
-  const names = path39.filter((t) => typeof t === "string");
+function valuesName(path41) {
+  const names = path41.filter((t) => typeof t === "string");
   const last = names[names.length - 1] ?? "";
   return /^(?:pass|pwd|pw)$/i.test(last) && names.length > 1 ? `${names[names.length - 2]}_${last}` : last;
 }
 var HOW_RANK = { exact: 2, entry: 1, inside: 0 };
-function inScope(path39, scope) {
-  return scope === void 0 || path39[0] === "global" || scope.every((t, i2) => path39[i2] === t);
+function inScope(path41, scope) {
+  return scope === void 0 || path41[0] === "global" || scope.every((t, i2) => path41[i2] === t);
 }
 function overlap(a2, b) {
   const words = new Set(nameWords(a2));
@@ -62907,7 +62921,7 @@ function whatOf(detection) {
 function chartRelative(file, chart) {
   return chart !== void 0 && chart !== "." && file.startsWith(`${chart}/`) ? file.slice(chart.length + 1) : file;
 }
-function literalReport(object, entry, chart, path39) {
+function literalReport(object, entry, chart, path41) {
   const template = object.source.template;
   if (template === void 0) return void 0;
   const strings4 = chart.valueStrings();
@@ -62920,7 +62934,7 @@ function literalReport(object, entry, chart, path39) {
     if (!at3) return void 0;
     return {
       messageId: "literal",
-      path: path39,
+      path: path41,
       data: { key: entry.key, inner: "", redacted: redact(text2), template: at3.file.split("/").pop() ?? at3.file, line: at3.line, what: whatOf(detection) },
       at: { template: at3 }
     };
@@ -62933,7 +62947,7 @@ function literalReport(object, entry, chart, path39) {
     if (!at3) continue;
     return {
       messageId: "literal",
-      path: path39,
+      path: path41,
       data: { key: entry.key, inner: ` ("${inner.key}", line ${inner.line})`, redacted: redact(value), template: at3.file.split("/").pop() ?? at3.file, line: at3.line, what: whatOf(detection) },
       at: { template: at3 }
     };
@@ -62969,11 +62983,11 @@ var secret_chart_default_default = defineRule({
     const index = indexOf(chart.defaultStrings());
     const supplied = chart.suppliedStrings();
     for (const entry of entries) {
-      const path39 = join(`/${entry.field}`, entry.key);
+      const path41 = join(`/${entry.field}`, entry.key);
       const matches2 = matchesOf(entry, index, scope, supplied);
       const best = matches2[0];
       if (best === void 0) {
-        const literal2 = literalReport(object, entry, chart, path39);
+        const literal2 = literalReport(object, entry, chart, path41);
         if (literal2) yield literal2;
         continue;
       }
@@ -62981,7 +62995,7 @@ var secret_chart_default_default = defineRule({
       const others = new Set(matches2.filter((m) => m.candidate.value.trim() !== value).map((m) => m.candidate.value.trim())).size;
       yield {
         messageId: "default",
-        path: path39,
+        path: path41,
         data: {
           key: entry.key,
           inner: best.entry ? ` ("${best.entry.key}", line ${best.entry.line})` : "",
@@ -63072,12 +63086,12 @@ function detectHeader(name, value) {
   }
   return detectByName(name, value);
 }
-function detectPath(path39) {
-  const format3 = detectFormat(path39);
+function detectPath(path41) {
+  const format3 = detectFormat(path41);
   if (format3) return format3;
-  const query2 = path39.indexOf("?");
+  const query2 = path41.indexOf("?");
   if (query2 < 0) return void 0;
-  for (const pair2 of path39.slice(query2 + 1, query2 + 1 + 4096).split("&")) {
+  for (const pair2 of path41.slice(query2 + 1, query2 + 1 + 4096).split("&")) {
     const eq = pair2.indexOf("=");
     if (eq <= 0) continue;
     let value = pair2.slice(eq + 1);
@@ -63092,20 +63106,20 @@ function detectPath(path39) {
 }
 var PROBES2 = ["livenessProbe", "readinessProbe", "startupProbe"];
 var HOOKS = ["postStart", "preStop"];
-function* commandList(list3, path39, field) {
+function* commandList(list3, path41, field) {
   const items = arr(list3);
   for (let index = 0; index < items.length; index++) {
     const element = items[index];
     if (typeof element !== "string") continue;
     const previous = items[index - 1];
     const detection = detect(element, typeof previous === "string" ? previous : void 0);
-    if (detection) yield { path: `${path39}/${index}`, field: `${field}[${index}]`, detection };
+    if (detection) yield { path: `${path41}/${index}`, field: `${field}[${index}]`, detection };
   }
 }
-function* handler(node, path39, field) {
+function* handler(node, path41, field) {
   const h2 = obj(node);
   if (!h2) return;
-  yield* commandList(obj(h2.exec)?.command, `${path39}/exec/command`, `${field}.exec.command`);
+  yield* commandList(obj(h2.exec)?.command, `${path41}/exec/command`, `${field}.exec.command`);
   const httpGet = obj(h2.httpGet);
   if (httpGet) {
     const headers = arr(httpGet.httpHeaders);
@@ -63113,17 +63127,17 @@ function* handler(node, path39, field) {
       const header3 = headers[index];
       if (!isObj(header3) || typeof header3.name !== "string" || typeof header3.value !== "string") continue;
       const detection = detectHeader(header3.name, header3.value);
-      if (detection) yield { path: `${path39}/httpGet/httpHeaders/${index}/value`, field: `${field}.httpGet.httpHeaders[${index}] (${header3.name})`, detection };
+      if (detection) yield { path: `${path41}/httpGet/httpHeaders/${index}/value`, field: `${field}.httpGet.httpHeaders[${index}] (${header3.name})`, detection };
     }
     if (typeof httpGet.path === "string") {
       const detection = detectPath(httpGet.path);
-      if (detection) yield { path: `${path39}/httpGet/path`, field: `${field}.httpGet.path`, detection };
+      if (detection) yield { path: `${path41}/httpGet/path`, field: `${field}.httpGet.path`, detection };
     }
   }
   const service = obj(h2.grpc)?.service;
   if (typeof service === "string") {
     const detection = detectFormat(service);
-    if (detection) yield { path: `${path39}/grpc/service`, field: `${field}.grpc.service`, detection };
+    if (detection) yield { path: `${path41}/grpc/service`, field: `${field}.grpc.service`, detection };
   }
 }
 function* containerHits(view) {
@@ -63209,10 +63223,10 @@ var secret_literal_configmap_default = defineRule({
     const values = valuesOf(object.raw);
     if (values.length === 0) return;
     const awsSecrets = pairedAwsSecrets(values.map((v) => v.text));
-    for (const [position, { key, path: path39, text: value, printable }] of values.entries()) {
+    for (const [position, { key, path: path41, text: value, printable }] of values.entries()) {
       const direct = detectFormat(value) ?? (awsSecrets.has(position) ? { signal: "format", what: "an AWS secret access key", length: 40 } : void 0) ?? (!printable || value.trimEnd().includes("\n") ? void 0 : detectByName(key, value));
       if (direct) {
-        yield { messageId: direct.signal, path: path39, data: { key, what: direct.what, redacted: redact(direct.length) } };
+        yield { messageId: direct.signal, path: path41, data: { key, what: direct.what, redacted: redact(direct.length) } };
         continue;
       }
       if (!printable || !/[:=<]/.test(value) || !mayNameCredential(value)) continue;
@@ -63225,7 +63239,7 @@ var secret_literal_configmap_default = defineRule({
       const more = hits.length > 1 ? ` and ${hits.length - 1} more` : "";
       yield {
         messageId: "embedded",
-        path: path39,
+        path: path41,
         data: { key, entry: first.entry.key, line: first.entry.line, redacted: redact(first.detection.length), more }
       };
     }
@@ -63962,6 +63976,8 @@ var service_account_missing_default = defineRule({
 // rules/service-account-token-automount.ts
 var service_account_token_automount_default = defineRule({
   target: "pod",
+  // The values edit that removes the finding (src/fix proves it by re-rendering every value set).
+  fix: { set: { automountServiceAccountToken: false } },
   meta: {
     id: "service-account-token-automount",
     title: "Do not mount an API token the workload does not use",
@@ -64018,6 +64034,8 @@ var SOURCE_RANGES_ANNOTATION = "service.beta.kubernetes.io/load-balancer-source-
 var service_load_balancer_open_default = defineRule({
   target: "object",
   kinds: ["Service"],
+  // The values edit that removes the finding (src/fix proves it by re-rendering every value set).
+  fix: { set: { type: "ClusterIP" }, optIn: true },
   meta: {
     id: "service-load-balancer-open",
     title: "LoadBalancer Services need source ranges",
@@ -64053,6 +64071,8 @@ var service_load_balancer_open_default = defineRule({
 var service_node_port_default = defineRule({
   target: "object",
   kinds: ["Service"],
+  // The values edit that removes the finding (src/fix proves it by re-rendering every value set).
+  fix: { set: { type: "ClusterIP" }, optIn: true },
   meta: {
     id: "service-node-port",
     title: "Services should not be NodePort",
@@ -64114,31 +64134,31 @@ function valueAt(raw, pointer) {
   }
   return node;
 }
-function unknownBehind(unknown, path39, context3 = {}) {
-  const container = unknown.find((u2) => isPrefix(u2, path39));
+function unknownBehind(unknown, path41, context3 = {}) {
+  const container = unknown.find((u2) => isPrefix(u2, path41));
   if (container !== void 0) return container;
-  const value = context3.raw === void 0 ? void 0 : valueAt(context3.raw, path39);
+  const value = context3.raw === void 0 ? void 0 : valueAt(context3.raw, path41);
   const childrenCount = !context3.exactField || value === void 0 || Array.isArray(value);
   const child2 = childrenCount ? unknown.find((u2) => {
-    if (!u2.startsWith(path39 + "/")) return false;
-    const rest = u2.slice(path39.length + 1);
+    if (!u2.startsWith(path41 + "/")) return false;
+    const rest = u2.slice(path41.length + 1);
     return !rest.includes("/") && !COMPUTED_NOISE.has(rest);
   }) : void 0;
-  return child2 ?? (value === void 0 ? inheritedUnknown(unknown, path39) : void 0);
+  return child2 ?? (value === void 0 ? inheritedUnknown(unknown, path41) : void 0);
 }
 var INHERITED_FIELDS = /* @__PURE__ */ new Set(["runAsNonRoot", "runAsUser", "runAsGroup", "seccompProfile", "seLinuxOptions", "appArmorProfile", "windowsOptions"]);
 var CONTAINER_LISTS2 = "(?:containers|initContainers|ephemeralContainers)";
 var POD_LEVEL = /^(.*)\/securityContext\/([^/]+)(?:\/.*)?$/;
 var CONTAINER_LEVEL = new RegExp(`^(.*)/${CONTAINER_LISTS2}/\\d+/securityContext/([^/]+)(?:/.*)?$`);
-function inheritedUnknown(unknown, path39) {
-  const container = CONTAINER_LEVEL.exec(path39);
+function inheritedUnknown(unknown, path41) {
+  const container = CONTAINER_LEVEL.exec(path41);
   if (container) {
     const [, spec2, field2] = container;
     if (!INHERITED_FIELDS.has(field2)) return void 0;
     const podField = `${spec2}/securityContext/${field2}`;
     return unknown.find((u2) => u2.startsWith(`${spec2}/`) && (isPrefix(u2, podField) || u2.startsWith(`${podField}/`)));
   }
-  const pod = POD_LEVEL.exec(path39);
+  const pod = POD_LEVEL.exec(path41);
   if (!pod) return void 0;
   const [, spec, field] = pod;
   if (!INHERITED_FIELDS.has(field)) return void 0;
@@ -64684,11 +64704,11 @@ function walk2(node, pointer, keys2, where, out) {
   }
   if (!isObj(node)) return;
   for (const [key, value] of Object.entries(node)) {
-    const path39 = [...keys2, key];
+    const path41 = [...keys2, key];
     const at3 = `${pointer}/${escapeToken(key)}`;
     const found = danger(key, value, keys2[keys2.length - 1]);
-    if (found) out.push({ messageId: found.messageId, path: at3, data: { key: path39.join("."), where }, severity: found.severity });
-    else walk2(value, at3, path39, where, out);
+    if (found) out.push({ messageId: found.messageId, path: at3, data: { key: path41.join("."), where }, severity: found.severity });
+    else walk2(value, at3, path41, where, out);
   }
 }
 var tf_helm_values_danger_default = defineRule({
@@ -65090,9 +65110,9 @@ var UsageError = class extends Error {
 };
 
 // src/pipeline/base-compare.ts
-import { existsSync as existsSync12, mkdirSync as mkdirSync2, mkdtempSync as mkdtempSync6, realpathSync as realpathSync3, rmSync as rmSync6 } from "node:fs";
-import os11 from "node:os";
-import path34 from "node:path";
+import { existsSync as existsSync12, mkdirSync as mkdirSync3, mkdtempSync as mkdtempSync7, realpathSync as realpathSync3, rmSync as rmSync7 } from "node:fs";
+import os12 from "node:os";
+import path36 from "node:path";
 
 // src/pipeline/changed-charts.ts
 import { readFileSync as readFileSync9 } from "node:fs";
@@ -67955,7 +67975,7 @@ async function changedFilesSince(repoRoot, sha, paths) {
 
 // src/pipeline/scan.ts
 import { existsSync as existsSync11, statSync as statSync16 } from "node:fs";
-import path33 from "node:path";
+import path35 from "node:path";
 
 // package.json
 var package_default = {
@@ -68639,10 +68659,10 @@ function parseSetPairs(argument) {
   for (const piece of pieces) {
     const eq = piece.search(/(?<!\\)=/);
     if (eq <= 0) continue;
-    const keyText = piece.slice(0, eq);
-    const valueText = piece.slice(eq + 1);
+    const keyText2 = piece.slice(0, eq);
+    const valueText2 = piece.slice(eq + 1);
     const keyPath = [];
-    for (const part of splitUnescaped(keyText, ".")) {
+    for (const part of splitUnescaped(keyText2, ".")) {
       const m = /^([^[]*)((?:\[\d+\])*)$/.exec(part);
       if (!m) {
         keyPath.push(part);
@@ -68652,8 +68672,8 @@ function parseSetPairs(argument) {
       for (const idx of m[2].matchAll(/\[(\d+)\]/g)) keyPath.push(Number(idx[1]));
     }
     let value;
-    if (valueText.startsWith("{") && valueText.endsWith("}")) value = splitUnescaped(valueText.slice(1, -1), ",").map(typedScalar);
-    else value = typedScalar(valueText.replace(/\\(.)/g, "$1"));
+    if (valueText2.startsWith("{") && valueText2.endsWith("}")) value = splitUnescaped(valueText2.slice(1, -1), ",").map(typedScalar);
+    else value = typedScalar(valueText2.replace(/\\(.)/g, "$1"));
     out.push({ path: keyPath, value });
   }
   return out;
@@ -69386,9 +69406,9 @@ function identity5(object) {
 }
 function counterpart(object, original, objects) {
   const key = identity5(object);
-  const same = objects.filter((o2) => identity5(o2) === key);
-  if (same.length === 1) return same[0];
-  if (same.length > 1) return void 0;
+  const same2 = objects.filter((o2) => identity5(o2) === key);
+  if (same2.length === 1) return same2[0];
+  if (same2.length > 1) return void 0;
   const sameKind = (list3) => list3.filter((o2) => o2.source.template === object.source.template && o2.ref.kind === object.ref.kind);
   const before = sameKind(original);
   const after = sameKind(objects);
@@ -69545,9 +69565,9 @@ function collectCandidates(ctx, target, nodes, fieldRefs) {
     for (const n2 of nodes.scalars) {
       if (!visible2(n2)) continue;
       const name = lastName(n2.path);
-      const equal = sameScalar(n2.value, V);
+      const equal2 = sameScalar(n2.value, V);
       const named2 = name !== void 0 && (name === F || similar(name, F));
-      if (equal && (named2 || referenced(n2))) {
+      if (equal2 && (named2 || referenced(n2))) {
         add2(candidate(ctx, n2.path, "leaf", n2.value));
         if (typeof n2.value === "boolean" && named2) target.flips.push(ctx.candidates.get(`leaf:${pathKey2(n2.path)}`));
         continue;
@@ -69555,7 +69575,7 @@ function collectCandidates(ctx, target, nodes, fieldRefs) {
       if (typeof V === "boolean" || typeof n2.value === "boolean") continue;
       if (loose >= MAX_LOOSE) continue;
       if (typeof V === "number" && (V === 0 || V === 1)) continue;
-      if (equal && String(V).length >= 2) {
+      if (equal2 && String(V).length >= 2) {
         add2(candidate(ctx, n2.path, "leaf", n2.value));
         loose++;
       } else if (typeof V === "string" && typeof n2.value === "string" && segmentOf(V, n2.value)) {
@@ -69896,8 +69916,8 @@ function valuesOfRender(render2, files) {
   return values;
 }
 var DefaultString = class {
-  constructor(path39, value, locate3) {
-    this.path = path39;
+  constructor(path41, value, locate3) {
+    this.path = path41;
     this.value = value;
     this.locate = locate3;
   }
@@ -70189,8 +70209,8 @@ function apply(lines, index, edit) {
   const marker = `${LINE_MARKER}${edit.id}`;
   const m = edit.mutation;
   if (m.kind === "reference") {
-    const path39 = m.path.map((t) => `\\.${escapeRegex(String(t))}`).join("");
-    const pattern = new RegExp(`(\\$[A-Za-z0-9_]*)?((?:\\.[A-Za-z0-9_]+)*?)\\.Values${path39}(?![A-Za-z0-9_.])`);
+    const path41 = m.path.map((t) => `\\.${escapeRegex(String(t))}`).join("");
+    const pattern = new RegExp(`(\\$[A-Za-z0-9_]*)?((?:\\.[A-Za-z0-9_]+)*?)\\.Values${path41}(?![A-Za-z0-9_.])`);
     if (!pattern.test(line)) return void 0;
     const replacement = m.with === "string" ? `"${marker}"` : m.with === "map" ? `(dict "${marker}" "x")` : m.with;
     return one([line.replace(pattern, replacement)]);
@@ -70469,18 +70489,18 @@ function referenceClaim(target, found, relative, decision, values, sources) {
   const keyed = reported ? pointerForKey(target.pointer, reported.key) : void 0;
   if (keyed !== void 0) return structuralClaim(target, found, keyed, sources);
   const length = found.ref.length;
-  const path39 = relative.slice(0, length);
+  const path41 = relative.slice(0, length);
   const extra = relative.length - length;
   const depth = target.present ? tokens(target.pointer).length : decision.depth ?? 0;
   const report2 = { file: found.file, line: found.line };
   if (decision.how === "flip") {
     if (extra !== 0) return void 0;
     const flipped = getAtValue(values, decision.path) ? "false" : "true";
-    return { file: found.file, line: found.ref.line, report: report2, mutation: { kind: "reference", path: path39, with: flipped }, object: target.object, pointer: target.pointer, expect: "changed", original: get(target.object.raw, target.pointer) };
+    return { file: found.file, line: found.ref.line, report: report2, mutation: { kind: "reference", path: path41, with: flipped }, object: target.object, pointer: target.pointer, expect: "changed", original: get(target.object.raw, target.pointer) };
   }
   const leaf = target.present && extra === 0 && (target.value === null || typeof target.value !== "object") && target.candidates.some((c3) => c3.kind === "leaf" && c3.path === decision.path);
-  if (leaf) return { file: found.file, line: found.ref.line, report: report2, mutation: { kind: "reference", path: path39, with: "string" }, object: target.object, pointer: target.pointer, expect: "contains" };
-  return { file: found.file, line: found.ref.line, report: report2, mutation: { kind: "reference", path: path39, with: "map" }, object: target.object, pointer: prefixPointer(target.pointer, depth - extra), expect: "key" };
+  if (leaf) return { file: found.file, line: found.ref.line, report: report2, mutation: { kind: "reference", path: path41, with: "string" }, object: target.object, pointer: target.pointer, expect: "contains" };
+  return { file: found.file, line: found.ref.line, report: report2, mutation: { kind: "reference", path: path41, with: "map" }, object: target.object, pointer: prefixPointer(target.pointer, depth - extra), expect: "key" };
 }
 var MAX_CLAIMS = 6;
 function planTarget(target, render2, values, sources, config) {
@@ -70900,7 +70920,7 @@ function ingressBackends(ingress) {
   add2(spec.defaultBackend ?? spec.backend);
   for (const rule2 of arr(spec.rules).filter(isObj)) {
     const http = isObj(rule2.http) ? rule2.http : {};
-    for (const path39 of arr(http.paths).filter(isObj)) add2(path39.backend);
+    for (const path41 of arr(http.paths).filter(isObj)) add2(path41.backend);
   }
   return [...names];
 }
@@ -70917,10 +70937,10 @@ var PLACEHOLDER = /\{\{\s*(\w+)\s*\}\}/g;
 function interpolate(template, data) {
   return template.replace(PLACEHOLDER, (_, key) => String(data?.[key] ?? ""));
 }
-function fingerprintOf(ruleId, object, path39) {
+function fingerprintOf(ruleId, object, path41) {
   const { source } = object;
   const scope = source.address ?? source.chart ?? source.file;
-  return createHash2("sha256").update([ruleId, ...identityParts(object), path39, scope].join("\0")).digest("hex").slice(0, 32);
+  return createHash2("sha256").update([ruleId, ...identityParts(object), path41, scope].join("\0")).digest("hex").slice(0, 32);
 }
 function podViewOf(object, pss) {
   const template = podTemplateOf(object.raw);
@@ -70968,14 +70988,14 @@ function evaluate2(objects, rules, config, options = {}) {
   const seen = /* @__PURE__ */ new Set();
   const units = [];
   const emit = (rule2, object, base3, report2) => {
-    const path39 = base3 + report2.path;
-    const fingerprint = fingerprintOf(rule2.meta.id, object, report2.key === void 0 ? path39 : `${path39}\0${report2.key}`);
+    const path41 = base3 + report2.path;
+    const fingerprint = fingerprintOf(rule2.meta.id, object, report2.key === void 0 ? path41 : `${path41}\0${report2.key}`);
     if (seen.has(fingerprint)) return;
     seen.add(fingerprint);
     const template = rule2.meta.messages[report2.messageId] ?? report2.messageId;
     const severity = config.rules[rule2.meta.id]?.severity ?? report2.severity ?? rule2.meta.defaultSeverity;
     const source = { ...object.source };
-    const line = object.lineOf?.(path39);
+    const line = object.lineOf?.(path41);
     if (line !== void 0) source.line = line;
     if (report2.at?.template) {
       source.templateLocation = { ...report2.at.template };
@@ -70992,7 +71012,7 @@ function evaluate2(objects, rules, config, options = {}) {
       category: rule2.meta.category,
       message: interpolate(template, report2.data),
       object: object.ref,
-      path: path39,
+      path: path41,
       source,
       fingerprint,
       remediation: rule2.meta.remediation
@@ -71229,9 +71249,9 @@ function mergeValueSets(findings, config) {
     else groups.set(key, [finding]);
   }
   for (const group of groups.values()) {
-    const sorted2 = [...group].sort((a2, b) => compareSets(a2.source.valueSet ?? DEFAULT_VALUE_SET, b.source.valueSet ?? DEFAULT_VALUE_SET));
-    const first = sorted2[0];
-    const sets = [...new Set(sorted2.map((f) => f.source.valueSet ?? DEFAULT_VALUE_SET))];
+    const sorted3 = [...group].sort((a2, b) => compareSets(a2.source.valueSet ?? DEFAULT_VALUE_SET, b.source.valueSet ?? DEFAULT_VALUE_SET));
+    const first = sorted3[0];
+    const sets = [...new Set(sorted3.map((f) => f.source.valueSet ?? DEFAULT_VALUE_SET))];
     const merged = { ...first, valueSets: sets };
     if (!sets.includes(DEFAULT_VALUE_SET) && !config.lockedRules?.includes(first.ruleId)) merged.severity = capSeverity(first.severity, config.valueSets.severity);
     out.push(merged);
@@ -71699,13 +71719,13 @@ function describeParseError(_error, text2, start) {
   const found = findJsonError(text2, start) ?? { offset: text2.length, reason: "invalid JSON" };
   const offset = found.offset;
   let line = 1;
-  let lineStart = 0;
+  let lineStart2 = 0;
   for (let i2 = text2.indexOf("\n"); i2 !== -1 && i2 < offset; i2 = text2.indexOf("\n", i2 + 1)) {
     line++;
-    lineStart = i2 + 1;
+    lineStart2 = i2 + 1;
   }
   const what = offset >= text2.length ? `${found.reason} (the file is truncated)` : found.reason;
-  return `${what} at line ${line}, column ${offset - lineStart + 1} (character ${offset})`;
+  return `${what} at line ${line}, column ${offset - lineStart2 + 1} (character ${offset})`;
 }
 
 // src/terraform/convert.ts
@@ -71934,33 +71954,33 @@ function snake(name) {
   return IRREGULAR_INVERSE[name] ?? name.replace(/[A-Z]/g, (c3) => `_${c3.toLowerCase()}`);
 }
 function tfPathOf(kind, raw, pointer) {
-  const path39 = [];
+  const path41 = [];
   const steps2 = tokens(pointer);
   let node = raw;
   let parent = "";
   for (let i2 = 0; i2 < steps2.length; i2++) {
     const step = steps2[i2];
     if (Array.isArray(node)) {
-      path39.push(Number(step));
+      path41.push(Number(step));
       node = node[Number(step)];
       continue;
     }
     if (isObj(node) && MAP_NODES.has(node)) {
-      path39.push(step);
+      path41.push(step);
       node = node[step];
       continue;
     }
     if (i2 === 0 && (step === "apiVersion" || step === "kind")) return [];
     const key = INVERSE.get(`${kind}|${parent}|${step}`) ?? snake(step);
-    path39.push(key);
+    path41.push(key);
     const next = isObj(node) ? node[step] : void 0;
     const following = steps2[i2 + 1];
-    if (isObj(next) && !MAP_NODES.has(next)) path39.push(0);
-    else if (next === void 0 && following !== void 0 && !/^\d+$/.test(following) && !MAP_ATTRIBUTES.has(key)) path39.push(0);
+    if (isObj(next) && !MAP_NODES.has(next)) path41.push(0);
+    else if (next === void 0 && following !== void 0 && !/^\d+$/.test(following) && !MAP_ATTRIBUTES.has(key)) path41.push(0);
     node = next;
     parent = key;
   }
-  return path39;
+  return path41;
 }
 
 // src/terraform/helm-release.ts
@@ -72236,7 +72256,7 @@ function parseHcl(text2) {
   const scanner = new Scanner(text2);
   return parseBody(scanner, false);
 }
-function parseBody(s, nested) {
+function parseBody(s, nested2) {
   const items = [];
   while (!s.done) {
     s.skipSpace(true);
@@ -72244,7 +72264,7 @@ function parseBody(s, nested) {
     const c3 = s.peek();
     if (c3 === "}") {
       s.pos++;
-      if (nested) return items;
+      if (nested2) return items;
       continue;
     }
     if (!IDENT_START.test(c3)) {
@@ -72349,13 +72369,13 @@ function parseTupleItems(s) {
   }
   return items;
 }
-function locatePath(body, path39, blockLine) {
+function locatePath(body, path41, blockLine) {
   let location = { line: blockLine, matched: 0 };
   let items = body;
   let value;
   let i2 = 0;
-  while (i2 < path39.length) {
-    const step = path39[i2];
+  while (i2 < path41.length) {
+    const step = path41[i2];
     if (items !== void 0) {
       const name = String(step);
       const attribute = items.find((item) => item.type === "attr" && item.name === name);
@@ -72370,8 +72390,8 @@ function locatePath(body, path39, blockLine) {
       if (blocks2.length === 0) break;
       let index = 0;
       let consumed = 1;
-      if (typeof path39[i2 + 1] === "number") {
-        index = path39[i2 + 1];
+      if (typeof path41[i2 + 1] === "number") {
+        index = path41[i2 + 1];
         consumed = 2;
       }
       const block = blocks2[index] ?? blocks2.find((b) => b.name === "dynamic") ?? blocks2[blocks2.length - 1];
@@ -73306,9 +73326,9 @@ function configChanges(base3, head, display) {
   const remaining = /* @__PURE__ */ new Map();
   for (const s of base3.suppressions) remaining.set(suppressionIdentity(s), [...remaining.get(suppressionIdentity(s)) ?? [], s]);
   for (const s of head.suppressions) {
-    const same = remaining.get(suppressionIdentity(s));
-    if (same !== void 0 && same.length > 0) {
-      same.shift();
+    const same2 = remaining.get(suppressionIdentity(s));
+    if (same2 !== void 0 && same2.length > 0) {
+      same2.shift();
       continue;
     }
     changes.push({ kind: "suppression", change: "added", summary: describeSuppression(s, display), file: display(s.declared.file), ...s.declared.line !== void 0 ? { line: s.declared.line } : {} });
@@ -73769,6 +73789,687 @@ function baselineChanges(file, display, atRevision) {
   return [{ kind: "config", change: "changed", summary: `baseline file ${display}: ${added} ${added === 1 ? "entry" : "entries"} added, ${removed} removed (findings it adds count as new until merged)`, file: display }];
 }
 
+// src/fix/index.ts
+import { readFileSync as readFileSync23 } from "node:fs";
+import path34 from "node:path";
+
+// src/fix/derive.ts
+var import_yaml5 = __toESM(require_dist(), 1);
+
+// src/fix/yaml-edit.ts
+var import_yaml4 = __toESM(require_dist(), 1);
+function parseValuesKey(key) {
+  const out = [];
+  let i2 = 0;
+  while (i2 < key.length) {
+    if (key[i2] === "[") {
+      const close = key[i2 + 1] === '"' ? closingQuote(key, i2 + 1) : key.indexOf("]", i2);
+      if (close === -1) return void 0;
+      if (key[i2 + 1] === '"') {
+        if (key[close + 1] !== "]") return void 0;
+        try {
+          out.push(JSON.parse(key.slice(i2 + 1, close + 1)));
+        } catch {
+          return void 0;
+        }
+        i2 = close + 2;
+      } else {
+        const index = key.slice(i2 + 1, close);
+        if (!/^\d+$/.test(index)) return void 0;
+        out.push(Number(index));
+        i2 = close + 1;
+      }
+    } else {
+      if (key[i2] === ".") {
+        if (out.length === 0) return void 0;
+        i2++;
+      }
+      const match2 = /^[A-Za-z0-9_-]+/.exec(key.slice(i2));
+      if (!match2) return void 0;
+      out.push(match2[0]);
+      i2 += match2[0].length;
+    }
+  }
+  return out.length > 0 ? out : void 0;
+}
+function closingQuote(text2, open2) {
+  for (let i2 = open2 + 1; i2 < text2.length; i2++) {
+    if (text2[i2] === "\\") i2++;
+    else if (text2[i2] === '"') return i2;
+  }
+  return -1;
+}
+function lineBreakOf(text2) {
+  const first = text2.indexOf("\n");
+  return first > 0 && text2[first - 1] === "\r" ? "\r\n" : "\n";
+}
+function lineStart(text2, offset) {
+  return text2.lastIndexOf("\n", offset - 1) + 1;
+}
+function columnOf(text2, offset) {
+  return offset - lineStart(text2, offset);
+}
+function nextLineStart(text2, offset) {
+  const nl = text2.indexOf("\n", offset);
+  return nl === -1 ? text2.length : nl + 1;
+}
+var PLAIN = /^[A-Za-z_][A-Za-z0-9_.\/-]*$/;
+var RESERVED2 = /^(true|false|yes|no|on|off|y|n|null|~)$/i;
+function scalarText2(value) {
+  if (typeof value === "string") return PLAIN.test(value) && !RESERVED2.test(value) ? value : JSON.stringify(value);
+  return String(value);
+}
+function keyText(key) {
+  return typeof key === "number" ? String(key) : scalarText2(key);
+}
+function flowText(value) {
+  if (Array.isArray(value)) return `[${value.map(flowText).join(", ")}]`;
+  if (value !== null && typeof value === "object") return `{${Object.entries(value).map(([k, v]) => `${keyText(k)}: ${flowText(v)}`).join(", ")}}`;
+  return scalarText2(value);
+}
+function blockLines(key, value, indent, unit) {
+  if (Array.isArray(value)) return value.length === 0 ? [`${indent}${keyText(key)}: []`] : [`${indent}${keyText(key)}:`, ...value.map((item) => `${indent}${unit}- ${flowText(item)}`)];
+  if (value !== null && typeof value === "object") {
+    const entries = Object.entries(value);
+    if (entries.length === 0) return [`${indent}${keyText(key)}: {}`];
+    return [`${indent}${keyText(key)}:`, ...entries.flatMap(([k, v]) => blockLines(k, v, indent + unit, unit))];
+  }
+  return [`${indent}${keyText(key)}: ${scalarText2(value)}`];
+}
+function nested(rest, value) {
+  let inner = value;
+  for (let i2 = rest.length - 1; i2 >= 1; i2--) inner = { [String(rest[i2])]: inner };
+  return { key: rest[0], value: inner };
+}
+function indentUnit(text2) {
+  let smallest = Infinity;
+  let previous;
+  for (const line of text2.split("\n")) {
+    const match2 = /^( *)([^\s#])/.exec(line);
+    if (!match2) continue;
+    const column = match2[1].length;
+    if (previous !== void 0 && column > previous) smallest = Math.min(smallest, column - previous);
+    previous = column;
+  }
+  return " ".repeat(Number.isFinite(smallest) && smallest <= 8 ? smallest : 2);
+}
+function equal(a2, b) {
+  return JSON.stringify(sorted2(a2)) === JSON.stringify(sorted2(b));
+}
+function sorted2(value) {
+  if (Array.isArray(value)) return value.map(sorted2);
+  if (value !== null && typeof value === "object") return Object.fromEntries(Object.entries(value).sort(([a2], [b]) => a2 < b ? -1 : a2 > b ? 1 : 0).map(([k, v]) => [k, sorted2(v)]));
+  return value;
+}
+function setIn(data, path41, value) {
+  if (path41.length === 0) return value;
+  const [head, ...rest] = path41;
+  const base3 = data !== null && typeof data === "object" ? Array.isArray(data) ? [...data] : { ...data } : {};
+  base3[head] = setIn(base3[head], rest, value);
+  return base3;
+}
+function parse2(text2) {
+  return (0, import_yaml4.parseDocument)(text2, { uniqueKeys: false, keepSourceTokens: false, prettyErrors: false, merge: false, strict: false });
+}
+function setInValues(text2, path41, value) {
+  const doc = parse2(text2);
+  if (doc.errors.length > 0) return { reason: `the file is not valid YAML (${doc.errors[0].message.split("\n")[0]})` };
+  const before = doc.toJS({ maxAliasCount: 1e4 });
+  if (!(0, import_yaml4.isMap)(doc.contents)) return { reason: "the file is not a map of values" };
+  const eol = lineBreakOf(text2);
+  const unit = indentUnit(text2);
+  let node = doc.contents;
+  let pair2;
+  let depth = 0;
+  for (; depth < path41.length; depth++) {
+    const token = path41[depth];
+    if ((0, import_yaml4.isAlias)(node)) return { reason: "the key is reached through an alias" };
+    if (node !== null && node.anchor) return { reason: "the key is inside an anchored node (its aliases would change too)" };
+    if ((0, import_yaml4.isMap)(node)) {
+      const found = node.items.filter((p) => (0, import_yaml4.isPair)(p) && (0, import_yaml4.isScalar)(p.key) && String(p.key.value) === String(token));
+      if (found.length > 1) return { reason: `the key ${String(token)} is written twice` };
+      if (found.length === 0) break;
+      pair2 = found[0];
+      node = pair2.value ?? null;
+    } else if ((0, import_yaml4.isSeq)(node) && typeof token === "number") {
+      const item = node.items[token];
+      if (item === void 0) return { reason: `the list has no item ${token}` };
+      pair2 = void 0;
+      node = item;
+    } else break;
+  }
+  if ((0, import_yaml4.isAlias)(node)) return { reason: "the value is an alias" };
+  if (node !== null && node.anchor) return { reason: "the value is anchored (its aliases would change too)" };
+  const rest = path41.slice(depth);
+  let edited;
+  if (rest.length === 0) {
+    edited = replaceValue(text2, node, pair2, value, eol, unit);
+  } else if ((0, import_yaml4.isMap)(node)) {
+    const { key, value: inner } = nested(rest, value);
+    edited = addToMap(text2, node, pair2, key, inner, eol, unit);
+  } else if (pair2 !== void 0 && (node === null || (0, import_yaml4.isScalar)(node) && node.value === null)) {
+    edited = blockBelowKey(text2, pair2, node, [nested(rest, value)], eol, unit);
+  } else return { reason: `${describe(path41.slice(0, depth))} is not a map` };
+  if (edited === text2) return { reason: "the file already has that value" };
+  const after = parse2(edited);
+  if (after.errors.length > 0) return { reason: "the edit would not be valid YAML" };
+  if (!equal(after.toJS({ maxAliasCount: 1e4 }), setIn(before, path41, value))) return { reason: "the edit would change more than the key (an anchor, merge key or duplicate key)" };
+  return { text: edited };
+}
+function describe(path41) {
+  return path41.length === 0 ? "the file" : path41.map(String).join(".");
+}
+function replaceValue(text2, node, pair2, value, eol, unit) {
+  const isCollection = typeof value === "object";
+  if (node !== null && node.range && (!isCollection || ((0, import_yaml4.isMap)(node) || (0, import_yaml4.isSeq)(node)) && node.flow)) {
+    const [start, end] = node.range;
+    const old = text2.slice(start, end);
+    let written = isCollection ? flowText(value) : scalarText2(value);
+    if (typeof value === "string" && (0, import_yaml4.isScalar)(node) && /^["']/.test(old)) written = old[0] === "'" ? `'${value.replace(/'/g, "''")}'` : JSON.stringify(value);
+    return text2.slice(0, start) + written + text2.slice(end);
+  }
+  if (pair2 === void 0 || !(0, import_yaml4.isScalar)(pair2.key) || !pair2.key.range) return text2;
+  const keyStart = pair2.key.range[0];
+  const indent = text2.slice(lineStart(text2, keyStart), keyStart).replace(/[^ ]/g, " ");
+  if (node !== null && node.range && ((0, import_yaml4.isMap)(node) || (0, import_yaml4.isSeq)(node))) {
+    const lines = blockLines(String(pair2.key.value), value, indent, unit);
+    const from = lineStart(text2, keyStart);
+    const to = nextLineStart(text2, Math.max(node.range[1] - 1, keyStart));
+    const head = text2.slice(from, keyStart);
+    return text2.slice(0, from) + head + lines.join(eol).slice(indent.length) + eol + text2.slice(to);
+  }
+  return blockBelowKey(text2, pair2, node, [{ key: "", value }], eol, unit, true);
+}
+function blockBelowKey(text2, pair2, node, entries, eol, unit, whole = false) {
+  const key = pair2.key;
+  const keyStart = key.range[0];
+  const indent = text2.slice(lineStart(text2, keyStart), keyStart).replace(/[^ ]/g, " ");
+  let head = text2;
+  let anchor = key.range[1];
+  if (node !== null && node.range && node.range[1] > node.range[0]) {
+    const [start, end] = node.range;
+    let from = start;
+    while (from > 0 && text2[from - 1] === " ") from--;
+    head = text2.slice(0, from) + text2.slice(end);
+    anchor = from;
+  }
+  let lines;
+  if (whole) {
+    const only = entries[0].value;
+    lines = Array.isArray(only) ? only.map((item) => `${indent}${unit}- ${flowText(item)}`) : Object.entries(only).flatMap(([k, v]) => blockLines(k, v, indent + unit, unit));
+  } else lines = entries.flatMap((e) => blockLines(e.key, e.value, indent + unit, unit));
+  const at3 = nextLineStart(head, anchor);
+  const needsBreak = at3 === head.length && !head.endsWith("\n");
+  return head.slice(0, at3) + (needsBreak ? eol : "") + lines.join(eol) + (needsBreak ? "" : eol) + head.slice(at3);
+}
+function addToMap(text2, map2, pair2, key, value, eol, unit) {
+  if (map2.flow) {
+    if (map2.items.length === 0 && pair2 !== void 0) return blockBelowKey(text2, pair2, map2, [{ key, value }], eol, unit);
+    const end2 = map2.range[1];
+    const close = text2.lastIndexOf("}", end2);
+    if (close === -1) return text2;
+    let at4 = close;
+    while (at4 > 0 && /\s/.test(text2[at4 - 1])) at4--;
+    return text2.slice(0, at4) + `${map2.items.length > 0 ? ", " : ""}${keyText(key)}: ${flowText(value)}` + text2.slice(at4);
+  }
+  const first = map2.items[0];
+  if (!first || !(0, import_yaml4.isPair)(first) || !(0, import_yaml4.isScalar)(first.key) || !first.key.range) return text2;
+  const indent = " ".repeat(columnOf(text2, first.key.range[0]));
+  const last = map2.items[map2.items.length - 1];
+  const lastNode = last.value ?? last.key;
+  const end = lastNode.range ? lastNode.range[1] : last.key.range[1];
+  const at3 = text2[end - 1] === "\n" ? end : nextLineStart(text2, Math.max(end - 1, 0));
+  const needsBreak = at3 === text2.length && !text2.endsWith("\n");
+  const lines = blockLines(key, value, indent, unit);
+  return text2.slice(0, at3) + (needsBreak ? eol : "") + lines.join(eol) + (needsBreak ? "" : eol) + text2.slice(at3);
+}
+
+// src/fix/derive.ts
+function isMap4(value) {
+  return value !== null && typeof value === "object" && !Array.isArray(value);
+}
+function same(a2, b) {
+  if (a2 === b) return true;
+  if (a2 === null || b === null || a2 === void 0 || b === void 0) return false;
+  if (typeof a2 !== "object" || typeof b !== "object") return String(a2) === String(b);
+  return JSON.stringify(a2) === JSON.stringify(b);
+}
+function keyOf2(p) {
+  let out = "";
+  for (const token of p) {
+    if (typeof token === "number") out += `[${token}]`;
+    else if (/^[A-Za-z0-9_-]+$/.test(token)) out += out === "" ? token : `.${token}`;
+    else out += `[${JSON.stringify(token)}]`;
+  }
+  return out;
+}
+function valueText(value) {
+  return Array.isArray(value) ? `[${value.map(valueText).join(", ")}]` : isMap4(value) ? JSON.stringify(value) : String(value);
+}
+function pathBelowMap(map2, raw, pointer) {
+  const tokens2 = tokens(pointer);
+  const entries = map2 === null ? [] : Object.entries(map2);
+  let best = -1;
+  let bestScore = 0;
+  if (entries.length > 0) {
+    for (let k = tokens2.length - 1; k >= 1; k--) {
+      const block = get(raw, "/" + tokens2.slice(0, k).map((t) => t.replace(/~/g, "~0").replace(/\//g, "~1")).join("/"));
+      if (!isMap4(block)) continue;
+      const score = entries.filter(([key, value]) => key in block && same(block[key], value)).length;
+      if (score > bestScore) {
+        bestScore = score;
+        best = k;
+      }
+    }
+  }
+  if (best === -1) {
+    const sc = tokens2.lastIndexOf("securityContext");
+    best = sc !== -1 && sc < tokens2.length - 1 ? sc + 1 : tokens2.length - 1;
+  }
+  const rest = tokens2.slice(best);
+  return rest.length === 0 || rest.some((t) => /^\d+$/.test(t)) ? void 0 : rest;
+}
+function deriveEdit(finding, recipe, raw, valuesText) {
+  const field = tokens(finding.path).pop();
+  const value = field === void 0 ? void 0 : recipe.set[field];
+  if (value === void 0) return { reason: `the rule's fix does not cover the field ${field ?? "(object)"}` };
+  const where = finding.source.values;
+  if (where === void 0) return { reason: "no values key was proven for the finding" };
+  const key = parseValuesKey(where.key);
+  if (key === void 0) return { reason: `the values key ${where.key} cannot be read` };
+  const doc = (0, import_yaml5.parseDocument)(valuesText, { uniqueKeys: false, merge: false, strict: false });
+  if (doc.errors.length > 0) return { reason: `${where.file} is not valid YAML` };
+  const data = doc.toJS({ maxAliasCount: 1e4 });
+  let node = data;
+  for (const token of key) node = node !== null && typeof node === "object" ? node[token] : void 0;
+  const rendered = get(raw, finding.path);
+  let target;
+  if (isMap4(node) || node === null) {
+    const below = pathBelowMap(node, raw, finding.path);
+    if (below === void 0) return { reason: `the field's place below ${where.key} is not clear` };
+    target = [...key, ...below];
+  } else if (node !== void 0 && rendered !== void 0 && same(node, rendered)) {
+    target = key;
+  } else return { reason: `${where.key} does not render as the field` };
+  const description = `set ${keyOf2(target)} to ${valueText(value)} in ${where.file}`;
+  return { edit: { file: where.file, path: target, value, findings: [finding], description } };
+}
+
+// src/fix/lines.ts
+function splitLines(text2) {
+  const lines = text2.split(/\r?\n/);
+  if (lines.length > 0 && lines[lines.length - 1] === "") lines.pop();
+  return lines;
+}
+function changedLines(before, after) {
+  const a2 = splitLines(before);
+  const b = splitLines(after);
+  let prefix2 = 0;
+  while (prefix2 < a2.length && prefix2 < b.length && a2[prefix2] === b[prefix2]) prefix2++;
+  if (prefix2 === a2.length && prefix2 === b.length) return void 0;
+  let suffix = 0;
+  while (suffix < a2.length - prefix2 && suffix < b.length - prefix2 && a2[a2.length - 1 - suffix] === b[b.length - 1 - suffix]) suffix++;
+  let start = prefix2;
+  if (a2.length - suffix === start) start = Math.max(0, start - 1);
+  const endOld = Math.max(start, a2.length - suffix - 1);
+  const replacement = b.slice(start, b.length - suffix);
+  return { line: start + 1, endLine: endOld + 1, replacement: replacement.join("\n") };
+}
+function diffOps(a2, b) {
+  const n2 = a2.length;
+  const m = b.length;
+  const max = n2 + m;
+  const v = /* @__PURE__ */ new Map([[1, 0]]);
+  const trace = [];
+  outer: for (let d = 0; d <= max; d++) {
+    trace.push(new Map(v));
+    for (let k = -d; k <= d; k += 2) {
+      let x2 = k === -d || k !== d && (v.get(k - 1) ?? -1) < (v.get(k + 1) ?? -1) ? v.get(k + 1) ?? 0 : (v.get(k - 1) ?? 0) + 1;
+      let y2 = x2 - k;
+      while (x2 < n2 && y2 < m && a2[x2] === b[y2]) {
+        x2++;
+        y2++;
+      }
+      v.set(k, x2);
+      if (x2 >= n2 && y2 >= m) break outer;
+    }
+  }
+  const ops = [];
+  let x = n2;
+  let y = m;
+  for (let d = trace.length - 1; d >= 0; d--) {
+    const vd = trace[d];
+    const k = x - y;
+    const prevK = k === -d || k !== d && (vd.get(k - 1) ?? -1) < (vd.get(k + 1) ?? -1) ? k + 1 : k - 1;
+    const prevX = vd.get(prevK) ?? 0;
+    const prevY = prevX - prevK;
+    while (x > prevX && y > prevY) ops.push({ kind: " ", text: a2[--x] }), y--;
+    if (d > 0) {
+      if (x === prevX) ops.push({ kind: "+", text: b[--y] });
+      else ops.push({ kind: "-", text: a2[--x] });
+    }
+  }
+  return ops.reverse();
+}
+function unifiedDiff(file, before, after, context3 = 3) {
+  const a2 = splitLines(before);
+  const b = splitLines(after);
+  const ops = diffOps(a2, b);
+  if (!ops.some((op) => op.kind !== " ")) return "";
+  const out = [`--- a/${file}`, `+++ b/${file}`];
+  let i2 = 0;
+  let oldLine = 1;
+  let newLine = 1;
+  const at3 = [];
+  for (const op of ops) {
+    at3.push({ old: oldLine, new: newLine });
+    if (op.kind !== "+") oldLine++;
+    if (op.kind !== "-") newLine++;
+  }
+  while (i2 < ops.length) {
+    if (ops[i2].kind === " ") {
+      i2++;
+      continue;
+    }
+    let start = Math.max(0, i2 - context3);
+    let end = i2;
+    for (let j = i2; j < ops.length; j++) {
+      if (ops[j].kind !== " ") end = j;
+      else if (j - end > 2 * context3) break;
+    }
+    const stop = Math.min(ops.length, end + context3 + 1);
+    const hunk = ops.slice(start, stop);
+    const oldCount = hunk.filter((op) => op.kind !== "+").length;
+    const newCount = hunk.filter((op) => op.kind !== "-").length;
+    const first = at3[start];
+    out.push(`@@ -${oldCount === 0 ? first.old - 1 : first.old},${oldCount} +${newCount === 0 ? first.new - 1 : first.new},${newCount} @@`);
+    for (const op of hunk) out.push(op.kind + op.text);
+    i2 = stop;
+    start = stop;
+  }
+  return out.join("\n") + "\n";
+}
+
+// src/fix/prove.ts
+import { cpSync as cpSync2, lstatSync as lstatSync4, mkdirSync as mkdirSync2, mkdtempSync as mkdtempSync6, readFileSync as readFileSync22, rmSync as rmSync6, writeFileSync as writeFileSync6 } from "node:fs";
+import os11 from "node:os";
+import path33 from "node:path";
+function keysOf(findings) {
+  const keys2 = /* @__PURE__ */ new Set();
+  for (const f of findings) for (const set2 of f.valueSets ?? [f.source.valueSet ?? DEFAULT_VALUE_SET]) keys2.add(`${f.fingerprint}\0${set2}`);
+  return keys2;
+}
+function configForCopy(config, dir, copy) {
+  const inChart = (file) => isInside(dir, file) ? path33.join(copy, path33.relative(dir, file)) : file;
+  const charts = config.charts.filter((entry) => entry.path === dir || minimatch(dir, entry.path)).map((entry) => ({
+    ...entry,
+    path: copy,
+    valuesFiles: entry.valuesFiles.map(inChart),
+    valueSets: entry.valueSets.map((set2) => ({ ...set2, valuesFiles: set2.valuesFiles.map(inChart) }))
+  }));
+  return { ...config, charts, helm: { ...config.helm, valuesFiles: config.helm.valuesFiles.map(inChart) } };
+}
+function objectName(f) {
+  return `${f.object.kind}\0${f.object.namespace ?? ""}\0${f.object.name}`;
+}
+function applyEdits(texts, edits) {
+  const failed = [];
+  for (const edit of edits) {
+    const text2 = texts.get(edit.file);
+    if (text2 === void 0) {
+      failed.push({ edit, reason: `${edit.file} was not read` });
+      continue;
+    }
+    const outcome = setInValues(text2, edit.path, edit.value);
+    if ("reason" in outcome) failed.push({ edit, reason: outcome.reason });
+    else texts.set(edit.file, outcome.text);
+  }
+  return { failed };
+}
+async function proveChart(chart, edits, scanFindings, context3) {
+  const proof = { chart, proven: [], rejected: [], renders: 0, trials: 0 };
+  const dir = path33.join(context3.repoRoot, chart);
+  const before = keysOf(scanFindings.filter((f) => f.source.chart === chart));
+  const originals = /* @__PURE__ */ new Map();
+  for (const edit of edits) if (!originals.has(edit.file)) originals.set(edit.file, readFileSync22(path33.join(context3.repoRoot, edit.file), "utf8"));
+  const budget = new RenderBudget({
+    maxRenders: Math.max(0, context3.maxRenders),
+    memoryLimitBytes: context3.config.helm.memoryLimitMiB * 1024 * 1024,
+    maxOutputBytes: context3.config.helm.maxOutputMiB * 1024 * 1024,
+    ...context3.signal ? { signal: context3.signal } : {}
+  });
+  const root = mkdtempSync6(path33.join(os11.tmpdir(), "preadmit-fix-"));
+  const results = /* @__PURE__ */ new Map();
+  const scanErrors = new Set((context3.scanErrors ?? []).map((e) => `${e.file}\0${e.message}`));
+  try {
+    const trial = async (batch) => {
+      const id = batch.map((e) => edits.indexOf(e)).join(",");
+      const known = results.get(id);
+      if (known) return known;
+      proof.trials++;
+      const copyRoot = path33.join(root, String(proof.trials));
+      const copy = path33.join(copyRoot, chart);
+      mkdirSync2(path33.dirname(copy), { recursive: true });
+      cpSync2(dir, copy, { recursive: true, verbatimSymlinks: true });
+      const texts = new Map(originals);
+      const { failed } = applyEdits(texts, batch);
+      if (failed.length > 0) {
+        const outcome2 = { ok: false, failure: `${failed[0].edit.description}: ${failed[0].reason}`, effective: /* @__PURE__ */ new Set() };
+        results.set(id, outcome2);
+        return outcome2;
+      }
+      for (const [file, text2] of texts) if (text2 !== originals.get(file)) writeFileSync6(path33.join(copyRoot, file), text2);
+      const started = budget.started;
+      let rendered;
+      try {
+        rendered = await runWithRenderBudget(
+          budget,
+          () => renderCharts([copy], context3.helm, configForCopy(context3.config, dir, copy), copyRoot, { valueSets: true, variants: context3.variants, ...context3.helmPath ? { helmPath: context3.helmPath } : {} })
+        );
+      } finally {
+        proof.renders += budget.started - started;
+      }
+      rmSync6(copyRoot, { recursive: true, force: true });
+      const errors = rendered.errors.filter((e) => !scanErrors.has(`${e.file}\0${e.message.split(copyRoot).join(context3.repoRoot)}`));
+      if (budget.refusedCount() > 0) return { ok: false, failure: "the render budget ran out", effective: /* @__PURE__ */ new Set() };
+      if (errors.length > 0) {
+        const outcome2 = { ok: false, failure: `a render fails with the edits: ${errors[0].message.split("\n")[0]}`, effective: /* @__PURE__ */ new Set() };
+        results.set(id, outcome2);
+        return outcome2;
+      }
+      const refused = apiServerRefusal(rendered.objects);
+      if (refused !== void 0) {
+        const outcome2 = { ok: false, failure: `the API server would refuse ${refused}`, effective: /* @__PURE__ */ new Set() };
+        results.set(id, outcome2);
+        return outcome2;
+      }
+      const found = context3.evaluate(rendered, chart);
+      const after = keysOf(found);
+      const added = found.filter((f) => [...keysOf([f])].some((key) => !before.has(key)));
+      const effective = new Set(batch.filter((edit) => edit.findings.every((f) => [...keysOf([f])].every((key) => !after.has(key)))));
+      const outcome = added.length > 0 ? { ok: false, failure: `new finding${added.length === 1 ? "" : "s"} would appear: ${[...new Set(added.map((f) => `${f.ruleId} at ${f.object.kind}/${f.object.name} ${f.path}`))].slice(0, 3).join("; ")}`, effective, newOn: new Set(added.map(objectName)) } : { ok: true, effective };
+      results.set(id, outcome);
+      return outcome;
+    };
+    const safe = async (batch) => {
+      if (batch.length === 0) return [];
+      const outcome = await trial(batch);
+      if (outcome.ok) return batch.filter((e) => outcome.effective.has(e));
+      if (budget.refusedCount() > 0) return [];
+      if (batch.length === 1) {
+        proof.rejected.push({ edit: batch[0], reason: outcome.failure ?? "not proven" });
+        return [];
+      }
+      const newOn = outcome.newOn;
+      const suspects = newOn === void 0 ? [] : batch.filter((e) => e.findings.some((f) => newOn.has(objectName(f))));
+      if (newOn !== void 0 && suspects.length === 0 && !results.has("")) {
+        const control = await trial([]);
+        if (!control.ok) unstable = control.failure ?? "unstable";
+      }
+      if (unstable !== void 0) return [];
+      if (suspects.length > 0 && suspects.length < batch.length) {
+        return [...await safe(batch.filter((e) => !suspects.includes(e))), ...await safe(suspects)];
+      }
+      const middle = Math.ceil(batch.length / 2);
+      return [...await safe(batch.slice(0, middle)), ...await safe(batch.slice(middle))];
+    };
+    let unstable;
+    let kept = await safe(edits);
+    if (unstable !== void 0) {
+      proof.rejected = edits.map((edit) => ({ edit, reason: `the chart renders differently every time (${unstable})` }));
+      return proof;
+    }
+    for (let round = 0; round < 3 && kept.length > 0; round++) {
+      const outcome = await trial(kept);
+      if (outcome.ok && kept.every((e) => outcome.effective.has(e))) break;
+      if (!outcome.ok) {
+        kept = [];
+        break;
+      }
+      kept = kept.filter((e) => outcome.effective.has(e));
+    }
+    proof.proven = kept;
+    for (const edit of edits) {
+      if (kept.includes(edit) || proof.rejected.some((r) => r.edit === edit)) continue;
+      proof.rejected.push({ edit, reason: budget.refusedCount() > 0 ? "the render budget for proofs ran out" : "the re-render still shows the finding" });
+    }
+  } finally {
+    rmSync6(root, { recursive: true, force: true });
+  }
+  return proof;
+}
+function apiServerRefusal(objects) {
+  for (const object of objects) {
+    const pod = podTemplateOf(object.raw);
+    if (pod === void 0) continue;
+    for (const list3 of CONTAINER_LISTS) {
+      const containers = Array.isArray(pod.spec[list3]) ? pod.spec[list3] : [];
+      for (const container of containers) {
+        const sc = container?.securityContext;
+        if (sc?.allowPrivilegeEscalation !== false) continue;
+        const add2 = Array.isArray(sc.capabilities?.add) ? sc.capabilities.add : [];
+        if (sc.privileged === true || add2.some((c3) => c3 === "SYS_ADMIN" || c3 === "CAP_SYS_ADMIN")) {
+          return `${object.ref.kind}/${object.ref.name}: allowPrivilegeEscalation false with ${sc.privileged === true ? "privileged true" : "CAP_SYS_ADMIN added"}`;
+        }
+      }
+    }
+  }
+  return void 0;
+}
+function editableProblem(repoRoot, chart, file) {
+  const absolute = path33.join(repoRoot, file);
+  if (file.startsWith("..") || path33.isAbsolute(file) || !isInside(repoRoot, absolute)) return `${file} is outside the repository`;
+  if (!isInside(path33.join(repoRoot, chart), absolute)) return `${file} is outside the chart ${chart}`;
+  let at3 = absolute;
+  while (isInside(path33.join(repoRoot, chart), at3)) {
+    try {
+      if (lstatSync4(at3).isSymbolicLink()) return `${path33.relative(repoRoot, at3)} is a symbolic link`;
+    } catch {
+      return `${file} cannot be read`;
+    }
+    if (at3 === path33.join(repoRoot, chart)) break;
+    at3 = path33.dirname(at3);
+  }
+  try {
+    if (!lstatSync4(absolute).isFile()) return `${file} is not a regular file`;
+  } catch {
+    return `${file} cannot be read`;
+  }
+  return void 0;
+}
+
+// src/fix/index.ts
+function objectKey5(f, valueSet) {
+  return [f.source.chart, valueSet ?? f.source.valueSet ?? "default", f.source.template, f.object.apiVersion, f.object.kind, f.object.namespace ?? "", f.object.name].join("\0");
+}
+function recipeOf(rule2, optIn = []) {
+  if (rule2?.fix === void 0) return void 0;
+  return rule2.fix.optIn === true && !optIn.includes(rule2.meta.id) ? void 0 : rule2.fix;
+}
+function candidatesOf(findings, repoRoot, options) {
+  const rules = new Map(options.rules.map((rule2) => [rule2.meta.id, rule2]));
+  const objects = /* @__PURE__ */ new Map();
+  for (const object of options.objects) if (object.source.kind === "helm" && object.source.variant === void 0) objects.set(objectKey5({ source: object.source, object: object.ref }), object);
+  const byChart = /* @__PURE__ */ new Map();
+  const skipped = [];
+  const texts = /* @__PURE__ */ new Map();
+  for (const finding of findings) {
+    const recipe = recipeOf(rules.get(finding.ruleId), options.optIn);
+    const chart = finding.source.chart;
+    if (recipe === void 0 || finding.source.kind !== "helm" || chart === void 0) continue;
+    if (finding.source.values === void 0) {
+      skipped.push({ finding, reason: finding.source.unproven ?? "no values key was proven for the finding" });
+      continue;
+    }
+    const file = finding.source.values.file;
+    const problem = editableProblem(repoRoot, chart, file);
+    if (problem !== void 0) {
+      skipped.push({ finding, reason: `${problem}: never edited` });
+      continue;
+    }
+    const object = objects.get(objectKey5(finding, finding.valueSets?.[0]));
+    if (object === void 0) {
+      skipped.push({ finding, reason: "the rendered object was not found" });
+      continue;
+    }
+    if (!texts.has(file)) texts.set(file, readText(path34.join(repoRoot, file)));
+    const text2 = texts.get(file);
+    if (text2 === void 0) {
+      skipped.push({ finding, reason: `${file} cannot be read` });
+      continue;
+    }
+    const derived = deriveEdit(finding, recipe, object.raw, text2);
+    if ("reason" in derived) {
+      skipped.push({ finding, reason: derived.reason });
+      continue;
+    }
+    const alone = setInValues(text2, derived.edit.path, derived.edit.value);
+    if ("reason" in alone) {
+      skipped.push({ finding, reason: `${derived.edit.description}: ${alone.reason}` });
+      continue;
+    }
+    const list3 = byChart.get(chart) ?? [];
+    const same2 = list3.find((e) => e.file === derived.edit.file && JSON.stringify(e.path) === JSON.stringify(derived.edit.path));
+    if (same2 && JSON.stringify(same2.value) === JSON.stringify(derived.edit.value)) same2.findings.push(finding);
+    else if (same2) skipped.push({ finding, reason: `another finding needs ${same2.description}` });
+    else list3.push(derived.edit);
+    byChart.set(chart, list3);
+  }
+  return { byChart, skipped };
+}
+function readText(file) {
+  try {
+    return readFileSync23(file, "utf8");
+  } catch {
+    return void 0;
+  }
+}
+async function attachFixes(findings, scanFindings, options, context3) {
+  const report2 = { candidates: 0, proven: 0, charts: [], skipped: [] };
+  const { byChart, skipped } = candidatesOf(findings, context3.repoRoot, options);
+  report2.skipped = skipped;
+  let budget = context3.maxRenders;
+  for (const [chart, edits] of byChart) {
+    report2.candidates += edits.reduce((n2, e) => n2 + e.findings.length, 0);
+    const proof = await proveChart(chart, edits, scanFindings, { ...context3, maxRenders: budget });
+    budget -= proof.renders;
+    report2.charts.push(proof);
+    for (const edit of proof.proven) {
+      const text2 = readFileSync23(path34.join(context3.repoRoot, edit.file), "utf8");
+      const outcome = setInValues(text2, edit.path, edit.value);
+      if ("reason" in outcome) continue;
+      const lines = changedLines(text2, outcome.text);
+      if (lines === void 0) continue;
+      const diff = unifiedDiff(edit.file, text2, outcome.text);
+      for (const finding of edit.findings) {
+        finding.fix = { file: edit.file, line: lines.line, endLine: lines.endLine, replacement: lines.replacement, diff, description: edit.description };
+        report2.proven++;
+      }
+    }
+  }
+  return report2;
+}
+
 // src/pipeline/scan.ts
 var TOOL_VERSION = package_default.version;
 function ruleIds(rules = RULES) {
@@ -73780,7 +74481,7 @@ function resolveConfig(options, repoRoot) {
 function fileConfig(options, repoRoot) {
   const rules = options.rules ?? RULES;
   const first = options.paths.find((p) => p !== "-") ?? ".";
-  const file = options.configFile ? path33.resolve(options.configFile) : findConfig(first, repoRoot);
+  const file = options.configFile ? path35.resolve(options.configFile) : findConfig(first, repoRoot);
   const config = file ? loadConfig(file, ruleIds(rules), relativeTo(repoRoot, file), repoRoot) : defaultConfig();
   if (options.configFile && !file) throw new UsageError(`configuration file ${options.configFile} not found`);
   return config;
@@ -73808,7 +74509,7 @@ function withScanOptions(config, options) {
     }
     config.helm[key] = value;
   }
-  config.helm.valuesFiles = [...config.helm.valuesFiles, ...(options.valuesFiles ?? []).map((f) => path33.resolve(f))];
+  config.helm.valuesFiles = [...config.helm.valuesFiles, ...(options.valuesFiles ?? []).map((f) => path35.resolve(f))];
   config.helm.set = [...config.helm.set, ...options.set ?? []];
   return config;
 }
@@ -73859,7 +74560,7 @@ async function scanWithBudget(options) {
   const defaultSeverity = (id) => rules.find((rule2) => rule2.meta.id === id)?.meta.defaultSeverity;
   let policy;
   if (options.policyFrom !== void 0) {
-    const first = path33.resolve(options.paths.find((p) => p !== "-") ?? ".");
+    const first = path35.resolve(options.paths.find((p) => p !== "-") ?? ".");
     policy = await policyAt(
       options.policyFrom,
       headConfig,
@@ -73916,6 +74617,35 @@ async function scanWithBudget(options) {
       ...pending !== void 0 ? { pending } : {}
     })
   );
+  const fixMode = options.fixes ?? "gating";
+  if (fixMode !== "off" && loaded.renders.length > 0) {
+    const eligible = options.selectFixes?.(processed.findings);
+    const wanted = processed.findings.filter(
+      (f) => f.source.kind === "helm" && f.suppressed === void 0 && (fixMode === "all" || isBlocking(f.severity, config.failOn)) && (options.fixRules === void 0 || options.fixRules.includes(f.ruleId)) && (eligible === void 0 || eligible.has(f))
+    );
+    const allRules = [...rules, ...customRulesOf(config.customRules ?? [])];
+    const namespaces = loaded.objects.filter((o2) => o2.ref.kind === "Namespace");
+    const report2 = await attachFixes(
+      wanted,
+      processed.findings,
+      { rules: allRules, objects: loaded.objects, ...options.fixOptIn ? { optIn: options.fixOptIn } : {} },
+      {
+        repoRoot,
+        config,
+        helm: () => helmLocated,
+        helmPath: helmCandidate(options.helmPath),
+        variants: options.renderVariants !== false,
+        maxRenders: Math.max(0, config.helm.maxRenders - budget.started),
+        scanErrors: loaded.errors,
+        signal: budget.signal,
+        evaluate: (copy, chart) => {
+          const evaluation2 = new ValueSetEvaluation(allRules, config).finish([...copy.objects, ...namespaces.filter((o2) => o2.source.chart !== chart)], [...copy.renders, ...copy.variants]);
+          return markUnknownFindings(evaluation2.findings, copy.objects, config).filter((f) => f.source.chart === chart);
+        }
+      }
+    );
+    options.onFixes?.(report2);
+  }
   const refused = budgetError(budget, repoRoot);
   const errors = [...discovery.errors, ...loaded.errors, ...evaluation.errors, ...refused ? [refused] : []];
   const blast = /* @__PURE__ */ new Map();
@@ -73992,51 +74722,51 @@ async function scanWithBudget(options) {
 // src/pipeline/base-compare.ts
 var GIT_ENV = { GIT_TERMINAL_PROMPT: "0", GIT_PAGER: "cat", LC_ALL: "C" };
 async function exportCommit(repoRoot, sha, dir) {
-  const env = { ...GIT_ENV, GIT_INDEX_FILE: path34.join(dir, ".preadmit-index") };
-  const tree = path34.join(dir, "tree");
-  mkdirSync2(tree);
-  for (const args of [["read-tree", sha], ["checkout-index", "--all", "--force", `--prefix=${tree}${path34.sep}`]]) {
+  const env = { ...GIT_ENV, GIT_INDEX_FILE: path36.join(dir, ".preadmit-index") };
+  const tree = path36.join(dir, "tree");
+  mkdirSync3(tree);
+  for (const args of [["read-tree", sha], ["checkout-index", "--all", "--force", `--prefix=${tree}${path36.sep}`]]) {
     const result = await execa("git", args, { cwd: repoRoot, env, reject: false, stdin: "ignore", timeout: 3e5 });
     if (result.exitCode !== 0) throw new UsageError(`--base: git could not export ${sha.slice(0, 12)} (git ${args[0]}: ${String(result.stderr).split("\n")[0] || "failed"})`);
   }
-  rmSync6(env.GIT_INDEX_FILE, { force: true });
-  mkdirSync2(path34.join(tree, ".git"));
+  rmSync7(env.GIT_INDEX_FILE, { force: true });
+  mkdirSync3(path36.join(tree, ".git"));
 }
 function inExport(repoRoot, exportRoot, file) {
-  const rel = path34.relative(repoRoot, path34.resolve(file));
-  if (rel.startsWith("..") || path34.isAbsolute(rel)) return void 0;
-  const mapped = path34.join(exportRoot, rel);
+  const rel = path36.relative(repoRoot, path36.resolve(file));
+  if (rel.startsWith("..") || path36.isAbsolute(rel)) return void 0;
+  const mapped = path36.join(exportRoot, rel);
   return existsSync12(mapped) ? mapped : void 0;
 }
 async function scanAgainstBase(options, request2, scanOne = scan2) {
   const paths = options.paths.length > 0 ? options.paths : ["."];
   if (paths.includes("-")) throw new UsageError("--base cannot compare standard input (-) with a revision: give files or directories");
   const repoRoot = findRepoRoot(paths[0]);
-  const first = path34.relative(repoRoot, path34.resolve(paths[0]));
-  if (!existsSync12(path34.join(repoRoot, ".git")) || first.startsWith("..") || path34.isAbsolute(first)) {
-    throw new UsageError(`--base needs the scanned paths inside a git repository; ${path34.resolve(paths[0])} is not in one`);
+  const first = path36.relative(repoRoot, path36.resolve(paths[0]));
+  if (!existsSync12(path36.join(repoRoot, ".git")) || first.startsWith("..") || path36.isAbsolute(first)) {
+    throw new UsageError(`--base needs the scanned paths inside a git repository; ${path36.resolve(paths[0])} is not in one`);
   }
   for (const p of paths) {
-    const rel = path34.relative(repoRoot, path34.resolve(p));
-    if (rel.startsWith("..") || path34.isAbsolute(rel)) throw new UsageError(`--base: ${p} is outside the git repository ${repoRoot}`);
+    const rel = path36.relative(repoRoot, path36.resolve(p));
+    if (rel.startsWith("..") || path36.isAbsolute(rel)) throw new UsageError(`--base: ${p} is outside the git repository ${repoRoot}`);
   }
   const revision = await resolveRevision(repoRoot, request2.revision, { fetch: false });
   if (!revision.ok) throw new UsageError(`--base ${request2.revision}: ${revision.message.includes("not a git repository") ? `${repoRoot} is not a git repository` : revision.message}`);
   const sha = revision.sha;
   const changed = await changedFilesSince(repoRoot, sha, ["."]);
   const repoRel = (f) => {
-    const abs = path34.resolve(f);
-    return isInside(repoRoot, abs) ? path34.relative(repoRoot, abs).split(path34.sep).join("/") : void 0;
+    const abs = path36.resolve(f);
+    return isInside(repoRoot, abs) ? path36.relative(repoRoot, abs).split(path36.sep).join("/") : void 0;
   };
   const optionFiles = [...options.configFile !== void 0 ? [options.configFile] : [], ...options.valuesFiles ?? []].flatMap((f) => repoRel(f) ?? []);
   const optionChanged = optionFiles.find((f) => changed?.includes(f));
   const all = request2.all ? "--all" : changed === void 0 ? `git could not list the files changed since ${sha.slice(0, 12)}` : optionChanged !== void 0 ? `${optionChanged} changed, which ${options.configFile !== void 0 && repoRel(options.configFile) === optionChanged ? "is the configuration" : "is a values file"} given for every chart` : void 0;
-  const temp = realpathSync3(mkdtempSync6(path34.join(os11.tmpdir(), "preadmit-base-")));
-  const cleanup = () => rmSync6(temp, { recursive: true, force: true });
+  const temp = realpathSync3(mkdtempSync7(path36.join(os12.tmpdir(), "preadmit-base-")));
+  const cleanup = () => rmSync7(temp, { recursive: true, force: true });
   process.once("exit", cleanup);
   try {
     await exportCommit(repoRoot, sha, temp);
-    const exportRoot = path34.join(temp, "tree");
+    const exportRoot = path36.join(temp, "tree");
     const choices = {};
     let failOnErrors = true;
     const selector = (side, root, valuesFiles) => (charts, config) => {
@@ -74046,15 +74776,19 @@ async function scanAgainstBase(options, request2, scanOne = scan2) {
       return choice.rendered;
     };
     const basePaths = paths.flatMap((p) => inExport(repoRoot, exportRoot, p) ?? []);
-    const baseValues = (options.valuesFiles ?? []).flatMap((f) => inExport(repoRoot, exportRoot, f) ?? (isInside(repoRoot, path34.resolve(f)) ? [] : [path34.resolve(f)]));
-    const baseConfig = options.configFile !== void 0 ? inExport(repoRoot, exportRoot, options.configFile) ?? (isInside(repoRoot, path34.resolve(options.configFile)) ? void 0 : path34.resolve(options.configFile)) : void 0;
+    const baseValues = (options.valuesFiles ?? []).flatMap((f) => inExport(repoRoot, exportRoot, f) ?? (isInside(repoRoot, path36.resolve(f)) ? [] : [path36.resolve(f)]));
+    const baseConfig = options.configFile !== void 0 ? inExport(repoRoot, exportRoot, options.configFile) ?? (isInside(repoRoot, path36.resolve(options.configFile)) ? void 0 : path36.resolve(options.configFile)) : void 0;
     const { policyFrom: _policyFrom, readStdin: _readStdin, configFile: _configFile, ...shared } = options;
     let baseObjects = [];
-    const base3 = basePaths.length === 0 ? void 0 : await scanOne({ ...shared, paths: basePaths, valuesFiles: baseValues, ...baseConfig !== void 0 ? { configFile: baseConfig } : {}, selectCharts: selector("base", exportRoot, baseValues), onObjects: (objects) => baseObjects = objects }).catch((error2) => {
-      if (error2 instanceof UsageError) throw new UsageError(`--base ${request2.revision}: the files at ${sha.slice(0, 12)}: ${error2.message.split(temp + path34.sep + "tree" + path34.sep).join("")}`, { cause: error2 });
+    const base3 = basePaths.length === 0 ? void 0 : await scanOne({ ...shared, fixes: "off", paths: basePaths, valuesFiles: baseValues, ...baseConfig !== void 0 ? { configFile: baseConfig } : {}, selectCharts: selector("base", exportRoot, baseValues), onObjects: (objects) => baseObjects = objects }).catch((error2) => {
+      if (error2 instanceof UsageError) throw new UsageError(`--base ${request2.revision}: the files at ${sha.slice(0, 12)}: ${error2.message.split(temp + path36.sep + "tree" + path36.sep).join("")}`, { cause: error2 });
       throw error2;
     });
-    const head = await scanOne({ ...options, paths, selectCharts: selector("head", repoRoot, (options.valuesFiles ?? []).map((f) => path34.resolve(f))), admissionBase: baseObjects });
+    const newOnly = (findings) => {
+      const { existing } = matchFindings(findings, base3?.findings ?? []);
+      return new Set(findings.filter((f) => !existing.has(f)));
+    };
+    const head = await scanOne({ ...options, paths, selectCharts: selector("head", repoRoot, (options.valuesFiles ?? []).map((f) => path36.resolve(f))), ...request2.gate === "new" ? { selectFixes: newOnly } : {}, admissionBase: baseObjects });
     const rendered = [.../* @__PURE__ */ new Set([...choices.head?.rendered ?? [], ...choices.base?.rendered ?? []])].sort();
     const unchanged = [.../* @__PURE__ */ new Set([...choices.head?.unchanged ?? [], ...choices.base?.unchanged ?? []])].filter((c3) => !rendered.includes(c3)).sort();
     const allBecause = choices.head?.allBecause ?? choices.base?.allBecause;
@@ -74139,18 +74873,18 @@ function compareWithBase(head, base3, info2, failOnErrors, notFixed = () => fals
 
 // src/reporters/output-file.ts
 import { randomBytes as randomBytes2 } from "node:crypto";
-import { closeSync, constants as constants6, lstatSync as lstatSync4, mkdirSync as mkdirSync3, openSync, realpathSync as realpathSync4, renameSync, statSync as statSync17, unlinkSync, writeSync } from "node:fs";
-import path35 from "node:path";
+import { closeSync, constants as constants6, lstatSync as lstatSync5, mkdirSync as mkdirSync4, openSync, realpathSync as realpathSync4, renameSync, statSync as statSync17, unlinkSync, writeSync } from "node:fs";
+import path37 from "node:path";
 var OutputFileError = class extends UsageError {
   name = "OutputFileError";
 };
 function inside3(child2, parent) {
-  const rel = path35.relative(parent, child2);
-  return rel === "" || !rel.startsWith("..") && !path35.isAbsolute(rel);
+  const rel = path37.relative(parent, child2);
+  return rel === "" || !rel.startsWith("..") && !path37.isAbsolute(rel);
 }
 function exists2(p) {
   try {
-    lstatSync4(p);
+    lstatSync5(p);
     return true;
   } catch {
     return false;
@@ -74177,28 +74911,28 @@ function reason(error2) {
   }
 }
 function prepareOutputFile(file, base3, shown2 = file) {
-  const target = path35.resolve(base3, file);
-  const dir = path35.dirname(target);
+  const target = path37.resolve(base3, file);
+  const dir = path37.dirname(target);
   checkFolder(target, base3, shown2);
   try {
-    mkdirSync3(dir, { recursive: true });
+    mkdirSync4(dir, { recursive: true });
   } catch (error2) {
     throw new OutputFileError(`cannot write ${shown2}: cannot create the folder ${dir}: ${reason(error2)}`);
   }
   checkFolder(target, base3, shown2);
   let isDir = false;
   try {
-    isDir = lstatSync4(target).isDirectory();
+    isDir = lstatSync5(target).isDirectory();
   } catch {
   }
   if (isDir) throw new OutputFileError(`cannot write ${shown2}: it is a folder`);
   return target;
 }
 function checkFolder(target, base3, shown2) {
-  const absBase = path35.resolve(base3);
+  const absBase = path37.resolve(base3);
   if (!inside3(target, absBase)) return;
-  let existing = path35.dirname(target);
-  while (!exists2(existing) && path35.dirname(existing) !== existing) existing = path35.dirname(existing);
+  let existing = path37.dirname(target);
+  while (!exists2(existing) && path37.dirname(existing) !== existing) existing = path37.dirname(existing);
   let real;
   let realBase;
   try {
@@ -74209,7 +74943,7 @@ function checkFolder(target, base3, shown2) {
   }
   if (!inside3(real, realBase)) {
     throw new OutputFileError(
-      `cannot write ${shown2}: the folder ${path35.relative(absBase, existing) || "."} is a symbolic link to ${real}, outside ${absBase}; preadmit does not follow links out of it`
+      `cannot write ${shown2}: the folder ${path37.relative(absBase, existing) || "."} is a symbolic link to ${real}, outside ${absBase}; preadmit does not follow links out of it`
     );
   }
   try {
@@ -74220,8 +74954,8 @@ function checkFolder(target, base3, shown2) {
 }
 function writeOutputFile(target, text2, base3, shown2 = target) {
   checkFolder(target, base3, shown2);
-  const dir = path35.dirname(target);
-  const temp = path35.join(dir, `.${path35.basename(target)}.${randomBytes2(6).toString("hex")}.tmp`);
+  const dir = path37.dirname(target);
+  const temp = path37.join(dir, `.${path37.basename(target)}.${randomBytes2(6).toString("hex")}.tmp`);
   let fd;
   try {
     fd = openSync(temp, constants6.O_WRONLY | constants6.O_CREAT | constants6.O_EXCL | (constants6.O_NOFOLLOW ?? 0), 438);
@@ -74796,9 +75530,9 @@ function blastSvg(graph, index) {
     const x2 = b.x - 2;
     const y2 = b.y + nodeH / 2;
     const mx = (x1 + x2) / 2;
-    const path39 = `<path d="M${x1} ${y1} C${mx} ${y1} ${mx} ${y2} ${x2} ${y2}" marker-end="url(#${marker})"/>`;
+    const path41 = `<path d="M${x1} ${y1} C${mx} ${y1} ${mx} ${y2} ${x2} ${y2}" marker-end="url(#${marker})"/>`;
     const label = e.label === void 0 ? "" : `<text class="el" x="${x2 - 8}" y="${y2 - 5}" text-anchor="end">${esc(clipped(e.label, 24))}</text>`;
-    return `<g class="edge" data-from="${e.from}" data-to="${e.to}">${path39}${label}</g>`;
+    return `<g class="edge" data-from="${e.from}" data-to="${e.to}">${path41}${label}</g>`;
   });
   const nodes = graph.nodes.map((n2) => {
     const { x, y } = position(n2.id);
@@ -74844,11 +75578,11 @@ function pssHtml(result) {
     else if (set2 !== void 0 && !row.sets.includes(set2)) row.sets.push(set2);
   }
   if (rows.size === 0) return "";
-  const sorted2 = [...rows.values()].sort((a2, b) => chain(Number(b.denied) - Number(a2.denied), compareText(a2.where, b.where), compareText(objectLabel(a2.record.object), objectLabel(b.record.object))));
-  const denied = sorted2.filter((r) => r.denied).length;
-  const body = sorted2.map((r) => `<tr class="${r.denied ? "denied" : ""}"><td>${esc(clipped(objectLabel(r.record.object), LIMIT.label))}</td><td><code>${esc(clipped(r.where, LIMIT.label))}</code></td><td>${esc(clipped(r.sets.join(", ") || "\u2014", LIMIT.label))}</td><td>${r.baseline}</td><td>${r.restricted}</td></tr>`).join("\n");
+  const sorted3 = [...rows.values()].sort((a2, b) => chain(Number(b.denied) - Number(a2.denied), compareText(a2.where, b.where), compareText(objectLabel(a2.record.object), objectLabel(b.record.object))));
+  const denied = sorted3.filter((r) => r.denied).length;
+  const body = sorted3.map((r) => `<tr class="${r.denied ? "denied" : ""}"><td>${esc(clipped(objectLabel(r.record.object), LIMIT.label))}</td><td><code>${esc(clipped(r.where, LIMIT.label))}</code></td><td>${esc(clipped(r.sets.join(", ") || "\u2014", LIMIT.label))}</td><td>${r.baseline}</td><td>${r.restricted}</td></tr>`).join("\n");
   const at3 = pssLabel(level, result.pss.version);
-  return `<section id="pss"><h2>Pod Security per workload</h2><p class="dim">${plural(sorted2.length, "workload verdict")}, ${denied} denied at the configured level (${esc(at3)}); the upstream Pod Security check ids.</p><details${sorted2.length <= 60 ? " open" : ""}><summary>${plural(sorted2.length, "row")}</summary><table class="pss"><thead><tr><th>Workload</th><th>Chart or file</th><th>Value sets</th><th>baseline</th><th>restricted</th></tr></thead><tbody>
+  return `<section id="pss"><h2>Pod Security per workload</h2><p class="dim">${plural(sorted3.length, "workload verdict")}, ${denied} denied at the configured level (${esc(at3)}); the upstream Pod Security check ids.</p><details${sorted3.length <= 60 ? " open" : ""}><summary>${plural(sorted3.length, "row")}</summary><table class="pss"><thead><tr><th>Workload</th><th>Chart or file</th><th>Value sets</th><th>baseline</th><th>restricted</th></tr></thead><tbody>
 ${body}
 </tbody></table></details></section>`;
 }
@@ -74989,8 +75723,8 @@ function renderHtml(result, options = {}) {
   const max = options.maxFindings ?? DEFAULT_MAX_FINDINGS;
   const existingApart = result.base?.gate === "new" || result.baselineFile !== void 0;
   const gates2 = (f) => blocks(f, result.summary.failOn) && !(existingApart && f.status === "existing");
-  const sorted2 = [...result.findings].sort((a2, b) => chain(Number(gates2(b)) - Number(gates2(a2)), compareFindingsBySeverity(a2, b)));
-  const listed = sorted2.slice(0, max);
+  const sorted3 = [...result.findings].sort((a2, b) => chain(Number(gates2(b)) - Number(gates2(a2)), compareFindingsBySeverity(a2, b)));
+  const listed = sorted3.slice(0, max);
   const head = header(result);
   const blast = blastHtml(result);
   const pss = pssHtml(result);
@@ -75004,7 +75738,7 @@ function renderHtml(result, options = {}) {
   const body = [
     head.html,
     `<nav>${nav}</nav>`,
-    summaryHtml(result, listed.length, sorted2.length),
+    summaryHtml(result, listed.length, sorted3.length),
     errorsHtml(result),
     findingsHtml(result, listed, rules, gates2),
     blast,
@@ -75037,56 +75771,56 @@ function renderHtml(result, options = {}) {
 }
 
 // src/reporters/json.ts
-function keysOf() {
+function keysOf2() {
   return (keys2) => keys2;
 }
 var JSON_KEYS = {
-  scanResult: keysOf()(["tool", "pss", "summary", "findings", "objects", "charts", "errors", "suppressions", "policy", "skipped", "fixed", "base", "baselineFile"]),
-  baselineFile: keysOf()(["file", "entries", "stale"]),
-  baselineEntry: keysOf()(["fingerprint", "rule", "object", "where", "path", "reason"]),
-  base: keysOf()(["revision", "sha", "gate", "rendered", "unchanged", "allBecause", "errors"]),
-  policy: keysOf()(["from", "revision", "file", "message", "changes"]),
-  policyChange: keysOf()(["kind", "change", "summary", "file", "line"]),
-  skippedPath: keysOf()(["path", "reason"]),
-  tool: keysOf()(["name", "version"]),
-  pss: keysOf()(["level", "version"]),
-  summary: keysOf()(["verdict", "findings", "bySeverity", "blocking", "failOn", "objects", "charts", "errors", "renderMs", "totalMs", "suppressed", "provenance", "new", "existing", "fixed"]),
-  provenanceSummary: keysOf()(["values", "template", "object", "renders", "ms"]),
-  finding: keysOf()(["ruleId", "severity", "category", "message", "object", "path", "source", "fingerprint", "remediation", "related", "valueSets", "suppressed", "status", "fix"]),
-  provenFix: keysOf()(["file", "line", "endLine", "replacement", "diff", "description"]),
-  appliedSuppression: keysOf()(["kind", "reason", "file", "line", "expires"]),
-  suppressionRecord: keysOf()(["kind", "status", "rule", "reason", "file", "line", "expires", "container", "object", "matched", "message"]),
-  objectRef: keysOf()(["apiVersion", "kind", "namespace", "name"]),
-  source: keysOf()(["kind", "file", "line", "chart", "template", "valueSet", "document", "variant", "plan", "address", "values", "templateLocation", "located", "unproven", "origin"]),
-  valuesLocation: keysOf()(["file", "line", "key"]),
-  templateLocation: keysOf()(["file", "line"]),
-  objectRecord: keysOf()(["object", "source", "podTemplate", "admission", "blastRadius"]),
-  podTemplate: keysOf()(["path", "origin", "detected"]),
-  blastRadius: keysOf()(["rating", "reasons", "privilege", "authority", "reachability", "secrets"]),
-  blastPrivilege: keysOf()(["baselineAllowed", "restrictedAllowed", "baselineViolations"]),
-  blastAuthority: keysOf()(["serviceAccount", "tokenMounted", "grants", "dangerous"]),
-  blastServiceAccount: keysOf()(["namespace", "name", "defined"]),
-  blastGrant: keysOf()(["binding", "role", "scope", "resolved"]),
-  blastGrantRole: keysOf()(["kind", "name"]),
-  blastDangerous: keysOf()(["id", "summary", "scope", "via"]),
-  blastReachability: keysOf()(["hostNetwork", "ingressPolicies", "egressPolicies", "exposure"]),
-  blastExposure: keysOf()(["service", "type", "ingresses"]),
-  blastSecrets: keysOf()(["mounted", "readable"]),
-  admission: keysOf()(["version", "baseline", "restricted"]),
-  levelVerdict: keysOf()(["allowed", "violations"]),
-  violation: keysOf()(["check", "reason", "detail", "unknown"]),
-  chartRecord: keysOf()(["chart", "name", "valueSet", "objects", "renderMs", "valuesFiles", "set", "variant", "answers", "literals", "provenance", "admission"]),
-  chartVariant: keysOf()(["variant", "objects", "renderMs", "diverging", "removed", "error"]),
-  chartProvenance: keysOf()(["renders", "ms"]),
-  chartAdmission: keysOf()(["level", "version", "allowed", "deniedBy"]),
-  scanError: keysOf()(["kind", "file", "line", "chart", "message"])
+  scanResult: keysOf2()(["tool", "pss", "summary", "findings", "objects", "charts", "errors", "suppressions", "policy", "skipped", "fixed", "base", "baselineFile"]),
+  baselineFile: keysOf2()(["file", "entries", "stale"]),
+  baselineEntry: keysOf2()(["fingerprint", "rule", "object", "where", "path", "reason"]),
+  base: keysOf2()(["revision", "sha", "gate", "rendered", "unchanged", "allBecause", "errors"]),
+  policy: keysOf2()(["from", "revision", "file", "message", "changes"]),
+  policyChange: keysOf2()(["kind", "change", "summary", "file", "line"]),
+  skippedPath: keysOf2()(["path", "reason"]),
+  tool: keysOf2()(["name", "version"]),
+  pss: keysOf2()(["level", "version"]),
+  summary: keysOf2()(["verdict", "findings", "bySeverity", "blocking", "failOn", "objects", "charts", "errors", "renderMs", "totalMs", "suppressed", "provenance", "new", "existing", "fixed"]),
+  provenanceSummary: keysOf2()(["values", "template", "object", "renders", "ms"]),
+  finding: keysOf2()(["ruleId", "severity", "category", "message", "object", "path", "source", "fingerprint", "remediation", "related", "valueSets", "suppressed", "status", "fix"]),
+  provenFix: keysOf2()(["file", "line", "endLine", "replacement", "diff", "description"]),
+  appliedSuppression: keysOf2()(["kind", "reason", "file", "line", "expires"]),
+  suppressionRecord: keysOf2()(["kind", "status", "rule", "reason", "file", "line", "expires", "container", "object", "matched", "message"]),
+  objectRef: keysOf2()(["apiVersion", "kind", "namespace", "name"]),
+  source: keysOf2()(["kind", "file", "line", "chart", "template", "valueSet", "document", "variant", "plan", "address", "values", "templateLocation", "located", "unproven", "origin"]),
+  valuesLocation: keysOf2()(["file", "line", "key"]),
+  templateLocation: keysOf2()(["file", "line"]),
+  objectRecord: keysOf2()(["object", "source", "podTemplate", "admission", "blastRadius"]),
+  podTemplate: keysOf2()(["path", "origin", "detected"]),
+  blastRadius: keysOf2()(["rating", "reasons", "privilege", "authority", "reachability", "secrets"]),
+  blastPrivilege: keysOf2()(["baselineAllowed", "restrictedAllowed", "baselineViolations"]),
+  blastAuthority: keysOf2()(["serviceAccount", "tokenMounted", "grants", "dangerous"]),
+  blastServiceAccount: keysOf2()(["namespace", "name", "defined"]),
+  blastGrant: keysOf2()(["binding", "role", "scope", "resolved"]),
+  blastGrantRole: keysOf2()(["kind", "name"]),
+  blastDangerous: keysOf2()(["id", "summary", "scope", "via"]),
+  blastReachability: keysOf2()(["hostNetwork", "ingressPolicies", "egressPolicies", "exposure"]),
+  blastExposure: keysOf2()(["service", "type", "ingresses"]),
+  blastSecrets: keysOf2()(["mounted", "readable"]),
+  admission: keysOf2()(["version", "baseline", "restricted"]),
+  levelVerdict: keysOf2()(["allowed", "violations"]),
+  violation: keysOf2()(["check", "reason", "detail", "unknown"]),
+  chartRecord: keysOf2()(["chart", "name", "valueSet", "objects", "renderMs", "valuesFiles", "set", "variant", "answers", "literals", "provenance", "admission"]),
+  chartVariant: keysOf2()(["variant", "objects", "renderMs", "diverging", "removed", "error"]),
+  chartProvenance: keysOf2()(["renders", "ms"]),
+  chartAdmission: keysOf2()(["level", "version", "allowed", "deniedBy"]),
+  scanError: keysOf2()(["kind", "file", "line", "chart", "message"])
 };
-function pick(value, keys2, nested = {}) {
+function pick(value, keys2, nested2 = {}) {
   const out = {};
   for (const key of keys2) {
     const v = value[key];
     if (v === void 0) continue;
-    const convert = nested[key];
+    const convert = nested2[key];
     out[key] = convert ? convert(v) : v;
   }
   return out;
@@ -75188,7 +75922,7 @@ function oneLine(text2) {
 function gates(finding, result) {
   return finding.suppressed === void 0 && finding.status !== "existing" && isBlocking(finding.severity, result.summary.failOn);
 }
-function describe(finding) {
+function describe2(finding) {
   const where = finding.source.values !== void 0 ? `${locationLabel(finding.source.values.file, finding.source.values.line)} (${finding.source.values.key})` : locationLabel(finding.source.file, finding.source.line);
   const marks2 = [finding.severity.toUpperCase(), ...finding.suppressed ? ["suppressed"] : [], ...finding.status ? [finding.status] : []].join(", ");
   return oneLine(`[${marks2}] ${where} ${finding.path || "/"}: ${finding.message}`);
@@ -75208,7 +75942,7 @@ function renderJunit(result) {
   let failures = 0;
   for (const { rule: rule2, name, findings } of [...cases.values()].sort((a2, b) => compareText(a2.rule, b.rule) || compareText(a2.name, b.name))) {
     const blocking = findings.filter((f) => gates(f, result));
-    const body = findings.map(describe).join("\n");
+    const body = findings.map(describe2).join("\n");
     lines.push(`    <testcase classname="preadmit.${xml(rule2)}" name="${xml(name)}" file="${xml(oneLine(findings[0].source.values?.file ?? findings[0].source.file))}">`);
     if (blocking.length > 0) {
       failures++;
@@ -75301,8 +76035,8 @@ function findingRow(f, rules, fileUrl) {
   if (f.valueSets !== void 0 && !f.valueSets.includes("default")) where += ` <sub>${text(valueSetLabel(f), LIMIT2.file)}</sub>`;
   else if (f.valueSets === void 0 && f.source.valueSet !== void 0 && f.source.valueSet !== "default") where += ` <sub>values: ${text(f.source.valueSet, LIMIT2.file)}</sub>`;
   if (f.suppressed !== void 0) where += ` <sub>${text(suppressionLabel(f), LIMIT2.message)}</sub>`;
-  const path39 = `<br><sub><code>${text(f.path || "/", LIMIT2.path)}</code></sub>`;
-  return `| ${SEVERITY_BADGE[f.severity]}${f.status === "new" ? " **new**" : ""} | ${ruleCell(f.ruleId, rules)} | ${object} | ${text(f.message, LIMIT2.message)}${path39} | ${where} |`;
+  const path41 = `<br><sub><code>${text(f.path || "/", LIMIT2.path)}</code></sub>`;
+  return `| ${SEVERITY_BADGE[f.severity]}${f.status === "new" ? " **new**" : ""} | ${ruleCell(f.ruleId, rules)} | ${object} | ${text(f.message, LIMIT2.message)}${path41} | ${where} |`;
 }
 var FINDING_HEAD = ["| Severity | Rule | Object | Message | Location |", "| --- | --- | --- | --- | --- |"];
 function errorRow(e, fileUrl) {
@@ -75511,14 +76245,14 @@ function renderMarkdown(result, options = {}) {
   const maxLength = options.maxLength ?? DEFAULT_MAX_LENGTH;
   const rules = new Map(ruleMetas(options.rules).map((r) => [r.id, r]));
   const failOn = result.summary.failOn;
-  const sorted2 = [...result.findings].sort(compareFindingsBySeverity);
+  const sorted3 = [...result.findings].sort(compareFindingsBySeverity);
   const existingApart = result.base?.gate === "new" || result.baselineFile !== void 0;
   const gates2 = (f) => blocks(f, failOn) && !(existingApart && f.status === "existing");
-  const blocking = sorted2.filter(gates2);
-  const others = sorted2.filter((f) => !gates2(f) && f.suppressed === void 0 && !(existingApart && f.status === "existing"));
-  const existing = existingApart ? sorted2.filter((f) => f.status === "existing" && f.suppressed === void 0) : [];
+  const blocking = sorted3.filter(gates2);
+  const others = sorted3.filter((f) => !gates2(f) && f.suppressed === void 0 && !(existingApart && f.status === "existing"));
+  const existing = existingApart ? sorted3.filter((f) => f.status === "existing" && f.suppressed === void 0) : [];
   const fixed2 = [...result.fixed ?? []].sort(compareFindingsBySeverity);
-  const suppressed = sorted2.filter((f) => f.suppressed !== void 0);
+  const suppressed = sorted3.filter((f) => f.suppressed !== void 0);
   const errors = [...result.errors].sort((a2, b) => chain(compareText(a2.file, b.file), (a2.line ?? 0) - (b.line ?? 0)));
   const blockingSection = tableSection(
     "blocking findings",
@@ -75772,6 +76506,20 @@ function resultOf(finding, ruleIndex) {
     locations: [location],
     ...related.length > 0 && { relatedLocations: related },
     partialFingerprints: { [FINGERPRINT_KEY]: finding.fingerprint },
+    // A proven fix (src/fix): whole lines line..endLine of the values file replaced, as a suggested change does.
+    ...finding.fix !== void 0 && {
+      fixes: [
+        {
+          description: { text: finding.fix.description },
+          artifactChanges: [
+            {
+              artifactLocation: { uri: toArtifactUri(finding.fix.file), uriBaseId: SRCROOT },
+              replacements: [{ deletedRegion: { startLine: finding.fix.line, endLine: finding.fix.endLine }, insertedContent: { text: finding.fix.replacement } }]
+            }
+          ]
+        }
+      ]
+    },
     // With a base (--base): new, or unchanged since it; its findings now gone are `absent` (toSarifLog).
     ...finding.status !== void 0 && { baselineState: finding.status === "new" ? "new" : "unchanged" },
     properties: {
@@ -75836,15 +76584,15 @@ function severityBreakdown(findings) {
   return SEVERITIES.filter((s) => counts[s] > 0).map((s) => `${counts[s]} ${s}`).join(", ");
 }
 function limitResults(findings) {
-  const sorted2 = [...findings].sort(compareFindingsBySeverity);
+  const sorted3 = [...findings].sort(compareFindingsBySeverity);
   const notifications = [];
-  const kept = sorted2.slice(0, GITHUB_LIMITS.resultsPerRun);
-  const dropped = sorted2.slice(GITHUB_LIMITS.resultsPerRun);
+  const kept = sorted3.slice(0, GITHUB_LIMITS.resultsPerRun);
+  const dropped = sorted3.slice(GITHUB_LIMITS.resultsPerRun);
   if (dropped.length > 0) {
     notifications.push({
       level: "warning",
       message: {
-        text: `preadmit found ${plural(sorted2.length, "finding")}; GitHub code scanning accepts at most ${GITHUB_LIMITS.resultsPerRun} results per run, so the ${dropped.length} least severe were left out of this file (${severityBreakdown(dropped)}). The JSON report has them all.`
+        text: `preadmit found ${plural(sorted3.length, "finding")}; GitHub code scanning accepts at most ${GITHUB_LIMITS.resultsPerRun} results per run, so the ${dropped.length} least severe were left out of this file (${severityBreakdown(dropped)}). The JSON report has them all.`
       },
       properties: { omittedResults: dropped.length }
     });
@@ -75978,7 +76726,7 @@ function buildGroups(result, shown2) {
   }
   return [...groups.values()].filter((group) => group.findings.length > 0 || group.chart === void 0 || group.chart.valueSet === "default").sort((a2, b) => chain(a2.order[0] - b.order[0], compareText(a2.order[1], b.order[1]), compareText(a2.order[2], b.order[2])));
 }
-function objectKey5(f) {
+function objectKey6(f) {
   const { object: ref, source } = f;
   return [ref.apiVersion, ref.kind, ref.namespace ?? "", ref.name, source.file, source.valueSet ?? "", source.address ?? ""].join("\0");
 }
@@ -76000,14 +76748,14 @@ function renderGroup(group, result, records, paint, options, explained) {
     lines.push(`  ${paint("no findings", "dim")}`);
     return lines;
   }
-  const byObject = [...groupBy(group.findings, objectKey5).values()].sort(
+  const byObject = [...groupBy(group.findings, objectKey6).values()].sort(
     (a2, b) => chain(compareSeverity(worst(a2), worst(b)), compareRefs(a2[0].object, b[0].object))
   );
   for (const findings of byObject) {
     const first = findings[0];
     let objectLine = `  ${paint(terminalSafe(objectLabel(first.object)), "bold")}`;
     if (first.source.address !== void 0) objectLine += paint(` (${terminalSafe(first.source.address)})`, "dim");
-    const record = records.get(objectKey5(first));
+    const record = records.get(objectKey6(first));
     const verdict = group.chart === void 0 && record !== void 0 ? objectVerdict(record, result.pss.level, pssLabel(result.pss.level, result.pss.version)) : void 0;
     if (verdict !== void 0) objectLine += ` \u2014 ${paint(terminalSafe(verdict), verdict.startsWith("denied") ? "red" : "yellow")}`;
     lines.push(objectLine);
@@ -76021,6 +76769,7 @@ function renderGroup(group, result, records, paint, options, explained) {
       const detail = findingDetail(f);
       if (detail.length > 0) lines.push(...wrap(terminalSafe(detail.join(" \xB7 ")), indent, options.width).map((l) => paint(l.replace(indent, `${indent}\u21B3 `), "dim")));
       if (options.verbose) lines.push(paint(`${indent}at ${terminalSafe(f.path || "/")}`, "dim"));
+      if (f.fix !== void 0) lines.push(...wrap(terminalSafe(`proven fix: ${f.fix.description} (line ${f.fix.line}; apply: preadmit fix --rule ${f.ruleId}${f.source.chart ? ` ${f.source.chart}` : ""})`), indent, options.width).map((l) => paint(l, "green")));
       if (!explained.has(f.ruleId) && f.remediation && f.suppressed === void 0) {
         explained.add(f.ruleId);
         lines.push(...wrap(`fix: ${terminalSafe(f.remediation)}`, indent, options.width).map((l) => paint(l, "dim")));
@@ -76133,7 +76882,7 @@ function renderSummary(result, paint) {
 }
 function renderText(result, options = {}) {
   const paint = painter(options.color === true);
-  const records = new Map(result.objects.map((r) => [objectKey5(r), r]));
+  const records = new Map(result.objects.map((r) => [objectKey6(r), r]));
   const sections = [];
   sections.push([
     paint(`preadmit ${terminalSafe(result.tool.version)}`, "bold") + ` \xB7 Pod Security ${terminalSafe(pssLabel(result.pss.level, result.pss.version))} \xB7 fail-on ${result.summary.failOn}`
@@ -76247,9 +76996,9 @@ async function changedLinesSince(repoRoot, baseSha, files) {
 }
 
 // src/action/context.ts
-import { readFileSync as readFileSync22 } from "node:fs";
-import os12 from "node:os";
-import path36 from "node:path";
+import { readFileSync as readFileSync24 } from "node:fs";
+import os13 from "node:os";
+import path38 from "node:path";
 var PR_EVENTS = /* @__PURE__ */ new Set(["pull_request", "pull_request_target", "pull_request_review", "pull_request_review_comment"]);
 function str3(value) {
   return typeof value === "string" && value !== "" ? value : void 0;
@@ -76262,7 +77011,7 @@ function readRunContext(env = process.env, cwd = process.cwd()) {
   let payload = {};
   if (env.GITHUB_EVENT_PATH) {
     try {
-      payload = obj(JSON.parse(readFileSync22(env.GITHUB_EVENT_PATH, "utf8"))) ?? {};
+      payload = obj(JSON.parse(readFileSync24(env.GITHUB_EVENT_PATH, "utf8"))) ?? {};
     } catch (error2) {
       notes.push(`could not read the event payload ${env.GITHUB_EVENT_PATH}: ${error2.message}`);
     }
@@ -76300,7 +77049,7 @@ function readRunContext(env = process.env, cwd = process.cwd()) {
       notes.push("the workflow_run payload has no head SHA");
     }
   }
-  const workspace = path36.resolve(cwd, env.GITHUB_WORKSPACE || ".");
+  const workspace = path38.resolve(cwd, env.GITHUB_WORKSPACE || ".");
   const serverUrl = (env.GITHUB_SERVER_URL || "https://github.com").replace(/\/+$/, "");
   const apiUrl = (env.GITHUB_API_URL || "https://api.github.com").replace(/\/+$/, "");
   const runUrl = repository && env.GITHUB_RUN_ID ? `${serverUrl}/${repository.owner}/${repository.repo}/actions/runs/${env.GITHUB_RUN_ID}` : void 0;
@@ -76312,7 +77061,7 @@ function readRunContext(env = process.env, cwd = process.cwd()) {
     ...pullRequest && { pullRequest },
     ...workflowRun && { workflowRun },
     workspace,
-    tempDir: env.RUNNER_TEMP ? path36.resolve(env.RUNNER_TEMP) : os12.tmpdir(),
+    tempDir: env.RUNNER_TEMP ? path38.resolve(env.RUNNER_TEMP) : os13.tmpdir(),
     serverUrl,
     apiUrl,
     ...runUrl !== void 0 && { runUrl },
@@ -76322,7 +77071,7 @@ function readRunContext(env = process.env, cwd = process.cwd()) {
 
 // src/action/from-report.ts
 var import__ = __toESM(require__(), 1);
-import { readFileSync as readFileSync23, statSync as statSync18 } from "node:fs";
+import { readFileSync as readFileSync25, statSync as statSync18 } from "node:fs";
 
 // schemas/scan-result.schema.json
 var scan_result_schema_default = {
@@ -77058,7 +77807,7 @@ function loadReport(file) {
   let text2;
   try {
     if (statSync18(file).size > MAX_REPORT_BYTES) throw new ConfigurationError(`report ${file} is larger than ${MAX_REPORT_BYTES / 1024 / 1024} MiB`);
-    text2 = readFileSync23(file, "utf8");
+    text2 = readFileSync25(file, "utf8");
   } catch (error2) {
     if (error2 instanceof ConfigurationError) throw error2;
     throw new ConfigurationError(`cannot read the report ${file}: ${error2.message}`);
@@ -77106,7 +77855,7 @@ function recomputeVerdict(result, policy) {
 }
 
 // node_modules/@actions/github/lib/context.js
-import { readFileSync as readFileSync24, existsSync as existsSync13 } from "fs";
+import { readFileSync as readFileSync26, existsSync as existsSync13 } from "fs";
 import { EOL as EOL5 } from "os";
 var Context = class {
   /**
@@ -77117,10 +77866,10 @@ var Context = class {
     this.payload = {};
     if (process.env.GITHUB_EVENT_PATH) {
       if (existsSync13(process.env.GITHUB_EVENT_PATH)) {
-        this.payload = JSON.parse(readFileSync24(process.env.GITHUB_EVENT_PATH, { encoding: "utf8" }));
+        this.payload = JSON.parse(readFileSync26(process.env.GITHUB_EVENT_PATH, { encoding: "utf8" }));
       } else {
-        const path39 = process.env.GITHUB_EVENT_PATH;
-        process.stdout.write(`GITHUB_EVENT_PATH ${path39} does not exist${EOL5}`);
+        const path41 = process.env.GITHUB_EVENT_PATH;
+        process.stdout.write(`GITHUB_EVENT_PATH ${path41} does not exist${EOL5}`);
       }
     }
     this.eventName = process.env.GITHUB_EVENT_NAME;
@@ -77578,7 +78327,7 @@ function expand2(template, context3) {
     return template.replace(/\/$/, "");
   }
 }
-function parse2(options) {
+function parse3(options) {
   let method = options.method.toUpperCase();
   let url = (options.url || "/").replace(/:([a-z]\w+)/g, "{$1}");
   let headers = Object.assign({}, options.headers);
@@ -77642,7 +78391,7 @@ function parse2(options) {
   );
 }
 function endpointWithDefaults(defaults3, route, options) {
-  return parse2(merge2(defaults3, route, options));
+  return parse3(merge2(defaults3, route, options));
 }
 function withDefaults(oldDefaults, newDefaults) {
   const DEFAULTS2 = merge2(oldDefaults, newDefaults);
@@ -77651,7 +78400,7 @@ function withDefaults(oldDefaults, newDefaults) {
     DEFAULTS: DEFAULTS2,
     defaults: withDefaults.bind(null, DEFAULTS2),
     merge: merge2.bind(null, DEFAULTS2),
-    parse: parse2
+    parse: parse3
   });
 }
 var endpoint = withDefaults(null, DEFAULTS);
@@ -77697,7 +78446,7 @@ var NullObject = /* @__PURE__ */ (() => {
   C.prototype = /* @__PURE__ */ Object.create(null);
   return C;
 })();
-function parse3(header3, options) {
+function parse4(header3, options) {
   const stopFlags = SEMI_FLAG | (options?.comma === true ? COMMA_FLAG : 0);
   const len = header3.length;
   let valueStart = options?.start ?? 0;
@@ -78333,7 +79082,7 @@ async function getResponseData(response) {
   if (!contentType) {
     return response.text().catch(noop3);
   }
-  const mimetype = parse3(contentType);
+  const mimetype = parse4(contentType);
   if (isJSONResponse(mimetype)) {
     let text2 = "";
     try {
@@ -81652,7 +82401,7 @@ function setOutputs(outputs) {
 }
 
 // src/action/publish/suggestions.ts
-import path37 from "node:path";
+import path39 from "node:path";
 var MAX_SUGGESTIONS = 50;
 var MAX_COMMENT_BODY = 6e4;
 var PER_PAGE2 = 100;
@@ -81684,7 +82433,7 @@ function elsewhereSummary(elsewhere) {
 async function filesAtHead(api, t, ref, files) {
   const out = /* @__PURE__ */ new Map();
   for (const file of new Set(files)) {
-    if (file === "" || path37.isAbsolute(file) || file.split(/[\\/]/).includes("..")) {
+    if (file === "" || path39.isAbsolute(file) || file.split(/[\\/]/).includes("..")) {
       out.set(file, void 0);
       continue;
     }
@@ -82088,17 +82837,17 @@ function scanOptions(inputs, workspace, policyFrom) {
     ...policyFrom !== void 0 && { policyFrom },
     // Plan files are inputs like any other path; discovery tells them apart by content.
     paths: [...inputs.paths, ...inputs.terraformPlans],
-    ...inputs.config !== void 0 && { configFile: path38.resolve(workspace, inputs.config) },
+    ...inputs.config !== void 0 && { configFile: path40.resolve(workspace, inputs.config) },
     ...inputs.failOn !== void 0 && { failOn: inputs.failOn },
     ...inputs.pssVersion !== void 0 && { pssVersion: inputs.pssVersion },
     ...inputs.pssLevel !== void 0 && { pssLevel: inputs.pssLevel },
     ...inputs.failOnErrors !== void 0 && { failOnErrors: inputs.failOnErrors },
-    valuesFiles: inputs.valuesFiles.map((f) => path38.resolve(workspace, f)),
+    valuesFiles: inputs.valuesFiles.map((f) => path40.resolve(workspace, f)),
     set: inputs.set,
     ...inputs.kubeVersion !== void 0 && { kubeVersion: inputs.kubeVersion },
     ...inputs.namespace !== void 0 && { namespace: inputs.namespace },
     ...inputs.releaseName !== void 0 && { releaseName: inputs.releaseName },
-    policies: inputs.policies.map((f) => path38.resolve(workspace, f)),
+    policies: inputs.policies.map((f) => path40.resolve(workspace, f)),
     ...inputs.helm !== void 0 && { helmPath: inputs.helm },
     // The token never reaches a report, plain or encoded (the core also finds GITHUB_TOKEN and the checkout's).
     credentials: inputs.githubToken !== "" ? [inputs.githubToken] : []
@@ -82169,7 +82918,7 @@ async function scanAndPublish(inputs, log) {
   try {
     files = prepareReportFiles(inputs, ctx);
     if (inputs.report !== void 0) {
-      const file = path38.resolve(ctx.workspace, inputs.report);
+      const file = path40.resolve(ctx.workspace, inputs.report);
       log.info(`preadmit: publishing the report ${file} instead of scanning`);
       const redactor = new Redactor(runCredentials({ credentials: inputs.githubToken !== "" ? [inputs.githubToken] : [], workTrees: [ctx.workspace] }));
       const loaded = redactor.value(loadReport(file));

@@ -9,4 +9,5 @@ export default pssCheckRule({
   description:
     'Without `allowPrivilegeEscalation: false`, a process can gain more privileges than its parent (setuid binaries, file capabilities).',
   remediation: 'Set `securityContext.allowPrivilegeEscalation: false` on every container.',
+  fix: { set: { allowPrivilegeEscalation: false } },
 });

@@ -9,4 +9,5 @@ export default pssCheckRule({
   description:
     'An unconfined AppArmor profile removes the mandatory access control that limits what a compromised container can do on the node.',
   remediation: 'Remove the `Unconfined` AppArmor profile (field or annotation); use `RuntimeDefault` or a `Localhost` profile.',
+  fix: { set: { type: 'RuntimeDefault' } },
 });

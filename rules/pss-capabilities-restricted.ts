@@ -9,4 +9,5 @@ export default pssCheckRule({
   description:
     "Containers keep the runtime's default capabilities unless they drop them; restricted requires dropping ALL and adding back at most NET_BIND_SERVICE.",
   remediation: 'Set `securityContext.capabilities.drop: ["ALL"]` on every container and add back only NET_BIND_SERVICE if needed.',
+  fix: { set: { drop: ['ALL'] } },
 });

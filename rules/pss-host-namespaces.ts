@@ -9,4 +9,5 @@ export default pssCheckRule({
   description:
     "Sharing the node's network, process or IPC namespace lets a container see and interfere with every process and connection on the node.",
   remediation: 'Remove `hostNetwork`, `hostPID` and `hostIPC` (or set them to false).',
+  fix: { set: { hostNetwork: false, hostPID: false, hostIPC: false } },
 });

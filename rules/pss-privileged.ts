@@ -9,4 +9,5 @@ export default pssCheckRule({
   description:
     'A privileged container has every capability and access to all host devices: it is root on the node.',
   remediation: 'Remove `securityContext.privileged: true` (or set it to false) and grant only the specific capabilities the workload needs.',
+  fix: { set: { privileged: false } },
 });

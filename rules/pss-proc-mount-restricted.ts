@@ -9,4 +9,5 @@ export default pssCheckRule({
   description:
     'Restricted keeps /proc masked even for pods that run in a user namespace.',
   remediation: 'Remove `securityContext.procMount` or set it to `Default`.',
+  fix: { set: { procMount: 'Default' } },
 });

@@ -9,4 +9,5 @@ export default pssCheckRule({
   description:
     'An unmasked /proc exposes kernel interfaces that the default mask hides from containers.',
   remediation: 'Remove `securityContext.procMount` or set it to `Default`.',
+  fix: { set: { procMount: 'Default' } },
 });

@@ -9,4 +9,5 @@ export default pssCheckRule({
   description:
     'An unconfined seccomp profile lets the container make every system call, including the ones used in kernel exploits.',
   remediation: 'Remove the `Unconfined` seccomp profile; use `RuntimeDefault` or a `Localhost` profile.',
+  fix: { set: { type: 'RuntimeDefault' } },
 });

@@ -9,4 +9,5 @@ export default pssCheckRule({
   description:
     'Without a seccomp profile the container can make every system call; restricted requires RuntimeDefault or Localhost.',
   remediation: 'Set `securityContext.seccompProfile.type: RuntimeDefault` on the pod (or on every container).',
+  fix: { set: { type: 'RuntimeDefault' } },
 });

@@ -9,4 +9,5 @@ export default pssCheckRule({
   description:
     'A Windows HostProcess container runs directly on the host with administrator access to the node.',
   remediation: 'Remove `windowsOptions.hostProcess: true`.',
+  fix: { set: { hostProcess: false } },
 });

@@ -2,6 +2,8 @@ import { defineRule, type PodRule } from '../src/engine/rule-kit.ts';
 import { at, obj } from '../src/k8s/values.ts';
 
 export default defineRule<PodRule>({
+  // The values edit that removes the finding (src/fix proves it by re-rendering every value set).
+  fix: { set: { readOnlyRootFilesystem: true } },
   meta: {
     id: 'read-only-root-filesystem',
     title: 'Containers run with a read-only root filesystem',

@@ -3,6 +3,8 @@ import { defineRule } from '../src/engine/rule-kit.ts';
 
 export default defineRule({
   target: 'pod',
+  // The values edit that removes the finding (src/fix proves it by re-rendering every value set).
+  fix: { set: { automountServiceAccountToken: false } },
   meta: {
     id: 'service-account-token-automount',
     title: 'Do not mount an API token the workload does not use',

@@ -17,6 +17,8 @@ const SOURCE_RANGES_ANNOTATION = 'service.beta.kubernetes.io/load-balancer-sourc
 export default defineRule({
   target: 'object',
   kinds: ['Service'],
+  // The values edit that removes the finding (src/fix proves it by re-rendering every value set).
+  fix: { set: { type: 'ClusterIP' }, optIn: true },
   meta: {
     id: 'service-load-balancer-open',
     title: 'LoadBalancer Services need source ranges',

@@ -5,6 +5,8 @@ import { isObj, str } from '../src/k8s/values.ts';
 export default defineRule({
   target: 'object',
   kinds: ['Service'],
+  // The values edit that removes the finding (src/fix proves it by re-rendering every value set).
+  fix: { set: { type: 'ClusterIP' }, optIn: true },
   meta: {
     id: 'service-node-port',
     title: 'Services should not be NodePort',

@@ -25,6 +25,7 @@ export const LAYERS: readonly Layer[] = [
   { folder: 'src/engine', owns: 'rule kit, evaluation, unit joins, blast radius' },
   { folder: 'rules', owns: 'one module per rule; rules/_templates for families' },
   { folder: 'src/provenance', owns: 'values and template lines located for findings, values lint; uses renders, never drives them' },
+  { folder: 'src/fix', owns: 'proven fixes: values edits from rule recipes, written as the file is written, proven by re-rendering a copy of the chart' },
   { folder: 'src/reporters', owns: 'text, JSON, SARIF, markdown; output files; runner-command defusing' },
   { folder: 'src/pipeline', owns: 'the scan: discover, policy, render, evaluate, locate, suppress, result' },
   { folder: 'src', rootOnly: true, owns: 'the CLI (cli.ts, bin.ts) and the process set-up both entries run first (v8-tiering.ts)' },

@@ -17,10 +17,13 @@ import { RULES } from '../rules/index.ts';
 import { YAML_LIMITS } from './loaders/yaml-docs.ts';
 import { FORMATS as REPORT_FORMATS, render, type Format } from './reporters/index.ts';
 import { terminalSafe } from './reporters/text.ts';
+import { applyFixReport, FIX_MODES, type FixReport } from './pipeline/fixes.ts';
 
 const USAGE = `Usage: preadmit scan [PATH...] [options]
        preadmit baseline [PATH...] [options]   write the findings to .preadmit-baseline.yaml
                                                (or --output), for \`baseline:\` in .preadmit.yaml
+       preadmit fix [PATH...] [options]        apply the proven values edits that remove findings
+                                               (--dry-run prints them as a unified diff)
        preadmit rules                          list the rules (id, default severity, category, title)
        preadmit explain RULE                   print a rule's documentation
 
@@ -68,18 +71,26 @@ Options:
                                       REV (or depending on one) are rendered
   --gate new|all                      with --base: gate on new findings (default) or on all of them
   --all                               with --base: render every chart, changed or not
+  --fixes off|gating|all              which findings get a proven fix (a values edit re-rendered on a
+                                      copy of the chart; default gating: those that fail the run, with
+                                      --base the new ones)
+  --fix-rule ID                       also use the opt-in fix of rule ID (a LoadBalancer or NodePort
+                                      Service made ClusterIP; repeatable)
+  --dry-run                           fix: print the edits as a unified diff, change no file
+  --rule ID                           fix: only the findings of rule ID (repeatable)
   -h, --help                          this help
   --version                           print the version
 
 Exit status: 0 nothing at or above --fail-on, 1 findings at or above it (or inputs that
 could not be read or rendered), 2 usage, configuration or environment error (a PATH
 that does not exist, or nothing to scan under the PATHs), 130/143 stopped by SIGINT/SIGTERM.
+preadmit fix: 0 edits applied (or none to apply), 1 inputs could not be read or rendered, 2 usage.
 
 Documentation (in the package and the repository): README.md, section "Configuration:
 .preadmit.yaml", for the configuration; docs/rules.md (or preadmit rules, preadmit explain RULE)
 for the rules.`;
 
-const COMMANDS = ['scan', 'baseline', 'rules', 'explain'];
+const COMMANDS = ['scan', 'baseline', 'fix', 'rules', 'explain'];
 /** Every option of `preadmit scan` (node's parseArgs form). */
 const CLI_OPTIONS = {
   format: { type: 'string' },
@@ -110,6 +121,10 @@ const CLI_OPTIONS = {
   'min-severity': { type: 'string' },
   'fail-on-errors': { type: 'string' },
   verbose: { type: 'boolean' },
+  fixes: { type: 'string' },
+  'fix-rule': { type: 'string', multiple: true },
+  'dry-run': { type: 'boolean' },
+  rule: { type: 'string', multiple: true },
   help: { type: 'boolean', short: 'h' },
   version: { type: 'boolean' },
 } as const;
@@ -134,6 +149,7 @@ function explainRule(id: string): string {
     meta.description,
     '',
     `Fix: ${meta.remediation}`,
+    ...(rule.fix ? [`Proven fix: sets ${Object.entries(rule.fix.set).map(([field, value]) => `${field} to ${JSON.stringify(value)}`).join(' or ')} at the values key the finding is located at, once a re-render proves it (preadmit fix${rule.fix.optIn ? ` --fix-rule ${meta.id}` : ''})`] : []),
     ...(meta.references && meta.references.length > 0 ? ['', 'References:', ...meta.references.map((r) => `  ${r.title}: ${r.url}`)] : []),
     '',
     `Configure in .preadmit.yaml: rules: { ${meta.id}: { severity: ..., enabled: false } }`,
@@ -213,6 +229,18 @@ function writeBaseline(result: ScanResult, target: string, shown: string, previo
   return result.errors.length > 0 ? 1 : 0;
 }
 
+/**
+ * `preadmit fix`: the edits proven by the scan written to the working tree (or, with --dry-run, printed as a
+ * unified diff); what could not be fixed is listed on stderr. Exit 1 when inputs failed, else 0.
+ */
+function applyProvenFixes(result: ScanResult, report: FixReport | undefined, repoRoot: string, dryRun: boolean): number {
+  const applied = applyFixReport(report, repoRoot, { dryRun });
+  if (dryRun) process.stdout.write(applied.diff);
+  for (const line of applied.notes) process.stderr.write(`preadmit: ${inertLines(terminalSafe(line))}\n`);
+  for (const error of result.errors) process.stderr.write(`preadmit: error: ${defuseRunnerCommands(terminalSafe(`${error.file}${error.line ? `:${error.line}` : ''}: ${error.message}`))}\n`);
+  return result.errors.length > 0 && result.summary.verdict === 'fail' ? 1 : 0;
+}
+
 export async function main(argv: string[]): Promise<number> {
   let parsed;
   try {
@@ -254,7 +282,7 @@ export async function main(argv: string[]): Promise<number> {
       return 2;
     }
   }
-  if (command !== 'scan' && command !== 'baseline') {
+  if (command !== 'scan' && command !== 'baseline' && command !== 'fix') {
     const near = command === undefined ? undefined : closest(command, COMMANDS);
     process.stderr.write(`preadmit: ${command === undefined ? 'no command given' : `unknown command "${terminalSafe(command)}"${near ? `; did you mean ${near}?` : ''}`}\n\n${USAGE}\n`);
     return 2;
@@ -273,6 +301,17 @@ export async function main(argv: string[]): Promise<number> {
     if (values.base === undefined && (gate !== undefined || values.all)) throw new UsageError(`${gate !== undefined ? '--gate' : '--all'} needs --base REV`);
     if (values.as === undefined ? values['as-group'] !== undefined || values['as-uid'] !== undefined : values.as.trim() === '') throw new UsageError(values.as === undefined ? '--as-group and --as-uid need --as USER (the user they belong to), as in kubectl' : '--as expects a user name');
     if (command === 'baseline' && (values.base !== undefined || values.format !== undefined || paths.includes('-'))) throw new UsageError('preadmit baseline takes paths and scan options, not --base, --format or standard input');
+    if (command === 'fix' && (values.base !== undefined || values.format !== undefined || values.output !== undefined || values.fixes !== undefined || paths.includes('-'))) throw new UsageError('preadmit fix takes paths and scan options, not --base, --format, --output, --fixes or standard input');
+    if (command !== 'fix' && (values['dry-run'] || values.rule !== undefined)) throw new UsageError(`${values['dry-run'] ? '--dry-run' : '--rule'} is an option of preadmit fix`);
+    const fixes = oneOf('--fixes', values.fixes, FIX_MODES);
+    for (const id of [...(values.rule ?? []), ...(values['fix-rule'] ?? [])]) {
+      const rule = RULES.find((r) => r.meta.id === id);
+      if (rule === undefined) {
+        const near = closest(id, RULES.map((r) => r.meta.id));
+        throw new UsageError(`unknown rule "${id}"${near ? `; did you mean ${near}?` : ' (preadmit rules lists them)'}`);
+      }
+      if ((values['fix-rule'] ?? []).includes(id) && rule.fix?.optIn !== true) throw new UsageError(`--fix-rule ${id}: the rule has no opt-in fix (${rule.fix ? 'its fix is used without the flag' : 'it offers no fix'})`);
+    }
     // Before the scan: a place the report cannot go is a usage error now, not after minutes of rendering.
     // A missing folder is created; a symbolic link at the file is replaced, never followed.
     const baselineTarget = command === 'baseline' ? (values.output ?? path.join(findRepoRoot(paths[0] ?? '.'), BASELINE_FILE_NAME)) : undefined;
@@ -311,6 +350,7 @@ export async function main(argv: string[]): Promise<number> {
       process.stderr.write(`\r\u001b[2Kpreadmit: rendering ${charts}/${totalCharts} charts (${renders} renders) · ${Math.round((Date.now() - started) / 1000)} s`);
       progressShown = true;
     };
+    let fixReport: FixReport | undefined;
     const scanOptions: ScanOptions = {
       paths: paths.length > 0 ? paths : ['.'],
       ...(values.config ? { configFile: values.config } : {}),
@@ -329,6 +369,9 @@ export async function main(argv: string[]): Promise<number> {
       ...(values['policy-from'] !== undefined ? { policyFrom: { revision: values['policy-from'], fetch: false, onUnavailable: 'error' as const } } : {}),
       readStdin,
       bounds,
+      ...(command === 'fix' ? { fixes: 'all' as const, ...(values.rule ? { fixRules: values.rule } : {}) } : fixes !== undefined ? { fixes } : command === 'baseline' ? { fixes: 'off' as const } : {}),
+      ...(values['fix-rule'] ? { fixOptIn: values['fix-rule'] } : {}),
+      ...(command === 'fix' ? { onFixes: (report: FixReport) => (fixReport = report) } : {}),
       signal: stop.signal,
       ...(slowRenders
         ? {
@@ -354,6 +397,7 @@ export async function main(argv: string[]): Promise<number> {
       throw new UsageError(`nothing to scan under ${(paths.length > 0 ? paths : ['.']).join(', ')}: no chart, manifest or Terraform plan found (check the paths and include/exclude in .preadmit.yaml)`);
     }
     if (baselineTarget !== undefined) return writeBaseline(result, output!, baselineTarget, previous);
+    if (command === 'fix') return applyProvenFixes(result, fixReport, findRepoRoot(paths[0] ?? '.'), values['dry-run'] === true);
     const toTerminal = output === undefined && process.stdout.isTTY === true && !process.env.NO_COLOR;
     const width = output === undefined && process.stdout.isTTY === true ? process.stdout.columns : undefined;
     const report = render(format, result, { rules: RULES, color: toTerminal, text: { ...(width ? { width } : {}), ...(values.verbose ? { verbose: true } : {}), ...(minSeverity ? { minSeverity } : {}) } });

@@ -3,7 +3,7 @@
 // offending field, with a message about that field. A baseline check reports at every level, so a stricter
 // level never lowers what baseline forbids; a restricted check reports only what baseline allows (see
 // reportedViolations). A check the level or version does not apply simply has no violations.
-import type { Category, PodRule, RuleMeta } from '../../src/engine/rule-kit.ts';
+import type { Category, FixRecipe, PodRule, RuleMeta } from '../../src/engine/rule-kit.ts';
 import type { Severity } from '../../src/model/model.ts';
 
 const PSS_DOC = 'https://kubernetes.io/docs/concepts/security/pod-security-standards/';
@@ -17,6 +17,8 @@ export interface PssRuleSpec {
   severity: Severity;
   description: string;
   remediation: string;
+  /** The values edit that removes the finding (src/fix), when one is right for every chart. */
+  fix?: FixRecipe;
 }
 
 export function pssCheckRule(spec: PssRuleSpec): PodRule {
@@ -36,6 +38,7 @@ export function pssCheckRule(spec: PssRuleSpec): PodRule {
   return {
     meta,
     target: 'pod',
+    ...(spec.fix ? { fix: spec.fix } : {}),
     *check(pod) {
       for (const violation of pod.pss) {
         if (violation.check !== spec.check) continue;

@@ -5,8 +5,9 @@ import type { ObjectRef, ScannedObject, Severity, TemplateLocation, ValuesLocati
 import type { Obj } from '../k8s/values.ts';
 import type { PodView } from './pod-view.ts';
 import type { UnitIndex } from './unit.ts';
+import type { FixRecipe } from './fix-recipe.ts';
 
-export type { PodView };
+export type { PodView, FixRecipe };
 
 export const CATEGORIES = ['pod-security', 'workload', 'rbac', 'network', 'secrets', 'images', 'admission', 'values'] as const;
 export type Category = (typeof CATEGORIES)[number];
@@ -99,6 +100,8 @@ interface RuleBase {
    * them is an error.
    */
   scope?: 'unit' | 'scan';
+  /** The values edit that removes this rule's finding, when one edit is right (src/fix proves it by re-render). */
+  fix?: FixRecipe;
 }
 
 export interface ObjectRule extends RuleBase {

@@ -124,12 +124,17 @@ export async function scanAgainstBase(options: ScanOptions, request: BaseRequest
     const base =
       basePaths.length === 0
         ? undefined
-        : await scanOne({ ...shared, paths: basePaths, valuesFiles: baseValues, ...(baseConfig !== undefined ? { configFile: baseConfig } : {}), selectCharts: selector('base', exportRoot, baseValues), onObjects: (objects) => (baseObjects = objects) }).catch((error: unknown) => {
+        : await scanOne({ ...shared, fixes: 'off', paths: basePaths, valuesFiles: baseValues, ...(baseConfig !== undefined ? { configFile: baseConfig } : {}), selectCharts: selector('base', exportRoot, baseValues), onObjects: (objects) => (baseObjects = objects) }).catch((error: unknown) => {
             // The base's own configuration can be what is wrong: say it is the base's, not the checked-out one.
             if (error instanceof UsageError) throw new UsageError(`--base ${request.revision}: the files at ${sha.slice(0, 12)}: ${error.message.split(temp + path.sep + 'tree' + path.sep).join('')}`, { cause: error });
             throw error;
           });
-    const head = await scanOne({ ...options, paths, selectCharts: selector('head', repoRoot, (options.valuesFiles ?? []).map((f) => path.resolve(f))), admissionBase: baseObjects });
+    // Fixes are proven for the findings that gate: with --gate new, those the base does not have.
+    const newOnly = (findings: readonly Finding[]) => {
+      const { existing } = matchFindings(findings, base?.findings ?? []);
+      return new Set(findings.filter((f) => !existing.has(f)));
+    };
+    const head = await scanOne({ ...options, paths, selectCharts: selector('head', repoRoot, (options.valuesFiles ?? []).map((f) => path.resolve(f))), ...(request.gate === 'new' ? { selectFixes: newOnly } : {}), admissionBase: baseObjects });
     const rendered = [...new Set([...(choices.head?.rendered ?? []), ...(choices.base?.rendered ?? [])])].sort();
     const unchanged = [...new Set([...(choices.head?.unchanged ?? []), ...(choices.base?.unchanged ?? [])])].filter((c) => !rendered.includes(c)).sort();
     const allBecause = choices.head?.allBecause ?? choices.base?.allBecause;

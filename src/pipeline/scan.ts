@@ -28,12 +28,16 @@ import { applyBaselineFile } from './baseline-file.ts';
 import { Redactor, runCredentials, scannedSecrets, valuesSecrets } from '../secrets/redact.ts';
 import { nodesOf } from '../render/effective-values.ts';
 import { valuesOfRender } from '../provenance/chart-context.ts';
+import { attachFixes, type FixMode, type FixReport } from '../fix/index.ts';
+import { helmCandidate } from '../render/helm.ts';
+import type { RenderedCharts } from '../render/charts.ts';
 import {
   isBlocking,
   SEVERITIES,
   severityRank,
   type BlastRadius,
   type FailOn,
+  type Finding,
   type ObjectRecord,
   type ScanError,
   type ScannedObject,
@@ -95,6 +99,19 @@ export interface ScanOptions {
   onObjects?: (objects: readonly ScannedObject[]) => void;
   /** The requester admission policies see in request.userInfo (`--as`); overrides `admission.userInfo`. */
   admissionUser?: UserInfo;
+  /**
+   * Which chart findings get a proven fix (issue 17, src/fix): `gating` (default) the unsuppressed ones at or
+   * above failOn (with --base, new ones only: selectFixes), `all` every one, `off` none.
+   */
+  fixes?: FixMode;
+  /** Only findings of these rules get a fix (`preadmit fix --rule`). */
+  fixRules?: readonly string[];
+  /** Rules whose opt-in fix recipes may be used (`--fix-rule`). */
+  fixOptIn?: readonly string[];
+  /** Of the scan's findings, those a fix may be proven for (with --base: the new ones); default all. */
+  selectFixes?: (findings: readonly Finding[]) => ReadonlySet<Finding>;
+  /** Told what the fix proofs did: candidates, proven edits per chart, renders. */
+  onFixes?: (report: FixReport) => void;
 }
 
 export const TOOL_VERSION: string = pkg.version;
@@ -272,6 +289,43 @@ async function scanWithBudget(options: ScanOptions): Promise<ScanResult> {
     ...(pending !== undefined ? { pending } : {}),
     }),
   );
+  // Proven fixes for the findings that gate (or all): edits re-rendered on a copy of each chart, within
+  // what is left of the scan's render budget (a proof that runs out offers no fix, it is no scan error).
+  const fixMode = options.fixes ?? 'gating';
+  if (fixMode !== 'off' && loaded.renders.length > 0) {
+    const eligible = options.selectFixes?.(processed.findings);
+    const wanted = processed.findings.filter(
+      (f) =>
+        f.source.kind === 'helm' &&
+        f.suppressed === undefined &&
+        (fixMode === 'all' || isBlocking(f.severity, config.failOn)) &&
+        (options.fixRules === undefined || options.fixRules.includes(f.ruleId)) &&
+        (eligible === undefined || eligible.has(f)),
+    );
+    const allRules = [...rules, ...customRulesOf(config.customRules ?? [])];
+    const namespaces = loaded.objects.filter((o) => o.ref.kind === 'Namespace');
+    const report = await attachFixes(
+      wanted,
+      processed.findings,
+      { rules: allRules, objects: loaded.objects, ...(options.fixOptIn ? { optIn: options.fixOptIn } : {}) },
+      {
+        repoRoot,
+        config,
+        helm: () => helmLocated,
+        helmPath: helmCandidate(options.helmPath),
+        variants: options.renderVariants !== false,
+        maxRenders: Math.max(0, config.helm.maxRenders - budget.started),
+        scanErrors: loaded.errors,
+        signal: budget.signal,
+        evaluate: (copy: RenderedCharts, chart: string) => {
+          // Evaluated as the scan evaluates a chart: per value set, with the scan's namespaces for scan-wide rules.
+          const evaluation = new ValueSetEvaluation(allRules, config).finish([...copy.objects, ...namespaces.filter((o) => o.source.chart !== chart)], [...copy.renders, ...copy.variants]);
+          return markUnknownFindings(evaluation.findings, copy.objects, config).filter((f) => f.source.chart === chart);
+        },
+      },
+    );
+    options.onFixes?.(report);
+  }
   const refused = budgetError(budget, repoRoot);
   const errors = [...discovery.errors, ...loaded.errors, ...evaluation.errors, ...(refused ? [refused] : [])];
 

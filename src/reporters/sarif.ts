@@ -208,6 +208,20 @@ function resultOf(finding: Finding, ruleIndex: number): Result {
     locations: [location],
     ...(related.length > 0 && { relatedLocations: related }),
     partialFingerprints: { [FINGERPRINT_KEY]: finding.fingerprint },
+    // A proven fix (src/fix): whole lines line..endLine of the values file replaced, as a suggested change does.
+    ...(finding.fix !== undefined && {
+      fixes: [
+        {
+          description: { text: finding.fix.description },
+          artifactChanges: [
+            {
+              artifactLocation: { uri: toArtifactUri(finding.fix.file), uriBaseId: SRCROOT },
+              replacements: [{ deletedRegion: { startLine: finding.fix.line, endLine: finding.fix.endLine }, insertedContent: { text: finding.fix.replacement } }],
+            },
+          ],
+        },
+      ],
+    }),
     // With a base (--base): new, or unchanged since it; its findings now gone are `absent` (toSarifLog).
     ...(finding.status !== undefined && { baselineState: finding.status === 'new' ? 'new' : 'unchanged' }),
     properties: {

@@ -195,6 +195,8 @@ function renderGroup(group: Group, result: ScanResult, records: Map<string, Obje
       const detail = findingDetail(f);
       if (detail.length > 0) lines.push(...wrap(terminalSafe(detail.join(' · ')), indent, options.width).map((l) => paint(l.replace(indent, `${indent}↳ `), 'dim')));
       if (options.verbose) lines.push(paint(`${indent}at ${terminalSafe(f.path || '/')}`, 'dim'));
+      // A fix proven by re-rendering every value set (src/fix): what it does and the command that applies it.
+      if (f.fix !== undefined) lines.push(...wrap(terminalSafe(`proven fix: ${f.fix.description} (line ${f.fix.line}; apply: preadmit fix --rule ${f.ruleId}${f.source.chart ? ` ${f.source.chart}` : ''})`), indent, options.width).map((l) => paint(l, 'green')));
       if (!explained.has(f.ruleId) && f.remediation && f.suppressed === undefined) {
         explained.add(f.ruleId);
         lines.push(...wrap(`fix: ${terminalSafe(f.remediation)}`, indent, options.width).map((l) => paint(l, 'dim')));
