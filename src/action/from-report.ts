@@ -6,38 +6,19 @@
 // change that workflow), so nothing in it is believed that can be worked out: the verdict, the blocking
 // count and the other summary counts are computed again from the findings and errors it lists, with the
 // fail-on and failOnErrors of THIS run's configuration (recomputeVerdict).
-import { readFileSync, statSync } from 'node:fs';
-import { Ajv2020 } from 'ajv/dist/2020.js';
-import schema from '../../schemas/scan-result.schema.json' with { type: 'json' };
 import { isBlocking, type FailOn, type ScanResult, type Severity } from '../model/model.ts';
+import { UsageError } from '../model/errors.ts';
+import { readReport } from '../pipeline/read-report.ts';
 import { ConfigurationError } from './inputs.ts';
-
-const MAX_REPORT_BYTES = 64 * 1024 * 1024;
-
-let validator: ReturnType<Ajv2020['compile']> | undefined;
 
 /** Reads and validates a JSON report written by preadmit (`--format json`, or the Action's report-json output). */
 export function loadReport(file: string): ScanResult {
-  let text: string;
   try {
-    if (statSync(file).size > MAX_REPORT_BYTES) throw new ConfigurationError(`report ${file} is larger than ${MAX_REPORT_BYTES / 1024 / 1024} MiB`);
-    text = readFileSync(file, 'utf8');
+    return readReport(file);
   } catch (error) {
-    if (error instanceof ConfigurationError) throw error;
-    throw new ConfigurationError(`cannot read the report ${file}: ${(error as Error).message}`);
+    if (error instanceof UsageError) throw new ConfigurationError(error.message);
+    throw error;
   }
-  let value: unknown;
-  try {
-    value = JSON.parse(text);
-  } catch (error) {
-    throw new ConfigurationError(`report ${file} is not JSON: ${(error as Error).message}`);
-  }
-  validator ??= new Ajv2020({ allErrors: true, strict: false }).compile(schema);
-  if (!validator(value)) {
-    const problems = (validator.errors ?? []).slice(0, 5).map((e) => `${e.instancePath || '/'} ${e.message ?? 'is invalid'}`);
-    throw new ConfigurationError(`report ${file} is not a preadmit JSON report: ${problems.join('; ')}`);
-  }
-  return value as ScanResult;
 }
 
 export interface VerdictPolicy {
