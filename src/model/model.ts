@@ -489,7 +489,7 @@ export interface ShardNamespace {
 
 /**
  * A finding a join would make if a Namespace named `namespace` enforced `level` at one of `minors`
- * (pss-namespace-rejection), located and suppressed as the scan would; its message lacks the policy.
+ * (pss-namespace-rejection), located and suppressed as the scan would; its message names the policy only as `<enforced level>` (the merge writes it again).
  */
 export interface ShardJoin {
   valueSet: string;

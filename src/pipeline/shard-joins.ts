@@ -10,7 +10,7 @@
 //     object of the scan. The merge refuses shards when a chart, plan or manifest of one shard carries
 //     such a policy (give them with --policies instead, which every shard reads).
 import type { Config } from '../config/config.ts';
-import { fingerprintOf } from '../engine/evaluate.ts';
+import { fingerprintOf, interpolate } from '../engine/evaluate.ts';
 import type { Rule } from '../engine/rule-kit.ts';
 import { podTemplateOf } from '../k8s/workloads.ts';
 import type { Finding, ScannedObject, ShardJoin, ShardNamespace } from '../model/model.ts';
@@ -88,7 +88,8 @@ export function pendingNamespaceJoins(objects: readonly ScannedObject[], rules: 
           ruleId: rule.meta.id,
           severity: config.rules[rule.meta.id]?.severity ?? rule.meta.defaultSeverity,
           category: rule.meta.category,
-          message: '',
+          // The policy is the Namespace's, known at the merge (merge.ts writes the message again).
+          message: interpolate(rule.meta.messages.rejected ?? '', { kind: object.ref.kind, name: object.ref.name, namespace, reasons, policy: '<enforced level>' }),
           object: object.ref,
           path,
           source,
