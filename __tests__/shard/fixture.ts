@@ -6,6 +6,8 @@
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import type { ScanResult } from '../../src/model/model.ts';
+import { toJsonValue } from '../../src/reporters/json.ts';
 
 function write(root: string, file: string, text: string): void {
   mkdirSync(path.dirname(path.join(root, file)), { recursive: true });
@@ -160,3 +162,21 @@ spec:
   );
   return root;
 }
+
+/** The result as JSON (what a shard uploads and merge reads back). */
+export const roundTrip = (result: ScanResult): ScanResult => JSON.parse(JSON.stringify(toJsonValue(result))) as ScanResult;
+
+/** What must be equal, finding for finding: identity, rule, severity, place and lines, message, suppression, value sets. */
+export function comparable(result: ScanResult) {
+  const json = roundTrip(result);
+  return {
+    findings: json.findings.map((f) => ({ ...f })),
+    objects: json.objects,
+    charts: json.charts.map(({ renderMs: _r, provenance: _p, variant, answers, ...c }) => ({ ...c, ...(variant ? { variant: { ...variant, renderMs: 0 } } : {}), ...(answers ? { answers: { ...answers, renderMs: 0 } } : {}) })),
+    errors: json.errors,
+    suppressions: json.suppressions,
+    verdict: json.summary.verdict,
+    counts: { ...json.summary, renderMs: 0, totalMs: 0, provenance: undefined },
+  };
+}
+

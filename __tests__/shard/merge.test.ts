@@ -6,30 +6,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { scan, type ScanOptions } from '../../src/pipeline/scan.ts';
 import { mergeReports } from '../../src/pipeline/merge.ts';
 import { shardOfUnit } from '../../src/pipeline/shard.ts';
-import { toJsonValue } from '../../src/reporters/json.ts';
 import type { ScanResult } from '../../src/model/model.ts';
-import { makeShardRepo } from './fixture.ts';
+import { comparable, makeShardRepo, roundTrip } from './fixture.ts';
 
 const helm = () => process.env.PREADMIT_TEST_HELM3!;
 let root: string;
 let whole: ScanResult;
-
-/** The result as JSON (what a shard uploads and merge reads back). */
-const roundTrip = (result: ScanResult): ScanResult => JSON.parse(JSON.stringify(toJsonValue(result))) as ScanResult;
-
-/** What must be equal, finding for finding: identity, rule, severity, place and lines, message, suppression, value sets. */
-export function comparable(result: ScanResult) {
-  const json = roundTrip(result);
-  return {
-    findings: json.findings.map((f) => ({ ...f })),
-    objects: json.objects,
-    charts: json.charts.map(({ renderMs: _r, provenance: _p, variant, answers, ...c }) => ({ ...c, ...(variant ? { variant: { ...variant, renderMs: 0 } } : {}), ...(answers ? { answers: { ...answers, renderMs: 0 } } : {}) })),
-    errors: json.errors,
-    suppressions: json.suppressions,
-    verdict: json.summary.verdict,
-    counts: { ...json.summary, renderMs: 0, totalMs: 0, provenance: undefined },
-  };
-}
 
 const options = (): ScanOptions => ({ paths: [root], helmPath: helm() });
 
