@@ -8,6 +8,9 @@
 //   npx tsx scripts/bench-shards.ts [--copies 10] [--shards 2,4] [--fast] [--keep] [--helm v3|v4] [--corpus DIR]
 // `--fast` scans with `valueSets.ci: false` and `provenance.enabled: false` (the defaults render every
 // ci/*-values.yaml and prove values lines by re-rendering, which takes many times longer on a loaded machine).
+// `--core` also leaves out the second renders (install/upgrade, CRD APIs: ScanOptions.renderVariants, a
+// measurement switch): one render per chart. The render bounds are raised to their maxima (--total-timeout
+// 3600, --max-renders 10000) so that a slow machine does not cut the unsharded scan short.
 import { spawn } from 'node:child_process';
 import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -29,6 +32,11 @@ const { values } = parseArgs({
     keep: { type: 'boolean', default: false },
     helm: { type: 'string', default: 'v3' },
     corpus: { type: 'string' },
+    core: { type: 'boolean', default: false },
+    // Internal: one scan in this process (the `--core` scans), its JSON report written to --child-output.
+    child: { type: 'string' },
+    'child-output': { type: 'string' },
+    'child-shard': { type: 'string' },
   },
 });
 
@@ -60,11 +68,15 @@ interface Run {
   code: number;
 }
 
+const BOUNDS = ['--total-timeout', '3600', '--max-renders', '10000'];
+
 /** preadmit from the sources (as `npx tsx src/bin.ts`, run in the project for tsx), its wall time measured from outside. */
 function preadmit(args: string[]): Promise<Run> {
   return new Promise((resolve, reject) => {
     const started = performance.now();
-    const child = spawn(process.execPath, ['--import', 'tsx', path.join(root, 'src', 'bin.ts'), ...args], { cwd: root, stdio: ['ignore', 'ignore', 'pipe'] });
+    // With --core a scan runs in a child of this script (scan() without second renders); merge is always the CLI.
+    const command = values.core && args[0] === 'scan' ? [fileURLToPath(import.meta.url), '--child', args[1]!, '--child-output', args[args.indexOf('--output') + 1]!, ...(args.includes('--shard') ? ['--child-shard', args[args.indexOf('--shard') + 1]!] : [])] : [path.join(root, 'src', 'bin.ts'), ...args, ...(args[0] === 'scan' ? BOUNDS : [])];
+    const child = spawn(process.execPath, ['--import', 'tsx', ...command], { cwd: root, stdio: ['ignore', 'ignore', 'pipe'] });
     let stderr = '';
     child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
     child.on('error', reject);
@@ -87,17 +99,38 @@ function comparable(result: ScanResult) {
   };
 }
 
-function differences(a: ScanResult, b: ScanResult): string[] {
+/** A finding as the comparison sees it: identity, rule, severity, place, lines, value sets, suppression, status. */
+function findingKey(f: ScanResult['findings'][number]): string {
+  return JSON.stringify({ fingerprint: f.fingerprint, ruleId: f.ruleId, severity: f.severity, path: f.path, source: f.source, valueSets: f.valueSets, suppressed: f.suppressed, status: f.status });
+}
+
+/**
+ * What differs between the merged and the unsharded report. Findings are compared by identity, rule,
+ * severity, path and source lines (the must-show), then in full: a chart whose template names an object
+ * with randAlpha (elasticsearch's test pod) names it differently on every render, sharded or not, so
+ * those differences are counted apart, by fingerprint.
+ */
+function differences(a: ScanResult, b: ScanResult): { keyed: string[]; full: string[] } {
   const x = comparable(a);
   const y = comparable(b);
-  const out: string[] = [];
-  for (const key of Object.keys(x) as (keyof typeof x)[]) if (JSON.stringify(x[key]) !== JSON.stringify(y[key])) out.push(key);
-  if (out.includes('findings')) {
-    const fa = new Set(a.findings.map((f) => JSON.stringify(f)));
-    const fb = new Set(b.findings.map((f) => JSON.stringify(f)));
-    out.push(`findings only merged: ${[...fa].filter((f) => !fb.has(f)).length}, only unsharded: ${[...fb].filter((f) => !fa.has(f)).length}`);
+  const keyed: string[] = [];
+  const ka = a.findings.map(findingKey).sort();
+  const kb = b.findings.map(findingKey).sort();
+  if (JSON.stringify(ka) !== JSON.stringify(kb)) {
+    const sb = new Set(kb);
+    const sa = new Set(ka);
+    keyed.push(`findings only merged: ${ka.filter((k) => !sb.has(k)).length}, only unsharded: ${kb.filter((k) => !sa.has(k)).length}`);
   }
-  return out;
+  for (const key of ['charts', 'errors', 'suppressions', 'summary'] as const) if (JSON.stringify(x[key]) !== JSON.stringify(y[key])) keyed.push(key);
+  if (a.objects.length !== b.objects.length) keyed.push(`objects ${a.objects.length} vs ${b.objects.length}`);
+  const full: string[] = [];
+  const fb = new Set(b.findings.map((f) => JSON.stringify(f)));
+  const named = a.findings.filter((f) => !fb.has(JSON.stringify(f)));
+  if (named.length > 0) full.push(`${named.length} findings differ in message or object name only (${[...new Set(named.map((f) => f.source.file))].join(', ')})`);
+  const ob = new Set(b.objects.map((o) => JSON.stringify(o)));
+  const objects = a.objects.filter((o) => !ob.has(JSON.stringify(o)));
+  if (objects.length > 0) full.push(`${objects.length} objects differ (${objects.map((o) => `${o.object.kind}/${o.object.name}`).join(', ')})`);
+  return { keyed, full };
 }
 
 const seconds = (ms: number) => (ms / 1000).toFixed(1);
@@ -110,7 +143,7 @@ async function main(): Promise<void> {
   const { repo, charts } = buildRepository(corpus, copies, values.fast);
   const out = path.join(repo, '..', `${path.basename(repo)}-reports`);
   mkdirSync(out);
-  console.log(`repository ${repo}: ${charts} charts (${copies} copies of the corpus), configuration ${values.fast ? 'fast (valueSets.ci false, provenance off)' : 'default'}, helm ${helm}, ${os.availableParallelism()} CPUs, load ${os.loadavg()[0]!.toFixed(1)}`);
+  console.log(`repository ${repo}: ${charts} charts (${copies} copies of the corpus), configuration ${values.fast ? 'fast (valueSets.ci false, provenance off)' : 'default'}${values.core ? ', second renders off' : ''}, helm ${helm}, ${os.availableParallelism()} CPUs, load ${os.loadavg()[0]!.toFixed(1)}`);
   const common = ['--helm', helm, '--format', 'json'];
   const whole = await preadmit(['scan', repo, ...common, '--output', path.join(out, 'whole.json')]);
   const unsharded = JSON.parse(readFileSync(path.join(out, 'whole.json'), 'utf8')) as ScanResult;
@@ -131,7 +164,7 @@ async function main(): Promise<void> {
     const merged = JSON.parse(readFileSync(mergedFile, 'utf8')) as ScanResult;
     const diff = differences(merged, unsharded);
     console.log(
-      `${count} shards: slowest shard ${seconds(Math.max(...times))} s (${(Math.max(...times) / whole.ms).toFixed(2)}x the unsharded scan), sum ${seconds(times.reduce((a, b) => a + b, 0))} s, merge ${seconds(merge.ms)} s; merged ${diff.length === 0 ? 'EQUALS' : `DIFFERS from (${diff.join('; ')})`} the unsharded report (${merged.findings.length} findings)`,
+      `${count} shards: slowest shard ${seconds(Math.max(...times))} s (${(Math.max(...times) / whole.ms).toFixed(2)}x the unsharded scan), sum ${seconds(times.reduce((a, b) => a + b, 0))} s, merge ${seconds(merge.ms)} s; merged ${diff.keyed.length === 0 ? 'EQUALS' : `DIFFERS from (${diff.keyed.join('; ')})`} the unsharded report finding for finding (${merged.findings.length} findings: fingerprint, rule, severity, path, source lines, value sets, suppression)${diff.full.length > 0 ? `; in full: ${diff.full.join('; ')}` : ''}`,
     );
   }
   if (!values.keep) {
@@ -140,4 +173,17 @@ async function main(): Promise<void> {
   } else console.log(`kept ${repo} and ${out}`);
 }
 
-await main();
+/** `--child REPO`: one scan as `preadmit scan REPO --format json` would make it, with second renders off. */
+async function child(repo: string): Promise<void> {
+  const { scan } = await import('../src/pipeline/scan.ts');
+  const { parseShard } = await import('../src/pipeline/shard.ts');
+  const { renderJson } = await import('../src/reporters/json.ts');
+  const helm = await provisionHelm(values.helm as HelmMajor);
+  const shard = values['child-shard'] !== undefined ? parseShard(values['child-shard']) : undefined;
+  const result = await scan({ paths: [repo], helmPath: helm, renderVariants: false, bounds: { totalTimeoutSeconds: 3600, maxRenders: 10000 }, ...(shard ? { shard } : {}) });
+  writeFileSync(values['child-output']!, renderJson(result));
+  process.exitCode = result.summary.verdict === 'fail' ? 1 : 0;
+}
+
+if (values.child !== undefined) await child(values.child);
+else await main();
