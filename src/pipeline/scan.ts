@@ -30,7 +30,7 @@ import { nodesOf } from '../render/effective-values.ts';
 import { valuesOfRender } from '../provenance/chart-context.ts';
 import { attachProvenance } from '../provenance/index.ts';
 import { configDigest, selectShard, type ShardRequest, type ShardSelection } from './shard.ts';
-import { borrowLocation, joinValueSet, namespaceFacts, pendingNamespaceJoins, placeKey, POLICY_KINDS } from './shard-joins.ts';
+import { borrowLocation, namespaceFacts, pendingNamespaceJoins, placeKey, POLICY_KINDS } from './shard-joins.ts';
 import { applySuppressions } from './suppress.ts';
 import {
   isBlocking,
