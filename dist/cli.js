@@ -22,9 +22,9 @@ var __commonJS = (cb, mod) => function __require2() {
 };
 var __copyProps = (to, from, except, desc) => {
   if (from && typeof from === "object" || typeof from === "function") {
-    for (let key of __getOwnPropNames(from))
-      if (!__hasOwnProp.call(to, key) && key !== except)
-        __defProp(to, key, { get: () => from[key], enumerable: !(desc = __getOwnPropDesc(from, key)) || desc.enumerable });
+    for (let key2 of __getOwnPropNames(from))
+      if (!__hasOwnProp.call(to, key2) && key2 !== except)
+        __defProp(to, key2, { get: () => from[key2], enumerable: !(desc = __getOwnPropDesc(from, key2)) || desc.enumerable });
   }
   return to;
 };
@@ -37,9 +37,9 @@ var __toESM = (mod, isNodeMode, target) => (target = mod != null ? __create(__ge
   mod
 ));
 
-// node_modules/isexe/windows.js
+// ../main/node_modules/isexe/windows.js
 var require_windows = __commonJS({
-  "node_modules/isexe/windows.js"(exports, module) {
+  "../main/node_modules/isexe/windows.js"(exports, module) {
     module.exports = isexe;
     isexe.sync = sync;
     var fs = __require("fs");
@@ -77,9 +77,9 @@ var require_windows = __commonJS({
   }
 });
 
-// node_modules/isexe/mode.js
+// ../main/node_modules/isexe/mode.js
 var require_mode = __commonJS({
-  "node_modules/isexe/mode.js"(exports, module) {
+  "../main/node_modules/isexe/mode.js"(exports, module) {
     module.exports = isexe;
     isexe.sync = sync;
     var fs = __require("fs");
@@ -110,9 +110,9 @@ var require_mode = __commonJS({
   }
 });
 
-// node_modules/isexe/index.js
+// ../main/node_modules/isexe/index.js
 var require_isexe = __commonJS({
-  "node_modules/isexe/index.js"(exports, module) {
+  "../main/node_modules/isexe/index.js"(exports, module) {
     var fs = __require("fs");
     var core2;
     if (process.platform === "win32" || global.TESTING_WINDOWS) {
@@ -165,9 +165,9 @@ var require_isexe = __commonJS({
   }
 });
 
-// node_modules/which/which.js
+// ../main/node_modules/which/which.js
 var require_which = __commonJS({
-  "node_modules/which/which.js"(exports, module) {
+  "../main/node_modules/which/which.js"(exports, module) {
     var isWindows = process.platform === "win32" || process.env.OSTYPE === "cygwin" || process.env.OSTYPE === "msys";
     var path37 = __require("path");
     var COLON = isWindows ? ";" : ":";
@@ -261,9 +261,9 @@ var require_which = __commonJS({
   }
 });
 
-// node_modules/path-key/index.js
+// ../main/node_modules/path-key/index.js
 var require_path_key = __commonJS({
-  "node_modules/path-key/index.js"(exports, module) {
+  "../main/node_modules/path-key/index.js"(exports, module) {
     "use strict";
     var pathKey4 = (options = {}) => {
       const environment = options.env || process.env;
@@ -271,16 +271,16 @@ var require_path_key = __commonJS({
       if (platform2 !== "win32") {
         return "PATH";
       }
-      return Object.keys(environment).reverse().find((key) => key.toUpperCase() === "PATH") || "Path";
+      return Object.keys(environment).reverse().find((key2) => key2.toUpperCase() === "PATH") || "Path";
     };
     module.exports = pathKey4;
     module.exports.default = pathKey4;
   }
 });
 
-// node_modules/cross-spawn/lib/util/resolveCommand.js
+// ../main/node_modules/cross-spawn/lib/util/resolveCommand.js
 var require_resolveCommand = __commonJS({
-  "node_modules/cross-spawn/lib/util/resolveCommand.js"(exports, module) {
+  "../main/node_modules/cross-spawn/lib/util/resolveCommand.js"(exports, module) {
     "use strict";
     var path37 = __require("path");
     var which = require_which();
@@ -320,9 +320,9 @@ var require_resolveCommand = __commonJS({
   }
 });
 
-// node_modules/cross-spawn/lib/util/escape.js
+// ../main/node_modules/cross-spawn/lib/util/escape.js
 var require_escape = __commonJS({
-  "node_modules/cross-spawn/lib/util/escape.js"(exports, module) {
+  "../main/node_modules/cross-spawn/lib/util/escape.js"(exports, module) {
     "use strict";
     var metaCharsRegExp = /([()\][%!^"`<>&|;, *?])/g;
     function escapeCommand(arg) {
@@ -345,17 +345,17 @@ var require_escape = __commonJS({
   }
 });
 
-// node_modules/shebang-regex/index.js
+// ../main/node_modules/shebang-regex/index.js
 var require_shebang_regex = __commonJS({
-  "node_modules/shebang-regex/index.js"(exports, module) {
+  "../main/node_modules/shebang-regex/index.js"(exports, module) {
     "use strict";
     module.exports = /^#!(.*)/;
   }
 });
 
-// node_modules/shebang-command/index.js
+// ../main/node_modules/shebang-command/index.js
 var require_shebang_command = __commonJS({
-  "node_modules/shebang-command/index.js"(exports, module) {
+  "../main/node_modules/shebang-command/index.js"(exports, module) {
     "use strict";
     var shebangRegex = require_shebang_regex();
     module.exports = (string = "") => {
@@ -373,9 +373,9 @@ var require_shebang_command = __commonJS({
   }
 });
 
-// node_modules/cross-spawn/lib/util/readShebang.js
+// ../main/node_modules/cross-spawn/lib/util/readShebang.js
 var require_readShebang = __commonJS({
-  "node_modules/cross-spawn/lib/util/readShebang.js"(exports, module) {
+  "../main/node_modules/cross-spawn/lib/util/readShebang.js"(exports, module) {
     "use strict";
     var fs = __require("fs");
     var shebangCommand = require_shebang_command();
@@ -395,9 +395,9 @@ var require_readShebang = __commonJS({
   }
 });
 
-// node_modules/cross-spawn/lib/parse.js
+// ../main/node_modules/cross-spawn/lib/parse.js
 var require_parse = __commonJS({
-  "node_modules/cross-spawn/lib/parse.js"(exports, module) {
+  "../main/node_modules/cross-spawn/lib/parse.js"(exports, module) {
     "use strict";
     var path37 = __require("path");
     var resolveCommand = require_resolveCommand();
@@ -457,9 +457,9 @@ var require_parse = __commonJS({
   }
 });
 
-// node_modules/cross-spawn/lib/enoent.js
+// ../main/node_modules/cross-spawn/lib/enoent.js
 var require_enoent = __commonJS({
-  "node_modules/cross-spawn/lib/enoent.js"(exports, module) {
+  "../main/node_modules/cross-spawn/lib/enoent.js"(exports, module) {
     "use strict";
     var isWin = process.platform === "win32";
     function notFoundError(original, syscall) {
@@ -507,9 +507,9 @@ var require_enoent = __commonJS({
   }
 });
 
-// node_modules/cross-spawn/index.js
+// ../main/node_modules/cross-spawn/index.js
 var require_cross_spawn = __commonJS({
-  "node_modules/cross-spawn/index.js"(exports, module) {
+  "../main/node_modules/cross-spawn/index.js"(exports, module) {
     "use strict";
     var cp = __require("child_process");
     var parse2 = require_parse();
@@ -534,9 +534,9 @@ var require_cross_spawn = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/nodes/identity.js
+// ../main/node_modules/yaml/dist/nodes/identity.js
 var require_identity = __commonJS({
-  "node_modules/yaml/dist/nodes/identity.js"(exports) {
+  "../main/node_modules/yaml/dist/nodes/identity.js"(exports) {
     "use strict";
     var ALIAS = /* @__PURE__ */ Symbol.for("yaml.alias");
     var DOC = /* @__PURE__ */ Symbol.for("yaml.document");
@@ -591,9 +591,9 @@ var require_identity = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/visit.js
+// ../main/node_modules/yaml/dist/visit.js
 var require_visit = __commonJS({
-  "node_modules/yaml/dist/visit.js"(exports) {
+  "../main/node_modules/yaml/dist/visit.js"(exports) {
     "use strict";
     var identity7 = require_identity();
     var BREAK = /* @__PURE__ */ Symbol("break visit");
@@ -611,11 +611,11 @@ var require_visit = __commonJS({
     visit.BREAK = BREAK;
     visit.SKIP = SKIP;
     visit.REMOVE = REMOVE;
-    function visit_(key, node, visitor, path37) {
-      const ctrl = callVisitor(key, node, visitor, path37);
+    function visit_(key2, node, visitor, path37) {
+      const ctrl = callVisitor(key2, node, visitor, path37);
       if (identity7.isNode(ctrl) || identity7.isPair(ctrl)) {
-        replaceNode(key, path37, ctrl);
-        return visit_(key, ctrl, visitor, path37);
+        replaceNode(key2, path37, ctrl);
+        return visit_(key2, ctrl, visitor, path37);
       }
       if (typeof ctrl !== "symbol") {
         if (identity7.isCollection(node)) {
@@ -659,11 +659,11 @@ var require_visit = __commonJS({
     visitAsync.BREAK = BREAK;
     visitAsync.SKIP = SKIP;
     visitAsync.REMOVE = REMOVE;
-    async function visitAsync_(key, node, visitor, path37) {
-      const ctrl = await callVisitor(key, node, visitor, path37);
+    async function visitAsync_(key2, node, visitor, path37) {
+      const ctrl = await callVisitor(key2, node, visitor, path37);
       if (identity7.isNode(ctrl) || identity7.isPair(ctrl)) {
-        replaceNode(key, path37, ctrl);
-        return visitAsync_(key, ctrl, visitor, path37);
+        replaceNode(key2, path37, ctrl);
+        return visitAsync_(key2, ctrl, visitor, path37);
       }
       if (typeof ctrl !== "symbol") {
         if (identity7.isCollection(node)) {
@@ -713,27 +713,27 @@ var require_visit = __commonJS({
       }
       return visitor;
     }
-    function callVisitor(key, node, visitor, path37) {
+    function callVisitor(key2, node, visitor, path37) {
       if (typeof visitor === "function")
-        return visitor(key, node, path37);
+        return visitor(key2, node, path37);
       if (identity7.isMap(node))
-        return visitor.Map?.(key, node, path37);
+        return visitor.Map?.(key2, node, path37);
       if (identity7.isSeq(node))
-        return visitor.Seq?.(key, node, path37);
+        return visitor.Seq?.(key2, node, path37);
       if (identity7.isPair(node))
-        return visitor.Pair?.(key, node, path37);
+        return visitor.Pair?.(key2, node, path37);
       if (identity7.isScalar(node))
-        return visitor.Scalar?.(key, node, path37);
+        return visitor.Scalar?.(key2, node, path37);
       if (identity7.isAlias(node))
-        return visitor.Alias?.(key, node, path37);
+        return visitor.Alias?.(key2, node, path37);
       return void 0;
     }
-    function replaceNode(key, path37, node) {
+    function replaceNode(key2, path37, node) {
       const parent = path37[path37.length - 1];
       if (identity7.isCollection(parent)) {
-        parent.items[key] = node;
+        parent.items[key2] = node;
       } else if (identity7.isPair(parent)) {
-        if (key === "key")
+        if (key2 === "key")
           parent.key = node;
         else
           parent.value = node;
@@ -749,9 +749,9 @@ var require_visit = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/doc/directives.js
+// ../main/node_modules/yaml/dist/doc/directives.js
 var require_directives = __commonJS({
-  "node_modules/yaml/dist/doc/directives.js"(exports) {
+  "../main/node_modules/yaml/dist/doc/directives.js"(exports) {
     "use strict";
     var identity7 = require_identity();
     var visit = require_visit();
@@ -920,9 +920,9 @@ var require_directives = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/doc/anchors.js
+// ../main/node_modules/yaml/dist/doc/anchors.js
 var require_anchors = __commonJS({
-  "node_modules/yaml/dist/doc/anchors.js"(exports) {
+  "../main/node_modules/yaml/dist/doc/anchors.js"(exports) {
     "use strict";
     var identity7 = require_identity();
     var visit = require_visit();
@@ -990,11 +990,11 @@ var require_anchors = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/doc/applyReviver.js
+// ../main/node_modules/yaml/dist/doc/applyReviver.js
 var require_applyReviver = __commonJS({
-  "node_modules/yaml/dist/doc/applyReviver.js"(exports) {
+  "../main/node_modules/yaml/dist/doc/applyReviver.js"(exports) {
     "use strict";
-    function applyReviver(reviver, obj2, key, val) {
+    function applyReviver(reviver, obj2, key2, val) {
       if (val && typeof val === "object") {
         if (Array.isArray(val)) {
           for (let i2 = 0, len = val.length; i2 < len; ++i2) {
@@ -1034,15 +1034,15 @@ var require_applyReviver = __commonJS({
           }
         }
       }
-      return reviver.call(obj2, key, val);
+      return reviver.call(obj2, key2, val);
     }
     exports.applyReviver = applyReviver;
   }
 });
 
-// node_modules/yaml/dist/nodes/toJS.js
+// ../main/node_modules/yaml/dist/nodes/toJS.js
 var require_toJS = __commonJS({
-  "node_modules/yaml/dist/nodes/toJS.js"(exports) {
+  "../main/node_modules/yaml/dist/nodes/toJS.js"(exports) {
     "use strict";
     var identity7 = require_identity();
     function toJS(value, arg, ctx) {
@@ -1070,9 +1070,9 @@ var require_toJS = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/nodes/Node.js
+// ../main/node_modules/yaml/dist/nodes/Node.js
 var require_Node = __commonJS({
-  "node_modules/yaml/dist/nodes/Node.js"(exports) {
+  "../main/node_modules/yaml/dist/nodes/Node.js"(exports) {
     "use strict";
     var applyReviver = require_applyReviver();
     var identity7 = require_identity();
@@ -1111,9 +1111,9 @@ var require_Node = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/nodes/Alias.js
+// ../main/node_modules/yaml/dist/nodes/Alias.js
 var require_Alias = __commonJS({
-  "node_modules/yaml/dist/nodes/Alias.js"(exports) {
+  "../main/node_modules/yaml/dist/nodes/Alias.js"(exports) {
     "use strict";
     var anchors = require_anchors();
     var visit = require_visit();
@@ -1229,9 +1229,9 @@ var require_Alias = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/nodes/Scalar.js
+// ../main/node_modules/yaml/dist/nodes/Scalar.js
 var require_Scalar = __commonJS({
-  "node_modules/yaml/dist/nodes/Scalar.js"(exports) {
+  "../main/node_modules/yaml/dist/nodes/Scalar.js"(exports) {
     "use strict";
     var identity7 = require_identity();
     var Node = require_Node();
@@ -1259,9 +1259,9 @@ var require_Scalar = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/doc/createNode.js
+// ../main/node_modules/yaml/dist/doc/createNode.js
 var require_createNode = __commonJS({
-  "node_modules/yaml/dist/doc/createNode.js"(exports) {
+  "../main/node_modules/yaml/dist/doc/createNode.js"(exports) {
     "use strict";
     var Alias = require_Alias();
     var identity7 = require_identity();
@@ -1334,9 +1334,9 @@ var require_createNode = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/nodes/Collection.js
+// ../main/node_modules/yaml/dist/nodes/Collection.js
 var require_Collection = __commonJS({
-  "node_modules/yaml/dist/nodes/Collection.js"(exports) {
+  "../main/node_modules/yaml/dist/nodes/Collection.js"(exports) {
     "use strict";
     var createNode = require_createNode();
     var identity7 = require_identity();
@@ -1397,14 +1397,14 @@ var require_Collection = __commonJS({
         if (isEmptyPath(path37))
           this.add(value);
         else {
-          const [key, ...rest] = path37;
-          const node = this.get(key, true);
+          const [key2, ...rest] = path37;
+          const node = this.get(key2, true);
           if (identity7.isCollection(node))
             node.addIn(rest, value);
           else if (node === void 0 && this.schema)
-            this.set(key, collectionFromPath(this.schema, rest, value));
+            this.set(key2, collectionFromPath(this.schema, rest, value));
           else
-            throw new Error(`Expected YAML collection at ${key}. Remaining path: ${rest}`);
+            throw new Error(`Expected YAML collection at ${key2}. Remaining path: ${rest}`);
         }
       }
       /**
@@ -1412,14 +1412,14 @@ var require_Collection = __commonJS({
        * @returns `true` if the item was found and removed.
        */
       deleteIn(path37) {
-        const [key, ...rest] = path37;
+        const [key2, ...rest] = path37;
         if (rest.length === 0)
-          return this.delete(key);
-        const node = this.get(key, true);
+          return this.delete(key2);
+        const node = this.get(key2, true);
         if (identity7.isCollection(node))
           return node.deleteIn(rest);
         else
-          throw new Error(`Expected YAML collection at ${key}. Remaining path: ${rest}`);
+          throw new Error(`Expected YAML collection at ${key2}. Remaining path: ${rest}`);
       }
       /**
        * Returns item at `key`, or `undefined` if not found. By default unwraps
@@ -1427,8 +1427,8 @@ var require_Collection = __commonJS({
        * `true` (collections are always returned intact).
        */
       getIn(path37, keepScalar) {
-        const [key, ...rest] = path37;
-        const node = this.get(key, true);
+        const [key2, ...rest] = path37;
+        const node = this.get(key2, true);
         if (rest.length === 0)
           return !keepScalar && identity7.isScalar(node) ? node.value : node;
         else
@@ -1446,10 +1446,10 @@ var require_Collection = __commonJS({
        * Checks if the collection includes a value with the key `key`.
        */
       hasIn(path37) {
-        const [key, ...rest] = path37;
+        const [key2, ...rest] = path37;
         if (rest.length === 0)
-          return this.has(key);
-        const node = this.get(key, true);
+          return this.has(key2);
+        const node = this.get(key2, true);
         return identity7.isCollection(node) ? node.hasIn(rest) : false;
       }
       /**
@@ -1457,17 +1457,17 @@ var require_Collection = __commonJS({
        * boolean to add/remove the item from the set.
        */
       setIn(path37, value) {
-        const [key, ...rest] = path37;
+        const [key2, ...rest] = path37;
         if (rest.length === 0) {
-          this.set(key, value);
+          this.set(key2, value);
         } else {
-          const node = this.get(key, true);
+          const node = this.get(key2, true);
           if (identity7.isCollection(node))
             node.setIn(rest, value);
           else if (node === void 0 && this.schema)
-            this.set(key, collectionFromPath(this.schema, rest, value));
+            this.set(key2, collectionFromPath(this.schema, rest, value));
           else
-            throw new Error(`Expected YAML collection at ${key}. Remaining path: ${rest}`);
+            throw new Error(`Expected YAML collection at ${key2}. Remaining path: ${rest}`);
         }
       }
     };
@@ -1477,9 +1477,9 @@ var require_Collection = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/stringify/stringifyComment.js
+// ../main/node_modules/yaml/dist/stringify/stringifyComment.js
 var require_stringifyComment = __commonJS({
-  "node_modules/yaml/dist/stringify/stringifyComment.js"(exports) {
+  "../main/node_modules/yaml/dist/stringify/stringifyComment.js"(exports) {
     "use strict";
     var stringifyComment = (str3) => str3.replace(/^(?!$)(?: $)?/gm, "#");
     function indentComment(comment, indent) {
@@ -1494,9 +1494,9 @@ var require_stringifyComment = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/stringify/foldFlowLines.js
+// ../main/node_modules/yaml/dist/stringify/foldFlowLines.js
 var require_foldFlowLines = __commonJS({
-  "node_modules/yaml/dist/stringify/foldFlowLines.js"(exports) {
+  "../main/node_modules/yaml/dist/stringify/foldFlowLines.js"(exports) {
     "use strict";
     var FOLD_FLOW = "flow";
     var FOLD_BLOCK = "block";
@@ -1630,9 +1630,9 @@ ${indent}${text2.slice(fold + 1, end2)}`;
   }
 });
 
-// node_modules/yaml/dist/stringify/stringifyString.js
+// ../main/node_modules/yaml/dist/stringify/stringifyString.js
 var require_stringifyString = __commonJS({
-  "node_modules/yaml/dist/stringify/stringifyString.js"(exports) {
+  "../main/node_modules/yaml/dist/stringify/stringifyString.js"(exports) {
     "use strict";
     var Scalar = require_Scalar();
     var foldFlowLines = require_foldFlowLines();
@@ -1913,9 +1913,9 @@ ${indent}`);
   }
 });
 
-// node_modules/yaml/dist/stringify/stringify.js
+// ../main/node_modules/yaml/dist/stringify/stringify.js
 var require_stringify = __commonJS({
-  "node_modules/yaml/dist/stringify/stringify.js"(exports) {
+  "../main/node_modules/yaml/dist/stringify/stringify.js"(exports) {
     "use strict";
     var anchors = require_anchors();
     var identity7 = require_identity();
@@ -2037,27 +2037,27 @@ ${ctx.indent}${str3}`;
   }
 });
 
-// node_modules/yaml/dist/stringify/stringifyPair.js
+// ../main/node_modules/yaml/dist/stringify/stringifyPair.js
 var require_stringifyPair = __commonJS({
-  "node_modules/yaml/dist/stringify/stringifyPair.js"(exports) {
+  "../main/node_modules/yaml/dist/stringify/stringifyPair.js"(exports) {
     "use strict";
     var identity7 = require_identity();
     var Scalar = require_Scalar();
     var stringify2 = require_stringify();
     var stringifyComment = require_stringifyComment();
-    function stringifyPair({ key, value }, ctx, onComment, onChompKeep) {
+    function stringifyPair({ key: key2, value }, ctx, onComment, onChompKeep) {
       const { allNullValues, doc, indent, indentStep, options: { commentString, indentSeq, simpleKeys } } = ctx;
-      let keyComment = identity7.isNode(key) && key.comment || null;
+      let keyComment = identity7.isNode(key2) && key2.comment || null;
       if (simpleKeys) {
         if (keyComment) {
           throw new Error("With simple keys, key nodes cannot have comments");
         }
-        if (identity7.isCollection(key) || !identity7.isNode(key) && typeof key === "object") {
+        if (identity7.isCollection(key2) || !identity7.isNode(key2) && typeof key2 === "object") {
           const msg = "With simple keys, collection cannot be used as a key value";
           throw new Error(msg);
         }
       }
-      let explicitKey = !simpleKeys && (!key || keyComment && value == null && !ctx.inFlow || identity7.isCollection(key) || (identity7.isScalar(key) ? key.type === Scalar.Scalar.BLOCK_FOLDED || key.type === Scalar.Scalar.BLOCK_LITERAL : typeof key === "object"));
+      let explicitKey = !simpleKeys && (!key2 || keyComment && value == null && !ctx.inFlow || identity7.isCollection(key2) || (identity7.isScalar(key2) ? key2.type === Scalar.Scalar.BLOCK_FOLDED || key2.type === Scalar.Scalar.BLOCK_LITERAL : typeof key2 === "object"));
       ctx = Object.assign({}, ctx, {
         allNullValues: false,
         implicitKey: !explicitKey && (simpleKeys || !allNullValues),
@@ -2065,7 +2065,7 @@ var require_stringifyPair = __commonJS({
       });
       let keyCommentDone = false;
       let chompKeep = false;
-      let str3 = stringify2.stringify(key, ctx, () => keyCommentDone = true, () => chompKeep = true);
+      let str3 = stringify2.stringify(key2, ctx, () => keyCommentDone = true, () => chompKeep = true);
       if (!explicitKey && !ctx.inFlow && str3.length > 1024) {
         if (simpleKeys)
           throw new Error("With simple keys, single line scalar must not span more than 1024 characters");
@@ -2170,9 +2170,9 @@ ${ctx.indent}`;
   }
 });
 
-// node_modules/yaml/dist/log.js
+// ../main/node_modules/yaml/dist/log.js
 var require_log = __commonJS({
-  "node_modules/yaml/dist/log.js"(exports) {
+  "../main/node_modules/yaml/dist/log.js"(exports) {
     "use strict";
     var node_process = __require("process");
     function debug(logLevel, ...messages) {
@@ -2192,9 +2192,9 @@ var require_log = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/schema/yaml-1.1/merge.js
+// ../main/node_modules/yaml/dist/schema/yaml-1.1/merge.js
 var require_merge = __commonJS({
-  "node_modules/yaml/dist/schema/yaml-1.1/merge.js"(exports) {
+  "../main/node_modules/yaml/dist/schema/yaml-1.1/merge.js"(exports) {
     "use strict";
     var identity7 = require_identity();
     var Scalar = require_Scalar();
@@ -2209,7 +2209,7 @@ var require_merge = __commonJS({
       }),
       stringify: () => MERGE_KEY2
     };
-    var isMergeKey = (ctx, key) => (merge2.identify(key) || identity7.isScalar(key) && (!key.type || key.type === Scalar.Scalar.PLAIN) && merge2.identify(key.value)) && ctx?.doc.schema.tags.some((tag) => tag.tag === merge2.tag && tag.default);
+    var isMergeKey = (ctx, key2) => (merge2.identify(key2) || identity7.isScalar(key2) && (!key2.type || key2.type === Scalar.Scalar.PLAIN) && merge2.identify(key2.value)) && ctx?.doc.schema.tags.some((tag) => tag.tag === merge2.tag && tag.default);
     function addMergeToJSMap(ctx, map2, value) {
       const source = resolveAliasValue(ctx, value);
       if (identity7.isSeq(source))
@@ -2226,14 +2226,14 @@ var require_merge = __commonJS({
       if (!identity7.isMap(source))
         throw new Error("Merge sources must be maps or map aliases");
       const srcMap = source.toJSON(null, ctx, Map);
-      for (const [key, value2] of srcMap) {
+      for (const [key2, value2] of srcMap) {
         if (map2 instanceof Map) {
-          if (!map2.has(key))
-            map2.set(key, value2);
+          if (!map2.has(key2))
+            map2.set(key2, value2);
         } else if (map2 instanceof Set) {
-          map2.add(key);
-        } else if (!Object.prototype.hasOwnProperty.call(map2, key)) {
-          Object.defineProperty(map2, key, {
+          map2.add(key2);
+        } else if (!Object.prototype.hasOwnProperty.call(map2, key2)) {
+          Object.defineProperty(map2, key2, {
             value: value2,
             writable: true,
             enumerable: true,
@@ -2252,28 +2252,28 @@ var require_merge = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/nodes/addPairToJSMap.js
+// ../main/node_modules/yaml/dist/nodes/addPairToJSMap.js
 var require_addPairToJSMap = __commonJS({
-  "node_modules/yaml/dist/nodes/addPairToJSMap.js"(exports) {
+  "../main/node_modules/yaml/dist/nodes/addPairToJSMap.js"(exports) {
     "use strict";
     var log = require_log();
     var merge2 = require_merge();
     var stringify2 = require_stringify();
     var identity7 = require_identity();
     var toJS = require_toJS();
-    function addPairToJSMap(ctx, map2, { key, value }) {
-      if (identity7.isNode(key) && key.addToJSMap)
-        key.addToJSMap(ctx, map2, value);
-      else if (merge2.isMergeKey(ctx, key))
+    function addPairToJSMap(ctx, map2, { key: key2, value }) {
+      if (identity7.isNode(key2) && key2.addToJSMap)
+        key2.addToJSMap(ctx, map2, value);
+      else if (merge2.isMergeKey(ctx, key2))
         merge2.addMergeToJSMap(ctx, map2, value);
       else {
-        const jsKey = toJS.toJS(key, "", ctx);
+        const jsKey = toJS.toJS(key2, "", ctx);
         if (map2 instanceof Map) {
           map2.set(jsKey, toJS.toJS(value, jsKey, ctx));
         } else if (map2 instanceof Set) {
           map2.add(jsKey);
         } else {
-          const stringKey = stringifyKey(key, jsKey, ctx);
+          const stringKey = stringifyKey(key2, jsKey, ctx);
           const jsValue = toJS.toJS(value, stringKey, ctx);
           if (stringKey in map2)
             Object.defineProperty(map2, stringKey, {
@@ -2288,19 +2288,19 @@ var require_addPairToJSMap = __commonJS({
       }
       return map2;
     }
-    function stringifyKey(key, jsKey, ctx) {
+    function stringifyKey(key2, jsKey, ctx) {
       if (jsKey === null)
         return "";
       if (typeof jsKey !== "object")
         return String(jsKey);
-      if (identity7.isNode(key) && ctx?.doc) {
+      if (identity7.isNode(key2) && ctx?.doc) {
         const strCtx = stringify2.createStringifyContext(ctx.doc, {});
         strCtx.anchors = /* @__PURE__ */ new Set();
         for (const node of ctx.anchors.keys())
           strCtx.anchors.add(node.anchor);
         strCtx.inFlow = true;
         strCtx.inStringifyKey = true;
-        const strKey = key.toString(strCtx);
+        const strKey = key2.toString(strCtx);
         if (!ctx.mapKeyWarned) {
           let jsonStr = JSON.stringify(strKey);
           if (jsonStr.length > 40)
@@ -2316,32 +2316,32 @@ var require_addPairToJSMap = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/nodes/Pair.js
+// ../main/node_modules/yaml/dist/nodes/Pair.js
 var require_Pair = __commonJS({
-  "node_modules/yaml/dist/nodes/Pair.js"(exports) {
+  "../main/node_modules/yaml/dist/nodes/Pair.js"(exports) {
     "use strict";
     var createNode = require_createNode();
     var stringifyPair = require_stringifyPair();
     var addPairToJSMap = require_addPairToJSMap();
     var identity7 = require_identity();
-    function createPair(key, value, ctx) {
-      const k = createNode.createNode(key, void 0, ctx);
+    function createPair(key2, value, ctx) {
+      const k = createNode.createNode(key2, void 0, ctx);
       const v = createNode.createNode(value, void 0, ctx);
       return new Pair(k, v);
     }
     var Pair = class _Pair {
-      constructor(key, value = null) {
+      constructor(key2, value = null) {
         Object.defineProperty(this, identity7.NODE_TYPE, { value: identity7.PAIR });
-        this.key = key;
+        this.key = key2;
         this.value = value;
       }
       clone(schema2) {
-        let { key, value } = this;
-        if (identity7.isNode(key))
-          key = key.clone(schema2);
+        let { key: key2, value } = this;
+        if (identity7.isNode(key2))
+          key2 = key2.clone(schema2);
         if (identity7.isNode(value))
           value = value.clone(schema2);
-        return new _Pair(key, value);
+        return new _Pair(key2, value);
       }
       toJSON(_, ctx) {
         const pair2 = ctx?.mapAsMap ? /* @__PURE__ */ new Map() : {};
@@ -2356,9 +2356,9 @@ var require_Pair = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/stringify/stringifyCollection.js
+// ../main/node_modules/yaml/dist/stringify/stringifyCollection.js
 var require_stringifyCollection = __commonJS({
-  "node_modules/yaml/dist/stringify/stringifyCollection.js"(exports) {
+  "../main/node_modules/yaml/dist/stringify/stringifyCollection.js"(exports) {
     "use strict";
     var identity7 = require_identity();
     var stringify2 = require_stringify();
@@ -2507,9 +2507,9 @@ ${indent}${end}`;
   }
 });
 
-// node_modules/yaml/dist/nodes/YAMLMap.js
+// ../main/node_modules/yaml/dist/nodes/YAMLMap.js
 var require_YAMLMap = __commonJS({
-  "node_modules/yaml/dist/nodes/YAMLMap.js"(exports) {
+  "../main/node_modules/yaml/dist/nodes/YAMLMap.js"(exports) {
     "use strict";
     var stringifyCollection = require_stringifyCollection();
     var addPairToJSMap = require_addPairToJSMap();
@@ -2517,11 +2517,11 @@ var require_YAMLMap = __commonJS({
     var identity7 = require_identity();
     var Pair = require_Pair();
     var Scalar = require_Scalar();
-    function findPair(items, key) {
-      const k = identity7.isScalar(key) ? key.value : key;
+    function findPair(items, key2) {
+      const k = identity7.isScalar(key2) ? key2.value : key2;
       for (const it of items) {
         if (identity7.isPair(it)) {
-          if (it.key === key || it.key === k)
+          if (it.key === key2 || it.key === k)
             return it;
           if (identity7.isScalar(it.key) && it.key.value === k)
             return it;
@@ -2544,20 +2544,20 @@ var require_YAMLMap = __commonJS({
       static from(schema2, obj2, ctx) {
         const { keepUndefined, replacer } = ctx;
         const map2 = new this(schema2);
-        const add2 = (key, value) => {
+        const add2 = (key2, value) => {
           if (typeof replacer === "function")
-            value = replacer.call(obj2, key, value);
-          else if (Array.isArray(replacer) && !replacer.includes(key))
+            value = replacer.call(obj2, key2, value);
+          else if (Array.isArray(replacer) && !replacer.includes(key2))
             return;
           if (value !== void 0 || keepUndefined)
-            map2.items.push(Pair.createPair(key, value, ctx));
+            map2.items.push(Pair.createPair(key2, value, ctx));
         };
         if (obj2 instanceof Map) {
-          for (const [key, value] of obj2)
-            add2(key, value);
+          for (const [key2, value] of obj2)
+            add2(key2, value);
         } else if (obj2 && typeof obj2 === "object") {
-          for (const key of Object.keys(obj2))
-            add2(key, obj2[key]);
+          for (const key2 of Object.keys(obj2))
+            add2(key2, obj2[key2]);
         }
         if (typeof schema2.sortMapEntries === "function") {
           map2.items.sort(schema2.sortMapEntries);
@@ -2597,23 +2597,23 @@ var require_YAMLMap = __commonJS({
           this.items.push(_pair);
         }
       }
-      delete(key) {
-        const it = findPair(this.items, key);
+      delete(key2) {
+        const it = findPair(this.items, key2);
         if (!it)
           return false;
         const del = this.items.splice(this.items.indexOf(it), 1);
         return del.length > 0;
       }
-      get(key, keepScalar) {
-        const it = findPair(this.items, key);
+      get(key2, keepScalar) {
+        const it = findPair(this.items, key2);
         const node = it?.value;
         return (!keepScalar && identity7.isScalar(node) ? node.value : node) ?? void 0;
       }
-      has(key) {
-        return !!findPair(this.items, key);
+      has(key2) {
+        return !!findPair(this.items, key2);
       }
-      set(key, value) {
-        this.add(new Pair.Pair(key, value), true);
+      set(key2, value) {
+        this.add(new Pair.Pair(key2, value), true);
       }
       /**
        * @param ctx - Conversion context, originally set in Document#toJS()
@@ -2651,9 +2651,9 @@ var require_YAMLMap = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/schema/common/map.js
+// ../main/node_modules/yaml/dist/schema/common/map.js
 var require_map = __commonJS({
-  "node_modules/yaml/dist/schema/common/map.js"(exports) {
+  "../main/node_modules/yaml/dist/schema/common/map.js"(exports) {
     "use strict";
     var identity7 = require_identity();
     var YAMLMap = require_YAMLMap();
@@ -2673,9 +2673,9 @@ var require_map = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/nodes/YAMLSeq.js
+// ../main/node_modules/yaml/dist/nodes/YAMLSeq.js
 var require_YAMLSeq = __commonJS({
-  "node_modules/yaml/dist/nodes/YAMLSeq.js"(exports) {
+  "../main/node_modules/yaml/dist/nodes/YAMLSeq.js"(exports) {
     "use strict";
     var createNode = require_createNode();
     var stringifyCollection = require_stringifyCollection();
@@ -2702,15 +2702,15 @@ var require_YAMLSeq = __commonJS({
        *
        * @returns `true` if the item was found and removed.
        */
-      delete(key) {
-        const idx = asItemIndex(key);
+      delete(key2) {
+        const idx = asItemIndex(key2);
         if (typeof idx !== "number")
           return false;
         const del = this.items.splice(idx, 1);
         return del.length > 0;
       }
-      get(key, keepScalar) {
-        const idx = asItemIndex(key);
+      get(key2, keepScalar) {
+        const idx = asItemIndex(key2);
         if (typeof idx !== "number")
           return void 0;
         const it = this.items[idx];
@@ -2722,8 +2722,8 @@ var require_YAMLSeq = __commonJS({
        * `key` must contain a representation of an integer for this to succeed.
        * It may be wrapped in a `Scalar`.
        */
-      has(key) {
-        const idx = asItemIndex(key);
+      has(key2) {
+        const idx = asItemIndex(key2);
         return typeof idx === "number" && idx < this.items.length;
       }
       /**
@@ -2733,10 +2733,10 @@ var require_YAMLSeq = __commonJS({
        * If `key` does not contain a representation of an integer, this will throw.
        * It may be wrapped in a `Scalar`.
        */
-      set(key, value) {
-        const idx = asItemIndex(key);
+      set(key2, value) {
+        const idx = asItemIndex(key2);
         if (typeof idx !== "number")
-          throw new Error(`Expected a valid index, not ${key}.`);
+          throw new Error(`Expected a valid index, not ${key2}.`);
         const prev = this.items[idx];
         if (identity7.isScalar(prev) && Scalar.isScalarValue(value))
           prev.value = value;
@@ -2770,8 +2770,8 @@ var require_YAMLSeq = __commonJS({
           let i2 = 0;
           for (let it of obj2) {
             if (typeof replacer === "function") {
-              const key = obj2 instanceof Set ? it : String(i2++);
-              it = replacer.call(obj2, key, it);
+              const key2 = obj2 instanceof Set ? it : String(i2++);
+              it = replacer.call(obj2, key2, it);
             }
             seq2.items.push(createNode.createNode(it, void 0, ctx));
           }
@@ -2779,8 +2779,8 @@ var require_YAMLSeq = __commonJS({
         return seq2;
       }
     };
-    function asItemIndex(key) {
-      let idx = identity7.isScalar(key) ? key.value : key;
+    function asItemIndex(key2) {
+      let idx = identity7.isScalar(key2) ? key2.value : key2;
       if (idx && typeof idx === "string")
         idx = Number(idx);
       return typeof idx === "number" && Number.isInteger(idx) && idx >= 0 ? idx : null;
@@ -2789,9 +2789,9 @@ var require_YAMLSeq = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/schema/common/seq.js
+// ../main/node_modules/yaml/dist/schema/common/seq.js
 var require_seq = __commonJS({
-  "node_modules/yaml/dist/schema/common/seq.js"(exports) {
+  "../main/node_modules/yaml/dist/schema/common/seq.js"(exports) {
     "use strict";
     var identity7 = require_identity();
     var YAMLSeq = require_YAMLSeq();
@@ -2811,9 +2811,9 @@ var require_seq = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/schema/common/string.js
+// ../main/node_modules/yaml/dist/schema/common/string.js
 var require_string = __commonJS({
-  "node_modules/yaml/dist/schema/common/string.js"(exports) {
+  "../main/node_modules/yaml/dist/schema/common/string.js"(exports) {
     "use strict";
     var stringifyString = require_stringifyString();
     var string = {
@@ -2830,9 +2830,9 @@ var require_string = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/schema/common/null.js
+// ../main/node_modules/yaml/dist/schema/common/null.js
 var require_null2 = __commonJS({
-  "node_modules/yaml/dist/schema/common/null.js"(exports) {
+  "../main/node_modules/yaml/dist/schema/common/null.js"(exports) {
     "use strict";
     var Scalar = require_Scalar();
     var nullTag = {
@@ -2848,9 +2848,9 @@ var require_null2 = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/schema/core/bool.js
+// ../main/node_modules/yaml/dist/schema/core/bool.js
 var require_bool = __commonJS({
-  "node_modules/yaml/dist/schema/core/bool.js"(exports) {
+  "../main/node_modules/yaml/dist/schema/core/bool.js"(exports) {
     "use strict";
     var Scalar = require_Scalar();
     var boolTag = {
@@ -2872,9 +2872,9 @@ var require_bool = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/stringify/stringifyNumber.js
+// ../main/node_modules/yaml/dist/stringify/stringifyNumber.js
 var require_stringifyNumber = __commonJS({
-  "node_modules/yaml/dist/stringify/stringifyNumber.js"(exports) {
+  "../main/node_modules/yaml/dist/stringify/stringifyNumber.js"(exports) {
     "use strict";
     function stringifyNumber({ format: format3, minFractionDigits, tag, value }) {
       if (typeof value === "bigint")
@@ -2899,9 +2899,9 @@ var require_stringifyNumber = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/schema/core/float.js
+// ../main/node_modules/yaml/dist/schema/core/float.js
 var require_float = __commonJS({
-  "node_modules/yaml/dist/schema/core/float.js"(exports) {
+  "../main/node_modules/yaml/dist/schema/core/float.js"(exports) {
     "use strict";
     var Scalar = require_Scalar();
     var stringifyNumber = require_stringifyNumber();
@@ -2945,9 +2945,9 @@ var require_float = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/schema/core/int.js
+// ../main/node_modules/yaml/dist/schema/core/int.js
 var require_int = __commonJS({
-  "node_modules/yaml/dist/schema/core/int.js"(exports) {
+  "../main/node_modules/yaml/dist/schema/core/int.js"(exports) {
     "use strict";
     var stringifyNumber = require_stringifyNumber();
     var intIdentify = (value) => typeof value === "bigint" || Number.isInteger(value);
@@ -2990,9 +2990,9 @@ var require_int = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/schema/core/schema.js
+// ../main/node_modules/yaml/dist/schema/core/schema.js
 var require_schema = __commonJS({
-  "node_modules/yaml/dist/schema/core/schema.js"(exports) {
+  "../main/node_modules/yaml/dist/schema/core/schema.js"(exports) {
     "use strict";
     var map2 = require_map();
     var _null2 = require_null2();
@@ -3018,9 +3018,9 @@ var require_schema = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/schema/json/schema.js
+// ../main/node_modules/yaml/dist/schema/json/schema.js
 var require_schema2 = __commonJS({
-  "node_modules/yaml/dist/schema/json/schema.js"(exports) {
+  "../main/node_modules/yaml/dist/schema/json/schema.js"(exports) {
     "use strict";
     var Scalar = require_Scalar();
     var map2 = require_map();
@@ -3085,9 +3085,9 @@ var require_schema2 = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/schema/yaml-1.1/binary.js
+// ../main/node_modules/yaml/dist/schema/yaml-1.1/binary.js
 var require_binary = __commonJS({
-  "node_modules/yaml/dist/schema/yaml-1.1/binary.js"(exports) {
+  "../main/node_modules/yaml/dist/schema/yaml-1.1/binary.js"(exports) {
     "use strict";
     var node_buffer = __require("buffer");
     var Scalar = require_Scalar();
@@ -3151,9 +3151,9 @@ var require_binary = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/schema/yaml-1.1/pairs.js
+// ../main/node_modules/yaml/dist/schema/yaml-1.1/pairs.js
 var require_pairs = __commonJS({
-  "node_modules/yaml/dist/schema/yaml-1.1/pairs.js"(exports) {
+  "../main/node_modules/yaml/dist/schema/yaml-1.1/pairs.js"(exports) {
     "use strict";
     var identity7 = require_identity();
     var Pair = require_Pair();
@@ -3194,25 +3194,25 @@ ${cn.comment}` : item.comment;
         for (let it of iterable) {
           if (typeof replacer === "function")
             it = replacer.call(iterable, String(i2++), it);
-          let key, value;
+          let key2, value;
           if (Array.isArray(it)) {
             if (it.length === 2) {
-              key = it[0];
+              key2 = it[0];
               value = it[1];
             } else
               throw new TypeError(`Expected [key, value] tuple: ${it}`);
           } else if (it && it instanceof Object) {
             const keys2 = Object.keys(it);
             if (keys2.length === 1) {
-              key = keys2[0];
-              value = it[key];
+              key2 = keys2[0];
+              value = it[key2];
             } else {
               throw new TypeError(`Expected tuple with one key, not ${keys2.length} keys`);
             }
           } else {
-            key = it;
+            key2 = it;
           }
-          pairs4.items.push(Pair.createPair(key, value, ctx));
+          pairs4.items.push(Pair.createPair(key2, value, ctx));
         }
       return pairs4;
     }
@@ -3229,9 +3229,9 @@ ${cn.comment}` : item.comment;
   }
 });
 
-// node_modules/yaml/dist/schema/yaml-1.1/omap.js
+// ../main/node_modules/yaml/dist/schema/yaml-1.1/omap.js
 var require_omap = __commonJS({
-  "node_modules/yaml/dist/schema/yaml-1.1/omap.js"(exports) {
+  "../main/node_modules/yaml/dist/schema/yaml-1.1/omap.js"(exports) {
     "use strict";
     var identity7 = require_identity();
     var toJS = require_toJS();
@@ -3259,16 +3259,16 @@ var require_omap = __commonJS({
         if (ctx?.onCreate)
           ctx.onCreate(map2);
         for (const pair2 of this.items) {
-          let key, value;
+          let key2, value;
           if (identity7.isPair(pair2)) {
-            key = toJS.toJS(pair2.key, "", ctx);
-            value = toJS.toJS(pair2.value, key, ctx);
+            key2 = toJS.toJS(pair2.key, "", ctx);
+            value = toJS.toJS(pair2.value, key2, ctx);
           } else {
-            key = toJS.toJS(pair2, "", ctx);
+            key2 = toJS.toJS(pair2, "", ctx);
           }
-          if (map2.has(key))
+          if (map2.has(key2))
             throw new Error("Ordered maps must not include duplicate keys");
-          map2.set(key, value);
+          map2.set(key2, value);
         }
         return map2;
       }
@@ -3289,12 +3289,12 @@ var require_omap = __commonJS({
       resolve(seq2, onError) {
         const pairs$1 = pairs3.resolvePairs(seq2, onError);
         const seenKeys = [];
-        for (const { key } of pairs$1.items) {
-          if (identity7.isScalar(key)) {
-            if (seenKeys.includes(key.value)) {
-              onError(`Ordered maps must not include duplicate keys: ${key.value}`);
+        for (const { key: key2 } of pairs$1.items) {
+          if (identity7.isScalar(key2)) {
+            if (seenKeys.includes(key2.value)) {
+              onError(`Ordered maps must not include duplicate keys: ${key2.value}`);
             } else {
-              seenKeys.push(key.value);
+              seenKeys.push(key2.value);
             }
           }
         }
@@ -3307,9 +3307,9 @@ var require_omap = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/schema/yaml-1.1/bool.js
+// ../main/node_modules/yaml/dist/schema/yaml-1.1/bool.js
 var require_bool2 = __commonJS({
-  "node_modules/yaml/dist/schema/yaml-1.1/bool.js"(exports) {
+  "../main/node_modules/yaml/dist/schema/yaml-1.1/bool.js"(exports) {
     "use strict";
     var Scalar = require_Scalar();
     function boolStringify({ value, source }, ctx) {
@@ -3339,9 +3339,9 @@ var require_bool2 = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/schema/yaml-1.1/float.js
+// ../main/node_modules/yaml/dist/schema/yaml-1.1/float.js
 var require_float2 = __commonJS({
-  "node_modules/yaml/dist/schema/yaml-1.1/float.js"(exports) {
+  "../main/node_modules/yaml/dist/schema/yaml-1.1/float.js"(exports) {
     "use strict";
     var Scalar = require_Scalar();
     var stringifyNumber = require_stringifyNumber();
@@ -3388,9 +3388,9 @@ var require_float2 = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/schema/yaml-1.1/int.js
+// ../main/node_modules/yaml/dist/schema/yaml-1.1/int.js
 var require_int2 = __commonJS({
-  "node_modules/yaml/dist/schema/yaml-1.1/int.js"(exports) {
+  "../main/node_modules/yaml/dist/schema/yaml-1.1/int.js"(exports) {
     "use strict";
     var stringifyNumber = require_stringifyNumber();
     var intIdentify = (value) => typeof value === "bigint" || Number.isInteger(value);
@@ -3467,9 +3467,9 @@ var require_int2 = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/schema/yaml-1.1/set.js
+// ../main/node_modules/yaml/dist/schema/yaml-1.1/set.js
 var require_set = __commonJS({
-  "node_modules/yaml/dist/schema/yaml-1.1/set.js"(exports) {
+  "../main/node_modules/yaml/dist/schema/yaml-1.1/set.js"(exports) {
     "use strict";
     var identity7 = require_identity();
     var Pair = require_Pair();
@@ -3479,14 +3479,14 @@ var require_set = __commonJS({
         super(schema2);
         this.tag = _YAMLSet.tag;
       }
-      add(key) {
+      add(key2) {
         let pair2;
-        if (identity7.isPair(key))
-          pair2 = key;
-        else if (key && typeof key === "object" && "key" in key && "value" in key && key.value === null)
-          pair2 = new Pair.Pair(key.key, null);
+        if (identity7.isPair(key2))
+          pair2 = key2;
+        else if (key2 && typeof key2 === "object" && "key" in key2 && "value" in key2 && key2.value === null)
+          pair2 = new Pair.Pair(key2.key, null);
         else
-          pair2 = new Pair.Pair(key, null);
+          pair2 = new Pair.Pair(key2, null);
         const prev = YAMLMap.findPair(this.items, pair2.key);
         if (!prev)
           this.items.push(pair2);
@@ -3495,18 +3495,18 @@ var require_set = __commonJS({
        * If `keepPair` is `true`, returns the Pair matching `key`.
        * Otherwise, returns the value of that Pair's key.
        */
-      get(key, keepPair) {
-        const pair2 = YAMLMap.findPair(this.items, key);
+      get(key2, keepPair) {
+        const pair2 = YAMLMap.findPair(this.items, key2);
         return !keepPair && identity7.isPair(pair2) ? identity7.isScalar(pair2.key) ? pair2.key.value : pair2.key : pair2;
       }
-      set(key, value) {
+      set(key2, value) {
         if (typeof value !== "boolean")
           throw new Error(`Expected boolean value for set(key, value) in a YAML set, not ${typeof value}`);
-        const prev = YAMLMap.findPair(this.items, key);
+        const prev = YAMLMap.findPair(this.items, key2);
         if (prev && !value) {
           this.items.splice(this.items.indexOf(prev), 1);
         } else if (!prev && value) {
-          this.items.push(new Pair.Pair(key));
+          this.items.push(new Pair.Pair(key2));
         }
       }
       toJSON(_, ctx) {
@@ -3556,9 +3556,9 @@ var require_set = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/schema/yaml-1.1/timestamp.js
+// ../main/node_modules/yaml/dist/schema/yaml-1.1/timestamp.js
 var require_timestamp = __commonJS({
-  "node_modules/yaml/dist/schema/yaml-1.1/timestamp.js"(exports) {
+  "../main/node_modules/yaml/dist/schema/yaml-1.1/timestamp.js"(exports) {
     "use strict";
     var stringifyNumber = require_stringifyNumber();
     function parseSexagesimal(str3, asBigInt) {
@@ -3644,9 +3644,9 @@ var require_timestamp = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/schema/yaml-1.1/schema.js
+// ../main/node_modules/yaml/dist/schema/yaml-1.1/schema.js
 var require_schema3 = __commonJS({
-  "node_modules/yaml/dist/schema/yaml-1.1/schema.js"(exports) {
+  "../main/node_modules/yaml/dist/schema/yaml-1.1/schema.js"(exports) {
     "use strict";
     var map2 = require_map();
     var _null2 = require_null2();
@@ -3688,9 +3688,9 @@ var require_schema3 = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/schema/tags.js
+// ../main/node_modules/yaml/dist/schema/tags.js
 var require_tags = __commonJS({
-  "node_modules/yaml/dist/schema/tags.js"(exports) {
+  "../main/node_modules/yaml/dist/schema/tags.js"(exports) {
     "use strict";
     var map2 = require_map();
     var _null2 = require_null2();
@@ -3753,7 +3753,7 @@ var require_tags = __commonJS({
         if (Array.isArray(customTags))
           tags = [];
         else {
-          const keys2 = Array.from(schemas.keys()).filter((key) => key !== "yaml11").map((key) => JSON.stringify(key)).join(", ");
+          const keys2 = Array.from(schemas.keys()).filter((key2) => key2 !== "yaml11").map((key2) => JSON.stringify(key2)).join(", ");
           throw new Error(`Unknown schema "${schemaName}"; use one of ${keys2} or define customTags array`);
         }
       }
@@ -3769,7 +3769,7 @@ var require_tags = __commonJS({
         const tagObj = typeof tag === "string" ? tagsByName[tag] : tag;
         if (!tagObj) {
           const tagName = JSON.stringify(tag);
-          const keys2 = Object.keys(tagsByName).map((key) => JSON.stringify(key)).join(", ");
+          const keys2 = Object.keys(tagsByName).map((key2) => JSON.stringify(key2)).join(", ");
           throw new Error(`Unknown custom tag ${tagName}; use one of ${keys2}`);
         }
         if (!tags2.includes(tagObj))
@@ -3782,9 +3782,9 @@ var require_tags = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/schema/Schema.js
+// ../main/node_modules/yaml/dist/schema/Schema.js
 var require_Schema = __commonJS({
-  "node_modules/yaml/dist/schema/Schema.js"(exports) {
+  "../main/node_modules/yaml/dist/schema/Schema.js"(exports) {
     "use strict";
     var identity7 = require_identity();
     var map2 = require_map();
@@ -3814,9 +3814,9 @@ var require_Schema = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/stringify/stringifyDocument.js
+// ../main/node_modules/yaml/dist/stringify/stringifyDocument.js
 var require_stringifyDocument = __commonJS({
-  "node_modules/yaml/dist/stringify/stringifyDocument.js"(exports) {
+  "../main/node_modules/yaml/dist/stringify/stringifyDocument.js"(exports) {
     "use strict";
     var identity7 = require_identity();
     var stringify2 = require_stringify();
@@ -3894,9 +3894,9 @@ var require_stringifyDocument = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/doc/Document.js
+// ../main/node_modules/yaml/dist/doc/Document.js
 var require_Document = __commonJS({
-  "node_modules/yaml/dist/doc/Document.js"(exports) {
+  "../main/node_modules/yaml/dist/doc/Document.js"(exports) {
     "use strict";
     var Alias = require_Alias();
     var Collection = require_Collection();
@@ -4033,8 +4033,8 @@ var require_Document = __commonJS({
        * Convert a key and a value into a `Pair` using the current schema,
        * recursively wrapping all values as `Scalar` or `Collection` nodes.
        */
-      createPair(key, value, options = {}) {
-        const k = this.createNode(key, null, options);
+      createPair(key2, value, options = {}) {
+        const k = this.createNode(key2, null, options);
         const v = this.createNode(value, null, options);
         return new Pair.Pair(k, v);
       }
@@ -4042,8 +4042,8 @@ var require_Document = __commonJS({
        * Removes a value from the document.
        * @returns `true` if the item was found and removed.
        */
-      delete(key) {
-        return assertCollection(this.contents) ? this.contents.delete(key) : false;
+      delete(key2) {
+        return assertCollection(this.contents) ? this.contents.delete(key2) : false;
       }
       /**
        * Removes a value from the document.
@@ -4063,8 +4063,8 @@ var require_Document = __commonJS({
        * scalar values from their surrounding node; to disable set `keepScalar` to
        * `true` (collections are always returned intact).
        */
-      get(key, keepScalar) {
-        return identity7.isCollection(this.contents) ? this.contents.get(key, keepScalar) : void 0;
+      get(key2, keepScalar) {
+        return identity7.isCollection(this.contents) ? this.contents.get(key2, keepScalar) : void 0;
       }
       /**
        * Returns item at `path`, or `undefined` if not found. By default unwraps
@@ -4079,8 +4079,8 @@ var require_Document = __commonJS({
       /**
        * Checks if the document includes a value with the key `key`.
        */
-      has(key) {
-        return identity7.isCollection(this.contents) ? this.contents.has(key) : false;
+      has(key2) {
+        return identity7.isCollection(this.contents) ? this.contents.has(key2) : false;
       }
       /**
        * Checks if the document includes a value at `path`.
@@ -4094,11 +4094,11 @@ var require_Document = __commonJS({
        * Sets a value in this document. For `!!set`, `value` needs to be a
        * boolean to add/remove the item from the set.
        */
-      set(key, value) {
+      set(key2, value) {
         if (this.contents == null) {
-          this.contents = Collection.collectionFromPath(this.schema, [key], value);
+          this.contents = Collection.collectionFromPath(this.schema, [key2], value);
         } else if (assertCollection(this.contents)) {
-          this.contents.set(key, value);
+          this.contents.set(key2, value);
         }
       }
       /**
@@ -4203,9 +4203,9 @@ var require_Document = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/errors.js
+// ../main/node_modules/yaml/dist/errors.js
 var require_errors = __commonJS({
-  "node_modules/yaml/dist/errors.js"(exports) {
+  "../main/node_modules/yaml/dist/errors.js"(exports) {
     "use strict";
     var YAMLError = class extends Error {
       constructor(name, pos, code, message) {
@@ -4268,9 +4268,9 @@ ${pointer}
   }
 });
 
-// node_modules/yaml/dist/compose/resolve-props.js
+// ../main/node_modules/yaml/dist/compose/resolve-props.js
 var require_resolve_props = __commonJS({
-  "node_modules/yaml/dist/compose/resolve-props.js"(exports) {
+  "../main/node_modules/yaml/dist/compose/resolve-props.js"(exports) {
     "use strict";
     function resolveProps(tokens2, { flow, indicator, next, offset, onError, parentIndent, startOnNewline }) {
       let spaceBefore = false;
@@ -4402,28 +4402,28 @@ var require_resolve_props = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/compose/util-contains-newline.js
+// ../main/node_modules/yaml/dist/compose/util-contains-newline.js
 var require_util_contains_newline = __commonJS({
-  "node_modules/yaml/dist/compose/util-contains-newline.js"(exports) {
+  "../main/node_modules/yaml/dist/compose/util-contains-newline.js"(exports) {
     "use strict";
-    function containsNewline(key) {
-      if (!key)
+    function containsNewline(key2) {
+      if (!key2)
         return null;
-      switch (key.type) {
+      switch (key2.type) {
         case "alias":
         case "scalar":
         case "double-quoted-scalar":
         case "single-quoted-scalar":
-          if (key.source.includes("\n"))
+          if (key2.source.includes("\n"))
             return true;
-          if (key.end) {
-            for (const st of key.end)
+          if (key2.end) {
+            for (const st of key2.end)
               if (st.type === "newline")
                 return true;
           }
           return false;
         case "flow-collection":
-          for (const it of key.items) {
+          for (const it of key2.items) {
             for (const st of it.start)
               if (st.type === "newline")
                 return true;
@@ -4444,9 +4444,9 @@ var require_util_contains_newline = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/compose/util-flow-indent-check.js
+// ../main/node_modules/yaml/dist/compose/util-flow-indent-check.js
 var require_util_flow_indent_check = __commonJS({
-  "node_modules/yaml/dist/compose/util-flow-indent-check.js"(exports) {
+  "../main/node_modules/yaml/dist/compose/util-flow-indent-check.js"(exports) {
     "use strict";
     var utilContainsNewline = require_util_contains_newline();
     function flowIndentCheck(indent, fc, onError) {
@@ -4462,9 +4462,9 @@ var require_util_flow_indent_check = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/compose/util-map-includes.js
+// ../main/node_modules/yaml/dist/compose/util-map-includes.js
 var require_util_map_includes = __commonJS({
-  "node_modules/yaml/dist/compose/util-map-includes.js"(exports) {
+  "../main/node_modules/yaml/dist/compose/util-map-includes.js"(exports) {
     "use strict";
     var identity7 = require_identity();
     function mapIncludes(ctx, items, search) {
@@ -4478,9 +4478,9 @@ var require_util_map_includes = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/compose/resolve-block-map.js
+// ../main/node_modules/yaml/dist/compose/resolve-block-map.js
 var require_resolve_block_map = __commonJS({
-  "node_modules/yaml/dist/compose/resolve-block-map.js"(exports) {
+  "../main/node_modules/yaml/dist/compose/resolve-block-map.js"(exports) {
     "use strict";
     var Pair = require_Pair();
     var YAMLMap = require_YAMLMap();
@@ -4497,10 +4497,10 @@ var require_resolve_block_map = __commonJS({
       let offset = bm.offset;
       let commentEnd = null;
       for (const collItem of bm.items) {
-        const { start, key, sep: sep2, value } = collItem;
+        const { start, key: key2, sep: sep2, value } = collItem;
         const keyProps = resolveProps.resolveProps(start, {
           indicator: "explicit-key-ind",
-          next: key ?? sep2?.[0],
+          next: key2 ?? sep2?.[0],
           offset,
           onError,
           parentIndent: bm.indent,
@@ -4508,10 +4508,10 @@ var require_resolve_block_map = __commonJS({
         });
         const implicitKey = !keyProps.found;
         if (implicitKey) {
-          if (key) {
-            if (key.type === "block-seq")
+          if (key2) {
+            if (key2.type === "block-seq")
               onError(offset, "BLOCK_AS_IMPLICIT_KEY", "A block sequence may not be used as an implicit map key");
-            else if ("indent" in key && key.indent !== bm.indent)
+            else if ("indent" in key2 && key2.indent !== bm.indent)
               onError(offset, "BAD_INDENT", startColMsg);
           }
           if (!keyProps.anchor && !keyProps.tag && !sep2) {
@@ -4524,17 +4524,17 @@ var require_resolve_block_map = __commonJS({
             }
             continue;
           }
-          if (keyProps.newlineAfterProp || utilContainsNewline.containsNewline(key)) {
-            onError(key ?? start[start.length - 1], "MULTILINE_IMPLICIT_KEY", "Implicit keys need to be on a single line");
+          if (keyProps.newlineAfterProp || utilContainsNewline.containsNewline(key2)) {
+            onError(key2 ?? start[start.length - 1], "MULTILINE_IMPLICIT_KEY", "Implicit keys need to be on a single line");
           }
         } else if (keyProps.found?.indent !== bm.indent) {
           onError(offset, "BAD_INDENT", startColMsg);
         }
         ctx.atKey = true;
         const keyStart = keyProps.end;
-        const keyNode = key ? composeNode(ctx, key, keyProps, onError) : composeEmptyNode(ctx, keyStart, start, null, keyProps, onError);
+        const keyNode = key2 ? composeNode(ctx, key2, keyProps, onError) : composeEmptyNode(ctx, keyStart, start, null, keyProps, onError);
         if (ctx.schema.compat)
-          utilFlowIndentCheck.flowIndentCheck(bm.indent, key, onError);
+          utilFlowIndentCheck.flowIndentCheck(bm.indent, key2, onError);
         ctx.atKey = false;
         if (utilMapIncludes.mapIncludes(ctx, map2.items, keyNode))
           onError(keyStart, "DUPLICATE_KEY", "Map keys must be unique");
@@ -4544,7 +4544,7 @@ var require_resolve_block_map = __commonJS({
           offset: keyNode.range[2],
           onError,
           parentIndent: bm.indent,
-          startOnNewline: !key || key.type === "block-scalar"
+          startOnNewline: !key2 || key2.type === "block-scalar"
         });
         offset = valueProps.end;
         if (valueProps.found) {
@@ -4586,9 +4586,9 @@ var require_resolve_block_map = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/compose/resolve-block-seq.js
+// ../main/node_modules/yaml/dist/compose/resolve-block-seq.js
 var require_resolve_block_seq = __commonJS({
-  "node_modules/yaml/dist/compose/resolve-block-seq.js"(exports) {
+  "../main/node_modules/yaml/dist/compose/resolve-block-seq.js"(exports) {
     "use strict";
     var YAMLSeq = require_YAMLSeq();
     var resolveProps = require_resolve_props();
@@ -4637,9 +4637,9 @@ var require_resolve_block_seq = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/compose/resolve-end.js
+// ../main/node_modules/yaml/dist/compose/resolve-end.js
 var require_resolve_end = __commonJS({
-  "node_modules/yaml/dist/compose/resolve-end.js"(exports) {
+  "../main/node_modules/yaml/dist/compose/resolve-end.js"(exports) {
     "use strict";
     function resolveEnd(end, offset, reqSpace, onError) {
       let comment = "";
@@ -4680,9 +4680,9 @@ var require_resolve_end = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/compose/resolve-flow-collection.js
+// ../main/node_modules/yaml/dist/compose/resolve-flow-collection.js
 var require_resolve_flow_collection = __commonJS({
-  "node_modules/yaml/dist/compose/resolve-flow-collection.js"(exports) {
+  "../main/node_modules/yaml/dist/compose/resolve-flow-collection.js"(exports) {
     "use strict";
     var identity7 = require_identity();
     var Pair = require_Pair();
@@ -4708,11 +4708,11 @@ var require_resolve_flow_collection = __commonJS({
       let offset = fc.offset + fc.start.source.length;
       for (let i2 = 0; i2 < fc.items.length; ++i2) {
         const collItem = fc.items[i2];
-        const { start, key, sep: sep2, value } = collItem;
+        const { start, key: key2, sep: sep2, value } = collItem;
         const props = resolveProps.resolveProps(start, {
           flow: fcName,
           indicator: "explicit-key-ind",
-          next: key ?? sep2?.[0],
+          next: key2 ?? sep2?.[0],
           offset,
           onError,
           parentIndent: fc.indent,
@@ -4733,9 +4733,9 @@ var require_resolve_flow_collection = __commonJS({
             offset = props.end;
             continue;
           }
-          if (!isMap3 && ctx.options.strict && utilContainsNewline.containsNewline(key))
+          if (!isMap3 && ctx.options.strict && utilContainsNewline.containsNewline(key2))
             onError(
-              key,
+              key2,
               // checked by containsNewline()
               "MULTILINE_IMPLICIT_KEY",
               "Implicit keys of flow sequence pairs need to be on a single line"
@@ -4782,8 +4782,8 @@ var require_resolve_flow_collection = __commonJS({
         } else {
           ctx.atKey = true;
           const keyStart = props.end;
-          const keyNode = key ? composeNode(ctx, key, props, onError) : composeEmptyNode(ctx, keyStart, start, null, props, onError);
-          if (isBlock(key))
+          const keyNode = key2 ? composeNode(ctx, key2, props, onError) : composeEmptyNode(ctx, keyStart, start, null, props, onError);
+          if (isBlock(key2))
             onError(keyNode.range, "BLOCK_IN_FLOW", blockMsg);
           ctx.atKey = false;
           const valueProps = resolveProps.resolveProps(sep2 ?? [], {
@@ -4874,9 +4874,9 @@ var require_resolve_flow_collection = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/compose/compose-collection.js
+// ../main/node_modules/yaml/dist/compose/compose-collection.js
 var require_compose_collection = __commonJS({
-  "node_modules/yaml/dist/compose/compose-collection.js"(exports) {
+  "../main/node_modules/yaml/dist/compose/compose-collection.js"(exports) {
     "use strict";
     var identity7 = require_identity();
     var Scalar = require_Scalar();
@@ -4939,9 +4939,9 @@ var require_compose_collection = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/compose/resolve-block-scalar.js
+// ../main/node_modules/yaml/dist/compose/resolve-block-scalar.js
 var require_resolve_block_scalar = __commonJS({
-  "node_modules/yaml/dist/compose/resolve-block-scalar.js"(exports) {
+  "../main/node_modules/yaml/dist/compose/resolve-block-scalar.js"(exports) {
     "use strict";
     var Scalar = require_Scalar();
     function resolveBlockScalar(ctx, scalar, onError) {
@@ -5122,9 +5122,9 @@ var require_resolve_block_scalar = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/compose/resolve-flow-scalar.js
+// ../main/node_modules/yaml/dist/compose/resolve-flow-scalar.js
 var require_resolve_flow_scalar = __commonJS({
-  "node_modules/yaml/dist/compose/resolve-flow-scalar.js"(exports) {
+  "../main/node_modules/yaml/dist/compose/resolve-flow-scalar.js"(exports) {
     "use strict";
     var Scalar = require_Scalar();
     var resolveEnd = require_resolve_end();
@@ -5343,9 +5343,9 @@ var require_resolve_flow_scalar = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/compose/compose-scalar.js
+// ../main/node_modules/yaml/dist/compose/compose-scalar.js
 var require_compose_scalar = __commonJS({
-  "node_modules/yaml/dist/compose/compose-scalar.js"(exports) {
+  "../main/node_modules/yaml/dist/compose/compose-scalar.js"(exports) {
     "use strict";
     var identity7 = require_identity();
     var Scalar = require_Scalar();
@@ -5424,9 +5424,9 @@ var require_compose_scalar = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/compose/util-empty-scalar-position.js
+// ../main/node_modules/yaml/dist/compose/util-empty-scalar-position.js
 var require_util_empty_scalar_position = __commonJS({
-  "node_modules/yaml/dist/compose/util-empty-scalar-position.js"(exports) {
+  "../main/node_modules/yaml/dist/compose/util-empty-scalar-position.js"(exports) {
     "use strict";
     function emptyScalarPosition(offset, before, pos) {
       if (before) {
@@ -5454,9 +5454,9 @@ var require_util_empty_scalar_position = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/compose/compose-node.js
+// ../main/node_modules/yaml/dist/compose/compose-node.js
 var require_compose_node = __commonJS({
-  "node_modules/yaml/dist/compose/compose-node.js"(exports) {
+  "../main/node_modules/yaml/dist/compose/compose-node.js"(exports) {
     "use strict";
     var Alias = require_Alias();
     var identity7 = require_identity();
@@ -5560,9 +5560,9 @@ var require_compose_node = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/compose/compose-doc.js
+// ../main/node_modules/yaml/dist/compose/compose-doc.js
 var require_compose_doc = __commonJS({
-  "node_modules/yaml/dist/compose/compose-doc.js"(exports) {
+  "../main/node_modules/yaml/dist/compose/compose-doc.js"(exports) {
     "use strict";
     var Document = require_Document();
     var composeNode = require_compose_node();
@@ -5603,9 +5603,9 @@ var require_compose_doc = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/compose/composer.js
+// ../main/node_modules/yaml/dist/compose/composer.js
 var require_composer = __commonJS({
-  "node_modules/yaml/dist/compose/composer.js"(exports) {
+  "../main/node_modules/yaml/dist/compose/composer.js"(exports) {
     "use strict";
     var node_process = __require("process");
     var directives = require_directives();
@@ -5811,9 +5811,9 @@ ${end.comment}` : end.comment;
   }
 });
 
-// node_modules/yaml/dist/parse/cst-scalar.js
+// ../main/node_modules/yaml/dist/parse/cst-scalar.js
 var require_cst_scalar = __commonJS({
-  "node_modules/yaml/dist/parse/cst-scalar.js"(exports) {
+  "../main/node_modules/yaml/dist/parse/cst-scalar.js"(exports) {
     "use strict";
     var resolveBlockScalar = require_resolve_block_scalar();
     var resolveFlowScalar = require_resolve_flow_scalar();
@@ -5933,9 +5933,9 @@ var require_cst_scalar = __commonJS({
         ];
         if (!addEndtoBlockProps(props, "end" in token ? token.end : void 0))
           props.push({ type: "newline", offset: -1, indent, source: "\n" });
-        for (const key of Object.keys(token))
-          if (key !== "type" && key !== "offset")
-            delete token[key];
+        for (const key2 of Object.keys(token))
+          if (key2 !== "type" && key2 !== "offset")
+            delete token[key2];
         Object.assign(token, { type: "block-scalar", indent, props, source: body });
       }
     }
@@ -5983,9 +5983,9 @@ var require_cst_scalar = __commonJS({
         default: {
           const indent = "indent" in token ? token.indent : -1;
           const end = "end" in token && Array.isArray(token.end) ? token.end.filter((st) => st.type === "space" || st.type === "comment" || st.type === "newline") : [];
-          for (const key of Object.keys(token))
-            if (key !== "type" && key !== "offset")
-              delete token[key];
+          for (const key2 of Object.keys(token))
+            if (key2 !== "type" && key2 !== "offset")
+              delete token[key2];
           Object.assign(token, { type: type2, indent, source, end });
         }
       }
@@ -5996,9 +5996,9 @@ var require_cst_scalar = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/parse/cst-stringify.js
+// ../main/node_modules/yaml/dist/parse/cst-stringify.js
 var require_cst_stringify = __commonJS({
-  "node_modules/yaml/dist/parse/cst-stringify.js"(exports) {
+  "../main/node_modules/yaml/dist/parse/cst-stringify.js"(exports) {
     "use strict";
     var stringify2 = (cst) => "type" in cst ? stringifyToken(cst) : stringifyItem(cst);
     function stringifyToken(token) {
@@ -6040,12 +6040,12 @@ var require_cst_stringify = __commonJS({
         }
       }
     }
-    function stringifyItem({ start, key, sep: sep2, value }) {
+    function stringifyItem({ start, key: key2, sep: sep2, value }) {
       let res = "";
       for (const st of start)
         res += st.source;
-      if (key)
-        res += stringifyToken(key);
+      if (key2)
+        res += stringifyToken(key2);
       if (sep2)
         for (const st of sep2)
           res += st.source;
@@ -6057,9 +6057,9 @@ var require_cst_stringify = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/parse/cst-visit.js
+// ../main/node_modules/yaml/dist/parse/cst-visit.js
 var require_cst_visit = __commonJS({
-  "node_modules/yaml/dist/parse/cst-visit.js"(exports) {
+  "../main/node_modules/yaml/dist/parse/cst-visit.js"(exports) {
     "use strict";
     var BREAK = /* @__PURE__ */ Symbol("break visit");
     var SKIP = /* @__PURE__ */ Symbol("skip children");
@@ -6119,9 +6119,9 @@ var require_cst_visit = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/parse/cst.js
+// ../main/node_modules/yaml/dist/parse/cst.js
 var require_cst = __commonJS({
-  "node_modules/yaml/dist/parse/cst.js"(exports) {
+  "../main/node_modules/yaml/dist/parse/cst.js"(exports) {
     "use strict";
     var cstScalar = require_cst_scalar();
     var cstStringify = require_cst_stringify();
@@ -6221,9 +6221,9 @@ var require_cst = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/parse/lexer.js
+// ../main/node_modules/yaml/dist/parse/lexer.js
 var require_lexer = __commonJS({
-  "node_modules/yaml/dist/parse/lexer.js"(exports) {
+  "../main/node_modules/yaml/dist/parse/lexer.js"(exports) {
     "use strict";
     var cst = require_cst();
     function isEmpty2(ch) {
@@ -6810,9 +6810,9 @@ var require_lexer = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/parse/line-counter.js
+// ../main/node_modules/yaml/dist/parse/line-counter.js
 var require_line_counter = __commonJS({
-  "node_modules/yaml/dist/parse/line-counter.js"(exports) {
+  "../main/node_modules/yaml/dist/parse/line-counter.js"(exports) {
     "use strict";
     var LineCounter2 = class {
       constructor() {
@@ -6841,9 +6841,9 @@ var require_line_counter = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/parse/parser.js
+// ../main/node_modules/yaml/dist/parse/parser.js
 var require_parser = __commonJS({
-  "node_modules/yaml/dist/parse/parser.js"(exports) {
+  "../main/node_modules/yaml/dist/parse/parser.js"(exports) {
     "use strict";
     var node_process = __require("process");
     var cst = require_cst();
@@ -7377,7 +7377,7 @@ var require_parser = __commonJS({
                   });
                 } else if (isFlowToken(it.key) && !includesToken(it.sep, "newline")) {
                   const start2 = getFirstKeyStartProps(it.start);
-                  const key = it.key;
+                  const key2 = it.key;
                   const sep2 = it.sep;
                   sep2.push(this.sourceToken);
                   delete it.key;
@@ -7386,7 +7386,7 @@ var require_parser = __commonJS({
                     type: "block-map",
                     offset: this.offset,
                     indent: this.indent,
-                    items: [{ start: start2, key, sep: sep2 }]
+                    items: [{ start: start2, key: key2, sep: sep2 }]
                   });
                 } else if (start.length > 0) {
                   it.sep = it.sep.concat(start, this.sourceToken);
@@ -7715,9 +7715,9 @@ var require_parser = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/public-api.js
+// ../main/node_modules/yaml/dist/public-api.js
 var require_public_api = __commonJS({
-  "node_modules/yaml/dist/public-api.js"(exports) {
+  "../main/node_modules/yaml/dist/public-api.js"(exports) {
     "use strict";
     var composer = require_composer();
     var Document = require_Document();
@@ -7812,9 +7812,9 @@ var require_public_api = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/index.js
+// ../main/node_modules/yaml/dist/index.js
 var require_dist = __commonJS({
-  "node_modules/yaml/dist/index.js"(exports) {
+  "../main/node_modules/yaml/dist/index.js"(exports) {
     "use strict";
     var composer = require_composer();
     var Document = require_Document();
@@ -7864,9 +7864,9 @@ var require_dist = __commonJS({
   }
 });
 
-// node_modules/ajv/dist/compile/codegen/code.js
+// ../main/node_modules/ajv/dist/compile/codegen/code.js
 var require_code = __commonJS({
-  "node_modules/ajv/dist/compile/codegen/code.js"(exports) {
+  "../main/node_modules/ajv/dist/compile/codegen/code.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.regexpCode = exports.getEsmExportName = exports.getProperty = exports.safeStringify = exports.stringify = exports.strConcat = exports.addCodeArg = exports.str = exports._ = exports.nil = exports._Code = exports.Name = exports.IDENTIFIER = exports._CodeOrName = void 0;
@@ -8000,15 +8000,15 @@ var require_code = __commonJS({
       return JSON.stringify(x).replace(/\u2028/g, "\\u2028").replace(/\u2029/g, "\\u2029");
     }
     exports.safeStringify = safeStringify;
-    function getProperty(key) {
-      return typeof key == "string" && exports.IDENTIFIER.test(key) ? new _Code(`.${key}`) : _`[${key}]`;
+    function getProperty(key2) {
+      return typeof key2 == "string" && exports.IDENTIFIER.test(key2) ? new _Code(`.${key2}`) : _`[${key2}]`;
     }
     exports.getProperty = getProperty;
-    function getEsmExportName(key) {
-      if (typeof key == "string" && exports.IDENTIFIER.test(key)) {
-        return new _Code(`${key}`);
+    function getEsmExportName(key2) {
+      if (typeof key2 == "string" && exports.IDENTIFIER.test(key2)) {
+        return new _Code(`${key2}`);
       }
-      throw new Error(`CodeGen: invalid export name: ${key}, use explicit $id name mapping`);
+      throw new Error(`CodeGen: invalid export name: ${key2}, use explicit $id name mapping`);
     }
     exports.getEsmExportName = getEsmExportName;
     function regexpCode(rx) {
@@ -8018,9 +8018,9 @@ var require_code = __commonJS({
   }
 });
 
-// node_modules/ajv/dist/compile/codegen/scope.js
+// ../main/node_modules/ajv/dist/compile/codegen/scope.js
 var require_scope = __commonJS({
-  "node_modules/ajv/dist/compile/codegen/scope.js"(exports) {
+  "../main/node_modules/ajv/dist/compile/codegen/scope.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.ValueScope = exports.ValueScopeName = exports.Scope = exports.varKinds = exports.UsedValueState = void 0;
@@ -8163,9 +8163,9 @@ var require_scope = __commonJS({
   }
 });
 
-// node_modules/ajv/dist/compile/codegen/index.js
+// ../main/node_modules/ajv/dist/compile/codegen/index.js
 var require_codegen = __commonJS({
-  "node_modules/ajv/dist/compile/codegen/index.js"(exports) {
+  "../main/node_modules/ajv/dist/compile/codegen/index.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.or = exports.and = exports.not = exports.CodeGen = exports.operators = exports.varKinds = exports.ValueScopeName = exports.ValueScope = exports.Scope = exports.Name = exports.regexpCode = exports.stringify = exports.getProperty = exports.nil = exports.strConcat = exports.str = exports._ = void 0;
@@ -8635,11 +8635,11 @@ var require_codegen = __commonJS({
       // returns code for object literal for the passed argument list of key-value pairs
       object(...keyValues) {
         const code = ["{"];
-        for (const [key, value] of keyValues) {
+        for (const [key2, value] of keyValues) {
           if (code.length > 1)
             code.push(",");
-          code.push(key);
-          if (key !== value || this.opts.es5) {
+          code.push(key2);
+          if (key2 !== value || this.opts.es5) {
             code.push(":");
             (0, code_1.addCodeArg)(code, value);
           }
@@ -8883,9 +8883,9 @@ var require_codegen = __commonJS({
   }
 });
 
-// node_modules/ajv/dist/compile/util.js
+// ../main/node_modules/ajv/dist/compile/util.js
 var require_util = __commonJS({
-  "node_modules/ajv/dist/compile/util.js"(exports) {
+  "../main/node_modules/ajv/dist/compile/util.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.checkStrictMode = exports.getErrorPath = exports.Type = exports.useFunc = exports.setEvaluated = exports.evaluatedPropsToName = exports.mergeEvaluated = exports.eachItem = exports.unescapeJsonPointer = exports.escapeJsonPointer = exports.escapeFragment = exports.unescapeFragment = exports.schemaRefOrVal = exports.schemaHasRulesButRef = exports.schemaHasRules = exports.checkUnknownRules = exports.alwaysValidSchema = exports.toHash = void 0;
@@ -8914,17 +8914,17 @@ var require_util = __commonJS({
       if (typeof schema2 === "boolean")
         return;
       const rules = self.RULES.keywords;
-      for (const key in schema2) {
-        if (!rules[key])
-          checkStrictMode(it, `unknown keyword: "${key}"`);
+      for (const key2 in schema2) {
+        if (!rules[key2])
+          checkStrictMode(it, `unknown keyword: "${key2}"`);
       }
     }
     exports.checkUnknownRules = checkUnknownRules;
     function schemaHasRules(schema2, rules) {
       if (typeof schema2 == "boolean")
         return !schema2;
-      for (const key in schema2)
-        if (rules[key])
+      for (const key2 in schema2)
+        if (rules[key2])
           return true;
       return false;
     }
@@ -8932,8 +8932,8 @@ var require_util = __commonJS({
     function schemaHasRulesButRef(schema2, RULES2) {
       if (typeof schema2 == "boolean")
         return !schema2;
-      for (const key in schema2)
-        if (key !== "$ref" && RULES2.all[key])
+      for (const key2 in schema2)
+        if (key2 !== "$ref" && RULES2.all[key2])
           return true;
       return false;
     }
@@ -9050,9 +9050,9 @@ var require_util = __commonJS({
   }
 });
 
-// node_modules/ajv/dist/compile/names.js
+// ../main/node_modules/ajv/dist/compile/names.js
 var require_names = __commonJS({
-  "node_modules/ajv/dist/compile/names.js"(exports) {
+  "../main/node_modules/ajv/dist/compile/names.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     var codegen_1 = require_codegen();
@@ -9089,9 +9089,9 @@ var require_names = __commonJS({
   }
 });
 
-// node_modules/ajv/dist/compile/errors.js
+// ../main/node_modules/ajv/dist/compile/errors.js
 var require_errors2 = __commonJS({
-  "node_modules/ajv/dist/compile/errors.js"(exports) {
+  "../main/node_modules/ajv/dist/compile/errors.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.extendErrors = exports.resetErrorsCount = exports.reportExtraError = exports.reportError = exports.keyword$DataError = exports.keywordError = void 0;
@@ -9211,9 +9211,9 @@ var require_errors2 = __commonJS({
   }
 });
 
-// node_modules/ajv/dist/compile/validate/boolSchema.js
+// ../main/node_modules/ajv/dist/compile/validate/boolSchema.js
 var require_boolSchema = __commonJS({
-  "node_modules/ajv/dist/compile/validate/boolSchema.js"(exports) {
+  "../main/node_modules/ajv/dist/compile/validate/boolSchema.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.boolOrEmptySchema = exports.topBoolOrEmptySchema = void 0;
@@ -9262,9 +9262,9 @@ var require_boolSchema = __commonJS({
   }
 });
 
-// node_modules/ajv/dist/compile/rules.js
+// ../main/node_modules/ajv/dist/compile/rules.js
 var require_rules = __commonJS({
-  "node_modules/ajv/dist/compile/rules.js"(exports) {
+  "../main/node_modules/ajv/dist/compile/rules.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.getRules = exports.isJSONType = void 0;
@@ -9293,9 +9293,9 @@ var require_rules = __commonJS({
   }
 });
 
-// node_modules/ajv/dist/compile/validate/applicability.js
+// ../main/node_modules/ajv/dist/compile/validate/applicability.js
 var require_applicability = __commonJS({
-  "node_modules/ajv/dist/compile/validate/applicability.js"(exports) {
+  "../main/node_modules/ajv/dist/compile/validate/applicability.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.shouldUseRule = exports.shouldUseGroup = exports.schemaHasRulesForType = void 0;
@@ -9316,9 +9316,9 @@ var require_applicability = __commonJS({
   }
 });
 
-// node_modules/ajv/dist/compile/validate/dataType.js
+// ../main/node_modules/ajv/dist/compile/validate/dataType.js
 var require_dataType = __commonJS({
-  "node_modules/ajv/dist/compile/validate/dataType.js"(exports) {
+  "../main/node_modules/ajv/dist/compile/validate/dataType.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.reportTypeError = exports.checkDataTypes = exports.checkDataType = exports.coerceAndCheckDataType = exports.getJSONTypes = exports.getSchemaTypes = exports.DataType = void 0;
@@ -9500,9 +9500,9 @@ var require_dataType = __commonJS({
   }
 });
 
-// node_modules/ajv/dist/compile/validate/defaults.js
+// ../main/node_modules/ajv/dist/compile/validate/defaults.js
 var require_defaults = __commonJS({
-  "node_modules/ajv/dist/compile/validate/defaults.js"(exports) {
+  "../main/node_modules/ajv/dist/compile/validate/defaults.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.assignDefaults = void 0;
@@ -9511,8 +9511,8 @@ var require_defaults = __commonJS({
     function assignDefaults(it, ty) {
       const { properties, items } = it.schema;
       if (ty === "object" && properties) {
-        for (const key in properties) {
-          assignDefault(it, key, properties[key].default);
+        for (const key2 in properties) {
+          assignDefault(it, key2, properties[key2].default);
         }
       } else if (ty === "array" && Array.isArray(items)) {
         items.forEach((sch, i2) => assignDefault(it, i2, sch.default));
@@ -9537,9 +9537,9 @@ var require_defaults = __commonJS({
   }
 });
 
-// node_modules/ajv/dist/vocabularies/code.js
+// ../main/node_modules/ajv/dist/vocabularies/code.js
 var require_code2 = __commonJS({
-  "node_modules/ajv/dist/vocabularies/code.js"(exports) {
+  "../main/node_modules/ajv/dist/vocabularies/code.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.validateUnion = exports.validateArray = exports.usePattern = exports.callValidateCode = exports.schemaProperties = exports.allSchemaProperties = exports.noPropertyInData = exports.propertyInData = exports.isOwnProperty = exports.hasPropFunc = exports.reportMissingProp = exports.checkMissingProp = exports.checkReportMissingProp = void 0;
@@ -9670,9 +9670,9 @@ var require_code2 = __commonJS({
   }
 });
 
-// node_modules/ajv/dist/compile/validate/keyword.js
+// ../main/node_modules/ajv/dist/compile/validate/keyword.js
 var require_keyword = __commonJS({
-  "node_modules/ajv/dist/compile/validate/keyword.js"(exports) {
+  "../main/node_modules/ajv/dist/compile/validate/keyword.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.validateKeywordUsage = exports.validSchemaType = exports.funcKeywordCode = exports.macroKeywordCode = void 0;
@@ -9788,9 +9788,9 @@ var require_keyword = __commonJS({
   }
 });
 
-// node_modules/ajv/dist/compile/validate/subschema.js
+// ../main/node_modules/ajv/dist/compile/validate/subschema.js
 var require_subschema = __commonJS({
-  "node_modules/ajv/dist/compile/validate/subschema.js"(exports) {
+  "../main/node_modules/ajv/dist/compile/validate/subschema.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.extendSubschemaMode = exports.extendSubschemaData = exports.getSubschema = void 0;
@@ -9871,9 +9871,9 @@ var require_subschema = __commonJS({
   }
 });
 
-// node_modules/fast-deep-equal/index.js
+// ../main/node_modules/fast-deep-equal/index.js
 var require_fast_deep_equal = __commonJS({
-  "node_modules/fast-deep-equal/index.js"(exports, module) {
+  "../main/node_modules/fast-deep-equal/index.js"(exports, module) {
     "use strict";
     module.exports = function equal(a2, b) {
       if (a2 === b) return true;
@@ -9896,8 +9896,8 @@ var require_fast_deep_equal = __commonJS({
         for (i2 = length; i2-- !== 0; )
           if (!Object.prototype.hasOwnProperty.call(b, keys2[i2])) return false;
         for (i2 = length; i2-- !== 0; ) {
-          var key = keys2[i2];
-          if (!equal(a2[key], b[key])) return false;
+          var key2 = keys2[i2];
+          if (!equal(a2[key2], b[key2])) return false;
         }
         return true;
       }
@@ -9906,9 +9906,9 @@ var require_fast_deep_equal = __commonJS({
   }
 });
 
-// node_modules/json-schema-traverse/index.js
+// ../main/node_modules/json-schema-traverse/index.js
 var require_json_schema_traverse = __commonJS({
-  "node_modules/json-schema-traverse/index.js"(exports, module) {
+  "../main/node_modules/json-schema-traverse/index.js"(exports, module) {
     "use strict";
     var traverse = module.exports = function(schema2, opts, cb) {
       if (typeof opts == "function") {
@@ -9969,20 +9969,20 @@ var require_json_schema_traverse = __commonJS({
     function _traverse(opts, pre, post, schema2, jsonPtr, rootSchema, parentJsonPtr, parentKeyword, parentSchema, keyIndex) {
       if (schema2 && typeof schema2 == "object" && !Array.isArray(schema2)) {
         pre(schema2, jsonPtr, rootSchema, parentJsonPtr, parentKeyword, parentSchema, keyIndex);
-        for (var key in schema2) {
-          var sch = schema2[key];
+        for (var key2 in schema2) {
+          var sch = schema2[key2];
           if (Array.isArray(sch)) {
-            if (key in traverse.arrayKeywords) {
+            if (key2 in traverse.arrayKeywords) {
               for (var i2 = 0; i2 < sch.length; i2++)
-                _traverse(opts, pre, post, sch[i2], jsonPtr + "/" + key + "/" + i2, rootSchema, jsonPtr, key, schema2, i2);
+                _traverse(opts, pre, post, sch[i2], jsonPtr + "/" + key2 + "/" + i2, rootSchema, jsonPtr, key2, schema2, i2);
             }
-          } else if (key in traverse.propsKeywords) {
+          } else if (key2 in traverse.propsKeywords) {
             if (sch && typeof sch == "object") {
               for (var prop in sch)
-                _traverse(opts, pre, post, sch[prop], jsonPtr + "/" + key + "/" + escapeJsonPtr(prop), rootSchema, jsonPtr, key, schema2, prop);
+                _traverse(opts, pre, post, sch[prop], jsonPtr + "/" + key2 + "/" + escapeJsonPtr(prop), rootSchema, jsonPtr, key2, schema2, prop);
             }
-          } else if (key in traverse.keywords || opts.allKeys && !(key in traverse.skipKeywords)) {
-            _traverse(opts, pre, post, sch, jsonPtr + "/" + key, rootSchema, jsonPtr, key, schema2);
+          } else if (key2 in traverse.keywords || opts.allKeys && !(key2 in traverse.skipKeywords)) {
+            _traverse(opts, pre, post, sch, jsonPtr + "/" + key2, rootSchema, jsonPtr, key2, schema2);
           }
         }
         post(schema2, jsonPtr, rootSchema, parentJsonPtr, parentKeyword, parentSchema, keyIndex);
@@ -9994,9 +9994,9 @@ var require_json_schema_traverse = __commonJS({
   }
 });
 
-// node_modules/ajv/dist/compile/resolve.js
+// ../main/node_modules/ajv/dist/compile/resolve.js
 var require_resolve = __commonJS({
-  "node_modules/ajv/dist/compile/resolve.js"(exports) {
+  "../main/node_modules/ajv/dist/compile/resolve.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.getSchemaRefs = exports.resolveUrl = exports.normalizeId = exports._getFullPath = exports.getFullPath = exports.inlineRef = void 0;
@@ -10039,10 +10039,10 @@ var require_resolve = __commonJS({
       "$dynamicAnchor"
     ]);
     function hasRef(schema2) {
-      for (const key in schema2) {
-        if (REF_KEYWORDS.has(key))
+      for (const key2 in schema2) {
+        if (REF_KEYWORDS.has(key2))
           return true;
-        const sch = schema2[key];
+        const sch = schema2[key2];
         if (Array.isArray(sch) && sch.some(hasRef))
           return true;
         if (typeof sch == "object" && hasRef(sch))
@@ -10052,14 +10052,14 @@ var require_resolve = __commonJS({
     }
     function countKeys(schema2) {
       let count2 = 0;
-      for (const key in schema2) {
-        if (key === "$ref")
+      for (const key2 in schema2) {
+        if (key2 === "$ref")
           return Infinity;
         count2++;
-        if (SIMPLE_INLINED.has(key))
+        if (SIMPLE_INLINED.has(key2))
           continue;
-        if (typeof schema2[key] == "object") {
-          (0, util_1.eachItem)(schema2[key], (sch) => count2 += countKeys(sch));
+        if (typeof schema2[key2] == "object") {
+          (0, util_1.eachItem)(schema2[key2], (sch) => count2 += countKeys(sch));
         }
         if (count2 === Infinity)
           return Infinity;
@@ -10150,9 +10150,9 @@ var require_resolve = __commonJS({
   }
 });
 
-// node_modules/ajv/dist/compile/validate/index.js
+// ../main/node_modules/ajv/dist/compile/validate/index.js
 var require_validate = __commonJS({
-  "node_modules/ajv/dist/compile/validate/index.js"(exports) {
+  "../main/node_modules/ajv/dist/compile/validate/index.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.getData = exports.KeywordCxt = exports.validateFunctionCode = void 0;
@@ -10248,8 +10248,8 @@ var require_validate = __commonJS({
     function schemaCxtHasRules({ schema: schema2, self }) {
       if (typeof schema2 == "boolean")
         return !schema2;
-      for (const key in schema2)
-        if (self.RULES.all[key])
+      for (const key2 in schema2)
+        if (self.RULES.all[key2])
           return true;
       return false;
     }
@@ -10658,9 +10658,9 @@ var require_validate = __commonJS({
   }
 });
 
-// node_modules/ajv/dist/runtime/validation_error.js
+// ../main/node_modules/ajv/dist/runtime/validation_error.js
 var require_validation_error = __commonJS({
-  "node_modules/ajv/dist/runtime/validation_error.js"(exports) {
+  "../main/node_modules/ajv/dist/runtime/validation_error.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     var ValidationError = class extends Error {
@@ -10674,9 +10674,9 @@ var require_validation_error = __commonJS({
   }
 });
 
-// node_modules/ajv/dist/compile/ref_error.js
+// ../main/node_modules/ajv/dist/compile/ref_error.js
 var require_ref_error = __commonJS({
-  "node_modules/ajv/dist/compile/ref_error.js"(exports) {
+  "../main/node_modules/ajv/dist/compile/ref_error.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     var resolve_1 = require_resolve();
@@ -10691,9 +10691,9 @@ var require_ref_error = __commonJS({
   }
 });
 
-// node_modules/ajv/dist/compile/index.js
+// ../main/node_modules/ajv/dist/compile/index.js
 var require_compile = __commonJS({
-  "node_modules/ajv/dist/compile/index.js"(exports) {
+  "../main/node_modules/ajv/dist/compile/index.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.resolveSchema = exports.getCompilingSchema = exports.resolveRef = exports.compileSchema = exports.SchemaEnv = void 0;
@@ -10915,9 +10915,9 @@ var require_compile = __commonJS({
   }
 });
 
-// node_modules/ajv/dist/refs/data.json
+// ../main/node_modules/ajv/dist/refs/data.json
 var require_data = __commonJS({
-  "node_modules/ajv/dist/refs/data.json"(exports, module) {
+  "../main/node_modules/ajv/dist/refs/data.json"(exports, module) {
     module.exports = {
       $id: "https://raw.githubusercontent.com/ajv-validator/ajv/master/lib/refs/data.json#",
       description: "Meta-schema for $data reference (JSON AnySchema extension proposal)",
@@ -10934,9 +10934,9 @@ var require_data = __commonJS({
   }
 });
 
-// node_modules/fast-uri/lib/utils.js
+// ../main/node_modules/fast-uri/lib/utils.js
 var require_utils = __commonJS({
-  "node_modules/fast-uri/lib/utils.js"(exports, module) {
+  "../main/node_modules/fast-uri/lib/utils.js"(exports, module) {
     "use strict";
     var isUUID = RegExp.prototype.test.bind(/^[\da-f]{8}-[\da-f]{4}-[\da-f]{4}-[\da-f]{4}-[\da-f]{12}$/iu);
     var isIPv4 = RegExp.prototype.test.bind(/^(?:(?:25[0-5]|2[0-4]\d|1\d{2}|[1-9]\d|\d)\.){3}(?:25[0-5]|2[0-4]\d|1\d{2}|[1-9]\d|\d)$/u);
@@ -11468,9 +11468,9 @@ var require_utils = __commonJS({
   }
 });
 
-// node_modules/fast-uri/lib/schemes.js
+// ../main/node_modules/fast-uri/lib/schemes.js
 var require_schemes = __commonJS({
-  "node_modules/fast-uri/lib/schemes.js"(exports, module) {
+  "../main/node_modules/fast-uri/lib/schemes.js"(exports, module) {
     "use strict";
     var { isUUID } = require_utils();
     var URN_REG = /^([\da-z][\d\-a-z]{0,31}):((?:[\w!$'()*+,\-./:;=@]|%[\da-f]{2})+)$/iu;
@@ -11679,9 +11679,9 @@ var require_schemes = __commonJS({
   }
 });
 
-// node_modules/fast-uri/index.js
+// ../main/node_modules/fast-uri/index.js
 var require_fast_uri = __commonJS({
-  "node_modules/fast-uri/index.js"(exports, module) {
+  "../main/node_modules/fast-uri/index.js"(exports, module) {
     "use strict";
     var { normalizeIPv6, removeDotSegments, removeDotSegmentsRelative, recomposeAuthority, normalizePercentEncoding, normalizePathEncoding, serializePathEncoding, normalizeQueryFragmentEncoding, encodeQuery, encodeFragment, reescapeHostDelimiters, isIPv4, nonSimpleDomain } = require_utils();
     var { SCHEMES, getSchemeHandler } = require_schemes();
@@ -12109,9 +12109,9 @@ var require_fast_uri = __commonJS({
   }
 });
 
-// node_modules/ajv/dist/runtime/uri.js
+// ../main/node_modules/ajv/dist/runtime/uri.js
 var require_uri = __commonJS({
-  "node_modules/ajv/dist/runtime/uri.js"(exports) {
+  "../main/node_modules/ajv/dist/runtime/uri.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     var uri2 = require_fast_uri();
@@ -12120,9 +12120,9 @@ var require_uri = __commonJS({
   }
 });
 
-// node_modules/ajv/dist/core.js
+// ../main/node_modules/ajv/dist/core.js
 var require_core = __commonJS({
-  "node_modules/ajv/dist/core.js"(exports) {
+  "../main/node_modules/ajv/dist/core.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.CodeGen = exports.Name = exports.nil = exports.stringify = exports.str = exports._ = exports.KeywordCxt = void 0;
@@ -12344,7 +12344,7 @@ var require_core = __commonJS({
         }
       }
       // Adds schema to the instance
-      addSchema(schema2, key, _meta, _validateSchema = this.opts.validateSchema) {
+      addSchema(schema2, key2, _meta, _validateSchema = this.opts.validateSchema) {
         if (Array.isArray(schema2)) {
           for (const sch of schema2)
             this.addSchema(sch, void 0, _meta, _validateSchema);
@@ -12358,15 +12358,15 @@ var require_core = __commonJS({
             throw new Error(`schema ${schemaId} must be string`);
           }
         }
-        key = (0, resolve_1.normalizeId)(key || id);
-        this._checkUnique(key);
-        this.schemas[key] = this._addSchema(schema2, _meta, key, _validateSchema, true);
+        key2 = (0, resolve_1.normalizeId)(key2 || id);
+        this._checkUnique(key2);
+        this.schemas[key2] = this._addSchema(schema2, _meta, key2, _validateSchema, true);
         return this;
       }
       // Add schema that will be used to validate other schemas
       // options in META_IGNORE_OPTIONS are alway set to false
-      addMetaSchema(schema2, key, _validateSchema = this.opts.validateSchema) {
-        this.addSchema(schema2, key, true, _validateSchema);
+      addMetaSchema(schema2, key2, _validateSchema = this.opts.validateSchema) {
+        this.addSchema(schema2, key2, true, _validateSchema);
         return this;
       }
       //  Validate schema against its meta-schema
@@ -12522,14 +12522,14 @@ var require_core = __commonJS({
           let keywords = metaSchema;
           for (const seg of segments2)
             keywords = keywords[seg];
-          for (const key in rules) {
-            const rule2 = rules[key];
+          for (const key2 in rules) {
+            const rule2 = rules[key2];
             if (typeof rule2 != "object")
               continue;
             const { $data } = rule2.definition;
-            const schema2 = keywords[key];
+            const schema2 = keywords[key2];
             if ($data && schema2)
-              keywords[key] = schemaOrData(schema2);
+              keywords[key2] = schemaOrData(schema2);
           }
         }
         return metaSchema;
@@ -12602,10 +12602,10 @@ var require_core = __commonJS({
     Ajv2.MissingRefError = ref_error_1.default;
     exports.default = Ajv2;
     function checkOptions(checkOpts, options, msg, log = "error") {
-      for (const key in checkOpts) {
-        const opt = key;
+      for (const key2 in checkOpts) {
+        const opt = key2;
         if (opt in options)
-          this.logger[log](`${msg}: option ${key}. ${checkOpts[opt]}`);
+          this.logger[log](`${msg}: option ${key2}. ${checkOpts[opt]}`);
       }
     }
     function getSchEnv(keyRef) {
@@ -12619,8 +12619,8 @@ var require_core = __commonJS({
       if (Array.isArray(optsSchemas))
         this.addSchema(optsSchemas);
       else
-        for (const key in optsSchemas)
-          this.addSchema(optsSchemas[key], key);
+        for (const key2 in optsSchemas)
+          this.addSchema(optsSchemas[key2], key2);
     }
     function addInitialFormats() {
       for (const name in this.opts.formats) {
@@ -12731,9 +12731,9 @@ var require_core = __commonJS({
   }
 });
 
-// node_modules/ajv/dist/vocabularies/core/id.js
+// ../main/node_modules/ajv/dist/vocabularies/core/id.js
 var require_id = __commonJS({
-  "node_modules/ajv/dist/vocabularies/core/id.js"(exports) {
+  "../main/node_modules/ajv/dist/vocabularies/core/id.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     var def = {
@@ -12746,9 +12746,9 @@ var require_id = __commonJS({
   }
 });
 
-// node_modules/ajv/dist/vocabularies/core/ref.js
+// ../main/node_modules/ajv/dist/vocabularies/core/ref.js
 var require_ref = __commonJS({
-  "node_modules/ajv/dist/vocabularies/core/ref.js"(exports) {
+  "../main/node_modules/ajv/dist/vocabularies/core/ref.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.callRef = exports.getValidate = void 0;
@@ -12868,9 +12868,9 @@ var require_ref = __commonJS({
   }
 });
 
-// node_modules/ajv/dist/vocabularies/core/index.js
+// ../main/node_modules/ajv/dist/vocabularies/core/index.js
 var require_core2 = __commonJS({
-  "node_modules/ajv/dist/vocabularies/core/index.js"(exports) {
+  "../main/node_modules/ajv/dist/vocabularies/core/index.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     var id_1 = require_id();
@@ -12889,9 +12889,9 @@ var require_core2 = __commonJS({
   }
 });
 
-// node_modules/ajv/dist/vocabularies/validation/limitNumber.js
+// ../main/node_modules/ajv/dist/vocabularies/validation/limitNumber.js
 var require_limitNumber = __commonJS({
-  "node_modules/ajv/dist/vocabularies/validation/limitNumber.js"(exports) {
+  "../main/node_modules/ajv/dist/vocabularies/validation/limitNumber.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     var codegen_1 = require_codegen();
@@ -12921,9 +12921,9 @@ var require_limitNumber = __commonJS({
   }
 });
 
-// node_modules/ajv/dist/vocabularies/validation/multipleOf.js
+// ../main/node_modules/ajv/dist/vocabularies/validation/multipleOf.js
 var require_multipleOf = __commonJS({
-  "node_modules/ajv/dist/vocabularies/validation/multipleOf.js"(exports) {
+  "../main/node_modules/ajv/dist/vocabularies/validation/multipleOf.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     var codegen_1 = require_codegen();
@@ -12949,9 +12949,9 @@ var require_multipleOf = __commonJS({
   }
 });
 
-// node_modules/ajv/dist/runtime/ucs2length.js
+// ../main/node_modules/ajv/dist/runtime/ucs2length.js
 var require_ucs2length = __commonJS({
-  "node_modules/ajv/dist/runtime/ucs2length.js"(exports) {
+  "../main/node_modules/ajv/dist/runtime/ucs2length.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     function ucs2length(str3) {
@@ -12975,9 +12975,9 @@ var require_ucs2length = __commonJS({
   }
 });
 
-// node_modules/ajv/dist/vocabularies/validation/limitLength.js
+// ../main/node_modules/ajv/dist/vocabularies/validation/limitLength.js
 var require_limitLength = __commonJS({
-  "node_modules/ajv/dist/vocabularies/validation/limitLength.js"(exports) {
+  "../main/node_modules/ajv/dist/vocabularies/validation/limitLength.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     var codegen_1 = require_codegen();
@@ -13007,9 +13007,9 @@ var require_limitLength = __commonJS({
   }
 });
 
-// node_modules/ajv/dist/vocabularies/validation/pattern.js
+// ../main/node_modules/ajv/dist/vocabularies/validation/pattern.js
 var require_pattern = __commonJS({
-  "node_modules/ajv/dist/vocabularies/validation/pattern.js"(exports) {
+  "../main/node_modules/ajv/dist/vocabularies/validation/pattern.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     var code_1 = require_code2();
@@ -13044,9 +13044,9 @@ var require_pattern = __commonJS({
   }
 });
 
-// node_modules/ajv/dist/vocabularies/validation/limitProperties.js
+// ../main/node_modules/ajv/dist/vocabularies/validation/limitProperties.js
 var require_limitProperties = __commonJS({
-  "node_modules/ajv/dist/vocabularies/validation/limitProperties.js"(exports) {
+  "../main/node_modules/ajv/dist/vocabularies/validation/limitProperties.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     var codegen_1 = require_codegen();
@@ -13073,9 +13073,9 @@ var require_limitProperties = __commonJS({
   }
 });
 
-// node_modules/ajv/dist/vocabularies/validation/required.js
+// ../main/node_modules/ajv/dist/vocabularies/validation/required.js
 var require_required = __commonJS({
-  "node_modules/ajv/dist/vocabularies/validation/required.js"(exports) {
+  "../main/node_modules/ajv/dist/vocabularies/validation/required.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     var code_1 = require_code2();
@@ -13155,9 +13155,9 @@ var require_required = __commonJS({
   }
 });
 
-// node_modules/ajv/dist/vocabularies/validation/limitItems.js
+// ../main/node_modules/ajv/dist/vocabularies/validation/limitItems.js
 var require_limitItems = __commonJS({
-  "node_modules/ajv/dist/vocabularies/validation/limitItems.js"(exports) {
+  "../main/node_modules/ajv/dist/vocabularies/validation/limitItems.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     var codegen_1 = require_codegen();
@@ -13184,9 +13184,9 @@ var require_limitItems = __commonJS({
   }
 });
 
-// node_modules/ajv/dist/runtime/equal.js
+// ../main/node_modules/ajv/dist/runtime/equal.js
 var require_equal = __commonJS({
-  "node_modules/ajv/dist/runtime/equal.js"(exports) {
+  "../main/node_modules/ajv/dist/runtime/equal.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     var equal = require_fast_deep_equal();
@@ -13195,9 +13195,9 @@ var require_equal = __commonJS({
   }
 });
 
-// node_modules/ajv/dist/vocabularies/validation/uniqueItems.js
+// ../main/node_modules/ajv/dist/vocabularies/validation/uniqueItems.js
 var require_uniqueItems = __commonJS({
-  "node_modules/ajv/dist/vocabularies/validation/uniqueItems.js"(exports) {
+  "../main/node_modules/ajv/dist/vocabularies/validation/uniqueItems.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     var dataType_1 = require_dataType();
@@ -13262,9 +13262,9 @@ var require_uniqueItems = __commonJS({
   }
 });
 
-// node_modules/ajv/dist/vocabularies/validation/const.js
+// ../main/node_modules/ajv/dist/vocabularies/validation/const.js
 var require_const = __commonJS({
-  "node_modules/ajv/dist/vocabularies/validation/const.js"(exports) {
+  "../main/node_modules/ajv/dist/vocabularies/validation/const.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     var codegen_1 = require_codegen();
@@ -13291,9 +13291,9 @@ var require_const = __commonJS({
   }
 });
 
-// node_modules/ajv/dist/vocabularies/validation/enum.js
+// ../main/node_modules/ajv/dist/vocabularies/validation/enum.js
 var require_enum = __commonJS({
-  "node_modules/ajv/dist/vocabularies/validation/enum.js"(exports) {
+  "../main/node_modules/ajv/dist/vocabularies/validation/enum.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     var codegen_1 = require_codegen();
@@ -13340,9 +13340,9 @@ var require_enum = __commonJS({
   }
 });
 
-// node_modules/ajv/dist/vocabularies/validation/index.js
+// ../main/node_modules/ajv/dist/vocabularies/validation/index.js
 var require_validation = __commonJS({
-  "node_modules/ajv/dist/vocabularies/validation/index.js"(exports) {
+  "../main/node_modules/ajv/dist/vocabularies/validation/index.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     var limitNumber_1 = require_limitNumber();
@@ -13378,9 +13378,9 @@ var require_validation = __commonJS({
   }
 });
 
-// node_modules/ajv/dist/vocabularies/applicator/additionalItems.js
+// ../main/node_modules/ajv/dist/vocabularies/applicator/additionalItems.js
 var require_additionalItems = __commonJS({
-  "node_modules/ajv/dist/vocabularies/applicator/additionalItems.js"(exports) {
+  "../main/node_modules/ajv/dist/vocabularies/applicator/additionalItems.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.validateAdditionalItems = void 0;
@@ -13431,9 +13431,9 @@ var require_additionalItems = __commonJS({
   }
 });
 
-// node_modules/ajv/dist/vocabularies/applicator/items.js
+// ../main/node_modules/ajv/dist/vocabularies/applicator/items.js
 var require_items = __commonJS({
-  "node_modules/ajv/dist/vocabularies/applicator/items.js"(exports) {
+  "../main/node_modules/ajv/dist/vocabularies/applicator/items.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.validateTuple = void 0;
@@ -13488,9 +13488,9 @@ var require_items = __commonJS({
   }
 });
 
-// node_modules/ajv/dist/vocabularies/applicator/prefixItems.js
+// ../main/node_modules/ajv/dist/vocabularies/applicator/prefixItems.js
 var require_prefixItems = __commonJS({
-  "node_modules/ajv/dist/vocabularies/applicator/prefixItems.js"(exports) {
+  "../main/node_modules/ajv/dist/vocabularies/applicator/prefixItems.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     var items_1 = require_items();
@@ -13505,9 +13505,9 @@ var require_prefixItems = __commonJS({
   }
 });
 
-// node_modules/ajv/dist/vocabularies/applicator/items2020.js
+// ../main/node_modules/ajv/dist/vocabularies/applicator/items2020.js
 var require_items2020 = __commonJS({
-  "node_modules/ajv/dist/vocabularies/applicator/items2020.js"(exports) {
+  "../main/node_modules/ajv/dist/vocabularies/applicator/items2020.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     var codegen_1 = require_codegen();
@@ -13540,9 +13540,9 @@ var require_items2020 = __commonJS({
   }
 });
 
-// node_modules/ajv/dist/vocabularies/applicator/contains.js
+// ../main/node_modules/ajv/dist/vocabularies/applicator/contains.js
 var require_contains = __commonJS({
-  "node_modules/ajv/dist/vocabularies/applicator/contains.js"(exports) {
+  "../main/node_modules/ajv/dist/vocabularies/applicator/contains.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     var codegen_1 = require_codegen();
@@ -13634,9 +13634,9 @@ var require_contains = __commonJS({
   }
 });
 
-// node_modules/ajv/dist/vocabularies/applicator/dependencies.js
+// ../main/node_modules/ajv/dist/vocabularies/applicator/dependencies.js
 var require_dependencies = __commonJS({
-  "node_modules/ajv/dist/vocabularies/applicator/dependencies.js"(exports) {
+  "../main/node_modules/ajv/dist/vocabularies/applicator/dependencies.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.validateSchemaDeps = exports.validatePropertyDeps = exports.error = void 0;
@@ -13668,11 +13668,11 @@ var require_dependencies = __commonJS({
     function splitDependencies({ schema: schema2 }) {
       const propertyDeps = {};
       const schemaDeps = {};
-      for (const key in schema2) {
-        if (key === "__proto__")
+      for (const key2 in schema2) {
+        if (key2 === "__proto__")
           continue;
-        const deps = Array.isArray(schema2[key]) ? propertyDeps : schemaDeps;
-        deps[key] = schema2[key];
+        const deps = Array.isArray(schema2[key2]) ? propertyDeps : schemaDeps;
+        deps[key2] = schema2[key2];
       }
       return [propertyDeps, schemaDeps];
     }
@@ -13728,9 +13728,9 @@ var require_dependencies = __commonJS({
   }
 });
 
-// node_modules/ajv/dist/vocabularies/applicator/propertyNames.js
+// ../main/node_modules/ajv/dist/vocabularies/applicator/propertyNames.js
 var require_propertyNames = __commonJS({
-  "node_modules/ajv/dist/vocabularies/applicator/propertyNames.js"(exports) {
+  "../main/node_modules/ajv/dist/vocabularies/applicator/propertyNames.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     var codegen_1 = require_codegen();
@@ -13749,13 +13749,13 @@ var require_propertyNames = __commonJS({
         if ((0, util_1.alwaysValidSchema)(it, schema2))
           return;
         const valid2 = gen.name("valid");
-        gen.forIn("key", data, (key) => {
-          cxt.setParams({ propertyName: key });
+        gen.forIn("key", data, (key2) => {
+          cxt.setParams({ propertyName: key2 });
           cxt.subschema({
             keyword: "propertyNames",
-            data: key,
+            data: key2,
             dataTypes: ["string"],
-            propertyName: key,
+            propertyName: key2,
             compositeRule: true
           }, valid2);
           gen.if((0, codegen_1.not)(valid2), () => {
@@ -13771,9 +13771,9 @@ var require_propertyNames = __commonJS({
   }
 });
 
-// node_modules/ajv/dist/vocabularies/applicator/additionalProperties.js
+// ../main/node_modules/ajv/dist/vocabularies/applicator/additionalProperties.js
 var require_additionalProperties = __commonJS({
-  "node_modules/ajv/dist/vocabularies/applicator/additionalProperties.js"(exports) {
+  "../main/node_modules/ajv/dist/vocabularies/applicator/additionalProperties.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     var code_1 = require_code2();
@@ -13804,38 +13804,38 @@ var require_additionalProperties = __commonJS({
         checkAdditionalProperties();
         cxt.ok((0, codegen_1._)`${errsCount} === ${names_1.default.errors}`);
         function checkAdditionalProperties() {
-          gen.forIn("key", data, (key) => {
+          gen.forIn("key", data, (key2) => {
             if (!props.length && !patProps.length)
-              additionalPropertyCode(key);
+              additionalPropertyCode(key2);
             else
-              gen.if(isAdditional(key), () => additionalPropertyCode(key));
+              gen.if(isAdditional(key2), () => additionalPropertyCode(key2));
           });
         }
-        function isAdditional(key) {
+        function isAdditional(key2) {
           let definedProp;
           if (props.length > 8) {
             const propsSchema = (0, util_1.schemaRefOrVal)(it, parentSchema.properties, "properties");
-            definedProp = (0, code_1.isOwnProperty)(gen, propsSchema, key);
+            definedProp = (0, code_1.isOwnProperty)(gen, propsSchema, key2);
           } else if (props.length) {
-            definedProp = (0, codegen_1.or)(...props.map((p) => (0, codegen_1._)`${key} === ${p}`));
+            definedProp = (0, codegen_1.or)(...props.map((p) => (0, codegen_1._)`${key2} === ${p}`));
           } else {
             definedProp = codegen_1.nil;
           }
           if (patProps.length) {
-            definedProp = (0, codegen_1.or)(definedProp, ...patProps.map((p) => (0, codegen_1._)`${(0, code_1.usePattern)(cxt, p)}.test(${key})`));
+            definedProp = (0, codegen_1.or)(definedProp, ...patProps.map((p) => (0, codegen_1._)`${(0, code_1.usePattern)(cxt, p)}.test(${key2})`));
           }
           return (0, codegen_1.not)(definedProp);
         }
-        function deleteAdditional(key) {
-          gen.code((0, codegen_1._)`delete ${data}[${key}]`);
+        function deleteAdditional(key2) {
+          gen.code((0, codegen_1._)`delete ${data}[${key2}]`);
         }
-        function additionalPropertyCode(key) {
+        function additionalPropertyCode(key2) {
           if (opts.removeAdditional === "all" || opts.removeAdditional && schema2 === false) {
-            deleteAdditional(key);
+            deleteAdditional(key2);
             return;
           }
           if (schema2 === false) {
-            cxt.setParams({ additionalProperty: key });
+            cxt.setParams({ additionalProperty: key2 });
             cxt.error();
             if (!allErrors)
               gen.break();
@@ -13844,22 +13844,22 @@ var require_additionalProperties = __commonJS({
           if (typeof schema2 == "object" && !(0, util_1.alwaysValidSchema)(it, schema2)) {
             const valid2 = gen.name("valid");
             if (opts.removeAdditional === "failing") {
-              applyAdditionalSchema(key, valid2, false);
+              applyAdditionalSchema(key2, valid2, false);
               gen.if((0, codegen_1.not)(valid2), () => {
                 cxt.reset();
-                deleteAdditional(key);
+                deleteAdditional(key2);
               });
             } else {
-              applyAdditionalSchema(key, valid2);
+              applyAdditionalSchema(key2, valid2);
               if (!allErrors)
                 gen.if((0, codegen_1.not)(valid2), () => gen.break());
             }
           }
         }
-        function applyAdditionalSchema(key, valid2, errors) {
+        function applyAdditionalSchema(key2, valid2, errors) {
           const subschema = {
             keyword: "additionalProperties",
-            dataProp: key,
+            dataProp: key2,
             dataPropType: util_1.Type.Str
           };
           if (errors === false) {
@@ -13877,9 +13877,9 @@ var require_additionalProperties = __commonJS({
   }
 });
 
-// node_modules/ajv/dist/vocabularies/applicator/properties.js
+// ../main/node_modules/ajv/dist/vocabularies/applicator/properties.js
 var require_properties = __commonJS({
-  "node_modules/ajv/dist/vocabularies/applicator/properties.js"(exports) {
+  "../main/node_modules/ajv/dist/vocabularies/applicator/properties.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     var validate_1 = require_validate();
@@ -13935,9 +13935,9 @@ var require_properties = __commonJS({
   }
 });
 
-// node_modules/ajv/dist/vocabularies/applicator/patternProperties.js
+// ../main/node_modules/ajv/dist/vocabularies/applicator/patternProperties.js
 var require_patternProperties = __commonJS({
-  "node_modules/ajv/dist/vocabularies/applicator/patternProperties.js"(exports) {
+  "../main/node_modules/ajv/dist/vocabularies/applicator/patternProperties.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     var code_1 = require_code2();
@@ -13984,19 +13984,19 @@ var require_patternProperties = __commonJS({
           }
         }
         function validateProperties(pat) {
-          gen.forIn("key", data, (key) => {
-            gen.if((0, codegen_1._)`${(0, code_1.usePattern)(cxt, pat)}.test(${key})`, () => {
+          gen.forIn("key", data, (key2) => {
+            gen.if((0, codegen_1._)`${(0, code_1.usePattern)(cxt, pat)}.test(${key2})`, () => {
               const alwaysValid = alwaysValidPatterns.includes(pat);
               if (!alwaysValid) {
                 cxt.subschema({
                   keyword: "patternProperties",
                   schemaProp: pat,
-                  dataProp: key,
+                  dataProp: key2,
                   dataPropType: util_2.Type.Str
                 }, valid2);
               }
               if (it.opts.unevaluated && props !== true) {
-                gen.assign((0, codegen_1._)`${props}[${key}]`, true);
+                gen.assign((0, codegen_1._)`${props}[${key2}]`, true);
               } else if (!alwaysValid && !it.allErrors) {
                 gen.if((0, codegen_1.not)(valid2), () => gen.break());
               }
@@ -14009,9 +14009,9 @@ var require_patternProperties = __commonJS({
   }
 });
 
-// node_modules/ajv/dist/vocabularies/applicator/not.js
+// ../main/node_modules/ajv/dist/vocabularies/applicator/not.js
 var require_not = __commonJS({
-  "node_modules/ajv/dist/vocabularies/applicator/not.js"(exports) {
+  "../main/node_modules/ajv/dist/vocabularies/applicator/not.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     var util_1 = require_util();
@@ -14040,9 +14040,9 @@ var require_not = __commonJS({
   }
 });
 
-// node_modules/ajv/dist/vocabularies/applicator/anyOf.js
+// ../main/node_modules/ajv/dist/vocabularies/applicator/anyOf.js
 var require_anyOf = __commonJS({
-  "node_modules/ajv/dist/vocabularies/applicator/anyOf.js"(exports) {
+  "../main/node_modules/ajv/dist/vocabularies/applicator/anyOf.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     var code_1 = require_code2();
@@ -14057,9 +14057,9 @@ var require_anyOf = __commonJS({
   }
 });
 
-// node_modules/ajv/dist/vocabularies/applicator/oneOf.js
+// ../main/node_modules/ajv/dist/vocabularies/applicator/oneOf.js
 var require_oneOf = __commonJS({
-  "node_modules/ajv/dist/vocabularies/applicator/oneOf.js"(exports) {
+  "../main/node_modules/ajv/dist/vocabularies/applicator/oneOf.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     var codegen_1 = require_codegen();
@@ -14115,9 +14115,9 @@ var require_oneOf = __commonJS({
   }
 });
 
-// node_modules/ajv/dist/vocabularies/applicator/allOf.js
+// ../main/node_modules/ajv/dist/vocabularies/applicator/allOf.js
 var require_allOf = __commonJS({
-  "node_modules/ajv/dist/vocabularies/applicator/allOf.js"(exports) {
+  "../main/node_modules/ajv/dist/vocabularies/applicator/allOf.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     var util_1 = require_util();
@@ -14142,9 +14142,9 @@ var require_allOf = __commonJS({
   }
 });
 
-// node_modules/ajv/dist/vocabularies/applicator/if.js
+// ../main/node_modules/ajv/dist/vocabularies/applicator/if.js
 var require_if = __commonJS({
-  "node_modules/ajv/dist/vocabularies/applicator/if.js"(exports) {
+  "../main/node_modules/ajv/dist/vocabularies/applicator/if.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     var codegen_1 = require_codegen();
@@ -14211,9 +14211,9 @@ var require_if = __commonJS({
   }
 });
 
-// node_modules/ajv/dist/vocabularies/applicator/thenElse.js
+// ../main/node_modules/ajv/dist/vocabularies/applicator/thenElse.js
 var require_thenElse = __commonJS({
-  "node_modules/ajv/dist/vocabularies/applicator/thenElse.js"(exports) {
+  "../main/node_modules/ajv/dist/vocabularies/applicator/thenElse.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     var util_1 = require_util();
@@ -14229,9 +14229,9 @@ var require_thenElse = __commonJS({
   }
 });
 
-// node_modules/ajv/dist/vocabularies/applicator/index.js
+// ../main/node_modules/ajv/dist/vocabularies/applicator/index.js
 var require_applicator = __commonJS({
-  "node_modules/ajv/dist/vocabularies/applicator/index.js"(exports) {
+  "../main/node_modules/ajv/dist/vocabularies/applicator/index.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     var additionalItems_1 = require_additionalItems();
@@ -14277,9 +14277,9 @@ var require_applicator = __commonJS({
   }
 });
 
-// node_modules/ajv/dist/vocabularies/format/format.js
+// ../main/node_modules/ajv/dist/vocabularies/format/format.js
 var require_format = __commonJS({
-  "node_modules/ajv/dist/vocabularies/format/format.js"(exports) {
+  "../main/node_modules/ajv/dist/vocabularies/format/format.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     var codegen_1 = require_codegen();
@@ -14367,9 +14367,9 @@ var require_format = __commonJS({
   }
 });
 
-// node_modules/ajv/dist/vocabularies/format/index.js
+// ../main/node_modules/ajv/dist/vocabularies/format/index.js
 var require_format2 = __commonJS({
-  "node_modules/ajv/dist/vocabularies/format/index.js"(exports) {
+  "../main/node_modules/ajv/dist/vocabularies/format/index.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     var format_1 = require_format();
@@ -14378,9 +14378,9 @@ var require_format2 = __commonJS({
   }
 });
 
-// node_modules/ajv/dist/vocabularies/metadata.js
+// ../main/node_modules/ajv/dist/vocabularies/metadata.js
 var require_metadata = __commonJS({
-  "node_modules/ajv/dist/vocabularies/metadata.js"(exports) {
+  "../main/node_modules/ajv/dist/vocabularies/metadata.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.contentVocabulary = exports.metadataVocabulary = void 0;
@@ -14401,9 +14401,9 @@ var require_metadata = __commonJS({
   }
 });
 
-// node_modules/ajv/dist/vocabularies/draft7.js
+// ../main/node_modules/ajv/dist/vocabularies/draft7.js
 var require_draft7 = __commonJS({
-  "node_modules/ajv/dist/vocabularies/draft7.js"(exports) {
+  "../main/node_modules/ajv/dist/vocabularies/draft7.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     var core_1 = require_core2();
@@ -14423,9 +14423,9 @@ var require_draft7 = __commonJS({
   }
 });
 
-// node_modules/ajv/dist/vocabularies/discriminator/types.js
+// ../main/node_modules/ajv/dist/vocabularies/discriminator/types.js
 var require_types = __commonJS({
-  "node_modules/ajv/dist/vocabularies/discriminator/types.js"(exports) {
+  "../main/node_modules/ajv/dist/vocabularies/discriminator/types.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.DiscrError = void 0;
@@ -14437,9 +14437,9 @@ var require_types = __commonJS({
   }
 });
 
-// node_modules/ajv/dist/vocabularies/discriminator/index.js
+// ../main/node_modules/ajv/dist/vocabularies/discriminator/index.js
 var require_discriminator = __commonJS({
-  "node_modules/ajv/dist/vocabularies/discriminator/index.js"(exports) {
+  "../main/node_modules/ajv/dist/vocabularies/discriminator/index.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     var codegen_1 = require_codegen();
@@ -14542,9 +14542,9 @@ var require_discriminator = __commonJS({
   }
 });
 
-// node_modules/ajv/dist/refs/json-schema-draft-07.json
+// ../main/node_modules/ajv/dist/refs/json-schema-draft-07.json
 var require_json_schema_draft_07 = __commonJS({
-  "node_modules/ajv/dist/refs/json-schema-draft-07.json"(exports, module) {
+  "../main/node_modules/ajv/dist/refs/json-schema-draft-07.json"(exports, module) {
     module.exports = {
       $schema: "http://json-schema.org/draft-07/schema#",
       $id: "http://json-schema.org/draft-07/schema#",
@@ -14699,9 +14699,9 @@ var require_json_schema_draft_07 = __commonJS({
   }
 });
 
-// node_modules/ajv/dist/ajv.js
+// ../main/node_modules/ajv/dist/ajv.js
 var require_ajv = __commonJS({
-  "node_modules/ajv/dist/ajv.js"(exports, module) {
+  "../main/node_modules/ajv/dist/ajv.js"(exports, module) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.MissingRefError = exports.ValidationError = exports.CodeGen = exports.Name = exports.nil = exports.stringify = exports.str = exports._ = exports.KeywordCxt = exports.Ajv = void 0;
@@ -14769,6 +14769,830 @@ var require_ajv = __commonJS({
   }
 });
 
+// ../main/node_modules/ajv/dist/vocabularies/dynamic/dynamicAnchor.js
+var require_dynamicAnchor = __commonJS({
+  "../main/node_modules/ajv/dist/vocabularies/dynamic/dynamicAnchor.js"(exports) {
+    "use strict";
+    Object.defineProperty(exports, "__esModule", { value: true });
+    exports.dynamicAnchor = void 0;
+    var codegen_1 = require_codegen();
+    var names_1 = require_names();
+    var compile_1 = require_compile();
+    var ref_1 = require_ref();
+    var def = {
+      keyword: "$dynamicAnchor",
+      schemaType: "string",
+      code: (cxt) => dynamicAnchor(cxt, cxt.schema)
+    };
+    function dynamicAnchor(cxt, anchor) {
+      const { gen, it } = cxt;
+      it.schemaEnv.root.dynamicAnchors[anchor] = true;
+      const v = (0, codegen_1._)`${names_1.default.dynamicAnchors}${(0, codegen_1.getProperty)(anchor)}`;
+      const validate2 = it.errSchemaPath === "#" ? it.validateName : _getValidate(cxt);
+      gen.if((0, codegen_1._)`!${v}`, () => gen.assign(v, validate2));
+    }
+    exports.dynamicAnchor = dynamicAnchor;
+    function _getValidate(cxt) {
+      const { schemaEnv, schema: schema2, self } = cxt.it;
+      const { root, baseId, localRefs, meta } = schemaEnv.root;
+      const { schemaId } = self.opts;
+      const sch = new compile_1.SchemaEnv({ schema: schema2, schemaId, root, baseId, localRefs, meta });
+      compile_1.compileSchema.call(self, sch);
+      return (0, ref_1.getValidate)(cxt, sch);
+    }
+    exports.default = def;
+  }
+});
+
+// ../main/node_modules/ajv/dist/vocabularies/dynamic/dynamicRef.js
+var require_dynamicRef = __commonJS({
+  "../main/node_modules/ajv/dist/vocabularies/dynamic/dynamicRef.js"(exports) {
+    "use strict";
+    Object.defineProperty(exports, "__esModule", { value: true });
+    exports.dynamicRef = void 0;
+    var codegen_1 = require_codegen();
+    var names_1 = require_names();
+    var ref_1 = require_ref();
+    var def = {
+      keyword: "$dynamicRef",
+      schemaType: "string",
+      code: (cxt) => dynamicRef(cxt, cxt.schema)
+    };
+    function dynamicRef(cxt, ref) {
+      const { gen, keyword, it } = cxt;
+      if (ref[0] !== "#")
+        throw new Error(`"${keyword}" only supports hash fragment reference`);
+      const anchor = ref.slice(1);
+      if (it.allErrors) {
+        _dynamicRef();
+      } else {
+        const valid2 = gen.let("valid", false);
+        _dynamicRef(valid2);
+        cxt.ok(valid2);
+      }
+      function _dynamicRef(valid2) {
+        if (it.schemaEnv.root.dynamicAnchors[anchor]) {
+          const v = gen.let("_v", (0, codegen_1._)`${names_1.default.dynamicAnchors}${(0, codegen_1.getProperty)(anchor)}`);
+          gen.if(v, _callRef(v, valid2), _callRef(it.validateName, valid2));
+        } else {
+          _callRef(it.validateName, valid2)();
+        }
+      }
+      function _callRef(validate2, valid2) {
+        return valid2 ? () => gen.block(() => {
+          (0, ref_1.callRef)(cxt, validate2);
+          gen.let(valid2, true);
+        }) : () => (0, ref_1.callRef)(cxt, validate2);
+      }
+    }
+    exports.dynamicRef = dynamicRef;
+    exports.default = def;
+  }
+});
+
+// ../main/node_modules/ajv/dist/vocabularies/dynamic/recursiveAnchor.js
+var require_recursiveAnchor = __commonJS({
+  "../main/node_modules/ajv/dist/vocabularies/dynamic/recursiveAnchor.js"(exports) {
+    "use strict";
+    Object.defineProperty(exports, "__esModule", { value: true });
+    var dynamicAnchor_1 = require_dynamicAnchor();
+    var util_1 = require_util();
+    var def = {
+      keyword: "$recursiveAnchor",
+      schemaType: "boolean",
+      code(cxt) {
+        if (cxt.schema)
+          (0, dynamicAnchor_1.dynamicAnchor)(cxt, "");
+        else
+          (0, util_1.checkStrictMode)(cxt.it, "$recursiveAnchor: false is ignored");
+      }
+    };
+    exports.default = def;
+  }
+});
+
+// ../main/node_modules/ajv/dist/vocabularies/dynamic/recursiveRef.js
+var require_recursiveRef = __commonJS({
+  "../main/node_modules/ajv/dist/vocabularies/dynamic/recursiveRef.js"(exports) {
+    "use strict";
+    Object.defineProperty(exports, "__esModule", { value: true });
+    var dynamicRef_1 = require_dynamicRef();
+    var def = {
+      keyword: "$recursiveRef",
+      schemaType: "string",
+      code: (cxt) => (0, dynamicRef_1.dynamicRef)(cxt, cxt.schema)
+    };
+    exports.default = def;
+  }
+});
+
+// ../main/node_modules/ajv/dist/vocabularies/dynamic/index.js
+var require_dynamic = __commonJS({
+  "../main/node_modules/ajv/dist/vocabularies/dynamic/index.js"(exports) {
+    "use strict";
+    Object.defineProperty(exports, "__esModule", { value: true });
+    var dynamicAnchor_1 = require_dynamicAnchor();
+    var dynamicRef_1 = require_dynamicRef();
+    var recursiveAnchor_1 = require_recursiveAnchor();
+    var recursiveRef_1 = require_recursiveRef();
+    var dynamic = [dynamicAnchor_1.default, dynamicRef_1.default, recursiveAnchor_1.default, recursiveRef_1.default];
+    exports.default = dynamic;
+  }
+});
+
+// ../main/node_modules/ajv/dist/vocabularies/validation/dependentRequired.js
+var require_dependentRequired = __commonJS({
+  "../main/node_modules/ajv/dist/vocabularies/validation/dependentRequired.js"(exports) {
+    "use strict";
+    Object.defineProperty(exports, "__esModule", { value: true });
+    var dependencies_1 = require_dependencies();
+    var def = {
+      keyword: "dependentRequired",
+      type: "object",
+      schemaType: "object",
+      error: dependencies_1.error,
+      code: (cxt) => (0, dependencies_1.validatePropertyDeps)(cxt)
+    };
+    exports.default = def;
+  }
+});
+
+// ../main/node_modules/ajv/dist/vocabularies/applicator/dependentSchemas.js
+var require_dependentSchemas = __commonJS({
+  "../main/node_modules/ajv/dist/vocabularies/applicator/dependentSchemas.js"(exports) {
+    "use strict";
+    Object.defineProperty(exports, "__esModule", { value: true });
+    var dependencies_1 = require_dependencies();
+    var def = {
+      keyword: "dependentSchemas",
+      type: "object",
+      schemaType: "object",
+      code: (cxt) => (0, dependencies_1.validateSchemaDeps)(cxt)
+    };
+    exports.default = def;
+  }
+});
+
+// ../main/node_modules/ajv/dist/vocabularies/validation/limitContains.js
+var require_limitContains = __commonJS({
+  "../main/node_modules/ajv/dist/vocabularies/validation/limitContains.js"(exports) {
+    "use strict";
+    Object.defineProperty(exports, "__esModule", { value: true });
+    var util_1 = require_util();
+    var def = {
+      keyword: ["maxContains", "minContains"],
+      type: "array",
+      schemaType: "number",
+      code({ keyword, parentSchema, it }) {
+        if (parentSchema.contains === void 0) {
+          (0, util_1.checkStrictMode)(it, `"${keyword}" without "contains" is ignored`);
+        }
+      }
+    };
+    exports.default = def;
+  }
+});
+
+// ../main/node_modules/ajv/dist/vocabularies/next.js
+var require_next = __commonJS({
+  "../main/node_modules/ajv/dist/vocabularies/next.js"(exports) {
+    "use strict";
+    Object.defineProperty(exports, "__esModule", { value: true });
+    var dependentRequired_1 = require_dependentRequired();
+    var dependentSchemas_1 = require_dependentSchemas();
+    var limitContains_1 = require_limitContains();
+    var next = [dependentRequired_1.default, dependentSchemas_1.default, limitContains_1.default];
+    exports.default = next;
+  }
+});
+
+// ../main/node_modules/ajv/dist/vocabularies/unevaluated/unevaluatedProperties.js
+var require_unevaluatedProperties = __commonJS({
+  "../main/node_modules/ajv/dist/vocabularies/unevaluated/unevaluatedProperties.js"(exports) {
+    "use strict";
+    Object.defineProperty(exports, "__esModule", { value: true });
+    var codegen_1 = require_codegen();
+    var util_1 = require_util();
+    var names_1 = require_names();
+    var error = {
+      message: "must NOT have unevaluated properties",
+      params: ({ params }) => (0, codegen_1._)`{unevaluatedProperty: ${params.unevaluatedProperty}}`
+    };
+    var def = {
+      keyword: "unevaluatedProperties",
+      type: "object",
+      schemaType: ["boolean", "object"],
+      trackErrors: true,
+      error,
+      code(cxt) {
+        const { gen, schema: schema2, data, errsCount, it } = cxt;
+        if (!errsCount)
+          throw new Error("ajv implementation error");
+        const { allErrors, props } = it;
+        if (props instanceof codegen_1.Name) {
+          gen.if((0, codegen_1._)`${props} !== true`, () => gen.forIn("key", data, (key2) => gen.if(unevaluatedDynamic(props, key2), () => unevaluatedPropCode(key2))));
+        } else if (props !== true) {
+          gen.forIn("key", data, (key2) => props === void 0 ? unevaluatedPropCode(key2) : gen.if(unevaluatedStatic(props, key2), () => unevaluatedPropCode(key2)));
+        }
+        it.props = true;
+        cxt.ok((0, codegen_1._)`${errsCount} === ${names_1.default.errors}`);
+        function unevaluatedPropCode(key2) {
+          if (schema2 === false) {
+            cxt.setParams({ unevaluatedProperty: key2 });
+            cxt.error();
+            if (!allErrors)
+              gen.break();
+            return;
+          }
+          if (!(0, util_1.alwaysValidSchema)(it, schema2)) {
+            const valid2 = gen.name("valid");
+            cxt.subschema({
+              keyword: "unevaluatedProperties",
+              dataProp: key2,
+              dataPropType: util_1.Type.Str
+            }, valid2);
+            if (!allErrors)
+              gen.if((0, codegen_1.not)(valid2), () => gen.break());
+          }
+        }
+        function unevaluatedDynamic(evaluatedProps, key2) {
+          return (0, codegen_1._)`!${evaluatedProps} || !${evaluatedProps}[${key2}]`;
+        }
+        function unevaluatedStatic(evaluatedProps, key2) {
+          const ps = [];
+          for (const p in evaluatedProps) {
+            if (evaluatedProps[p] === true)
+              ps.push((0, codegen_1._)`${key2} !== ${p}`);
+          }
+          return (0, codegen_1.and)(...ps);
+        }
+      }
+    };
+    exports.default = def;
+  }
+});
+
+// ../main/node_modules/ajv/dist/vocabularies/unevaluated/unevaluatedItems.js
+var require_unevaluatedItems = __commonJS({
+  "../main/node_modules/ajv/dist/vocabularies/unevaluated/unevaluatedItems.js"(exports) {
+    "use strict";
+    Object.defineProperty(exports, "__esModule", { value: true });
+    var codegen_1 = require_codegen();
+    var util_1 = require_util();
+    var error = {
+      message: ({ params: { len } }) => (0, codegen_1.str)`must NOT have more than ${len} items`,
+      params: ({ params: { len } }) => (0, codegen_1._)`{limit: ${len}}`
+    };
+    var def = {
+      keyword: "unevaluatedItems",
+      type: "array",
+      schemaType: ["boolean", "object"],
+      error,
+      code(cxt) {
+        const { gen, schema: schema2, data, it } = cxt;
+        const items = it.items || 0;
+        if (items === true)
+          return;
+        const len = gen.const("len", (0, codegen_1._)`${data}.length`);
+        if (schema2 === false) {
+          cxt.setParams({ len: items });
+          cxt.fail((0, codegen_1._)`${len} > ${items}`);
+        } else if (typeof schema2 == "object" && !(0, util_1.alwaysValidSchema)(it, schema2)) {
+          const valid2 = gen.var("valid", (0, codegen_1._)`${len} <= ${items}`);
+          gen.if((0, codegen_1.not)(valid2), () => validateItems(valid2, items));
+          cxt.ok(valid2);
+        }
+        it.items = true;
+        function validateItems(valid2, from) {
+          gen.forRange("i", from, len, (i2) => {
+            cxt.subschema({ keyword: "unevaluatedItems", dataProp: i2, dataPropType: util_1.Type.Num }, valid2);
+            if (!it.allErrors)
+              gen.if((0, codegen_1.not)(valid2), () => gen.break());
+          });
+        }
+      }
+    };
+    exports.default = def;
+  }
+});
+
+// ../main/node_modules/ajv/dist/vocabularies/unevaluated/index.js
+var require_unevaluated = __commonJS({
+  "../main/node_modules/ajv/dist/vocabularies/unevaluated/index.js"(exports) {
+    "use strict";
+    Object.defineProperty(exports, "__esModule", { value: true });
+    var unevaluatedProperties_1 = require_unevaluatedProperties();
+    var unevaluatedItems_1 = require_unevaluatedItems();
+    var unevaluated = [unevaluatedProperties_1.default, unevaluatedItems_1.default];
+    exports.default = unevaluated;
+  }
+});
+
+// ../main/node_modules/ajv/dist/vocabularies/draft2020.js
+var require_draft2020 = __commonJS({
+  "../main/node_modules/ajv/dist/vocabularies/draft2020.js"(exports) {
+    "use strict";
+    Object.defineProperty(exports, "__esModule", { value: true });
+    var core_1 = require_core2();
+    var validation_1 = require_validation();
+    var applicator_1 = require_applicator();
+    var dynamic_1 = require_dynamic();
+    var next_1 = require_next();
+    var unevaluated_1 = require_unevaluated();
+    var format_1 = require_format2();
+    var metadata_1 = require_metadata();
+    var draft2020Vocabularies = [
+      dynamic_1.default,
+      core_1.default,
+      validation_1.default,
+      (0, applicator_1.default)(true),
+      format_1.default,
+      metadata_1.metadataVocabulary,
+      metadata_1.contentVocabulary,
+      next_1.default,
+      unevaluated_1.default
+    ];
+    exports.default = draft2020Vocabularies;
+  }
+});
+
+// ../main/node_modules/ajv/dist/refs/json-schema-2020-12/schema.json
+var require_schema4 = __commonJS({
+  "../main/node_modules/ajv/dist/refs/json-schema-2020-12/schema.json"(exports, module) {
+    module.exports = {
+      $schema: "https://json-schema.org/draft/2020-12/schema",
+      $id: "https://json-schema.org/draft/2020-12/schema",
+      $vocabulary: {
+        "https://json-schema.org/draft/2020-12/vocab/core": true,
+        "https://json-schema.org/draft/2020-12/vocab/applicator": true,
+        "https://json-schema.org/draft/2020-12/vocab/unevaluated": true,
+        "https://json-schema.org/draft/2020-12/vocab/validation": true,
+        "https://json-schema.org/draft/2020-12/vocab/meta-data": true,
+        "https://json-schema.org/draft/2020-12/vocab/format-annotation": true,
+        "https://json-schema.org/draft/2020-12/vocab/content": true
+      },
+      $dynamicAnchor: "meta",
+      title: "Core and Validation specifications meta-schema",
+      allOf: [
+        { $ref: "meta/core" },
+        { $ref: "meta/applicator" },
+        { $ref: "meta/unevaluated" },
+        { $ref: "meta/validation" },
+        { $ref: "meta/meta-data" },
+        { $ref: "meta/format-annotation" },
+        { $ref: "meta/content" }
+      ],
+      type: ["object", "boolean"],
+      $comment: "This meta-schema also defines keywords that have appeared in previous drafts in order to prevent incompatible extensions as they remain in common use.",
+      properties: {
+        definitions: {
+          $comment: '"definitions" has been replaced by "$defs".',
+          type: "object",
+          additionalProperties: { $dynamicRef: "#meta" },
+          deprecated: true,
+          default: {}
+        },
+        dependencies: {
+          $comment: '"dependencies" has been split and replaced by "dependentSchemas" and "dependentRequired" in order to serve their differing semantics.',
+          type: "object",
+          additionalProperties: {
+            anyOf: [{ $dynamicRef: "#meta" }, { $ref: "meta/validation#/$defs/stringArray" }]
+          },
+          deprecated: true,
+          default: {}
+        },
+        $recursiveAnchor: {
+          $comment: '"$recursiveAnchor" has been replaced by "$dynamicAnchor".',
+          $ref: "meta/core#/$defs/anchorString",
+          deprecated: true
+        },
+        $recursiveRef: {
+          $comment: '"$recursiveRef" has been replaced by "$dynamicRef".',
+          $ref: "meta/core#/$defs/uriReferenceString",
+          deprecated: true
+        }
+      }
+    };
+  }
+});
+
+// ../main/node_modules/ajv/dist/refs/json-schema-2020-12/meta/applicator.json
+var require_applicator2 = __commonJS({
+  "../main/node_modules/ajv/dist/refs/json-schema-2020-12/meta/applicator.json"(exports, module) {
+    module.exports = {
+      $schema: "https://json-schema.org/draft/2020-12/schema",
+      $id: "https://json-schema.org/draft/2020-12/meta/applicator",
+      $vocabulary: {
+        "https://json-schema.org/draft/2020-12/vocab/applicator": true
+      },
+      $dynamicAnchor: "meta",
+      title: "Applicator vocabulary meta-schema",
+      type: ["object", "boolean"],
+      properties: {
+        prefixItems: { $ref: "#/$defs/schemaArray" },
+        items: { $dynamicRef: "#meta" },
+        contains: { $dynamicRef: "#meta" },
+        additionalProperties: { $dynamicRef: "#meta" },
+        properties: {
+          type: "object",
+          additionalProperties: { $dynamicRef: "#meta" },
+          default: {}
+        },
+        patternProperties: {
+          type: "object",
+          additionalProperties: { $dynamicRef: "#meta" },
+          propertyNames: { format: "regex" },
+          default: {}
+        },
+        dependentSchemas: {
+          type: "object",
+          additionalProperties: { $dynamicRef: "#meta" },
+          default: {}
+        },
+        propertyNames: { $dynamicRef: "#meta" },
+        if: { $dynamicRef: "#meta" },
+        then: { $dynamicRef: "#meta" },
+        else: { $dynamicRef: "#meta" },
+        allOf: { $ref: "#/$defs/schemaArray" },
+        anyOf: { $ref: "#/$defs/schemaArray" },
+        oneOf: { $ref: "#/$defs/schemaArray" },
+        not: { $dynamicRef: "#meta" }
+      },
+      $defs: {
+        schemaArray: {
+          type: "array",
+          minItems: 1,
+          items: { $dynamicRef: "#meta" }
+        }
+      }
+    };
+  }
+});
+
+// ../main/node_modules/ajv/dist/refs/json-schema-2020-12/meta/unevaluated.json
+var require_unevaluated2 = __commonJS({
+  "../main/node_modules/ajv/dist/refs/json-schema-2020-12/meta/unevaluated.json"(exports, module) {
+    module.exports = {
+      $schema: "https://json-schema.org/draft/2020-12/schema",
+      $id: "https://json-schema.org/draft/2020-12/meta/unevaluated",
+      $vocabulary: {
+        "https://json-schema.org/draft/2020-12/vocab/unevaluated": true
+      },
+      $dynamicAnchor: "meta",
+      title: "Unevaluated applicator vocabulary meta-schema",
+      type: ["object", "boolean"],
+      properties: {
+        unevaluatedItems: { $dynamicRef: "#meta" },
+        unevaluatedProperties: { $dynamicRef: "#meta" }
+      }
+    };
+  }
+});
+
+// ../main/node_modules/ajv/dist/refs/json-schema-2020-12/meta/content.json
+var require_content = __commonJS({
+  "../main/node_modules/ajv/dist/refs/json-schema-2020-12/meta/content.json"(exports, module) {
+    module.exports = {
+      $schema: "https://json-schema.org/draft/2020-12/schema",
+      $id: "https://json-schema.org/draft/2020-12/meta/content",
+      $vocabulary: {
+        "https://json-schema.org/draft/2020-12/vocab/content": true
+      },
+      $dynamicAnchor: "meta",
+      title: "Content vocabulary meta-schema",
+      type: ["object", "boolean"],
+      properties: {
+        contentEncoding: { type: "string" },
+        contentMediaType: { type: "string" },
+        contentSchema: { $dynamicRef: "#meta" }
+      }
+    };
+  }
+});
+
+// ../main/node_modules/ajv/dist/refs/json-schema-2020-12/meta/core.json
+var require_core3 = __commonJS({
+  "../main/node_modules/ajv/dist/refs/json-schema-2020-12/meta/core.json"(exports, module) {
+    module.exports = {
+      $schema: "https://json-schema.org/draft/2020-12/schema",
+      $id: "https://json-schema.org/draft/2020-12/meta/core",
+      $vocabulary: {
+        "https://json-schema.org/draft/2020-12/vocab/core": true
+      },
+      $dynamicAnchor: "meta",
+      title: "Core vocabulary meta-schema",
+      type: ["object", "boolean"],
+      properties: {
+        $id: {
+          $ref: "#/$defs/uriReferenceString",
+          $comment: "Non-empty fragments not allowed.",
+          pattern: "^[^#]*#?$"
+        },
+        $schema: { $ref: "#/$defs/uriString" },
+        $ref: { $ref: "#/$defs/uriReferenceString" },
+        $anchor: { $ref: "#/$defs/anchorString" },
+        $dynamicRef: { $ref: "#/$defs/uriReferenceString" },
+        $dynamicAnchor: { $ref: "#/$defs/anchorString" },
+        $vocabulary: {
+          type: "object",
+          propertyNames: { $ref: "#/$defs/uriString" },
+          additionalProperties: {
+            type: "boolean"
+          }
+        },
+        $comment: {
+          type: "string"
+        },
+        $defs: {
+          type: "object",
+          additionalProperties: { $dynamicRef: "#meta" }
+        }
+      },
+      $defs: {
+        anchorString: {
+          type: "string",
+          pattern: "^[A-Za-z_][-A-Za-z0-9._]*$"
+        },
+        uriString: {
+          type: "string",
+          format: "uri"
+        },
+        uriReferenceString: {
+          type: "string",
+          format: "uri-reference"
+        }
+      }
+    };
+  }
+});
+
+// ../main/node_modules/ajv/dist/refs/json-schema-2020-12/meta/format-annotation.json
+var require_format_annotation = __commonJS({
+  "../main/node_modules/ajv/dist/refs/json-schema-2020-12/meta/format-annotation.json"(exports, module) {
+    module.exports = {
+      $schema: "https://json-schema.org/draft/2020-12/schema",
+      $id: "https://json-schema.org/draft/2020-12/meta/format-annotation",
+      $vocabulary: {
+        "https://json-schema.org/draft/2020-12/vocab/format-annotation": true
+      },
+      $dynamicAnchor: "meta",
+      title: "Format vocabulary meta-schema for annotation results",
+      type: ["object", "boolean"],
+      properties: {
+        format: { type: "string" }
+      }
+    };
+  }
+});
+
+// ../main/node_modules/ajv/dist/refs/json-schema-2020-12/meta/meta-data.json
+var require_meta_data = __commonJS({
+  "../main/node_modules/ajv/dist/refs/json-schema-2020-12/meta/meta-data.json"(exports, module) {
+    module.exports = {
+      $schema: "https://json-schema.org/draft/2020-12/schema",
+      $id: "https://json-schema.org/draft/2020-12/meta/meta-data",
+      $vocabulary: {
+        "https://json-schema.org/draft/2020-12/vocab/meta-data": true
+      },
+      $dynamicAnchor: "meta",
+      title: "Meta-data vocabulary meta-schema",
+      type: ["object", "boolean"],
+      properties: {
+        title: {
+          type: "string"
+        },
+        description: {
+          type: "string"
+        },
+        default: true,
+        deprecated: {
+          type: "boolean",
+          default: false
+        },
+        readOnly: {
+          type: "boolean",
+          default: false
+        },
+        writeOnly: {
+          type: "boolean",
+          default: false
+        },
+        examples: {
+          type: "array",
+          items: true
+        }
+      }
+    };
+  }
+});
+
+// ../main/node_modules/ajv/dist/refs/json-schema-2020-12/meta/validation.json
+var require_validation2 = __commonJS({
+  "../main/node_modules/ajv/dist/refs/json-schema-2020-12/meta/validation.json"(exports, module) {
+    module.exports = {
+      $schema: "https://json-schema.org/draft/2020-12/schema",
+      $id: "https://json-schema.org/draft/2020-12/meta/validation",
+      $vocabulary: {
+        "https://json-schema.org/draft/2020-12/vocab/validation": true
+      },
+      $dynamicAnchor: "meta",
+      title: "Validation vocabulary meta-schema",
+      type: ["object", "boolean"],
+      properties: {
+        type: {
+          anyOf: [
+            { $ref: "#/$defs/simpleTypes" },
+            {
+              type: "array",
+              items: { $ref: "#/$defs/simpleTypes" },
+              minItems: 1,
+              uniqueItems: true
+            }
+          ]
+        },
+        const: true,
+        enum: {
+          type: "array",
+          items: true
+        },
+        multipleOf: {
+          type: "number",
+          exclusiveMinimum: 0
+        },
+        maximum: {
+          type: "number"
+        },
+        exclusiveMaximum: {
+          type: "number"
+        },
+        minimum: {
+          type: "number"
+        },
+        exclusiveMinimum: {
+          type: "number"
+        },
+        maxLength: { $ref: "#/$defs/nonNegativeInteger" },
+        minLength: { $ref: "#/$defs/nonNegativeIntegerDefault0" },
+        pattern: {
+          type: "string",
+          format: "regex"
+        },
+        maxItems: { $ref: "#/$defs/nonNegativeInteger" },
+        minItems: { $ref: "#/$defs/nonNegativeIntegerDefault0" },
+        uniqueItems: {
+          type: "boolean",
+          default: false
+        },
+        maxContains: { $ref: "#/$defs/nonNegativeInteger" },
+        minContains: {
+          $ref: "#/$defs/nonNegativeInteger",
+          default: 1
+        },
+        maxProperties: { $ref: "#/$defs/nonNegativeInteger" },
+        minProperties: { $ref: "#/$defs/nonNegativeIntegerDefault0" },
+        required: { $ref: "#/$defs/stringArray" },
+        dependentRequired: {
+          type: "object",
+          additionalProperties: {
+            $ref: "#/$defs/stringArray"
+          }
+        }
+      },
+      $defs: {
+        nonNegativeInteger: {
+          type: "integer",
+          minimum: 0
+        },
+        nonNegativeIntegerDefault0: {
+          $ref: "#/$defs/nonNegativeInteger",
+          default: 0
+        },
+        simpleTypes: {
+          enum: ["array", "boolean", "integer", "null", "number", "object", "string"]
+        },
+        stringArray: {
+          type: "array",
+          items: { type: "string" },
+          uniqueItems: true,
+          default: []
+        }
+      }
+    };
+  }
+});
+
+// ../main/node_modules/ajv/dist/refs/json-schema-2020-12/index.js
+var require_json_schema_2020_12 = __commonJS({
+  "../main/node_modules/ajv/dist/refs/json-schema-2020-12/index.js"(exports) {
+    "use strict";
+    Object.defineProperty(exports, "__esModule", { value: true });
+    var metaSchema = require_schema4();
+    var applicator = require_applicator2();
+    var unevaluated = require_unevaluated2();
+    var content = require_content();
+    var core2 = require_core3();
+    var format3 = require_format_annotation();
+    var metadata = require_meta_data();
+    var validation = require_validation2();
+    var META_SUPPORT_DATA = ["/properties"];
+    function addMetaSchema2020($data) {
+      ;
+      [
+        metaSchema,
+        applicator,
+        unevaluated,
+        content,
+        core2,
+        with$data(this, format3),
+        metadata,
+        with$data(this, validation)
+      ].forEach((sch) => this.addMetaSchema(sch, void 0, false));
+      return this;
+      function with$data(ajv, sch) {
+        return $data ? ajv.$dataMetaSchema(sch, META_SUPPORT_DATA) : sch;
+      }
+    }
+    exports.default = addMetaSchema2020;
+  }
+});
+
+// ../main/node_modules/ajv/dist/2020.js
+var require__ = __commonJS({
+  "../main/node_modules/ajv/dist/2020.js"(exports, module) {
+    "use strict";
+    Object.defineProperty(exports, "__esModule", { value: true });
+    exports.MissingRefError = exports.ValidationError = exports.CodeGen = exports.Name = exports.nil = exports.stringify = exports.str = exports._ = exports.KeywordCxt = exports.Ajv2020 = void 0;
+    var core_1 = require_core();
+    var draft2020_1 = require_draft2020();
+    var discriminator_1 = require_discriminator();
+    var json_schema_2020_12_1 = require_json_schema_2020_12();
+    var META_SCHEMA_ID = "https://json-schema.org/draft/2020-12/schema";
+    var Ajv20202 = class extends core_1.default {
+      constructor(opts = {}) {
+        super({
+          ...opts,
+          dynamicRef: true,
+          next: true,
+          unevaluated: true
+        });
+      }
+      _addVocabularies() {
+        super._addVocabularies();
+        draft2020_1.default.forEach((v) => this.addVocabulary(v));
+        if (this.opts.discriminator)
+          this.addKeyword(discriminator_1.default);
+      }
+      _addDefaultMetaSchema() {
+        super._addDefaultMetaSchema();
+        const { $data, meta } = this.opts;
+        if (!meta)
+          return;
+        json_schema_2020_12_1.default.call(this, $data);
+        this.refs["http://json-schema.org/schema"] = META_SCHEMA_ID;
+      }
+      defaultMeta() {
+        return this.opts.defaultMeta = super.defaultMeta() || (this.getSchema(META_SCHEMA_ID) ? META_SCHEMA_ID : void 0);
+      }
+    };
+    exports.Ajv2020 = Ajv20202;
+    module.exports = exports = Ajv20202;
+    module.exports.Ajv2020 = Ajv20202;
+    Object.defineProperty(exports, "__esModule", { value: true });
+    exports.default = Ajv20202;
+    var validate_1 = require_validate();
+    Object.defineProperty(exports, "KeywordCxt", { enumerable: true, get: function() {
+      return validate_1.KeywordCxt;
+    } });
+    var codegen_1 = require_codegen();
+    Object.defineProperty(exports, "_", { enumerable: true, get: function() {
+      return codegen_1._;
+    } });
+    Object.defineProperty(exports, "str", { enumerable: true, get: function() {
+      return codegen_1.str;
+    } });
+    Object.defineProperty(exports, "stringify", { enumerable: true, get: function() {
+      return codegen_1.stringify;
+    } });
+    Object.defineProperty(exports, "nil", { enumerable: true, get: function() {
+      return codegen_1.nil;
+    } });
+    Object.defineProperty(exports, "Name", { enumerable: true, get: function() {
+      return codegen_1.Name;
+    } });
+    Object.defineProperty(exports, "CodeGen", { enumerable: true, get: function() {
+      return codegen_1.CodeGen;
+    } });
+    var validation_error_1 = require_validation_error();
+    Object.defineProperty(exports, "ValidationError", { enumerable: true, get: function() {
+      return validation_error_1.default;
+    } });
+    var ref_error_1 = require_ref_error();
+    Object.defineProperty(exports, "MissingRefError", { enumerable: true, get: function() {
+      return ref_error_1.default;
+    } });
+  }
+});
+
 // src/v8-tiering.ts
 import { setFlagsFromString } from "node:v8";
 function tieringFlags(v8Version) {
@@ -14783,7 +15607,7 @@ if (process.env.PREADMIT_V8_TIERING !== "default") {
 
 // src/cli.ts
 import { parseArgs } from "node:util";
-import { existsSync as existsSync12, lstatSync as lstatSync5, readFileSync as readFileSync22, statSync as statSync18 } from "node:fs";
+import { existsSync as existsSync12, lstatSync as lstatSync5, readFileSync as readFileSync24, statSync as statSync19 } from "node:fs";
 import path36 from "node:path";
 
 // src/pipeline/base-compare.ts
@@ -14791,7 +15615,7 @@ import { existsSync as existsSync11, mkdirSync as mkdirSync2, mkdtempSync as mkd
 import os6 from "node:os";
 import path34 from "node:path";
 
-// node_modules/is-plain-obj/index.js
+// ../main/node_modules/is-plain-obj/index.js
 function isPlainObject(value) {
   if (typeof value !== "object" || value === null) {
     return false;
@@ -14800,7 +15624,7 @@ function isPlainObject(value) {
   return (prototype === null || prototype === Object.prototype || Object.getPrototypeOf(prototype) === null) && !(Symbol.toStringTag in value) && !(Symbol.iterator in value);
 }
 
-// node_modules/execa/lib/arguments/file-url.js
+// ../main/node_modules/execa/lib/arguments/file-url.js
 import { fileURLToPath } from "node:url";
 var safeNormalizeFileUrl = (file, name) => {
   const fileString = normalizeFileUrl(normalizeDenoExecPath(file));
@@ -14813,7 +15637,7 @@ var normalizeDenoExecPath = (file) => isDenoExecPath(file) ? file.toString() : f
 var isDenoExecPath = (file) => typeof file !== "string" && file && Object.getPrototypeOf(file) === String.prototype;
 var normalizeFileUrl = (file) => file instanceof URL ? fileURLToPath(file) : file;
 
-// node_modules/execa/lib/methods/parameters.js
+// ../main/node_modules/execa/lib/methods/parameters.js
 var normalizeParameters = (rawFile, rawArguments = [], rawOptions = {}) => {
   const filePath = safeNormalizeFileUrl(rawFile, "First argument");
   const [commandArguments, options] = isPlainObject(rawArguments) ? [[], rawArguments] : [rawArguments, rawOptions];
@@ -14834,10 +15658,10 @@ var normalizeParameters = (rawFile, rawArguments = [], rawOptions = {}) => {
   return [filePath, normalizedArguments, options];
 };
 
-// node_modules/execa/lib/methods/template.js
+// ../main/node_modules/execa/lib/methods/template.js
 import { ChildProcess } from "node:child_process";
 
-// node_modules/execa/lib/utils/uint-array.js
+// ../main/node_modules/execa/lib/utils/uint-array.js
 import { StringDecoder } from "node:string_decoder";
 var { toString: objectToString } = Object.prototype;
 var isArrayBuffer = (value) => objectToString.call(value) === "[object ArrayBuffer]";
@@ -14884,7 +15708,7 @@ var getJoinLength = (uint8Arrays) => {
   return joinLength;
 };
 
-// node_modules/execa/lib/methods/template.js
+// ../main/node_modules/execa/lib/methods/template.js
 var isTemplateString = (templates) => Array.isArray(templates) && Array.isArray(templates.raw);
 var parseTemplates = (templates, expressions) => {
   let tokens2 = [];
@@ -14984,20 +15808,20 @@ var getSubprocessResult = ({ stdout }) => {
   throw new TypeError(`Unexpected "${typeof stdout}" stdout in template expression`);
 };
 
-// node_modules/execa/lib/methods/main-sync.js
+// ../main/node_modules/execa/lib/methods/main-sync.js
 import { spawnSync } from "node:child_process";
 
-// node_modules/execa/lib/arguments/specific.js
+// ../main/node_modules/execa/lib/arguments/specific.js
 import { debuglog } from "node:util";
 
-// node_modules/execa/lib/utils/standard-stream.js
+// ../main/node_modules/execa/lib/utils/standard-stream.js
 import process2 from "node:process";
 var isStandardStream = (stream) => STANDARD_STREAMS.includes(stream);
 var STANDARD_STREAMS = [process2.stdin, process2.stdout, process2.stderr];
 var STANDARD_STREAMS_ALIASES = ["stdin", "stdout", "stderr"];
 var getStreamName = (fdNumber) => STANDARD_STREAMS_ALIASES[fdNumber] ?? `stdio[${fdNumber}]`;
 
-// node_modules/execa/lib/arguments/specific.js
+// ../main/node_modules/execa/lib/arguments/specific.js
 var normalizeFdSpecificOptions = (options) => {
   const optionsCopy = { ...options };
   for (const optionName of FD_SPECIFIC_OPTIONS) {
@@ -15067,7 +15891,7 @@ var DEFAULT_OPTIONS = {
 var FD_SPECIFIC_OPTIONS = ["lines", "buffer", "maxBuffer", "verbose", "stripFinalNewline"];
 var getFdSpecificValue = (optionArray, fdNumber) => fdNumber === "ipc" ? optionArray.at(-1) : optionArray[fdNumber];
 
-// node_modules/execa/lib/verbose/values.js
+// ../main/node_modules/execa/lib/verbose/values.js
 var isVerbose = ({ verbose }, fdNumber) => getFdVerbose(verbose, fdNumber) !== "none";
 var isFullVerbose = ({ verbose }, fdNumber) => !["none", "short"].includes(getFdVerbose(verbose, fdNumber));
 var getVerboseFunction = ({ verbose }, fdNumber) => {
@@ -15079,10 +15903,10 @@ var getFdGenericVerbose = (verbose) => verbose.find((fdVerbose) => isVerboseFunc
 var isVerboseFunction = (fdVerbose) => typeof fdVerbose === "function";
 var VERBOSE_VALUES = ["none", "short", "full"];
 
-// node_modules/execa/lib/verbose/log.js
+// ../main/node_modules/execa/lib/verbose/log.js
 import { inspect } from "node:util";
 
-// node_modules/execa/lib/arguments/escape.js
+// ../main/node_modules/execa/lib/arguments/escape.js
 import { platform } from "node:process";
 import { stripVTControlCharacters } from "node:util";
 var joinCommand = (filePath, rawArguments) => {
@@ -15127,7 +15951,7 @@ var quoteString = (escapedArgument) => {
 };
 var NO_ESCAPE_REGEXP = /^[\w./-]+$/;
 
-// node_modules/is-unicode-supported/index.js
+// ../main/node_modules/is-unicode-supported/index.js
 import process3 from "node:process";
 function isUnicodeSupported() {
   const { env } = process3;
@@ -15138,7 +15962,7 @@ function isUnicodeSupported() {
   return Boolean(env.WT_SESSION) || Boolean(env.TERMINUS_SUBLIME) || env.ConEmuTask === "{cmd::Cmder}" || TERM_PROGRAM === "Terminus-Sublime" || TERM_PROGRAM === "vscode" || TERM === "xterm-256color" || TERM === "alacritty" || TERM === "rxvt-unicode" || TERM === "rxvt-unicode-256color" || env.TERMINAL_EMULATOR === "JetBrains-JediTerm";
 }
 
-// node_modules/figures/index.js
+// ../main/node_modules/figures/index.js
 var common = {
   circleQuestionMark: "(?)",
   questionMarkPrefix: "(?)",
@@ -15414,7 +16238,7 @@ var figures = shouldUseMain ? mainSymbols : fallbackSymbols;
 var figures_default = figures;
 var replacements = Object.entries(specialMainSymbols);
 
-// node_modules/yoctocolors/base.js
+// ../main/node_modules/yoctocolors/base.js
 import tty from "node:tty";
 var hasColors = tty?.WriteStream?.prototype?.hasColors?.() ?? false;
 var format = (open, close) => {
@@ -15504,7 +16328,7 @@ var underlineMagentaBright = format("58;5;13", 59);
 var underlineCyanBright = format("58;5;14", 59);
 var underlineWhiteBright = format("58;5;15", 59);
 
-// node_modules/execa/lib/verbose/default.js
+// ../main/node_modules/execa/lib/verbose/default.js
 var defaultVerboseFunction = ({
   type: type2,
   message,
@@ -15543,7 +16367,7 @@ var COLORS = {
   duration: () => gray
 };
 
-// node_modules/execa/lib/verbose/custom.js
+// ../main/node_modules/execa/lib/verbose/custom.js
 var applyVerboseOnLines = (printedLines, verboseInfo, fdNumber) => {
   const verboseFunction = getVerboseFunction(verboseInfo, fdNumber);
   return printedLines.map(({ verboseLine, verboseObject }) => applyVerboseFunction(verboseLine, verboseObject, verboseFunction)).filter((printedLine) => printedLine !== void 0).map((printedLine) => appendNewline(printedLine)).join("");
@@ -15560,7 +16384,7 @@ var applyVerboseFunction = (verboseLine, verboseObject, verboseFunction) => {
 var appendNewline = (printedLine) => printedLine.endsWith("\n") ? printedLine : `${printedLine}
 `;
 
-// node_modules/execa/lib/verbose/log.js
+// ../main/node_modules/execa/lib/verbose/log.js
 var verboseLog = ({ type: type2, verboseMessage, fdNumber, verboseInfo, result }) => {
   const verboseObject = getVerboseObject({ type: type2, result, verboseInfo });
   const printedLines = getPrintedLines(verboseMessage, verboseObject);
@@ -15594,7 +16418,7 @@ var serializeVerboseMessage = (message) => {
 };
 var TAB_SIZE = 2;
 
-// node_modules/execa/lib/verbose/start.js
+// ../main/node_modules/execa/lib/verbose/start.js
 var logCommand = (escapedCommand, verboseInfo) => {
   if (!isVerbose(verboseInfo)) {
     return;
@@ -15606,7 +16430,7 @@ var logCommand = (escapedCommand, verboseInfo) => {
   });
 };
 
-// node_modules/execa/lib/verbose/info.js
+// ../main/node_modules/execa/lib/verbose/info.js
 var getVerboseInfo = (verbose, escapedCommand, rawOptions) => {
   validateVerbose(verbose);
   const commandId = getCommandId(verbose);
@@ -15634,12 +16458,12 @@ var validateVerbose = (verbose) => {
   }
 };
 
-// node_modules/execa/lib/return/duration.js
+// ../main/node_modules/execa/lib/return/duration.js
 import { hrtime } from "node:process";
 var getStartTime = () => hrtime.bigint();
 var getDurationMs = (startTime) => Number(hrtime.bigint() - startTime) / 1e6;
 
-// node_modules/execa/lib/arguments/command.js
+// ../main/node_modules/execa/lib/arguments/command.js
 var handleCommand = (filePath, rawArguments, rawOptions) => {
   const startTime = getStartTime();
   const { command, escapedCommand } = joinCommand(filePath, rawArguments);
@@ -15654,16 +16478,16 @@ var handleCommand = (filePath, rawArguments, rawOptions) => {
   };
 };
 
-// node_modules/execa/lib/arguments/options.js
+// ../main/node_modules/execa/lib/arguments/options.js
 var import_cross_spawn = __toESM(require_cross_spawn(), 1);
 import path5 from "node:path";
 import process6 from "node:process";
 
-// node_modules/npm-run-path/index.js
+// ../main/node_modules/npm-run-path/index.js
 import process4 from "node:process";
 import path2 from "node:path";
 
-// node_modules/npm-run-path/node_modules/path-key/index.js
+// ../main/node_modules/npm-run-path/node_modules/path-key/index.js
 function pathKey(options = {}) {
   const {
     env = process.env,
@@ -15672,10 +16496,10 @@ function pathKey(options = {}) {
   if (platform2 !== "win32") {
     return "PATH";
   }
-  return Object.keys(env).reverse().find((key) => key.toUpperCase() === "PATH") || "Path";
+  return Object.keys(env).reverse().find((key2) => key2.toUpperCase() === "PATH") || "Path";
 }
 
-// node_modules/unicorn-magic/node.js
+// ../main/node_modules/unicorn-magic/node.js
 import { promisify } from "node:util";
 import { execFile as execFileCallback, execFileSync as execFileSyncOriginal } from "node:child_process";
 import path from "node:path";
@@ -15699,7 +16523,7 @@ function traversePathUp(startPath) {
 }
 var TEN_MEGABYTES_IN_BYTES = 10 * 1024 * 1024;
 
-// node_modules/npm-run-path/index.js
+// ../main/node_modules/npm-run-path/index.js
 var npmRunPath = ({
   cwd = process4.cwd(),
   path: pathOption = process4.env[pathKey()],
@@ -15740,10 +16564,10 @@ var npmRunPathEnv = ({ env = process4.env, ...options } = {}) => {
   return env;
 };
 
-// node_modules/execa/lib/terminate/kill.js
+// ../main/node_modules/execa/lib/terminate/kill.js
 import { setTimeout } from "node:timers/promises";
 
-// node_modules/execa/lib/return/final-error.js
+// ../main/node_modules/execa/lib/return/final-error.js
 var getFinalError = (originalError, message, isSync) => {
   const ErrorClass = isSync ? ExecaSyncError : ExecaError;
   const options = originalError instanceof DiscardedError ? {} : { cause: originalError };
@@ -15775,13 +16599,13 @@ var ExecaSyncError = class extends Error {
 };
 setErrorName(ExecaSyncError, ExecaSyncError.name);
 
-// node_modules/execa/lib/terminate/signal.js
+// ../main/node_modules/execa/lib/terminate/signal.js
 import { constants as constants3 } from "node:os";
 
-// node_modules/human-signals/build/src/main.js
+// ../main/node_modules/human-signals/build/src/main.js
 import { constants as constants2 } from "node:os";
 
-// node_modules/human-signals/build/src/realtime.js
+// ../main/node_modules/human-signals/build/src/realtime.js
 var getRealtimeSignals = () => {
   const length = SIGRTMAX - SIGRTMIN + 1;
   return Array.from({ length }, getRealtimeSignal);
@@ -15796,10 +16620,10 @@ var getRealtimeSignal = (value, index) => ({
 var SIGRTMIN = 34;
 var SIGRTMAX = 64;
 
-// node_modules/human-signals/build/src/signals.js
+// ../main/node_modules/human-signals/build/src/signals.js
 import { constants } from "node:os";
 
-// node_modules/human-signals/build/src/core.js
+// ../main/node_modules/human-signals/build/src/core.js
 var SIGNALS = [
   {
     name: "SIGHUP",
@@ -16072,7 +16896,7 @@ var SIGNALS = [
   }
 ];
 
-// node_modules/human-signals/build/src/signals.js
+// ../main/node_modules/human-signals/build/src/signals.js
 var getSignals = () => {
   const realtimeSignals = getRealtimeSignals();
   const signals2 = [...SIGNALS, ...realtimeSignals].map(normalizeSignal);
@@ -16094,7 +16918,7 @@ var normalizeSignal = ({
   return { name, number, description, supported, action, forced, standard };
 };
 
-// node_modules/human-signals/build/src/main.js
+// ../main/node_modules/human-signals/build/src/main.js
 var getSignalsByName = () => {
   const signals2 = getSignals();
   return Object.fromEntries(signals2.map(getSignalByName));
@@ -16145,7 +16969,7 @@ var findSignalByNumber = (number, signals2) => {
 };
 var signalsByNumber = getSignalsByNumber();
 
-// node_modules/execa/lib/terminate/signal.js
+// ../main/node_modules/execa/lib/terminate/signal.js
 var normalizeKillSignal = (killSignal) => {
   const optionName = "option `killSignal`";
   if (killSignal === 0) {
@@ -16189,7 +17013,7 @@ var getAvailableSignalNames = () => Object.keys(constants3.signals).sort().map((
 var getAvailableSignalIntegers = () => [...new Set(Object.values(constants3.signals).sort((signalInteger, signalIntegerTwo) => signalInteger - signalIntegerTwo))].join(", ");
 var getSignalDescription = (signal) => signalsByName[signal].description;
 
-// node_modules/execa/lib/terminate/kill.js
+// ../main/node_modules/execa/lib/terminate/kill.js
 var normalizeForceKillAfterDelay = (forceKillAfterDelay) => {
   if (forceKillAfterDelay === false) {
     return forceKillAfterDelay;
@@ -16256,7 +17080,7 @@ var killOnTimeout = async ({ kill, forceKillAfterDelay, context, controllerSigna
   }
 };
 
-// node_modules/execa/lib/utils/abort-signal.js
+// ../main/node_modules/execa/lib/utils/abort-signal.js
 import { once } from "node:events";
 var onAbortedSignal = async (mainSignal, stopSignal) => {
   if (!mainSignal.aborted) {
@@ -16264,7 +17088,7 @@ var onAbortedSignal = async (mainSignal, stopSignal) => {
   }
 };
 
-// node_modules/execa/lib/terminate/cancel.js
+// ../main/node_modules/execa/lib/terminate/cancel.js
 var validateCancelSignal = ({ cancelSignal }) => {
   if (cancelSignal !== void 0 && Object.prototype.toString.call(cancelSignal) !== "[object AbortSignal]") {
     throw new Error(`The \`cancelSignal\` option must be an AbortSignal: ${String(cancelSignal)}`);
@@ -16278,13 +17102,13 @@ var terminateOnCancel = async (subprocess, cancelSignal, context, { signal }) =>
   throw cancelSignal.reason;
 };
 
-// node_modules/execa/lib/ipc/graceful.js
+// ../main/node_modules/execa/lib/ipc/graceful.js
 import { scheduler as scheduler2 } from "node:timers/promises";
 
-// node_modules/execa/lib/ipc/send.js
+// ../main/node_modules/execa/lib/ipc/send.js
 import { promisify as promisify2 } from "node:util";
 
-// node_modules/execa/lib/ipc/validation.js
+// ../main/node_modules/execa/lib/ipc/validation.js
 var validateIpcMethod = ({ methodName, isSubprocess, ipc, isConnected: isConnected2 }) => {
   validateIpcOption(methodName, isSubprocess, ipc);
   validateConnection(methodName, isSubprocess, isConnected2);
@@ -16356,7 +17180,7 @@ var disconnect = (anyProcess) => {
   }
 };
 
-// node_modules/execa/lib/utils/deferred.js
+// ../main/node_modules/execa/lib/utils/deferred.js
 var createDeferred = () => {
   const methods = {};
   const promise = new Promise((resolve2, reject) => {
@@ -16365,7 +17189,7 @@ var createDeferred = () => {
   return Object.assign(promise, methods);
 };
 
-// node_modules/execa/lib/arguments/fd-options.js
+// ../main/node_modules/execa/lib/arguments/fd-options.js
 var getToStream = (destination, to = "stdin") => {
   const isWritable = true;
   const { options, fileDescriptors } = SUBPROCESS_OPTIONS.get(destination);
@@ -16445,10 +17269,10 @@ var serializeOptionValue = (value) => {
   return typeof value === "number" ? `${value}` : "Stream";
 };
 
-// node_modules/execa/lib/ipc/strict.js
+// ../main/node_modules/execa/lib/ipc/strict.js
 import { once as once3 } from "node:events";
 
-// node_modules/execa/lib/utils/max-listeners.js
+// ../main/node_modules/execa/lib/utils/max-listeners.js
 import { addAbortListener } from "node:events";
 var incrementMaxListeners = (eventEmitter, maxListenersIncrement, signal) => {
   const maxListeners = eventEmitter.getMaxListeners();
@@ -16461,14 +17285,14 @@ var incrementMaxListeners = (eventEmitter, maxListenersIncrement, signal) => {
   });
 };
 
-// node_modules/execa/lib/ipc/forward.js
+// ../main/node_modules/execa/lib/ipc/forward.js
 import { EventEmitter } from "node:events";
 
-// node_modules/execa/lib/ipc/incoming.js
+// ../main/node_modules/execa/lib/ipc/incoming.js
 import { once as once2 } from "node:events";
 import { scheduler } from "node:timers/promises";
 
-// node_modules/execa/lib/ipc/reference.js
+// ../main/node_modules/execa/lib/ipc/reference.js
 var addReference = (channel, reference) => {
   if (reference) {
     addReferenceCount(channel);
@@ -16498,7 +17322,7 @@ var redoAddedReferences = (channel, isSubprocess) => {
   }
 };
 
-// node_modules/execa/lib/ipc/incoming.js
+// ../main/node_modules/execa/lib/ipc/incoming.js
 var onMessage = async ({ anyProcess, channel, isSubprocess, ipcEmitter }, wrappedMessage) => {
   if (handleStrictResponse(wrappedMessage) || handleAbort(wrappedMessage)) {
     return;
@@ -16539,7 +17363,7 @@ var onDisconnect = async ({ anyProcess, channel, isSubprocess, ipcEmitter, bound
 };
 var INCOMING_MESSAGES = /* @__PURE__ */ new WeakMap();
 
-// node_modules/execa/lib/ipc/forward.js
+// ../main/node_modules/execa/lib/ipc/forward.js
 var getIpcEmitter = (anyProcess, channel, isSubprocess) => {
   if (IPC_EMITTERS.has(anyProcess)) {
     return IPC_EMITTERS.get(anyProcess);
@@ -16578,7 +17402,7 @@ var isConnected = (anyProcess) => {
   return ipcEmitter === void 0 ? anyProcess.channel !== null : ipcEmitter.connected;
 };
 
-// node_modules/execa/lib/ipc/strict.js
+// ../main/node_modules/execa/lib/ipc/strict.js
 var handleSendStrict = ({ anyProcess, channel, isSubprocess, message, strict }) => {
   if (!strict) {
     return message;
@@ -16661,7 +17485,7 @@ var throwOnDisconnect = async (anyProcess, isSubprocess, { signal }) => {
 var REQUEST_TYPE = "execa:ipc:request";
 var RESPONSE_TYPE = "execa:ipc:response";
 
-// node_modules/execa/lib/ipc/outgoing.js
+// ../main/node_modules/execa/lib/ipc/outgoing.js
 var startSendMessage = (anyProcess, wrappedMessage, strict) => {
   if (!OUTGOING_MESSAGES.has(anyProcess)) {
     OUTGOING_MESSAGES.set(anyProcess, /* @__PURE__ */ new Set());
@@ -16688,7 +17512,7 @@ var OUTGOING_MESSAGES = /* @__PURE__ */ new WeakMap();
 var hasMessageListeners = (anyProcess, ipcEmitter) => ipcEmitter.listenerCount("message") > getMinListenerCount(anyProcess);
 var getMinListenerCount = (anyProcess) => SUBPROCESS_OPTIONS.has(anyProcess) && !getFdSpecificValue(SUBPROCESS_OPTIONS.get(anyProcess).options.buffer, "ipc") ? 1 : 0;
 
-// node_modules/execa/lib/ipc/send.js
+// ../main/node_modules/execa/lib/ipc/send.js
 var sendMessage = ({ anyProcess, channel, isSubprocess, ipc }, message, { strict = false } = {}) => {
   const methodName = "sendMessage";
   validateIpcMethod({
@@ -16758,7 +17582,7 @@ var getSendMethod = (anyProcess) => {
 };
 var PROCESS_SEND_METHODS = /* @__PURE__ */ new WeakMap();
 
-// node_modules/execa/lib/ipc/graceful.js
+// ../main/node_modules/execa/lib/ipc/graceful.js
 var sendAbort = (subprocess, message) => {
   const methodName = "cancelSignal";
   validateConnection(methodName, false, subprocess.connected);
@@ -16809,7 +17633,7 @@ var abortOnDisconnect = () => {
 };
 var cancelController = new AbortController();
 
-// node_modules/execa/lib/terminate/graceful.js
+// ../main/node_modules/execa/lib/terminate/graceful.js
 var validateGracefulCancel = ({ gracefulCancel, cancelSignal, ipc, serialization }) => {
   if (!gracefulCancel) {
     return;
@@ -16865,7 +17689,7 @@ var getReason = ({ reason: reason2 }) => {
   return error;
 };
 
-// node_modules/execa/lib/terminate/timeout.js
+// ../main/node_modules/execa/lib/terminate/timeout.js
 import { setTimeout as setTimeout2 } from "node:timers/promises";
 var validateTimeout = ({ timeout }) => {
   if (timeout !== void 0 && (!Number.isFinite(timeout) || timeout < 0)) {
@@ -16880,7 +17704,7 @@ var killAfterTimeout = async (subprocess, timeout, context, { signal }) => {
   throw new DiscardedError();
 };
 
-// node_modules/execa/lib/methods/node.js
+// ../main/node_modules/execa/lib/methods/node.js
 import { execPath, execArgv } from "node:process";
 import path3 from "node:path";
 var mapNode = ({ options }) => {
@@ -16921,7 +17745,7 @@ var handleNodeOption = (file, commandArguments, {
   ];
 };
 
-// node_modules/execa/lib/ipc/ipc-input.js
+// ../main/node_modules/execa/lib/ipc/ipc-input.js
 import { serialize } from "node:v8";
 var validateIpcInputOption = ({ ipcInput, ipc, serialization }) => {
   if (ipcInput === void 0) {
@@ -16957,7 +17781,7 @@ var sendIpcInput = async (subprocess, ipcInput) => {
   await subprocess.sendMessage(ipcInput);
 };
 
-// node_modules/execa/lib/arguments/encoding-option.js
+// ../main/node_modules/execa/lib/arguments/encoding-option.js
 var validateEncoding = ({ encoding }) => {
   if (ENCODINGS.has(encoding)) {
     return;
@@ -16999,7 +17823,7 @@ var ENCODING_ALIASES = {
 };
 var serializeEncoding = (encoding) => typeof encoding === "string" ? `"${encoding}"` : String(encoding);
 
-// node_modules/execa/lib/arguments/cwd.js
+// ../main/node_modules/execa/lib/arguments/cwd.js
 import { statSync } from "node:fs";
 import path4 from "node:path";
 import process5 from "node:process";
@@ -17035,7 +17859,7 @@ ${originalMessage}`;
   return originalMessage;
 };
 
-// node_modules/execa/lib/arguments/options.js
+// ../main/node_modules/execa/lib/arguments/options.js
 var normalizeOptions = (filePath, rawArguments, rawOptions) => {
   rawOptions.cwd = normalizeCwd(rawOptions.cwd);
   const [processedFile, processedArguments, processedOptions] = handleNodeOption(filePath, rawArguments, rawOptions);
@@ -17106,13 +17930,13 @@ var getEnv = ({ env: envOption, extendEnv, preferLocal, node, localDirectory, no
   return env;
 };
 
-// node_modules/execa/lib/arguments/shell.js
+// ../main/node_modules/execa/lib/arguments/shell.js
 var concatenateShell = (file, commandArguments, options) => options.shell && commandArguments.length > 0 ? [[file, ...commandArguments].join(" "), [], options] : [file, commandArguments, options];
 
-// node_modules/execa/lib/return/message.js
+// ../main/node_modules/execa/lib/return/message.js
 import { inspect as inspect2 } from "node:util";
 
-// node_modules/strip-final-newline/index.js
+// ../main/node_modules/strip-final-newline/index.js
 function stripFinalNewline(input) {
   if (typeof input === "string") {
     return stripFinalNewlineString(input);
@@ -17129,11 +17953,11 @@ var LF_BINARY = LF.codePointAt(0);
 var CR = "\r";
 var CR_BINARY = CR.codePointAt(0);
 
-// node_modules/get-stream/source/index.js
+// ../main/node_modules/get-stream/source/index.js
 import { on } from "node:events";
 import { finished } from "node:stream/promises";
 
-// node_modules/is-stream/index.js
+// ../main/node_modules/is-stream/index.js
 function isStream(stream, { checkOpen = true } = {}) {
   return stream !== null && typeof stream === "object" && (stream.writable || stream.readable || !checkOpen || stream.writable === void 0 && stream.readable === void 0) && typeof stream.pipe === "function";
 }
@@ -17147,7 +17971,7 @@ function isDuplexStream(stream, options) {
   return isWritableStream(stream, options) && isReadableStream(stream, options);
 }
 
-// node_modules/@sec-ant/readable-stream/dist/ponyfill/asyncIterator.js
+// ../main/node_modules/@sec-ant/readable-stream/dist/ponyfill/asyncIterator.js
 var a = Object.getPrototypeOf(
   Object.getPrototypeOf(
     /* istanbul ignore next */
@@ -17235,7 +18059,7 @@ function h({ preventCancel: r = false } = {}) {
   return s[n] = t, s;
 }
 
-// node_modules/get-stream/source/stream.js
+// ../main/node_modules/get-stream/source/stream.js
 var getAsyncIterable = (stream) => {
   if (isReadableStream(stream, { checkOpen: false }) && nodeImports.on !== void 0) {
     return getStreamIterable(stream);
@@ -17283,7 +18107,7 @@ var handleStreamEnd = async (stream, controller2, state) => {
 };
 var nodeImports = {};
 
-// node_modules/get-stream/source/contents.js
+// ../main/node_modules/get-stream/source/contents.js
 var getStreamContents = async (stream, { init, convertChunk, getSize, truncateChunk, addChunk, getFinalChunk, finalize }, { maxBuffer = Number.POSITIVE_INFINITY } = {}) => {
   const asyncIterable = getAsyncIterable(stream);
   const state = init();
@@ -17378,7 +18202,7 @@ var MaxBufferError = class extends Error {
   }
 };
 
-// node_modules/get-stream/source/utils.js
+// ../main/node_modules/get-stream/source/utils.js
 var identity2 = (value) => value;
 var noop = () => void 0;
 var getContentsProperty = ({ contents }) => contents;
@@ -17387,7 +18211,7 @@ var throwObjectStream = (chunk) => {
 };
 var getLengthProperty = (convertedChunk) => convertedChunk.length;
 
-// node_modules/get-stream/source/array.js
+// ../main/node_modules/get-stream/source/array.js
 async function getStreamAsArray(stream, options) {
   return getStreamContents(stream, arrayMethods, options);
 }
@@ -17414,7 +18238,7 @@ var arrayMethods = {
   finalize: getContentsProperty
 };
 
-// node_modules/get-stream/source/array-buffer.js
+// ../main/node_modules/get-stream/source/array-buffer.js
 async function getStreamAsArrayBuffer(stream, options) {
   return getStreamContents(stream, arrayBufferMethods, options);
 }
@@ -17467,7 +18291,7 @@ var arrayBufferMethods = {
   finalize: finalizeArrayBuffer
 };
 
-// node_modules/get-stream/source/string.js
+// ../main/node_modules/get-stream/source/string.js
 async function getStreamAsString(stream, options) {
   return getStreamContents(stream, stringMethods, options);
 }
@@ -17496,10 +18320,10 @@ var stringMethods = {
   finalize: getContentsProperty
 };
 
-// node_modules/get-stream/source/index.js
+// ../main/node_modules/get-stream/source/index.js
 Object.assign(nodeImports, { on, finished });
 
-// node_modules/execa/lib/io/max-buffer.js
+// ../main/node_modules/execa/lib/io/max-buffer.js
 var handleMaxBuffer = ({ error, stream, readableObjectMode, lines, encoding, fdNumber }) => {
   if (!(error instanceof MaxBufferError)) {
     throw error;
@@ -17558,7 +18382,7 @@ var truncateMaxBufferSync = (result, isMaxBuffer, maxBuffer) => {
 };
 var getMaxBufferSync = ([, stdoutMaxBuffer]) => stdoutMaxBuffer;
 
-// node_modules/execa/lib/return/message.js
+// ../main/node_modules/execa/lib/return/message.js
 var createMessages = ({
   stdio,
   all,
@@ -17676,7 +18500,7 @@ var serializeMessageItem = (messageItem) => {
   return "";
 };
 
-// node_modules/execa/lib/return/result.js
+// ../main/node_modules/execa/lib/return/result.js
 var makeSuccessResult = ({
   command,
   escapedCommand,
@@ -17849,7 +18673,7 @@ var normalizeExitPayload = (rawExitCode, rawSignal) => {
   return { exitCode, signal, signalDescription };
 };
 
-// node_modules/parse-ms/index.js
+// ../main/node_modules/parse-ms/index.js
 var toZeroIfInfinity = (value) => Number.isFinite(value) ? value : 0;
 function parseNumber(milliseconds) {
   return {
@@ -17888,7 +18712,7 @@ function parseMilliseconds(milliseconds) {
   throw new TypeError("Expected a finite number or bigint");
 }
 
-// node_modules/pretty-ms/index.js
+// ../main/node_modules/pretty-ms/index.js
 var isZero = (value) => value === 0 || value === 0n;
 var pluralize = (word, count2) => count2 === 1 || count2 === 1n ? word : `${word}s`;
 var SECOND_ROUNDING_EPSILON = 1e-7;
@@ -17988,7 +18812,7 @@ function prettyMilliseconds(milliseconds, options) {
   return sign + result.join(separator);
 }
 
-// node_modules/execa/lib/verbose/error.js
+// ../main/node_modules/execa/lib/verbose/error.js
 var logError = (result, verboseInfo) => {
   if (result.failed) {
     verboseLog({
@@ -18000,7 +18824,7 @@ var logError = (result, verboseInfo) => {
   }
 };
 
-// node_modules/execa/lib/verbose/complete.js
+// ../main/node_modules/execa/lib/verbose/complete.js
 var logResult = (result, verboseInfo) => {
   if (!isVerbose(verboseInfo)) {
     return;
@@ -18018,7 +18842,7 @@ var logDuration = (result, verboseInfo) => {
   });
 };
 
-// node_modules/execa/lib/return/reject.js
+// ../main/node_modules/execa/lib/return/reject.js
 var handleResult = (result, verboseInfo, { reject }) => {
   logResult(result, verboseInfo);
   if (result.failed && reject) {
@@ -18027,10 +18851,10 @@ var handleResult = (result, verboseInfo, { reject }) => {
   return result;
 };
 
-// node_modules/execa/lib/stdio/handle-sync.js
+// ../main/node_modules/execa/lib/stdio/handle-sync.js
 import { readFileSync as readFileSync2 } from "node:fs";
 
-// node_modules/execa/lib/stdio/type.js
+// ../main/node_modules/execa/lib/stdio/type.js
 var getStdioItemType = (value, optionName) => {
   if (isAsyncGenerator(value)) {
     return "asyncGenerator";
@@ -18122,7 +18946,7 @@ var isSyncGenerator = (value) => Object.prototype.toString.call(value) === "[obj
 var isTransformOptions = (value) => isPlainObject(value) && (value.transform !== void 0 || value.final !== void 0);
 var isUrl = (value) => Object.prototype.toString.call(value) === "[object URL]";
 var isRegularUrl = (value) => isUrl(value) && value.protocol !== "file:";
-var isFilePathObject = (value) => isPlainObject(value) && Object.keys(value).length > 0 && Object.keys(value).every((key) => FILE_PATH_KEYS.has(key)) && isFilePathString(value.file);
+var isFilePathObject = (value) => isPlainObject(value) && Object.keys(value).length > 0 && Object.keys(value).every((key2) => FILE_PATH_KEYS.has(key2)) && isFilePathString(value.file);
 var FILE_PATH_KEYS = /* @__PURE__ */ new Set(["file", "append"]);
 var isFilePathString = (file) => typeof file === "string";
 var isUnknownStdioString = (type2, value) => type2 === "native" && typeof value === "string" && !KNOWN_STDIO_STRINGS.has(value);
@@ -18156,7 +18980,7 @@ var TYPE_TO_MESSAGE = {
   uint8Array: "a Uint8Array"
 };
 
-// node_modules/execa/lib/transform/object-mode.js
+// ../main/node_modules/execa/lib/transform/object-mode.js
 var getTransformObjectModes = (objectMode, index, newTransforms, direction) => direction === "output" ? getOutputObjectModes(objectMode, index, newTransforms) : getInputObjectModes(objectMode, index, newTransforms);
 var getOutputObjectModes = (objectMode, index, newTransforms) => {
   const writableObjectMode = index !== 0 && newTransforms[index - 1].value.readableObjectMode;
@@ -18176,7 +19000,7 @@ var getFdObjectMode = (stdioItems, direction) => {
   return direction === "input" ? lastTransform.value.writableObjectMode : lastTransform.value.readableObjectMode;
 };
 
-// node_modules/execa/lib/transform/normalize.js
+// ../main/node_modules/execa/lib/transform/normalize.js
 var normalizeTransforms = (stdioItems, optionName, direction, options) => [
   ...stdioItems.filter(({ type: type2 }) => !TRANSFORM_TYPES.has(type2)),
   ...getTransforms(stdioItems, optionName, direction, options)
@@ -18270,7 +19094,7 @@ var normalizeGenerator = ({ stdioItem, stdioItem: { value }, index, newTransform
 };
 var sortTransforms = (newTransforms, direction) => direction === "input" ? newTransforms.reverse() : newTransforms;
 
-// node_modules/execa/lib/stdio/direction.js
+// ../main/node_modules/execa/lib/stdio/direction.js
 import process7 from "node:process";
 var getStreamDirection = (stdioItems, fdNumber, optionName) => {
   const directions = stdioItems.map((stdioItem) => getStdioItemDirection(stdioItem, fdNumber));
@@ -18320,10 +19144,10 @@ var getStandardStreamDirection = (value) => {
 };
 var DEFAULT_DIRECTION = "output";
 
-// node_modules/execa/lib/ipc/array.js
+// ../main/node_modules/execa/lib/ipc/array.js
 var normalizeIpcStdioArray = (stdioArray, ipc) => ipc && !stdioArray.includes("ipc") ? [...stdioArray, "ipc"] : stdioArray;
 
-// node_modules/execa/lib/stdio/stdio-option.js
+// ../main/node_modules/execa/lib/stdio/stdio-option.js
 var normalizeStdioOption = ({ stdio, ipc, buffer, ...options }, verboseInfo, isSync) => {
   const stdioArray = getStdioArray(stdio, options).map((stdioOption, fdNumber) => addDefaultValue2(stdioOption, fdNumber));
   return isSync ? normalizeStdioSync(stdioArray, buffer, verboseInfo) : normalizeIpcStdioArray(stdioArray, ipc);
@@ -18357,7 +19181,7 @@ var addDefaultValue2 = (stdioOption, fdNumber) => {
 var normalizeStdioSync = (stdioArray, buffer, verboseInfo) => stdioArray.map((stdioOption, fdNumber) => !buffer[fdNumber] && fdNumber !== 0 && !isFullVerbose(verboseInfo, fdNumber) && isOutputPipeOnly(stdioOption) ? "ignore" : stdioOption);
 var isOutputPipeOnly = (stdioOption) => stdioOption === "pipe" || Array.isArray(stdioOption) && stdioOption.every((item) => item === "pipe");
 
-// node_modules/execa/lib/stdio/native.js
+// ../main/node_modules/execa/lib/stdio/native.js
 import { readFileSync } from "node:fs";
 import tty2 from "node:tty";
 var handleNativeStream = ({ stdioItem, stdioItem: { type: type2 }, isStdioArray, fdNumber, direction, isSync }) => {
@@ -18426,7 +19250,7 @@ var getStandardStream = (fdNumber, value, optionName) => {
   return standardStream;
 };
 
-// node_modules/execa/lib/stdio/input-option.js
+// ../main/node_modules/execa/lib/stdio/input-option.js
 var handleInputOptions = ({ input, inputFile }, fdNumber) => fdNumber === 0 ? [
   ...handleInputOption(input),
   ...handleInputFileOption(inputFile)
@@ -18462,7 +19286,7 @@ var getInputFileType = (inputFile) => {
   throw new Error("The `inputFile` option must be a file path string or a file URL.");
 };
 
-// node_modules/execa/lib/stdio/duplicate.js
+// ../main/node_modules/execa/lib/stdio/duplicate.js
 var filterDuplicates = (stdioItems) => stdioItems.filter((stdioItemOne, indexOne) => stdioItems.every((stdioItemTwo, indexTwo) => stdioItemOne.value !== stdioItemTwo.value || indexOne >= indexTwo || stdioItemOne.type === "generator" || stdioItemOne.type === "asyncGenerator"));
 var getDuplicateStream = ({ stdioItem: { type: type2, value, optionName }, direction, fileDescriptors, isSync }) => {
   const otherStdioItems = getOtherStdioItems(fileDescriptors, type2);
@@ -18537,7 +19361,7 @@ var throwOnDuplicateStream = (stdioItem, optionName, type2) => {
   }
 };
 
-// node_modules/execa/lib/stdio/handle.js
+// ../main/node_modules/execa/lib/stdio/handle.js
 var handleStdio = (addProperties3, options, verboseInfo, isSync) => {
   const stdio = normalizeStdioOption(options, verboseInfo, isSync);
   const initialFileDescriptors = stdio.map((stdioOption, fdNumber) => getFileDescriptor({
@@ -18697,7 +19521,7 @@ var forwardStdio = (stdioItems) => {
   return type2 === "native" ? value : "pipe";
 };
 
-// node_modules/execa/lib/stdio/handle-sync.js
+// ../main/node_modules/execa/lib/stdio/handle-sync.js
 var handleStdioSync = (options, verboseInfo) => handleStdio(addPropertiesSync, options, verboseInfo, true);
 var forbiddenIfSync = ({ type: type2, optionName }) => {
   throwInvalidSyncValue(optionName, TYPE_TO_MESSAGE[type2]);
@@ -18743,14 +19567,14 @@ var addPropertiesSync = {
   }
 };
 
-// node_modules/execa/lib/io/strip-newline.js
+// ../main/node_modules/execa/lib/io/strip-newline.js
 var stripNewline = (value, { stripFinalNewline: stripFinalNewline2 }, fdNumber) => getStripFinalNewline(stripFinalNewline2, fdNumber) && value !== void 0 && !Array.isArray(value) ? stripFinalNewline(value) : value;
 var getStripFinalNewline = (stripFinalNewline2, fdNumber) => fdNumber === "all" ? stripFinalNewline2[1] || stripFinalNewline2[2] : stripFinalNewline2[fdNumber];
 
-// node_modules/execa/lib/transform/generator.js
+// ../main/node_modules/execa/lib/transform/generator.js
 import { Transform, getDefaultHighWaterMark } from "node:stream";
 
-// node_modules/execa/lib/transform/split.js
+// ../main/node_modules/execa/lib/transform/split.js
 var getSplitLinesGenerator = (binary2, preserveNewlines, skipped, state) => binary2 || skipped ? void 0 : initializeSplitLines(preserveNewlines, state);
 var splitLinesSync = (chunk, preserveNewlines, objectMode) => objectMode ? chunk.flatMap((item) => splitLinesItemSync(item, preserveNewlines)) : splitLinesItemSync(chunk, preserveNewlines);
 var splitLinesItemSync = (chunk, preserveNewlines) => {
@@ -18830,7 +19654,7 @@ var linesUint8ArrayInfo = {
   concatBytes: concatUint8Array
 };
 
-// node_modules/execa/lib/transform/validate.js
+// ../main/node_modules/execa/lib/transform/validate.js
 import { Buffer as Buffer2 } from "node:buffer";
 var getValidateTransformInput = (writableObjectMode, optionName) => writableObjectMode ? void 0 : validateStringTransformInput.bind(void 0, optionName);
 var validateStringTransformInput = function* (optionName, chunk) {
@@ -18859,7 +19683,7 @@ Instead, \`yield\` should either be called with a value, or not be called at all
   }
 };
 
-// node_modules/execa/lib/transform/encoding-transform.js
+// ../main/node_modules/execa/lib/transform/encoding-transform.js
 import { Buffer as Buffer3 } from "node:buffer";
 import { StringDecoder as StringDecoder2 } from "node:string_decoder";
 var getEncodingTransformGenerator = (binary2, encoding, skipped) => {
@@ -18894,7 +19718,7 @@ var encodingStringFinal = function* (stringDecoder) {
   }
 };
 
-// node_modules/execa/lib/transform/run-async.js
+// ../main/node_modules/execa/lib/transform/run-async.js
 import { callbackify } from "node:util";
 var pushChunks = callbackify(async (getChunks, state, getChunksArguments, transformStream) => {
   state.currentIterable = getChunks(...getChunksArguments);
@@ -18942,7 +19766,7 @@ var identityGenerator = function* (chunk) {
   yield chunk;
 };
 
-// node_modules/execa/lib/transform/run-sync.js
+// ../main/node_modules/execa/lib/transform/run-sync.js
 var pushChunksSync = (getChunksSync, getChunksArguments, transformStream, done) => {
   try {
     for (const chunk of getChunksSync(...getChunksArguments)) {
@@ -18984,7 +19808,7 @@ var identityGenerator2 = function* (chunk) {
   yield chunk;
 };
 
-// node_modules/execa/lib/transform/generator.js
+// ../main/node_modules/execa/lib/transform/generator.js
 var generatorToStream = ({
   value,
   value: { transform, final, writableObjectMode, readableObjectMode },
@@ -19038,7 +19862,7 @@ var addInternalGenerators = ({ transform, final, binary: binary2, writableObject
   ].filter(Boolean);
 };
 
-// node_modules/execa/lib/io/input-sync.js
+// ../main/node_modules/execa/lib/io/input-sync.js
 var addInputOptionsSync = (fileDescriptors, options) => {
   for (const fdNumber of getInputFdNumbers(fileDescriptors)) {
     addInputOptionSync(fileDescriptors, fdNumber, options);
@@ -19071,10 +19895,10 @@ var validateSerializable = (newContents) => {
   }
 };
 
-// node_modules/execa/lib/io/output-sync.js
+// ../main/node_modules/execa/lib/io/output-sync.js
 import { writeFileSync, appendFileSync } from "node:fs";
 
-// node_modules/execa/lib/verbose/output.js
+// ../main/node_modules/execa/lib/verbose/output.js
 var shouldLogOutput = ({ stdioItems, encoding, verboseInfo, fdNumber }) => fdNumber !== "all" && isFullVerbose(verboseInfo, fdNumber) && !BINARY_ENCODINGS.has(encoding) && fdUsesVerbose(fdNumber) && (stdioItems.some(({ type: type2, value }) => type2 === "native" && PIPED_STDIO_VALUES.has(value)) || stdioItems.every(({ type: type2 }) => TRANSFORM_TYPES.has(type2)));
 var fdUsesVerbose = (fdNumber) => fdNumber === 1 || fdNumber === 2;
 var PIPED_STDIO_VALUES = /* @__PURE__ */ new Set(["pipe", "overlapped"]);
@@ -19101,7 +19925,7 @@ var logLine = (line, fdNumber, verboseInfo) => {
   });
 };
 
-// node_modules/execa/lib/io/output-sync.js
+// ../main/node_modules/execa/lib/io/output-sync.js
 var transformOutputSync = ({ fileDescriptors, syncResult: { output }, options, isMaxBuffer, verboseInfo }) => {
   if (output === null) {
     return { output: Array.from({ length: 3 }) };
@@ -19204,7 +20028,7 @@ var writeToFiles = (serializedResult, stdioItems, outputFiles) => {
   }
 };
 
-// node_modules/execa/lib/resolve/all-sync.js
+// ../main/node_modules/execa/lib/resolve/all-sync.js
 var getAllSync = ([, stdout, stderr], options) => {
   if (!options.all) {
     return;
@@ -19227,7 +20051,7 @@ var getAllSync = ([, stdout, stderr], options) => {
   return `${stdout}${stderr}`;
 };
 
-// node_modules/execa/lib/resolve/exit-async.js
+// ../main/node_modules/execa/lib/resolve/exit-async.js
 import { once as once4 } from "node:events";
 var waitForExit = async (subprocess, context) => {
   const [exitCode, signal] = await waitForExitOrError(subprocess);
@@ -19261,7 +20085,7 @@ var waitForSuccessfulExit = async (exitPromise) => {
 var isSubprocessErrorExit = (exitCode, signal) => exitCode === void 0 && signal === void 0;
 var isFailedExit = (exitCode, signal) => exitCode !== 0 || signal !== null;
 
-// node_modules/execa/lib/resolve/exit-sync.js
+// ../main/node_modules/execa/lib/resolve/exit-sync.js
 var getExitResultSync = ({ error, status: exitCode, signal, output }, { maxBuffer }) => {
   const resultError = getResultError(error, exitCode, signal);
   const timedOut = resultError?.code === "ETIMEDOUT";
@@ -19281,7 +20105,7 @@ var getResultError = (error, exitCode, signal) => {
   return isFailedExit(exitCode, signal) ? new DiscardedError() : void 0;
 };
 
-// node_modules/execa/lib/methods/main-sync.js
+// ../main/node_modules/execa/lib/methods/main-sync.js
 var execaCoreSync = (rawFile, rawArguments, rawOptions) => {
   const { file, commandArguments, command, escapedCommand, startTime, verboseInfo, options, fileDescriptors } = handleSyncArguments(rawFile, rawArguments, rawOptions);
   const result = spawnSubprocessSync({
@@ -19413,14 +20237,14 @@ var getSyncResult = ({ error, exitCode, signal, timedOut, isMaxBuffer, stdio, al
   isSync: true
 });
 
-// node_modules/execa/lib/methods/main-async.js
+// ../main/node_modules/execa/lib/methods/main-async.js
 import { setMaxListeners } from "node:events";
 import { spawn } from "node:child_process";
 
-// node_modules/execa/lib/ipc/methods.js
+// ../main/node_modules/execa/lib/ipc/methods.js
 import process8 from "node:process";
 
-// node_modules/execa/lib/ipc/get-one.js
+// ../main/node_modules/execa/lib/ipc/get-one.js
 import { once as once5, on as on2 } from "node:events";
 var getOneMessage = ({ anyProcess, channel, isSubprocess, ipc }, { reference = true, filter: filter2 } = {}) => {
   validateIpcMethod({
@@ -19475,7 +20299,7 @@ var throwOnStrictError = async (ipcEmitter, isSubprocess, { signal }) => {
   throw getStrictResponseError(error, isSubprocess);
 };
 
-// node_modules/execa/lib/ipc/get-each.js
+// ../main/node_modules/execa/lib/ipc/get-each.js
 import { once as once6, on as on3 } from "node:events";
 var getEachMessage = ({ anyProcess, channel, isSubprocess, ipc }, { reference = true } = {}) => loopOnMessages({
   anyProcess,
@@ -19554,7 +20378,7 @@ var throwIfStrictError = ({ error }) => {
   }
 };
 
-// node_modules/execa/lib/ipc/methods.js
+// ../main/node_modules/execa/lib/ipc/methods.js
 var addIpcMethods = (subprocess, { ipc }) => {
   Object.assign(subprocess, getIpcMethods(subprocess, false, ipc));
 };
@@ -19593,7 +20417,7 @@ var getIpcMethods = (anyProcess, isSubprocess, ipc) => ({
   })
 });
 
-// node_modules/execa/lib/return/early-error.js
+// ../main/node_modules/execa/lib/return/early-error.js
 import { ChildProcess as ChildProcess2 } from "node:child_process";
 import {
   PassThrough,
@@ -19647,7 +20471,7 @@ var duplex = () => new Duplex({ read() {
 } });
 var handleDummyPromise = async (error, verboseInfo, options) => handleResult(error, verboseInfo, options);
 
-// node_modules/execa/lib/stdio/handle-async.js
+// ../main/node_modules/execa/lib/stdio/handle-async.js
 import { createReadStream, createWriteStream } from "node:fs";
 import { Buffer as Buffer4 } from "node:buffer";
 import { Readable as Readable2, Writable as Writable2, Duplex as Duplex2 } from "node:stream";
@@ -19692,7 +20516,7 @@ var addPropertiesAsync = {
   }
 };
 
-// node_modules/@sindresorhus/merge-streams/index.js
+// ../main/node_modules/@sindresorhus/merge-streams/index.js
 import { on as on4, once as once7 } from "node:events";
 import { PassThrough as PassThroughStream, getDefaultHighWaterMark as getDefaultHighWaterMark2 } from "node:stream";
 import { finished as finished2 } from "node:stream/promises";
@@ -19909,7 +20733,7 @@ var updateMaxListeners = (passThroughStream, increment2) => {
 var PASSTHROUGH_LISTENERS_COUNT = 2;
 var PASSTHROUGH_LISTENERS_PER_STREAM = 1;
 
-// node_modules/execa/lib/io/pipeline.js
+// ../main/node_modules/execa/lib/io/pipeline.js
 import { finished as finished3 } from "node:stream/promises";
 var pipeStreams = (source, destination) => {
   source.pipe(destination);
@@ -19947,7 +20771,7 @@ var abortSourceStream = (source) => {
   }
 };
 
-// node_modules/execa/lib/io/output-async.js
+// ../main/node_modules/execa/lib/io/output-async.js
 var pipeOutputAsync = (subprocess, fileDescriptors, controller2) => {
   const pipeGroups = /* @__PURE__ */ new Map();
   for (const [fdNumber, { stdioItems, direction }] of Object.entries(fileDescriptors)) {
@@ -19999,10 +20823,10 @@ var setStandardStreamMaxListeners = (stream, { signal }) => {
 };
 var MAX_LISTENERS_INCREMENT = 2;
 
-// node_modules/execa/lib/terminate/cleanup.js
+// ../main/node_modules/execa/lib/terminate/cleanup.js
 import { addAbortListener as addAbortListener2 } from "node:events";
 
-// node_modules/signal-exit/dist/mjs/signals.js
+// ../main/node_modules/signal-exit/dist/mjs/signals.js
 var signals = [];
 signals.push("SIGHUP", "SIGINT", "SIGTERM");
 if (process.platform !== "win32") {
@@ -20026,7 +20850,7 @@ if (process.platform === "linux") {
   signals.push("SIGIO", "SIGPOLL", "SIGPWR", "SIGSTKFLT");
 }
 
-// node_modules/signal-exit/dist/mjs/index.js
+// ../main/node_modules/signal-exit/dist/mjs/index.js
 var processOk = (process10) => !!process10 && typeof process10 === "object" && typeof process10.removeListener === "function" && typeof process10.emit === "function" && typeof process10.reallyExit === "function" && typeof process10.listeners === "function" && typeof process10.kill === "function" && typeof process10.pid === "number" && typeof process10.on === "function";
 var kExitEmitter = /* @__PURE__ */ Symbol.for("signal-exit emitter");
 var global2 = globalThis;
@@ -20253,7 +21077,7 @@ var {
   unload
 } = signalExitWrap(processOk(process9) ? new SignalExit(process9) : new SignalExitFallback());
 
-// node_modules/execa/lib/terminate/cleanup.js
+// ../main/node_modules/execa/lib/terminate/cleanup.js
 var cleanupOnExit = (subprocess, { cleanup, detached }, { signal }) => {
   if (!cleanup || detached) {
     return;
@@ -20266,7 +21090,7 @@ var cleanupOnExit = (subprocess, { cleanup, detached }, { signal }) => {
   });
 };
 
-// node_modules/execa/lib/pipe/pipe-arguments.js
+// ../main/node_modules/execa/lib/pipe/pipe-arguments.js
 var normalizePipeArguments = ({ source, sourcePromise, boundOptions, createNested }, ...pipeArguments) => {
   const startTime = getStartTime();
   const {
@@ -20339,7 +21163,7 @@ var getSourceStream = (source, from) => {
   }
 };
 
-// node_modules/execa/lib/pipe/throw.js
+// ../main/node_modules/execa/lib/pipe/throw.js
 var handlePipeArgumentsError = ({
   sourceStream,
   sourceError,
@@ -20388,7 +21212,7 @@ var createNonCommandError = ({ error, fileDescriptors, sourceOptions, startTime 
 });
 var PIPE_COMMAND_MESSAGE = "source.pipe(destination)";
 
-// node_modules/execa/lib/pipe/sequence.js
+// ../main/node_modules/execa/lib/pipe/sequence.js
 var waitForBothSubprocesses = async (subprocessPromises) => {
   const [
     { status: sourceStatus, reason: sourceReason, value: sourceResult = sourceReason },
@@ -20406,7 +21230,7 @@ var waitForBothSubprocesses = async (subprocessPromises) => {
   return destinationResult;
 };
 
-// node_modules/execa/lib/pipe/streaming.js
+// ../main/node_modules/execa/lib/pipe/streaming.js
 import { finished as finished4 } from "node:stream/promises";
 var pipeSubprocessStream = (sourceStream, destinationStream, maxListenersController) => {
   const mergedStream = MERGED_STREAMS.has(destinationStream) ? pipeMoreSubprocessStream(sourceStream, destinationStream) : pipeFirstSubprocessStream(sourceStream, destinationStream);
@@ -20437,7 +21261,7 @@ var MERGED_STREAMS = /* @__PURE__ */ new WeakMap();
 var SOURCE_LISTENERS_PER_PIPE = 2;
 var DESTINATION_LISTENERS_PER_PIPE = 1;
 
-// node_modules/execa/lib/pipe/abort.js
+// ../main/node_modules/execa/lib/pipe/abort.js
 import { aborted } from "node:util";
 var unpipeOnAbort = (unpipeSignal, unpipeContext) => unpipeSignal === void 0 ? [] : [unpipeOnSignalAbort(unpipeSignal, unpipeContext)];
 var unpipeOnSignalAbort = async (unpipeSignal, { sourceStream, mergedStream, fileDescriptors, sourceOptions, startTime }) => {
@@ -20452,7 +21276,7 @@ var unpipeOnSignalAbort = async (unpipeSignal, { sourceStream, mergedStream, fil
   });
 };
 
-// node_modules/execa/lib/pipe/setup.js
+// ../main/node_modules/execa/lib/pipe/setup.js
 var pipeToSubprocess = (sourceInfo, ...pipeArguments) => {
   if (isPlainObject(pipeArguments[0])) {
     return pipeToSubprocess.bind(void 0, {
@@ -20511,10 +21335,10 @@ var handlePipePromise = async ({
 };
 var getSubprocessPromises = (sourcePromise, destination) => Promise.allSettled([sourcePromise, destination]);
 
-// node_modules/execa/lib/io/contents.js
+// ../main/node_modules/execa/lib/io/contents.js
 import { setImmediate as setImmediate2 } from "node:timers/promises";
 
-// node_modules/execa/lib/io/iterate.js
+// ../main/node_modules/execa/lib/io/iterate.js
 import { on as on5 } from "node:events";
 import { getDefaultHighWaterMark as getDefaultHighWaterMark3 } from "node:stream";
 var iterateOnSubprocessStream = ({ subprocessStdout, subprocess, binary: binary2, shouldEncode, encoding, preserveNewlines }) => {
@@ -20607,7 +21431,7 @@ var getGenerators = ({ binary: binary2, shouldEncode, encoding, shouldSplit, pre
   getSplitLinesGenerator(binary2, preserveNewlines, !shouldSplit, {})
 ].filter(Boolean);
 
-// node_modules/execa/lib/io/contents.js
+// ../main/node_modules/execa/lib/io/contents.js
 var getStreamOutput = async ({ stream, onStreamEnd, fdNumber, encoding, buffer, maxBuffer, lines, allMixed, stripFinalNewline: stripFinalNewline2, verboseInfo, streamInfo }) => {
   const logPromise = logOutputAsync({
     stream,
@@ -20698,7 +21522,7 @@ var getBufferedData = async (streamPromise) => {
 };
 var handleBufferedData = ({ bufferedData }) => isArrayBuffer(bufferedData) ? new Uint8Array(bufferedData) : bufferedData;
 
-// node_modules/execa/lib/resolve/wait-stream.js
+// ../main/node_modules/execa/lib/resolve/wait-stream.js
 import { finished as finished5 } from "node:stream/promises";
 var waitForStream = async (stream, fdNumber, streamInfo, { isSameDirection, stopOnExit = false } = {}) => {
   const state = handleStdinDestroy(stream, streamInfo);
@@ -20751,7 +21575,7 @@ var isInputFileDescriptor = ({ fileDescriptors }, fdNumber) => fdNumber !== "all
 var isStreamAbort = (error) => error?.code === "ERR_STREAM_PREMATURE_CLOSE";
 var isStreamEpipe = (error) => error?.code === "EPIPE";
 
-// node_modules/execa/lib/resolve/stdio.js
+// ../main/node_modules/execa/lib/resolve/stdio.js
 var waitForStdioStreams = ({ subprocess, encoding, buffer, maxBuffer, lines, stripFinalNewline: stripFinalNewline2, verboseInfo, streamInfo }) => subprocess.stdio.map((stream, fdNumber) => waitForSubprocessStream({
   stream,
   fdNumber,
@@ -20792,7 +21616,7 @@ var waitForSubprocessStream = async ({ stream, fdNumber, encoding, buffer, maxBu
   return output;
 };
 
-// node_modules/execa/lib/resolve/all-async.js
+// ../main/node_modules/execa/lib/resolve/all-async.js
 var makeAllStream = ({ stdout, stderr }, { all }) => all && (stdout || stderr) ? mergeStreams([stdout, stderr].filter(Boolean)) : void 0;
 var waitForAllStream = ({ subprocess, encoding, buffer, maxBuffer, lines, stripFinalNewline: stripFinalNewline2, verboseInfo, streamInfo }) => waitForSubprocessStream({
   ...getAllStream(subprocess, buffer),
@@ -20820,10 +21644,10 @@ var getAllStream = ({ stdout, stderr, all }, [, bufferStdout, bufferStderr]) => 
 };
 var getAllMixed = ({ all, stdout, stderr }) => all && stdout && stderr && stdout.readableObjectMode !== stderr.readableObjectMode;
 
-// node_modules/execa/lib/resolve/wait-subprocess.js
+// ../main/node_modules/execa/lib/resolve/wait-subprocess.js
 import { once as once8 } from "node:events";
 
-// node_modules/execa/lib/verbose/ipc.js
+// ../main/node_modules/execa/lib/verbose/ipc.js
 var shouldLogIpc = (verboseInfo) => isFullVerbose(verboseInfo, "ipc");
 var logIpcOutput = (message, verboseInfo) => {
   const verboseMessage = serializeVerboseMessage(message);
@@ -20835,7 +21659,7 @@ var logIpcOutput = (message, verboseInfo) => {
   });
 };
 
-// node_modules/execa/lib/ipc/buffer-messages.js
+// ../main/node_modules/execa/lib/ipc/buffer-messages.js
 var waitForIpcOutput = async ({
   subprocess,
   buffer: bufferArray,
@@ -20873,7 +21697,7 @@ var getBufferedIpcOutput = async (ipcOutputPromise, ipcOutput) => {
   return ipcOutput;
 };
 
-// node_modules/execa/lib/resolve/wait-subprocess.js
+// ../main/node_modules/execa/lib/resolve/wait-subprocess.js
 var waitForSubprocessResult = async ({
   subprocess,
   options: {
@@ -20989,7 +21813,7 @@ var throwOnSubprocessError = async (subprocess, { signal }) => {
   throw error;
 };
 
-// node_modules/execa/lib/convert/concurrent.js
+// ../main/node_modules/execa/lib/convert/concurrent.js
 var initializeConcurrentStreams = () => ({
   readableDestroy: /* @__PURE__ */ new WeakMap(),
   writableFinal: /* @__PURE__ */ new WeakMap(),
@@ -21015,11 +21839,11 @@ var waitForConcurrentStreams = async ({ resolve: resolve2, promises }, subproces
   return !isSubprocessExit;
 };
 
-// node_modules/execa/lib/convert/readable.js
+// ../main/node_modules/execa/lib/convert/readable.js
 import { Readable as Readable3 } from "node:stream";
 import { callbackify as callbackify2 } from "node:util";
 
-// node_modules/execa/lib/convert/shared.js
+// ../main/node_modules/execa/lib/convert/shared.js
 import { finished as finished6 } from "node:stream/promises";
 var safeWaitForSubprocessStdin = async (subprocessStdin) => {
   if (subprocessStdin === void 0) {
@@ -21059,7 +21883,7 @@ var destroyOtherStream = (stream, isOpen, error) => {
   }
 };
 
-// node_modules/execa/lib/convert/readable.js
+// ../main/node_modules/execa/lib/convert/readable.js
 var createReadable = ({ subprocess, concurrentStreams, encoding }, { from, binary: binaryOption = true, preserveNewlines = true } = {}) => {
   const binary2 = binaryOption || BINARY_ENCODINGS.has(encoding);
   const { subprocessStdout, waitReadableDestroy } = getSubprocessStdout(subprocess, from, concurrentStreams);
@@ -21144,7 +21968,7 @@ var destroyOtherReadable = (stream, error) => {
   destroyOtherStream(stream, stream.readable, error);
 };
 
-// node_modules/execa/lib/convert/writable.js
+// ../main/node_modules/execa/lib/convert/writable.js
 import { Writable as Writable3 } from "node:stream";
 import { callbackify as callbackify3 } from "node:util";
 var createWritable = ({ subprocess, concurrentStreams }, { to } = {}) => {
@@ -21210,7 +22034,7 @@ var destroyOtherWritable = (stream, error) => {
   destroyOtherStream(stream, stream.writable, error);
 };
 
-// node_modules/execa/lib/convert/duplex.js
+// ../main/node_modules/execa/lib/convert/duplex.js
 import { Duplex as Duplex3 } from "node:stream";
 import { callbackify as callbackify4 } from "node:util";
 var createDuplex = ({ subprocess, concurrentStreams, encoding }, { from, to, binary: binaryOption = true, preserveNewlines = true } = {}) => {
@@ -21264,7 +22088,7 @@ var onDuplexDestroy = async ({ subprocessStdout, subprocessStdin, subprocess, wa
   ]);
 };
 
-// node_modules/execa/lib/convert/iterable.js
+// ../main/node_modules/execa/lib/convert/iterable.js
 var createIterable = (subprocess, encoding, {
   from,
   binary: binaryOption = false,
@@ -21293,7 +22117,7 @@ var iterateOnStdoutData = async function* (onStdoutData, subprocessStdout, subpr
   }
 };
 
-// node_modules/execa/lib/convert/add.js
+// ../main/node_modules/execa/lib/convert/add.js
 var addConvertedStreams = (subprocess, { encoding }) => {
   const concurrentStreams = initializeConcurrentStreams();
   subprocess.readable = createReadable.bind(void 0, { subprocess, concurrentStreams, encoding });
@@ -21303,7 +22127,7 @@ var addConvertedStreams = (subprocess, { encoding }) => {
   subprocess[Symbol.asyncIterator] = createIterable.bind(void 0, subprocess, encoding, {});
 };
 
-// node_modules/execa/lib/methods/promise.js
+// ../main/node_modules/execa/lib/methods/promise.js
 var mergePromise = (subprocess, promise) => {
   for (const [property, descriptor] of descriptors) {
     const value = descriptor.value.bind(promise);
@@ -21317,7 +22141,7 @@ var descriptors = ["then", "catch", "finally"].map((property) => [
   Reflect.getOwnPropertyDescriptor(nativePromisePrototype, property)
 ]);
 
-// node_modules/execa/lib/methods/main-async.js
+// ../main/node_modules/execa/lib/methods/main-async.js
 var execaCoreAsync = (rawFile, rawArguments, rawOptions, createNested) => {
   const { file, commandArguments, command, escapedCommand, startTime, verboseInfo, options, fileDescriptors } = handleAsyncArguments(rawFile, rawArguments, rawOptions);
   const { subprocess, promise } = spawnSubprocessAsync({
@@ -21472,7 +22296,7 @@ var getAsyncResult = ({ errorInfo, exitCode, signal, stdio, all, ipcOutput, cont
   startTime
 });
 
-// node_modules/execa/lib/methods/bind.js
+// ../main/node_modules/execa/lib/methods/bind.js
 var mergeOptions = (boundOptions, options) => {
   const newOptions = Object.fromEntries(
     Object.entries(options).map(([optionName, optionValue]) => [
@@ -21490,7 +22314,7 @@ var mergeOption = (optionName, boundOptionValue, optionValue) => {
 };
 var DEEP_OPTIONS = /* @__PURE__ */ new Set(["env", ...FD_SPECIFIC_OPTIONS]);
 
-// node_modules/execa/lib/methods/create.js
+// ../main/node_modules/execa/lib/methods/create.js
 var createExeca = (mapArguments, boundOptions, deepOptions, setBoundExeca) => {
   const createNested = (mapArguments2, boundOptions2, setBoundExeca2) => createExeca(mapArguments2, boundOptions2, deepOptions, setBoundExeca2);
   const boundExeca = (...execaArguments) => callBoundExeca({
@@ -21536,7 +22360,7 @@ var parseArguments = ({ mapArguments, firstArgument, nextArguments, deepOptions,
   };
 };
 
-// node_modules/execa/lib/methods/command.js
+// ../main/node_modules/execa/lib/methods/command.js
 var mapCommandAsync = ({ file, commandArguments }) => parseCommand(file, commandArguments);
 var mapCommandSync = ({ file, commandArguments }) => ({ ...parseCommand(file, commandArguments), isSync: true });
 var parseCommand = (command, unusedArguments) => {
@@ -21567,7 +22391,7 @@ var parseCommandString = (command) => {
 };
 var SPACES_REGEXP = / +/g;
 
-// node_modules/execa/lib/methods/script.js
+// ../main/node_modules/execa/lib/methods/script.js
 var setScriptSync = (boundExeca, createNested, boundOptions) => {
   boundExeca.sync = createNested(mapScriptSync, boundOptions);
   boundExeca.s = boundExeca.sync;
@@ -21578,7 +22402,7 @@ var getScriptOptions = (options) => ({ options: { ...getScriptStdinOption(option
 var getScriptStdinOption = ({ input, inputFile, stdio }) => input === void 0 && inputFile === void 0 && stdio === void 0 ? { stdin: "inherit" } : {};
 var deepScriptOptions = { preferLocal: true };
 
-// node_modules/execa/index.js
+// ../main/node_modules/execa/index.js
 var execa = createExeca(() => ({}));
 var execaSync = createExeca(() => ({ isSync: true }));
 var execaCommand = createExeca(mapCommandAsync);
@@ -21622,9 +22446,9 @@ function scalarText(value) {
 }
 function at(value, ...keys2) {
   let node = value;
-  for (const key of keys2) {
+  for (const key2 of keys2) {
     if (!isObj(node)) return void 0;
-    node = node[key];
+    node = node[key2];
   }
   return node;
 }
@@ -21639,7 +22463,7 @@ import { gunzipSync } from "node:zlib";
 import { AsyncLocalStorage } from "node:async_hooks";
 import { getHeapStatistics } from "node:v8";
 
-// node_modules/js-yaml/dist/js-yaml.mjs
+// ../main/node_modules/js-yaml/dist/js-yaml.mjs
 function getDefaultExportFromCjs(x) {
   return x && x.__esModule && Object.prototype.hasOwnProperty.call(x, "default") ? x["default"] : x;
 }
@@ -21665,8 +22489,8 @@ function requireCommon() {
     if (source) {
       const sourceKeys = Object.keys(source);
       for (let index = 0, length = sourceKeys.length; index < length; index += 1) {
-        const key = sourceKeys[index];
-        target[key] = source[key];
+        const key2 = sourceKeys[index];
+        target[key2] = source[key2];
       }
     }
     return target;
@@ -22577,9 +23401,9 @@ function requireSet() {
   function resolveYamlSet(data) {
     if (data === null) return true;
     const object = data;
-    for (const key in object) {
-      if (_hasOwnProperty.call(object, key)) {
-        if (object[key] !== null) return false;
+    for (const key2 in object) {
+      if (_hasOwnProperty.call(object, key2)) {
+        if (object[key2] !== null) return false;
       }
     }
     return true;
@@ -22728,16 +23552,16 @@ function requireLoader() {
       (c3 - 65536 & 1023) + 56320
     );
   }
-  function setProperty(object, key, value) {
-    if (key === "__proto__") {
-      Object.defineProperty(object, key, {
+  function setProperty(object, key2, value) {
+    if (key2 === "__proto__") {
+      Object.defineProperty(object, key2, {
         configurable: true,
         enumerable: true,
         writable: true,
         value
       });
     } else {
-      object[key] = value;
+      object[key2] = value;
     }
   }
   const simpleEscapeCheck = new Array(256);
@@ -22930,11 +23754,11 @@ function requireLoader() {
     chargeMergeWork(state);
     const sourceKeys = Object.keys(source);
     for (let index = 0, quantity = sourceKeys.length; index < quantity; index += 1) {
-      const key = sourceKeys[index];
+      const key2 = sourceKeys[index];
       chargeMergeWork(state);
-      if (!_hasOwnProperty.call(destination, key)) {
-        setProperty(destination, key, source[key]);
-        overridableKeys[key] = true;
+      if (!_hasOwnProperty.call(destination, key2)) {
+        setProperty(destination, key2, source[key2]);
+        overridableKeys[key2] = true;
       }
     }
   }
@@ -24796,9 +25620,9 @@ function offsetOf(source, tree, pointer) {
     if (node.kind === "mapping") {
       let found;
       for (let j = 0; j + 1 < node.children.length; j += 2) {
-        const key = node.children[j];
-        if (String(key.value) === token) {
-          best = contentStart(source, key.open);
+        const key2 = node.children[j];
+        if (String(key2.value) === token) {
+          best = contentStart(source, key2.open);
           found = node.children[j + 1];
           break;
         }
@@ -24828,25 +25652,25 @@ var GoYamlError = class extends Error {
 };
 var MERGE_TAG = "tag:yaml.org,2002:merge";
 var INT_LITERAL = /^[-+]?(?:0[xX][0-9a-fA-F]+|0[oO][0-7]+|0[bB][01]+|0[0-7]*|[1-9][0-9]*)$/;
-function jsonKey(key, source) {
-  if (typeof key === "string") return key;
-  if (typeof key === "boolean") return String(key);
-  if (typeof key === "number") {
-    if (!Number.isFinite(key)) return source ?? String(key);
-    if (source !== void 0 && INT_LITERAL.test(source.replace(/_/g, ""))) return BigInt(key).toString();
-    const [mantissa, exponent] = key.toExponential().split("e");
+function jsonKey(key2, source) {
+  if (typeof key2 === "string") return key2;
+  if (typeof key2 === "boolean") return String(key2);
+  if (typeof key2 === "number") {
+    if (!Number.isFinite(key2)) return source ?? String(key2);
+    if (source !== void 0 && INT_LITERAL.test(source.replace(/_/g, ""))) return BigInt(key2).toString();
+    const [mantissa, exponent] = key2.toExponential().split("e");
     const exp = Number(exponent);
     if (exp < -4 || exp >= 6) {
       return `${mantissa}e${exp < 0 ? "-" : "+"}${String(Math.abs(exp)).padStart(2, "0")}`;
     }
-    return String(key);
+    return String(key2);
   }
-  if (key === null || key === void 0) throw new GoYamlError("a mapping key is null; the decoder rejects the document");
+  if (key2 === null || key2 === void 0) throw new GoYamlError("a mapping key is null; the decoder rejects the document");
   throw new GoYamlError("a mapping key is a sequence or mapping; the decoder rejects the document");
 }
-function setKey(out, key, value) {
-  if (key === "__proto__") Object.defineProperty(out, key, { value, enumerable: true, writable: true, configurable: true });
-  else out[key] = value;
+function setKey(out, key2, value) {
+  if (key2 === "__proto__") Object.defineProperty(out, key2, { value, enumerable: true, writable: true, configurable: true });
+  else out[key2] = value;
 }
 function scalarValue(value) {
   if (value instanceof Uint8Array) return Buffer.from(value).toString("utf8");
@@ -24881,16 +25705,16 @@ function goYamlValue(doc, lineOf, limits) {
         }
         const keyTarget = resolve2(keyNode);
         if (keyTarget !== null && keyTarget !== void 0 && !(0, import_yaml.isScalar)(keyTarget)) jsonKey({}, void 0);
-        const key = jsonKey((0, import_yaml.isScalar)(keyTarget) ? scalarValue(keyTarget.value) : null, (0, import_yaml.isScalar)(keyTarget) ? keyTarget.source : void 0);
+        const key2 = jsonKey((0, import_yaml.isScalar)(keyTarget) ? scalarValue(keyTarget.value) : null, (0, import_yaml.isScalar)(keyTarget) ? keyTarget.source : void 0);
         const keyLine = lineOf(keyNode?.range?.[0] ?? pair2.value?.range?.[0]);
-        const childPointer = join(pointer, key);
+        const childPointer = join(pointer, key2);
         const value2 = decode3(pair2.value, childPointer, depth + 1);
-        if (Object.hasOwn(out, key) && lines.has(key) && !seen.has(`${childPointer}\0${keyLine}`)) {
+        if (Object.hasOwn(out, key2) && lines.has(key2) && !seen.has(`${childPointer}\0${keyLine}`)) {
           seen.add(`${childPointer}\0${keyLine}`);
-          duplicates.push({ pointer: childPointer, key, firstLine: lines.get(key), line: keyLine, hidden: out[key], effective: value2 });
+          duplicates.push({ pointer: childPointer, key: key2, firstLine: lines.get(key2), line: keyLine, hidden: out[key2], effective: value2 });
         }
-        setKey(out, key, value2);
-        lines.set(key, keyLine);
+        setKey(out, key2, value2);
+        lines.set(key2, keyLine);
       }
       return out;
     }
@@ -24904,9 +25728,9 @@ function goYamlValue(doc, lineOf, limits) {
       const resolved = resolve2(source);
       if (!(0, import_yaml.isMap)(resolved)) throw new GoYamlError("map merge requires map or sequence of maps as the value");
       const merged = decode3(source, pointer, depth + 1);
-      for (const [key, value2] of Object.entries(merged)) {
-        setKey(out, key, value2);
-        lines.delete(key);
+      for (const [key2, value2] of Object.entries(merged)) {
+        setKey(out, key2, value2);
+        lines.delete(key2);
       }
     }
   };
@@ -25910,11 +26734,11 @@ function templateArgs(request) {
 }
 function checkedChartProblem(request) {
   const root = request.root ?? chartRoot(request.chartDir);
-  const key = `${request.chartDir}\0${root}`;
+  const key2 = `${request.chartDir}\0${root}`;
   const known = request.checkedCharts;
-  if (known?.has(key)) return known.get(key);
+  if (known?.has(key2)) return known.get(key2);
   const problem = chartProblem(request.chartDir, root);
-  known?.set(key, problem);
+  known?.set(key2, problem);
   return problem;
 }
 async function renderChart(request) {
@@ -26225,10 +27049,10 @@ function schemaProblem(text2) {
   while (stack.length > 0) {
     const node = stack.pop();
     if (node === null || typeof node !== "object") continue;
-    for (const [key, value] of Object.entries(node)) {
+    for (const [key2, value] of Object.entries(node)) {
       if (typeof value === "string") {
-        if (REFERENCES.has(key) && !value.startsWith("#")) return `"${key}" refers to another document (${clipValue(value)}); only references inside the schema (#/...) are allowed`;
-        if (key === "$schema" && !/^https?:\/\/json-schema\.org\//.test(value)) return `"$schema" is not a json-schema.org meta-schema (${clipValue(value)}); helm would fetch it`;
+        if (REFERENCES.has(key2) && !value.startsWith("#")) return `"${key2}" refers to another document (${clipValue(value)}); only references inside the schema (#/...) are allowed`;
+        if (key2 === "$schema" && !/^https?:\/\/json-schema\.org\//.test(value)) return `"$schema" is not a json-schema.org meta-schema (${clipValue(value)}); helm would fetch it`;
       } else if (value !== null && typeof value === "object") {
         stack.push(value);
       }
@@ -26332,7 +27156,7 @@ function templateFile(chartDir, template, vendored2 = vendoredCharts) {
   return isInside(chartDir, file) ? file : chartDir;
 }
 
-// node_modules/@marcbachmann/cel-js/lib/errors.js
+// ../main/node_modules/@marcbachmann/cel-js/lib/errors.js
 var CelError = class extends Error {
   #node;
   #code;
@@ -26446,7 +27270,7 @@ function attachErrorAst(error, node) {
   return error;
 }
 
-// node_modules/@marcbachmann/cel-js/lib/optional.js
+// ../main/node_modules/@marcbachmann/cel-js/lib/optional.js
 var Optional = class _Optional {
   #value;
   constructor(value) {
@@ -26591,7 +27415,7 @@ function register(registry) {
   );
 }
 
-// node_modules/@marcbachmann/cel-js/lib/globals.js
+// ../main/node_modules/@marcbachmann/cel-js/lib/globals.js
 var hasOwn = Object.hasOwn;
 var objKeys = Object.keys;
 var objFreeze = Object.freeze;
@@ -26628,7 +27452,7 @@ var RESERVED = /* @__PURE__ */ new Set([
   "prototype"
 ]);
 
-// node_modules/@marcbachmann/cel-js/lib/functions.js
+// ../main/node_modules/@marcbachmann/cel-js/lib/functions.js
 var UnsignedInt = class {
   #value;
   constructor(value) {
@@ -27081,7 +27905,7 @@ function stringSize(str3) {
   return count2;
 }
 
-// node_modules/@marcbachmann/cel-js/lib/registry.js
+// ../main/node_modules/@marcbachmann/cel-js/lib/registry.js
 var Type2 = class {
   #name;
   constructor(name) {
@@ -27249,38 +28073,38 @@ var TypeDeclaration = class {
   toString() {
     return this.name;
   }
-  #getOptionalField(obj2, key, ast, ev) {
+  #getOptionalField(obj2, key2, ast, ev) {
     obj2 = obj2 instanceof Optional ? obj2.orValue() : obj2;
     if (obj2 === void 0) return OPTIONAL_NONE;
     const type2 = ev.debugType(obj2);
     try {
-      return Optional.of(type2.fieldLazy(obj2, key, ast, ev));
+      return Optional.of(type2.fieldLazy(obj2, key2, ast, ev));
     } catch (e) {
       if (e instanceof EvaluationError) return OPTIONAL_NONE;
       throw e;
     }
   }
-  #getMessageField(obj2, key, ast, ev) {
+  #getMessageField(obj2, key2, ast, ev) {
     const message = obj2 ? ev.objectTypesByConstructor.get(obj2.constructor) : void 0;
     if (!message) return;
-    const type2 = message.fields ? message.fields[key] : dynType;
+    const type2 = message.fields ? message.fields[key2] : dynType;
     if (!type2) return void 0;
-    const value = obj2 instanceof Map ? obj2.get(key) : obj2[key];
+    const value = obj2 instanceof Map ? obj2.get(key2) : obj2[key2];
     if (value === void 0) return;
     if (type2.matchesValueType(value, ev)) return value;
     throw evaluationError(
       "field_type_mismatch",
-      `Field '${key}' is not of type '${type2}', got '${ev.debugType(value)}'`,
+      `Field '${key2}' is not of type '${type2}', got '${ev.debugType(value)}'`,
       ast
     );
   }
-  #getMapField(obj2, key, ast, ev) {
-    const value = obj2 instanceof Map ? obj2.get(key) : obj2 && hasOwn(obj2, key) ? obj2[key] : void 0;
+  #getMapField(obj2, key2, ast, ev) {
+    const value = obj2 instanceof Map ? obj2.get(key2) : obj2 && hasOwn(obj2, key2) ? obj2[key2] : void 0;
     if (value === void 0) return;
     if (this.valueType.matchesValueType(value, ev)) return value;
     throw evaluationError(
       "field_type_mismatch",
-      `Field '${key}' is not of type '${this.valueType}', got '${ev.debugType(value)}'`,
+      `Field '${key2}' is not of type '${this.valueType}', got '${ev.debugType(value)}'`,
       ast
     );
   }
@@ -27297,31 +28121,31 @@ var TypeDeclaration = class {
       }
     }
   }
-  #getListField(obj2, key, ast, ev) {
-    if (typeof key === "bigint") key = Number(key);
-    else if (typeof key !== "number") return;
-    const value = this.#getListElementAtIndex(obj2, key);
+  #getListField(obj2, key2, ast, ev) {
+    if (typeof key2 === "bigint") key2 = Number(key2);
+    else if (typeof key2 !== "number") return;
+    const value = this.#getListElementAtIndex(obj2, key2);
     if (value === void 0) {
       if (!obj2) return;
       throw evaluationError(
         "index_out_of_bounds",
-        `No such key: index out of bounds, index ${key} ${key < 0 ? "< 0" : `>= size ${obj2.length || obj2.size}`}`,
+        `No such key: index out of bounds, index ${key2} ${key2 < 0 ? "< 0" : `>= size ${obj2.length || obj2.size}`}`,
         ast
       );
     }
     if (this.valueType.matchesValueType(value, ev)) return value;
     throw evaluationError(
       "list_item_type_mismatch",
-      `List item with index '${key}' is not of type '${this.valueType}', got '${ev.debugType(value)}'`,
+      `List item with index '${key2}' is not of type '${this.valueType}', got '${ev.debugType(value)}'`,
       ast
     );
   }
   fieldLazy() {
   }
-  field(obj2, key, ast, ev) {
-    const v = this.fieldLazy(obj2, key, ast, ev);
+  field(obj2, key2, ast, ev) {
+    const v = this.fieldLazy(obj2, key2, ast, ev);
     if (v !== void 0) return v;
-    throw evaluationError("no_such_key", `No such key: ${key}`, ast);
+    throw evaluationError("no_such_key", `No such key: ${key2}`, ast);
   }
   matchesBoth(other) {
     return this.matches(other) && other.matches(this);
@@ -27735,8 +28559,8 @@ var Registry = class _Registry {
     this.#functionCandidates(decl.partitionKey).add(decl);
     this.#functions.push(decl);
   }
-  #ensureCandiate(c3, key) {
-    return c3.get(key) || c3.set(key, new Candidates(this)).get(key);
+  #ensureCandiate(c3, key2) {
+    return c3.get(key2) || c3.set(key2, new Candidates(this)).get(key2);
   }
   #getOperators() {
     if (this.#operators) return this.#operators;
@@ -27755,11 +28579,11 @@ var Registry = class _Registry {
   functionCandidates(rec, name, argLen) {
     return this.#functionCandidates(`${rec ? "rcall" : "call"}:${name}:${argLen}`);
   }
-  #functionCandidates(key) {
-    if (this.#functionsByKey) return this.#ensureCandiate(this.#functionsByKey, key);
+  #functionCandidates(key2) {
+    if (this.#functionsByKey) return this.#ensureCandiate(this.#functionsByKey, key2);
     const c3 = this.#functionsByKey = /* @__PURE__ */ new Map();
     for (const decl of this.#getFunctions()) this.#ensureCandiate(c3, decl.partitionKey).add(decl);
-    return this.#ensureCandiate(c3, key);
+    return this.#ensureCandiate(c3, key2);
   }
   registerVariable(name, type2, opts) {
     if (this.#locked) throw new Error("Cannot modify frozen registry");
@@ -27788,14 +28612,14 @@ var Registry = class _Registry {
   }
   #registerSchemaAsType(name, schema2) {
     const fields = /* @__PURE__ */ Object.create(null);
-    for (const key of objKeys(schema2)) {
-      const def = schema2[key];
+    for (const key2 of objKeys(schema2)) {
+      const def = schema2[key2];
       if (typeof def === "object" && def) {
-        fields[key] = this.registerType({ name: `${name}.${key}`, schema: def }).type.name;
+        fields[key2] = this.registerType({ name: `${name}.${key2}`, schema: def }).type.name;
       } else if (typeof def === "string") {
-        fields[key] = def;
+        fields[key2] = def;
       } else {
-        throw new Error(`Invalid field definition for '${name}.${key}'`);
+        throw new Error(`Invalid field definition for '${name}.${key2}'`);
       }
     }
     return fields;
@@ -27901,8 +28725,8 @@ var Registry = class _Registry {
       }
     }
   }
-  #createDeclaration(creator, key, ...args) {
-    return this.#typeDeclarations.get(key) || this.#typeDeclarations.set(key, creator(...args)).get(key);
+  #createDeclaration(creator, key2, ...args) {
+    return this.#typeDeclarations.get(key2) || this.#typeDeclarations.set(key2, creator(...args)).get(key2);
   }
   findMacro(name, hasReceiver, argLen) {
     return this.functionCandidates(hasReceiver, name, argLen).macro;
@@ -28217,8 +29041,8 @@ var RootContext = class {
     if (context instanceof Map) this.#contextMap = context;
     else this.#contextObj = context;
   }
-  getValue(key) {
-    return this.#convertCache?.get(key) || (this.#contextObj ? this.#contextObj[key] : this.#contextMap?.get(key));
+  getValue(key2) {
+    return this.#convertCache?.get(key2) || (this.#contextObj ? this.#contextObj[key2] : this.#contextMap?.get(key2));
   }
   getVariable(name) {
     return this.#vars.get(name) ?? (this.#vars.dyn && !RESERVED.has(name) ? new VariableDeclaration(name, dynType) : void 0);
@@ -28281,8 +29105,8 @@ var OverlayContext = class _OverlayContext {
   setAccuValue(v) {
     return this.accuValue = v, this;
   }
-  getValue(key) {
-    return this.iterVar === key ? this.iterValue : this.#parent.getValue(key);
+  getValue(key2) {
+    return this.iterVar === key2 ? this.iterValue : this.#parent.getValue(key2);
   }
   getCheckedValue(ev, ast) {
     if (this.iterVar === ast.args) return this.iterValue;
@@ -28338,7 +29162,7 @@ function protobufjsTypeToCelType(protoType, resolvedType) {
   }
 }
 
-// node_modules/@marcbachmann/cel-js/lib/operators.js
+// ../main/node_modules/@marcbachmann/cel-js/lib/operators.js
 var dynType2 = celTypes.dyn;
 var Base = class {
   dynType = celTypes.dyn;
@@ -29036,7 +29860,7 @@ for (const op of objKeys(OPERATORS)) {
   if (obj2.alias) OPERATORS[obj2.alias] = obj2;
 }
 
-// node_modules/@marcbachmann/cel-js/lib/macros.js
+// ../main/node_modules/@marcbachmann/cel-js/lib/macros.js
 var identity3 = (x) => x;
 function assertIdentifier(node, message) {
   if (node.op === "id") return node.args;
@@ -29241,7 +30065,7 @@ function registerMacros(registry) {
   });
 }
 
-// node_modules/@marcbachmann/cel-js/lib/overloads.js
+// ../main/node_modules/@marcbachmann/cel-js/lib/overloads.js
 function registerOverloads(registry) {
   const unaryOverload = (op, t, h2, ret) => registry.unaryOverload(op, t, h2, ret, false);
   const binaryOverload = (l, op, r, h2, ret) => registry.binaryOverload(l, op, r, h2, ret, false);
@@ -29345,8 +30169,8 @@ function registerOverloads(registry) {
     if (a2 === b) return true;
     if (a2 instanceof Map && b instanceof Map) {
       if (a2.size !== b.size) return false;
-      for (const [key, value] of a2)
-        if (!(b.has(key) && isEqual(value, b.get(key), ast, ev))) return false;
+      for (const [key2, value] of a2)
+        if (!(b.has(key2) && isEqual(value, b.get(key2), ast, ev))) return false;
       return true;
     }
     if (a2 instanceof Map || b instanceof Map) {
@@ -29354,8 +30178,8 @@ function registerOverloads(registry) {
       const map2 = a2 instanceof Map ? a2 : b;
       const keysObj = objKeys(obj2);
       if (map2.size !== keysObj.length) return false;
-      for (const [key, value] of map2) {
-        if (!(key in obj2 && isEqual(value, obj2[key], ast, ev))) return false;
+      for (const [key2, value] of map2) {
+        if (!(key2 in obj2 && isEqual(value, obj2[key2], ast, ev))) return false;
       }
       return true;
     }
@@ -29363,8 +30187,8 @@ function registerOverloads(registry) {
     const keysB = objKeys(b);
     if (keysA.length !== keysB.length) return false;
     for (let i2 = 0; i2 < keysA.length; i2++) {
-      const key = keysA[i2];
-      if (!(key in b && isEqual(a2[key], b[key], ast, ev))) return false;
+      const key2 = keysA[i2];
+      if (!(key2 in b && isEqual(a2[key2], b[key2], ast, ev))) return false;
     }
     return true;
   });
@@ -29427,7 +30251,7 @@ function isEqual(a2, b, ast, ev) {
   throw evaluationError("invalid_comparison_type", `Cannot compare values of type ${typeof a2}`, ast);
 }
 
-// node_modules/@marcbachmann/cel-js/lib/type-checker.js
+// ../main/node_modules/@marcbachmann/cel-js/lib/type-checker.js
 var toDynTypeBinding = (/* @__PURE__ */ new Map()).set("A", "dyn").set("T", "dyn").set("K", "dyn").set("V", "dyn");
 var TypeChecker = class extends Base {
   constructor(opts, isEvaluating) {
@@ -29488,7 +30312,7 @@ var TypeChecker = class extends Base {
   }
 };
 
-// node_modules/@marcbachmann/cel-js/lib/parser.js
+// ../main/node_modules/@marcbachmann/cel-js/lib/parser.js
 var TOKEN = {
   EOF: 0,
   NUMBER: 1,
@@ -29538,7 +30362,7 @@ var OP_FOR_TOKEN = {
   [TOKEN.IN]: OPERATORS["in"]
 };
 var TOKEN_BY_NUMBER = {};
-for (const key in TOKEN) TOKEN_BY_NUMBER[TOKEN[key]] = key;
+for (const key2 in TOKEN) TOKEN_BY_NUMBER[TOKEN[key2]] = key2;
 var HEX_CODES = new Uint8Array(128);
 for (const ch of "0123456789abcdefABCDEF") HEX_CODES[ch.charCodeAt(0)] = 1;
 var ESCAPE_ERRORS = {
@@ -29664,8 +30488,8 @@ var ASTNode = class _ASTNode {
   #evaluateMacro(ev, ast, ctx) {
     return (ast = this.#meta.macro).evaluate(ev, ast, ctx);
   }
-  setMeta(key, value) {
-    return this.#meta[key] = value, this;
+  setMeta(key2, value) {
+    return this.#meta[key2] = value, this;
   }
   get range() {
     return { start: this.start, end: this.end };
@@ -30338,7 +31162,7 @@ var Parser = class {
   }
 };
 
-// node_modules/@marcbachmann/cel-js/lib/options.js
+// ../main/node_modules/@marcbachmann/cel-js/lib/options.js
 var DEFAULT_LIMITS = objFreeze({
   maxAstNodes: 1e5,
   maxDepth: 250,
@@ -30351,11 +31175,11 @@ function createLimits(overrides, base2 = DEFAULT_LIMITS) {
   const keys2 = overrides ? objKeys(overrides) : void 0;
   if (!keys2?.length) return base2;
   const merged = { ...base2 };
-  for (const key of keys2) {
-    if (!LIMIT_KEYS.has(key)) throw new TypeError(`Unknown limits option: ${key}`);
-    const value = overrides[key];
+  for (const key2 of keys2) {
+    if (!LIMIT_KEYS.has(key2)) throw new TypeError(`Unknown limits option: ${key2}`);
+    const value = overrides[key2];
     if (typeof value !== "number") continue;
-    merged[key] = value;
+    merged[key2] = value;
   }
   return objFreeze(merged);
 }
@@ -30365,9 +31189,9 @@ var DEFAULT_OPTIONS2 = objFreeze({
   enableOptionalTypes: false,
   limits: DEFAULT_LIMITS
 });
-function bool3(a2, b, key) {
-  const value = a2?.[key] ?? b?.[key];
-  if (typeof value !== "boolean") throw new TypeError(`Invalid option: ${key}`);
+function bool3(a2, b, key2) {
+  const value = a2?.[key2] ?? b?.[key2];
+  if (typeof value !== "boolean") throw new TypeError(`Invalid option: ${key2}`);
   return value;
 }
 function createOptions(opts, base2 = DEFAULT_OPTIONS2) {
@@ -30380,7 +31204,7 @@ function createOptions(opts, base2 = DEFAULT_OPTIONS2) {
   });
 }
 
-// node_modules/@marcbachmann/cel-js/lib/evaluator.js
+// ../main/node_modules/@marcbachmann/cel-js/lib/evaluator.js
 var globalRegistry = createRegistry({ enableOptionalTypes: false });
 registerFunctions(globalRegistry);
 registerOverloads(globalRegistry);
@@ -30476,7 +31300,7 @@ var Evaluator = class extends Base {
   }
   #firstMapElement(coll) {
     if (coll instanceof Map) return coll.entries().next().value;
-    for (const key in coll) return [key, coll[key]];
+    for (const key2 in coll) return [key2, coll[key2]];
   }
   debugRuntimeType(value, checkedType) {
     return checkedType?.hasDynType === false ? checkedType : this.debugTypeDeep(value);
@@ -30555,8 +31379,8 @@ var ResourceCheck = class _ResourceCheck {
   }
   authz;
   fields;
-  with(key, value) {
-    return new _ResourceCheck(this.authz, { ...this.fields, [key]: value });
+  with(key2, value) {
+    return new _ResourceCheck(this.authz, { ...this.fields, [key2]: value });
   }
 };
 var Decision = class {
@@ -31317,8 +32141,8 @@ function twoVar(result, run2) {
     m.evaluate = (ev, macro, ctx) => {
       const items = pairs2(ev.run(macro.receiver, ctx));
       const body = (i2, node) => {
-        const [key, value] = items[i2];
-        const c1 = macro.ctx1.reuse(ctx).setIterValue(key, ev);
+        const [key2, value] = items[i2];
+        const c1 = macro.ctx1.reuse(ctx).setIterValue(key2, ev);
         const c22 = macro.ctx2.reuse(c1).setIterValue(value, ev);
         return ev.run(node, c22);
       };
@@ -31570,9 +32394,9 @@ function baseEnvironment(homogeneous = true) {
 }
 var scopeCache = /* @__PURE__ */ new Map();
 function environmentFor(scope, homogeneous = true) {
-  const key = `${scope.params}|${scope.authorizer}|${homogeneous}`;
+  const key2 = `${scope.params}|${scope.authorizer}|${homogeneous}`;
   const cacheable = !scope.variablesClass;
-  const hit = cacheable ? scopeCache.get(key) : void 0;
+  const hit = cacheable ? scopeCache.get(key2) : void 0;
   if (hit) return hit;
   const env = baseEnvironment(homogeneous).clone();
   for (const name of ["object", "oldObject", "request", "namespaceObject"]) env.registerVariable(name, "dyn");
@@ -31586,7 +32410,7 @@ function environmentFor(scope, homogeneous = true) {
     env.registerVariable("variables", "map<string, dyn>");
   }
   if (scope.authorizer) env.registerVariable("authorizer", "Authorizer");
-  if (cacheable) scopeCache.set(key, env);
+  if (cacheable) scopeCache.set(key2, env);
   return env;
 }
 function firstLine(err) {
@@ -33759,7 +34583,7 @@ function validate10(data, { instancePath = "", parentData, parentDataProperty, r
   return errors === 0;
 }
 
-// node_modules/balanced-match/dist/esm/index.js
+// ../main/node_modules/balanced-match/dist/esm/index.js
 var range = (a2, b, str3) => {
   let begs, beg, left, right = void 0, result;
   let ai = str3.indexOf(a2);
@@ -33796,7 +34620,7 @@ var range = (a2, b, str3) => {
   return result;
 };
 
-// node_modules/brace-expansion/dist/esm/index.js
+// ../main/node_modules/brace-expansion/dist/esm/index.js
 var escSlash = "\0SLASH" + Math.random().toFixed(16) + "\0";
 var escOpen = "\0OPEN" + Math.random().toFixed(16) + "\0";
 var escClose = "\0CLOSE" + Math.random().toFixed(16) + "\0";
@@ -34134,7 +34958,7 @@ function expand_(str3, max, maxLength, maxDepth, depth, maxRewrites, budget, isT
   return acc;
 }
 
-// node_modules/@isaacs/nonrecursive-glob-match/dist/esm/numeric-range.js
+// ../main/node_modules/@isaacs/nonrecursive-glob-match/dist/esm/numeric-range.js
 var digit = (a2, b) => a2 === b ? { t: "lit", ch: String(a2) } : { t: "class", re: new RegExp(`^[${a2}-${b}]$`) };
 var prefix = (d, alts) => alts.map((s) => [digit(d, d), ...s]);
 var fixed = (a2, b) => {
@@ -34189,7 +35013,7 @@ var numericRange = (loStr, hiStr) => {
   return out;
 };
 
-// node_modules/@isaacs/nonrecursive-glob-match/dist/esm/parse-class.js
+// ../main/node_modules/@isaacs/nonrecursive-glob-match/dist/esm/parse-class.js
 var posixClasses = {
   "[:alnum:]": ["\\p{L}\\p{Nl}\\p{Nd}"],
   "[:alpha:]": ["\\p{L}\\p{Nl}"],
@@ -34296,7 +35120,7 @@ var parseClass = (glob2, position, nocase = false, form) => {
   return [new RegExp(comb, nocase ? "iu" : "u"), endPos - pos];
 };
 
-// node_modules/@isaacs/nonrecursive-glob-match/dist/esm/index.js
+// ../main/node_modules/@isaacs/nonrecursive-glob-match/dist/esm/index.js
 var MATCH = { t: "match", id: 0 };
 var extTypes = "!?+*@";
 var lit = (ch) => ({ t: "lit", ch });
@@ -34667,15 +35491,15 @@ var Dfa = class {
     };
   }
   #intern(state) {
-    const key = stateKey(state);
-    const found = this.#states.get(key);
+    const key2 = stateKey(state);
+    const found = this.#states.get(key2);
     if (found)
       return found;
     if (this.#size > DFA_BUDGET)
       this.#clear();
     const d = this.#make(state);
-    this.#states.set(key, d);
-    this.#size += key.length + 1;
+    this.#states.set(key2, d);
+    this.#size += key2.length + 1;
     return d;
   }
   #clear() {
@@ -34970,7 +35794,7 @@ var Matcher = class {
   }
 };
 
-// node_modules/minimatch/dist/esm/assert-valid-pattern.js
+// ../main/node_modules/minimatch/dist/esm/assert-valid-pattern.js
 var MAX_PATTERN_LENGTH = 1024 * 64;
 var assertValidPattern = (pattern) => {
   if (typeof pattern !== "string") {
@@ -34981,7 +35805,7 @@ var assertValidPattern = (pattern) => {
   }
 };
 
-// node_modules/minimatch/dist/esm/escape.js
+// ../main/node_modules/minimatch/dist/esm/escape.js
 var escape2 = (s, { windowsPathsNoEscape = false, magicalBraces = false } = {}) => {
   const e = magicalBraces ? windowsPathsNoEscape ? s.replace(/[?*()[\]{}]/g, "[$&]") : s.replace(/[?*()[\]\\{}]/g, "\\$&") : windowsPathsNoEscape ? s.replace(/[?*()[\]]/g, "[$&]") : s.replace(/[?*()[\]\\]/g, "\\$&");
   const c3 = e.charAt(0);
@@ -34994,7 +35818,7 @@ var escape2 = (s, { windowsPathsNoEscape = false, magicalBraces = false } = {}) 
   return e;
 };
 
-// node_modules/minimatch/dist/esm/unescape.js
+// ../main/node_modules/minimatch/dist/esm/unescape.js
 var unescape2 = (s, { windowsPathsNoEscape = false, magicalBraces = true } = {}) => {
   if (windowsPathsNoEscape && s.startsWith("@(!)")) {
     return "!" + unescape2(s.slice(4), { windowsPathsNoEscape, magicalBraces });
@@ -35005,7 +35829,7 @@ var unescape2 = (s, { windowsPathsNoEscape = false, magicalBraces = true } = {})
   return windowsPathsNoEscape ? s.replace(/\[([^/\\{}])\]/g, "$1") : s.replace(/((?!\\).|^)\[([^/\\{}])\]/g, "$1$2").replace(/\\([^/{}])/g, "$1");
 };
 
-// node_modules/minimatch/dist/esm/index.js
+// ../main/node_modules/minimatch/dist/esm/index.js
 var DEFAULT_BRACE_EXPAND_MAX = 1e5;
 var DEFAULT_GLOB_STAR_RECURSION_MAX = 200;
 var AWE_KEY = "allowWindowsEscape";
@@ -35111,11 +35935,11 @@ var copyOptions = (o2) => {
   return copy;
 };
 var cachedMinimatch = (pattern, options) => {
-  const key = options ? optionsKey(options) : 0;
-  let mm = cache.get(key)?.get(pattern);
+  const key2 = options ? optionsKey(options) : 0;
+  let mm = cache.get(key2)?.get(pattern);
   if (mm)
     return mm;
-  mm = oldCache.get(key)?.get(pattern) ?? new Minimatch(pattern, copyOptions(options));
+  mm = oldCache.get(key2)?.get(pattern) ?? new Minimatch(pattern, copyOptions(options));
   const weight = cacheWeight(mm);
   if (weight > cacheMaxEntryWeight)
     return mm;
@@ -35125,9 +35949,9 @@ var cachedMinimatch = (pattern, options) => {
     cacheSize = 0;
     cacheTotalWeight = 0;
   }
-  let byPattern = cache.get(key);
+  let byPattern = cache.get(key2);
   if (!byPattern)
-    cache.set(key, byPattern = /* @__PURE__ */ new Map());
+    cache.set(key2, byPattern = /* @__PURE__ */ new Map());
   byPattern.set(pattern, mm);
   cacheSize++;
   cacheTotalWeight += weight;
@@ -35557,12 +36381,12 @@ var Minimatch = class {
             return;
           }
           const { pre, suf } = keys2[i2];
-          const key = pre[k] * R + suf[k + 1];
-          const g = groups.get(key);
+          const key2 = pre[k] * R + suf[k + 1];
+          const g = groups.get(key2);
           if (g)
             g.push(i2);
           else
-            groups.set(key, [i2]);
+            groups.set(key2, [i2]);
         });
         const drop = /* @__PURE__ */ new Set();
         for (const g of groups.values()) {
@@ -35614,10 +36438,10 @@ var Minimatch = class {
         if (k >= r.length)
           return;
         const { pre } = keys2[i2];
-        const key = pre[k] * P + r[k];
-        let id = m.get(key);
+        const key2 = pre[k] * P + r[k];
+        let id = m.get(key2);
         if (id === void 0)
-          m.set(key, id = m.size + 1);
+          m.set(key2, id = m.size + 1);
         pre.push(id);
       });
     }
@@ -35627,10 +36451,10 @@ var Minimatch = class {
         if (k >= r.length)
           return;
         const { suf } = keys2[i2];
-        const key = suf[k + 1] * P + r[k];
-        let id = m.get(key);
+        const key2 = suf[k + 1] * P + r[k];
+        let id = m.get(key2);
         if (id === void 0)
-          m.set(key, id = m.size + 1);
+          m.set(key2, id = m.size + 1);
         suf[k] = id;
       });
     }
@@ -36008,10 +36832,10 @@ var Minimatch = class {
   secondPhasePreProcess(globParts) {
     const keys2 = /* @__PURE__ */ new Set();
     const rows = globParts.filter((parts) => {
-      const key = parts.join("/");
-      if (keys2.has(key))
+      const key2 = parts.join("/");
+      if (keys2.has(key2))
         return false;
-      keys2.add(key);
+      keys2.add(key2);
       return true;
     });
     const stars = /* @__PURE__ */ new Map();
@@ -36161,8 +36985,8 @@ var Minimatch = class {
       byStart = [];
       this.#globstarParts.set(pattern, byStart);
     }
-    const key = patternIndex * 2 + (partial ? 1 : 0);
-    const found = byStart[key];
+    const key2 = patternIndex * 2 + (partial ? 1 : 0);
+    const found = byStart[key2];
     if (found)
       return found;
     const firstgs = pattern.indexOf(GLOBSTAR, patternIndex);
@@ -36188,7 +37012,7 @@ var Minimatch = class {
       b[1] = nonGsParts - nonGsPartsSums[i2];
     });
     const parts = { head, body, tail, segments: segments2 };
-    byStart[key] = parts;
+    byStart[key2] = parts;
     return parts;
   }
   // return false for "nope, not matching"
@@ -36211,10 +37035,10 @@ var Minimatch = class {
     const [body, need] = bs;
     const after = partial ? fileLength : fileLength - need;
     while (fileIndex <= after) {
-      const key = bodyIndex * (file.length + 1) + fileIndex;
-      if (tried.has(key))
+      const key2 = bodyIndex * (file.length + 1) + fileIndex;
+      if (tried.has(key2))
         return false;
-      tried.add(key);
+      tried.add(key2);
       const m = this.#matchOne(file, body, partial, fileIndex, 0, fileIndex + body.length);
       if (m && globStarDepth < this.maxGlobstarRecursion) {
         const sub = this.#matchGlobStarBodySections(file, bodySegments, fileLength, fileIndex + body.length, bodyIndex + 1, partial, globStarDepth + 1, sawTail, tried);
@@ -36514,10 +37338,10 @@ function describeAjvError(error, ruleIds2) {
 }
 var validatorCache;
 function validatorFor(ruleIds2) {
-  const key = [...ruleIds2].sort().join(",");
-  if (validatorCache?.ids !== key) {
-    const validate2 = key === RULE_IDS.join(",") ? validate : new import_ajv.Ajv({ allErrors: true, strict: false }).compile(configSchema(ruleIds2));
-    validatorCache = { ids: key, validate: validate2 };
+  const key2 = [...ruleIds2].sort().join(",");
+  if (validatorCache?.ids !== key2) {
+    const validate2 = key2 === RULE_IDS.join(",") ? validate : new import_ajv.Ajv({ allErrors: true, strict: false }).compile(configSchema(ruleIds2));
+    validatorCache = { ids: key2, validate: validate2 };
   }
   return validatorCache.validate;
 }
@@ -36568,7 +37392,7 @@ function* configPathProblems(raw, config, repoRoot) {
     ...(raw.exclude ?? []).map((glob2, i2) => [`/exclude/${i2}`, glob2]),
     ...(raw.charts ?? []).map((entry, i2) => [`/charts/${i2}/path`, entry.path]),
     ...(raw.suppressions ?? []).flatMap(
-      (entry, i2) => ["chart", "file", "kind", "namespace", "name", "container"].flatMap((key) => entry[key] === void 0 ? [] : [[`/suppressions/${i2}/${key}`, entry[key]]])
+      (entry, i2) => ["chart", "file", "kind", "namespace", "name", "container"].flatMap((key2) => entry[key2] === void 0 ? [] : [[`/suppressions/${i2}/${key2}`, entry[key2]]])
     )
   ];
   for (const [pointer, glob2] of globs) {
@@ -36806,9 +37630,9 @@ function discover(paths, options) {
       });
     }
   };
-  const add2 = (input, key) => {
-    if (seen.has(key)) return;
-    seen.add(key);
+  const add2 = (input, key2) => {
+    if (seen.has(key2)) return;
+    seen.add(key2);
     inputs.push(input);
   };
   const walked = /* @__PURE__ */ new Set();
@@ -37116,6 +37940,7 @@ var package_default = {
     "fast-check": "^4.11.0",
     "js-yaml": "~4.3.2",
     minimatch: "^11.0.9",
+    "playwright-core": "^1.65.2",
     tar: "^7.5.1",
     tsx: "^4.20.0",
     typescript: "~5.9.3",
@@ -37214,20 +38039,20 @@ function selectorMatches(selector, labels) {
   const checks = [];
   for (const [k, v] of Object.entries(s.matchLabels ?? {})) checks.push(() => labels[k] === String(v));
   for (const req of s.matchExpressions ?? []) {
-    const key = String(req.key ?? "");
+    const key2 = String(req.key ?? "");
     const values = Array.isArray(req.values) ? req.values.map(String) : [];
     switch (req.operator) {
       case "In":
       case "NotIn": {
         if (values.length === 0) throw new SelectorError(`Internal error occurred: values: Invalid value: null: for 'in', 'notin' operators, values set can't be empty`);
-        const inSet = () => key in labels && values.includes(labels[key]);
+        const inSet = () => key2 in labels && values.includes(labels[key2]);
         checks.push(req.operator === "In" ? inSet : () => !inSet());
         break;
       }
       case "Exists":
       case "DoesNotExist":
         if (values.length > 0) throw new SelectorError(`Internal error occurred: values: Invalid value: ${JSON.stringify(values)}: values set must be empty for exists and does not exist`);
-        checks.push(req.operator === "Exists" ? () => key in labels : () => !(key in labels));
+        checks.push(req.operator === "Exists" ? () => key2 in labels : () => !(key2 in labels));
         break;
       default:
         throw new SelectorError(`Internal error occurred: "${String(req.operator)}" is not a valid label selector operator`);
@@ -37531,8 +38356,8 @@ function evaluateAdmission(req, world) {
         }
         for (const a2 of ev.auditAnnotations) {
           if (a2.action !== "publish" || a2.value === void 0) continue;
-          const key = `${name}/${a2.key}`;
-          auditValues.set(key, [...auditValues.get(key) ?? [], a2.value]);
+          const key2 = `${name}/${a2.key}`;
+          auditValues.set(key2, [...auditValues.get(key2) ?? [], a2.value]);
         }
       }
     }
@@ -38282,8 +39107,8 @@ function podTemplateOf(object) {
   const apiVersion = str(object.apiVersion);
   const kind = str(object.kind);
   if (apiVersion === void 0 || kind === void 0) return void 0;
-  const key = kindKey(apiVersion, kind);
-  const known = POD_TEMPLATE_POINTERS[key];
+  const key2 = kindKey(apiVersion, kind);
+  const known = POD_TEMPLATE_POINTERS[key2];
   if (known !== void 0) {
     const node = nodeAt(object, known);
     if (!isObj(node)) return void 0;
@@ -38291,8 +39116,8 @@ function podTemplateOf(object) {
     if (!isObj(spec)) return void 0;
     const metadata = isObj(node.metadata) ? node.metadata : {};
     const name = isObj(object.metadata) ? str(object.metadata.name) : void 0;
-    const controllerLabels = name !== void 0 && name !== "" ? CONTROLLER_LABELS[key]?.(name) : void 0;
-    return { base: known, metadata, spec, origin: KUBERNETES_KINDS.has(key) ? "kubernetes" : "custom-resource", detected: "kind", ...controllerLabels ? { controllerLabels } : {} };
+    const controllerLabels = name !== void 0 && name !== "" ? CONTROLLER_LABELS[key2]?.(name) : void 0;
+    return { base: known, metadata, spec, origin: KUBERNETES_KINDS.has(key2) ? "kubernetes" : "custom-resource", detected: "kind", ...controllerLabels ? { controllerLabels } : {} };
   }
   if (KUBERNETES_GROUPS.has(apiGroup(apiVersion))) return void 0;
   for (const pointer of STRUCTURAL_POINTERS) {
@@ -38349,7 +39174,7 @@ var VOLUME_SOURCE_KEYS = [
   "image"
 ];
 function hasVolumeSource(volume) {
-  for (const key of VOLUME_SOURCE_KEYS) if (isObj(volume[key])) return true;
+  for (const key2 of VOLUME_SOURCE_KEYS) if (isObj(volume[key2])) return true;
   return false;
 }
 function defaultVolume(volume) {
@@ -38549,10 +39374,10 @@ var appArmorProfile_1_0 = (pod) => {
   if (badContainers.length > 0) setters.push(containerPhrase(badContainers));
   const annotations = [];
   if (pod.annotations !== void 0) {
-    for (const [key, value] of Object.entries(pod.annotations)) {
-      if (typeof value !== "string" || !key.startsWith(APPARMOR_ANNOTATION_PREFIX)) continue;
+    for (const [key2, value] of Object.entries(pod.annotations)) {
+      if (typeof value !== "string" || !key2.startsWith(APPARMOR_ANNOTATION_PREFIX)) continue;
       if (allowedAnnotationValue(value)) continue;
-      annotations.push({ item: `${key}=${goQuote(value)}`, path: join("/metadata/annotations", key) });
+      annotations.push({ item: `${key2}=${goQuote(value)}`, path: join("/metadata/annotations", key2) });
     }
   }
   const badValues = sortedSet(badTypes);
@@ -38897,13 +39722,13 @@ var restrictedVolumes_1_0 = (pod) => {
   const types2 = [];
   const fields = [];
   for (const v of pod.volumes) {
-    if (ALLOWED_VOLUME_SOURCES.some((key2) => isObj(v.volume[key2]))) continue;
+    if (ALLOWED_VOLUME_SOURCES.some((key3) => isObj(v.volume[key3]))) continue;
     bad.push(v.name);
-    const key = RESTRICTED_VOLUME_SOURCES.find((k) => isObj(v.volume[k]));
-    types2.push(key ?? "unknown");
+    const key2 = RESTRICTED_VOLUME_SOURCES.find((k) => isObj(v.volume[k]));
+    types2.push(key2 ?? "unknown");
     fields.push({
-      path: key === void 0 ? v.pointer : `${v.pointer}/${key}`,
-      detail: `volume ${joinQuote([v.name])} uses restricted volume type ${joinQuote([key ?? "unknown"])}`
+      path: key2 === void 0 ? v.pointer : `${v.pointer}/${key2}`,
+      detail: `volume ${joinQuote([v.name])} uses restricted volume type ${joinQuote([key2 ?? "unknown"])}`
     });
   }
   if (bad.length === 0) return void 0;
@@ -39002,12 +39827,12 @@ var seccompProfileBaseline_1_0 = (pod) => {
   const annotations = pod.annotations;
   if (annotations === void 0) return void 0;
   const forbidden = /* @__PURE__ */ new Map();
-  const consider = (key) => {
-    if (!Object.hasOwn(annotations, key)) return;
-    const value = annotations[key];
+  const consider = (key2) => {
+    if (!Object.hasOwn(annotations, key2)) return;
+    const value = annotations[key2];
     if (typeof value !== "string" || validAnnotation(value)) return;
-    const item = `${key}=${goQuote(value)}`;
-    if (!forbidden.has(item)) forbidden.set(item, join("/metadata/annotations", key));
+    const item = `${key2}=${goQuote(value)}`;
+    if (!forbidden.has(item)) forbidden.set(item, join("/metadata/annotations", key2));
   };
   consider(SECCOMP_POD_ANNOTATION);
   for (const c3 of pod.containers) consider(SECCOMP_CONTAINER_ANNOTATION_PREFIX + c3.name);
@@ -39322,6 +40147,9 @@ function checksFor(level, minor) {
 }
 
 // src/pss/index.ts
+function activeChecks(level, minor) {
+  return checksFor(level, minor).map((c3) => c3.id);
+}
 var PSS_LEVELS = /* @__PURE__ */ new Set(["privileged", "baseline", "restricted"]);
 function minorOf(version) {
   const minor = resolvePssVersion(version);
@@ -39596,8 +40424,8 @@ var Parser2 = class {
       case "global":
         return () => true;
       case "has": {
-        const key = token.value;
-        return (lookup) => present(lookup(key), () => true, false);
+        const key2 = token.value;
+        return (lookup) => present(lookup(key2), () => true, false);
       }
       case "(": {
         if (++this.depth > MAX_DEPTH) throw new SelectorError2(`parentheses nested deeper than ${MAX_DEPTH} levels`);
@@ -39612,28 +40440,28 @@ var Parser2 = class {
         throw new SelectorError2(`unexpected ${token.kind === "eof" ? "end of selector" : token.kind}`);
     }
   }
-  comparison(key) {
+  comparison(key2) {
     const operator = this.next();
     switch (operator.kind) {
       case "==": {
         const want = this.string();
-        return (lookup) => present(lookup(key), (v) => v === want, false);
+        return (lookup) => present(lookup(key2), (v) => v === want, false);
       }
       case "!=": {
         const want = this.string();
-        return (lookup) => present(lookup(key), (v) => v !== want, true);
+        return (lookup) => present(lookup(key2), (v) => v !== want, true);
       }
       case "contains": {
         const want = this.string();
-        return (lookup) => present(lookup(key), (v) => v.includes(want), false);
+        return (lookup) => present(lookup(key2), (v) => v.includes(want), false);
       }
       case "starts with": {
         const want = this.string();
-        return (lookup) => present(lookup(key), (v) => v.startsWith(want), false);
+        return (lookup) => present(lookup(key2), (v) => v.startsWith(want), false);
       }
       case "ends with": {
         const want = this.string();
-        return (lookup) => present(lookup(key), (v) => v.endsWith(want), false);
+        return (lookup) => present(lookup(key2), (v) => v.endsWith(want), false);
       }
       case "in":
       case "not in": {
@@ -39645,10 +40473,10 @@ var Parser2 = class {
           this.next();
         }
         if (this.next().kind !== "}") throw new SelectorError2("expected }");
-        return operator.kind === "in" ? (lookup) => present(lookup(key), (v) => values.has(v), false) : (lookup) => present(lookup(key), (v) => !values.has(v), true);
+        return operator.kind === "in" ? (lookup) => present(lookup(key2), (v) => values.has(v), false) : (lookup) => present(lookup(key2), (v) => !values.has(v), true);
       }
       default:
-        throw new SelectorError2(`expected an operator after label '${key}'`);
+        throw new SelectorError2(`expected an operator after label '${key2}'`);
     }
   }
 };
@@ -39671,9 +40499,9 @@ function parseCalicoSelector(text2) {
 function labelsOf2(metadata) {
   const labels = isObj(metadata) && isObj(metadata.labels) ? metadata.labels : {};
   const out = /* @__PURE__ */ Object.create(null);
-  for (const [key, value] of Object.entries(labels)) {
-    if (typeof value === "string") out[key] = value;
-    else if (scalarText(value) !== void 0) out[key] = scalarText(value);
+  for (const [key2, value] of Object.entries(labels)) {
+    if (typeof value === "string") out[key2] = value;
+    else if (scalarText(value) !== void 0) out[key2] = scalarText(value);
   }
   return out;
 }
@@ -39686,11 +40514,11 @@ function labelSelector(value) {
   const required = [];
   if (value.matchLabels !== void 0 && value.matchLabels !== null) {
     if (!isObj(value.matchLabels)) return NOTHING;
-    for (const [key, expected] of Object.entries(value.matchLabels)) {
+    for (const [key2, expected] of Object.entries(value.matchLabels)) {
       const want = scalarText(expected);
       if (want === void 0) return NOTHING;
-      required.push([key, want]);
-      terms.push((labels) => labels[key] === want);
+      required.push([key2, want]);
+      terms.push((labels) => labels[key2] === want);
     }
   }
   if (value.matchExpressions !== void 0 && value.matchExpressions !== null) {
@@ -39706,21 +40534,21 @@ function labelSelector(value) {
 }
 function expressionTerm(expression) {
   if (!isObj(expression)) return void 0;
-  const key = str(expression.key);
+  const key2 = str(expression.key);
   const operator = str(expression.operator);
-  if (key === void 0 || operator === void 0) return void 0;
+  if (key2 === void 0 || operator === void 0) return void 0;
   const texts = arr(expression.values).map(scalarText);
   if (texts.some((t) => t === void 0)) return void 0;
   const values = new Set(texts);
   switch (operator) {
     case "In":
-      return (labels) => labels[key] !== void 0 && values.has(labels[key]);
+      return (labels) => labels[key2] !== void 0 && values.has(labels[key2]);
     case "NotIn":
-      return (labels) => labels[key] === void 0 || !values.has(labels[key]);
+      return (labels) => labels[key2] === void 0 || !values.has(labels[key2]);
     case "Exists":
-      return (labels) => labels[key] !== void 0;
+      return (labels) => labels[key2] !== void 0;
     case "DoesNotExist":
-      return (labels) => labels[key] === void 0;
+      return (labels) => labels[key2] === void 0;
     default:
       return void 0;
   }
@@ -39765,17 +40593,17 @@ function kubernetesRule(namespace, spec) {
 }
 var CILIUM_POD_SOURCES = ["k8s:", "any:"];
 var CILIUM_NAMESPACE_LABELS = "io.cilium.k8s.namespace.labels.";
-function ciliumKey(key) {
-  for (const source of CILIUM_POD_SOURCES) if (key.startsWith(source)) return key.slice(source.length);
-  return key;
+function ciliumKey(key2) {
+  for (const source of CILIUM_POD_SOURCES) if (key2.startsWith(source)) return key2.slice(source.length);
+  return key2;
 }
 function ciliumSelector(value) {
   const rewritten = {};
   let readsNamespaceLabels = false;
   if (isObj(value.matchLabels)) {
     const labels = {};
-    for (const [key, v] of Object.entries(value.matchLabels)) {
-      const k = ciliumKey(key);
+    for (const [key2, v] of Object.entries(value.matchLabels)) {
+      const k = ciliumKey(key2);
       if (k.startsWith(CILIUM_NAMESPACE_LABELS)) readsNamespaceLabels = true;
       if (Object.hasOwn(labels, k) && labels[k] !== v) return { selector: labelSelector({ matchLabels: [] }), readsNamespaceLabels };
       labels[k] = v;
@@ -39797,7 +40625,7 @@ function ciliumLabels(pod) {
   Object.assign(out, pod.labels);
   out["io.kubernetes.pod.namespace"] = pod.namespace;
   out["io.cilium.k8s.policy.serviceaccount"] = pod.serviceAccount;
-  for (const [key, value] of Object.entries(pod.namespaceLabels ?? {})) out[CILIUM_NAMESPACE_LABELS + key] = value;
+  for (const [key2, value] of Object.entries(pod.namespaceLabels ?? {})) out[CILIUM_NAMESPACE_LABELS + key2] = value;
   return out;
 }
 function ciliumRule(namespace, rule2) {
@@ -39823,29 +40651,29 @@ function ciliumRule(namespace, rule2) {
   ];
 }
 function namespaceLookup(pod) {
-  return (key) => {
-    if (key === "projectcalico.org/name" || key === "kubernetes.io/metadata.name") return pod.namespace;
+  return (key2) => {
+    if (key2 === "projectcalico.org/name" || key2 === "kubernetes.io/metadata.name") return pod.namespace;
     if (pod.namespaceLabels === void 0) return UNKNOWN_LABEL;
-    return Object.hasOwn(pod.namespaceLabels, key) ? pod.namespaceLabels[key] : void 0;
+    return Object.hasOwn(pod.namespaceLabels, key2) ? pod.namespaceLabels[key2] : void 0;
   };
 }
 function serviceAccountLookup(pod) {
-  return (key) => {
-    if (key === "projectcalico.org/name") return pod.serviceAccount;
+  return (key2) => {
+    if (key2 === "projectcalico.org/name") return pod.serviceAccount;
     if (pod.serviceAccountLabels === void 0) return UNKNOWN_LABEL;
-    return Object.hasOwn(pod.serviceAccountLabels, key) ? pod.serviceAccountLabels[key] : void 0;
+    return Object.hasOwn(pod.serviceAccountLabels, key2) ? pod.serviceAccountLabels[key2] : void 0;
   };
 }
 function endpointLookup(pod) {
   const namespace = namespaceLookup(pod);
   const account = serviceAccountLookup(pod);
-  return (key) => {
-    if (key === "projectcalico.org/namespace") return pod.namespace;
-    if (key === "projectcalico.org/orchestrator") return "k8s";
-    if (key === "projectcalico.org/serviceaccount") return pod.serviceAccount;
-    if (key.startsWith("pcns.")) return namespace(key.slice("pcns.".length));
-    if (key.startsWith("pcsa.")) return account(key.slice("pcsa.".length));
-    return Object.hasOwn(pod.labels, key) ? pod.labels[key] : void 0;
+  return (key2) => {
+    if (key2 === "projectcalico.org/namespace") return pod.namespace;
+    if (key2 === "projectcalico.org/orchestrator") return "k8s";
+    if (key2 === "projectcalico.org/serviceaccount") return pod.serviceAccount;
+    if (key2.startsWith("pcns.")) return namespace(key2.slice("pcns.".length));
+    if (key2.startsWith("pcsa.")) return account(key2.slice("pcsa.".length));
+    return Object.hasOwn(pod.labels, key2) ? pod.labels[key2] : void 0;
   };
 }
 function calicoSelector(value, field) {
@@ -39910,7 +40738,7 @@ function allowsEveryPeer(peers) {
 }
 var CILIUM_PEERS = { ingress: ["fromEndpoints", "fromCIDR", "fromCIDRSet", "fromEntities", "fromGroups", "fromNodes"], egress: ["toEndpoints", "toCIDR", "toCIDRSet", "toEntities", "toGroups", "toNodes", "toFQDNs", "toServices"] };
 function ciliumEveryPeer(rule2, direction, clusterWide) {
-  const peers = CILIUM_PEERS[direction].filter((key) => nonEmpty(rule2[key]));
+  const peers = CILIUM_PEERS[direction].filter((key2) => nonEmpty(rule2[key2]));
   if (peers.length === 0) return nonEmpty(rule2.toPorts) || nonEmpty(rule2.icmps);
   const entities = arr(rule2[direction === "ingress" ? "fromEntities" : "toEntities"]).map(str);
   if (entities.includes("all") || direction === "ingress" && entities.includes("cluster")) return true;
@@ -39920,11 +40748,11 @@ var CALICO_PEERS = ["nets", "notNets", "selector", "notSelector", "namespaceSele
 function calicoEveryPeer(rule2, direction) {
   if (rule2.action !== "Allow") return false;
   const peer = isObj(rule2[direction === "ingress" ? "source" : "destination"]) ? rule2[direction === "ingress" ? "source" : "destination"] : {};
-  const set2 = CALICO_PEERS.filter((key) => peer[key] !== void 0 && peer[key] !== null && !(Array.isArray(peer[key]) && peer[key].length === 0));
+  const set2 = CALICO_PEERS.filter((key2) => peer[key2] !== void 0 && peer[key2] !== null && !(Array.isArray(peer[key2]) && peer[key2].length === 0));
   if (set2.length === 0) return true;
   if (set2.length === 1 && set2[0] === "nets" && arr(peer.nets).some((n2) => typeof n2 === "string" && EVERYWHERE.has(n2.trim()))) return true;
   const all = (v) => typeof v === "string" && v.trim() === "all()";
-  return set2.every((key) => key === "namespaceSelector" || key === "selector") && all(peer.namespaceSelector) && (peer.selector === void 0 || all(peer.selector));
+  return set2.every((key2) => key2 === "namespaceSelector" || key2 === "selector") && all(peer.namespaceSelector) && (peer.selector === void 0 || all(peer.selector));
 }
 function calicoPorts(rule2, direction) {
   const destination = isObj(rule2.destination) ? rule2.destination : {};
@@ -41173,10 +42001,10 @@ function describeRequests(requests) {
   }
   const resourcesByVerbs = /* @__PURE__ */ new Map();
   for (const [resource, verbs] of verbsByResource) {
-    const key = verbs.join(", ");
-    const list2 = resourcesByVerbs.get(key);
+    const key2 = verbs.join(", ");
+    const list2 = resourcesByVerbs.get(key2);
     if (list2) list2.push(resource);
-    else resourcesByVerbs.set(key, [resource]);
+    else resourcesByVerbs.set(key2, [resource]);
   }
   return [...resourcesByVerbs].map(([verbs, resources]) => `${verbs} on ${resources.join(", ")}`).join("; ");
 }
@@ -42083,8 +42911,8 @@ function emittingLines(sources, file, valuesPath, pointer) {
         if (isComment(line) || !pattern.test(line)) continue;
         referencing++;
         const at3 = emittingLine(f.lines, i2, names);
-        const key = `${f.file}:${at3}`;
-        if (at3 !== void 0 && !emitting.has(key)) emitting.set(key, { file: f.file, line: at3 + 1, ref: { line: i2 + 1, length } });
+        const key2 = `${f.file}:${at3}`;
+        if (at3 !== void 0 && !emitting.has(key2)) emitting.set(key2, { file: f.file, line: at3 + 1, ref: { line: i2 + 1, length } });
       }
     }
     return { referencing, emitting: [...emitting.values()] };
@@ -42623,7 +43451,7 @@ function collectReleaseLiterals(written, into) {
       const field = fieldOf(m[1]);
       if (field === void 0) continue;
       for (const item of text2.matchAll(/\bdict\s+((?:"[^"\\]{1,63}"\s+[^\s)]+\s*)+)/g)) {
-        for (const key of item[1].matchAll(/"([^"\\]{1,63})"\s+[^\s)]+/g)) if (/^[-a-z0-9.]+$/.test(key[1])) add2({ field, test: "eq", literal: key[1] });
+        for (const key2 of item[1].matchAll(/"([^"\\]{1,63})"\s+[^\s)]+/g)) if (/^[-a-z0-9.]+$/.test(key2[1])) add2({ field, test: "eq", literal: key2[1] });
       }
     }
     for (const m of action[0].matchAll(/\b(?:has|mustHas)\s+(\([^()]*\)|\S+)\s+\(\s*list\s+((?:"[^"\\]{1,63}"\s*)+)\)/g)) {
@@ -42722,8 +43550,8 @@ function decidedSetting(lines, index) {
     if (onLine !== void 0 && assigned === void 0) return onLine;
     if (opens(action.body)) {
       const block = blockOf(i2);
-      const key = DECISIVE_KEY.exec(withoutActions(block))?.[1];
-      if (key !== void 0) return key;
+      const key2 = DECISIVE_KEY.exec(withoutActions(block))?.[1];
+      if (key2 !== void 0) return key2;
       for (const m of block.matchAll(/\{\{-?\s*(\$\w+)\s*:?=/g)) tainted.add(m[1]);
     }
   }
@@ -42755,8 +43583,8 @@ var ConstructLocator = class {
       const includes = new RegExp(`\\b(?:include|template)\\s+"${name.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}"`);
       for (let i2 = 0; i2 < template.lines.length; i2++) {
         if (!includes.test(template.lines[i2])) continue;
-        const key = decidedSetting(template.lines, i2);
-        if (key !== void 0) return key;
+        const key2 = decidedSetting(template.lines, i2);
+        if (key2 !== void 0) return key2;
       }
       return void 0;
     };
@@ -42771,9 +43599,9 @@ var ConstructLocator = class {
           const decides = UNKNOWABLE_KINDS.has(kind) ? decidedSetting(lines, i2) ?? (helper ? includersDecide(defineName) : void 0) : void 0;
           if (kind === "clock" && decides === void 0) continue;
           const at3 = { construct: constructName(kind, line), file: relativeTo(this.repoRoot, fileName), line: offset + i2 + 1, ...decides !== void 0 ? { decides } : {} };
-          const key = `${at3.file}:${at3.line}`;
-          if (!seen.has(key)) {
-            seen.add(key);
+          const key2 = `${at3.file}:${at3.line}`;
+          if (!seen.has(key2)) {
+            seen.add(key2);
             out.push(at3);
           }
         }
@@ -42826,7 +43654,7 @@ function leaves(value, pointer, out) {
   } else if (isObj(value)) {
     const keys2 = Object.keys(value);
     if (keys2.length === 0) out.set(pointer, "{}");
-    for (const key of keys2) leaves(value[key], join(pointer, key), out);
+    for (const key2 of keys2) leaves(value[key2], join(pointer, key2), out);
   } else if (value !== void 0) {
     out.set(pointer, JSON.stringify(value));
   }
@@ -42848,7 +43676,7 @@ function securityFields(raw) {
       });
     }
     const annotations = isObj(pod.metadata.annotations) ? pod.metadata.annotations : {};
-    for (const [key, value] of Object.entries(annotations)) if (POD_ANNOTATIONS.test(key)) leaves(value, join(pod.base, "metadata", "annotations", key), out);
+    for (const [key2, value] of Object.entries(annotations)) if (POD_ANNOTATIONS.test(key2)) leaves(value, join(pod.base, "metadata", "annotations", key2), out);
     return out;
   }
   const kind = str(raw.kind) ?? "";
@@ -42856,7 +43684,7 @@ function securityFields(raw) {
   if (kind === "Namespace") {
     const metadata = isObj(raw.metadata) ? raw.metadata : {};
     const labels = isObj(metadata.labels) ? metadata.labels : {};
-    for (const [key, value] of Object.entries(labels)) if (key.startsWith("pod-security.kubernetes.io/")) leaves(value, join("/metadata/labels", key), out);
+    for (const [key2, value] of Object.entries(labels)) if (key2.startsWith("pod-security.kubernetes.io/")) leaves(value, join("/metadata/labels", key2), out);
   }
   return out;
 }
@@ -42895,8 +43723,8 @@ function divergingObjects(main2, variant, normalise = (text2) => text2) {
   const leftovers = /* @__PURE__ */ new Map();
   for (const object of main2) {
     if (matched.has(object)) continue;
-    const key = object.ref.kind;
-    leftovers.set(key, [...leftovers.get(key) ?? [], serialise(securityFields(object.raw))]);
+    const key2 = object.ref.kind;
+    leftovers.set(key2, [...leftovers.get(key2) ?? [], serialise(securityFields(object.raw))]);
   }
   for (const object of unmatched) {
     const fields = variantFields(object);
@@ -43073,19 +43901,19 @@ function compileUserPattern(pattern, what) {
 // rules/_templates/required-metadata.ts
 function requirementsOf(value, field) {
   if (Array.isArray(value)) {
-    return value.filter((k) => typeof k === "string" && k !== "").map((key) => ({ key }));
+    return value.filter((k) => typeof k === "string" && k !== "").map((key2) => ({ key: key2 }));
   }
   if (!isObj(value)) return [];
-  return Object.entries(value).flatMap(([key, pattern]) => {
-    if (key === "") return [];
-    if (typeof pattern !== "string" || pattern === "") return [{ key }];
-    const regex2 = compileUserPattern(pattern, `option ${field}.${key}`);
+  return Object.entries(value).flatMap(([key2, pattern]) => {
+    if (key2 === "") return [];
+    if (typeof pattern !== "string" || pattern === "") return [{ key: key2 }];
+    const regex2 = compileUserPattern(pattern, `option ${field}.${key2}`);
     if (regex2 instanceof Error) throw regex2;
-    return [{ key, pattern, regex: regex2 }];
+    return [{ key: key2, pattern, regex: regex2 }];
   });
 }
-function valueOf(map2, key) {
-  const value = obj(map2)?.[key];
+function valueOf(map2, key2) {
+  const value = obj(map2)?.[key2];
   if (typeof value === "string") return value;
   if (typeof value === "number" || typeof value === "boolean") return String(value);
   return void 0;
@@ -43672,7 +44500,7 @@ var JSON_ENTRY = /"([A-Za-z_][\w.-]*)"\s*:\s*"((?:[^"\\\n]|\\.)*)"/g;
 var XML_ENTRY = /<([A-Za-z_][\w.-]*)>([^<\n]+)<\/\1>/g;
 var COMMENT = /^\s*(?:#|\/\/|;|!|<!--)/;
 var EXPRESSION = /^[A-Za-z_$][\w$]*(?:\.[A-Za-z_$][\w$]*|\[[^\]]*\]|\([^)]*\))+\s*[;,]?$/;
-function literalOf(raw, keyQuoted, key) {
+function literalOf(raw, keyQuoted, key2) {
   const v = raw.trim();
   const quote2 = v[0];
   if ((quote2 === '"' || quote2 === "'") && v.length >= 2) {
@@ -43683,17 +44511,17 @@ function literalOf(raw, keyQuoted, key) {
   const value = v.replace(/\s+#.*$/, "").replace(/[,;]$/, "").trim();
   if (/^[|>][-+]?\d*$|^[{[]/.test(value)) return void 0;
   if (EXPRESSION.test(value)) return void 0;
-  if (value.toLowerCase() === key.toLowerCase()) return void 0;
+  if (value.toLowerCase() === key2.toLowerCase()) return void 0;
   return value;
 }
 function embeddedEntries(content) {
   const entries = [];
   const seen = /* @__PURE__ */ new Set();
-  const add2 = (key, value, line) => {
-    const id = `${line}\0${key}`;
+  const add2 = (key2, value, line) => {
+    const id = `${line}\0${key2}`;
     if (seen.has(id)) return;
     seen.add(id);
-    entries.push({ key, value, line });
+    entries.push({ key: key2, value, line });
   };
   const lines = content.split(/\r?\n/);
   lines.forEach((text2, i2) => {
@@ -43741,10 +44569,10 @@ function entriesOf2(object) {
   for (const field of ["data", "stringData"]) {
     const map2 = obj(object.raw[field]);
     if (!map2) continue;
-    for (const [key, raw] of Object.entries(map2)) {
+    for (const [key2, raw] of Object.entries(map2)) {
       if (typeof raw !== "string" || raw === "" || raw.length > MAX_VALUE) continue;
       const text2 = field === "data" ? decode(raw) : raw;
-      if (text2 !== void 0 && text2.trim() !== "") out.push({ field, key, raw, text: text2 });
+      if (text2 !== void 0 && text2.trim() !== "") out.push({ field, key: key2, raw, text: text2 });
     }
   }
   return out;
@@ -43942,16 +44770,16 @@ var secret_literal_annotation_default = defineRule({
   *check(object) {
     for (const place of ANNOTATION_PLACES) {
       let node = object.raw;
-      for (const key of place) node = obj(node)?.[key];
+      for (const key2 of place) node = obj(node)?.[key2];
       const annotations = obj(obj(node)?.annotations);
       if (!annotations) continue;
-      for (const [key, value] of Object.entries(annotations)) {
+      for (const [key2, value] of Object.entries(annotations)) {
         if (typeof value !== "string") continue;
-        const name = key.slice(key.lastIndexOf("/") + 1);
-        const reference = OBJECT_NAME.test(value) && !keyMaterial(value) || DIGEST_ANNOTATION.test(key);
+        const name = key2.slice(key2.lastIndexOf("/") + 1);
+        const reference = OBJECT_NAME.test(value) && !keyMaterial(value) || DIGEST_ANNOTATION.test(key2);
         const detection = detectFormat(value) ?? (value.includes("\n") || reference ? void 0 : detectByName(name, value));
         if (!detection) continue;
-        yield { messageId: detection.signal, path: join(`/${place.join("/")}/annotations`, key), data: { key, what: detection.what, redacted: redact(detection.length) } };
+        yield { messageId: detection.signal, path: join(`/${place.join("/")}/annotations`, key2), data: { key: key2, what: detection.what, redacted: redact(detection.length) } };
       }
     }
   }
@@ -44096,11 +44924,11 @@ function decodeBinary(raw) {
 }
 function valuesOf(raw) {
   const out = [];
-  for (const [key, value] of Object.entries(obj(raw.data) ?? {})) {
-    if (typeof value === "string") out.push({ key, path: join("/data", key), text: value, printable: true });
+  for (const [key2, value] of Object.entries(obj(raw.data) ?? {})) {
+    if (typeof value === "string") out.push({ key: key2, path: join("/data", key2), text: value, printable: true });
   }
-  for (const [key, value] of Object.entries(obj(raw.binaryData) ?? {})) {
-    if (typeof value === "string") out.push({ key, path: join("/binaryData", key), ...decodeBinary(value) });
+  for (const [key2, value] of Object.entries(obj(raw.binaryData) ?? {})) {
+    if (typeof value === "string") out.push({ key: key2, path: join("/binaryData", key2), ...decodeBinary(value) });
   }
   return out;
 }
@@ -44128,10 +44956,10 @@ var secret_literal_configmap_default = defineRule({
     const values = valuesOf(object.raw);
     if (values.length === 0) return;
     const awsSecrets = pairedAwsSecrets(values.map((v) => v.text));
-    for (const [position, { key, path: path37, text: value, printable }] of values.entries()) {
-      const direct = detectFormat(value) ?? (awsSecrets.has(position) ? { signal: "format", what: "an AWS secret access key", length: 40 } : void 0) ?? (!printable || value.trimEnd().includes("\n") ? void 0 : detectByName(key, value));
+    for (const [position, { key: key2, path: path37, text: value, printable }] of values.entries()) {
+      const direct = detectFormat(value) ?? (awsSecrets.has(position) ? { signal: "format", what: "an AWS secret access key", length: 40 } : void 0) ?? (!printable || value.trimEnd().includes("\n") ? void 0 : detectByName(key2, value));
       if (direct) {
-        yield { messageId: direct.signal, path: path37, data: { key, what: direct.what, redacted: redact(direct.length) } };
+        yield { messageId: direct.signal, path: path37, data: { key: key2, what: direct.what, redacted: redact(direct.length) } };
         continue;
       }
       if (!printable || !/[:=<]/.test(value) || !mayNameCredential(value)) continue;
@@ -44145,7 +44973,7 @@ var secret_literal_configmap_default = defineRule({
       yield {
         messageId: "embedded",
         path: path37,
-        data: { key, entry: first.entry.key, line: first.entry.line, redacted: redact(first.detection.length), more }
+        data: { key: key2, entry: first.entry.key, line: first.entry.line, redacted: redact(first.detection.length), more }
       };
     }
   }
@@ -44243,15 +45071,15 @@ var secret_literal_format_default = defineRule({
         for (let i2 = 0; i2 < node.length; i2++) yield* walk3(node[i2], `${pointer}/${i2}`, depth + 1);
       } else if (isObj(node)) {
         let keyReported = false;
-        for (const key of Object.keys(node)) {
-          if (!keyReported && key.length >= 8 && !(kind === "Secret" && SECRET_PAYLOAD.test(`${pointer}/`))) {
-            const detection = detectFormat(key.length > MAX_STRING ? key.slice(0, MAX_STRING) : key);
+        for (const key2 of Object.keys(node)) {
+          if (!keyReported && key2.length >= 8 && !(kind === "Secret" && SECRET_PAYLOAD.test(`${pointer}/`))) {
+            const detection = detectFormat(key2.length > MAX_STRING ? key2.slice(0, MAX_STRING) : key2);
             if (detection) {
               keyReported = true;
               yield { messageId: "key", path: pointer, data: { kind, field: pointer === "" ? "/" : pointer, what: detection.what, redacted: redact(detection.length) } };
             }
           }
-          yield* walk3(node[key], `${pointer}/${escapeToken(key)}`, depth + 1);
+          yield* walk3(node[key2], `${pointer}/${escapeToken(key2)}`, depth + 1);
         }
       }
     };
@@ -44261,10 +45089,10 @@ var secret_literal_format_default = defineRule({
 
 // src/terraform/marks.ts
 var REDACTED = "<redacted>";
-function child(mark, key) {
+function child(mark, key2) {
   if (mark === true) return true;
-  if (Array.isArray(mark)) return typeof key === "number" ? mark[key] : void 0;
-  if (isObj(mark)) return mark[String(key)];
+  if (Array.isArray(mark)) return typeof key2 === "number" ? mark[key2] : void 0;
+  if (isObj(mark)) return mark[String(key2)];
   return void 0;
 }
 function markedPointers(mark, base2 = "", out = []) {
@@ -44273,7 +45101,7 @@ function markedPointers(mark, base2 = "", out = []) {
   } else if (Array.isArray(mark)) {
     mark.forEach((m, i2) => markedPointers(m, `${base2}/${i2}`, out));
   } else if (isObj(mark)) {
-    for (const [key, m] of Object.entries(mark)) markedPointers(m, `${base2}/${escapeToken(key)}`, out);
+    for (const [key2, m] of Object.entries(mark)) markedPointers(m, `${base2}/${escapeToken(key2)}`, out);
   }
   return out;
 }
@@ -44288,7 +45116,7 @@ function redactDeep(value) {
   if (Array.isArray(value)) return value.map(redactDeep);
   if (isObj(value)) {
     const out = {};
-    for (const [key, v] of Object.entries(value)) out[key] = redactDeep(v);
+    for (const [key2, v] of Object.entries(value)) out[key2] = redactDeep(v);
     return out;
   }
   return value;
@@ -44307,11 +45135,11 @@ function redactMarked(value, sensitive) {
   }
   if (isObj(value)) {
     let out;
-    for (const [key, v] of Object.entries(value)) {
-      const r = redactMarked(v, child(sensitive, key));
+    for (const [key2, v] of Object.entries(value)) {
+      const r = redactMarked(v, child(sensitive, key2));
       if (r !== v) {
         out ??= { ...value };
-        out[key] = r;
+        out[key2] = r;
       }
     }
     return out ?? value;
@@ -44325,7 +45153,7 @@ function redactSecretPayload(object) {
     const payload = object[field];
     if (!isObj(payload)) continue;
     out ??= { ...object };
-    out[field] = Object.fromEntries(Object.keys(payload).map((key) => [key, REDACTED]));
+    out[field] = Object.fromEntries(Object.keys(payload).map((key2) => [key2, REDACTED]));
   }
   return out ?? object;
 }
@@ -44470,8 +45298,8 @@ function check2(value, field, pointer, out) {
   }
 }
 function checkFields(value, fields, pointer, out) {
-  for (const [key, field] of Object.entries(fields)) {
-    if (Object.hasOwn(value, key)) check2(value[key], field, join(pointer, key), out);
+  for (const [key2, field] of Object.entries(fields)) {
+    if (Object.hasOwn(value, key2)) check2(value[key2], field, join(pointer, key2), out);
   }
 }
 function groupOf(apiVersion) {
@@ -44482,12 +45310,12 @@ function groupOf(apiVersion) {
 }
 function shapeProblems(raw, apiVersion, kind) {
   const out = [];
-  const key = `${groupOf(apiVersion)}/${kind}`;
+  const key2 = `${groupOf(apiVersion)}/${kind}`;
   const metadata = raw.metadata;
   if (isObj(metadata)) checkFields(metadata, { labels: "mapping", annotations: "mapping", name: "string", namespace: "string" }, "/metadata", out);
-  const fields = KINDS[key];
+  const fields = KINDS[key2];
   if (fields) checkFields(raw, fields, "", out);
-  const steps2 = POD_PATHS[key];
+  const steps2 = POD_PATHS[key2];
   if (steps2) {
     let node = raw;
     let pointer = "";
@@ -44691,11 +45519,11 @@ function setEntriesToValues(entries) {
           node = node[step];
         }
       } else {
-        const key = String(step);
-        if (last) node[key] = value;
+        const key2 = String(step);
+        if (last) node[key2] = value;
         else {
-          if (nextIsIndex ? !Array.isArray(node[key]) : !isObj(node[key])) node[key] = nextIsIndex ? [] : {};
-          node = node[key];
+          if (nextIsIndex ? !Array.isArray(node[key2]) : !isObj(node[key2])) node[key2] = nextIsIndex ? [] : {};
+          node = node[key2];
         }
       }
     }
@@ -44779,16 +45607,16 @@ async function renderHelmRelease(release, options) {
 }
 
 // rules/secret-literal-helm-release.ts
-function detect2(key, value) {
+function detect2(key2, value) {
   if (value === REDACTED) return void 0;
-  return detectFormat(value) ?? detectByName(key, value);
+  return detectFormat(value) ?? detectByName(key2, value);
 }
-function* walk(node, pointer, key, where) {
+function* walk(node, pointer, key2, where) {
   if (typeof node === "string") {
-    const detection = detect2(key, node);
-    if (detection) yield { messageId: detection.signal, path: pointer, data: { where, key, what: detection.what, redacted: redact(detection.length) } };
+    const detection = detect2(key2, node);
+    if (detection) yield { messageId: detection.signal, path: pointer, data: { where, key: key2, what: detection.what, redacted: redact(detection.length) } };
   } else if (Array.isArray(node)) {
-    for (const [i2, item] of node.entries()) yield* walk(item, `${pointer}/${i2}`, key, where);
+    for (const [i2, item] of node.entries()) yield* walk(item, `${pointer}/${i2}`, key2, where);
   } else if (isObj(node)) {
     for (const [k, v] of Object.entries(node)) yield* walk(v, `${pointer}/${escapeToken(k)}`, k, where);
   }
@@ -44820,8 +45648,8 @@ var secret_literal_helm_release_default = defineRule({
         if (!isObj(entry)) continue;
         const name = str(entry.name);
         if (name === void 0) continue;
-        const key = String(parseSetName(name).filter((s) => typeof s === "string").pop() ?? name);
-        for (const report2 of walk(entry.value, `/${attribute}/${i2}/value`, key, `${attribute}[${i2}]`)) yield { ...report2, data: { ...report2.data, key: name } };
+        const key2 = String(parseSetName(name).filter((s) => typeof s === "string").pop() ?? name);
+        for (const report2 of walk(entry.value, `/${attribute}/${i2}/value`, key2, `${attribute}[${i2}]`)) yield { ...report2, data: { ...report2.data, key: name } };
       }
     }
   }
@@ -44955,7 +45783,7 @@ var service_load_balancer_open_default = defineRule({
     if (str(spec.type) !== "LoadBalancer") return;
     const metadata = isObj(service.raw.metadata) ? service.raw.metadata : {};
     const annotations = isObj(metadata.annotations) ? metadata.annotations : {};
-    if (INTERNAL.some(([key, value]) => typeof annotations[key] === "string" && value.test(annotations[key]))) return;
+    if (INTERNAL.some(([key2, value]) => typeof annotations[key2] === "string" && value.test(annotations[key2]))) return;
     const ranges = arr(spec.loadBalancerSourceRanges).filter((r) => typeof r === "string");
     const annotated = str(annotations[SOURCE_RANGES_ANNOTATION]);
     const all = [...ranges, ...annotated ? annotated.split(",").map((r) => r.trim()) : []];
@@ -45026,9 +45854,9 @@ var COMPUTED_NOISE = /* @__PURE__ */ new Set([
 ]);
 function valueAt(raw, pointer) {
   let node = raw;
-  for (const key of tokens(pointer)) {
-    if (Array.isArray(node)) node = node[Number(key)];
-    else if (node !== null && typeof node === "object") node = node[key];
+  for (const key2 of tokens(pointer)) {
+    if (Array.isArray(node)) node = node[Number(key2)];
+    else if (node !== null && typeof node === "object") node = node[key2];
     else return void 0;
   }
   return node;
@@ -45570,9 +46398,9 @@ var ESCAPE_CAPABILITIES = /* @__PURE__ */ new Set(["ALL", "SYS_ADMIN", "SYS_MODU
 var DANGEROUS_CAPABILITIES = /* @__PURE__ */ new Set([...ESCAPE_CAPABILITIES, "NET_ADMIN", "PERFMON", "SYS_BOOT", "MAC_ADMIN"]);
 
 // rules/tf-helm-values-danger.ts
-function danger(key, value, parent) {
+function danger(key2, value, parent) {
   const truthy = value === true || value === "true";
-  switch (key) {
+  switch (key2) {
     case "privileged":
       return truthy ? { messageId: "privileged", severity: "high" } : void 0;
     case "hostNetwork":
@@ -45602,10 +46430,10 @@ function walk2(node, pointer, keys2, where, out) {
     return;
   }
   if (!isObj(node)) return;
-  for (const [key, value] of Object.entries(node)) {
-    const path37 = [...keys2, key];
-    const at3 = `${pointer}/${escapeToken(key)}`;
-    const found = danger(key, value, keys2[keys2.length - 1]);
+  for (const [key2, value] of Object.entries(node)) {
+    const path37 = [...keys2, key2];
+    const at3 = `${pointer}/${escapeToken(key2)}`;
+    const found = danger(key2, value, keys2[keys2.length - 1]);
     if (found) out.push({ messageId: found.messageId, path: at3, data: { key: path37.join("."), where }, severity: found.severity });
     else walk2(value, at3, path37, where, out);
   }
@@ -45641,10 +46469,10 @@ var tf_helm_values_danger_default = defineRule({
         const name = str(entry.name);
         if (name === void 0) continue;
         const steps2 = parseSetName(name).map(String);
-        const key = steps2[steps2.length - 1];
-        if (key === void 0) continue;
+        const key2 = steps2[steps2.length - 1];
+        if (key2 === void 0) continue;
         const value = Array.isArray(entry.value) ? entry.value : typeof entry.value === "string" ? typedValue(entry.value) : entry.value;
-        const found = danger(key, value, steps2[steps2.length - 2]);
+        const found = danger(key2, value, steps2[steps2.length - 2]);
         if (found) reports.push({ messageId: found.messageId, path: `/${attribute}/${i2}/value`, data: { key: name, where: `${attribute}[${i2}]` }, severity: found.severity });
       }
     }
@@ -45870,7 +46698,7 @@ function touchesSecurity(value) {
     const node = stack.pop();
     if (node === null || typeof node !== "object") continue;
     if (!Array.isArray(node)) {
-      for (const key of Object.keys(node)) if (SECURITY_FIELDS2.has(key)) return true;
+      for (const key2 of Object.keys(node)) if (SECURITY_FIELDS2.has(key2)) return true;
     }
     stack.push(...Object.values(node));
   }
@@ -46312,9 +47140,9 @@ function crdFilesOf(files, depth) {
 }
 function pathValue(values, dotted) {
   let node = values;
-  for (const key of dotted.split(".")) {
-    if (node === null || typeof node !== "object" || Array.isArray(node) || !Object.hasOwn(node, key)) return void 0;
-    node = node[key];
+  for (const key2 of dotted.split(".")) {
+    if (node === null || typeof node !== "object" || Array.isArray(node) || !Object.hasOwn(node, key2)) return void 0;
+    node = node[key2];
   }
   return node;
 }
@@ -46565,9 +47393,9 @@ function readValuesFileOnce(file) {
 function mergeInto(base2, over) {
   if (isObj(base2) && isObj(over)) {
     const out = { ...base2 };
-    for (const [key, value] of Object.entries(over)) {
-      if (value === null) delete out[key];
-      else out[key] = key in out ? mergeInto(out[key], value) : clone(value);
+    for (const [key2, value] of Object.entries(over)) {
+      if (value === null) delete out[key2];
+      else out[key2] = key2 in out ? mergeInto(out[key2], value) : clone(value);
     }
     return out;
   }
@@ -46656,9 +47484,9 @@ function setValue(root, p, value) {
       if (!isObj(node[token]) && !Array.isArray(node[token])) node[token] = nextIsIndex ? [] : {};
       node = node[token];
     } else if (isObj(node)) {
-      const key = String(token);
-      if (!isObj(node[key]) && !Array.isArray(node[key])) node[key] = nextIsIndex ? [] : {};
-      node = node[key];
+      const key2 = String(token);
+      if (!isObj(node[key2]) && !Array.isArray(node[key2])) node[key2] = nextIsIndex ? [] : {};
+      node = node[key2];
     } else return;
   }
   const last = p[p.length - 1];
@@ -46765,7 +47593,7 @@ function effectiveValues(request) {
     const declared = /* @__PURE__ */ new Map();
     for (const dep of info?.dependencies ?? []) declared.set(dep.alias ?? dep.name, dep);
     const children = [];
-    for (const [key, dep] of declared) if (subs.has(dep.name)) children.push({ key, chartName: dep.name });
+    for (const [key2, dep] of declared) if (subs.has(dep.name)) children.push({ key: key2, chartName: dep.name });
     for (const chartName of subs.keys()) {
       if (![...declared.values()].some((d) => d.name === chartName)) children.push({ key: chartName, chartName });
     }
@@ -46794,8 +47622,8 @@ function effectiveValues(request) {
   }
   const cache2 = /* @__PURE__ */ new Map();
   const originOf = (p) => {
-    const key = pathKey2(p);
-    if (cache2.has(key)) return cache2.get(key);
+    const key2 = pathKey2(p);
+    if (cache2.has(key2)) return cache2.get(key2);
     let found;
     for (let i2 = layers.length - 1; i2 >= 0; i2--) {
       const layer = layers[i2];
@@ -46806,7 +47634,7 @@ function effectiveValues(request) {
         break;
       }
     }
-    cache2.set(key, found);
+    cache2.set(key2, found);
     return found;
   };
   return { value: top, layers, scopes, originOf };
@@ -46827,7 +47655,7 @@ function* nodesOf(value, base2 = []) {
     for (let i2 = 0; i2 < value.length; i2++) yield* nodesOf(value[i2], [...base2, i2]);
   } else if (isObj(value)) {
     if (base2.length > 0) yield { path: base2, value, kind: "map" };
-    for (const [key, v] of Object.entries(value)) yield* nodesOf(v, [...base2, key]);
+    for (const [key2, v] of Object.entries(value)) yield* nodesOf(v, [...base2, key2]);
   } else {
     yield { path: base2, value, kind: "scalar" };
   }
@@ -46964,9 +47792,9 @@ function numberWithinTemplates(objects) {
   for (const object of objects) {
     const template = object.source.template;
     if (object.source.kind !== "helm" || template === void 0 || template === "") continue;
-    const key = `${template}\0${object.ref.kind}`;
-    const ordinal = counts.get(key) ?? 0;
-    counts.set(key, ordinal + 1);
+    const key2 = `${template}\0${object.ref.kind}`;
+    const ordinal = counts.get(key2) ?? 0;
+    counts.set(key2, ordinal + 1);
     object.templateOrdinal = ordinal;
   }
 }
@@ -47177,7 +48005,7 @@ function escapeRegex2(text2) {
 function normaliseRaw(value, normalise) {
   if (typeof value === "string") return normalise(value);
   if (Array.isArray(value)) return value.map((item) => normaliseRaw(item, normalise));
-  if (value !== null && typeof value === "object") return Object.fromEntries(Object.entries(value).map(([key, item]) => [normalise(key), normaliseRaw(item, normalise)]));
+  if (value !== null && typeof value === "object") return Object.fromEntries(Object.entries(value).map(([key2, item]) => [normalise(key2), normaliseRaw(item, normalise)]));
   return value;
 }
 function unseenObjects(objects, inputs, locator, failed) {
@@ -47358,8 +48186,8 @@ function identity5(object) {
   return `${ref.apiVersion}\0${ref.kind}\0${ref.namespace ?? ""}\0${ref.name}`;
 }
 function counterpart(object, original, objects) {
-  const key = identity5(object);
-  const same = objects.filter((o2) => identity5(o2) === key);
+  const key2 = identity5(object);
+  const same = objects.filter((o2) => identity5(o2) === key2);
   if (same.length === 1) return same[0];
   if (same.length > 1) return void 0;
   const sameKind = (list2) => list2.filter((o2) => o2.source.template === object.source.template && o2.ref.kind === object.ref.kind);
@@ -47438,17 +48266,17 @@ function isSubchartGlobalCopy(p, scopes) {
   return scopes.some((s) => s.path.length > 0 && p.length > s.path.length && s.path.every((t, i2) => p[i2] === t) && p[s.path.length] === "global");
 }
 function flipCandidate(ctx, p) {
-  const key = `leaf:${pathKey2(p)}`;
-  const existing = ctx.candidates.get(key) ?? ctx.flipOnly.get(key);
+  const key2 = `leaf:${pathKey2(p)}`;
+  const existing = ctx.candidates.get(key2) ?? ctx.flipOnly.get(key2);
   if (existing) return existing;
   const c3 = { id: ctx.nextId++, path: p, kind: "leaf" };
   if (ctx.values.originOf(p)?.layer.kind === "set") c3.viaSet = true;
-  ctx.flipOnly.set(key, c3);
+  ctx.flipOnly.set(key2, c3);
   return c3;
 }
 function candidate(ctx, p, kind, original) {
-  const key = `${kind}:${pathKey2(p)}`;
-  const existing = ctx.candidates.get(key);
+  const key2 = `${kind}:${pathKey2(p)}`;
+  const existing = ctx.candidates.get(key2);
   if (existing) return existing;
   const c3 = { id: ctx.nextId++, path: p, kind };
   if (ctx.nextId + (Array.isArray(original) ? original.length : 0) > MAX_SENTINELS) c3.rejected = "too many candidate values keys in this chart";
@@ -47459,7 +48287,7 @@ function candidate(ctx, p, kind, original) {
     c3.viaSet = true;
     if (p.some((t) => typeof t === "number") || kind !== "leaf") c3.rejected = "set with --set inside a list";
   }
-  ctx.candidates.set(key, c3);
+  ctx.candidates.set(key2, c3);
   return c3;
 }
 function valueNodes(values) {
@@ -47589,8 +48417,8 @@ function setOverride(override, effective, p, value) {
   else if (isObj(inner)) inner[String(tail)] = value;
 }
 function setPair(p, value) {
-  const key = p.map((t) => typeof t === "number" ? `[${t}]` : `.${String(t).replace(/([.,=\\[\]])/g, "\\$1")}`).join("").replace(/^\./, "");
-  return `${key}=${String(value).replace(/([,\\])/g, "\\$1")}`;
+  const key2 = p.map((t) => typeof t === "number" ? `[${t}]` : `.${String(t).replace(/([.,=\\[\]])/g, "\\$1")}`).join("").replace(/^\./, "");
+  return `${key2}=${String(value).replace(/([,\\])/g, "\\$1")}`;
 }
 function overridesFor(ctx, candidates, flip) {
   const out = { file: {}, set: [] };
@@ -47717,13 +48545,13 @@ function confirmIn(target, trial, index, originals) {
   const anchorDepth = tokens(anchor).length;
   for (const c3 of mine) {
     if (c3.kind !== "mapKey") continue;
-    const key = sentinelText(c3.id);
+    const key2 = sentinelText(c3.id);
     for (let depth = tokens2.length; depth > anchorDepth; depth--) {
       const block = join("", ...tokens2.slice(0, depth));
       const at3 = remapPointer(target.object.raw, other.raw, block);
       if (at3 === void 0) continue;
       const node = get(other.raw, at3);
-      if (isObj(node) && key in node) {
+      if (isObj(node) && key2 in node) {
         out.push({ candidate: c3, depth });
         break;
       }
@@ -47779,8 +48607,8 @@ async function locate2(input) {
     const listOf = (p) => lists.find((l) => l.path.length < p.length && l.path.every((t, i2) => p[i2] === t));
     const lint = [];
     for (const p of input.lintPaths) {
-      const key = `leaf:${pathKey2(p)}`;
-      const existing = ctx.candidates.get(key);
+      const key2 = `leaf:${pathKey2(p)}`;
+      const existing = ctx.candidates.get(key2);
       const list2 = listOf(p);
       if (existing) lint.push({ path: p, candidate: existing, id: existing.id });
       else if (list2 && typeof p[list2.path.length] === "number" && p.length === list2.path.length + 1) {
@@ -48105,7 +48933,7 @@ function lintValues(findings, renders, config, knowledge = /* @__PURE__ */ new M
     const values = known?.values ?? valuesOfRender(render2);
     const leaves2 = locatedLeavesOf(values);
     if (leaves2.length === 0) continue;
-    const rendered = (key) => chartRenders.some((r) => renderedFieldsOf(r).has(key));
+    const rendered = (key2) => chartRenders.some((r) => renderedFieldsOf(r).has(key2));
     const located = /* @__PURE__ */ new Set();
     const unlocatedFields = /* @__PURE__ */ new Set();
     for (const f of findings) {
@@ -48168,17 +48996,17 @@ function apply(lines, index, edit) {
     const replacement = m.with === "string" ? `"${marker}"` : m.with === "map" ? `(dict "${marker}" "x")` : m.with;
     return one([line.replace(pattern, replacement)]);
   }
-  const key = keyOf(line);
+  const key2 = keyOf(line);
   if (m.kind === "value") {
-    if (!key || key.value === "" || /^[|>]/.test(key.value)) return void 0;
-    const at3 = line.lastIndexOf(key.value);
-    const value = key.value.startsWith("{}") ? `{${marker}: x}` : key.value.startsWith("[]") ? `[${marker}]` : marker;
-    return one([line.slice(0, at3) + value + line.slice(at3 + key.value.length).replace(/^[^#]*/, "")]);
+    if (!key2 || key2.value === "" || /^[|>]/.test(key2.value)) return void 0;
+    const at3 = line.lastIndexOf(key2.value);
+    const value = key2.value.startsWith("{}") ? `{${marker}: x}` : key2.value.startsWith("[]") ? `[${marker}]` : marker;
+    return one([line.slice(0, at3) + value + line.slice(at3 + key2.value.length).replace(/^[^#]*/, "")]);
   }
-  if (!key) return void 0;
-  if (key.item) {
-    const child2 = `${" ".repeat(key.indent)}${marker}: x`;
-    if (key.value !== "") return one([line, child2]);
+  if (!key2) return void 0;
+  if (key2.item) {
+    const child2 = `${" ".repeat(key2.indent)}${marker}: x`;
+    if (key2.value !== "") return one([line, child2]);
     const dash = indentOf(line);
     let last = index;
     for (let j = index + 1; j < lines.length; j++) {
@@ -48188,8 +49016,8 @@ function apply(lines, index, edit) {
     }
     return { start: index, count: last - index + 1, lines: [...lines.slice(index, last + 1), child2] };
   }
-  if (key.value !== "" && !/^\{\{.*\}\}\s*$/.test(key.value)) return void 0;
-  let childIndent = key.indent + 2;
+  if (key2.value !== "" && !/^\{\{.*\}\}\s*$/.test(key2.value)) return void 0;
+  let childIndent = key2.indent + 2;
   let list2 = false;
   for (let j = index + 1; j < lines.length; j++) {
     const next = lines[j];
@@ -48201,14 +49029,14 @@ function apply(lines, index, edit) {
       }
       continue;
     }
-    if (indentOf(next) > key.indent || /^\s*-(\s|$)/.test(next) && indentOf(next) === key.indent) {
+    if (indentOf(next) > key2.indent || /^\s*-(\s|$)/.test(next) && indentOf(next) === key2.indent) {
       childIndent = indentOf(next);
       list2 = /^\s*-(\s|$)/.test(next);
     }
     break;
   }
-  if (key.value !== "") {
-    const nindent = /\bn?indent\s+(\d+)/.exec(key.value);
+  if (key2.value !== "") {
+    const nindent = /\bn?indent\s+(\d+)/.exec(key2.value);
     if (!nindent) return void 0;
     childIndent = Number(nindent[1]);
   }
@@ -48242,9 +49070,9 @@ async function proveLines(render2, config, claims, budget, tmp, stats, trials = 
       claim.failure = "the line is outside the chart";
       continue;
     }
-    const key = `${claim.file}\0${claim.line}\0${signature(claim.mutation)}\0${claim.trial ?? ""}`;
-    let edit = edits.get(key);
-    if (!edit) edits.set(key, edit = { id: next++, file: claim.file, line: claim.line, mutation: claim.mutation, claims: [] });
+    const key2 = `${claim.file}\0${claim.line}\0${signature(claim.mutation)}\0${claim.trial ?? ""}`;
+    let edit = edits.get(key2);
+    if (!edit) edits.set(key2, edit = { id: next++, file: claim.file, line: claim.line, mutation: claim.mutation, claims: [] });
     edit.claims.push(claim);
   }
   const byLine = /* @__PURE__ */ new Map();
@@ -48257,10 +49085,10 @@ async function proveLines(render2, config, claims, budget, tmp, stats, trials = 
   for (const list2 of byLine.values()) {
     list2.forEach((edit, i2) => {
       const trial2 = edit.claims[0].trial;
-      const key = `${i2}\0${trial2 ?? ""}`;
-      let edits2 = roundOf.get(key);
+      const key2 = `${i2}\0${trial2 ?? ""}`;
+      let edits2 = roundOf.get(key2);
       if (!edits2) {
-        roundOf.set(key, edits2 = []);
+        roundOf.set(key2, edits2 = []);
         rounds.push({ trial: trial2, edits: edits2 });
       }
       edits2.push(edit);
@@ -48421,17 +49249,17 @@ function setPairLine(config, pair2) {
 }
 function structuralClaim(target, line, at3, sources) {
   const text2 = sources.read(line.file)?.lines[line.line - 1] ?? "";
-  const key = keyOf(text2);
+  const key2 = keyOf(text2);
   const tokens2 = tokens(at3);
-  const endsAtKey = key !== void 0 && tokens2[tokens2.length - 1] === key.key;
-  const byValue = key !== void 0 && endsAtKey && key.value !== "" && !/^[|>]/.test(key.value);
+  const endsAtKey = key2 !== void 0 && tokens2[tokens2.length - 1] === key2.key;
+  const byValue = key2 !== void 0 && endsAtKey && key2.value !== "" && !/^[|>]/.test(key2.value);
   return {
     file: line.file,
     line: line.line,
     mutation: byValue ? { kind: "value" } : { kind: "child" },
     object: target.object,
     pointer: at3,
-    expect: byValue && key.value.trim() !== "{}" ? "contains" : "key"
+    expect: byValue && key2.value.trim() !== "{}" ? "contains" : "key"
   };
 }
 function isEmptyBlock(value) {
@@ -48501,9 +49329,9 @@ function planTarget(target, render2, values, sources, config) {
   }
   return plan;
 }
-function pointerForKey(pointer, key) {
+function pointerForKey(pointer, key2) {
   const tokens2 = tokens(pointer);
-  for (let i2 = tokens2.length - 1; i2 >= 0; i2--) if (tokens2[i2] === key) return prefixPointer(pointer, i2 + 1);
+  for (let i2 = tokens2.length - 1; i2 >= 0; i2--) if (tokens2[i2] === key2) return prefixPointer(pointer, i2 + 1);
   return void 0;
 }
 function getAtValue(values, p) {
@@ -48536,8 +49364,8 @@ async function attachProvenance(findings, renders, config, options = {}) {
     if (f.source.kind !== "helm" || f.ruleId === DANGEROUS_RULE_ID || f.source.located !== void 0) continue;
     const set2 = f.source.valueSet ?? DEFAULT_VALUE_SET;
     if (set2 !== DEFAULT_VALUE_SET && inDefault.has(`${f.source.chart}\0${f.fingerprint}`)) continue;
-    const key = `${f.source.chart}\0${set2}`;
-    byRender.set(key, [...byRender.get(key) ?? [], f]);
+    const key2 = `${f.source.chart}\0${set2}`;
+    byRender.set(key2, [...byRender.get(key2) ?? [], f]);
   }
   const lintOn = config.rules[DANGEROUS_RULE_ID]?.enabled !== false;
   const sources = /* @__PURE__ */ new Map();
@@ -48631,11 +49459,11 @@ var UnitIndex = class {
   serviceAccounts;
   aggregationCache;
   labelIndex;
-  constructor(key, objects, pods) {
-    this.key = key;
+  constructor(key2, objects, pods) {
+    this.key = key2;
     this.objects = objects;
     this.pods = pods;
-    this.complete = key.startsWith("helm:");
+    this.complete = key2.startsWith("helm:");
     for (const object of objects) {
       const list2 = this.byKind.get(object.ref.kind);
       if (list2) list2.push(object);
@@ -48708,11 +49536,11 @@ var UnitIndex = class {
     for (const { binding, grant } of bindings) {
       const bindingNamespace = binding.ref.kind === "RoleBinding" ? this.namespaceOf(binding) : void 0;
       const keys2 = new Set(subjectsOf(binding.raw).map((s) => subjectKey(s, bindingNamespace)).filter((k) => k !== void 0));
-      for (const key of keys2) {
-        const list2 = bySubject.get(key);
+      for (const key2 of keys2) {
+        const list2 = bySubject.get(key2);
         const full2 = { binding, ...grant };
         if (list2) list2.push(full2);
-        else bySubject.set(key, [full2]);
+        else bySubject.set(key2, [full2]);
       }
     }
     this.grantsCache = { bindings, bySubject };
@@ -48724,8 +49552,8 @@ var UnitIndex = class {
     const keys2 = serviceAccountKeys(namespace, name);
     const seen = /* @__PURE__ */ new Set();
     const grants = [];
-    for (const key of keys2) {
-      for (const grant of bySubject.get(key) ?? []) {
+    for (const key2 of keys2) {
+      for (const grant of bySubject.get(key2) ?? []) {
         if (seen.has(grant.binding)) continue;
         seen.add(grant.binding);
         grants.push(grant);
@@ -48749,8 +49577,8 @@ var UnitIndex = class {
       const inNamespace = byNamespace.get(namespace);
       if (inNamespace) inNamespace.push(pod);
       else byNamespace.set(namespace, [pod]);
-      for (const [key, value] of Object.entries(own)) {
-        const pairKey = `${namespace}\0${key}\0${value}`;
+      for (const [key2, value] of Object.entries(own)) {
+        const pairKey = `${namespace}\0${key2}\0${value}`;
         const list2 = byPair.get(pairKey);
         if (list2) list2.push(pod);
         else byPair.set(pairKey, [pod]);
@@ -48836,10 +49664,10 @@ var UnitIndex = class {
       const ingressesByService = /* @__PURE__ */ new Map();
       for (const ingress of this.ofKind("Ingress")) {
         for (const service of ingressBackends(ingress.raw)) {
-          const key = `${this.namespaceOf(ingress)}/${service}`;
-          const list2 = ingressesByService.get(key);
+          const key2 = `${this.namespaceOf(ingress)}/${service}`;
+          const list2 = ingressesByService.get(key2);
           if (list2) list2.push(ingress);
-          else ingressesByService.set(key, [ingress]);
+          else ingressesByService.set(key2, [ingress]);
         }
       }
       for (const service of this.ofKind("Service")) {
@@ -48888,7 +49716,7 @@ function isHelmTestHook(object) {
 }
 var PLACEHOLDER = /\{\{\s*(\w+)\s*\}\}/g;
 function interpolate(template, data) {
-  return template.replace(PLACEHOLDER, (_, key) => String(data?.[key] ?? ""));
+  return template.replace(PLACEHOLDER, (_, key2) => String(data?.[key2] ?? ""));
 }
 function fingerprintOf(ruleId, object, path37) {
   const { source } = object;
@@ -49001,13 +49829,13 @@ function evaluate2(objects, rules, config, options = {}) {
   const namespacesFor = new Map(active.map((rule2) => [rule2, rule2.scope === "scan" ? namespaces : NAMESPACES_OUT_OF_SCOPE]));
   const grouped = /* @__PURE__ */ new Map();
   for (const object of objects) {
-    const key = unitKeyOf(object);
-    const list2 = grouped.get(key);
+    const key2 = unitKeyOf(object);
+    const list2 = grouped.get(key2);
     if (list2) list2.push(object);
-    else grouped.set(key, [object]);
+    else grouped.set(key2, [object]);
   }
-  for (const [key, members] of grouped) {
-    const unit = new UnitIndex(key, members, members.flatMap((m) => isHelmTestHook(m) ? [] : pods.get(m) ?? []));
+  for (const [key2, members] of grouped) {
+    const unit = new UnitIndex(key2, members, members.flatMap((m) => isHelmTestHook(m) ? [] : pods.get(m) ?? []));
     units.push(unit);
     const chart = members[0] !== void 0 ? options.chartOf?.(members[0]) : void 0;
     for (const object of members) {
@@ -49040,9 +49868,9 @@ function append(into, part, units, seen) {
   into.findings.push(...part.findings);
   for (const [object, verdict] of part.admission) into.admission.set(object, verdict);
   for (const error of part.errors) {
-    const key = `${error.file}\0${error.message}`;
-    if (seen.has(key)) continue;
-    seen.add(key);
+    const key2 = `${error.file}\0${error.message}`;
+    if (seen.has(key2)) continue;
+    seen.add(key2);
     into.errors.push(error);
   }
   if (units) into.units.push(...part.units);
@@ -49095,10 +49923,10 @@ var ValueSetEvaluation = class {
     }
     const partitions = /* @__PURE__ */ new Map([[DEFAULT_VALUE_SET, []]]);
     for (const object of objects) {
-      const key = valueSetOf(object);
-      const list2 = partitions.get(key);
+      const key2 = valueSetOf(object);
+      const list2 = partitions.get(key2);
       if (list2) list2.push(object);
-      else partitions.set(key, [object]);
+      else partitions.set(key2, [object]);
     }
     for (const members of partitions.values()) {
       const rest = members.filter((object) => !covered2.has(object));
@@ -49115,8 +49943,8 @@ var ValueSetEvaluation = class {
   }
 };
 function withoutRepeatedVariantFindings(findings, diverging) {
-  const key = (f) => `${f.source.chart}\0${f.source.valueSet ?? DEFAULT_VALUE_SET}\0${f.fingerprint}`;
-  const main2 = new Set(findings.filter((f) => f.source.kind === "helm" && f.source.variant === void 0).map(key));
+  const key2 = (f) => `${f.source.chart}\0${f.source.valueSet ?? DEFAULT_VALUE_SET}\0${f.fingerprint}`;
+  const main2 = new Set(findings.filter((f) => f.source.kind === "helm" && f.source.variant === void 0).map(key2));
   const out = [];
   const kept = /* @__PURE__ */ new Set();
   for (const finding of findings) {
@@ -49124,8 +49952,8 @@ function withoutRepeatedVariantFindings(findings, diverging) {
       out.push(finding);
       continue;
     }
-    if (main2.has(key(finding)) || kept.has(key(finding)) || !diverging.has(`${finding.source.chart}\0${finding.source.valueSet ?? DEFAULT_VALUE_SET}`)) continue;
-    kept.add(key(finding));
+    if (main2.has(key2(finding)) || kept.has(key2(finding)) || !diverging.has(`${finding.source.chart}\0${finding.source.valueSet ?? DEFAULT_VALUE_SET}`)) continue;
+    kept.add(key2(finding));
     if (finding.ruleId !== "render-divergence") finding.message += ` (only when rendered ${variantDescription(finding.source.variant)})`;
     if (finding.source.located === void 0) {
       finding.source.located = "object";
@@ -49144,14 +49972,14 @@ function gradeDivergences(findings, unseen) {
   const hidden2 = /* @__PURE__ */ new Map();
   for (const finding of findings) {
     if (finding.source.variant === void 0 || RENDER_RULES.has(finding.ruleId)) continue;
-    const key = objectKey3(finding.source, finding.object);
-    hidden2.set(key, [...hidden2.get(key) ?? [], finding]);
+    const key2 = objectKey3(finding.source, finding.object);
+    hidden2.set(key2, [...hidden2.get(key2) ?? [], finding]);
   }
   return findings.map((finding) => {
     if (finding.ruleId !== DIVERGENCE_RULE_ID || finding.source.variant === void 0) return finding;
-    const key = objectKey3(finding.source, finding.object);
-    if (unseen.has(key)) return finding;
-    const worse = (hidden2.get(key) ?? []).sort((a2, b) => severityRank(b.severity) - severityRank(a2.severity) || (a2.ruleId < b.ruleId ? -1 : a2.ruleId > b.ruleId ? 1 : 0));
+    const key2 = objectKey3(finding.source, finding.object);
+    if (unseen.has(key2)) return finding;
+    const worse = (hidden2.get(key2) ?? []).sort((a2, b) => severityRank(b.severity) - severityRank(a2.severity) || (a2.ruleId < b.ruleId ? -1 : a2.ruleId > b.ruleId ? 1 : 0));
     if (worse.length === 0) return { ...finding, severity: "info", message: `${finding.message}; no rule finds that render worse than the scanned one` };
     const named2 = [...new Set(worse.map((f) => `${f.ruleId} (${f.severity})`))];
     const listed = named2.slice(0, 3).join(", ") + (named2.length > 3 ? ` and ${named2.length - 3} more` : "");
@@ -49176,10 +50004,10 @@ function mergeValueSets(findings, config) {
       out.push(finding);
       continue;
     }
-    const key = `${finding.source.chart ?? finding.source.file}\0${finding.fingerprint}`;
-    const group = groups.get(key);
+    const key2 = `${finding.source.chart ?? finding.source.file}\0${finding.fingerprint}`;
+    const group = groups.get(key2);
     if (group) group.push(finding);
-    else groups.set(key, [finding]);
+    else groups.set(key2, [finding]);
   }
   for (const group of groups.values()) {
     const sorted2 = [...group].sort((a2, b) => compareSets(a2.source.valueSet ?? DEFAULT_VALUE_SET, b.source.valueSet ?? DEFAULT_VALUE_SET));
@@ -49284,9 +50112,9 @@ function containerOf(finding, object) {
   }
   return void 0;
 }
-function annotationKey(object, key) {
+function annotationKey(object, key2) {
   const { ref, source } = object;
-  return [source.chart ?? source.file, source.address ?? "", ref.apiVersion, ref.kind, ref.namespace ?? "", ref.name, key].join("\0");
+  return [source.chart ?? source.file, source.address ?? "", ref.apiVersion, ref.kind, ref.namespace ?? "", ref.name, key2].join("\0");
 }
 function annotationsOf(raw) {
   const out = {};
@@ -49298,7 +50126,7 @@ function annotationsOf(raw) {
 }
 function suppressionAnnotationsOf(object, cache2) {
   let out = cache2.get(object);
-  if (out === void 0) cache2.set(object, out = Object.entries(annotationsOf(object.raw)).filter(([key]) => key.startsWith(ANNOTATION_PREFIX)));
+  if (out === void 0) cache2.set(object, out = Object.entries(annotationsOf(object.raw)).filter(([key2]) => key2.startsWith(ANNOTATION_PREFIX)));
   return out;
 }
 function glob(value, pattern) {
@@ -49338,21 +50166,21 @@ function applySuppressions(findings, options) {
   const holdComment = (c3, f, message) => {
     let byFinding = heldRecords.get(c3);
     if (byFinding === void 0) heldRecords.set(c3, byFinding = /* @__PURE__ */ new Map());
-    const key = [f.ruleId, f.object.kind, f.object.namespace ?? "", f.object.name].join("\0");
-    if (byFinding.has(key)) return;
+    const key2 = [f.ruleId, f.object.kind, f.object.namespace ?? "", f.object.name].join("\0");
+    if (byFinding.has(key2)) return;
     const container = c3.container;
-    byFinding.set(key, { kind: "comment", status: "pending", rule: f.ruleId, ...c3.reason ? { reason: c3.reason } : {}, file: relativeTo(repoRoot, c3.file), line: c3.line, ...container ? { container } : {}, object: f.object, matched: 0, message });
+    byFinding.set(key2, { kind: "comment", status: "pending", rule: f.ruleId, ...c3.reason ? { reason: c3.reason } : {}, file: relativeTo(repoRoot, c3.file), line: c3.line, ...container ? { container } : {}, object: f.object, matched: 0, message });
   };
   const annotationRecords = /* @__PURE__ */ new Map();
   const annotationCache = /* @__PURE__ */ new Map();
-  const annotationRecord = (object, key, value) => {
-    const recordKey = annotationKey(object, key);
+  const annotationRecord = (object, key2, value) => {
+    const recordKey = annotationKey(object, key2);
     let record = annotationRecords.get(recordKey);
     if (record) return record;
-    const { rule: rule2, container } = splitRule(key.slice(ANNOTATION_PREFIX.length));
+    const { rule: rule2, container } = splitRule(key2.slice(ANNOTATION_PREFIX.length));
     const reason2 = typeof value === "string" ? value.trim() : "";
     const invalid = reason2 === "" ? "the annotation gives no reason" : known && rule2 !== "*" && !known.has(rule2) ? `unknown rule ${rule2}` : locked.has(rule2) ? lockedMessage(rule2) : !config.annotationSuppressions ? "annotation suppressions are off (annotationSuppressions: true in the configuration turns them on)" : fromVendoredSubchart(object) ? `the object comes from a vendored subchart (${object.source.template.split("/").slice(0, 3).join("/")}): its annotations never suppress` : void 0;
-    const isPending = invalid === void 0 && pending !== void 0 && pending.annotation(object, key, value);
+    const isPending = invalid === void 0 && pending !== void 0 && pending.annotation(object, key2, value);
     record = {
       kind: "annotation",
       status: invalid ? "invalid" : isPending ? "pending" : "unused",
@@ -49406,8 +50234,8 @@ function applySuppressions(findings, options) {
       }
     }
     if (object) {
-      for (const [key, value] of suppressionAnnotationsOf(object, annotationCache)) {
-        const record = annotationRecord(object, key, value);
+      for (const [key2, value] of suppressionAnnotationsOf(object, annotationCache)) {
+        const record = annotationRecord(object, key2, value);
         if (record.rule !== "*" && record.rule !== f.ruleId) continue;
         if (record.rule === "*" && lockedRule) continue;
         if (record.container !== void 0 && record.container !== container()) continue;
@@ -49418,7 +50246,7 @@ function applySuppressions(findings, options) {
     }
     if (applied) f.suppressed = applied;
   }
-  for (const object of options.objects) for (const [key, value] of suppressionAnnotationsOf(object, annotationCache)) annotationRecord(object, key, value);
+  for (const object of options.objects) for (const [key2, value] of suppressionAnnotationsOf(object, annotationCache)) annotationRecord(object, key2, value);
   const records = [];
   for (const { s, matched, expired, locked: isLocked } of configured) {
     records.push({
@@ -49541,7 +50369,7 @@ function classifyText(text2, encoding = "utf-8") {
   }
   if (json2 === null || typeof json2 !== "object" || Array.isArray(json2)) return { kind: "not-plan" };
   const doc = json2;
-  const hasPlanKey = PLAN_KEYS.some((key) => key in doc);
+  const hasPlanKey = PLAN_KEYS.some((key2) => key2 in doc);
   if (typeof doc.format_version === "string" && hasPlanKey && !isStateRepresentation(doc)) {
     const major = Number(/^(\d+)\./.exec(doc.format_version)?.[1] ?? NaN);
     if (!(major === 0 || major === 1)) {
@@ -49764,36 +50592,36 @@ var OCTAL_MODES = /* @__PURE__ */ new Set(["default_mode", "mode"]);
 var MAP_ATTRIBUTES = /* @__PURE__ */ new Set(["labels", "annotations", "match_labels", "node_selector", "data", "binary_data", "limits", "requests", "volume_attributes", "selector"]);
 var MAP_NODES = /* @__PURE__ */ new WeakSet();
 var INVERSE = /* @__PURE__ */ new Map();
-function camel(key) {
-  return IRREGULAR[key] ?? key.replace(/_([a-z0-9])/g, (_, c3) => c3.toUpperCase());
+function camel(key2) {
+  return IRREGULAR[key2] ?? key2.replace(/_([a-z0-9])/g, (_, c3) => c3.toUpperCase());
 }
-function pluralOf(key, parent, kind) {
-  const entry = REPEATED[key];
+function pluralOf(key2, parent, kind) {
+  const entry = REPEATED[key2];
   return typeof entry === "function" ? entry(parent, kind) : entry;
 }
 var NAMES = /* @__PURE__ */ new Map();
-function namingOf(kind, parent, key) {
+function namingOf(kind, parent, key2) {
   let byParent = NAMES.get(kind);
   if (byParent === void 0) NAMES.set(kind, byParent = /* @__PURE__ */ new Map());
   let byKey = byParent.get(parent);
   if (byKey === void 0) byParent.set(parent, byKey = /* @__PURE__ */ new Map());
-  let naming = byKey.get(key);
+  let naming = byKey.get(key2);
   if (naming === void 0) {
-    const plain = KIND_RENAMES[`${kind}|${parent}|${key}`] ?? camel(key);
-    const plural2 = pluralOf(key, parent, kind);
+    const plain = KIND_RENAMES[`${kind}|${parent}|${key2}`] ?? camel(key2);
+    const plural2 = pluralOf(key2, parent, kind);
     const list2 = plural2 ?? plain;
     naming = { repeated: plural2 !== void 0, list: list2, plain, listEscaped: escapeToken(list2), plainEscaped: escapeToken(plain) };
-    byKey.set(key, naming);
-    INVERSE.set(`${kind}|${parent}|${plain}`, key);
-    INVERSE.set(`${kind}|${parent}|${list2}`, key);
+    byKey.set(key2, naming);
+    INVERSE.set(`${kind}|${parent}|${plain}`, key2);
+    INVERSE.set(`${kind}|${parent}|${list2}`, key2);
   }
   return naming;
 }
-function fixScalar(key, value) {
+function fixScalar(key2, value) {
   if (typeof value !== "string") return value;
-  if ((INTEGER_STRINGS.has(key) || INT_OR_STRING.has(key)) && /^-?\d+$/.test(value)) return Number(value);
-  if (OCTAL_MODES.has(key) && /^0[0-7]*$/.test(value)) return parseInt(value, 8);
-  if (OCTAL_MODES.has(key) && /^\d+$/.test(value)) return Number(value);
+  if ((INTEGER_STRINGS.has(key2) || INT_OR_STRING.has(key2)) && /^-?\d+$/.test(value)) return Number(value);
+  if (OCTAL_MODES.has(key2) && /^0[0-7]*$/.test(value)) return parseInt(value, 8);
+  if (OCTAL_MODES.has(key2) && /^\d+$/.test(value)) return Number(value);
   return value;
 }
 function asMap(value) {
@@ -49802,19 +50630,19 @@ function asMap(value) {
 }
 function convertBlock(tf, unknown, sensitive, parent, pointer, walk3, top) {
   const out = {};
-  for (const key in tf) convertKey(tf, key, unknown, sensitive, parent, pointer, walk3, top, out);
+  for (const key2 in tf) convertKey(tf, key2, unknown, sensitive, parent, pointer, walk3, top, out);
   if (unknown !== null && typeof unknown === "object" && !Array.isArray(unknown)) {
-    for (const key in unknown) if (!(key in tf)) convertKey(tf, key, unknown, sensitive, parent, pointer, walk3, top, out);
+    for (const key2 in unknown) if (!(key2 in tf)) convertKey(tf, key2, unknown, sensitive, parent, pointer, walk3, top, out);
   }
   return out;
 }
-function convertKey(tf, key, unknown, sensitive, parent, pointer, walk3, top, out) {
-  if (top !== void 0 && !top.includes(key)) return;
-  if (parent === "metadata" && METADATA_COMPUTED.has(key)) return;
-  const value = tf[key];
-  const u2 = unknown === void 0 ? void 0 : child(unknown, key);
-  const s = sensitive === void 0 ? void 0 : child(sensitive, key);
-  const naming = namingOf(walk3.kind, parent, key);
+function convertKey(tf, key2, unknown, sensitive, parent, pointer, walk3, top, out) {
+  if (top !== void 0 && !top.includes(key2)) return;
+  if (parent === "metadata" && METADATA_COMPUTED.has(key2)) return;
+  const value = tf[key2];
+  const u2 = unknown === void 0 ? void 0 : child(unknown, key2);
+  const s = sensitive === void 0 ? void 0 : child(sensitive, key2);
+  const naming = namingOf(walk3.kind, parent, key2);
   const listy = Array.isArray(value) || value === void 0 && (u2 === true || Array.isArray(u2));
   const repeated = listy && naming.repeated;
   const name = repeated ? naming.list : naming.plain;
@@ -49830,7 +50658,7 @@ function convertKey(tf, key, unknown, sensitive, parent, pointer, walk3, top, ou
         const ue = u2 === void 0 ? void 0 : child(u2, i2);
         if (ue === true && u2 !== true) walk3.unknown.push(`${at3}/${i2}`);
         const se = s === void 0 ? void 0 : child(s, i2);
-        if (isObj(element)) list2[i2] = convertBlock(element, ue, se, key, ue === void 0 ? "" : `${at3}/${i2}`, walk3);
+        if (isObj(element)) list2[i2] = convertBlock(element, ue, se, key2, ue === void 0 ? "" : `${at3}/${i2}`, walk3);
         else list2[i2] = s === true || se === true ? redactDeep(element) : element;
       }
       converted = list2;
@@ -49840,13 +50668,13 @@ function convertKey(tf, key, unknown, sensitive, parent, pointer, walk3, top, ou
     } else if (isObj(value[0])) {
       const ue = u2 === void 0 ? void 0 : child(u2, 0);
       if (ue === true && u2 !== true) walk3.unknown.push(at3);
-      converted = convertBlock(value[0], ue, s === void 0 ? void 0 : child(s, 0), key, at3, walk3);
+      converted = convertBlock(value[0], ue, s === void 0 ? void 0 : child(s, 0), key2, at3, walk3);
     } else {
       const list2 = new Array(value.length);
       for (let i2 = 0; i2 < value.length; i2++) {
         const ue = u2 === void 0 ? void 0 : child(u2, i2);
         if (ue === true && u2 !== true) walk3.unknown.push(`${at3}/${i2}`);
-        const fixed2 = fixScalar(key, value[i2]);
+        const fixed2 = fixScalar(key2, value[i2]);
         list2[i2] = s === true || s !== void 0 && child(s, i2) === true ? redactDeep(fixed2) : fixed2;
       }
       converted = list2;
@@ -49863,7 +50691,7 @@ function convertKey(tf, key, unknown, sensitive, parent, pointer, walk3, top, ou
     }
     converted = asMap(map2);
   } else if (value !== null && value !== void 0) {
-    converted = s === true ? redactDeep(fixScalar(key, value)) : fixScalar(key, value);
+    converted = s === true ? redactDeep(fixScalar(key2, value)) : fixScalar(key2, value);
   }
   if (converted !== void 0) out[name] = converted;
 }
@@ -49903,14 +50731,14 @@ function tfPathOf(kind, raw, pointer) {
       continue;
     }
     if (i2 === 0 && (step === "apiVersion" || step === "kind")) return [];
-    const key = INVERSE.get(`${kind}|${parent}|${step}`) ?? snake(step);
-    path37.push(key);
+    const key2 = INVERSE.get(`${kind}|${parent}|${step}`) ?? snake(step);
+    path37.push(key2);
     const next = isObj(node) ? node[step] : void 0;
     const following = steps2[i2 + 1];
     if (isObj(next) && !MAP_NODES.has(next)) path37.push(0);
-    else if (next === void 0 && following !== void 0 && !/^\d+$/.test(following) && !MAP_ATTRIBUTES.has(key)) path37.push(0);
+    else if (next === void 0 && following !== void 0 && !/^\d+$/.test(following) && !MAP_ATTRIBUTES.has(key2)) path37.push(0);
     node = next;
-    parent = key;
+    parent = key2;
   }
   return path37;
 }
@@ -49975,7 +50803,7 @@ function setEntries(value, unknown, sensitive, attribute, unknownOut) {
 }
 function fromHelmRelease(address, after, afterUnknown, afterSensitive, dirs) {
   const unknown = [];
-  for (const key of ["chart", "repository", "version", "name", "namespace"]) if (child(afterUnknown, key) === true) unknown.push(`/${key}`);
+  for (const key2 of ["chart", "repository", "version", "name", "namespace"]) if (child(afterUnknown, key2) === true) unknown.push(`/${key2}`);
   const chart = str(after.chart) ?? "";
   const resolved = unknown.includes("/chart") ? { source: "unknown", tried: [] } : resolveChart(after, dirs);
   const problems = [];
@@ -50268,13 +51096,13 @@ function parseObjectEntries(s) {
       continue;
     }
     const line = s.line;
-    let key;
-    if (c3 === '"') key = s.readString();
-    else if (IDENT_START.test(c3)) key = s.readIdent();
+    let key2;
+    if (c3 === '"') key2 = s.readString();
+    else if (IDENT_START.test(c3)) key2 = s.readIdent();
     s.skipSpace(false);
-    if (key !== void 0 && (s.peek() === "=" || s.peek() === ":") && s.peek(1) !== "=") {
+    if (key2 !== void 0 && (s.peek() === "=" || s.peek() === ":") && s.peek(1) !== "=") {
       s.pos++;
-      entries.push({ key, line, value: parseValue(s, /* @__PURE__ */ new Set([",", "}"]), true) });
+      entries.push({ key: key2, line, value: parseValue(s, /* @__PURE__ */ new Set([",", "}"]), true) });
     } else {
       s.skipExpression(/* @__PURE__ */ new Set([",", "}"]), true);
       if (s.peek() === "\n") s.pos++;
@@ -50365,7 +51193,7 @@ function segments(address) {
     while (i2 < address.length && address[i2] !== "." && address[i2] !== "[") i2++;
     const name = address.slice(start, i2);
     if (name === "") return void 0;
-    let key;
+    let key2;
     if (address[i2] === "[") {
       i2++;
       if (address[i2] === '"') {
@@ -50377,19 +51205,19 @@ function segments(address) {
             i2 += 2;
           } else raw += address[i2++];
         }
-        key = raw;
+        key2 = raw;
         i2++;
       } else {
         const end = address.indexOf("]", i2);
         if (end === -1) return void 0;
         const text2 = address.slice(i2, end);
-        key = /^\d+$/.test(text2) ? Number(text2) : text2;
+        key2 = /^\d+$/.test(text2) ? Number(text2) : text2;
         i2 = end;
       }
       if (address[i2] !== "]") return void 0;
       i2++;
     }
-    out.push(key === void 0 ? { name } : { name, key });
+    out.push(key2 === void 0 ? { name } : { name, key: key2 });
     if (i2 < address.length) {
       if (address[i2] !== ".") return void 0;
       i2++;
@@ -50454,9 +51282,9 @@ var TfLocator = class {
       const list2 = isObj(parsed) && Array.isArray(parsed.Modules) ? parsed.Modules : [];
       for (const entry of list2) {
         if (!isObj(entry)) continue;
-        const key = str(entry.Key);
+        const key2 = str(entry.Key);
         const dir = str(entry.Dir);
-        if (key !== void 0 && dir !== void 0) this.modulesJson.set(key, path27.resolve(this.rootDir, dir));
+        if (key2 !== void 0 && dir !== void 0) this.modulesJson.set(key2, path27.resolve(this.rootDir, dir));
       }
     } catch {
     }
@@ -50464,8 +51292,8 @@ var TfLocator = class {
   }
   /** Absolute directory of a module instance, or undefined when it is remote or outside the repository. */
   moduleDir(modules) {
-    const key = modules.map((m) => m.name).join(".");
-    if (this.dirs.has(key)) return this.dirs.get(key);
+    const key2 = modules.map((m) => m.name).join(".");
+    if (this.dirs.has(key2)) return this.dirs.get(key2);
     let dir = this.rootDir;
     let module = this.rootModule;
     const names = [];
@@ -50480,7 +51308,7 @@ var TfLocator = class {
       if (dir === void 0) break;
     }
     const result = dir !== void 0 && existsSync8(dir) && this.inside(dir) ? dir : void 0;
-    this.dirs.set(key, result);
+    this.dirs.set(key2, result);
     return result;
   }
   index(dir) {
@@ -50506,8 +51334,8 @@ var TfLocator = class {
       const file = path27.relative(this.repoRoot, absolute).split(path27.sep).join("/");
       for (const item of parseHcl(text2)) {
         if (item.type !== "block" || item.name !== "resource" && item.name !== "data" || item.labels.length !== 2) continue;
-        const key = `${item.name === "data" ? "data" : "managed"}|${item.labels[0]}|${item.labels[1]}`;
-        if (!index.has(key)) index.set(key, { absolute, file, line: item.line, block: item });
+        const key2 = `${item.name === "data" ? "data" : "managed"}|${item.labels[0]}|${item.labels[1]}`;
+        if (!index.has(key2)) index.set(key2, { absolute, file, line: item.line, block: item });
       }
     }
     return index;
@@ -50583,10 +51411,10 @@ function redactFields(raw, fields) {
     const parts = field.split(".");
     const copy = (node, i2) => {
       if (!isObj(node)) return node;
-      const key = parts[i2];
-      if (!(key in node)) return node;
-      const next = i2 === parts.length - 1 ? isObj(node[key]) ? Object.fromEntries(Object.keys(node[key]).map((k) => [k, REDACTED])) : REDACTED : copy(node[key], i2 + 1);
-      return next === node[key] ? node : { ...node, [key]: next };
+      const key2 = parts[i2];
+      if (!(key2 in node)) return node;
+      const next = i2 === parts.length - 1 ? isObj(node[key2]) ? Object.fromEntries(Object.keys(node[key2]).map((k) => [k, REDACTED])) : REDACTED : copy(node[key2], i2 + 1);
+      return next === node[key2] ? node : { ...node, [key2]: next };
     };
     out = copy(out, 0);
   }
@@ -50892,10 +51720,10 @@ function scannedSecrets(objects) {
       for (const field of ["data", "stringData"]) {
         const map2 = raw[field];
         if (typeof map2 !== "object" || map2 === null) continue;
-        for (const [key, value] of Object.entries(map2)) {
-          if (typeof value !== "string" || descriptiveName(key)) continue;
+        for (const [key2, value] of Object.entries(map2)) {
+          if (typeof value !== "string" || descriptiveName(key2)) continue;
           const text2 = field === "data" ? Buffer.from(value, "base64").toString("utf8") : value;
-          if (credentialName(key) === void 0 && !detectFormat(text2) && !keyMaterial(text2)) continue;
+          if (credentialName(key2) === void 0 && !detectFormat(text2) && !keyMaterial(text2)) continue;
           add2(text2);
           add2(value);
         }
@@ -50903,7 +51731,7 @@ function scannedSecrets(objects) {
     } else if (object.ref.kind === "ConfigMap") {
       const map2 = raw.data;
       if (typeof map2 === "object" && map2 !== null) {
-        for (const [key, value] of Object.entries(map2)) if (typeof value === "string" && !value.includes("\n") && detectByName(key, value)) add2(value);
+        for (const [key2, value] of Object.entries(map2)) if (typeof value === "string" && !value.includes("\n") && detectByName(key2, value)) add2(value);
       }
     }
     for (const env of envEntries(raw)) if (detectByName(env.name, env.value) ?? detectFormat(env.value)) add2(env.value);
@@ -50918,8 +51746,8 @@ function envEntries(raw) {
     const node = stack.pop();
     if (Array.isArray(node)) stack.push(...node);
     else if (typeof node === "object" && node !== null) {
-      for (const [key, value] of Object.entries(node)) {
-        if (key === "env" && Array.isArray(value)) {
+      for (const [key2, value] of Object.entries(node)) {
+        if (key2 === "env" && Array.isArray(value)) {
           for (const item of value) {
             if (typeof item === "object" && item !== null && typeof item.name === "string" && typeof item.value === "string") {
               out.push({ name: item.name, value: item.value });
@@ -50939,8 +51767,8 @@ function valuesSecrets(leaves2) {
   const out = /* @__PURE__ */ new Set();
   for (const leaf of leaves2) {
     if (typeof leaf.value !== "string" || !redactable(leaf.value)) continue;
-    const key = [...leaf.path].reverse().find((p) => typeof p === "string") ?? "";
-    if (detectByName(key, leaf.value) ?? detectFormat(leaf.value)) out.add(leaf.value.trim());
+    const key2 = [...leaf.path].reverse().find((p) => typeof p === "string") ?? "";
+    if (detectByName(key2, leaf.value) ?? detectFormat(leaf.value)) out.add(leaf.value.trim());
   }
   return [...out];
 }
@@ -51001,7 +51829,7 @@ var Redactor = class {
     if (Array.isArray(node)) return node.map((item) => this.walk(item));
     if (typeof node === "object" && node !== null) {
       const out = {};
-      for (const [key, value] of Object.entries(node)) out[this.text(key)] = this.walk(value);
+      for (const [key2, value] of Object.entries(node)) out[this.text(key2)] = this.walk(value);
       return out;
     }
     return node;
@@ -51133,7 +51961,7 @@ function strictest(config, defaultSeverity) {
   return out;
 }
 function describeSuppression(s, display) {
-  const scope = ["chart", "file", "valueSet", "kind", "namespace", "name", "container"].filter((key) => s[key] !== void 0).map((key) => `${key} ${key === "chart" || key === "file" ? display(s[key]) : s[key]}`);
+  const scope = ["chart", "file", "valueSet", "kind", "namespace", "name", "container"].filter((key2) => s[key2] !== void 0).map((key2) => `${key2} ${key2 === "chart" || key2 === "file" ? display(s[key2]) : s[key2]}`);
   return `suppression of ${s.rule}${scope.length > 0 ? ` (${scope.join(", ")})` : ""}${s.expires !== void 0 ? ` until ${s.expires}` : ""}: ${s.reason}`;
 }
 function suppressionIdentity(s) {
@@ -51238,21 +52066,21 @@ async function pendingComments(repoRoot, sha, comments) {
     if (base2.kind === "file") {
       const baseLines = base2.text.split(/\r?\n/);
       for (const c3 of parseComments(file, base2.text)) {
-        const key = commentIdentity(c3, baseLines);
-        available.set(key, (available.get(key) ?? 0) + 1);
+        const key2 = commentIdentity(c3, baseLines);
+        available.set(key2, (available.get(key2) ?? 0) + 1);
       }
     }
     for (const c3 of [...list2].sort((a2, b) => a2.line - b.line)) {
-      const key = commentIdentity(c3, headLines);
-      const left = available.get(key) ?? 0;
-      if (left > 0) available.set(key, left - 1);
+      const key2 = commentIdentity(c3, headLines);
+      const left = available.get(key2) ?? 0;
+      if (left > 0) available.set(key2, left - 1);
       else pending.add(commentKey(c3.file, c3.line));
     }
   }
   return pending;
 }
 function suppressionAnnotations(raw) {
-  return Object.entries(annotationsOf(raw)).filter(([key]) => key.startsWith(ANNOTATION_PREFIX));
+  return Object.entries(annotationsOf(raw)).filter(([key2]) => key2.startsWith(ANNOTATION_PREFIX));
 }
 function identity6(object) {
   return [object.ref.kind, object.ref.namespace ?? "", object.ref.name].join("\0");
@@ -51321,9 +52149,9 @@ async function chartChanges(repoRoot, sha, renders, file) {
 function chartChangesCache(repoRoot, sha, renders) {
   const cache2 = /* @__PURE__ */ new Map();
   return (source) => {
-    const key = source.chart ?? source.file;
-    let found = cache2.get(key);
-    if (found === void 0) cache2.set(key, found = chartChanges(repoRoot, sha, renders.filter((r) => r.chart === source.chart && source.chart !== void 0), source.file));
+    const key2 = source.chart ?? source.file;
+    let found = cache2.get(key2);
+    if (found === void 0) cache2.set(key2, found = chartChanges(repoRoot, sha, renders.filter((r) => r.chart === source.chart && source.chart !== void 0), source.file));
     return found;
   };
 }
@@ -51361,17 +52189,17 @@ async function pendingAnnotations(repoRoot, sha, input, changes) {
       const { objects } = objectsFromDocuments(parsed.documents, { source: { kind: "manifest", file: source.file }, linesAreSource: true, strict: false });
       baseManifests.set(source.file, new Map(objects.map((o2) => [identity6(o2), annotationsOf(o2.raw)])));
     } else if (source.kind !== "manifest") {
-      const key = source.chart ?? source.file;
-      if (unchanged.has(key)) continue;
+      const key2 = source.chart ?? source.file;
+      if (unchanged.has(key2)) continue;
       const { changed } = await changes(source);
-      unchanged.set(key, changed !== void 0 && changed.length === 0);
+      unchanged.set(key2, changed !== void 0 && changed.length === 0);
     }
   }
-  return (object, key, value) => {
+  return (object, key2, value) => {
     const { source } = object;
     if (source.kind === "manifest") {
       const base2 = baseManifests.get(source.file)?.get(identity6(object));
-      return base2 === void 0 || JSON.stringify(base2[key]) !== JSON.stringify(value);
+      return base2 === void 0 || JSON.stringify(base2[key2]) !== JSON.stringify(value);
     }
     return unchanged.get(source.chart ?? source.file) !== true;
   };
@@ -51584,10 +52412,10 @@ function renderBaselineFile(findings, previous = []) {
   const seen = /* @__PURE__ */ new Set();
   const entries = [];
   for (const f of findings) {
-    const key = `${f.ruleId}\0${f.fingerprint}`;
-    if (f.suppressed !== void 0 || seen.has(key)) continue;
-    seen.add(key);
-    entries.push(entryOf(f, reasons.get(key) ?? ""));
+    const key2 = `${f.ruleId}\0${f.fingerprint}`;
+    if (f.suppressed !== void 0 || seen.has(key2)) continue;
+    seen.add(key2);
+    entries.push(entryOf(f, reasons.get(key2) ?? ""));
   }
   entries.sort((a2, b) => a2.where.localeCompare(b.where) || a2.object.localeCompare(b.object) || a2.rule.localeCompare(b.rule) || a2.path.localeCompare(b.path));
   return HEADER + (0, import_yaml3.stringify)({ version: 1, findings: entries }, { lineWidth: 0 });
@@ -51632,9 +52460,9 @@ async function applyBaselineFile(result, config, repoRoot, policySha) {
   const listed = new Set(entries.map((e) => `${e.rule}\0${e.fingerprint}`));
   const matched = /* @__PURE__ */ new Set();
   const findings = result.findings.map((f) => {
-    const key = `${f.ruleId}\0${f.fingerprint}`;
-    if (!listed.has(key)) return { ...f, status: "new" };
-    matched.add(key);
+    const key2 = `${f.ruleId}\0${f.fingerprint}`;
+    if (!listed.has(key2)) return { ...f, status: "new" };
+    matched.add(key2);
     return { ...f, status: "existing" };
   });
   const stale = entries.filter((e) => !matched.has(`${e.rule}\0${e.fingerprint}`));
@@ -51665,6 +52493,161 @@ function baselineChanges(file, display, atRevision) {
   return [{ kind: "config", change: "changed", summary: `baseline file ${display}: ${added} ${added === 1 ? "entry" : "entries"} added, ${removed} removed (findings it adds count as new until merged)`, file: display }];
 }
 
+// src/pipeline/shard.ts
+import { createHash as createHash3 } from "node:crypto";
+import { readFileSync as readFileSync22 } from "node:fs";
+var MAX_SHARDS = 256;
+var MANIFESTS_UNIT = "(manifests)";
+function parseShard(text2, flag = "--shard") {
+  const m = /^\s*(\d{1,4})\s*\/\s*(\d{1,4})\s*$/.exec(text2);
+  if (!m) throw new UsageError(`${flag} must be K/N, this shard's number and the number of shards, like 2/8 (got "${text2}")`);
+  const index = Number(m[1]);
+  const count2 = Number(m[2]);
+  if (count2 < 1 || count2 > MAX_SHARDS) throw new UsageError(`${flag} ${text2}: the number of shards must be from 1 to ${MAX_SHARDS}`);
+  if (index < 1 || index > count2) throw new UsageError(`${flag} ${text2}: the shard number must be from 1 to ${count2}`);
+  return { index, count: count2 };
+}
+function score(shard, unit) {
+  return createHash3("sha256").update(`${shard}\0${unit}`).digest("hex");
+}
+function shardOfUnit(unit, count2) {
+  let best = 1;
+  let bestScore = score(1, unit);
+  for (let shard = 2; shard <= count2; shard++) {
+    const s = score(shard, unit);
+    if (s > bestScore) {
+      best = shard;
+      bestScore = s;
+    }
+  }
+  return best;
+}
+function unitOfInput(input, repoRoot) {
+  if (input.kind === "chart") return relativeTo(repoRoot, input.dir);
+  if (input.kind === "stdin") return MANIFESTS_UNIT;
+  let bytes;
+  try {
+    bytes = readFileSync22(input.file);
+  } catch {
+    return relativeTo(repoRoot, input.file);
+  }
+  return classifyPlanFile(bytes).kind === "not-plan" ? MANIFESTS_UNIT : relativeTo(repoRoot, input.file);
+}
+function selectShard(inputs, shard, repoRoot) {
+  const units = inputs.map((input) => unitOfInput(input, repoRoot));
+  const all = [...new Set(units)].sort();
+  const mine = new Set(all.filter((unit) => shardOfUnit(unit, shard.count) === shard.index));
+  return {
+    inputs: inputs.filter((_, i2) => mine.has(units[i2])),
+    units: [...mine].sort(),
+    inputsDigest: createHash3("sha256").update(all.join("\n")).digest("hex"),
+    total: all.length
+  };
+}
+function stableJson(value) {
+  if (Array.isArray(value)) return `[${value.map(stableJson).join(",")}]`;
+  if (value !== null && typeof value === "object") {
+    return `{${Object.keys(value).sort().filter((k) => value[k] !== void 0).map((k) => `${JSON.stringify(k)}:${stableJson(value[k])}`).join(",")}}`;
+  }
+  return JSON.stringify(value) ?? "null";
+}
+function configDigest(config, extra, repoRoot) {
+  const text2 = stableJson({ config, extra }).split(JSON.stringify(repoRoot).slice(1, -1)).join("<repo>");
+  return createHash3("sha256").update(text2).digest("hex").slice(0, 32);
+}
+
+// src/pipeline/shard-joins.ts
+var NAMESPACE_JOIN_RULE = "pss-namespace-rejection";
+var POLICY_KINDS = /* @__PURE__ */ new Set(["ValidatingAdmissionPolicy", "ValidatingAdmissionPolicyBinding"]);
+function joinValueSet(object) {
+  return object.source.kind === "helm" ? object.source.valueSet ?? DEFAULT_VALUE_SET : DEFAULT_VALUE_SET;
+}
+function namespaceFacts(objects) {
+  return objects.filter((o2) => o2.ref.kind === "Namespace" && o2.source.variant === void 0).map((o2) => {
+    const enforcement = namespaceEnforcement(o2.raw);
+    return { name: o2.ref.name, valueSet: joinValueSet(o2), object: o2.ref, file: o2.source.file, ...enforcement.level ? { level: enforcement.level } : {}, version: enforcement.version };
+  });
+}
+var versionClasses = /* @__PURE__ */ (() => {
+  const cache2 = /* @__PURE__ */ new Map();
+  return (level) => {
+    let classes = cache2.get(level);
+    if (classes) return classes;
+    const bySignature = /* @__PURE__ */ new Map();
+    for (let minor = 0; minor <= PSS_LATEST_MINOR; minor++) {
+      const signature2 = activeChecks(level, minor).join(",");
+      bySignature.set(signature2, [...bySignature.get(signature2) ?? [], minor]);
+    }
+    cache2.set(level, classes = [...bySignature.values()]);
+    return classes;
+  };
+})();
+function pendingNamespaceJoins(objects, rules, config) {
+  const rule2 = rules.find((r) => r.meta.id === NAMESPACE_JOIN_RULE);
+  if (rule2 === void 0 || config.rules[NAMESPACE_JOIN_RULE]?.enabled === false) return [];
+  const held = new Set(objects.filter((o2) => o2.ref.kind === "Namespace").map((o2) => `${joinValueSet(o2)}\0${o2.ref.name}`));
+  const out = [];
+  for (const object of objects) {
+    const template = podTemplateOf(object.raw);
+    if (template === void 0) continue;
+    const namespace = object.ref.namespace ?? "default";
+    const valueSet = joinValueSet(object);
+    if (held.has(`${valueSet}\0${namespace}`)) continue;
+    const pod = { metadata: template.metadata, spec: template.spec };
+    for (const level of ["baseline", "restricted"]) {
+      const outcomes = /* @__PURE__ */ new Map();
+      for (const minors of versionClasses(level)) {
+        const verdict = evaluatePod(pod, level, `v1.${minors[0]}`);
+        if (verdict.allowed) continue;
+        const path37 = template.base + (verdict.violations[0].fields[0]?.path ?? "/spec");
+        const reasons = forbiddenReasons(verdict.violations);
+        const key2 = `${path37}\0${reasons}`;
+        const known = outcomes.get(key2);
+        if (known) {
+          known.minors.push(...minors);
+          continue;
+        }
+        const source = { ...object.source };
+        const line = object.lineOf?.(path37);
+        if (line !== void 0) source.line = line;
+        const finding = {
+          ruleId: rule2.meta.id,
+          severity: config.rules[rule2.meta.id]?.severity ?? rule2.meta.defaultSeverity,
+          category: rule2.meta.category,
+          // The policy is the Namespace's, known at the merge (merge.ts writes the message again).
+          message: interpolate(rule2.meta.messages.rejected ?? "", { kind: object.ref.kind, name: object.ref.name, namespace, reasons, policy: "<enforced level>" }),
+          object: object.ref,
+          path: path37,
+          source,
+          fingerprint: fingerprintOf(rule2.meta.id, object, path37),
+          remediation: rule2.meta.remediation
+        };
+        outcomes.set(key2, { valueSet, namespace, level, minors: [...minors], finding, data: { kind: object.ref.kind, name: object.ref.name, namespace, reasons }, source: object });
+      }
+      out.push(...outcomes.values());
+    }
+  }
+  return out;
+}
+function placeKey(f) {
+  const s = f.source;
+  return [s.chart ?? "", s.valueSet ?? DEFAULT_VALUE_SET, s.variant ?? "", s.file, s.document ?? "", f.object.kind, f.object.namespace ?? "", f.object.name, f.path].join("\0");
+}
+function borrowLocation(target, located) {
+  const from = located.get(placeKey(target));
+  if (from === void 0 || from.source.located === void 0) return false;
+  const { line, values, templateLocation, located: how, unproven } = from.source;
+  const source = { ...target.source };
+  delete source.line;
+  if (line !== void 0) source.line = line;
+  if (values !== void 0) source.values = { ...values };
+  if (templateLocation !== void 0) source.templateLocation = { ...templateLocation };
+  source.located = how;
+  if (unproven !== void 0) source.unproven = unproven;
+  target.source = source;
+  return true;
+}
+
 // src/pipeline/scan.ts
 var TOOL_VERSION = package_default.version;
 function ruleIds(rules = RULES) {
@@ -51692,14 +52675,14 @@ function withScanOptions(config, options) {
   if (options.provenance !== void 0) config.provenance.enabled = options.provenance;
   if (options.releaseName) config.helm.releaseName = options.releaseName;
   if (options.namespace) config.helm.namespace = options.namespace;
-  for (const [key, value] of Object.entries(options.bounds ?? {})) {
+  for (const [key2, value] of Object.entries(options.bounds ?? {})) {
     if (value === void 0) continue;
-    const bound2 = RENDER_BOUNDS[key];
-    const integer = key !== "timeoutSeconds" && key !== "totalTimeoutSeconds";
+    const bound2 = RENDER_BOUNDS[key2];
+    const integer = key2 !== "timeoutSeconds" && key2 !== "totalTimeoutSeconds";
     if (!Number.isFinite(value) || value <= 0 || value < (bound2.min ?? 0) || value > bound2.max || integer && !Number.isInteger(value)) {
-      throw new UsageError(`${BOUND_FLAGS[key]} must be ${integer ? "a whole number" : "a number of seconds"} from ${bound2.min ?? (integer ? 1 : "above 0")} to ${bound2.max} (got ${value})`);
+      throw new UsageError(`${BOUND_FLAGS[key2]} must be ${integer ? "a whole number" : "a number of seconds"} from ${bound2.min ?? (integer ? 1 : "above 0")} to ${bound2.max} (got ${value})`);
     }
-    config.helm[key] = value;
+    config.helm[key2] = value;
   }
   config.helm.valuesFiles = [...config.helm.valuesFiles, ...(options.valuesFiles ?? []).map((f) => path33.resolve(f))];
   config.helm.set = [...config.helm.set, ...options.set ?? []];
@@ -51770,6 +52753,11 @@ async function scanWithBudget(options) {
     const kept = new Set(options.selectCharts(discovery.inputs.flatMap((i2) => i2.kind === "chart" ? [relativeTo(repoRoot, i2.dir)] : []), config));
     discovery.inputs = discovery.inputs.filter((i2) => i2.kind !== "chart" || kept.has(relativeTo(repoRoot, i2.dir)));
   }
+  let sharded;
+  if (options.shard) {
+    sharded = selectShard(discovery.inputs, options.shard, repoRoot);
+    discovery.inputs = sharded.inputs;
+  }
   const evaluator = new ValueSetEvaluation([...rules, ...customRulesOf(config.customRules ?? [])], config);
   const comments = new CommentFiles();
   const budget = renderBudgetOf(config, options, repoRoot);
@@ -51804,6 +52792,27 @@ async function scanWithBudget(options) {
       ...pending !== void 0 ? { pending } : {}
     })
   );
+  const shard = options.shard && sharded ? await runWithRenderBudget(
+    budget,
+    () => shardInfo(options.shard, sharded, {
+      config,
+      options,
+      repoRoot,
+      rules,
+      objects: loaded.objects,
+      renders: loaded.renders,
+      variants: loaded.variants,
+      evaluated: evaluation.findings,
+      suppress: (findings2) => void applySuppressions(findings2, {
+        config,
+        repoRoot,
+        objects: loaded.objects,
+        comments: comments.comments(loaded.renders),
+        ruleIds: ruleIds(rules),
+        ...pending !== void 0 ? { pending } : {}
+      })
+    })
+  ) : void 0;
   const refused = budgetError(budget, repoRoot);
   const errors = [...discovery.errors, ...loaded.errors, ...evaluation.errors, ...refused ? [refused] : []];
   const blast = /* @__PURE__ */ new Map();
@@ -51858,6 +52867,7 @@ async function scanWithBudget(options) {
     // reported as suppressions that need attention instead.
     ...policy !== void 0 ? { policy: { ...policy.info, changes: policy.info.from === "revision" ? [...policy.info.changes, ...pendingChanges(processed.suppressions)] : [] } } : {},
     ...discovery.skipped.length > 0 ? { skipped: discovery.skipped } : {},
+    ...shard !== void 0 ? { shard } : {},
     summary: {
       verdict: failed ? "fail" : "pass",
       findings: findings.length,
@@ -51874,6 +52884,45 @@ async function scanWithBudget(options) {
     }
   });
   return config.baseline !== void 0 && options.selectCharts === void 0 ? applyBaselineFile(scanned, config, repoRoot, policy?.info.from === "revision" ? policy.sha : void 0) : scanned;
+}
+async function shardInfo(request, selection, ctx) {
+  const { config, repoRoot } = ctx;
+  const joins = pendingNamespaceJoins(ctx.objects, ctx.rules, config);
+  const findings = markUnknownFindings(
+    joins.map((j) => j.finding),
+    ctx.objects,
+    config
+  );
+  joins.forEach((join2, i2) => join2.finding = findings[i2]);
+  const located = /* @__PURE__ */ new Map();
+  for (const f of ctx.evaluated) if (f.category === "pod-security" && f.source.located !== void 0) located.set(placeKey(f), f);
+  const unlocated = findings.filter((f) => f.source.kind === "helm" && f.source.variant === void 0 && !borrowLocation(f, located));
+  if (unlocated.length > 0 && config.provenance.enabled) {
+    const kept = new Map(ctx.renders.map((r) => [r, r.record.provenance]));
+    await attachProvenance(unlocated, ctx.renders, config);
+    for (const [render2, before] of kept) {
+      const now = render2.record.provenance;
+      if (before && now && now !== before) render2.record.provenance = { renders: before.renders + now.renders, ms: before.ms + now.ms };
+      else if (before) render2.record.provenance = before;
+    }
+  }
+  ctx.suppress(findings);
+  const relative = (p) => relativeTo(repoRoot, path33.resolve(p));
+  return {
+    index: request.index,
+    count: request.count,
+    assignment: "rendezvous-sha256",
+    config: configDigest(config, { policies: (ctx.options.policies ?? []).map(relative), renderVariants: ctx.options.renderVariants !== false, rules: ruleIds(ctx.rules) }, repoRoot),
+    inputs: selection.inputsDigest,
+    total: selection.total,
+    units: selection.units,
+    failOnErrors: config.failOnErrors,
+    namespaces: namespaceFacts(ctx.objects),
+    joins: joins.map(({ source: _object, ...join2 }) => join2),
+    valueSets: { severity: config.valueSets.severity, lockedRules: [...config.lockedRules] },
+    diverging: [...new Set(ctx.variants.filter((r) => r.diverges === true).map((r) => `${r.chart}\0${r.valueSet.name}`))].sort(),
+    policies: [...new Set(ctx.objects.filter((o2) => POLICY_KINDS.has(o2.ref.kind)).map((o2) => o2.source.chart ?? o2.source.file))].sort()
+  };
 }
 function exitCodeOf(result) {
   return result.summary.verdict === "fail" ? 1 : 0;
@@ -51972,10 +53021,10 @@ function matchFindings(head, base2) {
   const renamed = (f) => headScopes.has(scopeOf(f)) ? !baseScopes.has(scopeOf(f)) : baseScopes.has(scopeOf(f)) && !headScopes.has(scopeOf(f));
   const existing = /* @__PURE__ */ new Set();
   let leftBase = [...base2];
-  for (const key of keys(renamed)) {
+  for (const key2 of keys(renamed)) {
     const pool = /* @__PURE__ */ new Map();
     for (const f of leftBase) {
-      const k = key(f);
+      const k = key2(f);
       if (k === void 0) continue;
       const list2 = pool.get(k);
       if (list2) list2.push(f);
@@ -51984,7 +53033,7 @@ function matchFindings(head, base2) {
     const used = /* @__PURE__ */ new Set();
     for (const f of head) {
       if (existing.has(f)) continue;
-      const k = key(f);
+      const k = key2(f);
       const match2 = k === void 0 ? void 0 : pool.get(k)?.shift();
       if (match2 === void 0) continue;
       existing.add(f);
@@ -52225,10 +53274,10 @@ function errorCount(result) {
 function ruleMetas(rules) {
   return (rules ?? []).map((r) => "meta" in r ? r.meta : r);
 }
-function groupBy(items, key) {
+function groupBy(items, key2) {
   const groups = /* @__PURE__ */ new Map();
   for (const item of items) {
-    const k = key(item);
+    const k = key2(item);
     const group = groups.get(k);
     if (group === void 0) groups.set(k, [item]);
     else group.push(item);
@@ -52274,11 +53323,11 @@ function largestBlastRadii(result, limit = 10, minimum = "high") {
     const radius = record.blastRadius;
     if (radius === void 0 || RATING_ORDER[radius.rating] > RATING_ORDER[minimum]) continue;
     const where = record.source.chart ?? record.source.address ?? record.source.file;
-    const key = [where, record.object.kind, record.object.namespace ?? "", record.object.name].join("\0");
+    const key2 = [where, record.object.kind, record.object.namespace ?? "", record.object.name].join("\0");
     const set2 = record.source.valueSet ?? "default";
-    const row = rows.get(key);
+    const row = rows.get(key2);
     if (row === void 0 || RATING_ORDER[radius.rating] < RATING_ORDER[row.rating]) {
-      rows.set(key, { object: record.object, where, rating: radius.rating, reasons: radius.reasons, valueSets: [...row?.valueSets ?? [], set2], record: { ...record, blastRadius: radius } });
+      rows.set(key2, { object: record.object, where, rating: radius.rating, reasons: radius.reasons, valueSets: [...row?.valueSets ?? [], set2], record: { ...record, blastRadius: radius } });
     } else if (!row.valueSets.includes(set2)) row.valueSets.push(set2);
   }
   return [...rows.values()].sort((a2, b) => RATING_ORDER[a2.rating] - RATING_ORDER[b.rating] || b.reasons.length - a2.reasons.length || compareText(a2.where, b.where) || compareText(a2.object.name, b.object.name)).slice(0, limit);
@@ -52289,7 +53338,10 @@ function keysOf() {
   return (keys2) => keys2;
 }
 var JSON_KEYS = {
-  scanResult: keysOf()(["tool", "pss", "summary", "findings", "objects", "charts", "errors", "suppressions", "policy", "skipped", "fixed", "base", "baselineFile"]),
+  scanResult: keysOf()(["tool", "pss", "summary", "findings", "objects", "charts", "errors", "suppressions", "policy", "skipped", "fixed", "base", "baselineFile", "shard"]),
+  shard: keysOf()(["index", "count", "assignment", "config", "inputs", "total", "units", "failOnErrors", "namespaces", "joins", "valueSets", "diverging", "policies"]),
+  shardNamespace: keysOf()(["name", "valueSet", "object", "file", "level", "version"]),
+  shardJoin: keysOf()(["valueSet", "namespace", "level", "minors", "finding", "data"]),
   baselineFile: keysOf()(["file", "entries", "stale"]),
   baselineEntry: keysOf()(["fingerprint", "rule", "object", "where", "path", "reason"]),
   base: keysOf()(["revision", "sha", "gate", "rendered", "unchanged", "allBecause", "errors"]),
@@ -52300,7 +53352,8 @@ var JSON_KEYS = {
   pss: keysOf()(["level", "version"]),
   summary: keysOf()(["verdict", "findings", "bySeverity", "blocking", "failOn", "objects", "charts", "errors", "renderMs", "totalMs", "suppressed", "provenance", "new", "existing", "fixed"]),
   provenanceSummary: keysOf()(["values", "template", "object", "renders", "ms"]),
-  finding: keysOf()(["ruleId", "severity", "category", "message", "object", "path", "source", "fingerprint", "remediation", "related", "valueSets", "suppressed", "status"]),
+  finding: keysOf()(["ruleId", "severity", "category", "message", "object", "path", "source", "fingerprint", "remediation", "related", "valueSets", "suppressed", "status", "fix"]),
+  provenFix: keysOf()(["file", "line", "endLine", "replacement", "diff", "description"]),
   appliedSuppression: keysOf()(["kind", "reason", "file", "line", "expires"]),
   suppressionRecord: keysOf()(["kind", "status", "rule", "reason", "file", "line", "expires", "container", "object", "matched", "message"]),
   objectRef: keysOf()(["apiVersion", "kind", "namespace", "name"]),
@@ -52330,11 +53383,11 @@ var JSON_KEYS = {
 };
 function pick(value, keys2, nested = {}) {
   const out = {};
-  for (const key of keys2) {
-    const v = value[key];
+  for (const key2 of keys2) {
+    const v = value[key2];
     if (v === void 0) continue;
-    const convert = nested[key];
-    out[key] = convert ? convert(v) : v;
+    const convert = nested[key2];
+    out[key2] = convert ? convert(v) : v;
   }
   return out;
 }
@@ -52396,6 +53449,16 @@ function summaryJson(s) {
     provenance: (p) => pick(p, JSON_KEYS.provenanceSummary)
   });
 }
+function shardJson(s) {
+  return pick(s, JSON_KEYS.shard, {
+    units: strings3,
+    namespaces: (list2) => list2.map((n2) => pick(n2, JSON_KEYS.shardNamespace, { object: refJson })),
+    joins: (list2) => [...list2].sort((a2, b) => chain(compareFindingsByPlace(a2.finding, b.finding), compareText(a2.level, b.level), (a2.minors[0] ?? 0) - (b.minors[0] ?? 0))).map((j) => pick(j, JSON_KEYS.shardJoin, { minors: (m) => [...m], finding: findingJson, data: (d) => ({ ...d }) })),
+    valueSets: (v) => ({ severity: v.severity, lockedRules: [...v.lockedRules] }),
+    diverging: strings3,
+    policies: strings3
+  });
+}
 function toJsonValue(result) {
   const findings = [...result.findings].sort(compareFindingsByPlace);
   const objects = [...result.objects].sort((a2, b) => chain(compareSources(a2.source, b.source), compareRefs(a2.object, b.object)));
@@ -52417,7 +53480,8 @@ function toJsonValue(result) {
     skipped: (list2) => [...list2].sort((a2, b) => compareText(a2.path, b.path)).map((s) => pick(s, JSON_KEYS.skippedPath)),
     fixed: (list2) => [...list2].sort(compareFindingsByPlace).map(findingJson),
     base: (b) => pick(b, JSON_KEYS.base, { rendered: strings3, unchanged: strings3 }),
-    baselineFile: (b) => pick(b, JSON_KEYS.baselineFile, { stale: (list2) => list2.map((e) => pick(e, JSON_KEYS.baselineEntry)) })
+    baselineFile: (b) => pick(b, JSON_KEYS.baselineFile, { stale: (list2) => list2.map((e) => pick(e, JSON_KEYS.baselineEntry)) }),
+    shard: shardJson
   });
 }
 function renderJson(result) {
@@ -52445,10 +53509,10 @@ function renderJunit(result) {
     const scope = finding.source.chart ?? finding.source.address ?? finding.source.file;
     const valueSet = finding.source.valueSet !== void 0 && finding.source.valueSet !== "default" ? ` [${finding.source.valueSet}]` : "";
     const name = oneLine(`${scope}: ${objectLabel(finding.object)}${valueSet}`);
-    const key = `${finding.ruleId}\0${name}`;
-    const entry = cases.get(key) ?? { rule: finding.ruleId, name, findings: [] };
+    const key2 = `${finding.ruleId}\0${name}`;
+    const entry = cases.get(key2) ?? { rule: finding.ruleId, name, findings: [] };
     entry.findings.push(finding);
-    cases.set(key, entry);
+    cases.set(key2, entry);
   }
   const lines = [];
   let failures = 0;
@@ -52694,8 +53758,8 @@ function admissionSection(result) {
   const withColumn = [
     ...rows.slice(0, charts.length).map((r, i2) => `${r} ${chartCells[i2]} |`),
     ...denied.map(({ record }, i2) => `${rows[charts.length + i2]} ${cell(policyDenials(vapDenied.filter((f) => f.source.file === record.source.file && objectLabel(f.object) === objectLabel(record.object))))} |`),
-    ...extraKeys.map((key) => {
-      const [file, label] = key.split("\0");
+    ...extraKeys.map((key2) => {
+      const [file, label] = key2.split("\0");
       return `| ${text(file, LIMIT.file)} | \u2014 | ${text(label, LIMIT.object)} | \u2705 | ${cell(policyDenials(extra.filter((f) => f.source.file === file && objectLabel(f.object) === label)))} |`;
     })
   ];
@@ -53176,15 +54240,15 @@ function buildGroups(result, shown2) {
   }
   for (const f of result.findings) {
     if (!shown2(f)) continue;
-    const key = groupKey(f);
-    let group = groups.get(key);
+    const key2 = groupKey(f);
+    let group = groups.get(key2);
     if (group === void 0) {
       group = f.source.kind === "helm" && f.source.chart !== void 0 ? {
         heading: `chart ${terminalSafe(f.source.chart)} (values: ${terminalSafe(f.source.valueSet ?? "default")})`,
         findings: [],
         order: [0, f.source.chart, setOrder(f.source.valueSet ?? "default")]
       } : { heading: `${f.source.kind === "terraform" ? "terraform" : "file"} ${terminalSafe(f.source.file)}`, findings: [], order: [1, f.source.file, ""] };
-      groups.set(key, group);
+      groups.set(key2, group);
     }
     group.findings.push(f);
   }
@@ -53398,10 +54462,945 @@ function render(format3, result, options) {
   }
 }
 
+// src/pipeline/merge.ts
+function checkShards(reports) {
+  if (reports.length === 0) throw new UsageError("preadmit merge needs the JSON reports of every shard (preadmit scan --shard K/N --format json)");
+  const sharded = reports.map((r) => {
+    if (r.result.shard === void 0) throw new UsageError(`${r.file} is not a shard's report: it was made without --shard K/N`);
+    return { ...r, shard: r.result.shard };
+  });
+  const first = sharded[0];
+  for (const r of sharded.slice(1)) {
+    if (r.result.tool.version !== first.result.tool.version) {
+      throw new UsageError(`${r.file} was made by preadmit ${r.result.tool.version}, ${first.file} by ${first.result.tool.version}: shards of one scan run the same version`);
+    }
+    if (r.shard.count !== first.shard.count) throw new UsageError(`${r.file} is a shard of ${r.shard.count}, ${first.file} of ${first.shard.count}: shards of one scan split it the same way`);
+    if (r.shard.assignment !== first.shard.assignment) throw new UsageError(`${r.file} assigns units by ${r.shard.assignment}, ${first.file} by ${first.shard.assignment}`);
+    if (r.shard.config !== first.shard.config || r.result.pss.level !== first.result.pss.level || r.result.pss.version !== first.result.pss.version) {
+      throw new UsageError(`${r.file} and ${first.file} were scanned with different configurations or options (configuration digest ${r.shard.config} and ${first.shard.config}): every shard must use the same .preadmit.yaml and flags`);
+    }
+    if (r.shard.inputs !== first.shard.inputs) {
+      throw new UsageError(`${r.file} and ${first.file} saw different charts, manifests or plans (${r.shard.total} and ${first.shard.total} units): every shard must scan the same commit and paths`);
+    }
+  }
+  const byIndex = /* @__PURE__ */ new Map();
+  for (const r of sharded) {
+    const same = byIndex.get(r.shard.index);
+    if (same) throw new UsageError(`shard ${r.shard.index}/${r.shard.count} given twice: ${same.file} and ${r.file}`);
+    byIndex.set(r.shard.index, r);
+  }
+  const count2 = first.shard.count;
+  const missing = Array.from({ length: count2 }, (_, i2) => i2 + 1).filter((i2) => !byIndex.has(i2));
+  if (missing.length > 0) {
+    throw new UsageError(`${missing.length === 1 ? "shard" : "shards"} ${missing.map((i2) => `${i2}/${count2}`).join(", ")} missing: the merged report would lack ${missing.length === 1 ? "its" : "their"} charts (given: ${[...byIndex.keys()].sort((a2, b) => a2 - b).map((i2) => `${i2}/${count2}`).join(", ")})`);
+  }
+  const owner = /* @__PURE__ */ new Map();
+  for (const r of sharded) {
+    for (const unit of r.shard.units) {
+      const other = owner.get(unit);
+      if (other !== void 0) throw new UsageError(`${unit} was scanned by two shards (${other} and ${r.file}): reports of different scans`);
+      owner.set(unit, r.file);
+    }
+  }
+  if (owner.size !== first.shard.total) throw new UsageError(`the shards scanned ${owner.size} of the scan's ${first.shard.total} units: reports of different scans`);
+  const policies = sharded.filter((r) => r.shard.policies.length > 0);
+  if (count2 > 1 && policies.length > 0) {
+    const named2 = policies.flatMap((r) => r.shard.policies).slice(0, 5).join(", ");
+    throw new UsageError(
+      `ValidatingAdmissionPolicies in ${named2} apply to the objects of every shard, which shards do not share: give the policies to every shard with --policies (the Action's policies input) and keep them out of the scanned paths, or scan without --shard`
+    );
+  }
+  return [...byIndex.values()].sort((a2, b) => a2.shard.index - b.shard.index);
+}
+function key(...parts) {
+  return parts.map((p) => String(p ?? "")).join("\0");
+}
+function joinFindings(shards) {
+  const template = RULES.find((r) => r.meta.id === NAMESPACE_JOIN_RULE)?.meta.messages.rejected ?? "";
+  const namespaces = /* @__PURE__ */ new Map();
+  for (const s of shards) {
+    for (const fact of s.shard.namespaces) {
+      const k = key(fact.valueSet, fact.name);
+      namespaces.set(k, [...namespaces.get(k) ?? [], { fact, shard: s.shard.index }]);
+    }
+  }
+  const findings = [];
+  const joined = /* @__PURE__ */ new Map();
+  for (const s of shards) {
+    for (const join2 of s.shard.joins) {
+      const held = (namespaces.get(key(join2.valueSet, join2.namespace)) ?? []).filter((n2) => n2.shard !== s.shard.index);
+      const fact = held.sort((a2, b) => a2.fact.file < b.fact.file ? -1 : a2.fact.file > b.fact.file ? 1 : 0).at(-1)?.fact;
+      if (fact?.level !== join2.level) continue;
+      const minor = resolvePssVersion(fact.version);
+      if (minor === void 0 || !join2.minors.includes(minor)) continue;
+      const finding = structuredClone(join2.finding);
+      finding.message = interpolate(template, { ...join2.data, policy: `${fact.level}:${fact.version}` });
+      finding.related = [fact.object];
+      findings.push(finding);
+      joined.set(finding, s);
+    }
+  }
+  return { findings, joined };
+}
+function recordOf(finding, records) {
+  const applied = finding.suppressed;
+  if (applied === void 0) return void 0;
+  return records.find(
+    (r) => r.kind === applied.kind && r.file === (applied.file ?? r.file) && r.line === applied.line && (r.rule === "*" || r.rule === finding.ruleId) && (r.kind !== "annotation" || r.object?.kind === finding.object.kind && r.object?.name === finding.object.name && r.object?.namespace === finding.object.namespace)
+  );
+}
+function mergeSuppressions(shards) {
+  if (shards.every((s) => s.result.suppressions === void 0)) return void 0;
+  const merged = /* @__PURE__ */ new Map();
+  for (const s of shards) {
+    for (const record of s.result.suppressions ?? []) {
+      const k = JSON.stringify({ ...record, matched: 0, status: record.status === "applied" ? "unused" : record.status });
+      const known = merged.get(k);
+      if (known === void 0) merged.set(k, { ...record });
+      else {
+        known.matched += record.matched;
+        if (record.status === "applied") known.status = "applied";
+      }
+    }
+  }
+  return [...merged.values()];
+}
+function mergeErrors(shards) {
+  const counts = /* @__PURE__ */ new Map();
+  for (const s of shards) for (const k of new Set(s.result.errors.map((e) => JSON.stringify(e)))) counts.set(k, (counts.get(k) ?? 0) + 1);
+  const out = [];
+  const common3 = /* @__PURE__ */ new Set();
+  for (const s of shards) {
+    for (const error of s.result.errors) {
+      const k = JSON.stringify(error);
+      if (shards.length > 1 && counts.get(k) === shards.length) {
+        if (common3.has(k)) continue;
+        common3.add(k);
+      }
+      out.push(error);
+    }
+  }
+  return out;
+}
+function mergeReports(reports, options = {}) {
+  const shards = checkShards(reports);
+  const first = shards[0];
+  const { findings: joins, joined } = joinFindings(shards);
+  const diverging = new Set(shards.flatMap((s) => s.shard.diverging));
+  const visible = withoutRepeatedVariantFindings(joins, diverging);
+  const merged = mergeValueSets(visible, { valueSets: { ci: true, severity: first.shard.valueSets.severity }, lockedRules: first.shard.valueSets.lockedRules });
+  const suppressions = mergeSuppressions(shards);
+  for (const finding of merged) {
+    const from = joined.get(visible.find((f) => f.fingerprint === finding.fingerprint && f.source.chart === finding.source.chart) ?? finding);
+    const record = suppressions !== void 0 ? recordOf(finding, suppressions) : void 0;
+    if (record !== void 0 && record.status === "unused") record.status = "applied";
+    if (record !== void 0) record.matched++;
+    if (from?.result.baselineFile !== void 0) finding.status = from.result.baselineFile.stale.some((e) => e.fingerprint === finding.fingerprint) ? "existing" : "new";
+    else if (from?.result.base !== void 0) finding.status = "new";
+  }
+  const findings = [...shards.flatMap((s) => s.result.findings), ...merged];
+  const errors = mergeErrors(shards);
+  const failOn = options.failOn ?? first.result.summary.failOn;
+  const failOnErrors = first.shard.failOnErrors;
+  const result = {
+    tool: first.result.tool,
+    pss: first.result.pss,
+    findings,
+    objects: shards.flatMap((s) => s.result.objects),
+    charts: shards.flatMap((s) => s.result.charts),
+    errors,
+    summary: first.result.summary,
+    ...suppressions !== void 0 ? { suppressions } : {}
+  };
+  const policy = first.result.policy;
+  if (policy !== void 0) {
+    const changes = /* @__PURE__ */ new Map();
+    for (const s of shards) for (const change of s.result.policy?.changes ?? []) changes.set(JSON.stringify(change), change);
+    result.policy = { ...policy, changes: [...changes.values()] };
+  }
+  if (first.result.skipped !== void 0) result.skipped = first.result.skipped;
+  if (shards.some((s) => s.result.base !== void 0)) {
+    const bases = shards.flatMap((s) => s.result.base ? [s.result.base] : []);
+    const base2 = bases[0];
+    const allBecause = bases.find((b) => b.allBecause !== void 0)?.allBecause;
+    result.base = {
+      revision: base2.revision,
+      sha: base2.sha,
+      gate: base2.gate,
+      rendered: [...new Set(bases.flatMap((b) => b.rendered))].sort(),
+      unchanged: [...new Set(bases.flatMap((b) => b.unchanged))].sort(),
+      ...allBecause !== void 0 ? { allBecause } : {},
+      errors: bases.reduce((n2, b) => n2 + b.errors, 0)
+    };
+    result.fixed = shards.flatMap((s) => s.result.fixed ?? []);
+  }
+  if (first.result.baselineFile !== void 0) {
+    const matched = new Set(findings.map((f) => f.fingerprint));
+    const stale = first.result.baselineFile.stale.filter((e) => !matched.has(e.fingerprint) && shards.every((s) => s.result.baselineFile?.stale.some((x) => x.fingerprint === e.fingerprint)));
+    result.baselineFile = { ...first.result.baselineFile, stale };
+  }
+  result.summary = summaryOf(result, shards, failOn, failOnErrors, merged);
+  return result;
+}
+function summaryOf(result, shards, failOn, failOnErrors, joins) {
+  const { findings } = result;
+  const bySeverity = Object.fromEntries(SEVERITIES.map((s) => [s, 0]));
+  for (const f of findings) bySeverity[f.severity]++;
+  const compared = result.base !== void 0 || result.baselineFile !== void 0;
+  const gate = result.base?.gate ?? (result.baselineFile !== void 0 ? "new" : "all");
+  const gated = compared && gate === "new" ? findings.filter((f) => f.status === "new") : findings;
+  const blocking = gated.filter((f) => !f.suppressed && isBlocking(f.severity, failOn)).length;
+  const failed = blocking > 0 || failOnErrors && result.errors.length > 0;
+  const fresh = findings.filter((f) => f.status === "new").length;
+  const provenances = shards.flatMap((s) => s.result.summary.provenance ? [s.result.summary.provenance] : []);
+  const provenance = provenances.length > 0 ? {
+    values: provenances.reduce((n2, p) => n2 + p.values, 0) + joins.filter((f) => f.source.located === "values").length,
+    template: provenances.reduce((n2, p) => n2 + p.template, 0) + joins.filter((f) => f.source.located === "template").length,
+    object: provenances.reduce((n2, p) => n2 + p.object, 0) + joins.filter((f) => f.source.located === "object").length,
+    renders: provenances.reduce((n2, p) => n2 + p.renders, 0),
+    ms: provenances.reduce((n2, p) => n2 + p.ms, 0)
+  } : void 0;
+  return {
+    verdict: failed ? "fail" : "pass",
+    findings: findings.length,
+    bySeverity,
+    blocking,
+    failOn,
+    objects: result.objects.length,
+    charts: result.charts.length,
+    errors: result.errors.length,
+    // Render time added up; wall time is the slowest shard's (they run side by side).
+    renderMs: shards.reduce((n2, s) => n2 + s.result.summary.renderMs, 0),
+    totalMs: Math.max(...shards.map((s) => s.result.summary.totalMs)),
+    suppressed: findings.filter((f) => f.suppressed).length,
+    ...provenance !== void 0 ? { provenance } : {},
+    ...compared ? { new: fresh, existing: findings.length - fresh } : {},
+    ...result.base !== void 0 ? { fixed: result.fixed?.length ?? 0 } : {}
+  };
+}
+
+// src/pipeline/read-report.ts
+var import__ = __toESM(require__(), 1);
+import { readFileSync as readFileSync23, statSync as statSync18 } from "node:fs";
+
+// schemas/scan-result.schema.json
+var scan_result_schema_default = {
+  $schema: "https://json-schema.org/draft/2020-12/schema",
+  $id: "https://github.com/preadmit/preadmit/schemas/scan-result.schema.json",
+  title: "preadmit scan result (--format json)",
+  description: "The complete result of one preadmit scan: the findings, every object scanned with its Pod Security admission verdict, every chart rendered, the errors met on the way and a summary. Keys appear in the order listed here; optional keys are absent (never null) when unknown; lists are sorted so the same scan prints the same bytes.",
+  type: "object",
+  additionalProperties: false,
+  required: ["tool", "pss", "summary", "findings", "objects", "charts", "errors"],
+  properties: {
+    tool: {
+      description: "The program that produced this result.",
+      type: "object",
+      additionalProperties: false,
+      required: ["name", "version"],
+      properties: {
+        name: { description: "Always preadmit.", const: "preadmit" },
+        version: { description: "preadmit's version (semver).", type: "string", minLength: 1 }
+      }
+    },
+    pss: {
+      description: "The Pod Security Standards level and policy version the scan evaluated objects at.",
+      type: "object",
+      additionalProperties: false,
+      required: ["level", "version"],
+      properties: {
+        level: { $ref: "#/$defs/pssLevel" },
+        version: { $ref: "#/$defs/pssVersion" }
+      }
+    },
+    summary: { $ref: "#/$defs/summary" },
+    findings: {
+      description: "Every finding, sorted by place: chart, value set, file, document, line, object, path, rule.",
+      type: "array",
+      items: { $ref: "#/$defs/finding" }
+    },
+    objects: {
+      description: "Every Kubernetes object the scan read, whether or not it has findings, sorted by place.",
+      type: "array",
+      items: { $ref: "#/$defs/objectRecord" }
+    },
+    charts: {
+      description: "One record per Helm chart and value set rendered, sorted by chart directory then value set.",
+      type: "array",
+      items: { $ref: "#/$defs/chartRecord" }
+    },
+    errors: {
+      description: "Inputs that could not be read, parsed or rendered, and other problems that left the scan incomplete; sorted by file and line.",
+      type: "array",
+      items: { $ref: "#/$defs/scanError" }
+    },
+    suppressions: {
+      description: "Every suppression the scan met (configured, comments in values or templates, annotations on objects) and what became of it; sorted by file and line.",
+      type: "array",
+      items: { $ref: "#/$defs/suppressionRecord" }
+    },
+    policy: {
+      description: "Where the policy (configuration, suppressions, locks) came from when not from the scanned files: a pull request's base commit, or the fallback when it could not be read.",
+      type: "object",
+      additionalProperties: false,
+      required: ["from", "revision", "changes"],
+      properties: {
+        from: { description: "revision: read from the git revision; fallback: it could not be read, and the strictest reading of the scanned configuration gated the scan.", type: "string", enum: ["revision", "fallback"] },
+        revision: { description: "The revision (a commit SHA once resolved).", type: "string", minLength: 1 },
+        file: { $ref: "#/$defs/repoPath", description: "The configuration file at the revision, when there is one." },
+        message: { description: "fallback: why, and what gated the scan instead.", type: "string" },
+        changes: {
+          description: "What the scanned files change in the policy, in effect once merged: configuration first, then suppression comments and annotations.",
+          type: "array",
+          items: {
+            type: "object",
+            additionalProperties: false,
+            required: ["kind", "change", "summary"],
+            properties: {
+              kind: { description: "config: a setting of the configuration; suppression: a configured suppression; comment, annotation: a suppression in the scanned files.", type: "string", enum: ["config", "suppression", "comment", "annotation"] },
+              change: { description: "What the scanned files do to it, compared with the revision.", type: "string", enum: ["added", "removed", "changed"] },
+              summary: { description: "The change in one line: before and after, or the suppression with its reason.", type: "string", minLength: 1 },
+              file: { $ref: "#/$defs/repoPath", description: "Where the change is written." },
+              line: { description: "1-based line in file, where known.", type: "integer", minimum: 1 }
+            }
+          }
+        }
+      }
+    },
+    skipped: {
+      description: "Directories a search met and did not enter (node_modules, .terraform, .github), with why; sorted by path.",
+      type: "array",
+      items: {
+        type: "object",
+        additionalProperties: false,
+        required: ["path", "reason"],
+        properties: {
+          path: { $ref: "#/$defs/repoPath", description: "The directory not searched." },
+          reason: { description: "Why, and how to scan it anyway.", type: "string", minLength: 1 }
+        }
+      }
+    },
+    fixed: {
+      description: "With --base: the base's findings the scanned files no longer have (same shape as findings, without status); sorted like findings.",
+      type: "array",
+      items: { $ref: "#/$defs/finding" }
+    },
+    base: {
+      description: "With --base: the revision the scan was compared with, the gate, and which charts were rendered on both sides or left out as unchanged.",
+      type: "object",
+      additionalProperties: false,
+      required: ["revision", "sha", "gate", "rendered", "unchanged", "errors"],
+      properties: {
+        revision: { description: "The revision as given.", type: "string", minLength: 1 },
+        sha: { description: "The commit it names.", type: "string", pattern: "^[0-9a-f]{40}([0-9a-f]{24})?$" },
+        gate: { description: "new: only new findings block (--fail-on applies to them); all: every finding does (--gate all).", type: "string", enum: ["new", "all"] },
+        rendered: { $ref: "#/$defs/stringList", description: "Charts rendered on both sides (repository-relative): changed since the base, depending on a changed chart, or every chart (allBecause)." },
+        unchanged: { $ref: "#/$defs/stringList", description: "Charts left out on both sides because nothing they render from changed since the base." },
+        allBecause: { description: "Why every chart was rendered (--all, the configuration or a values file it names changed).", type: "string", minLength: 1 },
+        errors: { $ref: "#/$defs/count", description: "Errors of the base's own scan (its findings may then be incomplete, which only makes more findings new)." }
+      }
+    },
+    baselineFile: {
+      description: "The reviewed baseline file the configuration names (baseline:), when applied (scans without --base): findings it lists are existing, the others new, and only new ones gate.",
+      type: "object",
+      additionalProperties: false,
+      required: ["file", "entries", "stale"],
+      properties: {
+        file: { $ref: "#/$defs/repoPath", description: "The baseline file." },
+        entries: { $ref: "#/$defs/count", description: "Entries it has." },
+        stale: {
+          description: "Entries matching no finding: fixed, to be removed from the file.",
+          type: "array",
+          items: {
+            type: "object",
+            additionalProperties: false,
+            required: ["fingerprint", "rule", "object", "where", "path", "reason"],
+            properties: {
+              fingerprint: { description: "The finding's fingerprint, as written in the file.", type: "string", pattern: "^[0-9a-f]{32}$" },
+              rule: { description: "The rule id, as written in the file.", type: "string", minLength: 1 },
+              object: { type: "string", description: "Kind namespace/name, as written in the file." },
+              where: { type: "string", description: "Chart (and template), file or plan address, as written in the file." },
+              path: { description: "The field (JSON pointer), as written in the file.", type: "string" },
+              reason: { type: "string", description: "Why it was accepted (empty when not given)." }
+            }
+          }
+        }
+      }
+    },
+    shard: {
+      description: "With --shard K/N: which part of a scan split over N runners this report is, the units it covered, and the facts preadmit merge needs to finish joins across shards.",
+      type: "object",
+      additionalProperties: false,
+      required: ["index", "count", "assignment", "config", "inputs", "total", "units", "failOnErrors", "namespaces", "joins", "valueSets", "diverging", "policies"],
+      properties: {
+        index: { description: "K of K/N, from 1.", type: "integer", minimum: 1, maximum: 256 },
+        count: { description: "N, the number of shards.", type: "integer", minimum: 1, maximum: 256 },
+        assignment: { description: "How units go to shards: rendezvous hashing (SHA-256) of each unit's repository-relative path.", type: "string", enum: ["rendezvous-sha256"] },
+        config: { description: "Digest of the configuration and scan options that gated the scan: every shard of one scan has the same.", type: "string", pattern: "^[0-9a-f]{32}$" },
+        inputs: { description: "Digest of every unit of the whole scan: every shard of one checkout has the same.", type: "string", pattern: "^[0-9a-f]{64}$" },
+        total: { $ref: "#/$defs/count", description: "Units of the whole scan." },
+        units: { $ref: "#/$defs/stringList", description: "Units this shard scanned: chart directories, Terraform plan files, (manifests) for the plain manifests." },
+        failOnErrors: { description: "Whether input errors fail the run (the configuration's failOnErrors).", type: "boolean" },
+        namespaces: {
+          description: "Namespaces this shard's inputs create, with the Pod Security level and version they enforce.",
+          type: "array",
+          items: {
+            type: "object",
+            additionalProperties: false,
+            required: ["name", "valueSet", "object", "file", "version"],
+            properties: {
+              name: { description: "The Namespace's name.", type: "string", minLength: 1 },
+              valueSet: { description: "The value set whose joins see it (default for manifests and plans).", type: "string", minLength: 1 },
+              object: { $ref: "#/$defs/objectRef" },
+              file: { description: "Where it is (template or file).", type: "string", minLength: 1 },
+              level: { description: "The level it enforces (pod-security.kubernetes.io/enforce); absent when it sets none.", type: "string", enum: ["privileged", "baseline", "restricted"] },
+              version: { description: "The policy version it enforces (latest or v1.N).", type: "string", minLength: 1 }
+            }
+          }
+        },
+        joins: {
+          description: "pss-namespace-rejection findings of this shard's pods whose Namespace it does not hold: merge keeps those another shard's Namespace decides.",
+          type: "array",
+          items: {
+            type: "object",
+            additionalProperties: false,
+            required: ["valueSet", "namespace", "level", "minors", "finding", "data"],
+            properties: {
+              valueSet: { description: "The value set of the pod's render (default for manifests and plans).", type: "string", minLength: 1 },
+              namespace: { description: "The Namespace the pod runs in, which this shard does not hold.", type: "string", minLength: 1 },
+              level: { description: "The enforced level that gives this finding.", type: "string", enum: ["baseline", "restricted"] },
+              minors: { description: "The policy versions (v1.N) that give it.", type: "array", items: { type: "integer", minimum: 0 } },
+              finding: { $ref: "#/$defs/finding" },
+              data: { description: "The rule's message data, the namespace's policy excepted.", type: "object", additionalProperties: { type: "string" } }
+            }
+          }
+        },
+        valueSets: {
+          description: "How value sets merge (valueSets.severity) and the locked rules, for the join findings.",
+          type: "object",
+          additionalProperties: false,
+          required: ["severity", "lockedRules"],
+          properties: {
+            severity: { description: "valueSets.severity of the configuration.", type: "string", enum: ["keep", "critical", "high", "medium", "low", "info"] },
+            lockedRules: { $ref: "#/$defs/stringList" }
+          }
+        },
+        diverging: { $ref: "#/$defs/stringList", description: "Chart and value set (NUL-separated) of second renders that differ in security fields." },
+        policies: { $ref: "#/$defs/stringList", description: "Charts or files of this shard holding ValidatingAdmissionPolicies or bindings." }
+      }
+    }
+  },
+  $defs: {
+    severity: {
+      description: "How serious a finding is, most severe first.",
+      type: "string",
+      enum: ["critical", "high", "medium", "low", "info"]
+    },
+    failOn: {
+      description: "The lowest severity that fails the run, or never.",
+      type: "string",
+      enum: ["critical", "high", "medium", "low", "never"]
+    },
+    pssLevel: {
+      description: "A Pod Security Standards level.",
+      type: "string",
+      enum: ["baseline", "restricted"]
+    },
+    pssVersion: {
+      description: "A Pod Security Standards policy version as requested: latest, or v1.N.",
+      type: "string",
+      pattern: "^(latest|v1\\.(0|[1-9][0-9]*))$"
+    },
+    count: {
+      description: "A count.",
+      type: "integer",
+      minimum: 0
+    },
+    milliseconds: {
+      description: "A duration in milliseconds.",
+      type: "number",
+      minimum: 0
+    },
+    jsonPointer: {
+      description: "An RFC 6901 JSON pointer into a Kubernetes object: empty for the whole object, else /-separated tokens with ~ written ~0 and / written ~1.",
+      type: "string",
+      pattern: "^(/([^~/]|~[01])*)*$"
+    },
+    repoPath: {
+      description: "A path relative to the repository root, with forward slashes.",
+      type: "string"
+    },
+    objectRef: {
+      description: "The identity of a Kubernetes object.",
+      type: "object",
+      additionalProperties: false,
+      required: ["apiVersion", "kind", "name"],
+      properties: {
+        apiVersion: { description: "apiVersion as written in the object, e.g. apps/v1.", type: "string", minLength: 1 },
+        kind: { description: "kind as written in the object, e.g. Deployment.", type: "string", minLength: 1 },
+        namespace: { description: "metadata.namespace, or the release namespace for namespaced objects that name none; absent for cluster-scoped kinds.", type: "string" },
+        name: { description: "metadata.name; generateName followed by * when the object only has a generateName; empty when it has neither.", type: "string" }
+      }
+    },
+    source: {
+      description: "Where an object, and so a finding, comes from.",
+      type: "object",
+      additionalProperties: false,
+      required: ["kind", "file"],
+      properties: {
+        kind: { description: "What kind of input the object came from.", type: "string", enum: ["helm", "manifest", "terraform"] },
+        file: { $ref: "#/$defs/repoPath", description: "The file the object comes from, relative to the repository root: the manifest, the chart template, or the Terraform file or plan." },
+        line: { description: "1-based line in file, where known.", type: "integer", minimum: 1 },
+        chart: { $ref: "#/$defs/repoPath", description: "helm: the chart directory, relative to the repository root." },
+        template: { description: "helm: the template path inside the chart as helm names it, e.g. mychart/templates/deployment.yaml.", type: "string" },
+        valueSet: { description: "helm: the value set the object was rendered with; default for the chart's own values.", type: "string" },
+        document: { description: "0-based index of the YAML document within its file or render.", type: "integer", minimum: 0 },
+        variant: { description: "helm: the object comes from the chart's second render, as helm upgrade renders it (upgrade) and/or with common CRD API versions present (extension-apis) and/or with another release name, namespace and Kubernetes patch version (other-release); absent for the main (install) render.", type: "string", enum: ["upgrade", "extension-apis", "upgrade+extension-apis", "other-release", "upgrade+other-release", "extension-apis+other-release", "upgrade+extension-apis+other-release", "extension-apis+other-release+cluster-answers"] },
+        plan: { $ref: "#/$defs/repoPath", description: "terraform: the plan file." },
+        address: { description: "terraform: the resource address, e.g. module.app.kubernetes_manifest.web.", type: "string" },
+        values: { $ref: "#/$defs/valuesLocation", description: "helm: the values key that decides the field, in the values file that set it (the chart's values.yaml, a subchart's, or a value set's file); proven by re-rendering with the value changed." },
+        templateLocation: { $ref: "#/$defs/templateLocation", description: "helm: the line of the chart's template source (not the rendered output) that emits the field, or the block a missing field belongs in." },
+        located: { description: "helm: how far provenance got: values (a values line), template (a template line only) or object (neither could be proven).", type: "string", enum: ["values", "template", "object"] },
+        unproven: { description: "helm: why no values key (or no template line) could be proven, when one could not.", type: "string" },
+        origin: { description: "Where inside its file the object comes from when not a plain document: a list's item, a chart's crds/ folder.", type: "string" }
+      }
+    },
+    valuesLocation: {
+      description: "A values key and where it is set.",
+      type: "object",
+      additionalProperties: false,
+      required: ["file", "key"],
+      properties: {
+        file: { $ref: "#/$defs/repoPath", description: "The values file, relative to the repository root (for a --set pair, the configuration file naming it)." },
+        line: { description: "1-based line of the key in file.", type: "integer", minimum: 1 },
+        key: { description: "The key as written in that file, dotted, with [n] for list items, e.g. securityContext.privileged.", type: "string", minLength: 1 }
+      }
+    },
+    templateLocation: {
+      description: "A line of a template file in the chart's source.",
+      type: "object",
+      additionalProperties: false,
+      required: ["file", "line"],
+      properties: {
+        file: { $ref: "#/$defs/repoPath", description: "The template or helper file, relative to the repository root." },
+        line: { description: "1-based line in file.", type: "integer", minimum: 1 }
+      }
+    },
+    suppressionKind: {
+      description: "Where a suppression is written: config (.preadmit.yaml), comment (# preadmit: ignore on a values or template line) or annotation (preadmit.dev/ignore.<rule> on the object).",
+      type: "string",
+      enum: ["config", "comment", "annotation"]
+    },
+    appliedSuppression: {
+      description: "The suppression that accepted a finding.",
+      type: "object",
+      additionalProperties: false,
+      required: ["kind", "reason"],
+      properties: {
+        kind: { $ref: "#/$defs/suppressionKind" },
+        reason: { description: "Why the finding is accepted.", type: "string", minLength: 1 },
+        file: { $ref: "#/$defs/repoPath", description: "Where the suppression is written." },
+        line: { description: "1-based line in file.", type: "integer", minimum: 1 },
+        expires: { description: "The last day (YYYY-MM-DD) a configured suppression applies.", type: "string", pattern: "^[0-9]{4}-[0-9]{2}-[0-9]{2}$" }
+      }
+    },
+    suppressionRecord: {
+      description: "A suppression met by the scan and what became of it.",
+      type: "object",
+      additionalProperties: false,
+      required: ["kind", "status", "rule", "file", "matched"],
+      properties: {
+        kind: { $ref: "#/$defs/suppressionKind" },
+        status: { description: "applied: it accepted findings; unused: it matches no finding; expired: past its expiry date, so its findings count again; invalid: no reason, an unknown rule, a locked rule, or an annotation preadmit does not honour; pending: added by the pull request, in effect once merged.", type: "string", enum: ["applied", "unused", "expired", "invalid", "pending"] },
+        rule: { description: "The rule id it names, or * for every rule.", type: "string", minLength: 1 },
+        reason: { description: "The reason given.", type: "string" },
+        file: { $ref: "#/$defs/repoPath", description: "Where it is written: the configuration file, the values or template file, or the object's file." },
+        line: { description: "1-based line in file, where known.", type: "integer", minimum: 1 },
+        expires: { description: "The last day (YYYY-MM-DD) it applies.", type: "string", pattern: "^[0-9]{4}-[0-9]{2}-[0-9]{2}$" },
+        container: { description: "The container it is scoped to.", type: "string" },
+        object: { $ref: "#/$defs/objectRef", description: "annotation: the object that carries it." },
+        matched: { $ref: "#/$defs/count", description: "Findings it matches (also when expired)." },
+        message: { description: "Why it is expired or invalid.", type: "string" }
+      }
+    },
+    finding: {
+      description: "One problem found in one object.",
+      type: "object",
+      additionalProperties: false,
+      required: ["ruleId", "severity", "category", "message", "object", "path", "source", "fingerprint", "remediation"],
+      properties: {
+        ruleId: { description: "The id of the rule that reported it (kebab-case).", type: "string", pattern: "^[a-z0-9]+(-[a-z0-9]+)*$" },
+        severity: { $ref: "#/$defs/severity", description: "The severity in effect: the rule's default or the configured override." },
+        category: { description: "The rule's category, e.g. pod-security, rbac, network.", type: "string", minLength: 1 },
+        message: { description: "What is wrong, in one sentence.", type: "string", minLength: 1 },
+        object: { $ref: "#/$defs/objectRef", description: "The object the finding is about." },
+        path: { $ref: "#/$defs/jsonPointer", description: "JSON pointer into the object: the offending field, or where a missing field belongs." },
+        source: { $ref: "#/$defs/source", description: "Where the finding is, with the line of path when it is known." },
+        fingerprint: { description: "Identifies the finding across runs: depends on rule, object identity, path and chart or file, never on lines (hex).", type: "string", pattern: "^[0-9a-f]{32}$" },
+        remediation: { description: "How to fix it (Markdown).", type: "string" },
+        related: { description: "Other objects the finding was derived from, for findings that join objects.", type: "array", items: { $ref: "#/$defs/objectRef" } },
+        valueSets: { description: "helm: the value sets whose renders show the finding, default first when the chart's defaults do (a dangerous default); otherwise it shows only with the value sets listed.", type: "array", items: { type: "string", minLength: 1 }, minItems: 1 },
+        suppressed: { $ref: "#/$defs/appliedSuppression", description: "Present when a suppression accepts the finding: it is kept, counted in summary.suppressed, and never blocks." },
+        status: { description: "With --base: new (not in the base) or existing (the same rule, chart or file, object and field in the base, whatever lines moved, documents were reordered or names a template randomises).", type: "string", enum: ["new", "existing"] },
+        fix: { $ref: "#/$defs/provenFix", description: "An edit proven by re-rendering every value set of the chart to remove the finding without adding another or breaking a render." }
+      }
+    },
+    provenFix: {
+      description: "The edit that removes a finding: lines line..endLine of file are replaced by replacement (what a GitHub suggested change on those lines carries).",
+      type: "object",
+      additionalProperties: false,
+      required: ["file", "line", "endLine", "replacement", "diff", "description"],
+      properties: {
+        file: { description: "Repository-relative path of the file to edit.", type: "string", minLength: 1 },
+        line: { description: "First line replaced (1-based, in the file as scanned).", type: "integer", minimum: 1 },
+        endLine: { description: "Last line replaced (inclusive).", type: "integer", minimum: 1 },
+        replacement: { description: "The new text of those lines, without a trailing newline.", type: "string" },
+        diff: { description: "Unified diff of the edit.", type: "string", minLength: 1 },
+        description: { description: "What the edit does, in one sentence.", type: "string", minLength: 1 }
+      }
+    },
+    pssViolation: {
+      description: "One Pod Security Standards check that fails, as Pod Security Admission reports it.",
+      type: "object",
+      additionalProperties: false,
+      required: ["check", "reason", "detail"],
+      properties: {
+        check: { description: "Upstream PSS check id, e.g. privileged, capabilities_restricted.", type: "string", minLength: 1 },
+        reason: { description: "Pod Security Admission's short reason, e.g. privileged.", type: "string" },
+        detail: { description: `Pod Security Admission's detail text, e.g. container "app" must not set securityContext.privileged=true.`, type: "string" },
+        unknown: { description: "Terraform: the value unknown until apply that every offending field of this violation depends on; the check could not decide.", type: "string" }
+      }
+    },
+    levelVerdict: {
+      description: "Whether the pod would be admitted at one PSS level.",
+      type: "object",
+      additionalProperties: false,
+      required: ["allowed", "violations"],
+      properties: {
+        allowed: { description: "True when no check at this level fails.", type: "boolean" },
+        violations: { description: "The checks that fail; empty when allowed.", type: "array", items: { $ref: "#/$defs/pssViolation" } }
+      }
+    },
+    admissionVerdict: {
+      description: "The Pod Security Admission verdict for an object's pod template at both levels.",
+      type: "object",
+      additionalProperties: false,
+      required: ["version", "baseline", "restricted"],
+      properties: {
+        version: { $ref: "#/$defs/pssVersion", description: "The policy version evaluated, as requested." },
+        baseline: { $ref: "#/$defs/levelVerdict", description: "The verdict at the baseline level." },
+        restricted: { $ref: "#/$defs/levelVerdict", description: "The verdict at the restricted level." }
+      }
+    },
+    objectRecord: {
+      description: "One object the scan read.",
+      type: "object",
+      additionalProperties: false,
+      required: ["object", "source"],
+      properties: {
+        object: { $ref: "#/$defs/objectRef", description: "The object's identity." },
+        source: { $ref: "#/$defs/source", description: "Where the object comes from." },
+        podTemplate: {
+          description: "Present for objects that carry a pod template: where it is, and whether it belongs to a custom resource (judged as a pod).",
+          type: "object",
+          additionalProperties: false,
+          required: ["path", "origin", "detected"],
+          properties: {
+            path: { description: "JSON pointer of the pod template in the object ('' for a Pod).", type: "string" },
+            origin: { description: "kubernetes: a Kubernetes workload kind; custom-resource: the pod template of another kind (OpenShift DeploymentConfig, Argo Rollout, Knative Service, ...), judged as a pod.", type: "string", enum: ["kubernetes", "custom-resource"] },
+            detected: { description: "kind: a kind known to carry a pod; shape: found by the shape of the object's spec (a template whose spec has containers).", type: "string", enum: ["kind", "shape"] }
+          }
+        },
+        admission: { $ref: "#/$defs/admissionVerdict", description: "Present for objects that carry a pod template (Pod, Deployment, Job, ...)." },
+        blastRadius: { $ref: "#/$defs/blastRadius", description: "Present for objects that carry a pod template: how far a compromise of the workload would reach." }
+      }
+    },
+    stringList: {
+      description: "A list of strings.",
+      type: "array",
+      items: { type: "string" }
+    },
+    blastRadius: {
+      description: "How far a compromised workload can go, joining four layers for one pod-carrying object: privilege on the node, authority in the API, network reachability, and secrets.",
+      type: "object",
+      additionalProperties: false,
+      required: ["rating", "reasons", "privilege", "authority", "reachability", "secrets"],
+      properties: {
+        rating: { description: "The overall rating.", type: "string", enum: ["critical", "high", "medium", "low"] },
+        reasons: { $ref: "#/$defs/stringList", description: "Why, most severe first, e.g. can read all secrets in the cluster." },
+        privilege: {
+          description: "What the pod may do on its node, from its Pod Security verdicts.",
+          type: "object",
+          additionalProperties: false,
+          required: ["baselineAllowed", "restrictedAllowed", "baselineViolations"],
+          properties: {
+            baselineAllowed: { description: "True when the pod passes the baseline level.", type: "boolean" },
+            restrictedAllowed: { description: "True when the pod passes the restricted level.", type: "boolean" },
+            baselineViolations: { $ref: "#/$defs/stringList", description: "The baseline PSS check ids the pod fails (host access, privileged, ...)." }
+          }
+        },
+        authority: {
+          description: "What the pod's service account token can do in the Kubernetes API.",
+          type: "object",
+          additionalProperties: false,
+          required: ["serviceAccount", "tokenMounted", "grants", "dangerous"],
+          properties: {
+            serviceAccount: {
+              description: "The service account the pod runs as.",
+              type: "object",
+              additionalProperties: false,
+              required: ["namespace", "name", "defined"],
+              properties: {
+                namespace: { description: "Its namespace.", type: "string" },
+                name: { description: "Its name (default when the pod names none).", type: "string" },
+                defined: { description: "True when the scan contains the ServiceAccount object.", type: "boolean" }
+              }
+            },
+            tokenMounted: { description: "True when the API token is mounted into the pod.", type: "boolean" },
+            grants: {
+              description: "The role bindings that grant the service account permissions.",
+              type: "array",
+              items: {
+                type: "object",
+                additionalProperties: false,
+                required: ["binding", "role", "scope", "resolved"],
+                properties: {
+                  binding: { $ref: "#/$defs/objectRef", description: "The RoleBinding or ClusterRoleBinding." },
+                  role: {
+                    description: "The role it binds.",
+                    type: "object",
+                    additionalProperties: false,
+                    required: ["kind", "name"],
+                    properties: {
+                      kind: { description: "Role or ClusterRole.", type: "string" },
+                      name: { description: "The role's name.", type: "string" }
+                    }
+                  },
+                  scope: { description: "Where the grant applies: cluster, or a namespace.", type: "string" },
+                  resolved: { description: "Where the role's rules came from: scan (an object in the scan), builtin (a Kubernetes default role), missing (not found).", type: "string", enum: ["scan", "builtin", "missing"] }
+                }
+              }
+            },
+            dangerous: {
+              description: "Dangerous permissions reachable with the token.",
+              type: "array",
+              items: {
+                type: "object",
+                additionalProperties: false,
+                required: ["id", "summary", "scope", "via"],
+                properties: {
+                  id: { description: "The permission's id, e.g. read-secrets.", type: "string" },
+                  summary: { description: "What it allows, in words.", type: "string" },
+                  scope: { description: "Where it applies: cluster, or a namespace.", type: "string" },
+                  via: { description: "The binding and role that grant it.", type: "string" }
+                }
+              }
+            }
+          }
+        },
+        reachability: {
+          description: "Who can reach the pod over the network.",
+          type: "object",
+          additionalProperties: false,
+          required: ["hostNetwork", "ingressPolicies", "egressPolicies", "exposure"],
+          properties: {
+            hostNetwork: { description: "True when the pod uses the node's network namespace.", type: "boolean" },
+            ingressPolicies: { $ref: "#/$defs/stringList", description: "NetworkPolicies that select the pod for ingress." },
+            egressPolicies: { $ref: "#/$defs/stringList", description: "NetworkPolicies that select the pod for egress." },
+            exposure: {
+              description: "Services that route to the pod, with the Ingresses that route to those Services.",
+              type: "array",
+              items: {
+                type: "object",
+                additionalProperties: false,
+                required: ["service", "type", "ingresses"],
+                properties: {
+                  service: { description: "The Service's name.", type: "string" },
+                  type: { description: "The Service's type, e.g. ClusterIP, NodePort, LoadBalancer.", type: "string" },
+                  ingresses: { $ref: "#/$defs/stringList", description: "Ingresses that route to the Service." }
+                }
+              }
+            }
+          }
+        },
+        secrets: {
+          description: "The Secrets the pod can get at.",
+          type: "object",
+          additionalProperties: false,
+          required: ["mounted", "readable"],
+          properties: {
+            mounted: { $ref: "#/$defs/stringList", description: "Secrets mounted as volumes or referenced from env, by name." },
+            readable: { description: "Secrets readable through the service account: cluster (all), namespace (all in a namespace), named (some by name), none.", type: "string", enum: ["cluster", "namespace", "named", "none"] }
+          }
+        }
+      }
+    },
+    chartRecord: {
+      description: "One rendering of a Helm chart with one value set.",
+      type: "object",
+      additionalProperties: false,
+      required: ["chart", "name", "valueSet", "objects", "renderMs"],
+      properties: {
+        chart: { $ref: "#/$defs/repoPath", description: "The chart directory, relative to the repository root." },
+        name: { description: "The chart's name from Chart.yaml.", type: "string" },
+        valueSet: { description: "The value set rendered; default for the chart's own values.", type: "string", minLength: 1 },
+        objects: { $ref: "#/$defs/count", description: "How many objects the render produced." },
+        renderMs: { $ref: "#/$defs/milliseconds", description: "How long helm template took." },
+        valuesFiles: { description: "The value set's own values files (a ci/*-values.yaml or configured files), relative to the repository root; absent for the default render.", type: "array", items: { $ref: "#/$defs/repoPath" } },
+        set: { description: "The value set's own --set pairs.", type: "array", items: { type: "string" } },
+        variant: {
+          description: "The chart's second render with these values (helm template --is-upgrade and/or common CRD API versions), made when its templates branch on install/upgrade or API versions.",
+          type: "object",
+          additionalProperties: false,
+          required: ["variant", "objects", "renderMs", "diverging"],
+          properties: {
+            variant: { description: "What the second render changes: upgrade (helm template --is-upgrade), extension-apis (common CRD API versions present), other-release (another release name, namespace and Kubernetes patch version), joined with + when several.", type: "string", enum: ["upgrade", "extension-apis", "upgrade+extension-apis", "other-release", "upgrade+other-release", "extension-apis+other-release", "upgrade+extension-apis+other-release", "extension-apis+other-release+cluster-answers"] },
+            objects: { $ref: "#/$defs/count", description: "How many objects the variant render produced." },
+            renderMs: { $ref: "#/$defs/milliseconds", description: "How long the variant render took." },
+            diverging: { $ref: "#/$defs/count", description: "Objects whose security-relevant fields differ from the main render (or exist only in the variant)." },
+            removed: { $ref: "#/$defs/count", description: "Objects with security-relevant fields the main render has and the variant does not render (by name or by settings); present when not 0." },
+            error: { description: "Why the variant render failed (helm's message); the chart cannot be deployed that way with these values.", type: "string" }
+          }
+        },
+        answers: {
+          description: "The chart's render with the answers a cluster gives and helm template cannot (lookup finds the objects it asks for, a later .Release.Revision and clock), as a first install with common CRD APIs and another release identity; made for the default values when the templates use lookup, the revision, now or install/upgrade.",
+          type: "object",
+          additionalProperties: false,
+          required: ["variant", "objects", "renderMs", "diverging"],
+          properties: {
+            variant: { description: "What the second render changes: upgrade (helm template --is-upgrade), extension-apis (common CRD API versions present), other-release (another release name, namespace and Kubernetes patch version), joined with + when several.", type: "string", enum: ["upgrade", "extension-apis", "upgrade+extension-apis", "other-release", "upgrade+other-release", "extension-apis+other-release", "upgrade+extension-apis+other-release", "extension-apis+other-release+cluster-answers"] },
+            objects: { $ref: "#/$defs/count", description: "How many objects the variant render produced." },
+            renderMs: { $ref: "#/$defs/milliseconds", description: "How long the variant render took." },
+            diverging: { $ref: "#/$defs/count", description: "Objects whose security-relevant fields differ from the main render (or exist only in the variant)." },
+            removed: { $ref: "#/$defs/count", description: "Objects with security-relevant fields the main render has and the variant does not render (by name or by settings); present when not 0." },
+            error: { description: "Why the variant render failed (helm's message); the chart cannot be deployed that way with these values.", type: "string" }
+          }
+        },
+        provenance: {
+          description: "What locating this render's findings at values and template lines cost.",
+          type: "object",
+          additionalProperties: false,
+          required: ["renders", "ms"],
+          properties: {
+            renders: { $ref: "#/$defs/count", description: "Extra helm renders (confirmation renders, bisections and flips)." },
+            ms: { $ref: "#/$defs/milliseconds", description: "Time spent locating, extra renders included." }
+          }
+        },
+        admission: {
+          description: "The chart's verdict at the configured PSS level: admissible, or the PSS checks that deny its pods. Absent when no pod-bearing object was rendered or the render failed.",
+          type: "object",
+          additionalProperties: false,
+          required: ["level", "version", "allowed", "deniedBy"],
+          properties: {
+            level: { $ref: "#/$defs/pssLevel" },
+            version: { $ref: "#/$defs/pssVersion" },
+            allowed: { description: "True when every pod the chart renders is admitted.", type: "boolean" },
+            deniedBy: { description: "The PSS check ids that deny at least one pod; empty when allowed.", type: "array", items: { type: "string", minLength: 1 }, uniqueItems: true }
+          }
+        }
+      }
+    },
+    scanError: {
+      description: "A problem that kept part of the input from being scanned.",
+      type: "object",
+      additionalProperties: false,
+      required: ["kind", "file", "message"],
+      properties: {
+        kind: {
+          description: "usage: bad command line; config: bad .preadmit.yaml; read: a file could not be read; parse: invalid YAML or JSON; render: helm template failed; helm: helm itself is missing or broken; dependency: a chart dependency is missing; internal: a bug in preadmit.",
+          type: "string",
+          enum: ["usage", "config", "read", "parse", "render", "helm", "dependency", "internal"]
+        },
+        file: { $ref: "#/$defs/repoPath", description: "The file or chart directory the error is about, relative to the repository root; empty when it concerns no file." },
+        line: { description: "1-based line in file, where known.", type: "integer", minimum: 1 },
+        chart: { $ref: "#/$defs/repoPath", description: "The chart directory, for errors met while rendering a chart." },
+        message: { description: "What went wrong.", type: "string", minLength: 1 }
+      }
+    },
+    summary: {
+      description: "Counts for the whole scan and the outcome's inputs.",
+      type: "object",
+      additionalProperties: false,
+      required: ["verdict", "findings", "bySeverity", "blocking", "failOn", "objects", "charts", "errors", "renderMs", "totalMs"],
+      properties: {
+        verdict: { description: "The outcome: fail when blocking findings remain, or when inputs failed and errors are configured to fail the run (failOnErrors, the default); else pass. The exit status follows it.", type: "string", enum: ["pass", "fail"] },
+        findings: { $ref: "#/$defs/count", description: "Number of findings." },
+        bySeverity: {
+          description: "Number of findings per severity; every severity is present.",
+          type: "object",
+          additionalProperties: false,
+          required: ["critical", "high", "medium", "low", "info"],
+          properties: {
+            critical: { $ref: "#/$defs/count" },
+            high: { $ref: "#/$defs/count" },
+            medium: { $ref: "#/$defs/count" },
+            low: { $ref: "#/$defs/count" },
+            info: { $ref: "#/$defs/count" }
+          }
+        },
+        blocking: { $ref: "#/$defs/count", description: "Number of findings at or above failOn (0 when failOn is never); the verdict is fail when this is not 0." },
+        failOn: { $ref: "#/$defs/failOn" },
+        objects: { $ref: "#/$defs/count", description: "Number of objects scanned." },
+        charts: { $ref: "#/$defs/count", description: "Number of chart renders (chart and value set pairs)." },
+        errors: { $ref: "#/$defs/count", description: "Number of errors." },
+        renderMs: { $ref: "#/$defs/milliseconds", description: "Time spent rendering charts, summed over renders." },
+        totalMs: { $ref: "#/$defs/milliseconds", description: "Wall-clock time of the whole scan." },
+        suppressed: { $ref: "#/$defs/count", description: "Number of findings a suppression accepts (counted in findings, never in blocking)." },
+        provenance: { $ref: "#/$defs/provenanceSummary" },
+        new: { $ref: "#/$defs/count", description: "With --base: findings not in the base." },
+        existing: { $ref: "#/$defs/count", description: "With --base: findings already in the base." },
+        fixed: { $ref: "#/$defs/count", description: "With --base: findings of the base the scanned files no longer have." }
+      }
+    },
+    provenanceSummary: {
+      description: "How far chart findings were located, and what it cost.",
+      type: "object",
+      additionalProperties: false,
+      required: ["values", "template", "object", "renders", "ms"],
+      properties: {
+        values: { $ref: "#/$defs/count", description: "Chart findings located at a values line." },
+        template: { $ref: "#/$defs/count", description: "Chart findings located at a template line only." },
+        object: { $ref: "#/$defs/count", description: "Chart findings located at their object only." },
+        renders: { $ref: "#/$defs/count", description: "Extra helm renders spent proving locations." },
+        ms: { $ref: "#/$defs/milliseconds", description: "Time spent locating, summed over chart renders." }
+      }
+    }
+  }
+};
+
+// src/pipeline/read-report.ts
+var MAX_REPORT_BYTES = 64 * 1024 * 1024;
+var validator;
+function readReport(file) {
+  let text2;
+  try {
+    if (statSync18(file).size > MAX_REPORT_BYTES) throw new UsageError(`report ${file} is larger than ${MAX_REPORT_BYTES / 1024 / 1024} MiB`);
+    text2 = readFileSync23(file, "utf8");
+  } catch (error) {
+    if (error instanceof UsageError) throw error;
+    throw new UsageError(`cannot read the report ${file}: ${error.message}`);
+  }
+  let value;
+  try {
+    value = JSON.parse(text2);
+  } catch (error) {
+    throw new UsageError(`report ${file} is not JSON: ${error.message}`);
+  }
+  validator ??= new import__.Ajv2020({ allErrors: true, strict: false }).compile(scan_result_schema_default);
+  if (!validator(value)) {
+    const problems = (validator.errors ?? []).slice(0, 5).map((e) => `${e.instancePath || "/"} ${e.message ?? "is invalid"}`);
+    throw new UsageError(`report ${file} is not a preadmit JSON report: ${problems.join("; ")}`);
+  }
+  return value;
+}
+
 // src/cli.ts
 var USAGE = `Usage: preadmit scan [PATH...] [options]
        preadmit baseline [PATH...] [options]   write the findings to .preadmit-baseline.yaml
                                                (or --output), for \`baseline:\` in .preadmit.yaml
+       preadmit merge REPORT... [--format F] [--output FILE] [--fail-on LEVEL]
+                                               merge the JSON reports of every shard of a scan
+                                               (scan --shard K/N --format json) into one report
        preadmit rules                          list the rules (id, default severity, category, title)
        preadmit explain RULE                   print a rule's documentation
 
@@ -53445,6 +55444,9 @@ Options:
                                       REV (or depending on one) are rendered
   --gate new|all                      with --base: gate on new findings (default) or on all of them
   --all                               with --base: render every chart, changed or not
+  --shard K/N                         scan only shard K of N: charts, plan files and the plain
+                                      manifests (together) go to shards by a stable hash of their
+                                      path; merge the shards' JSON reports with preadmit merge
   -h, --help                          this help
   --version                           print the version
 
@@ -53455,7 +55457,7 @@ that does not exist, or nothing to scan under the PATHs), 130/143 stopped by SIG
 Documentation (in the package and the repository): README.md, section "Configuration:
 .preadmit.yaml", for the configuration; docs/rules.md (or preadmit rules, preadmit explain RULE)
 for the rules.`;
-var COMMANDS = ["scan", "baseline", "rules", "explain"];
+var COMMANDS = ["scan", "baseline", "merge", "rules", "explain"];
 var CLI_OPTIONS = {
   format: { type: "string" },
   output: { type: "string" },
@@ -53479,6 +55481,7 @@ var CLI_OPTIONS = {
   base: { type: "string" },
   gate: { type: "string" },
   all: { type: "boolean" },
+  shard: { type: "string" },
   "min-severity": { type: "string" },
   "fail-on-errors": { type: "string" },
   verbose: { type: "boolean" },
@@ -53543,7 +55546,7 @@ function previousBaseline(target, shown2) {
   } catch {
     return [];
   }
-  return stat.isFile() ? parseBaselineFile(readFileSync22(target, "utf8"), shown2) : [];
+  return stat.isFile() ? parseBaselineFile(readFileSync24(target, "utf8"), shown2) : [];
 }
 function writeBaseline(result, target, shown2, previous) {
   const text2 = renderBaselineFile(result.findings, previous);
@@ -53556,6 +55559,37 @@ function writeBaseline(result, target, shown2, previous) {
   if (result.errors.length > 0) process.stderr.write(`preadmit: the baseline lacks what ${result.errors.length} input error${result.errors.length === 1 ? "" : "s"} kept from being scanned
 `);
   return result.errors.length > 0 ? 1 : 0;
+}
+var MERGE_OPTIONS = /* @__PURE__ */ new Set(["format", "output", "fail-on", "min-severity", "verbose"]);
+function mergeCommand(files, values) {
+  try {
+    const extra = Object.keys(values).filter((k) => values[k] !== void 0 && !MERGE_OPTIONS.has(k));
+    if (extra.length > 0) throw new UsageError(`preadmit merge takes reports and --format, --output, --fail-on, --min-severity, --verbose; not --${extra[0]} (give scan options to the shards' scans)`);
+    if (files.length === 0) throw new UsageError("preadmit merge needs the JSON reports of every shard (preadmit scan --shard K/N --format json --output shard-K.json)");
+    const format3 = oneOf("--format", values.format, FORMATS4) ?? "text";
+    const failOn = oneOf("--fail-on", values["fail-on"], FAIL_ON);
+    const minSeverity = oneOf("--min-severity", values["min-severity"], SEVERITIES);
+    const output = values.output ? prepareOutputFile(values.output, process.cwd(), values.output) : void 0;
+    const reports = files.map((file) => ({ file, result: readReport(file) }));
+    const result = mergeReports(reports, failOn !== void 0 ? { failOn } : {});
+    const toTerminal = output === void 0 && process.stdout.isTTY === true && !process.env.NO_COLOR;
+    const width = output === void 0 && process.stdout.isTTY === true ? process.stdout.columns : void 0;
+    const report2 = render(format3, result, { rules: RULES, color: toTerminal, text: { ...width ? { width } : {}, ...values.verbose ? { verbose: true } : {}, ...minSeverity ? { minSeverity } : {} } });
+    if (output !== void 0) writeOutputFile(output, report2, process.cwd(), values.output);
+    else process.stdout.write(process.env.GITHUB_ACTIONS === "true" ? inertForRunner(format3, report2) : report2);
+    if (output !== void 0 || format3 !== "text") {
+      for (const error of result.errors) process.stderr.write(`preadmit: error: ${defuseRunnerCommands(terminalSafe(`${error.file}${error.line ? `:${error.line}` : ""}: ${error.message}`))}
+`);
+    }
+    return exitCodeOf(result);
+  } catch (error) {
+    if (error instanceof UsageError) {
+      process.stderr.write(`preadmit: ${inertLines(error.message)}
+`);
+      return 2;
+    }
+    throw error;
+  }
 }
 async function main(argv) {
   let parsed;
@@ -53604,6 +55638,7 @@ ${USAGE}
       return 2;
     }
   }
+  if (command === "merge") return mergeCommand(paths, values);
   if (command !== "scan" && command !== "baseline") {
     const near = command === void 0 ? void 0 : closest(command, COMMANDS);
     process.stderr.write(`preadmit: ${command === void 0 ? "no command given" : `unknown command "${terminalSafe(command)}"${near ? `; did you mean ${near}?` : ""}`}
@@ -53615,7 +55650,7 @@ ${USAGE}
   try {
     for (const pair2 of values.set ?? []) if (!pair2.includes("=")) throw new UsageError(`--set expects key=value (got "${pair2}")`);
     for (const given of paths) if (given !== "-" && !existsSync12(given)) throw new UsageError(`${given}: no such file or directory`);
-    for (const file of values.values ?? []) if (!existsSync12(file) || !statSync18(file).isFile()) throw new UsageError(`--values ${file}: no such file`);
+    for (const file of values.values ?? []) if (!existsSync12(file) || !statSync19(file).isFile()) throw new UsageError(`--values ${file}: no such file`);
     const format3 = oneOf("--format", values.format, FORMATS4) ?? "text";
     const failOn = oneOf("--fail-on", values["fail-on"], FAIL_ON);
     const pssLevel = oneOf("--pss-level", values["pss-level"], ["baseline", "restricted"]);
@@ -53623,16 +55658,17 @@ ${USAGE}
     const minSeverity = oneOf("--min-severity", values["min-severity"], SEVERITIES);
     const failOnErrors = oneOf("--fail-on-errors", values["fail-on-errors"], ["true", "false"]);
     if (values.base === void 0 && (gate !== void 0 || values.all)) throw new UsageError(`${gate !== void 0 ? "--gate" : "--all"} needs --base REV`);
-    if (command === "baseline" && (values.base !== void 0 || values.format !== void 0 || paths.includes("-"))) throw new UsageError("preadmit baseline takes paths and scan options, not --base, --format or standard input");
+    if (command === "baseline" && (values.base !== void 0 || values.format !== void 0 || values.shard !== void 0 || paths.includes("-"))) throw new UsageError("preadmit baseline takes paths and scan options, not --base, --format, --shard or standard input");
+    const shard = values.shard !== void 0 ? parseShard(values.shard) : void 0;
     const baselineTarget = command === "baseline" ? values.output ?? path36.join(findRepoRoot(paths[0] ?? "."), BASELINE_FILE_NAME) : void 0;
     const output = baselineTarget !== void 0 ? prepareOutputFile(baselineTarget, process.cwd(), baselineTarget) : values.output ? prepareOutputFile(values.output, process.cwd(), values.output) : void 0;
     const previous = baselineTarget !== void 0 ? previousBaseline(output, baselineTarget) : [];
     const bounds = {};
-    for (const [key, flag] of Object.entries(BOUND_FLAGS)) {
+    for (const [key2, flag] of Object.entries(BOUND_FLAGS)) {
       const value = values[flag.slice(2)];
       if (value === void 0) continue;
       if (!/^\d+(\.\d+)?$/.test(value.trim())) throw new UsageError(`${flag} expects a number (got "${value}")`);
-      bounds[key] = Number(value);
+      bounds[key2] = Number(value);
     }
     const stop = new AbortController();
     let stopped;
@@ -53675,6 +55711,7 @@ ${USAGE}
       ...values["policy-from"] !== void 0 ? { policyFrom: { revision: values["policy-from"], fetch: false, onUnavailable: "error" } } : {},
       readStdin,
       bounds,
+      ...shard !== void 0 ? { shard } : {},
       signal: stop.signal,
       ...slowRenders ? {
         onSlowRender: (chart, seconds) => {
@@ -53694,7 +55731,7 @@ ${USAGE}
     clearProgress();
     if ("code" in outcome) return outcome.code;
     const { result } = outcome;
-    if (values.base === void 0 && result.objects.length === 0 && result.charts.length === 0 && result.errors.length === 0 && !paths.includes("-")) {
+    if (values.base === void 0 && (result.shard === void 0 || result.shard.total === 0) && result.objects.length === 0 && result.charts.length === 0 && result.errors.length === 0 && !paths.includes("-")) {
       throw new UsageError(`nothing to scan under ${(paths.length > 0 ? paths : ["."]).join(", ")}: no chart, manifest or Terraform plan found (check the paths and include/exclude in .preadmit.yaml)`);
     }
     if (baselineTarget !== void 0) return writeBaseline(result, output, baselineTarget, previous);
