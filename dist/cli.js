@@ -22,9 +22,9 @@ var __commonJS = (cb, mod) => function __require2() {
 };
 var __copyProps = (to, from, except, desc) => {
   if (from && typeof from === "object" || typeof from === "function") {
-    for (let key of __getOwnPropNames(from))
-      if (!__hasOwnProp.call(to, key) && key !== except)
-        __defProp(to, key, { get: () => from[key], enumerable: !(desc = __getOwnPropDesc(from, key)) || desc.enumerable });
+    for (let key2 of __getOwnPropNames(from))
+      if (!__hasOwnProp.call(to, key2) && key2 !== except)
+        __defProp(to, key2, { get: () => from[key2], enumerable: !(desc = __getOwnPropDesc(from, key2)) || desc.enumerable });
   }
   return to;
 };
@@ -271,7 +271,7 @@ var require_path_key = __commonJS({
       if (platform2 !== "win32") {
         return "PATH";
       }
-      return Object.keys(environment).reverse().find((key) => key.toUpperCase() === "PATH") || "Path";
+      return Object.keys(environment).reverse().find((key2) => key2.toUpperCase() === "PATH") || "Path";
     };
     module.exports = pathKey4;
     module.exports.default = pathKey4;
@@ -611,11 +611,11 @@ var require_visit = __commonJS({
     visit.BREAK = BREAK;
     visit.SKIP = SKIP;
     visit.REMOVE = REMOVE;
-    function visit_(key, node, visitor, path40) {
-      const ctrl = callVisitor(key, node, visitor, path40);
+    function visit_(key2, node, visitor, path40) {
+      const ctrl = callVisitor(key2, node, visitor, path40);
       if (identity7.isNode(ctrl) || identity7.isPair(ctrl)) {
-        replaceNode(key, path40, ctrl);
-        return visit_(key, ctrl, visitor, path40);
+        replaceNode(key2, path40, ctrl);
+        return visit_(key2, ctrl, visitor, path40);
       }
       if (typeof ctrl !== "symbol") {
         if (identity7.isCollection(node)) {
@@ -659,11 +659,11 @@ var require_visit = __commonJS({
     visitAsync.BREAK = BREAK;
     visitAsync.SKIP = SKIP;
     visitAsync.REMOVE = REMOVE;
-    async function visitAsync_(key, node, visitor, path40) {
-      const ctrl = await callVisitor(key, node, visitor, path40);
+    async function visitAsync_(key2, node, visitor, path40) {
+      const ctrl = await callVisitor(key2, node, visitor, path40);
       if (identity7.isNode(ctrl) || identity7.isPair(ctrl)) {
-        replaceNode(key, path40, ctrl);
-        return visitAsync_(key, ctrl, visitor, path40);
+        replaceNode(key2, path40, ctrl);
+        return visitAsync_(key2, ctrl, visitor, path40);
       }
       if (typeof ctrl !== "symbol") {
         if (identity7.isCollection(node)) {
@@ -713,27 +713,27 @@ var require_visit = __commonJS({
       }
       return visitor;
     }
-    function callVisitor(key, node, visitor, path40) {
+    function callVisitor(key2, node, visitor, path40) {
       if (typeof visitor === "function")
-        return visitor(key, node, path40);
+        return visitor(key2, node, path40);
       if (identity7.isMap(node))
-        return visitor.Map?.(key, node, path40);
+        return visitor.Map?.(key2, node, path40);
       if (identity7.isSeq(node))
-        return visitor.Seq?.(key, node, path40);
+        return visitor.Seq?.(key2, node, path40);
       if (identity7.isPair(node))
-        return visitor.Pair?.(key, node, path40);
+        return visitor.Pair?.(key2, node, path40);
       if (identity7.isScalar(node))
-        return visitor.Scalar?.(key, node, path40);
+        return visitor.Scalar?.(key2, node, path40);
       if (identity7.isAlias(node))
-        return visitor.Alias?.(key, node, path40);
+        return visitor.Alias?.(key2, node, path40);
       return void 0;
     }
-    function replaceNode(key, path40, node) {
+    function replaceNode(key2, path40, node) {
       const parent = path40[path40.length - 1];
       if (identity7.isCollection(parent)) {
-        parent.items[key] = node;
+        parent.items[key2] = node;
       } else if (identity7.isPair(parent)) {
-        if (key === "key")
+        if (key2 === "key")
           parent.key = node;
         else
           parent.value = node;
@@ -994,7 +994,7 @@ var require_anchors = __commonJS({
 var require_applyReviver = __commonJS({
   "node_modules/yaml/dist/doc/applyReviver.js"(exports) {
     "use strict";
-    function applyReviver(reviver, obj2, key, val) {
+    function applyReviver(reviver, obj2, key2, val) {
       if (val && typeof val === "object") {
         if (Array.isArray(val)) {
           for (let i2 = 0, len = val.length; i2 < len; ++i2) {
@@ -1034,7 +1034,7 @@ var require_applyReviver = __commonJS({
           }
         }
       }
-      return reviver.call(obj2, key, val);
+      return reviver.call(obj2, key2, val);
     }
     exports.applyReviver = applyReviver;
   }
@@ -1397,14 +1397,14 @@ var require_Collection = __commonJS({
         if (isEmptyPath(path40))
           this.add(value);
         else {
-          const [key, ...rest] = path40;
-          const node = this.get(key, true);
+          const [key2, ...rest] = path40;
+          const node = this.get(key2, true);
           if (identity7.isCollection(node))
             node.addIn(rest, value);
           else if (node === void 0 && this.schema)
-            this.set(key, collectionFromPath(this.schema, rest, value));
+            this.set(key2, collectionFromPath(this.schema, rest, value));
           else
-            throw new Error(`Expected YAML collection at ${key}. Remaining path: ${rest}`);
+            throw new Error(`Expected YAML collection at ${key2}. Remaining path: ${rest}`);
         }
       }
       /**
@@ -1412,14 +1412,14 @@ var require_Collection = __commonJS({
        * @returns `true` if the item was found and removed.
        */
       deleteIn(path40) {
-        const [key, ...rest] = path40;
+        const [key2, ...rest] = path40;
         if (rest.length === 0)
-          return this.delete(key);
-        const node = this.get(key, true);
+          return this.delete(key2);
+        const node = this.get(key2, true);
         if (identity7.isCollection(node))
           return node.deleteIn(rest);
         else
-          throw new Error(`Expected YAML collection at ${key}. Remaining path: ${rest}`);
+          throw new Error(`Expected YAML collection at ${key2}. Remaining path: ${rest}`);
       }
       /**
        * Returns item at `key`, or `undefined` if not found. By default unwraps
@@ -1427,8 +1427,8 @@ var require_Collection = __commonJS({
        * `true` (collections are always returned intact).
        */
       getIn(path40, keepScalar) {
-        const [key, ...rest] = path40;
-        const node = this.get(key, true);
+        const [key2, ...rest] = path40;
+        const node = this.get(key2, true);
         if (rest.length === 0)
           return !keepScalar && identity7.isScalar(node) ? node.value : node;
         else
@@ -1446,10 +1446,10 @@ var require_Collection = __commonJS({
        * Checks if the collection includes a value with the key `key`.
        */
       hasIn(path40) {
-        const [key, ...rest] = path40;
+        const [key2, ...rest] = path40;
         if (rest.length === 0)
-          return this.has(key);
-        const node = this.get(key, true);
+          return this.has(key2);
+        const node = this.get(key2, true);
         return identity7.isCollection(node) ? node.hasIn(rest) : false;
       }
       /**
@@ -1457,17 +1457,17 @@ var require_Collection = __commonJS({
        * boolean to add/remove the item from the set.
        */
       setIn(path40, value) {
-        const [key, ...rest] = path40;
+        const [key2, ...rest] = path40;
         if (rest.length === 0) {
-          this.set(key, value);
+          this.set(key2, value);
         } else {
-          const node = this.get(key, true);
+          const node = this.get(key2, true);
           if (identity7.isCollection(node))
             node.setIn(rest, value);
           else if (node === void 0 && this.schema)
-            this.set(key, collectionFromPath(this.schema, rest, value));
+            this.set(key2, collectionFromPath(this.schema, rest, value));
           else
-            throw new Error(`Expected YAML collection at ${key}. Remaining path: ${rest}`);
+            throw new Error(`Expected YAML collection at ${key2}. Remaining path: ${rest}`);
         }
       }
     };
@@ -2045,19 +2045,19 @@ var require_stringifyPair = __commonJS({
     var Scalar = require_Scalar();
     var stringify2 = require_stringify();
     var stringifyComment = require_stringifyComment();
-    function stringifyPair({ key, value }, ctx, onComment, onChompKeep) {
+    function stringifyPair({ key: key2, value }, ctx, onComment, onChompKeep) {
       const { allNullValues, doc, indent, indentStep, options: { commentString, indentSeq, simpleKeys } } = ctx;
-      let keyComment = identity7.isNode(key) && key.comment || null;
+      let keyComment = identity7.isNode(key2) && key2.comment || null;
       if (simpleKeys) {
         if (keyComment) {
           throw new Error("With simple keys, key nodes cannot have comments");
         }
-        if (identity7.isCollection(key) || !identity7.isNode(key) && typeof key === "object") {
+        if (identity7.isCollection(key2) || !identity7.isNode(key2) && typeof key2 === "object") {
           const msg = "With simple keys, collection cannot be used as a key value";
           throw new Error(msg);
         }
       }
-      let explicitKey = !simpleKeys && (!key || keyComment && value == null && !ctx.inFlow || identity7.isCollection(key) || (identity7.isScalar(key) ? key.type === Scalar.Scalar.BLOCK_FOLDED || key.type === Scalar.Scalar.BLOCK_LITERAL : typeof key === "object"));
+      let explicitKey = !simpleKeys && (!key2 || keyComment && value == null && !ctx.inFlow || identity7.isCollection(key2) || (identity7.isScalar(key2) ? key2.type === Scalar.Scalar.BLOCK_FOLDED || key2.type === Scalar.Scalar.BLOCK_LITERAL : typeof key2 === "object"));
       ctx = Object.assign({}, ctx, {
         allNullValues: false,
         implicitKey: !explicitKey && (simpleKeys || !allNullValues),
@@ -2065,7 +2065,7 @@ var require_stringifyPair = __commonJS({
       });
       let keyCommentDone = false;
       let chompKeep = false;
-      let str3 = stringify2.stringify(key, ctx, () => keyCommentDone = true, () => chompKeep = true);
+      let str3 = stringify2.stringify(key2, ctx, () => keyCommentDone = true, () => chompKeep = true);
       if (!explicitKey && !ctx.inFlow && str3.length > 1024) {
         if (simpleKeys)
           throw new Error("With simple keys, single line scalar must not span more than 1024 characters");
@@ -2209,7 +2209,7 @@ var require_merge = __commonJS({
       }),
       stringify: () => MERGE_KEY2
     };
-    var isMergeKey = (ctx, key) => (merge2.identify(key) || identity7.isScalar(key) && (!key.type || key.type === Scalar.Scalar.PLAIN) && merge2.identify(key.value)) && ctx?.doc.schema.tags.some((tag) => tag.tag === merge2.tag && tag.default);
+    var isMergeKey = (ctx, key2) => (merge2.identify(key2) || identity7.isScalar(key2) && (!key2.type || key2.type === Scalar.Scalar.PLAIN) && merge2.identify(key2.value)) && ctx?.doc.schema.tags.some((tag) => tag.tag === merge2.tag && tag.default);
     function addMergeToJSMap(ctx, map2, value) {
       const source = resolveAliasValue(ctx, value);
       if (identity7.isSeq(source))
@@ -2226,14 +2226,14 @@ var require_merge = __commonJS({
       if (!identity7.isMap(source))
         throw new Error("Merge sources must be maps or map aliases");
       const srcMap = source.toJSON(null, ctx, Map);
-      for (const [key, value2] of srcMap) {
+      for (const [key2, value2] of srcMap) {
         if (map2 instanceof Map) {
-          if (!map2.has(key))
-            map2.set(key, value2);
+          if (!map2.has(key2))
+            map2.set(key2, value2);
         } else if (map2 instanceof Set) {
-          map2.add(key);
-        } else if (!Object.prototype.hasOwnProperty.call(map2, key)) {
-          Object.defineProperty(map2, key, {
+          map2.add(key2);
+        } else if (!Object.prototype.hasOwnProperty.call(map2, key2)) {
+          Object.defineProperty(map2, key2, {
             value: value2,
             writable: true,
             enumerable: true,
@@ -2261,19 +2261,19 @@ var require_addPairToJSMap = __commonJS({
     var stringify2 = require_stringify();
     var identity7 = require_identity();
     var toJS = require_toJS();
-    function addPairToJSMap(ctx, map2, { key, value }) {
-      if (identity7.isNode(key) && key.addToJSMap)
-        key.addToJSMap(ctx, map2, value);
-      else if (merge2.isMergeKey(ctx, key))
+    function addPairToJSMap(ctx, map2, { key: key2, value }) {
+      if (identity7.isNode(key2) && key2.addToJSMap)
+        key2.addToJSMap(ctx, map2, value);
+      else if (merge2.isMergeKey(ctx, key2))
         merge2.addMergeToJSMap(ctx, map2, value);
       else {
-        const jsKey = toJS.toJS(key, "", ctx);
+        const jsKey = toJS.toJS(key2, "", ctx);
         if (map2 instanceof Map) {
           map2.set(jsKey, toJS.toJS(value, jsKey, ctx));
         } else if (map2 instanceof Set) {
           map2.add(jsKey);
         } else {
-          const stringKey = stringifyKey(key, jsKey, ctx);
+          const stringKey = stringifyKey(key2, jsKey, ctx);
           const jsValue = toJS.toJS(value, stringKey, ctx);
           if (stringKey in map2)
             Object.defineProperty(map2, stringKey, {
@@ -2288,19 +2288,19 @@ var require_addPairToJSMap = __commonJS({
       }
       return map2;
     }
-    function stringifyKey(key, jsKey, ctx) {
+    function stringifyKey(key2, jsKey, ctx) {
       if (jsKey === null)
         return "";
       if (typeof jsKey !== "object")
         return String(jsKey);
-      if (identity7.isNode(key) && ctx?.doc) {
+      if (identity7.isNode(key2) && ctx?.doc) {
         const strCtx = stringify2.createStringifyContext(ctx.doc, {});
         strCtx.anchors = /* @__PURE__ */ new Set();
         for (const node of ctx.anchors.keys())
           strCtx.anchors.add(node.anchor);
         strCtx.inFlow = true;
         strCtx.inStringifyKey = true;
-        const strKey = key.toString(strCtx);
+        const strKey = key2.toString(strCtx);
         if (!ctx.mapKeyWarned) {
           let jsonStr = JSON.stringify(strKey);
           if (jsonStr.length > 40)
@@ -2324,24 +2324,24 @@ var require_Pair = __commonJS({
     var stringifyPair = require_stringifyPair();
     var addPairToJSMap = require_addPairToJSMap();
     var identity7 = require_identity();
-    function createPair(key, value, ctx) {
-      const k = createNode.createNode(key, void 0, ctx);
+    function createPair(key2, value, ctx) {
+      const k = createNode.createNode(key2, void 0, ctx);
       const v = createNode.createNode(value, void 0, ctx);
       return new Pair(k, v);
     }
     var Pair = class _Pair {
-      constructor(key, value = null) {
+      constructor(key2, value = null) {
         Object.defineProperty(this, identity7.NODE_TYPE, { value: identity7.PAIR });
-        this.key = key;
+        this.key = key2;
         this.value = value;
       }
       clone(schema2) {
-        let { key, value } = this;
-        if (identity7.isNode(key))
-          key = key.clone(schema2);
+        let { key: key2, value } = this;
+        if (identity7.isNode(key2))
+          key2 = key2.clone(schema2);
         if (identity7.isNode(value))
           value = value.clone(schema2);
-        return new _Pair(key, value);
+        return new _Pair(key2, value);
       }
       toJSON(_, ctx) {
         const pair2 = ctx?.mapAsMap ? /* @__PURE__ */ new Map() : {};
@@ -2517,11 +2517,11 @@ var require_YAMLMap = __commonJS({
     var identity7 = require_identity();
     var Pair = require_Pair();
     var Scalar = require_Scalar();
-    function findPair(items, key) {
-      const k = identity7.isScalar(key) ? key.value : key;
+    function findPair(items, key2) {
+      const k = identity7.isScalar(key2) ? key2.value : key2;
       for (const it of items) {
         if (identity7.isPair(it)) {
-          if (it.key === key || it.key === k)
+          if (it.key === key2 || it.key === k)
             return it;
           if (identity7.isScalar(it.key) && it.key.value === k)
             return it;
@@ -2544,20 +2544,20 @@ var require_YAMLMap = __commonJS({
       static from(schema2, obj2, ctx) {
         const { keepUndefined, replacer } = ctx;
         const map2 = new this(schema2);
-        const add2 = (key, value) => {
+        const add2 = (key2, value) => {
           if (typeof replacer === "function")
-            value = replacer.call(obj2, key, value);
-          else if (Array.isArray(replacer) && !replacer.includes(key))
+            value = replacer.call(obj2, key2, value);
+          else if (Array.isArray(replacer) && !replacer.includes(key2))
             return;
           if (value !== void 0 || keepUndefined)
-            map2.items.push(Pair.createPair(key, value, ctx));
+            map2.items.push(Pair.createPair(key2, value, ctx));
         };
         if (obj2 instanceof Map) {
-          for (const [key, value] of obj2)
-            add2(key, value);
+          for (const [key2, value] of obj2)
+            add2(key2, value);
         } else if (obj2 && typeof obj2 === "object") {
-          for (const key of Object.keys(obj2))
-            add2(key, obj2[key]);
+          for (const key2 of Object.keys(obj2))
+            add2(key2, obj2[key2]);
         }
         if (typeof schema2.sortMapEntries === "function") {
           map2.items.sort(schema2.sortMapEntries);
@@ -2597,23 +2597,23 @@ var require_YAMLMap = __commonJS({
           this.items.push(_pair);
         }
       }
-      delete(key) {
-        const it = findPair(this.items, key);
+      delete(key2) {
+        const it = findPair(this.items, key2);
         if (!it)
           return false;
         const del = this.items.splice(this.items.indexOf(it), 1);
         return del.length > 0;
       }
-      get(key, keepScalar) {
-        const it = findPair(this.items, key);
+      get(key2, keepScalar) {
+        const it = findPair(this.items, key2);
         const node = it?.value;
         return (!keepScalar && identity7.isScalar(node) ? node.value : node) ?? void 0;
       }
-      has(key) {
-        return !!findPair(this.items, key);
+      has(key2) {
+        return !!findPair(this.items, key2);
       }
-      set(key, value) {
-        this.add(new Pair.Pair(key, value), true);
+      set(key2, value) {
+        this.add(new Pair.Pair(key2, value), true);
       }
       /**
        * @param ctx - Conversion context, originally set in Document#toJS()
@@ -2702,15 +2702,15 @@ var require_YAMLSeq = __commonJS({
        *
        * @returns `true` if the item was found and removed.
        */
-      delete(key) {
-        const idx = asItemIndex(key);
+      delete(key2) {
+        const idx = asItemIndex(key2);
         if (typeof idx !== "number")
           return false;
         const del = this.items.splice(idx, 1);
         return del.length > 0;
       }
-      get(key, keepScalar) {
-        const idx = asItemIndex(key);
+      get(key2, keepScalar) {
+        const idx = asItemIndex(key2);
         if (typeof idx !== "number")
           return void 0;
         const it = this.items[idx];
@@ -2722,8 +2722,8 @@ var require_YAMLSeq = __commonJS({
        * `key` must contain a representation of an integer for this to succeed.
        * It may be wrapped in a `Scalar`.
        */
-      has(key) {
-        const idx = asItemIndex(key);
+      has(key2) {
+        const idx = asItemIndex(key2);
         return typeof idx === "number" && idx < this.items.length;
       }
       /**
@@ -2733,10 +2733,10 @@ var require_YAMLSeq = __commonJS({
        * If `key` does not contain a representation of an integer, this will throw.
        * It may be wrapped in a `Scalar`.
        */
-      set(key, value) {
-        const idx = asItemIndex(key);
+      set(key2, value) {
+        const idx = asItemIndex(key2);
         if (typeof idx !== "number")
-          throw new Error(`Expected a valid index, not ${key}.`);
+          throw new Error(`Expected a valid index, not ${key2}.`);
         const prev = this.items[idx];
         if (identity7.isScalar(prev) && Scalar.isScalarValue(value))
           prev.value = value;
@@ -2770,8 +2770,8 @@ var require_YAMLSeq = __commonJS({
           let i2 = 0;
           for (let it of obj2) {
             if (typeof replacer === "function") {
-              const key = obj2 instanceof Set ? it : String(i2++);
-              it = replacer.call(obj2, key, it);
+              const key2 = obj2 instanceof Set ? it : String(i2++);
+              it = replacer.call(obj2, key2, it);
             }
             seq2.items.push(createNode.createNode(it, void 0, ctx));
           }
@@ -2779,8 +2779,8 @@ var require_YAMLSeq = __commonJS({
         return seq2;
       }
     };
-    function asItemIndex(key) {
-      let idx = identity7.isScalar(key) ? key.value : key;
+    function asItemIndex(key2) {
+      let idx = identity7.isScalar(key2) ? key2.value : key2;
       if (idx && typeof idx === "string")
         idx = Number(idx);
       return typeof idx === "number" && Number.isInteger(idx) && idx >= 0 ? idx : null;
@@ -3194,25 +3194,25 @@ ${cn.comment}` : item.comment;
         for (let it of iterable) {
           if (typeof replacer === "function")
             it = replacer.call(iterable, String(i2++), it);
-          let key, value;
+          let key2, value;
           if (Array.isArray(it)) {
             if (it.length === 2) {
-              key = it[0];
+              key2 = it[0];
               value = it[1];
             } else
               throw new TypeError(`Expected [key, value] tuple: ${it}`);
           } else if (it && it instanceof Object) {
             const keys2 = Object.keys(it);
             if (keys2.length === 1) {
-              key = keys2[0];
-              value = it[key];
+              key2 = keys2[0];
+              value = it[key2];
             } else {
               throw new TypeError(`Expected tuple with one key, not ${keys2.length} keys`);
             }
           } else {
-            key = it;
+            key2 = it;
           }
-          pairs4.items.push(Pair.createPair(key, value, ctx));
+          pairs4.items.push(Pair.createPair(key2, value, ctx));
         }
       return pairs4;
     }
@@ -3259,16 +3259,16 @@ var require_omap = __commonJS({
         if (ctx?.onCreate)
           ctx.onCreate(map2);
         for (const pair2 of this.items) {
-          let key, value;
+          let key2, value;
           if (identity7.isPair(pair2)) {
-            key = toJS.toJS(pair2.key, "", ctx);
-            value = toJS.toJS(pair2.value, key, ctx);
+            key2 = toJS.toJS(pair2.key, "", ctx);
+            value = toJS.toJS(pair2.value, key2, ctx);
           } else {
-            key = toJS.toJS(pair2, "", ctx);
+            key2 = toJS.toJS(pair2, "", ctx);
           }
-          if (map2.has(key))
+          if (map2.has(key2))
             throw new Error("Ordered maps must not include duplicate keys");
-          map2.set(key, value);
+          map2.set(key2, value);
         }
         return map2;
       }
@@ -3289,12 +3289,12 @@ var require_omap = __commonJS({
       resolve(seq2, onError) {
         const pairs$1 = pairs3.resolvePairs(seq2, onError);
         const seenKeys = [];
-        for (const { key } of pairs$1.items) {
-          if (identity7.isScalar(key)) {
-            if (seenKeys.includes(key.value)) {
-              onError(`Ordered maps must not include duplicate keys: ${key.value}`);
+        for (const { key: key2 } of pairs$1.items) {
+          if (identity7.isScalar(key2)) {
+            if (seenKeys.includes(key2.value)) {
+              onError(`Ordered maps must not include duplicate keys: ${key2.value}`);
             } else {
-              seenKeys.push(key.value);
+              seenKeys.push(key2.value);
             }
           }
         }
@@ -3479,14 +3479,14 @@ var require_set = __commonJS({
         super(schema2);
         this.tag = _YAMLSet.tag;
       }
-      add(key) {
+      add(key2) {
         let pair2;
-        if (identity7.isPair(key))
-          pair2 = key;
-        else if (key && typeof key === "object" && "key" in key && "value" in key && key.value === null)
-          pair2 = new Pair.Pair(key.key, null);
+        if (identity7.isPair(key2))
+          pair2 = key2;
+        else if (key2 && typeof key2 === "object" && "key" in key2 && "value" in key2 && key2.value === null)
+          pair2 = new Pair.Pair(key2.key, null);
         else
-          pair2 = new Pair.Pair(key, null);
+          pair2 = new Pair.Pair(key2, null);
         const prev = YAMLMap.findPair(this.items, pair2.key);
         if (!prev)
           this.items.push(pair2);
@@ -3495,18 +3495,18 @@ var require_set = __commonJS({
        * If `keepPair` is `true`, returns the Pair matching `key`.
        * Otherwise, returns the value of that Pair's key.
        */
-      get(key, keepPair) {
-        const pair2 = YAMLMap.findPair(this.items, key);
+      get(key2, keepPair) {
+        const pair2 = YAMLMap.findPair(this.items, key2);
         return !keepPair && identity7.isPair(pair2) ? identity7.isScalar(pair2.key) ? pair2.key.value : pair2.key : pair2;
       }
-      set(key, value) {
+      set(key2, value) {
         if (typeof value !== "boolean")
           throw new Error(`Expected boolean value for set(key, value) in a YAML set, not ${typeof value}`);
-        const prev = YAMLMap.findPair(this.items, key);
+        const prev = YAMLMap.findPair(this.items, key2);
         if (prev && !value) {
           this.items.splice(this.items.indexOf(prev), 1);
         } else if (!prev && value) {
-          this.items.push(new Pair.Pair(key));
+          this.items.push(new Pair.Pair(key2));
         }
       }
       toJSON(_, ctx) {
@@ -3753,7 +3753,7 @@ var require_tags = __commonJS({
         if (Array.isArray(customTags))
           tags = [];
         else {
-          const keys2 = Array.from(schemas.keys()).filter((key) => key !== "yaml11").map((key) => JSON.stringify(key)).join(", ");
+          const keys2 = Array.from(schemas.keys()).filter((key2) => key2 !== "yaml11").map((key2) => JSON.stringify(key2)).join(", ");
           throw new Error(`Unknown schema "${schemaName}"; use one of ${keys2} or define customTags array`);
         }
       }
@@ -3769,7 +3769,7 @@ var require_tags = __commonJS({
         const tagObj = typeof tag === "string" ? tagsByName[tag] : tag;
         if (!tagObj) {
           const tagName = JSON.stringify(tag);
-          const keys2 = Object.keys(tagsByName).map((key) => JSON.stringify(key)).join(", ");
+          const keys2 = Object.keys(tagsByName).map((key2) => JSON.stringify(key2)).join(", ");
           throw new Error(`Unknown custom tag ${tagName}; use one of ${keys2}`);
         }
         if (!tags2.includes(tagObj))
@@ -4033,8 +4033,8 @@ var require_Document = __commonJS({
        * Convert a key and a value into a `Pair` using the current schema,
        * recursively wrapping all values as `Scalar` or `Collection` nodes.
        */
-      createPair(key, value, options = {}) {
-        const k = this.createNode(key, null, options);
+      createPair(key2, value, options = {}) {
+        const k = this.createNode(key2, null, options);
         const v = this.createNode(value, null, options);
         return new Pair.Pair(k, v);
       }
@@ -4042,8 +4042,8 @@ var require_Document = __commonJS({
        * Removes a value from the document.
        * @returns `true` if the item was found and removed.
        */
-      delete(key) {
-        return assertCollection(this.contents) ? this.contents.delete(key) : false;
+      delete(key2) {
+        return assertCollection(this.contents) ? this.contents.delete(key2) : false;
       }
       /**
        * Removes a value from the document.
@@ -4063,8 +4063,8 @@ var require_Document = __commonJS({
        * scalar values from their surrounding node; to disable set `keepScalar` to
        * `true` (collections are always returned intact).
        */
-      get(key, keepScalar) {
-        return identity7.isCollection(this.contents) ? this.contents.get(key, keepScalar) : void 0;
+      get(key2, keepScalar) {
+        return identity7.isCollection(this.contents) ? this.contents.get(key2, keepScalar) : void 0;
       }
       /**
        * Returns item at `path`, or `undefined` if not found. By default unwraps
@@ -4079,8 +4079,8 @@ var require_Document = __commonJS({
       /**
        * Checks if the document includes a value with the key `key`.
        */
-      has(key) {
-        return identity7.isCollection(this.contents) ? this.contents.has(key) : false;
+      has(key2) {
+        return identity7.isCollection(this.contents) ? this.contents.has(key2) : false;
       }
       /**
        * Checks if the document includes a value at `path`.
@@ -4094,11 +4094,11 @@ var require_Document = __commonJS({
        * Sets a value in this document. For `!!set`, `value` needs to be a
        * boolean to add/remove the item from the set.
        */
-      set(key, value) {
+      set(key2, value) {
         if (this.contents == null) {
-          this.contents = Collection.collectionFromPath(this.schema, [key], value);
+          this.contents = Collection.collectionFromPath(this.schema, [key2], value);
         } else if (assertCollection(this.contents)) {
-          this.contents.set(key, value);
+          this.contents.set(key2, value);
         }
       }
       /**
@@ -4406,24 +4406,24 @@ var require_resolve_props = __commonJS({
 var require_util_contains_newline = __commonJS({
   "node_modules/yaml/dist/compose/util-contains-newline.js"(exports) {
     "use strict";
-    function containsNewline(key) {
-      if (!key)
+    function containsNewline(key2) {
+      if (!key2)
         return null;
-      switch (key.type) {
+      switch (key2.type) {
         case "alias":
         case "scalar":
         case "double-quoted-scalar":
         case "single-quoted-scalar":
-          if (key.source.includes("\n"))
+          if (key2.source.includes("\n"))
             return true;
-          if (key.end) {
-            for (const st of key.end)
+          if (key2.end) {
+            for (const st of key2.end)
               if (st.type === "newline")
                 return true;
           }
           return false;
         case "flow-collection":
-          for (const it of key.items) {
+          for (const it of key2.items) {
             for (const st of it.start)
               if (st.type === "newline")
                 return true;
@@ -4497,10 +4497,10 @@ var require_resolve_block_map = __commonJS({
       let offset = bm.offset;
       let commentEnd = null;
       for (const collItem of bm.items) {
-        const { start, key, sep: sep2, value } = collItem;
+        const { start, key: key2, sep: sep2, value } = collItem;
         const keyProps = resolveProps.resolveProps(start, {
           indicator: "explicit-key-ind",
-          next: key ?? sep2?.[0],
+          next: key2 ?? sep2?.[0],
           offset,
           onError,
           parentIndent: bm.indent,
@@ -4508,10 +4508,10 @@ var require_resolve_block_map = __commonJS({
         });
         const implicitKey = !keyProps.found;
         if (implicitKey) {
-          if (key) {
-            if (key.type === "block-seq")
+          if (key2) {
+            if (key2.type === "block-seq")
               onError(offset, "BLOCK_AS_IMPLICIT_KEY", "A block sequence may not be used as an implicit map key");
-            else if ("indent" in key && key.indent !== bm.indent)
+            else if ("indent" in key2 && key2.indent !== bm.indent)
               onError(offset, "BAD_INDENT", startColMsg);
           }
           if (!keyProps.anchor && !keyProps.tag && !sep2) {
@@ -4524,17 +4524,17 @@ var require_resolve_block_map = __commonJS({
             }
             continue;
           }
-          if (keyProps.newlineAfterProp || utilContainsNewline.containsNewline(key)) {
-            onError(key ?? start[start.length - 1], "MULTILINE_IMPLICIT_KEY", "Implicit keys need to be on a single line");
+          if (keyProps.newlineAfterProp || utilContainsNewline.containsNewline(key2)) {
+            onError(key2 ?? start[start.length - 1], "MULTILINE_IMPLICIT_KEY", "Implicit keys need to be on a single line");
           }
         } else if (keyProps.found?.indent !== bm.indent) {
           onError(offset, "BAD_INDENT", startColMsg);
         }
         ctx.atKey = true;
         const keyStart = keyProps.end;
-        const keyNode = key ? composeNode(ctx, key, keyProps, onError) : composeEmptyNode(ctx, keyStart, start, null, keyProps, onError);
+        const keyNode = key2 ? composeNode(ctx, key2, keyProps, onError) : composeEmptyNode(ctx, keyStart, start, null, keyProps, onError);
         if (ctx.schema.compat)
-          utilFlowIndentCheck.flowIndentCheck(bm.indent, key, onError);
+          utilFlowIndentCheck.flowIndentCheck(bm.indent, key2, onError);
         ctx.atKey = false;
         if (utilMapIncludes.mapIncludes(ctx, map2.items, keyNode))
           onError(keyStart, "DUPLICATE_KEY", "Map keys must be unique");
@@ -4544,7 +4544,7 @@ var require_resolve_block_map = __commonJS({
           offset: keyNode.range[2],
           onError,
           parentIndent: bm.indent,
-          startOnNewline: !key || key.type === "block-scalar"
+          startOnNewline: !key2 || key2.type === "block-scalar"
         });
         offset = valueProps.end;
         if (valueProps.found) {
@@ -4708,11 +4708,11 @@ var require_resolve_flow_collection = __commonJS({
       let offset = fc.offset + fc.start.source.length;
       for (let i2 = 0; i2 < fc.items.length; ++i2) {
         const collItem = fc.items[i2];
-        const { start, key, sep: sep2, value } = collItem;
+        const { start, key: key2, sep: sep2, value } = collItem;
         const props = resolveProps.resolveProps(start, {
           flow: fcName,
           indicator: "explicit-key-ind",
-          next: key ?? sep2?.[0],
+          next: key2 ?? sep2?.[0],
           offset,
           onError,
           parentIndent: fc.indent,
@@ -4733,9 +4733,9 @@ var require_resolve_flow_collection = __commonJS({
             offset = props.end;
             continue;
           }
-          if (!isMap5 && ctx.options.strict && utilContainsNewline.containsNewline(key))
+          if (!isMap5 && ctx.options.strict && utilContainsNewline.containsNewline(key2))
             onError(
-              key,
+              key2,
               // checked by containsNewline()
               "MULTILINE_IMPLICIT_KEY",
               "Implicit keys of flow sequence pairs need to be on a single line"
@@ -4782,8 +4782,8 @@ var require_resolve_flow_collection = __commonJS({
         } else {
           ctx.atKey = true;
           const keyStart = props.end;
-          const keyNode = key ? composeNode(ctx, key, props, onError) : composeEmptyNode(ctx, keyStart, start, null, props, onError);
-          if (isBlock(key))
+          const keyNode = key2 ? composeNode(ctx, key2, props, onError) : composeEmptyNode(ctx, keyStart, start, null, props, onError);
+          if (isBlock(key2))
             onError(keyNode.range, "BLOCK_IN_FLOW", blockMsg);
           ctx.atKey = false;
           const valueProps = resolveProps.resolveProps(sep2 ?? [], {
@@ -5933,9 +5933,9 @@ var require_cst_scalar = __commonJS({
         ];
         if (!addEndtoBlockProps(props, "end" in token ? token.end : void 0))
           props.push({ type: "newline", offset: -1, indent, source: "\n" });
-        for (const key of Object.keys(token))
-          if (key !== "type" && key !== "offset")
-            delete token[key];
+        for (const key2 of Object.keys(token))
+          if (key2 !== "type" && key2 !== "offset")
+            delete token[key2];
         Object.assign(token, { type: "block-scalar", indent, props, source: body });
       }
     }
@@ -5983,9 +5983,9 @@ var require_cst_scalar = __commonJS({
         default: {
           const indent = "indent" in token ? token.indent : -1;
           const end = "end" in token && Array.isArray(token.end) ? token.end.filter((st) => st.type === "space" || st.type === "comment" || st.type === "newline") : [];
-          for (const key of Object.keys(token))
-            if (key !== "type" && key !== "offset")
-              delete token[key];
+          for (const key2 of Object.keys(token))
+            if (key2 !== "type" && key2 !== "offset")
+              delete token[key2];
           Object.assign(token, { type: type2, indent, source, end });
         }
       }
@@ -6040,12 +6040,12 @@ var require_cst_stringify = __commonJS({
         }
       }
     }
-    function stringifyItem({ start, key, sep: sep2, value }) {
+    function stringifyItem({ start, key: key2, sep: sep2, value }) {
       let res = "";
       for (const st of start)
         res += st.source;
-      if (key)
-        res += stringifyToken(key);
+      if (key2)
+        res += stringifyToken(key2);
       if (sep2)
         for (const st of sep2)
           res += st.source;
@@ -7377,7 +7377,7 @@ var require_parser = __commonJS({
                   });
                 } else if (isFlowToken(it.key) && !includesToken(it.sep, "newline")) {
                   const start2 = getFirstKeyStartProps(it.start);
-                  const key = it.key;
+                  const key2 = it.key;
                   const sep2 = it.sep;
                   sep2.push(this.sourceToken);
                   delete it.key;
@@ -7386,7 +7386,7 @@ var require_parser = __commonJS({
                     type: "block-map",
                     offset: this.offset,
                     indent: this.indent,
-                    items: [{ start: start2, key, sep: sep2 }]
+                    items: [{ start: start2, key: key2, sep: sep2 }]
                   });
                 } else if (start.length > 0) {
                   it.sep = it.sep.concat(start, this.sourceToken);
@@ -8000,15 +8000,15 @@ var require_code = __commonJS({
       return JSON.stringify(x).replace(/\u2028/g, "\\u2028").replace(/\u2029/g, "\\u2029");
     }
     exports.safeStringify = safeStringify;
-    function getProperty(key) {
-      return typeof key == "string" && exports.IDENTIFIER.test(key) ? new _Code(`.${key}`) : _`[${key}]`;
+    function getProperty(key2) {
+      return typeof key2 == "string" && exports.IDENTIFIER.test(key2) ? new _Code(`.${key2}`) : _`[${key2}]`;
     }
     exports.getProperty = getProperty;
-    function getEsmExportName(key) {
-      if (typeof key == "string" && exports.IDENTIFIER.test(key)) {
-        return new _Code(`${key}`);
+    function getEsmExportName(key2) {
+      if (typeof key2 == "string" && exports.IDENTIFIER.test(key2)) {
+        return new _Code(`${key2}`);
       }
-      throw new Error(`CodeGen: invalid export name: ${key}, use explicit $id name mapping`);
+      throw new Error(`CodeGen: invalid export name: ${key2}, use explicit $id name mapping`);
     }
     exports.getEsmExportName = getEsmExportName;
     function regexpCode(rx) {
@@ -8635,11 +8635,11 @@ var require_codegen = __commonJS({
       // returns code for object literal for the passed argument list of key-value pairs
       object(...keyValues) {
         const code = ["{"];
-        for (const [key, value] of keyValues) {
+        for (const [key2, value] of keyValues) {
           if (code.length > 1)
             code.push(",");
-          code.push(key);
-          if (key !== value || this.opts.es5) {
+          code.push(key2);
+          if (key2 !== value || this.opts.es5) {
             code.push(":");
             (0, code_1.addCodeArg)(code, value);
           }
@@ -8914,17 +8914,17 @@ var require_util = __commonJS({
       if (typeof schema2 === "boolean")
         return;
       const rules = self.RULES.keywords;
-      for (const key in schema2) {
-        if (!rules[key])
-          checkStrictMode(it, `unknown keyword: "${key}"`);
+      for (const key2 in schema2) {
+        if (!rules[key2])
+          checkStrictMode(it, `unknown keyword: "${key2}"`);
       }
     }
     exports.checkUnknownRules = checkUnknownRules;
     function schemaHasRules(schema2, rules) {
       if (typeof schema2 == "boolean")
         return !schema2;
-      for (const key in schema2)
-        if (rules[key])
+      for (const key2 in schema2)
+        if (rules[key2])
           return true;
       return false;
     }
@@ -8932,8 +8932,8 @@ var require_util = __commonJS({
     function schemaHasRulesButRef(schema2, RULES2) {
       if (typeof schema2 == "boolean")
         return !schema2;
-      for (const key in schema2)
-        if (key !== "$ref" && RULES2.all[key])
+      for (const key2 in schema2)
+        if (key2 !== "$ref" && RULES2.all[key2])
           return true;
       return false;
     }
@@ -9511,8 +9511,8 @@ var require_defaults = __commonJS({
     function assignDefaults(it, ty) {
       const { properties, items } = it.schema;
       if (ty === "object" && properties) {
-        for (const key in properties) {
-          assignDefault(it, key, properties[key].default);
+        for (const key2 in properties) {
+          assignDefault(it, key2, properties[key2].default);
         }
       } else if (ty === "array" && Array.isArray(items)) {
         items.forEach((sch, i2) => assignDefault(it, i2, sch.default));
@@ -9896,8 +9896,8 @@ var require_fast_deep_equal = __commonJS({
         for (i2 = length; i2-- !== 0; )
           if (!Object.prototype.hasOwnProperty.call(b, keys2[i2])) return false;
         for (i2 = length; i2-- !== 0; ) {
-          var key = keys2[i2];
-          if (!equal2(a2[key], b[key])) return false;
+          var key2 = keys2[i2];
+          if (!equal2(a2[key2], b[key2])) return false;
         }
         return true;
       }
@@ -9969,20 +9969,20 @@ var require_json_schema_traverse = __commonJS({
     function _traverse(opts, pre, post, schema2, jsonPtr, rootSchema, parentJsonPtr, parentKeyword, parentSchema, keyIndex) {
       if (schema2 && typeof schema2 == "object" && !Array.isArray(schema2)) {
         pre(schema2, jsonPtr, rootSchema, parentJsonPtr, parentKeyword, parentSchema, keyIndex);
-        for (var key in schema2) {
-          var sch = schema2[key];
+        for (var key2 in schema2) {
+          var sch = schema2[key2];
           if (Array.isArray(sch)) {
-            if (key in traverse.arrayKeywords) {
+            if (key2 in traverse.arrayKeywords) {
               for (var i2 = 0; i2 < sch.length; i2++)
-                _traverse(opts, pre, post, sch[i2], jsonPtr + "/" + key + "/" + i2, rootSchema, jsonPtr, key, schema2, i2);
+                _traverse(opts, pre, post, sch[i2], jsonPtr + "/" + key2 + "/" + i2, rootSchema, jsonPtr, key2, schema2, i2);
             }
-          } else if (key in traverse.propsKeywords) {
+          } else if (key2 in traverse.propsKeywords) {
             if (sch && typeof sch == "object") {
               for (var prop in sch)
-                _traverse(opts, pre, post, sch[prop], jsonPtr + "/" + key + "/" + escapeJsonPtr(prop), rootSchema, jsonPtr, key, schema2, prop);
+                _traverse(opts, pre, post, sch[prop], jsonPtr + "/" + key2 + "/" + escapeJsonPtr(prop), rootSchema, jsonPtr, key2, schema2, prop);
             }
-          } else if (key in traverse.keywords || opts.allKeys && !(key in traverse.skipKeywords)) {
-            _traverse(opts, pre, post, sch, jsonPtr + "/" + key, rootSchema, jsonPtr, key, schema2);
+          } else if (key2 in traverse.keywords || opts.allKeys && !(key2 in traverse.skipKeywords)) {
+            _traverse(opts, pre, post, sch, jsonPtr + "/" + key2, rootSchema, jsonPtr, key2, schema2);
           }
         }
         post(schema2, jsonPtr, rootSchema, parentJsonPtr, parentKeyword, parentSchema, keyIndex);
@@ -10039,10 +10039,10 @@ var require_resolve = __commonJS({
       "$dynamicAnchor"
     ]);
     function hasRef(schema2) {
-      for (const key in schema2) {
-        if (REF_KEYWORDS.has(key))
+      for (const key2 in schema2) {
+        if (REF_KEYWORDS.has(key2))
           return true;
-        const sch = schema2[key];
+        const sch = schema2[key2];
         if (Array.isArray(sch) && sch.some(hasRef))
           return true;
         if (typeof sch == "object" && hasRef(sch))
@@ -10052,14 +10052,14 @@ var require_resolve = __commonJS({
     }
     function countKeys(schema2) {
       let count2 = 0;
-      for (const key in schema2) {
-        if (key === "$ref")
+      for (const key2 in schema2) {
+        if (key2 === "$ref")
           return Infinity;
         count2++;
-        if (SIMPLE_INLINED.has(key))
+        if (SIMPLE_INLINED.has(key2))
           continue;
-        if (typeof schema2[key] == "object") {
-          (0, util_1.eachItem)(schema2[key], (sch) => count2 += countKeys(sch));
+        if (typeof schema2[key2] == "object") {
+          (0, util_1.eachItem)(schema2[key2], (sch) => count2 += countKeys(sch));
         }
         if (count2 === Infinity)
           return Infinity;
@@ -10248,8 +10248,8 @@ var require_validate = __commonJS({
     function schemaCxtHasRules({ schema: schema2, self }) {
       if (typeof schema2 == "boolean")
         return !schema2;
-      for (const key in schema2)
-        if (self.RULES.all[key])
+      for (const key2 in schema2)
+        if (self.RULES.all[key2])
           return true;
       return false;
     }
@@ -12344,7 +12344,7 @@ var require_core = __commonJS({
         }
       }
       // Adds schema to the instance
-      addSchema(schema2, key, _meta, _validateSchema = this.opts.validateSchema) {
+      addSchema(schema2, key2, _meta, _validateSchema = this.opts.validateSchema) {
         if (Array.isArray(schema2)) {
           for (const sch of schema2)
             this.addSchema(sch, void 0, _meta, _validateSchema);
@@ -12358,15 +12358,15 @@ var require_core = __commonJS({
             throw new Error(`schema ${schemaId} must be string`);
           }
         }
-        key = (0, resolve_1.normalizeId)(key || id);
-        this._checkUnique(key);
-        this.schemas[key] = this._addSchema(schema2, _meta, key, _validateSchema, true);
+        key2 = (0, resolve_1.normalizeId)(key2 || id);
+        this._checkUnique(key2);
+        this.schemas[key2] = this._addSchema(schema2, _meta, key2, _validateSchema, true);
         return this;
       }
       // Add schema that will be used to validate other schemas
       // options in META_IGNORE_OPTIONS are alway set to false
-      addMetaSchema(schema2, key, _validateSchema = this.opts.validateSchema) {
-        this.addSchema(schema2, key, true, _validateSchema);
+      addMetaSchema(schema2, key2, _validateSchema = this.opts.validateSchema) {
+        this.addSchema(schema2, key2, true, _validateSchema);
         return this;
       }
       //  Validate schema against its meta-schema
@@ -12522,14 +12522,14 @@ var require_core = __commonJS({
           let keywords = metaSchema;
           for (const seg of segments2)
             keywords = keywords[seg];
-          for (const key in rules) {
-            const rule2 = rules[key];
+          for (const key2 in rules) {
+            const rule2 = rules[key2];
             if (typeof rule2 != "object")
               continue;
             const { $data } = rule2.definition;
-            const schema2 = keywords[key];
+            const schema2 = keywords[key2];
             if ($data && schema2)
-              keywords[key] = schemaOrData(schema2);
+              keywords[key2] = schemaOrData(schema2);
           }
         }
         return metaSchema;
@@ -12602,10 +12602,10 @@ var require_core = __commonJS({
     Ajv2.MissingRefError = ref_error_1.default;
     exports.default = Ajv2;
     function checkOptions(checkOpts, options, msg, log = "error") {
-      for (const key in checkOpts) {
-        const opt = key;
+      for (const key2 in checkOpts) {
+        const opt = key2;
         if (opt in options)
-          this.logger[log](`${msg}: option ${key}. ${checkOpts[opt]}`);
+          this.logger[log](`${msg}: option ${key2}. ${checkOpts[opt]}`);
       }
     }
     function getSchEnv(keyRef) {
@@ -12619,8 +12619,8 @@ var require_core = __commonJS({
       if (Array.isArray(optsSchemas))
         this.addSchema(optsSchemas);
       else
-        for (const key in optsSchemas)
-          this.addSchema(optsSchemas[key], key);
+        for (const key2 in optsSchemas)
+          this.addSchema(optsSchemas[key2], key2);
     }
     function addInitialFormats() {
       for (const name in this.opts.formats) {
@@ -13668,11 +13668,11 @@ var require_dependencies = __commonJS({
     function splitDependencies({ schema: schema2 }) {
       const propertyDeps = {};
       const schemaDeps = {};
-      for (const key in schema2) {
-        if (key === "__proto__")
+      for (const key2 in schema2) {
+        if (key2 === "__proto__")
           continue;
-        const deps = Array.isArray(schema2[key]) ? propertyDeps : schemaDeps;
-        deps[key] = schema2[key];
+        const deps = Array.isArray(schema2[key2]) ? propertyDeps : schemaDeps;
+        deps[key2] = schema2[key2];
       }
       return [propertyDeps, schemaDeps];
     }
@@ -13749,13 +13749,13 @@ var require_propertyNames = __commonJS({
         if ((0, util_1.alwaysValidSchema)(it, schema2))
           return;
         const valid2 = gen.name("valid");
-        gen.forIn("key", data, (key) => {
-          cxt.setParams({ propertyName: key });
+        gen.forIn("key", data, (key2) => {
+          cxt.setParams({ propertyName: key2 });
           cxt.subschema({
             keyword: "propertyNames",
-            data: key,
+            data: key2,
             dataTypes: ["string"],
-            propertyName: key,
+            propertyName: key2,
             compositeRule: true
           }, valid2);
           gen.if((0, codegen_1.not)(valid2), () => {
@@ -13804,38 +13804,38 @@ var require_additionalProperties = __commonJS({
         checkAdditionalProperties();
         cxt.ok((0, codegen_1._)`${errsCount} === ${names_1.default.errors}`);
         function checkAdditionalProperties() {
-          gen.forIn("key", data, (key) => {
+          gen.forIn("key", data, (key2) => {
             if (!props.length && !patProps.length)
-              additionalPropertyCode(key);
+              additionalPropertyCode(key2);
             else
-              gen.if(isAdditional(key), () => additionalPropertyCode(key));
+              gen.if(isAdditional(key2), () => additionalPropertyCode(key2));
           });
         }
-        function isAdditional(key) {
+        function isAdditional(key2) {
           let definedProp;
           if (props.length > 8) {
             const propsSchema = (0, util_1.schemaRefOrVal)(it, parentSchema.properties, "properties");
-            definedProp = (0, code_1.isOwnProperty)(gen, propsSchema, key);
+            definedProp = (0, code_1.isOwnProperty)(gen, propsSchema, key2);
           } else if (props.length) {
-            definedProp = (0, codegen_1.or)(...props.map((p) => (0, codegen_1._)`${key} === ${p}`));
+            definedProp = (0, codegen_1.or)(...props.map((p) => (0, codegen_1._)`${key2} === ${p}`));
           } else {
             definedProp = codegen_1.nil;
           }
           if (patProps.length) {
-            definedProp = (0, codegen_1.or)(definedProp, ...patProps.map((p) => (0, codegen_1._)`${(0, code_1.usePattern)(cxt, p)}.test(${key})`));
+            definedProp = (0, codegen_1.or)(definedProp, ...patProps.map((p) => (0, codegen_1._)`${(0, code_1.usePattern)(cxt, p)}.test(${key2})`));
           }
           return (0, codegen_1.not)(definedProp);
         }
-        function deleteAdditional(key) {
-          gen.code((0, codegen_1._)`delete ${data}[${key}]`);
+        function deleteAdditional(key2) {
+          gen.code((0, codegen_1._)`delete ${data}[${key2}]`);
         }
-        function additionalPropertyCode(key) {
+        function additionalPropertyCode(key2) {
           if (opts.removeAdditional === "all" || opts.removeAdditional && schema2 === false) {
-            deleteAdditional(key);
+            deleteAdditional(key2);
             return;
           }
           if (schema2 === false) {
-            cxt.setParams({ additionalProperty: key });
+            cxt.setParams({ additionalProperty: key2 });
             cxt.error();
             if (!allErrors)
               gen.break();
@@ -13844,22 +13844,22 @@ var require_additionalProperties = __commonJS({
           if (typeof schema2 == "object" && !(0, util_1.alwaysValidSchema)(it, schema2)) {
             const valid2 = gen.name("valid");
             if (opts.removeAdditional === "failing") {
-              applyAdditionalSchema(key, valid2, false);
+              applyAdditionalSchema(key2, valid2, false);
               gen.if((0, codegen_1.not)(valid2), () => {
                 cxt.reset();
-                deleteAdditional(key);
+                deleteAdditional(key2);
               });
             } else {
-              applyAdditionalSchema(key, valid2);
+              applyAdditionalSchema(key2, valid2);
               if (!allErrors)
                 gen.if((0, codegen_1.not)(valid2), () => gen.break());
             }
           }
         }
-        function applyAdditionalSchema(key, valid2, errors) {
+        function applyAdditionalSchema(key2, valid2, errors) {
           const subschema = {
             keyword: "additionalProperties",
-            dataProp: key,
+            dataProp: key2,
             dataPropType: util_1.Type.Str
           };
           if (errors === false) {
@@ -13984,19 +13984,19 @@ var require_patternProperties = __commonJS({
           }
         }
         function validateProperties(pat) {
-          gen.forIn("key", data, (key) => {
-            gen.if((0, codegen_1._)`${(0, code_1.usePattern)(cxt, pat)}.test(${key})`, () => {
+          gen.forIn("key", data, (key2) => {
+            gen.if((0, codegen_1._)`${(0, code_1.usePattern)(cxt, pat)}.test(${key2})`, () => {
               const alwaysValid = alwaysValidPatterns.includes(pat);
               if (!alwaysValid) {
                 cxt.subschema({
                   keyword: "patternProperties",
                   schemaProp: pat,
-                  dataProp: key,
+                  dataProp: key2,
                   dataPropType: util_2.Type.Str
                 }, valid2);
               }
               if (it.opts.unevaluated && props !== true) {
-                gen.assign((0, codegen_1._)`${props}[${key}]`, true);
+                gen.assign((0, codegen_1._)`${props}[${key2}]`, true);
               } else if (!alwaysValid && !it.allErrors) {
                 gen.if((0, codegen_1.not)(valid2), () => gen.break());
               }
@@ -14769,6 +14769,830 @@ var require_ajv = __commonJS({
   }
 });
 
+// node_modules/ajv/dist/vocabularies/dynamic/dynamicAnchor.js
+var require_dynamicAnchor = __commonJS({
+  "node_modules/ajv/dist/vocabularies/dynamic/dynamicAnchor.js"(exports) {
+    "use strict";
+    Object.defineProperty(exports, "__esModule", { value: true });
+    exports.dynamicAnchor = void 0;
+    var codegen_1 = require_codegen();
+    var names_1 = require_names();
+    var compile_1 = require_compile();
+    var ref_1 = require_ref();
+    var def = {
+      keyword: "$dynamicAnchor",
+      schemaType: "string",
+      code: (cxt) => dynamicAnchor(cxt, cxt.schema)
+    };
+    function dynamicAnchor(cxt, anchor) {
+      const { gen, it } = cxt;
+      it.schemaEnv.root.dynamicAnchors[anchor] = true;
+      const v = (0, codegen_1._)`${names_1.default.dynamicAnchors}${(0, codegen_1.getProperty)(anchor)}`;
+      const validate2 = it.errSchemaPath === "#" ? it.validateName : _getValidate(cxt);
+      gen.if((0, codegen_1._)`!${v}`, () => gen.assign(v, validate2));
+    }
+    exports.dynamicAnchor = dynamicAnchor;
+    function _getValidate(cxt) {
+      const { schemaEnv, schema: schema2, self } = cxt.it;
+      const { root, baseId, localRefs, meta } = schemaEnv.root;
+      const { schemaId } = self.opts;
+      const sch = new compile_1.SchemaEnv({ schema: schema2, schemaId, root, baseId, localRefs, meta });
+      compile_1.compileSchema.call(self, sch);
+      return (0, ref_1.getValidate)(cxt, sch);
+    }
+    exports.default = def;
+  }
+});
+
+// node_modules/ajv/dist/vocabularies/dynamic/dynamicRef.js
+var require_dynamicRef = __commonJS({
+  "node_modules/ajv/dist/vocabularies/dynamic/dynamicRef.js"(exports) {
+    "use strict";
+    Object.defineProperty(exports, "__esModule", { value: true });
+    exports.dynamicRef = void 0;
+    var codegen_1 = require_codegen();
+    var names_1 = require_names();
+    var ref_1 = require_ref();
+    var def = {
+      keyword: "$dynamicRef",
+      schemaType: "string",
+      code: (cxt) => dynamicRef(cxt, cxt.schema)
+    };
+    function dynamicRef(cxt, ref) {
+      const { gen, keyword, it } = cxt;
+      if (ref[0] !== "#")
+        throw new Error(`"${keyword}" only supports hash fragment reference`);
+      const anchor = ref.slice(1);
+      if (it.allErrors) {
+        _dynamicRef();
+      } else {
+        const valid2 = gen.let("valid", false);
+        _dynamicRef(valid2);
+        cxt.ok(valid2);
+      }
+      function _dynamicRef(valid2) {
+        if (it.schemaEnv.root.dynamicAnchors[anchor]) {
+          const v = gen.let("_v", (0, codegen_1._)`${names_1.default.dynamicAnchors}${(0, codegen_1.getProperty)(anchor)}`);
+          gen.if(v, _callRef(v, valid2), _callRef(it.validateName, valid2));
+        } else {
+          _callRef(it.validateName, valid2)();
+        }
+      }
+      function _callRef(validate2, valid2) {
+        return valid2 ? () => gen.block(() => {
+          (0, ref_1.callRef)(cxt, validate2);
+          gen.let(valid2, true);
+        }) : () => (0, ref_1.callRef)(cxt, validate2);
+      }
+    }
+    exports.dynamicRef = dynamicRef;
+    exports.default = def;
+  }
+});
+
+// node_modules/ajv/dist/vocabularies/dynamic/recursiveAnchor.js
+var require_recursiveAnchor = __commonJS({
+  "node_modules/ajv/dist/vocabularies/dynamic/recursiveAnchor.js"(exports) {
+    "use strict";
+    Object.defineProperty(exports, "__esModule", { value: true });
+    var dynamicAnchor_1 = require_dynamicAnchor();
+    var util_1 = require_util();
+    var def = {
+      keyword: "$recursiveAnchor",
+      schemaType: "boolean",
+      code(cxt) {
+        if (cxt.schema)
+          (0, dynamicAnchor_1.dynamicAnchor)(cxt, "");
+        else
+          (0, util_1.checkStrictMode)(cxt.it, "$recursiveAnchor: false is ignored");
+      }
+    };
+    exports.default = def;
+  }
+});
+
+// node_modules/ajv/dist/vocabularies/dynamic/recursiveRef.js
+var require_recursiveRef = __commonJS({
+  "node_modules/ajv/dist/vocabularies/dynamic/recursiveRef.js"(exports) {
+    "use strict";
+    Object.defineProperty(exports, "__esModule", { value: true });
+    var dynamicRef_1 = require_dynamicRef();
+    var def = {
+      keyword: "$recursiveRef",
+      schemaType: "string",
+      code: (cxt) => (0, dynamicRef_1.dynamicRef)(cxt, cxt.schema)
+    };
+    exports.default = def;
+  }
+});
+
+// node_modules/ajv/dist/vocabularies/dynamic/index.js
+var require_dynamic = __commonJS({
+  "node_modules/ajv/dist/vocabularies/dynamic/index.js"(exports) {
+    "use strict";
+    Object.defineProperty(exports, "__esModule", { value: true });
+    var dynamicAnchor_1 = require_dynamicAnchor();
+    var dynamicRef_1 = require_dynamicRef();
+    var recursiveAnchor_1 = require_recursiveAnchor();
+    var recursiveRef_1 = require_recursiveRef();
+    var dynamic = [dynamicAnchor_1.default, dynamicRef_1.default, recursiveAnchor_1.default, recursiveRef_1.default];
+    exports.default = dynamic;
+  }
+});
+
+// node_modules/ajv/dist/vocabularies/validation/dependentRequired.js
+var require_dependentRequired = __commonJS({
+  "node_modules/ajv/dist/vocabularies/validation/dependentRequired.js"(exports) {
+    "use strict";
+    Object.defineProperty(exports, "__esModule", { value: true });
+    var dependencies_1 = require_dependencies();
+    var def = {
+      keyword: "dependentRequired",
+      type: "object",
+      schemaType: "object",
+      error: dependencies_1.error,
+      code: (cxt) => (0, dependencies_1.validatePropertyDeps)(cxt)
+    };
+    exports.default = def;
+  }
+});
+
+// node_modules/ajv/dist/vocabularies/applicator/dependentSchemas.js
+var require_dependentSchemas = __commonJS({
+  "node_modules/ajv/dist/vocabularies/applicator/dependentSchemas.js"(exports) {
+    "use strict";
+    Object.defineProperty(exports, "__esModule", { value: true });
+    var dependencies_1 = require_dependencies();
+    var def = {
+      keyword: "dependentSchemas",
+      type: "object",
+      schemaType: "object",
+      code: (cxt) => (0, dependencies_1.validateSchemaDeps)(cxt)
+    };
+    exports.default = def;
+  }
+});
+
+// node_modules/ajv/dist/vocabularies/validation/limitContains.js
+var require_limitContains = __commonJS({
+  "node_modules/ajv/dist/vocabularies/validation/limitContains.js"(exports) {
+    "use strict";
+    Object.defineProperty(exports, "__esModule", { value: true });
+    var util_1 = require_util();
+    var def = {
+      keyword: ["maxContains", "minContains"],
+      type: "array",
+      schemaType: "number",
+      code({ keyword, parentSchema, it }) {
+        if (parentSchema.contains === void 0) {
+          (0, util_1.checkStrictMode)(it, `"${keyword}" without "contains" is ignored`);
+        }
+      }
+    };
+    exports.default = def;
+  }
+});
+
+// node_modules/ajv/dist/vocabularies/next.js
+var require_next = __commonJS({
+  "node_modules/ajv/dist/vocabularies/next.js"(exports) {
+    "use strict";
+    Object.defineProperty(exports, "__esModule", { value: true });
+    var dependentRequired_1 = require_dependentRequired();
+    var dependentSchemas_1 = require_dependentSchemas();
+    var limitContains_1 = require_limitContains();
+    var next = [dependentRequired_1.default, dependentSchemas_1.default, limitContains_1.default];
+    exports.default = next;
+  }
+});
+
+// node_modules/ajv/dist/vocabularies/unevaluated/unevaluatedProperties.js
+var require_unevaluatedProperties = __commonJS({
+  "node_modules/ajv/dist/vocabularies/unevaluated/unevaluatedProperties.js"(exports) {
+    "use strict";
+    Object.defineProperty(exports, "__esModule", { value: true });
+    var codegen_1 = require_codegen();
+    var util_1 = require_util();
+    var names_1 = require_names();
+    var error = {
+      message: "must NOT have unevaluated properties",
+      params: ({ params }) => (0, codegen_1._)`{unevaluatedProperty: ${params.unevaluatedProperty}}`
+    };
+    var def = {
+      keyword: "unevaluatedProperties",
+      type: "object",
+      schemaType: ["boolean", "object"],
+      trackErrors: true,
+      error,
+      code(cxt) {
+        const { gen, schema: schema2, data, errsCount, it } = cxt;
+        if (!errsCount)
+          throw new Error("ajv implementation error");
+        const { allErrors, props } = it;
+        if (props instanceof codegen_1.Name) {
+          gen.if((0, codegen_1._)`${props} !== true`, () => gen.forIn("key", data, (key2) => gen.if(unevaluatedDynamic(props, key2), () => unevaluatedPropCode(key2))));
+        } else if (props !== true) {
+          gen.forIn("key", data, (key2) => props === void 0 ? unevaluatedPropCode(key2) : gen.if(unevaluatedStatic(props, key2), () => unevaluatedPropCode(key2)));
+        }
+        it.props = true;
+        cxt.ok((0, codegen_1._)`${errsCount} === ${names_1.default.errors}`);
+        function unevaluatedPropCode(key2) {
+          if (schema2 === false) {
+            cxt.setParams({ unevaluatedProperty: key2 });
+            cxt.error();
+            if (!allErrors)
+              gen.break();
+            return;
+          }
+          if (!(0, util_1.alwaysValidSchema)(it, schema2)) {
+            const valid2 = gen.name("valid");
+            cxt.subschema({
+              keyword: "unevaluatedProperties",
+              dataProp: key2,
+              dataPropType: util_1.Type.Str
+            }, valid2);
+            if (!allErrors)
+              gen.if((0, codegen_1.not)(valid2), () => gen.break());
+          }
+        }
+        function unevaluatedDynamic(evaluatedProps, key2) {
+          return (0, codegen_1._)`!${evaluatedProps} || !${evaluatedProps}[${key2}]`;
+        }
+        function unevaluatedStatic(evaluatedProps, key2) {
+          const ps = [];
+          for (const p in evaluatedProps) {
+            if (evaluatedProps[p] === true)
+              ps.push((0, codegen_1._)`${key2} !== ${p}`);
+          }
+          return (0, codegen_1.and)(...ps);
+        }
+      }
+    };
+    exports.default = def;
+  }
+});
+
+// node_modules/ajv/dist/vocabularies/unevaluated/unevaluatedItems.js
+var require_unevaluatedItems = __commonJS({
+  "node_modules/ajv/dist/vocabularies/unevaluated/unevaluatedItems.js"(exports) {
+    "use strict";
+    Object.defineProperty(exports, "__esModule", { value: true });
+    var codegen_1 = require_codegen();
+    var util_1 = require_util();
+    var error = {
+      message: ({ params: { len } }) => (0, codegen_1.str)`must NOT have more than ${len} items`,
+      params: ({ params: { len } }) => (0, codegen_1._)`{limit: ${len}}`
+    };
+    var def = {
+      keyword: "unevaluatedItems",
+      type: "array",
+      schemaType: ["boolean", "object"],
+      error,
+      code(cxt) {
+        const { gen, schema: schema2, data, it } = cxt;
+        const items = it.items || 0;
+        if (items === true)
+          return;
+        const len = gen.const("len", (0, codegen_1._)`${data}.length`);
+        if (schema2 === false) {
+          cxt.setParams({ len: items });
+          cxt.fail((0, codegen_1._)`${len} > ${items}`);
+        } else if (typeof schema2 == "object" && !(0, util_1.alwaysValidSchema)(it, schema2)) {
+          const valid2 = gen.var("valid", (0, codegen_1._)`${len} <= ${items}`);
+          gen.if((0, codegen_1.not)(valid2), () => validateItems(valid2, items));
+          cxt.ok(valid2);
+        }
+        it.items = true;
+        function validateItems(valid2, from) {
+          gen.forRange("i", from, len, (i2) => {
+            cxt.subschema({ keyword: "unevaluatedItems", dataProp: i2, dataPropType: util_1.Type.Num }, valid2);
+            if (!it.allErrors)
+              gen.if((0, codegen_1.not)(valid2), () => gen.break());
+          });
+        }
+      }
+    };
+    exports.default = def;
+  }
+});
+
+// node_modules/ajv/dist/vocabularies/unevaluated/index.js
+var require_unevaluated = __commonJS({
+  "node_modules/ajv/dist/vocabularies/unevaluated/index.js"(exports) {
+    "use strict";
+    Object.defineProperty(exports, "__esModule", { value: true });
+    var unevaluatedProperties_1 = require_unevaluatedProperties();
+    var unevaluatedItems_1 = require_unevaluatedItems();
+    var unevaluated = [unevaluatedProperties_1.default, unevaluatedItems_1.default];
+    exports.default = unevaluated;
+  }
+});
+
+// node_modules/ajv/dist/vocabularies/draft2020.js
+var require_draft2020 = __commonJS({
+  "node_modules/ajv/dist/vocabularies/draft2020.js"(exports) {
+    "use strict";
+    Object.defineProperty(exports, "__esModule", { value: true });
+    var core_1 = require_core2();
+    var validation_1 = require_validation();
+    var applicator_1 = require_applicator();
+    var dynamic_1 = require_dynamic();
+    var next_1 = require_next();
+    var unevaluated_1 = require_unevaluated();
+    var format_1 = require_format2();
+    var metadata_1 = require_metadata();
+    var draft2020Vocabularies = [
+      dynamic_1.default,
+      core_1.default,
+      validation_1.default,
+      (0, applicator_1.default)(true),
+      format_1.default,
+      metadata_1.metadataVocabulary,
+      metadata_1.contentVocabulary,
+      next_1.default,
+      unevaluated_1.default
+    ];
+    exports.default = draft2020Vocabularies;
+  }
+});
+
+// node_modules/ajv/dist/refs/json-schema-2020-12/schema.json
+var require_schema4 = __commonJS({
+  "node_modules/ajv/dist/refs/json-schema-2020-12/schema.json"(exports, module) {
+    module.exports = {
+      $schema: "https://json-schema.org/draft/2020-12/schema",
+      $id: "https://json-schema.org/draft/2020-12/schema",
+      $vocabulary: {
+        "https://json-schema.org/draft/2020-12/vocab/core": true,
+        "https://json-schema.org/draft/2020-12/vocab/applicator": true,
+        "https://json-schema.org/draft/2020-12/vocab/unevaluated": true,
+        "https://json-schema.org/draft/2020-12/vocab/validation": true,
+        "https://json-schema.org/draft/2020-12/vocab/meta-data": true,
+        "https://json-schema.org/draft/2020-12/vocab/format-annotation": true,
+        "https://json-schema.org/draft/2020-12/vocab/content": true
+      },
+      $dynamicAnchor: "meta",
+      title: "Core and Validation specifications meta-schema",
+      allOf: [
+        { $ref: "meta/core" },
+        { $ref: "meta/applicator" },
+        { $ref: "meta/unevaluated" },
+        { $ref: "meta/validation" },
+        { $ref: "meta/meta-data" },
+        { $ref: "meta/format-annotation" },
+        { $ref: "meta/content" }
+      ],
+      type: ["object", "boolean"],
+      $comment: "This meta-schema also defines keywords that have appeared in previous drafts in order to prevent incompatible extensions as they remain in common use.",
+      properties: {
+        definitions: {
+          $comment: '"definitions" has been replaced by "$defs".',
+          type: "object",
+          additionalProperties: { $dynamicRef: "#meta" },
+          deprecated: true,
+          default: {}
+        },
+        dependencies: {
+          $comment: '"dependencies" has been split and replaced by "dependentSchemas" and "dependentRequired" in order to serve their differing semantics.',
+          type: "object",
+          additionalProperties: {
+            anyOf: [{ $dynamicRef: "#meta" }, { $ref: "meta/validation#/$defs/stringArray" }]
+          },
+          deprecated: true,
+          default: {}
+        },
+        $recursiveAnchor: {
+          $comment: '"$recursiveAnchor" has been replaced by "$dynamicAnchor".',
+          $ref: "meta/core#/$defs/anchorString",
+          deprecated: true
+        },
+        $recursiveRef: {
+          $comment: '"$recursiveRef" has been replaced by "$dynamicRef".',
+          $ref: "meta/core#/$defs/uriReferenceString",
+          deprecated: true
+        }
+      }
+    };
+  }
+});
+
+// node_modules/ajv/dist/refs/json-schema-2020-12/meta/applicator.json
+var require_applicator2 = __commonJS({
+  "node_modules/ajv/dist/refs/json-schema-2020-12/meta/applicator.json"(exports, module) {
+    module.exports = {
+      $schema: "https://json-schema.org/draft/2020-12/schema",
+      $id: "https://json-schema.org/draft/2020-12/meta/applicator",
+      $vocabulary: {
+        "https://json-schema.org/draft/2020-12/vocab/applicator": true
+      },
+      $dynamicAnchor: "meta",
+      title: "Applicator vocabulary meta-schema",
+      type: ["object", "boolean"],
+      properties: {
+        prefixItems: { $ref: "#/$defs/schemaArray" },
+        items: { $dynamicRef: "#meta" },
+        contains: { $dynamicRef: "#meta" },
+        additionalProperties: { $dynamicRef: "#meta" },
+        properties: {
+          type: "object",
+          additionalProperties: { $dynamicRef: "#meta" },
+          default: {}
+        },
+        patternProperties: {
+          type: "object",
+          additionalProperties: { $dynamicRef: "#meta" },
+          propertyNames: { format: "regex" },
+          default: {}
+        },
+        dependentSchemas: {
+          type: "object",
+          additionalProperties: { $dynamicRef: "#meta" },
+          default: {}
+        },
+        propertyNames: { $dynamicRef: "#meta" },
+        if: { $dynamicRef: "#meta" },
+        then: { $dynamicRef: "#meta" },
+        else: { $dynamicRef: "#meta" },
+        allOf: { $ref: "#/$defs/schemaArray" },
+        anyOf: { $ref: "#/$defs/schemaArray" },
+        oneOf: { $ref: "#/$defs/schemaArray" },
+        not: { $dynamicRef: "#meta" }
+      },
+      $defs: {
+        schemaArray: {
+          type: "array",
+          minItems: 1,
+          items: { $dynamicRef: "#meta" }
+        }
+      }
+    };
+  }
+});
+
+// node_modules/ajv/dist/refs/json-schema-2020-12/meta/unevaluated.json
+var require_unevaluated2 = __commonJS({
+  "node_modules/ajv/dist/refs/json-schema-2020-12/meta/unevaluated.json"(exports, module) {
+    module.exports = {
+      $schema: "https://json-schema.org/draft/2020-12/schema",
+      $id: "https://json-schema.org/draft/2020-12/meta/unevaluated",
+      $vocabulary: {
+        "https://json-schema.org/draft/2020-12/vocab/unevaluated": true
+      },
+      $dynamicAnchor: "meta",
+      title: "Unevaluated applicator vocabulary meta-schema",
+      type: ["object", "boolean"],
+      properties: {
+        unevaluatedItems: { $dynamicRef: "#meta" },
+        unevaluatedProperties: { $dynamicRef: "#meta" }
+      }
+    };
+  }
+});
+
+// node_modules/ajv/dist/refs/json-schema-2020-12/meta/content.json
+var require_content = __commonJS({
+  "node_modules/ajv/dist/refs/json-schema-2020-12/meta/content.json"(exports, module) {
+    module.exports = {
+      $schema: "https://json-schema.org/draft/2020-12/schema",
+      $id: "https://json-schema.org/draft/2020-12/meta/content",
+      $vocabulary: {
+        "https://json-schema.org/draft/2020-12/vocab/content": true
+      },
+      $dynamicAnchor: "meta",
+      title: "Content vocabulary meta-schema",
+      type: ["object", "boolean"],
+      properties: {
+        contentEncoding: { type: "string" },
+        contentMediaType: { type: "string" },
+        contentSchema: { $dynamicRef: "#meta" }
+      }
+    };
+  }
+});
+
+// node_modules/ajv/dist/refs/json-schema-2020-12/meta/core.json
+var require_core3 = __commonJS({
+  "node_modules/ajv/dist/refs/json-schema-2020-12/meta/core.json"(exports, module) {
+    module.exports = {
+      $schema: "https://json-schema.org/draft/2020-12/schema",
+      $id: "https://json-schema.org/draft/2020-12/meta/core",
+      $vocabulary: {
+        "https://json-schema.org/draft/2020-12/vocab/core": true
+      },
+      $dynamicAnchor: "meta",
+      title: "Core vocabulary meta-schema",
+      type: ["object", "boolean"],
+      properties: {
+        $id: {
+          $ref: "#/$defs/uriReferenceString",
+          $comment: "Non-empty fragments not allowed.",
+          pattern: "^[^#]*#?$"
+        },
+        $schema: { $ref: "#/$defs/uriString" },
+        $ref: { $ref: "#/$defs/uriReferenceString" },
+        $anchor: { $ref: "#/$defs/anchorString" },
+        $dynamicRef: { $ref: "#/$defs/uriReferenceString" },
+        $dynamicAnchor: { $ref: "#/$defs/anchorString" },
+        $vocabulary: {
+          type: "object",
+          propertyNames: { $ref: "#/$defs/uriString" },
+          additionalProperties: {
+            type: "boolean"
+          }
+        },
+        $comment: {
+          type: "string"
+        },
+        $defs: {
+          type: "object",
+          additionalProperties: { $dynamicRef: "#meta" }
+        }
+      },
+      $defs: {
+        anchorString: {
+          type: "string",
+          pattern: "^[A-Za-z_][-A-Za-z0-9._]*$"
+        },
+        uriString: {
+          type: "string",
+          format: "uri"
+        },
+        uriReferenceString: {
+          type: "string",
+          format: "uri-reference"
+        }
+      }
+    };
+  }
+});
+
+// node_modules/ajv/dist/refs/json-schema-2020-12/meta/format-annotation.json
+var require_format_annotation = __commonJS({
+  "node_modules/ajv/dist/refs/json-schema-2020-12/meta/format-annotation.json"(exports, module) {
+    module.exports = {
+      $schema: "https://json-schema.org/draft/2020-12/schema",
+      $id: "https://json-schema.org/draft/2020-12/meta/format-annotation",
+      $vocabulary: {
+        "https://json-schema.org/draft/2020-12/vocab/format-annotation": true
+      },
+      $dynamicAnchor: "meta",
+      title: "Format vocabulary meta-schema for annotation results",
+      type: ["object", "boolean"],
+      properties: {
+        format: { type: "string" }
+      }
+    };
+  }
+});
+
+// node_modules/ajv/dist/refs/json-schema-2020-12/meta/meta-data.json
+var require_meta_data = __commonJS({
+  "node_modules/ajv/dist/refs/json-schema-2020-12/meta/meta-data.json"(exports, module) {
+    module.exports = {
+      $schema: "https://json-schema.org/draft/2020-12/schema",
+      $id: "https://json-schema.org/draft/2020-12/meta/meta-data",
+      $vocabulary: {
+        "https://json-schema.org/draft/2020-12/vocab/meta-data": true
+      },
+      $dynamicAnchor: "meta",
+      title: "Meta-data vocabulary meta-schema",
+      type: ["object", "boolean"],
+      properties: {
+        title: {
+          type: "string"
+        },
+        description: {
+          type: "string"
+        },
+        default: true,
+        deprecated: {
+          type: "boolean",
+          default: false
+        },
+        readOnly: {
+          type: "boolean",
+          default: false
+        },
+        writeOnly: {
+          type: "boolean",
+          default: false
+        },
+        examples: {
+          type: "array",
+          items: true
+        }
+      }
+    };
+  }
+});
+
+// node_modules/ajv/dist/refs/json-schema-2020-12/meta/validation.json
+var require_validation2 = __commonJS({
+  "node_modules/ajv/dist/refs/json-schema-2020-12/meta/validation.json"(exports, module) {
+    module.exports = {
+      $schema: "https://json-schema.org/draft/2020-12/schema",
+      $id: "https://json-schema.org/draft/2020-12/meta/validation",
+      $vocabulary: {
+        "https://json-schema.org/draft/2020-12/vocab/validation": true
+      },
+      $dynamicAnchor: "meta",
+      title: "Validation vocabulary meta-schema",
+      type: ["object", "boolean"],
+      properties: {
+        type: {
+          anyOf: [
+            { $ref: "#/$defs/simpleTypes" },
+            {
+              type: "array",
+              items: { $ref: "#/$defs/simpleTypes" },
+              minItems: 1,
+              uniqueItems: true
+            }
+          ]
+        },
+        const: true,
+        enum: {
+          type: "array",
+          items: true
+        },
+        multipleOf: {
+          type: "number",
+          exclusiveMinimum: 0
+        },
+        maximum: {
+          type: "number"
+        },
+        exclusiveMaximum: {
+          type: "number"
+        },
+        minimum: {
+          type: "number"
+        },
+        exclusiveMinimum: {
+          type: "number"
+        },
+        maxLength: { $ref: "#/$defs/nonNegativeInteger" },
+        minLength: { $ref: "#/$defs/nonNegativeIntegerDefault0" },
+        pattern: {
+          type: "string",
+          format: "regex"
+        },
+        maxItems: { $ref: "#/$defs/nonNegativeInteger" },
+        minItems: { $ref: "#/$defs/nonNegativeIntegerDefault0" },
+        uniqueItems: {
+          type: "boolean",
+          default: false
+        },
+        maxContains: { $ref: "#/$defs/nonNegativeInteger" },
+        minContains: {
+          $ref: "#/$defs/nonNegativeInteger",
+          default: 1
+        },
+        maxProperties: { $ref: "#/$defs/nonNegativeInteger" },
+        minProperties: { $ref: "#/$defs/nonNegativeIntegerDefault0" },
+        required: { $ref: "#/$defs/stringArray" },
+        dependentRequired: {
+          type: "object",
+          additionalProperties: {
+            $ref: "#/$defs/stringArray"
+          }
+        }
+      },
+      $defs: {
+        nonNegativeInteger: {
+          type: "integer",
+          minimum: 0
+        },
+        nonNegativeIntegerDefault0: {
+          $ref: "#/$defs/nonNegativeInteger",
+          default: 0
+        },
+        simpleTypes: {
+          enum: ["array", "boolean", "integer", "null", "number", "object", "string"]
+        },
+        stringArray: {
+          type: "array",
+          items: { type: "string" },
+          uniqueItems: true,
+          default: []
+        }
+      }
+    };
+  }
+});
+
+// node_modules/ajv/dist/refs/json-schema-2020-12/index.js
+var require_json_schema_2020_12 = __commonJS({
+  "node_modules/ajv/dist/refs/json-schema-2020-12/index.js"(exports) {
+    "use strict";
+    Object.defineProperty(exports, "__esModule", { value: true });
+    var metaSchema = require_schema4();
+    var applicator = require_applicator2();
+    var unevaluated = require_unevaluated2();
+    var content = require_content();
+    var core2 = require_core3();
+    var format3 = require_format_annotation();
+    var metadata = require_meta_data();
+    var validation = require_validation2();
+    var META_SUPPORT_DATA = ["/properties"];
+    function addMetaSchema2020($data) {
+      ;
+      [
+        metaSchema,
+        applicator,
+        unevaluated,
+        content,
+        core2,
+        with$data(this, format3),
+        metadata,
+        with$data(this, validation)
+      ].forEach((sch) => this.addMetaSchema(sch, void 0, false));
+      return this;
+      function with$data(ajv, sch) {
+        return $data ? ajv.$dataMetaSchema(sch, META_SUPPORT_DATA) : sch;
+      }
+    }
+    exports.default = addMetaSchema2020;
+  }
+});
+
+// node_modules/ajv/dist/2020.js
+var require__ = __commonJS({
+  "node_modules/ajv/dist/2020.js"(exports, module) {
+    "use strict";
+    Object.defineProperty(exports, "__esModule", { value: true });
+    exports.MissingRefError = exports.ValidationError = exports.CodeGen = exports.Name = exports.nil = exports.stringify = exports.str = exports._ = exports.KeywordCxt = exports.Ajv2020 = void 0;
+    var core_1 = require_core();
+    var draft2020_1 = require_draft2020();
+    var discriminator_1 = require_discriminator();
+    var json_schema_2020_12_1 = require_json_schema_2020_12();
+    var META_SCHEMA_ID = "https://json-schema.org/draft/2020-12/schema";
+    var Ajv20202 = class extends core_1.default {
+      constructor(opts = {}) {
+        super({
+          ...opts,
+          dynamicRef: true,
+          next: true,
+          unevaluated: true
+        });
+      }
+      _addVocabularies() {
+        super._addVocabularies();
+        draft2020_1.default.forEach((v) => this.addVocabulary(v));
+        if (this.opts.discriminator)
+          this.addKeyword(discriminator_1.default);
+      }
+      _addDefaultMetaSchema() {
+        super._addDefaultMetaSchema();
+        const { $data, meta } = this.opts;
+        if (!meta)
+          return;
+        json_schema_2020_12_1.default.call(this, $data);
+        this.refs["http://json-schema.org/schema"] = META_SCHEMA_ID;
+      }
+      defaultMeta() {
+        return this.opts.defaultMeta = super.defaultMeta() || (this.getSchema(META_SCHEMA_ID) ? META_SCHEMA_ID : void 0);
+      }
+    };
+    exports.Ajv2020 = Ajv20202;
+    module.exports = exports = Ajv20202;
+    module.exports.Ajv2020 = Ajv20202;
+    Object.defineProperty(exports, "__esModule", { value: true });
+    exports.default = Ajv20202;
+    var validate_1 = require_validate();
+    Object.defineProperty(exports, "KeywordCxt", { enumerable: true, get: function() {
+      return validate_1.KeywordCxt;
+    } });
+    var codegen_1 = require_codegen();
+    Object.defineProperty(exports, "_", { enumerable: true, get: function() {
+      return codegen_1._;
+    } });
+    Object.defineProperty(exports, "str", { enumerable: true, get: function() {
+      return codegen_1.str;
+    } });
+    Object.defineProperty(exports, "stringify", { enumerable: true, get: function() {
+      return codegen_1.stringify;
+    } });
+    Object.defineProperty(exports, "nil", { enumerable: true, get: function() {
+      return codegen_1.nil;
+    } });
+    Object.defineProperty(exports, "Name", { enumerable: true, get: function() {
+      return codegen_1.Name;
+    } });
+    Object.defineProperty(exports, "CodeGen", { enumerable: true, get: function() {
+      return codegen_1.CodeGen;
+    } });
+    var validation_error_1 = require_validation_error();
+    Object.defineProperty(exports, "ValidationError", { enumerable: true, get: function() {
+      return validation_error_1.default;
+    } });
+    var ref_error_1 = require_ref_error();
+    Object.defineProperty(exports, "MissingRefError", { enumerable: true, get: function() {
+      return ref_error_1.default;
+    } });
+  }
+});
+
 // src/v8-tiering.ts
 import { setFlagsFromString } from "node:v8";
 function tieringFlags(v8Version) {
@@ -14783,7 +15607,7 @@ if (process.env.PREADMIT_V8_TIERING !== "default") {
 
 // src/cli.ts
 import { parseArgs } from "node:util";
-import { existsSync as existsSync12, lstatSync as lstatSync6, readFileSync as readFileSync24, statSync as statSync18 } from "node:fs";
+import { existsSync as existsSync12, lstatSync as lstatSync6, readFileSync as readFileSync26, statSync as statSync19 } from "node:fs";
 import path39 from "node:path";
 
 // src/pipeline/base-compare.ts
@@ -15672,7 +16496,7 @@ function pathKey(options = {}) {
   if (platform2 !== "win32") {
     return "PATH";
   }
-  return Object.keys(env).reverse().find((key) => key.toUpperCase() === "PATH") || "Path";
+  return Object.keys(env).reverse().find((key2) => key2.toUpperCase() === "PATH") || "Path";
 }
 
 // node_modules/unicorn-magic/node.js
@@ -18122,7 +18946,7 @@ var isSyncGenerator = (value) => Object.prototype.toString.call(value) === "[obj
 var isTransformOptions = (value) => isPlainObject(value) && (value.transform !== void 0 || value.final !== void 0);
 var isUrl = (value) => Object.prototype.toString.call(value) === "[object URL]";
 var isRegularUrl = (value) => isUrl(value) && value.protocol !== "file:";
-var isFilePathObject = (value) => isPlainObject(value) && Object.keys(value).length > 0 && Object.keys(value).every((key) => FILE_PATH_KEYS.has(key)) && isFilePathString(value.file);
+var isFilePathObject = (value) => isPlainObject(value) && Object.keys(value).length > 0 && Object.keys(value).every((key2) => FILE_PATH_KEYS.has(key2)) && isFilePathString(value.file);
 var FILE_PATH_KEYS = /* @__PURE__ */ new Set(["file", "append"]);
 var isFilePathString = (file) => typeof file === "string";
 var isUnknownStdioString = (type2, value) => type2 === "native" && typeof value === "string" && !KNOWN_STDIO_STRINGS.has(value);
@@ -21622,9 +22446,9 @@ function scalarText(value) {
 }
 function at(value, ...keys2) {
   let node = value;
-  for (const key of keys2) {
+  for (const key2 of keys2) {
     if (!isObj(node)) return void 0;
-    node = node[key];
+    node = node[key2];
   }
   return node;
 }
@@ -21665,8 +22489,8 @@ function requireCommon() {
     if (source) {
       const sourceKeys = Object.keys(source);
       for (let index = 0, length = sourceKeys.length; index < length; index += 1) {
-        const key = sourceKeys[index];
-        target[key] = source[key];
+        const key2 = sourceKeys[index];
+        target[key2] = source[key2];
       }
     }
     return target;
@@ -22577,9 +23401,9 @@ function requireSet() {
   function resolveYamlSet(data) {
     if (data === null) return true;
     const object = data;
-    for (const key in object) {
-      if (_hasOwnProperty.call(object, key)) {
-        if (object[key] !== null) return false;
+    for (const key2 in object) {
+      if (_hasOwnProperty.call(object, key2)) {
+        if (object[key2] !== null) return false;
       }
     }
     return true;
@@ -22728,16 +23552,16 @@ function requireLoader() {
       (c3 - 65536 & 1023) + 56320
     );
   }
-  function setProperty(object, key, value) {
-    if (key === "__proto__") {
-      Object.defineProperty(object, key, {
+  function setProperty(object, key2, value) {
+    if (key2 === "__proto__") {
+      Object.defineProperty(object, key2, {
         configurable: true,
         enumerable: true,
         writable: true,
         value
       });
     } else {
-      object[key] = value;
+      object[key2] = value;
     }
   }
   const simpleEscapeCheck = new Array(256);
@@ -22930,11 +23754,11 @@ function requireLoader() {
     chargeMergeWork(state);
     const sourceKeys = Object.keys(source);
     for (let index = 0, quantity = sourceKeys.length; index < quantity; index += 1) {
-      const key = sourceKeys[index];
+      const key2 = sourceKeys[index];
       chargeMergeWork(state);
-      if (!_hasOwnProperty.call(destination, key)) {
-        setProperty(destination, key, source[key]);
-        overridableKeys[key] = true;
+      if (!_hasOwnProperty.call(destination, key2)) {
+        setProperty(destination, key2, source[key2]);
+        overridableKeys[key2] = true;
       }
     }
   }
@@ -24796,9 +25620,9 @@ function offsetOf(source, tree, pointer) {
     if (node.kind === "mapping") {
       let found;
       for (let j = 0; j + 1 < node.children.length; j += 2) {
-        const key = node.children[j];
-        if (String(key.value) === token) {
-          best = contentStart(source, key.open);
+        const key2 = node.children[j];
+        if (String(key2.value) === token) {
+          best = contentStart(source, key2.open);
           found = node.children[j + 1];
           break;
         }
@@ -24828,25 +25652,25 @@ var GoYamlError = class extends Error {
 };
 var MERGE_TAG = "tag:yaml.org,2002:merge";
 var INT_LITERAL = /^[-+]?(?:0[xX][0-9a-fA-F]+|0[oO][0-7]+|0[bB][01]+|0[0-7]*|[1-9][0-9]*)$/;
-function jsonKey(key, source) {
-  if (typeof key === "string") return key;
-  if (typeof key === "boolean") return String(key);
-  if (typeof key === "number") {
-    if (!Number.isFinite(key)) return source ?? String(key);
-    if (source !== void 0 && INT_LITERAL.test(source.replace(/_/g, ""))) return BigInt(key).toString();
-    const [mantissa, exponent] = key.toExponential().split("e");
+function jsonKey(key2, source) {
+  if (typeof key2 === "string") return key2;
+  if (typeof key2 === "boolean") return String(key2);
+  if (typeof key2 === "number") {
+    if (!Number.isFinite(key2)) return source ?? String(key2);
+    if (source !== void 0 && INT_LITERAL.test(source.replace(/_/g, ""))) return BigInt(key2).toString();
+    const [mantissa, exponent] = key2.toExponential().split("e");
     const exp = Number(exponent);
     if (exp < -4 || exp >= 6) {
       return `${mantissa}e${exp < 0 ? "-" : "+"}${String(Math.abs(exp)).padStart(2, "0")}`;
     }
-    return String(key);
+    return String(key2);
   }
-  if (key === null || key === void 0) throw new GoYamlError("a mapping key is null; the decoder rejects the document");
+  if (key2 === null || key2 === void 0) throw new GoYamlError("a mapping key is null; the decoder rejects the document");
   throw new GoYamlError("a mapping key is a sequence or mapping; the decoder rejects the document");
 }
-function setKey(out, key, value) {
-  if (key === "__proto__") Object.defineProperty(out, key, { value, enumerable: true, writable: true, configurable: true });
-  else out[key] = value;
+function setKey(out, key2, value) {
+  if (key2 === "__proto__") Object.defineProperty(out, key2, { value, enumerable: true, writable: true, configurable: true });
+  else out[key2] = value;
 }
 function scalarValue(value) {
   if (value instanceof Uint8Array) return Buffer.from(value).toString("utf8");
@@ -24881,16 +25705,16 @@ function goYamlValue(doc, lineOf, limits) {
         }
         const keyTarget = resolve2(keyNode);
         if (keyTarget !== null && keyTarget !== void 0 && !(0, import_yaml.isScalar)(keyTarget)) jsonKey({}, void 0);
-        const key = jsonKey((0, import_yaml.isScalar)(keyTarget) ? scalarValue(keyTarget.value) : null, (0, import_yaml.isScalar)(keyTarget) ? keyTarget.source : void 0);
+        const key2 = jsonKey((0, import_yaml.isScalar)(keyTarget) ? scalarValue(keyTarget.value) : null, (0, import_yaml.isScalar)(keyTarget) ? keyTarget.source : void 0);
         const keyLine = lineOf(keyNode?.range?.[0] ?? pair2.value?.range?.[0]);
-        const childPointer = join(pointer, key);
+        const childPointer = join(pointer, key2);
         const value2 = decode3(pair2.value, childPointer, depth + 1);
-        if (Object.hasOwn(out, key) && lines.has(key) && !seen.has(`${childPointer}\0${keyLine}`)) {
+        if (Object.hasOwn(out, key2) && lines.has(key2) && !seen.has(`${childPointer}\0${keyLine}`)) {
           seen.add(`${childPointer}\0${keyLine}`);
-          duplicates.push({ pointer: childPointer, key, firstLine: lines.get(key), line: keyLine, hidden: out[key], effective: value2 });
+          duplicates.push({ pointer: childPointer, key: key2, firstLine: lines.get(key2), line: keyLine, hidden: out[key2], effective: value2 });
         }
-        setKey(out, key, value2);
-        lines.set(key, keyLine);
+        setKey(out, key2, value2);
+        lines.set(key2, keyLine);
       }
       return out;
     }
@@ -24904,9 +25728,9 @@ function goYamlValue(doc, lineOf, limits) {
       const resolved = resolve2(source);
       if (!(0, import_yaml.isMap)(resolved)) throw new GoYamlError("map merge requires map or sequence of maps as the value");
       const merged = decode3(source, pointer, depth + 1);
-      for (const [key, value2] of Object.entries(merged)) {
-        setKey(out, key, value2);
-        lines.delete(key);
+      for (const [key2, value2] of Object.entries(merged)) {
+        setKey(out, key2, value2);
+        lines.delete(key2);
       }
     }
   };
@@ -25910,11 +26734,11 @@ function templateArgs(request) {
 }
 function checkedChartProblem(request) {
   const root = request.root ?? chartRoot(request.chartDir);
-  const key = `${request.chartDir}\0${root}`;
+  const key2 = `${request.chartDir}\0${root}`;
   const known = request.checkedCharts;
-  if (known?.has(key)) return known.get(key);
+  if (known?.has(key2)) return known.get(key2);
   const problem = chartProblem(request.chartDir, root);
-  known?.set(key, problem);
+  known?.set(key2, problem);
   return problem;
 }
 async function renderChart(request) {
@@ -26268,10 +27092,10 @@ function schemaProblem(text2) {
   while (stack.length > 0) {
     const node = stack.pop();
     if (node === null || typeof node !== "object") continue;
-    for (const [key, value] of Object.entries(node)) {
+    for (const [key2, value] of Object.entries(node)) {
       if (typeof value === "string") {
-        if (REFERENCES.has(key) && !value.startsWith("#")) return `"${key}" refers to another document (${clipValue(value)}); only references inside the schema (#/...) are allowed`;
-        if (key === "$schema" && !/^https?:\/\/json-schema\.org\//.test(value)) return `"$schema" is not a json-schema.org meta-schema (${clipValue(value)}); helm would fetch it`;
+        if (REFERENCES.has(key2) && !value.startsWith("#")) return `"${key2}" refers to another document (${clipValue(value)}); only references inside the schema (#/...) are allowed`;
+        if (key2 === "$schema" && !/^https?:\/\/json-schema\.org\//.test(value)) return `"$schema" is not a json-schema.org meta-schema (${clipValue(value)}); helm would fetch it`;
       } else if (value !== null && typeof value === "object") {
         stack.push(value);
       }
@@ -27292,38 +28116,38 @@ var TypeDeclaration = class {
   toString() {
     return this.name;
   }
-  #getOptionalField(obj2, key, ast, ev) {
+  #getOptionalField(obj2, key2, ast, ev) {
     obj2 = obj2 instanceof Optional ? obj2.orValue() : obj2;
     if (obj2 === void 0) return OPTIONAL_NONE;
     const type2 = ev.debugType(obj2);
     try {
-      return Optional.of(type2.fieldLazy(obj2, key, ast, ev));
+      return Optional.of(type2.fieldLazy(obj2, key2, ast, ev));
     } catch (e) {
       if (e instanceof EvaluationError) return OPTIONAL_NONE;
       throw e;
     }
   }
-  #getMessageField(obj2, key, ast, ev) {
+  #getMessageField(obj2, key2, ast, ev) {
     const message = obj2 ? ev.objectTypesByConstructor.get(obj2.constructor) : void 0;
     if (!message) return;
-    const type2 = message.fields ? message.fields[key] : dynType;
+    const type2 = message.fields ? message.fields[key2] : dynType;
     if (!type2) return void 0;
-    const value = obj2 instanceof Map ? obj2.get(key) : obj2[key];
+    const value = obj2 instanceof Map ? obj2.get(key2) : obj2[key2];
     if (value === void 0) return;
     if (type2.matchesValueType(value, ev)) return value;
     throw evaluationError(
       "field_type_mismatch",
-      `Field '${key}' is not of type '${type2}', got '${ev.debugType(value)}'`,
+      `Field '${key2}' is not of type '${type2}', got '${ev.debugType(value)}'`,
       ast
     );
   }
-  #getMapField(obj2, key, ast, ev) {
-    const value = obj2 instanceof Map ? obj2.get(key) : obj2 && hasOwn(obj2, key) ? obj2[key] : void 0;
+  #getMapField(obj2, key2, ast, ev) {
+    const value = obj2 instanceof Map ? obj2.get(key2) : obj2 && hasOwn(obj2, key2) ? obj2[key2] : void 0;
     if (value === void 0) return;
     if (this.valueType.matchesValueType(value, ev)) return value;
     throw evaluationError(
       "field_type_mismatch",
-      `Field '${key}' is not of type '${this.valueType}', got '${ev.debugType(value)}'`,
+      `Field '${key2}' is not of type '${this.valueType}', got '${ev.debugType(value)}'`,
       ast
     );
   }
@@ -27340,31 +28164,31 @@ var TypeDeclaration = class {
       }
     }
   }
-  #getListField(obj2, key, ast, ev) {
-    if (typeof key === "bigint") key = Number(key);
-    else if (typeof key !== "number") return;
-    const value = this.#getListElementAtIndex(obj2, key);
+  #getListField(obj2, key2, ast, ev) {
+    if (typeof key2 === "bigint") key2 = Number(key2);
+    else if (typeof key2 !== "number") return;
+    const value = this.#getListElementAtIndex(obj2, key2);
     if (value === void 0) {
       if (!obj2) return;
       throw evaluationError(
         "index_out_of_bounds",
-        `No such key: index out of bounds, index ${key} ${key < 0 ? "< 0" : `>= size ${obj2.length || obj2.size}`}`,
+        `No such key: index out of bounds, index ${key2} ${key2 < 0 ? "< 0" : `>= size ${obj2.length || obj2.size}`}`,
         ast
       );
     }
     if (this.valueType.matchesValueType(value, ev)) return value;
     throw evaluationError(
       "list_item_type_mismatch",
-      `List item with index '${key}' is not of type '${this.valueType}', got '${ev.debugType(value)}'`,
+      `List item with index '${key2}' is not of type '${this.valueType}', got '${ev.debugType(value)}'`,
       ast
     );
   }
   fieldLazy() {
   }
-  field(obj2, key, ast, ev) {
-    const v = this.fieldLazy(obj2, key, ast, ev);
+  field(obj2, key2, ast, ev) {
+    const v = this.fieldLazy(obj2, key2, ast, ev);
     if (v !== void 0) return v;
-    throw evaluationError("no_such_key", `No such key: ${key}`, ast);
+    throw evaluationError("no_such_key", `No such key: ${key2}`, ast);
   }
   matchesBoth(other) {
     return this.matches(other) && other.matches(this);
@@ -27778,8 +28602,8 @@ var Registry = class _Registry {
     this.#functionCandidates(decl.partitionKey).add(decl);
     this.#functions.push(decl);
   }
-  #ensureCandiate(c3, key) {
-    return c3.get(key) || c3.set(key, new Candidates(this)).get(key);
+  #ensureCandiate(c3, key2) {
+    return c3.get(key2) || c3.set(key2, new Candidates(this)).get(key2);
   }
   #getOperators() {
     if (this.#operators) return this.#operators;
@@ -27798,11 +28622,11 @@ var Registry = class _Registry {
   functionCandidates(rec, name, argLen) {
     return this.#functionCandidates(`${rec ? "rcall" : "call"}:${name}:${argLen}`);
   }
-  #functionCandidates(key) {
-    if (this.#functionsByKey) return this.#ensureCandiate(this.#functionsByKey, key);
+  #functionCandidates(key2) {
+    if (this.#functionsByKey) return this.#ensureCandiate(this.#functionsByKey, key2);
     const c3 = this.#functionsByKey = /* @__PURE__ */ new Map();
     for (const decl of this.#getFunctions()) this.#ensureCandiate(c3, decl.partitionKey).add(decl);
-    return this.#ensureCandiate(c3, key);
+    return this.#ensureCandiate(c3, key2);
   }
   registerVariable(name, type2, opts) {
     if (this.#locked) throw new Error("Cannot modify frozen registry");
@@ -27831,14 +28655,14 @@ var Registry = class _Registry {
   }
   #registerSchemaAsType(name, schema2) {
     const fields = /* @__PURE__ */ Object.create(null);
-    for (const key of objKeys(schema2)) {
-      const def = schema2[key];
+    for (const key2 of objKeys(schema2)) {
+      const def = schema2[key2];
       if (typeof def === "object" && def) {
-        fields[key] = this.registerType({ name: `${name}.${key}`, schema: def }).type.name;
+        fields[key2] = this.registerType({ name: `${name}.${key2}`, schema: def }).type.name;
       } else if (typeof def === "string") {
-        fields[key] = def;
+        fields[key2] = def;
       } else {
-        throw new Error(`Invalid field definition for '${name}.${key}'`);
+        throw new Error(`Invalid field definition for '${name}.${key2}'`);
       }
     }
     return fields;
@@ -27944,8 +28768,8 @@ var Registry = class _Registry {
       }
     }
   }
-  #createDeclaration(creator, key, ...args) {
-    return this.#typeDeclarations.get(key) || this.#typeDeclarations.set(key, creator(...args)).get(key);
+  #createDeclaration(creator, key2, ...args) {
+    return this.#typeDeclarations.get(key2) || this.#typeDeclarations.set(key2, creator(...args)).get(key2);
   }
   findMacro(name, hasReceiver, argLen) {
     return this.functionCandidates(hasReceiver, name, argLen).macro;
@@ -28260,8 +29084,8 @@ var RootContext = class {
     if (context instanceof Map) this.#contextMap = context;
     else this.#contextObj = context;
   }
-  getValue(key) {
-    return this.#convertCache?.get(key) || (this.#contextObj ? this.#contextObj[key] : this.#contextMap?.get(key));
+  getValue(key2) {
+    return this.#convertCache?.get(key2) || (this.#contextObj ? this.#contextObj[key2] : this.#contextMap?.get(key2));
   }
   getVariable(name) {
     return this.#vars.get(name) ?? (this.#vars.dyn && !RESERVED.has(name) ? new VariableDeclaration(name, dynType) : void 0);
@@ -28324,8 +29148,8 @@ var OverlayContext = class _OverlayContext {
   setAccuValue(v) {
     return this.accuValue = v, this;
   }
-  getValue(key) {
-    return this.iterVar === key ? this.iterValue : this.#parent.getValue(key);
+  getValue(key2) {
+    return this.iterVar === key2 ? this.iterValue : this.#parent.getValue(key2);
   }
   getCheckedValue(ev, ast) {
     if (this.iterVar === ast.args) return this.iterValue;
@@ -29388,8 +30212,8 @@ function registerOverloads(registry) {
     if (a2 === b) return true;
     if (a2 instanceof Map && b instanceof Map) {
       if (a2.size !== b.size) return false;
-      for (const [key, value] of a2)
-        if (!(b.has(key) && isEqual(value, b.get(key), ast, ev))) return false;
+      for (const [key2, value] of a2)
+        if (!(b.has(key2) && isEqual(value, b.get(key2), ast, ev))) return false;
       return true;
     }
     if (a2 instanceof Map || b instanceof Map) {
@@ -29397,8 +30221,8 @@ function registerOverloads(registry) {
       const map2 = a2 instanceof Map ? a2 : b;
       const keysObj = objKeys(obj2);
       if (map2.size !== keysObj.length) return false;
-      for (const [key, value] of map2) {
-        if (!(key in obj2 && isEqual(value, obj2[key], ast, ev))) return false;
+      for (const [key2, value] of map2) {
+        if (!(key2 in obj2 && isEqual(value, obj2[key2], ast, ev))) return false;
       }
       return true;
     }
@@ -29406,8 +30230,8 @@ function registerOverloads(registry) {
     const keysB = objKeys(b);
     if (keysA.length !== keysB.length) return false;
     for (let i2 = 0; i2 < keysA.length; i2++) {
-      const key = keysA[i2];
-      if (!(key in b && isEqual(a2[key], b[key], ast, ev))) return false;
+      const key2 = keysA[i2];
+      if (!(key2 in b && isEqual(a2[key2], b[key2], ast, ev))) return false;
     }
     return true;
   });
@@ -29581,7 +30405,7 @@ var OP_FOR_TOKEN = {
   [TOKEN.IN]: OPERATORS["in"]
 };
 var TOKEN_BY_NUMBER = {};
-for (const key in TOKEN) TOKEN_BY_NUMBER[TOKEN[key]] = key;
+for (const key2 in TOKEN) TOKEN_BY_NUMBER[TOKEN[key2]] = key2;
 var HEX_CODES = new Uint8Array(128);
 for (const ch of "0123456789abcdefABCDEF") HEX_CODES[ch.charCodeAt(0)] = 1;
 var ESCAPE_ERRORS = {
@@ -29707,8 +30531,8 @@ var ASTNode = class _ASTNode {
   #evaluateMacro(ev, ast, ctx) {
     return (ast = this.#meta.macro).evaluate(ev, ast, ctx);
   }
-  setMeta(key, value) {
-    return this.#meta[key] = value, this;
+  setMeta(key2, value) {
+    return this.#meta[key2] = value, this;
   }
   get range() {
     return { start: this.start, end: this.end };
@@ -30394,11 +31218,11 @@ function createLimits(overrides, base2 = DEFAULT_LIMITS) {
   const keys2 = overrides ? objKeys(overrides) : void 0;
   if (!keys2?.length) return base2;
   const merged = { ...base2 };
-  for (const key of keys2) {
-    if (!LIMIT_KEYS.has(key)) throw new TypeError(`Unknown limits option: ${key}`);
-    const value = overrides[key];
+  for (const key2 of keys2) {
+    if (!LIMIT_KEYS.has(key2)) throw new TypeError(`Unknown limits option: ${key2}`);
+    const value = overrides[key2];
     if (typeof value !== "number") continue;
-    merged[key] = value;
+    merged[key2] = value;
   }
   return objFreeze(merged);
 }
@@ -30408,9 +31232,9 @@ var DEFAULT_OPTIONS2 = objFreeze({
   enableOptionalTypes: false,
   limits: DEFAULT_LIMITS
 });
-function bool3(a2, b, key) {
-  const value = a2?.[key] ?? b?.[key];
-  if (typeof value !== "boolean") throw new TypeError(`Invalid option: ${key}`);
+function bool3(a2, b, key2) {
+  const value = a2?.[key2] ?? b?.[key2];
+  if (typeof value !== "boolean") throw new TypeError(`Invalid option: ${key2}`);
   return value;
 }
 function createOptions(opts, base2 = DEFAULT_OPTIONS2) {
@@ -30519,7 +31343,7 @@ var Evaluator = class extends Base {
   }
   #firstMapElement(coll) {
     if (coll instanceof Map) return coll.entries().next().value;
-    for (const key in coll) return [key, coll[key]];
+    for (const key2 in coll) return [key2, coll[key2]];
   }
   debugRuntimeType(value, checkedType) {
     return checkedType?.hasDynType === false ? checkedType : this.debugTypeDeep(value);
@@ -30598,8 +31422,8 @@ var ResourceCheck = class _ResourceCheck {
   }
   authz;
   fields;
-  with(key, value) {
-    return new _ResourceCheck(this.authz, { ...this.fields, [key]: value });
+  with(key2, value) {
+    return new _ResourceCheck(this.authz, { ...this.fields, [key2]: value });
   }
 };
 var Decision = class {
@@ -31494,8 +32318,8 @@ function twoVar(result, run2) {
     m.evaluate = (ev, macro, ctx) => {
       const items = pairs2(ev.run(macro.receiver, ctx));
       const body = (i2, node) => {
-        const [key, value] = items[i2];
-        const c1 = macro.ctx1.reuse(ctx).setIterValue(key, ev);
+        const [key2, value] = items[i2];
+        const c1 = macro.ctx1.reuse(ctx).setIterValue(key2, ev);
         const c22 = macro.ctx2.reuse(c1).setIterValue(value, ev);
         return ev.run(node, c22);
       };
@@ -31798,9 +32622,9 @@ function baseEnvironment(homogeneous = true) {
 }
 var scopeCache = /* @__PURE__ */ new Map();
 function environmentFor(scope, homogeneous = true) {
-  const key = `${scope.params}|${scope.authorizer}|${homogeneous}`;
+  const key2 = `${scope.params}|${scope.authorizer}|${homogeneous}`;
   const cacheable = !scope.variablesClass;
-  const hit = cacheable ? scopeCache.get(key) : void 0;
+  const hit = cacheable ? scopeCache.get(key2) : void 0;
   if (hit) return hit;
   const env = baseEnvironment(homogeneous).clone();
   for (const name of ["object", "oldObject", "request", "namespaceObject"]) env.registerVariable(name, "dyn");
@@ -31814,7 +32638,7 @@ function environmentFor(scope, homogeneous = true) {
     env.registerVariable("variables", "map<string, dyn>");
   }
   if (scope.authorizer) env.registerVariable("authorizer", "Authorizer");
-  if (cacheable) scopeCache.set(key, env);
+  if (cacheable) scopeCache.set(key2, env);
   return env;
 }
 function firstLine(err) {
@@ -35062,15 +35886,15 @@ var Dfa = class {
     };
   }
   #intern(state) {
-    const key = stateKey(state);
-    const found = this.#states.get(key);
+    const key2 = stateKey(state);
+    const found = this.#states.get(key2);
     if (found)
       return found;
     if (this.#size > DFA_BUDGET)
       this.#clear();
     const d = this.#make(state);
-    this.#states.set(key, d);
-    this.#size += key.length + 1;
+    this.#states.set(key2, d);
+    this.#size += key2.length + 1;
     return d;
   }
   #clear() {
@@ -35506,11 +36330,11 @@ var copyOptions = (o2) => {
   return copy;
 };
 var cachedMinimatch = (pattern, options) => {
-  const key = options ? optionsKey(options) : 0;
-  let mm = cache.get(key)?.get(pattern);
+  const key2 = options ? optionsKey(options) : 0;
+  let mm = cache.get(key2)?.get(pattern);
   if (mm)
     return mm;
-  mm = oldCache.get(key)?.get(pattern) ?? new Minimatch(pattern, copyOptions(options));
+  mm = oldCache.get(key2)?.get(pattern) ?? new Minimatch(pattern, copyOptions(options));
   const weight = cacheWeight(mm);
   if (weight > cacheMaxEntryWeight)
     return mm;
@@ -35520,9 +36344,9 @@ var cachedMinimatch = (pattern, options) => {
     cacheSize = 0;
     cacheTotalWeight = 0;
   }
-  let byPattern = cache.get(key);
+  let byPattern = cache.get(key2);
   if (!byPattern)
-    cache.set(key, byPattern = /* @__PURE__ */ new Map());
+    cache.set(key2, byPattern = /* @__PURE__ */ new Map());
   byPattern.set(pattern, mm);
   cacheSize++;
   cacheTotalWeight += weight;
@@ -35952,12 +36776,12 @@ var Minimatch = class {
             return;
           }
           const { pre, suf } = keys2[i2];
-          const key = pre[k] * R + suf[k + 1];
-          const g = groups.get(key);
+          const key2 = pre[k] * R + suf[k + 1];
+          const g = groups.get(key2);
           if (g)
             g.push(i2);
           else
-            groups.set(key, [i2]);
+            groups.set(key2, [i2]);
         });
         const drop = /* @__PURE__ */ new Set();
         for (const g of groups.values()) {
@@ -36009,10 +36833,10 @@ var Minimatch = class {
         if (k >= r.length)
           return;
         const { pre } = keys2[i2];
-        const key = pre[k] * P + r[k];
-        let id = m.get(key);
+        const key2 = pre[k] * P + r[k];
+        let id = m.get(key2);
         if (id === void 0)
-          m.set(key, id = m.size + 1);
+          m.set(key2, id = m.size + 1);
         pre.push(id);
       });
     }
@@ -36022,10 +36846,10 @@ var Minimatch = class {
         if (k >= r.length)
           return;
         const { suf } = keys2[i2];
-        const key = suf[k + 1] * P + r[k];
-        let id = m.get(key);
+        const key2 = suf[k + 1] * P + r[k];
+        let id = m.get(key2);
         if (id === void 0)
-          m.set(key, id = m.size + 1);
+          m.set(key2, id = m.size + 1);
         suf[k] = id;
       });
     }
@@ -36403,10 +37227,10 @@ var Minimatch = class {
   secondPhasePreProcess(globParts) {
     const keys2 = /* @__PURE__ */ new Set();
     const rows = globParts.filter((parts) => {
-      const key = parts.join("/");
-      if (keys2.has(key))
+      const key2 = parts.join("/");
+      if (keys2.has(key2))
         return false;
-      keys2.add(key);
+      keys2.add(key2);
       return true;
     });
     const stars = /* @__PURE__ */ new Map();
@@ -36556,8 +37380,8 @@ var Minimatch = class {
       byStart = [];
       this.#globstarParts.set(pattern, byStart);
     }
-    const key = patternIndex * 2 + (partial ? 1 : 0);
-    const found = byStart[key];
+    const key2 = patternIndex * 2 + (partial ? 1 : 0);
+    const found = byStart[key2];
     if (found)
       return found;
     const firstgs = pattern.indexOf(GLOBSTAR, patternIndex);
@@ -36583,7 +37407,7 @@ var Minimatch = class {
       b[1] = nonGsParts - nonGsPartsSums[i2];
     });
     const parts = { head, body, tail, segments: segments2 };
-    byStart[key] = parts;
+    byStart[key2] = parts;
     return parts;
   }
   // return false for "nope, not matching"
@@ -36606,10 +37430,10 @@ var Minimatch = class {
     const [body, need] = bs;
     const after = partial ? fileLength : fileLength - need;
     while (fileIndex <= after) {
-      const key = bodyIndex * (file.length + 1) + fileIndex;
-      if (tried.has(key))
+      const key2 = bodyIndex * (file.length + 1) + fileIndex;
+      if (tried.has(key2))
         return false;
-      tried.add(key);
+      tried.add(key2);
       const m = this.#matchOne(file, body, partial, fileIndex, 0, fileIndex + body.length);
       if (m && globStarDepth < this.maxGlobstarRecursion) {
         const sub = this.#matchGlobStarBodySections(file, bodySegments, fileLength, fileIndex + body.length, bodyIndex + 1, partial, globStarDepth + 1, sawTail, tried);
@@ -36909,10 +37733,10 @@ function describeAjvError(error, ruleIds2) {
 }
 var validatorCache;
 function validatorFor(ruleIds2) {
-  const key = [...ruleIds2].sort().join(",");
-  if (validatorCache?.ids !== key) {
-    const validate2 = key === RULE_IDS.join(",") ? validate : new import_ajv.Ajv({ allErrors: true, strict: false }).compile(configSchema(ruleIds2));
-    validatorCache = { ids: key, validate: validate2 };
+  const key2 = [...ruleIds2].sort().join(",");
+  if (validatorCache?.ids !== key2) {
+    const validate2 = key2 === RULE_IDS.join(",") ? validate : new import_ajv.Ajv({ allErrors: true, strict: false }).compile(configSchema(ruleIds2));
+    validatorCache = { ids: key2, validate: validate2 };
   }
   return validatorCache.validate;
 }
@@ -36963,7 +37787,7 @@ function* configPathProblems(raw, config, repoRoot) {
     ...(raw.exclude ?? []).map((glob2, i2) => [`/exclude/${i2}`, glob2]),
     ...(raw.charts ?? []).map((entry, i2) => [`/charts/${i2}/path`, entry.path]),
     ...(raw.suppressions ?? []).flatMap(
-      (entry, i2) => ["chart", "file", "kind", "namespace", "name", "container"].flatMap((key) => entry[key] === void 0 ? [] : [[`/suppressions/${i2}/${key}`, entry[key]]])
+      (entry, i2) => ["chart", "file", "kind", "namespace", "name", "container"].flatMap((key2) => entry[key2] === void 0 ? [] : [[`/suppressions/${i2}/${key2}`, entry[key2]]])
     )
   ];
   for (const [pointer, glob2] of globs) {
@@ -37202,9 +38026,9 @@ function discover(paths, options) {
       });
     }
   };
-  const add2 = (input, key) => {
-    if (seen.has(key)) return;
-    seen.add(key);
+  const add2 = (input, key2) => {
+    if (seen.has(key2)) return;
+    seen.add(key2);
     inputs.push(input);
   };
   const walked = /* @__PURE__ */ new Set();
@@ -37611,20 +38435,20 @@ function selectorMatches(selector, labels) {
   const checks = [];
   for (const [k, v] of Object.entries(s.matchLabels ?? {})) checks.push(() => labels[k] === String(v));
   for (const req of s.matchExpressions ?? []) {
-    const key = String(req.key ?? "");
+    const key2 = String(req.key ?? "");
     const values = Array.isArray(req.values) ? req.values.map(String) : [];
     switch (req.operator) {
       case "In":
       case "NotIn": {
         if (values.length === 0) throw new SelectorError(`Internal error occurred: values: Invalid value: null: for 'in', 'notin' operators, values set can't be empty`);
-        const inSet = () => key in labels && values.includes(labels[key]);
+        const inSet = () => key2 in labels && values.includes(labels[key2]);
         checks.push(req.operator === "In" ? inSet : () => !inSet());
         break;
       }
       case "Exists":
       case "DoesNotExist":
         if (values.length > 0) throw new SelectorError(`Internal error occurred: values: Invalid value: ${JSON.stringify(values)}: values set must be empty for exists and does not exist`);
-        checks.push(req.operator === "Exists" ? () => key in labels : () => !(key in labels));
+        checks.push(req.operator === "Exists" ? () => key2 in labels : () => !(key2 in labels));
         break;
       default:
         throw new SelectorError(`Internal error occurred: "${String(req.operator)}" is not a valid label selector operator`);
@@ -37932,8 +38756,8 @@ function evaluateAdmission(req, world) {
         }
         for (const a2 of ev.auditAnnotations) {
           if (a2.action !== "publish" || a2.value === void 0) continue;
-          const key = `${name}/${a2.key}`;
-          auditValues.set(key, [...auditValues.get(key) ?? [], a2.value]);
+          const key2 = `${name}/${a2.key}`;
+          auditValues.set(key2, [...auditValues.get(key2) ?? [], a2.value]);
         }
       }
     }
@@ -38088,17 +38912,17 @@ function pairWithBase(head, base2) {
     (o2, side) => (side === "head" ? baseScopes : headScopes).has(scopeOf2(o2)) ? void 0 : deployedKey(o2.source, o2.ref, false)
   ];
   const matched = /* @__PURE__ */ new Set();
-  for (const key of passes) {
+  for (const key2 of passes) {
     const pool = /* @__PURE__ */ new Map();
     for (const o2 of base2) {
-      const k = key(o2, "base");
+      const k = key2(o2, "base");
       if (k === void 0) continue;
       const held = pool.get(k);
       if (held === void 0 || held.source.variant !== void 0 && o2.source.variant === void 0) pool.set(k, o2);
     }
     for (const o2 of head) {
       if (updates.has(o2)) continue;
-      const k = key(o2, "head");
+      const k = key2(o2, "head");
       const match2 = k === void 0 ? void 0 : pool.get(k);
       if (match2 === void 0) continue;
       updates.set(o2, match2);
@@ -38239,9 +39063,9 @@ function policyObjectsOf(files) {
 }
 function updateNotMatched(source, ref, policy, binding) {
   if (!prepared || prepared.updates.size === 0) return false;
-  const key = deployedKey(source, ref);
+  const key2 = deployedKey(source, ref);
   for (const [head, base2] of prepared.updates) {
-    if (deployedKey(base2.source, base2.ref) !== key) continue;
+    if (deployedKey(base2.source, base2.ref) !== key2) continue;
     const verdict = admissionOf(head);
     const p = verdict?.policies.find((r) => r.name === policy);
     return !p?.matches || !p.bindings.some((b) => b.name === binding && b.matches);
@@ -38294,7 +39118,7 @@ var admission_policy_default = defineRule({
     if (!verdict) return;
     const operation = operationOf(object);
     const request = operation === "UPDATE" ? " on UPDATE (the base revision deploys this object)" : operation === "DELETE" ? " on DELETE (the change removes this object)" : "";
-    const keyOf3 = (key) => operation === "DELETE" ? `${key}/DELETE` : key;
+    const keyOf3 = (key2) => operation === "DELETE" ? `${key2}/DELETE` : key2;
     for (const policy of verdict.policies) {
       for (const binding of policy.bindings) {
         for (const ev of binding.evaluations) {
@@ -38763,8 +39587,8 @@ function podTemplateOf(object) {
   const apiVersion = str(object.apiVersion);
   const kind = str(object.kind);
   if (apiVersion === void 0 || kind === void 0) return void 0;
-  const key = kindKey(apiVersion, kind);
-  const known = POD_TEMPLATE_POINTERS[key];
+  const key2 = kindKey(apiVersion, kind);
+  const known = POD_TEMPLATE_POINTERS[key2];
   if (known !== void 0) {
     const node = nodeAt(object, known);
     if (!isObj(node)) return void 0;
@@ -38772,8 +39596,8 @@ function podTemplateOf(object) {
     if (!isObj(spec)) return void 0;
     const metadata = isObj(node.metadata) ? node.metadata : {};
     const name = isObj(object.metadata) ? str(object.metadata.name) : void 0;
-    const controllerLabels = name !== void 0 && name !== "" ? CONTROLLER_LABELS[key]?.(name) : void 0;
-    return { base: known, metadata, spec, origin: KUBERNETES_KINDS.has(key) ? "kubernetes" : "custom-resource", detected: "kind", ...controllerLabels ? { controllerLabels } : {} };
+    const controllerLabels = name !== void 0 && name !== "" ? CONTROLLER_LABELS[key2]?.(name) : void 0;
+    return { base: known, metadata, spec, origin: KUBERNETES_KINDS.has(key2) ? "kubernetes" : "custom-resource", detected: "kind", ...controllerLabels ? { controllerLabels } : {} };
   }
   if (KUBERNETES_GROUPS.has(apiGroup(apiVersion))) return void 0;
   for (const pointer of STRUCTURAL_POINTERS) {
@@ -38830,7 +39654,7 @@ var VOLUME_SOURCE_KEYS = [
   "image"
 ];
 function hasVolumeSource(volume) {
-  for (const key of VOLUME_SOURCE_KEYS) if (isObj(volume[key])) return true;
+  for (const key2 of VOLUME_SOURCE_KEYS) if (isObj(volume[key2])) return true;
   return false;
 }
 function defaultVolume(volume) {
@@ -39030,10 +39854,10 @@ var appArmorProfile_1_0 = (pod) => {
   if (badContainers.length > 0) setters.push(containerPhrase(badContainers));
   const annotations = [];
   if (pod.annotations !== void 0) {
-    for (const [key, value] of Object.entries(pod.annotations)) {
-      if (typeof value !== "string" || !key.startsWith(APPARMOR_ANNOTATION_PREFIX)) continue;
+    for (const [key2, value] of Object.entries(pod.annotations)) {
+      if (typeof value !== "string" || !key2.startsWith(APPARMOR_ANNOTATION_PREFIX)) continue;
       if (allowedAnnotationValue(value)) continue;
-      annotations.push({ item: `${key}=${goQuote(value)}`, path: join("/metadata/annotations", key) });
+      annotations.push({ item: `${key2}=${goQuote(value)}`, path: join("/metadata/annotations", key2) });
     }
   }
   const badValues = sortedSet(badTypes);
@@ -39378,13 +40202,13 @@ var restrictedVolumes_1_0 = (pod) => {
   const types2 = [];
   const fields = [];
   for (const v of pod.volumes) {
-    if (ALLOWED_VOLUME_SOURCES.some((key2) => isObj(v.volume[key2]))) continue;
+    if (ALLOWED_VOLUME_SOURCES.some((key3) => isObj(v.volume[key3]))) continue;
     bad.push(v.name);
-    const key = RESTRICTED_VOLUME_SOURCES.find((k) => isObj(v.volume[k]));
-    types2.push(key ?? "unknown");
+    const key2 = RESTRICTED_VOLUME_SOURCES.find((k) => isObj(v.volume[k]));
+    types2.push(key2 ?? "unknown");
     fields.push({
-      path: key === void 0 ? v.pointer : `${v.pointer}/${key}`,
-      detail: `volume ${joinQuote([v.name])} uses restricted volume type ${joinQuote([key ?? "unknown"])}`
+      path: key2 === void 0 ? v.pointer : `${v.pointer}/${key2}`,
+      detail: `volume ${joinQuote([v.name])} uses restricted volume type ${joinQuote([key2 ?? "unknown"])}`
     });
   }
   if (bad.length === 0) return void 0;
@@ -39483,12 +40307,12 @@ var seccompProfileBaseline_1_0 = (pod) => {
   const annotations = pod.annotations;
   if (annotations === void 0) return void 0;
   const forbidden = /* @__PURE__ */ new Map();
-  const consider = (key) => {
-    if (!Object.hasOwn(annotations, key)) return;
-    const value = annotations[key];
+  const consider = (key2) => {
+    if (!Object.hasOwn(annotations, key2)) return;
+    const value = annotations[key2];
     if (typeof value !== "string" || validAnnotation(value)) return;
-    const item = `${key}=${goQuote(value)}`;
-    if (!forbidden.has(item)) forbidden.set(item, join("/metadata/annotations", key));
+    const item = `${key2}=${goQuote(value)}`;
+    if (!forbidden.has(item)) forbidden.set(item, join("/metadata/annotations", key2));
   };
   consider(SECCOMP_POD_ANNOTATION);
   for (const c3 of pod.containers) consider(SECCOMP_CONTAINER_ANNOTATION_PREFIX + c3.name);
@@ -39803,6 +40627,9 @@ function checksFor(level, minor) {
 }
 
 // src/pss/index.ts
+function activeChecks(level, minor) {
+  return checksFor(level, minor).map((c3) => c3.id);
+}
 var PSS_LEVELS = /* @__PURE__ */ new Set(["privileged", "baseline", "restricted"]);
 function minorOf(version) {
   const minor = resolvePssVersion(version);
@@ -40077,8 +40904,8 @@ var Parser2 = class {
       case "global":
         return () => true;
       case "has": {
-        const key = token.value;
-        return (lookup) => present(lookup(key), () => true, false);
+        const key2 = token.value;
+        return (lookup) => present(lookup(key2), () => true, false);
       }
       case "(": {
         if (++this.depth > MAX_DEPTH) throw new SelectorError2(`parentheses nested deeper than ${MAX_DEPTH} levels`);
@@ -40093,28 +40920,28 @@ var Parser2 = class {
         throw new SelectorError2(`unexpected ${token.kind === "eof" ? "end of selector" : token.kind}`);
     }
   }
-  comparison(key) {
+  comparison(key2) {
     const operator = this.next();
     switch (operator.kind) {
       case "==": {
         const want = this.string();
-        return (lookup) => present(lookup(key), (v) => v === want, false);
+        return (lookup) => present(lookup(key2), (v) => v === want, false);
       }
       case "!=": {
         const want = this.string();
-        return (lookup) => present(lookup(key), (v) => v !== want, true);
+        return (lookup) => present(lookup(key2), (v) => v !== want, true);
       }
       case "contains": {
         const want = this.string();
-        return (lookup) => present(lookup(key), (v) => v.includes(want), false);
+        return (lookup) => present(lookup(key2), (v) => v.includes(want), false);
       }
       case "starts with": {
         const want = this.string();
-        return (lookup) => present(lookup(key), (v) => v.startsWith(want), false);
+        return (lookup) => present(lookup(key2), (v) => v.startsWith(want), false);
       }
       case "ends with": {
         const want = this.string();
-        return (lookup) => present(lookup(key), (v) => v.endsWith(want), false);
+        return (lookup) => present(lookup(key2), (v) => v.endsWith(want), false);
       }
       case "in":
       case "not in": {
@@ -40126,10 +40953,10 @@ var Parser2 = class {
           this.next();
         }
         if (this.next().kind !== "}") throw new SelectorError2("expected }");
-        return operator.kind === "in" ? (lookup) => present(lookup(key), (v) => values.has(v), false) : (lookup) => present(lookup(key), (v) => !values.has(v), true);
+        return operator.kind === "in" ? (lookup) => present(lookup(key2), (v) => values.has(v), false) : (lookup) => present(lookup(key2), (v) => !values.has(v), true);
       }
       default:
-        throw new SelectorError2(`expected an operator after label '${key}'`);
+        throw new SelectorError2(`expected an operator after label '${key2}'`);
     }
   }
 };
@@ -40152,9 +40979,9 @@ function parseCalicoSelector(text2) {
 function labelsOf2(metadata) {
   const labels = isObj(metadata) && isObj(metadata.labels) ? metadata.labels : {};
   const out = /* @__PURE__ */ Object.create(null);
-  for (const [key, value] of Object.entries(labels)) {
-    if (typeof value === "string") out[key] = value;
-    else if (scalarText(value) !== void 0) out[key] = scalarText(value);
+  for (const [key2, value] of Object.entries(labels)) {
+    if (typeof value === "string") out[key2] = value;
+    else if (scalarText(value) !== void 0) out[key2] = scalarText(value);
   }
   return out;
 }
@@ -40167,11 +40994,11 @@ function labelSelector(value) {
   const required = [];
   if (value.matchLabels !== void 0 && value.matchLabels !== null) {
     if (!isObj(value.matchLabels)) return NOTHING;
-    for (const [key, expected] of Object.entries(value.matchLabels)) {
+    for (const [key2, expected] of Object.entries(value.matchLabels)) {
       const want = scalarText(expected);
       if (want === void 0) return NOTHING;
-      required.push([key, want]);
-      terms.push((labels) => labels[key] === want);
+      required.push([key2, want]);
+      terms.push((labels) => labels[key2] === want);
     }
   }
   if (value.matchExpressions !== void 0 && value.matchExpressions !== null) {
@@ -40187,21 +41014,21 @@ function labelSelector(value) {
 }
 function expressionTerm(expression) {
   if (!isObj(expression)) return void 0;
-  const key = str(expression.key);
+  const key2 = str(expression.key);
   const operator = str(expression.operator);
-  if (key === void 0 || operator === void 0) return void 0;
+  if (key2 === void 0 || operator === void 0) return void 0;
   const texts = arr(expression.values).map(scalarText);
   if (texts.some((t) => t === void 0)) return void 0;
   const values = new Set(texts);
   switch (operator) {
     case "In":
-      return (labels) => labels[key] !== void 0 && values.has(labels[key]);
+      return (labels) => labels[key2] !== void 0 && values.has(labels[key2]);
     case "NotIn":
-      return (labels) => labels[key] === void 0 || !values.has(labels[key]);
+      return (labels) => labels[key2] === void 0 || !values.has(labels[key2]);
     case "Exists":
-      return (labels) => labels[key] !== void 0;
+      return (labels) => labels[key2] !== void 0;
     case "DoesNotExist":
-      return (labels) => labels[key] === void 0;
+      return (labels) => labels[key2] === void 0;
     default:
       return void 0;
   }
@@ -40246,17 +41073,17 @@ function kubernetesRule(namespace, spec) {
 }
 var CILIUM_POD_SOURCES = ["k8s:", "any:"];
 var CILIUM_NAMESPACE_LABELS = "io.cilium.k8s.namespace.labels.";
-function ciliumKey(key) {
-  for (const source of CILIUM_POD_SOURCES) if (key.startsWith(source)) return key.slice(source.length);
-  return key;
+function ciliumKey(key2) {
+  for (const source of CILIUM_POD_SOURCES) if (key2.startsWith(source)) return key2.slice(source.length);
+  return key2;
 }
 function ciliumSelector(value) {
   const rewritten = {};
   let readsNamespaceLabels = false;
   if (isObj(value.matchLabels)) {
     const labels = {};
-    for (const [key, v] of Object.entries(value.matchLabels)) {
-      const k = ciliumKey(key);
+    for (const [key2, v] of Object.entries(value.matchLabels)) {
+      const k = ciliumKey(key2);
       if (k.startsWith(CILIUM_NAMESPACE_LABELS)) readsNamespaceLabels = true;
       if (Object.hasOwn(labels, k) && labels[k] !== v) return { selector: labelSelector({ matchLabels: [] }), readsNamespaceLabels };
       labels[k] = v;
@@ -40278,7 +41105,7 @@ function ciliumLabels(pod) {
   Object.assign(out, pod.labels);
   out["io.kubernetes.pod.namespace"] = pod.namespace;
   out["io.cilium.k8s.policy.serviceaccount"] = pod.serviceAccount;
-  for (const [key, value] of Object.entries(pod.namespaceLabels ?? {})) out[CILIUM_NAMESPACE_LABELS + key] = value;
+  for (const [key2, value] of Object.entries(pod.namespaceLabels ?? {})) out[CILIUM_NAMESPACE_LABELS + key2] = value;
   return out;
 }
 function ciliumRule(namespace, rule2) {
@@ -40304,29 +41131,29 @@ function ciliumRule(namespace, rule2) {
   ];
 }
 function namespaceLookup(pod) {
-  return (key) => {
-    if (key === "projectcalico.org/name" || key === "kubernetes.io/metadata.name") return pod.namespace;
+  return (key2) => {
+    if (key2 === "projectcalico.org/name" || key2 === "kubernetes.io/metadata.name") return pod.namespace;
     if (pod.namespaceLabels === void 0) return UNKNOWN_LABEL;
-    return Object.hasOwn(pod.namespaceLabels, key) ? pod.namespaceLabels[key] : void 0;
+    return Object.hasOwn(pod.namespaceLabels, key2) ? pod.namespaceLabels[key2] : void 0;
   };
 }
 function serviceAccountLookup(pod) {
-  return (key) => {
-    if (key === "projectcalico.org/name") return pod.serviceAccount;
+  return (key2) => {
+    if (key2 === "projectcalico.org/name") return pod.serviceAccount;
     if (pod.serviceAccountLabels === void 0) return UNKNOWN_LABEL;
-    return Object.hasOwn(pod.serviceAccountLabels, key) ? pod.serviceAccountLabels[key] : void 0;
+    return Object.hasOwn(pod.serviceAccountLabels, key2) ? pod.serviceAccountLabels[key2] : void 0;
   };
 }
 function endpointLookup(pod) {
   const namespace = namespaceLookup(pod);
   const account = serviceAccountLookup(pod);
-  return (key) => {
-    if (key === "projectcalico.org/namespace") return pod.namespace;
-    if (key === "projectcalico.org/orchestrator") return "k8s";
-    if (key === "projectcalico.org/serviceaccount") return pod.serviceAccount;
-    if (key.startsWith("pcns.")) return namespace(key.slice("pcns.".length));
-    if (key.startsWith("pcsa.")) return account(key.slice("pcsa.".length));
-    return Object.hasOwn(pod.labels, key) ? pod.labels[key] : void 0;
+  return (key2) => {
+    if (key2 === "projectcalico.org/namespace") return pod.namespace;
+    if (key2 === "projectcalico.org/orchestrator") return "k8s";
+    if (key2 === "projectcalico.org/serviceaccount") return pod.serviceAccount;
+    if (key2.startsWith("pcns.")) return namespace(key2.slice("pcns.".length));
+    if (key2.startsWith("pcsa.")) return account(key2.slice("pcsa.".length));
+    return Object.hasOwn(pod.labels, key2) ? pod.labels[key2] : void 0;
   };
 }
 function calicoSelector(value, field) {
@@ -40391,7 +41218,7 @@ function allowsEveryPeer(peers) {
 }
 var CILIUM_PEERS = { ingress: ["fromEndpoints", "fromCIDR", "fromCIDRSet", "fromEntities", "fromGroups", "fromNodes"], egress: ["toEndpoints", "toCIDR", "toCIDRSet", "toEntities", "toGroups", "toNodes", "toFQDNs", "toServices"] };
 function ciliumEveryPeer(rule2, direction, clusterWide) {
-  const peers = CILIUM_PEERS[direction].filter((key) => nonEmpty(rule2[key]));
+  const peers = CILIUM_PEERS[direction].filter((key2) => nonEmpty(rule2[key2]));
   if (peers.length === 0) return nonEmpty(rule2.toPorts) || nonEmpty(rule2.icmps);
   const entities = arr(rule2[direction === "ingress" ? "fromEntities" : "toEntities"]).map(str);
   if (entities.includes("all") || direction === "ingress" && entities.includes("cluster")) return true;
@@ -40401,11 +41228,11 @@ var CALICO_PEERS = ["nets", "notNets", "selector", "notSelector", "namespaceSele
 function calicoEveryPeer(rule2, direction) {
   if (rule2.action !== "Allow") return false;
   const peer = isObj(rule2[direction === "ingress" ? "source" : "destination"]) ? rule2[direction === "ingress" ? "source" : "destination"] : {};
-  const set2 = CALICO_PEERS.filter((key) => peer[key] !== void 0 && peer[key] !== null && !(Array.isArray(peer[key]) && peer[key].length === 0));
+  const set2 = CALICO_PEERS.filter((key2) => peer[key2] !== void 0 && peer[key2] !== null && !(Array.isArray(peer[key2]) && peer[key2].length === 0));
   if (set2.length === 0) return true;
   if (set2.length === 1 && set2[0] === "nets" && arr(peer.nets).some((n2) => typeof n2 === "string" && EVERYWHERE.has(n2.trim()))) return true;
   const all = (v) => typeof v === "string" && v.trim() === "all()";
-  return set2.every((key) => key === "namespaceSelector" || key === "selector") && all(peer.namespaceSelector) && (peer.selector === void 0 || all(peer.selector));
+  return set2.every((key2) => key2 === "namespaceSelector" || key2 === "selector") && all(peer.namespaceSelector) && (peer.selector === void 0 || all(peer.selector));
 }
 function calicoPorts(rule2, direction) {
   const destination = isObj(rule2.destination) ? rule2.destination : {};
@@ -41666,10 +42493,10 @@ function describeRequests(requests) {
   }
   const resourcesByVerbs = /* @__PURE__ */ new Map();
   for (const [resource, verbs] of verbsByResource) {
-    const key = verbs.join(", ");
-    const list2 = resourcesByVerbs.get(key);
+    const key2 = verbs.join(", ");
+    const list2 = resourcesByVerbs.get(key2);
     if (list2) list2.push(resource);
-    else resourcesByVerbs.set(key, [resource]);
+    else resourcesByVerbs.set(key2, [resource]);
   }
   return [...resourcesByVerbs].map(([verbs, resources]) => `${verbs} on ${resources.join(", ")}`).join("; ");
 }
@@ -42727,8 +43554,8 @@ function emittingLines(sources, file, valuesPath, pointer) {
         if (isComment(line) || !pattern.test(line)) continue;
         referencing++;
         const at3 = emittingLine(f.lines, i2, names);
-        const key = `${f.file}:${at3}`;
-        if (at3 !== void 0 && !emitting.has(key)) emitting.set(key, { file: f.file, line: at3 + 1, ref: { line: i2 + 1, length } });
+        const key2 = `${f.file}:${at3}`;
+        if (at3 !== void 0 && !emitting.has(key2)) emitting.set(key2, { file: f.file, line: at3 + 1, ref: { line: i2 + 1, length } });
       }
     }
     return { referencing, emitting: [...emitting.values()] };
@@ -43352,7 +44179,7 @@ function collectReleaseLiterals(written, into) {
       const field = fieldOf(m[1]);
       if (field === void 0) continue;
       for (const item of text2.matchAll(/\bdict\s+((?:"[^"\\]{1,63}"\s+[^\s)]+\s*)+)/g)) {
-        for (const key of item[1].matchAll(/"([^"\\]{1,63})"\s+[^\s)]+/g)) if (/^[-a-z0-9.]+$/.test(key[1])) add2({ field, test: "eq", literal: key[1] });
+        for (const key2 of item[1].matchAll(/"([^"\\]{1,63})"\s+[^\s)]+/g)) if (/^[-a-z0-9.]+$/.test(key2[1])) add2({ field, test: "eq", literal: key2[1] });
       }
     }
     for (const m of action[0].matchAll(/\b(?:has|mustHas)\s+(\([^()]*\)|\S+)\s+\(\s*list\s+((?:"[^"\\]{1,63}"\s*)+)\)/g)) {
@@ -43480,8 +44307,8 @@ function decidedSetting(lines, index) {
     if (onLine !== void 0 && assigned === void 0) return onLine;
     if (opens(action.body)) {
       const block = blockOf(i2);
-      const key = DECISIVE_KEY.exec(withoutActions(block))?.[1];
-      if (key !== void 0) return key;
+      const key2 = DECISIVE_KEY.exec(withoutActions(block))?.[1];
+      if (key2 !== void 0) return key2;
       for (const m of block.matchAll(/\{\{-?\s*(\$\w+)\s*:?=/g)) tainted.add(m[1]);
     }
   }
@@ -43513,8 +44340,8 @@ var ConstructLocator = class {
       const includes = new RegExp(`\\b(?:include|template)\\s+"${name.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}"`);
       for (let i2 = 0; i2 < template.lines.length; i2++) {
         if (!includes.test(template.lines[i2])) continue;
-        const key = decidedSetting(template.lines, i2);
-        if (key !== void 0) return key;
+        const key2 = decidedSetting(template.lines, i2);
+        if (key2 !== void 0) return key2;
       }
       return void 0;
     };
@@ -43529,9 +44356,9 @@ var ConstructLocator = class {
           const decides = UNKNOWABLE_KINDS.has(kind) ? decidedSetting(lines, i2) ?? (helper ? includersDecide(defineName) : void 0) : void 0;
           if (kind === "clock" && decides === void 0) continue;
           const at3 = { construct: constructName(kind, line), file: relativeTo(this.repoRoot, fileName), line: offset + i2 + 1, ...decides !== void 0 ? { decides } : {} };
-          const key = `${at3.file}:${at3.line}`;
-          if (!seen.has(key)) {
-            seen.add(key);
+          const key2 = `${at3.file}:${at3.line}`;
+          if (!seen.has(key2)) {
+            seen.add(key2);
             out.push(at3);
           }
         }
@@ -43584,7 +44411,7 @@ function leaves(value, pointer, out) {
   } else if (isObj(value)) {
     const keys2 = Object.keys(value);
     if (keys2.length === 0) out.set(pointer, "{}");
-    for (const key of keys2) leaves(value[key], join(pointer, key), out);
+    for (const key2 of keys2) leaves(value[key2], join(pointer, key2), out);
   } else if (value !== void 0) {
     out.set(pointer, JSON.stringify(value));
   }
@@ -43606,7 +44433,7 @@ function securityFields(raw) {
       });
     }
     const annotations = isObj(pod.metadata.annotations) ? pod.metadata.annotations : {};
-    for (const [key, value] of Object.entries(annotations)) if (POD_ANNOTATIONS.test(key)) leaves(value, join(pod.base, "metadata", "annotations", key), out);
+    for (const [key2, value] of Object.entries(annotations)) if (POD_ANNOTATIONS.test(key2)) leaves(value, join(pod.base, "metadata", "annotations", key2), out);
     return out;
   }
   const kind = str(raw.kind) ?? "";
@@ -43614,7 +44441,7 @@ function securityFields(raw) {
   if (kind === "Namespace") {
     const metadata = isObj(raw.metadata) ? raw.metadata : {};
     const labels = isObj(metadata.labels) ? metadata.labels : {};
-    for (const [key, value] of Object.entries(labels)) if (key.startsWith("pod-security.kubernetes.io/")) leaves(value, join("/metadata/labels", key), out);
+    for (const [key2, value] of Object.entries(labels)) if (key2.startsWith("pod-security.kubernetes.io/")) leaves(value, join("/metadata/labels", key2), out);
   }
   return out;
 }
@@ -43653,8 +44480,8 @@ function divergingObjects(main2, variant, normalise = (text2) => text2) {
   const leftovers = /* @__PURE__ */ new Map();
   for (const object of main2) {
     if (matched.has(object)) continue;
-    const key = object.ref.kind;
-    leftovers.set(key, [...leftovers.get(key) ?? [], serialise(securityFields(object.raw))]);
+    const key2 = object.ref.kind;
+    leftovers.set(key2, [...leftovers.get(key2) ?? [], serialise(securityFields(object.raw))]);
   }
   for (const object of unmatched) {
     const fields = variantFields(object);
@@ -43831,19 +44658,19 @@ function compileUserPattern(pattern, what) {
 // rules/_templates/required-metadata.ts
 function requirementsOf(value, field) {
   if (Array.isArray(value)) {
-    return value.filter((k) => typeof k === "string" && k !== "").map((key) => ({ key }));
+    return value.filter((k) => typeof k === "string" && k !== "").map((key2) => ({ key: key2 }));
   }
   if (!isObj(value)) return [];
-  return Object.entries(value).flatMap(([key, pattern]) => {
-    if (key === "") return [];
-    if (typeof pattern !== "string" || pattern === "") return [{ key }];
-    const regex2 = compileUserPattern(pattern, `option ${field}.${key}`);
+  return Object.entries(value).flatMap(([key2, pattern]) => {
+    if (key2 === "") return [];
+    if (typeof pattern !== "string" || pattern === "") return [{ key: key2 }];
+    const regex2 = compileUserPattern(pattern, `option ${field}.${key2}`);
     if (regex2 instanceof Error) throw regex2;
-    return [{ key, pattern, regex: regex2 }];
+    return [{ key: key2, pattern, regex: regex2 }];
   });
 }
-function valueOf(map2, key) {
-  const value = obj(map2)?.[key];
+function valueOf(map2, key2) {
+  const value = obj(map2)?.[key2];
   if (typeof value === "string") return value;
   if (typeof value === "number" || typeof value === "boolean") return String(value);
   return void 0;
@@ -44430,7 +45257,7 @@ var JSON_ENTRY = /"([A-Za-z_][\w.-]*)"\s*:\s*"((?:[^"\\\n]|\\.)*)"/g;
 var XML_ENTRY = /<([A-Za-z_][\w.-]*)>([^<\n]+)<\/\1>/g;
 var COMMENT = /^\s*(?:#|\/\/|;|!|<!--)/;
 var EXPRESSION = /^[A-Za-z_$][\w$]*(?:\.[A-Za-z_$][\w$]*|\[[^\]]*\]|\([^)]*\))+\s*[;,]?$/;
-function literalOf(raw, keyQuoted, key) {
+function literalOf(raw, keyQuoted, key2) {
   const v = raw.trim();
   const quote2 = v[0];
   if ((quote2 === '"' || quote2 === "'") && v.length >= 2) {
@@ -44441,17 +45268,17 @@ function literalOf(raw, keyQuoted, key) {
   const value = v.replace(/\s+#.*$/, "").replace(/[,;]$/, "").trim();
   if (/^[|>][-+]?\d*$|^[{[]/.test(value)) return void 0;
   if (EXPRESSION.test(value)) return void 0;
-  if (value.toLowerCase() === key.toLowerCase()) return void 0;
+  if (value.toLowerCase() === key2.toLowerCase()) return void 0;
   return value;
 }
 function embeddedEntries(content) {
   const entries = [];
   const seen = /* @__PURE__ */ new Set();
-  const add2 = (key, value, line) => {
-    const id = `${line}\0${key}`;
+  const add2 = (key2, value, line) => {
+    const id = `${line}\0${key2}`;
     if (seen.has(id)) return;
     seen.add(id);
-    entries.push({ key, value, line });
+    entries.push({ key: key2, value, line });
   };
   const lines = content.split(/\r?\n/);
   lines.forEach((text2, i2) => {
@@ -44499,10 +45326,10 @@ function entriesOf2(object) {
   for (const field of ["data", "stringData"]) {
     const map2 = obj(object.raw[field]);
     if (!map2) continue;
-    for (const [key, raw] of Object.entries(map2)) {
+    for (const [key2, raw] of Object.entries(map2)) {
       if (typeof raw !== "string" || raw === "" || raw.length > MAX_VALUE) continue;
       const text2 = field === "data" ? decode(raw) : raw;
-      if (text2 !== void 0 && text2.trim() !== "") out.push({ field, key, raw, text: text2 });
+      if (text2 !== void 0 && text2.trim() !== "") out.push({ field, key: key2, raw, text: text2 });
     }
   }
   return out;
@@ -44700,16 +45527,16 @@ var secret_literal_annotation_default = defineRule({
   *check(object) {
     for (const place of ANNOTATION_PLACES) {
       let node = object.raw;
-      for (const key of place) node = obj(node)?.[key];
+      for (const key2 of place) node = obj(node)?.[key2];
       const annotations = obj(obj(node)?.annotations);
       if (!annotations) continue;
-      for (const [key, value] of Object.entries(annotations)) {
+      for (const [key2, value] of Object.entries(annotations)) {
         if (typeof value !== "string") continue;
-        const name = key.slice(key.lastIndexOf("/") + 1);
-        const reference = OBJECT_NAME.test(value) && !keyMaterial(value) || DIGEST_ANNOTATION.test(key);
+        const name = key2.slice(key2.lastIndexOf("/") + 1);
+        const reference = OBJECT_NAME.test(value) && !keyMaterial(value) || DIGEST_ANNOTATION.test(key2);
         const detection = detectFormat(value) ?? (value.includes("\n") || reference ? void 0 : detectByName(name, value));
         if (!detection) continue;
-        yield { messageId: detection.signal, path: join(`/${place.join("/")}/annotations`, key), data: { key, what: detection.what, redacted: redact(detection.length) } };
+        yield { messageId: detection.signal, path: join(`/${place.join("/")}/annotations`, key2), data: { key: key2, what: detection.what, redacted: redact(detection.length) } };
       }
     }
   }
@@ -44854,11 +45681,11 @@ function decodeBinary(raw) {
 }
 function valuesOf(raw) {
   const out = [];
-  for (const [key, value] of Object.entries(obj(raw.data) ?? {})) {
-    if (typeof value === "string") out.push({ key, path: join("/data", key), text: value, printable: true });
+  for (const [key2, value] of Object.entries(obj(raw.data) ?? {})) {
+    if (typeof value === "string") out.push({ key: key2, path: join("/data", key2), text: value, printable: true });
   }
-  for (const [key, value] of Object.entries(obj(raw.binaryData) ?? {})) {
-    if (typeof value === "string") out.push({ key, path: join("/binaryData", key), ...decodeBinary(value) });
+  for (const [key2, value] of Object.entries(obj(raw.binaryData) ?? {})) {
+    if (typeof value === "string") out.push({ key: key2, path: join("/binaryData", key2), ...decodeBinary(value) });
   }
   return out;
 }
@@ -44886,10 +45713,10 @@ var secret_literal_configmap_default = defineRule({
     const values = valuesOf(object.raw);
     if (values.length === 0) return;
     const awsSecrets = pairedAwsSecrets(values.map((v) => v.text));
-    for (const [position, { key, path: path40, text: value, printable }] of values.entries()) {
-      const direct = detectFormat(value) ?? (awsSecrets.has(position) ? { signal: "format", what: "an AWS secret access key", length: 40 } : void 0) ?? (!printable || value.trimEnd().includes("\n") ? void 0 : detectByName(key, value));
+    for (const [position, { key: key2, path: path40, text: value, printable }] of values.entries()) {
+      const direct = detectFormat(value) ?? (awsSecrets.has(position) ? { signal: "format", what: "an AWS secret access key", length: 40 } : void 0) ?? (!printable || value.trimEnd().includes("\n") ? void 0 : detectByName(key2, value));
       if (direct) {
-        yield { messageId: direct.signal, path: path40, data: { key, what: direct.what, redacted: redact(direct.length) } };
+        yield { messageId: direct.signal, path: path40, data: { key: key2, what: direct.what, redacted: redact(direct.length) } };
         continue;
       }
       if (!printable || !/[:=<]/.test(value) || !mayNameCredential(value)) continue;
@@ -44903,7 +45730,7 @@ var secret_literal_configmap_default = defineRule({
       yield {
         messageId: "embedded",
         path: path40,
-        data: { key, entry: first.entry.key, line: first.entry.line, redacted: redact(first.detection.length), more }
+        data: { key: key2, entry: first.entry.key, line: first.entry.line, redacted: redact(first.detection.length), more }
       };
     }
   }
@@ -45001,15 +45828,15 @@ var secret_literal_format_default = defineRule({
         for (let i2 = 0; i2 < node.length; i2++) yield* walk3(node[i2], `${pointer}/${i2}`, depth + 1);
       } else if (isObj(node)) {
         let keyReported = false;
-        for (const key of Object.keys(node)) {
-          if (!keyReported && key.length >= 8 && !(kind === "Secret" && SECRET_PAYLOAD.test(`${pointer}/`))) {
-            const detection = detectFormat(key.length > MAX_STRING ? key.slice(0, MAX_STRING) : key);
+        for (const key2 of Object.keys(node)) {
+          if (!keyReported && key2.length >= 8 && !(kind === "Secret" && SECRET_PAYLOAD.test(`${pointer}/`))) {
+            const detection = detectFormat(key2.length > MAX_STRING ? key2.slice(0, MAX_STRING) : key2);
             if (detection) {
               keyReported = true;
               yield { messageId: "key", path: pointer, data: { kind, field: pointer === "" ? "/" : pointer, what: detection.what, redacted: redact(detection.length) } };
             }
           }
-          yield* walk3(node[key], `${pointer}/${escapeToken(key)}`, depth + 1);
+          yield* walk3(node[key2], `${pointer}/${escapeToken(key2)}`, depth + 1);
         }
       }
     };
@@ -45019,10 +45846,10 @@ var secret_literal_format_default = defineRule({
 
 // src/terraform/marks.ts
 var REDACTED = "<redacted>";
-function child(mark, key) {
+function child(mark, key2) {
   if (mark === true) return true;
-  if (Array.isArray(mark)) return typeof key === "number" ? mark[key] : void 0;
-  if (isObj(mark)) return mark[String(key)];
+  if (Array.isArray(mark)) return typeof key2 === "number" ? mark[key2] : void 0;
+  if (isObj(mark)) return mark[String(key2)];
   return void 0;
 }
 function markedPointers(mark, base2 = "", out = []) {
@@ -45031,7 +45858,7 @@ function markedPointers(mark, base2 = "", out = []) {
   } else if (Array.isArray(mark)) {
     mark.forEach((m, i2) => markedPointers(m, `${base2}/${i2}`, out));
   } else if (isObj(mark)) {
-    for (const [key, m] of Object.entries(mark)) markedPointers(m, `${base2}/${escapeToken(key)}`, out);
+    for (const [key2, m] of Object.entries(mark)) markedPointers(m, `${base2}/${escapeToken(key2)}`, out);
   }
   return out;
 }
@@ -45046,7 +45873,7 @@ function redactDeep(value) {
   if (Array.isArray(value)) return value.map(redactDeep);
   if (isObj(value)) {
     const out = {};
-    for (const [key, v] of Object.entries(value)) out[key] = redactDeep(v);
+    for (const [key2, v] of Object.entries(value)) out[key2] = redactDeep(v);
     return out;
   }
   return value;
@@ -45065,11 +45892,11 @@ function redactMarked(value, sensitive) {
   }
   if (isObj(value)) {
     let out;
-    for (const [key, v] of Object.entries(value)) {
-      const r = redactMarked(v, child(sensitive, key));
+    for (const [key2, v] of Object.entries(value)) {
+      const r = redactMarked(v, child(sensitive, key2));
       if (r !== v) {
         out ??= { ...value };
-        out[key] = r;
+        out[key2] = r;
       }
     }
     return out ?? value;
@@ -45083,7 +45910,7 @@ function redactSecretPayload(object) {
     const payload = object[field];
     if (!isObj(payload)) continue;
     out ??= { ...object };
-    out[field] = Object.fromEntries(Object.keys(payload).map((key) => [key, REDACTED]));
+    out[field] = Object.fromEntries(Object.keys(payload).map((key2) => [key2, REDACTED]));
   }
   return out ?? object;
 }
@@ -45228,8 +46055,8 @@ function check2(value, field, pointer, out) {
   }
 }
 function checkFields(value, fields, pointer, out) {
-  for (const [key, field] of Object.entries(fields)) {
-    if (Object.hasOwn(value, key)) check2(value[key], field, join(pointer, key), out);
+  for (const [key2, field] of Object.entries(fields)) {
+    if (Object.hasOwn(value, key2)) check2(value[key2], field, join(pointer, key2), out);
   }
 }
 function groupOf(apiVersion) {
@@ -45240,12 +46067,12 @@ function groupOf(apiVersion) {
 }
 function shapeProblems(raw, apiVersion, kind) {
   const out = [];
-  const key = `${groupOf(apiVersion)}/${kind}`;
+  const key2 = `${groupOf(apiVersion)}/${kind}`;
   const metadata = raw.metadata;
   if (isObj(metadata)) checkFields(metadata, { labels: "mapping", annotations: "mapping", name: "string", namespace: "string" }, "/metadata", out);
-  const fields = KINDS[key];
+  const fields = KINDS[key2];
   if (fields) checkFields(raw, fields, "", out);
-  const steps2 = POD_PATHS[key];
+  const steps2 = POD_PATHS[key2];
   if (steps2) {
     let node = raw;
     let pointer = "";
@@ -45449,11 +46276,11 @@ function setEntriesToValues(entries) {
           node = node[step];
         }
       } else {
-        const key = String(step);
-        if (last) node[key] = value;
+        const key2 = String(step);
+        if (last) node[key2] = value;
         else {
-          if (nextIsIndex ? !Array.isArray(node[key]) : !isObj(node[key])) node[key] = nextIsIndex ? [] : {};
-          node = node[key];
+          if (nextIsIndex ? !Array.isArray(node[key2]) : !isObj(node[key2])) node[key2] = nextIsIndex ? [] : {};
+          node = node[key2];
         }
       }
     }
@@ -45537,16 +46364,16 @@ async function renderHelmRelease(release, options) {
 }
 
 // rules/secret-literal-helm-release.ts
-function detect2(key, value) {
+function detect2(key2, value) {
   if (value === REDACTED) return void 0;
-  return detectFormat(value) ?? detectByName(key, value);
+  return detectFormat(value) ?? detectByName(key2, value);
 }
-function* walk(node, pointer, key, where) {
+function* walk(node, pointer, key2, where) {
   if (typeof node === "string") {
-    const detection = detect2(key, node);
-    if (detection) yield { messageId: detection.signal, path: pointer, data: { where, key, what: detection.what, redacted: redact(detection.length) } };
+    const detection = detect2(key2, node);
+    if (detection) yield { messageId: detection.signal, path: pointer, data: { where, key: key2, what: detection.what, redacted: redact(detection.length) } };
   } else if (Array.isArray(node)) {
-    for (const [i2, item] of node.entries()) yield* walk(item, `${pointer}/${i2}`, key, where);
+    for (const [i2, item] of node.entries()) yield* walk(item, `${pointer}/${i2}`, key2, where);
   } else if (isObj(node)) {
     for (const [k, v] of Object.entries(node)) yield* walk(v, `${pointer}/${escapeToken(k)}`, k, where);
   }
@@ -45578,8 +46405,8 @@ var secret_literal_helm_release_default = defineRule({
         if (!isObj(entry)) continue;
         const name = str(entry.name);
         if (name === void 0) continue;
-        const key = String(parseSetName(name).filter((s) => typeof s === "string").pop() ?? name);
-        for (const report2 of walk(entry.value, `/${attribute}/${i2}/value`, key, `${attribute}[${i2}]`)) yield { ...report2, data: { ...report2.data, key: name } };
+        const key2 = String(parseSetName(name).filter((s) => typeof s === "string").pop() ?? name);
+        for (const report2 of walk(entry.value, `/${attribute}/${i2}/value`, key2, `${attribute}[${i2}]`)) yield { ...report2, data: { ...report2.data, key: name } };
       }
     }
   }
@@ -45717,7 +46544,7 @@ var service_load_balancer_open_default = defineRule({
     if (str(spec.type) !== "LoadBalancer") return;
     const metadata = isObj(service.raw.metadata) ? service.raw.metadata : {};
     const annotations = isObj(metadata.annotations) ? metadata.annotations : {};
-    if (INTERNAL.some(([key, value]) => typeof annotations[key] === "string" && value.test(annotations[key]))) return;
+    if (INTERNAL.some(([key2, value]) => typeof annotations[key2] === "string" && value.test(annotations[key2]))) return;
     const ranges = arr(spec.loadBalancerSourceRanges).filter((r) => typeof r === "string");
     const annotated = str(annotations[SOURCE_RANGES_ANNOTATION]);
     const all = [...ranges, ...annotated ? annotated.split(",").map((r) => r.trim()) : []];
@@ -45790,9 +46617,9 @@ var COMPUTED_NOISE = /* @__PURE__ */ new Set([
 ]);
 function valueAt(raw, pointer) {
   let node = raw;
-  for (const key of tokens(pointer)) {
-    if (Array.isArray(node)) node = node[Number(key)];
-    else if (node !== null && typeof node === "object") node = node[key];
+  for (const key2 of tokens(pointer)) {
+    if (Array.isArray(node)) node = node[Number(key2)];
+    else if (node !== null && typeof node === "object") node = node[key2];
     else return void 0;
   }
   return node;
@@ -46334,9 +47161,9 @@ var ESCAPE_CAPABILITIES = /* @__PURE__ */ new Set(["ALL", "SYS_ADMIN", "SYS_MODU
 var DANGEROUS_CAPABILITIES = /* @__PURE__ */ new Set([...ESCAPE_CAPABILITIES, "NET_ADMIN", "PERFMON", "SYS_BOOT", "MAC_ADMIN"]);
 
 // rules/tf-helm-values-danger.ts
-function danger(key, value, parent) {
+function danger(key2, value, parent) {
   const truthy = value === true || value === "true";
-  switch (key) {
+  switch (key2) {
     case "privileged":
       return truthy ? { messageId: "privileged", severity: "high" } : void 0;
     case "hostNetwork":
@@ -46366,10 +47193,10 @@ function walk2(node, pointer, keys2, where, out) {
     return;
   }
   if (!isObj(node)) return;
-  for (const [key, value] of Object.entries(node)) {
-    const path40 = [...keys2, key];
-    const at3 = `${pointer}/${escapeToken(key)}`;
-    const found = danger(key, value, keys2[keys2.length - 1]);
+  for (const [key2, value] of Object.entries(node)) {
+    const path40 = [...keys2, key2];
+    const at3 = `${pointer}/${escapeToken(key2)}`;
+    const found = danger(key2, value, keys2[keys2.length - 1]);
     if (found) out.push({ messageId: found.messageId, path: at3, data: { key: path40.join("."), where }, severity: found.severity });
     else walk2(value, at3, path40, where, out);
   }
@@ -46405,10 +47232,10 @@ var tf_helm_values_danger_default = defineRule({
         const name = str(entry.name);
         if (name === void 0) continue;
         const steps2 = parseSetName(name).map(String);
-        const key = steps2[steps2.length - 1];
-        if (key === void 0) continue;
+        const key2 = steps2[steps2.length - 1];
+        if (key2 === void 0) continue;
         const value = Array.isArray(entry.value) ? entry.value : typeof entry.value === "string" ? typedValue(entry.value) : entry.value;
-        const found = danger(key, value, steps2[steps2.length - 2]);
+        const found = danger(key2, value, steps2[steps2.length - 2]);
         if (found) reports.push({ messageId: found.messageId, path: `/${attribute}/${i2}/value`, data: { key: name, where: `${attribute}[${i2}]` }, severity: found.severity });
       }
     }
@@ -46634,7 +47461,7 @@ function touchesSecurity(value) {
     const node = stack.pop();
     if (node === null || typeof node !== "object") continue;
     if (!Array.isArray(node)) {
-      for (const key of Object.keys(node)) if (SECURITY_FIELDS2.has(key)) return true;
+      for (const key2 of Object.keys(node)) if (SECURITY_FIELDS2.has(key2)) return true;
     }
     stack.push(...Object.values(node));
   }
@@ -47076,9 +47903,9 @@ function crdFilesOf(files, depth) {
 }
 function pathValue(values, dotted) {
   let node = values;
-  for (const key of dotted.split(".")) {
-    if (node === null || typeof node !== "object" || Array.isArray(node) || !Object.hasOwn(node, key)) return void 0;
-    node = node[key];
+  for (const key2 of dotted.split(".")) {
+    if (node === null || typeof node !== "object" || Array.isArray(node) || !Object.hasOwn(node, key2)) return void 0;
+    node = node[key2];
   }
   return node;
 }
@@ -47329,9 +48156,9 @@ function readValuesFileOnce(file) {
 function mergeInto(base2, over) {
   if (isObj(base2) && isObj(over)) {
     const out = { ...base2 };
-    for (const [key, value] of Object.entries(over)) {
-      if (value === null) delete out[key];
-      else out[key] = key in out ? mergeInto(out[key], value) : clone(value);
+    for (const [key2, value] of Object.entries(over)) {
+      if (value === null) delete out[key2];
+      else out[key2] = key2 in out ? mergeInto(out[key2], value) : clone(value);
     }
     return out;
   }
@@ -47420,9 +48247,9 @@ function setValue(root, p, value) {
       if (!isObj(node[token]) && !Array.isArray(node[token])) node[token] = nextIsIndex ? [] : {};
       node = node[token];
     } else if (isObj(node)) {
-      const key = String(token);
-      if (!isObj(node[key]) && !Array.isArray(node[key])) node[key] = nextIsIndex ? [] : {};
-      node = node[key];
+      const key2 = String(token);
+      if (!isObj(node[key2]) && !Array.isArray(node[key2])) node[key2] = nextIsIndex ? [] : {};
+      node = node[key2];
     } else return;
   }
   const last = p[p.length - 1];
@@ -47529,7 +48356,7 @@ function effectiveValues(request) {
     const declared = /* @__PURE__ */ new Map();
     for (const dep of info?.dependencies ?? []) declared.set(dep.alias ?? dep.name, dep);
     const children = [];
-    for (const [key, dep] of declared) if (subs.has(dep.name)) children.push({ key, chartName: dep.name });
+    for (const [key2, dep] of declared) if (subs.has(dep.name)) children.push({ key: key2, chartName: dep.name });
     for (const chartName of subs.keys()) {
       if (![...declared.values()].some((d) => d.name === chartName)) children.push({ key: chartName, chartName });
     }
@@ -47558,8 +48385,8 @@ function effectiveValues(request) {
   }
   const cache2 = /* @__PURE__ */ new Map();
   const originOf = (p) => {
-    const key = pathKey2(p);
-    if (cache2.has(key)) return cache2.get(key);
+    const key2 = pathKey2(p);
+    if (cache2.has(key2)) return cache2.get(key2);
     let found;
     for (let i2 = layers.length - 1; i2 >= 0; i2--) {
       const layer = layers[i2];
@@ -47570,7 +48397,7 @@ function effectiveValues(request) {
         break;
       }
     }
-    cache2.set(key, found);
+    cache2.set(key2, found);
     return found;
   };
   return { value: top, layers, scopes, originOf };
@@ -47591,7 +48418,7 @@ function* nodesOf(value, base2 = []) {
     for (let i2 = 0; i2 < value.length; i2++) yield* nodesOf(value[i2], [...base2, i2]);
   } else if (isObj(value)) {
     if (base2.length > 0) yield { path: base2, value, kind: "map" };
-    for (const [key, v] of Object.entries(value)) yield* nodesOf(v, [...base2, key]);
+    for (const [key2, v] of Object.entries(value)) yield* nodesOf(v, [...base2, key2]);
   } else {
     yield { path: base2, value, kind: "scalar" };
   }
@@ -47728,9 +48555,9 @@ function numberWithinTemplates(objects) {
   for (const object of objects) {
     const template = object.source.template;
     if (object.source.kind !== "helm" || template === void 0 || template === "") continue;
-    const key = `${template}\0${object.ref.kind}`;
-    const ordinal = counts.get(key) ?? 0;
-    counts.set(key, ordinal + 1);
+    const key2 = `${template}\0${object.ref.kind}`;
+    const ordinal = counts.get(key2) ?? 0;
+    counts.set(key2, ordinal + 1);
     object.templateOrdinal = ordinal;
   }
 }
@@ -47951,7 +48778,7 @@ function escapeRegex2(text2) {
 function normaliseRaw(value, normalise) {
   if (typeof value === "string") return normalise(value);
   if (Array.isArray(value)) return value.map((item) => normaliseRaw(item, normalise));
-  if (value !== null && typeof value === "object") return Object.fromEntries(Object.entries(value).map(([key, item]) => [normalise(key), normaliseRaw(item, normalise)]));
+  if (value !== null && typeof value === "object") return Object.fromEntries(Object.entries(value).map(([key2, item]) => [normalise(key2), normaliseRaw(item, normalise)]));
   return value;
 }
 function unseenObjects(objects, inputs, locator, failed) {
@@ -48137,8 +48964,8 @@ function identity5(object) {
   return `${ref.apiVersion}\0${ref.kind}\0${ref.namespace ?? ""}\0${ref.name}`;
 }
 function counterpart(object, original, objects) {
-  const key = identity5(object);
-  const same2 = objects.filter((o2) => identity5(o2) === key);
+  const key2 = identity5(object);
+  const same2 = objects.filter((o2) => identity5(o2) === key2);
   if (same2.length === 1) return same2[0];
   if (same2.length > 1) return void 0;
   const sameKind = (list2) => list2.filter((o2) => o2.source.template === object.source.template && o2.ref.kind === object.ref.kind);
@@ -48217,17 +49044,17 @@ function isSubchartGlobalCopy(p, scopes) {
   return scopes.some((s) => s.path.length > 0 && p.length > s.path.length && s.path.every((t, i2) => p[i2] === t) && p[s.path.length] === "global");
 }
 function flipCandidate(ctx, p) {
-  const key = `leaf:${pathKey2(p)}`;
-  const existing = ctx.candidates.get(key) ?? ctx.flipOnly.get(key);
+  const key2 = `leaf:${pathKey2(p)}`;
+  const existing = ctx.candidates.get(key2) ?? ctx.flipOnly.get(key2);
   if (existing) return existing;
   const c3 = { id: ctx.nextId++, path: p, kind: "leaf" };
   if (ctx.values.originOf(p)?.layer.kind === "set") c3.viaSet = true;
-  ctx.flipOnly.set(key, c3);
+  ctx.flipOnly.set(key2, c3);
   return c3;
 }
 function candidate(ctx, p, kind, original) {
-  const key = `${kind}:${pathKey2(p)}`;
-  const existing = ctx.candidates.get(key);
+  const key2 = `${kind}:${pathKey2(p)}`;
+  const existing = ctx.candidates.get(key2);
   if (existing) return existing;
   const c3 = { id: ctx.nextId++, path: p, kind };
   if (ctx.nextId + (Array.isArray(original) ? original.length : 0) > MAX_SENTINELS) c3.rejected = "too many candidate values keys in this chart";
@@ -48238,7 +49065,7 @@ function candidate(ctx, p, kind, original) {
     c3.viaSet = true;
     if (p.some((t) => typeof t === "number") || kind !== "leaf") c3.rejected = "set with --set inside a list";
   }
-  ctx.candidates.set(key, c3);
+  ctx.candidates.set(key2, c3);
   return c3;
 }
 function valueNodes(values) {
@@ -48368,8 +49195,8 @@ function setOverride(override, effective, p, value) {
   else if (isObj(inner)) inner[String(tail)] = value;
 }
 function setPair(p, value) {
-  const key = p.map((t) => typeof t === "number" ? `[${t}]` : `.${String(t).replace(/([.,=\\[\]])/g, "\\$1")}`).join("").replace(/^\./, "");
-  return `${key}=${String(value).replace(/([,\\])/g, "\\$1")}`;
+  const key2 = p.map((t) => typeof t === "number" ? `[${t}]` : `.${String(t).replace(/([.,=\\[\]])/g, "\\$1")}`).join("").replace(/^\./, "");
+  return `${key2}=${String(value).replace(/([,\\])/g, "\\$1")}`;
 }
 function overridesFor(ctx, candidates, flip) {
   const out = { file: {}, set: [] };
@@ -48496,13 +49323,13 @@ function confirmIn(target, trial, index, originals) {
   const anchorDepth = tokens(anchor).length;
   for (const c3 of mine) {
     if (c3.kind !== "mapKey") continue;
-    const key = sentinelText(c3.id);
+    const key2 = sentinelText(c3.id);
     for (let depth = tokens2.length; depth > anchorDepth; depth--) {
       const block = join("", ...tokens2.slice(0, depth));
       const at3 = remapPointer(target.object.raw, other.raw, block);
       if (at3 === void 0) continue;
       const node = get(other.raw, at3);
-      if (isObj(node) && key in node) {
+      if (isObj(node) && key2 in node) {
         out.push({ candidate: c3, depth });
         break;
       }
@@ -48558,8 +49385,8 @@ async function locate2(input) {
     const listOf = (p) => lists.find((l) => l.path.length < p.length && l.path.every((t, i2) => p[i2] === t));
     const lint = [];
     for (const p of input.lintPaths) {
-      const key = `leaf:${pathKey2(p)}`;
-      const existing = ctx.candidates.get(key);
+      const key2 = `leaf:${pathKey2(p)}`;
+      const existing = ctx.candidates.get(key2);
       const list2 = listOf(p);
       if (existing) lint.push({ path: p, candidate: existing, id: existing.id });
       else if (list2 && typeof p[list2.path.length] === "number" && p.length === list2.path.length + 1) {
@@ -48884,7 +49711,7 @@ function lintValues(findings, renders, config, knowledge = /* @__PURE__ */ new M
     const values = known?.values ?? valuesOfRender(render2);
     const leaves2 = locatedLeavesOf(values);
     if (leaves2.length === 0) continue;
-    const rendered = (key) => chartRenders.some((r) => renderedFieldsOf(r).has(key));
+    const rendered = (key2) => chartRenders.some((r) => renderedFieldsOf(r).has(key2));
     const located = /* @__PURE__ */ new Set();
     const unlocatedFields = /* @__PURE__ */ new Set();
     for (const f of findings) {
@@ -48947,17 +49774,17 @@ function apply(lines, index, edit) {
     const replacement = m.with === "string" ? `"${marker}"` : m.with === "map" ? `(dict "${marker}" "x")` : m.with;
     return one([line.replace(pattern, replacement)]);
   }
-  const key = keyOf(line);
+  const key2 = keyOf(line);
   if (m.kind === "value") {
-    if (!key || key.value === "" || /^[|>]/.test(key.value)) return void 0;
-    const at3 = line.lastIndexOf(key.value);
-    const value = key.value.startsWith("{}") ? `{${marker}: x}` : key.value.startsWith("[]") ? `[${marker}]` : marker;
-    return one([line.slice(0, at3) + value + line.slice(at3 + key.value.length).replace(/^[^#]*/, "")]);
+    if (!key2 || key2.value === "" || /^[|>]/.test(key2.value)) return void 0;
+    const at3 = line.lastIndexOf(key2.value);
+    const value = key2.value.startsWith("{}") ? `{${marker}: x}` : key2.value.startsWith("[]") ? `[${marker}]` : marker;
+    return one([line.slice(0, at3) + value + line.slice(at3 + key2.value.length).replace(/^[^#]*/, "")]);
   }
-  if (!key) return void 0;
-  if (key.item) {
-    const child2 = `${" ".repeat(key.indent)}${marker}: x`;
-    if (key.value !== "") return one([line, child2]);
+  if (!key2) return void 0;
+  if (key2.item) {
+    const child2 = `${" ".repeat(key2.indent)}${marker}: x`;
+    if (key2.value !== "") return one([line, child2]);
     const dash = indentOf(line);
     let last = index;
     for (let j = index + 1; j < lines.length; j++) {
@@ -48967,8 +49794,8 @@ function apply(lines, index, edit) {
     }
     return { start: index, count: last - index + 1, lines: [...lines.slice(index, last + 1), child2] };
   }
-  if (key.value !== "" && !/^\{\{.*\}\}\s*$/.test(key.value)) return void 0;
-  let childIndent = key.indent + 2;
+  if (key2.value !== "" && !/^\{\{.*\}\}\s*$/.test(key2.value)) return void 0;
+  let childIndent = key2.indent + 2;
   let list2 = false;
   for (let j = index + 1; j < lines.length; j++) {
     const next = lines[j];
@@ -48980,14 +49807,14 @@ function apply(lines, index, edit) {
       }
       continue;
     }
-    if (indentOf(next) > key.indent || /^\s*-(\s|$)/.test(next) && indentOf(next) === key.indent) {
+    if (indentOf(next) > key2.indent || /^\s*-(\s|$)/.test(next) && indentOf(next) === key2.indent) {
       childIndent = indentOf(next);
       list2 = /^\s*-(\s|$)/.test(next);
     }
     break;
   }
-  if (key.value !== "") {
-    const nindent = /\bn?indent\s+(\d+)/.exec(key.value);
+  if (key2.value !== "") {
+    const nindent = /\bn?indent\s+(\d+)/.exec(key2.value);
     if (!nindent) return void 0;
     childIndent = Number(nindent[1]);
   }
@@ -49021,9 +49848,9 @@ async function proveLines(render2, config, claims, budget, tmp, stats, trials = 
       claim.failure = "the line is outside the chart";
       continue;
     }
-    const key = `${claim.file}\0${claim.line}\0${signature(claim.mutation)}\0${claim.trial ?? ""}`;
-    let edit = edits.get(key);
-    if (!edit) edits.set(key, edit = { id: next++, file: claim.file, line: claim.line, mutation: claim.mutation, claims: [] });
+    const key2 = `${claim.file}\0${claim.line}\0${signature(claim.mutation)}\0${claim.trial ?? ""}`;
+    let edit = edits.get(key2);
+    if (!edit) edits.set(key2, edit = { id: next++, file: claim.file, line: claim.line, mutation: claim.mutation, claims: [] });
     edit.claims.push(claim);
   }
   const byLine = /* @__PURE__ */ new Map();
@@ -49036,10 +49863,10 @@ async function proveLines(render2, config, claims, budget, tmp, stats, trials = 
   for (const list2 of byLine.values()) {
     list2.forEach((edit, i2) => {
       const trial2 = edit.claims[0].trial;
-      const key = `${i2}\0${trial2 ?? ""}`;
-      let edits2 = roundOf.get(key);
+      const key2 = `${i2}\0${trial2 ?? ""}`;
+      let edits2 = roundOf.get(key2);
       if (!edits2) {
-        roundOf.set(key, edits2 = []);
+        roundOf.set(key2, edits2 = []);
         rounds.push({ trial: trial2, edits: edits2 });
       }
       edits2.push(edit);
@@ -49200,17 +50027,17 @@ function setPairLine(config, pair2) {
 }
 function structuralClaim(target, line, at3, sources) {
   const text2 = sources.read(line.file)?.lines[line.line - 1] ?? "";
-  const key = keyOf(text2);
+  const key2 = keyOf(text2);
   const tokens2 = tokens(at3);
-  const endsAtKey = key !== void 0 && tokens2[tokens2.length - 1] === key.key;
-  const byValue = key !== void 0 && endsAtKey && key.value !== "" && !/^[|>]/.test(key.value);
+  const endsAtKey = key2 !== void 0 && tokens2[tokens2.length - 1] === key2.key;
+  const byValue = key2 !== void 0 && endsAtKey && key2.value !== "" && !/^[|>]/.test(key2.value);
   return {
     file: line.file,
     line: line.line,
     mutation: byValue ? { kind: "value" } : { kind: "child" },
     object: target.object,
     pointer: at3,
-    expect: byValue && key.value.trim() !== "{}" ? "contains" : "key"
+    expect: byValue && key2.value.trim() !== "{}" ? "contains" : "key"
   };
 }
 function isEmptyBlock(value) {
@@ -49280,9 +50107,9 @@ function planTarget(target, render2, values, sources, config) {
   }
   return plan;
 }
-function pointerForKey(pointer, key) {
+function pointerForKey(pointer, key2) {
   const tokens2 = tokens(pointer);
-  for (let i2 = tokens2.length - 1; i2 >= 0; i2--) if (tokens2[i2] === key) return prefixPointer(pointer, i2 + 1);
+  for (let i2 = tokens2.length - 1; i2 >= 0; i2--) if (tokens2[i2] === key2) return prefixPointer(pointer, i2 + 1);
   return void 0;
 }
 function getAtValue(values, p) {
@@ -49315,8 +50142,8 @@ async function attachProvenance(findings, renders, config, options = {}) {
     if (f.source.kind !== "helm" || f.ruleId === DANGEROUS_RULE_ID || f.source.located !== void 0) continue;
     const set2 = f.source.valueSet ?? DEFAULT_VALUE_SET;
     if (set2 !== DEFAULT_VALUE_SET && inDefault.has(`${f.source.chart}\0${f.fingerprint}`)) continue;
-    const key = `${f.source.chart}\0${set2}`;
-    byRender.set(key, [...byRender.get(key) ?? [], f]);
+    const key2 = `${f.source.chart}\0${set2}`;
+    byRender.set(key2, [...byRender.get(key2) ?? [], f]);
   }
   const lintOn = config.rules[DANGEROUS_RULE_ID]?.enabled !== false;
   const sources = /* @__PURE__ */ new Map();
@@ -49410,11 +50237,11 @@ var UnitIndex = class {
   serviceAccounts;
   aggregationCache;
   labelIndex;
-  constructor(key, objects, pods) {
-    this.key = key;
+  constructor(key2, objects, pods) {
+    this.key = key2;
     this.objects = objects;
     this.pods = pods;
-    this.complete = key.startsWith("helm:");
+    this.complete = key2.startsWith("helm:");
     for (const object of objects) {
       const list2 = this.byKind.get(object.ref.kind);
       if (list2) list2.push(object);
@@ -49487,11 +50314,11 @@ var UnitIndex = class {
     for (const { binding, grant } of bindings) {
       const bindingNamespace = binding.ref.kind === "RoleBinding" ? this.namespaceOf(binding) : void 0;
       const keys2 = new Set(subjectsOf(binding.raw).map((s) => subjectKey(s, bindingNamespace)).filter((k) => k !== void 0));
-      for (const key of keys2) {
-        const list2 = bySubject.get(key);
+      for (const key2 of keys2) {
+        const list2 = bySubject.get(key2);
         const full2 = { binding, ...grant };
         if (list2) list2.push(full2);
-        else bySubject.set(key, [full2]);
+        else bySubject.set(key2, [full2]);
       }
     }
     this.grantsCache = { bindings, bySubject };
@@ -49503,8 +50330,8 @@ var UnitIndex = class {
     const keys2 = serviceAccountKeys(namespace, name);
     const seen = /* @__PURE__ */ new Set();
     const grants = [];
-    for (const key of keys2) {
-      for (const grant of bySubject.get(key) ?? []) {
+    for (const key2 of keys2) {
+      for (const grant of bySubject.get(key2) ?? []) {
         if (seen.has(grant.binding)) continue;
         seen.add(grant.binding);
         grants.push(grant);
@@ -49528,8 +50355,8 @@ var UnitIndex = class {
       const inNamespace = byNamespace.get(namespace);
       if (inNamespace) inNamespace.push(pod);
       else byNamespace.set(namespace, [pod]);
-      for (const [key, value] of Object.entries(own)) {
-        const pairKey = `${namespace}\0${key}\0${value}`;
+      for (const [key2, value] of Object.entries(own)) {
+        const pairKey = `${namespace}\0${key2}\0${value}`;
         const list2 = byPair.get(pairKey);
         if (list2) list2.push(pod);
         else byPair.set(pairKey, [pod]);
@@ -49615,10 +50442,10 @@ var UnitIndex = class {
       const ingressesByService = /* @__PURE__ */ new Map();
       for (const ingress of this.ofKind("Ingress")) {
         for (const service of ingressBackends(ingress.raw)) {
-          const key = `${this.namespaceOf(ingress)}/${service}`;
-          const list2 = ingressesByService.get(key);
+          const key2 = `${this.namespaceOf(ingress)}/${service}`;
+          const list2 = ingressesByService.get(key2);
           if (list2) list2.push(ingress);
-          else ingressesByService.set(key, [ingress]);
+          else ingressesByService.set(key2, [ingress]);
         }
       }
       for (const service of this.ofKind("Service")) {
@@ -49667,7 +50494,7 @@ function isHelmTestHook(object) {
 }
 var PLACEHOLDER = /\{\{\s*(\w+)\s*\}\}/g;
 function interpolate(template, data) {
-  return template.replace(PLACEHOLDER, (_, key) => String(data?.[key] ?? ""));
+  return template.replace(PLACEHOLDER, (_, key2) => String(data?.[key2] ?? ""));
 }
 function fingerprintOf(ruleId, object, path40) {
   const { source } = object;
@@ -49780,13 +50607,13 @@ function evaluate2(objects, rules, config, options = {}) {
   const namespacesFor = new Map(active.map((rule2) => [rule2, rule2.scope === "scan" ? namespaces : NAMESPACES_OUT_OF_SCOPE]));
   const grouped = /* @__PURE__ */ new Map();
   for (const object of objects) {
-    const key = unitKeyOf(object);
-    const list2 = grouped.get(key);
+    const key2 = unitKeyOf(object);
+    const list2 = grouped.get(key2);
     if (list2) list2.push(object);
-    else grouped.set(key, [object]);
+    else grouped.set(key2, [object]);
   }
-  for (const [key, members] of grouped) {
-    const unit = new UnitIndex(key, members, members.flatMap((m) => isHelmTestHook(m) ? [] : pods.get(m) ?? []));
+  for (const [key2, members] of grouped) {
+    const unit = new UnitIndex(key2, members, members.flatMap((m) => isHelmTestHook(m) ? [] : pods.get(m) ?? []));
     units.push(unit);
     const chart = members[0] !== void 0 ? options.chartOf?.(members[0]) : void 0;
     for (const object of members) {
@@ -49819,9 +50646,9 @@ function append(into, part, units, seen) {
   into.findings.push(...part.findings);
   for (const [object, verdict] of part.admission) into.admission.set(object, verdict);
   for (const error of part.errors) {
-    const key = `${error.file}\0${error.message}`;
-    if (seen.has(key)) continue;
-    seen.add(key);
+    const key2 = `${error.file}\0${error.message}`;
+    if (seen.has(key2)) continue;
+    seen.add(key2);
     into.errors.push(error);
   }
   if (units) into.units.push(...part.units);
@@ -49874,10 +50701,10 @@ var ValueSetEvaluation = class {
     }
     const partitions = /* @__PURE__ */ new Map([[DEFAULT_VALUE_SET, []]]);
     for (const object of objects) {
-      const key = valueSetOf(object);
-      const list2 = partitions.get(key);
+      const key2 = valueSetOf(object);
+      const list2 = partitions.get(key2);
       if (list2) list2.push(object);
-      else partitions.set(key, [object]);
+      else partitions.set(key2, [object]);
     }
     for (const members of partitions.values()) {
       const rest = members.filter((object) => !covered2.has(object));
@@ -49894,8 +50721,8 @@ var ValueSetEvaluation = class {
   }
 };
 function withoutRepeatedVariantFindings(findings, diverging) {
-  const key = (f) => `${f.source.chart}\0${f.source.valueSet ?? DEFAULT_VALUE_SET}\0${f.fingerprint}`;
-  const main2 = new Set(findings.filter((f) => f.source.kind === "helm" && f.source.variant === void 0).map(key));
+  const key2 = (f) => `${f.source.chart}\0${f.source.valueSet ?? DEFAULT_VALUE_SET}\0${f.fingerprint}`;
+  const main2 = new Set(findings.filter((f) => f.source.kind === "helm" && f.source.variant === void 0).map(key2));
   const out = [];
   const kept = /* @__PURE__ */ new Set();
   for (const finding of findings) {
@@ -49903,8 +50730,8 @@ function withoutRepeatedVariantFindings(findings, diverging) {
       out.push(finding);
       continue;
     }
-    if (main2.has(key(finding)) || kept.has(key(finding)) || !diverging.has(`${finding.source.chart}\0${finding.source.valueSet ?? DEFAULT_VALUE_SET}`)) continue;
-    kept.add(key(finding));
+    if (main2.has(key2(finding)) || kept.has(key2(finding)) || !diverging.has(`${finding.source.chart}\0${finding.source.valueSet ?? DEFAULT_VALUE_SET}`)) continue;
+    kept.add(key2(finding));
     if (finding.ruleId !== "render-divergence") finding.message += ` (only when rendered ${variantDescription(finding.source.variant)})`;
     if (finding.source.located === void 0) {
       finding.source.located = "object";
@@ -49923,14 +50750,14 @@ function gradeDivergences(findings, unseen) {
   const hidden2 = /* @__PURE__ */ new Map();
   for (const finding of findings) {
     if (finding.source.variant === void 0 || RENDER_RULES.has(finding.ruleId)) continue;
-    const key = objectKey3(finding.source, finding.object);
-    hidden2.set(key, [...hidden2.get(key) ?? [], finding]);
+    const key2 = objectKey3(finding.source, finding.object);
+    hidden2.set(key2, [...hidden2.get(key2) ?? [], finding]);
   }
   return findings.map((finding) => {
     if (finding.ruleId !== DIVERGENCE_RULE_ID || finding.source.variant === void 0) return finding;
-    const key = objectKey3(finding.source, finding.object);
-    if (unseen.has(key)) return finding;
-    const worse = (hidden2.get(key) ?? []).sort((a2, b) => severityRank(b.severity) - severityRank(a2.severity) || (a2.ruleId < b.ruleId ? -1 : a2.ruleId > b.ruleId ? 1 : 0));
+    const key2 = objectKey3(finding.source, finding.object);
+    if (unseen.has(key2)) return finding;
+    const worse = (hidden2.get(key2) ?? []).sort((a2, b) => severityRank(b.severity) - severityRank(a2.severity) || (a2.ruleId < b.ruleId ? -1 : a2.ruleId > b.ruleId ? 1 : 0));
     if (worse.length === 0) return { ...finding, severity: "info", message: `${finding.message}; no rule finds that render worse than the scanned one` };
     return { ...finding, severity: worse[0].severity, message: `${finding.message}${ONLY_THAT_RENDER}${listedFindings(worse)}` };
   });
@@ -49945,8 +50772,8 @@ function regradeSuppressedDivergences(findings, config) {
   const hidden2 = /* @__PURE__ */ new Map();
   for (const finding of findings) {
     if (finding.source.variant === void 0 || RENDER_RULES.has(finding.ruleId) || finding.suppressed) continue;
-    const key = objectKey3(finding.source, finding.object);
-    hidden2.set(key, [...hidden2.get(key) ?? [], finding]);
+    const key2 = objectKey3(finding.source, finding.object);
+    hidden2.set(key2, [...hidden2.get(key2) ?? [], finding]);
   }
   return findings.map((finding) => {
     if (finding.ruleId !== DIVERGENCE_RULE_ID || finding.suppressed || !finding.message.includes(ONLY_THAT_RENDER)) return finding;
@@ -49975,10 +50802,10 @@ function mergeValueSets(findings, config) {
       out.push(finding);
       continue;
     }
-    const key = `${finding.source.chart ?? finding.source.file}\0${finding.fingerprint}`;
-    const group = groups.get(key);
+    const key2 = `${finding.source.chart ?? finding.source.file}\0${finding.fingerprint}`;
+    const group = groups.get(key2);
     if (group) group.push(finding);
-    else groups.set(key, [finding]);
+    else groups.set(key2, [finding]);
   }
   for (const group of groups.values()) {
     const sorted3 = [...group].sort((a2, b) => compareSets(a2.source.valueSet ?? DEFAULT_VALUE_SET, b.source.valueSet ?? DEFAULT_VALUE_SET));
@@ -50083,9 +50910,9 @@ function containerOf(finding, object) {
   }
   return void 0;
 }
-function annotationKey(object, key) {
+function annotationKey(object, key2) {
   const { ref, source } = object;
-  return [source.chart ?? source.file, source.address ?? "", ref.apiVersion, ref.kind, ref.namespace ?? "", ref.name, key].join("\0");
+  return [source.chart ?? source.file, source.address ?? "", ref.apiVersion, ref.kind, ref.namespace ?? "", ref.name, key2].join("\0");
 }
 function annotationsOf(raw) {
   const out = {};
@@ -50097,7 +50924,7 @@ function annotationsOf(raw) {
 }
 function suppressionAnnotationsOf(object, cache2) {
   let out = cache2.get(object);
-  if (out === void 0) cache2.set(object, out = Object.entries(annotationsOf(object.raw)).filter(([key]) => key.startsWith(ANNOTATION_PREFIX)));
+  if (out === void 0) cache2.set(object, out = Object.entries(annotationsOf(object.raw)).filter(([key2]) => key2.startsWith(ANNOTATION_PREFIX)));
   return out;
 }
 function glob(value, pattern) {
@@ -50137,21 +50964,21 @@ function applySuppressions(findings, options) {
   const holdComment = (c3, f, message) => {
     let byFinding = heldRecords.get(c3);
     if (byFinding === void 0) heldRecords.set(c3, byFinding = /* @__PURE__ */ new Map());
-    const key = [f.ruleId, f.object.kind, f.object.namespace ?? "", f.object.name].join("\0");
-    if (byFinding.has(key)) return;
+    const key2 = [f.ruleId, f.object.kind, f.object.namespace ?? "", f.object.name].join("\0");
+    if (byFinding.has(key2)) return;
     const container = c3.container;
-    byFinding.set(key, { kind: "comment", status: "pending", rule: f.ruleId, ...c3.reason ? { reason: c3.reason } : {}, file: relativeTo(repoRoot, c3.file), line: c3.line, ...container ? { container } : {}, object: f.object, matched: 0, message });
+    byFinding.set(key2, { kind: "comment", status: "pending", rule: f.ruleId, ...c3.reason ? { reason: c3.reason } : {}, file: relativeTo(repoRoot, c3.file), line: c3.line, ...container ? { container } : {}, object: f.object, matched: 0, message });
   };
   const annotationRecords = /* @__PURE__ */ new Map();
   const annotationCache = /* @__PURE__ */ new Map();
-  const annotationRecord = (object, key, value) => {
-    const recordKey = annotationKey(object, key);
+  const annotationRecord = (object, key2, value) => {
+    const recordKey = annotationKey(object, key2);
     let record = annotationRecords.get(recordKey);
     if (record) return record;
-    const { rule: rule2, container } = splitRule(key.slice(ANNOTATION_PREFIX.length));
+    const { rule: rule2, container } = splitRule(key2.slice(ANNOTATION_PREFIX.length));
     const reason2 = typeof value === "string" ? value.trim() : "";
     const invalid = reason2 === "" ? "the annotation gives no reason" : known && rule2 !== "*" && !known.has(rule2) ? `unknown rule ${rule2}` : locked.has(rule2) ? lockedMessage(rule2) : !config.annotationSuppressions ? "annotation suppressions are off (annotationSuppressions: true in the configuration turns them on)" : fromVendoredSubchart(object) ? `the object comes from a vendored subchart (${object.source.template.split("/").slice(0, 3).join("/")}): its annotations never suppress` : void 0;
-    const isPending = invalid === void 0 && pending !== void 0 && pending.annotation(object, key, value);
+    const isPending = invalid === void 0 && pending !== void 0 && pending.annotation(object, key2, value);
     record = {
       kind: "annotation",
       status: invalid ? "invalid" : isPending ? "pending" : "unused",
@@ -50205,8 +51032,8 @@ function applySuppressions(findings, options) {
       }
     }
     if (object) {
-      for (const [key, value] of suppressionAnnotationsOf(object, annotationCache)) {
-        const record = annotationRecord(object, key, value);
+      for (const [key2, value] of suppressionAnnotationsOf(object, annotationCache)) {
+        const record = annotationRecord(object, key2, value);
         if (record.rule !== "*" && record.rule !== f.ruleId) continue;
         if (record.rule === "*" && lockedRule) continue;
         if (record.container !== void 0 && record.container !== container()) continue;
@@ -50217,7 +51044,7 @@ function applySuppressions(findings, options) {
     }
     if (applied) f.suppressed = applied;
   }
-  for (const object of options.objects) for (const [key, value] of suppressionAnnotationsOf(object, annotationCache)) annotationRecord(object, key, value);
+  for (const object of options.objects) for (const [key2, value] of suppressionAnnotationsOf(object, annotationCache)) annotationRecord(object, key2, value);
   const records = [];
   for (const { s, matched, expired, locked: isLocked } of configured) {
     records.push({
@@ -50341,7 +51168,7 @@ function classifyText(text2, encoding = "utf-8") {
   }
   if (json2 === null || typeof json2 !== "object" || Array.isArray(json2)) return { kind: "not-plan" };
   const doc = json2;
-  const hasPlanKey = PLAN_KEYS.some((key) => key in doc);
+  const hasPlanKey = PLAN_KEYS.some((key2) => key2 in doc);
   if (typeof doc.format_version === "string" && hasPlanKey && !isStateRepresentation(doc)) {
     const major = Number(/^(\d+)\./.exec(doc.format_version)?.[1] ?? NaN);
     if (!(major === 0 || major === 1)) {
@@ -50564,36 +51391,36 @@ var OCTAL_MODES = /* @__PURE__ */ new Set(["default_mode", "mode"]);
 var MAP_ATTRIBUTES = /* @__PURE__ */ new Set(["labels", "annotations", "match_labels", "node_selector", "data", "binary_data", "limits", "requests", "volume_attributes", "selector"]);
 var MAP_NODES = /* @__PURE__ */ new WeakSet();
 var INVERSE = /* @__PURE__ */ new Map();
-function camel(key) {
-  return IRREGULAR[key] ?? key.replace(/_([a-z0-9])/g, (_, c3) => c3.toUpperCase());
+function camel(key2) {
+  return IRREGULAR[key2] ?? key2.replace(/_([a-z0-9])/g, (_, c3) => c3.toUpperCase());
 }
-function pluralOf(key, parent, kind) {
-  const entry = REPEATED[key];
+function pluralOf(key2, parent, kind) {
+  const entry = REPEATED[key2];
   return typeof entry === "function" ? entry(parent, kind) : entry;
 }
 var NAMES = /* @__PURE__ */ new Map();
-function namingOf(kind, parent, key) {
+function namingOf(kind, parent, key2) {
   let byParent = NAMES.get(kind);
   if (byParent === void 0) NAMES.set(kind, byParent = /* @__PURE__ */ new Map());
   let byKey = byParent.get(parent);
   if (byKey === void 0) byParent.set(parent, byKey = /* @__PURE__ */ new Map());
-  let naming = byKey.get(key);
+  let naming = byKey.get(key2);
   if (naming === void 0) {
-    const plain = KIND_RENAMES[`${kind}|${parent}|${key}`] ?? camel(key);
-    const plural2 = pluralOf(key, parent, kind);
+    const plain = KIND_RENAMES[`${kind}|${parent}|${key2}`] ?? camel(key2);
+    const plural2 = pluralOf(key2, parent, kind);
     const list2 = plural2 ?? plain;
     naming = { repeated: plural2 !== void 0, list: list2, plain, listEscaped: escapeToken(list2), plainEscaped: escapeToken(plain) };
-    byKey.set(key, naming);
-    INVERSE.set(`${kind}|${parent}|${plain}`, key);
-    INVERSE.set(`${kind}|${parent}|${list2}`, key);
+    byKey.set(key2, naming);
+    INVERSE.set(`${kind}|${parent}|${plain}`, key2);
+    INVERSE.set(`${kind}|${parent}|${list2}`, key2);
   }
   return naming;
 }
-function fixScalar(key, value) {
+function fixScalar(key2, value) {
   if (typeof value !== "string") return value;
-  if ((INTEGER_STRINGS.has(key) || INT_OR_STRING.has(key)) && /^-?\d+$/.test(value)) return Number(value);
-  if (OCTAL_MODES.has(key) && /^0[0-7]*$/.test(value)) return parseInt(value, 8);
-  if (OCTAL_MODES.has(key) && /^\d+$/.test(value)) return Number(value);
+  if ((INTEGER_STRINGS.has(key2) || INT_OR_STRING.has(key2)) && /^-?\d+$/.test(value)) return Number(value);
+  if (OCTAL_MODES.has(key2) && /^0[0-7]*$/.test(value)) return parseInt(value, 8);
+  if (OCTAL_MODES.has(key2) && /^\d+$/.test(value)) return Number(value);
   return value;
 }
 function asMap(value) {
@@ -50602,19 +51429,19 @@ function asMap(value) {
 }
 function convertBlock(tf, unknown, sensitive, parent, pointer, walk3, top) {
   const out = {};
-  for (const key in tf) convertKey(tf, key, unknown, sensitive, parent, pointer, walk3, top, out);
+  for (const key2 in tf) convertKey(tf, key2, unknown, sensitive, parent, pointer, walk3, top, out);
   if (unknown !== null && typeof unknown === "object" && !Array.isArray(unknown)) {
-    for (const key in unknown) if (!(key in tf)) convertKey(tf, key, unknown, sensitive, parent, pointer, walk3, top, out);
+    for (const key2 in unknown) if (!(key2 in tf)) convertKey(tf, key2, unknown, sensitive, parent, pointer, walk3, top, out);
   }
   return out;
 }
-function convertKey(tf, key, unknown, sensitive, parent, pointer, walk3, top, out) {
-  if (top !== void 0 && !top.includes(key)) return;
-  if (parent === "metadata" && METADATA_COMPUTED.has(key)) return;
-  const value = tf[key];
-  const u2 = unknown === void 0 ? void 0 : child(unknown, key);
-  const s = sensitive === void 0 ? void 0 : child(sensitive, key);
-  const naming = namingOf(walk3.kind, parent, key);
+function convertKey(tf, key2, unknown, sensitive, parent, pointer, walk3, top, out) {
+  if (top !== void 0 && !top.includes(key2)) return;
+  if (parent === "metadata" && METADATA_COMPUTED.has(key2)) return;
+  const value = tf[key2];
+  const u2 = unknown === void 0 ? void 0 : child(unknown, key2);
+  const s = sensitive === void 0 ? void 0 : child(sensitive, key2);
+  const naming = namingOf(walk3.kind, parent, key2);
   const listy = Array.isArray(value) || value === void 0 && (u2 === true || Array.isArray(u2));
   const repeated = listy && naming.repeated;
   const name = repeated ? naming.list : naming.plain;
@@ -50630,7 +51457,7 @@ function convertKey(tf, key, unknown, sensitive, parent, pointer, walk3, top, ou
         const ue = u2 === void 0 ? void 0 : child(u2, i2);
         if (ue === true && u2 !== true) walk3.unknown.push(`${at3}/${i2}`);
         const se = s === void 0 ? void 0 : child(s, i2);
-        if (isObj(element)) list2[i2] = convertBlock(element, ue, se, key, ue === void 0 ? "" : `${at3}/${i2}`, walk3);
+        if (isObj(element)) list2[i2] = convertBlock(element, ue, se, key2, ue === void 0 ? "" : `${at3}/${i2}`, walk3);
         else list2[i2] = s === true || se === true ? redactDeep(element) : element;
       }
       converted = list2;
@@ -50640,13 +51467,13 @@ function convertKey(tf, key, unknown, sensitive, parent, pointer, walk3, top, ou
     } else if (isObj(value[0])) {
       const ue = u2 === void 0 ? void 0 : child(u2, 0);
       if (ue === true && u2 !== true) walk3.unknown.push(at3);
-      converted = convertBlock(value[0], ue, s === void 0 ? void 0 : child(s, 0), key, at3, walk3);
+      converted = convertBlock(value[0], ue, s === void 0 ? void 0 : child(s, 0), key2, at3, walk3);
     } else {
       const list2 = new Array(value.length);
       for (let i2 = 0; i2 < value.length; i2++) {
         const ue = u2 === void 0 ? void 0 : child(u2, i2);
         if (ue === true && u2 !== true) walk3.unknown.push(`${at3}/${i2}`);
-        const fixed2 = fixScalar(key, value[i2]);
+        const fixed2 = fixScalar(key2, value[i2]);
         list2[i2] = s === true || s !== void 0 && child(s, i2) === true ? redactDeep(fixed2) : fixed2;
       }
       converted = list2;
@@ -50663,7 +51490,7 @@ function convertKey(tf, key, unknown, sensitive, parent, pointer, walk3, top, ou
     }
     converted = asMap(map2);
   } else if (value !== null && value !== void 0) {
-    converted = s === true ? redactDeep(fixScalar(key, value)) : fixScalar(key, value);
+    converted = s === true ? redactDeep(fixScalar(key2, value)) : fixScalar(key2, value);
   }
   if (converted !== void 0) out[name] = converted;
 }
@@ -50703,14 +51530,14 @@ function tfPathOf(kind, raw, pointer) {
       continue;
     }
     if (i2 === 0 && (step === "apiVersion" || step === "kind")) return [];
-    const key = INVERSE.get(`${kind}|${parent}|${step}`) ?? snake(step);
-    path40.push(key);
+    const key2 = INVERSE.get(`${kind}|${parent}|${step}`) ?? snake(step);
+    path40.push(key2);
     const next = isObj(node) ? node[step] : void 0;
     const following = steps2[i2 + 1];
     if (isObj(next) && !MAP_NODES.has(next)) path40.push(0);
-    else if (next === void 0 && following !== void 0 && !/^\d+$/.test(following) && !MAP_ATTRIBUTES.has(key)) path40.push(0);
+    else if (next === void 0 && following !== void 0 && !/^\d+$/.test(following) && !MAP_ATTRIBUTES.has(key2)) path40.push(0);
     node = next;
-    parent = key;
+    parent = key2;
   }
   return path40;
 }
@@ -50775,7 +51602,7 @@ function setEntries(value, unknown, sensitive, attribute, unknownOut) {
 }
 function fromHelmRelease(address, after, afterUnknown, afterSensitive, dirs) {
   const unknown = [];
-  for (const key of ["chart", "repository", "version", "name", "namespace"]) if (child(afterUnknown, key) === true) unknown.push(`/${key}`);
+  for (const key2 of ["chart", "repository", "version", "name", "namespace"]) if (child(afterUnknown, key2) === true) unknown.push(`/${key2}`);
   const chart = str(after.chart) ?? "";
   const resolved = unknown.includes("/chart") ? { source: "unknown", tried: [] } : resolveChart(after, dirs);
   const problems = [];
@@ -51068,13 +51895,13 @@ function parseObjectEntries(s) {
       continue;
     }
     const line = s.line;
-    let key;
-    if (c3 === '"') key = s.readString();
-    else if (IDENT_START.test(c3)) key = s.readIdent();
+    let key2;
+    if (c3 === '"') key2 = s.readString();
+    else if (IDENT_START.test(c3)) key2 = s.readIdent();
     s.skipSpace(false);
-    if (key !== void 0 && (s.peek() === "=" || s.peek() === ":") && s.peek(1) !== "=") {
+    if (key2 !== void 0 && (s.peek() === "=" || s.peek() === ":") && s.peek(1) !== "=") {
       s.pos++;
-      entries.push({ key, line, value: parseValue(s, /* @__PURE__ */ new Set([",", "}"]), true) });
+      entries.push({ key: key2, line, value: parseValue(s, /* @__PURE__ */ new Set([",", "}"]), true) });
     } else {
       s.skipExpression(/* @__PURE__ */ new Set([",", "}"]), true);
       if (s.peek() === "\n") s.pos++;
@@ -51165,7 +51992,7 @@ function segments(address) {
     while (i2 < address.length && address[i2] !== "." && address[i2] !== "[") i2++;
     const name = address.slice(start, i2);
     if (name === "") return void 0;
-    let key;
+    let key2;
     if (address[i2] === "[") {
       i2++;
       if (address[i2] === '"') {
@@ -51177,19 +52004,19 @@ function segments(address) {
             i2 += 2;
           } else raw += address[i2++];
         }
-        key = raw;
+        key2 = raw;
         i2++;
       } else {
         const end = address.indexOf("]", i2);
         if (end === -1) return void 0;
         const text2 = address.slice(i2, end);
-        key = /^\d+$/.test(text2) ? Number(text2) : text2;
+        key2 = /^\d+$/.test(text2) ? Number(text2) : text2;
         i2 = end;
       }
       if (address[i2] !== "]") return void 0;
       i2++;
     }
-    out.push(key === void 0 ? { name } : { name, key });
+    out.push(key2 === void 0 ? { name } : { name, key: key2 });
     if (i2 < address.length) {
       if (address[i2] !== ".") return void 0;
       i2++;
@@ -51254,9 +52081,9 @@ var TfLocator = class {
       const list2 = isObj(parsed) && Array.isArray(parsed.Modules) ? parsed.Modules : [];
       for (const entry of list2) {
         if (!isObj(entry)) continue;
-        const key = str(entry.Key);
+        const key2 = str(entry.Key);
         const dir = str(entry.Dir);
-        if (key !== void 0 && dir !== void 0) this.modulesJson.set(key, path27.resolve(this.rootDir, dir));
+        if (key2 !== void 0 && dir !== void 0) this.modulesJson.set(key2, path27.resolve(this.rootDir, dir));
       }
     } catch {
     }
@@ -51264,8 +52091,8 @@ var TfLocator = class {
   }
   /** Absolute directory of a module instance, or undefined when it is remote or outside the repository. */
   moduleDir(modules) {
-    const key = modules.map((m) => m.name).join(".");
-    if (this.dirs.has(key)) return this.dirs.get(key);
+    const key2 = modules.map((m) => m.name).join(".");
+    if (this.dirs.has(key2)) return this.dirs.get(key2);
     let dir = this.rootDir;
     let module = this.rootModule;
     const names = [];
@@ -51280,7 +52107,7 @@ var TfLocator = class {
       if (dir === void 0) break;
     }
     const result = dir !== void 0 && existsSync8(dir) && this.inside(dir) ? dir : void 0;
-    this.dirs.set(key, result);
+    this.dirs.set(key2, result);
     return result;
   }
   index(dir) {
@@ -51306,8 +52133,8 @@ var TfLocator = class {
       const file = path27.relative(this.repoRoot, absolute).split(path27.sep).join("/");
       for (const item of parseHcl(text2)) {
         if (item.type !== "block" || item.name !== "resource" && item.name !== "data" || item.labels.length !== 2) continue;
-        const key = `${item.name === "data" ? "data" : "managed"}|${item.labels[0]}|${item.labels[1]}`;
-        if (!index.has(key)) index.set(key, { absolute, file, line: item.line, block: item });
+        const key2 = `${item.name === "data" ? "data" : "managed"}|${item.labels[0]}|${item.labels[1]}`;
+        if (!index.has(key2)) index.set(key2, { absolute, file, line: item.line, block: item });
       }
     }
     return index;
@@ -51383,10 +52210,10 @@ function redactFields(raw, fields) {
     const parts = field.split(".");
     const copy = (node, i2) => {
       if (!isObj(node)) return node;
-      const key = parts[i2];
-      if (!(key in node)) return node;
-      const next = i2 === parts.length - 1 ? isObj(node[key]) ? Object.fromEntries(Object.keys(node[key]).map((k) => [k, REDACTED])) : REDACTED : copy(node[key], i2 + 1);
-      return next === node[key] ? node : { ...node, [key]: next };
+      const key2 = parts[i2];
+      if (!(key2 in node)) return node;
+      const next = i2 === parts.length - 1 ? isObj(node[key2]) ? Object.fromEntries(Object.keys(node[key2]).map((k) => [k, REDACTED])) : REDACTED : copy(node[key2], i2 + 1);
+      return next === node[key2] ? node : { ...node, [key2]: next };
     };
     out = copy(out, 0);
   }
@@ -51722,10 +52549,10 @@ function scannedSecrets(objects) {
       for (const field of ["data", "stringData"]) {
         const map2 = raw[field];
         if (typeof map2 !== "object" || map2 === null) continue;
-        for (const [key, value] of Object.entries(map2)) {
-          if (typeof value !== "string" || descriptiveName(key)) continue;
+        for (const [key2, value] of Object.entries(map2)) {
+          if (typeof value !== "string" || descriptiveName(key2)) continue;
           const text2 = field === "data" ? Buffer.from(value, "base64").toString("utf8") : value;
-          if (credentialName(key) === void 0 && !detectFormat(text2) && !keyMaterial(text2)) continue;
+          if (credentialName(key2) === void 0 && !detectFormat(text2) && !keyMaterial(text2)) continue;
           add2(text2);
           add2(value);
         }
@@ -51733,7 +52560,7 @@ function scannedSecrets(objects) {
     } else if (object.ref.kind === "ConfigMap") {
       const map2 = raw.data;
       if (typeof map2 === "object" && map2 !== null) {
-        for (const [key, value] of Object.entries(map2)) if (typeof value === "string" && !value.includes("\n") && detectByName(key, value)) add2(value);
+        for (const [key2, value] of Object.entries(map2)) if (typeof value === "string" && !value.includes("\n") && detectByName(key2, value)) add2(value);
       }
     }
     for (const env of envEntries(raw)) if (detectByName(env.name, env.value) ?? detectFormat(env.value)) add2(env.value);
@@ -51748,8 +52575,8 @@ function envEntries(raw) {
     const node = stack.pop();
     if (Array.isArray(node)) stack.push(...node);
     else if (typeof node === "object" && node !== null) {
-      for (const [key, value] of Object.entries(node)) {
-        if (key === "env" && Array.isArray(value)) {
+      for (const [key2, value] of Object.entries(node)) {
+        if (key2 === "env" && Array.isArray(value)) {
           for (const item of value) {
             if (typeof item === "object" && item !== null && typeof item.name === "string" && typeof item.value === "string") {
               out.push({ name: item.name, value: item.value });
@@ -51769,8 +52596,8 @@ function valuesSecrets(leaves2) {
   const out = /* @__PURE__ */ new Set();
   for (const leaf of leaves2) {
     if (typeof leaf.value !== "string" || !redactable(leaf.value)) continue;
-    const key = [...leaf.path].reverse().find((p) => typeof p === "string") ?? "";
-    if (detectByName(key, leaf.value) ?? detectFormat(leaf.value)) out.add(leaf.value.trim());
+    const key2 = [...leaf.path].reverse().find((p) => typeof p === "string") ?? "";
+    if (detectByName(key2, leaf.value) ?? detectFormat(leaf.value)) out.add(leaf.value.trim());
   }
   return [...out];
 }
@@ -51873,7 +52700,7 @@ var Redactor = class {
     if (Array.isArray(node)) return node.map((item) => this.walk(item));
     if (typeof node === "object" && node !== null) {
       const out = {};
-      for (const [key, value] of Object.entries(node)) out[this.text(key)] = this.walk(value);
+      for (const [key2, value] of Object.entries(node)) out[this.text(key2)] = this.walk(value);
       return out;
     }
     return node;
@@ -52005,7 +52832,7 @@ function strictest(config, defaultSeverity) {
   return out;
 }
 function describeSuppression(s, display) {
-  const scope = ["chart", "file", "valueSet", "kind", "namespace", "name", "container"].filter((key) => s[key] !== void 0).map((key) => `${key} ${key === "chart" || key === "file" ? display(s[key]) : s[key]}`);
+  const scope = ["chart", "file", "valueSet", "kind", "namespace", "name", "container"].filter((key2) => s[key2] !== void 0).map((key2) => `${key2} ${key2 === "chart" || key2 === "file" ? display(s[key2]) : s[key2]}`);
   return `suppression of ${s.rule}${scope.length > 0 ? ` (${scope.join(", ")})` : ""}${s.expires !== void 0 ? ` until ${s.expires}` : ""}: ${s.reason}`;
 }
 function suppressionIdentity(s) {
@@ -52110,21 +52937,21 @@ async function pendingComments(repoRoot, sha, comments) {
     if (base2.kind === "file") {
       const baseLines = base2.text.split(/\r?\n/);
       for (const c3 of parseComments(file, base2.text)) {
-        const key = commentIdentity(c3, baseLines);
-        available.set(key, (available.get(key) ?? 0) + 1);
+        const key2 = commentIdentity(c3, baseLines);
+        available.set(key2, (available.get(key2) ?? 0) + 1);
       }
     }
     for (const c3 of [...list2].sort((a2, b) => a2.line - b.line)) {
-      const key = commentIdentity(c3, headLines);
-      const left = available.get(key) ?? 0;
-      if (left > 0) available.set(key, left - 1);
+      const key2 = commentIdentity(c3, headLines);
+      const left = available.get(key2) ?? 0;
+      if (left > 0) available.set(key2, left - 1);
       else pending.add(commentKey(c3.file, c3.line));
     }
   }
   return pending;
 }
 function suppressionAnnotations(raw) {
-  return Object.entries(annotationsOf(raw)).filter(([key]) => key.startsWith(ANNOTATION_PREFIX));
+  return Object.entries(annotationsOf(raw)).filter(([key2]) => key2.startsWith(ANNOTATION_PREFIX));
 }
 function identity6(object) {
   return [object.ref.kind, object.ref.namespace ?? "", object.ref.name].join("\0");
@@ -52193,9 +53020,9 @@ async function chartChanges(repoRoot, sha, renders, file) {
 function chartChangesCache(repoRoot, sha, renders) {
   const cache2 = /* @__PURE__ */ new Map();
   return (source) => {
-    const key = source.chart ?? source.file;
-    let found = cache2.get(key);
-    if (found === void 0) cache2.set(key, found = chartChanges(repoRoot, sha, renders.filter((r) => r.chart === source.chart && source.chart !== void 0), source.file));
+    const key2 = source.chart ?? source.file;
+    let found = cache2.get(key2);
+    if (found === void 0) cache2.set(key2, found = chartChanges(repoRoot, sha, renders.filter((r) => r.chart === source.chart && source.chart !== void 0), source.file));
     return found;
   };
 }
@@ -52233,17 +53060,17 @@ async function pendingAnnotations(repoRoot, sha, input, changes) {
       const { objects } = objectsFromDocuments(parsed.documents, { source: { kind: "manifest", file: source.file }, linesAreSource: true, strict: false });
       baseManifests.set(source.file, new Map(objects.map((o2) => [identity6(o2), annotationsOf(o2.raw)])));
     } else if (source.kind !== "manifest") {
-      const key = source.chart ?? source.file;
-      if (unchanged.has(key)) continue;
+      const key2 = source.chart ?? source.file;
+      if (unchanged.has(key2)) continue;
       const { changed } = await changes(source);
-      unchanged.set(key, changed !== void 0 && changed.length === 0);
+      unchanged.set(key2, changed !== void 0 && changed.length === 0);
     }
   }
-  return (object, key, value) => {
+  return (object, key2, value) => {
     const { source } = object;
     if (source.kind === "manifest") {
       const base2 = baseManifests.get(source.file)?.get(identity6(object));
-      return base2 === void 0 || JSON.stringify(base2[key]) !== JSON.stringify(value);
+      return base2 === void 0 || JSON.stringify(base2[key2]) !== JSON.stringify(value);
     }
     return unchanged.get(source.chart ?? source.file) !== true;
   };
@@ -52464,10 +53291,10 @@ function renderBaselineFile(findings, previous = []) {
   const seen = /* @__PURE__ */ new Set();
   const entries = [];
   for (const f of findings) {
-    const key = `${f.ruleId}\0${f.fingerprint}`;
-    if (f.suppressed !== void 0 || seen.has(key)) continue;
-    seen.add(key);
-    entries.push(entryOf(f, reasons.get(key) ?? ""));
+    const key2 = `${f.ruleId}\0${f.fingerprint}`;
+    if (f.suppressed !== void 0 || seen.has(key2)) continue;
+    seen.add(key2);
+    entries.push(entryOf(f, reasons.get(key2) ?? ""));
   }
   entries.sort((a2, b) => a2.where.localeCompare(b.where) || a2.object.localeCompare(b.object) || a2.rule.localeCompare(b.rule) || a2.path.localeCompare(b.path));
   return HEADER + (0, import_yaml3.stringify)({ version: 1, findings: entries }, { lineWidth: 0 });
@@ -52512,9 +53339,9 @@ async function applyBaselineFile(result, config, repoRoot, policySha) {
   const listed = new Set(entries.map((e) => `${e.rule}\0${e.fingerprint}`));
   const matched = /* @__PURE__ */ new Set();
   const findings = result.findings.map((f) => {
-    const key = `${f.ruleId}\0${f.fingerprint}`;
-    if (!listed.has(key)) return { ...f, status: "new" };
-    matched.add(key);
+    const key2 = `${f.ruleId}\0${f.fingerprint}`;
+    if (!listed.has(key2)) return { ...f, status: "new" };
+    matched.add(key2);
     return { ...f, status: "existing" };
   });
   const stale = entries.filter((e) => !matched.has(`${e.rule}\0${e.fingerprint}`));
@@ -52554,33 +53381,33 @@ var import_yaml5 = __toESM(require_dist(), 1);
 
 // src/fix/yaml-edit.ts
 var import_yaml4 = __toESM(require_dist(), 1);
-function parseValuesKey(key) {
+function parseValuesKey(key2) {
   const out = [];
   let i2 = 0;
-  while (i2 < key.length) {
-    if (key[i2] === "[") {
-      const close = key[i2 + 1] === '"' ? closingQuote(key, i2 + 1) : key.indexOf("]", i2);
+  while (i2 < key2.length) {
+    if (key2[i2] === "[") {
+      const close = key2[i2 + 1] === '"' ? closingQuote(key2, i2 + 1) : key2.indexOf("]", i2);
       if (close === -1) return void 0;
-      if (key[i2 + 1] === '"') {
-        if (key[close + 1] !== "]") return void 0;
+      if (key2[i2 + 1] === '"') {
+        if (key2[close + 1] !== "]") return void 0;
         try {
-          out.push(JSON.parse(key.slice(i2 + 1, close + 1)));
+          out.push(JSON.parse(key2.slice(i2 + 1, close + 1)));
         } catch {
           return void 0;
         }
         i2 = close + 2;
       } else {
-        const index = key.slice(i2 + 1, close);
+        const index = key2.slice(i2 + 1, close);
         if (!/^\d+$/.test(index)) return void 0;
         out.push(Number(index));
         i2 = close + 1;
       }
     } else {
-      if (key[i2] === ".") {
+      if (key2[i2] === ".") {
         if (out.length === 0) return void 0;
         i2++;
       }
-      const match2 = /^[A-Za-z0-9_-]+/.exec(key.slice(i2));
+      const match2 = /^[A-Za-z0-9_-]+/.exec(key2.slice(i2));
       if (!match2) return void 0;
       out.push(match2[0]);
       i2 += match2[0].length;
@@ -52615,22 +53442,22 @@ function scalarText2(value) {
   if (typeof value === "string") return PLAIN.test(value) && !RESERVED2.test(value) ? value : JSON.stringify(value);
   return String(value);
 }
-function keyText(key) {
-  return typeof key === "number" ? String(key) : scalarText2(key);
+function keyText(key2) {
+  return typeof key2 === "number" ? String(key2) : scalarText2(key2);
 }
 function flowText(value) {
   if (Array.isArray(value)) return `[${value.map(flowText).join(", ")}]`;
   if (value !== null && typeof value === "object") return `{${Object.entries(value).map(([k, v]) => `${keyText(k)}: ${flowText(v)}`).join(", ")}}`;
   return scalarText2(value);
 }
-function blockLines(key, value, indent, unit) {
-  if (Array.isArray(value)) return value.length === 0 ? [`${indent}${keyText(key)}: []`] : [`${indent}${keyText(key)}:`, ...value.map((item) => `${indent}${unit}- ${flowText(item)}`)];
+function blockLines(key2, value, indent, unit) {
+  if (Array.isArray(value)) return value.length === 0 ? [`${indent}${keyText(key2)}: []`] : [`${indent}${keyText(key2)}:`, ...value.map((item) => `${indent}${unit}- ${flowText(item)}`)];
   if (value !== null && typeof value === "object") {
     const entries = Object.entries(value);
-    if (entries.length === 0) return [`${indent}${keyText(key)}: {}`];
-    return [`${indent}${keyText(key)}:`, ...entries.flatMap(([k, v]) => blockLines(k, v, indent + unit, unit))];
+    if (entries.length === 0) return [`${indent}${keyText(key2)}: {}`];
+    return [`${indent}${keyText(key2)}:`, ...entries.flatMap(([k, v]) => blockLines(k, v, indent + unit, unit))];
   }
-  return [`${indent}${keyText(key)}: ${scalarText2(value)}`];
+  return [`${indent}${keyText(key2)}: ${scalarText2(value)}`];
 }
 function nested(rest, value) {
   let inner = value;
@@ -52701,8 +53528,8 @@ function setInValues(text2, path40, value) {
   if (rest.length === 0) {
     edited = replaceValue(text2, node, pair2, value, eol, unit);
   } else if ((0, import_yaml4.isMap)(node)) {
-    const { key, value: inner } = nested(rest, value);
-    edited = addToMap(text2, node, pair2, key, inner, eol, unit);
+    const { key: key2, value: inner } = nested(rest, value);
+    edited = addToMap(text2, node, pair2, key2, inner, eol, unit);
   } else if (pair2 !== void 0 && (node === null || (0, import_yaml4.isScalar)(node) && node.value === null)) {
     edited = blockBelowKey(text2, pair2, node, [nested(rest, value)], eol, unit);
   } else return { reason: `${describe(path40.slice(0, depth))} is not a map` };
@@ -52737,11 +53564,11 @@ function replaceValue(text2, node, pair2, value, eol, unit) {
   return blockBelowKey(text2, pair2, node, [{ key: "", value }], eol, unit, true);
 }
 function blockBelowKey(text2, pair2, node, entries, eol, unit, whole = false) {
-  const key = pair2.key;
-  const keyStart = key.range[0];
+  const key2 = pair2.key;
+  const keyStart = key2.range[0];
   const indent = text2.slice(lineStart(text2, keyStart), keyStart).replace(/[^ ]/g, " ");
   let head = text2;
-  let anchor = key.range[1];
+  let anchor = key2.range[1];
   if (node !== null && node.range && node.range[1] > node.range[0]) {
     const [start, end] = node.range;
     let from = start;
@@ -52758,15 +53585,15 @@ function blockBelowKey(text2, pair2, node, entries, eol, unit, whole = false) {
   const needsBreak = at3 === head.length && !head.endsWith("\n");
   return head.slice(0, at3) + (needsBreak ? eol : "") + lines.join(eol) + (needsBreak ? "" : eol) + head.slice(at3);
 }
-function addToMap(text2, map2, pair2, key, value, eol, unit) {
+function addToMap(text2, map2, pair2, key2, value, eol, unit) {
   if (map2.flow) {
-    if (map2.items.length === 0 && pair2 !== void 0) return blockBelowKey(text2, pair2, map2, [{ key, value }], eol, unit);
+    if (map2.items.length === 0 && pair2 !== void 0) return blockBelowKey(text2, pair2, map2, [{ key: key2, value }], eol, unit);
     const end2 = map2.range[1];
     const close = text2.lastIndexOf("}", end2);
     if (close === -1) return text2;
     let at4 = close;
     while (at4 > 0 && /\s/.test(text2[at4 - 1])) at4--;
-    return text2.slice(0, at4) + `${map2.items.length > 0 ? ", " : ""}${keyText(key)}: ${flowText(value)}` + text2.slice(at4);
+    return text2.slice(0, at4) + `${map2.items.length > 0 ? ", " : ""}${keyText(key2)}: ${flowText(value)}` + text2.slice(at4);
   }
   const first = map2.items[0];
   if (!first || !(0, import_yaml4.isPair)(first) || !(0, import_yaml4.isScalar)(first.key) || !first.key.range) return text2;
@@ -52776,7 +53603,7 @@ function addToMap(text2, map2, pair2, key, value, eol, unit) {
   const end = lastNode.range ? lastNode.range[1] : last.key.range[1];
   const at3 = text2[end - 1] === "\n" ? end : nextLineStart(text2, Math.max(end - 1, 0));
   const needsBreak = at3 === text2.length && !text2.endsWith("\n");
-  const lines = blockLines(key, value, indent, unit);
+  const lines = blockLines(key2, value, indent, unit);
   return text2.slice(0, at3) + (needsBreak ? eol : "") + lines.join(eol) + (needsBreak ? "" : eol) + text2.slice(at3);
 }
 
@@ -52811,9 +53638,9 @@ function pathBelowMap(map2, raw, pointer) {
     for (let k = tokens2.length - 1; k >= 1; k--) {
       const block = get(raw, "/" + tokens2.slice(0, k).map((t) => t.replace(/~/g, "~0").replace(/\//g, "~1")).join("/"));
       if (!isMap4(block)) continue;
-      const score = entries.filter(([key, value]) => key in block && same(block[key], value)).length;
-      if (score > bestScore) {
-        bestScore = score;
+      const score2 = entries.filter(([key2, value]) => key2 in block && same(block[key2], value)).length;
+      if (score2 > bestScore) {
+        bestScore = score2;
         best = k;
       }
     }
@@ -52831,21 +53658,21 @@ function deriveEdit(finding, recipe, raw, valuesText) {
   if (value === void 0) return { reason: `the rule's fix does not cover the field ${field ?? "(object)"}` };
   const where = finding.source.values;
   if (where === void 0) return { reason: "no values key was proven for the finding" };
-  const key = parseValuesKey(where.key);
-  if (key === void 0) return { reason: `the values key ${where.key} cannot be read` };
+  const key2 = parseValuesKey(where.key);
+  if (key2 === void 0) return { reason: `the values key ${where.key} cannot be read` };
   const doc = (0, import_yaml5.parseDocument)(valuesText, { uniqueKeys: false, merge: false, strict: false });
   if (doc.errors.length > 0) return { reason: `${where.file} is not valid YAML` };
   const data = doc.toJS({ maxAliasCount: 1e4 });
   let node = data;
-  for (const token of key) node = node !== null && typeof node === "object" ? node[token] : void 0;
+  for (const token of key2) node = node !== null && typeof node === "object" ? node[token] : void 0;
   const rendered = get(raw, finding.path);
   let target;
   if (isMap4(node) || node === null) {
     const below = pathBelowMap(node, raw, finding.path);
     if (below === void 0) return { reason: `the field's place below ${where.key} is not clear` };
-    target = [...key, ...below];
+    target = [...key2, ...below];
   } else if (node !== void 0 && rendered !== void 0 && same(node, rendered)) {
-    target = key;
+    target = key2;
   } else return { reason: `${where.key} does not render as the field` };
   const description = `set ${keyOf2(target)} to ${valueText(value)} in ${where.file}`;
   return { edit: { file: where.file, path: target, value, findings: [finding], description } };
@@ -53041,8 +53868,8 @@ async function proveChart(chart, edits, scanFindings, context) {
       }
       const found = context.evaluate(rendered, chart);
       const after = keysOf(found);
-      const added = found.filter((f) => [...keysOf([f])].some((key) => !before.has(key)));
-      const effective = new Set(batch.filter((edit) => edit.findings.every((f) => [...keysOf([f])].every((key) => !after.has(key)))));
+      const added = found.filter((f) => [...keysOf([f])].some((key2) => !before.has(key2)));
+      const effective = new Set(batch.filter((edit) => edit.findings.every((f) => [...keysOf([f])].every((key2) => !after.has(key2)))));
       const outcome = added.length > 0 ? { ok: false, failure: `new finding${added.length === 1 ? "" : "s"} would appear: ${[...new Set(added.map((f) => `${f.ruleId} at ${f.object.kind}/${f.object.name} ${f.path}`))].slice(0, 3).join("; ")}`, effective, newOn: new Set(added.map(objectName)) } : { ok: true, effective };
       results.set(id, outcome);
       return outcome;
@@ -53234,6 +54061,161 @@ function editedFiles(repoRoot, edits) {
   return new Map([...originals].map(([file, before]) => [file, { before, after: texts.get(file) }]));
 }
 
+// src/pipeline/shard.ts
+import { createHash as createHash3 } from "node:crypto";
+import { readFileSync as readFileSync24 } from "node:fs";
+var MAX_SHARDS = 256;
+var MANIFESTS_UNIT = "(manifests)";
+function parseShard(text2, flag = "--shard") {
+  const m = /^\s*(\d{1,4})\s*\/\s*(\d{1,4})\s*$/.exec(text2);
+  if (!m) throw new UsageError(`${flag} must be K/N, this shard's number and the number of shards, like 2/8 (got "${text2}")`);
+  const index = Number(m[1]);
+  const count2 = Number(m[2]);
+  if (count2 < 1 || count2 > MAX_SHARDS) throw new UsageError(`${flag} ${text2}: the number of shards must be from 1 to ${MAX_SHARDS}`);
+  if (index < 1 || index > count2) throw new UsageError(`${flag} ${text2}: the shard number must be from 1 to ${count2}`);
+  return { index, count: count2 };
+}
+function score(shard, unit) {
+  return createHash3("sha256").update(`${shard}\0${unit}`).digest("hex");
+}
+function shardOfUnit(unit, count2) {
+  let best = 1;
+  let bestScore = score(1, unit);
+  for (let shard = 2; shard <= count2; shard++) {
+    const s = score(shard, unit);
+    if (s > bestScore) {
+      best = shard;
+      bestScore = s;
+    }
+  }
+  return best;
+}
+function unitOfInput(input, repoRoot) {
+  if (input.kind === "chart") return relativeTo(repoRoot, input.dir);
+  if (input.kind === "stdin") return MANIFESTS_UNIT;
+  let bytes;
+  try {
+    bytes = readFileSync24(input.file);
+  } catch {
+    return relativeTo(repoRoot, input.file);
+  }
+  return classifyPlanFile(bytes).kind === "not-plan" ? MANIFESTS_UNIT : relativeTo(repoRoot, input.file);
+}
+function selectShard(inputs, shard, repoRoot) {
+  const units = inputs.map((input) => unitOfInput(input, repoRoot));
+  const all = [...new Set(units)].sort();
+  const mine = new Set(all.filter((unit) => shardOfUnit(unit, shard.count) === shard.index));
+  return {
+    inputs: inputs.filter((_, i2) => mine.has(units[i2])),
+    units: [...mine].sort(),
+    inputsDigest: createHash3("sha256").update(all.join("\n")).digest("hex"),
+    total: all.length
+  };
+}
+function stableJson(value) {
+  if (Array.isArray(value)) return `[${value.map(stableJson).join(",")}]`;
+  if (value !== null && typeof value === "object") {
+    return `{${Object.keys(value).sort().filter((k) => value[k] !== void 0).map((k) => `${JSON.stringify(k)}:${stableJson(value[k])}`).join(",")}}`;
+  }
+  return JSON.stringify(value) ?? "null";
+}
+function configDigest(config, extra, repoRoot) {
+  const text2 = stableJson({ config, extra }).split(JSON.stringify(repoRoot).slice(1, -1)).join("<repo>");
+  return createHash3("sha256").update(text2).digest("hex").slice(0, 32);
+}
+
+// src/pipeline/shard-joins.ts
+var NAMESPACE_JOIN_RULE = "pss-namespace-rejection";
+var POLICY_KINDS = /* @__PURE__ */ new Set(["ValidatingAdmissionPolicy", "ValidatingAdmissionPolicyBinding"]);
+function joinValueSet(object) {
+  return object.source.kind === "helm" ? object.source.valueSet ?? DEFAULT_VALUE_SET : DEFAULT_VALUE_SET;
+}
+function namespaceFacts(objects) {
+  return objects.filter((o2) => o2.ref.kind === "Namespace" && o2.source.variant === void 0).map((o2) => {
+    const enforcement = namespaceEnforcement(o2.raw);
+    return { name: o2.ref.name, valueSet: joinValueSet(o2), object: o2.ref, file: o2.source.file, ...enforcement.level ? { level: enforcement.level } : {}, version: enforcement.version };
+  });
+}
+var versionClasses = /* @__PURE__ */ (() => {
+  const cache2 = /* @__PURE__ */ new Map();
+  return (level) => {
+    let classes = cache2.get(level);
+    if (classes) return classes;
+    const bySignature = /* @__PURE__ */ new Map();
+    for (let minor = 0; minor <= PSS_LATEST_MINOR; minor++) {
+      const signature2 = activeChecks(level, minor).join(",");
+      bySignature.set(signature2, [...bySignature.get(signature2) ?? [], minor]);
+    }
+    cache2.set(level, classes = [...bySignature.values()]);
+    return classes;
+  };
+})();
+function pendingNamespaceJoins(objects, rules, config) {
+  const rule2 = rules.find((r) => r.meta.id === NAMESPACE_JOIN_RULE);
+  if (rule2 === void 0 || config.rules[NAMESPACE_JOIN_RULE]?.enabled === false) return [];
+  const held = new Set(objects.filter((o2) => o2.ref.kind === "Namespace").map((o2) => `${joinValueSet(o2)}\0${o2.ref.name}`));
+  const out = [];
+  for (const object of objects) {
+    const template = podTemplateOf(object.raw);
+    if (template === void 0) continue;
+    const namespace = object.ref.namespace ?? "default";
+    const valueSet = joinValueSet(object);
+    if (held.has(`${valueSet}\0${namespace}`)) continue;
+    const pod = { metadata: template.metadata, spec: template.spec };
+    for (const level of ["baseline", "restricted"]) {
+      const outcomes = /* @__PURE__ */ new Map();
+      for (const minors of versionClasses(level)) {
+        const verdict = evaluatePod(pod, level, `v1.${minors[0]}`);
+        if (verdict.allowed) continue;
+        const path40 = template.base + (verdict.violations[0].fields[0]?.path ?? "/spec");
+        const reasons = forbiddenReasons(verdict.violations);
+        const key2 = `${path40}\0${reasons}`;
+        const known = outcomes.get(key2);
+        if (known) {
+          known.minors.push(...minors);
+          continue;
+        }
+        const source = { ...object.source };
+        const line = object.lineOf?.(path40);
+        if (line !== void 0) source.line = line;
+        const finding = {
+          ruleId: rule2.meta.id,
+          severity: config.rules[rule2.meta.id]?.severity ?? rule2.meta.defaultSeverity,
+          category: rule2.meta.category,
+          // The policy is the Namespace's, known at the merge (merge.ts writes the message again).
+          message: interpolate(rule2.meta.messages.rejected ?? "", { kind: object.ref.kind, name: object.ref.name, namespace, reasons, policy: "<enforced level>" }),
+          object: object.ref,
+          path: path40,
+          source,
+          fingerprint: fingerprintOf(rule2.meta.id, object, path40),
+          remediation: rule2.meta.remediation
+        };
+        outcomes.set(key2, { valueSet, namespace, level, minors: [...minors], finding, data: { kind: object.ref.kind, name: object.ref.name, namespace, reasons }, source: object });
+      }
+      out.push(...outcomes.values());
+    }
+  }
+  return out;
+}
+function placeKey(f) {
+  const s = f.source;
+  return [s.chart ?? "", s.valueSet ?? DEFAULT_VALUE_SET, s.variant ?? "", s.file, s.document ?? "", f.object.kind, f.object.namespace ?? "", f.object.name, f.path].join("\0");
+}
+function borrowLocation(target, located) {
+  const from = located.get(placeKey(target));
+  if (from === void 0 || from.source.located === void 0) return false;
+  const { line, values, templateLocation, located: how, unproven } = from.source;
+  const source = { ...target.source };
+  delete source.line;
+  if (line !== void 0) source.line = line;
+  if (values !== void 0) source.values = { ...values };
+  if (templateLocation !== void 0) source.templateLocation = { ...templateLocation };
+  source.located = how;
+  if (unproven !== void 0) source.unproven = unproven;
+  target.source = source;
+  return true;
+}
+
 // src/pipeline/scan.ts
 var TOOL_VERSION = package_default.version;
 function ruleIds(rules = RULES) {
@@ -53261,14 +54243,14 @@ function withScanOptions(config, options) {
   if (options.provenance !== void 0) config.provenance.enabled = options.provenance;
   if (options.releaseName) config.helm.releaseName = options.releaseName;
   if (options.namespace) config.helm.namespace = options.namespace;
-  for (const [key, value] of Object.entries(options.bounds ?? {})) {
+  for (const [key2, value] of Object.entries(options.bounds ?? {})) {
     if (value === void 0) continue;
-    const bound2 = RENDER_BOUNDS[key];
-    const integer = key !== "timeoutSeconds" && key !== "totalTimeoutSeconds";
+    const bound2 = RENDER_BOUNDS[key2];
+    const integer = key2 !== "timeoutSeconds" && key2 !== "totalTimeoutSeconds";
     if (!Number.isFinite(value) || value <= 0 || value < (bound2.min ?? 0) || value > bound2.max || integer && !Number.isInteger(value)) {
-      throw new UsageError(`${BOUND_FLAGS[key]} must be ${integer ? "a whole number" : "a number of seconds"} from ${bound2.min ?? (integer ? 1 : "above 0")} to ${bound2.max} (got ${value})`);
+      throw new UsageError(`${BOUND_FLAGS[key2]} must be ${integer ? "a whole number" : "a number of seconds"} from ${bound2.min ?? (integer ? 1 : "above 0")} to ${bound2.max} (got ${value})`);
     }
-    config.helm[key] = value;
+    config.helm[key2] = value;
   }
   config.helm.valuesFiles = [...config.helm.valuesFiles, ...(options.valuesFiles ?? []).map((f) => path35.resolve(f))];
   config.helm.set = [...config.helm.set, ...options.set ?? []];
@@ -53339,6 +54321,11 @@ async function scanWithBudget(options) {
     const kept = new Set(options.selectCharts(discovery.inputs.flatMap((i2) => i2.kind === "chart" ? [relativeTo(repoRoot, i2.dir)] : []), config));
     discovery.inputs = discovery.inputs.filter((i2) => i2.kind !== "chart" || kept.has(relativeTo(repoRoot, i2.dir)));
   }
+  let sharded;
+  if (options.shard) {
+    sharded = selectShard(discovery.inputs, options.shard, repoRoot);
+    discovery.inputs = sharded.inputs;
+  }
   const evaluator = new ValueSetEvaluation([...rules, ...customRulesOf(config.customRules ?? [])], config);
   const comments = new CommentFiles();
   const budget = renderBudgetOf(config, options, repoRoot);
@@ -53407,6 +54394,27 @@ async function scanWithBudget(options) {
     );
     options.onFixes?.(report2);
   }
+  const shard = options.shard && sharded ? await runWithRenderBudget(
+    budget,
+    () => shardInfo(options.shard, sharded, {
+      config,
+      options,
+      repoRoot,
+      rules,
+      objects: loaded.objects,
+      renders: loaded.renders,
+      variants: loaded.variants,
+      evaluated: evaluation.findings,
+      suppress: (findings2) => void applySuppressions(findings2, {
+        config,
+        repoRoot,
+        objects: loaded.objects,
+        comments: comments.comments(loaded.renders),
+        ruleIds: ruleIds(rules),
+        ...pending !== void 0 ? { pending } : {}
+      })
+    })
+  ) : void 0;
   const refused = budgetError(budget, repoRoot);
   const errors = [...discovery.errors, ...loaded.errors, ...evaluation.errors, ...refused ? [refused] : []];
   const blast = /* @__PURE__ */ new Map();
@@ -53462,6 +54470,7 @@ async function scanWithBudget(options) {
     // reported as suppressions that need attention instead.
     ...policy !== void 0 ? { policy: { ...policy.info, changes: policy.info.from === "revision" ? [...policy.info.changes, ...pendingChanges(processed.suppressions)] : [] } } : {},
     ...discovery.skipped.length > 0 ? { skipped: discovery.skipped } : {},
+    ...shard !== void 0 ? { shard } : {},
     summary: {
       verdict: failed ? "fail" : "pass",
       findings: findings.length,
@@ -53478,6 +54487,45 @@ async function scanWithBudget(options) {
     }
   });
   return config.baseline !== void 0 && options.selectCharts === void 0 ? applyBaselineFile(scanned, config, repoRoot, policy?.info.from === "revision" ? policy.sha : void 0) : scanned;
+}
+async function shardInfo(request, selection, ctx) {
+  const { config, repoRoot } = ctx;
+  const joins = pendingNamespaceJoins(ctx.objects, ctx.rules, config);
+  const findings = markUnknownFindings(
+    joins.map((j) => j.finding),
+    ctx.objects,
+    config
+  );
+  joins.forEach((join2, i2) => join2.finding = findings[i2]);
+  const located = /* @__PURE__ */ new Map();
+  for (const f of ctx.evaluated) if (f.category === "pod-security" && f.source.located !== void 0) located.set(placeKey(f), f);
+  const unlocated = findings.filter((f) => f.source.kind === "helm" && f.source.variant === void 0 && !borrowLocation(f, located));
+  if (unlocated.length > 0 && config.provenance.enabled) {
+    const kept = new Map(ctx.renders.map((r) => [r, r.record.provenance]));
+    await attachProvenance(unlocated, ctx.renders, config);
+    for (const [render2, before] of kept) {
+      const now = render2.record.provenance;
+      if (before && now && now !== before) render2.record.provenance = { renders: before.renders + now.renders, ms: before.ms + now.ms };
+      else if (before) render2.record.provenance = before;
+    }
+  }
+  ctx.suppress(findings);
+  const relative = (p) => relativeTo(repoRoot, path35.resolve(p));
+  return {
+    index: request.index,
+    count: request.count,
+    assignment: "rendezvous-sha256",
+    config: configDigest(config, { policies: (ctx.options.policies ?? []).map(relative), renderVariants: ctx.options.renderVariants !== false, rules: ruleIds(ctx.rules) }, repoRoot),
+    inputs: selection.inputsDigest,
+    total: selection.total,
+    units: selection.units,
+    failOnErrors: config.failOnErrors,
+    namespaces: namespaceFacts(ctx.objects),
+    joins: joins.map(({ source: _object, ...join2 }) => join2),
+    valueSets: { severity: config.valueSets.severity, lockedRules: [...config.lockedRules] },
+    diverging: [...new Set(ctx.variants.filter((r) => r.diverges === true).map((r) => `${r.chart}\0${r.valueSet.name}`))].sort(),
+    policies: [...new Set(ctx.objects.filter((o2) => POLICY_KINDS.has(o2.ref.kind)).map((o2) => o2.source.chart ?? o2.source.file))].sort()
+  };
 }
 function exitCodeOf(result) {
   return result.summary.verdict === "fail" ? 1 : 0;
@@ -53581,10 +54629,10 @@ function matchFindings(head, base2) {
   const renamed = (f) => headScopes.has(scopeOf(f)) ? !baseScopes.has(scopeOf(f)) : baseScopes.has(scopeOf(f)) && !headScopes.has(scopeOf(f));
   const existing = /* @__PURE__ */ new Set();
   let leftBase = [...base2];
-  for (const key of keys(renamed)) {
+  for (const key2 of keys(renamed)) {
     const pool = /* @__PURE__ */ new Map();
     for (const f of leftBase) {
-      const k = key(f);
+      const k = key2(f);
       if (k === void 0) continue;
       const list2 = pool.get(k);
       if (list2) list2.push(f);
@@ -53593,7 +54641,7 @@ function matchFindings(head, base2) {
     const used = /* @__PURE__ */ new Set();
     for (const f of head) {
       if (existing.has(f)) continue;
-      const k = key(f);
+      const k = key2(f);
       const match2 = k === void 0 ? void 0 : pool.get(k)?.shift();
       if (match2 === void 0) continue;
       existing.add(f);
@@ -53756,7 +54804,7 @@ function defuseRunnerCommandsInJson(json2) {
 }
 
 // src/reporters/html.ts
-import { createHash as createHash3 } from "node:crypto";
+import { createHash as createHash4 } from "node:crypto";
 
 // src/reporters/common.ts
 function compareText(a2, b) {
@@ -53844,10 +54892,10 @@ function errorCount(result) {
 function ruleMetas(rules) {
   return (rules ?? []).map((r) => "meta" in r ? r.meta : r);
 }
-function groupBy(items, key) {
+function groupBy(items, key2) {
   const groups = /* @__PURE__ */ new Map();
   for (const item of items) {
-    const k = key(item);
+    const k = key2(item);
     const group = groups.get(k);
     if (group === void 0) groups.set(k, [item]);
     else group.push(item);
@@ -53893,11 +54941,11 @@ function largestBlastRadii(result, limit = 10, minimum = "high") {
     const radius = record.blastRadius;
     if (radius === void 0 || RATING_ORDER[radius.rating] > RATING_ORDER[minimum]) continue;
     const where = record.source.chart ?? record.source.address ?? record.source.file;
-    const key = [where, record.object.kind, record.object.namespace ?? "", record.object.name].join("\0");
+    const key2 = [where, record.object.kind, record.object.namespace ?? "", record.object.name].join("\0");
     const set2 = record.source.valueSet ?? "default";
-    const row = rows.get(key);
+    const row = rows.get(key2);
     if (row === void 0 || RATING_ORDER[radius.rating] < RATING_ORDER[row.rating]) {
-      rows.set(key, { object: record.object, where, rating: radius.rating, reasons: radius.reasons, valueSets: [...row?.valueSets ?? [], set2], record: { ...record, blastRadius: radius } });
+      rows.set(key2, { object: record.object, where, rating: radius.rating, reasons: radius.reasons, valueSets: [...row?.valueSets ?? [], set2], record: { ...record, blastRadius: radius } });
     } else if (!row.valueSets.includes(set2)) row.valueSets.push(set2);
   }
   return [...rows.values()].sort((a2, b) => RATING_ORDER[a2.rating] - RATING_ORDER[b.rating] || b.reasons.length - a2.reasons.length || compareText(a2.where, b.where) || compareText(a2.object.name, b.object.name)).slice(0, limit);
@@ -54009,8 +55057,8 @@ function groupFindings(result, findings) {
   for (const f of findings) {
     const helm = f.source.kind === "helm" && f.source.chart !== void 0;
     const set2 = f.source.valueSet ?? "default";
-    const key = helm ? `c\0${f.source.chart}\0${set2}` : `f\0${f.source.file}`;
-    let group = groups.get(key);
+    const key2 = helm ? `c\0${f.source.chart}\0${set2}` : `f\0${f.source.file}`;
+    let group = groups.get(key2);
     if (group === void 0) {
       const chart = helm ? charts.get(`${f.source.chart}\0${set2}`) : void 0;
       group = {
@@ -54021,7 +55069,7 @@ function groupFindings(result, findings) {
         ...chart?.admission !== void 0 && { verdict: { text: chartVerdict(chart.admission), allowed: chart.admission.allowed } },
         ...chart !== void 0 && { objects: chart.objects }
       };
-      groups.set(key, group);
+      groups.set(key2, group);
     }
     group.findings.push(f);
   }
@@ -54283,10 +55331,10 @@ function pssHtml(result) {
     const where = record.source.chart ?? record.source.address ?? record.source.file;
     const baseline = levelCell(record, "baseline");
     const restricted = levelCell(record, "restricted");
-    const key = [where, record.object.kind, record.object.namespace ?? "", record.object.name, baseline.html, restricted.html].join("\0");
+    const key2 = [where, record.object.kind, record.object.namespace ?? "", record.object.name, baseline.html, restricted.html].join("\0");
     const set2 = record.source.valueSet;
-    const row = rows.get(key);
-    if (row === void 0) rows.set(key, { record, where, sets: set2 === void 0 ? [] : [set2], baseline: baseline.html, restricted: restricted.html, denied: (level === "baseline" ? baseline : restricted).denied });
+    const row = rows.get(key2);
+    if (row === void 0) rows.set(key2, { record, where, sets: set2 === void 0 ? [] : [set2], baseline: baseline.html, restricted: restricted.html, denied: (level === "baseline" ? baseline : restricted).denied });
     else if (set2 !== void 0 && !row.sets.includes(set2)) row.sets.push(set2);
   }
   if (rows.size === 0) return "";
@@ -54427,7 +55475,7 @@ var SCRIPT = `
 })();
 `;
 function sha256(text2) {
-  return `'sha256-${createHash3("sha256").update(text2, "utf8").digest("base64")}'`;
+  return `'sha256-${createHash4("sha256").update(text2, "utf8").digest("base64")}'`;
 }
 var CONTENT_SECURITY_POLICY = `default-src 'none'; script-src ${sha256(SCRIPT)}; style-src ${sha256(STYLE)}; img-src 'none'; font-src 'none'; connect-src 'none'; object-src 'none'; base-uri 'none'; form-action 'none'`;
 function renderHtml(result, options = {}) {
@@ -54487,7 +55535,10 @@ function keysOf2() {
   return (keys2) => keys2;
 }
 var JSON_KEYS = {
-  scanResult: keysOf2()(["tool", "pss", "summary", "findings", "objects", "charts", "errors", "suppressions", "policy", "skipped", "fixed", "base", "baselineFile"]),
+  scanResult: keysOf2()(["tool", "pss", "summary", "findings", "objects", "charts", "errors", "suppressions", "policy", "skipped", "fixed", "base", "baselineFile", "shard"]),
+  shard: keysOf2()(["index", "count", "assignment", "config", "inputs", "total", "units", "failOnErrors", "namespaces", "joins", "valueSets", "diverging", "policies"]),
+  shardNamespace: keysOf2()(["name", "valueSet", "object", "file", "level", "version"]),
+  shardJoin: keysOf2()(["valueSet", "namespace", "level", "minors", "finding", "data"]),
   baselineFile: keysOf2()(["file", "entries", "stale"]),
   baselineEntry: keysOf2()(["fingerprint", "rule", "object", "where", "path", "reason"]),
   base: keysOf2()(["revision", "sha", "gate", "rendered", "unchanged", "allBecause", "errors"]),
@@ -54529,11 +55580,11 @@ var JSON_KEYS = {
 };
 function pick(value, keys2, nested2 = {}) {
   const out = {};
-  for (const key of keys2) {
-    const v = value[key];
+  for (const key2 of keys2) {
+    const v = value[key2];
     if (v === void 0) continue;
-    const convert = nested2[key];
-    out[key] = convert ? convert(v) : v;
+    const convert = nested2[key2];
+    out[key2] = convert ? convert(v) : v;
   }
   return out;
 }
@@ -54596,6 +55647,16 @@ function summaryJson(s) {
     provenance: (p) => pick(p, JSON_KEYS.provenanceSummary)
   });
 }
+function shardJson(s) {
+  return pick(s, JSON_KEYS.shard, {
+    units: strings3,
+    namespaces: (list2) => list2.map((n2) => pick(n2, JSON_KEYS.shardNamespace, { object: refJson })),
+    joins: (list2) => [...list2].sort((a2, b) => chain(compareFindingsByPlace(a2.finding, b.finding), compareText(a2.level, b.level), (a2.minors[0] ?? 0) - (b.minors[0] ?? 0))).map((j) => pick(j, JSON_KEYS.shardJoin, { minors: (m) => [...m], finding: findingJson, data: (d) => ({ ...d }) })),
+    valueSets: (v) => ({ severity: v.severity, lockedRules: [...v.lockedRules] }),
+    diverging: strings3,
+    policies: strings3
+  });
+}
 function toJsonValue(result) {
   const findings = [...result.findings].sort(compareFindingsByPlace);
   const objects = [...result.objects].sort((a2, b) => chain(compareSources(a2.source, b.source), compareRefs(a2.object, b.object)));
@@ -54617,7 +55678,8 @@ function toJsonValue(result) {
     skipped: (list2) => [...list2].sort((a2, b) => compareText(a2.path, b.path)).map((s) => pick(s, JSON_KEYS.skippedPath)),
     fixed: (list2) => [...list2].sort(compareFindingsByPlace).map(findingJson),
     base: (b) => pick(b, JSON_KEYS.base, { rendered: strings3, unchanged: strings3 }),
-    baselineFile: (b) => pick(b, JSON_KEYS.baselineFile, { stale: (list2) => list2.map((e) => pick(e, JSON_KEYS.baselineEntry)) })
+    baselineFile: (b) => pick(b, JSON_KEYS.baselineFile, { stale: (list2) => list2.map((e) => pick(e, JSON_KEYS.baselineEntry)) }),
+    shard: shardJson
   });
 }
 function renderJson(result) {
@@ -54645,10 +55707,10 @@ function renderJunit(result) {
     const scope = finding.source.chart ?? finding.source.address ?? finding.source.file;
     const valueSet = finding.source.valueSet !== void 0 && finding.source.valueSet !== "default" ? ` [${finding.source.valueSet}]` : "";
     const name = oneLine(`${scope}: ${objectLabel(finding.object)}${valueSet}`);
-    const key = `${finding.ruleId}\0${name}`;
-    const entry = cases.get(key) ?? { rule: finding.ruleId, name, findings: [] };
+    const key2 = `${finding.ruleId}\0${name}`;
+    const entry = cases.get(key2) ?? { rule: finding.ruleId, name, findings: [] };
     entry.findings.push(finding);
-    cases.set(key, entry);
+    cases.set(key2, entry);
   }
   const lines = [];
   let failures = 0;
@@ -54693,9 +55755,9 @@ function groupFixes(findings) {
   const entries = /* @__PURE__ */ new Map();
   for (const f of [...findings].sort(compareFindingsBySeverity)) {
     if (f.fix === void 0) continue;
-    const key = fixKey(f.fix);
-    const entry = entries.get(key);
-    if (entry === void 0) entries.set(key, { fix: f.fix, findings: [f] });
+    const key2 = fixKey(f.fix);
+    const entry = entries.get(key2);
+    if (entry === void 0) entries.set(key2, { fix: f.fix, findings: [f] });
     else entry.findings.push(f);
   }
   return [...entries.values()].sort(
@@ -54951,8 +56013,8 @@ function admissionSection(result) {
   const withColumn = [
     ...rows.slice(0, charts.length).map((r, i2) => `${r} ${chartCells[i2]} |`),
     ...denied.map(({ record }, i2) => `${rows[charts.length + i2]} ${cell(policyDenials(vapDenied.filter((f) => f.source.file === record.source.file && objectLabel(f.object) === objectLabel(record.object))))} |`),
-    ...extraKeys.map((key) => {
-      const [file, label] = key.split("\0");
+    ...extraKeys.map((key2) => {
+      const [file, label] = key2.split("\0");
       return `| ${text(file, LIMIT2.file)} | \u2014 | ${text(label, LIMIT2.object)} | \u2705 | ${cell(policyDenials(extra.filter((f) => f.source.file === file && objectLabel(f.object) === label)))} |`;
     })
   ];
@@ -55460,15 +56522,15 @@ function buildGroups(result, shown2) {
   }
   for (const f of result.findings) {
     if (!shown2(f)) continue;
-    const key = groupKey(f);
-    let group = groups.get(key);
+    const key2 = groupKey(f);
+    let group = groups.get(key2);
     if (group === void 0) {
       group = f.source.kind === "helm" && f.source.chart !== void 0 ? {
         heading: `chart ${terminalSafe(f.source.chart)} (values: ${terminalSafe(f.source.valueSet ?? "default")})`,
         findings: [],
         order: [0, f.source.chart, setOrder(f.source.valueSet ?? "default")]
       } : { heading: `${f.source.kind === "terraform" ? "terraform" : "file"} ${terminalSafe(f.source.file)}`, findings: [], order: [1, f.source.file, ""] };
-      groups.set(key, group);
+      groups.set(key2, group);
     }
     group.findings.push(f);
   }
@@ -55717,12 +56779,964 @@ function applyFixReport(report2, repoRoot, options) {
   return out;
 }
 
+// src/pipeline/merge.ts
+function checkShards(reports) {
+  if (reports.length === 0) throw new UsageError("preadmit merge needs the JSON reports of every shard (preadmit scan --shard K/N --format json)");
+  const sharded = reports.map((r) => {
+    if (r.result.shard === void 0) throw new UsageError(`${r.file} is not a shard's report: it was made without --shard K/N`);
+    return { ...r, shard: r.result.shard };
+  });
+  const first = sharded[0];
+  for (const r of sharded.slice(1)) {
+    if (r.result.tool.version !== first.result.tool.version) {
+      throw new UsageError(`${r.file} was made by preadmit ${r.result.tool.version}, ${first.file} by ${first.result.tool.version}: shards of one scan run the same version`);
+    }
+    if (r.shard.count !== first.shard.count) throw new UsageError(`${r.file} is a shard of ${r.shard.count}, ${first.file} of ${first.shard.count}: shards of one scan split it the same way`);
+    if (r.shard.assignment !== first.shard.assignment) throw new UsageError(`${r.file} assigns units by ${r.shard.assignment}, ${first.file} by ${first.shard.assignment}`);
+    if (r.shard.config !== first.shard.config || r.result.pss.level !== first.result.pss.level || r.result.pss.version !== first.result.pss.version) {
+      throw new UsageError(`${r.file} and ${first.file} were scanned with different configurations or options (configuration digest ${r.shard.config} and ${first.shard.config}): every shard must use the same .preadmit.yaml and flags`);
+    }
+    if (r.shard.inputs !== first.shard.inputs) {
+      throw new UsageError(`${r.file} and ${first.file} saw different charts, manifests or plans (${r.shard.total} and ${first.shard.total} units): every shard must scan the same commit and paths`);
+    }
+  }
+  const byIndex = /* @__PURE__ */ new Map();
+  for (const r of sharded) {
+    const same2 = byIndex.get(r.shard.index);
+    if (same2) throw new UsageError(`shard ${r.shard.index}/${r.shard.count} given twice: ${same2.file} and ${r.file}`);
+    byIndex.set(r.shard.index, r);
+  }
+  const count2 = first.shard.count;
+  const missing = Array.from({ length: count2 }, (_, i2) => i2 + 1).filter((i2) => !byIndex.has(i2));
+  if (missing.length > 0) {
+    throw new UsageError(`${missing.length === 1 ? "shard" : "shards"} ${missing.map((i2) => `${i2}/${count2}`).join(", ")} missing: the merged report would lack ${missing.length === 1 ? "its" : "their"} charts (given: ${[...byIndex.keys()].sort((a2, b) => a2 - b).map((i2) => `${i2}/${count2}`).join(", ")})`);
+  }
+  const owner = /* @__PURE__ */ new Map();
+  for (const r of sharded) {
+    for (const unit of r.shard.units) {
+      const other = owner.get(unit);
+      if (other !== void 0) throw new UsageError(`${unit} was scanned by two shards (${other} and ${r.file}): reports of different scans`);
+      owner.set(unit, r.file);
+    }
+  }
+  if (owner.size !== first.shard.total) throw new UsageError(`the shards scanned ${owner.size} of the scan's ${first.shard.total} units: reports of different scans`);
+  const policies = sharded.filter((r) => r.shard.policies.length > 0);
+  if (count2 > 1 && policies.length > 0) {
+    const named2 = policies.flatMap((r) => r.shard.policies).slice(0, 5).join(", ");
+    throw new UsageError(
+      `ValidatingAdmissionPolicies in ${named2} apply to the objects of every shard, which shards do not share: give the policies to every shard with --policies (the Action's policies input) and keep them out of the scanned paths, or scan without --shard`
+    );
+  }
+  return [...byIndex.values()].sort((a2, b) => a2.shard.index - b.shard.index);
+}
+function key(...parts) {
+  return parts.map((p) => String(p ?? "")).join("\0");
+}
+function joinFindings(shards) {
+  const template = RULES.find((r) => r.meta.id === NAMESPACE_JOIN_RULE)?.meta.messages.rejected ?? "";
+  const namespaces = /* @__PURE__ */ new Map();
+  for (const s of shards) {
+    for (const fact of s.shard.namespaces) {
+      const k = key(fact.valueSet, fact.name);
+      namespaces.set(k, [...namespaces.get(k) ?? [], { fact, shard: s.shard.index }]);
+    }
+  }
+  const findings = [];
+  const joined = /* @__PURE__ */ new Map();
+  for (const s of shards) {
+    for (const join2 of s.shard.joins) {
+      const held = (namespaces.get(key(join2.valueSet, join2.namespace)) ?? []).filter((n2) => n2.shard !== s.shard.index);
+      const fact = held.sort((a2, b) => a2.fact.file < b.fact.file ? -1 : a2.fact.file > b.fact.file ? 1 : 0).at(-1)?.fact;
+      if (fact?.level !== join2.level) continue;
+      const minor = resolvePssVersion(fact.version);
+      if (minor === void 0 || !join2.minors.includes(minor)) continue;
+      const finding = structuredClone(join2.finding);
+      finding.message = interpolate(template, { ...join2.data, policy: `${fact.level}:${fact.version}` });
+      finding.related = [fact.object];
+      findings.push(finding);
+      joined.set(finding, s);
+    }
+  }
+  return { findings, joined };
+}
+function recordOf(finding, records) {
+  const applied = finding.suppressed;
+  if (applied === void 0) return void 0;
+  return records.find(
+    (r) => r.kind === applied.kind && r.file === (applied.file ?? r.file) && r.line === applied.line && (r.rule === "*" || r.rule === finding.ruleId) && (r.kind !== "annotation" || r.object?.kind === finding.object.kind && r.object?.name === finding.object.name && r.object?.namespace === finding.object.namespace)
+  );
+}
+function mergeSuppressions(shards) {
+  if (shards.every((s) => s.result.suppressions === void 0)) return void 0;
+  const merged = /* @__PURE__ */ new Map();
+  for (const s of shards) {
+    for (const record of s.result.suppressions ?? []) {
+      const k = JSON.stringify({ ...record, matched: 0, status: record.status === "applied" ? "unused" : record.status });
+      const known = merged.get(k);
+      if (known === void 0) merged.set(k, { ...record });
+      else {
+        known.matched += record.matched;
+        if (record.status === "applied") known.status = "applied";
+      }
+    }
+  }
+  return [...merged.values()];
+}
+function mergeErrors(shards) {
+  const counts = /* @__PURE__ */ new Map();
+  for (const s of shards) for (const k of new Set(s.result.errors.map((e) => JSON.stringify(e)))) counts.set(k, (counts.get(k) ?? 0) + 1);
+  const out = [];
+  const common3 = /* @__PURE__ */ new Set();
+  for (const s of shards) {
+    for (const error of s.result.errors) {
+      const k = JSON.stringify(error);
+      if (shards.length > 1 && counts.get(k) === shards.length) {
+        if (common3.has(k)) continue;
+        common3.add(k);
+      }
+      out.push(error);
+    }
+  }
+  return out;
+}
+function mergeReports(reports, options = {}) {
+  const shards = checkShards(reports);
+  const first = shards[0];
+  const { findings: joins, joined } = joinFindings(shards);
+  const diverging = new Set(shards.flatMap((s) => s.shard.diverging));
+  const visible2 = withoutRepeatedVariantFindings(joins, diverging);
+  const merged = mergeValueSets(visible2, { valueSets: { ci: true, severity: first.shard.valueSets.severity }, lockedRules: first.shard.valueSets.lockedRules });
+  const suppressions = mergeSuppressions(shards);
+  for (const finding of merged) {
+    const from = joined.get(visible2.find((f) => f.fingerprint === finding.fingerprint && f.source.chart === finding.source.chart) ?? finding);
+    const record = suppressions !== void 0 ? recordOf(finding, suppressions) : void 0;
+    if (record !== void 0 && record.status === "unused") record.status = "applied";
+    if (record !== void 0) record.matched++;
+    if (from?.result.baselineFile !== void 0) finding.status = from.result.baselineFile.stale.some((e) => e.fingerprint === finding.fingerprint) ? "existing" : "new";
+    else if (from?.result.base !== void 0) finding.status = "new";
+  }
+  const findings = [...shards.flatMap((s) => s.result.findings), ...merged];
+  const errors = mergeErrors(shards);
+  const failOn = options.failOn ?? first.result.summary.failOn;
+  const failOnErrors = first.shard.failOnErrors;
+  const result = {
+    tool: first.result.tool,
+    pss: first.result.pss,
+    findings,
+    objects: shards.flatMap((s) => s.result.objects),
+    charts: shards.flatMap((s) => s.result.charts),
+    errors,
+    summary: first.result.summary,
+    ...suppressions !== void 0 ? { suppressions } : {}
+  };
+  const policy = first.result.policy;
+  if (policy !== void 0) {
+    const changes = /* @__PURE__ */ new Map();
+    for (const s of shards) for (const change of s.result.policy?.changes ?? []) changes.set(JSON.stringify(change), change);
+    result.policy = { ...policy, changes: [...changes.values()] };
+  }
+  if (first.result.skipped !== void 0) result.skipped = first.result.skipped;
+  if (shards.some((s) => s.result.base !== void 0)) {
+    const bases = shards.flatMap((s) => s.result.base ? [s.result.base] : []);
+    const base2 = bases[0];
+    const allBecause = bases.find((b) => b.allBecause !== void 0)?.allBecause;
+    result.base = {
+      revision: base2.revision,
+      sha: base2.sha,
+      gate: base2.gate,
+      rendered: [...new Set(bases.flatMap((b) => b.rendered))].sort(),
+      unchanged: [...new Set(bases.flatMap((b) => b.unchanged))].sort(),
+      ...allBecause !== void 0 ? { allBecause } : {},
+      errors: bases.reduce((n2, b) => n2 + b.errors, 0)
+    };
+    result.fixed = shards.flatMap((s) => s.result.fixed ?? []);
+  }
+  if (first.result.baselineFile !== void 0) {
+    const matched = new Set(findings.map((f) => f.fingerprint));
+    const stale = first.result.baselineFile.stale.filter((e) => !matched.has(e.fingerprint) && shards.every((s) => s.result.baselineFile?.stale.some((x) => x.fingerprint === e.fingerprint)));
+    result.baselineFile = { ...first.result.baselineFile, stale };
+  }
+  result.summary = summaryOf(result, shards, failOn, failOnErrors, merged);
+  return result;
+}
+function summaryOf(result, shards, failOn, failOnErrors, joins) {
+  const { findings } = result;
+  const bySeverity = Object.fromEntries(SEVERITIES.map((s) => [s, 0]));
+  for (const f of findings) bySeverity[f.severity]++;
+  const compared = result.base !== void 0 || result.baselineFile !== void 0;
+  const gate = result.base?.gate ?? (result.baselineFile !== void 0 ? "new" : "all");
+  const gated = compared && gate === "new" ? findings.filter((f) => f.status === "new") : findings;
+  const blocking = gated.filter((f) => !f.suppressed && isBlocking(f.severity, failOn)).length;
+  const failed = blocking > 0 || failOnErrors && result.errors.length > 0;
+  const fresh = findings.filter((f) => f.status === "new").length;
+  const provenances = shards.flatMap((s) => s.result.summary.provenance ? [s.result.summary.provenance] : []);
+  const provenance = provenances.length > 0 ? {
+    values: provenances.reduce((n2, p) => n2 + p.values, 0) + joins.filter((f) => f.source.located === "values").length,
+    template: provenances.reduce((n2, p) => n2 + p.template, 0) + joins.filter((f) => f.source.located === "template").length,
+    object: provenances.reduce((n2, p) => n2 + p.object, 0) + joins.filter((f) => f.source.located === "object").length,
+    renders: provenances.reduce((n2, p) => n2 + p.renders, 0),
+    ms: provenances.reduce((n2, p) => n2 + p.ms, 0)
+  } : void 0;
+  return {
+    verdict: failed ? "fail" : "pass",
+    findings: findings.length,
+    bySeverity,
+    blocking,
+    failOn,
+    objects: result.objects.length,
+    charts: result.charts.length,
+    errors: result.errors.length,
+    // Render time added up; wall time is the slowest shard's (they run side by side).
+    renderMs: shards.reduce((n2, s) => n2 + s.result.summary.renderMs, 0),
+    totalMs: Math.max(...shards.map((s) => s.result.summary.totalMs)),
+    suppressed: findings.filter((f) => f.suppressed).length,
+    ...provenance !== void 0 ? { provenance } : {},
+    ...compared ? { new: fresh, existing: findings.length - fresh } : {},
+    ...result.base !== void 0 ? { fixed: result.fixed?.length ?? 0 } : {}
+  };
+}
+
+// src/pipeline/read-report.ts
+var import__ = __toESM(require__(), 1);
+import { readFileSync as readFileSync25, statSync as statSync18 } from "node:fs";
+
+// schemas/scan-result.schema.json
+var scan_result_schema_default = {
+  $schema: "https://json-schema.org/draft/2020-12/schema",
+  $id: "https://github.com/preadmit/preadmit/schemas/scan-result.schema.json",
+  title: "preadmit scan result (--format json)",
+  description: "The complete result of one preadmit scan: the findings, every object scanned with its Pod Security admission verdict, every chart rendered, the errors met on the way and a summary. Keys appear in the order listed here; optional keys are absent (never null) when unknown; lists are sorted so the same scan prints the same bytes.",
+  type: "object",
+  additionalProperties: false,
+  required: ["tool", "pss", "summary", "findings", "objects", "charts", "errors"],
+  properties: {
+    tool: {
+      description: "The program that produced this result.",
+      type: "object",
+      additionalProperties: false,
+      required: ["name", "version"],
+      properties: {
+        name: { description: "Always preadmit.", const: "preadmit" },
+        version: { description: "preadmit's version (semver).", type: "string", minLength: 1 }
+      }
+    },
+    pss: {
+      description: "The Pod Security Standards level and policy version the scan evaluated objects at.",
+      type: "object",
+      additionalProperties: false,
+      required: ["level", "version"],
+      properties: {
+        level: { $ref: "#/$defs/pssLevel" },
+        version: { $ref: "#/$defs/pssVersion" }
+      }
+    },
+    summary: { $ref: "#/$defs/summary" },
+    findings: {
+      description: "Every finding, sorted by place: chart, value set, file, document, line, object, path, rule.",
+      type: "array",
+      items: { $ref: "#/$defs/finding" }
+    },
+    objects: {
+      description: "Every Kubernetes object the scan read, whether or not it has findings, sorted by place.",
+      type: "array",
+      items: { $ref: "#/$defs/objectRecord" }
+    },
+    charts: {
+      description: "One record per Helm chart and value set rendered, sorted by chart directory then value set.",
+      type: "array",
+      items: { $ref: "#/$defs/chartRecord" }
+    },
+    errors: {
+      description: "Inputs that could not be read, parsed or rendered, and other problems that left the scan incomplete; sorted by file and line.",
+      type: "array",
+      items: { $ref: "#/$defs/scanError" }
+    },
+    suppressions: {
+      description: "Every suppression the scan met (configured, comments in values or templates, annotations on objects) and what became of it; sorted by file and line.",
+      type: "array",
+      items: { $ref: "#/$defs/suppressionRecord" }
+    },
+    policy: {
+      description: "Where the policy (configuration, suppressions, locks) came from when not from the scanned files: a pull request's base commit, or the fallback when it could not be read.",
+      type: "object",
+      additionalProperties: false,
+      required: ["from", "revision", "changes"],
+      properties: {
+        from: { description: "revision: read from the git revision; fallback: it could not be read, and the strictest reading of the scanned configuration gated the scan.", type: "string", enum: ["revision", "fallback"] },
+        revision: { description: "The revision (a commit SHA once resolved).", type: "string", minLength: 1 },
+        file: { $ref: "#/$defs/repoPath", description: "The configuration file at the revision, when there is one." },
+        message: { description: "fallback: why, and what gated the scan instead.", type: "string" },
+        changes: {
+          description: "What the scanned files change in the policy, in effect once merged: configuration first, then suppression comments and annotations.",
+          type: "array",
+          items: {
+            type: "object",
+            additionalProperties: false,
+            required: ["kind", "change", "summary"],
+            properties: {
+              kind: { description: "config: a setting of the configuration; suppression: a configured suppression; comment, annotation: a suppression in the scanned files.", type: "string", enum: ["config", "suppression", "comment", "annotation"] },
+              change: { description: "What the scanned files do to it, compared with the revision.", type: "string", enum: ["added", "removed", "changed"] },
+              summary: { description: "The change in one line: before and after, or the suppression with its reason.", type: "string", minLength: 1 },
+              file: { $ref: "#/$defs/repoPath", description: "Where the change is written." },
+              line: { description: "1-based line in file, where known.", type: "integer", minimum: 1 }
+            }
+          }
+        }
+      }
+    },
+    skipped: {
+      description: "Directories a search met and did not enter (node_modules, .terraform, .github), with why; sorted by path.",
+      type: "array",
+      items: {
+        type: "object",
+        additionalProperties: false,
+        required: ["path", "reason"],
+        properties: {
+          path: { $ref: "#/$defs/repoPath", description: "The directory not searched." },
+          reason: { description: "Why, and how to scan it anyway.", type: "string", minLength: 1 }
+        }
+      }
+    },
+    fixed: {
+      description: "With --base: the base's findings the scanned files no longer have (same shape as findings, without status); sorted like findings.",
+      type: "array",
+      items: { $ref: "#/$defs/finding" }
+    },
+    base: {
+      description: "With --base: the revision the scan was compared with, the gate, and which charts were rendered on both sides or left out as unchanged.",
+      type: "object",
+      additionalProperties: false,
+      required: ["revision", "sha", "gate", "rendered", "unchanged", "errors"],
+      properties: {
+        revision: { description: "The revision as given.", type: "string", minLength: 1 },
+        sha: { description: "The commit it names.", type: "string", pattern: "^[0-9a-f]{40}([0-9a-f]{24})?$" },
+        gate: { description: "new: only new findings block (--fail-on applies to them); all: every finding does (--gate all).", type: "string", enum: ["new", "all"] },
+        rendered: { $ref: "#/$defs/stringList", description: "Charts rendered on both sides (repository-relative): changed since the base, depending on a changed chart, or every chart (allBecause)." },
+        unchanged: { $ref: "#/$defs/stringList", description: "Charts left out on both sides because nothing they render from changed since the base." },
+        allBecause: { description: "Why every chart was rendered (--all, the configuration or a values file it names changed).", type: "string", minLength: 1 },
+        errors: { $ref: "#/$defs/count", description: "Errors of the base's own scan (its findings may then be incomplete, which only makes more findings new)." }
+      }
+    },
+    baselineFile: {
+      description: "The reviewed baseline file the configuration names (baseline:), when applied (scans without --base): findings it lists are existing, the others new, and only new ones gate.",
+      type: "object",
+      additionalProperties: false,
+      required: ["file", "entries", "stale"],
+      properties: {
+        file: { $ref: "#/$defs/repoPath", description: "The baseline file." },
+        entries: { $ref: "#/$defs/count", description: "Entries it has." },
+        stale: {
+          description: "Entries matching no finding: fixed, to be removed from the file.",
+          type: "array",
+          items: {
+            type: "object",
+            additionalProperties: false,
+            required: ["fingerprint", "rule", "object", "where", "path", "reason"],
+            properties: {
+              fingerprint: { description: "The finding's fingerprint, as written in the file.", type: "string", pattern: "^[0-9a-f]{32}$" },
+              rule: { description: "The rule id, as written in the file.", type: "string", minLength: 1 },
+              object: { type: "string", description: "Kind namespace/name, as written in the file." },
+              where: { type: "string", description: "Chart (and template), file or plan address, as written in the file." },
+              path: { description: "The field (JSON pointer), as written in the file.", type: "string" },
+              reason: { type: "string", description: "Why it was accepted (empty when not given)." }
+            }
+          }
+        }
+      }
+    },
+    shard: {
+      description: "With --shard K/N: which part of a scan split over N runners this report is, the units it covered, and the facts preadmit merge needs to finish joins across shards.",
+      type: "object",
+      additionalProperties: false,
+      required: ["index", "count", "assignment", "config", "inputs", "total", "units", "failOnErrors", "namespaces", "joins", "valueSets", "diverging", "policies"],
+      properties: {
+        index: { description: "K of K/N, from 1.", type: "integer", minimum: 1, maximum: 256 },
+        count: { description: "N, the number of shards.", type: "integer", minimum: 1, maximum: 256 },
+        assignment: { description: "How units go to shards: rendezvous hashing (SHA-256) of each unit's repository-relative path.", type: "string", enum: ["rendezvous-sha256"] },
+        config: { description: "Digest of the configuration and scan options that gated the scan: every shard of one scan has the same.", type: "string", pattern: "^[0-9a-f]{32}$" },
+        inputs: { description: "Digest of every unit of the whole scan: every shard of one checkout has the same.", type: "string", pattern: "^[0-9a-f]{64}$" },
+        total: { $ref: "#/$defs/count", description: "Units of the whole scan." },
+        units: { $ref: "#/$defs/stringList", description: "Units this shard scanned: chart directories, Terraform plan files, (manifests) for the plain manifests." },
+        failOnErrors: { description: "Whether input errors fail the run (the configuration's failOnErrors).", type: "boolean" },
+        namespaces: {
+          description: "Namespaces this shard's inputs create, with the Pod Security level and version they enforce.",
+          type: "array",
+          items: {
+            type: "object",
+            additionalProperties: false,
+            required: ["name", "valueSet", "object", "file", "version"],
+            properties: {
+              name: { description: "The Namespace's name.", type: "string", minLength: 1 },
+              valueSet: { description: "The value set whose joins see it (default for manifests and plans).", type: "string", minLength: 1 },
+              object: { $ref: "#/$defs/objectRef" },
+              file: { description: "Where it is (template or file).", type: "string", minLength: 1 },
+              level: { description: "The level it enforces (pod-security.kubernetes.io/enforce); absent when it sets none.", type: "string", enum: ["privileged", "baseline", "restricted"] },
+              version: { description: "The policy version it enforces (latest or v1.N).", type: "string", minLength: 1 }
+            }
+          }
+        },
+        joins: {
+          description: "pss-namespace-rejection findings of this shard's pods whose Namespace it does not hold: merge keeps those another shard's Namespace decides.",
+          type: "array",
+          items: {
+            type: "object",
+            additionalProperties: false,
+            required: ["valueSet", "namespace", "level", "minors", "finding", "data"],
+            properties: {
+              valueSet: { description: "The value set of the pod's render (default for manifests and plans).", type: "string", minLength: 1 },
+              namespace: { description: "The Namespace the pod runs in, which this shard does not hold.", type: "string", minLength: 1 },
+              level: { description: "The enforced level that gives this finding.", type: "string", enum: ["baseline", "restricted"] },
+              minors: { description: "The policy versions (v1.N) that give it.", type: "array", items: { type: "integer", minimum: 0 } },
+              finding: { $ref: "#/$defs/finding" },
+              data: { description: "The rule's message data, the namespace's policy excepted.", type: "object", additionalProperties: { type: "string" } }
+            }
+          }
+        },
+        valueSets: {
+          description: "How value sets merge (valueSets.severity) and the locked rules, for the join findings.",
+          type: "object",
+          additionalProperties: false,
+          required: ["severity", "lockedRules"],
+          properties: {
+            severity: { description: "valueSets.severity of the configuration.", type: "string", enum: ["keep", "critical", "high", "medium", "low", "info"] },
+            lockedRules: { $ref: "#/$defs/stringList" }
+          }
+        },
+        diverging: { $ref: "#/$defs/stringList", description: "Chart and value set (NUL-separated) of second renders that differ in security fields." },
+        policies: { $ref: "#/$defs/stringList", description: "Charts or files of this shard holding ValidatingAdmissionPolicies or bindings." }
+      }
+    }
+  },
+  $defs: {
+    severity: {
+      description: "How serious a finding is, most severe first.",
+      type: "string",
+      enum: ["critical", "high", "medium", "low", "info"]
+    },
+    failOn: {
+      description: "The lowest severity that fails the run, or never.",
+      type: "string",
+      enum: ["critical", "high", "medium", "low", "never"]
+    },
+    pssLevel: {
+      description: "A Pod Security Standards level.",
+      type: "string",
+      enum: ["baseline", "restricted"]
+    },
+    pssVersion: {
+      description: "A Pod Security Standards policy version as requested: latest, or v1.N.",
+      type: "string",
+      pattern: "^(latest|v1\\.(0|[1-9][0-9]*))$"
+    },
+    count: {
+      description: "A count.",
+      type: "integer",
+      minimum: 0
+    },
+    milliseconds: {
+      description: "A duration in milliseconds.",
+      type: "number",
+      minimum: 0
+    },
+    jsonPointer: {
+      description: "An RFC 6901 JSON pointer into a Kubernetes object: empty for the whole object, else /-separated tokens with ~ written ~0 and / written ~1.",
+      type: "string",
+      pattern: "^(/([^~/]|~[01])*)*$"
+    },
+    repoPath: {
+      description: "A path relative to the repository root, with forward slashes.",
+      type: "string"
+    },
+    objectRef: {
+      description: "The identity of a Kubernetes object.",
+      type: "object",
+      additionalProperties: false,
+      required: ["apiVersion", "kind", "name"],
+      properties: {
+        apiVersion: { description: "apiVersion as written in the object, e.g. apps/v1.", type: "string", minLength: 1 },
+        kind: { description: "kind as written in the object, e.g. Deployment.", type: "string", minLength: 1 },
+        namespace: { description: "metadata.namespace, or the release namespace for namespaced objects that name none; absent for cluster-scoped kinds.", type: "string" },
+        name: { description: "metadata.name; generateName followed by * when the object only has a generateName; empty when it has neither.", type: "string" }
+      }
+    },
+    source: {
+      description: "Where an object, and so a finding, comes from.",
+      type: "object",
+      additionalProperties: false,
+      required: ["kind", "file"],
+      properties: {
+        kind: { description: "What kind of input the object came from.", type: "string", enum: ["helm", "manifest", "terraform"] },
+        file: { $ref: "#/$defs/repoPath", description: "The file the object comes from, relative to the repository root: the manifest, the chart template, or the Terraform file or plan." },
+        line: { description: "1-based line in file, where known.", type: "integer", minimum: 1 },
+        chart: { $ref: "#/$defs/repoPath", description: "helm: the chart directory, relative to the repository root." },
+        template: { description: "helm: the template path inside the chart as helm names it, e.g. mychart/templates/deployment.yaml.", type: "string" },
+        valueSet: { description: "helm: the value set the object was rendered with; default for the chart's own values.", type: "string" },
+        document: { description: "0-based index of the YAML document within its file or render.", type: "integer", minimum: 0 },
+        variant: { description: "helm: the object comes from the chart's second render, as helm upgrade renders it (upgrade) and/or with common CRD API versions present (extension-apis) and/or with another release name, namespace and Kubernetes patch version (other-release); absent for the main (install) render.", type: "string", enum: ["upgrade", "extension-apis", "upgrade+extension-apis", "other-release", "upgrade+other-release", "extension-apis+other-release", "upgrade+extension-apis+other-release", "extension-apis+other-release+cluster-answers"] },
+        plan: { $ref: "#/$defs/repoPath", description: "terraform: the plan file." },
+        address: { description: "terraform: the resource address, e.g. module.app.kubernetes_manifest.web.", type: "string" },
+        values: { $ref: "#/$defs/valuesLocation", description: "helm: the values key that decides the field, in the values file that set it (the chart's values.yaml, a subchart's, or a value set's file); proven by re-rendering with the value changed." },
+        templateLocation: { $ref: "#/$defs/templateLocation", description: "helm: the line of the chart's template source (not the rendered output) that emits the field, or the block a missing field belongs in." },
+        located: { description: "helm: how far provenance got: values (a values line), template (a template line only) or object (neither could be proven).", type: "string", enum: ["values", "template", "object"] },
+        unproven: { description: "helm: why no values key (or no template line) could be proven, when one could not.", type: "string" },
+        origin: { description: "Where inside its file the object comes from when not a plain document: a list's item, a chart's crds/ folder.", type: "string" }
+      }
+    },
+    valuesLocation: {
+      description: "A values key and where it is set.",
+      type: "object",
+      additionalProperties: false,
+      required: ["file", "key"],
+      properties: {
+        file: { $ref: "#/$defs/repoPath", description: "The values file, relative to the repository root (for a --set pair, the configuration file naming it)." },
+        line: { description: "1-based line of the key in file.", type: "integer", minimum: 1 },
+        key: { description: "The key as written in that file, dotted, with [n] for list items, e.g. securityContext.privileged.", type: "string", minLength: 1 }
+      }
+    },
+    templateLocation: {
+      description: "A line of a template file in the chart's source.",
+      type: "object",
+      additionalProperties: false,
+      required: ["file", "line"],
+      properties: {
+        file: { $ref: "#/$defs/repoPath", description: "The template or helper file, relative to the repository root." },
+        line: { description: "1-based line in file.", type: "integer", minimum: 1 }
+      }
+    },
+    suppressionKind: {
+      description: "Where a suppression is written: config (.preadmit.yaml), comment (# preadmit: ignore on a values or template line) or annotation (preadmit.dev/ignore.<rule> on the object).",
+      type: "string",
+      enum: ["config", "comment", "annotation"]
+    },
+    appliedSuppression: {
+      description: "The suppression that accepted a finding.",
+      type: "object",
+      additionalProperties: false,
+      required: ["kind", "reason"],
+      properties: {
+        kind: { $ref: "#/$defs/suppressionKind" },
+        reason: { description: "Why the finding is accepted.", type: "string", minLength: 1 },
+        file: { $ref: "#/$defs/repoPath", description: "Where the suppression is written." },
+        line: { description: "1-based line in file.", type: "integer", minimum: 1 },
+        expires: { description: "The last day (YYYY-MM-DD) a configured suppression applies.", type: "string", pattern: "^[0-9]{4}-[0-9]{2}-[0-9]{2}$" }
+      }
+    },
+    suppressionRecord: {
+      description: "A suppression met by the scan and what became of it.",
+      type: "object",
+      additionalProperties: false,
+      required: ["kind", "status", "rule", "file", "matched"],
+      properties: {
+        kind: { $ref: "#/$defs/suppressionKind" },
+        status: { description: "applied: it accepted findings; unused: it matches no finding; expired: past its expiry date, so its findings count again; invalid: no reason, an unknown rule, a locked rule, or an annotation preadmit does not honour; pending: added by the pull request, in effect once merged.", type: "string", enum: ["applied", "unused", "expired", "invalid", "pending"] },
+        rule: { description: "The rule id it names, or * for every rule.", type: "string", minLength: 1 },
+        reason: { description: "The reason given.", type: "string" },
+        file: { $ref: "#/$defs/repoPath", description: "Where it is written: the configuration file, the values or template file, or the object's file." },
+        line: { description: "1-based line in file, where known.", type: "integer", minimum: 1 },
+        expires: { description: "The last day (YYYY-MM-DD) it applies.", type: "string", pattern: "^[0-9]{4}-[0-9]{2}-[0-9]{2}$" },
+        container: { description: "The container it is scoped to.", type: "string" },
+        object: { $ref: "#/$defs/objectRef", description: "annotation: the object that carries it." },
+        matched: { $ref: "#/$defs/count", description: "Findings it matches (also when expired)." },
+        message: { description: "Why it is expired or invalid.", type: "string" }
+      }
+    },
+    finding: {
+      description: "One problem found in one object.",
+      type: "object",
+      additionalProperties: false,
+      required: ["ruleId", "severity", "category", "message", "object", "path", "source", "fingerprint", "remediation"],
+      properties: {
+        ruleId: { description: "The id of the rule that reported it (kebab-case).", type: "string", pattern: "^[a-z0-9]+(-[a-z0-9]+)*$" },
+        severity: { $ref: "#/$defs/severity", description: "The severity in effect: the rule's default or the configured override." },
+        category: { description: "The rule's category, e.g. pod-security, rbac, network.", type: "string", minLength: 1 },
+        message: { description: "What is wrong, in one sentence.", type: "string", minLength: 1 },
+        object: { $ref: "#/$defs/objectRef", description: "The object the finding is about." },
+        path: { $ref: "#/$defs/jsonPointer", description: "JSON pointer into the object: the offending field, or where a missing field belongs." },
+        source: { $ref: "#/$defs/source", description: "Where the finding is, with the line of path when it is known." },
+        fingerprint: { description: "Identifies the finding across runs: depends on rule, object identity, path and chart or file, never on lines (hex).", type: "string", pattern: "^[0-9a-f]{32}$" },
+        remediation: { description: "How to fix it (Markdown).", type: "string" },
+        related: { description: "Other objects the finding was derived from, for findings that join objects.", type: "array", items: { $ref: "#/$defs/objectRef" } },
+        valueSets: { description: "helm: the value sets whose renders show the finding, default first when the chart's defaults do (a dangerous default); otherwise it shows only with the value sets listed.", type: "array", items: { type: "string", minLength: 1 }, minItems: 1 },
+        suppressed: { $ref: "#/$defs/appliedSuppression", description: "Present when a suppression accepts the finding: it is kept, counted in summary.suppressed, and never blocks." },
+        status: { description: "With --base: new (not in the base) or existing (the same rule, chart or file, object and field in the base, whatever lines moved, documents were reordered or names a template randomises).", type: "string", enum: ["new", "existing"] },
+        fix: { $ref: "#/$defs/provenFix", description: "An edit proven by re-rendering every value set of the chart to remove the finding without adding another or breaking a render." }
+      }
+    },
+    provenFix: {
+      description: "The edit that removes a finding: lines line..endLine of file are replaced by replacement (what a GitHub suggested change on those lines carries).",
+      type: "object",
+      additionalProperties: false,
+      required: ["file", "line", "endLine", "replacement", "diff", "description"],
+      properties: {
+        file: { description: "Repository-relative path of the file to edit.", type: "string", minLength: 1 },
+        line: { description: "First line replaced (1-based, in the file as scanned).", type: "integer", minimum: 1 },
+        endLine: { description: "Last line replaced (inclusive).", type: "integer", minimum: 1 },
+        replacement: { description: "The new text of those lines, without a trailing newline.", type: "string" },
+        diff: { description: "Unified diff of the edit.", type: "string", minLength: 1 },
+        description: { description: "What the edit does, in one sentence.", type: "string", minLength: 1 }
+      }
+    },
+    pssViolation: {
+      description: "One Pod Security Standards check that fails, as Pod Security Admission reports it.",
+      type: "object",
+      additionalProperties: false,
+      required: ["check", "reason", "detail"],
+      properties: {
+        check: { description: "Upstream PSS check id, e.g. privileged, capabilities_restricted.", type: "string", minLength: 1 },
+        reason: { description: "Pod Security Admission's short reason, e.g. privileged.", type: "string" },
+        detail: { description: `Pod Security Admission's detail text, e.g. container "app" must not set securityContext.privileged=true.`, type: "string" },
+        unknown: { description: "Terraform: the value unknown until apply that every offending field of this violation depends on; the check could not decide.", type: "string" }
+      }
+    },
+    levelVerdict: {
+      description: "Whether the pod would be admitted at one PSS level.",
+      type: "object",
+      additionalProperties: false,
+      required: ["allowed", "violations"],
+      properties: {
+        allowed: { description: "True when no check at this level fails.", type: "boolean" },
+        violations: { description: "The checks that fail; empty when allowed.", type: "array", items: { $ref: "#/$defs/pssViolation" } }
+      }
+    },
+    admissionVerdict: {
+      description: "The Pod Security Admission verdict for an object's pod template at both levels.",
+      type: "object",
+      additionalProperties: false,
+      required: ["version", "baseline", "restricted"],
+      properties: {
+        version: { $ref: "#/$defs/pssVersion", description: "The policy version evaluated, as requested." },
+        baseline: { $ref: "#/$defs/levelVerdict", description: "The verdict at the baseline level." },
+        restricted: { $ref: "#/$defs/levelVerdict", description: "The verdict at the restricted level." }
+      }
+    },
+    objectRecord: {
+      description: "One object the scan read.",
+      type: "object",
+      additionalProperties: false,
+      required: ["object", "source"],
+      properties: {
+        object: { $ref: "#/$defs/objectRef", description: "The object's identity." },
+        source: { $ref: "#/$defs/source", description: "Where the object comes from." },
+        podTemplate: {
+          description: "Present for objects that carry a pod template: where it is, and whether it belongs to a custom resource (judged as a pod).",
+          type: "object",
+          additionalProperties: false,
+          required: ["path", "origin", "detected"],
+          properties: {
+            path: { description: "JSON pointer of the pod template in the object ('' for a Pod).", type: "string" },
+            origin: { description: "kubernetes: a Kubernetes workload kind; custom-resource: the pod template of another kind (OpenShift DeploymentConfig, Argo Rollout, Knative Service, ...), judged as a pod.", type: "string", enum: ["kubernetes", "custom-resource"] },
+            detected: { description: "kind: a kind known to carry a pod; shape: found by the shape of the object's spec (a template whose spec has containers).", type: "string", enum: ["kind", "shape"] }
+          }
+        },
+        admission: { $ref: "#/$defs/admissionVerdict", description: "Present for objects that carry a pod template (Pod, Deployment, Job, ...)." },
+        blastRadius: { $ref: "#/$defs/blastRadius", description: "Present for objects that carry a pod template: how far a compromise of the workload would reach." }
+      }
+    },
+    stringList: {
+      description: "A list of strings.",
+      type: "array",
+      items: { type: "string" }
+    },
+    blastRadius: {
+      description: "How far a compromised workload can go, joining four layers for one pod-carrying object: privilege on the node, authority in the API, network reachability, and secrets.",
+      type: "object",
+      additionalProperties: false,
+      required: ["rating", "reasons", "privilege", "authority", "reachability", "secrets"],
+      properties: {
+        rating: { description: "The overall rating.", type: "string", enum: ["critical", "high", "medium", "low"] },
+        reasons: { $ref: "#/$defs/stringList", description: "Why, most severe first, e.g. can read all secrets in the cluster." },
+        privilege: {
+          description: "What the pod may do on its node, from its Pod Security verdicts.",
+          type: "object",
+          additionalProperties: false,
+          required: ["baselineAllowed", "restrictedAllowed", "baselineViolations"],
+          properties: {
+            baselineAllowed: { description: "True when the pod passes the baseline level.", type: "boolean" },
+            restrictedAllowed: { description: "True when the pod passes the restricted level.", type: "boolean" },
+            baselineViolations: { $ref: "#/$defs/stringList", description: "The baseline PSS check ids the pod fails (host access, privileged, ...)." }
+          }
+        },
+        authority: {
+          description: "What the pod's service account token can do in the Kubernetes API.",
+          type: "object",
+          additionalProperties: false,
+          required: ["serviceAccount", "tokenMounted", "grants", "dangerous"],
+          properties: {
+            serviceAccount: {
+              description: "The service account the pod runs as.",
+              type: "object",
+              additionalProperties: false,
+              required: ["namespace", "name", "defined"],
+              properties: {
+                namespace: { description: "Its namespace.", type: "string" },
+                name: { description: "Its name (default when the pod names none).", type: "string" },
+                defined: { description: "True when the scan contains the ServiceAccount object.", type: "boolean" }
+              }
+            },
+            tokenMounted: { description: "True when the API token is mounted into the pod.", type: "boolean" },
+            grants: {
+              description: "The role bindings that grant the service account permissions.",
+              type: "array",
+              items: {
+                type: "object",
+                additionalProperties: false,
+                required: ["binding", "role", "scope", "resolved"],
+                properties: {
+                  binding: { $ref: "#/$defs/objectRef", description: "The RoleBinding or ClusterRoleBinding." },
+                  role: {
+                    description: "The role it binds.",
+                    type: "object",
+                    additionalProperties: false,
+                    required: ["kind", "name"],
+                    properties: {
+                      kind: { description: "Role or ClusterRole.", type: "string" },
+                      name: { description: "The role's name.", type: "string" }
+                    }
+                  },
+                  scope: { description: "Where the grant applies: cluster, or a namespace.", type: "string" },
+                  resolved: { description: "Where the role's rules came from: scan (an object in the scan), builtin (a Kubernetes default role), missing (not found).", type: "string", enum: ["scan", "builtin", "missing"] }
+                }
+              }
+            },
+            dangerous: {
+              description: "Dangerous permissions reachable with the token.",
+              type: "array",
+              items: {
+                type: "object",
+                additionalProperties: false,
+                required: ["id", "summary", "scope", "via"],
+                properties: {
+                  id: { description: "The permission's id, e.g. read-secrets.", type: "string" },
+                  summary: { description: "What it allows, in words.", type: "string" },
+                  scope: { description: "Where it applies: cluster, or a namespace.", type: "string" },
+                  via: { description: "The binding and role that grant it.", type: "string" }
+                }
+              }
+            }
+          }
+        },
+        reachability: {
+          description: "Who can reach the pod over the network.",
+          type: "object",
+          additionalProperties: false,
+          required: ["hostNetwork", "ingressPolicies", "egressPolicies", "exposure"],
+          properties: {
+            hostNetwork: { description: "True when the pod uses the node's network namespace.", type: "boolean" },
+            ingressPolicies: { $ref: "#/$defs/stringList", description: "NetworkPolicies that select the pod for ingress." },
+            egressPolicies: { $ref: "#/$defs/stringList", description: "NetworkPolicies that select the pod for egress." },
+            exposure: {
+              description: "Services that route to the pod, with the Ingresses that route to those Services.",
+              type: "array",
+              items: {
+                type: "object",
+                additionalProperties: false,
+                required: ["service", "type", "ingresses"],
+                properties: {
+                  service: { description: "The Service's name.", type: "string" },
+                  type: { description: "The Service's type, e.g. ClusterIP, NodePort, LoadBalancer.", type: "string" },
+                  ingresses: { $ref: "#/$defs/stringList", description: "Ingresses that route to the Service." }
+                }
+              }
+            }
+          }
+        },
+        secrets: {
+          description: "The Secrets the pod can get at.",
+          type: "object",
+          additionalProperties: false,
+          required: ["mounted", "readable"],
+          properties: {
+            mounted: { $ref: "#/$defs/stringList", description: "Secrets mounted as volumes or referenced from env, by name." },
+            readable: { description: "Secrets readable through the service account: cluster (all), namespace (all in a namespace), named (some by name), none.", type: "string", enum: ["cluster", "namespace", "named", "none"] }
+          }
+        }
+      }
+    },
+    chartRecord: {
+      description: "One rendering of a Helm chart with one value set.",
+      type: "object",
+      additionalProperties: false,
+      required: ["chart", "name", "valueSet", "objects", "renderMs"],
+      properties: {
+        chart: { $ref: "#/$defs/repoPath", description: "The chart directory, relative to the repository root." },
+        name: { description: "The chart's name from Chart.yaml.", type: "string" },
+        valueSet: { description: "The value set rendered; default for the chart's own values.", type: "string", minLength: 1 },
+        objects: { $ref: "#/$defs/count", description: "How many objects the render produced." },
+        renderMs: { $ref: "#/$defs/milliseconds", description: "How long helm template took." },
+        valuesFiles: { description: "The value set's own values files (a ci/*-values.yaml or configured files), relative to the repository root; absent for the default render.", type: "array", items: { $ref: "#/$defs/repoPath" } },
+        set: { description: "The value set's own --set pairs.", type: "array", items: { type: "string" } },
+        variant: {
+          description: "The chart's second render with these values (helm template --is-upgrade and/or common CRD API versions), made when its templates branch on install/upgrade or API versions.",
+          type: "object",
+          additionalProperties: false,
+          required: ["variant", "objects", "renderMs", "diverging"],
+          properties: {
+            variant: { description: "What the second render changes: upgrade (helm template --is-upgrade), extension-apis (common CRD API versions present), other-release (another release name, namespace and Kubernetes patch version), joined with + when several.", type: "string", enum: ["upgrade", "extension-apis", "upgrade+extension-apis", "other-release", "upgrade+other-release", "extension-apis+other-release", "upgrade+extension-apis+other-release", "extension-apis+other-release+cluster-answers"] },
+            objects: { $ref: "#/$defs/count", description: "How many objects the variant render produced." },
+            renderMs: { $ref: "#/$defs/milliseconds", description: "How long the variant render took." },
+            diverging: { $ref: "#/$defs/count", description: "Objects whose security-relevant fields differ from the main render (or exist only in the variant)." },
+            removed: { $ref: "#/$defs/count", description: "Objects with security-relevant fields the main render has and the variant does not render (by name or by settings); present when not 0." },
+            error: { description: "Why the variant render failed (helm's message); the chart cannot be deployed that way with these values.", type: "string" }
+          }
+        },
+        answers: {
+          description: "The chart's render with the answers a cluster gives and helm template cannot (lookup finds the objects it asks for, a later .Release.Revision and clock), as a first install with common CRD APIs and another release identity; made for the default values when the templates use lookup, the revision, now or install/upgrade.",
+          type: "object",
+          additionalProperties: false,
+          required: ["variant", "objects", "renderMs", "diverging"],
+          properties: {
+            variant: { description: "What the second render changes: upgrade (helm template --is-upgrade), extension-apis (common CRD API versions present), other-release (another release name, namespace and Kubernetes patch version), joined with + when several.", type: "string", enum: ["upgrade", "extension-apis", "upgrade+extension-apis", "other-release", "upgrade+other-release", "extension-apis+other-release", "upgrade+extension-apis+other-release", "extension-apis+other-release+cluster-answers"] },
+            objects: { $ref: "#/$defs/count", description: "How many objects the variant render produced." },
+            renderMs: { $ref: "#/$defs/milliseconds", description: "How long the variant render took." },
+            diverging: { $ref: "#/$defs/count", description: "Objects whose security-relevant fields differ from the main render (or exist only in the variant)." },
+            removed: { $ref: "#/$defs/count", description: "Objects with security-relevant fields the main render has and the variant does not render (by name or by settings); present when not 0." },
+            error: { description: "Why the variant render failed (helm's message); the chart cannot be deployed that way with these values.", type: "string" }
+          }
+        },
+        literals: {
+          description: "Further renders like the second, each with the next literal the templates compare the release name, namespace or Kubernetes version with (the second and third renders take the first two); made when the templates have more.",
+          type: "array",
+          items: {
+            type: "object",
+            additionalProperties: false,
+            required: ["variant", "objects", "renderMs", "diverging"],
+            properties: {
+              variant: { description: "What the second render changes: upgrade (helm template --is-upgrade), extension-apis (common CRD API versions present), other-release (another release name, namespace and Kubernetes patch version), joined with + when several.", type: "string", enum: ["upgrade", "extension-apis", "upgrade+extension-apis", "other-release", "upgrade+other-release", "extension-apis+other-release", "upgrade+extension-apis+other-release", "extension-apis+other-release+cluster-answers"] },
+              objects: { $ref: "#/$defs/count", description: "How many objects the variant render produced." },
+              renderMs: { $ref: "#/$defs/milliseconds", description: "How long the variant render took." },
+              diverging: { $ref: "#/$defs/count", description: "Objects whose security-relevant fields differ from the main render (or exist only in the variant)." },
+              removed: { $ref: "#/$defs/count", description: "Objects with security-relevant fields the main render has and the variant does not render (by name or by settings); present when not 0." },
+              error: { description: "Why the variant render failed (helm's message); the chart cannot be deployed that way with these values.", type: "string" }
+            }
+          }
+        },
+        provenance: {
+          description: "What locating this render's findings at values and template lines cost.",
+          type: "object",
+          additionalProperties: false,
+          required: ["renders", "ms"],
+          properties: {
+            renders: { $ref: "#/$defs/count", description: "Extra helm renders (confirmation renders, bisections and flips)." },
+            ms: { $ref: "#/$defs/milliseconds", description: "Time spent locating, extra renders included." }
+          }
+        },
+        admission: {
+          description: "The chart's verdict at the configured PSS level: admissible, or the PSS checks that deny its pods. Absent when no pod-bearing object was rendered or the render failed.",
+          type: "object",
+          additionalProperties: false,
+          required: ["level", "version", "allowed", "deniedBy"],
+          properties: {
+            level: { $ref: "#/$defs/pssLevel" },
+            version: { $ref: "#/$defs/pssVersion" },
+            allowed: { description: "True when every pod the chart renders is admitted.", type: "boolean" },
+            deniedBy: { description: "The PSS check ids that deny at least one pod; empty when allowed.", type: "array", items: { type: "string", minLength: 1 }, uniqueItems: true }
+          }
+        }
+      }
+    },
+    scanError: {
+      description: "A problem that kept part of the input from being scanned.",
+      type: "object",
+      additionalProperties: false,
+      required: ["kind", "file", "message"],
+      properties: {
+        kind: {
+          description: "usage: bad command line; config: bad .preadmit.yaml; read: a file could not be read; parse: invalid YAML or JSON; render: helm template failed; helm: helm itself is missing or broken; dependency: a chart dependency is missing; internal: a bug in preadmit.",
+          type: "string",
+          enum: ["usage", "config", "read", "parse", "render", "helm", "dependency", "internal"]
+        },
+        file: { $ref: "#/$defs/repoPath", description: "The file or chart directory the error is about, relative to the repository root; empty when it concerns no file." },
+        line: { description: "1-based line in file, where known.", type: "integer", minimum: 1 },
+        chart: { $ref: "#/$defs/repoPath", description: "The chart directory, for errors met while rendering a chart." },
+        message: { description: "What went wrong.", type: "string", minLength: 1 }
+      }
+    },
+    summary: {
+      description: "Counts for the whole scan and the outcome's inputs.",
+      type: "object",
+      additionalProperties: false,
+      required: ["verdict", "findings", "bySeverity", "blocking", "failOn", "objects", "charts", "errors", "renderMs", "totalMs"],
+      properties: {
+        verdict: { description: "The outcome: fail when blocking findings remain, or when inputs failed and errors are configured to fail the run (failOnErrors, the default); else pass. The exit status follows it.", type: "string", enum: ["pass", "fail"] },
+        findings: { $ref: "#/$defs/count", description: "Number of findings." },
+        bySeverity: {
+          description: "Number of findings per severity; every severity is present.",
+          type: "object",
+          additionalProperties: false,
+          required: ["critical", "high", "medium", "low", "info"],
+          properties: {
+            critical: { $ref: "#/$defs/count" },
+            high: { $ref: "#/$defs/count" },
+            medium: { $ref: "#/$defs/count" },
+            low: { $ref: "#/$defs/count" },
+            info: { $ref: "#/$defs/count" }
+          }
+        },
+        blocking: { $ref: "#/$defs/count", description: "Number of findings at or above failOn (0 when failOn is never); the verdict is fail when this is not 0." },
+        failOn: { $ref: "#/$defs/failOn" },
+        objects: { $ref: "#/$defs/count", description: "Number of objects scanned." },
+        charts: { $ref: "#/$defs/count", description: "Number of chart renders (chart and value set pairs)." },
+        errors: { $ref: "#/$defs/count", description: "Number of errors." },
+        renderMs: { $ref: "#/$defs/milliseconds", description: "Time spent rendering charts, summed over renders." },
+        totalMs: { $ref: "#/$defs/milliseconds", description: "Wall-clock time of the whole scan." },
+        suppressed: { $ref: "#/$defs/count", description: "Number of findings a suppression accepts (counted in findings, never in blocking)." },
+        provenance: { $ref: "#/$defs/provenanceSummary" },
+        new: { $ref: "#/$defs/count", description: "With --base: findings not in the base." },
+        existing: { $ref: "#/$defs/count", description: "With --base: findings already in the base." },
+        fixed: { $ref: "#/$defs/count", description: "With --base: findings of the base the scanned files no longer have." }
+      }
+    },
+    provenanceSummary: {
+      description: "How far chart findings were located, and what it cost.",
+      type: "object",
+      additionalProperties: false,
+      required: ["values", "template", "object", "renders", "ms"],
+      properties: {
+        values: { $ref: "#/$defs/count", description: "Chart findings located at a values line." },
+        template: { $ref: "#/$defs/count", description: "Chart findings located at a template line only." },
+        object: { $ref: "#/$defs/count", description: "Chart findings located at their object only." },
+        renders: { $ref: "#/$defs/count", description: "Extra helm renders spent proving locations." },
+        ms: { $ref: "#/$defs/milliseconds", description: "Time spent locating, summed over chart renders." }
+      }
+    }
+  }
+};
+
+// src/pipeline/read-report.ts
+var MAX_REPORT_BYTES = 64 * 1024 * 1024;
+var validator;
+function readReport(file) {
+  let text2;
+  try {
+    if (statSync18(file).size > MAX_REPORT_BYTES) throw new UsageError(`report ${file} is larger than ${MAX_REPORT_BYTES / 1024 / 1024} MiB`);
+    text2 = readFileSync25(file, "utf8");
+  } catch (error) {
+    if (error instanceof UsageError) throw error;
+    throw new UsageError(`cannot read the report ${file}: ${error.message}`);
+  }
+  let value;
+  try {
+    value = JSON.parse(text2);
+  } catch (error) {
+    throw new UsageError(`report ${file} is not JSON: ${error.message}`);
+  }
+  validator ??= new import__.Ajv2020({ allErrors: true, strict: false }).compile(scan_result_schema_default);
+  if (!validator(value)) {
+    const problems = (validator.errors ?? []).slice(0, 5).map((e) => `${e.instancePath || "/"} ${e.message ?? "is invalid"}`);
+    throw new UsageError(`report ${file} is not a preadmit JSON report: ${problems.join("; ")}`);
+  }
+  return value;
+}
+
 // src/cli.ts
 var USAGE = `Usage: preadmit scan [PATH...] [options]
        preadmit baseline [PATH...] [options]   write the findings to .preadmit-baseline.yaml
                                                (or --output), for \`baseline:\` in .preadmit.yaml
        preadmit fix [PATH...] [options]        apply the proven values edits that remove findings
                                                (--dry-run prints them as a unified diff)
+       preadmit merge REPORT... [--format F] [--output FILE] [--fail-on LEVEL]
+                                               merge the JSON reports of every shard of a scan
+                                               (scan --shard K/N --format json) into one report
        preadmit rules                          list the rules (id, default severity, category, title)
        preadmit explain RULE                   print a rule's documentation
 
@@ -55777,6 +57791,9 @@ Options:
                                       Service made ClusterIP; repeatable)
   --dry-run                           fix: print the edits as a unified diff, change no file
   --rule ID                           fix: only the findings of rule ID (repeatable)
+  --shard K/N                         scan only shard K of N: charts, plan files and the plain
+                                      manifests (together) go to shards by a stable hash of their
+                                      path; merge the shards' JSON reports with preadmit merge
   -h, --help                          this help
   --version                           print the version
 
@@ -55788,7 +57805,7 @@ preadmit fix: 0 edits applied (or none to apply), 1 inputs could not be read or 
 Documentation (in the package and the repository): README.md, section "Configuration:
 .preadmit.yaml", for the configuration; docs/rules.md (or preadmit rules, preadmit explain RULE)
 for the rules.`;
-var COMMANDS = ["scan", "baseline", "fix", "rules", "explain"];
+var COMMANDS = ["scan", "baseline", "fix", "merge", "rules", "explain"];
 var CLI_OPTIONS = {
   format: { type: "string" },
   output: { type: "string" },
@@ -55815,6 +57832,7 @@ var CLI_OPTIONS = {
   base: { type: "string" },
   gate: { type: "string" },
   all: { type: "boolean" },
+  shard: { type: "string" },
   "min-severity": { type: "string" },
   "fail-on-errors": { type: "string" },
   verbose: { type: "boolean" },
@@ -55884,7 +57902,7 @@ function previousBaseline(target, shown2) {
   } catch {
     return [];
   }
-  return stat.isFile() ? parseBaselineFile(readFileSync24(target, "utf8"), shown2) : [];
+  return stat.isFile() ? parseBaselineFile(readFileSync26(target, "utf8"), shown2) : [];
 }
 function writeBaseline(result, target, shown2, previous) {
   const text2 = renderBaselineFile(result.findings, previous);
@@ -55906,6 +57924,37 @@ function applyProvenFixes(result, report2, repoRoot, dryRun) {
   for (const error of result.errors) process.stderr.write(`preadmit: error: ${defuseRunnerCommands(terminalSafe(`${error.file}${error.line ? `:${error.line}` : ""}: ${error.message}`))}
 `);
   return result.errors.length > 0 && result.summary.verdict === "fail" ? 1 : 0;
+}
+var MERGE_OPTIONS = /* @__PURE__ */ new Set(["format", "output", "fail-on", "min-severity", "verbose"]);
+function mergeCommand(files, values) {
+  try {
+    const extra = Object.keys(values).filter((k) => values[k] !== void 0 && !MERGE_OPTIONS.has(k));
+    if (extra.length > 0) throw new UsageError(`preadmit merge takes reports and --format, --output, --fail-on, --min-severity, --verbose; not --${extra[0]} (give scan options to the shards' scans)`);
+    if (files.length === 0) throw new UsageError("preadmit merge needs the JSON reports of every shard (preadmit scan --shard K/N --format json --output shard-K.json)");
+    const format3 = oneOf("--format", values.format, FORMATS4) ?? "text";
+    const failOn = oneOf("--fail-on", values["fail-on"], FAIL_ON);
+    const minSeverity = oneOf("--min-severity", values["min-severity"], SEVERITIES);
+    const output = values.output ? prepareOutputFile(values.output, process.cwd(), values.output) : void 0;
+    const reports = files.map((file) => ({ file, result: readReport(file) }));
+    const result = mergeReports(reports, failOn !== void 0 ? { failOn } : {});
+    const toTerminal = output === void 0 && process.stdout.isTTY === true && !process.env.NO_COLOR;
+    const width = output === void 0 && process.stdout.isTTY === true ? process.stdout.columns : void 0;
+    const report2 = render(format3, result, { rules: RULES, color: toTerminal, text: { ...width ? { width } : {}, ...values.verbose ? { verbose: true } : {}, ...minSeverity ? { minSeverity } : {} } });
+    if (output !== void 0) writeOutputFile(output, report2, process.cwd(), values.output);
+    else process.stdout.write(process.env.GITHUB_ACTIONS === "true" ? inertForRunner(format3, report2) : report2);
+    if (output !== void 0 || format3 !== "text") {
+      for (const error of result.errors) process.stderr.write(`preadmit: error: ${defuseRunnerCommands(terminalSafe(`${error.file}${error.line ? `:${error.line}` : ""}: ${error.message}`))}
+`);
+    }
+    return exitCodeOf(result);
+  } catch (error) {
+    if (error instanceof UsageError) {
+      process.stderr.write(`preadmit: ${inertLines(error.message)}
+`);
+      return 2;
+    }
+    throw error;
+  }
 }
 async function main(argv) {
   let parsed;
@@ -55954,6 +58003,7 @@ ${USAGE}
       return 2;
     }
   }
+  if (command === "merge") return mergeCommand(paths, values);
   if (command !== "scan" && command !== "baseline" && command !== "fix") {
     const near = command === void 0 ? void 0 : closest(command, COMMANDS);
     process.stderr.write(`preadmit: ${command === void 0 ? "no command given" : `unknown command "${terminalSafe(command)}"${near ? `; did you mean ${near}?` : ""}`}
@@ -55965,7 +58015,7 @@ ${USAGE}
   try {
     for (const pair2 of values.set ?? []) if (!pair2.includes("=")) throw new UsageError(`--set expects key=value (got "${pair2}")`);
     for (const given of paths) if (given !== "-" && !existsSync12(given)) throw new UsageError(`${given}: no such file or directory`);
-    for (const file of values.values ?? []) if (!existsSync12(file) || !statSync18(file).isFile()) throw new UsageError(`--values ${file}: no such file`);
+    for (const file of values.values ?? []) if (!existsSync12(file) || !statSync19(file).isFile()) throw new UsageError(`--values ${file}: no such file`);
     const format3 = oneOf("--format", values.format, FORMATS4) ?? "text";
     const failOn = oneOf("--fail-on", values["fail-on"], FAIL_ON);
     const pssLevel = oneOf("--pss-level", values["pss-level"], ["baseline", "restricted"]);
@@ -55974,8 +58024,7 @@ ${USAGE}
     const failOnErrors = oneOf("--fail-on-errors", values["fail-on-errors"], ["true", "false"]);
     if (values.base === void 0 && (gate !== void 0 || values.all)) throw new UsageError(`${gate !== void 0 ? "--gate" : "--all"} needs --base REV`);
     if (values.as === void 0 ? values["as-group"] !== void 0 || values["as-uid"] !== void 0 : values.as.trim() === "") throw new UsageError(values.as === void 0 ? "--as-group and --as-uid need --as USER (the user they belong to), as in kubectl" : "--as expects a user name");
-    if (command === "baseline" && (values.base !== void 0 || values.format !== void 0 || paths.includes("-"))) throw new UsageError("preadmit baseline takes paths and scan options, not --base, --format or standard input");
-    if (command === "fix" && (values.base !== void 0 || values.format !== void 0 || values.output !== void 0 || values.fixes !== void 0 || paths.includes("-"))) throw new UsageError("preadmit fix takes paths and scan options, not --base, --format, --output, --fixes or standard input");
+    if (command === "fix" && (values.base !== void 0 || values.format !== void 0 || values.output !== void 0 || values.fixes !== void 0 || values.shard !== void 0 || paths.includes("-"))) throw new UsageError("preadmit fix takes paths and scan options, not --base, --format, --output, --fixes, --shard or standard input");
     if (command !== "fix" && (values["dry-run"] || values.rule !== void 0)) throw new UsageError(`${values["dry-run"] ? "--dry-run" : "--rule"} is an option of preadmit fix`);
     const fixes = oneOf("--fixes", values.fixes, FIX_MODES);
     for (const id of [...values.rule ?? [], ...values["fix-rule"] ?? []]) {
@@ -55986,15 +58035,17 @@ ${USAGE}
       }
       if ((values["fix-rule"] ?? []).includes(id) && rule2.fix?.optIn !== true) throw new UsageError(`--fix-rule ${id}: the rule has no opt-in fix (${rule2.fix ? "its fix is used without the flag" : "it offers no fix"})`);
     }
+    if (command === "baseline" && (values.base !== void 0 || values.format !== void 0 || values.shard !== void 0 || paths.includes("-"))) throw new UsageError("preadmit baseline takes paths and scan options, not --base, --format, --shard or standard input");
+    const shard = values.shard !== void 0 ? parseShard(values.shard) : void 0;
     const baselineTarget = command === "baseline" ? values.output ?? path39.join(findRepoRoot(paths[0] ?? "."), BASELINE_FILE_NAME) : void 0;
     const output = baselineTarget !== void 0 ? prepareOutputFile(baselineTarget, process.cwd(), baselineTarget) : values.output ? prepareOutputFile(values.output, process.cwd(), values.output) : void 0;
     const previous = baselineTarget !== void 0 ? previousBaseline(output, baselineTarget) : [];
     const bounds = {};
-    for (const [key, flag] of Object.entries(BOUND_FLAGS)) {
+    for (const [key2, flag] of Object.entries(BOUND_FLAGS)) {
       const value = values[flag.slice(2)];
       if (value === void 0) continue;
       if (!/^\d+(\.\d+)?$/.test(value.trim())) throw new UsageError(`${flag} expects a number (got "${value}")`);
-      bounds[key] = Number(value);
+      bounds[key2] = Number(value);
     }
     const stop = new AbortController();
     let stopped;
@@ -56042,6 +58093,7 @@ ${USAGE}
       ...command === "fix" ? { fixes: "all", ...values.rule ? { fixRules: values.rule } : {} } : fixes !== void 0 ? { fixes } : command === "baseline" ? { fixes: "off" } : {},
       ...values["fix-rule"] ? { fixOptIn: values["fix-rule"] } : {},
       ...command === "fix" ? { onFixes: (report3) => fixReport = report3 } : {},
+      ...shard !== void 0 ? { shard } : {},
       signal: stop.signal,
       ...slowRenders ? {
         onSlowRender: (chart, seconds) => {
@@ -56061,7 +58113,7 @@ ${USAGE}
     clearProgress();
     if ("code" in outcome) return outcome.code;
     const { result } = outcome;
-    if (values.base === void 0 && result.objects.length === 0 && result.charts.length === 0 && result.errors.length === 0 && !paths.includes("-")) {
+    if (values.base === void 0 && (result.shard === void 0 || result.shard.total === 0) && result.objects.length === 0 && result.charts.length === 0 && result.errors.length === 0 && !paths.includes("-")) {
       throw new UsageError(`nothing to scan under ${(paths.length > 0 ? paths : ["."]).join(", ")}: no chart, manifest or Terraform plan found (check the paths and include/exclude in .preadmit.yaml)`);
     }
     if (baselineTarget !== void 0) return writeBaseline(result, output, baselineTarget, previous);

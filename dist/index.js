@@ -21,9 +21,9 @@ var __commonJS = (cb, mod) => function __require2() {
 };
 var __copyProps = (to, from, except, desc) => {
   if (from && typeof from === "object" || typeof from === "function") {
-    for (let key of __getOwnPropNames(from))
-      if (!__hasOwnProp.call(to, key) && key !== except)
-        __defProp(to, key, { get: () => from[key], enumerable: !(desc = __getOwnPropDesc(from, key)) || desc.enumerable });
+    for (let key2 of __getOwnPropNames(from))
+      if (!__hasOwnProp.call(to, key2) && key2 !== except)
+        __defProp(to, key2, { get: () => from[key2], enumerable: !(desc = __getOwnPropDesc(from, key2)) || desc.enumerable });
   }
   return to;
 };
@@ -807,9 +807,9 @@ var require_constants = __commonJS({
       "X-XSS-Protection"
     ];
     for (let i2 = 0; i2 < wellknownHeaderNames.length; ++i2) {
-      const key = wellknownHeaderNames[i2];
-      const lowerCasedKey = key.toLowerCase();
-      headerNameLowerCasedRecord[key] = headerNameLowerCasedRecord[lowerCasedKey] = lowerCasedKey;
+      const key2 = wellknownHeaderNames[i2];
+      const lowerCasedKey = key2.toLowerCase();
+      headerNameLowerCasedRecord[key2] = headerNameLowerCasedRecord[lowerCasedKey] = lowerCasedKey;
     }
     Object.setPrototypeOf(headerNameLowerCasedRecord, null);
     module.exports = {
@@ -843,16 +843,16 @@ var require_tree = __commonJS({
        * @param {any} value
        * @param {number} index
        */
-      constructor(key, value, index) {
-        if (index === void 0 || index >= key.length) {
+      constructor(key2, value, index) {
+        if (index === void 0 || index >= key2.length) {
           throw new TypeError("Unreachable");
         }
-        const code = this.code = key.charCodeAt(index);
+        const code = this.code = key2.charCodeAt(index);
         if (code > 127) {
           throw new TypeError("key must be ascii string");
         }
-        if (key.length !== ++index) {
-          this.middle = new _TstNode(key, value, index);
+        if (key2.length !== ++index) {
+          this.middle = new _TstNode(key2, value, index);
         } else {
           this.value = value;
         }
@@ -861,15 +861,15 @@ var require_tree = __commonJS({
        * @param {string} key
        * @param {any} value
        */
-      add(key, value) {
-        const length = key.length;
+      add(key2, value) {
+        const length = key2.length;
         if (length === 0) {
           throw new TypeError("Unreachable");
         }
         let index = 0;
         let node = this;
         while (true) {
-          const code = key.charCodeAt(index);
+          const code = key2.charCodeAt(index);
           if (code > 127) {
             throw new TypeError("key must be ascii string");
           }
@@ -880,20 +880,20 @@ var require_tree = __commonJS({
             } else if (node.middle !== null) {
               node = node.middle;
             } else {
-              node.middle = new _TstNode(key, value, index);
+              node.middle = new _TstNode(key2, value, index);
               break;
             }
           } else if (node.code < code) {
             if (node.left !== null) {
               node = node.left;
             } else {
-              node.left = new _TstNode(key, value, index);
+              node.left = new _TstNode(key2, value, index);
               break;
             }
           } else if (node.right !== null) {
             node = node.right;
           } else {
-            node.right = new _TstNode(key, value, index);
+            node.right = new _TstNode(key2, value, index);
             break;
           }
         }
@@ -902,12 +902,12 @@ var require_tree = __commonJS({
        * @param {Uint8Array} key
        * @return {TstNode | null}
        */
-      search(key) {
-        const keylength = key.length;
+      search(key2) {
+        const keylength = key2.length;
         let index = 0;
         let node = this;
         while (node !== null && index < keylength) {
-          let code = key[index];
+          let code = key2[index];
           if (code <= 90 && code >= 65) {
             code |= 32;
           }
@@ -932,25 +932,25 @@ var require_tree = __commonJS({
        * @param {string} key
        * @param {any} value
        * */
-      insert(key, value) {
+      insert(key2, value) {
         if (this.node === null) {
-          this.node = new TstNode(key, value, 0);
+          this.node = new TstNode(key2, value, 0);
         } else {
-          this.node.add(key, value);
+          this.node.add(key2, value);
         }
       }
       /**
        * @param {Uint8Array} key
        * @return {any}
        */
-      lookup(key) {
-        return this.node?.search(key)?.value ?? null;
+      lookup(key2) {
+        return this.node?.search(key2)?.value ?? null;
       }
     };
     var tree = new TernarySearchTree();
     for (let i2 = 0; i2 < wellknownHeaderNames.length; ++i2) {
-      const key = headerNameLowerCasedRecord[wellknownHeaderNames[i2]];
-      tree.insert(key, key);
+      const key2 = headerNameLowerCasedRecord[wellknownHeaderNames[i2]];
+      tree.insert(key2, key2);
     }
     module.exports = {
       TernarySearchTree,
@@ -1075,14 +1075,14 @@ var require_util = __commonJS({
         }
         const port2 = url.port != null ? url.port : url.protocol === "https:" ? 443 : 80;
         let origin = url.origin != null ? url.origin : `${url.protocol || ""}//${url.hostname || ""}:${port2}`;
-        let path41 = url.path != null ? url.path : `${url.pathname || ""}${url.search || ""}`;
+        let path42 = url.path != null ? url.path : `${url.pathname || ""}${url.search || ""}`;
         if (origin[origin.length - 1] === "/") {
           origin = origin.slice(0, origin.length - 1);
         }
-        if (path41 && path41[0] !== "/") {
-          path41 = `/${path41}`;
+        if (path42 && path42[0] !== "/") {
+          path42 = `/${path42}`;
         }
-        return new URL(`${origin}${path41}`);
+        return new URL(`${origin}${path42}`);
       }
       if (!isHttpOrHttpsPrefixed(url.origin || url.protocol)) {
         throw new InvalidArgumentError("Invalid URL protocol: the URL must start with `http:` or `https:`.");
@@ -1174,20 +1174,20 @@ var require_util = __commonJS({
     function parseHeaders(headers, obj2) {
       if (obj2 === void 0) obj2 = {};
       for (let i2 = 0; i2 < headers.length; i2 += 2) {
-        const key = headerNameToString(headers[i2]);
-        let val = obj2[key];
+        const key2 = headerNameToString(headers[i2]);
+        let val = obj2[key2];
         if (val) {
           if (typeof val === "string") {
             val = [val];
-            obj2[key] = val;
+            obj2[key2] = val;
           }
           val.push(headers[i2 + 1].toString("utf8"));
         } else {
           const headersValue = headers[i2 + 1];
           if (typeof headersValue === "string") {
-            obj2[key] = headersValue;
+            obj2[key2] = headersValue;
           } else {
-            obj2[key] = Array.isArray(headersValue) ? headersValue.map((x) => x.toString("utf8")) : headersValue.toString("utf8");
+            obj2[key2] = Array.isArray(headersValue) ? headersValue.map((x) => x.toString("utf8")) : headersValue.toString("utf8");
           }
         }
       }
@@ -1201,21 +1201,21 @@ var require_util = __commonJS({
       const ret = new Array(len);
       let hasContentLength = false;
       let contentDispositionIdx = -1;
-      let key;
+      let key2;
       let val;
       let kLen = 0;
       for (let n2 = 0; n2 < headers.length; n2 += 2) {
-        key = headers[n2];
+        key2 = headers[n2];
         val = headers[n2 + 1];
-        typeof key !== "string" && (key = key.toString());
+        typeof key2 !== "string" && (key2 = key2.toString());
         typeof val !== "string" && (val = val.toString("utf8"));
-        kLen = key.length;
-        if (kLen === 14 && key[7] === "-" && (key === "content-length" || key.toLowerCase() === "content-length")) {
+        kLen = key2.length;
+        if (kLen === 14 && key2[7] === "-" && (key2 === "content-length" || key2.toLowerCase() === "content-length")) {
           hasContentLength = true;
-        } else if (kLen === 19 && key[7] === "-" && (key === "content-disposition" || key.toLowerCase() === "content-disposition")) {
+        } else if (kLen === 19 && key2[7] === "-" && (key2 === "content-disposition" || key2.toLowerCase() === "content-disposition")) {
           contentDispositionIdx = n2 + 1;
         }
-        ret[n2] = key;
+        ret[n2] = key2;
         ret[n2 + 1] = val;
       }
       if (hasContentLength && contentDispositionIdx !== -1) {
@@ -1533,39 +1533,39 @@ var require_diagnostics = __commonJS({
       });
       diagnosticsChannel.channel("undici:client:sendHeaders").subscribe((evt) => {
         const {
-          request: { method, path: path41, origin }
+          request: { method, path: path42, origin }
         } = evt;
-        debuglog2("sending request to %s %s/%s", method, origin, path41);
+        debuglog2("sending request to %s %s/%s", method, origin, path42);
       });
       diagnosticsChannel.channel("undici:request:headers").subscribe((evt) => {
         const {
-          request: { method, path: path41, origin },
+          request: { method, path: path42, origin },
           response: { statusCode }
         } = evt;
         debuglog2(
           "received response to %s %s/%s - HTTP %d",
           method,
           origin,
-          path41,
+          path42,
           statusCode
         );
       });
       diagnosticsChannel.channel("undici:request:trailers").subscribe((evt) => {
         const {
-          request: { method, path: path41, origin }
+          request: { method, path: path42, origin }
         } = evt;
-        debuglog2("trailers received from %s %s/%s", method, origin, path41);
+        debuglog2("trailers received from %s %s/%s", method, origin, path42);
       });
       diagnosticsChannel.channel("undici:request:error").subscribe((evt) => {
         const {
-          request: { method, path: path41, origin },
+          request: { method, path: path42, origin },
           error: error2
         } = evt;
         debuglog2(
           "request to %s %s/%s errored - %s",
           method,
           origin,
-          path41,
+          path42,
           error2.message
         );
       });
@@ -1614,9 +1614,9 @@ var require_diagnostics = __commonJS({
         });
         diagnosticsChannel.channel("undici:client:sendHeaders").subscribe((evt) => {
           const {
-            request: { method, path: path41, origin }
+            request: { method, path: path42, origin }
           } = evt;
-          debuglog2("sending request to %s %s/%s", method, origin, path41);
+          debuglog2("sending request to %s %s/%s", method, origin, path42);
         });
       }
       diagnosticsChannel.channel("undici:websocket:open").subscribe((evt) => {
@@ -1679,7 +1679,7 @@ var require_request = __commonJS({
     var kHandler = /* @__PURE__ */ Symbol("handler");
     var Request = class {
       constructor(origin, {
-        path: path41,
+        path: path42,
         method,
         body,
         headers,
@@ -1694,11 +1694,11 @@ var require_request = __commonJS({
         expectContinue,
         servername
       }, handler3) {
-        if (typeof path41 !== "string") {
+        if (typeof path42 !== "string") {
           throw new InvalidArgumentError("path must be a string");
-        } else if (path41[0] !== "/" && !(path41.startsWith("http://") || path41.startsWith("https://")) && method !== "CONNECT") {
+        } else if (path42[0] !== "/" && !(path42.startsWith("http://") || path42.startsWith("https://")) && method !== "CONNECT") {
           throw new InvalidArgumentError("path must be an absolute URL or start with a slash");
-        } else if (invalidPathRegex.test(path41)) {
+        } else if (invalidPathRegex.test(path42)) {
           throw new InvalidArgumentError("invalid request path");
         }
         if (typeof method !== "string") {
@@ -1764,7 +1764,7 @@ var require_request = __commonJS({
         this.completed = false;
         this.aborted = false;
         this.upgrade = upgrade || null;
-        this.path = query2 ? buildURL(path41, query2) : path41;
+        this.path = query2 ? buildURL(path42, query2) : path42;
         this.origin = origin;
         this.idempotent = idempotent == null ? method === "HEAD" || method === "GET" : idempotent;
         this.blocking = blocking == null ? false : blocking;
@@ -1956,20 +1956,20 @@ var require_request = __commonJS({
           this.endHandler = null;
         }
       }
-      addHeader(key, value) {
-        processHeader(this, key, value);
+      addHeader(key2, value) {
+        processHeader(this, key2, value);
         return this;
       }
     };
-    function processHeader(request2, key, val) {
+    function processHeader(request2, key2, val) {
       if (val && (typeof val === "object" && !Array.isArray(val))) {
-        throw new InvalidArgumentError(`invalid ${key} header`);
+        throw new InvalidArgumentError(`invalid ${key2} header`);
       } else if (val === void 0) {
         return;
       }
-      let headerName = headerNameLowerCasedRecord[key];
+      let headerName = headerNameLowerCasedRecord[key2];
       if (headerName === void 0) {
-        headerName = key.toLowerCase();
+        headerName = key2.toLowerCase();
         if (headerNameLowerCasedRecord[headerName] === void 0 && !isValidHTTPToken(headerName)) {
           throw new InvalidArgumentError("invalid header key");
         }
@@ -1979,17 +1979,17 @@ var require_request = __commonJS({
         for (let i2 = 0; i2 < val.length; i2++) {
           if (typeof val[i2] === "string") {
             if (!isValidHeaderValue(val[i2])) {
-              throw new InvalidArgumentError(`invalid ${key} header`);
+              throw new InvalidArgumentError(`invalid ${key2} header`);
             }
             arr2.push(val[i2]);
           } else if (val[i2] === null) {
             arr2.push("");
           } else if (typeof val[i2] === "object") {
-            throw new InvalidArgumentError(`invalid ${key} header`);
+            throw new InvalidArgumentError(`invalid ${key2} header`);
           } else {
             const str4 = `${val[i2]}`;
             if (!isValidHeaderValue(str4)) {
-              throw new InvalidArgumentError(`invalid ${key} header`);
+              throw new InvalidArgumentError(`invalid ${key2} header`);
             }
             arr2.push(str4);
           }
@@ -1997,14 +1997,14 @@ var require_request = __commonJS({
         val = arr2;
       } else if (typeof val === "string") {
         if (!isValidHeaderValue(val)) {
-          throw new InvalidArgumentError(`invalid ${key} header`);
+          throw new InvalidArgumentError(`invalid ${key2} header`);
         }
       } else if (val === null) {
         val = "";
       } else {
         val = `${val}`;
         if (!isValidHeaderValue(val)) {
-          throw new InvalidArgumentError(`invalid ${key} header`);
+          throw new InvalidArgumentError(`invalid ${key2} header`);
         }
       }
       if (headerName === "host") {
@@ -2025,7 +2025,7 @@ var require_request = __commonJS({
         }
       } else if (request2.contentType === null && headerName === "content-type") {
         request2.contentType = val;
-        request2.headers.push(key, val);
+        request2.headers.push(key2, val);
       } else if (headerName === "transfer-encoding" || headerName === "keep-alive" || headerName === "upgrade") {
         throw new InvalidArgumentError(`invalid ${headerName} header`);
       } else if (headerName === "connection") {
@@ -2039,7 +2039,7 @@ var require_request = __commonJS({
       } else if (headerName === "expect") {
         throw new NotSupportedError("expect header not supported");
       } else {
-        request2.headers.push(key, val);
+        request2.headers.push(key2, val);
       }
     }
     module.exports = Request;
@@ -2527,13 +2527,13 @@ var require_connect = __commonJS({
         constructor(maxCachedSessions) {
           this._maxCachedSessions = maxCachedSessions;
           this._sessionCache = /* @__PURE__ */ new Map();
-          this._sessionRegistry = new global.FinalizationRegistry((key) => {
+          this._sessionRegistry = new global.FinalizationRegistry((key2) => {
             if (this._sessionCache.size < this._maxCachedSessions) {
               return;
             }
-            const ref = this._sessionCache.get(key);
+            const ref = this._sessionCache.get(key2);
             if (ref !== void 0 && ref.deref() === void 0) {
-              this._sessionCache.delete(key);
+              this._sessionCache.delete(key2);
             }
           });
         }
@@ -2697,10 +2697,10 @@ var require_utils = __commonJS({
     exports.enumToMap = void 0;
     function enumToMap(obj2) {
       const res = {};
-      Object.keys(obj2).forEach((key) => {
-        const value = obj2[key];
+      Object.keys(obj2).forEach((key2) => {
+        const value = obj2[key2];
         if (typeof value === "number") {
-          res[key] = value;
+          res[key2] = value;
         }
       });
       return res;
@@ -2877,9 +2877,9 @@ var require_constants2 = __commonJS({
     ];
     exports.METHOD_MAP = utils_1.enumToMap(METHODS);
     exports.H_METHOD_MAP = {};
-    Object.keys(exports.METHOD_MAP).forEach((key) => {
-      if (/^H/.test(key)) {
-        exports.H_METHOD_MAP[key] = exports.METHOD_MAP[key];
+    Object.keys(exports.METHOD_MAP).forEach((key2) => {
+      if (/^H/.test(key2)) {
+        exports.H_METHOD_MAP[key2] = exports.METHOD_MAP[key2];
       }
     });
     var FINISH;
@@ -3850,19 +3850,19 @@ var require_webidl = __commonJS({
         const result = {};
         if (!types2.isProxy(O)) {
           const keys3 = [...Object.getOwnPropertyNames(O), ...Object.getOwnPropertySymbols(O)];
-          for (const key of keys3) {
-            const typedKey = keyConverter(key, prefix2, argument);
-            const typedValue2 = valueConverter(O[key], prefix2, argument);
+          for (const key2 of keys3) {
+            const typedKey = keyConverter(key2, prefix2, argument);
+            const typedValue2 = valueConverter(O[key2], prefix2, argument);
             result[typedKey] = typedValue2;
           }
           return result;
         }
         const keys2 = Reflect.ownKeys(O);
-        for (const key of keys2) {
-          const desc = Reflect.getOwnPropertyDescriptor(O, key);
+        for (const key2 of keys2) {
+          const desc = Reflect.getOwnPropertyDescriptor(O, key2);
           if (desc?.enumerable) {
-            const typedKey = keyConverter(key, prefix2, argument);
-            const typedValue2 = valueConverter(O[key], prefix2, argument);
+            const typedKey = keyConverter(key2, prefix2, argument);
+            const typedValue2 = valueConverter(O[key2], prefix2, argument);
             result[typedKey] = typedValue2;
           }
         }
@@ -3893,29 +3893,29 @@ var require_webidl = __commonJS({
           });
         }
         for (const options of converters) {
-          const { key, defaultValue, required, converter } = options;
+          const { key: key2, defaultValue, required, converter } = options;
           if (required === true) {
-            if (!Object.hasOwn(dictionary, key)) {
+            if (!Object.hasOwn(dictionary, key2)) {
               throw webidl.errors.exception({
                 header: prefix2,
-                message: `Missing required key "${key}".`
+                message: `Missing required key "${key2}".`
               });
             }
           }
-          let value = dictionary[key];
+          let value = dictionary[key2];
           const hasDefault = Object.hasOwn(options, "defaultValue");
           if (hasDefault && value !== null) {
             value ??= defaultValue();
           }
           if (required || hasDefault || value !== void 0) {
-            value = converter(value, prefix2, `${argument}.${key}`);
+            value = converter(value, prefix2, `${argument}.${key2}`);
             if (options.allowedValues && !options.allowedValues.includes(value)) {
               throw webidl.errors.exception({
                 header: prefix2,
                 message: `${value} is not an accepted type. Expected one of ${options.allowedValues.join(", ")}.`
               });
             }
-            dict[key] = value;
+            dict[key2] = value;
           }
         }
         return dict;
@@ -4530,18 +4530,18 @@ var require_util2 = __commonJS({
               done: true
             };
           }
-          const { [keyIndex]: key, [valueIndex]: value } = values[index];
+          const { [keyIndex]: key2, [valueIndex]: value } = values[index];
           this.#index = index + 1;
           let result;
           switch (this.#kind) {
             case "key":
-              result = key;
+              result = key2;
               break;
             case "value":
               result = value;
               break;
             case "key+value":
-              result = [key, value];
+              result = [key2, value];
               break;
           }
           return {
@@ -4607,8 +4607,8 @@ var require_util2 = __commonJS({
                 `Failed to execute 'forEach' on '${name}': parameter 1 is not of type 'Function'.`
               );
             }
-            for (const { 0: key, 1: value } of makeIterator(this, "key+value")) {
-              callbackfn.call(thisArg, value, key, this);
+            for (const { 0: key2, 1: value } of makeIterator(this, "key+value")) {
+              callbackfn.call(thisArg, value, key2, this);
             }
           }
         }
@@ -6051,15 +6051,15 @@ var require_client_h1 = __commonJS({
         } else {
           this.headers[len - 1] = Buffer.concat([this.headers[len - 1], buf]);
         }
-        const key = this.headers[len - 2];
-        if (key.length === 10) {
-          const headerName = util.bufferToLowerCasedHeaderName(key);
+        const key2 = this.headers[len - 2];
+        if (key2.length === 10) {
+          const headerName = util.bufferToLowerCasedHeaderName(key2);
           if (headerName === "keep-alive") {
             this.keepAlive += buf.toString();
           } else if (headerName === "connection") {
             this.connection += buf.toString();
           }
-        } else if (key.length === 14 && util.bufferToLowerCasedHeaderName(key) === "content-length") {
+        } else if (key2.length === 14 && util.bufferToLowerCasedHeaderName(key2) === "content-length") {
           this.contentLength += buf.toString();
         }
         this.trackHeader(buf.length);
@@ -6457,7 +6457,7 @@ var require_client_h1 = __commonJS({
       return method !== "GET" && method !== "HEAD" && method !== "OPTIONS" && method !== "TRACE" && method !== "CONNECT";
     }
     function writeH1(client, request2) {
-      const { method, path: path41, host, upgrade, blocking, reset: reset2 } = request2;
+      const { method, path: path42, host, upgrade, blocking, reset: reset2 } = request2;
       let { body, headers, contentLength } = request2;
       const expectsPayload = method === "PUT" || method === "POST" || method === "PATCH" || method === "QUERY" || method === "PROPFIND" || method === "PROPPATCH";
       if (util.isFormDataLike(body)) {
@@ -6538,7 +6538,7 @@ var require_client_h1 = __commonJS({
       if (blocking) {
         socket[kBlocking] = true;
       }
-      let header3 = `${method} ${path41} HTTP/1.1\r
+      let header3 = `${method} ${path42} HTTP/1.1\r
 `;
       if (typeof host === "string") {
         header3 += `host: ${host}\r
@@ -6557,15 +6557,15 @@ upgrade: ${upgrade}\r
       }
       if (Array.isArray(headers)) {
         for (let n2 = 0; n2 < headers.length; n2 += 2) {
-          const key = headers[n2 + 0];
+          const key2 = headers[n2 + 0];
           const val = headers[n2 + 1];
           if (Array.isArray(val)) {
             for (let i2 = 0; i2 < val.length; i2++) {
-              header3 += `${key}: ${val[i2]}\r
+              header3 += `${key2}: ${val[i2]}\r
 `;
             }
           } else {
-            header3 += `${key}: ${val}\r
+            header3 += `${key2}: ${val}\r
 `;
           }
         }
@@ -7067,7 +7067,7 @@ var require_client_h2 = __commonJS({
     }
     function writeH2(client, request2) {
       const session = client[kHTTP2Session];
-      const { method, path: path41, host, upgrade, expectContinue, signal, headers: reqHeaders } = request2;
+      const { method, path: path42, host, upgrade, expectContinue, signal, headers: reqHeaders } = request2;
       let { body } = request2;
       if (upgrade) {
         util.errorRequest(client, request2, new Error("Upgrade not supported for H2"));
@@ -7075,18 +7075,18 @@ var require_client_h2 = __commonJS({
       }
       const headers = {};
       for (let n2 = 0; n2 < reqHeaders.length; n2 += 2) {
-        const key = reqHeaders[n2 + 0];
+        const key2 = reqHeaders[n2 + 0];
         const val = reqHeaders[n2 + 1];
         if (Array.isArray(val)) {
           for (let i2 = 0; i2 < val.length; i2++) {
-            if (headers[key]) {
-              headers[key] += `,${val[i2]}`;
+            if (headers[key2]) {
+              headers[key2] += `,${val[i2]}`;
             } else {
-              headers[key] = val[i2];
+              headers[key2] = val[i2];
             }
           }
         } else {
-          headers[key] = val;
+          headers[key2] = val;
         }
       }
       let stream;
@@ -7164,7 +7164,7 @@ var require_client_h2 = __commonJS({
         });
         return true;
       }
-      headers[HTTP2_HEADER_PATH] = path41;
+      headers[HTTP2_HEADER_PATH] = path42;
       headers[HTTP2_HEADER_SCHEME] = "https";
       const expectsPayload = method === "PUT" || method === "POST" || method === "PATCH";
       if (body && typeof body.read === "function") {
@@ -7517,9 +7517,9 @@ var require_redirect_handler = __commonJS({
           return this.handler.onHeaders(statusCode, headers, resume, statusText);
         }
         const { origin, pathname, search } = util.parseURL(new URL(this.location, this.opts.origin && new URL(this.opts.path, this.opts.origin)));
-        const path41 = search ? `${pathname}${search}` : pathname;
+        const path42 = search ? `${pathname}${search}` : pathname;
         this.opts.headers = cleanRequestHeaders(this.opts.headers, statusCode === 303, this.opts.origin !== origin);
-        this.opts.path = path41;
+        this.opts.path = path42;
         this.opts.origin = origin;
         this.opts.maxRedirections = 0;
         this.opts.query = null;
@@ -7581,9 +7581,9 @@ var require_redirect_handler = __commonJS({
           }
         }
       } else if (headers && typeof headers === "object") {
-        for (const key of Object.keys(headers)) {
-          if (!shouldRemoveHeader(key, removeContent, unknownOrigin)) {
-            ret.push(key, headers[key]);
+        for (const key2 of Object.keys(headers)) {
+          if (!shouldRemoveHeader(key2, removeContent, unknownOrigin)) {
+            ret.push(key2, headers[key2]);
           }
         }
       } else {
@@ -8664,16 +8664,16 @@ var require_agent = __commonJS({
         return ret;
       }
       [kDispatch](opts, handler3) {
-        let key;
+        let key2;
         if (opts.origin && (typeof opts.origin === "string" || opts.origin instanceof URL)) {
-          key = String(opts.origin);
+          key2 = String(opts.origin);
         } else {
           throw new InvalidArgumentError("opts.origin must be a non-empty string or URL.");
         }
-        let dispatcher = this[kClients].get(key);
+        let dispatcher = this[kClients].get(key2);
         if (!dispatcher) {
           dispatcher = this[kFactory](opts.origin, this[kOptions]).on("drain", this[kOnDrain]).on("connect", this[kOnConnect]).on("disconnect", this[kOnDisconnect]).on("connectionError", this[kOnConnectionError]);
-          this[kClients].set(key, dispatcher);
+          this[kClients].set(key2, dispatcher);
         }
         return dispatcher.dispatch(opts, handler3);
       }
@@ -8758,10 +8758,10 @@ var require_proxy_agent = __commonJS({
         };
         const {
           origin,
-          path: path41 = "/",
+          path: path42 = "/",
           headers = {}
         } = opts;
-        opts.path = origin + path41;
+        opts.path = origin + path42;
         if (!("host" in headers) && !("Host" in headers)) {
           const { host } = new URL3(origin);
           headers.host = host;
@@ -8912,7 +8912,7 @@ var require_proxy_agent = __commonJS({
       return headers;
     }
     function throwIfProxyAuthIsSent(headers) {
-      const existProxyAuth = headers && Object.keys(headers).find((key) => key.toLowerCase() === "proxy-authorization");
+      const existProxyAuth = headers && Object.keys(headers).find((key2) => key2.toLowerCase() === "proxy-authorization");
       if (existProxyAuth) {
         throw new InvalidArgumentError("Proxy-Authorization should be sent in ProxyAgent constructor");
       }
@@ -10690,18 +10690,18 @@ var require_mock_utils = __commonJS({
         })
       );
     }
-    function getHeaderByName(headers, key) {
+    function getHeaderByName(headers, key2) {
       if (Array.isArray(headers)) {
         for (let i2 = 0; i2 < headers.length; i2 += 2) {
-          if (headers[i2].toLocaleLowerCase() === key.toLocaleLowerCase()) {
+          if (headers[i2].toLocaleLowerCase() === key2.toLocaleLowerCase()) {
             return headers[i2 + 1];
           }
         }
         return void 0;
       } else if (typeof headers.get === "function") {
-        return headers.get(key);
+        return headers.get(key2);
       } else {
-        return lowerCaseEntries(headers)[key.toLocaleLowerCase()];
+        return lowerCaseEntries(headers)[key2.toLocaleLowerCase()];
       }
     }
     function buildHeadersFromArray(headers) {
@@ -10733,20 +10733,20 @@ var require_mock_utils = __commonJS({
       }
       return true;
     }
-    function safeUrl2(path41) {
-      if (typeof path41 !== "string") {
-        return path41;
+    function safeUrl2(path42) {
+      if (typeof path42 !== "string") {
+        return path42;
       }
-      const pathSegments = path41.split("?");
+      const pathSegments = path42.split("?");
       if (pathSegments.length !== 2) {
-        return path41;
+        return path42;
       }
       const qp = new URLSearchParams(pathSegments.pop());
       qp.sort();
       return [...pathSegments, qp.toString()].join("?");
     }
-    function matchKey(mockDispatch2, { path: path41, method, body, headers }) {
-      const pathMatch = matchValue(mockDispatch2.path, path41);
+    function matchKey(mockDispatch2, { path: path42, method, body, headers }) {
+      const pathMatch = matchValue(mockDispatch2.path, path42);
       const methodMatch = matchValue(mockDispatch2.method, method);
       const bodyMatch = typeof mockDispatch2.body !== "undefined" ? matchValue(mockDispatch2.body, body) : true;
       const headersMatch = matchHeaders(mockDispatch2, headers);
@@ -10765,50 +10765,50 @@ var require_mock_utils = __commonJS({
         return data.toString();
       }
     }
-    function getMockDispatch(mockDispatches, key) {
-      const basePath = key.query ? buildURL(key.path, key.query) : key.path;
+    function getMockDispatch(mockDispatches, key2) {
+      const basePath = key2.query ? buildURL(key2.path, key2.query) : key2.path;
       const resolvedPath = typeof basePath === "string" ? safeUrl2(basePath) : basePath;
-      let matchedMockDispatches = mockDispatches.filter(({ consumed }) => !consumed).filter(({ path: path41 }) => matchValue(safeUrl2(path41), resolvedPath));
+      let matchedMockDispatches = mockDispatches.filter(({ consumed }) => !consumed).filter(({ path: path42 }) => matchValue(safeUrl2(path42), resolvedPath));
       if (matchedMockDispatches.length === 0) {
         throw new MockNotMatchedError(`Mock dispatch not matched for path '${resolvedPath}'`);
       }
-      matchedMockDispatches = matchedMockDispatches.filter(({ method }) => matchValue(method, key.method));
+      matchedMockDispatches = matchedMockDispatches.filter(({ method }) => matchValue(method, key2.method));
       if (matchedMockDispatches.length === 0) {
-        throw new MockNotMatchedError(`Mock dispatch not matched for method '${key.method}' on path '${resolvedPath}'`);
+        throw new MockNotMatchedError(`Mock dispatch not matched for method '${key2.method}' on path '${resolvedPath}'`);
       }
-      matchedMockDispatches = matchedMockDispatches.filter(({ body }) => typeof body !== "undefined" ? matchValue(body, key.body) : true);
+      matchedMockDispatches = matchedMockDispatches.filter(({ body }) => typeof body !== "undefined" ? matchValue(body, key2.body) : true);
       if (matchedMockDispatches.length === 0) {
-        throw new MockNotMatchedError(`Mock dispatch not matched for body '${key.body}' on path '${resolvedPath}'`);
+        throw new MockNotMatchedError(`Mock dispatch not matched for body '${key2.body}' on path '${resolvedPath}'`);
       }
-      matchedMockDispatches = matchedMockDispatches.filter((mockDispatch2) => matchHeaders(mockDispatch2, key.headers));
+      matchedMockDispatches = matchedMockDispatches.filter((mockDispatch2) => matchHeaders(mockDispatch2, key2.headers));
       if (matchedMockDispatches.length === 0) {
-        const headers = typeof key.headers === "object" ? JSON.stringify(key.headers) : key.headers;
+        const headers = typeof key2.headers === "object" ? JSON.stringify(key2.headers) : key2.headers;
         throw new MockNotMatchedError(`Mock dispatch not matched for headers '${headers}' on path '${resolvedPath}'`);
       }
       return matchedMockDispatches[0];
     }
-    function addMockDispatch(mockDispatches, key, data) {
+    function addMockDispatch(mockDispatches, key2, data) {
       const baseData = { timesInvoked: 0, times: 1, persist: false, consumed: false };
       const replyData = typeof data === "function" ? { callback: data } : { ...data };
-      const newMockDispatch = { ...baseData, ...key, pending: true, data: { error: null, ...replyData } };
+      const newMockDispatch = { ...baseData, ...key2, pending: true, data: { error: null, ...replyData } };
       mockDispatches.push(newMockDispatch);
       return newMockDispatch;
     }
-    function deleteMockDispatch(mockDispatches, key) {
+    function deleteMockDispatch(mockDispatches, key2) {
       const index = mockDispatches.findIndex((dispatch) => {
         if (!dispatch.consumed) {
           return false;
         }
-        return matchKey(dispatch, key);
+        return matchKey(dispatch, key2);
       });
       if (index !== -1) {
         mockDispatches.splice(index, 1);
       }
     }
     function buildKey(opts) {
-      const { path: path41, method, body, headers, query: query2 } = opts;
+      const { path: path42, method, body, headers, query: query2 } = opts;
       return {
-        path: path41,
+        path: path42,
         method,
         body,
         headers,
@@ -10819,9 +10819,9 @@ var require_mock_utils = __commonJS({
       const keys2 = Object.keys(data);
       const result = [];
       for (let i2 = 0; i2 < keys2.length; ++i2) {
-        const key = keys2[i2];
-        const value = data[key];
-        const name = Buffer.from(`${key}`);
+        const key2 = keys2[i2];
+        const value = data[key2];
+        const name = Buffer.from(`${key2}`);
         if (Array.isArray(value)) {
           for (let j = 0; j < value.length; ++j) {
             result.push(name, Buffer.from(`${value[j]}`));
@@ -10843,8 +10843,8 @@ var require_mock_utils = __commonJS({
       return Buffer.concat(buffers).toString("utf8");
     }
     function mockDispatch(opts, handler3) {
-      const key = buildKey(opts);
-      const mockDispatch2 = getMockDispatch(this[kDispatches], key);
+      const key2 = buildKey(opts);
+      const mockDispatch2 = getMockDispatch(this[kDispatches], key2);
       mockDispatch2.timesInvoked++;
       if (mockDispatch2.data.callback) {
         mockDispatch2.data = { ...mockDispatch2.data, ...mockDispatch2.data.callback(opts) };
@@ -10854,7 +10854,7 @@ var require_mock_utils = __commonJS({
       mockDispatch2.consumed = !persist && timesInvoked >= times;
       mockDispatch2.pending = timesInvoked < times;
       if (error2 !== null) {
-        deleteMockDispatch(this[kDispatches], key);
+        deleteMockDispatch(this[kDispatches], key2);
         handler3.onError(error2);
         return true;
       }
@@ -10879,7 +10879,7 @@ var require_mock_utils = __commonJS({
         handler3.onHeaders?.(statusCode, responseHeaders, resume, getStatusText(statusCode));
         handler3.onData?.(Buffer.from(responseData));
         handler3.onComplete?.(responseTrailers);
-        deleteMockDispatch(mockDispatches, key);
+        deleteMockDispatch(mockDispatches, key2);
       }
       function resume() {
       }
@@ -11271,10 +11271,10 @@ var require_pending_interceptors_formatter = __commonJS({
       }
       format(pendingInterceptors) {
         const withPrettyHeaders = pendingInterceptors.map(
-          ({ method, path: path41, data: { statusCode }, persist, times, timesInvoked, origin }) => ({
+          ({ method, path: path42, data: { statusCode }, persist, times, timesInvoked, origin }) => ({
             Method: method,
             Origin: origin,
-            Path: path41,
+            Path: path42,
             "Status code": statusCode,
             Persistent: persist ? PERSISTENT : NOT_PERSISTENT,
             Invocations: timesInvoked,
@@ -12786,16 +12786,16 @@ var require_dispatcher_weakref = __commonJS({
       constructor(finalizer) {
         this.finalizer = finalizer;
       }
-      register(dispatcher, key) {
+      register(dispatcher, key2) {
         if (dispatcher.on) {
           dispatcher.on("disconnect", () => {
             if (dispatcher[kConnected] === 0 && dispatcher[kSize] === 0) {
-              this.finalizer(key);
+              this.finalizer(key2);
             }
           });
         }
       }
-      unregister(key) {
+      unregister(key2) {
       }
     };
     module.exports = function() {
@@ -16153,9 +16153,9 @@ var require_util6 = __commonJS({
         }
       }
     }
-    function validateCookiePath(path41) {
-      for (let i2 = 0; i2 < path41.length; ++i2) {
-        const code = path41.charCodeAt(i2);
+    function validateCookiePath(path42) {
+      for (let i2 = 0; i2 < path42.length; ++i2) {
+        const code = path42.charCodeAt(i2);
         if (code < 32 || // exclude CTLs (0-31)
         code > 126 || // exclude DEL and non-ascii
         code === 59) {
@@ -16280,8 +16280,8 @@ var require_util6 = __commonJS({
         if (!part.includes("=")) {
           throw new Error("Invalid unparsed");
         }
-        const [key, ...value] = part.split("=");
-        const trimmedKey = key.trim();
+        const [key2, ...value] = part.split("=");
+        const trimmedKey = key2.trim();
         const joinedValue = value.join("=");
         validateCookieName(trimmedKey);
         validateCookieValue(joinedValue);
@@ -19075,11 +19075,11 @@ var require_undici = __commonJS({
           if (typeof opts.path !== "string") {
             throw new InvalidArgumentError("invalid opts.path");
           }
-          let path41 = opts.path;
+          let path42 = opts.path;
           if (!opts.path.startsWith("/")) {
-            path41 = `/${path41}`;
+            path42 = `/${path42}`;
           }
-          url = new URL(util.parseOrigin(url).origin + path41);
+          url = new URL(util.parseOrigin(url).origin + path42);
         } else {
           if (!opts) {
             opts = typeof url === "object" ? url : {};
@@ -19156,7 +19156,7 @@ var require_windows = __commonJS({
     module.exports = isexe;
     isexe.sync = sync;
     var fs3 = __require("fs");
-    function checkPathExt(path41, options) {
+    function checkPathExt(path42, options) {
       var pathext = options.pathExt !== void 0 ? options.pathExt : process.env.PATHEXT;
       if (!pathext) {
         return true;
@@ -19167,25 +19167,25 @@ var require_windows = __commonJS({
       }
       for (var i2 = 0; i2 < pathext.length; i2++) {
         var p = pathext[i2].toLowerCase();
-        if (p && path41.substr(-p.length).toLowerCase() === p) {
+        if (p && path42.substr(-p.length).toLowerCase() === p) {
           return true;
         }
       }
       return false;
     }
-    function checkStat(stat2, path41, options) {
+    function checkStat(stat2, path42, options) {
       if (!stat2.isSymbolicLink() && !stat2.isFile()) {
         return false;
       }
-      return checkPathExt(path41, options);
+      return checkPathExt(path42, options);
     }
-    function isexe(path41, options, cb) {
-      fs3.stat(path41, function(er, stat2) {
-        cb(er, er ? false : checkStat(stat2, path41, options));
+    function isexe(path42, options, cb) {
+      fs3.stat(path42, function(er, stat2) {
+        cb(er, er ? false : checkStat(stat2, path42, options));
       });
     }
-    function sync(path41, options) {
-      return checkStat(fs3.statSync(path41), path41, options);
+    function sync(path42, options) {
+      return checkStat(fs3.statSync(path42), path42, options);
     }
   }
 });
@@ -19196,13 +19196,13 @@ var require_mode = __commonJS({
     module.exports = isexe;
     isexe.sync = sync;
     var fs3 = __require("fs");
-    function isexe(path41, options, cb) {
-      fs3.stat(path41, function(er, stat2) {
+    function isexe(path42, options, cb) {
+      fs3.stat(path42, function(er, stat2) {
         cb(er, er ? false : checkStat(stat2, options));
       });
     }
-    function sync(path41, options) {
-      return checkStat(fs3.statSync(path41), options);
+    function sync(path42, options) {
+      return checkStat(fs3.statSync(path42), options);
     }
     function checkStat(stat2, options) {
       return stat2.isFile() && checkMode(stat2, options);
@@ -19235,7 +19235,7 @@ var require_isexe = __commonJS({
     }
     module.exports = isexe;
     isexe.sync = sync;
-    function isexe(path41, options, cb) {
+    function isexe(path42, options, cb) {
       if (typeof options === "function") {
         cb = options;
         options = {};
@@ -19245,7 +19245,7 @@ var require_isexe = __commonJS({
           throw new TypeError("callback not provided");
         }
         return new Promise(function(resolve2, reject) {
-          isexe(path41, options || {}, function(er, is) {
+          isexe(path42, options || {}, function(er, is) {
             if (er) {
               reject(er);
             } else {
@@ -19254,7 +19254,7 @@ var require_isexe = __commonJS({
           });
         });
       }
-      core2(path41, options || {}, function(er, is) {
+      core2(path42, options || {}, function(er, is) {
         if (er) {
           if (er.code === "EACCES" || options && options.ignoreErrors) {
             er = null;
@@ -19264,9 +19264,9 @@ var require_isexe = __commonJS({
         cb(er, is);
       });
     }
-    function sync(path41, options) {
+    function sync(path42, options) {
       try {
-        return core2.sync(path41, options || {});
+        return core2.sync(path42, options || {});
       } catch (er) {
         if (options && options.ignoreErrors || er.code === "EACCES") {
           return false;
@@ -19282,7 +19282,7 @@ var require_isexe = __commonJS({
 var require_which = __commonJS({
   "node_modules/which/which.js"(exports, module) {
     var isWindows = process.platform === "win32" || process.env.OSTYPE === "cygwin" || process.env.OSTYPE === "msys";
-    var path41 = __require("path");
+    var path42 = __require("path");
     var COLON = isWindows ? ";" : ":";
     var isexe = require_isexe();
     var getNotFoundError = (cmd) => Object.assign(new Error(`not found: ${cmd}`), { code: "ENOENT" });
@@ -19320,7 +19320,7 @@ var require_which = __commonJS({
           return opt.all && found.length ? resolve2(found) : reject(getNotFoundError(cmd));
         const ppRaw = pathEnv[i2];
         const pathPart = /^".*"$/.test(ppRaw) ? ppRaw.slice(1, -1) : ppRaw;
-        const pCmd = path41.join(pathPart, cmd);
+        const pCmd = path42.join(pathPart, cmd);
         const p = !pathPart && /^\.[\\\/]/.test(cmd) ? cmd.slice(0, 2) + pCmd : pCmd;
         resolve2(subStep(p, i2, 0));
       });
@@ -19347,7 +19347,7 @@ var require_which = __commonJS({
       for (let i2 = 0; i2 < pathEnv.length; i2++) {
         const ppRaw = pathEnv[i2];
         const pathPart = /^".*"$/.test(ppRaw) ? ppRaw.slice(1, -1) : ppRaw;
-        const pCmd = path41.join(pathPart, cmd);
+        const pCmd = path42.join(pathPart, cmd);
         const p = !pathPart && /^\.[\\\/]/.test(cmd) ? cmd.slice(0, 2) + pCmd : pCmd;
         for (let j = 0; j < pathExt.length; j++) {
           const cur = p + pathExt[j];
@@ -19384,7 +19384,7 @@ var require_path_key = __commonJS({
       if (platform3 !== "win32") {
         return "PATH";
       }
-      return Object.keys(environment).reverse().find((key) => key.toUpperCase() === "PATH") || "Path";
+      return Object.keys(environment).reverse().find((key2) => key2.toUpperCase() === "PATH") || "Path";
     };
     module.exports = pathKey4;
     module.exports.default = pathKey4;
@@ -19395,7 +19395,7 @@ var require_path_key = __commonJS({
 var require_resolveCommand = __commonJS({
   "node_modules/cross-spawn/lib/util/resolveCommand.js"(exports, module) {
     "use strict";
-    var path41 = __require("path");
+    var path42 = __require("path");
     var which2 = require_which();
     var getPathKey = require_path_key();
     function resolveCommandAttempt(parsed, withoutPathExt) {
@@ -19413,7 +19413,7 @@ var require_resolveCommand = __commonJS({
       try {
         resolved = which2.sync(parsed.command, {
           path: env[getPathKey({ env })],
-          pathExt: withoutPathExt ? path41.delimiter : void 0
+          pathExt: withoutPathExt ? path42.delimiter : void 0
         });
       } catch (e) {
       } finally {
@@ -19422,7 +19422,7 @@ var require_resolveCommand = __commonJS({
         }
       }
       if (resolved) {
-        resolved = path41.resolve(hasCustomCwd ? parsed.options.cwd : "", resolved);
+        resolved = path42.resolve(hasCustomCwd ? parsed.options.cwd : "", resolved);
       }
       return resolved;
     }
@@ -19476,8 +19476,8 @@ var require_shebang_command = __commonJS({
       if (!match2) {
         return null;
       }
-      const [path41, argument] = match2[0].replace(/#! ?/, "").split(" ");
-      const binary2 = path41.split("/").pop();
+      const [path42, argument] = match2[0].replace(/#! ?/, "").split(" ");
+      const binary2 = path42.split("/").pop();
       if (binary2 === "env") {
         return argument;
       }
@@ -19512,7 +19512,7 @@ var require_readShebang = __commonJS({
 var require_parse2 = __commonJS({
   "node_modules/cross-spawn/lib/parse.js"(exports, module) {
     "use strict";
-    var path41 = __require("path");
+    var path42 = __require("path");
     var resolveCommand = require_resolveCommand();
     var escape3 = require_escape();
     var readShebang = require_readShebang();
@@ -19537,7 +19537,7 @@ var require_parse2 = __commonJS({
       const needsShell = !isExecutableRegExp.test(commandFile);
       if (parsed.options.forceShell || needsShell) {
         const needsDoubleEscapeMetaChars = isCmdShimRegExp.test(commandFile);
-        parsed.command = path41.normalize(parsed.command);
+        parsed.command = path42.normalize(parsed.command);
         parsed.command = escape3.command(parsed.command);
         parsed.args = parsed.args.map((arg) => escape3.argument(arg, needsDoubleEscapeMetaChars));
         const shellCommand = [parsed.command].concat(parsed.args).join(" ");
@@ -19724,17 +19724,17 @@ var require_visit = __commonJS({
     visit.BREAK = BREAK;
     visit.SKIP = SKIP;
     visit.REMOVE = REMOVE;
-    function visit_(key, node, visitor, path41) {
-      const ctrl = callVisitor(key, node, visitor, path41);
+    function visit_(key2, node, visitor, path42) {
+      const ctrl = callVisitor(key2, node, visitor, path42);
       if (identity7.isNode(ctrl) || identity7.isPair(ctrl)) {
-        replaceNode(key, path41, ctrl);
-        return visit_(key, ctrl, visitor, path41);
+        replaceNode(key2, path42, ctrl);
+        return visit_(key2, ctrl, visitor, path42);
       }
       if (typeof ctrl !== "symbol") {
         if (identity7.isCollection(node)) {
-          path41 = Object.freeze(path41.concat(node));
+          path42 = Object.freeze(path42.concat(node));
           for (let i2 = 0; i2 < node.items.length; ++i2) {
-            const ci = visit_(i2, node.items[i2], visitor, path41);
+            const ci = visit_(i2, node.items[i2], visitor, path42);
             if (typeof ci === "number")
               i2 = ci - 1;
             else if (ci === BREAK)
@@ -19745,13 +19745,13 @@ var require_visit = __commonJS({
             }
           }
         } else if (identity7.isPair(node)) {
-          path41 = Object.freeze(path41.concat(node));
-          const ck = visit_("key", node.key, visitor, path41);
+          path42 = Object.freeze(path42.concat(node));
+          const ck = visit_("key", node.key, visitor, path42);
           if (ck === BREAK)
             return BREAK;
           else if (ck === REMOVE)
             node.key = null;
-          const cv = visit_("value", node.value, visitor, path41);
+          const cv = visit_("value", node.value, visitor, path42);
           if (cv === BREAK)
             return BREAK;
           else if (cv === REMOVE)
@@ -19772,17 +19772,17 @@ var require_visit = __commonJS({
     visitAsync.BREAK = BREAK;
     visitAsync.SKIP = SKIP;
     visitAsync.REMOVE = REMOVE;
-    async function visitAsync_(key, node, visitor, path41) {
-      const ctrl = await callVisitor(key, node, visitor, path41);
+    async function visitAsync_(key2, node, visitor, path42) {
+      const ctrl = await callVisitor(key2, node, visitor, path42);
       if (identity7.isNode(ctrl) || identity7.isPair(ctrl)) {
-        replaceNode(key, path41, ctrl);
-        return visitAsync_(key, ctrl, visitor, path41);
+        replaceNode(key2, path42, ctrl);
+        return visitAsync_(key2, ctrl, visitor, path42);
       }
       if (typeof ctrl !== "symbol") {
         if (identity7.isCollection(node)) {
-          path41 = Object.freeze(path41.concat(node));
+          path42 = Object.freeze(path42.concat(node));
           for (let i2 = 0; i2 < node.items.length; ++i2) {
-            const ci = await visitAsync_(i2, node.items[i2], visitor, path41);
+            const ci = await visitAsync_(i2, node.items[i2], visitor, path42);
             if (typeof ci === "number")
               i2 = ci - 1;
             else if (ci === BREAK)
@@ -19793,13 +19793,13 @@ var require_visit = __commonJS({
             }
           }
         } else if (identity7.isPair(node)) {
-          path41 = Object.freeze(path41.concat(node));
-          const ck = await visitAsync_("key", node.key, visitor, path41);
+          path42 = Object.freeze(path42.concat(node));
+          const ck = await visitAsync_("key", node.key, visitor, path42);
           if (ck === BREAK)
             return BREAK;
           else if (ck === REMOVE)
             node.key = null;
-          const cv = await visitAsync_("value", node.value, visitor, path41);
+          const cv = await visitAsync_("value", node.value, visitor, path42);
           if (cv === BREAK)
             return BREAK;
           else if (cv === REMOVE)
@@ -19826,27 +19826,27 @@ var require_visit = __commonJS({
       }
       return visitor;
     }
-    function callVisitor(key, node, visitor, path41) {
+    function callVisitor(key2, node, visitor, path42) {
       if (typeof visitor === "function")
-        return visitor(key, node, path41);
+        return visitor(key2, node, path42);
       if (identity7.isMap(node))
-        return visitor.Map?.(key, node, path41);
+        return visitor.Map?.(key2, node, path42);
       if (identity7.isSeq(node))
-        return visitor.Seq?.(key, node, path41);
+        return visitor.Seq?.(key2, node, path42);
       if (identity7.isPair(node))
-        return visitor.Pair?.(key, node, path41);
+        return visitor.Pair?.(key2, node, path42);
       if (identity7.isScalar(node))
-        return visitor.Scalar?.(key, node, path41);
+        return visitor.Scalar?.(key2, node, path42);
       if (identity7.isAlias(node))
-        return visitor.Alias?.(key, node, path41);
+        return visitor.Alias?.(key2, node, path42);
       return void 0;
     }
-    function replaceNode(key, path41, node) {
-      const parent = path41[path41.length - 1];
+    function replaceNode(key2, path42, node) {
+      const parent = path42[path42.length - 1];
       if (identity7.isCollection(parent)) {
-        parent.items[key] = node;
+        parent.items[key2] = node;
       } else if (identity7.isPair(parent)) {
-        if (key === "key")
+        if (key2 === "key")
           parent.key = node;
         else
           parent.value = node;
@@ -20107,7 +20107,7 @@ var require_anchors = __commonJS({
 var require_applyReviver = __commonJS({
   "node_modules/yaml/dist/doc/applyReviver.js"(exports) {
     "use strict";
-    function applyReviver(reviver, obj2, key, val) {
+    function applyReviver(reviver, obj2, key2, val) {
       if (val && typeof val === "object") {
         if (Array.isArray(val)) {
           for (let i2 = 0, len = val.length; i2 < len; ++i2) {
@@ -20147,7 +20147,7 @@ var require_applyReviver = __commonJS({
           }
         }
       }
-      return reviver.call(obj2, key, val);
+      return reviver.call(obj2, key2, val);
     }
     exports.applyReviver = applyReviver;
   }
@@ -20454,10 +20454,10 @@ var require_Collection = __commonJS({
     var createNode = require_createNode();
     var identity7 = require_identity();
     var Node = require_Node();
-    function collectionFromPath(schema2, path41, value) {
+    function collectionFromPath(schema2, path42, value) {
       let v = value;
-      for (let i2 = path41.length - 1; i2 >= 0; --i2) {
-        const k = path41[i2];
+      for (let i2 = path42.length - 1; i2 >= 0; --i2) {
+        const k = path42[i2];
         if (typeof k === "number" && Number.isInteger(k) && k >= 0) {
           const a2 = [];
           a2[k] = v;
@@ -20476,7 +20476,7 @@ var require_Collection = __commonJS({
         sourceObjects: /* @__PURE__ */ new Map()
       });
     }
-    var isEmptyPath = (path41) => path41 == null || typeof path41 === "object" && !!path41[Symbol.iterator]().next().done;
+    var isEmptyPath = (path42) => path42 == null || typeof path42 === "object" && !!path42[Symbol.iterator]().next().done;
     var Collection2 = class extends Node.NodeBase {
       constructor(type2, schema2) {
         super(type2);
@@ -20506,42 +20506,42 @@ var require_Collection = __commonJS({
        * be a Pair instance or a `{ key, value }` object, which may not have a key
        * that already exists in the map.
        */
-      addIn(path41, value) {
-        if (isEmptyPath(path41))
+      addIn(path42, value) {
+        if (isEmptyPath(path42))
           this.add(value);
         else {
-          const [key, ...rest] = path41;
-          const node = this.get(key, true);
+          const [key2, ...rest] = path42;
+          const node = this.get(key2, true);
           if (identity7.isCollection(node))
             node.addIn(rest, value);
           else if (node === void 0 && this.schema)
-            this.set(key, collectionFromPath(this.schema, rest, value));
+            this.set(key2, collectionFromPath(this.schema, rest, value));
           else
-            throw new Error(`Expected YAML collection at ${key}. Remaining path: ${rest}`);
+            throw new Error(`Expected YAML collection at ${key2}. Remaining path: ${rest}`);
         }
       }
       /**
        * Removes a value from the collection.
        * @returns `true` if the item was found and removed.
        */
-      deleteIn(path41) {
-        const [key, ...rest] = path41;
+      deleteIn(path42) {
+        const [key2, ...rest] = path42;
         if (rest.length === 0)
-          return this.delete(key);
-        const node = this.get(key, true);
+          return this.delete(key2);
+        const node = this.get(key2, true);
         if (identity7.isCollection(node))
           return node.deleteIn(rest);
         else
-          throw new Error(`Expected YAML collection at ${key}. Remaining path: ${rest}`);
+          throw new Error(`Expected YAML collection at ${key2}. Remaining path: ${rest}`);
       }
       /**
        * Returns item at `key`, or `undefined` if not found. By default unwraps
        * scalar values from their surrounding node; to disable set `keepScalar` to
        * `true` (collections are always returned intact).
        */
-      getIn(path41, keepScalar) {
-        const [key, ...rest] = path41;
-        const node = this.get(key, true);
+      getIn(path42, keepScalar) {
+        const [key2, ...rest] = path42;
+        const node = this.get(key2, true);
         if (rest.length === 0)
           return !keepScalar && identity7.isScalar(node) ? node.value : node;
         else
@@ -20558,29 +20558,29 @@ var require_Collection = __commonJS({
       /**
        * Checks if the collection includes a value with the key `key`.
        */
-      hasIn(path41) {
-        const [key, ...rest] = path41;
+      hasIn(path42) {
+        const [key2, ...rest] = path42;
         if (rest.length === 0)
-          return this.has(key);
-        const node = this.get(key, true);
+          return this.has(key2);
+        const node = this.get(key2, true);
         return identity7.isCollection(node) ? node.hasIn(rest) : false;
       }
       /**
        * Sets a value in this collection. For `!!set`, `value` needs to be a
        * boolean to add/remove the item from the set.
        */
-      setIn(path41, value) {
-        const [key, ...rest] = path41;
+      setIn(path42, value) {
+        const [key2, ...rest] = path42;
         if (rest.length === 0) {
-          this.set(key, value);
+          this.set(key2, value);
         } else {
-          const node = this.get(key, true);
+          const node = this.get(key2, true);
           if (identity7.isCollection(node))
             node.setIn(rest, value);
           else if (node === void 0 && this.schema)
-            this.set(key, collectionFromPath(this.schema, rest, value));
+            this.set(key2, collectionFromPath(this.schema, rest, value));
           else
-            throw new Error(`Expected YAML collection at ${key}. Remaining path: ${rest}`);
+            throw new Error(`Expected YAML collection at ${key2}. Remaining path: ${rest}`);
         }
       }
     };
@@ -21158,19 +21158,19 @@ var require_stringifyPair = __commonJS({
     var Scalar = require_Scalar();
     var stringify2 = require_stringify();
     var stringifyComment = require_stringifyComment();
-    function stringifyPair({ key, value }, ctx, onComment, onChompKeep) {
+    function stringifyPair({ key: key2, value }, ctx, onComment, onChompKeep) {
       const { allNullValues, doc, indent, indentStep, options: { commentString, indentSeq, simpleKeys } } = ctx;
-      let keyComment = identity7.isNode(key) && key.comment || null;
+      let keyComment = identity7.isNode(key2) && key2.comment || null;
       if (simpleKeys) {
         if (keyComment) {
           throw new Error("With simple keys, key nodes cannot have comments");
         }
-        if (identity7.isCollection(key) || !identity7.isNode(key) && typeof key === "object") {
+        if (identity7.isCollection(key2) || !identity7.isNode(key2) && typeof key2 === "object") {
           const msg = "With simple keys, collection cannot be used as a key value";
           throw new Error(msg);
         }
       }
-      let explicitKey = !simpleKeys && (!key || keyComment && value == null && !ctx.inFlow || identity7.isCollection(key) || (identity7.isScalar(key) ? key.type === Scalar.Scalar.BLOCK_FOLDED || key.type === Scalar.Scalar.BLOCK_LITERAL : typeof key === "object"));
+      let explicitKey = !simpleKeys && (!key2 || keyComment && value == null && !ctx.inFlow || identity7.isCollection(key2) || (identity7.isScalar(key2) ? key2.type === Scalar.Scalar.BLOCK_FOLDED || key2.type === Scalar.Scalar.BLOCK_LITERAL : typeof key2 === "object"));
       ctx = Object.assign({}, ctx, {
         allNullValues: false,
         implicitKey: !explicitKey && (simpleKeys || !allNullValues),
@@ -21178,7 +21178,7 @@ var require_stringifyPair = __commonJS({
       });
       let keyCommentDone = false;
       let chompKeep = false;
-      let str4 = stringify2.stringify(key, ctx, () => keyCommentDone = true, () => chompKeep = true);
+      let str4 = stringify2.stringify(key2, ctx, () => keyCommentDone = true, () => chompKeep = true);
       if (!explicitKey && !ctx.inFlow && str4.length > 1024) {
         if (simpleKeys)
           throw new Error("With simple keys, single line scalar must not span more than 1024 characters");
@@ -21322,7 +21322,7 @@ var require_merge = __commonJS({
       }),
       stringify: () => MERGE_KEY2
     };
-    var isMergeKey = (ctx, key) => (merge3.identify(key) || identity7.isScalar(key) && (!key.type || key.type === Scalar.Scalar.PLAIN) && merge3.identify(key.value)) && ctx?.doc.schema.tags.some((tag) => tag.tag === merge3.tag && tag.default);
+    var isMergeKey = (ctx, key2) => (merge3.identify(key2) || identity7.isScalar(key2) && (!key2.type || key2.type === Scalar.Scalar.PLAIN) && merge3.identify(key2.value)) && ctx?.doc.schema.tags.some((tag) => tag.tag === merge3.tag && tag.default);
     function addMergeToJSMap(ctx, map2, value) {
       const source = resolveAliasValue(ctx, value);
       if (identity7.isSeq(source))
@@ -21339,14 +21339,14 @@ var require_merge = __commonJS({
       if (!identity7.isMap(source))
         throw new Error("Merge sources must be maps or map aliases");
       const srcMap = source.toJSON(null, ctx, Map);
-      for (const [key, value2] of srcMap) {
+      for (const [key2, value2] of srcMap) {
         if (map2 instanceof Map) {
-          if (!map2.has(key))
-            map2.set(key, value2);
+          if (!map2.has(key2))
+            map2.set(key2, value2);
         } else if (map2 instanceof Set) {
-          map2.add(key);
-        } else if (!Object.prototype.hasOwnProperty.call(map2, key)) {
-          Object.defineProperty(map2, key, {
+          map2.add(key2);
+        } else if (!Object.prototype.hasOwnProperty.call(map2, key2)) {
+          Object.defineProperty(map2, key2, {
             value: value2,
             writable: true,
             enumerable: true,
@@ -21374,19 +21374,19 @@ var require_addPairToJSMap = __commonJS({
     var stringify2 = require_stringify();
     var identity7 = require_identity();
     var toJS = require_toJS();
-    function addPairToJSMap(ctx, map2, { key, value }) {
-      if (identity7.isNode(key) && key.addToJSMap)
-        key.addToJSMap(ctx, map2, value);
-      else if (merge3.isMergeKey(ctx, key))
+    function addPairToJSMap(ctx, map2, { key: key2, value }) {
+      if (identity7.isNode(key2) && key2.addToJSMap)
+        key2.addToJSMap(ctx, map2, value);
+      else if (merge3.isMergeKey(ctx, key2))
         merge3.addMergeToJSMap(ctx, map2, value);
       else {
-        const jsKey = toJS.toJS(key, "", ctx);
+        const jsKey = toJS.toJS(key2, "", ctx);
         if (map2 instanceof Map) {
           map2.set(jsKey, toJS.toJS(value, jsKey, ctx));
         } else if (map2 instanceof Set) {
           map2.add(jsKey);
         } else {
-          const stringKey = stringifyKey(key, jsKey, ctx);
+          const stringKey = stringifyKey(key2, jsKey, ctx);
           const jsValue = toJS.toJS(value, stringKey, ctx);
           if (stringKey in map2)
             Object.defineProperty(map2, stringKey, {
@@ -21401,19 +21401,19 @@ var require_addPairToJSMap = __commonJS({
       }
       return map2;
     }
-    function stringifyKey(key, jsKey, ctx) {
+    function stringifyKey(key2, jsKey, ctx) {
       if (jsKey === null)
         return "";
       if (typeof jsKey !== "object")
         return String(jsKey);
-      if (identity7.isNode(key) && ctx?.doc) {
+      if (identity7.isNode(key2) && ctx?.doc) {
         const strCtx = stringify2.createStringifyContext(ctx.doc, {});
         strCtx.anchors = /* @__PURE__ */ new Set();
         for (const node of ctx.anchors.keys())
           strCtx.anchors.add(node.anchor);
         strCtx.inFlow = true;
         strCtx.inStringifyKey = true;
-        const strKey = key.toString(strCtx);
+        const strKey = key2.toString(strCtx);
         if (!ctx.mapKeyWarned) {
           let jsonStr = JSON.stringify(strKey);
           if (jsonStr.length > 40)
@@ -21437,24 +21437,24 @@ var require_Pair = __commonJS({
     var stringifyPair = require_stringifyPair();
     var addPairToJSMap = require_addPairToJSMap();
     var identity7 = require_identity();
-    function createPair(key, value, ctx) {
-      const k = createNode.createNode(key, void 0, ctx);
+    function createPair(key2, value, ctx) {
+      const k = createNode.createNode(key2, void 0, ctx);
       const v = createNode.createNode(value, void 0, ctx);
       return new Pair(k, v);
     }
     var Pair = class _Pair {
-      constructor(key, value = null) {
+      constructor(key2, value = null) {
         Object.defineProperty(this, identity7.NODE_TYPE, { value: identity7.PAIR });
-        this.key = key;
+        this.key = key2;
         this.value = value;
       }
       clone(schema2) {
-        let { key, value } = this;
-        if (identity7.isNode(key))
-          key = key.clone(schema2);
+        let { key: key2, value } = this;
+        if (identity7.isNode(key2))
+          key2 = key2.clone(schema2);
         if (identity7.isNode(value))
           value = value.clone(schema2);
-        return new _Pair(key, value);
+        return new _Pair(key2, value);
       }
       toJSON(_, ctx) {
         const pair2 = ctx?.mapAsMap ? /* @__PURE__ */ new Map() : {};
@@ -21630,11 +21630,11 @@ var require_YAMLMap = __commonJS({
     var identity7 = require_identity();
     var Pair = require_Pair();
     var Scalar = require_Scalar();
-    function findPair(items, key) {
-      const k = identity7.isScalar(key) ? key.value : key;
+    function findPair(items, key2) {
+      const k = identity7.isScalar(key2) ? key2.value : key2;
       for (const it of items) {
         if (identity7.isPair(it)) {
-          if (it.key === key || it.key === k)
+          if (it.key === key2 || it.key === k)
             return it;
           if (identity7.isScalar(it.key) && it.key.value === k)
             return it;
@@ -21657,20 +21657,20 @@ var require_YAMLMap = __commonJS({
       static from(schema2, obj2, ctx) {
         const { keepUndefined, replacer } = ctx;
         const map2 = new this(schema2);
-        const add2 = (key, value) => {
+        const add2 = (key2, value) => {
           if (typeof replacer === "function")
-            value = replacer.call(obj2, key, value);
-          else if (Array.isArray(replacer) && !replacer.includes(key))
+            value = replacer.call(obj2, key2, value);
+          else if (Array.isArray(replacer) && !replacer.includes(key2))
             return;
           if (value !== void 0 || keepUndefined)
-            map2.items.push(Pair.createPair(key, value, ctx));
+            map2.items.push(Pair.createPair(key2, value, ctx));
         };
         if (obj2 instanceof Map) {
-          for (const [key, value] of obj2)
-            add2(key, value);
+          for (const [key2, value] of obj2)
+            add2(key2, value);
         } else if (obj2 && typeof obj2 === "object") {
-          for (const key of Object.keys(obj2))
-            add2(key, obj2[key]);
+          for (const key2 of Object.keys(obj2))
+            add2(key2, obj2[key2]);
         }
         if (typeof schema2.sortMapEntries === "function") {
           map2.items.sort(schema2.sortMapEntries);
@@ -21710,23 +21710,23 @@ var require_YAMLMap = __commonJS({
           this.items.push(_pair);
         }
       }
-      delete(key) {
-        const it = findPair(this.items, key);
+      delete(key2) {
+        const it = findPair(this.items, key2);
         if (!it)
           return false;
         const del = this.items.splice(this.items.indexOf(it), 1);
         return del.length > 0;
       }
-      get(key, keepScalar) {
-        const it = findPair(this.items, key);
+      get(key2, keepScalar) {
+        const it = findPair(this.items, key2);
         const node = it?.value;
         return (!keepScalar && identity7.isScalar(node) ? node.value : node) ?? void 0;
       }
-      has(key) {
-        return !!findPair(this.items, key);
+      has(key2) {
+        return !!findPair(this.items, key2);
       }
-      set(key, value) {
-        this.add(new Pair.Pair(key, value), true);
+      set(key2, value) {
+        this.add(new Pair.Pair(key2, value), true);
       }
       /**
        * @param ctx - Conversion context, originally set in Document#toJS()
@@ -21815,15 +21815,15 @@ var require_YAMLSeq = __commonJS({
        *
        * @returns `true` if the item was found and removed.
        */
-      delete(key) {
-        const idx = asItemIndex(key);
+      delete(key2) {
+        const idx = asItemIndex(key2);
         if (typeof idx !== "number")
           return false;
         const del = this.items.splice(idx, 1);
         return del.length > 0;
       }
-      get(key, keepScalar) {
-        const idx = asItemIndex(key);
+      get(key2, keepScalar) {
+        const idx = asItemIndex(key2);
         if (typeof idx !== "number")
           return void 0;
         const it = this.items[idx];
@@ -21835,8 +21835,8 @@ var require_YAMLSeq = __commonJS({
        * `key` must contain a representation of an integer for this to succeed.
        * It may be wrapped in a `Scalar`.
        */
-      has(key) {
-        const idx = asItemIndex(key);
+      has(key2) {
+        const idx = asItemIndex(key2);
         return typeof idx === "number" && idx < this.items.length;
       }
       /**
@@ -21846,10 +21846,10 @@ var require_YAMLSeq = __commonJS({
        * If `key` does not contain a representation of an integer, this will throw.
        * It may be wrapped in a `Scalar`.
        */
-      set(key, value) {
-        const idx = asItemIndex(key);
+      set(key2, value) {
+        const idx = asItemIndex(key2);
         if (typeof idx !== "number")
-          throw new Error(`Expected a valid index, not ${key}.`);
+          throw new Error(`Expected a valid index, not ${key2}.`);
         const prev = this.items[idx];
         if (identity7.isScalar(prev) && Scalar.isScalarValue(value))
           prev.value = value;
@@ -21883,8 +21883,8 @@ var require_YAMLSeq = __commonJS({
           let i2 = 0;
           for (let it of obj2) {
             if (typeof replacer === "function") {
-              const key = obj2 instanceof Set ? it : String(i2++);
-              it = replacer.call(obj2, key, it);
+              const key2 = obj2 instanceof Set ? it : String(i2++);
+              it = replacer.call(obj2, key2, it);
             }
             seq2.items.push(createNode.createNode(it, void 0, ctx));
           }
@@ -21892,8 +21892,8 @@ var require_YAMLSeq = __commonJS({
         return seq2;
       }
     };
-    function asItemIndex(key) {
-      let idx = identity7.isScalar(key) ? key.value : key;
+    function asItemIndex(key2) {
+      let idx = identity7.isScalar(key2) ? key2.value : key2;
       if (idx && typeof idx === "string")
         idx = Number(idx);
       return typeof idx === "number" && Number.isInteger(idx) && idx >= 0 ? idx : null;
@@ -22307,25 +22307,25 @@ ${cn.comment}` : item.comment;
         for (let it of iterable) {
           if (typeof replacer === "function")
             it = replacer.call(iterable, String(i2++), it);
-          let key, value;
+          let key2, value;
           if (Array.isArray(it)) {
             if (it.length === 2) {
-              key = it[0];
+              key2 = it[0];
               value = it[1];
             } else
               throw new TypeError(`Expected [key, value] tuple: ${it}`);
           } else if (it && it instanceof Object) {
             const keys2 = Object.keys(it);
             if (keys2.length === 1) {
-              key = keys2[0];
-              value = it[key];
+              key2 = keys2[0];
+              value = it[key2];
             } else {
               throw new TypeError(`Expected tuple with one key, not ${keys2.length} keys`);
             }
           } else {
-            key = it;
+            key2 = it;
           }
-          pairs4.items.push(Pair.createPair(key, value, ctx));
+          pairs4.items.push(Pair.createPair(key2, value, ctx));
         }
       return pairs4;
     }
@@ -22372,16 +22372,16 @@ var require_omap = __commonJS({
         if (ctx?.onCreate)
           ctx.onCreate(map2);
         for (const pair2 of this.items) {
-          let key, value;
+          let key2, value;
           if (identity7.isPair(pair2)) {
-            key = toJS.toJS(pair2.key, "", ctx);
-            value = toJS.toJS(pair2.value, key, ctx);
+            key2 = toJS.toJS(pair2.key, "", ctx);
+            value = toJS.toJS(pair2.value, key2, ctx);
           } else {
-            key = toJS.toJS(pair2, "", ctx);
+            key2 = toJS.toJS(pair2, "", ctx);
           }
-          if (map2.has(key))
+          if (map2.has(key2))
             throw new Error("Ordered maps must not include duplicate keys");
-          map2.set(key, value);
+          map2.set(key2, value);
         }
         return map2;
       }
@@ -22402,12 +22402,12 @@ var require_omap = __commonJS({
       resolve(seq2, onError) {
         const pairs$1 = pairs3.resolvePairs(seq2, onError);
         const seenKeys = [];
-        for (const { key } of pairs$1.items) {
-          if (identity7.isScalar(key)) {
-            if (seenKeys.includes(key.value)) {
-              onError(`Ordered maps must not include duplicate keys: ${key.value}`);
+        for (const { key: key2 } of pairs$1.items) {
+          if (identity7.isScalar(key2)) {
+            if (seenKeys.includes(key2.value)) {
+              onError(`Ordered maps must not include duplicate keys: ${key2.value}`);
             } else {
-              seenKeys.push(key.value);
+              seenKeys.push(key2.value);
             }
           }
         }
@@ -22592,14 +22592,14 @@ var require_set = __commonJS({
         super(schema2);
         this.tag = _YAMLSet.tag;
       }
-      add(key) {
+      add(key2) {
         let pair2;
-        if (identity7.isPair(key))
-          pair2 = key;
-        else if (key && typeof key === "object" && "key" in key && "value" in key && key.value === null)
-          pair2 = new Pair.Pair(key.key, null);
+        if (identity7.isPair(key2))
+          pair2 = key2;
+        else if (key2 && typeof key2 === "object" && "key" in key2 && "value" in key2 && key2.value === null)
+          pair2 = new Pair.Pair(key2.key, null);
         else
-          pair2 = new Pair.Pair(key, null);
+          pair2 = new Pair.Pair(key2, null);
         const prev = YAMLMap.findPair(this.items, pair2.key);
         if (!prev)
           this.items.push(pair2);
@@ -22608,18 +22608,18 @@ var require_set = __commonJS({
        * If `keepPair` is `true`, returns the Pair matching `key`.
        * Otherwise, returns the value of that Pair's key.
        */
-      get(key, keepPair) {
-        const pair2 = YAMLMap.findPair(this.items, key);
+      get(key2, keepPair) {
+        const pair2 = YAMLMap.findPair(this.items, key2);
         return !keepPair && identity7.isPair(pair2) ? identity7.isScalar(pair2.key) ? pair2.key.value : pair2.key : pair2;
       }
-      set(key, value) {
+      set(key2, value) {
         if (typeof value !== "boolean")
           throw new Error(`Expected boolean value for set(key, value) in a YAML set, not ${typeof value}`);
-        const prev = YAMLMap.findPair(this.items, key);
+        const prev = YAMLMap.findPair(this.items, key2);
         if (prev && !value) {
           this.items.splice(this.items.indexOf(prev), 1);
         } else if (!prev && value) {
-          this.items.push(new Pair.Pair(key));
+          this.items.push(new Pair.Pair(key2));
         }
       }
       toJSON(_, ctx) {
@@ -22866,7 +22866,7 @@ var require_tags = __commonJS({
         if (Array.isArray(customTags))
           tags = [];
         else {
-          const keys2 = Array.from(schemas.keys()).filter((key) => key !== "yaml11").map((key) => JSON.stringify(key)).join(", ");
+          const keys2 = Array.from(schemas.keys()).filter((key2) => key2 !== "yaml11").map((key2) => JSON.stringify(key2)).join(", ");
           throw new Error(`Unknown schema "${schemaName}"; use one of ${keys2} or define customTags array`);
         }
       }
@@ -22882,7 +22882,7 @@ var require_tags = __commonJS({
         const tagObj = typeof tag === "string" ? tagsByName[tag] : tag;
         if (!tagObj) {
           const tagName = JSON.stringify(tag);
-          const keys2 = Object.keys(tagsByName).map((key) => JSON.stringify(key)).join(", ");
+          const keys2 = Object.keys(tagsByName).map((key2) => JSON.stringify(key2)).join(", ");
           throw new Error(`Unknown custom tag ${tagName}; use one of ${keys2}`);
         }
         if (!tags2.includes(tagObj))
@@ -23085,9 +23085,9 @@ var require_Document = __commonJS({
           this.contents.add(value);
       }
       /** Adds a value to the document. */
-      addIn(path41, value) {
+      addIn(path42, value) {
         if (assertCollection(this.contents))
-          this.contents.addIn(path41, value);
+          this.contents.addIn(path42, value);
       }
       /**
        * Create a new `Alias` node, ensuring that the target `node` has the required anchor.
@@ -23146,8 +23146,8 @@ var require_Document = __commonJS({
        * Convert a key and a value into a `Pair` using the current schema,
        * recursively wrapping all values as `Scalar` or `Collection` nodes.
        */
-      createPair(key, value, options = {}) {
-        const k = this.createNode(key, null, options);
+      createPair(key2, value, options = {}) {
+        const k = this.createNode(key2, null, options);
         const v = this.createNode(value, null, options);
         return new Pair.Pair(k, v);
       }
@@ -23155,76 +23155,76 @@ var require_Document = __commonJS({
        * Removes a value from the document.
        * @returns `true` if the item was found and removed.
        */
-      delete(key) {
-        return assertCollection(this.contents) ? this.contents.delete(key) : false;
+      delete(key2) {
+        return assertCollection(this.contents) ? this.contents.delete(key2) : false;
       }
       /**
        * Removes a value from the document.
        * @returns `true` if the item was found and removed.
        */
-      deleteIn(path41) {
-        if (Collection2.isEmptyPath(path41)) {
+      deleteIn(path42) {
+        if (Collection2.isEmptyPath(path42)) {
           if (this.contents == null)
             return false;
           this.contents = null;
           return true;
         }
-        return assertCollection(this.contents) ? this.contents.deleteIn(path41) : false;
+        return assertCollection(this.contents) ? this.contents.deleteIn(path42) : false;
       }
       /**
        * Returns item at `key`, or `undefined` if not found. By default unwraps
        * scalar values from their surrounding node; to disable set `keepScalar` to
        * `true` (collections are always returned intact).
        */
-      get(key, keepScalar) {
-        return identity7.isCollection(this.contents) ? this.contents.get(key, keepScalar) : void 0;
+      get(key2, keepScalar) {
+        return identity7.isCollection(this.contents) ? this.contents.get(key2, keepScalar) : void 0;
       }
       /**
        * Returns item at `path`, or `undefined` if not found. By default unwraps
        * scalar values from their surrounding node; to disable set `keepScalar` to
        * `true` (collections are always returned intact).
        */
-      getIn(path41, keepScalar) {
-        if (Collection2.isEmptyPath(path41))
+      getIn(path42, keepScalar) {
+        if (Collection2.isEmptyPath(path42))
           return !keepScalar && identity7.isScalar(this.contents) ? this.contents.value : this.contents;
-        return identity7.isCollection(this.contents) ? this.contents.getIn(path41, keepScalar) : void 0;
+        return identity7.isCollection(this.contents) ? this.contents.getIn(path42, keepScalar) : void 0;
       }
       /**
        * Checks if the document includes a value with the key `key`.
        */
-      has(key) {
-        return identity7.isCollection(this.contents) ? this.contents.has(key) : false;
+      has(key2) {
+        return identity7.isCollection(this.contents) ? this.contents.has(key2) : false;
       }
       /**
        * Checks if the document includes a value at `path`.
        */
-      hasIn(path41) {
-        if (Collection2.isEmptyPath(path41))
+      hasIn(path42) {
+        if (Collection2.isEmptyPath(path42))
           return this.contents !== void 0;
-        return identity7.isCollection(this.contents) ? this.contents.hasIn(path41) : false;
+        return identity7.isCollection(this.contents) ? this.contents.hasIn(path42) : false;
       }
       /**
        * Sets a value in this document. For `!!set`, `value` needs to be a
        * boolean to add/remove the item from the set.
        */
-      set(key, value) {
+      set(key2, value) {
         if (this.contents == null) {
-          this.contents = Collection2.collectionFromPath(this.schema, [key], value);
+          this.contents = Collection2.collectionFromPath(this.schema, [key2], value);
         } else if (assertCollection(this.contents)) {
-          this.contents.set(key, value);
+          this.contents.set(key2, value);
         }
       }
       /**
        * Sets a value in this document. For `!!set`, `value` needs to be a
        * boolean to add/remove the item from the set.
        */
-      setIn(path41, value) {
-        if (Collection2.isEmptyPath(path41)) {
+      setIn(path42, value) {
+        if (Collection2.isEmptyPath(path42)) {
           this.contents = value;
         } else if (this.contents == null) {
-          this.contents = Collection2.collectionFromPath(this.schema, Array.from(path41), value);
+          this.contents = Collection2.collectionFromPath(this.schema, Array.from(path42), value);
         } else if (assertCollection(this.contents)) {
-          this.contents.setIn(path41, value);
+          this.contents.setIn(path42, value);
         }
       }
       /**
@@ -23519,24 +23519,24 @@ var require_resolve_props = __commonJS({
 var require_util_contains_newline = __commonJS({
   "node_modules/yaml/dist/compose/util-contains-newline.js"(exports) {
     "use strict";
-    function containsNewline(key) {
-      if (!key)
+    function containsNewline(key2) {
+      if (!key2)
         return null;
-      switch (key.type) {
+      switch (key2.type) {
         case "alias":
         case "scalar":
         case "double-quoted-scalar":
         case "single-quoted-scalar":
-          if (key.source.includes("\n"))
+          if (key2.source.includes("\n"))
             return true;
-          if (key.end) {
-            for (const st of key.end)
+          if (key2.end) {
+            for (const st of key2.end)
               if (st.type === "newline")
                 return true;
           }
           return false;
         case "flow-collection":
-          for (const it of key.items) {
+          for (const it of key2.items) {
             for (const st of it.start)
               if (st.type === "newline")
                 return true;
@@ -23610,10 +23610,10 @@ var require_resolve_block_map = __commonJS({
       let offset = bm.offset;
       let commentEnd = null;
       for (const collItem of bm.items) {
-        const { start, key, sep: sep3, value } = collItem;
+        const { start, key: key2, sep: sep3, value } = collItem;
         const keyProps = resolveProps.resolveProps(start, {
           indicator: "explicit-key-ind",
-          next: key ?? sep3?.[0],
+          next: key2 ?? sep3?.[0],
           offset,
           onError,
           parentIndent: bm.indent,
@@ -23621,10 +23621,10 @@ var require_resolve_block_map = __commonJS({
         });
         const implicitKey = !keyProps.found;
         if (implicitKey) {
-          if (key) {
-            if (key.type === "block-seq")
+          if (key2) {
+            if (key2.type === "block-seq")
               onError(offset, "BLOCK_AS_IMPLICIT_KEY", "A block sequence may not be used as an implicit map key");
-            else if ("indent" in key && key.indent !== bm.indent)
+            else if ("indent" in key2 && key2.indent !== bm.indent)
               onError(offset, "BAD_INDENT", startColMsg);
           }
           if (!keyProps.anchor && !keyProps.tag && !sep3) {
@@ -23637,17 +23637,17 @@ var require_resolve_block_map = __commonJS({
             }
             continue;
           }
-          if (keyProps.newlineAfterProp || utilContainsNewline.containsNewline(key)) {
-            onError(key ?? start[start.length - 1], "MULTILINE_IMPLICIT_KEY", "Implicit keys need to be on a single line");
+          if (keyProps.newlineAfterProp || utilContainsNewline.containsNewline(key2)) {
+            onError(key2 ?? start[start.length - 1], "MULTILINE_IMPLICIT_KEY", "Implicit keys need to be on a single line");
           }
         } else if (keyProps.found?.indent !== bm.indent) {
           onError(offset, "BAD_INDENT", startColMsg);
         }
         ctx.atKey = true;
         const keyStart = keyProps.end;
-        const keyNode = key ? composeNode(ctx, key, keyProps, onError) : composeEmptyNode(ctx, keyStart, start, null, keyProps, onError);
+        const keyNode = key2 ? composeNode(ctx, key2, keyProps, onError) : composeEmptyNode(ctx, keyStart, start, null, keyProps, onError);
         if (ctx.schema.compat)
-          utilFlowIndentCheck.flowIndentCheck(bm.indent, key, onError);
+          utilFlowIndentCheck.flowIndentCheck(bm.indent, key2, onError);
         ctx.atKey = false;
         if (utilMapIncludes.mapIncludes(ctx, map2.items, keyNode))
           onError(keyStart, "DUPLICATE_KEY", "Map keys must be unique");
@@ -23657,7 +23657,7 @@ var require_resolve_block_map = __commonJS({
           offset: keyNode.range[2],
           onError,
           parentIndent: bm.indent,
-          startOnNewline: !key || key.type === "block-scalar"
+          startOnNewline: !key2 || key2.type === "block-scalar"
         });
         offset = valueProps.end;
         if (valueProps.found) {
@@ -23821,11 +23821,11 @@ var require_resolve_flow_collection = __commonJS({
       let offset = fc.offset + fc.start.source.length;
       for (let i2 = 0; i2 < fc.items.length; ++i2) {
         const collItem = fc.items[i2];
-        const { start, key, sep: sep3, value } = collItem;
+        const { start, key: key2, sep: sep3, value } = collItem;
         const props = resolveProps.resolveProps(start, {
           flow: fcName,
           indicator: "explicit-key-ind",
-          next: key ?? sep3?.[0],
+          next: key2 ?? sep3?.[0],
           offset,
           onError,
           parentIndent: fc.indent,
@@ -23846,9 +23846,9 @@ var require_resolve_flow_collection = __commonJS({
             offset = props.end;
             continue;
           }
-          if (!isMap5 && ctx.options.strict && utilContainsNewline.containsNewline(key))
+          if (!isMap5 && ctx.options.strict && utilContainsNewline.containsNewline(key2))
             onError(
-              key,
+              key2,
               // checked by containsNewline()
               "MULTILINE_IMPLICIT_KEY",
               "Implicit keys of flow sequence pairs need to be on a single line"
@@ -23895,8 +23895,8 @@ var require_resolve_flow_collection = __commonJS({
         } else {
           ctx.atKey = true;
           const keyStart = props.end;
-          const keyNode = key ? composeNode(ctx, key, props, onError) : composeEmptyNode(ctx, keyStart, start, null, props, onError);
-          if (isBlock(key))
+          const keyNode = key2 ? composeNode(ctx, key2, props, onError) : composeEmptyNode(ctx, keyStart, start, null, props, onError);
+          if (isBlock(key2))
             onError(keyNode.range, "BLOCK_IN_FLOW", blockMsg);
           ctx.atKey = false;
           const valueProps = resolveProps.resolveProps(sep3 ?? [], {
@@ -25046,9 +25046,9 @@ var require_cst_scalar = __commonJS({
         ];
         if (!addEndtoBlockProps(props, "end" in token ? token.end : void 0))
           props.push({ type: "newline", offset: -1, indent, source: "\n" });
-        for (const key of Object.keys(token))
-          if (key !== "type" && key !== "offset")
-            delete token[key];
+        for (const key2 of Object.keys(token))
+          if (key2 !== "type" && key2 !== "offset")
+            delete token[key2];
         Object.assign(token, { type: "block-scalar", indent, props, source: body });
       }
     }
@@ -25096,9 +25096,9 @@ var require_cst_scalar = __commonJS({
         default: {
           const indent = "indent" in token ? token.indent : -1;
           const end = "end" in token && Array.isArray(token.end) ? token.end.filter((st) => st.type === "space" || st.type === "comment" || st.type === "newline") : [];
-          for (const key of Object.keys(token))
-            if (key !== "type" && key !== "offset")
-              delete token[key];
+          for (const key2 of Object.keys(token))
+            if (key2 !== "type" && key2 !== "offset")
+              delete token[key2];
           Object.assign(token, { type: type2, indent, source, end });
         }
       }
@@ -25153,12 +25153,12 @@ var require_cst_stringify = __commonJS({
         }
       }
     }
-    function stringifyItem({ start, key, sep: sep3, value }) {
+    function stringifyItem({ start, key: key2, sep: sep3, value }) {
       let res = "";
       for (const st of start)
         res += st.source;
-      if (key)
-        res += stringifyToken(key);
+      if (key2)
+        res += stringifyToken(key2);
       if (sep3)
         for (const st of sep3)
           res += st.source;
@@ -25185,9 +25185,9 @@ var require_cst_visit = __commonJS({
     visit.BREAK = BREAK;
     visit.SKIP = SKIP;
     visit.REMOVE = REMOVE;
-    visit.itemAtPath = (cst, path41) => {
+    visit.itemAtPath = (cst, path42) => {
       let item = cst;
-      for (const [field, index] of path41) {
+      for (const [field, index] of path42) {
         const tok = item?.[field];
         if (tok && "items" in tok) {
           item = tok.items[index];
@@ -25196,23 +25196,23 @@ var require_cst_visit = __commonJS({
       }
       return item;
     };
-    visit.parentCollection = (cst, path41) => {
-      const parent = visit.itemAtPath(cst, path41.slice(0, -1));
-      const field = path41[path41.length - 1][0];
+    visit.parentCollection = (cst, path42) => {
+      const parent = visit.itemAtPath(cst, path42.slice(0, -1));
+      const field = path42[path42.length - 1][0];
       const coll = parent?.[field];
       if (coll && "items" in coll)
         return coll;
       throw new Error("Parent collection not found");
     };
-    function _visit(path41, item, visitor) {
-      let ctrl = visitor(item, path41);
+    function _visit(path42, item, visitor) {
+      let ctrl = visitor(item, path42);
       if (typeof ctrl === "symbol")
         return ctrl;
       for (const field of ["key", "value"]) {
         const token = item[field];
         if (token && "items" in token) {
           for (let i2 = 0; i2 < token.items.length; ++i2) {
-            const ci = _visit(Object.freeze(path41.concat([[field, i2]])), token.items[i2], visitor);
+            const ci = _visit(Object.freeze(path42.concat([[field, i2]])), token.items[i2], visitor);
             if (typeof ci === "number")
               i2 = ci - 1;
             else if (ci === BREAK)
@@ -25223,10 +25223,10 @@ var require_cst_visit = __commonJS({
             }
           }
           if (typeof ctrl === "function" && field === "key")
-            ctrl = ctrl(item, path41);
+            ctrl = ctrl(item, path42);
         }
       }
-      return typeof ctrl === "function" ? ctrl(item, path41) : ctrl;
+      return typeof ctrl === "function" ? ctrl(item, path42) : ctrl;
     }
     exports.visit = visit;
   }
@@ -26490,7 +26490,7 @@ var require_parser = __commonJS({
                   });
                 } else if (isFlowToken(it.key) && !includesToken(it.sep, "newline")) {
                   const start2 = getFirstKeyStartProps(it.start);
-                  const key = it.key;
+                  const key2 = it.key;
                   const sep3 = it.sep;
                   sep3.push(this.sourceToken);
                   delete it.key;
@@ -26499,7 +26499,7 @@ var require_parser = __commonJS({
                     type: "block-map",
                     offset: this.offset,
                     indent: this.indent,
-                    items: [{ start: start2, key, sep: sep3 }]
+                    items: [{ start: start2, key: key2, sep: sep3 }]
                   });
                 } else if (start.length > 0) {
                   it.sep = it.sep.concat(start, this.sourceToken);
@@ -27113,15 +27113,15 @@ var require_code = __commonJS({
       return JSON.stringify(x).replace(/\u2028/g, "\\u2028").replace(/\u2029/g, "\\u2029");
     }
     exports.safeStringify = safeStringify;
-    function getProperty(key) {
-      return typeof key == "string" && exports.IDENTIFIER.test(key) ? new _Code(`.${key}`) : _`[${key}]`;
+    function getProperty(key2) {
+      return typeof key2 == "string" && exports.IDENTIFIER.test(key2) ? new _Code(`.${key2}`) : _`[${key2}]`;
     }
     exports.getProperty = getProperty;
-    function getEsmExportName(key) {
-      if (typeof key == "string" && exports.IDENTIFIER.test(key)) {
-        return new _Code(`${key}`);
+    function getEsmExportName(key2) {
+      if (typeof key2 == "string" && exports.IDENTIFIER.test(key2)) {
+        return new _Code(`${key2}`);
       }
-      throw new Error(`CodeGen: invalid export name: ${key}, use explicit $id name mapping`);
+      throw new Error(`CodeGen: invalid export name: ${key2}, use explicit $id name mapping`);
     }
     exports.getEsmExportName = getEsmExportName;
     function regexpCode(rx) {
@@ -27748,11 +27748,11 @@ var require_codegen = __commonJS({
       // returns code for object literal for the passed argument list of key-value pairs
       object(...keyValues) {
         const code = ["{"];
-        for (const [key, value] of keyValues) {
+        for (const [key2, value] of keyValues) {
           if (code.length > 1)
             code.push(",");
-          code.push(key);
-          if (key !== value || this.opts.es5) {
+          code.push(key2);
+          if (key2 !== value || this.opts.es5) {
             code.push(":");
             (0, code_1.addCodeArg)(code, value);
           }
@@ -28027,17 +28027,17 @@ var require_util9 = __commonJS({
       if (typeof schema2 === "boolean")
         return;
       const rules = self.RULES.keywords;
-      for (const key in schema2) {
-        if (!rules[key])
-          checkStrictMode(it, `unknown keyword: "${key}"`);
+      for (const key2 in schema2) {
+        if (!rules[key2])
+          checkStrictMode(it, `unknown keyword: "${key2}"`);
       }
     }
     exports.checkUnknownRules = checkUnknownRules;
     function schemaHasRules(schema2, rules) {
       if (typeof schema2 == "boolean")
         return !schema2;
-      for (const key in schema2)
-        if (rules[key])
+      for (const key2 in schema2)
+        if (rules[key2])
           return true;
       return false;
     }
@@ -28045,8 +28045,8 @@ var require_util9 = __commonJS({
     function schemaHasRulesButRef(schema2, RULES2) {
       if (typeof schema2 == "boolean")
         return !schema2;
-      for (const key in schema2)
-        if (key !== "$ref" && RULES2.all[key])
+      for (const key2 in schema2)
+        if (key2 !== "$ref" && RULES2.all[key2])
           return true;
       return false;
     }
@@ -28624,8 +28624,8 @@ var require_defaults = __commonJS({
     function assignDefaults(it, ty) {
       const { properties, items } = it.schema;
       if (ty === "object" && properties) {
-        for (const key in properties) {
-          assignDefault(it, key, properties[key].default);
+        for (const key2 in properties) {
+          assignDefault(it, key2, properties[key2].default);
         }
       } else if (ty === "array" && Array.isArray(items)) {
         items.forEach((sch, i2) => assignDefault(it, i2, sch.default));
@@ -29009,8 +29009,8 @@ var require_fast_deep_equal = __commonJS({
         for (i2 = length; i2-- !== 0; )
           if (!Object.prototype.hasOwnProperty.call(b, keys2[i2])) return false;
         for (i2 = length; i2-- !== 0; ) {
-          var key = keys2[i2];
-          if (!equal2(a2[key], b[key])) return false;
+          var key2 = keys2[i2];
+          if (!equal2(a2[key2], b[key2])) return false;
         }
         return true;
       }
@@ -29082,20 +29082,20 @@ var require_json_schema_traverse = __commonJS({
     function _traverse(opts, pre, post, schema2, jsonPtr, rootSchema, parentJsonPtr, parentKeyword, parentSchema, keyIndex) {
       if (schema2 && typeof schema2 == "object" && !Array.isArray(schema2)) {
         pre(schema2, jsonPtr, rootSchema, parentJsonPtr, parentKeyword, parentSchema, keyIndex);
-        for (var key in schema2) {
-          var sch = schema2[key];
+        for (var key2 in schema2) {
+          var sch = schema2[key2];
           if (Array.isArray(sch)) {
-            if (key in traverse.arrayKeywords) {
+            if (key2 in traverse.arrayKeywords) {
               for (var i2 = 0; i2 < sch.length; i2++)
-                _traverse(opts, pre, post, sch[i2], jsonPtr + "/" + key + "/" + i2, rootSchema, jsonPtr, key, schema2, i2);
+                _traverse(opts, pre, post, sch[i2], jsonPtr + "/" + key2 + "/" + i2, rootSchema, jsonPtr, key2, schema2, i2);
             }
-          } else if (key in traverse.propsKeywords) {
+          } else if (key2 in traverse.propsKeywords) {
             if (sch && typeof sch == "object") {
               for (var prop in sch)
-                _traverse(opts, pre, post, sch[prop], jsonPtr + "/" + key + "/" + escapeJsonPtr(prop), rootSchema, jsonPtr, key, schema2, prop);
+                _traverse(opts, pre, post, sch[prop], jsonPtr + "/" + key2 + "/" + escapeJsonPtr(prop), rootSchema, jsonPtr, key2, schema2, prop);
             }
-          } else if (key in traverse.keywords || opts.allKeys && !(key in traverse.skipKeywords)) {
-            _traverse(opts, pre, post, sch, jsonPtr + "/" + key, rootSchema, jsonPtr, key, schema2);
+          } else if (key2 in traverse.keywords || opts.allKeys && !(key2 in traverse.skipKeywords)) {
+            _traverse(opts, pre, post, sch, jsonPtr + "/" + key2, rootSchema, jsonPtr, key2, schema2);
           }
         }
         post(schema2, jsonPtr, rootSchema, parentJsonPtr, parentKeyword, parentSchema, keyIndex);
@@ -29152,10 +29152,10 @@ var require_resolve = __commonJS({
       "$dynamicAnchor"
     ]);
     function hasRef(schema2) {
-      for (const key in schema2) {
-        if (REF_KEYWORDS.has(key))
+      for (const key2 in schema2) {
+        if (REF_KEYWORDS.has(key2))
           return true;
-        const sch = schema2[key];
+        const sch = schema2[key2];
         if (Array.isArray(sch) && sch.some(hasRef))
           return true;
         if (typeof sch == "object" && hasRef(sch))
@@ -29165,14 +29165,14 @@ var require_resolve = __commonJS({
     }
     function countKeys(schema2) {
       let count2 = 0;
-      for (const key in schema2) {
-        if (key === "$ref")
+      for (const key2 in schema2) {
+        if (key2 === "$ref")
           return Infinity;
         count2++;
-        if (SIMPLE_INLINED.has(key))
+        if (SIMPLE_INLINED.has(key2))
           continue;
-        if (typeof schema2[key] == "object") {
-          (0, util_1.eachItem)(schema2[key], (sch) => count2 += countKeys(sch));
+        if (typeof schema2[key2] == "object") {
+          (0, util_1.eachItem)(schema2[key2], (sch) => count2 += countKeys(sch));
         }
         if (count2 === Infinity)
           return Infinity;
@@ -29361,8 +29361,8 @@ var require_validate = __commonJS({
     function schemaCxtHasRules({ schema: schema2, self }) {
       if (typeof schema2 == "boolean")
         return !schema2;
-      for (const key in schema2)
-        if (self.RULES.all[key])
+      for (const key2 in schema2)
+        if (self.RULES.all[key2])
           return true;
       return false;
     }
@@ -30206,8 +30206,8 @@ var require_utils2 = __commonJS({
       }
       return ind;
     }
-    function removeDotSegments(path41) {
-      let input = path41;
+    function removeDotSegments(path42) {
+      let input = path42;
       const output = [];
       let nextSlash = -1;
       let len = 0;
@@ -30281,11 +30281,11 @@ var require_utils2 = __commonJS({
       }
       return output.join("");
     }
-    function removeDotSegmentsRelative(path41) {
-      if (path41 === "" || path41[0] === "/") {
-        return removeDotSegments(path41);
+    function removeDotSegmentsRelative(path42) {
+      if (path42 === "" || path42[0] === "/") {
+        return removeDotSegments(path42);
       }
-      const segments2 = path41.split("/");
+      const segments2 = path42.split("/");
       const last = segments2.length - 1;
       const output = [];
       let trailingDirectory = false;
@@ -30648,8 +30648,8 @@ var require_schemes = __commonJS({
       }
       if (wsComponent.resourceName) {
         const queryIndex = wsComponent.resourceName.indexOf("?");
-        const path41 = queryIndex === -1 ? wsComponent.resourceName : wsComponent.resourceName.slice(0, queryIndex);
-        wsComponent.path = path41 && path41 !== "/" ? path41 : void 0;
+        const path42 = queryIndex === -1 ? wsComponent.resourceName : wsComponent.resourceName.slice(0, queryIndex);
+        wsComponent.path = path42 && path42 !== "/" ? path42 : void 0;
         wsComponent.query = queryIndex === -1 ? void 0 : wsComponent.resourceName.slice(queryIndex + 1);
         wsComponent.resourceName = void 0;
       }
@@ -31457,7 +31457,7 @@ var require_core = __commonJS({
         }
       }
       // Adds schema to the instance
-      addSchema(schema2, key, _meta, _validateSchema = this.opts.validateSchema) {
+      addSchema(schema2, key2, _meta, _validateSchema = this.opts.validateSchema) {
         if (Array.isArray(schema2)) {
           for (const sch of schema2)
             this.addSchema(sch, void 0, _meta, _validateSchema);
@@ -31471,15 +31471,15 @@ var require_core = __commonJS({
             throw new Error(`schema ${schemaId} must be string`);
           }
         }
-        key = (0, resolve_1.normalizeId)(key || id);
-        this._checkUnique(key);
-        this.schemas[key] = this._addSchema(schema2, _meta, key, _validateSchema, true);
+        key2 = (0, resolve_1.normalizeId)(key2 || id);
+        this._checkUnique(key2);
+        this.schemas[key2] = this._addSchema(schema2, _meta, key2, _validateSchema, true);
         return this;
       }
       // Add schema that will be used to validate other schemas
       // options in META_IGNORE_OPTIONS are alway set to false
-      addMetaSchema(schema2, key, _validateSchema = this.opts.validateSchema) {
-        this.addSchema(schema2, key, true, _validateSchema);
+      addMetaSchema(schema2, key2, _validateSchema = this.opts.validateSchema) {
+        this.addSchema(schema2, key2, true, _validateSchema);
         return this;
       }
       //  Validate schema against its meta-schema
@@ -31635,14 +31635,14 @@ var require_core = __commonJS({
           let keywords = metaSchema;
           for (const seg of segments2)
             keywords = keywords[seg];
-          for (const key in rules) {
-            const rule2 = rules[key];
+          for (const key2 in rules) {
+            const rule2 = rules[key2];
             if (typeof rule2 != "object")
               continue;
             const { $data } = rule2.definition;
-            const schema2 = keywords[key];
+            const schema2 = keywords[key2];
             if ($data && schema2)
-              keywords[key] = schemaOrData(schema2);
+              keywords[key2] = schemaOrData(schema2);
           }
         }
         return metaSchema;
@@ -31715,10 +31715,10 @@ var require_core = __commonJS({
     Ajv2.MissingRefError = ref_error_1.default;
     exports.default = Ajv2;
     function checkOptions(checkOpts, options, msg, log = "error") {
-      for (const key in checkOpts) {
-        const opt = key;
+      for (const key2 in checkOpts) {
+        const opt = key2;
         if (opt in options)
-          this.logger[log](`${msg}: option ${key}. ${checkOpts[opt]}`);
+          this.logger[log](`${msg}: option ${key2}. ${checkOpts[opt]}`);
       }
     }
     function getSchEnv(keyRef) {
@@ -31732,8 +31732,8 @@ var require_core = __commonJS({
       if (Array.isArray(optsSchemas))
         this.addSchema(optsSchemas);
       else
-        for (const key in optsSchemas)
-          this.addSchema(optsSchemas[key], key);
+        for (const key2 in optsSchemas)
+          this.addSchema(optsSchemas[key2], key2);
     }
     function addInitialFormats() {
       for (const name in this.opts.formats) {
@@ -32781,11 +32781,11 @@ var require_dependencies = __commonJS({
     function splitDependencies({ schema: schema2 }) {
       const propertyDeps = {};
       const schemaDeps = {};
-      for (const key in schema2) {
-        if (key === "__proto__")
+      for (const key2 in schema2) {
+        if (key2 === "__proto__")
           continue;
-        const deps = Array.isArray(schema2[key]) ? propertyDeps : schemaDeps;
-        deps[key] = schema2[key];
+        const deps = Array.isArray(schema2[key2]) ? propertyDeps : schemaDeps;
+        deps[key2] = schema2[key2];
       }
       return [propertyDeps, schemaDeps];
     }
@@ -32862,13 +32862,13 @@ var require_propertyNames = __commonJS({
         if ((0, util_1.alwaysValidSchema)(it, schema2))
           return;
         const valid2 = gen.name("valid");
-        gen.forIn("key", data, (key) => {
-          cxt.setParams({ propertyName: key });
+        gen.forIn("key", data, (key2) => {
+          cxt.setParams({ propertyName: key2 });
           cxt.subschema({
             keyword: "propertyNames",
-            data: key,
+            data: key2,
             dataTypes: ["string"],
-            propertyName: key,
+            propertyName: key2,
             compositeRule: true
           }, valid2);
           gen.if((0, codegen_1.not)(valid2), () => {
@@ -32917,38 +32917,38 @@ var require_additionalProperties = __commonJS({
         checkAdditionalProperties();
         cxt.ok((0, codegen_1._)`${errsCount} === ${names_1.default.errors}`);
         function checkAdditionalProperties() {
-          gen.forIn("key", data, (key) => {
+          gen.forIn("key", data, (key2) => {
             if (!props.length && !patProps.length)
-              additionalPropertyCode(key);
+              additionalPropertyCode(key2);
             else
-              gen.if(isAdditional(key), () => additionalPropertyCode(key));
+              gen.if(isAdditional(key2), () => additionalPropertyCode(key2));
           });
         }
-        function isAdditional(key) {
+        function isAdditional(key2) {
           let definedProp;
           if (props.length > 8) {
             const propsSchema = (0, util_1.schemaRefOrVal)(it, parentSchema.properties, "properties");
-            definedProp = (0, code_1.isOwnProperty)(gen, propsSchema, key);
+            definedProp = (0, code_1.isOwnProperty)(gen, propsSchema, key2);
           } else if (props.length) {
-            definedProp = (0, codegen_1.or)(...props.map((p) => (0, codegen_1._)`${key} === ${p}`));
+            definedProp = (0, codegen_1.or)(...props.map((p) => (0, codegen_1._)`${key2} === ${p}`));
           } else {
             definedProp = codegen_1.nil;
           }
           if (patProps.length) {
-            definedProp = (0, codegen_1.or)(definedProp, ...patProps.map((p) => (0, codegen_1._)`${(0, code_1.usePattern)(cxt, p)}.test(${key})`));
+            definedProp = (0, codegen_1.or)(definedProp, ...patProps.map((p) => (0, codegen_1._)`${(0, code_1.usePattern)(cxt, p)}.test(${key2})`));
           }
           return (0, codegen_1.not)(definedProp);
         }
-        function deleteAdditional(key) {
-          gen.code((0, codegen_1._)`delete ${data}[${key}]`);
+        function deleteAdditional(key2) {
+          gen.code((0, codegen_1._)`delete ${data}[${key2}]`);
         }
-        function additionalPropertyCode(key) {
+        function additionalPropertyCode(key2) {
           if (opts.removeAdditional === "all" || opts.removeAdditional && schema2 === false) {
-            deleteAdditional(key);
+            deleteAdditional(key2);
             return;
           }
           if (schema2 === false) {
-            cxt.setParams({ additionalProperty: key });
+            cxt.setParams({ additionalProperty: key2 });
             cxt.error();
             if (!allErrors)
               gen.break();
@@ -32957,22 +32957,22 @@ var require_additionalProperties = __commonJS({
           if (typeof schema2 == "object" && !(0, util_1.alwaysValidSchema)(it, schema2)) {
             const valid2 = gen.name("valid");
             if (opts.removeAdditional === "failing") {
-              applyAdditionalSchema(key, valid2, false);
+              applyAdditionalSchema(key2, valid2, false);
               gen.if((0, codegen_1.not)(valid2), () => {
                 cxt.reset();
-                deleteAdditional(key);
+                deleteAdditional(key2);
               });
             } else {
-              applyAdditionalSchema(key, valid2);
+              applyAdditionalSchema(key2, valid2);
               if (!allErrors)
                 gen.if((0, codegen_1.not)(valid2), () => gen.break());
             }
           }
         }
-        function applyAdditionalSchema(key, valid2, errors) {
+        function applyAdditionalSchema(key2, valid2, errors) {
           const subschema = {
             keyword: "additionalProperties",
-            dataProp: key,
+            dataProp: key2,
             dataPropType: util_1.Type.Str
           };
           if (errors === false) {
@@ -33097,19 +33097,19 @@ var require_patternProperties = __commonJS({
           }
         }
         function validateProperties(pat) {
-          gen.forIn("key", data, (key) => {
-            gen.if((0, codegen_1._)`${(0, code_1.usePattern)(cxt, pat)}.test(${key})`, () => {
+          gen.forIn("key", data, (key2) => {
+            gen.if((0, codegen_1._)`${(0, code_1.usePattern)(cxt, pat)}.test(${key2})`, () => {
               const alwaysValid = alwaysValidPatterns.includes(pat);
               if (!alwaysValid) {
                 cxt.subschema({
                   keyword: "patternProperties",
                   schemaProp: pat,
-                  dataProp: key,
+                  dataProp: key2,
                   dataPropType: util_2.Type.Str
                 }, valid2);
               }
               if (it.opts.unevaluated && props !== true) {
-                gen.assign((0, codegen_1._)`${props}[${key}]`, true);
+                gen.assign((0, codegen_1._)`${props}[${key2}]`, true);
               } else if (!alwaysValid && !it.allErrors) {
                 gen.if((0, codegen_1.not)(valid2), () => gen.break());
               }
@@ -34103,15 +34103,15 @@ var require_unevaluatedProperties = __commonJS({
           throw new Error("ajv implementation error");
         const { allErrors, props } = it;
         if (props instanceof codegen_1.Name) {
-          gen.if((0, codegen_1._)`${props} !== true`, () => gen.forIn("key", data, (key) => gen.if(unevaluatedDynamic(props, key), () => unevaluatedPropCode(key))));
+          gen.if((0, codegen_1._)`${props} !== true`, () => gen.forIn("key", data, (key2) => gen.if(unevaluatedDynamic(props, key2), () => unevaluatedPropCode(key2))));
         } else if (props !== true) {
-          gen.forIn("key", data, (key) => props === void 0 ? unevaluatedPropCode(key) : gen.if(unevaluatedStatic(props, key), () => unevaluatedPropCode(key)));
+          gen.forIn("key", data, (key2) => props === void 0 ? unevaluatedPropCode(key2) : gen.if(unevaluatedStatic(props, key2), () => unevaluatedPropCode(key2)));
         }
         it.props = true;
         cxt.ok((0, codegen_1._)`${errsCount} === ${names_1.default.errors}`);
-        function unevaluatedPropCode(key) {
+        function unevaluatedPropCode(key2) {
           if (schema2 === false) {
-            cxt.setParams({ unevaluatedProperty: key });
+            cxt.setParams({ unevaluatedProperty: key2 });
             cxt.error();
             if (!allErrors)
               gen.break();
@@ -34121,21 +34121,21 @@ var require_unevaluatedProperties = __commonJS({
             const valid2 = gen.name("valid");
             cxt.subschema({
               keyword: "unevaluatedProperties",
-              dataProp: key,
+              dataProp: key2,
               dataPropType: util_1.Type.Str
             }, valid2);
             if (!allErrors)
               gen.if((0, codegen_1.not)(valid2), () => gen.break());
           }
         }
-        function unevaluatedDynamic(evaluatedProps, key) {
-          return (0, codegen_1._)`!${evaluatedProps} || !${evaluatedProps}[${key}]`;
+        function unevaluatedDynamic(evaluatedProps, key2) {
+          return (0, codegen_1._)`!${evaluatedProps} || !${evaluatedProps}[${key2}]`;
         }
-        function unevaluatedStatic(evaluatedProps, key) {
+        function unevaluatedStatic(evaluatedProps, key2) {
           const ps = [];
           for (const p in evaluatedProps) {
             if (evaluatedProps[p] === true)
-              ps.push((0, codegen_1._)`${key} !== ${p}`);
+              ps.push((0, codegen_1._)`${key2} !== ${p}`);
           }
           return (0, codegen_1.and)(...ps);
         }
@@ -35430,7 +35430,7 @@ var require_lib = __commonJS({
             if (statusCode === HttpCodes2.NotFound) {
               resolve2(response);
             }
-            function dateTimeDeserializer(key, value) {
+            function dateTimeDeserializer(key2, value) {
               if (typeof value === "string") {
                 const a2 = new Date(value);
                 if (!isNaN(a2.valueOf())) {
@@ -35536,16 +35536,16 @@ var Command = class {
     if (this.properties && Object.keys(this.properties).length > 0) {
       cmdStr += " ";
       let first = true;
-      for (const key in this.properties) {
-        if (this.properties.hasOwnProperty(key)) {
-          const val = this.properties[key];
+      for (const key2 in this.properties) {
+        if (this.properties.hasOwnProperty(key2)) {
+          const val = this.properties[key2];
           if (val) {
             if (first) {
               first = false;
             } else {
               cmdStr += ",";
             }
-            cmdStr += `${key}=${escapeProperty(val)}`;
+            cmdStr += `${key2}=${escapeProperty(val)}`;
           }
         }
       }
@@ -35577,16 +35577,16 @@ function issueFileCommand(command, message) {
     encoding: "utf8"
   });
 }
-function prepareKeyValueMessage(key, value) {
+function prepareKeyValueMessage(key2, value) {
   const delimiter = `ghadelimiter_${crypto.randomUUID()}`;
   const convertedValue = toCommandValue(value);
-  if (key.includes(delimiter)) {
+  if (key2.includes(delimiter)) {
     throw new Error(`Unexpected input: name should not contain the delimiter "${delimiter}"`);
   }
   if (convertedValue.includes(delimiter)) {
     throw new Error(`Unexpected input: value should not contain the delimiter "${delimiter}"`);
   }
-  return `${key}<<${delimiter}${os2.EOL}${convertedValue}${os2.EOL}${delimiter}`;
+  return `${key2}<<${delimiter}${os2.EOL}${convertedValue}${os2.EOL}${delimiter}`;
 }
 
 // node_modules/@actions/core/lib/core.js
@@ -35717,7 +35717,7 @@ var Summary = class {
    * @returns {string} content wrapped in HTML element
    */
   wrap(tag, content, attrs = {}) {
-    const htmlAttrs = Object.entries(attrs).map(([key, value]) => ` ${key}="${value}"`).join("");
+    const htmlAttrs = Object.entries(attrs).map(([key2, value]) => ` ${key2}="${value}"`).join("");
     if (!content) {
       return `<${tag}${htmlAttrs}>`;
     }
@@ -36054,7 +36054,7 @@ var actionsLogger = {
 };
 
 // src/action/run.ts
-import path40 from "node:path";
+import path41 from "node:path";
 
 // src/admission/prepared.ts
 import { readFileSync, readdirSync, statSync } from "node:fs";
@@ -36086,8 +36086,8 @@ function requireCommon() {
     if (source) {
       const sourceKeys = Object.keys(source);
       for (let index = 0, length = sourceKeys.length; index < length; index += 1) {
-        const key = sourceKeys[index];
-        target[key] = source[key];
+        const key2 = sourceKeys[index];
+        target[key2] = source[key2];
       }
     }
     return target;
@@ -36998,9 +36998,9 @@ function requireSet() {
   function resolveYamlSet(data) {
     if (data === null) return true;
     const object = data;
-    for (const key in object) {
-      if (_hasOwnProperty.call(object, key)) {
-        if (object[key] !== null) return false;
+    for (const key2 in object) {
+      if (_hasOwnProperty.call(object, key2)) {
+        if (object[key2] !== null) return false;
       }
     }
     return true;
@@ -37149,16 +37149,16 @@ function requireLoader() {
       (c3 - 65536 & 1023) + 56320
     );
   }
-  function setProperty(object, key, value) {
-    if (key === "__proto__") {
-      Object.defineProperty(object, key, {
+  function setProperty(object, key2, value) {
+    if (key2 === "__proto__") {
+      Object.defineProperty(object, key2, {
         configurable: true,
         enumerable: true,
         writable: true,
         value
       });
     } else {
-      object[key] = value;
+      object[key2] = value;
     }
   }
   const simpleEscapeCheck = new Array(256);
@@ -37351,11 +37351,11 @@ function requireLoader() {
     chargeMergeWork(state);
     const sourceKeys = Object.keys(source);
     for (let index = 0, quantity = sourceKeys.length; index < quantity; index += 1) {
-      const key = sourceKeys[index];
+      const key2 = sourceKeys[index];
       chargeMergeWork(state);
-      if (!_hasOwnProperty.call(destination, key)) {
-        setProperty(destination, key, source[key]);
-        overridableKeys[key] = true;
+      if (!_hasOwnProperty.call(destination, key2)) {
+        setProperty(destination, key2, source[key2]);
+        overridableKeys[key2] = true;
       }
     }
   }
@@ -40115,38 +40115,38 @@ var TypeDeclaration = class {
   toString() {
     return this.name;
   }
-  #getOptionalField(obj2, key, ast, ev) {
+  #getOptionalField(obj2, key2, ast, ev) {
     obj2 = obj2 instanceof Optional ? obj2.orValue() : obj2;
     if (obj2 === void 0) return OPTIONAL_NONE;
     const type2 = ev.debugType(obj2);
     try {
-      return Optional.of(type2.fieldLazy(obj2, key, ast, ev));
+      return Optional.of(type2.fieldLazy(obj2, key2, ast, ev));
     } catch (e) {
       if (e instanceof EvaluationError) return OPTIONAL_NONE;
       throw e;
     }
   }
-  #getMessageField(obj2, key, ast, ev) {
+  #getMessageField(obj2, key2, ast, ev) {
     const message = obj2 ? ev.objectTypesByConstructor.get(obj2.constructor) : void 0;
     if (!message) return;
-    const type2 = message.fields ? message.fields[key] : dynType;
+    const type2 = message.fields ? message.fields[key2] : dynType;
     if (!type2) return void 0;
-    const value = obj2 instanceof Map ? obj2.get(key) : obj2[key];
+    const value = obj2 instanceof Map ? obj2.get(key2) : obj2[key2];
     if (value === void 0) return;
     if (type2.matchesValueType(value, ev)) return value;
     throw evaluationError(
       "field_type_mismatch",
-      `Field '${key}' is not of type '${type2}', got '${ev.debugType(value)}'`,
+      `Field '${key2}' is not of type '${type2}', got '${ev.debugType(value)}'`,
       ast
     );
   }
-  #getMapField(obj2, key, ast, ev) {
-    const value = obj2 instanceof Map ? obj2.get(key) : obj2 && hasOwn(obj2, key) ? obj2[key] : void 0;
+  #getMapField(obj2, key2, ast, ev) {
+    const value = obj2 instanceof Map ? obj2.get(key2) : obj2 && hasOwn(obj2, key2) ? obj2[key2] : void 0;
     if (value === void 0) return;
     if (this.valueType.matchesValueType(value, ev)) return value;
     throw evaluationError(
       "field_type_mismatch",
-      `Field '${key}' is not of type '${this.valueType}', got '${ev.debugType(value)}'`,
+      `Field '${key2}' is not of type '${this.valueType}', got '${ev.debugType(value)}'`,
       ast
     );
   }
@@ -40163,31 +40163,31 @@ var TypeDeclaration = class {
       }
     }
   }
-  #getListField(obj2, key, ast, ev) {
-    if (typeof key === "bigint") key = Number(key);
-    else if (typeof key !== "number") return;
-    const value = this.#getListElementAtIndex(obj2, key);
+  #getListField(obj2, key2, ast, ev) {
+    if (typeof key2 === "bigint") key2 = Number(key2);
+    else if (typeof key2 !== "number") return;
+    const value = this.#getListElementAtIndex(obj2, key2);
     if (value === void 0) {
       if (!obj2) return;
       throw evaluationError(
         "index_out_of_bounds",
-        `No such key: index out of bounds, index ${key} ${key < 0 ? "< 0" : `>= size ${obj2.length || obj2.size}`}`,
+        `No such key: index out of bounds, index ${key2} ${key2 < 0 ? "< 0" : `>= size ${obj2.length || obj2.size}`}`,
         ast
       );
     }
     if (this.valueType.matchesValueType(value, ev)) return value;
     throw evaluationError(
       "list_item_type_mismatch",
-      `List item with index '${key}' is not of type '${this.valueType}', got '${ev.debugType(value)}'`,
+      `List item with index '${key2}' is not of type '${this.valueType}', got '${ev.debugType(value)}'`,
       ast
     );
   }
   fieldLazy() {
   }
-  field(obj2, key, ast, ev) {
-    const v = this.fieldLazy(obj2, key, ast, ev);
+  field(obj2, key2, ast, ev) {
+    const v = this.fieldLazy(obj2, key2, ast, ev);
     if (v !== void 0) return v;
-    throw evaluationError("no_such_key", `No such key: ${key}`, ast);
+    throw evaluationError("no_such_key", `No such key: ${key2}`, ast);
   }
   matchesBoth(other) {
     return this.matches(other) && other.matches(this);
@@ -40601,8 +40601,8 @@ var Registry = class _Registry {
     this.#functionCandidates(decl.partitionKey).add(decl);
     this.#functions.push(decl);
   }
-  #ensureCandiate(c3, key) {
-    return c3.get(key) || c3.set(key, new Candidates(this)).get(key);
+  #ensureCandiate(c3, key2) {
+    return c3.get(key2) || c3.set(key2, new Candidates(this)).get(key2);
   }
   #getOperators() {
     if (this.#operators) return this.#operators;
@@ -40621,11 +40621,11 @@ var Registry = class _Registry {
   functionCandidates(rec, name, argLen) {
     return this.#functionCandidates(`${rec ? "rcall" : "call"}:${name}:${argLen}`);
   }
-  #functionCandidates(key) {
-    if (this.#functionsByKey) return this.#ensureCandiate(this.#functionsByKey, key);
+  #functionCandidates(key2) {
+    if (this.#functionsByKey) return this.#ensureCandiate(this.#functionsByKey, key2);
     const c3 = this.#functionsByKey = /* @__PURE__ */ new Map();
     for (const decl of this.#getFunctions()) this.#ensureCandiate(c3, decl.partitionKey).add(decl);
-    return this.#ensureCandiate(c3, key);
+    return this.#ensureCandiate(c3, key2);
   }
   registerVariable(name, type2, opts) {
     if (this.#locked) throw new Error("Cannot modify frozen registry");
@@ -40654,14 +40654,14 @@ var Registry = class _Registry {
   }
   #registerSchemaAsType(name, schema2) {
     const fields = /* @__PURE__ */ Object.create(null);
-    for (const key of objKeys(schema2)) {
-      const def = schema2[key];
+    for (const key2 of objKeys(schema2)) {
+      const def = schema2[key2];
       if (typeof def === "object" && def) {
-        fields[key] = this.registerType({ name: `${name}.${key}`, schema: def }).type.name;
+        fields[key2] = this.registerType({ name: `${name}.${key2}`, schema: def }).type.name;
       } else if (typeof def === "string") {
-        fields[key] = def;
+        fields[key2] = def;
       } else {
-        throw new Error(`Invalid field definition for '${name}.${key}'`);
+        throw new Error(`Invalid field definition for '${name}.${key2}'`);
       }
     }
     return fields;
@@ -40767,8 +40767,8 @@ var Registry = class _Registry {
       }
     }
   }
-  #createDeclaration(creator, key, ...args) {
-    return this.#typeDeclarations.get(key) || this.#typeDeclarations.set(key, creator(...args)).get(key);
+  #createDeclaration(creator, key2, ...args) {
+    return this.#typeDeclarations.get(key2) || this.#typeDeclarations.set(key2, creator(...args)).get(key2);
   }
   findMacro(name, hasReceiver, argLen) {
     return this.functionCandidates(hasReceiver, name, argLen).macro;
@@ -41083,8 +41083,8 @@ var RootContext = class {
     if (context3 instanceof Map) this.#contextMap = context3;
     else this.#contextObj = context3;
   }
-  getValue(key) {
-    return this.#convertCache?.get(key) || (this.#contextObj ? this.#contextObj[key] : this.#contextMap?.get(key));
+  getValue(key2) {
+    return this.#convertCache?.get(key2) || (this.#contextObj ? this.#contextObj[key2] : this.#contextMap?.get(key2));
   }
   getVariable(name) {
     return this.#vars.get(name) ?? (this.#vars.dyn && !RESERVED.has(name) ? new VariableDeclaration(name, dynType) : void 0);
@@ -41147,8 +41147,8 @@ var OverlayContext = class _OverlayContext {
   setAccuValue(v) {
     return this.accuValue = v, this;
   }
-  getValue(key) {
-    return this.iterVar === key ? this.iterValue : this.#parent.getValue(key);
+  getValue(key2) {
+    return this.iterVar === key2 ? this.iterValue : this.#parent.getValue(key2);
   }
   getCheckedValue(ev, ast) {
     if (this.iterVar === ast.args) return this.iterValue;
@@ -42211,8 +42211,8 @@ function registerOverloads(registry) {
     if (a2 === b) return true;
     if (a2 instanceof Map && b instanceof Map) {
       if (a2.size !== b.size) return false;
-      for (const [key, value] of a2)
-        if (!(b.has(key) && isEqual(value, b.get(key), ast, ev))) return false;
+      for (const [key2, value] of a2)
+        if (!(b.has(key2) && isEqual(value, b.get(key2), ast, ev))) return false;
       return true;
     }
     if (a2 instanceof Map || b instanceof Map) {
@@ -42220,8 +42220,8 @@ function registerOverloads(registry) {
       const map2 = a2 instanceof Map ? a2 : b;
       const keysObj = objKeys(obj2);
       if (map2.size !== keysObj.length) return false;
-      for (const [key, value] of map2) {
-        if (!(key in obj2 && isEqual(value, obj2[key], ast, ev))) return false;
+      for (const [key2, value] of map2) {
+        if (!(key2 in obj2 && isEqual(value, obj2[key2], ast, ev))) return false;
       }
       return true;
     }
@@ -42229,8 +42229,8 @@ function registerOverloads(registry) {
     const keysB = objKeys(b);
     if (keysA.length !== keysB.length) return false;
     for (let i2 = 0; i2 < keysA.length; i2++) {
-      const key = keysA[i2];
-      if (!(key in b && isEqual(a2[key], b[key], ast, ev))) return false;
+      const key2 = keysA[i2];
+      if (!(key2 in b && isEqual(a2[key2], b[key2], ast, ev))) return false;
     }
     return true;
   });
@@ -42404,7 +42404,7 @@ var OP_FOR_TOKEN = {
   [TOKEN.IN]: OPERATORS["in"]
 };
 var TOKEN_BY_NUMBER = {};
-for (const key in TOKEN) TOKEN_BY_NUMBER[TOKEN[key]] = key;
+for (const key2 in TOKEN) TOKEN_BY_NUMBER[TOKEN[key2]] = key2;
 var HEX_CODES = new Uint8Array(128);
 for (const ch of "0123456789abcdefABCDEF") HEX_CODES[ch.charCodeAt(0)] = 1;
 var ESCAPE_ERRORS = {
@@ -42530,8 +42530,8 @@ var ASTNode = class _ASTNode {
   #evaluateMacro(ev, ast, ctx) {
     return (ast = this.#meta.macro).evaluate(ev, ast, ctx);
   }
-  setMeta(key, value) {
-    return this.#meta[key] = value, this;
+  setMeta(key2, value) {
+    return this.#meta[key2] = value, this;
   }
   get range() {
     return { start: this.start, end: this.end };
@@ -43217,11 +43217,11 @@ function createLimits(overrides, base3 = DEFAULT_LIMITS) {
   const keys2 = overrides ? objKeys(overrides) : void 0;
   if (!keys2?.length) return base3;
   const merged = { ...base3 };
-  for (const key of keys2) {
-    if (!LIMIT_KEYS.has(key)) throw new TypeError(`Unknown limits option: ${key}`);
-    const value = overrides[key];
+  for (const key2 of keys2) {
+    if (!LIMIT_KEYS.has(key2)) throw new TypeError(`Unknown limits option: ${key2}`);
+    const value = overrides[key2];
     if (typeof value !== "number") continue;
-    merged[key] = value;
+    merged[key2] = value;
   }
   return objFreeze(merged);
 }
@@ -43231,9 +43231,9 @@ var DEFAULT_OPTIONS = objFreeze({
   enableOptionalTypes: false,
   limits: DEFAULT_LIMITS
 });
-function bool2(a2, b, key) {
-  const value = a2?.[key] ?? b?.[key];
-  if (typeof value !== "boolean") throw new TypeError(`Invalid option: ${key}`);
+function bool2(a2, b, key2) {
+  const value = a2?.[key2] ?? b?.[key2];
+  if (typeof value !== "boolean") throw new TypeError(`Invalid option: ${key2}`);
   return value;
 }
 function createOptions(opts, base3 = DEFAULT_OPTIONS) {
@@ -43342,7 +43342,7 @@ var Evaluator = class extends Base {
   }
   #firstMapElement(coll) {
     if (coll instanceof Map) return coll.entries().next().value;
-    for (const key in coll) return [key, coll[key]];
+    for (const key2 in coll) return [key2, coll[key2]];
   }
   debugRuntimeType(value, checkedType) {
     return checkedType?.hasDynType === false ? checkedType : this.debugTypeDeep(value);
@@ -43399,9 +43399,9 @@ var Authorizer = class {
   user;
 };
 var PathCheck = class {
-  constructor(authz, path41) {
+  constructor(authz, path42) {
     this.authz = authz;
-    this.path = path41;
+    this.path = path42;
   }
   authz;
   path;
@@ -43421,8 +43421,8 @@ var ResourceCheck = class _ResourceCheck {
   }
   authz;
   fields;
-  with(key, value) {
-    return new _ResourceCheck(this.authz, { ...this.fields, [key]: value });
+  with(key2, value) {
+    return new _ResourceCheck(this.authz, { ...this.fields, [key2]: value });
   }
 };
 var Decision = class {
@@ -44194,12 +44194,12 @@ function registerOptionals(env) {
 
 // src/admission/k8s-cel/url.ts
 var URLValue = class {
-  constructor(raw, scheme, opaque, host, path41, rawQuery) {
+  constructor(raw, scheme, opaque, host, path42, rawQuery) {
     this.raw = raw;
     this.scheme = scheme;
     this.opaque = opaque;
     this.host = host;
-    this.path = path41;
+    this.path = path42;
     this.rawQuery = rawQuery;
   }
   raw;
@@ -44317,8 +44317,8 @@ function twoVar(result, run3) {
     m.evaluate = (ev, macro, ctx) => {
       const items = pairs2(ev.run(macro.receiver, ctx));
       const body = (i2, node) => {
-        const [key, value] = items[i2];
-        const c1 = macro.ctx1.reuse(ctx).setIterValue(key, ev);
+        const [key2, value] = items[i2];
+        const c1 = macro.ctx1.reuse(ctx).setIterValue(key2, ev);
         const c22 = macro.ctx2.reuse(c1).setIterValue(value, ev);
         return ev.run(node, c22);
       };
@@ -44621,9 +44621,9 @@ function baseEnvironment(homogeneous = true) {
 }
 var scopeCache = /* @__PURE__ */ new Map();
 function environmentFor(scope, homogeneous = true) {
-  const key = `${scope.params}|${scope.authorizer}|${homogeneous}`;
+  const key2 = `${scope.params}|${scope.authorizer}|${homogeneous}`;
   const cacheable = !scope.variablesClass;
-  const hit = cacheable ? scopeCache.get(key) : void 0;
+  const hit = cacheable ? scopeCache.get(key2) : void 0;
   if (hit) return hit;
   const env = baseEnvironment(homogeneous).clone();
   for (const name of ["object", "oldObject", "request", "namespaceObject"]) env.registerVariable(name, "dyn");
@@ -44637,7 +44637,7 @@ function environmentFor(scope, homogeneous = true) {
     env.registerVariable("variables", "map<string, dyn>");
   }
   if (scope.authorizer) env.registerVariable("authorizer", "Authorizer");
-  if (cacheable) scopeCache.set(key, env);
+  if (cacheable) scopeCache.set(key2, env);
   return env;
 }
 function firstLine(err) {
@@ -44790,20 +44790,20 @@ function selectorMatches(selector, labels) {
   const checks = [];
   for (const [k, v] of Object.entries(s.matchLabels ?? {})) checks.push(() => labels[k] === String(v));
   for (const req of s.matchExpressions ?? []) {
-    const key = String(req.key ?? "");
+    const key2 = String(req.key ?? "");
     const values = Array.isArray(req.values) ? req.values.map(String) : [];
     switch (req.operator) {
       case "In":
       case "NotIn": {
         if (values.length === 0) throw new SelectorError(`Internal error occurred: values: Invalid value: null: for 'in', 'notin' operators, values set can't be empty`);
-        const inSet = () => key in labels && values.includes(labels[key]);
+        const inSet = () => key2 in labels && values.includes(labels[key2]);
         checks.push(req.operator === "In" ? inSet : () => !inSet());
         break;
       }
       case "Exists":
       case "DoesNotExist":
         if (values.length > 0) throw new SelectorError(`Internal error occurred: values: Invalid value: ${JSON.stringify(values)}: values set must be empty for exists and does not exist`);
-        checks.push(req.operator === "Exists" ? () => key in labels : () => !(key in labels));
+        checks.push(req.operator === "Exists" ? () => key2 in labels : () => !(key2 in labels));
         break;
       default:
         throw new SelectorError(`Internal error occurred: "${String(req.operator)}" is not a valid label selector operator`);
@@ -45111,8 +45111,8 @@ function evaluateAdmission(req, world) {
         }
         for (const a2 of ev.auditAnnotations) {
           if (a2.action !== "publish" || a2.value === void 0) continue;
-          const key = `${name}/${a2.key}`;
-          auditValues.set(key, [...auditValues.get(key) ?? [], a2.value]);
+          const key2 = `${name}/${a2.key}`;
+          auditValues.set(key2, [...auditValues.get(key2) ?? [], a2.value]);
         }
       }
     }
@@ -45267,17 +45267,17 @@ function pairWithBase(head, base3) {
     (o2, side) => (side === "head" ? baseScopes : headScopes).has(scopeOf2(o2)) ? void 0 : deployedKey(o2.source, o2.ref, false)
   ];
   const matched = /* @__PURE__ */ new Set();
-  for (const key of passes) {
+  for (const key2 of passes) {
     const pool = /* @__PURE__ */ new Map();
     for (const o2 of base3) {
-      const k = key(o2, "base");
+      const k = key2(o2, "base");
       if (k === void 0) continue;
       const held = pool.get(k);
       if (held === void 0 || held.source.variant !== void 0 && o2.source.variant === void 0) pool.set(k, o2);
     }
     for (const o2 of head) {
       if (updates.has(o2)) continue;
-      const k = key(o2, "head");
+      const k = key2(o2, "head");
       const match2 = k === void 0 ? void 0 : pool.get(k);
       if (match2 === void 0) continue;
       updates.set(o2, match2);
@@ -45418,9 +45418,9 @@ function policyObjectsOf(files) {
 }
 function updateNotMatched(source, ref, policy, binding) {
   if (!prepared || prepared.updates.size === 0) return false;
-  const key = deployedKey(source, ref);
+  const key2 = deployedKey(source, ref);
   for (const [head, base3] of prepared.updates) {
-    if (deployedKey(base3.source, base3.ref) !== key) continue;
+    if (deployedKey(base3.source, base3.ref) !== key2) continue;
     const verdict = admissionOf(head);
     const p = verdict?.policies.find((r) => r.name === policy);
     return !p?.matches || !p.bindings.some((b) => b.name === binding && b.matches);
@@ -45473,7 +45473,7 @@ var admission_policy_default = defineRule({
     if (!verdict) return;
     const operation = operationOf(object);
     const request2 = operation === "UPDATE" ? " on UPDATE (the base revision deploys this object)" : operation === "DELETE" ? " on DELETE (the change removes this object)" : "";
-    const keyOf3 = (key) => operation === "DELETE" ? `${key}/DELETE` : key;
+    const keyOf3 = (key2) => operation === "DELETE" ? `${key2}/DELETE` : key2;
     for (const policy of verdict.policies) {
       for (const binding of policy.bindings) {
         for (const ev of binding.evaluations) {
@@ -45481,14 +45481,14 @@ var admission_policy_default = defineRule({
           for (const v of outcomes) {
             if (v.action !== "deny" && v.action !== "unknown") continue;
             const data = { policy: policy.name, binding: binding.name, index: v.index, message: v.message ?? "", request: request2 };
-            const path41 = operation === "DELETE" ? "" : pointerOf(v.expression, object.raw);
+            const path42 = operation === "DELETE" ? "" : pointerOf(v.expression, object.raw);
             const param = ev.param ? `/${String(ev.param.metadata?.namespace ?? "")}/${String(ev.param.metadata?.name ?? "")}` : "";
             if (v.action === "unknown") {
-              yield { messageId: "unknown", path: path41, key: keyOf3(`${policy.name}/${binding.name}/${v.index}${param}`), data: { ...data, action: "unknown" }, severity: "medium" };
+              yield { messageId: "unknown", path: path42, key: keyOf3(`${policy.name}/${binding.name}/${v.index}${param}`), data: { ...data, action: "unknown" }, severity: "medium" };
               continue;
             }
             for (const action of binding.validationActions) {
-              const report2 = { messageId: "failed", path: path41, key: keyOf3(`${policy.name}/${binding.name}/${v.index}/${action}${param}`), data: { ...data, action: action === "Deny" ? "Denied" : action === "Warn" ? "Warned" : "Audited" } };
+              const report2 = { messageId: "failed", path: path42, key: keyOf3(`${policy.name}/${binding.name}/${v.index}/${action}${param}`), data: { ...data, action: action === "Deny" ? "Denied" : action === "Warn" ? "Warned" : "Audited" } };
               const severity = SEVERITY_BY_ACTION[action];
               if (severity) report2.severity = severity;
               yield report2;
@@ -45522,12 +45522,12 @@ var allowed_runtime_classes_default = defineRule({
     if (allowed.length === 0 && !required) return;
     const runtimeClass = typeof pod.spec.runtimeClassName === "string" && pod.spec.runtimeClassName !== "" ? pod.spec.runtimeClassName : void 0;
     const list3 = allowed.length > 0 ? allowed.join(", ") : "any RuntimeClass";
-    const path41 = "/spec/runtimeClassName";
+    const path42 = "/spec/runtimeClassName";
     const data = { allowed: list3 };
     if (runtimeClass === void 0) {
-      if (required) yield { messageId: "missing", path: path41, data };
+      if (required) yield { messageId: "missing", path: path42, data };
     } else if (allowed.length > 0 && !allowed.includes(runtimeClass)) {
-      yield { messageId: "notAllowed", path: path41, data: { ...data, runtimeClass } };
+      yield { messageId: "notAllowed", path: path42, data: { ...data, runtimeClass } };
     }
   }
 });
@@ -45558,9 +45558,9 @@ function scalarText(value) {
 }
 function at(value, ...keys2) {
   let node = value;
-  for (const key of keys2) {
+  for (const key2 of keys2) {
     if (!isObj(node)) return void 0;
-    node = node[key];
+    node = node[key2];
   }
   return node;
 }
@@ -46591,15 +46591,15 @@ var Dfa = class {
     };
   }
   #intern(state) {
-    const key = stateKey(state);
-    const found = this.#states.get(key);
+    const key2 = stateKey(state);
+    const found = this.#states.get(key2);
     if (found)
       return found;
     if (this.#size > DFA_BUDGET)
       this.#clear();
     const d = this.#make(state);
-    this.#states.set(key, d);
-    this.#size += key.length + 1;
+    this.#states.set(key2, d);
+    this.#size += key2.length + 1;
     return d;
   }
   #clear() {
@@ -47035,11 +47035,11 @@ var copyOptions = (o2) => {
   return copy;
 };
 var cachedMinimatch = (pattern, options) => {
-  const key = options ? optionsKey(options) : 0;
-  let mm = cache.get(key)?.get(pattern);
+  const key2 = options ? optionsKey(options) : 0;
+  let mm = cache.get(key2)?.get(pattern);
   if (mm)
     return mm;
-  mm = oldCache.get(key)?.get(pattern) ?? new Minimatch(pattern, copyOptions(options));
+  mm = oldCache.get(key2)?.get(pattern) ?? new Minimatch(pattern, copyOptions(options));
   const weight = cacheWeight(mm);
   if (weight > cacheMaxEntryWeight)
     return mm;
@@ -47049,9 +47049,9 @@ var cachedMinimatch = (pattern, options) => {
     cacheSize = 0;
     cacheTotalWeight = 0;
   }
-  let byPattern = cache.get(key);
+  let byPattern = cache.get(key2);
   if (!byPattern)
-    cache.set(key, byPattern = /* @__PURE__ */ new Map());
+    cache.set(key2, byPattern = /* @__PURE__ */ new Map());
   byPattern.set(pattern, mm);
   cacheSize++;
   cacheTotalWeight += weight;
@@ -47481,12 +47481,12 @@ var Minimatch = class {
             return;
           }
           const { pre, suf } = keys2[i2];
-          const key = pre[k] * R + suf[k + 1];
-          const g = groups.get(key);
+          const key2 = pre[k] * R + suf[k + 1];
+          const g = groups.get(key2);
           if (g)
             g.push(i2);
           else
-            groups.set(key, [i2]);
+            groups.set(key2, [i2]);
         });
         const drop = /* @__PURE__ */ new Set();
         for (const g of groups.values()) {
@@ -47538,10 +47538,10 @@ var Minimatch = class {
         if (k >= r.length)
           return;
         const { pre } = keys2[i2];
-        const key = pre[k] * P + r[k];
-        let id = m.get(key);
+        const key2 = pre[k] * P + r[k];
+        let id = m.get(key2);
         if (id === void 0)
-          m.set(key, id = m.size + 1);
+          m.set(key2, id = m.size + 1);
         pre.push(id);
       });
     }
@@ -47551,10 +47551,10 @@ var Minimatch = class {
         if (k >= r.length)
           return;
         const { suf } = keys2[i2];
-        const key = suf[k + 1] * P + r[k];
-        let id = m.get(key);
+        const key2 = suf[k + 1] * P + r[k];
+        let id = m.get(key2);
         if (id === void 0)
-          m.set(key, id = m.size + 1);
+          m.set(key2, id = m.size + 1);
         suf[k] = id;
       });
     }
@@ -47932,10 +47932,10 @@ var Minimatch = class {
   secondPhasePreProcess(globParts) {
     const keys2 = /* @__PURE__ */ new Set();
     const rows = globParts.filter((parts) => {
-      const key = parts.join("/");
-      if (keys2.has(key))
+      const key2 = parts.join("/");
+      if (keys2.has(key2))
         return false;
-      keys2.add(key);
+      keys2.add(key2);
       return true;
     });
     const stars = /* @__PURE__ */ new Map();
@@ -48085,8 +48085,8 @@ var Minimatch = class {
       byStart = [];
       this.#globstarParts.set(pattern, byStart);
     }
-    const key = patternIndex * 2 + (partial ? 1 : 0);
-    const found = byStart[key];
+    const key2 = patternIndex * 2 + (partial ? 1 : 0);
+    const found = byStart[key2];
     if (found)
       return found;
     const firstgs = pattern.indexOf(GLOBSTAR, patternIndex);
@@ -48112,7 +48112,7 @@ var Minimatch = class {
       b[1] = nonGsParts - nonGsPartsSums[i2];
     });
     const parts = { head, body, tail, segments: segments2 };
-    byStart[key] = parts;
+    byStart[key2] = parts;
     return parts;
   }
   // return false for "nope, not matching"
@@ -48135,10 +48135,10 @@ var Minimatch = class {
     const [body, need] = bs;
     const after = partial ? fileLength : fileLength - need;
     while (fileIndex <= after) {
-      const key = bodyIndex * (file.length + 1) + fileIndex;
-      if (tried.has(key))
+      const key2 = bodyIndex * (file.length + 1) + fileIndex;
+      if (tried.has(key2))
         return false;
-      tried.add(key);
+      tried.add(key2);
       const m = this.#matchOne(file, body, partial, fileIndex, 0, fileIndex + body.length);
       if (m && globStarDepth < this.maxGlobstarRecursion) {
         const sub = this.#matchGlobStarBodySections(file, bodySegments, fileLength, fileIndex + body.length, bodyIndex + 1, partial, globStarDepth + 1, sawTail, tried);
@@ -48635,8 +48635,8 @@ function podTemplateOf(object) {
   const apiVersion = str2(object.apiVersion);
   const kind = str2(object.kind);
   if (apiVersion === void 0 || kind === void 0) return void 0;
-  const key = kindKey(apiVersion, kind);
-  const known = POD_TEMPLATE_POINTERS[key];
+  const key2 = kindKey(apiVersion, kind);
+  const known = POD_TEMPLATE_POINTERS[key2];
   if (known !== void 0) {
     const node = nodeAt(object, known);
     if (!isObj(node)) return void 0;
@@ -48644,8 +48644,8 @@ function podTemplateOf(object) {
     if (!isObj(spec)) return void 0;
     const metadata = isObj(node.metadata) ? node.metadata : {};
     const name = isObj(object.metadata) ? str2(object.metadata.name) : void 0;
-    const controllerLabels = name !== void 0 && name !== "" ? CONTROLLER_LABELS[key]?.(name) : void 0;
-    return { base: known, metadata, spec, origin: KUBERNETES_KINDS.has(key) ? "kubernetes" : "custom-resource", detected: "kind", ...controllerLabels ? { controllerLabels } : {} };
+    const controllerLabels = name !== void 0 && name !== "" ? CONTROLLER_LABELS[key2]?.(name) : void 0;
+    return { base: known, metadata, spec, origin: KUBERNETES_KINDS.has(key2) ? "kubernetes" : "custom-resource", detected: "kind", ...controllerLabels ? { controllerLabels } : {} };
   }
   if (KUBERNETES_GROUPS.has(apiGroup(apiVersion))) return void 0;
   for (const pointer of STRUCTURAL_POINTERS) {
@@ -48702,7 +48702,7 @@ var VOLUME_SOURCE_KEYS = [
   "image"
 ];
 function hasVolumeSource(volume) {
-  for (const key of VOLUME_SOURCE_KEYS) if (isObj(volume[key])) return true;
+  for (const key2 of VOLUME_SOURCE_KEYS) if (isObj(volume[key2])) return true;
   return false;
 }
 function defaultVolume(volume) {
@@ -48902,10 +48902,10 @@ var appArmorProfile_1_0 = (pod) => {
   if (badContainers.length > 0) setters.push(containerPhrase(badContainers));
   const annotations = [];
   if (pod.annotations !== void 0) {
-    for (const [key, value] of Object.entries(pod.annotations)) {
-      if (typeof value !== "string" || !key.startsWith(APPARMOR_ANNOTATION_PREFIX)) continue;
+    for (const [key2, value] of Object.entries(pod.annotations)) {
+      if (typeof value !== "string" || !key2.startsWith(APPARMOR_ANNOTATION_PREFIX)) continue;
       if (allowedAnnotationValue(value)) continue;
-      annotations.push({ item: `${key}=${goQuote(value)}`, path: join("/metadata/annotations", key) });
+      annotations.push({ item: `${key2}=${goQuote(value)}`, path: join("/metadata/annotations", key2) });
     }
   }
   const badValues = sortedSet(badTypes);
@@ -49250,13 +49250,13 @@ var restrictedVolumes_1_0 = (pod) => {
   const types2 = [];
   const fields = [];
   for (const v of pod.volumes) {
-    if (ALLOWED_VOLUME_SOURCES.some((key2) => isObj(v.volume[key2]))) continue;
+    if (ALLOWED_VOLUME_SOURCES.some((key3) => isObj(v.volume[key3]))) continue;
     bad.push(v.name);
-    const key = RESTRICTED_VOLUME_SOURCES.find((k) => isObj(v.volume[k]));
-    types2.push(key ?? "unknown");
+    const key2 = RESTRICTED_VOLUME_SOURCES.find((k) => isObj(v.volume[k]));
+    types2.push(key2 ?? "unknown");
     fields.push({
-      path: key === void 0 ? v.pointer : `${v.pointer}/${key}`,
-      detail: `volume ${joinQuote([v.name])} uses restricted volume type ${joinQuote([key ?? "unknown"])}`
+      path: key2 === void 0 ? v.pointer : `${v.pointer}/${key2}`,
+      detail: `volume ${joinQuote([v.name])} uses restricted volume type ${joinQuote([key2 ?? "unknown"])}`
     });
   }
   if (bad.length === 0) return void 0;
@@ -49355,12 +49355,12 @@ var seccompProfileBaseline_1_0 = (pod) => {
   const annotations = pod.annotations;
   if (annotations === void 0) return void 0;
   const forbidden = /* @__PURE__ */ new Map();
-  const consider = (key) => {
-    if (!Object.hasOwn(annotations, key)) return;
-    const value = annotations[key];
+  const consider = (key2) => {
+    if (!Object.hasOwn(annotations, key2)) return;
+    const value = annotations[key2];
     if (typeof value !== "string" || validAnnotation(value)) return;
-    const item = `${key}=${goQuote(value)}`;
-    if (!forbidden.has(item)) forbidden.set(item, join("/metadata/annotations", key));
+    const item = `${key2}=${goQuote(value)}`;
+    if (!forbidden.has(item)) forbidden.set(item, join("/metadata/annotations", key2));
   };
   consider(SECCOMP_POD_ANNOTATION);
   for (const c3 of pod.containers) consider(SECCOMP_CONTAINER_ANNOTATION_PREFIX + c3.name);
@@ -49675,6 +49675,9 @@ function checksFor(level, minor) {
 }
 
 // src/pss/index.ts
+function activeChecks(level, minor) {
+  return checksFor(level, minor).map((c3) => c3.id);
+}
 var PSS_LEVELS = /* @__PURE__ */ new Set(["privileged", "baseline", "restricted"]);
 function minorOf(version) {
   const minor = resolvePssVersion(version);
@@ -49735,7 +49738,7 @@ function reportedViolations(both, level, version) {
   for (const violation of both.restricted.violations) {
     if (CHECK_LEVEL.get(violation.check) !== "restricted") continue;
     const covered2 = /* @__PURE__ */ new Set();
-    for (const id of overriddenBy(violation.check, minor)) for (const path41 of reported.get(id) ?? []) covered2.add(path41);
+    for (const id of overriddenBy(violation.check, minor)) for (const path42 of reported.get(id) ?? []) covered2.add(path42);
     const fields = violation.fields.filter((field) => !covered2.has(field.path));
     if (fields.length > 0) out.push({ ...violation, fields });
   }
@@ -49949,8 +49952,8 @@ var Parser2 = class {
       case "global":
         return () => true;
       case "has": {
-        const key = token.value;
-        return (lookup) => present(lookup(key), () => true, false);
+        const key2 = token.value;
+        return (lookup) => present(lookup(key2), () => true, false);
       }
       case "(": {
         if (++this.depth > MAX_DEPTH) throw new SelectorError2(`parentheses nested deeper than ${MAX_DEPTH} levels`);
@@ -49965,28 +49968,28 @@ var Parser2 = class {
         throw new SelectorError2(`unexpected ${token.kind === "eof" ? "end of selector" : token.kind}`);
     }
   }
-  comparison(key) {
+  comparison(key2) {
     const operator = this.next();
     switch (operator.kind) {
       case "==": {
         const want = this.string();
-        return (lookup) => present(lookup(key), (v) => v === want, false);
+        return (lookup) => present(lookup(key2), (v) => v === want, false);
       }
       case "!=": {
         const want = this.string();
-        return (lookup) => present(lookup(key), (v) => v !== want, true);
+        return (lookup) => present(lookup(key2), (v) => v !== want, true);
       }
       case "contains": {
         const want = this.string();
-        return (lookup) => present(lookup(key), (v) => v.includes(want), false);
+        return (lookup) => present(lookup(key2), (v) => v.includes(want), false);
       }
       case "starts with": {
         const want = this.string();
-        return (lookup) => present(lookup(key), (v) => v.startsWith(want), false);
+        return (lookup) => present(lookup(key2), (v) => v.startsWith(want), false);
       }
       case "ends with": {
         const want = this.string();
-        return (lookup) => present(lookup(key), (v) => v.endsWith(want), false);
+        return (lookup) => present(lookup(key2), (v) => v.endsWith(want), false);
       }
       case "in":
       case "not in": {
@@ -49998,10 +50001,10 @@ var Parser2 = class {
           this.next();
         }
         if (this.next().kind !== "}") throw new SelectorError2("expected }");
-        return operator.kind === "in" ? (lookup) => present(lookup(key), (v) => values.has(v), false) : (lookup) => present(lookup(key), (v) => !values.has(v), true);
+        return operator.kind === "in" ? (lookup) => present(lookup(key2), (v) => values.has(v), false) : (lookup) => present(lookup(key2), (v) => !values.has(v), true);
       }
       default:
-        throw new SelectorError2(`expected an operator after label '${key}'`);
+        throw new SelectorError2(`expected an operator after label '${key2}'`);
     }
   }
 };
@@ -50024,9 +50027,9 @@ function parseCalicoSelector(text2) {
 function labelsOf2(metadata) {
   const labels = isObj(metadata) && isObj(metadata.labels) ? metadata.labels : {};
   const out = /* @__PURE__ */ Object.create(null);
-  for (const [key, value] of Object.entries(labels)) {
-    if (typeof value === "string") out[key] = value;
-    else if (scalarText(value) !== void 0) out[key] = scalarText(value);
+  for (const [key2, value] of Object.entries(labels)) {
+    if (typeof value === "string") out[key2] = value;
+    else if (scalarText(value) !== void 0) out[key2] = scalarText(value);
   }
   return out;
 }
@@ -50039,11 +50042,11 @@ function labelSelector(value) {
   const required = [];
   if (value.matchLabels !== void 0 && value.matchLabels !== null) {
     if (!isObj(value.matchLabels)) return NOTHING;
-    for (const [key, expected] of Object.entries(value.matchLabels)) {
+    for (const [key2, expected] of Object.entries(value.matchLabels)) {
       const want = scalarText(expected);
       if (want === void 0) return NOTHING;
-      required.push([key, want]);
-      terms.push((labels) => labels[key] === want);
+      required.push([key2, want]);
+      terms.push((labels) => labels[key2] === want);
     }
   }
   if (value.matchExpressions !== void 0 && value.matchExpressions !== null) {
@@ -50059,21 +50062,21 @@ function labelSelector(value) {
 }
 function expressionTerm(expression) {
   if (!isObj(expression)) return void 0;
-  const key = str2(expression.key);
+  const key2 = str2(expression.key);
   const operator = str2(expression.operator);
-  if (key === void 0 || operator === void 0) return void 0;
+  if (key2 === void 0 || operator === void 0) return void 0;
   const texts = arr(expression.values).map(scalarText);
   if (texts.some((t) => t === void 0)) return void 0;
   const values = new Set(texts);
   switch (operator) {
     case "In":
-      return (labels) => labels[key] !== void 0 && values.has(labels[key]);
+      return (labels) => labels[key2] !== void 0 && values.has(labels[key2]);
     case "NotIn":
-      return (labels) => labels[key] === void 0 || !values.has(labels[key]);
+      return (labels) => labels[key2] === void 0 || !values.has(labels[key2]);
     case "Exists":
-      return (labels) => labels[key] !== void 0;
+      return (labels) => labels[key2] !== void 0;
     case "DoesNotExist":
-      return (labels) => labels[key] === void 0;
+      return (labels) => labels[key2] === void 0;
     default:
       return void 0;
   }
@@ -50118,17 +50121,17 @@ function kubernetesRule(namespace, spec) {
 }
 var CILIUM_POD_SOURCES = ["k8s:", "any:"];
 var CILIUM_NAMESPACE_LABELS = "io.cilium.k8s.namespace.labels.";
-function ciliumKey(key) {
-  for (const source of CILIUM_POD_SOURCES) if (key.startsWith(source)) return key.slice(source.length);
-  return key;
+function ciliumKey(key2) {
+  for (const source of CILIUM_POD_SOURCES) if (key2.startsWith(source)) return key2.slice(source.length);
+  return key2;
 }
 function ciliumSelector(value) {
   const rewritten = {};
   let readsNamespaceLabels = false;
   if (isObj(value.matchLabels)) {
     const labels = {};
-    for (const [key, v] of Object.entries(value.matchLabels)) {
-      const k = ciliumKey(key);
+    for (const [key2, v] of Object.entries(value.matchLabels)) {
+      const k = ciliumKey(key2);
       if (k.startsWith(CILIUM_NAMESPACE_LABELS)) readsNamespaceLabels = true;
       if (Object.hasOwn(labels, k) && labels[k] !== v) return { selector: labelSelector({ matchLabels: [] }), readsNamespaceLabels };
       labels[k] = v;
@@ -50150,7 +50153,7 @@ function ciliumLabels(pod) {
   Object.assign(out, pod.labels);
   out["io.kubernetes.pod.namespace"] = pod.namespace;
   out["io.cilium.k8s.policy.serviceaccount"] = pod.serviceAccount;
-  for (const [key, value] of Object.entries(pod.namespaceLabels ?? {})) out[CILIUM_NAMESPACE_LABELS + key] = value;
+  for (const [key2, value] of Object.entries(pod.namespaceLabels ?? {})) out[CILIUM_NAMESPACE_LABELS + key2] = value;
   return out;
 }
 function ciliumRule(namespace, rule2) {
@@ -50176,29 +50179,29 @@ function ciliumRule(namespace, rule2) {
   ];
 }
 function namespaceLookup(pod) {
-  return (key) => {
-    if (key === "projectcalico.org/name" || key === "kubernetes.io/metadata.name") return pod.namespace;
+  return (key2) => {
+    if (key2 === "projectcalico.org/name" || key2 === "kubernetes.io/metadata.name") return pod.namespace;
     if (pod.namespaceLabels === void 0) return UNKNOWN_LABEL;
-    return Object.hasOwn(pod.namespaceLabels, key) ? pod.namespaceLabels[key] : void 0;
+    return Object.hasOwn(pod.namespaceLabels, key2) ? pod.namespaceLabels[key2] : void 0;
   };
 }
 function serviceAccountLookup(pod) {
-  return (key) => {
-    if (key === "projectcalico.org/name") return pod.serviceAccount;
+  return (key2) => {
+    if (key2 === "projectcalico.org/name") return pod.serviceAccount;
     if (pod.serviceAccountLabels === void 0) return UNKNOWN_LABEL;
-    return Object.hasOwn(pod.serviceAccountLabels, key) ? pod.serviceAccountLabels[key] : void 0;
+    return Object.hasOwn(pod.serviceAccountLabels, key2) ? pod.serviceAccountLabels[key2] : void 0;
   };
 }
 function endpointLookup(pod) {
   const namespace = namespaceLookup(pod);
   const account = serviceAccountLookup(pod);
-  return (key) => {
-    if (key === "projectcalico.org/namespace") return pod.namespace;
-    if (key === "projectcalico.org/orchestrator") return "k8s";
-    if (key === "projectcalico.org/serviceaccount") return pod.serviceAccount;
-    if (key.startsWith("pcns.")) return namespace(key.slice("pcns.".length));
-    if (key.startsWith("pcsa.")) return account(key.slice("pcsa.".length));
-    return Object.hasOwn(pod.labels, key) ? pod.labels[key] : void 0;
+  return (key2) => {
+    if (key2 === "projectcalico.org/namespace") return pod.namespace;
+    if (key2 === "projectcalico.org/orchestrator") return "k8s";
+    if (key2 === "projectcalico.org/serviceaccount") return pod.serviceAccount;
+    if (key2.startsWith("pcns.")) return namespace(key2.slice("pcns.".length));
+    if (key2.startsWith("pcsa.")) return account(key2.slice("pcsa.".length));
+    return Object.hasOwn(pod.labels, key2) ? pod.labels[key2] : void 0;
   };
 }
 function calicoSelector(value, field) {
@@ -50263,7 +50266,7 @@ function allowsEveryPeer(peers) {
 }
 var CILIUM_PEERS = { ingress: ["fromEndpoints", "fromCIDR", "fromCIDRSet", "fromEntities", "fromGroups", "fromNodes"], egress: ["toEndpoints", "toCIDR", "toCIDRSet", "toEntities", "toGroups", "toNodes", "toFQDNs", "toServices"] };
 function ciliumEveryPeer(rule2, direction, clusterWide) {
-  const peers = CILIUM_PEERS[direction].filter((key) => nonEmpty(rule2[key]));
+  const peers = CILIUM_PEERS[direction].filter((key2) => nonEmpty(rule2[key2]));
   if (peers.length === 0) return nonEmpty(rule2.toPorts) || nonEmpty(rule2.icmps);
   const entities = arr(rule2[direction === "ingress" ? "fromEntities" : "toEntities"]).map(str2);
   if (entities.includes("all") || direction === "ingress" && entities.includes("cluster")) return true;
@@ -50273,18 +50276,18 @@ var CALICO_PEERS = ["nets", "notNets", "selector", "notSelector", "namespaceSele
 function calicoEveryPeer(rule2, direction) {
   if (rule2.action !== "Allow") return false;
   const peer = isObj(rule2[direction === "ingress" ? "source" : "destination"]) ? rule2[direction === "ingress" ? "source" : "destination"] : {};
-  const set2 = CALICO_PEERS.filter((key) => peer[key] !== void 0 && peer[key] !== null && !(Array.isArray(peer[key]) && peer[key].length === 0));
+  const set2 = CALICO_PEERS.filter((key2) => peer[key2] !== void 0 && peer[key2] !== null && !(Array.isArray(peer[key2]) && peer[key2].length === 0));
   if (set2.length === 0) return true;
   if (set2.length === 1 && set2[0] === "nets" && arr(peer.nets).some((n2) => typeof n2 === "string" && EVERYWHERE.has(n2.trim()))) return true;
   const all = (v) => typeof v === "string" && v.trim() === "all()";
-  return set2.every((key) => key === "namespaceSelector" || key === "selector") && all(peer.namespaceSelector) && (peer.selector === void 0 || all(peer.selector));
+  return set2.every((key2) => key2 === "namespaceSelector" || key2 === "selector") && all(peer.namespaceSelector) && (peer.selector === void 0 || all(peer.selector));
 }
 function calicoPorts(rule2, direction) {
   const destination = isObj(rule2.destination) ? rule2.destination : {};
   return nonEmpty(destination.ports) || direction === "ingress" && nonEmpty(destination.notPorts);
 }
-function report(direction, path41, index, ports) {
-  return { messageId: direction, path: path41, data: { index, ports: ports ? " (on the listed ports)" : " on every port" }, ...ports ? { severity: "low" } : {} };
+function report(direction, path42, index, ports) {
+  return { messageId: direction, path: path42, data: { index, ports: ports ? " (on the listed ports)" : " on every port" }, ...ports ? { severity: "low" } : {} };
 }
 function* ciliumReports(raw, clusterWide) {
   const rules = [["/spec", raw.spec], ...arr(raw.specs).map((rule2, i2) => [join("/specs", i2), rule2])];
@@ -51548,10 +51551,10 @@ function describeRequests(requests) {
   }
   const resourcesByVerbs = /* @__PURE__ */ new Map();
   for (const [resource, verbs] of verbsByResource) {
-    const key = verbs.join(", ");
-    const list3 = resourcesByVerbs.get(key);
+    const key2 = verbs.join(", ");
+    const list3 = resourcesByVerbs.get(key2);
     if (list3) list3.push(resource);
-    else resourcesByVerbs.set(key, [resource]);
+    else resourcesByVerbs.set(key2, [resource]);
   }
   return [...resourcesByVerbs].map(([verbs, resources]) => `${verbs} on ${resources.join(", ")}`).join("; ");
 }
@@ -51844,13 +51847,13 @@ function rolePermissionRule(spec) {
       const found = best(sourcedRules2(role2, unit), namespaced);
       if (!found) return;
       const { hit, severity, note } = found;
-      const { path: path41, related } = locate(hit.source);
+      const { path: path42, related } = locate(hit.source);
       const data = { ...hitData(hit, note), scope: namespaced ? ` in namespace ${unit.namespaceOf(role2)}` : "" };
       const from = hit.source.from;
       if (hit.source.index !== void 0) data.index = hit.source.index;
       else if (from) data.source = describeSource(from);
       const messageId = hit.source.index !== void 0 ? "rule" : from?.everything ? "everything" : "aggregated";
-      yield { messageId, path: path41, data, severity, ...related ? { related } : {} };
+      yield { messageId, path: path42, data, severity, ...related ? { related } : {} };
     }
   };
 }
@@ -52127,11 +52130,11 @@ function equivalentFinding(sources, namespaced) {
   const where = namespaced ? " of the namespace" : "";
   const like = namespaced ? "like cluster-admin bound in the namespace" : "like cluster-admin";
   if (used.length === 1) {
-    const { path: path41, related: related2 } = locate(used[0]);
+    const { path: path42, related: related2 } = locate(used[0]);
     const index = used[0].index;
     const from = used[0].from;
     const data = { where, like, ...index !== void 0 ? { index } : { source: from ? describeSource(from) : "" } };
-    return { messageId: index !== void 0 ? "equivalentRule" : "equivalentAggregated", path: path41, data, ...related2 ? { related: related2 } : {} };
+    return { messageId: index !== void 0 ? "equivalentRule" : "equivalentAggregated", path: path42, data, ...related2 ? { related: related2 } : {} };
   }
   const own = used.filter((s) => s.index !== void 0).map((s) => String(s.index));
   const aggregated = [...new Set(used.filter((s) => s.index === void 0).map((s) => s.from?.builtin ? `built-in ${s.from.ref.name}` : s.from?.ref.name ?? ""))];
@@ -52185,7 +52188,7 @@ var rbac_wildcard_default = defineRule({
     }
     if (!best) return;
     const { source, wildcard } = best;
-    const { path: path41, related } = locate(source);
+    const { path: path42, related } = locate(source);
     let messageId = wildcard.messageId;
     const data = { ...wildcard.data };
     if (source.index !== void 0) data.index = source.index;
@@ -52194,7 +52197,7 @@ var rbac_wildcard_default = defineRule({
       messageId = wildcard.messageId === "rule" ? "aggregated" : "aggregatedNonResource";
       data.source = source.from ? describeSource(source.from) : "";
     }
-    yield { messageId, path: path41, data, severity: wildcard.severity, ...related ? { related } : {} };
+    yield { messageId, path: path42, data, severity: wildcard.severity, ...related ? { related } : {} };
   }
 });
 
@@ -53137,7 +53140,7 @@ function pathKey(options = {}) {
   if (platform3 !== "win32") {
     return "PATH";
   }
-  return Object.keys(env).reverse().find((key) => key.toUpperCase() === "PATH") || "Path";
+  return Object.keys(env).reverse().find((key2) => key2.toUpperCase() === "PATH") || "Path";
 }
 
 // node_modules/unicorn-magic/node.js
@@ -55587,7 +55590,7 @@ var isSyncGenerator = (value) => Object.prototype.toString.call(value) === "[obj
 var isTransformOptions = (value) => isPlainObject(value) && (value.transform !== void 0 || value.final !== void 0);
 var isUrl = (value) => Object.prototype.toString.call(value) === "[object URL]";
 var isRegularUrl = (value) => isUrl(value) && value.protocol !== "file:";
-var isFilePathObject = (value) => isPlainObject(value) && Object.keys(value).length > 0 && Object.keys(value).every((key) => FILE_PATH_KEYS.has(key)) && isFilePathString(value.file);
+var isFilePathObject = (value) => isPlainObject(value) && Object.keys(value).length > 0 && Object.keys(value).every((key2) => FILE_PATH_KEYS.has(key2)) && isFilePathString(value.file);
 var FILE_PATH_KEYS = /* @__PURE__ */ new Set(["file", "append"]);
 var isFilePathString = (file) => typeof file === "string";
 var isUnknownStdioString = (type2, value) => type2 === "native" && typeof value === "string" && !KNOWN_STDIO_STRINGS.has(value);
@@ -56658,13 +56661,13 @@ var logOutputSync = ({ serializedResult, fdNumber, state, verboseInfo, encoding,
   }
 };
 var writeToFiles = (serializedResult, stdioItems, outputFiles) => {
-  for (const { path: path41, append: append2 } of stdioItems.filter(({ type: type2 }) => FILE_TYPES.has(type2))) {
-    const pathString = typeof path41 === "string" ? path41 : path41.toString();
+  for (const { path: path42, append: append2 } of stdioItems.filter(({ type: type2 }) => FILE_TYPES.has(type2))) {
+    const pathString = typeof path42 === "string" ? path42 : path42.toString();
     if (append2 || outputFiles.has(pathString)) {
-      appendFileSync2(path41, serializedResult);
+      appendFileSync2(path42, serializedResult);
     } else {
       outputFiles.add(pathString);
-      writeFileSync(path41, serializedResult);
+      writeFileSync(path42, serializedResult);
     }
   }
 };
@@ -59126,9 +59129,9 @@ function offsetOf(source, tree, pointer) {
     if (node.kind === "mapping") {
       let found;
       for (let j = 0; j + 1 < node.children.length; j += 2) {
-        const key = node.children[j];
-        if (String(key.value) === token) {
-          best = contentStart(source, key.open);
+        const key2 = node.children[j];
+        if (String(key2.value) === token) {
+          best = contentStart(source, key2.open);
           found = node.children[j + 1];
           break;
         }
@@ -59158,25 +59161,25 @@ var GoYamlError = class extends Error {
 };
 var MERGE_TAG = "tag:yaml.org,2002:merge";
 var INT_LITERAL = /^[-+]?(?:0[xX][0-9a-fA-F]+|0[oO][0-7]+|0[bB][01]+|0[0-7]*|[1-9][0-9]*)$/;
-function jsonKey(key, source) {
-  if (typeof key === "string") return key;
-  if (typeof key === "boolean") return String(key);
-  if (typeof key === "number") {
-    if (!Number.isFinite(key)) return source ?? String(key);
-    if (source !== void 0 && INT_LITERAL.test(source.replace(/_/g, ""))) return BigInt(key).toString();
-    const [mantissa, exponent] = key.toExponential().split("e");
+function jsonKey(key2, source) {
+  if (typeof key2 === "string") return key2;
+  if (typeof key2 === "boolean") return String(key2);
+  if (typeof key2 === "number") {
+    if (!Number.isFinite(key2)) return source ?? String(key2);
+    if (source !== void 0 && INT_LITERAL.test(source.replace(/_/g, ""))) return BigInt(key2).toString();
+    const [mantissa, exponent] = key2.toExponential().split("e");
     const exp = Number(exponent);
     if (exp < -4 || exp >= 6) {
       return `${mantissa}e${exp < 0 ? "-" : "+"}${String(Math.abs(exp)).padStart(2, "0")}`;
     }
-    return String(key);
+    return String(key2);
   }
-  if (key === null || key === void 0) throw new GoYamlError("a mapping key is null; the decoder rejects the document");
+  if (key2 === null || key2 === void 0) throw new GoYamlError("a mapping key is null; the decoder rejects the document");
   throw new GoYamlError("a mapping key is a sequence or mapping; the decoder rejects the document");
 }
-function setKey(out, key, value) {
-  if (key === "__proto__") Object.defineProperty(out, key, { value, enumerable: true, writable: true, configurable: true });
-  else out[key] = value;
+function setKey(out, key2, value) {
+  if (key2 === "__proto__") Object.defineProperty(out, key2, { value, enumerable: true, writable: true, configurable: true });
+  else out[key2] = value;
 }
 function scalarValue(value) {
   if (value instanceof Uint8Array) return Buffer.from(value).toString("utf8");
@@ -59211,16 +59214,16 @@ function goYamlValue(doc, lineOf, limits) {
         }
         const keyTarget = resolve2(keyNode);
         if (keyTarget !== null && keyTarget !== void 0 && !(0, import_yaml.isScalar)(keyTarget)) jsonKey({}, void 0);
-        const key = jsonKey((0, import_yaml.isScalar)(keyTarget) ? scalarValue(keyTarget.value) : null, (0, import_yaml.isScalar)(keyTarget) ? keyTarget.source : void 0);
+        const key2 = jsonKey((0, import_yaml.isScalar)(keyTarget) ? scalarValue(keyTarget.value) : null, (0, import_yaml.isScalar)(keyTarget) ? keyTarget.source : void 0);
         const keyLine = lineOf(keyNode?.range?.[0] ?? pair2.value?.range?.[0]);
-        const childPointer = join(pointer, key);
+        const childPointer = join(pointer, key2);
         const value2 = decode3(pair2.value, childPointer, depth + 1);
-        if (Object.hasOwn(out, key) && lines.has(key) && !seen.has(`${childPointer}\0${keyLine}`)) {
+        if (Object.hasOwn(out, key2) && lines.has(key2) && !seen.has(`${childPointer}\0${keyLine}`)) {
           seen.add(`${childPointer}\0${keyLine}`);
-          duplicates.push({ pointer: childPointer, key, firstLine: lines.get(key), line: keyLine, hidden: out[key], effective: value2 });
+          duplicates.push({ pointer: childPointer, key: key2, firstLine: lines.get(key2), line: keyLine, hidden: out[key2], effective: value2 });
         }
-        setKey(out, key, value2);
-        lines.set(key, keyLine);
+        setKey(out, key2, value2);
+        lines.set(key2, keyLine);
       }
       return out;
     }
@@ -59234,9 +59237,9 @@ function goYamlValue(doc, lineOf, limits) {
       const resolved = resolve2(source);
       if (!(0, import_yaml.isMap)(resolved)) throw new GoYamlError("map merge requires map or sequence of maps as the value");
       const merged = decode3(source, pointer, depth + 1);
-      for (const [key, value2] of Object.entries(merged)) {
-        setKey(out, key, value2);
-        lines.delete(key);
+      for (const [key2, value2] of Object.entries(merged)) {
+        setKey(out, key2, value2);
+        lines.delete(key2);
       }
     }
   };
@@ -60240,11 +60243,11 @@ function templateArgs(request2) {
 }
 function checkedChartProblem(request2) {
   const root = request2.root ?? chartRoot(request2.chartDir);
-  const key = `${request2.chartDir}\0${root}`;
+  const key2 = `${request2.chartDir}\0${root}`;
   const known = request2.checkedCharts;
-  if (known?.has(key)) return known.get(key);
+  if (known?.has(key2)) return known.get(key2);
   const problem = chartProblem(request2.chartDir, root);
-  known?.set(key, problem);
+  known?.set(key2, problem);
   return problem;
 }
 async function renderChart(request2) {
@@ -60598,10 +60601,10 @@ function schemaProblem(text2) {
   while (stack.length > 0) {
     const node = stack.pop();
     if (node === null || typeof node !== "object") continue;
-    for (const [key, value] of Object.entries(node)) {
+    for (const [key2, value] of Object.entries(node)) {
       if (typeof value === "string") {
-        if (REFERENCES.has(key) && !value.startsWith("#")) return `"${key}" refers to another document (${clipValue(value)}); only references inside the schema (#/...) are allowed`;
-        if (key === "$schema" && !/^https?:\/\/json-schema\.org\//.test(value)) return `"$schema" is not a json-schema.org meta-schema (${clipValue(value)}); helm would fetch it`;
+        if (REFERENCES.has(key2) && !value.startsWith("#")) return `"${key2}" refers to another document (${clipValue(value)}); only references inside the schema (#/...) are allowed`;
+        if (key2 === "$schema" && !/^https?:\/\/json-schema\.org\//.test(value)) return `"$schema" is not a json-schema.org meta-schema (${clipValue(value)}); helm would fetch it`;
       } else if (value !== null && typeof value === "object") {
         stack.push(value);
       }
@@ -61064,8 +61067,8 @@ function emittingLines(sources, file, valuesPath, pointer) {
         if (isComment(line) || !pattern.test(line)) continue;
         referencing++;
         const at3 = emittingLine(f.lines, i2, names);
-        const key = `${f.file}:${at3}`;
-        if (at3 !== void 0 && !emitting.has(key)) emitting.set(key, { file: f.file, line: at3 + 1, ref: { line: i2 + 1, length } });
+        const key2 = `${f.file}:${at3}`;
+        if (at3 !== void 0 && !emitting.has(key2)) emitting.set(key2, { file: f.file, line: at3 + 1, ref: { line: i2 + 1, length } });
       }
     }
     return { referencing, emitting: [...emitting.values()] };
@@ -61689,7 +61692,7 @@ function collectReleaseLiterals(written, into) {
       const field = fieldOf(m[1]);
       if (field === void 0) continue;
       for (const item of text2.matchAll(/\bdict\s+((?:"[^"\\]{1,63}"\s+[^\s)]+\s*)+)/g)) {
-        for (const key of item[1].matchAll(/"([^"\\]{1,63})"\s+[^\s)]+/g)) if (/^[-a-z0-9.]+$/.test(key[1])) add2({ field, test: "eq", literal: key[1] });
+        for (const key2 of item[1].matchAll(/"([^"\\]{1,63})"\s+[^\s)]+/g)) if (/^[-a-z0-9.]+$/.test(key2[1])) add2({ field, test: "eq", literal: key2[1] });
       }
     }
     for (const m of action[0].matchAll(/\b(?:has|mustHas)\s+(\([^()]*\)|\S+)\s+\(\s*list\s+((?:"[^"\\]{1,63}"\s*)+)\)/g)) {
@@ -61817,8 +61820,8 @@ function decidedSetting(lines, index) {
     if (onLine !== void 0 && assigned === void 0) return onLine;
     if (opens(action.body)) {
       const block = blockOf(i2);
-      const key = DECISIVE_KEY.exec(withoutActions(block))?.[1];
-      if (key !== void 0) return key;
+      const key2 = DECISIVE_KEY.exec(withoutActions(block))?.[1];
+      if (key2 !== void 0) return key2;
       for (const m of block.matchAll(/\{\{-?\s*(\$\w+)\s*:?=/g)) tainted.add(m[1]);
     }
   }
@@ -61850,8 +61853,8 @@ var ConstructLocator = class {
       const includes = new RegExp(`\\b(?:include|template)\\s+"${name.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}"`);
       for (let i2 = 0; i2 < template.lines.length; i2++) {
         if (!includes.test(template.lines[i2])) continue;
-        const key = decidedSetting(template.lines, i2);
-        if (key !== void 0) return key;
+        const key2 = decidedSetting(template.lines, i2);
+        if (key2 !== void 0) return key2;
       }
       return void 0;
     };
@@ -61866,9 +61869,9 @@ var ConstructLocator = class {
           const decides = UNKNOWABLE_KINDS.has(kind) ? decidedSetting(lines, i2) ?? (helper ? includersDecide(defineName) : void 0) : void 0;
           if (kind === "clock" && decides === void 0) continue;
           const at3 = { construct: constructName(kind, line), file: relativeTo(this.repoRoot, fileName), line: offset + i2 + 1, ...decides !== void 0 ? { decides } : {} };
-          const key = `${at3.file}:${at3.line}`;
-          if (!seen.has(key)) {
-            seen.add(key);
+          const key2 = `${at3.file}:${at3.line}`;
+          if (!seen.has(key2)) {
+            seen.add(key2);
             out.push(at3);
           }
         }
@@ -61921,7 +61924,7 @@ function leaves(value, pointer, out) {
   } else if (isObj(value)) {
     const keys2 = Object.keys(value);
     if (keys2.length === 0) out.set(pointer, "{}");
-    for (const key of keys2) leaves(value[key], join(pointer, key), out);
+    for (const key2 of keys2) leaves(value[key2], join(pointer, key2), out);
   } else if (value !== void 0) {
     out.set(pointer, JSON.stringify(value));
   }
@@ -61943,7 +61946,7 @@ function securityFields(raw) {
       });
     }
     const annotations = isObj(pod.metadata.annotations) ? pod.metadata.annotations : {};
-    for (const [key, value] of Object.entries(annotations)) if (POD_ANNOTATIONS.test(key)) leaves(value, join(pod.base, "metadata", "annotations", key), out);
+    for (const [key2, value] of Object.entries(annotations)) if (POD_ANNOTATIONS.test(key2)) leaves(value, join(pod.base, "metadata", "annotations", key2), out);
     return out;
   }
   const kind = str2(raw.kind) ?? "";
@@ -61951,7 +61954,7 @@ function securityFields(raw) {
   if (kind === "Namespace") {
     const metadata = isObj(raw.metadata) ? raw.metadata : {};
     const labels = isObj(metadata.labels) ? metadata.labels : {};
-    for (const [key, value] of Object.entries(labels)) if (key.startsWith("pod-security.kubernetes.io/")) leaves(value, join("/metadata/labels", key), out);
+    for (const [key2, value] of Object.entries(labels)) if (key2.startsWith("pod-security.kubernetes.io/")) leaves(value, join("/metadata/labels", key2), out);
   }
   return out;
 }
@@ -61990,8 +61993,8 @@ function divergingObjects(main, variant, normalise = (text2) => text2) {
   const leftovers = /* @__PURE__ */ new Map();
   for (const object of main) {
     if (matched.has(object)) continue;
-    const key = object.ref.kind;
-    leftovers.set(key, [...leftovers.get(key) ?? [], serialise(securityFields(object.raw))]);
+    const key2 = object.ref.kind;
+    leftovers.set(key2, [...leftovers.get(key2) ?? [], serialise(securityFields(object.raw))]);
   }
   for (const object of unmatched) {
     const fields = variantFields(object);
@@ -62168,19 +62171,19 @@ function compileUserPattern(pattern, what) {
 // rules/_templates/required-metadata.ts
 function requirementsOf(value, field) {
   if (Array.isArray(value)) {
-    return value.filter((k) => typeof k === "string" && k !== "").map((key) => ({ key }));
+    return value.filter((k) => typeof k === "string" && k !== "").map((key2) => ({ key: key2 }));
   }
   if (!isObj(value)) return [];
-  return Object.entries(value).flatMap(([key, pattern]) => {
-    if (key === "") return [];
-    if (typeof pattern !== "string" || pattern === "") return [{ key }];
-    const regex2 = compileUserPattern(pattern, `option ${field}.${key}`);
+  return Object.entries(value).flatMap(([key2, pattern]) => {
+    if (key2 === "") return [];
+    if (typeof pattern !== "string" || pattern === "") return [{ key: key2 }];
+    const regex2 = compileUserPattern(pattern, `option ${field}.${key2}`);
     if (regex2 instanceof Error) throw regex2;
-    return [{ key, pattern, regex: regex2 }];
+    return [{ key: key2, pattern, regex: regex2 }];
   });
 }
-function valueOf(map2, key) {
-  const value = obj(map2)?.[key];
+function valueOf(map2, key2) {
+  const value = obj(map2)?.[key2];
   if (typeof value === "string") return value;
   if (typeof value === "number" || typeof value === "boolean") return String(value);
   return void 0;
@@ -62204,14 +62207,14 @@ function requiredMetadataRule(spec) {
   function* checkMetadata(object, metadata, base3, where, required) {
     const map2 = obj(metadata)?.[spec.field];
     for (const requirement of required) {
-      const path41 = join(`${base3}/metadata/${spec.field}`, requirement.key);
+      const path42 = join(`${base3}/metadata/${spec.field}`, requirement.key);
       const data = { kind: object.ref.kind, name: object.ref.name, key: requirement.key, where };
       const value = valueOf(map2, requirement.key);
-      if (value === void 0) yield { messageId: "missing", path: path41, data };
+      if (value === void 0) yield { messageId: "missing", path: path42, data };
       else if (requirement.regex === void 0) {
-        if (value.trim() === "") yield { messageId: "empty", path: path41, data };
+        if (value.trim() === "") yield { messageId: "empty", path: path42, data };
       } else if (!requirement.regex.test(value)) {
-        yield { messageId: "mismatch", path: path41, data: { ...data, pattern: requirement.pattern ?? "", value: value.length > 80 ? `${value.slice(0, 77)}...` : value } };
+        yield { messageId: "mismatch", path: path42, data: { ...data, pattern: requirement.pattern ?? "", value: value.length > 80 ? `${value.slice(0, 77)}...` : value } };
       }
     }
   }
@@ -62272,12 +62275,12 @@ function normaliseHostPath(raw) {
     if (segment === "..") out.pop();
     else out.push(segment);
   }
-  const path41 = "/" + out.join("/");
-  return path41 === "/var/run" || path41.startsWith("/var/run/") ? path41.slice(4) : path41;
+  const path42 = "/" + out.join("/");
+  return path42 === "/var/run" || path42.startsWith("/var/run/") ? path42.slice(4) : path42;
 }
-function isAtOrUnder(path41, base3) {
+function isAtOrUnder(path42, base3) {
   if (base3 === "/") return true;
-  return path41 === base3 || path41.startsWith(base3 + "/");
+  return path42 === base3 || path42.startsWith(base3 + "/");
 }
 var RUNTIME_SOCKETS = [
   "/run/docker.sock",
@@ -62338,8 +62341,8 @@ function hostPathVolumes2(pod) {
   const volumes = [];
   arr(pod.spec.volumes).forEach((volume, index) => {
     if (!isObj(volume)) return;
-    const path41 = str2(at(volume, "hostPath", "path"));
-    if (path41 === void 0 || path41.trim() === "") return;
+    const path42 = str2(at(volume, "hostPath", "path"));
+    if (path42 === void 0 || path42.trim() === "") return;
     const name = str2(volume.name) ?? "";
     const mounts = [];
     for (const container of pod.containers) {
@@ -62348,7 +62351,7 @@ function hostPathVolumes2(pod) {
         mounts.push({ container, mount, readOnly: mount.readOnly === true });
       }
     }
-    volumes.push({ index, name, path: path41, normalised: normaliseHostPath(path41), pointer: join("/spec/volumes", index, "hostPath", "path"), mounts });
+    volumes.push({ index, name, path: path42, normalised: normaliseHostPath(path42), pointer: join("/spec/volumes", index, "hostPath", "path"), mounts });
   });
   return volumes;
 }
@@ -62767,7 +62770,7 @@ var JSON_ENTRY = /"([A-Za-z_][\w.-]*)"\s*:\s*"((?:[^"\\\n]|\\.)*)"/g;
 var XML_ENTRY = /<([A-Za-z_][\w.-]*)>([^<\n]+)<\/\1>/g;
 var COMMENT = /^\s*(?:#|\/\/|;|!|<!--)/;
 var EXPRESSION = /^[A-Za-z_$][\w$]*(?:\.[A-Za-z_$][\w$]*|\[[^\]]*\]|\([^)]*\))+\s*[;,]?$/;
-function literalOf(raw, keyQuoted, key) {
+function literalOf(raw, keyQuoted, key2) {
   const v = raw.trim();
   const quote2 = v[0];
   if ((quote2 === '"' || quote2 === "'") && v.length >= 2) {
@@ -62778,17 +62781,17 @@ function literalOf(raw, keyQuoted, key) {
   const value = v.replace(/\s+#.*$/, "").replace(/[,;]$/, "").trim();
   if (/^[|>][-+]?\d*$|^[{[]/.test(value)) return void 0;
   if (EXPRESSION.test(value)) return void 0;
-  if (value.toLowerCase() === key.toLowerCase()) return void 0;
+  if (value.toLowerCase() === key2.toLowerCase()) return void 0;
   return value;
 }
 function embeddedEntries(content) {
   const entries = [];
   const seen = /* @__PURE__ */ new Set();
-  const add2 = (key, value, line) => {
-    const id = `${line}\0${key}`;
+  const add2 = (key2, value, line) => {
+    const id = `${line}\0${key2}`;
     if (seen.has(id)) return;
     seen.add(id);
-    entries.push({ key, value, line });
+    entries.push({ key: key2, value, line });
   };
   const lines = content.split(/\r?\n/);
   lines.forEach((text2, i2) => {
@@ -62836,22 +62839,22 @@ function entriesOf2(object) {
   for (const field of ["data", "stringData"]) {
     const map2 = obj(object.raw[field]);
     if (!map2) continue;
-    for (const [key, raw] of Object.entries(map2)) {
+    for (const [key2, raw] of Object.entries(map2)) {
       if (typeof raw !== "string" || raw === "" || raw.length > MAX_VALUE) continue;
       const text2 = field === "data" ? decode(raw) : raw;
-      if (text2 !== void 0 && text2.trim() !== "") out.push({ field, key, raw, text: text2 });
+      if (text2 !== void 0 && text2.trim() !== "") out.push({ field, key: key2, raw, text: text2 });
     }
   }
   return out;
 }
-function valuesName(path41) {
-  const names = path41.filter((t) => typeof t === "string");
+function valuesName(path42) {
+  const names = path42.filter((t) => typeof t === "string");
   const last = names[names.length - 1] ?? "";
   return /^(?:pass|pwd|pw)$/i.test(last) && names.length > 1 ? `${names[names.length - 2]}_${last}` : last;
 }
 var HOW_RANK = { exact: 2, entry: 1, inside: 0 };
-function inScope(path41, scope) {
-  return scope === void 0 || path41[0] === "global" || scope.every((t, i2) => path41[i2] === t);
+function inScope(path42, scope) {
+  return scope === void 0 || path42[0] === "global" || scope.every((t, i2) => path42[i2] === t);
 }
 function overlap(a2, b) {
   const words = new Set(nameWords(a2));
@@ -62921,7 +62924,7 @@ function whatOf(detection) {
 function chartRelative(file, chart) {
   return chart !== void 0 && chart !== "." && file.startsWith(`${chart}/`) ? file.slice(chart.length + 1) : file;
 }
-function literalReport(object, entry, chart, path41) {
+function literalReport(object, entry, chart, path42) {
   const template = object.source.template;
   if (template === void 0) return void 0;
   const strings4 = chart.valueStrings();
@@ -62934,7 +62937,7 @@ function literalReport(object, entry, chart, path41) {
     if (!at3) return void 0;
     return {
       messageId: "literal",
-      path: path41,
+      path: path42,
       data: { key: entry.key, inner: "", redacted: redact(text2), template: at3.file.split("/").pop() ?? at3.file, line: at3.line, what: whatOf(detection) },
       at: { template: at3 }
     };
@@ -62947,7 +62950,7 @@ function literalReport(object, entry, chart, path41) {
     if (!at3) continue;
     return {
       messageId: "literal",
-      path: path41,
+      path: path42,
       data: { key: entry.key, inner: ` ("${inner.key}", line ${inner.line})`, redacted: redact(value), template: at3.file.split("/").pop() ?? at3.file, line: at3.line, what: whatOf(detection) },
       at: { template: at3 }
     };
@@ -62983,11 +62986,11 @@ var secret_chart_default_default = defineRule({
     const index = indexOf(chart.defaultStrings());
     const supplied = chart.suppliedStrings();
     for (const entry of entries) {
-      const path41 = join(`/${entry.field}`, entry.key);
+      const path42 = join(`/${entry.field}`, entry.key);
       const matches2 = matchesOf(entry, index, scope, supplied);
       const best = matches2[0];
       if (best === void 0) {
-        const literal2 = literalReport(object, entry, chart, path41);
+        const literal2 = literalReport(object, entry, chart, path42);
         if (literal2) yield literal2;
         continue;
       }
@@ -62995,7 +62998,7 @@ var secret_chart_default_default = defineRule({
       const others = new Set(matches2.filter((m) => m.candidate.value.trim() !== value).map((m) => m.candidate.value.trim())).size;
       yield {
         messageId: "default",
-        path: path41,
+        path: path42,
         data: {
           key: entry.key,
           inner: best.entry ? ` ("${best.entry.key}", line ${best.entry.line})` : "",
@@ -63037,16 +63040,16 @@ var secret_literal_annotation_default = defineRule({
   *check(object) {
     for (const place of ANNOTATION_PLACES) {
       let node = object.raw;
-      for (const key of place) node = obj(node)?.[key];
+      for (const key2 of place) node = obj(node)?.[key2];
       const annotations = obj(obj(node)?.annotations);
       if (!annotations) continue;
-      for (const [key, value] of Object.entries(annotations)) {
+      for (const [key2, value] of Object.entries(annotations)) {
         if (typeof value !== "string") continue;
-        const name = key.slice(key.lastIndexOf("/") + 1);
-        const reference = OBJECT_NAME.test(value) && !keyMaterial(value) || DIGEST_ANNOTATION.test(key);
+        const name = key2.slice(key2.lastIndexOf("/") + 1);
+        const reference = OBJECT_NAME.test(value) && !keyMaterial(value) || DIGEST_ANNOTATION.test(key2);
         const detection = detectFormat(value) ?? (value.includes("\n") || reference ? void 0 : detectByName(name, value));
         if (!detection) continue;
-        yield { messageId: detection.signal, path: join(`/${place.join("/")}/annotations`, key), data: { key, what: detection.what, redacted: redact(detection.length) } };
+        yield { messageId: detection.signal, path: join(`/${place.join("/")}/annotations`, key2), data: { key: key2, what: detection.what, redacted: redact(detection.length) } };
       }
     }
   }
@@ -63086,12 +63089,12 @@ function detectHeader(name, value) {
   }
   return detectByName(name, value);
 }
-function detectPath(path41) {
-  const format3 = detectFormat(path41);
+function detectPath(path42) {
+  const format3 = detectFormat(path42);
   if (format3) return format3;
-  const query2 = path41.indexOf("?");
+  const query2 = path42.indexOf("?");
   if (query2 < 0) return void 0;
-  for (const pair2 of path41.slice(query2 + 1, query2 + 1 + 4096).split("&")) {
+  for (const pair2 of path42.slice(query2 + 1, query2 + 1 + 4096).split("&")) {
     const eq = pair2.indexOf("=");
     if (eq <= 0) continue;
     let value = pair2.slice(eq + 1);
@@ -63106,20 +63109,20 @@ function detectPath(path41) {
 }
 var PROBES2 = ["livenessProbe", "readinessProbe", "startupProbe"];
 var HOOKS = ["postStart", "preStop"];
-function* commandList(list3, path41, field) {
+function* commandList(list3, path42, field) {
   const items = arr(list3);
   for (let index = 0; index < items.length; index++) {
     const element = items[index];
     if (typeof element !== "string") continue;
     const previous = items[index - 1];
     const detection = detect(element, typeof previous === "string" ? previous : void 0);
-    if (detection) yield { path: `${path41}/${index}`, field: `${field}[${index}]`, detection };
+    if (detection) yield { path: `${path42}/${index}`, field: `${field}[${index}]`, detection };
   }
 }
-function* handler(node, path41, field) {
+function* handler(node, path42, field) {
   const h2 = obj(node);
   if (!h2) return;
-  yield* commandList(obj(h2.exec)?.command, `${path41}/exec/command`, `${field}.exec.command`);
+  yield* commandList(obj(h2.exec)?.command, `${path42}/exec/command`, `${field}.exec.command`);
   const httpGet = obj(h2.httpGet);
   if (httpGet) {
     const headers = arr(httpGet.httpHeaders);
@@ -63127,17 +63130,17 @@ function* handler(node, path41, field) {
       const header3 = headers[index];
       if (!isObj(header3) || typeof header3.name !== "string" || typeof header3.value !== "string") continue;
       const detection = detectHeader(header3.name, header3.value);
-      if (detection) yield { path: `${path41}/httpGet/httpHeaders/${index}/value`, field: `${field}.httpGet.httpHeaders[${index}] (${header3.name})`, detection };
+      if (detection) yield { path: `${path42}/httpGet/httpHeaders/${index}/value`, field: `${field}.httpGet.httpHeaders[${index}] (${header3.name})`, detection };
     }
     if (typeof httpGet.path === "string") {
       const detection = detectPath(httpGet.path);
-      if (detection) yield { path: `${path41}/httpGet/path`, field: `${field}.httpGet.path`, detection };
+      if (detection) yield { path: `${path42}/httpGet/path`, field: `${field}.httpGet.path`, detection };
     }
   }
   const service = obj(h2.grpc)?.service;
   if (typeof service === "string") {
     const detection = detectFormat(service);
-    if (detection) yield { path: `${path41}/grpc/service`, field: `${field}.grpc.service`, detection };
+    if (detection) yield { path: `${path42}/grpc/service`, field: `${field}.grpc.service`, detection };
   }
 }
 function* containerHits(view) {
@@ -63191,11 +63194,11 @@ function decodeBinary(raw) {
 }
 function valuesOf(raw) {
   const out = [];
-  for (const [key, value] of Object.entries(obj(raw.data) ?? {})) {
-    if (typeof value === "string") out.push({ key, path: join("/data", key), text: value, printable: true });
+  for (const [key2, value] of Object.entries(obj(raw.data) ?? {})) {
+    if (typeof value === "string") out.push({ key: key2, path: join("/data", key2), text: value, printable: true });
   }
-  for (const [key, value] of Object.entries(obj(raw.binaryData) ?? {})) {
-    if (typeof value === "string") out.push({ key, path: join("/binaryData", key), ...decodeBinary(value) });
+  for (const [key2, value] of Object.entries(obj(raw.binaryData) ?? {})) {
+    if (typeof value === "string") out.push({ key: key2, path: join("/binaryData", key2), ...decodeBinary(value) });
   }
   return out;
 }
@@ -63223,10 +63226,10 @@ var secret_literal_configmap_default = defineRule({
     const values = valuesOf(object.raw);
     if (values.length === 0) return;
     const awsSecrets = pairedAwsSecrets(values.map((v) => v.text));
-    for (const [position, { key, path: path41, text: value, printable }] of values.entries()) {
-      const direct = detectFormat(value) ?? (awsSecrets.has(position) ? { signal: "format", what: "an AWS secret access key", length: 40 } : void 0) ?? (!printable || value.trimEnd().includes("\n") ? void 0 : detectByName(key, value));
+    for (const [position, { key: key2, path: path42, text: value, printable }] of values.entries()) {
+      const direct = detectFormat(value) ?? (awsSecrets.has(position) ? { signal: "format", what: "an AWS secret access key", length: 40 } : void 0) ?? (!printable || value.trimEnd().includes("\n") ? void 0 : detectByName(key2, value));
       if (direct) {
-        yield { messageId: direct.signal, path: path41, data: { key, what: direct.what, redacted: redact(direct.length) } };
+        yield { messageId: direct.signal, path: path42, data: { key: key2, what: direct.what, redacted: redact(direct.length) } };
         continue;
       }
       if (!printable || !/[:=<]/.test(value) || !mayNameCredential(value)) continue;
@@ -63239,8 +63242,8 @@ var secret_literal_configmap_default = defineRule({
       const more = hits.length > 1 ? ` and ${hits.length - 1} more` : "";
       yield {
         messageId: "embedded",
-        path: path41,
-        data: { key, entry: first.entry.key, line: first.entry.line, redacted: redact(first.detection.length), more }
+        path: path42,
+        data: { key: key2, entry: first.entry.key, line: first.entry.line, redacted: redact(first.detection.length), more }
       };
     }
   }
@@ -63338,15 +63341,15 @@ var secret_literal_format_default = defineRule({
         for (let i2 = 0; i2 < node.length; i2++) yield* walk3(node[i2], `${pointer}/${i2}`, depth + 1);
       } else if (isObj(node)) {
         let keyReported = false;
-        for (const key of Object.keys(node)) {
-          if (!keyReported && key.length >= 8 && !(kind === "Secret" && SECRET_PAYLOAD.test(`${pointer}/`))) {
-            const detection = detectFormat(key.length > MAX_STRING ? key.slice(0, MAX_STRING) : key);
+        for (const key2 of Object.keys(node)) {
+          if (!keyReported && key2.length >= 8 && !(kind === "Secret" && SECRET_PAYLOAD.test(`${pointer}/`))) {
+            const detection = detectFormat(key2.length > MAX_STRING ? key2.slice(0, MAX_STRING) : key2);
             if (detection) {
               keyReported = true;
               yield { messageId: "key", path: pointer, data: { kind, field: pointer === "" ? "/" : pointer, what: detection.what, redacted: redact(detection.length) } };
             }
           }
-          yield* walk3(node[key], `${pointer}/${escapeToken(key)}`, depth + 1);
+          yield* walk3(node[key2], `${pointer}/${escapeToken(key2)}`, depth + 1);
         }
       }
     };
@@ -63356,10 +63359,10 @@ var secret_literal_format_default = defineRule({
 
 // src/terraform/marks.ts
 var REDACTED = "<redacted>";
-function child(mark, key) {
+function child(mark, key2) {
   if (mark === true) return true;
-  if (Array.isArray(mark)) return typeof key === "number" ? mark[key] : void 0;
-  if (isObj(mark)) return mark[String(key)];
+  if (Array.isArray(mark)) return typeof key2 === "number" ? mark[key2] : void 0;
+  if (isObj(mark)) return mark[String(key2)];
   return void 0;
 }
 function markedPointers(mark, base3 = "", out = []) {
@@ -63368,7 +63371,7 @@ function markedPointers(mark, base3 = "", out = []) {
   } else if (Array.isArray(mark)) {
     mark.forEach((m, i2) => markedPointers(m, `${base3}/${i2}`, out));
   } else if (isObj(mark)) {
-    for (const [key, m] of Object.entries(mark)) markedPointers(m, `${base3}/${escapeToken(key)}`, out);
+    for (const [key2, m] of Object.entries(mark)) markedPointers(m, `${base3}/${escapeToken(key2)}`, out);
   }
   return out;
 }
@@ -63383,7 +63386,7 @@ function redactDeep(value) {
   if (Array.isArray(value)) return value.map(redactDeep);
   if (isObj(value)) {
     const out = {};
-    for (const [key, v] of Object.entries(value)) out[key] = redactDeep(v);
+    for (const [key2, v] of Object.entries(value)) out[key2] = redactDeep(v);
     return out;
   }
   return value;
@@ -63402,11 +63405,11 @@ function redactMarked(value, sensitive) {
   }
   if (isObj(value)) {
     let out;
-    for (const [key, v] of Object.entries(value)) {
-      const r = redactMarked(v, child(sensitive, key));
+    for (const [key2, v] of Object.entries(value)) {
+      const r = redactMarked(v, child(sensitive, key2));
       if (r !== v) {
         out ??= { ...value };
-        out[key] = r;
+        out[key2] = r;
       }
     }
     return out ?? value;
@@ -63420,7 +63423,7 @@ function redactSecretPayload(object) {
     const payload = object[field];
     if (!isObj(payload)) continue;
     out ??= { ...object };
-    out[field] = Object.fromEntries(Object.keys(payload).map((key) => [key, REDACTED]));
+    out[field] = Object.fromEntries(Object.keys(payload).map((key2) => [key2, REDACTED]));
   }
   return out ?? object;
 }
@@ -63565,8 +63568,8 @@ function check2(value, field, pointer, out) {
   }
 }
 function checkFields(value, fields, pointer, out) {
-  for (const [key, field] of Object.entries(fields)) {
-    if (Object.hasOwn(value, key)) check2(value[key], field, join(pointer, key), out);
+  for (const [key2, field] of Object.entries(fields)) {
+    if (Object.hasOwn(value, key2)) check2(value[key2], field, join(pointer, key2), out);
   }
 }
 function groupOf(apiVersion) {
@@ -63577,12 +63580,12 @@ function groupOf(apiVersion) {
 }
 function shapeProblems(raw, apiVersion, kind) {
   const out = [];
-  const key = `${groupOf(apiVersion)}/${kind}`;
+  const key2 = `${groupOf(apiVersion)}/${kind}`;
   const metadata = raw.metadata;
   if (isObj(metadata)) checkFields(metadata, { labels: "mapping", annotations: "mapping", name: "string", namespace: "string" }, "/metadata", out);
-  const fields = KINDS[key];
+  const fields = KINDS[key2];
   if (fields) checkFields(raw, fields, "", out);
-  const steps2 = POD_PATHS[key];
+  const steps2 = POD_PATHS[key2];
   if (steps2) {
     let node = raw;
     let pointer = "";
@@ -63786,11 +63789,11 @@ function setEntriesToValues(entries) {
           node = node[step];
         }
       } else {
-        const key = String(step);
-        if (last) node[key] = value;
+        const key2 = String(step);
+        if (last) node[key2] = value;
         else {
-          if (nextIsIndex ? !Array.isArray(node[key]) : !isObj(node[key])) node[key] = nextIsIndex ? [] : {};
-          node = node[key];
+          if (nextIsIndex ? !Array.isArray(node[key2]) : !isObj(node[key2])) node[key2] = nextIsIndex ? [] : {};
+          node = node[key2];
         }
       }
     }
@@ -63874,16 +63877,16 @@ async function renderHelmRelease(release, options) {
 }
 
 // rules/secret-literal-helm-release.ts
-function detect2(key, value) {
+function detect2(key2, value) {
   if (value === REDACTED) return void 0;
-  return detectFormat(value) ?? detectByName(key, value);
+  return detectFormat(value) ?? detectByName(key2, value);
 }
-function* walk(node, pointer, key, where) {
+function* walk(node, pointer, key2, where) {
   if (typeof node === "string") {
-    const detection = detect2(key, node);
-    if (detection) yield { messageId: detection.signal, path: pointer, data: { where, key, what: detection.what, redacted: redact(detection.length) } };
+    const detection = detect2(key2, node);
+    if (detection) yield { messageId: detection.signal, path: pointer, data: { where, key: key2, what: detection.what, redacted: redact(detection.length) } };
   } else if (Array.isArray(node)) {
-    for (const [i2, item] of node.entries()) yield* walk(item, `${pointer}/${i2}`, key, where);
+    for (const [i2, item] of node.entries()) yield* walk(item, `${pointer}/${i2}`, key2, where);
   } else if (isObj(node)) {
     for (const [k, v] of Object.entries(node)) yield* walk(v, `${pointer}/${escapeToken(k)}`, k, where);
   }
@@ -63915,8 +63918,8 @@ var secret_literal_helm_release_default = defineRule({
         if (!isObj(entry)) continue;
         const name = str2(entry.name);
         if (name === void 0) continue;
-        const key = String(parseSetName(name).filter((s) => typeof s === "string").pop() ?? name);
-        for (const report2 of walk(entry.value, `/${attribute}/${i2}/value`, key, `${attribute}[${i2}]`)) yield { ...report2, data: { ...report2.data, key: name } };
+        const key2 = String(parseSetName(name).filter((s) => typeof s === "string").pop() ?? name);
+        for (const report2 of walk(entry.value, `/${attribute}/${i2}/value`, key2, `${attribute}[${i2}]`)) yield { ...report2, data: { ...report2.data, key: name } };
       }
     }
   }
@@ -64054,7 +64057,7 @@ var service_load_balancer_open_default = defineRule({
     if (str2(spec.type) !== "LoadBalancer") return;
     const metadata = isObj(service.raw.metadata) ? service.raw.metadata : {};
     const annotations = isObj(metadata.annotations) ? metadata.annotations : {};
-    if (INTERNAL.some(([key, value]) => typeof annotations[key] === "string" && value.test(annotations[key]))) return;
+    if (INTERNAL.some(([key2, value]) => typeof annotations[key2] === "string" && value.test(annotations[key2]))) return;
     const ranges = arr(spec.loadBalancerSourceRanges).filter((r) => typeof r === "string");
     const annotated = str2(annotations[SOURCE_RANGES_ANNOTATION]);
     const all = [...ranges, ...annotated ? annotated.split(",").map((r) => r.trim()) : []];
@@ -64127,38 +64130,38 @@ var COMPUTED_NOISE = /* @__PURE__ */ new Set([
 ]);
 function valueAt(raw, pointer) {
   let node = raw;
-  for (const key of tokens(pointer)) {
-    if (Array.isArray(node)) node = node[Number(key)];
-    else if (node !== null && typeof node === "object") node = node[key];
+  for (const key2 of tokens(pointer)) {
+    if (Array.isArray(node)) node = node[Number(key2)];
+    else if (node !== null && typeof node === "object") node = node[key2];
     else return void 0;
   }
   return node;
 }
-function unknownBehind(unknown, path41, context3 = {}) {
-  const container = unknown.find((u2) => isPrefix(u2, path41));
+function unknownBehind(unknown, path42, context3 = {}) {
+  const container = unknown.find((u2) => isPrefix(u2, path42));
   if (container !== void 0) return container;
-  const value = context3.raw === void 0 ? void 0 : valueAt(context3.raw, path41);
+  const value = context3.raw === void 0 ? void 0 : valueAt(context3.raw, path42);
   const childrenCount = !context3.exactField || value === void 0 || Array.isArray(value);
   const child2 = childrenCount ? unknown.find((u2) => {
-    if (!u2.startsWith(path41 + "/")) return false;
-    const rest = u2.slice(path41.length + 1);
+    if (!u2.startsWith(path42 + "/")) return false;
+    const rest = u2.slice(path42.length + 1);
     return !rest.includes("/") && !COMPUTED_NOISE.has(rest);
   }) : void 0;
-  return child2 ?? (value === void 0 ? inheritedUnknown(unknown, path41) : void 0);
+  return child2 ?? (value === void 0 ? inheritedUnknown(unknown, path42) : void 0);
 }
 var INHERITED_FIELDS = /* @__PURE__ */ new Set(["runAsNonRoot", "runAsUser", "runAsGroup", "seccompProfile", "seLinuxOptions", "appArmorProfile", "windowsOptions"]);
 var CONTAINER_LISTS2 = "(?:containers|initContainers|ephemeralContainers)";
 var POD_LEVEL = /^(.*)\/securityContext\/([^/]+)(?:\/.*)?$/;
 var CONTAINER_LEVEL = new RegExp(`^(.*)/${CONTAINER_LISTS2}/\\d+/securityContext/([^/]+)(?:/.*)?$`);
-function inheritedUnknown(unknown, path41) {
-  const container = CONTAINER_LEVEL.exec(path41);
+function inheritedUnknown(unknown, path42) {
+  const container = CONTAINER_LEVEL.exec(path42);
   if (container) {
     const [, spec2, field2] = container;
     if (!INHERITED_FIELDS.has(field2)) return void 0;
     const podField = `${spec2}/securityContext/${field2}`;
     return unknown.find((u2) => u2.startsWith(`${spec2}/`) && (isPrefix(u2, podField) || u2.startsWith(`${podField}/`)));
   }
-  const pod = POD_LEVEL.exec(path41);
+  const pod = POD_LEVEL.exec(path42);
   if (!pod) return void 0;
   const [, spec, field] = pod;
   if (!INHERITED_FIELDS.has(field)) return void 0;
@@ -64671,9 +64674,9 @@ var ESCAPE_CAPABILITIES = /* @__PURE__ */ new Set(["ALL", "SYS_ADMIN", "SYS_MODU
 var DANGEROUS_CAPABILITIES = /* @__PURE__ */ new Set([...ESCAPE_CAPABILITIES, "NET_ADMIN", "PERFMON", "SYS_BOOT", "MAC_ADMIN"]);
 
 // rules/tf-helm-values-danger.ts
-function danger(key, value, parent) {
+function danger(key2, value, parent) {
   const truthy = value === true || value === "true";
-  switch (key) {
+  switch (key2) {
     case "privileged":
       return truthy ? { messageId: "privileged", severity: "high" } : void 0;
     case "hostNetwork":
@@ -64703,12 +64706,12 @@ function walk2(node, pointer, keys2, where, out) {
     return;
   }
   if (!isObj(node)) return;
-  for (const [key, value] of Object.entries(node)) {
-    const path41 = [...keys2, key];
-    const at3 = `${pointer}/${escapeToken(key)}`;
-    const found = danger(key, value, keys2[keys2.length - 1]);
-    if (found) out.push({ messageId: found.messageId, path: at3, data: { key: path41.join("."), where }, severity: found.severity });
-    else walk2(value, at3, path41, where, out);
+  for (const [key2, value] of Object.entries(node)) {
+    const path42 = [...keys2, key2];
+    const at3 = `${pointer}/${escapeToken(key2)}`;
+    const found = danger(key2, value, keys2[keys2.length - 1]);
+    if (found) out.push({ messageId: found.messageId, path: at3, data: { key: path42.join("."), where }, severity: found.severity });
+    else walk2(value, at3, path42, where, out);
   }
 }
 var tf_helm_values_danger_default = defineRule({
@@ -64742,10 +64745,10 @@ var tf_helm_values_danger_default = defineRule({
         const name = str2(entry.name);
         if (name === void 0) continue;
         const steps2 = parseSetName(name).map(String);
-        const key = steps2[steps2.length - 1];
-        if (key === void 0) continue;
+        const key2 = steps2[steps2.length - 1];
+        if (key2 === void 0) continue;
         const value = Array.isArray(entry.value) ? entry.value : typeof entry.value === "string" ? typedValue(entry.value) : entry.value;
-        const found = danger(key, value, steps2[steps2.length - 2]);
+        const found = danger(key2, value, steps2[steps2.length - 2]);
         if (found) reports.push({ messageId: found.messageId, path: `/${attribute}/${i2}/value`, data: { key: name, where: `${attribute}[${i2}]` }, severity: found.severity });
       }
     }
@@ -64971,7 +64974,7 @@ function touchesSecurity(value) {
     const node = stack.pop();
     if (node === null || typeof node !== "object") continue;
     if (!Array.isArray(node)) {
-      for (const key of Object.keys(node)) if (SECURITY_FIELDS2.has(key)) return true;
+      for (const key2 of Object.keys(node)) if (SECURITY_FIELDS2.has(key2)) return true;
     }
     stack.push(...Object.values(node));
   }
@@ -67422,10 +67425,10 @@ function describeAjvError(error2, ruleIds2) {
 }
 var validatorCache;
 function validatorFor(ruleIds2) {
-  const key = [...ruleIds2].sort().join(",");
-  if (validatorCache?.ids !== key) {
-    const validate2 = key === RULE_IDS.join(",") ? validate : new import_ajv.Ajv({ allErrors: true, strict: false }).compile(configSchema(ruleIds2));
-    validatorCache = { ids: key, validate: validate2 };
+  const key2 = [...ruleIds2].sort().join(",");
+  if (validatorCache?.ids !== key2) {
+    const validate2 = key2 === RULE_IDS.join(",") ? validate : new import_ajv.Ajv({ allErrors: true, strict: false }).compile(configSchema(ruleIds2));
+    validatorCache = { ids: key2, validate: validate2 };
   }
   return validatorCache.validate;
 }
@@ -67476,7 +67479,7 @@ function* configPathProblems(raw, config, repoRoot) {
     ...(raw.exclude ?? []).map((glob2, i2) => [`/exclude/${i2}`, glob2]),
     ...(raw.charts ?? []).map((entry, i2) => [`/charts/${i2}/path`, entry.path]),
     ...(raw.suppressions ?? []).flatMap(
-      (entry, i2) => ["chart", "file", "kind", "namespace", "name", "container"].flatMap((key) => entry[key] === void 0 ? [] : [[`/suppressions/${i2}/${key}`, entry[key]]])
+      (entry, i2) => ["chart", "file", "kind", "namespace", "name", "container"].flatMap((key2) => entry[key2] === void 0 ? [] : [[`/suppressions/${i2}/${key2}`, entry[key2]]])
     )
   ];
   for (const [pointer, glob2] of globs) {
@@ -67715,9 +67718,9 @@ function discover(paths, options) {
       });
     }
   };
-  const add2 = (input, key) => {
-    if (seen.has(key)) return;
-    seen.add(key);
+  const add2 = (input, key2) => {
+    if (seen.has(key2)) return;
+    seen.add(key2);
     inputs.push(input);
   };
   const walked = /* @__PURE__ */ new Set();
@@ -68344,9 +68347,9 @@ function crdFilesOf(files, depth) {
 }
 function pathValue(values, dotted) {
   let node = values;
-  for (const key of dotted.split(".")) {
-    if (node === null || typeof node !== "object" || Array.isArray(node) || !Object.hasOwn(node, key)) return void 0;
-    node = node[key];
+  for (const key2 of dotted.split(".")) {
+    if (node === null || typeof node !== "object" || Array.isArray(node) || !Object.hasOwn(node, key2)) return void 0;
+    node = node[key2];
   }
   return node;
 }
@@ -68597,9 +68600,9 @@ function readValuesFileOnce(file) {
 function mergeInto(base3, over) {
   if (isObj(base3) && isObj(over)) {
     const out = { ...base3 };
-    for (const [key, value] of Object.entries(over)) {
-      if (value === null) delete out[key];
-      else out[key] = key in out ? mergeInto(out[key], value) : clone(value);
+    for (const [key2, value] of Object.entries(over)) {
+      if (value === null) delete out[key2];
+      else out[key2] = key2 in out ? mergeInto(out[key2], value) : clone(value);
     }
     return out;
   }
@@ -68688,9 +68691,9 @@ function setValue(root, p, value) {
       if (!isObj(node[token]) && !Array.isArray(node[token])) node[token] = nextIsIndex ? [] : {};
       node = node[token];
     } else if (isObj(node)) {
-      const key = String(token);
-      if (!isObj(node[key]) && !Array.isArray(node[key])) node[key] = nextIsIndex ? [] : {};
-      node = node[key];
+      const key2 = String(token);
+      if (!isObj(node[key2]) && !Array.isArray(node[key2])) node[key2] = nextIsIndex ? [] : {};
+      node = node[key2];
     } else return;
   }
   const last = p[p.length - 1];
@@ -68797,7 +68800,7 @@ function effectiveValues(request2) {
     const declared = /* @__PURE__ */ new Map();
     for (const dep of info2?.dependencies ?? []) declared.set(dep.alias ?? dep.name, dep);
     const children = [];
-    for (const [key, dep] of declared) if (subs.has(dep.name)) children.push({ key, chartName: dep.name });
+    for (const [key2, dep] of declared) if (subs.has(dep.name)) children.push({ key: key2, chartName: dep.name });
     for (const chartName of subs.keys()) {
       if (![...declared.values()].some((d) => d.name === chartName)) children.push({ key: chartName, chartName });
     }
@@ -68826,8 +68829,8 @@ function effectiveValues(request2) {
   }
   const cache2 = /* @__PURE__ */ new Map();
   const originOf = (p) => {
-    const key = pathKey2(p);
-    if (cache2.has(key)) return cache2.get(key);
+    const key2 = pathKey2(p);
+    if (cache2.has(key2)) return cache2.get(key2);
     let found;
     for (let i2 = layers.length - 1; i2 >= 0; i2--) {
       const layer = layers[i2];
@@ -68838,7 +68841,7 @@ function effectiveValues(request2) {
         break;
       }
     }
-    cache2.set(key, found);
+    cache2.set(key2, found);
     return found;
   };
   return { value: top, layers, scopes, originOf };
@@ -68859,7 +68862,7 @@ function* nodesOf(value, base3 = []) {
     for (let i2 = 0; i2 < value.length; i2++) yield* nodesOf(value[i2], [...base3, i2]);
   } else if (isObj(value)) {
     if (base3.length > 0) yield { path: base3, value, kind: "map" };
-    for (const [key, v] of Object.entries(value)) yield* nodesOf(v, [...base3, key]);
+    for (const [key2, v] of Object.entries(value)) yield* nodesOf(v, [...base3, key2]);
   } else {
     yield { path: base3, value, kind: "scalar" };
   }
@@ -68996,9 +68999,9 @@ function numberWithinTemplates(objects) {
   for (const object of objects) {
     const template = object.source.template;
     if (object.source.kind !== "helm" || template === void 0 || template === "") continue;
-    const key = `${template}\0${object.ref.kind}`;
-    const ordinal = counts.get(key) ?? 0;
-    counts.set(key, ordinal + 1);
+    const key2 = `${template}\0${object.ref.kind}`;
+    const ordinal = counts.get(key2) ?? 0;
+    counts.set(key2, ordinal + 1);
     object.templateOrdinal = ordinal;
   }
 }
@@ -69219,7 +69222,7 @@ function escapeRegex2(text2) {
 function normaliseRaw(value, normalise) {
   if (typeof value === "string") return normalise(value);
   if (Array.isArray(value)) return value.map((item) => normaliseRaw(item, normalise));
-  if (value !== null && typeof value === "object") return Object.fromEntries(Object.entries(value).map(([key, item]) => [normalise(key), normaliseRaw(item, normalise)]));
+  if (value !== null && typeof value === "object") return Object.fromEntries(Object.entries(value).map(([key2, item]) => [normalise(key2), normaliseRaw(item, normalise)]));
   return value;
 }
 function unseenObjects(objects, inputs, locator, failed) {
@@ -69405,8 +69408,8 @@ function identity5(object) {
   return `${ref.apiVersion}\0${ref.kind}\0${ref.namespace ?? ""}\0${ref.name}`;
 }
 function counterpart(object, original, objects) {
-  const key = identity5(object);
-  const same2 = objects.filter((o2) => identity5(o2) === key);
+  const key2 = identity5(object);
+  const same2 = objects.filter((o2) => identity5(o2) === key2);
   if (same2.length === 1) return same2[0];
   if (same2.length > 1) return void 0;
   const sameKind = (list3) => list3.filter((o2) => o2.source.template === object.source.template && o2.ref.kind === object.ref.kind);
@@ -69485,17 +69488,17 @@ function isSubchartGlobalCopy(p, scopes) {
   return scopes.some((s) => s.path.length > 0 && p.length > s.path.length && s.path.every((t, i2) => p[i2] === t) && p[s.path.length] === "global");
 }
 function flipCandidate(ctx, p) {
-  const key = `leaf:${pathKey2(p)}`;
-  const existing = ctx.candidates.get(key) ?? ctx.flipOnly.get(key);
+  const key2 = `leaf:${pathKey2(p)}`;
+  const existing = ctx.candidates.get(key2) ?? ctx.flipOnly.get(key2);
   if (existing) return existing;
   const c3 = { id: ctx.nextId++, path: p, kind: "leaf" };
   if (ctx.values.originOf(p)?.layer.kind === "set") c3.viaSet = true;
-  ctx.flipOnly.set(key, c3);
+  ctx.flipOnly.set(key2, c3);
   return c3;
 }
 function candidate(ctx, p, kind, original) {
-  const key = `${kind}:${pathKey2(p)}`;
-  const existing = ctx.candidates.get(key);
+  const key2 = `${kind}:${pathKey2(p)}`;
+  const existing = ctx.candidates.get(key2);
   if (existing) return existing;
   const c3 = { id: ctx.nextId++, path: p, kind };
   if (ctx.nextId + (Array.isArray(original) ? original.length : 0) > MAX_SENTINELS) c3.rejected = "too many candidate values keys in this chart";
@@ -69506,7 +69509,7 @@ function candidate(ctx, p, kind, original) {
     c3.viaSet = true;
     if (p.some((t) => typeof t === "number") || kind !== "leaf") c3.rejected = "set with --set inside a list";
   }
-  ctx.candidates.set(key, c3);
+  ctx.candidates.set(key2, c3);
   return c3;
 }
 function valueNodes(values) {
@@ -69636,8 +69639,8 @@ function setOverride(override, effective, p, value) {
   else if (isObj(inner)) inner[String(tail)] = value;
 }
 function setPair(p, value) {
-  const key = p.map((t) => typeof t === "number" ? `[${t}]` : `.${String(t).replace(/([.,=\\[\]])/g, "\\$1")}`).join("").replace(/^\./, "");
-  return `${key}=${String(value).replace(/([,\\])/g, "\\$1")}`;
+  const key2 = p.map((t) => typeof t === "number" ? `[${t}]` : `.${String(t).replace(/([.,=\\[\]])/g, "\\$1")}`).join("").replace(/^\./, "");
+  return `${key2}=${String(value).replace(/([,\\])/g, "\\$1")}`;
 }
 function overridesFor(ctx, candidates, flip) {
   const out = { file: {}, set: [] };
@@ -69764,13 +69767,13 @@ function confirmIn(target, trial, index, originals) {
   const anchorDepth = tokens(anchor).length;
   for (const c3 of mine) {
     if (c3.kind !== "mapKey") continue;
-    const key = sentinelText(c3.id);
+    const key2 = sentinelText(c3.id);
     for (let depth = tokens2.length; depth > anchorDepth; depth--) {
       const block = join("", ...tokens2.slice(0, depth));
       const at3 = remapPointer(target.object.raw, other.raw, block);
       if (at3 === void 0) continue;
       const node = get(other.raw, at3);
-      if (isObj(node) && key in node) {
+      if (isObj(node) && key2 in node) {
         out.push({ candidate: c3, depth });
         break;
       }
@@ -69826,8 +69829,8 @@ async function locate2(input) {
     const listOf = (p) => lists.find((l) => l.path.length < p.length && l.path.every((t, i2) => p[i2] === t));
     const lint = [];
     for (const p of input.lintPaths) {
-      const key = `leaf:${pathKey2(p)}`;
-      const existing = ctx.candidates.get(key);
+      const key2 = `leaf:${pathKey2(p)}`;
+      const existing = ctx.candidates.get(key2);
       const list3 = listOf(p);
       if (existing) lint.push({ path: p, candidate: existing, id: existing.id });
       else if (list3 && typeof p[list3.path.length] === "number" && p.length === list3.path.length + 1) {
@@ -69916,8 +69919,8 @@ function valuesOfRender(render2, files) {
   return values;
 }
 var DefaultString = class {
-  constructor(path41, value, locate3) {
-    this.path = path41;
+  constructor(path42, value, locate3) {
+    this.path = path42;
     this.value = value;
     this.locate = locate3;
   }
@@ -70152,7 +70155,7 @@ function lintValues(findings, renders, config, knowledge = /* @__PURE__ */ new M
     const values = known?.values ?? valuesOfRender(render2);
     const leaves2 = locatedLeavesOf(values);
     if (leaves2.length === 0) continue;
-    const rendered = (key) => chartRenders.some((r) => renderedFieldsOf(r).has(key));
+    const rendered = (key2) => chartRenders.some((r) => renderedFieldsOf(r).has(key2));
     const located = /* @__PURE__ */ new Set();
     const unlocatedFields = /* @__PURE__ */ new Set();
     for (const f of findings) {
@@ -70209,23 +70212,23 @@ function apply(lines, index, edit) {
   const marker = `${LINE_MARKER}${edit.id}`;
   const m = edit.mutation;
   if (m.kind === "reference") {
-    const path41 = m.path.map((t) => `\\.${escapeRegex(String(t))}`).join("");
-    const pattern = new RegExp(`(\\$[A-Za-z0-9_]*)?((?:\\.[A-Za-z0-9_]+)*?)\\.Values${path41}(?![A-Za-z0-9_.])`);
+    const path42 = m.path.map((t) => `\\.${escapeRegex(String(t))}`).join("");
+    const pattern = new RegExp(`(\\$[A-Za-z0-9_]*)?((?:\\.[A-Za-z0-9_]+)*?)\\.Values${path42}(?![A-Za-z0-9_.])`);
     if (!pattern.test(line)) return void 0;
     const replacement = m.with === "string" ? `"${marker}"` : m.with === "map" ? `(dict "${marker}" "x")` : m.with;
     return one([line.replace(pattern, replacement)]);
   }
-  const key = keyOf(line);
+  const key2 = keyOf(line);
   if (m.kind === "value") {
-    if (!key || key.value === "" || /^[|>]/.test(key.value)) return void 0;
-    const at3 = line.lastIndexOf(key.value);
-    const value = key.value.startsWith("{}") ? `{${marker}: x}` : key.value.startsWith("[]") ? `[${marker}]` : marker;
-    return one([line.slice(0, at3) + value + line.slice(at3 + key.value.length).replace(/^[^#]*/, "")]);
+    if (!key2 || key2.value === "" || /^[|>]/.test(key2.value)) return void 0;
+    const at3 = line.lastIndexOf(key2.value);
+    const value = key2.value.startsWith("{}") ? `{${marker}: x}` : key2.value.startsWith("[]") ? `[${marker}]` : marker;
+    return one([line.slice(0, at3) + value + line.slice(at3 + key2.value.length).replace(/^[^#]*/, "")]);
   }
-  if (!key) return void 0;
-  if (key.item) {
-    const child2 = `${" ".repeat(key.indent)}${marker}: x`;
-    if (key.value !== "") return one([line, child2]);
+  if (!key2) return void 0;
+  if (key2.item) {
+    const child2 = `${" ".repeat(key2.indent)}${marker}: x`;
+    if (key2.value !== "") return one([line, child2]);
     const dash = indentOf(line);
     let last = index;
     for (let j = index + 1; j < lines.length; j++) {
@@ -70235,8 +70238,8 @@ function apply(lines, index, edit) {
     }
     return { start: index, count: last - index + 1, lines: [...lines.slice(index, last + 1), child2] };
   }
-  if (key.value !== "" && !/^\{\{.*\}\}\s*$/.test(key.value)) return void 0;
-  let childIndent = key.indent + 2;
+  if (key2.value !== "" && !/^\{\{.*\}\}\s*$/.test(key2.value)) return void 0;
+  let childIndent = key2.indent + 2;
   let list3 = false;
   for (let j = index + 1; j < lines.length; j++) {
     const next = lines[j];
@@ -70248,14 +70251,14 @@ function apply(lines, index, edit) {
       }
       continue;
     }
-    if (indentOf(next) > key.indent || /^\s*-(\s|$)/.test(next) && indentOf(next) === key.indent) {
+    if (indentOf(next) > key2.indent || /^\s*-(\s|$)/.test(next) && indentOf(next) === key2.indent) {
       childIndent = indentOf(next);
       list3 = /^\s*-(\s|$)/.test(next);
     }
     break;
   }
-  if (key.value !== "") {
-    const nindent = /\bn?indent\s+(\d+)/.exec(key.value);
+  if (key2.value !== "") {
+    const nindent = /\bn?indent\s+(\d+)/.exec(key2.value);
     if (!nindent) return void 0;
     childIndent = Number(nindent[1]);
   }
@@ -70289,9 +70292,9 @@ async function proveLines(render2, config, claims, budget, tmp, stats, trials = 
       claim.failure = "the line is outside the chart";
       continue;
     }
-    const key = `${claim.file}\0${claim.line}\0${signature(claim.mutation)}\0${claim.trial ?? ""}`;
-    let edit = edits.get(key);
-    if (!edit) edits.set(key, edit = { id: next++, file: claim.file, line: claim.line, mutation: claim.mutation, claims: [] });
+    const key2 = `${claim.file}\0${claim.line}\0${signature(claim.mutation)}\0${claim.trial ?? ""}`;
+    let edit = edits.get(key2);
+    if (!edit) edits.set(key2, edit = { id: next++, file: claim.file, line: claim.line, mutation: claim.mutation, claims: [] });
     edit.claims.push(claim);
   }
   const byLine = /* @__PURE__ */ new Map();
@@ -70304,10 +70307,10 @@ async function proveLines(render2, config, claims, budget, tmp, stats, trials = 
   for (const list3 of byLine.values()) {
     list3.forEach((edit, i2) => {
       const trial2 = edit.claims[0].trial;
-      const key = `${i2}\0${trial2 ?? ""}`;
-      let edits2 = roundOf.get(key);
+      const key2 = `${i2}\0${trial2 ?? ""}`;
+      let edits2 = roundOf.get(key2);
       if (!edits2) {
-        roundOf.set(key, edits2 = []);
+        roundOf.set(key2, edits2 = []);
         rounds.push({ trial: trial2, edits: edits2 });
       }
       edits2.push(edit);
@@ -70468,17 +70471,17 @@ function setPairLine(config, pair2) {
 }
 function structuralClaim(target, line, at3, sources) {
   const text2 = sources.read(line.file)?.lines[line.line - 1] ?? "";
-  const key = keyOf(text2);
+  const key2 = keyOf(text2);
   const tokens2 = tokens(at3);
-  const endsAtKey = key !== void 0 && tokens2[tokens2.length - 1] === key.key;
-  const byValue = key !== void 0 && endsAtKey && key.value !== "" && !/^[|>]/.test(key.value);
+  const endsAtKey = key2 !== void 0 && tokens2[tokens2.length - 1] === key2.key;
+  const byValue = key2 !== void 0 && endsAtKey && key2.value !== "" && !/^[|>]/.test(key2.value);
   return {
     file: line.file,
     line: line.line,
     mutation: byValue ? { kind: "value" } : { kind: "child" },
     object: target.object,
     pointer: at3,
-    expect: byValue && key.value.trim() !== "{}" ? "contains" : "key"
+    expect: byValue && key2.value.trim() !== "{}" ? "contains" : "key"
   };
 }
 function isEmptyBlock(value) {
@@ -70489,18 +70492,18 @@ function referenceClaim(target, found, relative, decision, values, sources) {
   const keyed = reported ? pointerForKey(target.pointer, reported.key) : void 0;
   if (keyed !== void 0) return structuralClaim(target, found, keyed, sources);
   const length = found.ref.length;
-  const path41 = relative.slice(0, length);
+  const path42 = relative.slice(0, length);
   const extra = relative.length - length;
   const depth = target.present ? tokens(target.pointer).length : decision.depth ?? 0;
   const report2 = { file: found.file, line: found.line };
   if (decision.how === "flip") {
     if (extra !== 0) return void 0;
     const flipped = getAtValue(values, decision.path) ? "false" : "true";
-    return { file: found.file, line: found.ref.line, report: report2, mutation: { kind: "reference", path: path41, with: flipped }, object: target.object, pointer: target.pointer, expect: "changed", original: get(target.object.raw, target.pointer) };
+    return { file: found.file, line: found.ref.line, report: report2, mutation: { kind: "reference", path: path42, with: flipped }, object: target.object, pointer: target.pointer, expect: "changed", original: get(target.object.raw, target.pointer) };
   }
   const leaf = target.present && extra === 0 && (target.value === null || typeof target.value !== "object") && target.candidates.some((c3) => c3.kind === "leaf" && c3.path === decision.path);
-  if (leaf) return { file: found.file, line: found.ref.line, report: report2, mutation: { kind: "reference", path: path41, with: "string" }, object: target.object, pointer: target.pointer, expect: "contains" };
-  return { file: found.file, line: found.ref.line, report: report2, mutation: { kind: "reference", path: path41, with: "map" }, object: target.object, pointer: prefixPointer(target.pointer, depth - extra), expect: "key" };
+  if (leaf) return { file: found.file, line: found.ref.line, report: report2, mutation: { kind: "reference", path: path42, with: "string" }, object: target.object, pointer: target.pointer, expect: "contains" };
+  return { file: found.file, line: found.ref.line, report: report2, mutation: { kind: "reference", path: path42, with: "map" }, object: target.object, pointer: prefixPointer(target.pointer, depth - extra), expect: "key" };
 }
 var MAX_CLAIMS = 6;
 function planTarget(target, render2, values, sources, config) {
@@ -70548,9 +70551,9 @@ function planTarget(target, render2, values, sources, config) {
   }
   return plan;
 }
-function pointerForKey(pointer, key) {
+function pointerForKey(pointer, key2) {
   const tokens2 = tokens(pointer);
-  for (let i2 = tokens2.length - 1; i2 >= 0; i2--) if (tokens2[i2] === key) return prefixPointer(pointer, i2 + 1);
+  for (let i2 = tokens2.length - 1; i2 >= 0; i2--) if (tokens2[i2] === key2) return prefixPointer(pointer, i2 + 1);
   return void 0;
 }
 function getAtValue(values, p) {
@@ -70583,8 +70586,8 @@ async function attachProvenance(findings, renders, config, options = {}) {
     if (f.source.kind !== "helm" || f.ruleId === DANGEROUS_RULE_ID || f.source.located !== void 0) continue;
     const set2 = f.source.valueSet ?? DEFAULT_VALUE_SET;
     if (set2 !== DEFAULT_VALUE_SET && inDefault.has(`${f.source.chart}\0${f.fingerprint}`)) continue;
-    const key = `${f.source.chart}\0${set2}`;
-    byRender.set(key, [...byRender.get(key) ?? [], f]);
+    const key2 = `${f.source.chart}\0${set2}`;
+    byRender.set(key2, [...byRender.get(key2) ?? [], f]);
   }
   const lintOn = config.rules[DANGEROUS_RULE_ID]?.enabled !== false;
   const sources = /* @__PURE__ */ new Map();
@@ -70678,11 +70681,11 @@ var UnitIndex = class {
   serviceAccounts;
   aggregationCache;
   labelIndex;
-  constructor(key, objects, pods) {
-    this.key = key;
+  constructor(key2, objects, pods) {
+    this.key = key2;
     this.objects = objects;
     this.pods = pods;
-    this.complete = key.startsWith("helm:");
+    this.complete = key2.startsWith("helm:");
     for (const object of objects) {
       const list3 = this.byKind.get(object.ref.kind);
       if (list3) list3.push(object);
@@ -70755,11 +70758,11 @@ var UnitIndex = class {
     for (const { binding, grant } of bindings) {
       const bindingNamespace = binding.ref.kind === "RoleBinding" ? this.namespaceOf(binding) : void 0;
       const keys2 = new Set(subjectsOf(binding.raw).map((s) => subjectKey(s, bindingNamespace)).filter((k) => k !== void 0));
-      for (const key of keys2) {
-        const list3 = bySubject.get(key);
+      for (const key2 of keys2) {
+        const list3 = bySubject.get(key2);
         const full2 = { binding, ...grant };
         if (list3) list3.push(full2);
-        else bySubject.set(key, [full2]);
+        else bySubject.set(key2, [full2]);
       }
     }
     this.grantsCache = { bindings, bySubject };
@@ -70771,8 +70774,8 @@ var UnitIndex = class {
     const keys2 = serviceAccountKeys(namespace, name);
     const seen = /* @__PURE__ */ new Set();
     const grants = [];
-    for (const key of keys2) {
-      for (const grant of bySubject.get(key) ?? []) {
+    for (const key2 of keys2) {
+      for (const grant of bySubject.get(key2) ?? []) {
         if (seen.has(grant.binding)) continue;
         seen.add(grant.binding);
         grants.push(grant);
@@ -70796,8 +70799,8 @@ var UnitIndex = class {
       const inNamespace = byNamespace.get(namespace);
       if (inNamespace) inNamespace.push(pod);
       else byNamespace.set(namespace, [pod]);
-      for (const [key, value] of Object.entries(own)) {
-        const pairKey = `${namespace}\0${key}\0${value}`;
+      for (const [key2, value] of Object.entries(own)) {
+        const pairKey = `${namespace}\0${key2}\0${value}`;
         const list3 = byPair.get(pairKey);
         if (list3) list3.push(pod);
         else byPair.set(pairKey, [pod]);
@@ -70883,10 +70886,10 @@ var UnitIndex = class {
       const ingressesByService = /* @__PURE__ */ new Map();
       for (const ingress of this.ofKind("Ingress")) {
         for (const service of ingressBackends(ingress.raw)) {
-          const key = `${this.namespaceOf(ingress)}/${service}`;
-          const list3 = ingressesByService.get(key);
+          const key2 = `${this.namespaceOf(ingress)}/${service}`;
+          const list3 = ingressesByService.get(key2);
           if (list3) list3.push(ingress);
-          else ingressesByService.set(key, [ingress]);
+          else ingressesByService.set(key2, [ingress]);
         }
       }
       for (const service of this.ofKind("Service")) {
@@ -70920,7 +70923,7 @@ function ingressBackends(ingress) {
   add2(spec.defaultBackend ?? spec.backend);
   for (const rule2 of arr(spec.rules).filter(isObj)) {
     const http = isObj(rule2.http) ? rule2.http : {};
-    for (const path41 of arr(http.paths).filter(isObj)) add2(path41.backend);
+    for (const path42 of arr(http.paths).filter(isObj)) add2(path42.backend);
   }
   return [...names];
 }
@@ -70935,12 +70938,12 @@ function isHelmTestHook(object) {
 }
 var PLACEHOLDER = /\{\{\s*(\w+)\s*\}\}/g;
 function interpolate(template, data) {
-  return template.replace(PLACEHOLDER, (_, key) => String(data?.[key] ?? ""));
+  return template.replace(PLACEHOLDER, (_, key2) => String(data?.[key2] ?? ""));
 }
-function fingerprintOf(ruleId, object, path41) {
+function fingerprintOf(ruleId, object, path42) {
   const { source } = object;
   const scope = source.address ?? source.chart ?? source.file;
-  return createHash2("sha256").update([ruleId, ...identityParts(object), path41, scope].join("\0")).digest("hex").slice(0, 32);
+  return createHash2("sha256").update([ruleId, ...identityParts(object), path42, scope].join("\0")).digest("hex").slice(0, 32);
 }
 function podViewOf(object, pss) {
   const template = podTemplateOf(object.raw);
@@ -70988,14 +70991,14 @@ function evaluate2(objects, rules, config, options = {}) {
   const seen = /* @__PURE__ */ new Set();
   const units = [];
   const emit = (rule2, object, base3, report2) => {
-    const path41 = base3 + report2.path;
-    const fingerprint = fingerprintOf(rule2.meta.id, object, report2.key === void 0 ? path41 : `${path41}\0${report2.key}`);
+    const path42 = base3 + report2.path;
+    const fingerprint = fingerprintOf(rule2.meta.id, object, report2.key === void 0 ? path42 : `${path42}\0${report2.key}`);
     if (seen.has(fingerprint)) return;
     seen.add(fingerprint);
     const template = rule2.meta.messages[report2.messageId] ?? report2.messageId;
     const severity = config.rules[rule2.meta.id]?.severity ?? report2.severity ?? rule2.meta.defaultSeverity;
     const source = { ...object.source };
-    const line = object.lineOf?.(path41);
+    const line = object.lineOf?.(path42);
     if (line !== void 0) source.line = line;
     if (report2.at?.template) {
       source.templateLocation = { ...report2.at.template };
@@ -71012,7 +71015,7 @@ function evaluate2(objects, rules, config, options = {}) {
       category: rule2.meta.category,
       message: interpolate(template, report2.data),
       object: object.ref,
-      path: path41,
+      path: path42,
       source,
       fingerprint,
       remediation: rule2.meta.remediation
@@ -71048,13 +71051,13 @@ function evaluate2(objects, rules, config, options = {}) {
   const namespacesFor = new Map(active.map((rule2) => [rule2, rule2.scope === "scan" ? namespaces : NAMESPACES_OUT_OF_SCOPE]));
   const grouped = /* @__PURE__ */ new Map();
   for (const object of objects) {
-    const key = unitKeyOf(object);
-    const list3 = grouped.get(key);
+    const key2 = unitKeyOf(object);
+    const list3 = grouped.get(key2);
     if (list3) list3.push(object);
-    else grouped.set(key, [object]);
+    else grouped.set(key2, [object]);
   }
-  for (const [key, members] of grouped) {
-    const unit = new UnitIndex(key, members, members.flatMap((m) => isHelmTestHook(m) ? [] : pods.get(m) ?? []));
+  for (const [key2, members] of grouped) {
+    const unit = new UnitIndex(key2, members, members.flatMap((m) => isHelmTestHook(m) ? [] : pods.get(m) ?? []));
     units.push(unit);
     const chart = members[0] !== void 0 ? options.chartOf?.(members[0]) : void 0;
     for (const object of members) {
@@ -71087,9 +71090,9 @@ function append(into, part, units, seen) {
   into.findings.push(...part.findings);
   for (const [object, verdict] of part.admission) into.admission.set(object, verdict);
   for (const error2 of part.errors) {
-    const key = `${error2.file}\0${error2.message}`;
-    if (seen.has(key)) continue;
-    seen.add(key);
+    const key2 = `${error2.file}\0${error2.message}`;
+    if (seen.has(key2)) continue;
+    seen.add(key2);
     into.errors.push(error2);
   }
   if (units) into.units.push(...part.units);
@@ -71142,10 +71145,10 @@ var ValueSetEvaluation = class {
     }
     const partitions = /* @__PURE__ */ new Map([[DEFAULT_VALUE_SET, []]]);
     for (const object of objects) {
-      const key = valueSetOf(object);
-      const list3 = partitions.get(key);
+      const key2 = valueSetOf(object);
+      const list3 = partitions.get(key2);
       if (list3) list3.push(object);
-      else partitions.set(key, [object]);
+      else partitions.set(key2, [object]);
     }
     for (const members of partitions.values()) {
       const rest = members.filter((object) => !covered2.has(object));
@@ -71162,8 +71165,8 @@ var ValueSetEvaluation = class {
   }
 };
 function withoutRepeatedVariantFindings(findings, diverging) {
-  const key = (f) => `${f.source.chart}\0${f.source.valueSet ?? DEFAULT_VALUE_SET}\0${f.fingerprint}`;
-  const main = new Set(findings.filter((f) => f.source.kind === "helm" && f.source.variant === void 0).map(key));
+  const key2 = (f) => `${f.source.chart}\0${f.source.valueSet ?? DEFAULT_VALUE_SET}\0${f.fingerprint}`;
+  const main = new Set(findings.filter((f) => f.source.kind === "helm" && f.source.variant === void 0).map(key2));
   const out = [];
   const kept = /* @__PURE__ */ new Set();
   for (const finding of findings) {
@@ -71171,8 +71174,8 @@ function withoutRepeatedVariantFindings(findings, diverging) {
       out.push(finding);
       continue;
     }
-    if (main.has(key(finding)) || kept.has(key(finding)) || !diverging.has(`${finding.source.chart}\0${finding.source.valueSet ?? DEFAULT_VALUE_SET}`)) continue;
-    kept.add(key(finding));
+    if (main.has(key2(finding)) || kept.has(key2(finding)) || !diverging.has(`${finding.source.chart}\0${finding.source.valueSet ?? DEFAULT_VALUE_SET}`)) continue;
+    kept.add(key2(finding));
     if (finding.ruleId !== "render-divergence") finding.message += ` (only when rendered ${variantDescription(finding.source.variant)})`;
     if (finding.source.located === void 0) {
       finding.source.located = "object";
@@ -71191,14 +71194,14 @@ function gradeDivergences(findings, unseen) {
   const hidden2 = /* @__PURE__ */ new Map();
   for (const finding of findings) {
     if (finding.source.variant === void 0 || RENDER_RULES.has(finding.ruleId)) continue;
-    const key = objectKey3(finding.source, finding.object);
-    hidden2.set(key, [...hidden2.get(key) ?? [], finding]);
+    const key2 = objectKey3(finding.source, finding.object);
+    hidden2.set(key2, [...hidden2.get(key2) ?? [], finding]);
   }
   return findings.map((finding) => {
     if (finding.ruleId !== DIVERGENCE_RULE_ID || finding.source.variant === void 0) return finding;
-    const key = objectKey3(finding.source, finding.object);
-    if (unseen.has(key)) return finding;
-    const worse = (hidden2.get(key) ?? []).sort((a2, b) => severityRank(b.severity) - severityRank(a2.severity) || (a2.ruleId < b.ruleId ? -1 : a2.ruleId > b.ruleId ? 1 : 0));
+    const key2 = objectKey3(finding.source, finding.object);
+    if (unseen.has(key2)) return finding;
+    const worse = (hidden2.get(key2) ?? []).sort((a2, b) => severityRank(b.severity) - severityRank(a2.severity) || (a2.ruleId < b.ruleId ? -1 : a2.ruleId > b.ruleId ? 1 : 0));
     if (worse.length === 0) return { ...finding, severity: "info", message: `${finding.message}; no rule finds that render worse than the scanned one` };
     return { ...finding, severity: worse[0].severity, message: `${finding.message}${ONLY_THAT_RENDER}${listedFindings(worse)}` };
   });
@@ -71213,8 +71216,8 @@ function regradeSuppressedDivergences(findings, config) {
   const hidden2 = /* @__PURE__ */ new Map();
   for (const finding of findings) {
     if (finding.source.variant === void 0 || RENDER_RULES.has(finding.ruleId) || finding.suppressed) continue;
-    const key = objectKey3(finding.source, finding.object);
-    hidden2.set(key, [...hidden2.get(key) ?? [], finding]);
+    const key2 = objectKey3(finding.source, finding.object);
+    hidden2.set(key2, [...hidden2.get(key2) ?? [], finding]);
   }
   return findings.map((finding) => {
     if (finding.ruleId !== DIVERGENCE_RULE_ID || finding.suppressed || !finding.message.includes(ONLY_THAT_RENDER)) return finding;
@@ -71243,10 +71246,10 @@ function mergeValueSets(findings, config) {
       out.push(finding);
       continue;
     }
-    const key = `${finding.source.chart ?? finding.source.file}\0${finding.fingerprint}`;
-    const group = groups.get(key);
+    const key2 = `${finding.source.chart ?? finding.source.file}\0${finding.fingerprint}`;
+    const group = groups.get(key2);
     if (group) group.push(finding);
-    else groups.set(key, [finding]);
+    else groups.set(key2, [finding]);
   }
   for (const group of groups.values()) {
     const sorted3 = [...group].sort((a2, b) => compareSets(a2.source.valueSet ?? DEFAULT_VALUE_SET, b.source.valueSet ?? DEFAULT_VALUE_SET));
@@ -71351,9 +71354,9 @@ function containerOf(finding, object) {
   }
   return void 0;
 }
-function annotationKey(object, key) {
+function annotationKey(object, key2) {
   const { ref, source } = object;
-  return [source.chart ?? source.file, source.address ?? "", ref.apiVersion, ref.kind, ref.namespace ?? "", ref.name, key].join("\0");
+  return [source.chart ?? source.file, source.address ?? "", ref.apiVersion, ref.kind, ref.namespace ?? "", ref.name, key2].join("\0");
 }
 function annotationsOf(raw) {
   const out = {};
@@ -71365,7 +71368,7 @@ function annotationsOf(raw) {
 }
 function suppressionAnnotationsOf(object, cache2) {
   let out = cache2.get(object);
-  if (out === void 0) cache2.set(object, out = Object.entries(annotationsOf(object.raw)).filter(([key]) => key.startsWith(ANNOTATION_PREFIX)));
+  if (out === void 0) cache2.set(object, out = Object.entries(annotationsOf(object.raw)).filter(([key2]) => key2.startsWith(ANNOTATION_PREFIX)));
   return out;
 }
 function glob(value, pattern) {
@@ -71405,21 +71408,21 @@ function applySuppressions(findings, options) {
   const holdComment = (c3, f, message) => {
     let byFinding = heldRecords.get(c3);
     if (byFinding === void 0) heldRecords.set(c3, byFinding = /* @__PURE__ */ new Map());
-    const key = [f.ruleId, f.object.kind, f.object.namespace ?? "", f.object.name].join("\0");
-    if (byFinding.has(key)) return;
+    const key2 = [f.ruleId, f.object.kind, f.object.namespace ?? "", f.object.name].join("\0");
+    if (byFinding.has(key2)) return;
     const container = c3.container;
-    byFinding.set(key, { kind: "comment", status: "pending", rule: f.ruleId, ...c3.reason ? { reason: c3.reason } : {}, file: relativeTo(repoRoot, c3.file), line: c3.line, ...container ? { container } : {}, object: f.object, matched: 0, message });
+    byFinding.set(key2, { kind: "comment", status: "pending", rule: f.ruleId, ...c3.reason ? { reason: c3.reason } : {}, file: relativeTo(repoRoot, c3.file), line: c3.line, ...container ? { container } : {}, object: f.object, matched: 0, message });
   };
   const annotationRecords = /* @__PURE__ */ new Map();
   const annotationCache = /* @__PURE__ */ new Map();
-  const annotationRecord = (object, key, value) => {
-    const recordKey = annotationKey(object, key);
+  const annotationRecord = (object, key2, value) => {
+    const recordKey = annotationKey(object, key2);
     let record = annotationRecords.get(recordKey);
     if (record) return record;
-    const { rule: rule2, container } = splitRule(key.slice(ANNOTATION_PREFIX.length));
+    const { rule: rule2, container } = splitRule(key2.slice(ANNOTATION_PREFIX.length));
     const reason2 = typeof value === "string" ? value.trim() : "";
     const invalid = reason2 === "" ? "the annotation gives no reason" : known && rule2 !== "*" && !known.has(rule2) ? `unknown rule ${rule2}` : locked.has(rule2) ? lockedMessage(rule2) : !config.annotationSuppressions ? "annotation suppressions are off (annotationSuppressions: true in the configuration turns them on)" : fromVendoredSubchart(object) ? `the object comes from a vendored subchart (${object.source.template.split("/").slice(0, 3).join("/")}): its annotations never suppress` : void 0;
-    const isPending = invalid === void 0 && pending !== void 0 && pending.annotation(object, key, value);
+    const isPending = invalid === void 0 && pending !== void 0 && pending.annotation(object, key2, value);
     record = {
       kind: "annotation",
       status: invalid ? "invalid" : isPending ? "pending" : "unused",
@@ -71473,8 +71476,8 @@ function applySuppressions(findings, options) {
       }
     }
     if (object) {
-      for (const [key, value] of suppressionAnnotationsOf(object, annotationCache)) {
-        const record = annotationRecord(object, key, value);
+      for (const [key2, value] of suppressionAnnotationsOf(object, annotationCache)) {
+        const record = annotationRecord(object, key2, value);
         if (record.rule !== "*" && record.rule !== f.ruleId) continue;
         if (record.rule === "*" && lockedRule) continue;
         if (record.container !== void 0 && record.container !== container()) continue;
@@ -71485,7 +71488,7 @@ function applySuppressions(findings, options) {
     }
     if (applied) f.suppressed = applied;
   }
-  for (const object of options.objects) for (const [key, value] of suppressionAnnotationsOf(object, annotationCache)) annotationRecord(object, key, value);
+  for (const object of options.objects) for (const [key2, value] of suppressionAnnotationsOf(object, annotationCache)) annotationRecord(object, key2, value);
   const records = [];
   for (const { s, matched, expired, locked: isLocked } of configured) {
     records.push({
@@ -71609,7 +71612,7 @@ function classifyText(text2, encoding = "utf-8") {
   }
   if (json2 === null || typeof json2 !== "object" || Array.isArray(json2)) return { kind: "not-plan" };
   const doc = json2;
-  const hasPlanKey = PLAN_KEYS.some((key) => key in doc);
+  const hasPlanKey = PLAN_KEYS.some((key2) => key2 in doc);
   if (typeof doc.format_version === "string" && hasPlanKey && !isStateRepresentation(doc)) {
     const major = Number(/^(\d+)\./.exec(doc.format_version)?.[1] ?? NaN);
     if (!(major === 0 || major === 1)) {
@@ -71832,36 +71835,36 @@ var OCTAL_MODES = /* @__PURE__ */ new Set(["default_mode", "mode"]);
 var MAP_ATTRIBUTES = /* @__PURE__ */ new Set(["labels", "annotations", "match_labels", "node_selector", "data", "binary_data", "limits", "requests", "volume_attributes", "selector"]);
 var MAP_NODES = /* @__PURE__ */ new WeakSet();
 var INVERSE = /* @__PURE__ */ new Map();
-function camel(key) {
-  return IRREGULAR[key] ?? key.replace(/_([a-z0-9])/g, (_, c3) => c3.toUpperCase());
+function camel(key2) {
+  return IRREGULAR[key2] ?? key2.replace(/_([a-z0-9])/g, (_, c3) => c3.toUpperCase());
 }
-function pluralOf(key, parent, kind) {
-  const entry = REPEATED[key];
+function pluralOf(key2, parent, kind) {
+  const entry = REPEATED[key2];
   return typeof entry === "function" ? entry(parent, kind) : entry;
 }
 var NAMES = /* @__PURE__ */ new Map();
-function namingOf(kind, parent, key) {
+function namingOf(kind, parent, key2) {
   let byParent = NAMES.get(kind);
   if (byParent === void 0) NAMES.set(kind, byParent = /* @__PURE__ */ new Map());
   let byKey = byParent.get(parent);
   if (byKey === void 0) byParent.set(parent, byKey = /* @__PURE__ */ new Map());
-  let naming = byKey.get(key);
+  let naming = byKey.get(key2);
   if (naming === void 0) {
-    const plain = KIND_RENAMES[`${kind}|${parent}|${key}`] ?? camel(key);
-    const plural2 = pluralOf(key, parent, kind);
+    const plain = KIND_RENAMES[`${kind}|${parent}|${key2}`] ?? camel(key2);
+    const plural2 = pluralOf(key2, parent, kind);
     const list3 = plural2 ?? plain;
     naming = { repeated: plural2 !== void 0, list: list3, plain, listEscaped: escapeToken(list3), plainEscaped: escapeToken(plain) };
-    byKey.set(key, naming);
-    INVERSE.set(`${kind}|${parent}|${plain}`, key);
-    INVERSE.set(`${kind}|${parent}|${list3}`, key);
+    byKey.set(key2, naming);
+    INVERSE.set(`${kind}|${parent}|${plain}`, key2);
+    INVERSE.set(`${kind}|${parent}|${list3}`, key2);
   }
   return naming;
 }
-function fixScalar(key, value) {
+function fixScalar(key2, value) {
   if (typeof value !== "string") return value;
-  if ((INTEGER_STRINGS.has(key) || INT_OR_STRING.has(key)) && /^-?\d+$/.test(value)) return Number(value);
-  if (OCTAL_MODES.has(key) && /^0[0-7]*$/.test(value)) return parseInt(value, 8);
-  if (OCTAL_MODES.has(key) && /^\d+$/.test(value)) return Number(value);
+  if ((INTEGER_STRINGS.has(key2) || INT_OR_STRING.has(key2)) && /^-?\d+$/.test(value)) return Number(value);
+  if (OCTAL_MODES.has(key2) && /^0[0-7]*$/.test(value)) return parseInt(value, 8);
+  if (OCTAL_MODES.has(key2) && /^\d+$/.test(value)) return Number(value);
   return value;
 }
 function asMap(value) {
@@ -71870,19 +71873,19 @@ function asMap(value) {
 }
 function convertBlock(tf, unknown, sensitive, parent, pointer, walk3, top) {
   const out = {};
-  for (const key in tf) convertKey(tf, key, unknown, sensitive, parent, pointer, walk3, top, out);
+  for (const key2 in tf) convertKey(tf, key2, unknown, sensitive, parent, pointer, walk3, top, out);
   if (unknown !== null && typeof unknown === "object" && !Array.isArray(unknown)) {
-    for (const key in unknown) if (!(key in tf)) convertKey(tf, key, unknown, sensitive, parent, pointer, walk3, top, out);
+    for (const key2 in unknown) if (!(key2 in tf)) convertKey(tf, key2, unknown, sensitive, parent, pointer, walk3, top, out);
   }
   return out;
 }
-function convertKey(tf, key, unknown, sensitive, parent, pointer, walk3, top, out) {
-  if (top !== void 0 && !top.includes(key)) return;
-  if (parent === "metadata" && METADATA_COMPUTED.has(key)) return;
-  const value = tf[key];
-  const u2 = unknown === void 0 ? void 0 : child(unknown, key);
-  const s = sensitive === void 0 ? void 0 : child(sensitive, key);
-  const naming = namingOf(walk3.kind, parent, key);
+function convertKey(tf, key2, unknown, sensitive, parent, pointer, walk3, top, out) {
+  if (top !== void 0 && !top.includes(key2)) return;
+  if (parent === "metadata" && METADATA_COMPUTED.has(key2)) return;
+  const value = tf[key2];
+  const u2 = unknown === void 0 ? void 0 : child(unknown, key2);
+  const s = sensitive === void 0 ? void 0 : child(sensitive, key2);
+  const naming = namingOf(walk3.kind, parent, key2);
   const listy = Array.isArray(value) || value === void 0 && (u2 === true || Array.isArray(u2));
   const repeated = listy && naming.repeated;
   const name = repeated ? naming.list : naming.plain;
@@ -71898,7 +71901,7 @@ function convertKey(tf, key, unknown, sensitive, parent, pointer, walk3, top, ou
         const ue = u2 === void 0 ? void 0 : child(u2, i2);
         if (ue === true && u2 !== true) walk3.unknown.push(`${at3}/${i2}`);
         const se = s === void 0 ? void 0 : child(s, i2);
-        if (isObj(element)) list3[i2] = convertBlock(element, ue, se, key, ue === void 0 ? "" : `${at3}/${i2}`, walk3);
+        if (isObj(element)) list3[i2] = convertBlock(element, ue, se, key2, ue === void 0 ? "" : `${at3}/${i2}`, walk3);
         else list3[i2] = s === true || se === true ? redactDeep(element) : element;
       }
       converted = list3;
@@ -71908,13 +71911,13 @@ function convertKey(tf, key, unknown, sensitive, parent, pointer, walk3, top, ou
     } else if (isObj(value[0])) {
       const ue = u2 === void 0 ? void 0 : child(u2, 0);
       if (ue === true && u2 !== true) walk3.unknown.push(at3);
-      converted = convertBlock(value[0], ue, s === void 0 ? void 0 : child(s, 0), key, at3, walk3);
+      converted = convertBlock(value[0], ue, s === void 0 ? void 0 : child(s, 0), key2, at3, walk3);
     } else {
       const list3 = new Array(value.length);
       for (let i2 = 0; i2 < value.length; i2++) {
         const ue = u2 === void 0 ? void 0 : child(u2, i2);
         if (ue === true && u2 !== true) walk3.unknown.push(`${at3}/${i2}`);
-        const fixed2 = fixScalar(key, value[i2]);
+        const fixed2 = fixScalar(key2, value[i2]);
         list3[i2] = s === true || s !== void 0 && child(s, i2) === true ? redactDeep(fixed2) : fixed2;
       }
       converted = list3;
@@ -71931,7 +71934,7 @@ function convertKey(tf, key, unknown, sensitive, parent, pointer, walk3, top, ou
     }
     converted = asMap(map2);
   } else if (value !== null && value !== void 0) {
-    converted = s === true ? redactDeep(fixScalar(key, value)) : fixScalar(key, value);
+    converted = s === true ? redactDeep(fixScalar(key2, value)) : fixScalar(key2, value);
   }
   if (converted !== void 0) out[name] = converted;
 }
@@ -71954,33 +71957,33 @@ function snake(name) {
   return IRREGULAR_INVERSE[name] ?? name.replace(/[A-Z]/g, (c3) => `_${c3.toLowerCase()}`);
 }
 function tfPathOf(kind, raw, pointer) {
-  const path41 = [];
+  const path42 = [];
   const steps2 = tokens(pointer);
   let node = raw;
   let parent = "";
   for (let i2 = 0; i2 < steps2.length; i2++) {
     const step = steps2[i2];
     if (Array.isArray(node)) {
-      path41.push(Number(step));
+      path42.push(Number(step));
       node = node[Number(step)];
       continue;
     }
     if (isObj(node) && MAP_NODES.has(node)) {
-      path41.push(step);
+      path42.push(step);
       node = node[step];
       continue;
     }
     if (i2 === 0 && (step === "apiVersion" || step === "kind")) return [];
-    const key = INVERSE.get(`${kind}|${parent}|${step}`) ?? snake(step);
-    path41.push(key);
+    const key2 = INVERSE.get(`${kind}|${parent}|${step}`) ?? snake(step);
+    path42.push(key2);
     const next = isObj(node) ? node[step] : void 0;
     const following = steps2[i2 + 1];
-    if (isObj(next) && !MAP_NODES.has(next)) path41.push(0);
-    else if (next === void 0 && following !== void 0 && !/^\d+$/.test(following) && !MAP_ATTRIBUTES.has(key)) path41.push(0);
+    if (isObj(next) && !MAP_NODES.has(next)) path42.push(0);
+    else if (next === void 0 && following !== void 0 && !/^\d+$/.test(following) && !MAP_ATTRIBUTES.has(key2)) path42.push(0);
     node = next;
-    parent = key;
+    parent = key2;
   }
-  return path41;
+  return path42;
 }
 
 // src/terraform/helm-release.ts
@@ -72043,7 +72046,7 @@ function setEntries(value, unknown, sensitive, attribute, unknownOut) {
 }
 function fromHelmRelease(address, after, afterUnknown, afterSensitive, dirs) {
   const unknown = [];
-  for (const key of ["chart", "repository", "version", "name", "namespace"]) if (child(afterUnknown, key) === true) unknown.push(`/${key}`);
+  for (const key2 of ["chart", "repository", "version", "name", "namespace"]) if (child(afterUnknown, key2) === true) unknown.push(`/${key2}`);
   const chart = str2(after.chart) ?? "";
   const resolved = unknown.includes("/chart") ? { source: "unknown", tried: [] } : resolveChart(after, dirs);
   const problems = [];
@@ -72336,13 +72339,13 @@ function parseObjectEntries(s) {
       continue;
     }
     const line = s.line;
-    let key;
-    if (c3 === '"') key = s.readString();
-    else if (IDENT_START.test(c3)) key = s.readIdent();
+    let key2;
+    if (c3 === '"') key2 = s.readString();
+    else if (IDENT_START.test(c3)) key2 = s.readIdent();
     s.skipSpace(false);
-    if (key !== void 0 && (s.peek() === "=" || s.peek() === ":") && s.peek(1) !== "=") {
+    if (key2 !== void 0 && (s.peek() === "=" || s.peek() === ":") && s.peek(1) !== "=") {
       s.pos++;
-      entries.push({ key, line, value: parseValue(s, /* @__PURE__ */ new Set([",", "}"]), true) });
+      entries.push({ key: key2, line, value: parseValue(s, /* @__PURE__ */ new Set([",", "}"]), true) });
     } else {
       s.skipExpression(/* @__PURE__ */ new Set([",", "}"]), true);
       if (s.peek() === "\n") s.pos++;
@@ -72369,13 +72372,13 @@ function parseTupleItems(s) {
   }
   return items;
 }
-function locatePath(body, path41, blockLine) {
+function locatePath(body, path42, blockLine) {
   let location = { line: blockLine, matched: 0 };
   let items = body;
   let value;
   let i2 = 0;
-  while (i2 < path41.length) {
-    const step = path41[i2];
+  while (i2 < path42.length) {
+    const step = path42[i2];
     if (items !== void 0) {
       const name = String(step);
       const attribute = items.find((item) => item.type === "attr" && item.name === name);
@@ -72390,8 +72393,8 @@ function locatePath(body, path41, blockLine) {
       if (blocks2.length === 0) break;
       let index = 0;
       let consumed = 1;
-      if (typeof path41[i2 + 1] === "number") {
-        index = path41[i2 + 1];
+      if (typeof path42[i2 + 1] === "number") {
+        index = path42[i2 + 1];
         consumed = 2;
       }
       const block = blocks2[index] ?? blocks2.find((b) => b.name === "dynamic") ?? blocks2[blocks2.length - 1];
@@ -72433,7 +72436,7 @@ function segments(address) {
     while (i2 < address.length && address[i2] !== "." && address[i2] !== "[") i2++;
     const name = address.slice(start, i2);
     if (name === "") return void 0;
-    let key;
+    let key2;
     if (address[i2] === "[") {
       i2++;
       if (address[i2] === '"') {
@@ -72445,19 +72448,19 @@ function segments(address) {
             i2 += 2;
           } else raw += address[i2++];
         }
-        key = raw;
+        key2 = raw;
         i2++;
       } else {
         const end = address.indexOf("]", i2);
         if (end === -1) return void 0;
         const text2 = address.slice(i2, end);
-        key = /^\d+$/.test(text2) ? Number(text2) : text2;
+        key2 = /^\d+$/.test(text2) ? Number(text2) : text2;
         i2 = end;
       }
       if (address[i2] !== "]") return void 0;
       i2++;
     }
-    out.push(key === void 0 ? { name } : { name, key });
+    out.push(key2 === void 0 ? { name } : { name, key: key2 });
     if (i2 < address.length) {
       if (address[i2] !== ".") return void 0;
       i2++;
@@ -72522,9 +72525,9 @@ var TfLocator = class {
       const list3 = isObj(parsed) && Array.isArray(parsed.Modules) ? parsed.Modules : [];
       for (const entry of list3) {
         if (!isObj(entry)) continue;
-        const key = str2(entry.Key);
+        const key2 = str2(entry.Key);
         const dir = str2(entry.Dir);
-        if (key !== void 0 && dir !== void 0) this.modulesJson.set(key, path27.resolve(this.rootDir, dir));
+        if (key2 !== void 0 && dir !== void 0) this.modulesJson.set(key2, path27.resolve(this.rootDir, dir));
       }
     } catch {
     }
@@ -72532,8 +72535,8 @@ var TfLocator = class {
   }
   /** Absolute directory of a module instance, or undefined when it is remote or outside the repository. */
   moduleDir(modules) {
-    const key = modules.map((m) => m.name).join(".");
-    if (this.dirs.has(key)) return this.dirs.get(key);
+    const key2 = modules.map((m) => m.name).join(".");
+    if (this.dirs.has(key2)) return this.dirs.get(key2);
     let dir = this.rootDir;
     let module = this.rootModule;
     const names = [];
@@ -72548,7 +72551,7 @@ var TfLocator = class {
       if (dir === void 0) break;
     }
     const result = dir !== void 0 && existsSync9(dir) && this.inside(dir) ? dir : void 0;
-    this.dirs.set(key, result);
+    this.dirs.set(key2, result);
     return result;
   }
   index(dir) {
@@ -72574,8 +72577,8 @@ var TfLocator = class {
       const file = path27.relative(this.repoRoot, absolute).split(path27.sep).join("/");
       for (const item of parseHcl(text2)) {
         if (item.type !== "block" || item.name !== "resource" && item.name !== "data" || item.labels.length !== 2) continue;
-        const key = `${item.name === "data" ? "data" : "managed"}|${item.labels[0]}|${item.labels[1]}`;
-        if (!index.has(key)) index.set(key, { absolute, file, line: item.line, block: item });
+        const key2 = `${item.name === "data" ? "data" : "managed"}|${item.labels[0]}|${item.labels[1]}`;
+        if (!index.has(key2)) index.set(key2, { absolute, file, line: item.line, block: item });
       }
     }
     return index;
@@ -72651,10 +72654,10 @@ function redactFields(raw, fields) {
     const parts = field.split(".");
     const copy = (node, i2) => {
       if (!isObj(node)) return node;
-      const key = parts[i2];
-      if (!(key in node)) return node;
-      const next = i2 === parts.length - 1 ? isObj(node[key]) ? Object.fromEntries(Object.keys(node[key]).map((k) => [k, REDACTED])) : REDACTED : copy(node[key], i2 + 1);
-      return next === node[key] ? node : { ...node, [key]: next };
+      const key2 = parts[i2];
+      if (!(key2 in node)) return node;
+      const next = i2 === parts.length - 1 ? isObj(node[key2]) ? Object.fromEntries(Object.keys(node[key2]).map((k) => [k, REDACTED])) : REDACTED : copy(node[key2], i2 + 1);
+      return next === node[key2] ? node : { ...node, [key2]: next };
     };
     out = copy(out, 0);
   }
@@ -72990,10 +72993,10 @@ function scannedSecrets(objects) {
       for (const field of ["data", "stringData"]) {
         const map2 = raw[field];
         if (typeof map2 !== "object" || map2 === null) continue;
-        for (const [key, value] of Object.entries(map2)) {
-          if (typeof value !== "string" || descriptiveName(key)) continue;
+        for (const [key2, value] of Object.entries(map2)) {
+          if (typeof value !== "string" || descriptiveName(key2)) continue;
           const text2 = field === "data" ? Buffer.from(value, "base64").toString("utf8") : value;
-          if (credentialName(key) === void 0 && !detectFormat(text2) && !keyMaterial(text2)) continue;
+          if (credentialName(key2) === void 0 && !detectFormat(text2) && !keyMaterial(text2)) continue;
           add2(text2);
           add2(value);
         }
@@ -73001,7 +73004,7 @@ function scannedSecrets(objects) {
     } else if (object.ref.kind === "ConfigMap") {
       const map2 = raw.data;
       if (typeof map2 === "object" && map2 !== null) {
-        for (const [key, value] of Object.entries(map2)) if (typeof value === "string" && !value.includes("\n") && detectByName(key, value)) add2(value);
+        for (const [key2, value] of Object.entries(map2)) if (typeof value === "string" && !value.includes("\n") && detectByName(key2, value)) add2(value);
       }
     }
     for (const env of envEntries(raw)) if (detectByName(env.name, env.value) ?? detectFormat(env.value)) add2(env.value);
@@ -73016,8 +73019,8 @@ function envEntries(raw) {
     const node = stack.pop();
     if (Array.isArray(node)) stack.push(...node);
     else if (typeof node === "object" && node !== null) {
-      for (const [key, value] of Object.entries(node)) {
-        if (key === "env" && Array.isArray(value)) {
+      for (const [key2, value] of Object.entries(node)) {
+        if (key2 === "env" && Array.isArray(value)) {
           for (const item of value) {
             if (typeof item === "object" && item !== null && typeof item.name === "string" && typeof item.value === "string") {
               out.push({ name: item.name, value: item.value });
@@ -73037,8 +73040,8 @@ function valuesSecrets(leaves2) {
   const out = /* @__PURE__ */ new Set();
   for (const leaf of leaves2) {
     if (typeof leaf.value !== "string" || !redactable(leaf.value)) continue;
-    const key = [...leaf.path].reverse().find((p) => typeof p === "string") ?? "";
-    if (detectByName(key, leaf.value) ?? detectFormat(leaf.value)) out.add(leaf.value.trim());
+    const key2 = [...leaf.path].reverse().find((p) => typeof p === "string") ?? "";
+    if (detectByName(key2, leaf.value) ?? detectFormat(leaf.value)) out.add(leaf.value.trim());
   }
   return [...out];
 }
@@ -73141,7 +73144,7 @@ var Redactor = class {
     if (Array.isArray(node)) return node.map((item) => this.walk(item));
     if (typeof node === "object" && node !== null) {
       const out = {};
-      for (const [key, value] of Object.entries(node)) out[this.text(key)] = this.walk(value);
+      for (const [key2, value] of Object.entries(node)) out[this.text(key2)] = this.walk(value);
       return out;
     }
     return node;
@@ -73273,7 +73276,7 @@ function strictest(config, defaultSeverity) {
   return out;
 }
 function describeSuppression(s, display) {
-  const scope = ["chart", "file", "valueSet", "kind", "namespace", "name", "container"].filter((key) => s[key] !== void 0).map((key) => `${key} ${key === "chart" || key === "file" ? display(s[key]) : s[key]}`);
+  const scope = ["chart", "file", "valueSet", "kind", "namespace", "name", "container"].filter((key2) => s[key2] !== void 0).map((key2) => `${key2} ${key2 === "chart" || key2 === "file" ? display(s[key2]) : s[key2]}`);
   return `suppression of ${s.rule}${scope.length > 0 ? ` (${scope.join(", ")})` : ""}${s.expires !== void 0 ? ` until ${s.expires}` : ""}: ${s.reason}`;
 }
 function suppressionIdentity(s) {
@@ -73378,21 +73381,21 @@ async function pendingComments(repoRoot, sha, comments) {
     if (base3.kind === "file") {
       const baseLines = base3.text.split(/\r?\n/);
       for (const c3 of parseComments(file, base3.text)) {
-        const key = commentIdentity(c3, baseLines);
-        available.set(key, (available.get(key) ?? 0) + 1);
+        const key2 = commentIdentity(c3, baseLines);
+        available.set(key2, (available.get(key2) ?? 0) + 1);
       }
     }
     for (const c3 of [...list3].sort((a2, b) => a2.line - b.line)) {
-      const key = commentIdentity(c3, headLines);
-      const left = available.get(key) ?? 0;
-      if (left > 0) available.set(key, left - 1);
+      const key2 = commentIdentity(c3, headLines);
+      const left = available.get(key2) ?? 0;
+      if (left > 0) available.set(key2, left - 1);
       else pending.add(commentKey(c3.file, c3.line));
     }
   }
   return pending;
 }
 function suppressionAnnotations(raw) {
-  return Object.entries(annotationsOf(raw)).filter(([key]) => key.startsWith(ANNOTATION_PREFIX));
+  return Object.entries(annotationsOf(raw)).filter(([key2]) => key2.startsWith(ANNOTATION_PREFIX));
 }
 function identity6(object) {
   return [object.ref.kind, object.ref.namespace ?? "", object.ref.name].join("\0");
@@ -73461,9 +73464,9 @@ async function chartChanges(repoRoot, sha, renders, file) {
 function chartChangesCache(repoRoot, sha, renders) {
   const cache2 = /* @__PURE__ */ new Map();
   return (source) => {
-    const key = source.chart ?? source.file;
-    let found = cache2.get(key);
-    if (found === void 0) cache2.set(key, found = chartChanges(repoRoot, sha, renders.filter((r) => r.chart === source.chart && source.chart !== void 0), source.file));
+    const key2 = source.chart ?? source.file;
+    let found = cache2.get(key2);
+    if (found === void 0) cache2.set(key2, found = chartChanges(repoRoot, sha, renders.filter((r) => r.chart === source.chart && source.chart !== void 0), source.file));
     return found;
   };
 }
@@ -73501,17 +73504,17 @@ async function pendingAnnotations(repoRoot, sha, input, changes) {
       const { objects } = objectsFromDocuments(parsed.documents, { source: { kind: "manifest", file: source.file }, linesAreSource: true, strict: false });
       baseManifests.set(source.file, new Map(objects.map((o2) => [identity6(o2), annotationsOf(o2.raw)])));
     } else if (source.kind !== "manifest") {
-      const key = source.chart ?? source.file;
-      if (unchanged.has(key)) continue;
+      const key2 = source.chart ?? source.file;
+      if (unchanged.has(key2)) continue;
       const { changed } = await changes(source);
-      unchanged.set(key, changed !== void 0 && changed.length === 0);
+      unchanged.set(key2, changed !== void 0 && changed.length === 0);
     }
   }
-  return (object, key, value) => {
+  return (object, key2, value) => {
     const { source } = object;
     if (source.kind === "manifest") {
       const base3 = baseManifests.get(source.file)?.get(identity6(object));
-      return base3 === void 0 || JSON.stringify(base3[key]) !== JSON.stringify(value);
+      return base3 === void 0 || JSON.stringify(base3[key2]) !== JSON.stringify(value);
     }
     return unchanged.get(source.chart ?? source.file) !== true;
   };
@@ -73756,9 +73759,9 @@ async function applyBaselineFile(result, config, repoRoot, policySha) {
   const listed = new Set(entries.map((e) => `${e.rule}\0${e.fingerprint}`));
   const matched = /* @__PURE__ */ new Set();
   const findings = result.findings.map((f) => {
-    const key = `${f.ruleId}\0${f.fingerprint}`;
-    if (!listed.has(key)) return { ...f, status: "new" };
-    matched.add(key);
+    const key2 = `${f.ruleId}\0${f.fingerprint}`;
+    if (!listed.has(key2)) return { ...f, status: "new" };
+    matched.add(key2);
     return { ...f, status: "existing" };
   });
   const stale = entries.filter((e) => !matched.has(`${e.rule}\0${e.fingerprint}`));
@@ -73798,33 +73801,33 @@ var import_yaml5 = __toESM(require_dist(), 1);
 
 // src/fix/yaml-edit.ts
 var import_yaml4 = __toESM(require_dist(), 1);
-function parseValuesKey(key) {
+function parseValuesKey(key2) {
   const out = [];
   let i2 = 0;
-  while (i2 < key.length) {
-    if (key[i2] === "[") {
-      const close = key[i2 + 1] === '"' ? closingQuote(key, i2 + 1) : key.indexOf("]", i2);
+  while (i2 < key2.length) {
+    if (key2[i2] === "[") {
+      const close = key2[i2 + 1] === '"' ? closingQuote(key2, i2 + 1) : key2.indexOf("]", i2);
       if (close === -1) return void 0;
-      if (key[i2 + 1] === '"') {
-        if (key[close + 1] !== "]") return void 0;
+      if (key2[i2 + 1] === '"') {
+        if (key2[close + 1] !== "]") return void 0;
         try {
-          out.push(JSON.parse(key.slice(i2 + 1, close + 1)));
+          out.push(JSON.parse(key2.slice(i2 + 1, close + 1)));
         } catch {
           return void 0;
         }
         i2 = close + 2;
       } else {
-        const index = key.slice(i2 + 1, close);
+        const index = key2.slice(i2 + 1, close);
         if (!/^\d+$/.test(index)) return void 0;
         out.push(Number(index));
         i2 = close + 1;
       }
     } else {
-      if (key[i2] === ".") {
+      if (key2[i2] === ".") {
         if (out.length === 0) return void 0;
         i2++;
       }
-      const match2 = /^[A-Za-z0-9_-]+/.exec(key.slice(i2));
+      const match2 = /^[A-Za-z0-9_-]+/.exec(key2.slice(i2));
       if (!match2) return void 0;
       out.push(match2[0]);
       i2 += match2[0].length;
@@ -73859,22 +73862,22 @@ function scalarText2(value) {
   if (typeof value === "string") return PLAIN.test(value) && !RESERVED2.test(value) ? value : JSON.stringify(value);
   return String(value);
 }
-function keyText(key) {
-  return typeof key === "number" ? String(key) : scalarText2(key);
+function keyText(key2) {
+  return typeof key2 === "number" ? String(key2) : scalarText2(key2);
 }
 function flowText(value) {
   if (Array.isArray(value)) return `[${value.map(flowText).join(", ")}]`;
   if (value !== null && typeof value === "object") return `{${Object.entries(value).map(([k, v]) => `${keyText(k)}: ${flowText(v)}`).join(", ")}}`;
   return scalarText2(value);
 }
-function blockLines(key, value, indent, unit) {
-  if (Array.isArray(value)) return value.length === 0 ? [`${indent}${keyText(key)}: []`] : [`${indent}${keyText(key)}:`, ...value.map((item) => `${indent}${unit}- ${flowText(item)}`)];
+function blockLines(key2, value, indent, unit) {
+  if (Array.isArray(value)) return value.length === 0 ? [`${indent}${keyText(key2)}: []`] : [`${indent}${keyText(key2)}:`, ...value.map((item) => `${indent}${unit}- ${flowText(item)}`)];
   if (value !== null && typeof value === "object") {
     const entries = Object.entries(value);
-    if (entries.length === 0) return [`${indent}${keyText(key)}: {}`];
-    return [`${indent}${keyText(key)}:`, ...entries.flatMap(([k, v]) => blockLines(k, v, indent + unit, unit))];
+    if (entries.length === 0) return [`${indent}${keyText(key2)}: {}`];
+    return [`${indent}${keyText(key2)}:`, ...entries.flatMap(([k, v]) => blockLines(k, v, indent + unit, unit))];
   }
-  return [`${indent}${keyText(key)}: ${scalarText2(value)}`];
+  return [`${indent}${keyText(key2)}: ${scalarText2(value)}`];
 }
 function nested(rest, value) {
   let inner = value;
@@ -73901,9 +73904,9 @@ function sorted2(value) {
   if (value !== null && typeof value === "object") return Object.fromEntries(Object.entries(value).sort(([a2], [b]) => a2 < b ? -1 : a2 > b ? 1 : 0).map(([k, v]) => [k, sorted2(v)]));
   return value;
 }
-function setIn(data, path41, value) {
-  if (path41.length === 0) return value;
-  const [head, ...rest] = path41;
+function setIn(data, path42, value) {
+  if (path42.length === 0) return value;
+  const [head, ...rest] = path42;
   const base3 = data !== null && typeof data === "object" ? Array.isArray(data) ? [...data] : { ...data } : {};
   base3[head] = setIn(base3[head], rest, value);
   return base3;
@@ -73911,7 +73914,7 @@ function setIn(data, path41, value) {
 function parse2(text2) {
   return (0, import_yaml4.parseDocument)(text2, { uniqueKeys: false, keepSourceTokens: false, prettyErrors: false, merge: false, strict: false });
 }
-function setInValues(text2, path41, value) {
+function setInValues(text2, path42, value) {
   const doc = parse2(text2);
   if (doc.errors.length > 0) return { reason: `the file is not valid YAML (${doc.errors[0].message.split("\n")[0]})` };
   const before = doc.toJS({ maxAliasCount: 1e4 });
@@ -73921,8 +73924,8 @@ function setInValues(text2, path41, value) {
   let node = doc.contents;
   let pair2;
   let depth = 0;
-  for (; depth < path41.length; depth++) {
-    const token = path41[depth];
+  for (; depth < path42.length; depth++) {
+    const token = path42[depth];
     if ((0, import_yaml4.isAlias)(node)) return { reason: "the key is reached through an alias" };
     if (node !== null && node.anchor) return { reason: "the key is inside an anchored node (its aliases would change too)" };
     if ((0, import_yaml4.isMap)(node)) {
@@ -73940,24 +73943,24 @@ function setInValues(text2, path41, value) {
   }
   if ((0, import_yaml4.isAlias)(node)) return { reason: "the value is an alias" };
   if (node !== null && node.anchor) return { reason: "the value is anchored (its aliases would change too)" };
-  const rest = path41.slice(depth);
+  const rest = path42.slice(depth);
   let edited;
   if (rest.length === 0) {
     edited = replaceValue(text2, node, pair2, value, eol, unit);
   } else if ((0, import_yaml4.isMap)(node)) {
-    const { key, value: inner } = nested(rest, value);
-    edited = addToMap(text2, node, pair2, key, inner, eol, unit);
+    const { key: key2, value: inner } = nested(rest, value);
+    edited = addToMap(text2, node, pair2, key2, inner, eol, unit);
   } else if (pair2 !== void 0 && (node === null || (0, import_yaml4.isScalar)(node) && node.value === null)) {
     edited = blockBelowKey(text2, pair2, node, [nested(rest, value)], eol, unit);
-  } else return { reason: `${describe(path41.slice(0, depth))} is not a map` };
+  } else return { reason: `${describe(path42.slice(0, depth))} is not a map` };
   if (edited === text2) return { reason: "the file already has that value" };
   const after = parse2(edited);
   if (after.errors.length > 0) return { reason: "the edit would not be valid YAML" };
-  if (!equal(after.toJS({ maxAliasCount: 1e4 }), setIn(before, path41, value))) return { reason: "the edit would change more than the key (an anchor, merge key or duplicate key)" };
+  if (!equal(after.toJS({ maxAliasCount: 1e4 }), setIn(before, path42, value))) return { reason: "the edit would change more than the key (an anchor, merge key or duplicate key)" };
   return { text: edited };
 }
-function describe(path41) {
-  return path41.length === 0 ? "the file" : path41.map(String).join(".");
+function describe(path42) {
+  return path42.length === 0 ? "the file" : path42.map(String).join(".");
 }
 function replaceValue(text2, node, pair2, value, eol, unit) {
   const isCollection = typeof value === "object";
@@ -73981,11 +73984,11 @@ function replaceValue(text2, node, pair2, value, eol, unit) {
   return blockBelowKey(text2, pair2, node, [{ key: "", value }], eol, unit, true);
 }
 function blockBelowKey(text2, pair2, node, entries, eol, unit, whole = false) {
-  const key = pair2.key;
-  const keyStart = key.range[0];
+  const key2 = pair2.key;
+  const keyStart = key2.range[0];
   const indent = text2.slice(lineStart(text2, keyStart), keyStart).replace(/[^ ]/g, " ");
   let head = text2;
-  let anchor = key.range[1];
+  let anchor = key2.range[1];
   if (node !== null && node.range && node.range[1] > node.range[0]) {
     const [start, end] = node.range;
     let from = start;
@@ -74002,15 +74005,15 @@ function blockBelowKey(text2, pair2, node, entries, eol, unit, whole = false) {
   const needsBreak = at3 === head.length && !head.endsWith("\n");
   return head.slice(0, at3) + (needsBreak ? eol : "") + lines.join(eol) + (needsBreak ? "" : eol) + head.slice(at3);
 }
-function addToMap(text2, map2, pair2, key, value, eol, unit) {
+function addToMap(text2, map2, pair2, key2, value, eol, unit) {
   if (map2.flow) {
-    if (map2.items.length === 0 && pair2 !== void 0) return blockBelowKey(text2, pair2, map2, [{ key, value }], eol, unit);
+    if (map2.items.length === 0 && pair2 !== void 0) return blockBelowKey(text2, pair2, map2, [{ key: key2, value }], eol, unit);
     const end2 = map2.range[1];
     const close = text2.lastIndexOf("}", end2);
     if (close === -1) return text2;
     let at4 = close;
     while (at4 > 0 && /\s/.test(text2[at4 - 1])) at4--;
-    return text2.slice(0, at4) + `${map2.items.length > 0 ? ", " : ""}${keyText(key)}: ${flowText(value)}` + text2.slice(at4);
+    return text2.slice(0, at4) + `${map2.items.length > 0 ? ", " : ""}${keyText(key2)}: ${flowText(value)}` + text2.slice(at4);
   }
   const first = map2.items[0];
   if (!first || !(0, import_yaml4.isPair)(first) || !(0, import_yaml4.isScalar)(first.key) || !first.key.range) return text2;
@@ -74020,7 +74023,7 @@ function addToMap(text2, map2, pair2, key, value, eol, unit) {
   const end = lastNode.range ? lastNode.range[1] : last.key.range[1];
   const at3 = text2[end - 1] === "\n" ? end : nextLineStart(text2, Math.max(end - 1, 0));
   const needsBreak = at3 === text2.length && !text2.endsWith("\n");
-  const lines = blockLines(key, value, indent, unit);
+  const lines = blockLines(key2, value, indent, unit);
   return text2.slice(0, at3) + (needsBreak ? eol : "") + lines.join(eol) + (needsBreak ? "" : eol) + text2.slice(at3);
 }
 
@@ -74055,9 +74058,9 @@ function pathBelowMap(map2, raw, pointer) {
     for (let k = tokens2.length - 1; k >= 1; k--) {
       const block = get(raw, "/" + tokens2.slice(0, k).map((t) => t.replace(/~/g, "~0").replace(/\//g, "~1")).join("/"));
       if (!isMap4(block)) continue;
-      const score = entries.filter(([key, value]) => key in block && same(block[key], value)).length;
-      if (score > bestScore) {
-        bestScore = score;
+      const score2 = entries.filter(([key2, value]) => key2 in block && same(block[key2], value)).length;
+      if (score2 > bestScore) {
+        bestScore = score2;
         best = k;
       }
     }
@@ -74075,21 +74078,21 @@ function deriveEdit(finding, recipe, raw, valuesText) {
   if (value === void 0) return { reason: `the rule's fix does not cover the field ${field ?? "(object)"}` };
   const where = finding.source.values;
   if (where === void 0) return { reason: "no values key was proven for the finding" };
-  const key = parseValuesKey(where.key);
-  if (key === void 0) return { reason: `the values key ${where.key} cannot be read` };
+  const key2 = parseValuesKey(where.key);
+  if (key2 === void 0) return { reason: `the values key ${where.key} cannot be read` };
   const doc = (0, import_yaml5.parseDocument)(valuesText, { uniqueKeys: false, merge: false, strict: false });
   if (doc.errors.length > 0) return { reason: `${where.file} is not valid YAML` };
   const data = doc.toJS({ maxAliasCount: 1e4 });
   let node = data;
-  for (const token of key) node = node !== null && typeof node === "object" ? node[token] : void 0;
+  for (const token of key2) node = node !== null && typeof node === "object" ? node[token] : void 0;
   const rendered = get(raw, finding.path);
   let target;
   if (isMap4(node) || node === null) {
     const below = pathBelowMap(node, raw, finding.path);
     if (below === void 0) return { reason: `the field's place below ${where.key} is not clear` };
-    target = [...key, ...below];
+    target = [...key2, ...below];
   } else if (node !== void 0 && rendered !== void 0 && same(node, rendered)) {
-    target = key;
+    target = key2;
   } else return { reason: `${where.key} does not render as the field` };
   const description = `set ${keyOf2(target)} to ${valueText(value)} in ${where.file}`;
   return { edit: { file: where.file, path: target, value, findings: [finding], description } };
@@ -74285,8 +74288,8 @@ async function proveChart(chart, edits, scanFindings, context3) {
       }
       const found = context3.evaluate(rendered, chart);
       const after = keysOf(found);
-      const added = found.filter((f) => [...keysOf([f])].some((key) => !before.has(key)));
-      const effective = new Set(batch.filter((edit) => edit.findings.every((f) => [...keysOf([f])].every((key) => !after.has(key)))));
+      const added = found.filter((f) => [...keysOf([f])].some((key2) => !before.has(key2)));
+      const effective = new Set(batch.filter((edit) => edit.findings.every((f) => [...keysOf([f])].every((key2) => !after.has(key2)))));
       const outcome = added.length > 0 ? { ok: false, failure: `new finding${added.length === 1 ? "" : "s"} would appear: ${[...new Set(added.map((f) => `${f.ruleId} at ${f.object.kind}/${f.object.name} ${f.path}`))].slice(0, 3).join("; ")}`, effective, newOn: new Set(added.map(objectName)) } : { ok: true, effective };
       results.set(id, outcome);
       return outcome;
@@ -74470,6 +74473,161 @@ async function attachFixes(findings, scanFindings, options, context3) {
   return report2;
 }
 
+// src/pipeline/shard.ts
+import { createHash as createHash3 } from "node:crypto";
+import { readFileSync as readFileSync24 } from "node:fs";
+var MAX_SHARDS = 256;
+var MANIFESTS_UNIT = "(manifests)";
+function parseShard(text2, flag = "--shard") {
+  const m = /^\s*(\d{1,4})\s*\/\s*(\d{1,4})\s*$/.exec(text2);
+  if (!m) throw new UsageError(`${flag} must be K/N, this shard's number and the number of shards, like 2/8 (got "${text2}")`);
+  const index = Number(m[1]);
+  const count2 = Number(m[2]);
+  if (count2 < 1 || count2 > MAX_SHARDS) throw new UsageError(`${flag} ${text2}: the number of shards must be from 1 to ${MAX_SHARDS}`);
+  if (index < 1 || index > count2) throw new UsageError(`${flag} ${text2}: the shard number must be from 1 to ${count2}`);
+  return { index, count: count2 };
+}
+function score(shard, unit) {
+  return createHash3("sha256").update(`${shard}\0${unit}`).digest("hex");
+}
+function shardOfUnit(unit, count2) {
+  let best = 1;
+  let bestScore = score(1, unit);
+  for (let shard = 2; shard <= count2; shard++) {
+    const s = score(shard, unit);
+    if (s > bestScore) {
+      best = shard;
+      bestScore = s;
+    }
+  }
+  return best;
+}
+function unitOfInput(input, repoRoot) {
+  if (input.kind === "chart") return relativeTo(repoRoot, input.dir);
+  if (input.kind === "stdin") return MANIFESTS_UNIT;
+  let bytes;
+  try {
+    bytes = readFileSync24(input.file);
+  } catch {
+    return relativeTo(repoRoot, input.file);
+  }
+  return classifyPlanFile(bytes).kind === "not-plan" ? MANIFESTS_UNIT : relativeTo(repoRoot, input.file);
+}
+function selectShard(inputs, shard, repoRoot) {
+  const units = inputs.map((input) => unitOfInput(input, repoRoot));
+  const all = [...new Set(units)].sort();
+  const mine = new Set(all.filter((unit) => shardOfUnit(unit, shard.count) === shard.index));
+  return {
+    inputs: inputs.filter((_, i2) => mine.has(units[i2])),
+    units: [...mine].sort(),
+    inputsDigest: createHash3("sha256").update(all.join("\n")).digest("hex"),
+    total: all.length
+  };
+}
+function stableJson(value) {
+  if (Array.isArray(value)) return `[${value.map(stableJson).join(",")}]`;
+  if (value !== null && typeof value === "object") {
+    return `{${Object.keys(value).sort().filter((k) => value[k] !== void 0).map((k) => `${JSON.stringify(k)}:${stableJson(value[k])}`).join(",")}}`;
+  }
+  return JSON.stringify(value) ?? "null";
+}
+function configDigest(config, extra, repoRoot) {
+  const text2 = stableJson({ config, extra }).split(JSON.stringify(repoRoot).slice(1, -1)).join("<repo>");
+  return createHash3("sha256").update(text2).digest("hex").slice(0, 32);
+}
+
+// src/pipeline/shard-joins.ts
+var NAMESPACE_JOIN_RULE = "pss-namespace-rejection";
+var POLICY_KINDS = /* @__PURE__ */ new Set(["ValidatingAdmissionPolicy", "ValidatingAdmissionPolicyBinding"]);
+function joinValueSet(object) {
+  return object.source.kind === "helm" ? object.source.valueSet ?? DEFAULT_VALUE_SET : DEFAULT_VALUE_SET;
+}
+function namespaceFacts(objects) {
+  return objects.filter((o2) => o2.ref.kind === "Namespace" && o2.source.variant === void 0).map((o2) => {
+    const enforcement = namespaceEnforcement(o2.raw);
+    return { name: o2.ref.name, valueSet: joinValueSet(o2), object: o2.ref, file: o2.source.file, ...enforcement.level ? { level: enforcement.level } : {}, version: enforcement.version };
+  });
+}
+var versionClasses = /* @__PURE__ */ (() => {
+  const cache2 = /* @__PURE__ */ new Map();
+  return (level) => {
+    let classes = cache2.get(level);
+    if (classes) return classes;
+    const bySignature = /* @__PURE__ */ new Map();
+    for (let minor = 0; minor <= PSS_LATEST_MINOR; minor++) {
+      const signature2 = activeChecks(level, minor).join(",");
+      bySignature.set(signature2, [...bySignature.get(signature2) ?? [], minor]);
+    }
+    cache2.set(level, classes = [...bySignature.values()]);
+    return classes;
+  };
+})();
+function pendingNamespaceJoins(objects, rules, config) {
+  const rule2 = rules.find((r) => r.meta.id === NAMESPACE_JOIN_RULE);
+  if (rule2 === void 0 || config.rules[NAMESPACE_JOIN_RULE]?.enabled === false) return [];
+  const held = new Set(objects.filter((o2) => o2.ref.kind === "Namespace").map((o2) => `${joinValueSet(o2)}\0${o2.ref.name}`));
+  const out = [];
+  for (const object of objects) {
+    const template = podTemplateOf(object.raw);
+    if (template === void 0) continue;
+    const namespace = object.ref.namespace ?? "default";
+    const valueSet = joinValueSet(object);
+    if (held.has(`${valueSet}\0${namespace}`)) continue;
+    const pod = { metadata: template.metadata, spec: template.spec };
+    for (const level of ["baseline", "restricted"]) {
+      const outcomes = /* @__PURE__ */ new Map();
+      for (const minors of versionClasses(level)) {
+        const verdict = evaluatePod(pod, level, `v1.${minors[0]}`);
+        if (verdict.allowed) continue;
+        const path42 = template.base + (verdict.violations[0].fields[0]?.path ?? "/spec");
+        const reasons = forbiddenReasons(verdict.violations);
+        const key2 = `${path42}\0${reasons}`;
+        const known = outcomes.get(key2);
+        if (known) {
+          known.minors.push(...minors);
+          continue;
+        }
+        const source = { ...object.source };
+        const line = object.lineOf?.(path42);
+        if (line !== void 0) source.line = line;
+        const finding = {
+          ruleId: rule2.meta.id,
+          severity: config.rules[rule2.meta.id]?.severity ?? rule2.meta.defaultSeverity,
+          category: rule2.meta.category,
+          // The policy is the Namespace's, known at the merge (merge.ts writes the message again).
+          message: interpolate(rule2.meta.messages.rejected ?? "", { kind: object.ref.kind, name: object.ref.name, namespace, reasons, policy: "<enforced level>" }),
+          object: object.ref,
+          path: path42,
+          source,
+          fingerprint: fingerprintOf(rule2.meta.id, object, path42),
+          remediation: rule2.meta.remediation
+        };
+        outcomes.set(key2, { valueSet, namespace, level, minors: [...minors], finding, data: { kind: object.ref.kind, name: object.ref.name, namespace, reasons }, source: object });
+      }
+      out.push(...outcomes.values());
+    }
+  }
+  return out;
+}
+function placeKey(f) {
+  const s = f.source;
+  return [s.chart ?? "", s.valueSet ?? DEFAULT_VALUE_SET, s.variant ?? "", s.file, s.document ?? "", f.object.kind, f.object.namespace ?? "", f.object.name, f.path].join("\0");
+}
+function borrowLocation(target, located) {
+  const from = located.get(placeKey(target));
+  if (from === void 0 || from.source.located === void 0) return false;
+  const { line, values, templateLocation, located: how, unproven } = from.source;
+  const source = { ...target.source };
+  delete source.line;
+  if (line !== void 0) source.line = line;
+  if (values !== void 0) source.values = { ...values };
+  if (templateLocation !== void 0) source.templateLocation = { ...templateLocation };
+  source.located = how;
+  if (unproven !== void 0) source.unproven = unproven;
+  target.source = source;
+  return true;
+}
+
 // src/pipeline/scan.ts
 var TOOL_VERSION = package_default.version;
 function ruleIds(rules = RULES) {
@@ -74500,14 +74658,14 @@ function withScanOptions(config, options) {
   if (options.provenance !== void 0) config.provenance.enabled = options.provenance;
   if (options.releaseName) config.helm.releaseName = options.releaseName;
   if (options.namespace) config.helm.namespace = options.namespace;
-  for (const [key, value] of Object.entries(options.bounds ?? {})) {
+  for (const [key2, value] of Object.entries(options.bounds ?? {})) {
     if (value === void 0) continue;
-    const bound2 = RENDER_BOUNDS[key];
-    const integer = key !== "timeoutSeconds" && key !== "totalTimeoutSeconds";
+    const bound2 = RENDER_BOUNDS[key2];
+    const integer = key2 !== "timeoutSeconds" && key2 !== "totalTimeoutSeconds";
     if (!Number.isFinite(value) || value <= 0 || value < (bound2.min ?? 0) || value > bound2.max || integer && !Number.isInteger(value)) {
-      throw new UsageError(`${BOUND_FLAGS[key]} must be ${integer ? "a whole number" : "a number of seconds"} from ${bound2.min ?? (integer ? 1 : "above 0")} to ${bound2.max} (got ${value})`);
+      throw new UsageError(`${BOUND_FLAGS[key2]} must be ${integer ? "a whole number" : "a number of seconds"} from ${bound2.min ?? (integer ? 1 : "above 0")} to ${bound2.max} (got ${value})`);
     }
-    config.helm[key] = value;
+    config.helm[key2] = value;
   }
   config.helm.valuesFiles = [...config.helm.valuesFiles, ...(options.valuesFiles ?? []).map((f) => path35.resolve(f))];
   config.helm.set = [...config.helm.set, ...options.set ?? []];
@@ -74578,6 +74736,11 @@ async function scanWithBudget(options) {
     const kept = new Set(options.selectCharts(discovery.inputs.flatMap((i2) => i2.kind === "chart" ? [relativeTo(repoRoot, i2.dir)] : []), config));
     discovery.inputs = discovery.inputs.filter((i2) => i2.kind !== "chart" || kept.has(relativeTo(repoRoot, i2.dir)));
   }
+  let sharded;
+  if (options.shard) {
+    sharded = selectShard(discovery.inputs, options.shard, repoRoot);
+    discovery.inputs = sharded.inputs;
+  }
   const evaluator = new ValueSetEvaluation([...rules, ...customRulesOf(config.customRules ?? [])], config);
   const comments = new CommentFiles();
   const budget = renderBudgetOf(config, options, repoRoot);
@@ -74646,6 +74809,27 @@ async function scanWithBudget(options) {
     );
     options.onFixes?.(report2);
   }
+  const shard = options.shard && sharded ? await runWithRenderBudget(
+    budget,
+    () => shardInfo(options.shard, sharded, {
+      config,
+      options,
+      repoRoot,
+      rules,
+      objects: loaded.objects,
+      renders: loaded.renders,
+      variants: loaded.variants,
+      evaluated: evaluation.findings,
+      suppress: (findings2) => void applySuppressions(findings2, {
+        config,
+        repoRoot,
+        objects: loaded.objects,
+        comments: comments.comments(loaded.renders),
+        ruleIds: ruleIds(rules),
+        ...pending !== void 0 ? { pending } : {}
+      })
+    })
+  ) : void 0;
   const refused = budgetError(budget, repoRoot);
   const errors = [...discovery.errors, ...loaded.errors, ...evaluation.errors, ...refused ? [refused] : []];
   const blast = /* @__PURE__ */ new Map();
@@ -74701,6 +74885,7 @@ async function scanWithBudget(options) {
     // reported as suppressions that need attention instead.
     ...policy !== void 0 ? { policy: { ...policy.info, changes: policy.info.from === "revision" ? [...policy.info.changes, ...pendingChanges(processed.suppressions)] : [] } } : {},
     ...discovery.skipped.length > 0 ? { skipped: discovery.skipped } : {},
+    ...shard !== void 0 ? { shard } : {},
     summary: {
       verdict: failed ? "fail" : "pass",
       findings: findings.length,
@@ -74717,6 +74902,45 @@ async function scanWithBudget(options) {
     }
   });
   return config.baseline !== void 0 && options.selectCharts === void 0 ? applyBaselineFile(scanned, config, repoRoot, policy?.info.from === "revision" ? policy.sha : void 0) : scanned;
+}
+async function shardInfo(request2, selection, ctx) {
+  const { config, repoRoot } = ctx;
+  const joins = pendingNamespaceJoins(ctx.objects, ctx.rules, config);
+  const findings = markUnknownFindings(
+    joins.map((j) => j.finding),
+    ctx.objects,
+    config
+  );
+  joins.forEach((join2, i2) => join2.finding = findings[i2]);
+  const located = /* @__PURE__ */ new Map();
+  for (const f of ctx.evaluated) if (f.category === "pod-security" && f.source.located !== void 0) located.set(placeKey(f), f);
+  const unlocated = findings.filter((f) => f.source.kind === "helm" && f.source.variant === void 0 && !borrowLocation(f, located));
+  if (unlocated.length > 0 && config.provenance.enabled) {
+    const kept = new Map(ctx.renders.map((r) => [r, r.record.provenance]));
+    await attachProvenance(unlocated, ctx.renders, config);
+    for (const [render2, before] of kept) {
+      const now = render2.record.provenance;
+      if (before && now && now !== before) render2.record.provenance = { renders: before.renders + now.renders, ms: before.ms + now.ms };
+      else if (before) render2.record.provenance = before;
+    }
+  }
+  ctx.suppress(findings);
+  const relative = (p) => relativeTo(repoRoot, path35.resolve(p));
+  return {
+    index: request2.index,
+    count: request2.count,
+    assignment: "rendezvous-sha256",
+    config: configDigest(config, { policies: (ctx.options.policies ?? []).map(relative), renderVariants: ctx.options.renderVariants !== false, rules: ruleIds(ctx.rules) }, repoRoot),
+    inputs: selection.inputsDigest,
+    total: selection.total,
+    units: selection.units,
+    failOnErrors: config.failOnErrors,
+    namespaces: namespaceFacts(ctx.objects),
+    joins: joins.map(({ source: _object, ...join2 }) => join2),
+    valueSets: { severity: config.valueSets.severity, lockedRules: [...config.lockedRules] },
+    diverging: [...new Set(ctx.variants.filter((r) => r.diverges === true).map((r) => `${r.chart}\0${r.valueSet.name}`))].sort(),
+    policies: [...new Set(ctx.objects.filter((o2) => POLICY_KINDS.has(o2.ref.kind)).map((o2) => o2.source.chart ?? o2.source.file))].sort()
+  };
 }
 
 // src/pipeline/base-compare.ts
@@ -74817,10 +75041,10 @@ function matchFindings(head, base3) {
   const renamed = (f) => headScopes.has(scopeOf(f)) ? !baseScopes.has(scopeOf(f)) : baseScopes.has(scopeOf(f)) && !headScopes.has(scopeOf(f));
   const existing = /* @__PURE__ */ new Set();
   let leftBase = [...base3];
-  for (const key of keys(renamed)) {
+  for (const key2 of keys(renamed)) {
     const pool = /* @__PURE__ */ new Map();
     for (const f of leftBase) {
-      const k = key(f);
+      const k = key2(f);
       if (k === void 0) continue;
       const list3 = pool.get(k);
       if (list3) list3.push(f);
@@ -74829,7 +75053,7 @@ function matchFindings(head, base3) {
     const used = /* @__PURE__ */ new Set();
     for (const f of head) {
       if (existing.has(f)) continue;
-      const k = key(f);
+      const k = key2(f);
       const match2 = k === void 0 ? void 0 : pool.get(k)?.shift();
       if (match2 === void 0) continue;
       existing.add(f);
@@ -75066,10 +75290,10 @@ function errorCount(result) {
 function ruleMetas(rules) {
   return (rules ?? []).map((r) => "meta" in r ? r.meta : r);
 }
-function groupBy(items, key) {
+function groupBy(items, key2) {
   const groups = /* @__PURE__ */ new Map();
   for (const item of items) {
-    const k = key(item);
+    const k = key2(item);
     const group = groups.get(k);
     if (group === void 0) groups.set(k, [item]);
     else group.push(item);
@@ -75115,11 +75339,11 @@ function largestBlastRadii(result, limit = 10, minimum = "high") {
     const radius = record.blastRadius;
     if (radius === void 0 || RATING_ORDER[radius.rating] > RATING_ORDER[minimum]) continue;
     const where = record.source.chart ?? record.source.address ?? record.source.file;
-    const key = [where, record.object.kind, record.object.namespace ?? "", record.object.name].join("\0");
+    const key2 = [where, record.object.kind, record.object.namespace ?? "", record.object.name].join("\0");
     const set2 = record.source.valueSet ?? "default";
-    const row = rows.get(key);
+    const row = rows.get(key2);
     if (row === void 0 || RATING_ORDER[radius.rating] < RATING_ORDER[row.rating]) {
-      rows.set(key, { object: record.object, where, rating: radius.rating, reasons: radius.reasons, valueSets: [...row?.valueSets ?? [], set2], record: { ...record, blastRadius: radius } });
+      rows.set(key2, { object: record.object, where, rating: radius.rating, reasons: radius.reasons, valueSets: [...row?.valueSets ?? [], set2], record: { ...record, blastRadius: radius } });
     } else if (!row.valueSets.includes(set2)) row.valueSets.push(set2);
   }
   return [...rows.values()].sort((a2, b) => RATING_ORDER[a2.rating] - RATING_ORDER[b.rating] || b.reasons.length - a2.reasons.length || compareText(a2.where, b.where) || compareText(a2.object.name, b.object.name)).slice(0, limit);
@@ -75136,9 +75360,9 @@ function groupFixes(findings) {
   const entries = /* @__PURE__ */ new Map();
   for (const f of [...findings].sort(compareFindingsBySeverity)) {
     if (f.fix === void 0) continue;
-    const key = fixKey(f.fix);
-    const entry = entries.get(key);
-    if (entry === void 0) entries.set(key, { fix: f.fix, findings: [f] });
+    const key2 = fixKey(f.fix);
+    const entry = entries.get(key2);
+    if (entry === void 0) entries.set(key2, { fix: f.fix, findings: [f] });
     else entry.findings.push(f);
   }
   return [...entries.values()].sort(
@@ -75168,7 +75392,7 @@ ${fence}`;
 }
 
 // src/reporters/html.ts
-import { createHash as createHash3 } from "node:crypto";
+import { createHash as createHash4 } from "node:crypto";
 
 // src/reporters/base.ts
 function baseCounts(result) {
@@ -75297,8 +75521,8 @@ function groupFindings(result, findings) {
   for (const f of findings) {
     const helm = f.source.kind === "helm" && f.source.chart !== void 0;
     const set2 = f.source.valueSet ?? "default";
-    const key = helm ? `c\0${f.source.chart}\0${set2}` : `f\0${f.source.file}`;
-    let group = groups.get(key);
+    const key2 = helm ? `c\0${f.source.chart}\0${set2}` : `f\0${f.source.file}`;
+    let group = groups.get(key2);
     if (group === void 0) {
       const chart = helm ? charts.get(`${f.source.chart}\0${set2}`) : void 0;
       group = {
@@ -75309,7 +75533,7 @@ function groupFindings(result, findings) {
         ...chart?.admission !== void 0 && { verdict: { text: chartVerdict(chart.admission), allowed: chart.admission.allowed } },
         ...chart !== void 0 && { objects: chart.objects }
       };
-      groups.set(key, group);
+      groups.set(key2, group);
     }
     group.findings.push(f);
   }
@@ -75530,9 +75754,9 @@ function blastSvg(graph, index) {
     const x2 = b.x - 2;
     const y2 = b.y + nodeH / 2;
     const mx = (x1 + x2) / 2;
-    const path41 = `<path d="M${x1} ${y1} C${mx} ${y1} ${mx} ${y2} ${x2} ${y2}" marker-end="url(#${marker})"/>`;
+    const path42 = `<path d="M${x1} ${y1} C${mx} ${y1} ${mx} ${y2} ${x2} ${y2}" marker-end="url(#${marker})"/>`;
     const label = e.label === void 0 ? "" : `<text class="el" x="${x2 - 8}" y="${y2 - 5}" text-anchor="end">${esc(clipped(e.label, 24))}</text>`;
-    return `<g class="edge" data-from="${e.from}" data-to="${e.to}">${path41}${label}</g>`;
+    return `<g class="edge" data-from="${e.from}" data-to="${e.to}">${path42}${label}</g>`;
   });
   const nodes = graph.nodes.map((n2) => {
     const { x, y } = position(n2.id);
@@ -75571,10 +75795,10 @@ function pssHtml(result) {
     const where = record.source.chart ?? record.source.address ?? record.source.file;
     const baseline = levelCell(record, "baseline");
     const restricted = levelCell(record, "restricted");
-    const key = [where, record.object.kind, record.object.namespace ?? "", record.object.name, baseline.html, restricted.html].join("\0");
+    const key2 = [where, record.object.kind, record.object.namespace ?? "", record.object.name, baseline.html, restricted.html].join("\0");
     const set2 = record.source.valueSet;
-    const row = rows.get(key);
-    if (row === void 0) rows.set(key, { record, where, sets: set2 === void 0 ? [] : [set2], baseline: baseline.html, restricted: restricted.html, denied: (level === "baseline" ? baseline : restricted).denied });
+    const row = rows.get(key2);
+    if (row === void 0) rows.set(key2, { record, where, sets: set2 === void 0 ? [] : [set2], baseline: baseline.html, restricted: restricted.html, denied: (level === "baseline" ? baseline : restricted).denied });
     else if (set2 !== void 0 && !row.sets.includes(set2)) row.sets.push(set2);
   }
   if (rows.size === 0) return "";
@@ -75715,7 +75939,7 @@ var SCRIPT = `
 })();
 `;
 function sha256(text2) {
-  return `'sha256-${createHash3("sha256").update(text2, "utf8").digest("base64")}'`;
+  return `'sha256-${createHash4("sha256").update(text2, "utf8").digest("base64")}'`;
 }
 var CONTENT_SECURITY_POLICY = `default-src 'none'; script-src ${sha256(SCRIPT)}; style-src ${sha256(STYLE)}; img-src 'none'; font-src 'none'; connect-src 'none'; object-src 'none'; base-uri 'none'; form-action 'none'`;
 function renderHtml(result, options = {}) {
@@ -75775,7 +75999,10 @@ function keysOf2() {
   return (keys2) => keys2;
 }
 var JSON_KEYS = {
-  scanResult: keysOf2()(["tool", "pss", "summary", "findings", "objects", "charts", "errors", "suppressions", "policy", "skipped", "fixed", "base", "baselineFile"]),
+  scanResult: keysOf2()(["tool", "pss", "summary", "findings", "objects", "charts", "errors", "suppressions", "policy", "skipped", "fixed", "base", "baselineFile", "shard"]),
+  shard: keysOf2()(["index", "count", "assignment", "config", "inputs", "total", "units", "failOnErrors", "namespaces", "joins", "valueSets", "diverging", "policies"]),
+  shardNamespace: keysOf2()(["name", "valueSet", "object", "file", "level", "version"]),
+  shardJoin: keysOf2()(["valueSet", "namespace", "level", "minors", "finding", "data"]),
   baselineFile: keysOf2()(["file", "entries", "stale"]),
   baselineEntry: keysOf2()(["fingerprint", "rule", "object", "where", "path", "reason"]),
   base: keysOf2()(["revision", "sha", "gate", "rendered", "unchanged", "allBecause", "errors"]),
@@ -75817,11 +76044,11 @@ var JSON_KEYS = {
 };
 function pick(value, keys2, nested2 = {}) {
   const out = {};
-  for (const key of keys2) {
-    const v = value[key];
+  for (const key2 of keys2) {
+    const v = value[key2];
     if (v === void 0) continue;
-    const convert = nested2[key];
-    out[key] = convert ? convert(v) : v;
+    const convert = nested2[key2];
+    out[key2] = convert ? convert(v) : v;
   }
   return out;
 }
@@ -75884,6 +76111,16 @@ function summaryJson(s) {
     provenance: (p) => pick(p, JSON_KEYS.provenanceSummary)
   });
 }
+function shardJson(s) {
+  return pick(s, JSON_KEYS.shard, {
+    units: strings3,
+    namespaces: (list3) => list3.map((n2) => pick(n2, JSON_KEYS.shardNamespace, { object: refJson })),
+    joins: (list3) => [...list3].sort((a2, b) => chain(compareFindingsByPlace(a2.finding, b.finding), compareText(a2.level, b.level), (a2.minors[0] ?? 0) - (b.minors[0] ?? 0))).map((j) => pick(j, JSON_KEYS.shardJoin, { minors: (m) => [...m], finding: findingJson, data: (d) => ({ ...d }) })),
+    valueSets: (v) => ({ severity: v.severity, lockedRules: [...v.lockedRules] }),
+    diverging: strings3,
+    policies: strings3
+  });
+}
 function toJsonValue(result) {
   const findings = [...result.findings].sort(compareFindingsByPlace);
   const objects = [...result.objects].sort((a2, b) => chain(compareSources(a2.source, b.source), compareRefs(a2.object, b.object)));
@@ -75905,7 +76142,8 @@ function toJsonValue(result) {
     skipped: (list3) => [...list3].sort((a2, b) => compareText(a2.path, b.path)).map((s) => pick(s, JSON_KEYS.skippedPath)),
     fixed: (list3) => [...list3].sort(compareFindingsByPlace).map(findingJson),
     base: (b) => pick(b, JSON_KEYS.base, { rendered: strings3, unchanged: strings3 }),
-    baselineFile: (b) => pick(b, JSON_KEYS.baselineFile, { stale: (list3) => list3.map((e) => pick(e, JSON_KEYS.baselineEntry)) })
+    baselineFile: (b) => pick(b, JSON_KEYS.baselineFile, { stale: (list3) => list3.map((e) => pick(e, JSON_KEYS.baselineEntry)) }),
+    shard: shardJson
   });
 }
 function renderJson(result) {
@@ -75933,10 +76171,10 @@ function renderJunit(result) {
     const scope = finding.source.chart ?? finding.source.address ?? finding.source.file;
     const valueSet = finding.source.valueSet !== void 0 && finding.source.valueSet !== "default" ? ` [${finding.source.valueSet}]` : "";
     const name = oneLine(`${scope}: ${objectLabel(finding.object)}${valueSet}`);
-    const key = `${finding.ruleId}\0${name}`;
-    const entry = cases.get(key) ?? { rule: finding.ruleId, name, findings: [] };
+    const key2 = `${finding.ruleId}\0${name}`;
+    const entry = cases.get(key2) ?? { rule: finding.ruleId, name, findings: [] };
     entry.findings.push(finding);
-    cases.set(key, entry);
+    cases.set(key2, entry);
   }
   const lines = [];
   let failures = 0;
@@ -76035,8 +76273,8 @@ function findingRow(f, rules, fileUrl) {
   if (f.valueSets !== void 0 && !f.valueSets.includes("default")) where += ` <sub>${text(valueSetLabel(f), LIMIT2.file)}</sub>`;
   else if (f.valueSets === void 0 && f.source.valueSet !== void 0 && f.source.valueSet !== "default") where += ` <sub>values: ${text(f.source.valueSet, LIMIT2.file)}</sub>`;
   if (f.suppressed !== void 0) where += ` <sub>${text(suppressionLabel(f), LIMIT2.message)}</sub>`;
-  const path41 = `<br><sub><code>${text(f.path || "/", LIMIT2.path)}</code></sub>`;
-  return `| ${SEVERITY_BADGE[f.severity]}${f.status === "new" ? " **new**" : ""} | ${ruleCell(f.ruleId, rules)} | ${object} | ${text(f.message, LIMIT2.message)}${path41} | ${where} |`;
+  const path42 = `<br><sub><code>${text(f.path || "/", LIMIT2.path)}</code></sub>`;
+  return `| ${SEVERITY_BADGE[f.severity]}${f.status === "new" ? " **new**" : ""} | ${ruleCell(f.ruleId, rules)} | ${object} | ${text(f.message, LIMIT2.message)}${path42} | ${where} |`;
 }
 var FINDING_HEAD = ["| Severity | Rule | Object | Message | Location |", "| --- | --- | --- | --- | --- |"];
 function errorRow(e, fileUrl) {
@@ -76203,8 +76441,8 @@ function admissionSection(result) {
   const withColumn = [
     ...rows.slice(0, charts.length).map((r, i2) => `${r} ${chartCells[i2]} |`),
     ...denied.map(({ record }, i2) => `${rows[charts.length + i2]} ${cell(policyDenials(vapDenied.filter((f) => f.source.file === record.source.file && objectLabel(f.object) === objectLabel(record.object))))} |`),
-    ...extraKeys.map((key) => {
-      const [file, label] = key.split("\0");
+    ...extraKeys.map((key2) => {
+      const [file, label] = key2.split("\0");
       return `| ${text(file, LIMIT2.file)} | \u2014 | ${text(label, LIMIT2.object)} | \u2705 | ${cell(policyDenials(extra.filter((f) => f.source.file === file && objectLabel(f.object) === label)))} |`;
     })
   ];
@@ -76712,15 +76950,15 @@ function buildGroups(result, shown2) {
   }
   for (const f of result.findings) {
     if (!shown2(f)) continue;
-    const key = groupKey(f);
-    let group = groups.get(key);
+    const key2 = groupKey(f);
+    let group = groups.get(key2);
     if (group === void 0) {
       group = f.source.kind === "helm" && f.source.chart !== void 0 ? {
         heading: `chart ${terminalSafe(f.source.chart)} (values: ${terminalSafe(f.source.valueSet ?? "default")})`,
         findings: [],
         order: [0, f.source.chart, setOrder(f.source.valueSet ?? "default")]
       } : { heading: `${f.source.kind === "terraform" ? "terraform" : "file"} ${terminalSafe(f.source.file)}`, findings: [], order: [1, f.source.file, ""] };
-      groups.set(key, group);
+      groups.set(key2, group);
     }
     group.findings.push(f);
   }
@@ -76996,7 +77234,7 @@ async function changedLinesSince(repoRoot, baseSha, files) {
 }
 
 // src/action/context.ts
-import { readFileSync as readFileSync24 } from "node:fs";
+import { readFileSync as readFileSync25 } from "node:fs";
 import os13 from "node:os";
 import path38 from "node:path";
 var PR_EVENTS = /* @__PURE__ */ new Set(["pull_request", "pull_request_target", "pull_request_review", "pull_request_review_comment"]);
@@ -77011,7 +77249,7 @@ function readRunContext(env = process.env, cwd = process.cwd()) {
   let payload = {};
   if (env.GITHUB_EVENT_PATH) {
     try {
-      payload = obj(JSON.parse(readFileSync24(env.GITHUB_EVENT_PATH, "utf8"))) ?? {};
+      payload = obj(JSON.parse(readFileSync25(env.GITHUB_EVENT_PATH, "utf8"))) ?? {};
     } catch (error2) {
       notes.push(`could not read the event payload ${env.GITHUB_EVENT_PATH}: ${error2.message}`);
     }
@@ -77070,8 +77308,229 @@ function readRunContext(env = process.env, cwd = process.cwd()) {
 }
 
 // src/action/from-report.ts
+import { readdirSync as readdirSync13 } from "node:fs";
+import path39 from "node:path";
+
+// src/pipeline/merge.ts
+function checkShards(reports) {
+  if (reports.length === 0) throw new UsageError("preadmit merge needs the JSON reports of every shard (preadmit scan --shard K/N --format json)");
+  const sharded = reports.map((r) => {
+    if (r.result.shard === void 0) throw new UsageError(`${r.file} is not a shard's report: it was made without --shard K/N`);
+    return { ...r, shard: r.result.shard };
+  });
+  const first = sharded[0];
+  for (const r of sharded.slice(1)) {
+    if (r.result.tool.version !== first.result.tool.version) {
+      throw new UsageError(`${r.file} was made by preadmit ${r.result.tool.version}, ${first.file} by ${first.result.tool.version}: shards of one scan run the same version`);
+    }
+    if (r.shard.count !== first.shard.count) throw new UsageError(`${r.file} is a shard of ${r.shard.count}, ${first.file} of ${first.shard.count}: shards of one scan split it the same way`);
+    if (r.shard.assignment !== first.shard.assignment) throw new UsageError(`${r.file} assigns units by ${r.shard.assignment}, ${first.file} by ${first.shard.assignment}`);
+    if (r.shard.config !== first.shard.config || r.result.pss.level !== first.result.pss.level || r.result.pss.version !== first.result.pss.version) {
+      throw new UsageError(`${r.file} and ${first.file} were scanned with different configurations or options (configuration digest ${r.shard.config} and ${first.shard.config}): every shard must use the same .preadmit.yaml and flags`);
+    }
+    if (r.shard.inputs !== first.shard.inputs) {
+      throw new UsageError(`${r.file} and ${first.file} saw different charts, manifests or plans (${r.shard.total} and ${first.shard.total} units): every shard must scan the same commit and paths`);
+    }
+  }
+  const byIndex = /* @__PURE__ */ new Map();
+  for (const r of sharded) {
+    const same2 = byIndex.get(r.shard.index);
+    if (same2) throw new UsageError(`shard ${r.shard.index}/${r.shard.count} given twice: ${same2.file} and ${r.file}`);
+    byIndex.set(r.shard.index, r);
+  }
+  const count2 = first.shard.count;
+  const missing = Array.from({ length: count2 }, (_, i2) => i2 + 1).filter((i2) => !byIndex.has(i2));
+  if (missing.length > 0) {
+    throw new UsageError(`${missing.length === 1 ? "shard" : "shards"} ${missing.map((i2) => `${i2}/${count2}`).join(", ")} missing: the merged report would lack ${missing.length === 1 ? "its" : "their"} charts (given: ${[...byIndex.keys()].sort((a2, b) => a2 - b).map((i2) => `${i2}/${count2}`).join(", ")})`);
+  }
+  const owner = /* @__PURE__ */ new Map();
+  for (const r of sharded) {
+    for (const unit of r.shard.units) {
+      const other = owner.get(unit);
+      if (other !== void 0) throw new UsageError(`${unit} was scanned by two shards (${other} and ${r.file}): reports of different scans`);
+      owner.set(unit, r.file);
+    }
+  }
+  if (owner.size !== first.shard.total) throw new UsageError(`the shards scanned ${owner.size} of the scan's ${first.shard.total} units: reports of different scans`);
+  const policies = sharded.filter((r) => r.shard.policies.length > 0);
+  if (count2 > 1 && policies.length > 0) {
+    const named2 = policies.flatMap((r) => r.shard.policies).slice(0, 5).join(", ");
+    throw new UsageError(
+      `ValidatingAdmissionPolicies in ${named2} apply to the objects of every shard, which shards do not share: give the policies to every shard with --policies (the Action's policies input) and keep them out of the scanned paths, or scan without --shard`
+    );
+  }
+  return [...byIndex.values()].sort((a2, b) => a2.shard.index - b.shard.index);
+}
+function key(...parts) {
+  return parts.map((p) => String(p ?? "")).join("\0");
+}
+function joinFindings(shards) {
+  const template = RULES.find((r) => r.meta.id === NAMESPACE_JOIN_RULE)?.meta.messages.rejected ?? "";
+  const namespaces = /* @__PURE__ */ new Map();
+  for (const s of shards) {
+    for (const fact of s.shard.namespaces) {
+      const k = key(fact.valueSet, fact.name);
+      namespaces.set(k, [...namespaces.get(k) ?? [], { fact, shard: s.shard.index }]);
+    }
+  }
+  const findings = [];
+  const joined = /* @__PURE__ */ new Map();
+  for (const s of shards) {
+    for (const join2 of s.shard.joins) {
+      const held = (namespaces.get(key(join2.valueSet, join2.namespace)) ?? []).filter((n2) => n2.shard !== s.shard.index);
+      const fact = held.sort((a2, b) => a2.fact.file < b.fact.file ? -1 : a2.fact.file > b.fact.file ? 1 : 0).at(-1)?.fact;
+      if (fact?.level !== join2.level) continue;
+      const minor = resolvePssVersion(fact.version);
+      if (minor === void 0 || !join2.minors.includes(minor)) continue;
+      const finding = structuredClone(join2.finding);
+      finding.message = interpolate(template, { ...join2.data, policy: `${fact.level}:${fact.version}` });
+      finding.related = [fact.object];
+      findings.push(finding);
+      joined.set(finding, s);
+    }
+  }
+  return { findings, joined };
+}
+function recordOf(finding, records) {
+  const applied = finding.suppressed;
+  if (applied === void 0) return void 0;
+  return records.find(
+    (r) => r.kind === applied.kind && r.file === (applied.file ?? r.file) && r.line === applied.line && (r.rule === "*" || r.rule === finding.ruleId) && (r.kind !== "annotation" || r.object?.kind === finding.object.kind && r.object?.name === finding.object.name && r.object?.namespace === finding.object.namespace)
+  );
+}
+function mergeSuppressions(shards) {
+  if (shards.every((s) => s.result.suppressions === void 0)) return void 0;
+  const merged = /* @__PURE__ */ new Map();
+  for (const s of shards) {
+    for (const record of s.result.suppressions ?? []) {
+      const k = JSON.stringify({ ...record, matched: 0, status: record.status === "applied" ? "unused" : record.status });
+      const known = merged.get(k);
+      if (known === void 0) merged.set(k, { ...record });
+      else {
+        known.matched += record.matched;
+        if (record.status === "applied") known.status = "applied";
+      }
+    }
+  }
+  return [...merged.values()];
+}
+function mergeErrors(shards) {
+  const counts = /* @__PURE__ */ new Map();
+  for (const s of shards) for (const k of new Set(s.result.errors.map((e) => JSON.stringify(e)))) counts.set(k, (counts.get(k) ?? 0) + 1);
+  const out = [];
+  const common3 = /* @__PURE__ */ new Set();
+  for (const s of shards) {
+    for (const error2 of s.result.errors) {
+      const k = JSON.stringify(error2);
+      if (shards.length > 1 && counts.get(k) === shards.length) {
+        if (common3.has(k)) continue;
+        common3.add(k);
+      }
+      out.push(error2);
+    }
+  }
+  return out;
+}
+function mergeReports(reports, options = {}) {
+  const shards = checkShards(reports);
+  const first = shards[0];
+  const { findings: joins, joined } = joinFindings(shards);
+  const diverging = new Set(shards.flatMap((s) => s.shard.diverging));
+  const visible2 = withoutRepeatedVariantFindings(joins, diverging);
+  const merged = mergeValueSets(visible2, { valueSets: { ci: true, severity: first.shard.valueSets.severity }, lockedRules: first.shard.valueSets.lockedRules });
+  const suppressions = mergeSuppressions(shards);
+  for (const finding of merged) {
+    const from = joined.get(visible2.find((f) => f.fingerprint === finding.fingerprint && f.source.chart === finding.source.chart) ?? finding);
+    const record = suppressions !== void 0 ? recordOf(finding, suppressions) : void 0;
+    if (record !== void 0 && record.status === "unused") record.status = "applied";
+    if (record !== void 0) record.matched++;
+    if (from?.result.baselineFile !== void 0) finding.status = from.result.baselineFile.stale.some((e) => e.fingerprint === finding.fingerprint) ? "existing" : "new";
+    else if (from?.result.base !== void 0) finding.status = "new";
+  }
+  const findings = [...shards.flatMap((s) => s.result.findings), ...merged];
+  const errors = mergeErrors(shards);
+  const failOn = options.failOn ?? first.result.summary.failOn;
+  const failOnErrors = first.shard.failOnErrors;
+  const result = {
+    tool: first.result.tool,
+    pss: first.result.pss,
+    findings,
+    objects: shards.flatMap((s) => s.result.objects),
+    charts: shards.flatMap((s) => s.result.charts),
+    errors,
+    summary: first.result.summary,
+    ...suppressions !== void 0 ? { suppressions } : {}
+  };
+  const policy = first.result.policy;
+  if (policy !== void 0) {
+    const changes = /* @__PURE__ */ new Map();
+    for (const s of shards) for (const change of s.result.policy?.changes ?? []) changes.set(JSON.stringify(change), change);
+    result.policy = { ...policy, changes: [...changes.values()] };
+  }
+  if (first.result.skipped !== void 0) result.skipped = first.result.skipped;
+  if (shards.some((s) => s.result.base !== void 0)) {
+    const bases = shards.flatMap((s) => s.result.base ? [s.result.base] : []);
+    const base3 = bases[0];
+    const allBecause = bases.find((b) => b.allBecause !== void 0)?.allBecause;
+    result.base = {
+      revision: base3.revision,
+      sha: base3.sha,
+      gate: base3.gate,
+      rendered: [...new Set(bases.flatMap((b) => b.rendered))].sort(),
+      unchanged: [...new Set(bases.flatMap((b) => b.unchanged))].sort(),
+      ...allBecause !== void 0 ? { allBecause } : {},
+      errors: bases.reduce((n2, b) => n2 + b.errors, 0)
+    };
+    result.fixed = shards.flatMap((s) => s.result.fixed ?? []);
+  }
+  if (first.result.baselineFile !== void 0) {
+    const matched = new Set(findings.map((f) => f.fingerprint));
+    const stale = first.result.baselineFile.stale.filter((e) => !matched.has(e.fingerprint) && shards.every((s) => s.result.baselineFile?.stale.some((x) => x.fingerprint === e.fingerprint)));
+    result.baselineFile = { ...first.result.baselineFile, stale };
+  }
+  result.summary = summaryOf(result, shards, failOn, failOnErrors, merged);
+  return result;
+}
+function summaryOf(result, shards, failOn, failOnErrors, joins) {
+  const { findings } = result;
+  const bySeverity = Object.fromEntries(SEVERITIES.map((s) => [s, 0]));
+  for (const f of findings) bySeverity[f.severity]++;
+  const compared = result.base !== void 0 || result.baselineFile !== void 0;
+  const gate = result.base?.gate ?? (result.baselineFile !== void 0 ? "new" : "all");
+  const gated = compared && gate === "new" ? findings.filter((f) => f.status === "new") : findings;
+  const blocking = gated.filter((f) => !f.suppressed && isBlocking(f.severity, failOn)).length;
+  const failed = blocking > 0 || failOnErrors && result.errors.length > 0;
+  const fresh = findings.filter((f) => f.status === "new").length;
+  const provenances = shards.flatMap((s) => s.result.summary.provenance ? [s.result.summary.provenance] : []);
+  const provenance = provenances.length > 0 ? {
+    values: provenances.reduce((n2, p) => n2 + p.values, 0) + joins.filter((f) => f.source.located === "values").length,
+    template: provenances.reduce((n2, p) => n2 + p.template, 0) + joins.filter((f) => f.source.located === "template").length,
+    object: provenances.reduce((n2, p) => n2 + p.object, 0) + joins.filter((f) => f.source.located === "object").length,
+    renders: provenances.reduce((n2, p) => n2 + p.renders, 0),
+    ms: provenances.reduce((n2, p) => n2 + p.ms, 0)
+  } : void 0;
+  return {
+    verdict: failed ? "fail" : "pass",
+    findings: findings.length,
+    bySeverity,
+    blocking,
+    failOn,
+    objects: result.objects.length,
+    charts: result.charts.length,
+    errors: result.errors.length,
+    // Render time added up; wall time is the slowest shard's (they run side by side).
+    renderMs: shards.reduce((n2, s) => n2 + s.result.summary.renderMs, 0),
+    totalMs: Math.max(...shards.map((s) => s.result.summary.totalMs)),
+    suppressed: findings.filter((f) => f.suppressed).length,
+    ...provenance !== void 0 ? { provenance } : {},
+    ...compared ? { new: fresh, existing: findings.length - fresh } : {},
+    ...result.base !== void 0 ? { fixed: result.fixed?.length ?? 0 } : {}
+  };
+}
+
+// src/pipeline/read-report.ts
 var import__ = __toESM(require__(), 1);
-import { readFileSync as readFileSync25, statSync as statSync18 } from "node:fs";
+import { readFileSync as readFileSync26, statSync as statSync18 } from "node:fs";
 
 // schemas/scan-result.schema.json
 var scan_result_schema_default = {
@@ -77215,6 +77674,68 @@ var scan_result_schema_default = {
             }
           }
         }
+      }
+    },
+    shard: {
+      description: "With --shard K/N: which part of a scan split over N runners this report is, the units it covered, and the facts preadmit merge needs to finish joins across shards.",
+      type: "object",
+      additionalProperties: false,
+      required: ["index", "count", "assignment", "config", "inputs", "total", "units", "failOnErrors", "namespaces", "joins", "valueSets", "diverging", "policies"],
+      properties: {
+        index: { description: "K of K/N, from 1.", type: "integer", minimum: 1, maximum: 256 },
+        count: { description: "N, the number of shards.", type: "integer", minimum: 1, maximum: 256 },
+        assignment: { description: "How units go to shards: rendezvous hashing (SHA-256) of each unit's repository-relative path.", type: "string", enum: ["rendezvous-sha256"] },
+        config: { description: "Digest of the configuration and scan options that gated the scan: every shard of one scan has the same.", type: "string", pattern: "^[0-9a-f]{32}$" },
+        inputs: { description: "Digest of every unit of the whole scan: every shard of one checkout has the same.", type: "string", pattern: "^[0-9a-f]{64}$" },
+        total: { $ref: "#/$defs/count", description: "Units of the whole scan." },
+        units: { $ref: "#/$defs/stringList", description: "Units this shard scanned: chart directories, Terraform plan files, (manifests) for the plain manifests." },
+        failOnErrors: { description: "Whether input errors fail the run (the configuration's failOnErrors).", type: "boolean" },
+        namespaces: {
+          description: "Namespaces this shard's inputs create, with the Pod Security level and version they enforce.",
+          type: "array",
+          items: {
+            type: "object",
+            additionalProperties: false,
+            required: ["name", "valueSet", "object", "file", "version"],
+            properties: {
+              name: { description: "The Namespace's name.", type: "string", minLength: 1 },
+              valueSet: { description: "The value set whose joins see it (default for manifests and plans).", type: "string", minLength: 1 },
+              object: { $ref: "#/$defs/objectRef" },
+              file: { description: "Where it is (template or file).", type: "string", minLength: 1 },
+              level: { description: "The level it enforces (pod-security.kubernetes.io/enforce); absent when it sets none.", type: "string", enum: ["privileged", "baseline", "restricted"] },
+              version: { description: "The policy version it enforces (latest or v1.N).", type: "string", minLength: 1 }
+            }
+          }
+        },
+        joins: {
+          description: "pss-namespace-rejection findings of this shard's pods whose Namespace it does not hold: merge keeps those another shard's Namespace decides.",
+          type: "array",
+          items: {
+            type: "object",
+            additionalProperties: false,
+            required: ["valueSet", "namespace", "level", "minors", "finding", "data"],
+            properties: {
+              valueSet: { description: "The value set of the pod's render (default for manifests and plans).", type: "string", minLength: 1 },
+              namespace: { description: "The Namespace the pod runs in, which this shard does not hold.", type: "string", minLength: 1 },
+              level: { description: "The enforced level that gives this finding.", type: "string", enum: ["baseline", "restricted"] },
+              minors: { description: "The policy versions (v1.N) that give it.", type: "array", items: { type: "integer", minimum: 0 } },
+              finding: { $ref: "#/$defs/finding" },
+              data: { description: "The rule's message data, the namespace's policy excepted.", type: "object", additionalProperties: { type: "string" } }
+            }
+          }
+        },
+        valueSets: {
+          description: "How value sets merge (valueSets.severity) and the locked rules, for the join findings.",
+          type: "object",
+          additionalProperties: false,
+          required: ["severity", "lockedRules"],
+          properties: {
+            severity: { description: "valueSets.severity of the configuration.", type: "string", enum: ["keep", "critical", "high", "medium", "low", "info"] },
+            lockedRules: { $ref: "#/$defs/stringList" }
+          }
+        },
+        diverging: { $ref: "#/$defs/stringList", description: "Chart and value set (NUL-separated) of second renders that differ in security fields." },
+        policies: { $ref: "#/$defs/stringList", description: "Charts or files of this shard holding ValidatingAdmissionPolicies or bindings." }
       }
     }
   },
@@ -77713,6 +78234,32 @@ var scan_result_schema_default = {
   }
 };
 
+// src/pipeline/read-report.ts
+var MAX_REPORT_BYTES = 64 * 1024 * 1024;
+var validator;
+function readReport(file) {
+  let text2;
+  try {
+    if (statSync18(file).size > MAX_REPORT_BYTES) throw new UsageError(`report ${file} is larger than ${MAX_REPORT_BYTES / 1024 / 1024} MiB`);
+    text2 = readFileSync26(file, "utf8");
+  } catch (error2) {
+    if (error2 instanceof UsageError) throw error2;
+    throw new UsageError(`cannot read the report ${file}: ${error2.message}`);
+  }
+  let value;
+  try {
+    value = JSON.parse(text2);
+  } catch (error2) {
+    throw new UsageError(`report ${file} is not JSON: ${error2.message}`);
+  }
+  validator ??= new import__.Ajv2020({ allErrors: true, strict: false }).compile(scan_result_schema_default);
+  if (!validator(value)) {
+    const problems = (validator.errors ?? []).slice(0, 5).map((e) => `${e.instancePath || "/"} ${e.message ?? "is invalid"}`);
+    throw new UsageError(`report ${file} is not a preadmit JSON report: ${problems.join("; ")}`);
+  }
+  return value;
+}
+
 // src/action/inputs.ts
 var ConfigurationError = class extends Error {
   name = "ConfigurationError";
@@ -77755,7 +78302,15 @@ function readInputs(getInput2 = defaultGetInput) {
   const config = get2("config");
   const helm = get2("helm");
   const paths = list2(getInput2("paths"));
-  const report2 = get2("report");
+  const reports = getInput2("report").split("\n").map((line) => line.trim()).filter((line) => line !== "");
+  let shard;
+  try {
+    shard = get2("shard") !== "" ? parseShard(get2("shard"), "input shard") : void 0;
+  } catch (error2) {
+    if (error2 instanceof UsageError) throw new ConfigurationError(error2.message);
+    throw error2;
+  }
+  if (shard !== void 0 && reports.length > 0) throw new ConfigurationError("input shard scans one shard and input report publishes reports: give one of them");
   const sarifFile = get2("sarif-file");
   const set2 = getInput2("set").split("\n").map((line) => line.trim()).filter((line) => line !== "");
   for (const pair2 of set2) if (!pair2.includes("=")) throw new ConfigurationError(`input set expects key=value lines (got "${pair2}")`);
@@ -77786,7 +78341,8 @@ function readInputs(getInput2 = defaultGetInput) {
     ...sarifFile !== "" && { sarifFile },
     githubToken: token,
     ...helm !== "" && { helm },
-    ...report2 !== "" && { report: report2 },
+    ...reports.length > 0 && { reports },
+    ...shard !== void 0 && { shard },
     ...pr !== "" && { pullRequest: Number(pr) },
     policyFrom: oneOf("policy-from", get2("policy-from"), POLICY_FROM_VALUES) ?? "base",
     ...gate !== void 0 && { gate },
@@ -77801,29 +78357,56 @@ function readInputs(getInput2 = defaultGetInput) {
 }
 
 // src/action/from-report.ts
-var MAX_REPORT_BYTES = 64 * 1024 * 1024;
-var validator;
+var GLOB = /[*?[\]{}]/;
+var MAX_DEPTH4 = 8;
+function expandReports(patterns, workspace) {
+  const out = [];
+  for (const pattern of patterns) {
+    if (!GLOB.test(pattern)) {
+      out.push(path39.resolve(workspace, pattern));
+      continue;
+    }
+    const parts = pattern.split("/");
+    const fixed2 = parts.findIndex((part) => GLOB.test(part));
+    const base3 = path39.resolve(workspace, parts.slice(0, fixed2).join("/") || ".");
+    const matcher = new Minimatch(parts.slice(fixed2).join("/"), { dot: false });
+    const found = [];
+    const walk3 = (dir, depth) => {
+      let entries;
+      try {
+        entries = readdirSync13(dir, { withFileTypes: true });
+      } catch {
+        return;
+      }
+      for (const entry of entries.sort((a2, b) => a2.name < b.name ? -1 : a2.name > b.name ? 1 : 0)) {
+        const full2 = path39.join(dir, entry.name);
+        if (entry.isDirectory() && entry.name !== ".git" && depth < MAX_DEPTH4) walk3(full2, depth + 1);
+        else if (entry.isFile() && matcher.match(path39.relative(base3, full2).split(path39.sep).join("/"))) found.push(full2);
+      }
+    };
+    walk3(base3, 0);
+    if (found.length === 0) throw new ConfigurationError(`input report: no file matches ${pattern}`);
+    out.push(...found);
+  }
+  return [...new Set(out)];
+}
+function loadReports(files, read = loadReport) {
+  const reports = files.map((file) => ({ file, result: read(file) }));
+  if (reports.length === 1 && reports[0].result.shard === void 0) return reports[0].result;
+  try {
+    return mergeReports(reports);
+  } catch (error2) {
+    if (error2 instanceof UsageError) throw new ConfigurationError(`input report: ${error2.message}`);
+    throw error2;
+  }
+}
 function loadReport(file) {
-  let text2;
   try {
-    if (statSync18(file).size > MAX_REPORT_BYTES) throw new ConfigurationError(`report ${file} is larger than ${MAX_REPORT_BYTES / 1024 / 1024} MiB`);
-    text2 = readFileSync25(file, "utf8");
+    return readReport(file);
   } catch (error2) {
-    if (error2 instanceof ConfigurationError) throw error2;
-    throw new ConfigurationError(`cannot read the report ${file}: ${error2.message}`);
+    if (error2 instanceof UsageError) throw new ConfigurationError(error2.message);
+    throw error2;
   }
-  let value;
-  try {
-    value = JSON.parse(text2);
-  } catch (error2) {
-    throw new ConfigurationError(`report ${file} is not JSON: ${error2.message}`);
-  }
-  validator ??= new import__.Ajv2020({ allErrors: true, strict: false }).compile(scan_result_schema_default);
-  if (!validator(value)) {
-    const problems = (validator.errors ?? []).slice(0, 5).map((e) => `${e.instancePath || "/"} ${e.message ?? "is invalid"}`);
-    throw new ConfigurationError(`report ${file} is not a preadmit JSON report: ${problems.join("; ")}`);
-  }
-  return value;
 }
 function recomputeVerdict(result, policy) {
   const bySeverity = { critical: 0, high: 0, medium: 0, low: 0, info: 0 };
@@ -77855,7 +78438,7 @@ function recomputeVerdict(result, policy) {
 }
 
 // node_modules/@actions/github/lib/context.js
-import { readFileSync as readFileSync26, existsSync as existsSync13 } from "fs";
+import { readFileSync as readFileSync27, existsSync as existsSync13 } from "fs";
 import { EOL as EOL5 } from "os";
 var Context = class {
   /**
@@ -77866,10 +78449,10 @@ var Context = class {
     this.payload = {};
     if (process.env.GITHUB_EVENT_PATH) {
       if (existsSync13(process.env.GITHUB_EVENT_PATH)) {
-        this.payload = JSON.parse(readFileSync26(process.env.GITHUB_EVENT_PATH, { encoding: "utf8" }));
+        this.payload = JSON.parse(readFileSync27(process.env.GITHUB_EVENT_PATH, { encoding: "utf8" }));
       } else {
-        const path41 = process.env.GITHUB_EVENT_PATH;
-        process.stdout.write(`GITHUB_EVENT_PATH ${path41} does not exist${EOL5}`);
+        const path42 = process.env.GITHUB_EVENT_PATH;
+        process.stdout.write(`GITHUB_EVENT_PATH ${path42} does not exist${EOL5}`);
       }
     }
     this.eventName = process.env.GITHUB_EVENT_NAME;
@@ -78110,8 +78693,8 @@ function lowercaseKeys(object) {
   if (!object) {
     return {};
   }
-  return Object.keys(object).reduce((newObj, key) => {
-    newObj[key.toLowerCase()] = object[key];
+  return Object.keys(object).reduce((newObj, key2) => {
+    newObj[key2.toLowerCase()] = object[key2];
     return newObj;
   }, {});
 }
@@ -78125,20 +78708,20 @@ function isPlainObject2(value) {
 }
 function mergeDeep(defaults3, options) {
   const result = Object.assign({}, defaults3);
-  Object.keys(options).forEach((key) => {
-    if (isPlainObject2(options[key])) {
-      if (!(key in defaults3)) Object.assign(result, { [key]: options[key] });
-      else result[key] = mergeDeep(defaults3[key], options[key]);
+  Object.keys(options).forEach((key2) => {
+    if (isPlainObject2(options[key2])) {
+      if (!(key2 in defaults3)) Object.assign(result, { [key2]: options[key2] });
+      else result[key2] = mergeDeep(defaults3[key2], options[key2]);
     } else {
-      Object.assign(result, { [key]: options[key] });
+      Object.assign(result, { [key2]: options[key2] });
     }
   });
   return result;
 }
 function removeUndefinedProperties(obj2) {
-  for (const key in obj2) {
-    if (obj2[key] === void 0) {
-      delete obj2[key];
+  for (const key2 in obj2) {
+    if (obj2[key2] === void 0) {
+      delete obj2[key2];
     }
   }
   return obj2;
@@ -78190,9 +78773,9 @@ function extractUrlVariableNames(url) {
 }
 function omit(object, keysToOmit) {
   const result = { __proto__: null };
-  for (const key of Object.keys(object)) {
-    if (keysToOmit.indexOf(key) === -1) {
-      result[key] = object[key];
+  for (const key2 of Object.keys(object)) {
+    if (keysToOmit.indexOf(key2) === -1) {
+      result[key2] = object[key2];
     }
   }
   return result;
@@ -78210,10 +78793,10 @@ function encodeUnreserved(str4) {
     return "%" + c3.charCodeAt(0).toString(16).toUpperCase();
   });
 }
-function encodeValue(operator, value, key) {
+function encodeValue(operator, value, key2) {
   value = operator === "+" || operator === "#" ? encodeReserved(value) : encodeUnreserved(value);
-  if (key) {
-    return encodeUnreserved(key) + "=" + value;
+  if (key2) {
+    return encodeUnreserved(key2) + "=" + value;
   } else {
     return value;
   }
@@ -78224,8 +78807,8 @@ function isDefined(value) {
 function isKeyOperator(operator) {
   return operator === ";" || operator === "&" || operator === "?";
 }
-function getValues(context3, operator, key, modifier) {
-  var value = context3[key], result = [];
+function getValues(context3, operator, key2, modifier) {
+  var value = context3[key2], result = [];
   if (isDefined(value) && value !== "") {
     if (typeof value === "string" || typeof value === "number" || typeof value === "bigint" || typeof value === "boolean") {
       value = value.toString();
@@ -78233,14 +78816,14 @@ function getValues(context3, operator, key, modifier) {
         value = value.substring(0, parseInt(modifier, 10));
       }
       result.push(
-        encodeValue(operator, value, isKeyOperator(operator) ? key : "")
+        encodeValue(operator, value, isKeyOperator(operator) ? key2 : "")
       );
     } else {
       if (modifier === "*") {
         if (Array.isArray(value)) {
           value.filter(isDefined).forEach(function(value2) {
             result.push(
-              encodeValue(operator, value2, isKeyOperator(operator) ? key : "")
+              encodeValue(operator, value2, isKeyOperator(operator) ? key2 : "")
             );
           });
         } else {
@@ -78265,7 +78848,7 @@ function getValues(context3, operator, key, modifier) {
           });
         }
         if (isKeyOperator(operator)) {
-          result.push(encodeUnreserved(key) + "=" + tmp.join(","));
+          result.push(encodeUnreserved(key2) + "=" + tmp.join(","));
         } else if (tmp.length !== 0) {
           result.push(tmp.join(","));
         }
@@ -78274,10 +78857,10 @@ function getValues(context3, operator, key, modifier) {
   } else {
     if (operator === ";") {
       if (isDefined(value)) {
-        result.push(encodeUnreserved(key));
+        result.push(encodeUnreserved(key2));
       }
     } else if (value === "" && (operator === "&" || operator === "?")) {
-      result.push(encodeUnreserved(key) + "=");
+      result.push(encodeUnreserved(key2) + "=");
     } else if (value === "") {
       result.push("");
     }
@@ -78502,7 +79085,7 @@ function parseParameters(header3, type2, index, len, stopFlags) {
       if (code === EQ) {
         const keyEnd = keyWhitespace === -1 ? index : keyWhitespace;
         const value = header3.slice(keyStart, keyEnd);
-        const key = (keyFlags & CASE_FLAGS) === 0 ? value : value.toLowerCase();
+        const key2 = (keyFlags & CASE_FLAGS) === 0 ? value : value.toLowerCase();
         index++;
         while ((CHAR_MAP[header3.charCodeAt(index)] & OWS) !== 0) {
           index++;
@@ -78513,8 +79096,8 @@ function parseParameters(header3, type2, index, len, stopFlags) {
           while (index < len) {
             const code2 = header3.charCodeAt(index);
             if (code2 === DQUOTE) {
-              if (parameters[key] === void 0) {
-                parameters[key] = escaped2 ? unescapeQuotedPairs(header3, quotedStart, index) : header3.slice(quotedStart, index);
+              if (parameters[key2] === void 0) {
+                parameters[key2] = escaped2 ? unescapeQuotedPairs(header3, quotedStart, index) : header3.slice(quotedStart, index);
               }
               index++;
               let stop2 = 0;
@@ -78558,9 +79141,9 @@ function parseParameters(header3, type2, index, len, stopFlags) {
           }
           index++;
         }
-        if (parameters[key] === void 0) {
+        if (parameters[key2] === void 0) {
           const valueEnd = valueWhitespace === -1 ? index : valueWhitespace;
-          parameters[key] = header3.slice(valueStart, valueEnd);
+          parameters[key2] = header3.slice(valueStart, valueEnd);
         }
         if (stop !== 0)
           break parameter;
@@ -78608,11 +79191,11 @@ var stringifyIteratively = (rootValue, replacer, spaceParam) => {
   }
   const isFunctionReplacer = typeof replacer === "function";
   const propertyList = Array.isArray(replacer) ? new Set(replacer.map(String)) : null;
-  const prepareVal = (parent, key, val) => {
+  const prepareVal = (parent, key2, val) => {
     const isObject2 = val !== null && typeof val === "object";
     const hasToJSON = isObject2 && typeof val.toJSON === "function";
     if (hasToJSON) {
-      val = val.toJSON(key);
+      val = val.toJSON(key2);
     }
     const isNoise = typeof val === "string" && noiseValue.test(val);
     if (isNoise) return val + "n";
@@ -78623,7 +79206,7 @@ var stringifyIteratively = (rootValue, replacer, spaceParam) => {
       return val.toString() + "n";
     }
     if (isFunctionReplacer) {
-      val = replacer.call(parent, key, val);
+      val = replacer.call(parent, key2, val);
     }
     const isPostReplacerObject = val !== null && typeof val === "object";
     if (isPostReplacerObject) {
@@ -78760,11 +79343,11 @@ var JSONStringify = (value, replacer, space) => {
     if (supportsRawJSON) {
       return originalStringify(
         value,
-        (key, val) => {
+        (key2, val) => {
           if (typeof val === "bigint") return JSON.rawJSON(val.toString());
           const hasFunctionReplacer = typeof replacer === "function";
-          if (hasFunctionReplacer) return replacer(key, val);
-          const isKeyInArrayReplacer = Array.isArray(replacer) && replacer.includes(key);
+          if (hasFunctionReplacer) return replacer(key2, val);
+          const isKeyInArrayReplacer = Array.isArray(replacer) && replacer.includes(key2);
           if (isKeyInArrayReplacer) return val;
           return val;
         },
@@ -78774,13 +79357,13 @@ var JSONStringify = (value, replacer, space) => {
     if (!value) return originalStringify(value, replacer, space);
     const convertedToCustomJSON = originalStringify(
       value,
-      (key, val) => {
+      (key2, val) => {
         const isNoise = typeof val === "string" && noiseValue.test(val);
         if (isNoise) return val.toString() + "n";
         if (typeof val === "bigint") return val.toString() + "n";
         const hasFunctionReplacer = typeof replacer === "function";
-        if (hasFunctionReplacer) return replacer(key, val);
-        const isKeyInArrayReplacer = Array.isArray(replacer) && replacer.includes(key);
+        if (hasFunctionReplacer) return replacer(key2, val);
+        const isKeyInArrayReplacer = Array.isArray(replacer) && replacer.includes(key2);
         if (isKeyInArrayReplacer) return val;
         return val;
       },
@@ -78822,17 +79405,17 @@ var isContextSourceSupported = () => {
     return false;
   }
 };
-var convertMarkedBigIntsReviver = (key, value, context3, userReviver) => {
+var convertMarkedBigIntsReviver = (key2, value, context3, userReviver) => {
   const isCustomFormatBigInt = typeof value === "string" && customFormat.test(value);
   if (isCustomFormatBigInt) return BigInt(value.slice(0, -1));
   const isNoiseValue = typeof value === "string" && noiseValue.test(value);
   if (isNoiseValue) return value.slice(0, -1);
   const hasUserReviver = typeof userReviver === "function";
   if (!hasUserReviver) return value;
-  return userReviver(key, value, context3);
+  return userReviver(key2, value, context3);
 };
 var JSONParseV2 = (text2, reviver) => {
-  return JSON.parse(text2, (key, value, context3) => {
+  return JSON.parse(text2, (key2, value, context3) => {
     const isNumber = typeof value === "number";
     const isOutOfBounds = value > Number.MAX_SAFE_INTEGER || value < Number.MIN_SAFE_INTEGER;
     const isBigNumber = isNumber && isOutOfBounds;
@@ -78841,7 +79424,7 @@ var JSONParseV2 = (text2, reviver) => {
     if (isBigInt) return BigInt(context3.source);
     const hasCustomReviver = typeof reviver === "function";
     if (!hasCustomReviver) return value;
-    return reviver(key, value, context3);
+    return reviver(key2, value, context3);
   });
 };
 var MAX_INT3 = Number.MAX_SAFE_INTEGER.toString();
@@ -78864,8 +79447,8 @@ var applyReviverIteratively = (parsed, userReviver) => {
         }
       }
     } else {
-      const { parent, key } = node;
-      let value = parent[key];
+      const { parent, key: key2 } = node;
+      let value = parent[key2];
       if (typeof value === "string") {
         const isCustomFormatBigInt = customFormat.test(value);
         if (isCustomFormatBigInt) {
@@ -78877,13 +79460,13 @@ var applyReviverIteratively = (parsed, userReviver) => {
       }
       const hasUserReviver = typeof userReviver === "function";
       if (hasUserReviver) {
-        value = userReviver.call(parent, key, value);
+        value = userReviver.call(parent, key2, value);
       }
       const isDeleted = value === void 0;
       if (isDeleted) {
-        delete parent[key];
+        delete parent[key2];
       } else {
-        parent[key] = value;
+        parent[key2] = value;
       }
       stack.pop();
     }
@@ -78912,7 +79495,7 @@ var JSONParse = (text2, reviver) => {
     const serializedData = serializeBigInts(text2);
     return originalParse(
       serializedData,
-      (key, value, context3) => convertMarkedBigIntsReviver(key, value, context3, reviver)
+      (key2, value, context3) => convertMarkedBigIntsReviver(key2, value, context3, reviver)
     );
   } catch (error2) {
     if (error2 instanceof RangeError) {
@@ -79032,8 +79615,8 @@ async function fetchWrapper(requestOptions) {
   const status = fetchResponse.status;
   const url = fetchResponse.url;
   const responseHeaders = {};
-  for (const [key, value] of fetchResponse.headers) {
-    responseHeaders[key] = value;
+  for (const [key2, value] of fetchResponse.headers) {
+    responseHeaders[key2] = value;
   }
   const octokitResponse = {
     url,
@@ -79189,11 +79772,11 @@ function graphql(request2, query2, options) {
         new Error(`[@octokit/graphql] "query" cannot be used as variable name`)
       );
     }
-    for (const key in options) {
-      if (!FORBIDDEN_VARIABLE_OPTIONS.includes(key)) continue;
+    for (const key2 in options) {
+      if (!FORBIDDEN_VARIABLE_OPTIONS.includes(key2)) continue;
       return Promise.reject(
         new Error(
-          `[@octokit/graphql] "${key}" cannot be used as variable name`
+          `[@octokit/graphql] "${key2}" cannot be used as variable name`
         )
       );
     }
@@ -79201,15 +79784,15 @@ function graphql(request2, query2, options) {
   const parsedOptions = typeof query2 === "string" ? Object.assign({ query: query2 }, options) : query2;
   const requestOptions = Object.keys(
     parsedOptions
-  ).reduce((result, key) => {
-    if (NON_VARIABLE_OPTIONS.includes(key)) {
-      result[key] = parsedOptions[key];
+  ).reduce((result, key2) => {
+    if (NON_VARIABLE_OPTIONS.includes(key2)) {
+      result[key2] = parsedOptions[key2];
       return result;
     }
     if (!result.variables) {
       result.variables = {};
     }
-    result.variables[key] = parsedOptions[key];
+    result.variables[key2] = parsedOptions[key2];
     return result;
   }, {});
   const baseUrl2 = parsedOptions.baseUrl || request2.endpoint.DEFAULTS.baseUrl;
@@ -79219,8 +79802,8 @@ function graphql(request2, query2, options) {
   return request2(requestOptions).then((response) => {
     if (response.data.errors) {
       const headers = {};
-      for (const key of Object.keys(response.headers)) {
-        headers[key] = response.headers[key];
+      for (const key2 of Object.keys(response.headers)) {
+        headers[key2] = response.headers[key2];
       }
       throw new GraphqlResponseError(
         requestOptions,
@@ -82401,7 +82984,7 @@ function setOutputs(outputs) {
 }
 
 // src/action/publish/suggestions.ts
-import path39 from "node:path";
+import path40 from "node:path";
 var MAX_SUGGESTIONS = 50;
 var MAX_COMMENT_BODY = 6e4;
 var PER_PAGE2 = 100;
@@ -82433,7 +83016,7 @@ function elsewhereSummary(elsewhere) {
 async function filesAtHead(api, t, ref, files) {
   const out = /* @__PURE__ */ new Map();
   for (const file of new Set(files)) {
-    if (file === "" || path39.isAbsolute(file) || file.split(/[\\/]/).includes("..")) {
+    if (file === "" || path40.isAbsolute(file) || file.split(/[\\/]/).includes("..")) {
       out.set(file, void 0);
       continue;
     }
@@ -82561,9 +83144,9 @@ async function findOurs2(api, t, marker, author) {
   return marked.filter((r) => isBy(r, me));
 }
 function sameComments(existing, wanted) {
-  const key = (c3) => JSON.stringify([c3.path, c3.line ?? null, c3.start_line ?? null, c3.body]);
-  const have = existing.map(key).sort();
-  const want = wanted.map(key).sort();
+  const key2 = (c3) => JSON.stringify([c3.path, c3.line ?? null, c3.start_line ?? null, c3.body]);
+  const have = existing.map(key2).sort();
+  const want = wanted.map(key2).sort();
   return have.length === want.length && have.every((k, i2) => k === want[i2]);
 }
 async function publishSuggestions(api, t, plan, sleep = defaultSleep2) {
@@ -82837,17 +83420,17 @@ function scanOptions(inputs, workspace, policyFrom) {
     ...policyFrom !== void 0 && { policyFrom },
     // Plan files are inputs like any other path; discovery tells them apart by content.
     paths: [...inputs.paths, ...inputs.terraformPlans],
-    ...inputs.config !== void 0 && { configFile: path40.resolve(workspace, inputs.config) },
+    ...inputs.config !== void 0 && { configFile: path41.resolve(workspace, inputs.config) },
     ...inputs.failOn !== void 0 && { failOn: inputs.failOn },
     ...inputs.pssVersion !== void 0 && { pssVersion: inputs.pssVersion },
     ...inputs.pssLevel !== void 0 && { pssLevel: inputs.pssLevel },
     ...inputs.failOnErrors !== void 0 && { failOnErrors: inputs.failOnErrors },
-    valuesFiles: inputs.valuesFiles.map((f) => path40.resolve(workspace, f)),
+    valuesFiles: inputs.valuesFiles.map((f) => path41.resolve(workspace, f)),
     set: inputs.set,
     ...inputs.kubeVersion !== void 0 && { kubeVersion: inputs.kubeVersion },
     ...inputs.namespace !== void 0 && { namespace: inputs.namespace },
     ...inputs.releaseName !== void 0 && { releaseName: inputs.releaseName },
-    policies: inputs.policies.map((f) => path40.resolve(workspace, f)),
+    policies: inputs.policies.map((f) => path41.resolve(workspace, f)),
     ...inputs.helm !== void 0 && { helmPath: inputs.helm },
     // The token never reaches a report, plain or encoded (the core also finds GITHUB_TOKEN and the checkout's).
     credentials: inputs.githubToken !== "" ? [inputs.githubToken] : []
@@ -82897,7 +83480,9 @@ async function scanAndPublish(inputs, log) {
     return { failed: `preadmit: cannot enter GITHUB_WORKSPACE ${ctx.workspace}: ${error2.message}` };
   }
   const publishing = {};
-  if (ctx.repository !== void 0 && ctx.sha !== void 0 && inputs.githubToken !== "") {
+  if (inputs.shard !== void 0) {
+    log.info(`preadmit: shard ${inputs.shard.index}/${inputs.shard.count}: nothing is published from this job; upload its report-json for the job that merges the shards (input report)`);
+  } else if (ctx.repository !== void 0 && ctx.sha !== void 0 && inputs.githubToken !== "") {
     publishing.api = createGitHubApi(inputs.githubToken, ctx.apiUrl, log, { sleep: sleepFromEnv() });
     publishing.target = {
       ...ctx.repository,
@@ -82917,11 +83502,11 @@ async function scanAndPublish(inputs, log) {
   let baseNote;
   try {
     files = prepareReportFiles(inputs, ctx);
-    if (inputs.report !== void 0) {
-      const file = path40.resolve(ctx.workspace, inputs.report);
-      log.info(`preadmit: publishing the report ${file} instead of scanning`);
+    if (inputs.reports !== void 0) {
+      const reportFiles = expandReports(inputs.reports, ctx.workspace);
+      log.info(`preadmit: publishing ${reportFiles.length === 1 ? `the report ${reportFiles[0]}` : `the ${reportFiles.length} reports ${reportFiles.join(", ")} merged`} instead of scanning`);
       const redactor = new Redactor(runCredentials({ credentials: inputs.githubToken !== "" ? [inputs.githubToken] : [], workTrees: [ctx.workspace] }));
-      const loaded = redactor.value(loadReport(file));
+      const loaded = redactor.value(loadReports(reportFiles));
       const config = resolveConfig(scanOptions(inputs, ctx.workspace), ctx.workspace);
       result = recomputeVerdict(loaded, { failOn: config.failOn, failOnErrors: config.failOnErrors, ...inputs.gate !== void 0 && { gate: inputs.gate } });
       const claimed = loaded.summary;
@@ -82933,7 +83518,8 @@ async function scanAndPublish(inputs, log) {
     } else {
       const policyFrom = policyRequest(inputs, ctx);
       if (policyFrom !== void 0) log.info(`preadmit: pull request: the policy comes from the base commit ${policyFrom.revision.slice(0, 12)} (input policy-from: head uses the pull request's own)`);
-      const scanned = await scanWithBase(scanOptions(inputs, ctx.workspace, policyFrom), basePlan(inputs, ctx), ctx.workspace, inputs, log);
+      const options = { ...scanOptions(inputs, ctx.workspace, policyFrom), ...inputs.shard !== void 0 && { shard: inputs.shard } };
+      const scanned = await scanWithBase(options, basePlan(inputs, ctx), ctx.workspace, inputs, log);
       result = scanned.result;
       baseNote = scanned.baseNote;
       if (result.policy?.from === "fallback") log.warning(`preadmit: ${result.policy.message}`);
@@ -82946,7 +83532,22 @@ async function scanAndPublish(inputs, log) {
     setOutput("conclusion", "failure");
     return { failed: `preadmit: ${safe}` };
   }
+  if (inputs.shard !== void 0) return finishShard(result, inputs, ctx, files, log);
   return publish(result, inputs, ctx, publishing, files, log, baseNote);
+}
+function finishShard(result, inputs, ctx, files, log) {
+  try {
+    writeOutputFile(files.sarif, render("sarif", result, { rules: RULES }), inputs.sarifFile !== void 0 ? ctx.workspace : ctx.tempDir, "the SARIF report");
+    writeOutputFile(files.json, render("json", result, { rules: RULES }), ctx.tempDir, "the JSON report");
+  } catch (error2) {
+    if (!(error2 instanceof OutputFileError)) throw error2;
+    return { failed: `preadmit: ${error2.message}` };
+  }
+  const shard = result.shard;
+  log.info(render("text", result, { rules: RULES, color: false }));
+  log.info(`preadmit: shard ${shard.index}/${shard.count} scanned ${plural(shard.units.length, "unit")} of ${shard.total}; JSON report ${files.json} (upload it for the merge)`);
+  setOutputs({ findings: result.summary.findings, blocking: result.summary.blocking, sarifFile: files.sarif, reportJson: files.json, conclusion: conclusionOf(result, inputs.advisory) });
+  return {};
 }
 async function scanWithBase(options, plan, workspace, inputs, log) {
   if (plan.kind === "none") {

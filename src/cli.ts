@@ -18,12 +18,18 @@ import { YAML_LIMITS } from './loaders/yaml-docs.ts';
 import { FORMATS as REPORT_FORMATS, render, type Format } from './reporters/index.ts';
 import { terminalSafe } from './reporters/text.ts';
 import { applyFixReport, FIX_MODES, type FixReport } from './pipeline/fixes.ts';
+import { parseShard } from './pipeline/shard.ts';
+import { mergeReports } from './pipeline/merge.ts';
+import { readReport } from './pipeline/read-report.ts';
 
 const USAGE = `Usage: preadmit scan [PATH...] [options]
        preadmit baseline [PATH...] [options]   write the findings to .preadmit-baseline.yaml
                                                (or --output), for \`baseline:\` in .preadmit.yaml
        preadmit fix [PATH...] [options]        apply the proven values edits that remove findings
                                                (--dry-run prints them as a unified diff)
+       preadmit merge REPORT... [--format F] [--output FILE] [--fail-on LEVEL]
+                                               merge the JSON reports of every shard of a scan
+                                               (scan --shard K/N --format json) into one report
        preadmit rules                          list the rules (id, default severity, category, title)
        preadmit explain RULE                   print a rule's documentation
 
@@ -78,6 +84,9 @@ Options:
                                       Service made ClusterIP; repeatable)
   --dry-run                           fix: print the edits as a unified diff, change no file
   --rule ID                           fix: only the findings of rule ID (repeatable)
+  --shard K/N                         scan only shard K of N: charts, plan files and the plain
+                                      manifests (together) go to shards by a stable hash of their
+                                      path; merge the shards' JSON reports with preadmit merge
   -h, --help                          this help
   --version                           print the version
 
@@ -90,7 +99,7 @@ Documentation (in the package and the repository): README.md, section "Configura
 .preadmit.yaml", for the configuration; docs/rules.md (or preadmit rules, preadmit explain RULE)
 for the rules.`;
 
-const COMMANDS = ['scan', 'baseline', 'fix', 'rules', 'explain'];
+const COMMANDS = ['scan', 'baseline', 'fix', 'merge', 'rules', 'explain'];
 /** Every option of `preadmit scan` (node's parseArgs form). */
 const CLI_OPTIONS = {
   format: { type: 'string' },
@@ -118,6 +127,7 @@ const CLI_OPTIONS = {
   base: { type: 'string' },
   gate: { type: 'string' },
   all: { type: 'boolean' },
+  shard: { type: 'string' },
   'min-severity': { type: 'string' },
   'fail-on-errors': { type: 'string' },
   verbose: { type: 'boolean' },
@@ -241,6 +251,44 @@ function applyProvenFixes(result: ScanResult, report: FixReport | undefined, rep
   return result.errors.length > 0 && result.summary.verdict === 'fail' ? 1 : 0;
 }
 
+type ParsedValues = ReturnType<typeof parseArgs<{ args: string[]; allowPositionals: true; strict: true; options: typeof CLI_OPTIONS }>>['values'];
+
+/** Options of `preadmit merge`; every other option belongs to the scan and is refused. */
+const MERGE_OPTIONS = new Set(['format', 'output', 'fail-on', 'min-severity', 'verbose']);
+
+/**
+ * `preadmit merge REPORT...`: the shards' JSON reports as one report (pipeline/merge.ts), in any format.
+ * Exit status as a scan's: 0, 1 blocking findings or input errors, 2 reports that are not every shard of one scan.
+ */
+function mergeCommand(files: string[], values: ParsedValues): number {
+  try {
+    const extra = Object.keys(values).filter((k) => values[k as keyof ParsedValues] !== undefined && !MERGE_OPTIONS.has(k));
+    if (extra.length > 0) throw new UsageError(`preadmit merge takes reports and --format, --output, --fail-on, --min-severity, --verbose; not --${extra[0]} (give scan options to the shards' scans)`);
+    if (files.length === 0) throw new UsageError('preadmit merge needs the JSON reports of every shard (preadmit scan --shard K/N --format json --output shard-K.json)');
+    const format = oneOf('--format', values.format, FORMATS) ?? 'text';
+    const failOn = oneOf('--fail-on', values['fail-on'], FAIL_ON);
+    const minSeverity = oneOf('--min-severity', values['min-severity'], SEVERITIES);
+    const output = values.output ? prepareOutputFile(values.output, process.cwd(), values.output) : undefined;
+    const reports = files.map((file) => ({ file, result: readReport(file) }));
+    const result = mergeReports(reports, failOn !== undefined ? { failOn } : {});
+    const toTerminal = output === undefined && process.stdout.isTTY === true && !process.env.NO_COLOR;
+    const width = output === undefined && process.stdout.isTTY === true ? process.stdout.columns : undefined;
+    const report = render(format, result, { rules: RULES, color: toTerminal, text: { ...(width ? { width } : {}), ...(values.verbose ? { verbose: true } : {}), ...(minSeverity ? { minSeverity } : {}) } });
+    if (output !== undefined) writeOutputFile(output, report, process.cwd(), values.output);
+    else process.stdout.write(process.env.GITHUB_ACTIONS === 'true' ? inertForRunner(format, report) : report);
+    if (output !== undefined || format !== 'text') {
+      for (const error of result.errors) process.stderr.write(`preadmit: error: ${defuseRunnerCommands(terminalSafe(`${error.file}${error.line ? `:${error.line}` : ''}: ${error.message}`))}\n`);
+    }
+    return exitCodeOf(result);
+  } catch (error) {
+    if (error instanceof UsageError) {
+      process.stderr.write(`preadmit: ${inertLines(error.message)}\n`);
+      return 2;
+    }
+    throw error;
+  }
+}
+
 export async function main(argv: string[]): Promise<number> {
   let parsed;
   try {
@@ -282,6 +330,7 @@ export async function main(argv: string[]): Promise<number> {
       return 2;
     }
   }
+  if (command === 'merge') return mergeCommand(paths, values);
   if (command !== 'scan' && command !== 'baseline' && command !== 'fix') {
     const near = command === undefined ? undefined : closest(command, COMMANDS);
     process.stderr.write(`preadmit: ${command === undefined ? 'no command given' : `unknown command "${terminalSafe(command)}"${near ? `; did you mean ${near}?` : ''}`}\n\n${USAGE}\n`);
@@ -300,8 +349,7 @@ export async function main(argv: string[]): Promise<number> {
     const failOnErrors = oneOf('--fail-on-errors', values['fail-on-errors'], ['true', 'false'] as const);
     if (values.base === undefined && (gate !== undefined || values.all)) throw new UsageError(`${gate !== undefined ? '--gate' : '--all'} needs --base REV`);
     if (values.as === undefined ? values['as-group'] !== undefined || values['as-uid'] !== undefined : values.as.trim() === '') throw new UsageError(values.as === undefined ? '--as-group and --as-uid need --as USER (the user they belong to), as in kubectl' : '--as expects a user name');
-    if (command === 'baseline' && (values.base !== undefined || values.format !== undefined || paths.includes('-'))) throw new UsageError('preadmit baseline takes paths and scan options, not --base, --format or standard input');
-    if (command === 'fix' && (values.base !== undefined || values.format !== undefined || values.output !== undefined || values.fixes !== undefined || paths.includes('-'))) throw new UsageError('preadmit fix takes paths and scan options, not --base, --format, --output, --fixes or standard input');
+    if (command === 'fix' && (values.base !== undefined || values.format !== undefined || values.output !== undefined || values.fixes !== undefined || values.shard !== undefined || paths.includes('-'))) throw new UsageError('preadmit fix takes paths and scan options, not --base, --format, --output, --fixes, --shard or standard input');
     if (command !== 'fix' && (values['dry-run'] || values.rule !== undefined)) throw new UsageError(`${values['dry-run'] ? '--dry-run' : '--rule'} is an option of preadmit fix`);
     const fixes = oneOf('--fixes', values.fixes, FIX_MODES);
     for (const id of [...(values.rule ?? []), ...(values['fix-rule'] ?? [])]) {
@@ -312,6 +360,8 @@ export async function main(argv: string[]): Promise<number> {
       }
       if ((values['fix-rule'] ?? []).includes(id) && rule.fix?.optIn !== true) throw new UsageError(`--fix-rule ${id}: the rule has no opt-in fix (${rule.fix ? 'its fix is used without the flag' : 'it offers no fix'})`);
     }
+    if (command === 'baseline' && (values.base !== undefined || values.format !== undefined || values.shard !== undefined || paths.includes('-'))) throw new UsageError('preadmit baseline takes paths and scan options, not --base, --format, --shard or standard input');
+    const shard = values.shard !== undefined ? parseShard(values.shard) : undefined;
     // Before the scan: a place the report cannot go is a usage error now, not after minutes of rendering.
     // A missing folder is created; a symbolic link at the file is replaced, never followed.
     const baselineTarget = command === 'baseline' ? (values.output ?? path.join(findRepoRoot(paths[0] ?? '.'), BASELINE_FILE_NAME)) : undefined;
@@ -372,6 +422,7 @@ export async function main(argv: string[]): Promise<number> {
       ...(command === 'fix' ? { fixes: 'all' as const, ...(values.rule ? { fixRules: values.rule } : {}) } : fixes !== undefined ? { fixes } : command === 'baseline' ? { fixes: 'off' as const } : {}),
       ...(values['fix-rule'] ? { fixOptIn: values['fix-rule'] } : {}),
       ...(command === 'fix' ? { onFixes: (report: FixReport) => (fixReport = report) } : {}),
+      ...(shard !== undefined ? { shard } : {}),
       signal: stop.signal,
       ...(slowRenders
         ? {
@@ -393,7 +444,8 @@ export async function main(argv: string[]): Promise<number> {
     if ('code' in outcome) return outcome.code;
     const { result } = outcome;
     // Nothing read at all (no base to compare, no error that explains it): a mistyped path or include.
-    if (values.base === undefined && result.objects.length === 0 && result.charts.length === 0 && result.errors.length === 0 && !paths.includes('-')) {
+    // (A shard may hold none of the scan's units; the scan as a whole must hold one.)
+    if (values.base === undefined && (result.shard === undefined || result.shard.total === 0) && result.objects.length === 0 && result.charts.length === 0 && result.errors.length === 0 && !paths.includes('-')) {
       throw new UsageError(`nothing to scan under ${(paths.length > 0 ? paths : ['.']).join(', ')}: no chart, manifest or Terraform plan found (check the paths and include/exclude in .preadmit.yaml)`);
     }
     if (baselineTarget !== undefined) return writeBaseline(result, output!, baselineTarget, previous);

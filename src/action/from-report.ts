@@ -6,38 +6,79 @@
 // change that workflow), so nothing in it is believed that can be worked out: the verdict, the blocking
 // count and the other summary counts are computed again from the findings and errors it lists, with the
 // fail-on and failOnErrors of THIS run's configuration (recomputeVerdict).
-import { readFileSync, statSync } from 'node:fs';
-import { Ajv2020 } from 'ajv/dist/2020.js';
-import schema from '../../schemas/scan-result.schema.json' with { type: 'json' };
+import { readdirSync } from 'node:fs';
+import path from 'node:path';
+import { Minimatch } from 'minimatch';
 import { isBlocking, type FailOn, type ScanResult, type Severity } from '../model/model.ts';
+import { UsageError } from '../model/errors.ts';
+import { mergeReports } from '../pipeline/merge.ts';
+import { readReport } from '../pipeline/read-report.ts';
 import { ConfigurationError } from './inputs.ts';
 
-const MAX_REPORT_BYTES = 64 * 1024 * 1024;
+const GLOB = /[*?[\]{}]/;
+/** Folders a report glob searches at most (download-artifact puts each artifact one folder down). */
+const MAX_DEPTH = 8;
 
-let validator: ReturnType<Ajv2020['compile']> | undefined;
+/**
+ * The files the `report` input names, in order, each once: a line is a file or a glob relative to the
+ * workspace (`reports/**\/*.json`). A glob that matches nothing is an error: a shard whose report was not
+ * downloaded must not pass unnoticed (the merge names which shard is missing).
+ */
+export function expandReports(patterns: readonly string[], workspace: string): string[] {
+  const out: string[] = [];
+  for (const pattern of patterns) {
+    if (!GLOB.test(pattern)) {
+      out.push(path.resolve(workspace, pattern));
+      continue;
+    }
+    const parts = pattern.split('/');
+    const fixed = parts.findIndex((part) => GLOB.test(part));
+    const base = path.resolve(workspace, parts.slice(0, fixed).join('/') || '.');
+    const matcher = new Minimatch(parts.slice(fixed).join('/'), { dot: false });
+    const found: string[] = [];
+    const walk = (dir: string, depth: number) => {
+      let entries;
+      try {
+        entries = readdirSync(dir, { withFileTypes: true });
+      } catch {
+        return;
+      }
+      for (const entry of entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))) {
+        const full = path.join(dir, entry.name);
+        if (entry.isDirectory() && entry.name !== '.git' && depth < MAX_DEPTH) walk(full, depth + 1);
+        else if (entry.isFile() && matcher.match(path.relative(base, full).split(path.sep).join('/'))) found.push(full);
+      }
+    };
+    walk(base, 0);
+    if (found.length === 0) throw new ConfigurationError(`input report: no file matches ${pattern}`);
+    out.push(...found);
+  }
+  return [...new Set(out)];
+}
+
+/**
+ * The report the `report` input publishes: one report as it is, or the reports of a sharded scan's
+ * shards merged (`preadmit merge`), refused unless they are every shard of one scan exactly once.
+ */
+export function loadReports(files: readonly string[], read: (file: string) => ScanResult = loadReport): ScanResult {
+  const reports = files.map((file) => ({ file, result: read(file) }));
+  if (reports.length === 1 && reports[0]!.result.shard === undefined) return reports[0]!.result;
+  try {
+    return mergeReports(reports);
+  } catch (error) {
+    if (error instanceof UsageError) throw new ConfigurationError(`input report: ${error.message}`);
+    throw error;
+  }
+}
 
 /** Reads and validates a JSON report written by preadmit (`--format json`, or the Action's report-json output). */
 export function loadReport(file: string): ScanResult {
-  let text: string;
   try {
-    if (statSync(file).size > MAX_REPORT_BYTES) throw new ConfigurationError(`report ${file} is larger than ${MAX_REPORT_BYTES / 1024 / 1024} MiB`);
-    text = readFileSync(file, 'utf8');
+    return readReport(file);
   } catch (error) {
-    if (error instanceof ConfigurationError) throw error;
-    throw new ConfigurationError(`cannot read the report ${file}: ${(error as Error).message}`);
+    if (error instanceof UsageError) throw new ConfigurationError(error.message);
+    throw error;
   }
-  let value: unknown;
-  try {
-    value = JSON.parse(text);
-  } catch (error) {
-    throw new ConfigurationError(`report ${file} is not JSON: ${(error as Error).message}`);
-  }
-  validator ??= new Ajv2020({ allErrors: true, strict: false }).compile(schema);
-  if (!validator(value)) {
-    const problems = (validator.errors ?? []).slice(0, 5).map((e) => `${e.instancePath || '/'} ${e.message ?? 'is invalid'}`);
-    throw new ConfigurationError(`report ${file} is not a preadmit JSON report: ${problems.join('; ')}`);
-  }
-  return value as ScanResult;
 }
 
 export interface VerdictPolicy {

@@ -2,6 +2,8 @@
 // ConfigurationError: the run fails with a message naming the input, never with a stack trace.
 import * as core from '@actions/core';
 import type { FailOn } from '../model/model.ts';
+import { UsageError } from '../model/errors.ts';
+import { parseShard } from '../pipeline/shard.ts';
 
 export class ConfigurationError extends Error {
   override name = 'ConfigurationError';
@@ -46,8 +48,13 @@ export interface ActionInputs {
   githubToken: string;
   /** helm binary (default: helm on PATH). */
   helm?: string;
-  /** Publish this JSON report (from an earlier preadmit run) instead of scanning. */
-  report?: string;
+  /**
+   * Publish these JSON reports (from earlier preadmit runs) instead of scanning: files or globs, one per line.
+   * Several are the shards of one scan, merged into one check run, comment and SARIF (pipeline/merge.ts).
+   */
+  reports?: string[];
+  /** Scan only shard K of N (`K/N`) and write its JSON report for a publish job; nothing is published. */
+  shard?: { index: number; count: number };
   /** With `report` on workflow_run: the pull request to comment on (verified against the run's head SHA). */
   pullRequest?: number;
   /** On pull request events: the policy comes from the base commit (default) or the checked-out head. */
@@ -114,7 +121,19 @@ export function readInputs(getInput: GetInput = defaultGetInput): ActionInputs {
   const config = get('config');
   const helm = get('helm');
   const paths = list(getInput('paths'));
-  const report = get('report');
+  // Reports are one per line (a file name may hold a comma); globs are expanded when the run publishes them.
+  const reports = getInput('report')
+    .split('\n')
+    .map((line) => line.trim())
+    .filter((line) => line !== '');
+  let shard: ActionInputs['shard'];
+  try {
+    shard = get('shard') !== '' ? parseShard(get('shard'), 'input shard') : undefined;
+  } catch (error) {
+    if (error instanceof UsageError) throw new ConfigurationError(error.message);
+    throw error;
+  }
+  if (shard !== undefined && reports.length > 0) throw new ConfigurationError('input shard scans one shard and input report publishes reports: give one of them');
   const sarifFile = get('sarif-file');
   // A --set value may hold commas (`a={x,y}`): pairs are separated by newlines only.
   const set = getInput('set')
@@ -150,7 +169,8 @@ export function readInputs(getInput: GetInput = defaultGetInput): ActionInputs {
     ...(sarifFile !== '' && { sarifFile }),
     githubToken: token,
     ...(helm !== '' && { helm }),
-    ...(report !== '' && { report }),
+    ...(reports.length > 0 && { reports }),
+    ...(shard !== undefined && { shard }),
     ...(pr !== '' && { pullRequest: Number(pr) }),
     policyFrom: oneOf('policy-from', get('policy-from'), POLICY_FROM_VALUES) ?? 'base',
     ...(gate !== undefined && { gate }),

@@ -26,7 +26,7 @@ import { render } from '../reporters/index.ts';
 import { basePlan, baseUnavailableNote, type BasePlan } from './base.ts';
 import { changedLinesSince, type ChangedLines } from './changed-lines.ts';
 import { readRunContext, type RunContext } from './context.ts';
-import { loadReport, recomputeVerdict } from './from-report.ts';
+import { expandReports, loadReports, recomputeVerdict } from './from-report.ts';
 import { createGitHubApi, sleepFromEnv, type GitHubApi } from './github.ts';
 import { ConfigurationError, readInputs, type ActionInputs } from './inputs.ts';
 import { actionsLogger, commandWindow, type Logger } from './logger.ts';
@@ -187,7 +187,9 @@ async function scanAndPublish(inputs: ActionInputs, log: Logger): Promise<AfterW
   }
 
   const publishing: Publishing = {};
-  if (ctx.repository !== undefined && ctx.sha !== undefined && inputs.githubToken !== '') {
+  if (inputs.shard !== undefined) {
+    log.info(`preadmit: shard ${inputs.shard.index}/${inputs.shard.count}: nothing is published from this job; upload its report-json for the job that merges the shards (input report)`);
+  } else if (ctx.repository !== undefined && ctx.sha !== undefined && inputs.githubToken !== '') {
     publishing.api = createGitHubApi(inputs.githubToken, ctx.apiUrl, log, { sleep: sleepFromEnv() });
     publishing.target = {
       ...ctx.repository,
@@ -208,12 +210,12 @@ async function scanAndPublish(inputs: ActionInputs, log: Logger): Promise<AfterW
   let baseNote: string | undefined;
   try {
     files = prepareReportFiles(inputs, ctx);
-    if (inputs.report !== undefined) {
-      const file = path.resolve(ctx.workspace, inputs.report);
-      log.info(`preadmit: publishing the report ${file} instead of scanning`);
+    if (inputs.reports !== undefined) {
+      const reportFiles = expandReports(inputs.reports, ctx.workspace);
+      log.info(`preadmit: publishing ${reportFiles.length === 1 ? `the report ${reportFiles[0]}` : `the ${reportFiles.length} reports ${reportFiles.join(', ')} merged`} instead of scanning`);
       // A report made elsewhere is redacted with this run's credentials too.
       const redactor = new Redactor(runCredentials({ credentials: inputs.githubToken !== '' ? [inputs.githubToken] : [], workTrees: [ctx.workspace] }));
-      const loaded = redactor.value(loadReport(file));
+      const loaded = redactor.value(loadReports(reportFiles));
       // This run's fail-on (input, else the configuration in this workspace), never the report's own.
       const config = resolveConfig(scanOptions(inputs, ctx.workspace), ctx.workspace);
       result = recomputeVerdict(loaded, { failOn: config.failOn, failOnErrors: config.failOnErrors, ...(inputs.gate !== undefined && { gate: inputs.gate }) });
@@ -227,7 +229,8 @@ async function scanAndPublish(inputs: ActionInputs, log: Logger): Promise<AfterW
     } else {
       const policyFrom = policyRequest(inputs, ctx);
       if (policyFrom !== undefined) log.info(`preadmit: pull request: the policy comes from the base commit ${policyFrom.revision.slice(0, 12)} (input policy-from: head uses the pull request's own)`);
-      const scanned = await scanWithBase(scanOptions(inputs, ctx.workspace, policyFrom), basePlan(inputs, ctx), ctx.workspace, inputs, log);
+      const options = { ...scanOptions(inputs, ctx.workspace, policyFrom), ...(inputs.shard !== undefined && { shard: inputs.shard }) };
+      const scanned = await scanWithBase(options, basePlan(inputs, ctx), ctx.workspace, inputs, log);
       result = scanned.result;
       baseNote = scanned.baseNote;
       if (result.policy?.from === 'fallback') log.warning(`preadmit: ${result.policy.message}`);
@@ -247,7 +250,27 @@ async function scanAndPublish(inputs: ActionInputs, log: Logger): Promise<AfterW
     core.setOutput('conclusion', 'failure');
     return { failed: `preadmit: ${safe}` };
   }
+  if (inputs.shard !== undefined) return finishShard(result, inputs, ctx, files, log);
   return publish(result, inputs, ctx, publishing, files, log, baseNote);
+}
+
+/**
+ * A shard's job: its reports written and its outputs set, nothing published and the step not failed for
+ * findings (the job that merges every shard's report decides the verdict; a failed shard job would skip it).
+ */
+function finishShard(result: ScanResult, inputs: ActionInputs, ctx: RunContext, files: ReportFiles, log: Logger): AfterWindow {
+  try {
+    writeOutputFile(files.sarif, render('sarif', result, { rules: RULES }), inputs.sarifFile !== undefined ? ctx.workspace : ctx.tempDir, 'the SARIF report');
+    writeOutputFile(files.json, render('json', result, { rules: RULES }), ctx.tempDir, 'the JSON report');
+  } catch (error) {
+    if (!(error instanceof OutputFileError)) throw error;
+    return { failed: `preadmit: ${error.message}` };
+  }
+  const shard = result.shard!;
+  log.info(render('text', result, { rules: RULES, color: false }));
+  log.info(`preadmit: shard ${shard.index}/${shard.count} scanned ${plural(shard.units.length, 'unit')} of ${shard.total}; JSON report ${files.json} (upload it for the merge)`);
+  setOutputs({ findings: result.summary.findings, blocking: result.summary.blocking, sarifFile: files.sarif, reportJson: files.json, conclusion: conclusionOf(result, inputs.advisory) });
+  return {};
 }
 
 /**

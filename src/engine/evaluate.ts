@@ -35,7 +35,7 @@ export function isHelmTestHook(object: ScannedObject): boolean {
 
 const PLACEHOLDER = /\{\{\s*(\w+)\s*\}\}/g;
 
-function interpolate(template: string, data: Record<string, string | number> | undefined): string {
+export function interpolate(template: string, data: Record<string, string | number> | undefined): string {
   return template.replace(PLACEHOLDER, (_, key: string) => String(data?.[key] ?? ''));
 }
 

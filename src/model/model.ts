@@ -451,6 +451,66 @@ export interface ScanResult {
   base?: BaseInfo;
   /** The reviewed baseline file applied (`baseline:` in the configuration), and its stale entries. */
   baselineFile?: { file: string; entries: number; stale: BaselineEntry[] };
+  /** A part of a sharded scan (`--shard K/N`): which part, what it covered, and what `preadmit merge` needs. */
+  shard?: ShardInfo;
+}
+
+/**
+ * One shard's part of a scan split over N runners (pipeline/shard.ts). Units (a chart directory, a
+ * Terraform plan file, or all plain manifests together) go to shards by rendezvous hashing of their
+ * repository-relative path, so adding a unit never moves another. Joins that read the whole scan are
+ * carried as facts and finished by the merge (pipeline/merge.ts).
+ */
+export interface ShardInfo {
+  /** K of K/N, from 1. */
+  index: number;
+  count: number;
+  assignment: 'rendezvous-sha256';
+  /** Digest of the configuration and scan options that gated the scan: shards of one scan share it. */
+  config: string;
+  /** Digest of every unit of the scan (all shards): shards of one checkout share it. */
+  inputs: string;
+  /** How many units the whole scan has. */
+  total: number;
+  /** The units this shard scanned (repository-relative; `(manifests)` for the plain manifests). */
+  units: string[];
+  /** Whether input errors fail the merged run (the configuration's failOnErrors). */
+  failOnErrors: boolean;
+  /** Namespaces this shard's inputs create, with their Pod Security enforcement. */
+  namespaces: ShardNamespace[];
+  /** Findings of joins with a Namespace this shard does not hold: kept if another shard's Namespace enforces their level. */
+  joins: ShardJoin[];
+  /** How value sets merge and which rules are locked (pipeline/evaluate.ts mergeValueSets), for the join findings. */
+  valueSets: { severity: Severity | 'keep'; lockedRules: string[] };
+  /** `chart NUL valueSet` of second renders that differ in security fields (withoutRepeatedVariantFindings). */
+  diverging: string[];
+  /** Files of this shard holding ValidatingAdmissionPolicies or bindings, which apply to every shard's objects. */
+  policies: string[];
+}
+
+/** A Namespace object of a shard: where, and the Pod Security level and version it enforces. */
+export interface ShardNamespace {
+  name: string;
+  /** The value set whose scan-scope joins see it (`default` for manifests and plans). */
+  valueSet: string;
+  object: ObjectRef;
+  file: string;
+  level?: 'privileged' | 'baseline' | 'restricted';
+  version: string;
+}
+
+/**
+ * A finding a join would make if a Namespace named `namespace` enforced `level` at one of `minors`
+ * (pss-namespace-rejection), located and suppressed as the scan would; its message names the policy only as `<enforced level>` (the merge writes it again).
+ */
+export interface ShardJoin {
+  valueSet: string;
+  namespace: string;
+  level: 'baseline' | 'restricted';
+  minors: number[];
+  finding: Finding;
+  /** The message data of the rule, the namespace's policy excepted. */
+  data: Record<string, string>;
 }
 
 /** An entry of the baseline file (pipeline/baseline-file.ts): a finding accepted as already there. */

@@ -10,6 +10,7 @@ import { processFindings } from './findings.ts';
 import { ValueSetEvaluation } from './evaluate.ts';
 import type { Rule } from '../engine/rule-kit.ts';
 import { locateHelm } from '../render/helm.ts';
+import type { ChartRender } from '../render/charts.ts';
 import { markUnknownFindings } from '../terraform/index.ts';
 import { MiB, RENDER_BOUNDS, RenderBudget, runWithRenderBudget } from '../config/render-budget.ts';
 import { runWithYamlBudget, YamlBudget } from '../loaders/yaml-docs.ts';
@@ -31,6 +32,10 @@ import { valuesOfRender } from '../provenance/chart-context.ts';
 import { attachFixes, type FixMode, type FixReport } from '../fix/index.ts';
 import { helmCandidate } from '../render/helm.ts';
 import type { RenderedCharts } from '../render/charts.ts';
+import { attachProvenance } from '../provenance/index.ts';
+import { configDigest, selectShard, type ShardRequest, type ShardSelection } from './shard.ts';
+import { borrowLocation, namespaceFacts, pendingNamespaceJoins, placeKey, POLICY_KINDS } from './shard-joins.ts';
+import { applySuppressions } from './suppress.ts';
 import {
   isBlocking,
   SEVERITIES,
@@ -38,6 +43,7 @@ import {
   type BlastRadius,
   type FailOn,
   type Finding,
+  type ShardInfo,
   type ObjectRecord,
   type ScanError,
   type ScannedObject,
@@ -112,6 +118,8 @@ export interface ScanOptions {
   selectFixes?: (findings: readonly Finding[]) => ReadonlySet<Finding>;
   /** Told what the fix proofs did: candidates, proven edits per chart, renders. */
   onFixes?: (report: FixReport) => void;
+  /** Scan only this shard's units (`--shard K/N`); the report then carries what `preadmit merge` needs (shard.ts). */
+  shard?: ShardRequest;
 }
 
 export const TOOL_VERSION: string = pkg.version;
@@ -242,6 +250,11 @@ async function scanWithBudget(options: ScanOptions): Promise<ScanResult> {
     const kept = new Set(options.selectCharts(discovery.inputs.flatMap((i) => (i.kind === 'chart' ? [relativeTo(repoRoot, i.dir)] : [])), config));
     discovery.inputs = discovery.inputs.filter((i) => i.kind !== 'chart' || kept.has(relativeTo(repoRoot, i.dir)));
   }
+  let sharded: ShardSelection | undefined;
+  if (options.shard) {
+    sharded = selectShard(discovery.inputs, options.shard, repoRoot);
+    discovery.inputs = sharded.inputs;
+  }
   // Each value set of a chart is evaluated on its own (a render as soon as it is parsed, while the others
   // still run); the same finding in several sets is merged below.
   const evaluator = new ValueSetEvaluation([...rules, ...customRulesOf(config.customRules ?? [])], config);
@@ -326,6 +339,30 @@ async function scanWithBudget(options: ScanOptions): Promise<ScanResult> {
     );
     options.onFixes?.(report);
   }
+  const shard =
+    options.shard && sharded
+      ? await runWithRenderBudget(budget, () =>
+          shardInfo(options.shard!, sharded!, {
+            config,
+            options,
+            repoRoot,
+            rules,
+            objects: loaded.objects,
+            renders: loaded.renders,
+            variants: loaded.variants,
+            evaluated: evaluation.findings,
+            suppress: (findings) =>
+              void applySuppressions(findings, {
+                config,
+                repoRoot,
+                objects: loaded.objects,
+                comments: comments.comments(loaded.renders),
+                ruleIds: ruleIds(rules),
+                ...(pending !== undefined ? { pending } : {}),
+              }),
+          }),
+        )
+      : undefined;
   const refused = budgetError(budget, repoRoot);
   const errors = [...discovery.errors, ...loaded.errors, ...evaluation.errors, ...(refused ? [refused] : [])];
 
@@ -386,6 +423,7 @@ async function scanWithBudget(options: ScanOptions): Promise<ScanResult> {
     // reported as suppressions that need attention instead.
     ...(policy !== undefined ? { policy: { ...policy.info, changes: policy.info.from === 'revision' ? [...policy.info.changes, ...pendingChanges(processed.suppressions)] : [] } } : {}),
     ...(discovery.skipped.length > 0 ? { skipped: discovery.skipped } : {}),
+    ...(shard !== undefined ? { shard } : {}),
     summary: {
       verdict: failed ? 'fail' : 'pass',
       findings: findings.length,
@@ -403,6 +441,67 @@ async function scanWithBudget(options: ScanOptions): Promise<ScanResult> {
   });
   // A reviewed baseline file marks what it lists as existing (not in a --base comparison's partial scans).
   return config.baseline !== undefined && options.selectCharts === undefined ? applyBaselineFile(scanned, config, repoRoot, policy?.info.from === 'revision' ? policy.sha : undefined) : scanned;
+}
+
+interface ShardContext {
+  config: Config;
+  options: ScanOptions;
+  repoRoot: string;
+  rules: readonly Rule[];
+  objects: readonly ScannedObject[];
+  renders: readonly ChartRender[];
+  variants: readonly ChartRender[];
+  /** The evaluation's findings, located by provenance (processFindings locates them in place). */
+  evaluated: readonly Finding[];
+  /** Marks suppressed findings in place, as the scan's own suppression step. */
+  suppress: (findings: Finding[]) => void;
+}
+
+/**
+ * What a shard's report carries for `preadmit merge` (shard-joins.ts): its units, what identifies the
+ * scan, its Namespaces and the join findings other shards' Namespaces may decide, finished like the
+ * scan's own findings (unknown-until-apply values, provenance, suppressions).
+ */
+async function shardInfo(request: ShardRequest, selection: ShardSelection, ctx: ShardContext): Promise<ShardInfo> {
+  const { config, repoRoot } = ctx;
+  const joins = pendingNamespaceJoins(ctx.objects, ctx.rules, config);
+  const findings = markUnknownFindings(
+    joins.map((j) => j.finding),
+    ctx.objects,
+    config,
+  );
+  joins.forEach((join, i) => (join.finding = findings[i]!));
+  // The place of a join finding is the place of the pss-* finding on the same field: provenance gives
+  // both the same location, so it is copied rather than proven again; the rest are located here.
+  const located = new Map<string, Finding>();
+  for (const f of ctx.evaluated) if (f.category === 'pod-security' && f.source.located !== undefined) located.set(placeKey(f), f);
+  const unlocated = findings.filter((f) => f.source.kind === 'helm' && f.source.variant === undefined && !borrowLocation(f, located));
+  if (unlocated.length > 0 && config.provenance.enabled) {
+    const kept = new Map(ctx.renders.map((r) => [r, r.record.provenance]));
+    await attachProvenance(unlocated, ctx.renders, config);
+    for (const [render, before] of kept) {
+      const now = render.record.provenance;
+      if (before && now && now !== before) render.record.provenance = { renders: before.renders + now.renders, ms: before.ms + now.ms };
+      else if (before) render.record.provenance = before;
+    }
+  }
+  ctx.suppress(findings);
+  const relative = (p: string) => relativeTo(repoRoot, path.resolve(p));
+  return {
+    index: request.index,
+    count: request.count,
+    assignment: 'rendezvous-sha256',
+    config: configDigest(config, { policies: (ctx.options.policies ?? []).map(relative), renderVariants: ctx.options.renderVariants !== false, rules: ruleIds(ctx.rules) }, repoRoot),
+    inputs: selection.inputsDigest,
+    total: selection.total,
+    units: selection.units,
+    failOnErrors: config.failOnErrors,
+    namespaces: namespaceFacts(ctx.objects),
+    joins: joins.map(({ source: _object, ...join }) => join),
+    valueSets: { severity: config.valueSets.severity, lockedRules: [...config.lockedRules] },
+    diverging: [...new Set(ctx.variants.filter((r) => r.diverges === true).map((r) => `${r.chart}\u0000${r.valueSet.name}`))].sort(),
+    policies: [...new Set(ctx.objects.filter((o) => POLICY_KINDS.has(o.ref.kind)).map((o) => o.source.chart ?? o.source.file))].sort(),
+  };
 }
 
 /** Exit status: 1 when blocking findings remain or inputs failed (unless configured otherwise). */

@@ -26,6 +26,9 @@ import type {
   ScanResult,
   ScanSummary,
   SourceInfo,
+  ShardInfo,
+  ShardJoin,
+  ShardNamespace,
 } from '../model/model.ts';
 import { SEVERITIES } from '../model/model.ts';
 import { chain, compareFindingsByPlace, compareRefs, compareSources, compareText } from './common.ts';
@@ -41,7 +44,10 @@ function keysOf<T>() {
 }
 
 export const JSON_KEYS = {
-  scanResult: keysOf<ScanResult>()(['tool', 'pss', 'summary', 'findings', 'objects', 'charts', 'errors', 'suppressions', 'policy', 'skipped', 'fixed', 'base', 'baselineFile']),
+  scanResult: keysOf<ScanResult>()(['tool', 'pss', 'summary', 'findings', 'objects', 'charts', 'errors', 'suppressions', 'policy', 'skipped', 'fixed', 'base', 'baselineFile', 'shard']),
+  shard: keysOf<ShardInfo>()(['index', 'count', 'assignment', 'config', 'inputs', 'total', 'units', 'failOnErrors', 'namespaces', 'joins', 'valueSets', 'diverging', 'policies']),
+  shardNamespace: keysOf<ShardNamespace>()(['name', 'valueSet', 'object', 'file', 'level', 'version']),
+  shardJoin: keysOf<ShardJoin>()(['valueSet', 'namespace', 'level', 'minors', 'finding', 'data']),
   baselineFile: keysOf<NonNullable<ScanResult['baselineFile']>>()(['file', 'entries', 'stale']),
   baselineEntry: keysOf<BaselineEntry>()(['fingerprint', 'rule', 'object', 'where', 'path', 'reason']),
   base: keysOf<BaseInfo>()(['revision', 'sha', 'gate', 'rendered', 'unchanged', 'allBecause', 'errors']),
@@ -171,6 +177,20 @@ function summaryJson(s: ScanSummary): Json {
   });
 }
 
+function shardJson(s: ShardInfo): Json {
+  return pick(s, JSON_KEYS.shard, {
+    units: strings,
+    namespaces: (list) => list.map((n) => pick(n, JSON_KEYS.shardNamespace, { object: refJson })),
+    joins: (list) =>
+      [...list]
+        .sort((a, b) => chain(compareFindingsByPlace(a.finding, b.finding), compareText(a.level, b.level), (a.minors[0] ?? 0) - (b.minors[0] ?? 0)))
+        .map((j) => pick(j, JSON_KEYS.shardJoin, { minors: (m) => [...m], finding: findingJson, data: (d) => ({ ...d }) })),
+    valueSets: (v) => ({ severity: v.severity, lockedRules: [...v.lockedRules] }),
+    diverging: strings,
+    policies: strings,
+  });
+}
+
 /** The result as a plain JSON value with canonical key order and sorted lists. */
 export function toJsonValue(result: ScanResult): Json {
   const findings = [...result.findings].sort(compareFindingsByPlace);
@@ -197,6 +217,7 @@ export function toJsonValue(result: ScanResult): Json {
     fixed: (list) => [...list].sort(compareFindingsByPlace).map(findingJson),
     base: (b) => pick(b, JSON_KEYS.base, { rendered: strings, unchanged: strings }),
     baselineFile: (b) => pick(b, JSON_KEYS.baselineFile, { stale: (list) => list.map((e) => pick(e, JSON_KEYS.baselineEntry)) }),
+    shard: shardJson,
   });
 }
 

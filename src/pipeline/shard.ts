@@ -1,0 +1,113 @@
+// Splitting one scan over N runners (`--shard K/N`, a GitHub Actions matrix). The grain is the unit of
+// evaluation (engine/unit.ts): a chart directory, a Terraform plan file, or all plain manifests together
+// (their joins span files: a RoleBinding in one file, the ServiceAccount in another), so every join inside a
+// unit stays inside one shard. A unit goes to the shard with the highest SHA-256 score of (shard, path):
+// rendezvous hashing. A unit's shard depends only on its own path and N, so adding or removing a unit never
+// moves another, and changing N moves only about 1/N of them (plain `hash mod N` moves most on a change of N).
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import type { Config } from '../config/config.ts';
+import { UsageError } from '../model/errors.ts';
+import { classifyPlanFile } from '../terraform/index.ts';
+import { relativeTo, type Input } from './discover.ts';
+
+export interface ShardRequest {
+  /** K, from 1. */
+  index: number;
+  count: number;
+}
+
+/** Most shards a scan may be split into (a GitHub Actions matrix has at most 256 jobs). */
+export const MAX_SHARDS = 256;
+
+/** The unit name of every plain manifest (and standard input): one unit, one shard. */
+export const MANIFESTS_UNIT = '(manifests)';
+
+/** `K/N` (1 <= K <= N <= 256), as `--shard` and the Action's `shard` input give it. */
+export function parseShard(text: string, flag = '--shard'): ShardRequest {
+  const m = /^\s*(\d{1,4})\s*\/\s*(\d{1,4})\s*$/.exec(text);
+  if (!m) throw new UsageError(`${flag} must be K/N, this shard's number and the number of shards, like 2/8 (got "${text}")`);
+  const index = Number(m[1]);
+  const count = Number(m[2]);
+  if (count < 1 || count > MAX_SHARDS) throw new UsageError(`${flag} ${text}: the number of shards must be from 1 to ${MAX_SHARDS}`);
+  if (index < 1 || index > count) throw new UsageError(`${flag} ${text}: the shard number must be from 1 to ${count}`);
+  return { index, count };
+}
+
+function score(shard: number, unit: string): string {
+  return createHash('sha256').update(`${shard}\u0000${unit}`).digest('hex');
+}
+
+/** The shard (1..count) a unit goes to: the highest score of (shard, unit path); ties cannot happen in practice and go to the lower number. */
+export function shardOfUnit(unit: string, count: number): number {
+  let best = 1;
+  let bestScore = score(1, unit);
+  for (let shard = 2; shard <= count; shard++) {
+    const s = score(shard, unit);
+    if (s > bestScore) {
+      best = shard;
+      bestScore = s;
+    }
+  }
+  return best;
+}
+
+/** The unit an input belongs to: a chart's directory, a plan's file, or MANIFESTS_UNIT. */
+export function unitOfInput(input: Input, repoRoot: string): string {
+  if (input.kind === 'chart') return relativeTo(repoRoot, input.dir);
+  if (input.kind === 'stdin') return MANIFESTS_UNIT;
+  let bytes: Buffer;
+  try {
+    bytes = readFileSync(input.file);
+  } catch {
+    // Unreadable: its error is reported by the shard that has it, as its own unit.
+    return relativeTo(repoRoot, input.file);
+  }
+  // Plans are recognised by content, as load.ts does; a rejected file is reported on its own.
+  return classifyPlanFile(bytes).kind === 'not-plan' ? MANIFESTS_UNIT : relativeTo(repoRoot, input.file);
+}
+
+export interface ShardSelection {
+  inputs: Input[];
+  /** Units this shard scans, sorted. */
+  units: string[];
+  /** Digest of every unit of the scan (all shards). */
+  inputsDigest: string;
+  total: number;
+}
+
+/** The inputs of one shard, and what identifies the whole scan's inputs. */
+export function selectShard(inputs: readonly Input[], shard: ShardRequest, repoRoot: string): ShardSelection {
+  const units = inputs.map((input) => unitOfInput(input, repoRoot));
+  const all = [...new Set(units)].sort();
+  const mine = new Set(all.filter((unit) => shardOfUnit(unit, shard.count) === shard.index));
+  return {
+    inputs: inputs.filter((_, i) => mine.has(units[i]!)),
+    units: [...mine].sort(),
+    inputsDigest: createHash('sha256').update(all.join('\n')).digest('hex'),
+    total: all.length,
+  };
+}
+
+/** JSON with object keys sorted, so the digest does not depend on the order keys were written in. */
+function stableJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(stableJson).join(',')}]`;
+  if (value !== null && typeof value === 'object') {
+    return `{${Object.keys(value)
+      .sort()
+      .filter((k) => (value as Record<string, unknown>)[k] !== undefined)
+      .map((k) => `${JSON.stringify(k)}:${stableJson((value as Record<string, unknown>)[k])}`)
+      .join(',')}}`;
+  }
+  return JSON.stringify(value) ?? 'null';
+}
+
+/**
+ * What must be equal for shard reports to be parts of one scan: the configuration that gated it (with the
+ * command-line options on top) and the options that decide renders and evaluation. Absolute paths are made
+ * relative to the repository, so runners with different checkout folders agree.
+ */
+export function configDigest(config: Config, extra: Record<string, unknown>, repoRoot: string): string {
+  const text = stableJson({ config, extra }).split(JSON.stringify(repoRoot).slice(1, -1)).join('<repo>');
+  return createHash('sha256').update(text).digest('hex').slice(0, 32);
+}
