@@ -10,6 +10,7 @@ import { processFindings } from './findings.ts';
 import { ValueSetEvaluation } from './evaluate.ts';
 import type { Rule } from '../engine/rule-kit.ts';
 import { locateHelm } from '../render/helm.ts';
+import { RenderCache, runWithRenderCache } from '../render/render-cache.ts';
 import { markUnknownFindings } from '../terraform/index.ts';
 import { MiB, RENDER_BOUNDS, RenderBudget, runWithRenderBudget } from '../config/render-budget.ts';
 import { runWithYamlBudget, YamlBudget } from '../loaders/yaml-docs.ts';
@@ -88,6 +89,11 @@ export interface ScanOptions {
    * gates the scan; only the charts it returns are rendered (pipeline/changed-charts.ts, with --base).
    */
   selectCharts?: (charts: string[], config: Config) => string[];
+  /**
+   * A folder for the render cache (render/render-cache.ts): a render whose every input is unchanged is read
+   * from it instead of running helm. Off when undefined.
+   */
+  cacheDir?: string;
 }
 
 export const TOOL_VERSION: string = pkg.version;
@@ -185,7 +191,10 @@ export function countBlocking(findings: { severity: Severity }[], failOn: FailOn
 export async function scan(options: ScanOptions): Promise<ScanResult> {
   // One budget of YAML nodes for everything this scan parses, manifests and rendered charts alike: many
   // large inputs together end as errors, not as an out-of-memory crash.
-  return runWithYamlBudget(YamlBudget.forHeap(), () => scanWithBudget(options));
+  const cache = options.cacheDir !== undefined ? new RenderCache(options.cacheDir) : undefined;
+  const result = await runWithRenderCache(cache, () => runWithYamlBudget(YamlBudget.forHeap(), () => scanWithBudget(options)));
+  cache?.prune();
+  return result;
 }
 
 async function scanWithBudget(options: ScanOptions): Promise<ScanResult> {

@@ -15,7 +15,7 @@ import { DANGEROUS_RULE_ID, dangerousLeaves } from './lint.ts';
 import { fieldName, locate, nearestExisting, newTarget, scopeRelative, sentinelPattern, type Target } from './locate.ts';
 import { prefixPointer, proveLines, type LineClaim } from './line-proof.ts';
 import { emittingLines, keyOf, literalValueAt, structuralLine, TemplateSources, type EmittingLine } from '../render/template-lines.ts';
-import { DEFAULT_VALUE_SET } from '../render/value-sets.ts';
+import { compareValueSets, DEFAULT_VALUE_SET } from '../render/value-sets.ts';
 import { valuesOfRender } from './chart-context.ts';
 import { locationOf, pathKey, type EffectiveValues } from '../render/effective-values.ts';
 
@@ -276,14 +276,22 @@ export interface ProvenanceOptions {
 export async function attachProvenance(findings: readonly Finding[], renders: readonly ChartRender[], config: Config, options: ProvenanceOptions = {}): Promise<ProvenanceReport> {
   const report: ProvenanceReport = { renders: 0, ms: 0, defaults: new Map() };
   if (!config.provenance.enabled) return report;
-  const inDefault = new Set<string>();
-  for (const f of findings) if (f.source.kind === 'helm' && (f.source.valueSet ?? DEFAULT_VALUE_SET) === DEFAULT_VALUE_SET) inDefault.add(`${f.source.chart}\u0000${f.fingerprint}`);
+  // A finding several value sets show is reported as the first of them shows it (mergeValueSets: the
+  // defaults, else the first set by name): only that one is located, the others no report shows.
+  const speaker = new Map<string, string>();
+  for (const f of findings) {
+    if (f.source.kind !== 'helm') continue;
+    const key = `${f.source.chart}\u0000${f.fingerprint}`;
+    const set = f.source.valueSet ?? DEFAULT_VALUE_SET;
+    const known = speaker.get(key);
+    if (known === undefined || compareValueSets(set, known) < 0) speaker.set(key, set);
+  }
   const byRender = new Map<string, Finding[]>();
   for (const f of findings) {
     // Findings their rule located itself (from the chart's sources) need no re-render.
     if (f.source.kind !== 'helm' || f.ruleId === DANGEROUS_RULE_ID || f.source.located !== undefined) continue;
     const set = f.source.valueSet ?? DEFAULT_VALUE_SET;
-    if (set !== DEFAULT_VALUE_SET && inDefault.has(`${f.source.chart}\u0000${f.fingerprint}`)) continue;
+    if (speaker.get(`${f.source.chart}\u0000${f.fingerprint}`) !== set) continue;
     const key = `${f.source.chart}\u0000${set}`;
     byRender.set(key, [...(byRender.get(key) ?? []), f]);
   }
