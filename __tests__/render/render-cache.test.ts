@@ -214,4 +214,9 @@ describe('render cache', () => {
     expect(cold.findings.length).toBeGreaterThan(0);
     expect(comparable(warm)).toBe(comparable(cold));
   });
+
+  it('refuses a cache folder inside the repository scanned (a pull request could commit entries there)', async () => {
+    const { root } = repository();
+    await expect(scan({ paths: [root], helmPath: helm3.path, cacheDir: path.join(root, '.preadmit-cache') })).rejects.toThrow(/render cache .* is inside the repository scanned/);
+  });
 });

@@ -44,6 +44,8 @@ export interface ActionInputs {
   githubToken: string;
   /** helm binary (default: helm on PATH). */
   helm?: string;
+  /** The render cache's folder (outside the workspace; the scan refuses one inside the repository). */
+  renderCache?: string;
   /** Publish this JSON report (from an earlier preadmit run) instead of scanning. */
   report?: string;
   /** With `report` on workflow_run: the pull request to comment on (verified against the run's head SHA). */
@@ -147,6 +149,7 @@ export function readInputs(getInput: GetInput = defaultGetInput): ActionInputs {
     ...(sarifFile !== '' && { sarifFile }),
     githubToken: token,
     ...(helm !== '' && { helm }),
+    ...(get('render-cache') !== '' && { renderCache: get('render-cache') }),
     ...(report !== '' && { report }),
     ...(pr !== '' && { pullRequest: Number(pr) }),
     policyFrom: oneOf('policy-from', get('policy-from'), POLICY_FROM_VALUES) ?? 'base',

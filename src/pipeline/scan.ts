@@ -19,6 +19,7 @@ import { podTemplateOf } from '../k8s/workloads.ts';
 import { CONFIG_FILE_NAME, defaultConfig, enforceLocks, findConfig, loadConfig, type Config } from '../config/config.ts';
 import { pendingChanges, policyAt, type PolicyRequest, type ResolvedPolicy } from './policy.ts';
 import { discover, findRepoRoot, relativeTo } from './discover.ts';
+import { isInside, safeRealpath } from '../model/paths.ts';
 import { load } from './load.ts';
 import { UsageError } from '../model/errors.ts';
 import { policyFilesAtBase, prepareScanAdmission } from './admission.ts';
@@ -94,6 +95,23 @@ export interface ScanOptions {
    * from it instead of running helm. Off when undefined.
    */
   cacheDir?: string;
+}
+
+/**
+ * The render cache at `dir`, refused inside the scanned repository: a pull request could commit entries
+ * there (keys are computable from its own files) and have its scan read what it wrote instead of helm's output.
+ */
+function renderCacheAt(dir: string, paths: readonly string[]): RenderCache {
+  const repoRoot = findRepoRoot(paths.find((p) => p !== '-') ?? '.');
+  const real = (p: string) => {
+    for (let at = path.resolve(p); ; at = path.dirname(at)) {
+      const resolved = safeRealpath(at);
+      if (resolved !== undefined) return path.join(resolved, path.relative(at, path.resolve(p)));
+      if (path.dirname(at) === at) return path.resolve(p);
+    }
+  };
+  if (isInside(real(repoRoot), real(dir))) throw new UsageError(`the render cache ${dir} is inside the repository scanned: a pull request could commit entries there; use a folder outside it (e.g. under RUNNER_TEMP)`);
+  return new RenderCache(dir);
 }
 
 export const TOOL_VERSION: string = pkg.version;
@@ -191,7 +209,7 @@ export function countBlocking(findings: { severity: Severity }[], failOn: FailOn
 export async function scan(options: ScanOptions): Promise<ScanResult> {
   // One budget of YAML nodes for everything this scan parses, manifests and rendered charts alike: many
   // large inputs together end as errors, not as an out-of-memory crash.
-  const cache = options.cacheDir !== undefined ? new RenderCache(options.cacheDir) : undefined;
+  const cache = options.cacheDir !== undefined ? renderCacheAt(options.cacheDir, options.paths) : undefined;
   const result = await runWithRenderCache(cache, () => runWithYamlBudget(YamlBudget.forHeap(), () => scanWithBudget(options)));
   cache?.prune();
   return result;

@@ -397,9 +397,20 @@ export async function renderChart(request: RenderRequest): Promise<RenderOutcome
     }
   }
   let answersCopy: string | undefined;
+  let sharedCopy: string | undefined;
   if (request.clusterAnswers || request.failsIgnored) {
     try {
-      chartDir = answersCopy = withClusterAnswers(chartDir, { answers: request.clusterAnswers === true, failsIgnored: request.failsIgnored === true });
+      const how = { answers: request.clusterAnswers === true, failsIgnored: request.failsIgnored === true };
+      if (editedView === undefined && request.checkedCharts !== undefined) {
+        // One copy per chart and rewrite in a scan, kept until the process exits: every value set's second
+        // render reads the same (issue 18: making and removing it per render took 30-50 s of the corpus's
+        // main thread in writes, links and unlinks).
+        const copies = ANSWERS_COPIES.get(request.checkedCharts) ?? new Map<string, string>();
+        ANSWERS_COPIES.set(request.checkedCharts, copies);
+        const memo = `${chartDir}\u0000${how.answers}\u0000${how.failsIgnored}`;
+        if (!copies.has(memo)) copies.set(memo, withClusterAnswers(chartDir, how));
+        chartDir = sharedCopy = copies.get(memo)!;
+      } else chartDir = answersCopy = withClusterAnswers(chartDir, how);
     } catch (error) {
       if (editedView !== undefined) rmSync(path.dirname(editedView), { recursive: true, force: true });
       return { ok: false, message: `the chart could not be copied for the render with the cluster's answers: ${(error as Error).message}`, ms: performance.now() - started };
@@ -408,7 +419,7 @@ export async function renderChart(request: RenderRequest): Promise<RenderOutcome
   const purpose = request.purpose ?? 'value-set';
   const { file, args, env } = boundedHelm(request.helm.path, templateArgs({ ...request, chartDir }), budget.memoryLimitBytes);
   const cache = currentRenderCache();
-  const key = cache === undefined ? undefined : cacheKeyOf(request, chartDir, ownDir, answersCopy !== undefined, budget.memoryLimitBytes, env, cache);
+  const key = cache === undefined ? undefined : cacheKeyOf(request, chartDir, ownDir, answersCopy !== undefined ? 'copy' : sharedCopy !== undefined ? 'shared-copy' : 'own', budget.memoryLimitBytes, env, cache);
   const hit = key === undefined ? undefined : cache!.get(key, maxBuffer);
   const removeStaged = () => {
     // The copy and the view are needed by this render only (the folders made for them; the exit handler is the fallback).
@@ -481,13 +492,17 @@ function refusalMessage(request: RenderRequest, chartDir: string, exitCode: numb
  * cannot be read whole (the render is then made and not kept). `stable`: the directory helm renders is
  * the repository's own (not a temporary copy), so its hash is computed once per scan.
  */
-function cacheKeyOf(request: RenderRequest, chartDir: string, ownDir: string, copied: boolean, memoryLimitBytes: number, env: Record<string, string>, cache: RenderCache): string | undefined {
+function cacheKeyOf(request: RenderRequest, chartDir: string, ownDir: string, dir: 'own' | 'copy' | 'shared-copy', memoryLimitBytes: number, env: Record<string, string>, cache: RenderCache): string | undefined {
   const helm = binaryHash(request.helm.path);
   if (helm === undefined) return undefined;
   let chart: unknown;
-  if (copied) {
+  if (dir === 'copy') {
     // The cluster-answers copy: its rewritten files are hashed as helm reads them.
     chart = directoryHash(chartDir);
+  } else if (dir === 'shared-copy') {
+    // The same, once per scan (the copy is not changed while the scan runs).
+    if (!cache.chartHashes.has(chartDir)) cache.chartHashes.set(chartDir, directoryHash(chartDir));
+    chart = cache.chartHashes.get(chartDir);
   } else {
     // The chart's own files (hashed once per scan), and those a line proof replaced, by their new text.
     if (!cache.chartHashes.has(ownDir)) cache.chartHashes.set(ownDir, directoryHash(ownDir));
@@ -558,6 +573,8 @@ export function boundedHelm(helmPath: string, args: string[], memoryLimitBytes: 
   return { file: LIMIT_SHELL, args: ['-c', LIMIT_SCRIPT, kib(memoryLimitBytes), kib(memoryLimitBytes + ADDRESS_SPACE_MARGIN), helmPath, ...args], env };
 }
 
+/** Cluster-answers copies by scan (the checkedCharts map) and chart directory and rewrite. */
+const ANSWERS_COPIES = new WeakMap<Map<string, string | undefined>, Map<string, string>>();
 /** Staged chart directories by scan (the checkedCharts map) and chart directory; undefined: renders in place. */
 const STAGED = new WeakMap<Map<string, string | undefined>, Map<string, string | undefined>>();
 /** Staged directories of this process, removed when it exits. */
