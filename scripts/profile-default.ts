@@ -67,12 +67,24 @@ async function main() {
     await session.post('Profiler.setSamplingInterval', { interval: 1000 });
     await session.post('Profiler.start');
   }
+  // Memory over the run: the highest RSS and heap while rendering and after (provenance, reports).
+  const memory = { rendering: { rss: 0, heap: 0 }, after: { rss: 0, heap: 0 } };
+  let phase: 'rendering' | 'after' = 'rendering';
+  const sampler = setInterval(() => {
+    const m = process.memoryUsage();
+    memory[phase].rss = Math.max(memory[phase].rss, m.rss);
+    memory[phase].heap = Math.max(memory[phase].heap, m.heapUsed);
+  }, 250);
   resetRenderStats();
   const cpuBefore = process.cpuUsage();
   const childBefore = childrenCpuSeconds();
   const started = performance.now();
-  const result = await scan({ paths: [path.join(corpus, 'charts')], configFile: config, helmPath: helm, ...(values.cache ? { cacheDir: values.cache } : {}) });
+  const result = await scan({ paths: [path.join(corpus, 'charts')], configFile: config, helmPath: helm, onProgress: ({ renders }) => (phase = renders >= 201 ? 'after' : 'rendering'), ...(values.cache ? { cacheDir: values.cache } : {}) });
   const scanned = performance.now();
+  clearInterval(sampler);
+  const live = (globalThis as { gc?: () => void }).gc;
+  live?.();
+  const retained = process.memoryUsage();
   const json = renderReport('json', result, { rules: RULES });
   const sarif = renderReport('sarif', result, { rules: RULES });
   const ended = performance.now();
@@ -82,7 +94,8 @@ async function main() {
     `charts ${charts.length}, renders: value sets ${result.charts.length}, findings ${result.findings.length}, errors ${result.errors.length}`,
     `wall ${((ended - started) / 1000).toFixed(1)} s (scan ${((scanned - started) / 1000).toFixed(1)} s, reports json+sarif ${((ended - scanned) / 1000).toFixed(2)} s, ${(json.length / 1e6).toFixed(1)} + ${(sarif.length / 1e6).toFixed(1)} MB)`,
     `CPU: node ${((cpu.user + cpu.system) / 1e6).toFixed(1)} s, helm (children) ${children.toFixed(1)} s`,
-    `peak RSS (node) ${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MB`,
+    `peak RSS (node) ${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MB; while rendering: RSS ${(memory.rendering.rss / 2 ** 20).toFixed(0)} MB, heap ${(memory.rendering.heap / 2 ** 20).toFixed(0)} MB; after: RSS ${(memory.after.rss / 2 ** 20).toFixed(0)} MB, heap ${(memory.after.heap / 2 ** 20).toFixed(0)} MB` +
+      (live ? `; heap still reachable at the end ${(retained.heapUsed / 2 ** 20).toFixed(0)} MB (with the result)` : ''),
     `helm runs by purpose: ${Object.entries(renderStats.helm).map(([k, v]) => `${k} ${v} (${(renderStats.helmMs[k as 'variant'] / 1000).toFixed(1)} s summed wall)`).join(', ')}`,
     `cache hits by purpose: ${Object.entries(renderStats.cached).map(([k, v]) => `${k} ${v}`).join(', ')}`,
     `provenance: ${JSON.stringify(result.summary.provenance)}`,
