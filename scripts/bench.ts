@@ -8,6 +8,7 @@
 // (--cache): a cold run filling it, a warm run of the unchanged charts, and a run after one chart changed
 // (`--changed NAME`, default kubernetes-sigs__metrics-server) against bare helm rendering that chart's value
 // sets twice. The charts are copied to a temporary folder for these (one of them is changed there).
+// `--compare OTHER/dist/cli.js` also times another build's default run in the same rounds (before/after).
 // `--defaults-only` times the earlier comparison instead: each chart's defaults, no value sets, no provenance.
 //
 // `--provenance` measures locating findings at values and template lines instead: the scan pipeline
@@ -185,6 +186,7 @@ async function main() {
       quick: { type: 'boolean', default: false },
       node: { type: 'string', default: process.execPath },
       changed: { type: 'string', default: 'kubernetes-sigs__metrics-server' },
+      compare: { type: 'string' },
       out: { type: 'string' },
     },
   });
@@ -228,8 +230,20 @@ async function defaultRun(values: Record<string, string | boolean | undefined>, 
   await bareHelm(helm, renders, concurrency);
   const rounds = Number(values.rounds);
   const runs: { ms: number; cpu: number; rss: number }[] = [];
+  const other: { ms: number; cpu: number; rss: number; report: Report }[] = [];
   const bare: { ms: number; cpu: number }[] = [];
+  const compare = values.compare as string | undefined;
   const steps = [
+    ...(compare === undefined
+      ? []
+      : [
+          async () => {
+            const otherReport = path.join(work, 'other.json');
+            const args = scanArgs(path.join(corpus, 'charts'), config).map((arg) => (arg === cli ? compare : arg === report ? otherReport : arg));
+            const { value, ms, cpu } = await measured(() => timed(nodeBinary, args));
+            other.push({ ms, cpu, rss: value.peakRssMb, report: JSON.parse(readFileSync(otherReport, 'utf8')) as Report });
+          },
+        ]),
     async () => {
       const { value, ms, cpu } = await measured(() => timed(nodeBinary, scanArgs(path.join(corpus, 'charts'), config)));
       runs.push({ ms, cpu, rss: value.peakRssMb });
@@ -257,6 +271,15 @@ async function defaultRun(values: Record<string, string | boolean | undefined>, 
     `ratio:                               ${(p / h).toFixed(2)} wall, ${(pc / hc).toFixed(2)} CPU  (target <= 1.3)`,
     `peak RSS (node):                     ${Math.max(...runs.map((r) => r.rss)).toFixed(0)} MB  (target <= 300 MB)`,
   ];
+  if (other.length > 0) {
+    const o = median(other.map((r) => r.ms));
+    const oc = median(other.map((r) => r.cpu));
+    const op = other[other.length - 1]!.report.summary.provenance;
+    lines.push(
+      `compared build (${compare}): ${(o / 1000).toFixed(1)} s wall, ${oc.toFixed(1)} CPU-s, ratio ${(o / h).toFixed(2)} wall, ${(oc / hc).toFixed(2)} CPU, peak RSS ${Math.max(...other.map((r) => r.rss)).toFixed(0)} MB, ` +
+        `${op?.renders ?? 0} provenance renders (located: ${op?.values ?? 0} values, ${op?.template ?? 0} template, ${op?.object ?? 0} object)  (all: ${other.map((r) => (r.ms / 1000).toFixed(1)).join(', ')})`,
+    );
+  }
   for (const error of result.errors) lines.push(`error: ${error.file}: ${error.message.split('\n')[0]}`);
   console.log(lines.join('\n'));
   if (!values.quick) await cacheRuns(nodeBinary, scanArgs, corpus, helm, concurrency, work, values.changed as string);

@@ -126,6 +126,8 @@ export class ValueSetEvaluation {
       const unseen = new Set(renders.flatMap((r) => r.objects.filter((o) => o.renderDependence?.divergence?.failed !== undefined).map((o) => objectKey(o.source, o.ref))));
       result.findings = gradeDivergences(result.findings, unseen);
     }
+    // Evaluated: the renders' evaluations are in `result`; what they were made of can go (memory, issue 18).
+    this.done.clear();
     return result;
   }
 }

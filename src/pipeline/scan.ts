@@ -268,6 +268,8 @@ async function scanWithBudget(options: ScanOptions): Promise<ScanResult> {
   const atBase = policy?.sha !== undefined && configPolicies.length > 0 ? await policyFilesAtBase(repoRoot, policy.sha, configPolicies) : undefined;
   loaded.errors.push(...prepareScanAdmission(loaded.objects, [...(atBase ? [] : configPolicies), ...(options.policies ?? [])], repoRoot, atBase));
   const evaluation = evaluator.finish(loaded.objects, [...loaded.renders, ...loaded.variants]);
+  // The second renders are evaluated; their diverging objects stay in loaded.objects, the rest can go.
+  loaded.variants.length = 0;
   // A finding that depends on a value Terraform only knows at apply is neither a violation nor safe: say so.
   evaluation.findings = markUnknownFindings(evaluation.findings, loaded.objects, config);
   // Values and template lines (proven by re-rendering), the values lint, value-set merging, suppressions.
