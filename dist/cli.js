@@ -37,13 +37,13 @@ var __toESM = (mod, isNodeMode, target) => (target = mod != null ? __create(__ge
   mod
 ));
 
-// node_modules/isexe/windows.js
+// ../main/node_modules/isexe/windows.js
 var require_windows = __commonJS({
-  "node_modules/isexe/windows.js"(exports, module) {
+  "../main/node_modules/isexe/windows.js"(exports, module) {
     module.exports = isexe;
     isexe.sync = sync;
     var fs = __require("fs");
-    function checkPathExt(path37, options) {
+    function checkPathExt(path38, options) {
       var pathext = options.pathExt !== void 0 ? options.pathExt : process.env.PATHEXT;
       if (!pathext) {
         return true;
@@ -54,42 +54,42 @@ var require_windows = __commonJS({
       }
       for (var i2 = 0; i2 < pathext.length; i2++) {
         var p = pathext[i2].toLowerCase();
-        if (p && path37.substr(-p.length).toLowerCase() === p) {
+        if (p && path38.substr(-p.length).toLowerCase() === p) {
           return true;
         }
       }
       return false;
     }
-    function checkStat(stat, path37, options) {
+    function checkStat(stat, path38, options) {
       if (!stat.isSymbolicLink() && !stat.isFile()) {
         return false;
       }
-      return checkPathExt(path37, options);
+      return checkPathExt(path38, options);
     }
-    function isexe(path37, options, cb) {
-      fs.stat(path37, function(er, stat) {
-        cb(er, er ? false : checkStat(stat, path37, options));
+    function isexe(path38, options, cb) {
+      fs.stat(path38, function(er, stat) {
+        cb(er, er ? false : checkStat(stat, path38, options));
       });
     }
-    function sync(path37, options) {
-      return checkStat(fs.statSync(path37), path37, options);
+    function sync(path38, options) {
+      return checkStat(fs.statSync(path38), path38, options);
     }
   }
 });
 
-// node_modules/isexe/mode.js
+// ../main/node_modules/isexe/mode.js
 var require_mode = __commonJS({
-  "node_modules/isexe/mode.js"(exports, module) {
+  "../main/node_modules/isexe/mode.js"(exports, module) {
     module.exports = isexe;
     isexe.sync = sync;
     var fs = __require("fs");
-    function isexe(path37, options, cb) {
-      fs.stat(path37, function(er, stat) {
+    function isexe(path38, options, cb) {
+      fs.stat(path38, function(er, stat) {
         cb(er, er ? false : checkStat(stat, options));
       });
     }
-    function sync(path37, options) {
-      return checkStat(fs.statSync(path37), options);
+    function sync(path38, options) {
+      return checkStat(fs.statSync(path38), options);
     }
     function checkStat(stat, options) {
       return stat.isFile() && checkMode(stat, options);
@@ -110,9 +110,9 @@ var require_mode = __commonJS({
   }
 });
 
-// node_modules/isexe/index.js
+// ../main/node_modules/isexe/index.js
 var require_isexe = __commonJS({
-  "node_modules/isexe/index.js"(exports, module) {
+  "../main/node_modules/isexe/index.js"(exports, module) {
     var fs = __require("fs");
     var core2;
     if (process.platform === "win32" || global.TESTING_WINDOWS) {
@@ -122,7 +122,7 @@ var require_isexe = __commonJS({
     }
     module.exports = isexe;
     isexe.sync = sync;
-    function isexe(path37, options, cb) {
+    function isexe(path38, options, cb) {
       if (typeof options === "function") {
         cb = options;
         options = {};
@@ -132,7 +132,7 @@ var require_isexe = __commonJS({
           throw new TypeError("callback not provided");
         }
         return new Promise(function(resolve2, reject) {
-          isexe(path37, options || {}, function(er, is) {
+          isexe(path38, options || {}, function(er, is) {
             if (er) {
               reject(er);
             } else {
@@ -141,7 +141,7 @@ var require_isexe = __commonJS({
           });
         });
       }
-      core2(path37, options || {}, function(er, is) {
+      core2(path38, options || {}, function(er, is) {
         if (er) {
           if (er.code === "EACCES" || options && options.ignoreErrors) {
             er = null;
@@ -151,9 +151,9 @@ var require_isexe = __commonJS({
         cb(er, is);
       });
     }
-    function sync(path37, options) {
+    function sync(path38, options) {
       try {
-        return core2.sync(path37, options || {});
+        return core2.sync(path38, options || {});
       } catch (er) {
         if (options && options.ignoreErrors || er.code === "EACCES") {
           return false;
@@ -165,11 +165,11 @@ var require_isexe = __commonJS({
   }
 });
 
-// node_modules/which/which.js
+// ../main/node_modules/which/which.js
 var require_which = __commonJS({
-  "node_modules/which/which.js"(exports, module) {
+  "../main/node_modules/which/which.js"(exports, module) {
     var isWindows = process.platform === "win32" || process.env.OSTYPE === "cygwin" || process.env.OSTYPE === "msys";
-    var path37 = __require("path");
+    var path38 = __require("path");
     var COLON = isWindows ? ";" : ":";
     var isexe = require_isexe();
     var getNotFoundError = (cmd) => Object.assign(new Error(`not found: ${cmd}`), { code: "ENOENT" });
@@ -207,7 +207,7 @@ var require_which = __commonJS({
           return opt.all && found.length ? resolve2(found) : reject(getNotFoundError(cmd));
         const ppRaw = pathEnv[i2];
         const pathPart = /^".*"$/.test(ppRaw) ? ppRaw.slice(1, -1) : ppRaw;
-        const pCmd = path37.join(pathPart, cmd);
+        const pCmd = path38.join(pathPart, cmd);
         const p = !pathPart && /^\.[\\\/]/.test(cmd) ? cmd.slice(0, 2) + pCmd : pCmd;
         resolve2(subStep(p, i2, 0));
       });
@@ -234,7 +234,7 @@ var require_which = __commonJS({
       for (let i2 = 0; i2 < pathEnv.length; i2++) {
         const ppRaw = pathEnv[i2];
         const pathPart = /^".*"$/.test(ppRaw) ? ppRaw.slice(1, -1) : ppRaw;
-        const pCmd = path37.join(pathPart, cmd);
+        const pCmd = path38.join(pathPart, cmd);
         const p = !pathPart && /^\.[\\\/]/.test(cmd) ? cmd.slice(0, 2) + pCmd : pCmd;
         for (let j = 0; j < pathExt.length; j++) {
           const cur = p + pathExt[j];
@@ -261,9 +261,9 @@ var require_which = __commonJS({
   }
 });
 
-// node_modules/path-key/index.js
+// ../main/node_modules/path-key/index.js
 var require_path_key = __commonJS({
-  "node_modules/path-key/index.js"(exports, module) {
+  "../main/node_modules/path-key/index.js"(exports, module) {
     "use strict";
     var pathKey4 = (options = {}) => {
       const environment = options.env || process.env;
@@ -278,11 +278,11 @@ var require_path_key = __commonJS({
   }
 });
 
-// node_modules/cross-spawn/lib/util/resolveCommand.js
+// ../main/node_modules/cross-spawn/lib/util/resolveCommand.js
 var require_resolveCommand = __commonJS({
-  "node_modules/cross-spawn/lib/util/resolveCommand.js"(exports, module) {
+  "../main/node_modules/cross-spawn/lib/util/resolveCommand.js"(exports, module) {
     "use strict";
-    var path37 = __require("path");
+    var path38 = __require("path");
     var which = require_which();
     var getPathKey = require_path_key();
     function resolveCommandAttempt(parsed, withoutPathExt) {
@@ -300,7 +300,7 @@ var require_resolveCommand = __commonJS({
       try {
         resolved = which.sync(parsed.command, {
           path: env[getPathKey({ env })],
-          pathExt: withoutPathExt ? path37.delimiter : void 0
+          pathExt: withoutPathExt ? path38.delimiter : void 0
         });
       } catch (e) {
       } finally {
@@ -309,7 +309,7 @@ var require_resolveCommand = __commonJS({
         }
       }
       if (resolved) {
-        resolved = path37.resolve(hasCustomCwd ? parsed.options.cwd : "", resolved);
+        resolved = path38.resolve(hasCustomCwd ? parsed.options.cwd : "", resolved);
       }
       return resolved;
     }
@@ -320,9 +320,9 @@ var require_resolveCommand = __commonJS({
   }
 });
 
-// node_modules/cross-spawn/lib/util/escape.js
+// ../main/node_modules/cross-spawn/lib/util/escape.js
 var require_escape = __commonJS({
-  "node_modules/cross-spawn/lib/util/escape.js"(exports, module) {
+  "../main/node_modules/cross-spawn/lib/util/escape.js"(exports, module) {
     "use strict";
     var metaCharsRegExp = /([()\][%!^"`<>&|;, *?])/g;
     function escapeCommand(arg) {
@@ -345,17 +345,17 @@ var require_escape = __commonJS({
   }
 });
 
-// node_modules/shebang-regex/index.js
+// ../main/node_modules/shebang-regex/index.js
 var require_shebang_regex = __commonJS({
-  "node_modules/shebang-regex/index.js"(exports, module) {
+  "../main/node_modules/shebang-regex/index.js"(exports, module) {
     "use strict";
     module.exports = /^#!(.*)/;
   }
 });
 
-// node_modules/shebang-command/index.js
+// ../main/node_modules/shebang-command/index.js
 var require_shebang_command = __commonJS({
-  "node_modules/shebang-command/index.js"(exports, module) {
+  "../main/node_modules/shebang-command/index.js"(exports, module) {
     "use strict";
     var shebangRegex = require_shebang_regex();
     module.exports = (string = "") => {
@@ -363,8 +363,8 @@ var require_shebang_command = __commonJS({
       if (!match2) {
         return null;
       }
-      const [path37, argument] = match2[0].replace(/#! ?/, "").split(" ");
-      const binary2 = path37.split("/").pop();
+      const [path38, argument] = match2[0].replace(/#! ?/, "").split(" ");
+      const binary2 = path38.split("/").pop();
       if (binary2 === "env") {
         return argument;
       }
@@ -373,9 +373,9 @@ var require_shebang_command = __commonJS({
   }
 });
 
-// node_modules/cross-spawn/lib/util/readShebang.js
+// ../main/node_modules/cross-spawn/lib/util/readShebang.js
 var require_readShebang = __commonJS({
-  "node_modules/cross-spawn/lib/util/readShebang.js"(exports, module) {
+  "../main/node_modules/cross-spawn/lib/util/readShebang.js"(exports, module) {
     "use strict";
     var fs = __require("fs");
     var shebangCommand = require_shebang_command();
@@ -395,11 +395,11 @@ var require_readShebang = __commonJS({
   }
 });
 
-// node_modules/cross-spawn/lib/parse.js
+// ../main/node_modules/cross-spawn/lib/parse.js
 var require_parse = __commonJS({
-  "node_modules/cross-spawn/lib/parse.js"(exports, module) {
+  "../main/node_modules/cross-spawn/lib/parse.js"(exports, module) {
     "use strict";
-    var path37 = __require("path");
+    var path38 = __require("path");
     var resolveCommand = require_resolveCommand();
     var escape3 = require_escape();
     var readShebang = require_readShebang();
@@ -424,7 +424,7 @@ var require_parse = __commonJS({
       const needsShell = !isExecutableRegExp.test(commandFile);
       if (parsed.options.forceShell || needsShell) {
         const needsDoubleEscapeMetaChars = isCmdShimRegExp.test(commandFile);
-        parsed.command = path37.normalize(parsed.command);
+        parsed.command = path38.normalize(parsed.command);
         parsed.command = escape3.command(parsed.command);
         parsed.args = parsed.args.map((arg) => escape3.argument(arg, needsDoubleEscapeMetaChars));
         const shellCommand = [parsed.command].concat(parsed.args).join(" ");
@@ -457,9 +457,9 @@ var require_parse = __commonJS({
   }
 });
 
-// node_modules/cross-spawn/lib/enoent.js
+// ../main/node_modules/cross-spawn/lib/enoent.js
 var require_enoent = __commonJS({
-  "node_modules/cross-spawn/lib/enoent.js"(exports, module) {
+  "../main/node_modules/cross-spawn/lib/enoent.js"(exports, module) {
     "use strict";
     var isWin = process.platform === "win32";
     function notFoundError(original, syscall) {
@@ -507,9 +507,9 @@ var require_enoent = __commonJS({
   }
 });
 
-// node_modules/cross-spawn/index.js
+// ../main/node_modules/cross-spawn/index.js
 var require_cross_spawn = __commonJS({
-  "node_modules/cross-spawn/index.js"(exports, module) {
+  "../main/node_modules/cross-spawn/index.js"(exports, module) {
     "use strict";
     var cp = __require("child_process");
     var parse2 = require_parse();
@@ -534,9 +534,9 @@ var require_cross_spawn = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/nodes/identity.js
+// ../main/node_modules/yaml/dist/nodes/identity.js
 var require_identity = __commonJS({
-  "node_modules/yaml/dist/nodes/identity.js"(exports) {
+  "../main/node_modules/yaml/dist/nodes/identity.js"(exports) {
     "use strict";
     var ALIAS = /* @__PURE__ */ Symbol.for("yaml.alias");
     var DOC = /* @__PURE__ */ Symbol.for("yaml.document");
@@ -591,9 +591,9 @@ var require_identity = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/visit.js
+// ../main/node_modules/yaml/dist/visit.js
 var require_visit = __commonJS({
-  "node_modules/yaml/dist/visit.js"(exports) {
+  "../main/node_modules/yaml/dist/visit.js"(exports) {
     "use strict";
     var identity7 = require_identity();
     var BREAK = /* @__PURE__ */ Symbol("break visit");
@@ -611,17 +611,17 @@ var require_visit = __commonJS({
     visit.BREAK = BREAK;
     visit.SKIP = SKIP;
     visit.REMOVE = REMOVE;
-    function visit_(key, node, visitor, path37) {
-      const ctrl = callVisitor(key, node, visitor, path37);
+    function visit_(key, node, visitor, path38) {
+      const ctrl = callVisitor(key, node, visitor, path38);
       if (identity7.isNode(ctrl) || identity7.isPair(ctrl)) {
-        replaceNode(key, path37, ctrl);
-        return visit_(key, ctrl, visitor, path37);
+        replaceNode(key, path38, ctrl);
+        return visit_(key, ctrl, visitor, path38);
       }
       if (typeof ctrl !== "symbol") {
         if (identity7.isCollection(node)) {
-          path37 = Object.freeze(path37.concat(node));
+          path38 = Object.freeze(path38.concat(node));
           for (let i2 = 0; i2 < node.items.length; ++i2) {
-            const ci = visit_(i2, node.items[i2], visitor, path37);
+            const ci = visit_(i2, node.items[i2], visitor, path38);
             if (typeof ci === "number")
               i2 = ci - 1;
             else if (ci === BREAK)
@@ -632,13 +632,13 @@ var require_visit = __commonJS({
             }
           }
         } else if (identity7.isPair(node)) {
-          path37 = Object.freeze(path37.concat(node));
-          const ck = visit_("key", node.key, visitor, path37);
+          path38 = Object.freeze(path38.concat(node));
+          const ck = visit_("key", node.key, visitor, path38);
           if (ck === BREAK)
             return BREAK;
           else if (ck === REMOVE)
             node.key = null;
-          const cv = visit_("value", node.value, visitor, path37);
+          const cv = visit_("value", node.value, visitor, path38);
           if (cv === BREAK)
             return BREAK;
           else if (cv === REMOVE)
@@ -659,17 +659,17 @@ var require_visit = __commonJS({
     visitAsync.BREAK = BREAK;
     visitAsync.SKIP = SKIP;
     visitAsync.REMOVE = REMOVE;
-    async function visitAsync_(key, node, visitor, path37) {
-      const ctrl = await callVisitor(key, node, visitor, path37);
+    async function visitAsync_(key, node, visitor, path38) {
+      const ctrl = await callVisitor(key, node, visitor, path38);
       if (identity7.isNode(ctrl) || identity7.isPair(ctrl)) {
-        replaceNode(key, path37, ctrl);
-        return visitAsync_(key, ctrl, visitor, path37);
+        replaceNode(key, path38, ctrl);
+        return visitAsync_(key, ctrl, visitor, path38);
       }
       if (typeof ctrl !== "symbol") {
         if (identity7.isCollection(node)) {
-          path37 = Object.freeze(path37.concat(node));
+          path38 = Object.freeze(path38.concat(node));
           for (let i2 = 0; i2 < node.items.length; ++i2) {
-            const ci = await visitAsync_(i2, node.items[i2], visitor, path37);
+            const ci = await visitAsync_(i2, node.items[i2], visitor, path38);
             if (typeof ci === "number")
               i2 = ci - 1;
             else if (ci === BREAK)
@@ -680,13 +680,13 @@ var require_visit = __commonJS({
             }
           }
         } else if (identity7.isPair(node)) {
-          path37 = Object.freeze(path37.concat(node));
-          const ck = await visitAsync_("key", node.key, visitor, path37);
+          path38 = Object.freeze(path38.concat(node));
+          const ck = await visitAsync_("key", node.key, visitor, path38);
           if (ck === BREAK)
             return BREAK;
           else if (ck === REMOVE)
             node.key = null;
-          const cv = await visitAsync_("value", node.value, visitor, path37);
+          const cv = await visitAsync_("value", node.value, visitor, path38);
           if (cv === BREAK)
             return BREAK;
           else if (cv === REMOVE)
@@ -713,23 +713,23 @@ var require_visit = __commonJS({
       }
       return visitor;
     }
-    function callVisitor(key, node, visitor, path37) {
+    function callVisitor(key, node, visitor, path38) {
       if (typeof visitor === "function")
-        return visitor(key, node, path37);
+        return visitor(key, node, path38);
       if (identity7.isMap(node))
-        return visitor.Map?.(key, node, path37);
+        return visitor.Map?.(key, node, path38);
       if (identity7.isSeq(node))
-        return visitor.Seq?.(key, node, path37);
+        return visitor.Seq?.(key, node, path38);
       if (identity7.isPair(node))
-        return visitor.Pair?.(key, node, path37);
+        return visitor.Pair?.(key, node, path38);
       if (identity7.isScalar(node))
-        return visitor.Scalar?.(key, node, path37);
+        return visitor.Scalar?.(key, node, path38);
       if (identity7.isAlias(node))
-        return visitor.Alias?.(key, node, path37);
+        return visitor.Alias?.(key, node, path38);
       return void 0;
     }
-    function replaceNode(key, path37, node) {
-      const parent = path37[path37.length - 1];
+    function replaceNode(key, path38, node) {
+      const parent = path38[path38.length - 1];
       if (identity7.isCollection(parent)) {
         parent.items[key] = node;
       } else if (identity7.isPair(parent)) {
@@ -749,9 +749,9 @@ var require_visit = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/doc/directives.js
+// ../main/node_modules/yaml/dist/doc/directives.js
 var require_directives = __commonJS({
-  "node_modules/yaml/dist/doc/directives.js"(exports) {
+  "../main/node_modules/yaml/dist/doc/directives.js"(exports) {
     "use strict";
     var identity7 = require_identity();
     var visit = require_visit();
@@ -920,9 +920,9 @@ var require_directives = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/doc/anchors.js
+// ../main/node_modules/yaml/dist/doc/anchors.js
 var require_anchors = __commonJS({
-  "node_modules/yaml/dist/doc/anchors.js"(exports) {
+  "../main/node_modules/yaml/dist/doc/anchors.js"(exports) {
     "use strict";
     var identity7 = require_identity();
     var visit = require_visit();
@@ -990,9 +990,9 @@ var require_anchors = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/doc/applyReviver.js
+// ../main/node_modules/yaml/dist/doc/applyReviver.js
 var require_applyReviver = __commonJS({
-  "node_modules/yaml/dist/doc/applyReviver.js"(exports) {
+  "../main/node_modules/yaml/dist/doc/applyReviver.js"(exports) {
     "use strict";
     function applyReviver(reviver, obj2, key, val) {
       if (val && typeof val === "object") {
@@ -1040,9 +1040,9 @@ var require_applyReviver = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/nodes/toJS.js
+// ../main/node_modules/yaml/dist/nodes/toJS.js
 var require_toJS = __commonJS({
-  "node_modules/yaml/dist/nodes/toJS.js"(exports) {
+  "../main/node_modules/yaml/dist/nodes/toJS.js"(exports) {
     "use strict";
     var identity7 = require_identity();
     function toJS(value, arg, ctx) {
@@ -1070,9 +1070,9 @@ var require_toJS = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/nodes/Node.js
+// ../main/node_modules/yaml/dist/nodes/Node.js
 var require_Node = __commonJS({
-  "node_modules/yaml/dist/nodes/Node.js"(exports) {
+  "../main/node_modules/yaml/dist/nodes/Node.js"(exports) {
     "use strict";
     var applyReviver = require_applyReviver();
     var identity7 = require_identity();
@@ -1111,9 +1111,9 @@ var require_Node = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/nodes/Alias.js
+// ../main/node_modules/yaml/dist/nodes/Alias.js
 var require_Alias = __commonJS({
-  "node_modules/yaml/dist/nodes/Alias.js"(exports) {
+  "../main/node_modules/yaml/dist/nodes/Alias.js"(exports) {
     "use strict";
     var anchors = require_anchors();
     var visit = require_visit();
@@ -1229,9 +1229,9 @@ var require_Alias = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/nodes/Scalar.js
+// ../main/node_modules/yaml/dist/nodes/Scalar.js
 var require_Scalar = __commonJS({
-  "node_modules/yaml/dist/nodes/Scalar.js"(exports) {
+  "../main/node_modules/yaml/dist/nodes/Scalar.js"(exports) {
     "use strict";
     var identity7 = require_identity();
     var Node = require_Node();
@@ -1259,9 +1259,9 @@ var require_Scalar = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/doc/createNode.js
+// ../main/node_modules/yaml/dist/doc/createNode.js
 var require_createNode = __commonJS({
-  "node_modules/yaml/dist/doc/createNode.js"(exports) {
+  "../main/node_modules/yaml/dist/doc/createNode.js"(exports) {
     "use strict";
     var Alias = require_Alias();
     var identity7 = require_identity();
@@ -1334,17 +1334,17 @@ var require_createNode = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/nodes/Collection.js
+// ../main/node_modules/yaml/dist/nodes/Collection.js
 var require_Collection = __commonJS({
-  "node_modules/yaml/dist/nodes/Collection.js"(exports) {
+  "../main/node_modules/yaml/dist/nodes/Collection.js"(exports) {
     "use strict";
     var createNode = require_createNode();
     var identity7 = require_identity();
     var Node = require_Node();
-    function collectionFromPath(schema2, path37, value) {
+    function collectionFromPath(schema2, path38, value) {
       let v = value;
-      for (let i2 = path37.length - 1; i2 >= 0; --i2) {
-        const k = path37[i2];
+      for (let i2 = path38.length - 1; i2 >= 0; --i2) {
+        const k = path38[i2];
         if (typeof k === "number" && Number.isInteger(k) && k >= 0) {
           const a2 = [];
           a2[k] = v;
@@ -1363,7 +1363,7 @@ var require_Collection = __commonJS({
         sourceObjects: /* @__PURE__ */ new Map()
       });
     }
-    var isEmptyPath = (path37) => path37 == null || typeof path37 === "object" && !!path37[Symbol.iterator]().next().done;
+    var isEmptyPath = (path38) => path38 == null || typeof path38 === "object" && !!path38[Symbol.iterator]().next().done;
     var Collection = class extends Node.NodeBase {
       constructor(type2, schema2) {
         super(type2);
@@ -1393,11 +1393,11 @@ var require_Collection = __commonJS({
        * be a Pair instance or a `{ key, value }` object, which may not have a key
        * that already exists in the map.
        */
-      addIn(path37, value) {
-        if (isEmptyPath(path37))
+      addIn(path38, value) {
+        if (isEmptyPath(path38))
           this.add(value);
         else {
-          const [key, ...rest] = path37;
+          const [key, ...rest] = path38;
           const node = this.get(key, true);
           if (identity7.isCollection(node))
             node.addIn(rest, value);
@@ -1411,8 +1411,8 @@ var require_Collection = __commonJS({
        * Removes a value from the collection.
        * @returns `true` if the item was found and removed.
        */
-      deleteIn(path37) {
-        const [key, ...rest] = path37;
+      deleteIn(path38) {
+        const [key, ...rest] = path38;
         if (rest.length === 0)
           return this.delete(key);
         const node = this.get(key, true);
@@ -1426,8 +1426,8 @@ var require_Collection = __commonJS({
        * scalar values from their surrounding node; to disable set `keepScalar` to
        * `true` (collections are always returned intact).
        */
-      getIn(path37, keepScalar) {
-        const [key, ...rest] = path37;
+      getIn(path38, keepScalar) {
+        const [key, ...rest] = path38;
         const node = this.get(key, true);
         if (rest.length === 0)
           return !keepScalar && identity7.isScalar(node) ? node.value : node;
@@ -1445,8 +1445,8 @@ var require_Collection = __commonJS({
       /**
        * Checks if the collection includes a value with the key `key`.
        */
-      hasIn(path37) {
-        const [key, ...rest] = path37;
+      hasIn(path38) {
+        const [key, ...rest] = path38;
         if (rest.length === 0)
           return this.has(key);
         const node = this.get(key, true);
@@ -1456,8 +1456,8 @@ var require_Collection = __commonJS({
        * Sets a value in this collection. For `!!set`, `value` needs to be a
        * boolean to add/remove the item from the set.
        */
-      setIn(path37, value) {
-        const [key, ...rest] = path37;
+      setIn(path38, value) {
+        const [key, ...rest] = path38;
         if (rest.length === 0) {
           this.set(key, value);
         } else {
@@ -1477,9 +1477,9 @@ var require_Collection = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/stringify/stringifyComment.js
+// ../main/node_modules/yaml/dist/stringify/stringifyComment.js
 var require_stringifyComment = __commonJS({
-  "node_modules/yaml/dist/stringify/stringifyComment.js"(exports) {
+  "../main/node_modules/yaml/dist/stringify/stringifyComment.js"(exports) {
     "use strict";
     var stringifyComment = (str3) => str3.replace(/^(?!$)(?: $)?/gm, "#");
     function indentComment(comment, indent) {
@@ -1494,9 +1494,9 @@ var require_stringifyComment = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/stringify/foldFlowLines.js
+// ../main/node_modules/yaml/dist/stringify/foldFlowLines.js
 var require_foldFlowLines = __commonJS({
-  "node_modules/yaml/dist/stringify/foldFlowLines.js"(exports) {
+  "../main/node_modules/yaml/dist/stringify/foldFlowLines.js"(exports) {
     "use strict";
     var FOLD_FLOW = "flow";
     var FOLD_BLOCK = "block";
@@ -1630,9 +1630,9 @@ ${indent}${text2.slice(fold + 1, end2)}`;
   }
 });
 
-// node_modules/yaml/dist/stringify/stringifyString.js
+// ../main/node_modules/yaml/dist/stringify/stringifyString.js
 var require_stringifyString = __commonJS({
-  "node_modules/yaml/dist/stringify/stringifyString.js"(exports) {
+  "../main/node_modules/yaml/dist/stringify/stringifyString.js"(exports) {
     "use strict";
     var Scalar = require_Scalar();
     var foldFlowLines = require_foldFlowLines();
@@ -1913,9 +1913,9 @@ ${indent}`);
   }
 });
 
-// node_modules/yaml/dist/stringify/stringify.js
+// ../main/node_modules/yaml/dist/stringify/stringify.js
 var require_stringify = __commonJS({
-  "node_modules/yaml/dist/stringify/stringify.js"(exports) {
+  "../main/node_modules/yaml/dist/stringify/stringify.js"(exports) {
     "use strict";
     var anchors = require_anchors();
     var identity7 = require_identity();
@@ -2037,9 +2037,9 @@ ${ctx.indent}${str3}`;
   }
 });
 
-// node_modules/yaml/dist/stringify/stringifyPair.js
+// ../main/node_modules/yaml/dist/stringify/stringifyPair.js
 var require_stringifyPair = __commonJS({
-  "node_modules/yaml/dist/stringify/stringifyPair.js"(exports) {
+  "../main/node_modules/yaml/dist/stringify/stringifyPair.js"(exports) {
     "use strict";
     var identity7 = require_identity();
     var Scalar = require_Scalar();
@@ -2170,9 +2170,9 @@ ${ctx.indent}`;
   }
 });
 
-// node_modules/yaml/dist/log.js
+// ../main/node_modules/yaml/dist/log.js
 var require_log = __commonJS({
-  "node_modules/yaml/dist/log.js"(exports) {
+  "../main/node_modules/yaml/dist/log.js"(exports) {
     "use strict";
     var node_process = __require("process");
     function debug(logLevel, ...messages) {
@@ -2192,9 +2192,9 @@ var require_log = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/schema/yaml-1.1/merge.js
+// ../main/node_modules/yaml/dist/schema/yaml-1.1/merge.js
 var require_merge = __commonJS({
-  "node_modules/yaml/dist/schema/yaml-1.1/merge.js"(exports) {
+  "../main/node_modules/yaml/dist/schema/yaml-1.1/merge.js"(exports) {
     "use strict";
     var identity7 = require_identity();
     var Scalar = require_Scalar();
@@ -2252,9 +2252,9 @@ var require_merge = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/nodes/addPairToJSMap.js
+// ../main/node_modules/yaml/dist/nodes/addPairToJSMap.js
 var require_addPairToJSMap = __commonJS({
-  "node_modules/yaml/dist/nodes/addPairToJSMap.js"(exports) {
+  "../main/node_modules/yaml/dist/nodes/addPairToJSMap.js"(exports) {
     "use strict";
     var log = require_log();
     var merge2 = require_merge();
@@ -2316,9 +2316,9 @@ var require_addPairToJSMap = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/nodes/Pair.js
+// ../main/node_modules/yaml/dist/nodes/Pair.js
 var require_Pair = __commonJS({
-  "node_modules/yaml/dist/nodes/Pair.js"(exports) {
+  "../main/node_modules/yaml/dist/nodes/Pair.js"(exports) {
     "use strict";
     var createNode = require_createNode();
     var stringifyPair = require_stringifyPair();
@@ -2356,9 +2356,9 @@ var require_Pair = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/stringify/stringifyCollection.js
+// ../main/node_modules/yaml/dist/stringify/stringifyCollection.js
 var require_stringifyCollection = __commonJS({
-  "node_modules/yaml/dist/stringify/stringifyCollection.js"(exports) {
+  "../main/node_modules/yaml/dist/stringify/stringifyCollection.js"(exports) {
     "use strict";
     var identity7 = require_identity();
     var stringify2 = require_stringify();
@@ -2507,9 +2507,9 @@ ${indent}${end}`;
   }
 });
 
-// node_modules/yaml/dist/nodes/YAMLMap.js
+// ../main/node_modules/yaml/dist/nodes/YAMLMap.js
 var require_YAMLMap = __commonJS({
-  "node_modules/yaml/dist/nodes/YAMLMap.js"(exports) {
+  "../main/node_modules/yaml/dist/nodes/YAMLMap.js"(exports) {
     "use strict";
     var stringifyCollection = require_stringifyCollection();
     var addPairToJSMap = require_addPairToJSMap();
@@ -2651,9 +2651,9 @@ var require_YAMLMap = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/schema/common/map.js
+// ../main/node_modules/yaml/dist/schema/common/map.js
 var require_map = __commonJS({
-  "node_modules/yaml/dist/schema/common/map.js"(exports) {
+  "../main/node_modules/yaml/dist/schema/common/map.js"(exports) {
     "use strict";
     var identity7 = require_identity();
     var YAMLMap = require_YAMLMap();
@@ -2673,9 +2673,9 @@ var require_map = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/nodes/YAMLSeq.js
+// ../main/node_modules/yaml/dist/nodes/YAMLSeq.js
 var require_YAMLSeq = __commonJS({
-  "node_modules/yaml/dist/nodes/YAMLSeq.js"(exports) {
+  "../main/node_modules/yaml/dist/nodes/YAMLSeq.js"(exports) {
     "use strict";
     var createNode = require_createNode();
     var stringifyCollection = require_stringifyCollection();
@@ -2789,9 +2789,9 @@ var require_YAMLSeq = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/schema/common/seq.js
+// ../main/node_modules/yaml/dist/schema/common/seq.js
 var require_seq = __commonJS({
-  "node_modules/yaml/dist/schema/common/seq.js"(exports) {
+  "../main/node_modules/yaml/dist/schema/common/seq.js"(exports) {
     "use strict";
     var identity7 = require_identity();
     var YAMLSeq = require_YAMLSeq();
@@ -2811,9 +2811,9 @@ var require_seq = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/schema/common/string.js
+// ../main/node_modules/yaml/dist/schema/common/string.js
 var require_string = __commonJS({
-  "node_modules/yaml/dist/schema/common/string.js"(exports) {
+  "../main/node_modules/yaml/dist/schema/common/string.js"(exports) {
     "use strict";
     var stringifyString = require_stringifyString();
     var string = {
@@ -2830,9 +2830,9 @@ var require_string = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/schema/common/null.js
+// ../main/node_modules/yaml/dist/schema/common/null.js
 var require_null2 = __commonJS({
-  "node_modules/yaml/dist/schema/common/null.js"(exports) {
+  "../main/node_modules/yaml/dist/schema/common/null.js"(exports) {
     "use strict";
     var Scalar = require_Scalar();
     var nullTag = {
@@ -2848,9 +2848,9 @@ var require_null2 = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/schema/core/bool.js
+// ../main/node_modules/yaml/dist/schema/core/bool.js
 var require_bool = __commonJS({
-  "node_modules/yaml/dist/schema/core/bool.js"(exports) {
+  "../main/node_modules/yaml/dist/schema/core/bool.js"(exports) {
     "use strict";
     var Scalar = require_Scalar();
     var boolTag = {
@@ -2872,9 +2872,9 @@ var require_bool = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/stringify/stringifyNumber.js
+// ../main/node_modules/yaml/dist/stringify/stringifyNumber.js
 var require_stringifyNumber = __commonJS({
-  "node_modules/yaml/dist/stringify/stringifyNumber.js"(exports) {
+  "../main/node_modules/yaml/dist/stringify/stringifyNumber.js"(exports) {
     "use strict";
     function stringifyNumber({ format: format3, minFractionDigits, tag, value }) {
       if (typeof value === "bigint")
@@ -2899,9 +2899,9 @@ var require_stringifyNumber = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/schema/core/float.js
+// ../main/node_modules/yaml/dist/schema/core/float.js
 var require_float = __commonJS({
-  "node_modules/yaml/dist/schema/core/float.js"(exports) {
+  "../main/node_modules/yaml/dist/schema/core/float.js"(exports) {
     "use strict";
     var Scalar = require_Scalar();
     var stringifyNumber = require_stringifyNumber();
@@ -2945,9 +2945,9 @@ var require_float = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/schema/core/int.js
+// ../main/node_modules/yaml/dist/schema/core/int.js
 var require_int = __commonJS({
-  "node_modules/yaml/dist/schema/core/int.js"(exports) {
+  "../main/node_modules/yaml/dist/schema/core/int.js"(exports) {
     "use strict";
     var stringifyNumber = require_stringifyNumber();
     var intIdentify = (value) => typeof value === "bigint" || Number.isInteger(value);
@@ -2990,9 +2990,9 @@ var require_int = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/schema/core/schema.js
+// ../main/node_modules/yaml/dist/schema/core/schema.js
 var require_schema = __commonJS({
-  "node_modules/yaml/dist/schema/core/schema.js"(exports) {
+  "../main/node_modules/yaml/dist/schema/core/schema.js"(exports) {
     "use strict";
     var map2 = require_map();
     var _null2 = require_null2();
@@ -3018,9 +3018,9 @@ var require_schema = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/schema/json/schema.js
+// ../main/node_modules/yaml/dist/schema/json/schema.js
 var require_schema2 = __commonJS({
-  "node_modules/yaml/dist/schema/json/schema.js"(exports) {
+  "../main/node_modules/yaml/dist/schema/json/schema.js"(exports) {
     "use strict";
     var Scalar = require_Scalar();
     var map2 = require_map();
@@ -3085,9 +3085,9 @@ var require_schema2 = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/schema/yaml-1.1/binary.js
+// ../main/node_modules/yaml/dist/schema/yaml-1.1/binary.js
 var require_binary = __commonJS({
-  "node_modules/yaml/dist/schema/yaml-1.1/binary.js"(exports) {
+  "../main/node_modules/yaml/dist/schema/yaml-1.1/binary.js"(exports) {
     "use strict";
     var node_buffer = __require("buffer");
     var Scalar = require_Scalar();
@@ -3151,9 +3151,9 @@ var require_binary = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/schema/yaml-1.1/pairs.js
+// ../main/node_modules/yaml/dist/schema/yaml-1.1/pairs.js
 var require_pairs = __commonJS({
-  "node_modules/yaml/dist/schema/yaml-1.1/pairs.js"(exports) {
+  "../main/node_modules/yaml/dist/schema/yaml-1.1/pairs.js"(exports) {
     "use strict";
     var identity7 = require_identity();
     var Pair = require_Pair();
@@ -3229,9 +3229,9 @@ ${cn.comment}` : item.comment;
   }
 });
 
-// node_modules/yaml/dist/schema/yaml-1.1/omap.js
+// ../main/node_modules/yaml/dist/schema/yaml-1.1/omap.js
 var require_omap = __commonJS({
-  "node_modules/yaml/dist/schema/yaml-1.1/omap.js"(exports) {
+  "../main/node_modules/yaml/dist/schema/yaml-1.1/omap.js"(exports) {
     "use strict";
     var identity7 = require_identity();
     var toJS = require_toJS();
@@ -3307,9 +3307,9 @@ var require_omap = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/schema/yaml-1.1/bool.js
+// ../main/node_modules/yaml/dist/schema/yaml-1.1/bool.js
 var require_bool2 = __commonJS({
-  "node_modules/yaml/dist/schema/yaml-1.1/bool.js"(exports) {
+  "../main/node_modules/yaml/dist/schema/yaml-1.1/bool.js"(exports) {
     "use strict";
     var Scalar = require_Scalar();
     function boolStringify({ value, source }, ctx) {
@@ -3339,9 +3339,9 @@ var require_bool2 = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/schema/yaml-1.1/float.js
+// ../main/node_modules/yaml/dist/schema/yaml-1.1/float.js
 var require_float2 = __commonJS({
-  "node_modules/yaml/dist/schema/yaml-1.1/float.js"(exports) {
+  "../main/node_modules/yaml/dist/schema/yaml-1.1/float.js"(exports) {
     "use strict";
     var Scalar = require_Scalar();
     var stringifyNumber = require_stringifyNumber();
@@ -3388,9 +3388,9 @@ var require_float2 = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/schema/yaml-1.1/int.js
+// ../main/node_modules/yaml/dist/schema/yaml-1.1/int.js
 var require_int2 = __commonJS({
-  "node_modules/yaml/dist/schema/yaml-1.1/int.js"(exports) {
+  "../main/node_modules/yaml/dist/schema/yaml-1.1/int.js"(exports) {
     "use strict";
     var stringifyNumber = require_stringifyNumber();
     var intIdentify = (value) => typeof value === "bigint" || Number.isInteger(value);
@@ -3467,9 +3467,9 @@ var require_int2 = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/schema/yaml-1.1/set.js
+// ../main/node_modules/yaml/dist/schema/yaml-1.1/set.js
 var require_set = __commonJS({
-  "node_modules/yaml/dist/schema/yaml-1.1/set.js"(exports) {
+  "../main/node_modules/yaml/dist/schema/yaml-1.1/set.js"(exports) {
     "use strict";
     var identity7 = require_identity();
     var Pair = require_Pair();
@@ -3556,9 +3556,9 @@ var require_set = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/schema/yaml-1.1/timestamp.js
+// ../main/node_modules/yaml/dist/schema/yaml-1.1/timestamp.js
 var require_timestamp = __commonJS({
-  "node_modules/yaml/dist/schema/yaml-1.1/timestamp.js"(exports) {
+  "../main/node_modules/yaml/dist/schema/yaml-1.1/timestamp.js"(exports) {
     "use strict";
     var stringifyNumber = require_stringifyNumber();
     function parseSexagesimal(str3, asBigInt) {
@@ -3644,9 +3644,9 @@ var require_timestamp = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/schema/yaml-1.1/schema.js
+// ../main/node_modules/yaml/dist/schema/yaml-1.1/schema.js
 var require_schema3 = __commonJS({
-  "node_modules/yaml/dist/schema/yaml-1.1/schema.js"(exports) {
+  "../main/node_modules/yaml/dist/schema/yaml-1.1/schema.js"(exports) {
     "use strict";
     var map2 = require_map();
     var _null2 = require_null2();
@@ -3688,9 +3688,9 @@ var require_schema3 = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/schema/tags.js
+// ../main/node_modules/yaml/dist/schema/tags.js
 var require_tags = __commonJS({
-  "node_modules/yaml/dist/schema/tags.js"(exports) {
+  "../main/node_modules/yaml/dist/schema/tags.js"(exports) {
     "use strict";
     var map2 = require_map();
     var _null2 = require_null2();
@@ -3782,9 +3782,9 @@ var require_tags = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/schema/Schema.js
+// ../main/node_modules/yaml/dist/schema/Schema.js
 var require_Schema = __commonJS({
-  "node_modules/yaml/dist/schema/Schema.js"(exports) {
+  "../main/node_modules/yaml/dist/schema/Schema.js"(exports) {
     "use strict";
     var identity7 = require_identity();
     var map2 = require_map();
@@ -3814,9 +3814,9 @@ var require_Schema = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/stringify/stringifyDocument.js
+// ../main/node_modules/yaml/dist/stringify/stringifyDocument.js
 var require_stringifyDocument = __commonJS({
-  "node_modules/yaml/dist/stringify/stringifyDocument.js"(exports) {
+  "../main/node_modules/yaml/dist/stringify/stringifyDocument.js"(exports) {
     "use strict";
     var identity7 = require_identity();
     var stringify2 = require_stringify();
@@ -3894,9 +3894,9 @@ var require_stringifyDocument = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/doc/Document.js
+// ../main/node_modules/yaml/dist/doc/Document.js
 var require_Document = __commonJS({
-  "node_modules/yaml/dist/doc/Document.js"(exports) {
+  "../main/node_modules/yaml/dist/doc/Document.js"(exports) {
     "use strict";
     var Alias = require_Alias();
     var Collection = require_Collection();
@@ -3972,9 +3972,9 @@ var require_Document = __commonJS({
           this.contents.add(value);
       }
       /** Adds a value to the document. */
-      addIn(path37, value) {
+      addIn(path38, value) {
         if (assertCollection(this.contents))
-          this.contents.addIn(path37, value);
+          this.contents.addIn(path38, value);
       }
       /**
        * Create a new `Alias` node, ensuring that the target `node` has the required anchor.
@@ -4049,14 +4049,14 @@ var require_Document = __commonJS({
        * Removes a value from the document.
        * @returns `true` if the item was found and removed.
        */
-      deleteIn(path37) {
-        if (Collection.isEmptyPath(path37)) {
+      deleteIn(path38) {
+        if (Collection.isEmptyPath(path38)) {
           if (this.contents == null)
             return false;
           this.contents = null;
           return true;
         }
-        return assertCollection(this.contents) ? this.contents.deleteIn(path37) : false;
+        return assertCollection(this.contents) ? this.contents.deleteIn(path38) : false;
       }
       /**
        * Returns item at `key`, or `undefined` if not found. By default unwraps
@@ -4071,10 +4071,10 @@ var require_Document = __commonJS({
        * scalar values from their surrounding node; to disable set `keepScalar` to
        * `true` (collections are always returned intact).
        */
-      getIn(path37, keepScalar) {
-        if (Collection.isEmptyPath(path37))
+      getIn(path38, keepScalar) {
+        if (Collection.isEmptyPath(path38))
           return !keepScalar && identity7.isScalar(this.contents) ? this.contents.value : this.contents;
-        return identity7.isCollection(this.contents) ? this.contents.getIn(path37, keepScalar) : void 0;
+        return identity7.isCollection(this.contents) ? this.contents.getIn(path38, keepScalar) : void 0;
       }
       /**
        * Checks if the document includes a value with the key `key`.
@@ -4085,10 +4085,10 @@ var require_Document = __commonJS({
       /**
        * Checks if the document includes a value at `path`.
        */
-      hasIn(path37) {
-        if (Collection.isEmptyPath(path37))
+      hasIn(path38) {
+        if (Collection.isEmptyPath(path38))
           return this.contents !== void 0;
-        return identity7.isCollection(this.contents) ? this.contents.hasIn(path37) : false;
+        return identity7.isCollection(this.contents) ? this.contents.hasIn(path38) : false;
       }
       /**
        * Sets a value in this document. For `!!set`, `value` needs to be a
@@ -4105,13 +4105,13 @@ var require_Document = __commonJS({
        * Sets a value in this document. For `!!set`, `value` needs to be a
        * boolean to add/remove the item from the set.
        */
-      setIn(path37, value) {
-        if (Collection.isEmptyPath(path37)) {
+      setIn(path38, value) {
+        if (Collection.isEmptyPath(path38)) {
           this.contents = value;
         } else if (this.contents == null) {
-          this.contents = Collection.collectionFromPath(this.schema, Array.from(path37), value);
+          this.contents = Collection.collectionFromPath(this.schema, Array.from(path38), value);
         } else if (assertCollection(this.contents)) {
-          this.contents.setIn(path37, value);
+          this.contents.setIn(path38, value);
         }
       }
       /**
@@ -4203,9 +4203,9 @@ var require_Document = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/errors.js
+// ../main/node_modules/yaml/dist/errors.js
 var require_errors = __commonJS({
-  "node_modules/yaml/dist/errors.js"(exports) {
+  "../main/node_modules/yaml/dist/errors.js"(exports) {
     "use strict";
     var YAMLError = class extends Error {
       constructor(name, pos, code, message) {
@@ -4268,9 +4268,9 @@ ${pointer}
   }
 });
 
-// node_modules/yaml/dist/compose/resolve-props.js
+// ../main/node_modules/yaml/dist/compose/resolve-props.js
 var require_resolve_props = __commonJS({
-  "node_modules/yaml/dist/compose/resolve-props.js"(exports) {
+  "../main/node_modules/yaml/dist/compose/resolve-props.js"(exports) {
     "use strict";
     function resolveProps(tokens2, { flow, indicator, next, offset, onError, parentIndent, startOnNewline }) {
       let spaceBefore = false;
@@ -4402,9 +4402,9 @@ var require_resolve_props = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/compose/util-contains-newline.js
+// ../main/node_modules/yaml/dist/compose/util-contains-newline.js
 var require_util_contains_newline = __commonJS({
-  "node_modules/yaml/dist/compose/util-contains-newline.js"(exports) {
+  "../main/node_modules/yaml/dist/compose/util-contains-newline.js"(exports) {
     "use strict";
     function containsNewline(key) {
       if (!key)
@@ -4444,9 +4444,9 @@ var require_util_contains_newline = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/compose/util-flow-indent-check.js
+// ../main/node_modules/yaml/dist/compose/util-flow-indent-check.js
 var require_util_flow_indent_check = __commonJS({
-  "node_modules/yaml/dist/compose/util-flow-indent-check.js"(exports) {
+  "../main/node_modules/yaml/dist/compose/util-flow-indent-check.js"(exports) {
     "use strict";
     var utilContainsNewline = require_util_contains_newline();
     function flowIndentCheck(indent, fc, onError) {
@@ -4462,9 +4462,9 @@ var require_util_flow_indent_check = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/compose/util-map-includes.js
+// ../main/node_modules/yaml/dist/compose/util-map-includes.js
 var require_util_map_includes = __commonJS({
-  "node_modules/yaml/dist/compose/util-map-includes.js"(exports) {
+  "../main/node_modules/yaml/dist/compose/util-map-includes.js"(exports) {
     "use strict";
     var identity7 = require_identity();
     function mapIncludes(ctx, items, search) {
@@ -4478,9 +4478,9 @@ var require_util_map_includes = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/compose/resolve-block-map.js
+// ../main/node_modules/yaml/dist/compose/resolve-block-map.js
 var require_resolve_block_map = __commonJS({
-  "node_modules/yaml/dist/compose/resolve-block-map.js"(exports) {
+  "../main/node_modules/yaml/dist/compose/resolve-block-map.js"(exports) {
     "use strict";
     var Pair = require_Pair();
     var YAMLMap = require_YAMLMap();
@@ -4586,9 +4586,9 @@ var require_resolve_block_map = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/compose/resolve-block-seq.js
+// ../main/node_modules/yaml/dist/compose/resolve-block-seq.js
 var require_resolve_block_seq = __commonJS({
-  "node_modules/yaml/dist/compose/resolve-block-seq.js"(exports) {
+  "../main/node_modules/yaml/dist/compose/resolve-block-seq.js"(exports) {
     "use strict";
     var YAMLSeq = require_YAMLSeq();
     var resolveProps = require_resolve_props();
@@ -4637,9 +4637,9 @@ var require_resolve_block_seq = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/compose/resolve-end.js
+// ../main/node_modules/yaml/dist/compose/resolve-end.js
 var require_resolve_end = __commonJS({
-  "node_modules/yaml/dist/compose/resolve-end.js"(exports) {
+  "../main/node_modules/yaml/dist/compose/resolve-end.js"(exports) {
     "use strict";
     function resolveEnd(end, offset, reqSpace, onError) {
       let comment = "";
@@ -4680,9 +4680,9 @@ var require_resolve_end = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/compose/resolve-flow-collection.js
+// ../main/node_modules/yaml/dist/compose/resolve-flow-collection.js
 var require_resolve_flow_collection = __commonJS({
-  "node_modules/yaml/dist/compose/resolve-flow-collection.js"(exports) {
+  "../main/node_modules/yaml/dist/compose/resolve-flow-collection.js"(exports) {
     "use strict";
     var identity7 = require_identity();
     var Pair = require_Pair();
@@ -4874,9 +4874,9 @@ var require_resolve_flow_collection = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/compose/compose-collection.js
+// ../main/node_modules/yaml/dist/compose/compose-collection.js
 var require_compose_collection = __commonJS({
-  "node_modules/yaml/dist/compose/compose-collection.js"(exports) {
+  "../main/node_modules/yaml/dist/compose/compose-collection.js"(exports) {
     "use strict";
     var identity7 = require_identity();
     var Scalar = require_Scalar();
@@ -4939,9 +4939,9 @@ var require_compose_collection = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/compose/resolve-block-scalar.js
+// ../main/node_modules/yaml/dist/compose/resolve-block-scalar.js
 var require_resolve_block_scalar = __commonJS({
-  "node_modules/yaml/dist/compose/resolve-block-scalar.js"(exports) {
+  "../main/node_modules/yaml/dist/compose/resolve-block-scalar.js"(exports) {
     "use strict";
     var Scalar = require_Scalar();
     function resolveBlockScalar(ctx, scalar, onError) {
@@ -5122,9 +5122,9 @@ var require_resolve_block_scalar = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/compose/resolve-flow-scalar.js
+// ../main/node_modules/yaml/dist/compose/resolve-flow-scalar.js
 var require_resolve_flow_scalar = __commonJS({
-  "node_modules/yaml/dist/compose/resolve-flow-scalar.js"(exports) {
+  "../main/node_modules/yaml/dist/compose/resolve-flow-scalar.js"(exports) {
     "use strict";
     var Scalar = require_Scalar();
     var resolveEnd = require_resolve_end();
@@ -5343,9 +5343,9 @@ var require_resolve_flow_scalar = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/compose/compose-scalar.js
+// ../main/node_modules/yaml/dist/compose/compose-scalar.js
 var require_compose_scalar = __commonJS({
-  "node_modules/yaml/dist/compose/compose-scalar.js"(exports) {
+  "../main/node_modules/yaml/dist/compose/compose-scalar.js"(exports) {
     "use strict";
     var identity7 = require_identity();
     var Scalar = require_Scalar();
@@ -5424,9 +5424,9 @@ var require_compose_scalar = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/compose/util-empty-scalar-position.js
+// ../main/node_modules/yaml/dist/compose/util-empty-scalar-position.js
 var require_util_empty_scalar_position = __commonJS({
-  "node_modules/yaml/dist/compose/util-empty-scalar-position.js"(exports) {
+  "../main/node_modules/yaml/dist/compose/util-empty-scalar-position.js"(exports) {
     "use strict";
     function emptyScalarPosition(offset, before, pos) {
       if (before) {
@@ -5454,9 +5454,9 @@ var require_util_empty_scalar_position = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/compose/compose-node.js
+// ../main/node_modules/yaml/dist/compose/compose-node.js
 var require_compose_node = __commonJS({
-  "node_modules/yaml/dist/compose/compose-node.js"(exports) {
+  "../main/node_modules/yaml/dist/compose/compose-node.js"(exports) {
     "use strict";
     var Alias = require_Alias();
     var identity7 = require_identity();
@@ -5560,9 +5560,9 @@ var require_compose_node = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/compose/compose-doc.js
+// ../main/node_modules/yaml/dist/compose/compose-doc.js
 var require_compose_doc = __commonJS({
-  "node_modules/yaml/dist/compose/compose-doc.js"(exports) {
+  "../main/node_modules/yaml/dist/compose/compose-doc.js"(exports) {
     "use strict";
     var Document = require_Document();
     var composeNode = require_compose_node();
@@ -5603,9 +5603,9 @@ var require_compose_doc = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/compose/composer.js
+// ../main/node_modules/yaml/dist/compose/composer.js
 var require_composer = __commonJS({
-  "node_modules/yaml/dist/compose/composer.js"(exports) {
+  "../main/node_modules/yaml/dist/compose/composer.js"(exports) {
     "use strict";
     var node_process = __require("process");
     var directives = require_directives();
@@ -5811,9 +5811,9 @@ ${end.comment}` : end.comment;
   }
 });
 
-// node_modules/yaml/dist/parse/cst-scalar.js
+// ../main/node_modules/yaml/dist/parse/cst-scalar.js
 var require_cst_scalar = __commonJS({
-  "node_modules/yaml/dist/parse/cst-scalar.js"(exports) {
+  "../main/node_modules/yaml/dist/parse/cst-scalar.js"(exports) {
     "use strict";
     var resolveBlockScalar = require_resolve_block_scalar();
     var resolveFlowScalar = require_resolve_flow_scalar();
@@ -5996,9 +5996,9 @@ var require_cst_scalar = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/parse/cst-stringify.js
+// ../main/node_modules/yaml/dist/parse/cst-stringify.js
 var require_cst_stringify = __commonJS({
-  "node_modules/yaml/dist/parse/cst-stringify.js"(exports) {
+  "../main/node_modules/yaml/dist/parse/cst-stringify.js"(exports) {
     "use strict";
     var stringify2 = (cst) => "type" in cst ? stringifyToken(cst) : stringifyItem(cst);
     function stringifyToken(token) {
@@ -6057,9 +6057,9 @@ var require_cst_stringify = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/parse/cst-visit.js
+// ../main/node_modules/yaml/dist/parse/cst-visit.js
 var require_cst_visit = __commonJS({
-  "node_modules/yaml/dist/parse/cst-visit.js"(exports) {
+  "../main/node_modules/yaml/dist/parse/cst-visit.js"(exports) {
     "use strict";
     var BREAK = /* @__PURE__ */ Symbol("break visit");
     var SKIP = /* @__PURE__ */ Symbol("skip children");
@@ -6072,9 +6072,9 @@ var require_cst_visit = __commonJS({
     visit.BREAK = BREAK;
     visit.SKIP = SKIP;
     visit.REMOVE = REMOVE;
-    visit.itemAtPath = (cst, path37) => {
+    visit.itemAtPath = (cst, path38) => {
       let item = cst;
-      for (const [field, index] of path37) {
+      for (const [field, index] of path38) {
         const tok = item?.[field];
         if (tok && "items" in tok) {
           item = tok.items[index];
@@ -6083,23 +6083,23 @@ var require_cst_visit = __commonJS({
       }
       return item;
     };
-    visit.parentCollection = (cst, path37) => {
-      const parent = visit.itemAtPath(cst, path37.slice(0, -1));
-      const field = path37[path37.length - 1][0];
+    visit.parentCollection = (cst, path38) => {
+      const parent = visit.itemAtPath(cst, path38.slice(0, -1));
+      const field = path38[path38.length - 1][0];
       const coll = parent?.[field];
       if (coll && "items" in coll)
         return coll;
       throw new Error("Parent collection not found");
     };
-    function _visit(path37, item, visitor) {
-      let ctrl = visitor(item, path37);
+    function _visit(path38, item, visitor) {
+      let ctrl = visitor(item, path38);
       if (typeof ctrl === "symbol")
         return ctrl;
       for (const field of ["key", "value"]) {
         const token = item[field];
         if (token && "items" in token) {
           for (let i2 = 0; i2 < token.items.length; ++i2) {
-            const ci = _visit(Object.freeze(path37.concat([[field, i2]])), token.items[i2], visitor);
+            const ci = _visit(Object.freeze(path38.concat([[field, i2]])), token.items[i2], visitor);
             if (typeof ci === "number")
               i2 = ci - 1;
             else if (ci === BREAK)
@@ -6110,18 +6110,18 @@ var require_cst_visit = __commonJS({
             }
           }
           if (typeof ctrl === "function" && field === "key")
-            ctrl = ctrl(item, path37);
+            ctrl = ctrl(item, path38);
         }
       }
-      return typeof ctrl === "function" ? ctrl(item, path37) : ctrl;
+      return typeof ctrl === "function" ? ctrl(item, path38) : ctrl;
     }
     exports.visit = visit;
   }
 });
 
-// node_modules/yaml/dist/parse/cst.js
+// ../main/node_modules/yaml/dist/parse/cst.js
 var require_cst = __commonJS({
-  "node_modules/yaml/dist/parse/cst.js"(exports) {
+  "../main/node_modules/yaml/dist/parse/cst.js"(exports) {
     "use strict";
     var cstScalar = require_cst_scalar();
     var cstStringify = require_cst_stringify();
@@ -6221,9 +6221,9 @@ var require_cst = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/parse/lexer.js
+// ../main/node_modules/yaml/dist/parse/lexer.js
 var require_lexer = __commonJS({
-  "node_modules/yaml/dist/parse/lexer.js"(exports) {
+  "../main/node_modules/yaml/dist/parse/lexer.js"(exports) {
     "use strict";
     var cst = require_cst();
     function isEmpty2(ch) {
@@ -6810,9 +6810,9 @@ var require_lexer = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/parse/line-counter.js
+// ../main/node_modules/yaml/dist/parse/line-counter.js
 var require_line_counter = __commonJS({
-  "node_modules/yaml/dist/parse/line-counter.js"(exports) {
+  "../main/node_modules/yaml/dist/parse/line-counter.js"(exports) {
     "use strict";
     var LineCounter2 = class {
       constructor() {
@@ -6841,9 +6841,9 @@ var require_line_counter = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/parse/parser.js
+// ../main/node_modules/yaml/dist/parse/parser.js
 var require_parser = __commonJS({
-  "node_modules/yaml/dist/parse/parser.js"(exports) {
+  "../main/node_modules/yaml/dist/parse/parser.js"(exports) {
     "use strict";
     var node_process = __require("process");
     var cst = require_cst();
@@ -7715,9 +7715,9 @@ var require_parser = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/public-api.js
+// ../main/node_modules/yaml/dist/public-api.js
 var require_public_api = __commonJS({
-  "node_modules/yaml/dist/public-api.js"(exports) {
+  "../main/node_modules/yaml/dist/public-api.js"(exports) {
     "use strict";
     var composer = require_composer();
     var Document = require_Document();
@@ -7812,9 +7812,9 @@ var require_public_api = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/index.js
+// ../main/node_modules/yaml/dist/index.js
 var require_dist = __commonJS({
-  "node_modules/yaml/dist/index.js"(exports) {
+  "../main/node_modules/yaml/dist/index.js"(exports) {
     "use strict";
     var composer = require_composer();
     var Document = require_Document();
@@ -7864,9 +7864,9 @@ var require_dist = __commonJS({
   }
 });
 
-// node_modules/ajv/dist/compile/codegen/code.js
+// ../main/node_modules/ajv/dist/compile/codegen/code.js
 var require_code = __commonJS({
-  "node_modules/ajv/dist/compile/codegen/code.js"(exports) {
+  "../main/node_modules/ajv/dist/compile/codegen/code.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.regexpCode = exports.getEsmExportName = exports.getProperty = exports.safeStringify = exports.stringify = exports.strConcat = exports.addCodeArg = exports.str = exports._ = exports.nil = exports._Code = exports.Name = exports.IDENTIFIER = exports._CodeOrName = void 0;
@@ -8018,9 +8018,9 @@ var require_code = __commonJS({
   }
 });
 
-// node_modules/ajv/dist/compile/codegen/scope.js
+// ../main/node_modules/ajv/dist/compile/codegen/scope.js
 var require_scope = __commonJS({
-  "node_modules/ajv/dist/compile/codegen/scope.js"(exports) {
+  "../main/node_modules/ajv/dist/compile/codegen/scope.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.ValueScope = exports.ValueScopeName = exports.Scope = exports.varKinds = exports.UsedValueState = void 0;
@@ -8163,9 +8163,9 @@ var require_scope = __commonJS({
   }
 });
 
-// node_modules/ajv/dist/compile/codegen/index.js
+// ../main/node_modules/ajv/dist/compile/codegen/index.js
 var require_codegen = __commonJS({
-  "node_modules/ajv/dist/compile/codegen/index.js"(exports) {
+  "../main/node_modules/ajv/dist/compile/codegen/index.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.or = exports.and = exports.not = exports.CodeGen = exports.operators = exports.varKinds = exports.ValueScopeName = exports.ValueScope = exports.Scope = exports.Name = exports.regexpCode = exports.stringify = exports.getProperty = exports.nil = exports.strConcat = exports.str = exports._ = void 0;
@@ -8883,9 +8883,9 @@ var require_codegen = __commonJS({
   }
 });
 
-// node_modules/ajv/dist/compile/util.js
+// ../main/node_modules/ajv/dist/compile/util.js
 var require_util = __commonJS({
-  "node_modules/ajv/dist/compile/util.js"(exports) {
+  "../main/node_modules/ajv/dist/compile/util.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.checkStrictMode = exports.getErrorPath = exports.Type = exports.useFunc = exports.setEvaluated = exports.evaluatedPropsToName = exports.mergeEvaluated = exports.eachItem = exports.unescapeJsonPointer = exports.escapeJsonPointer = exports.escapeFragment = exports.unescapeFragment = exports.schemaRefOrVal = exports.schemaHasRulesButRef = exports.schemaHasRules = exports.checkUnknownRules = exports.alwaysValidSchema = exports.toHash = void 0;
@@ -9050,9 +9050,9 @@ var require_util = __commonJS({
   }
 });
 
-// node_modules/ajv/dist/compile/names.js
+// ../main/node_modules/ajv/dist/compile/names.js
 var require_names = __commonJS({
-  "node_modules/ajv/dist/compile/names.js"(exports) {
+  "../main/node_modules/ajv/dist/compile/names.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     var codegen_1 = require_codegen();
@@ -9089,9 +9089,9 @@ var require_names = __commonJS({
   }
 });
 
-// node_modules/ajv/dist/compile/errors.js
+// ../main/node_modules/ajv/dist/compile/errors.js
 var require_errors2 = __commonJS({
-  "node_modules/ajv/dist/compile/errors.js"(exports) {
+  "../main/node_modules/ajv/dist/compile/errors.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.extendErrors = exports.resetErrorsCount = exports.reportExtraError = exports.reportError = exports.keyword$DataError = exports.keywordError = void 0;
@@ -9211,9 +9211,9 @@ var require_errors2 = __commonJS({
   }
 });
 
-// node_modules/ajv/dist/compile/validate/boolSchema.js
+// ../main/node_modules/ajv/dist/compile/validate/boolSchema.js
 var require_boolSchema = __commonJS({
-  "node_modules/ajv/dist/compile/validate/boolSchema.js"(exports) {
+  "../main/node_modules/ajv/dist/compile/validate/boolSchema.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.boolOrEmptySchema = exports.topBoolOrEmptySchema = void 0;
@@ -9262,9 +9262,9 @@ var require_boolSchema = __commonJS({
   }
 });
 
-// node_modules/ajv/dist/compile/rules.js
+// ../main/node_modules/ajv/dist/compile/rules.js
 var require_rules = __commonJS({
-  "node_modules/ajv/dist/compile/rules.js"(exports) {
+  "../main/node_modules/ajv/dist/compile/rules.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.getRules = exports.isJSONType = void 0;
@@ -9293,9 +9293,9 @@ var require_rules = __commonJS({
   }
 });
 
-// node_modules/ajv/dist/compile/validate/applicability.js
+// ../main/node_modules/ajv/dist/compile/validate/applicability.js
 var require_applicability = __commonJS({
-  "node_modules/ajv/dist/compile/validate/applicability.js"(exports) {
+  "../main/node_modules/ajv/dist/compile/validate/applicability.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.shouldUseRule = exports.shouldUseGroup = exports.schemaHasRulesForType = void 0;
@@ -9316,9 +9316,9 @@ var require_applicability = __commonJS({
   }
 });
 
-// node_modules/ajv/dist/compile/validate/dataType.js
+// ../main/node_modules/ajv/dist/compile/validate/dataType.js
 var require_dataType = __commonJS({
-  "node_modules/ajv/dist/compile/validate/dataType.js"(exports) {
+  "../main/node_modules/ajv/dist/compile/validate/dataType.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.reportTypeError = exports.checkDataTypes = exports.checkDataType = exports.coerceAndCheckDataType = exports.getJSONTypes = exports.getSchemaTypes = exports.DataType = void 0;
@@ -9500,9 +9500,9 @@ var require_dataType = __commonJS({
   }
 });
 
-// node_modules/ajv/dist/compile/validate/defaults.js
+// ../main/node_modules/ajv/dist/compile/validate/defaults.js
 var require_defaults = __commonJS({
-  "node_modules/ajv/dist/compile/validate/defaults.js"(exports) {
+  "../main/node_modules/ajv/dist/compile/validate/defaults.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.assignDefaults = void 0;
@@ -9537,9 +9537,9 @@ var require_defaults = __commonJS({
   }
 });
 
-// node_modules/ajv/dist/vocabularies/code.js
+// ../main/node_modules/ajv/dist/vocabularies/code.js
 var require_code2 = __commonJS({
-  "node_modules/ajv/dist/vocabularies/code.js"(exports) {
+  "../main/node_modules/ajv/dist/vocabularies/code.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.validateUnion = exports.validateArray = exports.usePattern = exports.callValidateCode = exports.schemaProperties = exports.allSchemaProperties = exports.noPropertyInData = exports.propertyInData = exports.isOwnProperty = exports.hasPropFunc = exports.reportMissingProp = exports.checkMissingProp = exports.checkReportMissingProp = void 0;
@@ -9670,9 +9670,9 @@ var require_code2 = __commonJS({
   }
 });
 
-// node_modules/ajv/dist/compile/validate/keyword.js
+// ../main/node_modules/ajv/dist/compile/validate/keyword.js
 var require_keyword = __commonJS({
-  "node_modules/ajv/dist/compile/validate/keyword.js"(exports) {
+  "../main/node_modules/ajv/dist/compile/validate/keyword.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.validateKeywordUsage = exports.validSchemaType = exports.funcKeywordCode = exports.macroKeywordCode = void 0;
@@ -9788,9 +9788,9 @@ var require_keyword = __commonJS({
   }
 });
 
-// node_modules/ajv/dist/compile/validate/subschema.js
+// ../main/node_modules/ajv/dist/compile/validate/subschema.js
 var require_subschema = __commonJS({
-  "node_modules/ajv/dist/compile/validate/subschema.js"(exports) {
+  "../main/node_modules/ajv/dist/compile/validate/subschema.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.extendSubschemaMode = exports.extendSubschemaData = exports.getSubschema = void 0;
@@ -9871,9 +9871,9 @@ var require_subschema = __commonJS({
   }
 });
 
-// node_modules/fast-deep-equal/index.js
+// ../main/node_modules/fast-deep-equal/index.js
 var require_fast_deep_equal = __commonJS({
-  "node_modules/fast-deep-equal/index.js"(exports, module) {
+  "../main/node_modules/fast-deep-equal/index.js"(exports, module) {
     "use strict";
     module.exports = function equal(a2, b) {
       if (a2 === b) return true;
@@ -9906,9 +9906,9 @@ var require_fast_deep_equal = __commonJS({
   }
 });
 
-// node_modules/json-schema-traverse/index.js
+// ../main/node_modules/json-schema-traverse/index.js
 var require_json_schema_traverse = __commonJS({
-  "node_modules/json-schema-traverse/index.js"(exports, module) {
+  "../main/node_modules/json-schema-traverse/index.js"(exports, module) {
     "use strict";
     var traverse = module.exports = function(schema2, opts, cb) {
       if (typeof opts == "function") {
@@ -9994,9 +9994,9 @@ var require_json_schema_traverse = __commonJS({
   }
 });
 
-// node_modules/ajv/dist/compile/resolve.js
+// ../main/node_modules/ajv/dist/compile/resolve.js
 var require_resolve = __commonJS({
-  "node_modules/ajv/dist/compile/resolve.js"(exports) {
+  "../main/node_modules/ajv/dist/compile/resolve.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.getSchemaRefs = exports.resolveUrl = exports.normalizeId = exports._getFullPath = exports.getFullPath = exports.inlineRef = void 0;
@@ -10150,9 +10150,9 @@ var require_resolve = __commonJS({
   }
 });
 
-// node_modules/ajv/dist/compile/validate/index.js
+// ../main/node_modules/ajv/dist/compile/validate/index.js
 var require_validate = __commonJS({
-  "node_modules/ajv/dist/compile/validate/index.js"(exports) {
+  "../main/node_modules/ajv/dist/compile/validate/index.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.getData = exports.KeywordCxt = exports.validateFunctionCode = void 0;
@@ -10658,9 +10658,9 @@ var require_validate = __commonJS({
   }
 });
 
-// node_modules/ajv/dist/runtime/validation_error.js
+// ../main/node_modules/ajv/dist/runtime/validation_error.js
 var require_validation_error = __commonJS({
-  "node_modules/ajv/dist/runtime/validation_error.js"(exports) {
+  "../main/node_modules/ajv/dist/runtime/validation_error.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     var ValidationError = class extends Error {
@@ -10674,9 +10674,9 @@ var require_validation_error = __commonJS({
   }
 });
 
-// node_modules/ajv/dist/compile/ref_error.js
+// ../main/node_modules/ajv/dist/compile/ref_error.js
 var require_ref_error = __commonJS({
-  "node_modules/ajv/dist/compile/ref_error.js"(exports) {
+  "../main/node_modules/ajv/dist/compile/ref_error.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     var resolve_1 = require_resolve();
@@ -10691,9 +10691,9 @@ var require_ref_error = __commonJS({
   }
 });
 
-// node_modules/ajv/dist/compile/index.js
+// ../main/node_modules/ajv/dist/compile/index.js
 var require_compile = __commonJS({
-  "node_modules/ajv/dist/compile/index.js"(exports) {
+  "../main/node_modules/ajv/dist/compile/index.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.resolveSchema = exports.getCompilingSchema = exports.resolveRef = exports.compileSchema = exports.SchemaEnv = void 0;
@@ -10915,9 +10915,9 @@ var require_compile = __commonJS({
   }
 });
 
-// node_modules/ajv/dist/refs/data.json
+// ../main/node_modules/ajv/dist/refs/data.json
 var require_data = __commonJS({
-  "node_modules/ajv/dist/refs/data.json"(exports, module) {
+  "../main/node_modules/ajv/dist/refs/data.json"(exports, module) {
     module.exports = {
       $id: "https://raw.githubusercontent.com/ajv-validator/ajv/master/lib/refs/data.json#",
       description: "Meta-schema for $data reference (JSON AnySchema extension proposal)",
@@ -10934,9 +10934,9 @@ var require_data = __commonJS({
   }
 });
 
-// node_modules/fast-uri/lib/utils.js
+// ../main/node_modules/fast-uri/lib/utils.js
 var require_utils = __commonJS({
-  "node_modules/fast-uri/lib/utils.js"(exports, module) {
+  "../main/node_modules/fast-uri/lib/utils.js"(exports, module) {
     "use strict";
     var isUUID = RegExp.prototype.test.bind(/^[\da-f]{8}-[\da-f]{4}-[\da-f]{4}-[\da-f]{4}-[\da-f]{12}$/iu);
     var isIPv4 = RegExp.prototype.test.bind(/^(?:(?:25[0-5]|2[0-4]\d|1\d{2}|[1-9]\d|\d)\.){3}(?:25[0-5]|2[0-4]\d|1\d{2}|[1-9]\d|\d)$/u);
@@ -11093,8 +11093,8 @@ var require_utils = __commonJS({
       }
       return ind;
     }
-    function removeDotSegments(path37) {
-      let input = path37;
+    function removeDotSegments(path38) {
+      let input = path38;
       const output = [];
       let nextSlash = -1;
       let len = 0;
@@ -11168,11 +11168,11 @@ var require_utils = __commonJS({
       }
       return output.join("");
     }
-    function removeDotSegmentsRelative(path37) {
-      if (path37 === "" || path37[0] === "/") {
-        return removeDotSegments(path37);
+    function removeDotSegmentsRelative(path38) {
+      if (path38 === "" || path38[0] === "/") {
+        return removeDotSegments(path38);
       }
-      const segments2 = path37.split("/");
+      const segments2 = path38.split("/");
       const last = segments2.length - 1;
       const output = [];
       let trailingDirectory = false;
@@ -11468,9 +11468,9 @@ var require_utils = __commonJS({
   }
 });
 
-// node_modules/fast-uri/lib/schemes.js
+// ../main/node_modules/fast-uri/lib/schemes.js
 var require_schemes = __commonJS({
-  "node_modules/fast-uri/lib/schemes.js"(exports, module) {
+  "../main/node_modules/fast-uri/lib/schemes.js"(exports, module) {
     "use strict";
     var { isUUID } = require_utils();
     var URN_REG = /^([\da-z][\d\-a-z]{0,31}):((?:[\w!$'()*+,\-./:;=@]|%[\da-f]{2})+)$/iu;
@@ -11535,8 +11535,8 @@ var require_schemes = __commonJS({
       }
       if (wsComponent.resourceName) {
         const queryIndex = wsComponent.resourceName.indexOf("?");
-        const path37 = queryIndex === -1 ? wsComponent.resourceName : wsComponent.resourceName.slice(0, queryIndex);
-        wsComponent.path = path37 && path37 !== "/" ? path37 : void 0;
+        const path38 = queryIndex === -1 ? wsComponent.resourceName : wsComponent.resourceName.slice(0, queryIndex);
+        wsComponent.path = path38 && path38 !== "/" ? path38 : void 0;
         wsComponent.query = queryIndex === -1 ? void 0 : wsComponent.resourceName.slice(queryIndex + 1);
         wsComponent.resourceName = void 0;
       }
@@ -11679,9 +11679,9 @@ var require_schemes = __commonJS({
   }
 });
 
-// node_modules/fast-uri/index.js
+// ../main/node_modules/fast-uri/index.js
 var require_fast_uri = __commonJS({
-  "node_modules/fast-uri/index.js"(exports, module) {
+  "../main/node_modules/fast-uri/index.js"(exports, module) {
     "use strict";
     var { normalizeIPv6, removeDotSegments, removeDotSegmentsRelative, recomposeAuthority, normalizePercentEncoding, normalizePathEncoding, serializePathEncoding, normalizeQueryFragmentEncoding, encodeQuery, encodeFragment, reescapeHostDelimiters, isIPv4, nonSimpleDomain } = require_utils();
     var { SCHEMES, getSchemeHandler } = require_schemes();
@@ -12109,9 +12109,9 @@ var require_fast_uri = __commonJS({
   }
 });
 
-// node_modules/ajv/dist/runtime/uri.js
+// ../main/node_modules/ajv/dist/runtime/uri.js
 var require_uri = __commonJS({
-  "node_modules/ajv/dist/runtime/uri.js"(exports) {
+  "../main/node_modules/ajv/dist/runtime/uri.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     var uri2 = require_fast_uri();
@@ -12120,9 +12120,9 @@ var require_uri = __commonJS({
   }
 });
 
-// node_modules/ajv/dist/core.js
+// ../main/node_modules/ajv/dist/core.js
 var require_core = __commonJS({
-  "node_modules/ajv/dist/core.js"(exports) {
+  "../main/node_modules/ajv/dist/core.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.CodeGen = exports.Name = exports.nil = exports.stringify = exports.str = exports._ = exports.KeywordCxt = void 0;
@@ -12731,9 +12731,9 @@ var require_core = __commonJS({
   }
 });
 
-// node_modules/ajv/dist/vocabularies/core/id.js
+// ../main/node_modules/ajv/dist/vocabularies/core/id.js
 var require_id = __commonJS({
-  "node_modules/ajv/dist/vocabularies/core/id.js"(exports) {
+  "../main/node_modules/ajv/dist/vocabularies/core/id.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     var def = {
@@ -12746,9 +12746,9 @@ var require_id = __commonJS({
   }
 });
 
-// node_modules/ajv/dist/vocabularies/core/ref.js
+// ../main/node_modules/ajv/dist/vocabularies/core/ref.js
 var require_ref = __commonJS({
-  "node_modules/ajv/dist/vocabularies/core/ref.js"(exports) {
+  "../main/node_modules/ajv/dist/vocabularies/core/ref.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.callRef = exports.getValidate = void 0;
@@ -12868,9 +12868,9 @@ var require_ref = __commonJS({
   }
 });
 
-// node_modules/ajv/dist/vocabularies/core/index.js
+// ../main/node_modules/ajv/dist/vocabularies/core/index.js
 var require_core2 = __commonJS({
-  "node_modules/ajv/dist/vocabularies/core/index.js"(exports) {
+  "../main/node_modules/ajv/dist/vocabularies/core/index.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     var id_1 = require_id();
@@ -12889,9 +12889,9 @@ var require_core2 = __commonJS({
   }
 });
 
-// node_modules/ajv/dist/vocabularies/validation/limitNumber.js
+// ../main/node_modules/ajv/dist/vocabularies/validation/limitNumber.js
 var require_limitNumber = __commonJS({
-  "node_modules/ajv/dist/vocabularies/validation/limitNumber.js"(exports) {
+  "../main/node_modules/ajv/dist/vocabularies/validation/limitNumber.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     var codegen_1 = require_codegen();
@@ -12921,9 +12921,9 @@ var require_limitNumber = __commonJS({
   }
 });
 
-// node_modules/ajv/dist/vocabularies/validation/multipleOf.js
+// ../main/node_modules/ajv/dist/vocabularies/validation/multipleOf.js
 var require_multipleOf = __commonJS({
-  "node_modules/ajv/dist/vocabularies/validation/multipleOf.js"(exports) {
+  "../main/node_modules/ajv/dist/vocabularies/validation/multipleOf.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     var codegen_1 = require_codegen();
@@ -12949,9 +12949,9 @@ var require_multipleOf = __commonJS({
   }
 });
 
-// node_modules/ajv/dist/runtime/ucs2length.js
+// ../main/node_modules/ajv/dist/runtime/ucs2length.js
 var require_ucs2length = __commonJS({
-  "node_modules/ajv/dist/runtime/ucs2length.js"(exports) {
+  "../main/node_modules/ajv/dist/runtime/ucs2length.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     function ucs2length(str3) {
@@ -12975,9 +12975,9 @@ var require_ucs2length = __commonJS({
   }
 });
 
-// node_modules/ajv/dist/vocabularies/validation/limitLength.js
+// ../main/node_modules/ajv/dist/vocabularies/validation/limitLength.js
 var require_limitLength = __commonJS({
-  "node_modules/ajv/dist/vocabularies/validation/limitLength.js"(exports) {
+  "../main/node_modules/ajv/dist/vocabularies/validation/limitLength.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     var codegen_1 = require_codegen();
@@ -13007,9 +13007,9 @@ var require_limitLength = __commonJS({
   }
 });
 
-// node_modules/ajv/dist/vocabularies/validation/pattern.js
+// ../main/node_modules/ajv/dist/vocabularies/validation/pattern.js
 var require_pattern = __commonJS({
-  "node_modules/ajv/dist/vocabularies/validation/pattern.js"(exports) {
+  "../main/node_modules/ajv/dist/vocabularies/validation/pattern.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     var code_1 = require_code2();
@@ -13044,9 +13044,9 @@ var require_pattern = __commonJS({
   }
 });
 
-// node_modules/ajv/dist/vocabularies/validation/limitProperties.js
+// ../main/node_modules/ajv/dist/vocabularies/validation/limitProperties.js
 var require_limitProperties = __commonJS({
-  "node_modules/ajv/dist/vocabularies/validation/limitProperties.js"(exports) {
+  "../main/node_modules/ajv/dist/vocabularies/validation/limitProperties.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     var codegen_1 = require_codegen();
@@ -13073,9 +13073,9 @@ var require_limitProperties = __commonJS({
   }
 });
 
-// node_modules/ajv/dist/vocabularies/validation/required.js
+// ../main/node_modules/ajv/dist/vocabularies/validation/required.js
 var require_required = __commonJS({
-  "node_modules/ajv/dist/vocabularies/validation/required.js"(exports) {
+  "../main/node_modules/ajv/dist/vocabularies/validation/required.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     var code_1 = require_code2();
@@ -13155,9 +13155,9 @@ var require_required = __commonJS({
   }
 });
 
-// node_modules/ajv/dist/vocabularies/validation/limitItems.js
+// ../main/node_modules/ajv/dist/vocabularies/validation/limitItems.js
 var require_limitItems = __commonJS({
-  "node_modules/ajv/dist/vocabularies/validation/limitItems.js"(exports) {
+  "../main/node_modules/ajv/dist/vocabularies/validation/limitItems.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     var codegen_1 = require_codegen();
@@ -13184,9 +13184,9 @@ var require_limitItems = __commonJS({
   }
 });
 
-// node_modules/ajv/dist/runtime/equal.js
+// ../main/node_modules/ajv/dist/runtime/equal.js
 var require_equal = __commonJS({
-  "node_modules/ajv/dist/runtime/equal.js"(exports) {
+  "../main/node_modules/ajv/dist/runtime/equal.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     var equal = require_fast_deep_equal();
@@ -13195,9 +13195,9 @@ var require_equal = __commonJS({
   }
 });
 
-// node_modules/ajv/dist/vocabularies/validation/uniqueItems.js
+// ../main/node_modules/ajv/dist/vocabularies/validation/uniqueItems.js
 var require_uniqueItems = __commonJS({
-  "node_modules/ajv/dist/vocabularies/validation/uniqueItems.js"(exports) {
+  "../main/node_modules/ajv/dist/vocabularies/validation/uniqueItems.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     var dataType_1 = require_dataType();
@@ -13262,9 +13262,9 @@ var require_uniqueItems = __commonJS({
   }
 });
 
-// node_modules/ajv/dist/vocabularies/validation/const.js
+// ../main/node_modules/ajv/dist/vocabularies/validation/const.js
 var require_const = __commonJS({
-  "node_modules/ajv/dist/vocabularies/validation/const.js"(exports) {
+  "../main/node_modules/ajv/dist/vocabularies/validation/const.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     var codegen_1 = require_codegen();
@@ -13291,9 +13291,9 @@ var require_const = __commonJS({
   }
 });
 
-// node_modules/ajv/dist/vocabularies/validation/enum.js
+// ../main/node_modules/ajv/dist/vocabularies/validation/enum.js
 var require_enum = __commonJS({
-  "node_modules/ajv/dist/vocabularies/validation/enum.js"(exports) {
+  "../main/node_modules/ajv/dist/vocabularies/validation/enum.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     var codegen_1 = require_codegen();
@@ -13340,9 +13340,9 @@ var require_enum = __commonJS({
   }
 });
 
-// node_modules/ajv/dist/vocabularies/validation/index.js
+// ../main/node_modules/ajv/dist/vocabularies/validation/index.js
 var require_validation = __commonJS({
-  "node_modules/ajv/dist/vocabularies/validation/index.js"(exports) {
+  "../main/node_modules/ajv/dist/vocabularies/validation/index.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     var limitNumber_1 = require_limitNumber();
@@ -13378,9 +13378,9 @@ var require_validation = __commonJS({
   }
 });
 
-// node_modules/ajv/dist/vocabularies/applicator/additionalItems.js
+// ../main/node_modules/ajv/dist/vocabularies/applicator/additionalItems.js
 var require_additionalItems = __commonJS({
-  "node_modules/ajv/dist/vocabularies/applicator/additionalItems.js"(exports) {
+  "../main/node_modules/ajv/dist/vocabularies/applicator/additionalItems.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.validateAdditionalItems = void 0;
@@ -13431,9 +13431,9 @@ var require_additionalItems = __commonJS({
   }
 });
 
-// node_modules/ajv/dist/vocabularies/applicator/items.js
+// ../main/node_modules/ajv/dist/vocabularies/applicator/items.js
 var require_items = __commonJS({
-  "node_modules/ajv/dist/vocabularies/applicator/items.js"(exports) {
+  "../main/node_modules/ajv/dist/vocabularies/applicator/items.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.validateTuple = void 0;
@@ -13488,9 +13488,9 @@ var require_items = __commonJS({
   }
 });
 
-// node_modules/ajv/dist/vocabularies/applicator/prefixItems.js
+// ../main/node_modules/ajv/dist/vocabularies/applicator/prefixItems.js
 var require_prefixItems = __commonJS({
-  "node_modules/ajv/dist/vocabularies/applicator/prefixItems.js"(exports) {
+  "../main/node_modules/ajv/dist/vocabularies/applicator/prefixItems.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     var items_1 = require_items();
@@ -13505,9 +13505,9 @@ var require_prefixItems = __commonJS({
   }
 });
 
-// node_modules/ajv/dist/vocabularies/applicator/items2020.js
+// ../main/node_modules/ajv/dist/vocabularies/applicator/items2020.js
 var require_items2020 = __commonJS({
-  "node_modules/ajv/dist/vocabularies/applicator/items2020.js"(exports) {
+  "../main/node_modules/ajv/dist/vocabularies/applicator/items2020.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     var codegen_1 = require_codegen();
@@ -13540,9 +13540,9 @@ var require_items2020 = __commonJS({
   }
 });
 
-// node_modules/ajv/dist/vocabularies/applicator/contains.js
+// ../main/node_modules/ajv/dist/vocabularies/applicator/contains.js
 var require_contains = __commonJS({
-  "node_modules/ajv/dist/vocabularies/applicator/contains.js"(exports) {
+  "../main/node_modules/ajv/dist/vocabularies/applicator/contains.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     var codegen_1 = require_codegen();
@@ -13634,9 +13634,9 @@ var require_contains = __commonJS({
   }
 });
 
-// node_modules/ajv/dist/vocabularies/applicator/dependencies.js
+// ../main/node_modules/ajv/dist/vocabularies/applicator/dependencies.js
 var require_dependencies = __commonJS({
-  "node_modules/ajv/dist/vocabularies/applicator/dependencies.js"(exports) {
+  "../main/node_modules/ajv/dist/vocabularies/applicator/dependencies.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.validateSchemaDeps = exports.validatePropertyDeps = exports.error = void 0;
@@ -13728,9 +13728,9 @@ var require_dependencies = __commonJS({
   }
 });
 
-// node_modules/ajv/dist/vocabularies/applicator/propertyNames.js
+// ../main/node_modules/ajv/dist/vocabularies/applicator/propertyNames.js
 var require_propertyNames = __commonJS({
-  "node_modules/ajv/dist/vocabularies/applicator/propertyNames.js"(exports) {
+  "../main/node_modules/ajv/dist/vocabularies/applicator/propertyNames.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     var codegen_1 = require_codegen();
@@ -13771,9 +13771,9 @@ var require_propertyNames = __commonJS({
   }
 });
 
-// node_modules/ajv/dist/vocabularies/applicator/additionalProperties.js
+// ../main/node_modules/ajv/dist/vocabularies/applicator/additionalProperties.js
 var require_additionalProperties = __commonJS({
-  "node_modules/ajv/dist/vocabularies/applicator/additionalProperties.js"(exports) {
+  "../main/node_modules/ajv/dist/vocabularies/applicator/additionalProperties.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     var code_1 = require_code2();
@@ -13877,9 +13877,9 @@ var require_additionalProperties = __commonJS({
   }
 });
 
-// node_modules/ajv/dist/vocabularies/applicator/properties.js
+// ../main/node_modules/ajv/dist/vocabularies/applicator/properties.js
 var require_properties = __commonJS({
-  "node_modules/ajv/dist/vocabularies/applicator/properties.js"(exports) {
+  "../main/node_modules/ajv/dist/vocabularies/applicator/properties.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     var validate_1 = require_validate();
@@ -13935,9 +13935,9 @@ var require_properties = __commonJS({
   }
 });
 
-// node_modules/ajv/dist/vocabularies/applicator/patternProperties.js
+// ../main/node_modules/ajv/dist/vocabularies/applicator/patternProperties.js
 var require_patternProperties = __commonJS({
-  "node_modules/ajv/dist/vocabularies/applicator/patternProperties.js"(exports) {
+  "../main/node_modules/ajv/dist/vocabularies/applicator/patternProperties.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     var code_1 = require_code2();
@@ -14009,9 +14009,9 @@ var require_patternProperties = __commonJS({
   }
 });
 
-// node_modules/ajv/dist/vocabularies/applicator/not.js
+// ../main/node_modules/ajv/dist/vocabularies/applicator/not.js
 var require_not = __commonJS({
-  "node_modules/ajv/dist/vocabularies/applicator/not.js"(exports) {
+  "../main/node_modules/ajv/dist/vocabularies/applicator/not.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     var util_1 = require_util();
@@ -14040,9 +14040,9 @@ var require_not = __commonJS({
   }
 });
 
-// node_modules/ajv/dist/vocabularies/applicator/anyOf.js
+// ../main/node_modules/ajv/dist/vocabularies/applicator/anyOf.js
 var require_anyOf = __commonJS({
-  "node_modules/ajv/dist/vocabularies/applicator/anyOf.js"(exports) {
+  "../main/node_modules/ajv/dist/vocabularies/applicator/anyOf.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     var code_1 = require_code2();
@@ -14057,9 +14057,9 @@ var require_anyOf = __commonJS({
   }
 });
 
-// node_modules/ajv/dist/vocabularies/applicator/oneOf.js
+// ../main/node_modules/ajv/dist/vocabularies/applicator/oneOf.js
 var require_oneOf = __commonJS({
-  "node_modules/ajv/dist/vocabularies/applicator/oneOf.js"(exports) {
+  "../main/node_modules/ajv/dist/vocabularies/applicator/oneOf.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     var codegen_1 = require_codegen();
@@ -14115,9 +14115,9 @@ var require_oneOf = __commonJS({
   }
 });
 
-// node_modules/ajv/dist/vocabularies/applicator/allOf.js
+// ../main/node_modules/ajv/dist/vocabularies/applicator/allOf.js
 var require_allOf = __commonJS({
-  "node_modules/ajv/dist/vocabularies/applicator/allOf.js"(exports) {
+  "../main/node_modules/ajv/dist/vocabularies/applicator/allOf.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     var util_1 = require_util();
@@ -14142,9 +14142,9 @@ var require_allOf = __commonJS({
   }
 });
 
-// node_modules/ajv/dist/vocabularies/applicator/if.js
+// ../main/node_modules/ajv/dist/vocabularies/applicator/if.js
 var require_if = __commonJS({
-  "node_modules/ajv/dist/vocabularies/applicator/if.js"(exports) {
+  "../main/node_modules/ajv/dist/vocabularies/applicator/if.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     var codegen_1 = require_codegen();
@@ -14211,9 +14211,9 @@ var require_if = __commonJS({
   }
 });
 
-// node_modules/ajv/dist/vocabularies/applicator/thenElse.js
+// ../main/node_modules/ajv/dist/vocabularies/applicator/thenElse.js
 var require_thenElse = __commonJS({
-  "node_modules/ajv/dist/vocabularies/applicator/thenElse.js"(exports) {
+  "../main/node_modules/ajv/dist/vocabularies/applicator/thenElse.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     var util_1 = require_util();
@@ -14229,9 +14229,9 @@ var require_thenElse = __commonJS({
   }
 });
 
-// node_modules/ajv/dist/vocabularies/applicator/index.js
+// ../main/node_modules/ajv/dist/vocabularies/applicator/index.js
 var require_applicator = __commonJS({
-  "node_modules/ajv/dist/vocabularies/applicator/index.js"(exports) {
+  "../main/node_modules/ajv/dist/vocabularies/applicator/index.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     var additionalItems_1 = require_additionalItems();
@@ -14277,9 +14277,9 @@ var require_applicator = __commonJS({
   }
 });
 
-// node_modules/ajv/dist/vocabularies/format/format.js
+// ../main/node_modules/ajv/dist/vocabularies/format/format.js
 var require_format = __commonJS({
-  "node_modules/ajv/dist/vocabularies/format/format.js"(exports) {
+  "../main/node_modules/ajv/dist/vocabularies/format/format.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     var codegen_1 = require_codegen();
@@ -14367,9 +14367,9 @@ var require_format = __commonJS({
   }
 });
 
-// node_modules/ajv/dist/vocabularies/format/index.js
+// ../main/node_modules/ajv/dist/vocabularies/format/index.js
 var require_format2 = __commonJS({
-  "node_modules/ajv/dist/vocabularies/format/index.js"(exports) {
+  "../main/node_modules/ajv/dist/vocabularies/format/index.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     var format_1 = require_format();
@@ -14378,9 +14378,9 @@ var require_format2 = __commonJS({
   }
 });
 
-// node_modules/ajv/dist/vocabularies/metadata.js
+// ../main/node_modules/ajv/dist/vocabularies/metadata.js
 var require_metadata = __commonJS({
-  "node_modules/ajv/dist/vocabularies/metadata.js"(exports) {
+  "../main/node_modules/ajv/dist/vocabularies/metadata.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.contentVocabulary = exports.metadataVocabulary = void 0;
@@ -14401,9 +14401,9 @@ var require_metadata = __commonJS({
   }
 });
 
-// node_modules/ajv/dist/vocabularies/draft7.js
+// ../main/node_modules/ajv/dist/vocabularies/draft7.js
 var require_draft7 = __commonJS({
-  "node_modules/ajv/dist/vocabularies/draft7.js"(exports) {
+  "../main/node_modules/ajv/dist/vocabularies/draft7.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     var core_1 = require_core2();
@@ -14423,9 +14423,9 @@ var require_draft7 = __commonJS({
   }
 });
 
-// node_modules/ajv/dist/vocabularies/discriminator/types.js
+// ../main/node_modules/ajv/dist/vocabularies/discriminator/types.js
 var require_types = __commonJS({
-  "node_modules/ajv/dist/vocabularies/discriminator/types.js"(exports) {
+  "../main/node_modules/ajv/dist/vocabularies/discriminator/types.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.DiscrError = void 0;
@@ -14437,9 +14437,9 @@ var require_types = __commonJS({
   }
 });
 
-// node_modules/ajv/dist/vocabularies/discriminator/index.js
+// ../main/node_modules/ajv/dist/vocabularies/discriminator/index.js
 var require_discriminator = __commonJS({
-  "node_modules/ajv/dist/vocabularies/discriminator/index.js"(exports) {
+  "../main/node_modules/ajv/dist/vocabularies/discriminator/index.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     var codegen_1 = require_codegen();
@@ -14542,9 +14542,9 @@ var require_discriminator = __commonJS({
   }
 });
 
-// node_modules/ajv/dist/refs/json-schema-draft-07.json
+// ../main/node_modules/ajv/dist/refs/json-schema-draft-07.json
 var require_json_schema_draft_07 = __commonJS({
-  "node_modules/ajv/dist/refs/json-schema-draft-07.json"(exports, module) {
+  "../main/node_modules/ajv/dist/refs/json-schema-draft-07.json"(exports, module) {
     module.exports = {
       $schema: "http://json-schema.org/draft-07/schema#",
       $id: "http://json-schema.org/draft-07/schema#",
@@ -14699,9 +14699,9 @@ var require_json_schema_draft_07 = __commonJS({
   }
 });
 
-// node_modules/ajv/dist/ajv.js
+// ../main/node_modules/ajv/dist/ajv.js
 var require_ajv = __commonJS({
-  "node_modules/ajv/dist/ajv.js"(exports, module) {
+  "../main/node_modules/ajv/dist/ajv.js"(exports, module) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.MissingRefError = exports.ValidationError = exports.CodeGen = exports.Name = exports.nil = exports.stringify = exports.str = exports._ = exports.KeywordCxt = exports.Ajv = void 0;
@@ -14783,15 +14783,15 @@ if (process.env.PREADMIT_V8_TIERING !== "default") {
 
 // src/cli.ts
 import { parseArgs } from "node:util";
-import { existsSync as existsSync12, lstatSync as lstatSync5, readFileSync as readFileSync22, statSync as statSync18 } from "node:fs";
-import path36 from "node:path";
+import { existsSync as existsSync12, lstatSync as lstatSync5, readFileSync as readFileSync23, statSync as statSync19 } from "node:fs";
+import path37 from "node:path";
 
 // src/pipeline/base-compare.ts
-import { existsSync as existsSync11, mkdirSync as mkdirSync2, mkdtempSync as mkdtempSync6, realpathSync as realpathSync3, rmSync as rmSync6 } from "node:fs";
+import { existsSync as existsSync11, mkdirSync as mkdirSync3, mkdtempSync as mkdtempSync6, realpathSync as realpathSync3, rmSync as rmSync7 } from "node:fs";
 import os6 from "node:os";
-import path34 from "node:path";
+import path35 from "node:path";
 
-// node_modules/is-plain-obj/index.js
+// ../main/node_modules/is-plain-obj/index.js
 function isPlainObject(value) {
   if (typeof value !== "object" || value === null) {
     return false;
@@ -14800,7 +14800,7 @@ function isPlainObject(value) {
   return (prototype === null || prototype === Object.prototype || Object.getPrototypeOf(prototype) === null) && !(Symbol.toStringTag in value) && !(Symbol.iterator in value);
 }
 
-// node_modules/execa/lib/arguments/file-url.js
+// ../main/node_modules/execa/lib/arguments/file-url.js
 import { fileURLToPath } from "node:url";
 var safeNormalizeFileUrl = (file, name) => {
   const fileString = normalizeFileUrl(normalizeDenoExecPath(file));
@@ -14813,7 +14813,7 @@ var normalizeDenoExecPath = (file) => isDenoExecPath(file) ? file.toString() : f
 var isDenoExecPath = (file) => typeof file !== "string" && file && Object.getPrototypeOf(file) === String.prototype;
 var normalizeFileUrl = (file) => file instanceof URL ? fileURLToPath(file) : file;
 
-// node_modules/execa/lib/methods/parameters.js
+// ../main/node_modules/execa/lib/methods/parameters.js
 var normalizeParameters = (rawFile, rawArguments = [], rawOptions = {}) => {
   const filePath = safeNormalizeFileUrl(rawFile, "First argument");
   const [commandArguments, options] = isPlainObject(rawArguments) ? [[], rawArguments] : [rawArguments, rawOptions];
@@ -14834,10 +14834,10 @@ var normalizeParameters = (rawFile, rawArguments = [], rawOptions = {}) => {
   return [filePath, normalizedArguments, options];
 };
 
-// node_modules/execa/lib/methods/template.js
+// ../main/node_modules/execa/lib/methods/template.js
 import { ChildProcess } from "node:child_process";
 
-// node_modules/execa/lib/utils/uint-array.js
+// ../main/node_modules/execa/lib/utils/uint-array.js
 import { StringDecoder } from "node:string_decoder";
 var { toString: objectToString } = Object.prototype;
 var isArrayBuffer = (value) => objectToString.call(value) === "[object ArrayBuffer]";
@@ -14884,7 +14884,7 @@ var getJoinLength = (uint8Arrays) => {
   return joinLength;
 };
 
-// node_modules/execa/lib/methods/template.js
+// ../main/node_modules/execa/lib/methods/template.js
 var isTemplateString = (templates) => Array.isArray(templates) && Array.isArray(templates.raw);
 var parseTemplates = (templates, expressions) => {
   let tokens2 = [];
@@ -14984,20 +14984,20 @@ var getSubprocessResult = ({ stdout }) => {
   throw new TypeError(`Unexpected "${typeof stdout}" stdout in template expression`);
 };
 
-// node_modules/execa/lib/methods/main-sync.js
+// ../main/node_modules/execa/lib/methods/main-sync.js
 import { spawnSync } from "node:child_process";
 
-// node_modules/execa/lib/arguments/specific.js
+// ../main/node_modules/execa/lib/arguments/specific.js
 import { debuglog } from "node:util";
 
-// node_modules/execa/lib/utils/standard-stream.js
+// ../main/node_modules/execa/lib/utils/standard-stream.js
 import process2 from "node:process";
 var isStandardStream = (stream) => STANDARD_STREAMS.includes(stream);
 var STANDARD_STREAMS = [process2.stdin, process2.stdout, process2.stderr];
 var STANDARD_STREAMS_ALIASES = ["stdin", "stdout", "stderr"];
 var getStreamName = (fdNumber) => STANDARD_STREAMS_ALIASES[fdNumber] ?? `stdio[${fdNumber}]`;
 
-// node_modules/execa/lib/arguments/specific.js
+// ../main/node_modules/execa/lib/arguments/specific.js
 var normalizeFdSpecificOptions = (options) => {
   const optionsCopy = { ...options };
   for (const optionName of FD_SPECIFIC_OPTIONS) {
@@ -15067,7 +15067,7 @@ var DEFAULT_OPTIONS = {
 var FD_SPECIFIC_OPTIONS = ["lines", "buffer", "maxBuffer", "verbose", "stripFinalNewline"];
 var getFdSpecificValue = (optionArray, fdNumber) => fdNumber === "ipc" ? optionArray.at(-1) : optionArray[fdNumber];
 
-// node_modules/execa/lib/verbose/values.js
+// ../main/node_modules/execa/lib/verbose/values.js
 var isVerbose = ({ verbose }, fdNumber) => getFdVerbose(verbose, fdNumber) !== "none";
 var isFullVerbose = ({ verbose }, fdNumber) => !["none", "short"].includes(getFdVerbose(verbose, fdNumber));
 var getVerboseFunction = ({ verbose }, fdNumber) => {
@@ -15079,10 +15079,10 @@ var getFdGenericVerbose = (verbose) => verbose.find((fdVerbose) => isVerboseFunc
 var isVerboseFunction = (fdVerbose) => typeof fdVerbose === "function";
 var VERBOSE_VALUES = ["none", "short", "full"];
 
-// node_modules/execa/lib/verbose/log.js
+// ../main/node_modules/execa/lib/verbose/log.js
 import { inspect } from "node:util";
 
-// node_modules/execa/lib/arguments/escape.js
+// ../main/node_modules/execa/lib/arguments/escape.js
 import { platform } from "node:process";
 import { stripVTControlCharacters } from "node:util";
 var joinCommand = (filePath, rawArguments) => {
@@ -15127,7 +15127,7 @@ var quoteString = (escapedArgument) => {
 };
 var NO_ESCAPE_REGEXP = /^[\w./-]+$/;
 
-// node_modules/is-unicode-supported/index.js
+// ../main/node_modules/is-unicode-supported/index.js
 import process3 from "node:process";
 function isUnicodeSupported() {
   const { env } = process3;
@@ -15138,7 +15138,7 @@ function isUnicodeSupported() {
   return Boolean(env.WT_SESSION) || Boolean(env.TERMINUS_SUBLIME) || env.ConEmuTask === "{cmd::Cmder}" || TERM_PROGRAM === "Terminus-Sublime" || TERM_PROGRAM === "vscode" || TERM === "xterm-256color" || TERM === "alacritty" || TERM === "rxvt-unicode" || TERM === "rxvt-unicode-256color" || env.TERMINAL_EMULATOR === "JetBrains-JediTerm";
 }
 
-// node_modules/figures/index.js
+// ../main/node_modules/figures/index.js
 var common = {
   circleQuestionMark: "(?)",
   questionMarkPrefix: "(?)",
@@ -15414,7 +15414,7 @@ var figures = shouldUseMain ? mainSymbols : fallbackSymbols;
 var figures_default = figures;
 var replacements = Object.entries(specialMainSymbols);
 
-// node_modules/yoctocolors/base.js
+// ../main/node_modules/yoctocolors/base.js
 import tty from "node:tty";
 var hasColors = tty?.WriteStream?.prototype?.hasColors?.() ?? false;
 var format = (open, close) => {
@@ -15504,7 +15504,7 @@ var underlineMagentaBright = format("58;5;13", 59);
 var underlineCyanBright = format("58;5;14", 59);
 var underlineWhiteBright = format("58;5;15", 59);
 
-// node_modules/execa/lib/verbose/default.js
+// ../main/node_modules/execa/lib/verbose/default.js
 var defaultVerboseFunction = ({
   type: type2,
   message,
@@ -15543,7 +15543,7 @@ var COLORS = {
   duration: () => gray
 };
 
-// node_modules/execa/lib/verbose/custom.js
+// ../main/node_modules/execa/lib/verbose/custom.js
 var applyVerboseOnLines = (printedLines, verboseInfo, fdNumber) => {
   const verboseFunction = getVerboseFunction(verboseInfo, fdNumber);
   return printedLines.map(({ verboseLine, verboseObject }) => applyVerboseFunction(verboseLine, verboseObject, verboseFunction)).filter((printedLine) => printedLine !== void 0).map((printedLine) => appendNewline(printedLine)).join("");
@@ -15560,7 +15560,7 @@ var applyVerboseFunction = (verboseLine, verboseObject, verboseFunction) => {
 var appendNewline = (printedLine) => printedLine.endsWith("\n") ? printedLine : `${printedLine}
 `;
 
-// node_modules/execa/lib/verbose/log.js
+// ../main/node_modules/execa/lib/verbose/log.js
 var verboseLog = ({ type: type2, verboseMessage, fdNumber, verboseInfo, result }) => {
   const verboseObject = getVerboseObject({ type: type2, result, verboseInfo });
   const printedLines = getPrintedLines(verboseMessage, verboseObject);
@@ -15594,7 +15594,7 @@ var serializeVerboseMessage = (message) => {
 };
 var TAB_SIZE = 2;
 
-// node_modules/execa/lib/verbose/start.js
+// ../main/node_modules/execa/lib/verbose/start.js
 var logCommand = (escapedCommand, verboseInfo) => {
   if (!isVerbose(verboseInfo)) {
     return;
@@ -15606,7 +15606,7 @@ var logCommand = (escapedCommand, verboseInfo) => {
   });
 };
 
-// node_modules/execa/lib/verbose/info.js
+// ../main/node_modules/execa/lib/verbose/info.js
 var getVerboseInfo = (verbose, escapedCommand, rawOptions) => {
   validateVerbose(verbose);
   const commandId = getCommandId(verbose);
@@ -15634,12 +15634,12 @@ var validateVerbose = (verbose) => {
   }
 };
 
-// node_modules/execa/lib/return/duration.js
+// ../main/node_modules/execa/lib/return/duration.js
 import { hrtime } from "node:process";
 var getStartTime = () => hrtime.bigint();
 var getDurationMs = (startTime) => Number(hrtime.bigint() - startTime) / 1e6;
 
-// node_modules/execa/lib/arguments/command.js
+// ../main/node_modules/execa/lib/arguments/command.js
 var handleCommand = (filePath, rawArguments, rawOptions) => {
   const startTime = getStartTime();
   const { command, escapedCommand } = joinCommand(filePath, rawArguments);
@@ -15654,16 +15654,16 @@ var handleCommand = (filePath, rawArguments, rawOptions) => {
   };
 };
 
-// node_modules/execa/lib/arguments/options.js
+// ../main/node_modules/execa/lib/arguments/options.js
 var import_cross_spawn = __toESM(require_cross_spawn(), 1);
 import path5 from "node:path";
 import process6 from "node:process";
 
-// node_modules/npm-run-path/index.js
+// ../main/node_modules/npm-run-path/index.js
 import process4 from "node:process";
 import path2 from "node:path";
 
-// node_modules/npm-run-path/node_modules/path-key/index.js
+// ../main/node_modules/npm-run-path/node_modules/path-key/index.js
 function pathKey(options = {}) {
   const {
     env = process.env,
@@ -15675,7 +15675,7 @@ function pathKey(options = {}) {
   return Object.keys(env).reverse().find((key) => key.toUpperCase() === "PATH") || "Path";
 }
 
-// node_modules/unicorn-magic/node.js
+// ../main/node_modules/unicorn-magic/node.js
 import { promisify } from "node:util";
 import { execFile as execFileCallback, execFileSync as execFileSyncOriginal } from "node:child_process";
 import path from "node:path";
@@ -15699,7 +15699,7 @@ function traversePathUp(startPath) {
 }
 var TEN_MEGABYTES_IN_BYTES = 10 * 1024 * 1024;
 
-// node_modules/npm-run-path/index.js
+// ../main/node_modules/npm-run-path/index.js
 var npmRunPath = ({
   cwd = process4.cwd(),
   path: pathOption = process4.env[pathKey()],
@@ -15740,10 +15740,10 @@ var npmRunPathEnv = ({ env = process4.env, ...options } = {}) => {
   return env;
 };
 
-// node_modules/execa/lib/terminate/kill.js
+// ../main/node_modules/execa/lib/terminate/kill.js
 import { setTimeout } from "node:timers/promises";
 
-// node_modules/execa/lib/return/final-error.js
+// ../main/node_modules/execa/lib/return/final-error.js
 var getFinalError = (originalError, message, isSync) => {
   const ErrorClass = isSync ? ExecaSyncError : ExecaError;
   const options = originalError instanceof DiscardedError ? {} : { cause: originalError };
@@ -15775,13 +15775,13 @@ var ExecaSyncError = class extends Error {
 };
 setErrorName(ExecaSyncError, ExecaSyncError.name);
 
-// node_modules/execa/lib/terminate/signal.js
+// ../main/node_modules/execa/lib/terminate/signal.js
 import { constants as constants3 } from "node:os";
 
-// node_modules/human-signals/build/src/main.js
+// ../main/node_modules/human-signals/build/src/main.js
 import { constants as constants2 } from "node:os";
 
-// node_modules/human-signals/build/src/realtime.js
+// ../main/node_modules/human-signals/build/src/realtime.js
 var getRealtimeSignals = () => {
   const length = SIGRTMAX - SIGRTMIN + 1;
   return Array.from({ length }, getRealtimeSignal);
@@ -15796,10 +15796,10 @@ var getRealtimeSignal = (value, index) => ({
 var SIGRTMIN = 34;
 var SIGRTMAX = 64;
 
-// node_modules/human-signals/build/src/signals.js
+// ../main/node_modules/human-signals/build/src/signals.js
 import { constants } from "node:os";
 
-// node_modules/human-signals/build/src/core.js
+// ../main/node_modules/human-signals/build/src/core.js
 var SIGNALS = [
   {
     name: "SIGHUP",
@@ -16072,7 +16072,7 @@ var SIGNALS = [
   }
 ];
 
-// node_modules/human-signals/build/src/signals.js
+// ../main/node_modules/human-signals/build/src/signals.js
 var getSignals = () => {
   const realtimeSignals = getRealtimeSignals();
   const signals2 = [...SIGNALS, ...realtimeSignals].map(normalizeSignal);
@@ -16094,7 +16094,7 @@ var normalizeSignal = ({
   return { name, number, description, supported, action, forced, standard };
 };
 
-// node_modules/human-signals/build/src/main.js
+// ../main/node_modules/human-signals/build/src/main.js
 var getSignalsByName = () => {
   const signals2 = getSignals();
   return Object.fromEntries(signals2.map(getSignalByName));
@@ -16145,7 +16145,7 @@ var findSignalByNumber = (number, signals2) => {
 };
 var signalsByNumber = getSignalsByNumber();
 
-// node_modules/execa/lib/terminate/signal.js
+// ../main/node_modules/execa/lib/terminate/signal.js
 var normalizeKillSignal = (killSignal) => {
   const optionName = "option `killSignal`";
   if (killSignal === 0) {
@@ -16189,7 +16189,7 @@ var getAvailableSignalNames = () => Object.keys(constants3.signals).sort().map((
 var getAvailableSignalIntegers = () => [...new Set(Object.values(constants3.signals).sort((signalInteger, signalIntegerTwo) => signalInteger - signalIntegerTwo))].join(", ");
 var getSignalDescription = (signal) => signalsByName[signal].description;
 
-// node_modules/execa/lib/terminate/kill.js
+// ../main/node_modules/execa/lib/terminate/kill.js
 var normalizeForceKillAfterDelay = (forceKillAfterDelay) => {
   if (forceKillAfterDelay === false) {
     return forceKillAfterDelay;
@@ -16256,7 +16256,7 @@ var killOnTimeout = async ({ kill, forceKillAfterDelay, context, controllerSigna
   }
 };
 
-// node_modules/execa/lib/utils/abort-signal.js
+// ../main/node_modules/execa/lib/utils/abort-signal.js
 import { once } from "node:events";
 var onAbortedSignal = async (mainSignal, stopSignal) => {
   if (!mainSignal.aborted) {
@@ -16264,7 +16264,7 @@ var onAbortedSignal = async (mainSignal, stopSignal) => {
   }
 };
 
-// node_modules/execa/lib/terminate/cancel.js
+// ../main/node_modules/execa/lib/terminate/cancel.js
 var validateCancelSignal = ({ cancelSignal }) => {
   if (cancelSignal !== void 0 && Object.prototype.toString.call(cancelSignal) !== "[object AbortSignal]") {
     throw new Error(`The \`cancelSignal\` option must be an AbortSignal: ${String(cancelSignal)}`);
@@ -16278,13 +16278,13 @@ var terminateOnCancel = async (subprocess, cancelSignal, context, { signal }) =>
   throw cancelSignal.reason;
 };
 
-// node_modules/execa/lib/ipc/graceful.js
+// ../main/node_modules/execa/lib/ipc/graceful.js
 import { scheduler as scheduler2 } from "node:timers/promises";
 
-// node_modules/execa/lib/ipc/send.js
+// ../main/node_modules/execa/lib/ipc/send.js
 import { promisify as promisify2 } from "node:util";
 
-// node_modules/execa/lib/ipc/validation.js
+// ../main/node_modules/execa/lib/ipc/validation.js
 var validateIpcMethod = ({ methodName, isSubprocess, ipc, isConnected: isConnected2 }) => {
   validateIpcOption(methodName, isSubprocess, ipc);
   validateConnection(methodName, isSubprocess, isConnected2);
@@ -16356,7 +16356,7 @@ var disconnect = (anyProcess) => {
   }
 };
 
-// node_modules/execa/lib/utils/deferred.js
+// ../main/node_modules/execa/lib/utils/deferred.js
 var createDeferred = () => {
   const methods = {};
   const promise = new Promise((resolve2, reject) => {
@@ -16365,7 +16365,7 @@ var createDeferred = () => {
   return Object.assign(promise, methods);
 };
 
-// node_modules/execa/lib/arguments/fd-options.js
+// ../main/node_modules/execa/lib/arguments/fd-options.js
 var getToStream = (destination, to = "stdin") => {
   const isWritable = true;
   const { options, fileDescriptors } = SUBPROCESS_OPTIONS.get(destination);
@@ -16445,10 +16445,10 @@ var serializeOptionValue = (value) => {
   return typeof value === "number" ? `${value}` : "Stream";
 };
 
-// node_modules/execa/lib/ipc/strict.js
+// ../main/node_modules/execa/lib/ipc/strict.js
 import { once as once3 } from "node:events";
 
-// node_modules/execa/lib/utils/max-listeners.js
+// ../main/node_modules/execa/lib/utils/max-listeners.js
 import { addAbortListener } from "node:events";
 var incrementMaxListeners = (eventEmitter, maxListenersIncrement, signal) => {
   const maxListeners = eventEmitter.getMaxListeners();
@@ -16461,14 +16461,14 @@ var incrementMaxListeners = (eventEmitter, maxListenersIncrement, signal) => {
   });
 };
 
-// node_modules/execa/lib/ipc/forward.js
+// ../main/node_modules/execa/lib/ipc/forward.js
 import { EventEmitter } from "node:events";
 
-// node_modules/execa/lib/ipc/incoming.js
+// ../main/node_modules/execa/lib/ipc/incoming.js
 import { once as once2 } from "node:events";
 import { scheduler } from "node:timers/promises";
 
-// node_modules/execa/lib/ipc/reference.js
+// ../main/node_modules/execa/lib/ipc/reference.js
 var addReference = (channel, reference) => {
   if (reference) {
     addReferenceCount(channel);
@@ -16498,7 +16498,7 @@ var redoAddedReferences = (channel, isSubprocess) => {
   }
 };
 
-// node_modules/execa/lib/ipc/incoming.js
+// ../main/node_modules/execa/lib/ipc/incoming.js
 var onMessage = async ({ anyProcess, channel, isSubprocess, ipcEmitter }, wrappedMessage) => {
   if (handleStrictResponse(wrappedMessage) || handleAbort(wrappedMessage)) {
     return;
@@ -16539,7 +16539,7 @@ var onDisconnect = async ({ anyProcess, channel, isSubprocess, ipcEmitter, bound
 };
 var INCOMING_MESSAGES = /* @__PURE__ */ new WeakMap();
 
-// node_modules/execa/lib/ipc/forward.js
+// ../main/node_modules/execa/lib/ipc/forward.js
 var getIpcEmitter = (anyProcess, channel, isSubprocess) => {
   if (IPC_EMITTERS.has(anyProcess)) {
     return IPC_EMITTERS.get(anyProcess);
@@ -16578,7 +16578,7 @@ var isConnected = (anyProcess) => {
   return ipcEmitter === void 0 ? anyProcess.channel !== null : ipcEmitter.connected;
 };
 
-// node_modules/execa/lib/ipc/strict.js
+// ../main/node_modules/execa/lib/ipc/strict.js
 var handleSendStrict = ({ anyProcess, channel, isSubprocess, message, strict }) => {
   if (!strict) {
     return message;
@@ -16661,7 +16661,7 @@ var throwOnDisconnect = async (anyProcess, isSubprocess, { signal }) => {
 var REQUEST_TYPE = "execa:ipc:request";
 var RESPONSE_TYPE = "execa:ipc:response";
 
-// node_modules/execa/lib/ipc/outgoing.js
+// ../main/node_modules/execa/lib/ipc/outgoing.js
 var startSendMessage = (anyProcess, wrappedMessage, strict) => {
   if (!OUTGOING_MESSAGES.has(anyProcess)) {
     OUTGOING_MESSAGES.set(anyProcess, /* @__PURE__ */ new Set());
@@ -16688,7 +16688,7 @@ var OUTGOING_MESSAGES = /* @__PURE__ */ new WeakMap();
 var hasMessageListeners = (anyProcess, ipcEmitter) => ipcEmitter.listenerCount("message") > getMinListenerCount(anyProcess);
 var getMinListenerCount = (anyProcess) => SUBPROCESS_OPTIONS.has(anyProcess) && !getFdSpecificValue(SUBPROCESS_OPTIONS.get(anyProcess).options.buffer, "ipc") ? 1 : 0;
 
-// node_modules/execa/lib/ipc/send.js
+// ../main/node_modules/execa/lib/ipc/send.js
 var sendMessage = ({ anyProcess, channel, isSubprocess, ipc }, message, { strict = false } = {}) => {
   const methodName = "sendMessage";
   validateIpcMethod({
@@ -16758,7 +16758,7 @@ var getSendMethod = (anyProcess) => {
 };
 var PROCESS_SEND_METHODS = /* @__PURE__ */ new WeakMap();
 
-// node_modules/execa/lib/ipc/graceful.js
+// ../main/node_modules/execa/lib/ipc/graceful.js
 var sendAbort = (subprocess, message) => {
   const methodName = "cancelSignal";
   validateConnection(methodName, false, subprocess.connected);
@@ -16809,7 +16809,7 @@ var abortOnDisconnect = () => {
 };
 var cancelController = new AbortController();
 
-// node_modules/execa/lib/terminate/graceful.js
+// ../main/node_modules/execa/lib/terminate/graceful.js
 var validateGracefulCancel = ({ gracefulCancel, cancelSignal, ipc, serialization }) => {
   if (!gracefulCancel) {
     return;
@@ -16865,7 +16865,7 @@ var getReason = ({ reason: reason2 }) => {
   return error;
 };
 
-// node_modules/execa/lib/terminate/timeout.js
+// ../main/node_modules/execa/lib/terminate/timeout.js
 import { setTimeout as setTimeout2 } from "node:timers/promises";
 var validateTimeout = ({ timeout }) => {
   if (timeout !== void 0 && (!Number.isFinite(timeout) || timeout < 0)) {
@@ -16880,7 +16880,7 @@ var killAfterTimeout = async (subprocess, timeout, context, { signal }) => {
   throw new DiscardedError();
 };
 
-// node_modules/execa/lib/methods/node.js
+// ../main/node_modules/execa/lib/methods/node.js
 import { execPath, execArgv } from "node:process";
 import path3 from "node:path";
 var mapNode = ({ options }) => {
@@ -16921,7 +16921,7 @@ var handleNodeOption = (file, commandArguments, {
   ];
 };
 
-// node_modules/execa/lib/ipc/ipc-input.js
+// ../main/node_modules/execa/lib/ipc/ipc-input.js
 import { serialize } from "node:v8";
 var validateIpcInputOption = ({ ipcInput, ipc, serialization }) => {
   if (ipcInput === void 0) {
@@ -16957,7 +16957,7 @@ var sendIpcInput = async (subprocess, ipcInput) => {
   await subprocess.sendMessage(ipcInput);
 };
 
-// node_modules/execa/lib/arguments/encoding-option.js
+// ../main/node_modules/execa/lib/arguments/encoding-option.js
 var validateEncoding = ({ encoding }) => {
   if (ENCODINGS.has(encoding)) {
     return;
@@ -16999,7 +16999,7 @@ var ENCODING_ALIASES = {
 };
 var serializeEncoding = (encoding) => typeof encoding === "string" ? `"${encoding}"` : String(encoding);
 
-// node_modules/execa/lib/arguments/cwd.js
+// ../main/node_modules/execa/lib/arguments/cwd.js
 import { statSync } from "node:fs";
 import path4 from "node:path";
 import process5 from "node:process";
@@ -17035,7 +17035,7 @@ ${originalMessage}`;
   return originalMessage;
 };
 
-// node_modules/execa/lib/arguments/options.js
+// ../main/node_modules/execa/lib/arguments/options.js
 var normalizeOptions = (filePath, rawArguments, rawOptions) => {
   rawOptions.cwd = normalizeCwd(rawOptions.cwd);
   const [processedFile, processedArguments, processedOptions] = handleNodeOption(filePath, rawArguments, rawOptions);
@@ -17106,13 +17106,13 @@ var getEnv = ({ env: envOption, extendEnv, preferLocal, node, localDirectory, no
   return env;
 };
 
-// node_modules/execa/lib/arguments/shell.js
+// ../main/node_modules/execa/lib/arguments/shell.js
 var concatenateShell = (file, commandArguments, options) => options.shell && commandArguments.length > 0 ? [[file, ...commandArguments].join(" "), [], options] : [file, commandArguments, options];
 
-// node_modules/execa/lib/return/message.js
+// ../main/node_modules/execa/lib/return/message.js
 import { inspect as inspect2 } from "node:util";
 
-// node_modules/strip-final-newline/index.js
+// ../main/node_modules/strip-final-newline/index.js
 function stripFinalNewline(input) {
   if (typeof input === "string") {
     return stripFinalNewlineString(input);
@@ -17129,11 +17129,11 @@ var LF_BINARY = LF.codePointAt(0);
 var CR = "\r";
 var CR_BINARY = CR.codePointAt(0);
 
-// node_modules/get-stream/source/index.js
+// ../main/node_modules/get-stream/source/index.js
 import { on } from "node:events";
 import { finished } from "node:stream/promises";
 
-// node_modules/is-stream/index.js
+// ../main/node_modules/is-stream/index.js
 function isStream(stream, { checkOpen = true } = {}) {
   return stream !== null && typeof stream === "object" && (stream.writable || stream.readable || !checkOpen || stream.writable === void 0 && stream.readable === void 0) && typeof stream.pipe === "function";
 }
@@ -17147,7 +17147,7 @@ function isDuplexStream(stream, options) {
   return isWritableStream(stream, options) && isReadableStream(stream, options);
 }
 
-// node_modules/@sec-ant/readable-stream/dist/ponyfill/asyncIterator.js
+// ../main/node_modules/@sec-ant/readable-stream/dist/ponyfill/asyncIterator.js
 var a = Object.getPrototypeOf(
   Object.getPrototypeOf(
     /* istanbul ignore next */
@@ -17235,7 +17235,7 @@ function h({ preventCancel: r = false } = {}) {
   return s[n] = t, s;
 }
 
-// node_modules/get-stream/source/stream.js
+// ../main/node_modules/get-stream/source/stream.js
 var getAsyncIterable = (stream) => {
   if (isReadableStream(stream, { checkOpen: false }) && nodeImports.on !== void 0) {
     return getStreamIterable(stream);
@@ -17283,7 +17283,7 @@ var handleStreamEnd = async (stream, controller2, state) => {
 };
 var nodeImports = {};
 
-// node_modules/get-stream/source/contents.js
+// ../main/node_modules/get-stream/source/contents.js
 var getStreamContents = async (stream, { init, convertChunk, getSize, truncateChunk, addChunk, getFinalChunk, finalize }, { maxBuffer = Number.POSITIVE_INFINITY } = {}) => {
   const asyncIterable = getAsyncIterable(stream);
   const state = init();
@@ -17378,7 +17378,7 @@ var MaxBufferError = class extends Error {
   }
 };
 
-// node_modules/get-stream/source/utils.js
+// ../main/node_modules/get-stream/source/utils.js
 var identity2 = (value) => value;
 var noop = () => void 0;
 var getContentsProperty = ({ contents }) => contents;
@@ -17387,7 +17387,7 @@ var throwObjectStream = (chunk) => {
 };
 var getLengthProperty = (convertedChunk) => convertedChunk.length;
 
-// node_modules/get-stream/source/array.js
+// ../main/node_modules/get-stream/source/array.js
 async function getStreamAsArray(stream, options) {
   return getStreamContents(stream, arrayMethods, options);
 }
@@ -17414,7 +17414,7 @@ var arrayMethods = {
   finalize: getContentsProperty
 };
 
-// node_modules/get-stream/source/array-buffer.js
+// ../main/node_modules/get-stream/source/array-buffer.js
 async function getStreamAsArrayBuffer(stream, options) {
   return getStreamContents(stream, arrayBufferMethods, options);
 }
@@ -17467,7 +17467,7 @@ var arrayBufferMethods = {
   finalize: finalizeArrayBuffer
 };
 
-// node_modules/get-stream/source/string.js
+// ../main/node_modules/get-stream/source/string.js
 async function getStreamAsString(stream, options) {
   return getStreamContents(stream, stringMethods, options);
 }
@@ -17496,10 +17496,10 @@ var stringMethods = {
   finalize: getContentsProperty
 };
 
-// node_modules/get-stream/source/index.js
+// ../main/node_modules/get-stream/source/index.js
 Object.assign(nodeImports, { on, finished });
 
-// node_modules/execa/lib/io/max-buffer.js
+// ../main/node_modules/execa/lib/io/max-buffer.js
 var handleMaxBuffer = ({ error, stream, readableObjectMode, lines, encoding, fdNumber }) => {
   if (!(error instanceof MaxBufferError)) {
     throw error;
@@ -17558,7 +17558,7 @@ var truncateMaxBufferSync = (result, isMaxBuffer, maxBuffer) => {
 };
 var getMaxBufferSync = ([, stdoutMaxBuffer]) => stdoutMaxBuffer;
 
-// node_modules/execa/lib/return/message.js
+// ../main/node_modules/execa/lib/return/message.js
 var createMessages = ({
   stdio,
   all,
@@ -17676,7 +17676,7 @@ var serializeMessageItem = (messageItem) => {
   return "";
 };
 
-// node_modules/execa/lib/return/result.js
+// ../main/node_modules/execa/lib/return/result.js
 var makeSuccessResult = ({
   command,
   escapedCommand,
@@ -17849,7 +17849,7 @@ var normalizeExitPayload = (rawExitCode, rawSignal) => {
   return { exitCode, signal, signalDescription };
 };
 
-// node_modules/parse-ms/index.js
+// ../main/node_modules/parse-ms/index.js
 var toZeroIfInfinity = (value) => Number.isFinite(value) ? value : 0;
 function parseNumber(milliseconds) {
   return {
@@ -17888,7 +17888,7 @@ function parseMilliseconds(milliseconds) {
   throw new TypeError("Expected a finite number or bigint");
 }
 
-// node_modules/pretty-ms/index.js
+// ../main/node_modules/pretty-ms/index.js
 var isZero = (value) => value === 0 || value === 0n;
 var pluralize = (word, count2) => count2 === 1 || count2 === 1n ? word : `${word}s`;
 var SECOND_ROUNDING_EPSILON = 1e-7;
@@ -17988,7 +17988,7 @@ function prettyMilliseconds(milliseconds, options) {
   return sign + result.join(separator);
 }
 
-// node_modules/execa/lib/verbose/error.js
+// ../main/node_modules/execa/lib/verbose/error.js
 var logError = (result, verboseInfo) => {
   if (result.failed) {
     verboseLog({
@@ -18000,7 +18000,7 @@ var logError = (result, verboseInfo) => {
   }
 };
 
-// node_modules/execa/lib/verbose/complete.js
+// ../main/node_modules/execa/lib/verbose/complete.js
 var logResult = (result, verboseInfo) => {
   if (!isVerbose(verboseInfo)) {
     return;
@@ -18018,7 +18018,7 @@ var logDuration = (result, verboseInfo) => {
   });
 };
 
-// node_modules/execa/lib/return/reject.js
+// ../main/node_modules/execa/lib/return/reject.js
 var handleResult = (result, verboseInfo, { reject }) => {
   logResult(result, verboseInfo);
   if (result.failed && reject) {
@@ -18027,10 +18027,10 @@ var handleResult = (result, verboseInfo, { reject }) => {
   return result;
 };
 
-// node_modules/execa/lib/stdio/handle-sync.js
+// ../main/node_modules/execa/lib/stdio/handle-sync.js
 import { readFileSync as readFileSync2 } from "node:fs";
 
-// node_modules/execa/lib/stdio/type.js
+// ../main/node_modules/execa/lib/stdio/type.js
 var getStdioItemType = (value, optionName) => {
   if (isAsyncGenerator(value)) {
     return "asyncGenerator";
@@ -18156,7 +18156,7 @@ var TYPE_TO_MESSAGE = {
   uint8Array: "a Uint8Array"
 };
 
-// node_modules/execa/lib/transform/object-mode.js
+// ../main/node_modules/execa/lib/transform/object-mode.js
 var getTransformObjectModes = (objectMode, index, newTransforms, direction) => direction === "output" ? getOutputObjectModes(objectMode, index, newTransforms) : getInputObjectModes(objectMode, index, newTransforms);
 var getOutputObjectModes = (objectMode, index, newTransforms) => {
   const writableObjectMode = index !== 0 && newTransforms[index - 1].value.readableObjectMode;
@@ -18176,7 +18176,7 @@ var getFdObjectMode = (stdioItems, direction) => {
   return direction === "input" ? lastTransform.value.writableObjectMode : lastTransform.value.readableObjectMode;
 };
 
-// node_modules/execa/lib/transform/normalize.js
+// ../main/node_modules/execa/lib/transform/normalize.js
 var normalizeTransforms = (stdioItems, optionName, direction, options) => [
   ...stdioItems.filter(({ type: type2 }) => !TRANSFORM_TYPES.has(type2)),
   ...getTransforms(stdioItems, optionName, direction, options)
@@ -18270,7 +18270,7 @@ var normalizeGenerator = ({ stdioItem, stdioItem: { value }, index, newTransform
 };
 var sortTransforms = (newTransforms, direction) => direction === "input" ? newTransforms.reverse() : newTransforms;
 
-// node_modules/execa/lib/stdio/direction.js
+// ../main/node_modules/execa/lib/stdio/direction.js
 import process7 from "node:process";
 var getStreamDirection = (stdioItems, fdNumber, optionName) => {
   const directions = stdioItems.map((stdioItem) => getStdioItemDirection(stdioItem, fdNumber));
@@ -18320,10 +18320,10 @@ var getStandardStreamDirection = (value) => {
 };
 var DEFAULT_DIRECTION = "output";
 
-// node_modules/execa/lib/ipc/array.js
+// ../main/node_modules/execa/lib/ipc/array.js
 var normalizeIpcStdioArray = (stdioArray, ipc) => ipc && !stdioArray.includes("ipc") ? [...stdioArray, "ipc"] : stdioArray;
 
-// node_modules/execa/lib/stdio/stdio-option.js
+// ../main/node_modules/execa/lib/stdio/stdio-option.js
 var normalizeStdioOption = ({ stdio, ipc, buffer, ...options }, verboseInfo, isSync) => {
   const stdioArray = getStdioArray(stdio, options).map((stdioOption, fdNumber) => addDefaultValue2(stdioOption, fdNumber));
   return isSync ? normalizeStdioSync(stdioArray, buffer, verboseInfo) : normalizeIpcStdioArray(stdioArray, ipc);
@@ -18357,7 +18357,7 @@ var addDefaultValue2 = (stdioOption, fdNumber) => {
 var normalizeStdioSync = (stdioArray, buffer, verboseInfo) => stdioArray.map((stdioOption, fdNumber) => !buffer[fdNumber] && fdNumber !== 0 && !isFullVerbose(verboseInfo, fdNumber) && isOutputPipeOnly(stdioOption) ? "ignore" : stdioOption);
 var isOutputPipeOnly = (stdioOption) => stdioOption === "pipe" || Array.isArray(stdioOption) && stdioOption.every((item) => item === "pipe");
 
-// node_modules/execa/lib/stdio/native.js
+// ../main/node_modules/execa/lib/stdio/native.js
 import { readFileSync } from "node:fs";
 import tty2 from "node:tty";
 var handleNativeStream = ({ stdioItem, stdioItem: { type: type2 }, isStdioArray, fdNumber, direction, isSync }) => {
@@ -18426,7 +18426,7 @@ var getStandardStream = (fdNumber, value, optionName) => {
   return standardStream;
 };
 
-// node_modules/execa/lib/stdio/input-option.js
+// ../main/node_modules/execa/lib/stdio/input-option.js
 var handleInputOptions = ({ input, inputFile }, fdNumber) => fdNumber === 0 ? [
   ...handleInputOption(input),
   ...handleInputFileOption(inputFile)
@@ -18462,7 +18462,7 @@ var getInputFileType = (inputFile) => {
   throw new Error("The `inputFile` option must be a file path string or a file URL.");
 };
 
-// node_modules/execa/lib/stdio/duplicate.js
+// ../main/node_modules/execa/lib/stdio/duplicate.js
 var filterDuplicates = (stdioItems) => stdioItems.filter((stdioItemOne, indexOne) => stdioItems.every((stdioItemTwo, indexTwo) => stdioItemOne.value !== stdioItemTwo.value || indexOne >= indexTwo || stdioItemOne.type === "generator" || stdioItemOne.type === "asyncGenerator"));
 var getDuplicateStream = ({ stdioItem: { type: type2, value, optionName }, direction, fileDescriptors, isSync }) => {
   const otherStdioItems = getOtherStdioItems(fileDescriptors, type2);
@@ -18537,7 +18537,7 @@ var throwOnDuplicateStream = (stdioItem, optionName, type2) => {
   }
 };
 
-// node_modules/execa/lib/stdio/handle.js
+// ../main/node_modules/execa/lib/stdio/handle.js
 var handleStdio = (addProperties3, options, verboseInfo, isSync) => {
   const stdio = normalizeStdioOption(options, verboseInfo, isSync);
   const initialFileDescriptors = stdio.map((stdioOption, fdNumber) => getFileDescriptor({
@@ -18697,7 +18697,7 @@ var forwardStdio = (stdioItems) => {
   return type2 === "native" ? value : "pipe";
 };
 
-// node_modules/execa/lib/stdio/handle-sync.js
+// ../main/node_modules/execa/lib/stdio/handle-sync.js
 var handleStdioSync = (options, verboseInfo) => handleStdio(addPropertiesSync, options, verboseInfo, true);
 var forbiddenIfSync = ({ type: type2, optionName }) => {
   throwInvalidSyncValue(optionName, TYPE_TO_MESSAGE[type2]);
@@ -18743,14 +18743,14 @@ var addPropertiesSync = {
   }
 };
 
-// node_modules/execa/lib/io/strip-newline.js
+// ../main/node_modules/execa/lib/io/strip-newline.js
 var stripNewline = (value, { stripFinalNewline: stripFinalNewline2 }, fdNumber) => getStripFinalNewline(stripFinalNewline2, fdNumber) && value !== void 0 && !Array.isArray(value) ? stripFinalNewline(value) : value;
 var getStripFinalNewline = (stripFinalNewline2, fdNumber) => fdNumber === "all" ? stripFinalNewline2[1] || stripFinalNewline2[2] : stripFinalNewline2[fdNumber];
 
-// node_modules/execa/lib/transform/generator.js
+// ../main/node_modules/execa/lib/transform/generator.js
 import { Transform, getDefaultHighWaterMark } from "node:stream";
 
-// node_modules/execa/lib/transform/split.js
+// ../main/node_modules/execa/lib/transform/split.js
 var getSplitLinesGenerator = (binary2, preserveNewlines, skipped, state) => binary2 || skipped ? void 0 : initializeSplitLines(preserveNewlines, state);
 var splitLinesSync = (chunk, preserveNewlines, objectMode) => objectMode ? chunk.flatMap((item) => splitLinesItemSync(item, preserveNewlines)) : splitLinesItemSync(chunk, preserveNewlines);
 var splitLinesItemSync = (chunk, preserveNewlines) => {
@@ -18830,7 +18830,7 @@ var linesUint8ArrayInfo = {
   concatBytes: concatUint8Array
 };
 
-// node_modules/execa/lib/transform/validate.js
+// ../main/node_modules/execa/lib/transform/validate.js
 import { Buffer as Buffer2 } from "node:buffer";
 var getValidateTransformInput = (writableObjectMode, optionName) => writableObjectMode ? void 0 : validateStringTransformInput.bind(void 0, optionName);
 var validateStringTransformInput = function* (optionName, chunk) {
@@ -18859,7 +18859,7 @@ Instead, \`yield\` should either be called with a value, or not be called at all
   }
 };
 
-// node_modules/execa/lib/transform/encoding-transform.js
+// ../main/node_modules/execa/lib/transform/encoding-transform.js
 import { Buffer as Buffer3 } from "node:buffer";
 import { StringDecoder as StringDecoder2 } from "node:string_decoder";
 var getEncodingTransformGenerator = (binary2, encoding, skipped) => {
@@ -18894,7 +18894,7 @@ var encodingStringFinal = function* (stringDecoder) {
   }
 };
 
-// node_modules/execa/lib/transform/run-async.js
+// ../main/node_modules/execa/lib/transform/run-async.js
 import { callbackify } from "node:util";
 var pushChunks = callbackify(async (getChunks, state, getChunksArguments, transformStream) => {
   state.currentIterable = getChunks(...getChunksArguments);
@@ -18942,7 +18942,7 @@ var identityGenerator = function* (chunk) {
   yield chunk;
 };
 
-// node_modules/execa/lib/transform/run-sync.js
+// ../main/node_modules/execa/lib/transform/run-sync.js
 var pushChunksSync = (getChunksSync, getChunksArguments, transformStream, done) => {
   try {
     for (const chunk of getChunksSync(...getChunksArguments)) {
@@ -18984,7 +18984,7 @@ var identityGenerator2 = function* (chunk) {
   yield chunk;
 };
 
-// node_modules/execa/lib/transform/generator.js
+// ../main/node_modules/execa/lib/transform/generator.js
 var generatorToStream = ({
   value,
   value: { transform, final, writableObjectMode, readableObjectMode },
@@ -19038,7 +19038,7 @@ var addInternalGenerators = ({ transform, final, binary: binary2, writableObject
   ].filter(Boolean);
 };
 
-// node_modules/execa/lib/io/input-sync.js
+// ../main/node_modules/execa/lib/io/input-sync.js
 var addInputOptionsSync = (fileDescriptors, options) => {
   for (const fdNumber of getInputFdNumbers(fileDescriptors)) {
     addInputOptionSync(fileDescriptors, fdNumber, options);
@@ -19071,10 +19071,10 @@ var validateSerializable = (newContents) => {
   }
 };
 
-// node_modules/execa/lib/io/output-sync.js
+// ../main/node_modules/execa/lib/io/output-sync.js
 import { writeFileSync, appendFileSync } from "node:fs";
 
-// node_modules/execa/lib/verbose/output.js
+// ../main/node_modules/execa/lib/verbose/output.js
 var shouldLogOutput = ({ stdioItems, encoding, verboseInfo, fdNumber }) => fdNumber !== "all" && isFullVerbose(verboseInfo, fdNumber) && !BINARY_ENCODINGS.has(encoding) && fdUsesVerbose(fdNumber) && (stdioItems.some(({ type: type2, value }) => type2 === "native" && PIPED_STDIO_VALUES.has(value)) || stdioItems.every(({ type: type2 }) => TRANSFORM_TYPES.has(type2)));
 var fdUsesVerbose = (fdNumber) => fdNumber === 1 || fdNumber === 2;
 var PIPED_STDIO_VALUES = /* @__PURE__ */ new Set(["pipe", "overlapped"]);
@@ -19101,7 +19101,7 @@ var logLine = (line, fdNumber, verboseInfo) => {
   });
 };
 
-// node_modules/execa/lib/io/output-sync.js
+// ../main/node_modules/execa/lib/io/output-sync.js
 var transformOutputSync = ({ fileDescriptors, syncResult: { output }, options, isMaxBuffer, verboseInfo }) => {
   if (output === null) {
     return { output: Array.from({ length: 3 }) };
@@ -19193,18 +19193,18 @@ var logOutputSync = ({ serializedResult, fdNumber, state, verboseInfo, encoding,
   }
 };
 var writeToFiles = (serializedResult, stdioItems, outputFiles) => {
-  for (const { path: path37, append: append2 } of stdioItems.filter(({ type: type2 }) => FILE_TYPES.has(type2))) {
-    const pathString = typeof path37 === "string" ? path37 : path37.toString();
+  for (const { path: path38, append: append2 } of stdioItems.filter(({ type: type2 }) => FILE_TYPES.has(type2))) {
+    const pathString = typeof path38 === "string" ? path38 : path38.toString();
     if (append2 || outputFiles.has(pathString)) {
-      appendFileSync(path37, serializedResult);
+      appendFileSync(path38, serializedResult);
     } else {
       outputFiles.add(pathString);
-      writeFileSync(path37, serializedResult);
+      writeFileSync(path38, serializedResult);
     }
   }
 };
 
-// node_modules/execa/lib/resolve/all-sync.js
+// ../main/node_modules/execa/lib/resolve/all-sync.js
 var getAllSync = ([, stdout, stderr], options) => {
   if (!options.all) {
     return;
@@ -19227,7 +19227,7 @@ var getAllSync = ([, stdout, stderr], options) => {
   return `${stdout}${stderr}`;
 };
 
-// node_modules/execa/lib/resolve/exit-async.js
+// ../main/node_modules/execa/lib/resolve/exit-async.js
 import { once as once4 } from "node:events";
 var waitForExit = async (subprocess, context) => {
   const [exitCode, signal] = await waitForExitOrError(subprocess);
@@ -19261,7 +19261,7 @@ var waitForSuccessfulExit = async (exitPromise) => {
 var isSubprocessErrorExit = (exitCode, signal) => exitCode === void 0 && signal === void 0;
 var isFailedExit = (exitCode, signal) => exitCode !== 0 || signal !== null;
 
-// node_modules/execa/lib/resolve/exit-sync.js
+// ../main/node_modules/execa/lib/resolve/exit-sync.js
 var getExitResultSync = ({ error, status: exitCode, signal, output }, { maxBuffer }) => {
   const resultError = getResultError(error, exitCode, signal);
   const timedOut = resultError?.code === "ETIMEDOUT";
@@ -19281,7 +19281,7 @@ var getResultError = (error, exitCode, signal) => {
   return isFailedExit(exitCode, signal) ? new DiscardedError() : void 0;
 };
 
-// node_modules/execa/lib/methods/main-sync.js
+// ../main/node_modules/execa/lib/methods/main-sync.js
 var execaCoreSync = (rawFile, rawArguments, rawOptions) => {
   const { file, commandArguments, command, escapedCommand, startTime, verboseInfo, options, fileDescriptors } = handleSyncArguments(rawFile, rawArguments, rawOptions);
   const result = spawnSubprocessSync({
@@ -19413,14 +19413,14 @@ var getSyncResult = ({ error, exitCode, signal, timedOut, isMaxBuffer, stdio, al
   isSync: true
 });
 
-// node_modules/execa/lib/methods/main-async.js
+// ../main/node_modules/execa/lib/methods/main-async.js
 import { setMaxListeners } from "node:events";
 import { spawn } from "node:child_process";
 
-// node_modules/execa/lib/ipc/methods.js
+// ../main/node_modules/execa/lib/ipc/methods.js
 import process8 from "node:process";
 
-// node_modules/execa/lib/ipc/get-one.js
+// ../main/node_modules/execa/lib/ipc/get-one.js
 import { once as once5, on as on2 } from "node:events";
 var getOneMessage = ({ anyProcess, channel, isSubprocess, ipc }, { reference = true, filter: filter2 } = {}) => {
   validateIpcMethod({
@@ -19475,7 +19475,7 @@ var throwOnStrictError = async (ipcEmitter, isSubprocess, { signal }) => {
   throw getStrictResponseError(error, isSubprocess);
 };
 
-// node_modules/execa/lib/ipc/get-each.js
+// ../main/node_modules/execa/lib/ipc/get-each.js
 import { once as once6, on as on3 } from "node:events";
 var getEachMessage = ({ anyProcess, channel, isSubprocess, ipc }, { reference = true } = {}) => loopOnMessages({
   anyProcess,
@@ -19554,7 +19554,7 @@ var throwIfStrictError = ({ error }) => {
   }
 };
 
-// node_modules/execa/lib/ipc/methods.js
+// ../main/node_modules/execa/lib/ipc/methods.js
 var addIpcMethods = (subprocess, { ipc }) => {
   Object.assign(subprocess, getIpcMethods(subprocess, false, ipc));
 };
@@ -19593,7 +19593,7 @@ var getIpcMethods = (anyProcess, isSubprocess, ipc) => ({
   })
 });
 
-// node_modules/execa/lib/return/early-error.js
+// ../main/node_modules/execa/lib/return/early-error.js
 import { ChildProcess as ChildProcess2 } from "node:child_process";
 import {
   PassThrough,
@@ -19647,7 +19647,7 @@ var duplex = () => new Duplex({ read() {
 } });
 var handleDummyPromise = async (error, verboseInfo, options) => handleResult(error, verboseInfo, options);
 
-// node_modules/execa/lib/stdio/handle-async.js
+// ../main/node_modules/execa/lib/stdio/handle-async.js
 import { createReadStream, createWriteStream } from "node:fs";
 import { Buffer as Buffer4 } from "node:buffer";
 import { Readable as Readable2, Writable as Writable2, Duplex as Duplex2 } from "node:stream";
@@ -19692,7 +19692,7 @@ var addPropertiesAsync = {
   }
 };
 
-// node_modules/@sindresorhus/merge-streams/index.js
+// ../main/node_modules/@sindresorhus/merge-streams/index.js
 import { on as on4, once as once7 } from "node:events";
 import { PassThrough as PassThroughStream, getDefaultHighWaterMark as getDefaultHighWaterMark2 } from "node:stream";
 import { finished as finished2 } from "node:stream/promises";
@@ -19909,7 +19909,7 @@ var updateMaxListeners = (passThroughStream, increment2) => {
 var PASSTHROUGH_LISTENERS_COUNT = 2;
 var PASSTHROUGH_LISTENERS_PER_STREAM = 1;
 
-// node_modules/execa/lib/io/pipeline.js
+// ../main/node_modules/execa/lib/io/pipeline.js
 import { finished as finished3 } from "node:stream/promises";
 var pipeStreams = (source, destination) => {
   source.pipe(destination);
@@ -19947,7 +19947,7 @@ var abortSourceStream = (source) => {
   }
 };
 
-// node_modules/execa/lib/io/output-async.js
+// ../main/node_modules/execa/lib/io/output-async.js
 var pipeOutputAsync = (subprocess, fileDescriptors, controller2) => {
   const pipeGroups = /* @__PURE__ */ new Map();
   for (const [fdNumber, { stdioItems, direction }] of Object.entries(fileDescriptors)) {
@@ -19999,10 +19999,10 @@ var setStandardStreamMaxListeners = (stream, { signal }) => {
 };
 var MAX_LISTENERS_INCREMENT = 2;
 
-// node_modules/execa/lib/terminate/cleanup.js
+// ../main/node_modules/execa/lib/terminate/cleanup.js
 import { addAbortListener as addAbortListener2 } from "node:events";
 
-// node_modules/signal-exit/dist/mjs/signals.js
+// ../main/node_modules/signal-exit/dist/mjs/signals.js
 var signals = [];
 signals.push("SIGHUP", "SIGINT", "SIGTERM");
 if (process.platform !== "win32") {
@@ -20026,7 +20026,7 @@ if (process.platform === "linux") {
   signals.push("SIGIO", "SIGPOLL", "SIGPWR", "SIGSTKFLT");
 }
 
-// node_modules/signal-exit/dist/mjs/index.js
+// ../main/node_modules/signal-exit/dist/mjs/index.js
 var processOk = (process10) => !!process10 && typeof process10 === "object" && typeof process10.removeListener === "function" && typeof process10.emit === "function" && typeof process10.reallyExit === "function" && typeof process10.listeners === "function" && typeof process10.kill === "function" && typeof process10.pid === "number" && typeof process10.on === "function";
 var kExitEmitter = /* @__PURE__ */ Symbol.for("signal-exit emitter");
 var global2 = globalThis;
@@ -20253,7 +20253,7 @@ var {
   unload
 } = signalExitWrap(processOk(process9) ? new SignalExit(process9) : new SignalExitFallback());
 
-// node_modules/execa/lib/terminate/cleanup.js
+// ../main/node_modules/execa/lib/terminate/cleanup.js
 var cleanupOnExit = (subprocess, { cleanup, detached }, { signal }) => {
   if (!cleanup || detached) {
     return;
@@ -20266,7 +20266,7 @@ var cleanupOnExit = (subprocess, { cleanup, detached }, { signal }) => {
   });
 };
 
-// node_modules/execa/lib/pipe/pipe-arguments.js
+// ../main/node_modules/execa/lib/pipe/pipe-arguments.js
 var normalizePipeArguments = ({ source, sourcePromise, boundOptions, createNested }, ...pipeArguments) => {
   const startTime = getStartTime();
   const {
@@ -20339,7 +20339,7 @@ var getSourceStream = (source, from) => {
   }
 };
 
-// node_modules/execa/lib/pipe/throw.js
+// ../main/node_modules/execa/lib/pipe/throw.js
 var handlePipeArgumentsError = ({
   sourceStream,
   sourceError,
@@ -20388,7 +20388,7 @@ var createNonCommandError = ({ error, fileDescriptors, sourceOptions, startTime 
 });
 var PIPE_COMMAND_MESSAGE = "source.pipe(destination)";
 
-// node_modules/execa/lib/pipe/sequence.js
+// ../main/node_modules/execa/lib/pipe/sequence.js
 var waitForBothSubprocesses = async (subprocessPromises) => {
   const [
     { status: sourceStatus, reason: sourceReason, value: sourceResult = sourceReason },
@@ -20406,7 +20406,7 @@ var waitForBothSubprocesses = async (subprocessPromises) => {
   return destinationResult;
 };
 
-// node_modules/execa/lib/pipe/streaming.js
+// ../main/node_modules/execa/lib/pipe/streaming.js
 import { finished as finished4 } from "node:stream/promises";
 var pipeSubprocessStream = (sourceStream, destinationStream, maxListenersController) => {
   const mergedStream = MERGED_STREAMS.has(destinationStream) ? pipeMoreSubprocessStream(sourceStream, destinationStream) : pipeFirstSubprocessStream(sourceStream, destinationStream);
@@ -20437,7 +20437,7 @@ var MERGED_STREAMS = /* @__PURE__ */ new WeakMap();
 var SOURCE_LISTENERS_PER_PIPE = 2;
 var DESTINATION_LISTENERS_PER_PIPE = 1;
 
-// node_modules/execa/lib/pipe/abort.js
+// ../main/node_modules/execa/lib/pipe/abort.js
 import { aborted } from "node:util";
 var unpipeOnAbort = (unpipeSignal, unpipeContext) => unpipeSignal === void 0 ? [] : [unpipeOnSignalAbort(unpipeSignal, unpipeContext)];
 var unpipeOnSignalAbort = async (unpipeSignal, { sourceStream, mergedStream, fileDescriptors, sourceOptions, startTime }) => {
@@ -20452,7 +20452,7 @@ var unpipeOnSignalAbort = async (unpipeSignal, { sourceStream, mergedStream, fil
   });
 };
 
-// node_modules/execa/lib/pipe/setup.js
+// ../main/node_modules/execa/lib/pipe/setup.js
 var pipeToSubprocess = (sourceInfo, ...pipeArguments) => {
   if (isPlainObject(pipeArguments[0])) {
     return pipeToSubprocess.bind(void 0, {
@@ -20511,10 +20511,10 @@ var handlePipePromise = async ({
 };
 var getSubprocessPromises = (sourcePromise, destination) => Promise.allSettled([sourcePromise, destination]);
 
-// node_modules/execa/lib/io/contents.js
+// ../main/node_modules/execa/lib/io/contents.js
 import { setImmediate as setImmediate2 } from "node:timers/promises";
 
-// node_modules/execa/lib/io/iterate.js
+// ../main/node_modules/execa/lib/io/iterate.js
 import { on as on5 } from "node:events";
 import { getDefaultHighWaterMark as getDefaultHighWaterMark3 } from "node:stream";
 var iterateOnSubprocessStream = ({ subprocessStdout, subprocess, binary: binary2, shouldEncode, encoding, preserveNewlines }) => {
@@ -20607,7 +20607,7 @@ var getGenerators = ({ binary: binary2, shouldEncode, encoding, shouldSplit, pre
   getSplitLinesGenerator(binary2, preserveNewlines, !shouldSplit, {})
 ].filter(Boolean);
 
-// node_modules/execa/lib/io/contents.js
+// ../main/node_modules/execa/lib/io/contents.js
 var getStreamOutput = async ({ stream, onStreamEnd, fdNumber, encoding, buffer, maxBuffer, lines, allMixed, stripFinalNewline: stripFinalNewline2, verboseInfo, streamInfo }) => {
   const logPromise = logOutputAsync({
     stream,
@@ -20698,7 +20698,7 @@ var getBufferedData = async (streamPromise) => {
 };
 var handleBufferedData = ({ bufferedData }) => isArrayBuffer(bufferedData) ? new Uint8Array(bufferedData) : bufferedData;
 
-// node_modules/execa/lib/resolve/wait-stream.js
+// ../main/node_modules/execa/lib/resolve/wait-stream.js
 import { finished as finished5 } from "node:stream/promises";
 var waitForStream = async (stream, fdNumber, streamInfo, { isSameDirection, stopOnExit = false } = {}) => {
   const state = handleStdinDestroy(stream, streamInfo);
@@ -20751,7 +20751,7 @@ var isInputFileDescriptor = ({ fileDescriptors }, fdNumber) => fdNumber !== "all
 var isStreamAbort = (error) => error?.code === "ERR_STREAM_PREMATURE_CLOSE";
 var isStreamEpipe = (error) => error?.code === "EPIPE";
 
-// node_modules/execa/lib/resolve/stdio.js
+// ../main/node_modules/execa/lib/resolve/stdio.js
 var waitForStdioStreams = ({ subprocess, encoding, buffer, maxBuffer, lines, stripFinalNewline: stripFinalNewline2, verboseInfo, streamInfo }) => subprocess.stdio.map((stream, fdNumber) => waitForSubprocessStream({
   stream,
   fdNumber,
@@ -20792,7 +20792,7 @@ var waitForSubprocessStream = async ({ stream, fdNumber, encoding, buffer, maxBu
   return output;
 };
 
-// node_modules/execa/lib/resolve/all-async.js
+// ../main/node_modules/execa/lib/resolve/all-async.js
 var makeAllStream = ({ stdout, stderr }, { all }) => all && (stdout || stderr) ? mergeStreams([stdout, stderr].filter(Boolean)) : void 0;
 var waitForAllStream = ({ subprocess, encoding, buffer, maxBuffer, lines, stripFinalNewline: stripFinalNewline2, verboseInfo, streamInfo }) => waitForSubprocessStream({
   ...getAllStream(subprocess, buffer),
@@ -20820,10 +20820,10 @@ var getAllStream = ({ stdout, stderr, all }, [, bufferStdout, bufferStderr]) => 
 };
 var getAllMixed = ({ all, stdout, stderr }) => all && stdout && stderr && stdout.readableObjectMode !== stderr.readableObjectMode;
 
-// node_modules/execa/lib/resolve/wait-subprocess.js
+// ../main/node_modules/execa/lib/resolve/wait-subprocess.js
 import { once as once8 } from "node:events";
 
-// node_modules/execa/lib/verbose/ipc.js
+// ../main/node_modules/execa/lib/verbose/ipc.js
 var shouldLogIpc = (verboseInfo) => isFullVerbose(verboseInfo, "ipc");
 var logIpcOutput = (message, verboseInfo) => {
   const verboseMessage = serializeVerboseMessage(message);
@@ -20835,7 +20835,7 @@ var logIpcOutput = (message, verboseInfo) => {
   });
 };
 
-// node_modules/execa/lib/ipc/buffer-messages.js
+// ../main/node_modules/execa/lib/ipc/buffer-messages.js
 var waitForIpcOutput = async ({
   subprocess,
   buffer: bufferArray,
@@ -20873,7 +20873,7 @@ var getBufferedIpcOutput = async (ipcOutputPromise, ipcOutput) => {
   return ipcOutput;
 };
 
-// node_modules/execa/lib/resolve/wait-subprocess.js
+// ../main/node_modules/execa/lib/resolve/wait-subprocess.js
 var waitForSubprocessResult = async ({
   subprocess,
   options: {
@@ -20989,7 +20989,7 @@ var throwOnSubprocessError = async (subprocess, { signal }) => {
   throw error;
 };
 
-// node_modules/execa/lib/convert/concurrent.js
+// ../main/node_modules/execa/lib/convert/concurrent.js
 var initializeConcurrentStreams = () => ({
   readableDestroy: /* @__PURE__ */ new WeakMap(),
   writableFinal: /* @__PURE__ */ new WeakMap(),
@@ -21015,11 +21015,11 @@ var waitForConcurrentStreams = async ({ resolve: resolve2, promises }, subproces
   return !isSubprocessExit;
 };
 
-// node_modules/execa/lib/convert/readable.js
+// ../main/node_modules/execa/lib/convert/readable.js
 import { Readable as Readable3 } from "node:stream";
 import { callbackify as callbackify2 } from "node:util";
 
-// node_modules/execa/lib/convert/shared.js
+// ../main/node_modules/execa/lib/convert/shared.js
 import { finished as finished6 } from "node:stream/promises";
 var safeWaitForSubprocessStdin = async (subprocessStdin) => {
   if (subprocessStdin === void 0) {
@@ -21059,7 +21059,7 @@ var destroyOtherStream = (stream, isOpen, error) => {
   }
 };
 
-// node_modules/execa/lib/convert/readable.js
+// ../main/node_modules/execa/lib/convert/readable.js
 var createReadable = ({ subprocess, concurrentStreams, encoding }, { from, binary: binaryOption = true, preserveNewlines = true } = {}) => {
   const binary2 = binaryOption || BINARY_ENCODINGS.has(encoding);
   const { subprocessStdout, waitReadableDestroy } = getSubprocessStdout(subprocess, from, concurrentStreams);
@@ -21144,7 +21144,7 @@ var destroyOtherReadable = (stream, error) => {
   destroyOtherStream(stream, stream.readable, error);
 };
 
-// node_modules/execa/lib/convert/writable.js
+// ../main/node_modules/execa/lib/convert/writable.js
 import { Writable as Writable3 } from "node:stream";
 import { callbackify as callbackify3 } from "node:util";
 var createWritable = ({ subprocess, concurrentStreams }, { to } = {}) => {
@@ -21210,7 +21210,7 @@ var destroyOtherWritable = (stream, error) => {
   destroyOtherStream(stream, stream.writable, error);
 };
 
-// node_modules/execa/lib/convert/duplex.js
+// ../main/node_modules/execa/lib/convert/duplex.js
 import { Duplex as Duplex3 } from "node:stream";
 import { callbackify as callbackify4 } from "node:util";
 var createDuplex = ({ subprocess, concurrentStreams, encoding }, { from, to, binary: binaryOption = true, preserveNewlines = true } = {}) => {
@@ -21264,7 +21264,7 @@ var onDuplexDestroy = async ({ subprocessStdout, subprocessStdin, subprocess, wa
   ]);
 };
 
-// node_modules/execa/lib/convert/iterable.js
+// ../main/node_modules/execa/lib/convert/iterable.js
 var createIterable = (subprocess, encoding, {
   from,
   binary: binaryOption = false,
@@ -21293,7 +21293,7 @@ var iterateOnStdoutData = async function* (onStdoutData, subprocessStdout, subpr
   }
 };
 
-// node_modules/execa/lib/convert/add.js
+// ../main/node_modules/execa/lib/convert/add.js
 var addConvertedStreams = (subprocess, { encoding }) => {
   const concurrentStreams = initializeConcurrentStreams();
   subprocess.readable = createReadable.bind(void 0, { subprocess, concurrentStreams, encoding });
@@ -21303,7 +21303,7 @@ var addConvertedStreams = (subprocess, { encoding }) => {
   subprocess[Symbol.asyncIterator] = createIterable.bind(void 0, subprocess, encoding, {});
 };
 
-// node_modules/execa/lib/methods/promise.js
+// ../main/node_modules/execa/lib/methods/promise.js
 var mergePromise = (subprocess, promise) => {
   for (const [property, descriptor] of descriptors) {
     const value = descriptor.value.bind(promise);
@@ -21317,7 +21317,7 @@ var descriptors = ["then", "catch", "finally"].map((property) => [
   Reflect.getOwnPropertyDescriptor(nativePromisePrototype, property)
 ]);
 
-// node_modules/execa/lib/methods/main-async.js
+// ../main/node_modules/execa/lib/methods/main-async.js
 var execaCoreAsync = (rawFile, rawArguments, rawOptions, createNested) => {
   const { file, commandArguments, command, escapedCommand, startTime, verboseInfo, options, fileDescriptors } = handleAsyncArguments(rawFile, rawArguments, rawOptions);
   const { subprocess, promise } = spawnSubprocessAsync({
@@ -21472,7 +21472,7 @@ var getAsyncResult = ({ errorInfo, exitCode, signal, stdio, all, ipcOutput, cont
   startTime
 });
 
-// node_modules/execa/lib/methods/bind.js
+// ../main/node_modules/execa/lib/methods/bind.js
 var mergeOptions = (boundOptions, options) => {
   const newOptions = Object.fromEntries(
     Object.entries(options).map(([optionName, optionValue]) => [
@@ -21490,7 +21490,7 @@ var mergeOption = (optionName, boundOptionValue, optionValue) => {
 };
 var DEEP_OPTIONS = /* @__PURE__ */ new Set(["env", ...FD_SPECIFIC_OPTIONS]);
 
-// node_modules/execa/lib/methods/create.js
+// ../main/node_modules/execa/lib/methods/create.js
 var createExeca = (mapArguments, boundOptions, deepOptions, setBoundExeca) => {
   const createNested = (mapArguments2, boundOptions2, setBoundExeca2) => createExeca(mapArguments2, boundOptions2, deepOptions, setBoundExeca2);
   const boundExeca = (...execaArguments) => callBoundExeca({
@@ -21536,7 +21536,7 @@ var parseArguments = ({ mapArguments, firstArgument, nextArguments, deepOptions,
   };
 };
 
-// node_modules/execa/lib/methods/command.js
+// ../main/node_modules/execa/lib/methods/command.js
 var mapCommandAsync = ({ file, commandArguments }) => parseCommand(file, commandArguments);
 var mapCommandSync = ({ file, commandArguments }) => ({ ...parseCommand(file, commandArguments), isSync: true });
 var parseCommand = (command, unusedArguments) => {
@@ -21567,7 +21567,7 @@ var parseCommandString = (command) => {
 };
 var SPACES_REGEXP = / +/g;
 
-// node_modules/execa/lib/methods/script.js
+// ../main/node_modules/execa/lib/methods/script.js
 var setScriptSync = (boundExeca, createNested, boundOptions) => {
   boundExeca.sync = createNested(mapScriptSync, boundOptions);
   boundExeca.s = boundExeca.sync;
@@ -21578,7 +21578,7 @@ var getScriptOptions = (options) => ({ options: { ...getScriptStdinOption(option
 var getScriptStdinOption = ({ input, inputFile, stdio }) => input === void 0 && inputFile === void 0 && stdio === void 0 ? { stdin: "inherit" } : {};
 var deepScriptOptions = { preferLocal: true };
 
-// node_modules/execa/index.js
+// ../main/node_modules/execa/index.js
 var execa = createExeca(() => ({}));
 var execaSync = createExeca(() => ({ isSync: true }));
 var execaCommand = createExeca(mapCommandAsync);
@@ -21593,8 +21593,8 @@ var {
 } = getIpcExport();
 
 // src/pipeline/changed-charts.ts
-import { readFileSync as readFileSync6 } from "node:fs";
-import path11 from "node:path";
+import { readFileSync as readFileSync7 } from "node:fs";
+import path12 from "node:path";
 
 // src/k8s/values.ts
 function isObj(value) {
@@ -21630,16 +21630,17 @@ function at(value, ...keys2) {
 }
 
 // src/render/helm.ts
-import { existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync as readFileSync3, rmSync, statSync as statSync2, symlinkSync, writeFileSync as writeFileSync2 } from "node:fs";
+import { existsSync, lstatSync, mkdirSync as mkdirSync2, mkdtempSync, readdirSync as readdirSync2, readFileSync as readFileSync4, rmSync as rmSync2, statSync as statSync3, symlinkSync, writeFileSync as writeFileSync3 } from "node:fs";
 import os from "node:os";
-import path7 from "node:path";
+import path8 from "node:path";
+import { createHash as createHash2 } from "node:crypto";
 import { gunzipSync } from "node:zlib";
 
 // src/loaders/yaml-docs.ts
 import { AsyncLocalStorage } from "node:async_hooks";
 import { getHeapStatistics } from "node:v8";
 
-// node_modules/js-yaml/dist/js-yaml.mjs
+// ../main/node_modules/js-yaml/dist/js-yaml.mjs
 function getDefaultExportFromCjs(x) {
   return x && x.__esModule && Object.prototype.hasOwnProperty.call(x, "default") ? x["default"] : x;
 }
@@ -24760,11 +24761,11 @@ function positionTree(text2, schema2, maxDepth) {
   return consistent(tree) ? tree : void 0;
 }
 function unwrap(node) {
-  let current = node;
-  while (current.children.length === 1 && current.children[0].kind === current.kind && Object.is(current.children[0].value, current.value)) {
-    current = current.children[0];
+  let current2 = node;
+  while (current2.children.length === 1 && current2.children[0].kind === current2.kind && Object.is(current2.children[0].value, current2.value)) {
+    current2 = current2.children[0];
   }
-  return current;
+  return current2;
 }
 function consistent(tree) {
   const stack = [tree];
@@ -25704,6 +25705,204 @@ function currentRenderBudget() {
 }
 var defaultBudget = new RenderBudget({ maxRenders: Number.POSITIVE_INFINITY });
 
+// src/render/render-cache.ts
+import { AsyncLocalStorage as AsyncLocalStorage3 } from "node:async_hooks";
+import { createHash } from "node:crypto";
+import { closeSync, mkdirSync, openSync, readdirSync, readFileSync as readFileSync3, readSync, renameSync, rmSync, statSync as statSync2, utimesSync, writeFileSync as writeFileSync2 } from "node:fs";
+import path7 from "node:path";
+var FORMAT = "preadmit-render-cache-1";
+var MAX_STDERR_BYTES = 256 * 1024;
+var MAX_HEADER_BYTES = 4096;
+var CACHE_ENTRY_MAX_AGE_MS = 14 * 24 * 3600 * 1e3;
+var RenderCache = class {
+  dir;
+  counters = { hits: 0, misses: 0, writes: 0, rejected: 0 };
+  /** Content hashes of chart directories that stay unchanged during the scan (the repository's own). */
+  chartHashes = /* @__PURE__ */ new Map();
+  constructor(dir) {
+    this.dir = path7.resolve(dir);
+  }
+  file(key) {
+    return path7.join(this.dir, key.slice(0, 2), `${key}.render`);
+  }
+  /** The entry for `key`, or undefined (absent, unreadable, corrupted, larger than `maxBytes`). */
+  get(key, maxBytes) {
+    const file = this.file(key);
+    let fd;
+    try {
+      fd = openSync(file, "r");
+    } catch {
+      this.counters.misses++;
+      return void 0;
+    }
+    try {
+      const size2 = statSync2(file).size;
+      if (size2 > maxBytes + MAX_HEADER_BYTES) return this.reject();
+      const buffer = Buffer.alloc(size2);
+      let read = 0;
+      while (read < size2) {
+        const n2 = readSync(fd, buffer, read, size2 - read, read);
+        if (n2 === 0) break;
+        read += n2;
+      }
+      const newline = buffer.indexOf(10);
+      if (newline === -1 || newline > MAX_HEADER_BYTES) return this.reject();
+      const header2 = JSON.parse(buffer.subarray(0, newline).toString("utf8"));
+      const body = buffer.subarray(newline + 1, read);
+      if (header2.format !== FORMAT || header2.key !== key || header2.bytes !== body.length || body.length > maxBytes) return this.reject();
+      if (header2.sha256 !== createHash("sha256").update(body).digest("hex")) return this.reject();
+      const text2 = body.toString("utf8");
+      let entry;
+      if (header2.ok === true) entry = { ok: true, stdout: text2 };
+      else if (header2.ok === false && Number.isInteger(header2.exitCode) && header2.exitCode !== 0) entry = { ok: false, exitCode: header2.exitCode, stderr: text2 };
+      else return this.reject();
+      this.counters.hits++;
+      try {
+        const now = /* @__PURE__ */ new Date();
+        utimesSync(file, now, now);
+      } catch {
+      }
+      return entry;
+    } catch {
+      return this.reject();
+    } finally {
+      closeSync(fd);
+    }
+  }
+  reject() {
+    this.counters.rejected++;
+    this.counters.misses++;
+    return void 0;
+  }
+  /** Stores an entry atomically (temporary file, then rename); a cache that cannot be written is skipped. */
+  put(key, entry) {
+    const text2 = entry.ok ? entry.stdout : entry.stderr.slice(0, MAX_STDERR_BYTES);
+    const body = Buffer.from(text2, "utf8");
+    const header2 = { format: FORMAT, key, ok: entry.ok, ...entry.ok ? {} : { exitCode: entry.exitCode }, bytes: body.length, sha256: createHash("sha256").update(body).digest("hex") };
+    const file = this.file(key);
+    const temporary = `${file}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`;
+    try {
+      mkdirSync(path7.dirname(file), { recursive: true });
+      writeFileSync2(temporary, Buffer.concat([Buffer.from(`${JSON.stringify(header2)}
+`, "utf8"), body]), { mode: 384 });
+      renameSync(temporary, file);
+      this.counters.writes++;
+    } catch {
+      rmSync(temporary, { force: true });
+    }
+  }
+  /** Removes entries (and stray temporary files) unused for CACHE_ENTRY_MAX_AGE_MS. */
+  prune(now = Date.now()) {
+    let removed = 0;
+    let shards;
+    try {
+      shards = readdirSync(this.dir);
+    } catch {
+      return 0;
+    }
+    for (const shard of shards) {
+      if (!/^[0-9a-f]{2}$/.test(shard)) continue;
+      let files;
+      try {
+        files = readdirSync(path7.join(this.dir, shard));
+      } catch {
+        continue;
+      }
+      for (const name of files) {
+        const full2 = path7.join(this.dir, shard, name);
+        try {
+          if (now - statSync2(full2).mtimeMs > (name.endsWith(".tmp") ? 36e5 : CACHE_ENTRY_MAX_AGE_MS)) {
+            rmSync(full2, { force: true });
+            removed++;
+          }
+        } catch {
+        }
+      }
+    }
+    return removed;
+  }
+};
+var current = new AsyncLocalStorage3();
+function runWithRenderCache(cache2, fn) {
+  return current.run(cache2, fn);
+}
+function currentRenderCache() {
+  return current.getStore();
+}
+var MAX_HASHED_BYTES = 256 * 1024 * 1024;
+var MAX_HASHED_DEPTH = 64;
+function directoryHash(dir) {
+  const hash = createHash("sha256");
+  let total = 0;
+  const walk3 = (at3, shown2, depth) => {
+    if (depth > MAX_HASHED_DEPTH) return false;
+    let entries;
+    try {
+      entries = readdirSync(at3, { withFileTypes: true });
+    } catch {
+      return false;
+    }
+    entries.sort((a2, b) => a2.name < b.name ? -1 : a2.name > b.name ? 1 : 0);
+    for (const entry of entries) {
+      if (entry.name === ".git") continue;
+      const full2 = path7.join(at3, entry.name);
+      const name = shown2 === "" ? entry.name : `${shown2}/${entry.name}`;
+      let isDir = entry.isDirectory();
+      let isFile = entry.isFile();
+      if (!isDir && !isFile) {
+        try {
+          const stat = statSync2(full2);
+          isDir = stat.isDirectory();
+          isFile = stat.isFile();
+        } catch {
+          return false;
+        }
+      }
+      if (isDir) {
+        hash.update(`d\0${name}\0`);
+        if (!walk3(full2, name, depth + 1)) return false;
+      } else if (isFile) {
+        let content;
+        try {
+          content = readFileSync3(full2);
+        } catch {
+          return false;
+        }
+        total += content.length;
+        if (total > MAX_HASHED_BYTES) return false;
+        hash.update(`f\0${name}\0${content.length}\0`);
+        hash.update(content);
+      } else {
+        hash.update(`o\0${name}\0`);
+      }
+    }
+    return true;
+  };
+  return walk3(dir, "", 0) ? hash.digest("hex") : void 0;
+}
+function fileHash(file) {
+  try {
+    return createHash("sha256").update(readFileSync3(file)).digest("hex");
+  } catch {
+    return void 0;
+  }
+}
+var binaries = /* @__PURE__ */ new Map();
+function binaryHash(file) {
+  let stamp;
+  try {
+    const stat = statSync2(file);
+    stamp = `${file}\0${stat.size}\0${stat.mtimeMs}\0${stat.ino}`;
+  } catch {
+    return void 0;
+  }
+  if (!binaries.has(stamp)) binaries.set(stamp, fileHash(file));
+  return binaries.get(stamp);
+}
+function renderKey(parts) {
+  return createHash("sha256").update(JSON.stringify([FORMAT, parts])).digest("hex");
+}
+
 // src/render/helm.ts
 var HelmNotFoundError = class extends Error {
 };
@@ -25714,8 +25913,8 @@ var GO_RUNTIME_PASSED_THROUGH = ["GOGC", "GOMEMLIMIT", "GOMAXPROCS"];
 var NO_NETWORK = "http://127.0.0.1:9";
 function helmEnvironment() {
   if (privateHome === void 0) {
-    privateHome = mkdtempSync(path7.join(os.tmpdir(), "preadmit-helm-home-"));
-    process.once("exit", () => rmSync(privateHome, { recursive: true, force: true }));
+    privateHome = mkdtempSync(path8.join(os.tmpdir(), "preadmit-helm-home-"));
+    process.once("exit", () => rmSync2(privateHome, { recursive: true, force: true }));
   }
   const env = {};
   const goRuntime = { ...GO_RUNTIME_DEFAULTS };
@@ -25732,19 +25931,19 @@ function helmEnvironment() {
     ...goRuntime,
     HOME: privateHome,
     USERPROFILE: privateHome,
-    XDG_CACHE_HOME: path7.join(privateHome, "cache"),
-    XDG_CONFIG_HOME: path7.join(privateHome, "config"),
-    XDG_DATA_HOME: path7.join(privateHome, "data"),
-    HELM_CACHE_HOME: path7.join(privateHome, "cache"),
-    HELM_CONFIG_HOME: path7.join(privateHome, "config"),
-    HELM_DATA_HOME: path7.join(privateHome, "data"),
-    HELM_PLUGINS: path7.join(privateHome, "plugins"),
-    HELM_REGISTRY_CONFIG: path7.join(privateHome, "registry.json"),
-    HELM_REPOSITORY_CONFIG: path7.join(privateHome, "repositories.yaml"),
-    HELM_REPOSITORY_CACHE: path7.join(privateHome, "repository"),
+    XDG_CACHE_HOME: path8.join(privateHome, "cache"),
+    XDG_CONFIG_HOME: path8.join(privateHome, "config"),
+    XDG_DATA_HOME: path8.join(privateHome, "data"),
+    HELM_CACHE_HOME: path8.join(privateHome, "cache"),
+    HELM_CONFIG_HOME: path8.join(privateHome, "config"),
+    HELM_DATA_HOME: path8.join(privateHome, "data"),
+    HELM_PLUGINS: path8.join(privateHome, "plugins"),
+    HELM_REGISTRY_CONFIG: path8.join(privateHome, "registry.json"),
+    HELM_REPOSITORY_CONFIG: path8.join(privateHome, "repositories.yaml"),
+    HELM_REPOSITORY_CACHE: path8.join(privateHome, "repository"),
     HELM_NO_PLUGINS: "1",
     HELM_DEBUG: "false",
-    KUBECONFIG: path7.join(privateHome, "kubeconfig"),
+    KUBECONFIG: path8.join(privateHome, "kubeconfig"),
     HTTP_PROXY: NO_NETWORK,
     HTTPS_PROXY: NO_NETWORK,
     ALL_PROXY: NO_NETWORK,
@@ -25756,12 +25955,12 @@ function helmEnvironment() {
 }
 function resolveOnPath(command, pathVariable = process.env.PATH ?? "") {
   const extensions = process.platform === "win32" ? (process.env.PATHEXT ?? ".EXE;.CMD;.BAT").split(";") : [""];
-  for (const dir of pathVariable.split(path7.delimiter)) {
-    if (dir === "" || !path7.isAbsolute(dir)) continue;
+  for (const dir of pathVariable.split(path8.delimiter)) {
+    if (dir === "" || !path8.isAbsolute(dir)) continue;
     for (const extension of extensions) {
-      const candidate2 = path7.join(dir, command + extension);
+      const candidate2 = path8.join(dir, command + extension);
       try {
-        if (statSync2(candidate2).isFile()) return candidate2;
+        if (statSync3(candidate2).isFile()) return candidate2;
       } catch {
       }
     }
@@ -25770,13 +25969,13 @@ function resolveOnPath(command, pathVariable = process.env.PATH ?? "") {
 }
 function helmCandidate(explicit) {
   const name = explicit ?? "helm";
-  return name.includes("/") || name.includes(path7.sep) ? path7.resolve(name) : resolveOnPath(name) ?? name;
+  return name.includes("/") || name.includes(path8.sep) ? path8.resolve(name) : resolveOnPath(name) ?? name;
 }
 async function locateHelm(explicit) {
   const name = explicit ?? "helm";
   const candidate2 = helmCandidate(explicit);
   try {
-    if (!path7.isAbsolute(candidate2)) throw new Error(`${name} is not on PATH (relative PATH entries are not searched)`);
+    if (!path8.isAbsolute(candidate2)) throw new Error(`${name} is not on PATH (relative PATH entries are not searched)`);
     const { stdout } = await execa(candidate2, ["version", "--template={{.Version}}"], {
       env: helmEnvironment(),
       extendEnv: false,
@@ -25798,26 +25997,26 @@ async function locateHelm(explicit) {
 }
 var MAX_CHART_FILE_BYTES = 1024 * 1024;
 function chartRoot(dir) {
-  const real = safeRealpath(dir) ?? path7.resolve(dir);
-  for (let at3 = real; ; at3 = path7.dirname(at3)) {
-    if (existsSync(path7.join(at3, ".git"))) return at3;
-    if (path7.dirname(at3) === at3) return real;
+  const real = safeRealpath(dir) ?? path8.resolve(dir);
+  for (let at3 = real; ; at3 = path8.dirname(at3)) {
+    if (existsSync(path8.join(at3, ".git"))) return at3;
+    if (path8.dirname(at3) === at3) return real;
   }
 }
 function readChartFile(file, root) {
-  const name = path7.basename(file);
+  const name = path8.basename(file);
   const real = safeRealpath(file);
   if (real === void 0) return `${name} cannot be read (a symlink to nothing?)`;
   if (!isInside(root, real)) return `${name} is a symlink leading outside the repository; not read`;
   let size2;
   try {
-    size2 = statSync2(real).size;
+    size2 = statSync3(real).size;
   } catch (error) {
     return `${name} cannot be read: ${error.message}`;
   }
   if (size2 > MAX_CHART_FILE_BYTES) return `${name} is larger than ${MAX_CHART_FILE_BYTES / 1024 / 1024} MiB; not read`;
   try {
-    return { text: readFileSync3(real, "utf8") };
+    return { text: readFileSync4(real, "utf8") };
   } catch (error) {
     return `${name} cannot be read: ${error.message}`;
   }
@@ -25830,7 +26029,7 @@ function parseChartYaml(text2) {
 }
 function readChartInfo(dir, root = chartRoot(dir)) {
   let parsed;
-  const chartYaml = readChartFile(path7.join(dir, "Chart.yaml"), root);
+  const chartYaml = readChartFile(path8.join(dir, "Chart.yaml"), root);
   if (typeof chartYaml === "string") return chartYaml;
   try {
     parsed = parseChartYaml(chartYaml.text);
@@ -25845,7 +26044,7 @@ function readChartInfo(dir, root = chartRoot(dir)) {
     alias: str(dep.alias),
     version: str(dep.version)
   }));
-  const requirements = path7.join(dir, "requirements.yaml");
+  const requirements = path8.join(dir, "requirements.yaml");
   if (str(parsed.apiVersion) === "v1" && existsSync(requirements)) {
     const read = readChartFile(requirements, root);
     if (typeof read === "string") return read;
@@ -25866,18 +26065,18 @@ function readChartInfo(dir, root = chartRoot(dir)) {
 }
 function vendoredCharts(dir) {
   const found = /* @__PURE__ */ new Map();
-  const chartsDir = path7.join(dir, "charts");
+  const chartsDir = path8.join(dir, "charts");
   let entries;
   try {
-    entries = readdirSync(chartsDir);
+    entries = readdirSync2(chartsDir);
   } catch {
     return found;
   }
   for (const entry of entries) {
-    const full2 = path7.join(chartsDir, entry);
+    const full2 = path8.join(chartsDir, entry);
     if (entry.endsWith(".tgz")) {
       found.set(entry.replace(/-v?\d+\.\d+\.\d+[^/]*\.tgz$/, "").replace(/\.tgz$/, ""), full2);
-    } else if (isDirectory(full2) && existsSync(path7.join(full2, "Chart.yaml"))) {
+    } else if (isDirectory(full2) && existsSync(path8.join(full2, "Chart.yaml"))) {
       const info = readChartInfo(full2);
       found.set(typeof info === "string" ? entry : info.name, full2);
     }
@@ -25886,7 +26085,7 @@ function vendoredCharts(dir) {
 }
 function isDirectory(p) {
   try {
-    return statSync2(p).isDirectory();
+    return statSync3(p).isDirectory();
   } catch {
     return false;
   }
@@ -25896,6 +26095,8 @@ function missingDependencies(chart) {
   const vendored2 = vendoredCharts(chart.dir);
   return chart.dependencies.filter((dep) => !vendored2.has(dep.name)).map((dep) => dep.name);
 }
+var zero = () => ({ "value-set": 0, variant: 0, provenance: 0 });
+var renderStats = { helm: zero(), helmMs: zero(), cached: zero() };
 var MAX_RENDER_OUTPUT = 64 * 1024 * 1024;
 function templateArgs(request) {
   const args = ["template", `--namespace=${request.namespace}`];
@@ -25926,15 +26127,49 @@ async function renderChart(request) {
   if (refused !== void 0) return { ok: false, message: refused, ms: 0 };
   const maxBuffer = Math.min(request.maxOutputBytes ?? MAX_RENDER_OUTPUT, budget.maxOutputBytes);
   let chartDir = chartDirForHelm(request);
+  const ownDir = chartDir;
+  let editedView;
+  if (request.replacedFiles !== void 0 && request.replacedFiles.size > 0) {
+    try {
+      chartDir = editedView = withReplacedFiles(chartDir, request.replacedFiles);
+    } catch (error) {
+      return { ok: false, message: `the chart could not be staged with changed lines: ${error.message}`, ms: performance.now() - started };
+    }
+  }
   let answersCopy;
+  let sharedCopy;
   if (request.clusterAnswers || request.failsIgnored) {
     try {
-      chartDir = answersCopy = withClusterAnswers(chartDir, { answers: request.clusterAnswers === true, failsIgnored: request.failsIgnored === true });
+      const how = { answers: request.clusterAnswers === true, failsIgnored: request.failsIgnored === true };
+      if (editedView === void 0 && request.checkedCharts !== void 0) {
+        const copies = ANSWERS_COPIES.get(request.checkedCharts) ?? /* @__PURE__ */ new Map();
+        ANSWERS_COPIES.set(request.checkedCharts, copies);
+        const memo = `${chartDir}\0${how.answers}\0${how.failsIgnored}`;
+        if (!copies.has(memo)) copies.set(memo, withClusterAnswers(chartDir, how));
+        chartDir = sharedCopy = copies.get(memo);
+      } else chartDir = answersCopy = withClusterAnswers(chartDir, how);
     } catch (error) {
+      if (editedView !== void 0) rmSync2(path8.dirname(editedView), { recursive: true, force: true });
       return { ok: false, message: `the chart could not be copied for the render with the cluster's answers: ${error.message}`, ms: performance.now() - started };
     }
   }
+  const purpose = request.purpose ?? "value-set";
   const { file, args, env } = boundedHelm(request.helm.path, templateArgs({ ...request, chartDir }), budget.memoryLimitBytes);
+  const cache2 = currentRenderCache();
+  const key = cache2 === void 0 ? void 0 : cacheKeyOf(request, chartDir, ownDir, answersCopy !== void 0 ? "copy" : sharedCopy !== void 0 ? "shared-copy" : "own", budget.memoryLimitBytes, env, cache2);
+  const hit = key === void 0 ? void 0 : cache2.get(key, maxBuffer);
+  const removeStaged = () => {
+    if (answersCopy !== void 0) rmSync2(path8.dirname(answersCopy), { recursive: true, force: true });
+    if (editedView !== void 0) rmSync2(path8.dirname(editedView), { recursive: true, force: true });
+  };
+  if (hit !== void 0) {
+    removeStaged();
+    renderStats.cached[purpose]++;
+    const ms2 = performance.now() - started;
+    if (hit.ok) return { ok: true, stdout: hit.stdout, ms: ms2 };
+    return { ok: false, message: refusalMessage(request, chartDir, hit.exitCode, hit.stderr.split(CACHED_CHART_DIR).join(chartDir)), ms: ms2 };
+  }
+  renderStats.helm[purpose]++;
   const subprocess = execa(file, args, {
     env,
     extendEnv: false,
@@ -25953,9 +26188,10 @@ async function renderChart(request) {
   slow?.unref();
   const result = await subprocess.finally(() => {
     clearInterval(slow);
-    if (answersCopy !== void 0) rmSync(path7.dirname(answersCopy), { recursive: true, force: true });
+    removeStaged();
   });
   const ms = performance.now() - started;
+  renderStats.helmMs[purpose] += ms;
   if (result.isCanceled) {
     budget.noteStopped(request.chart ?? request.chartDir);
     return { ok: false, message: (budget.stoppedBecause() ?? "not rendered: the scan was stopped").replace(/^not rendered/, "helm template stopped"), ms };
@@ -25966,12 +26202,47 @@ async function renderChart(request) {
     const stderr = String(result.stderr ?? "");
     if (GO_OUT_OF_MEMORY.test(stderr)) return { ok: false, message: `helm template ran out of memory at its limit of ${formatBytes(budget.memoryLimitBytes)} (helm.memoryLimitMiB, --helm-memory-limit); stopped`, ms };
     if (result.exitCode === WRAPPER_FAILED) return { ok: false, message: `helm's memory limit (${formatBytes(budget.memoryLimitBytes)}) could not be set; not rendered`, ms };
-    const message = helmErrorMessage(stderr, secretsOf(request)).split(chartDir).join(request.chartDir);
-    if (message) return { ok: false, message, ms };
-    if (result.signal) return { ok: false, message: `helm template was killed by ${result.signal} (out of memory?)`, ms };
-    return { ok: false, message: `helm exited with ${result.exitCode ?? "an error"}`, ms };
+    const refused2 = typeof result.exitCode === "number" && result.exitCode !== 0 && !result.signal;
+    if (key !== void 0 && refused2) cache2.put(key, { ok: false, exitCode: result.exitCode, stderr: stderr.split(chartDir).join(CACHED_CHART_DIR) });
+    if (result.signal && !helmErrorMessage(stderr)) return { ok: false, message: `helm template was killed by ${result.signal} (out of memory?)`, ms };
+    return { ok: false, message: refusalMessage(request, chartDir, result.exitCode, stderr), ms };
   }
-  return { ok: true, stdout: String(result.stdout), ms };
+  const stdout = String(result.stdout);
+  if (key !== void 0) cache2.put(key, { ok: true, stdout });
+  return { ok: true, stdout, ms };
+}
+var CACHED_CHART_DIR = "\0chart-dir\0";
+function refusalMessage(request, chartDir, exitCode, stderr) {
+  const message = helmErrorMessage(stderr, secretsOf(request)).split(chartDir).join(request.chartDir);
+  return message || `helm exited with ${exitCode ?? "an error"}`;
+}
+function cacheKeyOf(request, chartDir, ownDir, dir, memoryLimitBytes, env, cache2) {
+  const helm = binaryHash(request.helm.path);
+  if (helm === void 0) return void 0;
+  let chart;
+  if (dir === "copy") {
+    chart = directoryHash(chartDir);
+  } else if (dir === "shared-copy") {
+    if (!cache2.chartHashes.has(chartDir)) cache2.chartHashes.set(chartDir, directoryHash(chartDir));
+    chart = cache2.chartHashes.get(chartDir);
+  } else {
+    if (!cache2.chartHashes.has(ownDir)) cache2.chartHashes.set(ownDir, directoryHash(ownDir));
+    const own = cache2.chartHashes.get(ownDir);
+    const replaced = [...request.replacedFiles ?? /* @__PURE__ */ new Map()].sort((a2, b) => a2[0] < b[0] ? -1 : 1).map(([file, text2]) => [file, createHash2("sha256").update(text2).digest("hex")]);
+    chart = own === void 0 ? void 0 : replaced.length === 0 ? own : { own, replaced };
+  }
+  if (chart === void 0) return void 0;
+  const values = [];
+  for (const file of request.valuesFiles) {
+    const hash = fileHash(path8.resolve(request.chartDir, file));
+    if (hash === void 0) return void 0;
+    values.push(hash);
+  }
+  let valuesIndex = 0;
+  const args = templateArgs({ ...request, chartDir: "<chart>", valuesFiles: values.map(() => "") }).map((arg) => arg.startsWith("--values=") ? `--values=sha256:${values[valuesIndex++]}` : arg);
+  const home = privateHome;
+  const environment = Object.entries(env).map(([name, value]) => [name, home !== void 0 && value.startsWith(home) ? `<home>${value.slice(home.length)}` : value]).sort((a2, b) => a2[0] < b[0] ? -1 : 1);
+  return renderKey({ helm, limits: LIMIT_SHELL === void 0 ? "none" : memoryLimitBytes, args, environment, chart });
 }
 var GO_OUT_OF_MEMORY = /^fatal error: (?:runtime: )?(?:out of memory|cannot allocate memory)|^runtime: out of memory|^fatal error: failed to reserve/m;
 var WRAPPER_FAILED = 125;
@@ -25991,6 +26262,7 @@ function boundedHelm(helmPath, args, memoryLimitBytes) {
   const kib = (bytes) => String(Math.ceil(bytes / 1024));
   return { file: LIMIT_SHELL, args: ["-c", LIMIT_SCRIPT, kib(memoryLimitBytes), kib(memoryLimitBytes + ADDRESS_SPACE_MARGIN), helmPath, ...args], env };
 }
+var ANSWERS_COPIES = /* @__PURE__ */ new WeakMap();
 var STAGED = /* @__PURE__ */ new WeakMap();
 var stagedRoots = [];
 function chartDirForHelm(request) {
@@ -26001,7 +26273,7 @@ function chartDirForHelm(request) {
   let staged;
   if (holdsGit(source)) {
     const root = stagingRoot("preadmit-chart-");
-    staged = path7.join(root, path7.basename(source));
+    staged = path8.join(root, path8.basename(source));
     mirrorWithoutGit(source, staged);
   }
   cache2?.set(request.chartDir, staged);
@@ -26022,7 +26294,7 @@ function withClusterAnswersText(text2, how = { answers: true, failsIgnored: fals
 function unpackSubchart(archive, chartsDir, how) {
   let tar;
   try {
-    tar = gunzipSync(readFileSync3(archive), { maxOutputLength: MAX_INSPECTED_BYTES });
+    tar = gunzipSync(readFileSync4(archive), { maxOutputLength: MAX_INSPECTED_BYTES });
   } catch {
     return false;
   }
@@ -26030,21 +26302,21 @@ function unpackSubchart(archive, chartsDir, how) {
   const tops = new Set(entries.map((e) => e.name.split("/")[0]));
   if (tops.size !== 1 || entries.some((e) => e.name.startsWith("/") || e.name.split("/").includes(".."))) return false;
   const top = [...tops][0];
-  if (top === "" || top === "." || existsSync(path7.join(chartsDir, top))) return false;
+  if (top === "" || top === "." || existsSync(path8.join(chartsDir, top))) return false;
   for (const entry of entries) {
     if (entry.name.endsWith("/")) continue;
-    const target = path7.join(chartsDir, entry.name);
-    mkdirSync(path7.dirname(target), { recursive: true });
+    const target = path8.join(chartsDir, entry.name);
+    mkdirSync2(path8.dirname(target), { recursive: true });
     const parts = entry.name.split("/");
     const rewrite = parts.includes("templates") || /^values\.ya?ml$/.test(parts.at(-1));
-    writeFileSync2(target, rewrite && entry.content.length <= 4 * 1024 * 1024 ? withClusterAnswersText(entry.content.toString("utf8"), how) : entry.content);
+    writeFileSync3(target, rewrite && entry.content.length <= 4 * 1024 * 1024 ? withClusterAnswersText(entry.content.toString("utf8"), how) : entry.content);
   }
   return true;
 }
 function answerableTemplate(file, entry) {
   if (!entry.isFile() && !entry.isSymbolicLink()) return false;
   try {
-    const stat = statSync2(file);
+    const stat = statSync3(file);
     return stat.isFile() && stat.size <= 4 * 1024 * 1024;
   } catch {
     return false;
@@ -26052,45 +26324,72 @@ function answerableTemplate(file, entry) {
 }
 function withClusterAnswers(chartDir, how) {
   const root = stagingRoot("preadmit-answers-");
-  const staged = path7.join(root, path7.basename(chartDir));
+  const staged = path8.join(root, path8.basename(chartDir));
   const copy = (src, dst, inTemplates, depth) => {
-    mkdirSync(dst, { recursive: true });
-    for (const entry of readdirSync(src, { withFileTypes: true })) {
+    mkdirSync2(dst, { recursive: true });
+    for (const entry of readdirSync2(src, { withFileTypes: true })) {
       if (entry.name === ".git") continue;
-      const from = path7.join(src, entry.name);
-      const to = path7.join(dst, entry.name);
+      const from = path8.join(src, entry.name);
+      const to = path8.join(dst, entry.name);
       if (entry.isDirectory() && depth < 32) copy(from, to, inTemplates || entry.name === "templates", depth + 1);
-      else if ((inTemplates || /^values\.ya?ml$/.test(entry.name)) && answerableTemplate(from, entry)) writeFileSync2(to, withClusterAnswersText(readFileSync3(from, "utf8"), how));
-      else if (path7.basename(src) === "charts" && entry.name.endsWith(".tgz") && entry.isFile() && unpackSubchart(from, dst, how)) continue;
+      else if ((inTemplates || /^values\.ya?ml$/.test(entry.name)) && answerableTemplate(from, entry)) writeFileSync3(to, withClusterAnswersText(readFileSync4(from, "utf8"), how));
+      else if (path8.basename(src) === "charts" && entry.name.endsWith(".tgz") && entry.isFile() && unpackSubchart(from, dst, how)) continue;
       else symlinkSync(from, to);
     }
   };
   copy(chartDir, staged, false, 0);
   return staged;
 }
+function withReplacedFiles(chartDir, files) {
+  for (const name of files.keys()) {
+    if (name === "" || path8.isAbsolute(name) || name.split("/").some((part) => part === "" || part === "." || part === ".." || part === ".git")) throw new Error(`${name} is not a file of the chart`);
+  }
+  const root = stagingRoot("preadmit-edit-");
+  const staged = path8.join(root, path8.basename(chartDir));
+  const onTheWay = /* @__PURE__ */ new Set();
+  for (const name of files.keys()) {
+    const parts = name.split("/");
+    for (let i2 = 1; i2 < parts.length; i2++) onTheWay.add(parts.slice(0, i2).join("/"));
+  }
+  const stage = (src, dst, prefix2) => {
+    mkdirSync2(dst, { recursive: true });
+    for (const entry of readdirSync2(src, { withFileTypes: true })) {
+      if (entry.name === ".git") continue;
+      const name = prefix2 === "" ? entry.name : `${prefix2}/${entry.name}`;
+      const from = path8.join(src, entry.name);
+      const to = path8.join(dst, entry.name);
+      const text2 = files.get(name);
+      if (text2 !== void 0) writeFileSync3(to, text2);
+      else if (onTheWay.has(name)) stage(from, to, name);
+      else symlinkSync(from, to);
+    }
+  };
+  stage(chartDir, staged, "");
+  return staged;
+}
 function stagingRoot(prefix2) {
-  if (stagedRoots.length === 0) process.once("exit", () => stagedRoots.forEach((dir) => rmSync(dir, { recursive: true, force: true })));
-  const root = mkdtempSync(path7.join(os.tmpdir(), prefix2));
+  if (stagedRoots.length === 0) process.once("exit", () => stagedRoots.forEach((dir) => rmSync2(dir, { recursive: true, force: true })));
+  const root = mkdtempSync(path8.join(os.tmpdir(), prefix2));
   stagedRoots.push(root);
   return root;
 }
 function holdsGit(dir, depth = 0) {
   let entries;
   try {
-    entries = readdirSync(dir, { withFileTypes: true });
+    entries = readdirSync2(dir, { withFileTypes: true });
   } catch {
     return false;
   }
   if (entries.some((e) => e.name === ".git")) return true;
-  return depth < 64 && entries.some((e) => e.isDirectory() && holdsGit(path7.join(dir, e.name), depth + 1));
+  return depth < 64 && entries.some((e) => e.isDirectory() && holdsGit(path8.join(dir, e.name), depth + 1));
 }
 function mirrorWithoutGit(src, dst) {
-  mkdirSync(dst, { recursive: true });
-  for (const entry of readdirSync(src, { withFileTypes: true })) {
+  mkdirSync2(dst, { recursive: true });
+  for (const entry of readdirSync2(src, { withFileTypes: true })) {
     if (entry.name === ".git") continue;
-    const from = path7.join(src, entry.name);
-    if (entry.isDirectory() && holdsGit(from)) mirrorWithoutGit(from, path7.join(dst, entry.name));
-    else symlinkSync(from, path7.join(dst, entry.name));
+    const from = path8.join(src, entry.name);
+    if (entry.isDirectory() && holdsGit(from)) mirrorWithoutGit(from, path8.join(dst, entry.name));
+    else symlinkSync(from, path8.join(dst, entry.name));
   }
 }
 function formatBytes(bytes) {
@@ -26116,8 +26415,8 @@ function secretsOf(request) {
     const real = safeRealpath(file);
     if (real === void 0 || isInside(chart, real)) continue;
     try {
-      if (statSync2(real).size > MAX_CHART_FILE_BYTES * 4) continue;
-      const stack = loadYamlDocuments(readFileSync3(real, "utf8")).documents.map((d) => d.value);
+      if (statSync3(real).size > MAX_CHART_FILE_BYTES * 4) continue;
+      const stack = loadYamlDocuments(readFileSync4(real, "utf8")).documents.map((d) => d.value);
       while (stack.length > 0 && out.size < 1e4) {
         const value = stack.pop();
         if (typeof value === "string" && value.length >= MIN_SECRET_LENGTH) out.add(value);
@@ -26141,7 +26440,7 @@ function chartProblem(chartDir, root) {
   const outside = realRoot === start ? "chart" : "repository";
   if (!isInside(realRoot, start)) return "the chart directory leads outside the repository (through a symlink?)";
   for (const name of ["charts", "templates"]) {
-    const full2 = path7.join(start, name);
+    const full2 = path8.join(start, name);
     if (existsSync(full2) && !isDirectory(full2)) return `${name} is not a directory`;
   }
   const walked = /* @__PURE__ */ new Set();
@@ -26153,13 +26452,13 @@ function chartProblem(chartDir, root) {
     if (depth > 64) return `${shown2 || "."} is nested deeper than 64 directories`;
     let entries;
     try {
-      entries = readdirSync(dir, { withFileTypes: true }).sort((a2, b) => a2.name < b.name ? -1 : a2.name > b.name ? 1 : 0);
+      entries = readdirSync2(dir, { withFileTypes: true }).sort((a2, b) => a2.name < b.name ? -1 : a2.name > b.name ? 1 : 0);
     } catch {
       continue;
     }
     for (const dirent of entries) {
       const entry = dirent.name;
-      const full2 = path7.join(dir, entry);
+      const full2 = path8.join(dir, entry);
       const label = shown2 ? `${shown2}/${entry}` : entry;
       let real = full2;
       let isDir = dirent.isDirectory();
@@ -26169,10 +26468,10 @@ function chartProblem(chartDir, root) {
         if (target === void 0) return `${label} is a symlink to nothing (or a symlink loop)`;
         if (!isInside(realRoot, target)) return `${label} is a symlink leading outside the ${outside} (helm would read what it points to)`;
         if (isInside(target, dir)) return `${label} is a symlink to a directory that holds it (helm would read it again and again)`;
-        if (target.split(path7.sep).includes(".git")) return `${label} is a symlink into a .git directory (helm would read the repository's configuration, where actions/checkout keeps its token)`;
+        if (target.split(path8.sep).includes(".git")) return `${label} is a symlink into a .git directory (helm would read the repository's configuration, where actions/checkout keeps its token)`;
         real = target;
         try {
-          const stat = statSync2(target);
+          const stat = statSync3(target);
           isDir = stat.isDirectory();
           isFile = stat.isFile();
         } catch {
@@ -26188,13 +26487,13 @@ function chartProblem(chartDir, root) {
         }
       }
       if (entry === ".git" && !isInside(start, dir)) return `${label} is a .git reached through a symlink (helm would read the repository's configuration)`;
-      const inspected = isFile && (entry === "values.schema.json" || entry.endsWith(".tgz") && path7.basename(dir) === "charts");
+      const inspected = isFile && (entry === "values.schema.json" || entry.endsWith(".tgz") && path8.basename(dir) === "charts");
       if (isDir) {
         pending.push([real, label, depth + 1]);
       } else if (inspected) {
         let size2;
         try {
-          size2 = statSync2(real).size;
+          size2 = statSync3(real).size;
         } catch {
           continue;
         }
@@ -26208,7 +26507,7 @@ function chartProblem(chartDir, root) {
 function schemaFileProblem(file, size2) {
   if (size2 > MAX_INSPECTED_BYTES) return `larger than ${formatBytes(MAX_INSPECTED_BYTES)}`;
   try {
-    return schemaProblem(readFileSync3(file, "utf8"));
+    return schemaProblem(readFileSync4(file, "utf8"));
   } catch {
     return void 0;
   }
@@ -26244,7 +26543,7 @@ function archiveProblem(file, size2) {
   if (size2 > MAX_INSPECTED_BYTES) return `archive larger than ${formatBytes(MAX_INSPECTED_BYTES)}`;
   let tar;
   try {
-    tar = gunzipSync(readFileSync3(file), { maxOutputLength: MAX_INSPECTED_BYTES });
+    tar = gunzipSync(readFileSync4(file), { maxOutputLength: MAX_INSPECTED_BYTES });
   } catch (error) {
     if (error.code === "ERR_BUFFER_TOO_LARGE" || error instanceof RangeError) {
       return `archive expands to more than ${formatBytes(MAX_INSPECTED_BYTES)}`;
@@ -26328,11 +26627,11 @@ function templateFile(chartDir, template, vendored2 = vendoredCharts) {
     dir = sub;
     i2 += 2;
   }
-  const file = path7.join(dir, ...parts.slice(i2));
+  const file = path8.join(dir, ...parts.slice(i2));
   return isInside(chartDir, file) ? file : chartDir;
 }
 
-// node_modules/@marcbachmann/cel-js/lib/errors.js
+// ../main/node_modules/@marcbachmann/cel-js/lib/errors.js
 var CelError = class extends Error {
   #node;
   #code;
@@ -26446,7 +26745,7 @@ function attachErrorAst(error, node) {
   return error;
 }
 
-// node_modules/@marcbachmann/cel-js/lib/optional.js
+// ../main/node_modules/@marcbachmann/cel-js/lib/optional.js
 var Optional = class _Optional {
   #value;
   constructor(value) {
@@ -26591,7 +26890,7 @@ function register(registry) {
   );
 }
 
-// node_modules/@marcbachmann/cel-js/lib/globals.js
+// ../main/node_modules/@marcbachmann/cel-js/lib/globals.js
 var hasOwn = Object.hasOwn;
 var objKeys = Object.keys;
 var objFreeze = Object.freeze;
@@ -26628,7 +26927,7 @@ var RESERVED = /* @__PURE__ */ new Set([
   "prototype"
 ]);
 
-// node_modules/@marcbachmann/cel-js/lib/functions.js
+// ../main/node_modules/@marcbachmann/cel-js/lib/functions.js
 var UnsignedInt = class {
   #value;
   constructor(value) {
@@ -27081,7 +27380,7 @@ function stringSize(str3) {
   return count2;
 }
 
-// node_modules/@marcbachmann/cel-js/lib/registry.js
+// ../main/node_modules/@marcbachmann/cel-js/lib/registry.js
 var Type2 = class {
   #name;
   constructor(name) {
@@ -27633,19 +27932,19 @@ var Candidates = class {
 };
 function splitByComma(str3) {
   const parts = [];
-  let current = "";
+  let current2 = "";
   let depth = 0;
   for (const char of str3) {
     if (char === "<") depth++;
     else if (char === ">") depth--;
     else if (char === "," && depth === 0) {
-      parts.push(current.trim());
-      current = "";
+      parts.push(current2.trim());
+      current2 = "";
       continue;
     }
-    current += char;
+    current2 += char;
   }
-  if (current) parts.push(current.trim());
+  if (current2) parts.push(current2.trim());
   return parts;
 }
 var objTypesDecls = [
@@ -28338,7 +28637,7 @@ function protobufjsTypeToCelType(protoType, resolvedType) {
   }
 }
 
-// node_modules/@marcbachmann/cel-js/lib/operators.js
+// ../main/node_modules/@marcbachmann/cel-js/lib/operators.js
 var dynType2 = celTypes.dyn;
 var Base = class {
   dynType = celTypes.dyn;
@@ -29036,7 +29335,7 @@ for (const op of objKeys(OPERATORS)) {
   if (obj2.alias) OPERATORS[obj2.alias] = obj2;
 }
 
-// node_modules/@marcbachmann/cel-js/lib/macros.js
+// ../main/node_modules/@marcbachmann/cel-js/lib/macros.js
 var identity3 = (x) => x;
 function assertIdentifier(node, message) {
   if (node.op === "id") return node.args;
@@ -29241,7 +29540,7 @@ function registerMacros(registry) {
   });
 }
 
-// node_modules/@marcbachmann/cel-js/lib/overloads.js
+// ../main/node_modules/@marcbachmann/cel-js/lib/overloads.js
 function registerOverloads(registry) {
   const unaryOverload = (op, t, h2, ret) => registry.unaryOverload(op, t, h2, ret, false);
   const binaryOverload = (l, op, r, h2, ret) => registry.binaryOverload(l, op, r, h2, ret, false);
@@ -29427,7 +29726,7 @@ function isEqual(a2, b, ast, ev) {
   throw evaluationError("invalid_comparison_type", `Cannot compare values of type ${typeof a2}`, ast);
 }
 
-// node_modules/@marcbachmann/cel-js/lib/type-checker.js
+// ../main/node_modules/@marcbachmann/cel-js/lib/type-checker.js
 var toDynTypeBinding = (/* @__PURE__ */ new Map()).set("A", "dyn").set("T", "dyn").set("K", "dyn").set("V", "dyn");
 var TypeChecker = class extends Base {
   constructor(opts, isEvaluating) {
@@ -29488,7 +29787,7 @@ var TypeChecker = class extends Base {
   }
 };
 
-// node_modules/@marcbachmann/cel-js/lib/parser.js
+// ../main/node_modules/@marcbachmann/cel-js/lib/parser.js
 var TOKEN = {
   EOF: 0,
   NUMBER: 1,
@@ -30338,7 +30637,7 @@ var Parser = class {
   }
 };
 
-// node_modules/@marcbachmann/cel-js/lib/options.js
+// ../main/node_modules/@marcbachmann/cel-js/lib/options.js
 var DEFAULT_LIMITS = objFreeze({
   maxAstNodes: 1e5,
   maxDepth: 250,
@@ -30380,7 +30679,7 @@ function createOptions(opts, base2 = DEFAULT_OPTIONS2) {
   });
 }
 
-// node_modules/@marcbachmann/cel-js/lib/evaluator.js
+// ../main/node_modules/@marcbachmann/cel-js/lib/evaluator.js
 var globalRegistry = createRegistry({ enableOptionalTypes: false });
 registerFunctions(globalRegistry);
 registerOverloads(globalRegistry);
@@ -30533,9 +30832,9 @@ var Authorizer = class {
   user;
 };
 var PathCheck = class {
-  constructor(authz, path37) {
+  constructor(authz, path38) {
     this.authz = authz;
-    this.path = path37;
+    this.path = path38;
   }
   authz;
   path;
@@ -31194,12 +31493,12 @@ function registerOptionals(env) {
 
 // src/admission/k8s-cel/url.ts
 var URLValue = class {
-  constructor(raw, scheme, opaque, host, path37, rawQuery) {
+  constructor(raw, scheme, opaque, host, path38, rawQuery) {
     this.raw = raw;
     this.scheme = scheme;
     this.opaque = opaque;
     this.host = host;
-    this.path = path37;
+    this.path = path38;
     this.rawQuery = rawQuery;
   }
   raw;
@@ -31751,8 +32050,8 @@ function closest(word, known) {
 
 // src/config/config.ts
 var import_ajv = __toESM(require_ajv(), 1);
-import { existsSync as existsSync2, readFileSync as readFileSync4, statSync as statSync3 } from "node:fs";
-import path9 from "node:path";
+import { existsSync as existsSync2, readFileSync as readFileSync5, statSync as statSync4 } from "node:fs";
+import path10 from "node:path";
 
 // src/model/model.ts
 var SEVERITIES = ["critical", "high", "medium", "low", "info"];
@@ -33759,7 +34058,7 @@ function validate10(data, { instancePath = "", parentData, parentDataProperty, r
   return errors === 0;
 }
 
-// node_modules/balanced-match/dist/esm/index.js
+// ../main/node_modules/balanced-match/dist/esm/index.js
 var range = (a2, b, str3) => {
   let begs, beg, left, right = void 0, result;
   let ai = str3.indexOf(a2);
@@ -33796,7 +34095,7 @@ var range = (a2, b, str3) => {
   return result;
 };
 
-// node_modules/brace-expansion/dist/esm/index.js
+// ../main/node_modules/brace-expansion/dist/esm/index.js
 var escSlash = "\0SLASH" + Math.random().toFixed(16) + "\0";
 var escOpen = "\0OPEN" + Math.random().toFixed(16) + "\0";
 var escClose = "\0CLOSE" + Math.random().toFixed(16) + "\0";
@@ -34134,7 +34433,7 @@ function expand_(str3, max, maxLength, maxDepth, depth, maxRewrites, budget, isT
   return acc;
 }
 
-// node_modules/@isaacs/nonrecursive-glob-match/dist/esm/numeric-range.js
+// ../main/node_modules/@isaacs/nonrecursive-glob-match/dist/esm/numeric-range.js
 var digit = (a2, b) => a2 === b ? { t: "lit", ch: String(a2) } : { t: "class", re: new RegExp(`^[${a2}-${b}]$`) };
 var prefix = (d, alts) => alts.map((s) => [digit(d, d), ...s]);
 var fixed = (a2, b) => {
@@ -34189,7 +34488,7 @@ var numericRange = (loStr, hiStr) => {
   return out;
 };
 
-// node_modules/@isaacs/nonrecursive-glob-match/dist/esm/parse-class.js
+// ../main/node_modules/@isaacs/nonrecursive-glob-match/dist/esm/parse-class.js
 var posixClasses = {
   "[:alnum:]": ["\\p{L}\\p{Nl}\\p{Nd}"],
   "[:alpha:]": ["\\p{L}\\p{Nl}"],
@@ -34296,7 +34595,7 @@ var parseClass = (glob2, position, nocase = false, form) => {
   return [new RegExp(comb, nocase ? "iu" : "u"), endPos - pos];
 };
 
-// node_modules/@isaacs/nonrecursive-glob-match/dist/esm/index.js
+// ../main/node_modules/@isaacs/nonrecursive-glob-match/dist/esm/index.js
 var MATCH = { t: "match", id: 0 };
 var extTypes = "!?+*@";
 var lit = (ch) => ({ t: "lit", ch });
@@ -34970,7 +35269,7 @@ var Matcher = class {
   }
 };
 
-// node_modules/minimatch/dist/esm/assert-valid-pattern.js
+// ../main/node_modules/minimatch/dist/esm/assert-valid-pattern.js
 var MAX_PATTERN_LENGTH = 1024 * 64;
 var assertValidPattern = (pattern) => {
   if (typeof pattern !== "string") {
@@ -34981,7 +35280,7 @@ var assertValidPattern = (pattern) => {
   }
 };
 
-// node_modules/minimatch/dist/esm/escape.js
+// ../main/node_modules/minimatch/dist/esm/escape.js
 var escape2 = (s, { windowsPathsNoEscape = false, magicalBraces = false } = {}) => {
   const e = magicalBraces ? windowsPathsNoEscape ? s.replace(/[?*()[\]{}]/g, "[$&]") : s.replace(/[?*()[\]\\{}]/g, "\\$&") : windowsPathsNoEscape ? s.replace(/[?*()[\]]/g, "[$&]") : s.replace(/[?*()[\]\\]/g, "\\$&");
   const c3 = e.charAt(0);
@@ -34994,7 +35293,7 @@ var escape2 = (s, { windowsPathsNoEscape = false, magicalBraces = false } = {}) 
   return e;
 };
 
-// node_modules/minimatch/dist/esm/unescape.js
+// ../main/node_modules/minimatch/dist/esm/unescape.js
 var unescape2 = (s, { windowsPathsNoEscape = false, magicalBraces = true } = {}) => {
   if (windowsPathsNoEscape && s.startsWith("@(!)")) {
     return "!" + unescape2(s.slice(4), { windowsPathsNoEscape, magicalBraces });
@@ -35005,7 +35304,7 @@ var unescape2 = (s, { windowsPathsNoEscape = false, magicalBraces = true } = {})
   return windowsPathsNoEscape ? s.replace(/\[([^/\\{}])\]/g, "$1") : s.replace(/((?!\\).|^)\[([^/\\{}])\]/g, "$1$2").replace(/\\([^/{}])/g, "$1");
 };
 
-// node_modules/minimatch/dist/esm/index.js
+// ../main/node_modules/minimatch/dist/esm/index.js
 var DEFAULT_BRACE_EXPAND_MAX = 1e5;
 var DEFAULT_GLOB_STAR_RECURSION_MAX = 200;
 var AWE_KEY = "allowWindowsEscape";
@@ -35134,11 +35433,11 @@ var cachedMinimatch = (pattern, options) => {
   return mm;
 };
 var defaultPlatform = typeof process === "object" && process ? process.env?.__MINIMATCH_TESTING_PLATFORM__ || process.platform : "posix";
-var path8 = {
+var path9 = {
   win32: { sep: "\\" },
   posix: { sep: "/" }
 };
-var sep = defaultPlatform === "win32" ? path8.win32.sep : path8.posix.sep;
+var sep = defaultPlatform === "win32" ? path9.win32.sep : path9.posix.sep;
 minimatch.sep = sep;
 var GLOBSTAR = /* @__PURE__ */ Symbol("globstar **");
 minimatch.GLOBSTAR = GLOBSTAR;
@@ -36171,16 +36470,16 @@ var Minimatch = class {
     const body = pattern.slice(firstgs + 1, partial ? void 0 : lastgs);
     const tail = partial ? [] : pattern.slice(lastgs + 1);
     const segments2 = [[[], 0]];
-    let current = segments2[0];
+    let current2 = segments2[0];
     let nonGsParts = 0;
     const nonGsPartsSums = [0];
     for (const b of body) {
       if (b === GLOBSTAR) {
         nonGsPartsSums.push(nonGsParts);
-        current = [[], 0];
-        segments2.push(current);
+        current2 = [[], 0];
+        segments2.push(current2);
       } else {
-        current[0].push(b);
+        current2[0].push(b);
         nonGsParts++;
       }
     }
@@ -36480,18 +36779,18 @@ function defaultConfig() {
   };
 }
 function findConfig(start, stopAt) {
-  let dir = path9.resolve(start);
-  if (existsSync2(dir) && !safeIsDirectory(dir)) dir = path9.dirname(dir);
+  let dir = path10.resolve(start);
+  if (existsSync2(dir) && !safeIsDirectory(dir)) dir = path10.dirname(dir);
   for (; ; ) {
-    const candidate2 = path9.join(dir, CONFIG_FILE_NAME);
+    const candidate2 = path10.join(dir, CONFIG_FILE_NAME);
     if (existsSync2(candidate2)) return candidate2;
-    if (dir === stopAt || path9.dirname(dir) === dir) return void 0;
-    dir = path9.dirname(dir);
+    if (dir === stopAt || path10.dirname(dir) === dir) return void 0;
+    dir = path10.dirname(dir);
   }
 }
 function safeIsDirectory(p) {
   try {
-    return statSync3(p).isDirectory();
+    return statSync4(p).isDirectory();
   } catch {
     return false;
   }
@@ -36522,14 +36821,14 @@ function validatorFor(ruleIds2) {
   return validatorCache.validate;
 }
 function loadConfig(file, ruleIds2, displayPath, repoRoot) {
-  const confined = repoRoot !== void 0 && isInside(path9.resolve(repoRoot), path9.resolve(file));
+  const confined = repoRoot !== void 0 && isInside(path10.resolve(repoRoot), path10.resolve(file));
   if (confined) {
     const problem = confinementProblem(repoRoot, file);
     if (problem) throw new UsageError(`${displayPath}: the configuration file is a symlink leading outside the repository; not read`);
   }
   let text2;
   try {
-    text2 = readFileSync4(file, "utf8");
+    text2 = readFileSync5(file, "utf8");
   } catch (error) {
     throw new UsageError(`${displayPath}: cannot read configuration: ${error.message}`);
   }
@@ -36554,7 +36853,7 @@ function loadConfigText(text2, file, ruleIds2, displayPath, repoRoot) {
     throw new UsageError(`invalid configuration:
   ${[...new Set(lines)].join("\n  ")}`);
   }
-  const config = mergeConfig(value, path9.dirname(file), file, (pointer) => doc?.lineOf(pointer));
+  const config = mergeConfig(value, path10.dirname(file), file, (pointer) => doc?.lineOf(pointer));
   const problems = [...configPathProblems(value, config, repoRoot), ...customRuleProblems(config.customRules ?? [], ruleIds2)];
   if (problems.length > 0) {
     throw new UsageError(`invalid configuration:
@@ -36585,13 +36884,13 @@ function* configPathProblems(raw, config, repoRoot) {
   ];
   for (const [pointer, file] of files) {
     const problem = confinementProblem(repoRoot, file);
-    if (problem) yield { pointer, message: `values file ${JSON.stringify(path9.relative(repoRoot, file).slice(0, 120))}: ${problem}` };
+    if (problem) yield { pointer, message: `values file ${JSON.stringify(path10.relative(repoRoot, file).slice(0, 120))}: ${problem}` };
   }
   const baselineProblem = config.baseline !== void 0 ? confinementProblem(repoRoot, config.baseline) : void 0;
-  if (baselineProblem) yield { pointer: "/baseline", message: `baseline file ${JSON.stringify(path9.relative(repoRoot, config.baseline).slice(0, 120))}: ${baselineProblem}` };
+  if (baselineProblem) yield { pointer: "/baseline", message: `baseline file ${JSON.stringify(path10.relative(repoRoot, config.baseline).slice(0, 120))}: ${baselineProblem}` };
   for (const [i2, file] of (config.admissionPolicies ?? []).entries()) {
     const problem = confinementProblem(repoRoot, file);
-    if (problem) yield { pointer: `/admission/policies/${i2}`, message: `policy path ${JSON.stringify(path9.relative(repoRoot, file).slice(0, 120))}: ${problem}` };
+    if (problem) yield { pointer: `/admission/policies/${i2}`, message: `policy path ${JSON.stringify(path10.relative(repoRoot, file).slice(0, 120))}: ${problem}` };
   }
 }
 function mergeConfig(raw, baseDir, file, lineOf = () => void 0) {
@@ -36623,22 +36922,22 @@ function mergeConfig(raw, baseDir, file, lineOf = () => void 0) {
   config.include = raw.include ?? [];
   config.exclude = raw.exclude ?? [];
   config.charts = (raw.charts ?? []).map((entry, i2) => ({
-    path: path9.resolve(baseDir, entry.path),
-    valuesFiles: (entry.values ?? []).map((f) => path9.resolve(baseDir, f)),
+    path: path10.resolve(baseDir, entry.path),
+    valuesFiles: (entry.values ?? []).map((f) => path10.resolve(baseDir, f)),
     set: entry.set ?? [],
     valueSets: (entry.valueSets ?? []).map((set2, j) => {
       const line = lineOf(`/charts/${i2}/valueSets/${j}`);
       return {
         name: set2.name,
-        valuesFiles: (set2.values ?? []).map((f) => path9.resolve(baseDir, f)),
+        valuesFiles: (set2.values ?? []).map((f) => path10.resolve(baseDir, f)),
         set: set2.set ?? [],
         ...line !== void 0 ? { declared: { file, line } } : {}
       };
     })
   }));
-  if (raw.baseline !== void 0) config.baseline = path9.resolve(baseDir, raw.baseline);
+  if (raw.baseline !== void 0) config.baseline = path10.resolve(baseDir, raw.baseline);
   if (raw.customRules !== void 0) config.customRules = raw.customRules;
-  if (raw.admission?.policies !== void 0) config.admissionPolicies = raw.admission.policies.map((p) => path9.resolve(baseDir, p));
+  if (raw.admission?.policies !== void 0) config.admissionPolicies = raw.admission.policies.map((p) => path10.resolve(baseDir, p));
   if (raw.valueSets?.ci !== void 0) config.valueSets.ci = raw.valueSets.ci;
   if (raw.valueSets?.severity !== void 0) config.valueSets.severity = raw.valueSets.severity;
   if (typeof raw.provenance === "boolean") config.provenance.enabled = raw.provenance;
@@ -36650,23 +36949,23 @@ function mergeConfig(raw, baseDir, file, lineOf = () => void 0) {
     const line = lineOf(`/suppressions/${i2}`);
     return {
       ...entry,
-      ...entry.chart !== void 0 ? { chart: path9.resolve(baseDir, entry.chart) } : {},
-      ...entry.file !== void 0 ? { file: path9.resolve(baseDir, entry.file) } : {},
+      ...entry.chart !== void 0 ? { chart: path10.resolve(baseDir, entry.chart) } : {},
+      ...entry.file !== void 0 ? { file: path10.resolve(baseDir, entry.file) } : {},
       declared: { file, ...line !== void 0 ? { line } : {} }
     };
   });
   if (raw.helm) {
     const { valuesFiles, ...rest } = raw.helm;
     Object.assign(config.helm, rest);
-    config.helm.valuesFiles = (valuesFiles ?? []).map((f) => path9.resolve(baseDir, f));
+    config.helm.valuesFiles = (valuesFiles ?? []).map((f) => path10.resolve(baseDir, f));
   }
   return config;
 }
 
 // src/pipeline/discover.ts
 import { execFileSync } from "node:child_process";
-import { existsSync as existsSync3, lstatSync as lstatSync2, readdirSync as readdirSync2, readFileSync as readFileSync5, statSync as statSync4 } from "node:fs";
-import path10 from "node:path";
+import { existsSync as existsSync3, lstatSync as lstatSync2, readdirSync as readdirSync3, readFileSync as readFileSync6, statSync as statSync5 } from "node:fs";
+import path11 from "node:path";
 var MANIFEST_EXTENSIONS = /* @__PURE__ */ new Set([".yaml", ".yml", ".json"]);
 var DOWNLOAD_DIRECTORIES = /* @__PURE__ */ new Map([
   ["node_modules", "npm packages"],
@@ -36683,25 +36982,25 @@ function downloadedManifest(dir) {
   const stack = [dir];
   let budget = SNIFF_ENTRIES;
   while (stack.length > 0) {
-    const current = stack.pop();
+    const current2 = stack.pop();
     let entries;
     try {
-      entries = readdirSync2(current, { withFileTypes: true });
+      entries = readdirSync3(current2, { withFileTypes: true });
     } catch {
       continue;
     }
     for (const entry of entries.sort((a2, b) => a2.name.localeCompare(b.name))) {
       if (--budget < 0) return void 0;
-      const full2 = path10.join(current, entry.name);
+      const full2 = path11.join(current2, entry.name);
       if (entry.isDirectory()) {
         if (entry.name !== ".git") stack.push(full2);
         continue;
       }
-      if (!entry.isFile() || !MANIFEST_EXTENSIONS.has(path10.extname(entry.name).toLowerCase())) continue;
+      if (!entry.isFile() || !MANIFEST_EXTENSIONS.has(path11.extname(entry.name).toLowerCase())) continue;
       let bytes;
       try {
-        if (statSync4(full2).size > SNIFF_BYTES) continue;
-        bytes = readFileSync5(full2);
+        if (statSync5(full2).size > SNIFF_BYTES) continue;
+        bytes = readFileSync6(full2);
       } catch {
         continue;
       }
@@ -36713,12 +37012,12 @@ function downloadedManifest(dir) {
   return void 0;
 }
 function tracksAnything(repoRoot, dir) {
-  if (!existsSync3(path10.join(repoRoot, ".git"))) return void 0;
+  if (!existsSync3(path11.join(repoRoot, ".git"))) return void 0;
   const realRoot = safeRealpath(repoRoot) ?? repoRoot;
-  const rel = isInside(repoRoot, dir) ? path10.relative(repoRoot, dir) : isInside(realRoot, dir) ? path10.relative(realRoot, dir) : void 0;
+  const rel = isInside(repoRoot, dir) ? path11.relative(repoRoot, dir) : isInside(realRoot, dir) ? path11.relative(realRoot, dir) : void 0;
   if (rel === void 0) return void 0;
   try {
-    const out = execFileSync("git", ["ls-files", "-z", "--", `:(literal)${rel.split(path10.sep).join("/")}`], {
+    const out = execFileSync("git", ["ls-files", "-z", "--", `:(literal)${rel.split(path11.sep).join("/")}`], {
       cwd: repoRoot,
       stdio: ["ignore", "pipe", "ignore"],
       maxBuffer: 256 * 1024 * 1024,
@@ -36734,11 +37033,11 @@ function inGitDatabase(relative) {
   return relative.split(/[\\/]/).includes(".git");
 }
 function findRepoRoot(start) {
-  let dir = path10.resolve(start);
-  if (existsSync3(dir) && !statSync4(dir).isDirectory()) dir = path10.dirname(dir);
+  let dir = path11.resolve(start);
+  if (existsSync3(dir) && !statSync5(dir).isDirectory()) dir = path11.dirname(dir);
   for (; ; ) {
-    if (existsSync3(path10.join(dir, ".git"))) return dir;
-    const parent = path10.dirname(dir);
+    if (existsSync3(path11.join(dir, ".git"))) return dir;
+    const parent = path11.dirname(dir);
     if (parent === dir) return process.cwd();
     dir = parent;
   }
@@ -36780,20 +37079,20 @@ function discover(paths, options) {
     return trackCache.get(dir);
   };
   const skipsDirectory = (dir) => {
-    const name = path10.basename(dir);
+    const name = path11.basename(dir);
     if (name === ".git") return true;
     return DOWNLOAD_DIRECTORIES.has(name) && tracked(dir) !== true;
   };
   const passesOver = (walkRoot, target) => {
     let dir = walkRoot;
-    for (const segment of path10.relative(walkRoot, target).split(path10.sep)) {
-      dir = path10.join(dir, segment);
+    for (const segment of path11.relative(walkRoot, target).split(path11.sep)) {
+      dir = path11.join(dir, segment);
       if (skipsDirectory(dir)) return true;
     }
     return false;
   };
   const skip = (dir) => {
-    const name = path10.basename(dir);
+    const name = path11.basename(dir);
     if (name === ".git" || !selected(dir) || skipped.some((s) => s.path === rel(dir))) return;
     const inGit = tracked(dir) !== void 0;
     skipped.push({ path: rel(dir), reason: skipReason(name, inGit) });
@@ -36822,7 +37121,7 @@ function discover(paths, options) {
     const real = safeRealpath(dir) ?? dir;
     if (walked.has(real)) return;
     walked.add(real);
-    if (existsSync3(path10.join(dir, "Chart.yaml"))) {
+    if (existsSync3(path11.join(dir, "Chart.yaml"))) {
       if (selected(dir)) add2({ kind: "chart", dir, explicit: false }, dir);
       return;
     }
@@ -36832,13 +37131,13 @@ function discover(paths, options) {
     }
     let entries;
     try {
-      entries = readdirSync2(dir).sort();
+      entries = readdirSync3(dir).sort();
     } catch (error) {
       errors.push({ kind: "read", file: rel(dir), message: `cannot list directory: ${error.message}` });
       return;
     }
     for (const entry of entries) {
-      const full2 = path10.join(dir, entry);
+      const full2 = path11.join(dir, entry);
       if (excluded(full2)) continue;
       let stat;
       try {
@@ -36861,19 +37160,19 @@ function discover(paths, options) {
           skip(full2);
           continue;
         }
-        if (inGitDatabase(path10.relative(realRoot, target)) || inGitDatabase(path10.relative(walkRoot, target))) {
+        if (inGitDatabase(path11.relative(realRoot, target)) || inGitDatabase(path11.relative(walkRoot, target))) {
           errors.push({ kind: "read", file: rel(full2), message: "symlink into a .git directory; not followed" });
           continue;
         }
         if (isInside(walkRoot, target) && !passesOver(walkRoot, target)) continue;
         let targetStat;
         try {
-          targetStat = statSync4(target);
+          targetStat = statSync5(target);
         } catch {
           continue;
         }
         if (targetStat.isDirectory()) walk3(target, depth + 1, walkRoot);
-        else if (targetStat.isFile() && MANIFEST_EXTENSIONS.has(path10.extname(target).toLowerCase())) addManifest(target, targetStat.size);
+        else if (targetStat.isFile() && MANIFEST_EXTENSIONS.has(path11.extname(target).toLowerCase())) addManifest(target, targetStat.size);
         continue;
       }
       if (stat.isDirectory()) {
@@ -36882,7 +37181,7 @@ function discover(paths, options) {
           continue;
         }
         walk3(full2, depth + 1, walkRoot);
-      } else if (stat.isFile() && MANIFEST_EXTENSIONS.has(path10.extname(entry).toLowerCase())) {
+      } else if (stat.isFile() && MANIFEST_EXTENSIONS.has(path11.extname(entry).toLowerCase())) {
         addManifest(full2, stat.size);
       }
     }
@@ -36892,16 +37191,16 @@ function discover(paths, options) {
       add2({ kind: "stdin" }, "-");
       continue;
     }
-    const full2 = path10.resolve(given);
+    const full2 = path11.resolve(given);
     let stat;
     try {
-      stat = statSync4(full2);
+      stat = statSync5(full2);
     } catch {
       errors.push({ kind: "read", file: rel(full2), message: existsSync3(full2) || isDanglingLink(full2) ? "cannot read (a symlink to nothing?)" : "no such file or directory" });
       continue;
     }
     if (stat.isDirectory()) {
-      if (existsSync3(path10.join(full2, "Chart.yaml"))) add2({ kind: "chart", dir: full2, explicit: true }, full2);
+      if (existsSync3(path11.join(full2, "Chart.yaml"))) add2({ kind: "chart", dir: full2, explicit: true }, full2);
       else walk3(full2, 0, safeRealpath(full2) ?? full2);
     } else if (!stat.isFile()) {
       errors.push({ kind: "read", file: rel(full2), message: "not a regular file (a device, socket or pipe); use - to read standard input" });
@@ -36923,12 +37222,12 @@ function isDanglingLink(p) {
 
 // src/pipeline/changed-charts.ts
 function localDependencies(repoRoot, chart) {
-  const dir = path11.join(repoRoot, chart);
+  const dir = path12.join(repoRoot, chart);
   const out = [];
   for (const file of ["Chart.yaml", "requirements.yaml"]) {
     let parsed;
     try {
-      parsed = parseChartYaml(readFileSync6(path11.join(dir, file), "utf8"));
+      parsed = parseChartYaml(readFileSync7(path12.join(dir, file), "utf8"));
     } catch {
       continue;
     }
@@ -36936,7 +37235,7 @@ function localDependencies(repoRoot, chart) {
     for (const dep of arr(parsed.dependencies).filter(isObj)) {
       const repository = str(dep.repository);
       if (repository === void 0 || !repository.startsWith("file://")) continue;
-      const target = path11.resolve(dir, repository.slice("file://".length));
+      const target = path12.resolve(dir, repository.slice("file://".length));
       if (isInside(repoRoot, target)) out.push(relativeTo(repoRoot, target));
     }
   }
@@ -36946,8 +37245,8 @@ var under = (file, dir) => dir === "." || file === dir || file.startsWith(dir + 
 function chooseCharts(repoRoot, charts, changed, config, extraValuesFiles, all) {
   const everything = (why) => ({ rendered: [...charts].sort(), unchanged: [], allBecause: why });
   if (all !== void 0) return everything(all);
-  const rel = (file) => relativeTo(repoRoot, path11.resolve(repoRoot, file));
-  const config_ = changed.find((file) => path11.posix.basename(file) === CONFIG_FILE_NAME || config.file !== void 0 && file === rel(config.file));
+  const rel = (file) => relativeTo(repoRoot, path12.resolve(repoRoot, file));
+  const config_ = changed.find((file) => path12.posix.basename(file) === CONFIG_FILE_NAME || config.file !== void 0 && file === rel(config.file));
   if (config_ !== void 0) return everything(`the configuration ${config_} changed`);
   const named2 = new Set([...config.helm.valuesFiles, ...extraValuesFiles, ...config.charts.flatMap((c3) => [...c3.valuesFiles, ...c3.valueSets.flatMap((s) => s.valuesFiles)])].map(rel));
   const values = changed.find((file) => named2.has(file));
@@ -37065,8 +37364,8 @@ async function changedFilesSince(repoRoot, sha, paths) {
 }
 
 // src/pipeline/scan.ts
-import { existsSync as existsSync10, statSync as statSync16 } from "node:fs";
-import path33 from "node:path";
+import { existsSync as existsSync10, statSync as statSync17 } from "node:fs";
+import path34 from "node:path";
 
 // package.json
 var package_default = {
@@ -37116,6 +37415,7 @@ var package_default = {
     "fast-check": "^4.11.0",
     "js-yaml": "~4.3.2",
     minimatch: "^11.0.9",
+    "playwright-core": "^1.65.2",
     tar: "^7.5.1",
     tsx: "^4.20.0",
     typescript: "~5.9.3",
@@ -37126,8 +37426,8 @@ var package_default = {
 };
 
 // src/admission/prepared.ts
-import { readFileSync as readFileSync7, readdirSync as readdirSync3, statSync as statSync5 } from "node:fs";
-import path12 from "node:path";
+import { readFileSync as readFileSync8, readdirSync as readdirSync4, statSync as statSync6 } from "node:fs";
+import path13 from "node:path";
 
 // src/admission/resources.ts
 var BUILTIN = {
@@ -37677,17 +37977,17 @@ function loadPolicyFiles(paths) {
   const visit = (p) => {
     let stat;
     try {
-      stat = statSync5(p);
+      stat = statSync6(p);
     } catch {
       errors.push({ file: p, message: "policy path does not exist" });
       return;
     }
     if (stat.isDirectory()) {
-      for (const e of readdirSync3(p).sort()) if (/\.(ya?ml|json)$/.test(e) || statSync5(path12.join(p, e)).isDirectory()) visit(path12.join(p, e));
+      for (const e of readdirSync4(p).sort()) if (/\.(ya?ml|json)$/.test(e) || statSync6(path13.join(p, e)).isDirectory()) visit(path13.join(p, e));
       return;
     }
     try {
-      for (const doc of yaml.loadAll(readFileSync7(p, "utf8"))) {
+      for (const doc of yaml.loadAll(readFileSync8(p, "utf8"))) {
         if (doc && typeof doc === "object" && !Array.isArray(doc)) {
           const o2 = doc;
           if (o2.kind === "List" && Array.isArray(o2.items)) objects.push(...o2.items);
@@ -37821,14 +38121,14 @@ var admission_policy_default = defineRule({
           for (const v of outcomes) {
             if (v.action !== "deny" && v.action !== "unknown") continue;
             const data = { policy: policy.name, binding: binding.name, index: v.index, message: v.message ?? "" };
-            const path37 = pointerOf(v.expression, object.raw);
+            const path38 = pointerOf(v.expression, object.raw);
             const param = ev.param ? `/${String(ev.param.metadata?.namespace ?? "")}/${String(ev.param.metadata?.name ?? "")}` : "";
             if (v.action === "unknown") {
-              yield { messageId: "unknown", path: path37, key: `${policy.name}/${binding.name}/${v.index}${param}`, data: { ...data, action: "unknown" }, severity: "medium" };
+              yield { messageId: "unknown", path: path38, key: `${policy.name}/${binding.name}/${v.index}${param}`, data: { ...data, action: "unknown" }, severity: "medium" };
               continue;
             }
             for (const action of binding.validationActions) {
-              const report2 = { messageId: "failed", path: path37, key: `${policy.name}/${binding.name}/${v.index}/${action}${param}`, data: { ...data, action: action === "Deny" ? "Denied" : action === "Warn" ? "Warned" : "Audited" } };
+              const report2 = { messageId: "failed", path: path38, key: `${policy.name}/${binding.name}/${v.index}/${action}${param}`, data: { ...data, action: action === "Deny" ? "Denied" : action === "Warn" ? "Warned" : "Audited" } };
               const severity = SEVERITY_BY_ACTION[action];
               if (severity) report2.severity = severity;
               yield report2;
@@ -37862,12 +38162,12 @@ var allowed_runtime_classes_default = defineRule({
     if (allowed.length === 0 && !required) return;
     const runtimeClass = typeof pod.spec.runtimeClassName === "string" && pod.spec.runtimeClassName !== "" ? pod.spec.runtimeClassName : void 0;
     const list2 = allowed.length > 0 ? allowed.join(", ") : "any RuntimeClass";
-    const path37 = "/spec/runtimeClassName";
+    const path38 = "/spec/runtimeClassName";
     const data = { allowed: list2 };
     if (runtimeClass === void 0) {
-      if (required) yield { messageId: "missing", path: path37, data };
+      if (required) yield { messageId: "missing", path: path38, data };
     } else if (allowed.length > 0 && !allowed.includes(runtimeClass)) {
-      yield { messageId: "notAllowed", path: path37, data: { ...data, runtimeClass } };
+      yield { messageId: "notAllowed", path: path38, data: { ...data, runtimeClass } };
     }
   }
 });
@@ -39382,7 +39682,7 @@ function reportedViolations(both, level, version) {
   for (const violation of both.restricted.violations) {
     if (CHECK_LEVEL.get(violation.check) !== "restricted") continue;
     const covered2 = /* @__PURE__ */ new Set();
-    for (const id of overriddenBy(violation.check, minor)) for (const path37 of reported.get(id) ?? []) covered2.add(path37);
+    for (const id of overriddenBy(violation.check, minor)) for (const path38 of reported.get(id) ?? []) covered2.add(path38);
     const fields = violation.fields.filter((field) => !covered2.has(field.path));
     if (fields.length > 0) out.push({ ...violation, fields });
   }
@@ -39930,8 +40230,8 @@ function calicoPorts(rule2, direction) {
   const destination = isObj(rule2.destination) ? rule2.destination : {};
   return nonEmpty(destination.ports) || direction === "ingress" && nonEmpty(destination.notPorts);
 }
-function report(direction, path37, index, ports) {
-  return { messageId: direction, path: path37, data: { index, ports: ports ? " (on the listed ports)" : " on every port" }, ...ports ? { severity: "low" } : {} };
+function report(direction, path38, index, ports) {
+  return { messageId: direction, path: path38, data: { index, ports: ports ? " (on the listed ports)" : " on every port" }, ...ports ? { severity: "low" } : {} };
 }
 function* ciliumReports(raw, clusterWide) {
   const rules = [["/spec", raw.spec], ...arr(raw.specs).map((rule2, i2) => [join("/specs", i2), rule2])];
@@ -41469,13 +41769,13 @@ function rolePermissionRule(spec) {
       const found = best(sourcedRules2(role2, unit), namespaced);
       if (!found) return;
       const { hit, severity, note } = found;
-      const { path: path37, related } = locate(hit.source);
+      const { path: path38, related } = locate(hit.source);
       const data = { ...hitData(hit, note), scope: namespaced ? ` in namespace ${unit.namespaceOf(role2)}` : "" };
       const from = hit.source.from;
       if (hit.source.index !== void 0) data.index = hit.source.index;
       else if (from) data.source = describeSource(from);
       const messageId = hit.source.index !== void 0 ? "rule" : from?.everything ? "everything" : "aggregated";
-      yield { messageId, path: path37, data, severity, ...related ? { related } : {} };
+      yield { messageId, path: path38, data, severity, ...related ? { related } : {} };
     }
   };
 }
@@ -41752,11 +42052,11 @@ function equivalentFinding(sources, namespaced) {
   const where = namespaced ? " of the namespace" : "";
   const like = namespaced ? "like cluster-admin bound in the namespace" : "like cluster-admin";
   if (used.length === 1) {
-    const { path: path37, related: related2 } = locate(used[0]);
+    const { path: path38, related: related2 } = locate(used[0]);
     const index = used[0].index;
     const from = used[0].from;
     const data = { where, like, ...index !== void 0 ? { index } : { source: from ? describeSource(from) : "" } };
-    return { messageId: index !== void 0 ? "equivalentRule" : "equivalentAggregated", path: path37, data, ...related2 ? { related: related2 } : {} };
+    return { messageId: index !== void 0 ? "equivalentRule" : "equivalentAggregated", path: path38, data, ...related2 ? { related: related2 } : {} };
   }
   const own = used.filter((s) => s.index !== void 0).map((s) => String(s.index));
   const aggregated = [...new Set(used.filter((s) => s.index === void 0).map((s) => s.from?.builtin ? `built-in ${s.from.ref.name}` : s.from?.ref.name ?? ""))];
@@ -41810,7 +42110,7 @@ var rbac_wildcard_default = defineRule({
     }
     if (!best) return;
     const { source, wildcard } = best;
-    const { path: path37, related } = locate(source);
+    const { path: path38, related } = locate(source);
     let messageId = wildcard.messageId;
     const data = { ...wildcard.data };
     if (source.index !== void 0) data.index = source.index;
@@ -41819,7 +42119,7 @@ var rbac_wildcard_default = defineRule({
       messageId = wildcard.messageId === "rule" ? "aggregated" : "aggregatedNonResource";
       data.source = source.from ? describeSource(source.from) : "";
     }
-    yield { messageId, path: path37, data, severity: wildcard.severity, ...related ? { related } : {} };
+    yield { messageId, path: path38, data, severity: wildcard.severity, ...related ? { related } : {} };
   }
 });
 
@@ -41869,13 +42169,13 @@ var read_only_root_filesystem_default = defineRule({
 });
 
 // src/render/render-variants.ts
-import { readdirSync as readdirSync5, readFileSync as readFileSync9, statSync as statSync7 } from "node:fs";
-import path14 from "node:path";
+import { readdirSync as readdirSync6, readFileSync as readFileSync10, statSync as statSync8 } from "node:fs";
+import path15 from "node:path";
 import { gunzipSync as gunzipSync2 } from "node:zlib";
 
 // src/render/template-lines.ts
-import { readdirSync as readdirSync4, readFileSync as readFileSync8, statSync as statSync6 } from "node:fs";
-import path13 from "node:path";
+import { readdirSync as readdirSync5, readFileSync as readFileSync9, statSync as statSync7 } from "node:fs";
+import path14 from "node:path";
 var KEY_LINE = /^(\s*)(-\s+)?("[^"]*"|'[^']*'|[A-Za-z0-9_$./@-]+)\s*:(?:\s+(.*?))?\s*$/;
 var ITEM_LINE = /^(\s*)-(\s+|$)/;
 var ACTION_ONLY = /^\s*\{\{.*\}\}\s*$/;
@@ -41913,7 +42213,7 @@ var TemplateSources = class {
     if (this.files.has(file)) return this.files.get(file);
     let result;
     try {
-      if (!file.endsWith(".tgz")) result = { file, lines: readFileSync8(file, "utf8").split(/\r?\n/) };
+      if (!file.endsWith(".tgz")) result = { file, lines: readFileSync9(file, "utf8").split(/\r?\n/) };
     } catch {
       result = void 0;
     }
@@ -41927,16 +42227,16 @@ var TemplateSources = class {
     const list2 = (dir) => {
       let entries;
       try {
-        entries = readdirSync4(dir, { withFileTypes: true });
+        entries = readdirSync5(dir, { withFileTypes: true });
       } catch {
         return [];
       }
       return entries.map((entry) => {
-        const full2 = path13.join(dir, entry.name);
+        const full2 = path14.join(dir, entry.name);
         let isDir = entry.isDirectory();
         if (entry.isSymbolicLink() || !isDir && !entry.isFile()) {
           try {
-            isDir = statSync6(full2).isDirectory();
+            isDir = statSync7(full2).isDirectory();
           } catch {
             isDir = false;
           }
@@ -41952,9 +42252,9 @@ var TemplateSources = class {
       }
     };
     const chartWalk = (dir, depth) => {
-      walk3(path13.join(dir, "templates"), 0);
+      walk3(path14.join(dir, "templates"), 0);
       if (depth > 6) return;
-      for (const entry of list2(path13.join(dir, "charts"))) if (entry.dir) chartWalk(entry.full, depth + 1);
+      for (const entry of list2(path14.join(dir, "charts"))) if (entry.dir) chartWalk(entry.full, depth + 1);
     };
     chartWalk(this.chartDir, 0);
     return this.allFilesCache = out;
@@ -42108,7 +42408,7 @@ function emittingLines(sources, file, valuesPath, pointer) {
     out.push(...found.emitting);
     break;
   }
-  if (out.length === 0) return { reason: `no line emitting .Values.${valuesPath.join(".")} found in ${path13.basename(file)} or its helpers` };
+  if (out.length === 0) return { reason: `no line emitting .Values.${valuesPath.join(".")} found in ${path14.basename(file)} or its helpers` };
   return out;
 }
 function blockEnd(lines, start, indent, indentlessItems = false) {
@@ -42425,10 +42725,10 @@ function chartConstructs(dir, repoRoot) {
   const scanText = (text2, where, file, archive) => {
     if (!found.usesTpl && /\btpl\b/.test(text2)) found.usesTpl = true;
     if (!/IsUpgrade|IsInstall|Release|APIVersions|Capabilities|lookup|Revision|\bnow\b/.test(text2)) return;
-    const comments = !archive && !file.split(path14.sep).includes("templates");
+    const comments = !archive && !file.split(path15.sep).includes("templates");
     const lines = text2.split(/\r?\n/).map((line) => comments && /^\s*#/.test(line) ? "" : line);
     const kinds = /* @__PURE__ */ new Set();
-    const releaseLine = /Release\.Name|Release\.Namespace|KubeVersion/.test(text2) ? releaseBranchLines(lines.join("\n"), /* @__PURE__ */ new Set(), path14.basename(file).startsWith("_") || /\/_[^/]*$/.test(where(1).inArchive ?? ""))[0] : void 0;
+    const releaseLine = /Release\.Name|Release\.Namespace|KubeVersion/.test(text2) ? releaseBranchLines(lines.join("\n"), /* @__PURE__ */ new Set(), path15.basename(file).startsWith("_") || /\/_[^/]*$/.test(where(1).inArchive ?? ""))[0] : void 0;
     for (const kind of Object.keys(CONSTRUCTS)) {
       const index = kind === "release" ? (releaseLine ?? 0) - 1 : lines.findIndex((line) => CONSTRUCTS[kind].test(kind === "revision" ? actionCode(line, true) : actionCode(line)));
       if (index === -1) continue;
@@ -42457,15 +42757,15 @@ function chartConstructs(dir, repoRoot) {
     if (depth > 32 || budget <= 0) return;
     let entries;
     try {
-      entries = readdirSync5(at3).sort();
+      entries = readdirSync6(at3).sort();
     } catch {
       return;
     }
     for (const entry of entries) {
-      const full2 = path14.join(at3, entry);
+      const full2 = path15.join(at3, entry);
       let stat;
       try {
-        stat = statSync7(full2);
+        stat = statSync8(full2);
       } catch {
         continue;
       }
@@ -42473,10 +42773,10 @@ function chartConstructs(dir, repoRoot) {
         if (entry !== ".git" && entry !== "node_modules" && entry !== "crds") walk3(full2, depth + 1);
         continue;
       }
-      if (!stat.isFile() || stat.size > MAX_FILE_BYTES2 || budget <= 0 || !tplReachable(full2) && !full2.split(path14.sep).includes("templates")) continue;
+      if (!stat.isFile() || stat.size > MAX_FILE_BYTES2 || budget <= 0 || !tplReachable(full2) && !full2.split(path15.sep).includes("templates")) continue;
       let bytes;
       try {
-        bytes = readFileSync9(full2);
+        bytes = readFileSync10(full2);
       } catch {
         continue;
       }
@@ -42489,7 +42789,7 @@ function chartConstructs(dir, repoRoot) {
   return found;
 }
 function tplReachable(file) {
-  return !file.split(path14.sep).includes("crds") && !/\.(md|markdown|rst|txt|png|svg)$/i.test(file) && !/(^|[\\/])(LICENSE|NOTICE|OWNERS)[^\\/]*$/.test(file);
+  return !file.split(path15.sep).includes("crds") && !/\.(md|markdown|rst|txt|png|svg)$/i.test(file) && !/(^|[\\/])(LICENSE|NOTICE|OWNERS)[^\\/]*$/.test(file);
 }
 var SECURITY_KINDS = /* @__PURE__ */ new Set(["Pod", "PodTemplate", "ReplicationController", "Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "Job", "CronJob", "Rollout", "CloneSet", "Role", "ClusterRole", "RoleBinding", "ClusterRoleBinding", "Service", "NetworkPolicy", "ServiceAccount", "Namespace"]);
 var DYNAMIC_INCLUDE = /\b(?:include|template)\s+(?:\((?![^)]*Template\.BasePath)|\$)/;
@@ -42517,7 +42817,7 @@ function variantOf(dir, constructs, sources = new TemplateSources(dir)) {
   };
   const releaseHelpers = constructs.release ? releaseHelpersOf(sources) : /* @__PURE__ */ new Set();
   const templateFiles = new Set(sources.allFiles());
-  const inTemplates = (file) => file.split(path14.sep).includes("templates");
+  const inTemplates = (file) => file.split(path15.sep).includes("templates");
   for (const { file, archive, kinds } of constructs.files) {
     if (archive || !templateFiles.has(file) && (inTemplates(file) || constructs.usesTpl && tplReachable(file))) {
       if (process.env.PREADMIT_DEBUG_VARIANTS) console.error("variant: file", file);
@@ -42532,7 +42832,7 @@ function variantOf(dir, constructs, sources = new TemplateSources(dir)) {
   const reached = /* @__PURE__ */ new Set();
   let dynamic = false;
   for (const file of templateFiles) {
-    const name = path14.basename(file);
+    const name = path15.basename(file);
     if (name.startsWith("_") || name.endsWith("NOTES.txt")) continue;
     const facts = [textFacts((sources.read(file)?.lines ?? []).join("\n"), byName, releaseHelpers, false)];
     const mine = /* @__PURE__ */ new Set();
@@ -42745,8 +43045,18 @@ var ConstructLocator = class {
   get releaseHelpers() {
     return this.releaseHelpersCache ??= releaseHelpersOf(this.sources);
   }
+  /** find's answers by template file and arguments: they depend on the object only through its file. */
+  found = /* @__PURE__ */ new Map();
   find(object, kinds, fallback, skipFailGuards = false) {
-    const file = object.source.file ? path14.resolve(this.repoRoot, object.source.file) : void 0;
+    const file = object.source.file ? path15.resolve(this.repoRoot, object.source.file) : void 0;
+    const memo = `${file ?? ""}\0${kinds.join(",")}\0${fallback}\0${skipFailGuards}`;
+    const known = this.found.get(memo);
+    if (known !== void 0) return known.map((c3) => ({ ...c3 }));
+    const answer = this.findUncached(file, kinds, fallback, skipFailGuards);
+    this.found.set(memo, answer.map((c3) => ({ ...c3 })));
+    return answer;
+  }
+  findUncached(file, kinds, fallback, skipFailGuards) {
     const out = [];
     const seen = /* @__PURE__ */ new Set();
     const template = file !== void 0 && !file.endsWith(".tgz") ? this.sources.read(file) : void 0;
@@ -43109,14 +43419,14 @@ function requiredMetadataRule(spec) {
   function* checkMetadata(object, metadata, base2, where, required) {
     const map2 = obj(metadata)?.[spec.field];
     for (const requirement of required) {
-      const path37 = join(`${base2}/metadata/${spec.field}`, requirement.key);
+      const path38 = join(`${base2}/metadata/${spec.field}`, requirement.key);
       const data = { kind: object.ref.kind, name: object.ref.name, key: requirement.key, where };
       const value = valueOf(map2, requirement.key);
-      if (value === void 0) yield { messageId: "missing", path: path37, data };
+      if (value === void 0) yield { messageId: "missing", path: path38, data };
       else if (requirement.regex === void 0) {
-        if (value.trim() === "") yield { messageId: "empty", path: path37, data };
+        if (value.trim() === "") yield { messageId: "empty", path: path38, data };
       } else if (!requirement.regex.test(value)) {
-        yield { messageId: "mismatch", path: path37, data: { ...data, pattern: requirement.pattern ?? "", value: value.length > 80 ? `${value.slice(0, 77)}...` : value } };
+        yield { messageId: "mismatch", path: path38, data: { ...data, pattern: requirement.pattern ?? "", value: value.length > 80 ? `${value.slice(0, 77)}...` : value } };
       }
     }
   }
@@ -43177,12 +43487,12 @@ function normaliseHostPath(raw) {
     if (segment === "..") out.pop();
     else out.push(segment);
   }
-  const path37 = "/" + out.join("/");
-  return path37 === "/var/run" || path37.startsWith("/var/run/") ? path37.slice(4) : path37;
+  const path38 = "/" + out.join("/");
+  return path38 === "/var/run" || path38.startsWith("/var/run/") ? path38.slice(4) : path38;
 }
-function isAtOrUnder(path37, base2) {
+function isAtOrUnder(path38, base2) {
   if (base2 === "/") return true;
-  return path37 === base2 || path37.startsWith(base2 + "/");
+  return path38 === base2 || path38.startsWith(base2 + "/");
 }
 var RUNTIME_SOCKETS = [
   "/run/docker.sock",
@@ -43243,8 +43553,8 @@ function hostPathVolumes2(pod) {
   const volumes = [];
   arr(pod.spec.volumes).forEach((volume, index) => {
     if (!isObj(volume)) return;
-    const path37 = str(at(volume, "hostPath", "path"));
-    if (path37 === void 0 || path37.trim() === "") return;
+    const path38 = str(at(volume, "hostPath", "path"));
+    if (path38 === void 0 || path38.trim() === "") return;
     const name = str(volume.name) ?? "";
     const mounts = [];
     for (const container of pod.containers) {
@@ -43253,7 +43563,7 @@ function hostPathVolumes2(pod) {
         mounts.push({ container, mount, readOnly: mount.readOnly === true });
       }
     }
-    volumes.push({ index, name, path: path37, normalised: normaliseHostPath(path37), pointer: join("/spec/volumes", index, "hostPath", "path"), mounts });
+    volumes.push({ index, name, path: path38, normalised: normaliseHostPath(path38), pointer: join("/spec/volumes", index, "hostPath", "path"), mounts });
   });
   return volumes;
 }
@@ -43749,14 +44059,14 @@ function entriesOf2(object) {
   }
   return out;
 }
-function valuesName(path37) {
-  const names = path37.filter((t) => typeof t === "string");
+function valuesName(path38) {
+  const names = path38.filter((t) => typeof t === "string");
   const last = names[names.length - 1] ?? "";
   return /^(?:pass|pwd|pw)$/i.test(last) && names.length > 1 ? `${names[names.length - 2]}_${last}` : last;
 }
 var HOW_RANK = { exact: 2, entry: 1, inside: 0 };
-function inScope(path37, scope) {
-  return scope === void 0 || path37[0] === "global" || scope.every((t, i2) => path37[i2] === t);
+function inScope(path38, scope) {
+  return scope === void 0 || path38[0] === "global" || scope.every((t, i2) => path38[i2] === t);
 }
 function overlap(a2, b) {
   const words = new Set(nameWords(a2));
@@ -43826,7 +44136,7 @@ function whatOf(detection) {
 function chartRelative(file, chart) {
   return chart !== void 0 && chart !== "." && file.startsWith(`${chart}/`) ? file.slice(chart.length + 1) : file;
 }
-function literalReport(object, entry, chart, path37) {
+function literalReport(object, entry, chart, path38) {
   const template = object.source.template;
   if (template === void 0) return void 0;
   const strings4 = chart.valueStrings();
@@ -43839,7 +44149,7 @@ function literalReport(object, entry, chart, path37) {
     if (!at3) return void 0;
     return {
       messageId: "literal",
-      path: path37,
+      path: path38,
       data: { key: entry.key, inner: "", redacted: redact(text2), template: at3.file.split("/").pop() ?? at3.file, line: at3.line, what: whatOf(detection) },
       at: { template: at3 }
     };
@@ -43852,7 +44162,7 @@ function literalReport(object, entry, chart, path37) {
     if (!at3) continue;
     return {
       messageId: "literal",
-      path: path37,
+      path: path38,
       data: { key: entry.key, inner: ` ("${inner.key}", line ${inner.line})`, redacted: redact(value), template: at3.file.split("/").pop() ?? at3.file, line: at3.line, what: whatOf(detection) },
       at: { template: at3 }
     };
@@ -43888,11 +44198,11 @@ var secret_chart_default_default = defineRule({
     const index = indexOf(chart.defaultStrings());
     const supplied = chart.suppliedStrings();
     for (const entry of entries) {
-      const path37 = join(`/${entry.field}`, entry.key);
+      const path38 = join(`/${entry.field}`, entry.key);
       const matches2 = matchesOf(entry, index, scope, supplied);
       const best = matches2[0];
       if (best === void 0) {
-        const literal2 = literalReport(object, entry, chart, path37);
+        const literal2 = literalReport(object, entry, chart, path38);
         if (literal2) yield literal2;
         continue;
       }
@@ -43900,7 +44210,7 @@ var secret_chart_default_default = defineRule({
       const others = new Set(matches2.filter((m) => m.candidate.value.trim() !== value).map((m) => m.candidate.value.trim())).size;
       yield {
         messageId: "default",
-        path: path37,
+        path: path38,
         data: {
           key: entry.key,
           inner: best.entry ? ` ("${best.entry.key}", line ${best.entry.line})` : "",
@@ -43991,12 +44301,12 @@ function detectHeader(name, value) {
   }
   return detectByName(name, value);
 }
-function detectPath(path37) {
-  const format3 = detectFormat(path37);
+function detectPath(path38) {
+  const format3 = detectFormat(path38);
   if (format3) return format3;
-  const query2 = path37.indexOf("?");
+  const query2 = path38.indexOf("?");
   if (query2 < 0) return void 0;
-  for (const pair2 of path37.slice(query2 + 1, query2 + 1 + 4096).split("&")) {
+  for (const pair2 of path38.slice(query2 + 1, query2 + 1 + 4096).split("&")) {
     const eq = pair2.indexOf("=");
     if (eq <= 0) continue;
     let value = pair2.slice(eq + 1);
@@ -44011,20 +44321,20 @@ function detectPath(path37) {
 }
 var PROBES2 = ["livenessProbe", "readinessProbe", "startupProbe"];
 var HOOKS = ["postStart", "preStop"];
-function* commandList(list2, path37, field) {
+function* commandList(list2, path38, field) {
   const items = arr(list2);
   for (let index = 0; index < items.length; index++) {
     const element = items[index];
     if (typeof element !== "string") continue;
     const previous = items[index - 1];
     const detection = detect(element, typeof previous === "string" ? previous : void 0);
-    if (detection) yield { path: `${path37}/${index}`, field: `${field}[${index}]`, detection };
+    if (detection) yield { path: `${path38}/${index}`, field: `${field}[${index}]`, detection };
   }
 }
-function* handler(node, path37, field) {
+function* handler(node, path38, field) {
   const h2 = obj(node);
   if (!h2) return;
-  yield* commandList(obj(h2.exec)?.command, `${path37}/exec/command`, `${field}.exec.command`);
+  yield* commandList(obj(h2.exec)?.command, `${path38}/exec/command`, `${field}.exec.command`);
   const httpGet = obj(h2.httpGet);
   if (httpGet) {
     const headers = arr(httpGet.httpHeaders);
@@ -44032,17 +44342,17 @@ function* handler(node, path37, field) {
       const header2 = headers[index];
       if (!isObj(header2) || typeof header2.name !== "string" || typeof header2.value !== "string") continue;
       const detection = detectHeader(header2.name, header2.value);
-      if (detection) yield { path: `${path37}/httpGet/httpHeaders/${index}/value`, field: `${field}.httpGet.httpHeaders[${index}] (${header2.name})`, detection };
+      if (detection) yield { path: `${path38}/httpGet/httpHeaders/${index}/value`, field: `${field}.httpGet.httpHeaders[${index}] (${header2.name})`, detection };
     }
     if (typeof httpGet.path === "string") {
       const detection = detectPath(httpGet.path);
-      if (detection) yield { path: `${path37}/httpGet/path`, field: `${field}.httpGet.path`, detection };
+      if (detection) yield { path: `${path38}/httpGet/path`, field: `${field}.httpGet.path`, detection };
     }
   }
   const service = obj(h2.grpc)?.service;
   if (typeof service === "string") {
     const detection = detectFormat(service);
-    if (detection) yield { path: `${path37}/grpc/service`, field: `${field}.grpc.service`, detection };
+    if (detection) yield { path: `${path38}/grpc/service`, field: `${field}.grpc.service`, detection };
   }
 }
 function* containerHits(view) {
@@ -44128,10 +44438,10 @@ var secret_literal_configmap_default = defineRule({
     const values = valuesOf(object.raw);
     if (values.length === 0) return;
     const awsSecrets = pairedAwsSecrets(values.map((v) => v.text));
-    for (const [position, { key, path: path37, text: value, printable }] of values.entries()) {
+    for (const [position, { key, path: path38, text: value, printable }] of values.entries()) {
       const direct = detectFormat(value) ?? (awsSecrets.has(position) ? { signal: "format", what: "an AWS secret access key", length: 40 } : void 0) ?? (!printable || value.trimEnd().includes("\n") ? void 0 : detectByName(key, value));
       if (direct) {
-        yield { messageId: direct.signal, path: path37, data: { key, what: direct.what, redacted: redact(direct.length) } };
+        yield { messageId: direct.signal, path: path38, data: { key, what: direct.what, redacted: redact(direct.length) } };
         continue;
       }
       if (!printable || !/[:=<]/.test(value) || !mayNameCredential(value)) continue;
@@ -44144,7 +44454,7 @@ var secret_literal_configmap_default = defineRule({
       const more = hits.length > 1 ? ` and ${hits.length - 1} more` : "";
       yield {
         messageId: "embedded",
-        path: path37,
+        path: path38,
         data: { key, entry: first.entry.key, line: first.entry.line, redacted: redact(first.detection.length), more }
       };
     }
@@ -44331,9 +44641,9 @@ function redactSecretPayload(object) {
 }
 
 // src/terraform/render-release.ts
-import { mkdtempSync as mkdtempSync2, rmSync as rmSync2, writeFileSync as writeFileSync3 } from "node:fs";
+import { mkdtempSync as mkdtempSync2, rmSync as rmSync3, writeFileSync as writeFileSync4 } from "node:fs";
 import os2 from "node:os";
-import path15 from "node:path";
+import path16 from "node:path";
 
 // src/k8s/shape.ts
 var STRINGS = { type: "list", each: "string" };
@@ -44636,29 +44946,29 @@ function objectsFromDocuments(documents, options) {
 // src/terraform/render-release.ts
 function parseSetName(name) {
   const out = [];
-  let current = "";
+  let current2 = "";
   const flush = () => {
-    if (current !== "") out.push(current);
-    current = "";
+    if (current2 !== "") out.push(current2);
+    current2 = "";
   };
   for (let i2 = 0; i2 < name.length; i2++) {
     const c3 = name[i2];
     if (c3 === "\\" && i2 + 1 < name.length) {
-      current += name[++i2];
+      current2 += name[++i2];
     } else if (c3 === ".") {
       flush();
     } else if (c3 === "[") {
       const end = name.indexOf("]", i2);
       const index = end === -1 ? NaN : Number(name.slice(i2 + 1, end));
       if (!Number.isInteger(index) || index < 0) {
-        current += c3;
+        current2 += c3;
         continue;
       }
       flush();
       out.push(index);
       i2 = end;
     } else {
-      current += c3;
+      current2 += c3;
     }
   }
   flush();
@@ -44705,7 +45015,7 @@ function setEntriesToValues(entries) {
 async function renderHelmRelease(release, options) {
   const dir = release.chartDir;
   if (dir === void 0) return { objects: [], errors: [], ms: 0 };
-  const chartPath = path15.relative(options.repoRoot, dir).split(path15.sep).join("/") || ".";
+  const chartPath = path16.relative(options.repoRoot, dir).split(path16.sep).join("/") || ".";
   const at3 = { file: release.source.file, ...release.source.line !== void 0 ? { line: release.source.line } : {}, chart: chartPath };
   const info = readChartInfo(dir);
   if (typeof info === "string") return { objects: [], errors: [{ kind: "render", ...at3, message: `helm_release ${release.address}: ${info}` }], ms: 0 };
@@ -44722,17 +45032,17 @@ async function renderHelmRelease(release, options) {
       ms: 0
     };
   }
-  const temp = mkdtempSync2(path15.join(os2.tmpdir(), "preadmit-tf-release-"));
+  const temp = mkdtempSync2(path16.join(os2.tmpdir(), "preadmit-tf-release-"));
   try {
     const valuesFiles = [];
     release.values.forEach((text2, i2) => {
-      const file = path15.join(temp, `values-${i2}.yaml`);
-      writeFileSync3(file, text2, { mode: 384 });
+      const file = path16.join(temp, `values-${i2}.yaml`);
+      writeFileSync4(file, text2, { mode: 384 });
       valuesFiles.push(file);
     });
     if (release.set.length > 0) {
-      const file = path15.join(temp, "set.yaml");
-      writeFileSync3(file, JSON.stringify(setEntriesToValues(release.set)), { mode: 384 });
+      const file = path16.join(temp, "set.yaml");
+      writeFileSync4(file, JSON.stringify(setEntriesToValues(release.set)), { mode: 384 });
       valuesFiles.push(file);
     }
     const outcome = await renderChart({
@@ -44747,7 +45057,7 @@ async function renderHelmRelease(release, options) {
       root: options.repoRoot
     });
     if (!outcome.ok) {
-      const message = outcome.message.split(temp + path15.sep).join("").replace(/values-(\d+)\.yaml/g, "values[$1]").replace(/set\.yaml/g, "set entries");
+      const message = outcome.message.split(temp + path16.sep).join("").replace(/values-(\d+)\.yaml/g, "values[$1]").replace(/set\.yaml/g, "set entries");
       return { objects: [], errors: [{ kind: "render", ...at3, message: `helm_release ${release.address}: ${message}` }], ms: outcome.ms };
     }
     const objects = [];
@@ -44774,7 +45084,7 @@ async function renderHelmRelease(release, options) {
       ms: outcome.ms
     };
   } finally {
-    rmSync2(temp, { recursive: true, force: true });
+    rmSync3(temp, { recursive: true, force: true });
   }
 }
 
@@ -45033,31 +45343,31 @@ function valueAt(raw, pointer) {
   }
   return node;
 }
-function unknownBehind(unknown, path37, context = {}) {
-  const container = unknown.find((u2) => isPrefix(u2, path37));
+function unknownBehind(unknown, path38, context = {}) {
+  const container = unknown.find((u2) => isPrefix(u2, path38));
   if (container !== void 0) return container;
-  const value = context.raw === void 0 ? void 0 : valueAt(context.raw, path37);
+  const value = context.raw === void 0 ? void 0 : valueAt(context.raw, path38);
   const childrenCount = !context.exactField || value === void 0 || Array.isArray(value);
   const child2 = childrenCount ? unknown.find((u2) => {
-    if (!u2.startsWith(path37 + "/")) return false;
-    const rest = u2.slice(path37.length + 1);
+    if (!u2.startsWith(path38 + "/")) return false;
+    const rest = u2.slice(path38.length + 1);
     return !rest.includes("/") && !COMPUTED_NOISE.has(rest);
   }) : void 0;
-  return child2 ?? (value === void 0 ? inheritedUnknown(unknown, path37) : void 0);
+  return child2 ?? (value === void 0 ? inheritedUnknown(unknown, path38) : void 0);
 }
 var INHERITED_FIELDS = /* @__PURE__ */ new Set(["runAsNonRoot", "runAsUser", "runAsGroup", "seccompProfile", "seLinuxOptions", "appArmorProfile", "windowsOptions"]);
 var CONTAINER_LISTS2 = "(?:containers|initContainers|ephemeralContainers)";
 var POD_LEVEL = /^(.*)\/securityContext\/([^/]+)(?:\/.*)?$/;
 var CONTAINER_LEVEL = new RegExp(`^(.*)/${CONTAINER_LISTS2}/\\d+/securityContext/([^/]+)(?:/.*)?$`);
-function inheritedUnknown(unknown, path37) {
-  const container = CONTAINER_LEVEL.exec(path37);
+function inheritedUnknown(unknown, path38) {
+  const container = CONTAINER_LEVEL.exec(path38);
   if (container) {
     const [, spec2, field2] = container;
     if (!INHERITED_FIELDS.has(field2)) return void 0;
     const podField = `${spec2}/securityContext/${field2}`;
     return unknown.find((u2) => u2.startsWith(`${spec2}/`) && (isPrefix(u2, podField) || u2.startsWith(`${podField}/`)));
   }
-  const pod = POD_LEVEL.exec(path37);
+  const pod = POD_LEVEL.exec(path38);
   if (!pod) return void 0;
   const [, spec, field] = pod;
   if (!INHERITED_FIELDS.has(field)) return void 0;
@@ -45603,11 +45913,11 @@ function walk2(node, pointer, keys2, where, out) {
   }
   if (!isObj(node)) return;
   for (const [key, value] of Object.entries(node)) {
-    const path37 = [...keys2, key];
+    const path38 = [...keys2, key];
     const at3 = `${pointer}/${escapeToken(key)}`;
     const found = danger(key, value, keys2[keys2.length - 1]);
-    if (found) out.push({ messageId: found.messageId, path: at3, data: { key: path37.join("."), where }, severity: found.severity });
-    else walk2(value, at3, path37, where, out);
+    if (found) out.push({ messageId: found.messageId, path: at3, data: { key: path38.join("."), where }, severity: found.severity });
+    else walk2(value, at3, path38, where, out);
   }
 }
 var tf_helm_values_danger_default = defineRule({
@@ -46097,8 +46407,8 @@ function blastRadiusOf(pod, unit) {
     const widest = /* @__PURE__ */ new Map();
     const breadth = (d) => (d.scope === "cluster" ? 2 : 0) + (d.limitedByName ? 0 : 1);
     for (const d of dangerous) {
-      const current = widest.get(d.id);
-      if (!current || breadth(d) > breadth(current)) widest.set(d.id, d);
+      const current2 = widest.get(d.id);
+      if (!current2 || breadth(d) > breadth(current2)) widest.set(d.id, d);
     }
     for (const d of widest.values()) {
       const where = d.scope === "cluster" ? "in the whole cluster" : `in namespace ${d.scope}`;
@@ -46164,17 +46474,17 @@ function blastRadiiOf(unit) {
 }
 
 // src/provenance/index.ts
-import { mkdtempSync as mkdtempSync5, readFileSync as readFileSync15, rmSync as rmSync5 } from "node:fs";
+import { mkdtempSync as mkdtempSync5, readFileSync as readFileSync16, rmSync as rmSync6 } from "node:fs";
 import os5 from "node:os";
-import path24 from "node:path";
+import path25 from "node:path";
 
 // src/render/charts.ts
 import os3 from "node:os";
-import path19 from "node:path";
+import path20 from "node:path";
 
 // src/render/chart-crds.ts
-import { lstatSync as lstatSync3, readdirSync as readdirSync6, readFileSync as readFileSync10, realpathSync as realpathSync2, statSync as statSync8 } from "node:fs";
-import path16 from "node:path";
+import { lstatSync as lstatSync3, readdirSync as readdirSync7, readFileSync as readFileSync11, realpathSync as realpathSync2, statSync as statSync9 } from "node:fs";
+import path17 from "node:path";
 import { gunzipSync as gunzipSync3 } from "node:zlib";
 
 // src/loaders/rendered-yaml.ts
@@ -46352,24 +46662,24 @@ function directoryFiles(dir, relative) {
   const walk3 = (full2, name, depth) => {
     let entries;
     try {
-      entries = readdirSync6(full2).sort();
+      entries = readdirSync7(full2).sort();
     } catch {
       return;
     }
     for (const entry of entries) {
       if (--budget < 0) return;
-      const path_ = path16.join(full2, entry);
+      const path_ = path17.join(full2, entry);
       const n2 = name === "" ? entry : `${name}/${entry}`;
       let stat;
       try {
-        stat = statSync8(path_);
+        stat = statSync9(path_);
       } catch {
         continue;
       }
       if (ignored(rules, n2, stat.isDirectory())) continue;
       if (stat.isDirectory()) {
         if (depth < 20 && entry !== ".git" && entry !== "node_modules") walk3(path_, n2, depth + 1);
-      } else if (stat.isFile()) files.push({ name: n2, label: relative(path_), full: path_, read: () => readFileSync10(path_) });
+      } else if (stat.isFile()) files.push({ name: n2, label: relative(path_), full: path_, read: () => readFileSync11(path_) });
     }
   };
   walk3(dir, "", 0);
@@ -46406,7 +46716,7 @@ function escapeRegExp(text2) {
 function helmIgnoreRules(dir) {
   let text2 = "";
   try {
-    text2 = readFileSync10(path16.join(dir, ".helmignore"), "utf8");
+    text2 = readFileSync11(path17.join(dir, ".helmignore"), "utf8");
   } catch {
   }
   const rules = [];
@@ -46441,7 +46751,7 @@ function inside(root, file) {
   try {
     const real = realpathSync2(file);
     const realRoot = realpathSync2(root);
-    return real === realRoot || real.startsWith(realRoot + path16.sep);
+    return real === realRoot || real.startsWith(realRoot + path17.sep);
   } catch {
     return false;
   }
@@ -46514,18 +46824,18 @@ function chartCrdObjects(dir, options, errors) {
       fail("crds/ file is a link to outside the repository; not read (helm install would create its objects)");
       continue;
     }
-    if (statSync8(full2).size > YAML_LIMITS.maxBytes) {
+    if (statSync9(full2).size > YAML_LIMITS.maxBytes) {
       fail(`crds/ file is larger than ${YAML_LIMITS.maxBytes / 1024 / 1024} MiB; not parsed (helm install would create its objects)`);
       continue;
     }
-    judge(readFileSync10(full2, "utf8"), file, ORIGIN, true, "crds/ file");
+    judge(readFileSync11(full2, "utf8"), file, ORIGIN, true, "crds/ file");
   }
   return objects;
 }
 
 // src/render/effective-values.ts
-import { existsSync as existsSync4, readdirSync as readdirSync7, readFileSync as readFileSync11, statSync as statSync9 } from "node:fs";
-import path17 from "node:path";
+import { existsSync as existsSync4, readdirSync as readdirSync8, readFileSync as readFileSync12, statSync as statSync10 } from "node:fs";
+import path18 from "node:path";
 function pathKey2(p) {
   return JSON.stringify(p);
 }
@@ -46553,7 +46863,7 @@ function pointerOf2(p) {
 function readValuesFileOnce(file) {
   let text2;
   try {
-    text2 = readFileSync11(file, "utf8");
+    text2 = readFileSync12(file, "utf8");
   } catch {
     return void 0;
   }
@@ -46590,40 +46900,40 @@ function typedScalar(text2) {
 }
 function splitUnescaped(text2, separator) {
   const parts = [];
-  let current = "";
+  let current2 = "";
   for (let i2 = 0; i2 < text2.length; i2++) {
     const c3 = text2[i2];
     if (c3 === "\\" && i2 + 1 < text2.length) {
-      current += text2[i2 + 1];
+      current2 += text2[i2 + 1];
       i2++;
     } else if (c3 === separator) {
-      parts.push(current);
-      current = "";
-    } else current += c3;
+      parts.push(current2);
+      current2 = "";
+    } else current2 += c3;
   }
-  parts.push(current);
+  parts.push(current2);
   return parts;
 }
 function parseSetPairs(argument) {
   const out = [];
   const pieces = [];
   let depth = 0;
-  let current = "";
+  let current2 = "";
   for (let i2 = 0; i2 < argument.length; i2++) {
     const c3 = argument[i2];
     if (c3 === "\\" && i2 + 1 < argument.length) {
-      current += c3 + argument[i2 + 1];
+      current2 += c3 + argument[i2 + 1];
       i2++;
       continue;
     }
     if (c3 === "{") depth++;
     if (c3 === "}") depth = Math.max(0, depth - 1);
     if (c3 === "," && depth === 0) {
-      pieces.push(current);
-      current = "";
-    } else current += c3;
+      pieces.push(current2);
+      current2 = "";
+    } else current2 += c3;
   }
-  pieces.push(current);
+  pieces.push(current2);
   for (const piece of pieces) {
     const eq = piece.search(/(?<!\\)=/);
     if (eq <= 0) continue;
@@ -46671,22 +46981,22 @@ function setValue(root, p, value) {
 function readChartYaml(dir) {
   let parsed;
   try {
-    parsed = parseChartYaml(readFileSync11(path17.join(dir, "Chart.yaml"), "utf8"));
+    parsed = parseChartYaml(readFileSync12(path18.join(dir, "Chart.yaml"), "utf8"));
   } catch {
     return void 0;
   }
   if (!isObj(parsed)) return void 0;
   const deps = [...arr(parsed.dependencies)];
-  const requirements = path17.join(dir, "requirements.yaml");
+  const requirements = path18.join(dir, "requirements.yaml");
   if (str(parsed.apiVersion) === "v1" && existsSync4(requirements)) {
     try {
-      const req = parseChartYaml(readFileSync11(requirements, "utf8"));
+      const req = parseChartYaml(readFileSync12(requirements, "utf8"));
       if (isObj(req)) deps.push(...arr(req.dependencies));
     } catch {
     }
   }
   return {
-    name: str(parsed.name) ?? path17.basename(dir),
+    name: str(parsed.name) ?? path18.basename(dir),
     dependencies: deps.filter(isObj).map((d) => ({
       name: str(d.name) ?? "",
       ...str(d.alias) ? { alias: str(d.alias) } : {},
@@ -46697,18 +47007,18 @@ function readChartYaml(dir) {
 }
 function vendored(dir) {
   const found = /* @__PURE__ */ new Map();
-  const chartsDir = path17.join(dir, "charts");
+  const chartsDir = path18.join(dir, "charts");
   let entries;
   try {
-    entries = readdirSync7(chartsDir).sort();
+    entries = readdirSync8(chartsDir).sort();
   } catch {
     return found;
   }
   for (const entry of entries) {
-    const full2 = path17.join(chartsDir, entry);
+    const full2 = path18.join(chartsDir, entry);
     try {
       if (entry.endsWith(".tgz")) found.set(entry.replace(/-v?\d+\.\d+\.\d+[^/]*\.tgz$/, "").replace(/\.tgz$/, ""), full2);
-      else if (statSync9(full2).isDirectory() && existsSync4(path17.join(full2, "Chart.yaml"))) {
+      else if (statSync10(full2).isDirectory() && existsSync4(path18.join(full2, "Chart.yaml"))) {
         const info = readChartYaml(full2);
         found.set(info?.name ?? entry, full2);
       }
@@ -46757,8 +47067,8 @@ function effectiveValues(request) {
   const collect = (dir, scopePath, sourceNames, name, above2) => {
     scopes.push({ path: scopePath, sourceNames, ...dir ? { dir } : {}, name });
     if (dir === void 0) return;
-    const own = readValuesFile(path17.join(dir, "values.yaml"));
-    const ownLayer = own ? { file: path17.join(dir, "values.yaml"), kind: "chart", prefix: scopePath, value: isObj(own.value) ? own.value : {}, scope: scopePath, ...own.doc ? { doc: own.doc } : {} } : void 0;
+    const own = readValuesFile(path18.join(dir, "values.yaml"));
+    const ownLayer = own ? { file: path18.join(dir, "values.yaml"), kind: "chart", prefix: scopePath, value: isObj(own.value) ? own.value : {}, scope: scopePath, ...own.doc ? { doc: own.doc } : {} } : void 0;
     const seen = mergeInto(ownLayer?.value ?? {}, above2 ?? {});
     const info = scopePath.length === 0 ? root : readChartYaml(dir);
     const subs = vendored(dir);
@@ -46780,7 +47090,7 @@ function effectiveValues(request) {
   };
   let above = {};
   for (const layer of userLayers) above = mergeInto(above, layer.value);
-  collect(request.chartDir, [], [root?.name ?? path17.basename(request.chartDir)], root?.name ?? path17.basename(request.chartDir), above);
+  collect(request.chartDir, [], [root?.name ?? path18.basename(request.chartDir)], root?.name ?? path18.basename(request.chartDir), above);
   const layers = [...chartLayers, ...userLayers];
   let value = {};
   for (const layer of layers) value = mergeInto(value, placeAt(layer.prefix, layer.value));
@@ -46914,18 +47224,24 @@ function apiVersionsFor(kubeVersion, options = {}) {
 }
 
 // src/render/value-sets.ts
-import { existsSync as existsSync5, readdirSync as readdirSync8, statSync as statSync10 } from "node:fs";
-import path18 from "node:path";
+import { existsSync as existsSync5, readdirSync as readdirSync9, statSync as statSync11 } from "node:fs";
+import path19 from "node:path";
 var DEFAULT_VALUE_SET = "default";
+function compareValueSets(a2, b) {
+  if (a2 === b) return 0;
+  if (a2 === DEFAULT_VALUE_SET) return -1;
+  if (b === DEFAULT_VALUE_SET) return 1;
+  return a2 < b ? -1 : 1;
+}
 function chartEntries(dir, config) {
   return config.charts.filter((entry) => entry.path === dir || minimatch(dir, entry.path));
 }
 function ciValuesFiles(dir) {
-  const ci = path18.join(dir, "ci");
+  const ci = path19.join(dir, "ci");
   if (!existsSync5(ci)) return [];
   try {
-    if (!statSync10(ci).isDirectory()) return [];
-    return readdirSync8(ci).filter((f) => f.endsWith("-values.yaml")).sort().map((f) => path18.join(ci, f));
+    if (!statSync11(ci).isDirectory()) return [];
+    return readdirSync9(ci).filter((f) => f.endsWith("-values.yaml")).sort().map((f) => path19.join(ci, f));
   } catch {
     return [];
   }
@@ -46938,7 +47254,7 @@ function valueSetsOf(dir, config, options = {}) {
   if (options.all === false) return sets;
   if (config.valueSets.ci) {
     for (const file of ciValuesFiles(dir)) {
-      sets.push({ name: `ci/${path18.basename(file)}`, kind: "ci", valuesFiles: [...baseFiles, file], set: baseSet, own: { valuesFiles: [file], set: [] } });
+      sets.push({ name: `ci/${path19.basename(file)}`, kind: "ci", valuesFiles: [...baseFiles, file], set: baseSet, own: { valuesFiles: [file], set: [] } });
     }
   }
   const names = new Set(sets.map((s) => s.name));
@@ -47033,7 +47349,7 @@ async function renderCharts(dirs, helm, config, repoRoot, options = {}) {
   }
   let unusable = false;
   located.catch(() => unusable = true);
-  const binary2 = options.helmPath !== void 0 && path19.isAbsolute(options.helmPath) ? { path: options.helmPath, version: "", major: Number.NaN } : await located;
+  const binary2 = options.helmPath !== void 0 && path20.isAbsolute(options.helmPath) ? { path: options.helmPath, version: "", major: Number.NaN } : await located;
   const finished7 = [];
   const jobs = jobsOf();
   const slot = async () => {
@@ -47151,7 +47467,7 @@ function renderRequestOf(dir, set2, binary2, config, variant) {
 }
 async function renderOne(dir, set2, binary2, config, repoRoot, loaded, checkedCharts, variant) {
   const chartPath = relativeTo(repoRoot, dir);
-  const request = { ...renderRequestOf(dir, set2, binary2, config, variant), checkedCharts };
+  const request = { ...renderRequestOf(dir, set2, binary2, config, variant), checkedCharts, purpose: variant === void 0 ? "value-set" : "variant" };
   const outcome = await renderChart(request);
   loaded.renderMs += outcome.ms;
   if (!outcome.ok && variant !== void 0) return { failed: outcome.message, ms: outcome.ms };
@@ -47284,14 +47600,14 @@ function parseVariant(job, inputs, main2, outcome, config, repoRoot, loaded, loc
 }
 
 // src/provenance/lint.ts
-import { createHash } from "node:crypto";
-import { readdirSync as readdirSync10, readFileSync as readFileSync13 } from "node:fs";
-import path22 from "node:path";
+import { createHash as createHash3 } from "node:crypto";
+import { readdirSync as readdirSync11, readFileSync as readFileSync14 } from "node:fs";
+import path23 from "node:path";
 
 // src/provenance/locate.ts
-import { mkdtempSync as mkdtempSync3, rmSync as rmSync3, writeFileSync as writeFileSync4 } from "node:fs";
+import { mkdtempSync as mkdtempSync3, rmSync as rmSync4, writeFileSync as writeFileSync5 } from "node:fs";
 import os4 from "node:os";
-import path20 from "node:path";
+import path21 from "node:path";
 var SENTINEL_PATTERN = /(?<![A-Za-z0-9])qz([0-9a-z]{3})(?![A-Za-z0-9])/gi;
 var MAX_SENTINELS = 36 ** 3 - 1;
 function sentinelText(id) {
@@ -47619,11 +47935,11 @@ function overridesFor(ctx, candidates, flip) {
   return out;
 }
 async function renderWith(ctx, overrides) {
-  const file = path20.join(ctx.tmp, `override-${ctx.counter++}.yaml`);
-  writeFileSync4(file, JSON.stringify(overrides.file));
+  const file = path21.join(ctx.tmp, `override-${ctx.counter++}.yaml`);
+  writeFileSync5(file, JSON.stringify(overrides.file));
   const { request, dir, chart, valueSet, repoRoot } = ctx.render;
   const started = performance.now();
-  const outcome = await renderChart({ ...request, valuesFiles: [...request.valuesFiles, file], set: [...request.set, ...overrides.set] });
+  const outcome = await renderChart({ ...request, purpose: "provenance", valuesFiles: [...request.valuesFiles, file], set: [...request.set, ...overrides.set] });
   ctx.stats.ms += performance.now() - started;
   ctx.stats.renders++;
   if (!outcome.ok) return { ok: false, message: outcome.message };
@@ -47755,7 +48071,7 @@ async function tryFlips(ctx, targets, originals) {
   }
 }
 async function locate2(input) {
-  const tmp = mkdtempSync3(path20.join(os4.tmpdir(), "preadmit-provenance-"));
+  const tmp = mkdtempSync3(path21.join(os4.tmpdir(), "preadmit-provenance-"));
   const ctx = {
     render: input.render,
     values: input.values,
@@ -47825,7 +48141,7 @@ async function locate2(input) {
       }
     }
   } finally {
-    rmSync3(tmp, { recursive: true, force: true });
+    rmSync4(tmp, { recursive: true, force: true });
   }
   return { stats: ctx.stats, shown: shown2, tried, trials: ctx.trials.map((t) => t.overrides) };
 }
@@ -47845,8 +48161,8 @@ function newTarget(finding, object, values) {
 }
 
 // src/provenance/chart-context.ts
-import { readdirSync as readdirSync9, readFileSync as readFileSync12, statSync as statSync11 } from "node:fs";
-import path21 from "node:path";
+import { readdirSync as readdirSync10, readFileSync as readFileSync13, statSync as statSync12 } from "node:fs";
+import path22 from "node:path";
 var MAX_TEMPLATE_BYTES = 2 * 1024 * 1024;
 var MAX_HELPERS = 200;
 var MAX_DEPTH3 = 4;
@@ -47869,8 +48185,8 @@ function valuesOfRender(render2, files) {
   return values;
 }
 var DefaultString = class {
-  constructor(path37, value, locate3) {
-    this.path = path37;
+  constructor(path38, value, locate3) {
+    this.path = path38;
     this.value = value;
     this.locate = locate3;
   }
@@ -47939,7 +48255,7 @@ var RenderChartContext = class {
     const scope = scopeOfTemplate(this.effective(), template);
     if (scope?.dir === void 0) return void 0;
     const rest = template.split("/").slice(1 + 2 * (scope.sourceNames.length - 1));
-    const own = path21.join(scope.dir, ...rest);
+    const own = path22.join(scope.dir, ...rest);
     for (const file of [own, ...this.helperFiles(scope.dir)]) {
       const lines = this.read(file, scope.dir);
       if (lines === void 0) continue;
@@ -47957,21 +48273,21 @@ var RenderChartContext = class {
       if (depth > MAX_DEPTH3 || out.length >= MAX_HELPERS) return;
       let entries;
       try {
-        entries = readdirSync9(at3).sort();
+        entries = readdirSync10(at3).sort();
       } catch {
         return;
       }
       for (const entry of entries) {
-        const full2 = path21.join(at3, entry);
+        const full2 = path22.join(at3, entry);
         try {
-          const stat = statSync11(full2);
+          const stat = statSync12(full2);
           if (stat.isDirectory()) walk3(full2, depth + 1);
           else if (entry.startsWith("_") && out.length < MAX_HELPERS) out.push(full2);
         } catch {
         }
       }
     };
-    walk3(path21.join(dir, "templates"), 0);
+    walk3(path22.join(dir, "templates"), 0);
     this.helpers.set(dir, out);
     return out;
   }
@@ -47982,8 +48298,8 @@ var RenderChartContext = class {
     const real = safeRealpath(file);
     const root = safeRealpath(dir);
     try {
-      if (real !== void 0 && root !== void 0 && isInside(root, real) && statSync11(real).size <= MAX_TEMPLATE_BYTES) {
-        lines = readFileSync12(real, "utf8").split(/\r?\n/);
+      if (real !== void 0 && root !== void 0 && isInside(root, real) && statSync12(real).size <= MAX_TEMPLATE_BYTES) {
+        lines = readFileSync13(real, "utf8").split(/\r?\n/);
       }
     } catch {
       lines = void 0;
@@ -48047,17 +48363,17 @@ function mayHoldDangerousDefault(text2) {
 function chartValuesTexts(dir, depth = 0) {
   const out = [];
   try {
-    out.push(readFileSync13(path22.join(dir, "values.yaml"), "utf8"));
+    out.push(readFileSync14(path23.join(dir, "values.yaml"), "utf8"));
   } catch {
   }
   if (depth >= 8) return out;
   let entries = [];
   try {
-    entries = readdirSync10(path22.join(dir, "charts"), { withFileTypes: true });
+    entries = readdirSync11(path23.join(dir, "charts"), { withFileTypes: true });
   } catch {
     return out;
   }
-  for (const entry of entries) if (entry.isDirectory()) out.push(...chartValuesTexts(path22.join(dir, "charts", entry.name), depth + 1));
+  for (const entry of entries) if (entry.isDirectory()) out.push(...chartValuesTexts(path23.join(dir, "charts", entry.name), depth + 1));
   return out;
 }
 var MAY_HOLD = /* @__PURE__ */ new WeakMap();
@@ -48139,7 +48455,7 @@ function lintValues(findings, renders, config, knowledge = /* @__PURE__ */ new M
           values: { file, ...where.line !== void 0 ? { line: where.line } : {}, key: where.key },
           located: "values"
         },
-        fingerprint: createHash("sha256").update([DANGEROUS_RULE_ID, chart, file, where.key].join("\0")).digest("hex").slice(0, 32),
+        fingerprint: createHash3("sha256").update([DANGEROUS_RULE_ID, chart, file, where.key].join("\0")).digest("hex").slice(0, 32),
         remediation: values_dangerous_default_default.meta.remediation,
         valueSets: [DEFAULT_VALUE_SET]
       });
@@ -48149,8 +48465,8 @@ function lintValues(findings, renders, config, knowledge = /* @__PURE__ */ new M
 }
 
 // src/provenance/line-proof.ts
-import { cpSync, mkdtempSync as mkdtempSync4, readFileSync as readFileSync14, rmSync as rmSync4, writeFileSync as writeFileSync5 } from "node:fs";
-import path23 from "node:path";
+import { mkdtempSync as mkdtempSync4, readFileSync as readFileSync15, rmSync as rmSync5, writeFileSync as writeFileSync6 } from "node:fs";
+import path24 from "node:path";
 var LINE_MARKER = "preadmit-line-";
 function signature(m) {
   return m.kind === "reference" ? `reference:${m.path.join(".")}:${m.with}` : m.kind;
@@ -48162,8 +48478,8 @@ function apply(lines, index, edit) {
   const marker = `${LINE_MARKER}${edit.id}`;
   const m = edit.mutation;
   if (m.kind === "reference") {
-    const path37 = m.path.map((t) => `\\.${escapeRegex(String(t))}`).join("");
-    const pattern = new RegExp(`(\\$[A-Za-z0-9_]*)?((?:\\.[A-Za-z0-9_]+)*?)\\.Values${path37}(?![A-Za-z0-9_.])`);
+    const path38 = m.path.map((t) => `\\.${escapeRegex(String(t))}`).join("");
+    const pattern = new RegExp(`(\\$[A-Za-z0-9_]*)?((?:\\.[A-Za-z0-9_]+)*?)\\.Values${path38}(?![A-Za-z0-9_.])`);
     if (!pattern.test(line)) return void 0;
     const replacement = m.with === "string" ? `"${marker}"` : m.with === "map" ? `(dict "${marker}" "x")` : m.with;
     return one([line.replace(pattern, replacement)]);
@@ -48237,8 +48553,8 @@ async function proveLines(render2, config, claims, budget, tmp, stats, trials = 
   const edits = /* @__PURE__ */ new Map();
   let next = 1;
   for (const claim of claims) {
-    const relative = path23.relative(render2.dir, claim.file);
-    if (relative.startsWith("..") || path23.isAbsolute(relative)) {
+    const relative = path24.relative(render2.dir, claim.file);
+    if (relative.startsWith("..") || path24.isAbsolute(relative)) {
       claim.failure = "the line is outside the chart";
       continue;
     }
@@ -48266,13 +48582,11 @@ async function proveLines(render2, config, claims, budget, tmp, stats, trials = 
       edits2.push(edit);
     });
   }
-  const copy = mkdtempSync4(path23.join(tmp, "chart-"));
-  const chartCopy = path23.join(copy, path23.basename(render2.dir));
-  cpSync(render2.dir, chartCopy, { recursive: true, dereference: true });
+  const copy = mkdtempSync4(path24.join(tmp, "values-"));
   const originals = /* @__PURE__ */ new Map();
   const read = (file) => {
     let text2 = originals.get(file);
-    if (text2 === void 0) originals.set(file, text2 = readFileSync14(file, "utf8"));
+    if (text2 === void 0) originals.set(file, text2 = readFileSync15(file, "utf8"));
     return text2;
   };
   let remaining = budget;
@@ -48291,6 +48605,7 @@ async function proveLines(render2, config, claims, budget, tmp, stats, trials = 
       return;
     }
     const applied = [];
+    const replaced = /* @__PURE__ */ new Map();
     for (const [file, lines] of files) {
       const mine = usable.filter((e) => e.file === file).sort((a2, b) => b.line - a2.line);
       const out = [...lines];
@@ -48307,7 +48622,7 @@ async function proveLines(render2, config, claims, budget, tmp, stats, trials = 
         out.splice(changed.start, changed.count, ...changed.lines);
         applied.push(edit);
       }
-      writeFileSync5(path23.join(chartCopy, path23.relative(render2.dir, file)), out.join("\n"));
+      replaced.set(path24.relative(render2.dir, file).split(path24.sep).join("/"), out.join("\n"));
     }
     if (applied.length > 0) {
       remaining--;
@@ -48315,11 +48630,11 @@ async function proveLines(render2, config, claims, budget, tmp, stats, trials = 
       const overrides = trial === void 0 ? void 0 : trials[trial];
       const valuesFiles = [...render2.request.valuesFiles];
       if (overrides) {
-        const file = path23.join(copy, `values-${trial}.json`);
-        writeFileSync5(file, JSON.stringify(overrides.file));
+        const file = path24.join(copy, `values-${trial}.json`);
+        writeFileSync6(file, JSON.stringify(overrides.file));
         valuesFiles.push(file);
       }
-      const outcome = await renderChart({ ...render2.request, chartDir: chartCopy, chart: render2.dir, valuesFiles, set: [...render2.request.set, ...overrides?.set ?? []] });
+      const outcome = await renderChart({ ...render2.request, purpose: "provenance", replacedFiles: replaced, valuesFiles, set: [...render2.request.set, ...overrides?.set ?? []] });
       stats.ms += performance.now() - started;
       stats.renders++;
       if (outcome.ok) {
@@ -48333,14 +48648,11 @@ async function proveLines(render2, config, claims, budget, tmp, stats, trials = 
       } else if (applied.length === 1) {
         for (const c3 of applied[0].claims) c3.failure = outcome.message.startsWith("not rendered: ") ? outcome.message : "the chart does not render with the line changed";
       }
-      for (const file of files.keys()) writeFileSync5(path23.join(chartCopy, path23.relative(render2.dir, file)), read(file));
       if (!outcome.ok && applied.length > 1) {
         const half = Math.ceil(applied.length / 2);
         await attempt(applied.slice(0, half));
         await attempt(applied.slice(half));
       }
-    } else {
-      for (const file of files.keys()) writeFileSync5(path23.join(chartCopy, path23.relative(render2.dir, file)), read(file));
     }
   };
   try {
@@ -48349,7 +48661,7 @@ async function proveLines(render2, config, claims, budget, tmp, stats, trials = 
       await attempt(round.edits);
     }
   } finally {
-    rmSync4(copy, { recursive: true, force: true });
+    rmSync5(copy, { recursive: true, force: true });
   }
 }
 function prefixPointer(pointer, depth) {
@@ -48411,7 +48723,7 @@ function setPairLine(config, pair2) {
   if (!config.file) return void 0;
   let text2;
   try {
-    text2 = readFileSync15(config.file, "utf8");
+    text2 = readFileSync16(config.file, "utf8");
   } catch {
     return void 0;
   }
@@ -48442,24 +48754,24 @@ function referenceClaim(target, found, relative, decision, values, sources) {
   const keyed = reported ? pointerForKey(target.pointer, reported.key) : void 0;
   if (keyed !== void 0) return structuralClaim(target, found, keyed, sources);
   const length = found.ref.length;
-  const path37 = relative.slice(0, length);
+  const path38 = relative.slice(0, length);
   const extra = relative.length - length;
   const depth = target.present ? tokens(target.pointer).length : decision.depth ?? 0;
   const report2 = { file: found.file, line: found.line };
   if (decision.how === "flip") {
     if (extra !== 0) return void 0;
     const flipped = getAtValue(values, decision.path) ? "false" : "true";
-    return { file: found.file, line: found.ref.line, report: report2, mutation: { kind: "reference", path: path37, with: flipped }, object: target.object, pointer: target.pointer, expect: "changed", original: get(target.object.raw, target.pointer) };
+    return { file: found.file, line: found.ref.line, report: report2, mutation: { kind: "reference", path: path38, with: flipped }, object: target.object, pointer: target.pointer, expect: "changed", original: get(target.object.raw, target.pointer) };
   }
   const leaf = target.present && extra === 0 && (target.value === null || typeof target.value !== "object") && target.candidates.some((c3) => c3.kind === "leaf" && c3.path === decision.path);
-  if (leaf) return { file: found.file, line: found.ref.line, report: report2, mutation: { kind: "reference", path: path37, with: "string" }, object: target.object, pointer: target.pointer, expect: "contains" };
-  return { file: found.file, line: found.ref.line, report: report2, mutation: { kind: "reference", path: path37, with: "map" }, object: target.object, pointer: prefixPointer(target.pointer, depth - extra), expect: "key" };
+  if (leaf) return { file: found.file, line: found.ref.line, report: report2, mutation: { kind: "reference", path: path38, with: "string" }, object: target.object, pointer: target.pointer, expect: "contains" };
+  return { file: found.file, line: found.ref.line, report: report2, mutation: { kind: "reference", path: path38, with: "map" }, object: target.object, pointer: prefixPointer(target.pointer, depth - extra), expect: "key" };
 }
 var MAX_CLAIMS = 6;
 function planTarget(target, render2, values, sources, config) {
   const { finding } = target;
   const source = finding.source;
-  const templateAbs = path24.resolve(render2.repoRoot, source.file);
+  const templateAbs = path25.resolve(render2.repoRoot, source.file);
   const decision = decide(target);
   const plan = { target, notes: [], claims: [] };
   if (decision.path) {
@@ -48513,7 +48825,7 @@ function getAtValue(values, p) {
 }
 function finishPlan(plan, render2) {
   const source = plan.target.finding.source;
-  const templateAbs = path24.resolve(render2.repoRoot, source.file);
+  const templateAbs = path25.resolve(render2.repoRoot, source.file);
   const proven = plan.claims.find((c3) => c3.proven);
   if (proven) {
     const at3 = proven.report ?? { file: proven.file, line: proven.line };
@@ -48529,13 +48841,19 @@ function finishPlan(plan, render2) {
 async function attachProvenance(findings, renders, config, options = {}) {
   const report2 = { renders: 0, ms: 0, defaults: /* @__PURE__ */ new Map() };
   if (!config.provenance.enabled) return report2;
-  const inDefault = /* @__PURE__ */ new Set();
-  for (const f of findings) if (f.source.kind === "helm" && (f.source.valueSet ?? DEFAULT_VALUE_SET) === DEFAULT_VALUE_SET) inDefault.add(`${f.source.chart}\0${f.fingerprint}`);
+  const speaker = /* @__PURE__ */ new Map();
+  for (const f of findings) {
+    if (f.source.kind !== "helm") continue;
+    const key = `${f.source.chart}\0${f.fingerprint}`;
+    const set2 = f.source.valueSet ?? DEFAULT_VALUE_SET;
+    const known = speaker.get(key);
+    if (known === void 0 || compareValueSets(set2, known) < 0) speaker.set(key, set2);
+  }
   const byRender = /* @__PURE__ */ new Map();
   for (const f of findings) {
     if (f.source.kind !== "helm" || f.ruleId === DANGEROUS_RULE_ID || f.source.located !== void 0) continue;
     const set2 = f.source.valueSet ?? DEFAULT_VALUE_SET;
-    if (set2 !== DEFAULT_VALUE_SET && inDefault.has(`${f.source.chart}\0${f.fingerprint}`)) continue;
+    if (speaker.get(`${f.source.chart}\0${f.fingerprint}`) !== set2) continue;
     const key = `${f.source.chart}\0${set2}`;
     byRender.set(key, [...byRender.get(key) ?? [], f]);
   }
@@ -48584,11 +48902,11 @@ async function attachProvenance(findings, renders, config, options = {}) {
     });
     const plans = targets.map((target) => planTarget(target, render2, values, templateSources, config));
     const proof = { renders: 0, ms: 0 };
-    const tmp = mkdtempSync5(path24.join(os5.tmpdir(), "preadmit-lines-"));
+    const tmp = mkdtempSync5(path25.join(os5.tmpdir(), "preadmit-lines-"));
     try {
       await proveLines(render2, config, plans.flatMap((p) => p.claims), max - result.stats.renders, tmp, proof, result.trials);
     } finally {
-      rmSync5(tmp, { recursive: true, force: true });
+      rmSync6(tmp, { recursive: true, force: true });
     }
     for (const plan of plans) finishPlan(plan, render2);
     const ms = performance.now() - started;
@@ -48607,7 +48925,7 @@ function provenanceSummary(findings, report2) {
 }
 
 // src/engine/evaluate.ts
-import { createHash as createHash2 } from "node:crypto";
+import { createHash as createHash4 } from "node:crypto";
 
 // src/engine/unit.ts
 function unitKeyOf(object) {
@@ -48873,7 +49191,7 @@ function ingressBackends(ingress) {
   add2(spec.defaultBackend ?? spec.backend);
   for (const rule2 of arr(spec.rules).filter(isObj)) {
     const http = isObj(rule2.http) ? rule2.http : {};
-    for (const path37 of arr(http.paths).filter(isObj)) add2(path37.backend);
+    for (const path38 of arr(http.paths).filter(isObj)) add2(path38.backend);
   }
   return [...names];
 }
@@ -48890,10 +49208,10 @@ var PLACEHOLDER = /\{\{\s*(\w+)\s*\}\}/g;
 function interpolate(template, data) {
   return template.replace(PLACEHOLDER, (_, key) => String(data?.[key] ?? ""));
 }
-function fingerprintOf(ruleId, object, path37) {
+function fingerprintOf(ruleId, object, path38) {
   const { source } = object;
   const scope = source.address ?? source.chart ?? source.file;
-  return createHash2("sha256").update([ruleId, ...identityParts(object), path37, scope].join("\0")).digest("hex").slice(0, 32);
+  return createHash4("sha256").update([ruleId, ...identityParts(object), path38, scope].join("\0")).digest("hex").slice(0, 32);
 }
 function podViewOf(object, pss) {
   const template = podTemplateOf(object.raw);
@@ -48941,14 +49259,14 @@ function evaluate2(objects, rules, config, options = {}) {
   const seen = /* @__PURE__ */ new Set();
   const units = [];
   const emit = (rule2, object, base2, report2) => {
-    const path37 = base2 + report2.path;
-    const fingerprint = fingerprintOf(rule2.meta.id, object, report2.key === void 0 ? path37 : `${path37}\0${report2.key}`);
+    const path38 = base2 + report2.path;
+    const fingerprint = fingerprintOf(rule2.meta.id, object, report2.key === void 0 ? path38 : `${path38}\0${report2.key}`);
     if (seen.has(fingerprint)) return;
     seen.add(fingerprint);
     const template = rule2.meta.messages[report2.messageId] ?? report2.messageId;
     const severity = config.rules[rule2.meta.id]?.severity ?? report2.severity ?? rule2.meta.defaultSeverity;
     const source = { ...object.source };
-    const line = object.lineOf?.(path37);
+    const line = object.lineOf?.(path38);
     if (line !== void 0) source.line = line;
     if (report2.at?.template) {
       source.templateLocation = { ...report2.at.template };
@@ -48965,7 +49283,7 @@ function evaluate2(objects, rules, config, options = {}) {
       category: rule2.meta.category,
       message: interpolate(template, report2.data),
       object: object.ref,
-      path: path37,
+      path: path38,
       source,
       fingerprint,
       remediation: rule2.meta.remediation
@@ -49033,7 +49351,7 @@ function evaluate2(objects, rules, config, options = {}) {
 function valueSetOf(object) {
   return object.source.kind === "helm" ? object.source.valueSet ?? DEFAULT_VALUE_SET : DEFAULT_VALUE_SET;
 }
-function renderKey(chart, valueSet, variant = "") {
+function renderKey2(chart, valueSet, variant = "") {
   return `${chart}\0${valueSet}\0${variant}`;
 }
 function append(into, part, units, seen) {
@@ -49063,12 +49381,12 @@ var ValueSetEvaluation = class {
   chartOf = (object) => {
     const { source } = object;
     if (source.kind !== "helm" || source.chart === void 0 || source.valueSet === void 0) return void 0;
-    return this.contexts.get(renderKey(source.chart, source.valueSet, source.variant));
+    return this.contexts.get(renderKey2(source.chart, source.valueSet, source.variant));
   };
   add(render2) {
     if (this.done.has(render2)) return;
     const context = new RenderChartContext(render2, this.files);
-    this.contexts.set(renderKey(render2.chart, render2.valueSet.name, render2.variant), context);
+    this.contexts.set(renderKey2(render2.chart, render2.valueSet.name, render2.variant), context);
     const values = render2.variant === void 0 && render2.valueSet.kind === "default" && (this.config.provenance.enabled || renderMayHoldDangerousDefault(render2)) ? valuesOfRender(render2, this.files) : void 0;
     if (render2.variant === void 0 && this.config.rules[DANGEROUS_RULE_ID]?.enabled !== false) this.prepareValuesLint(render2, values);
     const evaluation = evaluate2(render2.objects, this.unitRules, this.config, { chartOf: () => context });
@@ -49111,6 +49429,7 @@ var ValueSetEvaluation = class {
       const unseen = new Set(renders.flatMap((r) => r.objects.filter((o2) => o2.renderDependence?.divergence?.failed !== void 0).map((o2) => objectKey3(o2.source, o2.ref))));
       result.findings = gradeDivergences(result.findings, unseen);
     }
+    this.done.clear();
     return result;
   }
 };
@@ -49162,12 +49481,6 @@ function capSeverity(severity, cap) {
   if (cap === "keep") return severity;
   return severityRank(severity) > severityRank(cap) ? cap : severity;
 }
-function compareSets(a2, b) {
-  if (a2 === b) return 0;
-  if (a2 === DEFAULT_VALUE_SET) return -1;
-  if (b === DEFAULT_VALUE_SET) return 1;
-  return a2 < b ? -1 : 1;
-}
 function mergeValueSets(findings, config) {
   const out = [];
   const groups = /* @__PURE__ */ new Map();
@@ -49182,7 +49495,7 @@ function mergeValueSets(findings, config) {
     else groups.set(key, [finding]);
   }
   for (const group of groups.values()) {
-    const sorted2 = [...group].sort((a2, b) => compareSets(a2.source.valueSet ?? DEFAULT_VALUE_SET, b.source.valueSet ?? DEFAULT_VALUE_SET));
+    const sorted2 = [...group].sort((a2, b) => compareValueSets(a2.source.valueSet ?? DEFAULT_VALUE_SET, b.source.valueSet ?? DEFAULT_VALUE_SET));
     const first = sorted2[0];
     const sets = [...new Set(sorted2.map((f) => f.source.valueSet ?? DEFAULT_VALUE_SET))];
     const merged = { ...first, valueSets: sets };
@@ -49193,8 +49506,8 @@ function mergeValueSets(findings, config) {
 }
 
 // src/pipeline/suppress.ts
-import { existsSync as existsSync6, readFileSync as readFileSync16 } from "node:fs";
-import path25 from "node:path";
+import { existsSync as existsSync6, readFileSync as readFileSync17 } from "node:fs";
+import path26 from "node:path";
 var ANNOTATION_PREFIX = "preadmit.dev/ignore.";
 var MARKER2 = /(#|\{\{-?\s*\/\*)\s*preadmit:\s*ignore\s+(\S+)(?:\s+--(.*?))?\s*(?:\*\/\s*-?\}\})?\s*$/;
 function commentKey(file, line) {
@@ -49236,10 +49549,10 @@ function commentFiles(renders) {
     seen.add(render2.dir);
     const sources = new TemplateSources(render2.dir);
     for (const file of sources.allFiles()) files.add(file);
-    const add2 = (dir) => files.add(path25.join(dir, "values.yaml"));
+    const add2 = (dir) => files.add(path26.join(dir, "values.yaml"));
     add2(render2.dir);
     for (const file of sources.allFiles()) {
-      const chartDir = file.slice(0, file.lastIndexOf(`${path25.sep}templates${path25.sep}`));
+      const chartDir = file.slice(0, file.lastIndexOf(`${path26.sep}templates${path26.sep}`));
       if (chartDir) add2(chartDir);
     }
   }
@@ -49248,7 +49561,7 @@ function commentFiles(renders) {
 function readComments(file) {
   let bytes;
   try {
-    bytes = readFileSync16(file);
+    bytes = readFileSync17(file);
   } catch {
     return [];
   }
@@ -49308,9 +49621,9 @@ function glob(value, pattern) {
 }
 function configMatches(s, f, container, repoRoot) {
   if (s.rule !== "*" && s.rule !== f.ruleId) return false;
-  if (s.chart !== void 0 && !glob(f.source.chart === void 0 ? void 0 : path25.resolve(repoRoot, f.source.chart), s.chart)) return false;
+  if (s.chart !== void 0 && !glob(f.source.chart === void 0 ? void 0 : path26.resolve(repoRoot, f.source.chart), s.chart)) return false;
   if (s.file !== void 0) {
-    const files = [f.source.file, f.source.values?.file].filter((x) => x !== void 0).map((x) => path25.resolve(repoRoot, x));
+    const files = [f.source.file, f.source.values?.file].filter((x) => x !== void 0).map((x) => path26.resolve(repoRoot, x));
     if (!files.some((x) => glob(x, s.file))) return false;
   }
   if (s.valueSet !== void 0) {
@@ -49389,7 +49702,7 @@ function applySuppressions(findings, options) {
     }
     for (const loc of [f.source.values, f.source.templateLocation]) {
       if (loc?.line === void 0) continue;
-      for (const c3 of comments.get(path25.resolve(repoRoot, loc.file)) ?? []) {
+      for (const c3 of comments.get(path26.resolve(repoRoot, loc.file)) ?? []) {
         if (c3.target !== loc.line && c3.line !== loc.line) continue;
         if (c3.rule !== "*" && c3.rule !== f.ruleId) continue;
         if (c3.rule === "*" && lockedRule) continue;
@@ -49886,55 +50199,55 @@ function snake(name) {
   return IRREGULAR_INVERSE[name] ?? name.replace(/[A-Z]/g, (c3) => `_${c3.toLowerCase()}`);
 }
 function tfPathOf(kind, raw, pointer) {
-  const path37 = [];
+  const path38 = [];
   const steps2 = tokens(pointer);
   let node = raw;
   let parent = "";
   for (let i2 = 0; i2 < steps2.length; i2++) {
     const step = steps2[i2];
     if (Array.isArray(node)) {
-      path37.push(Number(step));
+      path38.push(Number(step));
       node = node[Number(step)];
       continue;
     }
     if (isObj(node) && MAP_NODES.has(node)) {
-      path37.push(step);
+      path38.push(step);
       node = node[step];
       continue;
     }
     if (i2 === 0 && (step === "apiVersion" || step === "kind")) return [];
     const key = INVERSE.get(`${kind}|${parent}|${step}`) ?? snake(step);
-    path37.push(key);
+    path38.push(key);
     const next = isObj(node) ? node[step] : void 0;
     const following = steps2[i2 + 1];
-    if (isObj(next) && !MAP_NODES.has(next)) path37.push(0);
-    else if (next === void 0 && following !== void 0 && !/^\d+$/.test(following) && !MAP_ATTRIBUTES.has(key)) path37.push(0);
+    if (isObj(next) && !MAP_NODES.has(next)) path38.push(0);
+    else if (next === void 0 && following !== void 0 && !/^\d+$/.test(following) && !MAP_ATTRIBUTES.has(key)) path38.push(0);
     node = next;
     parent = key;
   }
-  return path37;
+  return path38;
 }
 
 // src/terraform/helm-release.ts
-import { existsSync as existsSync7, statSync as statSync12 } from "node:fs";
-import path26 from "node:path";
+import { existsSync as existsSync7, statSync as statSync13 } from "node:fs";
+import path27 from "node:path";
 var REMOTE_CHART = /^(oci|https?):\/\//i;
 var REPO_ALIAS = /^[\w.-]+\/[\w.-]+$/;
 function inside2(root, target) {
-  const rel = path26.relative(root, target);
-  return rel === "" || !rel.startsWith("..") && !path26.isAbsolute(rel);
+  const rel = path27.relative(root, target);
+  return rel === "" || !rel.startsWith("..") && !path27.isAbsolute(rel);
 }
 function resolveChart(after, dirs) {
   const chart = str(after.chart);
   const repository = str(after.repository);
   if (chart === void 0 || chart === "") return { source: "unknown", tried: [] };
   if (repository !== void 0 && repository !== "" || REMOTE_CHART.test(chart)) return { source: "remote", tried: [] };
-  const candidates = [path26.resolve(dirs.rootDir, chart)];
-  if (dirs.moduleDir !== void 0 && dirs.moduleDir !== dirs.rootDir) candidates.push(path26.resolve(dirs.moduleDir, chart));
+  const candidates = [path27.resolve(dirs.rootDir, chart)];
+  if (dirs.moduleDir !== void 0 && dirs.moduleDir !== dirs.rootDir) candidates.push(path27.resolve(dirs.moduleDir, chart));
   for (const candidate2 of candidates) {
     if (!inside2(dirs.repoRoot, candidate2) || !existsSync7(candidate2)) continue;
-    const stat = statSync12(candidate2);
-    if (stat.isDirectory() && existsSync7(path26.join(candidate2, "Chart.yaml"))) return { source: "local", dir: candidate2, tried: candidates };
+    const stat = statSync13(candidate2);
+    if (stat.isDirectory() && existsSync7(path27.join(candidate2, "Chart.yaml"))) return { source: "local", dir: candidate2, tried: candidates };
     if (stat.isFile() && /\.tgz$/.test(candidate2)) return { source: "archive", dir: candidate2, tried: candidates };
   }
   if (REPO_ALIAS.test(chart) && !chart.startsWith(".")) return { source: "remote", tried: candidates };
@@ -50041,7 +50354,7 @@ function fromHelmRelease(address, after, afterUnknown, afterSensitive, dirs) {
   if (resolved.source === "remote") {
     notice = `helm_release ${address}: ${what} is not in the repository and not analysable offline (preadmit never downloads charts): its manifests were not checked, only its values; vendor the chart into the repository and point chart at its path to have it rendered`;
   } else if (resolved.source === "missing") {
-    notice = `helm_release ${address}: local ${what} was not found in the repository (looked at ${resolved.tried.map((t) => path26.relative(dirs.repoRoot, t).split(path26.sep).join("/") || ".").join(", ")}): not analysable; only its values were checked`;
+    notice = `helm_release ${address}: local ${what} was not found in the repository (looked at ${resolved.tried.map((t) => path27.relative(dirs.repoRoot, t).split(path27.sep).join("/") || ".").join(", ")}): not analysable; only its values were checked`;
   } else if (resolved.source === "archive") {
     notice = `helm_release ${address}: ${what} is a packaged chart archive, which preadmit does not unpack: not analysed; only its values were checked`;
   }
@@ -50060,8 +50373,8 @@ function releaseAttributeOf(raw, pointer) {
 }
 
 // src/terraform/locate.ts
-import { existsSync as existsSync8, readdirSync as readdirSync11, readFileSync as readFileSync17, statSync as statSync13 } from "node:fs";
-import path27 from "node:path";
+import { existsSync as existsSync8, readdirSync as readdirSync12, readFileSync as readFileSync18, statSync as statSync14 } from "node:fs";
+import path28 from "node:path";
 
 // src/terraform/hcl.ts
 var IDENT_START = /[A-Za-z_]/;
@@ -50301,13 +50614,13 @@ function parseTupleItems(s) {
   }
   return items;
 }
-function locatePath(body, path37, blockLine) {
+function locatePath(body, path38, blockLine) {
   let location = { line: blockLine, matched: 0 };
   let items = body;
   let value;
   let i2 = 0;
-  while (i2 < path37.length) {
-    const step = path37[i2];
+  while (i2 < path38.length) {
+    const step = path38[i2];
     if (items !== void 0) {
       const name = String(step);
       const attribute = items.find((item) => item.type === "attr" && item.name === name);
@@ -50322,8 +50635,8 @@ function locatePath(body, path37, blockLine) {
       if (blocks2.length === 0) break;
       let index = 0;
       let consumed = 1;
-      if (typeof path37[i2 + 1] === "number") {
-        index = path37[i2 + 1];
+      if (typeof path38[i2 + 1] === "number") {
+        index = path38[i2 + 1];
         consumed = 2;
       }
       const block = blocks2[index] ?? blocks2.find((b) => b.name === "dynamic") ?? blocks2[blocks2.length - 1];
@@ -50431,8 +50744,8 @@ var TfLocator = class {
   heredocs = /* @__PURE__ */ new WeakMap();
   modulesJson;
   constructor(options) {
-    this.rootDir = path27.resolve(options.rootDir);
-    this.repoRoot = path27.resolve(options.repoRoot);
+    this.rootDir = path28.resolve(options.rootDir);
+    this.repoRoot = path28.resolve(options.repoRoot);
     this.realRoot = safeRealpath(this.repoRoot) ?? this.repoRoot;
     const configuration = isObj(options.configuration) ? options.configuration : {};
     this.rootModule = isObj(configuration.root_module) ? configuration.root_module : void 0;
@@ -50440,23 +50753,23 @@ var TfLocator = class {
   inside(dir) {
     const real = safeRealpath(dir);
     if (real === void 0) return false;
-    const rel = path27.relative(this.realRoot, real);
-    return rel === "" || !rel.startsWith("..") && !path27.isAbsolute(rel);
+    const rel = path28.relative(this.realRoot, real);
+    return rel === "" || !rel.startsWith("..") && !path28.isAbsolute(rel);
   }
   /** `.terraform/modules/modules.json`: module key (`a.b`) -> directory, for registry and git modules. */
   installedModules() {
     if (this.modulesJson) return this.modulesJson;
     this.modulesJson = /* @__PURE__ */ new Map();
-    const file = path27.join(this.rootDir, ".terraform", "modules", "modules.json");
+    const file = path28.join(this.rootDir, ".terraform", "modules", "modules.json");
     try {
       if (!existsSync8(file) || !this.inside(file)) return this.modulesJson;
-      const parsed = JSON.parse(readFileSync17(file, "utf8"));
+      const parsed = JSON.parse(readFileSync18(file, "utf8"));
       const list2 = isObj(parsed) && Array.isArray(parsed.Modules) ? parsed.Modules : [];
       for (const entry of list2) {
         if (!isObj(entry)) continue;
         const key = str(entry.Key);
         const dir = str(entry.Dir);
-        if (key !== void 0 && dir !== void 0) this.modulesJson.set(key, path27.resolve(this.rootDir, dir));
+        if (key !== void 0 && dir !== void 0) this.modulesJson.set(key, path28.resolve(this.rootDir, dir));
       }
     } catch {
     }
@@ -50475,7 +50788,7 @@ var TfLocator = class {
       const entry = isObj(calls) ? calls[call.name] : void 0;
       const source = isObj(entry) ? str(entry.source) : void 0;
       module = isObj(entry) && isObj(entry.module) ? entry.module : void 0;
-      if (source !== void 0 && LOCAL_SOURCE.test(source) && dir !== void 0) dir = path27.resolve(dir, source);
+      if (source !== void 0 && LOCAL_SOURCE.test(source) && dir !== void 0) dir = path28.resolve(dir, source);
       else dir = this.installedModules().get(names.join("."));
       if (dir === void 0) break;
     }
@@ -50490,20 +50803,20 @@ var TfLocator = class {
     this.indexes.set(dir, index);
     let entries;
     try {
-      entries = readdirSync11(dir).filter((f) => f.endsWith(".tf")).sort();
+      entries = readdirSync12(dir).filter((f) => f.endsWith(".tf")).sort();
     } catch {
       return index;
     }
     for (const entry of entries) {
-      const absolute = path27.join(dir, entry);
+      const absolute = path28.join(dir, entry);
       let text2;
       try {
-        if (!statSync13(absolute).isFile()) continue;
-        text2 = readFileSync17(absolute, "utf8");
+        if (!statSync14(absolute).isFile()) continue;
+        text2 = readFileSync18(absolute, "utf8");
       } catch {
         continue;
       }
-      const file = path27.relative(this.repoRoot, absolute).split(path27.sep).join("/");
+      const file = path28.relative(this.repoRoot, absolute).split(path28.sep).join("/");
       for (const item of parseHcl(text2)) {
         if (item.type !== "block" || item.name !== "resource" && item.name !== "data" || item.labels.length !== 2) continue;
         const key = `${item.name === "data" ? "data" : "managed"}|${item.labels[0]}|${item.labels[1]}`;
@@ -50777,11 +51090,11 @@ function lineOfFor(locator, location, attributeOf) {
 }
 
 // src/terraform/load-plan-file.ts
-import path29 from "node:path";
+import path30 from "node:path";
 
 // src/secrets/redact.ts
-import { existsSync as existsSync9, readFileSync as readFileSync18, statSync as statSync14 } from "node:fs";
-import path28 from "node:path";
+import { existsSync as existsSync9, readFileSync as readFileSync19, statSync as statSync15 } from "node:fs";
+import path29 from "node:path";
 var REDACTED2 = "***";
 var MIN_SECRET = 8;
 var MIN_FRAGMENT = 16;
@@ -50831,27 +51144,27 @@ function headerCredentials(header2) {
 }
 function readSmall(file) {
   try {
-    if (statSync14(file).size > MAX_GIT_CONFIG_BYTES) return void 0;
-    return readFileSync18(file, "utf8");
+    if (statSync15(file).size > MAX_GIT_CONFIG_BYTES) return void 0;
+    return readFileSync19(file, "utf8");
   } catch {
     return void 0;
   }
 }
 function gitConfigTexts(workTree) {
-  const dotGit = path28.join(workTree, ".git");
+  const dotGit = path29.join(workTree, ".git");
   const dirs = [];
   const pointer = readSmall(dotGit);
   if (pointer !== void 0 && /^gitdir:/m.test(pointer)) {
-    const gitdir = path28.resolve(workTree, pointer.replace(/^gitdir:\s*/m, "").trim());
+    const gitdir = path29.resolve(workTree, pointer.replace(/^gitdir:\s*/m, "").trim());
     dirs.push(gitdir);
-    const common3 = readSmall(path28.join(gitdir, "commondir"));
-    if (common3 !== void 0) dirs.push(path28.resolve(gitdir, common3.trim()));
+    const common3 = readSmall(path29.join(gitdir, "commondir"));
+    if (common3 !== void 0) dirs.push(path29.resolve(gitdir, common3.trim()));
   } else if (existsSync9(dotGit)) {
     dirs.push(dotGit);
   }
   const texts = [];
   const seen = /* @__PURE__ */ new Set();
-  const pending = dirs.map((dir) => path28.join(dir, "config"));
+  const pending = dirs.map((dir) => path29.join(dir, "config"));
   while (pending.length > 0 && texts.length < 16) {
     const file = pending.shift();
     if (seen.has(file)) continue;
@@ -50859,7 +51172,7 @@ function gitConfigTexts(workTree) {
     const text2 = readSmall(file);
     if (text2 === void 0) continue;
     texts.push(text2);
-    for (const include of text2.matchAll(/^\s*path\s*=\s*"?(.+?)"?\s*$/gim)) pending.push(path28.resolve(path28.dirname(file), include[1].replace(/^~(?=\/)/, process.env.HOME ?? "~")));
+    for (const include of text2.matchAll(/^\s*path\s*=\s*"?(.+?)"?\s*$/gim)) pending.push(path29.resolve(path29.dirname(file), include[1].replace(/^~(?=\/)/, process.env.HOME ?? "~")));
   }
   return texts;
 }
@@ -51010,10 +51323,10 @@ var Redactor = class {
 
 // src/terraform/load-plan-file.ts
 async function loadPlanFile(json2, options) {
-  const planFile = path29.relative(options.repoRoot, options.file).split(path29.sep).join("/");
+  const planFile = path30.relative(options.repoRoot, options.file).split(path30.sep).join("/");
   const loaded = loadPlan(json2, {
     planFile,
-    planDir: path29.dirname(options.file),
+    planDir: path30.dirname(options.file),
     repoRoot: options.repoRoot,
     ...options.rootModuleDir ? { rootModuleDir: options.rootModuleDir } : {}
   });
@@ -51049,16 +51362,16 @@ async function loadPlanFile(json2, options) {
 }
 
 // src/pipeline/policy.ts
-import { readdirSync as readdirSync12, readFileSync as readFileSync19, statSync as statSync15 } from "node:fs";
-import path30 from "node:path";
+import { readdirSync as readdirSync13, readFileSync as readFileSync20, statSync as statSync16 } from "node:fs";
+import path31 from "node:path";
 function configCandidates(first, repoRoot, isDirectory2) {
-  let dir = path30.resolve(first);
-  if (!isDirectory2) dir = path30.dirname(dir);
+  let dir = path31.resolve(first);
+  if (!isDirectory2) dir = path31.dirname(dir);
   const out = [];
   for (; ; ) {
-    out.push(path30.join(dir, CONFIG_FILE_NAME));
-    if (dir === repoRoot || path30.dirname(dir) === dir) return out;
-    dir = path30.dirname(dir);
+    out.push(path31.join(dir, CONFIG_FILE_NAME));
+    if (dir === repoRoot || path31.dirname(dir) === dir) return out;
+    dir = path31.dirname(dir);
   }
 }
 async function policyAt(request, head, lookup, repoRoot, ruleIds2, defaultSeverity) {
@@ -51071,7 +51384,7 @@ async function policyAt(request, head, lookup, repoRoot, ruleIds2, defaultSeveri
   if (!revision.ok) return unavailable(revision.message);
   const sha = revision.sha;
   const short = sha.slice(0, 12);
-  const candidates = lookup.configFile !== void 0 ? [path30.resolve(lookup.configFile)] : configCandidates(lookup.first, repoRoot, lookup.firstIsDirectory);
+  const candidates = lookup.configFile !== void 0 ? [path31.resolve(lookup.configFile)] : configCandidates(lookup.first, repoRoot, lookup.firstIsDirectory);
   let config = defaultConfig();
   const inRepo = candidates.filter((candidate2) => isInside(repoRoot, candidate2));
   const found = await readFilesAt(repoRoot, sha, inRepo.map(display));
@@ -51082,7 +51395,7 @@ async function policyAt(request, head, lookup, repoRoot, ruleIds2, defaultSeveri
     config = loadConfigText(file.text, candidate2, ruleIds2, `${display(candidate2)}@${short}`, repoRoot);
     break;
   }
-  if (lookup.configFile !== void 0 && !isInside(repoRoot, path30.resolve(lookup.configFile))) config = head;
+  if (lookup.configFile !== void 0 && !isInside(repoRoot, path31.resolve(lookup.configFile))) config = head;
   const info = {
     from: "revision",
     revision: sha,
@@ -51229,7 +51542,7 @@ async function pendingComments(repoRoot, sha, comments) {
   for (const [i2, [file, list2]] of files.entries()) {
     let headLines;
     try {
-      headLines = readFileSync19(file, "utf8").split(/\r?\n/);
+      headLines = readFileSync20(file, "utf8").split(/\r?\n/);
     } catch {
       headLines = [];
     }
@@ -51264,7 +51577,7 @@ function renderReads(repoRoot, dirs, files) {
   const walked = /* @__PURE__ */ new Set();
   let budget = MAX_CHART_ENTRIES;
   const note = (p) => {
-    const named2 = path30.resolve(p);
+    const named2 = path31.resolve(p);
     if (isInside(repoRoot, named2)) out.add(relativeTo(repoRoot, named2));
     else if (isInside(realRoot, named2)) out.add(relativeTo(realRoot, named2));
     else return false;
@@ -51280,13 +51593,13 @@ function renderReads(repoRoot, dirs, files) {
     walked.add(real);
     let entries;
     try {
-      entries = readdirSync12(dir, { withFileTypes: true });
+      entries = readdirSync13(dir, { withFileTypes: true });
     } catch {
       return true;
     }
     for (const entry of entries) {
       if (--budget < 0) return false;
-      const full2 = path30.join(dir, entry.name);
+      const full2 = path31.join(dir, entry.name);
       if (entry.isDirectory()) {
         if (entry.name !== ".git" && !walk3(full2)) return false;
       } else if (entry.isSymbolicLink()) {
@@ -51294,7 +51607,7 @@ function renderReads(repoRoot, dirs, files) {
         const target = safeRealpath(full2);
         let isDirectory2 = false;
         try {
-          isDirectory2 = target !== void 0 && statSync15(target).isDirectory();
+          isDirectory2 = target !== void 0 && statSync16(target).isDirectory();
         } catch {
           isDirectory2 = false;
         }
@@ -51310,10 +51623,10 @@ function renderReads(repoRoot, dirs, files) {
 async function chartChanges(repoRoot, sha, renders, file) {
   const dirs = [...new Set(renders.map((r) => r.dir))];
   const valuesFiles = [...new Set(renders.flatMap((r) => r.request.valuesFiles))];
-  const reads = renders.length > 0 ? renderReads(repoRoot, dirs, valuesFiles) : renderReads(repoRoot, [], [path30.resolve(repoRoot, file)]);
+  const reads = renders.length > 0 ? renderReads(repoRoot, dirs, valuesFiles) : renderReads(repoRoot, [], [path31.resolve(repoRoot, file)]);
   const changed = reads === void 0 ? void 0 : await changedFilesSince(repoRoot, sha, reads);
   if (changed === void 0) return { changed: void 0, templates: void 0 };
-  const values = new Set(renderReads(repoRoot, [], [...valuesFiles, ...dirs.map((dir) => path30.join(dir, "values.yaml"))]) ?? []);
+  const values = new Set(renderReads(repoRoot, [], [...valuesFiles, ...dirs.map((dir) => path31.join(dir, "values.yaml"))]) ?? []);
   const roots = [...new Set(dirs.flatMap((dir) => [relativeTo(repoRoot, dir), ...safeRealpath(dir) !== void 0 ? [relativeTo(safeRealpath(repoRoot) ?? repoRoot, safeRealpath(dir))] : []]))];
   const chartValues = (f) => roots.some((root) => f.startsWith(`${root}/`) && /^(charts\/[^/]+\/)*values\.yaml$/.test(f.slice(root.length + 1)));
   return { changed, templates: changed.filter((f) => !values.has(f) && !chartValues(f)) };
@@ -51332,7 +51645,7 @@ function heldBack(comment, finding, changes, repoRoot) {
   const marker = `ignore comment at ${relativeTo(repoRoot, comment.file)}:${comment.line}`;
   const on6 = `${finding.ruleId} on ${finding.object.kind}/${finding.object.name} from ${finding.source.file}`;
   if (changes.templates === void 0) return `${marker} suppresses ${on6} once merged: the chart's files could not be compared with the base (a symlink leads outside the repository, or git could not tell)`;
-  const template = path30.resolve(repoRoot, finding.source.file);
+  const template = path31.resolve(repoRoot, finding.source.file);
   const real = safeRealpath(template);
   const names = [finding.source.file, ...real !== void 0 ? [relativeTo(safeRealpath(repoRoot) ?? repoRoot, real)] : []];
   if (names.some((name) => changes.templates.includes(name))) return `${marker} would also suppress ${on6}, which this pull request adds or changes`;
@@ -51345,7 +51658,7 @@ async function pendingAnnotations(repoRoot, sha, input, changes) {
   const baseManifests = /* @__PURE__ */ new Map();
   const unchanged = /* @__PURE__ */ new Map();
   const inRepo = (file) => {
-    const rel = relativeTo(repoRoot, path30.resolve(repoRoot, file));
+    const rel = relativeTo(repoRoot, path31.resolve(repoRoot, file));
     return rel.startsWith("../") ? void 0 : rel;
   };
   for (const object of carriers) {
@@ -51393,8 +51706,8 @@ async function pendingAgainst(repoRoot, sha, config, input) {
 }
 
 // src/pipeline/load.ts
-import { readFileSync as readFileSync20 } from "node:fs";
-import path31 from "node:path";
+import { readFileSync as readFileSync21 } from "node:fs";
+import path32 from "node:path";
 function loadManifestText(text2, file, explicit, loaded) {
   const parsed = loadYamlDocuments(text2);
   for (const problem of parsed.problems) {
@@ -51438,12 +51751,12 @@ async function load3(inputs, config, options, repoRoot, helmLocated, onRender) {
     if (input.kind === "stdin") {
       if (!options.readStdin) throw new UsageError('"-" given but standard input cannot be read here');
       const text2 = await options.readStdin();
-      await loadPlanOrManifest(classifyText(text2), path31.join(process.cwd(), "stdin.json"), "<stdin>", () => text2, true);
+      await loadPlanOrManifest(classifyText(text2), path32.join(process.cwd(), "stdin.json"), "<stdin>", () => text2, true);
     } else if (input.kind === "manifest") {
       const file = relativeTo(repoRoot, input.file);
       let bytes;
       try {
-        bytes = readFileSync20(input.file);
+        bytes = readFileSync21(input.file);
       } catch (error) {
         loaded.errors.push({ kind: "read", file, message: `cannot read: ${error.message}` });
         continue;
@@ -51471,12 +51784,12 @@ async function load3(inputs, config, options, repoRoot, helmLocated, onRender) {
 }
 
 // src/pipeline/admission.ts
-import path32 from "node:path";
+import path33 from "node:path";
 async function policyFilesAtBase(repoRoot, sha, paths) {
   const texts = [];
   const errors = [];
   for (const p of paths) {
-    const rel = path32.relative(repoRoot, p);
+    const rel = path33.relative(repoRoot, p);
     const files = await filesUnderAt(repoRoot, sha, rel);
     if (!Array.isArray(files)) {
       errors.push({ kind: "config", file: rel, message: files.message });
@@ -51496,8 +51809,8 @@ async function policyFilesAtBase(repoRoot, sha, paths) {
   return { texts, errors };
 }
 function prepareScanAdmission(objects, policyPaths, repoRoot, atBase) {
-  const rel = (f) => path32.relative(repoRoot, path32.resolve(f)) || ".";
-  const fromDisk = loadPolicyFiles(policyPaths.map((p) => path32.resolve(p)));
+  const rel = (f) => path33.relative(repoRoot, path33.resolve(f)) || ".";
+  const fromDisk = loadPolicyFiles(policyPaths.map((p) => path33.resolve(p)));
   const fromBase = atBase ? policyObjectsOf(atBase.texts) : { objects: [], errors: [] };
   const policyObjects = [...fromBase.objects, ...fromDisk.objects];
   const errors = [...fromBase.errors, ...fromDisk.errors];
@@ -51567,7 +51880,7 @@ function customRulesOf(rules) {
 
 // src/pipeline/baseline-file.ts
 var import_yaml3 = __toESM(require_dist(), 1);
-import { readFileSync as readFileSync21 } from "node:fs";
+import { readFileSync as readFileSync22 } from "node:fs";
 var BASELINE_FILE_NAME = ".preadmit-baseline.yaml";
 var HEADER = `# preadmit baseline: findings accepted as already there (\`baseline:\` in .preadmit.yaml names this file).
 # Findings listed here are reported as existing and do not fail the run; new ones do. Give each entry a
@@ -51623,7 +51936,7 @@ async function applyBaselineFile(result, config, repoRoot, policySha) {
     text2 = at3.kind === "file" ? at3.text : "";
   } else {
     try {
-      text2 = readFileSync21(file, "utf8");
+      text2 = readFileSync22(file, "utf8");
     } catch (error) {
       throw new UsageError(`baseline file ${display}, named by the configuration, cannot be read: ${error.code ?? error.message}`);
     }
@@ -51653,7 +51966,7 @@ async function applyBaselineFile(result, config, repoRoot, policySha) {
 function baselineChanges(file, display, atRevision) {
   let head;
   try {
-    head = parseBaselineFile(readFileSync21(file, "utf8"), display);
+    head = parseBaselineFile(readFileSync22(file, "utf8"), display);
   } catch (error) {
     if (error.code === "ENOENT") head = [];
     else return [{ kind: "config", change: "changed", summary: `baseline file ${display} cannot be read as checked out: ${error.message}`, file: display }];
@@ -51666,6 +51979,18 @@ function baselineChanges(file, display, atRevision) {
 }
 
 // src/pipeline/scan.ts
+function renderCacheAt(dir, paths) {
+  const repoRoot = findRepoRoot(paths.find((p) => p !== "-") ?? ".");
+  const real = (p) => {
+    for (let at3 = path34.resolve(p); ; at3 = path34.dirname(at3)) {
+      const resolved = safeRealpath(at3);
+      if (resolved !== void 0) return path34.join(resolved, path34.relative(at3, path34.resolve(p)));
+      if (path34.dirname(at3) === at3) return path34.resolve(p);
+    }
+  };
+  if (isInside(real(repoRoot), real(dir))) throw new UsageError(`the render cache ${dir} is inside the repository scanned: a pull request could commit entries there; use a folder outside it (e.g. under RUNNER_TEMP)`);
+  return new RenderCache(dir);
+}
 var TOOL_VERSION = package_default.version;
 function ruleIds(rules = RULES) {
   return rules.map((rule2) => rule2.meta.id);
@@ -51673,7 +51998,7 @@ function ruleIds(rules = RULES) {
 function fileConfig(options, repoRoot) {
   const rules = options.rules ?? RULES;
   const first = options.paths.find((p) => p !== "-") ?? ".";
-  const file = options.configFile ? path33.resolve(options.configFile) : findConfig(first, repoRoot);
+  const file = options.configFile ? path34.resolve(options.configFile) : findConfig(first, repoRoot);
   const config = file ? loadConfig(file, ruleIds(rules), relativeTo(repoRoot, file), repoRoot) : defaultConfig();
   if (options.configFile && !file) throw new UsageError(`configuration file ${options.configFile} not found`);
   return config;
@@ -51701,7 +52026,7 @@ function withScanOptions(config, options) {
     }
     config.helm[key] = value;
   }
-  config.helm.valuesFiles = [...config.helm.valuesFiles, ...(options.valuesFiles ?? []).map((f) => path33.resolve(f))];
+  config.helm.valuesFiles = [...config.helm.valuesFiles, ...(options.valuesFiles ?? []).map((f) => path34.resolve(f))];
   config.helm.set = [...config.helm.set, ...options.set ?? []];
   return config;
 }
@@ -51739,7 +52064,10 @@ function countBlocking(findings, failOn) {
   return findings.filter((f) => isBlocking(f.severity, failOn)).length;
 }
 async function scan(options) {
-  return runWithYamlBudget(YamlBudget.forHeap(), () => scanWithBudget(options));
+  const cache2 = options.cacheDir !== void 0 ? renderCacheAt(options.cacheDir, options.paths) : void 0;
+  const result = await runWithRenderCache(cache2, () => runWithYamlBudget(YamlBudget.forHeap(), () => scanWithBudget(options)));
+  cache2?.prune();
+  return result;
 }
 async function scanWithBudget(options) {
   const started = performance.now();
@@ -51752,11 +52080,11 @@ async function scanWithBudget(options) {
   const defaultSeverity = (id) => rules.find((rule2) => rule2.meta.id === id)?.meta.defaultSeverity;
   let policy;
   if (options.policyFrom !== void 0) {
-    const first = path33.resolve(options.paths.find((p) => p !== "-") ?? ".");
+    const first = path34.resolve(options.paths.find((p) => p !== "-") ?? ".");
     policy = await policyAt(
       options.policyFrom,
       headConfig,
-      { ...options.configFile !== void 0 ? { configFile: options.configFile } : {}, first, firstIsDirectory: existsSync10(first) && statSync16(first).isDirectory() },
+      { ...options.configFile !== void 0 ? { configFile: options.configFile } : {}, first, firstIsDirectory: existsSync10(first) && statSync17(first).isDirectory() },
       repoRoot,
       ruleIds(rules),
       defaultSeverity
@@ -51789,6 +52117,7 @@ async function scanWithBudget(options) {
   const atBase = policy?.sha !== void 0 && configPolicies.length > 0 ? await policyFilesAtBase(repoRoot, policy.sha, configPolicies) : void 0;
   loaded.errors.push(...prepareScanAdmission(loaded.objects, [...atBase ? [] : configPolicies, ...options.policies ?? []], repoRoot, atBase));
   const evaluation = evaluator.finish(loaded.objects, [...loaded.renders, ...loaded.variants]);
+  loaded.variants.length = 0;
   evaluation.findings = markUnknownFindings(evaluation.findings, loaded.objects, config);
   const pending = policy ? await policy.pending({ comments: comments.comments(loaded.renders), objects: loaded.objects, renders: loaded.renders }) : void 0;
   const processed = await runWithRenderBudget(
@@ -51882,51 +52211,51 @@ function exitCodeOf(result) {
 // src/pipeline/base-compare.ts
 var GIT_ENV = { GIT_TERMINAL_PROMPT: "0", GIT_PAGER: "cat", LC_ALL: "C" };
 async function exportCommit(repoRoot, sha, dir) {
-  const env = { ...GIT_ENV, GIT_INDEX_FILE: path34.join(dir, ".preadmit-index") };
-  const tree = path34.join(dir, "tree");
-  mkdirSync2(tree);
-  for (const args of [["read-tree", sha], ["checkout-index", "--all", "--force", `--prefix=${tree}${path34.sep}`]]) {
+  const env = { ...GIT_ENV, GIT_INDEX_FILE: path35.join(dir, ".preadmit-index") };
+  const tree = path35.join(dir, "tree");
+  mkdirSync3(tree);
+  for (const args of [["read-tree", sha], ["checkout-index", "--all", "--force", `--prefix=${tree}${path35.sep}`]]) {
     const result = await execa("git", args, { cwd: repoRoot, env, reject: false, stdin: "ignore", timeout: 3e5 });
     if (result.exitCode !== 0) throw new UsageError(`--base: git could not export ${sha.slice(0, 12)} (git ${args[0]}: ${String(result.stderr).split("\n")[0] || "failed"})`);
   }
-  rmSync6(env.GIT_INDEX_FILE, { force: true });
-  mkdirSync2(path34.join(tree, ".git"));
+  rmSync7(env.GIT_INDEX_FILE, { force: true });
+  mkdirSync3(path35.join(tree, ".git"));
 }
 function inExport(repoRoot, exportRoot, file) {
-  const rel = path34.relative(repoRoot, path34.resolve(file));
-  if (rel.startsWith("..") || path34.isAbsolute(rel)) return void 0;
-  const mapped = path34.join(exportRoot, rel);
+  const rel = path35.relative(repoRoot, path35.resolve(file));
+  if (rel.startsWith("..") || path35.isAbsolute(rel)) return void 0;
+  const mapped = path35.join(exportRoot, rel);
   return existsSync11(mapped) ? mapped : void 0;
 }
 async function scanAgainstBase(options, request, scanOne = scan) {
   const paths = options.paths.length > 0 ? options.paths : ["."];
   if (paths.includes("-")) throw new UsageError("--base cannot compare standard input (-) with a revision: give files or directories");
   const repoRoot = findRepoRoot(paths[0]);
-  const first = path34.relative(repoRoot, path34.resolve(paths[0]));
-  if (!existsSync11(path34.join(repoRoot, ".git")) || first.startsWith("..") || path34.isAbsolute(first)) {
-    throw new UsageError(`--base needs the scanned paths inside a git repository; ${path34.resolve(paths[0])} is not in one`);
+  const first = path35.relative(repoRoot, path35.resolve(paths[0]));
+  if (!existsSync11(path35.join(repoRoot, ".git")) || first.startsWith("..") || path35.isAbsolute(first)) {
+    throw new UsageError(`--base needs the scanned paths inside a git repository; ${path35.resolve(paths[0])} is not in one`);
   }
   for (const p of paths) {
-    const rel = path34.relative(repoRoot, path34.resolve(p));
-    if (rel.startsWith("..") || path34.isAbsolute(rel)) throw new UsageError(`--base: ${p} is outside the git repository ${repoRoot}`);
+    const rel = path35.relative(repoRoot, path35.resolve(p));
+    if (rel.startsWith("..") || path35.isAbsolute(rel)) throw new UsageError(`--base: ${p} is outside the git repository ${repoRoot}`);
   }
   const revision = await resolveRevision(repoRoot, request.revision, { fetch: false });
   if (!revision.ok) throw new UsageError(`--base ${request.revision}: ${revision.message.includes("not a git repository") ? `${repoRoot} is not a git repository` : revision.message}`);
   const sha = revision.sha;
   const changed = await changedFilesSince(repoRoot, sha, ["."]);
   const repoRel = (f) => {
-    const abs = path34.resolve(f);
-    return isInside(repoRoot, abs) ? path34.relative(repoRoot, abs).split(path34.sep).join("/") : void 0;
+    const abs = path35.resolve(f);
+    return isInside(repoRoot, abs) ? path35.relative(repoRoot, abs).split(path35.sep).join("/") : void 0;
   };
   const optionFiles = [...options.configFile !== void 0 ? [options.configFile] : [], ...options.valuesFiles ?? []].flatMap((f) => repoRel(f) ?? []);
   const optionChanged = optionFiles.find((f) => changed?.includes(f));
   const all = request.all ? "--all" : changed === void 0 ? `git could not list the files changed since ${sha.slice(0, 12)}` : optionChanged !== void 0 ? `${optionChanged} changed, which ${options.configFile !== void 0 && repoRel(options.configFile) === optionChanged ? "is the configuration" : "is a values file"} given for every chart` : void 0;
-  const temp = realpathSync3(mkdtempSync6(path34.join(os6.tmpdir(), "preadmit-base-")));
-  const cleanup = () => rmSync6(temp, { recursive: true, force: true });
+  const temp = realpathSync3(mkdtempSync6(path35.join(os6.tmpdir(), "preadmit-base-")));
+  const cleanup = () => rmSync7(temp, { recursive: true, force: true });
   process.once("exit", cleanup);
   try {
     await exportCommit(repoRoot, sha, temp);
-    const exportRoot = path34.join(temp, "tree");
+    const exportRoot = path35.join(temp, "tree");
     const choices = {};
     let failOnErrors = true;
     const selector = (side, root, valuesFiles) => (charts, config) => {
@@ -51936,14 +52265,14 @@ async function scanAgainstBase(options, request, scanOne = scan) {
       return choice.rendered;
     };
     const basePaths = paths.flatMap((p) => inExport(repoRoot, exportRoot, p) ?? []);
-    const baseValues = (options.valuesFiles ?? []).flatMap((f) => inExport(repoRoot, exportRoot, f) ?? (isInside(repoRoot, path34.resolve(f)) ? [] : [path34.resolve(f)]));
-    const baseConfig = options.configFile !== void 0 ? inExport(repoRoot, exportRoot, options.configFile) ?? (isInside(repoRoot, path34.resolve(options.configFile)) ? void 0 : path34.resolve(options.configFile)) : void 0;
+    const baseValues = (options.valuesFiles ?? []).flatMap((f) => inExport(repoRoot, exportRoot, f) ?? (isInside(repoRoot, path35.resolve(f)) ? [] : [path35.resolve(f)]));
+    const baseConfig = options.configFile !== void 0 ? inExport(repoRoot, exportRoot, options.configFile) ?? (isInside(repoRoot, path35.resolve(options.configFile)) ? void 0 : path35.resolve(options.configFile)) : void 0;
     const { policyFrom: _policyFrom, readStdin: _readStdin, configFile: _configFile, ...shared } = options;
     const base2 = basePaths.length === 0 ? void 0 : await scanOne({ ...shared, paths: basePaths, valuesFiles: baseValues, ...baseConfig !== void 0 ? { configFile: baseConfig } : {}, selectCharts: selector("base", exportRoot, baseValues) }).catch((error) => {
-      if (error instanceof UsageError) throw new UsageError(`--base ${request.revision}: the files at ${sha.slice(0, 12)}: ${error.message.split(temp + path34.sep + "tree" + path34.sep).join("")}`, { cause: error });
+      if (error instanceof UsageError) throw new UsageError(`--base ${request.revision}: the files at ${sha.slice(0, 12)}: ${error.message.split(temp + path35.sep + "tree" + path35.sep).join("")}`, { cause: error });
       throw error;
     });
-    const head = await scanOne({ ...options, paths, selectCharts: selector("head", repoRoot, (options.valuesFiles ?? []).map((f) => path34.resolve(f))) });
+    const head = await scanOne({ ...options, paths, selectCharts: selector("head", repoRoot, (options.valuesFiles ?? []).map((f) => path35.resolve(f))) });
     const rendered = [.../* @__PURE__ */ new Set([...choices.head?.rendered ?? [], ...choices.base?.rendered ?? []])].sort();
     const unchanged = [.../* @__PURE__ */ new Set([...choices.head?.unchanged ?? [], ...choices.base?.unchanged ?? []])].filter((c3) => !rendered.includes(c3)).sort();
     const allBecause = choices.head?.allBecause ?? choices.base?.allBecause;
@@ -52021,14 +52350,14 @@ function compareWithBase(head, base2, info, failOnErrors) {
 
 // src/reporters/output-file.ts
 import { randomBytes } from "node:crypto";
-import { closeSync, constants as constants4, lstatSync as lstatSync4, mkdirSync as mkdirSync3, openSync, realpathSync as realpathSync4, renameSync, statSync as statSync17, unlinkSync, writeSync } from "node:fs";
-import path35 from "node:path";
+import { closeSync as closeSync2, constants as constants4, lstatSync as lstatSync4, mkdirSync as mkdirSync4, openSync as openSync2, realpathSync as realpathSync4, renameSync as renameSync2, statSync as statSync18, unlinkSync, writeSync } from "node:fs";
+import path36 from "node:path";
 var OutputFileError = class extends UsageError {
   name = "OutputFileError";
 };
 function inside3(child2, parent) {
-  const rel = path35.relative(parent, child2);
-  return rel === "" || !rel.startsWith("..") && !path35.isAbsolute(rel);
+  const rel = path36.relative(parent, child2);
+  return rel === "" || !rel.startsWith("..") && !path36.isAbsolute(rel);
 }
 function exists(p) {
   try {
@@ -52059,11 +52388,11 @@ function reason(error) {
   }
 }
 function prepareOutputFile(file, base2, shown2 = file) {
-  const target = path35.resolve(base2, file);
-  const dir = path35.dirname(target);
+  const target = path36.resolve(base2, file);
+  const dir = path36.dirname(target);
   checkFolder(target, base2, shown2);
   try {
-    mkdirSync3(dir, { recursive: true });
+    mkdirSync4(dir, { recursive: true });
   } catch (error) {
     throw new OutputFileError(`cannot write ${shown2}: cannot create the folder ${dir}: ${reason(error)}`);
   }
@@ -52077,10 +52406,10 @@ function prepareOutputFile(file, base2, shown2 = file) {
   return target;
 }
 function checkFolder(target, base2, shown2) {
-  const absBase = path35.resolve(base2);
+  const absBase = path36.resolve(base2);
   if (!inside3(target, absBase)) return;
-  let existing = path35.dirname(target);
-  while (!exists(existing) && path35.dirname(existing) !== existing) existing = path35.dirname(existing);
+  let existing = path36.dirname(target);
+  while (!exists(existing) && path36.dirname(existing) !== existing) existing = path36.dirname(existing);
   let real;
   let realBase;
   try {
@@ -52091,33 +52420,33 @@ function checkFolder(target, base2, shown2) {
   }
   if (!inside3(real, realBase)) {
     throw new OutputFileError(
-      `cannot write ${shown2}: the folder ${path35.relative(absBase, existing) || "."} is a symbolic link to ${real}, outside ${absBase}; preadmit does not follow links out of it`
+      `cannot write ${shown2}: the folder ${path36.relative(absBase, existing) || "."} is a symbolic link to ${real}, outside ${absBase}; preadmit does not follow links out of it`
     );
   }
   try {
-    if (!statSync17(real).isDirectory()) throw Object.assign(new Error("not a folder"), { code: "ENOTDIR" });
+    if (!statSync18(real).isDirectory()) throw Object.assign(new Error("not a folder"), { code: "ENOTDIR" });
   } catch (error) {
     throw new OutputFileError(`cannot write ${shown2}: ${reason(error)}`);
   }
 }
 function writeOutputFile(target, text2, base2, shown2 = target) {
   checkFolder(target, base2, shown2);
-  const dir = path35.dirname(target);
-  const temp = path35.join(dir, `.${path35.basename(target)}.${randomBytes(6).toString("hex")}.tmp`);
+  const dir = path36.dirname(target);
+  const temp = path36.join(dir, `.${path36.basename(target)}.${randomBytes(6).toString("hex")}.tmp`);
   let fd;
   try {
-    fd = openSync(temp, constants4.O_WRONLY | constants4.O_CREAT | constants4.O_EXCL | (constants4.O_NOFOLLOW ?? 0), 438);
+    fd = openSync2(temp, constants4.O_WRONLY | constants4.O_CREAT | constants4.O_EXCL | (constants4.O_NOFOLLOW ?? 0), 438);
   } catch (error) {
     throw new OutputFileError(`cannot write ${shown2}: ${reason(error)}`);
   }
   try {
     const bytes = Buffer.from(text2, "utf8");
     for (let off = 0; off < bytes.length; ) off += writeSync(fd, bytes, off, bytes.length - off);
-    closeSync(fd);
-    renameSync(temp, target);
+    closeSync2(fd);
+    renameSync2(temp, target);
   } catch (error) {
     try {
-      closeSync(fd);
+      closeSync2(fd);
     } catch {
     }
     try {
@@ -52300,7 +52629,8 @@ var JSON_KEYS = {
   pss: keysOf()(["level", "version"]),
   summary: keysOf()(["verdict", "findings", "bySeverity", "blocking", "failOn", "objects", "charts", "errors", "renderMs", "totalMs", "suppressed", "provenance", "new", "existing", "fixed"]),
   provenanceSummary: keysOf()(["values", "template", "object", "renders", "ms"]),
-  finding: keysOf()(["ruleId", "severity", "category", "message", "object", "path", "source", "fingerprint", "remediation", "related", "valueSets", "suppressed", "status"]),
+  finding: keysOf()(["ruleId", "severity", "category", "message", "object", "path", "source", "fingerprint", "remediation", "related", "valueSets", "suppressed", "status", "fix"]),
+  provenFix: keysOf()(["file", "line", "endLine", "replacement", "diff", "description"]),
   appliedSuppression: keysOf()(["kind", "reason", "file", "line", "expires"]),
   suppressionRecord: keysOf()(["kind", "status", "rule", "reason", "file", "line", "expires", "container", "object", "matched", "message"]),
   objectRef: keysOf()(["apiVersion", "kind", "namespace", "name"]),
@@ -52570,8 +52900,8 @@ function findingRow(f, rules, fileUrl) {
   if (f.valueSets !== void 0 && !f.valueSets.includes("default")) where += ` <sub>${text(valueSetLabel(f), LIMIT.file)}</sub>`;
   else if (f.valueSets === void 0 && f.source.valueSet !== void 0 && f.source.valueSet !== "default") where += ` <sub>values: ${text(f.source.valueSet, LIMIT.file)}</sub>`;
   if (f.suppressed !== void 0) where += ` <sub>${text(suppressionLabel(f), LIMIT.message)}</sub>`;
-  const path37 = `<br><sub><code>${text(f.path || "/", LIMIT.path)}</code></sub>`;
-  return `| ${SEVERITY_BADGE[f.severity]}${f.status === "new" ? " **new**" : ""} | ${ruleCell(f.ruleId, rules)} | ${object} | ${text(f.message, LIMIT.message)}${path37} | ${where} |`;
+  const path38 = `<br><sub><code>${text(f.path || "/", LIMIT.path)}</code></sub>`;
+  return `| ${SEVERITY_BADGE[f.severity]}${f.status === "new" ? " **new**" : ""} | ${ruleCell(f.ruleId, rules)} | ${object} | ${text(f.message, LIMIT.message)}${path38} | ${where} |`;
 }
 var FINDING_HEAD = ["| Severity | Rule | Object | Message | Location |", "| --- | --- | --- | --- | --- |"];
 function errorRow(e, fileUrl) {
@@ -52879,8 +53209,8 @@ function tagsFor(category) {
 function effectiveSeverities(findings) {
   const byRule = /* @__PURE__ */ new Map();
   for (const f of findings) {
-    const current = byRule.get(f.ruleId);
-    if (current === void 0 || compareSeverity(f.severity, current) < 0) byRule.set(f.ruleId, f.severity);
+    const current2 = byRule.get(f.ruleId);
+    if (current2 === void 0 || compareSeverity(f.severity, current2) < 0) byRule.set(f.ruleId, f.severity);
   }
   return byRule;
 }
@@ -53436,6 +53766,8 @@ Options:
   --helm-memory-limit MIB             hard memory limit of each helm process (default 1024)
   --max-render-output MIB             most output of one render (default 64, at most 512)
   --max-renders N                     most helm runs in the scan (default 1000)
+  --cache DIR                         keep renders in DIR and reuse those whose every input is
+                                      unchanged (default: $PREADMIT_CACHE_DIR, else no cache)
   --policy-from REV                   read the configuration, its suppressions and locks, and decide
                                       which ignore comments and annotations count, as of git revision
                                       REV (a pull request's base); changes since are listed, not applied
@@ -53475,6 +53807,7 @@ var CLI_OPTIONS = {
   "helm-memory-limit": { type: "string" },
   "max-render-output": { type: "string" },
   "max-renders": { type: "string" },
+  cache: { type: "string" },
   "policy-from": { type: "string" },
   base: { type: "string" },
   gate: { type: "string" },
@@ -53543,13 +53876,13 @@ function previousBaseline(target, shown2) {
   } catch {
     return [];
   }
-  return stat.isFile() ? parseBaselineFile(readFileSync22(target, "utf8"), shown2) : [];
+  return stat.isFile() ? parseBaselineFile(readFileSync23(target, "utf8"), shown2) : [];
 }
 function writeBaseline(result, target, shown2, previous) {
   const text2 = renderBaselineFile(result.findings, previous);
   writeOutputFile(target, text2, process.cwd(), shown2);
   const entries = (text2.match(/^  - fingerprint: /gm) ?? []).length;
-  process.stderr.write(`preadmit: wrote ${entries} finding${entries === 1 ? "" : "s"} to ${inertLines(shown2)}; give each a reason, and name the file in .preadmit.yaml (baseline: ${inertLines(path36.basename(shown2))})
+  process.stderr.write(`preadmit: wrote ${entries} finding${entries === 1 ? "" : "s"} to ${inertLines(shown2)}; give each a reason, and name the file in .preadmit.yaml (baseline: ${inertLines(path37.basename(shown2))})
 `);
   for (const error of result.errors) process.stderr.write(`preadmit: error: ${defuseRunnerCommands(terminalSafe(`${error.file}${error.line ? `:${error.line}` : ""}: ${error.message}`))}
 `);
@@ -53615,7 +53948,7 @@ ${USAGE}
   try {
     for (const pair2 of values.set ?? []) if (!pair2.includes("=")) throw new UsageError(`--set expects key=value (got "${pair2}")`);
     for (const given of paths) if (given !== "-" && !existsSync12(given)) throw new UsageError(`${given}: no such file or directory`);
-    for (const file of values.values ?? []) if (!existsSync12(file) || !statSync18(file).isFile()) throw new UsageError(`--values ${file}: no such file`);
+    for (const file of values.values ?? []) if (!existsSync12(file) || !statSync19(file).isFile()) throw new UsageError(`--values ${file}: no such file`);
     const format3 = oneOf("--format", values.format, FORMATS4) ?? "text";
     const failOn = oneOf("--fail-on", values["fail-on"], FAIL_ON);
     const pssLevel = oneOf("--pss-level", values["pss-level"], ["baseline", "restricted"]);
@@ -53624,7 +53957,7 @@ ${USAGE}
     const failOnErrors = oneOf("--fail-on-errors", values["fail-on-errors"], ["true", "false"]);
     if (values.base === void 0 && (gate !== void 0 || values.all)) throw new UsageError(`${gate !== void 0 ? "--gate" : "--all"} needs --base REV`);
     if (command === "baseline" && (values.base !== void 0 || values.format !== void 0 || paths.includes("-"))) throw new UsageError("preadmit baseline takes paths and scan options, not --base, --format or standard input");
-    const baselineTarget = command === "baseline" ? values.output ?? path36.join(findRepoRoot(paths[0] ?? "."), BASELINE_FILE_NAME) : void 0;
+    const baselineTarget = command === "baseline" ? values.output ?? path37.join(findRepoRoot(paths[0] ?? "."), BASELINE_FILE_NAME) : void 0;
     const output = baselineTarget !== void 0 ? prepareOutputFile(baselineTarget, process.cwd(), baselineTarget) : values.output ? prepareOutputFile(values.output, process.cwd(), values.output) : void 0;
     const previous = baselineTarget !== void 0 ? previousBaseline(output, baselineTarget) : [];
     const bounds = {};
@@ -53658,6 +53991,7 @@ ${USAGE}
       process.stderr.write(`\r\x1B[2Kpreadmit: rendering ${charts}/${totalCharts} charts (${renders} renders) \xB7 ${Math.round((Date.now() - started) / 1e3)} s`);
       progressShown = true;
     };
+    const cacheDir = values.cache ?? (process.env.PREADMIT_CACHE_DIR || void 0);
     const scanOptions = {
       paths: paths.length > 0 ? paths : ["."],
       ...values.config ? { configFile: values.config } : {},
@@ -53669,6 +54003,7 @@ ${USAGE}
       policies: values.policies ?? [],
       set: values.set ?? [],
       ...values.helm ? { helmPath: values.helm } : {},
+      ...cacheDir ? { cacheDir } : {},
       ...values["kube-version"] ? { kubeVersion: values["kube-version"] } : {},
       ...values["release-name"] ? { releaseName: values["release-name"] } : {},
       ...values.namespace ? { namespace: values.namespace } : {},
