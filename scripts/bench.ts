@@ -8,7 +8,7 @@
 // (--cache): a cold run filling it, a warm run of the unchanged charts, and a run after one chart changed
 // (`--changed NAME`, default kubernetes-sigs__metrics-server) against bare helm rendering that chart's value
 // sets twice. The charts are copied to a temporary folder for these (one of them is changed there).
-// `--compare OTHER/dist/cli.js` also times another build's default run in the same rounds (before/after).
+// `--cache-only` makes only the render-cache runs. `--compare OTHER/dist/cli.js` also times another build's default run in the same rounds (before/after).
 // `--defaults-only` times the earlier comparison instead: each chart's defaults, no value sets, no provenance.
 //
 // `--provenance` measures locating findings at values and template lines instead: the scan pipeline
@@ -187,6 +187,7 @@ async function main() {
       node: { type: 'string', default: process.execPath },
       changed: { type: 'string', default: 'kubernetes-sigs__metrics-server' },
       compare: { type: 'string' },
+      'cache-only': { type: 'boolean', default: false },
       out: { type: 'string' },
     },
   });
@@ -226,6 +227,11 @@ async function defaultRun(values: Record<string, string | boolean | undefined>, 
   const report = path.join(work, 'report.json');
   const scanArgs = (dir: string, configFile: string, extra: string[] = []) => [cli, 'scan', dir, '--config', configFile, '--helm', helm, '--format', 'json', '--output', report, ...extra];
 
+  if (values['cache-only']) {
+    await cacheRuns(nodeBinary, scanArgs, corpus, helm, concurrency, work, values.changed as string);
+    rmSync(work, { recursive: true, force: true });
+    return;
+  }
   // Warm-up: file cache and helm's first start are not what we measure.
   await bareHelm(helm, renders, concurrency);
   const rounds = Number(values.rounds);

@@ -303,7 +303,25 @@ export async function attachProvenance(findings: readonly Finding[], renders: re
     return s;
   };
   const concurrency = options.concurrency ?? Math.max(1, os.availableParallelism());
+  // A chart's template sources are let go once its last render is located (memory, issue 18: the peak of
+  // the corpus's default run was while locating, with every chart's sources held).
+  const pending = new Map<string, number>();
+  for (const render of renders) pending.set(render.dir, (pending.get(render.dir) ?? 0) + 1);
+  const done = (render: ChartRender) => {
+    const left = (pending.get(render.dir) ?? 1) - 1;
+    pending.set(render.dir, left);
+    if (left === 0) sources.delete(render.dir);
+  };
   await mapLimit([...renders], concurrency, async (render) => {
+    try {
+      await locateRender(render);
+    } finally {
+      done(render);
+    }
+  });
+  return report;
+
+  async function locateRender(render: ChartRender): Promise<void> {
     const isDefault = render.valueSet.name === DEFAULT_VALUE_SET;
     const mine = byRender.get(`${render.chart}\u0000${render.valueSet.name}`) ?? [];
     if (mine.length === 0 && !(isDefault && lintOn)) return;
@@ -354,8 +372,7 @@ export async function attachProvenance(findings: readonly Finding[], renders: re
     report.renders += renders;
     report.ms += ms;
     if (isDefault) report.defaults.set(render.chart, { values, shown: result.shown, tried: result.tried });
-  });
-  return report;
+  }
 }
 
 /** Counts for the summary: chart findings by how far they were located, and the cost. */
