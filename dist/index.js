@@ -70133,7 +70133,22 @@ async function attachProvenance(findings, renders, config, options = {}) {
     return s;
   };
   const concurrency = options.concurrency ?? Math.max(1, os10.availableParallelism());
+  const pending = /* @__PURE__ */ new Map();
+  for (const render2 of renders) pending.set(render2.dir, (pending.get(render2.dir) ?? 0) + 1);
+  const done = (render2) => {
+    const left = (pending.get(render2.dir) ?? 1) - 1;
+    pending.set(render2.dir, left);
+    if (left === 0) sources.delete(render2.dir);
+  };
   await mapLimit([...renders], concurrency, async (render2) => {
+    try {
+      await locateRender(render2);
+    } finally {
+      done(render2);
+    }
+  });
+  return report2;
+  async function locateRender(render2) {
     const isDefault = render2.valueSet.name === DEFAULT_VALUE_SET;
     const mine = byRender.get(`${render2.chart}\0${render2.valueSet.name}`) ?? [];
     if (mine.length === 0 && !(isDefault && lintOn)) return;
@@ -70183,8 +70198,7 @@ async function attachProvenance(findings, renders, config, options = {}) {
     report2.renders += renders2;
     report2.ms += ms;
     if (isDefault) report2.defaults.set(render2.chart, { values, shown: result.shown, tried: result.tried });
-  });
-  return report2;
+  }
 }
 function provenanceSummary(findings, report2) {
   const out = { values: 0, template: 0, object: 0, renders: report2.renders, ms: Math.round(report2.ms) };
