@@ -43,7 +43,7 @@ var require_windows = __commonJS({
     module.exports = isexe;
     isexe.sync = sync;
     var fs = __require("fs");
-    function checkPathExt(path40, options) {
+    function checkPathExt(path41, options) {
       var pathext = options.pathExt !== void 0 ? options.pathExt : process.env.PATHEXT;
       if (!pathext) {
         return true;
@@ -54,25 +54,25 @@ var require_windows = __commonJS({
       }
       for (var i2 = 0; i2 < pathext.length; i2++) {
         var p = pathext[i2].toLowerCase();
-        if (p && path40.substr(-p.length).toLowerCase() === p) {
+        if (p && path41.substr(-p.length).toLowerCase() === p) {
           return true;
         }
       }
       return false;
     }
-    function checkStat(stat, path40, options) {
+    function checkStat(stat, path41, options) {
       if (!stat.isSymbolicLink() && !stat.isFile()) {
         return false;
       }
-      return checkPathExt(path40, options);
+      return checkPathExt(path41, options);
     }
-    function isexe(path40, options, cb) {
-      fs.stat(path40, function(er, stat) {
-        cb(er, er ? false : checkStat(stat, path40, options));
+    function isexe(path41, options, cb) {
+      fs.stat(path41, function(er, stat) {
+        cb(er, er ? false : checkStat(stat, path41, options));
       });
     }
-    function sync(path40, options) {
-      return checkStat(fs.statSync(path40), path40, options);
+    function sync(path41, options) {
+      return checkStat(fs.statSync(path41), path41, options);
     }
   }
 });
@@ -83,13 +83,13 @@ var require_mode = __commonJS({
     module.exports = isexe;
     isexe.sync = sync;
     var fs = __require("fs");
-    function isexe(path40, options, cb) {
-      fs.stat(path40, function(er, stat) {
+    function isexe(path41, options, cb) {
+      fs.stat(path41, function(er, stat) {
         cb(er, er ? false : checkStat(stat, options));
       });
     }
-    function sync(path40, options) {
-      return checkStat(fs.statSync(path40), options);
+    function sync(path41, options) {
+      return checkStat(fs.statSync(path41), options);
     }
     function checkStat(stat, options) {
       return stat.isFile() && checkMode(stat, options);
@@ -122,7 +122,7 @@ var require_isexe = __commonJS({
     }
     module.exports = isexe;
     isexe.sync = sync;
-    function isexe(path40, options, cb) {
+    function isexe(path41, options, cb) {
       if (typeof options === "function") {
         cb = options;
         options = {};
@@ -132,7 +132,7 @@ var require_isexe = __commonJS({
           throw new TypeError("callback not provided");
         }
         return new Promise(function(resolve2, reject) {
-          isexe(path40, options || {}, function(er, is) {
+          isexe(path41, options || {}, function(er, is) {
             if (er) {
               reject(er);
             } else {
@@ -141,7 +141,7 @@ var require_isexe = __commonJS({
           });
         });
       }
-      core2(path40, options || {}, function(er, is) {
+      core2(path41, options || {}, function(er, is) {
         if (er) {
           if (er.code === "EACCES" || options && options.ignoreErrors) {
             er = null;
@@ -151,9 +151,9 @@ var require_isexe = __commonJS({
         cb(er, is);
       });
     }
-    function sync(path40, options) {
+    function sync(path41, options) {
       try {
-        return core2.sync(path40, options || {});
+        return core2.sync(path41, options || {});
       } catch (er) {
         if (options && options.ignoreErrors || er.code === "EACCES") {
           return false;
@@ -169,7 +169,7 @@ var require_isexe = __commonJS({
 var require_which = __commonJS({
   "node_modules/which/which.js"(exports, module) {
     var isWindows = process.platform === "win32" || process.env.OSTYPE === "cygwin" || process.env.OSTYPE === "msys";
-    var path40 = __require("path");
+    var path41 = __require("path");
     var COLON = isWindows ? ";" : ":";
     var isexe = require_isexe();
     var getNotFoundError = (cmd) => Object.assign(new Error(`not found: ${cmd}`), { code: "ENOENT" });
@@ -207,7 +207,7 @@ var require_which = __commonJS({
           return opt.all && found.length ? resolve2(found) : reject(getNotFoundError(cmd));
         const ppRaw = pathEnv[i2];
         const pathPart = /^".*"$/.test(ppRaw) ? ppRaw.slice(1, -1) : ppRaw;
-        const pCmd = path40.join(pathPart, cmd);
+        const pCmd = path41.join(pathPart, cmd);
         const p = !pathPart && /^\.[\\\/]/.test(cmd) ? cmd.slice(0, 2) + pCmd : pCmd;
         resolve2(subStep(p, i2, 0));
       });
@@ -234,7 +234,7 @@ var require_which = __commonJS({
       for (let i2 = 0; i2 < pathEnv.length; i2++) {
         const ppRaw = pathEnv[i2];
         const pathPart = /^".*"$/.test(ppRaw) ? ppRaw.slice(1, -1) : ppRaw;
-        const pCmd = path40.join(pathPart, cmd);
+        const pCmd = path41.join(pathPart, cmd);
         const p = !pathPart && /^\.[\\\/]/.test(cmd) ? cmd.slice(0, 2) + pCmd : pCmd;
         for (let j = 0; j < pathExt.length; j++) {
           const cur = p + pathExt[j];
@@ -282,7 +282,7 @@ var require_path_key = __commonJS({
 var require_resolveCommand = __commonJS({
   "node_modules/cross-spawn/lib/util/resolveCommand.js"(exports, module) {
     "use strict";
-    var path40 = __require("path");
+    var path41 = __require("path");
     var which = require_which();
     var getPathKey = require_path_key();
     function resolveCommandAttempt(parsed, withoutPathExt) {
@@ -300,7 +300,7 @@ var require_resolveCommand = __commonJS({
       try {
         resolved = which.sync(parsed.command, {
           path: env[getPathKey({ env })],
-          pathExt: withoutPathExt ? path40.delimiter : void 0
+          pathExt: withoutPathExt ? path41.delimiter : void 0
         });
       } catch (e) {
       } finally {
@@ -309,7 +309,7 @@ var require_resolveCommand = __commonJS({
         }
       }
       if (resolved) {
-        resolved = path40.resolve(hasCustomCwd ? parsed.options.cwd : "", resolved);
+        resolved = path41.resolve(hasCustomCwd ? parsed.options.cwd : "", resolved);
       }
       return resolved;
     }
@@ -363,8 +363,8 @@ var require_shebang_command = __commonJS({
       if (!match2) {
         return null;
       }
-      const [path40, argument] = match2[0].replace(/#! ?/, "").split(" ");
-      const binary2 = path40.split("/").pop();
+      const [path41, argument] = match2[0].replace(/#! ?/, "").split(" ");
+      const binary2 = path41.split("/").pop();
       if (binary2 === "env") {
         return argument;
       }
@@ -399,7 +399,7 @@ var require_readShebang = __commonJS({
 var require_parse = __commonJS({
   "node_modules/cross-spawn/lib/parse.js"(exports, module) {
     "use strict";
-    var path40 = __require("path");
+    var path41 = __require("path");
     var resolveCommand = require_resolveCommand();
     var escape3 = require_escape();
     var readShebang = require_readShebang();
@@ -424,7 +424,7 @@ var require_parse = __commonJS({
       const needsShell = !isExecutableRegExp.test(commandFile);
       if (parsed.options.forceShell || needsShell) {
         const needsDoubleEscapeMetaChars = isCmdShimRegExp.test(commandFile);
-        parsed.command = path40.normalize(parsed.command);
+        parsed.command = path41.normalize(parsed.command);
         parsed.command = escape3.command(parsed.command);
         parsed.args = parsed.args.map((arg) => escape3.argument(arg, needsDoubleEscapeMetaChars));
         const shellCommand = [parsed.command].concat(parsed.args).join(" ");
@@ -611,17 +611,17 @@ var require_visit = __commonJS({
     visit.BREAK = BREAK;
     visit.SKIP = SKIP;
     visit.REMOVE = REMOVE;
-    function visit_(key2, node, visitor, path40) {
-      const ctrl = callVisitor(key2, node, visitor, path40);
+    function visit_(key2, node, visitor, path41) {
+      const ctrl = callVisitor(key2, node, visitor, path41);
       if (identity7.isNode(ctrl) || identity7.isPair(ctrl)) {
-        replaceNode(key2, path40, ctrl);
-        return visit_(key2, ctrl, visitor, path40);
+        replaceNode(key2, path41, ctrl);
+        return visit_(key2, ctrl, visitor, path41);
       }
       if (typeof ctrl !== "symbol") {
         if (identity7.isCollection(node)) {
-          path40 = Object.freeze(path40.concat(node));
+          path41 = Object.freeze(path41.concat(node));
           for (let i2 = 0; i2 < node.items.length; ++i2) {
-            const ci = visit_(i2, node.items[i2], visitor, path40);
+            const ci = visit_(i2, node.items[i2], visitor, path41);
             if (typeof ci === "number")
               i2 = ci - 1;
             else if (ci === BREAK)
@@ -632,13 +632,13 @@ var require_visit = __commonJS({
             }
           }
         } else if (identity7.isPair(node)) {
-          path40 = Object.freeze(path40.concat(node));
-          const ck = visit_("key", node.key, visitor, path40);
+          path41 = Object.freeze(path41.concat(node));
+          const ck = visit_("key", node.key, visitor, path41);
           if (ck === BREAK)
             return BREAK;
           else if (ck === REMOVE)
             node.key = null;
-          const cv = visit_("value", node.value, visitor, path40);
+          const cv = visit_("value", node.value, visitor, path41);
           if (cv === BREAK)
             return BREAK;
           else if (cv === REMOVE)
@@ -659,17 +659,17 @@ var require_visit = __commonJS({
     visitAsync.BREAK = BREAK;
     visitAsync.SKIP = SKIP;
     visitAsync.REMOVE = REMOVE;
-    async function visitAsync_(key2, node, visitor, path40) {
-      const ctrl = await callVisitor(key2, node, visitor, path40);
+    async function visitAsync_(key2, node, visitor, path41) {
+      const ctrl = await callVisitor(key2, node, visitor, path41);
       if (identity7.isNode(ctrl) || identity7.isPair(ctrl)) {
-        replaceNode(key2, path40, ctrl);
-        return visitAsync_(key2, ctrl, visitor, path40);
+        replaceNode(key2, path41, ctrl);
+        return visitAsync_(key2, ctrl, visitor, path41);
       }
       if (typeof ctrl !== "symbol") {
         if (identity7.isCollection(node)) {
-          path40 = Object.freeze(path40.concat(node));
+          path41 = Object.freeze(path41.concat(node));
           for (let i2 = 0; i2 < node.items.length; ++i2) {
-            const ci = await visitAsync_(i2, node.items[i2], visitor, path40);
+            const ci = await visitAsync_(i2, node.items[i2], visitor, path41);
             if (typeof ci === "number")
               i2 = ci - 1;
             else if (ci === BREAK)
@@ -680,13 +680,13 @@ var require_visit = __commonJS({
             }
           }
         } else if (identity7.isPair(node)) {
-          path40 = Object.freeze(path40.concat(node));
-          const ck = await visitAsync_("key", node.key, visitor, path40);
+          path41 = Object.freeze(path41.concat(node));
+          const ck = await visitAsync_("key", node.key, visitor, path41);
           if (ck === BREAK)
             return BREAK;
           else if (ck === REMOVE)
             node.key = null;
-          const cv = await visitAsync_("value", node.value, visitor, path40);
+          const cv = await visitAsync_("value", node.value, visitor, path41);
           if (cv === BREAK)
             return BREAK;
           else if (cv === REMOVE)
@@ -713,23 +713,23 @@ var require_visit = __commonJS({
       }
       return visitor;
     }
-    function callVisitor(key2, node, visitor, path40) {
+    function callVisitor(key2, node, visitor, path41) {
       if (typeof visitor === "function")
-        return visitor(key2, node, path40);
+        return visitor(key2, node, path41);
       if (identity7.isMap(node))
-        return visitor.Map?.(key2, node, path40);
+        return visitor.Map?.(key2, node, path41);
       if (identity7.isSeq(node))
-        return visitor.Seq?.(key2, node, path40);
+        return visitor.Seq?.(key2, node, path41);
       if (identity7.isPair(node))
-        return visitor.Pair?.(key2, node, path40);
+        return visitor.Pair?.(key2, node, path41);
       if (identity7.isScalar(node))
-        return visitor.Scalar?.(key2, node, path40);
+        return visitor.Scalar?.(key2, node, path41);
       if (identity7.isAlias(node))
-        return visitor.Alias?.(key2, node, path40);
+        return visitor.Alias?.(key2, node, path41);
       return void 0;
     }
-    function replaceNode(key2, path40, node) {
-      const parent = path40[path40.length - 1];
+    function replaceNode(key2, path41, node) {
+      const parent = path41[path41.length - 1];
       if (identity7.isCollection(parent)) {
         parent.items[key2] = node;
       } else if (identity7.isPair(parent)) {
@@ -1341,10 +1341,10 @@ var require_Collection = __commonJS({
     var createNode = require_createNode();
     var identity7 = require_identity();
     var Node = require_Node();
-    function collectionFromPath(schema2, path40, value) {
+    function collectionFromPath(schema2, path41, value) {
       let v = value;
-      for (let i2 = path40.length - 1; i2 >= 0; --i2) {
-        const k = path40[i2];
+      for (let i2 = path41.length - 1; i2 >= 0; --i2) {
+        const k = path41[i2];
         if (typeof k === "number" && Number.isInteger(k) && k >= 0) {
           const a2 = [];
           a2[k] = v;
@@ -1363,7 +1363,7 @@ var require_Collection = __commonJS({
         sourceObjects: /* @__PURE__ */ new Map()
       });
     }
-    var isEmptyPath = (path40) => path40 == null || typeof path40 === "object" && !!path40[Symbol.iterator]().next().done;
+    var isEmptyPath = (path41) => path41 == null || typeof path41 === "object" && !!path41[Symbol.iterator]().next().done;
     var Collection = class extends Node.NodeBase {
       constructor(type2, schema2) {
         super(type2);
@@ -1393,11 +1393,11 @@ var require_Collection = __commonJS({
        * be a Pair instance or a `{ key, value }` object, which may not have a key
        * that already exists in the map.
        */
-      addIn(path40, value) {
-        if (isEmptyPath(path40))
+      addIn(path41, value) {
+        if (isEmptyPath(path41))
           this.add(value);
         else {
-          const [key2, ...rest] = path40;
+          const [key2, ...rest] = path41;
           const node = this.get(key2, true);
           if (identity7.isCollection(node))
             node.addIn(rest, value);
@@ -1411,8 +1411,8 @@ var require_Collection = __commonJS({
        * Removes a value from the collection.
        * @returns `true` if the item was found and removed.
        */
-      deleteIn(path40) {
-        const [key2, ...rest] = path40;
+      deleteIn(path41) {
+        const [key2, ...rest] = path41;
         if (rest.length === 0)
           return this.delete(key2);
         const node = this.get(key2, true);
@@ -1426,8 +1426,8 @@ var require_Collection = __commonJS({
        * scalar values from their surrounding node; to disable set `keepScalar` to
        * `true` (collections are always returned intact).
        */
-      getIn(path40, keepScalar) {
-        const [key2, ...rest] = path40;
+      getIn(path41, keepScalar) {
+        const [key2, ...rest] = path41;
         const node = this.get(key2, true);
         if (rest.length === 0)
           return !keepScalar && identity7.isScalar(node) ? node.value : node;
@@ -1445,8 +1445,8 @@ var require_Collection = __commonJS({
       /**
        * Checks if the collection includes a value with the key `key`.
        */
-      hasIn(path40) {
-        const [key2, ...rest] = path40;
+      hasIn(path41) {
+        const [key2, ...rest] = path41;
         if (rest.length === 0)
           return this.has(key2);
         const node = this.get(key2, true);
@@ -1456,8 +1456,8 @@ var require_Collection = __commonJS({
        * Sets a value in this collection. For `!!set`, `value` needs to be a
        * boolean to add/remove the item from the set.
        */
-      setIn(path40, value) {
-        const [key2, ...rest] = path40;
+      setIn(path41, value) {
+        const [key2, ...rest] = path41;
         if (rest.length === 0) {
           this.set(key2, value);
         } else {
@@ -3972,9 +3972,9 @@ var require_Document = __commonJS({
           this.contents.add(value);
       }
       /** Adds a value to the document. */
-      addIn(path40, value) {
+      addIn(path41, value) {
         if (assertCollection(this.contents))
-          this.contents.addIn(path40, value);
+          this.contents.addIn(path41, value);
       }
       /**
        * Create a new `Alias` node, ensuring that the target `node` has the required anchor.
@@ -4049,14 +4049,14 @@ var require_Document = __commonJS({
        * Removes a value from the document.
        * @returns `true` if the item was found and removed.
        */
-      deleteIn(path40) {
-        if (Collection.isEmptyPath(path40)) {
+      deleteIn(path41) {
+        if (Collection.isEmptyPath(path41)) {
           if (this.contents == null)
             return false;
           this.contents = null;
           return true;
         }
-        return assertCollection(this.contents) ? this.contents.deleteIn(path40) : false;
+        return assertCollection(this.contents) ? this.contents.deleteIn(path41) : false;
       }
       /**
        * Returns item at `key`, or `undefined` if not found. By default unwraps
@@ -4071,10 +4071,10 @@ var require_Document = __commonJS({
        * scalar values from their surrounding node; to disable set `keepScalar` to
        * `true` (collections are always returned intact).
        */
-      getIn(path40, keepScalar) {
-        if (Collection.isEmptyPath(path40))
+      getIn(path41, keepScalar) {
+        if (Collection.isEmptyPath(path41))
           return !keepScalar && identity7.isScalar(this.contents) ? this.contents.value : this.contents;
-        return identity7.isCollection(this.contents) ? this.contents.getIn(path40, keepScalar) : void 0;
+        return identity7.isCollection(this.contents) ? this.contents.getIn(path41, keepScalar) : void 0;
       }
       /**
        * Checks if the document includes a value with the key `key`.
@@ -4085,10 +4085,10 @@ var require_Document = __commonJS({
       /**
        * Checks if the document includes a value at `path`.
        */
-      hasIn(path40) {
-        if (Collection.isEmptyPath(path40))
+      hasIn(path41) {
+        if (Collection.isEmptyPath(path41))
           return this.contents !== void 0;
-        return identity7.isCollection(this.contents) ? this.contents.hasIn(path40) : false;
+        return identity7.isCollection(this.contents) ? this.contents.hasIn(path41) : false;
       }
       /**
        * Sets a value in this document. For `!!set`, `value` needs to be a
@@ -4105,13 +4105,13 @@ var require_Document = __commonJS({
        * Sets a value in this document. For `!!set`, `value` needs to be a
        * boolean to add/remove the item from the set.
        */
-      setIn(path40, value) {
-        if (Collection.isEmptyPath(path40)) {
+      setIn(path41, value) {
+        if (Collection.isEmptyPath(path41)) {
           this.contents = value;
         } else if (this.contents == null) {
-          this.contents = Collection.collectionFromPath(this.schema, Array.from(path40), value);
+          this.contents = Collection.collectionFromPath(this.schema, Array.from(path41), value);
         } else if (assertCollection(this.contents)) {
-          this.contents.setIn(path40, value);
+          this.contents.setIn(path41, value);
         }
       }
       /**
@@ -6072,9 +6072,9 @@ var require_cst_visit = __commonJS({
     visit.BREAK = BREAK;
     visit.SKIP = SKIP;
     visit.REMOVE = REMOVE;
-    visit.itemAtPath = (cst, path40) => {
+    visit.itemAtPath = (cst, path41) => {
       let item = cst;
-      for (const [field, index] of path40) {
+      for (const [field, index] of path41) {
         const tok = item?.[field];
         if (tok && "items" in tok) {
           item = tok.items[index];
@@ -6083,23 +6083,23 @@ var require_cst_visit = __commonJS({
       }
       return item;
     };
-    visit.parentCollection = (cst, path40) => {
-      const parent = visit.itemAtPath(cst, path40.slice(0, -1));
-      const field = path40[path40.length - 1][0];
+    visit.parentCollection = (cst, path41) => {
+      const parent = visit.itemAtPath(cst, path41.slice(0, -1));
+      const field = path41[path41.length - 1][0];
       const coll = parent?.[field];
       if (coll && "items" in coll)
         return coll;
       throw new Error("Parent collection not found");
     };
-    function _visit(path40, item, visitor) {
-      let ctrl = visitor(item, path40);
+    function _visit(path41, item, visitor) {
+      let ctrl = visitor(item, path41);
       if (typeof ctrl === "symbol")
         return ctrl;
       for (const field of ["key", "value"]) {
         const token = item[field];
         if (token && "items" in token) {
           for (let i2 = 0; i2 < token.items.length; ++i2) {
-            const ci = _visit(Object.freeze(path40.concat([[field, i2]])), token.items[i2], visitor);
+            const ci = _visit(Object.freeze(path41.concat([[field, i2]])), token.items[i2], visitor);
             if (typeof ci === "number")
               i2 = ci - 1;
             else if (ci === BREAK)
@@ -6110,10 +6110,10 @@ var require_cst_visit = __commonJS({
             }
           }
           if (typeof ctrl === "function" && field === "key")
-            ctrl = ctrl(item, path40);
+            ctrl = ctrl(item, path41);
         }
       }
-      return typeof ctrl === "function" ? ctrl(item, path40) : ctrl;
+      return typeof ctrl === "function" ? ctrl(item, path41) : ctrl;
     }
     exports.visit = visit;
   }
@@ -11093,8 +11093,8 @@ var require_utils = __commonJS({
       }
       return ind;
     }
-    function removeDotSegments(path40) {
-      let input = path40;
+    function removeDotSegments(path41) {
+      let input = path41;
       const output = [];
       let nextSlash = -1;
       let len = 0;
@@ -11168,11 +11168,11 @@ var require_utils = __commonJS({
       }
       return output.join("");
     }
-    function removeDotSegmentsRelative(path40) {
-      if (path40 === "" || path40[0] === "/") {
-        return removeDotSegments(path40);
+    function removeDotSegmentsRelative(path41) {
+      if (path41 === "" || path41[0] === "/") {
+        return removeDotSegments(path41);
       }
-      const segments2 = path40.split("/");
+      const segments2 = path41.split("/");
       const last = segments2.length - 1;
       const output = [];
       let trailingDirectory = false;
@@ -11535,8 +11535,8 @@ var require_schemes = __commonJS({
       }
       if (wsComponent.resourceName) {
         const queryIndex = wsComponent.resourceName.indexOf("?");
-        const path40 = queryIndex === -1 ? wsComponent.resourceName : wsComponent.resourceName.slice(0, queryIndex);
-        wsComponent.path = path40 && path40 !== "/" ? path40 : void 0;
+        const path41 = queryIndex === -1 ? wsComponent.resourceName : wsComponent.resourceName.slice(0, queryIndex);
+        wsComponent.path = path41 && path41 !== "/" ? path41 : void 0;
         wsComponent.query = queryIndex === -1 ? void 0 : wsComponent.resourceName.slice(queryIndex + 1);
         wsComponent.resourceName = void 0;
       }
@@ -15607,13 +15607,13 @@ if (process.env.PREADMIT_V8_TIERING !== "default") {
 
 // src/cli.ts
 import { parseArgs } from "node:util";
-import { existsSync as existsSync12, lstatSync as lstatSync6, readFileSync as readFileSync26, statSync as statSync19 } from "node:fs";
-import path39 from "node:path";
+import { existsSync as existsSync12, lstatSync as lstatSync6, readFileSync as readFileSync27, statSync as statSync20 } from "node:fs";
+import path40 from "node:path";
 
 // src/pipeline/base-compare.ts
-import { existsSync as existsSync11, mkdirSync as mkdirSync3, mkdtempSync as mkdtempSync7, realpathSync as realpathSync3, rmSync as rmSync7 } from "node:fs";
+import { existsSync as existsSync11, mkdirSync as mkdirSync4, mkdtempSync as mkdtempSync7, realpathSync as realpathSync3, rmSync as rmSync8 } from "node:fs";
 import os7 from "node:os";
-import path36 from "node:path";
+import path37 from "node:path";
 
 // node_modules/is-plain-obj/index.js
 function isPlainObject(value) {
@@ -20017,13 +20017,13 @@ var logOutputSync = ({ serializedResult, fdNumber, state, verboseInfo, encoding,
   }
 };
 var writeToFiles = (serializedResult, stdioItems, outputFiles) => {
-  for (const { path: path40, append: append2 } of stdioItems.filter(({ type: type2 }) => FILE_TYPES.has(type2))) {
-    const pathString = typeof path40 === "string" ? path40 : path40.toString();
+  for (const { path: path41, append: append2 } of stdioItems.filter(({ type: type2 }) => FILE_TYPES.has(type2))) {
+    const pathString = typeof path41 === "string" ? path41 : path41.toString();
     if (append2 || outputFiles.has(pathString)) {
-      appendFileSync(path40, serializedResult);
+      appendFileSync(path41, serializedResult);
     } else {
       outputFiles.add(pathString);
-      writeFileSync(path40, serializedResult);
+      writeFileSync(path41, serializedResult);
     }
   }
 };
@@ -22417,8 +22417,8 @@ var {
 } = getIpcExport();
 
 // src/pipeline/changed-charts.ts
-import { readFileSync as readFileSync6 } from "node:fs";
-import path11 from "node:path";
+import { readFileSync as readFileSync7 } from "node:fs";
+import path12 from "node:path";
 
 // src/k8s/values.ts
 function isObj(value) {
@@ -22454,9 +22454,10 @@ function at(value, ...keys2) {
 }
 
 // src/render/helm.ts
-import { existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync as readFileSync3, rmSync, statSync as statSync2, symlinkSync, writeFileSync as writeFileSync2 } from "node:fs";
+import { existsSync, lstatSync, mkdirSync as mkdirSync2, mkdtempSync, readdirSync as readdirSync2, readFileSync as readFileSync4, rmSync as rmSync2, statSync as statSync3, symlinkSync, writeFileSync as writeFileSync3 } from "node:fs";
 import os from "node:os";
-import path7 from "node:path";
+import path8 from "node:path";
+import { createHash as createHash2 } from "node:crypto";
 import { gunzipSync } from "node:zlib";
 
 // src/loaders/yaml-docs.ts
@@ -25584,11 +25585,11 @@ function positionTree(text2, schema2, maxDepth) {
   return consistent(tree) ? tree : void 0;
 }
 function unwrap(node) {
-  let current = node;
-  while (current.children.length === 1 && current.children[0].kind === current.kind && Object.is(current.children[0].value, current.value)) {
-    current = current.children[0];
+  let current2 = node;
+  while (current2.children.length === 1 && current2.children[0].kind === current2.kind && Object.is(current2.children[0].value, current2.value)) {
+    current2 = current2.children[0];
   }
-  return current;
+  return current2;
 }
 function consistent(tree) {
   const stack = [tree];
@@ -26528,6 +26529,204 @@ function currentRenderBudget() {
 }
 var defaultBudget = new RenderBudget({ maxRenders: Number.POSITIVE_INFINITY });
 
+// src/render/render-cache.ts
+import { AsyncLocalStorage as AsyncLocalStorage3 } from "node:async_hooks";
+import { createHash } from "node:crypto";
+import { closeSync, mkdirSync, openSync, readdirSync, readFileSync as readFileSync3, readSync, renameSync, rmSync, statSync as statSync2, utimesSync, writeFileSync as writeFileSync2 } from "node:fs";
+import path7 from "node:path";
+var FORMAT = "preadmit-render-cache-1";
+var MAX_STDERR_BYTES = 256 * 1024;
+var MAX_HEADER_BYTES = 4096;
+var CACHE_ENTRY_MAX_AGE_MS = 14 * 24 * 3600 * 1e3;
+var RenderCache = class {
+  dir;
+  counters = { hits: 0, misses: 0, writes: 0, rejected: 0 };
+  /** Content hashes of chart directories that stay unchanged during the scan (the repository's own). */
+  chartHashes = /* @__PURE__ */ new Map();
+  constructor(dir) {
+    this.dir = path7.resolve(dir);
+  }
+  file(key2) {
+    return path7.join(this.dir, key2.slice(0, 2), `${key2}.render`);
+  }
+  /** The entry for `key`, or undefined (absent, unreadable, corrupted, larger than `maxBytes`). */
+  get(key2, maxBytes) {
+    const file = this.file(key2);
+    let fd;
+    try {
+      fd = openSync(file, "r");
+    } catch {
+      this.counters.misses++;
+      return void 0;
+    }
+    try {
+      const size2 = statSync2(file).size;
+      if (size2 > maxBytes + MAX_HEADER_BYTES) return this.reject();
+      const buffer = Buffer.alloc(size2);
+      let read = 0;
+      while (read < size2) {
+        const n2 = readSync(fd, buffer, read, size2 - read, read);
+        if (n2 === 0) break;
+        read += n2;
+      }
+      const newline = buffer.indexOf(10);
+      if (newline === -1 || newline > MAX_HEADER_BYTES) return this.reject();
+      const header3 = JSON.parse(buffer.subarray(0, newline).toString("utf8"));
+      const body = buffer.subarray(newline + 1, read);
+      if (header3.format !== FORMAT || header3.key !== key2 || header3.bytes !== body.length || body.length > maxBytes) return this.reject();
+      if (header3.sha256 !== createHash("sha256").update(body).digest("hex")) return this.reject();
+      const text2 = body.toString("utf8");
+      let entry;
+      if (header3.ok === true) entry = { ok: true, stdout: text2 };
+      else if (header3.ok === false && Number.isInteger(header3.exitCode) && header3.exitCode !== 0) entry = { ok: false, exitCode: header3.exitCode, stderr: text2 };
+      else return this.reject();
+      this.counters.hits++;
+      try {
+        const now = /* @__PURE__ */ new Date();
+        utimesSync(file, now, now);
+      } catch {
+      }
+      return entry;
+    } catch {
+      return this.reject();
+    } finally {
+      closeSync(fd);
+    }
+  }
+  reject() {
+    this.counters.rejected++;
+    this.counters.misses++;
+    return void 0;
+  }
+  /** Stores an entry atomically (temporary file, then rename); a cache that cannot be written is skipped. */
+  put(key2, entry) {
+    const text2 = entry.ok ? entry.stdout : entry.stderr.slice(0, MAX_STDERR_BYTES);
+    const body = Buffer.from(text2, "utf8");
+    const header3 = { format: FORMAT, key: key2, ok: entry.ok, ...entry.ok ? {} : { exitCode: entry.exitCode }, bytes: body.length, sha256: createHash("sha256").update(body).digest("hex") };
+    const file = this.file(key2);
+    const temporary = `${file}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`;
+    try {
+      mkdirSync(path7.dirname(file), { recursive: true });
+      writeFileSync2(temporary, Buffer.concat([Buffer.from(`${JSON.stringify(header3)}
+`, "utf8"), body]), { mode: 384 });
+      renameSync(temporary, file);
+      this.counters.writes++;
+    } catch {
+      rmSync(temporary, { force: true });
+    }
+  }
+  /** Removes entries (and stray temporary files) unused for CACHE_ENTRY_MAX_AGE_MS. */
+  prune(now = Date.now()) {
+    let removed = 0;
+    let shards;
+    try {
+      shards = readdirSync(this.dir);
+    } catch {
+      return 0;
+    }
+    for (const shard of shards) {
+      if (!/^[0-9a-f]{2}$/.test(shard)) continue;
+      let files;
+      try {
+        files = readdirSync(path7.join(this.dir, shard));
+      } catch {
+        continue;
+      }
+      for (const name of files) {
+        const full2 = path7.join(this.dir, shard, name);
+        try {
+          if (now - statSync2(full2).mtimeMs > (name.endsWith(".tmp") ? 36e5 : CACHE_ENTRY_MAX_AGE_MS)) {
+            rmSync(full2, { force: true });
+            removed++;
+          }
+        } catch {
+        }
+      }
+    }
+    return removed;
+  }
+};
+var current = new AsyncLocalStorage3();
+function runWithRenderCache(cache2, fn) {
+  return current.run(cache2, fn);
+}
+function currentRenderCache() {
+  return current.getStore();
+}
+var MAX_HASHED_BYTES = 256 * 1024 * 1024;
+var MAX_HASHED_DEPTH = 64;
+function directoryHash(dir) {
+  const hash = createHash("sha256");
+  let total = 0;
+  const walk3 = (at3, shown2, depth) => {
+    if (depth > MAX_HASHED_DEPTH) return false;
+    let entries;
+    try {
+      entries = readdirSync(at3, { withFileTypes: true });
+    } catch {
+      return false;
+    }
+    entries.sort((a2, b) => a2.name < b.name ? -1 : a2.name > b.name ? 1 : 0);
+    for (const entry of entries) {
+      if (entry.name === ".git") continue;
+      const full2 = path7.join(at3, entry.name);
+      const name = shown2 === "" ? entry.name : `${shown2}/${entry.name}`;
+      let isDir = entry.isDirectory();
+      let isFile = entry.isFile();
+      if (!isDir && !isFile) {
+        try {
+          const stat = statSync2(full2);
+          isDir = stat.isDirectory();
+          isFile = stat.isFile();
+        } catch {
+          return false;
+        }
+      }
+      if (isDir) {
+        hash.update(`d\0${name}\0`);
+        if (!walk3(full2, name, depth + 1)) return false;
+      } else if (isFile) {
+        let content;
+        try {
+          content = readFileSync3(full2);
+        } catch {
+          return false;
+        }
+        total += content.length;
+        if (total > MAX_HASHED_BYTES) return false;
+        hash.update(`f\0${name}\0${content.length}\0`);
+        hash.update(content);
+      } else {
+        hash.update(`o\0${name}\0`);
+      }
+    }
+    return true;
+  };
+  return walk3(dir, "", 0) ? hash.digest("hex") : void 0;
+}
+function fileHash(file) {
+  try {
+    return createHash("sha256").update(readFileSync3(file)).digest("hex");
+  } catch {
+    return void 0;
+  }
+}
+var binaries = /* @__PURE__ */ new Map();
+function binaryHash(file) {
+  let stamp;
+  try {
+    const stat = statSync2(file);
+    stamp = `${file}\0${stat.size}\0${stat.mtimeMs}\0${stat.ino}`;
+  } catch {
+    return void 0;
+  }
+  if (!binaries.has(stamp)) binaries.set(stamp, fileHash(file));
+  return binaries.get(stamp);
+}
+function renderKey(parts) {
+  return createHash("sha256").update(JSON.stringify([FORMAT, parts])).digest("hex");
+}
+
 // src/render/helm.ts
 var HelmNotFoundError = class extends Error {
 };
@@ -26538,8 +26737,8 @@ var GO_RUNTIME_PASSED_THROUGH = ["GOGC", "GOMEMLIMIT", "GOMAXPROCS"];
 var NO_NETWORK = "http://127.0.0.1:9";
 function helmEnvironment() {
   if (privateHome === void 0) {
-    privateHome = mkdtempSync(path7.join(os.tmpdir(), "preadmit-helm-home-"));
-    process.once("exit", () => rmSync(privateHome, { recursive: true, force: true }));
+    privateHome = mkdtempSync(path8.join(os.tmpdir(), "preadmit-helm-home-"));
+    process.once("exit", () => rmSync2(privateHome, { recursive: true, force: true }));
   }
   const env = {};
   const goRuntime = { ...GO_RUNTIME_DEFAULTS };
@@ -26556,19 +26755,19 @@ function helmEnvironment() {
     ...goRuntime,
     HOME: privateHome,
     USERPROFILE: privateHome,
-    XDG_CACHE_HOME: path7.join(privateHome, "cache"),
-    XDG_CONFIG_HOME: path7.join(privateHome, "config"),
-    XDG_DATA_HOME: path7.join(privateHome, "data"),
-    HELM_CACHE_HOME: path7.join(privateHome, "cache"),
-    HELM_CONFIG_HOME: path7.join(privateHome, "config"),
-    HELM_DATA_HOME: path7.join(privateHome, "data"),
-    HELM_PLUGINS: path7.join(privateHome, "plugins"),
-    HELM_REGISTRY_CONFIG: path7.join(privateHome, "registry.json"),
-    HELM_REPOSITORY_CONFIG: path7.join(privateHome, "repositories.yaml"),
-    HELM_REPOSITORY_CACHE: path7.join(privateHome, "repository"),
+    XDG_CACHE_HOME: path8.join(privateHome, "cache"),
+    XDG_CONFIG_HOME: path8.join(privateHome, "config"),
+    XDG_DATA_HOME: path8.join(privateHome, "data"),
+    HELM_CACHE_HOME: path8.join(privateHome, "cache"),
+    HELM_CONFIG_HOME: path8.join(privateHome, "config"),
+    HELM_DATA_HOME: path8.join(privateHome, "data"),
+    HELM_PLUGINS: path8.join(privateHome, "plugins"),
+    HELM_REGISTRY_CONFIG: path8.join(privateHome, "registry.json"),
+    HELM_REPOSITORY_CONFIG: path8.join(privateHome, "repositories.yaml"),
+    HELM_REPOSITORY_CACHE: path8.join(privateHome, "repository"),
     HELM_NO_PLUGINS: "1",
     HELM_DEBUG: "false",
-    KUBECONFIG: path7.join(privateHome, "kubeconfig"),
+    KUBECONFIG: path8.join(privateHome, "kubeconfig"),
     HTTP_PROXY: NO_NETWORK,
     HTTPS_PROXY: NO_NETWORK,
     ALL_PROXY: NO_NETWORK,
@@ -26580,12 +26779,12 @@ function helmEnvironment() {
 }
 function resolveOnPath(command, pathVariable = process.env.PATH ?? "") {
   const extensions = process.platform === "win32" ? (process.env.PATHEXT ?? ".EXE;.CMD;.BAT").split(";") : [""];
-  for (const dir of pathVariable.split(path7.delimiter)) {
-    if (dir === "" || !path7.isAbsolute(dir)) continue;
+  for (const dir of pathVariable.split(path8.delimiter)) {
+    if (dir === "" || !path8.isAbsolute(dir)) continue;
     for (const extension of extensions) {
-      const candidate2 = path7.join(dir, command + extension);
+      const candidate2 = path8.join(dir, command + extension);
       try {
-        if (statSync2(candidate2).isFile()) return candidate2;
+        if (statSync3(candidate2).isFile()) return candidate2;
       } catch {
       }
     }
@@ -26594,13 +26793,13 @@ function resolveOnPath(command, pathVariable = process.env.PATH ?? "") {
 }
 function helmCandidate(explicit) {
   const name = explicit ?? "helm";
-  return name.includes("/") || name.includes(path7.sep) ? path7.resolve(name) : resolveOnPath(name) ?? name;
+  return name.includes("/") || name.includes(path8.sep) ? path8.resolve(name) : resolveOnPath(name) ?? name;
 }
 async function locateHelm(explicit) {
   const name = explicit ?? "helm";
   const candidate2 = helmCandidate(explicit);
   try {
-    if (!path7.isAbsolute(candidate2)) throw new Error(`${name} is not on PATH (relative PATH entries are not searched)`);
+    if (!path8.isAbsolute(candidate2)) throw new Error(`${name} is not on PATH (relative PATH entries are not searched)`);
     const { stdout } = await execa(candidate2, ["version", "--template={{.Version}}"], {
       env: helmEnvironment(),
       extendEnv: false,
@@ -26622,26 +26821,26 @@ async function locateHelm(explicit) {
 }
 var MAX_CHART_FILE_BYTES = 1024 * 1024;
 function chartRoot(dir) {
-  const real = safeRealpath(dir) ?? path7.resolve(dir);
-  for (let at3 = real; ; at3 = path7.dirname(at3)) {
-    if (existsSync(path7.join(at3, ".git"))) return at3;
-    if (path7.dirname(at3) === at3) return real;
+  const real = safeRealpath(dir) ?? path8.resolve(dir);
+  for (let at3 = real; ; at3 = path8.dirname(at3)) {
+    if (existsSync(path8.join(at3, ".git"))) return at3;
+    if (path8.dirname(at3) === at3) return real;
   }
 }
 function readChartFile(file, root) {
-  const name = path7.basename(file);
+  const name = path8.basename(file);
   const real = safeRealpath(file);
   if (real === void 0) return `${name} cannot be read (a symlink to nothing?)`;
   if (!isInside(root, real)) return `${name} is a symlink leading outside the repository; not read`;
   let size2;
   try {
-    size2 = statSync2(real).size;
+    size2 = statSync3(real).size;
   } catch (error) {
     return `${name} cannot be read: ${error.message}`;
   }
   if (size2 > MAX_CHART_FILE_BYTES) return `${name} is larger than ${MAX_CHART_FILE_BYTES / 1024 / 1024} MiB; not read`;
   try {
-    return { text: readFileSync3(real, "utf8") };
+    return { text: readFileSync4(real, "utf8") };
   } catch (error) {
     return `${name} cannot be read: ${error.message}`;
   }
@@ -26654,7 +26853,7 @@ function parseChartYaml(text2) {
 }
 function readChartInfo(dir, root = chartRoot(dir)) {
   let parsed;
-  const chartYaml = readChartFile(path7.join(dir, "Chart.yaml"), root);
+  const chartYaml = readChartFile(path8.join(dir, "Chart.yaml"), root);
   if (typeof chartYaml === "string") return chartYaml;
   try {
     parsed = parseChartYaml(chartYaml.text);
@@ -26669,7 +26868,7 @@ function readChartInfo(dir, root = chartRoot(dir)) {
     alias: str(dep.alias),
     version: str(dep.version)
   }));
-  const requirements = path7.join(dir, "requirements.yaml");
+  const requirements = path8.join(dir, "requirements.yaml");
   if (str(parsed.apiVersion) === "v1" && existsSync(requirements)) {
     const read = readChartFile(requirements, root);
     if (typeof read === "string") return read;
@@ -26690,18 +26889,18 @@ function readChartInfo(dir, root = chartRoot(dir)) {
 }
 function vendoredCharts(dir) {
   const found = /* @__PURE__ */ new Map();
-  const chartsDir = path7.join(dir, "charts");
+  const chartsDir = path8.join(dir, "charts");
   let entries;
   try {
-    entries = readdirSync(chartsDir);
+    entries = readdirSync2(chartsDir);
   } catch {
     return found;
   }
   for (const entry of entries) {
-    const full2 = path7.join(chartsDir, entry);
+    const full2 = path8.join(chartsDir, entry);
     if (entry.endsWith(".tgz")) {
       found.set(entry.replace(/-v?\d+\.\d+\.\d+[^/]*\.tgz$/, "").replace(/\.tgz$/, ""), full2);
-    } else if (isDirectory(full2) && existsSync(path7.join(full2, "Chart.yaml"))) {
+    } else if (isDirectory(full2) && existsSync(path8.join(full2, "Chart.yaml"))) {
       const info = readChartInfo(full2);
       found.set(typeof info === "string" ? entry : info.name, full2);
     }
@@ -26710,7 +26909,7 @@ function vendoredCharts(dir) {
 }
 function isDirectory(p) {
   try {
-    return statSync2(p).isDirectory();
+    return statSync3(p).isDirectory();
   } catch {
     return false;
   }
@@ -26720,6 +26919,8 @@ function missingDependencies(chart) {
   const vendored2 = vendoredCharts(chart.dir);
   return chart.dependencies.filter((dep) => !vendored2.has(dep.name)).map((dep) => dep.name);
 }
+var zero = () => ({ "value-set": 0, variant: 0, provenance: 0 });
+var renderStats = { helm: zero(), helmMs: zero(), cached: zero() };
 var MAX_RENDER_OUTPUT = 64 * 1024 * 1024;
 function templateArgs(request) {
   const args = ["template", `--namespace=${request.namespace}`];
@@ -26750,20 +26951,57 @@ async function renderChart(request) {
   if (refused !== void 0) return { ok: false, message: refused, ms: 0 };
   const maxBuffer = Math.min(request.maxOutputBytes ?? MAX_RENDER_OUTPUT, budget.maxOutputBytes);
   let chartDir = chartDirForHelm(request);
+  const ownDir = chartDir;
+  let editedView;
+  if (request.replacedFiles !== void 0 && request.replacedFiles.size > 0) {
+    try {
+      chartDir = editedView = withReplacedFiles(chartDir, request.replacedFiles);
+    } catch (error) {
+      return { ok: false, message: `the chart could not be staged with changed lines: ${error.message}`, ms: performance.now() - started };
+    }
+  }
   let answersCopy;
+  let sharedCopy;
   if (request.clusterAnswers || request.failsIgnored) {
     try {
-      chartDir = answersCopy = withClusterAnswers(chartDir, answersHowOf(request));
+      const how = answersHowOf(request);
+      if (editedView === void 0 && request.checkedCharts !== void 0) {
+        const copies = ANSWERS_COPIES.get(request.checkedCharts) ?? /* @__PURE__ */ new Map();
+        ANSWERS_COPIES.set(request.checkedCharts, copies);
+        const memo = `${chartDir}\0${how.answers}\0${how.failsIgnored}\0${how.versionSuffix ?? ""}`;
+        if (!copies.has(memo)) copies.set(memo, withClusterAnswers(chartDir, how));
+        chartDir = sharedCopy = copies.get(memo);
+      } else chartDir = answersCopy = withClusterAnswers(chartDir, how);
     } catch (error) {
+      if (editedView !== void 0) rmSync2(path8.dirname(editedView), { recursive: true, force: true });
       return { ok: false, message: `the chart could not be copied for the render with the cluster's answers: ${error.message}`, ms: performance.now() - started };
     }
   }
   let valuesFiles = request.valuesFiles;
-  if (answersCopy !== void 0) {
-    const root = path7.dirname(answersCopy);
-    valuesFiles = request.valuesFiles.map((file2, i2) => answeredValuesFile(file2, path7.join(root, `values-${i2}${path7.extname(file2) || ".yaml"}`), answersHowOf(request)));
+  let valuesCopies;
+  if ((answersCopy !== void 0 || sharedCopy !== void 0) && request.valuesFiles.length > 0) {
+    valuesCopies = stagingRoot("preadmit-values-");
+    valuesFiles = request.valuesFiles.map((file2, i2) => answeredValuesFile(file2, path8.join(valuesCopies, `values-${i2}${path8.extname(file2) || ".yaml"}`), answersHowOf(request)));
   }
+  const purpose = request.purpose ?? "value-set";
   const { file, args, env } = boundedHelm(request.helm.path, templateArgs({ ...request, chartDir, valuesFiles }), budget.memoryLimitBytes);
+  const cache2 = currentRenderCache();
+  const key2 = cache2 === void 0 ? void 0 : cacheKeyOf({ ...request, valuesFiles }, chartDir, ownDir, answersCopy !== void 0 ? "copy" : sharedCopy !== void 0 ? "shared-copy" : "own", budget.memoryLimitBytes, env, cache2);
+  const hit = key2 === void 0 ? void 0 : cache2.get(key2, maxBuffer);
+  const removeStaged = () => {
+    if (answersCopy !== void 0) rmSync2(path8.dirname(answersCopy), { recursive: true, force: true });
+    if (editedView !== void 0) rmSync2(path8.dirname(editedView), { recursive: true, force: true });
+    if (valuesCopies !== void 0) rmSync2(valuesCopies, { recursive: true, force: true });
+  };
+  const asGiven = (message) => valuesFiles.reduce((m, copy, i2) => m.split(copy).join(request.valuesFiles[i2]), message);
+  if (hit !== void 0) {
+    removeStaged();
+    renderStats.cached[purpose]++;
+    const ms2 = performance.now() - started;
+    if (hit.ok) return { ok: true, stdout: hit.stdout, ms: ms2 };
+    return { ok: false, message: asGiven(refusalMessage(request, chartDir, hit.exitCode, hit.stderr.split(CACHED_CHART_DIR).join(chartDir))), ms: ms2 };
+  }
+  renderStats.helm[purpose]++;
   const subprocess = execa(file, args, {
     env,
     extendEnv: false,
@@ -26782,9 +27020,10 @@ async function renderChart(request) {
   slow?.unref();
   const result = await subprocess.finally(() => {
     clearInterval(slow);
-    if (answersCopy !== void 0) rmSync(path7.dirname(answersCopy), { recursive: true, force: true });
+    removeStaged();
   });
   const ms = performance.now() - started;
+  renderStats.helmMs[purpose] += ms;
   if (result.isCanceled) {
     budget.noteStopped(request.chart ?? request.chartDir);
     return { ok: false, message: (budget.stoppedBecause() ?? "not rendered: the scan was stopped").replace(/^not rendered/, "helm template stopped"), ms };
@@ -26795,13 +27034,47 @@ async function renderChart(request) {
     const stderr = String(result.stderr ?? "");
     if (GO_OUT_OF_MEMORY.test(stderr)) return { ok: false, message: `helm template ran out of memory at its limit of ${formatBytes(budget.memoryLimitBytes)} (helm.memoryLimitMiB, --helm-memory-limit); stopped`, ms };
     if (result.exitCode === WRAPPER_FAILED) return { ok: false, message: `helm's memory limit (${formatBytes(budget.memoryLimitBytes)}) could not be set; not rendered`, ms };
-    let message = helmErrorMessage(stderr, secretsOf(request)).split(chartDir).join(request.chartDir);
-    valuesFiles.forEach((copy, i2) => message = message.split(copy).join(request.valuesFiles[i2]));
-    if (message) return { ok: false, message, ms };
-    if (result.signal) return { ok: false, message: `helm template was killed by ${result.signal} (out of memory?)`, ms };
-    return { ok: false, message: `helm exited with ${result.exitCode ?? "an error"}`, ms };
+    const refused2 = typeof result.exitCode === "number" && result.exitCode !== 0 && !result.signal;
+    if (key2 !== void 0 && refused2) cache2.put(key2, { ok: false, exitCode: result.exitCode, stderr: stderr.split(chartDir).join(CACHED_CHART_DIR) });
+    if (result.signal && !helmErrorMessage(stderr)) return { ok: false, message: `helm template was killed by ${result.signal} (out of memory?)`, ms };
+    return { ok: false, message: asGiven(refusalMessage(request, chartDir, result.exitCode, stderr)), ms };
   }
-  return { ok: true, stdout: String(result.stdout), ms };
+  const stdout = String(result.stdout);
+  if (key2 !== void 0) cache2.put(key2, { ok: true, stdout });
+  return { ok: true, stdout, ms };
+}
+var CACHED_CHART_DIR = "\0chart-dir\0";
+function refusalMessage(request, chartDir, exitCode, stderr) {
+  const message = helmErrorMessage(stderr, secretsOf(request)).split(chartDir).join(request.chartDir);
+  return message || `helm exited with ${exitCode ?? "an error"}`;
+}
+function cacheKeyOf(request, chartDir, ownDir, dir, memoryLimitBytes, env, cache2) {
+  const helm = binaryHash(request.helm.path);
+  if (helm === void 0) return void 0;
+  let chart;
+  if (dir === "copy") {
+    chart = directoryHash(chartDir);
+  } else if (dir === "shared-copy") {
+    if (!cache2.chartHashes.has(chartDir)) cache2.chartHashes.set(chartDir, directoryHash(chartDir));
+    chart = cache2.chartHashes.get(chartDir);
+  } else {
+    if (!cache2.chartHashes.has(ownDir)) cache2.chartHashes.set(ownDir, directoryHash(ownDir));
+    const own = cache2.chartHashes.get(ownDir);
+    const replaced = [...request.replacedFiles ?? /* @__PURE__ */ new Map()].sort((a2, b) => a2[0] < b[0] ? -1 : 1).map(([file, text2]) => [file, createHash2("sha256").update(text2).digest("hex")]);
+    chart = own === void 0 ? void 0 : replaced.length === 0 ? own : { own, replaced };
+  }
+  if (chart === void 0) return void 0;
+  const values = [];
+  for (const file of request.valuesFiles) {
+    const hash = fileHash(path8.resolve(request.chartDir, file));
+    if (hash === void 0) return void 0;
+    values.push(hash);
+  }
+  let valuesIndex = 0;
+  const args = templateArgs({ ...request, chartDir: "<chart>", valuesFiles: values.map(() => "") }).map((arg) => arg.startsWith("--values=") ? `--values=sha256:${values[valuesIndex++]}` : arg);
+  const home = privateHome;
+  const environment = Object.entries(env).map(([name, value]) => [name, home !== void 0 && value.startsWith(home) ? `<home>${value.slice(home.length)}` : value]).sort((a2, b) => a2[0] < b[0] ? -1 : 1);
+  return renderKey({ helm, limits: LIMIT_SHELL === void 0 ? "none" : memoryLimitBytes, args, environment, chart });
 }
 var GO_OUT_OF_MEMORY = /^fatal error: (?:runtime: )?(?:out of memory|cannot allocate memory)|^runtime: out of memory|^fatal error: failed to reserve/m;
 var WRAPPER_FAILED = 125;
@@ -26821,6 +27094,7 @@ function boundedHelm(helmPath, args, memoryLimitBytes) {
   const kib = (bytes) => String(Math.ceil(bytes / 1024));
   return { file: LIMIT_SHELL, args: ["-c", LIMIT_SCRIPT, kib(memoryLimitBytes), kib(memoryLimitBytes + ADDRESS_SPACE_MARGIN), helmPath, ...args], env };
 }
+var ANSWERS_COPIES = /* @__PURE__ */ new WeakMap();
 var STAGED = /* @__PURE__ */ new WeakMap();
 var stagedRoots = [];
 function chartDirForHelm(request) {
@@ -26831,7 +27105,7 @@ function chartDirForHelm(request) {
   let staged;
   if (holdsGit(source)) {
     const root = stagingRoot("preadmit-chart-");
-    staged = path7.join(root, path7.basename(source));
+    staged = path8.join(root, path8.basename(source));
     mirrorWithoutGit(source, staged);
   }
   cache2?.set(request.chartDir, staged);
@@ -26875,7 +27149,7 @@ function withClusterAnswersText(written, how = { answers: true, failsIgnored: fa
 function unpackSubchart(archive, chartsDir, how, depth = 0) {
   let tar;
   try {
-    tar = gunzipSync(readFileSync3(archive), { maxOutputLength: MAX_INSPECTED_BYTES });
+    tar = gunzipSync(readFileSync4(archive), { maxOutputLength: MAX_INSPECTED_BYTES });
   } catch {
     return false;
   }
@@ -26883,15 +27157,15 @@ function unpackSubchart(archive, chartsDir, how, depth = 0) {
   const tops = new Set(entries.map((e) => e.name.split("/")[0]));
   if (tops.size !== 1 || entries.some((e) => e.name.startsWith("/") || e.name.split("/").includes(".."))) return false;
   const top = [...tops][0];
-  if (top === "" || top === "." || existsSync(path7.join(chartsDir, top))) return false;
+  if (top === "" || top === "." || existsSync(path8.join(chartsDir, top))) return false;
   for (const entry of entries) {
     if (entry.name.endsWith("/")) continue;
-    const target = path7.join(chartsDir, entry.name);
-    mkdirSync(path7.dirname(target), { recursive: true });
+    const target = path8.join(chartsDir, entry.name);
+    mkdirSync2(path8.dirname(target), { recursive: true });
     const parts = entry.name.split("/");
     const rewrite = parts.includes("templates") || /^values\.ya?ml$/.test(parts.at(-1));
-    writeFileSync2(target, rewrite && entry.content.length <= 4 * 1024 * 1024 ? withClusterAnswersText(entry.content.toString("utf8"), how) : entry.content);
-    if (parts.length === 3 && parts[1] === "charts" && parts[2].endsWith(".tgz") && depth < 4 && unpackSubchart(target, path7.dirname(target), how, depth + 1)) rmSync(target);
+    writeFileSync3(target, rewrite && entry.content.length <= 4 * 1024 * 1024 ? withClusterAnswersText(entry.content.toString("utf8"), how) : entry.content);
+    if (parts.length === 3 && parts[1] === "charts" && parts[2].endsWith(".tgz") && depth < 4 && unpackSubchart(target, path8.dirname(target), how, depth + 1)) rmSync2(target);
   }
   return true;
 }
@@ -26900,9 +27174,9 @@ function answersHowOf(request) {
 }
 function answeredValuesFile(file, to, how) {
   try {
-    const stat = statSync2(file);
+    const stat = statSync3(file);
     if (!stat.isFile() || stat.size > 4 * 1024 * 1024) return file;
-    writeFileSync2(to, withClusterAnswersText(readFileSync3(file, "utf8"), how));
+    writeFileSync3(to, withClusterAnswersText(readFileSync4(file, "utf8"), how));
     return to;
   } catch {
     return file;
@@ -26911,7 +27185,7 @@ function answeredValuesFile(file, to, how) {
 function answerableTemplate(file, entry) {
   if (!entry.isFile() && !entry.isSymbolicLink()) return false;
   try {
-    const stat = statSync2(file);
+    const stat = statSync3(file);
     return stat.isFile() && stat.size <= 4 * 1024 * 1024;
   } catch {
     return false;
@@ -26919,45 +27193,72 @@ function answerableTemplate(file, entry) {
 }
 function withClusterAnswers(chartDir, how) {
   const root = stagingRoot("preadmit-answers-");
-  const staged = path7.join(root, path7.basename(chartDir));
+  const staged = path8.join(root, path8.basename(chartDir));
   const copy = (src, dst, inTemplates, depth) => {
-    mkdirSync(dst, { recursive: true });
-    for (const entry of readdirSync(src, { withFileTypes: true })) {
+    mkdirSync2(dst, { recursive: true });
+    for (const entry of readdirSync2(src, { withFileTypes: true })) {
       if (entry.name === ".git") continue;
-      const from = path7.join(src, entry.name);
-      const to = path7.join(dst, entry.name);
+      const from = path8.join(src, entry.name);
+      const to = path8.join(dst, entry.name);
       if (entry.isDirectory() && depth < 32) copy(from, to, inTemplates || entry.name === "templates", depth + 1);
-      else if ((inTemplates || /^values\.ya?ml$/.test(entry.name)) && answerableTemplate(from, entry)) writeFileSync2(to, withClusterAnswersText(readFileSync3(from, "utf8"), how));
-      else if (path7.basename(src) === "charts" && entry.name.endsWith(".tgz") && entry.isFile() && unpackSubchart(from, dst, how)) continue;
+      else if ((inTemplates || /^values\.ya?ml$/.test(entry.name)) && answerableTemplate(from, entry)) writeFileSync3(to, withClusterAnswersText(readFileSync4(from, "utf8"), how));
+      else if (path8.basename(src) === "charts" && entry.name.endsWith(".tgz") && entry.isFile() && unpackSubchart(from, dst, how)) continue;
       else symlinkSync(from, to);
     }
   };
   copy(chartDir, staged, false, 0);
   return staged;
 }
+function withReplacedFiles(chartDir, files) {
+  for (const name of files.keys()) {
+    if (name === "" || path8.isAbsolute(name) || name.split("/").some((part) => part === "" || part === "." || part === ".." || part === ".git")) throw new Error(`${name} is not a file of the chart`);
+  }
+  const root = stagingRoot("preadmit-edit-");
+  const staged = path8.join(root, path8.basename(chartDir));
+  const onTheWay = /* @__PURE__ */ new Set();
+  for (const name of files.keys()) {
+    const parts = name.split("/");
+    for (let i2 = 1; i2 < parts.length; i2++) onTheWay.add(parts.slice(0, i2).join("/"));
+  }
+  const stage = (src, dst, prefix2) => {
+    mkdirSync2(dst, { recursive: true });
+    for (const entry of readdirSync2(src, { withFileTypes: true })) {
+      if (entry.name === ".git") continue;
+      const name = prefix2 === "" ? entry.name : `${prefix2}/${entry.name}`;
+      const from = path8.join(src, entry.name);
+      const to = path8.join(dst, entry.name);
+      const text2 = files.get(name);
+      if (text2 !== void 0) writeFileSync3(to, text2);
+      else if (onTheWay.has(name)) stage(from, to, name);
+      else symlinkSync(from, to);
+    }
+  };
+  stage(chartDir, staged, "");
+  return staged;
+}
 function stagingRoot(prefix2) {
-  if (stagedRoots.length === 0) process.once("exit", () => stagedRoots.forEach((dir) => rmSync(dir, { recursive: true, force: true })));
-  const root = mkdtempSync(path7.join(os.tmpdir(), prefix2));
+  if (stagedRoots.length === 0) process.once("exit", () => stagedRoots.forEach((dir) => rmSync2(dir, { recursive: true, force: true })));
+  const root = mkdtempSync(path8.join(os.tmpdir(), prefix2));
   stagedRoots.push(root);
   return root;
 }
 function holdsGit(dir, depth = 0) {
   let entries;
   try {
-    entries = readdirSync(dir, { withFileTypes: true });
+    entries = readdirSync2(dir, { withFileTypes: true });
   } catch {
     return false;
   }
   if (entries.some((e) => e.name === ".git")) return true;
-  return depth < 64 && entries.some((e) => e.isDirectory() && holdsGit(path7.join(dir, e.name), depth + 1));
+  return depth < 64 && entries.some((e) => e.isDirectory() && holdsGit(path8.join(dir, e.name), depth + 1));
 }
 function mirrorWithoutGit(src, dst) {
-  mkdirSync(dst, { recursive: true });
-  for (const entry of readdirSync(src, { withFileTypes: true })) {
+  mkdirSync2(dst, { recursive: true });
+  for (const entry of readdirSync2(src, { withFileTypes: true })) {
     if (entry.name === ".git") continue;
-    const from = path7.join(src, entry.name);
-    if (entry.isDirectory() && holdsGit(from)) mirrorWithoutGit(from, path7.join(dst, entry.name));
-    else symlinkSync(from, path7.join(dst, entry.name));
+    const from = path8.join(src, entry.name);
+    if (entry.isDirectory() && holdsGit(from)) mirrorWithoutGit(from, path8.join(dst, entry.name));
+    else symlinkSync(from, path8.join(dst, entry.name));
   }
 }
 function formatBytes(bytes) {
@@ -26983,8 +27284,8 @@ function secretsOf(request) {
     const real = safeRealpath(file);
     if (real === void 0 || isInside(chart, real)) continue;
     try {
-      if (statSync2(real).size > MAX_CHART_FILE_BYTES * 4) continue;
-      const stack = loadYamlDocuments(readFileSync3(real, "utf8")).documents.map((d) => d.value);
+      if (statSync3(real).size > MAX_CHART_FILE_BYTES * 4) continue;
+      const stack = loadYamlDocuments(readFileSync4(real, "utf8")).documents.map((d) => d.value);
       while (stack.length > 0 && out.size < 1e4) {
         const value = stack.pop();
         if (typeof value === "string" && value.length >= MIN_SECRET_LENGTH) out.add(value);
@@ -27008,7 +27309,7 @@ function chartProblem(chartDir, root) {
   const outside = realRoot === start ? "chart" : "repository";
   if (!isInside(realRoot, start)) return "the chart directory leads outside the repository (through a symlink?)";
   for (const name of ["charts", "templates"]) {
-    const full2 = path7.join(start, name);
+    const full2 = path8.join(start, name);
     if (existsSync(full2) && !isDirectory(full2)) return `${name} is not a directory`;
   }
   const walked = /* @__PURE__ */ new Set();
@@ -27020,13 +27321,13 @@ function chartProblem(chartDir, root) {
     if (depth > 64) return `${shown2 || "."} is nested deeper than 64 directories`;
     let entries;
     try {
-      entries = readdirSync(dir, { withFileTypes: true }).sort((a2, b) => a2.name < b.name ? -1 : a2.name > b.name ? 1 : 0);
+      entries = readdirSync2(dir, { withFileTypes: true }).sort((a2, b) => a2.name < b.name ? -1 : a2.name > b.name ? 1 : 0);
     } catch {
       continue;
     }
     for (const dirent of entries) {
       const entry = dirent.name;
-      const full2 = path7.join(dir, entry);
+      const full2 = path8.join(dir, entry);
       const label = shown2 ? `${shown2}/${entry}` : entry;
       let real = full2;
       let isDir = dirent.isDirectory();
@@ -27036,10 +27337,10 @@ function chartProblem(chartDir, root) {
         if (target === void 0) return `${label} is a symlink to nothing (or a symlink loop)`;
         if (!isInside(realRoot, target)) return `${label} is a symlink leading outside the ${outside} (helm would read what it points to)`;
         if (isInside(target, dir)) return `${label} is a symlink to a directory that holds it (helm would read it again and again)`;
-        if (target.split(path7.sep).includes(".git")) return `${label} is a symlink into a .git directory (helm would read the repository's configuration, where actions/checkout keeps its token)`;
+        if (target.split(path8.sep).includes(".git")) return `${label} is a symlink into a .git directory (helm would read the repository's configuration, where actions/checkout keeps its token)`;
         real = target;
         try {
-          const stat = statSync2(target);
+          const stat = statSync3(target);
           isDir = stat.isDirectory();
           isFile = stat.isFile();
         } catch {
@@ -27055,13 +27356,13 @@ function chartProblem(chartDir, root) {
         }
       }
       if (entry === ".git" && !isInside(start, dir)) return `${label} is a .git reached through a symlink (helm would read the repository's configuration)`;
-      const inspected = isFile && (entry === "values.schema.json" || entry.endsWith(".tgz") && path7.basename(dir) === "charts");
+      const inspected = isFile && (entry === "values.schema.json" || entry.endsWith(".tgz") && path8.basename(dir) === "charts");
       if (isDir) {
         pending.push([real, label, depth + 1]);
       } else if (inspected) {
         let size2;
         try {
-          size2 = statSync2(real).size;
+          size2 = statSync3(real).size;
         } catch {
           continue;
         }
@@ -27075,7 +27376,7 @@ function chartProblem(chartDir, root) {
 function schemaFileProblem(file, size2) {
   if (size2 > MAX_INSPECTED_BYTES) return `larger than ${formatBytes(MAX_INSPECTED_BYTES)}`;
   try {
-    return schemaProblem(readFileSync3(file, "utf8"));
+    return schemaProblem(readFileSync4(file, "utf8"));
   } catch {
     return void 0;
   }
@@ -27111,7 +27412,7 @@ function archiveProblem(file, size2) {
   if (size2 > MAX_INSPECTED_BYTES) return `archive larger than ${formatBytes(MAX_INSPECTED_BYTES)}`;
   let tar;
   try {
-    tar = gunzipSync(readFileSync3(file), { maxOutputLength: MAX_INSPECTED_BYTES });
+    tar = gunzipSync(readFileSync4(file), { maxOutputLength: MAX_INSPECTED_BYTES });
   } catch (error) {
     if (error.code === "ERR_BUFFER_TOO_LARGE" || error instanceof RangeError) {
       return `archive expands to more than ${formatBytes(MAX_INSPECTED_BYTES)}`;
@@ -27195,7 +27496,7 @@ function templateFile(chartDir, template, vendored2 = vendoredCharts) {
     dir = sub;
     i2 += 2;
   }
-  const file = path7.join(dir, ...parts.slice(i2));
+  const file = path8.join(dir, ...parts.slice(i2));
   return isInside(chartDir, file) ? file : chartDir;
 }
 
@@ -28500,19 +28801,19 @@ var Candidates = class {
 };
 function splitByComma(str3) {
   const parts = [];
-  let current = "";
+  let current2 = "";
   let depth = 0;
   for (const char of str3) {
     if (char === "<") depth++;
     else if (char === ">") depth--;
     else if (char === "," && depth === 0) {
-      parts.push(current.trim());
-      current = "";
+      parts.push(current2.trim());
+      current2 = "";
       continue;
     }
-    current += char;
+    current2 += char;
   }
-  if (current) parts.push(current.trim());
+  if (current2) parts.push(current2.trim());
   return parts;
 }
 var objTypesDecls = [
@@ -31400,9 +31701,9 @@ var Authorizer = class {
   user;
 };
 var PathCheck = class {
-  constructor(authz, path40) {
+  constructor(authz, path41) {
     this.authz = authz;
-    this.path = path40;
+    this.path = path41;
   }
   authz;
   path;
@@ -32085,19 +32386,19 @@ function opensLiteral(src, i2, bracket) {
 }
 function scan(src, i2, closer) {
   const segments2 = [];
-  let current = "";
+  let current2 = "";
   while (i2 < src.length) {
     const c3 = src[i2];
-    if (closer !== void 0 && c3 === closer) return { segments: [...segments2, current], end: i2 + 1 };
+    if (closer !== void 0 && c3 === closer) return { segments: [...segments2, current2], end: i2 + 1 };
     if (c3 === "," && closer !== void 0) {
-      segments2.push(current);
-      current = "";
+      segments2.push(current2);
+      current2 = "";
       i2++;
       continue;
     }
     if (stringStarts(src, i2)) {
       const end = stringEnd(src, i2);
-      current += src.slice(i2, end);
+      current2 += src.slice(i2, end);
       i2 = end;
       continue;
     }
@@ -32105,14 +32406,14 @@ function scan(src, i2, closer) {
       const close = c3 === "(" ? ")" : c3 === "[" ? "]" : "}";
       const inner = scan(src, i2 + 1, close);
       const literal2 = c3 !== "(" && opensLiteral(src, i2, c3);
-      current += literal2 ? rewriteLiteral(c3, inner.segments) : `${c3}${inner.segments.join(",")}${close}`;
+      current2 += literal2 ? rewriteLiteral(c3, inner.segments) : `${c3}${inner.segments.join(",")}${close}`;
       i2 = inner.end;
       continue;
     }
-    current += c3;
+    current2 += c3;
     i2++;
   }
-  return { segments: [...segments2, current], end: i2 };
+  return { segments: [...segments2, current2], end: i2 };
 }
 function entryColon(entry) {
   let depth = 0;
@@ -32195,12 +32496,12 @@ function registerOptionals(env) {
 
 // src/admission/k8s-cel/url.ts
 var URLValue = class {
-  constructor(raw, scheme, opaque, host, path40, rawQuery) {
+  constructor(raw, scheme, opaque, host, path41, rawQuery) {
     this.raw = raw;
     this.scheme = scheme;
     this.opaque = opaque;
     this.host = host;
-    this.path = path40;
+    this.path = path41;
     this.rawQuery = rawQuery;
   }
   raw;
@@ -32817,8 +33118,8 @@ function closest(word, known) {
 
 // src/config/config.ts
 var import_ajv = __toESM(require_ajv(), 1);
-import { existsSync as existsSync2, readFileSync as readFileSync4, statSync as statSync3 } from "node:fs";
-import path9 from "node:path";
+import { existsSync as existsSync2, readFileSync as readFileSync5, statSync as statSync4 } from "node:fs";
+import path10 from "node:path";
 
 // src/model/model.ts
 var SEVERITIES = ["critical", "high", "medium", "low", "info"];
@@ -36353,11 +36654,11 @@ var cachedMinimatch = (pattern, options) => {
   return mm;
 };
 var defaultPlatform = typeof process === "object" && process ? process.env?.__MINIMATCH_TESTING_PLATFORM__ || process.platform : "posix";
-var path8 = {
+var path9 = {
   win32: { sep: "\\" },
   posix: { sep: "/" }
 };
-var sep = defaultPlatform === "win32" ? path8.win32.sep : path8.posix.sep;
+var sep = defaultPlatform === "win32" ? path9.win32.sep : path9.posix.sep;
 minimatch.sep = sep;
 var GLOBSTAR = /* @__PURE__ */ Symbol("globstar **");
 minimatch.GLOBSTAR = GLOBSTAR;
@@ -37390,16 +37691,16 @@ var Minimatch = class {
     const body = pattern.slice(firstgs + 1, partial ? void 0 : lastgs);
     const tail = partial ? [] : pattern.slice(lastgs + 1);
     const segments2 = [[[], 0]];
-    let current = segments2[0];
+    let current2 = segments2[0];
     let nonGsParts = 0;
     const nonGsPartsSums = [0];
     for (const b of body) {
       if (b === GLOBSTAR) {
         nonGsPartsSums.push(nonGsParts);
-        current = [[], 0];
-        segments2.push(current);
+        current2 = [[], 0];
+        segments2.push(current2);
       } else {
-        current[0].push(b);
+        current2[0].push(b);
         nonGsParts++;
       }
     }
@@ -37699,18 +38000,18 @@ function defaultConfig() {
   };
 }
 function findConfig(start, stopAt) {
-  let dir = path9.resolve(start);
-  if (existsSync2(dir) && !safeIsDirectory(dir)) dir = path9.dirname(dir);
+  let dir = path10.resolve(start);
+  if (existsSync2(dir) && !safeIsDirectory(dir)) dir = path10.dirname(dir);
   for (; ; ) {
-    const candidate2 = path9.join(dir, CONFIG_FILE_NAME);
+    const candidate2 = path10.join(dir, CONFIG_FILE_NAME);
     if (existsSync2(candidate2)) return candidate2;
-    if (dir === stopAt || path9.dirname(dir) === dir) return void 0;
-    dir = path9.dirname(dir);
+    if (dir === stopAt || path10.dirname(dir) === dir) return void 0;
+    dir = path10.dirname(dir);
   }
 }
 function safeIsDirectory(p) {
   try {
-    return statSync3(p).isDirectory();
+    return statSync4(p).isDirectory();
   } catch {
     return false;
   }
@@ -37741,14 +38042,14 @@ function validatorFor(ruleIds2) {
   return validatorCache.validate;
 }
 function loadConfig(file, ruleIds2, displayPath, repoRoot) {
-  const confined = repoRoot !== void 0 && isInside(path9.resolve(repoRoot), path9.resolve(file));
+  const confined = repoRoot !== void 0 && isInside(path10.resolve(repoRoot), path10.resolve(file));
   if (confined) {
     const problem = confinementProblem(repoRoot, file);
     if (problem) throw new UsageError(`${displayPath}: the configuration file is a symlink leading outside the repository; not read`);
   }
   let text2;
   try {
-    text2 = readFileSync4(file, "utf8");
+    text2 = readFileSync5(file, "utf8");
   } catch (error) {
     throw new UsageError(`${displayPath}: cannot read configuration: ${error.message}`);
   }
@@ -37773,7 +38074,7 @@ function loadConfigText(text2, file, ruleIds2, displayPath, repoRoot) {
     throw new UsageError(`invalid configuration:
   ${[...new Set(lines)].join("\n  ")}`);
   }
-  const config = mergeConfig(value, path9.dirname(file), file, (pointer) => doc?.lineOf(pointer));
+  const config = mergeConfig(value, path10.dirname(file), file, (pointer) => doc?.lineOf(pointer));
   const problems = [...configPathProblems(value, config, repoRoot), ...customRuleProblems(config.customRules ?? [], ruleIds2)];
   if (problems.length > 0) {
     throw new UsageError(`invalid configuration:
@@ -37804,13 +38105,13 @@ function* configPathProblems(raw, config, repoRoot) {
   ];
   for (const [pointer, file] of files) {
     const problem = confinementProblem(repoRoot, file);
-    if (problem) yield { pointer, message: `values file ${JSON.stringify(path9.relative(repoRoot, file).slice(0, 120))}: ${problem}` };
+    if (problem) yield { pointer, message: `values file ${JSON.stringify(path10.relative(repoRoot, file).slice(0, 120))}: ${problem}` };
   }
   const baselineProblem = config.baseline !== void 0 ? confinementProblem(repoRoot, config.baseline) : void 0;
-  if (baselineProblem) yield { pointer: "/baseline", message: `baseline file ${JSON.stringify(path9.relative(repoRoot, config.baseline).slice(0, 120))}: ${baselineProblem}` };
+  if (baselineProblem) yield { pointer: "/baseline", message: `baseline file ${JSON.stringify(path10.relative(repoRoot, config.baseline).slice(0, 120))}: ${baselineProblem}` };
   for (const [i2, file] of (config.admissionPolicies ?? []).entries()) {
     const problem = confinementProblem(repoRoot, file);
-    if (problem) yield { pointer: `/admission/policies/${i2}`, message: `policy path ${JSON.stringify(path9.relative(repoRoot, file).slice(0, 120))}: ${problem}` };
+    if (problem) yield { pointer: `/admission/policies/${i2}`, message: `policy path ${JSON.stringify(path10.relative(repoRoot, file).slice(0, 120))}: ${problem}` };
   }
 }
 function mergeConfig(raw, baseDir, file, lineOf = () => void 0) {
@@ -37842,22 +38143,22 @@ function mergeConfig(raw, baseDir, file, lineOf = () => void 0) {
   config.include = raw.include ?? [];
   config.exclude = raw.exclude ?? [];
   config.charts = (raw.charts ?? []).map((entry, i2) => ({
-    path: path9.resolve(baseDir, entry.path),
-    valuesFiles: (entry.values ?? []).map((f) => path9.resolve(baseDir, f)),
+    path: path10.resolve(baseDir, entry.path),
+    valuesFiles: (entry.values ?? []).map((f) => path10.resolve(baseDir, f)),
     set: entry.set ?? [],
     valueSets: (entry.valueSets ?? []).map((set2, j) => {
       const line = lineOf(`/charts/${i2}/valueSets/${j}`);
       return {
         name: set2.name,
-        valuesFiles: (set2.values ?? []).map((f) => path9.resolve(baseDir, f)),
+        valuesFiles: (set2.values ?? []).map((f) => path10.resolve(baseDir, f)),
         set: set2.set ?? [],
         ...line !== void 0 ? { declared: { file, line } } : {}
       };
     })
   }));
-  if (raw.baseline !== void 0) config.baseline = path9.resolve(baseDir, raw.baseline);
+  if (raw.baseline !== void 0) config.baseline = path10.resolve(baseDir, raw.baseline);
   if (raw.customRules !== void 0) config.customRules = raw.customRules;
-  if (raw.admission?.policies !== void 0) config.admissionPolicies = raw.admission.policies.map((p) => path9.resolve(baseDir, p));
+  if (raw.admission?.policies !== void 0) config.admissionPolicies = raw.admission.policies.map((p) => path10.resolve(baseDir, p));
   if (raw.admission?.userInfo !== void 0) config.admissionUserInfo = raw.admission.userInfo;
   if (raw.valueSets?.ci !== void 0) config.valueSets.ci = raw.valueSets.ci;
   if (raw.valueSets?.severity !== void 0) config.valueSets.severity = raw.valueSets.severity;
@@ -37870,23 +38171,23 @@ function mergeConfig(raw, baseDir, file, lineOf = () => void 0) {
     const line = lineOf(`/suppressions/${i2}`);
     return {
       ...entry,
-      ...entry.chart !== void 0 ? { chart: path9.resolve(baseDir, entry.chart) } : {},
-      ...entry.file !== void 0 ? { file: path9.resolve(baseDir, entry.file) } : {},
+      ...entry.chart !== void 0 ? { chart: path10.resolve(baseDir, entry.chart) } : {},
+      ...entry.file !== void 0 ? { file: path10.resolve(baseDir, entry.file) } : {},
       declared: { file, ...line !== void 0 ? { line } : {} }
     };
   });
   if (raw.helm) {
     const { valuesFiles, ...rest } = raw.helm;
     Object.assign(config.helm, rest);
-    config.helm.valuesFiles = (valuesFiles ?? []).map((f) => path9.resolve(baseDir, f));
+    config.helm.valuesFiles = (valuesFiles ?? []).map((f) => path10.resolve(baseDir, f));
   }
   return config;
 }
 
 // src/pipeline/discover.ts
 import { execFileSync } from "node:child_process";
-import { existsSync as existsSync3, lstatSync as lstatSync2, readdirSync as readdirSync2, readFileSync as readFileSync5, statSync as statSync4 } from "node:fs";
-import path10 from "node:path";
+import { existsSync as existsSync3, lstatSync as lstatSync2, readdirSync as readdirSync3, readFileSync as readFileSync6, statSync as statSync5 } from "node:fs";
+import path11 from "node:path";
 var MANIFEST_EXTENSIONS = /* @__PURE__ */ new Set([".yaml", ".yml", ".json"]);
 var DOWNLOAD_DIRECTORIES = /* @__PURE__ */ new Map([
   ["node_modules", "npm packages"],
@@ -37903,25 +38204,25 @@ function downloadedManifest(dir) {
   const stack = [dir];
   let budget = SNIFF_ENTRIES;
   while (stack.length > 0) {
-    const current = stack.pop();
+    const current2 = stack.pop();
     let entries;
     try {
-      entries = readdirSync2(current, { withFileTypes: true });
+      entries = readdirSync3(current2, { withFileTypes: true });
     } catch {
       continue;
     }
     for (const entry of entries.sort((a2, b) => a2.name.localeCompare(b.name))) {
       if (--budget < 0) return void 0;
-      const full2 = path10.join(current, entry.name);
+      const full2 = path11.join(current2, entry.name);
       if (entry.isDirectory()) {
         if (entry.name !== ".git") stack.push(full2);
         continue;
       }
-      if (!entry.isFile() || !MANIFEST_EXTENSIONS.has(path10.extname(entry.name).toLowerCase())) continue;
+      if (!entry.isFile() || !MANIFEST_EXTENSIONS.has(path11.extname(entry.name).toLowerCase())) continue;
       let bytes;
       try {
-        if (statSync4(full2).size > SNIFF_BYTES) continue;
-        bytes = readFileSync5(full2);
+        if (statSync5(full2).size > SNIFF_BYTES) continue;
+        bytes = readFileSync6(full2);
       } catch {
         continue;
       }
@@ -37933,12 +38234,12 @@ function downloadedManifest(dir) {
   return void 0;
 }
 function tracksAnything(repoRoot, dir) {
-  if (!existsSync3(path10.join(repoRoot, ".git"))) return void 0;
+  if (!existsSync3(path11.join(repoRoot, ".git"))) return void 0;
   const realRoot = safeRealpath(repoRoot) ?? repoRoot;
-  const rel = isInside(repoRoot, dir) ? path10.relative(repoRoot, dir) : isInside(realRoot, dir) ? path10.relative(realRoot, dir) : void 0;
+  const rel = isInside(repoRoot, dir) ? path11.relative(repoRoot, dir) : isInside(realRoot, dir) ? path11.relative(realRoot, dir) : void 0;
   if (rel === void 0) return void 0;
   try {
-    const out = execFileSync("git", ["ls-files", "-z", "--", `:(literal)${rel.split(path10.sep).join("/")}`], {
+    const out = execFileSync("git", ["ls-files", "-z", "--", `:(literal)${rel.split(path11.sep).join("/")}`], {
       cwd: repoRoot,
       stdio: ["ignore", "pipe", "ignore"],
       maxBuffer: 256 * 1024 * 1024,
@@ -37954,11 +38255,11 @@ function inGitDatabase(relative) {
   return relative.split(/[\\/]/).includes(".git");
 }
 function findRepoRoot(start) {
-  let dir = path10.resolve(start);
-  if (existsSync3(dir) && !statSync4(dir).isDirectory()) dir = path10.dirname(dir);
+  let dir = path11.resolve(start);
+  if (existsSync3(dir) && !statSync5(dir).isDirectory()) dir = path11.dirname(dir);
   for (; ; ) {
-    if (existsSync3(path10.join(dir, ".git"))) return dir;
-    const parent = path10.dirname(dir);
+    if (existsSync3(path11.join(dir, ".git"))) return dir;
+    const parent = path11.dirname(dir);
     if (parent === dir) return process.cwd();
     dir = parent;
   }
@@ -38000,20 +38301,20 @@ function discover(paths, options) {
     return trackCache.get(dir);
   };
   const skipsDirectory = (dir) => {
-    const name = path10.basename(dir);
+    const name = path11.basename(dir);
     if (name === ".git") return true;
     return DOWNLOAD_DIRECTORIES.has(name) && tracked(dir) !== true;
   };
   const passesOver = (walkRoot, target) => {
     let dir = walkRoot;
-    for (const segment of path10.relative(walkRoot, target).split(path10.sep)) {
-      dir = path10.join(dir, segment);
+    for (const segment of path11.relative(walkRoot, target).split(path11.sep)) {
+      dir = path11.join(dir, segment);
       if (skipsDirectory(dir)) return true;
     }
     return false;
   };
   const skip = (dir) => {
-    const name = path10.basename(dir);
+    const name = path11.basename(dir);
     if (name === ".git" || !selected(dir) || skipped.some((s) => s.path === rel(dir))) return;
     const inGit = tracked(dir) !== void 0;
     skipped.push({ path: rel(dir), reason: skipReason(name, inGit) });
@@ -38042,7 +38343,7 @@ function discover(paths, options) {
     const real = safeRealpath(dir) ?? dir;
     if (walked.has(real)) return;
     walked.add(real);
-    if (existsSync3(path10.join(dir, "Chart.yaml"))) {
+    if (existsSync3(path11.join(dir, "Chart.yaml"))) {
       if (selected(dir)) add2({ kind: "chart", dir, explicit: false }, dir);
       return;
     }
@@ -38052,13 +38353,13 @@ function discover(paths, options) {
     }
     let entries;
     try {
-      entries = readdirSync2(dir).sort();
+      entries = readdirSync3(dir).sort();
     } catch (error) {
       errors.push({ kind: "read", file: rel(dir), message: `cannot list directory: ${error.message}` });
       return;
     }
     for (const entry of entries) {
-      const full2 = path10.join(dir, entry);
+      const full2 = path11.join(dir, entry);
       if (excluded(full2)) continue;
       let stat;
       try {
@@ -38081,19 +38382,19 @@ function discover(paths, options) {
           skip(full2);
           continue;
         }
-        if (inGitDatabase(path10.relative(realRoot, target)) || inGitDatabase(path10.relative(walkRoot, target))) {
+        if (inGitDatabase(path11.relative(realRoot, target)) || inGitDatabase(path11.relative(walkRoot, target))) {
           errors.push({ kind: "read", file: rel(full2), message: "symlink into a .git directory; not followed" });
           continue;
         }
         if (isInside(walkRoot, target) && !passesOver(walkRoot, target)) continue;
         let targetStat;
         try {
-          targetStat = statSync4(target);
+          targetStat = statSync5(target);
         } catch {
           continue;
         }
         if (targetStat.isDirectory()) walk3(target, depth + 1, walkRoot);
-        else if (targetStat.isFile() && MANIFEST_EXTENSIONS.has(path10.extname(target).toLowerCase())) addManifest(target, targetStat.size);
+        else if (targetStat.isFile() && MANIFEST_EXTENSIONS.has(path11.extname(target).toLowerCase())) addManifest(target, targetStat.size);
         continue;
       }
       if (stat.isDirectory()) {
@@ -38102,7 +38403,7 @@ function discover(paths, options) {
           continue;
         }
         walk3(full2, depth + 1, walkRoot);
-      } else if (stat.isFile() && MANIFEST_EXTENSIONS.has(path10.extname(entry).toLowerCase())) {
+      } else if (stat.isFile() && MANIFEST_EXTENSIONS.has(path11.extname(entry).toLowerCase())) {
         addManifest(full2, stat.size);
       }
     }
@@ -38112,16 +38413,16 @@ function discover(paths, options) {
       add2({ kind: "stdin" }, "-");
       continue;
     }
-    const full2 = path10.resolve(given);
+    const full2 = path11.resolve(given);
     let stat;
     try {
-      stat = statSync4(full2);
+      stat = statSync5(full2);
     } catch {
       errors.push({ kind: "read", file: rel(full2), message: existsSync3(full2) || isDanglingLink(full2) ? "cannot read (a symlink to nothing?)" : "no such file or directory" });
       continue;
     }
     if (stat.isDirectory()) {
-      if (existsSync3(path10.join(full2, "Chart.yaml"))) add2({ kind: "chart", dir: full2, explicit: true }, full2);
+      if (existsSync3(path11.join(full2, "Chart.yaml"))) add2({ kind: "chart", dir: full2, explicit: true }, full2);
       else walk3(full2, 0, safeRealpath(full2) ?? full2);
     } else if (!stat.isFile()) {
       errors.push({ kind: "read", file: rel(full2), message: "not a regular file (a device, socket or pipe); use - to read standard input" });
@@ -38143,12 +38444,12 @@ function isDanglingLink(p) {
 
 // src/pipeline/changed-charts.ts
 function localDependencies(repoRoot, chart) {
-  const dir = path11.join(repoRoot, chart);
+  const dir = path12.join(repoRoot, chart);
   const out = [];
   for (const file of ["Chart.yaml", "requirements.yaml"]) {
     let parsed;
     try {
-      parsed = parseChartYaml(readFileSync6(path11.join(dir, file), "utf8"));
+      parsed = parseChartYaml(readFileSync7(path12.join(dir, file), "utf8"));
     } catch {
       continue;
     }
@@ -38156,7 +38457,7 @@ function localDependencies(repoRoot, chart) {
     for (const dep of arr(parsed.dependencies).filter(isObj)) {
       const repository = str(dep.repository);
       if (repository === void 0 || !repository.startsWith("file://")) continue;
-      const target = path11.resolve(dir, repository.slice("file://".length));
+      const target = path12.resolve(dir, repository.slice("file://".length));
       if (isInside(repoRoot, target)) out.push(relativeTo(repoRoot, target));
     }
   }
@@ -38166,8 +38467,8 @@ var under = (file, dir) => dir === "." || file === dir || file.startsWith(dir + 
 function chooseCharts(repoRoot, charts, changed, config, extraValuesFiles, all) {
   const everything = (why) => ({ rendered: [...charts].sort(), unchanged: [], allBecause: why });
   if (all !== void 0) return everything(all);
-  const rel = (file) => relativeTo(repoRoot, path11.resolve(repoRoot, file));
-  const config_ = changed.find((file) => path11.posix.basename(file) === CONFIG_FILE_NAME || config.file !== void 0 && file === rel(config.file));
+  const rel = (file) => relativeTo(repoRoot, path12.resolve(repoRoot, file));
+  const config_ = changed.find((file) => path12.posix.basename(file) === CONFIG_FILE_NAME || config.file !== void 0 && file === rel(config.file));
   if (config_ !== void 0) return everything(`the configuration ${config_} changed`);
   const named2 = new Set([...config.helm.valuesFiles, ...extraValuesFiles, ...config.charts.flatMap((c3) => [...c3.valuesFiles, ...c3.valueSets.flatMap((s) => s.valuesFiles)])].map(rel));
   const values = changed.find((file) => named2.has(file));
@@ -38285,8 +38586,8 @@ async function changedFilesSince(repoRoot, sha, paths) {
 }
 
 // src/pipeline/scan.ts
-import { existsSync as existsSync10, statSync as statSync16 } from "node:fs";
-import path35 from "node:path";
+import { existsSync as existsSync10, statSync as statSync17 } from "node:fs";
+import path36 from "node:path";
 
 // package.json
 var package_default = {
@@ -38347,8 +38648,8 @@ var package_default = {
 };
 
 // src/admission/prepared.ts
-import { readFileSync as readFileSync7, readdirSync as readdirSync3, statSync as statSync5 } from "node:fs";
-import path12 from "node:path";
+import { readFileSync as readFileSync8, readdirSync as readdirSync4, statSync as statSync6 } from "node:fs";
+import path13 from "node:path";
 
 // src/admission/resources.ts
 var BUILTIN = {
@@ -38945,17 +39246,17 @@ function loadPolicyFiles(paths) {
   const visit = (p) => {
     let stat;
     try {
-      stat = statSync5(p);
+      stat = statSync6(p);
     } catch {
       errors.push({ file: p, message: "policy path does not exist" });
       return;
     }
     if (stat.isDirectory()) {
-      for (const e of readdirSync3(p).sort()) if (/\.(ya?ml|json)$/.test(e) || statSync5(path12.join(p, e)).isDirectory()) visit(path12.join(p, e));
+      for (const e of readdirSync4(p).sort()) if (/\.(ya?ml|json)$/.test(e) || statSync6(path13.join(p, e)).isDirectory()) visit(path13.join(p, e));
       return;
     }
     try {
-      for (const doc of yaml.loadAll(readFileSync7(p, "utf8"))) {
+      for (const doc of yaml.loadAll(readFileSync8(p, "utf8"))) {
         if (doc && typeof doc === "object" && !Array.isArray(doc)) {
           const o2 = doc;
           if (o2.kind === "List" && Array.isArray(o2.items)) objects.push(...o2.items);
@@ -39126,14 +39427,14 @@ var admission_policy_default = defineRule({
           for (const v of outcomes) {
             if (v.action !== "deny" && v.action !== "unknown") continue;
             const data = { policy: policy.name, binding: binding.name, index: v.index, message: v.message ?? "", request };
-            const path40 = operation === "DELETE" ? "" : pointerOf(v.expression, object.raw);
+            const path41 = operation === "DELETE" ? "" : pointerOf(v.expression, object.raw);
             const param = ev.param ? `/${String(ev.param.metadata?.namespace ?? "")}/${String(ev.param.metadata?.name ?? "")}` : "";
             if (v.action === "unknown") {
-              yield { messageId: "unknown", path: path40, key: keyOf3(`${policy.name}/${binding.name}/${v.index}${param}`), data: { ...data, action: "unknown" }, severity: "medium" };
+              yield { messageId: "unknown", path: path41, key: keyOf3(`${policy.name}/${binding.name}/${v.index}${param}`), data: { ...data, action: "unknown" }, severity: "medium" };
               continue;
             }
             for (const action of binding.validationActions) {
-              const report2 = { messageId: "failed", path: path40, key: keyOf3(`${policy.name}/${binding.name}/${v.index}/${action}${param}`), data: { ...data, action: action === "Deny" ? "Denied" : action === "Warn" ? "Warned" : "Audited" } };
+              const report2 = { messageId: "failed", path: path41, key: keyOf3(`${policy.name}/${binding.name}/${v.index}/${action}${param}`), data: { ...data, action: action === "Deny" ? "Denied" : action === "Warn" ? "Warned" : "Audited" } };
               const severity = SEVERITY_BY_ACTION[action];
               if (severity) report2.severity = severity;
               yield report2;
@@ -39167,12 +39468,12 @@ var allowed_runtime_classes_default = defineRule({
     if (allowed.length === 0 && !required) return;
     const runtimeClass = typeof pod.spec.runtimeClassName === "string" && pod.spec.runtimeClassName !== "" ? pod.spec.runtimeClassName : void 0;
     const list2 = allowed.length > 0 ? allowed.join(", ") : "any RuntimeClass";
-    const path40 = "/spec/runtimeClassName";
+    const path41 = "/spec/runtimeClassName";
     const data = { allowed: list2 };
     if (runtimeClass === void 0) {
-      if (required) yield { messageId: "missing", path: path40, data };
+      if (required) yield { messageId: "missing", path: path41, data };
     } else if (allowed.length > 0 && !allowed.includes(runtimeClass)) {
-      yield { messageId: "notAllowed", path: path40, data: { ...data, runtimeClass } };
+      yield { messageId: "notAllowed", path: path41, data: { ...data, runtimeClass } };
     }
   }
 });
@@ -40690,7 +40991,7 @@ function reportedViolations(both, level, version) {
   for (const violation of both.restricted.violations) {
     if (CHECK_LEVEL.get(violation.check) !== "restricted") continue;
     const covered2 = /* @__PURE__ */ new Set();
-    for (const id of overriddenBy(violation.check, minor)) for (const path40 of reported.get(id) ?? []) covered2.add(path40);
+    for (const id of overriddenBy(violation.check, minor)) for (const path41 of reported.get(id) ?? []) covered2.add(path41);
     const fields = violation.fields.filter((field) => !covered2.has(field.path));
     if (fields.length > 0) out.push({ ...violation, fields });
   }
@@ -41238,8 +41539,8 @@ function calicoPorts(rule2, direction) {
   const destination = isObj(rule2.destination) ? rule2.destination : {};
   return nonEmpty(destination.ports) || direction === "ingress" && nonEmpty(destination.notPorts);
 }
-function report(direction, path40, index, ports) {
-  return { messageId: direction, path: path40, data: { index, ports: ports ? " (on the listed ports)" : " on every port" }, ...ports ? { severity: "low" } : {} };
+function report(direction, path41, index, ports) {
+  return { messageId: direction, path: path41, data: { index, ports: ports ? " (on the listed ports)" : " on every port" }, ...ports ? { severity: "low" } : {} };
 }
 function* ciliumReports(raw, clusterWide) {
   const rules = [["/spec", raw.spec], ...arr(raw.specs).map((rule2, i2) => [join("/specs", i2), rule2])];
@@ -42789,13 +43090,13 @@ function rolePermissionRule(spec) {
       const found = best(sourcedRules2(role2, unit), namespaced);
       if (!found) return;
       const { hit, severity, note } = found;
-      const { path: path40, related } = locate(hit.source);
+      const { path: path41, related } = locate(hit.source);
       const data = { ...hitData(hit, note), scope: namespaced ? ` in namespace ${unit.namespaceOf(role2)}` : "" };
       const from = hit.source.from;
       if (hit.source.index !== void 0) data.index = hit.source.index;
       else if (from) data.source = describeSource(from);
       const messageId = hit.source.index !== void 0 ? "rule" : from?.everything ? "everything" : "aggregated";
-      yield { messageId, path: path40, data, severity, ...related ? { related } : {} };
+      yield { messageId, path: path41, data, severity, ...related ? { related } : {} };
     }
   };
 }
@@ -43072,11 +43373,11 @@ function equivalentFinding(sources, namespaced) {
   const where = namespaced ? " of the namespace" : "";
   const like = namespaced ? "like cluster-admin bound in the namespace" : "like cluster-admin";
   if (used.length === 1) {
-    const { path: path40, related: related2 } = locate(used[0]);
+    const { path: path41, related: related2 } = locate(used[0]);
     const index = used[0].index;
     const from = used[0].from;
     const data = { where, like, ...index !== void 0 ? { index } : { source: from ? describeSource(from) : "" } };
-    return { messageId: index !== void 0 ? "equivalentRule" : "equivalentAggregated", path: path40, data, ...related2 ? { related: related2 } : {} };
+    return { messageId: index !== void 0 ? "equivalentRule" : "equivalentAggregated", path: path41, data, ...related2 ? { related: related2 } : {} };
   }
   const own = used.filter((s) => s.index !== void 0).map((s) => String(s.index));
   const aggregated = [...new Set(used.filter((s) => s.index === void 0).map((s) => s.from?.builtin ? `built-in ${s.from.ref.name}` : s.from?.ref.name ?? ""))];
@@ -43130,7 +43431,7 @@ var rbac_wildcard_default = defineRule({
     }
     if (!best) return;
     const { source, wildcard } = best;
-    const { path: path40, related } = locate(source);
+    const { path: path41, related } = locate(source);
     let messageId = wildcard.messageId;
     const data = { ...wildcard.data };
     if (source.index !== void 0) data.index = source.index;
@@ -43139,7 +43440,7 @@ var rbac_wildcard_default = defineRule({
       messageId = wildcard.messageId === "rule" ? "aggregated" : "aggregatedNonResource";
       data.source = source.from ? describeSource(source.from) : "";
     }
-    yield { messageId, path: path40, data, severity: wildcard.severity, ...related ? { related } : {} };
+    yield { messageId, path: path41, data, severity: wildcard.severity, ...related ? { related } : {} };
   }
 });
 
@@ -43191,8 +43492,8 @@ var read_only_root_filesystem_default = defineRule({
 });
 
 // src/render/render-variants.ts
-import { readdirSync as readdirSync5, readFileSync as readFileSync9, statSync as statSync7 } from "node:fs";
-import path14 from "node:path";
+import { readdirSync as readdirSync6, readFileSync as readFileSync10, statSync as statSync8 } from "node:fs";
+import path15 from "node:path";
 import { gunzipSync as gunzipSync2 } from "node:zlib";
 
 // src/render/regex-example.ts
@@ -43345,8 +43646,8 @@ function characterClass(c3) {
 }
 
 // src/render/template-lines.ts
-import { readdirSync as readdirSync4, readFileSync as readFileSync8, statSync as statSync6 } from "node:fs";
-import path13 from "node:path";
+import { readdirSync as readdirSync5, readFileSync as readFileSync9, statSync as statSync7 } from "node:fs";
+import path14 from "node:path";
 var KEY_LINE = /^(\s*)(-\s+)?("[^"]*"|'[^']*'|[A-Za-z0-9_$./@-]+)\s*:(?:\s+(.*?))?\s*$/;
 var ITEM_LINE = /^(\s*)-(\s+|$)/;
 var ACTION_ONLY = /^\s*\{\{.*\}\}\s*$/;
@@ -43384,7 +43685,7 @@ var TemplateSources = class {
     if (this.files.has(file)) return this.files.get(file);
     let result;
     try {
-      if (!file.endsWith(".tgz")) result = { file, lines: readFileSync8(file, "utf8").split(/\r?\n/) };
+      if (!file.endsWith(".tgz")) result = { file, lines: readFileSync9(file, "utf8").split(/\r?\n/) };
     } catch {
       result = void 0;
     }
@@ -43398,16 +43699,16 @@ var TemplateSources = class {
     const list2 = (dir) => {
       let entries;
       try {
-        entries = readdirSync4(dir, { withFileTypes: true });
+        entries = readdirSync5(dir, { withFileTypes: true });
       } catch {
         return [];
       }
       return entries.map((entry) => {
-        const full2 = path13.join(dir, entry.name);
+        const full2 = path14.join(dir, entry.name);
         let isDir = entry.isDirectory();
         if (entry.isSymbolicLink() || !isDir && !entry.isFile()) {
           try {
-            isDir = statSync6(full2).isDirectory();
+            isDir = statSync7(full2).isDirectory();
           } catch {
             isDir = false;
           }
@@ -43423,9 +43724,9 @@ var TemplateSources = class {
       }
     };
     const chartWalk = (dir, depth) => {
-      walk3(path13.join(dir, "templates"), 0);
+      walk3(path14.join(dir, "templates"), 0);
       if (depth > 6) return;
-      for (const entry of list2(path13.join(dir, "charts"))) if (entry.dir) chartWalk(entry.full, depth + 1);
+      for (const entry of list2(path14.join(dir, "charts"))) if (entry.dir) chartWalk(entry.full, depth + 1);
     };
     chartWalk(this.chartDir, 0);
     return this.allFilesCache = out;
@@ -43579,7 +43880,7 @@ function emittingLines(sources, file, valuesPath, pointer) {
     out.push(...found.emitting);
     break;
   }
-  if (out.length === 0) return { reason: `no line emitting .Values.${valuesPath.join(".")} found in ${path13.basename(file)} or its helpers` };
+  if (out.length === 0) return { reason: `no line emitting .Values.${valuesPath.join(".")} found in ${path14.basename(file)} or its helpers` };
   return out;
 }
 function blockEnd(lines, start, indent, indentlessItems = false) {
@@ -43910,10 +44211,10 @@ function chartConstructs(dir, repoRoot) {
   const scanText = (text2, where, file, archive) => {
     if (!found.usesTpl && /\btpl\b/.test(text2)) found.usesTpl = true;
     if (!/IsUpgrade|IsInstall|Release|APIVersions|Capabilities|lookup|Revision|\bnow\b/.test(text2)) return;
-    const comments = !archive && !file.split(path14.sep).includes("templates");
+    const comments = !archive && !file.split(path15.sep).includes("templates");
     const lines = text2.split(/\r?\n/).map((line) => comments && /^\s*#/.test(line) ? "" : line);
     const kinds = /* @__PURE__ */ new Set();
-    const releaseLine = /Release\.Name|Release\.Namespace|KubeVersion/.test(text2) ? releaseBranchLines(lines.join("\n"), /* @__PURE__ */ new Set(), path14.basename(file).startsWith("_") || /\/_[^/]*$/.test(where(1).inArchive ?? ""))[0] : void 0;
+    const releaseLine = /Release\.Name|Release\.Namespace|KubeVersion/.test(text2) ? releaseBranchLines(lines.join("\n"), /* @__PURE__ */ new Set(), path15.basename(file).startsWith("_") || /\/_[^/]*$/.test(where(1).inArchive ?? ""))[0] : void 0;
     for (const kind of Object.keys(CONSTRUCTS)) {
       const index = kind === "release" ? (releaseLine ?? 0) - 1 : lines.findIndex((line) => CONSTRUCTS[kind].test(kind === "revision" ? actionCode(line, true) : actionCode(line)));
       if (index === -1) continue;
@@ -43958,15 +44259,15 @@ function chartConstructs(dir, repoRoot) {
     if (depth > 32 || budget <= 0) return;
     let entries;
     try {
-      entries = readdirSync5(at3).sort();
+      entries = readdirSync6(at3).sort();
     } catch {
       return;
     }
     for (const entry of entries) {
-      const full2 = path14.join(at3, entry);
+      const full2 = path15.join(at3, entry);
       let stat;
       try {
-        stat = statSync7(full2);
+        stat = statSync8(full2);
       } catch {
         continue;
       }
@@ -43974,10 +44275,10 @@ function chartConstructs(dir, repoRoot) {
         if (entry !== ".git" && entry !== "node_modules" && entry !== "crds") walk3(full2, depth + 1);
         continue;
       }
-      if (!stat.isFile() || stat.size > MAX_FILE_BYTES2 || budget <= 0 || !tplReachable(full2) && !full2.split(path14.sep).includes("templates")) continue;
+      if (!stat.isFile() || stat.size > MAX_FILE_BYTES2 || budget <= 0 || !tplReachable(full2) && !full2.split(path15.sep).includes("templates")) continue;
       let bytes;
       try {
-        bytes = readFileSync9(full2);
+        bytes = readFileSync10(full2);
       } catch {
         continue;
       }
@@ -43992,8 +44293,8 @@ function chartConstructs(dir, repoRoot) {
 function addValuesTextConstructs(found, file) {
   let text2;
   try {
-    if (statSync7(file).size > MAX_FILE_BYTES2) return;
-    text2 = readFileSync9(file, "utf8");
+    if (statSync8(file).size > MAX_FILE_BYTES2) return;
+    text2 = readFileSync10(file, "utf8");
   } catch {
     return;
   }
@@ -44008,7 +44309,7 @@ function addValuesTextConstructs(found, file) {
   }
 }
 function tplReachable(file) {
-  return !file.split(path14.sep).includes("crds") && !/\.(md|markdown|rst|txt|png|svg)$/i.test(file) && !/(^|[\\/])(LICENSE|NOTICE|OWNERS)[^\\/]*$/.test(file);
+  return !file.split(path15.sep).includes("crds") && !/\.(md|markdown|rst|txt|png|svg)$/i.test(file) && !/(^|[\\/])(LICENSE|NOTICE|OWNERS)[^\\/]*$/.test(file);
 }
 var SECURITY_KINDS = /* @__PURE__ */ new Set(["Pod", "PodTemplate", "ReplicationController", "Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "Job", "CronJob", "Rollout", "CloneSet", "Role", "ClusterRole", "RoleBinding", "ClusterRoleBinding", "Service", "NetworkPolicy", "ServiceAccount", "Namespace"]);
 var DYNAMIC_INCLUDE = /\b(?:include|template)\s+(?:\((?![^)]*Template\.BasePath)|\$)/;
@@ -44036,7 +44337,7 @@ function variantOf(dir, constructs, sources = new TemplateSources(dir)) {
   };
   const releaseHelpers = constructs.release ? releaseHelpersOf(sources) : /* @__PURE__ */ new Set();
   const templateFiles = new Set(sources.allFiles());
-  const inTemplates = (file) => file.split(path14.sep).includes("templates");
+  const inTemplates = (file) => file.split(path15.sep).includes("templates");
   for (const { file, archive, kinds } of constructs.files) {
     if (archive || !templateFiles.has(file) && (inTemplates(file) || constructs.usesTpl && tplReachable(file))) {
       if (process.env.PREADMIT_DEBUG_VARIANTS) console.error("variant: file", file);
@@ -44051,7 +44352,7 @@ function variantOf(dir, constructs, sources = new TemplateSources(dir)) {
   const reached = /* @__PURE__ */ new Set();
   let dynamic = false;
   for (const file of templateFiles) {
-    const name = path14.basename(file);
+    const name = path15.basename(file);
     if (name.startsWith("_") || name.endsWith("NOTES.txt")) continue;
     const facts = [textFacts((sources.read(file)?.lines ?? []).join("\n"), byName, releaseHelpers, false)];
     const mine = /* @__PURE__ */ new Set();
@@ -44330,8 +44631,18 @@ var ConstructLocator = class {
   get releaseHelpers() {
     return this.releaseHelpersCache ??= releaseHelpersOf(this.sources);
   }
+  /** find's answers by template file and arguments: they depend on the object only through its file. */
+  found = /* @__PURE__ */ new Map();
   find(object, kinds, fallback, skipFailGuards = false) {
-    const file = object.source.file ? path14.resolve(this.repoRoot, object.source.file) : void 0;
+    const file = object.source.file ? path15.resolve(this.repoRoot, object.source.file) : void 0;
+    const memo = `${file ?? ""}\0${kinds.join(",")}\0${fallback}\0${skipFailGuards}`;
+    const known = this.found.get(memo);
+    if (known !== void 0) return known.map((c3) => ({ ...c3 }));
+    const answer = this.findUncached(file, kinds, fallback, skipFailGuards);
+    this.found.set(memo, answer.map((c3) => ({ ...c3 })));
+    return answer;
+  }
+  findUncached(file, kinds, fallback, skipFailGuards) {
     const out = [];
     const seen = /* @__PURE__ */ new Set();
     const template = file !== void 0 && !file.endsWith(".tgz") ? this.sources.read(file) : void 0;
@@ -44694,14 +45005,14 @@ function requiredMetadataRule(spec) {
   function* checkMetadata(object, metadata, base2, where, required) {
     const map2 = obj(metadata)?.[spec.field];
     for (const requirement of required) {
-      const path40 = join(`${base2}/metadata/${spec.field}`, requirement.key);
+      const path41 = join(`${base2}/metadata/${spec.field}`, requirement.key);
       const data = { kind: object.ref.kind, name: object.ref.name, key: requirement.key, where };
       const value = valueOf(map2, requirement.key);
-      if (value === void 0) yield { messageId: "missing", path: path40, data };
+      if (value === void 0) yield { messageId: "missing", path: path41, data };
       else if (requirement.regex === void 0) {
-        if (value.trim() === "") yield { messageId: "empty", path: path40, data };
+        if (value.trim() === "") yield { messageId: "empty", path: path41, data };
       } else if (!requirement.regex.test(value)) {
-        yield { messageId: "mismatch", path: path40, data: { ...data, pattern: requirement.pattern ?? "", value: value.length > 80 ? `${value.slice(0, 77)}...` : value } };
+        yield { messageId: "mismatch", path: path41, data: { ...data, pattern: requirement.pattern ?? "", value: value.length > 80 ? `${value.slice(0, 77)}...` : value } };
       }
     }
   }
@@ -44762,12 +45073,12 @@ function normaliseHostPath(raw) {
     if (segment === "..") out.pop();
     else out.push(segment);
   }
-  const path40 = "/" + out.join("/");
-  return path40 === "/var/run" || path40.startsWith("/var/run/") ? path40.slice(4) : path40;
+  const path41 = "/" + out.join("/");
+  return path41 === "/var/run" || path41.startsWith("/var/run/") ? path41.slice(4) : path41;
 }
-function isAtOrUnder(path40, base2) {
+function isAtOrUnder(path41, base2) {
   if (base2 === "/") return true;
-  return path40 === base2 || path40.startsWith(base2 + "/");
+  return path41 === base2 || path41.startsWith(base2 + "/");
 }
 var RUNTIME_SOCKETS = [
   "/run/docker.sock",
@@ -44828,8 +45139,8 @@ function hostPathVolumes2(pod) {
   const volumes = [];
   arr(pod.spec.volumes).forEach((volume, index) => {
     if (!isObj(volume)) return;
-    const path40 = str(at(volume, "hostPath", "path"));
-    if (path40 === void 0 || path40.trim() === "") return;
+    const path41 = str(at(volume, "hostPath", "path"));
+    if (path41 === void 0 || path41.trim() === "") return;
     const name = str(volume.name) ?? "";
     const mounts = [];
     for (const container of pod.containers) {
@@ -44838,7 +45149,7 @@ function hostPathVolumes2(pod) {
         mounts.push({ container, mount, readOnly: mount.readOnly === true });
       }
     }
-    volumes.push({ index, name, path: path40, normalised: normaliseHostPath(path40), pointer: join("/spec/volumes", index, "hostPath", "path"), mounts });
+    volumes.push({ index, name, path: path41, normalised: normaliseHostPath(path41), pointer: join("/spec/volumes", index, "hostPath", "path"), mounts });
   });
   return volumes;
 }
@@ -45334,14 +45645,14 @@ function entriesOf2(object) {
   }
   return out;
 }
-function valuesName(path40) {
-  const names = path40.filter((t) => typeof t === "string");
+function valuesName(path41) {
+  const names = path41.filter((t) => typeof t === "string");
   const last = names[names.length - 1] ?? "";
   return /^(?:pass|pwd|pw)$/i.test(last) && names.length > 1 ? `${names[names.length - 2]}_${last}` : last;
 }
 var HOW_RANK = { exact: 2, entry: 1, inside: 0 };
-function inScope(path40, scope) {
-  return scope === void 0 || path40[0] === "global" || scope.every((t, i2) => path40[i2] === t);
+function inScope(path41, scope) {
+  return scope === void 0 || path41[0] === "global" || scope.every((t, i2) => path41[i2] === t);
 }
 function overlap(a2, b) {
   const words = new Set(nameWords(a2));
@@ -45411,7 +45722,7 @@ function whatOf(detection) {
 function chartRelative(file, chart) {
   return chart !== void 0 && chart !== "." && file.startsWith(`${chart}/`) ? file.slice(chart.length + 1) : file;
 }
-function literalReport(object, entry, chart, path40) {
+function literalReport(object, entry, chart, path41) {
   const template = object.source.template;
   if (template === void 0) return void 0;
   const strings4 = chart.valueStrings();
@@ -45424,7 +45735,7 @@ function literalReport(object, entry, chart, path40) {
     if (!at3) return void 0;
     return {
       messageId: "literal",
-      path: path40,
+      path: path41,
       data: { key: entry.key, inner: "", redacted: redact(text2), template: at3.file.split("/").pop() ?? at3.file, line: at3.line, what: whatOf(detection) },
       at: { template: at3 }
     };
@@ -45437,7 +45748,7 @@ function literalReport(object, entry, chart, path40) {
     if (!at3) continue;
     return {
       messageId: "literal",
-      path: path40,
+      path: path41,
       data: { key: entry.key, inner: ` ("${inner.key}", line ${inner.line})`, redacted: redact(value), template: at3.file.split("/").pop() ?? at3.file, line: at3.line, what: whatOf(detection) },
       at: { template: at3 }
     };
@@ -45473,11 +45784,11 @@ var secret_chart_default_default = defineRule({
     const index = indexOf(chart.defaultStrings());
     const supplied = chart.suppliedStrings();
     for (const entry of entries) {
-      const path40 = join(`/${entry.field}`, entry.key);
+      const path41 = join(`/${entry.field}`, entry.key);
       const matches2 = matchesOf(entry, index, scope, supplied);
       const best = matches2[0];
       if (best === void 0) {
-        const literal2 = literalReport(object, entry, chart, path40);
+        const literal2 = literalReport(object, entry, chart, path41);
         if (literal2) yield literal2;
         continue;
       }
@@ -45485,7 +45796,7 @@ var secret_chart_default_default = defineRule({
       const others = new Set(matches2.filter((m) => m.candidate.value.trim() !== value).map((m) => m.candidate.value.trim())).size;
       yield {
         messageId: "default",
-        path: path40,
+        path: path41,
         data: {
           key: entry.key,
           inner: best.entry ? ` ("${best.entry.key}", line ${best.entry.line})` : "",
@@ -45576,12 +45887,12 @@ function detectHeader(name, value) {
   }
   return detectByName(name, value);
 }
-function detectPath(path40) {
-  const format3 = detectFormat(path40);
+function detectPath(path41) {
+  const format3 = detectFormat(path41);
   if (format3) return format3;
-  const query2 = path40.indexOf("?");
+  const query2 = path41.indexOf("?");
   if (query2 < 0) return void 0;
-  for (const pair2 of path40.slice(query2 + 1, query2 + 1 + 4096).split("&")) {
+  for (const pair2 of path41.slice(query2 + 1, query2 + 1 + 4096).split("&")) {
     const eq = pair2.indexOf("=");
     if (eq <= 0) continue;
     let value = pair2.slice(eq + 1);
@@ -45596,20 +45907,20 @@ function detectPath(path40) {
 }
 var PROBES2 = ["livenessProbe", "readinessProbe", "startupProbe"];
 var HOOKS = ["postStart", "preStop"];
-function* commandList(list2, path40, field) {
+function* commandList(list2, path41, field) {
   const items = arr(list2);
   for (let index = 0; index < items.length; index++) {
     const element = items[index];
     if (typeof element !== "string") continue;
     const previous = items[index - 1];
     const detection = detect(element, typeof previous === "string" ? previous : void 0);
-    if (detection) yield { path: `${path40}/${index}`, field: `${field}[${index}]`, detection };
+    if (detection) yield { path: `${path41}/${index}`, field: `${field}[${index}]`, detection };
   }
 }
-function* handler(node, path40, field) {
+function* handler(node, path41, field) {
   const h2 = obj(node);
   if (!h2) return;
-  yield* commandList(obj(h2.exec)?.command, `${path40}/exec/command`, `${field}.exec.command`);
+  yield* commandList(obj(h2.exec)?.command, `${path41}/exec/command`, `${field}.exec.command`);
   const httpGet = obj(h2.httpGet);
   if (httpGet) {
     const headers = arr(httpGet.httpHeaders);
@@ -45617,17 +45928,17 @@ function* handler(node, path40, field) {
       const header3 = headers[index];
       if (!isObj(header3) || typeof header3.name !== "string" || typeof header3.value !== "string") continue;
       const detection = detectHeader(header3.name, header3.value);
-      if (detection) yield { path: `${path40}/httpGet/httpHeaders/${index}/value`, field: `${field}.httpGet.httpHeaders[${index}] (${header3.name})`, detection };
+      if (detection) yield { path: `${path41}/httpGet/httpHeaders/${index}/value`, field: `${field}.httpGet.httpHeaders[${index}] (${header3.name})`, detection };
     }
     if (typeof httpGet.path === "string") {
       const detection = detectPath(httpGet.path);
-      if (detection) yield { path: `${path40}/httpGet/path`, field: `${field}.httpGet.path`, detection };
+      if (detection) yield { path: `${path41}/httpGet/path`, field: `${field}.httpGet.path`, detection };
     }
   }
   const service = obj(h2.grpc)?.service;
   if (typeof service === "string") {
     const detection = detectFormat(service);
-    if (detection) yield { path: `${path40}/grpc/service`, field: `${field}.grpc.service`, detection };
+    if (detection) yield { path: `${path41}/grpc/service`, field: `${field}.grpc.service`, detection };
   }
 }
 function* containerHits(view) {
@@ -45713,10 +46024,10 @@ var secret_literal_configmap_default = defineRule({
     const values = valuesOf(object.raw);
     if (values.length === 0) return;
     const awsSecrets = pairedAwsSecrets(values.map((v) => v.text));
-    for (const [position, { key: key2, path: path40, text: value, printable }] of values.entries()) {
+    for (const [position, { key: key2, path: path41, text: value, printable }] of values.entries()) {
       const direct = detectFormat(value) ?? (awsSecrets.has(position) ? { signal: "format", what: "an AWS secret access key", length: 40 } : void 0) ?? (!printable || value.trimEnd().includes("\n") ? void 0 : detectByName(key2, value));
       if (direct) {
-        yield { messageId: direct.signal, path: path40, data: { key: key2, what: direct.what, redacted: redact(direct.length) } };
+        yield { messageId: direct.signal, path: path41, data: { key: key2, what: direct.what, redacted: redact(direct.length) } };
         continue;
       }
       if (!printable || !/[:=<]/.test(value) || !mayNameCredential(value)) continue;
@@ -45729,7 +46040,7 @@ var secret_literal_configmap_default = defineRule({
       const more = hits.length > 1 ? ` and ${hits.length - 1} more` : "";
       yield {
         messageId: "embedded",
-        path: path40,
+        path: path41,
         data: { key: key2, entry: first.entry.key, line: first.entry.line, redacted: redact(first.detection.length), more }
       };
     }
@@ -45916,9 +46227,9 @@ function redactSecretPayload(object) {
 }
 
 // src/terraform/render-release.ts
-import { mkdtempSync as mkdtempSync2, rmSync as rmSync2, writeFileSync as writeFileSync3 } from "node:fs";
+import { mkdtempSync as mkdtempSync2, rmSync as rmSync3, writeFileSync as writeFileSync4 } from "node:fs";
 import os2 from "node:os";
-import path15 from "node:path";
+import path16 from "node:path";
 
 // src/k8s/shape.ts
 var STRINGS = { type: "list", each: "string" };
@@ -46221,29 +46532,29 @@ function objectsFromDocuments(documents, options) {
 // src/terraform/render-release.ts
 function parseSetName(name) {
   const out = [];
-  let current = "";
+  let current2 = "";
   const flush = () => {
-    if (current !== "") out.push(current);
-    current = "";
+    if (current2 !== "") out.push(current2);
+    current2 = "";
   };
   for (let i2 = 0; i2 < name.length; i2++) {
     const c3 = name[i2];
     if (c3 === "\\" && i2 + 1 < name.length) {
-      current += name[++i2];
+      current2 += name[++i2];
     } else if (c3 === ".") {
       flush();
     } else if (c3 === "[") {
       const end = name.indexOf("]", i2);
       const index = end === -1 ? NaN : Number(name.slice(i2 + 1, end));
       if (!Number.isInteger(index) || index < 0) {
-        current += c3;
+        current2 += c3;
         continue;
       }
       flush();
       out.push(index);
       i2 = end;
     } else {
-      current += c3;
+      current2 += c3;
     }
   }
   flush();
@@ -46290,7 +46601,7 @@ function setEntriesToValues(entries) {
 async function renderHelmRelease(release, options) {
   const dir = release.chartDir;
   if (dir === void 0) return { objects: [], errors: [], ms: 0 };
-  const chartPath = path15.relative(options.repoRoot, dir).split(path15.sep).join("/") || ".";
+  const chartPath = path16.relative(options.repoRoot, dir).split(path16.sep).join("/") || ".";
   const at3 = { file: release.source.file, ...release.source.line !== void 0 ? { line: release.source.line } : {}, chart: chartPath };
   const info = readChartInfo(dir);
   if (typeof info === "string") return { objects: [], errors: [{ kind: "render", ...at3, message: `helm_release ${release.address}: ${info}` }], ms: 0 };
@@ -46307,17 +46618,17 @@ async function renderHelmRelease(release, options) {
       ms: 0
     };
   }
-  const temp = mkdtempSync2(path15.join(os2.tmpdir(), "preadmit-tf-release-"));
+  const temp = mkdtempSync2(path16.join(os2.tmpdir(), "preadmit-tf-release-"));
   try {
     const valuesFiles = [];
     release.values.forEach((text2, i2) => {
-      const file = path15.join(temp, `values-${i2}.yaml`);
-      writeFileSync3(file, text2, { mode: 384 });
+      const file = path16.join(temp, `values-${i2}.yaml`);
+      writeFileSync4(file, text2, { mode: 384 });
       valuesFiles.push(file);
     });
     if (release.set.length > 0) {
-      const file = path15.join(temp, "set.yaml");
-      writeFileSync3(file, JSON.stringify(setEntriesToValues(release.set)), { mode: 384 });
+      const file = path16.join(temp, "set.yaml");
+      writeFileSync4(file, JSON.stringify(setEntriesToValues(release.set)), { mode: 384 });
       valuesFiles.push(file);
     }
     const outcome = await renderChart({
@@ -46332,7 +46643,7 @@ async function renderHelmRelease(release, options) {
       root: options.repoRoot
     });
     if (!outcome.ok) {
-      const message = outcome.message.split(temp + path15.sep).join("").replace(/values-(\d+)\.yaml/g, "values[$1]").replace(/set\.yaml/g, "set entries");
+      const message = outcome.message.split(temp + path16.sep).join("").replace(/values-(\d+)\.yaml/g, "values[$1]").replace(/set\.yaml/g, "set entries");
       return { objects: [], errors: [{ kind: "render", ...at3, message: `helm_release ${release.address}: ${message}` }], ms: outcome.ms };
     }
     const objects = [];
@@ -46359,7 +46670,7 @@ async function renderHelmRelease(release, options) {
       ms: outcome.ms
     };
   } finally {
-    rmSync2(temp, { recursive: true, force: true });
+    rmSync3(temp, { recursive: true, force: true });
   }
 }
 
@@ -46624,31 +46935,31 @@ function valueAt(raw, pointer) {
   }
   return node;
 }
-function unknownBehind(unknown, path40, context = {}) {
-  const container = unknown.find((u2) => isPrefix(u2, path40));
+function unknownBehind(unknown, path41, context = {}) {
+  const container = unknown.find((u2) => isPrefix(u2, path41));
   if (container !== void 0) return container;
-  const value = context.raw === void 0 ? void 0 : valueAt(context.raw, path40);
+  const value = context.raw === void 0 ? void 0 : valueAt(context.raw, path41);
   const childrenCount = !context.exactField || value === void 0 || Array.isArray(value);
   const child2 = childrenCount ? unknown.find((u2) => {
-    if (!u2.startsWith(path40 + "/")) return false;
-    const rest = u2.slice(path40.length + 1);
+    if (!u2.startsWith(path41 + "/")) return false;
+    const rest = u2.slice(path41.length + 1);
     return !rest.includes("/") && !COMPUTED_NOISE.has(rest);
   }) : void 0;
-  return child2 ?? (value === void 0 ? inheritedUnknown(unknown, path40) : void 0);
+  return child2 ?? (value === void 0 ? inheritedUnknown(unknown, path41) : void 0);
 }
 var INHERITED_FIELDS = /* @__PURE__ */ new Set(["runAsNonRoot", "runAsUser", "runAsGroup", "seccompProfile", "seLinuxOptions", "appArmorProfile", "windowsOptions"]);
 var CONTAINER_LISTS2 = "(?:containers|initContainers|ephemeralContainers)";
 var POD_LEVEL = /^(.*)\/securityContext\/([^/]+)(?:\/.*)?$/;
 var CONTAINER_LEVEL = new RegExp(`^(.*)/${CONTAINER_LISTS2}/\\d+/securityContext/([^/]+)(?:/.*)?$`);
-function inheritedUnknown(unknown, path40) {
-  const container = CONTAINER_LEVEL.exec(path40);
+function inheritedUnknown(unknown, path41) {
+  const container = CONTAINER_LEVEL.exec(path41);
   if (container) {
     const [, spec2, field2] = container;
     if (!INHERITED_FIELDS.has(field2)) return void 0;
     const podField = `${spec2}/securityContext/${field2}`;
     return unknown.find((u2) => u2.startsWith(`${spec2}/`) && (isPrefix(u2, podField) || u2.startsWith(`${podField}/`)));
   }
-  const pod = POD_LEVEL.exec(path40);
+  const pod = POD_LEVEL.exec(path41);
   if (!pod) return void 0;
   const [, spec, field] = pod;
   if (!INHERITED_FIELDS.has(field)) return void 0;
@@ -47194,11 +47505,11 @@ function walk2(node, pointer, keys2, where, out) {
   }
   if (!isObj(node)) return;
   for (const [key2, value] of Object.entries(node)) {
-    const path40 = [...keys2, key2];
+    const path41 = [...keys2, key2];
     const at3 = `${pointer}/${escapeToken(key2)}`;
     const found = danger(key2, value, keys2[keys2.length - 1]);
-    if (found) out.push({ messageId: found.messageId, path: at3, data: { key: path40.join("."), where }, severity: found.severity });
-    else walk2(value, at3, path40, where, out);
+    if (found) out.push({ messageId: found.messageId, path: at3, data: { key: path41.join("."), where }, severity: found.severity });
+    else walk2(value, at3, path41, where, out);
   }
 }
 var tf_helm_values_danger_default = defineRule({
@@ -47688,8 +47999,8 @@ function blastRadiusOf(pod, unit) {
     const widest = /* @__PURE__ */ new Map();
     const breadth = (d) => (d.scope === "cluster" ? 2 : 0) + (d.limitedByName ? 0 : 1);
     for (const d of dangerous) {
-      const current = widest.get(d.id);
-      if (!current || breadth(d) > breadth(current)) widest.set(d.id, d);
+      const current2 = widest.get(d.id);
+      if (!current2 || breadth(d) > breadth(current2)) widest.set(d.id, d);
     }
     for (const d of widest.values()) {
       const where = d.scope === "cluster" ? "in the whole cluster" : `in namespace ${d.scope}`;
@@ -47755,17 +48066,17 @@ function blastRadiiOf(unit) {
 }
 
 // src/provenance/index.ts
-import { mkdtempSync as mkdtempSync5, readFileSync as readFileSync15, rmSync as rmSync5 } from "node:fs";
+import { mkdtempSync as mkdtempSync5, readFileSync as readFileSync16, rmSync as rmSync6 } from "node:fs";
 import os5 from "node:os";
-import path24 from "node:path";
+import path25 from "node:path";
 
 // src/render/charts.ts
 import os3 from "node:os";
-import path19 from "node:path";
+import path20 from "node:path";
 
 // src/render/chart-crds.ts
-import { lstatSync as lstatSync3, readdirSync as readdirSync6, readFileSync as readFileSync10, realpathSync as realpathSync2, statSync as statSync8 } from "node:fs";
-import path16 from "node:path";
+import { lstatSync as lstatSync3, readdirSync as readdirSync7, readFileSync as readFileSync11, realpathSync as realpathSync2, statSync as statSync9 } from "node:fs";
+import path17 from "node:path";
 import { gunzipSync as gunzipSync3 } from "node:zlib";
 
 // src/loaders/rendered-yaml.ts
@@ -47943,24 +48254,24 @@ function directoryFiles(dir, relative) {
   const walk3 = (full2, name, depth) => {
     let entries;
     try {
-      entries = readdirSync6(full2).sort();
+      entries = readdirSync7(full2).sort();
     } catch {
       return;
     }
     for (const entry of entries) {
       if (--budget < 0) return;
-      const path_ = path16.join(full2, entry);
+      const path_ = path17.join(full2, entry);
       const n2 = name === "" ? entry : `${name}/${entry}`;
       let stat;
       try {
-        stat = statSync8(path_);
+        stat = statSync9(path_);
       } catch {
         continue;
       }
       if (ignored(rules, n2, stat.isDirectory())) continue;
       if (stat.isDirectory()) {
         if (depth < 20 && entry !== ".git" && entry !== "node_modules") walk3(path_, n2, depth + 1);
-      } else if (stat.isFile()) files.push({ name: n2, label: relative(path_), full: path_, read: () => readFileSync10(path_) });
+      } else if (stat.isFile()) files.push({ name: n2, label: relative(path_), full: path_, read: () => readFileSync11(path_) });
     }
   };
   walk3(dir, "", 0);
@@ -47997,7 +48308,7 @@ function escapeRegExp(text2) {
 function helmIgnoreRules(dir) {
   let text2 = "";
   try {
-    text2 = readFileSync10(path16.join(dir, ".helmignore"), "utf8");
+    text2 = readFileSync11(path17.join(dir, ".helmignore"), "utf8");
   } catch {
   }
   const rules = [];
@@ -48032,7 +48343,7 @@ function inside(root, file) {
   try {
     const real = realpathSync2(file);
     const realRoot = realpathSync2(root);
-    return real === realRoot || real.startsWith(realRoot + path16.sep);
+    return real === realRoot || real.startsWith(realRoot + path17.sep);
   } catch {
     return false;
   }
@@ -48105,18 +48416,18 @@ function chartCrdObjects(dir, options, errors) {
       fail("crds/ file is a link to outside the repository; not read (helm install would create its objects)");
       continue;
     }
-    if (statSync8(full2).size > YAML_LIMITS.maxBytes) {
+    if (statSync9(full2).size > YAML_LIMITS.maxBytes) {
       fail(`crds/ file is larger than ${YAML_LIMITS.maxBytes / 1024 / 1024} MiB; not parsed (helm install would create its objects)`);
       continue;
     }
-    judge(readFileSync10(full2, "utf8"), file, ORIGIN, true, "crds/ file");
+    judge(readFileSync11(full2, "utf8"), file, ORIGIN, true, "crds/ file");
   }
   return objects;
 }
 
 // src/render/effective-values.ts
-import { existsSync as existsSync4, readdirSync as readdirSync7, readFileSync as readFileSync11, statSync as statSync9 } from "node:fs";
-import path17 from "node:path";
+import { existsSync as existsSync4, readdirSync as readdirSync8, readFileSync as readFileSync12, statSync as statSync10 } from "node:fs";
+import path18 from "node:path";
 function pathKey2(p) {
   return JSON.stringify(p);
 }
@@ -48144,7 +48455,7 @@ function pointerOf2(p) {
 function readValuesFileOnce(file) {
   let text2;
   try {
-    text2 = readFileSync11(file, "utf8");
+    text2 = readFileSync12(file, "utf8");
   } catch {
     return void 0;
   }
@@ -48181,40 +48492,40 @@ function typedScalar(text2) {
 }
 function splitUnescaped(text2, separator) {
   const parts = [];
-  let current = "";
+  let current2 = "";
   for (let i2 = 0; i2 < text2.length; i2++) {
     const c3 = text2[i2];
     if (c3 === "\\" && i2 + 1 < text2.length) {
-      current += text2[i2 + 1];
+      current2 += text2[i2 + 1];
       i2++;
     } else if (c3 === separator) {
-      parts.push(current);
-      current = "";
-    } else current += c3;
+      parts.push(current2);
+      current2 = "";
+    } else current2 += c3;
   }
-  parts.push(current);
+  parts.push(current2);
   return parts;
 }
 function parseSetPairs(argument) {
   const out = [];
   const pieces = [];
   let depth = 0;
-  let current = "";
+  let current2 = "";
   for (let i2 = 0; i2 < argument.length; i2++) {
     const c3 = argument[i2];
     if (c3 === "\\" && i2 + 1 < argument.length) {
-      current += c3 + argument[i2 + 1];
+      current2 += c3 + argument[i2 + 1];
       i2++;
       continue;
     }
     if (c3 === "{") depth++;
     if (c3 === "}") depth = Math.max(0, depth - 1);
     if (c3 === "," && depth === 0) {
-      pieces.push(current);
-      current = "";
-    } else current += c3;
+      pieces.push(current2);
+      current2 = "";
+    } else current2 += c3;
   }
-  pieces.push(current);
+  pieces.push(current2);
   for (const piece of pieces) {
     const eq = piece.search(/(?<!\\)=/);
     if (eq <= 0) continue;
@@ -48262,22 +48573,22 @@ function setValue(root, p, value) {
 function readChartYaml(dir) {
   let parsed;
   try {
-    parsed = parseChartYaml(readFileSync11(path17.join(dir, "Chart.yaml"), "utf8"));
+    parsed = parseChartYaml(readFileSync12(path18.join(dir, "Chart.yaml"), "utf8"));
   } catch {
     return void 0;
   }
   if (!isObj(parsed)) return void 0;
   const deps = [...arr(parsed.dependencies)];
-  const requirements = path17.join(dir, "requirements.yaml");
+  const requirements = path18.join(dir, "requirements.yaml");
   if (str(parsed.apiVersion) === "v1" && existsSync4(requirements)) {
     try {
-      const req = parseChartYaml(readFileSync11(requirements, "utf8"));
+      const req = parseChartYaml(readFileSync12(requirements, "utf8"));
       if (isObj(req)) deps.push(...arr(req.dependencies));
     } catch {
     }
   }
   return {
-    name: str(parsed.name) ?? path17.basename(dir),
+    name: str(parsed.name) ?? path18.basename(dir),
     dependencies: deps.filter(isObj).map((d) => ({
       name: str(d.name) ?? "",
       ...str(d.alias) ? { alias: str(d.alias) } : {},
@@ -48288,18 +48599,18 @@ function readChartYaml(dir) {
 }
 function vendored(dir) {
   const found = /* @__PURE__ */ new Map();
-  const chartsDir = path17.join(dir, "charts");
+  const chartsDir = path18.join(dir, "charts");
   let entries;
   try {
-    entries = readdirSync7(chartsDir).sort();
+    entries = readdirSync8(chartsDir).sort();
   } catch {
     return found;
   }
   for (const entry of entries) {
-    const full2 = path17.join(chartsDir, entry);
+    const full2 = path18.join(chartsDir, entry);
     try {
       if (entry.endsWith(".tgz")) found.set(entry.replace(/-v?\d+\.\d+\.\d+[^/]*\.tgz$/, "").replace(/\.tgz$/, ""), full2);
-      else if (statSync9(full2).isDirectory() && existsSync4(path17.join(full2, "Chart.yaml"))) {
+      else if (statSync10(full2).isDirectory() && existsSync4(path18.join(full2, "Chart.yaml"))) {
         const info = readChartYaml(full2);
         found.set(info?.name ?? entry, full2);
       }
@@ -48348,8 +48659,8 @@ function effectiveValues(request) {
   const collect = (dir, scopePath, sourceNames, name, above2) => {
     scopes.push({ path: scopePath, sourceNames, ...dir ? { dir } : {}, name });
     if (dir === void 0) return;
-    const own = readValuesFile(path17.join(dir, "values.yaml"));
-    const ownLayer = own ? { file: path17.join(dir, "values.yaml"), kind: "chart", prefix: scopePath, value: isObj(own.value) ? own.value : {}, scope: scopePath, ...own.doc ? { doc: own.doc } : {} } : void 0;
+    const own = readValuesFile(path18.join(dir, "values.yaml"));
+    const ownLayer = own ? { file: path18.join(dir, "values.yaml"), kind: "chart", prefix: scopePath, value: isObj(own.value) ? own.value : {}, scope: scopePath, ...own.doc ? { doc: own.doc } : {} } : void 0;
     const seen = mergeInto(ownLayer?.value ?? {}, above2 ?? {});
     const info = scopePath.length === 0 ? root : readChartYaml(dir);
     const subs = vendored(dir);
@@ -48371,7 +48682,7 @@ function effectiveValues(request) {
   };
   let above = {};
   for (const layer of userLayers) above = mergeInto(above, layer.value);
-  collect(request.chartDir, [], [root?.name ?? path17.basename(request.chartDir)], root?.name ?? path17.basename(request.chartDir), above);
+  collect(request.chartDir, [], [root?.name ?? path18.basename(request.chartDir)], root?.name ?? path18.basename(request.chartDir), above);
   const layers = [...chartLayers, ...userLayers];
   let value = {};
   for (const layer of layers) value = mergeInto(value, placeAt(layer.prefix, layer.value));
@@ -48505,18 +48816,24 @@ function apiVersionsFor(kubeVersion, options = {}) {
 }
 
 // src/render/value-sets.ts
-import { existsSync as existsSync5, readdirSync as readdirSync8, statSync as statSync10 } from "node:fs";
-import path18 from "node:path";
+import { existsSync as existsSync5, readdirSync as readdirSync9, statSync as statSync11 } from "node:fs";
+import path19 from "node:path";
 var DEFAULT_VALUE_SET = "default";
+function compareValueSets(a2, b) {
+  if (a2 === b) return 0;
+  if (a2 === DEFAULT_VALUE_SET) return -1;
+  if (b === DEFAULT_VALUE_SET) return 1;
+  return a2 < b ? -1 : 1;
+}
 function chartEntries(dir, config) {
   return config.charts.filter((entry) => entry.path === dir || minimatch(dir, entry.path));
 }
 function ciValuesFiles(dir) {
-  const ci = path18.join(dir, "ci");
+  const ci = path19.join(dir, "ci");
   if (!existsSync5(ci)) return [];
   try {
-    if (!statSync10(ci).isDirectory()) return [];
-    return readdirSync8(ci).filter((f) => f.endsWith("-values.yaml")).sort().map((f) => path18.join(ci, f));
+    if (!statSync11(ci).isDirectory()) return [];
+    return readdirSync9(ci).filter((f) => f.endsWith("-values.yaml")).sort().map((f) => path19.join(ci, f));
   } catch {
     return [];
   }
@@ -48529,7 +48846,7 @@ function valueSetsOf(dir, config, options = {}) {
   if (options.all === false) return sets;
   if (config.valueSets.ci) {
     for (const file of ciValuesFiles(dir)) {
-      sets.push({ name: `ci/${path18.basename(file)}`, kind: "ci", valuesFiles: [...baseFiles, file], set: baseSet, own: { valuesFiles: [file], set: [] } });
+      sets.push({ name: `ci/${path19.basename(file)}`, kind: "ci", valuesFiles: [...baseFiles, file], set: baseSet, own: { valuesFiles: [file], set: [] } });
     }
   }
   const names = new Set(sets.map((s) => s.name));
@@ -48634,7 +48951,7 @@ async function renderCharts(dirs, helm, config, repoRoot, options = {}) {
   }
   let unusable = false;
   located.catch(() => unusable = true);
-  const binary2 = options.helmPath !== void 0 && path19.isAbsolute(options.helmPath) ? { path: options.helmPath, version: "", major: Number.NaN } : await located;
+  const binary2 = options.helmPath !== void 0 && path20.isAbsolute(options.helmPath) ? { path: options.helmPath, version: "", major: Number.NaN } : await located;
   const finished7 = [];
   const jobs = jobsOf();
   const slot = async () => {
@@ -48752,7 +49069,7 @@ function renderRequestOf(dir, set2, binary2, config, variant) {
 }
 async function renderOne(dir, set2, binary2, config, repoRoot, loaded, checkedCharts, variant) {
   const chartPath = relativeTo(repoRoot, dir);
-  const request = { ...renderRequestOf(dir, set2, binary2, config, variant), checkedCharts };
+  const request = { ...renderRequestOf(dir, set2, binary2, config, variant), checkedCharts, purpose: variant === void 0 ? "value-set" : "variant" };
   const outcome = await renderChart(request);
   loaded.renderMs += outcome.ms;
   if (!outcome.ok && variant !== void 0) return { failed: outcome.message, ms: outcome.ms };
@@ -48890,14 +49207,14 @@ function parseVariant(job, inputs, main2, outcome, config, repoRoot, loaded, loc
 }
 
 // src/provenance/lint.ts
-import { createHash } from "node:crypto";
-import { readdirSync as readdirSync10, readFileSync as readFileSync13 } from "node:fs";
-import path22 from "node:path";
+import { createHash as createHash3 } from "node:crypto";
+import { readdirSync as readdirSync11, readFileSync as readFileSync14 } from "node:fs";
+import path23 from "node:path";
 
 // src/provenance/locate.ts
-import { mkdtempSync as mkdtempSync3, rmSync as rmSync3, writeFileSync as writeFileSync4 } from "node:fs";
+import { mkdtempSync as mkdtempSync3, rmSync as rmSync4, writeFileSync as writeFileSync5 } from "node:fs";
 import os4 from "node:os";
-import path20 from "node:path";
+import path21 from "node:path";
 var SENTINEL_PATTERN = /(?<![A-Za-z0-9])qz([0-9a-z]{3})(?![A-Za-z0-9])/gi;
 var MAX_SENTINELS = 36 ** 3 - 1;
 function sentinelText(id) {
@@ -49225,11 +49542,11 @@ function overridesFor(ctx, candidates, flip) {
   return out;
 }
 async function renderWith(ctx, overrides) {
-  const file = path20.join(ctx.tmp, `override-${ctx.counter++}.yaml`);
-  writeFileSync4(file, JSON.stringify(overrides.file));
+  const file = path21.join(ctx.tmp, `override-${ctx.counter++}.yaml`);
+  writeFileSync5(file, JSON.stringify(overrides.file));
   const { request, dir, chart, valueSet, repoRoot } = ctx.render;
   const started = performance.now();
-  const outcome = await renderChart({ ...request, valuesFiles: [...request.valuesFiles, file], set: [...request.set, ...overrides.set] });
+  const outcome = await renderChart({ ...request, purpose: "provenance", valuesFiles: [...request.valuesFiles, file], set: [...request.set, ...overrides.set] });
   ctx.stats.ms += performance.now() - started;
   ctx.stats.renders++;
   if (!outcome.ok) return { ok: false, message: outcome.message };
@@ -49361,7 +49678,7 @@ async function tryFlips(ctx, targets, originals) {
   }
 }
 async function locate2(input) {
-  const tmp = mkdtempSync3(path20.join(os4.tmpdir(), "preadmit-provenance-"));
+  const tmp = mkdtempSync3(path21.join(os4.tmpdir(), "preadmit-provenance-"));
   const ctx = {
     render: input.render,
     values: input.values,
@@ -49431,7 +49748,7 @@ async function locate2(input) {
       }
     }
   } finally {
-    rmSync3(tmp, { recursive: true, force: true });
+    rmSync4(tmp, { recursive: true, force: true });
   }
   return { stats: ctx.stats, shown: shown2, tried, trials: ctx.trials.map((t) => t.overrides) };
 }
@@ -49451,8 +49768,8 @@ function newTarget(finding, object, values) {
 }
 
 // src/provenance/chart-context.ts
-import { readdirSync as readdirSync9, readFileSync as readFileSync12, statSync as statSync11 } from "node:fs";
-import path21 from "node:path";
+import { readdirSync as readdirSync10, readFileSync as readFileSync13, statSync as statSync12 } from "node:fs";
+import path22 from "node:path";
 var MAX_TEMPLATE_BYTES = 2 * 1024 * 1024;
 var MAX_HELPERS = 200;
 var MAX_DEPTH3 = 4;
@@ -49475,8 +49792,8 @@ function valuesOfRender(render2, files) {
   return values;
 }
 var DefaultString = class {
-  constructor(path40, value, locate3) {
-    this.path = path40;
+  constructor(path41, value, locate3) {
+    this.path = path41;
     this.value = value;
     this.locate = locate3;
   }
@@ -49545,7 +49862,7 @@ var RenderChartContext = class {
     const scope = scopeOfTemplate(this.effective(), template);
     if (scope?.dir === void 0) return void 0;
     const rest = template.split("/").slice(1 + 2 * (scope.sourceNames.length - 1));
-    const own = path21.join(scope.dir, ...rest);
+    const own = path22.join(scope.dir, ...rest);
     for (const file of [own, ...this.helperFiles(scope.dir)]) {
       const lines = this.read(file, scope.dir);
       if (lines === void 0) continue;
@@ -49563,21 +49880,21 @@ var RenderChartContext = class {
       if (depth > MAX_DEPTH3 || out.length >= MAX_HELPERS) return;
       let entries;
       try {
-        entries = readdirSync9(at3).sort();
+        entries = readdirSync10(at3).sort();
       } catch {
         return;
       }
       for (const entry of entries) {
-        const full2 = path21.join(at3, entry);
+        const full2 = path22.join(at3, entry);
         try {
-          const stat = statSync11(full2);
+          const stat = statSync12(full2);
           if (stat.isDirectory()) walk3(full2, depth + 1);
           else if (entry.startsWith("_") && out.length < MAX_HELPERS) out.push(full2);
         } catch {
         }
       }
     };
-    walk3(path21.join(dir, "templates"), 0);
+    walk3(path22.join(dir, "templates"), 0);
     this.helpers.set(dir, out);
     return out;
   }
@@ -49588,8 +49905,8 @@ var RenderChartContext = class {
     const real = safeRealpath(file);
     const root = safeRealpath(dir);
     try {
-      if (real !== void 0 && root !== void 0 && isInside(root, real) && statSync11(real).size <= MAX_TEMPLATE_BYTES) {
-        lines = readFileSync12(real, "utf8").split(/\r?\n/);
+      if (real !== void 0 && root !== void 0 && isInside(root, real) && statSync12(real).size <= MAX_TEMPLATE_BYTES) {
+        lines = readFileSync13(real, "utf8").split(/\r?\n/);
       }
     } catch {
       lines = void 0;
@@ -49653,17 +49970,17 @@ function mayHoldDangerousDefault(text2) {
 function chartValuesTexts(dir, depth = 0) {
   const out = [];
   try {
-    out.push(readFileSync13(path22.join(dir, "values.yaml"), "utf8"));
+    out.push(readFileSync14(path23.join(dir, "values.yaml"), "utf8"));
   } catch {
   }
   if (depth >= 8) return out;
   let entries = [];
   try {
-    entries = readdirSync10(path22.join(dir, "charts"), { withFileTypes: true });
+    entries = readdirSync11(path23.join(dir, "charts"), { withFileTypes: true });
   } catch {
     return out;
   }
-  for (const entry of entries) if (entry.isDirectory()) out.push(...chartValuesTexts(path22.join(dir, "charts", entry.name), depth + 1));
+  for (const entry of entries) if (entry.isDirectory()) out.push(...chartValuesTexts(path23.join(dir, "charts", entry.name), depth + 1));
   return out;
 }
 var MAY_HOLD = /* @__PURE__ */ new WeakMap();
@@ -49745,7 +50062,7 @@ function lintValues(findings, renders, config, knowledge = /* @__PURE__ */ new M
           values: { file, ...where.line !== void 0 ? { line: where.line } : {}, key: where.key },
           located: "values"
         },
-        fingerprint: createHash("sha256").update([DANGEROUS_RULE_ID, chart, file, where.key].join("\0")).digest("hex").slice(0, 32),
+        fingerprint: createHash3("sha256").update([DANGEROUS_RULE_ID, chart, file, where.key].join("\0")).digest("hex").slice(0, 32),
         remediation: values_dangerous_default_default.meta.remediation,
         valueSets: [DEFAULT_VALUE_SET]
       });
@@ -49755,8 +50072,8 @@ function lintValues(findings, renders, config, knowledge = /* @__PURE__ */ new M
 }
 
 // src/provenance/line-proof.ts
-import { cpSync, mkdtempSync as mkdtempSync4, readFileSync as readFileSync14, rmSync as rmSync4, writeFileSync as writeFileSync5 } from "node:fs";
-import path23 from "node:path";
+import { mkdtempSync as mkdtempSync4, readFileSync as readFileSync15, rmSync as rmSync5, writeFileSync as writeFileSync6 } from "node:fs";
+import path24 from "node:path";
 var LINE_MARKER = "preadmit-line-";
 function signature(m) {
   return m.kind === "reference" ? `reference:${m.path.join(".")}:${m.with}` : m.kind;
@@ -49768,8 +50085,8 @@ function apply(lines, index, edit) {
   const marker = `${LINE_MARKER}${edit.id}`;
   const m = edit.mutation;
   if (m.kind === "reference") {
-    const path40 = m.path.map((t) => `\\.${escapeRegex(String(t))}`).join("");
-    const pattern = new RegExp(`(\\$[A-Za-z0-9_]*)?((?:\\.[A-Za-z0-9_]+)*?)\\.Values${path40}(?![A-Za-z0-9_.])`);
+    const path41 = m.path.map((t) => `\\.${escapeRegex(String(t))}`).join("");
+    const pattern = new RegExp(`(\\$[A-Za-z0-9_]*)?((?:\\.[A-Za-z0-9_]+)*?)\\.Values${path41}(?![A-Za-z0-9_.])`);
     if (!pattern.test(line)) return void 0;
     const replacement = m.with === "string" ? `"${marker}"` : m.with === "map" ? `(dict "${marker}" "x")` : m.with;
     return one([line.replace(pattern, replacement)]);
@@ -49843,8 +50160,8 @@ async function proveLines(render2, config, claims, budget, tmp, stats, trials = 
   const edits = /* @__PURE__ */ new Map();
   let next = 1;
   for (const claim of claims) {
-    const relative = path23.relative(render2.dir, claim.file);
-    if (relative.startsWith("..") || path23.isAbsolute(relative)) {
+    const relative = path24.relative(render2.dir, claim.file);
+    if (relative.startsWith("..") || path24.isAbsolute(relative)) {
       claim.failure = "the line is outside the chart";
       continue;
     }
@@ -49872,13 +50189,11 @@ async function proveLines(render2, config, claims, budget, tmp, stats, trials = 
       edits2.push(edit);
     });
   }
-  const copy = mkdtempSync4(path23.join(tmp, "chart-"));
-  const chartCopy = path23.join(copy, path23.basename(render2.dir));
-  cpSync(render2.dir, chartCopy, { recursive: true, dereference: true });
+  const copy = mkdtempSync4(path24.join(tmp, "values-"));
   const originals = /* @__PURE__ */ new Map();
   const read = (file) => {
     let text2 = originals.get(file);
-    if (text2 === void 0) originals.set(file, text2 = readFileSync14(file, "utf8"));
+    if (text2 === void 0) originals.set(file, text2 = readFileSync15(file, "utf8"));
     return text2;
   };
   let remaining = budget;
@@ -49897,6 +50212,7 @@ async function proveLines(render2, config, claims, budget, tmp, stats, trials = 
       return;
     }
     const applied = [];
+    const replaced = /* @__PURE__ */ new Map();
     for (const [file, lines] of files) {
       const mine = usable.filter((e) => e.file === file).sort((a2, b) => b.line - a2.line);
       const out = [...lines];
@@ -49913,7 +50229,7 @@ async function proveLines(render2, config, claims, budget, tmp, stats, trials = 
         out.splice(changed.start, changed.count, ...changed.lines);
         applied.push(edit);
       }
-      writeFileSync5(path23.join(chartCopy, path23.relative(render2.dir, file)), out.join("\n"));
+      replaced.set(path24.relative(render2.dir, file).split(path24.sep).join("/"), out.join("\n"));
     }
     if (applied.length > 0) {
       remaining--;
@@ -49921,11 +50237,11 @@ async function proveLines(render2, config, claims, budget, tmp, stats, trials = 
       const overrides = trial === void 0 ? void 0 : trials[trial];
       const valuesFiles = [...render2.request.valuesFiles];
       if (overrides) {
-        const file = path23.join(copy, `values-${trial}.json`);
-        writeFileSync5(file, JSON.stringify(overrides.file));
+        const file = path24.join(copy, `values-${trial}.json`);
+        writeFileSync6(file, JSON.stringify(overrides.file));
         valuesFiles.push(file);
       }
-      const outcome = await renderChart({ ...render2.request, chartDir: chartCopy, chart: render2.dir, valuesFiles, set: [...render2.request.set, ...overrides?.set ?? []] });
+      const outcome = await renderChart({ ...render2.request, purpose: "provenance", replacedFiles: replaced, valuesFiles, set: [...render2.request.set, ...overrides?.set ?? []] });
       stats.ms += performance.now() - started;
       stats.renders++;
       if (outcome.ok) {
@@ -49939,14 +50255,11 @@ async function proveLines(render2, config, claims, budget, tmp, stats, trials = 
       } else if (applied.length === 1) {
         for (const c3 of applied[0].claims) c3.failure = outcome.message.startsWith("not rendered: ") ? outcome.message : "the chart does not render with the line changed";
       }
-      for (const file of files.keys()) writeFileSync5(path23.join(chartCopy, path23.relative(render2.dir, file)), read(file));
       if (!outcome.ok && applied.length > 1) {
         const half = Math.ceil(applied.length / 2);
         await attempt(applied.slice(0, half));
         await attempt(applied.slice(half));
       }
-    } else {
-      for (const file of files.keys()) writeFileSync5(path23.join(chartCopy, path23.relative(render2.dir, file)), read(file));
     }
   };
   try {
@@ -49955,7 +50268,7 @@ async function proveLines(render2, config, claims, budget, tmp, stats, trials = 
       await attempt(round.edits);
     }
   } finally {
-    rmSync4(copy, { recursive: true, force: true });
+    rmSync5(copy, { recursive: true, force: true });
   }
 }
 function prefixPointer(pointer, depth) {
@@ -50017,7 +50330,7 @@ function setPairLine(config, pair2) {
   if (!config.file) return void 0;
   let text2;
   try {
-    text2 = readFileSync15(config.file, "utf8");
+    text2 = readFileSync16(config.file, "utf8");
   } catch {
     return void 0;
   }
@@ -50048,24 +50361,24 @@ function referenceClaim(target, found, relative, decision, values, sources) {
   const keyed = reported ? pointerForKey(target.pointer, reported.key) : void 0;
   if (keyed !== void 0) return structuralClaim(target, found, keyed, sources);
   const length = found.ref.length;
-  const path40 = relative.slice(0, length);
+  const path41 = relative.slice(0, length);
   const extra = relative.length - length;
   const depth = target.present ? tokens(target.pointer).length : decision.depth ?? 0;
   const report2 = { file: found.file, line: found.line };
   if (decision.how === "flip") {
     if (extra !== 0) return void 0;
     const flipped = getAtValue(values, decision.path) ? "false" : "true";
-    return { file: found.file, line: found.ref.line, report: report2, mutation: { kind: "reference", path: path40, with: flipped }, object: target.object, pointer: target.pointer, expect: "changed", original: get(target.object.raw, target.pointer) };
+    return { file: found.file, line: found.ref.line, report: report2, mutation: { kind: "reference", path: path41, with: flipped }, object: target.object, pointer: target.pointer, expect: "changed", original: get(target.object.raw, target.pointer) };
   }
   const leaf = target.present && extra === 0 && (target.value === null || typeof target.value !== "object") && target.candidates.some((c3) => c3.kind === "leaf" && c3.path === decision.path);
-  if (leaf) return { file: found.file, line: found.ref.line, report: report2, mutation: { kind: "reference", path: path40, with: "string" }, object: target.object, pointer: target.pointer, expect: "contains" };
-  return { file: found.file, line: found.ref.line, report: report2, mutation: { kind: "reference", path: path40, with: "map" }, object: target.object, pointer: prefixPointer(target.pointer, depth - extra), expect: "key" };
+  if (leaf) return { file: found.file, line: found.ref.line, report: report2, mutation: { kind: "reference", path: path41, with: "string" }, object: target.object, pointer: target.pointer, expect: "contains" };
+  return { file: found.file, line: found.ref.line, report: report2, mutation: { kind: "reference", path: path41, with: "map" }, object: target.object, pointer: prefixPointer(target.pointer, depth - extra), expect: "key" };
 }
 var MAX_CLAIMS = 6;
 function planTarget(target, render2, values, sources, config) {
   const { finding } = target;
   const source = finding.source;
-  const templateAbs = path24.resolve(render2.repoRoot, source.file);
+  const templateAbs = path25.resolve(render2.repoRoot, source.file);
   const decision = decide(target);
   const plan = { target, notes: [], claims: [] };
   if (decision.path) {
@@ -50119,7 +50432,7 @@ function getAtValue(values, p) {
 }
 function finishPlan(plan, render2) {
   const source = plan.target.finding.source;
-  const templateAbs = path24.resolve(render2.repoRoot, source.file);
+  const templateAbs = path25.resolve(render2.repoRoot, source.file);
   const proven = plan.claims.find((c3) => c3.proven);
   if (proven) {
     const at3 = proven.report ?? { file: proven.file, line: proven.line };
@@ -50135,13 +50448,19 @@ function finishPlan(plan, render2) {
 async function attachProvenance(findings, renders, config, options = {}) {
   const report2 = { renders: 0, ms: 0, defaults: /* @__PURE__ */ new Map() };
   if (!config.provenance.enabled) return report2;
-  const inDefault = /* @__PURE__ */ new Set();
-  for (const f of findings) if (f.source.kind === "helm" && (f.source.valueSet ?? DEFAULT_VALUE_SET) === DEFAULT_VALUE_SET) inDefault.add(`${f.source.chart}\0${f.fingerprint}`);
+  const speaker = /* @__PURE__ */ new Map();
+  for (const f of findings) {
+    if (f.source.kind !== "helm") continue;
+    const key2 = `${f.source.chart}\0${f.fingerprint}`;
+    const set2 = f.source.valueSet ?? DEFAULT_VALUE_SET;
+    const known = speaker.get(key2);
+    if (known === void 0 || compareValueSets(set2, known) < 0) speaker.set(key2, set2);
+  }
   const byRender = /* @__PURE__ */ new Map();
   for (const f of findings) {
     if (f.source.kind !== "helm" || f.ruleId === DANGEROUS_RULE_ID || f.source.located !== void 0) continue;
     const set2 = f.source.valueSet ?? DEFAULT_VALUE_SET;
-    if (set2 !== DEFAULT_VALUE_SET && inDefault.has(`${f.source.chart}\0${f.fingerprint}`)) continue;
+    if (speaker.get(`${f.source.chart}\0${f.fingerprint}`) !== set2) continue;
     const key2 = `${f.source.chart}\0${set2}`;
     byRender.set(key2, [...byRender.get(key2) ?? [], f]);
   }
@@ -50153,7 +50472,22 @@ async function attachProvenance(findings, renders, config, options = {}) {
     return s;
   };
   const concurrency = options.concurrency ?? Math.max(1, os5.availableParallelism());
+  const pending = /* @__PURE__ */ new Map();
+  for (const render2 of renders) pending.set(render2.dir, (pending.get(render2.dir) ?? 0) + 1);
+  const done = (render2) => {
+    const left = (pending.get(render2.dir) ?? 1) - 1;
+    pending.set(render2.dir, left);
+    if (left === 0) sources.delete(render2.dir);
+  };
   await mapLimit([...renders], concurrency, async (render2) => {
+    try {
+      await locateRender(render2);
+    } finally {
+      done(render2);
+    }
+  });
+  return report2;
+  async function locateRender(render2) {
     const isDefault = render2.valueSet.name === DEFAULT_VALUE_SET;
     const mine = byRender.get(`${render2.chart}\0${render2.valueSet.name}`) ?? [];
     if (mine.length === 0 && !(isDefault && lintOn)) return;
@@ -50190,11 +50524,11 @@ async function attachProvenance(findings, renders, config, options = {}) {
     });
     const plans = targets.map((target) => planTarget(target, render2, values, templateSources, config));
     const proof = { renders: 0, ms: 0 };
-    const tmp = mkdtempSync5(path24.join(os5.tmpdir(), "preadmit-lines-"));
+    const tmp = mkdtempSync5(path25.join(os5.tmpdir(), "preadmit-lines-"));
     try {
       await proveLines(render2, config, plans.flatMap((p) => p.claims), max - result.stats.renders, tmp, proof, result.trials);
     } finally {
-      rmSync5(tmp, { recursive: true, force: true });
+      rmSync6(tmp, { recursive: true, force: true });
     }
     for (const plan of plans) finishPlan(plan, render2);
     const ms = performance.now() - started;
@@ -50203,8 +50537,7 @@ async function attachProvenance(findings, renders, config, options = {}) {
     report2.renders += renders2;
     report2.ms += ms;
     if (isDefault) report2.defaults.set(render2.chart, { values, shown: result.shown, tried: result.tried });
-  });
-  return report2;
+  }
 }
 function provenanceSummary(findings, report2) {
   const out = { values: 0, template: 0, object: 0, renders: report2.renders, ms: Math.round(report2.ms) };
@@ -50213,7 +50546,7 @@ function provenanceSummary(findings, report2) {
 }
 
 // src/engine/evaluate.ts
-import { createHash as createHash2 } from "node:crypto";
+import { createHash as createHash4 } from "node:crypto";
 
 // src/engine/unit.ts
 function unitKeyOf(object) {
@@ -50479,7 +50812,7 @@ function ingressBackends(ingress) {
   add2(spec.defaultBackend ?? spec.backend);
   for (const rule2 of arr(spec.rules).filter(isObj)) {
     const http = isObj(rule2.http) ? rule2.http : {};
-    for (const path40 of arr(http.paths).filter(isObj)) add2(path40.backend);
+    for (const path41 of arr(http.paths).filter(isObj)) add2(path41.backend);
   }
   return [...names];
 }
@@ -50496,10 +50829,10 @@ var PLACEHOLDER = /\{\{\s*(\w+)\s*\}\}/g;
 function interpolate(template, data) {
   return template.replace(PLACEHOLDER, (_, key2) => String(data?.[key2] ?? ""));
 }
-function fingerprintOf(ruleId, object, path40) {
+function fingerprintOf(ruleId, object, path41) {
   const { source } = object;
   const scope = source.address ?? source.chart ?? source.file;
-  return createHash2("sha256").update([ruleId, ...identityParts(object), path40, scope].join("\0")).digest("hex").slice(0, 32);
+  return createHash4("sha256").update([ruleId, ...identityParts(object), path41, scope].join("\0")).digest("hex").slice(0, 32);
 }
 function podViewOf(object, pss) {
   const template = podTemplateOf(object.raw);
@@ -50547,14 +50880,14 @@ function evaluate2(objects, rules, config, options = {}) {
   const seen = /* @__PURE__ */ new Set();
   const units = [];
   const emit = (rule2, object, base2, report2) => {
-    const path40 = base2 + report2.path;
-    const fingerprint = fingerprintOf(rule2.meta.id, object, report2.key === void 0 ? path40 : `${path40}\0${report2.key}`);
+    const path41 = base2 + report2.path;
+    const fingerprint = fingerprintOf(rule2.meta.id, object, report2.key === void 0 ? path41 : `${path41}\0${report2.key}`);
     if (seen.has(fingerprint)) return;
     seen.add(fingerprint);
     const template = rule2.meta.messages[report2.messageId] ?? report2.messageId;
     const severity = config.rules[rule2.meta.id]?.severity ?? report2.severity ?? rule2.meta.defaultSeverity;
     const source = { ...object.source };
-    const line = object.lineOf?.(path40);
+    const line = object.lineOf?.(path41);
     if (line !== void 0) source.line = line;
     if (report2.at?.template) {
       source.templateLocation = { ...report2.at.template };
@@ -50571,7 +50904,7 @@ function evaluate2(objects, rules, config, options = {}) {
       category: rule2.meta.category,
       message: interpolate(template, report2.data),
       object: object.ref,
-      path: path40,
+      path: path41,
       source,
       fingerprint,
       remediation: rule2.meta.remediation
@@ -50639,7 +50972,7 @@ function evaluate2(objects, rules, config, options = {}) {
 function valueSetOf(object) {
   return object.source.kind === "helm" ? object.source.valueSet ?? DEFAULT_VALUE_SET : DEFAULT_VALUE_SET;
 }
-function renderKey(chart, valueSet, variant = "") {
+function renderKey2(chart, valueSet, variant = "") {
   return `${chart}\0${valueSet}\0${variant}`;
 }
 function append(into, part, units, seen) {
@@ -50669,12 +51002,12 @@ var ValueSetEvaluation = class {
   chartOf = (object) => {
     const { source } = object;
     if (source.kind !== "helm" || source.chart === void 0 || source.valueSet === void 0) return void 0;
-    return this.contexts.get(renderKey(source.chart, source.valueSet, source.variant));
+    return this.contexts.get(renderKey2(source.chart, source.valueSet, source.variant));
   };
   add(render2) {
     if (this.done.has(render2)) return;
     const context = new RenderChartContext(render2, this.files);
-    this.contexts.set(renderKey(render2.chart, render2.valueSet.name, render2.variant), context);
+    this.contexts.set(renderKey2(render2.chart, render2.valueSet.name, render2.variant), context);
     const values = render2.variant === void 0 && render2.valueSet.kind === "default" && (this.config.provenance.enabled || renderMayHoldDangerousDefault(render2)) ? valuesOfRender(render2, this.files) : void 0;
     if (render2.variant === void 0 && this.config.rules[DANGEROUS_RULE_ID]?.enabled !== false) this.prepareValuesLint(render2, values);
     const evaluation = evaluate2(render2.objects, this.unitRules, this.config, { chartOf: () => context });
@@ -50717,6 +51050,7 @@ var ValueSetEvaluation = class {
       const unseen = new Set(renders.flatMap((r) => r.objects.filter((o2) => o2.renderDependence?.divergence?.failed !== void 0).map((o2) => objectKey3(o2.source, o2.ref))));
       result.findings = gradeDivergences(result.findings, unseen);
     }
+    this.done.clear();
     return result;
   }
 };
@@ -50788,12 +51122,6 @@ function capSeverity(severity, cap) {
   if (cap === "keep") return severity;
   return severityRank(severity) > severityRank(cap) ? cap : severity;
 }
-function compareSets(a2, b) {
-  if (a2 === b) return 0;
-  if (a2 === DEFAULT_VALUE_SET) return -1;
-  if (b === DEFAULT_VALUE_SET) return 1;
-  return a2 < b ? -1 : 1;
-}
 function mergeValueSets(findings, config) {
   const out = [];
   const groups = /* @__PURE__ */ new Map();
@@ -50808,7 +51136,7 @@ function mergeValueSets(findings, config) {
     else groups.set(key2, [finding]);
   }
   for (const group of groups.values()) {
-    const sorted3 = [...group].sort((a2, b) => compareSets(a2.source.valueSet ?? DEFAULT_VALUE_SET, b.source.valueSet ?? DEFAULT_VALUE_SET));
+    const sorted3 = [...group].sort((a2, b) => compareValueSets(a2.source.valueSet ?? DEFAULT_VALUE_SET, b.source.valueSet ?? DEFAULT_VALUE_SET));
     const first = sorted3[0];
     const sets = [...new Set(sorted3.map((f) => f.source.valueSet ?? DEFAULT_VALUE_SET))];
     const merged = { ...first, valueSets: sets };
@@ -50819,8 +51147,8 @@ function mergeValueSets(findings, config) {
 }
 
 // src/pipeline/suppress.ts
-import { existsSync as existsSync6, readFileSync as readFileSync16 } from "node:fs";
-import path25 from "node:path";
+import { existsSync as existsSync6, readFileSync as readFileSync17 } from "node:fs";
+import path26 from "node:path";
 var ANNOTATION_PREFIX = "preadmit.dev/ignore.";
 var MARKER2 = /(#|\{\{-?\s*\/\*)\s*preadmit:\s*ignore\s+(\S+)(?:\s+--(.*?))?\s*(?:\*\/\s*-?\}\})?\s*$/;
 function commentKey(file, line) {
@@ -50862,10 +51190,10 @@ function commentFiles(renders) {
     seen.add(render2.dir);
     const sources = new TemplateSources(render2.dir);
     for (const file of sources.allFiles()) files.add(file);
-    const add2 = (dir) => files.add(path25.join(dir, "values.yaml"));
+    const add2 = (dir) => files.add(path26.join(dir, "values.yaml"));
     add2(render2.dir);
     for (const file of sources.allFiles()) {
-      const chartDir = file.slice(0, file.lastIndexOf(`${path25.sep}templates${path25.sep}`));
+      const chartDir = file.slice(0, file.lastIndexOf(`${path26.sep}templates${path26.sep}`));
       if (chartDir) add2(chartDir);
     }
   }
@@ -50874,7 +51202,7 @@ function commentFiles(renders) {
 function readComments(file) {
   let bytes;
   try {
-    bytes = readFileSync16(file);
+    bytes = readFileSync17(file);
   } catch {
     return [];
   }
@@ -50934,9 +51262,9 @@ function glob(value, pattern) {
 }
 function configMatches(s, f, container, repoRoot) {
   if (s.rule !== "*" && s.rule !== f.ruleId) return false;
-  if (s.chart !== void 0 && !glob(f.source.chart === void 0 ? void 0 : path25.resolve(repoRoot, f.source.chart), s.chart)) return false;
+  if (s.chart !== void 0 && !glob(f.source.chart === void 0 ? void 0 : path26.resolve(repoRoot, f.source.chart), s.chart)) return false;
   if (s.file !== void 0) {
-    const files = [f.source.file, f.source.values?.file].filter((x) => x !== void 0).map((x) => path25.resolve(repoRoot, x));
+    const files = [f.source.file, f.source.values?.file].filter((x) => x !== void 0).map((x) => path26.resolve(repoRoot, x));
     if (!files.some((x) => glob(x, s.file))) return false;
   }
   if (s.valueSet !== void 0) {
@@ -51015,7 +51343,7 @@ function applySuppressions(findings, options) {
     }
     for (const loc of [f.source.values, f.source.templateLocation]) {
       if (loc?.line === void 0) continue;
-      for (const c3 of comments.get(path25.resolve(repoRoot, loc.file)) ?? []) {
+      for (const c3 of comments.get(path26.resolve(repoRoot, loc.file)) ?? []) {
         if (c3.target !== loc.line && c3.line !== loc.line) continue;
         if (c3.rule !== "*" && c3.rule !== f.ruleId) continue;
         if (c3.rule === "*" && lockedRule) continue;
@@ -51513,55 +51841,55 @@ function snake(name) {
   return IRREGULAR_INVERSE[name] ?? name.replace(/[A-Z]/g, (c3) => `_${c3.toLowerCase()}`);
 }
 function tfPathOf(kind, raw, pointer) {
-  const path40 = [];
+  const path41 = [];
   const steps2 = tokens(pointer);
   let node = raw;
   let parent = "";
   for (let i2 = 0; i2 < steps2.length; i2++) {
     const step = steps2[i2];
     if (Array.isArray(node)) {
-      path40.push(Number(step));
+      path41.push(Number(step));
       node = node[Number(step)];
       continue;
     }
     if (isObj(node) && MAP_NODES.has(node)) {
-      path40.push(step);
+      path41.push(step);
       node = node[step];
       continue;
     }
     if (i2 === 0 && (step === "apiVersion" || step === "kind")) return [];
     const key2 = INVERSE.get(`${kind}|${parent}|${step}`) ?? snake(step);
-    path40.push(key2);
+    path41.push(key2);
     const next = isObj(node) ? node[step] : void 0;
     const following = steps2[i2 + 1];
-    if (isObj(next) && !MAP_NODES.has(next)) path40.push(0);
-    else if (next === void 0 && following !== void 0 && !/^\d+$/.test(following) && !MAP_ATTRIBUTES.has(key2)) path40.push(0);
+    if (isObj(next) && !MAP_NODES.has(next)) path41.push(0);
+    else if (next === void 0 && following !== void 0 && !/^\d+$/.test(following) && !MAP_ATTRIBUTES.has(key2)) path41.push(0);
     node = next;
     parent = key2;
   }
-  return path40;
+  return path41;
 }
 
 // src/terraform/helm-release.ts
-import { existsSync as existsSync7, statSync as statSync12 } from "node:fs";
-import path26 from "node:path";
+import { existsSync as existsSync7, statSync as statSync13 } from "node:fs";
+import path27 from "node:path";
 var REMOTE_CHART = /^(oci|https?):\/\//i;
 var REPO_ALIAS = /^[\w.-]+\/[\w.-]+$/;
 function inside2(root, target) {
-  const rel = path26.relative(root, target);
-  return rel === "" || !rel.startsWith("..") && !path26.isAbsolute(rel);
+  const rel = path27.relative(root, target);
+  return rel === "" || !rel.startsWith("..") && !path27.isAbsolute(rel);
 }
 function resolveChart(after, dirs) {
   const chart = str(after.chart);
   const repository = str(after.repository);
   if (chart === void 0 || chart === "") return { source: "unknown", tried: [] };
   if (repository !== void 0 && repository !== "" || REMOTE_CHART.test(chart)) return { source: "remote", tried: [] };
-  const candidates = [path26.resolve(dirs.rootDir, chart)];
-  if (dirs.moduleDir !== void 0 && dirs.moduleDir !== dirs.rootDir) candidates.push(path26.resolve(dirs.moduleDir, chart));
+  const candidates = [path27.resolve(dirs.rootDir, chart)];
+  if (dirs.moduleDir !== void 0 && dirs.moduleDir !== dirs.rootDir) candidates.push(path27.resolve(dirs.moduleDir, chart));
   for (const candidate2 of candidates) {
     if (!inside2(dirs.repoRoot, candidate2) || !existsSync7(candidate2)) continue;
-    const stat = statSync12(candidate2);
-    if (stat.isDirectory() && existsSync7(path26.join(candidate2, "Chart.yaml"))) return { source: "local", dir: candidate2, tried: candidates };
+    const stat = statSync13(candidate2);
+    if (stat.isDirectory() && existsSync7(path27.join(candidate2, "Chart.yaml"))) return { source: "local", dir: candidate2, tried: candidates };
     if (stat.isFile() && /\.tgz$/.test(candidate2)) return { source: "archive", dir: candidate2, tried: candidates };
   }
   if (REPO_ALIAS.test(chart) && !chart.startsWith(".")) return { source: "remote", tried: candidates };
@@ -51668,7 +51996,7 @@ function fromHelmRelease(address, after, afterUnknown, afterSensitive, dirs) {
   if (resolved.source === "remote") {
     notice = `helm_release ${address}: ${what} is not in the repository and not analysable offline (preadmit never downloads charts): its manifests were not checked, only its values; vendor the chart into the repository and point chart at its path to have it rendered`;
   } else if (resolved.source === "missing") {
-    notice = `helm_release ${address}: local ${what} was not found in the repository (looked at ${resolved.tried.map((t) => path26.relative(dirs.repoRoot, t).split(path26.sep).join("/") || ".").join(", ")}): not analysable; only its values were checked`;
+    notice = `helm_release ${address}: local ${what} was not found in the repository (looked at ${resolved.tried.map((t) => path27.relative(dirs.repoRoot, t).split(path27.sep).join("/") || ".").join(", ")}): not analysable; only its values were checked`;
   } else if (resolved.source === "archive") {
     notice = `helm_release ${address}: ${what} is a packaged chart archive, which preadmit does not unpack: not analysed; only its values were checked`;
   }
@@ -51687,8 +52015,8 @@ function releaseAttributeOf(raw, pointer) {
 }
 
 // src/terraform/locate.ts
-import { existsSync as existsSync8, readdirSync as readdirSync11, readFileSync as readFileSync17, statSync as statSync13 } from "node:fs";
-import path27 from "node:path";
+import { existsSync as existsSync8, readdirSync as readdirSync12, readFileSync as readFileSync18, statSync as statSync14 } from "node:fs";
+import path28 from "node:path";
 
 // src/terraform/hcl.ts
 var IDENT_START = /[A-Za-z_]/;
@@ -51928,13 +52256,13 @@ function parseTupleItems(s) {
   }
   return items;
 }
-function locatePath(body, path40, blockLine) {
+function locatePath(body, path41, blockLine) {
   let location = { line: blockLine, matched: 0 };
   let items = body;
   let value;
   let i2 = 0;
-  while (i2 < path40.length) {
-    const step = path40[i2];
+  while (i2 < path41.length) {
+    const step = path41[i2];
     if (items !== void 0) {
       const name = String(step);
       const attribute = items.find((item) => item.type === "attr" && item.name === name);
@@ -51949,8 +52277,8 @@ function locatePath(body, path40, blockLine) {
       if (blocks2.length === 0) break;
       let index = 0;
       let consumed = 1;
-      if (typeof path40[i2 + 1] === "number") {
-        index = path40[i2 + 1];
+      if (typeof path41[i2 + 1] === "number") {
+        index = path41[i2 + 1];
         consumed = 2;
       }
       const block = blocks2[index] ?? blocks2.find((b) => b.name === "dynamic") ?? blocks2[blocks2.length - 1];
@@ -52058,8 +52386,8 @@ var TfLocator = class {
   heredocs = /* @__PURE__ */ new WeakMap();
   modulesJson;
   constructor(options) {
-    this.rootDir = path27.resolve(options.rootDir);
-    this.repoRoot = path27.resolve(options.repoRoot);
+    this.rootDir = path28.resolve(options.rootDir);
+    this.repoRoot = path28.resolve(options.repoRoot);
     this.realRoot = safeRealpath(this.repoRoot) ?? this.repoRoot;
     const configuration = isObj(options.configuration) ? options.configuration : {};
     this.rootModule = isObj(configuration.root_module) ? configuration.root_module : void 0;
@@ -52067,23 +52395,23 @@ var TfLocator = class {
   inside(dir) {
     const real = safeRealpath(dir);
     if (real === void 0) return false;
-    const rel = path27.relative(this.realRoot, real);
-    return rel === "" || !rel.startsWith("..") && !path27.isAbsolute(rel);
+    const rel = path28.relative(this.realRoot, real);
+    return rel === "" || !rel.startsWith("..") && !path28.isAbsolute(rel);
   }
   /** `.terraform/modules/modules.json`: module key (`a.b`) -> directory, for registry and git modules. */
   installedModules() {
     if (this.modulesJson) return this.modulesJson;
     this.modulesJson = /* @__PURE__ */ new Map();
-    const file = path27.join(this.rootDir, ".terraform", "modules", "modules.json");
+    const file = path28.join(this.rootDir, ".terraform", "modules", "modules.json");
     try {
       if (!existsSync8(file) || !this.inside(file)) return this.modulesJson;
-      const parsed = JSON.parse(readFileSync17(file, "utf8"));
+      const parsed = JSON.parse(readFileSync18(file, "utf8"));
       const list2 = isObj(parsed) && Array.isArray(parsed.Modules) ? parsed.Modules : [];
       for (const entry of list2) {
         if (!isObj(entry)) continue;
         const key2 = str(entry.Key);
         const dir = str(entry.Dir);
-        if (key2 !== void 0 && dir !== void 0) this.modulesJson.set(key2, path27.resolve(this.rootDir, dir));
+        if (key2 !== void 0 && dir !== void 0) this.modulesJson.set(key2, path28.resolve(this.rootDir, dir));
       }
     } catch {
     }
@@ -52102,7 +52430,7 @@ var TfLocator = class {
       const entry = isObj(calls) ? calls[call.name] : void 0;
       const source = isObj(entry) ? str(entry.source) : void 0;
       module = isObj(entry) && isObj(entry.module) ? entry.module : void 0;
-      if (source !== void 0 && LOCAL_SOURCE.test(source) && dir !== void 0) dir = path27.resolve(dir, source);
+      if (source !== void 0 && LOCAL_SOURCE.test(source) && dir !== void 0) dir = path28.resolve(dir, source);
       else dir = this.installedModules().get(names.join("."));
       if (dir === void 0) break;
     }
@@ -52117,20 +52445,20 @@ var TfLocator = class {
     this.indexes.set(dir, index);
     let entries;
     try {
-      entries = readdirSync11(dir).filter((f) => f.endsWith(".tf")).sort();
+      entries = readdirSync12(dir).filter((f) => f.endsWith(".tf")).sort();
     } catch {
       return index;
     }
     for (const entry of entries) {
-      const absolute = path27.join(dir, entry);
+      const absolute = path28.join(dir, entry);
       let text2;
       try {
-        if (!statSync13(absolute).isFile()) continue;
-        text2 = readFileSync17(absolute, "utf8");
+        if (!statSync14(absolute).isFile()) continue;
+        text2 = readFileSync18(absolute, "utf8");
       } catch {
         continue;
       }
-      const file = path27.relative(this.repoRoot, absolute).split(path27.sep).join("/");
+      const file = path28.relative(this.repoRoot, absolute).split(path28.sep).join("/");
       for (const item of parseHcl(text2)) {
         if (item.type !== "block" || item.name !== "resource" && item.name !== "data" || item.labels.length !== 2) continue;
         const key2 = `${item.name === "data" ? "data" : "managed"}|${item.labels[0]}|${item.labels[1]}`;
@@ -52404,11 +52732,11 @@ function lineOfFor(locator, location, attributeOf) {
 }
 
 // src/terraform/load-plan-file.ts
-import path29 from "node:path";
+import path30 from "node:path";
 
 // src/secrets/redact.ts
-import { existsSync as existsSync9, readFileSync as readFileSync18, statSync as statSync14 } from "node:fs";
-import path28 from "node:path";
+import { existsSync as existsSync9, readFileSync as readFileSync19, statSync as statSync15 } from "node:fs";
+import path29 from "node:path";
 var REDACTED2 = "***";
 var MIN_SECRET = 8;
 var MIN_FRAGMENT = 16;
@@ -52488,27 +52816,27 @@ function headerCredentials(header3) {
 }
 function readSmall(file) {
   try {
-    if (statSync14(file).size > MAX_GIT_CONFIG_BYTES) return void 0;
-    return readFileSync18(file, "utf8");
+    if (statSync15(file).size > MAX_GIT_CONFIG_BYTES) return void 0;
+    return readFileSync19(file, "utf8");
   } catch {
     return void 0;
   }
 }
 function gitConfigTexts(workTree) {
-  const dotGit = path28.join(workTree, ".git");
+  const dotGit = path29.join(workTree, ".git");
   const dirs = [];
   const pointer = readSmall(dotGit);
   if (pointer !== void 0 && /^gitdir:/m.test(pointer)) {
-    const gitdir = path28.resolve(workTree, pointer.replace(/^gitdir:\s*/m, "").trim());
+    const gitdir = path29.resolve(workTree, pointer.replace(/^gitdir:\s*/m, "").trim());
     dirs.push(gitdir);
-    const common3 = readSmall(path28.join(gitdir, "commondir"));
-    if (common3 !== void 0) dirs.push(path28.resolve(gitdir, common3.trim()));
+    const common3 = readSmall(path29.join(gitdir, "commondir"));
+    if (common3 !== void 0) dirs.push(path29.resolve(gitdir, common3.trim()));
   } else if (existsSync9(dotGit)) {
     dirs.push(dotGit);
   }
   const texts = [];
   const seen = /* @__PURE__ */ new Set();
-  const pending = dirs.map((dir) => path28.join(dir, "config"));
+  const pending = dirs.map((dir) => path29.join(dir, "config"));
   while (pending.length > 0 && texts.length < 16) {
     const file = pending.shift();
     if (seen.has(file)) continue;
@@ -52516,7 +52844,7 @@ function gitConfigTexts(workTree) {
     const text2 = readSmall(file);
     if (text2 === void 0) continue;
     texts.push(text2);
-    for (const include of text2.matchAll(/^\s*path\s*=\s*"?(.+?)"?\s*$/gim)) pending.push(path28.resolve(path28.dirname(file), include[1].replace(/^~(?=\/)/, process.env.HOME ?? "~")));
+    for (const include of text2.matchAll(/^\s*path\s*=\s*"?(.+?)"?\s*$/gim)) pending.push(path29.resolve(path29.dirname(file), include[1].replace(/^~(?=\/)/, process.env.HOME ?? "~")));
   }
   return texts;
 }
@@ -52709,10 +53037,10 @@ var Redactor = class {
 
 // src/terraform/load-plan-file.ts
 async function loadPlanFile(json2, options) {
-  const planFile = path29.relative(options.repoRoot, options.file).split(path29.sep).join("/");
+  const planFile = path30.relative(options.repoRoot, options.file).split(path30.sep).join("/");
   const loaded = loadPlan(json2, {
     planFile,
-    planDir: path29.dirname(options.file),
+    planDir: path30.dirname(options.file),
     repoRoot: options.repoRoot,
     ...options.rootModuleDir ? { rootModuleDir: options.rootModuleDir } : {}
   });
@@ -52748,16 +53076,16 @@ async function loadPlanFile(json2, options) {
 }
 
 // src/pipeline/policy.ts
-import { readdirSync as readdirSync12, readFileSync as readFileSync19, statSync as statSync15 } from "node:fs";
-import path30 from "node:path";
+import { readdirSync as readdirSync13, readFileSync as readFileSync20, statSync as statSync16 } from "node:fs";
+import path31 from "node:path";
 function configCandidates(first, repoRoot, isDirectory2) {
-  let dir = path30.resolve(first);
-  if (!isDirectory2) dir = path30.dirname(dir);
+  let dir = path31.resolve(first);
+  if (!isDirectory2) dir = path31.dirname(dir);
   const out = [];
   for (; ; ) {
-    out.push(path30.join(dir, CONFIG_FILE_NAME));
-    if (dir === repoRoot || path30.dirname(dir) === dir) return out;
-    dir = path30.dirname(dir);
+    out.push(path31.join(dir, CONFIG_FILE_NAME));
+    if (dir === repoRoot || path31.dirname(dir) === dir) return out;
+    dir = path31.dirname(dir);
   }
 }
 async function policyAt(request, head, lookup, repoRoot, ruleIds2, defaultSeverity) {
@@ -52770,7 +53098,7 @@ async function policyAt(request, head, lookup, repoRoot, ruleIds2, defaultSeveri
   if (!revision.ok) return unavailable(revision.message);
   const sha = revision.sha;
   const short = sha.slice(0, 12);
-  const candidates = lookup.configFile !== void 0 ? [path30.resolve(lookup.configFile)] : configCandidates(lookup.first, repoRoot, lookup.firstIsDirectory);
+  const candidates = lookup.configFile !== void 0 ? [path31.resolve(lookup.configFile)] : configCandidates(lookup.first, repoRoot, lookup.firstIsDirectory);
   let config = defaultConfig();
   const inRepo = candidates.filter((candidate2) => isInside(repoRoot, candidate2));
   const found = await readFilesAt(repoRoot, sha, inRepo.map(display));
@@ -52781,7 +53109,7 @@ async function policyAt(request, head, lookup, repoRoot, ruleIds2, defaultSeveri
     config = loadConfigText(file.text, candidate2, ruleIds2, `${display(candidate2)}@${short}`, repoRoot);
     break;
   }
-  if (lookup.configFile !== void 0 && !isInside(repoRoot, path30.resolve(lookup.configFile))) config = head;
+  if (lookup.configFile !== void 0 && !isInside(repoRoot, path31.resolve(lookup.configFile))) config = head;
   const info = {
     from: "revision",
     revision: sha,
@@ -52928,7 +53256,7 @@ async function pendingComments(repoRoot, sha, comments) {
   for (const [i2, [file, list2]] of files.entries()) {
     let headLines;
     try {
-      headLines = readFileSync19(file, "utf8").split(/\r?\n/);
+      headLines = readFileSync20(file, "utf8").split(/\r?\n/);
     } catch {
       headLines = [];
     }
@@ -52963,7 +53291,7 @@ function renderReads(repoRoot, dirs, files) {
   const walked = /* @__PURE__ */ new Set();
   let budget = MAX_CHART_ENTRIES;
   const note = (p) => {
-    const named2 = path30.resolve(p);
+    const named2 = path31.resolve(p);
     if (isInside(repoRoot, named2)) out.add(relativeTo(repoRoot, named2));
     else if (isInside(realRoot, named2)) out.add(relativeTo(realRoot, named2));
     else return false;
@@ -52979,13 +53307,13 @@ function renderReads(repoRoot, dirs, files) {
     walked.add(real);
     let entries;
     try {
-      entries = readdirSync12(dir, { withFileTypes: true });
+      entries = readdirSync13(dir, { withFileTypes: true });
     } catch {
       return true;
     }
     for (const entry of entries) {
       if (--budget < 0) return false;
-      const full2 = path30.join(dir, entry.name);
+      const full2 = path31.join(dir, entry.name);
       if (entry.isDirectory()) {
         if (entry.name !== ".git" && !walk3(full2)) return false;
       } else if (entry.isSymbolicLink()) {
@@ -52993,7 +53321,7 @@ function renderReads(repoRoot, dirs, files) {
         const target = safeRealpath(full2);
         let isDirectory2 = false;
         try {
-          isDirectory2 = target !== void 0 && statSync15(target).isDirectory();
+          isDirectory2 = target !== void 0 && statSync16(target).isDirectory();
         } catch {
           isDirectory2 = false;
         }
@@ -53009,10 +53337,10 @@ function renderReads(repoRoot, dirs, files) {
 async function chartChanges(repoRoot, sha, renders, file) {
   const dirs = [...new Set(renders.map((r) => r.dir))];
   const valuesFiles = [...new Set(renders.flatMap((r) => r.request.valuesFiles))];
-  const reads = renders.length > 0 ? renderReads(repoRoot, dirs, valuesFiles) : renderReads(repoRoot, [], [path30.resolve(repoRoot, file)]);
+  const reads = renders.length > 0 ? renderReads(repoRoot, dirs, valuesFiles) : renderReads(repoRoot, [], [path31.resolve(repoRoot, file)]);
   const changed = reads === void 0 ? void 0 : await changedFilesSince(repoRoot, sha, reads);
   if (changed === void 0) return { changed: void 0, templates: void 0 };
-  const values = new Set(renderReads(repoRoot, [], [...valuesFiles, ...dirs.map((dir) => path30.join(dir, "values.yaml"))]) ?? []);
+  const values = new Set(renderReads(repoRoot, [], [...valuesFiles, ...dirs.map((dir) => path31.join(dir, "values.yaml"))]) ?? []);
   const roots = [...new Set(dirs.flatMap((dir) => [relativeTo(repoRoot, dir), ...safeRealpath(dir) !== void 0 ? [relativeTo(safeRealpath(repoRoot) ?? repoRoot, safeRealpath(dir))] : []]))];
   const chartValues = (f) => roots.some((root) => f.startsWith(`${root}/`) && /^(charts\/[^/]+\/)*values\.yaml$/.test(f.slice(root.length + 1)));
   return { changed, templates: changed.filter((f) => !values.has(f) && !chartValues(f)) };
@@ -53031,7 +53359,7 @@ function heldBack(comment, finding, changes, repoRoot) {
   const marker = `ignore comment at ${relativeTo(repoRoot, comment.file)}:${comment.line}`;
   const on6 = `${finding.ruleId} on ${finding.object.kind}/${finding.object.name} from ${finding.source.file}`;
   if (changes.templates === void 0) return `${marker} suppresses ${on6} once merged: the chart's files could not be compared with the base (a symlink leads outside the repository, or git could not tell)`;
-  const template = path30.resolve(repoRoot, finding.source.file);
+  const template = path31.resolve(repoRoot, finding.source.file);
   const real = safeRealpath(template);
   const names = [finding.source.file, ...real !== void 0 ? [relativeTo(safeRealpath(repoRoot) ?? repoRoot, real)] : []];
   if (names.some((name) => changes.templates.includes(name))) return `${marker} would also suppress ${on6}, which this pull request adds or changes`;
@@ -53044,7 +53372,7 @@ async function pendingAnnotations(repoRoot, sha, input, changes) {
   const baseManifests = /* @__PURE__ */ new Map();
   const unchanged = /* @__PURE__ */ new Map();
   const inRepo = (file) => {
-    const rel = relativeTo(repoRoot, path30.resolve(repoRoot, file));
+    const rel = relativeTo(repoRoot, path31.resolve(repoRoot, file));
     return rel.startsWith("../") ? void 0 : rel;
   };
   for (const object of carriers) {
@@ -53092,8 +53420,8 @@ async function pendingAgainst(repoRoot, sha, config, input) {
 }
 
 // src/pipeline/load.ts
-import { readFileSync as readFileSync20 } from "node:fs";
-import path31 from "node:path";
+import { readFileSync as readFileSync21 } from "node:fs";
+import path32 from "node:path";
 function loadManifestText(text2, file, explicit, loaded) {
   const parsed = loadYamlDocuments(text2);
   for (const problem of parsed.problems) {
@@ -53137,12 +53465,12 @@ async function load3(inputs, config, options, repoRoot, helmLocated, onRender) {
     if (input.kind === "stdin") {
       if (!options.readStdin) throw new UsageError('"-" given but standard input cannot be read here');
       const text2 = await options.readStdin();
-      await loadPlanOrManifest(classifyText(text2), path31.join(process.cwd(), "stdin.json"), "<stdin>", () => text2, true);
+      await loadPlanOrManifest(classifyText(text2), path32.join(process.cwd(), "stdin.json"), "<stdin>", () => text2, true);
     } else if (input.kind === "manifest") {
       const file = relativeTo(repoRoot, input.file);
       let bytes;
       try {
-        bytes = readFileSync20(input.file);
+        bytes = readFileSync21(input.file);
       } catch (error) {
         loaded.errors.push({ kind: "read", file, message: `cannot read: ${error.message}` });
         continue;
@@ -53170,12 +53498,12 @@ async function load3(inputs, config, options, repoRoot, helmLocated, onRender) {
 }
 
 // src/pipeline/admission.ts
-import path32 from "node:path";
+import path33 from "node:path";
 async function policyFilesAtBase(repoRoot, sha, paths) {
   const texts = [];
   const errors = [];
   for (const p of paths) {
-    const rel = path32.relative(repoRoot, p);
+    const rel = path33.relative(repoRoot, p);
     const files = await filesUnderAt(repoRoot, sha, rel);
     if (!Array.isArray(files)) {
       errors.push({ kind: "config", file: rel, message: files.message });
@@ -53195,8 +53523,8 @@ async function policyFilesAtBase(repoRoot, sha, paths) {
   return { texts, errors };
 }
 function prepareScanAdmission(objects, policyPaths, repoRoot, atBase, context = {}) {
-  const rel = (f) => path32.relative(repoRoot, path32.resolve(f)) || ".";
-  const fromDisk = loadPolicyFiles(policyPaths.map((p) => path32.resolve(p)));
+  const rel = (f) => path33.relative(repoRoot, path33.resolve(f)) || ".";
+  const fromDisk = loadPolicyFiles(policyPaths.map((p) => path33.resolve(p)));
   const fromBase = atBase ? policyObjectsOf(atBase.texts) : { objects: [], errors: [] };
   const policyObjects = [...fromBase.objects, ...fromDisk.objects];
   const errors = [...fromBase.errors, ...fromDisk.errors];
@@ -53274,7 +53602,7 @@ function customRulesOf(rules) {
 
 // src/pipeline/baseline-file.ts
 var import_yaml3 = __toESM(require_dist(), 1);
-import { readFileSync as readFileSync21 } from "node:fs";
+import { readFileSync as readFileSync22 } from "node:fs";
 var BASELINE_FILE_NAME = ".preadmit-baseline.yaml";
 var HEADER = `# preadmit baseline: findings accepted as already there (\`baseline:\` in .preadmit.yaml names this file).
 # Findings listed here are reported as existing and do not fail the run; new ones do. Give each entry a
@@ -53330,7 +53658,7 @@ async function applyBaselineFile(result, config, repoRoot, policySha) {
     text2 = at3.kind === "file" ? at3.text : "";
   } else {
     try {
-      text2 = readFileSync21(file, "utf8");
+      text2 = readFileSync22(file, "utf8");
     } catch (error) {
       throw new UsageError(`baseline file ${display}, named by the configuration, cannot be read: ${error.code ?? error.message}`);
     }
@@ -53360,7 +53688,7 @@ async function applyBaselineFile(result, config, repoRoot, policySha) {
 function baselineChanges(file, display, atRevision) {
   let head;
   try {
-    head = parseBaselineFile(readFileSync21(file, "utf8"), display);
+    head = parseBaselineFile(readFileSync22(file, "utf8"), display);
   } catch (error) {
     if (error.code === "ENOENT") head = [];
     else return [{ kind: "config", change: "changed", summary: `baseline file ${display} cannot be read as checked out: ${error.message}`, file: display }];
@@ -53373,8 +53701,8 @@ function baselineChanges(file, display, atRevision) {
 }
 
 // src/fix/index.ts
-import { readFileSync as readFileSync23 } from "node:fs";
-import path34 from "node:path";
+import { readFileSync as readFileSync24 } from "node:fs";
+import path35 from "node:path";
 
 // src/fix/derive.ts
 var import_yaml5 = __toESM(require_dist(), 1);
@@ -53484,9 +53812,9 @@ function sorted2(value) {
   if (value !== null && typeof value === "object") return Object.fromEntries(Object.entries(value).sort(([a2], [b]) => a2 < b ? -1 : a2 > b ? 1 : 0).map(([k, v]) => [k, sorted2(v)]));
   return value;
 }
-function setIn(data, path40, value) {
-  if (path40.length === 0) return value;
-  const [head, ...rest] = path40;
+function setIn(data, path41, value) {
+  if (path41.length === 0) return value;
+  const [head, ...rest] = path41;
   const base2 = data !== null && typeof data === "object" ? Array.isArray(data) ? [...data] : { ...data } : {};
   base2[head] = setIn(base2[head], rest, value);
   return base2;
@@ -53494,7 +53822,7 @@ function setIn(data, path40, value) {
 function parse2(text2) {
   return (0, import_yaml4.parseDocument)(text2, { uniqueKeys: false, keepSourceTokens: false, prettyErrors: false, merge: false, strict: false });
 }
-function setInValues(text2, path40, value) {
+function setInValues(text2, path41, value) {
   const doc = parse2(text2);
   if (doc.errors.length > 0) return { reason: `the file is not valid YAML (${doc.errors[0].message.split("\n")[0]})` };
   const before = doc.toJS({ maxAliasCount: 1e4 });
@@ -53504,8 +53832,8 @@ function setInValues(text2, path40, value) {
   let node = doc.contents;
   let pair2;
   let depth = 0;
-  for (; depth < path40.length; depth++) {
-    const token = path40[depth];
+  for (; depth < path41.length; depth++) {
+    const token = path41[depth];
     if ((0, import_yaml4.isAlias)(node)) return { reason: "the key is reached through an alias" };
     if (node !== null && node.anchor) return { reason: "the key is inside an anchored node (its aliases would change too)" };
     if ((0, import_yaml4.isMap)(node)) {
@@ -53523,7 +53851,7 @@ function setInValues(text2, path40, value) {
   }
   if ((0, import_yaml4.isAlias)(node)) return { reason: "the value is an alias" };
   if (node !== null && node.anchor) return { reason: "the value is anchored (its aliases would change too)" };
-  const rest = path40.slice(depth);
+  const rest = path41.slice(depth);
   let edited;
   if (rest.length === 0) {
     edited = replaceValue(text2, node, pair2, value, eol, unit);
@@ -53532,15 +53860,15 @@ function setInValues(text2, path40, value) {
     edited = addToMap(text2, node, pair2, key2, inner, eol, unit);
   } else if (pair2 !== void 0 && (node === null || (0, import_yaml4.isScalar)(node) && node.value === null)) {
     edited = blockBelowKey(text2, pair2, node, [nested(rest, value)], eol, unit);
-  } else return { reason: `${describe(path40.slice(0, depth))} is not a map` };
+  } else return { reason: `${describe(path41.slice(0, depth))} is not a map` };
   if (edited === text2) return { reason: "the file already has that value" };
   const after = parse2(edited);
   if (after.errors.length > 0) return { reason: "the edit would not be valid YAML" };
-  if (!equal(after.toJS({ maxAliasCount: 1e4 }), setIn(before, path40, value))) return { reason: "the edit would change more than the key (an anchor, merge key or duplicate key)" };
+  if (!equal(after.toJS({ maxAliasCount: 1e4 }), setIn(before, path41, value))) return { reason: "the edit would change more than the key (an anchor, merge key or duplicate key)" };
   return { text: edited };
 }
-function describe(path40) {
-  return path40.length === 0 ? "the file" : path40.map(String).join(".");
+function describe(path41) {
+  return path41.length === 0 ? "the file" : path41.map(String).join(".");
 }
 function replaceValue(text2, node, pair2, value, eol, unit) {
   const isCollection = typeof value === "object";
@@ -53774,16 +54102,16 @@ function unifiedDiff(file, before, after, context = 3) {
 }
 
 // src/fix/prove.ts
-import { cpSync as cpSync2, lstatSync as lstatSync4, mkdirSync as mkdirSync2, mkdtempSync as mkdtempSync6, readFileSync as readFileSync22, rmSync as rmSync6, writeFileSync as writeFileSync6 } from "node:fs";
+import { cpSync, lstatSync as lstatSync4, mkdirSync as mkdirSync3, mkdtempSync as mkdtempSync6, readFileSync as readFileSync23, rmSync as rmSync7, writeFileSync as writeFileSync7 } from "node:fs";
 import os6 from "node:os";
-import path33 from "node:path";
+import path34 from "node:path";
 function keysOf(findings) {
   const keys2 = /* @__PURE__ */ new Set();
   for (const f of findings) for (const set2 of f.valueSets ?? [f.source.valueSet ?? DEFAULT_VALUE_SET]) keys2.add(`${f.fingerprint}\0${set2}`);
   return keys2;
 }
 function configForCopy(config, dir, copy) {
-  const inChart = (file) => isInside(dir, file) ? path33.join(copy, path33.relative(dir, file)) : file;
+  const inChart = (file) => isInside(dir, file) ? path34.join(copy, path34.relative(dir, file)) : file;
   const charts = config.charts.filter((entry) => entry.path === dir || minimatch(dir, entry.path)).map((entry) => ({
     ...entry,
     path: copy,
@@ -53811,17 +54139,17 @@ function applyEdits(texts, edits) {
 }
 async function proveChart(chart, edits, scanFindings, context) {
   const proof = { chart, proven: [], rejected: [], renders: 0, trials: 0 };
-  const dir = path33.join(context.repoRoot, chart);
+  const dir = path34.join(context.repoRoot, chart);
   const before = keysOf(scanFindings.filter((f) => f.source.chart === chart));
   const originals = /* @__PURE__ */ new Map();
-  for (const edit of edits) if (!originals.has(edit.file)) originals.set(edit.file, readFileSync22(path33.join(context.repoRoot, edit.file), "utf8"));
+  for (const edit of edits) if (!originals.has(edit.file)) originals.set(edit.file, readFileSync23(path34.join(context.repoRoot, edit.file), "utf8"));
   const budget = new RenderBudget({
     maxRenders: Math.max(0, context.maxRenders),
     memoryLimitBytes: context.config.helm.memoryLimitMiB * 1024 * 1024,
     maxOutputBytes: context.config.helm.maxOutputMiB * 1024 * 1024,
     ...context.signal ? { signal: context.signal } : {}
   });
-  const root = mkdtempSync6(path33.join(os6.tmpdir(), "preadmit-fix-"));
+  const root = mkdtempSync6(path34.join(os6.tmpdir(), "preadmit-fix-"));
   const results = /* @__PURE__ */ new Map();
   const scanErrors = new Set((context.scanErrors ?? []).map((e) => `${e.file}\0${e.message}`));
   try {
@@ -53830,10 +54158,10 @@ async function proveChart(chart, edits, scanFindings, context) {
       const known = results.get(id);
       if (known) return known;
       proof.trials++;
-      const copyRoot = path33.join(root, String(proof.trials));
-      const copy = path33.join(copyRoot, chart);
-      mkdirSync2(path33.dirname(copy), { recursive: true });
-      cpSync2(dir, copy, { recursive: true, verbatimSymlinks: true });
+      const copyRoot = path34.join(root, String(proof.trials));
+      const copy = path34.join(copyRoot, chart);
+      mkdirSync3(path34.dirname(copy), { recursive: true });
+      cpSync(dir, copy, { recursive: true, verbatimSymlinks: true });
       const texts = new Map(originals);
       const { failed } = applyEdits(texts, batch);
       if (failed.length > 0) {
@@ -53841,7 +54169,7 @@ async function proveChart(chart, edits, scanFindings, context) {
         results.set(id, outcome2);
         return outcome2;
       }
-      for (const [file, text2] of texts) if (text2 !== originals.get(file)) writeFileSync6(path33.join(copyRoot, file), text2);
+      for (const [file, text2] of texts) if (text2 !== originals.get(file)) writeFileSync7(path34.join(copyRoot, file), text2);
       const started = budget.started;
       let rendered;
       try {
@@ -53852,7 +54180,7 @@ async function proveChart(chart, edits, scanFindings, context) {
       } finally {
         proof.renders += budget.started - started;
       }
-      rmSync6(copyRoot, { recursive: true, force: true });
+      rmSync7(copyRoot, { recursive: true, force: true });
       const errors = rendered.errors.filter((e) => !scanErrors.has(`${e.file}\0${e.message.split(copyRoot).join(context.repoRoot)}`));
       if (budget.refusedCount() > 0) return { ok: false, failure: "the render budget ran out", effective: /* @__PURE__ */ new Set() };
       if (errors.length > 0) {
@@ -53917,7 +54245,7 @@ async function proveChart(chart, edits, scanFindings, context) {
       proof.rejected.push({ edit, reason: budget.refusedCount() > 0 ? "the render budget for proofs ran out" : "the re-render still shows the finding" });
     }
   } finally {
-    rmSync6(root, { recursive: true, force: true });
+    rmSync7(root, { recursive: true, force: true });
   }
   return proof;
 }
@@ -53940,18 +54268,18 @@ function apiServerRefusal(objects) {
   return void 0;
 }
 function editableProblem(repoRoot, chart, file) {
-  const absolute = path33.join(repoRoot, file);
-  if (file.startsWith("..") || path33.isAbsolute(file) || !isInside(repoRoot, absolute)) return `${file} is outside the repository`;
-  if (!isInside(path33.join(repoRoot, chart), absolute)) return `${file} is outside the chart ${chart}`;
+  const absolute = path34.join(repoRoot, file);
+  if (file.startsWith("..") || path34.isAbsolute(file) || !isInside(repoRoot, absolute)) return `${file} is outside the repository`;
+  if (!isInside(path34.join(repoRoot, chart), absolute)) return `${file} is outside the chart ${chart}`;
   let at3 = absolute;
-  while (isInside(path33.join(repoRoot, chart), at3)) {
+  while (isInside(path34.join(repoRoot, chart), at3)) {
     try {
-      if (lstatSync4(at3).isSymbolicLink()) return `${path33.relative(repoRoot, at3)} is a symbolic link`;
+      if (lstatSync4(at3).isSymbolicLink()) return `${path34.relative(repoRoot, at3)} is a symbolic link`;
     } catch {
       return `${file} cannot be read`;
     }
-    if (at3 === path33.join(repoRoot, chart)) break;
-    at3 = path33.dirname(at3);
+    if (at3 === path34.join(repoRoot, chart)) break;
+    at3 = path34.dirname(at3);
   }
   try {
     if (!lstatSync4(absolute).isFile()) return `${file} is not a regular file`;
@@ -53996,7 +54324,7 @@ function candidatesOf(findings, repoRoot, options) {
       skipped.push({ finding, reason: "the rendered object was not found" });
       continue;
     }
-    if (!texts.has(file)) texts.set(file, readText(path34.join(repoRoot, file)));
+    if (!texts.has(file)) texts.set(file, readText(path35.join(repoRoot, file)));
     const text2 = texts.get(file);
     if (text2 === void 0) {
       skipped.push({ finding, reason: `${file} cannot be read` });
@@ -54023,7 +54351,7 @@ function candidatesOf(findings, repoRoot, options) {
 }
 function readText(file) {
   try {
-    return readFileSync23(file, "utf8");
+    return readFileSync24(file, "utf8");
   } catch {
     return void 0;
   }
@@ -54039,7 +54367,7 @@ async function attachFixes(findings, scanFindings, options, context) {
     budget -= proof.renders;
     report2.charts.push(proof);
     for (const edit of proof.proven) {
-      const text2 = readFileSync23(path34.join(context.repoRoot, edit.file), "utf8");
+      const text2 = readFileSync24(path35.join(context.repoRoot, edit.file), "utf8");
       const outcome = setInValues(text2, edit.path, edit.value);
       if ("reason" in outcome) continue;
       const lines = changedLines(text2, outcome.text);
@@ -54055,15 +54383,15 @@ async function attachFixes(findings, scanFindings, options, context) {
 }
 function editedFiles(repoRoot, edits) {
   const originals = /* @__PURE__ */ new Map();
-  for (const edit of edits) if (!originals.has(edit.file)) originals.set(edit.file, readFileSync23(path34.join(repoRoot, edit.file), "utf8"));
+  for (const edit of edits) if (!originals.has(edit.file)) originals.set(edit.file, readFileSync24(path35.join(repoRoot, edit.file), "utf8"));
   const texts = new Map(originals);
   applyEdits(texts, edits);
   return new Map([...originals].map(([file, before]) => [file, { before, after: texts.get(file) }]));
 }
 
 // src/pipeline/shard.ts
-import { createHash as createHash3 } from "node:crypto";
-import { readFileSync as readFileSync24 } from "node:fs";
+import { createHash as createHash5 } from "node:crypto";
+import { readFileSync as readFileSync25 } from "node:fs";
 var MAX_SHARDS = 256;
 var MANIFESTS_UNIT = "(manifests)";
 function parseShard(text2, flag = "--shard") {
@@ -54076,7 +54404,7 @@ function parseShard(text2, flag = "--shard") {
   return { index, count: count2 };
 }
 function score(shard, unit) {
-  return createHash3("sha256").update(`${shard}\0${unit}`).digest("hex");
+  return createHash5("sha256").update(`${shard}\0${unit}`).digest("hex");
 }
 function shardOfUnit(unit, count2) {
   let best = 1;
@@ -54095,7 +54423,7 @@ function unitOfInput(input, repoRoot) {
   if (input.kind === "stdin") return MANIFESTS_UNIT;
   let bytes;
   try {
-    bytes = readFileSync24(input.file);
+    bytes = readFileSync25(input.file);
   } catch {
     return relativeTo(repoRoot, input.file);
   }
@@ -54108,7 +54436,7 @@ function selectShard(inputs, shard, repoRoot) {
   return {
     inputs: inputs.filter((_, i2) => mine.has(units[i2])),
     units: [...mine].sort(),
-    inputsDigest: createHash3("sha256").update(all.join("\n")).digest("hex"),
+    inputsDigest: createHash5("sha256").update(all.join("\n")).digest("hex"),
     total: all.length
   };
 }
@@ -54121,7 +54449,7 @@ function stableJson(value) {
 }
 function configDigest(config, extra, repoRoot) {
   const text2 = stableJson({ config, extra }).split(JSON.stringify(repoRoot).slice(1, -1)).join("<repo>");
-  return createHash3("sha256").update(text2).digest("hex").slice(0, 32);
+  return createHash5("sha256").update(text2).digest("hex").slice(0, 32);
 }
 
 // src/pipeline/shard-joins.ts
@@ -54167,16 +54495,16 @@ function pendingNamespaceJoins(objects, rules, config) {
       for (const minors of versionClasses(level)) {
         const verdict = evaluatePod(pod, level, `v1.${minors[0]}`);
         if (verdict.allowed) continue;
-        const path40 = template.base + (verdict.violations[0].fields[0]?.path ?? "/spec");
+        const path41 = template.base + (verdict.violations[0].fields[0]?.path ?? "/spec");
         const reasons = forbiddenReasons(verdict.violations);
-        const key2 = `${path40}\0${reasons}`;
+        const key2 = `${path41}\0${reasons}`;
         const known = outcomes.get(key2);
         if (known) {
           known.minors.push(...minors);
           continue;
         }
         const source = { ...object.source };
-        const line = object.lineOf?.(path40);
+        const line = object.lineOf?.(path41);
         if (line !== void 0) source.line = line;
         const finding = {
           ruleId: rule2.meta.id,
@@ -54185,9 +54513,9 @@ function pendingNamespaceJoins(objects, rules, config) {
           // The policy is the Namespace's, known at the merge (merge.ts writes the message again).
           message: interpolate(rule2.meta.messages.rejected ?? "", { kind: object.ref.kind, name: object.ref.name, namespace, reasons, policy: "<enforced level>" }),
           object: object.ref,
-          path: path40,
+          path: path41,
           source,
-          fingerprint: fingerprintOf(rule2.meta.id, object, path40),
+          fingerprint: fingerprintOf(rule2.meta.id, object, path41),
           remediation: rule2.meta.remediation
         };
         outcomes.set(key2, { valueSet, namespace, level, minors: [...minors], finding, data: { kind: object.ref.kind, name: object.ref.name, namespace, reasons }, source: object });
@@ -54217,6 +54545,18 @@ function borrowLocation(target, located) {
 }
 
 // src/pipeline/scan.ts
+function renderCacheAt(dir, paths) {
+  const repoRoot = findRepoRoot(paths.find((p) => p !== "-") ?? ".");
+  const real = (p) => {
+    for (let at3 = path36.resolve(p); ; at3 = path36.dirname(at3)) {
+      const resolved = safeRealpath(at3);
+      if (resolved !== void 0) return path36.join(resolved, path36.relative(at3, path36.resolve(p)));
+      if (path36.dirname(at3) === at3) return path36.resolve(p);
+    }
+  };
+  if (isInside(real(repoRoot), real(dir))) throw new UsageError(`the render cache ${dir} is inside the repository scanned: a pull request could commit entries there; use a folder outside it (e.g. under RUNNER_TEMP)`);
+  return new RenderCache(dir);
+}
 var TOOL_VERSION = package_default.version;
 function ruleIds(rules = RULES) {
   return rules.map((rule2) => rule2.meta.id);
@@ -54224,7 +54564,7 @@ function ruleIds(rules = RULES) {
 function fileConfig(options, repoRoot) {
   const rules = options.rules ?? RULES;
   const first = options.paths.find((p) => p !== "-") ?? ".";
-  const file = options.configFile ? path35.resolve(options.configFile) : findConfig(first, repoRoot);
+  const file = options.configFile ? path36.resolve(options.configFile) : findConfig(first, repoRoot);
   const config = file ? loadConfig(file, ruleIds(rules), relativeTo(repoRoot, file), repoRoot) : defaultConfig();
   if (options.configFile && !file) throw new UsageError(`configuration file ${options.configFile} not found`);
   return config;
@@ -54252,7 +54592,7 @@ function withScanOptions(config, options) {
     }
     config.helm[key2] = value;
   }
-  config.helm.valuesFiles = [...config.helm.valuesFiles, ...(options.valuesFiles ?? []).map((f) => path35.resolve(f))];
+  config.helm.valuesFiles = [...config.helm.valuesFiles, ...(options.valuesFiles ?? []).map((f) => path36.resolve(f))];
   config.helm.set = [...config.helm.set, ...options.set ?? []];
   return config;
 }
@@ -54290,7 +54630,10 @@ function countBlocking(findings, failOn) {
   return findings.filter((f) => isBlocking(f.severity, failOn)).length;
 }
 async function scan2(options) {
-  return runWithYamlBudget(YamlBudget.forHeap(), () => scanWithBudget(options));
+  const cache2 = options.cacheDir !== void 0 ? renderCacheAt(options.cacheDir, options.paths) : void 0;
+  const result = await runWithRenderCache(cache2, () => runWithYamlBudget(YamlBudget.forHeap(), () => scanWithBudget(options)));
+  cache2?.prune();
+  return result;
 }
 async function scanWithBudget(options) {
   const started = performance.now();
@@ -54303,11 +54646,11 @@ async function scanWithBudget(options) {
   const defaultSeverity = (id) => rules.find((rule2) => rule2.meta.id === id)?.meta.defaultSeverity;
   let policy;
   if (options.policyFrom !== void 0) {
-    const first = path35.resolve(options.paths.find((p) => p !== "-") ?? ".");
+    const first = path36.resolve(options.paths.find((p) => p !== "-") ?? ".");
     policy = await policyAt(
       options.policyFrom,
       headConfig,
-      { ...options.configFile !== void 0 ? { configFile: options.configFile } : {}, first, firstIsDirectory: existsSync10(first) && statSync16(first).isDirectory() },
+      { ...options.configFile !== void 0 ? { configFile: options.configFile } : {}, first, firstIsDirectory: existsSync10(first) && statSync17(first).isDirectory() },
       repoRoot,
       ruleIds(rules),
       defaultSeverity
@@ -54415,6 +54758,7 @@ async function scanWithBudget(options) {
       })
     })
   ) : void 0;
+  loaded.variants.length = 0;
   const refused = budgetError(budget, repoRoot);
   const errors = [...discovery.errors, ...loaded.errors, ...evaluation.errors, ...refused ? [refused] : []];
   const blast = /* @__PURE__ */ new Map();
@@ -54510,7 +54854,7 @@ async function shardInfo(request, selection, ctx) {
     }
   }
   ctx.suppress(findings);
-  const relative = (p) => relativeTo(repoRoot, path35.resolve(p));
+  const relative = (p) => relativeTo(repoRoot, path36.resolve(p));
   return {
     index: request.index,
     count: request.count,
@@ -54534,51 +54878,51 @@ function exitCodeOf(result) {
 // src/pipeline/base-compare.ts
 var GIT_ENV = { GIT_TERMINAL_PROMPT: "0", GIT_PAGER: "cat", LC_ALL: "C" };
 async function exportCommit(repoRoot, sha, dir) {
-  const env = { ...GIT_ENV, GIT_INDEX_FILE: path36.join(dir, ".preadmit-index") };
-  const tree = path36.join(dir, "tree");
-  mkdirSync3(tree);
-  for (const args of [["read-tree", sha], ["checkout-index", "--all", "--force", `--prefix=${tree}${path36.sep}`]]) {
+  const env = { ...GIT_ENV, GIT_INDEX_FILE: path37.join(dir, ".preadmit-index") };
+  const tree = path37.join(dir, "tree");
+  mkdirSync4(tree);
+  for (const args of [["read-tree", sha], ["checkout-index", "--all", "--force", `--prefix=${tree}${path37.sep}`]]) {
     const result = await execa("git", args, { cwd: repoRoot, env, reject: false, stdin: "ignore", timeout: 3e5 });
     if (result.exitCode !== 0) throw new UsageError(`--base: git could not export ${sha.slice(0, 12)} (git ${args[0]}: ${String(result.stderr).split("\n")[0] || "failed"})`);
   }
-  rmSync7(env.GIT_INDEX_FILE, { force: true });
-  mkdirSync3(path36.join(tree, ".git"));
+  rmSync8(env.GIT_INDEX_FILE, { force: true });
+  mkdirSync4(path37.join(tree, ".git"));
 }
 function inExport(repoRoot, exportRoot, file) {
-  const rel = path36.relative(repoRoot, path36.resolve(file));
-  if (rel.startsWith("..") || path36.isAbsolute(rel)) return void 0;
-  const mapped = path36.join(exportRoot, rel);
+  const rel = path37.relative(repoRoot, path37.resolve(file));
+  if (rel.startsWith("..") || path37.isAbsolute(rel)) return void 0;
+  const mapped = path37.join(exportRoot, rel);
   return existsSync11(mapped) ? mapped : void 0;
 }
 async function scanAgainstBase(options, request, scanOne = scan2) {
   const paths = options.paths.length > 0 ? options.paths : ["."];
   if (paths.includes("-")) throw new UsageError("--base cannot compare standard input (-) with a revision: give files or directories");
   const repoRoot = findRepoRoot(paths[0]);
-  const first = path36.relative(repoRoot, path36.resolve(paths[0]));
-  if (!existsSync11(path36.join(repoRoot, ".git")) || first.startsWith("..") || path36.isAbsolute(first)) {
-    throw new UsageError(`--base needs the scanned paths inside a git repository; ${path36.resolve(paths[0])} is not in one`);
+  const first = path37.relative(repoRoot, path37.resolve(paths[0]));
+  if (!existsSync11(path37.join(repoRoot, ".git")) || first.startsWith("..") || path37.isAbsolute(first)) {
+    throw new UsageError(`--base needs the scanned paths inside a git repository; ${path37.resolve(paths[0])} is not in one`);
   }
   for (const p of paths) {
-    const rel = path36.relative(repoRoot, path36.resolve(p));
-    if (rel.startsWith("..") || path36.isAbsolute(rel)) throw new UsageError(`--base: ${p} is outside the git repository ${repoRoot}`);
+    const rel = path37.relative(repoRoot, path37.resolve(p));
+    if (rel.startsWith("..") || path37.isAbsolute(rel)) throw new UsageError(`--base: ${p} is outside the git repository ${repoRoot}`);
   }
   const revision = await resolveRevision(repoRoot, request.revision, { fetch: false });
   if (!revision.ok) throw new UsageError(`--base ${request.revision}: ${revision.message.includes("not a git repository") ? `${repoRoot} is not a git repository` : revision.message}`);
   const sha = revision.sha;
   const changed = await changedFilesSince(repoRoot, sha, ["."]);
   const repoRel = (f) => {
-    const abs = path36.resolve(f);
-    return isInside(repoRoot, abs) ? path36.relative(repoRoot, abs).split(path36.sep).join("/") : void 0;
+    const abs = path37.resolve(f);
+    return isInside(repoRoot, abs) ? path37.relative(repoRoot, abs).split(path37.sep).join("/") : void 0;
   };
   const optionFiles = [...options.configFile !== void 0 ? [options.configFile] : [], ...options.valuesFiles ?? []].flatMap((f) => repoRel(f) ?? []);
   const optionChanged = optionFiles.find((f) => changed?.includes(f));
   const all = request.all ? "--all" : changed === void 0 ? `git could not list the files changed since ${sha.slice(0, 12)}` : optionChanged !== void 0 ? `${optionChanged} changed, which ${options.configFile !== void 0 && repoRel(options.configFile) === optionChanged ? "is the configuration" : "is a values file"} given for every chart` : void 0;
-  const temp = realpathSync3(mkdtempSync7(path36.join(os7.tmpdir(), "preadmit-base-")));
-  const cleanup = () => rmSync7(temp, { recursive: true, force: true });
+  const temp = realpathSync3(mkdtempSync7(path37.join(os7.tmpdir(), "preadmit-base-")));
+  const cleanup = () => rmSync8(temp, { recursive: true, force: true });
   process.once("exit", cleanup);
   try {
     await exportCommit(repoRoot, sha, temp);
-    const exportRoot = path36.join(temp, "tree");
+    const exportRoot = path37.join(temp, "tree");
     const choices = {};
     let failOnErrors = true;
     const selector = (side, root, valuesFiles) => (charts, config) => {
@@ -54588,19 +54932,19 @@ async function scanAgainstBase(options, request, scanOne = scan2) {
       return choice.rendered;
     };
     const basePaths = paths.flatMap((p) => inExport(repoRoot, exportRoot, p) ?? []);
-    const baseValues = (options.valuesFiles ?? []).flatMap((f) => inExport(repoRoot, exportRoot, f) ?? (isInside(repoRoot, path36.resolve(f)) ? [] : [path36.resolve(f)]));
-    const baseConfig = options.configFile !== void 0 ? inExport(repoRoot, exportRoot, options.configFile) ?? (isInside(repoRoot, path36.resolve(options.configFile)) ? void 0 : path36.resolve(options.configFile)) : void 0;
+    const baseValues = (options.valuesFiles ?? []).flatMap((f) => inExport(repoRoot, exportRoot, f) ?? (isInside(repoRoot, path37.resolve(f)) ? [] : [path37.resolve(f)]));
+    const baseConfig = options.configFile !== void 0 ? inExport(repoRoot, exportRoot, options.configFile) ?? (isInside(repoRoot, path37.resolve(options.configFile)) ? void 0 : path37.resolve(options.configFile)) : void 0;
     const { policyFrom: _policyFrom, readStdin: _readStdin, configFile: _configFile, ...shared } = options;
     let baseObjects = [];
     const base2 = basePaths.length === 0 ? void 0 : await scanOne({ ...shared, fixes: "off", paths: basePaths, valuesFiles: baseValues, ...baseConfig !== void 0 ? { configFile: baseConfig } : {}, selectCharts: selector("base", exportRoot, baseValues), onObjects: (objects) => baseObjects = objects }).catch((error) => {
-      if (error instanceof UsageError) throw new UsageError(`--base ${request.revision}: the files at ${sha.slice(0, 12)}: ${error.message.split(temp + path36.sep + "tree" + path36.sep).join("")}`, { cause: error });
+      if (error instanceof UsageError) throw new UsageError(`--base ${request.revision}: the files at ${sha.slice(0, 12)}: ${error.message.split(temp + path37.sep + "tree" + path37.sep).join("")}`, { cause: error });
       throw error;
     });
     const newOnly = (findings) => {
       const { existing } = matchFindings(findings, base2?.findings ?? []);
       return new Set(findings.filter((f) => !existing.has(f)));
     };
-    const head = await scanOne({ ...options, paths, selectCharts: selector("head", repoRoot, (options.valuesFiles ?? []).map((f) => path36.resolve(f))), ...request.gate === "new" ? { selectFixes: newOnly } : {}, admissionBase: baseObjects });
+    const head = await scanOne({ ...options, paths, selectCharts: selector("head", repoRoot, (options.valuesFiles ?? []).map((f) => path37.resolve(f))), ...request.gate === "new" ? { selectFixes: newOnly } : {}, admissionBase: baseObjects });
     const rendered = [.../* @__PURE__ */ new Set([...choices.head?.rendered ?? [], ...choices.base?.rendered ?? []])].sort();
     const unchanged = [.../* @__PURE__ */ new Set([...choices.head?.unchanged ?? [], ...choices.base?.unchanged ?? []])].filter((c3) => !rendered.includes(c3)).sort();
     const allBecause = choices.head?.allBecause ?? choices.base?.allBecause;
@@ -54685,14 +55029,14 @@ function compareWithBase(head, base2, info, failOnErrors, notFixed = () => false
 
 // src/reporters/output-file.ts
 import { randomBytes } from "node:crypto";
-import { closeSync, constants as constants4, lstatSync as lstatSync5, mkdirSync as mkdirSync4, openSync, realpathSync as realpathSync4, renameSync, statSync as statSync17, unlinkSync, writeSync } from "node:fs";
-import path37 from "node:path";
+import { closeSync as closeSync2, constants as constants4, lstatSync as lstatSync5, mkdirSync as mkdirSync5, openSync as openSync2, realpathSync as realpathSync4, renameSync as renameSync2, statSync as statSync18, unlinkSync, writeSync } from "node:fs";
+import path38 from "node:path";
 var OutputFileError = class extends UsageError {
   name = "OutputFileError";
 };
 function inside3(child2, parent) {
-  const rel = path37.relative(parent, child2);
-  return rel === "" || !rel.startsWith("..") && !path37.isAbsolute(rel);
+  const rel = path38.relative(parent, child2);
+  return rel === "" || !rel.startsWith("..") && !path38.isAbsolute(rel);
 }
 function exists(p) {
   try {
@@ -54723,11 +55067,11 @@ function reason(error) {
   }
 }
 function prepareOutputFile(file, base2, shown2 = file) {
-  const target = path37.resolve(base2, file);
-  const dir = path37.dirname(target);
+  const target = path38.resolve(base2, file);
+  const dir = path38.dirname(target);
   checkFolder(target, base2, shown2);
   try {
-    mkdirSync4(dir, { recursive: true });
+    mkdirSync5(dir, { recursive: true });
   } catch (error) {
     throw new OutputFileError(`cannot write ${shown2}: cannot create the folder ${dir}: ${reason(error)}`);
   }
@@ -54741,10 +55085,10 @@ function prepareOutputFile(file, base2, shown2 = file) {
   return target;
 }
 function checkFolder(target, base2, shown2) {
-  const absBase = path37.resolve(base2);
+  const absBase = path38.resolve(base2);
   if (!inside3(target, absBase)) return;
-  let existing = path37.dirname(target);
-  while (!exists(existing) && path37.dirname(existing) !== existing) existing = path37.dirname(existing);
+  let existing = path38.dirname(target);
+  while (!exists(existing) && path38.dirname(existing) !== existing) existing = path38.dirname(existing);
   let real;
   let realBase;
   try {
@@ -54755,33 +55099,33 @@ function checkFolder(target, base2, shown2) {
   }
   if (!inside3(real, realBase)) {
     throw new OutputFileError(
-      `cannot write ${shown2}: the folder ${path37.relative(absBase, existing) || "."} is a symbolic link to ${real}, outside ${absBase}; preadmit does not follow links out of it`
+      `cannot write ${shown2}: the folder ${path38.relative(absBase, existing) || "."} is a symbolic link to ${real}, outside ${absBase}; preadmit does not follow links out of it`
     );
   }
   try {
-    if (!statSync17(real).isDirectory()) throw Object.assign(new Error("not a folder"), { code: "ENOTDIR" });
+    if (!statSync18(real).isDirectory()) throw Object.assign(new Error("not a folder"), { code: "ENOTDIR" });
   } catch (error) {
     throw new OutputFileError(`cannot write ${shown2}: ${reason(error)}`);
   }
 }
 function writeOutputFile(target, text2, base2, shown2 = target) {
   checkFolder(target, base2, shown2);
-  const dir = path37.dirname(target);
-  const temp = path37.join(dir, `.${path37.basename(target)}.${randomBytes(6).toString("hex")}.tmp`);
+  const dir = path38.dirname(target);
+  const temp = path38.join(dir, `.${path38.basename(target)}.${randomBytes(6).toString("hex")}.tmp`);
   let fd;
   try {
-    fd = openSync(temp, constants4.O_WRONLY | constants4.O_CREAT | constants4.O_EXCL | (constants4.O_NOFOLLOW ?? 0), 438);
+    fd = openSync2(temp, constants4.O_WRONLY | constants4.O_CREAT | constants4.O_EXCL | (constants4.O_NOFOLLOW ?? 0), 438);
   } catch (error) {
     throw new OutputFileError(`cannot write ${shown2}: ${reason(error)}`);
   }
   try {
     const bytes = Buffer.from(text2, "utf8");
     for (let off = 0; off < bytes.length; ) off += writeSync(fd, bytes, off, bytes.length - off);
-    closeSync(fd);
-    renameSync(temp, target);
+    closeSync2(fd);
+    renameSync2(temp, target);
   } catch (error) {
     try {
-      closeSync(fd);
+      closeSync2(fd);
     } catch {
     }
     try {
@@ -54804,7 +55148,7 @@ function defuseRunnerCommandsInJson(json2) {
 }
 
 // src/reporters/html.ts
-import { createHash as createHash4 } from "node:crypto";
+import { createHash as createHash6 } from "node:crypto";
 
 // src/reporters/common.ts
 function compareText(a2, b) {
@@ -55290,9 +55634,9 @@ function blastSvg(graph, index) {
     const x2 = b.x - 2;
     const y2 = b.y + nodeH / 2;
     const mx = (x1 + x2) / 2;
-    const path40 = `<path d="M${x1} ${y1} C${mx} ${y1} ${mx} ${y2} ${x2} ${y2}" marker-end="url(#${marker})"/>`;
+    const path41 = `<path d="M${x1} ${y1} C${mx} ${y1} ${mx} ${y2} ${x2} ${y2}" marker-end="url(#${marker})"/>`;
     const label = e.label === void 0 ? "" : `<text class="el" x="${x2 - 8}" y="${y2 - 5}" text-anchor="end">${esc(clipped(e.label, 24))}</text>`;
-    return `<g class="edge" data-from="${e.from}" data-to="${e.to}">${path40}${label}</g>`;
+    return `<g class="edge" data-from="${e.from}" data-to="${e.to}">${path41}${label}</g>`;
   });
   const nodes = graph.nodes.map((n2) => {
     const { x, y } = position(n2.id);
@@ -55475,7 +55819,7 @@ var SCRIPT = `
 })();
 `;
 function sha256(text2) {
-  return `'sha256-${createHash4("sha256").update(text2, "utf8").digest("base64")}'`;
+  return `'sha256-${createHash6("sha256").update(text2, "utf8").digest("base64")}'`;
 }
 var CONTENT_SECURITY_POLICY = `default-src 'none'; script-src ${sha256(SCRIPT)}; style-src ${sha256(STYLE)}; img-src 'none'; font-src 'none'; connect-src 'none'; object-src 'none'; base-uri 'none'; form-action 'none'`;
 function renderHtml(result, options = {}) {
@@ -55845,8 +56189,8 @@ function findingRow(f, rules, fileUrl) {
   if (f.valueSets !== void 0 && !f.valueSets.includes("default")) where += ` <sub>${text(valueSetLabel(f), LIMIT2.file)}</sub>`;
   else if (f.valueSets === void 0 && f.source.valueSet !== void 0 && f.source.valueSet !== "default") where += ` <sub>values: ${text(f.source.valueSet, LIMIT2.file)}</sub>`;
   if (f.suppressed !== void 0) where += ` <sub>${text(suppressionLabel(f), LIMIT2.message)}</sub>`;
-  const path40 = `<br><sub><code>${text(f.path || "/", LIMIT2.path)}</code></sub>`;
-  return `| ${SEVERITY_BADGE[f.severity]}${f.status === "new" ? " **new**" : ""} | ${ruleCell(f.ruleId, rules)} | ${object} | ${text(f.message, LIMIT2.message)}${path40} | ${where} |`;
+  const path41 = `<br><sub><code>${text(f.path || "/", LIMIT2.path)}</code></sub>`;
+  return `| ${SEVERITY_BADGE[f.severity]}${f.status === "new" ? " **new**" : ""} | ${ruleCell(f.ruleId, rules)} | ${object} | ${text(f.message, LIMIT2.message)}${path41} | ${where} |`;
 }
 var FINDING_HEAD = ["| Severity | Rule | Object | Message | Location |", "| --- | --- | --- | --- | --- |"];
 function errorRow(e, fileUrl) {
@@ -56211,8 +56555,8 @@ function tagsFor(category) {
 function effectiveSeverities(findings) {
   const byRule = /* @__PURE__ */ new Map();
   for (const f of findings) {
-    const current = byRule.get(f.ruleId);
-    if (current === void 0 || compareSeverity(f.severity, current) < 0) byRule.set(f.ruleId, f.severity);
+    const current2 = byRule.get(f.ruleId);
+    if (current2 === void 0 || compareSeverity(f.severity, current2) < 0) byRule.set(f.ruleId, f.severity);
   }
   return byRule;
 }
@@ -56753,8 +57097,8 @@ function render(format3, result, options) {
 }
 
 // src/pipeline/fixes.ts
-import { writeFileSync as writeFileSync7 } from "node:fs";
-import path38 from "node:path";
+import { writeFileSync as writeFileSync8 } from "node:fs";
+import path39 from "node:path";
 function applyFixReport(report2, repoRoot, options) {
   const out = { diff: "", findings: 0, files: [], notes: [] };
   if (report2 === void 0) {
@@ -56767,7 +57111,7 @@ function applyFixReport(report2, repoRoot, options) {
     if (before === after) continue;
     out.diff += unifiedDiff(file, before, after);
     out.files.push(file);
-    if (!options.dryRun) writeFileSync7(path38.join(repoRoot, file), after);
+    if (!options.dryRun) writeFileSync8(path39.join(repoRoot, file), after);
   }
   out.findings = edits.reduce((n2, edit) => n2 + edit.findings.length, 0);
   const renders = report2.charts.reduce((n2, chart) => n2 + chart.renders, 0);
@@ -56998,7 +57342,7 @@ function summaryOf(result, shards, failOn, failOnErrors, joins) {
 
 // src/pipeline/read-report.ts
 var import__ = __toESM(require__(), 1);
-import { readFileSync as readFileSync25, statSync as statSync18 } from "node:fs";
+import { readFileSync as readFileSync26, statSync as statSync19 } from "node:fs";
 
 // schemas/scan-result.schema.json
 var scan_result_schema_default = {
@@ -57708,8 +58052,8 @@ var validator;
 function readReport(file) {
   let text2;
   try {
-    if (statSync18(file).size > MAX_REPORT_BYTES) throw new UsageError(`report ${file} is larger than ${MAX_REPORT_BYTES / 1024 / 1024} MiB`);
-    text2 = readFileSync25(file, "utf8");
+    if (statSync19(file).size > MAX_REPORT_BYTES) throw new UsageError(`report ${file} is larger than ${MAX_REPORT_BYTES / 1024 / 1024} MiB`);
+    text2 = readFileSync26(file, "utf8");
   } catch (error) {
     if (error instanceof UsageError) throw error;
     throw new UsageError(`cannot read the report ${file}: ${error.message}`);
@@ -57775,6 +58119,8 @@ Options:
   --helm-memory-limit MIB             hard memory limit of each helm process (default 1024)
   --max-render-output MIB             most output of one render (default 64, at most 512)
   --max-renders N                     most helm runs in the scan (default 1000)
+  --cache DIR                         keep renders in DIR and reuse those whose every input is
+                                      unchanged (default: $PREADMIT_CACHE_DIR, else no cache)
   --policy-from REV                   read the configuration, its suppressions and locks, and decide
                                       which ignore comments and annotations count, as of git revision
                                       REV (a pull request's base); changes since are listed, not applied
@@ -57828,6 +58174,7 @@ var CLI_OPTIONS = {
   "helm-memory-limit": { type: "string" },
   "max-render-output": { type: "string" },
   "max-renders": { type: "string" },
+  cache: { type: "string" },
   "policy-from": { type: "string" },
   base: { type: "string" },
   gate: { type: "string" },
@@ -57902,13 +58249,13 @@ function previousBaseline(target, shown2) {
   } catch {
     return [];
   }
-  return stat.isFile() ? parseBaselineFile(readFileSync26(target, "utf8"), shown2) : [];
+  return stat.isFile() ? parseBaselineFile(readFileSync27(target, "utf8"), shown2) : [];
 }
 function writeBaseline(result, target, shown2, previous) {
   const text2 = renderBaselineFile(result.findings, previous);
   writeOutputFile(target, text2, process.cwd(), shown2);
   const entries = (text2.match(/^  - fingerprint: /gm) ?? []).length;
-  process.stderr.write(`preadmit: wrote ${entries} finding${entries === 1 ? "" : "s"} to ${inertLines(shown2)}; give each a reason, and name the file in .preadmit.yaml (baseline: ${inertLines(path39.basename(shown2))})
+  process.stderr.write(`preadmit: wrote ${entries} finding${entries === 1 ? "" : "s"} to ${inertLines(shown2)}; give each a reason, and name the file in .preadmit.yaml (baseline: ${inertLines(path40.basename(shown2))})
 `);
   for (const error of result.errors) process.stderr.write(`preadmit: error: ${defuseRunnerCommands(terminalSafe(`${error.file}${error.line ? `:${error.line}` : ""}: ${error.message}`))}
 `);
@@ -58015,7 +58362,7 @@ ${USAGE}
   try {
     for (const pair2 of values.set ?? []) if (!pair2.includes("=")) throw new UsageError(`--set expects key=value (got "${pair2}")`);
     for (const given of paths) if (given !== "-" && !existsSync12(given)) throw new UsageError(`${given}: no such file or directory`);
-    for (const file of values.values ?? []) if (!existsSync12(file) || !statSync19(file).isFile()) throw new UsageError(`--values ${file}: no such file`);
+    for (const file of values.values ?? []) if (!existsSync12(file) || !statSync20(file).isFile()) throw new UsageError(`--values ${file}: no such file`);
     const format3 = oneOf("--format", values.format, FORMATS4) ?? "text";
     const failOn = oneOf("--fail-on", values["fail-on"], FAIL_ON);
     const pssLevel = oneOf("--pss-level", values["pss-level"], ["baseline", "restricted"]);
@@ -58037,7 +58384,7 @@ ${USAGE}
     }
     if (command === "baseline" && (values.base !== void 0 || values.format !== void 0 || values.shard !== void 0 || paths.includes("-"))) throw new UsageError("preadmit baseline takes paths and scan options, not --base, --format, --shard or standard input");
     const shard = values.shard !== void 0 ? parseShard(values.shard) : void 0;
-    const baselineTarget = command === "baseline" ? values.output ?? path39.join(findRepoRoot(paths[0] ?? "."), BASELINE_FILE_NAME) : void 0;
+    const baselineTarget = command === "baseline" ? values.output ?? path40.join(findRepoRoot(paths[0] ?? "."), BASELINE_FILE_NAME) : void 0;
     const output = baselineTarget !== void 0 ? prepareOutputFile(baselineTarget, process.cwd(), baselineTarget) : values.output ? prepareOutputFile(values.output, process.cwd(), values.output) : void 0;
     const previous = baselineTarget !== void 0 ? previousBaseline(output, baselineTarget) : [];
     const bounds = {};
@@ -58072,6 +58419,7 @@ ${USAGE}
       progressShown = true;
     };
     let fixReport;
+    const cacheDir = values.cache ?? (process.env.PREADMIT_CACHE_DIR || void 0);
     const scanOptions = {
       paths: paths.length > 0 ? paths : ["."],
       ...values.config ? { configFile: values.config } : {},
@@ -58084,6 +58432,7 @@ ${USAGE}
       ...values.as !== void 0 ? { admissionUser: { username: values.as, ...values["as-uid"] !== void 0 ? { uid: values["as-uid"] } : {}, ...values["as-group"] !== void 0 ? { groups: values["as-group"] } : {} } } : {},
       set: values.set ?? [],
       ...values.helm ? { helmPath: values.helm } : {},
+      ...cacheDir ? { cacheDir } : {},
       ...values["kube-version"] ? { kubeVersion: values["kube-version"] } : {},
       ...values["release-name"] ? { releaseName: values["release-name"] } : {},
       ...values.namespace ? { namespace: values.namespace } : {},

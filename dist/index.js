@@ -1075,14 +1075,14 @@ var require_util = __commonJS({
         }
         const port2 = url.port != null ? url.port : url.protocol === "https:" ? 443 : 80;
         let origin = url.origin != null ? url.origin : `${url.protocol || ""}//${url.hostname || ""}:${port2}`;
-        let path42 = url.path != null ? url.path : `${url.pathname || ""}${url.search || ""}`;
+        let path43 = url.path != null ? url.path : `${url.pathname || ""}${url.search || ""}`;
         if (origin[origin.length - 1] === "/") {
           origin = origin.slice(0, origin.length - 1);
         }
-        if (path42 && path42[0] !== "/") {
-          path42 = `/${path42}`;
+        if (path43 && path43[0] !== "/") {
+          path43 = `/${path43}`;
         }
-        return new URL(`${origin}${path42}`);
+        return new URL(`${origin}${path43}`);
       }
       if (!isHttpOrHttpsPrefixed(url.origin || url.protocol)) {
         throw new InvalidArgumentError("Invalid URL protocol: the URL must start with `http:` or `https:`.");
@@ -1533,39 +1533,39 @@ var require_diagnostics = __commonJS({
       });
       diagnosticsChannel.channel("undici:client:sendHeaders").subscribe((evt) => {
         const {
-          request: { method, path: path42, origin }
+          request: { method, path: path43, origin }
         } = evt;
-        debuglog2("sending request to %s %s/%s", method, origin, path42);
+        debuglog2("sending request to %s %s/%s", method, origin, path43);
       });
       diagnosticsChannel.channel("undici:request:headers").subscribe((evt) => {
         const {
-          request: { method, path: path42, origin },
+          request: { method, path: path43, origin },
           response: { statusCode }
         } = evt;
         debuglog2(
           "received response to %s %s/%s - HTTP %d",
           method,
           origin,
-          path42,
+          path43,
           statusCode
         );
       });
       diagnosticsChannel.channel("undici:request:trailers").subscribe((evt) => {
         const {
-          request: { method, path: path42, origin }
+          request: { method, path: path43, origin }
         } = evt;
-        debuglog2("trailers received from %s %s/%s", method, origin, path42);
+        debuglog2("trailers received from %s %s/%s", method, origin, path43);
       });
       diagnosticsChannel.channel("undici:request:error").subscribe((evt) => {
         const {
-          request: { method, path: path42, origin },
+          request: { method, path: path43, origin },
           error: error2
         } = evt;
         debuglog2(
           "request to %s %s/%s errored - %s",
           method,
           origin,
-          path42,
+          path43,
           error2.message
         );
       });
@@ -1614,9 +1614,9 @@ var require_diagnostics = __commonJS({
         });
         diagnosticsChannel.channel("undici:client:sendHeaders").subscribe((evt) => {
           const {
-            request: { method, path: path42, origin }
+            request: { method, path: path43, origin }
           } = evt;
-          debuglog2("sending request to %s %s/%s", method, origin, path42);
+          debuglog2("sending request to %s %s/%s", method, origin, path43);
         });
       }
       diagnosticsChannel.channel("undici:websocket:open").subscribe((evt) => {
@@ -1679,7 +1679,7 @@ var require_request = __commonJS({
     var kHandler = /* @__PURE__ */ Symbol("handler");
     var Request = class {
       constructor(origin, {
-        path: path42,
+        path: path43,
         method,
         body,
         headers,
@@ -1694,11 +1694,11 @@ var require_request = __commonJS({
         expectContinue,
         servername
       }, handler3) {
-        if (typeof path42 !== "string") {
+        if (typeof path43 !== "string") {
           throw new InvalidArgumentError("path must be a string");
-        } else if (path42[0] !== "/" && !(path42.startsWith("http://") || path42.startsWith("https://")) && method !== "CONNECT") {
+        } else if (path43[0] !== "/" && !(path43.startsWith("http://") || path43.startsWith("https://")) && method !== "CONNECT") {
           throw new InvalidArgumentError("path must be an absolute URL or start with a slash");
-        } else if (invalidPathRegex.test(path42)) {
+        } else if (invalidPathRegex.test(path43)) {
           throw new InvalidArgumentError("invalid request path");
         }
         if (typeof method !== "string") {
@@ -1764,7 +1764,7 @@ var require_request = __commonJS({
         this.completed = false;
         this.aborted = false;
         this.upgrade = upgrade || null;
-        this.path = query2 ? buildURL(path42, query2) : path42;
+        this.path = query2 ? buildURL(path43, query2) : path43;
         this.origin = origin;
         this.idempotent = idempotent == null ? method === "HEAD" || method === "GET" : idempotent;
         this.blocking = blocking == null ? false : blocking;
@@ -6457,7 +6457,7 @@ var require_client_h1 = __commonJS({
       return method !== "GET" && method !== "HEAD" && method !== "OPTIONS" && method !== "TRACE" && method !== "CONNECT";
     }
     function writeH1(client, request2) {
-      const { method, path: path42, host, upgrade, blocking, reset: reset2 } = request2;
+      const { method, path: path43, host, upgrade, blocking, reset: reset2 } = request2;
       let { body, headers, contentLength } = request2;
       const expectsPayload = method === "PUT" || method === "POST" || method === "PATCH" || method === "QUERY" || method === "PROPFIND" || method === "PROPPATCH";
       if (util.isFormDataLike(body)) {
@@ -6538,7 +6538,7 @@ var require_client_h1 = __commonJS({
       if (blocking) {
         socket[kBlocking] = true;
       }
-      let header3 = `${method} ${path42} HTTP/1.1\r
+      let header3 = `${method} ${path43} HTTP/1.1\r
 `;
       if (typeof host === "string") {
         header3 += `host: ${host}\r
@@ -7067,7 +7067,7 @@ var require_client_h2 = __commonJS({
     }
     function writeH2(client, request2) {
       const session = client[kHTTP2Session];
-      const { method, path: path42, host, upgrade, expectContinue, signal, headers: reqHeaders } = request2;
+      const { method, path: path43, host, upgrade, expectContinue, signal, headers: reqHeaders } = request2;
       let { body } = request2;
       if (upgrade) {
         util.errorRequest(client, request2, new Error("Upgrade not supported for H2"));
@@ -7164,7 +7164,7 @@ var require_client_h2 = __commonJS({
         });
         return true;
       }
-      headers[HTTP2_HEADER_PATH] = path42;
+      headers[HTTP2_HEADER_PATH] = path43;
       headers[HTTP2_HEADER_SCHEME] = "https";
       const expectsPayload = method === "PUT" || method === "POST" || method === "PATCH";
       if (body && typeof body.read === "function") {
@@ -7517,9 +7517,9 @@ var require_redirect_handler = __commonJS({
           return this.handler.onHeaders(statusCode, headers, resume, statusText);
         }
         const { origin, pathname, search } = util.parseURL(new URL(this.location, this.opts.origin && new URL(this.opts.path, this.opts.origin)));
-        const path42 = search ? `${pathname}${search}` : pathname;
+        const path43 = search ? `${pathname}${search}` : pathname;
         this.opts.headers = cleanRequestHeaders(this.opts.headers, statusCode === 303, this.opts.origin !== origin);
-        this.opts.path = path42;
+        this.opts.path = path43;
         this.opts.origin = origin;
         this.opts.maxRedirections = 0;
         this.opts.query = null;
@@ -8758,10 +8758,10 @@ var require_proxy_agent = __commonJS({
         };
         const {
           origin,
-          path: path42 = "/",
+          path: path43 = "/",
           headers = {}
         } = opts;
-        opts.path = origin + path42;
+        opts.path = origin + path43;
         if (!("host" in headers) && !("Host" in headers)) {
           const { host } = new URL3(origin);
           headers.host = host;
@@ -9071,8 +9071,8 @@ var require_retry_handler = __commonJS({
       wrapRequestBody
     } = require_util();
     function calculateRetryAfterHeader(retryAfter) {
-      const current = Date.now();
-      return new Date(retryAfter).getTime() - current;
+      const current2 = Date.now();
+      return new Date(retryAfter).getTime() - current2;
     }
     function validatePartialResponseContentLength(headers, range2, statusCode, retryCount) {
       const contentLength = headers["content-length"];
@@ -10733,20 +10733,20 @@ var require_mock_utils = __commonJS({
       }
       return true;
     }
-    function safeUrl2(path42) {
-      if (typeof path42 !== "string") {
-        return path42;
+    function safeUrl2(path43) {
+      if (typeof path43 !== "string") {
+        return path43;
       }
-      const pathSegments = path42.split("?");
+      const pathSegments = path43.split("?");
       if (pathSegments.length !== 2) {
-        return path42;
+        return path43;
       }
       const qp = new URLSearchParams(pathSegments.pop());
       qp.sort();
       return [...pathSegments, qp.toString()].join("?");
     }
-    function matchKey(mockDispatch2, { path: path42, method, body, headers }) {
-      const pathMatch = matchValue(mockDispatch2.path, path42);
+    function matchKey(mockDispatch2, { path: path43, method, body, headers }) {
+      const pathMatch = matchValue(mockDispatch2.path, path43);
       const methodMatch = matchValue(mockDispatch2.method, method);
       const bodyMatch = typeof mockDispatch2.body !== "undefined" ? matchValue(mockDispatch2.body, body) : true;
       const headersMatch = matchHeaders(mockDispatch2, headers);
@@ -10768,7 +10768,7 @@ var require_mock_utils = __commonJS({
     function getMockDispatch(mockDispatches, key2) {
       const basePath = key2.query ? buildURL(key2.path, key2.query) : key2.path;
       const resolvedPath = typeof basePath === "string" ? safeUrl2(basePath) : basePath;
-      let matchedMockDispatches = mockDispatches.filter(({ consumed }) => !consumed).filter(({ path: path42 }) => matchValue(safeUrl2(path42), resolvedPath));
+      let matchedMockDispatches = mockDispatches.filter(({ consumed }) => !consumed).filter(({ path: path43 }) => matchValue(safeUrl2(path43), resolvedPath));
       if (matchedMockDispatches.length === 0) {
         throw new MockNotMatchedError(`Mock dispatch not matched for path '${resolvedPath}'`);
       }
@@ -10806,9 +10806,9 @@ var require_mock_utils = __commonJS({
       }
     }
     function buildKey(opts) {
-      const { path: path42, method, body, headers, query: query2 } = opts;
+      const { path: path43, method, body, headers, query: query2 } = opts;
       return {
-        path: path42,
+        path: path43,
         method,
         body,
         headers,
@@ -11271,10 +11271,10 @@ var require_pending_interceptors_formatter = __commonJS({
       }
       format(pendingInterceptors) {
         const withPrettyHeaders = pendingInterceptors.map(
-          ({ method, path: path42, data: { statusCode }, persist, times, timesInvoked, origin }) => ({
+          ({ method, path: path43, data: { statusCode }, persist, times, timesInvoked, origin }) => ({
             Method: method,
             Origin: origin,
-            Path: path42,
+            Path: path43,
             "Status code": statusCode,
             Persistent: persist ? PERSISTENT : NOT_PERSISTENT,
             Invocations: timesInvoked,
@@ -16153,9 +16153,9 @@ var require_util6 = __commonJS({
         }
       }
     }
-    function validateCookiePath(path42) {
-      for (let i2 = 0; i2 < path42.length; ++i2) {
-        const code = path42.charCodeAt(i2);
+    function validateCookiePath(path43) {
+      for (let i2 = 0; i2 < path43.length; ++i2) {
+        const code = path43.charCodeAt(i2);
         if (code < 32 || // exclude CTLs (0-31)
         code > 126 || // exclude DEL and non-ascii
         code === 59) {
@@ -19075,11 +19075,11 @@ var require_undici = __commonJS({
           if (typeof opts.path !== "string") {
             throw new InvalidArgumentError("invalid opts.path");
           }
-          let path42 = opts.path;
+          let path43 = opts.path;
           if (!opts.path.startsWith("/")) {
-            path42 = `/${path42}`;
+            path43 = `/${path43}`;
           }
-          url = new URL(util.parseOrigin(url).origin + path42);
+          url = new URL(util.parseOrigin(url).origin + path43);
         } else {
           if (!opts) {
             opts = typeof url === "object" ? url : {};
@@ -19156,7 +19156,7 @@ var require_windows = __commonJS({
     module.exports = isexe;
     isexe.sync = sync;
     var fs3 = __require("fs");
-    function checkPathExt(path42, options) {
+    function checkPathExt(path43, options) {
       var pathext = options.pathExt !== void 0 ? options.pathExt : process.env.PATHEXT;
       if (!pathext) {
         return true;
@@ -19167,25 +19167,25 @@ var require_windows = __commonJS({
       }
       for (var i2 = 0; i2 < pathext.length; i2++) {
         var p = pathext[i2].toLowerCase();
-        if (p && path42.substr(-p.length).toLowerCase() === p) {
+        if (p && path43.substr(-p.length).toLowerCase() === p) {
           return true;
         }
       }
       return false;
     }
-    function checkStat(stat2, path42, options) {
+    function checkStat(stat2, path43, options) {
       if (!stat2.isSymbolicLink() && !stat2.isFile()) {
         return false;
       }
-      return checkPathExt(path42, options);
+      return checkPathExt(path43, options);
     }
-    function isexe(path42, options, cb) {
-      fs3.stat(path42, function(er, stat2) {
-        cb(er, er ? false : checkStat(stat2, path42, options));
+    function isexe(path43, options, cb) {
+      fs3.stat(path43, function(er, stat2) {
+        cb(er, er ? false : checkStat(stat2, path43, options));
       });
     }
-    function sync(path42, options) {
-      return checkStat(fs3.statSync(path42), path42, options);
+    function sync(path43, options) {
+      return checkStat(fs3.statSync(path43), path43, options);
     }
   }
 });
@@ -19196,13 +19196,13 @@ var require_mode = __commonJS({
     module.exports = isexe;
     isexe.sync = sync;
     var fs3 = __require("fs");
-    function isexe(path42, options, cb) {
-      fs3.stat(path42, function(er, stat2) {
+    function isexe(path43, options, cb) {
+      fs3.stat(path43, function(er, stat2) {
         cb(er, er ? false : checkStat(stat2, options));
       });
     }
-    function sync(path42, options) {
-      return checkStat(fs3.statSync(path42), options);
+    function sync(path43, options) {
+      return checkStat(fs3.statSync(path43), options);
     }
     function checkStat(stat2, options) {
       return stat2.isFile() && checkMode(stat2, options);
@@ -19235,7 +19235,7 @@ var require_isexe = __commonJS({
     }
     module.exports = isexe;
     isexe.sync = sync;
-    function isexe(path42, options, cb) {
+    function isexe(path43, options, cb) {
       if (typeof options === "function") {
         cb = options;
         options = {};
@@ -19245,7 +19245,7 @@ var require_isexe = __commonJS({
           throw new TypeError("callback not provided");
         }
         return new Promise(function(resolve2, reject) {
-          isexe(path42, options || {}, function(er, is) {
+          isexe(path43, options || {}, function(er, is) {
             if (er) {
               reject(er);
             } else {
@@ -19254,7 +19254,7 @@ var require_isexe = __commonJS({
           });
         });
       }
-      core2(path42, options || {}, function(er, is) {
+      core2(path43, options || {}, function(er, is) {
         if (er) {
           if (er.code === "EACCES" || options && options.ignoreErrors) {
             er = null;
@@ -19264,9 +19264,9 @@ var require_isexe = __commonJS({
         cb(er, is);
       });
     }
-    function sync(path42, options) {
+    function sync(path43, options) {
       try {
-        return core2.sync(path42, options || {});
+        return core2.sync(path43, options || {});
       } catch (er) {
         if (options && options.ignoreErrors || er.code === "EACCES") {
           return false;
@@ -19282,7 +19282,7 @@ var require_isexe = __commonJS({
 var require_which = __commonJS({
   "node_modules/which/which.js"(exports, module) {
     var isWindows = process.platform === "win32" || process.env.OSTYPE === "cygwin" || process.env.OSTYPE === "msys";
-    var path42 = __require("path");
+    var path43 = __require("path");
     var COLON = isWindows ? ";" : ":";
     var isexe = require_isexe();
     var getNotFoundError = (cmd) => Object.assign(new Error(`not found: ${cmd}`), { code: "ENOENT" });
@@ -19320,7 +19320,7 @@ var require_which = __commonJS({
           return opt.all && found.length ? resolve2(found) : reject(getNotFoundError(cmd));
         const ppRaw = pathEnv[i2];
         const pathPart = /^".*"$/.test(ppRaw) ? ppRaw.slice(1, -1) : ppRaw;
-        const pCmd = path42.join(pathPart, cmd);
+        const pCmd = path43.join(pathPart, cmd);
         const p = !pathPart && /^\.[\\\/]/.test(cmd) ? cmd.slice(0, 2) + pCmd : pCmd;
         resolve2(subStep(p, i2, 0));
       });
@@ -19347,7 +19347,7 @@ var require_which = __commonJS({
       for (let i2 = 0; i2 < pathEnv.length; i2++) {
         const ppRaw = pathEnv[i2];
         const pathPart = /^".*"$/.test(ppRaw) ? ppRaw.slice(1, -1) : ppRaw;
-        const pCmd = path42.join(pathPart, cmd);
+        const pCmd = path43.join(pathPart, cmd);
         const p = !pathPart && /^\.[\\\/]/.test(cmd) ? cmd.slice(0, 2) + pCmd : pCmd;
         for (let j = 0; j < pathExt.length; j++) {
           const cur = p + pathExt[j];
@@ -19395,7 +19395,7 @@ var require_path_key = __commonJS({
 var require_resolveCommand = __commonJS({
   "node_modules/cross-spawn/lib/util/resolveCommand.js"(exports, module) {
     "use strict";
-    var path42 = __require("path");
+    var path43 = __require("path");
     var which2 = require_which();
     var getPathKey = require_path_key();
     function resolveCommandAttempt(parsed, withoutPathExt) {
@@ -19413,7 +19413,7 @@ var require_resolveCommand = __commonJS({
       try {
         resolved = which2.sync(parsed.command, {
           path: env[getPathKey({ env })],
-          pathExt: withoutPathExt ? path42.delimiter : void 0
+          pathExt: withoutPathExt ? path43.delimiter : void 0
         });
       } catch (e) {
       } finally {
@@ -19422,7 +19422,7 @@ var require_resolveCommand = __commonJS({
         }
       }
       if (resolved) {
-        resolved = path42.resolve(hasCustomCwd ? parsed.options.cwd : "", resolved);
+        resolved = path43.resolve(hasCustomCwd ? parsed.options.cwd : "", resolved);
       }
       return resolved;
     }
@@ -19476,8 +19476,8 @@ var require_shebang_command = __commonJS({
       if (!match2) {
         return null;
       }
-      const [path42, argument] = match2[0].replace(/#! ?/, "").split(" ");
-      const binary2 = path42.split("/").pop();
+      const [path43, argument] = match2[0].replace(/#! ?/, "").split(" ");
+      const binary2 = path43.split("/").pop();
       if (binary2 === "env") {
         return argument;
       }
@@ -19512,7 +19512,7 @@ var require_readShebang = __commonJS({
 var require_parse2 = __commonJS({
   "node_modules/cross-spawn/lib/parse.js"(exports, module) {
     "use strict";
-    var path42 = __require("path");
+    var path43 = __require("path");
     var resolveCommand = require_resolveCommand();
     var escape3 = require_escape();
     var readShebang = require_readShebang();
@@ -19537,7 +19537,7 @@ var require_parse2 = __commonJS({
       const needsShell = !isExecutableRegExp.test(commandFile);
       if (parsed.options.forceShell || needsShell) {
         const needsDoubleEscapeMetaChars = isCmdShimRegExp.test(commandFile);
-        parsed.command = path42.normalize(parsed.command);
+        parsed.command = path43.normalize(parsed.command);
         parsed.command = escape3.command(parsed.command);
         parsed.args = parsed.args.map((arg) => escape3.argument(arg, needsDoubleEscapeMetaChars));
         const shellCommand = [parsed.command].concat(parsed.args).join(" ");
@@ -19724,17 +19724,17 @@ var require_visit = __commonJS({
     visit.BREAK = BREAK;
     visit.SKIP = SKIP;
     visit.REMOVE = REMOVE;
-    function visit_(key2, node, visitor, path42) {
-      const ctrl = callVisitor(key2, node, visitor, path42);
+    function visit_(key2, node, visitor, path43) {
+      const ctrl = callVisitor(key2, node, visitor, path43);
       if (identity7.isNode(ctrl) || identity7.isPair(ctrl)) {
-        replaceNode(key2, path42, ctrl);
-        return visit_(key2, ctrl, visitor, path42);
+        replaceNode(key2, path43, ctrl);
+        return visit_(key2, ctrl, visitor, path43);
       }
       if (typeof ctrl !== "symbol") {
         if (identity7.isCollection(node)) {
-          path42 = Object.freeze(path42.concat(node));
+          path43 = Object.freeze(path43.concat(node));
           for (let i2 = 0; i2 < node.items.length; ++i2) {
-            const ci = visit_(i2, node.items[i2], visitor, path42);
+            const ci = visit_(i2, node.items[i2], visitor, path43);
             if (typeof ci === "number")
               i2 = ci - 1;
             else if (ci === BREAK)
@@ -19745,13 +19745,13 @@ var require_visit = __commonJS({
             }
           }
         } else if (identity7.isPair(node)) {
-          path42 = Object.freeze(path42.concat(node));
-          const ck = visit_("key", node.key, visitor, path42);
+          path43 = Object.freeze(path43.concat(node));
+          const ck = visit_("key", node.key, visitor, path43);
           if (ck === BREAK)
             return BREAK;
           else if (ck === REMOVE)
             node.key = null;
-          const cv = visit_("value", node.value, visitor, path42);
+          const cv = visit_("value", node.value, visitor, path43);
           if (cv === BREAK)
             return BREAK;
           else if (cv === REMOVE)
@@ -19772,17 +19772,17 @@ var require_visit = __commonJS({
     visitAsync.BREAK = BREAK;
     visitAsync.SKIP = SKIP;
     visitAsync.REMOVE = REMOVE;
-    async function visitAsync_(key2, node, visitor, path42) {
-      const ctrl = await callVisitor(key2, node, visitor, path42);
+    async function visitAsync_(key2, node, visitor, path43) {
+      const ctrl = await callVisitor(key2, node, visitor, path43);
       if (identity7.isNode(ctrl) || identity7.isPair(ctrl)) {
-        replaceNode(key2, path42, ctrl);
-        return visitAsync_(key2, ctrl, visitor, path42);
+        replaceNode(key2, path43, ctrl);
+        return visitAsync_(key2, ctrl, visitor, path43);
       }
       if (typeof ctrl !== "symbol") {
         if (identity7.isCollection(node)) {
-          path42 = Object.freeze(path42.concat(node));
+          path43 = Object.freeze(path43.concat(node));
           for (let i2 = 0; i2 < node.items.length; ++i2) {
-            const ci = await visitAsync_(i2, node.items[i2], visitor, path42);
+            const ci = await visitAsync_(i2, node.items[i2], visitor, path43);
             if (typeof ci === "number")
               i2 = ci - 1;
             else if (ci === BREAK)
@@ -19793,13 +19793,13 @@ var require_visit = __commonJS({
             }
           }
         } else if (identity7.isPair(node)) {
-          path42 = Object.freeze(path42.concat(node));
-          const ck = await visitAsync_("key", node.key, visitor, path42);
+          path43 = Object.freeze(path43.concat(node));
+          const ck = await visitAsync_("key", node.key, visitor, path43);
           if (ck === BREAK)
             return BREAK;
           else if (ck === REMOVE)
             node.key = null;
-          const cv = await visitAsync_("value", node.value, visitor, path42);
+          const cv = await visitAsync_("value", node.value, visitor, path43);
           if (cv === BREAK)
             return BREAK;
           else if (cv === REMOVE)
@@ -19826,23 +19826,23 @@ var require_visit = __commonJS({
       }
       return visitor;
     }
-    function callVisitor(key2, node, visitor, path42) {
+    function callVisitor(key2, node, visitor, path43) {
       if (typeof visitor === "function")
-        return visitor(key2, node, path42);
+        return visitor(key2, node, path43);
       if (identity7.isMap(node))
-        return visitor.Map?.(key2, node, path42);
+        return visitor.Map?.(key2, node, path43);
       if (identity7.isSeq(node))
-        return visitor.Seq?.(key2, node, path42);
+        return visitor.Seq?.(key2, node, path43);
       if (identity7.isPair(node))
-        return visitor.Pair?.(key2, node, path42);
+        return visitor.Pair?.(key2, node, path43);
       if (identity7.isScalar(node))
-        return visitor.Scalar?.(key2, node, path42);
+        return visitor.Scalar?.(key2, node, path43);
       if (identity7.isAlias(node))
-        return visitor.Alias?.(key2, node, path42);
+        return visitor.Alias?.(key2, node, path43);
       return void 0;
     }
-    function replaceNode(key2, path42, node) {
-      const parent = path42[path42.length - 1];
+    function replaceNode(key2, path43, node) {
+      const parent = path43[path43.length - 1];
       if (identity7.isCollection(parent)) {
         parent.items[key2] = node;
       } else if (identity7.isPair(parent)) {
@@ -20454,10 +20454,10 @@ var require_Collection = __commonJS({
     var createNode = require_createNode();
     var identity7 = require_identity();
     var Node = require_Node();
-    function collectionFromPath(schema2, path42, value) {
+    function collectionFromPath(schema2, path43, value) {
       let v = value;
-      for (let i2 = path42.length - 1; i2 >= 0; --i2) {
-        const k = path42[i2];
+      for (let i2 = path43.length - 1; i2 >= 0; --i2) {
+        const k = path43[i2];
         if (typeof k === "number" && Number.isInteger(k) && k >= 0) {
           const a2 = [];
           a2[k] = v;
@@ -20476,7 +20476,7 @@ var require_Collection = __commonJS({
         sourceObjects: /* @__PURE__ */ new Map()
       });
     }
-    var isEmptyPath = (path42) => path42 == null || typeof path42 === "object" && !!path42[Symbol.iterator]().next().done;
+    var isEmptyPath = (path43) => path43 == null || typeof path43 === "object" && !!path43[Symbol.iterator]().next().done;
     var Collection2 = class extends Node.NodeBase {
       constructor(type2, schema2) {
         super(type2);
@@ -20506,11 +20506,11 @@ var require_Collection = __commonJS({
        * be a Pair instance or a `{ key, value }` object, which may not have a key
        * that already exists in the map.
        */
-      addIn(path42, value) {
-        if (isEmptyPath(path42))
+      addIn(path43, value) {
+        if (isEmptyPath(path43))
           this.add(value);
         else {
-          const [key2, ...rest] = path42;
+          const [key2, ...rest] = path43;
           const node = this.get(key2, true);
           if (identity7.isCollection(node))
             node.addIn(rest, value);
@@ -20524,8 +20524,8 @@ var require_Collection = __commonJS({
        * Removes a value from the collection.
        * @returns `true` if the item was found and removed.
        */
-      deleteIn(path42) {
-        const [key2, ...rest] = path42;
+      deleteIn(path43) {
+        const [key2, ...rest] = path43;
         if (rest.length === 0)
           return this.delete(key2);
         const node = this.get(key2, true);
@@ -20539,8 +20539,8 @@ var require_Collection = __commonJS({
        * scalar values from their surrounding node; to disable set `keepScalar` to
        * `true` (collections are always returned intact).
        */
-      getIn(path42, keepScalar) {
-        const [key2, ...rest] = path42;
+      getIn(path43, keepScalar) {
+        const [key2, ...rest] = path43;
         const node = this.get(key2, true);
         if (rest.length === 0)
           return !keepScalar && identity7.isScalar(node) ? node.value : node;
@@ -20558,8 +20558,8 @@ var require_Collection = __commonJS({
       /**
        * Checks if the collection includes a value with the key `key`.
        */
-      hasIn(path42) {
-        const [key2, ...rest] = path42;
+      hasIn(path43) {
+        const [key2, ...rest] = path43;
         if (rest.length === 0)
           return this.has(key2);
         const node = this.get(key2, true);
@@ -20569,8 +20569,8 @@ var require_Collection = __commonJS({
        * Sets a value in this collection. For `!!set`, `value` needs to be a
        * boolean to add/remove the item from the set.
        */
-      setIn(path42, value) {
-        const [key2, ...rest] = path42;
+      setIn(path43, value) {
+        const [key2, ...rest] = path43;
         if (rest.length === 0) {
           this.set(key2, value);
         } else {
@@ -23085,9 +23085,9 @@ var require_Document = __commonJS({
           this.contents.add(value);
       }
       /** Adds a value to the document. */
-      addIn(path42, value) {
+      addIn(path43, value) {
         if (assertCollection(this.contents))
-          this.contents.addIn(path42, value);
+          this.contents.addIn(path43, value);
       }
       /**
        * Create a new `Alias` node, ensuring that the target `node` has the required anchor.
@@ -23162,14 +23162,14 @@ var require_Document = __commonJS({
        * Removes a value from the document.
        * @returns `true` if the item was found and removed.
        */
-      deleteIn(path42) {
-        if (Collection2.isEmptyPath(path42)) {
+      deleteIn(path43) {
+        if (Collection2.isEmptyPath(path43)) {
           if (this.contents == null)
             return false;
           this.contents = null;
           return true;
         }
-        return assertCollection(this.contents) ? this.contents.deleteIn(path42) : false;
+        return assertCollection(this.contents) ? this.contents.deleteIn(path43) : false;
       }
       /**
        * Returns item at `key`, or `undefined` if not found. By default unwraps
@@ -23184,10 +23184,10 @@ var require_Document = __commonJS({
        * scalar values from their surrounding node; to disable set `keepScalar` to
        * `true` (collections are always returned intact).
        */
-      getIn(path42, keepScalar) {
-        if (Collection2.isEmptyPath(path42))
+      getIn(path43, keepScalar) {
+        if (Collection2.isEmptyPath(path43))
           return !keepScalar && identity7.isScalar(this.contents) ? this.contents.value : this.contents;
-        return identity7.isCollection(this.contents) ? this.contents.getIn(path42, keepScalar) : void 0;
+        return identity7.isCollection(this.contents) ? this.contents.getIn(path43, keepScalar) : void 0;
       }
       /**
        * Checks if the document includes a value with the key `key`.
@@ -23198,10 +23198,10 @@ var require_Document = __commonJS({
       /**
        * Checks if the document includes a value at `path`.
        */
-      hasIn(path42) {
-        if (Collection2.isEmptyPath(path42))
+      hasIn(path43) {
+        if (Collection2.isEmptyPath(path43))
           return this.contents !== void 0;
-        return identity7.isCollection(this.contents) ? this.contents.hasIn(path42) : false;
+        return identity7.isCollection(this.contents) ? this.contents.hasIn(path43) : false;
       }
       /**
        * Sets a value in this document. For `!!set`, `value` needs to be a
@@ -23218,13 +23218,13 @@ var require_Document = __commonJS({
        * Sets a value in this document. For `!!set`, `value` needs to be a
        * boolean to add/remove the item from the set.
        */
-      setIn(path42, value) {
-        if (Collection2.isEmptyPath(path42)) {
+      setIn(path43, value) {
+        if (Collection2.isEmptyPath(path43)) {
           this.contents = value;
         } else if (this.contents == null) {
-          this.contents = Collection2.collectionFromPath(this.schema, Array.from(path42), value);
+          this.contents = Collection2.collectionFromPath(this.schema, Array.from(path43), value);
         } else if (assertCollection(this.contents)) {
-          this.contents.setIn(path42, value);
+          this.contents.setIn(path43, value);
         }
       }
       /**
@@ -25185,9 +25185,9 @@ var require_cst_visit = __commonJS({
     visit.BREAK = BREAK;
     visit.SKIP = SKIP;
     visit.REMOVE = REMOVE;
-    visit.itemAtPath = (cst, path42) => {
+    visit.itemAtPath = (cst, path43) => {
       let item = cst;
-      for (const [field, index] of path42) {
+      for (const [field, index] of path43) {
         const tok = item?.[field];
         if (tok && "items" in tok) {
           item = tok.items[index];
@@ -25196,23 +25196,23 @@ var require_cst_visit = __commonJS({
       }
       return item;
     };
-    visit.parentCollection = (cst, path42) => {
-      const parent = visit.itemAtPath(cst, path42.slice(0, -1));
-      const field = path42[path42.length - 1][0];
+    visit.parentCollection = (cst, path43) => {
+      const parent = visit.itemAtPath(cst, path43.slice(0, -1));
+      const field = path43[path43.length - 1][0];
       const coll = parent?.[field];
       if (coll && "items" in coll)
         return coll;
       throw new Error("Parent collection not found");
     };
-    function _visit(path42, item, visitor) {
-      let ctrl = visitor(item, path42);
+    function _visit(path43, item, visitor) {
+      let ctrl = visitor(item, path43);
       if (typeof ctrl === "symbol")
         return ctrl;
       for (const field of ["key", "value"]) {
         const token = item[field];
         if (token && "items" in token) {
           for (let i2 = 0; i2 < token.items.length; ++i2) {
-            const ci = _visit(Object.freeze(path42.concat([[field, i2]])), token.items[i2], visitor);
+            const ci = _visit(Object.freeze(path43.concat([[field, i2]])), token.items[i2], visitor);
             if (typeof ci === "number")
               i2 = ci - 1;
             else if (ci === BREAK)
@@ -25223,10 +25223,10 @@ var require_cst_visit = __commonJS({
             }
           }
           if (typeof ctrl === "function" && field === "key")
-            ctrl = ctrl(item, path42);
+            ctrl = ctrl(item, path43);
         }
       }
-      return typeof ctrl === "function" ? ctrl(item, path42) : ctrl;
+      return typeof ctrl === "function" ? ctrl(item, path43) : ctrl;
     }
     exports.visit = visit;
   }
@@ -30206,8 +30206,8 @@ var require_utils2 = __commonJS({
       }
       return ind;
     }
-    function removeDotSegments(path42) {
-      let input = path42;
+    function removeDotSegments(path43) {
+      let input = path43;
       const output = [];
       let nextSlash = -1;
       let len = 0;
@@ -30281,11 +30281,11 @@ var require_utils2 = __commonJS({
       }
       return output.join("");
     }
-    function removeDotSegmentsRelative(path42) {
-      if (path42 === "" || path42[0] === "/") {
-        return removeDotSegments(path42);
+    function removeDotSegmentsRelative(path43) {
+      if (path43 === "" || path43[0] === "/") {
+        return removeDotSegments(path43);
       }
-      const segments2 = path42.split("/");
+      const segments2 = path43.split("/");
       const last = segments2.length - 1;
       const output = [];
       let trailingDirectory = false;
@@ -30648,8 +30648,8 @@ var require_schemes = __commonJS({
       }
       if (wsComponent.resourceName) {
         const queryIndex = wsComponent.resourceName.indexOf("?");
-        const path42 = queryIndex === -1 ? wsComponent.resourceName : wsComponent.resourceName.slice(0, queryIndex);
-        wsComponent.path = path42 && path42 !== "/" ? path42 : void 0;
+        const path43 = queryIndex === -1 ? wsComponent.resourceName : wsComponent.resourceName.slice(0, queryIndex);
+        wsComponent.path = path43 && path43 !== "/" ? path43 : void 0;
         wsComponent.query = queryIndex === -1 ? void 0 : wsComponent.resourceName.slice(queryIndex + 1);
         wsComponent.resourceName = void 0;
       }
@@ -36054,7 +36054,7 @@ var actionsLogger = {
 };
 
 // src/action/run.ts
-import path41 from "node:path";
+import path42 from "node:path";
 
 // src/admission/prepared.ts
 import { readFileSync, readdirSync, statSync } from "node:fs";
@@ -40499,19 +40499,19 @@ var Candidates = class {
 };
 function splitByComma(str4) {
   const parts = [];
-  let current = "";
+  let current2 = "";
   let depth = 0;
   for (const char of str4) {
     if (char === "<") depth++;
     else if (char === ">") depth--;
     else if (char === "," && depth === 0) {
-      parts.push(current.trim());
-      current = "";
+      parts.push(current2.trim());
+      current2 = "";
       continue;
     }
-    current += char;
+    current2 += char;
   }
-  if (current) parts.push(current.trim());
+  if (current2) parts.push(current2.trim());
   return parts;
 }
 var objTypesDecls = [
@@ -43399,9 +43399,9 @@ var Authorizer = class {
   user;
 };
 var PathCheck = class {
-  constructor(authz, path42) {
+  constructor(authz, path43) {
     this.authz = authz;
-    this.path = path42;
+    this.path = path43;
   }
   authz;
   path;
@@ -44084,19 +44084,19 @@ function opensLiteral(src, i2, bracket) {
 }
 function scan(src, i2, closer) {
   const segments2 = [];
-  let current = "";
+  let current2 = "";
   while (i2 < src.length) {
     const c3 = src[i2];
-    if (closer !== void 0 && c3 === closer) return { segments: [...segments2, current], end: i2 + 1 };
+    if (closer !== void 0 && c3 === closer) return { segments: [...segments2, current2], end: i2 + 1 };
     if (c3 === "," && closer !== void 0) {
-      segments2.push(current);
-      current = "";
+      segments2.push(current2);
+      current2 = "";
       i2++;
       continue;
     }
     if (stringStarts(src, i2)) {
       const end = stringEnd(src, i2);
-      current += src.slice(i2, end);
+      current2 += src.slice(i2, end);
       i2 = end;
       continue;
     }
@@ -44104,14 +44104,14 @@ function scan(src, i2, closer) {
       const close = c3 === "(" ? ")" : c3 === "[" ? "]" : "}";
       const inner = scan(src, i2 + 1, close);
       const literal2 = c3 !== "(" && opensLiteral(src, i2, c3);
-      current += literal2 ? rewriteLiteral(c3, inner.segments) : `${c3}${inner.segments.join(",")}${close}`;
+      current2 += literal2 ? rewriteLiteral(c3, inner.segments) : `${c3}${inner.segments.join(",")}${close}`;
       i2 = inner.end;
       continue;
     }
-    current += c3;
+    current2 += c3;
     i2++;
   }
-  return { segments: [...segments2, current], end: i2 };
+  return { segments: [...segments2, current2], end: i2 };
 }
 function entryColon(entry) {
   let depth = 0;
@@ -44194,12 +44194,12 @@ function registerOptionals(env) {
 
 // src/admission/k8s-cel/url.ts
 var URLValue = class {
-  constructor(raw, scheme, opaque, host, path42, rawQuery) {
+  constructor(raw, scheme, opaque, host, path43, rawQuery) {
     this.raw = raw;
     this.scheme = scheme;
     this.opaque = opaque;
     this.host = host;
-    this.path = path42;
+    this.path = path43;
     this.rawQuery = rawQuery;
   }
   raw;
@@ -45481,14 +45481,14 @@ var admission_policy_default = defineRule({
           for (const v of outcomes) {
             if (v.action !== "deny" && v.action !== "unknown") continue;
             const data = { policy: policy.name, binding: binding.name, index: v.index, message: v.message ?? "", request: request2 };
-            const path42 = operation === "DELETE" ? "" : pointerOf(v.expression, object.raw);
+            const path43 = operation === "DELETE" ? "" : pointerOf(v.expression, object.raw);
             const param = ev.param ? `/${String(ev.param.metadata?.namespace ?? "")}/${String(ev.param.metadata?.name ?? "")}` : "";
             if (v.action === "unknown") {
-              yield { messageId: "unknown", path: path42, key: keyOf3(`${policy.name}/${binding.name}/${v.index}${param}`), data: { ...data, action: "unknown" }, severity: "medium" };
+              yield { messageId: "unknown", path: path43, key: keyOf3(`${policy.name}/${binding.name}/${v.index}${param}`), data: { ...data, action: "unknown" }, severity: "medium" };
               continue;
             }
             for (const action of binding.validationActions) {
-              const report2 = { messageId: "failed", path: path42, key: keyOf3(`${policy.name}/${binding.name}/${v.index}/${action}${param}`), data: { ...data, action: action === "Deny" ? "Denied" : action === "Warn" ? "Warned" : "Audited" } };
+              const report2 = { messageId: "failed", path: path43, key: keyOf3(`${policy.name}/${binding.name}/${v.index}/${action}${param}`), data: { ...data, action: action === "Deny" ? "Denied" : action === "Warn" ? "Warned" : "Audited" } };
               const severity = SEVERITY_BY_ACTION[action];
               if (severity) report2.severity = severity;
               yield report2;
@@ -45522,12 +45522,12 @@ var allowed_runtime_classes_default = defineRule({
     if (allowed.length === 0 && !required) return;
     const runtimeClass = typeof pod.spec.runtimeClassName === "string" && pod.spec.runtimeClassName !== "" ? pod.spec.runtimeClassName : void 0;
     const list3 = allowed.length > 0 ? allowed.join(", ") : "any RuntimeClass";
-    const path42 = "/spec/runtimeClassName";
+    const path43 = "/spec/runtimeClassName";
     const data = { allowed: list3 };
     if (runtimeClass === void 0) {
-      if (required) yield { messageId: "missing", path: path42, data };
+      if (required) yield { messageId: "missing", path: path43, data };
     } else if (allowed.length > 0 && !allowed.includes(runtimeClass)) {
-      yield { messageId: "notAllowed", path: path42, data: { ...data, runtimeClass } };
+      yield { messageId: "notAllowed", path: path43, data: { ...data, runtimeClass } };
     }
   }
 });
@@ -48095,16 +48095,16 @@ var Minimatch = class {
     const body = pattern.slice(firstgs + 1, partial ? void 0 : lastgs);
     const tail = partial ? [] : pattern.slice(lastgs + 1);
     const segments2 = [[[], 0]];
-    let current = segments2[0];
+    let current2 = segments2[0];
     let nonGsParts = 0;
     const nonGsPartsSums = [0];
     for (const b of body) {
       if (b === GLOBSTAR) {
         nonGsPartsSums.push(nonGsParts);
-        current = [[], 0];
-        segments2.push(current);
+        current2 = [[], 0];
+        segments2.push(current2);
       } else {
-        current[0].push(b);
+        current2[0].push(b);
         nonGsParts++;
       }
     }
@@ -49738,7 +49738,7 @@ function reportedViolations(both, level, version) {
   for (const violation of both.restricted.violations) {
     if (CHECK_LEVEL.get(violation.check) !== "restricted") continue;
     const covered2 = /* @__PURE__ */ new Set();
-    for (const id of overriddenBy(violation.check, minor)) for (const path42 of reported.get(id) ?? []) covered2.add(path42);
+    for (const id of overriddenBy(violation.check, minor)) for (const path43 of reported.get(id) ?? []) covered2.add(path43);
     const fields = violation.fields.filter((field) => !covered2.has(field.path));
     if (fields.length > 0) out.push({ ...violation, fields });
   }
@@ -50286,8 +50286,8 @@ function calicoPorts(rule2, direction) {
   const destination = isObj(rule2.destination) ? rule2.destination : {};
   return nonEmpty(destination.ports) || direction === "ingress" && nonEmpty(destination.notPorts);
 }
-function report(direction, path42, index, ports) {
-  return { messageId: direction, path: path42, data: { index, ports: ports ? " (on the listed ports)" : " on every port" }, ...ports ? { severity: "low" } : {} };
+function report(direction, path43, index, ports) {
+  return { messageId: direction, path: path43, data: { index, ports: ports ? " (on the listed ports)" : " on every port" }, ...ports ? { severity: "low" } : {} };
 }
 function* ciliumReports(raw, clusterWide) {
   const rules = [["/spec", raw.spec], ...arr(raw.specs).map((rule2, i2) => [join("/specs", i2), rule2])];
@@ -51847,13 +51847,13 @@ function rolePermissionRule(spec) {
       const found = best(sourcedRules2(role2, unit), namespaced);
       if (!found) return;
       const { hit, severity, note } = found;
-      const { path: path42, related } = locate(hit.source);
+      const { path: path43, related } = locate(hit.source);
       const data = { ...hitData(hit, note), scope: namespaced ? ` in namespace ${unit.namespaceOf(role2)}` : "" };
       const from = hit.source.from;
       if (hit.source.index !== void 0) data.index = hit.source.index;
       else if (from) data.source = describeSource(from);
       const messageId = hit.source.index !== void 0 ? "rule" : from?.everything ? "everything" : "aggregated";
-      yield { messageId, path: path42, data, severity, ...related ? { related } : {} };
+      yield { messageId, path: path43, data, severity, ...related ? { related } : {} };
     }
   };
 }
@@ -52130,11 +52130,11 @@ function equivalentFinding(sources, namespaced) {
   const where = namespaced ? " of the namespace" : "";
   const like = namespaced ? "like cluster-admin bound in the namespace" : "like cluster-admin";
   if (used.length === 1) {
-    const { path: path42, related: related2 } = locate(used[0]);
+    const { path: path43, related: related2 } = locate(used[0]);
     const index = used[0].index;
     const from = used[0].from;
     const data = { where, like, ...index !== void 0 ? { index } : { source: from ? describeSource(from) : "" } };
-    return { messageId: index !== void 0 ? "equivalentRule" : "equivalentAggregated", path: path42, data, ...related2 ? { related: related2 } : {} };
+    return { messageId: index !== void 0 ? "equivalentRule" : "equivalentAggregated", path: path43, data, ...related2 ? { related: related2 } : {} };
   }
   const own = used.filter((s) => s.index !== void 0).map((s) => String(s.index));
   const aggregated = [...new Set(used.filter((s) => s.index === void 0).map((s) => s.from?.builtin ? `built-in ${s.from.ref.name}` : s.from?.ref.name ?? ""))];
@@ -52188,7 +52188,7 @@ var rbac_wildcard_default = defineRule({
     }
     if (!best) return;
     const { source, wildcard } = best;
-    const { path: path42, related } = locate(source);
+    const { path: path43, related } = locate(source);
     let messageId = wildcard.messageId;
     const data = { ...wildcard.data };
     if (source.index !== void 0) data.index = source.index;
@@ -52197,7 +52197,7 @@ var rbac_wildcard_default = defineRule({
       messageId = wildcard.messageId === "rule" ? "aggregated" : "aggregatedNonResource";
       data.source = source.from ? describeSource(source.from) : "";
     }
-    yield { messageId, path: path42, data, severity: wildcard.severity, ...related ? { related } : {} };
+    yield { messageId, path: path43, data, severity: wildcard.severity, ...related ? { related } : {} };
   }
 });
 
@@ -52249,14 +52249,15 @@ var read_only_root_filesystem_default = defineRule({
 });
 
 // src/render/render-variants.ts
-import { readdirSync as readdirSync4, readFileSync as readFileSync6, statSync as statSync5 } from "node:fs";
-import path11 from "node:path";
+import { readdirSync as readdirSync5, readFileSync as readFileSync7, statSync as statSync6 } from "node:fs";
+import path12 from "node:path";
 import { gunzipSync as gunzipSync2 } from "node:zlib";
 
 // src/render/helm.ts
-import { existsSync as existsSync2, lstatSync, mkdirSync, mkdtempSync, readdirSync as readdirSync2, readFileSync as readFileSync4, rmSync, statSync as statSync3, symlinkSync, writeFileSync as writeFileSync2 } from "node:fs";
+import { existsSync as existsSync2, lstatSync, mkdirSync as mkdirSync2, mkdtempSync, readdirSync as readdirSync3, readFileSync as readFileSync5, rmSync as rmSync2, statSync as statSync4, symlinkSync, writeFileSync as writeFileSync3 } from "node:fs";
 import os6 from "node:os";
-import path9 from "node:path";
+import path10 from "node:path";
+import { createHash as createHash2 } from "node:crypto";
 import { gunzipSync } from "node:zlib";
 
 // node_modules/is-plain-obj/index.js
@@ -56661,13 +56662,13 @@ var logOutputSync = ({ serializedResult, fdNumber, state, verboseInfo, encoding,
   }
 };
 var writeToFiles = (serializedResult, stdioItems, outputFiles) => {
-  for (const { path: path42, append: append2 } of stdioItems.filter(({ type: type2 }) => FILE_TYPES.has(type2))) {
-    const pathString = typeof path42 === "string" ? path42 : path42.toString();
+  for (const { path: path43, append: append2 } of stdioItems.filter(({ type: type2 }) => FILE_TYPES.has(type2))) {
+    const pathString = typeof path43 === "string" ? path43 : path43.toString();
     if (append2 || outputFiles.has(pathString)) {
-      appendFileSync2(path42, serializedResult);
+      appendFileSync2(path43, serializedResult);
     } else {
       outputFiles.add(pathString);
-      writeFileSync(path42, serializedResult);
+      writeFileSync(path43, serializedResult);
     }
   }
 };
@@ -59093,11 +59094,11 @@ function positionTree(text2, schema2, maxDepth) {
   return consistent(tree) ? tree : void 0;
 }
 function unwrap(node) {
-  let current = node;
-  while (current.children.length === 1 && current.children[0].kind === current.kind && Object.is(current.children[0].value, current.value)) {
-    current = current.children[0];
+  let current2 = node;
+  while (current2.children.length === 1 && current2.children[0].kind === current2.kind && Object.is(current2.children[0].value, current2.value)) {
+    current2 = current2.children[0];
   }
-  return current;
+  return current2;
 }
 function consistent(tree) {
   const stack = [tree];
@@ -60037,6 +60038,204 @@ function currentRenderBudget() {
 }
 var defaultBudget = new RenderBudget({ maxRenders: Number.POSITIVE_INFINITY });
 
+// src/render/render-cache.ts
+import { AsyncLocalStorage as AsyncLocalStorage3 } from "node:async_hooks";
+import { createHash } from "node:crypto";
+import { closeSync, mkdirSync, openSync, readdirSync as readdirSync2, readFileSync as readFileSync4, readSync, renameSync, rmSync, statSync as statSync3, utimesSync, writeFileSync as writeFileSync2 } from "node:fs";
+import path9 from "node:path";
+var FORMAT = "preadmit-render-cache-1";
+var MAX_STDERR_BYTES = 256 * 1024;
+var MAX_HEADER_BYTES = 4096;
+var CACHE_ENTRY_MAX_AGE_MS = 14 * 24 * 3600 * 1e3;
+var RenderCache = class {
+  dir;
+  counters = { hits: 0, misses: 0, writes: 0, rejected: 0 };
+  /** Content hashes of chart directories that stay unchanged during the scan (the repository's own). */
+  chartHashes = /* @__PURE__ */ new Map();
+  constructor(dir) {
+    this.dir = path9.resolve(dir);
+  }
+  file(key2) {
+    return path9.join(this.dir, key2.slice(0, 2), `${key2}.render`);
+  }
+  /** The entry for `key`, or undefined (absent, unreadable, corrupted, larger than `maxBytes`). */
+  get(key2, maxBytes) {
+    const file = this.file(key2);
+    let fd;
+    try {
+      fd = openSync(file, "r");
+    } catch {
+      this.counters.misses++;
+      return void 0;
+    }
+    try {
+      const size2 = statSync3(file).size;
+      if (size2 > maxBytes + MAX_HEADER_BYTES) return this.reject();
+      const buffer = Buffer.alloc(size2);
+      let read = 0;
+      while (read < size2) {
+        const n2 = readSync(fd, buffer, read, size2 - read, read);
+        if (n2 === 0) break;
+        read += n2;
+      }
+      const newline = buffer.indexOf(10);
+      if (newline === -1 || newline > MAX_HEADER_BYTES) return this.reject();
+      const header3 = JSON.parse(buffer.subarray(0, newline).toString("utf8"));
+      const body = buffer.subarray(newline + 1, read);
+      if (header3.format !== FORMAT || header3.key !== key2 || header3.bytes !== body.length || body.length > maxBytes) return this.reject();
+      if (header3.sha256 !== createHash("sha256").update(body).digest("hex")) return this.reject();
+      const text2 = body.toString("utf8");
+      let entry;
+      if (header3.ok === true) entry = { ok: true, stdout: text2 };
+      else if (header3.ok === false && Number.isInteger(header3.exitCode) && header3.exitCode !== 0) entry = { ok: false, exitCode: header3.exitCode, stderr: text2 };
+      else return this.reject();
+      this.counters.hits++;
+      try {
+        const now = /* @__PURE__ */ new Date();
+        utimesSync(file, now, now);
+      } catch {
+      }
+      return entry;
+    } catch {
+      return this.reject();
+    } finally {
+      closeSync(fd);
+    }
+  }
+  reject() {
+    this.counters.rejected++;
+    this.counters.misses++;
+    return void 0;
+  }
+  /** Stores an entry atomically (temporary file, then rename); a cache that cannot be written is skipped. */
+  put(key2, entry) {
+    const text2 = entry.ok ? entry.stdout : entry.stderr.slice(0, MAX_STDERR_BYTES);
+    const body = Buffer.from(text2, "utf8");
+    const header3 = { format: FORMAT, key: key2, ok: entry.ok, ...entry.ok ? {} : { exitCode: entry.exitCode }, bytes: body.length, sha256: createHash("sha256").update(body).digest("hex") };
+    const file = this.file(key2);
+    const temporary = `${file}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`;
+    try {
+      mkdirSync(path9.dirname(file), { recursive: true });
+      writeFileSync2(temporary, Buffer.concat([Buffer.from(`${JSON.stringify(header3)}
+`, "utf8"), body]), { mode: 384 });
+      renameSync(temporary, file);
+      this.counters.writes++;
+    } catch {
+      rmSync(temporary, { force: true });
+    }
+  }
+  /** Removes entries (and stray temporary files) unused for CACHE_ENTRY_MAX_AGE_MS. */
+  prune(now = Date.now()) {
+    let removed = 0;
+    let shards;
+    try {
+      shards = readdirSync2(this.dir);
+    } catch {
+      return 0;
+    }
+    for (const shard of shards) {
+      if (!/^[0-9a-f]{2}$/.test(shard)) continue;
+      let files;
+      try {
+        files = readdirSync2(path9.join(this.dir, shard));
+      } catch {
+        continue;
+      }
+      for (const name of files) {
+        const full2 = path9.join(this.dir, shard, name);
+        try {
+          if (now - statSync3(full2).mtimeMs > (name.endsWith(".tmp") ? 36e5 : CACHE_ENTRY_MAX_AGE_MS)) {
+            rmSync(full2, { force: true });
+            removed++;
+          }
+        } catch {
+        }
+      }
+    }
+    return removed;
+  }
+};
+var current = new AsyncLocalStorage3();
+function runWithRenderCache(cache2, fn) {
+  return current.run(cache2, fn);
+}
+function currentRenderCache() {
+  return current.getStore();
+}
+var MAX_HASHED_BYTES = 256 * 1024 * 1024;
+var MAX_HASHED_DEPTH = 64;
+function directoryHash(dir) {
+  const hash = createHash("sha256");
+  let total = 0;
+  const walk3 = (at3, shown2, depth) => {
+    if (depth > MAX_HASHED_DEPTH) return false;
+    let entries;
+    try {
+      entries = readdirSync2(at3, { withFileTypes: true });
+    } catch {
+      return false;
+    }
+    entries.sort((a2, b) => a2.name < b.name ? -1 : a2.name > b.name ? 1 : 0);
+    for (const entry of entries) {
+      if (entry.name === ".git") continue;
+      const full2 = path9.join(at3, entry.name);
+      const name = shown2 === "" ? entry.name : `${shown2}/${entry.name}`;
+      let isDir = entry.isDirectory();
+      let isFile = entry.isFile();
+      if (!isDir && !isFile) {
+        try {
+          const stat2 = statSync3(full2);
+          isDir = stat2.isDirectory();
+          isFile = stat2.isFile();
+        } catch {
+          return false;
+        }
+      }
+      if (isDir) {
+        hash.update(`d\0${name}\0`);
+        if (!walk3(full2, name, depth + 1)) return false;
+      } else if (isFile) {
+        let content;
+        try {
+          content = readFileSync4(full2);
+        } catch {
+          return false;
+        }
+        total += content.length;
+        if (total > MAX_HASHED_BYTES) return false;
+        hash.update(`f\0${name}\0${content.length}\0`);
+        hash.update(content);
+      } else {
+        hash.update(`o\0${name}\0`);
+      }
+    }
+    return true;
+  };
+  return walk3(dir, "", 0) ? hash.digest("hex") : void 0;
+}
+function fileHash(file) {
+  try {
+    return createHash("sha256").update(readFileSync4(file)).digest("hex");
+  } catch {
+    return void 0;
+  }
+}
+var binaries = /* @__PURE__ */ new Map();
+function binaryHash(file) {
+  let stamp;
+  try {
+    const stat2 = statSync3(file);
+    stamp = `${file}\0${stat2.size}\0${stat2.mtimeMs}\0${stat2.ino}`;
+  } catch {
+    return void 0;
+  }
+  if (!binaries.has(stamp)) binaries.set(stamp, fileHash(file));
+  return binaries.get(stamp);
+}
+function renderKey(parts) {
+  return createHash("sha256").update(JSON.stringify([FORMAT, parts])).digest("hex");
+}
+
 // src/render/helm.ts
 var HelmNotFoundError = class extends Error {
 };
@@ -60047,8 +60246,8 @@ var GO_RUNTIME_PASSED_THROUGH = ["GOGC", "GOMEMLIMIT", "GOMAXPROCS"];
 var NO_NETWORK = "http://127.0.0.1:9";
 function helmEnvironment() {
   if (privateHome === void 0) {
-    privateHome = mkdtempSync(path9.join(os6.tmpdir(), "preadmit-helm-home-"));
-    process.once("exit", () => rmSync(privateHome, { recursive: true, force: true }));
+    privateHome = mkdtempSync(path10.join(os6.tmpdir(), "preadmit-helm-home-"));
+    process.once("exit", () => rmSync2(privateHome, { recursive: true, force: true }));
   }
   const env = {};
   const goRuntime = { ...GO_RUNTIME_DEFAULTS };
@@ -60065,19 +60264,19 @@ function helmEnvironment() {
     ...goRuntime,
     HOME: privateHome,
     USERPROFILE: privateHome,
-    XDG_CACHE_HOME: path9.join(privateHome, "cache"),
-    XDG_CONFIG_HOME: path9.join(privateHome, "config"),
-    XDG_DATA_HOME: path9.join(privateHome, "data"),
-    HELM_CACHE_HOME: path9.join(privateHome, "cache"),
-    HELM_CONFIG_HOME: path9.join(privateHome, "config"),
-    HELM_DATA_HOME: path9.join(privateHome, "data"),
-    HELM_PLUGINS: path9.join(privateHome, "plugins"),
-    HELM_REGISTRY_CONFIG: path9.join(privateHome, "registry.json"),
-    HELM_REPOSITORY_CONFIG: path9.join(privateHome, "repositories.yaml"),
-    HELM_REPOSITORY_CACHE: path9.join(privateHome, "repository"),
+    XDG_CACHE_HOME: path10.join(privateHome, "cache"),
+    XDG_CONFIG_HOME: path10.join(privateHome, "config"),
+    XDG_DATA_HOME: path10.join(privateHome, "data"),
+    HELM_CACHE_HOME: path10.join(privateHome, "cache"),
+    HELM_CONFIG_HOME: path10.join(privateHome, "config"),
+    HELM_DATA_HOME: path10.join(privateHome, "data"),
+    HELM_PLUGINS: path10.join(privateHome, "plugins"),
+    HELM_REGISTRY_CONFIG: path10.join(privateHome, "registry.json"),
+    HELM_REPOSITORY_CONFIG: path10.join(privateHome, "repositories.yaml"),
+    HELM_REPOSITORY_CACHE: path10.join(privateHome, "repository"),
     HELM_NO_PLUGINS: "1",
     HELM_DEBUG: "false",
-    KUBECONFIG: path9.join(privateHome, "kubeconfig"),
+    KUBECONFIG: path10.join(privateHome, "kubeconfig"),
     HTTP_PROXY: NO_NETWORK,
     HTTPS_PROXY: NO_NETWORK,
     ALL_PROXY: NO_NETWORK,
@@ -60089,12 +60288,12 @@ function helmEnvironment() {
 }
 function resolveOnPath(command, pathVariable = process.env.PATH ?? "") {
   const extensions = process.platform === "win32" ? (process.env.PATHEXT ?? ".EXE;.CMD;.BAT").split(";") : [""];
-  for (const dir of pathVariable.split(path9.delimiter)) {
-    if (dir === "" || !path9.isAbsolute(dir)) continue;
+  for (const dir of pathVariable.split(path10.delimiter)) {
+    if (dir === "" || !path10.isAbsolute(dir)) continue;
     for (const extension of extensions) {
-      const candidate2 = path9.join(dir, command + extension);
+      const candidate2 = path10.join(dir, command + extension);
       try {
-        if (statSync3(candidate2).isFile()) return candidate2;
+        if (statSync4(candidate2).isFile()) return candidate2;
       } catch {
       }
     }
@@ -60103,13 +60302,13 @@ function resolveOnPath(command, pathVariable = process.env.PATH ?? "") {
 }
 function helmCandidate(explicit) {
   const name = explicit ?? "helm";
-  return name.includes("/") || name.includes(path9.sep) ? path9.resolve(name) : resolveOnPath(name) ?? name;
+  return name.includes("/") || name.includes(path10.sep) ? path10.resolve(name) : resolveOnPath(name) ?? name;
 }
 async function locateHelm(explicit) {
   const name = explicit ?? "helm";
   const candidate2 = helmCandidate(explicit);
   try {
-    if (!path9.isAbsolute(candidate2)) throw new Error(`${name} is not on PATH (relative PATH entries are not searched)`);
+    if (!path10.isAbsolute(candidate2)) throw new Error(`${name} is not on PATH (relative PATH entries are not searched)`);
     const { stdout } = await execa(candidate2, ["version", "--template={{.Version}}"], {
       env: helmEnvironment(),
       extendEnv: false,
@@ -60131,26 +60330,26 @@ async function locateHelm(explicit) {
 }
 var MAX_CHART_FILE_BYTES = 1024 * 1024;
 function chartRoot(dir) {
-  const real = safeRealpath(dir) ?? path9.resolve(dir);
-  for (let at3 = real; ; at3 = path9.dirname(at3)) {
-    if (existsSync2(path9.join(at3, ".git"))) return at3;
-    if (path9.dirname(at3) === at3) return real;
+  const real = safeRealpath(dir) ?? path10.resolve(dir);
+  for (let at3 = real; ; at3 = path10.dirname(at3)) {
+    if (existsSync2(path10.join(at3, ".git"))) return at3;
+    if (path10.dirname(at3) === at3) return real;
   }
 }
 function readChartFile(file, root) {
-  const name = path9.basename(file);
+  const name = path10.basename(file);
   const real = safeRealpath(file);
   if (real === void 0) return `${name} cannot be read (a symlink to nothing?)`;
   if (!isInside(root, real)) return `${name} is a symlink leading outside the repository; not read`;
   let size2;
   try {
-    size2 = statSync3(real).size;
+    size2 = statSync4(real).size;
   } catch (error2) {
     return `${name} cannot be read: ${error2.message}`;
   }
   if (size2 > MAX_CHART_FILE_BYTES) return `${name} is larger than ${MAX_CHART_FILE_BYTES / 1024 / 1024} MiB; not read`;
   try {
-    return { text: readFileSync4(real, "utf8") };
+    return { text: readFileSync5(real, "utf8") };
   } catch (error2) {
     return `${name} cannot be read: ${error2.message}`;
   }
@@ -60163,7 +60362,7 @@ function parseChartYaml(text2) {
 }
 function readChartInfo(dir, root = chartRoot(dir)) {
   let parsed;
-  const chartYaml = readChartFile(path9.join(dir, "Chart.yaml"), root);
+  const chartYaml = readChartFile(path10.join(dir, "Chart.yaml"), root);
   if (typeof chartYaml === "string") return chartYaml;
   try {
     parsed = parseChartYaml(chartYaml.text);
@@ -60178,7 +60377,7 @@ function readChartInfo(dir, root = chartRoot(dir)) {
     alias: str2(dep.alias),
     version: str2(dep.version)
   }));
-  const requirements = path9.join(dir, "requirements.yaml");
+  const requirements = path10.join(dir, "requirements.yaml");
   if (str2(parsed.apiVersion) === "v1" && existsSync2(requirements)) {
     const read = readChartFile(requirements, root);
     if (typeof read === "string") return read;
@@ -60199,18 +60398,18 @@ function readChartInfo(dir, root = chartRoot(dir)) {
 }
 function vendoredCharts(dir) {
   const found = /* @__PURE__ */ new Map();
-  const chartsDir = path9.join(dir, "charts");
+  const chartsDir = path10.join(dir, "charts");
   let entries;
   try {
-    entries = readdirSync2(chartsDir);
+    entries = readdirSync3(chartsDir);
   } catch {
     return found;
   }
   for (const entry of entries) {
-    const full2 = path9.join(chartsDir, entry);
+    const full2 = path10.join(chartsDir, entry);
     if (entry.endsWith(".tgz")) {
       found.set(entry.replace(/-v?\d+\.\d+\.\d+[^/]*\.tgz$/, "").replace(/\.tgz$/, ""), full2);
-    } else if (isDirectory2(full2) && existsSync2(path9.join(full2, "Chart.yaml"))) {
+    } else if (isDirectory2(full2) && existsSync2(path10.join(full2, "Chart.yaml"))) {
       const info2 = readChartInfo(full2);
       found.set(typeof info2 === "string" ? entry : info2.name, full2);
     }
@@ -60219,7 +60418,7 @@ function vendoredCharts(dir) {
 }
 function isDirectory2(p) {
   try {
-    return statSync3(p).isDirectory();
+    return statSync4(p).isDirectory();
   } catch {
     return false;
   }
@@ -60229,6 +60428,8 @@ function missingDependencies(chart) {
   const vendored2 = vendoredCharts(chart.dir);
   return chart.dependencies.filter((dep) => !vendored2.has(dep.name)).map((dep) => dep.name);
 }
+var zero = () => ({ "value-set": 0, variant: 0, provenance: 0 });
+var renderStats = { helm: zero(), helmMs: zero(), cached: zero() };
 var MAX_RENDER_OUTPUT = 64 * 1024 * 1024;
 function templateArgs(request2) {
   const args = ["template", `--namespace=${request2.namespace}`];
@@ -60259,20 +60460,57 @@ async function renderChart(request2) {
   if (refused !== void 0) return { ok: false, message: refused, ms: 0 };
   const maxBuffer = Math.min(request2.maxOutputBytes ?? MAX_RENDER_OUTPUT, budget.maxOutputBytes);
   let chartDir = chartDirForHelm(request2);
+  const ownDir = chartDir;
+  let editedView;
+  if (request2.replacedFiles !== void 0 && request2.replacedFiles.size > 0) {
+    try {
+      chartDir = editedView = withReplacedFiles(chartDir, request2.replacedFiles);
+    } catch (error2) {
+      return { ok: false, message: `the chart could not be staged with changed lines: ${error2.message}`, ms: performance.now() - started };
+    }
+  }
   let answersCopy;
+  let sharedCopy;
   if (request2.clusterAnswers || request2.failsIgnored) {
     try {
-      chartDir = answersCopy = withClusterAnswers(chartDir, answersHowOf(request2));
+      const how = answersHowOf(request2);
+      if (editedView === void 0 && request2.checkedCharts !== void 0) {
+        const copies = ANSWERS_COPIES.get(request2.checkedCharts) ?? /* @__PURE__ */ new Map();
+        ANSWERS_COPIES.set(request2.checkedCharts, copies);
+        const memo = `${chartDir}\0${how.answers}\0${how.failsIgnored}\0${how.versionSuffix ?? ""}`;
+        if (!copies.has(memo)) copies.set(memo, withClusterAnswers(chartDir, how));
+        chartDir = sharedCopy = copies.get(memo);
+      } else chartDir = answersCopy = withClusterAnswers(chartDir, how);
     } catch (error2) {
+      if (editedView !== void 0) rmSync2(path10.dirname(editedView), { recursive: true, force: true });
       return { ok: false, message: `the chart could not be copied for the render with the cluster's answers: ${error2.message}`, ms: performance.now() - started };
     }
   }
   let valuesFiles = request2.valuesFiles;
-  if (answersCopy !== void 0) {
-    const root = path9.dirname(answersCopy);
-    valuesFiles = request2.valuesFiles.map((file2, i2) => answeredValuesFile(file2, path9.join(root, `values-${i2}${path9.extname(file2) || ".yaml"}`), answersHowOf(request2)));
+  let valuesCopies;
+  if ((answersCopy !== void 0 || sharedCopy !== void 0) && request2.valuesFiles.length > 0) {
+    valuesCopies = stagingRoot("preadmit-values-");
+    valuesFiles = request2.valuesFiles.map((file2, i2) => answeredValuesFile(file2, path10.join(valuesCopies, `values-${i2}${path10.extname(file2) || ".yaml"}`), answersHowOf(request2)));
   }
+  const purpose = request2.purpose ?? "value-set";
   const { file, args, env } = boundedHelm(request2.helm.path, templateArgs({ ...request2, chartDir, valuesFiles }), budget.memoryLimitBytes);
+  const cache2 = currentRenderCache();
+  const key2 = cache2 === void 0 ? void 0 : cacheKeyOf({ ...request2, valuesFiles }, chartDir, ownDir, answersCopy !== void 0 ? "copy" : sharedCopy !== void 0 ? "shared-copy" : "own", budget.memoryLimitBytes, env, cache2);
+  const hit = key2 === void 0 ? void 0 : cache2.get(key2, maxBuffer);
+  const removeStaged = () => {
+    if (answersCopy !== void 0) rmSync2(path10.dirname(answersCopy), { recursive: true, force: true });
+    if (editedView !== void 0) rmSync2(path10.dirname(editedView), { recursive: true, force: true });
+    if (valuesCopies !== void 0) rmSync2(valuesCopies, { recursive: true, force: true });
+  };
+  const asGiven = (message) => valuesFiles.reduce((m, copy, i2) => m.split(copy).join(request2.valuesFiles[i2]), message);
+  if (hit !== void 0) {
+    removeStaged();
+    renderStats.cached[purpose]++;
+    const ms2 = performance.now() - started;
+    if (hit.ok) return { ok: true, stdout: hit.stdout, ms: ms2 };
+    return { ok: false, message: asGiven(refusalMessage(request2, chartDir, hit.exitCode, hit.stderr.split(CACHED_CHART_DIR).join(chartDir))), ms: ms2 };
+  }
+  renderStats.helm[purpose]++;
   const subprocess = execa(file, args, {
     env,
     extendEnv: false,
@@ -60291,9 +60529,10 @@ async function renderChart(request2) {
   slow?.unref();
   const result = await subprocess.finally(() => {
     clearInterval(slow);
-    if (answersCopy !== void 0) rmSync(path9.dirname(answersCopy), { recursive: true, force: true });
+    removeStaged();
   });
   const ms = performance.now() - started;
+  renderStats.helmMs[purpose] += ms;
   if (result.isCanceled) {
     budget.noteStopped(request2.chart ?? request2.chartDir);
     return { ok: false, message: (budget.stoppedBecause() ?? "not rendered: the scan was stopped").replace(/^not rendered/, "helm template stopped"), ms };
@@ -60304,13 +60543,47 @@ async function renderChart(request2) {
     const stderr = String(result.stderr ?? "");
     if (GO_OUT_OF_MEMORY.test(stderr)) return { ok: false, message: `helm template ran out of memory at its limit of ${formatBytes(budget.memoryLimitBytes)} (helm.memoryLimitMiB, --helm-memory-limit); stopped`, ms };
     if (result.exitCode === WRAPPER_FAILED) return { ok: false, message: `helm's memory limit (${formatBytes(budget.memoryLimitBytes)}) could not be set; not rendered`, ms };
-    let message = helmErrorMessage(stderr, secretsOf(request2)).split(chartDir).join(request2.chartDir);
-    valuesFiles.forEach((copy, i2) => message = message.split(copy).join(request2.valuesFiles[i2]));
-    if (message) return { ok: false, message, ms };
-    if (result.signal) return { ok: false, message: `helm template was killed by ${result.signal} (out of memory?)`, ms };
-    return { ok: false, message: `helm exited with ${result.exitCode ?? "an error"}`, ms };
+    const refused2 = typeof result.exitCode === "number" && result.exitCode !== 0 && !result.signal;
+    if (key2 !== void 0 && refused2) cache2.put(key2, { ok: false, exitCode: result.exitCode, stderr: stderr.split(chartDir).join(CACHED_CHART_DIR) });
+    if (result.signal && !helmErrorMessage(stderr)) return { ok: false, message: `helm template was killed by ${result.signal} (out of memory?)`, ms };
+    return { ok: false, message: asGiven(refusalMessage(request2, chartDir, result.exitCode, stderr)), ms };
   }
-  return { ok: true, stdout: String(result.stdout), ms };
+  const stdout = String(result.stdout);
+  if (key2 !== void 0) cache2.put(key2, { ok: true, stdout });
+  return { ok: true, stdout, ms };
+}
+var CACHED_CHART_DIR = "\0chart-dir\0";
+function refusalMessage(request2, chartDir, exitCode, stderr) {
+  const message = helmErrorMessage(stderr, secretsOf(request2)).split(chartDir).join(request2.chartDir);
+  return message || `helm exited with ${exitCode ?? "an error"}`;
+}
+function cacheKeyOf(request2, chartDir, ownDir, dir, memoryLimitBytes, env, cache2) {
+  const helm = binaryHash(request2.helm.path);
+  if (helm === void 0) return void 0;
+  let chart;
+  if (dir === "copy") {
+    chart = directoryHash(chartDir);
+  } else if (dir === "shared-copy") {
+    if (!cache2.chartHashes.has(chartDir)) cache2.chartHashes.set(chartDir, directoryHash(chartDir));
+    chart = cache2.chartHashes.get(chartDir);
+  } else {
+    if (!cache2.chartHashes.has(ownDir)) cache2.chartHashes.set(ownDir, directoryHash(ownDir));
+    const own = cache2.chartHashes.get(ownDir);
+    const replaced = [...request2.replacedFiles ?? /* @__PURE__ */ new Map()].sort((a2, b) => a2[0] < b[0] ? -1 : 1).map(([file, text2]) => [file, createHash2("sha256").update(text2).digest("hex")]);
+    chart = own === void 0 ? void 0 : replaced.length === 0 ? own : { own, replaced };
+  }
+  if (chart === void 0) return void 0;
+  const values = [];
+  for (const file of request2.valuesFiles) {
+    const hash = fileHash(path10.resolve(request2.chartDir, file));
+    if (hash === void 0) return void 0;
+    values.push(hash);
+  }
+  let valuesIndex = 0;
+  const args = templateArgs({ ...request2, chartDir: "<chart>", valuesFiles: values.map(() => "") }).map((arg) => arg.startsWith("--values=") ? `--values=sha256:${values[valuesIndex++]}` : arg);
+  const home = privateHome;
+  const environment = Object.entries(env).map(([name, value]) => [name, home !== void 0 && value.startsWith(home) ? `<home>${value.slice(home.length)}` : value]).sort((a2, b) => a2[0] < b[0] ? -1 : 1);
+  return renderKey({ helm, limits: LIMIT_SHELL === void 0 ? "none" : memoryLimitBytes, args, environment, chart });
 }
 var GO_OUT_OF_MEMORY = /^fatal error: (?:runtime: )?(?:out of memory|cannot allocate memory)|^runtime: out of memory|^fatal error: failed to reserve/m;
 var WRAPPER_FAILED = 125;
@@ -60330,6 +60603,7 @@ function boundedHelm(helmPath, args, memoryLimitBytes) {
   const kib = (bytes) => String(Math.ceil(bytes / 1024));
   return { file: LIMIT_SHELL, args: ["-c", LIMIT_SCRIPT, kib(memoryLimitBytes), kib(memoryLimitBytes + ADDRESS_SPACE_MARGIN), helmPath, ...args], env };
 }
+var ANSWERS_COPIES = /* @__PURE__ */ new WeakMap();
 var STAGED = /* @__PURE__ */ new WeakMap();
 var stagedRoots = [];
 function chartDirForHelm(request2) {
@@ -60340,7 +60614,7 @@ function chartDirForHelm(request2) {
   let staged;
   if (holdsGit(source)) {
     const root = stagingRoot("preadmit-chart-");
-    staged = path9.join(root, path9.basename(source));
+    staged = path10.join(root, path10.basename(source));
     mirrorWithoutGit(source, staged);
   }
   cache2?.set(request2.chartDir, staged);
@@ -60384,7 +60658,7 @@ function withClusterAnswersText(written, how = { answers: true, failsIgnored: fa
 function unpackSubchart(archive, chartsDir, how, depth = 0) {
   let tar;
   try {
-    tar = gunzipSync(readFileSync4(archive), { maxOutputLength: MAX_INSPECTED_BYTES });
+    tar = gunzipSync(readFileSync5(archive), { maxOutputLength: MAX_INSPECTED_BYTES });
   } catch {
     return false;
   }
@@ -60392,15 +60666,15 @@ function unpackSubchart(archive, chartsDir, how, depth = 0) {
   const tops = new Set(entries.map((e) => e.name.split("/")[0]));
   if (tops.size !== 1 || entries.some((e) => e.name.startsWith("/") || e.name.split("/").includes(".."))) return false;
   const top = [...tops][0];
-  if (top === "" || top === "." || existsSync2(path9.join(chartsDir, top))) return false;
+  if (top === "" || top === "." || existsSync2(path10.join(chartsDir, top))) return false;
   for (const entry of entries) {
     if (entry.name.endsWith("/")) continue;
-    const target = path9.join(chartsDir, entry.name);
-    mkdirSync(path9.dirname(target), { recursive: true });
+    const target = path10.join(chartsDir, entry.name);
+    mkdirSync2(path10.dirname(target), { recursive: true });
     const parts = entry.name.split("/");
     const rewrite = parts.includes("templates") || /^values\.ya?ml$/.test(parts.at(-1));
-    writeFileSync2(target, rewrite && entry.content.length <= 4 * 1024 * 1024 ? withClusterAnswersText(entry.content.toString("utf8"), how) : entry.content);
-    if (parts.length === 3 && parts[1] === "charts" && parts[2].endsWith(".tgz") && depth < 4 && unpackSubchart(target, path9.dirname(target), how, depth + 1)) rmSync(target);
+    writeFileSync3(target, rewrite && entry.content.length <= 4 * 1024 * 1024 ? withClusterAnswersText(entry.content.toString("utf8"), how) : entry.content);
+    if (parts.length === 3 && parts[1] === "charts" && parts[2].endsWith(".tgz") && depth < 4 && unpackSubchart(target, path10.dirname(target), how, depth + 1)) rmSync2(target);
   }
   return true;
 }
@@ -60409,9 +60683,9 @@ function answersHowOf(request2) {
 }
 function answeredValuesFile(file, to, how) {
   try {
-    const stat2 = statSync3(file);
+    const stat2 = statSync4(file);
     if (!stat2.isFile() || stat2.size > 4 * 1024 * 1024) return file;
-    writeFileSync2(to, withClusterAnswersText(readFileSync4(file, "utf8"), how));
+    writeFileSync3(to, withClusterAnswersText(readFileSync5(file, "utf8"), how));
     return to;
   } catch {
     return file;
@@ -60420,7 +60694,7 @@ function answeredValuesFile(file, to, how) {
 function answerableTemplate(file, entry) {
   if (!entry.isFile() && !entry.isSymbolicLink()) return false;
   try {
-    const stat2 = statSync3(file);
+    const stat2 = statSync4(file);
     return stat2.isFile() && stat2.size <= 4 * 1024 * 1024;
   } catch {
     return false;
@@ -60428,45 +60702,72 @@ function answerableTemplate(file, entry) {
 }
 function withClusterAnswers(chartDir, how) {
   const root = stagingRoot("preadmit-answers-");
-  const staged = path9.join(root, path9.basename(chartDir));
+  const staged = path10.join(root, path10.basename(chartDir));
   const copy = (src, dst, inTemplates, depth) => {
-    mkdirSync(dst, { recursive: true });
-    for (const entry of readdirSync2(src, { withFileTypes: true })) {
+    mkdirSync2(dst, { recursive: true });
+    for (const entry of readdirSync3(src, { withFileTypes: true })) {
       if (entry.name === ".git") continue;
-      const from = path9.join(src, entry.name);
-      const to = path9.join(dst, entry.name);
+      const from = path10.join(src, entry.name);
+      const to = path10.join(dst, entry.name);
       if (entry.isDirectory() && depth < 32) copy(from, to, inTemplates || entry.name === "templates", depth + 1);
-      else if ((inTemplates || /^values\.ya?ml$/.test(entry.name)) && answerableTemplate(from, entry)) writeFileSync2(to, withClusterAnswersText(readFileSync4(from, "utf8"), how));
-      else if (path9.basename(src) === "charts" && entry.name.endsWith(".tgz") && entry.isFile() && unpackSubchart(from, dst, how)) continue;
+      else if ((inTemplates || /^values\.ya?ml$/.test(entry.name)) && answerableTemplate(from, entry)) writeFileSync3(to, withClusterAnswersText(readFileSync5(from, "utf8"), how));
+      else if (path10.basename(src) === "charts" && entry.name.endsWith(".tgz") && entry.isFile() && unpackSubchart(from, dst, how)) continue;
       else symlinkSync(from, to);
     }
   };
   copy(chartDir, staged, false, 0);
   return staged;
 }
+function withReplacedFiles(chartDir, files) {
+  for (const name of files.keys()) {
+    if (name === "" || path10.isAbsolute(name) || name.split("/").some((part) => part === "" || part === "." || part === ".." || part === ".git")) throw new Error(`${name} is not a file of the chart`);
+  }
+  const root = stagingRoot("preadmit-edit-");
+  const staged = path10.join(root, path10.basename(chartDir));
+  const onTheWay = /* @__PURE__ */ new Set();
+  for (const name of files.keys()) {
+    const parts = name.split("/");
+    for (let i2 = 1; i2 < parts.length; i2++) onTheWay.add(parts.slice(0, i2).join("/"));
+  }
+  const stage = (src, dst, prefix2) => {
+    mkdirSync2(dst, { recursive: true });
+    for (const entry of readdirSync3(src, { withFileTypes: true })) {
+      if (entry.name === ".git") continue;
+      const name = prefix2 === "" ? entry.name : `${prefix2}/${entry.name}`;
+      const from = path10.join(src, entry.name);
+      const to = path10.join(dst, entry.name);
+      const text2 = files.get(name);
+      if (text2 !== void 0) writeFileSync3(to, text2);
+      else if (onTheWay.has(name)) stage(from, to, name);
+      else symlinkSync(from, to);
+    }
+  };
+  stage(chartDir, staged, "");
+  return staged;
+}
 function stagingRoot(prefix2) {
-  if (stagedRoots.length === 0) process.once("exit", () => stagedRoots.forEach((dir) => rmSync(dir, { recursive: true, force: true })));
-  const root = mkdtempSync(path9.join(os6.tmpdir(), prefix2));
+  if (stagedRoots.length === 0) process.once("exit", () => stagedRoots.forEach((dir) => rmSync2(dir, { recursive: true, force: true })));
+  const root = mkdtempSync(path10.join(os6.tmpdir(), prefix2));
   stagedRoots.push(root);
   return root;
 }
 function holdsGit(dir, depth = 0) {
   let entries;
   try {
-    entries = readdirSync2(dir, { withFileTypes: true });
+    entries = readdirSync3(dir, { withFileTypes: true });
   } catch {
     return false;
   }
   if (entries.some((e) => e.name === ".git")) return true;
-  return depth < 64 && entries.some((e) => e.isDirectory() && holdsGit(path9.join(dir, e.name), depth + 1));
+  return depth < 64 && entries.some((e) => e.isDirectory() && holdsGit(path10.join(dir, e.name), depth + 1));
 }
 function mirrorWithoutGit(src, dst) {
-  mkdirSync(dst, { recursive: true });
-  for (const entry of readdirSync2(src, { withFileTypes: true })) {
+  mkdirSync2(dst, { recursive: true });
+  for (const entry of readdirSync3(src, { withFileTypes: true })) {
     if (entry.name === ".git") continue;
-    const from = path9.join(src, entry.name);
-    if (entry.isDirectory() && holdsGit(from)) mirrorWithoutGit(from, path9.join(dst, entry.name));
-    else symlinkSync(from, path9.join(dst, entry.name));
+    const from = path10.join(src, entry.name);
+    if (entry.isDirectory() && holdsGit(from)) mirrorWithoutGit(from, path10.join(dst, entry.name));
+    else symlinkSync(from, path10.join(dst, entry.name));
   }
 }
 function formatBytes(bytes) {
@@ -60492,8 +60793,8 @@ function secretsOf(request2) {
     const real = safeRealpath(file);
     if (real === void 0 || isInside(chart, real)) continue;
     try {
-      if (statSync3(real).size > MAX_CHART_FILE_BYTES * 4) continue;
-      const stack = loadYamlDocuments(readFileSync4(real, "utf8")).documents.map((d) => d.value);
+      if (statSync4(real).size > MAX_CHART_FILE_BYTES * 4) continue;
+      const stack = loadYamlDocuments(readFileSync5(real, "utf8")).documents.map((d) => d.value);
       while (stack.length > 0 && out.size < 1e4) {
         const value = stack.pop();
         if (typeof value === "string" && value.length >= MIN_SECRET_LENGTH) out.add(value);
@@ -60517,7 +60818,7 @@ function chartProblem(chartDir, root) {
   const outside = realRoot === start ? "chart" : "repository";
   if (!isInside(realRoot, start)) return "the chart directory leads outside the repository (through a symlink?)";
   for (const name of ["charts", "templates"]) {
-    const full2 = path9.join(start, name);
+    const full2 = path10.join(start, name);
     if (existsSync2(full2) && !isDirectory2(full2)) return `${name} is not a directory`;
   }
   const walked = /* @__PURE__ */ new Set();
@@ -60529,13 +60830,13 @@ function chartProblem(chartDir, root) {
     if (depth > 64) return `${shown2 || "."} is nested deeper than 64 directories`;
     let entries;
     try {
-      entries = readdirSync2(dir, { withFileTypes: true }).sort((a2, b) => a2.name < b.name ? -1 : a2.name > b.name ? 1 : 0);
+      entries = readdirSync3(dir, { withFileTypes: true }).sort((a2, b) => a2.name < b.name ? -1 : a2.name > b.name ? 1 : 0);
     } catch {
       continue;
     }
     for (const dirent of entries) {
       const entry = dirent.name;
-      const full2 = path9.join(dir, entry);
+      const full2 = path10.join(dir, entry);
       const label = shown2 ? `${shown2}/${entry}` : entry;
       let real = full2;
       let isDir = dirent.isDirectory();
@@ -60545,10 +60846,10 @@ function chartProblem(chartDir, root) {
         if (target === void 0) return `${label} is a symlink to nothing (or a symlink loop)`;
         if (!isInside(realRoot, target)) return `${label} is a symlink leading outside the ${outside} (helm would read what it points to)`;
         if (isInside(target, dir)) return `${label} is a symlink to a directory that holds it (helm would read it again and again)`;
-        if (target.split(path9.sep).includes(".git")) return `${label} is a symlink into a .git directory (helm would read the repository's configuration, where actions/checkout keeps its token)`;
+        if (target.split(path10.sep).includes(".git")) return `${label} is a symlink into a .git directory (helm would read the repository's configuration, where actions/checkout keeps its token)`;
         real = target;
         try {
-          const stat2 = statSync3(target);
+          const stat2 = statSync4(target);
           isDir = stat2.isDirectory();
           isFile = stat2.isFile();
         } catch {
@@ -60564,13 +60865,13 @@ function chartProblem(chartDir, root) {
         }
       }
       if (entry === ".git" && !isInside(start, dir)) return `${label} is a .git reached through a symlink (helm would read the repository's configuration)`;
-      const inspected = isFile && (entry === "values.schema.json" || entry.endsWith(".tgz") && path9.basename(dir) === "charts");
+      const inspected = isFile && (entry === "values.schema.json" || entry.endsWith(".tgz") && path10.basename(dir) === "charts");
       if (isDir) {
         pending.push([real, label, depth + 1]);
       } else if (inspected) {
         let size2;
         try {
-          size2 = statSync3(real).size;
+          size2 = statSync4(real).size;
         } catch {
           continue;
         }
@@ -60584,7 +60885,7 @@ function chartProblem(chartDir, root) {
 function schemaFileProblem(file, size2) {
   if (size2 > MAX_INSPECTED_BYTES) return `larger than ${formatBytes(MAX_INSPECTED_BYTES)}`;
   try {
-    return schemaProblem(readFileSync4(file, "utf8"));
+    return schemaProblem(readFileSync5(file, "utf8"));
   } catch {
     return void 0;
   }
@@ -60620,7 +60921,7 @@ function archiveProblem(file, size2) {
   if (size2 > MAX_INSPECTED_BYTES) return `archive larger than ${formatBytes(MAX_INSPECTED_BYTES)}`;
   let tar;
   try {
-    tar = gunzipSync(readFileSync4(file), { maxOutputLength: MAX_INSPECTED_BYTES });
+    tar = gunzipSync(readFileSync5(file), { maxOutputLength: MAX_INSPECTED_BYTES });
   } catch (error2) {
     if (error2.code === "ERR_BUFFER_TOO_LARGE" || error2 instanceof RangeError) {
       return `archive expands to more than ${formatBytes(MAX_INSPECTED_BYTES)}`;
@@ -60704,7 +61005,7 @@ function templateFile(chartDir, template, vendored2 = vendoredCharts) {
     dir = sub;
     i2 += 2;
   }
-  const file = path9.join(dir, ...parts.slice(i2));
+  const file = path10.join(dir, ...parts.slice(i2));
   return isInside(chartDir, file) ? file : chartDir;
 }
 
@@ -60858,8 +61159,8 @@ function characterClass(c3) {
 }
 
 // src/render/template-lines.ts
-import { readdirSync as readdirSync3, readFileSync as readFileSync5, statSync as statSync4 } from "node:fs";
-import path10 from "node:path";
+import { readdirSync as readdirSync4, readFileSync as readFileSync6, statSync as statSync5 } from "node:fs";
+import path11 from "node:path";
 var KEY_LINE = /^(\s*)(-\s+)?("[^"]*"|'[^']*'|[A-Za-z0-9_$./@-]+)\s*:(?:\s+(.*?))?\s*$/;
 var ITEM_LINE = /^(\s*)-(\s+|$)/;
 var ACTION_ONLY = /^\s*\{\{.*\}\}\s*$/;
@@ -60897,7 +61198,7 @@ var TemplateSources = class {
     if (this.files.has(file)) return this.files.get(file);
     let result;
     try {
-      if (!file.endsWith(".tgz")) result = { file, lines: readFileSync5(file, "utf8").split(/\r?\n/) };
+      if (!file.endsWith(".tgz")) result = { file, lines: readFileSync6(file, "utf8").split(/\r?\n/) };
     } catch {
       result = void 0;
     }
@@ -60911,16 +61212,16 @@ var TemplateSources = class {
     const list3 = (dir) => {
       let entries;
       try {
-        entries = readdirSync3(dir, { withFileTypes: true });
+        entries = readdirSync4(dir, { withFileTypes: true });
       } catch {
         return [];
       }
       return entries.map((entry) => {
-        const full2 = path10.join(dir, entry.name);
+        const full2 = path11.join(dir, entry.name);
         let isDir = entry.isDirectory();
         if (entry.isSymbolicLink() || !isDir && !entry.isFile()) {
           try {
-            isDir = statSync4(full2).isDirectory();
+            isDir = statSync5(full2).isDirectory();
           } catch {
             isDir = false;
           }
@@ -60936,9 +61237,9 @@ var TemplateSources = class {
       }
     };
     const chartWalk = (dir, depth) => {
-      walk3(path10.join(dir, "templates"), 0);
+      walk3(path11.join(dir, "templates"), 0);
       if (depth > 6) return;
-      for (const entry of list3(path10.join(dir, "charts"))) if (entry.dir) chartWalk(entry.full, depth + 1);
+      for (const entry of list3(path11.join(dir, "charts"))) if (entry.dir) chartWalk(entry.full, depth + 1);
     };
     chartWalk(this.chartDir, 0);
     return this.allFilesCache = out;
@@ -61092,7 +61393,7 @@ function emittingLines(sources, file, valuesPath, pointer) {
     out.push(...found.emitting);
     break;
   }
-  if (out.length === 0) return { reason: `no line emitting .Values.${valuesPath.join(".")} found in ${path10.basename(file)} or its helpers` };
+  if (out.length === 0) return { reason: `no line emitting .Values.${valuesPath.join(".")} found in ${path11.basename(file)} or its helpers` };
   return out;
 }
 function blockEnd(lines, start, indent, indentlessItems = false) {
@@ -61423,10 +61724,10 @@ function chartConstructs(dir, repoRoot) {
   const scanText = (text2, where, file, archive) => {
     if (!found.usesTpl && /\btpl\b/.test(text2)) found.usesTpl = true;
     if (!/IsUpgrade|IsInstall|Release|APIVersions|Capabilities|lookup|Revision|\bnow\b/.test(text2)) return;
-    const comments = !archive && !file.split(path11.sep).includes("templates");
+    const comments = !archive && !file.split(path12.sep).includes("templates");
     const lines = text2.split(/\r?\n/).map((line) => comments && /^\s*#/.test(line) ? "" : line);
     const kinds = /* @__PURE__ */ new Set();
-    const releaseLine = /Release\.Name|Release\.Namespace|KubeVersion/.test(text2) ? releaseBranchLines(lines.join("\n"), /* @__PURE__ */ new Set(), path11.basename(file).startsWith("_") || /\/_[^/]*$/.test(where(1).inArchive ?? ""))[0] : void 0;
+    const releaseLine = /Release\.Name|Release\.Namespace|KubeVersion/.test(text2) ? releaseBranchLines(lines.join("\n"), /* @__PURE__ */ new Set(), path12.basename(file).startsWith("_") || /\/_[^/]*$/.test(where(1).inArchive ?? ""))[0] : void 0;
     for (const kind of Object.keys(CONSTRUCTS)) {
       const index = kind === "release" ? (releaseLine ?? 0) - 1 : lines.findIndex((line) => CONSTRUCTS[kind].test(kind === "revision" ? actionCode(line, true) : actionCode(line)));
       if (index === -1) continue;
@@ -61471,15 +61772,15 @@ function chartConstructs(dir, repoRoot) {
     if (depth > 32 || budget <= 0) return;
     let entries;
     try {
-      entries = readdirSync4(at3).sort();
+      entries = readdirSync5(at3).sort();
     } catch {
       return;
     }
     for (const entry of entries) {
-      const full2 = path11.join(at3, entry);
+      const full2 = path12.join(at3, entry);
       let stat2;
       try {
-        stat2 = statSync5(full2);
+        stat2 = statSync6(full2);
       } catch {
         continue;
       }
@@ -61487,10 +61788,10 @@ function chartConstructs(dir, repoRoot) {
         if (entry !== ".git" && entry !== "node_modules" && entry !== "crds") walk3(full2, depth + 1);
         continue;
       }
-      if (!stat2.isFile() || stat2.size > MAX_FILE_BYTES || budget <= 0 || !tplReachable(full2) && !full2.split(path11.sep).includes("templates")) continue;
+      if (!stat2.isFile() || stat2.size > MAX_FILE_BYTES || budget <= 0 || !tplReachable(full2) && !full2.split(path12.sep).includes("templates")) continue;
       let bytes;
       try {
-        bytes = readFileSync6(full2);
+        bytes = readFileSync7(full2);
       } catch {
         continue;
       }
@@ -61505,8 +61806,8 @@ function chartConstructs(dir, repoRoot) {
 function addValuesTextConstructs(found, file) {
   let text2;
   try {
-    if (statSync5(file).size > MAX_FILE_BYTES) return;
-    text2 = readFileSync6(file, "utf8");
+    if (statSync6(file).size > MAX_FILE_BYTES) return;
+    text2 = readFileSync7(file, "utf8");
   } catch {
     return;
   }
@@ -61521,7 +61822,7 @@ function addValuesTextConstructs(found, file) {
   }
 }
 function tplReachable(file) {
-  return !file.split(path11.sep).includes("crds") && !/\.(md|markdown|rst|txt|png|svg)$/i.test(file) && !/(^|[\\/])(LICENSE|NOTICE|OWNERS)[^\\/]*$/.test(file);
+  return !file.split(path12.sep).includes("crds") && !/\.(md|markdown|rst|txt|png|svg)$/i.test(file) && !/(^|[\\/])(LICENSE|NOTICE|OWNERS)[^\\/]*$/.test(file);
 }
 var SECURITY_KINDS = /* @__PURE__ */ new Set(["Pod", "PodTemplate", "ReplicationController", "Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "Job", "CronJob", "Rollout", "CloneSet", "Role", "ClusterRole", "RoleBinding", "ClusterRoleBinding", "Service", "NetworkPolicy", "ServiceAccount", "Namespace"]);
 var DYNAMIC_INCLUDE = /\b(?:include|template)\s+(?:\((?![^)]*Template\.BasePath)|\$)/;
@@ -61549,7 +61850,7 @@ function variantOf(dir, constructs, sources = new TemplateSources(dir)) {
   };
   const releaseHelpers = constructs.release ? releaseHelpersOf(sources) : /* @__PURE__ */ new Set();
   const templateFiles = new Set(sources.allFiles());
-  const inTemplates = (file) => file.split(path11.sep).includes("templates");
+  const inTemplates = (file) => file.split(path12.sep).includes("templates");
   for (const { file, archive, kinds } of constructs.files) {
     if (archive || !templateFiles.has(file) && (inTemplates(file) || constructs.usesTpl && tplReachable(file))) {
       if (process.env.PREADMIT_DEBUG_VARIANTS) console.error("variant: file", file);
@@ -61564,7 +61865,7 @@ function variantOf(dir, constructs, sources = new TemplateSources(dir)) {
   const reached = /* @__PURE__ */ new Set();
   let dynamic = false;
   for (const file of templateFiles) {
-    const name = path11.basename(file);
+    const name = path12.basename(file);
     if (name.startsWith("_") || name.endsWith("NOTES.txt")) continue;
     const facts = [textFacts((sources.read(file)?.lines ?? []).join("\n"), byName, releaseHelpers, false)];
     const mine = /* @__PURE__ */ new Set();
@@ -61843,8 +62144,18 @@ var ConstructLocator = class {
   get releaseHelpers() {
     return this.releaseHelpersCache ??= releaseHelpersOf(this.sources);
   }
+  /** find's answers by template file and arguments: they depend on the object only through its file. */
+  found = /* @__PURE__ */ new Map();
   find(object, kinds, fallback, skipFailGuards = false) {
-    const file = object.source.file ? path11.resolve(this.repoRoot, object.source.file) : void 0;
+    const file = object.source.file ? path12.resolve(this.repoRoot, object.source.file) : void 0;
+    const memo = `${file ?? ""}\0${kinds.join(",")}\0${fallback}\0${skipFailGuards}`;
+    const known = this.found.get(memo);
+    if (known !== void 0) return known.map((c3) => ({ ...c3 }));
+    const answer = this.findUncached(file, kinds, fallback, skipFailGuards);
+    this.found.set(memo, answer.map((c3) => ({ ...c3 })));
+    return answer;
+  }
+  findUncached(file, kinds, fallback, skipFailGuards) {
     const out = [];
     const seen = /* @__PURE__ */ new Set();
     const template = file !== void 0 && !file.endsWith(".tgz") ? this.sources.read(file) : void 0;
@@ -62207,14 +62518,14 @@ function requiredMetadataRule(spec) {
   function* checkMetadata(object, metadata, base3, where, required) {
     const map2 = obj(metadata)?.[spec.field];
     for (const requirement of required) {
-      const path42 = join(`${base3}/metadata/${spec.field}`, requirement.key);
+      const path43 = join(`${base3}/metadata/${spec.field}`, requirement.key);
       const data = { kind: object.ref.kind, name: object.ref.name, key: requirement.key, where };
       const value = valueOf(map2, requirement.key);
-      if (value === void 0) yield { messageId: "missing", path: path42, data };
+      if (value === void 0) yield { messageId: "missing", path: path43, data };
       else if (requirement.regex === void 0) {
-        if (value.trim() === "") yield { messageId: "empty", path: path42, data };
+        if (value.trim() === "") yield { messageId: "empty", path: path43, data };
       } else if (!requirement.regex.test(value)) {
-        yield { messageId: "mismatch", path: path42, data: { ...data, pattern: requirement.pattern ?? "", value: value.length > 80 ? `${value.slice(0, 77)}...` : value } };
+        yield { messageId: "mismatch", path: path43, data: { ...data, pattern: requirement.pattern ?? "", value: value.length > 80 ? `${value.slice(0, 77)}...` : value } };
       }
     }
   }
@@ -62275,12 +62586,12 @@ function normaliseHostPath(raw) {
     if (segment === "..") out.pop();
     else out.push(segment);
   }
-  const path42 = "/" + out.join("/");
-  return path42 === "/var/run" || path42.startsWith("/var/run/") ? path42.slice(4) : path42;
+  const path43 = "/" + out.join("/");
+  return path43 === "/var/run" || path43.startsWith("/var/run/") ? path43.slice(4) : path43;
 }
-function isAtOrUnder(path42, base3) {
+function isAtOrUnder(path43, base3) {
   if (base3 === "/") return true;
-  return path42 === base3 || path42.startsWith(base3 + "/");
+  return path43 === base3 || path43.startsWith(base3 + "/");
 }
 var RUNTIME_SOCKETS = [
   "/run/docker.sock",
@@ -62341,8 +62652,8 @@ function hostPathVolumes2(pod) {
   const volumes = [];
   arr(pod.spec.volumes).forEach((volume, index) => {
     if (!isObj(volume)) return;
-    const path42 = str2(at(volume, "hostPath", "path"));
-    if (path42 === void 0 || path42.trim() === "") return;
+    const path43 = str2(at(volume, "hostPath", "path"));
+    if (path43 === void 0 || path43.trim() === "") return;
     const name = str2(volume.name) ?? "";
     const mounts = [];
     for (const container of pod.containers) {
@@ -62351,7 +62662,7 @@ function hostPathVolumes2(pod) {
         mounts.push({ container, mount, readOnly: mount.readOnly === true });
       }
     }
-    volumes.push({ index, name, path: path42, normalised: normaliseHostPath(path42), pointer: join("/spec/volumes", index, "hostPath", "path"), mounts });
+    volumes.push({ index, name, path: path43, normalised: normaliseHostPath(path43), pointer: join("/spec/volumes", index, "hostPath", "path"), mounts });
   });
   return volumes;
 }
@@ -62847,14 +63158,14 @@ function entriesOf2(object) {
   }
   return out;
 }
-function valuesName(path42) {
-  const names = path42.filter((t) => typeof t === "string");
+function valuesName(path43) {
+  const names = path43.filter((t) => typeof t === "string");
   const last = names[names.length - 1] ?? "";
   return /^(?:pass|pwd|pw)$/i.test(last) && names.length > 1 ? `${names[names.length - 2]}_${last}` : last;
 }
 var HOW_RANK = { exact: 2, entry: 1, inside: 0 };
-function inScope(path42, scope) {
-  return scope === void 0 || path42[0] === "global" || scope.every((t, i2) => path42[i2] === t);
+function inScope(path43, scope) {
+  return scope === void 0 || path43[0] === "global" || scope.every((t, i2) => path43[i2] === t);
 }
 function overlap(a2, b) {
   const words = new Set(nameWords(a2));
@@ -62924,7 +63235,7 @@ function whatOf(detection) {
 function chartRelative(file, chart) {
   return chart !== void 0 && chart !== "." && file.startsWith(`${chart}/`) ? file.slice(chart.length + 1) : file;
 }
-function literalReport(object, entry, chart, path42) {
+function literalReport(object, entry, chart, path43) {
   const template = object.source.template;
   if (template === void 0) return void 0;
   const strings4 = chart.valueStrings();
@@ -62937,7 +63248,7 @@ function literalReport(object, entry, chart, path42) {
     if (!at3) return void 0;
     return {
       messageId: "literal",
-      path: path42,
+      path: path43,
       data: { key: entry.key, inner: "", redacted: redact(text2), template: at3.file.split("/").pop() ?? at3.file, line: at3.line, what: whatOf(detection) },
       at: { template: at3 }
     };
@@ -62950,7 +63261,7 @@ function literalReport(object, entry, chart, path42) {
     if (!at3) continue;
     return {
       messageId: "literal",
-      path: path42,
+      path: path43,
       data: { key: entry.key, inner: ` ("${inner.key}", line ${inner.line})`, redacted: redact(value), template: at3.file.split("/").pop() ?? at3.file, line: at3.line, what: whatOf(detection) },
       at: { template: at3 }
     };
@@ -62986,11 +63297,11 @@ var secret_chart_default_default = defineRule({
     const index = indexOf(chart.defaultStrings());
     const supplied = chart.suppliedStrings();
     for (const entry of entries) {
-      const path42 = join(`/${entry.field}`, entry.key);
+      const path43 = join(`/${entry.field}`, entry.key);
       const matches2 = matchesOf(entry, index, scope, supplied);
       const best = matches2[0];
       if (best === void 0) {
-        const literal2 = literalReport(object, entry, chart, path42);
+        const literal2 = literalReport(object, entry, chart, path43);
         if (literal2) yield literal2;
         continue;
       }
@@ -62998,7 +63309,7 @@ var secret_chart_default_default = defineRule({
       const others = new Set(matches2.filter((m) => m.candidate.value.trim() !== value).map((m) => m.candidate.value.trim())).size;
       yield {
         messageId: "default",
-        path: path42,
+        path: path43,
         data: {
           key: entry.key,
           inner: best.entry ? ` ("${best.entry.key}", line ${best.entry.line})` : "",
@@ -63089,12 +63400,12 @@ function detectHeader(name, value) {
   }
   return detectByName(name, value);
 }
-function detectPath(path42) {
-  const format3 = detectFormat(path42);
+function detectPath(path43) {
+  const format3 = detectFormat(path43);
   if (format3) return format3;
-  const query2 = path42.indexOf("?");
+  const query2 = path43.indexOf("?");
   if (query2 < 0) return void 0;
-  for (const pair2 of path42.slice(query2 + 1, query2 + 1 + 4096).split("&")) {
+  for (const pair2 of path43.slice(query2 + 1, query2 + 1 + 4096).split("&")) {
     const eq = pair2.indexOf("=");
     if (eq <= 0) continue;
     let value = pair2.slice(eq + 1);
@@ -63109,20 +63420,20 @@ function detectPath(path42) {
 }
 var PROBES2 = ["livenessProbe", "readinessProbe", "startupProbe"];
 var HOOKS = ["postStart", "preStop"];
-function* commandList(list3, path42, field) {
+function* commandList(list3, path43, field) {
   const items = arr(list3);
   for (let index = 0; index < items.length; index++) {
     const element = items[index];
     if (typeof element !== "string") continue;
     const previous = items[index - 1];
     const detection = detect(element, typeof previous === "string" ? previous : void 0);
-    if (detection) yield { path: `${path42}/${index}`, field: `${field}[${index}]`, detection };
+    if (detection) yield { path: `${path43}/${index}`, field: `${field}[${index}]`, detection };
   }
 }
-function* handler(node, path42, field) {
+function* handler(node, path43, field) {
   const h2 = obj(node);
   if (!h2) return;
-  yield* commandList(obj(h2.exec)?.command, `${path42}/exec/command`, `${field}.exec.command`);
+  yield* commandList(obj(h2.exec)?.command, `${path43}/exec/command`, `${field}.exec.command`);
   const httpGet = obj(h2.httpGet);
   if (httpGet) {
     const headers = arr(httpGet.httpHeaders);
@@ -63130,17 +63441,17 @@ function* handler(node, path42, field) {
       const header3 = headers[index];
       if (!isObj(header3) || typeof header3.name !== "string" || typeof header3.value !== "string") continue;
       const detection = detectHeader(header3.name, header3.value);
-      if (detection) yield { path: `${path42}/httpGet/httpHeaders/${index}/value`, field: `${field}.httpGet.httpHeaders[${index}] (${header3.name})`, detection };
+      if (detection) yield { path: `${path43}/httpGet/httpHeaders/${index}/value`, field: `${field}.httpGet.httpHeaders[${index}] (${header3.name})`, detection };
     }
     if (typeof httpGet.path === "string") {
       const detection = detectPath(httpGet.path);
-      if (detection) yield { path: `${path42}/httpGet/path`, field: `${field}.httpGet.path`, detection };
+      if (detection) yield { path: `${path43}/httpGet/path`, field: `${field}.httpGet.path`, detection };
     }
   }
   const service = obj(h2.grpc)?.service;
   if (typeof service === "string") {
     const detection = detectFormat(service);
-    if (detection) yield { path: `${path42}/grpc/service`, field: `${field}.grpc.service`, detection };
+    if (detection) yield { path: `${path43}/grpc/service`, field: `${field}.grpc.service`, detection };
   }
 }
 function* containerHits(view) {
@@ -63226,10 +63537,10 @@ var secret_literal_configmap_default = defineRule({
     const values = valuesOf(object.raw);
     if (values.length === 0) return;
     const awsSecrets = pairedAwsSecrets(values.map((v) => v.text));
-    for (const [position, { key: key2, path: path42, text: value, printable }] of values.entries()) {
+    for (const [position, { key: key2, path: path43, text: value, printable }] of values.entries()) {
       const direct = detectFormat(value) ?? (awsSecrets.has(position) ? { signal: "format", what: "an AWS secret access key", length: 40 } : void 0) ?? (!printable || value.trimEnd().includes("\n") ? void 0 : detectByName(key2, value));
       if (direct) {
-        yield { messageId: direct.signal, path: path42, data: { key: key2, what: direct.what, redacted: redact(direct.length) } };
+        yield { messageId: direct.signal, path: path43, data: { key: key2, what: direct.what, redacted: redact(direct.length) } };
         continue;
       }
       if (!printable || !/[:=<]/.test(value) || !mayNameCredential(value)) continue;
@@ -63242,7 +63553,7 @@ var secret_literal_configmap_default = defineRule({
       const more = hits.length > 1 ? ` and ${hits.length - 1} more` : "";
       yield {
         messageId: "embedded",
-        path: path42,
+        path: path43,
         data: { key: key2, entry: first.entry.key, line: first.entry.line, redacted: redact(first.detection.length), more }
       };
     }
@@ -63429,9 +63740,9 @@ function redactSecretPayload(object) {
 }
 
 // src/terraform/render-release.ts
-import { mkdtempSync as mkdtempSync2, rmSync as rmSync2, writeFileSync as writeFileSync3 } from "node:fs";
+import { mkdtempSync as mkdtempSync2, rmSync as rmSync3, writeFileSync as writeFileSync4 } from "node:fs";
 import os7 from "node:os";
-import path12 from "node:path";
+import path13 from "node:path";
 
 // src/k8s/shape.ts
 var STRINGS = { type: "list", each: "string" };
@@ -63734,29 +64045,29 @@ function objectsFromDocuments(documents, options) {
 // src/terraform/render-release.ts
 function parseSetName(name) {
   const out = [];
-  let current = "";
+  let current2 = "";
   const flush = () => {
-    if (current !== "") out.push(current);
-    current = "";
+    if (current2 !== "") out.push(current2);
+    current2 = "";
   };
   for (let i2 = 0; i2 < name.length; i2++) {
     const c3 = name[i2];
     if (c3 === "\\" && i2 + 1 < name.length) {
-      current += name[++i2];
+      current2 += name[++i2];
     } else if (c3 === ".") {
       flush();
     } else if (c3 === "[") {
       const end = name.indexOf("]", i2);
       const index = end === -1 ? NaN : Number(name.slice(i2 + 1, end));
       if (!Number.isInteger(index) || index < 0) {
-        current += c3;
+        current2 += c3;
         continue;
       }
       flush();
       out.push(index);
       i2 = end;
     } else {
-      current += c3;
+      current2 += c3;
     }
   }
   flush();
@@ -63803,7 +64114,7 @@ function setEntriesToValues(entries) {
 async function renderHelmRelease(release, options) {
   const dir = release.chartDir;
   if (dir === void 0) return { objects: [], errors: [], ms: 0 };
-  const chartPath = path12.relative(options.repoRoot, dir).split(path12.sep).join("/") || ".";
+  const chartPath = path13.relative(options.repoRoot, dir).split(path13.sep).join("/") || ".";
   const at3 = { file: release.source.file, ...release.source.line !== void 0 ? { line: release.source.line } : {}, chart: chartPath };
   const info2 = readChartInfo(dir);
   if (typeof info2 === "string") return { objects: [], errors: [{ kind: "render", ...at3, message: `helm_release ${release.address}: ${info2}` }], ms: 0 };
@@ -63820,17 +64131,17 @@ async function renderHelmRelease(release, options) {
       ms: 0
     };
   }
-  const temp = mkdtempSync2(path12.join(os7.tmpdir(), "preadmit-tf-release-"));
+  const temp = mkdtempSync2(path13.join(os7.tmpdir(), "preadmit-tf-release-"));
   try {
     const valuesFiles = [];
     release.values.forEach((text2, i2) => {
-      const file = path12.join(temp, `values-${i2}.yaml`);
-      writeFileSync3(file, text2, { mode: 384 });
+      const file = path13.join(temp, `values-${i2}.yaml`);
+      writeFileSync4(file, text2, { mode: 384 });
       valuesFiles.push(file);
     });
     if (release.set.length > 0) {
-      const file = path12.join(temp, "set.yaml");
-      writeFileSync3(file, JSON.stringify(setEntriesToValues(release.set)), { mode: 384 });
+      const file = path13.join(temp, "set.yaml");
+      writeFileSync4(file, JSON.stringify(setEntriesToValues(release.set)), { mode: 384 });
       valuesFiles.push(file);
     }
     const outcome = await renderChart({
@@ -63845,7 +64156,7 @@ async function renderHelmRelease(release, options) {
       root: options.repoRoot
     });
     if (!outcome.ok) {
-      const message = outcome.message.split(temp + path12.sep).join("").replace(/values-(\d+)\.yaml/g, "values[$1]").replace(/set\.yaml/g, "set entries");
+      const message = outcome.message.split(temp + path13.sep).join("").replace(/values-(\d+)\.yaml/g, "values[$1]").replace(/set\.yaml/g, "set entries");
       return { objects: [], errors: [{ kind: "render", ...at3, message: `helm_release ${release.address}: ${message}` }], ms: outcome.ms };
     }
     const objects = [];
@@ -63872,7 +64183,7 @@ async function renderHelmRelease(release, options) {
       ms: outcome.ms
     };
   } finally {
-    rmSync2(temp, { recursive: true, force: true });
+    rmSync3(temp, { recursive: true, force: true });
   }
 }
 
@@ -64137,31 +64448,31 @@ function valueAt(raw, pointer) {
   }
   return node;
 }
-function unknownBehind(unknown, path42, context3 = {}) {
-  const container = unknown.find((u2) => isPrefix(u2, path42));
+function unknownBehind(unknown, path43, context3 = {}) {
+  const container = unknown.find((u2) => isPrefix(u2, path43));
   if (container !== void 0) return container;
-  const value = context3.raw === void 0 ? void 0 : valueAt(context3.raw, path42);
+  const value = context3.raw === void 0 ? void 0 : valueAt(context3.raw, path43);
   const childrenCount = !context3.exactField || value === void 0 || Array.isArray(value);
   const child2 = childrenCount ? unknown.find((u2) => {
-    if (!u2.startsWith(path42 + "/")) return false;
-    const rest = u2.slice(path42.length + 1);
+    if (!u2.startsWith(path43 + "/")) return false;
+    const rest = u2.slice(path43.length + 1);
     return !rest.includes("/") && !COMPUTED_NOISE.has(rest);
   }) : void 0;
-  return child2 ?? (value === void 0 ? inheritedUnknown(unknown, path42) : void 0);
+  return child2 ?? (value === void 0 ? inheritedUnknown(unknown, path43) : void 0);
 }
 var INHERITED_FIELDS = /* @__PURE__ */ new Set(["runAsNonRoot", "runAsUser", "runAsGroup", "seccompProfile", "seLinuxOptions", "appArmorProfile", "windowsOptions"]);
 var CONTAINER_LISTS2 = "(?:containers|initContainers|ephemeralContainers)";
 var POD_LEVEL = /^(.*)\/securityContext\/([^/]+)(?:\/.*)?$/;
 var CONTAINER_LEVEL = new RegExp(`^(.*)/${CONTAINER_LISTS2}/\\d+/securityContext/([^/]+)(?:/.*)?$`);
-function inheritedUnknown(unknown, path42) {
-  const container = CONTAINER_LEVEL.exec(path42);
+function inheritedUnknown(unknown, path43) {
+  const container = CONTAINER_LEVEL.exec(path43);
   if (container) {
     const [, spec2, field2] = container;
     if (!INHERITED_FIELDS.has(field2)) return void 0;
     const podField = `${spec2}/securityContext/${field2}`;
     return unknown.find((u2) => u2.startsWith(`${spec2}/`) && (isPrefix(u2, podField) || u2.startsWith(`${podField}/`)));
   }
-  const pod = POD_LEVEL.exec(path42);
+  const pod = POD_LEVEL.exec(path43);
   if (!pod) return void 0;
   const [, spec, field] = pod;
   if (!INHERITED_FIELDS.has(field)) return void 0;
@@ -64707,11 +65018,11 @@ function walk2(node, pointer, keys2, where, out) {
   }
   if (!isObj(node)) return;
   for (const [key2, value] of Object.entries(node)) {
-    const path42 = [...keys2, key2];
+    const path43 = [...keys2, key2];
     const at3 = `${pointer}/${escapeToken(key2)}`;
     const found = danger(key2, value, keys2[keys2.length - 1]);
-    if (found) out.push({ messageId: found.messageId, path: at3, data: { key: path42.join("."), where }, severity: found.severity });
-    else walk2(value, at3, path42, where, out);
+    if (found) out.push({ messageId: found.messageId, path: at3, data: { key: path43.join("."), where }, severity: found.severity });
+    else walk2(value, at3, path43, where, out);
   }
 }
 var tf_helm_values_danger_default = defineRule({
@@ -65113,13 +65424,13 @@ var UsageError = class extends Error {
 };
 
 // src/pipeline/base-compare.ts
-import { existsSync as existsSync12, mkdirSync as mkdirSync3, mkdtempSync as mkdtempSync7, realpathSync as realpathSync3, rmSync as rmSync7 } from "node:fs";
+import { existsSync as existsSync12, mkdirSync as mkdirSync4, mkdtempSync as mkdtempSync7, realpathSync as realpathSync3, rmSync as rmSync8 } from "node:fs";
 import os12 from "node:os";
-import path36 from "node:path";
+import path37 from "node:path";
 
 // src/pipeline/changed-charts.ts
-import { readFileSync as readFileSync9 } from "node:fs";
-import path15 from "node:path";
+import { readFileSync as readFileSync10 } from "node:fs";
+import path16 from "node:path";
 
 // src/admission/custom-rules.ts
 function customRuleProblems(rules, builtinIds) {
@@ -65160,8 +65471,8 @@ function closest(word, known) {
 
 // src/config/config.ts
 var import_ajv = __toESM(require_ajv(), 1);
-import { existsSync as existsSync3, readFileSync as readFileSync7, statSync as statSync6 } from "node:fs";
-import path13 from "node:path";
+import { existsSync as existsSync3, readFileSync as readFileSync8, statSync as statSync7 } from "node:fs";
+import path14 from "node:path";
 
 // src/config/config-schema.ts
 function configSchema(ruleIds2) {
@@ -67391,18 +67702,18 @@ function defaultConfig() {
   };
 }
 function findConfig(start, stopAt) {
-  let dir = path13.resolve(start);
-  if (existsSync3(dir) && !safeIsDirectory(dir)) dir = path13.dirname(dir);
+  let dir = path14.resolve(start);
+  if (existsSync3(dir) && !safeIsDirectory(dir)) dir = path14.dirname(dir);
   for (; ; ) {
-    const candidate2 = path13.join(dir, CONFIG_FILE_NAME);
+    const candidate2 = path14.join(dir, CONFIG_FILE_NAME);
     if (existsSync3(candidate2)) return candidate2;
-    if (dir === stopAt || path13.dirname(dir) === dir) return void 0;
-    dir = path13.dirname(dir);
+    if (dir === stopAt || path14.dirname(dir) === dir) return void 0;
+    dir = path14.dirname(dir);
   }
 }
 function safeIsDirectory(p) {
   try {
-    return statSync6(p).isDirectory();
+    return statSync7(p).isDirectory();
   } catch {
     return false;
   }
@@ -67433,14 +67744,14 @@ function validatorFor(ruleIds2) {
   return validatorCache.validate;
 }
 function loadConfig(file, ruleIds2, displayPath, repoRoot) {
-  const confined = repoRoot !== void 0 && isInside(path13.resolve(repoRoot), path13.resolve(file));
+  const confined = repoRoot !== void 0 && isInside(path14.resolve(repoRoot), path14.resolve(file));
   if (confined) {
     const problem = confinementProblem(repoRoot, file);
     if (problem) throw new UsageError(`${displayPath}: the configuration file is a symlink leading outside the repository; not read`);
   }
   let text2;
   try {
-    text2 = readFileSync7(file, "utf8");
+    text2 = readFileSync8(file, "utf8");
   } catch (error2) {
     throw new UsageError(`${displayPath}: cannot read configuration: ${error2.message}`);
   }
@@ -67465,7 +67776,7 @@ function loadConfigText(text2, file, ruleIds2, displayPath, repoRoot) {
     throw new UsageError(`invalid configuration:
   ${[...new Set(lines)].join("\n  ")}`);
   }
-  const config = mergeConfig(value, path13.dirname(file), file, (pointer) => doc?.lineOf(pointer));
+  const config = mergeConfig(value, path14.dirname(file), file, (pointer) => doc?.lineOf(pointer));
   const problems = [...configPathProblems(value, config, repoRoot), ...customRuleProblems(config.customRules ?? [], ruleIds2)];
   if (problems.length > 0) {
     throw new UsageError(`invalid configuration:
@@ -67496,13 +67807,13 @@ function* configPathProblems(raw, config, repoRoot) {
   ];
   for (const [pointer, file] of files) {
     const problem = confinementProblem(repoRoot, file);
-    if (problem) yield { pointer, message: `values file ${JSON.stringify(path13.relative(repoRoot, file).slice(0, 120))}: ${problem}` };
+    if (problem) yield { pointer, message: `values file ${JSON.stringify(path14.relative(repoRoot, file).slice(0, 120))}: ${problem}` };
   }
   const baselineProblem = config.baseline !== void 0 ? confinementProblem(repoRoot, config.baseline) : void 0;
-  if (baselineProblem) yield { pointer: "/baseline", message: `baseline file ${JSON.stringify(path13.relative(repoRoot, config.baseline).slice(0, 120))}: ${baselineProblem}` };
+  if (baselineProblem) yield { pointer: "/baseline", message: `baseline file ${JSON.stringify(path14.relative(repoRoot, config.baseline).slice(0, 120))}: ${baselineProblem}` };
   for (const [i2, file] of (config.admissionPolicies ?? []).entries()) {
     const problem = confinementProblem(repoRoot, file);
-    if (problem) yield { pointer: `/admission/policies/${i2}`, message: `policy path ${JSON.stringify(path13.relative(repoRoot, file).slice(0, 120))}: ${problem}` };
+    if (problem) yield { pointer: `/admission/policies/${i2}`, message: `policy path ${JSON.stringify(path14.relative(repoRoot, file).slice(0, 120))}: ${problem}` };
   }
 }
 function mergeConfig(raw, baseDir, file, lineOf = () => void 0) {
@@ -67534,22 +67845,22 @@ function mergeConfig(raw, baseDir, file, lineOf = () => void 0) {
   config.include = raw.include ?? [];
   config.exclude = raw.exclude ?? [];
   config.charts = (raw.charts ?? []).map((entry, i2) => ({
-    path: path13.resolve(baseDir, entry.path),
-    valuesFiles: (entry.values ?? []).map((f) => path13.resolve(baseDir, f)),
+    path: path14.resolve(baseDir, entry.path),
+    valuesFiles: (entry.values ?? []).map((f) => path14.resolve(baseDir, f)),
     set: entry.set ?? [],
     valueSets: (entry.valueSets ?? []).map((set2, j) => {
       const line = lineOf(`/charts/${i2}/valueSets/${j}`);
       return {
         name: set2.name,
-        valuesFiles: (set2.values ?? []).map((f) => path13.resolve(baseDir, f)),
+        valuesFiles: (set2.values ?? []).map((f) => path14.resolve(baseDir, f)),
         set: set2.set ?? [],
         ...line !== void 0 ? { declared: { file, line } } : {}
       };
     })
   }));
-  if (raw.baseline !== void 0) config.baseline = path13.resolve(baseDir, raw.baseline);
+  if (raw.baseline !== void 0) config.baseline = path14.resolve(baseDir, raw.baseline);
   if (raw.customRules !== void 0) config.customRules = raw.customRules;
-  if (raw.admission?.policies !== void 0) config.admissionPolicies = raw.admission.policies.map((p) => path13.resolve(baseDir, p));
+  if (raw.admission?.policies !== void 0) config.admissionPolicies = raw.admission.policies.map((p) => path14.resolve(baseDir, p));
   if (raw.admission?.userInfo !== void 0) config.admissionUserInfo = raw.admission.userInfo;
   if (raw.valueSets?.ci !== void 0) config.valueSets.ci = raw.valueSets.ci;
   if (raw.valueSets?.severity !== void 0) config.valueSets.severity = raw.valueSets.severity;
@@ -67562,23 +67873,23 @@ function mergeConfig(raw, baseDir, file, lineOf = () => void 0) {
     const line = lineOf(`/suppressions/${i2}`);
     return {
       ...entry,
-      ...entry.chart !== void 0 ? { chart: path13.resolve(baseDir, entry.chart) } : {},
-      ...entry.file !== void 0 ? { file: path13.resolve(baseDir, entry.file) } : {},
+      ...entry.chart !== void 0 ? { chart: path14.resolve(baseDir, entry.chart) } : {},
+      ...entry.file !== void 0 ? { file: path14.resolve(baseDir, entry.file) } : {},
       declared: { file, ...line !== void 0 ? { line } : {} }
     };
   });
   if (raw.helm) {
     const { valuesFiles, ...rest } = raw.helm;
     Object.assign(config.helm, rest);
-    config.helm.valuesFiles = (valuesFiles ?? []).map((f) => path13.resolve(baseDir, f));
+    config.helm.valuesFiles = (valuesFiles ?? []).map((f) => path14.resolve(baseDir, f));
   }
   return config;
 }
 
 // src/pipeline/discover.ts
 import { execFileSync } from "node:child_process";
-import { existsSync as existsSync4, lstatSync as lstatSync2, readdirSync as readdirSync5, readFileSync as readFileSync8, statSync as statSync7 } from "node:fs";
-import path14 from "node:path";
+import { existsSync as existsSync4, lstatSync as lstatSync2, readdirSync as readdirSync6, readFileSync as readFileSync9, statSync as statSync8 } from "node:fs";
+import path15 from "node:path";
 var MANIFEST_EXTENSIONS = /* @__PURE__ */ new Set([".yaml", ".yml", ".json"]);
 var DOWNLOAD_DIRECTORIES = /* @__PURE__ */ new Map([
   ["node_modules", "npm packages"],
@@ -67595,25 +67906,25 @@ function downloadedManifest(dir) {
   const stack = [dir];
   let budget = SNIFF_ENTRIES;
   while (stack.length > 0) {
-    const current = stack.pop();
+    const current2 = stack.pop();
     let entries;
     try {
-      entries = readdirSync5(current, { withFileTypes: true });
+      entries = readdirSync6(current2, { withFileTypes: true });
     } catch {
       continue;
     }
     for (const entry of entries.sort((a2, b) => a2.name.localeCompare(b.name))) {
       if (--budget < 0) return void 0;
-      const full2 = path14.join(current, entry.name);
+      const full2 = path15.join(current2, entry.name);
       if (entry.isDirectory()) {
         if (entry.name !== ".git") stack.push(full2);
         continue;
       }
-      if (!entry.isFile() || !MANIFEST_EXTENSIONS.has(path14.extname(entry.name).toLowerCase())) continue;
+      if (!entry.isFile() || !MANIFEST_EXTENSIONS.has(path15.extname(entry.name).toLowerCase())) continue;
       let bytes;
       try {
-        if (statSync7(full2).size > SNIFF_BYTES) continue;
-        bytes = readFileSync8(full2);
+        if (statSync8(full2).size > SNIFF_BYTES) continue;
+        bytes = readFileSync9(full2);
       } catch {
         continue;
       }
@@ -67625,12 +67936,12 @@ function downloadedManifest(dir) {
   return void 0;
 }
 function tracksAnything(repoRoot, dir) {
-  if (!existsSync4(path14.join(repoRoot, ".git"))) return void 0;
+  if (!existsSync4(path15.join(repoRoot, ".git"))) return void 0;
   const realRoot = safeRealpath(repoRoot) ?? repoRoot;
-  const rel = isInside(repoRoot, dir) ? path14.relative(repoRoot, dir) : isInside(realRoot, dir) ? path14.relative(realRoot, dir) : void 0;
+  const rel = isInside(repoRoot, dir) ? path15.relative(repoRoot, dir) : isInside(realRoot, dir) ? path15.relative(realRoot, dir) : void 0;
   if (rel === void 0) return void 0;
   try {
-    const out = execFileSync("git", ["ls-files", "-z", "--", `:(literal)${rel.split(path14.sep).join("/")}`], {
+    const out = execFileSync("git", ["ls-files", "-z", "--", `:(literal)${rel.split(path15.sep).join("/")}`], {
       cwd: repoRoot,
       stdio: ["ignore", "pipe", "ignore"],
       maxBuffer: 256 * 1024 * 1024,
@@ -67646,11 +67957,11 @@ function inGitDatabase(relative) {
   return relative.split(/[\\/]/).includes(".git");
 }
 function findRepoRoot(start) {
-  let dir = path14.resolve(start);
-  if (existsSync4(dir) && !statSync7(dir).isDirectory()) dir = path14.dirname(dir);
+  let dir = path15.resolve(start);
+  if (existsSync4(dir) && !statSync8(dir).isDirectory()) dir = path15.dirname(dir);
   for (; ; ) {
-    if (existsSync4(path14.join(dir, ".git"))) return dir;
-    const parent = path14.dirname(dir);
+    if (existsSync4(path15.join(dir, ".git"))) return dir;
+    const parent = path15.dirname(dir);
     if (parent === dir) return process.cwd();
     dir = parent;
   }
@@ -67692,20 +68003,20 @@ function discover(paths, options) {
     return trackCache.get(dir);
   };
   const skipsDirectory = (dir) => {
-    const name = path14.basename(dir);
+    const name = path15.basename(dir);
     if (name === ".git") return true;
     return DOWNLOAD_DIRECTORIES.has(name) && tracked(dir) !== true;
   };
   const passesOver = (walkRoot, target) => {
     let dir = walkRoot;
-    for (const segment of path14.relative(walkRoot, target).split(path14.sep)) {
-      dir = path14.join(dir, segment);
+    for (const segment of path15.relative(walkRoot, target).split(path15.sep)) {
+      dir = path15.join(dir, segment);
       if (skipsDirectory(dir)) return true;
     }
     return false;
   };
   const skip = (dir) => {
-    const name = path14.basename(dir);
+    const name = path15.basename(dir);
     if (name === ".git" || !selected(dir) || skipped.some((s) => s.path === rel(dir))) return;
     const inGit = tracked(dir) !== void 0;
     skipped.push({ path: rel(dir), reason: skipReason(name, inGit) });
@@ -67734,7 +68045,7 @@ function discover(paths, options) {
     const real = safeRealpath(dir) ?? dir;
     if (walked.has(real)) return;
     walked.add(real);
-    if (existsSync4(path14.join(dir, "Chart.yaml"))) {
+    if (existsSync4(path15.join(dir, "Chart.yaml"))) {
       if (selected(dir)) add2({ kind: "chart", dir, explicit: false }, dir);
       return;
     }
@@ -67744,13 +68055,13 @@ function discover(paths, options) {
     }
     let entries;
     try {
-      entries = readdirSync5(dir).sort();
+      entries = readdirSync6(dir).sort();
     } catch (error2) {
       errors.push({ kind: "read", file: rel(dir), message: `cannot list directory: ${error2.message}` });
       return;
     }
     for (const entry of entries) {
-      const full2 = path14.join(dir, entry);
+      const full2 = path15.join(dir, entry);
       if (excluded(full2)) continue;
       let stat2;
       try {
@@ -67773,19 +68084,19 @@ function discover(paths, options) {
           skip(full2);
           continue;
         }
-        if (inGitDatabase(path14.relative(realRoot, target)) || inGitDatabase(path14.relative(walkRoot, target))) {
+        if (inGitDatabase(path15.relative(realRoot, target)) || inGitDatabase(path15.relative(walkRoot, target))) {
           errors.push({ kind: "read", file: rel(full2), message: "symlink into a .git directory; not followed" });
           continue;
         }
         if (isInside(walkRoot, target) && !passesOver(walkRoot, target)) continue;
         let targetStat;
         try {
-          targetStat = statSync7(target);
+          targetStat = statSync8(target);
         } catch {
           continue;
         }
         if (targetStat.isDirectory()) walk3(target, depth + 1, walkRoot);
-        else if (targetStat.isFile() && MANIFEST_EXTENSIONS.has(path14.extname(target).toLowerCase())) addManifest(target, targetStat.size);
+        else if (targetStat.isFile() && MANIFEST_EXTENSIONS.has(path15.extname(target).toLowerCase())) addManifest(target, targetStat.size);
         continue;
       }
       if (stat2.isDirectory()) {
@@ -67794,7 +68105,7 @@ function discover(paths, options) {
           continue;
         }
         walk3(full2, depth + 1, walkRoot);
-      } else if (stat2.isFile() && MANIFEST_EXTENSIONS.has(path14.extname(entry).toLowerCase())) {
+      } else if (stat2.isFile() && MANIFEST_EXTENSIONS.has(path15.extname(entry).toLowerCase())) {
         addManifest(full2, stat2.size);
       }
     }
@@ -67804,16 +68115,16 @@ function discover(paths, options) {
       add2({ kind: "stdin" }, "-");
       continue;
     }
-    const full2 = path14.resolve(given);
+    const full2 = path15.resolve(given);
     let stat2;
     try {
-      stat2 = statSync7(full2);
+      stat2 = statSync8(full2);
     } catch {
       errors.push({ kind: "read", file: rel(full2), message: existsSync4(full2) || isDanglingLink(full2) ? "cannot read (a symlink to nothing?)" : "no such file or directory" });
       continue;
     }
     if (stat2.isDirectory()) {
-      if (existsSync4(path14.join(full2, "Chart.yaml"))) add2({ kind: "chart", dir: full2, explicit: true }, full2);
+      if (existsSync4(path15.join(full2, "Chart.yaml"))) add2({ kind: "chart", dir: full2, explicit: true }, full2);
       else walk3(full2, 0, safeRealpath(full2) ?? full2);
     } else if (!stat2.isFile()) {
       errors.push({ kind: "read", file: rel(full2), message: "not a regular file (a device, socket or pipe); use - to read standard input" });
@@ -67835,12 +68146,12 @@ function isDanglingLink(p) {
 
 // src/pipeline/changed-charts.ts
 function localDependencies(repoRoot, chart) {
-  const dir = path15.join(repoRoot, chart);
+  const dir = path16.join(repoRoot, chart);
   const out = [];
   for (const file of ["Chart.yaml", "requirements.yaml"]) {
     let parsed;
     try {
-      parsed = parseChartYaml(readFileSync9(path15.join(dir, file), "utf8"));
+      parsed = parseChartYaml(readFileSync10(path16.join(dir, file), "utf8"));
     } catch {
       continue;
     }
@@ -67848,7 +68159,7 @@ function localDependencies(repoRoot, chart) {
     for (const dep of arr(parsed.dependencies).filter(isObj)) {
       const repository = str2(dep.repository);
       if (repository === void 0 || !repository.startsWith("file://")) continue;
-      const target = path15.resolve(dir, repository.slice("file://".length));
+      const target = path16.resolve(dir, repository.slice("file://".length));
       if (isInside(repoRoot, target)) out.push(relativeTo(repoRoot, target));
     }
   }
@@ -67858,8 +68169,8 @@ var under = (file, dir) => dir === "." || file === dir || file.startsWith(dir + 
 function chooseCharts(repoRoot, charts, changed, config, extraValuesFiles, all) {
   const everything = (why) => ({ rendered: [...charts].sort(), unchanged: [], allBecause: why });
   if (all !== void 0) return everything(all);
-  const rel = (file) => relativeTo(repoRoot, path15.resolve(repoRoot, file));
-  const config_ = changed.find((file) => path15.posix.basename(file) === CONFIG_FILE_NAME || config.file !== void 0 && file === rel(config.file));
+  const rel = (file) => relativeTo(repoRoot, path16.resolve(repoRoot, file));
+  const config_ = changed.find((file) => path16.posix.basename(file) === CONFIG_FILE_NAME || config.file !== void 0 && file === rel(config.file));
   if (config_ !== void 0) return everything(`the configuration ${config_} changed`);
   const named2 = new Set([...config.helm.valuesFiles, ...extraValuesFiles, ...config.charts.flatMap((c3) => [...c3.valuesFiles, ...c3.valueSets.flatMap((s) => s.valuesFiles)])].map(rel));
   const values = changed.find((file) => named2.has(file));
@@ -67977,8 +68288,8 @@ async function changedFilesSince(repoRoot, sha, paths) {
 }
 
 // src/pipeline/scan.ts
-import { existsSync as existsSync11, statSync as statSync16 } from "node:fs";
-import path35 from "node:path";
+import { existsSync as existsSync11, statSync as statSync17 } from "node:fs";
+import path36 from "node:path";
 
 // package.json
 var package_default = {
@@ -68132,8 +68443,8 @@ function blastRadiusOf(pod, unit) {
     const widest = /* @__PURE__ */ new Map();
     const breadth = (d) => (d.scope === "cluster" ? 2 : 0) + (d.limitedByName ? 0 : 1);
     for (const d of dangerous) {
-      const current = widest.get(d.id);
-      if (!current || breadth(d) > breadth(current)) widest.set(d.id, d);
+      const current2 = widest.get(d.id);
+      if (!current2 || breadth(d) > breadth(current2)) widest.set(d.id, d);
     }
     for (const d of widest.values()) {
       const where = d.scope === "cluster" ? "in the whole cluster" : `in namespace ${d.scope}`;
@@ -68199,17 +68510,17 @@ function blastRadiiOf(unit) {
 }
 
 // src/provenance/index.ts
-import { mkdtempSync as mkdtempSync5, readFileSync as readFileSync15, rmSync as rmSync5 } from "node:fs";
+import { mkdtempSync as mkdtempSync5, readFileSync as readFileSync16, rmSync as rmSync6 } from "node:fs";
 import os10 from "node:os";
-import path24 from "node:path";
+import path25 from "node:path";
 
 // src/render/charts.ts
 import os8 from "node:os";
-import path19 from "node:path";
+import path20 from "node:path";
 
 // src/render/chart-crds.ts
-import { lstatSync as lstatSync3, readdirSync as readdirSync6, readFileSync as readFileSync10, realpathSync as realpathSync2, statSync as statSync8 } from "node:fs";
-import path16 from "node:path";
+import { lstatSync as lstatSync3, readdirSync as readdirSync7, readFileSync as readFileSync11, realpathSync as realpathSync2, statSync as statSync9 } from "node:fs";
+import path17 from "node:path";
 import { gunzipSync as gunzipSync3 } from "node:zlib";
 
 // src/loaders/rendered-yaml.ts
@@ -68387,24 +68698,24 @@ function directoryFiles(dir, relative) {
   const walk3 = (full2, name, depth) => {
     let entries;
     try {
-      entries = readdirSync6(full2).sort();
+      entries = readdirSync7(full2).sort();
     } catch {
       return;
     }
     for (const entry of entries) {
       if (--budget < 0) return;
-      const path_ = path16.join(full2, entry);
+      const path_ = path17.join(full2, entry);
       const n2 = name === "" ? entry : `${name}/${entry}`;
       let stat2;
       try {
-        stat2 = statSync8(path_);
+        stat2 = statSync9(path_);
       } catch {
         continue;
       }
       if (ignored(rules, n2, stat2.isDirectory())) continue;
       if (stat2.isDirectory()) {
         if (depth < 20 && entry !== ".git" && entry !== "node_modules") walk3(path_, n2, depth + 1);
-      } else if (stat2.isFile()) files.push({ name: n2, label: relative(path_), full: path_, read: () => readFileSync10(path_) });
+      } else if (stat2.isFile()) files.push({ name: n2, label: relative(path_), full: path_, read: () => readFileSync11(path_) });
     }
   };
   walk3(dir, "", 0);
@@ -68441,7 +68752,7 @@ function escapeRegExp(text2) {
 function helmIgnoreRules(dir) {
   let text2 = "";
   try {
-    text2 = readFileSync10(path16.join(dir, ".helmignore"), "utf8");
+    text2 = readFileSync11(path17.join(dir, ".helmignore"), "utf8");
   } catch {
   }
   const rules = [];
@@ -68476,7 +68787,7 @@ function inside(root, file) {
   try {
     const real = realpathSync2(file);
     const realRoot = realpathSync2(root);
-    return real === realRoot || real.startsWith(realRoot + path16.sep);
+    return real === realRoot || real.startsWith(realRoot + path17.sep);
   } catch {
     return false;
   }
@@ -68549,18 +68860,18 @@ function chartCrdObjects(dir, options, errors) {
       fail("crds/ file is a link to outside the repository; not read (helm install would create its objects)");
       continue;
     }
-    if (statSync8(full2).size > YAML_LIMITS.maxBytes) {
+    if (statSync9(full2).size > YAML_LIMITS.maxBytes) {
       fail(`crds/ file is larger than ${YAML_LIMITS.maxBytes / 1024 / 1024} MiB; not parsed (helm install would create its objects)`);
       continue;
     }
-    judge(readFileSync10(full2, "utf8"), file, ORIGIN, true, "crds/ file");
+    judge(readFileSync11(full2, "utf8"), file, ORIGIN, true, "crds/ file");
   }
   return objects;
 }
 
 // src/render/effective-values.ts
-import { existsSync as existsSync5, readdirSync as readdirSync7, readFileSync as readFileSync11, statSync as statSync9 } from "node:fs";
-import path17 from "node:path";
+import { existsSync as existsSync5, readdirSync as readdirSync8, readFileSync as readFileSync12, statSync as statSync10 } from "node:fs";
+import path18 from "node:path";
 function pathKey2(p) {
   return JSON.stringify(p);
 }
@@ -68588,7 +68899,7 @@ function pointerOf2(p) {
 function readValuesFileOnce(file) {
   let text2;
   try {
-    text2 = readFileSync11(file, "utf8");
+    text2 = readFileSync12(file, "utf8");
   } catch {
     return void 0;
   }
@@ -68625,40 +68936,40 @@ function typedScalar(text2) {
 }
 function splitUnescaped(text2, separator) {
   const parts = [];
-  let current = "";
+  let current2 = "";
   for (let i2 = 0; i2 < text2.length; i2++) {
     const c3 = text2[i2];
     if (c3 === "\\" && i2 + 1 < text2.length) {
-      current += text2[i2 + 1];
+      current2 += text2[i2 + 1];
       i2++;
     } else if (c3 === separator) {
-      parts.push(current);
-      current = "";
-    } else current += c3;
+      parts.push(current2);
+      current2 = "";
+    } else current2 += c3;
   }
-  parts.push(current);
+  parts.push(current2);
   return parts;
 }
 function parseSetPairs(argument) {
   const out = [];
   const pieces = [];
   let depth = 0;
-  let current = "";
+  let current2 = "";
   for (let i2 = 0; i2 < argument.length; i2++) {
     const c3 = argument[i2];
     if (c3 === "\\" && i2 + 1 < argument.length) {
-      current += c3 + argument[i2 + 1];
+      current2 += c3 + argument[i2 + 1];
       i2++;
       continue;
     }
     if (c3 === "{") depth++;
     if (c3 === "}") depth = Math.max(0, depth - 1);
     if (c3 === "," && depth === 0) {
-      pieces.push(current);
-      current = "";
-    } else current += c3;
+      pieces.push(current2);
+      current2 = "";
+    } else current2 += c3;
   }
-  pieces.push(current);
+  pieces.push(current2);
   for (const piece of pieces) {
     const eq = piece.search(/(?<!\\)=/);
     if (eq <= 0) continue;
@@ -68706,22 +69017,22 @@ function setValue(root, p, value) {
 function readChartYaml(dir) {
   let parsed;
   try {
-    parsed = parseChartYaml(readFileSync11(path17.join(dir, "Chart.yaml"), "utf8"));
+    parsed = parseChartYaml(readFileSync12(path18.join(dir, "Chart.yaml"), "utf8"));
   } catch {
     return void 0;
   }
   if (!isObj(parsed)) return void 0;
   const deps = [...arr(parsed.dependencies)];
-  const requirements = path17.join(dir, "requirements.yaml");
+  const requirements = path18.join(dir, "requirements.yaml");
   if (str2(parsed.apiVersion) === "v1" && existsSync5(requirements)) {
     try {
-      const req = parseChartYaml(readFileSync11(requirements, "utf8"));
+      const req = parseChartYaml(readFileSync12(requirements, "utf8"));
       if (isObj(req)) deps.push(...arr(req.dependencies));
     } catch {
     }
   }
   return {
-    name: str2(parsed.name) ?? path17.basename(dir),
+    name: str2(parsed.name) ?? path18.basename(dir),
     dependencies: deps.filter(isObj).map((d) => ({
       name: str2(d.name) ?? "",
       ...str2(d.alias) ? { alias: str2(d.alias) } : {},
@@ -68732,18 +69043,18 @@ function readChartYaml(dir) {
 }
 function vendored(dir) {
   const found = /* @__PURE__ */ new Map();
-  const chartsDir = path17.join(dir, "charts");
+  const chartsDir = path18.join(dir, "charts");
   let entries;
   try {
-    entries = readdirSync7(chartsDir).sort();
+    entries = readdirSync8(chartsDir).sort();
   } catch {
     return found;
   }
   for (const entry of entries) {
-    const full2 = path17.join(chartsDir, entry);
+    const full2 = path18.join(chartsDir, entry);
     try {
       if (entry.endsWith(".tgz")) found.set(entry.replace(/-v?\d+\.\d+\.\d+[^/]*\.tgz$/, "").replace(/\.tgz$/, ""), full2);
-      else if (statSync9(full2).isDirectory() && existsSync5(path17.join(full2, "Chart.yaml"))) {
+      else if (statSync10(full2).isDirectory() && existsSync5(path18.join(full2, "Chart.yaml"))) {
         const info2 = readChartYaml(full2);
         found.set(info2?.name ?? entry, full2);
       }
@@ -68792,8 +69103,8 @@ function effectiveValues(request2) {
   const collect = (dir, scopePath, sourceNames, name, above2) => {
     scopes.push({ path: scopePath, sourceNames, ...dir ? { dir } : {}, name });
     if (dir === void 0) return;
-    const own = readValuesFile(path17.join(dir, "values.yaml"));
-    const ownLayer = own ? { file: path17.join(dir, "values.yaml"), kind: "chart", prefix: scopePath, value: isObj(own.value) ? own.value : {}, scope: scopePath, ...own.doc ? { doc: own.doc } : {} } : void 0;
+    const own = readValuesFile(path18.join(dir, "values.yaml"));
+    const ownLayer = own ? { file: path18.join(dir, "values.yaml"), kind: "chart", prefix: scopePath, value: isObj(own.value) ? own.value : {}, scope: scopePath, ...own.doc ? { doc: own.doc } : {} } : void 0;
     const seen = mergeInto(ownLayer?.value ?? {}, above2 ?? {});
     const info2 = scopePath.length === 0 ? root : readChartYaml(dir);
     const subs = vendored(dir);
@@ -68815,7 +69126,7 @@ function effectiveValues(request2) {
   };
   let above = {};
   for (const layer of userLayers) above = mergeInto(above, layer.value);
-  collect(request2.chartDir, [], [root?.name ?? path17.basename(request2.chartDir)], root?.name ?? path17.basename(request2.chartDir), above);
+  collect(request2.chartDir, [], [root?.name ?? path18.basename(request2.chartDir)], root?.name ?? path18.basename(request2.chartDir), above);
   const layers = [...chartLayers, ...userLayers];
   let value = {};
   for (const layer of layers) value = mergeInto(value, placeAt(layer.prefix, layer.value));
@@ -68949,18 +69260,24 @@ function apiVersionsFor(kubeVersion, options = {}) {
 }
 
 // src/render/value-sets.ts
-import { existsSync as existsSync6, readdirSync as readdirSync8, statSync as statSync10 } from "node:fs";
-import path18 from "node:path";
+import { existsSync as existsSync6, readdirSync as readdirSync9, statSync as statSync11 } from "node:fs";
+import path19 from "node:path";
 var DEFAULT_VALUE_SET = "default";
+function compareValueSets(a2, b) {
+  if (a2 === b) return 0;
+  if (a2 === DEFAULT_VALUE_SET) return -1;
+  if (b === DEFAULT_VALUE_SET) return 1;
+  return a2 < b ? -1 : 1;
+}
 function chartEntries(dir, config) {
   return config.charts.filter((entry) => entry.path === dir || minimatch(dir, entry.path));
 }
 function ciValuesFiles(dir) {
-  const ci = path18.join(dir, "ci");
+  const ci = path19.join(dir, "ci");
   if (!existsSync6(ci)) return [];
   try {
-    if (!statSync10(ci).isDirectory()) return [];
-    return readdirSync8(ci).filter((f) => f.endsWith("-values.yaml")).sort().map((f) => path18.join(ci, f));
+    if (!statSync11(ci).isDirectory()) return [];
+    return readdirSync9(ci).filter((f) => f.endsWith("-values.yaml")).sort().map((f) => path19.join(ci, f));
   } catch {
     return [];
   }
@@ -68973,7 +69290,7 @@ function valueSetsOf(dir, config, options = {}) {
   if (options.all === false) return sets;
   if (config.valueSets.ci) {
     for (const file of ciValuesFiles(dir)) {
-      sets.push({ name: `ci/${path18.basename(file)}`, kind: "ci", valuesFiles: [...baseFiles, file], set: baseSet, own: { valuesFiles: [file], set: [] } });
+      sets.push({ name: `ci/${path19.basename(file)}`, kind: "ci", valuesFiles: [...baseFiles, file], set: baseSet, own: { valuesFiles: [file], set: [] } });
     }
   }
   const names = new Set(sets.map((s) => s.name));
@@ -69078,7 +69395,7 @@ async function renderCharts(dirs, helm, config, repoRoot, options = {}) {
   }
   let unusable = false;
   located.catch(() => unusable = true);
-  const binary2 = options.helmPath !== void 0 && path19.isAbsolute(options.helmPath) ? { path: options.helmPath, version: "", major: Number.NaN } : await located;
+  const binary2 = options.helmPath !== void 0 && path20.isAbsolute(options.helmPath) ? { path: options.helmPath, version: "", major: Number.NaN } : await located;
   const finished7 = [];
   const jobs = jobsOf();
   const slot = async () => {
@@ -69196,7 +69513,7 @@ function renderRequestOf(dir, set2, binary2, config, variant) {
 }
 async function renderOne(dir, set2, binary2, config, repoRoot, loaded, checkedCharts, variant) {
   const chartPath = relativeTo(repoRoot, dir);
-  const request2 = { ...renderRequestOf(dir, set2, binary2, config, variant), checkedCharts };
+  const request2 = { ...renderRequestOf(dir, set2, binary2, config, variant), checkedCharts, purpose: variant === void 0 ? "value-set" : "variant" };
   const outcome = await renderChart(request2);
   loaded.renderMs += outcome.ms;
   if (!outcome.ok && variant !== void 0) return { failed: outcome.message, ms: outcome.ms };
@@ -69334,14 +69651,14 @@ function parseVariant(job, inputs, main, outcome, config, repoRoot, loaded, loca
 }
 
 // src/provenance/lint.ts
-import { createHash } from "node:crypto";
-import { readdirSync as readdirSync10, readFileSync as readFileSync13 } from "node:fs";
-import path22 from "node:path";
+import { createHash as createHash3 } from "node:crypto";
+import { readdirSync as readdirSync11, readFileSync as readFileSync14 } from "node:fs";
+import path23 from "node:path";
 
 // src/provenance/locate.ts
-import { mkdtempSync as mkdtempSync3, rmSync as rmSync3, writeFileSync as writeFileSync4 } from "node:fs";
+import { mkdtempSync as mkdtempSync3, rmSync as rmSync4, writeFileSync as writeFileSync5 } from "node:fs";
 import os9 from "node:os";
-import path20 from "node:path";
+import path21 from "node:path";
 var SENTINEL_PATTERN = /(?<![A-Za-z0-9])qz([0-9a-z]{3})(?![A-Za-z0-9])/gi;
 var MAX_SENTINELS = 36 ** 3 - 1;
 function sentinelText(id) {
@@ -69669,11 +69986,11 @@ function overridesFor(ctx, candidates, flip) {
   return out;
 }
 async function renderWith(ctx, overrides) {
-  const file = path20.join(ctx.tmp, `override-${ctx.counter++}.yaml`);
-  writeFileSync4(file, JSON.stringify(overrides.file));
+  const file = path21.join(ctx.tmp, `override-${ctx.counter++}.yaml`);
+  writeFileSync5(file, JSON.stringify(overrides.file));
   const { request: request2, dir, chart, valueSet, repoRoot } = ctx.render;
   const started = performance.now();
-  const outcome = await renderChart({ ...request2, valuesFiles: [...request2.valuesFiles, file], set: [...request2.set, ...overrides.set] });
+  const outcome = await renderChart({ ...request2, purpose: "provenance", valuesFiles: [...request2.valuesFiles, file], set: [...request2.set, ...overrides.set] });
   ctx.stats.ms += performance.now() - started;
   ctx.stats.renders++;
   if (!outcome.ok) return { ok: false, message: outcome.message };
@@ -69805,7 +70122,7 @@ async function tryFlips(ctx, targets, originals) {
   }
 }
 async function locate2(input) {
-  const tmp = mkdtempSync3(path20.join(os9.tmpdir(), "preadmit-provenance-"));
+  const tmp = mkdtempSync3(path21.join(os9.tmpdir(), "preadmit-provenance-"));
   const ctx = {
     render: input.render,
     values: input.values,
@@ -69875,7 +70192,7 @@ async function locate2(input) {
       }
     }
   } finally {
-    rmSync3(tmp, { recursive: true, force: true });
+    rmSync4(tmp, { recursive: true, force: true });
   }
   return { stats: ctx.stats, shown: shown2, tried, trials: ctx.trials.map((t) => t.overrides) };
 }
@@ -69895,8 +70212,8 @@ function newTarget(finding, object, values) {
 }
 
 // src/provenance/chart-context.ts
-import { readdirSync as readdirSync9, readFileSync as readFileSync12, statSync as statSync11 } from "node:fs";
-import path21 from "node:path";
+import { readdirSync as readdirSync10, readFileSync as readFileSync13, statSync as statSync12 } from "node:fs";
+import path22 from "node:path";
 var MAX_TEMPLATE_BYTES = 2 * 1024 * 1024;
 var MAX_HELPERS = 200;
 var MAX_DEPTH3 = 4;
@@ -69919,8 +70236,8 @@ function valuesOfRender(render2, files) {
   return values;
 }
 var DefaultString = class {
-  constructor(path42, value, locate3) {
-    this.path = path42;
+  constructor(path43, value, locate3) {
+    this.path = path43;
     this.value = value;
     this.locate = locate3;
   }
@@ -69989,7 +70306,7 @@ var RenderChartContext = class {
     const scope = scopeOfTemplate(this.effective(), template);
     if (scope?.dir === void 0) return void 0;
     const rest = template.split("/").slice(1 + 2 * (scope.sourceNames.length - 1));
-    const own = path21.join(scope.dir, ...rest);
+    const own = path22.join(scope.dir, ...rest);
     for (const file of [own, ...this.helperFiles(scope.dir)]) {
       const lines = this.read(file, scope.dir);
       if (lines === void 0) continue;
@@ -70007,21 +70324,21 @@ var RenderChartContext = class {
       if (depth > MAX_DEPTH3 || out.length >= MAX_HELPERS) return;
       let entries;
       try {
-        entries = readdirSync9(at3).sort();
+        entries = readdirSync10(at3).sort();
       } catch {
         return;
       }
       for (const entry of entries) {
-        const full2 = path21.join(at3, entry);
+        const full2 = path22.join(at3, entry);
         try {
-          const stat2 = statSync11(full2);
+          const stat2 = statSync12(full2);
           if (stat2.isDirectory()) walk3(full2, depth + 1);
           else if (entry.startsWith("_") && out.length < MAX_HELPERS) out.push(full2);
         } catch {
         }
       }
     };
-    walk3(path21.join(dir, "templates"), 0);
+    walk3(path22.join(dir, "templates"), 0);
     this.helpers.set(dir, out);
     return out;
   }
@@ -70032,8 +70349,8 @@ var RenderChartContext = class {
     const real = safeRealpath(file);
     const root = safeRealpath(dir);
     try {
-      if (real !== void 0 && root !== void 0 && isInside(root, real) && statSync11(real).size <= MAX_TEMPLATE_BYTES) {
-        lines = readFileSync12(real, "utf8").split(/\r?\n/);
+      if (real !== void 0 && root !== void 0 && isInside(root, real) && statSync12(real).size <= MAX_TEMPLATE_BYTES) {
+        lines = readFileSync13(real, "utf8").split(/\r?\n/);
       }
     } catch {
       lines = void 0;
@@ -70097,17 +70414,17 @@ function mayHoldDangerousDefault(text2) {
 function chartValuesTexts(dir, depth = 0) {
   const out = [];
   try {
-    out.push(readFileSync13(path22.join(dir, "values.yaml"), "utf8"));
+    out.push(readFileSync14(path23.join(dir, "values.yaml"), "utf8"));
   } catch {
   }
   if (depth >= 8) return out;
   let entries = [];
   try {
-    entries = readdirSync10(path22.join(dir, "charts"), { withFileTypes: true });
+    entries = readdirSync11(path23.join(dir, "charts"), { withFileTypes: true });
   } catch {
     return out;
   }
-  for (const entry of entries) if (entry.isDirectory()) out.push(...chartValuesTexts(path22.join(dir, "charts", entry.name), depth + 1));
+  for (const entry of entries) if (entry.isDirectory()) out.push(...chartValuesTexts(path23.join(dir, "charts", entry.name), depth + 1));
   return out;
 }
 var MAY_HOLD = /* @__PURE__ */ new WeakMap();
@@ -70189,7 +70506,7 @@ function lintValues(findings, renders, config, knowledge = /* @__PURE__ */ new M
           values: { file, ...where.line !== void 0 ? { line: where.line } : {}, key: where.key },
           located: "values"
         },
-        fingerprint: createHash("sha256").update([DANGEROUS_RULE_ID, chart, file, where.key].join("\0")).digest("hex").slice(0, 32),
+        fingerprint: createHash3("sha256").update([DANGEROUS_RULE_ID, chart, file, where.key].join("\0")).digest("hex").slice(0, 32),
         remediation: values_dangerous_default_default.meta.remediation,
         valueSets: [DEFAULT_VALUE_SET]
       });
@@ -70199,8 +70516,8 @@ function lintValues(findings, renders, config, knowledge = /* @__PURE__ */ new M
 }
 
 // src/provenance/line-proof.ts
-import { cpSync, mkdtempSync as mkdtempSync4, readFileSync as readFileSync14, rmSync as rmSync4, writeFileSync as writeFileSync5 } from "node:fs";
-import path23 from "node:path";
+import { mkdtempSync as mkdtempSync4, readFileSync as readFileSync15, rmSync as rmSync5, writeFileSync as writeFileSync6 } from "node:fs";
+import path24 from "node:path";
 var LINE_MARKER = "preadmit-line-";
 function signature(m) {
   return m.kind === "reference" ? `reference:${m.path.join(".")}:${m.with}` : m.kind;
@@ -70212,8 +70529,8 @@ function apply(lines, index, edit) {
   const marker = `${LINE_MARKER}${edit.id}`;
   const m = edit.mutation;
   if (m.kind === "reference") {
-    const path42 = m.path.map((t) => `\\.${escapeRegex(String(t))}`).join("");
-    const pattern = new RegExp(`(\\$[A-Za-z0-9_]*)?((?:\\.[A-Za-z0-9_]+)*?)\\.Values${path42}(?![A-Za-z0-9_.])`);
+    const path43 = m.path.map((t) => `\\.${escapeRegex(String(t))}`).join("");
+    const pattern = new RegExp(`(\\$[A-Za-z0-9_]*)?((?:\\.[A-Za-z0-9_]+)*?)\\.Values${path43}(?![A-Za-z0-9_.])`);
     if (!pattern.test(line)) return void 0;
     const replacement = m.with === "string" ? `"${marker}"` : m.with === "map" ? `(dict "${marker}" "x")` : m.with;
     return one([line.replace(pattern, replacement)]);
@@ -70287,8 +70604,8 @@ async function proveLines(render2, config, claims, budget, tmp, stats, trials = 
   const edits = /* @__PURE__ */ new Map();
   let next = 1;
   for (const claim of claims) {
-    const relative = path23.relative(render2.dir, claim.file);
-    if (relative.startsWith("..") || path23.isAbsolute(relative)) {
+    const relative = path24.relative(render2.dir, claim.file);
+    if (relative.startsWith("..") || path24.isAbsolute(relative)) {
       claim.failure = "the line is outside the chart";
       continue;
     }
@@ -70316,13 +70633,11 @@ async function proveLines(render2, config, claims, budget, tmp, stats, trials = 
       edits2.push(edit);
     });
   }
-  const copy = mkdtempSync4(path23.join(tmp, "chart-"));
-  const chartCopy = path23.join(copy, path23.basename(render2.dir));
-  cpSync(render2.dir, chartCopy, { recursive: true, dereference: true });
+  const copy = mkdtempSync4(path24.join(tmp, "values-"));
   const originals = /* @__PURE__ */ new Map();
   const read = (file) => {
     let text2 = originals.get(file);
-    if (text2 === void 0) originals.set(file, text2 = readFileSync14(file, "utf8"));
+    if (text2 === void 0) originals.set(file, text2 = readFileSync15(file, "utf8"));
     return text2;
   };
   let remaining = budget;
@@ -70341,6 +70656,7 @@ async function proveLines(render2, config, claims, budget, tmp, stats, trials = 
       return;
     }
     const applied = [];
+    const replaced = /* @__PURE__ */ new Map();
     for (const [file, lines] of files) {
       const mine = usable.filter((e) => e.file === file).sort((a2, b) => b.line - a2.line);
       const out = [...lines];
@@ -70357,7 +70673,7 @@ async function proveLines(render2, config, claims, budget, tmp, stats, trials = 
         out.splice(changed.start, changed.count, ...changed.lines);
         applied.push(edit);
       }
-      writeFileSync5(path23.join(chartCopy, path23.relative(render2.dir, file)), out.join("\n"));
+      replaced.set(path24.relative(render2.dir, file).split(path24.sep).join("/"), out.join("\n"));
     }
     if (applied.length > 0) {
       remaining--;
@@ -70365,11 +70681,11 @@ async function proveLines(render2, config, claims, budget, tmp, stats, trials = 
       const overrides = trial === void 0 ? void 0 : trials[trial];
       const valuesFiles = [...render2.request.valuesFiles];
       if (overrides) {
-        const file = path23.join(copy, `values-${trial}.json`);
-        writeFileSync5(file, JSON.stringify(overrides.file));
+        const file = path24.join(copy, `values-${trial}.json`);
+        writeFileSync6(file, JSON.stringify(overrides.file));
         valuesFiles.push(file);
       }
-      const outcome = await renderChart({ ...render2.request, chartDir: chartCopy, chart: render2.dir, valuesFiles, set: [...render2.request.set, ...overrides?.set ?? []] });
+      const outcome = await renderChart({ ...render2.request, purpose: "provenance", replacedFiles: replaced, valuesFiles, set: [...render2.request.set, ...overrides?.set ?? []] });
       stats.ms += performance.now() - started;
       stats.renders++;
       if (outcome.ok) {
@@ -70383,14 +70699,11 @@ async function proveLines(render2, config, claims, budget, tmp, stats, trials = 
       } else if (applied.length === 1) {
         for (const c3 of applied[0].claims) c3.failure = outcome.message.startsWith("not rendered: ") ? outcome.message : "the chart does not render with the line changed";
       }
-      for (const file of files.keys()) writeFileSync5(path23.join(chartCopy, path23.relative(render2.dir, file)), read(file));
       if (!outcome.ok && applied.length > 1) {
         const half = Math.ceil(applied.length / 2);
         await attempt(applied.slice(0, half));
         await attempt(applied.slice(half));
       }
-    } else {
-      for (const file of files.keys()) writeFileSync5(path23.join(chartCopy, path23.relative(render2.dir, file)), read(file));
     }
   };
   try {
@@ -70399,7 +70712,7 @@ async function proveLines(render2, config, claims, budget, tmp, stats, trials = 
       await attempt(round.edits);
     }
   } finally {
-    rmSync4(copy, { recursive: true, force: true });
+    rmSync5(copy, { recursive: true, force: true });
   }
 }
 function prefixPointer(pointer, depth) {
@@ -70461,7 +70774,7 @@ function setPairLine(config, pair2) {
   if (!config.file) return void 0;
   let text2;
   try {
-    text2 = readFileSync15(config.file, "utf8");
+    text2 = readFileSync16(config.file, "utf8");
   } catch {
     return void 0;
   }
@@ -70492,24 +70805,24 @@ function referenceClaim(target, found, relative, decision, values, sources) {
   const keyed = reported ? pointerForKey(target.pointer, reported.key) : void 0;
   if (keyed !== void 0) return structuralClaim(target, found, keyed, sources);
   const length = found.ref.length;
-  const path42 = relative.slice(0, length);
+  const path43 = relative.slice(0, length);
   const extra = relative.length - length;
   const depth = target.present ? tokens(target.pointer).length : decision.depth ?? 0;
   const report2 = { file: found.file, line: found.line };
   if (decision.how === "flip") {
     if (extra !== 0) return void 0;
     const flipped = getAtValue(values, decision.path) ? "false" : "true";
-    return { file: found.file, line: found.ref.line, report: report2, mutation: { kind: "reference", path: path42, with: flipped }, object: target.object, pointer: target.pointer, expect: "changed", original: get(target.object.raw, target.pointer) };
+    return { file: found.file, line: found.ref.line, report: report2, mutation: { kind: "reference", path: path43, with: flipped }, object: target.object, pointer: target.pointer, expect: "changed", original: get(target.object.raw, target.pointer) };
   }
   const leaf = target.present && extra === 0 && (target.value === null || typeof target.value !== "object") && target.candidates.some((c3) => c3.kind === "leaf" && c3.path === decision.path);
-  if (leaf) return { file: found.file, line: found.ref.line, report: report2, mutation: { kind: "reference", path: path42, with: "string" }, object: target.object, pointer: target.pointer, expect: "contains" };
-  return { file: found.file, line: found.ref.line, report: report2, mutation: { kind: "reference", path: path42, with: "map" }, object: target.object, pointer: prefixPointer(target.pointer, depth - extra), expect: "key" };
+  if (leaf) return { file: found.file, line: found.ref.line, report: report2, mutation: { kind: "reference", path: path43, with: "string" }, object: target.object, pointer: target.pointer, expect: "contains" };
+  return { file: found.file, line: found.ref.line, report: report2, mutation: { kind: "reference", path: path43, with: "map" }, object: target.object, pointer: prefixPointer(target.pointer, depth - extra), expect: "key" };
 }
 var MAX_CLAIMS = 6;
 function planTarget(target, render2, values, sources, config) {
   const { finding } = target;
   const source = finding.source;
-  const templateAbs = path24.resolve(render2.repoRoot, source.file);
+  const templateAbs = path25.resolve(render2.repoRoot, source.file);
   const decision = decide(target);
   const plan = { target, notes: [], claims: [] };
   if (decision.path) {
@@ -70563,7 +70876,7 @@ function getAtValue(values, p) {
 }
 function finishPlan(plan, render2) {
   const source = plan.target.finding.source;
-  const templateAbs = path24.resolve(render2.repoRoot, source.file);
+  const templateAbs = path25.resolve(render2.repoRoot, source.file);
   const proven = plan.claims.find((c3) => c3.proven);
   if (proven) {
     const at3 = proven.report ?? { file: proven.file, line: proven.line };
@@ -70579,13 +70892,19 @@ function finishPlan(plan, render2) {
 async function attachProvenance(findings, renders, config, options = {}) {
   const report2 = { renders: 0, ms: 0, defaults: /* @__PURE__ */ new Map() };
   if (!config.provenance.enabled) return report2;
-  const inDefault = /* @__PURE__ */ new Set();
-  for (const f of findings) if (f.source.kind === "helm" && (f.source.valueSet ?? DEFAULT_VALUE_SET) === DEFAULT_VALUE_SET) inDefault.add(`${f.source.chart}\0${f.fingerprint}`);
+  const speaker = /* @__PURE__ */ new Map();
+  for (const f of findings) {
+    if (f.source.kind !== "helm") continue;
+    const key2 = `${f.source.chart}\0${f.fingerprint}`;
+    const set2 = f.source.valueSet ?? DEFAULT_VALUE_SET;
+    const known = speaker.get(key2);
+    if (known === void 0 || compareValueSets(set2, known) < 0) speaker.set(key2, set2);
+  }
   const byRender = /* @__PURE__ */ new Map();
   for (const f of findings) {
     if (f.source.kind !== "helm" || f.ruleId === DANGEROUS_RULE_ID || f.source.located !== void 0) continue;
     const set2 = f.source.valueSet ?? DEFAULT_VALUE_SET;
-    if (set2 !== DEFAULT_VALUE_SET && inDefault.has(`${f.source.chart}\0${f.fingerprint}`)) continue;
+    if (speaker.get(`${f.source.chart}\0${f.fingerprint}`) !== set2) continue;
     const key2 = `${f.source.chart}\0${set2}`;
     byRender.set(key2, [...byRender.get(key2) ?? [], f]);
   }
@@ -70597,7 +70916,22 @@ async function attachProvenance(findings, renders, config, options = {}) {
     return s;
   };
   const concurrency = options.concurrency ?? Math.max(1, os10.availableParallelism());
+  const pending = /* @__PURE__ */ new Map();
+  for (const render2 of renders) pending.set(render2.dir, (pending.get(render2.dir) ?? 0) + 1);
+  const done = (render2) => {
+    const left = (pending.get(render2.dir) ?? 1) - 1;
+    pending.set(render2.dir, left);
+    if (left === 0) sources.delete(render2.dir);
+  };
   await mapLimit([...renders], concurrency, async (render2) => {
+    try {
+      await locateRender(render2);
+    } finally {
+      done(render2);
+    }
+  });
+  return report2;
+  async function locateRender(render2) {
     const isDefault = render2.valueSet.name === DEFAULT_VALUE_SET;
     const mine = byRender.get(`${render2.chart}\0${render2.valueSet.name}`) ?? [];
     if (mine.length === 0 && !(isDefault && lintOn)) return;
@@ -70634,11 +70968,11 @@ async function attachProvenance(findings, renders, config, options = {}) {
     });
     const plans = targets.map((target) => planTarget(target, render2, values, templateSources, config));
     const proof = { renders: 0, ms: 0 };
-    const tmp = mkdtempSync5(path24.join(os10.tmpdir(), "preadmit-lines-"));
+    const tmp = mkdtempSync5(path25.join(os10.tmpdir(), "preadmit-lines-"));
     try {
       await proveLines(render2, config, plans.flatMap((p) => p.claims), max - result.stats.renders, tmp, proof, result.trials);
     } finally {
-      rmSync5(tmp, { recursive: true, force: true });
+      rmSync6(tmp, { recursive: true, force: true });
     }
     for (const plan of plans) finishPlan(plan, render2);
     const ms = performance.now() - started;
@@ -70647,8 +70981,7 @@ async function attachProvenance(findings, renders, config, options = {}) {
     report2.renders += renders2;
     report2.ms += ms;
     if (isDefault) report2.defaults.set(render2.chart, { values, shown: result.shown, tried: result.tried });
-  });
-  return report2;
+  }
 }
 function provenanceSummary(findings, report2) {
   const out = { values: 0, template: 0, object: 0, renders: report2.renders, ms: Math.round(report2.ms) };
@@ -70657,7 +70990,7 @@ function provenanceSummary(findings, report2) {
 }
 
 // src/engine/evaluate.ts
-import { createHash as createHash2 } from "node:crypto";
+import { createHash as createHash4 } from "node:crypto";
 
 // src/engine/unit.ts
 function unitKeyOf(object) {
@@ -70923,7 +71256,7 @@ function ingressBackends(ingress) {
   add2(spec.defaultBackend ?? spec.backend);
   for (const rule2 of arr(spec.rules).filter(isObj)) {
     const http = isObj(rule2.http) ? rule2.http : {};
-    for (const path42 of arr(http.paths).filter(isObj)) add2(path42.backend);
+    for (const path43 of arr(http.paths).filter(isObj)) add2(path43.backend);
   }
   return [...names];
 }
@@ -70940,10 +71273,10 @@ var PLACEHOLDER = /\{\{\s*(\w+)\s*\}\}/g;
 function interpolate(template, data) {
   return template.replace(PLACEHOLDER, (_, key2) => String(data?.[key2] ?? ""));
 }
-function fingerprintOf(ruleId, object, path42) {
+function fingerprintOf(ruleId, object, path43) {
   const { source } = object;
   const scope = source.address ?? source.chart ?? source.file;
-  return createHash2("sha256").update([ruleId, ...identityParts(object), path42, scope].join("\0")).digest("hex").slice(0, 32);
+  return createHash4("sha256").update([ruleId, ...identityParts(object), path43, scope].join("\0")).digest("hex").slice(0, 32);
 }
 function podViewOf(object, pss) {
   const template = podTemplateOf(object.raw);
@@ -70991,14 +71324,14 @@ function evaluate2(objects, rules, config, options = {}) {
   const seen = /* @__PURE__ */ new Set();
   const units = [];
   const emit = (rule2, object, base3, report2) => {
-    const path42 = base3 + report2.path;
-    const fingerprint = fingerprintOf(rule2.meta.id, object, report2.key === void 0 ? path42 : `${path42}\0${report2.key}`);
+    const path43 = base3 + report2.path;
+    const fingerprint = fingerprintOf(rule2.meta.id, object, report2.key === void 0 ? path43 : `${path43}\0${report2.key}`);
     if (seen.has(fingerprint)) return;
     seen.add(fingerprint);
     const template = rule2.meta.messages[report2.messageId] ?? report2.messageId;
     const severity = config.rules[rule2.meta.id]?.severity ?? report2.severity ?? rule2.meta.defaultSeverity;
     const source = { ...object.source };
-    const line = object.lineOf?.(path42);
+    const line = object.lineOf?.(path43);
     if (line !== void 0) source.line = line;
     if (report2.at?.template) {
       source.templateLocation = { ...report2.at.template };
@@ -71015,7 +71348,7 @@ function evaluate2(objects, rules, config, options = {}) {
       category: rule2.meta.category,
       message: interpolate(template, report2.data),
       object: object.ref,
-      path: path42,
+      path: path43,
       source,
       fingerprint,
       remediation: rule2.meta.remediation
@@ -71083,7 +71416,7 @@ function evaluate2(objects, rules, config, options = {}) {
 function valueSetOf(object) {
   return object.source.kind === "helm" ? object.source.valueSet ?? DEFAULT_VALUE_SET : DEFAULT_VALUE_SET;
 }
-function renderKey(chart, valueSet, variant = "") {
+function renderKey2(chart, valueSet, variant = "") {
   return `${chart}\0${valueSet}\0${variant}`;
 }
 function append(into, part, units, seen) {
@@ -71113,12 +71446,12 @@ var ValueSetEvaluation = class {
   chartOf = (object) => {
     const { source } = object;
     if (source.kind !== "helm" || source.chart === void 0 || source.valueSet === void 0) return void 0;
-    return this.contexts.get(renderKey(source.chart, source.valueSet, source.variant));
+    return this.contexts.get(renderKey2(source.chart, source.valueSet, source.variant));
   };
   add(render2) {
     if (this.done.has(render2)) return;
     const context3 = new RenderChartContext(render2, this.files);
-    this.contexts.set(renderKey(render2.chart, render2.valueSet.name, render2.variant), context3);
+    this.contexts.set(renderKey2(render2.chart, render2.valueSet.name, render2.variant), context3);
     const values = render2.variant === void 0 && render2.valueSet.kind === "default" && (this.config.provenance.enabled || renderMayHoldDangerousDefault(render2)) ? valuesOfRender(render2, this.files) : void 0;
     if (render2.variant === void 0 && this.config.rules[DANGEROUS_RULE_ID]?.enabled !== false) this.prepareValuesLint(render2, values);
     const evaluation = evaluate2(render2.objects, this.unitRules, this.config, { chartOf: () => context3 });
@@ -71161,6 +71494,7 @@ var ValueSetEvaluation = class {
       const unseen = new Set(renders.flatMap((r) => r.objects.filter((o2) => o2.renderDependence?.divergence?.failed !== void 0).map((o2) => objectKey3(o2.source, o2.ref))));
       result.findings = gradeDivergences(result.findings, unseen);
     }
+    this.done.clear();
     return result;
   }
 };
@@ -71232,12 +71566,6 @@ function capSeverity(severity, cap) {
   if (cap === "keep") return severity;
   return severityRank(severity) > severityRank(cap) ? cap : severity;
 }
-function compareSets(a2, b) {
-  if (a2 === b) return 0;
-  if (a2 === DEFAULT_VALUE_SET) return -1;
-  if (b === DEFAULT_VALUE_SET) return 1;
-  return a2 < b ? -1 : 1;
-}
 function mergeValueSets(findings, config) {
   const out = [];
   const groups = /* @__PURE__ */ new Map();
@@ -71252,7 +71580,7 @@ function mergeValueSets(findings, config) {
     else groups.set(key2, [finding]);
   }
   for (const group of groups.values()) {
-    const sorted3 = [...group].sort((a2, b) => compareSets(a2.source.valueSet ?? DEFAULT_VALUE_SET, b.source.valueSet ?? DEFAULT_VALUE_SET));
+    const sorted3 = [...group].sort((a2, b) => compareValueSets(a2.source.valueSet ?? DEFAULT_VALUE_SET, b.source.valueSet ?? DEFAULT_VALUE_SET));
     const first = sorted3[0];
     const sets = [...new Set(sorted3.map((f) => f.source.valueSet ?? DEFAULT_VALUE_SET))];
     const merged = { ...first, valueSets: sets };
@@ -71263,8 +71591,8 @@ function mergeValueSets(findings, config) {
 }
 
 // src/pipeline/suppress.ts
-import { existsSync as existsSync7, readFileSync as readFileSync16 } from "node:fs";
-import path25 from "node:path";
+import { existsSync as existsSync7, readFileSync as readFileSync17 } from "node:fs";
+import path26 from "node:path";
 var ANNOTATION_PREFIX = "preadmit.dev/ignore.";
 var MARKER2 = /(#|\{\{-?\s*\/\*)\s*preadmit:\s*ignore\s+(\S+)(?:\s+--(.*?))?\s*(?:\*\/\s*-?\}\})?\s*$/;
 function commentKey(file, line) {
@@ -71306,10 +71634,10 @@ function commentFiles(renders) {
     seen.add(render2.dir);
     const sources = new TemplateSources(render2.dir);
     for (const file of sources.allFiles()) files.add(file);
-    const add2 = (dir) => files.add(path25.join(dir, "values.yaml"));
+    const add2 = (dir) => files.add(path26.join(dir, "values.yaml"));
     add2(render2.dir);
     for (const file of sources.allFiles()) {
-      const chartDir = file.slice(0, file.lastIndexOf(`${path25.sep}templates${path25.sep}`));
+      const chartDir = file.slice(0, file.lastIndexOf(`${path26.sep}templates${path26.sep}`));
       if (chartDir) add2(chartDir);
     }
   }
@@ -71318,7 +71646,7 @@ function commentFiles(renders) {
 function readComments(file) {
   let bytes;
   try {
-    bytes = readFileSync16(file);
+    bytes = readFileSync17(file);
   } catch {
     return [];
   }
@@ -71378,9 +71706,9 @@ function glob(value, pattern) {
 }
 function configMatches(s, f, container, repoRoot) {
   if (s.rule !== "*" && s.rule !== f.ruleId) return false;
-  if (s.chart !== void 0 && !glob(f.source.chart === void 0 ? void 0 : path25.resolve(repoRoot, f.source.chart), s.chart)) return false;
+  if (s.chart !== void 0 && !glob(f.source.chart === void 0 ? void 0 : path26.resolve(repoRoot, f.source.chart), s.chart)) return false;
   if (s.file !== void 0) {
-    const files = [f.source.file, f.source.values?.file].filter((x) => x !== void 0).map((x) => path25.resolve(repoRoot, x));
+    const files = [f.source.file, f.source.values?.file].filter((x) => x !== void 0).map((x) => path26.resolve(repoRoot, x));
     if (!files.some((x) => glob(x, s.file))) return false;
   }
   if (s.valueSet !== void 0) {
@@ -71459,7 +71787,7 @@ function applySuppressions(findings, options) {
     }
     for (const loc of [f.source.values, f.source.templateLocation]) {
       if (loc?.line === void 0) continue;
-      for (const c3 of comments.get(path25.resolve(repoRoot, loc.file)) ?? []) {
+      for (const c3 of comments.get(path26.resolve(repoRoot, loc.file)) ?? []) {
         if (c3.target !== loc.line && c3.line !== loc.line) continue;
         if (c3.rule !== "*" && c3.rule !== f.ruleId) continue;
         if (c3.rule === "*" && lockedRule) continue;
@@ -71957,55 +72285,55 @@ function snake(name) {
   return IRREGULAR_INVERSE[name] ?? name.replace(/[A-Z]/g, (c3) => `_${c3.toLowerCase()}`);
 }
 function tfPathOf(kind, raw, pointer) {
-  const path42 = [];
+  const path43 = [];
   const steps2 = tokens(pointer);
   let node = raw;
   let parent = "";
   for (let i2 = 0; i2 < steps2.length; i2++) {
     const step = steps2[i2];
     if (Array.isArray(node)) {
-      path42.push(Number(step));
+      path43.push(Number(step));
       node = node[Number(step)];
       continue;
     }
     if (isObj(node) && MAP_NODES.has(node)) {
-      path42.push(step);
+      path43.push(step);
       node = node[step];
       continue;
     }
     if (i2 === 0 && (step === "apiVersion" || step === "kind")) return [];
     const key2 = INVERSE.get(`${kind}|${parent}|${step}`) ?? snake(step);
-    path42.push(key2);
+    path43.push(key2);
     const next = isObj(node) ? node[step] : void 0;
     const following = steps2[i2 + 1];
-    if (isObj(next) && !MAP_NODES.has(next)) path42.push(0);
-    else if (next === void 0 && following !== void 0 && !/^\d+$/.test(following) && !MAP_ATTRIBUTES.has(key2)) path42.push(0);
+    if (isObj(next) && !MAP_NODES.has(next)) path43.push(0);
+    else if (next === void 0 && following !== void 0 && !/^\d+$/.test(following) && !MAP_ATTRIBUTES.has(key2)) path43.push(0);
     node = next;
     parent = key2;
   }
-  return path42;
+  return path43;
 }
 
 // src/terraform/helm-release.ts
-import { existsSync as existsSync8, statSync as statSync12 } from "node:fs";
-import path26 from "node:path";
+import { existsSync as existsSync8, statSync as statSync13 } from "node:fs";
+import path27 from "node:path";
 var REMOTE_CHART = /^(oci|https?):\/\//i;
 var REPO_ALIAS = /^[\w.-]+\/[\w.-]+$/;
 function inside2(root, target) {
-  const rel = path26.relative(root, target);
-  return rel === "" || !rel.startsWith("..") && !path26.isAbsolute(rel);
+  const rel = path27.relative(root, target);
+  return rel === "" || !rel.startsWith("..") && !path27.isAbsolute(rel);
 }
 function resolveChart(after, dirs) {
   const chart = str2(after.chart);
   const repository = str2(after.repository);
   if (chart === void 0 || chart === "") return { source: "unknown", tried: [] };
   if (repository !== void 0 && repository !== "" || REMOTE_CHART.test(chart)) return { source: "remote", tried: [] };
-  const candidates = [path26.resolve(dirs.rootDir, chart)];
-  if (dirs.moduleDir !== void 0 && dirs.moduleDir !== dirs.rootDir) candidates.push(path26.resolve(dirs.moduleDir, chart));
+  const candidates = [path27.resolve(dirs.rootDir, chart)];
+  if (dirs.moduleDir !== void 0 && dirs.moduleDir !== dirs.rootDir) candidates.push(path27.resolve(dirs.moduleDir, chart));
   for (const candidate2 of candidates) {
     if (!inside2(dirs.repoRoot, candidate2) || !existsSync8(candidate2)) continue;
-    const stat2 = statSync12(candidate2);
-    if (stat2.isDirectory() && existsSync8(path26.join(candidate2, "Chart.yaml"))) return { source: "local", dir: candidate2, tried: candidates };
+    const stat2 = statSync13(candidate2);
+    if (stat2.isDirectory() && existsSync8(path27.join(candidate2, "Chart.yaml"))) return { source: "local", dir: candidate2, tried: candidates };
     if (stat2.isFile() && /\.tgz$/.test(candidate2)) return { source: "archive", dir: candidate2, tried: candidates };
   }
   if (REPO_ALIAS.test(chart) && !chart.startsWith(".")) return { source: "remote", tried: candidates };
@@ -72112,7 +72440,7 @@ function fromHelmRelease(address, after, afterUnknown, afterSensitive, dirs) {
   if (resolved.source === "remote") {
     notice2 = `helm_release ${address}: ${what} is not in the repository and not analysable offline (preadmit never downloads charts): its manifests were not checked, only its values; vendor the chart into the repository and point chart at its path to have it rendered`;
   } else if (resolved.source === "missing") {
-    notice2 = `helm_release ${address}: local ${what} was not found in the repository (looked at ${resolved.tried.map((t) => path26.relative(dirs.repoRoot, t).split(path26.sep).join("/") || ".").join(", ")}): not analysable; only its values were checked`;
+    notice2 = `helm_release ${address}: local ${what} was not found in the repository (looked at ${resolved.tried.map((t) => path27.relative(dirs.repoRoot, t).split(path27.sep).join("/") || ".").join(", ")}): not analysable; only its values were checked`;
   } else if (resolved.source === "archive") {
     notice2 = `helm_release ${address}: ${what} is a packaged chart archive, which preadmit does not unpack: not analysed; only its values were checked`;
   }
@@ -72131,8 +72459,8 @@ function releaseAttributeOf(raw, pointer) {
 }
 
 // src/terraform/locate.ts
-import { existsSync as existsSync9, readdirSync as readdirSync11, readFileSync as readFileSync17, statSync as statSync13 } from "node:fs";
-import path27 from "node:path";
+import { existsSync as existsSync9, readdirSync as readdirSync12, readFileSync as readFileSync18, statSync as statSync14 } from "node:fs";
+import path28 from "node:path";
 
 // src/terraform/hcl.ts
 var IDENT_START = /[A-Za-z_]/;
@@ -72372,13 +72700,13 @@ function parseTupleItems(s) {
   }
   return items;
 }
-function locatePath(body, path42, blockLine) {
+function locatePath(body, path43, blockLine) {
   let location = { line: blockLine, matched: 0 };
   let items = body;
   let value;
   let i2 = 0;
-  while (i2 < path42.length) {
-    const step = path42[i2];
+  while (i2 < path43.length) {
+    const step = path43[i2];
     if (items !== void 0) {
       const name = String(step);
       const attribute = items.find((item) => item.type === "attr" && item.name === name);
@@ -72393,8 +72721,8 @@ function locatePath(body, path42, blockLine) {
       if (blocks2.length === 0) break;
       let index = 0;
       let consumed = 1;
-      if (typeof path42[i2 + 1] === "number") {
-        index = path42[i2 + 1];
+      if (typeof path43[i2 + 1] === "number") {
+        index = path43[i2 + 1];
         consumed = 2;
       }
       const block = blocks2[index] ?? blocks2.find((b) => b.name === "dynamic") ?? blocks2[blocks2.length - 1];
@@ -72502,8 +72830,8 @@ var TfLocator = class {
   heredocs = /* @__PURE__ */ new WeakMap();
   modulesJson;
   constructor(options) {
-    this.rootDir = path27.resolve(options.rootDir);
-    this.repoRoot = path27.resolve(options.repoRoot);
+    this.rootDir = path28.resolve(options.rootDir);
+    this.repoRoot = path28.resolve(options.repoRoot);
     this.realRoot = safeRealpath(this.repoRoot) ?? this.repoRoot;
     const configuration = isObj(options.configuration) ? options.configuration : {};
     this.rootModule = isObj(configuration.root_module) ? configuration.root_module : void 0;
@@ -72511,23 +72839,23 @@ var TfLocator = class {
   inside(dir) {
     const real = safeRealpath(dir);
     if (real === void 0) return false;
-    const rel = path27.relative(this.realRoot, real);
-    return rel === "" || !rel.startsWith("..") && !path27.isAbsolute(rel);
+    const rel = path28.relative(this.realRoot, real);
+    return rel === "" || !rel.startsWith("..") && !path28.isAbsolute(rel);
   }
   /** `.terraform/modules/modules.json`: module key (`a.b`) -> directory, for registry and git modules. */
   installedModules() {
     if (this.modulesJson) return this.modulesJson;
     this.modulesJson = /* @__PURE__ */ new Map();
-    const file = path27.join(this.rootDir, ".terraform", "modules", "modules.json");
+    const file = path28.join(this.rootDir, ".terraform", "modules", "modules.json");
     try {
       if (!existsSync9(file) || !this.inside(file)) return this.modulesJson;
-      const parsed = JSON.parse(readFileSync17(file, "utf8"));
+      const parsed = JSON.parse(readFileSync18(file, "utf8"));
       const list3 = isObj(parsed) && Array.isArray(parsed.Modules) ? parsed.Modules : [];
       for (const entry of list3) {
         if (!isObj(entry)) continue;
         const key2 = str2(entry.Key);
         const dir = str2(entry.Dir);
-        if (key2 !== void 0 && dir !== void 0) this.modulesJson.set(key2, path27.resolve(this.rootDir, dir));
+        if (key2 !== void 0 && dir !== void 0) this.modulesJson.set(key2, path28.resolve(this.rootDir, dir));
       }
     } catch {
     }
@@ -72546,7 +72874,7 @@ var TfLocator = class {
       const entry = isObj(calls) ? calls[call.name] : void 0;
       const source = isObj(entry) ? str2(entry.source) : void 0;
       module = isObj(entry) && isObj(entry.module) ? entry.module : void 0;
-      if (source !== void 0 && LOCAL_SOURCE.test(source) && dir !== void 0) dir = path27.resolve(dir, source);
+      if (source !== void 0 && LOCAL_SOURCE.test(source) && dir !== void 0) dir = path28.resolve(dir, source);
       else dir = this.installedModules().get(names.join("."));
       if (dir === void 0) break;
     }
@@ -72561,20 +72889,20 @@ var TfLocator = class {
     this.indexes.set(dir, index);
     let entries;
     try {
-      entries = readdirSync11(dir).filter((f) => f.endsWith(".tf")).sort();
+      entries = readdirSync12(dir).filter((f) => f.endsWith(".tf")).sort();
     } catch {
       return index;
     }
     for (const entry of entries) {
-      const absolute = path27.join(dir, entry);
+      const absolute = path28.join(dir, entry);
       let text2;
       try {
-        if (!statSync13(absolute).isFile()) continue;
-        text2 = readFileSync17(absolute, "utf8");
+        if (!statSync14(absolute).isFile()) continue;
+        text2 = readFileSync18(absolute, "utf8");
       } catch {
         continue;
       }
-      const file = path27.relative(this.repoRoot, absolute).split(path27.sep).join("/");
+      const file = path28.relative(this.repoRoot, absolute).split(path28.sep).join("/");
       for (const item of parseHcl(text2)) {
         if (item.type !== "block" || item.name !== "resource" && item.name !== "data" || item.labels.length !== 2) continue;
         const key2 = `${item.name === "data" ? "data" : "managed"}|${item.labels[0]}|${item.labels[1]}`;
@@ -72848,11 +73176,11 @@ function lineOfFor(locator, location, attributeOf) {
 }
 
 // src/terraform/load-plan-file.ts
-import path29 from "node:path";
+import path30 from "node:path";
 
 // src/secrets/redact.ts
-import { existsSync as existsSync10, readFileSync as readFileSync18, statSync as statSync14 } from "node:fs";
-import path28 from "node:path";
+import { existsSync as existsSync10, readFileSync as readFileSync19, statSync as statSync15 } from "node:fs";
+import path29 from "node:path";
 var REDACTED2 = "***";
 var MIN_SECRET = 8;
 var MIN_FRAGMENT = 16;
@@ -72932,27 +73260,27 @@ function headerCredentials(header3) {
 }
 function readSmall(file) {
   try {
-    if (statSync14(file).size > MAX_GIT_CONFIG_BYTES) return void 0;
-    return readFileSync18(file, "utf8");
+    if (statSync15(file).size > MAX_GIT_CONFIG_BYTES) return void 0;
+    return readFileSync19(file, "utf8");
   } catch {
     return void 0;
   }
 }
 function gitConfigTexts(workTree) {
-  const dotGit = path28.join(workTree, ".git");
+  const dotGit = path29.join(workTree, ".git");
   const dirs = [];
   const pointer = readSmall(dotGit);
   if (pointer !== void 0 && /^gitdir:/m.test(pointer)) {
-    const gitdir = path28.resolve(workTree, pointer.replace(/^gitdir:\s*/m, "").trim());
+    const gitdir = path29.resolve(workTree, pointer.replace(/^gitdir:\s*/m, "").trim());
     dirs.push(gitdir);
-    const common3 = readSmall(path28.join(gitdir, "commondir"));
-    if (common3 !== void 0) dirs.push(path28.resolve(gitdir, common3.trim()));
+    const common3 = readSmall(path29.join(gitdir, "commondir"));
+    if (common3 !== void 0) dirs.push(path29.resolve(gitdir, common3.trim()));
   } else if (existsSync10(dotGit)) {
     dirs.push(dotGit);
   }
   const texts = [];
   const seen = /* @__PURE__ */ new Set();
-  const pending = dirs.map((dir) => path28.join(dir, "config"));
+  const pending = dirs.map((dir) => path29.join(dir, "config"));
   while (pending.length > 0 && texts.length < 16) {
     const file = pending.shift();
     if (seen.has(file)) continue;
@@ -72960,7 +73288,7 @@ function gitConfigTexts(workTree) {
     const text2 = readSmall(file);
     if (text2 === void 0) continue;
     texts.push(text2);
-    for (const include of text2.matchAll(/^\s*path\s*=\s*"?(.+?)"?\s*$/gim)) pending.push(path28.resolve(path28.dirname(file), include[1].replace(/^~(?=\/)/, process.env.HOME ?? "~")));
+    for (const include of text2.matchAll(/^\s*path\s*=\s*"?(.+?)"?\s*$/gim)) pending.push(path29.resolve(path29.dirname(file), include[1].replace(/^~(?=\/)/, process.env.HOME ?? "~")));
   }
   return texts;
 }
@@ -73153,10 +73481,10 @@ var Redactor = class {
 
 // src/terraform/load-plan-file.ts
 async function loadPlanFile(json2, options) {
-  const planFile = path29.relative(options.repoRoot, options.file).split(path29.sep).join("/");
+  const planFile = path30.relative(options.repoRoot, options.file).split(path30.sep).join("/");
   const loaded = loadPlan(json2, {
     planFile,
-    planDir: path29.dirname(options.file),
+    planDir: path30.dirname(options.file),
     repoRoot: options.repoRoot,
     ...options.rootModuleDir ? { rootModuleDir: options.rootModuleDir } : {}
   });
@@ -73192,16 +73520,16 @@ async function loadPlanFile(json2, options) {
 }
 
 // src/pipeline/policy.ts
-import { readdirSync as readdirSync12, readFileSync as readFileSync19, statSync as statSync15 } from "node:fs";
-import path30 from "node:path";
+import { readdirSync as readdirSync13, readFileSync as readFileSync20, statSync as statSync16 } from "node:fs";
+import path31 from "node:path";
 function configCandidates(first, repoRoot, isDirectory3) {
-  let dir = path30.resolve(first);
-  if (!isDirectory3) dir = path30.dirname(dir);
+  let dir = path31.resolve(first);
+  if (!isDirectory3) dir = path31.dirname(dir);
   const out = [];
   for (; ; ) {
-    out.push(path30.join(dir, CONFIG_FILE_NAME));
-    if (dir === repoRoot || path30.dirname(dir) === dir) return out;
-    dir = path30.dirname(dir);
+    out.push(path31.join(dir, CONFIG_FILE_NAME));
+    if (dir === repoRoot || path31.dirname(dir) === dir) return out;
+    dir = path31.dirname(dir);
   }
 }
 async function policyAt(request2, head, lookup, repoRoot, ruleIds2, defaultSeverity) {
@@ -73214,7 +73542,7 @@ async function policyAt(request2, head, lookup, repoRoot, ruleIds2, defaultSever
   if (!revision.ok) return unavailable(revision.message);
   const sha = revision.sha;
   const short = sha.slice(0, 12);
-  const candidates = lookup.configFile !== void 0 ? [path30.resolve(lookup.configFile)] : configCandidates(lookup.first, repoRoot, lookup.firstIsDirectory);
+  const candidates = lookup.configFile !== void 0 ? [path31.resolve(lookup.configFile)] : configCandidates(lookup.first, repoRoot, lookup.firstIsDirectory);
   let config = defaultConfig();
   const inRepo = candidates.filter((candidate2) => isInside(repoRoot, candidate2));
   const found = await readFilesAt(repoRoot, sha, inRepo.map(display));
@@ -73225,7 +73553,7 @@ async function policyAt(request2, head, lookup, repoRoot, ruleIds2, defaultSever
     config = loadConfigText(file.text, candidate2, ruleIds2, `${display(candidate2)}@${short}`, repoRoot);
     break;
   }
-  if (lookup.configFile !== void 0 && !isInside(repoRoot, path30.resolve(lookup.configFile))) config = head;
+  if (lookup.configFile !== void 0 && !isInside(repoRoot, path31.resolve(lookup.configFile))) config = head;
   const info2 = {
     from: "revision",
     revision: sha,
@@ -73372,7 +73700,7 @@ async function pendingComments(repoRoot, sha, comments) {
   for (const [i2, [file, list3]] of files.entries()) {
     let headLines;
     try {
-      headLines = readFileSync19(file, "utf8").split(/\r?\n/);
+      headLines = readFileSync20(file, "utf8").split(/\r?\n/);
     } catch {
       headLines = [];
     }
@@ -73407,7 +73735,7 @@ function renderReads(repoRoot, dirs, files) {
   const walked = /* @__PURE__ */ new Set();
   let budget = MAX_CHART_ENTRIES;
   const note = (p) => {
-    const named2 = path30.resolve(p);
+    const named2 = path31.resolve(p);
     if (isInside(repoRoot, named2)) out.add(relativeTo(repoRoot, named2));
     else if (isInside(realRoot, named2)) out.add(relativeTo(realRoot, named2));
     else return false;
@@ -73423,13 +73751,13 @@ function renderReads(repoRoot, dirs, files) {
     walked.add(real);
     let entries;
     try {
-      entries = readdirSync12(dir, { withFileTypes: true });
+      entries = readdirSync13(dir, { withFileTypes: true });
     } catch {
       return true;
     }
     for (const entry of entries) {
       if (--budget < 0) return false;
-      const full2 = path30.join(dir, entry.name);
+      const full2 = path31.join(dir, entry.name);
       if (entry.isDirectory()) {
         if (entry.name !== ".git" && !walk3(full2)) return false;
       } else if (entry.isSymbolicLink()) {
@@ -73437,7 +73765,7 @@ function renderReads(repoRoot, dirs, files) {
         const target = safeRealpath(full2);
         let isDirectory3 = false;
         try {
-          isDirectory3 = target !== void 0 && statSync15(target).isDirectory();
+          isDirectory3 = target !== void 0 && statSync16(target).isDirectory();
         } catch {
           isDirectory3 = false;
         }
@@ -73453,10 +73781,10 @@ function renderReads(repoRoot, dirs, files) {
 async function chartChanges(repoRoot, sha, renders, file) {
   const dirs = [...new Set(renders.map((r) => r.dir))];
   const valuesFiles = [...new Set(renders.flatMap((r) => r.request.valuesFiles))];
-  const reads = renders.length > 0 ? renderReads(repoRoot, dirs, valuesFiles) : renderReads(repoRoot, [], [path30.resolve(repoRoot, file)]);
+  const reads = renders.length > 0 ? renderReads(repoRoot, dirs, valuesFiles) : renderReads(repoRoot, [], [path31.resolve(repoRoot, file)]);
   const changed = reads === void 0 ? void 0 : await changedFilesSince(repoRoot, sha, reads);
   if (changed === void 0) return { changed: void 0, templates: void 0 };
-  const values = new Set(renderReads(repoRoot, [], [...valuesFiles, ...dirs.map((dir) => path30.join(dir, "values.yaml"))]) ?? []);
+  const values = new Set(renderReads(repoRoot, [], [...valuesFiles, ...dirs.map((dir) => path31.join(dir, "values.yaml"))]) ?? []);
   const roots = [...new Set(dirs.flatMap((dir) => [relativeTo(repoRoot, dir), ...safeRealpath(dir) !== void 0 ? [relativeTo(safeRealpath(repoRoot) ?? repoRoot, safeRealpath(dir))] : []]))];
   const chartValues = (f) => roots.some((root) => f.startsWith(`${root}/`) && /^(charts\/[^/]+\/)*values\.yaml$/.test(f.slice(root.length + 1)));
   return { changed, templates: changed.filter((f) => !values.has(f) && !chartValues(f)) };
@@ -73475,7 +73803,7 @@ function heldBack(comment, finding, changes, repoRoot) {
   const marker = `ignore comment at ${relativeTo(repoRoot, comment.file)}:${comment.line}`;
   const on6 = `${finding.ruleId} on ${finding.object.kind}/${finding.object.name} from ${finding.source.file}`;
   if (changes.templates === void 0) return `${marker} suppresses ${on6} once merged: the chart's files could not be compared with the base (a symlink leads outside the repository, or git could not tell)`;
-  const template = path30.resolve(repoRoot, finding.source.file);
+  const template = path31.resolve(repoRoot, finding.source.file);
   const real = safeRealpath(template);
   const names = [finding.source.file, ...real !== void 0 ? [relativeTo(safeRealpath(repoRoot) ?? repoRoot, real)] : []];
   if (names.some((name) => changes.templates.includes(name))) return `${marker} would also suppress ${on6}, which this pull request adds or changes`;
@@ -73488,7 +73816,7 @@ async function pendingAnnotations(repoRoot, sha, input, changes) {
   const baseManifests = /* @__PURE__ */ new Map();
   const unchanged = /* @__PURE__ */ new Map();
   const inRepo = (file) => {
-    const rel = relativeTo(repoRoot, path30.resolve(repoRoot, file));
+    const rel = relativeTo(repoRoot, path31.resolve(repoRoot, file));
     return rel.startsWith("../") ? void 0 : rel;
   };
   for (const object of carriers) {
@@ -73536,8 +73864,8 @@ async function pendingAgainst(repoRoot, sha, config, input) {
 }
 
 // src/pipeline/load.ts
-import { readFileSync as readFileSync20 } from "node:fs";
-import path31 from "node:path";
+import { readFileSync as readFileSync21 } from "node:fs";
+import path32 from "node:path";
 function loadManifestText(text2, file, explicit, loaded) {
   const parsed = loadYamlDocuments(text2);
   for (const problem of parsed.problems) {
@@ -73581,12 +73909,12 @@ async function load3(inputs, config, options, repoRoot, helmLocated, onRender) {
     if (input.kind === "stdin") {
       if (!options.readStdin) throw new UsageError('"-" given but standard input cannot be read here');
       const text2 = await options.readStdin();
-      await loadPlanOrManifest(classifyText(text2), path31.join(process.cwd(), "stdin.json"), "<stdin>", () => text2, true);
+      await loadPlanOrManifest(classifyText(text2), path32.join(process.cwd(), "stdin.json"), "<stdin>", () => text2, true);
     } else if (input.kind === "manifest") {
       const file = relativeTo(repoRoot, input.file);
       let bytes;
       try {
-        bytes = readFileSync20(input.file);
+        bytes = readFileSync21(input.file);
       } catch (error2) {
         loaded.errors.push({ kind: "read", file, message: `cannot read: ${error2.message}` });
         continue;
@@ -73614,12 +73942,12 @@ async function load3(inputs, config, options, repoRoot, helmLocated, onRender) {
 }
 
 // src/pipeline/admission.ts
-import path32 from "node:path";
+import path33 from "node:path";
 async function policyFilesAtBase(repoRoot, sha, paths) {
   const texts = [];
   const errors = [];
   for (const p of paths) {
-    const rel = path32.relative(repoRoot, p);
+    const rel = path33.relative(repoRoot, p);
     const files = await filesUnderAt(repoRoot, sha, rel);
     if (!Array.isArray(files)) {
       errors.push({ kind: "config", file: rel, message: files.message });
@@ -73639,8 +73967,8 @@ async function policyFilesAtBase(repoRoot, sha, paths) {
   return { texts, errors };
 }
 function prepareScanAdmission(objects, policyPaths, repoRoot, atBase, context3 = {}) {
-  const rel = (f) => path32.relative(repoRoot, path32.resolve(f)) || ".";
-  const fromDisk = loadPolicyFiles(policyPaths.map((p) => path32.resolve(p)));
+  const rel = (f) => path33.relative(repoRoot, path33.resolve(f)) || ".";
+  const fromDisk = loadPolicyFiles(policyPaths.map((p) => path33.resolve(p)));
   const fromBase = atBase ? policyObjectsOf(atBase.texts) : { objects: [], errors: [] };
   const policyObjects = [...fromBase.objects, ...fromDisk.objects];
   const errors = [...fromBase.errors, ...fromDisk.errors];
@@ -73718,7 +74046,7 @@ function customRulesOf(rules) {
 
 // src/pipeline/baseline-file.ts
 var import_yaml3 = __toESM(require_dist(), 1);
-import { readFileSync as readFileSync21 } from "node:fs";
+import { readFileSync as readFileSync22 } from "node:fs";
 function parseBaselineFile(text2, display) {
   const parsed = loadYamlDocuments(text2, "yaml-1.2");
   const problem = parsed.problems[0];
@@ -73750,7 +74078,7 @@ async function applyBaselineFile(result, config, repoRoot, policySha) {
     text2 = at3.kind === "file" ? at3.text : "";
   } else {
     try {
-      text2 = readFileSync21(file, "utf8");
+      text2 = readFileSync22(file, "utf8");
     } catch (error2) {
       throw new UsageError(`baseline file ${display}, named by the configuration, cannot be read: ${error2.code ?? error2.message}`);
     }
@@ -73780,7 +74108,7 @@ async function applyBaselineFile(result, config, repoRoot, policySha) {
 function baselineChanges(file, display, atRevision) {
   let head;
   try {
-    head = parseBaselineFile(readFileSync21(file, "utf8"), display);
+    head = parseBaselineFile(readFileSync22(file, "utf8"), display);
   } catch (error2) {
     if (error2.code === "ENOENT") head = [];
     else return [{ kind: "config", change: "changed", summary: `baseline file ${display} cannot be read as checked out: ${error2.message}`, file: display }];
@@ -73793,8 +74121,8 @@ function baselineChanges(file, display, atRevision) {
 }
 
 // src/fix/index.ts
-import { readFileSync as readFileSync23 } from "node:fs";
-import path34 from "node:path";
+import { readFileSync as readFileSync24 } from "node:fs";
+import path35 from "node:path";
 
 // src/fix/derive.ts
 var import_yaml5 = __toESM(require_dist(), 1);
@@ -73904,9 +74232,9 @@ function sorted2(value) {
   if (value !== null && typeof value === "object") return Object.fromEntries(Object.entries(value).sort(([a2], [b]) => a2 < b ? -1 : a2 > b ? 1 : 0).map(([k, v]) => [k, sorted2(v)]));
   return value;
 }
-function setIn(data, path42, value) {
-  if (path42.length === 0) return value;
-  const [head, ...rest] = path42;
+function setIn(data, path43, value) {
+  if (path43.length === 0) return value;
+  const [head, ...rest] = path43;
   const base3 = data !== null && typeof data === "object" ? Array.isArray(data) ? [...data] : { ...data } : {};
   base3[head] = setIn(base3[head], rest, value);
   return base3;
@@ -73914,7 +74242,7 @@ function setIn(data, path42, value) {
 function parse2(text2) {
   return (0, import_yaml4.parseDocument)(text2, { uniqueKeys: false, keepSourceTokens: false, prettyErrors: false, merge: false, strict: false });
 }
-function setInValues(text2, path42, value) {
+function setInValues(text2, path43, value) {
   const doc = parse2(text2);
   if (doc.errors.length > 0) return { reason: `the file is not valid YAML (${doc.errors[0].message.split("\n")[0]})` };
   const before = doc.toJS({ maxAliasCount: 1e4 });
@@ -73924,8 +74252,8 @@ function setInValues(text2, path42, value) {
   let node = doc.contents;
   let pair2;
   let depth = 0;
-  for (; depth < path42.length; depth++) {
-    const token = path42[depth];
+  for (; depth < path43.length; depth++) {
+    const token = path43[depth];
     if ((0, import_yaml4.isAlias)(node)) return { reason: "the key is reached through an alias" };
     if (node !== null && node.anchor) return { reason: "the key is inside an anchored node (its aliases would change too)" };
     if ((0, import_yaml4.isMap)(node)) {
@@ -73943,7 +74271,7 @@ function setInValues(text2, path42, value) {
   }
   if ((0, import_yaml4.isAlias)(node)) return { reason: "the value is an alias" };
   if (node !== null && node.anchor) return { reason: "the value is anchored (its aliases would change too)" };
-  const rest = path42.slice(depth);
+  const rest = path43.slice(depth);
   let edited;
   if (rest.length === 0) {
     edited = replaceValue(text2, node, pair2, value, eol, unit);
@@ -73952,15 +74280,15 @@ function setInValues(text2, path42, value) {
     edited = addToMap(text2, node, pair2, key2, inner, eol, unit);
   } else if (pair2 !== void 0 && (node === null || (0, import_yaml4.isScalar)(node) && node.value === null)) {
     edited = blockBelowKey(text2, pair2, node, [nested(rest, value)], eol, unit);
-  } else return { reason: `${describe(path42.slice(0, depth))} is not a map` };
+  } else return { reason: `${describe(path43.slice(0, depth))} is not a map` };
   if (edited === text2) return { reason: "the file already has that value" };
   const after = parse2(edited);
   if (after.errors.length > 0) return { reason: "the edit would not be valid YAML" };
-  if (!equal(after.toJS({ maxAliasCount: 1e4 }), setIn(before, path42, value))) return { reason: "the edit would change more than the key (an anchor, merge key or duplicate key)" };
+  if (!equal(after.toJS({ maxAliasCount: 1e4 }), setIn(before, path43, value))) return { reason: "the edit would change more than the key (an anchor, merge key or duplicate key)" };
   return { text: edited };
 }
-function describe(path42) {
-  return path42.length === 0 ? "the file" : path42.map(String).join(".");
+function describe(path43) {
+  return path43.length === 0 ? "the file" : path43.map(String).join(".");
 }
 function replaceValue(text2, node, pair2, value, eol, unit) {
   const isCollection = typeof value === "object";
@@ -74194,16 +74522,16 @@ function unifiedDiff(file, before, after, context3 = 3) {
 }
 
 // src/fix/prove.ts
-import { cpSync as cpSync2, lstatSync as lstatSync4, mkdirSync as mkdirSync2, mkdtempSync as mkdtempSync6, readFileSync as readFileSync22, rmSync as rmSync6, writeFileSync as writeFileSync6 } from "node:fs";
+import { cpSync, lstatSync as lstatSync4, mkdirSync as mkdirSync3, mkdtempSync as mkdtempSync6, readFileSync as readFileSync23, rmSync as rmSync7, writeFileSync as writeFileSync7 } from "node:fs";
 import os11 from "node:os";
-import path33 from "node:path";
+import path34 from "node:path";
 function keysOf(findings) {
   const keys2 = /* @__PURE__ */ new Set();
   for (const f of findings) for (const set2 of f.valueSets ?? [f.source.valueSet ?? DEFAULT_VALUE_SET]) keys2.add(`${f.fingerprint}\0${set2}`);
   return keys2;
 }
 function configForCopy(config, dir, copy) {
-  const inChart = (file) => isInside(dir, file) ? path33.join(copy, path33.relative(dir, file)) : file;
+  const inChart = (file) => isInside(dir, file) ? path34.join(copy, path34.relative(dir, file)) : file;
   const charts = config.charts.filter((entry) => entry.path === dir || minimatch(dir, entry.path)).map((entry) => ({
     ...entry,
     path: copy,
@@ -74231,17 +74559,17 @@ function applyEdits(texts, edits) {
 }
 async function proveChart(chart, edits, scanFindings, context3) {
   const proof = { chart, proven: [], rejected: [], renders: 0, trials: 0 };
-  const dir = path33.join(context3.repoRoot, chart);
+  const dir = path34.join(context3.repoRoot, chart);
   const before = keysOf(scanFindings.filter((f) => f.source.chart === chart));
   const originals = /* @__PURE__ */ new Map();
-  for (const edit of edits) if (!originals.has(edit.file)) originals.set(edit.file, readFileSync22(path33.join(context3.repoRoot, edit.file), "utf8"));
+  for (const edit of edits) if (!originals.has(edit.file)) originals.set(edit.file, readFileSync23(path34.join(context3.repoRoot, edit.file), "utf8"));
   const budget = new RenderBudget({
     maxRenders: Math.max(0, context3.maxRenders),
     memoryLimitBytes: context3.config.helm.memoryLimitMiB * 1024 * 1024,
     maxOutputBytes: context3.config.helm.maxOutputMiB * 1024 * 1024,
     ...context3.signal ? { signal: context3.signal } : {}
   });
-  const root = mkdtempSync6(path33.join(os11.tmpdir(), "preadmit-fix-"));
+  const root = mkdtempSync6(path34.join(os11.tmpdir(), "preadmit-fix-"));
   const results = /* @__PURE__ */ new Map();
   const scanErrors = new Set((context3.scanErrors ?? []).map((e) => `${e.file}\0${e.message}`));
   try {
@@ -74250,10 +74578,10 @@ async function proveChart(chart, edits, scanFindings, context3) {
       const known = results.get(id);
       if (known) return known;
       proof.trials++;
-      const copyRoot = path33.join(root, String(proof.trials));
-      const copy = path33.join(copyRoot, chart);
-      mkdirSync2(path33.dirname(copy), { recursive: true });
-      cpSync2(dir, copy, { recursive: true, verbatimSymlinks: true });
+      const copyRoot = path34.join(root, String(proof.trials));
+      const copy = path34.join(copyRoot, chart);
+      mkdirSync3(path34.dirname(copy), { recursive: true });
+      cpSync(dir, copy, { recursive: true, verbatimSymlinks: true });
       const texts = new Map(originals);
       const { failed } = applyEdits(texts, batch);
       if (failed.length > 0) {
@@ -74261,7 +74589,7 @@ async function proveChart(chart, edits, scanFindings, context3) {
         results.set(id, outcome2);
         return outcome2;
       }
-      for (const [file, text2] of texts) if (text2 !== originals.get(file)) writeFileSync6(path33.join(copyRoot, file), text2);
+      for (const [file, text2] of texts) if (text2 !== originals.get(file)) writeFileSync7(path34.join(copyRoot, file), text2);
       const started = budget.started;
       let rendered;
       try {
@@ -74272,7 +74600,7 @@ async function proveChart(chart, edits, scanFindings, context3) {
       } finally {
         proof.renders += budget.started - started;
       }
-      rmSync6(copyRoot, { recursive: true, force: true });
+      rmSync7(copyRoot, { recursive: true, force: true });
       const errors = rendered.errors.filter((e) => !scanErrors.has(`${e.file}\0${e.message.split(copyRoot).join(context3.repoRoot)}`));
       if (budget.refusedCount() > 0) return { ok: false, failure: "the render budget ran out", effective: /* @__PURE__ */ new Set() };
       if (errors.length > 0) {
@@ -74337,7 +74665,7 @@ async function proveChart(chart, edits, scanFindings, context3) {
       proof.rejected.push({ edit, reason: budget.refusedCount() > 0 ? "the render budget for proofs ran out" : "the re-render still shows the finding" });
     }
   } finally {
-    rmSync6(root, { recursive: true, force: true });
+    rmSync7(root, { recursive: true, force: true });
   }
   return proof;
 }
@@ -74360,18 +74688,18 @@ function apiServerRefusal(objects) {
   return void 0;
 }
 function editableProblem(repoRoot, chart, file) {
-  const absolute = path33.join(repoRoot, file);
-  if (file.startsWith("..") || path33.isAbsolute(file) || !isInside(repoRoot, absolute)) return `${file} is outside the repository`;
-  if (!isInside(path33.join(repoRoot, chart), absolute)) return `${file} is outside the chart ${chart}`;
+  const absolute = path34.join(repoRoot, file);
+  if (file.startsWith("..") || path34.isAbsolute(file) || !isInside(repoRoot, absolute)) return `${file} is outside the repository`;
+  if (!isInside(path34.join(repoRoot, chart), absolute)) return `${file} is outside the chart ${chart}`;
   let at3 = absolute;
-  while (isInside(path33.join(repoRoot, chart), at3)) {
+  while (isInside(path34.join(repoRoot, chart), at3)) {
     try {
-      if (lstatSync4(at3).isSymbolicLink()) return `${path33.relative(repoRoot, at3)} is a symbolic link`;
+      if (lstatSync4(at3).isSymbolicLink()) return `${path34.relative(repoRoot, at3)} is a symbolic link`;
     } catch {
       return `${file} cannot be read`;
     }
-    if (at3 === path33.join(repoRoot, chart)) break;
-    at3 = path33.dirname(at3);
+    if (at3 === path34.join(repoRoot, chart)) break;
+    at3 = path34.dirname(at3);
   }
   try {
     if (!lstatSync4(absolute).isFile()) return `${file} is not a regular file`;
@@ -74415,7 +74743,7 @@ function candidatesOf(findings, repoRoot, options) {
       skipped.push({ finding, reason: "the rendered object was not found" });
       continue;
     }
-    if (!texts.has(file)) texts.set(file, readText(path34.join(repoRoot, file)));
+    if (!texts.has(file)) texts.set(file, readText(path35.join(repoRoot, file)));
     const text2 = texts.get(file);
     if (text2 === void 0) {
       skipped.push({ finding, reason: `${file} cannot be read` });
@@ -74442,7 +74770,7 @@ function candidatesOf(findings, repoRoot, options) {
 }
 function readText(file) {
   try {
-    return readFileSync23(file, "utf8");
+    return readFileSync24(file, "utf8");
   } catch {
     return void 0;
   }
@@ -74458,7 +74786,7 @@ async function attachFixes(findings, scanFindings, options, context3) {
     budget -= proof.renders;
     report2.charts.push(proof);
     for (const edit of proof.proven) {
-      const text2 = readFileSync23(path34.join(context3.repoRoot, edit.file), "utf8");
+      const text2 = readFileSync24(path35.join(context3.repoRoot, edit.file), "utf8");
       const outcome = setInValues(text2, edit.path, edit.value);
       if ("reason" in outcome) continue;
       const lines = changedLines(text2, outcome.text);
@@ -74474,8 +74802,8 @@ async function attachFixes(findings, scanFindings, options, context3) {
 }
 
 // src/pipeline/shard.ts
-import { createHash as createHash3 } from "node:crypto";
-import { readFileSync as readFileSync24 } from "node:fs";
+import { createHash as createHash5 } from "node:crypto";
+import { readFileSync as readFileSync25 } from "node:fs";
 var MAX_SHARDS = 256;
 var MANIFESTS_UNIT = "(manifests)";
 function parseShard(text2, flag = "--shard") {
@@ -74488,7 +74816,7 @@ function parseShard(text2, flag = "--shard") {
   return { index, count: count2 };
 }
 function score(shard, unit) {
-  return createHash3("sha256").update(`${shard}\0${unit}`).digest("hex");
+  return createHash5("sha256").update(`${shard}\0${unit}`).digest("hex");
 }
 function shardOfUnit(unit, count2) {
   let best = 1;
@@ -74507,7 +74835,7 @@ function unitOfInput(input, repoRoot) {
   if (input.kind === "stdin") return MANIFESTS_UNIT;
   let bytes;
   try {
-    bytes = readFileSync24(input.file);
+    bytes = readFileSync25(input.file);
   } catch {
     return relativeTo(repoRoot, input.file);
   }
@@ -74520,7 +74848,7 @@ function selectShard(inputs, shard, repoRoot) {
   return {
     inputs: inputs.filter((_, i2) => mine.has(units[i2])),
     units: [...mine].sort(),
-    inputsDigest: createHash3("sha256").update(all.join("\n")).digest("hex"),
+    inputsDigest: createHash5("sha256").update(all.join("\n")).digest("hex"),
     total: all.length
   };
 }
@@ -74533,7 +74861,7 @@ function stableJson(value) {
 }
 function configDigest(config, extra, repoRoot) {
   const text2 = stableJson({ config, extra }).split(JSON.stringify(repoRoot).slice(1, -1)).join("<repo>");
-  return createHash3("sha256").update(text2).digest("hex").slice(0, 32);
+  return createHash5("sha256").update(text2).digest("hex").slice(0, 32);
 }
 
 // src/pipeline/shard-joins.ts
@@ -74579,16 +74907,16 @@ function pendingNamespaceJoins(objects, rules, config) {
       for (const minors of versionClasses(level)) {
         const verdict = evaluatePod(pod, level, `v1.${minors[0]}`);
         if (verdict.allowed) continue;
-        const path42 = template.base + (verdict.violations[0].fields[0]?.path ?? "/spec");
+        const path43 = template.base + (verdict.violations[0].fields[0]?.path ?? "/spec");
         const reasons = forbiddenReasons(verdict.violations);
-        const key2 = `${path42}\0${reasons}`;
+        const key2 = `${path43}\0${reasons}`;
         const known = outcomes.get(key2);
         if (known) {
           known.minors.push(...minors);
           continue;
         }
         const source = { ...object.source };
-        const line = object.lineOf?.(path42);
+        const line = object.lineOf?.(path43);
         if (line !== void 0) source.line = line;
         const finding = {
           ruleId: rule2.meta.id,
@@ -74597,9 +74925,9 @@ function pendingNamespaceJoins(objects, rules, config) {
           // The policy is the Namespace's, known at the merge (merge.ts writes the message again).
           message: interpolate(rule2.meta.messages.rejected ?? "", { kind: object.ref.kind, name: object.ref.name, namespace, reasons, policy: "<enforced level>" }),
           object: object.ref,
-          path: path42,
+          path: path43,
           source,
-          fingerprint: fingerprintOf(rule2.meta.id, object, path42),
+          fingerprint: fingerprintOf(rule2.meta.id, object, path43),
           remediation: rule2.meta.remediation
         };
         outcomes.set(key2, { valueSet, namespace, level, minors: [...minors], finding, data: { kind: object.ref.kind, name: object.ref.name, namespace, reasons }, source: object });
@@ -74629,6 +74957,18 @@ function borrowLocation(target, located) {
 }
 
 // src/pipeline/scan.ts
+function renderCacheAt(dir, paths) {
+  const repoRoot = findRepoRoot(paths.find((p) => p !== "-") ?? ".");
+  const real = (p) => {
+    for (let at3 = path36.resolve(p); ; at3 = path36.dirname(at3)) {
+      const resolved = safeRealpath(at3);
+      if (resolved !== void 0) return path36.join(resolved, path36.relative(at3, path36.resolve(p)));
+      if (path36.dirname(at3) === at3) return path36.resolve(p);
+    }
+  };
+  if (isInside(real(repoRoot), real(dir))) throw new UsageError(`the render cache ${dir} is inside the repository scanned: a pull request could commit entries there; use a folder outside it (e.g. under RUNNER_TEMP)`);
+  return new RenderCache(dir);
+}
 var TOOL_VERSION = package_default.version;
 function ruleIds(rules = RULES) {
   return rules.map((rule2) => rule2.meta.id);
@@ -74639,7 +74979,7 @@ function resolveConfig(options, repoRoot) {
 function fileConfig(options, repoRoot) {
   const rules = options.rules ?? RULES;
   const first = options.paths.find((p) => p !== "-") ?? ".";
-  const file = options.configFile ? path35.resolve(options.configFile) : findConfig(first, repoRoot);
+  const file = options.configFile ? path36.resolve(options.configFile) : findConfig(first, repoRoot);
   const config = file ? loadConfig(file, ruleIds(rules), relativeTo(repoRoot, file), repoRoot) : defaultConfig();
   if (options.configFile && !file) throw new UsageError(`configuration file ${options.configFile} not found`);
   return config;
@@ -74667,7 +75007,7 @@ function withScanOptions(config, options) {
     }
     config.helm[key2] = value;
   }
-  config.helm.valuesFiles = [...config.helm.valuesFiles, ...(options.valuesFiles ?? []).map((f) => path35.resolve(f))];
+  config.helm.valuesFiles = [...config.helm.valuesFiles, ...(options.valuesFiles ?? []).map((f) => path36.resolve(f))];
   config.helm.set = [...config.helm.set, ...options.set ?? []];
   return config;
 }
@@ -74705,7 +75045,10 @@ function countBlocking(findings, failOn) {
   return findings.filter((f) => isBlocking(f.severity, failOn)).length;
 }
 async function scan2(options) {
-  return runWithYamlBudget(YamlBudget.forHeap(), () => scanWithBudget(options));
+  const cache2 = options.cacheDir !== void 0 ? renderCacheAt(options.cacheDir, options.paths) : void 0;
+  const result = await runWithRenderCache(cache2, () => runWithYamlBudget(YamlBudget.forHeap(), () => scanWithBudget(options)));
+  cache2?.prune();
+  return result;
 }
 async function scanWithBudget(options) {
   const started = performance.now();
@@ -74718,11 +75061,11 @@ async function scanWithBudget(options) {
   const defaultSeverity = (id) => rules.find((rule2) => rule2.meta.id === id)?.meta.defaultSeverity;
   let policy;
   if (options.policyFrom !== void 0) {
-    const first = path35.resolve(options.paths.find((p) => p !== "-") ?? ".");
+    const first = path36.resolve(options.paths.find((p) => p !== "-") ?? ".");
     policy = await policyAt(
       options.policyFrom,
       headConfig,
-      { ...options.configFile !== void 0 ? { configFile: options.configFile } : {}, first, firstIsDirectory: existsSync11(first) && statSync16(first).isDirectory() },
+      { ...options.configFile !== void 0 ? { configFile: options.configFile } : {}, first, firstIsDirectory: existsSync11(first) && statSync17(first).isDirectory() },
       repoRoot,
       ruleIds(rules),
       defaultSeverity
@@ -74830,6 +75173,7 @@ async function scanWithBudget(options) {
       })
     })
   ) : void 0;
+  loaded.variants.length = 0;
   const refused = budgetError(budget, repoRoot);
   const errors = [...discovery.errors, ...loaded.errors, ...evaluation.errors, ...refused ? [refused] : []];
   const blast = /* @__PURE__ */ new Map();
@@ -74925,7 +75269,7 @@ async function shardInfo(request2, selection, ctx) {
     }
   }
   ctx.suppress(findings);
-  const relative = (p) => relativeTo(repoRoot, path35.resolve(p));
+  const relative = (p) => relativeTo(repoRoot, path36.resolve(p));
   return {
     index: request2.index,
     count: request2.count,
@@ -74946,51 +75290,51 @@ async function shardInfo(request2, selection, ctx) {
 // src/pipeline/base-compare.ts
 var GIT_ENV = { GIT_TERMINAL_PROMPT: "0", GIT_PAGER: "cat", LC_ALL: "C" };
 async function exportCommit(repoRoot, sha, dir) {
-  const env = { ...GIT_ENV, GIT_INDEX_FILE: path36.join(dir, ".preadmit-index") };
-  const tree = path36.join(dir, "tree");
-  mkdirSync3(tree);
-  for (const args of [["read-tree", sha], ["checkout-index", "--all", "--force", `--prefix=${tree}${path36.sep}`]]) {
+  const env = { ...GIT_ENV, GIT_INDEX_FILE: path37.join(dir, ".preadmit-index") };
+  const tree = path37.join(dir, "tree");
+  mkdirSync4(tree);
+  for (const args of [["read-tree", sha], ["checkout-index", "--all", "--force", `--prefix=${tree}${path37.sep}`]]) {
     const result = await execa("git", args, { cwd: repoRoot, env, reject: false, stdin: "ignore", timeout: 3e5 });
     if (result.exitCode !== 0) throw new UsageError(`--base: git could not export ${sha.slice(0, 12)} (git ${args[0]}: ${String(result.stderr).split("\n")[0] || "failed"})`);
   }
-  rmSync7(env.GIT_INDEX_FILE, { force: true });
-  mkdirSync3(path36.join(tree, ".git"));
+  rmSync8(env.GIT_INDEX_FILE, { force: true });
+  mkdirSync4(path37.join(tree, ".git"));
 }
 function inExport(repoRoot, exportRoot, file) {
-  const rel = path36.relative(repoRoot, path36.resolve(file));
-  if (rel.startsWith("..") || path36.isAbsolute(rel)) return void 0;
-  const mapped = path36.join(exportRoot, rel);
+  const rel = path37.relative(repoRoot, path37.resolve(file));
+  if (rel.startsWith("..") || path37.isAbsolute(rel)) return void 0;
+  const mapped = path37.join(exportRoot, rel);
   return existsSync12(mapped) ? mapped : void 0;
 }
 async function scanAgainstBase(options, request2, scanOne = scan2) {
   const paths = options.paths.length > 0 ? options.paths : ["."];
   if (paths.includes("-")) throw new UsageError("--base cannot compare standard input (-) with a revision: give files or directories");
   const repoRoot = findRepoRoot(paths[0]);
-  const first = path36.relative(repoRoot, path36.resolve(paths[0]));
-  if (!existsSync12(path36.join(repoRoot, ".git")) || first.startsWith("..") || path36.isAbsolute(first)) {
-    throw new UsageError(`--base needs the scanned paths inside a git repository; ${path36.resolve(paths[0])} is not in one`);
+  const first = path37.relative(repoRoot, path37.resolve(paths[0]));
+  if (!existsSync12(path37.join(repoRoot, ".git")) || first.startsWith("..") || path37.isAbsolute(first)) {
+    throw new UsageError(`--base needs the scanned paths inside a git repository; ${path37.resolve(paths[0])} is not in one`);
   }
   for (const p of paths) {
-    const rel = path36.relative(repoRoot, path36.resolve(p));
-    if (rel.startsWith("..") || path36.isAbsolute(rel)) throw new UsageError(`--base: ${p} is outside the git repository ${repoRoot}`);
+    const rel = path37.relative(repoRoot, path37.resolve(p));
+    if (rel.startsWith("..") || path37.isAbsolute(rel)) throw new UsageError(`--base: ${p} is outside the git repository ${repoRoot}`);
   }
   const revision = await resolveRevision(repoRoot, request2.revision, { fetch: false });
   if (!revision.ok) throw new UsageError(`--base ${request2.revision}: ${revision.message.includes("not a git repository") ? `${repoRoot} is not a git repository` : revision.message}`);
   const sha = revision.sha;
   const changed = await changedFilesSince(repoRoot, sha, ["."]);
   const repoRel = (f) => {
-    const abs = path36.resolve(f);
-    return isInside(repoRoot, abs) ? path36.relative(repoRoot, abs).split(path36.sep).join("/") : void 0;
+    const abs = path37.resolve(f);
+    return isInside(repoRoot, abs) ? path37.relative(repoRoot, abs).split(path37.sep).join("/") : void 0;
   };
   const optionFiles = [...options.configFile !== void 0 ? [options.configFile] : [], ...options.valuesFiles ?? []].flatMap((f) => repoRel(f) ?? []);
   const optionChanged = optionFiles.find((f) => changed?.includes(f));
   const all = request2.all ? "--all" : changed === void 0 ? `git could not list the files changed since ${sha.slice(0, 12)}` : optionChanged !== void 0 ? `${optionChanged} changed, which ${options.configFile !== void 0 && repoRel(options.configFile) === optionChanged ? "is the configuration" : "is a values file"} given for every chart` : void 0;
-  const temp = realpathSync3(mkdtempSync7(path36.join(os12.tmpdir(), "preadmit-base-")));
-  const cleanup = () => rmSync7(temp, { recursive: true, force: true });
+  const temp = realpathSync3(mkdtempSync7(path37.join(os12.tmpdir(), "preadmit-base-")));
+  const cleanup = () => rmSync8(temp, { recursive: true, force: true });
   process.once("exit", cleanup);
   try {
     await exportCommit(repoRoot, sha, temp);
-    const exportRoot = path36.join(temp, "tree");
+    const exportRoot = path37.join(temp, "tree");
     const choices = {};
     let failOnErrors = true;
     const selector = (side, root, valuesFiles) => (charts, config) => {
@@ -75000,19 +75344,19 @@ async function scanAgainstBase(options, request2, scanOne = scan2) {
       return choice.rendered;
     };
     const basePaths = paths.flatMap((p) => inExport(repoRoot, exportRoot, p) ?? []);
-    const baseValues = (options.valuesFiles ?? []).flatMap((f) => inExport(repoRoot, exportRoot, f) ?? (isInside(repoRoot, path36.resolve(f)) ? [] : [path36.resolve(f)]));
-    const baseConfig = options.configFile !== void 0 ? inExport(repoRoot, exportRoot, options.configFile) ?? (isInside(repoRoot, path36.resolve(options.configFile)) ? void 0 : path36.resolve(options.configFile)) : void 0;
+    const baseValues = (options.valuesFiles ?? []).flatMap((f) => inExport(repoRoot, exportRoot, f) ?? (isInside(repoRoot, path37.resolve(f)) ? [] : [path37.resolve(f)]));
+    const baseConfig = options.configFile !== void 0 ? inExport(repoRoot, exportRoot, options.configFile) ?? (isInside(repoRoot, path37.resolve(options.configFile)) ? void 0 : path37.resolve(options.configFile)) : void 0;
     const { policyFrom: _policyFrom, readStdin: _readStdin, configFile: _configFile, ...shared } = options;
     let baseObjects = [];
     const base3 = basePaths.length === 0 ? void 0 : await scanOne({ ...shared, fixes: "off", paths: basePaths, valuesFiles: baseValues, ...baseConfig !== void 0 ? { configFile: baseConfig } : {}, selectCharts: selector("base", exportRoot, baseValues), onObjects: (objects) => baseObjects = objects }).catch((error2) => {
-      if (error2 instanceof UsageError) throw new UsageError(`--base ${request2.revision}: the files at ${sha.slice(0, 12)}: ${error2.message.split(temp + path36.sep + "tree" + path36.sep).join("")}`, { cause: error2 });
+      if (error2 instanceof UsageError) throw new UsageError(`--base ${request2.revision}: the files at ${sha.slice(0, 12)}: ${error2.message.split(temp + path37.sep + "tree" + path37.sep).join("")}`, { cause: error2 });
       throw error2;
     });
     const newOnly = (findings) => {
       const { existing } = matchFindings(findings, base3?.findings ?? []);
       return new Set(findings.filter((f) => !existing.has(f)));
     };
-    const head = await scanOne({ ...options, paths, selectCharts: selector("head", repoRoot, (options.valuesFiles ?? []).map((f) => path36.resolve(f))), ...request2.gate === "new" ? { selectFixes: newOnly } : {}, admissionBase: baseObjects });
+    const head = await scanOne({ ...options, paths, selectCharts: selector("head", repoRoot, (options.valuesFiles ?? []).map((f) => path37.resolve(f))), ...request2.gate === "new" ? { selectFixes: newOnly } : {}, admissionBase: baseObjects });
     const rendered = [.../* @__PURE__ */ new Set([...choices.head?.rendered ?? [], ...choices.base?.rendered ?? []])].sort();
     const unchanged = [.../* @__PURE__ */ new Set([...choices.head?.unchanged ?? [], ...choices.base?.unchanged ?? []])].filter((c3) => !rendered.includes(c3)).sort();
     const allBecause = choices.head?.allBecause ?? choices.base?.allBecause;
@@ -75097,14 +75441,14 @@ function compareWithBase(head, base3, info2, failOnErrors, notFixed = () => fals
 
 // src/reporters/output-file.ts
 import { randomBytes as randomBytes2 } from "node:crypto";
-import { closeSync, constants as constants6, lstatSync as lstatSync5, mkdirSync as mkdirSync4, openSync, realpathSync as realpathSync4, renameSync, statSync as statSync17, unlinkSync, writeSync } from "node:fs";
-import path37 from "node:path";
+import { closeSync as closeSync2, constants as constants6, lstatSync as lstatSync5, mkdirSync as mkdirSync5, openSync as openSync2, realpathSync as realpathSync4, renameSync as renameSync2, statSync as statSync18, unlinkSync, writeSync } from "node:fs";
+import path38 from "node:path";
 var OutputFileError = class extends UsageError {
   name = "OutputFileError";
 };
 function inside3(child2, parent) {
-  const rel = path37.relative(parent, child2);
-  return rel === "" || !rel.startsWith("..") && !path37.isAbsolute(rel);
+  const rel = path38.relative(parent, child2);
+  return rel === "" || !rel.startsWith("..") && !path38.isAbsolute(rel);
 }
 function exists2(p) {
   try {
@@ -75135,11 +75479,11 @@ function reason(error2) {
   }
 }
 function prepareOutputFile(file, base3, shown2 = file) {
-  const target = path37.resolve(base3, file);
-  const dir = path37.dirname(target);
+  const target = path38.resolve(base3, file);
+  const dir = path38.dirname(target);
   checkFolder(target, base3, shown2);
   try {
-    mkdirSync4(dir, { recursive: true });
+    mkdirSync5(dir, { recursive: true });
   } catch (error2) {
     throw new OutputFileError(`cannot write ${shown2}: cannot create the folder ${dir}: ${reason(error2)}`);
   }
@@ -75153,10 +75497,10 @@ function prepareOutputFile(file, base3, shown2 = file) {
   return target;
 }
 function checkFolder(target, base3, shown2) {
-  const absBase = path37.resolve(base3);
+  const absBase = path38.resolve(base3);
   if (!inside3(target, absBase)) return;
-  let existing = path37.dirname(target);
-  while (!exists2(existing) && path37.dirname(existing) !== existing) existing = path37.dirname(existing);
+  let existing = path38.dirname(target);
+  while (!exists2(existing) && path38.dirname(existing) !== existing) existing = path38.dirname(existing);
   let real;
   let realBase;
   try {
@@ -75167,33 +75511,33 @@ function checkFolder(target, base3, shown2) {
   }
   if (!inside3(real, realBase)) {
     throw new OutputFileError(
-      `cannot write ${shown2}: the folder ${path37.relative(absBase, existing) || "."} is a symbolic link to ${real}, outside ${absBase}; preadmit does not follow links out of it`
+      `cannot write ${shown2}: the folder ${path38.relative(absBase, existing) || "."} is a symbolic link to ${real}, outside ${absBase}; preadmit does not follow links out of it`
     );
   }
   try {
-    if (!statSync17(real).isDirectory()) throw Object.assign(new Error("not a folder"), { code: "ENOTDIR" });
+    if (!statSync18(real).isDirectory()) throw Object.assign(new Error("not a folder"), { code: "ENOTDIR" });
   } catch (error2) {
     throw new OutputFileError(`cannot write ${shown2}: ${reason(error2)}`);
   }
 }
 function writeOutputFile(target, text2, base3, shown2 = target) {
   checkFolder(target, base3, shown2);
-  const dir = path37.dirname(target);
-  const temp = path37.join(dir, `.${path37.basename(target)}.${randomBytes2(6).toString("hex")}.tmp`);
+  const dir = path38.dirname(target);
+  const temp = path38.join(dir, `.${path38.basename(target)}.${randomBytes2(6).toString("hex")}.tmp`);
   let fd;
   try {
-    fd = openSync(temp, constants6.O_WRONLY | constants6.O_CREAT | constants6.O_EXCL | (constants6.O_NOFOLLOW ?? 0), 438);
+    fd = openSync2(temp, constants6.O_WRONLY | constants6.O_CREAT | constants6.O_EXCL | (constants6.O_NOFOLLOW ?? 0), 438);
   } catch (error2) {
     throw new OutputFileError(`cannot write ${shown2}: ${reason(error2)}`);
   }
   try {
     const bytes = Buffer.from(text2, "utf8");
     for (let off = 0; off < bytes.length; ) off += writeSync(fd, bytes, off, bytes.length - off);
-    closeSync(fd);
-    renameSync(temp, target);
+    closeSync2(fd);
+    renameSync2(temp, target);
   } catch (error2) {
     try {
-      closeSync(fd);
+      closeSync2(fd);
     } catch {
     }
     try {
@@ -75392,7 +75736,7 @@ ${fence}`;
 }
 
 // src/reporters/html.ts
-import { createHash as createHash4 } from "node:crypto";
+import { createHash as createHash6 } from "node:crypto";
 
 // src/reporters/base.ts
 function baseCounts(result) {
@@ -75754,9 +76098,9 @@ function blastSvg(graph, index) {
     const x2 = b.x - 2;
     const y2 = b.y + nodeH / 2;
     const mx = (x1 + x2) / 2;
-    const path42 = `<path d="M${x1} ${y1} C${mx} ${y1} ${mx} ${y2} ${x2} ${y2}" marker-end="url(#${marker})"/>`;
+    const path43 = `<path d="M${x1} ${y1} C${mx} ${y1} ${mx} ${y2} ${x2} ${y2}" marker-end="url(#${marker})"/>`;
     const label = e.label === void 0 ? "" : `<text class="el" x="${x2 - 8}" y="${y2 - 5}" text-anchor="end">${esc(clipped(e.label, 24))}</text>`;
-    return `<g class="edge" data-from="${e.from}" data-to="${e.to}">${path42}${label}</g>`;
+    return `<g class="edge" data-from="${e.from}" data-to="${e.to}">${path43}${label}</g>`;
   });
   const nodes = graph.nodes.map((n2) => {
     const { x, y } = position(n2.id);
@@ -75939,7 +76283,7 @@ var SCRIPT = `
 })();
 `;
 function sha256(text2) {
-  return `'sha256-${createHash4("sha256").update(text2, "utf8").digest("base64")}'`;
+  return `'sha256-${createHash6("sha256").update(text2, "utf8").digest("base64")}'`;
 }
 var CONTENT_SECURITY_POLICY = `default-src 'none'; script-src ${sha256(SCRIPT)}; style-src ${sha256(STYLE)}; img-src 'none'; font-src 'none'; connect-src 'none'; object-src 'none'; base-uri 'none'; form-action 'none'`;
 function renderHtml(result, options = {}) {
@@ -76273,8 +76617,8 @@ function findingRow(f, rules, fileUrl) {
   if (f.valueSets !== void 0 && !f.valueSets.includes("default")) where += ` <sub>${text(valueSetLabel(f), LIMIT2.file)}</sub>`;
   else if (f.valueSets === void 0 && f.source.valueSet !== void 0 && f.source.valueSet !== "default") where += ` <sub>values: ${text(f.source.valueSet, LIMIT2.file)}</sub>`;
   if (f.suppressed !== void 0) where += ` <sub>${text(suppressionLabel(f), LIMIT2.message)}</sub>`;
-  const path42 = `<br><sub><code>${text(f.path || "/", LIMIT2.path)}</code></sub>`;
-  return `| ${SEVERITY_BADGE[f.severity]}${f.status === "new" ? " **new**" : ""} | ${ruleCell(f.ruleId, rules)} | ${object} | ${text(f.message, LIMIT2.message)}${path42} | ${where} |`;
+  const path43 = `<br><sub><code>${text(f.path || "/", LIMIT2.path)}</code></sub>`;
+  return `| ${SEVERITY_BADGE[f.severity]}${f.status === "new" ? " **new**" : ""} | ${ruleCell(f.ruleId, rules)} | ${object} | ${text(f.message, LIMIT2.message)}${path43} | ${where} |`;
 }
 var FINDING_HEAD = ["| Severity | Rule | Object | Message | Location |", "| --- | --- | --- | --- | --- |"];
 function errorRow(e, fileUrl) {
@@ -76639,8 +76983,8 @@ function tagsFor(category) {
 function effectiveSeverities(findings) {
   const byRule = /* @__PURE__ */ new Map();
   for (const f of findings) {
-    const current = byRule.get(f.ruleId);
-    if (current === void 0 || compareSeverity(f.severity, current) < 0) byRule.set(f.ruleId, f.severity);
+    const current2 = byRule.get(f.ruleId);
+    if (current2 === void 0 || compareSeverity(f.severity, current2) < 0) byRule.set(f.ruleId, f.severity);
   }
   return byRule;
 }
@@ -77196,19 +77540,19 @@ function baseUnavailableNote(reason2) {
 // src/action/changed-lines.ts
 function parseChangedLines(diff) {
   const out = /* @__PURE__ */ new Map();
-  let current;
+  let current2;
   for (const line of diff.split("\n")) {
     if (line.startsWith("+++ ")) {
       const name = line.slice(4).replace(/\t$/, "");
-      current = name.startsWith("b/") ? /* @__PURE__ */ new Set() : void 0;
-      if (current !== void 0) out.set(name.slice(2), current);
+      current2 = name.startsWith("b/") ? /* @__PURE__ */ new Set() : void 0;
+      if (current2 !== void 0) out.set(name.slice(2), current2);
       continue;
     }
     const hunk = /^@@ -[0-9]+(?:,[0-9]+)? \+([0-9]+)(?:,([0-9]+))? @@/.exec(line);
-    if (hunk === null || current === void 0) continue;
+    if (hunk === null || current2 === void 0) continue;
     const start = Number(hunk[1]);
     const count2 = hunk[2] === void 0 ? 1 : Number(hunk[2]);
-    for (let i2 = 0; i2 < count2; i2++) current.add(start + i2);
+    for (let i2 = 0; i2 < count2; i2++) current2.add(start + i2);
   }
   return out;
 }
@@ -77234,9 +77578,9 @@ async function changedLinesSince(repoRoot, baseSha, files) {
 }
 
 // src/action/context.ts
-import { readFileSync as readFileSync25 } from "node:fs";
+import { readFileSync as readFileSync26 } from "node:fs";
 import os13 from "node:os";
-import path38 from "node:path";
+import path39 from "node:path";
 var PR_EVENTS = /* @__PURE__ */ new Set(["pull_request", "pull_request_target", "pull_request_review", "pull_request_review_comment"]);
 function str3(value) {
   return typeof value === "string" && value !== "" ? value : void 0;
@@ -77249,7 +77593,7 @@ function readRunContext(env = process.env, cwd = process.cwd()) {
   let payload = {};
   if (env.GITHUB_EVENT_PATH) {
     try {
-      payload = obj(JSON.parse(readFileSync25(env.GITHUB_EVENT_PATH, "utf8"))) ?? {};
+      payload = obj(JSON.parse(readFileSync26(env.GITHUB_EVENT_PATH, "utf8"))) ?? {};
     } catch (error2) {
       notes.push(`could not read the event payload ${env.GITHUB_EVENT_PATH}: ${error2.message}`);
     }
@@ -77287,7 +77631,7 @@ function readRunContext(env = process.env, cwd = process.cwd()) {
       notes.push("the workflow_run payload has no head SHA");
     }
   }
-  const workspace = path38.resolve(cwd, env.GITHUB_WORKSPACE || ".");
+  const workspace = path39.resolve(cwd, env.GITHUB_WORKSPACE || ".");
   const serverUrl = (env.GITHUB_SERVER_URL || "https://github.com").replace(/\/+$/, "");
   const apiUrl = (env.GITHUB_API_URL || "https://api.github.com").replace(/\/+$/, "");
   const runUrl = repository && env.GITHUB_RUN_ID ? `${serverUrl}/${repository.owner}/${repository.repo}/actions/runs/${env.GITHUB_RUN_ID}` : void 0;
@@ -77299,7 +77643,7 @@ function readRunContext(env = process.env, cwd = process.cwd()) {
     ...pullRequest && { pullRequest },
     ...workflowRun && { workflowRun },
     workspace,
-    tempDir: env.RUNNER_TEMP ? path38.resolve(env.RUNNER_TEMP) : os13.tmpdir(),
+    tempDir: env.RUNNER_TEMP ? path39.resolve(env.RUNNER_TEMP) : os13.tmpdir(),
     serverUrl,
     apiUrl,
     ...runUrl !== void 0 && { runUrl },
@@ -77308,8 +77652,8 @@ function readRunContext(env = process.env, cwd = process.cwd()) {
 }
 
 // src/action/from-report.ts
-import { readdirSync as readdirSync13 } from "node:fs";
-import path39 from "node:path";
+import { readdirSync as readdirSync14 } from "node:fs";
+import path40 from "node:path";
 
 // src/pipeline/merge.ts
 function checkShards(reports) {
@@ -77530,7 +77874,7 @@ function summaryOf(result, shards, failOn, failOnErrors, joins) {
 
 // src/pipeline/read-report.ts
 var import__ = __toESM(require__(), 1);
-import { readFileSync as readFileSync26, statSync as statSync18 } from "node:fs";
+import { readFileSync as readFileSync27, statSync as statSync19 } from "node:fs";
 
 // schemas/scan-result.schema.json
 var scan_result_schema_default = {
@@ -78240,8 +78584,8 @@ var validator;
 function readReport(file) {
   let text2;
   try {
-    if (statSync18(file).size > MAX_REPORT_BYTES) throw new UsageError(`report ${file} is larger than ${MAX_REPORT_BYTES / 1024 / 1024} MiB`);
-    text2 = readFileSync26(file, "utf8");
+    if (statSync19(file).size > MAX_REPORT_BYTES) throw new UsageError(`report ${file} is larger than ${MAX_REPORT_BYTES / 1024 / 1024} MiB`);
+    text2 = readFileSync27(file, "utf8");
   } catch (error2) {
     if (error2 instanceof UsageError) throw error2;
     throw new UsageError(`cannot read the report ${file}: ${error2.message}`);
@@ -78343,6 +78687,7 @@ function readInputs(getInput2 = defaultGetInput) {
     ...helm !== "" && { helm },
     ...reports.length > 0 && { reports },
     ...shard !== void 0 && { shard },
+    ...get2("render-cache") !== "" && { renderCache: get2("render-cache") },
     ...pr !== "" && { pullRequest: Number(pr) },
     policyFrom: oneOf("policy-from", get2("policy-from"), POLICY_FROM_VALUES) ?? "base",
     ...gate !== void 0 && { gate },
@@ -78363,25 +78708,25 @@ function expandReports(patterns, workspace) {
   const out = [];
   for (const pattern of patterns) {
     if (!GLOB.test(pattern)) {
-      out.push(path39.resolve(workspace, pattern));
+      out.push(path40.resolve(workspace, pattern));
       continue;
     }
     const parts = pattern.split("/");
     const fixed2 = parts.findIndex((part) => GLOB.test(part));
-    const base3 = path39.resolve(workspace, parts.slice(0, fixed2).join("/") || ".");
+    const base3 = path40.resolve(workspace, parts.slice(0, fixed2).join("/") || ".");
     const matcher = new Minimatch(parts.slice(fixed2).join("/"), { dot: false });
     const found = [];
     const walk3 = (dir, depth) => {
       let entries;
       try {
-        entries = readdirSync13(dir, { withFileTypes: true });
+        entries = readdirSync14(dir, { withFileTypes: true });
       } catch {
         return;
       }
       for (const entry of entries.sort((a2, b) => a2.name < b.name ? -1 : a2.name > b.name ? 1 : 0)) {
-        const full2 = path39.join(dir, entry.name);
+        const full2 = path40.join(dir, entry.name);
         if (entry.isDirectory() && entry.name !== ".git" && depth < MAX_DEPTH4) walk3(full2, depth + 1);
-        else if (entry.isFile() && matcher.match(path39.relative(base3, full2).split(path39.sep).join("/"))) found.push(full2);
+        else if (entry.isFile() && matcher.match(path40.relative(base3, full2).split(path40.sep).join("/"))) found.push(full2);
       }
     };
     walk3(base3, 0);
@@ -78438,7 +78783,7 @@ function recomputeVerdict(result, policy) {
 }
 
 // node_modules/@actions/github/lib/context.js
-import { readFileSync as readFileSync27, existsSync as existsSync13 } from "fs";
+import { readFileSync as readFileSync28, existsSync as existsSync13 } from "fs";
 import { EOL as EOL5 } from "os";
 var Context = class {
   /**
@@ -78449,10 +78794,10 @@ var Context = class {
     this.payload = {};
     if (process.env.GITHUB_EVENT_PATH) {
       if (existsSync13(process.env.GITHUB_EVENT_PATH)) {
-        this.payload = JSON.parse(readFileSync27(process.env.GITHUB_EVENT_PATH, { encoding: "utf8" }));
+        this.payload = JSON.parse(readFileSync28(process.env.GITHUB_EVENT_PATH, { encoding: "utf8" }));
       } else {
-        const path42 = process.env.GITHUB_EVENT_PATH;
-        process.stdout.write(`GITHUB_EVENT_PATH ${path42} does not exist${EOL5}`);
+        const path43 = process.env.GITHUB_EVENT_PATH;
+        process.stdout.write(`GITHUB_EVENT_PATH ${path43} does not exist${EOL5}`);
       }
     }
     this.eventName = process.env.GITHUB_EVENT_NAME;
@@ -82984,7 +83329,7 @@ function setOutputs(outputs) {
 }
 
 // src/action/publish/suggestions.ts
-import path40 from "node:path";
+import path41 from "node:path";
 var MAX_SUGGESTIONS = 50;
 var MAX_COMMENT_BODY = 6e4;
 var PER_PAGE2 = 100;
@@ -83016,7 +83361,7 @@ function elsewhereSummary(elsewhere) {
 async function filesAtHead(api, t, ref, files) {
   const out = /* @__PURE__ */ new Map();
   for (const file of new Set(files)) {
-    if (file === "" || path40.isAbsolute(file) || file.split(/[\\/]/).includes("..")) {
+    if (file === "" || path41.isAbsolute(file) || file.split(/[\\/]/).includes("..")) {
       out.set(file, void 0);
       continue;
     }
@@ -83420,18 +83765,19 @@ function scanOptions(inputs, workspace, policyFrom) {
     ...policyFrom !== void 0 && { policyFrom },
     // Plan files are inputs like any other path; discovery tells them apart by content.
     paths: [...inputs.paths, ...inputs.terraformPlans],
-    ...inputs.config !== void 0 && { configFile: path41.resolve(workspace, inputs.config) },
+    ...inputs.config !== void 0 && { configFile: path42.resolve(workspace, inputs.config) },
     ...inputs.failOn !== void 0 && { failOn: inputs.failOn },
     ...inputs.pssVersion !== void 0 && { pssVersion: inputs.pssVersion },
     ...inputs.pssLevel !== void 0 && { pssLevel: inputs.pssLevel },
     ...inputs.failOnErrors !== void 0 && { failOnErrors: inputs.failOnErrors },
-    valuesFiles: inputs.valuesFiles.map((f) => path41.resolve(workspace, f)),
+    valuesFiles: inputs.valuesFiles.map((f) => path42.resolve(workspace, f)),
     set: inputs.set,
     ...inputs.kubeVersion !== void 0 && { kubeVersion: inputs.kubeVersion },
     ...inputs.namespace !== void 0 && { namespace: inputs.namespace },
     ...inputs.releaseName !== void 0 && { releaseName: inputs.releaseName },
-    policies: inputs.policies.map((f) => path41.resolve(workspace, f)),
+    policies: inputs.policies.map((f) => path42.resolve(workspace, f)),
     ...inputs.helm !== void 0 && { helmPath: inputs.helm },
+    ...inputs.renderCache !== void 0 && { cacheDir: path42.resolve(workspace, inputs.renderCache) },
     // The token never reaches a report, plain or encoded (the core also finds GITHUB_TOKEN and the checkout's).
     credentials: inputs.githubToken !== "" ? [inputs.githubToken] : []
   };

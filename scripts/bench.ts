@@ -1,6 +1,15 @@
-// Corpus benchmark: preadmit (the bundled CLI, all rules) against bare `helm template` over the same
-// charts at the same concurrency, measured side by side in one run, alternating which goes first.
-// Needs ../shared/corpus. Usage: npm run bench [-- --rounds N --helm v3|v4]
+// Corpus benchmark: preadmit (the bundled CLI, all rules) against bare `helm template`, measured side by
+// side in one run, alternating which goes first. Needs ../shared/corpus. Usage: npm run bench [-- --rounds N --helm v3|v4]
+//
+// By default it times the default run as shipped (value sets from ci/, second renders, provenance) against
+// bare `helm template` of the same value-set renders (each chart's defaults and every ci/*-values.yaml),
+// both at the concurrency preadmit renders with (os.availableParallelism()), in wall time and CPU seconds
+// (the process tree's, helm's included), with preadmit's peak RSS. Then, once each, with the render cache
+// (--cache): a cold run filling it, a warm run of the unchanged charts, and a run after one chart changed
+// (`--changed NAME`, default kubernetes-sigs__metrics-server) against bare helm rendering that chart's value
+// sets twice. The charts are copied to a temporary folder for these (one of them is changed there).
+// `--cache-only` makes only the render-cache runs. `--compare OTHER/dist/cli.js` also times another build's default run in the same rounds (before/after).
+// `--defaults-only` times the earlier comparison instead: each chart's defaults, no value sets, no provenance.
 //
 // `--provenance` measures locating findings at values and template lines instead: the scan pipeline
 // run in-process (render every value set, evaluate, locate, lint, merge, suppress) with provenance on
@@ -10,7 +19,7 @@
 // `--quick` leaves out the one full-defaults run (value sets + provenance) timed after the rounds;
 // `--node PATH` runs preadmit with another node (the Action runs on node24; CI machines have node 20).
 import { execFileSync, spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -19,6 +28,7 @@ import type { Finding } from '../src/model/model.ts';
 import { scan } from '../src/pipeline/scan.ts';
 import { corpusCharts, corpusConfig, type CorpusChart } from './corpus.ts';
 import { GO_RUNTIME_DEFAULTS } from '../src/render/helm.ts';
+import { ciValuesFiles } from '../src/render/value-sets.ts';
 import { provisionHelm, type HelmMajor } from './provision-helm.ts';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -27,6 +37,26 @@ interface RunStats {
   ms: number;
   peakRssMb: number;
   code: number;
+}
+
+/** CPU seconds of this process's waited-for children and their own waited-for children (/proc/self/stat). */
+function childrenCpuSeconds(): number {
+  const stat = readFileSync('/proc/self/stat', 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(fields[13]) + Number(fields[14])) / 100;
+}
+
+/** Wall time and CPU seconds of an async step. */
+async function measured<T>(fn: () => Promise<T>): Promise<{ value: T; ms: number; cpu: number }> {
+  const cpu = childrenCpuSeconds();
+  const started = performance.now();
+  const value = await fn();
+  return { value, ms: performance.now() - started, cpu: childrenCpuSeconds() - cpu };
+}
+
+/** The value-set renders preadmit makes by default: each chart's defaults, then each ci/*-values.yaml. */
+function valueSetRenders(charts: CorpusChart[]): CorpusChart[] {
+  return charts.flatMap((chart) => [chart, ...ciValuesFiles(chart.dir).map((file) => ({ ...chart, values: [...chart.values, file] }))]);
 }
 
 /** Runs a command, polling its peak resident set (VmHWM) from /proc while it runs. */
@@ -151,9 +181,13 @@ async function main() {
       rounds: { type: 'string', default: '5' },
       helm: { type: 'string', default: 'v3' },
       provenance: { type: 'boolean', default: false },
+      'defaults-only': { type: 'boolean', default: false },
       'no-ci': { type: 'boolean', default: false },
       quick: { type: 'boolean', default: false },
       node: { type: 'string', default: process.execPath },
+      changed: { type: 'string', default: 'kubernetes-sigs__metrics-server' },
+      compare: { type: 'string' },
+      'cache-only': { type: 'boolean', default: false },
       out: { type: 'string' },
     },
   });
@@ -167,7 +201,146 @@ async function main() {
     await provenanceBench(corpus, corpusCharts(corpus), helmPath, Number(values.rounds), !values['no-ci'], values.out);
     return;
   }
-  const nodeBinary = values.node;
+  if (values['defaults-only']) return defaultsOnly(values, corpus);
+  await defaultRun(values, corpus);
+}
+
+interface Report {
+  summary: { charts: number; findings: number; errors: number; provenance?: { renders: number; values: number; template: number; object: number } };
+  errors: { file: string; message: string }[];
+}
+
+/** The default run as shipped against bare helm of the same value-set renders; then the render cache. */
+async function defaultRun(values: Record<string, string | boolean | undefined>, corpus: string) {
+  const nodeBinary = values.node as string;
+  const nodeVersion = execFileSync(nodeBinary, ['--version']).toString().trim();
+  const cli = path.join(root, 'dist', 'cli.js');
+  if (!existsSync(cli)) throw new Error('dist/cli.js missing: run npm run bundle');
+  const helm = await provisionHelm(values.helm as HelmMajor, console.error);
+  const charts = corpusCharts(corpus);
+  const renders = valueSetRenders(charts);
+  const concurrency = Math.max(1, os.availableParallelism());
+  const work = mkdtempSync(path.join(os.tmpdir(), 'preadmit-bench-'));
+  // As shipped: only the values each chart needs to render; fail-on never so the exit status says nothing.
+  const config = path.join(work, 'default.preadmit.yaml');
+  writeFileSync(config, corpusConfig(charts, { failOn: 'never', failOnErrors: false }));
+  const report = path.join(work, 'report.json');
+  const scanArgs = (dir: string, configFile: string, extra: string[] = []) => [cli, 'scan', dir, '--config', configFile, '--helm', helm, '--format', 'json', '--output', report, ...extra];
+
+  if (values['cache-only']) {
+    await cacheRuns(nodeBinary, scanArgs, corpus, helm, concurrency, work, values.changed as string);
+    rmSync(work, { recursive: true, force: true });
+    return;
+  }
+  // Warm-up: file cache and helm's first start are not what we measure.
+  await bareHelm(helm, renders, concurrency);
+  const rounds = Number(values.rounds);
+  const runs: { ms: number; cpu: number; rss: number }[] = [];
+  const other: { ms: number; cpu: number; rss: number; report: Report }[] = [];
+  const bare: { ms: number; cpu: number }[] = [];
+  const compare = values.compare as string | undefined;
+  const steps = [
+    ...(compare === undefined
+      ? []
+      : [
+          async () => {
+            const otherReport = path.join(work, 'other.json');
+            const args = scanArgs(path.join(corpus, 'charts'), config).map((arg) => (arg === cli ? compare : arg === report ? otherReport : arg));
+            const { value, ms, cpu } = await measured(() => timed(nodeBinary, args));
+            other.push({ ms, cpu, rss: value.peakRssMb, report: JSON.parse(readFileSync(otherReport, 'utf8')) as Report });
+          },
+        ]),
+    async () => {
+      const { value, ms, cpu } = await measured(() => timed(nodeBinary, scanArgs(path.join(corpus, 'charts'), config)));
+      runs.push({ ms, cpu, rss: value.peakRssMb });
+    },
+    async () => {
+      const { ms, cpu } = await measured(() => bareHelm(helm, renders, concurrency));
+      bare.push({ ms, cpu });
+    },
+  ];
+  for (let round = 0; round < rounds; round++) {
+    for (let i = 0; i < steps.length; i++) await steps[(round + i) % steps.length]!();
+  }
+  const result = JSON.parse(readFileSync(report, 'utf8')) as Report;
+  const p = median(runs.map((r) => r.ms));
+  const h = median(bare.map((r) => r.ms));
+  const pc = median(runs.map((r) => r.cpu));
+  const hc = median(bare.map((r) => r.cpu));
+  const prov = result.summary.provenance;
+  const lines = [
+    `corpus: ${charts.length} charts, ${result.summary.charts} value-set renders, ${result.summary.findings} findings, ${result.summary.errors} errors, ${prov?.renders ?? 0} provenance renders ` +
+      `(located: ${prov?.values ?? 0} values, ${prov?.template ?? 0} template, ${prov?.object ?? 0} object)`,
+    `helm: ${values.helm} (${helm}), node ${nodeVersion} for preadmit, concurrency ${concurrency} (preadmit's render slots and bare helm's), ${rounds} rounds (median)`,
+    `default run (as shipped):            ${(p / 1000).toFixed(1)} s wall, ${pc.toFixed(1)} CPU-s  (all: ${runs.map((r) => (r.ms / 1000).toFixed(1)).join(', ')})`,
+    `bare helm template, ${renders.length} value sets: ${(h / 1000).toFixed(1)} s wall, ${hc.toFixed(1)} CPU-s  (all: ${bare.map((r) => (r.ms / 1000).toFixed(1)).join(', ')})`,
+    `ratio:                               ${(p / h).toFixed(2)} wall, ${(pc / hc).toFixed(2)} CPU  (target <= 1.3)`,
+    `peak RSS (node):                     ${Math.max(...runs.map((r) => r.rss)).toFixed(0)} MB  (target <= 300 MB)`,
+  ];
+  if (other.length > 0) {
+    const o = median(other.map((r) => r.ms));
+    const oc = median(other.map((r) => r.cpu));
+    const op = other[other.length - 1]!.report.summary.provenance;
+    lines.push(
+      `compared build (${compare}): ${(o / 1000).toFixed(1)} s wall, ${oc.toFixed(1)} CPU-s, ratio ${(o / h).toFixed(2)} wall, ${(oc / hc).toFixed(2)} CPU, peak RSS ${Math.max(...other.map((r) => r.rss)).toFixed(0)} MB, ` +
+        `${op?.renders ?? 0} provenance renders (located: ${op?.values ?? 0} values, ${op?.template ?? 0} template, ${op?.object ?? 0} object)  (all: ${other.map((r) => (r.ms / 1000).toFixed(1)).join(', ')})`,
+    );
+  }
+  for (const error of result.errors) lines.push(`error: ${error.file}: ${error.message.split('\n')[0]}`);
+  console.log(lines.join('\n'));
+  if (!values.quick) await cacheRuns(nodeBinary, scanArgs, corpus, helm, concurrency, work, values.changed as string);
+  rmSync(work, { recursive: true, force: true });
+}
+
+/** The render cache: a cold run filling it, a warm run, and a run after one chart changed. */
+async function cacheRuns(
+  nodeBinary: string,
+  scanArgs: (dir: string, configFile: string, extra?: string[]) => string[],
+  corpus: string,
+  helm: string,
+  concurrency: number,
+  work: string,
+  changedName: string,
+): Promise<void> {
+  // A copy of the charts (outside the project), so one can be changed.
+  const copy = path.join(work, 'corpus');
+  cpSync(path.join(corpus, 'charts'), path.join(copy, 'charts'), { recursive: true });
+  cpSync(path.join(corpus, 'values'), path.join(copy, 'values'), { recursive: true });
+  cpSync(path.join(corpus, 'render-args.tsv'), path.join(copy, 'render-args.tsv'));
+  const charts = corpusCharts(copy);
+  const config = path.join(work, 'copy.preadmit.yaml');
+  writeFileSync(config, corpusConfig(charts, { failOn: 'never', failOnErrors: false }));
+  const cache = path.join(work, 'render-cache');
+  const run = async () => {
+    const { value, ms, cpu } = await measured(() => timed(nodeBinary, scanArgs(path.join(copy, 'charts'), config, ['--cache', cache])));
+    return { ms, cpu, rss: value.peakRssMb };
+  };
+  const cold = await run();
+  const warm = await run();
+  const changed = charts.find((c) => c.name === changedName);
+  if (changed === undefined) throw new Error(`--changed ${changedName}: no such corpus chart`);
+  // A one-line change to one template of that chart (a YAML comment: every render of it changes).
+  const template = readdirSync(path.join(changed.dir, 'templates')).filter((f) => f.endsWith('.yaml')).sort()[0]!;
+  appendFileSync(path.join(changed.dir, 'templates', template), '\n# changed by the benchmark\n');
+  const one = await run();
+  const mine = valueSetRenders([changed]);
+  const twice = await measured(async () => {
+    await bareHelm(helm, mine, concurrency);
+    await bareHelm(helm, mine, concurrency);
+  });
+  const fmt = (r: { ms: number; cpu: number; rss: number }) => `${(r.ms / 1000).toFixed(1)} s wall, ${r.cpu.toFixed(1)} CPU-s, peak RSS ${r.rss.toFixed(0)} MB`;
+  console.log(
+    [
+      `render cache, cold (filling it):     ${fmt(cold)}`,
+      `render cache, warm (nothing changed): ${fmt(warm)}`,
+      `one chart changed (${changedName}, templates/${template}): ${fmt(one)}`,
+      `bare helm rendering that chart's ${mine.length} value sets twice: ${(twice.ms / 1000).toFixed(1)} s wall, ${twice.cpu.toFixed(1)} CPU-s; ratio ${(one.ms / twice.ms).toFixed(2)} (target <= 1.5)`,
+    ].join('\n'),
+  );
+}
+
+async function defaultsOnly(values: Record<string, string | boolean | undefined>, corpus: string) {
+  const nodeBinary = values.node as string;
   const nodeVersion = execFileSync(nodeBinary, ['--version']).toString().trim();
   const cli = path.join(root, 'dist', 'cli.js');
   if (!existsSync(cli)) throw new Error('dist/cli.js missing: run npm run bundle');

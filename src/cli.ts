@@ -68,6 +68,8 @@ Options:
   --helm-memory-limit MIB             hard memory limit of each helm process (default 1024)
   --max-render-output MIB             most output of one render (default 64, at most 512)
   --max-renders N                     most helm runs in the scan (default 1000)
+  --cache DIR                         keep renders in DIR and reuse those whose every input is
+                                      unchanged (default: $PREADMIT_CACHE_DIR, else no cache)
   --policy-from REV                   read the configuration, its suppressions and locks, and decide
                                       which ignore comments and annotations count, as of git revision
                                       REV (a pull request's base); changes since are listed, not applied
@@ -123,6 +125,7 @@ const CLI_OPTIONS = {
   'helm-memory-limit': { type: 'string' },
   'max-render-output': { type: 'string' },
   'max-renders': { type: 'string' },
+  cache: { type: 'string' },
   'policy-from': { type: 'string' },
   base: { type: 'string' },
   gate: { type: 'string' },
@@ -401,6 +404,8 @@ export async function main(argv: string[]): Promise<number> {
       progressShown = true;
     };
     let fixReport: FixReport | undefined;
+    // The render cache: --cache, else PREADMIT_CACHE_DIR (an empty value: no cache).
+    const cacheDir = values.cache ?? (process.env.PREADMIT_CACHE_DIR || undefined);
     const scanOptions: ScanOptions = {
       paths: paths.length > 0 ? paths : ['.'],
       ...(values.config ? { configFile: values.config } : {}),
@@ -413,6 +418,7 @@ export async function main(argv: string[]): Promise<number> {
       ...(values.as !== undefined ? { admissionUser: { username: values.as, ...(values['as-uid'] !== undefined ? { uid: values['as-uid'] } : {}), ...(values['as-group'] !== undefined ? { groups: values['as-group'] } : {}) } } : {}),
       set: values.set ?? [],
       ...(values.helm ? { helmPath: values.helm } : {}),
+      ...(cacheDir ? { cacheDir } : {}),
       ...(values['kube-version'] ? { kubeVersion: values['kube-version'] } : {}),
       ...(values['release-name'] ? { releaseName: values['release-name'] } : {}),
       ...(values.namespace ? { namespace: values.namespace } : {}),

@@ -55,6 +55,8 @@ export interface ActionInputs {
   reports?: string[];
   /** Scan only shard K of N (`K/N`) and write its JSON report for a publish job; nothing is published. */
   shard?: { index: number; count: number };
+  /** The render cache's folder (outside the workspace; the scan refuses one inside the repository). */
+  renderCache?: string;
   /** With `report` on workflow_run: the pull request to comment on (verified against the run's head SHA). */
   pullRequest?: number;
   /** On pull request events: the policy comes from the base commit (default) or the checked-out head. */
@@ -171,6 +173,7 @@ export function readInputs(getInput: GetInput = defaultGetInput): ActionInputs {
     ...(helm !== '' && { helm }),
     ...(reports.length > 0 && { reports }),
     ...(shard !== undefined && { shard }),
+    ...(get('render-cache') !== '' && { renderCache: get('render-cache') }),
     ...(pr !== '' && { pullRequest: Number(pr) }),
     policyFrom: oneOf('policy-from', get('policy-from'), POLICY_FROM_VALUES) ?? 'base',
     ...(gate !== undefined && { gate }),

@@ -103,6 +103,7 @@ function scanOptions(inputs: ActionInputs, workspace: string, policyFrom?: ScanO
     ...(inputs.releaseName !== undefined && { releaseName: inputs.releaseName }),
     policies: inputs.policies.map((f) => path.resolve(workspace, f)),
     ...(inputs.helm !== undefined && { helmPath: inputs.helm }),
+    ...(inputs.renderCache !== undefined && { cacheDir: path.resolve(workspace, inputs.renderCache) }),
     // The token never reaches a report, plain or encoded (the core also finds GITHUB_TOKEN and the checkout's).
     credentials: inputs.githubToken !== '' ? [inputs.githubToken] : [],
   };

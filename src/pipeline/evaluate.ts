@@ -12,7 +12,7 @@ import { variantDescription } from '../render/render-variants.ts';
 import { RenderChartContext, valuesOfRender } from '../provenance/chart-context.ts';
 import { DANGEROUS_RULE_ID, prepareLint, renderedFieldsOf, renderMayHoldDangerousDefault } from '../provenance/lint.ts';
 import type { EffectiveValues, ValuesFileCache } from '../render/effective-values.ts';
-import { DEFAULT_VALUE_SET } from '../render/value-sets.ts';
+import { compareValueSets, DEFAULT_VALUE_SET } from '../render/value-sets.ts';
 
 function valueSetOf(object: ScannedObject): string {
   return object.source.kind === 'helm' ? (object.source.valueSet ?? DEFAULT_VALUE_SET) : DEFAULT_VALUE_SET;
@@ -126,6 +126,8 @@ export class ValueSetEvaluation {
       const unseen = new Set(renders.flatMap((r) => r.objects.filter((o) => o.renderDependence?.divergence?.failed !== undefined).map((o) => objectKey(o.source, o.ref))));
       result.findings = gradeDivergences(result.findings, unseen);
     }
+    // Evaluated: the renders' evaluations are in `result`; what they were made of can go (memory, issue 18).
+    this.done.clear();
     return result;
   }
 }
@@ -234,13 +236,6 @@ function capSeverity(severity: Severity, cap: Severity | 'keep'): Severity {
   return severityRank(severity) > severityRank(cap) ? cap : severity;
 }
 
-function compareSets(a: string, b: string): number {
-  if (a === b) return 0;
-  if (a === DEFAULT_VALUE_SET) return -1;
-  if (b === DEFAULT_VALUE_SET) return 1;
-  return a < b ? -1 : 1;
-}
-
 /**
  * Merges the findings of a chart's value sets: one finding per fingerprint, kept as the default render
  * saw it when the defaults show it (a dangerous default), else as the first value set that shows it,
@@ -261,7 +256,7 @@ export function mergeValueSets(findings: readonly Finding[], config: Pick<Config
     else groups.set(key, [finding]);
   }
   for (const group of groups.values()) {
-    const sorted = [...group].sort((a, b) => compareSets(a.source.valueSet ?? DEFAULT_VALUE_SET, b.source.valueSet ?? DEFAULT_VALUE_SET));
+    const sorted = [...group].sort((a, b) => compareValueSets(a.source.valueSet ?? DEFAULT_VALUE_SET, b.source.valueSet ?? DEFAULT_VALUE_SET));
     const first = sorted[0]!;
     const sets = [...new Set(sorted.map((f) => f.source.valueSet ?? DEFAULT_VALUE_SET))];
     const merged: Finding = { ...first, valueSets: sets };

@@ -11,6 +11,7 @@ import { ValueSetEvaluation } from './evaluate.ts';
 import type { Rule } from '../engine/rule-kit.ts';
 import { locateHelm } from '../render/helm.ts';
 import type { ChartRender } from '../render/charts.ts';
+import { RenderCache, runWithRenderCache } from '../render/render-cache.ts';
 import { markUnknownFindings } from '../terraform/index.ts';
 import { MiB, RENDER_BOUNDS, RenderBudget, runWithRenderBudget } from '../config/render-budget.ts';
 import { runWithYamlBudget, YamlBudget } from '../loaders/yaml-docs.ts';
@@ -19,6 +20,7 @@ import { podTemplateOf } from '../k8s/workloads.ts';
 import { CONFIG_FILE_NAME, defaultConfig, enforceLocks, findConfig, loadConfig, type Config } from '../config/config.ts';
 import { pendingChanges, policyAt, type PolicyRequest, type ResolvedPolicy } from './policy.ts';
 import { discover, findRepoRoot, relativeTo } from './discover.ts';
+import { isInside, safeRealpath } from '../model/paths.ts';
 import { load } from './load.ts';
 import { UsageError } from '../model/errors.ts';
 import { deletionFindings, policyFilesAtBase, prepareScanAdmission } from './admission.ts';
@@ -120,6 +122,28 @@ export interface ScanOptions {
   onFixes?: (report: FixReport) => void;
   /** Scan only this shard's units (`--shard K/N`); the report then carries what `preadmit merge` needs (shard.ts). */
   shard?: ShardRequest;
+  /**
+   * A folder for the render cache (render/render-cache.ts): a render whose every input is unchanged is read
+   * from it instead of running helm. Off when undefined.
+   */
+  cacheDir?: string;
+}
+
+/**
+ * The render cache at `dir`, refused inside the scanned repository: a pull request could commit entries
+ * there (keys are computable from its own files) and have its scan read what it wrote instead of helm's output.
+ */
+function renderCacheAt(dir: string, paths: readonly string[]): RenderCache {
+  const repoRoot = findRepoRoot(paths.find((p) => p !== '-') ?? '.');
+  const real = (p: string) => {
+    for (let at = path.resolve(p); ; at = path.dirname(at)) {
+      const resolved = safeRealpath(at);
+      if (resolved !== undefined) return path.join(resolved, path.relative(at, path.resolve(p)));
+      if (path.dirname(at) === at) return path.resolve(p);
+    }
+  };
+  if (isInside(real(repoRoot), real(dir))) throw new UsageError(`the render cache ${dir} is inside the repository scanned: a pull request could commit entries there; use a folder outside it (e.g. under RUNNER_TEMP)`);
+  return new RenderCache(dir);
 }
 
 export const TOOL_VERSION: string = pkg.version;
@@ -217,7 +241,10 @@ export function countBlocking(findings: { severity: Severity }[], failOn: FailOn
 export async function scan(options: ScanOptions): Promise<ScanResult> {
   // One budget of YAML nodes for everything this scan parses, manifests and rendered charts alike: many
   // large inputs together end as errors, not as an out-of-memory crash.
-  return runWithYamlBudget(YamlBudget.forHeap(), () => scanWithBudget(options));
+  const cache = options.cacheDir !== undefined ? renderCacheAt(options.cacheDir, options.paths) : undefined;
+  const result = await runWithRenderCache(cache, () => runWithYamlBudget(YamlBudget.forHeap(), () => scanWithBudget(options)));
+  cache?.prune();
+  return result;
 }
 
 async function scanWithBudget(options: ScanOptions): Promise<ScanResult> {
@@ -363,6 +390,9 @@ async function scanWithBudget(options: ScanOptions): Promise<ScanResult> {
           }),
         )
       : undefined;
+  // The second renders are evaluated (and the shard's join facts taken); their diverging objects stay in
+  // loaded.objects, the rest can go.
+  loaded.variants.length = 0;
   const refused = budgetError(budget, repoRoot);
   const errors = [...discovery.errors, ...loaded.errors, ...evaluation.errors, ...(refused ? [refused] : [])];
 

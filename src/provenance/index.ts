@@ -15,7 +15,7 @@ import { DANGEROUS_RULE_ID, dangerousLeaves } from './lint.ts';
 import { fieldName, locate, nearestExisting, newTarget, scopeRelative, sentinelPattern, type Target } from './locate.ts';
 import { prefixPointer, proveLines, type LineClaim } from './line-proof.ts';
 import { emittingLines, keyOf, literalValueAt, structuralLine, TemplateSources, type EmittingLine } from '../render/template-lines.ts';
-import { DEFAULT_VALUE_SET } from '../render/value-sets.ts';
+import { compareValueSets, DEFAULT_VALUE_SET } from '../render/value-sets.ts';
 import { valuesOfRender } from './chart-context.ts';
 import { locationOf, pathKey, type EffectiveValues } from '../render/effective-values.ts';
 
@@ -276,14 +276,22 @@ export interface ProvenanceOptions {
 export async function attachProvenance(findings: readonly Finding[], renders: readonly ChartRender[], config: Config, options: ProvenanceOptions = {}): Promise<ProvenanceReport> {
   const report: ProvenanceReport = { renders: 0, ms: 0, defaults: new Map() };
   if (!config.provenance.enabled) return report;
-  const inDefault = new Set<string>();
-  for (const f of findings) if (f.source.kind === 'helm' && (f.source.valueSet ?? DEFAULT_VALUE_SET) === DEFAULT_VALUE_SET) inDefault.add(`${f.source.chart}\u0000${f.fingerprint}`);
+  // A finding several value sets show is reported as the first of them shows it (mergeValueSets: the
+  // defaults, else the first set by name): only that one is located, the others no report shows.
+  const speaker = new Map<string, string>();
+  for (const f of findings) {
+    if (f.source.kind !== 'helm') continue;
+    const key = `${f.source.chart}\u0000${f.fingerprint}`;
+    const set = f.source.valueSet ?? DEFAULT_VALUE_SET;
+    const known = speaker.get(key);
+    if (known === undefined || compareValueSets(set, known) < 0) speaker.set(key, set);
+  }
   const byRender = new Map<string, Finding[]>();
   for (const f of findings) {
     // Findings their rule located itself (from the chart's sources) need no re-render.
     if (f.source.kind !== 'helm' || f.ruleId === DANGEROUS_RULE_ID || f.source.located !== undefined) continue;
     const set = f.source.valueSet ?? DEFAULT_VALUE_SET;
-    if (set !== DEFAULT_VALUE_SET && inDefault.has(`${f.source.chart}\u0000${f.fingerprint}`)) continue;
+    if (speaker.get(`${f.source.chart}\u0000${f.fingerprint}`) !== set) continue;
     const key = `${f.source.chart}\u0000${set}`;
     byRender.set(key, [...(byRender.get(key) ?? []), f]);
   }
@@ -295,7 +303,25 @@ export async function attachProvenance(findings: readonly Finding[], renders: re
     return s;
   };
   const concurrency = options.concurrency ?? Math.max(1, os.availableParallelism());
+  // A chart's template sources are let go once its last render is located (memory, issue 18: the peak of
+  // the corpus's default run was while locating, with every chart's sources held).
+  const pending = new Map<string, number>();
+  for (const render of renders) pending.set(render.dir, (pending.get(render.dir) ?? 0) + 1);
+  const done = (render: ChartRender) => {
+    const left = (pending.get(render.dir) ?? 1) - 1;
+    pending.set(render.dir, left);
+    if (left === 0) sources.delete(render.dir);
+  };
   await mapLimit([...renders], concurrency, async (render) => {
+    try {
+      await locateRender(render);
+    } finally {
+      done(render);
+    }
+  });
+  return report;
+
+  async function locateRender(render: ChartRender): Promise<void> {
     const isDefault = render.valueSet.name === DEFAULT_VALUE_SET;
     const mine = byRender.get(`${render.chart}\u0000${render.valueSet.name}`) ?? [];
     if (mine.length === 0 && !(isDefault && lintOn)) return;
@@ -346,8 +372,7 @@ export async function attachProvenance(findings: readonly Finding[], renders: re
     report.renders += renders;
     report.ms += ms;
     if (isDefault) report.defaults.set(render.chart, { values, shown: result.shown, tried: result.tried });
-  });
-  return report;
+  }
 }
 
 /** Counts for the summary: chart findings by how far they were located, and the cost. */

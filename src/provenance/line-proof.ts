@@ -5,7 +5,7 @@
 // value replaced by a marker, or a marker key added under it), the copy is rendered with the same values,
 // and a claim holds when its own marker shows up where the finding is. A failed render is bisected
 // within the cap on extra renders; whatever is not confirmed is not reported.
-import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { objectsOfRender, type ChartRender } from '../render/charts.ts';
 import type { Config } from '../config/config.ts';
@@ -208,10 +208,8 @@ export async function proveLines(
     });
   }
 
-  const copy = mkdtempSync(path.join(tmp, 'chart-'));
-  const chartCopy = path.join(copy, path.basename(render.dir));
-  // Links are resolved in the copy: the chart's own links were checked before its first render.
-  cpSync(render.dir, chartCopy, { recursive: true, dereference: true });
+  // The changed files are handed to the render (helm.ts replacedFiles): no copy of the chart is made here.
+  const copy = mkdtempSync(path.join(tmp, 'values-'));
   const originals = new Map<string, string>();
   const read = (file: string) => {
     let text = originals.get(file);
@@ -235,6 +233,7 @@ export async function proveLines(
     }
     // Change every file of the batch, bottom-up so earlier line numbers stay put.
     const applied: Edit[] = [];
+    const replaced = new Map<string, string>();
     for (const [file, lines] of files) {
       const mine = usable.filter((e) => e.file === file).sort((a, b) => b.line - a.line);
       const out = [...lines];
@@ -251,7 +250,7 @@ export async function proveLines(
         out.splice(changed.start, changed.count, ...changed.lines);
         applied.push(edit);
       }
-      writeFileSync(path.join(chartCopy, path.relative(render.dir, file)), out.join('\n'));
+      replaced.set(path.relative(render.dir, file).split(path.sep).join('/'), out.join('\n'));
     }
     if (applied.length > 0) {
       remaining--;
@@ -263,7 +262,7 @@ export async function proveLines(
         writeFileSync(file, JSON.stringify(overrides.file));
         valuesFiles.push(file);
       }
-      const outcome = await renderChart({ ...render.request, chartDir: chartCopy, chart: render.dir, valuesFiles, set: [...render.request.set, ...(overrides?.set ?? [])] });
+      const outcome = await renderChart({ ...render.request, purpose: 'provenance', replacedFiles: replaced, valuesFiles, set: [...render.request.set, ...(overrides?.set ?? [])] });
       stats.ms += performance.now() - started;
       stats.renders++;
       if (outcome.ok) {
@@ -278,15 +277,11 @@ export async function proveLines(
         // A render the scan's budget refused says so (not rendered: ...) rather than blaming the line.
         for (const c of applied[0]!.claims) c.failure = outcome.message.startsWith('not rendered: ') ? outcome.message : 'the chart does not render with the line changed';
       }
-      // Restore before any further attempt.
-      for (const file of files.keys()) writeFileSync(path.join(chartCopy, path.relative(render.dir, file)), read(file));
       if (!outcome.ok && applied.length > 1) {
         const half = Math.ceil(applied.length / 2);
         await attempt(applied.slice(0, half));
         await attempt(applied.slice(half));
       }
-    } else {
-      for (const file of files.keys()) writeFileSync(path.join(chartCopy, path.relative(render.dir, file)), read(file));
     }
   };
   try {

@@ -507,7 +507,7 @@ async function renderWith(ctx: Ctx, overrides: Overrides): Promise<{ ok: true; o
   writeFileSync(file, JSON.stringify(overrides.file));
   const { request, dir, chart, valueSet, repoRoot } = ctx.render;
   const started = performance.now();
-  const outcome = await renderChart({ ...request, valuesFiles: [...request.valuesFiles, file], set: [...request.set, ...overrides.set] });
+  const outcome = await renderChart({ ...request, purpose: 'provenance', valuesFiles: [...request.valuesFiles, file], set: [...request.set, ...overrides.set] });
   ctx.stats.ms += performance.now() - started;
   ctx.stats.renders++;
   if (!outcome.ok) return { ok: false, message: outcome.message };

@@ -319,7 +319,7 @@ async function renderOne(
   variant?: VariantInputs,
 ): Promise<{ request: RenderRequest; stdout: string; ms: number } | { failed: string; ms: number } | undefined> {
   const chartPath = relativeTo(repoRoot, dir);
-  const request: RenderRequest = { ...renderRequestOf(dir, set, binary, config, variant), checkedCharts };
+  const request: RenderRequest = { ...renderRequestOf(dir, set, binary, config, variant), checkedCharts, purpose: variant === undefined ? 'value-set' : 'variant' };
   const outcome = await renderChart(request);
   loaded.renderMs += outcome.ms;
   // A variant that fails (a chart demanding values only on upgrade) cannot be deployed that way with these

@@ -9,12 +9,14 @@
 import { existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync, type Dirent } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { createHash } from 'node:crypto';
 import { gunzipSync } from 'node:zlib';
 import { execa } from 'execa';
 import { isObj, str, arr } from '../k8s/values.ts';
 import { loadYamlDocuments, safeParserMessage } from '../loaders/yaml-docs.ts';
 import { isInside, safeRealpath } from '../model/paths.ts';
 import { currentRenderBudget, MiB } from '../config/render-budget.ts';
+import { binaryHash, currentRenderCache, directoryHash, fileHash, renderKey, type RenderCache } from './render-cache.ts';
 
 export class HelmNotFoundError extends Error {}
 
@@ -316,6 +318,32 @@ export interface RenderRequest {
    * several value sets, and again by provenance, is walked once.
    */
   checkedCharts?: Map<string, string | undefined>;
+  /**
+   * Files of the chart rendered with other text (chart-relative, `/`-separated): provenance's line proof.
+   * The render uses a staged view of the chart (links to its entries, the replaced files written), so the
+   * chart is neither modified nor copied.
+   */
+  replacedFiles?: ReadonlyMap<string, string>;
+  /** Why this render is made (counted in renderStats; the cache treats every purpose alike). */
+  purpose?: RenderPurpose;
+}
+
+/** What a render is for: a chart with a value set, a second render (render-variants.ts), or provenance's proof. */
+export type RenderPurpose = 'value-set' | 'variant' | 'provenance';
+
+/** Renders of this process by purpose: helm runs made, their summed wall time, and cache hits. */
+export interface RenderStats {
+  helm: Record<RenderPurpose, number>;
+  helmMs: Record<RenderPurpose, number>;
+  cached: Record<RenderPurpose, number>;
+}
+
+const zero = (): Record<RenderPurpose, number> => ({ 'value-set': 0, variant: 0, provenance: 0 });
+export const renderStats: RenderStats = { helm: zero(), helmMs: zero(), cached: zero() };
+
+/** Zeroes renderStats (a benchmark or test measuring one scan). */
+export function resetRenderStats(): void {
+  Object.assign(renderStats, { helm: zero(), helmMs: zero(), cached: zero() });
 }
 
 export type RenderOutcome = { ok: true; stdout: string; ms: number } | { ok: false; message: string; ms: number };
@@ -360,21 +388,66 @@ export async function renderChart(request: RenderRequest): Promise<RenderOutcome
   if (refused !== undefined) return { ok: false, message: refused, ms: 0 };
   const maxBuffer = Math.min(request.maxOutputBytes ?? MAX_RENDER_OUTPUT, budget.maxOutputBytes);
   let chartDir = chartDirForHelm(request);
+  // The repository's own chart as helm sees it: its content hash is computed once per scan (cache keys).
+  const ownDir = chartDir;
+  let editedView: string | undefined;
+  if (request.replacedFiles !== undefined && request.replacedFiles.size > 0) {
+    try {
+      chartDir = editedView = withReplacedFiles(chartDir, request.replacedFiles);
+    } catch (error) {
+      return { ok: false, message: `the chart could not be staged with changed lines: ${(error as Error).message}`, ms: performance.now() - started };
+    }
+  }
   let answersCopy: string | undefined;
+  let sharedCopy: string | undefined;
   if (request.clusterAnswers || request.failsIgnored) {
     try {
-      chartDir = answersCopy = withClusterAnswers(chartDir, answersHowOf(request));
+      const how = answersHowOf(request);
+      if (editedView === undefined && request.checkedCharts !== undefined) {
+        // One copy per chart and rewrite in a scan, kept until the process exits: every value set's second
+        // render reads the same (issue 18: making and removing it per render took 30-50 s of the corpus's
+        // main thread in writes, links and unlinks).
+        const copies = ANSWERS_COPIES.get(request.checkedCharts) ?? new Map<string, string>();
+        ANSWERS_COPIES.set(request.checkedCharts, copies);
+        const memo = `${chartDir}\u0000${how.answers}\u0000${how.failsIgnored}\u0000${how.versionSuffix ?? ''}`;
+        if (!copies.has(memo)) copies.set(memo, withClusterAnswers(chartDir, how));
+        chartDir = sharedCopy = copies.get(memo)!;
+      } else chartDir = answersCopy = withClusterAnswers(chartDir, how);
     } catch (error) {
+      if (editedView !== undefined) rmSync(path.dirname(editedView), { recursive: true, force: true });
       return { ok: false, message: `the chart could not be copied for the render with the cluster's answers: ${(error as Error).message}`, ms: performance.now() - started };
     }
   }
+  // Values files outside the chart (a value set's, the configuration's) can hold text a template passes to
+  // tpl: rewritten like the chart's, into a folder of this render's own (a shared copy serves many renders).
   let valuesFiles = request.valuesFiles;
-  if (answersCopy !== undefined) {
-    // Values files outside the chart (a value set's, the configuration's) can hold text a template passes to tpl.
-    const root = path.dirname(answersCopy);
-    valuesFiles = request.valuesFiles.map((file, i) => answeredValuesFile(file, path.join(root, `values-${i}${path.extname(file) || '.yaml'}`), answersHowOf(request)));
+  let valuesCopies: string | undefined;
+  if ((answersCopy !== undefined || sharedCopy !== undefined) && request.valuesFiles.length > 0) {
+    valuesCopies = stagingRoot('preadmit-values-');
+    valuesFiles = request.valuesFiles.map((file, i) => answeredValuesFile(file, path.join(valuesCopies!, `values-${i}${path.extname(file) || '.yaml'}`), answersHowOf(request)));
   }
+  const purpose = request.purpose ?? 'value-set';
   const { file, args, env } = boundedHelm(request.helm.path, templateArgs({ ...request, chartDir, valuesFiles }), budget.memoryLimitBytes);
+  const cache = currentRenderCache();
+  // The key reads the values files helm is given (the rewritten ones when rewritten).
+  const key = cache === undefined ? undefined : cacheKeyOf({ ...request, valuesFiles }, chartDir, ownDir, answersCopy !== undefined ? 'copy' : sharedCopy !== undefined ? 'shared-copy' : 'own', budget.memoryLimitBytes, env, cache);
+  const hit = key === undefined ? undefined : cache!.get(key, maxBuffer);
+  const removeStaged = () => {
+    // The copy and the view are needed by this render only (the folders made for them; the exit handler is the fallback).
+    if (answersCopy !== undefined) rmSync(path.dirname(answersCopy), { recursive: true, force: true });
+    if (editedView !== undefined) rmSync(path.dirname(editedView), { recursive: true, force: true });
+    if (valuesCopies !== undefined) rmSync(valuesCopies, { recursive: true, force: true });
+  };
+  /** helm's message with the staged values files named as the user named them. */
+  const asGiven = (message: string) => valuesFiles.reduce((m, copy, i) => m.split(copy).join(request.valuesFiles[i]!), message);
+  if (hit !== undefined) {
+    removeStaged();
+    renderStats.cached[purpose]++;
+    const ms = performance.now() - started;
+    if (hit.ok) return { ok: true, stdout: hit.stdout, ms };
+    return { ok: false, message: asGiven(refusalMessage(request, chartDir, hit.exitCode, hit.stderr.split(CACHED_CHART_DIR).join(chartDir))), ms };
+  }
+  renderStats.helm[purpose]++;
   const subprocess = execa(file, args, {
     env,
     extendEnv: false,
@@ -393,10 +466,10 @@ export async function renderChart(request: RenderRequest): Promise<RenderOutcome
   slow?.unref();
   const result = await subprocess.finally(() => {
     clearInterval(slow);
-    // The copy is needed by this render only (the folder made for it; the exit handler is the fallback).
-    if (answersCopy !== undefined) rmSync(path.dirname(answersCopy), { recursive: true, force: true });
+    removeStaged();
   });
   const ms = performance.now() - started;
+  renderStats.helmMs[purpose] += ms;
   if (result.isCanceled) {
     budget.noteStopped(request.chart ?? request.chartDir);
     return { ok: false, message: (budget.stoppedBecause() ?? 'not rendered: the scan was stopped').replace(/^not rendered/, 'helm template stopped'), ms };
@@ -407,14 +480,65 @@ export async function renderChart(request: RenderRequest): Promise<RenderOutcome
     const stderr = String(result.stderr ?? '');
     if (GO_OUT_OF_MEMORY.test(stderr)) return { ok: false, message: `helm template ran out of memory at its limit of ${formatBytes(budget.memoryLimitBytes)} (helm.memoryLimitMiB, --helm-memory-limit); stopped`, ms };
     if (result.exitCode === WRAPPER_FAILED) return { ok: false, message: `helm's memory limit (${formatBytes(budget.memoryLimitBytes)}) could not be set; not rendered`, ms };
-    // A staged mirror's path is an implementation detail: helm's messages name the chart directory.
-    let message = helmErrorMessage(stderr, secretsOf(request)).split(chartDir).join(request.chartDir);
-    valuesFiles.forEach((copy, i) => (message = message.split(copy).join(request.valuesFiles[i]!)));
-    if (message) return { ok: false, message, ms };
-    if (result.signal) return { ok: false, message: `helm template was killed by ${result.signal} (out of memory?)`, ms };
-    return { ok: false, message: `helm exited with ${result.exitCode ?? 'an error'}`, ms };
+    // Only helm's own refusal of the chart (an exit status, no signal) is a function of the inputs: kept.
+    const refused = typeof result.exitCode === 'number' && result.exitCode !== 0 && !result.signal;
+    if (key !== undefined && refused) cache!.put(key, { ok: false, exitCode: result.exitCode!, stderr: stderr.split(chartDir).join(CACHED_CHART_DIR) });
+    if (result.signal && !helmErrorMessage(stderr)) return { ok: false, message: `helm template was killed by ${result.signal} (out of memory?)`, ms };
+    return { ok: false, message: asGiven(refusalMessage(request, chartDir, result.exitCode, stderr)), ms };
   }
-  return { ok: true, stdout: String(result.stdout), ms };
+  const stdout = String(result.stdout);
+  if (key !== undefined) cache!.put(key, { ok: true, stdout });
+  return { ok: true, stdout, ms };
+}
+
+/** Stands for the directory helm rendered in a cached stderr (a staged copy's path differs per run). */
+const CACHED_CHART_DIR = '\u0000chart-dir\u0000';
+
+/** The message of a render helm refused (exit status not 0), from its stderr. */
+function refusalMessage(request: RenderRequest, chartDir: string, exitCode: number | undefined, stderr: string): string {
+  // A staged mirror's path is an implementation detail: helm's messages name the chart directory.
+  const message = helmErrorMessage(stderr, secretsOf(request)).split(chartDir).join(request.chartDir);
+  return message || `helm exited with ${exitCode ?? 'an error'}`;
+}
+
+/**
+ * The render cache's key for a request (render-cache.ts says what goes in), or undefined when an input
+ * cannot be read whole (the render is then made and not kept). `stable`: the directory helm renders is
+ * the repository's own (not a temporary copy), so its hash is computed once per scan.
+ */
+function cacheKeyOf(request: RenderRequest, chartDir: string, ownDir: string, dir: 'own' | 'copy' | 'shared-copy', memoryLimitBytes: number, env: Record<string, string>, cache: RenderCache): string | undefined {
+  const helm = binaryHash(request.helm.path);
+  if (helm === undefined) return undefined;
+  let chart: unknown;
+  if (dir === 'copy') {
+    // The cluster-answers copy: its rewritten files are hashed as helm reads them.
+    chart = directoryHash(chartDir);
+  } else if (dir === 'shared-copy') {
+    // The same, once per scan (the copy is not changed while the scan runs).
+    if (!cache.chartHashes.has(chartDir)) cache.chartHashes.set(chartDir, directoryHash(chartDir));
+    chart = cache.chartHashes.get(chartDir);
+  } else {
+    // The chart's own files (hashed once per scan), and those a line proof replaced, by their new text.
+    if (!cache.chartHashes.has(ownDir)) cache.chartHashes.set(ownDir, directoryHash(ownDir));
+    const own = cache.chartHashes.get(ownDir);
+    const replaced = [...(request.replacedFiles ?? new Map<string, string>())].sort((a, b) => (a[0] < b[0] ? -1 : 1)).map(([file, text]) => [file, createHash('sha256').update(text).digest('hex')]);
+    chart = own === undefined ? undefined : replaced.length === 0 ? own : { own, replaced };
+  }
+  if (chart === undefined) return undefined;
+  const values: string[] = [];
+  for (const file of request.valuesFiles) {
+    const hash = fileHash(path.resolve(request.chartDir, file));
+    if (hash === undefined) return undefined;
+    values.push(hash);
+  }
+  // Paths stand for content: the values files by their hashes, the chart directory by its own.
+  let valuesIndex = 0;
+  const args = templateArgs({ ...request, chartDir: '<chart>', valuesFiles: values.map(() => '') }).map((arg) => (arg.startsWith('--values=') ? `--values=sha256:${values[valuesIndex++]}` : arg));
+  const home = privateHome;
+  const environment = Object.entries(env)
+    .map(([name, value]) => [name, home !== undefined && value.startsWith(home) ? `<home>${value.slice(home.length)}` : value])
+    .sort((a, b) => (a[0]! < b[0]! ? -1 : 1));
+  return renderKey({ helm, limits: LIMIT_SHELL === undefined ? 'none' : memoryLimitBytes, args, environment, chart });
 }
 
 /** What Go's runtime prints when an allocation fails (helm under its memory limit). */
@@ -463,6 +587,8 @@ export function boundedHelm(helmPath: string, args: string[], memoryLimitBytes: 
   return { file: LIMIT_SHELL, args: ['-c', LIMIT_SCRIPT, kib(memoryLimitBytes), kib(memoryLimitBytes + ADDRESS_SPACE_MARGIN), helmPath, ...args], env };
 }
 
+/** Cluster-answers copies by scan (the checkedCharts map) and chart directory and rewrite. */
+const ANSWERS_COPIES = new WeakMap<Map<string, string | undefined>, Map<string, string>>();
 /** Staged chart directories by scan (the checkedCharts map) and chart directory; undefined: renders in place. */
 const STAGED = new WeakMap<Map<string, string | undefined>, Map<string, string | undefined>>();
 /** Staged directories of this process, removed when it exits. */
@@ -658,6 +784,39 @@ function withClusterAnswers(chartDir: string, how: AnswersHow): string {
     }
   };
   copy(chartDir, staged, false, 0);
+  return staged;
+}
+
+/**
+ * A staged view of a chart with some files replaced: the directories on the way to a replaced file are
+ * made, every other entry is a link to the chart's own (helm follows them as it does the chart's; they
+ * were vetted with the chart), and the replaced files are written. Only files the chart has are replaced.
+ */
+function withReplacedFiles(chartDir: string, files: ReadonlyMap<string, string>): string {
+  for (const name of files.keys()) {
+    if (name === '' || path.isAbsolute(name) || name.split('/').some((part) => part === '' || part === '.' || part === '..' || part === '.git')) throw new Error(`${name} is not a file of the chart`);
+  }
+  const root = stagingRoot('preadmit-edit-');
+  const staged = path.join(root, path.basename(chartDir));
+  const onTheWay = new Set<string>();
+  for (const name of files.keys()) {
+    const parts = name.split('/');
+    for (let i = 1; i < parts.length; i++) onTheWay.add(parts.slice(0, i).join('/'));
+  }
+  const stage = (src: string, dst: string, prefix: string) => {
+    mkdirSync(dst, { recursive: true });
+    for (const entry of readdirSync(src, { withFileTypes: true })) {
+      if (entry.name === '.git') continue;
+      const name = prefix === '' ? entry.name : `${prefix}/${entry.name}`;
+      const from = path.join(src, entry.name);
+      const to = path.join(dst, entry.name);
+      const text = files.get(name);
+      if (text !== undefined) writeFileSync(to, text);
+      else if (onTheWay.has(name)) stage(from, to, name);
+      else symlinkSync(from, to);
+    }
+  };
+  stage(chartDir, staged, '');
   return staged;
 }
 

@@ -945,8 +945,22 @@ export class ConstructLocator {
     return (this.releaseHelpersCache ??= releaseHelpersOf(this.sources));
   }
 
+  /** find's answers by template file and arguments: they depend on the object only through its file. */
+  private readonly found = new Map<string, TemplateConstruct[]>();
+
   find(object: ScannedObject, kinds: readonly ConstructKind[], fallback: boolean, skipFailGuards = false): TemplateConstruct[] {
     const file = object.source.file ? path.resolve(this.repoRoot, object.source.file) : undefined;
+    // Every object of a template (and every value set's render of it) asks the same: scanned once (issue 18:
+    // 9-18 s of the corpus's default run went to scanning the same helpers again per object).
+    const memo = `${file ?? ''}\u0000${kinds.join(',')}\u0000${fallback}\u0000${skipFailGuards}`;
+    const known = this.found.get(memo);
+    if (known !== undefined) return known.map((c) => ({ ...c }));
+    const answer = this.findUncached(file, kinds, fallback, skipFailGuards);
+    this.found.set(memo, answer.map((c) => ({ ...c })));
+    return answer;
+  }
+
+  private findUncached(file: string | undefined, kinds: readonly ConstructKind[], fallback: boolean, skipFailGuards: boolean): TemplateConstruct[] {
     const out: TemplateConstruct[] = [];
     const seen = new Set<string>();
     const template = file !== undefined && !file.endsWith('.tgz') ? this.sources.read(file) : undefined;

@@ -8,6 +8,14 @@ import type { Config } from '../config/config.ts';
 
 export const DEFAULT_VALUE_SET = 'default';
 
+/** The order in which value sets speak for a finding several of them show: the defaults, then by name. */
+export function compareValueSets(a: string, b: string): number {
+  if (a === b) return 0;
+  if (a === DEFAULT_VALUE_SET) return -1;
+  if (b === DEFAULT_VALUE_SET) return 1;
+  return a < b ? -1 : 1;
+}
+
 export interface ValueSet {
   name: string;
   kind: 'default' | 'ci' | 'config';
