@@ -2,10 +2,11 @@
 // fake api.github.com that checks every request against GitHub's OpenAPI description (and, here, that
 // every review comment lies in one hunk of the pull request's diff, as GitHub requires).
 //
-// The publisher's contract test: the fix engine is built separately, so the JSON report comes from a real
-// scan (with its base) of a small chart in a real git repository, and the test adds the `fix` fields the
-// way the engine fills them (ProvenFix: lines line..endLine of the file as scanned become `replacement`);
-// the Action publishes that report (its `report` input).
+// One test runs the whole path (the Action scans the pull request, the engine proves the fix, the review
+// suggests it). The others are the publisher's contract tests: the JSON report comes from a real scan (with
+// its base, fixes off) of a small chart in a real git repository, and the test sets the `fix` fields
+// (ProvenFix: lines line..endLine of the file as scanned become `replacement`) to cover the publisher's
+// cases; the Action publishes that report (its `report` input).
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -257,6 +258,24 @@ describe('the fake GitHub places review comments as GitHub does', () => {
 });
 
 describe('suggested changes from proven fixes', () => {
+  it('end to end: the Action scans the pull request, proves the fix of the new blocking finding and suggests it on its line', async () => {
+    const repo = chartRepo();
+    const head = repo.commit({ [VALUES_FILE]: PR_VALUES });
+    await start(repo, head);
+    const result = await run(repo, head, '', { helm: process.env.PREADMIT_TEST_HELM3! });
+    expectAllValid();
+    expect(result.code).toBe(1);
+    const creates = github.of('pulls/create-review');
+    expect(creates).toHaveLength(1);
+    const sent = creates[0]!.body as ReviewRequest;
+    expect(sent).toMatchObject({ commit_id: head, event: 'COMMENT' });
+    // The engine's own proof: privileged (critical, new, on a changed line) set to false; the medium
+    // allowPrivilegeEscalation does not gate, so it gets no fix by default.
+    expect(sent.comments.map((c) => [c.path, c.line, c.start_line])).toEqual([[VALUES_FILE, 7, undefined]]);
+    expect(sent.comments[0]!.body).toContain('```suggestion\n  privileged: false\n```');
+    expect(sent.comments[0]!.body).toMatch(/`pss-privileged`/);
+  }, 180_000);
+
   it('posts one review with a suggestion per fix on changed lines, lists the others in the comment, and replaces the review on the next push', async () => {
     const repo = chartRepo();
     const head = repo.commit({ [VALUES_FILE]: PR_VALUES, 'charts/shop/templates/deploy.yaml': TEMPLATE('      hostNetwork: {{ .Values.hostNetwork }}\n') });
