@@ -114,6 +114,9 @@ async function screenshot(browser: Browser, html: string, png: string, from?: st
     const undrawn = await tab.evaluate(() => (globalThis as unknown as { drawn: Promise<number | string> }).drawn);
     if (undrawn !== 0) throw new Error(`${file}: graphs not drawn: ${undrawn}`);
     const graphs = await tab.locator('pre.mermaid svg').count();
+    // A drawn graph holds shapes and text only: no link, image or script from a scanned label.
+    const foreign = await tab.locator('pre.mermaid :is(a, img, image, script, iframe, object, embed, use)').count();
+    if (foreign > 0) throw new Error(`${file}: ${foreign} link, image or script elements in a drawn graph`);
     if (from === undefined) await tab.locator('.frame').screenshot({ path: png });
     else {
       const frame = (await tab.locator('.frame').boundingBox())!;
