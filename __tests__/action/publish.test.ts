@@ -443,6 +443,10 @@ describe('the report the Action publishes', () => {
     // The critical and high ones pictured too, collapsed, as Mermaid graphs.
     expect(section.match(/```mermaid\ngraph LR\n/g)).toHaveLength(2);
     expect(section).toContain('<details><summary>Deployment shop/web: what a compromise reaches</summary>');
+    // A summary is raw HTML on GitHub (no Markdown read there): entities, never a backslash escape that would show.
+    const summaries = section.match(/<summary>.*?<\/summary>/g) ?? [];
+    expect(summaries).toHaveLength(2);
+    for (const summary of summaries) expect(summary.slice('<summary>'.length, -'</summary>'.length)).not.toMatch(/[\\<>]/);
     expect(section).not.toMatch(/<img|@octocat|\]\(javascript/);
     for (const row of rows) expect(row.replace(/\\[\s\S]/g, '').split('|').length - 1).toBe(5);
     expect(blastRadiusSection(scanResult(), fileUrl)).toBe('');

@@ -5,7 +5,7 @@ import { blastGraph } from '../reporters/blast-graph.ts';
 import type { BlastRating, Finding, ScanResult } from '../model/model.ts';
 import { blockingNoun } from '../reporters/base.ts';
 import { clip, isBlocking, largestBlastRadii, locationLabel, objectLabel, outcomeOf, plural, type RuleLike } from '../reporters/common.ts';
-import { escapeMarkdown, render } from '../reporters/index.ts';
+import { escapeHtmlText, escapeMarkdown, render } from '../reporters/index.ts';
 import { safeUrl, size } from '../reporters/markdown.ts';
 
 /** GitHub rejects issue comments longer than this many characters. */
@@ -61,7 +61,7 @@ export function blastRadiusSection(result: ScanResult, fileUrl: FileUrl | undefi
   const shown = rows.length < workloads.length ? ` (top ${rows.length} of ${workloads.length})` : '';
   // The worst few as pictures, collapsed: the dangerous edges from the workload outwards.
   const pictured = workloads.filter((o) => o.blastRadius.rating === 'critical' || o.blastRadius.rating === 'high').slice(0, GRAPHS);
-  const graphs = pictured.map((o) => `<details><summary>${escapeMarkdown(clip(objectLabel(o.object), 200))}: what a compromise reaches</summary>\n\n${blastGraph(o.object, o.blastRadius)}\n\n</details>`);
+  const graphs = pictured.map((o) => `<details><summary>${escapeHtmlText(clip(objectLabel(o.object), 200))}: what a compromise reaches</summary>\n\n${blastGraph(o.object, o.blastRadius)}\n\n</details>`);
   return [
     `#### Largest blast radius${shown}`,
     '',

@@ -58,5 +58,5 @@ export function render(format: Format, result: ScanResult, options: ReportOption
 }
 
 export type { RuleLike } from './common.ts';
-export { escapeMarkdown, DEFAULT_MAX_LENGTH } from './markdown.ts';
+export { escapeHtmlText, escapeMarkdown, DEFAULT_MAX_LENGTH } from './markdown.ts';
 export { renderHtml, renderJson, renderMarkdown, renderSarif, renderText };

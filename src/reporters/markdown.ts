@@ -75,17 +75,31 @@ const ENTITIES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;
  * - line breaks and control characters become spaces.
  */
 export function escapeMarkdown(value: string): string {
-  const flat = value.replace(CONTROLS, ' ');
-  const defused = flat
+  let out = '';
+  for (const c of defuse(value)) out += ENTITIES[c] ?? (PUNCTUATION.has(c) ? `\\${c}` : c);
+  return out;
+}
+
+/**
+ * A value from a scanned file as inert text inside a raw HTML block (e.g. a `<summary>`), where GitHub does
+ * not read Markdown, so a backslash escape would show: escaped as escapeMarkdown does, without backslashes.
+ */
+export function escapeHtmlText(value: string): string {
+  let out = '';
+  for (const c of defuse(value)) out += ENTITIES[c] ?? c;
+  return out;
+}
+
+/** Line breaks and controls to spaces; mentions, references and autolinks broken by invisible characters. */
+function defuse(value: string): string {
+  return value
+    .replace(CONTROLS, ' ')
     .replace(/([A-Za-z][A-Za-z0-9+.-]*):(?=\/\/)/g, `$1:${ZWSP}`)
     .replace(/\b(mailto|xmpp):/gi, `$1:${ZWSP}`)
     .replace(/\b(www)\./gi, `$1${ZWSP}.`)
     .replace(/@/g, `@${ZWJ}`)
     .replace(/#(?=[0-9])/g, `#${ZWJ}`)
     .replace(/\b(gh-)(?=[0-9])/gi, `$1${ZWJ}`);
-  let out = '';
-  for (const c of defused) out += ENTITIES[c] ?? (PUNCTUATION.has(c) ? `\\${c}` : c);
-  return out;
 }
 
 /** An http(s) URL made safe as a Markdown link destination inside a table, or undefined. */
