@@ -76560,11 +76560,17 @@ var CONTROLS2 = /[\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\u206
 var PUNCTUATION = new Set("\\`*_{}[]()#+-.!|~$^");
 var ENTITIES2 = { "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;" };
 function escapeMarkdown(value) {
-  const flat = value.replace(CONTROLS2, " ");
-  const defused = flat.replace(/([A-Za-z][A-Za-z0-9+.-]*):(?=\/\/)/g, `$1:${ZWSP}`).replace(/\b(mailto|xmpp):/gi, `$1:${ZWSP}`).replace(/\b(www)\./gi, `$1${ZWSP}.`).replace(/@/g, `@${ZWJ}`).replace(/#(?=[0-9])/g, `#${ZWJ}`).replace(/\b(gh-)(?=[0-9])/gi, `$1${ZWJ}`);
   let out = "";
-  for (const c3 of defused) out += ENTITIES2[c3] ?? (PUNCTUATION.has(c3) ? `\\${c3}` : c3);
+  for (const c3 of defuse(value)) out += ENTITIES2[c3] ?? (PUNCTUATION.has(c3) ? `\\${c3}` : c3);
   return out;
+}
+function escapeHtmlText(value) {
+  let out = "";
+  for (const c3 of defuse(value)) out += ENTITIES2[c3] ?? c3;
+  return out;
+}
+function defuse(value) {
+  return value.replace(CONTROLS2, " ").replace(/([A-Za-z][A-Za-z0-9+.-]*):(?=\/\/)/g, `$1:${ZWSP}`).replace(/\b(mailto|xmpp):/gi, `$1:${ZWSP}`).replace(/\b(www)\./gi, `$1${ZWSP}.`).replace(/@/g, `@${ZWJ}`).replace(/#(?=[0-9])/g, `#${ZWJ}`).replace(/\b(gh-)(?=[0-9])/gi, `$1${ZWJ}`);
 }
 function safeUrl(url) {
   if (url === void 0 || !/^https?:\/\/[^\s/]/i.test(url)) return void 0;
@@ -83640,7 +83646,7 @@ function blastRadiusSection(result, fileUrl, limit = TOP_BLAST_RADIUS) {
   });
   const shown2 = rows.length < workloads.length ? ` (top ${rows.length} of ${workloads.length})` : "";
   const pictured = workloads.filter((o2) => o2.blastRadius.rating === "critical" || o2.blastRadius.rating === "high").slice(0, GRAPHS);
-  const graphs = pictured.map((o2) => `<details><summary>${escapeMarkdown(clip(objectLabel(o2.object), 200))}: what a compromise reaches</summary>
+  const graphs = pictured.map((o2) => `<details><summary>${escapeHtmlText(clip(objectLabel(o2.object), 200))}: what a compromise reaches</summary>
 
 ${blastGraph(o2.object, o2.blastRadius)}
 
