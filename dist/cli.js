@@ -54005,6 +54005,31 @@ function deriveEdit(finding, recipe, raw, valuesText) {
   const description = `set ${keyOf2(target)} to ${valueText(value)} in ${where.file}`;
   return { edit: { file: where.file, path: target, value, findings: [finding], description } };
 }
+function deriveTemplateEdit(finding, recipe, templateText) {
+  const field = tokens(finding.path).pop();
+  const value = field === void 0 ? void 0 : recipe.set[field];
+  if (value === void 0) return { reason: `the rule's fix does not cover the field ${field ?? "(object)"}` };
+  if (typeof value === "object") return { reason: `the fix of ${field} is a block, not a literal a template line can take` };
+  const where = finding.source.templateLocation;
+  if (where === void 0) return { reason: "no values key or template line was proven for the finding" };
+  const old = templateText.split("\n")[where.line - 1];
+  if (old === void 0) return { reason: `${where.file} has no line ${where.line}` };
+  const eol = old.endsWith("\r") ? "\r" : "";
+  const body = eol === "" ? old : old.slice(0, -1);
+  const escaped2 = field.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+  const m = new RegExp(`^(\\s*(?:-\\s+)?)(["']?)${escaped2}\\2(\\s*:\\s*)([^\\s#{}"'][^#{}]*?|"[^"{}]*"|'[^'{}]*')(\\s+#.*)?$`).exec(body);
+  if (m === null) return { reason: `the template line ${where.file}:${where.line} does not write ${field} as a literal` };
+  if (m[4].replace(/^["']|["']$/g, "") === String(value)) return { reason: `${field} is already ${valueText(value)} at ${where.file}:${where.line}` };
+  const replacement = `${m[1]}${m[2]}${field}${m[2]}${m[3]}${valueText(value)}${m[5] ?? ""}${eol}`;
+  return { edit: { file: where.file, path: [], value, findings: [finding], description: `set ${field} to ${valueText(value)} in ${where.file}:${where.line}`, templateLine: { line: where.line, old, replacement } } };
+}
+function applyEdit(text2, edit) {
+  if (edit.templateLine === void 0) return setInValues(text2, edit.path, edit.value);
+  const lines = text2.split("\n");
+  if (lines[edit.templateLine.line - 1] !== edit.templateLine.old) return { reason: `line ${edit.templateLine.line} changed` };
+  lines[edit.templateLine.line - 1] = edit.templateLine.replacement;
+  return { text: lines.join("\n") };
+}
 
 // src/fix/lines.ts
 function splitLines(text2) {
@@ -54131,7 +54156,7 @@ function applyEdits(texts, edits) {
       failed.push({ edit, reason: `${edit.file} was not read` });
       continue;
     }
-    const outcome = setInValues(text2, edit.path, edit.value);
+    const outcome = applyEdit(text2, edit);
     if ("reason" in outcome) failed.push({ edit, reason: outcome.reason });
     else texts.set(edit.file, outcome.text);
   }
@@ -54309,11 +54334,12 @@ function candidatesOf(findings, repoRoot, options) {
     const recipe = recipeOf(rules.get(finding.ruleId), options.optIn);
     const chart = finding.source.chart;
     if (recipe === void 0 || finding.source.kind !== "helm" || chart === void 0) continue;
-    if (finding.source.values === void 0) {
+    const atTemplate = finding.source.values === void 0;
+    if (atTemplate && finding.source.templateLocation === void 0) {
       skipped.push({ finding, reason: finding.source.unproven ?? "no values key was proven for the finding" });
       continue;
     }
-    const file = finding.source.values.file;
+    const file = atTemplate ? finding.source.templateLocation.file : finding.source.values.file;
     const problem = editableProblem(repoRoot, chart, file);
     if (problem !== void 0) {
       skipped.push({ finding, reason: `${problem}: never edited` });
@@ -54330,18 +54356,18 @@ function candidatesOf(findings, repoRoot, options) {
       skipped.push({ finding, reason: `${file} cannot be read` });
       continue;
     }
-    const derived = deriveEdit(finding, recipe, object.raw, text2);
+    const derived = atTemplate ? deriveTemplateEdit(finding, recipe, text2) : deriveEdit(finding, recipe, object.raw, text2);
     if ("reason" in derived) {
       skipped.push({ finding, reason: derived.reason });
       continue;
     }
-    const alone = setInValues(text2, derived.edit.path, derived.edit.value);
+    const alone = applyEdit(text2, derived.edit);
     if ("reason" in alone) {
       skipped.push({ finding, reason: `${derived.edit.description}: ${alone.reason}` });
       continue;
     }
     const list2 = byChart.get(chart) ?? [];
-    const same2 = list2.find((e) => e.file === derived.edit.file && JSON.stringify(e.path) === JSON.stringify(derived.edit.path));
+    const same2 = list2.find((e) => e.file === derived.edit.file && JSON.stringify(e.path) === JSON.stringify(derived.edit.path) && e.templateLine?.line === derived.edit.templateLine?.line);
     if (same2 && JSON.stringify(same2.value) === JSON.stringify(derived.edit.value)) same2.findings.push(finding);
     else if (same2) skipped.push({ finding, reason: `another finding needs ${same2.description}` });
     else list2.push(derived.edit);
@@ -54368,7 +54394,7 @@ async function attachFixes(findings, scanFindings, options, context) {
     report2.charts.push(proof);
     for (const edit of proof.proven) {
       const text2 = readFileSync24(path35.join(context.repoRoot, edit.file), "utf8");
-      const outcome = setInValues(text2, edit.path, edit.value);
+      const outcome = applyEdit(text2, edit);
       if ("reason" in outcome) continue;
       const lines = changedLines(text2, outcome.text);
       if (lines === void 0) continue;

@@ -269,6 +269,26 @@ spec:
     expect(report!.charts[0]!.trials).toBe(2);
   }, 120_000);
 
+  it('a template that writes the field as a literal: the template line is the fix, proven, CRLF and comment kept', async () => {
+    const template = 'apiVersion: v1\r\nkind: Pod\r\nmetadata: {name: p}\r\nspec:\r\n  automountServiceAccountToken: false\r\n  hostPID: true # needed? ask ops\r\n  containers:\r\n    - name: c\r\n      image: c:1\r\n      securityContext:\r\n        privileged: true\r\n        runAsUser: {{ .Values.uid }}\r\n';
+    const root = chartAt({ 'app/Chart.yaml': CHART, 'app/values.yaml': 'uid: 1000\n', 'app/templates/pod.yaml': template });
+    const result = await scan({ paths: [path.join(root, 'app')], helmPath, fixes: 'all' });
+    const privileged = result.findings.find((f) => f.ruleId === 'pss-privileged')!;
+    expect(privileged).toMatchObject({ path: '/spec/containers/0/securityContext/privileged', source: { templateLocation: { file: 'app/templates/pod.yaml', line: 11 } } });
+    expect(privileged.source.values).toBeUndefined();
+    expect(privileged.fix).toMatchObject({ file: 'app/templates/pod.yaml', line: 11, endLine: 11, replacement: '        privileged: false', description: 'set privileged to false in app/templates/pod.yaml:11' });
+    const hostPid = result.findings.find((f) => f.ruleId === 'pss-host-namespaces')!;
+    expect(hostPid.fix).toMatchObject({ line: 6, replacement: '  hostPID: false # needed? ask ops' });
+    // A field whose value a template computes is no literal: no fix at the template line.
+    expect(result.findings.find((f) => f.ruleId === 'pss-run-as-non-root')?.fix).toBeUndefined();
+    // Applied, the chart scans clean of both, and every other byte of the template is as it was.
+    const report = await new Promise<FixReport>((resolve) => void scan({ paths: [path.join(root, 'app')], helmPath, fixes: 'all', onFixes: resolve }));
+    applyFixReport(report, root, { dryRun: false });
+    expect(readFileSync(path.join(root, 'app/templates/pod.yaml'), 'utf8')).toBe(template.replace('privileged: true', 'privileged: false').replace('hostPID: true', 'hostPID: false'));
+    const again = await scan({ paths: [path.join(root, 'app')], helmPath, fixes: 'off' });
+    expect(again.findings.filter((f) => f.ruleId === 'pss-privileged' || f.ruleId === 'pss-host-namespaces')).toEqual([]);
+  }, 180_000);
+
   it('never edits a values file that is a symbolic link', async () => {
     const root = chartAt({ 'app/Chart.yaml': CHART, 'real-values.yaml': 'securityContext:\n  privileged: true\n', 'app/templates/pod.yaml': 'apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n  containers:\n    - name: c\n      image: c:1\n      securityContext: {{- toYaml .Values.securityContext | nindent 8 }}\n' });
     const { symlinkSync } = await import('node:fs');

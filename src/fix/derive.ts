@@ -7,7 +7,7 @@ import { parseDocument } from 'yaml';
 import type { FixRecipe, FixValue } from '../engine/fix-recipe.ts';
 import type { Finding } from '../model/model.ts';
 import { get, tokens as pointerTokens } from '../model/pointer.ts';
-import { parseValuesKey, type ValuesPath } from './yaml-edit.ts';
+import { parseValuesKey, setInValues, type EditOutcome, type ValuesPath } from './yaml-edit.ts';
 
 /** One values edit: `path` in `file` set to `value`, for the findings it should remove. */
 export interface CandidateEdit {
@@ -17,6 +17,11 @@ export interface CandidateEdit {
   value: FixValue;
   findings: Finding[];
   description: string;
+  /**
+   * A template that writes the field as a literal (`privileged: true` in templates/*.yaml): that line of
+   * `file` (1-based) replaced; `path` is then empty. The line must still read `old` when applied.
+   */
+  templateLine?: { line: number; old: string; replacement: string };
 }
 
 export type Derived = { edit: CandidateEdit } | { reason: string };
@@ -104,4 +109,37 @@ export function deriveEdit(finding: Finding, recipe: FixRecipe, raw: unknown, va
   } else return { reason: `${where.key} does not render as the field` };
   const description = `set ${keyOf(target)} to ${valueText(value)} in ${where.file}`;
   return { edit: { file: where.file, path: target, value, findings: [finding], description } };
+}
+
+/**
+ * The candidate edit at a template line that writes the finding's field as a literal, for a finding no
+ * values key decides: `privileged: true` becomes `privileged: false`, indentation, quoting of the key and a
+ * trailing comment kept. Only scalar values, and only a line that holds the field and its literal alone.
+ */
+export function deriveTemplateEdit(finding: Finding, recipe: FixRecipe, templateText: string): Derived {
+  const field = pointerTokens(finding.path).pop();
+  const value = field === undefined ? undefined : recipe.set[field];
+  if (value === undefined) return { reason: `the rule's fix does not cover the field ${field ?? '(object)'}` };
+  if (typeof value === 'object') return { reason: `the fix of ${field} is a block, not a literal a template line can take` };
+  const where = finding.source.templateLocation;
+  if (where === undefined) return { reason: 'no values key or template line was proven for the finding' };
+  const old = templateText.split('\n')[where.line - 1];
+  if (old === undefined) return { reason: `${where.file} has no line ${where.line}` };
+  const eol = old.endsWith('\r') ? '\r' : '';
+  const body = eol === '' ? old : old.slice(0, -1);
+  const escaped = field!.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  const m = new RegExp(`^(\\s*(?:-\\s+)?)(["']?)${escaped}\\2(\\s*:\\s*)([^\\s#{}"'][^#{}]*?|"[^"{}]*"|'[^'{}]*')(\\s+#.*)?$`).exec(body);
+  if (m === null) return { reason: `the template line ${where.file}:${where.line} does not write ${field} as a literal` };
+  if (m[4]!.replace(/^["']|["']$/g, '') === String(value)) return { reason: `${field} is already ${valueText(value)} at ${where.file}:${where.line}` };
+  const replacement = `${m[1]}${m[2]}${field}${m[2]}${m[3]}${valueText(value)}${m[5] ?? ''}${eol}`;
+  return { edit: { file: where.file, path: [], value, findings: [finding], description: `set ${field} to ${valueText(value)} in ${where.file}:${where.line}`, templateLine: { line: where.line, old, replacement } } };
+}
+
+/** `text` with the edit applied: a values edit through the YAML source, a template line replaced as it stands. */
+export function applyEdit(text: string, edit: Pick<CandidateEdit, 'path' | 'value' | 'templateLine'>): EditOutcome {
+  if (edit.templateLine === undefined) return setInValues(text, edit.path, edit.value);
+  const lines = text.split('\n');
+  if (lines[edit.templateLine.line - 1] !== edit.templateLine.old) return { reason: `line ${edit.templateLine.line} changed` };
+  lines[edit.templateLine.line - 1] = edit.templateLine.replacement;
+  return { text: lines.join('\n') };
 }

@@ -6,10 +6,9 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Rule } from '../engine/rule-kit.ts';
 import type { Finding, ScannedObject } from '../model/model.ts';
-import { deriveEdit, type CandidateEdit } from './derive.ts';
+import { applyEdit, deriveEdit, deriveTemplateEdit, type CandidateEdit } from './derive.ts';
 import { changedLines, unifiedDiff } from './lines.ts';
 import { applyEdits, editableProblem, proveChart, type ChartProof, type ProofContext } from './prove.ts';
-import { setInValues } from './yaml-edit.ts';
 
 export type { ProofContext, ChartProof, CandidateEdit };
 export { unifiedDiff } from './lines.ts';
@@ -58,11 +57,13 @@ export function candidatesOf(findings: readonly Finding[], repoRoot: string, opt
     const recipe = recipeOf(rules.get(finding.ruleId), options.optIn);
     const chart = finding.source.chart;
     if (recipe === undefined || finding.source.kind !== 'helm' || chart === undefined) continue;
-    if (finding.source.values === undefined) {
+    // No values key decides it: a template line that writes the field as a literal can still be fixed.
+    const atTemplate = finding.source.values === undefined;
+    if (atTemplate && finding.source.templateLocation === undefined) {
       skipped.push({ finding, reason: finding.source.unproven ?? 'no values key was proven for the finding' });
       continue;
     }
-    const file = finding.source.values.file;
+    const file = atTemplate ? finding.source.templateLocation!.file : finding.source.values!.file;
     const problem = editableProblem(repoRoot, chart, file);
     if (problem !== undefined) {
       skipped.push({ finding, reason: `${problem}: never edited` });
@@ -79,19 +80,19 @@ export function candidatesOf(findings: readonly Finding[], repoRoot: string, opt
       skipped.push({ finding, reason: `${file} cannot be read` });
       continue;
     }
-    const derived = deriveEdit(finding, recipe, object.raw, text);
+    const derived = atTemplate ? deriveTemplateEdit(finding, recipe, text) : deriveEdit(finding, recipe, object.raw, text);
     if ('reason' in derived) {
       skipped.push({ finding, reason: derived.reason });
       continue;
     }
     // The edit must apply to the file as it is.
-    const alone = setInValues(text, derived.edit.path, derived.edit.value);
+    const alone = applyEdit(text, derived.edit);
     if ('reason' in alone) {
       skipped.push({ finding, reason: `${derived.edit.description}: ${alone.reason}` });
       continue;
     }
     const list = byChart.get(chart) ?? [];
-    const same = list.find((e) => e.file === derived.edit.file && JSON.stringify(e.path) === JSON.stringify(derived.edit.path));
+    const same = list.find((e) => e.file === derived.edit.file && JSON.stringify(e.path) === JSON.stringify(derived.edit.path) && e.templateLine?.line === derived.edit.templateLine?.line);
     if (same && JSON.stringify(same.value) === JSON.stringify(derived.edit.value)) same.findings.push(finding);
     else if (same) skipped.push({ finding, reason: `another finding needs ${same.description}` });
     else list.push(derived.edit);
@@ -125,7 +126,7 @@ export async function attachFixes(findings: readonly Finding[], scanFindings: re
     report.charts.push(proof);
     for (const edit of proof.proven) {
       const text = readFileSync(path.join(context.repoRoot, edit.file), 'utf8');
-      const outcome = setInValues(text, edit.path, edit.value);
+      const outcome = applyEdit(text, edit);
       if ('reason' in outcome) continue;
       const lines = changedLines(text, outcome.text);
       if (lines === undefined) continue;

@@ -17,8 +17,7 @@ import type { HelmBinary } from '../render/helm.ts';
 import { DEFAULT_VALUE_SET } from '../render/value-sets.ts';
 import { CONTAINER_LISTS, podTemplateOf } from '../k8s/workloads.ts';
 import type { ScannedObject } from '../model/model.ts';
-import type { CandidateEdit } from './derive.ts';
-import { setInValues } from './yaml-edit.ts';
+import { applyEdit, type CandidateEdit } from './derive.ts';
 
 /** What the scan knows and does, for re-rendering one chart's copy. */
 export interface ProofContext {
@@ -94,7 +93,7 @@ export function applyEdits(texts: Map<string, string>, edits: readonly Candidate
       failed.push({ edit, reason: `${edit.file} was not read` });
       continue;
     }
-    const outcome = setInValues(text, edit.path, edit.value);
+    const outcome = applyEdit(text, edit);
     if ('reason' in outcome) failed.push({ edit, reason: outcome.reason });
     else texts.set(edit.file, outcome.text);
   }
