@@ -22453,6 +22453,17 @@ function at(value, ...keys2) {
   return node;
 }
 
+// src/render/actions.ts
+var ACTION = /\{\{[\s\S]*?\}\}/g;
+function templateActions(text2) {
+  const end = text2.lastIndexOf("}}");
+  return end < 0 ? [] : [...text2.slice(0, end + 2).matchAll(ACTION)];
+}
+function replaceActions(text2, replace2) {
+  const end = text2.lastIndexOf("}}");
+  return end < 0 ? text2 : text2.slice(0, end + 2).replace(ACTION, (action) => replace2(action)) + text2.slice(end + 2);
+}
+
 // src/render/helm.ts
 import { existsSync, lstatSync, mkdirSync as mkdirSync2, mkdtempSync, readdirSync as readdirSync2, readFileSync as readFileSync4, rmSync as rmSync2, statSync as statSync3, symlinkSync, writeFileSync as writeFileSync3 } from "node:fs";
 import os from "node:os";
@@ -26999,7 +27010,8 @@ async function renderChart(request) {
     renderStats.cached[purpose]++;
     const ms2 = performance.now() - started;
     if (hit.ok) return { ok: true, stdout: hit.stdout, ms: ms2 };
-    return { ok: false, message: asGiven(refusalMessage(request, chartDir, hit.exitCode, hit.stderr.split(CACHED_CHART_DIR).join(chartDir))), ms: ms2 };
+    const stderr = request.valuesFiles.reduce((text2, file2, i2) => text2.split(`\0values-${i2}\0`).join(file2), hit.stderr.split(CACHED_CHART_DIR).join(chartDir));
+    return { ok: false, message: asGiven(refusalMessage(request, chartDir, hit.exitCode, stderr)), ms: ms2 };
   }
   renderStats.helm[purpose]++;
   const subprocess = execa(file, args, {
@@ -27035,7 +27047,8 @@ async function renderChart(request) {
     if (GO_OUT_OF_MEMORY.test(stderr)) return { ok: false, message: `helm template ran out of memory at its limit of ${formatBytes(budget.memoryLimitBytes)} (helm.memoryLimitMiB, --helm-memory-limit); stopped`, ms };
     if (result.exitCode === WRAPPER_FAILED) return { ok: false, message: `helm's memory limit (${formatBytes(budget.memoryLimitBytes)}) could not be set; not rendered`, ms };
     const refused2 = typeof result.exitCode === "number" && result.exitCode !== 0 && !result.signal;
-    if (key2 !== void 0 && refused2) cache2.put(key2, { ok: false, exitCode: result.exitCode, stderr: stderr.split(chartDir).join(CACHED_CHART_DIR) });
+    const cachedStderr = valuesFiles.reduce((text2, copy, i2) => copy === request.valuesFiles[i2] ? text2 : text2.split(copy).join(`\0values-${i2}\0`), stderr.split(chartDir).join(CACHED_CHART_DIR));
+    if (key2 !== void 0 && refused2) cache2.put(key2, { ok: false, exitCode: result.exitCode, stderr: cachedStderr });
     if (result.signal && !helmErrorMessage(stderr)) return { ok: false, message: `helm template was killed by ${result.signal} (out of memory?)`, ms };
     return { ok: false, message: asGiven(refusalMessage(request, chartDir, result.exitCode, stderr)), ms };
   }
@@ -27095,6 +27108,10 @@ function boundedHelm(helmPath, args, memoryLimitBytes) {
   return { file: LIMIT_SHELL, args: ["-c", LIMIT_SCRIPT, kib(memoryLimitBytes), kib(memoryLimitBytes + ADDRESS_SPACE_MARGIN), helmPath, ...args], env };
 }
 var ANSWERS_COPIES = /* @__PURE__ */ new WeakMap();
+function releaseAnswersCopies(checkedCharts) {
+  for (const copy of ANSWERS_COPIES.get(checkedCharts)?.values() ?? []) rmSync2(path8.dirname(copy), { recursive: true, force: true });
+  ANSWERS_COPIES.delete(checkedCharts);
+}
 var STAGED = /* @__PURE__ */ new WeakMap();
 var stagedRoots = [];
 function chartDirForHelm(request) {
@@ -27128,23 +27145,63 @@ function withClusterAnswersText(written, how = { answers: true, failsIgnored: fa
     return out;
   };
   const failing = (part) => part.replace(/(?<![\w.$])fail\b/g, "and ``");
-  if (how.answers && how.versionSuffix !== void 0) text2 = text2.replace(/(\{\{-?\s*with\s+\$?\.Capabilities(\.KubeVersion)?\s*-?\}\})([\s\S]*?)(\{\{-?\s*end\s*-?\}\})/g, (_, open, kube, body, end) => {
-    const prefix2 = kube ? "" : String.raw`\.KubeVersion`;
-    const rewritten = body.replace(/\{\{[\s\S]*?\}\}/g, (action) => {
-      return action.split(/("(?:[^"\\]|\\.)*"|`[^`]*`)/).map((part, i2) => {
+  if (how.answers && how.versionSuffix !== void 0) {
+    const suffix = how.versionSuffix;
+    text2 = withCapabilityBlocks(
+      text2,
+      (action, prefix2) => action.split(/("(?:[^"\\]|\\.)*"|`[^`]*`)/).map((part, i2) => {
         if (i2 % 2 === 1) return part;
-        let out = part.replace(new RegExp(String.raw`(?<![\w$.)\]])(${prefix2})\.Minor\b`, "g"), "(printf `%s+` $1.Minor)");
-        out = out.replace(new RegExp(String.raw`(?<![\w$.)\]])(${prefix2})\.(?:GitVersion|Version|String)\b`, "g"), `(printf \`%s${how.versionSuffix}\` $1.Version)`);
-        return out;
-      }).join("");
-    });
-    return `${open}${rewritten}${end}`;
-  });
+        const out = part.replace(new RegExp(String.raw`(?<![\w$.)\]])(${prefix2})\.Minor\b`, "g"), "(printf `%s+` $1.Minor)");
+        return out.replace(new RegExp(String.raw`(?<![\w$.)\]])(${prefix2})\.(?:GitVersion|Version|String)\b`, "g"), `(printf \`%s${suffix}\` $1.Version)`);
+      }).join("")
+    );
+  }
   const code = (part) => how.failsIgnored ? failing(how.answers ? answers(part) : part) : answers(part);
-  return text2.replace(/\{\{[\s\S]*?\}\}/g, (action) => {
+  return replaceActions(text2, (action) => {
     if (/^\{\{-?\s*\/\*/.test(action)) return action;
     return action.split(/("(?:[^"\\]|\\.)*"|`[^`]*`)/).map((part, i2) => i2 % 2 === 1 ? part : code(part)).join("");
   });
+}
+function withCapabilityBlocks(text2, rewrite) {
+  const opener = /\{\{-?\s*with\s+\$?\.Capabilities(\.KubeVersion)?\s*-?\}\}/g;
+  let out = "";
+  let last = 0;
+  for (let m = opener.exec(text2); m !== null; m = opener.exec(text2)) {
+    if (m.index < last) continue;
+    const prefix2 = m[1] !== void 0 ? "" : String.raw`\.KubeVersion`;
+    out += text2.slice(last, m.index + m[0].length);
+    let at3 = m.index + m[0].length;
+    const stack = [];
+    let rebinding = 0;
+    for (; ; ) {
+      const open = text2.indexOf("{{", at3);
+      const close = open === -1 ? -1 : text2.indexOf("}}", open + 2);
+      if (close === -1) {
+        out += text2.slice(at3);
+        at3 = text2.length;
+        break;
+      }
+      const action = text2.slice(open, close + 2);
+      out += text2.slice(at3, open);
+      at3 = close + 2;
+      const kind = /^\{\{-?\s*(if|with|range|define|block|end)\b/.exec(action)?.[1];
+      if (kind === "end") {
+        out += action;
+        const ended = stack.pop();
+        if (ended === void 0) break;
+        if (ended !== "if") rebinding--;
+        continue;
+      }
+      out += rebinding === 0 && !/^\{\{-?\s*\/\*/.test(action) ? rewrite(action, prefix2) : action;
+      if (kind !== void 0) {
+        stack.push(kind);
+        if (kind !== "if") rebinding++;
+      }
+    }
+    last = at3;
+    opener.lastIndex = at3;
+  }
+  return out + text2.slice(last);
 }
 function unpackSubchart(archive, chartsDir, how, depth = 0) {
   let tar;
@@ -43497,6 +43554,7 @@ import path15 from "node:path";
 import { gunzipSync as gunzipSync2 } from "node:zlib";
 
 // src/render/regex-example.ts
+import v8 from "node:v8";
 var NAME_CHARS = "abcdefghijklmnopqrstuvwxyz0123456789-.";
 function regexExamples(pattern, limit = 8) {
   let text2 = pattern;
@@ -43515,10 +43573,25 @@ function regexExamples(pattern, limit = 8) {
     return [];
   }
   const check3 = goRegExp(pattern);
-  return [...new Set(results.map((r) => caseless ? r.toLowerCase() : r))].filter((r) => check3 === void 0 || check3.test(r));
+  if (check3 === void 0) return [];
+  return [...new Set(results.map((r) => caseless ? r.toLowerCase() : r))].filter((r) => check3.test(r));
 }
 var POSIX_CLASSES = { digit: "0-9", alpha: "A-Za-z", alnum: "A-Za-z0-9", lower: "a-z", upper: "A-Z", space: "\\s", word: "\\w", xdigit: "0-9A-Fa-f" };
+var linearEngine;
+function linear2() {
+  if (linearEngine === void 0) {
+    try {
+      v8.setFlagsFromString("--enable-experimental-regexp-engine");
+      new RegExp("a", "l");
+      linearEngine = true;
+    } catch {
+      linearEngine = false;
+    }
+  }
+  return linearEngine;
+}
 function goRegExp(pattern) {
+  if (pattern.length > 512 || !linear2()) return void 0;
   const flags = /^\(\?([imsU]+)\)/.exec(pattern);
   let body = (flags ? pattern.slice(flags[0].length) : pattern).replace(/\[:([a-z]+):\]/g, (m, name) => POSIX_CLASSES[name] ?? m);
   let caseless = flags?.[1].includes("i") ?? false;
@@ -43527,7 +43600,7 @@ function goRegExp(pattern) {
     body = body.replace(/\(\?[imsU]+:/g, "(?:");
   }
   try {
-    return new RegExp(body, caseless ? "i" : "");
+    return new RegExp(caseless ? body.replace(/\\.|[A-Z]/g, (m) => m.length === 2 ? m : m.toLowerCase()) : body, "l");
   } catch {
     return void 0;
   }
@@ -44029,12 +44102,27 @@ function kubeLiteralVersions(kubeVersion, literals) {
   return candidates;
 }
 function withoutTemplateComments(text2) {
-  return text2.replace(/\{\{-?\s*\/\*[\s\S]*?\*\/\s*-?\}\}/g, (comment) => comment.replace(/[^\n]/g, " "));
+  let out = "";
+  let last = 0;
+  for (let open = text2.indexOf("{{"); open !== -1; open = text2.indexOf("{{", last)) {
+    const inner = /^\{\{-?\s*\/\*/.exec(text2.slice(open, open + 64));
+    if (inner === null) {
+      out += text2.slice(last, open + 2);
+      last = open + 2;
+      continue;
+    }
+    const end = text2.indexOf("*/", open + inner[0].length);
+    const close = end === -1 ? -1 : text2.indexOf("}}", end + 2);
+    if (close === -1) break;
+    out += text2.slice(last, open) + text2.slice(open, close + 2).replace(/[^\n]/g, " ");
+    last = close + 2;
+  }
+  return out + text2.slice(last);
 }
 function collectKubeLiterals(text2, into) {
   const holders = [...text2.matchAll(/(\$\w+)\s*:?=\s*\(?\s*\$?\.Capabilities\.KubeVersion\b/g)].map((m) => m[1]);
   const reads = (action) => /KubeVersion/.test(action) || holders.some((v) => new RegExp(`\\${v}(?!\\w)`).test(action));
-  for (const action of text2.matchAll(/\{\{[\s\S]*?\}\}/g)) {
+  for (const action of templateActions(text2)) {
     if (!reads(action[0])) continue;
     for (const m of action[0].matchAll(/(>=|<=|!=|>|<|=|~|\^)?\s*v?(\d+\.\d+\.\d+)/g)) {
       const literal2 = `${m[1] ?? ""}${m[2]}`;
@@ -44077,7 +44165,7 @@ var CONSTRUCTS = {
   // The release name, namespace or Kubernetes version tested in a way no set of renders enumerates (on code
   // with strings blanked): a pattern or constraint that is not a literal, a regular expression on the
   // version, the version taken apart (splitList, atoi, regexFind, substr...). Each render sees one answer.
-  computedIdentity: /\b(?:semverCompare|regexMatch|mustRegexMatch)\s+(?:[$.]|\((?!\s*print))[^}]*(?:\.Release\.(?:Name|Namespace)|KubeVersion)|\b(?:regexMatch|mustRegexMatch|regexFind|mustRegexFind|regexFindAll)\s+""\s+[^}]*KubeVersion|KubeVersion[^}]*\|\s*(?:splitList|split|splitn|atoi|regexFind|substr|trunc|trimAll)\b|\b(?:splitList|split|splitn|atoi|regexFind|substr|trunc)\b[^}]*KubeVersion/,
+  computedIdentity: /\b(?:semverCompare|regexMatch|mustRegexMatch)\s+(?:[$.]|\((?!\s*print))[^}]{0,256}(?:\.Release\.(?:Name|Namespace)|KubeVersion)|\b(?:regexMatch|mustRegexMatch|regexFind|mustRegexFind|regexFindAll)\s+""\s+[^}]{0,256}KubeVersion|KubeVersion[^}]{0,256}\|\s*(?:splitList|split|splitn|atoi|regexFind|substr|trunc|trimAll)\b|\b(?:splitList|split|splitn|atoi|regexFind|substr|trunc)\b[^}]{0,256}KubeVersion/,
   // The release name, namespace or Kubernetes version where it decides something (releaseBranchLines):
   // this pattern only names the construct; the decision is not a line regex.
   release: /\.Release\.(?:Name|Namespace)\b|\.Capabilities\.KubeVersion\b/
@@ -44111,8 +44199,8 @@ var BRANCHING = /(?:^|[\s(|])(?:eq|ne|lt|le|gt|ge|len|semverCompare|regexMatch|m
 var FULLNAME_IDIOM = /^\{\{-?\s*if\s+(?:contains|ne|eq)\s+(?:\$\w+|\.Chart\.Name)\s+(?:\$\w+|(?:\$|\.\w+)*\.Release\.Name)\s*-?\}\}$/;
 var PATCH_PROOF_SEMVER = /\bsemverCompare\s+"((?:\s*(?:>=|<|~|\^)\s*v?\d+\.\d+(?:\.0)?(?:-[0-9A-Za-z.]+)?\s*(?:,|\|\||\s)?)+)"\s+(?:\([^()]*\)|[^\s()}]+)/g;
 function releaseBranchLines(text2, releaseHelpers, helper = false) {
-  const actions = [...text2.matchAll(/\{\{[\s\S]*?\}\}/g)];
-  const literal2 = helper && text2.replace(/\{\{[\s\S]*?\}\}/g, "").trim() !== "";
+  const actions = templateActions(text2);
+  const literal2 = helper && replaceActions(text2, () => "").trim() !== "";
   const variables = /* @__PURE__ */ new Set();
   const refers = (action) => {
     if (RELEASE_REF.test(action)) return true;
@@ -44139,7 +44227,7 @@ function releaseBranchLines(text2, releaseHelpers, helper = false) {
 }
 function failGuardLines(text2) {
   const out = /* @__PURE__ */ new Set();
-  const actions = [...text2.matchAll(/\{\{[\s\S]*?\}\}/g)];
+  const actions = templateActions(text2);
   const lineAt2 = (offset) => {
     let line = 1;
     for (let i2 = text2.indexOf("\n"); i2 !== -1 && i2 < offset; i2 = text2.indexOf("\n", i2 + 1)) line++;
@@ -44300,7 +44388,7 @@ function addValuesTextConstructs(found, file) {
   }
   collectLiterals(text2.split(/\r?\n/), found.literals);
   if (RELEASE_REF.test(text2)) found.release = true;
-  for (const action of text2.matchAll(/\{\{[\s\S]*?\}\}/g)) {
+  for (const action of templateActions(text2)) {
     const code = actionCode(action[0]);
     if (CONSTRUCTS.lookup.test(code)) found.lookup = true;
     if (CONSTRUCTS.revision.test(actionCode(action[0], true))) found.revision = true;
@@ -44411,8 +44499,8 @@ function literalVariants(constructs, full2, config) {
     releaseLiteralValues("namespace", config.namespace, constructs.literals.release).length,
     kubeLiteralVersions(config.kubeVersion, constructs.literals.kube).length
   ];
-  const most = Math.min(Math.max(...counts), 2 + MAX_LITERAL_RENDERS);
   const first = constructs.managedKube && counts[2] >= 2 ? 1 : 2;
+  const most = Math.min(Math.max(...counts), first + MAX_LITERAL_RENDERS);
   const out = [];
   for (let index = first; index < most; index++) out.push({ ...full2, literalIndex: index });
   return out;
@@ -44439,11 +44527,21 @@ function collectLiterals(lines, into) {
 }
 var STRING_TEST = /\b(?:contains|hasPrefix|hasSuffix|regexMatch|mustRegexMatch|regexFind|regexFindAll|trimSuffix|trimPrefix|trimAll|splitList|split|splitn|replace|substr|trunc|eq|ne|has|index|upper|lower|toString|quote|len)\b/;
 function managedKubeRead(code, holders) {
-  if (/\bwith\s+\$?\.Capabilities\b(?:\.KubeVersion)?\s*$/.test(code.trim()) || /\bwith\s+\$?\.Capabilities(?:\.KubeVersion)?\s/.test(code)) return true;
-  const minor = /KubeVersion\.Minor\b/.test(code) || holders.some((h2) => code.includes(`${h2}.Minor`));
+  if (/\bwith\s+\$?\.Capabilities(?:\.KubeVersion)?(?:\s|$)/.test(code)) return true;
+  const held = holderPattern(holders);
+  const minor = /KubeVersion\.Minor\b/.test(code) || held !== void 0 && new RegExp(`${held}\\.Minor\\b`).test(code);
   if (minor) return true;
-  const version = /KubeVersion(?:\.(?:GitVersion|Version))?\b(?!\.(?:Major|Minor))/.test(code) || holders.some((h2) => new RegExp(`\\${h2}(?!\\w)(?!\\.(?:Major|Minor))`).test(code));
+  const version = /KubeVersion(?:\.(?:GitVersion|Version))?\b(?!\.(?:Major|Minor))/.test(code) || held !== void 0 && new RegExp(`${held}(?!\\w)(?!\\.(?:Major|Minor))`).test(code);
   return version && STRING_TEST.test(code);
+}
+var holderPatterns = /* @__PURE__ */ new Map();
+function holderPattern(holders) {
+  const key2 = holders.join(" ");
+  if (!holderPatterns.has(key2)) {
+    if (holderPatterns.size > 256) holderPatterns.clear();
+    holderPatterns.set(key2, holders.length === 0 ? void 0 : `(?:${[...new Set(holders)].slice(0, 32).map((h2) => h2.replace(/\$/g, "\\$")).join("|")})`);
+  }
+  return holderPatterns.get(key2);
 }
 var NON_MATCHING_NAMES = ["x0", "0x", "x", "0", "x-0", "x.0", "a--b", "x".repeat(53), "preadmit-variant-ns"];
 var RELEASE_VALUE = /^[a-z0-9](?:[-a-z0-9.]{0,51}[a-z0-9])?$/;
@@ -44469,7 +44567,7 @@ function collectReleaseLiterals(written, into) {
     if (deciding) into.splice(into.findIndex((l) => !l.decides) === -1 ? into.length : into.findIndex((l) => !l.decides), 0, { ...literal2, decides: true });
     else into.push(literal2);
   };
-  for (const action of text2.matchAll(/\{\{[\s\S]*?\}\}/g)) {
+  for (const action of templateActions(text2)) {
     deciding = /\b(?:eq|ne|has|hasKey|index|get|dig|pluck|hasPrefix|hasSuffix|contains|regexMatch|mustRegexMatch|len)\b/.test(action[0]) && decidedSetting(lines, text2.slice(0, action.index).split("\n").length - 1) !== void 0;
     for (const m of action[0].matchAll(/\b(eq|ne|lt|le|gt|ge)\s+(?:\(len\s+([^()\s]+)\s*\)\s+(\d{1,3})|(\d{1,3})\s+\(len\s+([^()\s]+)\s*\))/g)) {
       const field = fieldOf(m[2] ?? m[5]);
@@ -44574,13 +44672,13 @@ function releaseLiteralValues(field, main2, literals) {
 }
 var DECISIVE_KEY = /(?:^|[\s{,"'])(privileged|add|hostNetwork|hostPID|hostIPC|hostUsers|hostPath|hostPort|hostProcess|allowPrivilegeEscalation|capabilities|procMount|seccompProfile|appArmorProfile|sysctls|serviceAccountName|verbs)["']?\s*:/;
 function decidedSetting(lines, index) {
-  const withoutActions = (text3) => text3.replace(/\{\{[\s\S]*?\}\}/g, " ");
+  const withoutActions = (text3) => replaceActions(text3, () => " ");
   const own = DECISIVE_KEY.exec(withoutActions(lines[index]))?.[1];
   if (own !== void 0) return own;
   const text2 = lines.join("\n");
   const start = lines.slice(0, index).reduce((sum2, line) => sum2 + line.length + 1, 0);
   const end = start + lines[index].length;
-  const actions = [...text2.matchAll(/\{\{[\s\S]*?\}\}/g)].map((m) => ({ at: m.index, length: m[0].length, body: m[0].replace(/^\{\{-?\s*|\s*-?\}\}$/g, "") }));
+  const actions = templateActions(text2).map((m) => ({ at: m.index, length: m[0].length, body: m[0].replace(/^\{\{-?\s*|\s*-?\}\}$/g, "") }));
   const lineAround = (at3, length) => text2.slice(text2.lastIndexOf("\n", at3) + 1, (text2.indexOf("\n", at3 + length) + 1 || text2.length + 1) - 1);
   const blockOf = (opener) => {
     const from = text2.lastIndexOf("\n", actions[opener].at) + 1;
@@ -44926,18 +45024,18 @@ var render_lookup_default = defineRule({
 // src/config/user-pattern.ts
 import { setFlagsFromString as setFlagsFromString2 } from "node:v8";
 var MAX_PATTERN_LENGTH2 = 256;
-var linearEngine;
+var linearEngine2;
 function linearEngineAvailable() {
-  if (linearEngine === void 0) {
+  if (linearEngine2 === void 0) {
     try {
       setFlagsFromString2("--enable-experimental-regexp-engine");
       new RegExp("a", "l");
-      linearEngine = true;
+      linearEngine2 = true;
     } catch {
-      linearEngine = false;
+      linearEngine2 = false;
     }
   }
-  return linearEngine;
+  return linearEngine2;
 }
 function backtrackingProblem(pattern) {
   if (/\\[1-9]|\\k</.test(pattern)) return "a backreference";
@@ -48992,6 +49090,7 @@ async function renderCharts(dirs, helm, config, repoRoot, options = {}) {
     loaded.charts.push(render2.record);
   }
   loaded.charts.sort((a2, b) => a2.chart.localeCompare(b.chart));
+  releaseAnswersCopies(checkedCharts);
   return loaded;
 }
 function checkChart(dir, repoRoot, loaded) {
@@ -52743,6 +52842,7 @@ var MIN_FRAGMENT = 16;
 var FRAGMENT = 8;
 var MIN_FRAGMENT_SECRET = 12;
 var MAX_FRAGMENT_SECRET = 4096;
+var MAX_FRAGMENT_PLACES = 4;
 function fragmentLike(window) {
   return !/^[a-z]+(?:[-_.][a-z]+)*[-_.]?$/.test(window) && !/^[-_.]?[a-z]+(?:[-_.][a-z]+)*$/.test(window) && !/^\s|\s$/.test(window);
 }
@@ -52952,8 +53052,8 @@ var Redactor = class {
         if (!fragmentLike(window)) continue;
         this.fragmentStarts.add(prefixKey(window, 0));
         const list2 = this.fragments.get(window);
-        if (list2) list2.push({ secret, at: at3 });
-        else this.fragments.set(window, [{ secret, at: at3 }]);
+        if (list2 === void 0) this.fragments.set(window, [{ secret, at: at3 }]);
+        else if (list2.length < MAX_FRAGMENT_PLACES && !list2.some((p) => p.secret === secret)) list2.push({ secret, at: at3 });
       }
     }
     for (const form of forms) {
@@ -54015,12 +54115,14 @@ function deriveTemplateEdit(finding, recipe, templateText) {
   const old = templateText.split("\n")[where.line - 1];
   if (old === void 0) return { reason: `${where.file} has no line ${where.line}` };
   const eol = old.endsWith("\r") ? "\r" : "";
-  const body = eol === "" ? old : old.slice(0, -1);
+  const untrimmed = eol === "" ? old : old.slice(0, -1);
+  const body = untrimmed.trimEnd();
+  const trailing = untrimmed.slice(body.length);
   const escaped2 = field.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
   const m = new RegExp(`^(\\s*(?:-\\s+)?)(["']?)${escaped2}\\2(\\s*:\\s*)([^\\s#{}"'][^#{}]*?|"[^"{}]*"|'[^'{}]*')(\\s+#.*)?$`).exec(body);
   if (m === null) return { reason: `the template line ${where.file}:${where.line} does not write ${field} as a literal` };
   if (m[4].replace(/^["']|["']$/g, "") === String(value)) return { reason: `${field} is already ${valueText(value)} at ${where.file}:${where.line}` };
-  const replacement = `${m[1]}${m[2]}${field}${m[2]}${m[3]}${valueText(value)}${m[5] ?? ""}${eol}`;
+  const replacement = `${m[1]}${m[2]}${field}${m[2]}${m[3]}${valueText(value)}${m[5] ?? ""}${trailing}${eol}`;
   return { edit: { file: where.file, path: [], value, findings: [finding], description: `set ${field} to ${valueText(value)} in ${where.file}:${where.line}`, templateLine: { line: where.line, old, replacement } } };
 }
 function applyEdit(text2, edit) {
@@ -54198,9 +54300,12 @@ async function proveChart(chart, edits, scanFindings, context) {
       const started = budget.started;
       let rendered;
       try {
-        rendered = await runWithRenderBudget(
-          budget,
-          () => renderCharts([copy], context.helm, configForCopy(context.config, dir, copy), copyRoot, { valueSets: true, variants: context.variants, ...context.helmPath ? { helmPath: context.helmPath } : {} })
+        rendered = await runWithRenderCache(
+          void 0,
+          () => runWithRenderBudget(
+            budget,
+            () => renderCharts([copy], context.helm, configForCopy(context.config, dir, copy), copyRoot, { valueSets: true, variants: context.variants, ...context.helmPath ? { helmPath: context.helmPath } : {} })
+          )
         );
       } finally {
         proof.renders += budget.started - started;

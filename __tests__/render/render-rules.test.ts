@@ -4,7 +4,7 @@
 import { describe, expect, it } from 'vitest';
 import { defaultConfig } from '../../src/config/config.ts';
 import type { Finding, RenderDependence, RenderVariant, ScannedObject } from '../../src/model/model.ts';
-import { collectReleaseLiterals, divergingObjects, releaseLiteralFor, removedObjects, securityFields, type ReleaseLiteral } from '../../src/render/render-variants.ts';
+import { collectReleaseLiterals, withoutTemplateComments, divergingObjects, releaseLiteralFor, removedObjects, securityFields, type ReleaseLiteral } from '../../src/render/render-variants.ts';
 import { gradeDivergences } from '../../src/pipeline/evaluate.ts';
 import { withClusterAnswersText } from '../../src/render/helm.ts';
 import { goRegExp, regexExamples } from '../../src/render/regex-example.ts';
@@ -257,6 +257,26 @@ describe('the cluster answers render', () => {
   });
 });
 
+describe('rewrites and scans stay linear on hostile template text, and follow the block structure', () => {
+  it('with-blocks: the dot is the version only where the block set it', () => {
+    expect(withClusterAnswersText('{{ with .Capabilities.KubeVersion }}{{ if true }}a{{ end }}{{ .Minor }}{{ end }}')).toBe('{{ with .Capabilities.KubeVersion }}{{ if true }}a{{ end }}{{ (printf `%s+` .Minor) }}{{ end }}');
+    expect(withClusterAnswersText('{{ with .Capabilities.KubeVersion }}{{ range $.Values.apps }}{{ .Version }}{{ end }}{{ .Version }}{{ end }}{{ .Version }}')).toBe(
+      '{{ with .Capabilities.KubeVersion }}{{ range $.Values.apps }}{{ .Version }}{{ end }}{{ (printf `%s-eks-4f2a9c1` .Version) }}{{ end }}{{ .Version }}',
+    );
+  });
+
+  it.each([
+    ['unclosed with-blocks full of ifs', '{{ with .Capabilities }}' + '{{ if x }}'.repeat(50_000)],
+    ['with-openers only', '{{ with .Capabilities }}'.repeat(30_000)],
+    ['comment openers without a close', '{{/* '.repeat(100_000)],
+  ])('%s', (_, text) => {
+    const started = performance.now();
+    withClusterAnswersText(text);
+    withoutTemplateComments(text);
+    expect(performance.now() - started).toBeLessThan(3000);
+  });
+});
+
 describe('regexExamples: a name a template\'s pattern matches', () => {
   it.each([
     ['^(kube|prod)-', ['kube-', 'prod-']],
@@ -269,6 +289,16 @@ describe('regexExamples: a name a template\'s pattern matches', () => {
   ])('%s', (pattern, expected) => {
     expect(regexExamples(pattern)).toEqual(expected);
     for (const example of expected) expect(goRegExp(pattern)!.test(example)).toBe(true);
+  });
+
+  it('runs a pull request\'s pattern in linear time: a backtracking bomb gives nothing, at once', () => {
+    const started = performance.now();
+    expect(regexExamples('(a|aa){24}$x')).toEqual([]);
+    const into: ReleaseLiteral[] = [];
+    collectReleaseLiterals('{{ if regexMatch "(a|aa)*(a|aa)*(a|aa)*$x" .Release.Name }}{{ end }}', into);
+    releaseLiteralFor('name', 'a'.repeat(40), into);
+    expect(goRegExp('(a|aa)*$x')!.test('a'.repeat(100_000))).toBe(false);
+    expect(performance.now() - started).toBeLessThan(1000);
   });
 
   it('gives nothing for what RE2 or the subset does not have', () => {

@@ -126,12 +126,15 @@ export function deriveTemplateEdit(finding: Finding, recipe: FixRecipe, template
   const old = templateText.split('\n')[where.line - 1];
   if (old === undefined) return { reason: `${where.file} has no line ${where.line}` };
   const eol = old.endsWith('\r') ? '\r' : '';
-  const body = eol === '' ? old : old.slice(0, -1);
+  const untrimmed = eol === '' ? old : old.slice(0, -1);
+  // Trailing blanks kept aside (and put back): the pattern below never sees them.
+  const body = untrimmed.trimEnd();
+  const trailing = untrimmed.slice(body.length);
   const escaped = field!.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
   const m = new RegExp(`^(\\s*(?:-\\s+)?)(["']?)${escaped}\\2(\\s*:\\s*)([^\\s#{}"'][^#{}]*?|"[^"{}]*"|'[^'{}]*')(\\s+#.*)?$`).exec(body);
   if (m === null) return { reason: `the template line ${where.file}:${where.line} does not write ${field} as a literal` };
   if (m[4]!.replace(/^["']|["']$/g, '') === String(value)) return { reason: `${field} is already ${valueText(value)} at ${where.file}:${where.line}` };
-  const replacement = `${m[1]}${m[2]}${field}${m[2]}${m[3]}${valueText(value)}${m[5] ?? ''}${eol}`;
+  const replacement = `${m[1]}${m[2]}${field}${m[2]}${m[3]}${valueText(value)}${m[5] ?? ''}${trailing}${eol}`;
   return { edit: { file: where.file, path: [], value, findings: [finding], description: `set ${field} to ${valueText(value)} in ${where.file}:${where.line}`, templateLine: { line: where.line, old, replacement } } };
 }
 

@@ -4,6 +4,7 @@
 // them, no finding appears that the scan did not have, and every render still succeeds. When the batch
 // fails, it is split in halves until the edits that are safe are found (bisection); what is kept is proven
 // together once more. Nothing is written outside the temporary copy.
+import { runWithRenderCache } from '../render/render-cache.ts';
 import { cpSync, lstatSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -137,8 +138,12 @@ export async function proveChart(chart: string, edits: CandidateEdit[], scanFind
       const started = budget.started;
       let rendered: RenderedCharts;
       try {
-        rendered = await runWithRenderBudget(budget, () =>
-          renderCharts([copy], context.helm, configForCopy(context.config, dir, copy), copyRoot, { valueSets: true, variants: context.variants, ...(context.helmPath ? { helmPath: context.helmPath } : {}) }),
+        // Never from the render cache: the unedited control render must be a fresh one (a chart that renders
+        // differently every time is found by it), and a proof's renders are worth nothing to a later run.
+        rendered = await runWithRenderCache(undefined, () =>
+          runWithRenderBudget(budget, () =>
+            renderCharts([copy], context.helm, configForCopy(context.config, dir, copy), copyRoot, { valueSets: true, variants: context.variants, ...(context.helmPath ? { helmPath: context.helmPath } : {}) }),
+          ),
         );
       } finally {
         proof.renders += budget.started - started;

@@ -8,7 +8,7 @@ import path from 'node:path';
 import { chartCrdObjects, crdLoaded } from './chart-crds.ts';
 import { effectiveValues } from './effective-values.ts';
 import { objectsFromDocuments } from '../loaders/objects.ts';
-import { checkedChartProblem, missingDependencies, readChartInfo, renderChart, splitRendered, templateFile, vendoredCharts, type ChartInfo, type HelmBinary, type RenderRequest } from './helm.ts';
+import { checkedChartProblem, releaseAnswersCopies, missingDependencies, readChartInfo, renderChart, splitRendered, templateFile, vendoredCharts, type ChartInfo, type HelmBinary, type RenderRequest } from './helm.ts';
 import { apiVersionsFor, DEFAULT_KUBE_VERSION } from './kube-api-versions.ts';
 import { parseRenderedDocument } from '../loaders/rendered-yaml.ts';
 import { valueSetsOf, type ValueSet } from './value-sets.ts';
@@ -213,6 +213,7 @@ export async function renderCharts(
     loaded.charts.push(render.record);
   }
   loaded.charts.sort((a, b) => a.chart.localeCompare(b.chart));
+  releaseAnswersCopies(checkedCharts);
   return loaded;
 }
 

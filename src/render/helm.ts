@@ -6,6 +6,7 @@
 // the runner's), and proxies that lead nowhere (a values.schema.json `$ref` cannot reach the network).
 // Before helm runs, the chart is checked for what would make helm read outside the repository: symlinks
 // leading out of it and schema references to other files or URLs.
+import { replaceActions, templateActions } from './actions.ts';
 import { existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync, type Dirent } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -445,7 +446,8 @@ export async function renderChart(request: RenderRequest): Promise<RenderOutcome
     renderStats.cached[purpose]++;
     const ms = performance.now() - started;
     if (hit.ok) return { ok: true, stdout: hit.stdout, ms };
-    return { ok: false, message: asGiven(refusalMessage(request, chartDir, hit.exitCode, hit.stderr.split(CACHED_CHART_DIR).join(chartDir))), ms };
+    const stderr = request.valuesFiles.reduce((text, file, i) => text.split(`\u0000values-${i}\u0000`).join(file), hit.stderr.split(CACHED_CHART_DIR).join(chartDir));
+    return { ok: false, message: asGiven(refusalMessage(request, chartDir, hit.exitCode, stderr)), ms };
   }
   renderStats.helm[purpose]++;
   const subprocess = execa(file, args, {
@@ -482,7 +484,9 @@ export async function renderChart(request: RenderRequest): Promise<RenderOutcome
     if (result.exitCode === WRAPPER_FAILED) return { ok: false, message: `helm's memory limit (${formatBytes(budget.memoryLimitBytes)}) could not be set; not rendered`, ms };
     // Only helm's own refusal of the chart (an exit status, no signal) is a function of the inputs: kept.
     const refused = typeof result.exitCode === 'number' && result.exitCode !== 0 && !result.signal;
-    if (key !== undefined && refused) cache!.put(key, { ok: false, exitCode: result.exitCode!, stderr: stderr.split(chartDir).join(CACHED_CHART_DIR) });
+    // Paths of this render's own staging (the chart directory, rewritten values files) are kept as placeholders.
+    const cachedStderr = valuesFiles.reduce((text, copy, i) => (copy === request.valuesFiles[i] ? text : text.split(copy).join(`\u0000values-${i}\u0000`)), stderr.split(chartDir).join(CACHED_CHART_DIR));
+    if (key !== undefined && refused) cache!.put(key, { ok: false, exitCode: result.exitCode!, stderr: cachedStderr });
     if (result.signal && !helmErrorMessage(stderr)) return { ok: false, message: `helm template was killed by ${result.signal} (out of memory?)`, ms };
     return { ok: false, message: asGiven(refusalMessage(request, chartDir, result.exitCode, stderr)), ms };
   }
@@ -589,6 +593,12 @@ export function boundedHelm(helmPath: string, args: string[], memoryLimitBytes: 
 
 /** Cluster-answers copies by scan (the checkedCharts map) and chart directory and rewrite. */
 const ANSWERS_COPIES = new WeakMap<Map<string, string | undefined>, Map<string, string>>();
+
+/** Removes the cluster-answers copies a renderCharts call made (its renders have all ended). */
+export function releaseAnswersCopies(checkedCharts: Map<string, string | undefined>): void {
+  for (const copy of ANSWERS_COPIES.get(checkedCharts)?.values() ?? []) rmSync(path.dirname(copy), { recursive: true, force: true });
+  ANSWERS_COPIES.delete(checkedCharts);
+}
 /** Staged chart directories by scan (the checkedCharts map) and chart directory; undefined: renders in place. */
 const STAGED = new WeakMap<Map<string, string | undefined>, Map<string, string | undefined>>();
 /** Staged directories of this process, removed when it exits. */
@@ -679,23 +689,21 @@ export function withClusterAnswersText(written: string, how: AnswersHow = { answ
   // replacements: the text may sit in a values.yaml string a template passes to tpl, quoted either way.)
   const failing = (part: string) => part.replace(/(?<![\w.$])fail\b/g, 'and ``');
   // Inside `with .Capabilities.KubeVersion` (or `with .Capabilities`) the dot is the version: `.Minor`, `.Version`.
-  if (how.answers && how.versionSuffix !== undefined) text = text.replace(/(\{\{-?\s*with\s+\$?\.Capabilities(\.KubeVersion)?\s*-?\}\})([\s\S]*?)(\{\{-?\s*end\s*-?\}\})/g, (_, open: string, kube: string | undefined, body: string, end: string) => {
-    const prefix = kube ? '' : String.raw`\.KubeVersion`;
-    const rewritten = body.replace(/\{\{[\s\S]*?\}\}/g, (action) => {
-      return action
+  if (how.answers && how.versionSuffix !== undefined) {
+    const suffix = how.versionSuffix;
+    text = withCapabilityBlocks(text, (action, prefix) =>
+      action
         .split(/("(?:[^"\\]|\\.)*"|`[^`]*`)/)
         .map((part, i) => {
           if (i % 2 === 1) return part;
-          let out = part.replace(new RegExp(String.raw`(?<![\w$.)\]])(${prefix})\.Minor\b`, 'g'), '(printf `%s+` $1.Minor)');
-          out = out.replace(new RegExp(String.raw`(?<![\w$.)\]])(${prefix})\.(?:GitVersion|Version|String)\b`, 'g'), `(printf \`%s${how.versionSuffix}\` $1.Version)`);
-          return out;
+          const out = part.replace(new RegExp(String.raw`(?<![\w$.)\]])(${prefix})\.Minor\b`, 'g'), '(printf `%s+` $1.Minor)');
+          return out.replace(new RegExp(String.raw`(?<![\w$.)\]])(${prefix})\.(?:GitVersion|Version|String)\b`, 'g'), `(printf \`%s${suffix}\` $1.Version)`);
         })
-        .join('');
-    });
-    return `${open}${rewritten}${end}`;
-  });
+        .join(''),
+    );
+  }
   const code = (part: string) => (how.failsIgnored ? failing(how.answers ? answers(part) : part) : answers(part));
-  return text.replace(/\{\{[\s\S]*?\}\}/g, (action) => {
+  return replaceActions(text, (action) => {
     if (/^\{\{-?\s*\/\*/.test(action)) return action;
     // String literals are left as they are: only code is rewritten.
     return action
@@ -703,6 +711,54 @@ export function withClusterAnswersText(written: string, how: AnswersHow = { answ
       .map((part, i) => (i % 2 === 1 ? part : code(part)))
       .join('');
   });
+}
+
+/**
+ * `text` with `rewrite` applied to each action inside a `with .Capabilities` or `with .Capabilities.KubeVersion`
+ * block where the dot is still what the block set (not inside a nested with, range, define or block), the
+ * block's own end found by counting nested blocks. Scanned with indexOf: linear on any text.
+ */
+export function withCapabilityBlocks(text: string, rewrite: (action: string, prefix: string) => string): string {
+  const opener = /\{\{-?\s*with\s+\$?\.Capabilities(\.KubeVersion)?\s*-?\}\}/g;
+  let out = '';
+  let last = 0;
+  for (let m = opener.exec(text); m !== null; m = opener.exec(text)) {
+    if (m.index < last) continue;
+    const prefix = m[1] !== undefined ? '' : String.raw`\.KubeVersion`;
+    out += text.slice(last, m.index + m[0].length);
+    let at = m.index + m[0].length;
+    // Kinds of the blocks open inside ours (only `if` keeps the dot), and how many of them rebind it.
+    const stack: string[] = [];
+    let rebinding = 0;
+    for (;;) {
+      const open = text.indexOf('{{', at);
+      const close = open === -1 ? -1 : text.indexOf('}}', open + 2);
+      if (close === -1) {
+        out += text.slice(at);
+        at = text.length;
+        break;
+      }
+      const action = text.slice(open, close + 2);
+      out += text.slice(at, open);
+      at = close + 2;
+      const kind = /^\{\{-?\s*(if|with|range|define|block|end)\b/.exec(action)?.[1];
+      if (kind === 'end') {
+        out += action;
+        const ended = stack.pop();
+        if (ended === undefined) break; // our block's end
+        if (ended !== 'if') rebinding--;
+        continue;
+      }
+      out += rebinding === 0 && !/^\{\{-?\s*\/\*/.test(action) ? rewrite(action, prefix) : action;
+      if (kind !== undefined) {
+        stack.push(kind);
+        if (kind !== 'if') rebinding++;
+      }
+    }
+    last = at;
+    opener.lastIndex = at;
+  }
+  return out + text.slice(last);
 }
 
 /**

@@ -2,6 +2,7 @@
 // value that takes the branch a `regexMatch` guards (`regexMatch "^(kube|prod)-" .Release.Namespace`).
 // Covers the RE2 subset such guards use: literals, escapes, classes, groups with alternation, anchors and
 // quantifiers. Anything else (backreferences do not exist in RE2; lookarounds neither) gives undefined.
+import v8 from 'node:v8';
 
 /** Characters a name or namespace may hold; a class yields the first of them it allows. */
 const NAME_CHARS = 'abcdefghijklmnopqrstuvwxyz0123456789-.';
@@ -31,14 +32,39 @@ export function regexExamples(pattern: string, limit = 8): string[] {
   } catch {
     return [];
   }
+  // Only examples the pattern is seen to match (a pattern no linear engine can run gives none).
   const check = goRegExp(pattern);
-  return [...new Set(results.map((r) => (caseless ? r.toLowerCase() : r)))].filter((r) => check === undefined || check.test(r));
+  if (check === undefined) return [];
+  return [...new Set(results.map((r) => (caseless ? r.toLowerCase() : r)))].filter((r) => check.test(r));
 }
 
 const POSIX_CLASSES: Record<string, string> = { digit: '0-9', alpha: 'A-Za-z', alnum: 'A-Za-z0-9', lower: 'a-z', upper: 'A-Z', space: '\\s', word: '\\w', xdigit: '0-9A-Fa-f' };
 
-/** A Go (RE2) pattern as a JavaScript RegExp for the subset this file covers: `(?i)` as a flag, POSIX classes spelled out. */
+/**
+ * V8's linear-time engine (flag `l`), for patterns a pull request writes: a backtracking engine can be
+ * made to run for days by `(a|aa){40}$x`. Without it (a V8 that lacks the flag) no pattern is run at all.
+ */
+let linearEngine: boolean | undefined;
+function linear(): boolean {
+  if (linearEngine === undefined) {
+    try {
+      v8.setFlagsFromString('--enable-experimental-regexp-engine');
+      new RegExp('a', 'l');
+      linearEngine = true;
+    } catch {
+      linearEngine = false;
+    }
+  }
+  return linearEngine;
+}
+
+/**
+ * A Go (RE2) pattern as a JavaScript RegExp for the subset this file covers: `(?i)` as a flag, POSIX classes
+ * spelled out; run by the linear-time engine, undefined when that engine cannot run it. Case-insensitive
+ * patterns are only for lower-case subjects (release names and namespaces are).
+ */
 export function goRegExp(pattern: string): RegExp | undefined {
+  if (pattern.length > 512 || !linear()) return undefined;
   const flags = /^\(\?([imsU]+)\)/.exec(pattern);
   let body = (flags ? pattern.slice(flags[0].length) : pattern).replace(/\[:([a-z]+):\]/g, (m, name: string) => POSIX_CLASSES[name] ?? m);
   // A group with its own flags (`(?i:system)`): JavaScript has none; the whole pattern is read case-insensitively then.
@@ -48,7 +74,9 @@ export function goRegExp(pattern: string): RegExp | undefined {
     body = body.replace(/\(\?[imsU]+:/g, '(?:');
   }
   try {
-    return new RegExp(body, caseless ? 'i' : '');
+    // The linear engine has no `i`: names are lower-case, so the pattern's own letters are lower-cased
+    // (escapes such as \D and \W kept), which matches a lower-case name exactly when `i` would.
+    return new RegExp(caseless ? body.replace(/\\.|[A-Z]/g, (m) => (m.length === 2 ? m : m.toLowerCase())) : body, 'l');
   } catch {
     return undefined;
   }

@@ -9,6 +9,7 @@
 //
 // The decision to render twice is static, from the chart's text: every file of the chart and of its
 // vendored subcharts (archives too), since a template can `tpl` a values string or a file.
+import { replaceActions, templateActions } from './actions.ts';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { gunzipSync } from 'node:zlib';
@@ -87,7 +88,23 @@ function kubeLiteralVersions(kubeVersion: string, literals: readonly string[]): 
 
 /** Text with each template comment (an action opening with a slash and a star) blanked, lines kept. */
 export function withoutTemplateComments(text: string): string {
-  return text.replace(/\{\{-?\s*\/\*[\s\S]*?\*\/\s*-?\}\}/g, (comment) => comment.replace(/[^\n]/g, ' '));
+  // Scanned with indexOf (a regex would retry from every unclosed opener: quadratic on hostile text).
+  let out = '';
+  let last = 0;
+  for (let open = text.indexOf('{{'); open !== -1; open = text.indexOf('{{', last)) {
+    const inner = /^\{\{-?\s*\/\*/.exec(text.slice(open, open + 64));
+    if (inner === null) {
+      out += text.slice(last, open + 2);
+      last = open + 2;
+      continue;
+    }
+    const end = text.indexOf('*/', open + inner[0].length);
+    const close = end === -1 ? -1 : text.indexOf('}}', end + 2);
+    if (close === -1) break; // an unclosed comment: helm refuses the template
+    out += text.slice(last, open) + text.slice(open, close + 2).replace(/[^\n]/g, ' ');
+    last = close + 2;
+  }
+  return out + text.slice(last);
 }
 
 /** Versions (with their operator) written in actions that read the cluster's Kubernetes version. At most 16. */
@@ -95,7 +112,7 @@ export function collectKubeLiterals(text: string, into: string[]): void {
   // Variables holding the version (`$kv := .Capabilities.KubeVersion.Version`) read it too.
   const holders = [...text.matchAll(/(\$\w+)\s*:?=\s*\(?\s*\$?\.Capabilities\.KubeVersion\b/g)].map((m) => m[1]!);
   const reads = (action: string) => /KubeVersion/.test(action) || holders.some((v) => new RegExp(`\\${v}(?!\\w)`).test(action));
-  for (const action of text.matchAll(/\{\{[\s\S]*?\}\}/g)) {
+  for (const action of templateActions(text)) {
     if (!reads(action[0])) continue;
     for (const m of action[0].matchAll(/(>=|<=|!=|>|<|=|~|\^)?\s*v?(\d+\.\d+\.\d+)/g)) {
       const literal = `${m[1] ?? ''}${m[2]}`;
@@ -155,7 +172,7 @@ const CONSTRUCTS: Record<ConstructKind, RegExp> = {
   // with strings blanked): a pattern or constraint that is not a literal, a regular expression on the
   // version, the version taken apart (splitList, atoi, regexFind, substr...). Each render sees one answer.
   computedIdentity:
-    /\b(?:semverCompare|regexMatch|mustRegexMatch)\s+(?:[$.]|\((?!\s*print))[^}]*(?:\.Release\.(?:Name|Namespace)|KubeVersion)|\b(?:regexMatch|mustRegexMatch|regexFind|mustRegexFind|regexFindAll)\s+""\s+[^}]*KubeVersion|KubeVersion[^}]*\|\s*(?:splitList|split|splitn|atoi|regexFind|substr|trunc|trimAll)\b|\b(?:splitList|split|splitn|atoi|regexFind|substr|trunc)\b[^}]*KubeVersion/,
+    /\b(?:semverCompare|regexMatch|mustRegexMatch)\s+(?:[$.]|\((?!\s*print))[^}]{0,256}(?:\.Release\.(?:Name|Namespace)|KubeVersion)|\b(?:regexMatch|mustRegexMatch|regexFind|mustRegexFind|regexFindAll)\s+""\s+[^}]{0,256}KubeVersion|KubeVersion[^}]{0,256}\|\s*(?:splitList|split|splitn|atoi|regexFind|substr|trunc|trimAll)\b|\b(?:splitList|split|splitn|atoi|regexFind|substr|trunc)\b[^}]{0,256}KubeVersion/,
   // The release name, namespace or Kubernetes version where it decides something (releaseBranchLines):
   // this pattern only names the construct; the decision is not a line regex.
   release: /\.Release\.(?:Name|Namespace)\b|\.Capabilities\.KubeVersion\b/,
@@ -219,8 +236,8 @@ const PATCH_PROOF_SEMVER = /\bsemverCompare\s+"((?:\s*(?:>=|<|~|\^)\s*v?\d+\.\d+
  * prints nothing but template output (no literal text a branch could choose).
  */
 export function releaseBranchLines(text: string, releaseHelpers: ReadonlySet<string>, helper = false): number[] {
-  const actions = [...text.matchAll(/\{\{[\s\S]*?\}\}/g)];
-  const literal = helper && text.replace(/\{\{[\s\S]*?\}\}/g, '').trim() !== '';
+  const actions = templateActions(text);
+  const literal = helper && replaceActions(text, () => '').trim() !== '';
   const variables = new Set<string>();
   const refers = (action: string): boolean => {
     if (RELEASE_REF.test(action)) return true;
@@ -256,7 +273,7 @@ export function releaseBranchLines(text: string, releaseHelpers: ReadonlySet<str
  */
 export function failGuardLines(text: string): Set<number> {
   const out = new Set<number>();
-  const actions = [...text.matchAll(/\{\{[\s\S]*?\}\}/g)];
+  const actions = templateActions(text);
   const lineAt = (offset: number) => {
     let line = 1;
     for (let i = text.indexOf('\n'); i !== -1 && i < offset; i = text.indexOf('\n', i + 1)) line++;
@@ -483,7 +500,7 @@ export function addValuesTextConstructs(found: ChartConstructs, file: string): v
   // The literals it compares the release and version with, as the chart's own text's.
   collectLiterals(text.split(/\r?\n/), found.literals);
   if (RELEASE_REF.test(text)) found.release = true;
-  for (const action of text.matchAll(/\{\{[\s\S]*?\}\}/g)) {
+  for (const action of templateActions(text)) {
     const code = actionCode(action[0]);
     if (CONSTRUCTS.lookup.test(code)) found.lookup = true;
     if (CONSTRUCTS.revision.test(actionCode(action[0], true))) found.revision = true;
@@ -653,10 +670,10 @@ export function literalVariants(constructs: ChartConstructs, full: VariantInputs
     releaseLiteralValues('namespace', config.namespace, constructs.literals.release).length,
     kubeLiteralVersions(config.kubeVersion, constructs.literals.kube).length,
   ];
-  const most = Math.min(Math.max(...counts), 2 + MAX_LITERAL_RENDERS);
   // The third render's version carries a managed cluster's suffix (a prerelease to semver): its patch
   // literal is then taken again by a plain render.
   const first = constructs.managedKube && counts[2]! >= 2 ? 1 : 2;
+  const most = Math.min(Math.max(...counts), first + MAX_LITERAL_RENDERS);
   const out: VariantInputs[] = [];
   for (let index = first; index < most; index++) out.push({ ...full, literalIndex: index });
   return out;
@@ -693,11 +710,23 @@ const STRING_TEST = /\b(?:contains|hasPrefix|hasSuffix|regexMatch|mustRegexMatch
 /** An action that reads the version's `.Minor`, or the version with a string function. */
 function managedKubeRead(code: string, holders: readonly string[]): boolean {
   // `with .Capabilities.KubeVersion` (or `.Capabilities`): what the block reads is not followed, so it counts.
-  if (/\bwith\s+\$?\.Capabilities\b(?:\.KubeVersion)?\s*$/.test(code.trim()) || /\bwith\s+\$?\.Capabilities(?:\.KubeVersion)?\s/.test(code)) return true;
-  const minor = /KubeVersion\.Minor\b/.test(code) || holders.some((h) => code.includes(`${h}.Minor`));
+  if (/\bwith\s+\$?\.Capabilities(?:\.KubeVersion)?(?:\s|$)/.test(code)) return true;
+  const held = holderPattern(holders);
+  const minor = /KubeVersion\.Minor\b/.test(code) || (held !== undefined && new RegExp(`${held}\\.Minor\\b`).test(code));
   if (minor) return true;
-  const version = /KubeVersion(?:\.(?:GitVersion|Version))?\b(?!\.(?:Major|Minor))/.test(code) || holders.some((h) => new RegExp(`\\${h}(?!\\w)(?!\\.(?:Major|Minor))`).test(code));
+  const version = /KubeVersion(?:\.(?:GitVersion|Version))?\b(?!\.(?:Major|Minor))/.test(code) || (held !== undefined && new RegExp(`${held}(?!\\w)(?!\\.(?:Major|Minor))`).test(code));
   return version && STRING_TEST.test(code);
+}
+
+/** One alternation of the variables holding the version (at most 32: a few per chart in practice). */
+const holderPatterns = new Map<string, string | undefined>();
+function holderPattern(holders: readonly string[]): string | undefined {
+  const key = holders.join(' ');
+  if (!holderPatterns.has(key)) {
+    if (holderPatterns.size > 256) holderPatterns.clear();
+    holderPatterns.set(key, holders.length === 0 ? undefined : `(?:${[...new Set(holders)].slice(0, 32).map((h) => h.replace(/\$/g, '\\$')).join('|')})`);
+  }
+  return holderPatterns.get(key);
 }
 
 /** Names of every shape a pattern may exclude: digits, dots, dashes, one letter, the longest. */
@@ -737,7 +766,7 @@ export function collectReleaseLiterals(written: string, into: ReleaseLiteral[]):
     if (deciding) into.splice(into.findIndex((l) => !l.decides) === -1 ? into.length : into.findIndex((l) => !l.decides), 0, { ...literal, decides: true });
     else into.push(literal);
   };
-  for (const action of text.matchAll(/\{\{[\s\S]*?\}\}/g)) {
+  for (const action of templateActions(text)) {
     deciding = /\b(?:eq|ne|has|hasKey|index|get|dig|pluck|hasPrefix|hasSuffix|contains|regexMatch|mustRegexMatch|len)\b/.test(action[0]) && decidedSetting(lines, text.slice(0, action.index).split('\n').length - 1) !== undefined;
     // Lengths: `gt (len .Release.Name) 20`, `lt 10 (len $ns)`.
     for (const m of action[0].matchAll(/\b(eq|ne|lt|le|gt|ge)\s+(?:\(len\s+([^()\s]+)\s*\)\s+(\d{1,3})|(\d{1,3})\s+\(len\s+([^()\s]+)\s*\))/g)) {
@@ -878,13 +907,13 @@ const DECISIVE_KEY = /(?:^|[\s{,"'])(privileged|add|hostNetwork|hostPID|hostIPC|
  * assigned from it) counts as the construct itself.
  */
 export function decidedSetting(lines: readonly string[], index: number): string | undefined {
-  const withoutActions = (text: string) => text.replace(/\{\{[\s\S]*?\}\}/g, ' ');
+  const withoutActions = (text: string) => replaceActions(text, () => ' ');
   const own = DECISIVE_KEY.exec(withoutActions(lines[index]!))?.[1];
   if (own !== undefined) return own;
   const text = lines.join('\n');
   const start = lines.slice(0, index).reduce((sum, line) => sum + line.length + 1, 0);
   const end = start + lines[index]!.length;
-  const actions = [...text.matchAll(/\{\{[\s\S]*?\}\}/g)].map((m) => ({ at: m.index!, length: m[0].length, body: m[0].replace(/^\{\{-?\s*|\s*-?\}\}$/g, '') }));
+  const actions = templateActions(text).map((m) => ({ at: m.index!, length: m[0].length, body: m[0].replace(/^\{\{-?\s*|\s*-?\}\}$/g, '') }));
   const lineAround = (at: number, length: number) => text.slice(text.lastIndexOf('\n', at) + 1, (text.indexOf('\n', at + length) + 1 || text.length + 1) - 1);
   // From the start of the opener's line (`privileged: {{ if $found }}true{{ end }}`) to its `end`.
   const blockOf = (opener: number): string => {

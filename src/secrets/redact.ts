@@ -31,6 +31,8 @@ const FRAGMENT = 8;
 const MIN_FRAGMENT_SECRET = 12;
 /** Longer values (certificates, key files) are matched whole and by their encodings only. */
 const MAX_FRAGMENT_SECRET = 4096;
+/** Secrets looked at for one window (a window shared by more secrets is matched against these). */
+const MAX_FRAGMENT_PLACES = 4;
 
 /** A window worth replacing: mixes letters with digits, capitals or symbols (not `password`, `db-admin`). */
 function fragmentLike(window: string): boolean {
@@ -292,8 +294,10 @@ export class Redactor {
         if (!fragmentLike(window)) continue;
         this.fragmentStarts.add(prefixKey(window, 0));
         const list = this.fragments.get(window);
-        if (list) list.push({ secret, at });
-        else this.fragments.set(window, [{ secret, at }]);
+        // One place per secret and a few secrets per window: a repeating secret (`aB1aB1...`) would
+        // otherwise list the window thousands of times and make every hit cost as much.
+        if (list === undefined) this.fragments.set(window, [{ secret, at }]);
+        else if (list.length < MAX_FRAGMENT_PLACES && !list.some((p) => p.secret === secret)) list.push({ secret, at });
       }
     }
     for (const form of forms) {
