@@ -58404,6 +58404,18 @@ function applyProvenFixes(result, report2, repoRoot, dryRun) {
 `);
   return result.errors.length > 0 && result.summary.verdict === "fail" ? 1 : 0;
 }
+function printReport(result, format3, output, shown2, text2) {
+  const toTerminal = output === void 0 && process.stdout.isTTY === true && !process.env.NO_COLOR;
+  const width = output === void 0 && process.stdout.isTTY === true ? process.stdout.columns : void 0;
+  const report2 = render(format3, result, { rules: RULES, color: toTerminal, text: { ...width ? { width } : {}, ...text2.verbose ? { verbose: true } : {}, ...text2.minSeverity ? { minSeverity: text2.minSeverity } : {} } });
+  if (output !== void 0) writeOutputFile(output, report2, process.cwd(), shown2);
+  else process.stdout.write(process.env.GITHUB_ACTIONS === "true" ? inertForRunner(format3, report2) : report2);
+  if (output !== void 0 || format3 !== "text") {
+    for (const error of result.errors) process.stderr.write(`preadmit: error: ${defuseRunnerCommands(terminalSafe(`${error.file}${error.line ? `:${error.line}` : ""}: ${error.message}`))}
+`);
+  }
+  return exitCodeOf(result);
+}
 var MERGE_OPTIONS = /* @__PURE__ */ new Set(["format", "output", "fail-on", "min-severity", "verbose"]);
 function mergeCommand(files, values) {
   try {
@@ -58416,16 +58428,7 @@ function mergeCommand(files, values) {
     const output = values.output ? prepareOutputFile(values.output, process.cwd(), values.output) : void 0;
     const reports = files.map((file) => ({ file, result: readReport(file) }));
     const result = mergeReports(reports, failOn !== void 0 ? { failOn } : {});
-    const toTerminal = output === void 0 && process.stdout.isTTY === true && !process.env.NO_COLOR;
-    const width = output === void 0 && process.stdout.isTTY === true ? process.stdout.columns : void 0;
-    const report2 = render(format3, result, { rules: RULES, color: toTerminal, text: { ...width ? { width } : {}, ...values.verbose ? { verbose: true } : {}, ...minSeverity ? { minSeverity } : {} } });
-    if (output !== void 0) writeOutputFile(output, report2, process.cwd(), values.output);
-    else process.stdout.write(process.env.GITHUB_ACTIONS === "true" ? inertForRunner(format3, report2) : report2);
-    if (output !== void 0 || format3 !== "text") {
-      for (const error of result.errors) process.stderr.write(`preadmit: error: ${defuseRunnerCommands(terminalSafe(`${error.file}${error.line ? `:${error.line}` : ""}: ${error.message}`))}
-`);
-    }
-    return exitCodeOf(result);
+    return printReport(result, format3, output, values.output, { verbose: values.verbose === true, ...minSeverity ? { minSeverity } : {} });
   } catch (error) {
     if (error instanceof UsageError) {
       process.stderr.write(`preadmit: ${inertLines(error.message)}
@@ -58573,7 +58576,7 @@ ${USAGE}
       bounds,
       ...command === "fix" ? { fixes: "all", ...values.rule ? { fixRules: values.rule } : {} } : fixes !== void 0 ? { fixes } : command === "baseline" ? { fixes: "off" } : {},
       ...values["fix-rule"] ? { fixOptIn: values["fix-rule"] } : {},
-      ...command === "fix" ? { onFixes: (report3) => fixReport = report3 } : {},
+      ...command === "fix" ? { onFixes: (report2) => fixReport = report2 } : {},
       ...shard !== void 0 ? { shard } : {},
       signal: stop.signal,
       ...slowRenders ? {
@@ -58599,16 +58602,7 @@ ${USAGE}
     }
     if (baselineTarget !== void 0) return writeBaseline(result, output, baselineTarget, previous);
     if (command === "fix") return applyProvenFixes(result, fixReport, findRepoRoot(paths[0] ?? "."), values["dry-run"] === true);
-    const toTerminal = output === void 0 && process.stdout.isTTY === true && !process.env.NO_COLOR;
-    const width = output === void 0 && process.stdout.isTTY === true ? process.stdout.columns : void 0;
-    const report2 = render(format3, result, { rules: RULES, color: toTerminal, text: { ...width ? { width } : {}, ...values.verbose ? { verbose: true } : {}, ...minSeverity ? { minSeverity } : {} } });
-    if (output !== void 0) writeOutputFile(output, report2, process.cwd(), values.output);
-    else process.stdout.write(process.env.GITHUB_ACTIONS === "true" ? inertForRunner(format3, report2) : report2);
-    if (output !== void 0 || format3 !== "text") {
-      for (const error of result.errors) process.stderr.write(`preadmit: error: ${defuseRunnerCommands(terminalSafe(`${error.file}${error.line ? `:${error.line}` : ""}: ${error.message}`))}
-`);
-    }
-    return exitCodeOf(result);
+    return printReport(result, format3, output, values.output, { verbose: values.verbose === true, ...minSeverity ? { minSeverity } : {} });
   } catch (error) {
     if (error instanceof UsageError) {
       process.stderr.write(`preadmit: ${inertLines(error.message)}

@@ -254,6 +254,23 @@ function applyProvenFixes(result: ScanResult, report: FixReport | undefined, rep
   return result.errors.length > 0 && result.summary.verdict === 'fail' ? 1 : 0;
 }
 
+/**
+ * Writes a scan's (or a merge's) report to the prepared output file or stdout and returns the exit status.
+ * Errors stay visible on stderr when the report goes to a file or is machine-readable; values from scanned
+ * files (names, helm's messages) are printed on one line, controls escaped.
+ */
+function printReport(result: ScanResult, format: (typeof FORMATS)[number], output: ReturnType<typeof prepareOutputFile> | undefined, shown: string | undefined, text: { verbose: boolean; minSeverity?: (typeof SEVERITIES)[number] }): number {
+  const toTerminal = output === undefined && process.stdout.isTTY === true && !process.env.NO_COLOR;
+  const width = output === undefined && process.stdout.isTTY === true ? process.stdout.columns : undefined;
+  const report = render(format, result, { rules: RULES, color: toTerminal, text: { ...(width ? { width } : {}), ...(text.verbose ? { verbose: true } : {}), ...(text.minSeverity ? { minSeverity: text.minSeverity } : {}) } });
+  if (output !== undefined) writeOutputFile(output, report, process.cwd(), shown);
+  else process.stdout.write(process.env.GITHUB_ACTIONS === 'true' ? inertForRunner(format, report) : report);
+  if (output !== undefined || format !== 'text') {
+    for (const error of result.errors) process.stderr.write(`preadmit: error: ${defuseRunnerCommands(terminalSafe(`${error.file}${error.line ? `:${error.line}` : ''}: ${error.message}`))}\n`);
+  }
+  return exitCodeOf(result);
+}
+
 type ParsedValues = ReturnType<typeof parseArgs<{ args: string[]; allowPositionals: true; strict: true; options: typeof CLI_OPTIONS }>>['values'];
 
 /** Options of `preadmit merge`; every other option belongs to the scan and is refused. */
@@ -274,15 +291,7 @@ function mergeCommand(files: string[], values: ParsedValues): number {
     const output = values.output ? prepareOutputFile(values.output, process.cwd(), values.output) : undefined;
     const reports = files.map((file) => ({ file, result: readReport(file) }));
     const result = mergeReports(reports, failOn !== undefined ? { failOn } : {});
-    const toTerminal = output === undefined && process.stdout.isTTY === true && !process.env.NO_COLOR;
-    const width = output === undefined && process.stdout.isTTY === true ? process.stdout.columns : undefined;
-    const report = render(format, result, { rules: RULES, color: toTerminal, text: { ...(width ? { width } : {}), ...(values.verbose ? { verbose: true } : {}), ...(minSeverity ? { minSeverity } : {}) } });
-    if (output !== undefined) writeOutputFile(output, report, process.cwd(), values.output);
-    else process.stdout.write(process.env.GITHUB_ACTIONS === 'true' ? inertForRunner(format, report) : report);
-    if (output !== undefined || format !== 'text') {
-      for (const error of result.errors) process.stderr.write(`preadmit: error: ${defuseRunnerCommands(terminalSafe(`${error.file}${error.line ? `:${error.line}` : ''}: ${error.message}`))}\n`);
-    }
-    return exitCodeOf(result);
+    return printReport(result, format, output, values.output, { verbose: values.verbose === true, ...(minSeverity ? { minSeverity } : {}) });
   } catch (error) {
     if (error instanceof UsageError) {
       process.stderr.write(`preadmit: ${inertLines(error.message)}\n`);
@@ -456,17 +465,7 @@ export async function main(argv: string[]): Promise<number> {
     }
     if (baselineTarget !== undefined) return writeBaseline(result, output!, baselineTarget, previous);
     if (command === 'fix') return applyProvenFixes(result, fixReport, findRepoRoot(paths[0] ?? '.'), values['dry-run'] === true);
-    const toTerminal = output === undefined && process.stdout.isTTY === true && !process.env.NO_COLOR;
-    const width = output === undefined && process.stdout.isTTY === true ? process.stdout.columns : undefined;
-    const report = render(format, result, { rules: RULES, color: toTerminal, text: { ...(width ? { width } : {}), ...(values.verbose ? { verbose: true } : {}), ...(minSeverity ? { minSeverity } : {}) } });
-    if (output !== undefined) writeOutputFile(output, report, process.cwd(), values.output);
-    else process.stdout.write(process.env.GITHUB_ACTIONS === 'true' ? inertForRunner(format, report) : report);
-    if (output !== undefined || format !== 'text') {
-      // Keep errors visible even when the report goes to a file or is machine-readable.
-      // Values from scanned files (names, helm's messages) are printed on one line, controls escaped.
-      for (const error of result.errors) process.stderr.write(`preadmit: error: ${defuseRunnerCommands(terminalSafe(`${error.file}${error.line ? `:${error.line}` : ''}: ${error.message}`))}\n`);
-    }
-    return exitCodeOf(result);
+    return printReport(result, format, output, values.output, { verbose: values.verbose === true, ...(minSeverity ? { minSeverity } : {}) });
   } catch (error) {
     if (error instanceof UsageError) {
       // A configuration error can quote the configuration (from the pull request): no control characters.
