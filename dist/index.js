@@ -60639,31 +60639,35 @@ function chartDirForHelm(request2) {
 }
 var MANAGED_VERSION_SUFFIX = "-eks-4f2a9c1";
 var CHAIN = String.raw`((?<![\w$.])(?:\$\w*)?(?:\.[A-Za-z_]\w*)*?)`;
+var REVISION_READ = new RegExp(`${CHAIN}\\.Release\\.Revision\\b`, "g");
+var MINOR_READ = new RegExp(`${CHAIN}(\\.Capabilities\\.KubeVersion)\\.Minor\\b`, "g");
+var VERSION_READ = new RegExp(`${CHAIN}(\\.Capabilities\\.KubeVersion)\\.(?:GitVersion|Version|String)\\b`, "g");
 function withClusterAnswersText(written, how = { answers: true, failsIgnored: false, versionSuffix: MANAGED_VERSION_SUFFIX }) {
   let text2 = written;
   const holders = new Set([...text2.matchAll(/(\$\w+)\s*:?=\s*\(?\s*\$?\.Capabilities\.KubeVersion\b(?!\.)/g)].map((m) => m[1]));
   const capabilities = new Set([...text2.matchAll(/(\$\w+)\s*:?=\s*\(?\s*\$?\.Capabilities\b(?![.\w])/g)].map((m) => m[1]));
   const answers = (part) => {
-    let out = part.replace(/(?<![\w.$])lookup\b(?=\s*(?:["'$(.]|$))/g, "dict `apiVersion` `v1` `kind` `Found` `metadata` (dict `name` `preadmit-found` `namespace` `preadmit-found` `labels` (dict) `annotations` (dict)) `data` (dict) `stringData` (dict) `spec` (dict) `status` (dict) `items` (list) `_lookup`").replace(new RegExp(`${CHAIN}\\.Release\\.Revision\\b`, "g"), "(add1 $1.Release.Revision)").replace(/(?<![\w.$])now\b(?![\w.])/g, "(now | dateModify `+8760h`)");
+    let out = part.replace(/(?<![\w.$])lookup\b(?=\s*(?:["'$(.]|$))/g, "dict `apiVersion` `v1` `kind` `Found` `metadata` (dict `name` `preadmit-found` `namespace` `preadmit-found` `labels` (dict) `annotations` (dict)) `data` (dict) `stringData` (dict) `spec` (dict) `status` (dict) `items` (list) `_lookup`").replace(REVISION_READ, "(add1 $1.Release.Revision)").replace(/(?<![\w.$])now\b(?![\w.])/g, "(now | dateModify `+8760h`)");
     if (how.versionSuffix === void 0) return out;
-    out = out.replace(new RegExp(`${CHAIN}(\\.Capabilities\\.KubeVersion)\\.Minor\\b`, "g"), "(printf `%s+` $1$2.Minor)").replace(/(\$\w+)\.Minor\b/g, (m, holder) => holders.has(holder) ? `(printf \`%s+\` ${holder}.Minor)` : m).replace(/(\$\w+)\.KubeVersion\.Minor\b/g, (m, holder) => capabilities.has(holder) ? `(printf \`%s+\` ${holder}.KubeVersion.Minor)` : m);
+    out = out.replace(MINOR_READ, "(printf `%s+` $1$2.Minor)").replace(/(\$\w+)\.Minor\b/g, (m, holder) => holders.has(holder) ? `(printf \`%s+\` ${holder}.Minor)` : m).replace(/(\$\w+)\.KubeVersion\.Minor\b/g, (m, holder) => capabilities.has(holder) ? `(printf \`%s+\` ${holder}.KubeVersion.Minor)` : m);
     {
       const suffix = how.versionSuffix;
-      out = out.replace(new RegExp(`${CHAIN}(\\.Capabilities\\.KubeVersion)\\.(?:GitVersion|Version|String)\\b`, "g"), `(printf \`%s${suffix}\` $1$2.Version)`).replace(/(\$\w+)\.KubeVersion\.(?:GitVersion|Version|String)\b/g, (m, holder) => capabilities.has(holder) ? `(printf \`%s${suffix}\` ${holder}.KubeVersion.Version)` : m);
+      out = out.replace(VERSION_READ, `(printf \`%s${suffix}\` $1$2.Version)`).replace(/(\$\w+)\.KubeVersion\.(?:GitVersion|Version|String)\b/g, (m, holder) => capabilities.has(holder) ? `(printf \`%s${suffix}\` ${holder}.KubeVersion.Version)` : m);
     }
     return out;
   };
   const failing = (part) => part.replace(/(?<![\w.$])fail\b/g, "and ``");
   if (how.answers && how.versionSuffix !== void 0) {
     const suffix = how.versionSuffix;
-    text2 = withCapabilityBlocks(
-      text2,
-      (action, prefix2) => action.split(/("(?:[^"\\]|\\.)*"|`[^`]*`)/).map((part, i2) => {
-        if (i2 % 2 === 1) return part;
-        const out = part.replace(new RegExp(String.raw`(?<![\w$.)\]])(${prefix2})\.Minor\b`, "g"), "(printf `%s+` $1.Minor)");
-        return out.replace(new RegExp(String.raw`(?<![\w$.)\]])(${prefix2})\.(?:GitVersion|Version|String)\b`, "g"), `(printf \`%s${suffix}\` $1.Version)`);
-      }).join("")
-    );
+    const reads = (prefix2) => ({
+      minor: new RegExp(String.raw`(?<![\w$.)\]])(${prefix2})\.Minor\b`, "g"),
+      version: new RegExp(String.raw`(?<![\w$.)\]])(${prefix2})\.(?:GitVersion|Version|String)\b`, "g")
+    });
+    const byPrefix = /* @__PURE__ */ new Map([["", reads("")], [String.raw`\.KubeVersion`, reads(String.raw`\.KubeVersion`)]]);
+    text2 = withCapabilityBlocks(text2, (action, prefix2) => {
+      const { minor, version } = byPrefix.get(prefix2);
+      return action.split(/("(?:[^"\\]|\\.)*"|`[^`]*`)/).map((part, i2) => i2 % 2 === 1 ? part : part.replace(minor, "(printf `%s+` $1.Minor)").replace(version, `(printf \`%s${suffix}\` $1.Version)`)).join("");
+    });
   }
   const code = (part) => how.failsIgnored ? failing(how.answers ? answers(part) : part) : answers(part);
   return replaceActions(text2, (action) => {
@@ -62041,20 +62045,21 @@ function collectLiterals(lines, into) {
 var STRING_TEST = /\b(?:contains|hasPrefix|hasSuffix|regexMatch|mustRegexMatch|regexFind|regexFindAll|trimSuffix|trimPrefix|trimAll|splitList|split|splitn|replace|substr|trunc|eq|ne|has|index|upper|lower|toString|quote|len)\b/;
 function managedKubeRead(code, holders) {
   if (/\bwith\s+\$?\.Capabilities(?:\.KubeVersion)?(?:\s|$)/.test(code)) return true;
-  const held = holderPattern(holders);
-  const minor = /KubeVersion\.Minor\b/.test(code) || held !== void 0 && new RegExp(`${held}\\.Minor\\b`).test(code);
+  const held = holderPatterns(holders);
+  const minor = /KubeVersion\.Minor\b/.test(code) || held !== void 0 && held.minor.test(code);
   if (minor) return true;
-  const version = /KubeVersion(?:\.(?:GitVersion|Version))?\b(?!\.(?:Major|Minor))/.test(code) || held !== void 0 && new RegExp(`${held}(?!\\w)(?!\\.(?:Major|Minor))`).test(code);
+  const version = /KubeVersion(?:\.(?:GitVersion|Version))?\b(?!\.(?:Major|Minor))/.test(code) || held !== void 0 && held.version.test(code);
   return version && STRING_TEST.test(code);
 }
-var holderPatterns = /* @__PURE__ */ new Map();
-function holderPattern(holders) {
+var holderCache = /* @__PURE__ */ new Map();
+function holderPatterns(holders) {
   const key2 = holders.join(" ");
-  if (!holderPatterns.has(key2)) {
-    if (holderPatterns.size > 256) holderPatterns.clear();
-    holderPatterns.set(key2, holders.length === 0 ? void 0 : `(?:${[...new Set(holders)].slice(0, 32).map((h2) => h2.replace(/\$/g, "\\$")).join("|")})`);
+  if (!holderCache.has(key2)) {
+    if (holderCache.size > 256) holderCache.clear();
+    const any = `(?:${[...new Set(holders)].slice(0, 32).map((h2) => h2.replace(/\$/g, "\\$")).join("|")})`;
+    holderCache.set(key2, holders.length === 0 ? void 0 : { minor: new RegExp(`${any}\\.Minor\\b`), version: new RegExp(`${any}(?!\\w)(?!\\.(?:Major|Minor))`) });
   }
-  return holderPatterns.get(key2);
+  return holderCache.get(key2);
 }
 var NON_MATCHING_NAMES = ["x0", "0x", "x", "0", "x-0", "x.0", "a--b", "x".repeat(53), "preadmit-variant-ns"];
 var RELEASE_VALUE = /^[a-z0-9](?:[-a-z0-9.]{0,51}[a-z0-9])?$/;

@@ -636,6 +636,9 @@ export const MANAGED_VERSION_SUFFIX = '-eks-4f2a9c1';
  * `$.context.Capabilities.KubeVersion.Version` is replaced whole, never cut inside the chain).
  */
 const CHAIN = String.raw`((?<![\w$.])(?:\$\w*)?(?:\.[A-Za-z_]\w*)*?)`;
+const REVISION_READ = new RegExp(`${CHAIN}\\.Release\\.Revision\\b`, 'g');
+const MINOR_READ = new RegExp(`${CHAIN}(\\.Capabilities\\.KubeVersion)\\.Minor\\b`, 'g');
+const VERSION_READ = new RegExp(`${CHAIN}(\\.Capabilities\\.KubeVersion)\\.(?:GitVersion|Version|String)\\b`, 'g');
 
 /** How a chart copy's text is rewritten: the cluster's answers, `fail` made harmless, the version's suffix. */
 export interface AnswersHow {
@@ -666,13 +669,13 @@ export function withClusterAnswersText(written: string, how: AnswersHow = { answ
   const answers = (part: string) => {
     let out = part
       .replace(/(?<![\w.$])lookup\b(?=\s*(?:["'$(.]|$))/g, 'dict `apiVersion` `v1` `kind` `Found` `metadata` (dict `name` `preadmit-found` `namespace` `preadmit-found` `labels` (dict) `annotations` (dict)) `data` (dict) `stringData` (dict) `spec` (dict) `status` (dict) `items` (list) `_lookup`')
-      .replace(new RegExp(`${CHAIN}\\.Release\\.Revision\\b`, 'g'), '(add1 $1.Release.Revision)')
+      .replace(REVISION_READ, '(add1 $1.Release.Revision)')
       .replace(/(?<![\w.$])now\b(?![\w.])/g, '(now | dateModify `+8760h`)');
     if (how.versionSuffix === undefined) return out;
     out = out
       // A managed cluster's version as its API server reports it (EKS: Minor "31+", GitVersion "v1.31.2-eks-..."):
       // `int "31+"` is 0 there, and a string test on the version sees the provider's suffix.
-      .replace(new RegExp(`${CHAIN}(\\.Capabilities\\.KubeVersion)\\.Minor\\b`, 'g'), '(printf `%s+` $1$2.Minor)')
+      .replace(MINOR_READ, '(printf `%s+` $1$2.Minor)')
       .replace(/(\$\w+)\.Minor\b/g, (m, holder: string) => (holders.has(holder) ? `(printf \`%s+\` ${holder}.Minor)` : m))
       .replace(/(\$\w+)\.KubeVersion\.Minor\b/g, (m, holder: string) => (capabilities.has(holder) ? `(printf \`%s+\` ${holder}.KubeVersion.Minor)` : m));
     // Every read, semver comparisons too: an EKS version is a prerelease to them (`>=1.25` is false, `>=1.25-0`
@@ -680,7 +683,7 @@ export function withClusterAnswersText(written: string, how: AnswersHow = { answ
     {
       const suffix = how.versionSuffix;
       out = out
-        .replace(new RegExp(`${CHAIN}(\\.Capabilities\\.KubeVersion)\\.(?:GitVersion|Version|String)\\b`, 'g'), `(printf \`%s${suffix}\` $1$2.Version)`)
+        .replace(VERSION_READ, `(printf \`%s${suffix}\` $1$2.Version)`)
         .replace(/(\$\w+)\.KubeVersion\.(?:GitVersion|Version|String)\b/g, (m, holder: string) => (capabilities.has(holder) ? `(printf \`%s${suffix}\` ${holder}.KubeVersion.Version)` : m));
     }
     return out;
@@ -691,16 +694,19 @@ export function withClusterAnswersText(written: string, how: AnswersHow = { answ
   // Inside `with .Capabilities.KubeVersion` (or `with .Capabilities`) the dot is the version: `.Minor`, `.Version`.
   if (how.answers && how.versionSuffix !== undefined) {
     const suffix = how.versionSuffix;
-    text = withCapabilityBlocks(text, (action, prefix) =>
-      action
+    // Compiled once per kind of block: `.Minor` where the dot is the version, `.KubeVersion.Minor` where it is .Capabilities.
+    const reads = (prefix: string) => ({
+      minor: new RegExp(String.raw`(?<![\w$.)\]])(${prefix})\.Minor\b`, 'g'),
+      version: new RegExp(String.raw`(?<![\w$.)\]])(${prefix})\.(?:GitVersion|Version|String)\b`, 'g'),
+    });
+    const byPrefix = new Map([['', reads('')], [String.raw`\.KubeVersion`, reads(String.raw`\.KubeVersion`)]]);
+    text = withCapabilityBlocks(text, (action, prefix) => {
+      const { minor, version } = byPrefix.get(prefix)!;
+      return action
         .split(/("(?:[^"\\]|\\.)*"|`[^`]*`)/)
-        .map((part, i) => {
-          if (i % 2 === 1) return part;
-          const out = part.replace(new RegExp(String.raw`(?<![\w$.)\]])(${prefix})\.Minor\b`, 'g'), '(printf `%s+` $1.Minor)');
-          return out.replace(new RegExp(String.raw`(?<![\w$.)\]])(${prefix})\.(?:GitVersion|Version|String)\b`, 'g'), `(printf \`%s${suffix}\` $1.Version)`);
-        })
-        .join(''),
-    );
+        .map((part, i) => (i % 2 === 1 ? part : part.replace(minor, '(printf `%s+` $1.Minor)').replace(version, `(printf \`%s${suffix}\` $1.Version)`)))
+        .join('');
+    });
   }
   const code = (part: string) => (how.failsIgnored ? failing(how.answers ? answers(part) : part) : answers(part));
   return replaceActions(text, (action) => {

@@ -711,22 +711,23 @@ const STRING_TEST = /\b(?:contains|hasPrefix|hasSuffix|regexMatch|mustRegexMatch
 function managedKubeRead(code: string, holders: readonly string[]): boolean {
   // `with .Capabilities.KubeVersion` (or `.Capabilities`): what the block reads is not followed, so it counts.
   if (/\bwith\s+\$?\.Capabilities(?:\.KubeVersion)?(?:\s|$)/.test(code)) return true;
-  const held = holderPattern(holders);
-  const minor = /KubeVersion\.Minor\b/.test(code) || (held !== undefined && new RegExp(`${held}\\.Minor\\b`).test(code));
+  const held = holderPatterns(holders);
+  const minor = /KubeVersion\.Minor\b/.test(code) || (held !== undefined && held.minor.test(code));
   if (minor) return true;
-  const version = /KubeVersion(?:\.(?:GitVersion|Version))?\b(?!\.(?:Major|Minor))/.test(code) || (held !== undefined && new RegExp(`${held}(?!\\w)(?!\\.(?:Major|Minor))`).test(code));
+  const version = /KubeVersion(?:\.(?:GitVersion|Version))?\b(?!\.(?:Major|Minor))/.test(code) || (held !== undefined && held.version.test(code));
   return version && STRING_TEST.test(code);
 }
 
-/** One alternation of the variables holding the version (at most 32: a few per chart in practice). */
-const holderPatterns = new Map<string, string | undefined>();
-function holderPattern(holders: readonly string[]): string | undefined {
+/** The variables holding the version (at most 32: a few per chart in practice), read as `.Minor` or as the version; compiled once per set. */
+const holderCache = new Map<string, { minor: RegExp; version: RegExp } | undefined>();
+function holderPatterns(holders: readonly string[]): { minor: RegExp; version: RegExp } | undefined {
   const key = holders.join(' ');
-  if (!holderPatterns.has(key)) {
-    if (holderPatterns.size > 256) holderPatterns.clear();
-    holderPatterns.set(key, holders.length === 0 ? undefined : `(?:${[...new Set(holders)].slice(0, 32).map((h) => h.replace(/\$/g, '\\$')).join('|')})`);
+  if (!holderCache.has(key)) {
+    if (holderCache.size > 256) holderCache.clear();
+    const any = `(?:${[...new Set(holders)].slice(0, 32).map((h) => h.replace(/\$/g, '\\$')).join('|')})`;
+    holderCache.set(key, holders.length === 0 ? undefined : { minor: new RegExp(`${any}\\.Minor\\b`), version: new RegExp(`${any}(?!\\w)(?!\\.(?:Major|Minor))`) });
   }
-  return holderPatterns.get(key);
+  return holderCache.get(key);
 }
 
 /** Names of every shape a pattern may exclude: digits, dots, dashes, one letter, the longest. */
