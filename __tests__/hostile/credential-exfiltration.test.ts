@@ -214,6 +214,19 @@ describe('every report is redacted of the run credentials', () => {
     for (const form of [secret.toUpperCase(), secret.toLowerCase(), [...secret].reverse().join(''), 'OA2HG4ZNK4YHEZBNMZXXELLUNBSS2ZDCEE======', 'oa2hg4znk4yhezbnmzxxellunbss2zdcee']) {
       expect(redactor.text(`n-${form}-x`), form).toBe('n-***-x');
     }
+    // spelled out with separators, its case swapped or mixed, forwards or reversed
+    const spaced = [...secret].join('-');
+    const swapped = [...secret].map((c) => (c === c.toLowerCase() ? c.toUpperCase() : c.toLowerCase())).join('');
+    for (const form of [spaced, [...secret].join(' . '), swapped, [...swapped].reverse().join('_')]) {
+      // (Its letters and digits go; a separator or symbol at either end may stay.)
+      expect(redactor.text(`n: ${form} x`).replace(/[^A-Za-z0-9*]/g, ''), form).toBe('n***x');
+    }
+    // ...but not with longer gaps, nor a text that only shares letters with it
+    expect(redactor.text([...secret].join('-'.repeat(9)))).not.toContain('***');
+    expect(redactor.text('passwordforthedb')).toBe('passwordforthedb');
+    const spreadStarted = performance.now();
+    new Redactor(Array.from({ length: 200 }, (_, i) => `S3cret-${i}-value-x9`)).text('a-b.c '.repeat(200_000));
+    expect(performance.now() - spreadStarted).toBeLessThan(3000);
     // pieces of it from 8 characters on, the longest run at once; plain words inside it stay
     expect(redactor.text('a W0rd-for-t b')).toBe('a *** b');
     expect(redactor.text('a p4ss-W0rd-for-x b')).toBe('a ***x b');

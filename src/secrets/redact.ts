@@ -10,7 +10,9 @@
 //   - anything of a known token format (`ghs_...`, `glpat-...`, PEM private keys, bearer tokens);
 //   - upper- and lower-cased, reversed and base32 forms (sprig's upper, lower, reverse, b32enc);
 //   - any run of 8 or more characters of a known secret (from 12 characters long) that is not a plain
-//     word, so a template printing it piece by piece (`substr`) leaks no piece of 8.
+//     word, so a template printing it piece by piece (`substr`) leaks no piece of 8;
+//   - a known secret's letters and digits in order, in any case, with up to 8 other characters between
+//     each (`join "-" (splitList "" .pw)`, `swapcase`), when it has 12 or more of them, forwards or reversed.
 // Each known value is also looked for encoded: base64 (standard, unpadded, URL-safe; and the part of it
 // that any text embedding the value at any offset encodes the same way, so `b64enc (printf "x%s" .tok)`
 // is caught too), hex, URL-encoded and JSON-escaped. A chart's template decides what helm prints, in
@@ -33,6 +35,8 @@ const MIN_FRAGMENT_SECRET = 12;
 const MAX_FRAGMENT_SECRET = 4096;
 /** Secrets looked at for one window (a window shared by more secrets is matched against these). */
 const MAX_FRAGMENT_PLACES = 4;
+/** Most characters other than letters and digits between two of a spread-out secret's. */
+const MAX_SPREAD_GAP = 8;
 
 /** A window worth replacing: mixes letters with digits, capitals or symbols (not `password`, `db-admin`). */
 function fragmentLike(window: string): boolean {
@@ -280,6 +284,8 @@ export class Redactor {
   private readonly fragments = new Map<string, { secret: string; at: number }[]>();
   /** prefixKey of every fragment: most positions of a text are ruled out without a substring. */
   private readonly fragmentStarts = new Set<number>();
+  /** Letters and digits of the longer secrets, lower-cased (and reversed), by their first 3 (prefixKey). */
+  private readonly spread = new Map<number, string[]>();
 
   constructor(secrets: Iterable<string>) {
     const forms = new Set<string>();
@@ -289,6 +295,14 @@ export class Redactor {
       // A template can print part of a secret (`substr 0 12 .Values.password`): any run of it from
       // FRAGMENT characters on is replaced too, but only windows that are no plain word or name.
       if (secret.length < MIN_FRAGMENT_SECRET || secret.length > MAX_FRAGMENT_SECRET) continue;
+      const letters = secret.toLowerCase().replace(/[^a-z0-9]/g, '');
+      if (letters.length >= MIN_FRAGMENT_SECRET) {
+        for (const form of [letters, [...letters].reverse().join('')]) {
+          const list = this.spread.get(prefixKey(form, 0));
+          if (list === undefined) this.spread.set(prefixKey(form, 0), [form]);
+          else if (!list.includes(form)) list.push(form);
+        }
+      }
       for (let at = 0; at + FRAGMENT <= secret.length; at++) {
         const window = secret.slice(at, at + FRAGMENT);
         if (!fragmentLike(window)) continue;
@@ -335,6 +349,7 @@ export class Redactor {
       if (last > 0) text = out + text.slice(last);
     }
     if (this.fragments.size > 0 && text.length >= FRAGMENT) text = this.withoutFragments(text);
+    if (this.spread.size > 0 && text.length >= MIN_FRAGMENT_SECRET) text = this.withoutSpread(text);
     // Real tokens mix digits and letters; `Basic authentication` and `ghp_xxxx...` placeholders do not.
     if (TOKEN_ANCHORS.test(text)) {
       for (const pattern of TOKEN_PATTERNS) text = text.replace(pattern, (match) => (/\d/.test(match) && /[A-Za-z]/.test(match) ? REDACTED : match));
@@ -367,6 +382,48 @@ export class Redactor {
       last = i;
     }
     return last > 0 ? out + text.slice(last) : text;
+  }
+
+  /**
+   * Each stretch of `text` whose letters and digits, lower-cased, spell a known secret's (or its reverse),
+   * with at most MAX_SPREAD_GAP other characters between two of them, becomes REDACTED.
+   */
+  private withoutSpread(text: string): string {
+    // The text's letters and digits, lower-cased, and where each sits; a longer gap breaks the run (\0).
+    let letters = '';
+    const at: number[] = [];
+    let gap = 0;
+    for (let i = 0; i < text.length; i++) {
+      const c = text.charCodeAt(i);
+      const lower = c >= 65 && c <= 90 ? c + 32 : c;
+      if ((lower >= 97 && lower <= 122) || (lower >= 48 && lower <= 57)) {
+        if (gap > MAX_SPREAD_GAP) {
+          letters += '\0';
+          at.push(i);
+        }
+        letters += String.fromCharCode(lower);
+        at.push(i);
+        gap = 0;
+      } else gap++;
+    }
+    const spans: [number, number][] = [];
+    for (let i = 0; i + MIN_FRAGMENT_SECRET <= letters.length; ) {
+      const form = this.spread.get(prefixKey(letters, i))?.find((f) => letters.startsWith(f, i));
+      if (form === undefined) {
+        i++;
+        continue;
+      }
+      spans.push([at[i]!, at[i + form.length - 1]! + 1]);
+      i += form.length;
+    }
+    if (spans.length === 0) return text;
+    let out = '';
+    let last = 0;
+    for (const [start, end] of spans) {
+      out += text.slice(last, start) + REDACTED;
+      last = end;
+    }
+    return out + text.slice(last);
   }
 
   /** A deep copy of a JSON-like value with every string (keys too) redacted. */
