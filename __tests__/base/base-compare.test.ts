@@ -1,13 +1,13 @@
 // --base REV on real git repositories made here: findings of the head are new or existing against the
 // base whatever lines moved, documents were reordered or names a template randomises; the base's gone
 // findings are fixed; only new findings gate; only changed charts (and their dependants) are rendered.
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { execa } from 'execa';
 import { afterAll, describe, expect, it } from 'vitest';
 import { main } from '../../src/cli.ts';
-import { scanAgainstBase, type BaseRequest } from '../../src/pipeline/base-compare.ts';
+import { exportCommit, scanAgainstBase, type BaseRequest } from '../../src/pipeline/base-compare.ts';
 import type { Finding, ScanResult } from '../../src/model/model.ts';
 import type { ScanOptions } from '../../src/pipeline/scan.ts';
 import { renderText } from '../../src/reporters/text.ts';
@@ -246,6 +246,24 @@ describe('--base: only changed charts are rendered', () => {
     const values = await compare(repo, ['charts']);
     expect(values.base?.allBecause).toBe('the values file env/prod.yaml, which the configuration names, changed');
     expect(values.base?.unchanged).toEqual([]);
+  });
+
+  it('writes only the changed charts of the base (and the Chart.yaml of the others), the rest when asked, everything with a symlink', async () => {
+    const repo = await repository(three);
+    const sha = (await repo.git('rev-parse', 'HEAD')).stdout.trim();
+    const dir = tmp();
+    const { more } = await exportCommit(repo.root, sha, dir, ['charts/a/templates/p.yaml']);
+    const has = (file: string) => existsSync(path.join(dir, 'tree', file));
+    expect([has('charts/a/templates/p.yaml'), has('charts/b/Chart.yaml'), has('charts/b/templates/p.yaml'), has('charts/parent/charts/sub/templates/p.yaml')]).toEqual([true, true, false, false]);
+    more(['charts/parent']);
+    expect([has('charts/parent/templates/p.yaml'), has('charts/parent/charts/sub/templates/p.yaml'), has('charts/b/templates/p.yaml')]).toEqual([true, true, false]);
+    // A symlink may lead into a chart left out: the whole commit is written.
+    await repo.commit({});
+    symlinkSync('../b/templates/p.yaml', path.join(repo.root, 'charts/a/templates/q.yaml'));
+    const linked = await repo.commit({});
+    const all = tmp();
+    await exportCommit(repo.root, linked, all, ['charts/a/templates/p.yaml']);
+    expect(existsSync(path.join(all, 'tree', 'charts/b/templates/p.yaml'))).toBe(true);
   });
 
   it('leaves the user\'s work tree and index as they were', async () => {

@@ -8,9 +8,10 @@
 import { existsSync, mkdirSync, mkdtempSync, realpathSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { spawnSync } from 'node:child_process';
 import { execa } from 'execa';
 import type { Config } from '../config/config.ts';
-import { chooseCharts, type ChartChoice } from './changed-charts.ts';
+import { chooseCharts, localDependencies, type ChartChoice } from './changed-charts.ts';
 import { findRepoRoot } from './discover.ts';
 import { isInside } from '../model/paths.ts';
 import { UsageError } from '../model/errors.ts';
@@ -31,22 +32,80 @@ export interface BaseRequest {
 const GIT_ENV = { GIT_TERMINAL_PROMPT: '0', GIT_PAGER: 'cat', LC_ALL: 'C' };
 
 /**
- * The tree of a commit written into `dir`, through an index file of our own (GIT_INDEX_FILE), so the
+ * The tree of a commit written into `dir`/tree, through an index file of our own (GIT_INDEX_FILE), so the
  * repository's index and work tree stay as they are. checkout-index applies the repository's own
  * checkout filters and line endings, as the user's checkout of that commit would have them; unlike
  * `git archive` it does not drop files marked export-ignore. Submodules are not exported.
+ *
+ * A pull request touching one chart of many would spend most of its time writing the others (issue 18:
+ * 62 MB of corpus charts took 1-3 s): the files of a chart no changed file is under are left out, but for
+ * its Chart.yaml and requirements.yaml (so it is still found, and its dependencies read). `more` writes
+ * the rest of such charts if the base's scan renders them after all (its configuration changed, a
+ * dependency did): synchronously, from the same index.
  */
-async function exportCommit(repoRoot: string, sha: string, dir: string): Promise<void> {
-  const env = { ...GIT_ENV, GIT_INDEX_FILE: path.join(dir, '.preadmit-index') };
+export async function exportCommit(repoRoot: string, sha: string, dir: string, changed: readonly string[] | undefined): Promise<{ more: (charts: readonly string[]) => void }> {
+  const index = path.join(dir, '.preadmit-index');
+  const env = { ...GIT_ENV, GIT_INDEX_FILE: index };
   const tree = path.join(dir, 'tree');
   mkdirSync(tree);
-  for (const args of [['read-tree', sha], ['checkout-index', '--all', '--force', `--prefix=${tree}${path.sep}`]]) {
-    const result = await execa('git', args, { cwd: repoRoot, env, reject: false, stdin: 'ignore', timeout: 300_000 });
+  const run = async (args: string[], input?: string) => {
+    const result = await execa('git', args, { cwd: repoRoot, env, reject: false, timeout: 300_000, maxBuffer: 256 * 1024 * 1024, ...(input !== undefined ? { input } : { stdin: 'ignore' as const }) });
     if (result.exitCode !== 0) throw new UsageError(`--base: git could not export ${sha.slice(0, 12)} (git ${args[0]}: ${String(result.stderr).split('\n')[0] || 'failed'})`);
+    return String(result.stdout);
+  };
+  await run(['read-tree', sha]);
+  const prefix = `--prefix=${tree}${path.sep}`;
+  // Every file with its mode (120000: a symlink), and the charts (folders holding a Chart.yaml).
+  const listing = changed === undefined ? [] : (await run(['ls-files', '-s', '-z'])).split('\u0000').filter((line) => line !== '');
+  const entries = listing.map((line) => ({ mode: line.slice(0, 6), file: line.slice(line.indexOf('\t') + 1) }));
+  const charts = entries.filter((e) => e.file === 'Chart.yaml' || e.file.endsWith('/Chart.yaml')).map((e) => path.posix.dirname(e.file));
+  const untouched = changed === undefined || charts.includes('.') ? [] : charts.filter((chart) => !changed.some((file) => file.startsWith(`${chart}/`)));
+  const within = (file: string, chart: string) => file.startsWith(`${chart}/`);
+  const untouchedSet = new Set(untouched);
+  // The chart folder a file is left out with (the outermost untouched one holding it), by its parent folders.
+  const leftOut = (file: string): string | undefined => {
+    if (untouchedSet.size === 0) return undefined;
+    for (let at = file.indexOf('/'); at !== -1; at = file.indexOf('/', at + 1)) {
+      const chart = file.slice(0, at);
+      if (!untouchedSet.has(chart)) continue;
+      const rest = file.slice(at + 1);
+      return rest === 'Chart.yaml' || rest === 'requirements.yaml' ? undefined : chart;
+    }
+    return undefined;
+  };
+  const skipped = new Map<string, string[]>();
+  const kept: string[] = [];
+  for (const { file } of entries) {
+    const chart = leftOut(file);
+    if (chart === undefined) kept.push(file);
+    else skipped.set(chart, [...(skipped.get(chart) ?? []), file]);
   }
-  rmSync(env.GIT_INDEX_FILE, { force: true });
+  // A symlink may point into a chart left out: everything is written then, as the commit has it.
+  const links = entries.some((e) => e.mode === '120000');
+  if (changed === undefined || skipped.size === 0 || links) await run(['checkout-index', '--all', '--force', prefix]);
+  else await run(['checkout-index', '--force', '-z', '--stdin', prefix], kept.join('\u0000'));
   // Marks the export's root the way a checkout's .git does, so files are named as in the repository.
   mkdirSync(path.join(tree, '.git'));
+  const more = (wanted: readonly string[]) => {
+    const files = [...new Set(wanted.flatMap((chart) => [...skipped.entries()].filter(([left]) => left === chart || within(left, chart) || within(chart, left)).flatMap(([left, list]) => (skipped.delete(left), list))))];
+    if (files.length === 0) return;
+    const result = spawnSync('git', ['checkout-index', '--force', '-z', '--stdin', prefix], { cwd: repoRoot, env: { ...process.env, ...env }, input: files.join('\u0000'), timeout: 300_000, maxBuffer: 64 * 1024 * 1024 });
+    if (result.status !== 0) throw new UsageError(`--base: git could not export ${sha.slice(0, 12)} (git checkout-index: ${String(result.stderr).split('\n')[0] || 'failed'})`);
+  };
+  return { more };
+}
+
+/** Charts with the charts they name as `file://` dependencies, all the way down (repository-relative). */
+function withDependencies(root: string, charts: readonly string[]): string[] {
+  const out = new Set<string>();
+  const queue = [...charts];
+  while (queue.length > 0) {
+    const chart = queue.pop()!;
+    if (out.has(chart)) continue;
+    out.add(chart);
+    queue.push(...localDependencies(root, chart));
+  }
+  return [...out];
 }
 
 /** A path of the head (absolute or relative to the working directory) as the export has it, if it has it. */
@@ -98,7 +157,7 @@ export async function scanAgainstBase(options: ScanOptions, request: BaseRequest
   const cleanup = () => rmSync(temp, { recursive: true, force: true });
   process.once('exit', cleanup);
   try {
-    await exportCommit(repoRoot, sha, temp);
+    const exported = await exportCommit(repoRoot, sha, temp, all === undefined ? changed : undefined);
     const exportRoot = path.join(temp, 'tree');
     const choices: { head?: ChartChoice; base?: ChartChoice } = {};
     let failOnErrors = true;
@@ -106,6 +165,8 @@ export async function scanAgainstBase(options: ScanOptions, request: BaseRequest
       if (side === 'head') failOnErrors = config.failOnErrors;
       const choice = chooseCharts(root, charts, changed ?? [], config, valuesFiles, all);
       choices[side] = choice;
+      // The base renders what the export may have left out (a changed configuration, a dependency): written now.
+      if (side === 'base') exported.more(withDependencies(root, choice.rendered));
       return choice.rendered;
     };
     const basePaths = paths.flatMap((p) => inExport(repoRoot, exportRoot, p) ?? []);
