@@ -4,10 +4,14 @@
 import { describe, expect, it } from 'vitest';
 import { defaultConfig } from '../../src/config/config.ts';
 import type { Finding, RenderDependence, RenderVariant, ScannedObject } from '../../src/model/model.ts';
-import { collectReleaseLiterals, withoutTemplateComments, divergingObjects, releaseLiteralFor, removedObjects, securityFields, type ReleaseLiteral } from '../../src/render/render-variants.ts';
+import { chartConstructs, collectReleaseLiterals, withoutTemplateComments, decidedSetting, divergingObjects, pairedVariants, releaseLiteralFor, removedObjects, resolveHelperLiterals, securityFields, type ReleaseLiteral, type VariantInputs } from '../../src/render/render-variants.ts';
+import { templateActions, replaceActions } from '../../src/render/actions.ts';
+import { mkdtempSync, mkdirSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { gradeDivergences } from '../../src/pipeline/evaluate.ts';
 import { withClusterAnswersText } from '../../src/render/helm.ts';
-import { goRegExp, regexExamples } from '../../src/render/regex-example.ts';
+import { goRegExp, goRegExpOrWider, regexExamples } from '../../src/render/regex-example.ts';
 import { evaluate } from '../../src/engine/evaluate.ts';
 import { apiVersionsFor, DEFAULT_KUBE_VERSION } from '../../src/render/kube-api-versions.ts';
 import renderDivergence from '../../rules/render-divergence.ts';
@@ -325,5 +329,129 @@ describe('regexExamples: a name a template\'s pattern matches', () => {
     }
     // The scan's own namespace already matches (a `not (regexMatch ...)` guard): a name it does not match.
     expect(releaseLiteralFor('namespace', 'prod-a', into)).toBe('x0');
+  });
+});
+
+describe('template actions as Go\'s lexer ends them', () => {
+  it('a `}}` inside a quoted or raw string, or a character constant holding a quote, does not end the action', () => {
+    const text = '{{ $a := list "}}" (lookup "v1" "Namespace" "" "x") }}A{{ index (list \'"\' 1) 0 }}B{{ tpl `{{ .X }}` . }}C{{- /* "}} */ -}}D';
+    expect(templateActions(text).map((m) => [m.index, m[0]])).toEqual([
+      [0, '{{ $a := list "}}" (lookup "v1" "Namespace" "" "x") }}'],
+      [55, '{{ index (list \'"\' 1) 0 }}'],
+      [82, '{{ tpl `{{ .X }}` . }}'],
+      [105, '{{- /* "}} */ -}}'],
+    ]);
+    expect(replaceActions(text, () => '_')).toBe('_A_B_C_D');
+  });
+
+  it('an unclosed action or string ends the scan in linear time', () => {
+    const started = performance.now();
+    expect(templateActions('{{ "'.repeat(100_000)).length).toBe(0);
+    expect(templateActions('{{ `'.repeat(100_000) + '}}').length).toBe(1);
+    expect(templateActions('x {{ a }} {{ b'.repeat(50_000)).length).toBe(50_000);
+    expect(performance.now() - started).toBeLessThan(2000);
+  });
+});
+
+describe('the cluster answers render reads template code as Go does', () => {
+  it('a character constant does not hide a lookup; a read after a parenthesised dot stays valid', () => {
+    expect(withClusterAnswersText(`{{ index (list '"' (lookup "v1" "Namespace" "" "x")) 1 }}`)).toMatch(/^\{\{ index \(list '"' \(dict `apiVersion`/);
+    expect(withClusterAnswersText('{{ (.).Capabilities.KubeVersion.Minor }}')).toBe('{{ (printf `%s+` (.).Capabilities.KubeVersion.Minor) }}');
+  });
+
+  it('template text in a string literal is rewritten with the other quote, so the string stays whole', () => {
+    expect(withClusterAnswersText('{{ tpl `{{ .Capabilities.KubeVersion.Minor }}` . }}')).toBe('{{ tpl `{{ (printf "%s+" .Capabilities.KubeVersion.Minor) }}` . }}');
+    expect(withClusterAnswersText('{{ tpl "{{ now }}" . }}')).toBe('{{ tpl "{{ (now | dateModify `+8760h`) }}" . }}');
+  });
+
+  it('the version object handed on whole becomes a dict of the managed answers; assigned or in `with`, it is left to those rewrites', () => {
+    expect(withClusterAnswersText('{{ include "kv" .Capabilities.KubeVersion }}')).toContain('(dict `Major` .Capabilities.KubeVersion.Major `Minor` (printf `%s+` .Capabilities.KubeVersion.Minor) `Version` (printf `%s-eks-4f2a9c1` .Capabilities.KubeVersion.Version)');
+    expect(withClusterAnswersText('{{ $kv := .Capabilities.KubeVersion }}')).toBe('{{ $kv := .Capabilities.KubeVersion }}');
+  });
+});
+
+describe('release literals through helpers and expressions', () => {
+  it('a helper\'s output is the field the helper reads, through the helpers it includes', () => {
+    const into: ReleaseLiteral[] = [];
+    collectReleaseLiterals('{{ if regexMatch "^prod-" (include "app.fullname" .) }}hostNetwork: true{{ end }}{{ if eq (include "app.ns" .) "kube-system" }}{{ end }}', into);
+    expect(into.map((l) => [l.helper, l.test, l.literal])).toEqual([['app.fullname', 'hasPrefix', 'prod-'], ['app.ns', 'eq', 'kube-system']]);
+    const helpers = new Map([
+      ['app.fullname', { name: false, namespace: false, includes: ['app.name'] }],
+      ['app.name', { name: true, namespace: false, includes: [] }],
+      ['app.ns', { name: false, namespace: true, includes: [] }],
+    ]);
+    expect(resolveHelperLiterals(into, helpers).map((l) => [l.field, l.literal])).toEqual([['name', 'prod-'], ['namespace', 'kube-system']]);
+    // A helper reading neither gives no literal.
+    expect(resolveHelperLiterals(into, new Map())).toEqual([]);
+  });
+
+  it('an expression over one field, directly or through a variable, is that field', () => {
+    for (const text of ['{{ if eq (default .Release.Namespace .Values.ns) "kube-system" }}{{ end }}', '{{ $ns := coalesce .Values.ns .Release.Namespace }}{{ if eq $ns "kube-system" }}{{ end }}', '{{ if eq (printf "%s" .Release.Namespace) "kube-system" }}{{ end }}']) {
+      const into: ReleaseLiteral[] = [];
+      collectReleaseLiterals(text, into);
+      expect(into.map((l) => [l.field, l.literal]), text).toEqual([['namespace', 'kube-system']]);
+    }
+  });
+
+  it('a chart\'s helpers are read for what they read of the release', () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'preadmit-helper-literals-'));
+    mkdirSync(path.join(dir, 'templates'));
+    writeFileSync(path.join(dir, 'Chart.yaml'), 'apiVersion: v2\nname: app\nversion: 0.1.0\n');
+    writeFileSync(path.join(dir, 'templates', '_helpers.tpl'), '{{- define "app.ns" }}{{ .Release.Namespace }}{{- end }}\n');
+    writeFileSync(path.join(dir, 'templates', 'pod.yaml'), '{{- if eq (include "app.ns" .) "kube-system" }}\nhostNetwork: true\n{{- end }}\n');
+    expect(chartConstructs(dir, dir).literals.release).toEqual([{ field: 'namespace', test: 'eq', literal: 'kube-system', decides: true }]);
+  });
+
+  it('more deciding literals than renders are made for: what decides nothing gives way, then the chart is reported', () => {
+    const decide = (i: number) => `{{ if eq .Release.Namespace "d${i}" }}\nhostPID: true\n{{ end }}\n`;
+    const plain = (i: number) => `{{ if eq .Release.Namespace "p${i}" }}\nlabel: x\n{{ end }}\n`;
+    const into: ReleaseLiteral[] = [];
+    const why: string[] = [];
+    collectReleaseLiterals(Array.from({ length: 16 }, (_, i) => plain(i)).join('') + Array.from({ length: 16 }, (_, i) => decide(i)).join(''), into, (w) => why.push(w));
+    expect(into.filter((l) => l.decides)).toHaveLength(16);
+    expect(why).toEqual([]);
+    collectReleaseLiterals(decide(16), into, (w) => why.push(w));
+    expect(why[0]).toMatch(/more than 16 comparisons/);
+  });
+
+  it('a pattern the linear engine refuses is checked with its counted repetitions opened; both a match and a non-match are rendered', () => {
+    expect(goRegExp('^prod-[a-z]{0,40}$')).toBeUndefined();
+    expect(goRegExpOrWider('^prod-[a-z]{0,40}$')).toMatchObject({ exact: false });
+    expect(goRegExpOrWider('^a{3}\\{2}[{]{20}$')!.regexp.source).toBe('^a+\\{2}[{]+$');
+    const into: ReleaseLiteral[] = [];
+    collectReleaseLiterals('{{ if regexMatch "^prod-[a-z]{0,40}$" .Release.Namespace }}hostNetwork: true{{ end }}', into);
+    expect(releaseLiteralFor('namespace', 'default', into, 0)).toBe('prod-x');
+    expect(releaseLiteralFor('namespace', 'default', into, 1)).toBe('x0');
+  });
+
+  it('counting actions and deciding settings stays linear on a large template', () => {
+    const text = Array.from({ length: 20_000 }, (_, i) => `  k${i}: {{ if eq .Release.Name "a${i}" }}x{{ end }}`).join('\n');
+    const started = performance.now();
+    collectReleaseLiterals(text, []);
+    const lines = text.split('\n');
+    for (let i = 0; i < lines.length; i += 7) decidedSetting(lines, i);
+    expect(performance.now() - started).toBeLessThan(5000);
+  });
+});
+
+describe('pairedVariants: every pair of the inputs a chart branches on, both ways', () => {
+  const full: VariantInputs = { upgrade: true, extensionApis: true, release: true };
+  const rows = (reads: VariantInputs, third: boolean) => [
+    [false, false, false],
+    [true, true, true],
+    ...(third ? [[false, true, true]] : []),
+    ...pairedVariants(reads, full, third).map((v) => [v.upgrade, v.extensionApis, v.release === true]),
+  ];
+  it.each([
+    [{ upgrade: true, extensionApis: true, release: true }, true, 2],
+    [{ upgrade: true, extensionApis: false, release: true }, true, 1],
+    [{ upgrade: true, extensionApis: true, release: false }, true, 1],
+    [{ upgrade: false, extensionApis: true, release: true }, false, 2],
+    [{ upgrade: true, extensionApis: false, release: false }, true, 0],
+  ] as const)('%j (third render %s): %i more', (reads, third, more) => {
+    expect(pairedVariants(reads, full, third)).toHaveLength(more);
+    const read = [reads.upgrade, reads.extensionApis, reads.release].map((r, i) => (r ? i : -1)).filter((i) => i >= 0);
+    const made = rows(reads, third);
+    for (const i of read) for (const j of read) if (i < j) for (const a of [false, true]) for (const b of [false, true]) expect(made.some((r) => r[i] === a && r[j] === b), `${i}=${a} ${j}=${b}`).toBe(true);
   });
 });

@@ -187,6 +187,53 @@ describe.each(HELMS)('%s', (_, helmVar) => {
     expect(exitCodeOf(result)).toBe(1);
   }, 60_000);
 
+  // Fifth hostile round: each of these deploys hostNetwork on some real install and passed the gate before.
+  it.each([
+    ['a pattern tested on a helper built from the release name', '{{- if regexMatch "^prod-" (include "app.fullname" .) }}', 'pss-host-namespaces'],
+    ['a helper returning the namespace compared with a literal', '{{- if eq (include "app.namespace" .) "kube-system" }}', 'pss-host-namespaces'],
+    ['the namespace through default', '{{- if eq (default .Release.Namespace .Values.namespaceOverride) "kube-system" }}', 'pss-host-namespaces'],
+    ['the namespace through a variable assigned an expression', '{{- $ns := coalesce .Values.ns .Release.Namespace }}{{- if eq $ns "kube-system" }}', 'pss-host-namespaces'],
+    ['a plain pattern longer than 63 characters', `{{- if regexMatch "^(kube-system|${'a'.repeat(60)})$" .Release.Namespace }}`, 'pss-host-namespaces'],
+    ['a counted repetition the linear engine refuses', '{{- if regexMatch "^prod-[a-z]{0,40}$" .Release.Namespace }}', 'pss-host-namespaces'],
+    ['a provider\'s whole version compared for equality', '{{- if eq .Capabilities.KubeVersion.Version "v1.34.2-eks-113cf36" }}', 'pss-host-namespaces'],
+    ['the upgrade flag joined with the scan\'s own namespace', '{{- if and .Release.IsUpgrade (eq .Release.Namespace "default") }}', 'pss-host-namespaces'],
+    ['the upgrade flag joined with an API being absent', '{{- if and .Release.IsUpgrade (not (.Capabilities.APIVersions.Has "monitoring.coreos.com/v1")) }}', 'pss-host-namespaces'],
+    ['an API present joined with the scan\'s own release name', '{{- if and (.Capabilities.APIVersions.Has "monitoring.coreos.com/v1") (eq .Release.Name "release") }}', 'pss-host-namespaces'],
+    ['a character constant hiding lookup', `{{- $found := index (list '"' (lookup "v1" "Namespace" "" "kube-system") "") 1 }}{{- if $found }}`, 'pss-host-namespaces'],
+    ['a closing brace pair inside a string hiding lookup', '{{- $found := index (list "}}" (lookup "v1" "Namespace" "" "kube-system") "") 1 }}{{- if $found }}', 'pss-host-namespaces'],
+    ['a managed Minor read through a parenthesised dot', '{{- if not (eq (.).Capabilities.KubeVersion.Minor "34") }}', 'pss-host-namespaces'],
+    ['a managed Minor read inside a raw string passed to tpl', '{{- if not (eq (tpl `{{ .Capabilities.KubeVersion.Minor }}` .) "34") }}', 'pss-host-namespaces'],
+    ['the version object handed to a helper', '{{- if ne (include "kv.minor" .Capabilities.KubeVersion) "34" }}', 'pss-host-namespaces'],
+  ])('%s', async (_, condition, rule) => {
+    const ends = (condition.match(/\{\{-?\s*(?:if|with)\b/g) ?? []).length;
+    const helpers = '{{- define "app.fullname" }}{{ printf "%s-%s" .Release.Name .Chart.Name | trunc 63 }}{{- end }}\n{{- define "app.namespace" }}{{ .Release.Namespace | trunc 63 }}{{- end }}\n{{- define "kv.minor" }}{{ .Minor }}{{- end }}\n';
+    const { result } = await scanChart(helm(), { 'templates/_helpers.tpl': helpers, 'templates/pod.yaml': pod('        privileged: false', `\n  ${condition}\n  hostNetwork: true\n  ${'{{- end }}'.repeat(ends)}`) });
+    expect(result.errors).toEqual([]);
+    expect(result.findings.filter((f) => f.severity === 'critical' || f.severity === 'high').map((f) => f.ruleId)).toContain(rule);
+    expect(exitCodeOf(result)).toBe(1);
+  }, 60_000);
+
+  it('more comparisons deciding host access than renders are made for: an error, not a pass', async () => {
+    const decoys = Array.from({ length: 17 }, (_, i) => `  {{- if eq .Release.Namespace "team-${i}" }}\n  hostPID: false\n  {{- end }}`).join('\n');
+    const { result } = await scanChart(helm(), { 'templates/pod.yaml': pod('        privileged: false', `\n${decoys}`) });
+    expect(result.errors.map((e) => e.message).join('\n')).toMatch(/more than 16 comparisons of the release name or namespace decide host-access or privilege settings/);
+    expect(exitCodeOf(result)).toBe(1);
+  }, 120_000);
+
+  it('a render with the cluster\'s answers that fails leaves the managed version\'s reads unseen: reported, not passed', async () => {
+    const { result } = await scanChart(helm(), {
+      'templates/pod.yaml': pod(
+        '        privileged: false',
+        '\n  {{- $s := lookup "v1" "Secret" "" "x" }}{{- if $s }}{{ required "the found secret has no key" $s.data.key }}{{- end }}\n  {{- if not (eq .Capabilities.KubeVersion.Minor "34") }}\n  hostNetwork: true\n  {{- end }}',
+      ),
+    });
+    expect(result.charts[0]!.answers?.error).toMatch(/the found secret has no key/);
+    const divergence = result.findings.find((f) => f.ruleId === 'render-divergence')!;
+    expect(divergence).toMatchObject({ severity: 'high', object: { kind: 'Pod' } });
+    expect(divergence.message).toMatch(/KubeVersion/);
+    expect(exitCodeOf(result)).toBe(1);
+  }, 60_000);
+
   it('a provider name ending in a dot keeps the version valid semver: a semver comparison through a variable still renders', async () => {
     const { result } = await scanChart(helm(), {
       'templates/pod.yaml': pod('        privileged: false', '\n  {{- $kv := .Capabilities.KubeVersion.Version }}\n  {{- if and (contains "-gke." .Capabilities.KubeVersion.Version) (semverCompare ">=1.25-0" $kv) }}\n  hostNetwork: true\n  {{- end }}'),

@@ -388,7 +388,11 @@ export interface ChartRecord {
    * install/upgrade or API versions: objects, time, objects whose security fields differ, or why it failed.
    */
   variant?: VariantRecord;
-  /** Further renders like the second, each with the next literal the templates compare the release or version with (beyond the two the second and third renders take). */
+  /**
+   * Further renders like the second: each with the next literal the templates compare the release or version with
+   * (beyond the two the second and third renders take), and those pairing the upgrade flag, API versions and
+   * release identity both ways (render-variants.ts pairedVariants).
+   */
   literals?: VariantRecord[];
   /** What locating findings cost for this render: extra helm renders and their time. */
   provenance?: { renders: number; ms: number };

@@ -1,17 +1,74 @@
-// The `{{ ... }}` actions of template text, found in linear time. `/\{\{[\s\S]*?\}\}/g` alone retries from
-// every `{{` that no `}}` follows, scanning to the end each time: quadratic on text a pull request writes
-// (`{{/*` repeated). Past the last `}}` no action can close, so that tail is never searched.
+// The `{{ ... }}` actions of template text, found as Go's text/template lexer finds them, in one pass: an
+// action ends at the first `}}` outside its quoted strings, raw strings and character constants (`{{ list
+// "}}" (lookup ...) }}` and `{{ index (list '"' ...) }}` are one action each), and a comment `{{/* ... */}}`
+// at its `*/}}`. A `{{` that never closes ends the scan (helm refuses such a template). Regular expressions
+// (`/\{\{[\s\S]*?\}\}/g`) get both wrong and retry from every unclosed `{{`: quadratic on hostile text.
 
-const ACTION = /\{\{[\s\S]*?\}\}/g;
+/** Where each action of `text` starts and ends (exclusive), in order. */
+export function actionSpans(text: string): { start: number; end: number }[] {
+  const out: { start: number; end: number }[] = [];
+  let at = text.indexOf('{{');
+  while (at !== -1) {
+    const end = actionEnd(text, at);
+    if (end === -1) break;
+    out.push({ start: at, end });
+    at = text.indexOf('{{', end);
+  }
+  return out;
+}
 
-/** Every action of `text`, with its index (as matchAll gives them). */
+/** The end (exclusive) of the action opening at `start`, or -1 when it never closes. */
+function actionEnd(text: string, start: number): number {
+  let i = start + 2;
+  // A comment follows the delimiter directly (after a trim marker and its space).
+  const body = text[i] === '-' && /\s/.test(text[i + 1] ?? '') ? i + 2 : i;
+  if (text.startsWith('/*', body)) {
+    const close = text.indexOf('*/', body + 2);
+    if (close === -1) return -1;
+    const after = text.indexOf('}}', close + 2);
+    return after === -1 ? -1 : after + 2;
+  }
+  while (i < text.length) {
+    const c = text[i]!;
+    if (c === '}' && text[i + 1] === '}') return i + 2;
+    if (c === '"' || c === "'") {
+      // A quoted string or a character constant: to its unescaped closing quote (Go refuses a newline inside).
+      i++;
+      while (i < text.length && text[i] !== c && text[i] !== '\n') i += text[i] === '\\' ? 2 : 1;
+      i++;
+      continue;
+    }
+    if (c === '`') {
+      const close = text.indexOf('`', i + 1);
+      if (close === -1) return -1;
+      i = close + 1;
+      continue;
+    }
+    i++;
+  }
+  return -1;
+}
+
+/** Every action of `text`, with its index (shaped as matchAll gives them). */
 export function templateActions(text: string): RegExpExecArray[] {
-  const end = text.lastIndexOf('}}');
-  return end < 0 ? [] : [...text.slice(0, end + 2).matchAll(ACTION)];
+  return actionSpans(text).map(({ start, end }) => Object.assign([text.slice(start, end)], { index: start, input: text, groups: undefined }) as RegExpExecArray);
 }
 
 /** `text` with each action replaced by `replace(action)`. */
 export function replaceActions(text: string, replace: (action: string) => string): string {
-  const end = text.lastIndexOf('}}');
-  return end < 0 ? text : text.slice(0, end + 2).replace(ACTION, (action) => replace(action)) + text.slice(end + 2);
+  let out = '';
+  let last = 0;
+  for (const { start, end } of actionSpans(text)) {
+    out += text.slice(last, start) + replace(text.slice(start, end));
+    last = end;
+  }
+  return out + text.slice(last);
 }
+
+/**
+ * The literal strings of action code (quoted, raw, character constants) as `/(...)/` split alternatives:
+ * splitting code by this keeps each string whole in the odd places, code in the even ones.
+ */
+export const STRING_LITERAL = /("(?:[^"\\\n]|\\.)*"|`[^`]*`|'(?:[^'\\\n]|\\.)*')/;
+/** The same, for replace() with the g flag. */
+export const STRING_LITERALS = new RegExp(STRING_LITERAL.source, 'g');

@@ -14,9 +14,9 @@ import { parseRenderedDocument } from '../loaders/rendered-yaml.ts';
 import { valueSetsOf, type ValueSet } from './value-sets.ts';
 import type { Config } from '../config/config.ts';
 import { isInside, relativeTo } from '../model/paths.ts';
-import { isBlocking, type ChartRecord, type RenderVariant, type ScanError, type ScannedObject, type TemplateConstruct } from '../model/model.ts';
+import { isBlocking, type ChartRecord, type VariantRecord, type RenderVariant, type ScanError, type ScannedObject, type TemplateConstruct } from '../model/model.ts';
 import { numberWithinTemplates } from '../model/identity.ts';
-import { addValuesTextConstructs, chartConstructs, ConstructLocator, noConstructs, divergingObjects, removedObjects, hasSecurityFields, VARIANT_RELEASE, variantKubeVersion, variantName, variantReleaseName, variantOf, fullVariant, answersVariant, literalVariants, releaseLiteralFor, UNKNOWABLE, type VariantInputs } from './render-variants.ts';
+import { addValuesTextConstructs, chartConstructs, ConstructLocator, noConstructs, divergingObjects, removedObjects, hasSecurityFields, VARIANT_RELEASE, variantKubeVersion, variantName, variantReleaseName, variantOf, fullVariant, answersVariant, type ConstructKind, literalVariants, pairedVariants, releaseLiteralFor, UNKNOWABLE, type VariantInputs } from './render-variants.ts';
 
 /** One successful render of a chart with one value set. */
 export interface ChartRender {
@@ -129,6 +129,11 @@ export async function renderCharts(
       // Read only once the chart is known to keep its files inside the repository (else its render fails).
       const safe = checkedChartProblem({ chartDir: dir, checkedCharts }) === undefined;
       const constructs = safe ? chartConstructs(dir, repoRoot) : undefined;
+      // A comparison no render can take that decides host access: the chart's install cannot be judged.
+      if (constructs?.literals.unrendered !== undefined && options.variants !== false) {
+        const chartPath = relativeTo(repoRoot, dir);
+        loaded.errors.push({ kind: 'render', file: chartPath, chart: chartPath, message: `not judged as installed: ${constructs.literals.unrendered}; a release with another name or namespace may deploy what no render showed` });
+      }
       const locator = new ConstructLocator(dir, repoRoot, constructs ?? noConstructs());
       locators.set(dir, locator);
       const variant = options.variants === false || constructs === undefined ? undefined : variantOf(dir, constructs, locator.sources);
@@ -148,7 +153,8 @@ export async function renderCharts(
         if (answers) yield { dir, info, set, index: index++, variant: { inputs: answers, main } };
         if (set.kind === 'default' && full !== undefined && constructs !== undefined) {
           const release = { releaseName: config.helm.releaseName, namespace: config.helm.namespace, kubeVersion: config.helm.kubeVersion || DEFAULT_KUBE_VERSION };
-          for (const inputs of literalVariants(constructs, full, release)) yield { dir, info, set, index: index++, variant: { inputs, main } };
+          for (const inputs of literalVariants(constructs, full, release, answers !== undefined)) yield { dir, info, set, index: index++, variant: { inputs, main } };
+          for (const inputs of pairedVariants(variant, full, answers !== undefined)) yield { dir, info, set, index: index++, variant: { inputs, main } };
         }
       }
     }
@@ -210,11 +216,26 @@ export async function renderCharts(
     }
     loaded.renders.push(render);
     loaded.objects.push(...render.objects);
-    loaded.charts.push(render.record);
+    loaded.charts.push(inStableOrder(render.record));
   }
   loaded.charts.sort((a, b) => a.chart.localeCompare(b.chart));
   releaseAnswersCopies(checkedCharts);
   return loaded;
+}
+
+/** The order further renders were queued in (their record is pushed when each finishes). */
+const queuedAt = new WeakMap<VariantRecord, number>();
+
+/** A main render's record with its extra renders in the order they were queued, whichever finished first. */
+function inStableOrder(record: ChartRecord): ChartRecord {
+  const { variant, answers, literals } = record;
+  delete record.variant;
+  delete record.answers;
+  delete record.literals;
+  if (variant !== undefined) record.variant = variant;
+  if (answers !== undefined) record.answers = answers;
+  if (literals !== undefined) record.literals = literals.sort((a, b) => (queuedAt.get(a) ?? 0) - (queuedAt.get(b) ?? 0));
+  return record;
 }
 
 /** Chart.yaml read and dependencies present; otherwise an error is recorded and undefined returned. */
@@ -371,9 +392,8 @@ function normaliseRaw(value: unknown, normalise: (text: string) => string): unkn
  * (a construct reached through tpl, an archive, a dynamic include), the first object with security fields,
  * at the chart-wide construct line. What an upgrade deploys is unknown, not safe.
  */
-function unseenObjects(objects: readonly ScannedObject[], inputs: VariantInputs, locator: ConstructLocator, failed: string): ScannedObject[] {
+function unseenObjects(objects: readonly ScannedObject[], inputs: VariantInputs, locator: ConstructLocator, failed: string, kinds: readonly ConstructKind[] = ConstructLocator.kindsOf(inputs)): ScannedObject[] {
   const variant = variantName(inputs);
-  const kinds = ConstructLocator.kindsOf(inputs);
   const unseen: ScannedObject[] = [];
   for (const object of objects) {
     if (object.source.origin !== undefined || !hasSecurityFields(object)) continue;
@@ -479,14 +499,26 @@ function parseVariant(
     // The cluster's answers can break a template written for helm template's (a found Secret without the
     // key it reads): that render is noted, and render-lookup still reports what depends on them.
     if (inputs.clusterAnswers) {
-      main.record.answers = { variant, objects: 0, renderMs: Math.round(outcome.ms), diverging: 0, error: outcome.failed };
-      return undefined;
+      const answers: VariantRecord = { variant, objects: 0, renderMs: Math.round(outcome.ms), diverging: 0, error: outcome.failed };
+      main.record.answers = answers;
+      // What the rest of its answers change stays reported by render-lookup; the version as a managed cluster
+      // reports it is only judged by this render: the objects reading it are unseen (a template that renders
+      // with helm's answers and not with the cluster's must not pass for that).
+      if (inputs.versionSuffix === undefined) return undefined;
+      const unseen = unseenObjects(main.objects, inputs, locator, outcome.failed, ['managedVersion']);
+      answers.diverging = unseen.length;
+      if (unseen.length === 0) return undefined;
+      const record: ChartRecord = { chart: chartPath, name: job.info.name, valueSet: job.set.name, objects: 0, renderMs: Math.round(outcome.ms) };
+      const render: ChartRender = { dir: job.dir, chart: chartPath, info: job.info, valueSet: job.set, request: main.request, objects: unseen, record, repoRoot, variant, diverges: true };
+      onRender?.(render);
+      return render;
     }
-    const further = (inputs.literalIndex ?? 0) >= 1;
+    const further = (inputs.literalIndex ?? 0) >= 1 || inputs.paired === true;
     // What the chart deploys on upgrade (or with those APIs) is unknown, not safe: every main object with
     // security fields whose template or helpers use the constructs stands for its unseen variant.
     const unseen = unseenObjects(main.objects, inputs, locator, outcome.failed);
     const failed = { variant, objects: 0, renderMs: Math.round(outcome.ms), diverging: unseen.length, error: outcome.failed };
+    queuedAt.set(failed, job.index);
     if (further) (main.record.literals ??= []).push(failed);
     else main.record.variant = failed;
     if (unseen.length === 0) return undefined;
@@ -522,7 +554,8 @@ function parseVariant(
   objects.push(...unseen);
   const record: ChartRecord = { chart: chartPath, name: job.info.name, valueSet: job.set.name, objects: objects.length - unseen.length, renderMs: Math.round(outcome.ms) };
   const made = { variant, objects: objects.length - unseen.length, renderMs: Math.round(outcome.ms), diverging: diverging.length + unseen.length, ...(removed > 0 ? { removed } : {}), ...(failedUpgrade !== undefined ? { error: failedUpgrade } : {}) };
-  if (main && !inputs.clusterAnswers && (inputs.literalIndex ?? 0) >= 1) (main.record.literals ??= []).push(made);
+  queuedAt.set(made, job.index);
+  if (main && !inputs.clusterAnswers && ((inputs.literalIndex ?? 0) >= 1 || inputs.paired === true)) (main.record.literals ??= []).push(made);
   else if (main) main.record[inputs.clusterAnswers ? 'answers' : 'variant'] = made;
   const diverges = diverging.length + unseen.length + removed > 0;
   const render: ChartRender = { dir: job.dir, chart: chartPath, info: job.info, valueSet: job.set, request: outcome.request, objects, record, repoRoot, variant, diverges };

@@ -6,7 +6,7 @@
 // the runner's), and proxies that lead nowhere (a values.schema.json `$ref` cannot reach the network).
 // Before helm runs, the chart is checked for what would make helm read outside the repository: symlinks
 // leading out of it and schema references to other files or URLs.
-import { replaceActions, templateActions } from './actions.ts';
+import { replaceActions, STRING_LITERAL, templateActions } from './actions.ts';
 import { existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync, type Dirent } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -635,9 +635,10 @@ export const MANAGED_VERSION_SUFFIX = '-eks-4f2a9c1';
  * The start of a field chain up to the field rewritten: `$`, `$ctx`, `.context`, `$.context` (so
  * `$.context.Capabilities.KubeVersion.Version` is replaced whole, never cut inside the chain).
  */
-const CHAIN = String.raw`((?<![\w$.])(?:\$\w*)?(?:\.[A-Za-z_]\w*)*?)`;
+const CHAIN = String.raw`((?<![\w$.)\]])(?:\$\w*|\([^()]*\))?(?:\.[A-Za-z_]\w*)*?)`;
 const REVISION_READ = new RegExp(`${CHAIN}\\.Release\\.Revision\\b`, 'g');
 const MINOR_READ = new RegExp(`${CHAIN}(\\.Capabilities\\.KubeVersion)\\.Minor\\b`, 'g');
+const WHOLE_KUBE_READ = new RegExp(`${CHAIN}\\.Capabilities\\.KubeVersion(?![\\w.])`, 'g');
 const VERSION_READ = new RegExp(`${CHAIN}(\\.Capabilities\\.KubeVersion)\\.(?:GitVersion|Version|String)\\b`, 'g');
 
 /** How a chart copy's text is rewritten: the cluster's answers, `fail` made harmless, the version's suffix. */
@@ -666,31 +667,42 @@ export function withClusterAnswersText(written: string, how: AnswersHow = { answ
   const holders = new Set([...text.matchAll(/(\$\w+)\s*:?=\s*\(?\s*\$?\.Capabilities\.KubeVersion\b(?!\.)/g)].map((m) => m[1]!));
   // Variables holding the whole `.Capabilities` read the version as `$c.KubeVersion.Minor`.
   const capabilities = new Set([...text.matchAll(/(\$\w+)\s*:?=\s*\(?\s*\$?\.Capabilities\b(?![.\w])/g)].map((m) => m[1]!));
-  const answers = (part: string) => {
+  // `q` quotes the replacements' strings: a raw string's backtick in code and inside a quoted string (tpl
+  // text), a double quote inside a raw string, where a backtick would end it.
+  const answers = (part: string, q = '`') => {
+    const lookupFound = 'dict `apiVersion` `v1` `kind` `Found` `metadata` (dict `name` `preadmit-found` `namespace` `preadmit-found` `labels` (dict) `annotations` (dict)) `data` (dict) `stringData` (dict) `spec` (dict) `status` (dict) `items` (list) `_lookup`'.replaceAll('`', q);
     let out = part
-      .replace(/(?<![\w.$])lookup\b(?=\s*(?:["'$(.]|$))/g, 'dict `apiVersion` `v1` `kind` `Found` `metadata` (dict `name` `preadmit-found` `namespace` `preadmit-found` `labels` (dict) `annotations` (dict)) `data` (dict) `stringData` (dict) `spec` (dict) `status` (dict) `items` (list) `_lookup`')
+      .replace(/(?<![\w.$])lookup\b(?=\s*(?:["'$(.]|$))/g, lookupFound)
       .replace(REVISION_READ, '(add1 $1.Release.Revision)')
-      .replace(/(?<![\w.$])now\b(?![\w.])/g, '(now | dateModify `+8760h`)');
+      .replace(/(?<![\w.$])now\b(?![\w.])/g, `(now | dateModify ${q}+8760h${q})`);
     if (how.versionSuffix === undefined) return out;
     out = out
       // A managed cluster's version as its API server reports it (EKS: Minor "31+", GitVersion "v1.31.2-eks-..."):
       // `int "31+"` is 0 there, and a string test on the version sees the provider's suffix.
-      .replace(MINOR_READ, '(printf `%s+` $1$2.Minor)')
-      .replace(/(\$\w+)\.Minor\b/g, (m, holder: string) => (holders.has(holder) ? `(printf \`%s+\` ${holder}.Minor)` : m))
-      .replace(/(\$\w+)\.KubeVersion\.Minor\b/g, (m, holder: string) => (capabilities.has(holder) ? `(printf \`%s+\` ${holder}.KubeVersion.Minor)` : m));
+      .replace(MINOR_READ, `(printf ${q}%s+${q} $1$2.Minor)`)
+      .replace(/(\$\w+)\.Minor\b/g, (m, holder: string) => (holders.has(holder) ? `(printf ${q}%s+${q} ${holder}.Minor)` : m))
+      .replace(/(\$\w+)\.KubeVersion\.Minor\b/g, (m, holder: string) => (capabilities.has(holder) ? `(printf ${q}%s+${q} ${holder}.KubeVersion.Minor)` : m));
     // Every read, semver comparisons too: an EKS version is a prerelease to them (`>=1.25` is false, `>=1.25-0`
     // true), as on the cluster; the renders with further literals take the patch literals without it.
     {
       const suffix = how.versionSuffix;
       out = out
-        .replace(VERSION_READ, `(printf \`%s${suffix}\` $1$2.Version)`)
-        .replace(/(\$\w+)\.KubeVersion\.(?:GitVersion|Version|String)\b/g, (m, holder: string) => (capabilities.has(holder) ? `(printf \`%s${suffix}\` ${holder}.KubeVersion.Version)` : m));
+        .replace(VERSION_READ, `(printf ${q}%s${suffix}${q} $1$2.Version)`)
+        .replace(/(\$\w+)\.KubeVersion\.(?:GitVersion|Version|String)\b/g, (m, holder: string) => (capabilities.has(holder) ? `(printf ${q}%s${suffix}${q} ${holder}.KubeVersion.Version)` : m));
+      // The version object handed on whole (to a helper, in a dict): a dict with the managed cluster's fields.
+      // (Assigned to a variable it is a holder, rewritten where read; `with` blocks are rewritten inside.)
+      out = out.replace(WHOLE_KUBE_READ, (m: string, chain: string, at: number, whole: string) => {
+        if (/(?::?=|\bwith)\s*\(?\s*$/.test(whole.slice(0, at))) return m;
+        const v = `${chain}.Capabilities.KubeVersion`;
+        const version = `(printf ${q}%s${suffix}${q} ${v}.Version)`;
+        return `(dict ${q}Major${q} ${v}.Major ${q}Minor${q} (printf ${q}%s+${q} ${v}.Minor) ${q}Version${q} ${version} ${q}GitVersion${q} ${version} ${q}String${q} ${version})`;
+      });
     }
     return out;
   };
   // `fail X` (or `X | fail`) becomes `and `` X`: an empty string, whatever X is. (Raw strings in the
   // replacements: the text may sit in a values.yaml string a template passes to tpl, quoted either way.)
-  const failing = (part: string) => part.replace(/(?<![\w.$])fail\b/g, 'and ``');
+  const failing = (part: string, q = '`') => part.replace(/(?<![\w.$])fail\b/g, `and ${q}${q}`);
   // Inside `with .Capabilities.KubeVersion` (or `with .Capabilities`) the dot is the version: `.Minor`, `.Version`.
   if (how.answers && how.versionSuffix !== undefined) {
     const suffix = how.versionSuffix;
@@ -703,18 +715,26 @@ export function withClusterAnswersText(written: string, how: AnswersHow = { answ
     text = withCapabilityBlocks(text, (action, prefix) => {
       const { minor, version } = byPrefix.get(prefix)!;
       return action
-        .split(/("(?:[^"\\]|\\.)*"|`[^`]*`)/)
+        .split(STRING_LITERAL)
         .map((part, i) => (i % 2 === 1 ? part : part.replace(minor, '(printf `%s+` $1.Minor)').replace(version, `(printf \`%s${suffix}\` $1.Version)`)))
         .join('');
     });
   }
-  const code = (part: string) => (how.failsIgnored ? failing(how.answers ? answers(part) : part) : answers(part));
+  const code = (part: string, q = '`') => (how.failsIgnored ? failing(how.answers ? answers(part, q) : part, q) : answers(part, q));
+  // A string holding template text (`tpl "{{ lookup ... }}" .`, `tpl `{{ .Capabilities.KubeVersion.Minor }}` .`)
+  // renders as code: its actions are rewritten too, quoted so the string stays whole.
+  const inString = (literal: string) => {
+    if (!literal.includes('{{') || literal.startsWith("'")) return literal;
+    const quote = literal[0]!;
+    const inner = literal.slice(1, -1);
+    return quote + replaceActions(inner, (action) => code(action, quote === '`' ? '"' : '`')) + quote;
+  };
   return replaceActions(text, (action) => {
     if (/^\{\{-?\s*\/\*/.test(action)) return action;
-    // String literals are left as they are: only code is rewritten.
+    // Other string literals are left as they are: only code is rewritten.
     return action
-      .split(/("(?:[^"\\]|\\.)*"|`[^`]*`)/)
-      .map((part, i) => (i % 2 === 1 ? part : code(part)))
+      .split(STRING_LITERAL)
+      .map((part, i) => (i % 2 === 1 ? inString(part) : code(part)))
       .join('');
   });
 }

@@ -32,10 +32,11 @@ export function regexExamples(pattern: string, limit = 8): string[] {
   } catch {
     return [];
   }
-  // Only examples the pattern is seen to match (a pattern no linear engine can run gives none).
-  const check = goRegExp(pattern);
+  // Only examples the pattern is seen to match (a pattern no linear engine can run, even with its counted
+  // repetitions opened, gives none; opened, the check still rejects what the generator got wrong in kind).
+  const check = goRegExpOrWider(pattern);
   if (check === undefined) return [];
-  return [...new Set(results.map((r) => (caseless ? r.toLowerCase() : r)))].filter((r) => check.test(r));
+  return [...new Set(results.map((r) => (caseless ? r.toLowerCase() : r)))].filter((r) => check.regexp.test(r));
 }
 
 const POSIX_CLASSES: Record<string, string> = { digit: '0-9', alpha: 'A-Za-z', alnum: 'A-Za-z0-9', lower: 'a-z', upper: 'A-Z', space: '\\s', word: '\\w', xdigit: '0-9A-Fa-f' };
@@ -64,7 +65,60 @@ function linear(): boolean {
  * patterns are only for lower-case subjects (release names and namespaces are).
  */
 export function goRegExp(pattern: string): RegExp | undefined {
-  if (pattern.length > 512 || !linear()) return undefined;
+  return compile(pattern, false);
+}
+
+/**
+ * goRegExp, or when the linear engine refuses the pattern (it refuses counted repetitions past 16, as in
+ * `[a-z]{0,40}`), the pattern with every counted repetition made open (`{2,40}` as `+`, `{0,40}` as `*`):
+ * it matches everything the pattern matches and more, so only for checking names made to match it.
+ */
+export function goRegExpOrWider(pattern: string): { regexp: RegExp; exact: boolean } | undefined {
+  const exact = compile(pattern, false);
+  if (exact !== undefined) return { regexp: exact, exact: true };
+  const wider = compile(pattern, true);
+  return wider === undefined ? undefined : { regexp: wider, exact: false };
+}
+
+/** `body` with each counted repetition (outside classes, not escaped) made `*` (at least 0) or `+`. */
+function openRepetitions(body: string): string {
+  let out = '';
+  let inClass = false;
+  for (let i = 0; i < body.length; i++) {
+    const c = body[i]!;
+    if (c === '\\') {
+      out += body.slice(i, i + 2);
+      i++;
+      continue;
+    }
+    if (inClass) {
+      if (c === ']') inClass = false;
+      out += c;
+      continue;
+    }
+    if (c === '[') {
+      inClass = true;
+      // A `]` first in a class is a literal.
+      if (body[i + 1] === ']' || (body[i + 1] === '^' && body[i + 2] === ']')) {
+        const n = body[i + 1] === ']' ? 2 : 3;
+        out += body.slice(i, i + n);
+        i += n - 1;
+        continue;
+      }
+    }
+    const counted = c === '{' ? /^\{(\d{1,4})(,\d{0,4})?\}\??/.exec(body.slice(i, i + 16)) : null;
+    if (counted) {
+      out += Number(counted[1]) === 0 ? '*' : '+';
+      i += counted[0].length - 1;
+      continue;
+    }
+    out += c;
+  }
+  return out;
+}
+
+function compile(pattern: string, wider: boolean): RegExp | undefined {
+  if (pattern.length > 1024 || !linear()) return undefined;
   const flags = /^\(\?([imsU]+)\)/.exec(pattern);
   let body = (flags ? pattern.slice(flags[0].length) : pattern).replace(/\[:([a-z]+):\]/g, (m, name: string) => POSIX_CLASSES[name] ?? m);
   // A group with its own flags (`(?i:system)`): JavaScript has none; the whole pattern is read case-insensitively then.
@@ -73,6 +127,7 @@ export function goRegExp(pattern: string): RegExp | undefined {
     caseless ||= /\(\?[msU]*i[msU]*:/.test(body);
     body = body.replace(/\(\?[imsU]+:/g, '(?:');
   }
+  if (wider) body = openRepetitions(body);
   try {
     // The linear engine has no `i`: names are lower-case, so the pattern's own letters are lower-cased
     // (escapes such as \D and \W kept), which matches a lower-case name exactly when `i` would.

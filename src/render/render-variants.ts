@@ -9,12 +9,12 @@
 //
 // The decision to render twice is static, from the chart's text: every file of the chart and of its
 // vendored subcharts (archives too), since a template can `tpl` a values string or a file.
-import { replaceActions, templateActions } from './actions.ts';
+import { actionSpans, replaceActions, STRING_LITERALS, templateActions } from './actions.ts';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { MANAGED_VERSION_SUFFIX, tarEntries } from './helm.ts';
-import { goRegExp, regexExamples } from './regex-example.ts';
+import { goRegExpOrWider, regexExamples } from './regex-example.ts';
 import { join } from '../model/pointer.ts';
 import { arr, isObj, str, type Obj } from '../k8s/values.ts';
 import { podTemplateOf, CONTAINER_LISTS } from '../k8s/workloads.ts';
@@ -42,6 +42,8 @@ export interface VariantInputs {
   versionSuffix?: string;
   /** Made again with every `fail` harmless, after a guard stopped it (not part of its name). */
   failsIgnored?: boolean;
+  /** One of the renders that pair the upgrade flag with each other input both ways (pairedVariants). */
+  paired?: boolean;
 }
 
 /**
@@ -77,11 +79,13 @@ function kubeLiteralVersions(kubeVersion: string, literals: readonly string[]): 
   const patch = Number(match[3] ?? 0);
   const candidates: string[] = [];
   for (const literal of literals) {
-    const compared = /^(>=|<=|!=|>|<|=|~|\^)?v?(\d+)\.(\d+)\.(\d+)$/.exec(literal);
+    const compared = /^(>=|<=|!=|>|<|=|~|\^)?v?(\d+)\.(\d+)\.(\d+)([-+][0-9A-Za-z.+-]+)?$/.exec(literal);
     if (!compared || compared[2] !== match[1] || compared[3] !== match[2]) continue;
-    const at = Number(compared[4]) + (compared[1] === '>' ? 1 : compared[1] === '<' ? -1 : 0);
-    const version = `${match[1]}.${match[2]}.${at}`;
-    if (at >= 0 && at !== patch && !candidates.includes(version)) candidates.push(version);
+    // A suffixed version (a provider's build) is taken as written, where an equality would hold.
+    const suffix = compared[5] !== undefined && (compared[1] === undefined || compared[1] === '=') && /^[-+][0-9A-Za-z]+(?:[.-][0-9A-Za-z]+)*(?:\+[0-9A-Za-z]+(?:[.-][0-9A-Za-z]+)*)?$/.test(compared[5]) ? compared[5] : '';
+    const at = Number(compared[4]) + (suffix === '' && compared[1] === '>' ? 1 : suffix === '' && compared[1] === '<' ? -1 : 0);
+    const version = `${match[1]}.${match[2]}.${at}${suffix}`;
+    if (at >= 0 && (at !== patch || suffix !== '') && !candidates.includes(version)) candidates.push(version);
   }
   return candidates;
 }
@@ -110,11 +114,12 @@ export function withoutTemplateComments(text: string): string {
 /** Versions (with their operator) written in actions that read the cluster's Kubernetes version. At most 16. */
 export function collectKubeLiterals(text: string, into: string[]): void {
   // Variables holding the version (`$kv := .Capabilities.KubeVersion.Version`) read it too.
-  const holders = [...text.matchAll(/(\$\w+)\s*:?=\s*\(?\s*\$?\.Capabilities\.KubeVersion\b/g)].map((m) => m[1]!);
-  const reads = (action: string) => /KubeVersion/.test(action) || holders.some((v) => new RegExp(`\\${v}(?!\\w)`).test(action));
+  const holders = new Set([...text.matchAll(/(\$\w+)\s*:?=\s*\(?\s*\$?\.Capabilities\.KubeVersion\b/g)].map((m) => m[1]!));
+  const reads = (action: string) => /KubeVersion/.test(action) || (holders.size > 0 && [...action.matchAll(/\$\w+/g)].some((m) => holders.has(m[0])));
   for (const action of templateActions(text)) {
     if (!reads(action[0])) continue;
-    for (const m of action[0].matchAll(/(>=|<=|!=|>|<|=|~|\^)?\s*v?(\d+\.\d+\.\d+)/g)) {
+    // A provider's whole version (`"v1.34.2-eks-113cf36"`) keeps its suffix: an equality needs all of it.
+    for (const m of action[0].matchAll(/(>=|<=|!=|>|<|=|~|\^)?\s*v?(\d+\.\d+\.\d+(?:[-+][0-9A-Za-z][0-9A-Za-z.+-]{0,62})?)/g)) {
       const literal = `${m[1] ?? ''}${m[2]}`;
       if (into.length < 16 && !into.includes(literal)) into.push(literal);
     }
@@ -144,7 +149,7 @@ export function describeConstruct(construct: TemplateConstruct): string {
   return construct.inArchive ? `${construct.construct} at ${construct.file} (${construct.inArchive}:${construct.line})` : `${construct.construct} at ${construct.file}:${construct.line}`;
 }
 
-type ConstructKind = 'upgrade' | 'apiVersions' | 'lookup' | 'revision' | 'release' | 'helmVersion' | 'clock' | 'computedApi' | 'computedIdentity';
+export type ConstructKind = 'upgrade' | 'apiVersions' | 'lookup' | 'revision' | 'release' | 'helmVersion' | 'clock' | 'computedApi' | 'computedIdentity' | 'managedVersion';
 /** Constructs no render can answer as the cluster will: render-lookup reports them. */
 export const UNKNOWABLE: readonly ConstructKind[] = ['lookup', 'revision', 'helmVersion', 'clock', 'computedApi', 'computedIdentity'];
 const UNKNOWABLE_KINDS: ReadonlySet<ConstructKind> = new Set(UNKNOWABLE);
@@ -173,6 +178,9 @@ const CONSTRUCTS: Record<ConstructKind, RegExp> = {
   // version, the version taken apart (splitList, atoi, regexFind, substr...). Each render sees one answer.
   computedIdentity:
     /\b(?:semverCompare|regexMatch|mustRegexMatch)\s+(?:[$.]|\((?!\s*print))[^}]{0,256}(?:\.Release\.(?:Name|Namespace)|KubeVersion)|\b(?:regexMatch|mustRegexMatch|regexFind|mustRegexFind|regexFindAll)\s+""\s+[^}]{0,256}KubeVersion|KubeVersion[^}]{0,256}\|\s*(?:splitList|split|splitn|atoi|regexFind|substr|trunc|trimAll)\b|\b(?:splitList|split|splitn|atoi|regexFind|substr|trunc)\b[^}]{0,256}KubeVersion/,
+  // Any read of the Kubernetes version (or the whole .Capabilities): what the render with a managed cluster's
+  // version answers; named only when that render fails (charts.ts), the read then being unjudged.
+  managedVersion: /KubeVersion|\.Capabilities(?![\w.])/,
   // The release name, namespace or Kubernetes version where it decides something (releaseBranchLines):
   // this pattern only names the construct; the decision is not a line regex.
   release: /\.Release\.(?:Name|Namespace)\b|\.Capabilities\.KubeVersion\b/,
@@ -192,8 +200,23 @@ export function actionCode(line: string, strings = false): string {
     out += rest.slice(0, close) + ' ';
     rest = rest.slice(close + 2);
   }
-  for (const m of rest.matchAll(/\{\{([\s\S]*?)(?:\}\}|$)/g)) out += `${m[1]} `;
-  return strings ? out : out.replace(/"(?:[^"\\]|\\.)*"|`[^`]*`/g, '""');
+  // Actions as Go's lexer ends them (a `}}` inside a string does not), and one left open to the line's end.
+  let last = 0;
+  for (const span of actionSpans(rest)) {
+    out += `${rest.slice(span.start + 2, span.end - 2)} `;
+    last = span.end;
+  }
+  const unclosed = rest.indexOf('{{', last);
+  if (unclosed !== -1) out += `${rest.slice(unclosed + 2)} `;
+  return strings ? out : blankStrings(out);
+}
+
+/**
+ * Code with its string literals blanked (`""`), except strings holding template text (`tpl "{{ lookup ... }}"`),
+ * which render as code: what they hold counts.
+ */
+export function blankStrings(code: string): string {
+  return code.replace(STRING_LITERALS, (literal) => (literal.includes('{{') ? literal : '""'));
 }
 
 /** The construct as a reader knows it, from the matched text. */
@@ -205,6 +228,7 @@ function constructName(kind: ConstructKind, line: string): string {
   if (kind === 'helmVersion') return '.Capabilities.HelmVersion';
   if (kind === 'clock') return 'now (the render\'s clock) in a condition';
   if (kind === 'computedApi') return '.Capabilities.APIVersions.Has with a computed API version';
+  if (kind === 'managedVersion') return '.Capabilities.KubeVersion (as a managed cluster reports it: Minor "31+", a provider suffix)';
   if (kind === 'computedIdentity') return 'the release name, namespace or Kubernetes version tested with a computed pattern or constraint, or taken apart';
   if (kind === 'release') return `${match || 'a helper using .Release.Name, .Release.Namespace or .Capabilities.KubeVersion'} in a condition or comparison`;
   return '.Release.Revision';
@@ -246,6 +270,8 @@ export function releaseBranchLines(text: string, releaseHelpers: ReadonlySet<str
     return false;
   };
   const lines: number[] = [];
+  let line = 1;
+  let countedTo = 0;
   for (const match of actions) {
     if (/^\{\{-?\s*\/\*/.test(match[0])) continue; // a comment
     // A semverCompare another patch cannot flip decides nothing here.
@@ -256,11 +282,12 @@ export function releaseBranchLines(text: string, releaseHelpers: ReadonlySet<str
     if (!refers(action)) continue;
     // `{{ include "helper" (index .Subcharts "x") }}`: the helper's output is printed, not compared.
     if (/^\{\{-?\s*(?:include|template)\s+"[^"]+"[^|]*\}\}$/.test(action)) continue;
-    const body = action.replace(/^\{\{-?|-?\}\}$/g, '').replace(/"(?:[^"\\]|\\.)*"|`[^`]*`/g, '""');
+    const body = blankStrings(action.replace(/^\{\{-?|-?\}\}$/g, ''));
     if (!BRANCHING.test(body)) continue;
     if (helper && !literal && FULLNAME_IDIOM.test(action.replace(/\s+/g, ' '))) continue;
-    let line = 1;
-    for (let i = text.indexOf('\n'); i !== -1 && i < match.index!; i = text.indexOf('\n', i + 1)) line++;
+    // Counted on from the previous branch (from the start each time is quadratic).
+    for (let i = text.indexOf('\n', countedTo); i !== -1 && i < match.index!; i = text.indexOf('\n', i + 1)) line++;
+    countedTo = match.index!;
     lines.push(line);
   }
   return lines;
@@ -342,6 +369,7 @@ export interface ChartConstructs {
   clock: boolean;
   computedApi: boolean;
   computedIdentity: boolean;
+  managedVersion: boolean;
   /** Lines anywhere in the chart, for a divergence whose template cannot be traced (archives, tpl). */
   anywhere: Partial<Record<ConstructKind, TemplateConstruct>>;
   /** Files holding install/upgrade or API-version constructs: absolute paths, or archives (inArchive set). */
@@ -357,7 +385,19 @@ export interface ChartConstructs {
    * API versions the chart's text passes to `.Capabilities.APIVersions.Has`: the second render reports them
    * too, so a branch on any API (not only the common CRD groups) takes its other side there.
    */
-  literals: { apiVersions: Set<string>; release: ReleaseLiteral[]; kube: string[]; kubeNames: string[] };
+  literals: {
+    apiVersions: Set<string>;
+    release: ReleaseLiteral[];
+    kube: string[];
+    kubeNames: string[];
+    /** What each helper (`define`) of the chart's text reads of the release, and the helpers it includes. */
+    helpers: Map<string, HelperReads>;
+    /**
+     * A comparison deciding a host-access or privilege setting that no render can take: more of them than
+     * MAX_RELEASE_LITERALS, or a pattern no name can be found for. The scan reports it as an error.
+     */
+    unrendered?: string;
+  };
 }
 
 /**
@@ -372,6 +412,18 @@ export interface ReleaseLiteral {
   literal: string;
   /** The comparison writes a host-access or privilege setting (decidedSetting). */
   decides?: boolean;
+  /**
+   * The value compared is a helper's output (`regexMatch "^prod-" (include "app.fullname" .)`): while the
+   * chart is read, the helper's name; then the field is what the helper reads (resolveHelperLiterals).
+   */
+  helper?: string;
+}
+
+/** What a helper's text reads of the release identity, directly or through the helpers it includes. */
+export interface HelperReads {
+  name: boolean;
+  namespace: boolean;
+  includes: string[];
 }
 
 const LENGTH_TESTS: Record<string, (a: number, b: number) => boolean> = { eq: (a, b) => a === b, ne: (a, b) => a !== b, lt: (a, b) => a < b, le: (a, b) => a <= b, gt: (a, b) => a > b, ge: (a, b) => a >= b };
@@ -384,7 +436,7 @@ function lengthPasses(literal: string, length: number): boolean {
 
 /** A chart whose files were not read (they lead outside the repository: it is not rendered either). */
 export function noConstructs(): ChartConstructs {
-  return { upgrade: false, apiVersions: false, lookup: false, revision: false, release: false, helmVersion: false, clock: false, computedApi: false, computedIdentity: false, anywhere: {}, files: [], usesTpl: false, managedKube: false, literals: { apiVersions: new Set(), release: [], kube: [], kubeNames: [] } };
+  return { upgrade: false, apiVersions: false, lookup: false, revision: false, release: false, helmVersion: false, clock: false, computedApi: false, computedIdentity: false, managedVersion: false, anywhere: {}, files: [], usesTpl: false, managedKube: false, literals: { apiVersions: new Set(), release: [], kube: [], kubeNames: [], helpers: new Map() } };
 }
 
 /** Most bytes of one file, and of a whole chart, read for the decision. */
@@ -397,10 +449,14 @@ export function chartConstructs(dir: string, repoRoot: string): ChartConstructs 
   let budget = MAX_CHART_BYTES;
   const scanText = (text: string, where: (line: number) => TemplateConstruct, file: string, archive: boolean) => {
     if (!found.usesTpl && /\btpl\b/.test(text)) found.usesTpl = true;
-    if (!/IsUpgrade|IsInstall|Release|APIVersions|Capabilities|lookup|Revision|\bnow\b/.test(text)) return;
+    const constructs = /IsUpgrade|IsInstall|Release|APIVersions|Capabilities|lookup|Revision|\bnow\b/.test(text);
+    // A helper's output compared with a literal (`eq (include "app.namespace" .) "kube-system"`): the helper may
+    // read the release, which resolveHelperLiterals decides once every helper is read.
+    if (!constructs && !/\b(?:include|template)\b/.test(text)) return;
     // Outside templates/, a YAML comment line is never rendered (not even through tpl): blanked, lines kept.
     const comments = !archive && !file.split(path.sep).includes('templates');
     const lines = text.split(/\r?\n/).map((line) => (comments && /^\s*#/.test(line) ? '' : line));
+    if (!constructs) return collectLiterals(lines, found.literals);
     const kinds = new Set<VariantKind>();
     // Archive files and text tpl may render: a branch on the release (helpers named in an archive file are
     // not followed; helm create's fullname idiom in a helper file is not a branch).
@@ -415,9 +471,16 @@ export function chartConstructs(dir: string, repoRoot: string): ChartConstructs 
     // Any use at all: whether a template branches through a helper is decided in variantOf.
     if (RELEASE_REF.test(text)) found.release = true;
     if (!found.managedKube && /KubeVersion/.test(text)) {
-      const holders = [...text.matchAll(/(\$\w+)\s*:?=\s*\(?\s*\$?\.Capabilities\.KubeVersion\b/g)].map((m) => m[1]!);
+      const holders = new Set([...text.matchAll(/(\$\w+)\s*:?=\s*\(?\s*\$?\.Capabilities\.KubeVersion\b/g)].map((m) => m[1]!));
       // Each action on its own (a `semver` elsewhere on the line does not excuse it), comments left out.
-      const actionsOf = (line: string) => [...withoutTemplateComments(line).matchAll(/\{\{[\s\S]*?(?:\}\}|$)/g)].map((m) => actionCode(m[0], true));
+      const actionsOf = (written: string) => {
+        const line = withoutTemplateComments(written);
+        const spans = actionSpans(line);
+        const codes = spans.map((span) => actionCode(line.slice(span.start, span.end), true));
+        const open = line.indexOf('{{', spans.at(-1)?.end ?? 0);
+        if (open !== -1) codes.push(actionCode(line.slice(open), true));
+        return codes;
+      };
       const index = lines.findIndex((line) => actionsOf(line).some((code) => managedKubeRead(code, holders)));
       // Names a string test looks for in the version (`contains "gke"`): the render's version carries them.
       for (const code of lines.flatMap(actionsOf)) {
@@ -482,6 +545,7 @@ export function chartConstructs(dir: string, repoRoot: string): ChartConstructs 
     }
   };
   walk(dir, 0);
+  found.literals.release = resolveHelperLiterals(found.literals.release, found.literals.helpers);
   return found;
 }
 
@@ -499,13 +563,14 @@ export function addValuesTextConstructs(found: ChartConstructs, file: string): v
   }
   // The literals it compares the release and version with, as the chart's own text's.
   collectLiterals(text.split(/\r?\n/), found.literals);
+  found.literals.release = resolveHelperLiterals(found.literals.release, found.literals.helpers);
   if (RELEASE_REF.test(text)) found.release = true;
   for (const action of templateActions(text)) {
     const code = actionCode(action[0]);
     if (CONSTRUCTS.lookup.test(code)) found.lookup = true;
     if (CONSTRUCTS.revision.test(actionCode(action[0], true))) found.revision = true;
     if (CONSTRUCTS.clock.test(code)) found.clock = true;
-    if (managedKubeRead(actionCode(action[0], true), [])) found.managedKube = true;
+    if (managedKubeRead(actionCode(action[0], true), new Set())) found.managedKube = true;
   }
 }
 
@@ -655,8 +720,14 @@ export function managedVersionSuffix(names: readonly string[]): string {
   return suffix.replace(/\.\./g, '.0.').replace(/-\./g, '-0.').slice(0, 100).replace(/[.-]$/, '0');
 }
 
-/** Most renders beyond the third, one per further literal (a chart comparing with many is rare and hostile). */
+/**
+ * Most renders beyond the third, one per further literal, for literals whose comparison decides no
+ * host-access or privilege setting (a chart comparing with many is rare and hostile); every deciding literal
+ * gets its render, up to MAX_RELEASE_LITERALS per chart.
+ */
 const MAX_LITERAL_RENDERS = 4;
+/** Most literals the release name and namespace are compared with that are kept per chart. */
+export const MAX_RELEASE_LITERALS = 16;
 
 /**
  * Renders like the second for the literals beyond the two the second and third renders take: when the
@@ -664,7 +735,7 @@ const MAX_LITERAL_RENDERS = 4;
  * flip a test, one more render per value (at most MAX_LITERAL_RENDERS), so a decoy cannot push the one that
  * matters out of reach.
  */
-export function literalVariants(constructs: ChartConstructs, full: VariantInputs, config: { releaseName: string; namespace: string; kubeVersion: string }): VariantInputs[] {
+export function literalVariants(constructs: ChartConstructs, full: VariantInputs, config: { releaseName: string; namespace: string; kubeVersion: string }, third = true): VariantInputs[] {
   const counts = [
     releaseLiteralValues('name', config.releaseName, constructs.literals.release).length,
     releaseLiteralValues('namespace', config.namespace, constructs.literals.release).length,
@@ -672,11 +743,47 @@ export function literalVariants(constructs: ChartConstructs, full: VariantInputs
   ];
   // The third render's version carries a managed cluster's suffix (a prerelease to semver): its patch
   // literal is then taken again by a plain render.
-  const first = constructs.managedKube && counts[2]! >= 2 ? 1 : 2;
-  const most = Math.min(Math.max(...counts), first + MAX_LITERAL_RENDERS);
+  const first = !third || (constructs.managedKube && counts[2]! >= 2) ? 1 : 2;
+  const deciding = constructs.literals.release.filter((l) => l.decides);
+  const decidingCount = Math.max(releaseLiteralValues('name', config.releaseName, deciding).length, releaseLiteralValues('namespace', config.namespace, deciding).length);
+  const most = Math.min(Math.max(...counts), first + Math.max(MAX_LITERAL_RENDERS, decidingCount));
   const out: VariantInputs[] = [];
   for (let index = first; index < most; index++) out.push({ ...full, literalIndex: index });
   return out;
+}
+
+/**
+ * Renders that, with the scan's, the second and the third, give every pair of the inputs a chart's templates
+ * branch on both ways: upgrade or install, common CRD APIs present or not, the scan's release identity or
+ * another. The second render changes all three and the third all but the upgrade flag, so a condition
+ * joining two inputs they change together (`and .Release.IsUpgrade (eq .Release.Namespace "default")`,
+ * `and (.Capabilities.APIVersions.Has "x/v1") (eq .Release.Name "release")`) takes its other side in none of
+ * them. `reads` is what the templates branch on (variantOf); `third` whether the third render is made. The
+ * fewest rows are added (a pairwise covering design over three flags needs at most two more); a flag the
+ * templates do not branch on stays as the scan has it.
+ */
+export function pairedVariants(reads: VariantInputs | undefined, full: VariantInputs, third: boolean): VariantInputs[] {
+  if (reads === undefined) return [];
+  const factors = [reads.upgrade, reads.extensionApis, reads.release === true];
+  const read = [0, 1, 2].filter((i) => factors[i]);
+  if (read.length < 2) return [];
+  type Row = readonly [boolean, boolean, boolean];
+  const rows: Row[] = [[false, false, false], [true, true, true], ...(third ? [[false, true, true] as Row] : [])];
+  const uncovered = (row: Row, list: readonly Row[]) => {
+    let n = 0;
+    for (const i of read) for (const j of read) if (i < j && !list.some((r) => r[i] === row[i] && r[j] === row[j])) n++;
+    return n;
+  };
+  const candidates: Row[] = [];
+  for (let bits = 0; bits < 8; bits++) candidates.push([(bits & 1) !== 0 && factors[0]!, (bits & 2) !== 0 && factors[1]!, (bits & 4) !== 0 && factors[2]!]);
+  // The fewest rows that leave no pair uncovered (at most two; the 8 rows tried in pairs).
+  const covers = (list: readonly Row[]) => candidates.every((row) => uncovered(row, list) === 0);
+  let added: Row[] = [];
+  if (!covers(rows)) {
+    const one = candidates.find((row) => covers([...rows, row]));
+    added = one !== undefined ? [one] : (candidates.flatMap((a) => candidates.map((b) => [a, b])).find((pair) => covers([...rows, ...pair])) ?? candidates.slice(1, 3));
+  }
+  return added.map(([upgrade, extensionApis, release]) => ({ ...full, paired: true, upgrade, extensionApis, release }));
 }
 
 /** Every input the second render can change: as upgrade, with extension APIs (and the named ones), as another release. */
@@ -691,6 +798,62 @@ export function fullVariant(constructs: ChartConstructs): VariantInputs {
   };
 }
 
+const DEFINE = /\{\{-?\s*define\s+"([^"]{1,200})"\s*-?\}\}/g;
+
+/** What each `define` of `code` reads of the release (its text up to the next define), for helper literals. */
+export function collectHelperReads(code: string, into: Map<string, HelperReads>): void {
+  const starts = [...code.matchAll(DEFINE)];
+  starts.forEach((m, i) => {
+    if (into.size >= 4096) return;
+    const body = code.slice(m.index! + m[0].length, i + 1 < starts.length ? starts[i + 1]!.index : code.length);
+    const canonical = canonicalReleaseText(body);
+    const known = into.get(m[1]!) ?? { name: false, namespace: false, includes: [] };
+    known.name ||= /\.Release\.Name\b/.test(canonical);
+    known.namespace ||= /\.Release\.Namespace\b/.test(canonical);
+    for (const inc of body.matchAll(/\b(?:include|template)\s+"([^"]{1,200})"/g)) if (!known.includes.includes(inc[1]!) && known.includes.length < 64) known.includes.push(inc[1]!);
+    into.set(m[1]!, known);
+  });
+}
+
+/**
+ * The chart's literals with each helper's output replaced by what the helper reads (its name or namespace,
+ * through the helpers it includes): a name that passes the test is the render's release name, since a
+ * helper built from it (helm create's fullname) begins with it. A helper that reads neither is dropped.
+ */
+export function resolveHelperLiterals(literals: readonly ReleaseLiteral[], helpers: ReadonlyMap<string, HelperReads>): ReleaseLiteral[] {
+  const readsOf = (name: string) => {
+    const out = { name: false, namespace: false };
+    const seen = new Set<string>();
+    const queue = [name];
+    while (queue.length > 0 && seen.size < 256) {
+      const next = queue.pop()!;
+      if (seen.has(next)) continue;
+      seen.add(next);
+      const reads = helpers.get(next);
+      if (reads === undefined) continue;
+      out.name ||= reads.name;
+      out.namespace ||= reads.namespace;
+      queue.push(...reads.includes);
+    }
+    return out;
+  };
+  const out: ReleaseLiteral[] = [];
+  const push = (literal: ReleaseLiteral) => {
+    if (!out.some((l) => l.field === literal.field && l.test === literal.test && l.literal === literal.literal)) out.push(literal);
+  };
+  for (const literal of literals) {
+    if (literal.helper === undefined) {
+      push(literal);
+      continue;
+    }
+    const { helper: _helper, ...rest } = literal;
+    const reads = readsOf(literal.helper);
+    if (reads.name) push({ ...rest, field: 'name' });
+    if (reads.namespace) push({ ...rest, field: 'namespace' });
+  }
+  return out;
+}
+
 const API_VERSION_LITERAL = /APIVersions\.Has\s+"([A-Za-z0-9.\/-]{1,253})"/g;
 /** The API versions `lines` ask for by name (ChartConstructs.literals); at most 64 per chart. */
 function collectLiterals(lines: readonly string[], into: ChartConstructs['literals']): void {
@@ -700,34 +863,43 @@ function collectLiterals(lines: readonly string[], into: ChartConstructs['litera
   }
   // Template comments render nothing: no literal is taken from them.
   const code = withoutTemplateComments(lines.join('\n'));
-  if (/\bRelease\b/.test(code)) collectReleaseLiterals(code, into.release);
+  if (/\bdefine\b/.test(code)) collectHelperReads(code, into.helpers);
+  if (/\bRelease\b|\b(?:include|template)\b/.test(code)) collectReleaseLiterals(code, into.release, (why) => (into.unrendered ??= why));
   if (/KubeVersion/.test(code)) collectKubeLiterals(code, into.kube);
 }
 
 /** String functions: what they see of the version differs on a managed cluster (a suffix, a `+`). */
 const STRING_TEST = /\b(?:contains|hasPrefix|hasSuffix|regexMatch|mustRegexMatch|regexFind|regexFindAll|trimSuffix|trimPrefix|trimAll|splitList|split|splitn|replace|substr|trunc|eq|ne|has|index|upper|lower|toString|quote|len)\b/;
 
+const WHOLE_KUBE_VERSION = /\.Capabilities\.KubeVersion(?![\w.])/;
+const HOLDER_ASSIGNMENT = /^\s*-?\s*\$\w+\s*:?=\s*\(?\s*\$?\.Capabilities\.KubeVersion\s*\)?\s*-?\s*$/;
+
 /** An action that reads the version's `.Minor`, or the version with a string function. */
-function managedKubeRead(code: string, holders: readonly string[]): boolean {
+function managedKubeRead(code: string, holders: ReadonlySet<string>): boolean {
   // `with .Capabilities.KubeVersion` (or `.Capabilities`): what the block reads is not followed, so it counts.
   if (/\bwith\s+\$?\.Capabilities(?:\.KubeVersion)?(?:\s|$)/.test(code)) return true;
-  const held = holderPatterns(holders);
-  const minor = /KubeVersion\.Minor\b/.test(code) || (held !== undefined && held.minor.test(code));
-  if (minor) return true;
-  const version = /KubeVersion(?:\.(?:GitVersion|Version))?\b(?!\.(?:Major|Minor))/.test(code) || (held !== undefined && held.version.test(code));
+  // The version object handed on whole (`include "kv.minor" .Capabilities.KubeVersion`): read under another name.
+  if (WHOLE_KUBE_VERSION.test(code) && !HOLDER_ASSIGNMENT.test(code)) return true;
+  const held = holderReads(code, holders);
+  if (/KubeVersion\.Minor\b/.test(code) || held.minor) return true;
+  const version = /KubeVersion(?:\.(?:GitVersion|Version))?\b(?!\.(?:Major|Minor))/.test(code) || held.version;
   return version && STRING_TEST.test(code);
 }
 
-/** The variables holding the version (at most 32: a few per chart in practice), read as `.Minor` or as the version; compiled once per set. */
-const holderCache = new Map<string, { minor: RegExp; version: RegExp } | undefined>();
-function holderPatterns(holders: readonly string[]): { minor: RegExp; version: RegExp } | undefined {
-  const key = holders.join(' ');
-  if (!holderCache.has(key)) {
-    if (holderCache.size > 256) holderCache.clear();
-    const any = `(?:${[...new Set(holders)].slice(0, 32).map((h) => h.replace(/\$/g, '\\$')).join('|')})`;
-    holderCache.set(key, holders.length === 0 ? undefined : { minor: new RegExp(`${any}\\.Minor\\b`), version: new RegExp(`${any}(?!\\w)(?!\\.(?:Major|Minor))`) });
+/**
+ * Whether `code` reads a variable holding the version (`$kv := .Capabilities.KubeVersion`) as `.Minor`, or as
+ * the version itself: by the variables it names, looked up in the set (any number of them, linear in code).
+ */
+function holderReads(code: string, holders: ReadonlySet<string>): { minor: boolean; version: boolean } {
+  const out = { minor: false, version: false };
+  if (holders.size === 0 || !code.includes('$')) return out;
+  for (const m of code.matchAll(/\$\w+/g)) {
+    if (!holders.has(m[0])) continue;
+    const after = code.slice(m.index! + m[0].length, m.index! + m[0].length + 8);
+    if (/^\.Minor\b/.test(after)) out.minor = true;
+    else if (!/^\.Major\b/.test(after)) out.version = true;
   }
-  return holderCache.get(key);
+  return out;
 }
 
 /** Names of every shape a pattern may exclude: digits, dots, dashes, one letter, the longest. */
@@ -735,7 +907,7 @@ const NON_MATCHING_NAMES = ['x0', '0x', 'x', '0', 'x-0', 'x.0', 'a--b', 'x'.repe
 
 /** A name or namespace helm accepts (DNS-1123 label; a release name may hold dots, up to 53). */
 const RELEASE_VALUE = /^[a-z0-9](?:[-a-z0-9.]{0,51}[a-z0-9])?$/;
-const ESCAPED_PATTERN = /\b(?:regexMatch|mustRegexMatch)\s+(?:"((?:[^"\\]|\\.){1,160})"|`([^`]{1,160})`)\s+(\([^()]*\)|[^\s)}]+)/g;
+const ESCAPED_PATTERN = /\b(?:regexMatch|mustRegexMatch)\s+(?:"((?:[^"\\]|\\.){1,1024})"|`([^`]{1,1024})`)\s+(\([^()]*\)|[^\s)}]+)/g;
 
 /** The text of a Go interpreted string literal's body (`\\d` is `\d`). */
 function goUnquote(body: string): string {
@@ -748,27 +920,61 @@ const COMPARED = /\b(eq|ne|hasPrefix|hasSuffix|contains|regexMatch|mustRegexMatc
  * Literals `text` compares the release name or namespace with: directly (`.Release.Namespace`,
  * `$.Release.Namespace`) or through a variable assigned from them in the same file. At most 16 per chart.
  */
-export function collectReleaseLiterals(written: string, into: ReleaseLiteral[]): void {
+export function collectReleaseLiterals(written: string, into: ReleaseLiteral[], onUnrendered?: (why: string) => void): void {
   const text = canonicalReleaseText(written);
   const variables = new Map<string, ReleaseLiteral['field']>();
-  for (const m of text.matchAll(/(\$\w+)\s*:?=\s*\(?\s*\$?\.Release\.(Name|Namespace)\b/g)) variables.set(m[1]!, m[2] === 'Name' ? 'name' : 'namespace');
+  // Assigned from them, or from an expression over one of them (`$ns := default .Release.Namespace .Values.ns`).
+  for (const m of text.matchAll(/(\$\w+)\s*:?=\s*[^}\n]{0,200}?\$?\.Release\.(Name|Namespace)\b/g)) if (!variables.has(m[1]!)) variables.set(m[1]!, m[2] === 'Name' ? 'name' : 'namespace');
+  // A helper's output (`(include "app.fullname" .)`): resolved to what the helper reads once the chart is read.
+  let helper: string | undefined;
   const fieldOf = (written: string): ReleaseLiteral['field'] | undefined => {
+    helper = undefined;
+    const included = /^\(\s*(?:include|template)\s+"([^"]{1,200})"[^()]*\)$/.exec(written);
+    if (included) {
+      helper = included[1]!;
+      return 'name';
+    }
     // Case and space functions around it (`upper .Release.Name`): the literal is compared lower-cased.
     const operand = written.replace(/^\(\s*(?:upper|lower|trim|toString|trimAll\s+"[^"]*"|trunc\s+\d+)\s+([^()\s]+)\s*\)$/, '$1');
     const direct = /^\(?\$?(?:\$\w+)?\.Release\.(Name|Namespace)\)?$/.exec(operand);
     if (direct) return direct[1] === 'Name' ? 'name' : 'namespace';
-    return variables.get(operand.replace(/[()]/g, ''));
+    const variable = variables.get(operand.replace(/[()]/g, ''));
+    if (variable !== undefined) return variable;
+    // An expression over one of them (`(default .Release.Namespace .Values.ns)`, `(printf "%s" .Release.Name)`,
+    // `(coalesce .Values.ns $ns)`): the literal is tried as that field, which is what the expression gives
+    // when nothing else is set.
+    if (!operand.startsWith('(')) return undefined;
+    const fields = new Set<ReleaseLiteral['field']>();
+    for (const m of operand.matchAll(/\.Release\.(Name|Namespace)\b|\$\w+/g)) {
+      const field = m[1] !== undefined ? (m[1] === 'Name' ? 'name' : 'namespace') : variables.get(m[0]);
+      if (field !== undefined) fields.add(field);
+    }
+    return fields.size === 1 ? [...fields][0] : undefined;
   };
   const lines = text.split('\n');
   let deciding = false;
   // A literal whose comparison writes a host-access or privilege setting goes first: one render takes one value.
-  const add = (literal: ReleaseLiteral) => {
-    if (into.length >= 16 || into.some((l) => l.field === literal.field && l.test === literal.test && l.literal === literal.literal)) return;
+  const add = (written: ReleaseLiteral) => {
+    const literal = helper === undefined ? written : { ...written, helper };
+    if (into.some((l) => l.field === literal.field && l.test === literal.test && l.literal === literal.literal && l.helper === literal.helper)) return;
+    if (into.length >= MAX_RELEASE_LITERALS) {
+      // Full: a deciding literal takes the place of one that decides nothing; with none left, the chart
+      // cannot be rendered every way that matters, which the scan reports rather than passing it.
+      const spare = into.findLastIndex((l) => !l.decides);
+      if (!deciding) return;
+      if (spare === -1) return onUnrendered?.(`more than ${MAX_RELEASE_LITERALS} comparisons of the release name or namespace decide host-access or privilege settings (the next: ${JSON.stringify(literal.literal)})`);
+      into.splice(spare, 1);
+    }
     if (deciding) into.splice(into.findIndex((l) => !l.decides) === -1 ? into.length : into.findIndex((l) => !l.decides), 0, { ...literal, decides: true });
     else into.push(literal);
   };
+  // The line of each action, counted on from the previous one (slicing from the start per action is quadratic).
+  let lineAt = 0;
+  let countedTo = 0;
   for (const action of templateActions(text)) {
-    deciding = /\b(?:eq|ne|has|hasKey|index|get|dig|pluck|hasPrefix|hasSuffix|contains|regexMatch|mustRegexMatch|len)\b/.test(action[0]) && decidedSetting(lines, text.slice(0, action.index).split('\n').length - 1) !== undefined;
+    for (let at = text.indexOf('\n', countedTo); at !== -1 && at < action.index; at = text.indexOf('\n', at + 1)) lineAt++;
+    countedTo = action.index;
+    deciding = /\b(?:eq|ne|has|hasKey|index|get|dig|pluck|hasPrefix|hasSuffix|contains|regexMatch|mustRegexMatch|len)\b/.test(action[0]) && decidedSetting(lines, lineAt) !== undefined;
     // Lengths: `gt (len .Release.Name) 20`, `lt 10 (len $ns)`.
     for (const m of action[0].matchAll(/\b(eq|ne|lt|le|gt|ge)\s+(?:\(len\s+([^()\s]+)\s*\)\s+(\d{1,3})|(\d{1,3})\s+\(len\s+([^()\s]+)\s*\))/g)) {
       const field = fieldOf(m[2] ?? m[5]!);
@@ -791,13 +997,14 @@ export function collectReleaseLiterals(written: string, into: ReleaseLiteral[]):
     }
     // Patterns written with escapes or as a raw string (`regexMatch "^ns-\\d+$"`, `regexMatch `^ns-\d+$``).
     for (const m of action[0].matchAll(ESCAPED_PATTERN)) {
-      if (m[1] !== undefined && !m[1].includes('\\')) continue; // a plain pattern: COMPARED below
+      if (m[1] !== undefined && !m[1].includes('\\') && m[1].length <= 63) continue; // a short plain pattern: COMPARED below
       const pattern = m[1] !== undefined ? goUnquote(m[1]) : m[2]!;
       const field = fieldOf(m[3]!.replace(/-?\}\}$/, ''));
-      if (field !== undefined && regexExamples(pattern).length > 0) add({ field, test: 'regex', literal: pattern });
+      if (field === undefined) continue;
+      if (regexExamples(pattern).length > 0) add({ field, test: 'regex', literal: pattern });
+      else if (deciding) onUnrendered?.(`no name matching the pattern ${JSON.stringify(pattern.slice(0, 80))} could be made for the release ${field}, and the match decides host-access or privilege settings`);
     }
     for (const m of action[0].matchAll(COMPARED)) {
-      if (into.length >= 16) return;
       // eq/ne take the literal on either side; the string functions take it first (hasPrefix "kube-" $ns).
       let literal = (m[2] ?? m[5]!).toLowerCase();
       let fn = m[1]!;
@@ -809,7 +1016,9 @@ export function collectReleaseLiterals(written: string, into: ReleaseLiteral[]):
           // Any other pattern (classes, groups, alternation): the render's value is a string it matches.
           const operand = m[3]!.replace(/-?\}\}$/, '');
           const field = fieldOf(operand);
-          if (field !== undefined && regexExamples(m[2]).length > 0) add({ field, test: 'regex', literal: m[2] });
+          if (field === undefined) continue;
+          if (regexExamples(m[2]).length > 0) add({ field, test: 'regex', literal: m[2] });
+          else if (deciding) onUnrendered?.(`no name matching the pattern ${JSON.stringify(m[2].slice(0, 80))} could be made for the release ${field}, and the match decides host-access or privilege settings`);
           continue;
         }
         fn = literal.startsWith('^') && literal.endsWith('$') ? 'eq' : literal.startsWith('^') ? 'hasPrefix' : literal.endsWith('$') ? 'hasSuffix' : 'contains';
@@ -874,9 +1083,13 @@ function releaseLiteralValues(field: ReleaseLiteral['field'], main: string, lite
     }
     if (literal.test === 'regex') {
       // A name the pattern matches and the scan's does not (padded where the pattern leaves an end open).
-      const pattern = goRegExp(literal.literal);
-      if (pattern === undefined) continue;
-      if (pattern.test(main)) {
+      const compiled = goRegExpOrWider(literal.literal);
+      if (compiled === undefined) continue;
+      const pattern = compiled.regexp;
+      // Read wider than written (counted repetitions the linear engine refuses, opened): whether the scan's
+      // name matches is not known, so a name it matches and then one it does not are both rendered.
+      const other = compiled.exact ? undefined : NON_MATCHING_NAMES.find((v) => valid(v) && !pattern.test(v));
+      if (compiled.exact && pattern.test(main)) {
         // The scan's name matches (a `not (regexMatch ...)` guard): a valid name the pattern does not match.
         const other = NON_MATCHING_NAMES.find((v) => valid(v) && !pattern.test(v));
         if (other !== undefined) out.push(other);
@@ -889,6 +1102,7 @@ function releaseLiteralValues(field: ReleaseLiteral['field'], main: string, lite
           break;
         }
       }
+      if (other !== undefined) out.push(other);
       continue;
     }
     if (passes(literal, main)) continue;
@@ -911,16 +1125,17 @@ export function decidedSetting(lines: readonly string[], index: number): string 
   const withoutActions = (text: string) => replaceActions(text, () => ' ');
   const own = DECISIVE_KEY.exec(withoutActions(lines[index]!))?.[1];
   if (own !== undefined) return own;
-  const text = lines.join('\n');
-  const start = lines.slice(0, index).reduce((sum, line) => sum + line.length + 1, 0);
+  const { text, lineStarts, actions, budget } = actionIndexOf(lines);
+  if (budget.left <= 0) return UNTRACED;
+  const start = lineStarts[index]!;
   const end = start + lines[index]!.length;
-  const actions = templateActions(text).map((m) => ({ at: m.index!, length: m[0].length, body: m[0].replace(/^\{\{-?\s*|\s*-?\}\}$/g, '') }));
   const lineAround = (at: number, length: number) => text.slice(text.lastIndexOf('\n', at) + 1, (text.indexOf('\n', at + length) + 1 || text.length + 1) - 1);
   // From the start of the opener's line (`privileged: {{ if $found }}true{{ end }}`) to its `end`.
-  const blockOf = (opener: number): string => {
+  const blockOf = (opener: number): string | undefined => {
     const from = text.lastIndexOf('\n', actions[opener]!.at) + 1;
     let depth = 0;
     for (let j = opener + 1; j < actions.length; j++) {
+      if (--budget.left <= 0) return undefined;
       const body = actions[j]!.body;
       if (/^(?:if|with|range|define|block)\b/.test(body)) depth++;
       else if (/^end\b/.test(body)) {
@@ -933,8 +1148,18 @@ export function decidedSetting(lines: readonly string[], index: number): string 
   const opens = (body: string) => /^(?:if|with|range|else\s+if|else\s+with)\b/.test(body);
   const tainted = new Set<string>();
   const reads = (body: string) => [...body.matchAll(/\$\w+/g)].some((m) => tainted.has(m[0]));
-  for (let i = 0; i < actions.length; i++) {
+  // Actions before the line's cannot start the chain: the walk starts at the first one reaching into it.
+  let first = 0;
+  for (let lo = 0, hi = actions.length; lo < hi; ) {
+    const mid = (lo + hi) >> 1;
+    if (actions[mid]!.at + actions[mid]!.length > start) hi = mid;
+    else lo = first = mid + 1;
+  }
+  for (let i = first; i < actions.length; i++) {
     const action = actions[i]!;
+    // Past the line with nothing tainted: no later action depends on it.
+    if (action.at > end && tainted.size === 0) break;
+    if (--budget.left <= 0) return UNTRACED;
     const origin = action.at + action.length > start && action.at <= end;
     if (!origin && !reads(action.body)) continue;
     const assigned = /^(\$\w+)\s*:?=/.exec(action.body)?.[1];
@@ -943,6 +1168,8 @@ export function decidedSetting(lines: readonly string[], index: number): string 
     if (onLine !== undefined && assigned === undefined) return onLine;
     if (opens(action.body)) {
       const block = blockOf(i);
+      if (block === undefined) return UNTRACED;
+      budget.left -= block.length >> 6;
       const key = DECISIVE_KEY.exec(withoutActions(block))?.[1];
       if (key !== undefined) return key;
       // What the branch assigns depends on the answer too (`{{ with $ns }}{{ $net = true }}{{ end }}`).
@@ -950,6 +1177,40 @@ export function decidedSetting(lines: readonly string[], index: number): string 
     }
   }
   return undefined;
+}
+
+/**
+ * What decidedSetting answers when a text is too large to follow within its budget: the setting is taken to
+ * be decided (the comparison then gets its render first; an unknowable construct is reported as deciding).
+ */
+export const UNTRACED = 'a setting (the template is too large to follow every use)';
+
+/** Steps decidedSetting may take over one text, all its calls together (hostile texts are quadratic). */
+const DECIDED_BUDGET = 2_000_000;
+
+interface ActionIndex {
+  text: string;
+  lineStarts: number[];
+  actions: { at: number; length: number; body: string }[];
+  budget: { left: number };
+}
+const actionIndexes = new WeakMap<readonly string[], ActionIndex>();
+
+/** The text of `lines`, where each line starts and its actions, made once per lines array. */
+function actionIndexOf(lines: readonly string[]): ActionIndex {
+  let index = actionIndexes.get(lines);
+  if (index === undefined) {
+    const text = lines.join('\n');
+    const lineStarts: number[] = [];
+    let at = 0;
+    for (const line of lines) {
+      lineStarts.push(at);
+      at += line.length + 1;
+    }
+    const actions = templateActions(text).map((m) => ({ at: m.index!, length: m[0].length, body: m[0].replace(/^\{\{-?\s*|\s*-?\}\}$/g, '') }));
+    actionIndexes.set(lines, (index = { text, lineStarts, actions, budget: { left: DECIDED_BUDGET } }));
+  }
+  return index;
 }
 
 /**
