@@ -19633,7 +19633,7 @@ var require_cross_spawn = __commonJS({
       enoent.hookChildProcess(spawned, parsed);
       return spawned;
     }
-    function spawnSync2(command, args, options) {
+    function spawnSync3(command, args, options) {
       const parsed = parse5(command, args, options);
       const result = cp.spawnSync(parsed.command, parsed.args, parsed.options);
       result.error = result.error || enoent.verifyENOENTSync(result.status, parsed);
@@ -19641,7 +19641,7 @@ var require_cross_spawn = __commonJS({
     }
     module.exports = spawn2;
     module.exports.spawn = spawn2;
-    module.exports.sync = spawnSync2;
+    module.exports.sync = spawnSync3;
     module.exports._parse = parse5;
     module.exports._enoent = enoent;
   }
@@ -44841,7 +44841,7 @@ function compilePolicy(policy) {
   }
   const hasVariables = Array.isArray(spec.variables) && spec.variables.length > 0;
   const scopeFor = () => ({ params: !!spec.paramKind, variables: [...varDecls], variablesClass: hasVariables ? Vars : void 0, authorizer: true });
-  const compile2 = (expression, field, wanted, wantedLabel, authorizer = true) => {
+  const compile3 = (expression, field, wanted, wantedLabel, authorizer = true) => {
     const c3 = compileCel(expression, { ...scopeFor(), authorizer });
     if (!c3.ok) {
       errors.push({ policy: name, field, expression, error: c3.error });
@@ -44856,23 +44856,23 @@ function compilePolicy(policy) {
   };
   const variables = [];
   (spec.variables ?? []).forEach((v, i2) => {
-    const expr = compile2(String(v.expression ?? ""), `spec.variables[${i2}].expression`);
+    const expr = compile3(String(v.expression ?? ""), `spec.variables[${i2}].expression`);
     variables.push({ name: String(v.name), expr });
     varDecls.push({ name: String(v.name), type: expr.type ?? "dyn" });
   });
   const matchConditions = (spec.matchConditions ?? []).map((m, i2) => ({
     name: String(m.name ?? ""),
-    expr: compile2(String(m.expression ?? ""), `spec.matchConditions[${i2}].expression`, ["bool"])
+    expr: compile3(String(m.expression ?? ""), `spec.matchConditions[${i2}].expression`, ["bool"])
   }));
   const validations = (spec.validations ?? []).map((v, i2) => ({
-    expr: compile2(String(v.expression ?? ""), `spec.validations[${i2}].expression`, ["bool"]),
+    expr: compile3(String(v.expression ?? ""), `spec.validations[${i2}].expression`, ["bool"]),
     message: typeof v.message === "string" ? v.message : void 0,
-    messageExpr: typeof v.messageExpression === "string" ? compile2(v.messageExpression, `spec.validations[${i2}].messageExpression`, ["string"], void 0, false) : void 0,
+    messageExpr: typeof v.messageExpression === "string" ? compile3(v.messageExpression, `spec.validations[${i2}].messageExpression`, ["string"], void 0, false) : void 0,
     reason: typeof v.reason === "string" ? v.reason : void 0
   }));
   const auditAnnotations = (spec.auditAnnotations ?? []).map((a2, i2) => ({
     key: String(a2.key ?? ""),
-    expr: compile2(String(a2.valueExpression ?? ""), `spec.auditAnnotations[${i2}].valueExpression`, ["string", "null"], "one of [string null_type]")
+    expr: compile3(String(a2.valueExpression ?? ""), `spec.auditAnnotations[${i2}].valueExpression`, ["string", "null"], "one of [string null_type]")
   }));
   const names = variables.map((v) => v.name);
   for (const n2 of names) Object.defineProperty(Vars.prototype, n2, { get() {
@@ -52249,15 +52249,59 @@ var read_only_root_filesystem_default = defineRule({
 });
 
 // src/render/actions.ts
-var ACTION = /\{\{[\s\S]*?\}\}/g;
+function actionSpans(text2) {
+  const out = [];
+  let at3 = text2.indexOf("{{");
+  while (at3 !== -1) {
+    const end = actionEnd(text2, at3);
+    if (end === -1) break;
+    out.push({ start: at3, end });
+    at3 = text2.indexOf("{{", end);
+  }
+  return out;
+}
+function actionEnd(text2, start) {
+  let i2 = start + 2;
+  const body = text2[i2] === "-" && /\s/.test(text2[i2 + 1] ?? "") ? i2 + 2 : i2;
+  if (text2.startsWith("/*", body)) {
+    const close = text2.indexOf("*/", body + 2);
+    if (close === -1) return -1;
+    const after = text2.indexOf("}}", close + 2);
+    return after === -1 ? -1 : after + 2;
+  }
+  while (i2 < text2.length) {
+    const c3 = text2[i2];
+    if (c3 === "}" && text2[i2 + 1] === "}") return i2 + 2;
+    if (c3 === '"' || c3 === "'") {
+      i2++;
+      while (i2 < text2.length && text2[i2] !== c3 && text2[i2] !== "\n") i2 += text2[i2] === "\\" ? 2 : 1;
+      i2++;
+      continue;
+    }
+    if (c3 === "`") {
+      const close = text2.indexOf("`", i2 + 1);
+      if (close === -1) return -1;
+      i2 = close + 1;
+      continue;
+    }
+    i2++;
+  }
+  return -1;
+}
 function templateActions(text2) {
-  const end = text2.lastIndexOf("}}");
-  return end < 0 ? [] : [...text2.slice(0, end + 2).matchAll(ACTION)];
+  return actionSpans(text2).map(({ start, end }) => Object.assign([text2.slice(start, end)], { index: start, input: text2, groups: void 0 }));
 }
 function replaceActions(text2, replace2) {
-  const end = text2.lastIndexOf("}}");
-  return end < 0 ? text2 : text2.slice(0, end + 2).replace(ACTION, (action) => replace2(action)) + text2.slice(end + 2);
+  let out = "";
+  let last = 0;
+  for (const { start, end } of actionSpans(text2)) {
+    out += text2.slice(last, start) + replace2(text2.slice(start, end));
+    last = end;
+  }
+  return out + text2.slice(last);
 }
+var STRING_LITERAL = /("(?:[^"\\\n]|\\.)*"|`[^`]*`|'(?:[^'\\\n]|\\.)*')/;
+var STRING_LITERALS = new RegExp(STRING_LITERAL.source, "g");
 
 // src/render/render-variants.ts
 import { readdirSync as readdirSync5, readFileSync as readFileSync7, statSync as statSync6 } from "node:fs";
@@ -60638,25 +60682,33 @@ function chartDirForHelm(request2) {
   return staged ?? request2.chartDir;
 }
 var MANAGED_VERSION_SUFFIX = "-eks-4f2a9c1";
-var CHAIN = String.raw`((?<![\w$.])(?:\$\w*)?(?:\.[A-Za-z_]\w*)*?)`;
+var CHAIN = String.raw`((?<![\w$.)\]])(?:\$\w*|\([^()]*\))?(?:\.[A-Za-z_]\w*)*?)`;
 var REVISION_READ = new RegExp(`${CHAIN}\\.Release\\.Revision\\b`, "g");
 var MINOR_READ = new RegExp(`${CHAIN}(\\.Capabilities\\.KubeVersion)\\.Minor\\b`, "g");
+var WHOLE_KUBE_READ = new RegExp(`${CHAIN}\\.Capabilities\\.KubeVersion(?![\\w.])`, "g");
 var VERSION_READ = new RegExp(`${CHAIN}(\\.Capabilities\\.KubeVersion)\\.(?:GitVersion|Version|String)\\b`, "g");
 function withClusterAnswersText(written, how = { answers: true, failsIgnored: false, versionSuffix: MANAGED_VERSION_SUFFIX }) {
   let text2 = written;
   const holders = new Set([...text2.matchAll(/(\$\w+)\s*:?=\s*\(?\s*\$?\.Capabilities\.KubeVersion\b(?!\.)/g)].map((m) => m[1]));
   const capabilities = new Set([...text2.matchAll(/(\$\w+)\s*:?=\s*\(?\s*\$?\.Capabilities\b(?![.\w])/g)].map((m) => m[1]));
-  const answers = (part) => {
-    let out = part.replace(/(?<![\w.$])lookup\b(?=\s*(?:["'$(.]|$))/g, "dict `apiVersion` `v1` `kind` `Found` `metadata` (dict `name` `preadmit-found` `namespace` `preadmit-found` `labels` (dict) `annotations` (dict)) `data` (dict) `stringData` (dict) `spec` (dict) `status` (dict) `items` (list) `_lookup`").replace(REVISION_READ, "(add1 $1.Release.Revision)").replace(/(?<![\w.$])now\b(?![\w.])/g, "(now | dateModify `+8760h`)");
+  const answers = (part, q = "`") => {
+    const lookupFound = "dict `apiVersion` `v1` `kind` `Found` `metadata` (dict `name` `preadmit-found` `namespace` `preadmit-found` `labels` (dict) `annotations` (dict)) `data` (dict) `stringData` (dict) `spec` (dict) `status` (dict) `items` (list) `_lookup`".replaceAll("`", q);
+    let out = part.replace(/(?<![\w.$])lookup\b(?=\s*(?:["'$(.]|$))/g, lookupFound).replace(REVISION_READ, "(add1 $1.Release.Revision)").replace(/(?<![\w.$])now\b(?![\w.])/g, `(now | dateModify ${q}+8760h${q})`);
     if (how.versionSuffix === void 0) return out;
-    out = out.replace(MINOR_READ, "(printf `%s+` $1$2.Minor)").replace(/(\$\w+)\.Minor\b/g, (m, holder) => holders.has(holder) ? `(printf \`%s+\` ${holder}.Minor)` : m).replace(/(\$\w+)\.KubeVersion\.Minor\b/g, (m, holder) => capabilities.has(holder) ? `(printf \`%s+\` ${holder}.KubeVersion.Minor)` : m);
+    out = out.replace(MINOR_READ, `(printf ${q}%s+${q} $1$2.Minor)`).replace(/(\$\w+)\.Minor\b/g, (m, holder) => holders.has(holder) ? `(printf ${q}%s+${q} ${holder}.Minor)` : m).replace(/(\$\w+)\.KubeVersion\.Minor\b/g, (m, holder) => capabilities.has(holder) ? `(printf ${q}%s+${q} ${holder}.KubeVersion.Minor)` : m);
     {
       const suffix = how.versionSuffix;
-      out = out.replace(VERSION_READ, `(printf \`%s${suffix}\` $1$2.Version)`).replace(/(\$\w+)\.KubeVersion\.(?:GitVersion|Version|String)\b/g, (m, holder) => capabilities.has(holder) ? `(printf \`%s${suffix}\` ${holder}.KubeVersion.Version)` : m);
+      out = out.replace(VERSION_READ, `(printf ${q}%s${suffix}${q} $1$2.Version)`).replace(/(\$\w+)\.KubeVersion\.(?:GitVersion|Version|String)\b/g, (m, holder) => capabilities.has(holder) ? `(printf ${q}%s${suffix}${q} ${holder}.KubeVersion.Version)` : m);
+      out = out.replace(WHOLE_KUBE_READ, (m, chain2, at3, whole) => {
+        if (/(?::?=|\bwith)\s*\(?\s*$/.test(whole.slice(0, at3))) return m;
+        const v = `${chain2}.Capabilities.KubeVersion`;
+        const version = `(printf ${q}%s${suffix}${q} ${v}.Version)`;
+        return `(dict ${q}Major${q} ${v}.Major ${q}Minor${q} (printf ${q}%s+${q} ${v}.Minor) ${q}Version${q} ${version} ${q}GitVersion${q} ${version} ${q}String${q} ${version})`;
+      });
     }
     return out;
   };
-  const failing = (part) => part.replace(/(?<![\w.$])fail\b/g, "and ``");
+  const failing = (part, q = "`") => part.replace(/(?<![\w.$])fail\b/g, `and ${q}${q}`);
   if (how.answers && how.versionSuffix !== void 0) {
     const suffix = how.versionSuffix;
     const reads = (prefix2) => ({
@@ -60666,13 +60718,19 @@ function withClusterAnswersText(written, how = { answers: true, failsIgnored: fa
     const byPrefix = /* @__PURE__ */ new Map([["", reads("")], [String.raw`\.KubeVersion`, reads(String.raw`\.KubeVersion`)]]);
     text2 = withCapabilityBlocks(text2, (action, prefix2) => {
       const { minor, version } = byPrefix.get(prefix2);
-      return action.split(/("(?:[^"\\]|\\.)*"|`[^`]*`)/).map((part, i2) => i2 % 2 === 1 ? part : part.replace(minor, "(printf `%s+` $1.Minor)").replace(version, `(printf \`%s${suffix}\` $1.Version)`)).join("");
+      return action.split(STRING_LITERAL).map((part, i2) => i2 % 2 === 1 ? part : part.replace(minor, "(printf `%s+` $1.Minor)").replace(version, `(printf \`%s${suffix}\` $1.Version)`)).join("");
     });
   }
-  const code = (part) => how.failsIgnored ? failing(how.answers ? answers(part) : part) : answers(part);
+  const code = (part, q = "`") => how.failsIgnored ? failing(how.answers ? answers(part, q) : part, q) : answers(part, q);
+  const inString = (literal2) => {
+    if (!literal2.includes("{{") || literal2.startsWith("'")) return literal2;
+    const quote2 = literal2[0];
+    const inner = literal2.slice(1, -1);
+    return quote2 + replaceActions(inner, (action) => code(action, quote2 === "`" ? '"' : "`")) + quote2;
+  };
   return replaceActions(text2, (action) => {
     if (/^\{\{-?\s*\/\*/.test(action)) return action;
-    return action.split(/("(?:[^"\\]|\\.)*"|`[^`]*`)/).map((part, i2) => i2 % 2 === 1 ? part : code(part)).join("");
+    return action.split(STRING_LITERAL).map((part, i2) => i2 % 2 === 1 ? inString(part) : code(part)).join("");
   });
 }
 function withCapabilityBlocks(text2, rewrite) {
@@ -61089,9 +61147,9 @@ function regexExamples(pattern, limit = 8) {
   } catch {
     return [];
   }
-  const check3 = goRegExp(pattern);
+  const check3 = goRegExpOrWider(pattern);
   if (check3 === void 0) return [];
-  return [...new Set(results.map((r) => caseless ? r.toLowerCase() : r))].filter((r) => check3.test(r));
+  return [...new Set(results.map((r) => caseless ? r.toLowerCase() : r))].filter((r) => check3.regexp.test(r));
 }
 var POSIX_CLASSES = { digit: "0-9", alpha: "A-Za-z", alnum: "A-Za-z0-9", lower: "a-z", upper: "A-Z", space: "\\s", word: "\\w", xdigit: "0-9A-Fa-f" };
 var linearEngine;
@@ -61107,8 +61165,48 @@ function linear2() {
   }
   return linearEngine;
 }
-function goRegExp(pattern) {
-  if (pattern.length > 512 || !linear2()) return void 0;
+function goRegExpOrWider(pattern) {
+  const exact = compile2(pattern, false);
+  if (exact !== void 0) return { regexp: exact, exact: true };
+  const wider = compile2(pattern, true);
+  return wider === void 0 ? void 0 : { regexp: wider, exact: false };
+}
+function openRepetitions(body) {
+  let out = "";
+  let inClass = false;
+  for (let i2 = 0; i2 < body.length; i2++) {
+    const c3 = body[i2];
+    if (c3 === "\\") {
+      out += body.slice(i2, i2 + 2);
+      i2++;
+      continue;
+    }
+    if (inClass) {
+      if (c3 === "]") inClass = false;
+      out += c3;
+      continue;
+    }
+    if (c3 === "[") {
+      inClass = true;
+      if (body[i2 + 1] === "]" || body[i2 + 1] === "^" && body[i2 + 2] === "]") {
+        const n2 = body[i2 + 1] === "]" ? 2 : 3;
+        out += body.slice(i2, i2 + n2);
+        i2 += n2 - 1;
+        continue;
+      }
+    }
+    const counted = c3 === "{" ? /^\{(\d{1,4})(,\d{0,4})?\}\??/.exec(body.slice(i2, i2 + 16)) : null;
+    if (counted) {
+      out += Number(counted[1]) === 0 ? "*" : "+";
+      i2 += counted[0].length - 1;
+      continue;
+    }
+    out += c3;
+  }
+  return out;
+}
+function compile2(pattern, wider) {
+  if (pattern.length > 1024 || !linear2()) return void 0;
   const flags = /^\(\?([imsU]+)\)/.exec(pattern);
   let body = (flags ? pattern.slice(flags[0].length) : pattern).replace(/\[:([a-z]+):\]/g, (m, name) => POSIX_CLASSES[name] ?? m);
   let caseless = flags?.[1].includes("i") ?? false;
@@ -61116,6 +61214,7 @@ function goRegExp(pattern) {
     caseless ||= /\(\?[msU]*i[msU]*:/.test(body);
     body = body.replace(/\(\?[imsU]+:/g, "(?:");
   }
+  if (wider) body = openRepetitions(body);
   try {
     return new RegExp(caseless ? body.replace(/\\.|[A-Z]/g, (m) => m.length === 2 ? m : m.toLowerCase()) : body, "l");
   } catch {
@@ -61610,11 +61709,12 @@ function kubeLiteralVersions(kubeVersion, literals) {
   const patch = Number(match2[3] ?? 0);
   const candidates = [];
   for (const literal2 of literals) {
-    const compared = /^(>=|<=|!=|>|<|=|~|\^)?v?(\d+)\.(\d+)\.(\d+)$/.exec(literal2);
+    const compared = /^(>=|<=|!=|>|<|=|~|\^)?v?(\d+)\.(\d+)\.(\d+)([-+][0-9A-Za-z.+-]+)?$/.exec(literal2);
     if (!compared || compared[2] !== match2[1] || compared[3] !== match2[2]) continue;
-    const at3 = Number(compared[4]) + (compared[1] === ">" ? 1 : compared[1] === "<" ? -1 : 0);
-    const version = `${match2[1]}.${match2[2]}.${at3}`;
-    if (at3 >= 0 && at3 !== patch && !candidates.includes(version)) candidates.push(version);
+    const suffix = compared[5] !== void 0 && (compared[1] === void 0 || compared[1] === "=") && /^[-+][0-9A-Za-z]+(?:[.-][0-9A-Za-z]+)*(?:\+[0-9A-Za-z]+(?:[.-][0-9A-Za-z]+)*)?$/.test(compared[5]) ? compared[5] : "";
+    const at3 = Number(compared[4]) + (suffix === "" && compared[1] === ">" ? 1 : suffix === "" && compared[1] === "<" ? -1 : 0);
+    const version = `${match2[1]}.${match2[2]}.${at3}${suffix}`;
+    if (at3 >= 0 && (at3 !== patch || suffix !== "") && !candidates.includes(version)) candidates.push(version);
   }
   return candidates;
 }
@@ -61637,11 +61737,11 @@ function withoutTemplateComments(text2) {
   return out + text2.slice(last);
 }
 function collectKubeLiterals(text2, into) {
-  const holders = [...text2.matchAll(/(\$\w+)\s*:?=\s*\(?\s*\$?\.Capabilities\.KubeVersion\b/g)].map((m) => m[1]);
-  const reads = (action) => /KubeVersion/.test(action) || holders.some((v) => new RegExp(`\\${v}(?!\\w)`).test(action));
+  const holders = new Set([...text2.matchAll(/(\$\w+)\s*:?=\s*\(?\s*\$?\.Capabilities\.KubeVersion\b/g)].map((m) => m[1]));
+  const reads = (action) => /KubeVersion/.test(action) || holders.size > 0 && [...action.matchAll(/\$\w+/g)].some((m) => holders.has(m[0]));
   for (const action of templateActions(text2)) {
     if (!reads(action[0])) continue;
-    for (const m of action[0].matchAll(/(>=|<=|!=|>|<|=|~|\^)?\s*v?(\d+\.\d+\.\d+)/g)) {
+    for (const m of action[0].matchAll(/(>=|<=|!=|>|<|=|~|\^)?\s*v?(\d+\.\d+\.\d+(?:[-+][0-9A-Za-z][0-9A-Za-z.+-]{0,62})?)/g)) {
       const literal2 = `${m[1] ?? ""}${m[2]}`;
       if (into.length < 16 && !into.includes(literal2)) into.push(literal2);
     }
@@ -61683,6 +61783,9 @@ var CONSTRUCTS = {
   // with strings blanked): a pattern or constraint that is not a literal, a regular expression on the
   // version, the version taken apart (splitList, atoi, regexFind, substr...). Each render sees one answer.
   computedIdentity: /\b(?:semverCompare|regexMatch|mustRegexMatch)\s+(?:[$.]|\((?!\s*print))[^}]{0,256}(?:\.Release\.(?:Name|Namespace)|KubeVersion)|\b(?:regexMatch|mustRegexMatch|regexFind|mustRegexFind|regexFindAll)\s+""\s+[^}]{0,256}KubeVersion|KubeVersion[^}]{0,256}\|\s*(?:splitList|split|splitn|atoi|regexFind|substr|trunc|trimAll)\b|\b(?:splitList|split|splitn|atoi|regexFind|substr|trunc)\b[^}]{0,256}KubeVersion/,
+  // Any read of the Kubernetes version (or the whole .Capabilities): what the render with a managed cluster's
+  // version answers; named only when that render fails (charts.ts), the read then being unjudged.
+  managedVersion: /KubeVersion|\.Capabilities(?![\w.])/,
   // The release name, namespace or Kubernetes version where it decides something (releaseBranchLines):
   // this pattern only names the construct; the decision is not a line regex.
   release: /\.Release\.(?:Name|Namespace)\b|\.Capabilities\.KubeVersion\b/
@@ -61696,8 +61799,17 @@ function actionCode(line, strings4 = false) {
     out += rest.slice(0, close) + " ";
     rest = rest.slice(close + 2);
   }
-  for (const m of rest.matchAll(/\{\{([\s\S]*?)(?:\}\}|$)/g)) out += `${m[1]} `;
-  return strings4 ? out : out.replace(/"(?:[^"\\]|\\.)*"|`[^`]*`/g, '""');
+  let last = 0;
+  for (const span of actionSpans(rest)) {
+    out += `${rest.slice(span.start + 2, span.end - 2)} `;
+    last = span.end;
+  }
+  const unclosed = rest.indexOf("{{", last);
+  if (unclosed !== -1) out += `${rest.slice(unclosed + 2)} `;
+  return strings4 ? out : blankStrings(out);
+}
+function blankStrings(code) {
+  return code.replace(STRING_LITERALS, (literal2) => literal2.includes("{{") ? literal2 : '""');
 }
 function constructName(kind, line) {
   const match2 = CONSTRUCTS[kind].exec(line)?.[0] ?? "";
@@ -61707,6 +61819,7 @@ function constructName(kind, line) {
   if (kind === "helmVersion") return ".Capabilities.HelmVersion";
   if (kind === "clock") return "now (the render's clock) in a condition";
   if (kind === "computedApi") return ".Capabilities.APIVersions.Has with a computed API version";
+  if (kind === "managedVersion") return '.Capabilities.KubeVersion (as a managed cluster reports it: Minor "31+", a provider suffix)';
   if (kind === "computedIdentity") return "the release name, namespace or Kubernetes version tested with a computed pattern or constraint, or taken apart";
   if (kind === "release") return `${match2 || "a helper using .Release.Name, .Release.Namespace or .Capabilities.KubeVersion"} in a condition or comparison`;
   return ".Release.Revision";
@@ -61726,6 +61839,8 @@ function releaseBranchLines(text2, releaseHelpers, helper = false) {
     return false;
   };
   const lines = [];
+  let line = 1;
+  let countedTo = 0;
   for (const match2 of actions) {
     if (/^\{\{-?\s*\/\*/.test(match2[0])) continue;
     const action = match2[0].replace(PATCH_PROOF_SEMVER, "true");
@@ -61733,11 +61848,11 @@ function releaseBranchLines(text2, releaseHelpers, helper = false) {
     if (assigned !== void 0 && refers(action) && !/\blookup\b/.test(action)) variables.add(assigned);
     if (!refers(action)) continue;
     if (/^\{\{-?\s*(?:include|template)\s+"[^"]+"[^|]*\}\}$/.test(action)) continue;
-    const body = action.replace(/^\{\{-?|-?\}\}$/g, "").replace(/"(?:[^"\\]|\\.)*"|`[^`]*`/g, '""');
+    const body = blankStrings(action.replace(/^\{\{-?|-?\}\}$/g, ""));
     if (!BRANCHING.test(body)) continue;
     if (helper && !literal2 && FULLNAME_IDIOM.test(action.replace(/\s+/g, " "))) continue;
-    let line = 1;
-    for (let i2 = text2.indexOf("\n"); i2 !== -1 && i2 < match2.index; i2 = text2.indexOf("\n", i2 + 1)) line++;
+    for (let i2 = text2.indexOf("\n", countedTo); i2 !== -1 && i2 < match2.index; i2 = text2.indexOf("\n", i2 + 1)) line++;
+    countedTo = match2.index;
     lines.push(line);
   }
   return lines;
@@ -61806,7 +61921,7 @@ function lengthPasses(literal2, length) {
   return LENGTH_TESTS[op](length, Number(n2));
 }
 function noConstructs() {
-  return { upgrade: false, apiVersions: false, lookup: false, revision: false, release: false, helmVersion: false, clock: false, computedApi: false, computedIdentity: false, anywhere: {}, files: [], usesTpl: false, managedKube: false, literals: { apiVersions: /* @__PURE__ */ new Set(), release: [], kube: [], kubeNames: [] } };
+  return { upgrade: false, apiVersions: false, lookup: false, revision: false, release: false, helmVersion: false, clock: false, computedApi: false, computedIdentity: false, managedVersion: false, anywhere: {}, files: [], usesTpl: false, managedKube: false, literals: { apiVersions: /* @__PURE__ */ new Set(), release: [], kube: [], kubeNames: [], helpers: /* @__PURE__ */ new Map() } };
 }
 var MAX_FILE_BYTES = 4 * 1024 * 1024;
 var MAX_CHART_BYTES = 64 * 1024 * 1024;
@@ -61815,9 +61930,11 @@ function chartConstructs(dir, repoRoot) {
   let budget = MAX_CHART_BYTES;
   const scanText = (text2, where, file, archive) => {
     if (!found.usesTpl && /\btpl\b/.test(text2)) found.usesTpl = true;
-    if (!/IsUpgrade|IsInstall|Release|APIVersions|Capabilities|lookup|Revision|\bnow\b/.test(text2)) return;
+    const constructs = /IsUpgrade|IsInstall|Release|APIVersions|Capabilities|lookup|Revision|\bnow\b/.test(text2);
+    if (!constructs && !/\b(?:include|template)\b/.test(text2)) return;
     const comments = !archive && !file.split(path12.sep).includes("templates");
     const lines = text2.split(/\r?\n/).map((line) => comments && /^\s*#/.test(line) ? "" : line);
+    if (!constructs) return collectLiterals(lines, found.literals);
     const kinds = /* @__PURE__ */ new Set();
     const releaseLine = /Release\.Name|Release\.Namespace|KubeVersion/.test(text2) ? releaseBranchLines(lines.join("\n"), /* @__PURE__ */ new Set(), path12.basename(file).startsWith("_") || /\/_[^/]*$/.test(where(1).inArchive ?? ""))[0] : void 0;
     for (const kind of Object.keys(CONSTRUCTS)) {
@@ -61829,8 +61946,15 @@ function chartConstructs(dir, repoRoot) {
     }
     if (RELEASE_REF.test(text2)) found.release = true;
     if (!found.managedKube && /KubeVersion/.test(text2)) {
-      const holders = [...text2.matchAll(/(\$\w+)\s*:?=\s*\(?\s*\$?\.Capabilities\.KubeVersion\b/g)].map((m) => m[1]);
-      const actionsOf = (line) => [...withoutTemplateComments(line).matchAll(/\{\{[\s\S]*?(?:\}\}|$)/g)].map((m) => actionCode(m[0], true));
+      const holders = new Set([...text2.matchAll(/(\$\w+)\s*:?=\s*\(?\s*\$?\.Capabilities\.KubeVersion\b/g)].map((m) => m[1]));
+      const actionsOf = (written) => {
+        const line = withoutTemplateComments(written);
+        const spans = actionSpans(line);
+        const codes = spans.map((span) => actionCode(line.slice(span.start, span.end), true));
+        const open2 = line.indexOf("{{", spans.at(-1)?.end ?? 0);
+        if (open2 !== -1) codes.push(actionCode(line.slice(open2), true));
+        return codes;
+      };
       const index = lines.findIndex((line) => actionsOf(line).some((code) => managedKubeRead(code, holders)));
       for (const code of lines.flatMap(actionsOf)) {
         if (!managedKubeRead(code, holders)) continue;
@@ -61893,6 +62017,7 @@ function chartConstructs(dir, repoRoot) {
     }
   };
   walk3(dir, 0);
+  found.literals.release = resolveHelperLiterals(found.literals.release, found.literals.helpers);
   return found;
 }
 function addValuesTextConstructs(found, file) {
@@ -61904,13 +62029,14 @@ function addValuesTextConstructs(found, file) {
     return;
   }
   collectLiterals(text2.split(/\r?\n/), found.literals);
+  found.literals.release = resolveHelperLiterals(found.literals.release, found.literals.helpers);
   if (RELEASE_REF.test(text2)) found.release = true;
   for (const action of templateActions(text2)) {
     const code = actionCode(action[0]);
     if (CONSTRUCTS.lookup.test(code)) found.lookup = true;
     if (CONSTRUCTS.revision.test(actionCode(action[0], true))) found.revision = true;
     if (CONSTRUCTS.clock.test(code)) found.clock = true;
-    if (managedKubeRead(actionCode(action[0], true), [])) found.managedKube = true;
+    if (managedKubeRead(actionCode(action[0], true), /* @__PURE__ */ new Set())) found.managedKube = true;
   }
 }
 function tplReachable(file) {
@@ -62010,17 +62136,41 @@ function managedVersionSuffix(names) {
   return suffix.replace(/\.\./g, ".0.").replace(/-\./g, "-0.").slice(0, 100).replace(/[.-]$/, "0");
 }
 var MAX_LITERAL_RENDERS = 4;
-function literalVariants(constructs, full2, config) {
+var MAX_RELEASE_LITERALS = 16;
+function literalVariants(constructs, full2, config, third = true) {
   const counts = [
     releaseLiteralValues("name", config.releaseName, constructs.literals.release).length,
     releaseLiteralValues("namespace", config.namespace, constructs.literals.release).length,
     kubeLiteralVersions(config.kubeVersion, constructs.literals.kube).length
   ];
-  const first = constructs.managedKube && counts[2] >= 2 ? 1 : 2;
-  const most = Math.min(Math.max(...counts), first + MAX_LITERAL_RENDERS);
+  const first = !third || constructs.managedKube && counts[2] >= 2 ? 1 : 2;
+  const deciding = constructs.literals.release.filter((l) => l.decides);
+  const decidingCount = Math.max(releaseLiteralValues("name", config.releaseName, deciding).length, releaseLiteralValues("namespace", config.namespace, deciding).length);
+  const most = Math.min(Math.max(...counts), first + Math.max(MAX_LITERAL_RENDERS, decidingCount));
   const out = [];
   for (let index = first; index < most; index++) out.push({ ...full2, literalIndex: index });
   return out;
+}
+function pairedVariants(reads, full2, third) {
+  if (reads === void 0) return [];
+  const factors = [reads.upgrade, reads.extensionApis, reads.release === true];
+  const read = [0, 1, 2].filter((i2) => factors[i2]);
+  if (read.length < 2) return [];
+  const rows = [[false, false, false], [true, true, true], ...third ? [[false, true, true]] : []];
+  const uncovered = (row, list3) => {
+    let n2 = 0;
+    for (const i2 of read) for (const j of read) if (i2 < j && !list3.some((r) => r[i2] === row[i2] && r[j] === row[j])) n2++;
+    return n2;
+  };
+  const candidates = [];
+  for (let bits = 0; bits < 8; bits++) candidates.push([(bits & 1) !== 0 && factors[0], (bits & 2) !== 0 && factors[1], (bits & 4) !== 0 && factors[2]]);
+  const covers = (list3) => candidates.every((row) => uncovered(row, list3) === 0);
+  let added = [];
+  if (!covers(rows)) {
+    const one = candidates.find((row) => covers([...rows, row]));
+    added = one !== void 0 ? [one] : candidates.flatMap((a2) => candidates.map((b) => [a2, b])).find((pair2) => covers([...rows, ...pair2])) ?? candidates.slice(1, 3);
+  }
+  return added.map(([upgrade, extensionApis, release]) => ({ ...full2, paired: true, upgrade, extensionApis, release }));
 }
 function fullVariant(constructs) {
   return {
@@ -62032,6 +62182,53 @@ function fullVariant(constructs) {
     ...constructs.literals.kube.length > 0 ? { kubeLiterals: [...constructs.literals.kube] } : {}
   };
 }
+var DEFINE = /\{\{-?\s*define\s+"([^"]{1,200})"\s*-?\}\}/g;
+function collectHelperReads(code, into) {
+  const starts = [...code.matchAll(DEFINE)];
+  starts.forEach((m, i2) => {
+    if (into.size >= 4096) return;
+    const body = code.slice(m.index + m[0].length, i2 + 1 < starts.length ? starts[i2 + 1].index : code.length);
+    const canonical = canonicalReleaseText(body);
+    const known = into.get(m[1]) ?? { name: false, namespace: false, includes: [] };
+    known.name ||= /\.Release\.Name\b/.test(canonical);
+    known.namespace ||= /\.Release\.Namespace\b/.test(canonical);
+    for (const inc of body.matchAll(/\b(?:include|template)\s+"([^"]{1,200})"/g)) if (!known.includes.includes(inc[1]) && known.includes.length < 64) known.includes.push(inc[1]);
+    into.set(m[1], known);
+  });
+}
+function resolveHelperLiterals(literals, helpers) {
+  const readsOf = (name) => {
+    const out2 = { name: false, namespace: false };
+    const seen = /* @__PURE__ */ new Set();
+    const queue = [name];
+    while (queue.length > 0 && seen.size < 256) {
+      const next = queue.pop();
+      if (seen.has(next)) continue;
+      seen.add(next);
+      const reads = helpers.get(next);
+      if (reads === void 0) continue;
+      out2.name ||= reads.name;
+      out2.namespace ||= reads.namespace;
+      queue.push(...reads.includes);
+    }
+    return out2;
+  };
+  const out = [];
+  const push = (literal2) => {
+    if (!out.some((l) => l.field === literal2.field && l.test === literal2.test && l.literal === literal2.literal)) out.push(literal2);
+  };
+  for (const literal2 of literals) {
+    if (literal2.helper === void 0) {
+      push(literal2);
+      continue;
+    }
+    const { helper: _helper, ...rest } = literal2;
+    const reads = readsOf(literal2.helper);
+    if (reads.name) push({ ...rest, field: "name" });
+    if (reads.namespace) push({ ...rest, field: "namespace" });
+  }
+  return out;
+}
 var API_VERSION_LITERAL = /APIVersions\.Has\s+"([A-Za-z0-9.\/-]{1,253})"/g;
 function collectLiterals(lines, into) {
   for (const line of lines) {
@@ -62039,54 +62236,84 @@ function collectLiterals(lines, into) {
     for (const match2 of line.matchAll(API_VERSION_LITERAL)) into.apiVersions.add(match2[1]);
   }
   const code = withoutTemplateComments(lines.join("\n"));
-  if (/\bRelease\b/.test(code)) collectReleaseLiterals(code, into.release);
+  if (/\bdefine\b/.test(code)) collectHelperReads(code, into.helpers);
+  if (/\bRelease\b|\b(?:include|template)\b/.test(code)) collectReleaseLiterals(code, into.release, (why) => into.unrendered ??= why);
   if (/KubeVersion/.test(code)) collectKubeLiterals(code, into.kube);
 }
 var STRING_TEST = /\b(?:contains|hasPrefix|hasSuffix|regexMatch|mustRegexMatch|regexFind|regexFindAll|trimSuffix|trimPrefix|trimAll|splitList|split|splitn|replace|substr|trunc|eq|ne|has|index|upper|lower|toString|quote|len)\b/;
+var WHOLE_KUBE_VERSION = /\.Capabilities\.KubeVersion(?![\w.])/;
+var HOLDER_ASSIGNMENT = /^\s*-?\s*\$\w+\s*:?=\s*\(?\s*\$?\.Capabilities\.KubeVersion\s*\)?\s*-?\s*$/;
 function managedKubeRead(code, holders) {
   if (/\bwith\s+\$?\.Capabilities(?:\.KubeVersion)?(?:\s|$)/.test(code)) return true;
-  const held = holderPatterns(holders);
-  const minor = /KubeVersion\.Minor\b/.test(code) || held !== void 0 && held.minor.test(code);
-  if (minor) return true;
-  const version = /KubeVersion(?:\.(?:GitVersion|Version))?\b(?!\.(?:Major|Minor))/.test(code) || held !== void 0 && held.version.test(code);
+  if (WHOLE_KUBE_VERSION.test(code) && !HOLDER_ASSIGNMENT.test(code)) return true;
+  const held = holderReads(code, holders);
+  if (/KubeVersion\.Minor\b/.test(code) || held.minor) return true;
+  const version = /KubeVersion(?:\.(?:GitVersion|Version))?\b(?!\.(?:Major|Minor))/.test(code) || held.version;
   return version && STRING_TEST.test(code);
 }
-var holderCache = /* @__PURE__ */ new Map();
-function holderPatterns(holders) {
-  const key2 = holders.join(" ");
-  if (!holderCache.has(key2)) {
-    if (holderCache.size > 256) holderCache.clear();
-    const any = `(?:${[...new Set(holders)].slice(0, 32).map((h2) => h2.replace(/\$/g, "\\$")).join("|")})`;
-    holderCache.set(key2, holders.length === 0 ? void 0 : { minor: new RegExp(`${any}\\.Minor\\b`), version: new RegExp(`${any}(?!\\w)(?!\\.(?:Major|Minor))`) });
+function holderReads(code, holders) {
+  const out = { minor: false, version: false };
+  if (holders.size === 0 || !code.includes("$")) return out;
+  for (const m of code.matchAll(/\$\w+/g)) {
+    if (!holders.has(m[0])) continue;
+    const after = code.slice(m.index + m[0].length, m.index + m[0].length + 8);
+    if (/^\.Minor\b/.test(after)) out.minor = true;
+    else if (!/^\.Major\b/.test(after)) out.version = true;
   }
-  return holderCache.get(key2);
+  return out;
 }
 var NON_MATCHING_NAMES = ["x0", "0x", "x", "0", "x-0", "x.0", "a--b", "x".repeat(53), "preadmit-variant-ns"];
 var RELEASE_VALUE = /^[a-z0-9](?:[-a-z0-9.]{0,51}[a-z0-9])?$/;
-var ESCAPED_PATTERN = /\b(?:regexMatch|mustRegexMatch)\s+(?:"((?:[^"\\]|\\.){1,160})"|`([^`]{1,160})`)\s+(\([^()]*\)|[^\s)}]+)/g;
+var ESCAPED_PATTERN = /\b(?:regexMatch|mustRegexMatch)\s+(?:"((?:[^"\\]|\\.){1,1024})"|`([^`]{1,1024})`)\s+(\([^()]*\)|[^\s)}]+)/g;
 function goUnquote(body) {
   return body.replace(/\\(.)/g, (_, c3) => c3 === "n" ? "\n" : c3 === "t" ? "	" : c3);
 }
 var COMPARED = /\b(eq|ne|hasPrefix|hasSuffix|contains|regexMatch|mustRegexMatch)\s+(?:"([^"\\]{1,63})"\s+(\([^()]*\)|\S+)|(\([^()]*\)|\S+)\s+"([^"\\]{1,63})")/g;
-function collectReleaseLiterals(written, into) {
+function collectReleaseLiterals(written, into, onUnrendered) {
   const text2 = canonicalReleaseText(written);
   const variables = /* @__PURE__ */ new Map();
-  for (const m of text2.matchAll(/(\$\w+)\s*:?=\s*\(?\s*\$?\.Release\.(Name|Namespace)\b/g)) variables.set(m[1], m[2] === "Name" ? "name" : "namespace");
+  for (const m of text2.matchAll(/(\$\w+)\s*:?=\s*[^}\n]{0,200}?\$?\.Release\.(Name|Namespace)\b/g)) if (!variables.has(m[1])) variables.set(m[1], m[2] === "Name" ? "name" : "namespace");
+  let helper;
   const fieldOf = (written2) => {
+    helper = void 0;
+    const included = /^\(\s*(?:include|template)\s+"([^"]{1,200})"[^()]*\)$/.exec(written2);
+    if (included) {
+      helper = included[1];
+      return "name";
+    }
     const operand = written2.replace(/^\(\s*(?:upper|lower|trim|toString|trimAll\s+"[^"]*"|trunc\s+\d+)\s+([^()\s]+)\s*\)$/, "$1");
     const direct = /^\(?\$?(?:\$\w+)?\.Release\.(Name|Namespace)\)?$/.exec(operand);
     if (direct) return direct[1] === "Name" ? "name" : "namespace";
-    return variables.get(operand.replace(/[()]/g, ""));
+    const variable = variables.get(operand.replace(/[()]/g, ""));
+    if (variable !== void 0) return variable;
+    if (!operand.startsWith("(")) return void 0;
+    const fields = /* @__PURE__ */ new Set();
+    for (const m of operand.matchAll(/\.Release\.(Name|Namespace)\b|\$\w+/g)) {
+      const field = m[1] !== void 0 ? m[1] === "Name" ? "name" : "namespace" : variables.get(m[0]);
+      if (field !== void 0) fields.add(field);
+    }
+    return fields.size === 1 ? [...fields][0] : void 0;
   };
   const lines = text2.split("\n");
   let deciding = false;
-  const add2 = (literal2) => {
-    if (into.length >= 16 || into.some((l) => l.field === literal2.field && l.test === literal2.test && l.literal === literal2.literal)) return;
+  const add2 = (written2) => {
+    const literal2 = helper === void 0 ? written2 : { ...written2, helper };
+    if (into.some((l) => l.field === literal2.field && l.test === literal2.test && l.literal === literal2.literal && l.helper === literal2.helper)) return;
+    if (into.length >= MAX_RELEASE_LITERALS) {
+      const spare = into.findLastIndex((l) => !l.decides);
+      if (!deciding) return;
+      if (spare === -1) return onUnrendered?.(`more than ${MAX_RELEASE_LITERALS} comparisons of the release name or namespace decide host-access or privilege settings (the next: ${JSON.stringify(literal2.literal)})`);
+      into.splice(spare, 1);
+    }
     if (deciding) into.splice(into.findIndex((l) => !l.decides) === -1 ? into.length : into.findIndex((l) => !l.decides), 0, { ...literal2, decides: true });
     else into.push(literal2);
   };
+  let lineAt2 = 0;
+  let countedTo = 0;
   for (const action of templateActions(text2)) {
-    deciding = /\b(?:eq|ne|has|hasKey|index|get|dig|pluck|hasPrefix|hasSuffix|contains|regexMatch|mustRegexMatch|len)\b/.test(action[0]) && decidedSetting(lines, text2.slice(0, action.index).split("\n").length - 1) !== void 0;
+    for (let at3 = text2.indexOf("\n", countedTo); at3 !== -1 && at3 < action.index; at3 = text2.indexOf("\n", at3 + 1)) lineAt2++;
+    countedTo = action.index;
+    deciding = /\b(?:eq|ne|has|hasKey|index|get|dig|pluck|hasPrefix|hasSuffix|contains|regexMatch|mustRegexMatch|len)\b/.test(action[0]) && decidedSetting(lines, lineAt2) !== void 0;
     for (const m of action[0].matchAll(/\b(eq|ne|lt|le|gt|ge)\s+(?:\(len\s+([^()\s]+)\s*\)\s+(\d{1,3})|(\d{1,3})\s+\(len\s+([^()\s]+)\s*\))/g)) {
       const field = fieldOf(m[2] ?? m[5]);
       if (field === void 0) continue;
@@ -62105,13 +62332,14 @@ function collectReleaseLiterals(written, into) {
       for (const item of m[2].matchAll(/"([^"]*)"/g)) if (/^[-a-z0-9.]+$/.test(item[1])) add2({ field, test: "eq", literal: item[1] });
     }
     for (const m of action[0].matchAll(ESCAPED_PATTERN)) {
-      if (m[1] !== void 0 && !m[1].includes("\\")) continue;
+      if (m[1] !== void 0 && !m[1].includes("\\") && m[1].length <= 63) continue;
       const pattern = m[1] !== void 0 ? goUnquote(m[1]) : m[2];
       const field = fieldOf(m[3].replace(/-?\}\}$/, ""));
-      if (field !== void 0 && regexExamples(pattern).length > 0) add2({ field, test: "regex", literal: pattern });
+      if (field === void 0) continue;
+      if (regexExamples(pattern).length > 0) add2({ field, test: "regex", literal: pattern });
+      else if (deciding) onUnrendered?.(`no name matching the pattern ${JSON.stringify(pattern.slice(0, 80))} could be made for the release ${field}, and the match decides host-access or privilege settings`);
     }
     for (const m of action[0].matchAll(COMPARED)) {
-      if (into.length >= 16) return;
       let literal2 = (m[2] ?? m[5]).toLowerCase();
       let fn = m[1];
       if (fn.endsWith("egexMatch")) {
@@ -62120,7 +62348,9 @@ function collectReleaseLiterals(written, into) {
         if (!anchored) {
           const operand2 = m[3].replace(/-?\}\}$/, "");
           const field2 = fieldOf(operand2);
-          if (field2 !== void 0 && regexExamples(m[2]).length > 0) add2({ field: field2, test: "regex", literal: m[2] });
+          if (field2 === void 0) continue;
+          if (regexExamples(m[2]).length > 0) add2({ field: field2, test: "regex", literal: m[2] });
+          else if (deciding) onUnrendered?.(`no name matching the pattern ${JSON.stringify(m[2].slice(0, 80))} could be made for the release ${field2}, and the match decides host-access or privilege settings`);
           continue;
         }
         fn = literal2.startsWith("^") && literal2.endsWith("$") ? "eq" : literal2.startsWith("^") ? "hasPrefix" : literal2.endsWith("$") ? "hasSuffix" : "contains";
@@ -62166,11 +62396,13 @@ function releaseLiteralValues(field, main, literals) {
       continue;
     }
     if (literal2.test === "regex") {
-      const pattern = goRegExp(literal2.literal);
-      if (pattern === void 0) continue;
-      if (pattern.test(main)) {
-        const other = NON_MATCHING_NAMES.find((v) => valid2(v) && !pattern.test(v));
-        if (other !== void 0) out.push(other);
+      const compiled = goRegExpOrWider(literal2.literal);
+      if (compiled === void 0) continue;
+      const pattern = compiled.regexp;
+      const other = compiled.exact ? void 0 : NON_MATCHING_NAMES.find((v) => valid2(v) && !pattern.test(v));
+      if (compiled.exact && pattern.test(main)) {
+        const other2 = NON_MATCHING_NAMES.find((v) => valid2(v) && !pattern.test(v));
+        if (other2 !== void 0) out.push(other2);
         continue;
       }
       for (const example of regexExamples(literal2.literal)) {
@@ -62180,6 +62412,7 @@ function releaseLiteralValues(field, main, literals) {
           break;
         }
       }
+      if (other !== void 0) out.push(other);
       continue;
     }
     if (passes(literal2, main)) continue;
@@ -62193,15 +62426,16 @@ function decidedSetting(lines, index) {
   const withoutActions = (text3) => replaceActions(text3, () => " ");
   const own = DECISIVE_KEY.exec(withoutActions(lines[index]))?.[1];
   if (own !== void 0) return own;
-  const text2 = lines.join("\n");
-  const start = lines.slice(0, index).reduce((sum2, line) => sum2 + line.length + 1, 0);
+  const { text: text2, lineStarts, actions, budget } = actionIndexOf(lines);
+  if (budget.left <= 0) return UNTRACED;
+  const start = lineStarts[index];
   const end = start + lines[index].length;
-  const actions = templateActions(text2).map((m) => ({ at: m.index, length: m[0].length, body: m[0].replace(/^\{\{-?\s*|\s*-?\}\}$/g, "") }));
   const lineAround = (at3, length) => text2.slice(text2.lastIndexOf("\n", at3) + 1, (text2.indexOf("\n", at3 + length) + 1 || text2.length + 1) - 1);
   const blockOf = (opener) => {
     const from = text2.lastIndexOf("\n", actions[opener].at) + 1;
     let depth = 0;
     for (let j = opener + 1; j < actions.length; j++) {
+      if (--budget.left <= 0) return void 0;
       const body = actions[j].body;
       if (/^(?:if|with|range|define|block)\b/.test(body)) depth++;
       else if (/^end\b/.test(body)) {
@@ -62214,8 +62448,16 @@ function decidedSetting(lines, index) {
   const opens = (body) => /^(?:if|with|range|else\s+if|else\s+with)\b/.test(body);
   const tainted = /* @__PURE__ */ new Set();
   const reads = (body) => [...body.matchAll(/\$\w+/g)].some((m) => tainted.has(m[0]));
-  for (let i2 = 0; i2 < actions.length; i2++) {
+  let first = 0;
+  for (let lo = 0, hi = actions.length; lo < hi; ) {
+    const mid = lo + hi >> 1;
+    if (actions[mid].at + actions[mid].length > start) hi = mid;
+    else lo = first = mid + 1;
+  }
+  for (let i2 = first; i2 < actions.length; i2++) {
     const action = actions[i2];
+    if (action.at > end && tainted.size === 0) break;
+    if (--budget.left <= 0) return UNTRACED;
     const origin = action.at + action.length > start && action.at <= end;
     if (!origin && !reads(action.body)) continue;
     const assigned = /^(\$\w+)\s*:?=/.exec(action.body)?.[1];
@@ -62224,12 +62466,32 @@ function decidedSetting(lines, index) {
     if (onLine !== void 0 && assigned === void 0) return onLine;
     if (opens(action.body)) {
       const block = blockOf(i2);
+      if (block === void 0) return UNTRACED;
+      budget.left -= block.length >> 6;
       const key2 = DECISIVE_KEY.exec(withoutActions(block))?.[1];
       if (key2 !== void 0) return key2;
       for (const m of block.matchAll(/\{\{-?\s*(\$\w+)\s*:?=/g)) tainted.add(m[1]);
     }
   }
   return void 0;
+}
+var UNTRACED = "a setting (the template is too large to follow every use)";
+var DECIDED_BUDGET = 2e6;
+var actionIndexes = /* @__PURE__ */ new WeakMap();
+function actionIndexOf(lines) {
+  let index = actionIndexes.get(lines);
+  if (index === void 0) {
+    const text2 = lines.join("\n");
+    const lineStarts = [];
+    let at3 = 0;
+    for (const line of lines) {
+      lineStarts.push(at3);
+      at3 += line.length + 1;
+    }
+    const actions = templateActions(text2).map((m) => ({ at: m.index, length: m[0].length, body: m[0].replace(/^\{\{-?\s*|\s*-?\}\}$/g, "") }));
+    actionIndexes.set(lines, index = { text: text2, lineStarts, actions, budget: { left: DECIDED_BUDGET } });
+  }
+  return index;
 }
 var ConstructLocator = class {
   constructor(chartDir, repoRoot, constructs) {
@@ -65530,6 +65792,7 @@ var UsageError = class extends Error {
 import { existsSync as existsSync12, mkdirSync as mkdirSync4, mkdtempSync as mkdtempSync7, realpathSync as realpathSync3, rmSync as rmSync8 } from "node:fs";
 import os12 from "node:os";
 import path37 from "node:path";
+import { spawnSync as spawnSync2 } from "node:child_process";
 
 // src/pipeline/changed-charts.ts
 import { readFileSync as readFileSync10 } from "node:fs";
@@ -69472,6 +69735,10 @@ async function renderCharts(dirs, helm, config, repoRoot, options = {}) {
       if (info2 === void 0) continue;
       const safe = checkedChartProblem({ chartDir: dir, checkedCharts }) === void 0;
       const constructs = safe ? chartConstructs(dir, repoRoot) : void 0;
+      if (constructs?.literals.unrendered !== void 0 && options.variants !== false) {
+        const chartPath = relativeTo(repoRoot, dir);
+        loaded.errors.push({ kind: "render", file: chartPath, chart: chartPath, message: `not judged as installed: ${constructs.literals.unrendered}; a release with another name or namespace may deploy what no render showed` });
+      }
       const locator = new ConstructLocator(dir, repoRoot, constructs ?? noConstructs());
       locators.set(dir, locator);
       const variant = options.variants === false || constructs === void 0 ? void 0 : variantOf(dir, constructs, locator.sources);
@@ -69491,7 +69758,8 @@ async function renderCharts(dirs, helm, config, repoRoot, options = {}) {
         if (answers) yield { dir, info: info2, set: set2, index: index++, variant: { inputs: answers, main } };
         if (set2.kind === "default" && full2 !== void 0 && constructs !== void 0) {
           const release = { releaseName: config.helm.releaseName, namespace: config.helm.namespace, kubeVersion: config.helm.kubeVersion || DEFAULT_KUBE_VERSION };
-          for (const inputs2 of literalVariants(constructs, full2, release)) yield { dir, info: info2, set: set2, index: index++, variant: { inputs: inputs2, main } };
+          for (const inputs2 of literalVariants(constructs, full2, release, answers !== void 0)) yield { dir, info: info2, set: set2, index: index++, variant: { inputs: inputs2, main } };
+          for (const inputs2 of pairedVariants(variant, full2, answers !== void 0)) yield { dir, info: info2, set: set2, index: index++, variant: { inputs: inputs2, main } };
         }
       }
     }
@@ -69536,11 +69804,22 @@ async function renderCharts(dirs, helm, config, repoRoot, options = {}) {
     }
     loaded.renders.push(render2);
     loaded.objects.push(...render2.objects);
-    loaded.charts.push(render2.record);
+    loaded.charts.push(inStableOrder(render2.record));
   }
   loaded.charts.sort((a2, b) => a2.chart.localeCompare(b.chart));
   releaseAnswersCopies(checkedCharts);
   return loaded;
+}
+var queuedAt = /* @__PURE__ */ new WeakMap();
+function inStableOrder(record) {
+  const { variant, answers, literals } = record;
+  delete record.variant;
+  delete record.answers;
+  delete record.literals;
+  if (variant !== void 0) record.variant = variant;
+  if (answers !== void 0) record.answers = answers;
+  if (literals !== void 0) record.literals = literals.sort((a2, b) => (queuedAt.get(a2) ?? 0) - (queuedAt.get(b) ?? 0));
+  return record;
 }
 function checkChart(dir, repoRoot, loaded) {
   const chartPath = relativeTo(repoRoot, dir);
@@ -69646,9 +69925,8 @@ function normaliseRaw(value, normalise) {
   if (value !== null && typeof value === "object") return Object.fromEntries(Object.entries(value).map(([key2, item]) => [normalise(key2), normaliseRaw(item, normalise)]));
   return value;
 }
-function unseenObjects(objects, inputs, locator, failed) {
+function unseenObjects(objects, inputs, locator, failed, kinds = ConstructLocator.kindsOf(inputs)) {
   const variant = variantName(inputs);
-  const kinds = ConstructLocator.kindsOf(inputs);
   const unseen = [];
   for (const object of objects) {
     if (object.source.origin !== void 0 || !hasSecurityFields(object)) continue;
@@ -69709,12 +69987,21 @@ function parseVariant(job, inputs, main, outcome, config, repoRoot, loaded, loca
   if ("failed" in outcome) {
     if (main === void 0) return void 0;
     if (inputs.clusterAnswers) {
-      main.record.answers = { variant, objects: 0, renderMs: Math.round(outcome.ms), diverging: 0, error: outcome.failed };
-      return void 0;
+      const answers = { variant, objects: 0, renderMs: Math.round(outcome.ms), diverging: 0, error: outcome.failed };
+      main.record.answers = answers;
+      if (inputs.versionSuffix === void 0) return void 0;
+      const unseen3 = unseenObjects(main.objects, inputs, locator, outcome.failed, ["managedVersion"]);
+      answers.diverging = unseen3.length;
+      if (unseen3.length === 0) return void 0;
+      const record3 = { chart: chartPath, name: job.info.name, valueSet: job.set.name, objects: 0, renderMs: Math.round(outcome.ms) };
+      const render4 = { dir: job.dir, chart: chartPath, info: job.info, valueSet: job.set, request: main.request, objects: unseen3, record: record3, repoRoot, variant, diverges: true };
+      onRender?.(render4);
+      return render4;
     }
-    const further = (inputs.literalIndex ?? 0) >= 1;
+    const further = (inputs.literalIndex ?? 0) >= 1 || inputs.paired === true;
     const unseen2 = unseenObjects(main.objects, inputs, locator, outcome.failed);
     const failed = { variant, objects: 0, renderMs: Math.round(outcome.ms), diverging: unseen2.length, error: outcome.failed };
+    queuedAt.set(failed, job.index);
     if (further) (main.record.literals ??= []).push(failed);
     else main.record.variant = failed;
     if (unseen2.length === 0) return void 0;
@@ -69746,7 +70033,8 @@ function parseVariant(job, inputs, main, outcome, config, repoRoot, loaded, loca
   objects.push(...unseen);
   const record = { chart: chartPath, name: job.info.name, valueSet: job.set.name, objects: objects.length - unseen.length, renderMs: Math.round(outcome.ms) };
   const made = { variant, objects: objects.length - unseen.length, renderMs: Math.round(outcome.ms), diverging: diverging.length + unseen.length, ...removed > 0 ? { removed } : {}, ...failedUpgrade !== void 0 ? { error: failedUpgrade } : {} };
-  if (main && !inputs.clusterAnswers && (inputs.literalIndex ?? 0) >= 1) (main.record.literals ??= []).push(made);
+  queuedAt.set(made, job.index);
+  if (main && !inputs.clusterAnswers && ((inputs.literalIndex ?? 0) >= 1 || inputs.paired === true)) (main.record.literals ??= []).push(made);
   else if (main) main.record[inputs.clusterAnswers ? "answers" : "variant"] = made;
   const diverges = diverging.length + unseen.length + removed > 0;
   const render2 = { dir: job.dir, chart: chartPath, info: job.info, valueSet: job.set, request: outcome.request, objects, record, repoRoot, variant, diverges };
@@ -73292,6 +73580,7 @@ var FRAGMENT = 8;
 var MIN_FRAGMENT_SECRET = 12;
 var MAX_FRAGMENT_SECRET = 4096;
 var MAX_FRAGMENT_PLACES = 4;
+var MAX_SPREAD_GAP = 8;
 function fragmentLike(window) {
   return !/^[a-z]+(?:[-_.][a-z]+)*[-_.]?$/.test(window) && !/^[-_.]?[a-z]+(?:[-_.][a-z]+)*$/.test(window) && !/^\s|\s$/.test(window);
 }
@@ -73490,12 +73779,22 @@ var Redactor = class {
   fragments = /* @__PURE__ */ new Map();
   /** prefixKey of every fragment: most positions of a text are ruled out without a substring. */
   fragmentStarts = /* @__PURE__ */ new Set();
+  /** Letters and digits of the longer secrets, lower-cased (and reversed), by their first 3 (prefixKey). */
+  spread = /* @__PURE__ */ new Map();
   constructor(secrets) {
     const forms = /* @__PURE__ */ new Set();
     for (const secret of secrets) {
       if (secret.length < MIN_SECRET) continue;
       for (const form of encodedForms(secret)) forms.add(form);
       if (secret.length < MIN_FRAGMENT_SECRET || secret.length > MAX_FRAGMENT_SECRET) continue;
+      const letters = secret.toLowerCase().replace(/[^a-z0-9]/g, "");
+      if (letters.length >= MIN_FRAGMENT_SECRET) {
+        for (const form of [letters, [...letters].reverse().join("")]) {
+          const list3 = this.spread.get(prefixKey(form, 0));
+          if (list3 === void 0) this.spread.set(prefixKey(form, 0), [form]);
+          else if (!list3.includes(form)) list3.push(form);
+        }
+      }
       for (let at3 = 0; at3 + FRAGMENT <= secret.length; at3++) {
         const window = secret.slice(at3, at3 + FRAGMENT);
         if (!fragmentLike(window)) continue;
@@ -73538,6 +73837,7 @@ var Redactor = class {
       if (last > 0) text2 = out + text2.slice(last);
     }
     if (this.fragments.size > 0 && text2.length >= FRAGMENT) text2 = this.withoutFragments(text2);
+    if (this.spread.size > 0 && text2.length >= MIN_FRAGMENT_SECRET) text2 = this.withoutSpread(text2);
     if (TOKEN_ANCHORS.test(text2)) {
       for (const pattern of TOKEN_PATTERNS) text2 = text2.replace(pattern, (match2) => /\d/.test(match2) && /[A-Za-z]/.test(match2) ? REDACTED2 : match2);
     }
@@ -73567,6 +73867,46 @@ var Redactor = class {
       last = i2;
     }
     return last > 0 ? out + text2.slice(last) : text2;
+  }
+  /**
+   * Each stretch of `text` whose letters and digits, lower-cased, spell a known secret's (or its reverse),
+   * with at most MAX_SPREAD_GAP other characters between two of them, becomes REDACTED.
+   */
+  withoutSpread(text2) {
+    let letters = "";
+    const at3 = [];
+    let gap = 0;
+    for (let i2 = 0; i2 < text2.length; i2++) {
+      const c3 = text2.charCodeAt(i2);
+      const lower3 = c3 >= 65 && c3 <= 90 ? c3 + 32 : c3;
+      if (lower3 >= 97 && lower3 <= 122 || lower3 >= 48 && lower3 <= 57) {
+        if (gap > MAX_SPREAD_GAP) {
+          letters += "\0";
+          at3.push(i2);
+        }
+        letters += String.fromCharCode(lower3);
+        at3.push(i2);
+        gap = 0;
+      } else gap++;
+    }
+    const spans = [];
+    for (let i2 = 0; i2 + MIN_FRAGMENT_SECRET <= letters.length; ) {
+      const form = this.spread.get(prefixKey(letters, i2))?.find((f) => letters.startsWith(f, i2));
+      if (form === void 0) {
+        i2++;
+        continue;
+      }
+      spans.push([at3[i2], at3[i2 + form.length - 1] + 1]);
+      i2 += form.length;
+    }
+    if (spans.length === 0) return text2;
+    let out = "";
+    let last = 0;
+    for (const [start, end] of spans) {
+      out += text2.slice(last, start) + REDACTED2;
+      last = end;
+    }
+    return out + text2.slice(last);
   }
   /** A deep copy of a JSON-like value with every string (keys too) redacted. */
   value(input) {
@@ -75425,16 +75765,63 @@ async function shardInfo(request2, selection, ctx) {
 
 // src/pipeline/base-compare.ts
 var GIT_ENV = { GIT_TERMINAL_PROMPT: "0", GIT_PAGER: "cat", LC_ALL: "C" };
-async function exportCommit(repoRoot, sha, dir) {
-  const env = { ...GIT_ENV, GIT_INDEX_FILE: path37.join(dir, ".preadmit-index") };
+async function exportCommit(repoRoot, sha, dir, changed) {
+  const index = path37.join(dir, ".preadmit-index");
+  const env = { ...GIT_ENV, GIT_INDEX_FILE: index };
   const tree = path37.join(dir, "tree");
   mkdirSync4(tree);
-  for (const args of [["read-tree", sha], ["checkout-index", "--all", "--force", `--prefix=${tree}${path37.sep}`]]) {
-    const result = await execa("git", args, { cwd: repoRoot, env, reject: false, stdin: "ignore", timeout: 3e5 });
+  const run3 = async (args, input) => {
+    const result = await execa("git", args, { cwd: repoRoot, env, reject: false, timeout: 3e5, maxBuffer: 256 * 1024 * 1024, ...input !== void 0 ? { input } : { stdin: "ignore" } });
     if (result.exitCode !== 0) throw new UsageError(`--base: git could not export ${sha.slice(0, 12)} (git ${args[0]}: ${String(result.stderr).split("\n")[0] || "failed"})`);
+    return String(result.stdout);
+  };
+  await run3(["read-tree", sha]);
+  const prefix2 = `--prefix=${tree}${path37.sep}`;
+  const listing = changed === void 0 ? [] : (await run3(["ls-files", "-s", "-z"])).split("\0").filter((line) => line !== "");
+  const entries = listing.map((line) => ({ mode: line.slice(0, 6), file: line.slice(line.indexOf("	") + 1) }));
+  const charts = entries.filter((e) => e.file === "Chart.yaml" || e.file.endsWith("/Chart.yaml")).map((e) => path37.posix.dirname(e.file));
+  const untouched = changed === void 0 || charts.includes(".") ? [] : charts.filter((chart) => !changed.some((file) => file.startsWith(`${chart}/`)));
+  const within = (file, chart) => file.startsWith(`${chart}/`);
+  const untouchedSet = new Set(untouched);
+  const leftOut = (file) => {
+    if (untouchedSet.size === 0) return void 0;
+    for (let at3 = file.indexOf("/"); at3 !== -1; at3 = file.indexOf("/", at3 + 1)) {
+      const chart = file.slice(0, at3);
+      if (!untouchedSet.has(chart)) continue;
+      const rest = file.slice(at3 + 1);
+      return rest === "Chart.yaml" || rest === "requirements.yaml" ? void 0 : chart;
+    }
+    return void 0;
+  };
+  const skipped = /* @__PURE__ */ new Map();
+  const kept = [];
+  for (const { file } of entries) {
+    const chart = leftOut(file);
+    if (chart === void 0) kept.push(file);
+    else skipped.set(chart, [...skipped.get(chart) ?? [], file]);
   }
-  rmSync8(env.GIT_INDEX_FILE, { force: true });
+  const links = entries.some((e) => e.mode === "120000");
+  if (changed === void 0 || skipped.size === 0 || links) await run3(["checkout-index", "--all", "--force", prefix2]);
+  else await run3(["checkout-index", "--force", "-z", "--stdin", prefix2], kept.join("\0"));
   mkdirSync4(path37.join(tree, ".git"));
+  const more = (wanted) => {
+    const files = [...new Set(wanted.flatMap((chart) => [...skipped.entries()].filter(([left]) => left === chart || within(left, chart) || within(chart, left)).flatMap(([left, list3]) => (skipped.delete(left), list3))))];
+    if (files.length === 0) return;
+    const result = spawnSync2("git", ["checkout-index", "--force", "-z", "--stdin", prefix2], { cwd: repoRoot, env: { ...process.env, ...env }, input: files.join("\0"), timeout: 3e5, maxBuffer: 64 * 1024 * 1024 });
+    if (result.status !== 0) throw new UsageError(`--base: git could not export ${sha.slice(0, 12)} (git checkout-index: ${String(result.stderr).split("\n")[0] || "failed"})`);
+  };
+  return { more };
+}
+function withDependencies(root, charts) {
+  const out = /* @__PURE__ */ new Set();
+  const queue = [...charts];
+  while (queue.length > 0) {
+    const chart = queue.pop();
+    if (out.has(chart)) continue;
+    out.add(chart);
+    queue.push(...localDependencies(root, chart));
+  }
+  return [...out];
 }
 function inExport(repoRoot, exportRoot, file) {
   const rel = path37.relative(repoRoot, path37.resolve(file));
@@ -75469,7 +75856,7 @@ async function scanAgainstBase(options, request2, scanOne = scan2) {
   const cleanup = () => rmSync8(temp, { recursive: true, force: true });
   process.once("exit", cleanup);
   try {
-    await exportCommit(repoRoot, sha, temp);
+    const exported = await exportCommit(repoRoot, sha, temp, all === void 0 ? changed : void 0);
     const exportRoot = path37.join(temp, "tree");
     const choices = {};
     let failOnErrors = true;
@@ -75477,6 +75864,7 @@ async function scanAgainstBase(options, request2, scanOne = scan2) {
       if (side === "head") failOnErrors = config.failOnErrors;
       const choice = chooseCharts(root, charts, changed ?? [], config, valuesFiles, all);
       choices[side] = choice;
+      if (side === "base") exported.more(withDependencies(root, choice.rendered));
       return choice.rendered;
     };
     const basePaths = paths.flatMap((p) => inExport(repoRoot, exportRoot, p) ?? []);
@@ -78612,7 +79000,7 @@ var scan_result_schema_default = {
           }
         },
         literals: {
-          description: "Further renders like the second, each with the next literal the templates compare the release name, namespace or Kubernetes version with (the second and third renders take the first two); made when the templates have more.",
+          description: "Further renders like the second: each with the next literal the templates compare the release name, namespace or Kubernetes version with (the second and third renders take the first two), made when the templates have more; and those that give every pair of the upgrade flag, the API versions and the release identity the templates branch on both values (variant names what each changes).",
           type: "array",
           items: {
             type: "object",
