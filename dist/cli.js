@@ -43,7 +43,7 @@ var require_windows = __commonJS({
     module.exports = isexe;
     isexe.sync = sync;
     var fs = __require("fs");
-    function checkPathExt(path42, options) {
+    function checkPathExt(path43, options) {
       var pathext = options.pathExt !== void 0 ? options.pathExt : process.env.PATHEXT;
       if (!pathext) {
         return true;
@@ -54,25 +54,25 @@ var require_windows = __commonJS({
       }
       for (var i2 = 0; i2 < pathext.length; i2++) {
         var p = pathext[i2].toLowerCase();
-        if (p && path42.substr(-p.length).toLowerCase() === p) {
+        if (p && path43.substr(-p.length).toLowerCase() === p) {
           return true;
         }
       }
       return false;
     }
-    function checkStat(stat, path42, options) {
+    function checkStat(stat, path43, options) {
       if (!stat.isSymbolicLink() && !stat.isFile()) {
         return false;
       }
-      return checkPathExt(path42, options);
+      return checkPathExt(path43, options);
     }
-    function isexe(path42, options, cb) {
-      fs.stat(path42, function(er, stat) {
-        cb(er, er ? false : checkStat(stat, path42, options));
+    function isexe(path43, options, cb) {
+      fs.stat(path43, function(er, stat) {
+        cb(er, er ? false : checkStat(stat, path43, options));
       });
     }
-    function sync(path42, options) {
-      return checkStat(fs.statSync(path42), path42, options);
+    function sync(path43, options) {
+      return checkStat(fs.statSync(path43), path43, options);
     }
   }
 });
@@ -83,13 +83,13 @@ var require_mode = __commonJS({
     module.exports = isexe;
     isexe.sync = sync;
     var fs = __require("fs");
-    function isexe(path42, options, cb) {
-      fs.stat(path42, function(er, stat) {
+    function isexe(path43, options, cb) {
+      fs.stat(path43, function(er, stat) {
         cb(er, er ? false : checkStat(stat, options));
       });
     }
-    function sync(path42, options) {
-      return checkStat(fs.statSync(path42), options);
+    function sync(path43, options) {
+      return checkStat(fs.statSync(path43), options);
     }
     function checkStat(stat, options) {
       return stat.isFile() && checkMode(stat, options);
@@ -122,7 +122,7 @@ var require_isexe = __commonJS({
     }
     module.exports = isexe;
     isexe.sync = sync;
-    function isexe(path42, options, cb) {
+    function isexe(path43, options, cb) {
       if (typeof options === "function") {
         cb = options;
         options = {};
@@ -132,7 +132,7 @@ var require_isexe = __commonJS({
           throw new TypeError("callback not provided");
         }
         return new Promise(function(resolve2, reject) {
-          isexe(path42, options || {}, function(er, is) {
+          isexe(path43, options || {}, function(er, is) {
             if (er) {
               reject(er);
             } else {
@@ -141,7 +141,7 @@ var require_isexe = __commonJS({
           });
         });
       }
-      core2(path42, options || {}, function(er, is) {
+      core2(path43, options || {}, function(er, is) {
         if (er) {
           if (er.code === "EACCES" || options && options.ignoreErrors) {
             er = null;
@@ -151,9 +151,9 @@ var require_isexe = __commonJS({
         cb(er, is);
       });
     }
-    function sync(path42, options) {
+    function sync(path43, options) {
       try {
-        return core2.sync(path42, options || {});
+        return core2.sync(path43, options || {});
       } catch (er) {
         if (options && options.ignoreErrors || er.code === "EACCES") {
           return false;
@@ -169,7 +169,7 @@ var require_isexe = __commonJS({
 var require_which = __commonJS({
   "../main/node_modules/which/which.js"(exports, module) {
     var isWindows = process.platform === "win32" || process.env.OSTYPE === "cygwin" || process.env.OSTYPE === "msys";
-    var path42 = __require("path");
+    var path43 = __require("path");
     var COLON = isWindows ? ";" : ":";
     var isexe = require_isexe();
     var getNotFoundError = (cmd) => Object.assign(new Error(`not found: ${cmd}`), { code: "ENOENT" });
@@ -207,7 +207,7 @@ var require_which = __commonJS({
           return opt.all && found.length ? resolve2(found) : reject(getNotFoundError(cmd));
         const ppRaw = pathEnv[i2];
         const pathPart = /^".*"$/.test(ppRaw) ? ppRaw.slice(1, -1) : ppRaw;
-        const pCmd = path42.join(pathPart, cmd);
+        const pCmd = path43.join(pathPart, cmd);
         const p = !pathPart && /^\.[\\\/]/.test(cmd) ? cmd.slice(0, 2) + pCmd : pCmd;
         resolve2(subStep(p, i2, 0));
       });
@@ -234,7 +234,7 @@ var require_which = __commonJS({
       for (let i2 = 0; i2 < pathEnv.length; i2++) {
         const ppRaw = pathEnv[i2];
         const pathPart = /^".*"$/.test(ppRaw) ? ppRaw.slice(1, -1) : ppRaw;
-        const pCmd = path42.join(pathPart, cmd);
+        const pCmd = path43.join(pathPart, cmd);
         const p = !pathPart && /^\.[\\\/]/.test(cmd) ? cmd.slice(0, 2) + pCmd : pCmd;
         for (let j = 0; j < pathExt.length; j++) {
           const cur = p + pathExt[j];
@@ -282,7 +282,7 @@ var require_path_key = __commonJS({
 var require_resolveCommand = __commonJS({
   "../main/node_modules/cross-spawn/lib/util/resolveCommand.js"(exports, module) {
     "use strict";
-    var path42 = __require("path");
+    var path43 = __require("path");
     var which = require_which();
     var getPathKey = require_path_key();
     function resolveCommandAttempt(parsed, withoutPathExt) {
@@ -300,7 +300,7 @@ var require_resolveCommand = __commonJS({
       try {
         resolved = which.sync(parsed.command, {
           path: env[getPathKey({ env })],
-          pathExt: withoutPathExt ? path42.delimiter : void 0
+          pathExt: withoutPathExt ? path43.delimiter : void 0
         });
       } catch (e) {
       } finally {
@@ -309,7 +309,7 @@ var require_resolveCommand = __commonJS({
         }
       }
       if (resolved) {
-        resolved = path42.resolve(hasCustomCwd ? parsed.options.cwd : "", resolved);
+        resolved = path43.resolve(hasCustomCwd ? parsed.options.cwd : "", resolved);
       }
       return resolved;
     }
@@ -363,8 +363,8 @@ var require_shebang_command = __commonJS({
       if (!match2) {
         return null;
       }
-      const [path42, argument] = match2[0].replace(/#! ?/, "").split(" ");
-      const binary2 = path42.split("/").pop();
+      const [path43, argument] = match2[0].replace(/#! ?/, "").split(" ");
+      const binary2 = path43.split("/").pop();
       if (binary2 === "env") {
         return argument;
       }
@@ -399,7 +399,7 @@ var require_readShebang = __commonJS({
 var require_parse = __commonJS({
   "../main/node_modules/cross-spawn/lib/parse.js"(exports, module) {
     "use strict";
-    var path42 = __require("path");
+    var path43 = __require("path");
     var resolveCommand = require_resolveCommand();
     var escape3 = require_escape();
     var readShebang = require_readShebang();
@@ -424,7 +424,7 @@ var require_parse = __commonJS({
       const needsShell = !isExecutableRegExp.test(commandFile);
       if (parsed.options.forceShell || needsShell) {
         const needsDoubleEscapeMetaChars = isCmdShimRegExp.test(commandFile);
-        parsed.command = path42.normalize(parsed.command);
+        parsed.command = path43.normalize(parsed.command);
         parsed.command = escape3.command(parsed.command);
         parsed.args = parsed.args.map((arg) => escape3.argument(arg, needsDoubleEscapeMetaChars));
         const shellCommand = [parsed.command].concat(parsed.args).join(" ");
@@ -611,17 +611,17 @@ var require_visit = __commonJS({
     visit.BREAK = BREAK;
     visit.SKIP = SKIP;
     visit.REMOVE = REMOVE;
-    function visit_(key2, node, visitor, path42) {
-      const ctrl = callVisitor(key2, node, visitor, path42);
+    function visit_(key2, node, visitor, path43) {
+      const ctrl = callVisitor(key2, node, visitor, path43);
       if (identity7.isNode(ctrl) || identity7.isPair(ctrl)) {
-        replaceNode(key2, path42, ctrl);
-        return visit_(key2, ctrl, visitor, path42);
+        replaceNode(key2, path43, ctrl);
+        return visit_(key2, ctrl, visitor, path43);
       }
       if (typeof ctrl !== "symbol") {
         if (identity7.isCollection(node)) {
-          path42 = Object.freeze(path42.concat(node));
+          path43 = Object.freeze(path43.concat(node));
           for (let i2 = 0; i2 < node.items.length; ++i2) {
-            const ci = visit_(i2, node.items[i2], visitor, path42);
+            const ci = visit_(i2, node.items[i2], visitor, path43);
             if (typeof ci === "number")
               i2 = ci - 1;
             else if (ci === BREAK)
@@ -632,13 +632,13 @@ var require_visit = __commonJS({
             }
           }
         } else if (identity7.isPair(node)) {
-          path42 = Object.freeze(path42.concat(node));
-          const ck = visit_("key", node.key, visitor, path42);
+          path43 = Object.freeze(path43.concat(node));
+          const ck = visit_("key", node.key, visitor, path43);
           if (ck === BREAK)
             return BREAK;
           else if (ck === REMOVE)
             node.key = null;
-          const cv = visit_("value", node.value, visitor, path42);
+          const cv = visit_("value", node.value, visitor, path43);
           if (cv === BREAK)
             return BREAK;
           else if (cv === REMOVE)
@@ -659,17 +659,17 @@ var require_visit = __commonJS({
     visitAsync.BREAK = BREAK;
     visitAsync.SKIP = SKIP;
     visitAsync.REMOVE = REMOVE;
-    async function visitAsync_(key2, node, visitor, path42) {
-      const ctrl = await callVisitor(key2, node, visitor, path42);
+    async function visitAsync_(key2, node, visitor, path43) {
+      const ctrl = await callVisitor(key2, node, visitor, path43);
       if (identity7.isNode(ctrl) || identity7.isPair(ctrl)) {
-        replaceNode(key2, path42, ctrl);
-        return visitAsync_(key2, ctrl, visitor, path42);
+        replaceNode(key2, path43, ctrl);
+        return visitAsync_(key2, ctrl, visitor, path43);
       }
       if (typeof ctrl !== "symbol") {
         if (identity7.isCollection(node)) {
-          path42 = Object.freeze(path42.concat(node));
+          path43 = Object.freeze(path43.concat(node));
           for (let i2 = 0; i2 < node.items.length; ++i2) {
-            const ci = await visitAsync_(i2, node.items[i2], visitor, path42);
+            const ci = await visitAsync_(i2, node.items[i2], visitor, path43);
             if (typeof ci === "number")
               i2 = ci - 1;
             else if (ci === BREAK)
@@ -680,13 +680,13 @@ var require_visit = __commonJS({
             }
           }
         } else if (identity7.isPair(node)) {
-          path42 = Object.freeze(path42.concat(node));
-          const ck = await visitAsync_("key", node.key, visitor, path42);
+          path43 = Object.freeze(path43.concat(node));
+          const ck = await visitAsync_("key", node.key, visitor, path43);
           if (ck === BREAK)
             return BREAK;
           else if (ck === REMOVE)
             node.key = null;
-          const cv = await visitAsync_("value", node.value, visitor, path42);
+          const cv = await visitAsync_("value", node.value, visitor, path43);
           if (cv === BREAK)
             return BREAK;
           else if (cv === REMOVE)
@@ -713,23 +713,23 @@ var require_visit = __commonJS({
       }
       return visitor;
     }
-    function callVisitor(key2, node, visitor, path42) {
+    function callVisitor(key2, node, visitor, path43) {
       if (typeof visitor === "function")
-        return visitor(key2, node, path42);
+        return visitor(key2, node, path43);
       if (identity7.isMap(node))
-        return visitor.Map?.(key2, node, path42);
+        return visitor.Map?.(key2, node, path43);
       if (identity7.isSeq(node))
-        return visitor.Seq?.(key2, node, path42);
+        return visitor.Seq?.(key2, node, path43);
       if (identity7.isPair(node))
-        return visitor.Pair?.(key2, node, path42);
+        return visitor.Pair?.(key2, node, path43);
       if (identity7.isScalar(node))
-        return visitor.Scalar?.(key2, node, path42);
+        return visitor.Scalar?.(key2, node, path43);
       if (identity7.isAlias(node))
-        return visitor.Alias?.(key2, node, path42);
+        return visitor.Alias?.(key2, node, path43);
       return void 0;
     }
-    function replaceNode(key2, path42, node) {
-      const parent = path42[path42.length - 1];
+    function replaceNode(key2, path43, node) {
+      const parent = path43[path43.length - 1];
       if (identity7.isCollection(parent)) {
         parent.items[key2] = node;
       } else if (identity7.isPair(parent)) {
@@ -1341,10 +1341,10 @@ var require_Collection = __commonJS({
     var createNode = require_createNode();
     var identity7 = require_identity();
     var Node = require_Node();
-    function collectionFromPath(schema2, path42, value) {
+    function collectionFromPath(schema2, path43, value) {
       let v = value;
-      for (let i2 = path42.length - 1; i2 >= 0; --i2) {
-        const k = path42[i2];
+      for (let i2 = path43.length - 1; i2 >= 0; --i2) {
+        const k = path43[i2];
         if (typeof k === "number" && Number.isInteger(k) && k >= 0) {
           const a2 = [];
           a2[k] = v;
@@ -1363,7 +1363,7 @@ var require_Collection = __commonJS({
         sourceObjects: /* @__PURE__ */ new Map()
       });
     }
-    var isEmptyPath = (path42) => path42 == null || typeof path42 === "object" && !!path42[Symbol.iterator]().next().done;
+    var isEmptyPath = (path43) => path43 == null || typeof path43 === "object" && !!path43[Symbol.iterator]().next().done;
     var Collection = class extends Node.NodeBase {
       constructor(type2, schema2) {
         super(type2);
@@ -1393,11 +1393,11 @@ var require_Collection = __commonJS({
        * be a Pair instance or a `{ key, value }` object, which may not have a key
        * that already exists in the map.
        */
-      addIn(path42, value) {
-        if (isEmptyPath(path42))
+      addIn(path43, value) {
+        if (isEmptyPath(path43))
           this.add(value);
         else {
-          const [key2, ...rest] = path42;
+          const [key2, ...rest] = path43;
           const node = this.get(key2, true);
           if (identity7.isCollection(node))
             node.addIn(rest, value);
@@ -1411,8 +1411,8 @@ var require_Collection = __commonJS({
        * Removes a value from the collection.
        * @returns `true` if the item was found and removed.
        */
-      deleteIn(path42) {
-        const [key2, ...rest] = path42;
+      deleteIn(path43) {
+        const [key2, ...rest] = path43;
         if (rest.length === 0)
           return this.delete(key2);
         const node = this.get(key2, true);
@@ -1426,8 +1426,8 @@ var require_Collection = __commonJS({
        * scalar values from their surrounding node; to disable set `keepScalar` to
        * `true` (collections are always returned intact).
        */
-      getIn(path42, keepScalar) {
-        const [key2, ...rest] = path42;
+      getIn(path43, keepScalar) {
+        const [key2, ...rest] = path43;
         const node = this.get(key2, true);
         if (rest.length === 0)
           return !keepScalar && identity7.isScalar(node) ? node.value : node;
@@ -1445,8 +1445,8 @@ var require_Collection = __commonJS({
       /**
        * Checks if the collection includes a value with the key `key`.
        */
-      hasIn(path42) {
-        const [key2, ...rest] = path42;
+      hasIn(path43) {
+        const [key2, ...rest] = path43;
         if (rest.length === 0)
           return this.has(key2);
         const node = this.get(key2, true);
@@ -1456,8 +1456,8 @@ var require_Collection = __commonJS({
        * Sets a value in this collection. For `!!set`, `value` needs to be a
        * boolean to add/remove the item from the set.
        */
-      setIn(path42, value) {
-        const [key2, ...rest] = path42;
+      setIn(path43, value) {
+        const [key2, ...rest] = path43;
         if (rest.length === 0) {
           this.set(key2, value);
         } else {
@@ -3972,9 +3972,9 @@ var require_Document = __commonJS({
           this.contents.add(value);
       }
       /** Adds a value to the document. */
-      addIn(path42, value) {
+      addIn(path43, value) {
         if (assertCollection(this.contents))
-          this.contents.addIn(path42, value);
+          this.contents.addIn(path43, value);
       }
       /**
        * Create a new `Alias` node, ensuring that the target `node` has the required anchor.
@@ -4049,14 +4049,14 @@ var require_Document = __commonJS({
        * Removes a value from the document.
        * @returns `true` if the item was found and removed.
        */
-      deleteIn(path42) {
-        if (Collection.isEmptyPath(path42)) {
+      deleteIn(path43) {
+        if (Collection.isEmptyPath(path43)) {
           if (this.contents == null)
             return false;
           this.contents = null;
           return true;
         }
-        return assertCollection(this.contents) ? this.contents.deleteIn(path42) : false;
+        return assertCollection(this.contents) ? this.contents.deleteIn(path43) : false;
       }
       /**
        * Returns item at `key`, or `undefined` if not found. By default unwraps
@@ -4071,10 +4071,10 @@ var require_Document = __commonJS({
        * scalar values from their surrounding node; to disable set `keepScalar` to
        * `true` (collections are always returned intact).
        */
-      getIn(path42, keepScalar) {
-        if (Collection.isEmptyPath(path42))
+      getIn(path43, keepScalar) {
+        if (Collection.isEmptyPath(path43))
           return !keepScalar && identity7.isScalar(this.contents) ? this.contents.value : this.contents;
-        return identity7.isCollection(this.contents) ? this.contents.getIn(path42, keepScalar) : void 0;
+        return identity7.isCollection(this.contents) ? this.contents.getIn(path43, keepScalar) : void 0;
       }
       /**
        * Checks if the document includes a value with the key `key`.
@@ -4085,10 +4085,10 @@ var require_Document = __commonJS({
       /**
        * Checks if the document includes a value at `path`.
        */
-      hasIn(path42) {
-        if (Collection.isEmptyPath(path42))
+      hasIn(path43) {
+        if (Collection.isEmptyPath(path43))
           return this.contents !== void 0;
-        return identity7.isCollection(this.contents) ? this.contents.hasIn(path42) : false;
+        return identity7.isCollection(this.contents) ? this.contents.hasIn(path43) : false;
       }
       /**
        * Sets a value in this document. For `!!set`, `value` needs to be a
@@ -4105,13 +4105,13 @@ var require_Document = __commonJS({
        * Sets a value in this document. For `!!set`, `value` needs to be a
        * boolean to add/remove the item from the set.
        */
-      setIn(path42, value) {
-        if (Collection.isEmptyPath(path42)) {
+      setIn(path43, value) {
+        if (Collection.isEmptyPath(path43)) {
           this.contents = value;
         } else if (this.contents == null) {
-          this.contents = Collection.collectionFromPath(this.schema, Array.from(path42), value);
+          this.contents = Collection.collectionFromPath(this.schema, Array.from(path43), value);
         } else if (assertCollection(this.contents)) {
-          this.contents.setIn(path42, value);
+          this.contents.setIn(path43, value);
         }
       }
       /**
@@ -6072,9 +6072,9 @@ var require_cst_visit = __commonJS({
     visit.BREAK = BREAK;
     visit.SKIP = SKIP;
     visit.REMOVE = REMOVE;
-    visit.itemAtPath = (cst, path42) => {
+    visit.itemAtPath = (cst, path43) => {
       let item = cst;
-      for (const [field, index] of path42) {
+      for (const [field, index] of path43) {
         const tok = item?.[field];
         if (tok && "items" in tok) {
           item = tok.items[index];
@@ -6083,23 +6083,23 @@ var require_cst_visit = __commonJS({
       }
       return item;
     };
-    visit.parentCollection = (cst, path42) => {
-      const parent = visit.itemAtPath(cst, path42.slice(0, -1));
-      const field = path42[path42.length - 1][0];
+    visit.parentCollection = (cst, path43) => {
+      const parent = visit.itemAtPath(cst, path43.slice(0, -1));
+      const field = path43[path43.length - 1][0];
       const coll = parent?.[field];
       if (coll && "items" in coll)
         return coll;
       throw new Error("Parent collection not found");
     };
-    function _visit(path42, item, visitor) {
-      let ctrl = visitor(item, path42);
+    function _visit(path43, item, visitor) {
+      let ctrl = visitor(item, path43);
       if (typeof ctrl === "symbol")
         return ctrl;
       for (const field of ["key", "value"]) {
         const token = item[field];
         if (token && "items" in token) {
           for (let i2 = 0; i2 < token.items.length; ++i2) {
-            const ci = _visit(Object.freeze(path42.concat([[field, i2]])), token.items[i2], visitor);
+            const ci = _visit(Object.freeze(path43.concat([[field, i2]])), token.items[i2], visitor);
             if (typeof ci === "number")
               i2 = ci - 1;
             else if (ci === BREAK)
@@ -6110,10 +6110,10 @@ var require_cst_visit = __commonJS({
             }
           }
           if (typeof ctrl === "function" && field === "key")
-            ctrl = ctrl(item, path42);
+            ctrl = ctrl(item, path43);
         }
       }
-      return typeof ctrl === "function" ? ctrl(item, path42) : ctrl;
+      return typeof ctrl === "function" ? ctrl(item, path43) : ctrl;
     }
     exports.visit = visit;
   }
@@ -11093,8 +11093,8 @@ var require_utils = __commonJS({
       }
       return ind;
     }
-    function removeDotSegments(path42) {
-      let input = path42;
+    function removeDotSegments(path43) {
+      let input = path43;
       const output = [];
       let nextSlash = -1;
       let len = 0;
@@ -11168,11 +11168,11 @@ var require_utils = __commonJS({
       }
       return output.join("");
     }
-    function removeDotSegmentsRelative(path42) {
-      if (path42 === "" || path42[0] === "/") {
-        return removeDotSegments(path42);
+    function removeDotSegmentsRelative(path43) {
+      if (path43 === "" || path43[0] === "/") {
+        return removeDotSegments(path43);
       }
-      const segments2 = path42.split("/");
+      const segments2 = path43.split("/");
       const last = segments2.length - 1;
       const output = [];
       let trailingDirectory = false;
@@ -11535,8 +11535,8 @@ var require_schemes = __commonJS({
       }
       if (wsComponent.resourceName) {
         const queryIndex = wsComponent.resourceName.indexOf("?");
-        const path42 = queryIndex === -1 ? wsComponent.resourceName : wsComponent.resourceName.slice(0, queryIndex);
-        wsComponent.path = path42 && path42 !== "/" ? path42 : void 0;
+        const path43 = queryIndex === -1 ? wsComponent.resourceName : wsComponent.resourceName.slice(0, queryIndex);
+        wsComponent.path = path43 && path43 !== "/" ? path43 : void 0;
         wsComponent.query = queryIndex === -1 ? void 0 : wsComponent.resourceName.slice(queryIndex + 1);
         wsComponent.resourceName = void 0;
       }
@@ -15607,13 +15607,13 @@ if (process.env.PREADMIT_V8_TIERING !== "default") {
 
 // src/cli.ts
 import { parseArgs } from "node:util";
-import { existsSync as existsSync12, lstatSync as lstatSync7, readFileSync as readFileSync27, statSync as statSync20 } from "node:fs";
-import path41 from "node:path";
+import { existsSync as existsSync12, lstatSync as lstatSync7, readFileSync as readFileSync27, statSync as statSync21 } from "node:fs";
+import path42 from "node:path";
 
 // src/pipeline/base-compare.ts
-import { existsSync as existsSync11, mkdirSync as mkdirSync4, mkdtempSync as mkdtempSync7, realpathSync as realpathSync3, rmSync as rmSync8 } from "node:fs";
+import { existsSync as existsSync11, mkdirSync as mkdirSync5, mkdtempSync as mkdtempSync7, realpathSync as realpathSync3, rmSync as rmSync8 } from "node:fs";
 import os7 from "node:os";
-import path38 from "node:path";
+import path39 from "node:path";
 
 // ../main/node_modules/is-plain-obj/index.js
 function isPlainObject(value) {
@@ -20017,13 +20017,13 @@ var logOutputSync = ({ serializedResult, fdNumber, state, verboseInfo, encoding,
   }
 };
 var writeToFiles = (serializedResult, stdioItems, outputFiles) => {
-  for (const { path: path42, append: append2 } of stdioItems.filter(({ type: type2 }) => FILE_TYPES.has(type2))) {
-    const pathString = typeof path42 === "string" ? path42 : path42.toString();
+  for (const { path: path43, append: append2 } of stdioItems.filter(({ type: type2 }) => FILE_TYPES.has(type2))) {
+    const pathString = typeof path43 === "string" ? path43 : path43.toString();
     if (append2 || outputFiles.has(pathString)) {
-      appendFileSync(path42, serializedResult);
+      appendFileSync(path43, serializedResult);
     } else {
       outputFiles.add(pathString);
-      writeFileSync(path42, serializedResult);
+      writeFileSync(path43, serializedResult);
     }
   }
 };
@@ -31762,9 +31762,9 @@ var Authorizer = class {
   user;
 };
 var PathCheck = class {
-  constructor(authz, path42) {
+  constructor(authz, path43) {
     this.authz = authz;
-    this.path = path42;
+    this.path = path43;
   }
   authz;
   path;
@@ -32557,12 +32557,12 @@ function registerOptionals(env) {
 
 // src/admission/k8s-cel/url.ts
 var URLValue = class {
-  constructor(raw, scheme, opaque, host, path42, rawQuery) {
+  constructor(raw, scheme, opaque, host, path43, rawQuery) {
     this.raw = raw;
     this.scheme = scheme;
     this.opaque = opaque;
     this.host = host;
-    this.path = path42;
+    this.path = path43;
     this.rawQuery = rawQuery;
   }
   raw;
@@ -38647,8 +38647,8 @@ async function changedFilesSince(repoRoot, sha, paths) {
 }
 
 // src/pipeline/scan.ts
-import { existsSync as existsSync10, statSync as statSync17 } from "node:fs";
-import path37 from "node:path";
+import { existsSync as existsSync10, statSync as statSync18 } from "node:fs";
+import path38 from "node:path";
 
 // package.json
 var package_default = {
@@ -39488,14 +39488,14 @@ var admission_policy_default = defineRule({
           for (const v of outcomes) {
             if (v.action !== "deny" && v.action !== "unknown") continue;
             const data = { policy: policy.name, binding: binding.name, index: v.index, message: v.message ?? "", request };
-            const path42 = operation === "DELETE" ? "" : pointerOf(v.expression, object.raw);
+            const path43 = operation === "DELETE" ? "" : pointerOf(v.expression, object.raw);
             const param = ev.param ? `/${String(ev.param.metadata?.namespace ?? "")}/${String(ev.param.metadata?.name ?? "")}` : "";
             if (v.action === "unknown") {
-              yield { messageId: "unknown", path: path42, key: keyOf3(`${policy.name}/${binding.name}/${v.index}${param}`), data: { ...data, action: "unknown" }, severity: "medium" };
+              yield { messageId: "unknown", path: path43, key: keyOf3(`${policy.name}/${binding.name}/${v.index}${param}`), data: { ...data, action: "unknown" }, severity: "medium" };
               continue;
             }
             for (const action of binding.validationActions) {
-              const report2 = { messageId: "failed", path: path42, key: keyOf3(`${policy.name}/${binding.name}/${v.index}/${action}${param}`), data: { ...data, action: action === "Deny" ? "Denied" : action === "Warn" ? "Warned" : "Audited" } };
+              const report2 = { messageId: "failed", path: path43, key: keyOf3(`${policy.name}/${binding.name}/${v.index}/${action}${param}`), data: { ...data, action: action === "Deny" ? "Denied" : action === "Warn" ? "Warned" : "Audited" } };
               const severity = SEVERITY_BY_ACTION[action];
               if (severity) report2.severity = severity;
               yield report2;
@@ -39529,12 +39529,12 @@ var allowed_runtime_classes_default = defineRule({
     if (allowed.length === 0 && !required) return;
     const runtimeClass = typeof pod.spec.runtimeClassName === "string" && pod.spec.runtimeClassName !== "" ? pod.spec.runtimeClassName : void 0;
     const list2 = allowed.length > 0 ? allowed.join(", ") : "any RuntimeClass";
-    const path42 = "/spec/runtimeClassName";
+    const path43 = "/spec/runtimeClassName";
     const data = { allowed: list2 };
     if (runtimeClass === void 0) {
-      if (required) yield { messageId: "missing", path: path42, data };
+      if (required) yield { messageId: "missing", path: path43, data };
     } else if (allowed.length > 0 && !allowed.includes(runtimeClass)) {
-      yield { messageId: "notAllowed", path: path42, data: { ...data, runtimeClass } };
+      yield { messageId: "notAllowed", path: path43, data: { ...data, runtimeClass } };
     }
   }
 });
@@ -41052,7 +41052,7 @@ function reportedViolations(both, level, version) {
   for (const violation of both.restricted.violations) {
     if (CHECK_LEVEL.get(violation.check) !== "restricted") continue;
     const covered2 = /* @__PURE__ */ new Set();
-    for (const id of overriddenBy(violation.check, minor)) for (const path42 of reported.get(id) ?? []) covered2.add(path42);
+    for (const id of overriddenBy(violation.check, minor)) for (const path43 of reported.get(id) ?? []) covered2.add(path43);
     const fields = violation.fields.filter((field) => !covered2.has(field.path));
     if (fields.length > 0) out.push({ ...violation, fields });
   }
@@ -41600,8 +41600,8 @@ function calicoPorts(rule2, direction) {
   const destination = isObj(rule2.destination) ? rule2.destination : {};
   return nonEmpty(destination.ports) || direction === "ingress" && nonEmpty(destination.notPorts);
 }
-function report(direction, path42, index, ports) {
-  return { messageId: direction, path: path42, data: { index, ports: ports ? " (on the listed ports)" : " on every port" }, ...ports ? { severity: "low" } : {} };
+function report(direction, path43, index, ports) {
+  return { messageId: direction, path: path43, data: { index, ports: ports ? " (on the listed ports)" : " on every port" }, ...ports ? { severity: "low" } : {} };
 }
 function* ciliumReports(raw, clusterWide) {
   const rules = [["/spec", raw.spec], ...arr(raw.specs).map((rule2, i2) => [join("/specs", i2), rule2])];
@@ -43151,13 +43151,13 @@ function rolePermissionRule(spec) {
       const found = best(sourcedRules2(role2, unit), namespaced);
       if (!found) return;
       const { hit, severity, note } = found;
-      const { path: path42, related } = locate(hit.source);
+      const { path: path43, related } = locate(hit.source);
       const data = { ...hitData(hit, note), scope: namespaced ? ` in namespace ${unit.namespaceOf(role2)}` : "" };
       const from = hit.source.from;
       if (hit.source.index !== void 0) data.index = hit.source.index;
       else if (from) data.source = describeSource(from);
       const messageId = hit.source.index !== void 0 ? "rule" : from?.everything ? "everything" : "aggregated";
-      yield { messageId, path: path42, data, severity, ...related ? { related } : {} };
+      yield { messageId, path: path43, data, severity, ...related ? { related } : {} };
     }
   };
 }
@@ -43434,11 +43434,11 @@ function equivalentFinding(sources, namespaced) {
   const where = namespaced ? " of the namespace" : "";
   const like = namespaced ? "like cluster-admin bound in the namespace" : "like cluster-admin";
   if (used.length === 1) {
-    const { path: path42, related: related2 } = locate(used[0]);
+    const { path: path43, related: related2 } = locate(used[0]);
     const index = used[0].index;
     const from = used[0].from;
     const data = { where, like, ...index !== void 0 ? { index } : { source: from ? describeSource(from) : "" } };
-    return { messageId: index !== void 0 ? "equivalentRule" : "equivalentAggregated", path: path42, data, ...related2 ? { related: related2 } : {} };
+    return { messageId: index !== void 0 ? "equivalentRule" : "equivalentAggregated", path: path43, data, ...related2 ? { related: related2 } : {} };
   }
   const own = used.filter((s) => s.index !== void 0).map((s) => String(s.index));
   const aggregated = [...new Set(used.filter((s) => s.index === void 0).map((s) => s.from?.builtin ? `built-in ${s.from.ref.name}` : s.from?.ref.name ?? ""))];
@@ -43492,7 +43492,7 @@ var rbac_wildcard_default = defineRule({
     }
     if (!best) return;
     const { source, wildcard } = best;
-    const { path: path42, related } = locate(source);
+    const { path: path43, related } = locate(source);
     let messageId = wildcard.messageId;
     const data = { ...wildcard.data };
     if (source.index !== void 0) data.index = source.index;
@@ -43501,7 +43501,7 @@ var rbac_wildcard_default = defineRule({
       messageId = wildcard.messageId === "rule" ? "aggregated" : "aggregatedNonResource";
       data.source = source.from ? describeSource(source.from) : "";
     }
-    yield { messageId, path: path42, data, severity: wildcard.severity, ...related ? { related } : {} };
+    yield { messageId, path: path43, data, severity: wildcard.severity, ...related ? { related } : {} };
   }
 });
 
@@ -45108,14 +45108,14 @@ function requiredMetadataRule(spec) {
   function* checkMetadata(object, metadata, base2, where, required) {
     const map2 = obj(metadata)?.[spec.field];
     for (const requirement of required) {
-      const path42 = join(`${base2}/metadata/${spec.field}`, requirement.key);
+      const path43 = join(`${base2}/metadata/${spec.field}`, requirement.key);
       const data = { kind: object.ref.kind, name: object.ref.name, key: requirement.key, where };
       const value = valueOf(map2, requirement.key);
-      if (value === void 0) yield { messageId: "missing", path: path42, data };
+      if (value === void 0) yield { messageId: "missing", path: path43, data };
       else if (requirement.regex === void 0) {
-        if (value.trim() === "") yield { messageId: "empty", path: path42, data };
+        if (value.trim() === "") yield { messageId: "empty", path: path43, data };
       } else if (!requirement.regex.test(value)) {
-        yield { messageId: "mismatch", path: path42, data: { ...data, pattern: requirement.pattern ?? "", value: value.length > 80 ? `${value.slice(0, 77)}...` : value } };
+        yield { messageId: "mismatch", path: path43, data: { ...data, pattern: requirement.pattern ?? "", value: value.length > 80 ? `${value.slice(0, 77)}...` : value } };
       }
     }
   }
@@ -45176,12 +45176,12 @@ function normaliseHostPath(raw) {
     if (segment === "..") out.pop();
     else out.push(segment);
   }
-  const path42 = "/" + out.join("/");
-  return path42 === "/var/run" || path42.startsWith("/var/run/") ? path42.slice(4) : path42;
+  const path43 = "/" + out.join("/");
+  return path43 === "/var/run" || path43.startsWith("/var/run/") ? path43.slice(4) : path43;
 }
-function isAtOrUnder(path42, base2) {
+function isAtOrUnder(path43, base2) {
   if (base2 === "/") return true;
-  return path42 === base2 || path42.startsWith(base2 + "/");
+  return path43 === base2 || path43.startsWith(base2 + "/");
 }
 var RUNTIME_SOCKETS = [
   "/run/docker.sock",
@@ -45242,8 +45242,8 @@ function hostPathVolumes2(pod) {
   const volumes = [];
   arr(pod.spec.volumes).forEach((volume, index) => {
     if (!isObj(volume)) return;
-    const path42 = str(at(volume, "hostPath", "path"));
-    if (path42 === void 0 || path42.trim() === "") return;
+    const path43 = str(at(volume, "hostPath", "path"));
+    if (path43 === void 0 || path43.trim() === "") return;
     const name = str(volume.name) ?? "";
     const mounts = [];
     for (const container of pod.containers) {
@@ -45252,7 +45252,7 @@ function hostPathVolumes2(pod) {
         mounts.push({ container, mount, readOnly: mount.readOnly === true });
       }
     }
-    volumes.push({ index, name, path: path42, normalised: normaliseHostPath(path42), pointer: join("/spec/volumes", index, "hostPath", "path"), mounts });
+    volumes.push({ index, name, path: path43, normalised: normaliseHostPath(path43), pointer: join("/spec/volumes", index, "hostPath", "path"), mounts });
   });
   return volumes;
 }
@@ -45748,14 +45748,14 @@ function entriesOf2(object) {
   }
   return out;
 }
-function valuesName(path42) {
-  const names = path42.filter((t) => typeof t === "string");
+function valuesName(path43) {
+  const names = path43.filter((t) => typeof t === "string");
   const last = names[names.length - 1] ?? "";
   return /^(?:pass|pwd|pw)$/i.test(last) && names.length > 1 ? `${names[names.length - 2]}_${last}` : last;
 }
 var HOW_RANK = { exact: 2, entry: 1, inside: 0 };
-function inScope(path42, scope) {
-  return scope === void 0 || path42[0] === "global" || scope.every((t, i2) => path42[i2] === t);
+function inScope(path43, scope) {
+  return scope === void 0 || path43[0] === "global" || scope.every((t, i2) => path43[i2] === t);
 }
 function overlap(a2, b) {
   const words = new Set(nameWords(a2));
@@ -45825,7 +45825,7 @@ function whatOf(detection) {
 function chartRelative(file, chart) {
   return chart !== void 0 && chart !== "." && file.startsWith(`${chart}/`) ? file.slice(chart.length + 1) : file;
 }
-function literalReport(object, entry, chart, path42) {
+function literalReport(object, entry, chart, path43) {
   const template = object.source.template;
   if (template === void 0) return void 0;
   const strings4 = chart.valueStrings();
@@ -45838,7 +45838,7 @@ function literalReport(object, entry, chart, path42) {
     if (!at3) return void 0;
     return {
       messageId: "literal",
-      path: path42,
+      path: path43,
       data: { key: entry.key, inner: "", redacted: redact(text2), template: at3.file.split("/").pop() ?? at3.file, line: at3.line, what: whatOf(detection) },
       at: { template: at3 }
     };
@@ -45851,7 +45851,7 @@ function literalReport(object, entry, chart, path42) {
     if (!at3) continue;
     return {
       messageId: "literal",
-      path: path42,
+      path: path43,
       data: { key: entry.key, inner: ` ("${inner.key}", line ${inner.line})`, redacted: redact(value), template: at3.file.split("/").pop() ?? at3.file, line: at3.line, what: whatOf(detection) },
       at: { template: at3 }
     };
@@ -45887,11 +45887,11 @@ var secret_chart_default_default = defineRule({
     const index = indexOf(chart.defaultStrings());
     const supplied = chart.suppliedStrings();
     for (const entry of entries) {
-      const path42 = join(`/${entry.field}`, entry.key);
+      const path43 = join(`/${entry.field}`, entry.key);
       const matches2 = matchesOf(entry, index, scope, supplied);
       const best = matches2[0];
       if (best === void 0) {
-        const literal2 = literalReport(object, entry, chart, path42);
+        const literal2 = literalReport(object, entry, chart, path43);
         if (literal2) yield literal2;
         continue;
       }
@@ -45899,7 +45899,7 @@ var secret_chart_default_default = defineRule({
       const others = new Set(matches2.filter((m) => m.candidate.value.trim() !== value).map((m) => m.candidate.value.trim())).size;
       yield {
         messageId: "default",
-        path: path42,
+        path: path43,
         data: {
           key: entry.key,
           inner: best.entry ? ` ("${best.entry.key}", line ${best.entry.line})` : "",
@@ -45990,12 +45990,12 @@ function detectHeader(name, value) {
   }
   return detectByName(name, value);
 }
-function detectPath(path42) {
-  const format3 = detectFormat(path42);
+function detectPath(path43) {
+  const format3 = detectFormat(path43);
   if (format3) return format3;
-  const query2 = path42.indexOf("?");
+  const query2 = path43.indexOf("?");
   if (query2 < 0) return void 0;
-  for (const pair2 of path42.slice(query2 + 1, query2 + 1 + 4096).split("&")) {
+  for (const pair2 of path43.slice(query2 + 1, query2 + 1 + 4096).split("&")) {
     const eq = pair2.indexOf("=");
     if (eq <= 0) continue;
     let value = pair2.slice(eq + 1);
@@ -46010,20 +46010,20 @@ function detectPath(path42) {
 }
 var PROBES2 = ["livenessProbe", "readinessProbe", "startupProbe"];
 var HOOKS = ["postStart", "preStop"];
-function* commandList(list2, path42, field) {
+function* commandList(list2, path43, field) {
   const items = arr(list2);
   for (let index = 0; index < items.length; index++) {
     const element = items[index];
     if (typeof element !== "string") continue;
     const previous = items[index - 1];
     const detection = detect(element, typeof previous === "string" ? previous : void 0);
-    if (detection) yield { path: `${path42}/${index}`, field: `${field}[${index}]`, detection };
+    if (detection) yield { path: `${path43}/${index}`, field: `${field}[${index}]`, detection };
   }
 }
-function* handler(node, path42, field) {
+function* handler(node, path43, field) {
   const h2 = obj(node);
   if (!h2) return;
-  yield* commandList(obj(h2.exec)?.command, `${path42}/exec/command`, `${field}.exec.command`);
+  yield* commandList(obj(h2.exec)?.command, `${path43}/exec/command`, `${field}.exec.command`);
   const httpGet = obj(h2.httpGet);
   if (httpGet) {
     const headers = arr(httpGet.httpHeaders);
@@ -46031,17 +46031,17 @@ function* handler(node, path42, field) {
       const header3 = headers[index];
       if (!isObj(header3) || typeof header3.name !== "string" || typeof header3.value !== "string") continue;
       const detection = detectHeader(header3.name, header3.value);
-      if (detection) yield { path: `${path42}/httpGet/httpHeaders/${index}/value`, field: `${field}.httpGet.httpHeaders[${index}] (${header3.name})`, detection };
+      if (detection) yield { path: `${path43}/httpGet/httpHeaders/${index}/value`, field: `${field}.httpGet.httpHeaders[${index}] (${header3.name})`, detection };
     }
     if (typeof httpGet.path === "string") {
       const detection = detectPath(httpGet.path);
-      if (detection) yield { path: `${path42}/httpGet/path`, field: `${field}.httpGet.path`, detection };
+      if (detection) yield { path: `${path43}/httpGet/path`, field: `${field}.httpGet.path`, detection };
     }
   }
   const service = obj(h2.grpc)?.service;
   if (typeof service === "string") {
     const detection = detectFormat(service);
-    if (detection) yield { path: `${path42}/grpc/service`, field: `${field}.grpc.service`, detection };
+    if (detection) yield { path: `${path43}/grpc/service`, field: `${field}.grpc.service`, detection };
   }
 }
 function* containerHits(view) {
@@ -46127,10 +46127,10 @@ var secret_literal_configmap_default = defineRule({
     const values = valuesOf(object.raw);
     if (values.length === 0) return;
     const awsSecrets = pairedAwsSecrets(values.map((v) => v.text));
-    for (const [position, { key: key2, path: path42, text: value, printable }] of values.entries()) {
+    for (const [position, { key: key2, path: path43, text: value, printable }] of values.entries()) {
       const direct = detectFormat(value) ?? (awsSecrets.has(position) ? { signal: "format", what: "an AWS secret access key", length: 40 } : void 0) ?? (!printable || value.trimEnd().includes("\n") ? void 0 : detectByName(key2, value));
       if (direct) {
-        yield { messageId: direct.signal, path: path42, data: { key: key2, what: direct.what, redacted: redact(direct.length) } };
+        yield { messageId: direct.signal, path: path43, data: { key: key2, what: direct.what, redacted: redact(direct.length) } };
         continue;
       }
       if (!printable || !/[:=<]/.test(value) || !mayNameCredential(value)) continue;
@@ -46143,7 +46143,7 @@ var secret_literal_configmap_default = defineRule({
       const more = hits.length > 1 ? ` and ${hits.length - 1} more` : "";
       yield {
         messageId: "embedded",
-        path: path42,
+        path: path43,
         data: { key: key2, entry: first.entry.key, line: first.entry.line, redacted: redact(first.detection.length), more }
       };
     }
@@ -47038,31 +47038,31 @@ function valueAt(raw, pointer) {
   }
   return node;
 }
-function unknownBehind(unknown, path42, context = {}) {
-  const container = unknown.find((u2) => isPrefix(u2, path42));
+function unknownBehind(unknown, path43, context = {}) {
+  const container = unknown.find((u2) => isPrefix(u2, path43));
   if (container !== void 0) return container;
-  const value = context.raw === void 0 ? void 0 : valueAt(context.raw, path42);
+  const value = context.raw === void 0 ? void 0 : valueAt(context.raw, path43);
   const childrenCount = !context.exactField || value === void 0 || Array.isArray(value);
   const child2 = childrenCount ? unknown.find((u2) => {
-    if (!u2.startsWith(path42 + "/")) return false;
-    const rest = u2.slice(path42.length + 1);
+    if (!u2.startsWith(path43 + "/")) return false;
+    const rest = u2.slice(path43.length + 1);
     return !rest.includes("/") && !COMPUTED_NOISE.has(rest);
   }) : void 0;
-  return child2 ?? (value === void 0 ? inheritedUnknown(unknown, path42) : void 0);
+  return child2 ?? (value === void 0 ? inheritedUnknown(unknown, path43) : void 0);
 }
 var INHERITED_FIELDS = /* @__PURE__ */ new Set(["runAsNonRoot", "runAsUser", "runAsGroup", "seccompProfile", "seLinuxOptions", "appArmorProfile", "windowsOptions"]);
 var CONTAINER_LISTS2 = "(?:containers|initContainers|ephemeralContainers)";
 var POD_LEVEL = /^(.*)\/securityContext\/([^/]+)(?:\/.*)?$/;
 var CONTAINER_LEVEL = new RegExp(`^(.*)/${CONTAINER_LISTS2}/\\d+/securityContext/([^/]+)(?:/.*)?$`);
-function inheritedUnknown(unknown, path42) {
-  const container = CONTAINER_LEVEL.exec(path42);
+function inheritedUnknown(unknown, path43) {
+  const container = CONTAINER_LEVEL.exec(path43);
   if (container) {
     const [, spec2, field2] = container;
     if (!INHERITED_FIELDS.has(field2)) return void 0;
     const podField = `${spec2}/securityContext/${field2}`;
     return unknown.find((u2) => u2.startsWith(`${spec2}/`) && (isPrefix(u2, podField) || u2.startsWith(`${podField}/`)));
   }
-  const pod = POD_LEVEL.exec(path42);
+  const pod = POD_LEVEL.exec(path43);
   if (!pod) return void 0;
   const [, spec, field] = pod;
   if (!INHERITED_FIELDS.has(field)) return void 0;
@@ -47608,11 +47608,11 @@ function walk2(node, pointer, keys2, where, out) {
   }
   if (!isObj(node)) return;
   for (const [key2, value] of Object.entries(node)) {
-    const path42 = [...keys2, key2];
+    const path43 = [...keys2, key2];
     const at3 = `${pointer}/${escapeToken(key2)}`;
     const found = danger(key2, value, keys2[keys2.length - 1]);
-    if (found) out.push({ messageId: found.messageId, path: at3, data: { key: path42.join("."), where }, severity: found.severity });
-    else walk2(value, at3, path42, where, out);
+    if (found) out.push({ messageId: found.messageId, path: at3, data: { key: path43.join("."), where }, severity: found.severity });
+    else walk2(value, at3, path43, where, out);
   }
 }
 var tf_helm_values_danger_default = defineRule({
@@ -49896,8 +49896,8 @@ function valuesOfRender(render2, files) {
   return values;
 }
 var DefaultString = class {
-  constructor(path42, value, locate3) {
-    this.path = path42;
+  constructor(path43, value, locate3) {
+    this.path = path43;
     this.value = value;
     this.locate = locate3;
   }
@@ -50189,8 +50189,8 @@ function apply(lines, index, edit) {
   const marker = `${LINE_MARKER}${edit.id}`;
   const m = edit.mutation;
   if (m.kind === "reference") {
-    const path42 = m.path.map((t) => `\\.${escapeRegex(String(t))}`).join("");
-    const pattern = new RegExp(`(\\$[A-Za-z0-9_]*)?((?:\\.[A-Za-z0-9_]+)*?)\\.Values${path42}(?![A-Za-z0-9_.])`);
+    const path43 = m.path.map((t) => `\\.${escapeRegex(String(t))}`).join("");
+    const pattern = new RegExp(`(\\$[A-Za-z0-9_]*)?((?:\\.[A-Za-z0-9_]+)*?)\\.Values${path43}(?![A-Za-z0-9_.])`);
     if (!pattern.test(line)) return void 0;
     const replacement = m.with === "string" ? `"${marker}"` : m.with === "map" ? `(dict "${marker}" "x")` : m.with;
     return one([line.replace(pattern, replacement)]);
@@ -50465,18 +50465,18 @@ function referenceClaim(target, found, relative, decision, values, sources) {
   const keyed = reported ? pointerForKey(target.pointer, reported.key) : void 0;
   if (keyed !== void 0) return structuralClaim(target, found, keyed, sources);
   const length = found.ref.length;
-  const path42 = relative.slice(0, length);
+  const path43 = relative.slice(0, length);
   const extra = relative.length - length;
   const depth = target.present ? tokens(target.pointer).length : decision.depth ?? 0;
   const report2 = { file: found.file, line: found.line };
   if (decision.how === "flip") {
     if (extra !== 0) return void 0;
     const flipped = getAtValue(values, decision.path) ? "false" : "true";
-    return { file: found.file, line: found.ref.line, report: report2, mutation: { kind: "reference", path: path42, with: flipped }, object: target.object, pointer: target.pointer, expect: "changed", original: get(target.object.raw, target.pointer) };
+    return { file: found.file, line: found.ref.line, report: report2, mutation: { kind: "reference", path: path43, with: flipped }, object: target.object, pointer: target.pointer, expect: "changed", original: get(target.object.raw, target.pointer) };
   }
   const leaf = target.present && extra === 0 && (target.value === null || typeof target.value !== "object") && target.candidates.some((c3) => c3.kind === "leaf" && c3.path === decision.path);
-  if (leaf) return { file: found.file, line: found.ref.line, report: report2, mutation: { kind: "reference", path: path42, with: "string" }, object: target.object, pointer: target.pointer, expect: "contains" };
-  return { file: found.file, line: found.ref.line, report: report2, mutation: { kind: "reference", path: path42, with: "map" }, object: target.object, pointer: prefixPointer(target.pointer, depth - extra), expect: "key" };
+  if (leaf) return { file: found.file, line: found.ref.line, report: report2, mutation: { kind: "reference", path: path43, with: "string" }, object: target.object, pointer: target.pointer, expect: "contains" };
+  return { file: found.file, line: found.ref.line, report: report2, mutation: { kind: "reference", path: path43, with: "map" }, object: target.object, pointer: prefixPointer(target.pointer, depth - extra), expect: "key" };
 }
 var MAX_CLAIMS = 6;
 function planTarget(target, render2, values, sources, config) {
@@ -50916,7 +50916,7 @@ function ingressBackends(ingress) {
   add2(spec.defaultBackend ?? spec.backend);
   for (const rule2 of arr(spec.rules).filter(isObj)) {
     const http = isObj(rule2.http) ? rule2.http : {};
-    for (const path42 of arr(http.paths).filter(isObj)) add2(path42.backend);
+    for (const path43 of arr(http.paths).filter(isObj)) add2(path43.backend);
   }
   return [...names];
 }
@@ -50933,10 +50933,10 @@ var PLACEHOLDER = /\{\{\s*(\w+)\s*\}\}/g;
 function interpolate(template, data) {
   return template.replace(PLACEHOLDER, (_, key2) => String(data?.[key2] ?? ""));
 }
-function fingerprintOf(ruleId, object, path42) {
+function fingerprintOf(ruleId, object, path43) {
   const { source } = object;
   const scope = source.address ?? source.chart ?? source.file;
-  return createHash4("sha256").update([ruleId, ...identityParts(object), path42, scope].join("\0")).digest("hex").slice(0, 32);
+  return createHash4("sha256").update([ruleId, ...identityParts(object), path43, scope].join("\0")).digest("hex").slice(0, 32);
 }
 function podViewOf(object, pss) {
   const template = podTemplateOf(object.raw);
@@ -50984,14 +50984,14 @@ function evaluate2(objects, rules, config, options = {}) {
   const seen = /* @__PURE__ */ new Set();
   const units = [];
   const emit = (rule2, object, base2, report2) => {
-    const path42 = base2 + report2.path;
-    const fingerprint = fingerprintOf(rule2.meta.id, object, report2.key === void 0 ? path42 : `${path42}\0${report2.key}`);
+    const path43 = base2 + report2.path;
+    const fingerprint = fingerprintOf(rule2.meta.id, object, report2.key === void 0 ? path43 : `${path43}\0${report2.key}`);
     if (seen.has(fingerprint)) return;
     seen.add(fingerprint);
     const template = rule2.meta.messages[report2.messageId] ?? report2.messageId;
     const severity = config.rules[rule2.meta.id]?.severity ?? report2.severity ?? rule2.meta.defaultSeverity;
     const source = { ...object.source };
-    const line = object.lineOf?.(path42);
+    const line = object.lineOf?.(path43);
     if (line !== void 0) source.line = line;
     if (report2.at?.template) {
       source.templateLocation = { ...report2.at.template };
@@ -51008,7 +51008,7 @@ function evaluate2(objects, rules, config, options = {}) {
       category: rule2.meta.category,
       message: interpolate(template, report2.data),
       object: object.ref,
-      path: path42,
+      path: path43,
       source,
       fingerprint,
       remediation: rule2.meta.remediation
@@ -51945,33 +51945,33 @@ function snake(name) {
   return IRREGULAR_INVERSE[name] ?? name.replace(/[A-Z]/g, (c3) => `_${c3.toLowerCase()}`);
 }
 function tfPathOf(kind, raw, pointer) {
-  const path42 = [];
+  const path43 = [];
   const steps2 = tokens(pointer);
   let node = raw;
   let parent = "";
   for (let i2 = 0; i2 < steps2.length; i2++) {
     const step = steps2[i2];
     if (Array.isArray(node)) {
-      path42.push(Number(step));
+      path43.push(Number(step));
       node = node[Number(step)];
       continue;
     }
     if (isObj(node) && MAP_NODES.has(node)) {
-      path42.push(step);
+      path43.push(step);
       node = node[step];
       continue;
     }
     if (i2 === 0 && (step === "apiVersion" || step === "kind")) return [];
     const key2 = INVERSE.get(`${kind}|${parent}|${step}`) ?? snake(step);
-    path42.push(key2);
+    path43.push(key2);
     const next = isObj(node) ? node[step] : void 0;
     const following = steps2[i2 + 1];
-    if (isObj(next) && !MAP_NODES.has(next)) path42.push(0);
-    else if (next === void 0 && following !== void 0 && !/^\d+$/.test(following) && !MAP_ATTRIBUTES.has(key2)) path42.push(0);
+    if (isObj(next) && !MAP_NODES.has(next)) path43.push(0);
+    else if (next === void 0 && following !== void 0 && !/^\d+$/.test(following) && !MAP_ATTRIBUTES.has(key2)) path43.push(0);
     node = next;
     parent = key2;
   }
-  return path42;
+  return path43;
 }
 
 // src/terraform/helm-release.ts
@@ -52360,13 +52360,13 @@ function parseTupleItems(s) {
   }
   return items;
 }
-function locatePath(body, path42, blockLine) {
+function locatePath(body, path43, blockLine) {
   let location = { line: blockLine, matched: 0 };
   let items = body;
   let value;
   let i2 = 0;
-  while (i2 < path42.length) {
-    const step = path42[i2];
+  while (i2 < path43.length) {
+    const step = path43[i2];
     if (items !== void 0) {
       const name = String(step);
       const attribute = items.find((item) => item.type === "attr" && item.name === name);
@@ -52381,8 +52381,8 @@ function locatePath(body, path42, blockLine) {
       if (blocks2.length === 0) break;
       let index = 0;
       let consumed = 1;
-      if (typeof path42[i2 + 1] === "number") {
-        index = path42[i2 + 1];
+      if (typeof path43[i2 + 1] === "number") {
+        index = path43[i2 + 1];
         consumed = 2;
       }
       const block = blocks2[index] ?? blocks2.find((b) => b.name === "dynamic") ?? blocks2[blocks2.length - 1];
@@ -53807,7 +53807,7 @@ function baselineChanges(file, display, atRevision) {
 
 // src/fix/index.ts
 import { readFileSync as readFileSync24 } from "node:fs";
-import path35 from "node:path";
+import path36 from "node:path";
 
 // src/fix/derive.ts
 var import_yaml5 = __toESM(require_dist(), 1);
@@ -53917,9 +53917,9 @@ function sorted2(value) {
   if (value !== null && typeof value === "object") return Object.fromEntries(Object.entries(value).sort(([a2], [b]) => a2 < b ? -1 : a2 > b ? 1 : 0).map(([k, v]) => [k, sorted2(v)]));
   return value;
 }
-function setIn(data, path42, value) {
-  if (path42.length === 0) return value;
-  const [head, ...rest] = path42;
+function setIn(data, path43, value) {
+  if (path43.length === 0) return value;
+  const [head, ...rest] = path43;
   const base2 = data !== null && typeof data === "object" ? Array.isArray(data) ? [...data] : { ...data } : {};
   base2[head] = setIn(base2[head], rest, value);
   return base2;
@@ -53927,7 +53927,7 @@ function setIn(data, path42, value) {
 function parse2(text2) {
   return (0, import_yaml4.parseDocument)(text2, { uniqueKeys: false, keepSourceTokens: false, prettyErrors: false, merge: false, strict: false });
 }
-function setInValues(text2, path42, value) {
+function setInValues(text2, path43, value) {
   const doc = parse2(text2);
   if (doc.errors.length > 0) return { reason: `the file is not valid YAML (${doc.errors[0].message.split("\n")[0]})` };
   const before = doc.toJS({ maxAliasCount: 1e4 });
@@ -53937,8 +53937,8 @@ function setInValues(text2, path42, value) {
   let node = doc.contents;
   let pair2;
   let depth = 0;
-  for (; depth < path42.length; depth++) {
-    const token = path42[depth];
+  for (; depth < path43.length; depth++) {
+    const token = path43[depth];
     if ((0, import_yaml4.isAlias)(node)) return { reason: "the key is reached through an alias" };
     if (node !== null && node.anchor) return { reason: "the key is inside an anchored node (its aliases would change too)" };
     if ((0, import_yaml4.isMap)(node)) {
@@ -53956,7 +53956,7 @@ function setInValues(text2, path42, value) {
   }
   if ((0, import_yaml4.isAlias)(node)) return { reason: "the value is an alias" };
   if (node !== null && node.anchor) return { reason: "the value is anchored (its aliases would change too)" };
-  const rest = path42.slice(depth);
+  const rest = path43.slice(depth);
   let edited;
   if (rest.length === 0) {
     edited = replaceValue(text2, node, pair2, value, eol, unit);
@@ -53965,15 +53965,15 @@ function setInValues(text2, path42, value) {
     edited = addToMap(text2, node, pair2, key2, inner, eol, unit);
   } else if (pair2 !== void 0 && (node === null || (0, import_yaml4.isScalar)(node) && node.value === null)) {
     edited = blockBelowKey(text2, pair2, node, [nested(rest, value)], eol, unit);
-  } else return { reason: `${describe(path42.slice(0, depth))} is not a map` };
+  } else return { reason: `${describe(path43.slice(0, depth))} is not a map` };
   if (edited === text2) return { reason: "the file already has that value" };
   const after = parse2(edited);
   if (after.errors.length > 0) return { reason: "the edit would not be valid YAML" };
-  if (!equal(after.toJS({ maxAliasCount: 1e4 }), setIn(before, path42, value))) return { reason: "the edit would change more than the key (an anchor, merge key or duplicate key)" };
+  if (!equal(after.toJS({ maxAliasCount: 1e4 }), setIn(before, path43, value))) return { reason: "the edit would change more than the key (an anchor, merge key or duplicate key)" };
   return { text: edited };
 }
-function describe(path42) {
-  return path42.length === 0 ? "the file" : path42.map(String).join(".");
+function describe(path43) {
+  return path43.length === 0 ? "the file" : path43.map(String).join(".");
 }
 function replaceValue(text2, node, pair2, value, eol, unit) {
   const isCollection = typeof value === "object";
@@ -54234,16 +54234,58 @@ function unifiedDiff(file, before, after, context = 3) {
 }
 
 // src/fix/prove.ts
-import { cpSync, lstatSync as lstatSync4, mkdirSync as mkdirSync3, mkdtempSync as mkdtempSync6, readFileSync as readFileSync23, rmSync as rmSync7, writeFileSync as writeFileSync7 } from "node:fs";
+import { lstatSync as lstatSync4, mkdirSync as mkdirSync4, mkdtempSync as mkdtempSync6, readFileSync as readFileSync23, rmSync as rmSync7, writeFileSync as writeFileSync7 } from "node:fs";
 import os6 from "node:os";
+import path35 from "node:path";
+
+// src/fix/chart-copy.ts
+import { copyFileSync, mkdirSync as mkdirSync3, readdirSync as readdirSync14, statSync as statSync17, symlinkSync as symlinkSync2 } from "node:fs";
 import path34 from "node:path";
+var MAX_DEPTH4 = 64;
+function copyChartAsHelmReads(dir, copy, checkedCharts) {
+  const problem = checkedChartProblem({ chartDir: dir, ...checkedCharts !== void 0 ? { checkedCharts } : {} });
+  if (problem !== void 0) return problem;
+  const realChart = safeRealpath(dir);
+  if (realChart === void 0) return `${dir} cannot be read`;
+  const copyDir = (from, to, entered, depth) => {
+    mkdirSync3(to, { recursive: true });
+    if (depth > MAX_DEPTH4) return;
+    for (const entry of readdirSync14(from, { withFileTypes: true })) {
+      if (entry.name === ".git") continue;
+      const source = path34.join(from, entry.name);
+      const target = path34.join(to, entry.name);
+      if (entry.isSymbolicLink()) {
+        const real = safeRealpath(source);
+        if (real === void 0) continue;
+        if (isInside(realChart, real)) {
+          symlinkSync2(path34.relative(path34.dirname(target), path34.join(copy, path34.relative(realChart, real))), target);
+          continue;
+        }
+        let stat;
+        try {
+          stat = statSync17(real);
+        } catch {
+          continue;
+        }
+        if (stat.isDirectory()) {
+          if (!entered.has(real)) copyDir(real, target, /* @__PURE__ */ new Set([...entered, real]), depth + 1);
+        } else if (stat.isFile()) copyFileSync(real, target);
+      } else if (entry.isDirectory()) copyDir(source, target, entered, depth + 1);
+      else if (entry.isFile()) copyFileSync(source, target);
+    }
+  };
+  copyDir(realChart, copy, /* @__PURE__ */ new Set([realChart]), 0);
+  return void 0;
+}
+
+// src/fix/prove.ts
 function keysOf(findings) {
   const keys2 = /* @__PURE__ */ new Set();
   for (const f of findings) for (const set2 of f.valueSets ?? [f.source.valueSet ?? DEFAULT_VALUE_SET]) keys2.add(`${f.fingerprint}\0${set2}`);
   return keys2;
 }
 function configForCopy(config, dir, copy) {
-  const inChart = (file) => isInside(dir, file) ? path34.join(copy, path34.relative(dir, file)) : file;
+  const inChart = (file) => isInside(dir, file) ? path35.join(copy, path35.relative(dir, file)) : file;
   const charts = config.charts.filter((entry) => entry.path === dir || minimatch(dir, entry.path)).map((entry) => ({
     ...entry,
     path: copy,
@@ -54271,29 +54313,35 @@ function applyEdits(texts, edits) {
 }
 async function proveChart(chart, edits, scanFindings, context) {
   const proof = { chart, proven: [], rejected: [], renders: 0, trials: 0 };
-  const dir = path34.join(context.repoRoot, chart);
+  const dir = path35.join(context.repoRoot, chart);
   const before = keysOf(scanFindings.filter((f) => f.source.chart === chart));
   const originals = /* @__PURE__ */ new Map();
-  for (const edit of edits) if (!originals.has(edit.file)) originals.set(edit.file, readFileSync23(path34.join(context.repoRoot, edit.file), "utf8"));
+  for (const edit of edits) if (!originals.has(edit.file)) originals.set(edit.file, readFileSync23(path35.join(context.repoRoot, edit.file), "utf8"));
   const budget = new RenderBudget({
     maxRenders: Math.max(0, context.maxRenders),
     memoryLimitBytes: context.config.helm.memoryLimitMiB * 1024 * 1024,
     maxOutputBytes: context.config.helm.maxOutputMiB * 1024 * 1024,
     ...context.signal ? { signal: context.signal } : {}
   });
-  const root = mkdtempSync6(path34.join(os6.tmpdir(), "preadmit-fix-"));
+  const root = mkdtempSync6(path35.join(os6.tmpdir(), "preadmit-fix-"));
   const results = /* @__PURE__ */ new Map();
   const scanErrors = new Set((context.scanErrors ?? []).map((e) => `${e.file}\0${e.message}`));
+  const checkedCharts = /* @__PURE__ */ new Map();
   try {
     const trial = async (batch) => {
       const id = batch.map((e) => edits.indexOf(e)).join(",");
       const known = results.get(id);
       if (known) return known;
       proof.trials++;
-      const copyRoot = path34.join(root, String(proof.trials));
-      const copy = path34.join(copyRoot, chart);
-      mkdirSync3(path34.dirname(copy), { recursive: true });
-      cpSync(dir, copy, { recursive: true, verbatimSymlinks: true });
+      const copyRoot = path35.join(root, String(proof.trials));
+      const copy = path35.join(copyRoot, chart);
+      mkdirSync4(path35.dirname(copy), { recursive: true });
+      const uncopied = copyChartAsHelmReads(dir, copy, checkedCharts);
+      if (uncopied !== void 0) {
+        const outcome2 = { ok: false, failure: `the chart is not rendered: ${uncopied}`, effective: /* @__PURE__ */ new Set() };
+        results.set(id, outcome2);
+        return outcome2;
+      }
       const texts = new Map(originals);
       const { failed } = applyEdits(texts, batch);
       if (failed.length > 0) {
@@ -54301,7 +54349,7 @@ async function proveChart(chart, edits, scanFindings, context) {
         results.set(id, outcome2);
         return outcome2;
       }
-      for (const [file, text2] of texts) if (text2 !== originals.get(file)) writeFileSync7(path34.join(copyRoot, file), text2);
+      for (const [file, text2] of texts) if (text2 !== originals.get(file)) writeFileSync7(path35.join(copyRoot, file), text2);
       const started = budget.started;
       let rendered;
       try {
@@ -54403,18 +54451,18 @@ function apiServerRefusal(objects) {
   return void 0;
 }
 function editableProblem(repoRoot, chart, file) {
-  const absolute = path34.join(repoRoot, file);
-  if (file.startsWith("..") || path34.isAbsolute(file) || !isInside(repoRoot, absolute)) return `${file} is outside the repository`;
-  if (!isInside(path34.join(repoRoot, chart), absolute)) return `${file} is outside the chart ${chart}`;
+  const absolute = path35.join(repoRoot, file);
+  if (file.startsWith("..") || path35.isAbsolute(file) || !isInside(repoRoot, absolute)) return `${file} is outside the repository`;
+  if (!isInside(path35.join(repoRoot, chart), absolute)) return `${file} is outside the chart ${chart}`;
   let at3 = absolute;
-  while (isInside(path34.join(repoRoot, chart), at3)) {
+  while (isInside(path35.join(repoRoot, chart), at3)) {
     try {
-      if (lstatSync4(at3).isSymbolicLink()) return `${path34.relative(repoRoot, at3)} is a symbolic link`;
+      if (lstatSync4(at3).isSymbolicLink()) return `${path35.relative(repoRoot, at3)} is a symbolic link`;
     } catch {
       return `${file} cannot be read`;
     }
-    if (at3 === path34.join(repoRoot, chart)) break;
-    at3 = path34.dirname(at3);
+    if (at3 === path35.join(repoRoot, chart)) break;
+    at3 = path35.dirname(at3);
   }
   try {
     if (!lstatSync4(absolute).isFile()) return `${file} is not a regular file`;
@@ -54460,7 +54508,7 @@ function candidatesOf(findings, repoRoot, options) {
       skipped.push({ finding, reason: "the rendered object was not found" });
       continue;
     }
-    if (!texts.has(file)) texts.set(file, readText(path35.join(repoRoot, file)));
+    if (!texts.has(file)) texts.set(file, readText(path36.join(repoRoot, file)));
     const text2 = texts.get(file);
     if (text2 === void 0) {
       skipped.push({ finding, reason: `${file} cannot be read` });
@@ -54503,7 +54551,7 @@ async function attachFixes(findings, scanFindings, options, context) {
     budget -= proof.renders;
     report2.charts.push(proof);
     for (const edit of proof.proven) {
-      const text2 = readFileSync24(path35.join(context.repoRoot, edit.file), "utf8");
+      const text2 = readFileSync24(path36.join(context.repoRoot, edit.file), "utf8");
       const outcome = applyEdit(text2, edit);
       if ("reason" in outcome) continue;
       const lines = changedLines(text2, outcome.text);
@@ -54519,7 +54567,7 @@ async function attachFixes(findings, scanFindings, options, context) {
 }
 function editedFiles(repoRoot, edits) {
   const originals = /* @__PURE__ */ new Map();
-  for (const edit of edits) if (!originals.has(edit.file)) originals.set(edit.file, readFileSync24(path35.join(repoRoot, edit.file), "utf8"));
+  for (const edit of edits) if (!originals.has(edit.file)) originals.set(edit.file, readFileSync24(path36.join(repoRoot, edit.file), "utf8"));
   const texts = new Map(originals);
   applyEdits(texts, edits);
   return new Map([...originals].map(([file, before]) => [file, { before, after: texts.get(file) }]));
@@ -54527,8 +54575,8 @@ function editedFiles(repoRoot, edits) {
 
 // src/pipeline/shard.ts
 import { createHash as createHash5 } from "node:crypto";
-import { closeSync as closeSync2, lstatSync as lstatSync5, openSync as openSync2, readdirSync as readdirSync14, readFileSync as readFileSync25, readlinkSync, readSync as readSync2 } from "node:fs";
-import path36 from "node:path";
+import { closeSync as closeSync2, lstatSync as lstatSync5, openSync as openSync2, readdirSync as readdirSync15, readFileSync as readFileSync25, readlinkSync, readSync as readSync2 } from "node:fs";
+import path37 from "node:path";
 var MAX_SHARDS = 256;
 var MANIFESTS_UNIT = "(manifests)";
 function parseShard(text2, flag = "--shard") {
@@ -54614,13 +54662,13 @@ function contentDigest(units, repoRoot) {
     if (stat.isDirectory()) {
       let names;
       try {
-        names = readdirSync14(p).sort();
+        names = readdirSync15(p).sort();
       } catch {
         hash.update(`unreadable\0${shown2}\0`);
         return;
       }
       hash.update(`dir\0${shown2}\0`);
-      for (const name of names) if (name !== ".git") visit(path36.join(p, name), `${shown2}/${name}`, seen);
+      for (const name of names) if (name !== ".git") visit(path37.join(p, name), `${shown2}/${name}`, seen);
       return;
     }
     if (!stat.isFile()) return;
@@ -54633,7 +54681,7 @@ function contentDigest(units, repoRoot) {
   };
   for (const [unit, paths] of [...units].sort(([a2], [b]) => a2 < b ? -1 : a2 > b ? 1 : 0)) {
     hash.update(`unit\0${unit}\0`);
-    for (const p of [...new Set(paths.map((q) => path36.resolve(q)))].sort()) {
+    for (const p of [...new Set(paths.map((q) => path37.resolve(q)))].sort()) {
       const real = safeRealpath(p);
       visit(p, rel(p), new Set(real !== void 0 ? [real] : []));
     }
@@ -54695,16 +54743,16 @@ function pendingNamespaceJoins(objects, rules, config) {
       for (const minors of versionClasses(level)) {
         const verdict = evaluatePod(pod, level, `v1.${minors[0]}`);
         if (verdict.allowed) continue;
-        const path42 = template.base + (verdict.violations[0].fields[0]?.path ?? "/spec");
+        const path43 = template.base + (verdict.violations[0].fields[0]?.path ?? "/spec");
         const reasons = forbiddenReasons(verdict.violations);
-        const key2 = `${path42}\0${reasons}`;
+        const key2 = `${path43}\0${reasons}`;
         const known = outcomes.get(key2);
         if (known) {
           known.minors.push(...minors);
           continue;
         }
         const source = { ...object.source };
-        const line = object.lineOf?.(path42);
+        const line = object.lineOf?.(path43);
         if (line !== void 0) source.line = line;
         const finding = {
           ruleId: rule2.meta.id,
@@ -54713,9 +54761,9 @@ function pendingNamespaceJoins(objects, rules, config) {
           // The policy is the Namespace's, known at the merge (merge.ts writes the message again).
           message: interpolate(rule2.meta.messages.rejected ?? "", { kind: object.ref.kind, name: object.ref.name, namespace, reasons, policy: "<enforced level>" }),
           object: object.ref,
-          path: path42,
+          path: path43,
           source,
-          fingerprint: fingerprintOf(rule2.meta.id, object, path42),
+          fingerprint: fingerprintOf(rule2.meta.id, object, path43),
           remediation: rule2.meta.remediation
         };
         outcomes.set(key2, { valueSet, namespace, level, minors: [...minors], finding, data: { kind: object.ref.kind, name: object.ref.name, namespace, reasons }, source: object });
@@ -54748,10 +54796,10 @@ function borrowLocation(target, located) {
 function renderCacheAt(dir, paths) {
   const repoRoot = findRepoRoot(paths.find((p) => p !== "-") ?? ".");
   const real = (p) => {
-    for (let at3 = path37.resolve(p); ; at3 = path37.dirname(at3)) {
+    for (let at3 = path38.resolve(p); ; at3 = path38.dirname(at3)) {
       const resolved = safeRealpath(at3);
-      if (resolved !== void 0) return path37.join(resolved, path37.relative(at3, path37.resolve(p)));
-      if (path37.dirname(at3) === at3) return path37.resolve(p);
+      if (resolved !== void 0) return path38.join(resolved, path38.relative(at3, path38.resolve(p)));
+      if (path38.dirname(at3) === at3) return path38.resolve(p);
     }
   };
   if (isInside(real(repoRoot), real(dir))) throw new UsageError(`the render cache ${dir} is inside the repository scanned: a pull request could commit entries there; use a folder outside it (e.g. under RUNNER_TEMP)`);
@@ -54764,7 +54812,7 @@ function ruleIds(rules = RULES) {
 function fileConfig(options, repoRoot) {
   const rules = options.rules ?? RULES;
   const first = options.paths.find((p) => p !== "-") ?? ".";
-  const file = options.configFile ? path37.resolve(options.configFile) : findConfig(first, repoRoot);
+  const file = options.configFile ? path38.resolve(options.configFile) : findConfig(first, repoRoot);
   const config = file ? loadConfig(file, ruleIds(rules), relativeTo(repoRoot, file), repoRoot) : defaultConfig();
   if (options.configFile && !file) throw new UsageError(`configuration file ${options.configFile} not found`);
   return config;
@@ -54792,7 +54840,7 @@ function withScanOptions(config, options) {
     }
     config.helm[key2] = value;
   }
-  config.helm.valuesFiles = [...config.helm.valuesFiles, ...(options.valuesFiles ?? []).map((f) => path37.resolve(f))];
+  config.helm.valuesFiles = [...config.helm.valuesFiles, ...(options.valuesFiles ?? []).map((f) => path38.resolve(f))];
   config.helm.set = [...config.helm.set, ...options.set ?? []];
   return config;
 }
@@ -54846,11 +54894,11 @@ async function scanWithBudget(options) {
   const defaultSeverity = (id) => rules.find((rule2) => rule2.meta.id === id)?.meta.defaultSeverity;
   let policy;
   if (options.policyFrom !== void 0) {
-    const first = path37.resolve(options.paths.find((p) => p !== "-") ?? ".");
+    const first = path38.resolve(options.paths.find((p) => p !== "-") ?? ".");
     policy = await policyAt(
       options.policyFrom,
       headConfig,
-      { ...options.configFile !== void 0 ? { configFile: options.configFile } : {}, first, firstIsDirectory: existsSync10(first) && statSync17(first).isDirectory() },
+      { ...options.configFile !== void 0 ? { configFile: options.configFile } : {}, first, firstIsDirectory: existsSync10(first) && statSync18(first).isDirectory() },
       repoRoot,
       ruleIds(rules),
       defaultSeverity
@@ -55061,7 +55109,7 @@ async function shardInfo(request, selection, ctx) {
     }
   }
   ctx.suppress(findings);
-  const relative = (p) => relativeTo(repoRoot, path37.resolve(p));
+  const relative = (p) => relativeTo(repoRoot, path38.resolve(p));
   return {
     index: request.index,
     count: request.count,
@@ -55085,51 +55133,51 @@ function exitCodeOf(result) {
 // src/pipeline/base-compare.ts
 var GIT_ENV = { GIT_TERMINAL_PROMPT: "0", GIT_PAGER: "cat", LC_ALL: "C" };
 async function exportCommit(repoRoot, sha, dir) {
-  const env = { ...GIT_ENV, GIT_INDEX_FILE: path38.join(dir, ".preadmit-index") };
-  const tree = path38.join(dir, "tree");
-  mkdirSync4(tree);
-  for (const args of [["read-tree", sha], ["checkout-index", "--all", "--force", `--prefix=${tree}${path38.sep}`]]) {
+  const env = { ...GIT_ENV, GIT_INDEX_FILE: path39.join(dir, ".preadmit-index") };
+  const tree = path39.join(dir, "tree");
+  mkdirSync5(tree);
+  for (const args of [["read-tree", sha], ["checkout-index", "--all", "--force", `--prefix=${tree}${path39.sep}`]]) {
     const result = await execa("git", args, { cwd: repoRoot, env, reject: false, stdin: "ignore", timeout: 3e5 });
     if (result.exitCode !== 0) throw new UsageError(`--base: git could not export ${sha.slice(0, 12)} (git ${args[0]}: ${String(result.stderr).split("\n")[0] || "failed"})`);
   }
   rmSync8(env.GIT_INDEX_FILE, { force: true });
-  mkdirSync4(path38.join(tree, ".git"));
+  mkdirSync5(path39.join(tree, ".git"));
 }
 function inExport(repoRoot, exportRoot, file) {
-  const rel = path38.relative(repoRoot, path38.resolve(file));
-  if (rel.startsWith("..") || path38.isAbsolute(rel)) return void 0;
-  const mapped = path38.join(exportRoot, rel);
+  const rel = path39.relative(repoRoot, path39.resolve(file));
+  if (rel.startsWith("..") || path39.isAbsolute(rel)) return void 0;
+  const mapped = path39.join(exportRoot, rel);
   return existsSync11(mapped) ? mapped : void 0;
 }
 async function scanAgainstBase(options, request, scanOne = scan2) {
   const paths = options.paths.length > 0 ? options.paths : ["."];
   if (paths.includes("-")) throw new UsageError("--base cannot compare standard input (-) with a revision: give files or directories");
   const repoRoot = findRepoRoot(paths[0]);
-  const first = path38.relative(repoRoot, path38.resolve(paths[0]));
-  if (!existsSync11(path38.join(repoRoot, ".git")) || first.startsWith("..") || path38.isAbsolute(first)) {
-    throw new UsageError(`--base needs the scanned paths inside a git repository; ${path38.resolve(paths[0])} is not in one`);
+  const first = path39.relative(repoRoot, path39.resolve(paths[0]));
+  if (!existsSync11(path39.join(repoRoot, ".git")) || first.startsWith("..") || path39.isAbsolute(first)) {
+    throw new UsageError(`--base needs the scanned paths inside a git repository; ${path39.resolve(paths[0])} is not in one`);
   }
   for (const p of paths) {
-    const rel = path38.relative(repoRoot, path38.resolve(p));
-    if (rel.startsWith("..") || path38.isAbsolute(rel)) throw new UsageError(`--base: ${p} is outside the git repository ${repoRoot}`);
+    const rel = path39.relative(repoRoot, path39.resolve(p));
+    if (rel.startsWith("..") || path39.isAbsolute(rel)) throw new UsageError(`--base: ${p} is outside the git repository ${repoRoot}`);
   }
   const revision = await resolveRevision(repoRoot, request.revision, { fetch: false });
   if (!revision.ok) throw new UsageError(`--base ${request.revision}: ${revision.message.includes("not a git repository") ? `${repoRoot} is not a git repository` : revision.message}`);
   const sha = revision.sha;
   const changed = await changedFilesSince(repoRoot, sha, ["."]);
   const repoRel = (f) => {
-    const abs = path38.resolve(f);
-    return isInside(repoRoot, abs) ? path38.relative(repoRoot, abs).split(path38.sep).join("/") : void 0;
+    const abs = path39.resolve(f);
+    return isInside(repoRoot, abs) ? path39.relative(repoRoot, abs).split(path39.sep).join("/") : void 0;
   };
   const optionFiles = [...options.configFile !== void 0 ? [options.configFile] : [], ...options.valuesFiles ?? []].flatMap((f) => repoRel(f) ?? []);
   const optionChanged = optionFiles.find((f) => changed?.includes(f));
   const all = request.all ? "--all" : changed === void 0 ? `git could not list the files changed since ${sha.slice(0, 12)}` : optionChanged !== void 0 ? `${optionChanged} changed, which ${options.configFile !== void 0 && repoRel(options.configFile) === optionChanged ? "is the configuration" : "is a values file"} given for every chart` : void 0;
-  const temp = realpathSync3(mkdtempSync7(path38.join(os7.tmpdir(), "preadmit-base-")));
+  const temp = realpathSync3(mkdtempSync7(path39.join(os7.tmpdir(), "preadmit-base-")));
   const cleanup = () => rmSync8(temp, { recursive: true, force: true });
   process.once("exit", cleanup);
   try {
     await exportCommit(repoRoot, sha, temp);
-    const exportRoot = path38.join(temp, "tree");
+    const exportRoot = path39.join(temp, "tree");
     const choices = {};
     let failOnErrors = true;
     const selector = (side, root, valuesFiles) => (charts, config) => {
@@ -55139,19 +55187,19 @@ async function scanAgainstBase(options, request, scanOne = scan2) {
       return choice.rendered;
     };
     const basePaths = paths.flatMap((p) => inExport(repoRoot, exportRoot, p) ?? []);
-    const baseValues = (options.valuesFiles ?? []).flatMap((f) => inExport(repoRoot, exportRoot, f) ?? (isInside(repoRoot, path38.resolve(f)) ? [] : [path38.resolve(f)]));
-    const baseConfig = options.configFile !== void 0 ? inExport(repoRoot, exportRoot, options.configFile) ?? (isInside(repoRoot, path38.resolve(options.configFile)) ? void 0 : path38.resolve(options.configFile)) : void 0;
+    const baseValues = (options.valuesFiles ?? []).flatMap((f) => inExport(repoRoot, exportRoot, f) ?? (isInside(repoRoot, path39.resolve(f)) ? [] : [path39.resolve(f)]));
+    const baseConfig = options.configFile !== void 0 ? inExport(repoRoot, exportRoot, options.configFile) ?? (isInside(repoRoot, path39.resolve(options.configFile)) ? void 0 : path39.resolve(options.configFile)) : void 0;
     const { policyFrom: _policyFrom, readStdin: _readStdin, configFile: _configFile, ...shared } = options;
     let baseObjects = [];
     const base2 = basePaths.length === 0 ? void 0 : await scanOne({ ...shared, fixes: "off", paths: basePaths, valuesFiles: baseValues, ...baseConfig !== void 0 ? { configFile: baseConfig } : {}, selectCharts: selector("base", exportRoot, baseValues), onObjects: (objects) => baseObjects = objects }).catch((error) => {
-      if (error instanceof UsageError) throw new UsageError(`--base ${request.revision}: the files at ${sha.slice(0, 12)}: ${error.message.split(temp + path38.sep + "tree" + path38.sep).join("")}`, { cause: error });
+      if (error instanceof UsageError) throw new UsageError(`--base ${request.revision}: the files at ${sha.slice(0, 12)}: ${error.message.split(temp + path39.sep + "tree" + path39.sep).join("")}`, { cause: error });
       throw error;
     });
     const newOnly = (findings) => {
       const { existing } = matchFindings(findings, base2?.findings ?? []);
       return new Set(findings.filter((f) => !existing.has(f)));
     };
-    const head = await scanOne({ ...options, paths, selectCharts: selector("head", repoRoot, (options.valuesFiles ?? []).map((f) => path38.resolve(f))), ...request.gate === "new" ? { selectFixes: newOnly } : {}, admissionBase: baseObjects });
+    const head = await scanOne({ ...options, paths, selectCharts: selector("head", repoRoot, (options.valuesFiles ?? []).map((f) => path39.resolve(f))), ...request.gate === "new" ? { selectFixes: newOnly } : {}, admissionBase: baseObjects });
     const rendered = [.../* @__PURE__ */ new Set([...choices.head?.rendered ?? [], ...choices.base?.rendered ?? []])].sort();
     const unchanged = [.../* @__PURE__ */ new Set([...choices.head?.unchanged ?? [], ...choices.base?.unchanged ?? []])].filter((c3) => !rendered.includes(c3)).sort();
     const allBecause = choices.head?.allBecause ?? choices.base?.allBecause;
@@ -55236,14 +55284,14 @@ function compareWithBase(head, base2, info, failOnErrors, notFixed = () => false
 
 // src/reporters/output-file.ts
 import { randomBytes } from "node:crypto";
-import { closeSync as closeSync3, constants as constants4, lstatSync as lstatSync6, mkdirSync as mkdirSync5, openSync as openSync3, realpathSync as realpathSync4, renameSync as renameSync2, statSync as statSync18, unlinkSync, writeSync } from "node:fs";
-import path39 from "node:path";
+import { closeSync as closeSync3, constants as constants4, lstatSync as lstatSync6, mkdirSync as mkdirSync6, openSync as openSync3, realpathSync as realpathSync4, renameSync as renameSync2, statSync as statSync19, unlinkSync, writeSync } from "node:fs";
+import path40 from "node:path";
 var OutputFileError = class extends UsageError {
   name = "OutputFileError";
 };
 function inside3(child2, parent) {
-  const rel = path39.relative(parent, child2);
-  return rel === "" || !rel.startsWith("..") && !path39.isAbsolute(rel);
+  const rel = path40.relative(parent, child2);
+  return rel === "" || !rel.startsWith("..") && !path40.isAbsolute(rel);
 }
 function exists(p) {
   try {
@@ -55274,11 +55322,11 @@ function reason(error) {
   }
 }
 function prepareOutputFile(file, base2, shown2 = file) {
-  const target = path39.resolve(base2, file);
-  const dir = path39.dirname(target);
+  const target = path40.resolve(base2, file);
+  const dir = path40.dirname(target);
   checkFolder(target, base2, shown2);
   try {
-    mkdirSync5(dir, { recursive: true });
+    mkdirSync6(dir, { recursive: true });
   } catch (error) {
     throw new OutputFileError(`cannot write ${shown2}: cannot create the folder ${dir}: ${reason(error)}`);
   }
@@ -55292,10 +55340,10 @@ function prepareOutputFile(file, base2, shown2 = file) {
   return target;
 }
 function checkFolder(target, base2, shown2) {
-  const absBase = path39.resolve(base2);
+  const absBase = path40.resolve(base2);
   if (!inside3(target, absBase)) return;
-  let existing = path39.dirname(target);
-  while (!exists(existing) && path39.dirname(existing) !== existing) existing = path39.dirname(existing);
+  let existing = path40.dirname(target);
+  while (!exists(existing) && path40.dirname(existing) !== existing) existing = path40.dirname(existing);
   let real;
   let realBase;
   try {
@@ -55306,19 +55354,19 @@ function checkFolder(target, base2, shown2) {
   }
   if (!inside3(real, realBase)) {
     throw new OutputFileError(
-      `cannot write ${shown2}: the folder ${path39.relative(absBase, existing) || "."} is a symbolic link to ${real}, outside ${absBase}; preadmit does not follow links out of it`
+      `cannot write ${shown2}: the folder ${path40.relative(absBase, existing) || "."} is a symbolic link to ${real}, outside ${absBase}; preadmit does not follow links out of it`
     );
   }
   try {
-    if (!statSync18(real).isDirectory()) throw Object.assign(new Error("not a folder"), { code: "ENOTDIR" });
+    if (!statSync19(real).isDirectory()) throw Object.assign(new Error("not a folder"), { code: "ENOTDIR" });
   } catch (error) {
     throw new OutputFileError(`cannot write ${shown2}: ${reason(error)}`);
   }
 }
 function writeOutputFile(target, text2, base2, shown2 = target) {
   checkFolder(target, base2, shown2);
-  const dir = path39.dirname(target);
-  const temp = path39.join(dir, `.${path39.basename(target)}.${randomBytes(6).toString("hex")}.tmp`);
+  const dir = path40.dirname(target);
+  const temp = path40.join(dir, `.${path40.basename(target)}.${randomBytes(6).toString("hex")}.tmp`);
   let fd;
   try {
     fd = openSync3(temp, constants4.O_WRONLY | constants4.O_CREAT | constants4.O_EXCL | (constants4.O_NOFOLLOW ?? 0), 438);
@@ -55841,9 +55889,9 @@ function blastSvg(graph, index) {
     const x2 = b.x - 2;
     const y2 = b.y + nodeH / 2;
     const mx = (x1 + x2) / 2;
-    const path42 = `<path d="M${x1} ${y1} C${mx} ${y1} ${mx} ${y2} ${x2} ${y2}" marker-end="url(#${marker})"/>`;
+    const path43 = `<path d="M${x1} ${y1} C${mx} ${y1} ${mx} ${y2} ${x2} ${y2}" marker-end="url(#${marker})"/>`;
     const label = e.label === void 0 ? "" : `<text class="el" x="${x2 - 8}" y="${y2 - 5}" text-anchor="end">${esc(clipped(e.label, 24))}</text>`;
-    return `<g class="edge" data-from="${e.from}" data-to="${e.to}">${path42}${label}</g>`;
+    return `<g class="edge" data-from="${e.from}" data-to="${e.to}">${path43}${label}</g>`;
   });
   const nodes = graph.nodes.map((n2) => {
     const { x, y } = position(n2.id);
@@ -56397,8 +56445,8 @@ function findingRow(f, rules, fileUrl) {
   if (f.valueSets !== void 0 && !f.valueSets.includes("default")) where += ` <sub>${text(valueSetLabel(f), LIMIT2.file)}</sub>`;
   else if (f.valueSets === void 0 && f.source.valueSet !== void 0 && f.source.valueSet !== "default") where += ` <sub>values: ${text(f.source.valueSet, LIMIT2.file)}</sub>`;
   if (f.suppressed !== void 0) where += ` <sub>${text(suppressionLabel(f), LIMIT2.message)}</sub>`;
-  const path42 = `<br><sub><code>${text(f.path || "/", LIMIT2.path)}</code></sub>`;
-  return `| ${SEVERITY_BADGE[f.severity]}${f.status === "new" ? " **new**" : ""} | ${ruleCell(f.ruleId, rules)} | ${object} | ${text(f.message, LIMIT2.message)}${path42} | ${where} |`;
+  const path43 = `<br><sub><code>${text(f.path || "/", LIMIT2.path)}</code></sub>`;
+  return `| ${SEVERITY_BADGE[f.severity]}${f.status === "new" ? " **new**" : ""} | ${ruleCell(f.ruleId, rules)} | ${object} | ${text(f.message, LIMIT2.message)}${path43} | ${where} |`;
 }
 var FINDING_HEAD = ["| Severity | Rule | Object | Message | Location |", "| --- | --- | --- | --- | --- |"];
 function errorRow(e, fileUrl) {
@@ -57306,7 +57354,7 @@ function render(format3, result, options) {
 
 // src/pipeline/fixes.ts
 import { writeFileSync as writeFileSync8 } from "node:fs";
-import path40 from "node:path";
+import path41 from "node:path";
 function applyFixReport(report2, repoRoot, options) {
   const out = { diff: "", findings: 0, files: [], notes: [] };
   if (report2 === void 0) {
@@ -57319,7 +57367,7 @@ function applyFixReport(report2, repoRoot, options) {
     if (before === after) continue;
     out.diff += unifiedDiff(file, before, after);
     out.files.push(file);
-    if (!options.dryRun) writeFileSync8(path40.join(repoRoot, file), after);
+    if (!options.dryRun) writeFileSync8(path41.join(repoRoot, file), after);
   }
   out.findings = edits.reduce((n2, edit) => n2 + edit.findings.length, 0);
   const renders = report2.charts.reduce((n2, chart) => n2 + chart.renders, 0);
@@ -57558,7 +57606,7 @@ function summaryOf(result, shards, failOn, failOnErrors, joins) {
 
 // src/pipeline/read-report.ts
 var import__ = __toESM(require__(), 1);
-import { readFileSync as readFileSync26, statSync as statSync19 } from "node:fs";
+import { readFileSync as readFileSync26, statSync as statSync20 } from "node:fs";
 
 // schemas/scan-result.schema.json
 var scan_result_schema_default = {
@@ -58268,7 +58316,7 @@ var validator;
 function readReport(file) {
   let text2;
   try {
-    if (statSync19(file).size > MAX_REPORT_BYTES) throw new UsageError(`report ${file} is larger than ${MAX_REPORT_BYTES / 1024 / 1024} MiB`);
+    if (statSync20(file).size > MAX_REPORT_BYTES) throw new UsageError(`report ${file} is larger than ${MAX_REPORT_BYTES / 1024 / 1024} MiB`);
     text2 = readFileSync26(file, "utf8");
   } catch (error) {
     if (error instanceof UsageError) throw error;
@@ -58471,7 +58519,7 @@ function writeBaseline(result, target, shown2, previous) {
   const text2 = renderBaselineFile(result.findings, previous);
   writeOutputFile(target, text2, process.cwd(), shown2);
   const entries = (text2.match(/^  - fingerprint: /gm) ?? []).length;
-  process.stderr.write(`preadmit: wrote ${entries} finding${entries === 1 ? "" : "s"} to ${inertLines(shown2)}; give each a reason, and name the file in .preadmit.yaml (baseline: ${inertLines(path41.basename(shown2))})
+  process.stderr.write(`preadmit: wrote ${entries} finding${entries === 1 ? "" : "s"} to ${inertLines(shown2)}; give each a reason, and name the file in .preadmit.yaml (baseline: ${inertLines(path42.basename(shown2))})
 `);
   for (const error of result.errors) process.stderr.write(`preadmit: error: ${defuseRunnerCommands(terminalSafe(`${error.file}${error.line ? `:${error.line}` : ""}: ${error.message}`))}
 `);
@@ -58581,7 +58629,7 @@ ${USAGE}
   try {
     for (const pair2 of values.set ?? []) if (!pair2.includes("=")) throw new UsageError(`--set expects key=value (got "${pair2}")`);
     for (const given of paths) if (given !== "-" && !existsSync12(given)) throw new UsageError(`${given}: no such file or directory`);
-    for (const file of values.values ?? []) if (!existsSync12(file) || !statSync20(file).isFile()) throw new UsageError(`--values ${file}: no such file`);
+    for (const file of values.values ?? []) if (!existsSync12(file) || !statSync21(file).isFile()) throw new UsageError(`--values ${file}: no such file`);
     const format3 = oneOf("--format", values.format, FORMATS4) ?? "text";
     const failOn = oneOf("--fail-on", values["fail-on"], FAIL_ON);
     const pssLevel = oneOf("--pss-level", values["pss-level"], ["baseline", "restricted"]);
@@ -58603,7 +58651,7 @@ ${USAGE}
     }
     if (command === "baseline" && (values.base !== void 0 || values.format !== void 0 || values.shard !== void 0 || paths.includes("-"))) throw new UsageError("preadmit baseline takes paths and scan options, not --base, --format, --shard or standard input");
     const shard = values.shard !== void 0 ? parseShard(values.shard) : void 0;
-    const baselineTarget = command === "baseline" ? values.output ?? path41.join(findRepoRoot(paths[0] ?? "."), BASELINE_FILE_NAME) : void 0;
+    const baselineTarget = command === "baseline" ? values.output ?? path42.join(findRepoRoot(paths[0] ?? "."), BASELINE_FILE_NAME) : void 0;
     const output = baselineTarget !== void 0 ? prepareOutputFile(baselineTarget, process.cwd(), baselineTarget) : values.output ? prepareOutputFile(values.output, process.cwd(), values.output) : void 0;
     const previous = baselineTarget !== void 0 ? previousBaseline(output, baselineTarget) : [];
     const bounds = {};
