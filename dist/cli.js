@@ -15607,7 +15607,7 @@ if (process.env.PREADMIT_V8_TIERING !== "default") {
 
 // src/cli.ts
 import { parseArgs } from "node:util";
-import { existsSync as existsSync12, lstatSync as lstatSync7, readFileSync as readFileSync27, statSync as statSync21 } from "node:fs";
+import { existsSync as existsSync12, lstatSync as lstatSync8, readFileSync as readFileSync27, statSync as statSync21 } from "node:fs";
 import path42 from "node:path";
 
 // src/pipeline/base-compare.ts
@@ -22465,7 +22465,7 @@ function replaceActions(text2, replace2) {
 }
 
 // src/render/helm.ts
-import { existsSync, lstatSync, mkdirSync as mkdirSync2, mkdtempSync, readdirSync as readdirSync2, readFileSync as readFileSync4, rmSync as rmSync2, statSync as statSync3, symlinkSync, writeFileSync as writeFileSync3 } from "node:fs";
+import { existsSync, lstatSync as lstatSync2, mkdirSync as mkdirSync2, mkdtempSync, readdirSync as readdirSync2, readFileSync as readFileSync4, rmSync as rmSync2, statSync as statSync3, symlinkSync, writeFileSync as writeFileSync3 } from "node:fs";
 import os from "node:os";
 import path8 from "node:path";
 import { createHash as createHash2 } from "node:crypto";
@@ -26543,7 +26543,7 @@ var defaultBudget = new RenderBudget({ maxRenders: Number.POSITIVE_INFINITY });
 // src/render/render-cache.ts
 import { AsyncLocalStorage as AsyncLocalStorage3 } from "node:async_hooks";
 import { createHash } from "node:crypto";
-import { closeSync, mkdirSync, openSync, readdirSync, readFileSync as readFileSync3, readSync, renameSync, rmSync, statSync as statSync2, utimesSync, writeFileSync as writeFileSync2 } from "node:fs";
+import { closeSync, lstatSync, mkdirSync, openSync, readdirSync, readFileSync as readFileSync3, readSync, renameSync, rmSync, statSync as statSync2, utimesSync, writeFileSync as writeFileSync2 } from "node:fs";
 import path7 from "node:path";
 var FORMAT = "preadmit-render-cache-1";
 var MAX_STDERR_BYTES = 256 * 1024;
@@ -26626,7 +26626,11 @@ var RenderCache = class {
       rmSync(temporary, { force: true });
     }
   }
-  /** Removes entries (and stray temporary files) unused for CACHE_ENTRY_MAX_AGE_MS. */
+  /**
+   * Removes entries (and stray temporary files) unused for CACHE_ENTRY_MAX_AGE_MS. Only files named as
+   * put() names them are touched (the cache folder may be shared with other files, or be named by mistake):
+   * anything else in it, even in a two-hex-digit folder, is left alone.
+   */
   prune(now = Date.now()) {
     let removed = 0;
     let shards;
@@ -26644,9 +26648,12 @@ var RenderCache = class {
         continue;
       }
       for (const name of files) {
+        const kind = cacheFileKind(shard, name);
+        if (kind === void 0) continue;
         const full2 = path7.join(this.dir, shard, name);
         try {
-          if (now - statSync2(full2).mtimeMs > (name.endsWith(".tmp") ? 36e5 : CACHE_ENTRY_MAX_AGE_MS)) {
+          const stat = lstatSync(full2);
+          if (stat.isFile() && now - stat.mtimeMs > (kind === "temporary" ? 36e5 : CACHE_ENTRY_MAX_AGE_MS)) {
             rmSync(full2, { force: true });
             removed++;
           }
@@ -26657,6 +26664,12 @@ var RenderCache = class {
     return removed;
   }
 };
+var ENTRY_NAME = /^([0-9a-f]{64})\.render$/;
+var TEMPORARY_NAME = /^([0-9a-f]{64})\.render\.\d+\.[0-9a-z]*\.tmp$/;
+function cacheFileKind(shard, name) {
+  const kind = ENTRY_NAME.test(name) ? "entry" : TEMPORARY_NAME.test(name) ? "temporary" : void 0;
+  return kind !== void 0 && name.startsWith(shard) ? kind : void 0;
+}
 var current = new AsyncLocalStorage3();
 function runWithRenderCache(cache2, fn) {
   return current.run(cache2, fn);
@@ -27409,7 +27422,7 @@ function chartProblem(chartDir, root) {
         }
       } else if (!isDir && !isFile && !dirent.isFIFO() && !dirent.isSocket() && !dirent.isBlockDevice() && !dirent.isCharacterDevice()) {
         try {
-          const stat = lstatSync(full2);
+          const stat = lstatSync2(full2);
           isDir = stat.isDirectory();
           isFile = stat.isFile();
         } catch {
@@ -38247,7 +38260,7 @@ function mergeConfig(raw, baseDir, file, lineOf = () => void 0) {
 
 // src/pipeline/discover.ts
 import { execFileSync } from "node:child_process";
-import { existsSync as existsSync3, lstatSync as lstatSync2, readdirSync as readdirSync3, readFileSync as readFileSync6, statSync as statSync5 } from "node:fs";
+import { existsSync as existsSync3, lstatSync as lstatSync3, readdirSync as readdirSync3, readFileSync as readFileSync6, statSync as statSync5 } from "node:fs";
 import path11 from "node:path";
 var MANIFEST_EXTENSIONS = /* @__PURE__ */ new Set([".yaml", ".yml", ".json"]);
 var DOWNLOAD_DIRECTORIES = /* @__PURE__ */ new Map([
@@ -38424,7 +38437,7 @@ function discover(paths, options) {
       if (excluded(full2)) continue;
       let stat;
       try {
-        stat = lstatSync2(full2);
+        stat = lstatSync3(full2);
       } catch (error) {
         errors.push({ kind: "read", file: rel(full2), message: `cannot read: ${error.message}` });
         continue;
@@ -38497,7 +38510,7 @@ function discover(paths, options) {
 }
 function isDanglingLink(p) {
   try {
-    return lstatSync2(p).isSymbolicLink();
+    return lstatSync3(p).isSymbolicLink();
   } catch {
     return false;
   }
@@ -48178,7 +48191,7 @@ import os3 from "node:os";
 import path20 from "node:path";
 
 // src/render/chart-crds.ts
-import { lstatSync as lstatSync3, readdirSync as readdirSync7, readFileSync as readFileSync11, realpathSync as realpathSync2, statSync as statSync9 } from "node:fs";
+import { lstatSync as lstatSync4, readdirSync as readdirSync7, readFileSync as readFileSync11, realpathSync as realpathSync2, statSync as statSync9 } from "node:fs";
 import path17 from "node:path";
 import { gunzipSync as gunzipSync3 } from "node:zlib";
 
@@ -48515,7 +48528,7 @@ function chartCrdObjects(dir, options, errors) {
     const full2 = crd.full;
     const file = crd.label;
     const fail = (message, line) => errors?.push({ kind: "render", file, chart: options.chartPath, message, ...line !== void 0 ? { line } : {} });
-    if (lstatSync3(full2).isSymbolicLink() && !inside(options.repoRoot, full2)) {
+    if (lstatSync4(full2).isSymbolicLink() && !inside(options.repoRoot, full2)) {
       fail("crds/ file is a link to outside the repository; not read (helm install would create its objects)");
       continue;
     }
@@ -54234,7 +54247,7 @@ function unifiedDiff(file, before, after, context = 3) {
 }
 
 // src/fix/prove.ts
-import { lstatSync as lstatSync4, mkdirSync as mkdirSync4, mkdtempSync as mkdtempSync6, readFileSync as readFileSync23, rmSync as rmSync7, writeFileSync as writeFileSync7 } from "node:fs";
+import { lstatSync as lstatSync5, mkdirSync as mkdirSync4, mkdtempSync as mkdtempSync6, readFileSync as readFileSync23, rmSync as rmSync7, writeFileSync as writeFileSync7 } from "node:fs";
 import os6 from "node:os";
 import path35 from "node:path";
 
@@ -54457,7 +54470,7 @@ function editableProblem(repoRoot, chart, file) {
   let at3 = absolute;
   while (isInside(path35.join(repoRoot, chart), at3)) {
     try {
-      if (lstatSync4(at3).isSymbolicLink()) return `${path35.relative(repoRoot, at3)} is a symbolic link`;
+      if (lstatSync5(at3).isSymbolicLink()) return `${path35.relative(repoRoot, at3)} is a symbolic link`;
     } catch {
       return `${file} cannot be read`;
     }
@@ -54465,7 +54478,7 @@ function editableProblem(repoRoot, chart, file) {
     at3 = path35.dirname(at3);
   }
   try {
-    if (!lstatSync4(absolute).isFile()) return `${file} is not a regular file`;
+    if (!lstatSync5(absolute).isFile()) return `${file} is not a regular file`;
   } catch {
     return `${file} cannot be read`;
   }
@@ -54575,7 +54588,7 @@ function editedFiles(repoRoot, edits) {
 
 // src/pipeline/shard.ts
 import { createHash as createHash5 } from "node:crypto";
-import { closeSync as closeSync2, lstatSync as lstatSync5, openSync as openSync2, readdirSync as readdirSync15, readFileSync as readFileSync25, readlinkSync, readSync as readSync2 } from "node:fs";
+import { closeSync as closeSync2, lstatSync as lstatSync6, openSync as openSync2, readdirSync as readdirSync15, readFileSync as readFileSync25, readlinkSync, readSync as readSync2 } from "node:fs";
 import path37 from "node:path";
 var MAX_SHARDS = 256;
 var MANIFESTS_UNIT = "(manifests)";
@@ -54647,7 +54660,7 @@ function contentDigest(units, repoRoot) {
   const visit = (p, shown2, seen) => {
     let stat;
     try {
-      stat = lstatSync5(p);
+      stat = lstatSync6(p);
     } catch {
       hash.update(`missing\0${shown2}\0`);
       return;
@@ -55284,7 +55297,7 @@ function compareWithBase(head, base2, info, failOnErrors, notFixed = () => false
 
 // src/reporters/output-file.ts
 import { randomBytes } from "node:crypto";
-import { closeSync as closeSync3, constants as constants4, lstatSync as lstatSync6, mkdirSync as mkdirSync6, openSync as openSync3, realpathSync as realpathSync4, renameSync as renameSync2, statSync as statSync19, unlinkSync, writeSync } from "node:fs";
+import { closeSync as closeSync3, constants as constants4, lstatSync as lstatSync7, mkdirSync as mkdirSync6, openSync as openSync3, realpathSync as realpathSync4, renameSync as renameSync2, statSync as statSync19, unlinkSync, writeSync } from "node:fs";
 import path40 from "node:path";
 var OutputFileError = class extends UsageError {
   name = "OutputFileError";
@@ -55295,7 +55308,7 @@ function inside3(child2, parent) {
 }
 function exists(p) {
   try {
-    lstatSync6(p);
+    lstatSync7(p);
     return true;
   } catch {
     return false;
@@ -55333,7 +55346,7 @@ function prepareOutputFile(file, base2, shown2 = file) {
   checkFolder(target, base2, shown2);
   let isDir = false;
   try {
-    isDir = lstatSync6(target).isDirectory();
+    isDir = lstatSync7(target).isDirectory();
   } catch {
   }
   if (isDir) throw new OutputFileError(`cannot write ${shown2}: it is a folder`);
@@ -58509,7 +58522,7 @@ async function readStdin() {
 function previousBaseline(target, shown2) {
   let stat;
   try {
-    stat = lstatSync7(target);
+    stat = lstatSync8(target);
   } catch {
     return [];
   }

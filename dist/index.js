@@ -52265,7 +52265,7 @@ import path12 from "node:path";
 import { gunzipSync as gunzipSync2 } from "node:zlib";
 
 // src/render/helm.ts
-import { existsSync as existsSync2, lstatSync, mkdirSync as mkdirSync2, mkdtempSync, readdirSync as readdirSync3, readFileSync as readFileSync5, rmSync as rmSync2, statSync as statSync4, symlinkSync, writeFileSync as writeFileSync3 } from "node:fs";
+import { existsSync as existsSync2, lstatSync as lstatSync2, mkdirSync as mkdirSync2, mkdtempSync, readdirSync as readdirSync3, readFileSync as readFileSync5, rmSync as rmSync2, statSync as statSync4, symlinkSync, writeFileSync as writeFileSync3 } from "node:fs";
 import os6 from "node:os";
 import path10 from "node:path";
 import { createHash as createHash2 } from "node:crypto";
@@ -60052,7 +60052,7 @@ var defaultBudget = new RenderBudget({ maxRenders: Number.POSITIVE_INFINITY });
 // src/render/render-cache.ts
 import { AsyncLocalStorage as AsyncLocalStorage3 } from "node:async_hooks";
 import { createHash } from "node:crypto";
-import { closeSync, mkdirSync, openSync, readdirSync as readdirSync2, readFileSync as readFileSync4, readSync, renameSync, rmSync, statSync as statSync3, utimesSync, writeFileSync as writeFileSync2 } from "node:fs";
+import { closeSync, lstatSync, mkdirSync, openSync, readdirSync as readdirSync2, readFileSync as readFileSync4, readSync, renameSync, rmSync, statSync as statSync3, utimesSync, writeFileSync as writeFileSync2 } from "node:fs";
 import path9 from "node:path";
 var FORMAT = "preadmit-render-cache-1";
 var MAX_STDERR_BYTES = 256 * 1024;
@@ -60135,7 +60135,11 @@ var RenderCache = class {
       rmSync(temporary, { force: true });
     }
   }
-  /** Removes entries (and stray temporary files) unused for CACHE_ENTRY_MAX_AGE_MS. */
+  /**
+   * Removes entries (and stray temporary files) unused for CACHE_ENTRY_MAX_AGE_MS. Only files named as
+   * put() names them are touched (the cache folder may be shared with other files, or be named by mistake):
+   * anything else in it, even in a two-hex-digit folder, is left alone.
+   */
   prune(now = Date.now()) {
     let removed = 0;
     let shards;
@@ -60153,9 +60157,12 @@ var RenderCache = class {
         continue;
       }
       for (const name of files) {
+        const kind = cacheFileKind(shard, name);
+        if (kind === void 0) continue;
         const full2 = path9.join(this.dir, shard, name);
         try {
-          if (now - statSync3(full2).mtimeMs > (name.endsWith(".tmp") ? 36e5 : CACHE_ENTRY_MAX_AGE_MS)) {
+          const stat2 = lstatSync(full2);
+          if (stat2.isFile() && now - stat2.mtimeMs > (kind === "temporary" ? 36e5 : CACHE_ENTRY_MAX_AGE_MS)) {
             rmSync(full2, { force: true });
             removed++;
           }
@@ -60166,6 +60173,12 @@ var RenderCache = class {
     return removed;
   }
 };
+var ENTRY_NAME = /^([0-9a-f]{64})\.render$/;
+var TEMPORARY_NAME = /^([0-9a-f]{64})\.render\.\d+\.[0-9a-z]*\.tmp$/;
+function cacheFileKind(shard, name) {
+  const kind = ENTRY_NAME.test(name) ? "entry" : TEMPORARY_NAME.test(name) ? "temporary" : void 0;
+  return kind !== void 0 && name.startsWith(shard) ? kind : void 0;
+}
 var current = new AsyncLocalStorage3();
 function runWithRenderCache(cache2, fn) {
   return current.run(cache2, fn);
@@ -60918,7 +60931,7 @@ function chartProblem(chartDir, root) {
         }
       } else if (!isDir && !isFile && !dirent.isFIFO() && !dirent.isSocket() && !dirent.isBlockDevice() && !dirent.isCharacterDevice()) {
         try {
-          const stat2 = lstatSync(full2);
+          const stat2 = lstatSync2(full2);
           isDir = stat2.isDirectory();
           isFile = stat2.isFile();
         } catch {
@@ -67991,7 +68004,7 @@ function mergeConfig(raw, baseDir, file, lineOf = () => void 0) {
 
 // src/pipeline/discover.ts
 import { execFileSync } from "node:child_process";
-import { existsSync as existsSync4, lstatSync as lstatSync2, readdirSync as readdirSync6, readFileSync as readFileSync9, statSync as statSync8 } from "node:fs";
+import { existsSync as existsSync4, lstatSync as lstatSync3, readdirSync as readdirSync6, readFileSync as readFileSync9, statSync as statSync8 } from "node:fs";
 import path15 from "node:path";
 var MANIFEST_EXTENSIONS = /* @__PURE__ */ new Set([".yaml", ".yml", ".json"]);
 var DOWNLOAD_DIRECTORIES = /* @__PURE__ */ new Map([
@@ -68168,7 +68181,7 @@ function discover(paths, options) {
       if (excluded(full2)) continue;
       let stat2;
       try {
-        stat2 = lstatSync2(full2);
+        stat2 = lstatSync3(full2);
       } catch (error2) {
         errors.push({ kind: "read", file: rel(full2), message: `cannot read: ${error2.message}` });
         continue;
@@ -68241,7 +68254,7 @@ function discover(paths, options) {
 }
 function isDanglingLink(p) {
   try {
-    return lstatSync2(p).isSymbolicLink();
+    return lstatSync3(p).isSymbolicLink();
   } catch {
     return false;
   }
@@ -68622,7 +68635,7 @@ import os8 from "node:os";
 import path20 from "node:path";
 
 // src/render/chart-crds.ts
-import { lstatSync as lstatSync3, readdirSync as readdirSync7, readFileSync as readFileSync11, realpathSync as realpathSync2, statSync as statSync9 } from "node:fs";
+import { lstatSync as lstatSync4, readdirSync as readdirSync7, readFileSync as readFileSync11, realpathSync as realpathSync2, statSync as statSync9 } from "node:fs";
 import path17 from "node:path";
 import { gunzipSync as gunzipSync3 } from "node:zlib";
 
@@ -68959,7 +68972,7 @@ function chartCrdObjects(dir, options, errors) {
     const full2 = crd.full;
     const file = crd.label;
     const fail = (message, line) => errors?.push({ kind: "render", file, chart: options.chartPath, message, ...line !== void 0 ? { line } : {} });
-    if (lstatSync3(full2).isSymbolicLink() && !inside(options.repoRoot, full2)) {
+    if (lstatSync4(full2).isSymbolicLink() && !inside(options.repoRoot, full2)) {
       fail("crds/ file is a link to outside the repository; not read (helm install would create its objects)");
       continue;
     }
@@ -74654,7 +74667,7 @@ function unifiedDiff(file, before, after, context3 = 3) {
 }
 
 // src/fix/prove.ts
-import { lstatSync as lstatSync4, mkdirSync as mkdirSync4, mkdtempSync as mkdtempSync6, readFileSync as readFileSync23, rmSync as rmSync7, writeFileSync as writeFileSync7 } from "node:fs";
+import { lstatSync as lstatSync5, mkdirSync as mkdirSync4, mkdtempSync as mkdtempSync6, readFileSync as readFileSync23, rmSync as rmSync7, writeFileSync as writeFileSync7 } from "node:fs";
 import os11 from "node:os";
 import path35 from "node:path";
 
@@ -74877,7 +74890,7 @@ function editableProblem(repoRoot, chart, file) {
   let at3 = absolute;
   while (isInside(path35.join(repoRoot, chart), at3)) {
     try {
-      if (lstatSync4(at3).isSymbolicLink()) return `${path35.relative(repoRoot, at3)} is a symbolic link`;
+      if (lstatSync5(at3).isSymbolicLink()) return `${path35.relative(repoRoot, at3)} is a symbolic link`;
     } catch {
       return `${file} cannot be read`;
     }
@@ -74885,7 +74898,7 @@ function editableProblem(repoRoot, chart, file) {
     at3 = path35.dirname(at3);
   }
   try {
-    if (!lstatSync4(absolute).isFile()) return `${file} is not a regular file`;
+    if (!lstatSync5(absolute).isFile()) return `${file} is not a regular file`;
   } catch {
     return `${file} cannot be read`;
   }
@@ -74987,7 +75000,7 @@ async function attachFixes(findings, scanFindings, options, context3) {
 
 // src/pipeline/shard.ts
 import { createHash as createHash5 } from "node:crypto";
-import { closeSync as closeSync2, lstatSync as lstatSync5, openSync as openSync2, readdirSync as readdirSync15, readFileSync as readFileSync25, readlinkSync, readSync as readSync2 } from "node:fs";
+import { closeSync as closeSync2, lstatSync as lstatSync6, openSync as openSync2, readdirSync as readdirSync15, readFileSync as readFileSync25, readlinkSync, readSync as readSync2 } from "node:fs";
 import path37 from "node:path";
 var MAX_SHARDS = 256;
 var MANIFESTS_UNIT = "(manifests)";
@@ -75059,7 +75072,7 @@ function contentDigest(units, repoRoot) {
   const visit = (p, shown2, seen) => {
     let stat2;
     try {
-      stat2 = lstatSync5(p);
+      stat2 = lstatSync6(p);
     } catch {
       hash.update(`missing\0${shown2}\0`);
       return;
@@ -75696,7 +75709,7 @@ function compareWithBase(head, base3, info2, failOnErrors, notFixed = () => fals
 
 // src/reporters/output-file.ts
 import { randomBytes as randomBytes2 } from "node:crypto";
-import { closeSync as closeSync3, constants as constants6, lstatSync as lstatSync6, mkdirSync as mkdirSync6, openSync as openSync3, realpathSync as realpathSync4, renameSync as renameSync2, statSync as statSync19, unlinkSync, writeSync } from "node:fs";
+import { closeSync as closeSync3, constants as constants6, lstatSync as lstatSync7, mkdirSync as mkdirSync6, openSync as openSync3, realpathSync as realpathSync4, renameSync as renameSync2, statSync as statSync19, unlinkSync, writeSync } from "node:fs";
 import path40 from "node:path";
 var OutputFileError = class extends UsageError {
   name = "OutputFileError";
@@ -75707,7 +75720,7 @@ function inside3(child2, parent) {
 }
 function exists2(p) {
   try {
-    lstatSync6(p);
+    lstatSync7(p);
     return true;
   } catch {
     return false;
@@ -75745,7 +75758,7 @@ function prepareOutputFile(file, base3, shown2 = file) {
   checkFolder(target, base3, shown2);
   let isDir = false;
   try {
-    isDir = lstatSync6(target).isDirectory();
+    isDir = lstatSync7(target).isDirectory();
   } catch {
   }
   if (isDir) throw new OutputFileError(`cannot write ${shown2}: it is a folder`);
