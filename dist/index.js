@@ -75078,9 +75078,10 @@ function contentDigest(units, repoRoot) {
       return;
     }
     if (stat2.isSymbolicLink()) {
-      hash.update(`link\0${shown2}\0${readlinkSync(p)}\0`);
       const real = safeRealpath(p);
-      if (real === void 0 || !isInside(realRoot, real) || seen.has(real)) return;
+      const inside4 = real !== void 0 && isInside(realRoot, real);
+      hash.update(`link\0${shown2}\0${inside4 ? relativeTo(realRoot, real) : `outside\0${readlinkSync(p)}`}\0`);
+      if (!inside4 || seen.has(real)) return;
       visit(real, shown2, /* @__PURE__ */ new Set([...seen, real]));
       return;
     }
@@ -77951,7 +77952,9 @@ function checkShards(reports) {
     }
     if (r.shard.inputs !== first.shard.inputs) {
       const what = r.shard.total !== first.shard.total ? `${r.shard.total} and ${first.shard.total} units` : `the same ${r.shard.total} unit names, different file content: inputs digest ${r.shard.inputs.slice(0, 12)} and ${first.shard.inputs.slice(0, 12)}`;
-      throw new UsageError(`${r.file} and ${first.file} saw different charts, manifests or plans (${what}): every shard must scan the same commit and paths`);
+      throw new UsageError(
+        `${r.file} and ${first.file} saw different charts, manifests or plans (${what}): every shard must scan the same commit and paths, and nothing may be written into the scanned paths between the shards' scans (write reports elsewhere)`
+      );
     }
   }
   const byIndex = /* @__PURE__ */ new Map();

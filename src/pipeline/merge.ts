@@ -62,7 +62,9 @@ function checkShards(reports: readonly ShardReport[]): Sharded[] {
     }
     if (r.shard.inputs !== first.shard.inputs) {
       const what = r.shard.total !== first.shard.total ? `${r.shard.total} and ${first.shard.total} units` : `the same ${r.shard.total} unit names, different file content: inputs digest ${r.shard.inputs.slice(0, 12)} and ${first.shard.inputs.slice(0, 12)}`;
-      throw new UsageError(`${r.file} and ${first.file} saw different charts, manifests or plans (${what}): every shard must scan the same commit and paths`);
+      throw new UsageError(
+        `${r.file} and ${first.file} saw different charts, manifests or plans (${what}): every shard must scan the same commit and paths, and nothing may be written into the scanned paths between the shards' scans (write reports elsewhere)`,
+      );
     }
   }
   const byIndex = new Map<number, Sharded>();
