@@ -1,7 +1,7 @@
 // The render cache (issue 18): a hit is byte-identical to a fresh render, any input change is a miss,
 // corrupted or planted entries are misses (never a crash, never someone else's output), and a second scan
 // of an unchanged repository runs no helm.
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import * as tar from 'tar';
@@ -80,6 +80,37 @@ function entries(dir: string): string[] {
 }
 
 describe('render cache', () => {
+  it('prunes only its own old entries and temporary files, never other files of the folder (issue 15)', () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'preadmit-cache-prune-'));
+    try {
+      const cache = new RenderCache(dir);
+      const oldKey = `ab${'1'.repeat(62)}`;
+      const freshKey = `ab${'2'.repeat(62)}`;
+      cache.put(oldKey, { ok: true, stdout: 'old' });
+      cache.put(freshKey, { ok: true, stdout: 'fresh' });
+      const foreign = ['notes.txt', 'README.render', `${'c'.repeat(64)}.render`, `${oldKey}.render.bak`, `${oldKey}.render.12.x.tmp.keep`];
+      for (const name of foreign) writeFileSync(path.join(dir, 'ab', name), 'not the cache\'s');
+      writeFileSync(path.join(dir, 'ab', `${oldKey}.render.4242.k3j9.tmp`), 'half an entry');
+      mkdirSync(path.join(dir, 'cd'));
+      writeFileSync(path.join(dir, 'cd', 'report.json'), '{}');
+      const outside = path.join(dir, 'elsewhere.txt');
+      writeFileSync(outside, 'linked');
+      symlinkSync(outside, path.join(dir, 'ab', `ab${'3'.repeat(62)}.render`));
+      const month = new Date(Date.now() - 30 * 24 * 3600 * 1000);
+      for (const name of readdirSync(path.join(dir, 'ab'))) if (!name.startsWith(freshKey)) utimesSync(path.join(dir, 'ab', name), month, month);
+      for (const file of [path.join(dir, 'cd', 'report.json'), outside]) utimesSync(file, month, month);
+
+      expect(cache.prune()).toBe(2);
+      const left = readdirSync(path.join(dir, 'ab')).sort();
+      expect(left).toEqual([...foreign, `${freshKey}.render`, `ab${'3'.repeat(62)}.render`].sort());
+      expect(existsSync(path.join(dir, 'cd', 'report.json'))).toBe(true);
+      expect(readFileSync(outside, 'utf8')).toBe('linked');
+      expect(new RenderCache(dir).get(freshKey, 1024)).toEqual({ ok: true, stdout: 'fresh' });
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('serves a hit byte-identical to a fresh render, for the main render and the cluster-answers copy', async () => {
     const { chart, values } = repository();
     const cache = new RenderCache(mkdtempSync(path.join(os.tmpdir(), 'preadmit-cache-')));

@@ -81,4 +81,15 @@ describe('mergeReports parts', () => {
     expect(merged.fixed?.map((f) => f.ruleId)).toEqual(['gone']);
     expect(merged.summary.fixed).toBe(1);
   });
+
+  it('refuses shards compared with different bases or gates, or one compared and one not (issue 15)', () => {
+    const base = { revision: 'main', sha: 'f'.repeat(40), gate: 'new' as const, errors: 0, rendered: [], unchanged: [] };
+    const merge = (a: Partial<ScanResult>, b: Partial<ScanResult>) => mergeReports([{ file: 'shard-1.json', result: part(1, a) }, { file: 'shard-2.json', result: part(2, b) }]);
+    expect(() => merge({ base }, {})).toThrow(`shard-2.json was scanned without --base, shard-1.json with --base main (commit ${'f'.repeat(40)}) and --gate new: every shard must compare with the same base`);
+    expect(() => merge({}, { base })).toThrow(/shard-2\.json was scanned with --base main .*, shard-1\.json without --base/);
+    expect(() => merge({ base }, { base: { ...base, gate: 'all' } })).toThrow(/--gate all, shard-1\.json with --base main .* --gate new/);
+    expect(() => merge({ base }, { base: { ...base, sha: 'e'.repeat(40) } })).toThrow(`commit ${'e'.repeat(40)}`);
+    // The same commit named differently is the same base.
+    expect(merge({ base }, { base: { ...base, revision: 'origin/main' } }).base?.sha).toBe('f'.repeat(40));
+  });
 });

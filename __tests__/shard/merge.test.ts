@@ -1,7 +1,8 @@
 // Sharded scans merged (issue 18): the merged report equals the unsharded one finding for finding, on a
 // repository whose charts join across units, split over 2 and 3 shards; merge refuses reports that are
 // not every shard of one scan exactly once.
-import { rmSync } from 'node:fs';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { scan, type ScanOptions } from '../../src/pipeline/scan.ts';
 import { mergeReports } from '../../src/pipeline/merge.ts';
@@ -97,6 +98,20 @@ describe('merge refusals', () => {
     overlap[1]!.result.shard!.units.push(overlap[0]!.result.shard!.units[0]!);
     expect(() => mergeReports(overlap)).toThrow(/scanned by two shards/);
   });
+  it('refuses shards of checkouts whose files differ, with the same unit names (issue 15)', async () => {
+    const file = path.join(root, 'charts/app-d/templates/deployment.yaml');
+    const text = readFileSync(file, 'utf8');
+    writeFileSync(file, text.replace('privileged: true', 'privileged: false'));
+    let changed: ScanResult;
+    try {
+      changed = roundTrip(await scan({ ...options(), shard: { index: 2, count: 3 } }));
+    } finally {
+      writeFileSync(file, text);
+    }
+    const list = copy();
+    list[1] = { file: 'shard-2-other-commit.json', result: changed };
+    expect(() => mergeReports(list)).toThrow(/shard-2-other-commit\.json and shard-1\.json saw different charts, manifests or plans \(the same 6 unit names, different file content/);
+  }, 120_000);
   it('refuses a report made without --shard and a different split', () => {
     const list = copy();
     delete list[0]!.result.shard;

@@ -40,6 +40,9 @@ afterAll(() => rmSync(workspace, { recursive: true, force: true }));
 describe('dist/index.js, sharded', () => {
   it('shard jobs publish nothing; the publish job merges their reports into one check run, comment and SARIF', async () => {
     github = await FakeGitHub.start(api, OWNER, REPO, TOKEN);
+    // Each shard job runs on its own fresh checkout: its report is laid out only after every shard ran
+    // (a report left in the scanned folder would be a file the next shard reads, and merge would refuse).
+    const reports: [string, unknown][] = [];
     for (const k of [1, 2, 3]) {
       const shard = await run({ shard: `${k}/3` }, 'push');
       expect(shard.stderr).not.toMatch(/internal error/);
@@ -50,8 +53,11 @@ describe('dist/index.js, sharded', () => {
       expect(report.shard).toMatchObject({ index: k, count: 3 });
       // As download-artifact lays the artifacts out: one folder each.
       const file = path.join(workspace, 'preadmit-reports', `preadmit-shard-${k}`, 'preadmit-report.json');
+      reports.push([file, shard.report]);
+    }
+    for (const [file, report] of reports) {
       mkdirSync(path.dirname(file), { recursive: true });
-      writeFileSync(file, JSON.stringify(shard.report));
+      writeFileSync(file, JSON.stringify(report));
     }
     expect(github.checkRuns.size).toBe(0);
     expect(github.comments.size).toBe(0);

@@ -1,11 +1,11 @@
-// Proof by re-render: a chart's candidate edits are applied together to a temporary copy of the chart,
-// every value set is rendered again the way the scan renders it (same configuration, second renders) and
-// evaluated again. An edit is kept only if the findings it is for are gone in every value set that showed
-// them, no finding appears that the scan did not have, and every render still succeeds. When the batch
-// fails, it is split in halves until the edits that are safe are found (bisection); what is kept is proven
-// together once more. Nothing is written outside the temporary copy.
+// Proof by re-render: a chart's candidate edits are applied together to a temporary copy of the chart (as
+// helm reads it: chart-copy.ts), every value set is rendered again the way the scan renders it (same
+// configuration, second renders) and evaluated again. An edit is kept only if the findings it is for are
+// gone in every value set that showed them, no finding appears that the scan did not have, and every
+// render still succeeds. When the batch fails, it is split in halves until the edits that are safe are
+// found (bisection); what is kept is proven together once more. Nothing is written outside the temporary copy.
 import { runWithRenderCache } from '../render/render-cache.ts';
-import { cpSync, lstatSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { lstatSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { minimatch } from 'minimatch';
@@ -18,6 +18,7 @@ import type { HelmBinary } from '../render/helm.ts';
 import { DEFAULT_VALUE_SET } from '../render/value-sets.ts';
 import { CONTAINER_LISTS, podTemplateOf } from '../k8s/workloads.ts';
 import type { ScannedObject } from '../model/model.ts';
+import { copyChartAsHelmReads } from './chart-copy.ts';
 import { applyEdit, type CandidateEdit } from './derive.ts';
 
 /** What the scan knows and does, for re-rendering one chart's copy. */
@@ -117,6 +118,7 @@ export async function proveChart(chart: string, edits: CandidateEdit[], scanFind
   const root = mkdtempSync(path.join(os.tmpdir(), 'preadmit-fix-'));
   const results = new Map<string, TrialOutcome>();
   const scanErrors = new Set((context.scanErrors ?? []).map((e) => `${e.file}\u0000${e.message}`));
+  const checkedCharts = new Map<string, string | undefined>();
   try {
     const trial = async (batch: CandidateEdit[]): Promise<TrialOutcome> => {
       const id = batch.map((e) => edits.indexOf(e)).join(',');
@@ -126,7 +128,12 @@ export async function proveChart(chart: string, edits: CandidateEdit[], scanFind
       const copyRoot = path.join(root, String(proof.trials));
       const copy = path.join(copyRoot, chart);
       mkdirSync(path.dirname(copy), { recursive: true });
-      cpSync(dir, copy, { recursive: true, verbatimSymlinks: true });
+      const uncopied = copyChartAsHelmReads(dir, copy, checkedCharts);
+      if (uncopied !== undefined) {
+        const outcome = { ok: false, failure: `the chart is not rendered: ${uncopied}`, effective: new Set<CandidateEdit>() };
+        results.set(id, outcome);
+        return outcome;
+      }
       const texts = new Map(originals);
       const { failed } = applyEdits(texts, batch);
       if (failed.length > 0) {

@@ -472,7 +472,7 @@ export interface ShardInfo {
   assignment: 'rendezvous-sha256';
   /** Digest of the configuration and scan options that gated the scan: shards of one scan share it. */
   config: string;
-  /** Digest of every unit of the scan (all shards): shards of one checkout share it. */
+  /** Digest of every unit of the scan (all shards) and of the content of its files: shards of one checkout share it. */
   inputs: string;
   /** How many units the whole scan has. */
   total: number;

@@ -1,10 +1,10 @@
 // `preadmit merge`: the JSON reports of a scan's shards (`--shard K/N`, shard.ts) made into the report the
 // whole scan would have made. Reports are refused (UsageError, exit 2) unless they are every shard of one
-// scan exactly once: same preadmit version, same configuration and options (digest), same checkout
-// (digest of every unit), shards 1..N each once. Findings, objects, charts and errors are united; joins
-// across shards are finished from the facts each shard carries (shard-joins.ts); suppressions count
-// across shards (one unused in a shard but used in another was used); the summary and verdict are
-// computed again from what the merged report lists.
+// scan exactly once: same preadmit version, same base commit and gate, same configuration and options
+// (digest), same checkout (digest of every unit's files, shard.ts contentDigest), shards 1..N each once.
+// Findings, objects, charts and errors are united; joins across shards are finished from the facts each
+// shard carries (shard-joins.ts); suppressions count across shards (one unused in a shard but used in
+// another was used); the summary and verdict are computed again from what the merged report lists.
 import { RULES } from '../../rules/index.ts';
 import { interpolate } from '../engine/evaluate.ts';
 import { UsageError } from '../model/errors.ts';
@@ -52,11 +52,19 @@ function checkShards(reports: readonly ShardReport[]): Sharded[] {
     }
     if (r.shard.count !== first.shard.count) throw new UsageError(`${r.file} is a shard of ${r.shard.count}, ${first.file} of ${first.shard.count}: shards of one scan split it the same way`);
     if (r.shard.assignment !== first.shard.assignment) throw new UsageError(`${r.file} assigns units by ${r.shard.assignment}, ${first.file} by ${first.shard.assignment}`);
+    // The base comparison decides which findings are new and whether only those gate: a shard compared with
+    // another base (or with none, its findings without status) would be gated by the first shard's rule.
+    if (r.result.base?.sha !== first.result.base?.sha || r.result.base?.gate !== first.result.base?.gate) {
+      throw new UsageError(`${r.file} was scanned ${baseOf(r)}, ${first.file} ${baseOf(first)}: every shard must compare with the same base revision (--base) and gate (--gate)`);
+    }
     if (r.shard.config !== first.shard.config || r.result.pss.level !== first.result.pss.level || r.result.pss.version !== first.result.pss.version) {
       throw new UsageError(`${r.file} and ${first.file} were scanned with different configurations or options (configuration digest ${r.shard.config} and ${first.shard.config}): every shard must use the same .preadmit.yaml and flags`);
     }
     if (r.shard.inputs !== first.shard.inputs) {
-      throw new UsageError(`${r.file} and ${first.file} saw different charts, manifests or plans (${r.shard.total} and ${first.shard.total} units): every shard must scan the same commit and paths`);
+      const what = r.shard.total !== first.shard.total ? `${r.shard.total} and ${first.shard.total} units` : `the same ${r.shard.total} unit names, different file content: inputs digest ${r.shard.inputs.slice(0, 12)} and ${first.shard.inputs.slice(0, 12)}`;
+      throw new UsageError(
+        `${r.file} and ${first.file} saw different charts, manifests or plans (${what}): every shard must scan the same commit and paths, and nothing may be written into the scanned paths between the shards' scans (write reports elsewhere)`,
+      );
     }
   }
   const byIndex = new Map<number, Sharded>();
@@ -89,6 +97,12 @@ function checkShards(reports: readonly ShardReport[]): Sharded[] {
     );
   }
   return [...byIndex.values()].sort((a, b) => a.shard.index - b.shard.index);
+}
+
+/** The base comparison a shard's report was made with, in words. */
+function baseOf(r: ShardReport): string {
+  const base = r.result.base;
+  return base === undefined ? 'without --base' : `with --base ${base.revision} (commit ${base.sha}) and --gate ${base.gate}`;
 }
 
 function key(...parts: (string | number | undefined)[]): string {

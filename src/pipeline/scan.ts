@@ -279,7 +279,15 @@ async function scanWithBudget(options: ScanOptions): Promise<ScanResult> {
   }
   let sharded: ShardSelection | undefined;
   if (options.shard) {
-    sharded = selectShard(discovery.inputs, options.shard, repoRoot);
+    // Files the configuration and options name are read too: their content must be the same in every shard.
+    const named = [
+      ...config.helm.valuesFiles,
+      ...config.charts.flatMap((c) => [...c.valuesFiles, ...c.valueSets.flatMap((v) => v.valuesFiles)]),
+      ...(config.admissionPolicies ?? []),
+      ...(options.policies ?? []),
+      ...(config.baseline !== undefined ? [config.baseline] : []),
+    ];
+    sharded = selectShard(discovery.inputs, options.shard, repoRoot, named);
     discovery.inputs = sharded.inputs;
   }
   // Each value set of a chart is evaluated on its own (a render as soon as it is parsed, while the others

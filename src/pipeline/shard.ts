@@ -4,11 +4,13 @@
 // unit stays inside one shard. A unit goes to the shard with the highest SHA-256 score of (shard, path):
 // rendezvous hashing. A unit's shard depends only on its own path and N, so adding or removing a unit never
 // moves another, and changing N moves only about 1/N of them (plain `hash mod N` moves most on a change of N).
-import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { createHash, type Hash } from 'node:crypto';
+import { closeSync, lstatSync, openSync, readdirSync, readFileSync, readlinkSync, readSync } from 'node:fs';
+import path from 'node:path';
 import type { Config } from '../config/config.ts';
 import { UsageError } from '../model/errors.ts';
 import { classifyPlanFile } from '../terraform/index.ts';
+import { isInside, safeRealpath } from '../model/paths.ts';
 import { relativeTo, type Input } from './discover.ts';
 
 export interface ShardRequest {
@@ -71,22 +73,108 @@ export interface ShardSelection {
   inputs: Input[];
   /** Units this shard scans, sorted. */
   units: string[];
-  /** Digest of every unit of the scan (all shards). */
+  /** Digest of every unit of the scan (all shards) and of the content of its files (contentDigest). */
   inputsDigest: string;
   total: number;
 }
 
-/** The inputs of one shard, and what identifies the whole scan's inputs. */
-export function selectShard(inputs: readonly Input[], shard: ShardRequest, repoRoot: string): ShardSelection {
+/** The files and folders an input is read from (none for standard input, which cannot be read twice). */
+function pathsOfInput(input: Input): string[] {
+  return input.kind === 'chart' ? [input.dir] : input.kind === 'manifest' ? [input.file] : [];
+}
+
+/**
+ * The inputs of one shard, and what identifies the whole scan's inputs: its units and the content of every
+ * file they hold, with `extraFiles` (values files, policies, a baseline file the configuration names).
+ */
+export function selectShard(inputs: readonly Input[], shard: ShardRequest, repoRoot: string, extraFiles: readonly string[] = []): ShardSelection {
   const units = inputs.map((input) => unitOfInput(input, repoRoot));
   const all = [...new Set(units)].sort();
   const mine = new Set(all.filter((unit) => shardOfUnit(unit, shard.count) === shard.index));
+  const read = new Map<string, string[]>(all.map((unit) => [unit, []]));
+  inputs.forEach((input, i) => read.get(units[i]!)!.push(...pathsOfInput(input)));
   return {
     inputs: inputs.filter((_, i) => mine.has(units[i]!)),
     units: [...mine].sort(),
-    inputsDigest: createHash('sha256').update(all.join('\n')).digest('hex'),
+    inputsDigest: contentDigest([...read.entries(), ['(options)', [...extraFiles]]], repoRoot),
     total: all.length,
   };
+}
+
+const CHUNK = 1024 * 1024;
+
+/** A file's bytes into the hash, a chunk at a time (a large file is never held whole). */
+function hashFile(hash: Hash, file: string): void {
+  const fd = openSync(file, 'r');
+  try {
+    const buffer = Buffer.allocUnsafe(CHUNK);
+    for (let n = readSync(fd, buffer, 0, CHUNK, null); n > 0; n = readSync(fd, buffer, 0, CHUNK, null)) hash.update(buffer.subarray(0, n));
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/**
+ * Digest of what a scan reads: for each unit (sorted), the repository-relative path, size and bytes of
+ * every file under its paths (folders walked in name order, `.git` left out). Shards must have scanned the
+ * same content, not merely the same unit names: a shard run on another commit, or on a checkout a step
+ * changed, is refused by merge. The content itself is hashed rather than a git tree id because it is what
+ * helm and the loaders read: it also covers a dirty work tree, git-ignored files that still render (a
+ * chart's built `charts/*.tgz` dependencies) and folders outside git, and it is the same on any runner
+ * whatever its checkout folder, clone depth or file times. Each shard reads every unit's files once,
+ * which is small next to the helm renders (the 40-chart corpus, 62 MB in 3832 files: well under a second).
+ * A symlink adds where it leads: inside the repository (where rendering follows it) the repository-relative
+ * target and what it holds; otherwise only its text, as nothing outside the repository is read through a link.
+ */
+export function contentDigest(units: readonly (readonly [string, readonly string[]])[], repoRoot: string): string {
+  const hash = createHash('sha256');
+  const realRoot = safeRealpath(repoRoot) ?? repoRoot;
+  const rel = (p: string) => relativeTo(repoRoot, p);
+  const visit = (p: string, shown: string, seen: Set<string>): void => {
+    let stat;
+    try {
+      stat = lstatSync(p);
+    } catch {
+      hash.update(`missing\u0000${shown}\u0000`);
+      return;
+    }
+    if (stat.isSymbolicLink()) {
+      // Where it leads inside the repository (an absolute link names the checkout folder, which runners may not share).
+      const real = safeRealpath(p);
+      const inside = real !== undefined && isInside(realRoot, real);
+      hash.update(`link\u0000${shown}\u0000${inside ? relativeTo(realRoot, real) : `outside\u0000${readlinkSync(p)}`}\u0000`);
+      if (!inside || seen.has(real)) return;
+      visit(real, shown, new Set([...seen, real]));
+      return;
+    }
+    if (stat.isDirectory()) {
+      let names: string[];
+      try {
+        names = readdirSync(p).sort();
+      } catch {
+        hash.update(`unreadable\u0000${shown}\u0000`);
+        return;
+      }
+      hash.update(`dir\u0000${shown}\u0000`);
+      for (const name of names) if (name !== '.git') visit(path.join(p, name), `${shown}/${name}`, seen);
+      return;
+    }
+    if (!stat.isFile()) return;
+    hash.update(`file\u0000${shown}\u0000${stat.size}\u0000`);
+    try {
+      hashFile(hash, p);
+    } catch {
+      hash.update('unreadable\u0000');
+    }
+  };
+  for (const [unit, paths] of [...units].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
+    hash.update(`unit\u0000${unit}\u0000`);
+    for (const p of [...new Set(paths.map((q) => path.resolve(q)))].sort()) {
+      const real = safeRealpath(p);
+      visit(p, rel(p), new Set(real !== undefined ? [real] : []));
+    }
+  }
+  return hash.digest('hex');
 }
 
 /** JSON with object keys sorted, so the digest does not depend on the order keys were written in. */

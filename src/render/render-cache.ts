@@ -19,7 +19,7 @@
 // CI scheme that keeps a pull request from planting entries its base branch reads.
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { createHash } from 'node:crypto';
-import { closeSync, mkdirSync, openSync, readdirSync, readFileSync, readSync, renameSync, rmSync, statSync, utimesSync, writeFileSync, type Dirent } from 'node:fs';
+import { closeSync, lstatSync, mkdirSync, openSync, readdirSync, readFileSync, readSync, renameSync, rmSync, statSync, utimesSync, writeFileSync, type Dirent } from 'node:fs';
 import path from 'node:path';
 
 /** Bumped whenever the key's inputs or the entry format change: old entries are then misses. */
@@ -127,7 +127,11 @@ export class RenderCache {
     }
   }
 
-  /** Removes entries (and stray temporary files) unused for CACHE_ENTRY_MAX_AGE_MS. */
+  /**
+   * Removes entries (and stray temporary files) unused for CACHE_ENTRY_MAX_AGE_MS. Only files named as
+   * put() names them are touched (the cache folder may be shared with other files, or be named by mistake):
+   * anything else in it, even in a two-hex-digit folder, is left alone.
+   */
   prune(now = Date.now()): number {
     let removed = 0;
     let shards: string[];
@@ -145,9 +149,12 @@ export class RenderCache {
         continue;
       }
       for (const name of files) {
+        const kind = cacheFileKind(shard, name);
+        if (kind === undefined) continue;
         const full = path.join(this.dir, shard, name);
         try {
-          if (now - statSync(full).mtimeMs > (name.endsWith('.tmp') ? 3600_000 : CACHE_ENTRY_MAX_AGE_MS)) {
+          const stat = lstatSync(full);
+          if (stat.isFile() && now - stat.mtimeMs > (kind === 'temporary' ? 3600_000 : CACHE_ENTRY_MAX_AGE_MS)) {
             rmSync(full, { force: true });
             removed++;
           }
@@ -158,6 +165,16 @@ export class RenderCache {
     }
     return removed;
   }
+}
+
+/** An entry's file name (`<key>.render`) and a temporary one put() writes before the rename. */
+const ENTRY_NAME = /^([0-9a-f]{64})\.render$/;
+const TEMPORARY_NAME = /^([0-9a-f]{64})\.render\.\d+\.[0-9a-z]*\.tmp$/;
+
+/** Whether `name` in the folder `shard` is a file the cache writes there: an entry, a temporary one, or neither. */
+export function cacheFileKind(shard: string, name: string): 'entry' | 'temporary' | undefined {
+  const kind = ENTRY_NAME.test(name) ? 'entry' : TEMPORARY_NAME.test(name) ? 'temporary' : undefined;
+  return kind !== undefined && name.startsWith(shard) ? kind : undefined;
 }
 
 const current = new AsyncLocalStorage<RenderCache | undefined>();
