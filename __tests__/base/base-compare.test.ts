@@ -266,6 +266,29 @@ describe('--base: only changed charts are rendered', () => {
     expect(existsSync(path.join(all, 'tree', 'charts/b/templates/p.yaml'))).toBe(true);
   });
 
+  it('a values file kept in an unchanged chart still reaches the base (given as an option or named by the configuration)', async () => {
+    const files = {
+      'charts/a/Chart.yaml': chartYaml('a'),
+      'charts/a/values.yaml': 'priv: true\n',
+      'charts/a/templates/p.yaml': pod('a').replace('privileged: false', 'privileged: {{ .Values.priv }}'),
+      'charts/b/Chart.yaml': chartYaml('b'),
+      'charts/b/templates/p.yaml': pod('b'),
+      'charts/b/shared/a-values.yaml': 'priv: false\n',
+    };
+    expect(files['charts/a/templates/p.yaml']).toContain('{{ .Values.priv }}');
+    const repo = await repository(files);
+    // The head writes privileged: true into the template: new, whatever the values say.
+    repo.edit({ 'charts/a/templates/p.yaml': pod('a', { privileged: true }) });
+    const given = await compare(repo, ['charts'], {}, { valuesFiles: [path.join(repo.root, 'charts/b/shared/a-values.yaml')] });
+    expect(given.errors).toEqual([]);
+    expect(of(given.findings, 'pss-privileged').map((f) => f.status)).toEqual(['new']);
+    await repo.commit({ '.preadmit.yaml': 'charts:\n  - path: charts/a\n    values: [charts/b/shared/a-values.yaml]\n' });
+    repo.edit({ 'charts/a/templates/p.yaml': pod('a', { privileged: true, hostPID: true }) });
+    const named = await compare(repo, ['charts']);
+    expect(named.base?.errors).toBe(0);
+    expect(of(named.findings, 'pss-privileged').map((f) => f.status)).toEqual(['existing']);
+  });
+
   it('leaves the user\'s work tree and index as they were', async () => {
     const repo = await repository(three);
     repo.edit({ 'charts/a/templates/p.yaml': pod('a') });

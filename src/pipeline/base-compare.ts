@@ -38,12 +38,13 @@ const GIT_ENV = { GIT_TERMINAL_PROMPT: '0', GIT_PAGER: 'cat', LC_ALL: 'C' };
  * `git archive` it does not drop files marked export-ignore. Submodules are not exported.
  *
  * A pull request touching one chart of many would spend most of its time writing the others (issue 18:
- * 62 MB of corpus charts took 1-3 s): the files of a chart no changed file is under are left out, but for
- * its Chart.yaml and requirements.yaml (so it is still found, and its dependencies read). `more` writes
- * the rest of such charts if the base's scan renders them after all (its configuration changed, a
- * dependency did): synchronously, from the same index.
+ * 62 MB of corpus charts took 1-3 s): the templates, subcharts and CRDs (templates/, charts/, crds/) of a
+ * chart no changed file is under are left out; its other files stay (Chart.yaml, values files another
+ * chart's render may be given). `more` writes the rest of such charts if the base's scan renders them
+ * after all (its configuration changed, a dependency did), and `file` one file it is given (a values file
+ * named by an option or the configuration): synchronously, from the same index.
  */
-export async function exportCommit(repoRoot: string, sha: string, dir: string, changed: readonly string[] | undefined): Promise<{ more: (charts: readonly string[]) => void }> {
+export async function exportCommit(repoRoot: string, sha: string, dir: string, changed: readonly string[] | undefined): Promise<{ more: (charts: readonly string[]) => void; file: (file: string) => void }> {
   const index = path.join(dir, '.preadmit-index');
   const env = { ...GIT_ENV, GIT_INDEX_FILE: index };
   const tree = path.join(dir, 'tree');
@@ -69,7 +70,7 @@ export async function exportCommit(repoRoot: string, sha: string, dir: string, c
       const chart = file.slice(0, at);
       if (!untouchedSet.has(chart)) continue;
       const rest = file.slice(at + 1);
-      return rest === 'Chart.yaml' || rest === 'requirements.yaml' ? undefined : chart;
+      return /^(?:templates|charts|crds)\//.test(rest) ? chart : undefined;
     }
     return undefined;
   };
@@ -86,13 +87,22 @@ export async function exportCommit(repoRoot: string, sha: string, dir: string, c
   else await run(['checkout-index', '--force', '-z', '--stdin', prefix], kept.join('\u0000'));
   // Marks the export's root the way a checkout's .git does, so files are named as in the repository.
   mkdirSync(path.join(tree, '.git'));
-  const more = (wanted: readonly string[]) => {
-    const files = [...new Set(wanted.flatMap((chart) => [...skipped.entries()].filter(([left]) => left === chart || within(left, chart) || within(chart, left)).flatMap(([left, list]) => (skipped.delete(left), list))))];
+  const write = (files: readonly string[]) => {
     if (files.length === 0) return;
     const result = spawnSync('git', ['checkout-index', '--force', '-z', '--stdin', prefix], { cwd: repoRoot, env: { ...process.env, ...env }, input: files.join('\u0000'), timeout: 300_000, maxBuffer: 64 * 1024 * 1024 });
     if (result.status !== 0) throw new UsageError(`--base: git could not export ${sha.slice(0, 12)} (git checkout-index: ${String(result.stderr).split('\n')[0] || 'failed'})`);
   };
-  return { more };
+  const more = (wanted: readonly string[]) => {
+    write([...new Set(wanted.flatMap((chart) => [...skipped.entries()].filter(([left]) => left === chart || within(left, chart) || within(chart, left)).flatMap(([left, list]) => (skipped.delete(left), list))))]);
+  };
+  const file = (wanted: string) => {
+    const chart = leftOut(wanted);
+    const list = chart === undefined ? undefined : skipped.get(chart);
+    if (list === undefined || !list.includes(wanted)) return;
+    skipped.set(chart!, list.filter((f) => f !== wanted));
+    write([wanted]);
+  };
+  return { more, file };
 }
 
 /** Charts with the charts they name as `file://` dependencies, all the way down (repository-relative). */
@@ -109,9 +119,10 @@ function withDependencies(root: string, charts: readonly string[]): string[] {
 }
 
 /** A path of the head (absolute or relative to the working directory) as the export has it, if it has it. */
-function inExport(repoRoot: string, exportRoot: string, file: string): string | undefined {
+function inExport(repoRoot: string, exportRoot: string, file: string, exported?: { file: (file: string) => void }): string | undefined {
   const rel = path.relative(repoRoot, path.resolve(file));
   if (rel.startsWith('..') || path.isAbsolute(rel)) return undefined;
+  exported?.file(rel.split(path.sep).join('/'));
   const mapped = path.join(exportRoot, rel);
   return existsSync(mapped) ? mapped : undefined;
 }
@@ -165,15 +176,23 @@ export async function scanAgainstBase(options: ScanOptions, request: BaseRequest
       if (side === 'head') failOnErrors = config.failOnErrors;
       const choice = chooseCharts(root, charts, changed ?? [], config, valuesFiles, all);
       choices[side] = choice;
-      // The base renders what the export may have left out (a changed configuration, a dependency): written now.
-      if (side === 'base') exported.more(withDependencies(root, choice.rendered));
+      // The base renders what the export may have left out (a changed configuration, a dependency), with the
+      // values files its configuration names: written now.
+      if (side === 'base') {
+        exported.more(withDependencies(root, choice.rendered));
+        const named = [...config.helm.valuesFiles, ...config.charts.flatMap((c) => [...c.valuesFiles, ...c.valueSets.flatMap((v) => v.valuesFiles)])];
+        for (const file of named) {
+          const rel = path.relative(root, path.resolve(root, file));
+          if (!rel.startsWith('..') && !path.isAbsolute(rel)) exported.file(rel.split(path.sep).join('/'));
+        }
+      }
       return choice.rendered;
     };
     const basePaths = paths.flatMap((p) => inExport(repoRoot, exportRoot, p) ?? []);
     // A values file of the repository the base lacks is left out of the base's scan: the pull request's copy
     // would render the base with the head's values and make what they add look existing. Files outside
     // the repository are the same on both sides.
-    const baseValues = (options.valuesFiles ?? []).flatMap((f) => inExport(repoRoot, exportRoot, f) ?? (isInside(repoRoot, path.resolve(f)) ? [] : [path.resolve(f)]));
+    const baseValues = (options.valuesFiles ?? []).flatMap((f) => inExport(repoRoot, exportRoot, f, exported) ?? (isInside(repoRoot, path.resolve(f)) ? [] : [path.resolve(f)]));
     // Likewise a configuration file of the repository the base lacks: the base is scanned with its own
     // (.preadmit.yaml found in the export, else the defaults), never with the pull request's.
     const baseConfig =
