@@ -204,6 +204,12 @@ describe.each(HELMS)('%s', (_, helmVar) => {
     ['a managed Minor read through a parenthesised dot', '{{- if not (eq (.).Capabilities.KubeVersion.Minor "34") }}', 'pss-host-namespaces'],
     ['a managed Minor read inside a raw string passed to tpl', '{{- if not (eq (tpl `{{ .Capabilities.KubeVersion.Minor }}` .) "34") }}', 'pss-host-namespaces'],
     ['the version object handed to a helper', '{{- if ne (include "kv.minor" .Capabilities.KubeVersion) "34" }}', 'pss-host-namespaces'],
+    // Sixth round.
+    ['lookup in a quoted tpl string with escaped quotes', '{{- $f := tpl "{{ lookup \\"v1\\" \\"Namespace\\" \\"\\" \\"kube-system\\" }}" . }}{{- if ne $f "map[]" }}', 'pss-host-namespaces'],
+    ['lookup in a quoted tpl string spelled with escapes', '{{- $f := tpl "\\x7b{ \\x6cookup `v1` `Namespace` `` `kube-system` }}" . }}{{- if ne $f "map[]" }}', 'pss-host-namespaces'],
+    ['Minor in a quoted tpl string with escaped quotes', '{{- $f := tpl "{{ contains \\"+\\" .Capabilities.KubeVersion.Minor }}" . }}{{- if eq $f "true" }}', 'pss-host-namespaces'],
+    ['a multi-line action with a closing brace pair in a string on its second line', '{{- $f := index (list\n    "}}" (lookup "v1" "Namespace" "" "kube-system")) 1 }}{{- if $f }}', 'pss-host-namespaces'],
+    ['comment delimiters inside strings around a namespace read', '{{- $n := index (list "{{/*" .Release.Namespace "*/}}") 1 }}{{- if eq $n "kube-system" }}', 'pss-host-namespaces'],
   ])('%s', async (_, condition, rule) => {
     const ends = (condition.match(/\{\{-?\s*(?:if|with)\b/g) ?? []).length;
     const helpers = '{{- define "app.fullname" }}{{ printf "%s-%s" .Release.Name .Chart.Name | trunc 63 }}{{- end }}\n{{- define "app.namespace" }}{{ .Release.Namespace | trunc 63 }}{{- end }}\n{{- define "kv.minor" }}{{ .Minor }}{{- end }}\n';
@@ -211,6 +217,17 @@ describe.each(HELMS)('%s', (_, helmVar) => {
     expect(result.errors).toEqual([]);
     expect(result.findings.filter((f) => f.severity === 'critical' || f.severity === 'high').map((f) => f.ruleId)).toContain(rule);
     expect(exitCodeOf(result)).toBe(1);
+  }, 60_000);
+
+  it('a helper printing the version object for semverCompare renders with the cluster\'s answers too (no false divergence)', async () => {
+    const { result } = await scanChart(helm(), {
+      'templates/_helpers.tpl': '{{- define "app.kubeVersion" -}}{{ if .Values.kubeVersionOverride }}{{ .Values.kubeVersionOverride }}{{ else }}{{ .Capabilities.KubeVersion }}{{ end -}}{{- end -}}\n',
+      'templates/pod.yaml': pod('        privileged: false', '\n  {{- if semverCompare ">=1.19-0" (include "app.kubeVersion" .) }}\n  securityContext:\n    seccompProfile: {type: RuntimeDefault}\n  {{- end }}\n  {{- if contains "-eks-" .Capabilities.KubeVersion.GitVersion }}\n  dnsPolicy: Default\n  {{- end }}'),
+    });
+    expect(result.errors).toEqual([]);
+    expect(result.charts[0]!.answers).toBeDefined();
+    expect(result.charts[0]!.answers?.error).toBeUndefined();
+    expect(result.findings.filter((f) => f.ruleId === 'render-divergence' && f.severity !== 'info')).toEqual([]);
   }, 60_000);
 
   it('more comparisons deciding host access than renders are made for: an error, not a pass', async () => {

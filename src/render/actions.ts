@@ -72,3 +72,20 @@ export function replaceActions(text: string, replace: (action: string) => string
 export const STRING_LITERAL = /("(?:[^"\\\n]|\\.)*"|`[^`]*`|'(?:[^'\\\n]|\\.)*')/;
 /** The same, for replace() with the g flag. */
 export const STRING_LITERALS = new RegExp(STRING_LITERAL.source, 'g');
+
+const SIMPLE_ESCAPES: Record<string, string> = { a: '\x07', b: '\b', f: '\f', n: '\n', r: '\r', t: '\t', v: '\v', '\\': '\\', "'": "'", '"': '"' };
+
+/**
+ * The value of a Go string literal as written in template code: a quoted string with its escapes
+ * (`\"`, `\x7b`, `\173`, `\u007b`...), a raw string as it is, a character constant's character.
+ */
+export function goStringValue(literal: string): string {
+  const quote = literal[0];
+  const body = literal.slice(1, -1);
+  if (quote === '`') return body;
+  return body.replace(/\\(?:([abfnrtv\\'"])|x([0-9A-Fa-f]{2})|([0-7]{3})|u([0-9A-Fa-f]{4})|U([0-9A-Fa-f]{8}))/g, (_, simple: string | undefined, hex: string | undefined, octal: string | undefined, u4: string | undefined, u8: string | undefined) => {
+    if (simple !== undefined) return SIMPLE_ESCAPES[simple]!;
+    const code = parseInt(hex ?? octal ?? u4 ?? u8!, hex !== undefined || u4 !== undefined || u8 !== undefined ? 16 : 8);
+    return code <= 0x10ffff ? String.fromCodePoint(code) : '';
+  });
+}

@@ -6,7 +6,7 @@
 // the runner's), and proxies that lead nowhere (a values.schema.json `$ref` cannot reach the network).
 // Before helm runs, the chart is checked for what would make helm read outside the repository: symlinks
 // leading out of it and schema references to other files or URLs.
-import { replaceActions, STRING_LITERAL, templateActions } from './actions.ts';
+import { goStringValue, replaceActions, STRING_LITERAL, templateActions } from './actions.ts';
 import { existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync, type Dirent } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -638,7 +638,7 @@ export const MANAGED_VERSION_SUFFIX = '-eks-4f2a9c1';
 const CHAIN = String.raw`((?<![\w$.)\]])(?:\$\w*|\([^()]*\))?(?:\.[A-Za-z_]\w*)*?)`;
 const REVISION_READ = new RegExp(`${CHAIN}\\.Release\\.Revision\\b`, 'g');
 const MINOR_READ = new RegExp(`${CHAIN}(\\.Capabilities\\.KubeVersion)\\.Minor\\b`, 'g');
-const WHOLE_KUBE_READ = new RegExp(`${CHAIN}\\.Capabilities\\.KubeVersion(?![\\w.])`, 'g');
+const HANDED_KUBE_VERSION = new RegExp(`(\\b(?:include|template)\\s+(?:"[^"]*"|\`[^\`]*\`)\\s+\\(?\\s*|\\b(?:dict|list)\\s[^(){}]{0,200}?)${CHAIN}\\.Capabilities\\.KubeVersion(?![\\w.])`, 'g');
 const VERSION_READ = new RegExp(`${CHAIN}(\\.Capabilities\\.KubeVersion)\\.(?:GitVersion|Version|String)\\b`, 'g');
 
 /** How a chart copy's text is rewritten: the cluster's answers, `fail` made harmless, the version's suffix. */
@@ -672,7 +672,7 @@ export function withClusterAnswersText(written: string, how: AnswersHow = { answ
   const answers = (part: string, q = '`') => {
     const lookupFound = 'dict `apiVersion` `v1` `kind` `Found` `metadata` (dict `name` `preadmit-found` `namespace` `preadmit-found` `labels` (dict) `annotations` (dict)) `data` (dict) `stringData` (dict) `spec` (dict) `status` (dict) `items` (list) `_lookup`'.replaceAll('`', q);
     let out = part
-      .replace(/(?<![\w.$])lookup\b(?=\s*(?:["'$(.]|$))/g, lookupFound)
+      .replace(/(?<![\w.$])lookup\b(?=\s*(?:["'`$(.]|$))/g, lookupFound)
       .replace(REVISION_READ, '(add1 $1.Release.Revision)')
       .replace(/(?<![\w.$])now\b(?![\w.])/g, `(now | dateModify ${q}+8760h${q})`);
     if (how.versionSuffix === undefined) return out;
@@ -689,14 +689,6 @@ export function withClusterAnswersText(written: string, how: AnswersHow = { answ
       out = out
         .replace(VERSION_READ, `(printf ${q}%s${suffix}${q} $1$2.Version)`)
         .replace(/(\$\w+)\.KubeVersion\.(?:GitVersion|Version|String)\b/g, (m, holder: string) => (capabilities.has(holder) ? `(printf ${q}%s${suffix}${q} ${holder}.KubeVersion.Version)` : m));
-      // The version object handed on whole (to a helper, in a dict): a dict with the managed cluster's fields.
-      // (Assigned to a variable it is a holder, rewritten where read; `with` blocks are rewritten inside.)
-      out = out.replace(WHOLE_KUBE_READ, (m: string, chain: string, at: number, whole: string) => {
-        if (/(?::?=|\bwith)\s*\(?\s*$/.test(whole.slice(0, at))) return m;
-        const v = `${chain}.Capabilities.KubeVersion`;
-        const version = `(printf ${q}%s${suffix}${q} ${v}.Version)`;
-        return `(dict ${q}Major${q} ${v}.Major ${q}Minor${q} (printf ${q}%s+${q} ${v}.Minor) ${q}Version${q} ${version} ${q}GitVersion${q} ${version} ${q}String${q} ${version})`;
-      });
     }
     return out;
   };
@@ -720,23 +712,43 @@ export function withClusterAnswersText(written: string, how: AnswersHow = { answ
         .join('');
     });
   }
-  const code = (part: string, q = '`') => (how.failsIgnored ? failing(how.answers ? answers(part, q) : part, q) : answers(part, q));
-  // A string holding template text (`tpl "{{ lookup ... }}" .`, `tpl `{{ .Capabilities.KubeVersion.Minor }}` .`)
-  // renders as code: its actions are rewritten too, quoted so the string stays whole.
-  const inString = (literal: string) => {
-    if (!literal.includes('{{') || literal.startsWith("'")) return literal;
-    const quote = literal[0]!;
-    const inner = literal.slice(1, -1);
-    return quote + replaceActions(inner, (action) => code(action, quote === '`' ? '"' : '`')) + quote;
+  // An escape in code can only come from an outer quoting (a YAML double-quoted values string passed to
+  // tpl: `"{{ \\x6cookup ... }}"`), which decodes it before the template is read: letters and digits so
+  // written are read as such (elsewhere helm refuses the template anyway).
+  const unescaped = (part: string) => (part.includes('\\') ? part.replace(/\\(?:x([0-9A-Fa-f]{2})|u([0-9A-Fa-f]{4})|U([0-9A-Fa-f]{8}))/g, (m, x: string | undefined, u: string | undefined, U: string | undefined) => {
+    const c = String.fromCodePoint(Math.min(0x10ffff, parseInt(x ?? u ?? U!, 16)));
+    return /^[A-Za-z0-9]$/.test(c) ? c : m;
+  }) : part);
+  const code = (written: string, q = '`') => {
+    const part = unescaped(written);
+    return how.failsIgnored ? failing(how.answers ? answers(part, q) : part, q) : answers(part, q);
   };
-  return replaceActions(text, (action) => {
-    if (/^\{\{-?\s*\/\*/.test(action)) return action;
+  // A string holding template text (`tpl "{{ lookup \\"v1\\" ... }}" .`, `tpl `{{ .Capabilities.KubeVersion.Minor }}` .`)
+  // renders as code: its actions are rewritten too, and the string written again whole (a quoted string
+  // with Go's escapes, a raw string with the replacements' strings double-quoted).
+  const inString = (literal: string): string => {
+    if (literal.startsWith("'")) return literal;
+    const value = goStringValue(literal);
+    if (!value.includes('{{')) return literal;
+    if (literal.startsWith('`')) return '`' + replaceActions(value, (action) => rewriteAction(action, '"')) + '`';
+    return JSON.stringify(replaceActions(value, (action) => rewriteAction(action, '`')));
+  };
+  const rewriteAction = (written: string, q: string): string => {
+    if (/^\{\{-?\s*\/\*/.test(written)) return written;
+    // The version object handed on whole to a helper or put in a dict or list becomes a dict of its fields,
+    // which the reads below answer as the managed cluster does (printed, it stays the object: its version
+    // string, which semverCompare reads).
+    const action = how.answers && how.versionSuffix !== undefined && written.includes('KubeVersion') ? written.replace(HANDED_KUBE_VERSION, (m, handed: string, chain: string) => {
+      const v = `${chain}.Capabilities.KubeVersion`;
+      return `${handed}(dict ${q}Major${q} ${v}.Major ${q}Minor${q} ${v}.Minor ${q}Version${q} ${v}.Version ${q}GitVersion${q} ${v}.Version ${q}String${q} ${v}.Version)`;
+    }) : written;
     // Other string literals are left as they are: only code is rewritten.
     return action
       .split(STRING_LITERAL)
-      .map((part, i) => (i % 2 === 1 ? inString(part) : code(part)))
+      .map((part, i) => (i % 2 === 1 ? inString(part) : code(part, q)))
       .join('');
-  });
+  };
+  return replaceActions(text, (action) => rewriteAction(action, '`'));
 }
 
 /**

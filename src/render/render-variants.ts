@@ -9,7 +9,7 @@
 //
 // The decision to render twice is static, from the chart's text: every file of the chart and of its
 // vendored subcharts (archives too), since a template can `tpl` a values string or a file.
-import { actionSpans, replaceActions, STRING_LITERALS, templateActions } from './actions.ts';
+import { actionSpans, goStringValue, replaceActions, STRING_LITERALS, templateActions } from './actions.ts';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { gunzipSync } from 'node:zlib';
@@ -90,23 +90,18 @@ function kubeLiteralVersions(kubeVersion: string, literals: readonly string[]): 
   return candidates;
 }
 
-/** Text with each template comment (an action opening with a slash and a star) blanked, lines kept. */
+/**
+ * Text with each template comment (an action opening with a slash and a star) blanked, lines kept. Actions
+ * are found as Go's lexer finds them: `"{{/*"` inside a string starts no comment.
+ */
 export function withoutTemplateComments(text: string): string {
-  // Scanned with indexOf (a regex would retry from every unclosed opener: quadratic on hostile text).
+  if (!text.includes('/*')) return text;
   let out = '';
   let last = 0;
-  for (let open = text.indexOf('{{'); open !== -1; open = text.indexOf('{{', last)) {
-    const inner = /^\{\{-?\s*\/\*/.exec(text.slice(open, open + 64));
-    if (inner === null) {
-      out += text.slice(last, open + 2);
-      last = open + 2;
-      continue;
-    }
-    const end = text.indexOf('*/', open + inner[0].length);
-    const close = end === -1 ? -1 : text.indexOf('}}', end + 2);
-    if (close === -1) break; // an unclosed comment: helm refuses the template
-    out += text.slice(last, open) + text.slice(open, close + 2).replace(/[^\n]/g, ' ');
-    last = close + 2;
+  for (const { start, end } of actionSpans(text)) {
+    if (!/^\{\{-?\s*\/\*/.test(text.slice(start, start + 64))) continue;
+    out += text.slice(last, start) + text.slice(start, end).replace(/[^\n]/g, ' ');
+    last = end;
   }
   return out + text.slice(last);
 }
@@ -165,7 +160,7 @@ const CONSTRUCTS: Record<ConstructKind, RegExp> = {
   upgrade: /\bIs(?:Upgrade|Install)\b|\.Release(?![\w.])/,
   apiVersions: /\bAPIVersions\b|\.Capabilities(?![\w.])/,
   // The function, not a values key (`.Values.lookup`) or a variable (`$lookup`): matched on actionCode().
-  lookup: /(?<![\w.$])lookup\b(?=\s*(?:["'$(.]|$))/,
+  lookup: /(?<![\w.$])lookup\b(?=\s*(?:["'`$(.]|$))/,
   revision: /\.Release\.Revision\b|\bRevision\b(?=\s*\))|["']Revision["']/,
   // Which helm installs the chart, and when: the scan's helm and clock are not the install's.
   helmVersion: /\bHelmVersion\b/,
@@ -216,7 +211,52 @@ export function actionCode(line: string, strings = false): string {
  * which render as code: what they hold counts.
  */
 export function blankStrings(code: string): string {
-  return code.replace(STRING_LITERALS, (literal) => (literal.includes('{{') ? literal : '""'));
+  return blankStringsOf(code);
+}
+
+/**
+ * The actions of `lines`, read over the whole text as Go's lexer reads them (an action may span lines and
+ * hold `}}` in a string), each given to the line it starts on: per line, their code (without the braces),
+ * string literals blanked unless `strings`. An action left open runs to the end of its line. Made once per
+ * lines array.
+ */
+export function lineActions(lines: readonly string[], strings = false): string[][] {
+  const cache = strings ? lineActionsWithStrings : lineActionsBlanked;
+  const known = cache.get(lines);
+  if (known !== undefined) return known;
+  const text = lines.join('\n');
+  const out: string[][] = lines.map(() => []);
+  let line = 0;
+  let counted = 0;
+  const lineAt = (at: number) => {
+    for (let i = text.indexOf('\n', counted); i !== -1 && i < at; i = text.indexOf('\n', i + 1)) line++;
+    counted = Math.max(counted, at);
+    return line;
+  };
+  const spans = actionSpans(text);
+  for (const { start, end } of spans) {
+    const code = text.slice(start, end).replace(/^\{\{-?/, '').replace(/-?\}\}$/, '');
+    out[lineAt(start)]!.push(strings ? code : blankStringsOf(code));
+  }
+  const open = text.indexOf('{{', spans.at(-1)?.end ?? 0);
+  if (open !== -1) {
+    const close = text.indexOf('\n', open);
+    const code = text.slice(open + 2, close === -1 ? text.length : close);
+    out[lineAt(open)]!.push(strings ? code : blankStringsOf(code));
+  }
+  cache.set(lines, out);
+  return out;
+}
+const lineActionsBlanked = new WeakMap<readonly string[], string[][]>();
+const lineActionsWithStrings = new WeakMap<readonly string[], string[][]>();
+
+function blankStringsOf(code: string): string {
+  // A string holding template text (escapes read: `"{{ lookup \\"v1\\" ... }}"`, `"\\x7b{ ... }}"`) is code.
+  return code.replace(STRING_LITERALS, (literal) => {
+    if (!literal.includes('{') && !literal.includes('\\')) return '""';
+    const value = goStringValue(literal);
+    return value.includes('{{') ? ` ${value} ` : '""';
+  });
 }
 
 /** The construct as a reader knows it, from the matched text. */
@@ -443,11 +483,27 @@ export function noConstructs(): ChartConstructs {
 const MAX_FILE_BYTES = 4 * 1024 * 1024;
 const MAX_CHART_BYTES = 64 * 1024 * 1024;
 
+/**
+ * Text with Go's numeric string escapes (`\x6c`, `\154`, `\u006c`, `\U0000006c`) decoded, for reading what
+ * a template names (never rendered): one that would decode to a quote, a backslash or a line break becomes a
+ * space, so strings and lines stay where they were.
+ */
+export function decodedEscapes(text: string): string {
+  if (!text.includes('\\')) return text;
+  return text.replace(/\\(?:x([0-9A-Fa-f]{2})|([0-7]{3})|u([0-9A-Fa-f]{4})|U([0-9A-Fa-f]{8}))/g, (_, hex: string | undefined, octal: string | undefined, u4: string | undefined, u8: string | undefined) => {
+    const code = parseInt(hex ?? octal ?? u4 ?? u8!, octal !== undefined ? 8 : 16);
+    if (code > 0x10ffff || code < 0x20 || code === 0x22 || code === 0x27 || code === 0x5c || code === 0x60 || code === 0x2028 || code === 0x2029) return ' ';
+    return String.fromCodePoint(code);
+  });
+}
+
 /** Reads every file of a chart (its subcharts and their archives included) once, for the constructs. */
 export function chartConstructs(dir: string, repoRoot: string): ChartConstructs {
   const found = noConstructs();
   let budget = MAX_CHART_BYTES;
-  const scanText = (text: string, where: (line: number) => TemplateConstruct, file: string, archive: boolean) => {
+  const scanText = (written: string, where: (line: number) => TemplateConstruct, file: string, archive: boolean) => {
+    // Escapes in a string of template text (`tpl "{{ \\x6cookup ... }}"`) spell what the text reads: decoded.
+    const text = decodedEscapes(written);
     if (!found.usesTpl && /\btpl\b/.test(text)) found.usesTpl = true;
     const constructs = /IsUpgrade|IsInstall|Release|APIVersions|Capabilities|lookup|Revision|\bnow\b/.test(text);
     // A helper's output compared with a literal (`eq (include "app.namespace" .) "kube-system"`): the helper may
@@ -462,7 +518,8 @@ export function chartConstructs(dir: string, repoRoot: string): ChartConstructs 
     // not followed; helm create's fullname idiom in a helper file is not a branch).
     const releaseLine = /Release\.Name|Release\.Namespace|KubeVersion/.test(text) ? releaseBranchLines(lines.join('\n'), new Set(), path.basename(file).startsWith('_') || /\/_[^/]*$/.test(where(1).inArchive ?? ''))[0] : undefined;
     for (const kind of Object.keys(CONSTRUCTS) as ConstructKind[]) {
-      const index = kind === 'release' ? (releaseLine ?? 0) - 1 : lines.findIndex((line) => CONSTRUCTS[kind].test(kind === 'revision' ? actionCode(line, true) : actionCode(line)));
+      const codes = lineActions(lines, kind === 'revision');
+      const index = kind === 'release' ? (releaseLine ?? 0) - 1 : codes.findIndex((line) => line.some((code) => CONSTRUCTS[kind].test(code)));
       if (index === -1) continue;
       if (kind === 'upgrade' || kind === 'apiVersions' || kind === 'release') kinds.add(kind);
       found[kind] = true;
@@ -473,17 +530,10 @@ export function chartConstructs(dir: string, repoRoot: string): ChartConstructs 
     if (!found.managedKube && /KubeVersion/.test(text)) {
       const holders = new Set([...text.matchAll(/(\$\w+)\s*:?=\s*\(?\s*\$?\.Capabilities\.KubeVersion\b/g)].map((m) => m[1]!));
       // Each action on its own (a `semver` elsewhere on the line does not excuse it), comments left out.
-      const actionsOf = (written: string) => {
-        const line = withoutTemplateComments(written);
-        const spans = actionSpans(line);
-        const codes = spans.map((span) => actionCode(line.slice(span.start, span.end), true));
-        const open = line.indexOf('{{', spans.at(-1)?.end ?? 0);
-        if (open !== -1) codes.push(actionCode(line.slice(open), true));
-        return codes;
-      };
-      const index = lines.findIndex((line) => actionsOf(line).some((code) => managedKubeRead(code, holders)));
+      const actions = lineActions(withoutTemplateComments(lines.join('\n')).split('\n'), true);
+      const index = actions.findIndex((codes) => codes.some((code) => managedKubeRead(code, holders)));
       // Names a string test looks for in the version (`contains "gke"`): the render's version carries them.
-      for (const code of lines.flatMap(actionsOf)) {
+      for (const code of actions.flat()) {
         if (!managedKubeRead(code, holders)) continue;
         for (const m of code.matchAll(/"([-.+_]?[A-Za-z][-A-Za-z0-9.+_]{0,30})"|`([-.+_]?[A-Za-z][-A-Za-z0-9.+_]{0,30})`/g)) {
           const name = m[1] ?? m[2]!;
@@ -561,6 +611,7 @@ export function addValuesTextConstructs(found: ChartConstructs, file: string): v
   } catch {
     return; // helm reports a values file it cannot read
   }
+  text = decodedEscapes(text);
   // The literals it compares the release and version with, as the chart's own text's.
   collectLiterals(text.split(/\r?\n/), found.literals);
   found.literals.release = resolveHelperLiterals(found.literals.release, found.literals.helpers);
@@ -1272,7 +1323,7 @@ export class ConstructLocator {
       lines.forEach((line, i) => {
         if (/^\s*#/.test(line) && !line.includes('{{')) return; // a YAML comment renders nothing
         for (const kind of kinds) {
-          if (kind === 'release' ? !branches.has(i + 1) : !CONSTRUCTS[kind].test(actionCode(line, kind === 'revision'))) continue;
+          if (kind === 'release' ? !branches.has(i + 1) : !lineActions(lines, kind === 'revision')[i]!.some((code) => CONSTRUCTS[kind].test(code))) continue;
           if (guards.has(i + 1)) continue;
           const decides = UNKNOWABLE_KINDS.has(kind) ? (decidedSetting(lines, i) ?? (helper ? includersDecide(defineName) : undefined)) : undefined;
           if (kind === 'clock' && decides === undefined) continue;
