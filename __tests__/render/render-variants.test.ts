@@ -210,9 +210,16 @@ describe.each(HELMS)('%s', (_, helmVar) => {
     ['Minor in a quoted tpl string with escaped quotes', '{{- $f := tpl "{{ contains \\"+\\" .Capabilities.KubeVersion.Minor }}" . }}{{- if eq $f "true" }}', 'pss-host-namespaces'],
     ['a multi-line action with a closing brace pair in a string on its second line', '{{- $f := index (list\n    "}}" (lookup "v1" "Namespace" "" "kube-system")) 1 }}{{- if $f }}', 'pss-host-namespaces'],
     ['comment delimiters inside strings around a namespace read', '{{- $n := index (list "{{/*" .Release.Namespace "*/}}") 1 }}{{- if eq $n "kube-system" }}', 'pss-host-namespaces'],
+    ['a prefix and a suffix tested together', '{{- if and (hasPrefix "kube-" .Release.Namespace) (hasSuffix "-system" .Release.Namespace) }}', 'pss-host-namespaces'],
+    ['seven namespaces in a helper whose output decides', '{{- if eq (include "app.tier" .) "sys" }}', 'pss-host-namespaces'],
+    ['a literal built at render time', '{{- if eq .Release.Namespace (print "kube-" "system") }}', 'render-lookup'],
+    ['a range over names', '{{- $hit := false }}{{- range $n := list "a1" "a2" "kube-system" }}{{- $hit = or $hit (eq $.Release.Namespace $n) }}{{- end }}{{- if $hit }}', 'render-lookup'],
+    ['a digest of the namespace', '{{- if eq (.Release.Namespace | sha256sum | trunc 8) "88007f70" }}', 'render-lookup'],
+    ['the release reached through a computed key of the root', '{{- $r := index . (print "Rel" "ease") }}{{- if eq (index $r (print "Name" "space")) "kube-system" }}', 'render-lookup'],
   ])('%s', async (_, condition, rule) => {
     const ends = (condition.match(/\{\{-?\s*(?:if|with)\b/g) ?? []).length;
-    const helpers = '{{- define "app.fullname" }}{{ printf "%s-%s" .Release.Name .Chart.Name | trunc 63 }}{{- end }}\n{{- define "app.namespace" }}{{ .Release.Namespace | trunc 63 }}{{- end }}\n{{- define "kv.minor" }}{{ .Minor }}{{- end }}\n';
+    const tiers = ['a1', 'a2', 'a3', 'a4', 'a5', 'a6'].map((n) => `{{- else if eq .Release.Namespace "${n}" }}${n}`).join('');
+    const helpers = `{{- define "app.fullname" }}{{ printf "%s-%s" .Release.Name .Chart.Name | trunc 63 }}{{- end }}\n{{- define "app.namespace" }}{{ .Release.Namespace | trunc 63 }}{{- end }}\n{{- define "kv.minor" }}{{ .Minor }}{{- end }}\n{{- define "app.tier" }}{{- if eq .Release.Namespace "a0" }}a0${tiers}{{- else if eq .Release.Namespace "kube-system" }}sys{{- else }}none{{- end }}{{- end }}\n`;
     const { result } = await scanChart(helm(), { 'templates/_helpers.tpl': helpers, 'templates/pod.yaml': pod('        privileged: false', `\n  ${condition}\n  hostNetwork: true\n  ${'{{- end }}'.repeat(ends)}`) });
     expect(result.errors).toEqual([]);
     expect(result.findings.filter((f) => f.severity === 'critical' || f.severity === 'high').map((f) => f.ruleId)).toContain(rule);

@@ -409,6 +409,8 @@ export interface ChartConstructs {
   clock: boolean;
   computedApi: boolean;
   computedIdentity: boolean;
+  /** Lines (`file:line`, repository-relative) of deciding tests on the release identity no render enumerates. */
+  unenumerated: Set<string>;
   managedVersion: boolean;
   /** Lines anywhere in the chart, for a divergence whose template cannot be traced (archives, tpl). */
   anywhere: Partial<Record<ConstructKind, TemplateConstruct>>;
@@ -457,7 +459,25 @@ export interface ReleaseLiteral {
    * chart is read, the helper's name; then the field is what the helper reads (resolveHelperLiterals).
    */
   helper?: string;
+  /** The helper (`define`) whose text holds the comparison: deciding when the helper's output decides. */
+  inHelper?: string;
 }
+
+/**
+ * Whether an expression over the release name or namespace may give something else than the field itself:
+ * any function but those that keep it when nothing else is set (default, coalesce, a case or space change,
+ * printing it alone). Quoted strings are not functions.
+ */
+function transforms(expression: string): boolean {
+  const code = expression.replace(/"(?:[^"\\]|\\.)*"|`[^`]*`/g, '""');
+  for (const m of code.matchAll(/(?:^|[\s(|])([a-zA-Z]\w*)(?=[\s)]|$)/g)) {
+    if (!/^(?:default|coalesce|toString|lower|upper|trim|print|printf|quote|squote|trunc|list|index|first|last)$/.test(m[1]!)) return true;
+  }
+  return /printf\s+""/.test(code) && !/printf\s+"%s"/.test(expression);
+}
+
+/** Literals left out of a full list while their helper's output was not yet known to decide. */
+const droppedInHelpers = new WeakMap<ReleaseLiteral[], Set<string>>();
 
 /** What a helper's text reads of the release identity, directly or through the helpers it includes. */
 export interface HelperReads {
@@ -476,7 +496,7 @@ function lengthPasses(literal: string, length: number): boolean {
 
 /** A chart whose files were not read (they lead outside the repository: it is not rendered either). */
 export function noConstructs(): ChartConstructs {
-  return { upgrade: false, apiVersions: false, lookup: false, revision: false, release: false, helmVersion: false, clock: false, computedApi: false, computedIdentity: false, managedVersion: false, anywhere: {}, files: [], usesTpl: false, managedKube: false, literals: { apiVersions: new Set(), release: [], kube: [], kubeNames: [], helpers: new Map() } };
+  return { upgrade: false, apiVersions: false, lookup: false, revision: false, release: false, helmVersion: false, clock: false, computedApi: false, computedIdentity: false, unenumerated: new Set(), managedVersion: false, anywhere: {}, files: [], usesTpl: false, managedKube: false, literals: { apiVersions: new Set(), release: [], kube: [], kubeNames: [], helpers: new Map() } };
 }
 
 /** Most bytes of one file, and of a whole chart, read for the decision. */
@@ -508,11 +528,20 @@ export function chartConstructs(dir: string, repoRoot: string): ChartConstructs 
     const constructs = /IsUpgrade|IsInstall|Release|APIVersions|Capabilities|lookup|Revision|\bnow\b/.test(text);
     // A helper's output compared with a literal (`eq (include "app.namespace" .) "kube-system"`): the helper may
     // read the release, which resolveHelperLiterals decides once every helper is read.
-    if (!constructs && !/\b(?:include|template)\b/.test(text)) return;
+    // So may the root context indexed by a computed key (`index . (print "Rel" "ease")`).
+    if (!constructs && !/\b(?:include|template)\b|\b(?:index|get|pluck|dig)\s+[$.]\s/.test(text)) return;
     // Outside templates/, a YAML comment line is never rendered (not even through tpl): blanked, lines kept.
     const comments = !archive && !file.split(path.sep).includes('templates');
     const lines = text.split(/\r?\n/).map((line) => (comments && /^\s*#/.test(line) ? '' : line));
-    if (!constructs) return collectLiterals(lines, found.literals);
+    // A deciding test on the release identity no literal renders: reported at its line (ConstructLocator).
+    const unenumerated = (line: number) => {
+      const at = where(line + 1);
+      found.computedIdentity = true;
+      found.anywhere.computedIdentity ??= { ...at, construct: constructName('computedIdentity', '') };
+      if (at.inArchive !== undefined) found.literals.unrendered ??= `a test on the release name or namespace that no render can enumerate decides host-access or privilege settings in ${at.inArchive}`;
+      else if (found.unenumerated.size < 4096) found.unenumerated.add(`${at.file}:${at.line}`);
+    };
+    if (!constructs) return collectLiterals(lines, found.literals, unenumerated);
     const kinds = new Set<VariantKind>();
     // Archive files and text tpl may render: a branch on the release (helpers named in an archive file are
     // not followed; helm create's fullname idiom in a helper file is not a branch).
@@ -545,7 +574,7 @@ export function chartConstructs(dir: string, repoRoot: string): ChartConstructs 
         found.anywhere.release ??= { ...where(index + 1), construct: '.Capabilities.KubeVersion as a managed cluster reports it (Minor "31+", a provider suffix)' };
       }
     }
-    collectLiterals(lines, found.literals);
+    collectLiterals(lines, found.literals, unenumerated);
     if (kinds.size > 0) found.files.push({ file, archive, kinds });
   };
   const scanArchive = (bytes: Buffer, archive: string, prefix: string, depth: number) => {
@@ -595,7 +624,7 @@ export function chartConstructs(dir: string, repoRoot: string): ChartConstructs 
     }
   };
   walk(dir, 0);
-  found.literals.release = resolveHelperLiterals(found.literals.release, found.literals.helpers);
+  found.literals.release = resolveHelperLiterals(found.literals.release, found.literals.helpers, (why) => (found.literals.unrendered ??= why));
   return found;
 }
 
@@ -871,7 +900,7 @@ export function collectHelperReads(code: string, into: Map<string, HelperReads>)
  * through the helpers it includes): a name that passes the test is the render's release name, since a
  * helper built from it (helm create's fullname) begins with it. A helper that reads neither is dropped.
  */
-export function resolveHelperLiterals(literals: readonly ReleaseLiteral[], helpers: ReadonlyMap<string, HelperReads>): ReleaseLiteral[] {
+export function resolveHelperLiterals(literals: readonly ReleaseLiteral[], helpers: ReadonlyMap<string, HelperReads>, onUnrendered?: (why: string) => void): ReleaseLiteral[] {
   const readsOf = (name: string) => {
     const out = { name: false, namespace: false };
     const seen = new Set<string>();
@@ -888,11 +917,26 @@ export function resolveHelperLiterals(literals: readonly ReleaseLiteral[], helpe
     }
     return out;
   };
+  // A helper whose output a deciding test compares decides too: the literals inside it (and inside the
+  // helpers it includes) are deciding, so each gets its render.
+  const deciding = new Set<string>();
+  const queue = literals.filter((l) => l.helper !== undefined && l.decides).map((l) => l.helper!);
+  while (queue.length > 0 && deciding.size < 256) {
+    const name = queue.pop()!;
+    if (deciding.has(name)) continue;
+    deciding.add(name);
+    queue.push(...(helpers.get(name)?.includes ?? []));
+  }
+  const promoted = literals.map((l) => (l.inHelper !== undefined && deciding.has(l.inHelper) && !l.decides ? { ...l, decides: true } : l));
+  const dropped = [...(droppedInHelpers.get(literals as ReleaseLiteral[]) ?? [])].find((name) => deciding.has(name));
+  if (dropped !== undefined) onUnrendered?.(`more than ${MAX_RELEASE_LITERALS} comparisons of the release name or namespace, some in the helper ${JSON.stringify(dropped)} whose output decides host-access or privilege settings`);
+  // Deciding first (a stable sort): the renders take them first.
+  const ordered = [...promoted.filter((l) => l.decides), ...promoted.filter((l) => !l.decides)];
   const out: ReleaseLiteral[] = [];
   const push = (literal: ReleaseLiteral) => {
     if (!out.some((l) => l.field === literal.field && l.test === literal.test && l.literal === literal.literal)) out.push(literal);
   };
-  for (const literal of literals) {
+  for (const literal of ordered) {
     if (literal.helper === undefined) {
       push(literal);
       continue;
@@ -907,7 +951,7 @@ export function resolveHelperLiterals(literals: readonly ReleaseLiteral[], helpe
 
 const API_VERSION_LITERAL = /APIVersions\.Has\s+"([A-Za-z0-9.\/-]{1,253})"/g;
 /** The API versions `lines` ask for by name (ChartConstructs.literals); at most 64 per chart. */
-function collectLiterals(lines: readonly string[], into: ChartConstructs['literals']): void {
+function collectLiterals(lines: readonly string[], into: ChartConstructs['literals'], onUnenumerated?: (line: number) => void): void {
   for (const line of lines) {
     if (!line.includes('APIVersions') || into.apiVersions.size >= 64) continue;
     for (const match of line.matchAll(API_VERSION_LITERAL)) into.apiVersions.add(match[1]!);
@@ -915,7 +959,7 @@ function collectLiterals(lines: readonly string[], into: ChartConstructs['litera
   // Template comments render nothing: no literal is taken from them.
   const code = withoutTemplateComments(lines.join('\n'));
   if (/\bdefine\b/.test(code)) collectHelperReads(code, into.helpers);
-  if (/\bRelease\b|\b(?:include|template)\b/.test(code)) collectReleaseLiterals(code, into.release, (why) => (into.unrendered ??= why));
+  if (/\bRelease\b|\b(?:include|template)\b|\b(?:index|get|pluck|dig)\s+[$.]\s/.test(code)) collectReleaseLiterals(code, into.release, (why) => (into.unrendered ??= why), onUnenumerated);
   if (/KubeVersion/.test(code)) collectKubeLiterals(code, into.kube);
 }
 
@@ -971,15 +1015,28 @@ const COMPARED = /\b(eq|ne|hasPrefix|hasSuffix|contains|regexMatch|mustRegexMatc
  * Literals `text` compares the release name or namespace with: directly (`.Release.Namespace`,
  * `$.Release.Namespace`) or through a variable assigned from them in the same file. At most 16 per chart.
  */
-export function collectReleaseLiterals(written: string, into: ReleaseLiteral[], onUnrendered?: (why: string) => void): void {
+export function collectReleaseLiterals(written: string, into: ReleaseLiteral[], onUnrendered?: (why: string) => void, onUnenumerated?: (line: number) => void): void {
   const text = canonicalReleaseText(written);
+  // The helper each action sits in (its define up to the next one), for literals a helper's output carries.
+  const defines = [...text.matchAll(DEFINE)].map((m) => ({ name: m[1]!, at: m.index! }));
+  let inDefine = -1;
   const variables = new Map<string, ReleaseLiteral['field']>();
   // Assigned from them, or from an expression over one of them (`$ns := default .Release.Namespace .Values.ns`).
-  for (const m of text.matchAll(/(\$\w+)\s*:?=\s*[^}\n]{0,200}?\$?\.Release\.(Name|Namespace)\b/g)) if (!variables.has(m[1]!)) variables.set(m[1]!, m[2] === 'Name' ? 'name' : 'namespace');
+  const transformedVariables = new Set<string>();
+  for (const m of text.matchAll(/(\$\w+)\s*:?=\s*([^}\n]{0,200}?)\$?\.Release\.(Name|Namespace)\b([^}\n]{0,200})/g)) {
+    if (variables.has(m[1]!)) continue;
+    variables.set(m[1]!, m[3] === 'Name' ? 'name' : 'namespace');
+    if (transforms(`${m[2]} ${m[4]}`)) transformedVariables.add(m[1]!);
+  }
   // A helper's output (`(include "app.fullname" .)`): resolved to what the helper reads once the chart is read.
   let helper: string | undefined;
-  const fieldOf = (written: string): ReleaseLiteral['field'] | undefined => {
+  // The operand transforms the name (`sha256sum`, `b64enc`, `replace`...): the literal is tried as the field,
+  // and the test is reported too, since no render is sure to pass it.
+  let uncertain = false;
+  const fieldOf = (operandWritten: string): ReleaseLiteral['field'] | undefined => {
     helper = undefined;
+    uncertain = false;
+    const written = operandWritten.startsWith('(') ? operandWritten : operandWritten.replace(/\)+$/, '');
     const included = /^\(\s*(?:include|template)\s+"([^"]{1,200})"[^()]*\)$/.exec(written);
     if (included) {
       helper = included[1]!;
@@ -990,7 +1047,10 @@ export function collectReleaseLiterals(written: string, into: ReleaseLiteral[], 
     const direct = /^\(?\$?(?:\$\w+)?\.Release\.(Name|Namespace)\)?$/.exec(operand);
     if (direct) return direct[1] === 'Name' ? 'name' : 'namespace';
     const variable = variables.get(operand.replace(/[()]/g, ''));
-    if (variable !== undefined) return variable;
+    if (variable !== undefined) {
+      uncertain = transformedVariables.has(operand.replace(/[()]/g, ''));
+      return variable;
+    }
     // An expression over one of them (`(default .Release.Namespace .Values.ns)`, `(printf "%s" .Release.Name)`,
     // `(coalesce .Values.ns $ns)`): the literal is tried as that field, which is what the expression gives
     // when nothing else is set.
@@ -1000,24 +1060,38 @@ export function collectReleaseLiterals(written: string, into: ReleaseLiteral[], 
       const field = m[1] !== undefined ? (m[1] === 'Name' ? 'name' : 'namespace') : variables.get(m[0]);
       if (field !== undefined) fields.add(field);
     }
-    return fields.size === 1 ? [...fields][0] : undefined;
+    if (fields.size !== 1) return undefined;
+    uncertain = transforms(operand);
+    return [...fields][0];
   };
   const lines = text.split('\n');
   let deciding = false;
   // A literal whose comparison writes a host-access or privilege setting goes first: one render takes one value.
+  let added = 0;
+  let current: ReleaseLiteral[] = [];
+  let unsure = false;
   const add = (written: ReleaseLiteral) => {
-    const literal = helper === undefined ? written : { ...written, helper };
+    added++;
+    if (uncertain) unsure = true;
+    const own = inDefine === -1 ? written : { ...written, inHelper: defines[inDefine]!.name };
+    const literal = helper === undefined ? own : { ...own, helper };
     if (into.some((l) => l.field === literal.field && l.test === literal.test && l.literal === literal.literal && l.helper === literal.helper)) return;
     if (into.length >= MAX_RELEASE_LITERALS) {
       // Full: a deciding literal takes the place of one that decides nothing; with none left, the chart
       // cannot be rendered every way that matters, which the scan reports rather than passing it.
       const spare = into.findLastIndex((l) => !l.decides);
-      if (!deciding) return;
+      if (!deciding) {
+        // Inside a helper it may decide after all (its output compared where it decides): remembered.
+        if (literal.inHelper !== undefined) (droppedInHelpers.get(into) ?? droppedInHelpers.set(into, new Set()).get(into)!).add(literal.inHelper);
+        return;
+      }
       if (spare === -1) return onUnrendered?.(`more than ${MAX_RELEASE_LITERALS} comparisons of the release name or namespace decide host-access or privilege settings (the next: ${JSON.stringify(literal.literal)})`);
       into.splice(spare, 1);
     }
-    if (deciding) into.splice(into.findIndex((l) => !l.decides) === -1 ? into.length : into.findIndex((l) => !l.decides), 0, { ...literal, decides: true });
-    else into.push(literal);
+    const kept = deciding ? { ...literal, decides: true } : literal;
+    current.push(kept);
+    if (deciding) into.splice(into.findIndex((l) => !l.decides) === -1 ? into.length : into.findIndex((l) => !l.decides), 0, kept);
+    else into.push(kept);
   };
   // The line of each action, counted on from the previous one (slicing from the start per action is quadratic).
   let lineAt = 0;
@@ -1025,7 +1099,31 @@ export function collectReleaseLiterals(written: string, into: ReleaseLiteral[], 
   for (const action of templateActions(text)) {
     for (let at = text.indexOf('\n', countedTo); at !== -1 && at < action.index; at = text.indexOf('\n', at + 1)) lineAt++;
     countedTo = action.index;
+    while (inDefine + 1 < defines.length && defines[inDefine + 1]!.at <= action.index) inDefine++;
+    added = 0;
+    current = [];
+    unsure = false;
     deciding = /\b(?:eq|ne|has|hasKey|index|get|dig|pluck|hasPrefix|hasSuffix|contains|regexMatch|mustRegexMatch|len)\b/.test(action[0]) && decidedSetting(lines, lineAt) !== undefined;
+    collectFromAction(action);
+    if (!deciding) continue;
+    // One action testing a field several ways (`and (hasPrefix "kube-" $ns) (hasSuffix "-system" $ns)`): one
+    // value passing every test is tried too.
+    const mine = current.filter((l) => l.test !== 'length' && l.test !== 'regex' && l.helper === undefined);
+    for (const field of ['name', 'namespace'] as const) {
+      const tests = mine.filter((l) => l.field === field);
+      const prefix = tests.find((l) => l.test === 'hasPrefix')?.literal ?? '';
+      const suffix = tests.find((l) => l.test === 'hasSuffix')?.literal ?? '';
+      const middle = tests.filter((l) => l.test === 'contains').map((l) => l.literal).join('');
+      if (tests.length > 1 && (prefix !== '' || suffix !== '') && !tests.some((l) => l.test === 'eq')) add({ field, test: 'eq', literal: `${prefix}${middle}${suffix}` });
+    }
+    // A deciding test on the release identity that gave no literal (`eq .Release.Namespace (print "kube-" "system")`,
+    // a range over names, a digest, the name taken apart), or the root context indexed by a computed key
+    // (`index . (print "Rel" "ease")`): no set of renders enumerates it; the caller reports the line.
+    const refers = /\.Release\.(?:Name|Namespace)\b/.test(action[0]) || [...action[0].matchAll(/\$\w+/g)].some((m) => variables.has(m[0]));
+    const computedRoot = /\b(?:index|get|pluck|dig)\s+(?:\$|\.)\s+(?:\(|\$\w)/.test(action[0]);
+    if ((refers && added === 0) || computedRoot || unsure) onUnenumerated?.(lineAt);
+  }
+  function collectFromAction(action: RegExpExecArray): void {
     // Lengths: `gt (len .Release.Name) 20`, `lt 10 (len $ns)`.
     for (const m of action[0].matchAll(/\b(eq|ne|lt|le|gt|ge)\s+(?:\(len\s+([^()\s]+)\s*\)\s+(\d{1,3})|(\d{1,3})\s+\(len\s+([^()\s]+)\s*\))/g)) {
       const field = fieldOf(m[2] ?? m[5]!);
@@ -1323,7 +1421,8 @@ export class ConstructLocator {
       lines.forEach((line, i) => {
         if (/^\s*#/.test(line) && !line.includes('{{')) return; // a YAML comment renders nothing
         for (const kind of kinds) {
-          if (kind === 'release' ? !branches.has(i + 1) : !lineActions(lines, kind === 'revision')[i]!.some((code) => CONSTRUCTS[kind].test(code))) continue;
+          const listed = kind === 'computedIdentity' && this.constructs.unenumerated.has(`${relativeTo(this.repoRoot, fileName)}:${offset + i + 1}`);
+          if (!listed && (kind === 'release' ? !branches.has(i + 1) : !lineActions(lines, kind === 'revision')[i]!.some((code) => CONSTRUCTS[kind].test(code)))) continue;
           if (guards.has(i + 1)) continue;
           const decides = UNKNOWABLE_KINDS.has(kind) ? (decidedSetting(lines, i) ?? (helper ? includersDecide(defineName) : undefined)) : undefined;
           if (kind === 'clock' && decides === undefined) continue;
