@@ -221,6 +221,9 @@ describe('every report is redacted of the run credentials', () => {
       // (Its letters and digits go; a separator or symbol at either end may stay.)
       expect(redactor.text(`n: ${form} x`).replace(/[^A-Za-z0-9*]/g, ''), form).toBe('n***x');
     }
+    // interleaved with other letters or digits (`join "0"`), up to two between each
+    for (const form of [[...secret].join('0'), [...secret].join('z')]) expect(redactor.text(`image: nginx:${form}`).replace(/[^A-Za-z0-9*:]/g, ''), form).toMatch(/^image:nginx:\*\*\*.?$/);
+    expect(redactor.text([...secret].join('abc'))).not.toContain('***');
     // ...but not with longer gaps, nor a text that only shares letters with it
     expect(redactor.text([...secret].join('-'.repeat(9)))).not.toContain('***');
     expect(redactor.text('passwordforthedb')).toBe('passwordforthedb');

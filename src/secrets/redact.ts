@@ -12,7 +12,8 @@
 //   - any run of 8 or more characters of a known secret (from 12 characters long) that is not a plain
 //     word, so a template printing it piece by piece (`substr`) leaks no piece of 8;
 //   - a known secret's letters and digits in order, in any case, with up to 8 other characters between
-//     each (`join "-" (splitList "" .pw)`, `swapcase`), when it has 12 or more of them, forwards or reversed.
+//     each (`join "-" (splitList "" .pw)`, `swapcase`), or up to 2 other letters or digits between each
+//     (`join "0" ...`), when it has 12 or more of them, forwards or reversed.
 // Each known value is also looked for encoded: base64 (standard, unpadded, URL-safe; and the part of it
 // that any text embedding the value at any offset encodes the same way, so `b64enc (printf "x%s" .tok)`
 // is caught too), hex, URL-encoded and JSON-escaped. A chart's template decides what helm prints, in
@@ -37,6 +38,8 @@ const MAX_FRAGMENT_SECRET = 4096;
 const MAX_FRAGMENT_PLACES = 4;
 /** Most characters other than letters and digits between two of a spread-out secret's. */
 const MAX_SPREAD_GAP = 8;
+/** Most other letters or digits between two of a secret's interleaved with others (`join "0"`). */
+const MAX_INTERLEAVE = 2;
 
 /** A window worth replacing: mixes letters with digits, capitals or symbols (not `password`, `db-admin`). */
 function fragmentLike(window: string): boolean {
@@ -286,6 +289,9 @@ export class Redactor {
   private readonly fragmentStarts = new Set<number>();
   /** Letters and digits of the longer secrets, lower-cased (and reversed), by their first 3 (prefixKey). */
   private readonly spread = new Map<number, string[]>();
+  /** The same forms by their first character, for interleaved spellings. */
+  private readonly firstOf = new Map<number, string[]>();
+  private spreadCount = 0;
 
   constructor(secrets: Iterable<string>) {
     const forms = new Set<string>();
@@ -298,6 +304,12 @@ export class Redactor {
       const letters = secret.toLowerCase().replace(/[^a-z0-9]/g, '');
       if (letters.length >= MIN_FRAGMENT_SECRET) {
         for (const form of [letters, [...letters].reverse().join('')]) {
+          const byFirst = this.firstOf.get(form.charCodeAt(0)) ?? [];
+          if (!byFirst.includes(form) && this.spreadCount < 4096) {
+            this.spreadCount++;
+            byFirst.push(form);
+            this.firstOf.set(form.charCodeAt(0), byFirst);
+          }
           const list = this.spread.get(prefixKey(form, 0));
           if (list === undefined) this.spread.set(prefixKey(form, 0), [form]);
           else if (!list.includes(form)) list.push(form);
@@ -409,12 +421,19 @@ export class Redactor {
     const spans: [number, number][] = [];
     for (let i = 0; i + MIN_FRAGMENT_SECRET <= letters.length; ) {
       const form = this.spread.get(prefixKey(letters, i))?.find((f) => letters.startsWith(f, i));
-      if (form === undefined) {
+      if (form !== undefined) {
+        spans.push([at[i]!, at[i + form.length - 1]! + 1]);
+        i += form.length;
+        continue;
+      }
+      // Interleaved with other letters or digits: each next one of the secret's within MAX_INTERLEAVE more.
+      const end = this.firstOf.has(letters.charCodeAt(i)) ? this.interleaved(letters, i) : -1;
+      if (end === -1) {
         i++;
         continue;
       }
-      spans.push([at[i]!, at[i + form.length - 1]! + 1]);
-      i += form.length;
+      spans.push([at[i]!, at[end]! + 1]);
+      i = end + 1;
     }
     if (spans.length === 0) return text;
     let out = '';
@@ -424,6 +443,30 @@ export class Redactor {
       last = end;
     }
     return out + text.slice(last);
+  }
+
+  /** Where an interleaved spelling of a known secret starting at `i` ends (its last character), or -1. */
+  private interleaved(letters: string, i: number): number {
+    for (const form of this.firstOf.get(letters.charCodeAt(i)) ?? []) {
+      let at = i;
+      let k = 1;
+      for (; k < form.length; k++) {
+        const c = form.charCodeAt(k);
+        let next = -1;
+        for (let j = at + 1; j <= at + 1 + MAX_INTERLEAVE && j < letters.length; j++) {
+          const here = letters.charCodeAt(j);
+          if (here === 0) break; // a long gap of other characters ends the run
+          if (here === c) {
+            next = j;
+            break;
+          }
+        }
+        if (next === -1) break;
+        at = next;
+      }
+      if (k === form.length) return at;
+    }
+    return -1;
   }
 
   /** A deep copy of a JSON-like value with every string (keys too) redacted. */
