@@ -215,6 +215,8 @@ describe.each(HELMS)('%s', (_, helmVar) => {
     ['a literal built at render time', '{{- if eq .Release.Namespace (print "kube-" "system") }}', 'render-lookup'],
     ['a range over names', '{{- $hit := false }}{{- range $n := list "a1" "a2" "kube-system" }}{{- $hit = or $hit (eq $.Release.Namespace $n) }}{{- end }}{{- if $hit }}', 'render-lookup'],
     ['a digest of the namespace', '{{- if eq (.Release.Namespace | sha256sum | trunc 8) "88007f70" }}', 'render-lookup'],
+    ['template text assembled at render time for tpl', '{{- $f := tpl (print "{{ look" "up \\"v1\\" \\"Namespace\\" \\"\\" \\"kube-system\\" }}") . }}{{- if ne $f "map[]" }}', 'render-lookup'],
+    ['.Capabilities through a computed key, converted', '{{- $v := index . (print "Capa" "bilities") | toYaml | fromYaml }}{{- if ne (toString (index $v.KubeVersion "Minor")) "34" }}', 'render-lookup'],
     ['the release reached through a computed key of the root', '{{- $r := index . (print "Rel" "ease") }}{{- if eq (index $r (print "Name" "space")) "kube-system" }}', 'render-lookup'],
   ])('%s', async (_, condition, rule) => {
     const ends = (condition.match(/\{\{-?\s*(?:if|with)\b/g) ?? []).length;

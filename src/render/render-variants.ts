@@ -171,8 +171,10 @@ const CONSTRUCTS: Record<ConstructKind, RegExp> = {
   // The release name, namespace or Kubernetes version tested in a way no set of renders enumerates (on code
   // with strings blanked): a pattern or constraint that is not a literal, a regular expression on the
   // version, the version taken apart (splitList, atoi, regexFind, substr...). Each render sees one answer.
+  // Also template text assembled at render time for tpl (`tpl (print "{{ look" "up ...") .`): what it reads
+  // (lookup, the version) no text shows.
   computedIdentity:
-    /\b(?:semverCompare|regexMatch|mustRegexMatch)\s+(?:[$.]|\((?!\s*print))[^}]{0,256}(?:\.Release\.(?:Name|Namespace)|KubeVersion)|\b(?:regexMatch|mustRegexMatch|regexFind|mustRegexFind|regexFindAll)\s+""\s+[^}]{0,256}KubeVersion|KubeVersion[^}]{0,256}\|\s*(?:splitList|split|splitn|atoi|regexFind|substr|trunc|trimAll)\b|\b(?:splitList|split|splitn|atoi|regexFind|substr|trunc)\b[^}]{0,256}KubeVersion/,
+    /\btpl\s+\(\s*(?:print|printf|cat|join|replace|nospace|repeat|substr|b64dec|b32dec|trimAll|trimPrefix|trimSuffix|lower|upper|reverse)\b|\b(?:semverCompare|regexMatch|mustRegexMatch)\s+(?:[$.]|\((?!\s*print))[^}]{0,256}(?:\.Release\.(?:Name|Namespace)|KubeVersion)|\b(?:regexMatch|mustRegexMatch|regexFind|mustRegexFind|regexFindAll)\s+""\s+[^}]{0,256}KubeVersion|KubeVersion[^}]{0,256}\|\s*(?:splitList|split|splitn|atoi|regexFind|substr|trunc|trimAll)\b|\b(?:splitList|split|splitn|atoi|regexFind|substr|trunc)\b[^}]{0,256}KubeVersion/,
   // Any read of the Kubernetes version (or the whole .Capabilities): what the render with a managed cluster's
   // version answers; named only when that render fails (charts.ts), the read then being unjudged.
   managedVersion: /KubeVersion|\.Capabilities(?![\w.])/,
