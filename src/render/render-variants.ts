@@ -171,10 +171,8 @@ const CONSTRUCTS: Record<ConstructKind, RegExp> = {
   // The release name, namespace or Kubernetes version tested in a way no set of renders enumerates (on code
   // with strings blanked): a pattern or constraint that is not a literal, a regular expression on the
   // version, the version taken apart (splitList, atoi, regexFind, substr...). Each render sees one answer.
-  // Also template text assembled at render time for tpl (`tpl (print "{{ look" "up ...") .`): what it reads
-  // (lookup, the version) no text shows.
   computedIdentity:
-    /\btpl\s+\(\s*(?:print|printf|cat|join|replace|nospace|repeat|substr|b64dec|b32dec|trimAll|trimPrefix|trimSuffix|lower|upper|reverse)\b|\b(?:semverCompare|regexMatch|mustRegexMatch)\s+(?:[$.]|\((?!\s*print))[^}]{0,256}(?:\.Release\.(?:Name|Namespace)|KubeVersion)|\b(?:regexMatch|mustRegexMatch|regexFind|mustRegexFind|regexFindAll)\s+""\s+[^}]{0,256}KubeVersion|KubeVersion[^}]{0,256}\|\s*(?:splitList|split|splitn|atoi|regexFind|substr|trunc|trimAll)\b|\b(?:splitList|split|splitn|atoi|regexFind|substr|trunc)\b[^}]{0,256}KubeVersion/,
+    /\b(?:semverCompare|regexMatch|mustRegexMatch)\s+(?:[$.]|\((?!\s*print))[^}]{0,256}(?:\.Release\.(?:Name|Namespace)|KubeVersion)|\b(?:regexMatch|mustRegexMatch|regexFind|mustRegexFind|regexFindAll)\s+""\s+[^}]{0,256}KubeVersion|KubeVersion[^}]{0,256}\|\s*(?:splitList|split|splitn|atoi|regexFind|substr|trunc|trimAll)\b|\b(?:splitList|split|splitn|atoi|regexFind|substr|trunc)\b[^}]{0,256}KubeVersion/,
   // Any read of the Kubernetes version (or the whole .Capabilities): what the render with a managed cluster's
   // version answers; named only when that render fails (charts.ts), the read then being unjudged.
   managedVersion: /KubeVersion|\.Capabilities(?![\w.])/,
@@ -275,6 +273,12 @@ function constructName(kind: ConstructKind, line: string): string {
   if (kind === 'release') return `${match || 'a helper using .Release.Name, .Release.Namespace or .Capabilities.KubeVersion'} in a condition or comparison`;
   return '.Release.Revision';
 }
+
+/**
+ * Template text assembled at render time and handed to tpl (`tpl (print "{{ look" "up ...") .`): what it
+ * reads (lookup, the version) no text shows and no rewrite reaches.
+ */
+const TPL_ASSEMBLED = /\btpl\s+\(\s*(?:print|printf|cat|join|replace|nospace|repeat|substr|b64dec|b32dec|trimAll|trimPrefix|trimSuffix|lower|upper|reverse)\b/;
 
 /**
  * A reference to the release name, namespace or cluster version. The variant keeps the minor version, so
@@ -1424,7 +1428,11 @@ export class ConstructLocator {
         if (/^\s*#/.test(line) && !line.includes('{{')) return; // a YAML comment renders nothing
         for (const kind of kinds) {
           const listed = kind === 'computedIdentity' && this.constructs.unenumerated.has(`${relativeTo(this.repoRoot, fileName)}:${offset + i + 1}`);
-          if (!listed && (kind === 'release' ? !branches.has(i + 1) : !lineActions(lines, kind === 'revision')[i]!.some((code) => CONSTRUCTS[kind].test(code)))) continue;
+          // Template text assembled at render time for tpl: counted only where it decides a setting (bitnami's
+          // common helpers assemble text for tpl from values, which the cluster-answers render rewrites).
+          const assembled = kind === 'computedIdentity' && !listed && lineActions(lines)[i]!.some((code) => TPL_ASSEMBLED.test(code));
+          if (!listed && !assembled && (kind === 'release' ? !branches.has(i + 1) : !lineActions(lines, kind === 'revision')[i]!.some((code) => CONSTRUCTS[kind].test(code)))) continue;
+          if (assembled && !lineActions(lines)[i]!.some((code) => CONSTRUCTS.computedIdentity.test(code)) && decidedSetting(lines, i) === undefined) continue;
           if (guards.has(i + 1)) continue;
           const decides = UNKNOWABLE_KINDS.has(kind) ? (decidedSetting(lines, i) ?? (helper ? includersDecide(defineName) : undefined)) : undefined;
           if (kind === 'clock' && decides === undefined) continue;
