@@ -87,6 +87,11 @@ export class ValueSetEvaluation {
     this.done.set(render, evaluation);
   }
 
+  /** A render's effective values (valuesOfRender), its chart's values files parsed once for all its value sets. */
+  valuesOf(render: ChartRender): EffectiveValues {
+    return valuesOfRender(render, this.files);
+  }
+
   /** Charts whose defaults hold a dangerous leaf: their renders are searched for it as they arrive. */
   private readonly lintCharts = new Set<string>();
 
@@ -126,8 +131,11 @@ export class ValueSetEvaluation {
       const unseen = new Set(renders.flatMap((r) => r.objects.filter((o) => o.renderDependence?.divergence?.failed !== undefined).map((o) => objectKey(o.source, o.ref))));
       result.findings = gradeDivergences(result.findings, unseen);
     }
-    // Evaluated: the renders' evaluations are in `result`; what they were made of can go (memory, issue 18).
+    // Evaluated: the renders' evaluations are in `result`; what they were made of can go (memory, issue 18),
+    // and so can the rules' chart contexts (their values' strings, template lines) and the parsed values files.
     this.done.clear();
+    this.contexts.clear();
+    this.files.clear();
     return result;
   }
 }
