@@ -70402,6 +70402,19 @@ var RenderChartContext = class {
   supplied;
   lines = /* @__PURE__ */ new Map();
   helpers = /* @__PURE__ */ new Map();
+  /**
+   * Lets go of what was computed for the rules (values, their strings, template lines): once its render is
+   * evaluated nothing reads them again, and kept for every render they held ~12 MB of the corpus's default
+   * run (issue 18). Asked again, they are computed again.
+   */
+  release() {
+    delete this.values;
+    delete this.defaults;
+    delete this.strings;
+    delete this.supplied;
+    this.lines.clear();
+    this.helpers.clear();
+  }
   effective() {
     return this.values ??= valuesOfRender(this.render, this.files);
   }
@@ -71598,6 +71611,24 @@ var ValueSetEvaluation = class {
     const evaluation = evaluate2(render2.objects, this.unitRules, this.config, { chartOf: () => context3 });
     for (const unit of evaluation.units) blastRadiiOf(unit);
     this.done.set(render2, evaluation);
+    context3.release();
+    if (render2.variant === void 0 && render2.valueSet.kind === "default") this.defaultFingerprints.set(render2.chart, new Set(evaluation.findings.map((f) => f.fingerprint)));
+  }
+  /** Fingerprints of each chart's default render's findings (by chart). */
+  defaultFingerprints = /* @__PURE__ */ new Map();
+  /**
+   * Lets go of a value set's effective values once its render is evaluated, when nothing will read them
+   * again: provenance is off, or every finding of the render is also a finding of the chart's defaults
+   * (provenance locates those in the default render, and the values lint reads only the defaults' values).
+   * Otherwise provenance lets them go once it has located the render's findings. (If read again after all,
+   * they are computed again: memory, issue 18.)
+   */
+  releaseValues(render2) {
+    if (render2.variant !== void 0 || render2.valueSet.kind === "default") return;
+    const evaluation = this.done.get(render2);
+    const defaults3 = this.defaultFingerprints.get(render2.chart);
+    const located = !this.config.provenance.enabled || evaluation !== void 0 && defaults3 !== void 0 && evaluation.findings.every((f) => defaults3.has(f.fingerprint));
+    if (located) releaseValuesOfRender(render2);
   }
   /** A render's effective values (valuesOfRender), its chart's values files parsed once for all its value sets. */
   valuesOf(render2) {
@@ -75274,7 +75305,10 @@ async function scanWithBudget(options) {
     budget,
     () => load3(discovery.inputs, config, options, repoRoot, helmLocated, (render2) => {
       evaluator.add(render2);
-      if (render2.variant === void 0) valuesSecretsOf.set(render2, valuesSecrets(nodesOf(evaluator.valuesOf(render2).value)));
+      if (render2.variant === void 0) {
+        valuesSecretsOf.set(render2, valuesSecrets(nodesOf(evaluator.valuesOf(render2).value)));
+        evaluator.releaseValues(render2);
+      }
       comments.add(render2);
       rendered.add(render2.chart);
       options.onProgress?.({ renders: ++renders, charts: rendered.size, totalCharts });

@@ -297,7 +297,10 @@ async function scanWithBudget(options: ScanOptions): Promise<ScanResult> {
   const loaded = await runWithRenderBudget(budget, () =>
     load(discovery.inputs, config, options, repoRoot, helmLocated, (render) => {
       evaluator.add(render);
-      if (render.variant === undefined) valuesSecretsOf.set(render, valuesSecrets(nodesOf(evaluator.valuesOf(render).value)));
+      if (render.variant === undefined) {
+        valuesSecretsOf.set(render, valuesSecrets(nodesOf(evaluator.valuesOf(render).value)));
+        evaluator.releaseValues(render);
+      }
       comments.add(render);
       rendered.add(render.chart);
       options.onProgress?.({ renders: ++renders, charts: rendered.size, totalCharts });
