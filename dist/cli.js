@@ -15604,6 +15604,8 @@ function tieringFlags(v8Version) {
 if (process.env.PREADMIT_V8_TIERING !== "default") {
   for (const flag of tieringFlags(process.versions.v8)) setFlagsFromString(flag);
 }
+var HEAP_GROWING_FLAG = "--heap-growing-percent=35";
+if (process.env.PREADMIT_V8_HEAP !== "default") setFlagsFromString(HEAP_GROWING_FLAG);
 
 // src/cli.ts
 import { parseArgs } from "node:util";
