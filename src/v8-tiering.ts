@@ -27,8 +27,8 @@ if (process.env.PREADMIT_V8_TIERING !== 'default') {
  * How far the old generation grows past what survived the last full collection before the next one: 35%,
  * not V8's up to 300% (issue 18). A scan keeps ~130 MB of objects and findings on the corpus while it parses
  * some 500 helm outputs, all garbage soon after: with V8's growth the default run peaked at 550-770 MB RSS
- * (mostly garbage not yet collected), with 35% under 300 MB, for a few percent more of node's CPU (README,
- * Speed). It is no cap: a larger repository's heap still grows as far as it needs.
+ * (mostly garbage not yet collected), with 35% under 300 MB, for ~4 more CPU seconds of node's (about 5% of
+ * the run's CPU with helm's) and no measurable wall time (README, Speed). It is no cap: a larger repository's heap still grows as far as it needs.
  * PREADMIT_V8_HEAP=default keeps V8's own growth.
  */
 export const HEAP_GROWING_FLAG = '--heap-growing-percent=35';
