@@ -15604,6 +15604,8 @@ function tieringFlags(v8Version) {
 if (process.env.PREADMIT_V8_TIERING !== "default") {
   for (const flag of tieringFlags(process.versions.v8)) setFlagsFromString(flag);
 }
+var HEAP_GROWING_FLAG = "--heap-growing-percent=35";
+if (process.env.PREADMIT_V8_HEAP !== "default") setFlagsFromString(HEAP_GROWING_FLAG);
 
 // src/cli.ts
 import { parseArgs } from "node:util";
@@ -19007,9 +19009,9 @@ var normalizeTransforms = (stdioItems, optionName, direction, options) => [
   ...getTransforms(stdioItems, optionName, direction, options)
 ];
 var getTransforms = (stdioItems, optionName, direction, { encoding }) => {
-  const transforms = stdioItems.filter(({ type: type2 }) => TRANSFORM_TYPES.has(type2));
-  const newTransforms = Array.from({ length: transforms.length });
-  for (const [index, stdioItem] of Object.entries(transforms)) {
+  const transforms2 = stdioItems.filter(({ type: type2 }) => TRANSFORM_TYPES.has(type2));
+  const newTransforms = Array.from({ length: transforms2.length });
+  for (const [index, stdioItem] of Object.entries(transforms2)) {
     newTransforms[index] = normalizeTransform({
       stdioItem,
       index: Number(index),
@@ -20139,14 +20141,14 @@ var handleSyncArguments = (rawFile, rawArguments, rawOptions) => {
   };
 };
 var normalizeSyncOptions = (options) => options.node && !options.ipc ? { ...options, ipc: false } : options;
-var validateSyncOptions = ({ ipc, ipcInput, detached, cancelSignal }) => {
+var validateSyncOptions = ({ ipc, ipcInput, detached: detached2, cancelSignal }) => {
   if (ipcInput) {
     throwInvalidSyncOption("ipcInput");
   }
   if (ipc) {
     throwInvalidSyncOption("ipc: true");
   }
-  if (detached) {
+  if (detached2) {
     throwInvalidSyncOption("detached: true");
   }
   if (cancelSignal) {
@@ -21079,8 +21081,8 @@ var {
 } = signalExitWrap(processOk(process9) ? new SignalExit(process9) : new SignalExitFallback());
 
 // node_modules/execa/lib/terminate/cleanup.js
-var cleanupOnExit = (subprocess, { cleanup, detached }, { signal }) => {
-  if (!cleanup || detached) {
+var cleanupOnExit = (subprocess, { cleanup, detached: detached2 }, { signal }) => {
+  if (!cleanup || detached2) {
     return;
   }
   const removeExitHandler = onExit(() => {
@@ -22508,6 +22510,17 @@ function replaceActions(text2, replace2) {
 }
 var STRING_LITERAL = /("(?:[^"\\\n]|\\.)*"|`[^`]*`|'(?:[^'\\\n]|\\.)*')/;
 var STRING_LITERALS = new RegExp(STRING_LITERAL.source, "g");
+var SIMPLE_ESCAPES = { a: "\x07", b: "\b", f: "\f", n: "\n", r: "\r", t: "	", v: "\v", "\\": "\\", "'": "'", '"': '"' };
+function goStringValue(literal2) {
+  const quote2 = literal2[0];
+  const body = literal2.slice(1, -1);
+  if (quote2 === "`") return body;
+  return body.replace(/\\(?:([abfnrtv\\'"])|x([0-9A-Fa-f]{2})|([0-7]{3})|u([0-9A-Fa-f]{4})|U([0-9A-Fa-f]{8}))/g, (_, simple, hex2, octal, u4, u8) => {
+    if (simple !== void 0) return SIMPLE_ESCAPES[simple];
+    const code = parseInt(hex2 ?? octal ?? u4 ?? u8, hex2 !== void 0 || u4 !== void 0 || u8 !== void 0 ? 16 : 8);
+    return code <= 1114111 ? String.fromCodePoint(code) : "";
+  });
+}
 
 // src/render/helm.ts
 import { existsSync, lstatSync as lstatSync2, mkdirSync as mkdirSync2, mkdtempSync, readdirSync as readdirSync2, readFileSync as readFileSync4, rmSync as rmSync2, statSync as statSync3, symlinkSync, writeFileSync as writeFileSync3 } from "node:fs";
@@ -27190,7 +27203,7 @@ var MANAGED_VERSION_SUFFIX = "-eks-4f2a9c1";
 var CHAIN = String.raw`((?<![\w$.)\]])(?:\$\w*|\([^()]*\))?(?:\.[A-Za-z_]\w*)*?)`;
 var REVISION_READ = new RegExp(`${CHAIN}\\.Release\\.Revision\\b`, "g");
 var MINOR_READ = new RegExp(`${CHAIN}(\\.Capabilities\\.KubeVersion)\\.Minor\\b`, "g");
-var WHOLE_KUBE_READ = new RegExp(`${CHAIN}\\.Capabilities\\.KubeVersion(?![\\w.])`, "g");
+var HANDED_KUBE_VERSION = new RegExp(`(\\b(?:include|template)\\s+(?:"[^"]*"|\`[^\`]*\`)\\s+\\(?\\s*|\\b(?:dict|list)\\s[^(){}]{0,200}?)${CHAIN}\\.Capabilities\\.KubeVersion(?![\\w.])`, "g");
 var VERSION_READ = new RegExp(`${CHAIN}(\\.Capabilities\\.KubeVersion)\\.(?:GitVersion|Version|String)\\b`, "g");
 function withClusterAnswersText(written, how = { answers: true, failsIgnored: false, versionSuffix: MANAGED_VERSION_SUFFIX }) {
   let text2 = written;
@@ -27198,18 +27211,12 @@ function withClusterAnswersText(written, how = { answers: true, failsIgnored: fa
   const capabilities = new Set([...text2.matchAll(/(\$\w+)\s*:?=\s*\(?\s*\$?\.Capabilities\b(?![.\w])/g)].map((m) => m[1]));
   const answers = (part, q = "`") => {
     const lookupFound = "dict `apiVersion` `v1` `kind` `Found` `metadata` (dict `name` `preadmit-found` `namespace` `preadmit-found` `labels` (dict) `annotations` (dict)) `data` (dict) `stringData` (dict) `spec` (dict) `status` (dict) `items` (list) `_lookup`".replaceAll("`", q);
-    let out = part.replace(/(?<![\w.$])lookup\b(?=\s*(?:["'$(.]|$))/g, lookupFound).replace(REVISION_READ, "(add1 $1.Release.Revision)").replace(/(?<![\w.$])now\b(?![\w.])/g, `(now | dateModify ${q}+8760h${q})`);
+    let out = part.replace(/(?<![\w.$])lookup\b(?=\s*(?:["'`$(.]|$))/g, lookupFound).replace(REVISION_READ, "(add1 $1.Release.Revision)").replace(/(?<![\w.$])now\b(?![\w.])/g, `(now | dateModify ${q}+8760h${q})`);
     if (how.versionSuffix === void 0) return out;
     out = out.replace(MINOR_READ, `(printf ${q}%s+${q} $1$2.Minor)`).replace(/(\$\w+)\.Minor\b/g, (m, holder) => holders.has(holder) ? `(printf ${q}%s+${q} ${holder}.Minor)` : m).replace(/(\$\w+)\.KubeVersion\.Minor\b/g, (m, holder) => capabilities.has(holder) ? `(printf ${q}%s+${q} ${holder}.KubeVersion.Minor)` : m);
     {
       const suffix = how.versionSuffix;
       out = out.replace(VERSION_READ, `(printf ${q}%s${suffix}${q} $1$2.Version)`).replace(/(\$\w+)\.KubeVersion\.(?:GitVersion|Version|String)\b/g, (m, holder) => capabilities.has(holder) ? `(printf ${q}%s${suffix}${q} ${holder}.KubeVersion.Version)` : m);
-      out = out.replace(WHOLE_KUBE_READ, (m, chain2, at3, whole) => {
-        if (/(?::?=|\bwith)\s*\(?\s*$/.test(whole.slice(0, at3))) return m;
-        const v = `${chain2}.Capabilities.KubeVersion`;
-        const version = `(printf ${q}%s${suffix}${q} ${v}.Version)`;
-        return `(dict ${q}Major${q} ${v}.Major ${q}Minor${q} (printf ${q}%s+${q} ${v}.Minor) ${q}Version${q} ${version} ${q}GitVersion${q} ${version} ${q}String${q} ${version})`;
-      });
     }
     return out;
   };
@@ -27226,17 +27233,30 @@ function withClusterAnswersText(written, how = { answers: true, failsIgnored: fa
       return action.split(STRING_LITERAL).map((part, i2) => i2 % 2 === 1 ? part : part.replace(minor, "(printf `%s+` $1.Minor)").replace(version, `(printf \`%s${suffix}\` $1.Version)`)).join("");
     });
   }
-  const code = (part, q = "`") => how.failsIgnored ? failing(how.answers ? answers(part, q) : part, q) : answers(part, q);
-  const inString = (literal2) => {
-    if (!literal2.includes("{{") || literal2.startsWith("'")) return literal2;
-    const quote2 = literal2[0];
-    const inner = literal2.slice(1, -1);
-    return quote2 + replaceActions(inner, (action) => code(action, quote2 === "`" ? '"' : "`")) + quote2;
+  const unescaped = (part) => part.includes("\\") ? part.replace(/\\(?:x([0-9A-Fa-f]{2})|u([0-9A-Fa-f]{4})|U([0-9A-Fa-f]{8}))/g, (m, x, u2, U) => {
+    const c3 = String.fromCodePoint(Math.min(1114111, parseInt(x ?? u2 ?? U, 16)));
+    return /^[A-Za-z0-9]$/.test(c3) ? c3 : m;
+  }) : part;
+  const code = (written2, q = "`") => {
+    const part = unescaped(written2);
+    return how.failsIgnored ? failing(how.answers ? answers(part, q) : part, q) : answers(part, q);
   };
-  return replaceActions(text2, (action) => {
-    if (/^\{\{-?\s*\/\*/.test(action)) return action;
-    return action.split(STRING_LITERAL).map((part, i2) => i2 % 2 === 1 ? inString(part) : code(part)).join("");
-  });
+  const inString = (literal2) => {
+    if (literal2.startsWith("'")) return literal2;
+    const value = goStringValue(literal2);
+    if (!value.includes("{{")) return literal2;
+    if (literal2.startsWith("`")) return "`" + replaceActions(value, (action) => rewriteAction(action, '"')) + "`";
+    return JSON.stringify(replaceActions(value, (action) => rewriteAction(action, "`")));
+  };
+  const rewriteAction = (written2, q) => {
+    if (/^\{\{-?\s*\/\*/.test(written2)) return written2;
+    const action = how.answers && how.versionSuffix !== void 0 && written2.includes("KubeVersion") ? written2.replace(HANDED_KUBE_VERSION, (m, handed, chain2) => {
+      const v = `${chain2}.Capabilities.KubeVersion`;
+      return `${handed}(dict ${q}Major${q} ${v}.Major ${q}Minor${q} ${v}.Minor ${q}Version${q} ${v}.Version ${q}GitVersion${q} ${v}.Version ${q}String${q} ${v}.Version)`;
+    }) : written2;
+    return action.split(STRING_LITERAL).map((part, i2) => i2 % 2 === 1 ? inString(part) : code(part, q)).join("");
+  };
+  return replaceActions(text2, (action) => rewriteAction(action, "`"));
 }
 function withCapabilityBlocks(text2, rewrite) {
   const opener = /\{\{-?\s*with\s+\$?\.Capabilities(\.KubeVersion)?\s*-?\}\}/g;
@@ -44220,20 +44240,13 @@ function kubeLiteralVersions(kubeVersion, literals) {
   return candidates;
 }
 function withoutTemplateComments(text2) {
+  if (!text2.includes("/*")) return text2;
   let out = "";
   let last = 0;
-  for (let open = text2.indexOf("{{"); open !== -1; open = text2.indexOf("{{", last)) {
-    const inner = /^\{\{-?\s*\/\*/.exec(text2.slice(open, open + 64));
-    if (inner === null) {
-      out += text2.slice(last, open + 2);
-      last = open + 2;
-      continue;
-    }
-    const end = text2.indexOf("*/", open + inner[0].length);
-    const close = end === -1 ? -1 : text2.indexOf("}}", end + 2);
-    if (close === -1) break;
-    out += text2.slice(last, open) + text2.slice(open, close + 2).replace(/[^\n]/g, " ");
-    last = close + 2;
+  for (const { start, end } of actionSpans(text2)) {
+    if (!/^\{\{-?\s*\/\*/.test(text2.slice(start, start + 64))) continue;
+    out += text2.slice(last, start) + text2.slice(start, end).replace(/[^\n]/g, " ");
+    last = end;
   }
   return out + text2.slice(last);
 }
@@ -44272,7 +44285,7 @@ var CONSTRUCTS = {
   upgrade: /\bIs(?:Upgrade|Install)\b|\.Release(?![\w.])/,
   apiVersions: /\bAPIVersions\b|\.Capabilities(?![\w.])/,
   // The function, not a values key (`.Values.lookup`) or a variable (`$lookup`): matched on actionCode().
-  lookup: /(?<![\w.$])lookup\b(?=\s*(?:["'$(.]|$))/,
+  lookup: /(?<![\w.$])lookup\b(?=\s*(?:["'`$(.]|$))/,
   revision: /\.Release\.Revision\b|\bRevision\b(?=\s*\))|["']Revision["']/,
   // Which helm installs the chart, and when: the scan's helm and clock are not the install's.
   helmVersion: /\bHelmVersion\b/,
@@ -44310,7 +44323,43 @@ function actionCode(line, strings4 = false) {
   return strings4 ? out : blankStrings(out);
 }
 function blankStrings(code) {
-  return code.replace(STRING_LITERALS, (literal2) => literal2.includes("{{") ? literal2 : '""');
+  return blankStringsOf(code);
+}
+function lineActions(lines, strings4 = false) {
+  const cache2 = strings4 ? lineActionsWithStrings : lineActionsBlanked;
+  const known = cache2.get(lines);
+  if (known !== void 0) return known;
+  const text2 = lines.join("\n");
+  const out = lines.map(() => []);
+  let line = 0;
+  let counted = 0;
+  const lineAt2 = (at3) => {
+    for (let i2 = text2.indexOf("\n", counted); i2 !== -1 && i2 < at3; i2 = text2.indexOf("\n", i2 + 1)) line++;
+    counted = Math.max(counted, at3);
+    return line;
+  };
+  const spans = actionSpans(text2);
+  for (const { start, end } of spans) {
+    const code = text2.slice(start, end).replace(/^\{\{-?/, "").replace(/-?\}\}$/, "");
+    out[lineAt2(start)].push(strings4 ? code : blankStringsOf(code));
+  }
+  const open = text2.indexOf("{{", spans.at(-1)?.end ?? 0);
+  if (open !== -1) {
+    const close = text2.indexOf("\n", open);
+    const code = text2.slice(open + 2, close === -1 ? text2.length : close);
+    out[lineAt2(open)].push(strings4 ? code : blankStringsOf(code));
+  }
+  cache2.set(lines, out);
+  return out;
+}
+var lineActionsBlanked = /* @__PURE__ */ new WeakMap();
+var lineActionsWithStrings = /* @__PURE__ */ new WeakMap();
+function blankStringsOf(code) {
+  return code.replace(STRING_LITERALS, (literal2) => {
+    if (!literal2.includes("{") && !literal2.includes("\\")) return '""';
+    const value = goStringValue(literal2);
+    return value.includes("{{") ? ` ${value} ` : '""';
+  });
 }
 function constructName(kind, line) {
   const match2 = CONSTRUCTS[kind].exec(line)?.[0] ?? "";
@@ -44325,6 +44374,7 @@ function constructName(kind, line) {
   if (kind === "release") return `${match2 || "a helper using .Release.Name, .Release.Namespace or .Capabilities.KubeVersion"} in a condition or comparison`;
   return ".Release.Revision";
 }
+var TPL_ASSEMBLED = /\btpl\s+\(\s*(?:print|printf|cat|join|replace|nospace|repeat|substr|b64dec|b32dec|trimAll|trimPrefix|trimSuffix|lower|upper|reverse)\b/;
 var RELEASE_REF = /\.Release\.(?:Name|Namespace)\b|\.Capabilities\.KubeVersion\b(?!\.(?:Major|Minor)\b)/;
 var BRANCHING = /(?:^|[\s(|])(?:eq|ne|lt|le|gt|ge|len|semverCompare|regexMatch|mustRegexMatch|regexFind|mustRegexFind|regexFindAll|mustRegexFindAll|hasPrefix|hasSuffix|contains|has|hasKey|mustHas|index|get|pluck|dig)(?=[\s)|]|$)/;
 var FULLNAME_IDIOM = /^\{\{-?\s*if\s+(?:contains|ne|eq)\s+(?:\$\w+|\.Chart\.Name)\s+(?:\$\w+|(?:\$|\.\w+)*\.Release\.Name)\s*-?\}\}$/;
@@ -44415,6 +44465,14 @@ ${(sources.read(d.file)?.lines ?? []).slice(d.start - 1, d.end).join("\n")}`);
   }
   return out;
 }
+function transforms(expression) {
+  const code = expression.replace(/"(?:[^"\\]|\\.)*"|`[^`]*`/g, '""');
+  for (const m of code.matchAll(/(?:^|[\s(|])([a-zA-Z]\w*)(?=[\s)]|$)/g)) {
+    if (!/^(?:default|coalesce|toString|lower|upper|trim|print|printf|quote|squote|trunc|list|index|first|last)$/.test(m[1])) return true;
+  }
+  return /printf\s+""/.test(code) && !/printf\s+"%s"/.test(expression);
+}
+var droppedInHelpers = /* @__PURE__ */ new WeakMap();
 var LENGTH_TESTS = { eq: (a2, b) => a2 === b, ne: (a2, b) => a2 !== b, lt: (a2, b) => a2 < b, le: (a2, b) => a2 <= b, gt: (a2, b) => a2 > b, ge: (a2, b) => a2 >= b };
 var SWAPPED = { eq: "eq", ne: "ne", lt: "gt", le: "ge", gt: "lt", ge: "le" };
 function lengthPasses(literal2, length) {
@@ -44422,24 +44480,41 @@ function lengthPasses(literal2, length) {
   return LENGTH_TESTS[op](length, Number(n2));
 }
 function noConstructs() {
-  return { upgrade: false, apiVersions: false, lookup: false, revision: false, release: false, helmVersion: false, clock: false, computedApi: false, computedIdentity: false, managedVersion: false, anywhere: {}, files: [], usesTpl: false, managedKube: false, literals: { apiVersions: /* @__PURE__ */ new Set(), release: [], kube: [], kubeNames: [], helpers: /* @__PURE__ */ new Map() } };
+  return { upgrade: false, apiVersions: false, lookup: false, revision: false, release: false, helmVersion: false, clock: false, computedApi: false, computedIdentity: false, unenumerated: /* @__PURE__ */ new Set(), managedVersion: false, anywhere: {}, files: [], usesTpl: false, managedKube: false, literals: { apiVersions: /* @__PURE__ */ new Set(), release: [], kube: [], kubeNames: [], helpers: /* @__PURE__ */ new Map() } };
 }
 var MAX_FILE_BYTES2 = 4 * 1024 * 1024;
 var MAX_CHART_BYTES = 64 * 1024 * 1024;
+function decodedEscapes(text2) {
+  if (!text2.includes("\\")) return text2;
+  return text2.replace(/\\(?:x([0-9A-Fa-f]{2})|([0-7]{3})|u([0-9A-Fa-f]{4})|U([0-9A-Fa-f]{8}))/g, (_, hex2, octal, u4, u8) => {
+    const code = parseInt(hex2 ?? octal ?? u4 ?? u8, octal !== void 0 ? 8 : 16);
+    if (code > 1114111 || code < 32 || code === 34 || code === 39 || code === 92 || code === 96 || code === 8232 || code === 8233) return " ";
+    return String.fromCodePoint(code);
+  });
+}
 function chartConstructs(dir, repoRoot) {
   const found = noConstructs();
   let budget = MAX_CHART_BYTES;
-  const scanText = (text2, where, file, archive) => {
+  const scanText = (written, where, file, archive) => {
+    const text2 = decodedEscapes(written);
     if (!found.usesTpl && /\btpl\b/.test(text2)) found.usesTpl = true;
     const constructs = /IsUpgrade|IsInstall|Release|APIVersions|Capabilities|lookup|Revision|\bnow\b/.test(text2);
-    if (!constructs && !/\b(?:include|template)\b/.test(text2)) return;
+    if (!constructs && !/\b(?:include|template)\b|\b(?:index|get|pluck|dig)\s+[$.]\s/.test(text2)) return;
     const comments = !archive && !file.split(path15.sep).includes("templates");
     const lines = text2.split(/\r?\n/).map((line) => comments && /^\s*#/.test(line) ? "" : line);
-    if (!constructs) return collectLiterals(lines, found.literals);
+    const unenumerated = (line) => {
+      const at3 = where(line + 1);
+      found.computedIdentity = true;
+      found.anywhere.computedIdentity ??= { ...at3, construct: constructName("computedIdentity", "") };
+      if (at3.inArchive !== void 0) found.literals.unrendered ??= `a test on the release name or namespace that no render can enumerate decides host-access or privilege settings in ${at3.inArchive}`;
+      else if (found.unenumerated.size < 4096) found.unenumerated.add(`${at3.file}:${at3.line}`);
+    };
+    if (!constructs) return collectLiterals(lines, found.literals, unenumerated);
     const kinds = /* @__PURE__ */ new Set();
     const releaseLine = /Release\.Name|Release\.Namespace|KubeVersion/.test(text2) ? releaseBranchLines(lines.join("\n"), /* @__PURE__ */ new Set(), path15.basename(file).startsWith("_") || /\/_[^/]*$/.test(where(1).inArchive ?? ""))[0] : void 0;
     for (const kind of Object.keys(CONSTRUCTS)) {
-      const index = kind === "release" ? (releaseLine ?? 0) - 1 : lines.findIndex((line) => CONSTRUCTS[kind].test(kind === "revision" ? actionCode(line, true) : actionCode(line)));
+      const codes = lineActions(lines, kind === "revision");
+      const index = kind === "release" ? (releaseLine ?? 0) - 1 : codes.findIndex((line) => line.some((code) => CONSTRUCTS[kind].test(code)));
       if (index === -1) continue;
       if (kind === "upgrade" || kind === "apiVersions" || kind === "release") kinds.add(kind);
       found[kind] = true;
@@ -44448,16 +44523,9 @@ function chartConstructs(dir, repoRoot) {
     if (RELEASE_REF.test(text2)) found.release = true;
     if (!found.managedKube && /KubeVersion/.test(text2)) {
       const holders = new Set([...text2.matchAll(/(\$\w+)\s*:?=\s*\(?\s*\$?\.Capabilities\.KubeVersion\b/g)].map((m) => m[1]));
-      const actionsOf = (written) => {
-        const line = withoutTemplateComments(written);
-        const spans = actionSpans(line);
-        const codes = spans.map((span) => actionCode(line.slice(span.start, span.end), true));
-        const open = line.indexOf("{{", spans.at(-1)?.end ?? 0);
-        if (open !== -1) codes.push(actionCode(line.slice(open), true));
-        return codes;
-      };
-      const index = lines.findIndex((line) => actionsOf(line).some((code) => managedKubeRead(code, holders)));
-      for (const code of lines.flatMap(actionsOf)) {
+      const actions = lineActions(withoutTemplateComments(lines.join("\n")).split("\n"), true);
+      const index = actions.findIndex((codes) => codes.some((code) => managedKubeRead(code, holders)));
+      for (const code of actions.flat()) {
         if (!managedKubeRead(code, holders)) continue;
         for (const m of code.matchAll(/"([-.+_]?[A-Za-z][-A-Za-z0-9.+_]{0,30})"|`([-.+_]?[A-Za-z][-A-Za-z0-9.+_]{0,30})`/g)) {
           const name = m[1] ?? m[2];
@@ -44469,7 +44537,7 @@ function chartConstructs(dir, repoRoot) {
         found.anywhere.release ??= { ...where(index + 1), construct: '.Capabilities.KubeVersion as a managed cluster reports it (Minor "31+", a provider suffix)' };
       }
     }
-    collectLiterals(lines, found.literals);
+    collectLiterals(lines, found.literals, unenumerated);
     if (kinds.size > 0) found.files.push({ file, archive, kinds });
   };
   const scanArchive = (bytes, archive, prefix2, depth) => {
@@ -44518,7 +44586,7 @@ function chartConstructs(dir, repoRoot) {
     }
   };
   walk3(dir, 0);
-  found.literals.release = resolveHelperLiterals(found.literals.release, found.literals.helpers);
+  found.literals.release = resolveHelperLiterals(found.literals.release, found.literals.helpers, (why) => found.literals.unrendered ??= why);
   return found;
 }
 function addValuesTextConstructs(found, file) {
@@ -44529,6 +44597,7 @@ function addValuesTextConstructs(found, file) {
   } catch {
     return;
   }
+  text2 = decodedEscapes(text2);
   collectLiterals(text2.split(/\r?\n/), found.literals);
   found.literals.release = resolveHelperLiterals(found.literals.release, found.literals.helpers);
   if (RELEASE_REF.test(text2)) found.release = true;
@@ -44697,28 +44766,40 @@ function collectHelperReads(code, into) {
     into.set(m[1], known);
   });
 }
-function resolveHelperLiterals(literals, helpers) {
+function resolveHelperLiterals(literals, helpers, onUnrendered) {
   const readsOf = (name) => {
     const out2 = { name: false, namespace: false };
     const seen = /* @__PURE__ */ new Set();
-    const queue = [name];
-    while (queue.length > 0 && seen.size < 256) {
-      const next = queue.pop();
+    const queue2 = [name];
+    while (queue2.length > 0 && seen.size < 256) {
+      const next = queue2.pop();
       if (seen.has(next)) continue;
       seen.add(next);
       const reads = helpers.get(next);
       if (reads === void 0) continue;
       out2.name ||= reads.name;
       out2.namespace ||= reads.namespace;
-      queue.push(...reads.includes);
+      queue2.push(...reads.includes);
     }
     return out2;
   };
+  const deciding = /* @__PURE__ */ new Set();
+  const queue = literals.filter((l) => l.helper !== void 0 && l.decides).map((l) => l.helper);
+  while (queue.length > 0 && deciding.size < 256) {
+    const name = queue.pop();
+    if (deciding.has(name)) continue;
+    deciding.add(name);
+    queue.push(...helpers.get(name)?.includes ?? []);
+  }
+  const promoted = literals.map((l) => l.inHelper !== void 0 && deciding.has(l.inHelper) && !l.decides ? { ...l, decides: true } : l);
+  const dropped = [...droppedInHelpers.get(literals) ?? []].find((name) => deciding.has(name));
+  if (dropped !== void 0) onUnrendered?.(`more than ${MAX_RELEASE_LITERALS} comparisons of the release name or namespace, some in the helper ${JSON.stringify(dropped)} whose output decides host-access or privilege settings`);
+  const ordered = [...promoted.filter((l) => l.decides), ...promoted.filter((l) => !l.decides)];
   const out = [];
   const push = (literal2) => {
     if (!out.some((l) => l.field === literal2.field && l.test === literal2.test && l.literal === literal2.literal)) out.push(literal2);
   };
-  for (const literal2 of literals) {
+  for (const literal2 of ordered) {
     if (literal2.helper === void 0) {
       push(literal2);
       continue;
@@ -44731,14 +44812,14 @@ function resolveHelperLiterals(literals, helpers) {
   return out;
 }
 var API_VERSION_LITERAL = /APIVersions\.Has\s+"([A-Za-z0-9.\/-]{1,253})"/g;
-function collectLiterals(lines, into) {
+function collectLiterals(lines, into, onUnenumerated) {
   for (const line of lines) {
     if (!line.includes("APIVersions") || into.apiVersions.size >= 64) continue;
     for (const match2 of line.matchAll(API_VERSION_LITERAL)) into.apiVersions.add(match2[1]);
   }
   const code = withoutTemplateComments(lines.join("\n"));
   if (/\bdefine\b/.test(code)) collectHelperReads(code, into.helpers);
-  if (/\bRelease\b|\b(?:include|template)\b/.test(code)) collectReleaseLiterals(code, into.release, (why) => into.unrendered ??= why);
+  if (/\bRelease\b|\b(?:include|template)\b|\b(?:index|get|pluck|dig)\s+[$.]\s/.test(code)) collectReleaseLiterals(code, into.release, (why) => into.unrendered ??= why, onUnenumerated);
   if (/KubeVersion/.test(code)) collectKubeLiterals(code, into.kube);
 }
 var STRING_TEST = /\b(?:contains|hasPrefix|hasSuffix|regexMatch|mustRegexMatch|regexFind|regexFindAll|trimSuffix|trimPrefix|trimAll|splitList|split|splitn|replace|substr|trunc|eq|ne|has|index|upper|lower|toString|quote|len)\b/;
@@ -44770,13 +44851,23 @@ function goUnquote(body) {
   return body.replace(/\\(.)/g, (_, c3) => c3 === "n" ? "\n" : c3 === "t" ? "	" : c3);
 }
 var COMPARED = /\b(eq|ne|hasPrefix|hasSuffix|contains|regexMatch|mustRegexMatch)\s+(?:"([^"\\]{1,63})"\s+(\([^()]*\)|\S+)|(\([^()]*\)|\S+)\s+"([^"\\]{1,63})")/g;
-function collectReleaseLiterals(written, into, onUnrendered) {
+function collectReleaseLiterals(written, into, onUnrendered, onUnenumerated) {
   const text2 = canonicalReleaseText(written);
+  const defines = [...text2.matchAll(DEFINE)].map((m) => ({ name: m[1], at: m.index }));
+  let inDefine = -1;
   const variables = /* @__PURE__ */ new Map();
-  for (const m of text2.matchAll(/(\$\w+)\s*:?=\s*[^}\n]{0,200}?\$?\.Release\.(Name|Namespace)\b/g)) if (!variables.has(m[1])) variables.set(m[1], m[2] === "Name" ? "name" : "namespace");
+  const transformedVariables = /* @__PURE__ */ new Set();
+  for (const m of text2.matchAll(/(\$\w+)\s*:?=\s*([^}\n]{0,200}?)\$?\.Release\.(Name|Namespace)\b([^}\n]{0,200})/g)) {
+    if (variables.has(m[1])) continue;
+    variables.set(m[1], m[3] === "Name" ? "name" : "namespace");
+    if (transforms(`${m[2]} ${m[4]}`)) transformedVariables.add(m[1]);
+  }
   let helper;
-  const fieldOf = (written2) => {
+  let uncertain = false;
+  const fieldOf = (operandWritten) => {
     helper = void 0;
+    uncertain = false;
+    const written2 = operandWritten.startsWith("(") ? operandWritten : operandWritten.replace(/\)+$/, "");
     const included = /^\(\s*(?:include|template)\s+"([^"]{1,200})"[^()]*\)$/.exec(written2);
     if (included) {
       helper = included[1];
@@ -44786,35 +44877,70 @@ function collectReleaseLiterals(written, into, onUnrendered) {
     const direct = /^\(?\$?(?:\$\w+)?\.Release\.(Name|Namespace)\)?$/.exec(operand);
     if (direct) return direct[1] === "Name" ? "name" : "namespace";
     const variable = variables.get(operand.replace(/[()]/g, ""));
-    if (variable !== void 0) return variable;
+    if (variable !== void 0) {
+      uncertain = transformedVariables.has(operand.replace(/[()]/g, ""));
+      return variable;
+    }
     if (!operand.startsWith("(")) return void 0;
     const fields = /* @__PURE__ */ new Set();
     for (const m of operand.matchAll(/\.Release\.(Name|Namespace)\b|\$\w+/g)) {
       const field = m[1] !== void 0 ? m[1] === "Name" ? "name" : "namespace" : variables.get(m[0]);
       if (field !== void 0) fields.add(field);
     }
-    return fields.size === 1 ? [...fields][0] : void 0;
+    if (fields.size !== 1) return void 0;
+    uncertain = transforms(operand);
+    return [...fields][0];
   };
   const lines = text2.split("\n");
   let deciding = false;
+  let added = 0;
+  let current2 = [];
+  let unsure = false;
   const add2 = (written2) => {
-    const literal2 = helper === void 0 ? written2 : { ...written2, helper };
+    added++;
+    if (uncertain) unsure = true;
+    const own = inDefine === -1 ? written2 : { ...written2, inHelper: defines[inDefine].name };
+    const literal2 = helper === void 0 ? own : { ...own, helper };
     if (into.some((l) => l.field === literal2.field && l.test === literal2.test && l.literal === literal2.literal && l.helper === literal2.helper)) return;
     if (into.length >= MAX_RELEASE_LITERALS) {
       const spare = into.findLastIndex((l) => !l.decides);
-      if (!deciding) return;
+      if (!deciding) {
+        if (literal2.inHelper !== void 0) (droppedInHelpers.get(into) ?? droppedInHelpers.set(into, /* @__PURE__ */ new Set()).get(into)).add(literal2.inHelper);
+        return;
+      }
       if (spare === -1) return onUnrendered?.(`more than ${MAX_RELEASE_LITERALS} comparisons of the release name or namespace decide host-access or privilege settings (the next: ${JSON.stringify(literal2.literal)})`);
       into.splice(spare, 1);
     }
-    if (deciding) into.splice(into.findIndex((l) => !l.decides) === -1 ? into.length : into.findIndex((l) => !l.decides), 0, { ...literal2, decides: true });
-    else into.push(literal2);
+    const kept = deciding ? { ...literal2, decides: true } : literal2;
+    current2.push(kept);
+    if (deciding) into.splice(into.findIndex((l) => !l.decides) === -1 ? into.length : into.findIndex((l) => !l.decides), 0, kept);
+    else into.push(kept);
   };
   let lineAt2 = 0;
   let countedTo = 0;
   for (const action of templateActions(text2)) {
     for (let at3 = text2.indexOf("\n", countedTo); at3 !== -1 && at3 < action.index; at3 = text2.indexOf("\n", at3 + 1)) lineAt2++;
     countedTo = action.index;
+    while (inDefine + 1 < defines.length && defines[inDefine + 1].at <= action.index) inDefine++;
+    added = 0;
+    current2 = [];
+    unsure = false;
     deciding = /\b(?:eq|ne|has|hasKey|index|get|dig|pluck|hasPrefix|hasSuffix|contains|regexMatch|mustRegexMatch|len)\b/.test(action[0]) && decidedSetting(lines, lineAt2) !== void 0;
+    collectFromAction(action);
+    if (!deciding) continue;
+    const mine = current2.filter((l) => l.test !== "length" && l.test !== "regex" && l.helper === void 0);
+    for (const field of ["name", "namespace"]) {
+      const tests = mine.filter((l) => l.field === field);
+      const prefix2 = tests.find((l) => l.test === "hasPrefix")?.literal ?? "";
+      const suffix = tests.find((l) => l.test === "hasSuffix")?.literal ?? "";
+      const middle = tests.filter((l) => l.test === "contains").map((l) => l.literal).join("");
+      if (tests.length > 1 && (prefix2 !== "" || suffix !== "") && !tests.some((l) => l.test === "eq")) add2({ field, test: "eq", literal: `${prefix2}${middle}${suffix}` });
+    }
+    const refers = /\.Release\.(?:Name|Namespace)\b/.test(action[0]) || [...action[0].matchAll(/\$\w+/g)].some((m) => variables.has(m[0]));
+    const computedRoot = /\b(?:index|get|pluck|dig)\s+(?:\$|\.)\s+(?:\(|\$\w)/.test(action[0]);
+    if (refers && added === 0 || computedRoot || unsure) onUnenumerated?.(lineAt2);
+  }
+  function collectFromAction(action) {
     for (const m of action[0].matchAll(/\b(eq|ne|lt|le|gt|ge)\s+(?:\(len\s+([^()\s]+)\s*\)\s+(\d{1,3})|(\d{1,3})\s+\(len\s+([^()\s]+)\s*\))/g)) {
       const field = fieldOf(m[2] ?? m[5]);
       if (field === void 0) continue;
@@ -45041,7 +45167,10 @@ var ConstructLocator = class {
       lines.forEach((line, i2) => {
         if (/^\s*#/.test(line) && !line.includes("{{")) return;
         for (const kind of kinds) {
-          if (kind === "release" ? !branches.has(i2 + 1) : !CONSTRUCTS[kind].test(actionCode(line, kind === "revision"))) continue;
+          const listed = kind === "computedIdentity" && this.constructs.unenumerated.has(`${relativeTo(this.repoRoot, fileName)}:${offset + i2 + 1}`);
+          const assembled = kind === "computedIdentity" && !listed && lineActions(lines)[i2].some((code) => TPL_ASSEMBLED.test(code));
+          if (!listed && !assembled && (kind === "release" ? !branches.has(i2 + 1) : !lineActions(lines, kind === "revision")[i2].some((code) => CONSTRUCTS[kind].test(code)))) continue;
+          if (assembled && !lineActions(lines)[i2].some((code) => CONSTRUCTS.computedIdentity.test(code)) && decidedSetting(lines, i2) === void 0) continue;
           if (guards.has(i2 + 1)) continue;
           const decides = UNKNOWABLE_KINDS.has(kind) ? decidedSetting(lines, i2) ?? (helper ? includersDecide(defineName) : void 0) : void 0;
           if (kind === "clock" && decides === void 0) continue;
@@ -48486,6 +48615,34 @@ function parseRenderedDocument(text2) {
   }
   return loadYamlDocuments(text2);
 }
+var SLICE_MIN_LENGTH = 13;
+function detached(text2) {
+  return text2.length < SLICE_MIN_LENGTH ? text2 : JSON.parse(JSON.stringify(text2));
+}
+function detachStrings(value, strings4, seen = /* @__PURE__ */ new Set()) {
+  if (typeof value === "string") {
+    if (strings4 === void 0) return detached(value);
+    const known = strings4.get(value);
+    if (known !== void 0) return known;
+    const copy = detached(value);
+    strings4.set(copy, copy);
+    return copy;
+  }
+  if (value === null || typeof value !== "object" || seen.has(value)) return value;
+  seen.add(value);
+  if (Array.isArray(value)) {
+    for (let i2 = 0; i2 < value.length; i2++) value[i2] = detachStrings(value[i2], strings4, seen);
+    return value;
+  }
+  const record = value;
+  for (const key2 of Object.keys(record)) {
+    const item = record[key2];
+    const copy = detachStrings(item, strings4, seen);
+    if (copy === item) continue;
+    Object.defineProperty(record, key2, { value: copy, writable: true, enumerable: true, configurable: true });
+  }
+  return value;
+}
 
 // src/render/chart-crds.ts
 var MAX_ARCHIVE_BYTES = 64 * 1024 * 1024;
@@ -49295,7 +49452,6 @@ async function renderCharts(dirs, helm, config, repoRoot, options = {}) {
   const located = helm();
   located.catch(() => void 0);
   const checkedCharts = /* @__PURE__ */ new Map();
-  const locators = /* @__PURE__ */ new Map();
   const ciFindingsCanBlock = config.valueSets.severity === "keep" || isBlocking(config.valueSets.severity, config.failOn) || config.lockedRules.length > 0 || Object.values(config.rules).some((rule2) => rule2.locked === true);
   function* jobsOf() {
     let index = 0;
@@ -49309,7 +49465,6 @@ async function renderCharts(dirs, helm, config, repoRoot, options = {}) {
         loaded.errors.push({ kind: "render", file: chartPath, chart: chartPath, message: `not judged as installed: ${constructs.literals.unrendered}; a release with another name or namespace may deploy what no render showed` });
       }
       const locator = new ConstructLocator(dir, repoRoot, constructs ?? noConstructs());
-      locators.set(dir, locator);
       const variant = options.variants === false || constructs === void 0 ? void 0 : variantOf(dir, constructs, locator.sources);
       const sets = [...valueSetsOf(dir, config, { all: options.valueSets === true })];
       if (constructs?.usesTpl) {
@@ -49320,15 +49475,15 @@ async function renderCharts(dirs, helm, config, repoRoot, options = {}) {
       const full2 = options.variants === false || constructs === void 0 ? void 0 : fullVariant(constructs);
       for (const set2 of sets) {
         const main2 = index++;
-        yield { dir, info, set: set2, index: main2 };
+        yield { dir, info, set: set2, index: main2, locator };
         const inputs = set2.kind === "default" ? full2 : variant && (set2.kind !== "ci" || ciFindingsCanBlock) ? variant : void 0;
-        if (inputs) yield { dir, info, set: set2, index: index++, variant: { inputs, main: main2 } };
+        if (inputs) yield { dir, info, set: set2, index: index++, locator, variant: { inputs, main: main2 } };
         const answers = set2.kind === "default" && full2 !== void 0 && constructs !== void 0 ? answersVariant(constructs, full2) : void 0;
-        if (answers) yield { dir, info, set: set2, index: index++, variant: { inputs: answers, main: main2 } };
+        if (answers) yield { dir, info, set: set2, index: index++, locator, variant: { inputs: answers, main: main2 } };
         if (set2.kind === "default" && full2 !== void 0 && constructs !== void 0) {
           const release = { releaseName: config.helm.releaseName, namespace: config.helm.namespace, kubeVersion: config.helm.kubeVersion || DEFAULT_KUBE_VERSION };
-          for (const inputs2 of literalVariants(constructs, full2, release, answers !== void 0)) yield { dir, info, set: set2, index: index++, variant: { inputs: inputs2, main: main2 } };
-          for (const inputs2 of pairedVariants(variant, full2, answers !== void 0)) yield { dir, info, set: set2, index: index++, variant: { inputs: inputs2, main: main2 } };
+          for (const inputs2 of literalVariants(constructs, full2, release, answers !== void 0)) yield { dir, info, set: set2, index: index++, locator, variant: { inputs: inputs2, main: main2 } };
+          for (const inputs2 of pairedVariants(variant, full2, answers !== void 0)) yield { dir, info, set: set2, index: index++, locator, variant: { inputs: inputs2, main: main2 } };
         }
       }
     }
@@ -49341,7 +49496,7 @@ async function renderCharts(dirs, helm, config, repoRoot, options = {}) {
   const slot = async () => {
     for (let next = jobs.next(); !next.done && !unusable; next = jobs.next()) {
       const job = next.value;
-      const locator = locators.get(job.dir);
+      const locator = job.locator;
       const variant = job.variant;
       const rendered = renderOne(job.dir, job.set, binary2, config, repoRoot, loaded, checkedCharts, variant?.inputs).then(async (outcome) => {
         if (variant === void 0 || outcome === void 0 || !("failed" in outcome)) return outcome;
@@ -49410,7 +49565,7 @@ function checkChart(dir, repoRoot, loaded) {
   }
   return info;
 }
-function objectsOfRender(stdout, dir, chartPath, valueSet, config, repoRoot, errors) {
+function objectsOfRender(stdout, dir, chartPath, valueSet, config, repoRoot, errors, options = {}) {
   const objects = [];
   const which = valueSet === "default" ? "" : `with value set ${valueSet}: `;
   const files = /* @__PURE__ */ new Map();
@@ -49427,10 +49582,11 @@ function objectsOfRender(stdout, dir, chartPath, valueSet, config, repoRoot, err
       files.set(doc.template, file);
     }
     const parsed = parseRenderedDocument(doc.text);
+    if (options.transient !== true) for (const document of parsed.documents) detachStrings(document, options.strings);
     for (const problem of parsed.problems) {
-      errors?.push({ kind: "render", file, chart: chartPath, message: `${which}rendered output is not valid YAML: ${problem.message}` });
+      errors?.push({ kind: "render", file, chart: chartPath, message: detached(`${which}rendered output is not valid YAML: ${problem.message}`) });
     }
-    const source = { kind: "helm", file, chart: chartPath, template: doc.template, valueSet };
+    const source = { kind: "helm", file, chart: chartPath, template: options.transient === true ? doc.template : detached(doc.template), valueSet };
     const result = objectsFromDocuments(parsed.documents, {
       source,
       defaultNamespace: config.helm.namespace,
@@ -49438,7 +49594,7 @@ function objectsOfRender(stdout, dir, chartPath, valueSet, config, repoRoot, err
       strict: true
     });
     for (const object of result.objects) object.source.document = index;
-    for (const problem of result.problems) errors?.push({ kind: "render", file, chart: chartPath, message: `${which}${problem.message}` });
+    for (const problem of result.problems) errors?.push({ kind: "render", file, chart: chartPath, message: detached(`${which}${problem.message}`) });
     objects.push(...result.objects);
   }
   numberWithinTemplates(objects);
@@ -49517,9 +49673,15 @@ function unseenCopy(object, variant, constructs, failed) {
   };
 }
 var crdsRead = /* @__PURE__ */ new WeakMap();
+var stringsRead = /* @__PURE__ */ new WeakMap();
+function stringsOf(loaded) {
+  let strings4 = stringsRead.get(loaded);
+  if (strings4 === void 0) stringsRead.set(loaded, strings4 = /* @__PURE__ */ new Map());
+  return strings4;
+}
 function parseRender(dir, info, set2, outcome, config, repoRoot, loaded, onRender, locator) {
   const chartPath = relativeTo(repoRoot, dir);
-  const objects = objectsOfRender(outcome.stdout, dir, chartPath, set2.name, config, repoRoot, loaded.errors);
+  const objects = objectsOfRender(outcome.stdout, dir, chartPath, set2.name, config, repoRoot, loaded.errors, { strings: stringsOf(loaded) });
   markUnknowable(objects, locator);
   let crds = crdsRead.get(loaded)?.get(dir);
   if (crds === void 0) {
@@ -49580,7 +49742,7 @@ function parseVariant(job, inputs, main2, outcome, config, repoRoot, loaded, loc
     return render3;
   }
   const errors = [];
-  const objects = objectsOfRender(outcome.stdout, job.dir, chartPath, job.set.name, config, repoRoot, errors);
+  const objects = objectsOfRender(outcome.stdout, job.dir, chartPath, job.set.name, config, repoRoot, errors, { strings: stringsOf(loaded) });
   const known = new Set(loaded.errors.map((e) => `${e.file}\0${e.message}`));
   for (const error of errors) if (!known.has(`${error.file}\0${error.message}`)) loaded.errors.push({ ...error, message: `rendered ${variant}: ${error.message}` });
   for (const object of objects) object.source.variant = variant;
@@ -49955,7 +50117,7 @@ async function renderWith(ctx, overrides) {
   ctx.stats.ms += performance.now() - started;
   ctx.stats.renders++;
   if (!outcome.ok) return { ok: false, message: outcome.message };
-  return { ok: true, objects: objectsOfRender(outcome.stdout, dir, chart, valueSet.name, ctx.config, repoRoot) };
+  return { ok: true, objects: objectsOfRender(outcome.stdout, dir, chart, valueSet.name, ctx.config, repoRoot, void 0, { transient: true }) };
 }
 function named(message, c3, scopes) {
   const ids = [c3.id, ...c3.elements ?? []];
@@ -50196,6 +50358,9 @@ function valuesOfRender(render2, files) {
   }
   return values;
 }
+function releaseValuesOfRender(render2) {
+  RENDER_VALUES.delete(render2);
+}
 var DefaultString = class {
   constructor(path43, value, locate3) {
     this.path = path43;
@@ -50223,6 +50388,19 @@ var RenderChartContext = class {
   supplied;
   lines = /* @__PURE__ */ new Map();
   helpers = /* @__PURE__ */ new Map();
+  /**
+   * Lets go of what was computed for the rules (values, their strings, template lines): once its render is
+   * evaluated nothing reads them again, and kept for every render they held ~12 MB of the corpus's default
+   * run (issue 18). Asked again, they are computed again.
+   */
+  release() {
+    delete this.values;
+    delete this.defaults;
+    delete this.strings;
+    delete this.supplied;
+    this.lines.clear();
+    this.helpers.clear();
+  }
   effective() {
     return this.values ??= valuesOfRender(this.render, this.files);
   }
@@ -50650,7 +50828,7 @@ async function proveLines(render2, config, claims, budget, tmp, stats, trials = 
       stats.ms += performance.now() - started;
       stats.renders++;
       if (outcome.ok) {
-        const objects = objectsOfRender(outcome.stdout, render2.dir, render2.chart, render2.valueSet.name, config, render2.repoRoot);
+        const objects = objectsOfRender(outcome.stdout, render2.dir, render2.chart, render2.valueSet.name, config, render2.repoRoot, void 0, { transient: true });
         for (const edit of applied) {
           for (const c3 of edit.claims) {
             c3.proven = observe(c3, `${LINE_MARKER}${edit.id}`, objects, render2.objects);
@@ -50889,6 +51067,7 @@ async function attachProvenance(findings, renders, config, options = {}) {
       await locateRender(render2);
     } finally {
       done(render2);
+      if (render2.valueSet.name !== DEFAULT_VALUE_SET) releaseValuesOfRender(render2);
     }
   });
   return report2;
@@ -51418,6 +51597,28 @@ var ValueSetEvaluation = class {
     const evaluation = evaluate2(render2.objects, this.unitRules, this.config, { chartOf: () => context });
     for (const unit of evaluation.units) blastRadiiOf(unit);
     this.done.set(render2, evaluation);
+    context.release();
+    if (render2.variant === void 0 && render2.valueSet.kind === "default") this.defaultFingerprints.set(render2.chart, new Set(evaluation.findings.map((f) => f.fingerprint)));
+  }
+  /** Fingerprints of each chart's default render's findings (by chart). */
+  defaultFingerprints = /* @__PURE__ */ new Map();
+  /**
+   * Lets go of a value set's effective values once its render is evaluated, when nothing will read them
+   * again: provenance is off, or every finding of the render is also a finding of the chart's defaults
+   * (provenance locates those in the default render, and the values lint reads only the defaults' values).
+   * Otherwise provenance lets them go once it has located the render's findings. (If read again after all,
+   * they are computed again: memory, issue 18.)
+   */
+  releaseValues(render2) {
+    if (render2.variant !== void 0 || render2.valueSet.kind === "default") return;
+    const evaluation = this.done.get(render2);
+    const defaults2 = this.defaultFingerprints.get(render2.chart);
+    const located = !this.config.provenance.enabled || evaluation !== void 0 && defaults2 !== void 0 && evaluation.findings.every((f) => defaults2.has(f.fingerprint));
+    if (located) releaseValuesOfRender(render2);
+  }
+  /** A render's effective values (valuesOfRender), its chart's values files parsed once for all its value sets. */
+  valuesOf(render2) {
+    return valuesOfRender(render2, this.files);
   }
   /** Charts whose defaults hold a dangerous leaf: their renders are searched for it as they arrive. */
   lintCharts = /* @__PURE__ */ new Set();
@@ -51456,6 +51657,8 @@ var ValueSetEvaluation = class {
       result.findings = gradeDivergences(result.findings, unseen);
     }
     this.done.clear();
+    this.contexts.clear();
+    this.files.clear();
     return result;
   }
 };
@@ -53150,6 +53353,7 @@ var MIN_FRAGMENT_SECRET = 12;
 var MAX_FRAGMENT_SECRET = 4096;
 var MAX_FRAGMENT_PLACES = 4;
 var MAX_SPREAD_GAP = 8;
+var MAX_INTERLEAVE = 2;
 function fragmentLike(window) {
   return !/^[a-z]+(?:[-_.][a-z]+)*[-_.]?$/.test(window) && !/^[-_.]?[a-z]+(?:[-_.][a-z]+)*$/.test(window) && !/^\s|\s$/.test(window);
 }
@@ -53350,6 +53554,9 @@ var Redactor = class {
   fragmentStarts = /* @__PURE__ */ new Set();
   /** Letters and digits of the longer secrets, lower-cased (and reversed), by their first 3 (prefixKey). */
   spread = /* @__PURE__ */ new Map();
+  /** The same forms by their first character, for interleaved spellings. */
+  firstOf = /* @__PURE__ */ new Map();
+  spreadCount = 0;
   constructor(secrets) {
     const forms = /* @__PURE__ */ new Set();
     for (const secret of secrets) {
@@ -53359,6 +53566,12 @@ var Redactor = class {
       const letters = secret.toLowerCase().replace(/[^a-z0-9]/g, "");
       if (letters.length >= MIN_FRAGMENT_SECRET) {
         for (const form of [letters, [...letters].reverse().join("")]) {
+          const byFirst = this.firstOf.get(form.charCodeAt(0)) ?? [];
+          if (!byFirst.includes(form) && this.spreadCount < 4096) {
+            this.spreadCount++;
+            byFirst.push(form);
+            this.firstOf.set(form.charCodeAt(0), byFirst);
+          }
           const list2 = this.spread.get(prefixKey(form, 0));
           if (list2 === void 0) this.spread.set(prefixKey(form, 0), [form]);
           else if (!list2.includes(form)) list2.push(form);
@@ -53461,12 +53674,18 @@ var Redactor = class {
     const spans = [];
     for (let i2 = 0; i2 + MIN_FRAGMENT_SECRET <= letters.length; ) {
       const form = this.spread.get(prefixKey(letters, i2))?.find((f) => letters.startsWith(f, i2));
-      if (form === void 0) {
+      if (form !== void 0) {
+        spans.push([at3[i2], at3[i2 + form.length - 1] + 1]);
+        i2 += form.length;
+        continue;
+      }
+      const end = this.firstOf.has(letters.charCodeAt(i2)) ? this.interleaved(letters, i2) : -1;
+      if (end === -1) {
         i2++;
         continue;
       }
-      spans.push([at3[i2], at3[i2 + form.length - 1] + 1]);
-      i2 += form.length;
+      spans.push([at3[i2], at3[end] + 1]);
+      i2 = end + 1;
     }
     if (spans.length === 0) return text2;
     let out = "";
@@ -53476,6 +53695,29 @@ var Redactor = class {
       last = end;
     }
     return out + text2.slice(last);
+  }
+  /** Where an interleaved spelling of a known secret starting at `i` ends (its last character), or -1. */
+  interleaved(letters, i2) {
+    for (const form of this.firstOf.get(letters.charCodeAt(i2)) ?? []) {
+      let at3 = i2;
+      let k = 1;
+      for (; k < form.length; k++) {
+        const c3 = form.charCodeAt(k);
+        let next = -1;
+        for (let j = at3 + 1; j <= at3 + 1 + MAX_INTERLEAVE && j < letters.length; j++) {
+          const here = letters.charCodeAt(j);
+          if (here === 0) break;
+          if (here === c3) {
+            next = j;
+            break;
+          }
+        }
+        if (next === -1) break;
+        at3 = next;
+      }
+      if (k === form.length) return at3;
+    }
+    return -1;
   }
   /** A deep copy of a JSON-like value with every string (keys too) redacted. */
   value(input) {
@@ -55284,10 +55526,15 @@ async function scanWithBudget(options) {
   const totalCharts = discovery.inputs.filter((input) => input.kind === "chart").length;
   const rendered = /* @__PURE__ */ new Set();
   let renders = 0;
+  const valuesSecretsOf = /* @__PURE__ */ new Map();
   const loaded = await runWithRenderBudget(
     budget,
     () => load3(discovery.inputs, config, options, repoRoot, helmLocated, (render2) => {
       evaluator.add(render2);
+      if (render2.variant === void 0) {
+        valuesSecretsOf.set(render2, valuesSecrets(nodesOf(evaluator.valuesOf(render2).value)));
+        evaluator.releaseValues(render2);
+      }
       comments.add(render2);
       rendered.add(render2.chart);
       options.onProgress?.({ renders: ++renders, charts: rendered.size, totalCharts });
@@ -55408,7 +55655,7 @@ async function scanWithBudget(options) {
     ...scannedSecrets(loaded.objects),
     ...scannedSecrets(options.admissionBase ?? []),
     ...loaded.secrets,
-    ...loaded.renders.flatMap((render2) => valuesSecrets(nodesOf(valuesOfRender(render2).value))),
+    ...loaded.renders.flatMap((render2) => valuesSecretsOf.get(render2) ?? valuesSecrets(nodesOf(valuesOfRender(render2).value))),
     ...valuesSecrets([...config.helm.set, ...loaded.renders.flatMap((r) => r.request.set)].map((pair2) => ({ path: [pair2.slice(0, pair2.indexOf("=")).split(".").pop() ?? ""], value: pair2.slice(pair2.indexOf("=") + 1) })))
   ]);
   const scanned = redactor.value({
@@ -55501,37 +55748,46 @@ async function exportCommit(repoRoot, sha, dir, changed) {
   const listing = changed === void 0 ? [] : (await run2(["ls-files", "-s", "-z"])).split("\0").filter((line) => line !== "");
   const entries = listing.map((line) => ({ mode: line.slice(0, 6), file: line.slice(line.indexOf("	") + 1) }));
   const charts = entries.filter((e) => e.file === "Chart.yaml" || e.file.endsWith("/Chart.yaml")).map((e) => path39.posix.dirname(e.file));
-  const untouched = changed === void 0 || charts.includes(".") ? [] : charts.filter((chart) => !changed.some((file) => file.startsWith(`${chart}/`)));
-  const within = (file, chart) => file.startsWith(`${chart}/`);
+  const untouched = changed === void 0 || charts.includes(".") ? [] : charts.filter((chart) => !changed.some((file2) => file2.startsWith(`${chart}/`)));
+  const within = (file2, chart) => file2.startsWith(`${chart}/`);
   const untouchedSet = new Set(untouched);
-  const leftOut = (file) => {
+  const leftOut = (file2) => {
     if (untouchedSet.size === 0) return void 0;
-    for (let at3 = file.indexOf("/"); at3 !== -1; at3 = file.indexOf("/", at3 + 1)) {
-      const chart = file.slice(0, at3);
+    for (let at3 = file2.indexOf("/"); at3 !== -1; at3 = file2.indexOf("/", at3 + 1)) {
+      const chart = file2.slice(0, at3);
       if (!untouchedSet.has(chart)) continue;
-      const rest = file.slice(at3 + 1);
-      return rest === "Chart.yaml" || rest === "requirements.yaml" ? void 0 : chart;
+      const rest = file2.slice(at3 + 1);
+      return /^(?:templates|charts|crds)\//.test(rest) ? chart : void 0;
     }
     return void 0;
   };
   const skipped = /* @__PURE__ */ new Map();
   const kept = [];
-  for (const { file } of entries) {
-    const chart = leftOut(file);
-    if (chart === void 0) kept.push(file);
-    else skipped.set(chart, [...skipped.get(chart) ?? [], file]);
+  for (const { file: file2 } of entries) {
+    const chart = leftOut(file2);
+    if (chart === void 0) kept.push(file2);
+    else skipped.set(chart, [...skipped.get(chart) ?? [], file2]);
   }
   const links = entries.some((e) => e.mode === "120000");
   if (changed === void 0 || skipped.size === 0 || links) await run2(["checkout-index", "--all", "--force", prefix2]);
   else await run2(["checkout-index", "--force", "-z", "--stdin", prefix2], kept.join("\0"));
   mkdirSync5(path39.join(tree, ".git"));
-  const more = (wanted) => {
-    const files = [...new Set(wanted.flatMap((chart) => [...skipped.entries()].filter(([left]) => left === chart || within(left, chart) || within(chart, left)).flatMap(([left, list2]) => (skipped.delete(left), list2))))];
+  const write = (files) => {
     if (files.length === 0) return;
     const result = spawnSync2("git", ["checkout-index", "--force", "-z", "--stdin", prefix2], { cwd: repoRoot, env: { ...process.env, ...env }, input: files.join("\0"), timeout: 3e5, maxBuffer: 64 * 1024 * 1024 });
     if (result.status !== 0) throw new UsageError(`--base: git could not export ${sha.slice(0, 12)} (git checkout-index: ${String(result.stderr).split("\n")[0] || "failed"})`);
   };
-  return { more };
+  const more = (wanted) => {
+    write([...new Set(wanted.flatMap((chart) => [...skipped.entries()].filter(([left]) => left === chart || within(left, chart) || within(chart, left)).flatMap(([left, list2]) => (skipped.delete(left), list2))))]);
+  };
+  const file = (wanted) => {
+    const chart = leftOut(wanted);
+    const list2 = chart === void 0 ? void 0 : skipped.get(chart);
+    if (list2 === void 0 || !list2.includes(wanted)) return;
+    skipped.set(chart, list2.filter((f) => f !== wanted));
+    write([wanted]);
+  };
+  return { more, file };
 }
 function withDependencies(root, charts) {
   const out = /* @__PURE__ */ new Set();
@@ -55544,9 +55800,10 @@ function withDependencies(root, charts) {
   }
   return [...out];
 }
-function inExport(repoRoot, exportRoot, file) {
+function inExport(repoRoot, exportRoot, file, exported) {
   const rel = path39.relative(repoRoot, path39.resolve(file));
   if (rel.startsWith("..") || path39.isAbsolute(rel)) return void 0;
+  exported?.file(rel.split(path39.sep).join("/"));
   const mapped = path39.join(exportRoot, rel);
   return existsSync11(mapped) ? mapped : void 0;
 }
@@ -55585,11 +55842,18 @@ async function scanAgainstBase(options, request, scanOne = scan2) {
       if (side === "head") failOnErrors = config.failOnErrors;
       const choice = chooseCharts(root, charts, changed ?? [], config, valuesFiles, all);
       choices[side] = choice;
-      if (side === "base") exported.more(withDependencies(root, choice.rendered));
+      if (side === "base") {
+        exported.more(withDependencies(root, choice.rendered));
+        const named2 = [...config.helm.valuesFiles, ...config.charts.flatMap((c3) => [...c3.valuesFiles, ...c3.valueSets.flatMap((v) => v.valuesFiles)])];
+        for (const file of named2) {
+          const rel = path39.relative(root, path39.resolve(root, file));
+          if (!rel.startsWith("..") && !path39.isAbsolute(rel)) exported.file(rel.split(path39.sep).join("/"));
+        }
+      }
       return choice.rendered;
     };
     const basePaths = paths.flatMap((p) => inExport(repoRoot, exportRoot, p) ?? []);
-    const baseValues = (options.valuesFiles ?? []).flatMap((f) => inExport(repoRoot, exportRoot, f) ?? (isInside(repoRoot, path39.resolve(f)) ? [] : [path39.resolve(f)]));
+    const baseValues = (options.valuesFiles ?? []).flatMap((f) => inExport(repoRoot, exportRoot, f, exported) ?? (isInside(repoRoot, path39.resolve(f)) ? [] : [path39.resolve(f)]));
     const baseConfig = options.configFile !== void 0 ? inExport(repoRoot, exportRoot, options.configFile) ?? (isInside(repoRoot, path39.resolve(options.configFile)) ? void 0 : path39.resolve(options.configFile)) : void 0;
     const { policyFrom: _policyFrom, readStdin: _readStdin, configFile: _configFile, ...shared } = options;
     let baseObjects = [];

@@ -2,6 +2,8 @@
 // corpus with the defaults as shipped (value sets, variants, provenance), with helm runs counted and timed
 // by purpose (value set, variant, provenance), node's own CPU profiled by source folder, and CPU seconds of
 // node and of its helm children. Usage: npx tsx scripts/profile-default.ts [--cache DIR] [--no-profile]
+// The process set-up the CLI and the Action run first (V8 tiering, the heap's growth): measured as shipped.
+import '../src/v8-tiering.ts';
 import { readFileSync, mkdtempSync, writeFileSync, rmSync } from 'node:fs';
 import { Session } from 'node:inspector/promises';
 import os from 'node:os';

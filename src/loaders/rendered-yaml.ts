@@ -45,3 +45,48 @@ export function parseRenderedDocument(text: string): ParsedYaml {
   }
   return loadYamlDocuments(text);
 }
+
+/** V8 copies a substring shorter than this (SlicedString::kMinLength); a longer one points into its parent. */
+const SLICE_MIN_LENGTH = 13;
+
+/**
+ * The string as a copy that shares no memory with the text it was read from. js-yaml returns scalars as
+ * slices of the document's text, and V8 keeps a slice's whole parent alive: one long value kept after the
+ * scan held the whole of helm's output for its render (on the corpus's default run, ~120 MB of stdout
+ * held until the end of the scan; issue 18).
+ */
+export function detached(text: string): string {
+  return text.length < SLICE_MIN_LENGTH ? text : (JSON.parse(JSON.stringify(text)) as string);
+}
+
+/**
+ * Replaces, in place, every string of a parsed document with a detached copy (keys are already copies:
+ * V8 interns property names), the same copy for equal strings when `strings` is given (a chart's value
+ * sets and second renders repeat most of their text: one copy is kept for all). Values an alias shares
+ * are visited once. Returns the value.
+ */
+export function detachStrings<T>(value: T, strings?: Map<string, string>, seen: Set<object> = new Set()): T {
+  if (typeof value === 'string') {
+    if (strings === undefined) return detached(value) as T;
+    const known = strings.get(value);
+    if (known !== undefined) return known as T;
+    const copy = detached(value);
+    strings.set(copy, copy);
+    return copy as T;
+  }
+  if (value === null || typeof value !== 'object' || seen.has(value)) return value;
+  seen.add(value);
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++) value[i] = detachStrings(value[i], strings, seen);
+    return value;
+  }
+  const record = value as Record<string, unknown>;
+  for (const key of Object.keys(record)) {
+    const item = record[key];
+    const copy = detachStrings(item, strings, seen);
+    if (copy === item) continue;
+    // (An own `__proto__` key is a plain data key here, not the prototype.)
+    Object.defineProperty(record, key, { value: copy, writable: true, enumerable: true, configurable: true });
+  }
+  return value;
+}

@@ -9,7 +9,7 @@ import { blastRadiiOf } from '../engine/blast-radius.ts';
 import { evaluate, type Evaluation } from '../engine/evaluate.ts';
 import type { ChartContext, Rule } from '../engine/rule-kit.ts';
 import { variantDescription } from '../render/render-variants.ts';
-import { RenderChartContext, valuesOfRender } from '../provenance/chart-context.ts';
+import { releaseValuesOfRender, RenderChartContext, valuesOfRender } from '../provenance/chart-context.ts';
 import { DANGEROUS_RULE_ID, prepareLint, renderedFieldsOf, renderMayHoldDangerousDefault } from '../provenance/lint.ts';
 import type { EffectiveValues, ValuesFileCache } from '../render/effective-values.ts';
 import { compareValueSets, DEFAULT_VALUE_SET } from '../render/value-sets.ts';
@@ -85,6 +85,31 @@ export class ValueSetEvaluation {
     // Blast radii read only the render's unit: computed now too, not after the last render.
     for (const unit of evaluation.units) blastRadiiOf(unit);
     this.done.set(render, evaluation);
+    context.release();
+    if (render.variant === undefined && render.valueSet.kind === 'default') this.defaultFingerprints.set(render.chart, new Set(evaluation.findings.map((f) => f.fingerprint)));
+  }
+
+  /** Fingerprints of each chart's default render's findings (by chart). */
+  private readonly defaultFingerprints = new Map<string, Set<string>>();
+
+  /**
+   * Lets go of a value set's effective values once its render is evaluated, when nothing will read them
+   * again: provenance is off, or every finding of the render is also a finding of the chart's defaults
+   * (provenance locates those in the default render, and the values lint reads only the defaults' values).
+   * Otherwise provenance lets them go once it has located the render's findings. (If read again after all,
+   * they are computed again: memory, issue 18.)
+   */
+  releaseValues(render: ChartRender): void {
+    if (render.variant !== undefined || render.valueSet.kind === 'default') return;
+    const evaluation = this.done.get(render);
+    const defaults = this.defaultFingerprints.get(render.chart);
+    const located = !this.config.provenance.enabled || (evaluation !== undefined && defaults !== undefined && evaluation.findings.every((f) => defaults.has(f.fingerprint)));
+    if (located) releaseValuesOfRender(render);
+  }
+
+  /** A render's effective values (valuesOfRender), its chart's values files parsed once for all its value sets. */
+  valuesOf(render: ChartRender): EffectiveValues {
+    return valuesOfRender(render, this.files);
   }
 
   /** Charts whose defaults hold a dangerous leaf: their renders are searched for it as they arrive. */
@@ -126,8 +151,11 @@ export class ValueSetEvaluation {
       const unseen = new Set(renders.flatMap((r) => r.objects.filter((o) => o.renderDependence?.divergence?.failed !== undefined).map((o) => objectKey(o.source, o.ref))));
       result.findings = gradeDivergences(result.findings, unseen);
     }
-    // Evaluated: the renders' evaluations are in `result`; what they were made of can go (memory, issue 18).
+    // Evaluated: the renders' evaluations are in `result`; what they were made of can go (memory, issue 18),
+    // and so can the rules' chart contexts (their values' strings, template lines) and the parsed values files.
     this.done.clear();
+    this.contexts.clear();
+    this.files.clear();
     return result;
   }
 }

@@ -299,9 +299,16 @@ async function scanWithBudget(options: ScanOptions): Promise<ScanResult> {
   const totalCharts = discovery.inputs.filter((input) => input.kind === 'chart').length;
   const rendered = new Set<string>();
   let renders = 0;
+  // The values' credentials reports must not show, taken as each render is evaluated (its values are at
+  // hand then; provenance lets them go once it has located the render's findings).
+  const valuesSecretsOf = new Map<ChartRender, string[]>();
   const loaded = await runWithRenderBudget(budget, () =>
     load(discovery.inputs, config, options, repoRoot, helmLocated, (render) => {
       evaluator.add(render);
+      if (render.variant === undefined) {
+        valuesSecretsOf.set(render, valuesSecrets(nodesOf(evaluator.valuesOf(render).value)));
+        evaluator.releaseValues(render);
+      }
       comments.add(render);
       rendered.add(render.chart);
       options.onProgress?.({ renders: ++renders, charts: rendered.size, totalCharts });
@@ -445,7 +452,7 @@ async function scanWithBudget(options: ScanOptions): Promise<ScanResult> {
     ...scannedSecrets(loaded.objects),
     ...scannedSecrets(options.admissionBase ?? []),
     ...loaded.secrets,
-    ...loaded.renders.flatMap((render) => valuesSecrets(nodesOf(valuesOfRender(render).value))),
+    ...loaded.renders.flatMap((render) => valuesSecretsOf.get(render) ?? valuesSecrets(nodesOf(valuesOfRender(render).value))),
     ...valuesSecrets([...config.helm.set, ...loaded.renders.flatMap((r) => r.request.set)].map((pair) => ({ path: [pair.slice(0, pair.indexOf('=')).split('.').pop() ?? ''], value: pair.slice(pair.indexOf('=') + 1) }))),
   ]);
   // The result every reporter and publisher sees: no credential of the run or of the scan, in any encoding.

@@ -16,7 +16,7 @@ import { fieldName, locate, nearestExisting, newTarget, scopeRelative, sentinelP
 import { prefixPointer, proveLines, type LineClaim } from './line-proof.ts';
 import { emittingLines, keyOf, literalValueAt, structuralLine, TemplateSources, type EmittingLine } from '../render/template-lines.ts';
 import { compareValueSets, DEFAULT_VALUE_SET } from '../render/value-sets.ts';
-import { valuesOfRender } from './chart-context.ts';
+import { releaseValuesOfRender, valuesOfRender } from './chart-context.ts';
 import { locationOf, pathKey, type EffectiveValues } from '../render/effective-values.ts';
 
 export { lintValues } from './lint.ts';
@@ -317,6 +317,8 @@ export async function attachProvenance(findings: readonly Finding[], renders: re
       await locateRender(render);
     } finally {
       done(render);
+      // Only the defaults' values are read again (the values lint, through report.defaults).
+      if (render.valueSet.name !== DEFAULT_VALUE_SET) releaseValuesOfRender(render);
     }
   });
   return report;

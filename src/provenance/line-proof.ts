@@ -266,7 +266,7 @@ export async function proveLines(
       stats.ms += performance.now() - started;
       stats.renders++;
       if (outcome.ok) {
-        const objects = objectsOfRender(outcome.stdout, render.dir, render.chart, render.valueSet.name, config, render.repoRoot);
+        const objects = objectsOfRender(outcome.stdout, render.dir, render.chart, render.valueSet.name, config, render.repoRoot, undefined, { transient: true });
         for (const edit of applied) {
           for (const c of edit.claims) {
             c.proven = observe(c, `${LINE_MARKER}${edit.id}`, objects, render.objects);

@@ -511,7 +511,7 @@ async function renderWith(ctx: Ctx, overrides: Overrides): Promise<{ ok: true; o
   ctx.stats.ms += performance.now() - started;
   ctx.stats.renders++;
   if (!outcome.ok) return { ok: false, message: outcome.message };
-  return { ok: true, objects: objectsOfRender(outcome.stdout, dir, chart, valueSet.name, ctx.config, repoRoot) };
+  return { ok: true, objects: objectsOfRender(outcome.stdout, dir, chart, valueSet.name, ctx.config, repoRoot, undefined, { transient: true }) };
 }
 
 /** Whether a render error names a candidate (schema errors name the key, dotted or as a pointer). */

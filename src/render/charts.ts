@@ -10,7 +10,7 @@ import { effectiveValues } from './effective-values.ts';
 import { objectsFromDocuments } from '../loaders/objects.ts';
 import { checkedChartProblem, releaseAnswersCopies, missingDependencies, readChartInfo, renderChart, splitRendered, templateFile, vendoredCharts, type ChartInfo, type HelmBinary, type RenderRequest } from './helm.ts';
 import { apiVersionsFor, DEFAULT_KUBE_VERSION } from './kube-api-versions.ts';
-import { parseRenderedDocument } from '../loaders/rendered-yaml.ts';
+import { detached, detachStrings, parseRenderedDocument } from '../loaders/rendered-yaml.ts';
 import { valueSetsOf, type ValueSet } from './value-sets.ts';
 import type { Config } from '../config/config.ts';
 import { isInside, relativeTo } from '../model/paths.ts';
@@ -114,9 +114,6 @@ export async function renderCharts(
   // Charts are read (Chart.yaml, dependencies, value sets) as the helm slots ask for work: the first
   // render starts once the first chart is read, not once every chart is.
   const checkedCharts = new Map<string, string | undefined>();
-  // A chart whose text branches on install/upgrade or API versions gets a second render per value set,
-  // right after the first; its templates are read then for the lines that branch.
-  const locators = new Map<string, ConstructLocator>();
   // A ci/ value set's findings that the defaults do not show are capped at valueSets.severity (locked rules
   // excepted): when that cap cannot block, a second render of it cannot change the verdict and is not made.
   const ciFindingsCanBlock =
@@ -134,8 +131,10 @@ export async function renderCharts(
         const chartPath = relativeTo(repoRoot, dir);
         loaded.errors.push({ kind: 'render', file: chartPath, chart: chartPath, message: `not judged as installed: ${constructs.literals.unrendered}; a release with another name or namespace may deploy what no render showed` });
       }
+      // A chart whose text branches on install/upgrade or API versions gets a second render per value set,
+      // right after the first; its templates are read then for the lines that branch. Its jobs carry it:
+      // once the chart's last render is parsed, its template sources can go (memory, issue 18).
       const locator = new ConstructLocator(dir, repoRoot, constructs ?? noConstructs());
-      locators.set(dir, locator);
       const variant = options.variants === false || constructs === undefined ? undefined : variantOf(dir, constructs, locator.sources);
       // The chart's defaults always get the second render, with every input changed: reading the templates
       // for constructs is a heuristic a template can hide from (`index . "Release"`, text built for tpl), a
@@ -146,15 +145,15 @@ export async function renderCharts(
       const full = options.variants === false || constructs === undefined ? undefined : fullVariant(constructs);
       for (const set of sets) {
         const main = index++;
-        yield { dir, info, set, index: main };
+        yield { dir, info, set, index: main, locator };
         const inputs = set.kind === 'default' ? full : variant && (set.kind !== 'ci' || ciFindingsCanBlock) ? variant : undefined;
-        if (inputs) yield { dir, info, set, index: index++, variant: { inputs, main } };
+        if (inputs) yield { dir, info, set, index: index++, locator, variant: { inputs, main } };
         const answers = set.kind === 'default' && full !== undefined && constructs !== undefined ? answersVariant(constructs, full) : undefined;
-        if (answers) yield { dir, info, set, index: index++, variant: { inputs: answers, main } };
+        if (answers) yield { dir, info, set, index: index++, locator, variant: { inputs: answers, main } };
         if (set.kind === 'default' && full !== undefined && constructs !== undefined) {
           const release = { releaseName: config.helm.releaseName, namespace: config.helm.namespace, kubeVersion: config.helm.kubeVersion || DEFAULT_KUBE_VERSION };
-          for (const inputs of literalVariants(constructs, full, release, answers !== undefined)) yield { dir, info, set, index: index++, variant: { inputs, main } };
-          for (const inputs of pairedVariants(variant, full, answers !== undefined)) yield { dir, info, set, index: index++, variant: { inputs, main } };
+          for (const inputs of literalVariants(constructs, full, release, answers !== undefined)) yield { dir, info, set, index: index++, locator, variant: { inputs, main } };
+          for (const inputs of pairedVariants(variant, full, answers !== undefined)) yield { dir, info, set, index: index++, locator, variant: { inputs, main } };
         }
       }
     }
@@ -171,7 +170,7 @@ export async function renderCharts(
   const slot = async () => {
     for (let next = jobs.next(); !next.done && !unusable; next = jobs.next()) {
       const job = next.value;
-      const locator = locators.get(job.dir)!;
+      const locator = job.locator;
       const variant = job.variant;
       const rendered = renderOne(job.dir, job.set, binary, config, repoRoot, loaded, checkedCharts, variant?.inputs).then(async (outcome) => {
         // A variant that fails as an upgrade (charts demanding passwords on upgrade) is made again without
@@ -260,8 +259,12 @@ function checkChart(dir: string, repoRoot: string, loaded: RenderedCharts): Char
   return info;
 }
 
-/** Parses helm's output into objects located at their template files. */
-export function objectsOfRender(stdout: string, dir: string, chartPath: string, valueSet: string, config: Config, repoRoot: string, errors?: ScanError[]): ScannedObject[] {
+/**
+ * Parses helm's output into objects located at their template files. Their strings are copies
+ * (detachStrings, one per distinct string of `strings`) unless `transient` (a provenance trial render,
+ * dropped once compared): a kept object must not hold the whole output alive.
+ */
+export function objectsOfRender(stdout: string, dir: string, chartPath: string, valueSet: string, config: Config, repoRoot: string, errors?: ScanError[], options: { transient?: boolean; strings?: Map<string, string> } = {}): ScannedObject[] {
   const objects: ScannedObject[] = [];
   const which = valueSet === 'default' ? '' : `with value set ${valueSet}: `;
   const files = new Map<string, string>();
@@ -279,10 +282,11 @@ export function objectsOfRender(stdout: string, dir: string, chartPath: string, 
       files.set(doc.template, file);
     }
     const parsed = parseRenderedDocument(doc.text);
+    if (options.transient !== true) for (const document of parsed.documents) detachStrings(document, options.strings);
     for (const problem of parsed.problems) {
-      errors?.push({ kind: 'render', file, chart: chartPath, message: `${which}rendered output is not valid YAML: ${problem.message}` });
+      errors?.push({ kind: 'render', file, chart: chartPath, message: detached(`${which}rendered output is not valid YAML: ${problem.message}`) });
     }
-    const source = { kind: 'helm' as const, file, chart: chartPath, template: doc.template, valueSet };
+    const source = { kind: 'helm' as const, file, chart: chartPath, template: options.transient === true ? doc.template : detached(doc.template), valueSet };
     const result = objectsFromDocuments(parsed.documents, {
       source,
       defaultNamespace: config.helm.namespace,
@@ -290,7 +294,7 @@ export function objectsOfRender(stdout: string, dir: string, chartPath: string, 
       strict: true,
     });
     for (const object of result.objects) object.source.document = index;
-    for (const problem of result.problems) errors?.push({ kind: 'render', file, chart: chartPath, message: `${which}${problem.message}` });
+    for (const problem of result.problems) errors?.push({ kind: 'render', file, chart: chartPath, message: detached(`${which}${problem.message}`) });
     objects.push(...result.objects);
   }
   numberWithinTemplates(objects);
@@ -302,6 +306,8 @@ interface Job {
   info: ChartInfo;
   set: ValueSet;
   index: number;
+  /** The chart's template constructs and sources (markUnknowable, parseVariant). */
+  locator: ConstructLocator;
   /** A second render: what it changes, and the index of the main render it is compared with. */
   variant?: { inputs: VariantInputs; main: number };
 }
@@ -423,6 +429,15 @@ function unseenCopy(object: ScannedObject, variant: RenderVariant, constructs: T
 /** crds/ objects per chart directory, for one renderCharts call. */
 const crdsRead = new WeakMap<RenderedCharts, Map<string, ScannedObject[]>>();
 
+/** The strings of one renderCharts call's objects, one copy of each (objectsOfRender, detachStrings). */
+const stringsRead = new WeakMap<RenderedCharts, Map<string, string>>();
+
+function stringsOf(loaded: RenderedCharts): Map<string, string> {
+  let strings = stringsRead.get(loaded);
+  if (strings === undefined) stringsRead.set(loaded, (strings = new Map()));
+  return strings;
+}
+
 function parseRender(
   dir: string,
   info: ChartInfo,
@@ -435,7 +450,7 @@ function parseRender(
   locator: ConstructLocator,
 ): ChartRender {
   const chartPath = relativeTo(repoRoot, dir);
-  const objects = objectsOfRender(outcome.stdout, dir, chartPath, set.name, config, repoRoot, loaded.errors);
+  const objects = objectsOfRender(outcome.stdout, dir, chartPath, set.name, config, repoRoot, loaded.errors, { strings: stringsOf(loaded) });
   markUnknowable(objects, locator);
   // helm install also creates the crds/ objects, which helm template does not print. They do not depend
   // on values: read once per chart and scan (errors reported once), given to every value set.
@@ -529,7 +544,7 @@ function parseVariant(
   }
   // Problems of the variant's output that the main render did not have are reported, the others once.
   const errors: ScanError[] = [];
-  const objects = objectsOfRender(outcome.stdout, job.dir, chartPath, job.set.name, config, repoRoot, errors);
+  const objects = objectsOfRender(outcome.stdout, job.dir, chartPath, job.set.name, config, repoRoot, errors, { strings: stringsOf(loaded) });
   const known = new Set(loaded.errors.map((e) => `${e.file}\u0000${e.message}`));
   for (const error of errors) if (!known.has(`${error.file}\u0000${error.message}`)) loaded.errors.push({ ...error, message: `rendered ${variant}: ${error.message}` });
   for (const object of objects) object.source.variant = variant;
