@@ -1081,7 +1081,16 @@ export function collectReleaseLiterals(written: string, into: ReleaseLiteral[], 
     if (uncertain) unsure = true;
     const own = inDefine === -1 ? written : { ...written, inHelper: defines[inDefine]!.name };
     const literal = helper === undefined ? own : { ...own, helper };
-    if (into.some((l) => l.field === literal.field && l.test === literal.test && l.literal === literal.literal && l.helper === literal.helper)) return;
+    const same = into.findIndex((l) => l.field === literal.field && l.test === literal.test && l.literal === literal.literal && l.helper === literal.helper);
+    if (same !== -1) {
+      // Seen already where it decided nothing (a helper read first): deciding here, it moves up.
+      if (deciding && !into[same]!.decides) {
+        const [moved] = into.splice(same, 1);
+        const at = into.findIndex((l) => !l.decides);
+        into.splice(at === -1 ? into.length : at, 0, { ...moved!, decides: true });
+      }
+      return;
+    }
     if (into.length >= MAX_RELEASE_LITERALS) {
       // Full: a deciding literal takes the place of one that decides nothing; with none left, the chart
       // cannot be rendered every way that matters, which the scan reports rather than passing it.
