@@ -53,7 +53,9 @@ function buildRepository(corpus: string, copies: number, fast: boolean): { repo:
       const dir = `charts/${chart.name}-${copy}`;
       cpSync(chart.dir, path.join(repo, dir), { recursive: true });
       if (chart.values.length + chart.set.length > 0) {
-        entries.push({ path: dir, values: chart.values.map((v) => path.relative(corpus, v)), set: chart.set });
+        // A values file inside the chart (loki's ci/default-values.yaml) is the copy's own.
+        const own = `charts/${chart.name}/`;
+        entries.push({ path: dir, values: chart.values.map((v) => path.relative(corpus, v)).map((v) => (v.startsWith(own) ? `${dir}/${v.slice(own.length)}` : v)), set: chart.set });
       }
     }
   }

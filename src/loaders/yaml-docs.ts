@@ -59,6 +59,15 @@ export class YamlBudget {
 
 const budgets = new AsyncLocalStorage<YamlBudget>();
 
+/**
+ * Runs `fn` outside the scan's budget (the per-document and per-text limits still apply): for text parsed,
+ * looked at and let go at once (provenance's trial renders), which the budget, a bound on what a scan
+ * holds, must not count: a large repository's scan would otherwise run out of it by re-rendering.
+ */
+export function outsideYamlBudget<T>(fn: () => T): T {
+  return budgets.exit(fn);
+}
+
 /** Runs `fn` (and everything it awaits) with one shared YAML node budget. */
 export function runWithYamlBudget<T>(budget: YamlBudget, fn: () => T): T {
   return budgets.run(budget, fn);

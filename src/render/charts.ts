@@ -11,6 +11,7 @@ import { objectsFromDocuments } from '../loaders/objects.ts';
 import { checkedChartProblem, releaseAnswersCopies, missingDependencies, readChartInfo, renderChart, splitRendered, templateFile, vendoredCharts, type ChartInfo, type HelmBinary, type RenderRequest } from './helm.ts';
 import { apiVersionsFor, DEFAULT_KUBE_VERSION } from './kube-api-versions.ts';
 import { detached, detachStrings, parseRenderedDocument } from '../loaders/rendered-yaml.ts';
+import { outsideYamlBudget } from '../loaders/yaml-docs.ts';
 import { valueSetsOf, type ValueSet } from './value-sets.ts';
 import type { Config } from '../config/config.ts';
 import { isInside, relativeTo } from '../model/paths.ts';
@@ -281,7 +282,7 @@ export function objectsOfRender(stdout: string, dir: string, chartPath: string, 
       file = relativeTo(repoRoot, doc.template ? templateFile(dir, doc.template, vendored) : dir);
       files.set(doc.template, file);
     }
-    const parsed = parseRenderedDocument(doc.text);
+    const parsed = options.transient === true ? outsideYamlBudget(() => parseRenderedDocument(doc.text)) : parseRenderedDocument(doc.text);
     if (options.transient !== true) for (const document of parsed.documents) detachStrings(document, options.strings);
     for (const problem of parsed.problems) {
       errors?.push({ kind: 'render', file, chart: chartPath, message: detached(`${which}rendered output is not valid YAML: ${problem.message}`) });
