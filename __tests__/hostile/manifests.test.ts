@@ -4,7 +4,7 @@ import { readdirSync, truncateSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { scan } from '../../src/pipeline/scan.ts';
-import { loadYamlDocuments, parseYamlDocuments, runWithYamlBudget, YAML_LIMITS, YamlBudget } from '../../src/loaders/yaml-docs.ts';
+import { loadYamlDocuments, outsideYamlBudget, parseYamlDocuments, runWithYamlBudget, YAML_LIMITS, YamlBudget } from '../../src/loaders/yaml-docs.ts';
 import {
   billionLaughs,
   corpusDir,
@@ -190,6 +190,11 @@ describe('generated hostile manifests', () => {
     expect(results[3]!.problems[0]!.message).toMatch(/this scan already parsed 1,000 YAML nodes/);
     // outside of it, no budget applies
     expect(loadYamlDocuments(doc).documents).toHaveLength(1);
+    // text parsed and let go at once (provenance's trial renders) spends none of it
+    const fresh = new YamlBudget(1_000);
+    const transient = await runWithYamlBudget(fresh, async () => Array.from({ length: 4 }, () => outsideYamlBudget(() => loadYamlDocuments(doc))));
+    expect(transient.map((r) => r.documents.length)).toEqual([1, 1, 1, 1]);
+    expect(fresh.used).toBe(0);
     expect(YamlBudget.forHeap(2 * 1024 ** 3).maxNodes).toBe(Math.floor(2 * 1024 ** 3 / 800));
   });
 
