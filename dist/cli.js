@@ -25902,6 +25902,9 @@ var YamlBudget = class _YamlBudget {
   }
 };
 var budgets = new AsyncLocalStorage();
+function outsideYamlBudget(fn) {
+  return budgets.exit(fn);
+}
 function runWithYamlBudget(budget, fn) {
   return budgets.run(budget, fn);
 }
@@ -44901,7 +44904,15 @@ function collectReleaseLiterals(written, into, onUnrendered, onUnenumerated) {
     if (uncertain) unsure = true;
     const own = inDefine === -1 ? written2 : { ...written2, inHelper: defines[inDefine].name };
     const literal2 = helper === void 0 ? own : { ...own, helper };
-    if (into.some((l) => l.field === literal2.field && l.test === literal2.test && l.literal === literal2.literal && l.helper === literal2.helper)) return;
+    const same2 = into.findIndex((l) => l.field === literal2.field && l.test === literal2.test && l.literal === literal2.literal && l.helper === literal2.helper);
+    if (same2 !== -1) {
+      if (deciding && !into[same2].decides) {
+        const [moved] = into.splice(same2, 1);
+        const at3 = into.findIndex((l) => !l.decides);
+        into.splice(at3 === -1 ? into.length : at3, 0, { ...moved, decides: true });
+      }
+      return;
+    }
     if (into.length >= MAX_RELEASE_LITERALS) {
       const spare = into.findLastIndex((l) => !l.decides);
       if (!deciding) {
@@ -49581,7 +49592,7 @@ function objectsOfRender(stdout, dir, chartPath, valueSet, config, repoRoot, err
       file = relativeTo(repoRoot, doc.template ? templateFile(dir, doc.template, vendored2) : dir);
       files.set(doc.template, file);
     }
-    const parsed = parseRenderedDocument(doc.text);
+    const parsed = options.transient === true ? outsideYamlBudget(() => parseRenderedDocument(doc.text)) : parseRenderedDocument(doc.text);
     if (options.transient !== true) for (const document of parsed.documents) detachStrings(document, options.strings);
     for (const problem of parsed.problems) {
       errors?.push({ kind: "render", file, chart: chartPath, message: detached(`${which}rendered output is not valid YAML: ${problem.message}`) });
