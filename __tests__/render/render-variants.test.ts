@@ -228,6 +228,22 @@ describe.each(HELMS)('%s', (_, helmVar) => {
     expect(exitCodeOf(result)).toBe(1);
   }, 60_000);
 
+  // Legitimate idioms near the release name that decide nothing about it: no render-lookup, no failure.
+  it.each([
+    ['a service account name defaulting to the release name', 'serviceAccountName: {{ index .Values.serviceAccount "name" | default .Release.Name }}'],
+    ['a name built from the release printed with a values path', 'serviceAccountName: {{ printf "%s-%s" .Release.Name (index .Values.dirs "default" | base) }}'],
+    ['a configured namespace compared with the release namespace', 'hostNetwork: {{ and (eq .Values.namespace .Release.Namespace) .Values.hostNetwork }}'],
+    ['a per-component value indexed by a variable inside with', '{{- $c := "web" }}{{- with .Values.net }}\n  hostNetwork: {{ index . $c }}\n  {{- end }}'],
+    ['values text rendered with tpl (printf "%v")', 'hostNetwork: {{ tpl (printf "%v" .Values.hostNetwork) . }}'],
+  ])('%s', async (_, line) => {
+    const { result } = await scanChart(helm(), {
+      'values.yaml': 'serviceAccount: {name: ""}\ndirs: {default: /data/x}\nnamespace: default\nhostNetwork: false\nnet: {web: false}\n',
+      'templates/pod.yaml': pod('        privileged: false', `\n  ${line}`),
+    });
+    expect(result.errors).toEqual([]);
+    expect(result.findings.filter((f) => f.ruleId === 'render-lookup' || f.ruleId === 'render-divergence').map((f) => `${f.ruleId} ${f.severity}`)).toEqual([]);
+  }, 60_000);
+
   it('a helper printing the version object for semverCompare renders with the cluster\'s answers too (no false divergence)', async () => {
     const { result } = await scanChart(helm(), {
       'templates/_helpers.tpl': '{{- define "app.kubeVersion" -}}{{ if .Values.kubeVersionOverride }}{{ .Values.kubeVersionOverride }}{{ else }}{{ .Capabilities.KubeVersion }}{{ end -}}{{- end -}}\n',

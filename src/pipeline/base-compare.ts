@@ -79,7 +79,11 @@ export async function exportCommit(repoRoot: string, sha: string, dir: string, c
   for (const { file } of entries) {
     const chart = leftOut(file);
     if (chart === undefined) kept.push(file);
-    else skipped.set(chart, [...(skipped.get(chart) ?? []), file]);
+    else {
+      const list = skipped.get(chart);
+      if (list === undefined) skipped.set(chart, [file]);
+      else list.push(file);
+    }
   }
   // A symlink may point into a chart left out: everything is written then, as the commit has it.
   const links = entries.some((e) => e.mode === '120000');

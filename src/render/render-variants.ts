@@ -278,7 +278,7 @@ function constructName(kind: ConstructKind, line: string): string {
  * Template text assembled at render time and handed to tpl (`tpl (print "{{ look" "up ...") .`): what it
  * reads (lookup, the version) no text shows and no rewrite reaches.
  */
-const TPL_ASSEMBLED = /\btpl\s+\(\s*(?:print|printf|cat|join|replace|nospace|repeat|substr|b64dec|b32dec|trimAll|trimPrefix|trimSuffix|lower|upper|reverse)\b/;
+const TPL_ASSEMBLED = /\btpl\s+\(\s*(?:print|printf|cat|join|replace|nospace|repeat|substr|b64dec|b32dec|trimAll|trimPrefix|trimSuffix|lower|upper|reverse)\b[^)]{0,400}?(?:"[^"]*\{[^"]*"|`[^`]*\{[^`]*`|b64dec|b32dec|reverse)/;
 
 /**
  * A reference to the release name, namespace or cluster version. The variant keeps the minor version, so
@@ -1134,8 +1134,17 @@ export function collectReleaseLiterals(written: string, into: ReleaseLiteral[], 
     // A deciding test on the release identity that gave no literal (`eq .Release.Namespace (print "kube-" "system")`,
     // a range over names, a digest, the name taken apart), or the root context indexed by a computed key
     // (`index . (print "Rel" "ease")`): no set of renders enumerates it; the caller reports the line.
-    const refers = /\.Release\.(?:Name|Namespace)\b/.test(action[0]) || [...action[0].matchAll(/\$\w+/g)].some((m) => variables.has(m[0]));
-    const computedRoot = /\b(?:index|get|pluck|dig)\s+(?:\$|\.)\s+(?:\(|\$\w)/.test(action[0]);
+    // The release name or namespace must be an operand of a comparison (`eq`, `has`, `hasPrefix`...: up to
+    // the call's end or a pipe), not merely nearby (`index .Values.sa "name" | default .Release.Name`); one
+    // compared with a value or a range's element (`eq .Values.namespace .Release.Namespace`, `ne .
+    // $.Release.Namespace`) is the user's configuration, not the install's identity.
+    const refers = [...action[0].matchAll(/\b(?:eq|ne|lt|le|gt|ge|has|mustHas|hasPrefix|hasSuffix|contains|regexMatch|mustRegexMatch)\s+([^|})]{0,200})/g)].some((m) => {
+      const args = m[1]!;
+      if (/\.Values\b|(?:^|\s)\.(?:\s|$)/.test(args)) return false;
+      return /\.Release\.(?:Name|Namespace)\b/.test(args) || [...args.matchAll(/\$\w+/g)].some((v) => variables.has(v[0]));
+    });
+    // The root context indexed by a key built at render time (`index . (print "Rel" "ease")`), or `$` by a variable.
+    const computedRoot = /\b(?:index|get|pluck|dig)\s+(?:\$|\.)\s+\(\s*(?:print|printf|cat|join|nospace|replace|lower|upper|trim)\b|\b(?:index|get|pluck|dig)\s+\$\s+\$\w/.test(action[0]);
     if ((refers && added === 0) || computedRoot || unsure) onUnenumerated?.(lineAt);
   }
   function collectFromAction(action: RegExpExecArray): void {
@@ -1439,7 +1448,7 @@ export class ConstructLocator {
           const listed = kind === 'computedIdentity' && this.constructs.unenumerated.has(`${relativeTo(this.repoRoot, fileName)}:${offset + i + 1}`);
           // Template text assembled at render time for tpl: counted only where it decides a setting (bitnami's
           // common helpers assemble text for tpl from values, which the cluster-answers render rewrites).
-          const assembled = kind === 'computedIdentity' && !listed && lineActions(lines)[i]!.some((code) => TPL_ASSEMBLED.test(code));
+          const assembled = kind === 'computedIdentity' && !listed && lineActions(lines, true)[i]!.some((code) => TPL_ASSEMBLED.test(code));
           if (!listed && !assembled && (kind === 'release' ? !branches.has(i + 1) : !lineActions(lines, kind === 'revision')[i]!.some((code) => CONSTRUCTS[kind].test(code)))) continue;
           if (assembled && !lineActions(lines)[i]!.some((code) => CONSTRUCTS.computedIdentity.test(code)) && decidedSetting(lines, i) === undefined) continue;
           if (guards.has(i + 1)) continue;
