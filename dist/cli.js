@@ -44377,7 +44377,7 @@ function constructName(kind, line) {
   if (kind === "release") return `${match2 || "a helper using .Release.Name, .Release.Namespace or .Capabilities.KubeVersion"} in a condition or comparison`;
   return ".Release.Revision";
 }
-var TPL_ASSEMBLED = /\btpl\s+\(\s*(?:print|printf|cat|join|replace|nospace|repeat|substr|b64dec|b32dec|trimAll|trimPrefix|trimSuffix|lower|upper|reverse)\b/;
+var TPL_ASSEMBLED = /\btpl\s+\(\s*(?:print|printf|cat|join|replace|nospace|repeat|substr|b64dec|b32dec|trimAll|trimPrefix|trimSuffix|lower|upper|reverse)\b[^)]{0,400}?(?:"[^"]*\{[^"]*"|`[^`]*\{[^`]*`|b64dec|b32dec|reverse)/;
 var RELEASE_REF = /\.Release\.(?:Name|Namespace)\b|\.Capabilities\.KubeVersion\b(?!\.(?:Major|Minor)\b)/;
 var BRANCHING = /(?:^|[\s(|])(?:eq|ne|lt|le|gt|ge|len|semverCompare|regexMatch|mustRegexMatch|regexFind|mustRegexFind|regexFindAll|mustRegexFindAll|hasPrefix|hasSuffix|contains|has|hasKey|mustHas|index|get|pluck|dig)(?=[\s)|]|$)/;
 var FULLNAME_IDIOM = /^\{\{-?\s*if\s+(?:contains|ne|eq)\s+(?:\$\w+|\.Chart\.Name)\s+(?:\$\w+|(?:\$|\.\w+)*\.Release\.Name)\s*-?\}\}$/;
@@ -44947,8 +44947,12 @@ function collectReleaseLiterals(written, into, onUnrendered, onUnenumerated) {
       const middle = tests.filter((l) => l.test === "contains").map((l) => l.literal).join("");
       if (tests.length > 1 && (prefix2 !== "" || suffix !== "") && !tests.some((l) => l.test === "eq")) add2({ field, test: "eq", literal: `${prefix2}${middle}${suffix}` });
     }
-    const refers = /\.Release\.(?:Name|Namespace)\b/.test(action[0]) || [...action[0].matchAll(/\$\w+/g)].some((m) => variables.has(m[0]));
-    const computedRoot = /\b(?:index|get|pluck|dig)\s+(?:\$|\.)\s+(?:\(|\$\w)/.test(action[0]);
+    const refers = [...action[0].matchAll(/\b(?:eq|ne|lt|le|gt|ge|has|mustHas|hasPrefix|hasSuffix|contains|regexMatch|mustRegexMatch)\s+([^|})]{0,200})/g)].some((m) => {
+      const args = m[1];
+      if (/\.Values\b|(?:^|\s)\.(?:\s|$)/.test(args)) return false;
+      return /\.Release\.(?:Name|Namespace)\b/.test(args) || [...args.matchAll(/\$\w+/g)].some((v) => variables.has(v[0]));
+    });
+    const computedRoot = /\b(?:index|get|pluck|dig)\s+(?:\$|\.)\s+\(\s*(?:print|printf|cat|join|nospace|replace|lower|upper|trim)\b|\b(?:index|get|pluck|dig)\s+\$\s+\$\w/.test(action[0]);
     if (refers && added === 0 || computedRoot || unsure) onUnenumerated?.(lineAt2);
   }
   function collectFromAction(action) {
@@ -45179,7 +45183,7 @@ var ConstructLocator = class {
         if (/^\s*#/.test(line) && !line.includes("{{")) return;
         for (const kind of kinds) {
           const listed = kind === "computedIdentity" && this.constructs.unenumerated.has(`${relativeTo(this.repoRoot, fileName)}:${offset + i2 + 1}`);
-          const assembled = kind === "computedIdentity" && !listed && lineActions(lines)[i2].some((code) => TPL_ASSEMBLED.test(code));
+          const assembled = kind === "computedIdentity" && !listed && lineActions(lines, true)[i2].some((code) => TPL_ASSEMBLED.test(code));
           if (!listed && !assembled && (kind === "release" ? !branches.has(i2 + 1) : !lineActions(lines, kind === "revision")[i2].some((code) => CONSTRUCTS[kind].test(code)))) continue;
           if (assembled && !lineActions(lines)[i2].some((code) => CONSTRUCTS.computedIdentity.test(code)) && decidedSetting(lines, i2) === void 0) continue;
           if (guards.has(i2 + 1)) continue;
@@ -55777,7 +55781,11 @@ async function exportCommit(repoRoot, sha, dir, changed) {
   for (const { file: file2 } of entries) {
     const chart = leftOut(file2);
     if (chart === void 0) kept.push(file2);
-    else skipped.set(chart, [...skipped.get(chart) ?? [], file2]);
+    else {
+      const list2 = skipped.get(chart);
+      if (list2 === void 0) skipped.set(chart, [file2]);
+      else list2.push(file2);
+    }
   }
   const links = entries.some((e) => e.mode === "120000");
   if (changed === void 0 || skipped.size === 0 || links) await run2(["checkout-index", "--all", "--force", prefix2]);
