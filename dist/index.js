@@ -52315,6 +52315,13 @@ function goStringValue(literal2) {
     return code <= 1114111 ? String.fromCodePoint(code) : "";
   });
 }
+function withNumericEscapes(text2, decode3) {
+  if (!text2.includes("\\")) return text2;
+  return text2.replace(/\\(?:x([0-9A-Fa-f]{2})|([0-7]{3})|u([0-9A-Fa-f]{4})|U([0-9A-Fa-f]{8}))/g, (escape3, hex2, octal, u4, u8) => {
+    const code = parseInt(hex2 ?? octal ?? u4 ?? u8, octal !== void 0 ? 8 : 16);
+    return code > 1114111 ? escape3 : decode3(String.fromCodePoint(code), code) ?? escape3;
+  });
+}
 
 // src/render/render-variants.ts
 import { readdirSync as readdirSync5, readFileSync as readFileSync7, statSync as statSync6 } from "node:fs";
@@ -60744,10 +60751,7 @@ function withClusterAnswersText(written, how = { answers: true, failsIgnored: fa
       return action.split(STRING_LITERAL).map((part, i2) => i2 % 2 === 1 ? part : part.replace(minor, "(printf `%s+` $1.Minor)").replace(version, `(printf \`%s${suffix}\` $1.Version)`)).join("");
     });
   }
-  const unescaped = (part) => part.includes("\\") ? part.replace(/\\(?:x([0-9A-Fa-f]{2})|u([0-9A-Fa-f]{4})|U([0-9A-Fa-f]{8}))/g, (m, x, u2, U) => {
-    const c3 = String.fromCodePoint(Math.min(1114111, parseInt(x ?? u2 ?? U, 16)));
-    return /^[A-Za-z0-9]$/.test(c3) ? c3 : m;
-  }) : part;
+  const unescaped = (part) => withNumericEscapes(part, (char) => /^[A-Za-z0-9]$/.test(char) ? char : void 0);
   const code = (written2, q = "`") => {
     const part = unescaped(written2);
     return how.failsIgnored ? failing(how.answers ? answers(part, q) : part, q) : answers(part, q);
@@ -61838,7 +61842,11 @@ function actionCode(line, strings4 = false) {
   return strings4 ? out : blankStrings(out);
 }
 function blankStrings(code) {
-  return blankStringsOf(code);
+  return code.replace(STRING_LITERALS, (literal2) => {
+    if (!literal2.includes("{") && !literal2.includes("\\")) return '""';
+    const value = goStringValue(literal2);
+    return value.includes("{{") ? ` ${value} ` : '""';
+  });
 }
 function lineActions(lines, strings4 = false) {
   const cache2 = strings4 ? lineActionsWithStrings : lineActionsBlanked;
@@ -61856,26 +61864,19 @@ function lineActions(lines, strings4 = false) {
   const spans = actionSpans(text2);
   for (const { start, end } of spans) {
     const code = text2.slice(start, end).replace(/^\{\{-?/, "").replace(/-?\}\}$/, "");
-    out[lineAt2(start)].push(strings4 ? code : blankStringsOf(code));
+    out[lineAt2(start)].push(strings4 ? code : blankStrings(code));
   }
   const open2 = text2.indexOf("{{", spans.at(-1)?.end ?? 0);
   if (open2 !== -1) {
     const close = text2.indexOf("\n", open2);
     const code = text2.slice(open2 + 2, close === -1 ? text2.length : close);
-    out[lineAt2(open2)].push(strings4 ? code : blankStringsOf(code));
+    out[lineAt2(open2)].push(strings4 ? code : blankStrings(code));
   }
   cache2.set(lines, out);
   return out;
 }
 var lineActionsBlanked = /* @__PURE__ */ new WeakMap();
 var lineActionsWithStrings = /* @__PURE__ */ new WeakMap();
-function blankStringsOf(code) {
-  return code.replace(STRING_LITERALS, (literal2) => {
-    if (!literal2.includes("{") && !literal2.includes("\\")) return '""';
-    const value = goStringValue(literal2);
-    return value.includes("{{") ? ` ${value} ` : '""';
-  });
-}
 function constructName(kind, line) {
   const match2 = CONSTRUCTS[kind].exec(line)?.[0] ?? "";
   if (kind === "upgrade") return match2.startsWith("Is") ? `.Release.${match2}` : ".Release (the whole object)";
@@ -62000,12 +62001,7 @@ function noConstructs() {
 var MAX_FILE_BYTES = 4 * 1024 * 1024;
 var MAX_CHART_BYTES = 64 * 1024 * 1024;
 function decodedEscapes(text2) {
-  if (!text2.includes("\\")) return text2;
-  return text2.replace(/\\(?:x([0-9A-Fa-f]{2})|([0-7]{3})|u([0-9A-Fa-f]{4})|U([0-9A-Fa-f]{8}))/g, (_, hex2, octal, u4, u8) => {
-    const code = parseInt(hex2 ?? octal ?? u4 ?? u8, octal !== void 0 ? 8 : 16);
-    if (code > 1114111 || code < 32 || code === 34 || code === 39 || code === 92 || code === 96 || code === 8232 || code === 8233) return " ";
-    return String.fromCodePoint(code);
-  });
+  return withNumericEscapes(text2, (char, code) => code < 32 || code === 34 || code === 39 || code === 92 || code === 96 || code === 8232 || code === 8233 ? " " : char);
 }
 function chartConstructs(dir, repoRoot) {
   const found = noConstructs();

@@ -89,3 +89,15 @@ export function goStringValue(literal: string): string {
     return code <= 0x10ffff ? String.fromCodePoint(code) : '';
   });
 }
+
+/**
+ * `text` with Go's numeric escapes (`\x6c`, `\154`, `\u006c`, `\U0000006c`) replaced by what `decode` makes
+ * of each character (undefined keeps the escape as written).
+ */
+export function withNumericEscapes(text: string, decode: (char: string, code: number) => string | undefined): string {
+  if (!text.includes('\\')) return text;
+  return text.replace(/\\(?:x([0-9A-Fa-f]{2})|([0-7]{3})|u([0-9A-Fa-f]{4})|U([0-9A-Fa-f]{8}))/g, (escape, hex: string | undefined, octal: string | undefined, u4: string | undefined, u8: string | undefined) => {
+    const code = parseInt(hex ?? octal ?? u4 ?? u8!, octal !== undefined ? 8 : 16);
+    return code > 0x10ffff ? escape : (decode(String.fromCodePoint(code), code) ?? escape);
+  });
+}

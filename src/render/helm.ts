@@ -6,7 +6,7 @@
 // the runner's), and proxies that lead nowhere (a values.schema.json `$ref` cannot reach the network).
 // Before helm runs, the chart is checked for what would make helm read outside the repository: symlinks
 // leading out of it and schema references to other files or URLs.
-import { goStringValue, replaceActions, STRING_LITERAL, templateActions } from './actions.ts';
+import { goStringValue, replaceActions, STRING_LITERAL, templateActions, withNumericEscapes } from './actions.ts';
 import { existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync, type Dirent } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -715,10 +715,7 @@ export function withClusterAnswersText(written: string, how: AnswersHow = { answ
   // An escape in code can only come from an outer quoting (a YAML double-quoted values string passed to
   // tpl: `"{{ \\x6cookup ... }}"`), which decodes it before the template is read: letters and digits so
   // written are read as such (elsewhere helm refuses the template anyway).
-  const unescaped = (part: string) => (part.includes('\\') ? part.replace(/\\(?:x([0-9A-Fa-f]{2})|u([0-9A-Fa-f]{4})|U([0-9A-Fa-f]{8}))/g, (m, x: string | undefined, u: string | undefined, U: string | undefined) => {
-    const c = String.fromCodePoint(Math.min(0x10ffff, parseInt(x ?? u ?? U!, 16)));
-    return /^[A-Za-z0-9]$/.test(c) ? c : m;
-  }) : part);
+  const unescaped = (part: string) => withNumericEscapes(part, (char) => (/^[A-Za-z0-9]$/.test(char) ? char : undefined));
   const code = (written: string, q = '`') => {
     const part = unescaped(written);
     return how.failsIgnored ? failing(how.answers ? answers(part, q) : part, q) : answers(part, q);

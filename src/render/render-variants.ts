@@ -9,7 +9,7 @@
 //
 // The decision to render twice is static, from the chart's text: every file of the chart and of its
 // vendored subcharts (archives too), since a template can `tpl` a values string or a file.
-import { actionSpans, goStringValue, replaceActions, STRING_LITERALS, templateActions } from './actions.ts';
+import { actionSpans, goStringValue, replaceActions, STRING_LITERALS, templateActions, withNumericEscapes } from './actions.ts';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { gunzipSync } from 'node:zlib';
@@ -211,7 +211,12 @@ export function actionCode(line: string, strings = false): string {
  * which render as code: what they hold counts.
  */
 export function blankStrings(code: string): string {
-  return blankStringsOf(code);
+  // A string holding template text (escapes read: `"{{ lookup \\"v1\\" ... }}"`, `"\\x7b{ ... }}"`) is code.
+  return code.replace(STRING_LITERALS, (literal) => {
+    if (!literal.includes('{') && !literal.includes('\\')) return '""';
+    const value = goStringValue(literal);
+    return value.includes('{{') ? ` ${value} ` : '""';
+  });
 }
 
 /**
@@ -236,13 +241,13 @@ export function lineActions(lines: readonly string[], strings = false): string[]
   const spans = actionSpans(text);
   for (const { start, end } of spans) {
     const code = text.slice(start, end).replace(/^\{\{-?/, '').replace(/-?\}\}$/, '');
-    out[lineAt(start)]!.push(strings ? code : blankStringsOf(code));
+    out[lineAt(start)]!.push(strings ? code : blankStrings(code));
   }
   const open = text.indexOf('{{', spans.at(-1)?.end ?? 0);
   if (open !== -1) {
     const close = text.indexOf('\n', open);
     const code = text.slice(open + 2, close === -1 ? text.length : close);
-    out[lineAt(open)]!.push(strings ? code : blankStringsOf(code));
+    out[lineAt(open)]!.push(strings ? code : blankStrings(code));
   }
   cache.set(lines, out);
   return out;
@@ -250,14 +255,6 @@ export function lineActions(lines: readonly string[], strings = false): string[]
 const lineActionsBlanked = new WeakMap<readonly string[], string[][]>();
 const lineActionsWithStrings = new WeakMap<readonly string[], string[][]>();
 
-function blankStringsOf(code: string): string {
-  // A string holding template text (escapes read: `"{{ lookup \\"v1\\" ... }}"`, `"\\x7b{ ... }}"`) is code.
-  return code.replace(STRING_LITERALS, (literal) => {
-    if (!literal.includes('{') && !literal.includes('\\')) return '""';
-    const value = goStringValue(literal);
-    return value.includes('{{') ? ` ${value} ` : '""';
-  });
-}
 
 /** The construct as a reader knows it, from the matched text. */
 function constructName(kind: ConstructKind, line: string): string {
@@ -515,12 +512,7 @@ const MAX_CHART_BYTES = 64 * 1024 * 1024;
  * space, so strings and lines stay where they were.
  */
 export function decodedEscapes(text: string): string {
-  if (!text.includes('\\')) return text;
-  return text.replace(/\\(?:x([0-9A-Fa-f]{2})|([0-7]{3})|u([0-9A-Fa-f]{4})|U([0-9A-Fa-f]{8}))/g, (_, hex: string | undefined, octal: string | undefined, u4: string | undefined, u8: string | undefined) => {
-    const code = parseInt(hex ?? octal ?? u4 ?? u8!, octal !== undefined ? 8 : 16);
-    if (code > 0x10ffff || code < 0x20 || code === 0x22 || code === 0x27 || code === 0x5c || code === 0x60 || code === 0x2028 || code === 0x2029) return ' ';
-    return String.fromCodePoint(code);
-  });
+  return withNumericEscapes(text, (char, code) => (code < 0x20 || code === 0x22 || code === 0x27 || code === 0x5c || code === 0x60 || code === 0x2028 || code === 0x2029 ? ' ' : char));
 }
 
 /** Reads every file of a chart (its subcharts and their archives included) once, for the constructs. */
