@@ -61410,7 +61410,6 @@ var TemplateSources = class {
   definesCache;
   allFilesCache;
   helperRefsCache = /* @__PURE__ */ new Map();
-  testedCache;
   read(file) {
     if (this.files.has(file)) return this.files.get(file);
     let result;
@@ -61521,31 +61520,6 @@ var TemplateSources = class {
     return [...seen];
   }
   /** Field names -> scope-relative values paths referenced on lines that set that field (`privileged: {{ .Values.x }}`). */
-  /**
-   * `.Values` paths (dotted, as written) each template or helper file tests or hands on rather than prints: inside an
-   * action that branches, compares or defaults on them (`if`, `with`, `eq`, `default`, ...) or assigns them
-   * to a variable. A changed value there can change which lines render.
-   */
-  testedValues() {
-    if (this.testedCache) return this.testedCache;
-    const byFile = /* @__PURE__ */ new Map();
-    const comparing = /\b(?:eq|ne|lt|gt|le|ge|regexMatch|mustRegexMatch|regexFind|hasPrefix|hasSuffix|contains|semverCompare|kindIs|typeIs|typeOf|kindOf|has|hasKey|len)\b|:?=/;
-    const testing = /\b(?:if|with|range|and|or|not|empty|ternary|default|coalesce|required|fail|include|tpl|index|get)\b/;
-    for (const file of this.allFiles()) {
-      const source = this.read(file);
-      if (!source) continue;
-      for (const action of source.lines.join("\n").matchAll(/\{\{([\s\S]*?)\}\}/g)) {
-        const text2 = action[1];
-        if (!text2.includes(".Values")) continue;
-        const kind = comparing.test(text2) ? "compared" : testing.test(text2) ? "truthiness" : void 0;
-        if (kind === void 0) continue;
-        let sets = byFile.get(file);
-        if (!sets) byFile.set(file, sets = { compared: /* @__PURE__ */ new Set(), truthiness: /* @__PURE__ */ new Set() });
-        for (const ref of text2.matchAll(/\.Values((?:\.[A-Za-z0-9_]+)+)/g)) sets[kind].add(ref[1].slice(1));
-      }
-    }
-    return this.testedCache = byFile;
-  }
   fieldReferences() {
     const out = /* @__PURE__ */ new Map();
     for (const file of this.allFiles()) {
@@ -70366,73 +70340,6 @@ function sentinelsIn(value, numericIds, out = /* @__PURE__ */ new Set()) {
   }
   return out;
 }
-function withoutSentinels(value, candidates, effective, markers, literals) {
-  const texts = /* @__PURE__ */ new Map();
-  const numbers = /* @__PURE__ */ new Map();
-  const added = /* @__PURE__ */ new Set();
-  for (const c3 of candidates) {
-    const original = getAt(effective, c3.path);
-    if (c3.kind === "leaf") {
-      if (c3.numeric !== void 0) numbers.set(c3.numeric, original);
-      else texts.set(c3.id, original);
-    } else if (c3.kind === "mapKey") added.add(c3.id);
-    else if (Array.isArray(original)) {
-      (c3.elements ?? []).forEach((id, i2) => {
-        if (isObj(original[i2])) added.add(id);
-        else texts.set(id, original[i2]);
-      });
-    }
-  }
-  const idOf = (text2) => {
-    const m = /^qz([0-9a-z]{3})$/i.exec(text2);
-    return m ? parseInt(m[1].toLowerCase(), 36) : void 0;
-  };
-  const marker = new RegExp(`^(?:${markers.source})$`);
-  const inText = new RegExp(`(?:${markers.source}) ?`, "g");
-  const restoreText = (raw) => {
-    if (literals.has(raw)) return literals.get(raw);
-    const cut = raw.replace(inText, "");
-    const text2 = cut !== raw && /^(["']).*\1$/s.test(cut) ? cut.slice(1, -1) : cut;
-    const whole = idOf(text2);
-    if (whole !== void 0 && texts.has(whole)) return texts.get(whole);
-    if (/^\d+$/.test(text2) && numbers.has(Number(text2))) return numbers.get(Number(text2));
-    return text2.replace(SENTINEL_PATTERN, (m, id) => {
-      const n2 = parseInt(id.toLowerCase(), 36);
-      return texts.has(n2) ? String(texts.get(n2)) : m;
-    }).replace(/\b(947\d\d\d)\b/g, (m, n2) => numbers.has(Number(n2)) ? String(numbers.get(Number(n2))) : m);
-  };
-  const addedKey = (key2) => marker.test(key2) || idOf(key2) !== void 0 && added.has(idOf(key2));
-  const walk3 = (node) => {
-    if (typeof node === "string") return restoreText(node);
-    if (typeof node === "number") return numbers.has(node) ? numbers.get(node) : node;
-    if (Array.isArray(node)) return node.filter((item) => !(typeof item === "string" && addedKey(item))).map(walk3);
-    if (isObj(node)) {
-      const out = {};
-      const keys2 = Object.keys(node);
-      for (const k of keys2) if (!addedKey(k)) out[k] = walk3(node[k]);
-      return keys2.length > 0 && Object.keys(out).length === 0 ? ADDED_ONLY : out;
-    }
-    return node;
-  };
-  return walk3(value);
-}
-var DIGEST2 = /^[0-9a-f]{32,128}$/;
-var ADDED_ONLY = /* @__PURE__ */ Symbol("added-only");
-function sameRendered(a2, b) {
-  if (a2 === ADDED_ONLY || b === ADDED_ONLY) {
-    const other = a2 === ADDED_ONLY ? b : a2;
-    return other === void 0 || other === ADDED_ONLY || isObj(other) && Object.keys(other).length === 0;
-  }
-  if (a2 === void 0 || b === void 0 || a2 === null || b === null) return a2 === b;
-  if (Array.isArray(a2) || Array.isArray(b)) return Array.isArray(a2) && Array.isArray(b) && a2.length === b.length && a2.every((x, i2) => sameRendered(x, b[i2]));
-  if (isObj(a2) || isObj(b)) {
-    if (!isObj(a2) || !isObj(b)) return false;
-    const all = /* @__PURE__ */ new Set([...Object.keys(a2), ...Object.keys(b)]);
-    return [...all].every((k) => sameRendered(a2[k], b[k]));
-  }
-  if (typeof a2 === "string" && typeof b === "string" && DIGEST2.test(a2) && DIGEST2.test(b)) return true;
-  return String(a2) === String(b);
-}
 function sameScalar(a2, b) {
   if (a2 === null || b === null || a2 === void 0 || b === void 0) return false;
   if (typeof a2 === "object" || typeof b === "object") return false;
@@ -70656,18 +70563,16 @@ function overridesFor(ctx, candidates, flip) {
   }
   return out;
 }
-async function renderWith(ctx, overrides, replacedFiles) {
+async function renderWith(ctx, overrides) {
   const file = path21.join(ctx.tmp, `override-${ctx.counter++}.yaml`);
   writeFileSync5(file, JSON.stringify(overrides.file));
   const { request: request2, dir, chart, valueSet, repoRoot } = ctx.render;
   const started = performance.now();
-  const outcome = await renderChart({ ...request2, purpose: "provenance", valuesFiles: [...request2.valuesFiles, file], set: [...request2.set, ...overrides.set], ...replacedFiles !== void 0 ? { replacedFiles } : {} });
+  const outcome = await renderChart({ ...request2, purpose: "provenance", valuesFiles: [...request2.valuesFiles, file], set: [...request2.set, ...overrides.set] });
   ctx.stats.ms += performance.now() - started;
   ctx.stats.renders++;
   if (!outcome.ok) return { ok: false, message: outcome.message };
-  const problems = [];
-  const objects = objectsOfRender(outcome.stdout, dir, chart, valueSet.name, ctx.config, repoRoot, problems, { transient: true });
-  return { ok: true, objects, invalid: problems.some((p) => p.message.includes("rendered output is not valid YAML")) };
+  return { ok: true, objects: objectsOfRender(outcome.stdout, dir, chart, valueSet.name, ctx.config, repoRoot, void 0, { transient: true }) };
 }
 function named(message, c3, scopes) {
   const ids = [c3.id, ...c3.elements ?? []];
@@ -70699,27 +70604,7 @@ async function trySentinels(ctx, candidates) {
   }
   ctx.budget--;
   const overrides = overridesFor(ctx, live);
-  const staged = ctx.staged;
-  let result = await renderWith(ctx, overrides, staged);
-  if (staged !== void 0) {
-    if (result.ok && !result.invalid) {
-      ctx.staged = void 0;
-      const index = ctx.trials.push({ objects: result.objects, candidates: live, overrides }) - 1;
-      for (const c3 of live) c3.trial = index;
-      ctx.combined = index;
-      return;
-    }
-    const valuesFault = !result.ok && live.some((c3) => named(result.ok ? "" : result.message, c3, ctx.values.scopes)) && !live.every((c3) => named(result.ok ? "" : result.message, c3, ctx.values.scopes));
-    if (!valuesFault) {
-      ctx.staged = void 0;
-      if (ctx.budget <= 0) {
-        for (const c3 of live) c3.rejected = "the cap on extra renders was reached";
-        return;
-      }
-      ctx.budget--;
-      result = await renderWith(ctx, overrides);
-    }
-  }
+  const result = await renderWith(ctx, overrides);
   if (result.ok) {
     const index = ctx.trials.push({ objects: result.objects, candidates: live, overrides }) - 1;
     for (const c3 of live) c3.trial = index;
@@ -70731,7 +70616,6 @@ async function trySentinels(ctx, candidates) {
     for (const c3 of blamed) c3.rejected = `the chart rejects a changed value there (${firstLine3(result.message)})`;
     return trySentinels(ctx, live.filter((c3) => !blamed.includes(c3)));
   }
-  ctx.staged = void 0;
   const lint = live.filter((c3) => c3.lint);
   if (lint.length > 0 && lint.length < live.length) {
     for (const c3 of lint) c3.rejected = "dropped after a failed confirmation render";
@@ -70856,9 +70740,7 @@ async function locate2(input) {
     const inner = all.filter((c3) => listOf(c3.path) !== void 0);
     const outer = all.filter((c3) => !inner.includes(c3));
     if (all.some((c3) => c3.rejected === void 0 && !c3.lint) || lint.length > 0) {
-      ctx.staged = input.stage?.(input.targets);
       await trySentinels(ctx, outer);
-      ctx.staged = void 0;
       await trySentinels(ctx, inner);
     }
     ctx.trials.forEach((trial, index) => {
@@ -70890,8 +70772,7 @@ async function locate2(input) {
   } finally {
     rmSync4(tmp, { recursive: true, force: true });
   }
-  const combined = ctx.combined === void 0 ? void 0 : { trial: ctx.combined, objects: ctx.trials[ctx.combined].objects, candidates: ctx.trials[ctx.combined].candidates };
-  return { stats: ctx.stats, shown: shown2, tried, trials: ctx.trials.map((t) => t.overrides), ...combined !== void 0 ? { combined } : {} };
+  return { stats: ctx.stats, shown: shown2, tried, trials: ctx.trials.map((t) => t.overrides) };
 }
 function newTarget(finding, object, values) {
   const pointer = finding.path;
@@ -71238,7 +71119,7 @@ function lineMarker(id) {
 function signature(m) {
   return m.kind === "reference" ? `reference:${m.path.join(".")}:${m.with}` : m.kind;
 }
-function apply(lines, index, edit, additive = false) {
+function apply(lines, index, edit) {
   const one = (replacement) => ({ start: index, count: 1, lines: replacement });
   const line = lines[index];
   if (line === void 0) return void 0;
@@ -71248,17 +71129,10 @@ function apply(lines, index, edit, additive = false) {
     const path45 = m.path.map((t) => `\\.${escapeRegex(String(t))}`).join("");
     const pattern = new RegExp(`(\\$[A-Za-z0-9_]*)?((?:\\.[A-Za-z0-9_]+)*?)\\.Values${path45}(?![A-Za-z0-9_.])`);
     if (!pattern.test(line)) return void 0;
-    if (additive && m.with !== "string" && m.with !== "map") return void 0;
-    const replacement = (found) => additive ? m.with === "string" ? `(cat "${marker}" ${found})` : `(merge (dict "${marker}" "x") ${found})` : m.with === "string" ? `"${marker}"` : m.with === "map" ? `(dict "${marker}" "x")` : m.with;
+    const replacement = m.with === "string" ? `"${marker}"` : m.with === "map" ? `(dict "${marker}" "x")` : m.with;
     return one([line.replace(pattern, replacement)]);
   }
   const key2 = keyOf(line);
-  if (m.kind === "value" && additive) {
-    if (!key2 || !/^["']?\{\{/.test(key2.value)) return void 0;
-    const at3 = line.lastIndexOf(key2.value);
-    const quoted = /^["']/.test(key2.value) ? 1 : 0;
-    return one([line.slice(0, at3 + quoted) + `${marker} ` + line.slice(at3 + quoted)]);
-  }
   if (m.kind === "value") {
     if (!key2 || key2.value === "" || /^[|>]/.test(key2.value)) return void 0;
     const at3 = line.lastIndexOf(key2.value);
@@ -71321,61 +71195,6 @@ function observe(claim, marker, objects, originals) {
 function emptyAt(claim) {
   const node = get(claim.object.raw, claim.pointer);
   return node === null || isObj(node) && Object.keys(node).length === 0 || Array.isArray(node) && node.length === 0;
-}
-function editKey(claim) {
-  return `${claim.file}\0${claim.line}\0${signature(claim.mutation)}`;
-}
-var STAGED_MARKER = new RegExp(`${LINE_MARKER}s\\d+z`);
-function stageLines(render2, claims) {
-  const texts = /* @__PURE__ */ new Map();
-  const readLine = (file, line) => {
-    if (!texts.has(file)) {
-      try {
-        texts.set(file, readFileSync15(file, "utf8").split("\n"));
-      } catch {
-        texts.set(file, void 0);
-      }
-    }
-    return texts.get(file)?.[line - 1] ?? "";
-  };
-  const byLine = /* @__PURE__ */ new Map();
-  let next = 1;
-  for (const claim of claims) {
-    const relative = path24.relative(render2.dir, claim.file);
-    if (relative.startsWith("..") || path24.isAbsolute(relative)) continue;
-    if (claim.mutation.kind === "child" && emptyAt(claim)) continue;
-    if (claim.mutation.kind === "value" && /\{\{/.test(readLine(claim.file, claim.line))) {
-      const rendered = get(claim.object.raw, claim.pointer);
-      if (rendered === null || typeof rendered === "object" || typeof rendered === "string" && rendered.includes("\n")) continue;
-    }
-    const line = `${claim.file}\0${claim.line}`;
-    const edit = byLine.get(line);
-    if (edit === void 0) byLine.set(line, { id: `s${next++}`, file: claim.file, line: claim.line, mutation: claim.mutation, claims: [claim] });
-  }
-  const replaced = /* @__PURE__ */ new Map();
-  const markers = /* @__PURE__ */ new Map();
-  const literals = /* @__PURE__ */ new Map();
-  const byFile = /* @__PURE__ */ new Map();
-  for (const edit of byLine.values()) byFile.set(edit.file, [...byFile.get(edit.file) ?? [], edit]);
-  for (const [file, edits] of byFile) {
-    readLine(file, 1);
-    const lines = texts.get(file);
-    if (lines === void 0) continue;
-    const out = [...lines];
-    let changed = false;
-    for (const edit of edits.sort((a2, b) => b.line - a2.line)) {
-      const change = apply(out, edit.line - 1, edit, true);
-      if (change === void 0) continue;
-      const written = edit.mutation.kind === "value" ? keyOf(out[edit.line - 1])?.value : void 0;
-      const value = written !== void 0 && !written.includes("{{") ? written : void 0;
-      if (value !== void 0 && !value.includes("{{") && !/^[{[]/.test(value)) literals.set(lineMarker(edit.id), unquote(value.replace(/\s+#.*$/, "")));
-      out.splice(change.start, change.count, ...change.lines);
-      markers.set(editKey(edit), lineMarker(edit.id));
-      changed = true;
-    }
-    if (changed) replaced.set(path24.relative(render2.dir, file).split(path24.sep).join("/"), out.join("\n"));
-  }
-  return markers.size === 0 ? void 0 : { replaced, markers, literals };
 }
 async function proveLines(render2, config, claims, budget, tmp, stats, trials = []) {
   if (claims.length === 0) return;
@@ -71598,7 +71417,9 @@ function referenceClaim(target, found, relative, decision, values, sources) {
 }
 var MAX_CLAIMS = 6;
 function planTarget(target, render2, values, sources, config) {
-  const source = target.finding.source;
+  const { finding } = target;
+  const source = finding.source;
+  const templateAbs = path25.resolve(render2.repoRoot, source.file);
   const decision = decide(target);
   const plan = { target, notes: [], claims: [] };
   if (decision.path) {
@@ -71610,115 +71431,35 @@ function planTarget(target, render2, values, sources, config) {
     } else if (where) {
       source.values = { file: relativeTo(render2.repoRoot, where.file), ...where.line !== void 0 ? { line: where.line } : {}, key: where.key };
     }
-  }
-  const lines = claimsFor(target, decision, render2, values, sources);
-  plan.claims.push(...lines.claims);
-  plan.notes.push(...lines.notes);
-  return plan;
-}
-function claimsFor(target, decision, render2, values, sources) {
-  const templateAbs = path25.resolve(render2.repoRoot, target.finding.source.file);
-  const claims = [];
-  const notes = [];
-  if (decision.path) {
     const relative = scopeRelative(decision.path, target.scope);
     const found = relative ? emittingLines(sources, templateAbs, relative, target.pointer) : void 0;
     if (relative && found && !("reason" in found)) {
       for (const line of found.slice(0, MAX_CLAIMS)) {
         const claim = referenceClaim(target, line, relative, decision, values, sources);
-        if (claim) claims.push(claim);
+        if (claim) plan.claims.push(claim);
       }
-    } else if (found && "reason" in found) notes.push(found.reason);
+    } else if (found && "reason" in found) plan.notes.push(found.reason);
     const at3 = target.present ? target.pointer : prefixPointer(target.pointer, decision.depth ?? 0);
     const structural = at3 === "" ? void 0 : structuralLine(sources, templateAbs, at3, target.object.raw);
     if (structural && "line" in structural) {
-      if (!claims.some((c3) => c3.file === structural.file && (c3.report?.line ?? c3.line) === structural.line)) claims.push(structuralClaim(target, structural, at3, sources));
-    } else if (claims.length === 0 && structural) notes.push(structural.reason);
+      if (!plan.claims.some((c3) => c3.file === structural.file && (c3.report?.line ?? c3.line) === structural.line)) plan.claims.push(structuralClaim(target, structural, at3, sources));
+    } else if (plan.claims.length === 0 && structural) plan.notes.push(structural.reason);
     if (decision.how === "sentinel" && decision.trial !== void 0) {
-      for (const claim of claims) if (isEmptyBlock(get(target.object.raw, claim.pointer)) && claim.mutation.kind !== "value") claim.trial = decision.trial;
+      for (const claim of plan.claims) if (isEmptyBlock(get(target.object.raw, claim.pointer)) && claim.mutation.kind !== "value") claim.trial = decision.trial;
     }
   } else {
-    notes.push(decision.reason ?? "no values key could be proven");
+    plan.notes.push(decision.reason ?? "no values key could be proven");
     const at3 = target.present ? target.pointer : nearestExisting(target.object.raw, target.pointer);
     const found = structuralLine(sources, templateAbs, at3, target.object.raw);
     if ("line" in found) {
       const literal2 = literalValueAt(sources, templateAbs, found.line);
       const rendered = get(target.object.raw, at3);
       if (literal2 !== void 0 && (rendered === null || typeof rendered !== "object") && literal2 !== String(rendered)) {
-        notes.push("the template line found does not hold the rendered value");
-      } else claims.push(structuralClaim(target, found, at3, sources));
-    } else notes.push(found.reason);
+        plan.notes.push("the template line found does not hold the rendered value");
+      } else plan.claims.push(structuralClaim(target, found, at3, sources));
+    } else plan.notes.push(found.reason);
   }
-  return { claims, notes };
-}
-var MAX_STAGED_CANDIDATES = 4;
-function speculativeClaims(targets, render2, values, sources) {
-  const out = [];
-  for (const target of targets) {
-    out.push(...claimsFor(target, { reason: "" }, render2, values, sources).claims);
-    const live = target.candidates.filter((c3) => c3.rejected === void 0 && !c3.lint).slice(0, MAX_STAGED_CANDIDATES);
-    const decisions = (c3) => {
-      if (target.present) return [{ path: c3.path, how: "sentinel" }];
-      if (c3.kind !== "mapKey") return [];
-      const from = tokens(anchorOf(target.object, target.pointer)).length;
-      const to = tokens(target.pointer).length;
-      return Array.from({ length: Math.max(0, to - from) }, (_, i2) => ({ path: c3.path, how: "sentinel", depth: to - i2 }));
-    };
-    for (const c3 of live) for (const decision of decisions(c3)) out.push(...claimsFor(target, decision, render2, values, sources).claims);
-  }
-  return out;
-}
-function settleInCombined(plans, staged, combined, render2, values, sources) {
-  const testedIn = sources.testedValues();
-  const helpers = [...testedIn.keys()].filter((f) => path25.basename(f).startsWith("_"));
-  const names = (p) => p.split(".");
-  const starts = (c3) => values.scopes.filter((s) => s.path.every((t, i2) => c3.path[i2] === t)).map((s) => s.path.length);
-  const isEmpty2 = (c3) => {
-    const v = getAtValue(values, c3.path);
-    return !v || typeof v === "object" && Object.keys(v).length === 0;
-  };
-  const isTested = (c3, refs) => {
-    const own = c3.path.map(String);
-    return refs.some((t) => {
-      const n2 = Math.min(t.length, own.length);
-      return starts(c3).some((start) => start + n2 <= own.length && t.slice(0, n2).every((x, i2) => x === own[start + i2]));
-    });
-  };
-  const settles = /* @__PURE__ */ new Map();
-  const ownValuesSettle = (claim) => {
-    const template = path25.resolve(render2.repoRoot, claim.object.source.file);
-    const key2 = `${template}\0${claim.file}`;
-    let known = settles.get(key2);
-    if (known === void 0) {
-      const files = [template, claim.file, ...helpers];
-      const compared = files.flatMap((f) => [...testedIn.get(f)?.compared ?? []].map(names));
-      const truthiness = files.flatMap((f) => [...testedIn.get(f)?.truthiness ?? []].map(names));
-      known = !combined.candidates.some((c3) => isTested(c3, compared) || isEmpty2(c3) && isTested(c3, truthiness));
-      settles.set(key2, known);
-    }
-    return known;
-  };
-  const sameBlock = (claim) => {
-    const other = counterpart(claim.object, render2.objects, combined.objects);
-    if (other === void 0) return false;
-    const block = prefixPointer(claim.pointer, tokens(claim.pointer).length - 1);
-    const at3 = remapPointer(claim.object.raw, other.raw, block);
-    if (at3 === void 0) return false;
-    return sameRendered(withoutSentinels(get(other.raw, at3), combined.candidates, values.value, STAGED_MARKER, staged.literals), get(claim.object.raw, block));
-  };
-  const settled = /* @__PURE__ */ new Set();
-  for (const plan of plans) {
-    for (const claim of plan.claims) {
-      const marker = staged.markers.get(editKey(claim));
-      if (marker === void 0) continue;
-      if (claim.trial !== void 0 && claim.trial !== combined.trial) continue;
-      if (claim.trial === void 0 && (!ownValuesSettle(claim) || !sameBlock(claim))) continue;
-      claim.proven = observe(claim, marker, combined.objects, render2.objects);
-      if (!claim.proven) claim.failure = "changing the line did not change the field";
-      settled.add(claim);
-    }
-  }
-  return settled;
+  return plan;
 }
 function pointerForKey(pointer, key2) {
   const tokens2 = tokens(pointer);
@@ -71814,7 +71555,6 @@ async function attachProvenance(findings, renders, config, options = {}) {
     }
     const lintPaths = isDefault && lintOn ? dangerousLeaves(values).map((d) => d.path) : [];
     const max = config.provenance.maxRenders;
-    let staged;
     const result = await locate2({
       render: render2,
       values,
@@ -71822,20 +71562,13 @@ async function attachProvenance(findings, renders, config, options = {}) {
       targets,
       fieldRefs: templateSources.fieldReferences(),
       lintPaths,
-      maxRenders: Math.max(1, max - 1),
-      // The lines each candidate key would be proven at ride on the render that proves the keys.
-      stage: (all) => (staged = stageLines(render2, speculativeClaims(all, render2, values, templateSources)))?.replaced
+      maxRenders: Math.max(1, max - 1)
     });
     const plans = targets.map((target) => planTarget(target, render2, values, templateSources, config));
-    const settled = result.combined !== void 0 && staged !== void 0 ? settleInCombined(plans, staged, result.combined, render2, values, templateSources) : /* @__PURE__ */ new Set();
-    const pending2 = plans.flatMap((p) => {
-      const first = p.claims.findIndex((c3) => c3.proven);
-      return (first === -1 ? p.claims : p.claims.slice(0, first)).filter((c3) => !settled.has(c3));
-    });
     const proof = { renders: 0, ms: 0 };
     const tmp = mkdtempSync5(path25.join(os10.tmpdir(), "preadmit-lines-"));
     try {
-      await proveLines(render2, config, pending2, max - result.stats.renders, tmp, proof, result.trials);
+      await proveLines(render2, config, plans.flatMap((p) => p.claims), max - result.stats.renders, tmp, proof, result.trials);
     } finally {
       rmSync6(tmp, { recursive: true, force: true });
     }

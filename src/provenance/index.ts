@@ -12,8 +12,8 @@ import { relativeTo } from '../model/paths.ts';
 import type { Finding, ProvenanceSummary, ScannedObject, SourceInfo } from '../model/model.ts';
 import { get, tokens as pointerTokens } from '../model/pointer.ts';
 import { DANGEROUS_RULE_ID, dangerousLeaves } from './lint.ts';
-import { anchorOf, counterpart, fieldName, locate, nearestExisting, newTarget, remapPointer, sameRendered, scopeRelative, sentinelPattern, withoutSentinels, type Candidate, type Target } from './locate.ts';
-import { editKey, observe, prefixPointer, proveLines, stageLines, STAGED_MARKER, type LineClaim, type StagedLines } from './line-proof.ts';
+import { fieldName, locate, nearestExisting, newTarget, scopeRelative, sentinelPattern, type Target } from './locate.ts';
+import { prefixPointer, proveLines, type LineClaim } from './line-proof.ts';
 import { emittingLines, keyOf, literalValueAt, structuralLine, TemplateSources, type EmittingLine } from '../render/template-lines.ts';
 import { compareValueSets, DEFAULT_VALUE_SET } from '../render/value-sets.ts';
 import { releaseValuesOfRender, valuesOfRender } from './chart-context.ts';
@@ -179,7 +179,9 @@ function referenceClaim(target: Target, found: EmittingLine, relative: (string |
 const MAX_CLAIMS = 6;
 
 function planTarget(target: Target, render: ChartRender, values: EffectiveValues, sources: TemplateSources, config: Config): Plan {
-  const source = target.finding.source;
+  const { finding } = target;
+  const source = finding.source;
+  const templateAbs = path.resolve(render.repoRoot, source.file);
   const decision = decide(target);
   const plan: Plan = { target, notes: [], claims: [] };
   if (decision.path) {
@@ -191,41 +193,28 @@ function planTarget(target: Target, render: ChartRender, values: EffectiveValues
     } else if (where) {
       source.values = { file: relativeTo(render.repoRoot, where.file), ...(where.line !== undefined ? { line: where.line } : {}), key: where.key };
     }
-  }
-  const lines = claimsFor(target, decision, render, values, sources);
-  plan.claims.push(...lines.claims);
-  plan.notes.push(...lines.notes);
-  return plan;
-}
-
-/** The template lines to prove for a finding once its values key is decided (or not), best first; pure. */
-function claimsFor(target: Target, decision: Decision, render: ChartRender, values: EffectiveValues, sources: TemplateSources): { claims: LineClaim[]; notes: string[] } {
-  const templateAbs = path.resolve(render.repoRoot, target.finding.source.file);
-  const claims: LineClaim[] = [];
-  const notes: string[] = [];
-  if (decision.path) {
     const relative = scopeRelative(decision.path, target.scope);
     const found = relative ? emittingLines(sources, templateAbs, relative, target.pointer) : undefined;
     if (relative && found && !('reason' in found)) {
       for (const line of found.slice(0, MAX_CLAIMS)) {
         const claim = referenceClaim(target, line, relative, decision, values, sources);
-        if (claim) claims.push(claim);
+        if (claim) plan.claims.push(claim);
       }
-    } else if (found && 'reason' in found) notes.push(found.reason);
+    } else if (found && 'reason' in found) plan.notes.push(found.reason);
     // The field's own key line (present), or the block a values map is spread into (missing), when the
     // template writes it out.
     const at = target.present ? target.pointer : prefixPointer(target.pointer, decision.depth ?? 0);
     const structural = at === '' ? undefined : structuralLine(sources, templateAbs, at, target.object.raw);
     if (structural && 'line' in structural) {
-      if (!claims.some((c) => c.file === structural.file && (c.report?.line ?? c.line) === structural.line)) claims.push(structuralClaim(target, structural, at, sources));
-    } else if (claims.length === 0 && structural) notes.push(structural.reason);
+      if (!plan.claims.some((c) => c.file === structural.file && (c.report?.line ?? c.line) === structural.line)) plan.claims.push(structuralClaim(target, structural, at, sources));
+    } else if (plan.claims.length === 0 && structural) plan.notes.push(structural.reason);
     // Lines are proven under the chart's own values, except where the block they emit only renders
     // with the values that proved the key (`with` on an empty map): there, under those values.
     if (decision.how === 'sentinel' && decision.trial !== undefined) {
-      for (const claim of claims) if (isEmptyBlock(get(target.object.raw, claim.pointer)) && claim.mutation.kind !== 'value') claim.trial = decision.trial;
+      for (const claim of plan.claims) if (isEmptyBlock(get(target.object.raw, claim.pointer)) && claim.mutation.kind !== 'value') claim.trial = decision.trial;
     }
   } else {
-    notes.push(decision.reason ?? 'no values key could be proven');
+    plan.notes.push(decision.reason ?? 'no values key could be proven');
     const at = target.present ? target.pointer : nearestExisting(target.object.raw, target.pointer);
     const found = structuralLine(sources, templateAbs, at, target.object.raw);
     if ('line' in found) {
@@ -233,99 +222,11 @@ function claimsFor(target: Target, decision: Decision, render: ChartRender, valu
       const literal = literalValueAt(sources, templateAbs, found.line);
       const rendered = get(target.object.raw, at);
       if (literal !== undefined && (rendered === null || typeof rendered !== 'object') && literal !== String(rendered)) {
-        notes.push('the template line found does not hold the rendered value');
-      } else claims.push(structuralClaim(target, found, at, sources));
-    } else notes.push(found.reason);
+        plan.notes.push('the template line found does not hold the rendered value');
+      } else plan.claims.push(structuralClaim(target, found, at, sources));
+    } else plan.notes.push(found.reason);
   }
-  return { claims, notes };
-}
-
-/** At most this many candidate keys per finding get their lines changed in the confirmation render. */
-const MAX_STAGED_CANDIDATES = 4;
-
-/**
- * The claims each finding would have if one of its candidate keys were proven (and if none were): staged
- * in the confirmation render, so the line proof of the key it proves is usually made already.
- */
-function speculativeClaims(targets: readonly Target[], render: ChartRender, values: EffectiveValues, sources: TemplateSources): LineClaim[] {
-  const out: LineClaim[] = [];
-  for (const target of targets) {
-    out.push(...claimsFor(target, { reason: '' }, render, values, sources).claims);
-    const live = target.candidates.filter((c) => c.rejected === undefined && !c.lint).slice(0, MAX_STAGED_CANDIDATES);
-    const decisions = (c: Candidate): Decision[] => {
-      if (target.present) return [{ path: c.path, how: 'sentinel' }];
-      if (c.kind !== 'mapKey') return [];
-      const from = pointerTokens(anchorOf(target.object, target.pointer)).length;
-      const to = pointerTokens(target.pointer).length;
-      return Array.from({ length: Math.max(0, to - from) }, (_, i) => ({ path: c.path, how: 'sentinel' as const, depth: to - i }));
-    };
-    for (const c of live) for (const decision of decisions(c)) out.push(...claimsFor(target, decision, render, values, sources).claims);
-  }
-  return out;
-}
-
-/**
- * Claims the confirmation render proved, marked so. A claim proven under the values of that render holds
- * as such; a claim to be proven under the chart's own values holds when, with the sentinels and markers
- * taken out, the object the changed line rendered into is the object the chart's own values render (the
- * changed values did not change which lines render it).
- */
-function settleInCombined(plans: readonly Plan[], staged: StagedLines, combined: { trial: number; objects: ScannedObject[]; candidates: Candidate[] }, render: ChartRender, values: EffectiveValues, sources: TemplateSources): Set<LineClaim> {
-  // A claim under the chart's own values is settled here only when no changed value is one its template
-  // or the chart's helpers test (a sentinel there can move the field to another line rendering the same).
-  const testedIn = sources.testedValues();
-  const helpers = [...testedIn.keys()].filter((f) => path.basename(f).startsWith('_'));
-  const names = (p: string) => p.split('.');
-  // Where a chart's `.Values` begins inside the top-level values: the chart's own, or a subchart's.
-  const starts = (c: Candidate) => values.scopes.filter((s) => s.path.every((t, i) => c.path[i] === t)).map((s) => s.path.length);
-  const isEmpty = (c: Candidate) => {
-    const v = getAtValue(values, c.path);
-    return !v || (typeof v === 'object' && Object.keys(v).length === 0);
-  };
-  const isTested = (c: Candidate, refs: readonly string[][]) => {
-    const own = c.path.map(String);
-    // The reference names the candidate, a map holding it or a field inside it, from any chart's scope.
-    return refs.some((t) => {
-      const n = Math.min(t.length, own.length);
-      return starts(c).some((start) => start + n <= own.length && t.slice(0, n).every((x, i) => x === own[start + i]));
-    });
-  };
-  const settles = new Map<string, boolean>();
-  const ownValuesSettle = (claim: LineClaim): boolean => {
-    const template = path.resolve(render.repoRoot, claim.object.source.file);
-    const key = `${template}\u0000${claim.file}`;
-    let known = settles.get(key);
-    if (known === undefined) {
-      const files = [template, claim.file, ...helpers];
-      const compared = files.flatMap((f) => [...(testedIn.get(f)?.compared ?? [])].map(names));
-      const truthiness = files.flatMap((f) => [...(testedIn.get(f)?.truthiness ?? [])].map(names));
-      known = !combined.candidates.some((c) => isTested(c, compared) || (isEmpty(c) && isTested(c, truthiness)));
-      settles.set(key, known);
-    }
-    return known;
-  };
-  // The block holding the claimed field (its siblings too), as the chart's own values render it.
-  const sameBlock = (claim: LineClaim): boolean => {
-    const other = counterpart(claim.object, render.objects, combined.objects);
-    if (other === undefined) return false;
-    const block = prefixPointer(claim.pointer, pointerTokens(claim.pointer).length - 1);
-    const at = remapPointer(claim.object.raw, other.raw, block);
-    if (at === undefined) return false;
-    return sameRendered(withoutSentinels(get(other.raw, at), combined.candidates, values.value, STAGED_MARKER, staged.literals), get(claim.object.raw, block));
-  };
-  const settled = new Set<LineClaim>();
-  for (const plan of plans) {
-    for (const claim of plan.claims) {
-      const marker = staged.markers.get(editKey(claim));
-      if (marker === undefined) continue;
-      if (claim.trial !== undefined && claim.trial !== combined.trial) continue;
-      if (claim.trial === undefined && (!ownValuesSettle(claim) || !sameBlock(claim))) continue;
-      claim.proven = observe(claim, marker, combined.objects, render.objects);
-      if (!claim.proven) claim.failure = 'changing the line did not change the field';
-      settled.add(claim);
-    }
-  }
-  return settled;
+  return plan;
 }
 
 /** The pointer along `pointer` ending at the deepest token named `key`. */
@@ -449,7 +350,6 @@ export async function attachProvenance(findings: readonly Finding[], renders: re
     const lintPaths = isDefault && lintOn ? dangerousLeaves(values).map((d) => d.path) : [];
     // One render of the cap is kept for proving template lines.
     const max = config.provenance.maxRenders;
-    let staged: StagedLines | undefined;
     const result = await locate({
       render,
       values,
@@ -458,21 +358,12 @@ export async function attachProvenance(findings: readonly Finding[], renders: re
       fieldRefs: templateSources.fieldReferences(),
       lintPaths,
       maxRenders: Math.max(1, max - 1),
-      // The lines each candidate key would be proven at ride on the render that proves the keys.
-      stage: (all) => (staged = stageLines(render, speculativeClaims(all, render, values, templateSources)))?.replaced,
     });
     const plans = targets.map((target) => planTarget(target, render, values, templateSources, config));
-    const settled = result.combined !== undefined && staged !== undefined ? settleInCombined(plans, staged, result.combined, render, values, templateSources) : new Set<LineClaim>();
-    // The claims the confirmation render settled are not proven again; a plan whose claim it proved needs
-    // only the claims before that one (the first proven one is reported).
-    const pending = plans.flatMap((p) => {
-      const first = p.claims.findIndex((c) => c.proven);
-      return (first === -1 ? p.claims : p.claims.slice(0, first)).filter((c) => !settled.has(c));
-    });
     const proof = { renders: 0, ms: 0 };
     const tmp = mkdtempSync(path.join(os.tmpdir(), 'preadmit-lines-'));
     try {
-      await proveLines(render, config, pending, max - result.stats.renders, tmp, proof, result.trials);
+      await proveLines(render, config, plans.flatMap((p) => p.claims), max - result.stats.renders, tmp, proof, result.trials);
     } finally {
       rmSync(tmp, { recursive: true, force: true });
     }

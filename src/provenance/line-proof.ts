@@ -14,13 +14,13 @@ import { get, join, tokens as pointerTokens } from '../model/pointer.ts';
 import { isObj } from '../k8s/values.ts';
 import { renderChart } from '../render/helm.ts';
 import { counterpart, remapPointer, type Overrides } from './locate.ts';
-import { escapeRegex, indentOf, isContent, keyOf, unquote } from '../render/template-lines.ts';
+import { escapeRegex, indentOf, isContent, keyOf } from '../render/template-lines.ts';
 import type { ValuePath } from '../render/effective-values.ts';
 
 const LINE_MARKER = 'preadmit-line-';
 
-/** Edit `id`'s marker; the closing letter keeps marker 1 from being a part of marker 10. */
-export function lineMarker(id: number | string): string {
+/** Edit `id`'s marker; the closing letter keeps marker 1 from being a part of marker 10 (observe reads texts by inclusion). */
+export function lineMarker(id: number): string {
   return `${LINE_MARKER}${id}z`;
 }
 
@@ -55,8 +55,7 @@ export interface LineClaim {
 }
 
 interface Edit {
-  /** Numbers for proveLines' rounds, `s<n>` for the staged confirmation render. */
-  id: number | string;
+  id: number;
   file: string;
   line: number;
   mutation: Mutation;
@@ -74,12 +73,8 @@ interface Change {
   lines: string[];
 }
 
-/**
- * The change for one edit, or undefined when the line cannot be changed that way. `additive`: a reference
- * keeps its value and gains the marker (`cat`, `merge`), so the values' sentinels still flow through the
- * line (the confirmation render proving keys and lines at once).
- */
-function apply(lines: string[], index: number, edit: Edit, additive = false): Change | undefined {
+/** The change for one edit, or undefined when the line cannot be changed that way. */
+function apply(lines: string[], index: number, edit: Edit): Change | undefined {
   const one = (replacement: string[]): Change => ({ start: index, count: 1, lines: replacement });
   const line = lines[index];
   if (line === undefined) return undefined;
@@ -89,27 +84,10 @@ function apply(lines: string[], index: number, edit: Edit, additive = false): Ch
     const path = m.path.map((t) => `\\.${escapeRegex(String(t))}`).join('');
     const pattern = new RegExp(`(\\$[A-Za-z0-9_]*)?((?:\\.[A-Za-z0-9_]+)*?)\\.Values${path}(?![A-Za-z0-9_.])`);
     if (!pattern.test(line)) return undefined;
-    if (additive && m.with !== 'string' && m.with !== 'map') return undefined;
-    const replacement = (found: string) =>
-      additive
-        ? m.with === 'string'
-          ? `(cat "${marker}" ${found})`
-          : `(merge (dict "${marker}" "x") ${found})`
-        : m.with === 'string'
-          ? `"${marker}"`
-          : m.with === 'map'
-            ? `(dict "${marker}" "x")`
-            : m.with;
+    const replacement = m.with === 'string' ? `"${marker}"` : m.with === 'map' ? `(dict "${marker}" "x")` : m.with;
     return one([line.replace(pattern, replacement)]);
   }
   const key = keyOf(line);
-  if (m.kind === 'value' && additive) {
-    // A value rendered by an action keeps rendering, after the marker (inside its quotes, if quoted).
-    if (!key || !/^["']?\{\{/.test(key.value)) return undefined;
-    const at = line.lastIndexOf(key.value);
-    const quoted = /^["']/.test(key.value) ? 1 : 0;
-    return one([line.slice(0, at + quoted) + `${marker} ` + line.slice(at + quoted)]);
-  }
   if (m.kind === 'value') {
     if (!key || key.value === '' || /^[|>]/.test(key.value)) return undefined;
     const at = line.lastIndexOf(key.value);
@@ -160,7 +138,7 @@ function apply(lines: string[], index: number, edit: Edit, additive = false): Ch
   return one([line, list ? `${' '.repeat(childIndent)}- ${marker}` : `${' '.repeat(childIndent)}${marker}: x`]);
 }
 
-export function observe(claim: LineClaim, marker: string, objects: readonly ScannedObject[], originals: readonly ScannedObject[]): boolean {
+function observe(claim: LineClaim, marker: string, objects: readonly ScannedObject[], originals: readonly ScannedObject[]): boolean {
   const other = counterpart(claim.object, originals, objects);
   if (other === undefined) return false;
   const at = remapPointer(claim.object.raw, other.raw, claim.pointer) ?? claim.pointer;
@@ -179,82 +157,6 @@ export function observe(claim: LineClaim, marker: string, objects: readonly Scan
 function emptyAt(claim: LineClaim): boolean {
   const node = get(claim.object.raw, claim.pointer);
   return node === null || (isObj(node) && Object.keys(node).length === 0) || (Array.isArray(node) && node.length === 0);
-}
-
-/** What identifies a claim's edit: the line and how it is changed. */
-export function editKey(claim: Pick<LineClaim, 'file' | 'line' | 'mutation'>): string {
-  return `${claim.file}\u0000${claim.line}\u0000${signature(claim.mutation)}`;
-}
-
-/** Claims' edits staged together in one render: the changed files, and each staged edit's marker. */
-export interface StagedLines {
-  replaced: Map<string, string>;
-  /** The marker of each staged edit, by editKey. */
-  markers: Map<string, string>;
-  /** The literal a marker replaced (a `value` edit of a scalar), by marker. */
-  literals: Map<string, string>;
-}
-
-/** Any marker of a staged edit. */
-export const STAGED_MARKER = new RegExp(`${LINE_MARKER}s\\d+z`);
-
-/**
- * The edits of `claims` applied together and additively (references keep their values), for the one
- * confirmation render that also proves values keys: one edit per line (the first claim's), none next to a
- * block that renders empty (its marker line would not be YAML), none outside the chart. Undefined when
- * nothing could be staged.
- */
-export function stageLines(render: ChartRender, claims: readonly LineClaim[]): StagedLines | undefined {
-  const texts = new Map<string, string[] | undefined>();
-  const readLine = (file: string, line: number): string => {
-    if (!texts.has(file)) {
-      try {
-        texts.set(file, readFileSync(file, 'utf8').split('\n'));
-      } catch {
-        texts.set(file, undefined);
-      }
-    }
-    return texts.get(file)?.[line - 1] ?? '';
-  };
-  const byLine = new Map<string, Edit>();
-  let next = 1;
-  for (const claim of claims) {
-    const relative = path.relative(render.dir, claim.file);
-    if (relative.startsWith('..') || path.isAbsolute(relative)) continue;
-    if (claim.mutation.kind === 'child' && emptyAt(claim)) continue;
-    // A value rendered by an action gets the marker before it (a scalar field only: a block would not be YAML).
-    if (claim.mutation.kind === 'value' && /\{\{/.test(readLine(claim.file, claim.line))) {
-      const rendered = get(claim.object.raw, claim.pointer);
-      if (rendered === null || typeof rendered === 'object' || (typeof rendered === 'string' && rendered.includes('\n'))) continue;
-    }
-    const line = `${claim.file}\u0000${claim.line}`;
-    const edit = byLine.get(line);
-    if (edit === undefined) byLine.set(line, { id: `s${next++}`, file: claim.file, line: claim.line, mutation: claim.mutation, claims: [claim] });
-  }
-  const replaced = new Map<string, string>();
-  const markers = new Map<string, string>();
-  const literals = new Map<string, string>();
-  const byFile = new Map<string, Edit[]>();
-  for (const edit of byLine.values()) byFile.set(edit.file, [...(byFile.get(edit.file) ?? []), edit]);
-  for (const [file, edits] of byFile) {
-    readLine(file, 1);
-    const lines = texts.get(file);
-    if (lines === undefined) continue;
-    const out = [...lines];
-    let changed = false;
-    for (const edit of edits.sort((a, b) => b.line - a.line)) {
-      const change = apply(out, edit.line - 1, edit, true);
-      if (change === undefined) continue;
-      const written = edit.mutation.kind === 'value' ? keyOf(out[edit.line - 1]!)?.value : undefined;
-      const value = written !== undefined && !written.includes('{{') ? written : undefined;
-      if (value !== undefined && !value.includes('{{') && !/^[{[]/.test(value)) literals.set(lineMarker(edit.id), unquote(value.replace(/\s+#.*$/, '')));
-      out.splice(change.start, change.count, ...change.lines);
-      markers.set(editKey(edit), lineMarker(edit.id));
-      changed = true;
-    }
-    if (changed) replaced.set(path.relative(render.dir, file).split(path.sep).join('/'), out.join('\n'));
-  }
-  return markers.size === 0 ? undefined : { replaced, markers, literals };
 }
 
 export interface ProofStats {

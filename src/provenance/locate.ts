@@ -16,7 +16,7 @@ import path from 'node:path';
 import type { ChartRender } from '../render/charts.ts';
 import { objectsOfRender } from '../render/charts.ts';
 import type { Config } from '../config/config.ts';
-import type { Finding, ScanError, ScannedObject } from '../model/model.ts';
+import type { Finding, ScannedObject } from '../model/model.ts';
 import { get, join, tokens as pointerTokens } from '../model/pointer.ts';
 import { isObj } from '../k8s/values.ts';
 import { podTemplateOf } from '../k8s/workloads.ts';
@@ -119,10 +119,6 @@ interface Ctx {
   flipOnly: Map<string, Candidate>;
   trials: Trial[];
   counter: number;
-  /** Template lines changed in the first confirmation render (LocateInput.stage), until it is made. */
-  staged?: ReadonlyMap<string, string>;
-  /** The trial that render became, when it rendered with the lines changed and gave valid YAML. */
-  combined?: number;
 }
 
 // ---------------------------------------------------------------------------------------------------------
@@ -234,94 +230,6 @@ export function sentinelsIn(value: unknown, numericIds: ReadonlyMap<number, numb
     }
   }
   return out;
-}
-
-/**
- * A value of a confirmation render with its candidates' sentinels put back to the chart's own values:
- * sentinel texts and numbers replaced by what they stand for, keys and list items the render added left
- * out, and line markers (`markers`: a marker in a text, or a key or item of its own) taken out, a marker
- * standing for a whole value put back to the literal it replaced (`literals`). What the chart's own values
- * render there, if the changed values did not change which template lines render it.
- */
-export function withoutSentinels(value: unknown, candidates: readonly Candidate[], effective: unknown, markers: RegExp, literals: ReadonlyMap<string, string>): unknown {
-  const texts = new Map<number, unknown>();
-  const numbers = new Map<number, unknown>();
-  const added = new Set<number>();
-  for (const c of candidates) {
-    const original = getAt(effective, c.path);
-    if (c.kind === 'leaf') {
-      if (c.numeric !== undefined) numbers.set(c.numeric, original);
-      else texts.set(c.id, original);
-    } else if (c.kind === 'mapKey') added.add(c.id);
-    else if (Array.isArray(original)) {
-      (c.elements ?? []).forEach((id, i) => {
-        if (isObj(original[i])) added.add(id);
-        else texts.set(id, original[i]);
-      });
-    }
-  }
-  const idOf = (text: string): number | undefined => {
-    const m = /^qz([0-9a-z]{3})$/i.exec(text);
-    return m ? parseInt(m[1]!.toLowerCase(), 36) : undefined;
-  };
-  const marker = new RegExp(`^(?:${markers.source})$`);
-  const inText = new RegExp(`(?:${markers.source}) ?`, 'g');
-  const restoreText = (raw: string): unknown => {
-    if (literals.has(raw)) return literals.get(raw);
-    const cut = raw.replace(inText, '');
-    // A marker put before a quoted value (`key: marker "{{ .x }}"`) leaves the quotes in the text.
-    const text = cut !== raw && /^(["']).*\1$/s.test(cut) ? cut.slice(1, -1) : cut;
-    const whole = idOf(text);
-    if (whole !== undefined && texts.has(whole)) return texts.get(whole);
-    if (/^\d+$/.test(text) && numbers.has(Number(text))) return numbers.get(Number(text));
-    return text
-      .replace(SENTINEL_PATTERN, (m, id: string) => {
-        const n = parseInt(id.toLowerCase(), 36);
-        return texts.has(n) ? String(texts.get(n)) : m;
-      })
-      .replace(/\b(947\d\d\d)\b/g, (m, n: string) => (numbers.has(Number(n)) ? String(numbers.get(Number(n))) : m));
-  };
-  const addedKey = (key: string) => marker.test(key) || (idOf(key) !== undefined && added.has(idOf(key)!));
-  const walk = (node: unknown): unknown => {
-    if (typeof node === 'string') return restoreText(node);
-    if (typeof node === 'number') return numbers.has(node) ? numbers.get(node) : node;
-    if (Array.isArray(node)) return node.filter((item) => !(typeof item === 'string' && addedKey(item))).map(walk);
-    if (isObj(node)) {
-      const out: Record<string, unknown> = {};
-      const keys = Object.keys(node);
-      for (const k of keys) if (!addedKey(k)) out[k] = walk(node[k]);
-      // A block that rendered only for the key a sentinel added (`with` on a map that was empty) is not
-      // rendered with the chart's own values.
-      return keys.length > 0 && Object.keys(out).length === 0 ? ADDED_ONLY : out;
-    }
-    return node;
-  };
-  return walk(value);
-}
-
-const DIGEST = /^[0-9a-f]{32,128}$/;
-
-/** withoutSentinels' block of added keys only: the chart's own values render it empty, or not at all. */
-const ADDED_ONLY = Symbol('added-only');
-
-/**
- * Equal as rendered YAML reads them: scalars by their text, absent keys as undefined ones, and any two
- * hex digests alike (checksums of files holding sentinels, `checksum/config` annotations).
- */
-export function sameRendered(a: unknown, b: unknown): boolean {
-  if (a === ADDED_ONLY || b === ADDED_ONLY) {
-    const other = a === ADDED_ONLY ? b : a;
-    return other === undefined || other === ADDED_ONLY || (isObj(other) && Object.keys(other).length === 0);
-  }
-  if (a === undefined || b === undefined || a === null || b === null) return a === b;
-  if (Array.isArray(a) || Array.isArray(b)) return Array.isArray(a) && Array.isArray(b) && a.length === b.length && a.every((x, i) => sameRendered(x, b[i]));
-  if (isObj(a) || isObj(b)) {
-    if (!isObj(a) || !isObj(b)) return false;
-    const all = new Set([...Object.keys(a), ...Object.keys(b)]);
-    return [...all].every((k) => sameRendered(a[k], b[k]));
-  }
-  if (typeof a === 'string' && typeof b === 'string' && DIGEST.test(a) && DIGEST.test(b)) return true;
-  return String(a) === String(b);
 }
 
 // ---------------------------------------------------------------------------------------------------------
@@ -594,19 +502,16 @@ function overridesFor(ctx: Ctx, candidates: readonly Candidate[], flip?: Candida
   return out;
 }
 
-async function renderWith(ctx: Ctx, overrides: Overrides, replacedFiles?: ReadonlyMap<string, string>): Promise<{ ok: true; objects: ScannedObject[]; invalid: boolean } | { ok: false; message: string }> {
+async function renderWith(ctx: Ctx, overrides: Overrides): Promise<{ ok: true; objects: ScannedObject[] } | { ok: false; message: string }> {
   const file = path.join(ctx.tmp, `override-${ctx.counter++}.yaml`);
   writeFileSync(file, JSON.stringify(overrides.file));
   const { request, dir, chart, valueSet, repoRoot } = ctx.render;
   const started = performance.now();
-  const outcome = await renderChart({ ...request, purpose: 'provenance', valuesFiles: [...request.valuesFiles, file], set: [...request.set, ...overrides.set], ...(replacedFiles !== undefined ? { replacedFiles } : {}) });
+  const outcome = await renderChart({ ...request, purpose: 'provenance', valuesFiles: [...request.valuesFiles, file], set: [...request.set, ...overrides.set] });
   ctx.stats.ms += performance.now() - started;
   ctx.stats.renders++;
   if (!outcome.ok) return { ok: false, message: outcome.message };
-  const problems: ScanError[] = [];
-  const objects = objectsOfRender(outcome.stdout, dir, chart, valueSet.name, ctx.config, repoRoot, problems, { transient: true });
-  // Sentinels make fields of the wrong type (a string for a boolean): only output that is not YAML counts.
-  return { ok: true, objects, invalid: problems.some((p) => p.message.includes('rendered output is not valid YAML')) };
+  return { ok: true, objects: objectsOfRender(outcome.stdout, dir, chart, valueSet.name, ctx.config, repoRoot, undefined, { transient: true }) };
 }
 
 /** Whether a render error names a candidate (schema errors name the key, dotted or as a pointer). */
@@ -643,29 +548,7 @@ async function trySentinels(ctx: Ctx, candidates: Candidate[]): Promise<void> {
   }
   ctx.budget--;
   const overrides = overridesFor(ctx, live);
-  const staged = ctx.staged;
-  let result = await renderWith(ctx, overrides, staged);
-  if (staged !== undefined) {
-    if (result.ok && !result.invalid) {
-      ctx.staged = undefined;
-      const index = ctx.trials.push({ objects: result.objects, candidates: live, overrides }) - 1;
-      for (const c of live) c.trial = index;
-      ctx.combined = index;
-      return;
-    }
-    // A failure naming some candidates is the values' (they are dropped below, the lines stay changed);
-    // otherwise the changed lines may have spoilt the render: the values alone again.
-    const valuesFault = !result.ok && live.some((c) => named(result.ok ? '' : result.message, c, ctx.values.scopes)) && !live.every((c) => named(result.ok ? '' : result.message, c, ctx.values.scopes));
-    if (!valuesFault) {
-      ctx.staged = undefined;
-      if (ctx.budget <= 0) {
-        for (const c of live) c.rejected = 'the cap on extra renders was reached';
-        return;
-      }
-      ctx.budget--;
-      result = await renderWith(ctx, overrides);
-    }
-  }
+  const result = await renderWith(ctx, overrides);
   if (result.ok) {
     const index = ctx.trials.push({ objects: result.objects, candidates: live, overrides }) - 1;
     for (const c of live) c.trial = index;
@@ -677,7 +560,6 @@ async function trySentinels(ctx: Ctx, candidates: Candidate[]): Promise<void> {
     for (const c of blamed) c.rejected = `the chart rejects a changed value there (${firstLine(result.message)})`;
     return trySentinels(ctx, live.filter((c) => !blamed.includes(c)));
   }
-  ctx.staged = undefined;
   const lint = live.filter((c) => c.lint);
   if (lint.length > 0 && lint.length < live.length) {
     for (const c of lint) c.rejected = 'dropped after a failed confirmation render';
@@ -782,11 +664,6 @@ export interface LocateInput {
   /** Values paths the lint wants to know about (whether any render shows them). */
   lintPaths: Token[][];
   maxRenders: number;
-  /**
-   * Template lines to change in the first confirmation render (chart-relative file -> text), given the
-   * targets with their candidates: their proof rides on that render (index.ts), not on renders of its own.
-   */
-  stage?: (targets: readonly Target[]) => ReadonlyMap<string, string> | undefined;
 }
 
 export interface LocateOutput {
@@ -797,8 +674,6 @@ export interface LocateOutput {
   shown: Set<string>;
   /** Lint paths that were tried (a render with their sentinel succeeded). */
   tried: Set<string>;
-  /** The confirmation render made with the staged lines changed, when it succeeded: its trial and objects. */
-  combined?: { trial: number; objects: ScannedObject[]; candidates: Candidate[] };
 }
 
 export async function locate(input: LocateInput): Promise<LocateOutput> {
@@ -844,9 +719,7 @@ export async function locate(input: LocateInput): Promise<LocateOutput> {
     const inner = all.filter((c) => listOf(c.path) !== undefined);
     const outer = all.filter((c) => !inner.includes(c));
     if (all.some((c) => c.rejected === undefined && !c.lint) || lint.length > 0) {
-      ctx.staged = input.stage?.(input.targets);
       await trySentinels(ctx, outer);
-      ctx.staged = undefined;
       await trySentinels(ctx, inner);
     }
     ctx.trials.forEach((trial, index) => {
@@ -879,8 +752,7 @@ export async function locate(input: LocateInput): Promise<LocateOutput> {
   } finally {
     rmSync(tmp, { recursive: true, force: true });
   }
-  const combined = ctx.combined === undefined ? undefined : { trial: ctx.combined, objects: ctx.trials[ctx.combined]!.objects, candidates: ctx.trials[ctx.combined]!.candidates };
-  return { stats: ctx.stats, shown, tried, trials: ctx.trials.map((t) => t.overrides), ...(combined !== undefined ? { combined } : {}) };
+  return { stats: ctx.stats, shown, tried, trials: ctx.trials.map((t) => t.overrides) };
 }
 
 export function newTarget(finding: Finding, object: ScannedObject, values: EffectiveValues): Target {

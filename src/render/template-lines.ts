@@ -26,7 +26,7 @@ const KEY_LINE = /^(\s*)(-\s+)?("[^"]*"|'[^']*'|[A-Za-z0-9_$./@-]+)\s*:(?:\s+(.*
 const ITEM_LINE = /^(\s*)-(\s+|$)/;
 const ACTION_ONLY = /^\s*\{\{.*\}\}\s*$/;
 
-export function unquote(text: string): string {
+function unquote(text: string): string {
   if ((text.startsWith('"') && text.endsWith('"')) || (text.startsWith("'") && text.endsWith("'"))) return text.slice(1, -1);
   return text;
 }
@@ -59,7 +59,6 @@ export class TemplateSources {
   private definesCache?: Define[];
   private allFilesCache?: string[];
   private readonly helperRefsCache = new Map<string, Set<string>>();
-  private testedCache?: Map<string, { compared: Set<string>; truthiness: Set<string> }>;
 
   constructor(private readonly chartDir: string) {}
 
@@ -180,35 +179,6 @@ export class TemplateSources {
   }
 
   /** Field names -> scope-relative values paths referenced on lines that set that field (`privileged: {{ .Values.x }}`). */
-  /**
-   * `.Values` paths (dotted, as written) each template or helper file tests or hands on rather than prints: inside an
-   * action that branches, compares or defaults on them (`if`, `with`, `eq`, `default`, ...) or assigns them
-   * to a variable. A changed value there can change which lines render.
-   */
-  testedValues(): Map<string, { compared: Set<string>; truthiness: Set<string> }> {
-    if (this.testedCache) return this.testedCache;
-    const byFile = new Map<string, { compared: Set<string>; truthiness: Set<string> }>();
-    // Compared, typed, measured, assigned or handed on: any other value can change the branch taken.
-    const comparing = /\b(?:eq|ne|lt|gt|le|ge|regexMatch|mustRegexMatch|regexFind|hasPrefix|hasSuffix|contains|semverCompare|kindIs|typeIs|typeOf|kindOf|has|hasKey|len)\b|:?=/;
-    // Tested for being set, or handed to a helper (which mostly tests for that too): only a value that was
-    // empty (false, 0, "", {}) turns the branch.
-    const testing = /\b(?:if|with|range|and|or|not|empty|ternary|default|coalesce|required|fail|include|tpl|index|get)\b/;
-    for (const file of this.allFiles()) {
-      const source = this.read(file);
-      if (!source) continue;
-      for (const action of source.lines.join('\n').matchAll(/\{\{([\s\S]*?)\}\}/g)) {
-        const text = action[1]!;
-        if (!text.includes('.Values')) continue;
-        const kind = comparing.test(text) ? 'compared' : testing.test(text) ? 'truthiness' : undefined;
-        if (kind === undefined) continue;
-        let sets = byFile.get(file);
-        if (!sets) byFile.set(file, (sets = { compared: new Set(), truthiness: new Set() }));
-        for (const ref of text.matchAll(/\.Values((?:\.[A-Za-z0-9_]+)+)/g)) sets[kind].add(ref[1]!.slice(1));
-      }
-    }
-    return (this.testedCache = byFile);
-  }
-
   fieldReferences(): Map<string, Set<string>> {
     const out = new Map<string, Set<string>>();
     for (const file of this.allFiles()) {
