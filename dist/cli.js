@@ -22463,15 +22463,19 @@ function actionSpans(text2) {
   while (at3 !== -1) {
     const end = actionEnd(text2, at3);
     if (end === -1) break;
-    out.push({ start: at3, end });
+    out.push({ start: at3, end, comment: isComment(text2, at3) });
     at3 = text2.indexOf("{{", end);
   }
   return out;
 }
+function isComment(text2, start) {
+  const i2 = start + 2;
+  return text2.startsWith("/*", text2[i2] === "-" && /\s/.test(text2[i2 + 1] ?? "") ? i2 + 2 : i2);
+}
 function actionEnd(text2, start) {
   let i2 = start + 2;
   const body = text2[i2] === "-" && /\s/.test(text2[i2 + 1] ?? "") ? i2 + 2 : i2;
-  if (text2.startsWith("/*", body)) {
+  if (isComment(text2, start)) {
     const close = text2.indexOf("*/", body + 2);
     if (close === -1) return -1;
     const after = text2.indexOf("}}", close + 2);
@@ -22495,6 +22499,39 @@ function actionEnd(text2, start) {
     i2++;
   }
   return -1;
+}
+function withBlockActions(text2, opener, rewrite) {
+  const spans = actionSpans(text2);
+  let out = "";
+  let last = 0;
+  for (let i2 = 0; i2 < spans.length; i2++) {
+    const opened = opener.exec(text2.slice(spans[i2].start, spans[i2].end));
+    if (opened === null) continue;
+    out += text2.slice(last, spans[i2].end);
+    last = spans[i2].end;
+    const stack = [];
+    let rebinding = 0;
+    for (i2++; i2 < spans.length; i2++) {
+      const { start, end, comment } = spans[i2];
+      const action = text2.slice(start, end);
+      out += text2.slice(last, start);
+      last = end;
+      const kind = comment ? void 0 : /^\{\{-?\s*(if|with|range|define|block|end)\b/.exec(action)?.[1];
+      if (kind === "end") {
+        out += action;
+        const ended = stack.pop();
+        if (ended === void 0) break;
+        if (ended !== "if") rebinding--;
+        continue;
+      }
+      out += rebinding === 0 && !comment ? rewrite(action, opened) : action;
+      if (kind !== void 0) {
+        stack.push(kind);
+        if (kind !== "if") rebinding++;
+      }
+    }
+  }
+  return out + text2.slice(last);
 }
 function templateActions(text2) {
   return actionSpans(text2).map(({ start, end }) => Object.assign([text2.slice(start, end)], { index: start, input: text2, groups: void 0 }));
@@ -27213,7 +27250,11 @@ var MANAGED_VERSION_SUFFIX = "-eks-4f2a9c1";
 var CHAIN = String.raw`((?<![\w$.)\]])(?:\$\w*|\([^()]*\))?(?:\.[A-Za-z_]\w*)*?)`;
 var REVISION_READ = new RegExp(`${CHAIN}\\.Release\\.Revision\\b`, "g");
 var MINOR_READ = new RegExp(`${CHAIN}(\\.Capabilities\\.KubeVersion)\\.Minor\\b`, "g");
-var HANDED_KUBE_VERSION = new RegExp(`(\\b(?:include|template)\\s+(?:"[^"]*"|\`[^\`]*\`)\\s+\\(?\\s*|\\b(?:dict|list)\\s[^(){}]{0,200}?)${CHAIN}\\.Capabilities\\.KubeVersion(?![\\w.])`, "g");
+var AS_DATA = String.raw`(?:toJson|toPrettyJson|toRawJson|mustToJson|mustToPrettyJson|mustToRawJson|toYaml|mustToYaml|toToml|deepCopy|mustDeepCopy|merge|mergeOverwrite|mustMerge|mustMergeOverwrite|pick|omit|keys|values|get|hasKey|pluck|dig)`;
+var HANDED_KUBE_VERSION = new RegExp(`(\\b(?:include|template)\\s+(?:"[^"]*"|\`[^\`]*\`)\\s+\\(?\\s*|\\b(?:dict|list)\\s[^(){}]{0,200}?|\\b${AS_DATA}\\s+\\(?\\s*)${CHAIN}\\.Capabilities\\.KubeVersion(?![\\w.])`, "g");
+var READS_AS_DATA = new RegExp(String.raw`\b${AS_DATA}\b`);
+var PIPED_KUBE_VERSION = new RegExp(`()${CHAIN}\\.Capabilities\\.KubeVersion(?![\\w.])(?=\\s*\\|\\s*${AS_DATA}\\b)`, "g");
+var HANDED_HOLDER = new RegExp(`(\\b${AS_DATA}\\s+\\(?\\s*)(\\$\\w+)(?![\\w.])|(\\$\\w+)(?![\\w.])(?=\\s*\\|\\s*${AS_DATA}\\b)`, "g");
 var VERSION_READ = new RegExp(`${CHAIN}(\\.Capabilities\\.KubeVersion)\\.(?:GitVersion|Version|String)\\b`, "g");
 function withClusterAnswersText(written, how = { answers: true, failsIgnored: false, versionSuffix: MANAGED_VERSION_SUFFIX }) {
   let text2 = written;
@@ -27248,63 +27289,38 @@ function withClusterAnswersText(written, how = { answers: true, failsIgnored: fa
     const part = unescaped(written2);
     return how.failsIgnored ? failing(how.answers ? answers(part, q) : part, q) : answers(part, q);
   };
-  const inString = (literal2) => {
+  const inString = (literal2, q) => {
     if (literal2.startsWith("'")) return literal2;
     const value = goStringValue(literal2);
     if (!value.includes("{{")) return literal2;
     if (literal2.startsWith("`")) return "`" + replaceActions(value, (action) => rewriteAction(action, '"')) + "`";
-    return JSON.stringify(replaceActions(value, (action) => rewriteAction(action, "`")));
+    return JSON.stringify(replaceActions(value, (action) => rewriteAction(action, q)));
   };
   const rewriteAction = (written2, q) => {
     if (/^\{\{-?\s*\/\*/.test(written2)) return written2;
-    const action = how.answers && how.versionSuffix !== void 0 && written2.includes("KubeVersion") ? written2.replace(HANDED_KUBE_VERSION, (m, handed, chain2) => {
+    const parts = written2.split(STRING_LITERAL);
+    const literals = parts.filter((_, i2) => i2 % 2 === 1);
+    let action = parts.map((part, i2) => i2 % 2 === 1 ? `"${(i2 - 1) / 2}"` : part).join("");
+    const managed = how.answers && how.versionSuffix !== void 0;
+    const asDict = (m, handed, chain2) => {
       const v = `${chain2}.Capabilities.KubeVersion`;
       return `${handed}(dict ${q}Major${q} ${v}.Major ${q}Minor${q} ${v}.Minor ${q}Version${q} ${v}.Version ${q}GitVersion${q} ${v}.Version ${q}String${q} ${v}.Version)`;
-    }) : written2;
-    return action.split(STRING_LITERAL).map((part, i2) => i2 % 2 === 1 ? inString(part) : code(part, q)).join("");
+    };
+    if (managed && action.includes("KubeVersion")) action = action.replace(HANDED_KUBE_VERSION, asDict).replace(PIPED_KUBE_VERSION, asDict);
+    if (managed && holders.size > 0 && action.includes("$")) {
+      action = action.replace(HANDED_HOLDER, (m, fn, called, piped) => {
+        const holder = called ?? piped;
+        if (!holders.has(holder)) return m;
+        const version = `(printf ${q}%s${how.versionSuffix}${q} ${holder}.Version)`;
+        return `${fn ?? ""}(dict ${q}Major${q} ${holder}.Major ${q}Minor${q} ${holder}.Minor ${q}Version${q} ${version} ${q}GitVersion${q} ${version} ${q}String${q} ${version})`;
+      });
+    }
+    return action.split(/"\u0001(\d+)\u0001"/).map((part, i2) => i2 % 2 === 1 ? inString(literals[Number(part)], q) : code(part, q)).join("");
   };
   return replaceActions(text2, (action) => rewriteAction(action, "`"));
 }
 function withCapabilityBlocks(text2, rewrite) {
-  const opener = /\{\{-?\s*with\s+\$?\.Capabilities(\.KubeVersion)?\s*-?\}\}/g;
-  let out = "";
-  let last = 0;
-  for (let m = opener.exec(text2); m !== null; m = opener.exec(text2)) {
-    if (m.index < last) continue;
-    const prefix2 = m[1] !== void 0 ? "" : String.raw`\.KubeVersion`;
-    out += text2.slice(last, m.index + m[0].length);
-    let at3 = m.index + m[0].length;
-    const stack = [];
-    let rebinding = 0;
-    for (; ; ) {
-      const open = text2.indexOf("{{", at3);
-      const close = open === -1 ? -1 : text2.indexOf("}}", open + 2);
-      if (close === -1) {
-        out += text2.slice(at3);
-        at3 = text2.length;
-        break;
-      }
-      const action = text2.slice(open, close + 2);
-      out += text2.slice(at3, open);
-      at3 = close + 2;
-      const kind = /^\{\{-?\s*(if|with|range|define|block|end)\b/.exec(action)?.[1];
-      if (kind === "end") {
-        out += action;
-        const ended = stack.pop();
-        if (ended === void 0) break;
-        if (ended !== "if") rebinding--;
-        continue;
-      }
-      out += rebinding === 0 && !/^\{\{-?\s*\/\*/.test(action) ? rewrite(action, prefix2) : action;
-      if (kind !== void 0) {
-        stack.push(kind);
-        if (kind !== "if") rebinding++;
-      }
-    }
-    last = at3;
-    opener.lastIndex = at3;
-  }
-  return out + text2.slice(last);
+  return withBlockActions(text2, /^\{\{-?\s*with\s+\$?\.Capabilities(\.KubeVersion)?\s*-?\}\}$/, (action, opener) => rewrite(action, opener[1] !== void 0 ? "" : String.raw`\.KubeVersion`));
 }
 function unpackSubchart(archive, chartsDir, how, depth = 0) {
   let tar;
@@ -43872,11 +43888,11 @@ function unquote(text2) {
   if (text2.startsWith('"') && text2.endsWith('"') || text2.startsWith("'") && text2.endsWith("'")) return text2.slice(1, -1);
   return text2;
 }
-function isComment(line) {
+function isComment2(line) {
   return /^\s*#/.test(line) || /^\s*\{\{-?\s*\/\*/.test(line);
 }
 function keyOf(line) {
-  if (isComment(line) || ACTION_ONLY.test(line)) return void 0;
+  if (isComment2(line) || ACTION_ONLY.test(line)) return void 0;
   const m = KEY_LINE.exec(line.replace(/\s+#.*$/, ""));
   if (!m) return void 0;
   if (m[3].includes("{{")) return void 0;
@@ -43887,7 +43903,7 @@ function indentOf(line) {
   return /^\s*/.exec(line)[0].length;
 }
 function isContent(line) {
-  return line.trim() !== "" && !isComment(line) && !ACTION_ONLY.test(line);
+  return line.trim() !== "" && !isComment2(line) && !ACTION_ONLY.test(line);
 }
 var TemplateSources = class {
   constructor(chartDir) {
@@ -44069,7 +44085,7 @@ function emittingLines(sources, file, valuesPath, pointer) {
     for (const f of files) {
       for (let i2 = f.from; i2 < f.to; i2++) {
         const line = f.lines[i2];
-        if (isComment(line) || !pattern.test(line)) continue;
+        if (isComment2(line) || !pattern.test(line)) continue;
         referencing++;
         const at3 = emittingLine(f.lines, i2, names);
         const key2 = `${f.file}:${at3}`;
@@ -44329,11 +44345,11 @@ function actionCode(line, strings4 = false) {
   if (unclosed !== -1) out += `${rest.slice(unclosed + 2)} `;
   return strings4 ? out : blankStrings(out);
 }
-function blankStrings(code) {
+function blankStrings(code, depth = 0) {
   return code.replace(STRING_LITERALS, (literal2) => {
     if (!literal2.includes("{") && !literal2.includes("\\")) return '""';
     const value = goStringValue(literal2);
-    return value.includes("{{") ? ` ${value} ` : '""';
+    return value.includes("{{") ? ` ${depth < 8 ? blankStrings(value, depth + 1) : value} ` : '""';
   });
 }
 function lineActions(lines, strings4 = false) {
@@ -44350,7 +44366,8 @@ function lineActions(lines, strings4 = false) {
     return line;
   };
   const spans = actionSpans(text2);
-  for (const { start, end } of spans) {
+  for (const { start, end, comment } of spans) {
+    if (comment) continue;
     const code = text2.slice(start, end).replace(/^\{\{-?/, "").replace(/-?\}\}$/, "");
     out[lineAt2(start)].push(strings4 ? code : blankStrings(code));
   }
@@ -44507,6 +44524,7 @@ function chartConstructs(dir, repoRoot) {
       found.anywhere.computedIdentity ??= { ...at3, construct: constructName("computedIdentity", "") };
       if (at3.inArchive !== void 0) found.literals.unrendered ??= `a test on the release name or namespace that no render can enumerate decides host-access or privilege settings in ${at3.inArchive}`;
       else if (found.unenumerated.size < 4096) found.unenumerated.add(`${at3.file}:${at3.line}`);
+      else found.literals.unrendered ??= `more than 4096 tests on the release name or namespace that no render can enumerate decide host-access or privilege settings`;
     };
     if (!constructs) return collectLiterals(lines, found.literals, unenumerated);
     const kinds = /* @__PURE__ */ new Set();
@@ -44598,7 +44616,7 @@ function addValuesTextConstructs(found, file) {
   }
   text2 = decodedEscapes(text2);
   collectLiterals(text2.split(/\r?\n/), found.literals);
-  found.literals.release = resolveHelperLiterals(found.literals.release, found.literals.helpers);
+  found.literals.release = resolveHelperLiterals(found.literals.release, found.literals.helpers, (why) => found.literals.unrendered ??= why);
   if (RELEASE_REF.test(text2)) found.release = true;
   for (const action of templateActions(text2)) {
     const code = actionCode(action[0]);
@@ -44736,8 +44754,8 @@ function pairedVariants(reads, full2, third) {
   const covers = (list2) => candidates.every((row) => uncovered(row, list2) === 0);
   let added = [];
   if (!covers(rows)) {
-    const one = candidates.find((row) => covers([...rows, row]));
-    added = one !== void 0 ? [one] : candidates.flatMap((a2) => candidates.map((b) => [a2, b])).find((pair2) => covers([...rows, ...pair2])) ?? candidates.slice(1, 3);
+    const pairs3 = candidates.flatMap((a2) => candidates.map((b) => [a2, b]));
+    added = candidates.map((row) => [row]).find((one) => covers([...rows, ...one])) ?? pairs3.find((two) => covers([...rows, ...two])) ?? pairs3.flatMap((two) => candidates.map((c3) => [...two, c3])).find((three) => covers([...rows, ...three]));
   }
   return added.map(([upgrade, extensionApis, release]) => ({ ...full2, paired: true, upgrade, extensionApis, release }));
 }
@@ -44761,7 +44779,11 @@ function collectHelperReads(code, into) {
     const known = into.get(m[1]) ?? { name: false, namespace: false, includes: [] };
     known.name ||= /\.Release\.Name\b/.test(canonical);
     known.namespace ||= /\.Release\.Namespace\b/.test(canonical);
-    for (const inc of body.matchAll(/\b(?:include|template)\s+"([^"]{1,200})"/g)) if (!known.includes.includes(inc[1]) && known.includes.length < 64) known.includes.push(inc[1]);
+    for (const inc of body.matchAll(/\b(?:include|template)\s+"([^"]{1,200})"/g)) {
+      if (known.includes.includes(inc[1])) continue;
+      if (known.includes.length < 64) known.includes.push(inc[1]);
+      else known.partial = true;
+    }
     into.set(m[1], known);
   });
 }
@@ -44770,17 +44792,23 @@ function resolveHelperLiterals(literals, helpers, onUnrendered) {
     const out2 = { name: false, namespace: false };
     const seen = /* @__PURE__ */ new Set();
     const queue2 = [name];
-    while (queue2.length > 0 && seen.size < 256) {
+    let known = true;
+    while (queue2.length > 0) {
       const next = queue2.pop();
       if (seen.has(next)) continue;
+      if (seen.size >= 256) {
+        known = false;
+        break;
+      }
       seen.add(next);
       const reads = helpers.get(next);
+      if (reads?.partial === true) known = false;
       if (reads === void 0) continue;
       out2.name ||= reads.name;
       out2.namespace ||= reads.namespace;
       queue2.push(...reads.includes);
     }
-    return out2;
+    return { ...out2, known };
   };
   const deciding = /* @__PURE__ */ new Set();
   const queue = literals.filter((l) => l.helper !== void 0 && l.decides).map((l) => l.helper);
@@ -44803,13 +44831,16 @@ function resolveHelperLiterals(literals, helpers, onUnrendered) {
       push(literal2);
       continue;
     }
-    const { helper: _helper, ...rest } = literal2;
+    const { helper: _helper, handed, ...rest } = literal2;
+    if (YAML_NON_STRING.test(literal2.literal)) continue;
     const reads = readsOf(literal2.helper);
-    if (reads.name) push({ ...rest, field: "name" });
-    if (reads.namespace) push({ ...rest, field: "namespace" });
+    const both = !reads.known || handed === true && !reads.name && !reads.namespace;
+    if (reads.name || both) push({ ...rest, field: "name" });
+    if (reads.namespace || both) push({ ...rest, field: "namespace" });
   }
   return out;
 }
+var YAML_NON_STRING = /^(?:true|false|yes|no|on|off|y|n|null|~)$/i;
 var API_VERSION_LITERAL = /APIVersions\.Has\s+"([A-Za-z0-9.\/-]{1,253})"/g;
 function collectLiterals(lines, into, onUnenumerated) {
   for (const line of lines) {
@@ -44830,7 +44861,7 @@ function managedKubeRead(code, holders) {
   const held = holderReads(code, holders);
   if (/KubeVersion\.Minor\b/.test(code) || held.minor) return true;
   const version = /KubeVersion(?:\.(?:GitVersion|Version))?\b(?!\.(?:Major|Minor))/.test(code) || held.version;
-  return version && STRING_TEST.test(code);
+  return version && (STRING_TEST.test(code) || held.version && READS_AS_DATA.test(code));
 }
 function holderReads(code, holders) {
   const out = { minor: false, version: false };
@@ -44846,9 +44877,6 @@ function holderReads(code, holders) {
 var NON_MATCHING_NAMES = ["x0", "0x", "x", "0", "x-0", "x.0", "a--b", "x".repeat(53), "preadmit-variant-ns"];
 var RELEASE_VALUE = /^[a-z0-9](?:[-a-z0-9.]{0,51}[a-z0-9])?$/;
 var ESCAPED_PATTERN = /\b(?:regexMatch|mustRegexMatch)\s+(?:"((?:[^"\\]|\\.){1,1024})"|`([^`]{1,1024})`)\s+(\([^()]*\)|[^\s)}]+)/g;
-function goUnquote(body) {
-  return body.replace(/\\(.)/g, (_, c3) => c3 === "n" ? "\n" : c3 === "t" ? "	" : c3);
-}
 var COMPARED = /\b(eq|ne|hasPrefix|hasSuffix|contains|regexMatch|mustRegexMatch)\s+(?:"([^"\\]{1,63})"\s+(\([^()]*\)|\S+)|(\([^()]*\)|\S+)\s+"([^"\\]{1,63})")/g;
 function collectReleaseLiterals(written, into, onUnrendered, onUnenumerated) {
   const text2 = canonicalReleaseText(written);
@@ -44862,14 +44890,17 @@ function collectReleaseLiterals(written, into, onUnrendered, onUnenumerated) {
     if (transforms(`${m[2]} ${m[4]}`)) transformedVariables.add(m[1]);
   }
   let helper;
+  let handed = false;
   let uncertain = false;
   const fieldOf = (operandWritten) => {
     helper = void 0;
+    handed = false;
     uncertain = false;
     const written2 = operandWritten.startsWith("(") ? operandWritten : operandWritten.replace(/\)+$/, "");
-    const included = /^\(\s*(?:include|template)\s+"([^"]{1,200})"[^()]*\)$/.exec(written2);
+    const included = /^\(\s*(?:include|template)\s+"([^"]{1,200})"([^()]*)\)$/.exec(written2);
     if (included) {
       helper = included[1];
+      handed = !/^\s*[$.]?\s*$/.test(included[2]);
       return "name";
     }
     const operand = written2.replace(/^\(\s*(?:upper|lower|trim|toString|trimAll\s+"[^"]*"|trunc\s+\d+)\s+([^()\s]+)\s*\)$/, "$1");
@@ -44899,7 +44930,7 @@ function collectReleaseLiterals(written, into, onUnrendered, onUnenumerated) {
     added++;
     if (uncertain) unsure = true;
     const own = inDefine === -1 ? written2 : { ...written2, inHelper: defines[inDefine].name };
-    const literal2 = helper === void 0 ? own : { ...own, helper };
+    const literal2 = helper === void 0 ? own : { ...own, helper, ...handed ? { handed: true } : {} };
     const same2 = into.findIndex((l) => l.field === literal2.field && l.test === literal2.test && l.literal === literal2.literal && l.helper === literal2.helper);
     if (same2 !== -1) {
       if (deciding && !into[same2].decides) {
@@ -44971,7 +45002,7 @@ function collectReleaseLiterals(written, into, onUnrendered, onUnenumerated) {
     }
     for (const m of action[0].matchAll(ESCAPED_PATTERN)) {
       if (m[1] !== void 0 && !m[1].includes("\\") && m[1].length <= 63) continue;
-      const pattern = m[1] !== void 0 ? goUnquote(m[1]) : m[2];
+      const pattern = m[1] !== void 0 ? goStringValue(`"${m[1]}"`) : m[2];
       const field = fieldOf(m[3].replace(/-?\}\}$/, ""));
       if (field === void 0) continue;
       if (regexExamples(pattern).length > 0) add2({ field, test: "regex", literal: pattern });
@@ -45003,9 +45034,9 @@ function collectReleaseLiterals(written, into, onUnrendered, onUnenumerated) {
   }
 }
 function canonicalReleaseText(text2) {
-  let out = text2;
-  for (const m of text2.matchAll(/(\$\w+)\s*:?=\s*\$?\.Release\b(?![.\w])/g)) out = out.replace(new RegExp(`\\${m[1]}\\.(Name|Namespace)\\b`, "g"), ".Release.$1");
-  out = out.replace(/\{\{-?\s*with\s+\$?\.Release\s*-?\}\}([\s\S]*?)\{\{-?\s*end\s*-?\}\}/g, (block) => block.replace(/(^|[\s(])\.(Name|Namespace)\b/g, "$1.Release.$2"));
+  const holders = new Set([...text2.matchAll(/(\$\w+)\s*:?=\s*\$?\.Release\b(?![.\w])/g)].map((m) => m[1]));
+  let out = holders.size === 0 ? text2 : text2.replace(/(\$\w+)\.(Name|Namespace)\b/g, (m, holder, field) => holders.has(holder) ? `.Release.${field}` : m);
+  if (/\bwith\s+\$?\.Release\b/.test(out)) out = withBlockActions(out, /^\{\{-?\s*with\s+\$?\.Release\s*-?\}\}$/, (action) => action.replace(/(^|[\s(])\.(Name|Namespace)\b/g, "$1.Release.$2"));
   const operand = String.raw`(\$?(?:\$\w+)?\.Release\.(?:Name|Namespace)|\$\w+)`;
   out = out.replace(new RegExp(`${operand}\\s*\\|\\s*(hasPrefix|hasSuffix|contains|eq|ne|regexMatch|mustRegexMatch)\\s+("(?:[^"\\\\]|\\\\.)*"|\`[^\`]*\`)`, "g"), "$2 $3 $1");
   out = out.replace(new RegExp(`\\(\\s*${operand}\\s*\\|\\s*len\\s*\\)`, "g"), "(len $1)");
@@ -48649,7 +48680,7 @@ function detachStrings(value, strings4, seen = /* @__PURE__ */ new Set()) {
   for (const key2 of Object.keys(record)) {
     const item = record[key2];
     const copy = detachStrings(item, strings4, seen);
-    if (copy === item) continue;
+    if (typeof item !== "string" && copy === item) continue;
     Object.defineProperty(record, key2, { value: copy, writable: true, enumerable: true, configurable: true });
   }
   return value;
@@ -53366,6 +53397,7 @@ var FRAGMENT = 8;
 var MIN_FRAGMENT_SECRET = 12;
 var MAX_FRAGMENT_SECRET = 4096;
 var MAX_FRAGMENT_PLACES = 4;
+var MAX_FORMS_PER_KEY = 64;
 var MAX_SPREAD_GAP = 8;
 var MAX_INTERLEAVE = 2;
 function fragmentLike(window) {
@@ -53570,7 +53602,7 @@ var Redactor = class {
   spread = /* @__PURE__ */ new Map();
   /** The same forms by their first character, for interleaved spellings. */
   firstOf = /* @__PURE__ */ new Map();
-  spreadCount = 0;
+  spreadForms = /* @__PURE__ */ new Set();
   constructor(secrets) {
     const forms = /* @__PURE__ */ new Set();
     for (const secret of secrets) {
@@ -53580,15 +53612,16 @@ var Redactor = class {
       const letters = secret.toLowerCase().replace(/[^a-z0-9]/g, "");
       if (letters.length >= MIN_FRAGMENT_SECRET) {
         for (const form of [letters, [...letters].reverse().join("")]) {
+          if (this.spreadForms.has(form)) continue;
+          this.spreadForms.add(form);
           const byFirst = this.firstOf.get(form.charCodeAt(0)) ?? [];
-          if (!byFirst.includes(form) && this.spreadCount < 4096) {
-            this.spreadCount++;
+          if (byFirst.length < MAX_FORMS_PER_KEY) {
             byFirst.push(form);
             this.firstOf.set(form.charCodeAt(0), byFirst);
           }
           const list2 = this.spread.get(prefixKey(form, 0));
           if (list2 === void 0) this.spread.set(prefixKey(form, 0), [form]);
-          else if (!list2.includes(form)) list2.push(form);
+          else if (list2.length < MAX_FORMS_PER_KEY) list2.push(form);
         }
       }
       for (let at3 = 0; at3 + FRAGMENT <= secret.length; at3++) {
@@ -55186,6 +55219,7 @@ function editedFiles(repoRoot, edits) {
 import { createHash as createHash5 } from "node:crypto";
 import { closeSync as closeSync2, lstatSync as lstatSync6, openSync as openSync2, readdirSync as readdirSync15, readFileSync as readFileSync25, readlinkSync, readSync as readSync2 } from "node:fs";
 import path37 from "node:path";
+import { gunzipSync as gunzipSync4 } from "node:zlib";
 var MAX_SHARDS = 256;
 var MANIFESTS_UNIT = "(manifests)";
 function parseShard(text2, flag = "--shard") {
@@ -55240,20 +55274,40 @@ function selectShard(inputs, shard, repoRoot, extraFiles = []) {
   };
 }
 var CHUNK = 1024 * 1024;
-function hashFile(hash, file) {
+function hashFile(hash, file, buffer) {
   const fd = openSync2(file, "r");
   try {
-    const buffer = Buffer.allocUnsafe(CHUNK);
     for (let n2 = readSync2(fd, buffer, 0, CHUNK, null); n2 > 0; n2 = readSync2(fd, buffer, 0, CHUNK, null)) hash.update(buffer.subarray(0, n2));
   } finally {
     closeSync2(fd);
+  }
+}
+var MAX_UNPACKED = 256 * 1024 * 1024;
+function hashRebuilt(hash, file, shown2, size2) {
+  const name = path37.basename(file);
+  try {
+    if (name === "Chart.lock" || name === "requirements.lock") {
+      const text2 = readFileSync25(file, "utf8").replace(/^generated:.*$/m, "");
+      hash.update(`lock\0${shown2}\0${text2.length}\0${text2}`);
+      return true;
+    }
+    if (!name.endsWith(".tgz") || size2 > MAX_UNPACKED) return false;
+    const tar = gunzipSync4(readFileSync25(file), { maxOutputLength: MAX_UNPACKED });
+    const entries = [...tarEntries(tar)].sort((a2, b) => a2.name < b.name ? -1 : a2.name > b.name ? 1 : 0);
+    hash.update(`archive\0${shown2}\0${entries.length}\0`);
+    for (const entry of entries) hash.update(`entry\0${entry.name}\0${entry.content.length}\0`).update(entry.content);
+    return true;
+  } catch {
+    return false;
   }
 }
 function contentDigest(units, repoRoot) {
   const hash = createHash5("sha256");
   const realRoot = safeRealpath(repoRoot) ?? repoRoot;
   const rel = (p) => relativeTo(repoRoot, p);
-  const visit = (p, shown2, seen) => {
+  const buffer = Buffer.allocUnsafe(CHUNK);
+  const walked = /* @__PURE__ */ new Set();
+  const visit = (p, shown2) => {
     let stat;
     try {
       stat = lstatSync6(p);
@@ -55265,11 +55319,17 @@ function contentDigest(units, repoRoot) {
       const real = safeRealpath(p);
       const inside4 = real !== void 0 && isInside(realRoot, real);
       hash.update(`link\0${shown2}\0${inside4 ? relativeTo(realRoot, real) : `outside\0${readlinkSync(p)}`}\0`);
-      if (!inside4 || seen.has(real)) return;
-      visit(real, shown2, /* @__PURE__ */ new Set([...seen, real]));
+      if (!inside4 || relativeTo(realRoot, real).split("/").includes(".git")) return;
+      visit(real, shown2);
       return;
     }
     if (stat.isDirectory()) {
+      const real = safeRealpath(p) ?? p;
+      if (walked.has(real)) {
+        hash.update(`walked\0${shown2}\0${relativeTo(realRoot, real)}\0`);
+        return;
+      }
+      walked.add(real);
       let names;
       try {
         names = readdirSync15(p).sort();
@@ -55278,23 +55338,21 @@ function contentDigest(units, repoRoot) {
         return;
       }
       hash.update(`dir\0${shown2}\0`);
-      for (const name of names) if (name !== ".git") visit(path37.join(p, name), `${shown2}/${name}`, seen);
+      for (const name of names) if (name !== ".git") visit(path37.join(p, name), `${shown2}/${name}`);
       return;
     }
     if (!stat.isFile()) return;
+    if (hashRebuilt(hash, p, shown2, stat.size)) return;
     hash.update(`file\0${shown2}\0${stat.size}\0`);
     try {
-      hashFile(hash, p);
+      hashFile(hash, p, buffer);
     } catch {
       hash.update("unreadable\0");
     }
   };
   for (const [unit, paths] of [...units].sort(([a2], [b]) => a2 < b ? -1 : a2 > b ? 1 : 0)) {
     hash.update(`unit\0${unit}\0`);
-    for (const p of [...new Set(paths.map((q) => path37.resolve(q)))].sort()) {
-      const real = safeRealpath(p);
-      visit(p, rel(p), new Set(real !== void 0 ? [real] : []));
-    }
+    for (const p of [...new Set(paths.map((q) => path37.resolve(q)))].sort()) visit(p, rel(p));
   }
   return hash.digest("hex");
 }
@@ -55666,11 +55724,11 @@ async function scanWithBudget(options) {
   const failed = blocking > 0 || config.failOnErrors && errors.length > 0;
   const redactor = new Redactor([
     ...runCredentials({ credentials: options.credentials ?? [], workTrees: [repoRoot, process.cwd()] }),
-    ...scannedSecrets(loaded.objects),
-    ...scannedSecrets(options.admissionBase ?? []),
+    ...valuesSecrets([...config.helm.set, ...loaded.renders.flatMap((r) => r.request.set)].map((pair2) => ({ path: [pair2.slice(0, pair2.indexOf("=")).split(".").pop() ?? ""], value: pair2.slice(pair2.indexOf("=") + 1) }))),
     ...loaded.secrets,
     ...loaded.renders.flatMap((render2) => valuesSecretsOf.get(render2) ?? valuesSecrets(nodesOf(valuesOfRender(render2).value))),
-    ...valuesSecrets([...config.helm.set, ...loaded.renders.flatMap((r) => r.request.set)].map((pair2) => ({ path: [pair2.slice(0, pair2.indexOf("=")).split(".").pop() ?? ""], value: pair2.slice(pair2.indexOf("=") + 1) })))
+    ...scannedSecrets(loaded.objects),
+    ...scannedSecrets(options.admissionBase ?? [])
   ]);
   const scanned = redactor.value({
     tool: { name: "preadmit", version: TOOL_VERSION },
@@ -55762,32 +55820,33 @@ async function exportCommit(repoRoot, sha, dir, changed) {
   const listing = changed === void 0 ? [] : (await run2(["ls-files", "-s", "-z"])).split("\0").filter((line) => line !== "");
   const entries = listing.map((line) => ({ mode: line.slice(0, 6), file: line.slice(line.indexOf("	") + 1) }));
   const charts = entries.filter((e) => e.file === "Chart.yaml" || e.file.endsWith("/Chart.yaml")).map((e) => path39.posix.dirname(e.file));
-  const untouched = changed === void 0 || charts.includes(".") ? [] : charts.filter((chart) => !changed.some((file2) => file2.startsWith(`${chart}/`)));
-  const within = (file2, chart) => file2.startsWith(`${chart}/`);
+  const untouched = changed === void 0 || charts.includes(".") ? [] : charts.filter((chart) => !changed.some((file) => file.startsWith(`${chart}/`)));
+  const within = (file, chart) => file.startsWith(`${chart}/`);
   const untouchedSet = new Set(untouched);
-  const leftOut = (file2) => {
+  const leftOut = (file) => {
     if (untouchedSet.size === 0) return void 0;
-    for (let at3 = file2.indexOf("/"); at3 !== -1; at3 = file2.indexOf("/", at3 + 1)) {
-      const chart = file2.slice(0, at3);
+    for (let at3 = file.indexOf("/"); at3 !== -1; at3 = file.indexOf("/", at3 + 1)) {
+      const chart = file.slice(0, at3);
       if (!untouchedSet.has(chart)) continue;
-      const rest = file2.slice(at3 + 1);
+      const rest = file.slice(at3 + 1);
       return /^(?:templates|charts|crds)\//.test(rest) ? chart : void 0;
     }
     return void 0;
   };
   const skipped = /* @__PURE__ */ new Map();
   const kept = [];
-  for (const { file: file2 } of entries) {
-    const chart = leftOut(file2);
-    if (chart === void 0) kept.push(file2);
+  for (const { file } of entries) {
+    const chart = leftOut(file);
+    if (chart === void 0) kept.push(file);
     else {
       const list2 = skipped.get(chart);
-      if (list2 === void 0) skipped.set(chart, [file2]);
-      else list2.push(file2);
+      if (list2 === void 0) skipped.set(chart, [file]);
+      else list2.push(file);
     }
   }
   const links = entries.some((e) => e.mode === "120000");
-  if (changed === void 0 || skipped.size === 0 || links) await run2(["checkout-index", "--all", "--force", prefix2]);
+  const releases = skipped.size > 0 && !links && (await execa("git", ["grep", "--cached", "-l", "-F", "helm_release", "--", "*.json"], { cwd: repoRoot, env, reject: false, stdin: "ignore", timeout: 3e5 })).exitCode !== 1;
+  if (changed === void 0 || skipped.size === 0 || links || releases) await run2(["checkout-index", "--all", "--force", prefix2]);
   else await run2(["checkout-index", "--force", "-z", "--stdin", prefix2], kept.join("\0"));
   mkdirSync5(path39.join(tree, ".git"));
   const write = (files) => {
@@ -55798,14 +55857,17 @@ async function exportCommit(repoRoot, sha, dir, changed) {
   const more = (wanted) => {
     write([...new Set(wanted.flatMap((chart) => [...skipped.entries()].filter(([left]) => left === chart || within(left, chart) || within(chart, left)).flatMap(([left, list2]) => (skipped.delete(left), list2))))]);
   };
-  const file = (wanted) => {
-    const chart = leftOut(wanted);
+  const under2 = (wanted) => {
+    const chart = leftOut(`${wanted.replace(/\/+$/, "")}/`);
     const list2 = chart === void 0 ? void 0 : skipped.get(chart);
-    if (list2 === void 0 || !list2.includes(wanted)) return;
-    skipped.set(chart, list2.filter((f) => f !== wanted));
-    write([wanted]);
+    if (list2 === void 0) return;
+    const taken = list2.filter((f) => f === wanted || within(f, wanted));
+    if (taken.length === 0) return;
+    const gone = new Set(taken);
+    skipped.set(chart, list2.filter((f) => !gone.has(f)));
+    write(taken);
   };
-  return { more, file };
+  return { more, under: under2 };
 }
 function withDependencies(root, charts) {
   const out = /* @__PURE__ */ new Set();
@@ -55821,7 +55883,7 @@ function withDependencies(root, charts) {
 function inExport(repoRoot, exportRoot, file, exported) {
   const rel = path39.relative(repoRoot, path39.resolve(file));
   if (rel.startsWith("..") || path39.isAbsolute(rel)) return void 0;
-  exported?.file(rel.split(path39.sep).join("/"));
+  exported?.under(rel.split(path39.sep).join("/"));
   const mapped = path39.join(exportRoot, rel);
   return existsSync11(mapped) ? mapped : void 0;
 }
@@ -55862,15 +55924,15 @@ async function scanAgainstBase(options, request, scanOne = scan2) {
       choices[side] = choice;
       if (side === "base") {
         exported.more(withDependencies(root, choice.rendered));
-        const named2 = [...config.helm.valuesFiles, ...config.charts.flatMap((c3) => [...c3.valuesFiles, ...c3.valueSets.flatMap((v) => v.valuesFiles)])];
+        const named2 = [...config.helm.valuesFiles, ...config.charts.flatMap((c3) => [...c3.valuesFiles, ...c3.valueSets.flatMap((v) => v.valuesFiles)]), ...config.admissionPolicies ?? []];
         for (const file of named2) {
           const rel = path39.relative(root, path39.resolve(root, file));
-          if (!rel.startsWith("..") && !path39.isAbsolute(rel)) exported.file(rel.split(path39.sep).join("/"));
+          if (!rel.startsWith("..") && !path39.isAbsolute(rel)) exported.under(rel.split(path39.sep).join("/"));
         }
       }
       return choice.rendered;
     };
-    const basePaths = paths.flatMap((p) => inExport(repoRoot, exportRoot, p) ?? []);
+    const basePaths = paths.flatMap((p) => inExport(repoRoot, exportRoot, p, exported) ?? []);
     const baseValues = (options.valuesFiles ?? []).flatMap((f) => inExport(repoRoot, exportRoot, f, exported) ?? (isInside(repoRoot, path39.resolve(f)) ? [] : [path39.resolve(f)]));
     const baseConfig = options.configFile !== void 0 ? inExport(repoRoot, exportRoot, options.configFile) ?? (isInside(repoRoot, path39.resolve(options.configFile)) ? void 0 : path39.resolve(options.configFile)) : void 0;
     const { policyFrom: _policyFrom, readStdin: _readStdin, configFile: _configFile, ...shared } = options;
@@ -58084,7 +58146,7 @@ function checkShards(reports) {
       throw new UsageError(`${r.file} and ${first.file} were scanned with different configurations or options (configuration digest ${r.shard.config} and ${first.shard.config}): every shard must use the same .preadmit.yaml and flags`);
     }
     if (r.shard.inputs !== first.shard.inputs) {
-      const what = r.shard.total !== first.shard.total ? `${r.shard.total} and ${first.shard.total} units` : `the same ${r.shard.total} unit names, different file content: inputs digest ${r.shard.inputs.slice(0, 12)} and ${first.shard.inputs.slice(0, 12)}`;
+      const what = r.shard.total !== first.shard.total ? `${r.shard.total} and ${first.shard.total} units` : `${r.shard.total} units each, their names or the content of their files differ: inputs digest ${r.shard.inputs.slice(0, 12)} and ${first.shard.inputs.slice(0, 12)}`;
       throw new UsageError(
         `${r.file} and ${first.file} saw different charts, manifests or plans (${what}): every shard must scan the same commit and paths, and nothing may be written into the scanned paths between the shards' scans (write reports elsewhere)`
       );

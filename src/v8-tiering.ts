@@ -31,6 +31,6 @@ if (process.env.PREADMIT_V8_TIERING !== 'default') {
  * the run's CPU with helm's) and no measurable wall time (README, Speed). It is no cap: a larger repository's heap still grows as far as it needs.
  * PREADMIT_V8_HEAP=default keeps V8's own growth.
  */
-export const HEAP_GROWING_FLAG = '--heap-growing-percent=35';
+const HEAP_GROWING_FLAG = '--heap-growing-percent=35';
 
 if (process.env.PREADMIT_V8_HEAP !== 'default') setFlagsFromString(HEAP_GROWING_FLAG);

@@ -86,6 +86,31 @@ async function compare(repo: { root: string }, paths: string[], request: Partial
   return scanAgainstBase({ paths: paths.map((p) => path.join(repo.root, p)), helmPath: helmPath(), provenance: false, ...options }, { revision: 'HEAD', gate: 'new', all: false, ...request });
 }
 
+const VAP = `apiVersion: admissionregistration.k8s.io/v1
+kind: ValidatingAdmissionPolicy
+metadata:
+  name: no-hostpid
+spec:
+  failurePolicy: Fail
+  matchConstraints:
+    resourceRules:
+      - apiGroups: [""]
+        apiVersions: ["v1"]
+        operations: ["CREATE", "UPDATE"]
+        resources: ["pods"]
+  validations:
+    - expression: "!has(object.spec.hostPID) || object.spec.hostPID == false"
+      message: hostPID is not allowed
+---
+apiVersion: admissionregistration.k8s.io/v1
+kind: ValidatingAdmissionPolicyBinding
+metadata:
+  name: no-hostpid
+spec:
+  policyName: no-hostpid
+  validationActions: [Deny]
+`;
+
 const of = (findings: readonly Finding[] | undefined, ruleId: string) => (findings ?? []).filter((f) => f.ruleId === ruleId);
 const statuses = (result: ScanResult, ruleId: string) => of(result.findings, ruleId).map((f) => `${f.object.name.replace(/-[a-z0-9]{6,}$/, '-*')}:${f.status}`).sort();
 
@@ -266,6 +291,18 @@ describe('--base: only changed charts are rendered', () => {
     expect(existsSync(path.join(all, 'tree', 'charts/b/templates/p.yaml'))).toBe(true);
   });
 
+  it('writes the whole commit when a Terraform plan in it releases a Helm chart (it may render a local one)', async () => {
+    const repo = await repository({ 'charts/a/Chart.yaml': chartYaml('a'), 'charts/a/templates/p.yaml': pod('a'), 'charts/b/Chart.yaml': chartYaml('b'), 'charts/b/templates/p.yaml': pod('b') });
+    const before = await repo.commit({});
+    const partial = tmp();
+    await exportCommit(repo.root, before, partial, ['charts/a/templates/p.yaml']);
+    expect(existsSync(path.join(partial, 'tree', 'charts/b/templates/p.yaml'))).toBe(false);
+    const planned = await repo.commit({ 'infra/plan.json': JSON.stringify({ resource_changes: [{ address: 'helm_release.b', type: 'helm_release', change: { after: { chart: '../charts/b' } } }] }) });
+    const whole = tmp();
+    await exportCommit(repo.root, planned, whole, ['charts/a/templates/p.yaml']);
+    expect(existsSync(path.join(whole, 'tree', 'charts/b/templates/p.yaml'))).toBe(true);
+  });
+
   it('a values file kept in an unchanged chart still reaches the base (given as an option or named by the configuration)', async () => {
     const files = {
       'charts/a/Chart.yaml': chartYaml('a'),
@@ -273,20 +310,43 @@ describe('--base: only changed charts are rendered', () => {
       'charts/a/templates/p.yaml': pod('a').replace('privileged: false', 'privileged: {{ .Values.priv }}'),
       'charts/b/Chart.yaml': chartYaml('b'),
       'charts/b/templates/p.yaml': pod('b'),
-      'charts/b/shared/a-values.yaml': 'priv: false\n',
+      // In crds/, which the export leaves out of an unchanged chart: it reaches the base only when written on demand.
+      'charts/b/crds/a-values.yaml': 'priv: false\n',
     };
     expect(files['charts/a/templates/p.yaml']).toContain('{{ .Values.priv }}');
     const repo = await repository(files);
     // The head writes privileged: true into the template: new, whatever the values say.
     repo.edit({ 'charts/a/templates/p.yaml': pod('a', { privileged: true }) });
-    const given = await compare(repo, ['charts'], {}, { valuesFiles: [path.join(repo.root, 'charts/b/shared/a-values.yaml')] });
+    const given = await compare(repo, ['charts'], {}, { valuesFiles: [path.join(repo.root, 'charts/b/crds/a-values.yaml')] });
     expect(given.errors).toEqual([]);
     expect(of(given.findings, 'pss-privileged').map((f) => f.status)).toEqual(['new']);
-    await repo.commit({ '.preadmit.yaml': 'charts:\n  - path: charts/a\n    values: [charts/b/shared/a-values.yaml]\n' });
+    await repo.commit({ '.preadmit.yaml': 'charts:\n  - path: charts/a\n    values: [charts/b/crds/a-values.yaml]\n' });
     repo.edit({ 'charts/a/templates/p.yaml': pod('a', { privileged: true, hostPID: true }) });
     const named = await compare(repo, ['charts']);
     expect(named.base?.errors).toBe(0);
     expect(of(named.findings, 'pss-privileged').map((f) => f.status)).toEqual(['existing']);
+  });
+
+  it('the admission policies the configuration names and a scanned path inside an unchanged chart still reach the base', async () => {
+    const files = {
+      '.preadmit.yaml': 'admission:\n  policies: [charts/policies/templates]\n',
+      'charts/a/Chart.yaml': chartYaml('a'),
+      'charts/a/templates/p.yaml': pod('a', { hostPID: true }),
+      'charts/b/Chart.yaml': chartYaml('b'),
+      'charts/b/templates/p.yaml': pod('b', { privileged: true }),
+      'charts/policies/Chart.yaml': chartYaml('policies'),
+      'charts/policies/templates/vap.yaml': VAP,
+    };
+    const repo = await repository(files);
+    // Only chart a changes: policies and b are unchanged, their templates left out of the base's export.
+    repo.edit({ 'charts/a/templates/p.yaml': `# touched\n${pod('a', { hostPID: true })}` });
+    const policies = await compare(repo, ['charts']);
+    expect(policies.base?.errors).toBe(0);
+    expect(of(policies.findings, 'admission-policy').map((f) => f.status)).toEqual(['existing']);
+    expect(policies.summary.verdict).toBe('pass');
+    // The templates folder of the unchanged chart b, scanned as manifests.
+    const folder = await compare(repo, ['charts/b/templates']);
+    expect(of(folder.findings, 'pss-privileged').map((f) => f.status)).toEqual(['existing']);
   });
 
   it('leaves the user\'s work tree and index as they were', async () => {

@@ -448,6 +448,7 @@ describe('pairedVariants: every pair of the inputs a chart branches on, both way
     [{ upgrade: true, extensionApis: true, release: false }, true, 1],
     [{ upgrade: false, extensionApis: true, release: true }, false, 2],
     [{ upgrade: true, extensionApis: false, release: false }, true, 0],
+    [{ upgrade: true, extensionApis: true, release: true }, false, 3],
   ] as const)('%j (third render %s): %i more', (reads, third, more) => {
     expect(pairedVariants(reads, full, third)).toHaveLength(more);
     const read = [reads.upgrade, reads.extensionApis, reads.release].map((r, i) => (r ? i : -1)).filter((i) => i >= 0);

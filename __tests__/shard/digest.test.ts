@@ -3,6 +3,7 @@
 import { cpSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import * as tar from 'tar';
 import { afterAll, describe, expect, it } from 'vitest';
 import { contentDigest, selectShard } from '../../src/pipeline/shard.ts';
 import type { Input } from '../../src/pipeline/discover.ts';
@@ -93,5 +94,50 @@ describe('shard inputs digest', () => {
       ['(manifests)', [path.join(root, 'manifests/pod.yaml')]],
     ];
     expect(contentDigest(units, root)).toBe(contentDigest([...units].reverse(), root));
+  });
+
+  it('walks folders that link to each other once each (a pull request cannot make it run for ever)', () => {
+    const root = repo();
+    const k = 12;
+    for (let i = 0; i < k; i++) write(root, `charts/app/files/s${i}/f.txt`, `${i}`);
+    for (let i = 0; i < k; i++) for (let j = 0; j < k; j++) if (i !== j) symlinkSync(`../s${j}`, path.join(root, `charts/app/files/s${i}/t${j}`));
+    const started = performance.now();
+    const first = digest(root);
+    // Walked once per order of links, 12 folders would take longer than the universe has existed.
+    expect(performance.now() - started).toBeLessThan(5000);
+    expect(digest(root)).toBe(first);
+    writeFileSync(path.join(root, 'charts/app/files/s7/f.txt'), 'changed');
+    expect(digest(root)).not.toBe(first);
+  });
+
+  it('does not follow a link into .git (where the checkout keeps its token)', () => {
+    const root = repo();
+    write(root, '.git/config', '[http]\n  extraheader = AUTHORIZATION: basic one\n');
+    symlinkSync('../../.git', path.join(root, 'charts/app/g'));
+    const first = digest(root);
+    write(root, '.git/config', '[http]\n  extraheader = AUTHORIZATION: basic two\n');
+    expect(digest(root)).toBe(first);
+  });
+
+  it('reads a rebuilt dependency archive by its entries and a lock file without its generated time (each shard job builds its own)', async () => {
+    const root = repo();
+    const packed = path.join(root, 'build');
+    write(packed, 'dep/Chart.yaml', 'apiVersion: v2\nname: dep\nversion: 0.1.0\n');
+    write(packed, 'dep/templates/pod.yaml', 'kind: Pod\n');
+    const archive = path.join(root, 'charts/app/charts/dep-0.1.0.tgz');
+    mkdirSync(path.dirname(archive), { recursive: true });
+    const build = async (time: Date) => {
+      for (const f of ['dep', 'dep/Chart.yaml', 'dep/templates', 'dep/templates/pod.yaml']) utimesSync(path.join(packed, f), time, time);
+      await tar.create({ gzip: true, file: archive, cwd: packed }, ['dep']);
+      write(root, 'charts/app/Chart.lock', `dependencies:\n- name: dep\n  version: 0.1.0\ndigest: sha256:ab\ngenerated: "${time.toISOString()}"\n`);
+    };
+    const inputsOnly = () => contentDigest([['charts/app', [path.join(root, 'charts/app')]]], root);
+    await build(new Date('2026-01-01T00:00:00Z'));
+    const first = inputsOnly();
+    await build(new Date('2026-06-01T00:00:00Z'));
+    expect(inputsOnly()).toBe(first);
+    write(packed, 'dep/templates/pod.yaml', 'kind: Pod\nspec: {hostNetwork: true}\n');
+    await build(new Date('2026-06-01T00:00:00Z'));
+    expect(inputsOnly()).not.toBe(first);
   });
 });

@@ -110,7 +110,7 @@ describe('merge refusals', () => {
     }
     const list = copy();
     list[1] = { file: 'shard-2-other-commit.json', result: changed };
-    expect(() => mergeReports(list)).toThrow(/shard-2-other-commit\.json and shard-1\.json saw different charts, manifests or plans \(the same 6 unit names, different file content/);
+    expect(() => mergeReports(list)).toThrow(/shard-2-other-commit\.json and shard-1\.json saw different charts, manifests or plans \(6 units each, their names or the content of their files differ/);
   }, 120_000);
   it('refuses a report made without --shard and a different split', () => {
     const list = copy();

@@ -84,7 +84,8 @@ export function detachStrings<T>(value: T, strings?: Map<string, string>, seen: 
   for (const key of Object.keys(record)) {
     const item = record[key];
     const copy = detachStrings(item, strings, seen);
-    if (copy === item) continue;
+    // An object is detached in place; a string copy is equal to the original (===) but must replace it.
+    if (typeof item !== 'string' && copy === item) continue;
     // (An own `__proto__` key is a plain data key here, not the prototype.)
     Object.defineProperty(record, key, { value: copy, writable: true, enumerable: true, configurable: true });
   }

@@ -41,10 +41,12 @@ const GIT_ENV = { GIT_TERMINAL_PROMPT: '0', GIT_PAGER: 'cat', LC_ALL: 'C' };
  * 62 MB of corpus charts took 1-3 s): the templates, subcharts and CRDs (templates/, charts/, crds/) of a
  * chart no changed file is under are left out; its other files stay (Chart.yaml, values files another
  * chart's render may be given). `more` writes the rest of such charts if the base's scan renders them
- * after all (its configuration changed, a dependency did), and `file` one file it is given (a values file
- * named by an option or the configuration): synchronously, from the same index.
+ * after all (its configuration changed, a dependency did), and `under` a file or folder the scan reads
+ * directly (a values file or admission policy the options or the configuration name, a scanned path
+ * inside a left-out folder): synchronously, from the same index. A commit holding a Terraform plan that
+ * releases a Helm chart (`helm_release`, which may render a local chart) is written whole.
  */
-export async function exportCommit(repoRoot: string, sha: string, dir: string, changed: readonly string[] | undefined): Promise<{ more: (charts: readonly string[]) => void; file: (file: string) => void }> {
+export async function exportCommit(repoRoot: string, sha: string, dir: string, changed: readonly string[] | undefined): Promise<{ more: (charts: readonly string[]) => void; under: (file: string) => void }> {
   const index = path.join(dir, '.preadmit-index');
   const env = { ...GIT_ENV, GIT_INDEX_FILE: index };
   const tree = path.join(dir, 'tree');
@@ -85,9 +87,11 @@ export async function exportCommit(repoRoot: string, sha: string, dir: string, c
       else list.push(file);
     }
   }
-  // A symlink may point into a chart left out: everything is written then, as the commit has it.
+  // A symlink may point into a chart left out, a plan's helm_release may render one: everything is written
+  // then, as the commit has it.
   const links = entries.some((e) => e.mode === '120000');
-  if (changed === undefined || skipped.size === 0 || links) await run(['checkout-index', '--all', '--force', prefix]);
+  const releases = skipped.size > 0 && !links && (await execa('git', ['grep', '--cached', '-l', '-F', 'helm_release', '--', '*.json'], { cwd: repoRoot, env, reject: false, stdin: 'ignore', timeout: 300_000 })).exitCode !== 1;
+  if (changed === undefined || skipped.size === 0 || links || releases) await run(['checkout-index', '--all', '--force', prefix]);
   else await run(['checkout-index', '--force', '-z', '--stdin', prefix], kept.join('\u0000'));
   // Marks the export's root the way a checkout's .git does, so files are named as in the repository.
   mkdirSync(path.join(tree, '.git'));
@@ -99,14 +103,17 @@ export async function exportCommit(repoRoot: string, sha: string, dir: string, c
   const more = (wanted: readonly string[]) => {
     write([...new Set(wanted.flatMap((chart) => [...skipped.entries()].filter(([left]) => left === chart || within(left, chart) || within(chart, left)).flatMap(([left, list]) => (skipped.delete(left), list))))]);
   };
-  const file = (wanted: string) => {
-    const chart = leftOut(wanted);
+  const under = (wanted: string) => {
+    const chart = leftOut(`${wanted.replace(/\/+$/, '')}/`);
     const list = chart === undefined ? undefined : skipped.get(chart);
-    if (list === undefined || !list.includes(wanted)) return;
-    skipped.set(chart!, list.filter((f) => f !== wanted));
-    write([wanted]);
+    if (list === undefined) return;
+    const taken = list.filter((f) => f === wanted || within(f, wanted));
+    if (taken.length === 0) return;
+    const gone = new Set(taken);
+    skipped.set(chart!, list.filter((f) => !gone.has(f)));
+    write(taken);
   };
-  return { more, file };
+  return { more, under };
 }
 
 /** Charts with the charts they name as `file://` dependencies, all the way down (repository-relative). */
@@ -123,10 +130,10 @@ function withDependencies(root: string, charts: readonly string[]): string[] {
 }
 
 /** A path of the head (absolute or relative to the working directory) as the export has it, if it has it. */
-function inExport(repoRoot: string, exportRoot: string, file: string, exported?: { file: (file: string) => void }): string | undefined {
+function inExport(repoRoot: string, exportRoot: string, file: string, exported?: { under: (file: string) => void }): string | undefined {
   const rel = path.relative(repoRoot, path.resolve(file));
   if (rel.startsWith('..') || path.isAbsolute(rel)) return undefined;
-  exported?.file(rel.split(path.sep).join('/'));
+  exported?.under(rel.split(path.sep).join('/'));
   const mapped = path.join(exportRoot, rel);
   return existsSync(mapped) ? mapped : undefined;
 }
@@ -184,15 +191,15 @@ export async function scanAgainstBase(options: ScanOptions, request: BaseRequest
       // values files its configuration names: written now.
       if (side === 'base') {
         exported.more(withDependencies(root, choice.rendered));
-        const named = [...config.helm.valuesFiles, ...config.charts.flatMap((c) => [...c.valuesFiles, ...c.valueSets.flatMap((v) => v.valuesFiles)])];
+        const named = [...config.helm.valuesFiles, ...config.charts.flatMap((c) => [...c.valuesFiles, ...c.valueSets.flatMap((v) => v.valuesFiles)]), ...(config.admissionPolicies ?? [])];
         for (const file of named) {
           const rel = path.relative(root, path.resolve(root, file));
-          if (!rel.startsWith('..') && !path.isAbsolute(rel)) exported.file(rel.split(path.sep).join('/'));
+          if (!rel.startsWith('..') && !path.isAbsolute(rel)) exported.under(rel.split(path.sep).join('/'));
         }
       }
       return choice.rendered;
     };
-    const basePaths = paths.flatMap((p) => inExport(repoRoot, exportRoot, p) ?? []);
+    const basePaths = paths.flatMap((p) => inExport(repoRoot, exportRoot, p, exported) ?? []);
     // A values file of the repository the base lacks is left out of the base's scan: the pull request's copy
     // would render the base with the head's values and make what they add look existing. Files outside
     // the repository are the same on both sides.

@@ -61,7 +61,7 @@ function checkShards(reports: readonly ShardReport[]): Sharded[] {
       throw new UsageError(`${r.file} and ${first.file} were scanned with different configurations or options (configuration digest ${r.shard.config} and ${first.shard.config}): every shard must use the same .preadmit.yaml and flags`);
     }
     if (r.shard.inputs !== first.shard.inputs) {
-      const what = r.shard.total !== first.shard.total ? `${r.shard.total} and ${first.shard.total} units` : `the same ${r.shard.total} unit names, different file content: inputs digest ${r.shard.inputs.slice(0, 12)} and ${first.shard.inputs.slice(0, 12)}`;
+      const what = r.shard.total !== first.shard.total ? `${r.shard.total} and ${first.shard.total} units` : `${r.shard.total} units each, their names or the content of their files differ: inputs digest ${r.shard.inputs.slice(0, 12)} and ${first.shard.inputs.slice(0, 12)}`;
       throw new UsageError(
         `${r.file} and ${first.file} saw different charts, manifests or plans (${what}): every shard must scan the same commit and paths, and nothing may be written into the scanned paths between the shards' scans (write reports elsewhere)`,
       );

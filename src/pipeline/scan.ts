@@ -447,13 +447,15 @@ async function scanWithBudget(options: ScanOptions): Promise<ScanResult> {
     config.failOn,
   );
   const failed = blocking > 0 || (config.failOnErrors && errors.length > 0);
+  // The run's own and the secrets given from outside the repository (--set) first: where the redactor bounds
+  // its work, they keep their places before those a pull request can add (Secret objects, values files).
   const redactor = new Redactor([
     ...runCredentials({ credentials: options.credentials ?? [], workTrees: [repoRoot, process.cwd()] }),
-    ...scannedSecrets(loaded.objects),
-    ...scannedSecrets(options.admissionBase ?? []),
+    ...valuesSecrets([...config.helm.set, ...loaded.renders.flatMap((r) => r.request.set)].map((pair) => ({ path: [pair.slice(0, pair.indexOf('=')).split('.').pop() ?? ''], value: pair.slice(pair.indexOf('=') + 1) }))),
     ...loaded.secrets,
     ...loaded.renders.flatMap((render) => valuesSecretsOf.get(render) ?? valuesSecrets(nodesOf(valuesOfRender(render).value))),
-    ...valuesSecrets([...config.helm.set, ...loaded.renders.flatMap((r) => r.request.set)].map((pair) => ({ path: [pair.slice(0, pair.indexOf('=')).split('.').pop() ?? ''], value: pair.slice(pair.indexOf('=') + 1) }))),
+    ...scannedSecrets(loaded.objects),
+    ...scannedSecrets(options.admissionBase ?? []),
   ]);
   // The result every reporter and publisher sees: no credential of the run or of the scan, in any encoding.
   const scanned = redactor.value<ScanResult>({

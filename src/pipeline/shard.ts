@@ -7,11 +7,13 @@
 import { createHash, type Hash } from 'node:crypto';
 import { closeSync, lstatSync, openSync, readdirSync, readFileSync, readlinkSync, readSync } from 'node:fs';
 import path from 'node:path';
+import { gunzipSync } from 'node:zlib';
 import type { Config } from '../config/config.ts';
 import { UsageError } from '../model/errors.ts';
 import { classifyPlanFile } from '../terraform/index.ts';
 import { isInside, safeRealpath } from '../model/paths.ts';
 import { relativeTo, type Input } from './discover.ts';
+import { tarEntries } from '../render/helm.ts';
 
 export interface ShardRequest {
   /** K, from 1. */
@@ -103,20 +105,47 @@ export function selectShard(inputs: readonly Input[], shard: ShardRequest, repoR
 
 const CHUNK = 1024 * 1024;
 
-/** A file's bytes into the hash, a chunk at a time (a large file is never held whole). */
-function hashFile(hash: Hash, file: string): void {
+/** A file's bytes into the hash, a chunk at a time through `buffer` (a large file is never held whole). */
+function hashFile(hash: Hash, file: string, buffer: Buffer): void {
   const fd = openSync(file, 'r');
   try {
-    const buffer = Buffer.allocUnsafe(CHUNK);
     for (let n = readSync(fd, buffer, 0, CHUNK, null); n > 0; n = readSync(fd, buffer, 0, CHUNK, null)) hash.update(buffer.subarray(0, n));
   } finally {
     closeSync(fd);
   }
 }
 
+/** Most a packaged chart may unpack to for the digest; a larger one is hashed as bytes. */
+const MAX_UNPACKED = 256 * 1024 * 1024;
+
+/**
+ * Files `helm dependency build` writes again with other bytes for the same content, hashed by what helm
+ * reads of them: a chart archive by its entries' names and contents (not the tar's times), a lock file
+ * without its `generated:` time. Each shard job builds its own, and merge must still find them equal.
+ */
+function hashRebuilt(hash: Hash, file: string, shown: string, size: number): boolean {
+  const name = path.basename(file);
+  try {
+    if (name === 'Chart.lock' || name === 'requirements.lock') {
+      const text = readFileSync(file, 'utf8').replace(/^generated:.*$/m, '');
+      hash.update(`lock\u0000${shown}\u0000${text.length}\u0000${text}`);
+      return true;
+    }
+    if (!name.endsWith('.tgz') || size > MAX_UNPACKED) return false;
+    const tar = gunzipSync(readFileSync(file), { maxOutputLength: MAX_UNPACKED });
+    const entries = [...tarEntries(tar)].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+    hash.update(`archive\u0000${shown}\u0000${entries.length}\u0000`);
+    for (const entry of entries) hash.update(`entry\u0000${entry.name}\u0000${entry.content.length}\u0000`).update(entry.content);
+    return true;
+  } catch {
+    return false; // not an archive helm could read either: its bytes
+  }
+}
+
 /**
  * Digest of what a scan reads: for each unit (sorted), the repository-relative path, size and bytes of
- * every file under its paths (folders walked in name order, `.git` left out). Shards must have scanned the
+ * every file under its paths (folders walked in name order, `.git` left out; chart archives and lock files as
+ * hashRebuilt reads them). Shards must have scanned the
  * same content, not merely the same unit names: a shard run on another commit, or on a checkout a step
  * changed, is refused by merge. The content itself is hashed rather than a git tree id because it is what
  * helm and the loaders read: it also covers a dirty work tree, git-ignored files that still render (a
@@ -125,12 +154,16 @@ function hashFile(hash: Hash, file: string): void {
  * which is small next to the helm renders (the 40-chart corpus, 62 MB in 3832 files: well under a second).
  * A symlink adds where it leads: inside the repository (where rendering follows it) the repository-relative
  * target and what it holds; otherwise only its text, as nothing outside the repository is read through a link.
+ * Each real folder is walked once per digest (folders linking to each other would otherwise be walked once
+ * per order of links: factorial), and a link into `.git` is not followed (the scan refuses such a chart).
  */
 export function contentDigest(units: readonly (readonly [string, readonly string[]])[], repoRoot: string): string {
   const hash = createHash('sha256');
   const realRoot = safeRealpath(repoRoot) ?? repoRoot;
   const rel = (p: string) => relativeTo(repoRoot, p);
-  const visit = (p: string, shown: string, seen: Set<string>): void => {
+  const buffer = Buffer.allocUnsafe(CHUNK);
+  const walked = new Set<string>();
+  const visit = (p: string, shown: string): void => {
     let stat;
     try {
       stat = lstatSync(p);
@@ -143,11 +176,17 @@ export function contentDigest(units: readonly (readonly [string, readonly string
       const real = safeRealpath(p);
       const inside = real !== undefined && isInside(realRoot, real);
       hash.update(`link\u0000${shown}\u0000${inside ? relativeTo(realRoot, real) : `outside\u0000${readlinkSync(p)}`}\u0000`);
-      if (!inside || seen.has(real)) return;
-      visit(real, shown, new Set([...seen, real]));
+      if (!inside || relativeTo(realRoot, real).split('/').includes('.git')) return;
+      visit(real, shown);
       return;
     }
     if (stat.isDirectory()) {
+      const real = safeRealpath(p) ?? p;
+      if (walked.has(real)) {
+        hash.update(`walked\u0000${shown}\u0000${relativeTo(realRoot, real)}\u0000`);
+        return;
+      }
+      walked.add(real);
       let names: string[];
       try {
         names = readdirSync(p).sort();
@@ -156,23 +195,21 @@ export function contentDigest(units: readonly (readonly [string, readonly string
         return;
       }
       hash.update(`dir\u0000${shown}\u0000`);
-      for (const name of names) if (name !== '.git') visit(path.join(p, name), `${shown}/${name}`, seen);
+      for (const name of names) if (name !== '.git') visit(path.join(p, name), `${shown}/${name}`);
       return;
     }
     if (!stat.isFile()) return;
+    if (hashRebuilt(hash, p, shown, stat.size)) return;
     hash.update(`file\u0000${shown}\u0000${stat.size}\u0000`);
     try {
-      hashFile(hash, p);
+      hashFile(hash, p, buffer);
     } catch {
       hash.update('unreadable\u0000');
     }
   };
   for (const [unit, paths] of [...units].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
     hash.update(`unit\u0000${unit}\u0000`);
-    for (const p of [...new Set(paths.map((q) => path.resolve(q)))].sort()) {
-      const real = safeRealpath(p);
-      visit(p, rel(p), new Set(real !== undefined ? [real] : []));
-    }
+    for (const p of [...new Set(paths.map((q) => path.resolve(q)))].sort()) visit(p, rel(p));
   }
   return hash.digest('hex');
 }

@@ -4,25 +4,30 @@
 // at its `*/}}`. A `{{` that never closes ends the scan (helm refuses such a template). Regular expressions
 // (`/\{\{[\s\S]*?\}\}/g`) get both wrong and retry from every unclosed `{{`: quadratic on hostile text.
 
-/** Where each action of `text` starts and ends (exclusive), in order. */
-export function actionSpans(text: string): { start: number; end: number }[] {
-  const out: { start: number; end: number }[] = [];
+/** Where each action of `text` starts and ends (exclusive), in order, and whether it is a comment (no code). */
+export function actionSpans(text: string): { start: number; end: number; comment: boolean }[] {
+  const out: { start: number; end: number; comment: boolean }[] = [];
   let at = text.indexOf('{{');
   while (at !== -1) {
     const end = actionEnd(text, at);
     if (end === -1) break;
-    out.push({ start: at, end });
+    out.push({ start: at, end, comment: isComment(text, at) });
     at = text.indexOf('{{', end);
   }
   return out;
 }
 
+/** Whether the action opening at `start` is a comment: `/*` follows the delimiter directly (after a trim marker and its space). */
+function isComment(text: string, start: number): boolean {
+  const i = start + 2;
+  return text.startsWith('/*', text[i] === '-' && /\s/.test(text[i + 1] ?? '') ? i + 2 : i);
+}
+
 /** The end (exclusive) of the action opening at `start`, or -1 when it never closes. */
 function actionEnd(text: string, start: number): number {
   let i = start + 2;
-  // A comment follows the delimiter directly (after a trim marker and its space).
   const body = text[i] === '-' && /\s/.test(text[i + 1] ?? '') ? i + 2 : i;
-  if (text.startsWith('/*', body)) {
+  if (isComment(text, start)) {
     const close = text.indexOf('*/', body + 2);
     if (close === -1) return -1;
     const after = text.indexOf('}}', close + 2);
@@ -47,6 +52,47 @@ function actionEnd(text: string, start: number): number {
     i++;
   }
   return -1;
+}
+
+/**
+ * `text` with `rewrite` applied to each action inside a block opened by an action matching `opener` (tested
+ * on the whole action, e.g. `with .Release`) where the dot is still what the block set: not inside a nested
+ * with, range, define or block, nor in a comment. The block's own end is found by counting nested blocks over
+ * the actions as Go's lexer finds them: linear on any text.
+ */
+export function withBlockActions(text: string, opener: RegExp, rewrite: (action: string, opened: RegExpExecArray) => string): string {
+  const spans = actionSpans(text);
+  let out = '';
+  let last = 0;
+  for (let i = 0; i < spans.length; i++) {
+    const opened = opener.exec(text.slice(spans[i]!.start, spans[i]!.end));
+    if (opened === null) continue;
+    out += text.slice(last, spans[i]!.end);
+    last = spans[i]!.end;
+    // Kinds of the blocks open inside ours (only `if` keeps the dot), and how many of them rebind it.
+    const stack: string[] = [];
+    let rebinding = 0;
+    for (i++; i < spans.length; i++) {
+      const { start, end, comment } = spans[i]!;
+      const action = text.slice(start, end);
+      out += text.slice(last, start);
+      last = end;
+      const kind = comment ? undefined : /^\{\{-?\s*(if|with|range|define|block|end)\b/.exec(action)?.[1];
+      if (kind === 'end') {
+        out += action;
+        const ended = stack.pop();
+        if (ended === undefined) break; // our block's end
+        if (ended !== 'if') rebinding--;
+        continue;
+      }
+      out += rebinding === 0 && !comment ? rewrite(action, opened) : action;
+      if (kind !== undefined) {
+        stack.push(kind);
+        if (kind !== 'if') rebinding++;
+      }
+    }
+  }
+  return out + text.slice(last);
 }
 
 /** Every action of `text`, with its index (shaped as matchAll gives them). */

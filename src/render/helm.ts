@@ -6,7 +6,7 @@
 // the runner's), and proxies that lead nowhere (a values.schema.json `$ref` cannot reach the network).
 // Before helm runs, the chart is checked for what would make helm read outside the repository: symlinks
 // leading out of it and schema references to other files or URLs.
-import { goStringValue, replaceActions, STRING_LITERAL, templateActions, withNumericEscapes } from './actions.ts';
+import { goStringValue, replaceActions, STRING_LITERAL, templateActions, withBlockActions, withNumericEscapes } from './actions.ts';
 import { existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync, type Dirent } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -638,7 +638,15 @@ export const MANAGED_VERSION_SUFFIX = '-eks-4f2a9c1';
 const CHAIN = String.raw`((?<![\w$.)\]])(?:\$\w*|\([^()]*\))?(?:\.[A-Za-z_]\w*)*?)`;
 const REVISION_READ = new RegExp(`${CHAIN}\\.Release\\.Revision\\b`, 'g');
 const MINOR_READ = new RegExp(`${CHAIN}(\\.Capabilities\\.KubeVersion)\\.Minor\\b`, 'g');
-const HANDED_KUBE_VERSION = new RegExp(`(\\b(?:include|template)\\s+(?:"[^"]*"|\`[^\`]*\`)\\s+\\(?\\s*|\\b(?:dict|list)\\s[^(){}]{0,200}?)${CHAIN}\\.Capabilities\\.KubeVersion(?![\\w.])`, 'g');
+// Functions that read the version object's fields as data (encoders, copies, dict functions), not its version string.
+const AS_DATA = String.raw`(?:toJson|toPrettyJson|toRawJson|mustToJson|mustToPrettyJson|mustToRawJson|toYaml|mustToYaml|toToml|deepCopy|mustDeepCopy|merge|mergeOverwrite|mustMerge|mustMergeOverwrite|pick|omit|keys|values|get|hasKey|pluck|dig)`;
+const HANDED_KUBE_VERSION = new RegExp(`(\\b(?:include|template)\\s+(?:"[^"]*"|\`[^\`]*\`)\\s+\\(?\\s*|\\b(?:dict|list)\\s[^(){}]{0,200}?|\\b${AS_DATA}\\s+\\(?\\s*)${CHAIN}\\.Capabilities\\.KubeVersion(?![\\w.])`, 'g');
+/** A function reading its argument as data (whether the code hands a version-holding variable to one). */
+export const READS_AS_DATA = new RegExp(String.raw`\b${AS_DATA}\b`);
+/** The version object piped into a function reading it as data (`.Capabilities.KubeVersion | toJson`). */
+const PIPED_KUBE_VERSION = new RegExp(`()${CHAIN}\\.Capabilities\\.KubeVersion(?![\\w.])(?=\\s*\\|\\s*${AS_DATA}\\b)`, 'g');
+/** A variable holding the version object, read as data: `toJson $kv`, `$kv | toJson`. */
+const HANDED_HOLDER = new RegExp(`(\\b${AS_DATA}\\s+\\(?\\s*)(\\$\\w+)(?![\\w.])|(\\$\\w+)(?![\\w.])(?=\\s*\\|\\s*${AS_DATA}\\b)`, 'g');
 const VERSION_READ = new RegExp(`${CHAIN}(\\.Capabilities\\.KubeVersion)\\.(?:GitVersion|Version|String)\\b`, 'g');
 
 /** How a chart copy's text is rewritten: the cluster's answers, `fail` made harmless, the version's suffix. */
@@ -723,26 +731,44 @@ export function withClusterAnswersText(written: string, how: AnswersHow = { answ
   // A string holding template text (`tpl "{{ lookup \\"v1\\" ... }}" .`, `tpl `{{ .Capabilities.KubeVersion.Minor }}` .`)
   // renders as code: its actions are rewritten too, and the string written again whole (a quoted string
   // with Go's escapes, a raw string with the replacements' strings double-quoted).
-  const inString = (literal: string): string => {
+  const inString = (literal: string, q: string): string => {
     if (literal.startsWith("'")) return literal;
     const value = goStringValue(literal);
     if (!value.includes('{{')) return literal;
     if (literal.startsWith('`')) return '`' + replaceActions(value, (action) => rewriteAction(action, '"')) + '`';
-    return JSON.stringify(replaceActions(value, (action) => rewriteAction(action, '`')));
+    // Written again quoted (JSON's escapes are Go's): its replacements take the enclosing code's quote, so a
+    // quoted string inside a raw string gets no backtick that would end that raw string.
+    return JSON.stringify(replaceActions(value, (action) => rewriteAction(action, q)));
   };
   const rewriteAction = (written: string, q: string): string => {
     if (/^\{\{-?\s*\/\*/.test(written)) return written;
-    // The version object handed on whole to a helper or put in a dict or list becomes a dict of its fields,
-    // which the reads below answer as the managed cluster does (printed, it stays the object: its version
-    // string, which semverCompare reads).
-    const action = how.answers && how.versionSuffix !== undefined && written.includes('KubeVersion') ? written.replace(HANDED_KUBE_VERSION, (m, handed: string, chain: string) => {
+    // String literals are masked while the version object's uses are found (what they hold is rewritten as
+    // template text by inString, not as this action's code).
+    const parts = written.split(STRING_LITERAL);
+    const literals = parts.filter((_, i) => i % 2 === 1);
+    let action = parts.map((part, i) => (i % 2 === 1 ? `"\u0001${(i - 1) / 2}\u0001"` : part)).join('');
+    // The version object handed on whole to a helper, put in a dict or list, or read as data (toJson, get...)
+    // becomes a dict of its fields, which the reads below answer as the managed cluster does (printed, it
+    // stays the object: its version string, which semverCompare reads).
+    const managed = how.answers && how.versionSuffix !== undefined;
+    const asDict = (m: string, handed: string, chain: string) => {
       const v = `${chain}.Capabilities.KubeVersion`;
       return `${handed}(dict ${q}Major${q} ${v}.Major ${q}Minor${q} ${v}.Minor ${q}Version${q} ${v}.Version ${q}GitVersion${q} ${v}.Version ${q}String${q} ${v}.Version)`;
-    }) : written;
-    // Other string literals are left as they are: only code is rewritten.
+    };
+    if (managed && action.includes('KubeVersion')) action = action.replace(HANDED_KUBE_VERSION, asDict).replace(PIPED_KUBE_VERSION, asDict);
+    // A variable holding it, read as data: the same dict, from the variable (its `.Minor` is answered below).
+    if (managed && holders.size > 0 && action.includes('$')) {
+      action = action.replace(HANDED_HOLDER, (m, fn: string | undefined, called: string | undefined, piped: string | undefined) => {
+        const holder = called ?? piped!;
+        if (!holders.has(holder)) return m;
+        const version = `(printf ${q}%s${how.versionSuffix}${q} ${holder}.Version)`;
+        return `${fn ?? ''}(dict ${q}Major${q} ${holder}.Major ${q}Minor${q} ${holder}.Minor ${q}Version${q} ${version} ${q}GitVersion${q} ${version} ${q}String${q} ${version})`;
+      });
+    }
+    // Code is rewritten; string literals only where they hold template text.
     return action
-      .split(STRING_LITERAL)
-      .map((part, i) => (i % 2 === 1 ? inString(part) : code(part, q)))
+      .split(/"\u0001(\d+)\u0001"/)
+      .map((part, i) => (i % 2 === 1 ? inString(literals[Number(part)]!, q) : code(part, q)))
       .join('');
   };
   return replaceActions(text, (action) => rewriteAction(action, '`'));
@@ -750,50 +776,10 @@ export function withClusterAnswersText(written: string, how: AnswersHow = { answ
 
 /**
  * `text` with `rewrite` applied to each action inside a `with .Capabilities` or `with .Capabilities.KubeVersion`
- * block where the dot is still what the block set (not inside a nested with, range, define or block), the
- * block's own end found by counting nested blocks. Scanned with indexOf: linear on any text.
+ * block where the dot is still what the block set (withBlockActions).
  */
 export function withCapabilityBlocks(text: string, rewrite: (action: string, prefix: string) => string): string {
-  const opener = /\{\{-?\s*with\s+\$?\.Capabilities(\.KubeVersion)?\s*-?\}\}/g;
-  let out = '';
-  let last = 0;
-  for (let m = opener.exec(text); m !== null; m = opener.exec(text)) {
-    if (m.index < last) continue;
-    const prefix = m[1] !== undefined ? '' : String.raw`\.KubeVersion`;
-    out += text.slice(last, m.index + m[0].length);
-    let at = m.index + m[0].length;
-    // Kinds of the blocks open inside ours (only `if` keeps the dot), and how many of them rebind it.
-    const stack: string[] = [];
-    let rebinding = 0;
-    for (;;) {
-      const open = text.indexOf('{{', at);
-      const close = open === -1 ? -1 : text.indexOf('}}', open + 2);
-      if (close === -1) {
-        out += text.slice(at);
-        at = text.length;
-        break;
-      }
-      const action = text.slice(open, close + 2);
-      out += text.slice(at, open);
-      at = close + 2;
-      const kind = /^\{\{-?\s*(if|with|range|define|block|end)\b/.exec(action)?.[1];
-      if (kind === 'end') {
-        out += action;
-        const ended = stack.pop();
-        if (ended === undefined) break; // our block's end
-        if (ended !== 'if') rebinding--;
-        continue;
-      }
-      out += rebinding === 0 && !/^\{\{-?\s*\/\*/.test(action) ? rewrite(action, prefix) : action;
-      if (kind !== undefined) {
-        stack.push(kind);
-        if (kind !== 'if') rebinding++;
-      }
-    }
-    last = at;
-    opener.lastIndex = at;
-  }
-  return out + text.slice(last);
+  return withBlockActions(text, /^\{\{-?\s*with\s+\$?\.Capabilities(\.KubeVersion)?\s*-?\}\}$/, (action, opener) => rewrite(action, opener[1] !== undefined ? '' : String.raw`\.KubeVersion`));
 }
 
 /**

@@ -172,7 +172,7 @@ const ENTRY_NAME = /^([0-9a-f]{64})\.render$/;
 const TEMPORARY_NAME = /^([0-9a-f]{64})\.render\.\d+\.[0-9a-z]*\.tmp$/;
 
 /** Whether `name` in the folder `shard` is a file the cache writes there: an entry, a temporary one, or neither. */
-export function cacheFileKind(shard: string, name: string): 'entry' | 'temporary' | undefined {
+function cacheFileKind(shard: string, name: string): 'entry' | 'temporary' | undefined {
   const kind = ENTRY_NAME.test(name) ? 'entry' : TEMPORARY_NAME.test(name) ? 'temporary' : undefined;
   return kind !== undefined && name.startsWith(shard) ? kind : undefined;
 }

@@ -9,11 +9,11 @@
 //
 // The decision to render twice is static, from the chart's text: every file of the chart and of its
 // vendored subcharts (archives too), since a template can `tpl` a values string or a file.
-import { actionSpans, goStringValue, replaceActions, STRING_LITERALS, templateActions, withNumericEscapes } from './actions.ts';
+import { actionSpans, goStringValue, replaceActions, STRING_LITERALS, templateActions, withBlockActions, withNumericEscapes } from './actions.ts';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { gunzipSync } from 'node:zlib';
-import { MANAGED_VERSION_SUFFIX, tarEntries } from './helm.ts';
+import { MANAGED_VERSION_SUFFIX, READS_AS_DATA, tarEntries } from './helm.ts';
 import { goRegExpOrWider, regexExamples } from './regex-example.ts';
 import { join } from '../model/pointer.ts';
 import { arr, isObj, str, type Obj } from '../k8s/values.ts';
@@ -210,22 +210,23 @@ export function actionCode(line: string, strings = false): string {
  * Code with its string literals blanked (`""`), except strings holding template text (`tpl "{{ lookup ... }}"`),
  * which render as code: what they hold counts.
  */
-export function blankStrings(code: string): string {
-  // A string holding template text (escapes read: `"{{ lookup \\"v1\\" ... }}"`, `"\\x7b{ ... }}"`) is code.
+function blankStrings(code: string, depth = 0): string {
+  // A string holding template text (escapes read: `"{{ lookup \\"v1\\" ... }}"`, `"\\x7b{ ... }}"`) is code, and so
+  // are the strings inside it (a quoted string inside a raw one, passed to tpl in turn).
   return code.replace(STRING_LITERALS, (literal) => {
     if (!literal.includes('{') && !literal.includes('\\')) return '""';
     const value = goStringValue(literal);
-    return value.includes('{{') ? ` ${value} ` : '""';
+    return value.includes('{{') ? ` ${depth < 8 ? blankStrings(value, depth + 1) : value} ` : '""';
   });
 }
 
 /**
  * The actions of `lines`, read over the whole text as Go's lexer reads them (an action may span lines and
  * hold `}}` in a string), each given to the line it starts on: per line, their code (without the braces),
- * string literals blanked unless `strings`. An action left open runs to the end of its line. Made once per
+ * string literals blanked unless `strings`; comments are left out. An action left open runs to the end of its line. Made once per
  * lines array.
  */
-export function lineActions(lines: readonly string[], strings = false): string[][] {
+function lineActions(lines: readonly string[], strings = false): string[][] {
   const cache = strings ? lineActionsWithStrings : lineActionsBlanked;
   const known = cache.get(lines);
   if (known !== undefined) return known;
@@ -239,7 +240,9 @@ export function lineActions(lines: readonly string[], strings = false): string[]
     return line;
   };
   const spans = actionSpans(text);
-  for (const { start, end } of spans) {
+  for (const { start, end, comment } of spans) {
+    // A comment is no code (`{{/* we no longer use lookup */}}`).
+    if (comment) continue;
     const code = text.slice(start, end).replace(/^\{\{-?/, '').replace(/-?\}\}$/, '');
     out[lineAt(start)]!.push(strings ? code : blankStrings(code));
   }
@@ -462,6 +465,8 @@ export interface ReleaseLiteral {
    * chart is read, the helper's name; then the field is what the helper reads (resolveHelperLiterals).
    */
   helper?: string;
+  /** The helper is handed something else than the root context (`include "x" .Release`). */
+  handed?: boolean;
   /** The helper (`define`) whose text holds the comparison: deciding when the helper's output decides. */
   inHelper?: string;
 }
@@ -487,6 +492,8 @@ export interface HelperReads {
   name: boolean;
   namespace: boolean;
   includes: string[];
+  /** More helpers are included than were listed: what it reads is not known whole. */
+  partial?: boolean;
 }
 
 const LENGTH_TESTS: Record<string, (a: number, b: number) => boolean> = { eq: (a, b) => a === b, ne: (a, b) => a !== b, lt: (a, b) => a < b, le: (a, b) => a <= b, gt: (a, b) => a > b, ge: (a, b) => a >= b };
@@ -511,7 +518,7 @@ const MAX_CHART_BYTES = 64 * 1024 * 1024;
  * a template names (never rendered): one that would decode to a quote, a backslash or a line break becomes a
  * space, so strings and lines stay where they were.
  */
-export function decodedEscapes(text: string): string {
+function decodedEscapes(text: string): string {
   return withNumericEscapes(text, (char, code) => (code < 0x20 || code === 0x22 || code === 0x27 || code === 0x5c || code === 0x60 || code === 0x2028 || code === 0x2029 ? ' ' : char));
 }
 
@@ -538,6 +545,8 @@ export function chartConstructs(dir: string, repoRoot: string): ChartConstructs 
       found.anywhere.computedIdentity ??= { ...at, construct: constructName('computedIdentity', '') };
       if (at.inArchive !== undefined) found.literals.unrendered ??= `a test on the release name or namespace that no render can enumerate decides host-access or privilege settings in ${at.inArchive}`;
       else if (found.unenumerated.size < 4096) found.unenumerated.add(`${at.file}:${at.line}`);
+      // Past that many lines, the rest is not listed: the chart is not judged rather than passed.
+      else found.literals.unrendered ??= `more than 4096 tests on the release name or namespace that no render can enumerate decide host-access or privilege settings`;
     };
     if (!constructs) return collectLiterals(lines, found.literals, unenumerated);
     const kinds = new Set<VariantKind>();
@@ -641,7 +650,7 @@ export function addValuesTextConstructs(found: ChartConstructs, file: string): v
   text = decodedEscapes(text);
   // The literals it compares the release and version with, as the chart's own text's.
   collectLiterals(text.split(/\r?\n/), found.literals);
-  found.literals.release = resolveHelperLiterals(found.literals.release, found.literals.helpers);
+  found.literals.release = resolveHelperLiterals(found.literals.release, found.literals.helpers, (why) => (found.literals.unrendered ??= why));
   if (RELEASE_REF.test(text)) found.release = true;
   for (const action of templateActions(text)) {
     const code = actionCode(action[0]);
@@ -805,7 +814,7 @@ export function managedVersionSuffix(names: readonly string[]): string {
  */
 const MAX_LITERAL_RENDERS = 4;
 /** Most literals the release name and namespace are compared with that are kept per chart. */
-export const MAX_RELEASE_LITERALS = 16;
+const MAX_RELEASE_LITERALS = 16;
 
 /**
  * Renders like the second for the literals beyond the two the second and third renders take: when the
@@ -837,7 +846,7 @@ export function literalVariants(constructs: ChartConstructs, full: VariantInputs
  * joining two inputs they change together (`and .Release.IsUpgrade (eq .Release.Namespace "default")`,
  * `and (.Capabilities.APIVersions.Has "x/v1") (eq .Release.Name "release")`) takes its other side in none of
  * them. `reads` is what the templates branch on (variantOf); `third` whether the third render is made. The
- * fewest rows are added (a pairwise covering design over three flags needs at most two more); a flag the
+ * fewest rows are added (a pairwise covering design over three flags); a flag the
  * templates do not branch on stays as the scan has it.
  */
 export function pairedVariants(reads: VariantInputs | undefined, full: VariantInputs, third: boolean): VariantInputs[] {
@@ -854,12 +863,16 @@ export function pairedVariants(reads: VariantInputs | undefined, full: VariantIn
   };
   const candidates: Row[] = [];
   for (let bits = 0; bits < 8; bits++) candidates.push([(bits & 1) !== 0 && factors[0]!, (bits & 2) !== 0 && factors[1]!, (bits & 4) !== 0 && factors[2]!]);
-  // The fewest rows that leave no pair uncovered (at most two; the 8 rows tried in pairs).
+  // The fewest rows that leave no pair uncovered: one, two or three of the 8 (with the third render, two
+  // always do; without it, all three flags read take three).
   const covers = (list: readonly Row[]) => candidates.every((row) => uncovered(row, list) === 0);
   let added: Row[] = [];
   if (!covers(rows)) {
-    const one = candidates.find((row) => covers([...rows, row]));
-    added = one !== undefined ? [one] : (candidates.flatMap((a) => candidates.map((b) => [a, b])).find((pair) => covers([...rows, ...pair])) ?? candidates.slice(1, 3));
+    const pairs = candidates.flatMap((a) => candidates.map((b) => [a, b]));
+    added =
+      candidates.map((row) => [row]).find((one) => covers([...rows, ...one])) ??
+      pairs.find((two) => covers([...rows, ...two])) ??
+      pairs.flatMap((two) => candidates.map((c) => [...two, c])).find((three) => covers([...rows, ...three]))!;
   }
   return added.map(([upgrade, extensionApis, release]) => ({ ...full, paired: true, upgrade, extensionApis, release }));
 }
@@ -879,7 +892,7 @@ export function fullVariant(constructs: ChartConstructs): VariantInputs {
 const DEFINE = /\{\{-?\s*define\s+"([^"]{1,200})"\s*-?\}\}/g;
 
 /** What each `define` of `code` reads of the release (its text up to the next define), for helper literals. */
-export function collectHelperReads(code: string, into: Map<string, HelperReads>): void {
+function collectHelperReads(code: string, into: Map<string, HelperReads>): void {
   const starts = [...code.matchAll(DEFINE)];
   starts.forEach((m, i) => {
     if (into.size >= 4096) return;
@@ -888,7 +901,11 @@ export function collectHelperReads(code: string, into: Map<string, HelperReads>)
     const known = into.get(m[1]!) ?? { name: false, namespace: false, includes: [] };
     known.name ||= /\.Release\.Name\b/.test(canonical);
     known.namespace ||= /\.Release\.Namespace\b/.test(canonical);
-    for (const inc of body.matchAll(/\b(?:include|template)\s+"([^"]{1,200})"/g)) if (!known.includes.includes(inc[1]!) && known.includes.length < 64) known.includes.push(inc[1]!);
+    for (const inc of body.matchAll(/\b(?:include|template)\s+"([^"]{1,200})"/g)) {
+      if (known.includes.includes(inc[1]!)) continue;
+      if (known.includes.length < 64) known.includes.push(inc[1]!);
+      else known.partial = true;
+    }
     into.set(m[1]!, known);
   });
 }
@@ -896,24 +913,34 @@ export function collectHelperReads(code: string, into: Map<string, HelperReads>)
 /**
  * The chart's literals with each helper's output replaced by what the helper reads (its name or namespace,
  * through the helpers it includes): a name that passes the test is the render's release name, since a
- * helper built from it (helm create's fullname) begins with it. A helper that reads neither is dropped.
+ * helper built from it (helm create's fullname) begins with it. A helper whose reads are not known whole, or
+ * that is handed another context than the root and reads neither by name, is tried as both; a helper of
+ * the root reading neither decides nothing about them and is dropped.
  */
 export function resolveHelperLiterals(literals: readonly ReleaseLiteral[], helpers: ReadonlyMap<string, HelperReads>, onUnrendered?: (why: string) => void): ReleaseLiteral[] {
+  // What a helper reads, through the helpers it includes, and whether that is known whole (not when a helper
+  // includes more than was listed or the walk passes its bound).
   const readsOf = (name: string) => {
     const out = { name: false, namespace: false };
     const seen = new Set<string>();
     const queue = [name];
-    while (queue.length > 0 && seen.size < 256) {
+    let known = true;
+    while (queue.length > 0) {
       const next = queue.pop()!;
       if (seen.has(next)) continue;
+      if (seen.size >= 256) {
+        known = false;
+        break;
+      }
       seen.add(next);
       const reads = helpers.get(next);
+      if (reads?.partial === true) known = false;
       if (reads === undefined) continue;
       out.name ||= reads.name;
       out.namespace ||= reads.namespace;
       queue.push(...reads.includes);
     }
-    return out;
+    return { ...out, known };
   };
   // A helper whose output a deciding test compares decides too: the literals inside it (and inside the
   // helpers it includes) are deciding, so each gets its render.
@@ -939,13 +966,20 @@ export function resolveHelperLiterals(literals: readonly ReleaseLiteral[], helpe
       push(literal);
       continue;
     }
-    const { helper: _helper, ...rest } = literal;
+    const { helper: _helper, handed, ...rest } = literal;
+    // A helper's output compared with a flag (`eq (include "x.enabled" .) "true"`) is no name: a release
+    // named so would print as a YAML boolean or null wherever the templates write it unquoted.
+    if (YAML_NON_STRING.test(literal.literal)) continue;
     const reads = readsOf(literal.helper);
-    if (reads.name) push({ ...rest, field: 'name' });
-    if (reads.namespace) push({ ...rest, field: 'namespace' });
+    // Not known whole, or handed another context and reading neither by name: tried as both, not dropped.
+    const both = !reads.known || (handed === true && !reads.name && !reads.namespace);
+    if (reads.name || both) push({ ...rest, field: 'name' });
+    if (reads.namespace || both) push({ ...rest, field: 'namespace' });
   }
   return out;
 }
+
+const YAML_NON_STRING = /^(?:true|false|yes|no|on|off|y|n|null|~)$/i;
 
 const API_VERSION_LITERAL = /APIVersions\.Has\s+"([A-Za-z0-9.\/-]{1,253})"/g;
 /** The API versions `lines` ask for by name (ChartConstructs.literals); at most 64 per chart. */
@@ -976,7 +1010,8 @@ function managedKubeRead(code: string, holders: ReadonlySet<string>): boolean {
   const held = holderReads(code, holders);
   if (/KubeVersion\.Minor\b/.test(code) || held.minor) return true;
   const version = /KubeVersion(?:\.(?:GitVersion|Version))?\b(?!\.(?:Major|Minor))/.test(code) || held.version;
-  return version && STRING_TEST.test(code);
+  // A variable holding the version read as data (`$v | toJson`): its fields, Minor included.
+  return version && (STRING_TEST.test(code) || (held.version && READS_AS_DATA.test(code)));
 }
 
 /**
@@ -1002,11 +1037,6 @@ const NON_MATCHING_NAMES = ['x0', '0x', 'x', '0', 'x-0', 'x.0', 'a--b', 'x'.repe
 const RELEASE_VALUE = /^[a-z0-9](?:[-a-z0-9.]{0,51}[a-z0-9])?$/;
 const ESCAPED_PATTERN = /\b(?:regexMatch|mustRegexMatch)\s+(?:"((?:[^"\\]|\\.){1,1024})"|`([^`]{1,1024})`)\s+(\([^()]*\)|[^\s)}]+)/g;
 
-/** The text of a Go interpreted string literal's body (`\\d` is `\d`). */
-function goUnquote(body: string): string {
-  return body.replace(/\\(.)/g, (_, c: string) => (c === 'n' ? '\n' : c === 't' ? '\t' : c));
-}
-
 const COMPARED = /\b(eq|ne|hasPrefix|hasSuffix|contains|regexMatch|mustRegexMatch)\s+(?:"([^"\\]{1,63})"\s+(\([^()]*\)|\S+)|(\([^()]*\)|\S+)\s+"([^"\\]{1,63})")/g;
 
 /**
@@ -1028,16 +1058,20 @@ export function collectReleaseLiterals(written: string, into: ReleaseLiteral[], 
   }
   // A helper's output (`(include "app.fullname" .)`): resolved to what the helper reads once the chart is read.
   let helper: string | undefined;
+  let handed = false;
   // The operand transforms the name (`sha256sum`, `b64enc`, `replace`...): the literal is tried as the field,
   // and the test is reported too, since no render is sure to pass it.
   let uncertain = false;
   const fieldOf = (operandWritten: string): ReleaseLiteral['field'] | undefined => {
     helper = undefined;
+    handed = false;
     uncertain = false;
     const written = operandWritten.startsWith('(') ? operandWritten : operandWritten.replace(/\)+$/, '');
-    const included = /^\(\s*(?:include|template)\s+"([^"]{1,200})"[^()]*\)$/.exec(written);
+    const included = /^\(\s*(?:include|template)\s+"([^"]{1,200})"([^()]*)\)$/.exec(written);
     if (included) {
       helper = included[1]!;
+      // Handed something else than the root context (`.Release`): what `.Namespace` or `.Name` means inside is not known.
+      handed = !/^\s*[$.]?\s*$/.test(included[2]!);
       return 'name';
     }
     // Case and space functions around it (`upper .Release.Name`): the literal is compared lower-cased.
@@ -1072,7 +1106,7 @@ export function collectReleaseLiterals(written: string, into: ReleaseLiteral[], 
     added++;
     if (uncertain) unsure = true;
     const own = inDefine === -1 ? written : { ...written, inHelper: defines[inDefine]!.name };
-    const literal = helper === undefined ? own : { ...own, helper };
+    const literal = helper === undefined ? own : { ...own, helper, ...(handed ? { handed: true } : {}) };
     const same = into.findIndex((l) => l.field === literal.field && l.test === literal.test && l.literal === literal.literal && l.helper === literal.helper);
     if (same !== -1) {
       // Seen already where it decided nothing (a helper read first): deciding here, it moves up.
@@ -1163,7 +1197,7 @@ export function collectReleaseLiterals(written: string, into: ReleaseLiteral[], 
     // Patterns written with escapes or as a raw string (`regexMatch "^ns-\\d+$"`, `regexMatch `^ns-\d+$``).
     for (const m of action[0].matchAll(ESCAPED_PATTERN)) {
       if (m[1] !== undefined && !m[1].includes('\\') && m[1].length <= 63) continue; // a short plain pattern: COMPARED below
-      const pattern = m[1] !== undefined ? goUnquote(m[1]) : m[2]!;
+      const pattern = m[1] !== undefined ? goStringValue(`"${m[1]}"`) : m[2]!;
       const field = fieldOf(m[3]!.replace(/-?\}\}$/, ''));
       if (field === undefined) continue;
       if (regexExamples(pattern).length > 0) add({ field, test: 'regex', literal: pattern });
@@ -1204,10 +1238,11 @@ export function collectReleaseLiterals(written: string, into: ReleaseLiteral[], 
  * hasPrefix "prod"`, `.Release.Name | len`) become `.Release.Namespace` and prefix calls.
  */
 export function canonicalReleaseText(text: string): string {
-  let out = text;
-  for (const m of text.matchAll(/(\$\w+)\s*:?=\s*\$?\.Release\b(?![.\w])/g)) out = out.replace(new RegExp(`\\${m[1]}\\.(Name|Namespace)\\b`, 'g'), '.Release.$1');
-  // Inside `with .Release` (or `$.Release`), the dot is the release.
-  out = out.replace(/\{\{-?\s*with\s+\$?\.Release\s*-?\}\}([\s\S]*?)\{\{-?\s*end\s*-?\}\}/g, (block) => block.replace(/(^|[\s(])\.(Name|Namespace)\b/g, '$1.Release.$2'));
+  // Variables holding the release (`$r := .Release`): their `.Name` and `.Namespace` (one pass, any number).
+  const holders = new Set([...text.matchAll(/(\$\w+)\s*:?=\s*\$?\.Release\b(?![.\w])/g)].map((m) => m[1]!));
+  let out = holders.size === 0 ? text : text.replace(/(\$\w+)\.(Name|Namespace)\b/g, (m, holder: string, field: string) => (holders.has(holder) ? `.Release.${field}` : m));
+  // Inside `with .Release` (or `$.Release`), where the dot is still the release.
+  if (/\bwith\s+\$?\.Release\b/.test(out)) out = withBlockActions(out, /^\{\{-?\s*with\s+\$?\.Release\s*-?\}\}$/, (action) => action.replace(/(^|[\s(])\.(Name|Namespace)\b/g, '$1.Release.$2'));
   const operand = String.raw`(\$?(?:\$\w+)?\.Release\.(?:Name|Namespace)|\$\w+)`;
   out = out.replace(new RegExp(`${operand}\\s*\\|\\s*(hasPrefix|hasSuffix|contains|eq|ne|regexMatch|mustRegexMatch)\\s+("(?:[^"\\\\]|\\\\.)*"|\`[^\`]*\`)`, 'g'), '$2 $3 $1');
   out = out.replace(new RegExp(`\\(\\s*${operand}\\s*\\|\\s*len\\s*\\)`, 'g'), '(len $1)');
@@ -1348,7 +1383,7 @@ export function decidedSetting(lines: readonly string[], index: number): string 
  * What decidedSetting answers when a text is too large to follow within its budget: the setting is taken to
  * be decided (the comparison then gets its render first; an unknowable construct is reported as deciding).
  */
-export const UNTRACED = 'a setting (the template is too large to follow every use)';
+const UNTRACED = 'a setting (the template is too large to follow every use)';
 
 /** Steps decidedSetting may take over one text, all its calls together (hostile texts are quadratic). */
 const DECIDED_BUDGET = 2_000_000;

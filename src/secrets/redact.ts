@@ -36,6 +36,8 @@ const MIN_FRAGMENT_SECRET = 12;
 const MAX_FRAGMENT_SECRET = 4096;
 /** Secrets looked at for one window (a window shared by more secrets is matched against these). */
 const MAX_FRAGMENT_PLACES = 4;
+/** Most spread-out forms tried at one text position (per first character, per first three). */
+const MAX_FORMS_PER_KEY = 64;
 /** Most characters other than letters and digits between two of a spread-out secret's. */
 const MAX_SPREAD_GAP = 8;
 /** Most other letters or digits between two of a secret's interleaved with others (`join "0"`). */
@@ -291,7 +293,7 @@ export class Redactor {
   private readonly spread = new Map<number, string[]>();
   /** The same forms by their first character, for interleaved spellings. */
   private readonly firstOf = new Map<number, string[]>();
-  private spreadCount = 0;
+  private readonly spreadForms = new Set<string>();
 
   constructor(secrets: Iterable<string>) {
     const forms = new Set<string>();
@@ -304,15 +306,19 @@ export class Redactor {
       const letters = secret.toLowerCase().replace(/[^a-z0-9]/g, '');
       if (letters.length >= MIN_FRAGMENT_SECRET) {
         for (const form of [letters, [...letters].reverse().join('')]) {
+          if (this.spreadForms.has(form)) continue;
+          this.spreadForms.add(form);
+          // Each text position is tried against the forms of its key: bounded, so many secrets sharing a
+          // beginning (Secret objects a pull request adds) cannot make redaction quadratic. The secrets given
+          // first (the run's credentials, --set values) take the places.
           const byFirst = this.firstOf.get(form.charCodeAt(0)) ?? [];
-          if (!byFirst.includes(form) && this.spreadCount < 4096) {
-            this.spreadCount++;
+          if (byFirst.length < MAX_FORMS_PER_KEY) {
             byFirst.push(form);
             this.firstOf.set(form.charCodeAt(0), byFirst);
           }
           const list = this.spread.get(prefixKey(form, 0));
           if (list === undefined) this.spread.set(prefixKey(form, 0), [form]);
-          else if (!list.includes(form)) list.push(form);
+          else if (list.length < MAX_FORMS_PER_KEY) list.push(form);
         }
       }
       for (let at = 0; at + FRAGMENT <= secret.length; at++) {
