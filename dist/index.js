@@ -60837,7 +60837,12 @@ function unpackSubchart(archive, chartsDir, how, depth = 0) {
   } catch {
     return false;
   }
-  const entries = [...tarEntries(tar)];
+  let entries;
+  try {
+    entries = [...tarEntries(tar)];
+  } catch {
+    return false;
+  }
   const tops = new Set(entries.map((e) => e.name.split("/")[0]));
   if (tops.size !== 1 || entries.some((e) => e.name.startsWith("/") || e.name.split("/").includes(".."))) return false;
   const top = [...tops][0];
@@ -61103,7 +61108,13 @@ function archiveProblem(file, size2) {
     }
     return void 0;
   }
-  for (const entry of tarEntries(tar)) {
+  let entries;
+  try {
+    entries = [...tarEntries(tar)];
+  } catch (error2) {
+    return `archive cannot be read as helm reads it (${error2.message})`;
+  }
+  for (const entry of entries) {
     if (entry.name.endsWith("/values.schema.json") || entry.name === "values.schema.json") {
       const problem = schemaProblem(entry.content.toString("utf8"));
       if (problem) return `${entry.name}: ${problem}`;
@@ -61127,6 +61138,7 @@ function archiveProblem(file, size2) {
 function* tarEntries(tar) {
   let offset = 0;
   let longName;
+  let paxSize;
   while (offset + 512 <= tar.length) {
     const header3 = tar.subarray(offset, offset + 512);
     if (header3.every((b) => b === 0)) return;
@@ -61135,8 +61147,24 @@ function* tarEntries(tar) {
       const nul = raw.indexOf(0);
       return raw.subarray(0, nul === -1 ? length : nul).toString("utf8");
     };
-    const size2 = parseInt(field(124, 12).trim() || "0", 8);
-    if (!Number.isFinite(size2) || size2 < 0) return;
+    let unsigned = 0;
+    let signed = 0;
+    for (let k = 0; k < 512; k++) {
+      const b = k >= 148 && k < 156 ? 32 : header3[k];
+      unsigned += b;
+      signed += b > 127 ? b - 256 : b;
+    }
+    const stored = parseInt(field(148, 8).trim(), 8);
+    if (stored !== unsigned && stored !== signed) throw new Error(`tar header at byte ${offset}: checksum mismatch`);
+    let size2;
+    if ((header3[124] & 128) !== 0) {
+      if (header3[124] === 255) throw new Error(`tar header at byte ${offset}: negative size`);
+      size2 = header3[124] & 127;
+      for (let k = 125; k < 136; k++) size2 = size2 * 256 + header3[k];
+    } else size2 = parseInt(field(124, 12).trim() || "0", 8);
+    if (paxSize !== void 0) size2 = paxSize;
+    paxSize = void 0;
+    if (!Number.isSafeInteger(size2) || size2 < 0 || offset + 512 + size2 > tar.length) throw new Error(`tar header at byte ${offset}: size ${size2} past the archive's end`);
     const type2 = String.fromCharCode(header3[156] ?? 0);
     const prefix2 = field(257, 6).startsWith("ustar") ? field(345, 155) : "";
     let name = longName ?? (prefix2 ? `${prefix2}/${field(0, 100)}` : field(0, 100));
@@ -61148,8 +61176,10 @@ function* tarEntries(tar) {
       continue;
     }
     if (type2 === "x") {
-      const match2 = /(?:^|\n)\d+ path=([^\n]*)\n/.exec(content.toString("utf8"));
-      if (match2) longName = match2[1];
+      for (const record of content.toString("utf8").matchAll(/(?:^|\n)\d+ (path|size)=([^\n]*)(?=\n)/g)) {
+        if (record[1] === "path") longName = record[2];
+        else paxSize = /^\d+$/.test(record[2]) ? Number(record[2]) : Number.NaN;
+      }
       continue;
     }
     if (type2 === "0" || type2 === "\0" || type2 === "7") {
@@ -62077,9 +62107,13 @@ function chartConstructs(dir, repoRoot) {
       return;
     }
     budget -= tar.length;
-    for (const entry of tarEntries(tar)) {
-      if (entry.name.endsWith(".tgz") && depth < 4) scanArchive(entry.content, archive, `${prefix2}${entry.name}/`, depth + 1);
-      else if (entry.content.length <= MAX_FILE_BYTES) scanText(entry.content.toString("utf8"), (line) => ({ construct: "", file: archive, line, inArchive: `${prefix2}${entry.name}` }), archive, true);
+    try {
+      for (const entry of tarEntries(tar)) {
+        if (entry.name.endsWith(".tgz") && depth < 4) scanArchive(entry.content, archive, `${prefix2}${entry.name}/`, depth + 1);
+        else if (entry.content.length <= MAX_FILE_BYTES) scanText(entry.content.toString("utf8"), (line) => ({ construct: "", file: archive, line, inArchive: `${prefix2}${entry.name}` }), archive, true);
+      }
+    } catch (error2) {
+      found.literals.unrendered ??= `${prefix2 || "the archive"} of ${relativeTo(dir, archive)} cannot be read as helm reads it (${error2.message})`;
     }
   };
   const walk3 = (at3, depth) => {
@@ -62344,7 +62378,6 @@ function resolveHelperLiterals(literals, helpers, onUnrendered) {
       continue;
     }
     const { helper: _helper, handed, ...rest } = literal2;
-    if (YAML_NON_STRING.test(literal2.literal)) continue;
     const reads = readsOf(literal2.helper);
     const both = !reads.known || handed === true && !reads.name && !reads.namespace;
     if (reads.name || both) push({ ...rest, field: "name" });
@@ -62352,7 +62385,6 @@ function resolveHelperLiterals(literals, helpers, onUnrendered) {
   }
   return out;
 }
-var YAML_NON_STRING = /^(?:true|false|yes|no|on|off|y|n|null|~)$/i;
 var API_VERSION_LITERAL = /APIVersions\.Has\s+"([A-Za-z0-9.\/-]{1,253})"/g;
 function collectLiterals(lines, into, onUnenumerated) {
   for (const line of lines) {
@@ -62545,10 +62577,11 @@ function collectReleaseLiterals(written, into, onUnrendered, onUnenumerated) {
     }
   }
 }
+var RELEASE_WITH = /^\{\{-?\s*(?:else\s+)?with\s+(?:\$\w+\s*:?=\s*)?\(?\s*\$?\.Release\s*\)?\s*-?\}\}$/;
 function canonicalReleaseText(text2) {
-  const holders = new Set([...text2.matchAll(/(\$\w+)\s*:?=\s*\$?\.Release\b(?![.\w])/g)].map((m) => m[1]));
+  const holders = new Set([...text2.matchAll(/(\$\w+)\s*:?=\s*\(?\s*\$?\.Release\s*\)?(?![.\w])/g)].map((m) => m[1]));
   let out = holders.size === 0 ? text2 : text2.replace(/(\$\w+)\.(Name|Namespace)\b/g, (m, holder, field) => holders.has(holder) ? `.Release.${field}` : m);
-  if (/\bwith\s+\$?\.Release\b/.test(out)) out = withBlockActions(out, /^\{\{-?\s*with\s+\$?\.Release\s*-?\}\}$/, (action) => action.replace(/(^|[\s(])\.(Name|Namespace)\b/g, "$1.Release.$2"));
+  if (/\bwith\s+[^}]*\.Release\b/.test(out)) out = withBlockActions(out, RELEASE_WITH, (action) => action.replace(/(^|[\s(])\.(Name|Namespace)\b/g, "$1.Release.$2"));
   const operand = String.raw`(\$?(?:\$\w+)?\.Release\.(?:Name|Namespace)|\$\w+)`;
   out = out.replace(new RegExp(`${operand}\\s*\\|\\s*(hasPrefix|hasSuffix|contains|eq|ne|regexMatch|mustRegexMatch)\\s+("(?:[^"\\\\]|\\\\.)*"|\`[^\`]*\`)`, "g"), "$2 $3 $1");
   out = out.replace(new RegExp(`\\(\\s*${operand}\\s*\\|\\s*len\\s*\\)`, "g"), "(len $1)");
@@ -65978,10 +66011,6 @@ import os12 from "node:os";
 import path39 from "node:path";
 import { spawnSync as spawnSync2 } from "node:child_process";
 
-// src/pipeline/changed-charts.ts
-import { readFileSync as readFileSync10 } from "node:fs";
-import path16 from "node:path";
-
 // src/admission/custom-rules.ts
 function customRuleProblems(rules, builtinIds) {
   const problems = [];
@@ -68224,6 +68253,9 @@ function enforceLocks(config, defaultSeverity, display) {
   }
   config.lockViolations = violations;
 }
+function namedValuesFiles(config) {
+  return [...config.helm.valuesFiles, ...config.charts.flatMap((c3) => [...c3.valuesFiles, ...c3.valueSets.flatMap((v) => v.valuesFiles)])];
+}
 function defaultConfig() {
   return {
     failOn: "high",
@@ -68435,6 +68467,10 @@ function mergeConfig(raw, baseDir, file, lineOf = () => void 0) {
   }
   return config;
 }
+
+// src/pipeline/changed-charts.ts
+import { readFileSync as readFileSync10 } from "node:fs";
+import path16 from "node:path";
 
 // src/pipeline/discover.ts
 import { execFileSync } from "node:child_process";
@@ -68722,7 +68758,7 @@ function chooseCharts(repoRoot, charts, changed, config, extraValuesFiles, all) 
   const rel = (file) => relativeTo(repoRoot, path16.resolve(repoRoot, file));
   const config_ = changed.find((file) => path16.posix.basename(file) === CONFIG_FILE_NAME || config.file !== void 0 && file === rel(config.file));
   if (config_ !== void 0) return everything(`the configuration ${config_} changed`);
-  const named2 = new Set([...config.helm.valuesFiles, ...extraValuesFiles, ...config.charts.flatMap((c3) => [...c3.valuesFiles, ...c3.valueSets.flatMap((s) => s.valuesFiles)])].map(rel));
+  const named2 = new Set([...namedValuesFiles(config), ...extraValuesFiles].map(rel));
   const values = changed.find((file) => named2.has(file));
   if (values !== void 0) return everything(`the values file ${values}, which the configuration names, changed`);
   const memo = /* @__PURE__ */ new Map();
@@ -69159,10 +69195,14 @@ function archiveEntryName(raw) {
 function archiveFiles(archive, label) {
   const tar = gunzipSync3(archive, { maxOutputLength: MAX_ARCHIVE_BYTES });
   const files = [];
-  for (const entry of tarEntries(tar)) {
-    const name = archiveEntryName(entry.raw);
-    if (name === void 0) return void 0;
-    files.push({ name, label: `${label}${entry.raw}`, read: () => entry.content });
+  try {
+    for (const entry of tarEntries(tar)) {
+      const name = archiveEntryName(entry.raw);
+      if (name === void 0) return void 0;
+      files.push({ name, label: `${label}${entry.raw}`, read: () => entry.content });
+    }
+  } catch {
+    return void 0;
   }
   return files;
 }
@@ -70230,7 +70270,12 @@ function parseVariant(job, inputs, main, outcome, config, repoRoot, loaded, loca
   const errors = [];
   const objects = objectsOfRender(outcome.stdout, job.dir, chartPath, job.set.name, config, repoRoot, errors, { strings: stringsOf(loaded) });
   const known = new Set(loaded.errors.map((e) => `${e.file}\0${e.message}`));
-  for (const error2 of errors) if (!known.has(`${error2.file}\0${error2.message}`)) loaded.errors.push({ ...error2, message: `rendered ${variant}: ${error2.message}` });
+  const identity7 = [outcome.request.releaseName, outcome.request.namespace];
+  const typedName = identity7.some((name) => /^(?:true|false|yes|no|on|off|y|n|null|~|[-+]?[0-9][0-9_.]*)$/i.test(name));
+  for (const error2 of errors) {
+    if (typedName && / is an? (?:boolean|null|number|integer)\b/.test(error2.message)) continue;
+    if (!known.has(`${error2.file}\0${error2.message}`)) loaded.errors.push({ ...error2, message: `rendered ${variant}: ${error2.message}` });
+  }
   for (const object of objects) object.source.variant = variant;
   markUnknowable(objects, locator);
   const normalise = inputs.release && main ? releaseNormaliser(main.request, outcome.request) : void 0;
@@ -75998,8 +76043,7 @@ async function scanWithBudget(options) {
   let sharded;
   if (options.shard) {
     const named2 = [
-      ...config.helm.valuesFiles,
-      ...config.charts.flatMap((c3) => [...c3.valuesFiles, ...c3.valueSets.flatMap((v) => v.valuesFiles)]),
+      ...namedValuesFiles(config),
       ...config.admissionPolicies ?? [],
       ...options.policies ?? [],
       ...config.baseline !== void 0 ? [config.baseline] : []
@@ -76257,7 +76301,7 @@ async function exportCommit(repoRoot, sha, dir, changed) {
     }
   }
   const links = entries.some((e) => e.mode === "120000");
-  const releases = skipped.size > 0 && !links && (await execa("git", ["grep", "--cached", "-l", "-F", "helm_release", "--", "*.json"], { cwd: repoRoot, env, reject: false, stdin: "ignore", timeout: 3e5 })).exitCode !== 1;
+  const releases = skipped.size > 0 && !links && (await execa("git", ["grep", "--cached", "-l", "-i", "-e", "helm_release", "-e", String.raw`helm\\u005frelease`, "--", ":(icase)*.json"], { cwd: repoRoot, env, reject: false, stdin: "ignore", timeout: 3e5 })).exitCode !== 1;
   if (changed === void 0 || skipped.size === 0 || links || releases) await run3(["checkout-index", "--all", "--force", prefix2]);
   else await run3(["checkout-index", "--force", "-z", "--stdin", prefix2], kept.join("\0"));
   mkdirSync5(path39.join(tree, ".git"));
@@ -76336,7 +76380,7 @@ async function scanAgainstBase(options, request2, scanOne = scan2) {
       choices[side] = choice;
       if (side === "base") {
         exported.more(withDependencies(root, choice.rendered));
-        const named2 = [...config.helm.valuesFiles, ...config.charts.flatMap((c3) => [...c3.valuesFiles, ...c3.valueSets.flatMap((v) => v.valuesFiles)]), ...config.admissionPolicies ?? []];
+        const named2 = [...namedValuesFiles(config), ...config.admissionPolicies ?? []];
         for (const file of named2) {
           const rel = path39.relative(root, path39.resolve(root, file));
           if (!rel.startsWith("..") && !path39.isAbsolute(rel)) exported.under(rel.split(path39.sep).join("/"));

@@ -224,6 +224,9 @@ describe.each(HELMS)('%s', (_, helmVar) => {
     ['the version object read as data (toJson | fromJson)', '{{- $kv := .Capabilities.KubeVersion | toJson | fromJson }}{{- if ne (get $kv "Minor") "34" }}', 'pss-host-namespaces'],
     ['a variable holding the version object read as data', '{{- $v := .Capabilities.KubeVersion }}{{- $kv := $v | toJson | fromJson }}{{- if ne (get $kv "Minor") "34" }}', 'pss-host-namespaces'],
     ['with .Release holding another block before the namespace test', '{{- with .Release }}{{- if .IsInstall }}{{- end }}{{- if eq .Namespace "kube-system" }}', 'pss-host-namespaces'],
+    ['with a variable bound to .Release', '{{- with $r := .Release }}{{- if eq .Namespace "kube-system" }}', 'pss-host-namespaces'],
+    ['with (.Release) in parentheses', '{{- with (.Release) }}{{- if eq .Namespace "kube-system" }}', 'pss-host-namespaces'],
+    ['else with .Release', '{{- with .Values.nothing }}{{- else with .Release }}{{- if eq .Namespace "kube-system" }}', 'pss-host-namespaces'],
     ['lookup in a quoted string inside a raw string passed to tpl', '{{- if eq (tpl `{{ tpl "{{ lookup \\"v1\\" \\"Namespace\\" \\"\\" \\"kube-system\\" }}" . }}` .) "map[]" }}{{- else }}', 'pss-host-namespaces'],
   ])('%s', async (_, condition, rule) => {
     const ends = (condition.match(/\{\{-?\s*(?:if|with|range)\b/g) ?? []).length - (condition.match(/\{\{-?\s*end\b/g) ?? []).length;

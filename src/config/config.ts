@@ -145,6 +145,11 @@ export interface ConfiguredSuppression {
   declared: { file: string; line?: number };
 }
 
+/** Every values file the configuration names (for all charts, per chart, per value set), as written. */
+export function namedValuesFiles(config: Config): string[] {
+  return [...config.helm.valuesFiles, ...config.charts.flatMap((c) => [...c.valuesFiles, ...c.valueSets.flatMap((v) => v.valuesFiles)])];
+}
+
 export function defaultConfig(): Config {
   return {
     failOn: 'high',

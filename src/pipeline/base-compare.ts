@@ -10,7 +10,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { execa } from 'execa';
-import type { Config } from '../config/config.ts';
+import { namedValuesFiles, type Config } from '../config/config.ts';
 import { chooseCharts, localDependencies, type ChartChoice } from './changed-charts.ts';
 import { findRepoRoot } from './discover.ts';
 import { isInside } from '../model/paths.ts';
@@ -90,7 +90,7 @@ export async function exportCommit(repoRoot: string, sha: string, dir: string, c
   // A symlink may point into a chart left out, a plan's helm_release may render one: everything is written
   // then, as the commit has it.
   const links = entries.some((e) => e.mode === '120000');
-  const releases = skipped.size > 0 && !links && (await execa('git', ['grep', '--cached', '-l', '-F', 'helm_release', '--', '*.json'], { cwd: repoRoot, env, reject: false, stdin: 'ignore', timeout: 300_000 })).exitCode !== 1;
+  const releases = skipped.size > 0 && !links && (await execa('git', ['grep', '--cached', '-l', '-i', '-e', 'helm_release', '-e', String.raw`helm\\u005frelease`, '--', ':(icase)*.json'], { cwd: repoRoot, env, reject: false, stdin: 'ignore', timeout: 300_000 })).exitCode !== 1;
   if (changed === undefined || skipped.size === 0 || links || releases) await run(['checkout-index', '--all', '--force', prefix]);
   else await run(['checkout-index', '--force', '-z', '--stdin', prefix], kept.join('\u0000'));
   // Marks the export's root the way a checkout's .git does, so files are named as in the repository.
@@ -191,7 +191,7 @@ export async function scanAgainstBase(options: ScanOptions, request: BaseRequest
       // values files its configuration names: written now.
       if (side === 'base') {
         exported.more(withDependencies(root, choice.rendered));
-        const named = [...config.helm.valuesFiles, ...config.charts.flatMap((c) => [...c.valuesFiles, ...c.valueSets.flatMap((v) => v.valuesFiles)]), ...(config.admissionPolicies ?? [])];
+        const named = [...namedValuesFiles(config), ...(config.admissionPolicies ?? [])];
         for (const file of named) {
           const rel = path.relative(root, path.resolve(root, file));
           if (!rel.startsWith('..') && !path.isAbsolute(rel)) exported.under(rel.split(path.sep).join('/'));

@@ -6,7 +6,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { isObj, str, arr } from '../k8s/values.ts';
 import { parseChartYaml } from '../render/helm.ts';
-import { CONFIG_FILE_NAME, type Config } from '../config/config.ts';
+import { CONFIG_FILE_NAME, namedValuesFiles, type Config } from '../config/config.ts';
 import { isInside } from '../model/paths.ts';
 import { relativeTo } from './discover.ts';
 
@@ -54,7 +54,7 @@ export function chooseCharts(repoRoot: string, charts: readonly string[], change
   // The configuration decides how every chart renders (values, value sets, release name, kube version, rules).
   const config_ = changed.find((file) => path.posix.basename(file) === CONFIG_FILE_NAME || (config.file !== undefined && file === rel(config.file)));
   if (config_ !== undefined) return everything(`the configuration ${config_} changed`);
-  const named = new Set([...config.helm.valuesFiles, ...extraValuesFiles, ...config.charts.flatMap((c) => [...c.valuesFiles, ...c.valueSets.flatMap((s) => s.valuesFiles)])].map(rel));
+  const named = new Set([...namedValuesFiles(config), ...extraValuesFiles].map(rel));
   const values = changed.find((file) => named.has(file));
   if (values !== undefined) return everything(`the values file ${values}, which the configuration names, changed`);
 

@@ -17,7 +17,7 @@ import { MiB, RENDER_BOUNDS, RenderBudget, runWithRenderBudget } from '../config
 import { runWithYamlBudget, YamlBudget } from '../loaders/yaml-docs.ts';
 import { PSS_LATEST_MINOR, resolvePssVersion } from '../pss/index.ts';
 import { podTemplateOf } from '../k8s/workloads.ts';
-import { CONFIG_FILE_NAME, defaultConfig, enforceLocks, findConfig, loadConfig, type Config } from '../config/config.ts';
+import { CONFIG_FILE_NAME, defaultConfig, enforceLocks, findConfig, loadConfig, namedValuesFiles, type Config } from '../config/config.ts';
 import { pendingChanges, policyAt, type PolicyRequest, type ResolvedPolicy } from './policy.ts';
 import { discover, findRepoRoot, relativeTo } from './discover.ts';
 import { isInside, safeRealpath } from '../model/paths.ts';
@@ -281,8 +281,7 @@ async function scanWithBudget(options: ScanOptions): Promise<ScanResult> {
   if (options.shard) {
     // Files the configuration and options name are read too: their content must be the same in every shard.
     const named = [
-      ...config.helm.valuesFiles,
-      ...config.charts.flatMap((c) => [...c.valuesFiles, ...c.valueSets.flatMap((v) => v.valuesFiles)]),
+      ...namedValuesFiles(config),
       ...(config.admissionPolicies ?? []),
       ...(options.policies ?? []),
       ...(config.baseline !== undefined ? [config.baseline] : []),

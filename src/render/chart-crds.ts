@@ -62,10 +62,14 @@ export function archiveEntryName(raw: string): string | undefined {
 function archiveFiles(archive: Buffer, label: string): ChartFile[] | undefined {
   const tar = gunzipSync(archive, { maxOutputLength: MAX_ARCHIVE_BYTES });
   const files: ChartFile[] = [];
-  for (const entry of tarEntries(tar)) {
-    const name = archiveEntryName(entry.raw);
-    if (name === undefined) return undefined;
-    files.push({ name, label: `${label}${entry.raw}`, read: () => entry.content });
+  try {
+    for (const entry of tarEntries(tar)) {
+      const name = archiveEntryName(entry.raw);
+      if (name === undefined) return undefined;
+      files.push({ name, label: `${label}${entry.raw}`, read: () => entry.content });
+    }
+  } catch {
+    return undefined; // a header helm's reader refuses: the chart's render fails (chartProblem)
   }
   return files;
 }

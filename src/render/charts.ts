@@ -547,7 +547,15 @@ function parseVariant(
   const errors: ScanError[] = [];
   const objects = objectsOfRender(outcome.stdout, job.dir, chartPath, job.set.name, config, repoRoot, errors, { strings: stringsOf(loaded) });
   const known = new Set(loaded.errors.map((e) => `${e.file}\u0000${e.message}`));
-  for (const error of errors) if (!known.has(`${error.file}\u0000${error.message}`)) loaded.errors.push({ ...error, message: `rendered ${variant}: ${error.message}` });
+  // A release named as YAML reads a boolean, null or number (`yes`, `true`, `null`; valid names, tried
+  // because the templates compare the name with them) prints as one wherever a template writes it unquoted:
+  // the same install fails there, so those fields' types are no error of the chart.
+  const identity = [outcome.request.releaseName, outcome.request.namespace];
+  const typedName = identity.some((name) => /^(?:true|false|yes|no|on|off|y|n|null|~|[-+]?[0-9][0-9_.]*)$/i.test(name));
+  for (const error of errors) {
+    if (typedName && / is an? (?:boolean|null|number|integer)\b/.test(error.message)) continue;
+    if (!known.has(`${error.file}\u0000${error.message}`)) loaded.errors.push({ ...error, message: `rendered ${variant}: ${error.message}` });
+  }
   for (const object of objects) object.source.variant = variant;
   markUnknowable(objects, locator);
   const normalise = inputs.release && main ? releaseNormaliser(main.request, outcome.request) : undefined;

@@ -799,7 +799,12 @@ function unpackSubchart(archive: string, chartsDir: string, how: AnswersHow, dep
   } catch {
     return false;
   }
-  const entries = [...tarEntries(tar)];
+  let entries: { name: string; content: Buffer }[];
+  try {
+    entries = [...tarEntries(tar)];
+  } catch {
+    return false;
+  }
   const tops = new Set(entries.map((e) => e.name.split('/')[0]!));
   if (tops.size !== 1 || entries.some((e) => e.name.startsWith('/') || e.name.split('/').includes('..'))) return false;
   const top = [...tops][0]!;
@@ -1128,7 +1133,13 @@ function archiveProblem(file: string, size: number): string | undefined {
     }
     return undefined; // not a gzip archive: helm reports it
   }
-  for (const entry of tarEntries(tar)) {
+  let entries: { name: string; content: Buffer }[];
+  try {
+    entries = [...tarEntries(tar)];
+  } catch (error) {
+    return `archive cannot be read as helm reads it (${(error as Error).message})`;
+  }
+  for (const entry of entries) {
     if (entry.name.endsWith('/values.schema.json') || entry.name === 'values.schema.json') {
       const problem = schemaProblem(entry.content.toString('utf8'));
       if (problem) return `${entry.name}: ${problem}`;
@@ -1151,10 +1162,14 @@ function archiveProblem(file: string, size: number): string | undefined {
   return undefined;
 }
 
-/** Regular files of a tar archive (ustar, GNU long names, pax paths), in order. */
+/**
+ * Regular files of a tar archive (ustar, GNU long names and base-256 sizes, PAX paths and sizes), in order.
+ * Throws on a header Go's archive/tar refuses (checksum, size) or content past the archive's end.
+ */
 export function* tarEntries(tar: Buffer): Generator<{ name: string; content: Buffer; raw: string }> {
   let offset = 0;
   let longName: string | undefined;
+  let paxSize: number | undefined;
   while (offset + 512 <= tar.length) {
     const header = tar.subarray(offset, offset + 512);
     if (header.every((b) => b === 0)) return;
@@ -1163,8 +1178,27 @@ export function* tarEntries(tar: Buffer): Generator<{ name: string; content: Buf
       const nul = raw.indexOf(0);
       return raw.subarray(0, nul === -1 ? length : nul).toString('utf8');
     };
-    const size = parseInt(field(124, 12).trim() || '0', 8);
-    if (!Number.isFinite(size) || size < 0) return;
+    // Read as Go's archive/tar reads it (helm's loader): a header whose checksum is wrong is refused, a size
+    // may be base-256 (a leading 0x80 byte) or given by a PAX record. What cannot be read throws: a caller
+    // must not take the entries before it for the whole archive.
+    let unsigned = 0;
+    let signed = 0;
+    for (let k = 0; k < 512; k++) {
+      const b = k >= 148 && k < 156 ? 0x20 : header[k]!;
+      unsigned += b;
+      signed += b > 127 ? b - 256 : b;
+    }
+    const stored = parseInt(field(148, 8).trim(), 8);
+    if (stored !== unsigned && stored !== signed) throw new Error(`tar header at byte ${offset}: checksum mismatch`);
+    let size: number;
+    if ((header[124]! & 0x80) !== 0) {
+      if (header[124] === 0xff) throw new Error(`tar header at byte ${offset}: negative size`);
+      size = header[124]! & 0x7f;
+      for (let k = 125; k < 136; k++) size = size * 256 + header[k]!;
+    } else size = parseInt(field(124, 12).trim() || '0', 8);
+    if (paxSize !== undefined) size = paxSize;
+    paxSize = undefined;
+    if (!Number.isSafeInteger(size) || size < 0 || offset + 512 + size > tar.length) throw new Error(`tar header at byte ${offset}: size ${size} past the archive's end`);
     const type = String.fromCharCode(header[156] ?? 0);
     const prefix = field(257, 6).startsWith('ustar') ? field(345, 155) : '';
     let name = longName ?? (prefix ? `${prefix}/${field(0, 100)}` : field(0, 100));
@@ -1176,8 +1210,11 @@ export function* tarEntries(tar: Buffer): Generator<{ name: string; content: Buf
       continue;
     }
     if (type === 'x') {
-      const match = /(?:^|\n)\d+ path=([^\n]*)\n/.exec(content.toString('utf8'));
-      if (match) longName = match[1];
+      // Records `<length> <key>=<value>\n`: the next entry's path and size.
+      for (const record of content.toString('utf8').matchAll(/(?:^|\n)\d+ (path|size)=([^\n]*)(?=\n)/g)) {
+        if (record[1] === 'path') longName = record[2];
+        else paxSize = /^\d+$/.test(record[2]!) ? Number(record[2]) : Number.NaN;
+      }
       continue;
     }
     if (type === '0' || type === '\0' || type === '7') {

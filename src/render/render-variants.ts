@@ -592,9 +592,14 @@ export function chartConstructs(dir: string, repoRoot: string): ChartConstructs 
       return; // not an archive, or larger than what is left: helm (and chartProblem) report it
     }
     budget -= tar.length;
-    for (const entry of tarEntries(tar)) {
-      if (entry.name.endsWith('.tgz') && depth < 4) scanArchive(entry.content, archive, `${prefix}${entry.name}/`, depth + 1);
-      else if (entry.content.length <= MAX_FILE_BYTES) scanText(entry.content.toString('utf8'), (line) => ({ construct: '', file: archive, line, inArchive: `${prefix}${entry.name}` }), archive, true);
+    try {
+      for (const entry of tarEntries(tar)) {
+        if (entry.name.endsWith('.tgz') && depth < 4) scanArchive(entry.content, archive, `${prefix}${entry.name}/`, depth + 1);
+        else if (entry.content.length <= MAX_FILE_BYTES) scanText(entry.content.toString('utf8'), (line) => ({ construct: '', file: archive, line, inArchive: `${prefix}${entry.name}` }), archive, true);
+      }
+    } catch (error) {
+      // The entries after a header that cannot be read are unseen: the chart is not judged.
+      found.literals.unrendered ??= `${prefix || 'the archive'} of ${relativeTo(dir, archive)} cannot be read as helm reads it (${(error as Error).message})`;
     }
   };
   const walk = (at: string, depth: number) => {
@@ -967,9 +972,6 @@ export function resolveHelperLiterals(literals: readonly ReleaseLiteral[], helpe
       continue;
     }
     const { helper: _helper, handed, ...rest } = literal;
-    // A helper's output compared with a flag (`eq (include "x.enabled" .) "true"`) is no name: a release
-    // named so would print as a YAML boolean or null wherever the templates write it unquoted.
-    if (YAML_NON_STRING.test(literal.literal)) continue;
     const reads = readsOf(literal.helper);
     // Not known whole, or handed another context and reading neither by name: tried as both, not dropped.
     const both = !reads.known || (handed === true && !reads.name && !reads.namespace);
@@ -978,8 +980,6 @@ export function resolveHelperLiterals(literals: readonly ReleaseLiteral[], helpe
   }
   return out;
 }
-
-const YAML_NON_STRING = /^(?:true|false|yes|no|on|off|y|n|null|~)$/i;
 
 const API_VERSION_LITERAL = /APIVersions\.Has\s+"([A-Za-z0-9.\/-]{1,253})"/g;
 /** The API versions `lines` ask for by name (ChartConstructs.literals); at most 64 per chart. */
@@ -1237,12 +1237,16 @@ export function collectReleaseLiterals(written: string, into: ReleaseLiteral[], 
  * `$r := .Release` then `$r.Namespace`, `.Namespace` inside `with .Release`, pipes (`.Release.Namespace |
  * hasPrefix "prod"`, `.Release.Name | len`) become `.Release.Namespace` and prefix calls.
  */
+const RELEASE_WITH = /^\{\{-?\s*(?:else\s+)?with\s+(?:\$\w+\s*:?=\s*)?\(?\s*\$?\.Release\s*\)?\s*-?\}\}$/;
+
 export function canonicalReleaseText(text: string): string {
-  // Variables holding the release (`$r := .Release`): their `.Name` and `.Namespace` (one pass, any number).
-  const holders = new Set([...text.matchAll(/(\$\w+)\s*:?=\s*\$?\.Release\b(?![.\w])/g)].map((m) => m[1]!));
+  // Variables holding the release (`$r := .Release`, `$r := (.Release)`): their `.Name` and `.Namespace` (one
+  // pass, any number).
+  const holders = new Set([...text.matchAll(/(\$\w+)\s*:?=\s*\(?\s*\$?\.Release\s*\)?(?![.\w])/g)].map((m) => m[1]!));
   let out = holders.size === 0 ? text : text.replace(/(\$\w+)\.(Name|Namespace)\b/g, (m, holder: string, field: string) => (holders.has(holder) ? `.Release.${field}` : m));
-  // Inside `with .Release` (or `$.Release`), where the dot is still the release.
-  if (/\bwith\s+\$?\.Release\b/.test(out)) out = withBlockActions(out, /^\{\{-?\s*with\s+\$?\.Release\s*-?\}\}$/, (action) => action.replace(/(^|[\s(])\.(Name|Namespace)\b/g, '$1.Release.$2'));
+  // Inside `with .Release` (`$.Release`, `(.Release)`, `$r := .Release`, `else with .Release`), where the dot is
+  // still the release.
+  if (/\bwith\s+[^}]*\.Release\b/.test(out)) out = withBlockActions(out, RELEASE_WITH, (action) => action.replace(/(^|[\s(])\.(Name|Namespace)\b/g, '$1.Release.$2'));
   const operand = String.raw`(\$?(?:\$\w+)?\.Release\.(?:Name|Namespace)|\$\w+)`;
   out = out.replace(new RegExp(`${operand}\\s*\\|\\s*(hasPrefix|hasSuffix|contains|eq|ne|regexMatch|mustRegexMatch)\\s+("(?:[^"\\\\]|\\\\.)*"|\`[^\`]*\`)`, 'g'), '$2 $3 $1');
   out = out.replace(new RegExp(`\\(\\s*${operand}\\s*\\|\\s*len\\s*\\)`, 'g'), '(len $1)');
