@@ -1075,14 +1075,14 @@ var require_util = __commonJS({
         }
         const port2 = url.port != null ? url.port : url.protocol === "https:" ? 443 : 80;
         let origin = url.origin != null ? url.origin : `${url.protocol || ""}//${url.hostname || ""}:${port2}`;
-        let path45 = url.path != null ? url.path : `${url.pathname || ""}${url.search || ""}`;
+        let path46 = url.path != null ? url.path : `${url.pathname || ""}${url.search || ""}`;
         if (origin[origin.length - 1] === "/") {
           origin = origin.slice(0, origin.length - 1);
         }
-        if (path45 && path45[0] !== "/") {
-          path45 = `/${path45}`;
+        if (path46 && path46[0] !== "/") {
+          path46 = `/${path46}`;
         }
-        return new URL(`${origin}${path45}`);
+        return new URL(`${origin}${path46}`);
       }
       if (!isHttpOrHttpsPrefixed(url.origin || url.protocol)) {
         throw new InvalidArgumentError("Invalid URL protocol: the URL must start with `http:` or `https:`.");
@@ -1533,39 +1533,39 @@ var require_diagnostics = __commonJS({
       });
       diagnosticsChannel.channel("undici:client:sendHeaders").subscribe((evt) => {
         const {
-          request: { method, path: path45, origin }
+          request: { method, path: path46, origin }
         } = evt;
-        debuglog2("sending request to %s %s/%s", method, origin, path45);
+        debuglog2("sending request to %s %s/%s", method, origin, path46);
       });
       diagnosticsChannel.channel("undici:request:headers").subscribe((evt) => {
         const {
-          request: { method, path: path45, origin },
+          request: { method, path: path46, origin },
           response: { statusCode }
         } = evt;
         debuglog2(
           "received response to %s %s/%s - HTTP %d",
           method,
           origin,
-          path45,
+          path46,
           statusCode
         );
       });
       diagnosticsChannel.channel("undici:request:trailers").subscribe((evt) => {
         const {
-          request: { method, path: path45, origin }
+          request: { method, path: path46, origin }
         } = evt;
-        debuglog2("trailers received from %s %s/%s", method, origin, path45);
+        debuglog2("trailers received from %s %s/%s", method, origin, path46);
       });
       diagnosticsChannel.channel("undici:request:error").subscribe((evt) => {
         const {
-          request: { method, path: path45, origin },
+          request: { method, path: path46, origin },
           error: error2
         } = evt;
         debuglog2(
           "request to %s %s/%s errored - %s",
           method,
           origin,
-          path45,
+          path46,
           error2.message
         );
       });
@@ -1614,9 +1614,9 @@ var require_diagnostics = __commonJS({
         });
         diagnosticsChannel.channel("undici:client:sendHeaders").subscribe((evt) => {
           const {
-            request: { method, path: path45, origin }
+            request: { method, path: path46, origin }
           } = evt;
-          debuglog2("sending request to %s %s/%s", method, origin, path45);
+          debuglog2("sending request to %s %s/%s", method, origin, path46);
         });
       }
       diagnosticsChannel.channel("undici:websocket:open").subscribe((evt) => {
@@ -1679,7 +1679,7 @@ var require_request = __commonJS({
     var kHandler = /* @__PURE__ */ Symbol("handler");
     var Request = class {
       constructor(origin, {
-        path: path45,
+        path: path46,
         method,
         body,
         headers,
@@ -1694,11 +1694,11 @@ var require_request = __commonJS({
         expectContinue,
         servername
       }, handler3) {
-        if (typeof path45 !== "string") {
+        if (typeof path46 !== "string") {
           throw new InvalidArgumentError("path must be a string");
-        } else if (path45[0] !== "/" && !(path45.startsWith("http://") || path45.startsWith("https://")) && method !== "CONNECT") {
+        } else if (path46[0] !== "/" && !(path46.startsWith("http://") || path46.startsWith("https://")) && method !== "CONNECT") {
           throw new InvalidArgumentError("path must be an absolute URL or start with a slash");
-        } else if (invalidPathRegex.test(path45)) {
+        } else if (invalidPathRegex.test(path46)) {
           throw new InvalidArgumentError("invalid request path");
         }
         if (typeof method !== "string") {
@@ -1764,7 +1764,7 @@ var require_request = __commonJS({
         this.completed = false;
         this.aborted = false;
         this.upgrade = upgrade || null;
-        this.path = query2 ? buildURL(path45, query2) : path45;
+        this.path = query2 ? buildURL(path46, query2) : path46;
         this.origin = origin;
         this.idempotent = idempotent == null ? method === "HEAD" || method === "GET" : idempotent;
         this.blocking = blocking == null ? false : blocking;
@@ -6457,7 +6457,7 @@ var require_client_h1 = __commonJS({
       return method !== "GET" && method !== "HEAD" && method !== "OPTIONS" && method !== "TRACE" && method !== "CONNECT";
     }
     function writeH1(client, request2) {
-      const { method, path: path45, host, upgrade, blocking, reset: reset2 } = request2;
+      const { method, path: path46, host, upgrade, blocking, reset: reset2 } = request2;
       let { body, headers, contentLength } = request2;
       const expectsPayload = method === "PUT" || method === "POST" || method === "PATCH" || method === "QUERY" || method === "PROPFIND" || method === "PROPPATCH";
       if (util.isFormDataLike(body)) {
@@ -6538,7 +6538,7 @@ var require_client_h1 = __commonJS({
       if (blocking) {
         socket[kBlocking] = true;
       }
-      let header3 = `${method} ${path45} HTTP/1.1\r
+      let header3 = `${method} ${path46} HTTP/1.1\r
 `;
       if (typeof host === "string") {
         header3 += `host: ${host}\r
@@ -7067,7 +7067,7 @@ var require_client_h2 = __commonJS({
     }
     function writeH2(client, request2) {
       const session = client[kHTTP2Session];
-      const { method, path: path45, host, upgrade, expectContinue, signal, headers: reqHeaders } = request2;
+      const { method, path: path46, host, upgrade, expectContinue, signal, headers: reqHeaders } = request2;
       let { body } = request2;
       if (upgrade) {
         util.errorRequest(client, request2, new Error("Upgrade not supported for H2"));
@@ -7164,7 +7164,7 @@ var require_client_h2 = __commonJS({
         });
         return true;
       }
-      headers[HTTP2_HEADER_PATH] = path45;
+      headers[HTTP2_HEADER_PATH] = path46;
       headers[HTTP2_HEADER_SCHEME] = "https";
       const expectsPayload = method === "PUT" || method === "POST" || method === "PATCH";
       if (body && typeof body.read === "function") {
@@ -7517,9 +7517,9 @@ var require_redirect_handler = __commonJS({
           return this.handler.onHeaders(statusCode, headers, resume, statusText);
         }
         const { origin, pathname, search } = util.parseURL(new URL(this.location, this.opts.origin && new URL(this.opts.path, this.opts.origin)));
-        const path45 = search ? `${pathname}${search}` : pathname;
+        const path46 = search ? `${pathname}${search}` : pathname;
         this.opts.headers = cleanRequestHeaders(this.opts.headers, statusCode === 303, this.opts.origin !== origin);
-        this.opts.path = path45;
+        this.opts.path = path46;
         this.opts.origin = origin;
         this.opts.maxRedirections = 0;
         this.opts.query = null;
@@ -8758,10 +8758,10 @@ var require_proxy_agent = __commonJS({
         };
         const {
           origin,
-          path: path45 = "/",
+          path: path46 = "/",
           headers = {}
         } = opts;
-        opts.path = origin + path45;
+        opts.path = origin + path46;
         if (!("host" in headers) && !("Host" in headers)) {
           const { host } = new URL3(origin);
           headers.host = host;
@@ -10733,20 +10733,20 @@ var require_mock_utils = __commonJS({
       }
       return true;
     }
-    function safeUrl2(path45) {
-      if (typeof path45 !== "string") {
-        return path45;
+    function safeUrl2(path46) {
+      if (typeof path46 !== "string") {
+        return path46;
       }
-      const pathSegments = path45.split("?");
+      const pathSegments = path46.split("?");
       if (pathSegments.length !== 2) {
-        return path45;
+        return path46;
       }
       const qp = new URLSearchParams(pathSegments.pop());
       qp.sort();
       return [...pathSegments, qp.toString()].join("?");
     }
-    function matchKey(mockDispatch2, { path: path45, method, body, headers }) {
-      const pathMatch = matchValue(mockDispatch2.path, path45);
+    function matchKey(mockDispatch2, { path: path46, method, body, headers }) {
+      const pathMatch = matchValue(mockDispatch2.path, path46);
       const methodMatch = matchValue(mockDispatch2.method, method);
       const bodyMatch = typeof mockDispatch2.body !== "undefined" ? matchValue(mockDispatch2.body, body) : true;
       const headersMatch = matchHeaders(mockDispatch2, headers);
@@ -10768,7 +10768,7 @@ var require_mock_utils = __commonJS({
     function getMockDispatch(mockDispatches, key2) {
       const basePath = key2.query ? buildURL(key2.path, key2.query) : key2.path;
       const resolvedPath = typeof basePath === "string" ? safeUrl2(basePath) : basePath;
-      let matchedMockDispatches = mockDispatches.filter(({ consumed }) => !consumed).filter(({ path: path45 }) => matchValue(safeUrl2(path45), resolvedPath));
+      let matchedMockDispatches = mockDispatches.filter(({ consumed }) => !consumed).filter(({ path: path46 }) => matchValue(safeUrl2(path46), resolvedPath));
       if (matchedMockDispatches.length === 0) {
         throw new MockNotMatchedError(`Mock dispatch not matched for path '${resolvedPath}'`);
       }
@@ -10806,9 +10806,9 @@ var require_mock_utils = __commonJS({
       }
     }
     function buildKey(opts) {
-      const { path: path45, method, body, headers, query: query2 } = opts;
+      const { path: path46, method, body, headers, query: query2 } = opts;
       return {
-        path: path45,
+        path: path46,
         method,
         body,
         headers,
@@ -11271,10 +11271,10 @@ var require_pending_interceptors_formatter = __commonJS({
       }
       format(pendingInterceptors) {
         const withPrettyHeaders = pendingInterceptors.map(
-          ({ method, path: path45, data: { statusCode }, persist, times, timesInvoked, origin }) => ({
+          ({ method, path: path46, data: { statusCode }, persist, times, timesInvoked, origin }) => ({
             Method: method,
             Origin: origin,
-            Path: path45,
+            Path: path46,
             "Status code": statusCode,
             Persistent: persist ? PERSISTENT : NOT_PERSISTENT,
             Invocations: timesInvoked,
@@ -16153,9 +16153,9 @@ var require_util6 = __commonJS({
         }
       }
     }
-    function validateCookiePath(path45) {
-      for (let i2 = 0; i2 < path45.length; ++i2) {
-        const code = path45.charCodeAt(i2);
+    function validateCookiePath(path46) {
+      for (let i2 = 0; i2 < path46.length; ++i2) {
+        const code = path46.charCodeAt(i2);
         if (code < 32 || // exclude CTLs (0-31)
         code > 126 || // exclude DEL and non-ascii
         code === 59) {
@@ -19075,11 +19075,11 @@ var require_undici = __commonJS({
           if (typeof opts.path !== "string") {
             throw new InvalidArgumentError("invalid opts.path");
           }
-          let path45 = opts.path;
+          let path46 = opts.path;
           if (!opts.path.startsWith("/")) {
-            path45 = `/${path45}`;
+            path46 = `/${path46}`;
           }
-          url = new URL(util.parseOrigin(url).origin + path45);
+          url = new URL(util.parseOrigin(url).origin + path46);
         } else {
           if (!opts) {
             opts = typeof url === "object" ? url : {};
@@ -19156,7 +19156,7 @@ var require_windows = __commonJS({
     module.exports = isexe;
     isexe.sync = sync;
     var fs3 = __require("fs");
-    function checkPathExt(path45, options) {
+    function checkPathExt(path46, options) {
       var pathext = options.pathExt !== void 0 ? options.pathExt : process.env.PATHEXT;
       if (!pathext) {
         return true;
@@ -19167,25 +19167,25 @@ var require_windows = __commonJS({
       }
       for (var i2 = 0; i2 < pathext.length; i2++) {
         var p = pathext[i2].toLowerCase();
-        if (p && path45.substr(-p.length).toLowerCase() === p) {
+        if (p && path46.substr(-p.length).toLowerCase() === p) {
           return true;
         }
       }
       return false;
     }
-    function checkStat(stat2, path45, options) {
+    function checkStat(stat2, path46, options) {
       if (!stat2.isSymbolicLink() && !stat2.isFile()) {
         return false;
       }
-      return checkPathExt(path45, options);
+      return checkPathExt(path46, options);
     }
-    function isexe(path45, options, cb) {
-      fs3.stat(path45, function(er, stat2) {
-        cb(er, er ? false : checkStat(stat2, path45, options));
+    function isexe(path46, options, cb) {
+      fs3.stat(path46, function(er, stat2) {
+        cb(er, er ? false : checkStat(stat2, path46, options));
       });
     }
-    function sync(path45, options) {
-      return checkStat(fs3.statSync(path45), path45, options);
+    function sync(path46, options) {
+      return checkStat(fs3.statSync(path46), path46, options);
     }
   }
 });
@@ -19196,13 +19196,13 @@ var require_mode = __commonJS({
     module.exports = isexe;
     isexe.sync = sync;
     var fs3 = __require("fs");
-    function isexe(path45, options, cb) {
-      fs3.stat(path45, function(er, stat2) {
+    function isexe(path46, options, cb) {
+      fs3.stat(path46, function(er, stat2) {
         cb(er, er ? false : checkStat(stat2, options));
       });
     }
-    function sync(path45, options) {
-      return checkStat(fs3.statSync(path45), options);
+    function sync(path46, options) {
+      return checkStat(fs3.statSync(path46), options);
     }
     function checkStat(stat2, options) {
       return stat2.isFile() && checkMode(stat2, options);
@@ -19235,7 +19235,7 @@ var require_isexe = __commonJS({
     }
     module.exports = isexe;
     isexe.sync = sync;
-    function isexe(path45, options, cb) {
+    function isexe(path46, options, cb) {
       if (typeof options === "function") {
         cb = options;
         options = {};
@@ -19245,7 +19245,7 @@ var require_isexe = __commonJS({
           throw new TypeError("callback not provided");
         }
         return new Promise(function(resolve2, reject) {
-          isexe(path45, options || {}, function(er, is) {
+          isexe(path46, options || {}, function(er, is) {
             if (er) {
               reject(er);
             } else {
@@ -19254,7 +19254,7 @@ var require_isexe = __commonJS({
           });
         });
       }
-      core2(path45, options || {}, function(er, is) {
+      core2(path46, options || {}, function(er, is) {
         if (er) {
           if (er.code === "EACCES" || options && options.ignoreErrors) {
             er = null;
@@ -19264,9 +19264,9 @@ var require_isexe = __commonJS({
         cb(er, is);
       });
     }
-    function sync(path45, options) {
+    function sync(path46, options) {
       try {
-        return core2.sync(path45, options || {});
+        return core2.sync(path46, options || {});
       } catch (er) {
         if (options && options.ignoreErrors || er.code === "EACCES") {
           return false;
@@ -19282,7 +19282,7 @@ var require_isexe = __commonJS({
 var require_which = __commonJS({
   "node_modules/which/which.js"(exports, module) {
     var isWindows = process.platform === "win32" || process.env.OSTYPE === "cygwin" || process.env.OSTYPE === "msys";
-    var path45 = __require("path");
+    var path46 = __require("path");
     var COLON = isWindows ? ";" : ":";
     var isexe = require_isexe();
     var getNotFoundError = (cmd) => Object.assign(new Error(`not found: ${cmd}`), { code: "ENOENT" });
@@ -19320,7 +19320,7 @@ var require_which = __commonJS({
           return opt.all && found.length ? resolve2(found) : reject(getNotFoundError(cmd));
         const ppRaw = pathEnv[i2];
         const pathPart = /^".*"$/.test(ppRaw) ? ppRaw.slice(1, -1) : ppRaw;
-        const pCmd = path45.join(pathPart, cmd);
+        const pCmd = path46.join(pathPart, cmd);
         const p = !pathPart && /^\.[\\\/]/.test(cmd) ? cmd.slice(0, 2) + pCmd : pCmd;
         resolve2(subStep(p, i2, 0));
       });
@@ -19347,7 +19347,7 @@ var require_which = __commonJS({
       for (let i2 = 0; i2 < pathEnv.length; i2++) {
         const ppRaw = pathEnv[i2];
         const pathPart = /^".*"$/.test(ppRaw) ? ppRaw.slice(1, -1) : ppRaw;
-        const pCmd = path45.join(pathPart, cmd);
+        const pCmd = path46.join(pathPart, cmd);
         const p = !pathPart && /^\.[\\\/]/.test(cmd) ? cmd.slice(0, 2) + pCmd : pCmd;
         for (let j = 0; j < pathExt.length; j++) {
           const cur = p + pathExt[j];
@@ -19395,7 +19395,7 @@ var require_path_key = __commonJS({
 var require_resolveCommand = __commonJS({
   "node_modules/cross-spawn/lib/util/resolveCommand.js"(exports, module) {
     "use strict";
-    var path45 = __require("path");
+    var path46 = __require("path");
     var which2 = require_which();
     var getPathKey = require_path_key();
     function resolveCommandAttempt(parsed, withoutPathExt) {
@@ -19413,7 +19413,7 @@ var require_resolveCommand = __commonJS({
       try {
         resolved = which2.sync(parsed.command, {
           path: env[getPathKey({ env })],
-          pathExt: withoutPathExt ? path45.delimiter : void 0
+          pathExt: withoutPathExt ? path46.delimiter : void 0
         });
       } catch (e) {
       } finally {
@@ -19422,7 +19422,7 @@ var require_resolveCommand = __commonJS({
         }
       }
       if (resolved) {
-        resolved = path45.resolve(hasCustomCwd ? parsed.options.cwd : "", resolved);
+        resolved = path46.resolve(hasCustomCwd ? parsed.options.cwd : "", resolved);
       }
       return resolved;
     }
@@ -19476,8 +19476,8 @@ var require_shebang_command = __commonJS({
       if (!match2) {
         return null;
       }
-      const [path45, argument] = match2[0].replace(/#! ?/, "").split(" ");
-      const binary2 = path45.split("/").pop();
+      const [path46, argument] = match2[0].replace(/#! ?/, "").split(" ");
+      const binary2 = path46.split("/").pop();
       if (binary2 === "env") {
         return argument;
       }
@@ -19512,7 +19512,7 @@ var require_readShebang = __commonJS({
 var require_parse2 = __commonJS({
   "node_modules/cross-spawn/lib/parse.js"(exports, module) {
     "use strict";
-    var path45 = __require("path");
+    var path46 = __require("path");
     var resolveCommand = require_resolveCommand();
     var escape3 = require_escape();
     var readShebang = require_readShebang();
@@ -19537,7 +19537,7 @@ var require_parse2 = __commonJS({
       const needsShell = !isExecutableRegExp.test(commandFile);
       if (parsed.options.forceShell || needsShell) {
         const needsDoubleEscapeMetaChars = isCmdShimRegExp.test(commandFile);
-        parsed.command = path45.normalize(parsed.command);
+        parsed.command = path46.normalize(parsed.command);
         parsed.command = escape3.command(parsed.command);
         parsed.args = parsed.args.map((arg) => escape3.argument(arg, needsDoubleEscapeMetaChars));
         const shellCommand = [parsed.command].concat(parsed.args).join(" ");
@@ -19724,17 +19724,17 @@ var require_visit = __commonJS({
     visit.BREAK = BREAK;
     visit.SKIP = SKIP;
     visit.REMOVE = REMOVE;
-    function visit_(key2, node, visitor, path45) {
-      const ctrl = callVisitor(key2, node, visitor, path45);
+    function visit_(key2, node, visitor, path46) {
+      const ctrl = callVisitor(key2, node, visitor, path46);
       if (identity7.isNode(ctrl) || identity7.isPair(ctrl)) {
-        replaceNode(key2, path45, ctrl);
-        return visit_(key2, ctrl, visitor, path45);
+        replaceNode(key2, path46, ctrl);
+        return visit_(key2, ctrl, visitor, path46);
       }
       if (typeof ctrl !== "symbol") {
         if (identity7.isCollection(node)) {
-          path45 = Object.freeze(path45.concat(node));
+          path46 = Object.freeze(path46.concat(node));
           for (let i2 = 0; i2 < node.items.length; ++i2) {
-            const ci = visit_(i2, node.items[i2], visitor, path45);
+            const ci = visit_(i2, node.items[i2], visitor, path46);
             if (typeof ci === "number")
               i2 = ci - 1;
             else if (ci === BREAK)
@@ -19745,13 +19745,13 @@ var require_visit = __commonJS({
             }
           }
         } else if (identity7.isPair(node)) {
-          path45 = Object.freeze(path45.concat(node));
-          const ck = visit_("key", node.key, visitor, path45);
+          path46 = Object.freeze(path46.concat(node));
+          const ck = visit_("key", node.key, visitor, path46);
           if (ck === BREAK)
             return BREAK;
           else if (ck === REMOVE)
             node.key = null;
-          const cv = visit_("value", node.value, visitor, path45);
+          const cv = visit_("value", node.value, visitor, path46);
           if (cv === BREAK)
             return BREAK;
           else if (cv === REMOVE)
@@ -19772,17 +19772,17 @@ var require_visit = __commonJS({
     visitAsync.BREAK = BREAK;
     visitAsync.SKIP = SKIP;
     visitAsync.REMOVE = REMOVE;
-    async function visitAsync_(key2, node, visitor, path45) {
-      const ctrl = await callVisitor(key2, node, visitor, path45);
+    async function visitAsync_(key2, node, visitor, path46) {
+      const ctrl = await callVisitor(key2, node, visitor, path46);
       if (identity7.isNode(ctrl) || identity7.isPair(ctrl)) {
-        replaceNode(key2, path45, ctrl);
-        return visitAsync_(key2, ctrl, visitor, path45);
+        replaceNode(key2, path46, ctrl);
+        return visitAsync_(key2, ctrl, visitor, path46);
       }
       if (typeof ctrl !== "symbol") {
         if (identity7.isCollection(node)) {
-          path45 = Object.freeze(path45.concat(node));
+          path46 = Object.freeze(path46.concat(node));
           for (let i2 = 0; i2 < node.items.length; ++i2) {
-            const ci = await visitAsync_(i2, node.items[i2], visitor, path45);
+            const ci = await visitAsync_(i2, node.items[i2], visitor, path46);
             if (typeof ci === "number")
               i2 = ci - 1;
             else if (ci === BREAK)
@@ -19793,13 +19793,13 @@ var require_visit = __commonJS({
             }
           }
         } else if (identity7.isPair(node)) {
-          path45 = Object.freeze(path45.concat(node));
-          const ck = await visitAsync_("key", node.key, visitor, path45);
+          path46 = Object.freeze(path46.concat(node));
+          const ck = await visitAsync_("key", node.key, visitor, path46);
           if (ck === BREAK)
             return BREAK;
           else if (ck === REMOVE)
             node.key = null;
-          const cv = await visitAsync_("value", node.value, visitor, path45);
+          const cv = await visitAsync_("value", node.value, visitor, path46);
           if (cv === BREAK)
             return BREAK;
           else if (cv === REMOVE)
@@ -19826,23 +19826,23 @@ var require_visit = __commonJS({
       }
       return visitor;
     }
-    function callVisitor(key2, node, visitor, path45) {
+    function callVisitor(key2, node, visitor, path46) {
       if (typeof visitor === "function")
-        return visitor(key2, node, path45);
+        return visitor(key2, node, path46);
       if (identity7.isMap(node))
-        return visitor.Map?.(key2, node, path45);
+        return visitor.Map?.(key2, node, path46);
       if (identity7.isSeq(node))
-        return visitor.Seq?.(key2, node, path45);
+        return visitor.Seq?.(key2, node, path46);
       if (identity7.isPair(node))
-        return visitor.Pair?.(key2, node, path45);
+        return visitor.Pair?.(key2, node, path46);
       if (identity7.isScalar(node))
-        return visitor.Scalar?.(key2, node, path45);
+        return visitor.Scalar?.(key2, node, path46);
       if (identity7.isAlias(node))
-        return visitor.Alias?.(key2, node, path45);
+        return visitor.Alias?.(key2, node, path46);
       return void 0;
     }
-    function replaceNode(key2, path45, node) {
-      const parent = path45[path45.length - 1];
+    function replaceNode(key2, path46, node) {
+      const parent = path46[path46.length - 1];
       if (identity7.isCollection(parent)) {
         parent.items[key2] = node;
       } else if (identity7.isPair(parent)) {
@@ -20454,10 +20454,10 @@ var require_Collection = __commonJS({
     var createNode = require_createNode();
     var identity7 = require_identity();
     var Node = require_Node();
-    function collectionFromPath(schema2, path45, value) {
+    function collectionFromPath(schema2, path46, value) {
       let v = value;
-      for (let i2 = path45.length - 1; i2 >= 0; --i2) {
-        const k = path45[i2];
+      for (let i2 = path46.length - 1; i2 >= 0; --i2) {
+        const k = path46[i2];
         if (typeof k === "number" && Number.isInteger(k) && k >= 0) {
           const a2 = [];
           a2[k] = v;
@@ -20476,7 +20476,7 @@ var require_Collection = __commonJS({
         sourceObjects: /* @__PURE__ */ new Map()
       });
     }
-    var isEmptyPath = (path45) => path45 == null || typeof path45 === "object" && !!path45[Symbol.iterator]().next().done;
+    var isEmptyPath = (path46) => path46 == null || typeof path46 === "object" && !!path46[Symbol.iterator]().next().done;
     var Collection2 = class extends Node.NodeBase {
       constructor(type2, schema2) {
         super(type2);
@@ -20506,11 +20506,11 @@ var require_Collection = __commonJS({
        * be a Pair instance or a `{ key, value }` object, which may not have a key
        * that already exists in the map.
        */
-      addIn(path45, value) {
-        if (isEmptyPath(path45))
+      addIn(path46, value) {
+        if (isEmptyPath(path46))
           this.add(value);
         else {
-          const [key2, ...rest] = path45;
+          const [key2, ...rest] = path46;
           const node = this.get(key2, true);
           if (identity7.isCollection(node))
             node.addIn(rest, value);
@@ -20524,8 +20524,8 @@ var require_Collection = __commonJS({
        * Removes a value from the collection.
        * @returns `true` if the item was found and removed.
        */
-      deleteIn(path45) {
-        const [key2, ...rest] = path45;
+      deleteIn(path46) {
+        const [key2, ...rest] = path46;
         if (rest.length === 0)
           return this.delete(key2);
         const node = this.get(key2, true);
@@ -20539,8 +20539,8 @@ var require_Collection = __commonJS({
        * scalar values from their surrounding node; to disable set `keepScalar` to
        * `true` (collections are always returned intact).
        */
-      getIn(path45, keepScalar) {
-        const [key2, ...rest] = path45;
+      getIn(path46, keepScalar) {
+        const [key2, ...rest] = path46;
         const node = this.get(key2, true);
         if (rest.length === 0)
           return !keepScalar && identity7.isScalar(node) ? node.value : node;
@@ -20558,8 +20558,8 @@ var require_Collection = __commonJS({
       /**
        * Checks if the collection includes a value with the key `key`.
        */
-      hasIn(path45) {
-        const [key2, ...rest] = path45;
+      hasIn(path46) {
+        const [key2, ...rest] = path46;
         if (rest.length === 0)
           return this.has(key2);
         const node = this.get(key2, true);
@@ -20569,8 +20569,8 @@ var require_Collection = __commonJS({
        * Sets a value in this collection. For `!!set`, `value` needs to be a
        * boolean to add/remove the item from the set.
        */
-      setIn(path45, value) {
-        const [key2, ...rest] = path45;
+      setIn(path46, value) {
+        const [key2, ...rest] = path46;
         if (rest.length === 0) {
           this.set(key2, value);
         } else {
@@ -23085,9 +23085,9 @@ var require_Document = __commonJS({
           this.contents.add(value);
       }
       /** Adds a value to the document. */
-      addIn(path45, value) {
+      addIn(path46, value) {
         if (assertCollection(this.contents))
-          this.contents.addIn(path45, value);
+          this.contents.addIn(path46, value);
       }
       /**
        * Create a new `Alias` node, ensuring that the target `node` has the required anchor.
@@ -23162,14 +23162,14 @@ var require_Document = __commonJS({
        * Removes a value from the document.
        * @returns `true` if the item was found and removed.
        */
-      deleteIn(path45) {
-        if (Collection2.isEmptyPath(path45)) {
+      deleteIn(path46) {
+        if (Collection2.isEmptyPath(path46)) {
           if (this.contents == null)
             return false;
           this.contents = null;
           return true;
         }
-        return assertCollection(this.contents) ? this.contents.deleteIn(path45) : false;
+        return assertCollection(this.contents) ? this.contents.deleteIn(path46) : false;
       }
       /**
        * Returns item at `key`, or `undefined` if not found. By default unwraps
@@ -23184,10 +23184,10 @@ var require_Document = __commonJS({
        * scalar values from their surrounding node; to disable set `keepScalar` to
        * `true` (collections are always returned intact).
        */
-      getIn(path45, keepScalar) {
-        if (Collection2.isEmptyPath(path45))
+      getIn(path46, keepScalar) {
+        if (Collection2.isEmptyPath(path46))
           return !keepScalar && identity7.isScalar(this.contents) ? this.contents.value : this.contents;
-        return identity7.isCollection(this.contents) ? this.contents.getIn(path45, keepScalar) : void 0;
+        return identity7.isCollection(this.contents) ? this.contents.getIn(path46, keepScalar) : void 0;
       }
       /**
        * Checks if the document includes a value with the key `key`.
@@ -23198,10 +23198,10 @@ var require_Document = __commonJS({
       /**
        * Checks if the document includes a value at `path`.
        */
-      hasIn(path45) {
-        if (Collection2.isEmptyPath(path45))
+      hasIn(path46) {
+        if (Collection2.isEmptyPath(path46))
           return this.contents !== void 0;
-        return identity7.isCollection(this.contents) ? this.contents.hasIn(path45) : false;
+        return identity7.isCollection(this.contents) ? this.contents.hasIn(path46) : false;
       }
       /**
        * Sets a value in this document. For `!!set`, `value` needs to be a
@@ -23218,13 +23218,13 @@ var require_Document = __commonJS({
        * Sets a value in this document. For `!!set`, `value` needs to be a
        * boolean to add/remove the item from the set.
        */
-      setIn(path45, value) {
-        if (Collection2.isEmptyPath(path45)) {
+      setIn(path46, value) {
+        if (Collection2.isEmptyPath(path46)) {
           this.contents = value;
         } else if (this.contents == null) {
-          this.contents = Collection2.collectionFromPath(this.schema, Array.from(path45), value);
+          this.contents = Collection2.collectionFromPath(this.schema, Array.from(path46), value);
         } else if (assertCollection(this.contents)) {
-          this.contents.setIn(path45, value);
+          this.contents.setIn(path46, value);
         }
       }
       /**
@@ -25185,9 +25185,9 @@ var require_cst_visit = __commonJS({
     visit.BREAK = BREAK;
     visit.SKIP = SKIP;
     visit.REMOVE = REMOVE;
-    visit.itemAtPath = (cst, path45) => {
+    visit.itemAtPath = (cst, path46) => {
       let item = cst;
-      for (const [field, index] of path45) {
+      for (const [field, index] of path46) {
         const tok = item?.[field];
         if (tok && "items" in tok) {
           item = tok.items[index];
@@ -25196,23 +25196,23 @@ var require_cst_visit = __commonJS({
       }
       return item;
     };
-    visit.parentCollection = (cst, path45) => {
-      const parent = visit.itemAtPath(cst, path45.slice(0, -1));
-      const field = path45[path45.length - 1][0];
+    visit.parentCollection = (cst, path46) => {
+      const parent = visit.itemAtPath(cst, path46.slice(0, -1));
+      const field = path46[path46.length - 1][0];
       const coll = parent?.[field];
       if (coll && "items" in coll)
         return coll;
       throw new Error("Parent collection not found");
     };
-    function _visit(path45, item, visitor) {
-      let ctrl = visitor(item, path45);
+    function _visit(path46, item, visitor) {
+      let ctrl = visitor(item, path46);
       if (typeof ctrl === "symbol")
         return ctrl;
       for (const field of ["key", "value"]) {
         const token = item[field];
         if (token && "items" in token) {
           for (let i2 = 0; i2 < token.items.length; ++i2) {
-            const ci = _visit(Object.freeze(path45.concat([[field, i2]])), token.items[i2], visitor);
+            const ci = _visit(Object.freeze(path46.concat([[field, i2]])), token.items[i2], visitor);
             if (typeof ci === "number")
               i2 = ci - 1;
             else if (ci === BREAK)
@@ -25223,10 +25223,10 @@ var require_cst_visit = __commonJS({
             }
           }
           if (typeof ctrl === "function" && field === "key")
-            ctrl = ctrl(item, path45);
+            ctrl = ctrl(item, path46);
         }
       }
-      return typeof ctrl === "function" ? ctrl(item, path45) : ctrl;
+      return typeof ctrl === "function" ? ctrl(item, path46) : ctrl;
     }
     exports.visit = visit;
   }
@@ -30206,8 +30206,8 @@ var require_utils2 = __commonJS({
       }
       return ind;
     }
-    function removeDotSegments(path45) {
-      let input = path45;
+    function removeDotSegments(path46) {
+      let input = path46;
       const output = [];
       let nextSlash = -1;
       let len = 0;
@@ -30281,11 +30281,11 @@ var require_utils2 = __commonJS({
       }
       return output.join("");
     }
-    function removeDotSegmentsRelative(path45) {
-      if (path45 === "" || path45[0] === "/") {
-        return removeDotSegments(path45);
+    function removeDotSegmentsRelative(path46) {
+      if (path46 === "" || path46[0] === "/") {
+        return removeDotSegments(path46);
       }
-      const segments2 = path45.split("/");
+      const segments2 = path46.split("/");
       const last = segments2.length - 1;
       const output = [];
       let trailingDirectory = false;
@@ -30648,8 +30648,8 @@ var require_schemes = __commonJS({
       }
       if (wsComponent.resourceName) {
         const queryIndex = wsComponent.resourceName.indexOf("?");
-        const path45 = queryIndex === -1 ? wsComponent.resourceName : wsComponent.resourceName.slice(0, queryIndex);
-        wsComponent.path = path45 && path45 !== "/" ? path45 : void 0;
+        const path46 = queryIndex === -1 ? wsComponent.resourceName : wsComponent.resourceName.slice(0, queryIndex);
+        wsComponent.path = path46 && path46 !== "/" ? path46 : void 0;
         wsComponent.query = queryIndex === -1 ? void 0 : wsComponent.resourceName.slice(queryIndex + 1);
         wsComponent.resourceName = void 0;
       }
@@ -36056,7 +36056,7 @@ var actionsLogger = {
 };
 
 // src/action/run.ts
-import path44 from "node:path";
+import path45 from "node:path";
 
 // src/admission/prepared.ts
 import { readFileSync, readdirSync, statSync } from "node:fs";
@@ -43401,9 +43401,9 @@ var Authorizer = class {
   user;
 };
 var PathCheck = class {
-  constructor(authz, path45) {
+  constructor(authz, path46) {
     this.authz = authz;
-    this.path = path45;
+    this.path = path46;
   }
   authz;
   path;
@@ -44196,12 +44196,12 @@ function registerOptionals(env) {
 
 // src/admission/k8s-cel/url.ts
 var URLValue = class {
-  constructor(raw, scheme, opaque, host, path45, rawQuery) {
+  constructor(raw, scheme, opaque, host, path46, rawQuery) {
     this.raw = raw;
     this.scheme = scheme;
     this.opaque = opaque;
     this.host = host;
-    this.path = path45;
+    this.path = path46;
     this.rawQuery = rawQuery;
   }
   raw;
@@ -45483,14 +45483,14 @@ var admission_policy_default = defineRule({
           for (const v of outcomes) {
             if (v.action !== "deny" && v.action !== "unknown") continue;
             const data = { policy: policy.name, binding: binding.name, index: v.index, message: v.message ?? "", request: request2 };
-            const path45 = operation === "DELETE" ? "" : pointerOf(v.expression, object.raw);
+            const path46 = operation === "DELETE" ? "" : pointerOf(v.expression, object.raw);
             const param = ev.param ? `/${String(ev.param.metadata?.namespace ?? "")}/${String(ev.param.metadata?.name ?? "")}` : "";
             if (v.action === "unknown") {
-              yield { messageId: "unknown", path: path45, key: keyOf3(`${policy.name}/${binding.name}/${v.index}${param}`), data: { ...data, action: "unknown" }, severity: "medium" };
+              yield { messageId: "unknown", path: path46, key: keyOf3(`${policy.name}/${binding.name}/${v.index}${param}`), data: { ...data, action: "unknown" }, severity: "medium" };
               continue;
             }
             for (const action of binding.validationActions) {
-              const report2 = { messageId: "failed", path: path45, key: keyOf3(`${policy.name}/${binding.name}/${v.index}/${action}${param}`), data: { ...data, action: action === "Deny" ? "Denied" : action === "Warn" ? "Warned" : "Audited" } };
+              const report2 = { messageId: "failed", path: path46, key: keyOf3(`${policy.name}/${binding.name}/${v.index}/${action}${param}`), data: { ...data, action: action === "Deny" ? "Denied" : action === "Warn" ? "Warned" : "Audited" } };
               const severity = SEVERITY_BY_ACTION[action];
               if (severity) report2.severity = severity;
               yield report2;
@@ -45524,12 +45524,12 @@ var allowed_runtime_classes_default = defineRule({
     if (allowed.length === 0 && !required) return;
     const runtimeClass = typeof pod.spec.runtimeClassName === "string" && pod.spec.runtimeClassName !== "" ? pod.spec.runtimeClassName : void 0;
     const list3 = allowed.length > 0 ? allowed.join(", ") : "any RuntimeClass";
-    const path45 = "/spec/runtimeClassName";
+    const path46 = "/spec/runtimeClassName";
     const data = { allowed: list3 };
     if (runtimeClass === void 0) {
-      if (required) yield { messageId: "missing", path: path45, data };
+      if (required) yield { messageId: "missing", path: path46, data };
     } else if (allowed.length > 0 && !allowed.includes(runtimeClass)) {
-      yield { messageId: "notAllowed", path: path45, data: { ...data, runtimeClass } };
+      yield { messageId: "notAllowed", path: path46, data: { ...data, runtimeClass } };
     }
   }
 });
@@ -49740,7 +49740,7 @@ function reportedViolations(both, level, version) {
   for (const violation of both.restricted.violations) {
     if (CHECK_LEVEL.get(violation.check) !== "restricted") continue;
     const covered2 = /* @__PURE__ */ new Set();
-    for (const id of overriddenBy(violation.check, minor)) for (const path45 of reported.get(id) ?? []) covered2.add(path45);
+    for (const id of overriddenBy(violation.check, minor)) for (const path46 of reported.get(id) ?? []) covered2.add(path46);
     const fields = violation.fields.filter((field) => !covered2.has(field.path));
     if (fields.length > 0) out.push({ ...violation, fields });
   }
@@ -50288,8 +50288,8 @@ function calicoPorts(rule2, direction) {
   const destination = isObj(rule2.destination) ? rule2.destination : {};
   return nonEmpty(destination.ports) || direction === "ingress" && nonEmpty(destination.notPorts);
 }
-function report(direction, path45, index, ports) {
-  return { messageId: direction, path: path45, data: { index, ports: ports ? " (on the listed ports)" : " on every port" }, ...ports ? { severity: "low" } : {} };
+function report(direction, path46, index, ports) {
+  return { messageId: direction, path: path46, data: { index, ports: ports ? " (on the listed ports)" : " on every port" }, ...ports ? { severity: "low" } : {} };
 }
 function* ciliumReports(raw, clusterWide) {
   const rules = [["/spec", raw.spec], ...arr(raw.specs).map((rule2, i2) => [join("/specs", i2), rule2])];
@@ -51849,13 +51849,13 @@ function rolePermissionRule(spec) {
       const found = best(sourcedRules2(role2, unit), namespaced);
       if (!found) return;
       const { hit, severity, note } = found;
-      const { path: path45, related } = locate(hit.source);
+      const { path: path46, related } = locate(hit.source);
       const data = { ...hitData(hit, note), scope: namespaced ? ` in namespace ${unit.namespaceOf(role2)}` : "" };
       const from = hit.source.from;
       if (hit.source.index !== void 0) data.index = hit.source.index;
       else if (from) data.source = describeSource(from);
       const messageId = hit.source.index !== void 0 ? "rule" : from?.everything ? "everything" : "aggregated";
-      yield { messageId, path: path45, data, severity, ...related ? { related } : {} };
+      yield { messageId, path: path46, data, severity, ...related ? { related } : {} };
     }
   };
 }
@@ -52132,11 +52132,11 @@ function equivalentFinding(sources, namespaced) {
   const where = namespaced ? " of the namespace" : "";
   const like = namespaced ? "like cluster-admin bound in the namespace" : "like cluster-admin";
   if (used.length === 1) {
-    const { path: path45, related: related2 } = locate(used[0]);
+    const { path: path46, related: related2 } = locate(used[0]);
     const index = used[0].index;
     const from = used[0].from;
     const data = { where, like, ...index !== void 0 ? { index } : { source: from ? describeSource(from) : "" } };
-    return { messageId: index !== void 0 ? "equivalentRule" : "equivalentAggregated", path: path45, data, ...related2 ? { related: related2 } : {} };
+    return { messageId: index !== void 0 ? "equivalentRule" : "equivalentAggregated", path: path46, data, ...related2 ? { related: related2 } : {} };
   }
   const own = used.filter((s) => s.index !== void 0).map((s) => String(s.index));
   const aggregated = [...new Set(used.filter((s) => s.index === void 0).map((s) => s.from?.builtin ? `built-in ${s.from.ref.name}` : s.from?.ref.name ?? ""))];
@@ -52190,7 +52190,7 @@ var rbac_wildcard_default = defineRule({
     }
     if (!best) return;
     const { source, wildcard } = best;
-    const { path: path45, related } = locate(source);
+    const { path: path46, related } = locate(source);
     let messageId = wildcard.messageId;
     const data = { ...wildcard.data };
     if (source.index !== void 0) data.index = source.index;
@@ -52199,7 +52199,7 @@ var rbac_wildcard_default = defineRule({
       messageId = wildcard.messageId === "rule" ? "aggregated" : "aggregatedNonResource";
       data.source = source.from ? describeSource(source.from) : "";
     }
-    yield { messageId, path: path45, data, severity: wildcard.severity, ...related ? { related } : {} };
+    yield { messageId, path: path46, data, severity: wildcard.severity, ...related ? { related } : {} };
   }
 });
 
@@ -52361,14 +52361,14 @@ function withNumericEscapes(text2, decode3) {
 }
 
 // src/render/render-variants.ts
-import { readdirSync as readdirSync5, readFileSync as readFileSync7, statSync as statSync6 } from "node:fs";
-import path12 from "node:path";
+import { readdirSync as readdirSync6, readFileSync as readFileSync8, statSync as statSync7 } from "node:fs";
+import path13 from "node:path";
 import { gunzipSync as gunzipSync2 } from "node:zlib";
 
 // src/render/helm.ts
-import { existsSync as existsSync2, lstatSync as lstatSync2, mkdirSync as mkdirSync2, mkdtempSync, readdirSync as readdirSync3, readFileSync as readFileSync5, rmSync as rmSync2, statSync as statSync4, symlinkSync, writeFileSync as writeFileSync3 } from "node:fs";
+import { existsSync as existsSync2, lstatSync as lstatSync2, mkdirSync as mkdirSync2, mkdtempSync, readdirSync as readdirSync4, readFileSync as readFileSync6, rmSync as rmSync2, statSync as statSync5, symlinkSync, writeFileSync as writeFileSync3 } from "node:fs";
 import os6 from "node:os";
-import path10 from "node:path";
+import path11 from "node:path";
 import { createHash as createHash2 } from "node:crypto";
 import { gunzipSync } from "node:zlib";
 
@@ -52504,17 +52504,17 @@ var splitByWhitespaces = (template, rawTemplate) => {
   const nextTokens = [];
   let templateStart = 0;
   const leadingWhitespaces = DELIMITERS.has(rawTemplate[0]);
-  for (let templateIndex = 0, rawIndex = 0; templateIndex < template.length; templateIndex += 1, rawIndex += 1) {
+  for (let templateIndex2 = 0, rawIndex = 0; templateIndex2 < template.length; templateIndex2 += 1, rawIndex += 1) {
     const rawCharacter = rawTemplate[rawIndex];
     if (DELIMITERS.has(rawCharacter)) {
-      if (templateStart !== templateIndex) {
-        nextTokens.push(template.slice(templateStart, templateIndex));
+      if (templateStart !== templateIndex2) {
+        nextTokens.push(template.slice(templateStart, templateIndex2));
       }
-      templateStart = templateIndex + 1;
+      templateStart = templateIndex2 + 1;
     } else if (rawCharacter === "\\") {
       const nextRawCharacter = rawTemplate[rawIndex + 1];
       if (nextRawCharacter === "\n") {
-        templateIndex -= 1;
+        templateIndex2 -= 1;
         rawIndex += 1;
       } else if (nextRawCharacter === "u" && rawTemplate[rawIndex + 2] === "{") {
         rawIndex = rawTemplate.indexOf("}", rawIndex + 3);
@@ -56774,13 +56774,13 @@ var logOutputSync = ({ serializedResult, fdNumber, state, verboseInfo, encoding,
   }
 };
 var writeToFiles = (serializedResult, stdioItems, outputFiles) => {
-  for (const { path: path45, append: append2 } of stdioItems.filter(({ type: type2 }) => FILE_TYPES.has(type2))) {
-    const pathString = typeof path45 === "string" ? path45 : path45.toString();
+  for (const { path: path46, append: append2 } of stdioItems.filter(({ type: type2 }) => FILE_TYPES.has(type2))) {
+    const pathString = typeof path46 === "string" ? path46 : path46.toString();
     if (append2 || outputFiles.has(pathString)) {
-      appendFileSync2(path45, serializedResult);
+      appendFileSync2(path46, serializedResult);
     } else {
       outputFiles.add(pathString);
-      writeFileSync(path45, serializedResult);
+      writeFileSync(path46, serializedResult);
     }
   }
 };
@@ -60153,11 +60153,161 @@ function currentRenderBudget() {
 }
 var defaultBudget = new RenderBudget({ maxRenders: Number.POSITIVE_INFINITY });
 
+// src/render/template-subset.ts
+import { readdirSync as readdirSync2, readFileSync as readFileSync4, statSync as statSync3 } from "node:fs";
+import path9 from "node:path";
+var MUTATES = /\b(?:set|unset|merge|mergeOverwrite|mustMerge|mustMergeOverwrite)\b/;
+var DEFINES = /\{\{-?\s*(?:define|block)\b/;
+var DEFINE = /\{\{-?\s*(?:define|block)\s+(?:"((?:[^"\\]|\\.)*)"|`([^`]*)`)/g;
+var CALL2 = /\b(?:include|template)\s+(?:"((?:[^"\\]|\\.)*)"|`([^`]*)`|(\S))/g;
+var MAX_FILES = 5e3;
+var MAX_BYTES = 4 * 1024 * 1024;
+function templateIndex(chartDir) {
+  const found = [];
+  let archives = false;
+  const walk3 = (abs, rel, depth) => {
+    if (depth > 32 || found.length > MAX_FILES) return false;
+    let entries;
+    try {
+      entries = readdirSync2(abs, { withFileTypes: true });
+    } catch {
+      return false;
+    }
+    for (const entry of entries) {
+      const from = path9.join(abs, entry.name);
+      const name = `${rel}/${entry.name}`;
+      let stat2;
+      try {
+        stat2 = entry.isSymbolicLink() ? statSync3(from) : entry;
+      } catch {
+        return false;
+      }
+      if (stat2.isDirectory()) {
+        if (!walk3(from, name, depth + 1)) return false;
+      } else if (stat2.isFile()) {
+        let text2;
+        try {
+          if (statSync3(from).size > MAX_BYTES) return false;
+          text2 = readFileSync4(from, "utf8");
+        } catch {
+          return false;
+        }
+        found.push({ rel: name, text: text2 });
+      } else return false;
+    }
+    return true;
+  };
+  const chart = (abs, prefix2, depth) => {
+    if (depth > 8) return false;
+    let entries;
+    try {
+      entries = readdirSync2(abs, { withFileTypes: true });
+    } catch {
+      return false;
+    }
+    const templates = entries.find((e) => e.name === "templates");
+    if (templates !== void 0 && !walk3(path9.join(abs, "templates"), `${prefix2}templates`, 0)) return false;
+    if (!entries.some((e) => e.name === "charts")) return true;
+    let subs;
+    try {
+      subs = readdirSync2(path9.join(abs, "charts"), { withFileTypes: true });
+    } catch {
+      return false;
+    }
+    for (const sub of subs) {
+      const from = path9.join(abs, "charts", sub.name);
+      let isDir;
+      try {
+        isDir = statSync3(from).isDirectory();
+      } catch {
+        return false;
+      }
+      if (!isDir) {
+        if (/\.tgz$/i.test(sub.name)) archives = true;
+        continue;
+      }
+      if (!chart(from, `${prefix2}charts/${sub.name}/`, depth + 1)) return false;
+    }
+    return true;
+  };
+  if (!chart(chartDir, "", 0)) return void 0;
+  const definedIn = /* @__PURE__ */ new Map();
+  const defines = found.map((f, i2) => {
+    for (const m of f.text.matchAll(DEFINE)) {
+      const name = m[1] ?? m[2];
+      definedIn.set(name, [...definedIn.get(name) ?? [], i2]);
+    }
+    return DEFINES.test(f.text);
+  });
+  const actions = found.map((f) => actionSpans(f.text).filter((s) => !s.comment).map((s) => f.text.slice(s.start, s.end)));
+  const calls = actions.map((list3) => {
+    const out = [];
+    for (const action of list3) {
+      for (const m of action.matchAll(CALL2)) out.push(m[1] ?? m[2]);
+      if (/\btpl\b/.test(action)) out.push(void 0);
+    }
+    return out;
+  });
+  const mutating = /* @__PURE__ */ new Set();
+  actions.forEach((list3, i2) => {
+    if (list3.some((a2) => MUTATES.test(a2))) mutating.add(i2);
+  });
+  for (let changed = true; changed; ) {
+    changed = false;
+    calls.forEach((list3, i2) => {
+      if (mutating.has(i2)) return;
+      const reaches = list3.some((name) => {
+        if (name === void 0) return archives || mutating.size > 0;
+        const at3 = definedIn.get(name);
+        return at3 === void 0 || at3.some((j) => mutating.has(j));
+      });
+      if (reaches) {
+        mutating.add(i2);
+        changed = true;
+      }
+    });
+  }
+  const byBase = /* @__PURE__ */ new Map();
+  found.forEach((f, i2) => {
+    const b = f.rel.slice(f.rel.lastIndexOf("/") + 1);
+    byBase.set(b, [...byBase.get(b) ?? [], i2]);
+  });
+  const files = found.map((f, i2) => {
+    const names = [];
+    if (calls[i2].some((name) => name === void 0 || !definedIn.has(name))) {
+      for (const [b, list3] of byBase) if (f.text.includes(b)) names.push(...list3.filter((j) => j !== i2));
+    }
+    const own = f.rel.slice(f.rel.lastIndexOf("/") + 1);
+    return { rel: f.rel, pinned: own.startsWith("_") || defines[i2] || mutating.has(i2), names };
+  });
+  return { files, byRel: new Map(files.map((f, i2) => [f.rel, i2])) };
+}
+function omittedTemplates(index, keep) {
+  if (index === void 0 || keep.length === 0) return [];
+  const kept = /* @__PURE__ */ new Set();
+  const queue = [];
+  for (const rel of keep) {
+    const at3 = index.byRel.get(rel);
+    if (at3 === void 0) return [];
+    queue.push(at3);
+  }
+  index.files.forEach((f, i2) => {
+    if (f.pinned) queue.push(i2);
+  });
+  while (queue.length > 0) {
+    const i2 = queue.pop();
+    if (kept.has(i2)) continue;
+    kept.add(i2);
+    queue.push(...index.files[i2].names);
+  }
+  return index.files.filter((_, i2) => !kept.has(i2)).map((f) => f.rel);
+}
+
 // src/render/render-cache.ts
 import { AsyncLocalStorage as AsyncLocalStorage3 } from "node:async_hooks";
 import { createHash } from "node:crypto";
-import { closeSync, lstatSync, mkdirSync, openSync, readdirSync as readdirSync2, readFileSync as readFileSync4, readSync, renameSync, rmSync, statSync as statSync3, utimesSync, writeFileSync as writeFileSync2 } from "node:fs";
-import path9 from "node:path";
+import { closeSync, lstatSync, mkdirSync, openSync, readdirSync as readdirSync3, readFileSync as readFileSync5, readSync, renameSync, rmSync, statSync as statSync4, utimesSync, writeFileSync as writeFileSync2 } from "node:fs";
+import path10 from "node:path";
 var FORMAT = "preadmit-render-cache-1";
 var MAX_STDERR_BYTES = 256 * 1024;
 var MAX_HEADER_BYTES = 4096;
@@ -60168,10 +60318,10 @@ var RenderCache = class {
   /** Content hashes of chart directories that stay unchanged during the scan (the repository's own). */
   chartHashes = /* @__PURE__ */ new Map();
   constructor(dir) {
-    this.dir = path9.resolve(dir);
+    this.dir = path10.resolve(dir);
   }
   file(key2) {
-    return path9.join(this.dir, key2.slice(0, 2), `${key2}.render`);
+    return path10.join(this.dir, key2.slice(0, 2), `${key2}.render`);
   }
   /** The entry for `key`, or undefined (absent, unreadable, corrupted, larger than `maxBytes`). */
   get(key2, maxBytes) {
@@ -60184,7 +60334,7 @@ var RenderCache = class {
       return void 0;
     }
     try {
-      const size2 = statSync3(file).size;
+      const size2 = statSync4(file).size;
       if (size2 > maxBytes + MAX_HEADER_BYTES) return this.reject();
       const buffer = Buffer.alloc(size2);
       let read = 0;
@@ -60230,7 +60380,7 @@ var RenderCache = class {
     const file = this.file(key2);
     const temporary = `${file}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`;
     try {
-      mkdirSync(path9.dirname(file), { recursive: true });
+      mkdirSync(path10.dirname(file), { recursive: true });
       writeFileSync2(temporary, Buffer.concat([Buffer.from(`${JSON.stringify(header3)}
 `, "utf8"), body]), { mode: 384 });
       renameSync(temporary, file);
@@ -60248,7 +60398,7 @@ var RenderCache = class {
     let removed = 0;
     let shards;
     try {
-      shards = readdirSync2(this.dir);
+      shards = readdirSync3(this.dir);
     } catch {
       return 0;
     }
@@ -60256,14 +60406,14 @@ var RenderCache = class {
       if (!/^[0-9a-f]{2}$/.test(shard)) continue;
       let files;
       try {
-        files = readdirSync2(path9.join(this.dir, shard));
+        files = readdirSync3(path10.join(this.dir, shard));
       } catch {
         continue;
       }
       for (const name of files) {
         const kind = cacheFileKind(shard, name);
         if (kind === void 0) continue;
-        const full2 = path9.join(this.dir, shard, name);
+        const full2 = path10.join(this.dir, shard, name);
         try {
           const stat2 = lstatSync(full2);
           if (stat2.isFile() && now - stat2.mtimeMs > (kind === "temporary" ? 36e5 : CACHE_ENTRY_MAX_AGE_MS)) {
@@ -60299,20 +60449,20 @@ function directoryHash(dir) {
     if (depth > MAX_HASHED_DEPTH) return false;
     let entries;
     try {
-      entries = readdirSync2(at3, { withFileTypes: true });
+      entries = readdirSync3(at3, { withFileTypes: true });
     } catch {
       return false;
     }
     entries.sort((a2, b) => a2.name < b.name ? -1 : a2.name > b.name ? 1 : 0);
     for (const entry of entries) {
       if (entry.name === ".git") continue;
-      const full2 = path9.join(at3, entry.name);
+      const full2 = path10.join(at3, entry.name);
       const name = shown2 === "" ? entry.name : `${shown2}/${entry.name}`;
       let isDir = entry.isDirectory();
       let isFile = entry.isFile();
       if (!isDir && !isFile) {
         try {
-          const stat2 = statSync3(full2);
+          const stat2 = statSync4(full2);
           isDir = stat2.isDirectory();
           isFile = stat2.isFile();
         } catch {
@@ -60325,7 +60475,7 @@ function directoryHash(dir) {
       } else if (isFile) {
         let content;
         try {
-          content = readFileSync4(full2);
+          content = readFileSync5(full2);
         } catch {
           return false;
         }
@@ -60343,7 +60493,7 @@ function directoryHash(dir) {
 }
 function fileHash(file) {
   try {
-    return createHash("sha256").update(readFileSync4(file)).digest("hex");
+    return createHash("sha256").update(readFileSync5(file)).digest("hex");
   } catch {
     return void 0;
   }
@@ -60352,7 +60502,7 @@ var binaries = /* @__PURE__ */ new Map();
 function binaryHash(file) {
   let stamp;
   try {
-    const stat2 = statSync3(file);
+    const stat2 = statSync4(file);
     stamp = `${file}\0${stat2.size}\0${stat2.mtimeMs}\0${stat2.ino}`;
   } catch {
     return void 0;
@@ -60374,7 +60524,7 @@ var GO_RUNTIME_PASSED_THROUGH = ["GOGC", "GOMEMLIMIT", "GOMAXPROCS"];
 var NO_NETWORK = "http://127.0.0.1:9";
 function helmEnvironment() {
   if (privateHome === void 0) {
-    privateHome = mkdtempSync(path10.join(os6.tmpdir(), "preadmit-helm-home-"));
+    privateHome = mkdtempSync(path11.join(os6.tmpdir(), "preadmit-helm-home-"));
     process.once("exit", () => rmSync2(privateHome, { recursive: true, force: true }));
   }
   const env = {};
@@ -60392,19 +60542,19 @@ function helmEnvironment() {
     ...goRuntime,
     HOME: privateHome,
     USERPROFILE: privateHome,
-    XDG_CACHE_HOME: path10.join(privateHome, "cache"),
-    XDG_CONFIG_HOME: path10.join(privateHome, "config"),
-    XDG_DATA_HOME: path10.join(privateHome, "data"),
-    HELM_CACHE_HOME: path10.join(privateHome, "cache"),
-    HELM_CONFIG_HOME: path10.join(privateHome, "config"),
-    HELM_DATA_HOME: path10.join(privateHome, "data"),
-    HELM_PLUGINS: path10.join(privateHome, "plugins"),
-    HELM_REGISTRY_CONFIG: path10.join(privateHome, "registry.json"),
-    HELM_REPOSITORY_CONFIG: path10.join(privateHome, "repositories.yaml"),
-    HELM_REPOSITORY_CACHE: path10.join(privateHome, "repository"),
+    XDG_CACHE_HOME: path11.join(privateHome, "cache"),
+    XDG_CONFIG_HOME: path11.join(privateHome, "config"),
+    XDG_DATA_HOME: path11.join(privateHome, "data"),
+    HELM_CACHE_HOME: path11.join(privateHome, "cache"),
+    HELM_CONFIG_HOME: path11.join(privateHome, "config"),
+    HELM_DATA_HOME: path11.join(privateHome, "data"),
+    HELM_PLUGINS: path11.join(privateHome, "plugins"),
+    HELM_REGISTRY_CONFIG: path11.join(privateHome, "registry.json"),
+    HELM_REPOSITORY_CONFIG: path11.join(privateHome, "repositories.yaml"),
+    HELM_REPOSITORY_CACHE: path11.join(privateHome, "repository"),
     HELM_NO_PLUGINS: "1",
     HELM_DEBUG: "false",
-    KUBECONFIG: path10.join(privateHome, "kubeconfig"),
+    KUBECONFIG: path11.join(privateHome, "kubeconfig"),
     HTTP_PROXY: NO_NETWORK,
     HTTPS_PROXY: NO_NETWORK,
     ALL_PROXY: NO_NETWORK,
@@ -60416,12 +60566,12 @@ function helmEnvironment() {
 }
 function resolveOnPath(command, pathVariable = process.env.PATH ?? "") {
   const extensions = process.platform === "win32" ? (process.env.PATHEXT ?? ".EXE;.CMD;.BAT").split(";") : [""];
-  for (const dir of pathVariable.split(path10.delimiter)) {
-    if (dir === "" || !path10.isAbsolute(dir)) continue;
+  for (const dir of pathVariable.split(path11.delimiter)) {
+    if (dir === "" || !path11.isAbsolute(dir)) continue;
     for (const extension of extensions) {
-      const candidate2 = path10.join(dir, command + extension);
+      const candidate2 = path11.join(dir, command + extension);
       try {
-        if (statSync4(candidate2).isFile()) return candidate2;
+        if (statSync5(candidate2).isFile()) return candidate2;
       } catch {
       }
     }
@@ -60430,13 +60580,13 @@ function resolveOnPath(command, pathVariable = process.env.PATH ?? "") {
 }
 function helmCandidate(explicit) {
   const name = explicit ?? "helm";
-  return name.includes("/") || name.includes(path10.sep) ? path10.resolve(name) : resolveOnPath(name) ?? name;
+  return name.includes("/") || name.includes(path11.sep) ? path11.resolve(name) : resolveOnPath(name) ?? name;
 }
 async function locateHelm(explicit) {
   const name = explicit ?? "helm";
   const candidate2 = helmCandidate(explicit);
   try {
-    if (!path10.isAbsolute(candidate2)) throw new Error(`${name} is not on PATH (relative PATH entries are not searched)`);
+    if (!path11.isAbsolute(candidate2)) throw new Error(`${name} is not on PATH (relative PATH entries are not searched)`);
     const { stdout } = await execa(candidate2, ["version", "--template={{.Version}}"], {
       env: helmEnvironment(),
       extendEnv: false,
@@ -60458,26 +60608,26 @@ async function locateHelm(explicit) {
 }
 var MAX_CHART_FILE_BYTES = 1024 * 1024;
 function chartRoot(dir) {
-  const real = safeRealpath(dir) ?? path10.resolve(dir);
-  for (let at3 = real; ; at3 = path10.dirname(at3)) {
-    if (existsSync2(path10.join(at3, ".git"))) return at3;
-    if (path10.dirname(at3) === at3) return real;
+  const real = safeRealpath(dir) ?? path11.resolve(dir);
+  for (let at3 = real; ; at3 = path11.dirname(at3)) {
+    if (existsSync2(path11.join(at3, ".git"))) return at3;
+    if (path11.dirname(at3) === at3) return real;
   }
 }
 function readChartFile(file, root) {
-  const name = path10.basename(file);
+  const name = path11.basename(file);
   const real = safeRealpath(file);
   if (real === void 0) return `${name} cannot be read (a symlink to nothing?)`;
   if (!isInside(root, real)) return `${name} is a symlink leading outside the repository; not read`;
   let size2;
   try {
-    size2 = statSync4(real).size;
+    size2 = statSync5(real).size;
   } catch (error2) {
     return `${name} cannot be read: ${error2.message}`;
   }
   if (size2 > MAX_CHART_FILE_BYTES) return `${name} is larger than ${MAX_CHART_FILE_BYTES / 1024 / 1024} MiB; not read`;
   try {
-    return { text: readFileSync5(real, "utf8") };
+    return { text: readFileSync6(real, "utf8") };
   } catch (error2) {
     return `${name} cannot be read: ${error2.message}`;
   }
@@ -60490,7 +60640,7 @@ function parseChartYaml(text2) {
 }
 function readChartInfo(dir, root = chartRoot(dir)) {
   let parsed;
-  const chartYaml = readChartFile(path10.join(dir, "Chart.yaml"), root);
+  const chartYaml = readChartFile(path11.join(dir, "Chart.yaml"), root);
   if (typeof chartYaml === "string") return chartYaml;
   try {
     parsed = parseChartYaml(chartYaml.text);
@@ -60505,7 +60655,7 @@ function readChartInfo(dir, root = chartRoot(dir)) {
     alias: str2(dep.alias),
     version: str2(dep.version)
   }));
-  const requirements = path10.join(dir, "requirements.yaml");
+  const requirements = path11.join(dir, "requirements.yaml");
   if (str2(parsed.apiVersion) === "v1" && existsSync2(requirements)) {
     const read = readChartFile(requirements, root);
     if (typeof read === "string") return read;
@@ -60526,18 +60676,18 @@ function readChartInfo(dir, root = chartRoot(dir)) {
 }
 function vendoredCharts(dir) {
   const found = /* @__PURE__ */ new Map();
-  const chartsDir = path10.join(dir, "charts");
+  const chartsDir = path11.join(dir, "charts");
   let entries;
   try {
-    entries = readdirSync3(chartsDir);
+    entries = readdirSync4(chartsDir);
   } catch {
     return found;
   }
   for (const entry of entries) {
-    const full2 = path10.join(chartsDir, entry);
+    const full2 = path11.join(chartsDir, entry);
     if (entry.endsWith(".tgz")) {
       found.set(entry.replace(/-v?\d+\.\d+\.\d+[^/]*\.tgz$/, "").replace(/\.tgz$/, ""), full2);
-    } else if (isDirectory2(full2) && existsSync2(path10.join(full2, "Chart.yaml"))) {
+    } else if (isDirectory2(full2) && existsSync2(path11.join(full2, "Chart.yaml"))) {
       const info2 = readChartInfo(full2);
       found.set(typeof info2 === "string" ? entry : info2.name, full2);
     }
@@ -60546,7 +60696,7 @@ function vendoredCharts(dir) {
 }
 function isDirectory2(p) {
   try {
-    return statSync4(p).isDirectory();
+    return statSync5(p).isDirectory();
   } catch {
     return false;
   }
@@ -60580,6 +60730,22 @@ function checkedChartProblem(request2) {
   return problem;
 }
 async function renderChart(request2) {
+  const outcome = await renderOnce(request2);
+  if (!outcome.ok && outcome.subset === true && MISSING_TEMPLATE.test(outcome.message)) {
+    return renderOnce({ ...request2, onlyTemplates: void 0 });
+  }
+  return outcome;
+}
+var MISSING_TEMPLATE = /\bno template "[^"]*" associated with|\btemplate "[^"]*" not defined|\bincomplete or empty template\b/;
+var TEMPLATE_INDEXES = /* @__PURE__ */ new WeakMap();
+function omittedFor(request2, chartDir) {
+  if (request2.onlyTemplates === void 0 || request2.onlyTemplates.length === 0 || request2.checkedCharts === void 0) return [];
+  let indexes = TEMPLATE_INDEXES.get(request2.checkedCharts);
+  if (indexes === void 0) TEMPLATE_INDEXES.set(request2.checkedCharts, indexes = /* @__PURE__ */ new Map());
+  if (!indexes.has(chartDir)) indexes.set(chartDir, templateIndex(chartDir));
+  return omittedTemplates(indexes.get(chartDir), request2.onlyTemplates);
+}
+async function renderOnce(request2) {
   const started = performance.now();
   const budget = currentRenderBudget();
   const problem = checkedChartProblem(request2);
@@ -60590,9 +60756,10 @@ async function renderChart(request2) {
   let chartDir = chartDirForHelm(request2);
   const ownDir = chartDir;
   let editedView;
-  if (request2.replacedFiles !== void 0 && request2.replacedFiles.size > 0) {
+  const omitted = omittedFor(request2, chartDir);
+  if (request2.replacedFiles !== void 0 && request2.replacedFiles.size > 0 || omitted.length > 0) {
     try {
-      chartDir = editedView = withReplacedFiles(chartDir, request2.replacedFiles);
+      chartDir = editedView = withReplacedFiles(chartDir, request2.replacedFiles ?? /* @__PURE__ */ new Map(), omitted);
     } catch (error2) {
       return { ok: false, message: `the chart could not be staged with changed lines: ${error2.message}`, ms: performance.now() - started };
     }
@@ -60610,7 +60777,7 @@ async function renderChart(request2) {
         chartDir = sharedCopy = copies.get(memo);
       } else chartDir = answersCopy = withClusterAnswers(chartDir, how);
     } catch (error2) {
-      if (editedView !== void 0) rmSync2(path10.dirname(editedView), { recursive: true, force: true });
+      if (editedView !== void 0) rmSync2(path11.dirname(editedView), { recursive: true, force: true });
       return { ok: false, message: `the chart could not be copied for the render with the cluster's answers: ${error2.message}`, ms: performance.now() - started };
     }
   }
@@ -60618,16 +60785,16 @@ async function renderChart(request2) {
   let valuesCopies;
   if ((answersCopy !== void 0 || sharedCopy !== void 0) && request2.valuesFiles.length > 0) {
     valuesCopies = stagingRoot("preadmit-values-");
-    valuesFiles = request2.valuesFiles.map((file2, i2) => answeredValuesFile(file2, path10.join(valuesCopies, `values-${i2}${path10.extname(file2) || ".yaml"}`), answersHowOf(request2)));
+    valuesFiles = request2.valuesFiles.map((file2, i2) => answeredValuesFile(file2, path11.join(valuesCopies, `values-${i2}${path11.extname(file2) || ".yaml"}`), answersHowOf(request2)));
   }
   const purpose = request2.purpose ?? "value-set";
   const { file, args, env } = boundedHelm(request2.helm.path, templateArgs({ ...request2, chartDir, valuesFiles }), budget.memoryLimitBytes);
   const cache2 = currentRenderCache();
-  const key2 = cache2 === void 0 ? void 0 : cacheKeyOf({ ...request2, valuesFiles }, chartDir, ownDir, answersCopy !== void 0 ? "copy" : sharedCopy !== void 0 ? "shared-copy" : "own", budget.memoryLimitBytes, env, cache2);
+  const key2 = cache2 === void 0 ? void 0 : cacheKeyOf({ ...request2, valuesFiles }, omitted, chartDir, ownDir, answersCopy !== void 0 ? "copy" : sharedCopy !== void 0 ? "shared-copy" : "own", budget.memoryLimitBytes, env, cache2);
   const hit = key2 === void 0 ? void 0 : cache2.get(key2, maxBuffer);
   const removeStaged = () => {
-    if (answersCopy !== void 0) rmSync2(path10.dirname(answersCopy), { recursive: true, force: true });
-    if (editedView !== void 0) rmSync2(path10.dirname(editedView), { recursive: true, force: true });
+    if (answersCopy !== void 0) rmSync2(path11.dirname(answersCopy), { recursive: true, force: true });
+    if (editedView !== void 0) rmSync2(path11.dirname(editedView), { recursive: true, force: true });
     if (valuesCopies !== void 0) rmSync2(valuesCopies, { recursive: true, force: true });
   };
   const asGiven = (message) => valuesFiles.reduce((m, copy, i2) => m.split(copy).join(request2.valuesFiles[i2]), message);
@@ -60637,7 +60804,7 @@ async function renderChart(request2) {
     const ms2 = performance.now() - started;
     if (hit.ok) return { ok: true, stdout: hit.stdout, ms: ms2 };
     const stderr = request2.valuesFiles.reduce((text2, file2, i2) => text2.split(`\0values-${i2}\0`).join(file2), hit.stderr.split(CACHED_CHART_DIR).join(chartDir));
-    return { ok: false, message: asGiven(refusalMessage(request2, chartDir, hit.exitCode, stderr)), ms: ms2 };
+    return { ok: false, message: asGiven(refusalMessage(request2, chartDir, hit.exitCode, stderr)), ms: ms2, subset: omitted.length > 0 };
   }
   renderStats.helm[purpose]++;
   const subprocess = execa(file, args, {
@@ -60675,8 +60842,8 @@ async function renderChart(request2) {
     const refused2 = typeof result.exitCode === "number" && result.exitCode !== 0 && !result.signal;
     const cachedStderr = valuesFiles.reduce((text2, copy, i2) => copy === request2.valuesFiles[i2] ? text2 : text2.split(copy).join(`\0values-${i2}\0`), stderr.split(chartDir).join(CACHED_CHART_DIR));
     if (key2 !== void 0 && refused2) cache2.put(key2, { ok: false, exitCode: result.exitCode, stderr: cachedStderr });
-    if (result.signal && !helmErrorMessage(stderr)) return { ok: false, message: `helm template was killed by ${result.signal} (out of memory?)`, ms };
-    return { ok: false, message: asGiven(refusalMessage(request2, chartDir, result.exitCode, stderr)), ms };
+    if (result.signal && !helmErrorMessage(stderr)) return { ok: false, message: `helm template was killed by ${result.signal} (out of memory?)`, ms, subset: omitted.length > 0 };
+    return { ok: false, message: asGiven(refusalMessage(request2, chartDir, result.exitCode, stderr)), ms, subset: omitted.length > 0 };
   }
   const stdout = String(result.stdout);
   if (key2 !== void 0) cache2.put(key2, { ok: true, stdout });
@@ -60687,7 +60854,7 @@ function refusalMessage(request2, chartDir, exitCode, stderr) {
   const message = helmErrorMessage(stderr, secretsOf(request2)).split(chartDir).join(request2.chartDir);
   return message || `helm exited with ${exitCode ?? "an error"}`;
 }
-function cacheKeyOf(request2, chartDir, ownDir, dir, memoryLimitBytes, env, cache2) {
+function cacheKeyOf(request2, omitted, chartDir, ownDir, dir, memoryLimitBytes, env, cache2) {
   const helm = binaryHash(request2.helm.path);
   if (helm === void 0) return void 0;
   let chart;
@@ -60700,12 +60867,12 @@ function cacheKeyOf(request2, chartDir, ownDir, dir, memoryLimitBytes, env, cach
     if (!cache2.chartHashes.has(ownDir)) cache2.chartHashes.set(ownDir, directoryHash(ownDir));
     const own = cache2.chartHashes.get(ownDir);
     const replaced = [...request2.replacedFiles ?? /* @__PURE__ */ new Map()].sort((a2, b) => a2[0] < b[0] ? -1 : 1).map(([file, text2]) => [file, createHash2("sha256").update(text2).digest("hex")]);
-    chart = own === void 0 ? void 0 : replaced.length === 0 ? own : { own, replaced };
+    chart = own === void 0 ? void 0 : replaced.length === 0 && omitted.length === 0 ? own : { own, replaced, ...omitted.length > 0 ? { omitted: [...omitted].sort() } : {} };
   }
   if (chart === void 0) return void 0;
   const values = [];
   for (const file of request2.valuesFiles) {
-    const hash = fileHash(path10.resolve(request2.chartDir, file));
+    const hash = fileHash(path11.resolve(request2.chartDir, file));
     if (hash === void 0) return void 0;
     values.push(hash);
   }
@@ -60735,7 +60902,7 @@ function boundedHelm(helmPath, args, memoryLimitBytes) {
 }
 var ANSWERS_COPIES = /* @__PURE__ */ new WeakMap();
 function releaseAnswersCopies(checkedCharts) {
-  for (const copy of ANSWERS_COPIES.get(checkedCharts)?.values() ?? []) rmSync2(path10.dirname(copy), { recursive: true, force: true });
+  for (const copy of ANSWERS_COPIES.get(checkedCharts)?.values() ?? []) rmSync2(path11.dirname(copy), { recursive: true, force: true });
   ANSWERS_COPIES.delete(checkedCharts);
 }
 var STAGED = /* @__PURE__ */ new WeakMap();
@@ -60748,7 +60915,7 @@ function chartDirForHelm(request2) {
   let staged;
   if (holdsGit(source)) {
     const root = stagingRoot("preadmit-chart-");
-    staged = path10.join(root, path10.basename(source));
+    staged = path11.join(root, path11.basename(source));
     mirrorWithoutGit(source, staged);
   }
   cache2?.set(request2.chartDir, staged);
@@ -60833,7 +61000,7 @@ function withCapabilityBlocks(text2, rewrite) {
 function unpackSubchart(archive, chartsDir, how, depth = 0) {
   let tar;
   try {
-    tar = gunzipSync(readFileSync5(archive), { maxOutputLength: MAX_INSPECTED_BYTES });
+    tar = gunzipSync(readFileSync6(archive), { maxOutputLength: MAX_INSPECTED_BYTES });
   } catch {
     return false;
   }
@@ -60846,15 +61013,15 @@ function unpackSubchart(archive, chartsDir, how, depth = 0) {
   const tops = new Set(entries.map((e) => e.name.split("/")[0]));
   if (tops.size !== 1 || entries.some((e) => e.name.startsWith("/") || e.name.split("/").includes(".."))) return false;
   const top = [...tops][0];
-  if (top === "" || top === "." || existsSync2(path10.join(chartsDir, top))) return false;
+  if (top === "" || top === "." || existsSync2(path11.join(chartsDir, top))) return false;
   for (const entry of entries) {
     if (entry.name.endsWith("/")) continue;
-    const target = path10.join(chartsDir, entry.name);
-    mkdirSync2(path10.dirname(target), { recursive: true });
+    const target = path11.join(chartsDir, entry.name);
+    mkdirSync2(path11.dirname(target), { recursive: true });
     const parts = entry.name.split("/");
     const rewrite = parts.includes("templates") || /^values\.ya?ml$/.test(parts.at(-1));
     writeFileSync3(target, rewrite && entry.content.length <= 4 * 1024 * 1024 ? withClusterAnswersText(entry.content.toString("utf8"), how) : entry.content);
-    if (parts.length === 3 && parts[1] === "charts" && parts[2].endsWith(".tgz") && depth < 4 && unpackSubchart(target, path10.dirname(target), how, depth + 1)) rmSync2(target);
+    if (parts.length === 3 && parts[1] === "charts" && parts[2].endsWith(".tgz") && depth < 4 && unpackSubchart(target, path11.dirname(target), how, depth + 1)) rmSync2(target);
   }
   return true;
 }
@@ -60863,9 +61030,9 @@ function answersHowOf(request2) {
 }
 function answeredValuesFile(file, to, how) {
   try {
-    const stat2 = statSync4(file);
+    const stat2 = statSync5(file);
     if (!stat2.isFile() || stat2.size > 4 * 1024 * 1024) return file;
-    writeFileSync3(to, withClusterAnswersText(readFileSync5(file, "utf8"), how));
+    writeFileSync3(to, withClusterAnswersText(readFileSync6(file, "utf8"), how));
     return to;
   } catch {
     return file;
@@ -60874,7 +61041,7 @@ function answeredValuesFile(file, to, how) {
 function answerableTemplate(file, entry) {
   if (!entry.isFile() && !entry.isSymbolicLink()) return false;
   try {
-    const stat2 = statSync4(file);
+    const stat2 = statSync5(file);
     return stat2.isFile() && stat2.size <= 4 * 1024 * 1024;
   } catch {
     return false;
@@ -60882,40 +61049,42 @@ function answerableTemplate(file, entry) {
 }
 function withClusterAnswers(chartDir, how) {
   const root = stagingRoot("preadmit-answers-");
-  const staged = path10.join(root, path10.basename(chartDir));
+  const staged = path11.join(root, path11.basename(chartDir));
   const copy = (src, dst, inTemplates, depth) => {
     mkdirSync2(dst, { recursive: true });
-    for (const entry of readdirSync3(src, { withFileTypes: true })) {
+    for (const entry of readdirSync4(src, { withFileTypes: true })) {
       if (entry.name === ".git") continue;
-      const from = path10.join(src, entry.name);
-      const to = path10.join(dst, entry.name);
+      const from = path11.join(src, entry.name);
+      const to = path11.join(dst, entry.name);
       if (entry.isDirectory() && depth < 32) copy(from, to, inTemplates || entry.name === "templates", depth + 1);
-      else if ((inTemplates || /^values\.ya?ml$/.test(entry.name)) && answerableTemplate(from, entry)) writeFileSync3(to, withClusterAnswersText(readFileSync5(from, "utf8"), how));
-      else if (path10.basename(src) === "charts" && entry.name.endsWith(".tgz") && entry.isFile() && unpackSubchart(from, dst, how)) continue;
+      else if ((inTemplates || /^values\.ya?ml$/.test(entry.name)) && answerableTemplate(from, entry)) writeFileSync3(to, withClusterAnswersText(readFileSync6(from, "utf8"), how));
+      else if (path11.basename(src) === "charts" && entry.name.endsWith(".tgz") && entry.isFile() && unpackSubchart(from, dst, how)) continue;
       else symlinkSync(from, to);
     }
   };
   copy(chartDir, staged, false, 0);
   return staged;
 }
-function withReplacedFiles(chartDir, files) {
-  for (const name of files.keys()) {
-    if (name === "" || path10.isAbsolute(name) || name.split("/").some((part) => part === "" || part === "." || part === ".." || part === ".git")) throw new Error(`${name} is not a file of the chart`);
+function withReplacedFiles(chartDir, files, omitted = []) {
+  for (const name of [...files.keys(), ...omitted]) {
+    if (name === "" || path11.isAbsolute(name) || name.split("/").some((part) => part === "" || part === "." || part === ".." || part === ".git")) throw new Error(`${name} is not a file of the chart`);
   }
   const root = stagingRoot("preadmit-edit-");
-  const staged = path10.join(root, path10.basename(chartDir));
+  const staged = path11.join(root, path11.basename(chartDir));
+  const left = new Set(omitted);
   const onTheWay = /* @__PURE__ */ new Set();
-  for (const name of files.keys()) {
+  for (const name of [...files.keys(), ...omitted]) {
     const parts = name.split("/");
     for (let i2 = 1; i2 < parts.length; i2++) onTheWay.add(parts.slice(0, i2).join("/"));
   }
   const stage = (src, dst, prefix2) => {
     mkdirSync2(dst, { recursive: true });
-    for (const entry of readdirSync3(src, { withFileTypes: true })) {
+    for (const entry of readdirSync4(src, { withFileTypes: true })) {
       if (entry.name === ".git") continue;
       const name = prefix2 === "" ? entry.name : `${prefix2}/${entry.name}`;
-      const from = path10.join(src, entry.name);
-      const to = path10.join(dst, entry.name);
+      if (left.has(name)) continue;
+      const from = path11.join(src, entry.name);
+      const to = path11.join(dst, entry.name);
       const text2 = files.get(name);
       if (text2 !== void 0) writeFileSync3(to, text2);
       else if (onTheWay.has(name)) stage(from, to, name);
@@ -60927,27 +61096,27 @@ function withReplacedFiles(chartDir, files) {
 }
 function stagingRoot(prefix2) {
   if (stagedRoots.length === 0) process.once("exit", () => stagedRoots.forEach((dir) => rmSync2(dir, { recursive: true, force: true })));
-  const root = mkdtempSync(path10.join(os6.tmpdir(), prefix2));
+  const root = mkdtempSync(path11.join(os6.tmpdir(), prefix2));
   stagedRoots.push(root);
   return root;
 }
 function holdsGit(dir, depth = 0) {
   let entries;
   try {
-    entries = readdirSync3(dir, { withFileTypes: true });
+    entries = readdirSync4(dir, { withFileTypes: true });
   } catch {
     return false;
   }
   if (entries.some((e) => e.name === ".git")) return true;
-  return depth < 64 && entries.some((e) => e.isDirectory() && holdsGit(path10.join(dir, e.name), depth + 1));
+  return depth < 64 && entries.some((e) => e.isDirectory() && holdsGit(path11.join(dir, e.name), depth + 1));
 }
 function mirrorWithoutGit(src, dst) {
   mkdirSync2(dst, { recursive: true });
-  for (const entry of readdirSync3(src, { withFileTypes: true })) {
+  for (const entry of readdirSync4(src, { withFileTypes: true })) {
     if (entry.name === ".git") continue;
-    const from = path10.join(src, entry.name);
-    if (entry.isDirectory() && holdsGit(from)) mirrorWithoutGit(from, path10.join(dst, entry.name));
-    else symlinkSync(from, path10.join(dst, entry.name));
+    const from = path11.join(src, entry.name);
+    if (entry.isDirectory() && holdsGit(from)) mirrorWithoutGit(from, path11.join(dst, entry.name));
+    else symlinkSync(from, path11.join(dst, entry.name));
   }
 }
 function formatBytes(bytes) {
@@ -60973,8 +61142,8 @@ function secretsOf(request2) {
     const real = safeRealpath(file);
     if (real === void 0 || isInside(chart, real)) continue;
     try {
-      if (statSync4(real).size > MAX_CHART_FILE_BYTES * 4) continue;
-      const stack = loadYamlDocuments(readFileSync5(real, "utf8")).documents.map((d) => d.value);
+      if (statSync5(real).size > MAX_CHART_FILE_BYTES * 4) continue;
+      const stack = loadYamlDocuments(readFileSync6(real, "utf8")).documents.map((d) => d.value);
       while (stack.length > 0 && out.size < 1e4) {
         const value = stack.pop();
         if (typeof value === "string" && value.length >= MIN_SECRET_LENGTH) out.add(value);
@@ -60998,7 +61167,7 @@ function chartProblem(chartDir, root) {
   const outside = realRoot === start ? "chart" : "repository";
   if (!isInside(realRoot, start)) return "the chart directory leads outside the repository (through a symlink?)";
   for (const name of ["charts", "templates"]) {
-    const full2 = path10.join(start, name);
+    const full2 = path11.join(start, name);
     if (existsSync2(full2) && !isDirectory2(full2)) return `${name} is not a directory`;
   }
   const walked = /* @__PURE__ */ new Set();
@@ -61010,13 +61179,13 @@ function chartProblem(chartDir, root) {
     if (depth > 64) return `${shown2 || "."} is nested deeper than 64 directories`;
     let entries;
     try {
-      entries = readdirSync3(dir, { withFileTypes: true }).sort((a2, b) => a2.name < b.name ? -1 : a2.name > b.name ? 1 : 0);
+      entries = readdirSync4(dir, { withFileTypes: true }).sort((a2, b) => a2.name < b.name ? -1 : a2.name > b.name ? 1 : 0);
     } catch {
       continue;
     }
     for (const dirent of entries) {
       const entry = dirent.name;
-      const full2 = path10.join(dir, entry);
+      const full2 = path11.join(dir, entry);
       const label = shown2 ? `${shown2}/${entry}` : entry;
       let real = full2;
       let isDir = dirent.isDirectory();
@@ -61026,10 +61195,10 @@ function chartProblem(chartDir, root) {
         if (target === void 0) return `${label} is a symlink to nothing (or a symlink loop)`;
         if (!isInside(realRoot, target)) return `${label} is a symlink leading outside the ${outside} (helm would read what it points to)`;
         if (isInside(target, dir)) return `${label} is a symlink to a directory that holds it (helm would read it again and again)`;
-        if (target.split(path10.sep).includes(".git")) return `${label} is a symlink into a .git directory (helm would read the repository's configuration, where actions/checkout keeps its token)`;
+        if (target.split(path11.sep).includes(".git")) return `${label} is a symlink into a .git directory (helm would read the repository's configuration, where actions/checkout keeps its token)`;
         real = target;
         try {
-          const stat2 = statSync4(target);
+          const stat2 = statSync5(target);
           isDir = stat2.isDirectory();
           isFile = stat2.isFile();
         } catch {
@@ -61045,13 +61214,13 @@ function chartProblem(chartDir, root) {
         }
       }
       if (entry === ".git" && !isInside(start, dir)) return `${label} is a .git reached through a symlink (helm would read the repository's configuration)`;
-      const inspected = isFile && (entry === "values.schema.json" || entry.endsWith(".tgz") && path10.basename(dir) === "charts");
+      const inspected = isFile && (entry === "values.schema.json" || entry.endsWith(".tgz") && path11.basename(dir) === "charts");
       if (isDir) {
         pending.push([real, label, depth + 1]);
       } else if (inspected) {
         let size2;
         try {
-          size2 = statSync4(real).size;
+          size2 = statSync5(real).size;
         } catch {
           continue;
         }
@@ -61065,7 +61234,7 @@ function chartProblem(chartDir, root) {
 function schemaFileProblem(file, size2) {
   if (size2 > MAX_INSPECTED_BYTES) return `larger than ${formatBytes(MAX_INSPECTED_BYTES)}`;
   try {
-    return schemaProblem(readFileSync5(file, "utf8"));
+    return schemaProblem(readFileSync6(file, "utf8"));
   } catch {
     return void 0;
   }
@@ -61101,7 +61270,7 @@ function archiveProblem(file, size2) {
   if (size2 > MAX_INSPECTED_BYTES) return `archive larger than ${formatBytes(MAX_INSPECTED_BYTES)}`;
   let tar;
   try {
-    tar = gunzipSync(readFileSync5(file), { maxOutputLength: MAX_INSPECTED_BYTES });
+    tar = gunzipSync(readFileSync6(file), { maxOutputLength: MAX_INSPECTED_BYTES });
   } catch (error2) {
     if (error2.code === "ERR_BUFFER_TOO_LARGE" || error2 instanceof RangeError) {
       return `archive expands to more than ${formatBytes(MAX_INSPECTED_BYTES)}`;
@@ -61210,7 +61379,7 @@ function templateFile(chartDir, template, vendored2 = vendoredCharts) {
     dir = sub;
     i2 += 2;
   }
-  const file = path10.join(dir, ...parts.slice(i2));
+  const file = path11.join(dir, ...parts.slice(i2));
   return isInside(chartDir, file) ? file : chartDir;
 }
 
@@ -61421,8 +61590,8 @@ function characterClass(c3) {
 }
 
 // src/render/template-lines.ts
-import { readdirSync as readdirSync4, readFileSync as readFileSync6, statSync as statSync5 } from "node:fs";
-import path11 from "node:path";
+import { readdirSync as readdirSync5, readFileSync as readFileSync7, statSync as statSync6 } from "node:fs";
+import path12 from "node:path";
 var KEY_LINE = /^(\s*)(-\s+)?("[^"]*"|'[^']*'|[A-Za-z0-9_$./@-]+)\s*:(?:\s+(.*?))?\s*$/;
 var ITEM_LINE = /^(\s*)-(\s+|$)/;
 var ACTION_ONLY = /^\s*\{\{.*\}\}\s*$/;
@@ -61460,7 +61629,7 @@ var TemplateSources = class {
     if (this.files.has(file)) return this.files.get(file);
     let result;
     try {
-      if (!file.endsWith(".tgz")) result = { file, lines: readFileSync6(file, "utf8").split(/\r?\n/) };
+      if (!file.endsWith(".tgz")) result = { file, lines: readFileSync7(file, "utf8").split(/\r?\n/) };
     } catch {
       result = void 0;
     }
@@ -61474,16 +61643,16 @@ var TemplateSources = class {
     const list3 = (dir) => {
       let entries;
       try {
-        entries = readdirSync4(dir, { withFileTypes: true });
+        entries = readdirSync5(dir, { withFileTypes: true });
       } catch {
         return [];
       }
       return entries.map((entry) => {
-        const full2 = path11.join(dir, entry.name);
+        const full2 = path12.join(dir, entry.name);
         let isDir = entry.isDirectory();
         if (entry.isSymbolicLink() || !isDir && !entry.isFile()) {
           try {
-            isDir = statSync5(full2).isDirectory();
+            isDir = statSync6(full2).isDirectory();
           } catch {
             isDir = false;
           }
@@ -61499,9 +61668,9 @@ var TemplateSources = class {
       }
     };
     const chartWalk = (dir, depth) => {
-      walk3(path11.join(dir, "templates"), 0);
+      walk3(path12.join(dir, "templates"), 0);
       if (depth > 6) return;
-      for (const entry of list3(path11.join(dir, "charts"))) if (entry.dir) chartWalk(entry.full, depth + 1);
+      for (const entry of list3(path12.join(dir, "charts"))) if (entry.dir) chartWalk(entry.full, depth + 1);
     };
     chartWalk(this.chartDir, 0);
     return this.allFilesCache = out;
@@ -61655,7 +61824,7 @@ function emittingLines(sources, file, valuesPath, pointer) {
     out.push(...found.emitting);
     break;
   }
-  if (out.length === 0) return { reason: `no line emitting .Values.${valuesPath.join(".")} found in ${path11.basename(file)} or its helpers` };
+  if (out.length === 0) return { reason: `no line emitting .Values.${valuesPath.join(".")} found in ${path12.basename(file)} or its helpers` };
   return out;
 }
 function blockEnd(lines, start, indent, indentlessItems = false) {
@@ -62058,7 +62227,7 @@ function chartConstructs(dir, repoRoot) {
     if (!found.usesTpl && /\btpl\b/.test(text2)) found.usesTpl = true;
     const constructs = /IsUpgrade|IsInstall|Release|APIVersions|Capabilities|lookup|Revision|\bnow\b/.test(text2);
     if (!constructs && !/\b(?:include|template)\b|\b(?:index|get|pluck|dig)\s+[$.]\s/.test(text2)) return;
-    const comments = !archive && !file.split(path12.sep).includes("templates");
+    const comments = !archive && !file.split(path13.sep).includes("templates");
     const lines = text2.split(/\r?\n/).map((line) => comments && /^\s*#/.test(line) ? "" : line);
     const unenumerated = (line) => {
       const at3 = where(line + 1);
@@ -62070,7 +62239,7 @@ function chartConstructs(dir, repoRoot) {
     };
     if (!constructs) return collectLiterals(lines, found.literals, unenumerated);
     const kinds = /* @__PURE__ */ new Set();
-    const releaseLine = /Release\.Name|Release\.Namespace|KubeVersion/.test(text2) ? releaseBranchLines(lines.join("\n"), /* @__PURE__ */ new Set(), path12.basename(file).startsWith("_") || /\/_[^/]*$/.test(where(1).inArchive ?? ""))[0] : void 0;
+    const releaseLine = /Release\.Name|Release\.Namespace|KubeVersion/.test(text2) ? releaseBranchLines(lines.join("\n"), /* @__PURE__ */ new Set(), path13.basename(file).startsWith("_") || /\/_[^/]*$/.test(where(1).inArchive ?? ""))[0] : void 0;
     for (const kind of Object.keys(CONSTRUCTS)) {
       const codes = lineActions(lines, kind === "revision");
       const index = kind === "release" ? (releaseLine ?? 0) - 1 : codes.findIndex((line) => line.some((code) => CONSTRUCTS[kind].test(code)));
@@ -62120,15 +62289,15 @@ function chartConstructs(dir, repoRoot) {
     if (depth > 32 || budget <= 0) return;
     let entries;
     try {
-      entries = readdirSync5(at3).sort();
+      entries = readdirSync6(at3).sort();
     } catch {
       return;
     }
     for (const entry of entries) {
-      const full2 = path12.join(at3, entry);
+      const full2 = path13.join(at3, entry);
       let stat2;
       try {
-        stat2 = statSync6(full2);
+        stat2 = statSync7(full2);
       } catch {
         continue;
       }
@@ -62136,10 +62305,10 @@ function chartConstructs(dir, repoRoot) {
         if (entry !== ".git" && entry !== "node_modules" && entry !== "crds") walk3(full2, depth + 1);
         continue;
       }
-      if (!stat2.isFile() || stat2.size > MAX_FILE_BYTES || budget <= 0 || !tplReachable(full2) && !full2.split(path12.sep).includes("templates")) continue;
+      if (!stat2.isFile() || stat2.size > MAX_FILE_BYTES || budget <= 0 || !tplReachable(full2) && !full2.split(path13.sep).includes("templates")) continue;
       let bytes;
       try {
-        bytes = readFileSync7(full2);
+        bytes = readFileSync8(full2);
       } catch {
         continue;
       }
@@ -62155,8 +62324,8 @@ function chartConstructs(dir, repoRoot) {
 function addValuesTextConstructs(found, file) {
   let text2;
   try {
-    if (statSync6(file).size > MAX_FILE_BYTES) return;
-    text2 = readFileSync7(file, "utf8");
+    if (statSync7(file).size > MAX_FILE_BYTES) return;
+    text2 = readFileSync8(file, "utf8");
   } catch {
     return;
   }
@@ -62173,7 +62342,7 @@ function addValuesTextConstructs(found, file) {
   }
 }
 function tplReachable(file) {
-  return !file.split(path12.sep).includes("crds") && !/\.(md|markdown|rst|txt|png|svg)$/i.test(file) && !/(^|[\\/])(LICENSE|NOTICE|OWNERS)[^\\/]*$/.test(file);
+  return !file.split(path13.sep).includes("crds") && !/\.(md|markdown|rst|txt|png|svg)$/i.test(file) && !/(^|[\\/])(LICENSE|NOTICE|OWNERS)[^\\/]*$/.test(file);
 }
 var SECURITY_KINDS = /* @__PURE__ */ new Set(["Pod", "PodTemplate", "ReplicationController", "Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "Job", "CronJob", "Rollout", "CloneSet", "Role", "ClusterRole", "RoleBinding", "ClusterRoleBinding", "Service", "NetworkPolicy", "ServiceAccount", "Namespace"]);
 var DYNAMIC_INCLUDE = /\b(?:include|template)\s+(?:\((?![^)]*Template\.BasePath)|\$)/;
@@ -62201,7 +62370,7 @@ function variantOf(dir, constructs, sources = new TemplateSources(dir)) {
   };
   const releaseHelpers = constructs.release ? releaseHelpersOf(sources) : /* @__PURE__ */ new Set();
   const templateFiles = new Set(sources.allFiles());
-  const inTemplates = (file) => file.split(path12.sep).includes("templates");
+  const inTemplates = (file) => file.split(path13.sep).includes("templates");
   for (const { file, archive, kinds } of constructs.files) {
     if (archive || !templateFiles.has(file) && (inTemplates(file) || constructs.usesTpl && tplReachable(file))) {
       if (process.env.PREADMIT_DEBUG_VARIANTS) console.error("variant: file", file);
@@ -62216,7 +62385,7 @@ function variantOf(dir, constructs, sources = new TemplateSources(dir)) {
   const reached = /* @__PURE__ */ new Set();
   let dynamic = false;
   for (const file of templateFiles) {
-    const name = path12.basename(file);
+    const name = path13.basename(file);
     if (name.startsWith("_") || name.endsWith("NOTES.txt")) continue;
     const facts = [textFacts((sources.read(file)?.lines ?? []).join("\n"), byName, releaseHelpers, false)];
     const mine = /* @__PURE__ */ new Set();
@@ -62315,9 +62484,9 @@ function fullVariant(constructs) {
     ...constructs.literals.kube.length > 0 ? { kubeLiterals: [...constructs.literals.kube] } : {}
   };
 }
-var DEFINE = /\{\{-?\s*define\s+"([^"]{1,200})"\s*-?\}\}/g;
+var DEFINE2 = /\{\{-?\s*define\s+"([^"]{1,200})"\s*-?\}\}/g;
 function collectHelperReads(code, into) {
-  const starts = [...code.matchAll(DEFINE)];
+  const starts = [...code.matchAll(DEFINE2)];
   starts.forEach((m, i2) => {
     if (into.size >= 4096) return;
     const body = code.slice(m.index + m[0].length, i2 + 1 < starts.length ? starts[i2 + 1].index : code.length);
@@ -62424,7 +62593,7 @@ var ESCAPED_PATTERN = /\b(?:regexMatch|mustRegexMatch)\s+(?:"((?:[^"\\]|\\.){1,1
 var COMPARED = /\b(eq|ne|hasPrefix|hasSuffix|contains|regexMatch|mustRegexMatch)\s+(?:"([^"\\]{1,63})"\s+(\([^()]*\)|\S+)|(\([^()]*\)|\S+)\s+"([^"\\]{1,63})")/g;
 function collectReleaseLiterals(written, into, onUnrendered, onUnenumerated) {
   const text2 = canonicalReleaseText(written);
-  const defines = [...text2.matchAll(DEFINE)].map((m) => ({ name: m[1], at: m.index }));
+  const defines = [...text2.matchAll(DEFINE2)].map((m) => ({ name: m[1], at: m.index }));
   let inDefine = -1;
   const variables = /* @__PURE__ */ new Map();
   const transformedVariables = /* @__PURE__ */ new Set();
@@ -62726,7 +62895,7 @@ var ConstructLocator = class {
   /** find's answers by template file and arguments: they depend on the object only through its file. */
   found = /* @__PURE__ */ new Map();
   find(object, kinds, fallback, skipFailGuards = false) {
-    const file = object.source.file ? path12.resolve(this.repoRoot, object.source.file) : void 0;
+    const file = object.source.file ? path13.resolve(this.repoRoot, object.source.file) : void 0;
     const memo = `${file ?? ""}\0${kinds.join(",")}\0${fallback}\0${skipFailGuards}`;
     const known = this.found.get(memo);
     if (known !== void 0) return known.map((c3) => ({ ...c3 }));
@@ -63100,14 +63269,14 @@ function requiredMetadataRule(spec) {
   function* checkMetadata(object, metadata, base3, where, required) {
     const map2 = obj(metadata)?.[spec.field];
     for (const requirement of required) {
-      const path45 = join(`${base3}/metadata/${spec.field}`, requirement.key);
+      const path46 = join(`${base3}/metadata/${spec.field}`, requirement.key);
       const data = { kind: object.ref.kind, name: object.ref.name, key: requirement.key, where };
       const value = valueOf(map2, requirement.key);
-      if (value === void 0) yield { messageId: "missing", path: path45, data };
+      if (value === void 0) yield { messageId: "missing", path: path46, data };
       else if (requirement.regex === void 0) {
-        if (value.trim() === "") yield { messageId: "empty", path: path45, data };
+        if (value.trim() === "") yield { messageId: "empty", path: path46, data };
       } else if (!requirement.regex.test(value)) {
-        yield { messageId: "mismatch", path: path45, data: { ...data, pattern: requirement.pattern ?? "", value: value.length > 80 ? `${value.slice(0, 77)}...` : value } };
+        yield { messageId: "mismatch", path: path46, data: { ...data, pattern: requirement.pattern ?? "", value: value.length > 80 ? `${value.slice(0, 77)}...` : value } };
       }
     }
   }
@@ -63168,12 +63337,12 @@ function normaliseHostPath(raw) {
     if (segment === "..") out.pop();
     else out.push(segment);
   }
-  const path45 = "/" + out.join("/");
-  return path45 === "/var/run" || path45.startsWith("/var/run/") ? path45.slice(4) : path45;
+  const path46 = "/" + out.join("/");
+  return path46 === "/var/run" || path46.startsWith("/var/run/") ? path46.slice(4) : path46;
 }
-function isAtOrUnder(path45, base3) {
+function isAtOrUnder(path46, base3) {
   if (base3 === "/") return true;
-  return path45 === base3 || path45.startsWith(base3 + "/");
+  return path46 === base3 || path46.startsWith(base3 + "/");
 }
 var RUNTIME_SOCKETS = [
   "/run/docker.sock",
@@ -63234,8 +63403,8 @@ function hostPathVolumes2(pod) {
   const volumes = [];
   arr(pod.spec.volumes).forEach((volume, index) => {
     if (!isObj(volume)) return;
-    const path45 = str2(at(volume, "hostPath", "path"));
-    if (path45 === void 0 || path45.trim() === "") return;
+    const path46 = str2(at(volume, "hostPath", "path"));
+    if (path46 === void 0 || path46.trim() === "") return;
     const name = str2(volume.name) ?? "";
     const mounts = [];
     for (const container of pod.containers) {
@@ -63244,7 +63413,7 @@ function hostPathVolumes2(pod) {
         mounts.push({ container, mount, readOnly: mount.readOnly === true });
       }
     }
-    volumes.push({ index, name, path: path45, normalised: normaliseHostPath(path45), pointer: join("/spec/volumes", index, "hostPath", "path"), mounts });
+    volumes.push({ index, name, path: path46, normalised: normaliseHostPath(path46), pointer: join("/spec/volumes", index, "hostPath", "path"), mounts });
   });
   return volumes;
 }
@@ -63740,14 +63909,14 @@ function entriesOf2(object) {
   }
   return out;
 }
-function valuesName(path45) {
-  const names = path45.filter((t) => typeof t === "string");
+function valuesName(path46) {
+  const names = path46.filter((t) => typeof t === "string");
   const last = names[names.length - 1] ?? "";
   return /^(?:pass|pwd|pw)$/i.test(last) && names.length > 1 ? `${names[names.length - 2]}_${last}` : last;
 }
 var HOW_RANK = { exact: 2, entry: 1, inside: 0 };
-function inScope(path45, scope) {
-  return scope === void 0 || path45[0] === "global" || scope.every((t, i2) => path45[i2] === t);
+function inScope(path46, scope) {
+  return scope === void 0 || path46[0] === "global" || scope.every((t, i2) => path46[i2] === t);
 }
 function overlap(a2, b) {
   const words = new Set(nameWords(a2));
@@ -63817,7 +63986,7 @@ function whatOf(detection) {
 function chartRelative(file, chart) {
   return chart !== void 0 && chart !== "." && file.startsWith(`${chart}/`) ? file.slice(chart.length + 1) : file;
 }
-function literalReport(object, entry, chart, path45) {
+function literalReport(object, entry, chart, path46) {
   const template = object.source.template;
   if (template === void 0) return void 0;
   const strings4 = chart.valueStrings();
@@ -63830,7 +63999,7 @@ function literalReport(object, entry, chart, path45) {
     if (!at3) return void 0;
     return {
       messageId: "literal",
-      path: path45,
+      path: path46,
       data: { key: entry.key, inner: "", redacted: redact(text2), template: at3.file.split("/").pop() ?? at3.file, line: at3.line, what: whatOf(detection) },
       at: { template: at3 }
     };
@@ -63843,7 +64012,7 @@ function literalReport(object, entry, chart, path45) {
     if (!at3) continue;
     return {
       messageId: "literal",
-      path: path45,
+      path: path46,
       data: { key: entry.key, inner: ` ("${inner.key}", line ${inner.line})`, redacted: redact(value), template: at3.file.split("/").pop() ?? at3.file, line: at3.line, what: whatOf(detection) },
       at: { template: at3 }
     };
@@ -63879,11 +64048,11 @@ var secret_chart_default_default = defineRule({
     const index = indexOf(chart.defaultStrings());
     const supplied = chart.suppliedStrings();
     for (const entry of entries) {
-      const path45 = join(`/${entry.field}`, entry.key);
+      const path46 = join(`/${entry.field}`, entry.key);
       const matches2 = matchesOf(entry, index, scope, supplied);
       const best = matches2[0];
       if (best === void 0) {
-        const literal2 = literalReport(object, entry, chart, path45);
+        const literal2 = literalReport(object, entry, chart, path46);
         if (literal2) yield literal2;
         continue;
       }
@@ -63891,7 +64060,7 @@ var secret_chart_default_default = defineRule({
       const others = new Set(matches2.filter((m) => m.candidate.value.trim() !== value).map((m) => m.candidate.value.trim())).size;
       yield {
         messageId: "default",
-        path: path45,
+        path: path46,
         data: {
           key: entry.key,
           inner: best.entry ? ` ("${best.entry.key}", line ${best.entry.line})` : "",
@@ -63982,12 +64151,12 @@ function detectHeader(name, value) {
   }
   return detectByName(name, value);
 }
-function detectPath(path45) {
-  const format3 = detectFormat(path45);
+function detectPath(path46) {
+  const format3 = detectFormat(path46);
   if (format3) return format3;
-  const query2 = path45.indexOf("?");
+  const query2 = path46.indexOf("?");
   if (query2 < 0) return void 0;
-  for (const pair2 of path45.slice(query2 + 1, query2 + 1 + 4096).split("&")) {
+  for (const pair2 of path46.slice(query2 + 1, query2 + 1 + 4096).split("&")) {
     const eq = pair2.indexOf("=");
     if (eq <= 0) continue;
     let value = pair2.slice(eq + 1);
@@ -64002,20 +64171,20 @@ function detectPath(path45) {
 }
 var PROBES2 = ["livenessProbe", "readinessProbe", "startupProbe"];
 var HOOKS = ["postStart", "preStop"];
-function* commandList(list3, path45, field) {
+function* commandList(list3, path46, field) {
   const items = arr(list3);
   for (let index = 0; index < items.length; index++) {
     const element = items[index];
     if (typeof element !== "string") continue;
     const previous = items[index - 1];
     const detection = detect(element, typeof previous === "string" ? previous : void 0);
-    if (detection) yield { path: `${path45}/${index}`, field: `${field}[${index}]`, detection };
+    if (detection) yield { path: `${path46}/${index}`, field: `${field}[${index}]`, detection };
   }
 }
-function* handler(node, path45, field) {
+function* handler(node, path46, field) {
   const h2 = obj(node);
   if (!h2) return;
-  yield* commandList(obj(h2.exec)?.command, `${path45}/exec/command`, `${field}.exec.command`);
+  yield* commandList(obj(h2.exec)?.command, `${path46}/exec/command`, `${field}.exec.command`);
   const httpGet = obj(h2.httpGet);
   if (httpGet) {
     const headers = arr(httpGet.httpHeaders);
@@ -64023,17 +64192,17 @@ function* handler(node, path45, field) {
       const header3 = headers[index];
       if (!isObj(header3) || typeof header3.name !== "string" || typeof header3.value !== "string") continue;
       const detection = detectHeader(header3.name, header3.value);
-      if (detection) yield { path: `${path45}/httpGet/httpHeaders/${index}/value`, field: `${field}.httpGet.httpHeaders[${index}] (${header3.name})`, detection };
+      if (detection) yield { path: `${path46}/httpGet/httpHeaders/${index}/value`, field: `${field}.httpGet.httpHeaders[${index}] (${header3.name})`, detection };
     }
     if (typeof httpGet.path === "string") {
       const detection = detectPath(httpGet.path);
-      if (detection) yield { path: `${path45}/httpGet/path`, field: `${field}.httpGet.path`, detection };
+      if (detection) yield { path: `${path46}/httpGet/path`, field: `${field}.httpGet.path`, detection };
     }
   }
   const service = obj(h2.grpc)?.service;
   if (typeof service === "string") {
     const detection = detectFormat(service);
-    if (detection) yield { path: `${path45}/grpc/service`, field: `${field}.grpc.service`, detection };
+    if (detection) yield { path: `${path46}/grpc/service`, field: `${field}.grpc.service`, detection };
   }
 }
 function* containerHits(view) {
@@ -64119,10 +64288,10 @@ var secret_literal_configmap_default = defineRule({
     const values = valuesOf(object.raw);
     if (values.length === 0) return;
     const awsSecrets = pairedAwsSecrets(values.map((v) => v.text));
-    for (const [position, { key: key2, path: path45, text: value, printable }] of values.entries()) {
+    for (const [position, { key: key2, path: path46, text: value, printable }] of values.entries()) {
       const direct = detectFormat(value) ?? (awsSecrets.has(position) ? { signal: "format", what: "an AWS secret access key", length: 40 } : void 0) ?? (!printable || value.trimEnd().includes("\n") ? void 0 : detectByName(key2, value));
       if (direct) {
-        yield { messageId: direct.signal, path: path45, data: { key: key2, what: direct.what, redacted: redact(direct.length) } };
+        yield { messageId: direct.signal, path: path46, data: { key: key2, what: direct.what, redacted: redact(direct.length) } };
         continue;
       }
       if (!printable || !/[:=<]/.test(value) || !mayNameCredential(value)) continue;
@@ -64135,7 +64304,7 @@ var secret_literal_configmap_default = defineRule({
       const more = hits.length > 1 ? ` and ${hits.length - 1} more` : "";
       yield {
         messageId: "embedded",
-        path: path45,
+        path: path46,
         data: { key: key2, entry: first.entry.key, line: first.entry.line, redacted: redact(first.detection.length), more }
       };
     }
@@ -64324,7 +64493,7 @@ function redactSecretPayload(object) {
 // src/terraform/render-release.ts
 import { mkdtempSync as mkdtempSync2, rmSync as rmSync3, writeFileSync as writeFileSync4 } from "node:fs";
 import os7 from "node:os";
-import path13 from "node:path";
+import path14 from "node:path";
 
 // src/k8s/shape.ts
 var STRINGS = { type: "list", each: "string" };
@@ -64696,7 +64865,7 @@ function setEntriesToValues(entries) {
 async function renderHelmRelease(release, options) {
   const dir = release.chartDir;
   if (dir === void 0) return { objects: [], errors: [], ms: 0 };
-  const chartPath = path13.relative(options.repoRoot, dir).split(path13.sep).join("/") || ".";
+  const chartPath = path14.relative(options.repoRoot, dir).split(path14.sep).join("/") || ".";
   const at3 = { file: release.source.file, ...release.source.line !== void 0 ? { line: release.source.line } : {}, chart: chartPath };
   const info2 = readChartInfo(dir);
   if (typeof info2 === "string") return { objects: [], errors: [{ kind: "render", ...at3, message: `helm_release ${release.address}: ${info2}` }], ms: 0 };
@@ -64713,16 +64882,16 @@ async function renderHelmRelease(release, options) {
       ms: 0
     };
   }
-  const temp = mkdtempSync2(path13.join(os7.tmpdir(), "preadmit-tf-release-"));
+  const temp = mkdtempSync2(path14.join(os7.tmpdir(), "preadmit-tf-release-"));
   try {
     const valuesFiles = [];
     release.values.forEach((text2, i2) => {
-      const file = path13.join(temp, `values-${i2}.yaml`);
+      const file = path14.join(temp, `values-${i2}.yaml`);
       writeFileSync4(file, text2, { mode: 384 });
       valuesFiles.push(file);
     });
     if (release.set.length > 0) {
-      const file = path13.join(temp, "set.yaml");
+      const file = path14.join(temp, "set.yaml");
       writeFileSync4(file, JSON.stringify(setEntriesToValues(release.set)), { mode: 384 });
       valuesFiles.push(file);
     }
@@ -64738,7 +64907,7 @@ async function renderHelmRelease(release, options) {
       root: options.repoRoot
     });
     if (!outcome.ok) {
-      const message = outcome.message.split(temp + path13.sep).join("").replace(/values-(\d+)\.yaml/g, "values[$1]").replace(/set\.yaml/g, "set entries");
+      const message = outcome.message.split(temp + path14.sep).join("").replace(/values-(\d+)\.yaml/g, "values[$1]").replace(/set\.yaml/g, "set entries");
       return { objects: [], errors: [{ kind: "render", ...at3, message: `helm_release ${release.address}: ${message}` }], ms: outcome.ms };
     }
     const objects = [];
@@ -65030,31 +65199,31 @@ function valueAt(raw, pointer) {
   }
   return node;
 }
-function unknownBehind(unknown, path45, context3 = {}) {
-  const container = unknown.find((u2) => isPrefix(u2, path45));
+function unknownBehind(unknown, path46, context3 = {}) {
+  const container = unknown.find((u2) => isPrefix(u2, path46));
   if (container !== void 0) return container;
-  const value = context3.raw === void 0 ? void 0 : valueAt(context3.raw, path45);
+  const value = context3.raw === void 0 ? void 0 : valueAt(context3.raw, path46);
   const childrenCount = !context3.exactField || value === void 0 || Array.isArray(value);
   const child2 = childrenCount ? unknown.find((u2) => {
-    if (!u2.startsWith(path45 + "/")) return false;
-    const rest = u2.slice(path45.length + 1);
+    if (!u2.startsWith(path46 + "/")) return false;
+    const rest = u2.slice(path46.length + 1);
     return !rest.includes("/") && !COMPUTED_NOISE.has(rest);
   }) : void 0;
-  return child2 ?? (value === void 0 ? inheritedUnknown(unknown, path45) : void 0);
+  return child2 ?? (value === void 0 ? inheritedUnknown(unknown, path46) : void 0);
 }
 var INHERITED_FIELDS = /* @__PURE__ */ new Set(["runAsNonRoot", "runAsUser", "runAsGroup", "seccompProfile", "seLinuxOptions", "appArmorProfile", "windowsOptions"]);
 var CONTAINER_LISTS2 = "(?:containers|initContainers|ephemeralContainers)";
 var POD_LEVEL = /^(.*)\/securityContext\/([^/]+)(?:\/.*)?$/;
 var CONTAINER_LEVEL = new RegExp(`^(.*)/${CONTAINER_LISTS2}/\\d+/securityContext/([^/]+)(?:/.*)?$`);
-function inheritedUnknown(unknown, path45) {
-  const container = CONTAINER_LEVEL.exec(path45);
+function inheritedUnknown(unknown, path46) {
+  const container = CONTAINER_LEVEL.exec(path46);
   if (container) {
     const [, spec2, field2] = container;
     if (!INHERITED_FIELDS.has(field2)) return void 0;
     const podField = `${spec2}/securityContext/${field2}`;
     return unknown.find((u2) => u2.startsWith(`${spec2}/`) && (isPrefix(u2, podField) || u2.startsWith(`${podField}/`)));
   }
-  const pod = POD_LEVEL.exec(path45);
+  const pod = POD_LEVEL.exec(path46);
   if (!pod) return void 0;
   const [, spec, field] = pod;
   if (!INHERITED_FIELDS.has(field)) return void 0;
@@ -65600,11 +65769,11 @@ function walk2(node, pointer, keys2, where, out) {
   }
   if (!isObj(node)) return;
   for (const [key2, value] of Object.entries(node)) {
-    const path45 = [...keys2, key2];
+    const path46 = [...keys2, key2];
     const at3 = `${pointer}/${escapeToken(key2)}`;
     const found = danger(key2, value, keys2[keys2.length - 1]);
-    if (found) out.push({ messageId: found.messageId, path: at3, data: { key: path45.join("."), where }, severity: found.severity });
-    else walk2(value, at3, path45, where, out);
+    if (found) out.push({ messageId: found.messageId, path: at3, data: { key: path46.join("."), where }, severity: found.severity });
+    else walk2(value, at3, path46, where, out);
   }
 }
 var tf_helm_values_danger_default = defineRule({
@@ -66008,7 +66177,7 @@ var UsageError = class extends Error {
 // src/pipeline/base-compare.ts
 import { existsSync as existsSync12, mkdirSync as mkdirSync5, mkdtempSync as mkdtempSync7, realpathSync as realpathSync3, rmSync as rmSync8 } from "node:fs";
 import os12 from "node:os";
-import path39 from "node:path";
+import path40 from "node:path";
 import { spawnSync as spawnSync2 } from "node:child_process";
 
 // src/admission/custom-rules.ts
@@ -66050,8 +66219,8 @@ function closest(word, known) {
 
 // src/config/config.ts
 var import_ajv = __toESM(require_ajv(), 1);
-import { existsSync as existsSync3, readFileSync as readFileSync8, statSync as statSync7 } from "node:fs";
-import path14 from "node:path";
+import { existsSync as existsSync3, readFileSync as readFileSync9, statSync as statSync8 } from "node:fs";
+import path15 from "node:path";
 
 // src/config/config-schema.ts
 function configSchema(ruleIds2) {
@@ -68284,18 +68453,18 @@ function defaultConfig() {
   };
 }
 function findConfig(start, stopAt) {
-  let dir = path14.resolve(start);
-  if (existsSync3(dir) && !safeIsDirectory(dir)) dir = path14.dirname(dir);
+  let dir = path15.resolve(start);
+  if (existsSync3(dir) && !safeIsDirectory(dir)) dir = path15.dirname(dir);
   for (; ; ) {
-    const candidate2 = path14.join(dir, CONFIG_FILE_NAME);
+    const candidate2 = path15.join(dir, CONFIG_FILE_NAME);
     if (existsSync3(candidate2)) return candidate2;
-    if (dir === stopAt || path14.dirname(dir) === dir) return void 0;
-    dir = path14.dirname(dir);
+    if (dir === stopAt || path15.dirname(dir) === dir) return void 0;
+    dir = path15.dirname(dir);
   }
 }
 function safeIsDirectory(p) {
   try {
-    return statSync7(p).isDirectory();
+    return statSync8(p).isDirectory();
   } catch {
     return false;
   }
@@ -68326,14 +68495,14 @@ function validatorFor(ruleIds2) {
   return validatorCache.validate;
 }
 function loadConfig(file, ruleIds2, displayPath, repoRoot) {
-  const confined = repoRoot !== void 0 && isInside(path14.resolve(repoRoot), path14.resolve(file));
+  const confined = repoRoot !== void 0 && isInside(path15.resolve(repoRoot), path15.resolve(file));
   if (confined) {
     const problem = confinementProblem(repoRoot, file);
     if (problem) throw new UsageError(`${displayPath}: the configuration file is a symlink leading outside the repository; not read`);
   }
   let text2;
   try {
-    text2 = readFileSync8(file, "utf8");
+    text2 = readFileSync9(file, "utf8");
   } catch (error2) {
     throw new UsageError(`${displayPath}: cannot read configuration: ${error2.message}`);
   }
@@ -68358,7 +68527,7 @@ function loadConfigText(text2, file, ruleIds2, displayPath, repoRoot) {
     throw new UsageError(`invalid configuration:
   ${[...new Set(lines)].join("\n  ")}`);
   }
-  const config = mergeConfig(value, path14.dirname(file), file, (pointer) => doc?.lineOf(pointer));
+  const config = mergeConfig(value, path15.dirname(file), file, (pointer) => doc?.lineOf(pointer));
   const problems = [...configPathProblems(value, config, repoRoot), ...customRuleProblems(config.customRules ?? [], ruleIds2)];
   if (problems.length > 0) {
     throw new UsageError(`invalid configuration:
@@ -68389,13 +68558,13 @@ function* configPathProblems(raw, config, repoRoot) {
   ];
   for (const [pointer, file] of files) {
     const problem = confinementProblem(repoRoot, file);
-    if (problem) yield { pointer, message: `values file ${JSON.stringify(path14.relative(repoRoot, file).slice(0, 120))}: ${problem}` };
+    if (problem) yield { pointer, message: `values file ${JSON.stringify(path15.relative(repoRoot, file).slice(0, 120))}: ${problem}` };
   }
   const baselineProblem = config.baseline !== void 0 ? confinementProblem(repoRoot, config.baseline) : void 0;
-  if (baselineProblem) yield { pointer: "/baseline", message: `baseline file ${JSON.stringify(path14.relative(repoRoot, config.baseline).slice(0, 120))}: ${baselineProblem}` };
+  if (baselineProblem) yield { pointer: "/baseline", message: `baseline file ${JSON.stringify(path15.relative(repoRoot, config.baseline).slice(0, 120))}: ${baselineProblem}` };
   for (const [i2, file] of (config.admissionPolicies ?? []).entries()) {
     const problem = confinementProblem(repoRoot, file);
-    if (problem) yield { pointer: `/admission/policies/${i2}`, message: `policy path ${JSON.stringify(path14.relative(repoRoot, file).slice(0, 120))}: ${problem}` };
+    if (problem) yield { pointer: `/admission/policies/${i2}`, message: `policy path ${JSON.stringify(path15.relative(repoRoot, file).slice(0, 120))}: ${problem}` };
   }
 }
 function mergeConfig(raw, baseDir, file, lineOf = () => void 0) {
@@ -68427,22 +68596,22 @@ function mergeConfig(raw, baseDir, file, lineOf = () => void 0) {
   config.include = raw.include ?? [];
   config.exclude = raw.exclude ?? [];
   config.charts = (raw.charts ?? []).map((entry, i2) => ({
-    path: path14.resolve(baseDir, entry.path),
-    valuesFiles: (entry.values ?? []).map((f) => path14.resolve(baseDir, f)),
+    path: path15.resolve(baseDir, entry.path),
+    valuesFiles: (entry.values ?? []).map((f) => path15.resolve(baseDir, f)),
     set: entry.set ?? [],
     valueSets: (entry.valueSets ?? []).map((set2, j) => {
       const line = lineOf(`/charts/${i2}/valueSets/${j}`);
       return {
         name: set2.name,
-        valuesFiles: (set2.values ?? []).map((f) => path14.resolve(baseDir, f)),
+        valuesFiles: (set2.values ?? []).map((f) => path15.resolve(baseDir, f)),
         set: set2.set ?? [],
         ...line !== void 0 ? { declared: { file, line } } : {}
       };
     })
   }));
-  if (raw.baseline !== void 0) config.baseline = path14.resolve(baseDir, raw.baseline);
+  if (raw.baseline !== void 0) config.baseline = path15.resolve(baseDir, raw.baseline);
   if (raw.customRules !== void 0) config.customRules = raw.customRules;
-  if (raw.admission?.policies !== void 0) config.admissionPolicies = raw.admission.policies.map((p) => path14.resolve(baseDir, p));
+  if (raw.admission?.policies !== void 0) config.admissionPolicies = raw.admission.policies.map((p) => path15.resolve(baseDir, p));
   if (raw.admission?.userInfo !== void 0) config.admissionUserInfo = raw.admission.userInfo;
   if (raw.valueSets?.ci !== void 0) config.valueSets.ci = raw.valueSets.ci;
   if (raw.valueSets?.severity !== void 0) config.valueSets.severity = raw.valueSets.severity;
@@ -68455,27 +68624,27 @@ function mergeConfig(raw, baseDir, file, lineOf = () => void 0) {
     const line = lineOf(`/suppressions/${i2}`);
     return {
       ...entry,
-      ...entry.chart !== void 0 ? { chart: path14.resolve(baseDir, entry.chart) } : {},
-      ...entry.file !== void 0 ? { file: path14.resolve(baseDir, entry.file) } : {},
+      ...entry.chart !== void 0 ? { chart: path15.resolve(baseDir, entry.chart) } : {},
+      ...entry.file !== void 0 ? { file: path15.resolve(baseDir, entry.file) } : {},
       declared: { file, ...line !== void 0 ? { line } : {} }
     };
   });
   if (raw.helm) {
     const { valuesFiles, ...rest } = raw.helm;
     Object.assign(config.helm, rest);
-    config.helm.valuesFiles = (valuesFiles ?? []).map((f) => path14.resolve(baseDir, f));
+    config.helm.valuesFiles = (valuesFiles ?? []).map((f) => path15.resolve(baseDir, f));
   }
   return config;
 }
 
 // src/pipeline/changed-charts.ts
-import { readFileSync as readFileSync10 } from "node:fs";
-import path16 from "node:path";
+import { readFileSync as readFileSync11 } from "node:fs";
+import path17 from "node:path";
 
 // src/pipeline/discover.ts
 import { execFileSync } from "node:child_process";
-import { existsSync as existsSync4, lstatSync as lstatSync3, readdirSync as readdirSync6, readFileSync as readFileSync9, statSync as statSync8 } from "node:fs";
-import path15 from "node:path";
+import { existsSync as existsSync4, lstatSync as lstatSync3, readdirSync as readdirSync7, readFileSync as readFileSync10, statSync as statSync9 } from "node:fs";
+import path16 from "node:path";
 var MANIFEST_EXTENSIONS = /* @__PURE__ */ new Set([".yaml", ".yml", ".json"]);
 var DOWNLOAD_DIRECTORIES = /* @__PURE__ */ new Map([
   ["node_modules", "npm packages"],
@@ -68495,22 +68664,22 @@ function downloadedManifest(dir) {
     const current2 = stack.pop();
     let entries;
     try {
-      entries = readdirSync6(current2, { withFileTypes: true });
+      entries = readdirSync7(current2, { withFileTypes: true });
     } catch {
       continue;
     }
     for (const entry of entries.sort((a2, b) => a2.name.localeCompare(b.name))) {
       if (--budget < 0) return void 0;
-      const full2 = path15.join(current2, entry.name);
+      const full2 = path16.join(current2, entry.name);
       if (entry.isDirectory()) {
         if (entry.name !== ".git") stack.push(full2);
         continue;
       }
-      if (!entry.isFile() || !MANIFEST_EXTENSIONS.has(path15.extname(entry.name).toLowerCase())) continue;
+      if (!entry.isFile() || !MANIFEST_EXTENSIONS.has(path16.extname(entry.name).toLowerCase())) continue;
       let bytes;
       try {
-        if (statSync8(full2).size > SNIFF_BYTES) continue;
-        bytes = readFileSync9(full2);
+        if (statSync9(full2).size > SNIFF_BYTES) continue;
+        bytes = readFileSync10(full2);
       } catch {
         continue;
       }
@@ -68522,12 +68691,12 @@ function downloadedManifest(dir) {
   return void 0;
 }
 function tracksAnything(repoRoot, dir) {
-  if (!existsSync4(path15.join(repoRoot, ".git"))) return void 0;
+  if (!existsSync4(path16.join(repoRoot, ".git"))) return void 0;
   const realRoot = safeRealpath(repoRoot) ?? repoRoot;
-  const rel = isInside(repoRoot, dir) ? path15.relative(repoRoot, dir) : isInside(realRoot, dir) ? path15.relative(realRoot, dir) : void 0;
+  const rel = isInside(repoRoot, dir) ? path16.relative(repoRoot, dir) : isInside(realRoot, dir) ? path16.relative(realRoot, dir) : void 0;
   if (rel === void 0) return void 0;
   try {
-    const out = execFileSync("git", ["ls-files", "-z", "--", `:(literal)${rel.split(path15.sep).join("/")}`], {
+    const out = execFileSync("git", ["ls-files", "-z", "--", `:(literal)${rel.split(path16.sep).join("/")}`], {
       cwd: repoRoot,
       stdio: ["ignore", "pipe", "ignore"],
       maxBuffer: 256 * 1024 * 1024,
@@ -68543,11 +68712,11 @@ function inGitDatabase(relative) {
   return relative.split(/[\\/]/).includes(".git");
 }
 function findRepoRoot(start) {
-  let dir = path15.resolve(start);
-  if (existsSync4(dir) && !statSync8(dir).isDirectory()) dir = path15.dirname(dir);
+  let dir = path16.resolve(start);
+  if (existsSync4(dir) && !statSync9(dir).isDirectory()) dir = path16.dirname(dir);
   for (; ; ) {
-    if (existsSync4(path15.join(dir, ".git"))) return dir;
-    const parent = path15.dirname(dir);
+    if (existsSync4(path16.join(dir, ".git"))) return dir;
+    const parent = path16.dirname(dir);
     if (parent === dir) return process.cwd();
     dir = parent;
   }
@@ -68589,20 +68758,20 @@ function discover(paths, options) {
     return trackCache.get(dir);
   };
   const skipsDirectory = (dir) => {
-    const name = path15.basename(dir);
+    const name = path16.basename(dir);
     if (name === ".git") return true;
     return DOWNLOAD_DIRECTORIES.has(name) && tracked(dir) !== true;
   };
   const passesOver = (walkRoot, target) => {
     let dir = walkRoot;
-    for (const segment of path15.relative(walkRoot, target).split(path15.sep)) {
-      dir = path15.join(dir, segment);
+    for (const segment of path16.relative(walkRoot, target).split(path16.sep)) {
+      dir = path16.join(dir, segment);
       if (skipsDirectory(dir)) return true;
     }
     return false;
   };
   const skip = (dir) => {
-    const name = path15.basename(dir);
+    const name = path16.basename(dir);
     if (name === ".git" || !selected(dir) || skipped.some((s) => s.path === rel(dir))) return;
     const inGit = tracked(dir) !== void 0;
     skipped.push({ path: rel(dir), reason: skipReason(name, inGit) });
@@ -68631,7 +68800,7 @@ function discover(paths, options) {
     const real = safeRealpath(dir) ?? dir;
     if (walked.has(real)) return;
     walked.add(real);
-    if (existsSync4(path15.join(dir, "Chart.yaml"))) {
+    if (existsSync4(path16.join(dir, "Chart.yaml"))) {
       if (selected(dir)) add2({ kind: "chart", dir, explicit: false }, dir);
       return;
     }
@@ -68641,13 +68810,13 @@ function discover(paths, options) {
     }
     let entries;
     try {
-      entries = readdirSync6(dir).sort();
+      entries = readdirSync7(dir).sort();
     } catch (error2) {
       errors.push({ kind: "read", file: rel(dir), message: `cannot list directory: ${error2.message}` });
       return;
     }
     for (const entry of entries) {
-      const full2 = path15.join(dir, entry);
+      const full2 = path16.join(dir, entry);
       if (excluded(full2)) continue;
       let stat2;
       try {
@@ -68670,19 +68839,19 @@ function discover(paths, options) {
           skip(full2);
           continue;
         }
-        if (inGitDatabase(path15.relative(realRoot, target)) || inGitDatabase(path15.relative(walkRoot, target))) {
+        if (inGitDatabase(path16.relative(realRoot, target)) || inGitDatabase(path16.relative(walkRoot, target))) {
           errors.push({ kind: "read", file: rel(full2), message: "symlink into a .git directory; not followed" });
           continue;
         }
         if (isInside(walkRoot, target) && !passesOver(walkRoot, target)) continue;
         let targetStat;
         try {
-          targetStat = statSync8(target);
+          targetStat = statSync9(target);
         } catch {
           continue;
         }
         if (targetStat.isDirectory()) walk3(target, depth + 1, walkRoot);
-        else if (targetStat.isFile() && MANIFEST_EXTENSIONS.has(path15.extname(target).toLowerCase())) addManifest(target, targetStat.size);
+        else if (targetStat.isFile() && MANIFEST_EXTENSIONS.has(path16.extname(target).toLowerCase())) addManifest(target, targetStat.size);
         continue;
       }
       if (stat2.isDirectory()) {
@@ -68691,7 +68860,7 @@ function discover(paths, options) {
           continue;
         }
         walk3(full2, depth + 1, walkRoot);
-      } else if (stat2.isFile() && MANIFEST_EXTENSIONS.has(path15.extname(entry).toLowerCase())) {
+      } else if (stat2.isFile() && MANIFEST_EXTENSIONS.has(path16.extname(entry).toLowerCase())) {
         addManifest(full2, stat2.size);
       }
     }
@@ -68701,16 +68870,16 @@ function discover(paths, options) {
       add2({ kind: "stdin" }, "-");
       continue;
     }
-    const full2 = path15.resolve(given);
+    const full2 = path16.resolve(given);
     let stat2;
     try {
-      stat2 = statSync8(full2);
+      stat2 = statSync9(full2);
     } catch {
       errors.push({ kind: "read", file: rel(full2), message: existsSync4(full2) || isDanglingLink(full2) ? "cannot read (a symlink to nothing?)" : "no such file or directory" });
       continue;
     }
     if (stat2.isDirectory()) {
-      if (existsSync4(path15.join(full2, "Chart.yaml"))) add2({ kind: "chart", dir: full2, explicit: true }, full2);
+      if (existsSync4(path16.join(full2, "Chart.yaml"))) add2({ kind: "chart", dir: full2, explicit: true }, full2);
       else walk3(full2, 0, safeRealpath(full2) ?? full2);
     } else if (!stat2.isFile()) {
       errors.push({ kind: "read", file: rel(full2), message: "not a regular file (a device, socket or pipe); use - to read standard input" });
@@ -68732,12 +68901,12 @@ function isDanglingLink(p) {
 
 // src/pipeline/changed-charts.ts
 function localDependencies(repoRoot, chart) {
-  const dir = path16.join(repoRoot, chart);
+  const dir = path17.join(repoRoot, chart);
   const out = [];
   for (const file of ["Chart.yaml", "requirements.yaml"]) {
     let parsed;
     try {
-      parsed = parseChartYaml(readFileSync10(path16.join(dir, file), "utf8"));
+      parsed = parseChartYaml(readFileSync11(path17.join(dir, file), "utf8"));
     } catch {
       continue;
     }
@@ -68745,7 +68914,7 @@ function localDependencies(repoRoot, chart) {
     for (const dep of arr(parsed.dependencies).filter(isObj)) {
       const repository = str2(dep.repository);
       if (repository === void 0 || !repository.startsWith("file://")) continue;
-      const target = path16.resolve(dir, repository.slice("file://".length));
+      const target = path17.resolve(dir, repository.slice("file://".length));
       if (isInside(repoRoot, target)) out.push(relativeTo(repoRoot, target));
     }
   }
@@ -68755,8 +68924,8 @@ var under = (file, dir) => dir === "." || file === dir || file.startsWith(dir + 
 function chooseCharts(repoRoot, charts, changed, config, extraValuesFiles, all) {
   const everything = (why) => ({ rendered: [...charts].sort(), unchanged: [], allBecause: why });
   if (all !== void 0) return everything(all);
-  const rel = (file) => relativeTo(repoRoot, path16.resolve(repoRoot, file));
-  const config_ = changed.find((file) => path16.posix.basename(file) === CONFIG_FILE_NAME || config.file !== void 0 && file === rel(config.file));
+  const rel = (file) => relativeTo(repoRoot, path17.resolve(repoRoot, file));
+  const config_ = changed.find((file) => path17.posix.basename(file) === CONFIG_FILE_NAME || config.file !== void 0 && file === rel(config.file));
   if (config_ !== void 0) return everything(`the configuration ${config_} changed`);
   const named2 = new Set([...namedValuesFiles(config), ...extraValuesFiles].map(rel));
   const values = changed.find((file) => named2.has(file));
@@ -68874,8 +69043,8 @@ async function changedFilesSince(repoRoot, sha, paths) {
 }
 
 // src/pipeline/scan.ts
-import { existsSync as existsSync11, statSync as statSync18 } from "node:fs";
-import path38 from "node:path";
+import { existsSync as existsSync11, statSync as statSync19 } from "node:fs";
+import path39 from "node:path";
 
 // package.json
 var package_default = {
@@ -69096,17 +69265,17 @@ function blastRadiiOf(unit) {
 }
 
 // src/provenance/index.ts
-import { mkdtempSync as mkdtempSync5, readFileSync as readFileSync16, rmSync as rmSync6 } from "node:fs";
+import { mkdtempSync as mkdtempSync5, readFileSync as readFileSync17, rmSync as rmSync6 } from "node:fs";
 import os10 from "node:os";
-import path25 from "node:path";
+import path26 from "node:path";
 
 // src/render/charts.ts
 import os8 from "node:os";
-import path20 from "node:path";
+import path21 from "node:path";
 
 // src/render/chart-crds.ts
-import { lstatSync as lstatSync4, readdirSync as readdirSync7, readFileSync as readFileSync11, realpathSync as realpathSync2, statSync as statSync9 } from "node:fs";
-import path17 from "node:path";
+import { lstatSync as lstatSync4, readdirSync as readdirSync8, readFileSync as readFileSync12, realpathSync as realpathSync2, statSync as statSync10 } from "node:fs";
+import path18 from "node:path";
 import { gunzipSync as gunzipSync3 } from "node:zlib";
 
 // src/loaders/rendered-yaml.ts
@@ -69316,24 +69485,24 @@ function directoryFiles(dir, relative) {
   const walk3 = (full2, name, depth) => {
     let entries;
     try {
-      entries = readdirSync7(full2).sort();
+      entries = readdirSync8(full2).sort();
     } catch {
       return;
     }
     for (const entry of entries) {
       if (--budget < 0) return;
-      const path_ = path17.join(full2, entry);
+      const path_ = path18.join(full2, entry);
       const n2 = name === "" ? entry : `${name}/${entry}`;
       let stat2;
       try {
-        stat2 = statSync9(path_);
+        stat2 = statSync10(path_);
       } catch {
         continue;
       }
       if (ignored(rules, n2, stat2.isDirectory())) continue;
       if (stat2.isDirectory()) {
         if (depth < 20 && entry !== ".git" && entry !== "node_modules") walk3(path_, n2, depth + 1);
-      } else if (stat2.isFile()) files.push({ name: n2, label: relative(path_), full: path_, read: () => readFileSync11(path_) });
+      } else if (stat2.isFile()) files.push({ name: n2, label: relative(path_), full: path_, read: () => readFileSync12(path_) });
     }
   };
   walk3(dir, "", 0);
@@ -69370,7 +69539,7 @@ function escapeRegExp(text2) {
 function helmIgnoreRules(dir) {
   let text2 = "";
   try {
-    text2 = readFileSync11(path17.join(dir, ".helmignore"), "utf8");
+    text2 = readFileSync12(path18.join(dir, ".helmignore"), "utf8");
   } catch {
   }
   const rules = [];
@@ -69405,7 +69574,7 @@ function inside(root, file) {
   try {
     const real = realpathSync2(file);
     const realRoot = realpathSync2(root);
-    return real === realRoot || real.startsWith(realRoot + path17.sep);
+    return real === realRoot || real.startsWith(realRoot + path18.sep);
   } catch {
     return false;
   }
@@ -69478,18 +69647,18 @@ function chartCrdObjects(dir, options, errors) {
       fail("crds/ file is a link to outside the repository; not read (helm install would create its objects)");
       continue;
     }
-    if (statSync9(full2).size > YAML_LIMITS.maxBytes) {
+    if (statSync10(full2).size > YAML_LIMITS.maxBytes) {
       fail(`crds/ file is larger than ${YAML_LIMITS.maxBytes / 1024 / 1024} MiB; not parsed (helm install would create its objects)`);
       continue;
     }
-    judge(readFileSync11(full2, "utf8"), file, ORIGIN, true, "crds/ file");
+    judge(readFileSync12(full2, "utf8"), file, ORIGIN, true, "crds/ file");
   }
   return objects;
 }
 
 // src/render/effective-values.ts
-import { existsSync as existsSync5, readdirSync as readdirSync8, readFileSync as readFileSync12, statSync as statSync10 } from "node:fs";
-import path18 from "node:path";
+import { existsSync as existsSync5, readdirSync as readdirSync9, readFileSync as readFileSync13, statSync as statSync11 } from "node:fs";
+import path19 from "node:path";
 function pathKey2(p) {
   return JSON.stringify(p);
 }
@@ -69517,7 +69686,7 @@ function pointerOf2(p) {
 function readValuesFileOnce(file) {
   let text2;
   try {
-    text2 = readFileSync12(file, "utf8");
+    text2 = readFileSync13(file, "utf8");
   } catch {
     return void 0;
   }
@@ -69635,22 +69804,22 @@ function setValue(root, p, value) {
 function readChartYaml(dir) {
   let parsed;
   try {
-    parsed = parseChartYaml(readFileSync12(path18.join(dir, "Chart.yaml"), "utf8"));
+    parsed = parseChartYaml(readFileSync13(path19.join(dir, "Chart.yaml"), "utf8"));
   } catch {
     return void 0;
   }
   if (!isObj(parsed)) return void 0;
   const deps = [...arr(parsed.dependencies)];
-  const requirements = path18.join(dir, "requirements.yaml");
+  const requirements = path19.join(dir, "requirements.yaml");
   if (str2(parsed.apiVersion) === "v1" && existsSync5(requirements)) {
     try {
-      const req = parseChartYaml(readFileSync12(requirements, "utf8"));
+      const req = parseChartYaml(readFileSync13(requirements, "utf8"));
       if (isObj(req)) deps.push(...arr(req.dependencies));
     } catch {
     }
   }
   return {
-    name: str2(parsed.name) ?? path18.basename(dir),
+    name: str2(parsed.name) ?? path19.basename(dir),
     dependencies: deps.filter(isObj).map((d) => ({
       name: str2(d.name) ?? "",
       ...str2(d.alias) ? { alias: str2(d.alias) } : {},
@@ -69661,18 +69830,18 @@ function readChartYaml(dir) {
 }
 function vendored(dir) {
   const found = /* @__PURE__ */ new Map();
-  const chartsDir = path18.join(dir, "charts");
+  const chartsDir = path19.join(dir, "charts");
   let entries;
   try {
-    entries = readdirSync8(chartsDir).sort();
+    entries = readdirSync9(chartsDir).sort();
   } catch {
     return found;
   }
   for (const entry of entries) {
-    const full2 = path18.join(chartsDir, entry);
+    const full2 = path19.join(chartsDir, entry);
     try {
       if (entry.endsWith(".tgz")) found.set(entry.replace(/-v?\d+\.\d+\.\d+[^/]*\.tgz$/, "").replace(/\.tgz$/, ""), full2);
-      else if (statSync10(full2).isDirectory() && existsSync5(path18.join(full2, "Chart.yaml"))) {
+      else if (statSync11(full2).isDirectory() && existsSync5(path19.join(full2, "Chart.yaml"))) {
         const info2 = readChartYaml(full2);
         found.set(info2?.name ?? entry, full2);
       }
@@ -69721,8 +69890,8 @@ function effectiveValues(request2) {
   const collect = (dir, scopePath, sourceNames, name, above2) => {
     scopes.push({ path: scopePath, sourceNames, ...dir ? { dir } : {}, name });
     if (dir === void 0) return;
-    const own = readValuesFile(path18.join(dir, "values.yaml"));
-    const ownLayer = own ? { file: path18.join(dir, "values.yaml"), kind: "chart", prefix: scopePath, value: isObj(own.value) ? own.value : {}, scope: scopePath, ...own.doc ? { doc: own.doc } : {} } : void 0;
+    const own = readValuesFile(path19.join(dir, "values.yaml"));
+    const ownLayer = own ? { file: path19.join(dir, "values.yaml"), kind: "chart", prefix: scopePath, value: isObj(own.value) ? own.value : {}, scope: scopePath, ...own.doc ? { doc: own.doc } : {} } : void 0;
     const seen = mergeInto(ownLayer?.value ?? {}, above2 ?? {});
     const info2 = scopePath.length === 0 ? root : readChartYaml(dir);
     const subs = vendored(dir);
@@ -69744,7 +69913,7 @@ function effectiveValues(request2) {
   };
   let above = {};
   for (const layer of userLayers) above = mergeInto(above, layer.value);
-  collect(request2.chartDir, [], [root?.name ?? path18.basename(request2.chartDir)], root?.name ?? path18.basename(request2.chartDir), above);
+  collect(request2.chartDir, [], [root?.name ?? path19.basename(request2.chartDir)], root?.name ?? path19.basename(request2.chartDir), above);
   const layers = [...chartLayers, ...userLayers];
   let value = {};
   for (const layer of layers) value = mergeInto(value, placeAt(layer.prefix, layer.value));
@@ -69878,8 +70047,8 @@ function apiVersionsFor(kubeVersion, options = {}) {
 }
 
 // src/render/value-sets.ts
-import { existsSync as existsSync6, readdirSync as readdirSync9, statSync as statSync11 } from "node:fs";
-import path19 from "node:path";
+import { existsSync as existsSync6, readdirSync as readdirSync10, statSync as statSync12 } from "node:fs";
+import path20 from "node:path";
 var DEFAULT_VALUE_SET = "default";
 function compareValueSets(a2, b) {
   if (a2 === b) return 0;
@@ -69891,11 +70060,11 @@ function chartEntries(dir, config) {
   return config.charts.filter((entry) => entry.path === dir || minimatch(dir, entry.path));
 }
 function ciValuesFiles(dir) {
-  const ci = path19.join(dir, "ci");
+  const ci = path20.join(dir, "ci");
   if (!existsSync6(ci)) return [];
   try {
-    if (!statSync11(ci).isDirectory()) return [];
-    return readdirSync9(ci).filter((f) => f.endsWith("-values.yaml")).sort().map((f) => path19.join(ci, f));
+    if (!statSync12(ci).isDirectory()) return [];
+    return readdirSync10(ci).filter((f) => f.endsWith("-values.yaml")).sort().map((f) => path20.join(ci, f));
   } catch {
     return [];
   }
@@ -69908,7 +70077,7 @@ function valueSetsOf(dir, config, options = {}) {
   if (options.all === false) return sets;
   if (config.valueSets.ci) {
     for (const file of ciValuesFiles(dir)) {
-      sets.push({ name: `ci/${path19.basename(file)}`, kind: "ci", valuesFiles: [...baseFiles, file], set: baseSet, own: { valuesFiles: [file], set: [] } });
+      sets.push({ name: `ci/${path20.basename(file)}`, kind: "ci", valuesFiles: [...baseFiles, file], set: baseSet, own: { valuesFiles: [file], set: [] } });
     }
   }
   const names = new Set(sets.map((s) => s.name));
@@ -70016,7 +70185,7 @@ async function renderCharts(dirs, helm, config, repoRoot, options = {}) {
   }
   let unusable = false;
   located.catch(() => unusable = true);
-  const binary2 = options.helmPath !== void 0 && path20.isAbsolute(options.helmPath) ? { path: options.helmPath, version: "", major: Number.NaN } : await located;
+  const binary2 = options.helmPath !== void 0 && path21.isAbsolute(options.helmPath) ? { path: options.helmPath, version: "", major: Number.NaN } : await located;
   const finished7 = [];
   const jobs = jobsOf();
   const slot = async () => {
@@ -70306,13 +70475,13 @@ function parseVariant(job, inputs, main, outcome, config, repoRoot, loaded, loca
 
 // src/provenance/lint.ts
 import { createHash as createHash3 } from "node:crypto";
-import { readdirSync as readdirSync11, readFileSync as readFileSync14 } from "node:fs";
-import path23 from "node:path";
+import { readdirSync as readdirSync12, readFileSync as readFileSync15 } from "node:fs";
+import path24 from "node:path";
 
 // src/provenance/locate.ts
 import { mkdtempSync as mkdtempSync3, rmSync as rmSync4, writeFileSync as writeFileSync5 } from "node:fs";
 import os9 from "node:os";
-import path21 from "node:path";
+import path22 from "node:path";
 var SENTINEL_PATTERN = /(?<![A-Za-z0-9])qz([0-9a-z]{3})(?![A-Za-z0-9])/gi;
 var MAX_SENTINELS = 36 ** 3 - 1;
 function sentinelText(id) {
@@ -70640,11 +70809,11 @@ function overridesFor(ctx, candidates, flip) {
   return out;
 }
 async function renderWith(ctx, overrides) {
-  const file = path21.join(ctx.tmp, `override-${ctx.counter++}.yaml`);
+  const file = path22.join(ctx.tmp, `override-${ctx.counter++}.yaml`);
   writeFileSync5(file, JSON.stringify(overrides.file));
   const { request: request2, dir, chart, valueSet, repoRoot } = ctx.render;
   const started = performance.now();
-  const outcome = await renderChart({ ...request2, purpose: "provenance", valuesFiles: [...request2.valuesFiles, file], set: [...request2.set, ...overrides.set] });
+  const outcome = await renderChart({ ...request2, purpose: "provenance", valuesFiles: [...request2.valuesFiles, file], set: [...request2.set, ...overrides.set], ...ctx.only !== void 0 ? { onlyTemplates: ctx.only } : {} });
   ctx.stats.ms += performance.now() - started;
   ctx.stats.renders++;
   if (!outcome.ok) return { ok: false, message: outcome.message };
@@ -70776,7 +70945,7 @@ async function tryFlips(ctx, targets, originals) {
   }
 }
 async function locate2(input) {
-  const tmp = mkdtempSync3(path21.join(os9.tmpdir(), "preadmit-provenance-"));
+  const tmp = mkdtempSync3(path22.join(os9.tmpdir(), "preadmit-provenance-"));
   const ctx = {
     render: input.render,
     values: input.values,
@@ -70815,6 +70984,8 @@ async function locate2(input) {
     const all = [...ctx.candidates.values()];
     const inner = all.filter((c3) => listOf(c3.path) !== void 0);
     const outer = all.filter((c3) => !inner.includes(c3));
+    const only = templateFilesOf(input.render, input.targets.map((t) => t.object));
+    if (lint.length === 0) ctx.only = only;
     if (all.some((c3) => c3.rejected === void 0 && !c3.lint) || lint.length > 0) {
       await trySentinels(ctx, outer);
       await trySentinels(ctx, inner);
@@ -70832,6 +71003,7 @@ async function locate2(input) {
       const numeric3 = numericIdsOf(trial);
       if (trial.objects.some((o2) => sentinelsIn(o2.raw, numeric3).has(id))) shown2.add(pathKey2(p));
     }
+    ctx.only = only;
     await tryFlips(ctx, input.targets, input.render.objects);
     for (const target of input.targets) {
       if ((target.confirmed ?? []).length > 0) continue;
@@ -70850,6 +71022,15 @@ async function locate2(input) {
   }
   return { stats: ctx.stats, shown: shown2, tried, trials: ctx.trials.map((t) => t.overrides) };
 }
+function templateFilesOf(render2, objects) {
+  const out = /* @__PURE__ */ new Set();
+  for (const object of objects) {
+    const rel = path22.relative(render2.dir, path22.resolve(render2.repoRoot, object.source.file));
+    if (rel === "" || rel.startsWith("..") || path22.isAbsolute(rel)) return void 0;
+    out.add(rel.split(path22.sep).join("/"));
+  }
+  return out.size === 0 ? void 0 : [...out].sort();
+}
 function newTarget(finding, object, values) {
   const pointer = finding.path;
   const value = get(object.raw, pointer);
@@ -70866,8 +71047,8 @@ function newTarget(finding, object, values) {
 }
 
 // src/provenance/chart-context.ts
-import { readdirSync as readdirSync10, readFileSync as readFileSync13, statSync as statSync12 } from "node:fs";
-import path22 from "node:path";
+import { readdirSync as readdirSync11, readFileSync as readFileSync14, statSync as statSync13 } from "node:fs";
+import path23 from "node:path";
 var MAX_TEMPLATE_BYTES = 2 * 1024 * 1024;
 var MAX_HELPERS = 200;
 var MAX_DEPTH3 = 4;
@@ -70893,8 +71074,8 @@ function releaseValuesOfRender(render2) {
   RENDER_VALUES.delete(render2);
 }
 var DefaultString = class {
-  constructor(path45, value, locate3) {
-    this.path = path45;
+  constructor(path46, value, locate3) {
+    this.path = path46;
     this.value = value;
     this.locate = locate3;
   }
@@ -70976,7 +71157,7 @@ var RenderChartContext = class {
     const scope = scopeOfTemplate(this.effective(), template);
     if (scope?.dir === void 0) return void 0;
     const rest = template.split("/").slice(1 + 2 * (scope.sourceNames.length - 1));
-    const own = path22.join(scope.dir, ...rest);
+    const own = path23.join(scope.dir, ...rest);
     for (const file of [own, ...this.helperFiles(scope.dir)]) {
       const lines = this.read(file, scope.dir);
       if (lines === void 0) continue;
@@ -70994,21 +71175,21 @@ var RenderChartContext = class {
       if (depth > MAX_DEPTH3 || out.length >= MAX_HELPERS) return;
       let entries;
       try {
-        entries = readdirSync10(at3).sort();
+        entries = readdirSync11(at3).sort();
       } catch {
         return;
       }
       for (const entry of entries) {
-        const full2 = path22.join(at3, entry);
+        const full2 = path23.join(at3, entry);
         try {
-          const stat2 = statSync12(full2);
+          const stat2 = statSync13(full2);
           if (stat2.isDirectory()) walk3(full2, depth + 1);
           else if (entry.startsWith("_") && out.length < MAX_HELPERS) out.push(full2);
         } catch {
         }
       }
     };
-    walk3(path22.join(dir, "templates"), 0);
+    walk3(path23.join(dir, "templates"), 0);
     this.helpers.set(dir, out);
     return out;
   }
@@ -71019,8 +71200,8 @@ var RenderChartContext = class {
     const real = safeRealpath(file);
     const root = safeRealpath(dir);
     try {
-      if (real !== void 0 && root !== void 0 && isInside(root, real) && statSync12(real).size <= MAX_TEMPLATE_BYTES) {
-        lines = readFileSync13(real, "utf8").split(/\r?\n/);
+      if (real !== void 0 && root !== void 0 && isInside(root, real) && statSync13(real).size <= MAX_TEMPLATE_BYTES) {
+        lines = readFileSync14(real, "utf8").split(/\r?\n/);
       }
     } catch {
       lines = void 0;
@@ -71084,17 +71265,17 @@ function mayHoldDangerousDefault(text2) {
 function chartValuesTexts(dir, depth = 0) {
   const out = [];
   try {
-    out.push(readFileSync14(path23.join(dir, "values.yaml"), "utf8"));
+    out.push(readFileSync15(path24.join(dir, "values.yaml"), "utf8"));
   } catch {
   }
   if (depth >= 8) return out;
   let entries = [];
   try {
-    entries = readdirSync11(path23.join(dir, "charts"), { withFileTypes: true });
+    entries = readdirSync12(path24.join(dir, "charts"), { withFileTypes: true });
   } catch {
     return out;
   }
-  for (const entry of entries) if (entry.isDirectory()) out.push(...chartValuesTexts(path23.join(dir, "charts", entry.name), depth + 1));
+  for (const entry of entries) if (entry.isDirectory()) out.push(...chartValuesTexts(path24.join(dir, "charts", entry.name), depth + 1));
   return out;
 }
 var MAY_HOLD = /* @__PURE__ */ new WeakMap();
@@ -71186,8 +71367,8 @@ function lintValues(findings, renders, config, knowledge = /* @__PURE__ */ new M
 }
 
 // src/provenance/line-proof.ts
-import { mkdtempSync as mkdtempSync4, readFileSync as readFileSync15, rmSync as rmSync5, writeFileSync as writeFileSync6 } from "node:fs";
-import path24 from "node:path";
+import { mkdtempSync as mkdtempSync4, readFileSync as readFileSync16, rmSync as rmSync5, writeFileSync as writeFileSync6 } from "node:fs";
+import path25 from "node:path";
 var LINE_MARKER = "preadmit-line-";
 function lineMarker(id) {
   return `${LINE_MARKER}${id}z`;
@@ -71202,8 +71383,8 @@ function apply(lines, index, edit) {
   const marker = lineMarker(edit.id);
   const m = edit.mutation;
   if (m.kind === "reference") {
-    const path45 = m.path.map((t) => `\\.${escapeRegex(String(t))}`).join("");
-    const pattern = new RegExp(`(\\$[A-Za-z0-9_]*)?((?:\\.[A-Za-z0-9_]+)*?)\\.Values${path45}(?![A-Za-z0-9_.])`);
+    const path46 = m.path.map((t) => `\\.${escapeRegex(String(t))}`).join("");
+    const pattern = new RegExp(`(\\$[A-Za-z0-9_]*)?((?:\\.[A-Za-z0-9_]+)*?)\\.Values${path46}(?![A-Za-z0-9_.])`);
     if (!pattern.test(line)) return void 0;
     const replacement = m.with === "string" ? `"${marker}"` : m.with === "map" ? `(dict "${marker}" "x")` : m.with;
     return one([line.replace(pattern, replacement)]);
@@ -71277,8 +71458,8 @@ async function proveLines(render2, config, claims, budget, tmp, stats, trials = 
   const edits = /* @__PURE__ */ new Map();
   let next = 1;
   for (const claim of claims) {
-    const relative = path24.relative(render2.dir, claim.file);
-    if (relative.startsWith("..") || path24.isAbsolute(relative)) {
+    const relative = path25.relative(render2.dir, claim.file);
+    if (relative.startsWith("..") || path25.isAbsolute(relative)) {
       claim.failure = "the line is outside the chart";
       continue;
     }
@@ -71306,11 +71487,11 @@ async function proveLines(render2, config, claims, budget, tmp, stats, trials = 
       edits2.push(edit);
     });
   }
-  const copy = mkdtempSync4(path24.join(tmp, "values-"));
+  const copy = mkdtempSync4(path25.join(tmp, "values-"));
   const originals = /* @__PURE__ */ new Map();
   const read = (file) => {
     let text2 = originals.get(file);
-    if (text2 === void 0) originals.set(file, text2 = readFileSync15(file, "utf8"));
+    if (text2 === void 0) originals.set(file, text2 = readFileSync16(file, "utf8"));
     return text2;
   };
   let remaining = budget;
@@ -71346,7 +71527,7 @@ async function proveLines(render2, config, claims, budget, tmp, stats, trials = 
         out.splice(changed.start, changed.count, ...changed.lines);
         applied.push(edit);
       }
-      replaced.set(path24.relative(render2.dir, file).split(path24.sep).join("/"), out.join("\n"));
+      replaced.set(path25.relative(render2.dir, file).split(path25.sep).join("/"), out.join("\n"));
     }
     if (applied.length > 0) {
       remaining--;
@@ -71354,11 +71535,20 @@ async function proveLines(render2, config, claims, budget, tmp, stats, trials = 
       const overrides = trial === void 0 ? void 0 : trials[trial];
       const valuesFiles = [...render2.request.valuesFiles];
       if (overrides) {
-        const file = path24.join(copy, `values-${trial}.json`);
+        const file = path25.join(copy, `values-${trial}.json`);
         writeFileSync6(file, JSON.stringify(overrides.file));
         valuesFiles.push(file);
       }
-      const outcome = await renderChart({ ...render2.request, purpose: "provenance", replacedFiles: replaced, valuesFiles, set: [...render2.request.set, ...overrides?.set ?? []] });
+      const only = templateFilesOf(render2, applied.flatMap((e) => e.claims.map((c3) => c3.object)));
+      const changedFiles = [...replaced.keys()];
+      const outcome = await renderChart({
+        ...render2.request,
+        purpose: "provenance",
+        replacedFiles: replaced,
+        valuesFiles,
+        set: [...render2.request.set, ...overrides?.set ?? []],
+        ...only !== void 0 ? { onlyTemplates: [.../* @__PURE__ */ new Set([...only, ...changedFiles])].sort() } : {}
+      });
       stats.ms += performance.now() - started;
       stats.renders++;
       if (outcome.ok) {
@@ -71447,7 +71637,7 @@ function setPairLine(config, pair2) {
   if (!config.file) return void 0;
   let text2;
   try {
-    text2 = readFileSync16(config.file, "utf8");
+    text2 = readFileSync17(config.file, "utf8");
   } catch {
     return void 0;
   }
@@ -71478,24 +71668,24 @@ function referenceClaim(target, found, relative, decision, values, sources) {
   const keyed = reported ? pointerForKey(target.pointer, reported.key) : void 0;
   if (keyed !== void 0) return structuralClaim(target, found, keyed, sources);
   const length = found.ref.length;
-  const path45 = relative.slice(0, length);
+  const path46 = relative.slice(0, length);
   const extra = relative.length - length;
   const depth = target.present ? tokens(target.pointer).length : decision.depth ?? 0;
   const report2 = { file: found.file, line: found.line };
   if (decision.how === "flip") {
     if (extra !== 0) return void 0;
     const flipped = getAtValue(values, decision.path) ? "false" : "true";
-    return { file: found.file, line: found.ref.line, report: report2, mutation: { kind: "reference", path: path45, with: flipped }, object: target.object, pointer: target.pointer, expect: "changed", original: get(target.object.raw, target.pointer) };
+    return { file: found.file, line: found.ref.line, report: report2, mutation: { kind: "reference", path: path46, with: flipped }, object: target.object, pointer: target.pointer, expect: "changed", original: get(target.object.raw, target.pointer) };
   }
   const leaf = target.present && extra === 0 && (target.value === null || typeof target.value !== "object") && target.candidates.some((c3) => c3.kind === "leaf" && c3.path === decision.path);
-  if (leaf) return { file: found.file, line: found.ref.line, report: report2, mutation: { kind: "reference", path: path45, with: "string" }, object: target.object, pointer: target.pointer, expect: "contains" };
-  return { file: found.file, line: found.ref.line, report: report2, mutation: { kind: "reference", path: path45, with: "map" }, object: target.object, pointer: prefixPointer(target.pointer, depth - extra), expect: "key" };
+  if (leaf) return { file: found.file, line: found.ref.line, report: report2, mutation: { kind: "reference", path: path46, with: "string" }, object: target.object, pointer: target.pointer, expect: "contains" };
+  return { file: found.file, line: found.ref.line, report: report2, mutation: { kind: "reference", path: path46, with: "map" }, object: target.object, pointer: prefixPointer(target.pointer, depth - extra), expect: "key" };
 }
 var MAX_CLAIMS = 6;
 function planTarget(target, render2, values, sources, config) {
   const { finding } = target;
   const source = finding.source;
-  const templateAbs = path25.resolve(render2.repoRoot, source.file);
+  const templateAbs = path26.resolve(render2.repoRoot, source.file);
   const decision = decide(target);
   const plan = { target, notes: [], claims: [] };
   if (decision.path) {
@@ -71549,7 +71739,7 @@ function getAtValue(values, p) {
 }
 function finishPlan(plan, render2) {
   const source = plan.target.finding.source;
-  const templateAbs = path25.resolve(render2.repoRoot, source.file);
+  const templateAbs = path26.resolve(render2.repoRoot, source.file);
   const proven = plan.claims.find((c3) => c3.proven);
   if (proven) {
     const at3 = proven.report ?? { file: proven.file, line: proven.line };
@@ -71642,7 +71832,7 @@ async function attachProvenance(findings, renders, config, options = {}) {
     });
     const plans = targets.map((target) => planTarget(target, render2, values, templateSources, config));
     const proof = { renders: 0, ms: 0 };
-    const tmp = mkdtempSync5(path25.join(os10.tmpdir(), "preadmit-lines-"));
+    const tmp = mkdtempSync5(path26.join(os10.tmpdir(), "preadmit-lines-"));
     try {
       await proveLines(render2, config, plans.flatMap((p) => p.claims), max - result.stats.renders, tmp, proof, result.trials);
     } finally {
@@ -71930,7 +72120,7 @@ function ingressBackends(ingress) {
   add2(spec.defaultBackend ?? spec.backend);
   for (const rule2 of arr(spec.rules).filter(isObj)) {
     const http = isObj(rule2.http) ? rule2.http : {};
-    for (const path45 of arr(http.paths).filter(isObj)) add2(path45.backend);
+    for (const path46 of arr(http.paths).filter(isObj)) add2(path46.backend);
   }
   return [...names];
 }
@@ -71947,10 +72137,10 @@ var PLACEHOLDER = /\{\{\s*(\w+)\s*\}\}/g;
 function interpolate(template, data) {
   return template.replace(PLACEHOLDER, (_, key2) => String(data?.[key2] ?? ""));
 }
-function fingerprintOf(ruleId, object, path45) {
+function fingerprintOf(ruleId, object, path46) {
   const { source } = object;
   const scope = source.address ?? source.chart ?? source.file;
-  return createHash4("sha256").update([ruleId, ...identityParts(object), path45, scope].join("\0")).digest("hex").slice(0, 32);
+  return createHash4("sha256").update([ruleId, ...identityParts(object), path46, scope].join("\0")).digest("hex").slice(0, 32);
 }
 function podViewOf(object, pss) {
   const template = podTemplateOf(object.raw);
@@ -71998,14 +72188,14 @@ function evaluate2(objects, rules, config, options = {}) {
   const seen = /* @__PURE__ */ new Set();
   const units = [];
   const emit = (rule2, object, base3, report2) => {
-    const path45 = base3 + report2.path;
-    const fingerprint = fingerprintOf(rule2.meta.id, object, report2.key === void 0 ? path45 : `${path45}\0${report2.key}`);
+    const path46 = base3 + report2.path;
+    const fingerprint = fingerprintOf(rule2.meta.id, object, report2.key === void 0 ? path46 : `${path46}\0${report2.key}`);
     if (seen.has(fingerprint)) return;
     seen.add(fingerprint);
     const template = rule2.meta.messages[report2.messageId] ?? report2.messageId;
     const severity = config.rules[rule2.meta.id]?.severity ?? report2.severity ?? rule2.meta.defaultSeverity;
     const source = { ...object.source };
-    const line = object.lineOf?.(path45);
+    const line = object.lineOf?.(path46);
     if (line !== void 0) source.line = line;
     if (report2.at?.template) {
       source.templateLocation = { ...report2.at.template };
@@ -72022,7 +72212,7 @@ function evaluate2(objects, rules, config, options = {}) {
       category: rule2.meta.category,
       message: interpolate(template, report2.data),
       object: object.ref,
-      path: path45,
+      path: path46,
       source,
       fingerprint,
       remediation: rule2.meta.remediation
@@ -72289,8 +72479,8 @@ function mergeValueSets(findings, config) {
 }
 
 // src/pipeline/suppress.ts
-import { existsSync as existsSync7, readFileSync as readFileSync17 } from "node:fs";
-import path26 from "node:path";
+import { existsSync as existsSync7, readFileSync as readFileSync18 } from "node:fs";
+import path27 from "node:path";
 var ANNOTATION_PREFIX = "preadmit.dev/ignore.";
 var MARKER2 = /(#|\{\{-?\s*\/\*)\s*preadmit:\s*ignore\s+(\S+)(?:\s+--(.*?))?\s*(?:\*\/\s*-?\}\})?\s*$/;
 function commentKey(file, line) {
@@ -72332,10 +72522,10 @@ function commentFiles(renders) {
     seen.add(render2.dir);
     const sources = new TemplateSources(render2.dir);
     for (const file of sources.allFiles()) files.add(file);
-    const add2 = (dir) => files.add(path26.join(dir, "values.yaml"));
+    const add2 = (dir) => files.add(path27.join(dir, "values.yaml"));
     add2(render2.dir);
     for (const file of sources.allFiles()) {
-      const chartDir = file.slice(0, file.lastIndexOf(`${path26.sep}templates${path26.sep}`));
+      const chartDir = file.slice(0, file.lastIndexOf(`${path27.sep}templates${path27.sep}`));
       if (chartDir) add2(chartDir);
     }
   }
@@ -72344,7 +72534,7 @@ function commentFiles(renders) {
 function readComments(file) {
   let bytes;
   try {
-    bytes = readFileSync17(file);
+    bytes = readFileSync18(file);
   } catch {
     return [];
   }
@@ -72404,9 +72594,9 @@ function glob(value, pattern) {
 }
 function configMatches(s, f, container, repoRoot) {
   if (s.rule !== "*" && s.rule !== f.ruleId) return false;
-  if (s.chart !== void 0 && !glob(f.source.chart === void 0 ? void 0 : path26.resolve(repoRoot, f.source.chart), s.chart)) return false;
+  if (s.chart !== void 0 && !glob(f.source.chart === void 0 ? void 0 : path27.resolve(repoRoot, f.source.chart), s.chart)) return false;
   if (s.file !== void 0) {
-    const files = [f.source.file, f.source.values?.file].filter((x) => x !== void 0).map((x) => path26.resolve(repoRoot, x));
+    const files = [f.source.file, f.source.values?.file].filter((x) => x !== void 0).map((x) => path27.resolve(repoRoot, x));
     if (!files.some((x) => glob(x, s.file))) return false;
   }
   if (s.valueSet !== void 0) {
@@ -72485,7 +72675,7 @@ function applySuppressions(findings, options) {
     }
     for (const loc of [f.source.values, f.source.templateLocation]) {
       if (loc?.line === void 0) continue;
-      for (const c3 of comments.get(path26.resolve(repoRoot, loc.file)) ?? []) {
+      for (const c3 of comments.get(path27.resolve(repoRoot, loc.file)) ?? []) {
         if (c3.target !== loc.line && c3.line !== loc.line) continue;
         if (c3.rule !== "*" && c3.rule !== f.ruleId) continue;
         if (c3.rule === "*" && lockedRule) continue;
@@ -72983,55 +73173,55 @@ function snake(name) {
   return IRREGULAR_INVERSE[name] ?? name.replace(/[A-Z]/g, (c3) => `_${c3.toLowerCase()}`);
 }
 function tfPathOf(kind, raw, pointer) {
-  const path45 = [];
+  const path46 = [];
   const steps2 = tokens(pointer);
   let node = raw;
   let parent = "";
   for (let i2 = 0; i2 < steps2.length; i2++) {
     const step = steps2[i2];
     if (Array.isArray(node)) {
-      path45.push(Number(step));
+      path46.push(Number(step));
       node = node[Number(step)];
       continue;
     }
     if (isObj(node) && MAP_NODES.has(node)) {
-      path45.push(step);
+      path46.push(step);
       node = node[step];
       continue;
     }
     if (i2 === 0 && (step === "apiVersion" || step === "kind")) return [];
     const key2 = INVERSE.get(`${kind}|${parent}|${step}`) ?? snake(step);
-    path45.push(key2);
+    path46.push(key2);
     const next = isObj(node) ? node[step] : void 0;
     const following = steps2[i2 + 1];
-    if (isObj(next) && !MAP_NODES.has(next)) path45.push(0);
-    else if (next === void 0 && following !== void 0 && !/^\d+$/.test(following) && !MAP_ATTRIBUTES.has(key2)) path45.push(0);
+    if (isObj(next) && !MAP_NODES.has(next)) path46.push(0);
+    else if (next === void 0 && following !== void 0 && !/^\d+$/.test(following) && !MAP_ATTRIBUTES.has(key2)) path46.push(0);
     node = next;
     parent = key2;
   }
-  return path45;
+  return path46;
 }
 
 // src/terraform/helm-release.ts
-import { existsSync as existsSync8, statSync as statSync13 } from "node:fs";
-import path27 from "node:path";
+import { existsSync as existsSync8, statSync as statSync14 } from "node:fs";
+import path28 from "node:path";
 var REMOTE_CHART = /^(oci|https?):\/\//i;
 var REPO_ALIAS = /^[\w.-]+\/[\w.-]+$/;
 function inside2(root, target) {
-  const rel = path27.relative(root, target);
-  return rel === "" || !rel.startsWith("..") && !path27.isAbsolute(rel);
+  const rel = path28.relative(root, target);
+  return rel === "" || !rel.startsWith("..") && !path28.isAbsolute(rel);
 }
 function resolveChart(after, dirs) {
   const chart = str2(after.chart);
   const repository = str2(after.repository);
   if (chart === void 0 || chart === "") return { source: "unknown", tried: [] };
   if (repository !== void 0 && repository !== "" || REMOTE_CHART.test(chart)) return { source: "remote", tried: [] };
-  const candidates = [path27.resolve(dirs.rootDir, chart)];
-  if (dirs.moduleDir !== void 0 && dirs.moduleDir !== dirs.rootDir) candidates.push(path27.resolve(dirs.moduleDir, chart));
+  const candidates = [path28.resolve(dirs.rootDir, chart)];
+  if (dirs.moduleDir !== void 0 && dirs.moduleDir !== dirs.rootDir) candidates.push(path28.resolve(dirs.moduleDir, chart));
   for (const candidate2 of candidates) {
     if (!inside2(dirs.repoRoot, candidate2) || !existsSync8(candidate2)) continue;
-    const stat2 = statSync13(candidate2);
-    if (stat2.isDirectory() && existsSync8(path27.join(candidate2, "Chart.yaml"))) return { source: "local", dir: candidate2, tried: candidates };
+    const stat2 = statSync14(candidate2);
+    if (stat2.isDirectory() && existsSync8(path28.join(candidate2, "Chart.yaml"))) return { source: "local", dir: candidate2, tried: candidates };
     if (stat2.isFile() && /\.tgz$/.test(candidate2)) return { source: "archive", dir: candidate2, tried: candidates };
   }
   if (REPO_ALIAS.test(chart) && !chart.startsWith(".")) return { source: "remote", tried: candidates };
@@ -73138,7 +73328,7 @@ function fromHelmRelease(address, after, afterUnknown, afterSensitive, dirs) {
   if (resolved.source === "remote") {
     notice2 = `helm_release ${address}: ${what} is not in the repository and not analysable offline (preadmit never downloads charts): its manifests were not checked, only its values; vendor the chart into the repository and point chart at its path to have it rendered`;
   } else if (resolved.source === "missing") {
-    notice2 = `helm_release ${address}: local ${what} was not found in the repository (looked at ${resolved.tried.map((t) => path27.relative(dirs.repoRoot, t).split(path27.sep).join("/") || ".").join(", ")}): not analysable; only its values were checked`;
+    notice2 = `helm_release ${address}: local ${what} was not found in the repository (looked at ${resolved.tried.map((t) => path28.relative(dirs.repoRoot, t).split(path28.sep).join("/") || ".").join(", ")}): not analysable; only its values were checked`;
   } else if (resolved.source === "archive") {
     notice2 = `helm_release ${address}: ${what} is a packaged chart archive, which preadmit does not unpack: not analysed; only its values were checked`;
   }
@@ -73157,8 +73347,8 @@ function releaseAttributeOf(raw, pointer) {
 }
 
 // src/terraform/locate.ts
-import { existsSync as existsSync9, readdirSync as readdirSync12, readFileSync as readFileSync18, statSync as statSync14 } from "node:fs";
-import path28 from "node:path";
+import { existsSync as existsSync9, readdirSync as readdirSync13, readFileSync as readFileSync19, statSync as statSync15 } from "node:fs";
+import path29 from "node:path";
 
 // src/terraform/hcl.ts
 var IDENT_START = /[A-Za-z_]/;
@@ -73398,13 +73588,13 @@ function parseTupleItems(s) {
   }
   return items;
 }
-function locatePath(body, path45, blockLine) {
+function locatePath(body, path46, blockLine) {
   let location = { line: blockLine, matched: 0 };
   let items = body;
   let value;
   let i2 = 0;
-  while (i2 < path45.length) {
-    const step = path45[i2];
+  while (i2 < path46.length) {
+    const step = path46[i2];
     if (items !== void 0) {
       const name = String(step);
       const attribute = items.find((item) => item.type === "attr" && item.name === name);
@@ -73419,8 +73609,8 @@ function locatePath(body, path45, blockLine) {
       if (blocks2.length === 0) break;
       let index = 0;
       let consumed = 1;
-      if (typeof path45[i2 + 1] === "number") {
-        index = path45[i2 + 1];
+      if (typeof path46[i2 + 1] === "number") {
+        index = path46[i2 + 1];
         consumed = 2;
       }
       const block = blocks2[index] ?? blocks2.find((b) => b.name === "dynamic") ?? blocks2[blocks2.length - 1];
@@ -73528,8 +73718,8 @@ var TfLocator = class {
   heredocs = /* @__PURE__ */ new WeakMap();
   modulesJson;
   constructor(options) {
-    this.rootDir = path28.resolve(options.rootDir);
-    this.repoRoot = path28.resolve(options.repoRoot);
+    this.rootDir = path29.resolve(options.rootDir);
+    this.repoRoot = path29.resolve(options.repoRoot);
     this.realRoot = safeRealpath(this.repoRoot) ?? this.repoRoot;
     const configuration = isObj(options.configuration) ? options.configuration : {};
     this.rootModule = isObj(configuration.root_module) ? configuration.root_module : void 0;
@@ -73537,23 +73727,23 @@ var TfLocator = class {
   inside(dir) {
     const real = safeRealpath(dir);
     if (real === void 0) return false;
-    const rel = path28.relative(this.realRoot, real);
-    return rel === "" || !rel.startsWith("..") && !path28.isAbsolute(rel);
+    const rel = path29.relative(this.realRoot, real);
+    return rel === "" || !rel.startsWith("..") && !path29.isAbsolute(rel);
   }
   /** `.terraform/modules/modules.json`: module key (`a.b`) -> directory, for registry and git modules. */
   installedModules() {
     if (this.modulesJson) return this.modulesJson;
     this.modulesJson = /* @__PURE__ */ new Map();
-    const file = path28.join(this.rootDir, ".terraform", "modules", "modules.json");
+    const file = path29.join(this.rootDir, ".terraform", "modules", "modules.json");
     try {
       if (!existsSync9(file) || !this.inside(file)) return this.modulesJson;
-      const parsed = JSON.parse(readFileSync18(file, "utf8"));
+      const parsed = JSON.parse(readFileSync19(file, "utf8"));
       const list3 = isObj(parsed) && Array.isArray(parsed.Modules) ? parsed.Modules : [];
       for (const entry of list3) {
         if (!isObj(entry)) continue;
         const key2 = str2(entry.Key);
         const dir = str2(entry.Dir);
-        if (key2 !== void 0 && dir !== void 0) this.modulesJson.set(key2, path28.resolve(this.rootDir, dir));
+        if (key2 !== void 0 && dir !== void 0) this.modulesJson.set(key2, path29.resolve(this.rootDir, dir));
       }
     } catch {
     }
@@ -73572,7 +73762,7 @@ var TfLocator = class {
       const entry = isObj(calls) ? calls[call.name] : void 0;
       const source = isObj(entry) ? str2(entry.source) : void 0;
       module = isObj(entry) && isObj(entry.module) ? entry.module : void 0;
-      if (source !== void 0 && LOCAL_SOURCE.test(source) && dir !== void 0) dir = path28.resolve(dir, source);
+      if (source !== void 0 && LOCAL_SOURCE.test(source) && dir !== void 0) dir = path29.resolve(dir, source);
       else dir = this.installedModules().get(names.join("."));
       if (dir === void 0) break;
     }
@@ -73587,20 +73777,20 @@ var TfLocator = class {
     this.indexes.set(dir, index);
     let entries;
     try {
-      entries = readdirSync12(dir).filter((f) => f.endsWith(".tf")).sort();
+      entries = readdirSync13(dir).filter((f) => f.endsWith(".tf")).sort();
     } catch {
       return index;
     }
     for (const entry of entries) {
-      const absolute = path28.join(dir, entry);
+      const absolute = path29.join(dir, entry);
       let text2;
       try {
-        if (!statSync14(absolute).isFile()) continue;
-        text2 = readFileSync18(absolute, "utf8");
+        if (!statSync15(absolute).isFile()) continue;
+        text2 = readFileSync19(absolute, "utf8");
       } catch {
         continue;
       }
-      const file = path28.relative(this.repoRoot, absolute).split(path28.sep).join("/");
+      const file = path29.relative(this.repoRoot, absolute).split(path29.sep).join("/");
       for (const item of parseHcl(text2)) {
         if (item.type !== "block" || item.name !== "resource" && item.name !== "data" || item.labels.length !== 2) continue;
         const key2 = `${item.name === "data" ? "data" : "managed"}|${item.labels[0]}|${item.labels[1]}`;
@@ -73874,11 +74064,11 @@ function lineOfFor(locator, location, attributeOf) {
 }
 
 // src/terraform/load-plan-file.ts
-import path30 from "node:path";
+import path31 from "node:path";
 
 // src/secrets/redact.ts
-import { existsSync as existsSync10, readFileSync as readFileSync19, statSync as statSync15 } from "node:fs";
-import path29 from "node:path";
+import { existsSync as existsSync10, readFileSync as readFileSync20, statSync as statSync16 } from "node:fs";
+import path30 from "node:path";
 var REDACTED2 = "***";
 var MIN_SECRET = 8;
 var MIN_FRAGMENT = 16;
@@ -73962,27 +74152,27 @@ function headerCredentials(header3) {
 }
 function readSmall(file) {
   try {
-    if (statSync15(file).size > MAX_GIT_CONFIG_BYTES) return void 0;
-    return readFileSync19(file, "utf8");
+    if (statSync16(file).size > MAX_GIT_CONFIG_BYTES) return void 0;
+    return readFileSync20(file, "utf8");
   } catch {
     return void 0;
   }
 }
 function gitConfigTexts(workTree) {
-  const dotGit = path29.join(workTree, ".git");
+  const dotGit = path30.join(workTree, ".git");
   const dirs = [];
   const pointer = readSmall(dotGit);
   if (pointer !== void 0 && /^gitdir:/m.test(pointer)) {
-    const gitdir = path29.resolve(workTree, pointer.replace(/^gitdir:\s*/m, "").trim());
+    const gitdir = path30.resolve(workTree, pointer.replace(/^gitdir:\s*/m, "").trim());
     dirs.push(gitdir);
-    const common3 = readSmall(path29.join(gitdir, "commondir"));
-    if (common3 !== void 0) dirs.push(path29.resolve(gitdir, common3.trim()));
+    const common3 = readSmall(path30.join(gitdir, "commondir"));
+    if (common3 !== void 0) dirs.push(path30.resolve(gitdir, common3.trim()));
   } else if (existsSync10(dotGit)) {
     dirs.push(dotGit);
   }
   const texts = [];
   const seen = /* @__PURE__ */ new Set();
-  const pending = dirs.map((dir) => path29.join(dir, "config"));
+  const pending = dirs.map((dir) => path30.join(dir, "config"));
   while (pending.length > 0 && texts.length < 16) {
     const file = pending.shift();
     if (seen.has(file)) continue;
@@ -73990,7 +74180,7 @@ function gitConfigTexts(workTree) {
     const text2 = readSmall(file);
     if (text2 === void 0) continue;
     texts.push(text2);
-    for (const include of text2.matchAll(/^\s*path\s*=\s*"?(.+?)"?\s*$/gim)) pending.push(path29.resolve(path29.dirname(file), include[1].replace(/^~(?=\/)/, process.env.HOME ?? "~")));
+    for (const include of text2.matchAll(/^\s*path\s*=\s*"?(.+?)"?\s*$/gim)) pending.push(path30.resolve(path30.dirname(file), include[1].replace(/^~(?=\/)/, process.env.HOME ?? "~")));
   }
   return texts;
 }
@@ -74273,10 +74463,10 @@ var Redactor = class {
 
 // src/terraform/load-plan-file.ts
 async function loadPlanFile(json2, options) {
-  const planFile = path30.relative(options.repoRoot, options.file).split(path30.sep).join("/");
+  const planFile = path31.relative(options.repoRoot, options.file).split(path31.sep).join("/");
   const loaded = loadPlan(json2, {
     planFile,
-    planDir: path30.dirname(options.file),
+    planDir: path31.dirname(options.file),
     repoRoot: options.repoRoot,
     ...options.rootModuleDir ? { rootModuleDir: options.rootModuleDir } : {}
   });
@@ -74312,16 +74502,16 @@ async function loadPlanFile(json2, options) {
 }
 
 // src/pipeline/policy.ts
-import { readdirSync as readdirSync13, readFileSync as readFileSync20, statSync as statSync16 } from "node:fs";
-import path31 from "node:path";
+import { readdirSync as readdirSync14, readFileSync as readFileSync21, statSync as statSync17 } from "node:fs";
+import path32 from "node:path";
 function configCandidates(first, repoRoot, isDirectory3) {
-  let dir = path31.resolve(first);
-  if (!isDirectory3) dir = path31.dirname(dir);
+  let dir = path32.resolve(first);
+  if (!isDirectory3) dir = path32.dirname(dir);
   const out = [];
   for (; ; ) {
-    out.push(path31.join(dir, CONFIG_FILE_NAME));
-    if (dir === repoRoot || path31.dirname(dir) === dir) return out;
-    dir = path31.dirname(dir);
+    out.push(path32.join(dir, CONFIG_FILE_NAME));
+    if (dir === repoRoot || path32.dirname(dir) === dir) return out;
+    dir = path32.dirname(dir);
   }
 }
 async function policyAt(request2, head, lookup, repoRoot, ruleIds2, defaultSeverity) {
@@ -74334,7 +74524,7 @@ async function policyAt(request2, head, lookup, repoRoot, ruleIds2, defaultSever
   if (!revision.ok) return unavailable(revision.message);
   const sha = revision.sha;
   const short = sha.slice(0, 12);
-  const candidates = lookup.configFile !== void 0 ? [path31.resolve(lookup.configFile)] : configCandidates(lookup.first, repoRoot, lookup.firstIsDirectory);
+  const candidates = lookup.configFile !== void 0 ? [path32.resolve(lookup.configFile)] : configCandidates(lookup.first, repoRoot, lookup.firstIsDirectory);
   let config = defaultConfig();
   const inRepo = candidates.filter((candidate2) => isInside(repoRoot, candidate2));
   const found = await readFilesAt(repoRoot, sha, inRepo.map(display));
@@ -74345,7 +74535,7 @@ async function policyAt(request2, head, lookup, repoRoot, ruleIds2, defaultSever
     config = loadConfigText(file.text, candidate2, ruleIds2, `${display(candidate2)}@${short}`, repoRoot);
     break;
   }
-  if (lookup.configFile !== void 0 && !isInside(repoRoot, path31.resolve(lookup.configFile))) config = head;
+  if (lookup.configFile !== void 0 && !isInside(repoRoot, path32.resolve(lookup.configFile))) config = head;
   const info2 = {
     from: "revision",
     revision: sha,
@@ -74492,7 +74682,7 @@ async function pendingComments(repoRoot, sha, comments) {
   for (const [i2, [file, list3]] of files.entries()) {
     let headLines;
     try {
-      headLines = readFileSync20(file, "utf8").split(/\r?\n/);
+      headLines = readFileSync21(file, "utf8").split(/\r?\n/);
     } catch {
       headLines = [];
     }
@@ -74527,7 +74717,7 @@ function renderReads(repoRoot, dirs, files) {
   const walked = /* @__PURE__ */ new Set();
   let budget = MAX_CHART_ENTRIES;
   const note = (p) => {
-    const named2 = path31.resolve(p);
+    const named2 = path32.resolve(p);
     if (isInside(repoRoot, named2)) out.add(relativeTo(repoRoot, named2));
     else if (isInside(realRoot, named2)) out.add(relativeTo(realRoot, named2));
     else return false;
@@ -74543,13 +74733,13 @@ function renderReads(repoRoot, dirs, files) {
     walked.add(real);
     let entries;
     try {
-      entries = readdirSync13(dir, { withFileTypes: true });
+      entries = readdirSync14(dir, { withFileTypes: true });
     } catch {
       return true;
     }
     for (const entry of entries) {
       if (--budget < 0) return false;
-      const full2 = path31.join(dir, entry.name);
+      const full2 = path32.join(dir, entry.name);
       if (entry.isDirectory()) {
         if (entry.name !== ".git" && !walk3(full2)) return false;
       } else if (entry.isSymbolicLink()) {
@@ -74557,7 +74747,7 @@ function renderReads(repoRoot, dirs, files) {
         const target = safeRealpath(full2);
         let isDirectory3 = false;
         try {
-          isDirectory3 = target !== void 0 && statSync16(target).isDirectory();
+          isDirectory3 = target !== void 0 && statSync17(target).isDirectory();
         } catch {
           isDirectory3 = false;
         }
@@ -74573,10 +74763,10 @@ function renderReads(repoRoot, dirs, files) {
 async function chartChanges(repoRoot, sha, renders, file) {
   const dirs = [...new Set(renders.map((r) => r.dir))];
   const valuesFiles = [...new Set(renders.flatMap((r) => r.request.valuesFiles))];
-  const reads = renders.length > 0 ? renderReads(repoRoot, dirs, valuesFiles) : renderReads(repoRoot, [], [path31.resolve(repoRoot, file)]);
+  const reads = renders.length > 0 ? renderReads(repoRoot, dirs, valuesFiles) : renderReads(repoRoot, [], [path32.resolve(repoRoot, file)]);
   const changed = reads === void 0 ? void 0 : await changedFilesSince(repoRoot, sha, reads);
   if (changed === void 0) return { changed: void 0, templates: void 0 };
-  const values = new Set(renderReads(repoRoot, [], [...valuesFiles, ...dirs.map((dir) => path31.join(dir, "values.yaml"))]) ?? []);
+  const values = new Set(renderReads(repoRoot, [], [...valuesFiles, ...dirs.map((dir) => path32.join(dir, "values.yaml"))]) ?? []);
   const roots = [...new Set(dirs.flatMap((dir) => [relativeTo(repoRoot, dir), ...safeRealpath(dir) !== void 0 ? [relativeTo(safeRealpath(repoRoot) ?? repoRoot, safeRealpath(dir))] : []]))];
   const chartValues = (f) => roots.some((root) => f.startsWith(`${root}/`) && /^(charts\/[^/]+\/)*values\.yaml$/.test(f.slice(root.length + 1)));
   return { changed, templates: changed.filter((f) => !values.has(f) && !chartValues(f)) };
@@ -74595,7 +74785,7 @@ function heldBack(comment, finding, changes, repoRoot) {
   const marker = `ignore comment at ${relativeTo(repoRoot, comment.file)}:${comment.line}`;
   const on6 = `${finding.ruleId} on ${finding.object.kind}/${finding.object.name} from ${finding.source.file}`;
   if (changes.templates === void 0) return `${marker} suppresses ${on6} once merged: the chart's files could not be compared with the base (a symlink leads outside the repository, or git could not tell)`;
-  const template = path31.resolve(repoRoot, finding.source.file);
+  const template = path32.resolve(repoRoot, finding.source.file);
   const real = safeRealpath(template);
   const names = [finding.source.file, ...real !== void 0 ? [relativeTo(safeRealpath(repoRoot) ?? repoRoot, real)] : []];
   if (names.some((name) => changes.templates.includes(name))) return `${marker} would also suppress ${on6}, which this pull request adds or changes`;
@@ -74608,7 +74798,7 @@ async function pendingAnnotations(repoRoot, sha, input, changes) {
   const baseManifests = /* @__PURE__ */ new Map();
   const unchanged = /* @__PURE__ */ new Map();
   const inRepo = (file) => {
-    const rel = relativeTo(repoRoot, path31.resolve(repoRoot, file));
+    const rel = relativeTo(repoRoot, path32.resolve(repoRoot, file));
     return rel.startsWith("../") ? void 0 : rel;
   };
   for (const object of carriers) {
@@ -74656,8 +74846,8 @@ async function pendingAgainst(repoRoot, sha, config, input) {
 }
 
 // src/pipeline/load.ts
-import { readFileSync as readFileSync21 } from "node:fs";
-import path32 from "node:path";
+import { readFileSync as readFileSync22 } from "node:fs";
+import path33 from "node:path";
 function loadManifestText(text2, file, explicit, loaded) {
   const parsed = loadYamlDocuments(text2);
   for (const problem of parsed.problems) {
@@ -74701,12 +74891,12 @@ async function load3(inputs, config, options, repoRoot, helmLocated, onRender) {
     if (input.kind === "stdin") {
       if (!options.readStdin) throw new UsageError('"-" given but standard input cannot be read here');
       const text2 = await options.readStdin();
-      await loadPlanOrManifest(classifyText(text2), path32.join(process.cwd(), "stdin.json"), "<stdin>", () => text2, true);
+      await loadPlanOrManifest(classifyText(text2), path33.join(process.cwd(), "stdin.json"), "<stdin>", () => text2, true);
     } else if (input.kind === "manifest") {
       const file = relativeTo(repoRoot, input.file);
       let bytes;
       try {
-        bytes = readFileSync21(input.file);
+        bytes = readFileSync22(input.file);
       } catch (error2) {
         loaded.errors.push({ kind: "read", file, message: `cannot read: ${error2.message}` });
         continue;
@@ -74734,12 +74924,12 @@ async function load3(inputs, config, options, repoRoot, helmLocated, onRender) {
 }
 
 // src/pipeline/admission.ts
-import path33 from "node:path";
+import path34 from "node:path";
 async function policyFilesAtBase(repoRoot, sha, paths) {
   const texts = [];
   const errors = [];
   for (const p of paths) {
-    const rel = path33.relative(repoRoot, p);
+    const rel = path34.relative(repoRoot, p);
     const files = await filesUnderAt(repoRoot, sha, rel);
     if (!Array.isArray(files)) {
       errors.push({ kind: "config", file: rel, message: files.message });
@@ -74759,8 +74949,8 @@ async function policyFilesAtBase(repoRoot, sha, paths) {
   return { texts, errors };
 }
 function prepareScanAdmission(objects, policyPaths, repoRoot, atBase, context3 = {}) {
-  const rel = (f) => path33.relative(repoRoot, path33.resolve(f)) || ".";
-  const fromDisk = loadPolicyFiles(policyPaths.map((p) => path33.resolve(p)));
+  const rel = (f) => path34.relative(repoRoot, path34.resolve(f)) || ".";
+  const fromDisk = loadPolicyFiles(policyPaths.map((p) => path34.resolve(p)));
   const fromBase = atBase ? policyObjectsOf(atBase.texts) : { objects: [], errors: [] };
   const policyObjects = [...fromBase.objects, ...fromDisk.objects];
   const errors = [...fromBase.errors, ...fromDisk.errors];
@@ -74838,7 +75028,7 @@ function customRulesOf(rules) {
 
 // src/pipeline/baseline-file.ts
 var import_yaml3 = __toESM(require_dist(), 1);
-import { readFileSync as readFileSync22 } from "node:fs";
+import { readFileSync as readFileSync23 } from "node:fs";
 function parseBaselineFile(text2, display) {
   const parsed = loadYamlDocuments(text2, "yaml-1.2");
   const problem = parsed.problems[0];
@@ -74870,7 +75060,7 @@ async function applyBaselineFile(result, config, repoRoot, policySha) {
     text2 = at3.kind === "file" ? at3.text : "";
   } else {
     try {
-      text2 = readFileSync22(file, "utf8");
+      text2 = readFileSync23(file, "utf8");
     } catch (error2) {
       throw new UsageError(`baseline file ${display}, named by the configuration, cannot be read: ${error2.code ?? error2.message}`);
     }
@@ -74900,7 +75090,7 @@ async function applyBaselineFile(result, config, repoRoot, policySha) {
 function baselineChanges(file, display, atRevision) {
   let head;
   try {
-    head = parseBaselineFile(readFileSync22(file, "utf8"), display);
+    head = parseBaselineFile(readFileSync23(file, "utf8"), display);
   } catch (error2) {
     if (error2.code === "ENOENT") head = [];
     else return [{ kind: "config", change: "changed", summary: `baseline file ${display} cannot be read as checked out: ${error2.message}`, file: display }];
@@ -74913,8 +75103,8 @@ function baselineChanges(file, display, atRevision) {
 }
 
 // src/fix/index.ts
-import { readFileSync as readFileSync24 } from "node:fs";
-import path36 from "node:path";
+import { readFileSync as readFileSync25 } from "node:fs";
+import path37 from "node:path";
 
 // src/fix/derive.ts
 var import_yaml5 = __toESM(require_dist(), 1);
@@ -75024,9 +75214,9 @@ function sorted2(value) {
   if (value !== null && typeof value === "object") return Object.fromEntries(Object.entries(value).sort(([a2], [b]) => a2 < b ? -1 : a2 > b ? 1 : 0).map(([k, v]) => [k, sorted2(v)]));
   return value;
 }
-function setIn(data, path45, value) {
-  if (path45.length === 0) return value;
-  const [head, ...rest] = path45;
+function setIn(data, path46, value) {
+  if (path46.length === 0) return value;
+  const [head, ...rest] = path46;
   const base3 = data !== null && typeof data === "object" ? Array.isArray(data) ? [...data] : { ...data } : {};
   base3[head] = setIn(base3[head], rest, value);
   return base3;
@@ -75034,7 +75224,7 @@ function setIn(data, path45, value) {
 function parse2(text2) {
   return (0, import_yaml4.parseDocument)(text2, { uniqueKeys: false, keepSourceTokens: false, prettyErrors: false, merge: false, strict: false });
 }
-function setInValues(text2, path45, value) {
+function setInValues(text2, path46, value) {
   const doc = parse2(text2);
   if (doc.errors.length > 0) return { reason: `the file is not valid YAML (${doc.errors[0].message.split("\n")[0]})` };
   const before = doc.toJS({ maxAliasCount: 1e4 });
@@ -75044,8 +75234,8 @@ function setInValues(text2, path45, value) {
   let node = doc.contents;
   let pair2;
   let depth = 0;
-  for (; depth < path45.length; depth++) {
-    const token = path45[depth];
+  for (; depth < path46.length; depth++) {
+    const token = path46[depth];
     if ((0, import_yaml4.isAlias)(node)) return { reason: "the key is reached through an alias" };
     if (node !== null && node.anchor) return { reason: "the key is inside an anchored node (its aliases would change too)" };
     if ((0, import_yaml4.isMap)(node)) {
@@ -75063,7 +75253,7 @@ function setInValues(text2, path45, value) {
   }
   if ((0, import_yaml4.isAlias)(node)) return { reason: "the value is an alias" };
   if (node !== null && node.anchor) return { reason: "the value is anchored (its aliases would change too)" };
-  const rest = path45.slice(depth);
+  const rest = path46.slice(depth);
   let edited;
   if (rest.length === 0) {
     edited = replaceValue(text2, node, pair2, value, eol, unit);
@@ -75072,15 +75262,15 @@ function setInValues(text2, path45, value) {
     edited = addToMap(text2, node, pair2, key2, inner, eol, unit);
   } else if (pair2 !== void 0 && (node === null || (0, import_yaml4.isScalar)(node) && node.value === null)) {
     edited = blockBelowKey(text2, pair2, node, [nested(rest, value)], eol, unit);
-  } else return { reason: `${describe(path45.slice(0, depth))} is not a map` };
+  } else return { reason: `${describe(path46.slice(0, depth))} is not a map` };
   if (edited === text2) return { reason: "the file already has that value" };
   const after = parse2(edited);
   if (after.errors.length > 0) return { reason: "the edit would not be valid YAML" };
-  if (!equal(after.toJS({ maxAliasCount: 1e4 }), setIn(before, path45, value))) return { reason: "the edit would change more than the key (an anchor, merge key or duplicate key)" };
+  if (!equal(after.toJS({ maxAliasCount: 1e4 }), setIn(before, path46, value))) return { reason: "the edit would change more than the key (an anchor, merge key or duplicate key)" };
   return { text: edited };
 }
-function describe(path45) {
-  return path45.length === 0 ? "the file" : path45.map(String).join(".");
+function describe(path46) {
+  return path46.length === 0 ? "the file" : path46.map(String).join(".");
 }
 function replaceValue(text2, node, pair2, value, eol, unit) {
   const isCollection = typeof value === "object";
@@ -75341,13 +75531,13 @@ function unifiedDiff(file, before, after, context3 = 3) {
 }
 
 // src/fix/prove.ts
-import { lstatSync as lstatSync5, mkdirSync as mkdirSync4, mkdtempSync as mkdtempSync6, readFileSync as readFileSync23, rmSync as rmSync7, writeFileSync as writeFileSync7 } from "node:fs";
+import { lstatSync as lstatSync5, mkdirSync as mkdirSync4, mkdtempSync as mkdtempSync6, readFileSync as readFileSync24, rmSync as rmSync7, writeFileSync as writeFileSync7 } from "node:fs";
 import os11 from "node:os";
-import path35 from "node:path";
+import path36 from "node:path";
 
 // src/fix/chart-copy.ts
-import { copyFileSync, mkdirSync as mkdirSync3, readdirSync as readdirSync14, statSync as statSync17, symlinkSync as symlinkSync2 } from "node:fs";
-import path34 from "node:path";
+import { copyFileSync, mkdirSync as mkdirSync3, readdirSync as readdirSync15, statSync as statSync18, symlinkSync as symlinkSync2 } from "node:fs";
+import path35 from "node:path";
 var MAX_DEPTH4 = 64;
 function copyChartAsHelmReads(dir, copy, checkedCharts) {
   const problem = checkedChartProblem({ chartDir: dir, ...checkedCharts !== void 0 ? { checkedCharts } : {} });
@@ -75357,20 +75547,20 @@ function copyChartAsHelmReads(dir, copy, checkedCharts) {
   const copyDir = (from, to, entered, depth) => {
     mkdirSync3(to, { recursive: true });
     if (depth > MAX_DEPTH4) return;
-    for (const entry of readdirSync14(from, { withFileTypes: true })) {
+    for (const entry of readdirSync15(from, { withFileTypes: true })) {
       if (entry.name === ".git") continue;
-      const source = path34.join(from, entry.name);
-      const target = path34.join(to, entry.name);
+      const source = path35.join(from, entry.name);
+      const target = path35.join(to, entry.name);
       if (entry.isSymbolicLink()) {
         const real = safeRealpath(source);
         if (real === void 0) continue;
         if (isInside(realChart, real)) {
-          symlinkSync2(path34.relative(path34.dirname(target), path34.join(copy, path34.relative(realChart, real))), target);
+          symlinkSync2(path35.relative(path35.dirname(target), path35.join(copy, path35.relative(realChart, real))), target);
           continue;
         }
         let stat2;
         try {
-          stat2 = statSync17(real);
+          stat2 = statSync18(real);
         } catch {
           continue;
         }
@@ -75392,7 +75582,7 @@ function keysOf(findings) {
   return keys2;
 }
 function configForCopy(config, dir, copy) {
-  const inChart = (file) => isInside(dir, file) ? path35.join(copy, path35.relative(dir, file)) : file;
+  const inChart = (file) => isInside(dir, file) ? path36.join(copy, path36.relative(dir, file)) : file;
   const charts = config.charts.filter((entry) => entry.path === dir || minimatch(dir, entry.path)).map((entry) => ({
     ...entry,
     path: copy,
@@ -75420,17 +75610,17 @@ function applyEdits(texts, edits) {
 }
 async function proveChart(chart, edits, scanFindings, context3) {
   const proof = { chart, proven: [], rejected: [], renders: 0, trials: 0 };
-  const dir = path35.join(context3.repoRoot, chart);
+  const dir = path36.join(context3.repoRoot, chart);
   const before = keysOf(scanFindings.filter((f) => f.source.chart === chart));
   const originals = /* @__PURE__ */ new Map();
-  for (const edit of edits) if (!originals.has(edit.file)) originals.set(edit.file, readFileSync23(path35.join(context3.repoRoot, edit.file), "utf8"));
+  for (const edit of edits) if (!originals.has(edit.file)) originals.set(edit.file, readFileSync24(path36.join(context3.repoRoot, edit.file), "utf8"));
   const budget = new RenderBudget({
     maxRenders: Math.max(0, context3.maxRenders),
     memoryLimitBytes: context3.config.helm.memoryLimitMiB * 1024 * 1024,
     maxOutputBytes: context3.config.helm.maxOutputMiB * 1024 * 1024,
     ...context3.signal ? { signal: context3.signal } : {}
   });
-  const root = mkdtempSync6(path35.join(os11.tmpdir(), "preadmit-fix-"));
+  const root = mkdtempSync6(path36.join(os11.tmpdir(), "preadmit-fix-"));
   const results = /* @__PURE__ */ new Map();
   const scanErrors = new Set((context3.scanErrors ?? []).map((e) => `${e.file}\0${e.message}`));
   const checkedCharts = /* @__PURE__ */ new Map();
@@ -75440,9 +75630,9 @@ async function proveChart(chart, edits, scanFindings, context3) {
       const known = results.get(id);
       if (known) return known;
       proof.trials++;
-      const copyRoot = path35.join(root, String(proof.trials));
-      const copy = path35.join(copyRoot, chart);
-      mkdirSync4(path35.dirname(copy), { recursive: true });
+      const copyRoot = path36.join(root, String(proof.trials));
+      const copy = path36.join(copyRoot, chart);
+      mkdirSync4(path36.dirname(copy), { recursive: true });
       const uncopied = copyChartAsHelmReads(dir, copy, checkedCharts);
       if (uncopied !== void 0) {
         const outcome2 = { ok: false, failure: `the chart is not rendered: ${uncopied}`, effective: /* @__PURE__ */ new Set() };
@@ -75456,7 +75646,7 @@ async function proveChart(chart, edits, scanFindings, context3) {
         results.set(id, outcome2);
         return outcome2;
       }
-      for (const [file, text2] of texts) if (text2 !== originals.get(file)) writeFileSync7(path35.join(copyRoot, file), text2);
+      for (const [file, text2] of texts) if (text2 !== originals.get(file)) writeFileSync7(path36.join(copyRoot, file), text2);
       const started = budget.started;
       let rendered;
       try {
@@ -75558,18 +75748,18 @@ function apiServerRefusal(objects) {
   return void 0;
 }
 function editableProblem(repoRoot, chart, file) {
-  const absolute = path35.join(repoRoot, file);
-  if (file.startsWith("..") || path35.isAbsolute(file) || !isInside(repoRoot, absolute)) return `${file} is outside the repository`;
-  if (!isInside(path35.join(repoRoot, chart), absolute)) return `${file} is outside the chart ${chart}`;
+  const absolute = path36.join(repoRoot, file);
+  if (file.startsWith("..") || path36.isAbsolute(file) || !isInside(repoRoot, absolute)) return `${file} is outside the repository`;
+  if (!isInside(path36.join(repoRoot, chart), absolute)) return `${file} is outside the chart ${chart}`;
   let at3 = absolute;
-  while (isInside(path35.join(repoRoot, chart), at3)) {
+  while (isInside(path36.join(repoRoot, chart), at3)) {
     try {
-      if (lstatSync5(at3).isSymbolicLink()) return `${path35.relative(repoRoot, at3)} is a symbolic link`;
+      if (lstatSync5(at3).isSymbolicLink()) return `${path36.relative(repoRoot, at3)} is a symbolic link`;
     } catch {
       return `${file} cannot be read`;
     }
-    if (at3 === path35.join(repoRoot, chart)) break;
-    at3 = path35.dirname(at3);
+    if (at3 === path36.join(repoRoot, chart)) break;
+    at3 = path36.dirname(at3);
   }
   try {
     if (!lstatSync5(absolute).isFile()) return `${file} is not a regular file`;
@@ -75614,7 +75804,7 @@ function candidatesOf(findings, repoRoot, options) {
       skipped.push({ finding, reason: "the rendered object was not found" });
       continue;
     }
-    if (!texts.has(file)) texts.set(file, readText(path36.join(repoRoot, file)));
+    if (!texts.has(file)) texts.set(file, readText(path37.join(repoRoot, file)));
     const text2 = texts.get(file);
     if (text2 === void 0) {
       skipped.push({ finding, reason: `${file} cannot be read` });
@@ -75641,7 +75831,7 @@ function candidatesOf(findings, repoRoot, options) {
 }
 function readText(file) {
   try {
-    return readFileSync24(file, "utf8");
+    return readFileSync25(file, "utf8");
   } catch {
     return void 0;
   }
@@ -75657,7 +75847,7 @@ async function attachFixes(findings, scanFindings, options, context3) {
     budget -= proof.renders;
     report2.charts.push(proof);
     for (const edit of proof.proven) {
-      const text2 = readFileSync24(path36.join(context3.repoRoot, edit.file), "utf8");
+      const text2 = readFileSync25(path37.join(context3.repoRoot, edit.file), "utf8");
       const outcome = applyEdit(text2, edit);
       if ("reason" in outcome) continue;
       const lines = changedLines(text2, outcome.text);
@@ -75674,8 +75864,8 @@ async function attachFixes(findings, scanFindings, options, context3) {
 
 // src/pipeline/shard.ts
 import { createHash as createHash5 } from "node:crypto";
-import { closeSync as closeSync2, lstatSync as lstatSync6, openSync as openSync2, readdirSync as readdirSync15, readFileSync as readFileSync25, readlinkSync, readSync as readSync2 } from "node:fs";
-import path37 from "node:path";
+import { closeSync as closeSync2, lstatSync as lstatSync6, openSync as openSync2, readdirSync as readdirSync16, readFileSync as readFileSync26, readlinkSync, readSync as readSync2 } from "node:fs";
+import path38 from "node:path";
 import { gunzipSync as gunzipSync4 } from "node:zlib";
 var MAX_SHARDS = 256;
 var MANIFESTS_UNIT = "(manifests)";
@@ -75708,7 +75898,7 @@ function unitOfInput(input, repoRoot) {
   if (input.kind === "stdin") return MANIFESTS_UNIT;
   let bytes;
   try {
-    bytes = readFileSync25(input.file);
+    bytes = readFileSync26(input.file);
   } catch {
     return relativeTo(repoRoot, input.file);
   }
@@ -75741,15 +75931,15 @@ function hashFile(hash, file, buffer) {
 }
 var MAX_UNPACKED = 256 * 1024 * 1024;
 function hashRebuilt(hash, file, shown2, size2) {
-  const name = path37.basename(file);
+  const name = path38.basename(file);
   try {
     if (name === "Chart.lock" || name === "requirements.lock") {
-      const text2 = readFileSync25(file, "utf8").replace(/^generated:.*$/m, "");
+      const text2 = readFileSync26(file, "utf8").replace(/^generated:.*$/m, "");
       hash.update(`lock\0${shown2}\0${text2.length}\0${text2}`);
       return true;
     }
     if (!name.endsWith(".tgz") || size2 > MAX_UNPACKED) return false;
-    const tar = gunzipSync4(readFileSync25(file), { maxOutputLength: MAX_UNPACKED });
+    const tar = gunzipSync4(readFileSync26(file), { maxOutputLength: MAX_UNPACKED });
     const entries = [...tarEntries(tar)].sort((a2, b) => a2.name < b.name ? -1 : a2.name > b.name ? 1 : 0);
     hash.update(`archive\0${shown2}\0${entries.length}\0`);
     for (const entry of entries) hash.update(`entry\0${entry.name}\0${entry.content.length}\0`).update(entry.content);
@@ -75789,13 +75979,13 @@ function contentDigest(units, repoRoot) {
       walked.add(real);
       let names;
       try {
-        names = readdirSync15(p).sort();
+        names = readdirSync16(p).sort();
       } catch {
         hash.update(`unreadable\0${shown2}\0`);
         return;
       }
       hash.update(`dir\0${shown2}\0`);
-      for (const name of names) if (name !== ".git") visit(path37.join(p, name), `${shown2}/${name}`);
+      for (const name of names) if (name !== ".git") visit(path38.join(p, name), `${shown2}/${name}`);
       return;
     }
     if (!stat2.isFile()) return;
@@ -75809,7 +75999,7 @@ function contentDigest(units, repoRoot) {
   };
   for (const [unit, paths] of [...units].sort(([a2], [b]) => a2 < b ? -1 : a2 > b ? 1 : 0)) {
     hash.update(`unit\0${unit}\0`);
-    for (const p of [...new Set(paths.map((q) => path37.resolve(q)))].sort()) visit(p, rel(p));
+    for (const p of [...new Set(paths.map((q) => path38.resolve(q)))].sort()) visit(p, rel(p));
   }
   return hash.digest("hex");
 }
@@ -75868,16 +76058,16 @@ function pendingNamespaceJoins(objects, rules, config) {
       for (const minors of versionClasses(level)) {
         const verdict = evaluatePod(pod, level, `v1.${minors[0]}`);
         if (verdict.allowed) continue;
-        const path45 = template.base + (verdict.violations[0].fields[0]?.path ?? "/spec");
+        const path46 = template.base + (verdict.violations[0].fields[0]?.path ?? "/spec");
         const reasons = forbiddenReasons(verdict.violations);
-        const key2 = `${path45}\0${reasons}`;
+        const key2 = `${path46}\0${reasons}`;
         const known = outcomes.get(key2);
         if (known) {
           known.minors.push(...minors);
           continue;
         }
         const source = { ...object.source };
-        const line = object.lineOf?.(path45);
+        const line = object.lineOf?.(path46);
         if (line !== void 0) source.line = line;
         const finding = {
           ruleId: rule2.meta.id,
@@ -75886,9 +76076,9 @@ function pendingNamespaceJoins(objects, rules, config) {
           // The policy is the Namespace's, known at the merge (merge.ts writes the message again).
           message: interpolate(rule2.meta.messages.rejected ?? "", { kind: object.ref.kind, name: object.ref.name, namespace, reasons, policy: "<enforced level>" }),
           object: object.ref,
-          path: path45,
+          path: path46,
           source,
-          fingerprint: fingerprintOf(rule2.meta.id, object, path45),
+          fingerprint: fingerprintOf(rule2.meta.id, object, path46),
           remediation: rule2.meta.remediation
         };
         outcomes.set(key2, { valueSet, namespace, level, minors: [...minors], finding, data: { kind: object.ref.kind, name: object.ref.name, namespace, reasons }, source: object });
@@ -75921,10 +76111,10 @@ function borrowLocation(target, located) {
 function renderCacheAt(dir, paths) {
   const repoRoot = findRepoRoot(paths.find((p) => p !== "-") ?? ".");
   const real = (p) => {
-    for (let at3 = path38.resolve(p); ; at3 = path38.dirname(at3)) {
+    for (let at3 = path39.resolve(p); ; at3 = path39.dirname(at3)) {
       const resolved = safeRealpath(at3);
-      if (resolved !== void 0) return path38.join(resolved, path38.relative(at3, path38.resolve(p)));
-      if (path38.dirname(at3) === at3) return path38.resolve(p);
+      if (resolved !== void 0) return path39.join(resolved, path39.relative(at3, path39.resolve(p)));
+      if (path39.dirname(at3) === at3) return path39.resolve(p);
     }
   };
   if (isInside(real(repoRoot), real(dir))) throw new UsageError(`the render cache ${dir} is inside the repository scanned: a pull request could commit entries there; use a folder outside it (e.g. under RUNNER_TEMP)`);
@@ -75940,7 +76130,7 @@ function resolveConfig(options, repoRoot) {
 function fileConfig(options, repoRoot) {
   const rules = options.rules ?? RULES;
   const first = options.paths.find((p) => p !== "-") ?? ".";
-  const file = options.configFile ? path38.resolve(options.configFile) : findConfig(first, repoRoot);
+  const file = options.configFile ? path39.resolve(options.configFile) : findConfig(first, repoRoot);
   const config = file ? loadConfig(file, ruleIds(rules), relativeTo(repoRoot, file), repoRoot) : defaultConfig();
   if (options.configFile && !file) throw new UsageError(`configuration file ${options.configFile} not found`);
   return config;
@@ -75968,7 +76158,7 @@ function withScanOptions(config, options) {
     }
     config.helm[key2] = value;
   }
-  config.helm.valuesFiles = [...config.helm.valuesFiles, ...(options.valuesFiles ?? []).map((f) => path38.resolve(f))];
+  config.helm.valuesFiles = [...config.helm.valuesFiles, ...(options.valuesFiles ?? []).map((f) => path39.resolve(f))];
   config.helm.set = [...config.helm.set, ...options.set ?? []];
   return config;
 }
@@ -76022,11 +76212,11 @@ async function scanWithBudget(options) {
   const defaultSeverity = (id) => rules.find((rule2) => rule2.meta.id === id)?.meta.defaultSeverity;
   let policy;
   if (options.policyFrom !== void 0) {
-    const first = path38.resolve(options.paths.find((p) => p !== "-") ?? ".");
+    const first = path39.resolve(options.paths.find((p) => p !== "-") ?? ".");
     policy = await policyAt(
       options.policyFrom,
       headConfig,
-      { ...options.configFile !== void 0 ? { configFile: options.configFile } : {}, first, firstIsDirectory: existsSync11(first) && statSync18(first).isDirectory() },
+      { ...options.configFile !== void 0 ? { configFile: options.configFile } : {}, first, firstIsDirectory: existsSync11(first) && statSync19(first).isDirectory() },
       repoRoot,
       ruleIds(rules),
       defaultSeverity
@@ -76241,7 +76431,7 @@ async function shardInfo(request2, selection, ctx) {
     }
   }
   ctx.suppress(findings);
-  const relative = (p) => relativeTo(repoRoot, path38.resolve(p));
+  const relative = (p) => relativeTo(repoRoot, path39.resolve(p));
   return {
     index: request2.index,
     count: request2.count,
@@ -76262,9 +76452,9 @@ async function shardInfo(request2, selection, ctx) {
 // src/pipeline/base-compare.ts
 var GIT_ENV = { GIT_TERMINAL_PROMPT: "0", GIT_PAGER: "cat", LC_ALL: "C" };
 async function exportCommit(repoRoot, sha, dir, changed) {
-  const index = path39.join(dir, ".preadmit-index");
+  const index = path40.join(dir, ".preadmit-index");
   const env = { ...GIT_ENV, GIT_INDEX_FILE: index };
-  const tree = path39.join(dir, "tree");
+  const tree = path40.join(dir, "tree");
   mkdirSync5(tree);
   const run3 = async (args, input) => {
     const result = await execa("git", args, { cwd: repoRoot, env, reject: false, timeout: 3e5, maxBuffer: 256 * 1024 * 1024, ...input !== void 0 ? { input } : { stdin: "ignore" } });
@@ -76272,10 +76462,10 @@ async function exportCommit(repoRoot, sha, dir, changed) {
     return String(result.stdout);
   };
   await run3(["read-tree", sha]);
-  const prefix2 = `--prefix=${tree}${path39.sep}`;
+  const prefix2 = `--prefix=${tree}${path40.sep}`;
   const listing = changed === void 0 ? [] : (await run3(["ls-files", "-s", "-z"])).split("\0").filter((line) => line !== "");
   const entries = listing.map((line) => ({ mode: line.slice(0, 6), file: line.slice(line.indexOf("	") + 1) }));
-  const charts = entries.filter((e) => e.file === "Chart.yaml" || e.file.endsWith("/Chart.yaml")).map((e) => path39.posix.dirname(e.file));
+  const charts = entries.filter((e) => e.file === "Chart.yaml" || e.file.endsWith("/Chart.yaml")).map((e) => path40.posix.dirname(e.file));
   const untouched = changed === void 0 || charts.includes(".") ? [] : charts.filter((chart) => !changed.some((file) => file.startsWith(`${chart}/`)));
   const within = (file, chart) => file.startsWith(`${chart}/`);
   const untouchedSet = new Set(untouched);
@@ -76304,7 +76494,7 @@ async function exportCommit(repoRoot, sha, dir, changed) {
   const releases = skipped.size > 0 && !links && (await execa("git", ["grep", "--cached", "-l", "-i", "-e", "helm_release", "-e", String.raw`helm\\u005frelease`, "--", ":(icase)*.json"], { cwd: repoRoot, env, reject: false, stdin: "ignore", timeout: 3e5 })).exitCode !== 1;
   if (changed === void 0 || skipped.size === 0 || links || releases) await run3(["checkout-index", "--all", "--force", prefix2]);
   else await run3(["checkout-index", "--force", "-z", "--stdin", prefix2], kept.join("\0"));
-  mkdirSync5(path39.join(tree, ".git"));
+  mkdirSync5(path40.join(tree, ".git"));
   const write = (files) => {
     if (files.length === 0) return;
     const result = spawnSync2("git", ["checkout-index", "--force", "-z", "--stdin", prefix2], { cwd: repoRoot, env: { ...process.env, ...env }, input: files.join("\0"), timeout: 3e5, maxBuffer: 64 * 1024 * 1024 });
@@ -76337,41 +76527,41 @@ function withDependencies(root, charts) {
   return [...out];
 }
 function inExport(repoRoot, exportRoot, file, exported) {
-  const rel = path39.relative(repoRoot, path39.resolve(file));
-  if (rel.startsWith("..") || path39.isAbsolute(rel)) return void 0;
-  exported?.under(rel.split(path39.sep).join("/"));
-  const mapped = path39.join(exportRoot, rel);
+  const rel = path40.relative(repoRoot, path40.resolve(file));
+  if (rel.startsWith("..") || path40.isAbsolute(rel)) return void 0;
+  exported?.under(rel.split(path40.sep).join("/"));
+  const mapped = path40.join(exportRoot, rel);
   return existsSync12(mapped) ? mapped : void 0;
 }
 async function scanAgainstBase(options, request2, scanOne = scan2) {
   const paths = options.paths.length > 0 ? options.paths : ["."];
   if (paths.includes("-")) throw new UsageError("--base cannot compare standard input (-) with a revision: give files or directories");
   const repoRoot = findRepoRoot(paths[0]);
-  const first = path39.relative(repoRoot, path39.resolve(paths[0]));
-  if (!existsSync12(path39.join(repoRoot, ".git")) || first.startsWith("..") || path39.isAbsolute(first)) {
-    throw new UsageError(`--base needs the scanned paths inside a git repository; ${path39.resolve(paths[0])} is not in one`);
+  const first = path40.relative(repoRoot, path40.resolve(paths[0]));
+  if (!existsSync12(path40.join(repoRoot, ".git")) || first.startsWith("..") || path40.isAbsolute(first)) {
+    throw new UsageError(`--base needs the scanned paths inside a git repository; ${path40.resolve(paths[0])} is not in one`);
   }
   for (const p of paths) {
-    const rel = path39.relative(repoRoot, path39.resolve(p));
-    if (rel.startsWith("..") || path39.isAbsolute(rel)) throw new UsageError(`--base: ${p} is outside the git repository ${repoRoot}`);
+    const rel = path40.relative(repoRoot, path40.resolve(p));
+    if (rel.startsWith("..") || path40.isAbsolute(rel)) throw new UsageError(`--base: ${p} is outside the git repository ${repoRoot}`);
   }
   const revision = await resolveRevision(repoRoot, request2.revision, { fetch: false });
   if (!revision.ok) throw new UsageError(`--base ${request2.revision}: ${revision.message.includes("not a git repository") ? `${repoRoot} is not a git repository` : revision.message}`);
   const sha = revision.sha;
   const changed = await changedFilesSince(repoRoot, sha, ["."]);
   const repoRel = (f) => {
-    const abs = path39.resolve(f);
-    return isInside(repoRoot, abs) ? path39.relative(repoRoot, abs).split(path39.sep).join("/") : void 0;
+    const abs = path40.resolve(f);
+    return isInside(repoRoot, abs) ? path40.relative(repoRoot, abs).split(path40.sep).join("/") : void 0;
   };
   const optionFiles = [...options.configFile !== void 0 ? [options.configFile] : [], ...options.valuesFiles ?? []].flatMap((f) => repoRel(f) ?? []);
   const optionChanged = optionFiles.find((f) => changed?.includes(f));
   const all = request2.all ? "--all" : changed === void 0 ? `git could not list the files changed since ${sha.slice(0, 12)}` : optionChanged !== void 0 ? `${optionChanged} changed, which ${options.configFile !== void 0 && repoRel(options.configFile) === optionChanged ? "is the configuration" : "is a values file"} given for every chart` : void 0;
-  const temp = realpathSync3(mkdtempSync7(path39.join(os12.tmpdir(), "preadmit-base-")));
+  const temp = realpathSync3(mkdtempSync7(path40.join(os12.tmpdir(), "preadmit-base-")));
   const cleanup = () => rmSync8(temp, { recursive: true, force: true });
   process.once("exit", cleanup);
   try {
     const exported = await exportCommit(repoRoot, sha, temp, all === void 0 ? changed : void 0);
-    const exportRoot = path39.join(temp, "tree");
+    const exportRoot = path40.join(temp, "tree");
     const choices = {};
     let failOnErrors = true;
     const selector = (side, root, valuesFiles) => (charts, config) => {
@@ -76382,26 +76572,26 @@ async function scanAgainstBase(options, request2, scanOne = scan2) {
         exported.more(withDependencies(root, choice.rendered));
         const named2 = [...namedValuesFiles(config), ...config.admissionPolicies ?? []];
         for (const file of named2) {
-          const rel = path39.relative(root, path39.resolve(root, file));
-          if (!rel.startsWith("..") && !path39.isAbsolute(rel)) exported.under(rel.split(path39.sep).join("/"));
+          const rel = path40.relative(root, path40.resolve(root, file));
+          if (!rel.startsWith("..") && !path40.isAbsolute(rel)) exported.under(rel.split(path40.sep).join("/"));
         }
       }
       return choice.rendered;
     };
     const basePaths = paths.flatMap((p) => inExport(repoRoot, exportRoot, p, exported) ?? []);
-    const baseValues = (options.valuesFiles ?? []).flatMap((f) => inExport(repoRoot, exportRoot, f, exported) ?? (isInside(repoRoot, path39.resolve(f)) ? [] : [path39.resolve(f)]));
-    const baseConfig = options.configFile !== void 0 ? inExport(repoRoot, exportRoot, options.configFile) ?? (isInside(repoRoot, path39.resolve(options.configFile)) ? void 0 : path39.resolve(options.configFile)) : void 0;
+    const baseValues = (options.valuesFiles ?? []).flatMap((f) => inExport(repoRoot, exportRoot, f, exported) ?? (isInside(repoRoot, path40.resolve(f)) ? [] : [path40.resolve(f)]));
+    const baseConfig = options.configFile !== void 0 ? inExport(repoRoot, exportRoot, options.configFile) ?? (isInside(repoRoot, path40.resolve(options.configFile)) ? void 0 : path40.resolve(options.configFile)) : void 0;
     const { policyFrom: _policyFrom, readStdin: _readStdin, configFile: _configFile, ...shared } = options;
     let baseObjects = [];
     const base3 = basePaths.length === 0 ? void 0 : await scanOne({ ...shared, fixes: "off", paths: basePaths, valuesFiles: baseValues, ...baseConfig !== void 0 ? { configFile: baseConfig } : {}, selectCharts: selector("base", exportRoot, baseValues), onObjects: (objects) => baseObjects = objects }).catch((error2) => {
-      if (error2 instanceof UsageError) throw new UsageError(`--base ${request2.revision}: the files at ${sha.slice(0, 12)}: ${error2.message.split(temp + path39.sep + "tree" + path39.sep).join("")}`, { cause: error2 });
+      if (error2 instanceof UsageError) throw new UsageError(`--base ${request2.revision}: the files at ${sha.slice(0, 12)}: ${error2.message.split(temp + path40.sep + "tree" + path40.sep).join("")}`, { cause: error2 });
       throw error2;
     });
     const newOnly = (findings) => {
       const { existing } = matchFindings(findings, base3?.findings ?? []);
       return new Set(findings.filter((f) => !existing.has(f)));
     };
-    const head = await scanOne({ ...options, paths, selectCharts: selector("head", repoRoot, (options.valuesFiles ?? []).map((f) => path39.resolve(f))), ...request2.gate === "new" ? { selectFixes: newOnly } : {}, admissionBase: baseObjects });
+    const head = await scanOne({ ...options, paths, selectCharts: selector("head", repoRoot, (options.valuesFiles ?? []).map((f) => path40.resolve(f))), ...request2.gate === "new" ? { selectFixes: newOnly } : {}, admissionBase: baseObjects });
     const rendered = [.../* @__PURE__ */ new Set([...choices.head?.rendered ?? [], ...choices.base?.rendered ?? []])].sort();
     const unchanged = [.../* @__PURE__ */ new Set([...choices.head?.unchanged ?? [], ...choices.base?.unchanged ?? []])].filter((c3) => !rendered.includes(c3)).sort();
     const allBecause = choices.head?.allBecause ?? choices.base?.allBecause;
@@ -76486,14 +76676,14 @@ function compareWithBase(head, base3, info2, failOnErrors, notFixed = () => fals
 
 // src/reporters/output-file.ts
 import { randomBytes as randomBytes2 } from "node:crypto";
-import { closeSync as closeSync3, constants as constants6, lstatSync as lstatSync7, mkdirSync as mkdirSync6, openSync as openSync3, realpathSync as realpathSync4, renameSync as renameSync2, statSync as statSync19, unlinkSync, writeSync } from "node:fs";
-import path40 from "node:path";
+import { closeSync as closeSync3, constants as constants6, lstatSync as lstatSync7, mkdirSync as mkdirSync6, openSync as openSync3, realpathSync as realpathSync4, renameSync as renameSync2, statSync as statSync20, unlinkSync, writeSync } from "node:fs";
+import path41 from "node:path";
 var OutputFileError = class extends UsageError {
   name = "OutputFileError";
 };
 function inside3(child2, parent) {
-  const rel = path40.relative(parent, child2);
-  return rel === "" || !rel.startsWith("..") && !path40.isAbsolute(rel);
+  const rel = path41.relative(parent, child2);
+  return rel === "" || !rel.startsWith("..") && !path41.isAbsolute(rel);
 }
 function exists2(p) {
   try {
@@ -76524,8 +76714,8 @@ function reason(error2) {
   }
 }
 function prepareOutputFile(file, base3, shown2 = file) {
-  const target = path40.resolve(base3, file);
-  const dir = path40.dirname(target);
+  const target = path41.resolve(base3, file);
+  const dir = path41.dirname(target);
   checkFolder(target, base3, shown2);
   try {
     mkdirSync6(dir, { recursive: true });
@@ -76542,10 +76732,10 @@ function prepareOutputFile(file, base3, shown2 = file) {
   return target;
 }
 function checkFolder(target, base3, shown2) {
-  const absBase = path40.resolve(base3);
+  const absBase = path41.resolve(base3);
   if (!inside3(target, absBase)) return;
-  let existing = path40.dirname(target);
-  while (!exists2(existing) && path40.dirname(existing) !== existing) existing = path40.dirname(existing);
+  let existing = path41.dirname(target);
+  while (!exists2(existing) && path41.dirname(existing) !== existing) existing = path41.dirname(existing);
   let real;
   let realBase;
   try {
@@ -76556,19 +76746,19 @@ function checkFolder(target, base3, shown2) {
   }
   if (!inside3(real, realBase)) {
     throw new OutputFileError(
-      `cannot write ${shown2}: the folder ${path40.relative(absBase, existing) || "."} is a symbolic link to ${real}, outside ${absBase}; preadmit does not follow links out of it`
+      `cannot write ${shown2}: the folder ${path41.relative(absBase, existing) || "."} is a symbolic link to ${real}, outside ${absBase}; preadmit does not follow links out of it`
     );
   }
   try {
-    if (!statSync19(real).isDirectory()) throw Object.assign(new Error("not a folder"), { code: "ENOTDIR" });
+    if (!statSync20(real).isDirectory()) throw Object.assign(new Error("not a folder"), { code: "ENOTDIR" });
   } catch (error2) {
     throw new OutputFileError(`cannot write ${shown2}: ${reason(error2)}`);
   }
 }
 function writeOutputFile(target, text2, base3, shown2 = target) {
   checkFolder(target, base3, shown2);
-  const dir = path40.dirname(target);
-  const temp = path40.join(dir, `.${path40.basename(target)}.${randomBytes2(6).toString("hex")}.tmp`);
+  const dir = path41.dirname(target);
+  const temp = path41.join(dir, `.${path41.basename(target)}.${randomBytes2(6).toString("hex")}.tmp`);
   let fd;
   try {
     fd = openSync3(temp, constants6.O_WRONLY | constants6.O_CREAT | constants6.O_EXCL | (constants6.O_NOFOLLOW ?? 0), 438);
@@ -77143,9 +77333,9 @@ function blastSvg(graph, index) {
     const x2 = b.x - 2;
     const y2 = b.y + nodeH / 2;
     const mx = (x1 + x2) / 2;
-    const path45 = `<path d="M${x1} ${y1} C${mx} ${y1} ${mx} ${y2} ${x2} ${y2}" marker-end="url(#${marker})"/>`;
+    const path46 = `<path d="M${x1} ${y1} C${mx} ${y1} ${mx} ${y2} ${x2} ${y2}" marker-end="url(#${marker})"/>`;
     const label = e.label === void 0 ? "" : `<text class="el" x="${x2 - 8}" y="${y2 - 5}" text-anchor="end">${esc(clipped(e.label, 24))}</text>`;
-    return `<g class="edge" data-from="${e.from}" data-to="${e.to}">${path45}${label}</g>`;
+    return `<g class="edge" data-from="${e.from}" data-to="${e.to}">${path46}${label}</g>`;
   });
   const nodes = graph.nodes.map((n2) => {
     const { x, y } = position(n2.id);
@@ -77668,8 +77858,8 @@ function findingRow(f, rules, fileUrl) {
   if (f.valueSets !== void 0 && !f.valueSets.includes("default")) where += ` <sub>${text(valueSetLabel(f), LIMIT2.file)}</sub>`;
   else if (f.valueSets === void 0 && f.source.valueSet !== void 0 && f.source.valueSet !== "default") where += ` <sub>values: ${text(f.source.valueSet, LIMIT2.file)}</sub>`;
   if (f.suppressed !== void 0) where += ` <sub>${text(suppressionLabel(f), LIMIT2.message)}</sub>`;
-  const path45 = `<br><sub><code>${text(f.path || "/", LIMIT2.path)}</code></sub>`;
-  return `| ${SEVERITY_BADGE[f.severity]}${f.status === "new" ? " **new**" : ""} | ${ruleCell(f.ruleId, rules)} | ${object} | ${text(f.message, LIMIT2.message)}${path45} | ${where} |`;
+  const path46 = `<br><sub><code>${text(f.path || "/", LIMIT2.path)}</code></sub>`;
+  return `| ${SEVERITY_BADGE[f.severity]}${f.status === "new" ? " **new**" : ""} | ${ruleCell(f.ruleId, rules)} | ${object} | ${text(f.message, LIMIT2.message)}${path46} | ${where} |`;
 }
 var FINDING_HEAD = ["| Severity | Rule | Object | Message | Location |", "| --- | --- | --- | --- | --- |"];
 function errorRow(e, fileUrl) {
@@ -78629,9 +78819,9 @@ async function changedLinesSince(repoRoot, baseSha, files) {
 }
 
 // src/action/context.ts
-import { readFileSync as readFileSync26 } from "node:fs";
+import { readFileSync as readFileSync27 } from "node:fs";
 import os13 from "node:os";
-import path41 from "node:path";
+import path42 from "node:path";
 var PR_EVENTS = /* @__PURE__ */ new Set(["pull_request", "pull_request_target", "pull_request_review", "pull_request_review_comment"]);
 function str3(value) {
   return typeof value === "string" && value !== "" ? value : void 0;
@@ -78644,7 +78834,7 @@ function readRunContext(env = process.env, cwd = process.cwd()) {
   let payload = {};
   if (env.GITHUB_EVENT_PATH) {
     try {
-      payload = obj(JSON.parse(readFileSync26(env.GITHUB_EVENT_PATH, "utf8"))) ?? {};
+      payload = obj(JSON.parse(readFileSync27(env.GITHUB_EVENT_PATH, "utf8"))) ?? {};
     } catch (error2) {
       notes.push(`could not read the event payload ${env.GITHUB_EVENT_PATH}: ${error2.message}`);
     }
@@ -78682,7 +78872,7 @@ function readRunContext(env = process.env, cwd = process.cwd()) {
       notes.push("the workflow_run payload has no head SHA");
     }
   }
-  const workspace = path41.resolve(cwd, env.GITHUB_WORKSPACE || ".");
+  const workspace = path42.resolve(cwd, env.GITHUB_WORKSPACE || ".");
   const serverUrl = (env.GITHUB_SERVER_URL || "https://github.com").replace(/\/+$/, "");
   const apiUrl = (env.GITHUB_API_URL || "https://api.github.com").replace(/\/+$/, "");
   const runUrl = repository && env.GITHUB_RUN_ID ? `${serverUrl}/${repository.owner}/${repository.repo}/actions/runs/${env.GITHUB_RUN_ID}` : void 0;
@@ -78694,7 +78884,7 @@ function readRunContext(env = process.env, cwd = process.cwd()) {
     ...pullRequest && { pullRequest },
     ...workflowRun && { workflowRun },
     workspace,
-    tempDir: env.RUNNER_TEMP ? path41.resolve(env.RUNNER_TEMP) : os13.tmpdir(),
+    tempDir: env.RUNNER_TEMP ? path42.resolve(env.RUNNER_TEMP) : os13.tmpdir(),
     serverUrl,
     apiUrl,
     ...runUrl !== void 0 && { runUrl },
@@ -78703,8 +78893,8 @@ function readRunContext(env = process.env, cwd = process.cwd()) {
 }
 
 // src/action/from-report.ts
-import { readdirSync as readdirSync16 } from "node:fs";
-import path42 from "node:path";
+import { readdirSync as readdirSync17 } from "node:fs";
+import path43 from "node:path";
 
 // src/pipeline/merge.ts
 function checkShards(reports) {
@@ -78935,7 +79125,7 @@ function summaryOf(result, shards, failOn, failOnErrors, joins) {
 
 // src/pipeline/read-report.ts
 var import__ = __toESM(require__(), 1);
-import { readFileSync as readFileSync27, statSync as statSync20 } from "node:fs";
+import { readFileSync as readFileSync28, statSync as statSync21 } from "node:fs";
 
 // schemas/scan-result.schema.json
 var scan_result_schema_default = {
@@ -79645,8 +79835,8 @@ var validator;
 function readReport(file) {
   let text2;
   try {
-    if (statSync20(file).size > MAX_REPORT_BYTES) throw new UsageError(`report ${file} is larger than ${MAX_REPORT_BYTES / 1024 / 1024} MiB`);
-    text2 = readFileSync27(file, "utf8");
+    if (statSync21(file).size > MAX_REPORT_BYTES) throw new UsageError(`report ${file} is larger than ${MAX_REPORT_BYTES / 1024 / 1024} MiB`);
+    text2 = readFileSync28(file, "utf8");
   } catch (error2) {
     if (error2 instanceof UsageError) throw error2;
     throw new UsageError(`cannot read the report ${file}: ${error2.message}`);
@@ -79769,25 +79959,25 @@ function expandReports(patterns, workspace) {
   const out = [];
   for (const pattern of patterns) {
     if (!GLOB.test(pattern)) {
-      out.push(path42.resolve(workspace, pattern));
+      out.push(path43.resolve(workspace, pattern));
       continue;
     }
     const parts = pattern.split("/");
     const fixed2 = parts.findIndex((part) => GLOB.test(part));
-    const base3 = path42.resolve(workspace, parts.slice(0, fixed2).join("/") || ".");
+    const base3 = path43.resolve(workspace, parts.slice(0, fixed2).join("/") || ".");
     const matcher = new Minimatch(parts.slice(fixed2).join("/"), { dot: false });
     const found = [];
     const walk3 = (dir, depth) => {
       let entries;
       try {
-        entries = readdirSync16(dir, { withFileTypes: true });
+        entries = readdirSync17(dir, { withFileTypes: true });
       } catch {
         return;
       }
       for (const entry of entries.sort((a2, b) => a2.name < b.name ? -1 : a2.name > b.name ? 1 : 0)) {
-        const full2 = path42.join(dir, entry.name);
+        const full2 = path43.join(dir, entry.name);
         if (entry.isDirectory() && entry.name !== ".git" && depth < MAX_DEPTH5) walk3(full2, depth + 1);
-        else if (entry.isFile() && matcher.match(path42.relative(base3, full2).split(path42.sep).join("/"))) found.push(full2);
+        else if (entry.isFile() && matcher.match(path43.relative(base3, full2).split(path43.sep).join("/"))) found.push(full2);
       }
     };
     walk3(base3, 0);
@@ -79844,7 +80034,7 @@ function recomputeVerdict(result, policy) {
 }
 
 // node_modules/@actions/github/lib/context.js
-import { readFileSync as readFileSync28, existsSync as existsSync13 } from "fs";
+import { readFileSync as readFileSync29, existsSync as existsSync13 } from "fs";
 import { EOL as EOL5 } from "os";
 var Context = class {
   /**
@@ -79855,10 +80045,10 @@ var Context = class {
     this.payload = {};
     if (process.env.GITHUB_EVENT_PATH) {
       if (existsSync13(process.env.GITHUB_EVENT_PATH)) {
-        this.payload = JSON.parse(readFileSync28(process.env.GITHUB_EVENT_PATH, { encoding: "utf8" }));
+        this.payload = JSON.parse(readFileSync29(process.env.GITHUB_EVENT_PATH, { encoding: "utf8" }));
       } else {
-        const path45 = process.env.GITHUB_EVENT_PATH;
-        process.stdout.write(`GITHUB_EVENT_PATH ${path45} does not exist${EOL5}`);
+        const path46 = process.env.GITHUB_EVENT_PATH;
+        process.stdout.write(`GITHUB_EVENT_PATH ${path46} does not exist${EOL5}`);
       }
     }
     this.eventName = process.env.GITHUB_EVENT_NAME;
@@ -84390,7 +84580,7 @@ function setOutputs(outputs) {
 }
 
 // src/action/publish/suggestions.ts
-import path43 from "node:path";
+import path44 from "node:path";
 var MAX_SUGGESTIONS = 50;
 var MAX_COMMENT_BODY = 6e4;
 var PER_PAGE2 = 100;
@@ -84422,7 +84612,7 @@ function elsewhereSummary(elsewhere) {
 async function filesAtHead(api, t, ref, files) {
   const out = /* @__PURE__ */ new Map();
   for (const file of new Set(files)) {
-    if (file === "" || path43.isAbsolute(file) || file.split(/[\\/]/).includes("..")) {
+    if (file === "" || path44.isAbsolute(file) || file.split(/[\\/]/).includes("..")) {
       out.set(file, void 0);
       continue;
     }
@@ -84826,19 +85016,19 @@ function scanOptions(inputs, workspace, policyFrom) {
     ...policyFrom !== void 0 && { policyFrom },
     // Plan files are inputs like any other path; discovery tells them apart by content.
     paths: [...inputs.paths, ...inputs.terraformPlans],
-    ...inputs.config !== void 0 && { configFile: path44.resolve(workspace, inputs.config) },
+    ...inputs.config !== void 0 && { configFile: path45.resolve(workspace, inputs.config) },
     ...inputs.failOn !== void 0 && { failOn: inputs.failOn },
     ...inputs.pssVersion !== void 0 && { pssVersion: inputs.pssVersion },
     ...inputs.pssLevel !== void 0 && { pssLevel: inputs.pssLevel },
     ...inputs.failOnErrors !== void 0 && { failOnErrors: inputs.failOnErrors },
-    valuesFiles: inputs.valuesFiles.map((f) => path44.resolve(workspace, f)),
+    valuesFiles: inputs.valuesFiles.map((f) => path45.resolve(workspace, f)),
     set: inputs.set,
     ...inputs.kubeVersion !== void 0 && { kubeVersion: inputs.kubeVersion },
     ...inputs.namespace !== void 0 && { namespace: inputs.namespace },
     ...inputs.releaseName !== void 0 && { releaseName: inputs.releaseName },
-    policies: inputs.policies.map((f) => path44.resolve(workspace, f)),
+    policies: inputs.policies.map((f) => path45.resolve(workspace, f)),
     ...inputs.helm !== void 0 && { helmPath: inputs.helm },
-    ...inputs.renderCache !== void 0 && { cacheDir: path44.resolve(workspace, inputs.renderCache) },
+    ...inputs.renderCache !== void 0 && { cacheDir: path45.resolve(workspace, inputs.renderCache) },
     // The token never reaches a report, plain or encoded (the core also finds GITHUB_TOKEN and the checkout's).
     credentials: inputs.githubToken !== "" ? [inputs.githubToken] : []
   };

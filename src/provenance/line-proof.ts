@@ -13,7 +13,7 @@ import type { ScannedObject } from '../model/model.ts';
 import { get, join, tokens as pointerTokens } from '../model/pointer.ts';
 import { isObj } from '../k8s/values.ts';
 import { renderChart } from '../render/helm.ts';
-import { counterpart, remapPointer, type Overrides } from './locate.ts';
+import { counterpart, remapPointer, templateFilesOf, type Overrides } from './locate.ts';
 import { escapeRegex, indentOf, isContent, keyOf } from '../render/template-lines.ts';
 import type { ValuePath } from '../render/effective-values.ts';
 
@@ -267,7 +267,17 @@ export async function proveLines(
         writeFileSync(file, JSON.stringify(overrides.file));
         valuesFiles.push(file);
       }
-      const outcome = await renderChart({ ...render.request, purpose: 'provenance', replacedFiles: replaced, valuesFiles, set: [...render.request.set, ...(overrides?.set ?? [])] });
+      // Only the templates of the claims' objects (and the changed files) are read back.
+      const only = templateFilesOf(render, applied.flatMap((e) => e.claims.map((c) => c.object)));
+      const changedFiles = [...replaced.keys()];
+      const outcome = await renderChart({
+        ...render.request,
+        purpose: 'provenance',
+        replacedFiles: replaced,
+        valuesFiles,
+        set: [...render.request.set, ...(overrides?.set ?? [])],
+        ...(only !== undefined ? { onlyTemplates: [...new Set([...only, ...changedFiles])].sort() } : {}),
+      });
       stats.ms += performance.now() - started;
       stats.renders++;
       if (outcome.ok) {

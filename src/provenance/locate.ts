@@ -119,6 +119,8 @@ interface Ctx {
   flipOnly: Map<string, Candidate>;
   trials: Trial[];
   counter: number;
+  /** The template files confirmation renders need (their targets'), when the lint does not read them all. */
+  only?: string[];
 }
 
 // ---------------------------------------------------------------------------------------------------------
@@ -507,7 +509,7 @@ async function renderWith(ctx: Ctx, overrides: Overrides): Promise<{ ok: true; o
   writeFileSync(file, JSON.stringify(overrides.file));
   const { request, dir, chart, valueSet, repoRoot } = ctx.render;
   const started = performance.now();
-  const outcome = await renderChart({ ...request, purpose: 'provenance', valuesFiles: [...request.valuesFiles, file], set: [...request.set, ...overrides.set] });
+  const outcome = await renderChart({ ...request, purpose: 'provenance', valuesFiles: [...request.valuesFiles, file], set: [...request.set, ...overrides.set], ...(ctx.only !== undefined ? { onlyTemplates: ctx.only } : {}) });
   ctx.stats.ms += performance.now() - started;
   ctx.stats.renders++;
   if (!outcome.ok) return { ok: false, message: outcome.message };
@@ -718,6 +720,10 @@ export async function locate(input: LocateInput): Promise<LocateOutput> {
     const all = [...ctx.candidates.values()];
     const inner = all.filter((c) => listOf(c.path) !== undefined);
     const outer = all.filter((c) => !inner.includes(c));
+    // The lint reads every object of its render (is a sentinel shown anywhere): only renders without it
+    // need no more than the targets' templates.
+    const only = templateFilesOf(input.render, input.targets.map((t) => t.object));
+    if (lint.length === 0) ctx.only = only;
     if (all.some((c) => c.rejected === undefined && !c.lint) || lint.length > 0) {
       await trySentinels(ctx, outer);
       await trySentinels(ctx, inner);
@@ -736,6 +742,7 @@ export async function locate(input: LocateInput): Promise<LocateOutput> {
       const numeric = numericIdsOf(trial);
       if (trial.objects.some((o) => sentinelsIn(o.raw, numeric).has(id))) shown.add(pathKey(p));
     }
+    ctx.only = only;
     await tryFlips(ctx, input.targets, input.render.objects);
     for (const target of input.targets) {
       if ((target.confirmed ?? []).length > 0) continue;
@@ -753,6 +760,21 @@ export async function locate(input: LocateInput): Promise<LocateOutput> {
     rmSync(tmp, { recursive: true, force: true });
   }
   return { stats: ctx.stats, shown, tried, trials: ctx.trials.map((t) => t.overrides) };
+}
+
+/**
+ * The chart-relative template files of objects (helm.ts renders only these, and what they need, when
+ * asked), or undefined when one is not a file of the chart's own folder (an archive's, a template that
+ * names another path in its `# Source:` line).
+ */
+export function templateFilesOf(render: ChartRender, objects: readonly ScannedObject[]): string[] | undefined {
+  const out = new Set<string>();
+  for (const object of objects) {
+    const rel = path.relative(render.dir, path.resolve(render.repoRoot, object.source.file));
+    if (rel === '' || rel.startsWith('..') || path.isAbsolute(rel)) return undefined;
+    out.add(rel.split(path.sep).join('/'));
+  }
+  return out.size === 0 ? undefined : [...out].sort();
 }
 
 export function newTarget(finding: Finding, object: ScannedObject, values: EffectiveValues): Target {

@@ -17,6 +17,7 @@ import { isObj, str, arr } from '../k8s/values.ts';
 import { loadYamlDocuments, safeParserMessage } from '../loaders/yaml-docs.ts';
 import { isInside, safeRealpath } from '../model/paths.ts';
 import { currentRenderBudget, MiB } from '../config/render-budget.ts';
+import { omittedTemplates, templateIndex, type TemplateIndex } from './template-subset.ts';
 import { binaryHash, currentRenderCache, directoryHash, fileHash, renderKey, type RenderCache } from './render-cache.ts';
 
 export class HelmNotFoundError extends Error {}
@@ -325,6 +326,12 @@ export interface RenderRequest {
    * chart is neither modified nor copied.
    */
   replacedFiles?: ReadonlyMap<string, string>;
+  /**
+   * The only template files (chart-relative, `/`-separated) whose output the caller reads: provenance's
+   * confirmation renders. The others are left out of a staged view where template-subset.ts finds that
+   * cannot change the output of these; a render that fails so is made again with every file.
+   */
+  onlyTemplates?: readonly string[];
   /** Why this render is made (counted in renderStats; the cache treats every purpose alike). */
   purpose?: RenderPurpose;
 }
@@ -381,6 +388,31 @@ export function checkedChartProblem(request: Pick<RenderRequest, 'chartDir' | 'r
 }
 
 export async function renderChart(request: RenderRequest): Promise<RenderOutcome> {
+  const outcome = await renderOnce(request);
+  // Made again with every file when the subset lacked a template one of its files asked for (included by a
+  // path or name the index did not see); any other failure is the chart's own with these values.
+  if (!outcome.ok && outcome.subset === true && MISSING_TEMPLATE.test(outcome.message)) {
+    return renderOnce({ ...request, onlyTemplates: undefined });
+  }
+  return outcome;
+}
+
+/** Go's text/template on a template it does not have: `include` (helm's message) and the `template` action. */
+const MISSING_TEMPLATE = /\bno template "[^"]*" associated with|\btemplate "[^"]*" not defined|\bincomplete or empty template\b/;
+
+/** Template indexes by scan (the checkedCharts map) and chart directory. */
+const TEMPLATE_INDEXES = new WeakMap<Map<string, string | undefined>, Map<string, TemplateIndex | undefined>>();
+
+/** The files a render of only `request.onlyTemplates` leaves out (none without a scan's checkedCharts). */
+function omittedFor(request: RenderRequest, chartDir: string): string[] {
+  if (request.onlyTemplates === undefined || request.onlyTemplates.length === 0 || request.checkedCharts === undefined) return [];
+  let indexes = TEMPLATE_INDEXES.get(request.checkedCharts);
+  if (indexes === undefined) TEMPLATE_INDEXES.set(request.checkedCharts, (indexes = new Map()));
+  if (!indexes.has(chartDir)) indexes.set(chartDir, templateIndex(chartDir));
+  return omittedTemplates(indexes.get(chartDir), request.onlyTemplates);
+}
+
+async function renderOnce(request: RenderRequest): Promise<RenderOutcome & { subset?: boolean }> {
   const started = performance.now();
   const budget = currentRenderBudget();
   const problem = checkedChartProblem(request);
@@ -392,9 +424,10 @@ export async function renderChart(request: RenderRequest): Promise<RenderOutcome
   // The repository's own chart as helm sees it: its content hash is computed once per scan (cache keys).
   const ownDir = chartDir;
   let editedView: string | undefined;
-  if (request.replacedFiles !== undefined && request.replacedFiles.size > 0) {
+  const omitted = omittedFor(request, chartDir);
+  if ((request.replacedFiles !== undefined && request.replacedFiles.size > 0) || omitted.length > 0) {
     try {
-      chartDir = editedView = withReplacedFiles(chartDir, request.replacedFiles);
+      chartDir = editedView = withReplacedFiles(chartDir, request.replacedFiles ?? new Map(), omitted);
     } catch (error) {
       return { ok: false, message: `the chart could not be staged with changed lines: ${(error as Error).message}`, ms: performance.now() - started };
     }
@@ -431,7 +464,7 @@ export async function renderChart(request: RenderRequest): Promise<RenderOutcome
   const { file, args, env } = boundedHelm(request.helm.path, templateArgs({ ...request, chartDir, valuesFiles }), budget.memoryLimitBytes);
   const cache = currentRenderCache();
   // The key reads the values files helm is given (the rewritten ones when rewritten).
-  const key = cache === undefined ? undefined : cacheKeyOf({ ...request, valuesFiles }, chartDir, ownDir, answersCopy !== undefined ? 'copy' : sharedCopy !== undefined ? 'shared-copy' : 'own', budget.memoryLimitBytes, env, cache);
+  const key = cache === undefined ? undefined : cacheKeyOf({ ...request, valuesFiles }, omitted, chartDir, ownDir, answersCopy !== undefined ? 'copy' : sharedCopy !== undefined ? 'shared-copy' : 'own', budget.memoryLimitBytes, env, cache);
   const hit = key === undefined ? undefined : cache!.get(key, maxBuffer);
   const removeStaged = () => {
     // The copy and the view are needed by this render only (the folders made for them; the exit handler is the fallback).
@@ -447,7 +480,7 @@ export async function renderChart(request: RenderRequest): Promise<RenderOutcome
     const ms = performance.now() - started;
     if (hit.ok) return { ok: true, stdout: hit.stdout, ms };
     const stderr = request.valuesFiles.reduce((text, file, i) => text.split(`\u0000values-${i}\u0000`).join(file), hit.stderr.split(CACHED_CHART_DIR).join(chartDir));
-    return { ok: false, message: asGiven(refusalMessage(request, chartDir, hit.exitCode, stderr)), ms };
+    return { ok: false, message: asGiven(refusalMessage(request, chartDir, hit.exitCode, stderr)), ms, subset: omitted.length > 0 };
   }
   renderStats.helm[purpose]++;
   const subprocess = execa(file, args, {
@@ -487,8 +520,8 @@ export async function renderChart(request: RenderRequest): Promise<RenderOutcome
     // Paths of this render's own staging (the chart directory, rewritten values files) are kept as placeholders.
     const cachedStderr = valuesFiles.reduce((text, copy, i) => (copy === request.valuesFiles[i] ? text : text.split(copy).join(`\u0000values-${i}\u0000`)), stderr.split(chartDir).join(CACHED_CHART_DIR));
     if (key !== undefined && refused) cache!.put(key, { ok: false, exitCode: result.exitCode!, stderr: cachedStderr });
-    if (result.signal && !helmErrorMessage(stderr)) return { ok: false, message: `helm template was killed by ${result.signal} (out of memory?)`, ms };
-    return { ok: false, message: asGiven(refusalMessage(request, chartDir, result.exitCode, stderr)), ms };
+    if (result.signal && !helmErrorMessage(stderr)) return { ok: false, message: `helm template was killed by ${result.signal} (out of memory?)`, ms, subset: omitted.length > 0 };
+    return { ok: false, message: asGiven(refusalMessage(request, chartDir, result.exitCode, stderr)), ms, subset: omitted.length > 0 };
   }
   const stdout = String(result.stdout);
   if (key !== undefined) cache!.put(key, { ok: true, stdout });
@@ -510,7 +543,7 @@ function refusalMessage(request: RenderRequest, chartDir: string, exitCode: numb
  * cannot be read whole (the render is then made and not kept). `stable`: the directory helm renders is
  * the repository's own (not a temporary copy), so its hash is computed once per scan.
  */
-function cacheKeyOf(request: RenderRequest, chartDir: string, ownDir: string, dir: 'own' | 'copy' | 'shared-copy', memoryLimitBytes: number, env: Record<string, string>, cache: RenderCache): string | undefined {
+function cacheKeyOf(request: RenderRequest, omitted: readonly string[], chartDir: string, ownDir: string, dir: 'own' | 'copy' | 'shared-copy', memoryLimitBytes: number, env: Record<string, string>, cache: RenderCache): string | undefined {
   const helm = binaryHash(request.helm.path);
   if (helm === undefined) return undefined;
   let chart: unknown;
@@ -526,7 +559,8 @@ function cacheKeyOf(request: RenderRequest, chartDir: string, ownDir: string, di
     if (!cache.chartHashes.has(ownDir)) cache.chartHashes.set(ownDir, directoryHash(ownDir));
     const own = cache.chartHashes.get(ownDir);
     const replaced = [...(request.replacedFiles ?? new Map<string, string>())].sort((a, b) => (a[0] < b[0] ? -1 : 1)).map(([file, text]) => [file, createHash('sha256').update(text).digest('hex')]);
-    chart = own === undefined ? undefined : replaced.length === 0 ? own : { own, replaced };
+    // Template files a subset render left out are named (sorted): the same subset of the same chart renders alike.
+    chart = own === undefined ? undefined : replaced.length === 0 && omitted.length === 0 ? own : { own, replaced, ...(omitted.length > 0 ? { omitted: [...omitted].sort() } : {}) };
   }
   if (chart === undefined) return undefined;
   const values: string[] = [];
@@ -870,18 +904,19 @@ function withClusterAnswers(chartDir: string, how: AnswersHow): string {
 }
 
 /**
- * A staged view of a chart with some files replaced: the directories on the way to a replaced file are
- * made, every other entry is a link to the chart's own (helm follows them as it does the chart's; they
+ * A staged view of a chart with some files replaced or left out: the directories on the way to such a file
+ * are made, every other entry is a link to the chart's own (helm follows them as it does the chart's; they
  * were vetted with the chart), and the replaced files are written. Only files the chart has are replaced.
  */
-function withReplacedFiles(chartDir: string, files: ReadonlyMap<string, string>): string {
-  for (const name of files.keys()) {
+function withReplacedFiles(chartDir: string, files: ReadonlyMap<string, string>, omitted: readonly string[] = []): string {
+  for (const name of [...files.keys(), ...omitted]) {
     if (name === '' || path.isAbsolute(name) || name.split('/').some((part) => part === '' || part === '.' || part === '..' || part === '.git')) throw new Error(`${name} is not a file of the chart`);
   }
   const root = stagingRoot('preadmit-edit-');
   const staged = path.join(root, path.basename(chartDir));
+  const left = new Set(omitted);
   const onTheWay = new Set<string>();
-  for (const name of files.keys()) {
+  for (const name of [...files.keys(), ...omitted]) {
     const parts = name.split('/');
     for (let i = 1; i < parts.length; i++) onTheWay.add(parts.slice(0, i).join('/'));
   }
@@ -890,6 +925,7 @@ function withReplacedFiles(chartDir: string, files: ReadonlyMap<string, string>)
     for (const entry of readdirSync(src, { withFileTypes: true })) {
       if (entry.name === '.git') continue;
       const name = prefix === '' ? entry.name : `${prefix}/${entry.name}`;
+      if (left.has(name)) continue;
       const from = path.join(src, entry.name);
       const to = path.join(dst, entry.name);
       const text = files.get(name);

@@ -1,0 +1,146 @@
+// Provenance renders of a subset of a chart's templates (issue 18): which files may be left out, and with
+// real helm 3 and 4, that the kept templates render exactly as in the full render, that a file included by
+// its path comes along, that data another file changes keeps that file, and that a subset render helm
+// refuses for a missing template is made again with every file.
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { locateHelm, renderChart, renderStats, resetRenderStats, splitRendered, type HelmBinary, type RenderRequest } from '../../src/render/helm.ts';
+import { omittedTemplates, templateIndex } from '../../src/render/template-subset.ts';
+import { RenderCache, runWithRenderCache } from '../../src/render/render-cache.ts';
+
+function chart(files: Record<string, string>): string {
+  const root = mkdtempSync(path.join(os.tmpdir(), 'preadmit-subset-'));
+  mkdirSync(path.join(root, '.git'));
+  const dir = path.join(root, 'c');
+  const all = { 'Chart.yaml': 'apiVersion: v2\nname: c\nversion: 0.1.0\n', 'values.yaml': 'x: original\n', ...files };
+  for (const [name, text] of Object.entries(all)) {
+    mkdirSync(path.dirname(path.join(dir, name)), { recursive: true });
+    writeFileSync(path.join(dir, name), text);
+  }
+  return dir;
+}
+
+const cm = (name: string, data = 'a: "1"') => `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: ${name}\ndata:\n  ${data}\n`;
+
+describe('which template files a subset render leaves out', () => {
+  it('leaves out the other templates, never helpers, defines or files that change shared data', () => {
+    const dir = chart({
+      'templates/_helpers.tpl': '{{- define "c.name" -}}c{{- end -}}\n',
+      'templates/a.yaml': cm('{{ include "c.name" . }}-a'),
+      'templates/b.yaml': cm('b'),
+      'templates/sub/c.yaml': cm('c'),
+      'templates/defines.yaml': '{{- define "c.other" -}}o{{- end -}}\n' + cm('d'),
+      'templates/mutates.yaml': '{{- $_ := set .Values "x" "changed" }}\n' + cm('m'),
+    });
+    const omitted = omittedTemplates(templateIndex(dir), ['templates/a.yaml']);
+    expect(omitted.sort()).toEqual(['templates/b.yaml', 'templates/sub/c.yaml']);
+  });
+
+  it('keeps a file that calls a named template which changes data, and what a kept file names by path', () => {
+    const dir = chart({
+      'templates/_helpers.tpl': '{{- define "c.merge" -}}{{- $_ := merge .Values.labels (dict "a" "b") -}}{{- end -}}\n',
+      'templates/a.yaml': cm('a', 'sum: {{ include (print $.Template.BasePath "/config/b.yaml") . | sha256sum }}'),
+      'templates/config/b.yaml': cm('b'),
+      'templates/calls.yaml': '{{- include "c.merge" . }}\n' + cm('calls'),
+      'templates/other.yaml': cm('other'),
+    });
+    const omitted = omittedTemplates(templateIndex(dir), ['templates/a.yaml']);
+    expect(omitted).toEqual(['templates/other.yaml']);
+  });
+
+  it('treats a named template no file here defines (an archived subchart, a computed name) as one that changes data', () => {
+    const dir = chart({
+      'templates/a.yaml': cm('a'),
+      'templates/uses-archive.yaml': '{{- include "common.labels" . }}\n' + cm('u'),
+      'templates/plain.yaml': cm('p'),
+    });
+    expect(omittedTemplates(templateIndex(dir), ['templates/a.yaml'])).toEqual(['templates/plain.yaml']);
+  });
+
+  it('reads unpacked subcharts, and leaves nothing out when a kept file is not one of the template files', () => {
+    const dir = chart({
+      'templates/a.yaml': cm('a'),
+      'charts/sub/Chart.yaml': 'apiVersion: v2\nname: sub\nversion: 0.1.0\n',
+      'charts/sub/templates/s.yaml': cm('s'),
+      'charts/sub/templates/_h.tpl': '{{- define "sub.h" -}}h{{- end -}}\n',
+    });
+    const index = templateIndex(dir);
+    expect(omittedTemplates(index, ['templates/a.yaml'])).toEqual(['charts/sub/templates/s.yaml']);
+    expect(omittedTemplates(index, ['charts/sub/templates/s.yaml'])).toEqual(['templates/a.yaml']);
+    expect(omittedTemplates(index, ['charts/other.tgz'])).toEqual([]);
+    expect(omittedTemplates(index, [])).toEqual([]);
+  });
+});
+
+let helms: HelmBinary[] = [];
+beforeAll(async () => {
+  helms = [await locateHelm(process.env.PREADMIT_TEST_HELM3!), await locateHelm(process.env.PREADMIT_TEST_HELM4!)];
+});
+
+function request(helm: HelmBinary, dir: string, extra: Partial<RenderRequest> = {}): RenderRequest {
+  return { helm, chartDir: dir, releaseName: 'rel', namespace: 'apps', valuesFiles: [], set: [], kubeVersion: '1.33.0', timeoutMs: 60_000, checkedCharts: new Map(), ...extra };
+}
+
+async function documents(req: RenderRequest): Promise<Map<string, string>> {
+  const outcome = await renderChart(req);
+  if (!outcome.ok) throw new Error(outcome.message);
+  return new Map(splitRendered(outcome.stdout).map((d) => [d.template, d.text]));
+}
+
+describe.each([0, 1])('subset renders with real helm (%s: helm 3, helm 4)', (which) => {
+  it('renders the kept templates exactly as the full render does, the others not at all', async () => {
+    const helm = helms[which]!;
+    const dir = chart({
+      'templates/_helpers.tpl': '{{- define "c.name" -}}{{ .Release.Name }}-c{{- end -}}\n',
+      // Rendered before b.yaml (helm renders deeper paths first, then names in reverse order): b.yaml prints the changed value.
+      'templates/z-mutates.yaml': '{{- $_ := set .Values "x" "changed" }}\n' + cm('m'),
+      'templates/b.yaml': cm('{{ include "c.name" . }}-b', 'x: {{ .Values.x | quote }}\n  sum: {{ include (print $.Template.BasePath "/config/c.yaml") . | sha256sum }}'),
+      'templates/config/c.yaml': cm('c'),
+      'templates/other.yaml': cm('other', 'key: {{ genCA "x" 365 | toString | len | quote }}'),
+    });
+    const full = await documents(request(helm, dir));
+    const subset = await documents(request(helm, dir, { onlyTemplates: ['templates/b.yaml'] }));
+    expect([...subset.keys()].sort()).toEqual(['c/templates/b.yaml', 'c/templates/config/c.yaml', 'c/templates/z-mutates.yaml']);
+    expect(subset.get('c/templates/b.yaml')).toBe(full.get('c/templates/b.yaml'));
+    expect(subset.get('c/templates/b.yaml')).toContain('x: "changed"');
+    expect(full.has('c/templates/other.yaml')).toBe(true);
+  });
+
+  it('makes the render again with every file when the subset lacks a template a kept file includes', async () => {
+    const helm = helms[which]!;
+    // The included file's name is built from a value: no kept text names it.
+    const dir = chart({
+      'values.yaml': 'part: "con"\n',
+      'templates/b.yaml': cm('b', 'sum: {{ include (printf "%s/%sfig.yaml" $.Template.BasePath .Values.part) . | sha256sum }}'),
+      'templates/config.yaml': cm('config'),
+    });
+    resetRenderStats();
+    const subset = await documents(request(helm, dir, { onlyTemplates: ['templates/b.yaml'], purpose: 'provenance' }));
+    expect(renderStats.helm.provenance).toBe(2);
+    expect(subset.has('c/templates/config.yaml')).toBe(true);
+    // A failure of the chart's own is not made again.
+    resetRenderStats();
+    const failing = chart({ 'templates/b.yaml': '{{ fail "no" }}', 'templates/other.yaml': cm('other') });
+    const outcome = await renderChart(request(helm, failing, { onlyTemplates: ['templates/b.yaml'], purpose: 'provenance' }));
+    expect(outcome.ok).toBe(false);
+    expect(renderStats.helm.provenance).toBe(1);
+  });
+
+  it('caches a subset render apart from the full render', async () => {
+    const helm = helms[which]!;
+    const dir = chart({ 'templates/b.yaml': cm('b'), 'templates/other.yaml': cm('other') });
+    const cache = new RenderCache(mkdtempSync(path.join(os.tmpdir(), 'preadmit-subset-cache-')));
+    const checkedCharts = new Map<string, string | undefined>();
+    const run = (extra: Partial<RenderRequest>) => runWithRenderCache(cache, () => renderChart(request(helm, dir, { checkedCharts, ...extra })));
+    const full = await run({});
+    const subset = await run({ onlyTemplates: ['templates/b.yaml'] });
+    const again = await run({ onlyTemplates: ['templates/b.yaml'] });
+    if (!full.ok || !subset.ok || !again.ok) throw new Error('render failed');
+    expect(full.stdout).toContain('other');
+    expect(subset.stdout).not.toContain('other');
+    expect(again.stdout).toBe(subset.stdout);
+    expect(cache.counters.hits).toBe(1);
+  });
+});
