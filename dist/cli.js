@@ -37335,17 +37335,47 @@ import { gunzipSync } from "node:zlib";
 // src/render/template-subset.ts
 import { readdirSync, readFileSync as readFileSync4, statSync as statSync3 } from "node:fs";
 import path9 from "node:path";
-var MUTATES = /\b(?:set|unset|merge|mergeOverwrite|mustMerge|mustMergeOverwrite)\b/;
+var TPL = /* @__PURE__ */ Symbol("tpl");
+var MERGES = /* @__PURE__ */ new Set(["merge", "mergeOverwrite", "mustMerge", "mustMergeOverwrite"]);
+var EFFECTS = /(?:^|[\s(|])(set|unset|merge|mergeOverwrite|mustMerge|mustMergeOverwrite|sortAlpha|fail|required)(?![\w.])/g;
+var NEW_DATA = /* @__PURE__ */ new Set(["dict", "omit", "pick", "fromYaml", "fromJson", "fromYamlArray", "fromJsonArray", "deepCopy", "mustDeepCopy", "list"]);
+var DEEP_NEW = /* @__PURE__ */ new Set(["fromYaml", "fromJson", "fromYamlArray", "fromJsonArray", "deepCopy", "mustDeepCopy"]);
 var DEFINES = /\{\{-?\s*(?:define|block)\b/;
-var DEFINE = /\{\{-?\s*(?:define|block)\s+(?:"((?:[^"\\]|\\.)*)"|`([^`]*)`)/g;
 var CALL = /\b(?:include|template)\s+(?:"((?:[^"\\]|\\.)*)"|`([^`]*)`|(\S))/g;
+var TEXT_CALL = /\b(?:include|template)\s+(?:"([^"\\]*)"|'([^']*)'|`([^`]*)`|([($.]))/g;
 var MAX_FILES = 5e3;
 var MAX_BYTES = 4 * 1024 * 1024;
+var MAX_LINKS = 2e5;
+function textCalls(text2) {
+  const calls = [];
+  let effects = false;
+  if (!text2.includes("{{")) return { calls, effects };
+  const unescaped = text2.replace(/\\"/g, '"');
+  for (const span of actionSpans(unescaped)) {
+    if (span.comment) continue;
+    const action = unescaped.slice(span.start, span.end);
+    for (const m of action.matchAll(TEXT_CALL)) calls.push(m[4] !== void 0 ? void 0 : m[1] ?? m[2] ?? m[3]);
+    if (!effects && codeOf(action).search(EFFECTS) !== -1) effects = true;
+  }
+  return { calls, effects };
+}
 function templateIndex(chartDir) {
   const found = [];
+  const fileCalls = { calls: [], effects: false };
+  const addText = (text2) => {
+    if (text2 === void 0) {
+      fileCalls.calls.push(void 0);
+      fileCalls.effects = true;
+      return;
+    }
+    const found2 = textCalls(text2);
+    fileCalls.calls.push(...found2.calls);
+    fileCalls.effects ||= found2.effects;
+  };
   let archives = false;
-  const walk3 = (abs, rel, depth) => {
-    if (depth > 32 || found.length > MAX_FILES) return false;
+  let count2 = 0;
+  const walk3 = (abs, rel, depth, templates) => {
+    if (depth > 32) return false;
     let entries;
     try {
       entries = readdirSync(abs, { withFileTypes: true });
@@ -37353,25 +37383,32 @@ function templateIndex(chartDir) {
       return false;
     }
     for (const entry of entries) {
+      if (entry.name === ".git") continue;
+      if (++count2 > MAX_FILES) return false;
       const from = path9.join(abs, entry.name);
-      const name = `${rel}/${entry.name}`;
+      const name = rel === "" ? entry.name : `${rel}/${entry.name}`;
       let stat;
       try {
-        stat = entry.isSymbolicLink() ? statSync3(from) : entry;
+        stat = statSync3(from);
       } catch {
         return false;
       }
       if (stat.isDirectory()) {
-        if (!walk3(from, name, depth + 1)) return false;
+        if (!walk3(from, name, depth + 1, templates)) return false;
       } else if (stat.isFile()) {
+        if (stat.size > MAX_BYTES) {
+          if (templates) return false;
+          addText(void 0);
+          continue;
+        }
         let text2;
         try {
-          if (statSync3(from).size > MAX_BYTES) return false;
           text2 = readFileSync4(from, "utf8");
         } catch {
           return false;
         }
-        found.push({ rel: name, text: text2 });
+        if (templates) found.push({ rel: name, text: text2 });
+        else addText(text2);
       } else return false;
     }
     return true;
@@ -37384,84 +37421,262 @@ function templateIndex(chartDir) {
     } catch {
       return false;
     }
-    const templates = entries.find((e) => e.name === "templates");
-    if (templates !== void 0 && !walk3(path9.join(abs, "templates"), `${prefix2}templates`, 0)) return false;
-    if (!entries.some((e) => e.name === "charts")) return true;
-    let subs;
-    try {
-      subs = readdirSync(path9.join(abs, "charts"), { withFileTypes: true });
-    } catch {
-      return false;
-    }
-    for (const sub of subs) {
-      const from = path9.join(abs, "charts", sub.name);
-      let isDir;
-      try {
-        isDir = statSync3(from).isDirectory();
-      } catch {
-        return false;
+    for (const entry of entries) {
+      if (entry.name === ".git") continue;
+      const from = path9.join(abs, entry.name);
+      if (entry.name === "templates") {
+        if (!walk3(from, `${prefix2}templates`, 0, true)) return false;
+      } else if (entry.name === "charts") {
+        let subs;
+        try {
+          subs = readdirSync(from, { withFileTypes: true });
+        } catch {
+          return false;
+        }
+        for (const sub of subs) {
+          const at3 = path9.join(from, sub.name);
+          let isDir;
+          try {
+            isDir = statSync3(at3).isDirectory();
+          } catch {
+            return false;
+          }
+          if (isDir) {
+            if (!chart(at3, `${prefix2}charts/${sub.name}/`, depth + 1)) return false;
+          } else if (/\.tgz$/i.test(sub.name)) archives = true;
+        }
+      } else {
+        let stat;
+        try {
+          stat = statSync3(from);
+        } catch {
+          return false;
+        }
+        if (stat.isDirectory()) {
+          if (!walk3(from, `${prefix2}${entry.name}`, 0, false)) return false;
+        } else if (stat.size > MAX_BYTES) addText(void 0);
+        else {
+          try {
+            addText(readFileSync4(from, "utf8"));
+          } catch {
+            return false;
+          }
+        }
       }
-      if (!isDir) {
-        if (/\.tgz$/i.test(sub.name)) archives = true;
-        continue;
-      }
-      if (!chart(from, `${prefix2}charts/${sub.name}/`, depth + 1)) return false;
     }
     return true;
   };
   if (!chart(chartDir, "", 0)) return void 0;
-  const definedIn = /* @__PURE__ */ new Map();
-  const defines = found.map((f, i2) => {
-    for (const m of f.text.matchAll(DEFINE)) {
-      const name = m[1] ?? m[2];
-      definedIn.set(name, [...definedIn.get(name) ?? [], i2]);
-    }
-    return DEFINES.test(f.text);
-  });
-  const actions = found.map((f) => actionSpans(f.text).filter((s) => !s.comment).map((s) => f.text.slice(s.start, s.end)));
-  const calls = actions.map((list2) => {
-    const out = [];
-    for (const action of list2) {
-      for (const m of action.matchAll(CALL)) out.push(m[1] ?? m[2]);
-      if (/\btpl\b/.test(action)) out.push(void 0);
-    }
-    return out;
-  });
-  const mutating = /* @__PURE__ */ new Set();
-  actions.forEach((list2, i2) => {
-    if (list2.some((a2) => MUTATES.test(a2))) mutating.add(i2);
-  });
-  for (let changed = true; changed; ) {
-    changed = false;
-    calls.forEach((list2, i2) => {
-      if (mutating.has(i2)) return;
-      const reaches = list2.some((name) => {
-        if (name === void 0) return archives || mutating.size > 0;
-        const at3 = definedIn.get(name);
-        return at3 === void 0 || at3.some((j) => mutating.has(j));
-      });
-      if (reaches) {
-        mutating.add(i2);
-        changed = true;
-      }
-    });
-  }
+  const parsed = found.map((f) => unitsOf(f.text));
+  const definitions = /* @__PURE__ */ new Map();
+  for (const u2 of parsed) for (const [name, unit] of u2.defines) definitions.set(name, [...definitions.get(name) ?? [], unit]);
+  const units = parsed.flatMap((u2) => [u2.top, ...u2.defines.values()]);
+  const defined = new Set(parsed.flatMap((u2) => [...u2.defines.values()]));
+  const direct = new Set(units.filter((unit) => changesShared(unit.actions)));
   const byBase = /* @__PURE__ */ new Map();
   found.forEach((f, i2) => {
     const b = f.rel.slice(f.rel.lastIndexOf("/") + 1);
     byBase.set(b, [...byBase.get(b) ?? [], i2]);
   });
+  let links = 0;
   const files = found.map((f, i2) => {
+    const calls = [parsed[i2].top, ...parsed[i2].defines.values()].flatMap((unit) => unit.calls);
     const names = [];
-    if (calls[i2].some((name) => name === void 0 || !definedIn.has(name))) {
-      for (const [b, list2] of byBase) if (f.text.includes(b)) names.push(...list2.filter((j) => j !== i2));
+    if (calls.some((name) => typeof name !== "string" || !definitions.has(name) || name.includes("/"))) {
+      const words = new Set(f.text.match(/[^\s"'`/\\(){}|,]+/g) ?? []);
+      for (const [b, list2] of byBase) if (words.has(b)) names.push(...list2.filter((j) => j !== i2));
     }
+    links += names.length;
     const own = f.rel.slice(f.rel.lastIndexOf("/") + 1);
-    return { rel: f.rel, pinned: own.startsWith("_") || defines[i2] || mutating.has(i2), names };
+    return { rel: f.rel, kept: own.startsWith("_") || parsed[i2].defines.size > 0 || DEFINES.test(f.text), top: parsed[i2].top, names };
   });
-  return { files, byRel: new Map(files.map((f, i2) => [f.rel, i2])) };
+  if (links > MAX_LINKS) return void 0;
+  return { files, byRel: new Map(files.map((f, i2) => [f.rel, i2])), units, definitions, defined, direct, archives, fileCalls };
 }
-function omittedTemplates(index, keep) {
+function unitsOf(text2) {
+  const top = { actions: [], calls: [] };
+  const defines = /* @__PURE__ */ new Map();
+  const stack = [];
+  for (const span of actionSpans(text2)) {
+    if (span.comment) continue;
+    const raw = text2.slice(span.start, span.end);
+    const code = codeOf(raw);
+    const word = /^\s*([A-Za-z_]\w*)/.exec(code)?.[1];
+    const current2 = stack.findLast((u2) => u2 !== void 0) ?? top;
+    if (word === "define" || word === "block") {
+      const name = /^\{\{-?\s*(?:define|block)\s+(?:"((?:[^"\\]|\\.)*)"|`([^`]*)`)/.exec(raw);
+      const unit = { actions: [], calls: [] };
+      if (name !== null) defines.set(name[1] ?? name[2], unit);
+      if (word === "block") current2.calls.push(name === null ? void 0 : name[1] ?? name[2]);
+      stack.push(unit);
+      continue;
+    }
+    if (word === "end") {
+      stack.pop();
+      continue;
+    }
+    if (word === "if" || word === "range" || word === "with") stack.push(void 0);
+    current2.actions.push(code);
+    for (const m of raw.matchAll(CALL)) current2.calls.push(m[1] ?? m[2]);
+    if (/\btpl\b/.test(code)) current2.calls.push(TPL);
+  }
+  return { top, defines };
+}
+function codeOf(action) {
+  return action.replace(/^\{\{-?/, " ").replace(/-?\}\}$/, " ").replace(STRING_LITERALS, '""');
+}
+function groupEnd(code, at3) {
+  let depth = 0;
+  for (let i2 = at3; i2 < code.length; i2++) {
+    if (code[i2] === "(") depth++;
+    else if (code[i2] === ")" && --depth === 0) return i2 + 1;
+  }
+  return -1;
+}
+function commands(pipeline) {
+  const out = [];
+  let depth = 0;
+  let start = 0;
+  for (let i2 = 0; i2 < pipeline.length; i2++) {
+    const c3 = pipeline[i2];
+    if (c3 === "(") depth++;
+    else if (c3 === ")") depth--;
+    else if (c3 === "|" && depth === 0) {
+      out.push(pipeline.slice(start, i2).trim());
+      start = i2 + 1;
+    }
+  }
+  out.push(pipeline.slice(start).trim());
+  return out;
+}
+function lastFunction(pipeline) {
+  let list2 = commands(pipeline);
+  let last = list2.at(-1) ?? "";
+  while (last.startsWith("(") && groupEnd(last, 0) === last.length) {
+    list2 = commands(last.slice(1, -1));
+    last = list2.at(-1) ?? "";
+  }
+  const fn = /^[A-Za-z_]\w*/.exec(last)?.[0];
+  return fn === void 0 ? void 0 : { fn, command: last, ...list2.length > 1 ? { input: list2.slice(0, -1).join("|") } : {} };
+}
+function argumentsAt(code, at3) {
+  const out = [];
+  let i2 = at3;
+  for (; ; ) {
+    while (i2 < code.length && /\s/.test(code[i2])) i2++;
+    if (i2 >= code.length || code[i2] === "|" || code[i2] === ")") return out;
+    if (code[i2] === "(") {
+      const end = groupEnd(code, i2);
+      if (end === -1) return out;
+      out.push(code.slice(i2, end));
+      i2 = end;
+      continue;
+    }
+    const token = /^(?:""|[^\s|()]+)/.exec(code.slice(i2))[0];
+    out.push(token);
+    i2 += token.length;
+  }
+}
+function pipedInto(code, start) {
+  let i2 = start - 1;
+  while (i2 >= 0 && /\s/.test(code[i2])) i2--;
+  if (code[i2] !== "|") return void 0;
+  let depth = 0;
+  for (let j = i2 - 1; j >= 0; j--) {
+    const c3 = code[j];
+    if (c3 === ")") depth++;
+    else if (c3 === "(") {
+      if (depth === 0) return code.slice(j + 1, i2);
+      depth--;
+    } else if (c3 === "|" && depth === 0) return code.slice(j + 1, i2);
+  }
+  return code.slice(0, i2).replace(/^\s*(?:\$\w+\s*:?=)?/, "");
+}
+function deepArgument(arg, f) {
+  if (arg === '""' || /^(?:-?[\d.]+|true|false|nil)$/.test(arg)) return true;
+  if (arg.startsWith("(")) return deepPipeline(arg.slice(1, -1), f);
+  if (/^[A-Za-z_]\w*$/.test(arg)) return DEEP_NEW.has(arg) || arg === "dict" || arg === "list";
+  const variable = /^(\$\w+)(?:\.[\w.]*)?$/.exec(arg);
+  return variable !== null && f.deep.has(variable[1]);
+}
+function deepPipeline(pipeline, f) {
+  const last = lastFunction(pipeline);
+  if (last === void 0) return deepArgument(pipeline.trim(), f);
+  if (DEEP_NEW.has(last.fn)) return true;
+  if (last.fn === "dict" || last.fn === "list" || MERGES.has(last.fn)) {
+    const args = argumentsAt(last.command, last.fn.length);
+    return args.every((a2) => deepArgument(a2, f)) && (last.input === void 0 || deepPipeline(last.input, f));
+  }
+  return false;
+}
+function freshPipeline(pipeline, f) {
+  const last = lastFunction(pipeline);
+  if (last === void 0) return false;
+  if (NEW_DATA.has(last.fn)) return true;
+  if (!MERGES.has(last.fn)) return false;
+  const first = argumentsAt(last.command, last.fn.length)[0];
+  return first !== void 0 && freshArgument(first, f);
+}
+function freshArgument(arg, f) {
+  if (arg.startsWith("(")) return freshPipeline(arg.slice(1, -1), f);
+  if (/^[A-Za-z_]\w*$/.test(arg)) return NEW_DATA.has(arg);
+  const variable = /^(\$\w+)(\.[\w.]*)?$/.exec(arg);
+  if (variable === null) return false;
+  return variable[2] === void 0 ? f.fresh.has(variable[1]) : f.deep.has(variable[1]);
+}
+function changesShared(code) {
+  if (!code.some((c3) => c3.search(EFFECTS) !== -1)) return false;
+  const assigned = /* @__PURE__ */ new Map();
+  const shared = /* @__PURE__ */ new Set();
+  for (const c3 of code) {
+    const range2 = /^\s*range\s+(\$\w+)\s*(?:,\s*(\$\w+)\s*)?:?=/.exec(c3);
+    if (range2) {
+      shared.add(range2[1]);
+      if (range2[2] !== void 0) shared.add(range2[2]);
+      continue;
+    }
+    const assignment = /^\s*(?:(?:if|with|else\s+if|else\s+with)\s+)?(\$\w+)\s*:?=(?!=)(.*)$/s.exec(c3);
+    if (assignment) assigned.set(assignment[1], [...assigned.get(assignment[1]) ?? [], assignment[2]]);
+  }
+  const calls = code.flatMap(
+    (c3) => [...c3.matchAll(EFFECTS)].map((m) => {
+      const at3 = m.index + m[0].length;
+      return { fn: m[1], args: argumentsAt(c3, at3), piped: pipedInto(c3, at3 - m[1].length) };
+    })
+  );
+  const candidates = [...assigned.keys()].filter((v) => !shared.has(v));
+  const fresh = new Set(candidates);
+  const deep = new Set(candidates);
+  const f = { fresh, deep };
+  for (let changed = true; changed; ) {
+    changed = false;
+    for (const v of [...deep]) {
+      const filled = calls.some((call) => {
+        const target = call.fn === "set" ? call.args[0] : MERGES.has(call.fn) ? call.args[0] : void 0;
+        if (target === void 0 || !new RegExp(`^\\${v}(?![\\w])`).test(target)) return false;
+        const values = call.fn === "set" ? call.args.slice(2) : [...call.args.slice(1), ...call.piped !== void 0 ? [`(${call.piped})`] : []];
+        return !values.every((a2) => deepArgument(a2, f));
+      });
+      if (!filled && assigned.get(v).every((rhs) => deepPipeline(rhs, f))) continue;
+      deep.delete(v);
+      changed = true;
+    }
+    for (const v of [...fresh]) {
+      if (assigned.get(v).every((rhs) => freshPipeline(rhs, f))) continue;
+      fresh.delete(v);
+      changed = true;
+    }
+  }
+  return calls.some((call) => {
+    if (call.fn === "fail" || call.fn === "required") return true;
+    const first = call.args[0] ?? (call.piped !== void 0 ? `(${call.piped})` : void 0);
+    if (first === void 0) return true;
+    if (call.fn === "set" || call.fn === "unset") return !freshArgument(first, f);
+    if (call.fn === "sortAlpha") return !deepArgument(first, f);
+    return ![...call.args, ...call.piped !== void 0 ? [`(${call.piped})`] : []].every((a2) => deepArgument(a2, f));
+  });
+}
+function omittedTemplates(index, keep, given = []) {
   if (index === void 0 || keep.length === 0) return [];
   const kept = /* @__PURE__ */ new Set();
   const queue = [];
@@ -37470,8 +37685,30 @@ function omittedTemplates(index, keep) {
     if (at3 === void 0) return [];
     queue.push(at3);
   }
+  const handed = given.map(textCalls);
+  const tplCalls = [.../* @__PURE__ */ new Set([...index.fileCalls.calls, ...handed.flatMap((t) => t.calls)])];
+  const tplEffects = index.fileCalls.effects || handed.some((t) => t.effects);
+  const mutating = new Set(index.direct);
+  let namedMutating = [...mutating].some((u2) => index.defined.has(u2));
+  const reaches = (name) => {
+    if (index.archives) return true;
+    if (name === void 0) return namedMutating;
+    const at3 = index.definitions.get(name);
+    return at3 === void 0 || at3.some((d) => mutating.has(d));
+  };
+  for (let changed = true; changed; ) {
+    changed = false;
+    for (const unit of index.units) {
+      if (mutating.has(unit)) continue;
+      if (unit.calls.some((name) => name === TPL ? tplEffects || tplCalls.some(reaches) : reaches(name))) {
+        mutating.add(unit);
+        if (index.defined.has(unit)) namedMutating = true;
+        changed = true;
+      }
+    }
+  }
   index.files.forEach((f, i2) => {
-    if (f.pinned) queue.push(i2);
+    if (f.kept || mutating.has(f.top)) queue.push(i2);
   });
   while (queue.length > 0) {
     const i2 = queue.pop();
@@ -37922,7 +38159,15 @@ function omittedFor(request, chartDir) {
   let indexes = TEMPLATE_INDEXES.get(request.checkedCharts);
   if (indexes === void 0) TEMPLATE_INDEXES.set(request.checkedCharts, indexes = /* @__PURE__ */ new Map());
   if (!indexes.has(chartDir)) indexes.set(chartDir, templateIndex(chartDir));
-  return omittedTemplates(indexes.get(chartDir), request.onlyTemplates);
+  const given = [...request.set.map((pair2) => pair2.slice(pair2.indexOf("=") + 1))];
+  for (const file of request.valuesFiles) {
+    try {
+      given.push(readFileSync6(path11.resolve(request.chartDir, file), "utf8"));
+    } catch {
+      return [];
+    }
+  }
+  return omittedTemplates(indexes.get(chartDir), request.onlyTemplates, given);
 }
 async function renderOnce(request) {
   const started = performance.now();
@@ -44975,9 +45220,9 @@ function fullVariant(constructs) {
     ...constructs.literals.kube.length > 0 ? { kubeLiterals: [...constructs.literals.kube] } : {}
   };
 }
-var DEFINE2 = /\{\{-?\s*define\s+"([^"]{1,200})"\s*-?\}\}/g;
+var DEFINE = /\{\{-?\s*define\s+"([^"]{1,200})"\s*-?\}\}/g;
 function collectHelperReads(code, into) {
-  const starts = [...code.matchAll(DEFINE2)];
+  const starts = [...code.matchAll(DEFINE)];
   starts.forEach((m, i2) => {
     if (into.size >= 4096) return;
     const body = code.slice(m.index + m[0].length, i2 + 1 < starts.length ? starts[i2 + 1].index : code.length);
@@ -45084,7 +45329,7 @@ var ESCAPED_PATTERN = /\b(?:regexMatch|mustRegexMatch)\s+(?:"((?:[^"\\]|\\.){1,1
 var COMPARED = /\b(eq|ne|hasPrefix|hasSuffix|contains|regexMatch|mustRegexMatch)\s+(?:"([^"\\]{1,63})"\s+(\([^()]*\)|\S+)|(\([^()]*\)|\S+)\s+"([^"\\]{1,63})")/g;
 function collectReleaseLiterals(written, into, onUnrendered, onUnenumerated) {
   const text2 = canonicalReleaseText(written);
-  const defines = [...text2.matchAll(DEFINE2)].map((m) => ({ name: m[1], at: m.index }));
+  const defines = [...text2.matchAll(DEFINE)].map((m) => ({ name: m[1], at: m.index }));
   let inDefine = -1;
   const variables = /* @__PURE__ */ new Map();
   const transformedVariables = /* @__PURE__ */ new Set();

@@ -59,6 +59,71 @@ describe('which template files a subset render leaves out', () => {
     expect(omittedTemplates(templateIndex(dir), ['templates/a.yaml'])).toEqual(['templates/plain.yaml']);
   });
 
+  it('a dict the file made may have its own keys changed; a merge into one (its maps may be shared) or of shared data may not', () => {
+    const dir = chart({
+      'templates/a.yaml': cm('a'),
+      'templates/own-keys.yaml': '{{- $d := dict "a" .Values.a }}{{- $_ := set $d "k" "v" }}\n' + cm('own'),
+      'templates/parsed.yaml': '{{- $p := include "x" . | fromYaml }}{{- $_ := set $p "nodeAffinity" (mergeOverwrite $p.nodeAffinity (dict "a" "b")) }}\n' + cm('parsed'),
+      'templates/_x.tpl': '{{- define "x" -}}a: {}{{- end -}}\n',
+      'templates/deep-merge.yaml': '{{- $d := dict }}{{- $_ := merge $d .Values.a }}{{- $_ := mergeOverwrite $d (dict "sub" (dict "x" "changed")) }}\n' + cm('deep'),
+      'templates/pick.yaml': '{{- $_ := mergeOverwrite (pick .Values "a") (dict "a" (dict "x" "changed")) }}\n' + cm('pick'),
+      'templates/values.yaml': '{{- $_ := set .Values "x" "changed" }}\n' + cm('values'),
+      'templates/sorts.yaml': '{{- $_ := sortAlpha .Chart.Keywords }}\n' + cm('sorts'),
+      'templates/fails.yaml': '{{- if .Values.strict }}{{ fail "strict" }}{{ end }}\n' + cm('fails'),
+      'templates/strings.yaml': '{{- /* set merge */ -}}\n' + cm('strings', 'a: {{ "please set merge" | quote }}'),
+    });
+    expect(omittedTemplates(templateIndex(dir), ['templates/a.yaml']).sort()).toEqual(['templates/own-keys.yaml', 'templates/parsed.yaml', 'templates/strings.yaml']);
+  });
+
+  it('reads what tpl may be handed: the chart\'s other files and the render\'s values files', () => {
+    const dir = chart({
+      'templates/a.yaml': cm('a'),
+      'templates/runs-tpl.yaml': '{{ tpl .Values.init . }}\n' + cm('t'),
+      'templates/_h.tpl': '{{- define "c.touch" -}}{{- $_ := set .Values "x" "y" -}}{{- end -}}\n',
+    });
+    const index = templateIndex(dir);
+    expect(omittedTemplates(index, ['templates/a.yaml'])).toEqual(['templates/runs-tpl.yaml']);
+    expect(omittedTemplates(index, ['templates/a.yaml'], ['init: \'{{ $_ := set .Values "app" .Values.hardened }}\''])).toEqual([]);
+    expect(omittedTemplates(index, ['templates/a.yaml'], ['init: "{{ include \\"c.touch\\" . }}"'])).toEqual([]);
+    expect(omittedTemplates(index, ['templates/a.yaml'], ['init: "{{ .Release.Name }}"'])).toEqual(['templates/runs-tpl.yaml']);
+    const files = chart({
+      'templates/a.yaml': cm('a'),
+      'templates/runs-tpl.yaml': '{{ tpl (.Files.Get "files/init.tpl") . }}\n' + cm('t'),
+      'files/init.tpl': '{{ $_ := set .Values "app" "x" }}',
+    });
+    expect(omittedTemplates(templateIndex(files), ['templates/a.yaml'])).toEqual([]);
+  });
+
+  it('keeps the file a define named like its path stands for, and every caller when a subchart archive is there', () => {
+    const dir = chart({
+      'templates/a.yaml': cm('a', 'x: {{ include "c/templates/config.yaml" . | quote }}'),
+      'templates/deeper/_d.tpl': '{{- define "c/templates/config.yaml" -}}from-define{{- end -}}\n',
+      'templates/config.yaml': '# from-file\n',
+      'templates/other.yaml': cm('other'),
+    });
+    expect(omittedTemplates(templateIndex(dir), ['templates/a.yaml'])).toEqual(['templates/other.yaml']);
+    const archived = chart({
+      'templates/a.yaml': cm('a'),
+      'templates/_init.tpl': '{{- define "c.init" -}}{{- end -}}\n',
+      'templates/z.yaml': '{{- include "c.init" . }}\n' + cm('z'),
+      'templates/plain.yaml': cm('plain'),
+      'charts/sub-0.1.0.tgz': 'not read',
+    });
+    expect(omittedTemplates(templateIndex(archived), ['templates/a.yaml'])).toEqual(['templates/plain.yaml']);
+  });
+
+  it('stays linear on many templates and on text with unclosed actions', () => {
+    const names = Array.from({ length: 2000 }, (_, i) => `t${i}.yaml`);
+    const files: Record<string, string> = {};
+    for (const name of names) files[`templates/${name}`] = `{{ if false }}{{ include (print "x") . }}{{ end }}\n# ${names.join(' ')}\n`;
+    files['files/big.txt'] = '{{'.repeat(200_000);
+    const dir = chart(files);
+    const started = performance.now();
+    const index = templateIndex(dir);
+    expect(omittedTemplates(index, ['templates/t0.yaml'])).toEqual([]);
+    expect(performance.now() - started).toBeLessThan(5000);
+  });
+
   it('reads unpacked subcharts, and leaves nothing out when a kept file is not one of the template files', () => {
     const dir = chart({
       'templates/a.yaml': cm('a'),

@@ -409,7 +409,16 @@ function omittedFor(request: RenderRequest, chartDir: string): string[] {
   let indexes = TEMPLATE_INDEXES.get(request.checkedCharts);
   if (indexes === undefined) TEMPLATE_INDEXES.set(request.checkedCharts, (indexes = new Map()));
   if (!indexes.has(chartDir)) indexes.set(chartDir, templateIndex(chartDir));
-  return omittedTemplates(indexes.get(chartDir), request.onlyTemplates);
+  // What tpl may be handed besides the chart's files: this render's values files and --set values.
+  const given: string[] = [...request.set.map((pair) => pair.slice(pair.indexOf('=') + 1))];
+  for (const file of request.valuesFiles) {
+    try {
+      given.push(readFileSync(path.resolve(request.chartDir, file), 'utf8'));
+    } catch {
+      return []; // helm reports it
+    }
+  }
+  return omittedTemplates(indexes.get(chartDir), request.onlyTemplates, given);
 }
 
 async function renderOnce(request: RenderRequest): Promise<RenderOutcome & { subset?: boolean }> {

@@ -5,47 +5,113 @@
 // helm: its output depends on the values, the release and the named templates (`define`) of the whole
 // chart, not on the other files' output, except where a file
 // - defines named templates (any file may; `_`-files are never rendered on their own anyway),
-// - changes shared data while it renders (`set`, `unset`, `merge`, `mergeOverwrite`: a dict of `.Values`
-//   changed by one file is seen by the files rendered after it), itself or through a named template it
-//   includes, or
-// - is included by its path (`include (print $.Template.BasePath "/configmap.yaml") .`, the checksum idiom).
+// - reaches past itself while it renders, itself or through a named template it calls: changes data other
+//   files read (`set`/`unset` of anything but a dict it made, a merge of anything but data sharing nothing
+//   at any depth, `sortAlpha` of a shared list, which helm 3 sorts in place: a dict of `.Values` changed by
+//   one file is seen by the files rendered after it), or stops the render (`fail`, `required`: the proof
+//   would hold for a chart that does not render). `tpl` runs text the index reads too: the chart's other
+//   files (`.Files.Get` may hand it them) and the render's values files and `--set` values.
+// - is included by its path (`include (print $.Template.BasePath "/configmap.yaml") .`, the checksum idiom),
+//   or by a name with a slash (a define named like a file is replaced by the file).
 // Such files are always kept, with the files the kept ones name; the rest is left out. Subcharts unpacked in
-// `charts/` are read the same way; archives are kept whole (their named templates count as changing
-// data). Anything unreadable keeps the whole chart. A render that fails without them is made again with
-// every file (helm.ts), so the subset can only lose nothing or make a render succeed that a template no
-// finding is in would have stopped.
+// `charts/` are read the same way; with an archive there, whose named templates are not read (and may
+// replace the chart's own), every call counts as reaching past. Anything unreadable keeps the whole chart.
+// A render that fails for a missing template is made again with every file (helm.ts).
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
-import { actionSpans } from './actions.ts';
+import { actionSpans, STRING_LITERALS } from './actions.ts';
 
-interface TemplateFile {
-  /** Chart-relative path, `/`-separated. */
-  rel: string;
-  /** Pinned: defines, changes shared data, or calls what does: never left out. */
-  pinned: boolean;
-  /** Indexes of the files whose base name its text holds (a path include). */
-  names: number[];
+interface Unit {
+  /** Its actions' code (codeOf). */
+  actions: string[];
+  /** The named templates it calls; undefined: a name known only at render time; TPL: tpl's text. */
+  calls: (string | undefined | typeof TPL)[];
 }
 
-/** The template files of a chart, or undefined when some cannot be read (nothing is left out then). */
+const TPL = Symbol('tpl');
+
+/** The template files of a chart (and of its unpacked subcharts), their named templates and calls. */
 export interface TemplateIndex {
-  files: TemplateFile[];
+  files: {
+    /** Chart-relative path, `/`-separated. */
+    rel: string;
+    /** A helper (`_` file) or a file defining named templates: never left out. */
+    kept: boolean;
+    /** What helm runs when it renders the file. */
+    top: Unit;
+    /** Files whose base name its text holds, when it calls a name no file defines (an include by path). */
+    names: number[];
+  }[];
   byRel: Map<string, number>;
+  units: Unit[];
+  definitions: Map<string, Unit[]>;
+  defined: Set<Unit>;
+  /** Units that change shared data by themselves. */
+  direct: Set<Unit>;
+  /** Subchart archives are there (their named templates are not read). */
+  archives: boolean;
+  /** What the chart's other files would do handed to tpl (textCalls), all together. */
+  fileCalls: { calls: (string | undefined)[]; effects: boolean };
 }
 
-const MUTATES = /\b(?:set|unset|merge|mergeOverwrite|mustMerge|mustMergeOverwrite)\b/;
+/** Functions that change their first argument (sprig: a dict). */
+const MERGES = new Set(['merge', 'mergeOverwrite', 'mustMerge', 'mustMergeOverwrite']);
+/** Calls whose effects may reach past the file (changesShared). */
+const EFFECTS = /(?:^|[\s(|])(set|unset|merge|mergeOverwrite|mustMerge|mustMergeOverwrite|sortAlpha|fail|required)(?![\w.])/g;
+/**
+ * Functions that return a new dict (or list) no other file holds. Its values may be shared ones (`dict "a"
+ * .Values.a`, `pick .Values "a"`): changing its own keys is harmless, a merge into it is not (a deep merge
+ * reaches the shared maps it holds).
+ */
+const NEW_DATA = new Set(['dict', 'omit', 'pick', 'fromYaml', 'fromJson', 'fromYamlArray', 'fromJsonArray', 'deepCopy', 'mustDeepCopy', 'list']);
+/** Functions whose result shares nothing at any depth with data other files read. */
+const DEEP_NEW = new Set(['fromYaml', 'fromJson', 'fromYamlArray', 'fromJsonArray', 'deepCopy', 'mustDeepCopy']);
 const DEFINES = /\{\{-?\s*(?:define|block)\b/;
-const DEFINE = /\{\{-?\s*(?:define|block)\s+(?:"((?:[^"\\]|\\.)*)"|`([^`]*)`)/g;
 const CALL = /\b(?:include|template)\s+(?:"((?:[^"\\]|\\.)*)"|`([^`]*)`|(\S))/g;
+/** A call in text that is not a template (values, files); only `(`, `$` or `.` builds a name. */
+const TEXT_CALL = /\b(?:include|template)\s+(?:"([^"\\]*)"|'([^']*)'|`([^`]*)`|([($.]))/g;
 const MAX_FILES = 5000;
 const MAX_BYTES = 4 * 1024 * 1024;
+const MAX_LINKS = 200_000;
+
+/**
+ * What text that is not a template (values, files) would do if handed to tpl: the named templates its
+ * actions call (undefined for a name built at render time) and whether an action has effects past it.
+ */
+export function textCalls(text: string): { calls: (string | undefined)[]; effects: boolean } {
+  const calls: (string | undefined)[] = [];
+  let effects = false;
+  if (!text.includes('{{')) return { calls, effects };
+  // A YAML double-quoted string escapes the template's quotes: read as tpl would be handed them.
+  const unescaped = text.replace(/\\"/g, '"');
+  for (const span of actionSpans(unescaped)) {
+    if (span.comment) continue;
+    const action = unescaped.slice(span.start, span.end);
+    for (const m of action.matchAll(TEXT_CALL)) calls.push(m[4] !== undefined ? undefined : (m[1] ?? m[2] ?? m[3]));
+    if (!effects && codeOf(action).search(EFFECTS) !== -1) effects = true;
+  }
+  return { calls, effects };
+}
 
 /** The template files of a chart and of the subcharts unpacked in it, read as the module header says. */
 export function templateIndex(chartDir: string): TemplateIndex | undefined {
   const found: { rel: string; text: string }[] = [];
+  const fileCalls: { calls: (string | undefined)[]; effects: boolean } = { calls: [], effects: false };
+  const addText = (text: string | undefined) => {
+    if (text === undefined) {
+      fileCalls.calls.push(undefined);
+      fileCalls.effects = true;
+      return;
+    }
+    const found = textCalls(text);
+    fileCalls.calls.push(...found.calls);
+    fileCalls.effects ||= found.effects;
+  };
   let archives = false;
-  const walk = (abs: string, rel: string, depth: number): boolean => {
-    if (depth > 32 || found.length > MAX_FILES) return false;
+  let count = 0;
+  // Every file under a folder: a template (templates/) or other text (its calls are what tpl may be handed).
+  const walk = (abs: string, rel: string, depth: number, templates: boolean): boolean => {
+    if (depth > 32) return false;
     let entries;
     try {
       entries = readdirSync(abs, { withFileTypes: true });
@@ -53,25 +119,32 @@ export function templateIndex(chartDir: string): TemplateIndex | undefined {
       return false;
     }
     for (const entry of entries) {
+      if (entry.name === '.git') continue;
+      if (++count > MAX_FILES) return false;
       const from = path.join(abs, entry.name);
-      const name = `${rel}/${entry.name}`;
+      const name = rel === '' ? entry.name : `${rel}/${entry.name}`;
       let stat;
       try {
-        stat = entry.isSymbolicLink() ? statSync(from) : entry;
+        stat = statSync(from);
       } catch {
         return false;
       }
       if (stat.isDirectory()) {
-        if (!walk(from, name, depth + 1)) return false;
+        if (!walk(from, name, depth + 1, templates)) return false;
       } else if (stat.isFile()) {
+        if (stat.size > MAX_BYTES) {
+          if (templates) return false;
+          addText(undefined);
+          continue;
+        }
         let text: string;
         try {
-          if (statSync(from).size > MAX_BYTES) return false;
           text = readFileSync(from, 'utf8');
         } catch {
           return false;
         }
-        found.push({ rel: name, text });
+        if (templates) found.push({ rel: name, text });
+        else addText(text);
       } else return false;
     }
     return true;
@@ -84,95 +157,314 @@ export function templateIndex(chartDir: string): TemplateIndex | undefined {
     } catch {
       return false;
     }
-    const templates = entries.find((e) => e.name === 'templates');
-    if (templates !== undefined && !walk(path.join(abs, 'templates'), `${prefix}templates`, 0)) return false;
-    if (!entries.some((e) => e.name === 'charts')) return true;
-    let subs;
-    try {
-      subs = readdirSync(path.join(abs, 'charts'), { withFileTypes: true });
-    } catch {
-      return false;
-    }
-    for (const sub of subs) {
-      const from = path.join(abs, 'charts', sub.name);
-      let isDir: boolean;
-      try {
-        isDir = statSync(from).isDirectory();
-      } catch {
-        return false;
+    for (const entry of entries) {
+      if (entry.name === '.git') continue;
+      const from = path.join(abs, entry.name);
+      if (entry.name === 'templates') {
+        if (!walk(from, `${prefix}templates`, 0, true)) return false;
+      } else if (entry.name === 'charts') {
+        let subs;
+        try {
+          subs = readdirSync(from, { withFileTypes: true });
+        } catch {
+          return false;
+        }
+        for (const sub of subs) {
+          const at = path.join(from, sub.name);
+          let isDir: boolean;
+          try {
+            isDir = statSync(at).isDirectory();
+          } catch {
+            return false;
+          }
+          if (isDir) {
+            if (!chart(at, `${prefix}charts/${sub.name}/`, depth + 1)) return false;
+          } else if (/\.tgz$/i.test(sub.name)) archives = true;
+        }
+      } else {
+        let stat;
+        try {
+          stat = statSync(from);
+        } catch {
+          return false;
+        }
+        if (stat.isDirectory()) {
+          if (!walk(from, `${prefix}${entry.name}`, 0, false)) return false;
+        } else if (stat.size > MAX_BYTES) addText(undefined);
+        else {
+          try {
+            addText(readFileSync(from, 'utf8'));
+          } catch {
+            return false;
+          }
+        }
       }
-      if (!isDir) {
-        if (/\.tgz$/i.test(sub.name)) archives = true;
-        continue;
-      }
-      if (!chart(from, `${prefix}charts/${sub.name}/`, depth + 1)) return false;
     }
     return true;
   };
   if (!chart(chartDir, '', 0)) return undefined;
 
-  // Named templates and the files that define them; a name defined nowhere here (an archive's, a name
-  // built at render time) counts as one that may change data.
-  const definedIn = new Map<string, number[]>();
-  const defines = found.map((f, i) => {
-    for (const m of f.text.matchAll(DEFINE)) {
-      const name = m[1] ?? m[2]!;
-      definedIn.set(name, [...(definedIn.get(name) ?? []), i]);
-    }
-    return DEFINES.test(f.text);
-  });
-  const actions = found.map((f) => actionSpans(f.text).filter((s) => !s.comment).map((s) => f.text.slice(s.start, s.end)));
-  // The named templates each file calls; undefined: a name known only at render time (or tpl's text).
-  const calls = actions.map((list) => {
-    const out: (string | undefined)[] = [];
-    for (const action of list) {
-      for (const m of action.matchAll(CALL)) out.push(m[1] ?? m[2]);
-      if (/\btpl\b/.test(action)) out.push(undefined);
-    }
-    return out;
-  });
-  const mutating = new Set<number>();
-  actions.forEach((list, i) => {
-    if (list.some((a) => MUTATES.test(a))) mutating.add(i);
-  });
-  // Files calling a named template of a changing file (or an unknown one) change data too: to a fixed point.
-  for (let changed = true; changed; ) {
-    changed = false;
-    calls.forEach((list, i) => {
-      if (mutating.has(i)) return;
-      const reaches = list.some((name) => {
-        if (name === undefined) return archives || mutating.size > 0;
-        const at = definedIn.get(name);
-        return at === undefined || at.some((j) => mutating.has(j));
-      });
-      if (reaches) {
-        mutating.add(i);
-        changed = true;
-      }
-    });
-  }
+  // Each file's actions by unit: its top level (what helm runs when it renders the file) and each named
+  // template it defines (what runs where it is called).
+  const parsed = found.map((f) => unitsOf(f.text));
+  const definitions = new Map<string, Unit[]>();
+  for (const u of parsed) for (const [name, unit] of u.defines) definitions.set(name, [...(definitions.get(name) ?? []), unit]);
+  const units = parsed.flatMap((u) => [u.top, ...u.defines.values()]);
+  const defined = new Set(parsed.flatMap((u) => [...u.defines.values()]));
+  const direct = new Set(units.filter((unit) => changesShared(unit.actions)));
   // Only a file calling a name no file defines (a path, a computed name) can include a file by its path.
   const byBase = new Map<string, number[]>();
   found.forEach((f, i) => {
     const b = f.rel.slice(f.rel.lastIndexOf('/') + 1);
     byBase.set(b, [...(byBase.get(b) ?? []), i]);
   });
-  const files: TemplateFile[] = found.map((f, i) => {
+  let links = 0;
+  const files = found.map((f, i) => {
+    const calls = [parsed[i]!.top, ...parsed[i]!.defines.values()].flatMap((unit) => unit.calls);
     const names: number[] = [];
-    if (calls[i]!.some((name) => name === undefined || !definedIn.has(name))) {
-      for (const [b, list] of byBase) if (f.text.includes(b)) names.push(...list.filter((j) => j !== i));
+    // A name with a slash may be a file's (a define named like one is replaced by the file in helm).
+    if (calls.some((name) => typeof name !== 'string' || !definitions.has(name) || name.includes('/'))) {
+      const words = new Set(f.text.match(/[^\s"'`/\\(){}|,]+/g) ?? []);
+      for (const [b, list] of byBase) if (words.has(b)) names.push(...list.filter((j) => j !== i));
     }
+    links += names.length;
     const own = f.rel.slice(f.rel.lastIndexOf('/') + 1);
-    return { rel: f.rel, pinned: own.startsWith('_') || defines[i]! || mutating.has(i), names };
+    return { rel: f.rel, kept: own.startsWith('_') || parsed[i]!.defines.size > 0 || DEFINES.test(f.text), top: parsed[i]!.top, names };
   });
-  return { files, byRel: new Map(files.map((f, i) => [f.rel, i])) };
+  // Files naming each other by the thousand: nothing is left out rather than hold the web.
+  if (links > MAX_LINKS) return undefined;
+  return { files, byRel: new Map(files.map((f, i) => [f.rel, i])), units, definitions, defined, direct, archives, fileCalls };
+}
+
+/** A file's top level and the named templates it defines (by `define`/`block` nesting; comments skipped). */
+function unitsOf(text: string): { top: Unit; defines: Map<string, Unit> } {
+  const top: Unit = { actions: [], calls: [] };
+  const defines = new Map<string, Unit>();
+  // The open blocks: a named template's unit, or undefined for if/range/with.
+  const stack: (Unit | undefined)[] = [];
+  for (const span of actionSpans(text)) {
+    if (span.comment) continue;
+    const raw = text.slice(span.start, span.end);
+    const code = codeOf(raw);
+    const word = /^\s*([A-Za-z_]\w*)/.exec(code)?.[1];
+    const current = stack.findLast((u) => u !== undefined) ?? top;
+    if (word === 'define' || word === 'block') {
+      const name = /^\{\{-?\s*(?:define|block)\s+(?:"((?:[^"\\]|\\.)*)"|`([^`]*)`)/.exec(raw);
+      const unit: Unit = { actions: [], calls: [] };
+      if (name !== null) defines.set(name[1] ?? name[2]!, unit);
+      // A block also runs where it stands.
+      if (word === 'block') current.calls.push(name === null ? undefined : (name[1] ?? name[2]!));
+      stack.push(unit);
+      continue;
+    }
+    if (word === 'end') {
+      stack.pop();
+      continue;
+    }
+    if (word === 'if' || word === 'range' || word === 'with') stack.push(undefined);
+    current.actions.push(code);
+    for (const m of raw.matchAll(CALL)) current.calls.push(m[1] ?? m[2]);
+    if (/\btpl\b/.test(code)) current.calls.push(TPL);
+  }
+  return { top, defines };
+}
+
+/** An action's code: delimiters, trim markers and string literals taken out (a string names nothing it calls). */
+function codeOf(action: string): string {
+  return action
+    .replace(/^\{\{-?/, ' ')
+    .replace(/-?\}\}$/, ' ')
+    .replace(STRING_LITERALS, '""');
+}
+
+/** The end of the parenthesised group opening at `at` (exclusive), or -1. */
+function groupEnd(code: string, at: number): number {
+  let depth = 0;
+  for (let i = at; i < code.length; i++) {
+    if (code[i] === '(') depth++;
+    else if (code[i] === ')' && --depth === 0) return i + 1;
+  }
+  return -1;
+}
+
+/** The commands of a pipeline (split at `|` outside parentheses), trimmed. */
+function commands(pipeline: string): string[] {
+  const out: string[] = [];
+  let depth = 0;
+  let start = 0;
+  for (let i = 0; i < pipeline.length; i++) {
+    const c = pipeline[i];
+    if (c === '(') depth++;
+    else if (c === ')') depth--;
+    else if (c === '|' && depth === 0) {
+      out.push(pipeline.slice(start, i).trim());
+      start = i + 1;
+    }
+  }
+  out.push(pipeline.slice(start).trim());
+  return out;
+}
+
+/** The function of a pipeline's last command (groups unwrapped), with that command's text. */
+function lastFunction(pipeline: string): { fn: string; command: string; input?: string } | undefined {
+  let list = commands(pipeline);
+  let last = list.at(-1) ?? '';
+  while (last.startsWith('(') && groupEnd(last, 0) === last.length) {
+    list = commands(last.slice(1, -1));
+    last = list.at(-1) ?? '';
+  }
+  const fn = /^[A-Za-z_]\w*/.exec(last)?.[0];
+  return fn === undefined ? undefined : { fn, command: last, ...(list.length > 1 ? { input: list.slice(0, -1).join('|') } : {}) };
+}
+
+/** The arguments of the command whose function name ends at `at`, to the end of that command. */
+function argumentsAt(code: string, at: number): string[] {
+  const out: string[] = [];
+  let i = at;
+  for (;;) {
+    while (i < code.length && /\s/.test(code[i]!)) i++;
+    if (i >= code.length || code[i] === '|' || code[i] === ')') return out;
+    if (code[i] === '(') {
+      const end = groupEnd(code, i);
+      if (end === -1) return out;
+      out.push(code.slice(i, end));
+      i = end;
+      continue;
+    }
+    const token = /^(?:""|[^\s|()]+)/.exec(code.slice(i))![0];
+    out.push(token);
+    i += token.length;
+  }
+}
+
+/** The command piped into the one starting at `start` (the text before its `|`), if any. */
+function pipedInto(code: string, start: number): string | undefined {
+  let i = start - 1;
+  while (i >= 0 && /\s/.test(code[i]!)) i--;
+  if (code[i] !== '|') return undefined;
+  let depth = 0;
+  for (let j = i - 1; j >= 0; j--) {
+    const c = code[j];
+    if (c === ')') depth++;
+    else if (c === '(') {
+      if (depth === 0) return code.slice(j + 1, i);
+      depth--;
+    } else if (c === '|' && depth === 0) return code.slice(j + 1, i);
+  }
+  return code.slice(0, i).replace(/^\s*(?:\$\w+\s*:?=)?/, '');
+}
+
+/** Variables holding data made in this unit: new at the top (`fresh`), or sharing nothing at any depth (`deep`). */
+interface Freshness {
+  fresh: ReadonlySet<string>;
+  deep: ReadonlySet<string>;
+}
+
+/** Whether an argument shares nothing with data other files read (a literal, new data of literals, a deep variable). */
+function deepArgument(arg: string, f: Freshness): boolean {
+  if (arg === '""' || /^(?:-?[\d.]+|true|false|nil)$/.test(arg)) return true;
+  if (arg.startsWith('(')) return deepPipeline(arg.slice(1, -1), f);
+  if (/^[A-Za-z_]\w*$/.test(arg)) return DEEP_NEW.has(arg) || arg === 'dict' || arg === 'list';
+  const variable = /^(\$\w+)(?:\.[\w.]*)?$/.exec(arg);
+  return variable !== null && f.deep.has(variable[1]!);
+}
+
+/** Whether a pipeline's result shares nothing at any depth: parsed data, a copy, or new data and merges of such. */
+function deepPipeline(pipeline: string, f: Freshness): boolean {
+  const last = lastFunction(pipeline);
+  if (last === undefined) return deepArgument(pipeline.trim(), f);
+  if (DEEP_NEW.has(last.fn)) return true;
+  if (last.fn === 'dict' || last.fn === 'list' || MERGES.has(last.fn)) {
+    const args = argumentsAt(last.command, last.fn.length);
+    return args.every((a) => deepArgument(a, f)) && (last.input === undefined || deepPipeline(last.input, f));
+  }
+  return false;
+}
+
+/** Whether a pipeline yields a new dict (its own keys may be changed): new data, or a merge into new data. */
+function freshPipeline(pipeline: string, f: Freshness): boolean {
+  const last = lastFunction(pipeline);
+  if (last === undefined) return false;
+  if (NEW_DATA.has(last.fn)) return true;
+  if (!MERGES.has(last.fn)) return false;
+  const first = argumentsAt(last.command, last.fn.length)[0];
+  return first !== undefined && freshArgument(first, f);
+}
+
+function freshArgument(arg: string, f: Freshness): boolean {
+  if (arg.startsWith('(')) return freshPipeline(arg.slice(1, -1), f);
+  if (/^[A-Za-z_]\w*$/.test(arg)) return NEW_DATA.has(arg);
+  const variable = /^(\$\w+)(\.[\w.]*)?$/.exec(arg);
+  if (variable === null) return false;
+  return variable[2] === undefined ? f.fresh.has(variable[1]!) : f.deep.has(variable[1]!);
+}
+
+/**
+ * Whether a unit's actions may reach past its file: change data other files read (`set`/`unset` of
+ * anything but a dict it made, a merge of anything but data sharing nothing, `sortAlpha` of a shared list,
+ * which sorts it in place in helm 3) or stop the render (`fail`, `required`: the full render would fail).
+ */
+function changesShared(code: readonly string[]): boolean {
+  if (!code.some((c) => c.search(EFFECTS) !== -1)) return false;
+  // Assignments by variable; range's variables hold the ranged data (never new).
+  const assigned = new Map<string, string[]>();
+  const shared = new Set<string>();
+  for (const c of code) {
+    const range = /^\s*range\s+(\$\w+)\s*(?:,\s*(\$\w+)\s*)?:?=/.exec(c);
+    if (range) {
+      shared.add(range[1]!);
+      if (range[2] !== undefined) shared.add(range[2]);
+      continue;
+    }
+    const assignment = /^\s*(?:(?:if|with|else\s+if|else\s+with)\s+)?(\$\w+)\s*:?=(?!=)(.*)$/s.exec(c);
+    if (assignment) assigned.set(assignment[1]!, [...(assigned.get(assignment[1]!) ?? []), assignment[2]!]);
+  }
+  const calls = code.flatMap((c) =>
+    [...c.matchAll(EFFECTS)].map((m) => {
+      const at = m.index + m[0].length;
+      return { fn: m[1]!, args: argumentsAt(c, at), piped: pipedInto(c, at - m[1]!.length) };
+    }),
+  );
+  const candidates = [...assigned.keys()].filter((v) => !shared.has(v));
+  const fresh = new Set(candidates);
+  const deep = new Set(candidates);
+  const f = { fresh, deep };
+  for (let changed = true; changed; ) {
+    changed = false;
+    for (const v of [...deep]) {
+      // A deep variable stays so unless something shared is merged or set into it.
+      const filled = calls.some((call) => {
+        const target = call.fn === 'set' ? call.args[0] : MERGES.has(call.fn) ? call.args[0] : undefined;
+        if (target === undefined || !new RegExp(`^\\${v}(?![\\w])`).test(target)) return false;
+        const values = call.fn === 'set' ? call.args.slice(2) : [...call.args.slice(1), ...(call.piped !== undefined ? [`(${call.piped})`] : [])];
+        return !values.every((a) => deepArgument(a, f));
+      });
+      if (!filled && assigned.get(v)!.every((rhs) => deepPipeline(rhs, f))) continue;
+      deep.delete(v);
+      changed = true;
+    }
+    for (const v of [...fresh]) {
+      if (assigned.get(v)!.every((rhs) => freshPipeline(rhs, f))) continue;
+      fresh.delete(v);
+      changed = true;
+    }
+  }
+  return calls.some((call) => {
+    if (call.fn === 'fail' || call.fn === 'required') return true;
+    const first = call.args[0] ?? (call.piped !== undefined ? `(${call.piped})` : undefined);
+    if (first === undefined) return true;
+    if (call.fn === 'set' || call.fn === 'unset') return !freshArgument(first, f);
+    if (call.fn === 'sortAlpha') return !deepArgument(first, f);
+    return ![...call.args, ...(call.piped !== undefined ? [`(${call.piped})`] : [])].every((a) => deepArgument(a, f));
+  });
 }
 
 /**
  * The template files (chart-relative) a render that only needs `keep` can leave out, or an empty list when
  * a kept file is not one of the chart's template files (an archive's, outside the chart): nothing then.
+ * `given`: the text of the render's own values files and `--set` values (what tpl may be handed).
  */
-export function omittedTemplates(index: TemplateIndex | undefined, keep: readonly string[]): string[] {
+export function omittedTemplates(index: TemplateIndex | undefined, keep: readonly string[], given: readonly string[] = []): string[] {
   if (index === undefined || keep.length === 0) return [];
   const kept = new Set<number>();
   const queue: number[] = [];
@@ -181,8 +473,34 @@ export function omittedTemplates(index: TemplateIndex | undefined, keep: readonl
     if (at === undefined) return [];
     queue.push(at);
   }
+  // Units that change shared data, themselves or through what they call, to a fixed point; a call of a name
+  // defined nowhere here, or built at render time, may reach any named template that does (or an archive's).
+  const handed = given.map(textCalls);
+  const tplCalls = [...new Set([...index.fileCalls.calls, ...handed.flatMap((t) => t.calls)])];
+  const tplEffects = index.fileCalls.effects || handed.some((t) => t.effects);
+  const mutating = new Set(index.direct);
+  let namedMutating = [...mutating].some((u) => index.defined.has(u));
+  // A subchart archive's named templates are not read: any name may be one of its (helm lets an archive's
+  // define replace a chart's own).
+  const reaches = (name: string | undefined): boolean => {
+    if (index.archives) return true;
+    if (name === undefined) return namedMutating;
+    const at = index.definitions.get(name);
+    return at === undefined || at.some((d) => mutating.has(d));
+  };
+  for (let changed = true; changed; ) {
+    changed = false;
+    for (const unit of index.units) {
+      if (mutating.has(unit)) continue;
+      if (unit.calls.some((name) => (name === TPL ? tplEffects || tplCalls.some(reaches) : reaches(name)))) {
+        mutating.add(unit);
+        if (index.defined.has(unit)) namedMutating = true;
+        changed = true;
+      }
+    }
+  }
   index.files.forEach((f, i) => {
-    if (f.pinned) queue.push(i);
+    if (f.kept || mutating.has(f.top)) queue.push(i);
   });
   while (queue.length > 0) {
     const i = queue.pop()!;
