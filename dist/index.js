@@ -60537,7 +60537,29 @@ function omittedTemplates(index, keep, given = []) {
     kept.add(i2);
     queue.push(...index.files[i2].names);
   }
-  return index.files.filter((_, i2) => !kept.has(i2)).map((f) => f.rel);
+  return collapsed(index.files.map((f) => f.rel), new Set(index.files.filter((_, i2) => !kept.has(i2)).map((f) => f.rel)));
+}
+function collapsed(all, left) {
+  const holds = /* @__PURE__ */ new Set();
+  for (const rel of all) {
+    if (left.has(rel)) continue;
+    for (let at3 = rel.lastIndexOf("/"); at3 > 0; at3 = rel.lastIndexOf("/", at3 - 1)) holds.add(rel.slice(0, at3));
+  }
+  const out = /* @__PURE__ */ new Set();
+  for (const rel of left) {
+    const parts = rel.split("/");
+    const base3 = parts.lastIndexOf("templates");
+    let name = rel;
+    for (let depth = base3; depth < parts.length - 1; depth++) {
+      const folder = parts.slice(0, depth + 1).join("/");
+      if (!holds.has(folder)) {
+        name = folder;
+        break;
+      }
+    }
+    out.add(name);
+  }
+  return [...out];
 }
 
 // src/render/render-cache.ts

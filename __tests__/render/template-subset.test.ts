@@ -35,7 +35,8 @@ describe('which template files a subset render leaves out', () => {
       'templates/mutates.yaml': '{{- $_ := set .Values "x" "changed" }}\n' + cm('m'),
     });
     const omitted = omittedTemplates(templateIndex(dir), ['templates/a.yaml']);
-    expect(omitted.sort()).toEqual(['templates/b.yaml', 'templates/sub/c.yaml']);
+    // A folder all of whose files are left out is named instead of its files.
+    expect(omitted.sort()).toEqual(['templates/b.yaml', 'templates/sub']);
   });
 
   it('keeps a file that calls a named template which changes data, and what a kept file names by path', () => {
@@ -133,7 +134,8 @@ describe('which template files a subset render leaves out', () => {
     });
     const index = templateIndex(dir);
     expect(omittedTemplates(index, ['templates/a.yaml'])).toEqual(['charts/sub/templates/s.yaml']);
-    expect(omittedTemplates(index, ['charts/sub/templates/s.yaml'])).toEqual(['templates/a.yaml']);
+    expect(omittedTemplates(templateIndex(chart({ 'templates/a.yaml': cm('a'), 'charts/sub/Chart.yaml': 'apiVersion: v2\nname: sub\nversion: 0.1.0\n', 'charts/sub/templates/s.yaml': cm('s'), 'charts/sub/templates/t/u.yaml': cm('u') })), ['templates/a.yaml'])).toEqual(['charts/sub/templates']);
+    expect(omittedTemplates(index, ['charts/sub/templates/s.yaml'])).toEqual(['templates']);
     expect(omittedTemplates(index, ['charts/other.tgz'])).toEqual([]);
     expect(omittedTemplates(index, [])).toEqual([]);
   });

@@ -508,5 +508,35 @@ export function omittedTemplates(index: TemplateIndex | undefined, keep: readonl
     kept.add(i);
     queue.push(...index.files[i]!.names);
   }
-  return index.files.filter((_, i) => !kept.has(i)).map((f) => f.rel);
+  return collapsed(index.files.map((f) => f.rel), new Set(index.files.filter((_, i) => !kept.has(i)).map((f) => f.rel)));
+}
+
+/**
+ * The left-out files with every folder all of whose files are left out named instead of its files (the
+ * staged view then leaves the folder out whole rather than linking what is beside each file).
+ */
+function collapsed(all: readonly string[], left: ReadonlySet<string>): string[] {
+  // Folders holding a kept file: no folder above a kept file is left out whole.
+  const holds = new Set<string>();
+  for (const rel of all) {
+    if (left.has(rel)) continue;
+    for (let at = rel.lastIndexOf('/'); at > 0; at = rel.lastIndexOf('/', at - 1)) holds.add(rel.slice(0, at));
+  }
+  const out = new Set<string>();
+  for (const rel of left) {
+    // The outermost folder without a kept file, from the chart level's templates/ folder down (a subchart's
+    // whole templates/ folder when none of its files is kept; the chart's own always holds one).
+    const parts = rel.split('/');
+    const base = parts.lastIndexOf('templates');
+    let name = rel;
+    for (let depth = base; depth < parts.length - 1; depth++) {
+      const folder = parts.slice(0, depth + 1).join('/');
+      if (!holds.has(folder)) {
+        name = folder;
+        break;
+      }
+    }
+    out.add(name);
+  }
+  return [...out];
 }
