@@ -15609,7 +15609,7 @@ if (process.env.PREADMIT_V8_HEAP !== "default") setFlagsFromString(HEAP_GROWING_
 
 // src/cli.ts
 import { parseArgs } from "node:util";
-import { existsSync as existsSync12, lstatSync as lstatSync8, readFileSync as readFileSync28, statSync as statSync22 } from "node:fs";
+import { existsSync as existsSync12, lstatSync as lstatSync8, readFileSync as readFileSync29, statSync as statSync22 } from "node:fs";
 import path43 from "node:path";
 
 // src/pipeline/base-compare.ts
@@ -38145,7 +38145,7 @@ function missingDependencies(chart) {
   return chart.dependencies.filter((dep) => !vendored2.has(dep.name)).map((dep) => dep.name);
 }
 var zero = () => ({ "value-set": 0, variant: 0, provenance: 0 });
-var renderStats = { helm: zero(), helmMs: zero(), cached: zero() };
+var renderStats = { helm: zero(), helmMs: zero(), cached: zero(), sameAsDefaults: 0 };
 var MAX_RENDER_OUTPUT = 64 * 1024 * 1024;
 function templateArgs(request) {
   const args = ["template", `--namespace=${request.namespace}`];
@@ -49088,11 +49088,12 @@ function blastRadiiOf(unit) {
 }
 
 // src/provenance/index.ts
-import { mkdtempSync as mkdtempSync5, readFileSync as readFileSync17, rmSync as rmSync6 } from "node:fs";
+import { mkdtempSync as mkdtempSync5, readFileSync as readFileSync18, rmSync as rmSync6 } from "node:fs";
 import os5 from "node:os";
 import path26 from "node:path";
 
 // src/render/charts.ts
+import { readFileSync as readFileSync14 } from "node:fs";
 import os3 from "node:os";
 import path21 from "node:path";
 
@@ -49973,6 +49974,7 @@ async function renderCharts(dirs, helm, config, repoRoot, options = {}) {
   const ciFindingsCanBlock = config.valueSets.severity === "keep" || isBlocking(config.valueSets.severity, config.failOn) || config.lockedRules.length > 0 || Object.values(config.rules).some((rule2) => rule2.locked === true);
   function* jobsOf() {
     let index = 0;
+    let previousDir;
     for (const dir of dirs) {
       const info = checkChart(dir, repoRoot, loaded);
       if (info === void 0) continue;
@@ -49991,6 +49993,8 @@ async function renderCharts(dirs, helm, config, repoRoot, options = {}) {
         }
       }
       const full2 = options.variants === false || constructs === void 0 ? void 0 : fullVariant(constructs);
+      if (previousDir !== void 0) DEFAULT_RENDERS.get(checkedCharts)?.delete(previousDir);
+      previousDir = dir;
       for (const set2 of sets) {
         const main2 = index++;
         yield { dir, info, set: set2, index: main2, locator };
@@ -50137,10 +50141,29 @@ function renderRequestOf(dir, set2, binary2, config, variant) {
     timeoutMs: config.helm.timeoutSeconds * 1e3
   };
 }
+var DEFAULT_RENDERS = /* @__PURE__ */ new WeakMap();
+function rendersAsDefaults(set2) {
+  if (set2.own.set.length > 0) return false;
+  return set2.own.valuesFiles.every((file) => {
+    let text2;
+    try {
+      text2 = readFileSync14(file, "utf8");
+    } catch {
+      return false;
+    }
+    return text2.replace(/^\uFEFF/, "").split(/\r?\n/).every((line) => /^\s*(?:#.*)?$/.test(line) || /^(?:---|\.\.\.)\s*(?:#.*)?$/.test(line));
+  });
+}
 async function renderOne(dir, set2, binary2, config, repoRoot, loaded, checkedCharts, variant) {
   const chartPath = relativeTo(repoRoot, dir);
   const request = { ...renderRequestOf(dir, set2, binary2, config, variant), checkedCharts, purpose: variant === void 0 ? "value-set" : "variant" };
-  const outcome = await renderChart(request);
+  let defaults2 = DEFAULT_RENDERS.get(checkedCharts);
+  if (defaults2 === void 0) DEFAULT_RENDERS.set(checkedCharts, defaults2 = /* @__PURE__ */ new Map());
+  const same2 = variant === void 0 && set2.kind !== "default" ? rendersAsDefaults(set2) ? defaults2.get(dir) : void 0 : void 0;
+  if (same2 !== void 0) renderStats.sameAsDefaults++;
+  const pending = same2 ?? renderChart(request);
+  if (variant === void 0 && set2.kind === "default") defaults2.set(dir, pending);
+  const outcome = await pending;
   loaded.renderMs += outcome.ms;
   if (!outcome.ok && variant !== void 0) return { failed: outcome.message, ms: outcome.ms };
   if (!outcome.ok) {
@@ -50298,7 +50321,7 @@ function parseVariant(job, inputs, main2, outcome, config, repoRoot, loaded, loc
 
 // src/provenance/lint.ts
 import { createHash as createHash3 } from "node:crypto";
-import { readdirSync as readdirSync12, readFileSync as readFileSync15 } from "node:fs";
+import { readdirSync as readdirSync12, readFileSync as readFileSync16 } from "node:fs";
 import path24 from "node:path";
 
 // src/provenance/locate.ts
@@ -50870,7 +50893,7 @@ function newTarget(finding, object, values) {
 }
 
 // src/provenance/chart-context.ts
-import { readdirSync as readdirSync11, readFileSync as readFileSync14, statSync as statSync13 } from "node:fs";
+import { readdirSync as readdirSync11, readFileSync as readFileSync15, statSync as statSync13 } from "node:fs";
 import path23 from "node:path";
 var MAX_TEMPLATE_BYTES = 2 * 1024 * 1024;
 var MAX_HELPERS = 200;
@@ -51024,7 +51047,7 @@ var RenderChartContext = class {
     const root = safeRealpath(dir);
     try {
       if (real !== void 0 && root !== void 0 && isInside(root, real) && statSync13(real).size <= MAX_TEMPLATE_BYTES) {
-        lines = readFileSync14(real, "utf8").split(/\r?\n/);
+        lines = readFileSync15(real, "utf8").split(/\r?\n/);
       }
     } catch {
       lines = void 0;
@@ -51088,7 +51111,7 @@ function mayHoldDangerousDefault(text2) {
 function chartValuesTexts(dir, depth = 0) {
   const out = [];
   try {
-    out.push(readFileSync15(path24.join(dir, "values.yaml"), "utf8"));
+    out.push(readFileSync16(path24.join(dir, "values.yaml"), "utf8"));
   } catch {
   }
   if (depth >= 8) return out;
@@ -51190,7 +51213,7 @@ function lintValues(findings, renders, config, knowledge = /* @__PURE__ */ new M
 }
 
 // src/provenance/line-proof.ts
-import { mkdtempSync as mkdtempSync4, readFileSync as readFileSync16, rmSync as rmSync5, writeFileSync as writeFileSync6 } from "node:fs";
+import { mkdtempSync as mkdtempSync4, readFileSync as readFileSync17, rmSync as rmSync5, writeFileSync as writeFileSync6 } from "node:fs";
 import path25 from "node:path";
 var LINE_MARKER = "preadmit-line-";
 function lineMarker(id) {
@@ -51314,7 +51337,7 @@ async function proveLines(render2, config, claims, budget, tmp, stats, trials = 
   const originals = /* @__PURE__ */ new Map();
   const read = (file) => {
     let text2 = originals.get(file);
-    if (text2 === void 0) originals.set(file, text2 = readFileSync16(file, "utf8"));
+    if (text2 === void 0) originals.set(file, text2 = readFileSync17(file, "utf8"));
     return text2;
   };
   let remaining = budget;
@@ -51460,7 +51483,7 @@ function setPairLine(config, pair2) {
   if (!config.file) return void 0;
   let text2;
   try {
-    text2 = readFileSync17(config.file, "utf8");
+    text2 = readFileSync18(config.file, "utf8");
   } catch {
     return void 0;
   }
@@ -52302,7 +52325,7 @@ function mergeValueSets(findings, config) {
 }
 
 // src/pipeline/suppress.ts
-import { existsSync as existsSync6, readFileSync as readFileSync18 } from "node:fs";
+import { existsSync as existsSync6, readFileSync as readFileSync19 } from "node:fs";
 import path27 from "node:path";
 var ANNOTATION_PREFIX = "preadmit.dev/ignore.";
 var MARKER2 = /(#|\{\{-?\s*\/\*)\s*preadmit:\s*ignore\s+(\S+)(?:\s+--(.*?))?\s*(?:\*\/\s*-?\}\})?\s*$/;
@@ -52357,7 +52380,7 @@ function commentFiles(renders) {
 function readComments(file) {
   let bytes;
   try {
-    bytes = readFileSync18(file);
+    bytes = readFileSync19(file);
   } catch {
     return [];
   }
@@ -53170,7 +53193,7 @@ function releaseAttributeOf(raw, pointer) {
 }
 
 // src/terraform/locate.ts
-import { existsSync as existsSync8, readdirSync as readdirSync13, readFileSync as readFileSync19, statSync as statSync15 } from "node:fs";
+import { existsSync as existsSync8, readdirSync as readdirSync13, readFileSync as readFileSync20, statSync as statSync15 } from "node:fs";
 import path29 from "node:path";
 
 // src/terraform/hcl.ts
@@ -53560,7 +53583,7 @@ var TfLocator = class {
     const file = path29.join(this.rootDir, ".terraform", "modules", "modules.json");
     try {
       if (!existsSync8(file) || !this.inside(file)) return this.modulesJson;
-      const parsed = JSON.parse(readFileSync19(file, "utf8"));
+      const parsed = JSON.parse(readFileSync20(file, "utf8"));
       const list2 = isObj(parsed) && Array.isArray(parsed.Modules) ? parsed.Modules : [];
       for (const entry of list2) {
         if (!isObj(entry)) continue;
@@ -53609,7 +53632,7 @@ var TfLocator = class {
       let text2;
       try {
         if (!statSync15(absolute).isFile()) continue;
-        text2 = readFileSync19(absolute, "utf8");
+        text2 = readFileSync20(absolute, "utf8");
       } catch {
         continue;
       }
@@ -53890,7 +53913,7 @@ function lineOfFor(locator, location, attributeOf) {
 import path31 from "node:path";
 
 // src/secrets/redact.ts
-import { existsSync as existsSync9, readFileSync as readFileSync20, statSync as statSync16 } from "node:fs";
+import { existsSync as existsSync9, readFileSync as readFileSync21, statSync as statSync16 } from "node:fs";
 import path30 from "node:path";
 var REDACTED2 = "***";
 var MIN_SECRET = 8;
@@ -53976,7 +53999,7 @@ function headerCredentials(header3) {
 function readSmall(file) {
   try {
     if (statSync16(file).size > MAX_GIT_CONFIG_BYTES) return void 0;
-    return readFileSync20(file, "utf8");
+    return readFileSync21(file, "utf8");
   } catch {
     return void 0;
   }
@@ -54325,7 +54348,7 @@ async function loadPlanFile(json2, options) {
 }
 
 // src/pipeline/policy.ts
-import { readdirSync as readdirSync14, readFileSync as readFileSync21, statSync as statSync17 } from "node:fs";
+import { readdirSync as readdirSync14, readFileSync as readFileSync22, statSync as statSync17 } from "node:fs";
 import path32 from "node:path";
 function configCandidates(first, repoRoot, isDirectory2) {
   let dir = path32.resolve(first);
@@ -54505,7 +54528,7 @@ async function pendingComments(repoRoot, sha, comments) {
   for (const [i2, [file, list2]] of files.entries()) {
     let headLines;
     try {
-      headLines = readFileSync21(file, "utf8").split(/\r?\n/);
+      headLines = readFileSync22(file, "utf8").split(/\r?\n/);
     } catch {
       headLines = [];
     }
@@ -54669,7 +54692,7 @@ async function pendingAgainst(repoRoot, sha, config, input) {
 }
 
 // src/pipeline/load.ts
-import { readFileSync as readFileSync22 } from "node:fs";
+import { readFileSync as readFileSync23 } from "node:fs";
 import path33 from "node:path";
 function loadManifestText(text2, file, explicit, loaded) {
   const parsed = loadYamlDocuments(text2);
@@ -54719,7 +54742,7 @@ async function load3(inputs, config, options, repoRoot, helmLocated, onRender) {
       const file = relativeTo(repoRoot, input.file);
       let bytes;
       try {
-        bytes = readFileSync22(input.file);
+        bytes = readFileSync23(input.file);
       } catch (error) {
         loaded.errors.push({ kind: "read", file, message: `cannot read: ${error.message}` });
         continue;
@@ -54851,7 +54874,7 @@ function customRulesOf(rules) {
 
 // src/pipeline/baseline-file.ts
 var import_yaml3 = __toESM(require_dist(), 1);
-import { readFileSync as readFileSync23 } from "node:fs";
+import { readFileSync as readFileSync24 } from "node:fs";
 var BASELINE_FILE_NAME = ".preadmit-baseline.yaml";
 var HEADER = `# preadmit baseline: findings accepted as already there (\`baseline:\` in .preadmit.yaml names this file).
 # Findings listed here are reported as existing and do not fail the run; new ones do. Give each entry a
@@ -54907,7 +54930,7 @@ async function applyBaselineFile(result, config, repoRoot, policySha) {
     text2 = at3.kind === "file" ? at3.text : "";
   } else {
     try {
-      text2 = readFileSync23(file, "utf8");
+      text2 = readFileSync24(file, "utf8");
     } catch (error) {
       throw new UsageError(`baseline file ${display}, named by the configuration, cannot be read: ${error.code ?? error.message}`);
     }
@@ -54937,7 +54960,7 @@ async function applyBaselineFile(result, config, repoRoot, policySha) {
 function baselineChanges(file, display, atRevision) {
   let head;
   try {
-    head = parseBaselineFile(readFileSync23(file, "utf8"), display);
+    head = parseBaselineFile(readFileSync24(file, "utf8"), display);
   } catch (error) {
     if (error.code === "ENOENT") head = [];
     else return [{ kind: "config", change: "changed", summary: `baseline file ${display} cannot be read as checked out: ${error.message}`, file: display }];
@@ -54950,7 +54973,7 @@ function baselineChanges(file, display, atRevision) {
 }
 
 // src/fix/index.ts
-import { readFileSync as readFileSync25 } from "node:fs";
+import { readFileSync as readFileSync26 } from "node:fs";
 import path37 from "node:path";
 
 // src/fix/derive.ts
@@ -55378,7 +55401,7 @@ function unifiedDiff(file, before, after, context = 3) {
 }
 
 // src/fix/prove.ts
-import { lstatSync as lstatSync5, mkdirSync as mkdirSync4, mkdtempSync as mkdtempSync6, readFileSync as readFileSync24, rmSync as rmSync7, writeFileSync as writeFileSync7 } from "node:fs";
+import { lstatSync as lstatSync5, mkdirSync as mkdirSync4, mkdtempSync as mkdtempSync6, readFileSync as readFileSync25, rmSync as rmSync7, writeFileSync as writeFileSync7 } from "node:fs";
 import os6 from "node:os";
 import path36 from "node:path";
 
@@ -55460,7 +55483,7 @@ async function proveChart(chart, edits, scanFindings, context) {
   const dir = path36.join(context.repoRoot, chart);
   const before = keysOf(scanFindings.filter((f) => f.source.chart === chart));
   const originals = /* @__PURE__ */ new Map();
-  for (const edit of edits) if (!originals.has(edit.file)) originals.set(edit.file, readFileSync24(path36.join(context.repoRoot, edit.file), "utf8"));
+  for (const edit of edits) if (!originals.has(edit.file)) originals.set(edit.file, readFileSync25(path36.join(context.repoRoot, edit.file), "utf8"));
   const budget = new RenderBudget({
     maxRenders: Math.max(0, context.maxRenders),
     memoryLimitBytes: context.config.helm.memoryLimitMiB * 1024 * 1024,
@@ -55679,7 +55702,7 @@ function candidatesOf(findings, repoRoot, options) {
 }
 function readText(file) {
   try {
-    return readFileSync25(file, "utf8");
+    return readFileSync26(file, "utf8");
   } catch {
     return void 0;
   }
@@ -55695,7 +55718,7 @@ async function attachFixes(findings, scanFindings, options, context) {
     budget -= proof.renders;
     report2.charts.push(proof);
     for (const edit of proof.proven) {
-      const text2 = readFileSync25(path37.join(context.repoRoot, edit.file), "utf8");
+      const text2 = readFileSync26(path37.join(context.repoRoot, edit.file), "utf8");
       const outcome = applyEdit(text2, edit);
       if ("reason" in outcome) continue;
       const lines = changedLines(text2, outcome.text);
@@ -55711,7 +55734,7 @@ async function attachFixes(findings, scanFindings, options, context) {
 }
 function editedFiles(repoRoot, edits) {
   const originals = /* @__PURE__ */ new Map();
-  for (const edit of edits) if (!originals.has(edit.file)) originals.set(edit.file, readFileSync25(path37.join(repoRoot, edit.file), "utf8"));
+  for (const edit of edits) if (!originals.has(edit.file)) originals.set(edit.file, readFileSync26(path37.join(repoRoot, edit.file), "utf8"));
   const texts = new Map(originals);
   applyEdits(texts, edits);
   return new Map([...originals].map(([file, before]) => [file, { before, after: texts.get(file) }]));
@@ -55719,7 +55742,7 @@ function editedFiles(repoRoot, edits) {
 
 // src/pipeline/shard.ts
 import { createHash as createHash5 } from "node:crypto";
-import { closeSync as closeSync2, lstatSync as lstatSync6, openSync as openSync2, readdirSync as readdirSync16, readFileSync as readFileSync26, readlinkSync, readSync as readSync2 } from "node:fs";
+import { closeSync as closeSync2, lstatSync as lstatSync6, openSync as openSync2, readdirSync as readdirSync16, readFileSync as readFileSync27, readlinkSync, readSync as readSync2 } from "node:fs";
 import path38 from "node:path";
 import { gunzipSync as gunzipSync4 } from "node:zlib";
 var MAX_SHARDS = 256;
@@ -55753,7 +55776,7 @@ function unitOfInput(input, repoRoot) {
   if (input.kind === "stdin") return MANIFESTS_UNIT;
   let bytes;
   try {
-    bytes = readFileSync26(input.file);
+    bytes = readFileSync27(input.file);
   } catch {
     return relativeTo(repoRoot, input.file);
   }
@@ -55789,12 +55812,12 @@ function hashRebuilt(hash, file, shown2, size2) {
   const name = path38.basename(file);
   try {
     if (name === "Chart.lock" || name === "requirements.lock") {
-      const text2 = readFileSync26(file, "utf8").replace(/^generated:.*$/m, "");
+      const text2 = readFileSync27(file, "utf8").replace(/^generated:.*$/m, "");
       hash.update(`lock\0${shown2}\0${text2.length}\0${text2}`);
       return true;
     }
     if (!name.endsWith(".tgz") || size2 > MAX_UNPACKED) return false;
-    const tar = gunzipSync4(readFileSync26(file), { maxOutputLength: MAX_UNPACKED });
+    const tar = gunzipSync4(readFileSync27(file), { maxOutputLength: MAX_UNPACKED });
     const entries = [...tarEntries(tar)].sort((a2, b) => a2.name < b.name ? -1 : a2.name > b.name ? 1 : 0);
     hash.update(`archive\0${shown2}\0${entries.length}\0`);
     for (const entry of entries) hash.update(`entry\0${entry.name}\0${entry.content.length}\0`).update(entry.content);
@@ -58855,7 +58878,7 @@ function summaryOf(result, shards, failOn, failOnErrors, joins) {
 
 // src/pipeline/read-report.ts
 var import__ = __toESM(require__(), 1);
-import { readFileSync as readFileSync27, statSync as statSync21 } from "node:fs";
+import { readFileSync as readFileSync28, statSync as statSync21 } from "node:fs";
 
 // schemas/scan-result.schema.json
 var scan_result_schema_default = {
@@ -59566,7 +59589,7 @@ function readReport(file) {
   let text2;
   try {
     if (statSync21(file).size > MAX_REPORT_BYTES) throw new UsageError(`report ${file} is larger than ${MAX_REPORT_BYTES / 1024 / 1024} MiB`);
-    text2 = readFileSync27(file, "utf8");
+    text2 = readFileSync28(file, "utf8");
   } catch (error) {
     if (error instanceof UsageError) throw error;
     throw new UsageError(`cannot read the report ${file}: ${error.message}`);
@@ -59762,7 +59785,7 @@ function previousBaseline(target, shown2) {
   } catch {
     return [];
   }
-  return stat.isFile() ? parseBaselineFile(readFileSync28(target, "utf8"), shown2) : [];
+  return stat.isFile() ? parseBaselineFile(readFileSync29(target, "utf8"), shown2) : [];
 }
 function writeBaseline(result, target, shown2, previous) {
   const text2 = renderBaselineFile(result.findings, previous);

@@ -60966,7 +60966,7 @@ function missingDependencies(chart) {
   return chart.dependencies.filter((dep) => !vendored2.has(dep.name)).map((dep) => dep.name);
 }
 var zero = () => ({ "value-set": 0, variant: 0, provenance: 0 });
-var renderStats = { helm: zero(), helmMs: zero(), cached: zero() };
+var renderStats = { helm: zero(), helmMs: zero(), cached: zero(), sameAsDefaults: 0 };
 var MAX_RENDER_OUTPUT = 64 * 1024 * 1024;
 function templateArgs(request2) {
   const args = ["template", `--namespace=${request2.namespace}`];
@@ -69532,11 +69532,12 @@ function blastRadiiOf(unit) {
 }
 
 // src/provenance/index.ts
-import { mkdtempSync as mkdtempSync5, readFileSync as readFileSync17, rmSync as rmSync6 } from "node:fs";
+import { mkdtempSync as mkdtempSync5, readFileSync as readFileSync18, rmSync as rmSync6 } from "node:fs";
 import os10 from "node:os";
 import path26 from "node:path";
 
 // src/render/charts.ts
+import { readFileSync as readFileSync14 } from "node:fs";
 import os8 from "node:os";
 import path21 from "node:path";
 
@@ -70417,6 +70418,7 @@ async function renderCharts(dirs, helm, config, repoRoot, options = {}) {
   const ciFindingsCanBlock = config.valueSets.severity === "keep" || isBlocking(config.valueSets.severity, config.failOn) || config.lockedRules.length > 0 || Object.values(config.rules).some((rule2) => rule2.locked === true);
   function* jobsOf() {
     let index = 0;
+    let previousDir;
     for (const dir of dirs) {
       const info2 = checkChart(dir, repoRoot, loaded);
       if (info2 === void 0) continue;
@@ -70435,6 +70437,8 @@ async function renderCharts(dirs, helm, config, repoRoot, options = {}) {
         }
       }
       const full2 = options.variants === false || constructs === void 0 ? void 0 : fullVariant(constructs);
+      if (previousDir !== void 0) DEFAULT_RENDERS.get(checkedCharts)?.delete(previousDir);
+      previousDir = dir;
       for (const set2 of sets) {
         const main = index++;
         yield { dir, info: info2, set: set2, index: main, locator };
@@ -70581,10 +70585,29 @@ function renderRequestOf(dir, set2, binary2, config, variant) {
     timeoutMs: config.helm.timeoutSeconds * 1e3
   };
 }
+var DEFAULT_RENDERS = /* @__PURE__ */ new WeakMap();
+function rendersAsDefaults(set2) {
+  if (set2.own.set.length > 0) return false;
+  return set2.own.valuesFiles.every((file) => {
+    let text2;
+    try {
+      text2 = readFileSync14(file, "utf8");
+    } catch {
+      return false;
+    }
+    return text2.replace(/^\uFEFF/, "").split(/\r?\n/).every((line) => /^\s*(?:#.*)?$/.test(line) || /^(?:---|\.\.\.)\s*(?:#.*)?$/.test(line));
+  });
+}
 async function renderOne(dir, set2, binary2, config, repoRoot, loaded, checkedCharts, variant) {
   const chartPath = relativeTo(repoRoot, dir);
   const request2 = { ...renderRequestOf(dir, set2, binary2, config, variant), checkedCharts, purpose: variant === void 0 ? "value-set" : "variant" };
-  const outcome = await renderChart(request2);
+  let defaults3 = DEFAULT_RENDERS.get(checkedCharts);
+  if (defaults3 === void 0) DEFAULT_RENDERS.set(checkedCharts, defaults3 = /* @__PURE__ */ new Map());
+  const same2 = variant === void 0 && set2.kind !== "default" ? rendersAsDefaults(set2) ? defaults3.get(dir) : void 0 : void 0;
+  if (same2 !== void 0) renderStats.sameAsDefaults++;
+  const pending = same2 ?? renderChart(request2);
+  if (variant === void 0 && set2.kind === "default") defaults3.set(dir, pending);
+  const outcome = await pending;
   loaded.renderMs += outcome.ms;
   if (!outcome.ok && variant !== void 0) return { failed: outcome.message, ms: outcome.ms };
   if (!outcome.ok) {
@@ -70742,7 +70765,7 @@ function parseVariant(job, inputs, main, outcome, config, repoRoot, loaded, loca
 
 // src/provenance/lint.ts
 import { createHash as createHash3 } from "node:crypto";
-import { readdirSync as readdirSync12, readFileSync as readFileSync15 } from "node:fs";
+import { readdirSync as readdirSync12, readFileSync as readFileSync16 } from "node:fs";
 import path24 from "node:path";
 
 // src/provenance/locate.ts
@@ -71314,7 +71337,7 @@ function newTarget(finding, object, values) {
 }
 
 // src/provenance/chart-context.ts
-import { readdirSync as readdirSync11, readFileSync as readFileSync14, statSync as statSync13 } from "node:fs";
+import { readdirSync as readdirSync11, readFileSync as readFileSync15, statSync as statSync13 } from "node:fs";
 import path23 from "node:path";
 var MAX_TEMPLATE_BYTES = 2 * 1024 * 1024;
 var MAX_HELPERS = 200;
@@ -71468,7 +71491,7 @@ var RenderChartContext = class {
     const root = safeRealpath(dir);
     try {
       if (real !== void 0 && root !== void 0 && isInside(root, real) && statSync13(real).size <= MAX_TEMPLATE_BYTES) {
-        lines = readFileSync14(real, "utf8").split(/\r?\n/);
+        lines = readFileSync15(real, "utf8").split(/\r?\n/);
       }
     } catch {
       lines = void 0;
@@ -71532,7 +71555,7 @@ function mayHoldDangerousDefault(text2) {
 function chartValuesTexts(dir, depth = 0) {
   const out = [];
   try {
-    out.push(readFileSync15(path24.join(dir, "values.yaml"), "utf8"));
+    out.push(readFileSync16(path24.join(dir, "values.yaml"), "utf8"));
   } catch {
   }
   if (depth >= 8) return out;
@@ -71634,7 +71657,7 @@ function lintValues(findings, renders, config, knowledge = /* @__PURE__ */ new M
 }
 
 // src/provenance/line-proof.ts
-import { mkdtempSync as mkdtempSync4, readFileSync as readFileSync16, rmSync as rmSync5, writeFileSync as writeFileSync6 } from "node:fs";
+import { mkdtempSync as mkdtempSync4, readFileSync as readFileSync17, rmSync as rmSync5, writeFileSync as writeFileSync6 } from "node:fs";
 import path25 from "node:path";
 var LINE_MARKER = "preadmit-line-";
 function lineMarker(id) {
@@ -71758,7 +71781,7 @@ async function proveLines(render2, config, claims, budget, tmp, stats, trials = 
   const originals = /* @__PURE__ */ new Map();
   const read = (file) => {
     let text2 = originals.get(file);
-    if (text2 === void 0) originals.set(file, text2 = readFileSync16(file, "utf8"));
+    if (text2 === void 0) originals.set(file, text2 = readFileSync17(file, "utf8"));
     return text2;
   };
   let remaining = budget;
@@ -71904,7 +71927,7 @@ function setPairLine(config, pair2) {
   if (!config.file) return void 0;
   let text2;
   try {
-    text2 = readFileSync17(config.file, "utf8");
+    text2 = readFileSync18(config.file, "utf8");
   } catch {
     return void 0;
   }
@@ -72746,7 +72769,7 @@ function mergeValueSets(findings, config) {
 }
 
 // src/pipeline/suppress.ts
-import { existsSync as existsSync7, readFileSync as readFileSync18 } from "node:fs";
+import { existsSync as existsSync7, readFileSync as readFileSync19 } from "node:fs";
 import path27 from "node:path";
 var ANNOTATION_PREFIX = "preadmit.dev/ignore.";
 var MARKER2 = /(#|\{\{-?\s*\/\*)\s*preadmit:\s*ignore\s+(\S+)(?:\s+--(.*?))?\s*(?:\*\/\s*-?\}\})?\s*$/;
@@ -72801,7 +72824,7 @@ function commentFiles(renders) {
 function readComments(file) {
   let bytes;
   try {
-    bytes = readFileSync18(file);
+    bytes = readFileSync19(file);
   } catch {
     return [];
   }
@@ -73614,7 +73637,7 @@ function releaseAttributeOf(raw, pointer) {
 }
 
 // src/terraform/locate.ts
-import { existsSync as existsSync9, readdirSync as readdirSync13, readFileSync as readFileSync19, statSync as statSync15 } from "node:fs";
+import { existsSync as existsSync9, readdirSync as readdirSync13, readFileSync as readFileSync20, statSync as statSync15 } from "node:fs";
 import path29 from "node:path";
 
 // src/terraform/hcl.ts
@@ -74004,7 +74027,7 @@ var TfLocator = class {
     const file = path29.join(this.rootDir, ".terraform", "modules", "modules.json");
     try {
       if (!existsSync9(file) || !this.inside(file)) return this.modulesJson;
-      const parsed = JSON.parse(readFileSync19(file, "utf8"));
+      const parsed = JSON.parse(readFileSync20(file, "utf8"));
       const list3 = isObj(parsed) && Array.isArray(parsed.Modules) ? parsed.Modules : [];
       for (const entry of list3) {
         if (!isObj(entry)) continue;
@@ -74053,7 +74076,7 @@ var TfLocator = class {
       let text2;
       try {
         if (!statSync15(absolute).isFile()) continue;
-        text2 = readFileSync19(absolute, "utf8");
+        text2 = readFileSync20(absolute, "utf8");
       } catch {
         continue;
       }
@@ -74334,7 +74357,7 @@ function lineOfFor(locator, location, attributeOf) {
 import path31 from "node:path";
 
 // src/secrets/redact.ts
-import { existsSync as existsSync10, readFileSync as readFileSync20, statSync as statSync16 } from "node:fs";
+import { existsSync as existsSync10, readFileSync as readFileSync21, statSync as statSync16 } from "node:fs";
 import path30 from "node:path";
 var REDACTED2 = "***";
 var MIN_SECRET = 8;
@@ -74420,7 +74443,7 @@ function headerCredentials(header3) {
 function readSmall(file) {
   try {
     if (statSync16(file).size > MAX_GIT_CONFIG_BYTES) return void 0;
-    return readFileSync20(file, "utf8");
+    return readFileSync21(file, "utf8");
   } catch {
     return void 0;
   }
@@ -74769,7 +74792,7 @@ async function loadPlanFile(json2, options) {
 }
 
 // src/pipeline/policy.ts
-import { readdirSync as readdirSync14, readFileSync as readFileSync21, statSync as statSync17 } from "node:fs";
+import { readdirSync as readdirSync14, readFileSync as readFileSync22, statSync as statSync17 } from "node:fs";
 import path32 from "node:path";
 function configCandidates(first, repoRoot, isDirectory3) {
   let dir = path32.resolve(first);
@@ -74949,7 +74972,7 @@ async function pendingComments(repoRoot, sha, comments) {
   for (const [i2, [file, list3]] of files.entries()) {
     let headLines;
     try {
-      headLines = readFileSync21(file, "utf8").split(/\r?\n/);
+      headLines = readFileSync22(file, "utf8").split(/\r?\n/);
     } catch {
       headLines = [];
     }
@@ -75113,7 +75136,7 @@ async function pendingAgainst(repoRoot, sha, config, input) {
 }
 
 // src/pipeline/load.ts
-import { readFileSync as readFileSync22 } from "node:fs";
+import { readFileSync as readFileSync23 } from "node:fs";
 import path33 from "node:path";
 function loadManifestText(text2, file, explicit, loaded) {
   const parsed = loadYamlDocuments(text2);
@@ -75163,7 +75186,7 @@ async function load3(inputs, config, options, repoRoot, helmLocated, onRender) {
       const file = relativeTo(repoRoot, input.file);
       let bytes;
       try {
-        bytes = readFileSync22(input.file);
+        bytes = readFileSync23(input.file);
       } catch (error2) {
         loaded.errors.push({ kind: "read", file, message: `cannot read: ${error2.message}` });
         continue;
@@ -75295,7 +75318,7 @@ function customRulesOf(rules) {
 
 // src/pipeline/baseline-file.ts
 var import_yaml3 = __toESM(require_dist(), 1);
-import { readFileSync as readFileSync23 } from "node:fs";
+import { readFileSync as readFileSync24 } from "node:fs";
 function parseBaselineFile(text2, display) {
   const parsed = loadYamlDocuments(text2, "yaml-1.2");
   const problem = parsed.problems[0];
@@ -75327,7 +75350,7 @@ async function applyBaselineFile(result, config, repoRoot, policySha) {
     text2 = at3.kind === "file" ? at3.text : "";
   } else {
     try {
-      text2 = readFileSync23(file, "utf8");
+      text2 = readFileSync24(file, "utf8");
     } catch (error2) {
       throw new UsageError(`baseline file ${display}, named by the configuration, cannot be read: ${error2.code ?? error2.message}`);
     }
@@ -75357,7 +75380,7 @@ async function applyBaselineFile(result, config, repoRoot, policySha) {
 function baselineChanges(file, display, atRevision) {
   let head;
   try {
-    head = parseBaselineFile(readFileSync23(file, "utf8"), display);
+    head = parseBaselineFile(readFileSync24(file, "utf8"), display);
   } catch (error2) {
     if (error2.code === "ENOENT") head = [];
     else return [{ kind: "config", change: "changed", summary: `baseline file ${display} cannot be read as checked out: ${error2.message}`, file: display }];
@@ -75370,7 +75393,7 @@ function baselineChanges(file, display, atRevision) {
 }
 
 // src/fix/index.ts
-import { readFileSync as readFileSync25 } from "node:fs";
+import { readFileSync as readFileSync26 } from "node:fs";
 import path37 from "node:path";
 
 // src/fix/derive.ts
@@ -75798,7 +75821,7 @@ function unifiedDiff(file, before, after, context3 = 3) {
 }
 
 // src/fix/prove.ts
-import { lstatSync as lstatSync5, mkdirSync as mkdirSync4, mkdtempSync as mkdtempSync6, readFileSync as readFileSync24, rmSync as rmSync7, writeFileSync as writeFileSync7 } from "node:fs";
+import { lstatSync as lstatSync5, mkdirSync as mkdirSync4, mkdtempSync as mkdtempSync6, readFileSync as readFileSync25, rmSync as rmSync7, writeFileSync as writeFileSync7 } from "node:fs";
 import os11 from "node:os";
 import path36 from "node:path";
 
@@ -75880,7 +75903,7 @@ async function proveChart(chart, edits, scanFindings, context3) {
   const dir = path36.join(context3.repoRoot, chart);
   const before = keysOf(scanFindings.filter((f) => f.source.chart === chart));
   const originals = /* @__PURE__ */ new Map();
-  for (const edit of edits) if (!originals.has(edit.file)) originals.set(edit.file, readFileSync24(path36.join(context3.repoRoot, edit.file), "utf8"));
+  for (const edit of edits) if (!originals.has(edit.file)) originals.set(edit.file, readFileSync25(path36.join(context3.repoRoot, edit.file), "utf8"));
   const budget = new RenderBudget({
     maxRenders: Math.max(0, context3.maxRenders),
     memoryLimitBytes: context3.config.helm.memoryLimitMiB * 1024 * 1024,
@@ -76098,7 +76121,7 @@ function candidatesOf(findings, repoRoot, options) {
 }
 function readText(file) {
   try {
-    return readFileSync25(file, "utf8");
+    return readFileSync26(file, "utf8");
   } catch {
     return void 0;
   }
@@ -76114,7 +76137,7 @@ async function attachFixes(findings, scanFindings, options, context3) {
     budget -= proof.renders;
     report2.charts.push(proof);
     for (const edit of proof.proven) {
-      const text2 = readFileSync25(path37.join(context3.repoRoot, edit.file), "utf8");
+      const text2 = readFileSync26(path37.join(context3.repoRoot, edit.file), "utf8");
       const outcome = applyEdit(text2, edit);
       if ("reason" in outcome) continue;
       const lines = changedLines(text2, outcome.text);
@@ -76131,7 +76154,7 @@ async function attachFixes(findings, scanFindings, options, context3) {
 
 // src/pipeline/shard.ts
 import { createHash as createHash5 } from "node:crypto";
-import { closeSync as closeSync2, lstatSync as lstatSync6, openSync as openSync2, readdirSync as readdirSync16, readFileSync as readFileSync26, readlinkSync, readSync as readSync2 } from "node:fs";
+import { closeSync as closeSync2, lstatSync as lstatSync6, openSync as openSync2, readdirSync as readdirSync16, readFileSync as readFileSync27, readlinkSync, readSync as readSync2 } from "node:fs";
 import path38 from "node:path";
 import { gunzipSync as gunzipSync4 } from "node:zlib";
 var MAX_SHARDS = 256;
@@ -76165,7 +76188,7 @@ function unitOfInput(input, repoRoot) {
   if (input.kind === "stdin") return MANIFESTS_UNIT;
   let bytes;
   try {
-    bytes = readFileSync26(input.file);
+    bytes = readFileSync27(input.file);
   } catch {
     return relativeTo(repoRoot, input.file);
   }
@@ -76201,12 +76224,12 @@ function hashRebuilt(hash, file, shown2, size2) {
   const name = path38.basename(file);
   try {
     if (name === "Chart.lock" || name === "requirements.lock") {
-      const text2 = readFileSync26(file, "utf8").replace(/^generated:.*$/m, "");
+      const text2 = readFileSync27(file, "utf8").replace(/^generated:.*$/m, "");
       hash.update(`lock\0${shown2}\0${text2.length}\0${text2}`);
       return true;
     }
     if (!name.endsWith(".tgz") || size2 > MAX_UNPACKED) return false;
-    const tar = gunzipSync4(readFileSync26(file), { maxOutputLength: MAX_UNPACKED });
+    const tar = gunzipSync4(readFileSync27(file), { maxOutputLength: MAX_UNPACKED });
     const entries = [...tarEntries(tar)].sort((a2, b) => a2.name < b.name ? -1 : a2.name > b.name ? 1 : 0);
     hash.update(`archive\0${shown2}\0${entries.length}\0`);
     for (const entry of entries) hash.update(`entry\0${entry.name}\0${entry.content.length}\0`).update(entry.content);
@@ -79086,7 +79109,7 @@ async function changedLinesSince(repoRoot, baseSha, files) {
 }
 
 // src/action/context.ts
-import { readFileSync as readFileSync27 } from "node:fs";
+import { readFileSync as readFileSync28 } from "node:fs";
 import os13 from "node:os";
 import path42 from "node:path";
 var PR_EVENTS = /* @__PURE__ */ new Set(["pull_request", "pull_request_target", "pull_request_review", "pull_request_review_comment"]);
@@ -79101,7 +79124,7 @@ function readRunContext(env = process.env, cwd = process.cwd()) {
   let payload = {};
   if (env.GITHUB_EVENT_PATH) {
     try {
-      payload = obj(JSON.parse(readFileSync27(env.GITHUB_EVENT_PATH, "utf8"))) ?? {};
+      payload = obj(JSON.parse(readFileSync28(env.GITHUB_EVENT_PATH, "utf8"))) ?? {};
     } catch (error2) {
       notes.push(`could not read the event payload ${env.GITHUB_EVENT_PATH}: ${error2.message}`);
     }
@@ -79392,7 +79415,7 @@ function summaryOf(result, shards, failOn, failOnErrors, joins) {
 
 // src/pipeline/read-report.ts
 var import__ = __toESM(require__(), 1);
-import { readFileSync as readFileSync28, statSync as statSync21 } from "node:fs";
+import { readFileSync as readFileSync29, statSync as statSync21 } from "node:fs";
 
 // schemas/scan-result.schema.json
 var scan_result_schema_default = {
@@ -80103,7 +80126,7 @@ function readReport(file) {
   let text2;
   try {
     if (statSync21(file).size > MAX_REPORT_BYTES) throw new UsageError(`report ${file} is larger than ${MAX_REPORT_BYTES / 1024 / 1024} MiB`);
-    text2 = readFileSync28(file, "utf8");
+    text2 = readFileSync29(file, "utf8");
   } catch (error2) {
     if (error2 instanceof UsageError) throw error2;
     throw new UsageError(`cannot read the report ${file}: ${error2.message}`);
@@ -80301,7 +80324,7 @@ function recomputeVerdict(result, policy) {
 }
 
 // node_modules/@actions/github/lib/context.js
-import { readFileSync as readFileSync29, existsSync as existsSync13 } from "fs";
+import { readFileSync as readFileSync30, existsSync as existsSync13 } from "fs";
 import { EOL as EOL5 } from "os";
 var Context = class {
   /**
@@ -80312,7 +80335,7 @@ var Context = class {
     this.payload = {};
     if (process.env.GITHUB_EVENT_PATH) {
       if (existsSync13(process.env.GITHUB_EVENT_PATH)) {
-        this.payload = JSON.parse(readFileSync29(process.env.GITHUB_EVENT_PATH, { encoding: "utf8" }));
+        this.payload = JSON.parse(readFileSync30(process.env.GITHUB_EVENT_PATH, { encoding: "utf8" }));
       } else {
         const path46 = process.env.GITHUB_EVENT_PATH;
         process.stdout.write(`GITHUB_EVENT_PATH ${path46} does not exist${EOL5}`);

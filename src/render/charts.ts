@@ -3,12 +3,13 @@
 // also kept (request, objects) so provenance can re-render it with changed values.
 // Renders are for the target Kubernetes version with the API versions a cluster of it reports; a chart
 // whose text branches on install/upgrade or API versions is rendered a second time (render-variants.ts).
+import { readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { chartCrdObjects, crdLoaded } from './chart-crds.ts';
 import { effectiveValues } from './effective-values.ts';
 import { objectsFromDocuments } from '../loaders/objects.ts';
-import { checkedChartProblem, releaseAnswersCopies, missingDependencies, readChartInfo, renderChart, splitRendered, templateFile, vendoredCharts, type ChartInfo, type HelmBinary, type RenderRequest } from './helm.ts';
+import { checkedChartProblem, releaseAnswersCopies, missingDependencies, readChartInfo, renderChart, renderStats, splitRendered, templateFile, vendoredCharts, type ChartInfo, type HelmBinary, type RenderOutcome, type RenderRequest } from './helm.ts';
 import { apiVersionsFor, DEFAULT_KUBE_VERSION } from './kube-api-versions.ts';
 import { detached, detachStrings, parseRenderedDocument } from '../loaders/rendered-yaml.ts';
 import { outsideYamlBudget } from '../loaders/yaml-docs.ts';
@@ -121,6 +122,7 @@ export async function renderCharts(
     config.valueSets.severity === 'keep' || isBlocking(config.valueSets.severity, config.failOn) || config.lockedRules.length > 0 || Object.values(config.rules).some((rule) => rule.locked === true);
   function* jobsOf(): Generator<Job> {
     let index = 0;
+    let previousDir: string | undefined;
     for (const dir of dirs) {
       const info = checkChart(dir, repoRoot, loaded);
       if (info === undefined) continue;
@@ -144,6 +146,9 @@ export async function renderCharts(
       // Values files from outside the chart reach the templates through tpl: their actions count too.
       if (constructs?.usesTpl) for (const set of sets) if (set.kind === 'default') for (const file of set.valuesFiles) if (!isInside(dir, file)) addValuesTextConstructs(constructs, file);
       const full = options.variants === false || constructs === undefined ? undefined : fullVariant(constructs);
+      // The chart's jobs have all started once the next chart is read: its shared defaults render is let go.
+      if (previousDir !== undefined) DEFAULT_RENDERS.get(checkedCharts)?.delete(previousDir);
+      previousDir = dir;
       for (const set of sets) {
         const main = index++;
         yield { dir, info, set, index: main, locator };
@@ -337,6 +342,24 @@ export function renderRequestOf(dir: string, set: ValueSet, binary: HelmBinary, 
   };
 }
 
+/** Main renders of each chart's defaults, by scan (checkedCharts) and chart, while the chart's jobs start. */
+const DEFAULT_RENDERS = new WeakMap<Map<string, string | undefined>, Map<string, Promise<RenderOutcome>>>();
+
+/** Whether a value set adds nothing to the defaults: no --set of its own, and its files hold no YAML node. */
+export function rendersAsDefaults(set: ValueSet): boolean {
+  if (set.own.set.length > 0) return false;
+  return set.own.valuesFiles.every((file) => {
+    let text: string;
+    try {
+      text = readFileSync(file, 'utf8');
+    } catch {
+      return false;
+    }
+    // Comments, blank lines and document markers: the file gives helm no values (as when it is not given).
+    return text.replace(/^\uFEFF/, '').split(/\r?\n/).every((line) => /^\s*(?:#.*)?$/.test(line) || /^(?:---|\.\.\.)\s*(?:#.*)?$/.test(line));
+  });
+}
+
 async function renderOne(
   dir: string,
   set: ValueSet,
@@ -349,7 +372,15 @@ async function renderOne(
 ): Promise<{ request: RenderRequest; stdout: string; ms: number } | { failed: string; ms: number } | undefined> {
   const chartPath = relativeTo(repoRoot, dir);
   const request: RenderRequest = { ...renderRequestOf(dir, set, binary, config, variant), checkedCharts, purpose: variant === undefined ? 'value-set' : 'variant' };
-  const outcome = await renderChart(request);
+  // A value set adding nothing to the defaults (its files hold only comments: a chart's ci/default-values.yaml)
+  // renders as they do: their render is shared, not made again.
+  let defaults = DEFAULT_RENDERS.get(checkedCharts);
+  if (defaults === undefined) DEFAULT_RENDERS.set(checkedCharts, (defaults = new Map()));
+  const same = variant === undefined && set.kind !== 'default' ? (rendersAsDefaults(set) ? defaults.get(dir) : undefined) : undefined;
+  if (same !== undefined) renderStats.sameAsDefaults++;
+  const pending = same ?? renderChart(request);
+  if (variant === undefined && set.kind === 'default') defaults.set(dir, pending);
+  const outcome = await pending;
   loaded.renderMs += outcome.ms;
   // A variant that fails (a chart demanding values only on upgrade) cannot be deployed that way with these
   // values: noted on the chart's record, not a scan error.

@@ -344,14 +344,16 @@ export interface RenderStats {
   helm: Record<RenderPurpose, number>;
   helmMs: Record<RenderPurpose, number>;
   cached: Record<RenderPurpose, number>;
+  /** Value sets that add nothing to the defaults, rendered once with them (charts.ts). */
+  sameAsDefaults: number;
 }
 
 const zero = (): Record<RenderPurpose, number> => ({ 'value-set': 0, variant: 0, provenance: 0 });
-export const renderStats: RenderStats = { helm: zero(), helmMs: zero(), cached: zero() };
+export const renderStats: RenderStats = { helm: zero(), helmMs: zero(), cached: zero(), sameAsDefaults: 0 };
 
 /** Zeroes renderStats (a benchmark or test measuring one scan). */
 export function resetRenderStats(): void {
-  Object.assign(renderStats, { helm: zero(), helmMs: zero(), cached: zero() });
+  Object.assign(renderStats, { helm: zero(), helmMs: zero(), cached: zero(), sameAsDefaults: 0 });
 }
 
 export type RenderOutcome = { ok: true; stdout: string; ms: number } | { ok: false; message: string; ms: number };
