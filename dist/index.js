@@ -76764,8 +76764,7 @@ async function exportCommit(repoRoot, sha, dir, changed) {
     for (let at3 = file.indexOf("/"); at3 !== -1; at3 = file.indexOf("/", at3 + 1)) {
       const chart = file.slice(0, at3);
       if (!untouchedSet.has(chart)) continue;
-      const rest = file.slice(at3 + 1);
-      return /^(?:templates|charts|crds)\//.test(rest) ? chart : void 0;
+      return file.slice(at3 + 1) === "Chart.yaml" ? void 0 : chart;
     }
     return void 0;
   };
@@ -76860,7 +76859,7 @@ async function scanAgainstBase(options, request2, scanOne = scan2) {
       choices[side] = choice;
       if (side === "base") {
         exported.more(withDependencies(root, choice.rendered));
-        const named2 = [...namedValuesFiles(config), ...config.admissionPolicies ?? []];
+        const named2 = [...namedValuesFiles(config), ...config.admissionPolicies ?? [], ...config.baseline !== void 0 ? [config.baseline] : []];
         for (const file of named2) {
           const rel = path40.relative(root, path40.resolve(root, file));
           if (!rel.startsWith("..") && !path40.isAbsolute(rel)) exported.under(rel.split(path40.sep).join("/"));
@@ -76870,7 +76869,7 @@ async function scanAgainstBase(options, request2, scanOne = scan2) {
     };
     const basePaths = paths.flatMap((p) => inExport(repoRoot, exportRoot, p, exported) ?? []);
     const baseValues = (options.valuesFiles ?? []).flatMap((f) => inExport(repoRoot, exportRoot, f, exported) ?? (isInside(repoRoot, path40.resolve(f)) ? [] : [path40.resolve(f)]));
-    const baseConfig = options.configFile !== void 0 ? inExport(repoRoot, exportRoot, options.configFile) ?? (isInside(repoRoot, path40.resolve(options.configFile)) ? void 0 : path40.resolve(options.configFile)) : void 0;
+    const baseConfig = options.configFile !== void 0 ? inExport(repoRoot, exportRoot, options.configFile, exported) ?? (isInside(repoRoot, path40.resolve(options.configFile)) ? void 0 : path40.resolve(options.configFile)) : void 0;
     const { policyFrom: _policyFrom, readStdin: _readStdin, configFile: _configFile, ...shared } = options;
     let baseObjects = [];
     const base3 = basePaths.length === 0 ? void 0 : await scanOne({ ...shared, fixes: "off", paths: basePaths, valuesFiles: baseValues, ...baseConfig !== void 0 ? { configFile: baseConfig } : {}, selectCharts: selector("base", exportRoot, baseValues), onObjects: (objects) => baseObjects = objects }).catch((error2) => {

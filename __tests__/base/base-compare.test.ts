@@ -327,6 +327,31 @@ describe('--base: only changed charts are rendered', () => {
     expect(of(named.findings, 'pss-privileged').map((f) => f.status)).toEqual(['existing']);
   });
 
+  it('of an unchanged chart only Chart.yaml is written; the configuration file given inside it still reaches the base', async () => {
+    const files = {
+      'charts/a/Chart.yaml': chartYaml('a'),
+      'charts/a/templates/p.yaml': pod('a', { privileged: true }),
+      'charts/b/Chart.yaml': chartYaml('b'),
+      'charts/b/values.yaml': 'x: 1\n',
+      'charts/b/templates/p.yaml': pod('b'),
+      // The configuration turns the rule off: a base scanned without it would call the head's finding fixed.
+      'charts/b/ci/preadmit.yaml': 'rules:\n  pss-privileged: off\n',
+    };
+    const repo = await repository(files);
+    const sha = (await repo.git('rev-parse', 'HEAD')).stdout.trim();
+    const dir = tmp();
+    await exportCommit(repo.root, sha, dir, ['charts/a/templates/p.yaml']);
+    const has = (file: string) => existsSync(path.join(dir, 'tree', file));
+    expect([has('charts/a/templates/p.yaml'), has('charts/b/Chart.yaml'), has('charts/b/values.yaml'), has('charts/b/ci/preadmit.yaml')]).toEqual([true, true, false, false]);
+    repo.edit({ 'charts/a/templates/p.yaml': `# touched\n${pod('a', { privileged: true, hostPID: true })}` });
+    const result = await compare(repo, ['charts'], {}, { configFile: path.join(repo.root, 'charts/b/ci/preadmit.yaml') });
+    expect(result.base?.errors).toBe(0);
+    expect(of(result.findings, 'pss-privileged')).toEqual([]);
+    expect(of(result.fixed, 'pss-privileged')).toEqual([]);
+    expect(of(result.findings, 'pss-host-namespaces').map((f) => f.status)).toEqual(['new']);
+    expect(result.base?.unchanged).toEqual(['charts/b']);
+  });
+
   it('the admission policies the configuration names and a scanned path inside an unchanged chart still reach the base', async () => {
     const files = {
       '.preadmit.yaml': 'admission:\n  policies: [charts/policies/templates]\n',
