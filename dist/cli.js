@@ -38175,6 +38175,7 @@ async function renderChart(request) {
   return outcome;
 }
 var MISSING_TEMPLATE = /\bno template "[^"]*" associated with|\btemplate "[^"]*" not defined|\bincomplete or empty template\b/;
+var SUBSET_VIEWS = /* @__PURE__ */ new WeakMap();
 var TEMPLATE_INDEXES = /* @__PURE__ */ new WeakMap();
 function omittedFor(request, chartDir) {
   if (request.onlyTemplates === void 0 || request.onlyTemplates.length === 0 || request.checkedCharts === void 0) return [];
@@ -38203,9 +38204,16 @@ async function renderOnce(request) {
   const ownDir = chartDir;
   let editedView;
   const omitted = omittedFor(request, chartDir);
-  if (request.replacedFiles !== void 0 && request.replacedFiles.size > 0 || omitted.length > 0) {
+  const replacing = request.replacedFiles !== void 0 && request.replacedFiles.size > 0;
+  if (replacing || omitted.length > 0) {
     try {
-      chartDir = editedView = withReplacedFiles(chartDir, request.replacedFiles ?? /* @__PURE__ */ new Map(), omitted);
+      if (!replacing && request.checkedCharts !== void 0) {
+        const views = SUBSET_VIEWS.get(request.checkedCharts) ?? /* @__PURE__ */ new Map();
+        SUBSET_VIEWS.set(request.checkedCharts, views);
+        const memo = `${chartDir}\0${omitted.join("\0")}`;
+        if (!views.has(memo)) views.set(memo, withReplacedFiles(chartDir, /* @__PURE__ */ new Map(), omitted));
+        chartDir = views.get(memo);
+      } else chartDir = editedView = withReplacedFiles(chartDir, request.replacedFiles ?? /* @__PURE__ */ new Map(), omitted);
     } catch (error) {
       return { ok: false, message: `the chart could not be staged with changed lines: ${error.message}`, ms: performance.now() - started };
     }

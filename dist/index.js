@@ -60996,6 +60996,7 @@ async function renderChart(request2) {
   return outcome;
 }
 var MISSING_TEMPLATE = /\bno template "[^"]*" associated with|\btemplate "[^"]*" not defined|\bincomplete or empty template\b/;
+var SUBSET_VIEWS = /* @__PURE__ */ new WeakMap();
 var TEMPLATE_INDEXES = /* @__PURE__ */ new WeakMap();
 function omittedFor(request2, chartDir) {
   if (request2.onlyTemplates === void 0 || request2.onlyTemplates.length === 0 || request2.checkedCharts === void 0) return [];
@@ -61024,9 +61025,16 @@ async function renderOnce(request2) {
   const ownDir = chartDir;
   let editedView;
   const omitted = omittedFor(request2, chartDir);
-  if (request2.replacedFiles !== void 0 && request2.replacedFiles.size > 0 || omitted.length > 0) {
+  const replacing = request2.replacedFiles !== void 0 && request2.replacedFiles.size > 0;
+  if (replacing || omitted.length > 0) {
     try {
-      chartDir = editedView = withReplacedFiles(chartDir, request2.replacedFiles ?? /* @__PURE__ */ new Map(), omitted);
+      if (!replacing && request2.checkedCharts !== void 0) {
+        const views = SUBSET_VIEWS.get(request2.checkedCharts) ?? /* @__PURE__ */ new Map();
+        SUBSET_VIEWS.set(request2.checkedCharts, views);
+        const memo = `${chartDir}\0${omitted.join("\0")}`;
+        if (!views.has(memo)) views.set(memo, withReplacedFiles(chartDir, /* @__PURE__ */ new Map(), omitted));
+        chartDir = views.get(memo);
+      } else chartDir = editedView = withReplacedFiles(chartDir, request2.replacedFiles ?? /* @__PURE__ */ new Map(), omitted);
     } catch (error2) {
       return { ok: false, message: `the chart could not be staged with changed lines: ${error2.message}`, ms: performance.now() - started };
     }

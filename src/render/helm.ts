@@ -402,6 +402,9 @@ export async function renderChart(request: RenderRequest): Promise<RenderOutcome
 /** Go's text/template on a template it does not have: `include` (helm's message) and the `template` action. */
 const MISSING_TEMPLATE = /\bno template "[^"]*" associated with|\btemplate "[^"]*" not defined|\bincomplete or empty template\b/;
 
+/** Staged views of a chart's template subset by scan (the checkedCharts map), chart directory and subset. */
+const SUBSET_VIEWS = new WeakMap<Map<string, string | undefined>, Map<string, string>>();
+
 /** Template indexes by scan (the checkedCharts map) and chart directory. */
 const TEMPLATE_INDEXES = new WeakMap<Map<string, string | undefined>, Map<string, TemplateIndex | undefined>>();
 
@@ -436,9 +439,18 @@ async function renderOnce(request: RenderRequest): Promise<RenderOutcome & { sub
   const ownDir = chartDir;
   let editedView: string | undefined;
   const omitted = omittedFor(request, chartDir);
-  if ((request.replacedFiles !== undefined && request.replacedFiles.size > 0) || omitted.length > 0) {
+  const replacing = request.replacedFiles !== undefined && request.replacedFiles.size > 0;
+  if (replacing || omitted.length > 0) {
     try {
-      chartDir = editedView = withReplacedFiles(chartDir, request.replacedFiles ?? new Map(), omitted);
+      if (!replacing && request.checkedCharts !== undefined) {
+        // A subset without changed lines is the same view for every confirmation render that asks for it
+        // (a chart's value sets locate findings of the same templates): made once per scan, kept to the exit.
+        const views = SUBSET_VIEWS.get(request.checkedCharts) ?? new Map<string, string>();
+        SUBSET_VIEWS.set(request.checkedCharts, views);
+        const memo = `${chartDir}\u0000${omitted.join('\u0000')}`;
+        if (!views.has(memo)) views.set(memo, withReplacedFiles(chartDir, new Map(), omitted));
+        chartDir = views.get(memo)!;
+      } else chartDir = editedView = withReplacedFiles(chartDir, request.replacedFiles ?? new Map(), omitted);
     } catch (error) {
       return { ok: false, message: `the chart could not be staged with changed lines: ${(error as Error).message}`, ms: performance.now() - started };
     }
