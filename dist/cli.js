@@ -38145,7 +38145,7 @@ function missingDependencies(chart) {
   return chart.dependencies.filter((dep) => !vendored2.has(dep.name)).map((dep) => dep.name);
 }
 var zero = () => ({ "value-set": 0, variant: 0, provenance: 0 });
-var renderStats = { helm: zero(), helmMs: zero(), cached: zero(), sameAsDefaults: 0 };
+var renderStats = { helm: zero(), helmMs: zero(), cached: zero(), sameAsDefaults: 0, subset: { runs: 0, again: 0 } };
 var MAX_RENDER_OUTPUT = 64 * 1024 * 1024;
 function templateArgs(request) {
   const args = ["template", `--namespace=${request.namespace}`];
@@ -38170,6 +38170,7 @@ function checkedChartProblem(request) {
 async function renderChart(request) {
   const outcome = await renderOnce(request);
   if (!outcome.ok && outcome.subset === true && MISSING_TEMPLATE.test(outcome.message)) {
+    renderStats.subset.again++;
     return renderOnce({ ...request, onlyTemplates: void 0 });
   }
   return outcome;
@@ -38261,6 +38262,7 @@ async function renderOnce(request) {
     return { ok: false, message: asGiven(refusalMessage(request, chartDir, hit.exitCode, stderr)), ms: ms2, subset: omitted.length > 0 };
   }
   renderStats.helm[purpose]++;
+  if (omitted.length > 0) renderStats.subset.runs++;
   const subprocess = execa(file, args, {
     env,
     extendEnv: false,

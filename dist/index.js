@@ -60966,7 +60966,7 @@ function missingDependencies(chart) {
   return chart.dependencies.filter((dep) => !vendored2.has(dep.name)).map((dep) => dep.name);
 }
 var zero = () => ({ "value-set": 0, variant: 0, provenance: 0 });
-var renderStats = { helm: zero(), helmMs: zero(), cached: zero(), sameAsDefaults: 0 };
+var renderStats = { helm: zero(), helmMs: zero(), cached: zero(), sameAsDefaults: 0, subset: { runs: 0, again: 0 } };
 var MAX_RENDER_OUTPUT = 64 * 1024 * 1024;
 function templateArgs(request2) {
   const args = ["template", `--namespace=${request2.namespace}`];
@@ -60991,6 +60991,7 @@ function checkedChartProblem(request2) {
 async function renderChart(request2) {
   const outcome = await renderOnce(request2);
   if (!outcome.ok && outcome.subset === true && MISSING_TEMPLATE.test(outcome.message)) {
+    renderStats.subset.again++;
     return renderOnce({ ...request2, onlyTemplates: void 0 });
   }
   return outcome;
@@ -61082,6 +61083,7 @@ async function renderOnce(request2) {
     return { ok: false, message: asGiven(refusalMessage(request2, chartDir, hit.exitCode, stderr)), ms: ms2, subset: omitted.length > 0 };
   }
   renderStats.helm[purpose]++;
+  if (omitted.length > 0) renderStats.subset.runs++;
   const subprocess = execa(file, args, {
     env,
     extendEnv: false,

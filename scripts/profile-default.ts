@@ -100,7 +100,7 @@ async function main() {
       (live ? `; heap still reachable at the end ${(retained.heapUsed / 2 ** 20).toFixed(0)} MB (with the result)` : ''),
     `helm runs by purpose: ${Object.entries(renderStats.helm).map(([k, v]) => `${k} ${v} (${(renderStats.helmMs[k as 'variant'] / 1000).toFixed(1)} s summed wall)`).join(', ')}`,
     `cache hits by purpose: ${Object.entries(renderStats.cached).map(([k, v]) => `${k} ${v}`).join(', ')}`,
-    `value sets rendered with the defaults (they add nothing to them): ${renderStats.sameAsDefaults}`,
+    `value sets rendered with the defaults (they add nothing to them): ${renderStats.sameAsDefaults}; provenance renders of a template subset: ${renderStats.subset.runs} (made again whole: ${renderStats.subset.again})`,
     `provenance: ${JSON.stringify(result.summary.provenance)}`,
   ];
   if (!values['no-profile']) {

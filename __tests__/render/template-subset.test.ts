@@ -186,6 +186,7 @@ describe.each([0, 1])('subset renders with real helm (%s: helm 3, helm 4)', (whi
     resetRenderStats();
     const subset = await documents(request(helm, dir, { onlyTemplates: ['templates/b.yaml'], purpose: 'provenance' }));
     expect(renderStats.helm.provenance).toBe(2);
+    expect(renderStats.subset).toEqual({ runs: 1, again: 1 });
     expect(subset.has('c/templates/config.yaml')).toBe(true);
     // A failure of the chart's own is not made again.
     resetRenderStats();

@@ -346,14 +346,16 @@ export interface RenderStats {
   cached: Record<RenderPurpose, number>;
   /** Value sets that add nothing to the defaults, rendered once with them (charts.ts). */
   sameAsDefaults: number;
+  /** helm runs with template files left out (template-subset.ts), and those made again whole. */
+  subset: { runs: number; again: number };
 }
 
 const zero = (): Record<RenderPurpose, number> => ({ 'value-set': 0, variant: 0, provenance: 0 });
-export const renderStats: RenderStats = { helm: zero(), helmMs: zero(), cached: zero(), sameAsDefaults: 0 };
+export const renderStats: RenderStats = { helm: zero(), helmMs: zero(), cached: zero(), sameAsDefaults: 0, subset: { runs: 0, again: 0 } };
 
 /** Zeroes renderStats (a benchmark or test measuring one scan). */
 export function resetRenderStats(): void {
-  Object.assign(renderStats, { helm: zero(), helmMs: zero(), cached: zero(), sameAsDefaults: 0 });
+  Object.assign(renderStats, { helm: zero(), helmMs: zero(), cached: zero(), sameAsDefaults: 0, subset: { runs: 0, again: 0 } });
 }
 
 export type RenderOutcome = { ok: true; stdout: string; ms: number } | { ok: false; message: string; ms: number };
@@ -394,6 +396,7 @@ export async function renderChart(request: RenderRequest): Promise<RenderOutcome
   // Made again with every file when the subset lacked a template one of its files asked for (included by a
   // path or name the index did not see); any other failure is the chart's own with these values.
   if (!outcome.ok && outcome.subset === true && MISSING_TEMPLATE.test(outcome.message)) {
+    renderStats.subset.again++;
     return renderOnce({ ...request, onlyTemplates: undefined });
   }
   return outcome;
@@ -506,6 +509,7 @@ async function renderOnce(request: RenderRequest): Promise<RenderOutcome & { sub
     return { ok: false, message: asGiven(refusalMessage(request, chartDir, hit.exitCode, stderr)), ms, subset: omitted.length > 0 };
   }
   renderStats.helm[purpose]++;
+  if (omitted.length > 0) renderStats.subset.runs++;
   const subprocess = execa(file, args, {
     env,
     extendEnv: false,
