@@ -37336,8 +37336,13 @@ import { gunzipSync } from "node:zlib";
 import { readdirSync, readFileSync as readFileSync4, statSync as statSync3 } from "node:fs";
 import path9 from "node:path";
 var TPL = /* @__PURE__ */ Symbol("tpl");
+var EMPTY_WORDS = /* @__PURE__ */ new Set();
+var ANYTHING = /* @__PURE__ */ Symbol("anything");
+var WORD = /[A-Za-z0-9_-]+/g;
+var READS_ANY = /(?:^|[^\w.])\$?\.Values(?![\w.])|\b(?:index|get|dig|pluck|hasKey)\b[^|)]*(?:\$\w|\()/;
+var PLAIN_TPL_TEXT = /^(?:\$?\.Values(?:\.[\w-]+)*|\((?:toYaml|toString|toJson)\s+\$?\.Values(?:\.[\w-]+)*\)|\(\$?\.Values(?:\.[\w-]+)*\s*\|\s*(?:toYaml|toString|toJson)\)|\(\$?\.Files\.Get\s+""\))$/;
 var MERGES = /* @__PURE__ */ new Set(["merge", "mergeOverwrite", "mustMerge", "mustMergeOverwrite"]);
-var EFFECTS = /(?:^|[\s(|])(set|unset|merge|mergeOverwrite|mustMerge|mustMergeOverwrite|sortAlpha|fail|required)(?![\w.])/g;
+var EFFECTS = /(?:^|[\s(|=])(set|unset|merge|mergeOverwrite|mustMerge|mustMergeOverwrite|sortAlpha|fail|required)(?![\w.])/g;
 var NEW_DATA = /* @__PURE__ */ new Set(["dict", "omit", "pick", "fromYaml", "fromJson", "fromYamlArray", "fromJsonArray", "deepCopy", "mustDeepCopy", "list"]);
 var DEEP_NEW = /* @__PURE__ */ new Set(["fromYaml", "fromJson", "fromYamlArray", "fromJsonArray", "deepCopy", "mustDeepCopy"]);
 var DEFINES = /\{\{-?\s*(?:define|block)\b/;
@@ -37348,29 +37353,63 @@ var MAX_BYTES = 4 * 1024 * 1024;
 var MAX_LINKS = 2e5;
 function textCalls(text2) {
   const calls = [];
+  const words = /* @__PURE__ */ new Set();
   let effects = false;
-  if (!text2.includes("{{")) return { calls, effects };
+  let readsAny = false;
+  if (!text2.includes("{{")) return { calls, effects, words, readsAny };
   const unescaped = text2.replace(/\\"/g, '"');
   for (const span of actionSpans(unescaped)) {
     if (span.comment) continue;
     const action = unescaped.slice(span.start, span.end);
     for (const m of action.matchAll(TEXT_CALL)) calls.push(m[4] !== void 0 ? void 0 : m[1] ?? m[2] ?? m[3]);
-    if (!effects && codeOf(action).search(EFFECTS) !== -1) effects = true;
+    for (const word of action.match(WORD) ?? []) words.add(word);
+    const code = codeOf(action);
+    if (!effects && code.search(EFFECTS) !== -1) effects = true;
+    if (/(?:^|[\s(|=])tpl(?![\w.])/.test(code)) {
+      calls.push(void 0);
+      effects = true;
+      readsAny = true;
+    }
+    if (READS_ANY.test(code)) readsAny = true;
   }
-  return { calls, effects };
+  return { calls, effects, words, readsAny };
+}
+function valuesTextCalls(text2) {
+  const raw = textCalls(text2);
+  if (!text2.includes("\\")) return raw;
+  const strings4 = [];
+  const seen = /* @__PURE__ */ new Set();
+  const walk3 = (node) => {
+    if (typeof node === "string") strings4.push(node);
+    else if (node !== null && typeof node === "object" && !seen.has(node)) {
+      seen.add(node);
+      for (const [key2, value] of Object.entries(node)) {
+        strings4.push(key2);
+        walk3(value);
+      }
+    }
+  };
+  const parsed = outsideYamlBudget(() => loadYamlDocuments(text2));
+  for (const document of parsed.documents) walk3(document.value);
+  const decoded = textCalls(strings4.join("\n"));
+  for (const word of decoded.words) raw.words.add(word);
+  return { calls: [...raw.calls, ...decoded.calls], effects: raw.effects || decoded.effects, words: raw.words, readsAny: raw.readsAny || decoded.readsAny };
 }
 function templateIndex(chartDir) {
   const found = [];
-  const fileCalls = { calls: [], effects: false };
-  const addText = (text2) => {
+  const fileCalls = { calls: [], effects: false, words: /* @__PURE__ */ new Set(), readsAny: false };
+  const addText = (text2, name = "") => {
     if (text2 === void 0) {
       fileCalls.calls.push(void 0);
       fileCalls.effects = true;
+      fileCalls.readsAny = true;
       return;
     }
-    const found2 = textCalls(text2);
+    const found2 = /^values\.ya?ml$/i.test(name) ? valuesTextCalls(text2) : textCalls(text2);
     fileCalls.calls.push(...found2.calls);
     fileCalls.effects ||= found2.effects;
+    fileCalls.readsAny ||= found2.readsAny;
+    for (const word of found2.words) fileCalls.words.add(word);
   };
   let archives = false;
   let count2 = 0;
@@ -37408,7 +37447,7 @@ function templateIndex(chartDir) {
           return false;
         }
         if (templates) found.push({ rel: name, text: text2 });
-        else addText(text2);
+        else addText(text2, name);
       } else return false;
     }
     return true;
@@ -37457,7 +37496,7 @@ function templateIndex(chartDir) {
         } else if (stat.size > MAX_BYTES) addText(void 0);
         else {
           try {
-            addText(readFileSync4(from, "utf8"));
+            addText(readFileSync4(from, "utf8"), entry.name);
           } catch {
             return false;
           }
@@ -37473,6 +37512,16 @@ function templateIndex(chartDir) {
   const units = parsed.flatMap((u2) => [u2.top, ...u2.defines.values()]);
   const defined = new Set(parsed.flatMap((u2) => [...u2.defines.values()]));
   const direct = new Set(units.filter((unit) => changesShared(unit.actions)));
+  const byWord = /* @__PURE__ */ new Map();
+  for (const unit of units) {
+    for (const word of unit.words) {
+      const list2 = byWord.get(word);
+      if (list2 === void 0) byWord.set(word, [unit]);
+      else list2.push(unit);
+    }
+    unit.words = EMPTY_WORDS;
+    unit.actions = [];
+  }
   const byBase = /* @__PURE__ */ new Map();
   found.forEach((f, i2) => {
     const b = f.rel.slice(f.rel.lastIndexOf("/") + 1);
@@ -37484,6 +37533,7 @@ function templateIndex(chartDir) {
     const names = [];
     if (calls.some((name) => typeof name !== "string" || !definitions.has(name) || name.includes("/"))) {
       const words = new Set(f.text.match(/[^\s"'`/\\(){}|,]+/g) ?? []);
+      for (const name of calls) if (typeof name === "string" && name.includes("/")) words.add(name.slice(name.lastIndexOf("/") + 1));
       for (const [b, list2] of byBase) if (words.has(b)) names.push(...list2.filter((j) => j !== i2));
     }
     links += names.length;
@@ -37491,10 +37541,10 @@ function templateIndex(chartDir) {
     return { rel: f.rel, kept: own.startsWith("_") || parsed[i2].defines.size > 0 || DEFINES.test(f.text), top: parsed[i2].top, names };
   });
   if (links > MAX_LINKS) return void 0;
-  return { files, byRel: new Map(files.map((f, i2) => [f.rel, i2])), units, definitions, defined, direct, archives, fileCalls };
+  return { files, byRel: new Map(files.map((f, i2) => [f.rel, i2])), units, definitions, defined, direct, archives, fileCalls, byWord };
 }
 function unitsOf(text2) {
-  const top = { actions: [], calls: [] };
+  const top = { actions: [], calls: [], words: /* @__PURE__ */ new Set(), readsAny: false };
   const defines = /* @__PURE__ */ new Map();
   const stack = [];
   for (const span of actionSpans(text2)) {
@@ -37505,7 +37555,7 @@ function unitsOf(text2) {
     const current2 = stack.findLast((u2) => u2 !== void 0) ?? top;
     if (word === "define" || word === "block") {
       const name = /^\{\{-?\s*(?:define|block)\s+(?:"((?:[^"\\]|\\.)*)"|`([^`]*)`)/.exec(raw);
-      const unit = { actions: [], calls: [] };
+      const unit = { actions: [], calls: [], words: /* @__PURE__ */ new Set(), readsAny: false };
       if (name !== null) defines.set(name[1] ?? name[2], unit);
       if (word === "block") current2.calls.push(name === null ? void 0 : name[1] ?? name[2]);
       stack.push(unit);
@@ -37517,8 +37567,17 @@ function unitsOf(text2) {
     }
     if (word === "if" || word === "range" || word === "with") stack.push(void 0);
     current2.actions.push(code);
+    for (const word2 of raw.match(WORD) ?? []) current2.words.add(word2);
+    if (READS_ANY.test(code)) current2.readsAny = true;
     for (const m of raw.matchAll(CALL)) current2.calls.push(m[1] ?? m[2]);
-    if (/\btpl\b/.test(code)) current2.calls.push(TPL);
+    for (const m of code.matchAll(/(?:^|[\s(|=])tpl(?![\w.])/g)) {
+      const text3 = argumentsAt(code, m.index + m[0].length)[0] ?? "";
+      if (PLAIN_TPL_TEXT.test(text3)) current2.calls.push(TPL);
+      else {
+        current2.calls.push(ANYTHING);
+        current2.readsAny = true;
+      }
+    }
   }
   return { top, defines };
 }
@@ -37637,6 +37696,7 @@ function changesShared(code) {
     }
     const assignment = /^\s*(?:(?:if|with|else\s+if|else\s+with)\s+)?(\$\w+)\s*:?=(?!=)(.*)$/s.exec(c3);
     if (assignment) assigned.set(assignment[1], [...assigned.get(assignment[1]) ?? [], assignment[2]]);
+    for (const m of c3.matchAll(/[^\s]\s*(\$\w+)\s*:?=(?!=)/g)) if (assignment === null || m.index > 0) shared.add(m[1]);
   }
   const calls = code.flatMap(
     (c3) => [...c3.matchAll(EFFECTS)].map((m) => {
@@ -37654,7 +37714,7 @@ function changesShared(code) {
       const filled = calls.some((call) => {
         const target = call.fn === "set" ? call.args[0] : MERGES.has(call.fn) ? call.args[0] : void 0;
         if (target === void 0 || !new RegExp(`^\\${v}(?![\\w])`).test(target)) return false;
-        const values = call.fn === "set" ? call.args.slice(2) : [...call.args.slice(1), ...call.piped !== void 0 ? [`(${call.piped})`] : []];
+        const values = [...call.args.slice(call.fn === "set" ? 2 : 1), ...call.piped !== void 0 ? [`(${call.piped})`] : []];
         return !values.every((a2) => deepArgument(a2, f));
       });
       if (!filled && assigned.get(v).every((rhs) => deepPipeline(rhs, f))) continue;
@@ -37676,7 +37736,7 @@ function changesShared(code) {
     return ![...call.args, ...call.piped !== void 0 ? [`(${call.piped})`] : []].every((a2) => deepArgument(a2, f));
   });
 }
-function omittedTemplates(index, keep, given = []) {
+function omittedTemplates(index, keep, given = [], valueKeys = []) {
   if (index === void 0 || keep.length === 0) return [];
   const kept = /* @__PURE__ */ new Set();
   const queue = [];
@@ -37685,30 +37745,22 @@ function omittedTemplates(index, keep, given = []) {
     if (at3 === void 0) return [];
     queue.push(at3);
   }
-  const handed = given.map(textCalls);
-  const tplCalls = [.../* @__PURE__ */ new Set([...index.fileCalls.calls, ...handed.flatMap((t) => t.calls)])];
-  const tplEffects = index.fileCalls.effects || handed.some((t) => t.effects);
-  const mutating = new Set(index.direct);
-  let namedMutating = [...mutating].some((u2) => index.defined.has(u2));
-  const reaches = (name) => {
-    if (index.archives) return true;
-    if (name === void 0) return namedMutating;
-    const at3 = index.definitions.get(name);
-    return at3 === void 0 || at3.some((d) => mutating.has(d));
-  };
-  for (let changed = true; changed; ) {
-    changed = false;
-    for (const unit of index.units) {
-      if (mutating.has(unit)) continue;
-      if (unit.calls.some((name) => name === TPL ? tplEffects || tplCalls.some(reaches) : reaches(name))) {
-        mutating.add(unit);
-        if (index.defined.has(unit)) namedMutating = true;
-        changed = true;
-      }
-    }
+  const handed = given.map(valuesTextCalls);
+  const texts = [index.fileCalls, ...handed];
+  const tplCalls = [...new Set(texts.flatMap((t) => t.calls))];
+  const mutating = closure(index, index.direct, texts.some((t) => t.effects), tplCalls);
+  const parts = valueKeys.map((key2) => key2.match(WORD) ?? []).filter((p) => p.length > 0);
+  const readsChanged = (words, any) => any || parts.some((p) => p.every((w) => words.has(w)));
+  const seed = new Set(index.units.filter((u2) => u2.readsAny));
+  for (const p of parts) {
+    const lists = p.map((w) => index.byWord.get(w) ?? []);
+    const shortest = lists.reduce((a2, b) => b.length < a2.length ? b : a2);
+    const others = lists.filter((l) => l !== shortest).map((l) => new Set(l));
+    for (const unit of shortest) if (others.every((o2) => o2.has(unit))) seed.add(unit);
   }
+  const reading = parts.length === 0 ? /* @__PURE__ */ new Set() : closure(index, seed, texts.some((t) => readsChanged(t.words, t.readsAny)), tplCalls);
   index.files.forEach((f, i2) => {
-    if (f.kept || mutating.has(f.top)) queue.push(i2);
+    if (f.kept || mutating.has(f.top) || reading.has(f.top)) queue.push(i2);
   });
   while (queue.length > 0) {
     const i2 = queue.pop();
@@ -37717,6 +37769,28 @@ function omittedTemplates(index, keep, given = []) {
     queue.push(...index.files[i2].names);
   }
   return collapsed(index.files.map((f) => f.rel), new Set(index.files.filter((_, i2) => !kept.has(i2)).map((f) => f.rel)));
+}
+function closure(index, seed, tplHit, tplCalls) {
+  const marked = new Set(seed);
+  let named2 = [...marked].some((u2) => index.defined.has(u2));
+  const reaches = (name) => {
+    if (name === ANYTHING) return true;
+    if (name === TPL) return tplHit || tplCalls.some(reaches);
+    if (index.archives) return true;
+    if (name === void 0) return named2;
+    const at3 = index.definitions.get(name);
+    return at3 === void 0 || at3.some((d) => marked.has(d));
+  };
+  for (let changed = true; changed; ) {
+    changed = false;
+    for (const unit of index.units) {
+      if (marked.has(unit) || !unit.calls.some(reaches)) continue;
+      marked.add(unit);
+      if (index.defined.has(unit)) named2 = true;
+      changed = true;
+    }
+  }
+  return marked;
 }
 function collapsed(all, left) {
   const holds = /* @__PURE__ */ new Set();
@@ -38177,6 +38251,17 @@ async function renderChart(request) {
 }
 var MISSING_TEMPLATE = /\bno template "[^"]*" associated with|\btemplate "[^"]*" not defined|\bincomplete or empty template\b/;
 var SUBSET_VIEWS = /* @__PURE__ */ new WeakMap();
+function releaseSubsets(request) {
+  if (request.checkedCharts === void 0) return;
+  const dir = chartDirForHelm(request);
+  TEMPLATE_INDEXES.get(request.checkedCharts)?.delete(dir);
+  const views = SUBSET_VIEWS.get(request.checkedCharts);
+  for (const [memo, view] of views ?? []) {
+    if (!memo.startsWith(`${dir}\0`)) continue;
+    rmSync2(path11.dirname(view), { recursive: true, force: true });
+    views.delete(memo);
+  }
+}
 var TEMPLATE_INDEXES = /* @__PURE__ */ new WeakMap();
 function omittedFor(request, chartDir) {
   if (request.onlyTemplates === void 0 || request.onlyTemplates.length === 0 || request.checkedCharts === void 0) return [];
@@ -38191,7 +38276,7 @@ function omittedFor(request, chartDir) {
       return [];
     }
   }
-  return omittedTemplates(indexes.get(chartDir), request.onlyTemplates, given);
+  return omittedTemplates(indexes.get(chartDir), request.onlyTemplates, given, request.changedValueKeys ?? []);
 }
 async function renderOnce(request) {
   const started = performance.now();
@@ -38527,9 +38612,19 @@ function withReplacedFiles(chartDir, files, omitted = []) {
   }
   const root = stagingRoot("preadmit-edit-");
   const staged = path11.join(root, path11.basename(chartDir));
-  const left = new Set(omitted);
+  let ownRules = "";
+  try {
+    const stat = statSync5(path11.join(chartDir, HELM_IGNORE));
+    ownRules = stat.isFile() && stat.size <= 1024 * 1024 ? readFileSync6(path11.join(chartDir, HELM_IGNORE), "utf8") : void 0;
+  } catch (error) {
+    if (error.code !== "ENOENT") ownRules = void 0;
+  }
+  const ignorable = (name) => ownRules !== void 0 && !/[\r\n]/.test(name) && name.trim() === name && !files.has(HELM_IGNORE);
+  const ignored2 = omitted.filter(ignorable);
+  const left = new Set(omitted.filter((name) => !ignorable(name)));
+  const skipped = new Set(ignored2);
   const onTheWay = /* @__PURE__ */ new Set();
-  for (const name of [...files.keys(), ...omitted]) {
+  for (const name of [...files.keys(), ...left]) {
     const parts = name.split("/");
     for (let i2 = 1; i2 < parts.length; i2++) onTheWay.add(parts.slice(0, i2).join("/"));
   }
@@ -38538,7 +38633,7 @@ function withReplacedFiles(chartDir, files, omitted = []) {
     for (const entry of readdirSync3(src, { withFileTypes: true })) {
       if (entry.name === ".git") continue;
       const name = prefix2 === "" ? entry.name : `${prefix2}/${entry.name}`;
-      if (left.has(name)) continue;
+      if (left.has(name) || skipped.has(name) || name === HELM_IGNORE && ignored2.length > 0) continue;
       const from = path11.join(src, entry.name);
       const to = path11.join(dst, entry.name);
       const text2 = files.get(name);
@@ -38548,8 +38643,12 @@ function withReplacedFiles(chartDir, files, omitted = []) {
     }
   };
   stage(chartDir, staged, "");
+  if (ignored2.length > 0) writeFileSync3(path11.join(staged, HELM_IGNORE), `${ownRules}
+${ignored2.map((name) => `/${name.replace(/[\\*?[]/g, "\\$&")}`).join("\n")}
+`);
   return staged;
 }
+var HELM_IGNORE = ".helmignore";
 function stagingRoot(prefix2) {
   if (stagedRoots.length === 0) process.once("exit", () => stagedRoots.forEach((dir) => rmSync2(dir, { recursive: true, force: true })));
   const root = mkdtempSync(path11.join(os.tmpdir(), prefix2));
@@ -50639,9 +50738,10 @@ function setPair(p, value) {
   return `${key2}=${String(value).replace(/([,\\])/g, "\\$1")}`;
 }
 function overridesFor(ctx, candidates, flip) {
-  const out = { file: {}, set: [] };
+  const out = { file: {}, set: [], keys: [] };
   const effective = ctx.values.value;
   const put = (c3, p, value) => {
+    for (const t of c3.path) if (typeof t === "string" && !out.keys.includes(t)) out.keys.push(t);
     if (c3.viaSet && (typeof value === "string" || typeof value === "number" || typeof value === "boolean")) out.set.push(setPair(p, value));
     else setOverride(out.file, effective, p, value);
   };
@@ -50669,7 +50769,7 @@ async function renderWith(ctx, overrides) {
   writeFileSync5(file, JSON.stringify(overrides.file));
   const { request, dir, chart, valueSet, repoRoot } = ctx.render;
   const started = performance.now();
-  const outcome = await renderChart({ ...request, purpose: "provenance", valuesFiles: [...request.valuesFiles, file], set: [...request.set, ...overrides.set], ...ctx.only !== void 0 ? { onlyTemplates: ctx.only } : {} });
+  const outcome = await renderChart({ ...request, purpose: "provenance", valuesFiles: [...request.valuesFiles, file], set: [...request.set, ...overrides.set], ...ctx.only !== void 0 ? { onlyTemplates: ctx.only, changedValueKeys: overrides.keys } : {} });
   ctx.stats.ms += performance.now() - started;
   ctx.stats.renders++;
   if (!outcome.ok) return { ok: false, message: outcome.message };
@@ -51403,7 +51503,7 @@ async function proveLines(render2, config, claims, budget, tmp, stats, trials = 
         replacedFiles: replaced,
         valuesFiles,
         set: [...render2.request.set, ...overrides?.set ?? []],
-        ...only !== void 0 ? { onlyTemplates: [.../* @__PURE__ */ new Set([...only, ...changedFiles])].sort() } : {}
+        ...only !== void 0 ? { onlyTemplates: [.../* @__PURE__ */ new Set([...only, ...changedFiles])].sort(), changedValueKeys: overrides?.keys ?? [] } : {}
       });
       stats.ms += performance.now() - started;
       stats.renders++;
@@ -51640,7 +51740,10 @@ async function attachProvenance(findings, renders, config, options = {}) {
   const done = (render2) => {
     const left = (pending.get(render2.dir) ?? 1) - 1;
     pending.set(render2.dir, left);
-    if (left === 0) sources.delete(render2.dir);
+    if (left === 0) {
+      sources.delete(render2.dir);
+      releaseSubsets(render2.request);
+    }
   };
   await mapLimit([...renders], concurrency, async (render2) => {
     try {

@@ -9,6 +9,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { locateHelm, renderChart, renderStats, resetRenderStats, splitRendered, type HelmBinary, type RenderRequest } from '../../src/render/helm.ts';
 import { omittedTemplates, templateIndex } from '../../src/render/template-subset.ts';
 import { RenderCache, runWithRenderCache } from '../../src/render/render-cache.ts';
+import { scan } from '../../src/pipeline/scan.ts';
 
 function chart(files: Record<string, string>): string {
   const root = mkdtempSync(path.join(os.tmpdir(), 'preadmit-subset-'));
@@ -113,6 +114,55 @@ describe('which template files a subset render leaves out', () => {
     expect(omittedTemplates(templateIndex(archived), ['templates/a.yaml'])).toEqual(['templates/plain.yaml']);
   });
 
+  it('sees effects however they are written: after := with no space, a value piped into set, a variable assigned inside a pipeline', () => {
+    const dir = chart({
+      'templates/a.yaml': cm('a'),
+      'templates/no-space.yaml': '{{ $_:=set .Values "x" "changed" }}\n' + cm('n'),
+      'templates/piped.yaml': '{{ $a := dict }}{{ $_ := .Values.shared | set $a "inner" }}{{ $_ := mergeOverwrite $a.inner (dict "k" "changed") }}\n' + cm('p'),
+      'templates/paren.yaml': '{{ $d := dict }}{{ if ($d = .Values.shared) }}{{ end }}{{ $_ := set $d "k" "changed" }}\n' + cm('q'),
+      'templates/plain.yaml': cm('plain'),
+    });
+    expect(omittedTemplates(templateIndex(dir), ['templates/a.yaml'])).toEqual(['templates/plain.yaml']);
+  });
+
+  it('reads tpl of anything but values or a chart file as doing anything, and values as YAML decodes them', () => {
+    const dir = chart({
+      'templates/a.yaml': cm('a'),
+      'templates/_h.tpl': '{{- define "c.touch" -}}{{- $_ := set .Values "x" "y" -}}{{- end -}}\n',
+      'templates/literal.yaml': '{{ tpl "{{ $_ := set .Values \\"x\\" \\"changed\\" }}" . }}\n' + cm('l'),
+      'templates/decoded.yaml': '{{ tpl (b64dec .Values.code) . }}\n' + cm('d'),
+      'templates/values.yaml': '{{ tpl .Values.init . }}\n' + cm('v'),
+      'templates/plain.yaml': cm('plain'),
+    });
+    const index = templateIndex(dir);
+    expect(omittedTemplates(index, ['templates/a.yaml']).sort()).toEqual(['templates/plain.yaml', 'templates/values.yaml']);
+    expect(omittedTemplates(index, ['templates/a.yaml'], ['init: "\\x7B{ $_ := set .Values \\"x\\" \\"changed\\" }}"\n'])).toEqual(['templates/plain.yaml']);
+  });
+
+  it('keeps a file a define named like its path stands for, whatever characters the name holds', () => {
+    const dir = chart({
+      'templates/a.yaml': cm('a', 'x: {{ include "c/templates/my config.yaml" . | quote }}'),
+      'templates/deeper/_d.tpl': '{{- define "c/templates/my config.yaml" -}}from-define{{- end -}}\n',
+      'templates/my config.yaml': '# from-file\n',
+      'templates/other.yaml': cm('other'),
+    });
+    expect(omittedTemplates(templateIndex(dir), ['templates/a.yaml'])).toEqual(['templates/other.yaml']);
+  });
+
+  it('keeps the files reading a values key the render changes (they may fail with it as the chart would)', () => {
+    const dir = chart({
+      'templates/a.yaml': cm('a', 'h: {{ .Values.hostNetwork | quote }}'),
+      'templates/dns.yaml': '{{- if eq .Values.hostNetwork true }}\n' + cm('dns') + '{{- end }}\n',
+      'templates/by-name.yaml': '{{- if index .Values "hostNetwork" }}\n' + cm('by-name') + '{{- end }}\n',
+      'templates/whole.yaml': cm('whole', 'v: {{ toYaml .Values | quote }}'),
+      'templates/computed.yaml': '{{- $k := "x" }}{{- if index .Values $k }}\n' + cm('computed') + '{{- end }}\n',
+      'templates/other.yaml': cm('other', 'r: {{ .Values.replicas | quote }}'),
+    });
+    const index = templateIndex(dir);
+    expect(omittedTemplates(index, ['templates/a.yaml']).sort()).toEqual(['templates/by-name.yaml', 'templates/computed.yaml', 'templates/dns.yaml', 'templates/other.yaml', 'templates/whole.yaml']);
+    expect(omittedTemplates(index, ['templates/a.yaml'], [], ['hostNetwork'])).toEqual(['templates/other.yaml']);
+  });
+
   it('stays linear on many templates and on text with unclosed actions', () => {
     const names = Array.from({ length: 2000 }, (_, i) => `t${i}.yaml`);
     const files: Record<string, string> = {};
@@ -156,6 +206,21 @@ async function documents(req: RenderRequest): Promise<Map<string, string>> {
   return new Map(splitRendered(outcome.stdout).map((d) => [d.template, d.text]));
 }
 
+describe('provenance with subset renders', () => {
+  it('does not prove a values key by a render the whole chart fails (a template left out compares the sentinel with a boolean)', async () => {
+    const dir = chart({
+      'values.yaml': 'hostNetwork: true\nnp: {}\n',
+      'templates/deploy.yaml': 'apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\nspec:\n  selector:\n    matchLabels: {app: web}\n  template:\n    metadata:\n      labels: {app: web}\n    spec:\n      hostNetwork: {{ .Values.hostNetwork }}\n      containers:\n        - name: web\n          image: nginx:1.27\n',
+      'templates/dns.yaml': '{{- if eq .Values.hostNetwork true }}\n' + cm('host-dns') + '{{- end }}\n',
+      'templates/netpol.yaml': '{{- if not .Values.hostNetwork }}\n' + cm('np', 'cidr: {{ .Values.np.from.cidr }}') + '{{- end }}\n',
+    });
+    const result = await scan({ paths: [dir], helmPath: process.env.PREADMIT_TEST_HELM3! });
+    const host = result.findings.filter((f) => f.ruleId === 'pss-host-namespaces');
+    expect(host.map((f) => [f.source.located, f.source.values, f.source.line])).toEqual([['template', undefined, 12]]);
+    expect(host[0]!.source.unproven).toContain('does not render with this value changed');
+  });
+});
+
 describe.each([0, 1])('subset renders with real helm (%s: helm 3, helm 4)', (which) => {
   it('renders the kept templates exactly as the full render does, the others not at all', async () => {
     const helm = helms[which]!;
@@ -173,6 +238,30 @@ describe.each([0, 1])('subset renders with real helm (%s: helm 3, helm 4)', (whi
     expect(subset.get('c/templates/b.yaml')).toBe(full.get('c/templates/b.yaml'));
     expect(subset.get('c/templates/b.yaml')).toContain('x: "changed"');
     expect(full.has('c/templates/other.yaml')).toBe(true);
+  });
+
+  it('leaves files out through the view\'s .helmignore, whatever their names, after the chart\'s own rules', async () => {
+    const helm = helms[which]!;
+    const dir = chart({
+      '.helmignore': '# the chart\'s own\n*.md\n',
+      'templates/a.yaml': cm('a'),
+      'templates/b[1].yaml': cm('b1'),
+      'templates/c*.yaml': cm('c'),
+      'templates/d?.yaml': cm('d'),
+      'templates/e\\f.yaml': cm('e'),
+      'templates/in dir/g.yaml': cm('g'),
+      'templates/ h.yaml': cm('h'),
+      'templates/notes.md': 'not rendered',
+      'charts/sub/Chart.yaml': 'apiVersion: v2\nname: sub\nversion: 0.1.0\n',
+      'charts/sub/templates/s.yaml': cm('s'),
+    });
+    const full = await documents(request(helm, dir));
+    expect(full.size).toBe(8);
+    resetRenderStats();
+    const subset = await documents(request(helm, dir, { onlyTemplates: ['templates/a.yaml'], purpose: 'provenance' }));
+    // A name with a space at its start cannot be a rule: its folder is staged instead.
+    expect([...subset.keys()]).toEqual(['c/templates/a.yaml']);
+    expect(renderStats.subset).toEqual({ runs: 1, again: 0 });
   });
 
   it('makes the render again with every file when the subset lacks a template a kept file includes', async () => {

@@ -7,6 +7,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { mapLimit, type ChartRender } from '../render/charts.ts';
+import { releaseSubsets } from '../render/helm.ts';
 import type { Config } from '../config/config.ts';
 import { relativeTo } from '../model/paths.ts';
 import type { Finding, ProvenanceSummary, ScannedObject, SourceInfo } from '../model/model.ts';
@@ -310,7 +311,10 @@ export async function attachProvenance(findings: readonly Finding[], renders: re
   const done = (render: ChartRender) => {
     const left = (pending.get(render.dir) ?? 1) - 1;
     pending.set(render.dir, left);
-    if (left === 0) sources.delete(render.dir);
+    if (left === 0) {
+      sources.delete(render.dir);
+      releaseSubsets(render.request);
+    }
   };
   await mapLimit([...renders], concurrency, async (render) => {
     try {

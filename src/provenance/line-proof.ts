@@ -276,7 +276,7 @@ export async function proveLines(
         replacedFiles: replaced,
         valuesFiles,
         set: [...render.request.set, ...(overrides?.set ?? [])],
-        ...(only !== undefined ? { onlyTemplates: [...new Set([...only, ...changedFiles])].sort() } : {}),
+        ...(only !== undefined ? { onlyTemplates: [...new Set([...only, ...changedFiles])].sort(), changedValueKeys: overrides?.keys ?? [] } : {}),
       });
       stats.ms += performance.now() - started;
       stats.renders++;

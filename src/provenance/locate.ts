@@ -475,12 +475,15 @@ function setPair(p: readonly Token[], value: string | number | boolean): string 
 export interface Overrides {
   file: Record<string, unknown>;
   set: string[];
+  /** The names along the values paths changed (a render of a template subset keeps the files reading them). */
+  keys: string[];
 }
 
 function overridesFor(ctx: Ctx, candidates: readonly Candidate[], flip?: Candidate): Overrides {
-  const out: Overrides = { file: {}, set: [] };
+  const out: Overrides = { file: {}, set: [], keys: [] };
   const effective = ctx.values.value;
   const put = (c: Candidate, p: readonly Token[], value: unknown) => {
+    for (const t of c.path) if (typeof t === 'string' && !out.keys.includes(t)) out.keys.push(t);
     if (c.viaSet && (typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean')) out.set.push(setPair(p, value));
     else setOverride(out.file, effective, p, value);
   };
@@ -509,7 +512,7 @@ async function renderWith(ctx: Ctx, overrides: Overrides): Promise<{ ok: true; o
   writeFileSync(file, JSON.stringify(overrides.file));
   const { request, dir, chart, valueSet, repoRoot } = ctx.render;
   const started = performance.now();
-  const outcome = await renderChart({ ...request, purpose: 'provenance', valuesFiles: [...request.valuesFiles, file], set: [...request.set, ...overrides.set], ...(ctx.only !== undefined ? { onlyTemplates: ctx.only } : {}) });
+  const outcome = await renderChart({ ...request, purpose: 'provenance', valuesFiles: [...request.valuesFiles, file], set: [...request.set, ...overrides.set], ...(ctx.only !== undefined ? { onlyTemplates: ctx.only, changedValueKeys: overrides.keys } : {}) });
   ctx.stats.ms += performance.now() - started;
   ctx.stats.renders++;
   if (!outcome.ok) return { ok: false, message: outcome.message };

@@ -332,6 +332,11 @@ export interface RenderRequest {
    * cannot change the output of these; a render that fails so is made again with every file.
    */
   onlyTemplates?: readonly string[];
+  /**
+   * With onlyTemplates: the names of the values keys this render changes from a render of the chart that
+   * succeeded (provenance's sentinels and flips); the files reading them are kept (template-subset.ts).
+   */
+  changedValueKeys?: readonly string[];
   /** Why this render is made (counted in renderStats; the cache treats every purpose alike). */
   purpose?: RenderPurpose;
 }
@@ -408,6 +413,22 @@ const MISSING_TEMPLATE = /\bno template "[^"]*" associated with|\btemplate "[^"]
 /** Staged views of a chart's template subset by scan (the checkedCharts map), chart directory and subset. */
 const SUBSET_VIEWS = new WeakMap<Map<string, string | undefined>, Map<string, string>>();
 
+/**
+ * Lets go of what subset renders of a chart kept for its next ones (its template index, its staged views):
+ * provenance calls it once the chart's last render is located.
+ */
+export function releaseSubsets(request: Pick<RenderRequest, 'chartDir' | 'checkedCharts'>): void {
+  if (request.checkedCharts === undefined) return;
+  const dir = chartDirForHelm(request);
+  TEMPLATE_INDEXES.get(request.checkedCharts)?.delete(dir);
+  const views = SUBSET_VIEWS.get(request.checkedCharts);
+  for (const [memo, view] of views ?? []) {
+    if (!memo.startsWith(`${dir}\u0000`)) continue;
+    rmSync(path.dirname(view), { recursive: true, force: true });
+    views!.delete(memo);
+  }
+}
+
 /** Template indexes by scan (the checkedCharts map) and chart directory. */
 const TEMPLATE_INDEXES = new WeakMap<Map<string, string | undefined>, Map<string, TemplateIndex | undefined>>();
 
@@ -426,7 +447,7 @@ function omittedFor(request: RenderRequest, chartDir: string): string[] {
       return []; // helm reports it
     }
   }
-  return omittedTemplates(indexes.get(chartDir), request.onlyTemplates, given);
+  return omittedTemplates(indexes.get(chartDir), request.onlyTemplates, given, request.changedValueKeys ?? []);
 }
 
 async function renderOnce(request: RenderRequest): Promise<RenderOutcome & { subset?: boolean }> {
@@ -931,9 +952,13 @@ function withClusterAnswers(chartDir: string, how: AnswersHow): string {
 }
 
 /**
- * A staged view of a chart with some files replaced or left out: the directories on the way to such a file
- * are made, every other entry is a link to the chart's own (helm follows them as it does the chart's; they
- * were vetted with the chart), and the replaced files are written. Only files the chart has are replaced.
+ * A staged view of a chart with some files replaced or left out: the directories on the way to a replaced
+ * file are made, every other entry is a link to the chart's own (helm follows them as it does the chart's;
+ * they were vetted with the chart), and the replaced files are written. Only files the chart has are
+ * replaced. Files left out are named in the view's `.helmignore` (the chart's own rules, then one rule per
+ * path: helm's loader reads the top `.helmignore` for the whole tree, subcharts' folders included), so no
+ * folder is staged for them; a name helm's rules cannot say (spaces at either end, a line break) is left
+ * out by staging its folder instead.
  */
 function withReplacedFiles(chartDir: string, files: ReadonlyMap<string, string>, omitted: readonly string[] = []): string {
   for (const name of [...files.keys(), ...omitted]) {
@@ -941,9 +966,20 @@ function withReplacedFiles(chartDir: string, files: ReadonlyMap<string, string>,
   }
   const root = stagingRoot('preadmit-edit-');
   const staged = path.join(root, path.basename(chartDir));
-  const left = new Set(omitted);
+  // The chart's own .helmignore, when it is a file (else everything left out is staged out).
+  let ownRules: string | undefined = '';
+  try {
+    const stat = statSync(path.join(chartDir, HELM_IGNORE));
+    ownRules = stat.isFile() && stat.size <= 1024 * 1024 ? readFileSync(path.join(chartDir, HELM_IGNORE), 'utf8') : undefined;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') ownRules = undefined;
+  }
+  const ignorable = (name: string) => ownRules !== undefined && !/[\r\n]/.test(name) && name.trim() === name && !files.has(HELM_IGNORE);
+  const ignored = omitted.filter(ignorable);
+  const left = new Set(omitted.filter((name) => !ignorable(name)));
+  const skipped = new Set(ignored);
   const onTheWay = new Set<string>();
-  for (const name of [...files.keys(), ...omitted]) {
+  for (const name of [...files.keys(), ...left]) {
     const parts = name.split('/');
     for (let i = 1; i < parts.length; i++) onTheWay.add(parts.slice(0, i).join('/'));
   }
@@ -952,7 +988,8 @@ function withReplacedFiles(chartDir: string, files: ReadonlyMap<string, string>,
     for (const entry of readdirSync(src, { withFileTypes: true })) {
       if (entry.name === '.git') continue;
       const name = prefix === '' ? entry.name : `${prefix}/${entry.name}`;
-      if (left.has(name)) continue;
+      // What is left out is not linked where a folder is staged anyway (the rules cover the rest).
+      if (left.has(name) || skipped.has(name) || (name === HELM_IGNORE && ignored.length > 0)) continue;
       const from = path.join(src, entry.name);
       const to = path.join(dst, entry.name);
       const text = files.get(name);
@@ -962,8 +999,13 @@ function withReplacedFiles(chartDir: string, files: ReadonlyMap<string, string>,
     }
   };
   stage(chartDir, staged, '');
+  // Rooted rules (a leading slash) match the whole path; Go's filepath.Match escapes with a backslash.
+  if (ignored.length > 0) writeFileSync(path.join(staged, HELM_IGNORE), `${ownRules}\n${ignored.map((name) => `/${name.replace(/[\\*?[]/g, '\\$&')}`).join('\n')}\n`);
   return staged;
 }
+
+/** The file helm's loader reads its ignore rules from, at the chart's top. */
+const HELM_IGNORE = '.helmignore';
 
 /** A temporary folder for a staged copy of a chart, removed at exit if nothing removed it before. */
 function stagingRoot(prefix: string): string {

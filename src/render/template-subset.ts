@@ -9,8 +9,12 @@
 //   files read (`set`/`unset` of anything but a dict it made, a merge of anything but data sharing nothing
 //   at any depth, `sortAlpha` of a shared list, which helm 3 sorts in place: a dict of `.Values` changed by
 //   one file is seen by the files rendered after it), or stops the render (`fail`, `required`: the proof
-//   would hold for a chart that does not render). `tpl` runs text the index reads too: the chart's other
-//   files (`.Files.Get` may hand it them) and the render's values files and `--set` values.
+//   would hold for a chart that does not render). `tpl` of values or a chart file runs text the index reads
+//   too (the chart's other files, the render's values files and `--set` values, as written and as YAML
+//   decodes them); tpl of anything else (a literal, decoded or built text) may do anything.
+// - reads a values key the render changes from one that succeeded (provenance's sentinels and flips, by the
+//   key's names, or `.Values` handed on whole, or a key looked up by a computed name): what the changed
+//   values break there (a sentinel compared with a boolean, a nil map after a flip) breaks the chart too.
 // - is included by its path (`include (print $.Template.BasePath "/configmap.yaml") .`, the checksum idiom),
 //   or by a name with a slash (a define named like a file is replaced by the file).
 // Such files are always kept, with the files the kept ones name; the rest is left out. Subcharts unpacked in
@@ -20,15 +24,29 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { actionSpans, STRING_LITERALS } from './actions.ts';
+import { loadYamlDocuments, outsideYamlBudget } from '../loaders/yaml-docs.ts';
 
 interface Unit {
   /** Its actions' code (codeOf). */
   actions: string[];
-  /** The named templates it calls; undefined: a name known only at render time; TPL: tpl's text. */
-  calls: (string | undefined | typeof TPL)[];
+  /** The words of its actions, string literals' included (the values keys it may read by name); emptied into TemplateIndex.byWord. */
+  words: Set<string>;
+  /** It may read any values key: `.Values` handed on whole, a key looked up by a computed name, tpl of computed text. */
+  readsAny: boolean;
+  /** The named templates it calls; undefined: a name known only at render time; TPL: tpl's text; ANYTHING: tpl of text the index cannot read. */
+  calls: (string | undefined | typeof TPL | typeof ANYTHING)[];
 }
 
 const TPL = Symbol('tpl');
+const EMPTY_WORDS: Set<string> = new Set();
+/** A call that may do anything (tpl of text the index cannot read). */
+const ANYTHING = Symbol('anything');
+/** Words of an action, as values keys are matched against them (split the same way: keysRead). */
+const WORD = /[A-Za-z0-9_-]+/g;
+/** `.Values` (or a part of it) handed on whole, or a key looked up by a computed name. */
+const READS_ANY = /(?:^|[^\w.])\$?\.Values(?![\w.])|\b(?:index|get|dig|pluck|hasKey)\b[^|)]*(?:\$\w|\()/;
+/** tpl text the index reads: a values field chain (optionally as YAML), or a chart file. */
+const PLAIN_TPL_TEXT = /^(?:\$?\.Values(?:\.[\w-]+)*|\((?:toYaml|toString|toJson)\s+\$?\.Values(?:\.[\w-]+)*\)|\(\$?\.Values(?:\.[\w-]+)*\s*\|\s*(?:toYaml|toString|toJson)\)|\(\$?\.Files\.Get\s+""\))$/;
 
 /** The template files of a chart (and of its unpacked subcharts), their named templates and calls. */
 export interface TemplateIndex {
@@ -51,13 +69,15 @@ export interface TemplateIndex {
   /** Subchart archives are there (their named templates are not read). */
   archives: boolean;
   /** What the chart's other files would do handed to tpl (textCalls), all together. */
-  fileCalls: { calls: (string | undefined)[]; effects: boolean };
+  fileCalls: TextCalls;
+  /** The units whose actions hold a word. */
+  byWord: Map<string, Unit[]>;
 }
 
 /** Functions that change their first argument (sprig: a dict). */
 const MERGES = new Set(['merge', 'mergeOverwrite', 'mustMerge', 'mustMergeOverwrite']);
 /** Calls whose effects may reach past the file (changesShared). */
-const EFFECTS = /(?:^|[\s(|])(set|unset|merge|mergeOverwrite|mustMerge|mustMergeOverwrite|sortAlpha|fail|required)(?![\w.])/g;
+const EFFECTS = /(?:^|[\s(|=])(set|unset|merge|mergeOverwrite|mustMerge|mustMergeOverwrite|sortAlpha|fail|required)(?![\w.])/g;
 /**
  * Functions that return a new dict (or list) no other file holds. Its values may be shared ones (`dict "a"
  * .Values.a`, `pick .Values "a"`): changing its own keys is harmless, a merge into it is not (a deep merge
@@ -74,38 +94,88 @@ const MAX_FILES = 5000;
 const MAX_BYTES = 4 * 1024 * 1024;
 const MAX_LINKS = 200_000;
 
+/** What text handed to tpl would do: the named templates it calls, effects past it, the values keys it reads. */
+export interface TextCalls {
+  calls: (string | undefined)[];
+  effects: boolean;
+  words: Set<string>;
+  readsAny: boolean;
+}
+
 /**
  * What text that is not a template (values, files) would do if handed to tpl: the named templates its
  * actions call (undefined for a name built at render time) and whether an action has effects past it.
  */
-export function textCalls(text: string): { calls: (string | undefined)[]; effects: boolean } {
+export function textCalls(text: string): TextCalls {
   const calls: (string | undefined)[] = [];
+  const words = new Set<string>();
   let effects = false;
-  if (!text.includes('{{')) return { calls, effects };
+  let readsAny = false;
+  if (!text.includes('{{')) return { calls, effects, words, readsAny };
   // A YAML double-quoted string escapes the template's quotes: read as tpl would be handed them.
   const unescaped = text.replace(/\\"/g, '"');
   for (const span of actionSpans(unescaped)) {
     if (span.comment) continue;
     const action = unescaped.slice(span.start, span.end);
     for (const m of action.matchAll(TEXT_CALL)) calls.push(m[4] !== undefined ? undefined : (m[1] ?? m[2] ?? m[3]));
-    if (!effects && codeOf(action).search(EFFECTS) !== -1) effects = true;
+    for (const word of action.match(WORD) ?? []) words.add(word);
+    const code = codeOf(action);
+    if (!effects && code.search(EFFECTS) !== -1) effects = true;
+    // tpl inside tpl'd text, of anything: read as doing anything.
+    if (/(?:^|[\s(|=])tpl(?![\w.])/.test(code)) {
+      calls.push(undefined);
+      effects = true;
+      readsAny = true;
+    }
+    if (READS_ANY.test(code)) readsAny = true;
   }
-  return { calls, effects };
+  return { calls, effects, words, readsAny };
+}
+
+/**
+ * textCalls of a values text both as written and as its YAML string scalars decode (`\x7B{` is `{{` once
+ * YAML reads it; tpl is handed the decoded string).
+ */
+export function valuesTextCalls(text: string): TextCalls {
+  const raw = textCalls(text);
+  // Only a double-quoted scalar's escapes decode to other characters (block scalars are the text as written).
+  if (!text.includes('\\')) return raw;
+  const strings: string[] = [];
+  const seen = new Set<object>();
+  const walk = (node: unknown): void => {
+    if (typeof node === 'string') strings.push(node);
+    else if (node !== null && typeof node === 'object' && !seen.has(node)) {
+      seen.add(node);
+      for (const [key, value] of Object.entries(node)) {
+        strings.push(key);
+        walk(value);
+      }
+    }
+  };
+  const parsed = outsideYamlBudget(() => loadYamlDocuments(text));
+  for (const document of parsed.documents) walk(document.value);
+  const decoded = textCalls(strings.join('\n'));
+  for (const word of decoded.words) raw.words.add(word);
+  return { calls: [...raw.calls, ...decoded.calls], effects: raw.effects || decoded.effects, words: raw.words, readsAny: raw.readsAny || decoded.readsAny };
 }
 
 /** The template files of a chart and of the subcharts unpacked in it, read as the module header says. */
 export function templateIndex(chartDir: string): TemplateIndex | undefined {
   const found: { rel: string; text: string }[] = [];
-  const fileCalls: { calls: (string | undefined)[]; effects: boolean } = { calls: [], effects: false };
-  const addText = (text: string | undefined) => {
+  const fileCalls: TextCalls = { calls: [], effects: false, words: new Set(), readsAny: false };
+  const addText = (text: string | undefined, name = '') => {
     if (text === undefined) {
       fileCalls.calls.push(undefined);
       fileCalls.effects = true;
+      fileCalls.readsAny = true;
       return;
     }
-    const found = textCalls(text);
+    // A chart's values file is handed to tpl as YAML decodes it; any other file as written (.Files.Get).
+    const found = /^values\.ya?ml$/i.test(name) ? valuesTextCalls(text) : textCalls(text);
     fileCalls.calls.push(...found.calls);
     fileCalls.effects ||= found.effects;
+    fileCalls.readsAny ||= found.readsAny;
+    for (const word of found.words) fileCalls.words.add(word);
   };
   let archives = false;
   let count = 0;
@@ -144,7 +214,7 @@ export function templateIndex(chartDir: string): TemplateIndex | undefined {
           return false;
         }
         if (templates) found.push({ rel: name, text });
-        else addText(text);
+        else addText(text, name);
       } else return false;
     }
     return true;
@@ -193,7 +263,7 @@ export function templateIndex(chartDir: string): TemplateIndex | undefined {
         } else if (stat.size > MAX_BYTES) addText(undefined);
         else {
           try {
-            addText(readFileSync(from, 'utf8'));
+            addText(readFileSync(from, 'utf8'), entry.name);
           } catch {
             return false;
           }
@@ -212,6 +282,17 @@ export function templateIndex(chartDir: string): TemplateIndex | undefined {
   const units = parsed.flatMap((u) => [u.top, ...u.defines.values()]);
   const defined = new Set(parsed.flatMap((u) => [...u.defines.values()]));
   const direct = new Set(units.filter((unit) => changesShared(unit.actions)));
+  // Kept for the scan: the units by word (what a render changing a key reads), not their text (memory).
+  const byWord = new Map<string, Unit[]>();
+  for (const unit of units) {
+    for (const word of unit.words) {
+      const list = byWord.get(word);
+      if (list === undefined) byWord.set(word, [unit]);
+      else list.push(unit);
+    }
+    unit.words = EMPTY_WORDS;
+    unit.actions = [];
+  }
   // Only a file calling a name no file defines (a path, a computed name) can include a file by its path.
   const byBase = new Map<string, number[]>();
   found.forEach((f, i) => {
@@ -225,6 +306,7 @@ export function templateIndex(chartDir: string): TemplateIndex | undefined {
     // A name with a slash may be a file's (a define named like one is replaced by the file in helm).
     if (calls.some((name) => typeof name !== 'string' || !definitions.has(name) || name.includes('/'))) {
       const words = new Set(f.text.match(/[^\s"'`/\\(){}|,]+/g) ?? []);
+      for (const name of calls) if (typeof name === 'string' && name.includes('/')) words.add(name.slice(name.lastIndexOf('/') + 1));
       for (const [b, list] of byBase) if (words.has(b)) names.push(...list.filter((j) => j !== i));
     }
     links += names.length;
@@ -233,12 +315,12 @@ export function templateIndex(chartDir: string): TemplateIndex | undefined {
   });
   // Files naming each other by the thousand: nothing is left out rather than hold the web.
   if (links > MAX_LINKS) return undefined;
-  return { files, byRel: new Map(files.map((f, i) => [f.rel, i])), units, definitions, defined, direct, archives, fileCalls };
+  return { files, byRel: new Map(files.map((f, i) => [f.rel, i])), units, definitions, defined, direct, archives, fileCalls, byWord };
 }
 
 /** A file's top level and the named templates it defines (by `define`/`block` nesting; comments skipped). */
 function unitsOf(text: string): { top: Unit; defines: Map<string, Unit> } {
-  const top: Unit = { actions: [], calls: [] };
+  const top: Unit = { actions: [], calls: [], words: new Set(), readsAny: false };
   const defines = new Map<string, Unit>();
   // The open blocks: a named template's unit, or undefined for if/range/with.
   const stack: (Unit | undefined)[] = [];
@@ -250,7 +332,7 @@ function unitsOf(text: string): { top: Unit; defines: Map<string, Unit> } {
     const current = stack.findLast((u) => u !== undefined) ?? top;
     if (word === 'define' || word === 'block') {
       const name = /^\{\{-?\s*(?:define|block)\s+(?:"((?:[^"\\]|\\.)*)"|`([^`]*)`)/.exec(raw);
-      const unit: Unit = { actions: [], calls: [] };
+      const unit: Unit = { actions: [], calls: [], words: new Set(), readsAny: false };
       if (name !== null) defines.set(name[1] ?? name[2]!, unit);
       // A block also runs where it stands.
       if (word === 'block') current.calls.push(name === null ? undefined : (name[1] ?? name[2]!));
@@ -263,8 +345,19 @@ function unitsOf(text: string): { top: Unit; defines: Map<string, Unit> } {
     }
     if (word === 'if' || word === 'range' || word === 'with') stack.push(undefined);
     current.actions.push(code);
+    for (const word of raw.match(WORD) ?? []) current.words.add(word);
+    if (READS_ANY.test(code)) current.readsAny = true;
     for (const m of raw.matchAll(CALL)) current.calls.push(m[1] ?? m[2]);
-    if (/\btpl\b/.test(code)) current.calls.push(TPL);
+    for (const m of code.matchAll(/(?:^|[\s(|=])tpl(?![\w.])/g)) {
+      // tpl of values or a chart file: the index reads that text. Of anything else (a literal, decoded or
+      // built text): it may do anything.
+      const text = argumentsAt(code, m.index + m[0].length)[0] ?? '';
+      if (PLAIN_TPL_TEXT.test(text)) current.calls.push(TPL);
+      else {
+        current.calls.push(ANYTHING);
+        current.readsAny = true;
+      }
+    }
   }
   return { top, defines };
 }
@@ -418,6 +511,8 @@ function changesShared(code: readonly string[]): boolean {
     }
     const assignment = /^\s*(?:(?:if|with|else\s+if|else\s+with)\s+)?(\$\w+)\s*:?=(?!=)(.*)$/s.exec(c);
     if (assignment) assigned.set(assignment[1]!, [...(assigned.get(assignment[1]!) ?? []), assignment[2]!]);
+    // An assignment inside a pipeline (`if ($d = .Values.x)`) is not read: the variable may hold anything.
+    for (const m of c.matchAll(/[^\s]\s*(\$\w+)\s*:?=(?!=)/g)) if (assignment === null || m.index > 0) shared.add(m[1]!);
   }
   const calls = code.flatMap((c) =>
     [...c.matchAll(EFFECTS)].map((m) => {
@@ -436,7 +531,7 @@ function changesShared(code: readonly string[]): boolean {
       const filled = calls.some((call) => {
         const target = call.fn === 'set' ? call.args[0] : MERGES.has(call.fn) ? call.args[0] : undefined;
         if (target === undefined || !new RegExp(`^\\${v}(?![\\w])`).test(target)) return false;
-        const values = call.fn === 'set' ? call.args.slice(2) : [...call.args.slice(1), ...(call.piped !== undefined ? [`(${call.piped})`] : [])];
+        const values = [...call.args.slice(call.fn === 'set' ? 2 : 1), ...(call.piped !== undefined ? [`(${call.piped})`] : [])];
         return !values.every((a) => deepArgument(a, f));
       });
       if (!filled && assigned.get(v)!.every((rhs) => deepPipeline(rhs, f))) continue;
@@ -463,8 +558,11 @@ function changesShared(code: readonly string[]): boolean {
  * The template files (chart-relative) a render that only needs `keep` can leave out, or an empty list when
  * a kept file is not one of the chart's template files (an archive's, outside the chart): nothing then.
  * `given`: the text of the render's own values files and `--set` values (what tpl may be handed).
+ * `valueKeys`: the names of the values keys this render changes from a render that succeeded (provenance's
+ * sentinels and flips): the files reading any of them are kept too, so that a file the changed values break
+ * (a sentinel compared with a number, a nil map after a flip) fails the subset as it fails the chart.
  */
-export function omittedTemplates(index: TemplateIndex | undefined, keep: readonly string[], given: readonly string[] = []): string[] {
+export function omittedTemplates(index: TemplateIndex | undefined, keep: readonly string[], given: readonly string[] = [], valueKeys: readonly string[] = []): string[] {
   if (index === undefined || keep.length === 0) return [];
   const kept = new Set<number>();
   const queue: number[] = [];
@@ -473,34 +571,25 @@ export function omittedTemplates(index: TemplateIndex | undefined, keep: readonl
     if (at === undefined) return [];
     queue.push(at);
   }
-  // Units that change shared data, themselves or through what they call, to a fixed point; a call of a name
-  // defined nowhere here, or built at render time, may reach any named template that does (or an archive's).
-  const handed = given.map(textCalls);
-  const tplCalls = [...new Set([...index.fileCalls.calls, ...handed.flatMap((t) => t.calls)])];
-  const tplEffects = index.fileCalls.effects || handed.some((t) => t.effects);
-  const mutating = new Set(index.direct);
-  let namedMutating = [...mutating].some((u) => index.defined.has(u));
-  // A subchart archive's named templates are not read: any name may be one of its (helm lets an archive's
-  // define replace a chart's own).
-  const reaches = (name: string | undefined): boolean => {
-    if (index.archives) return true;
-    if (name === undefined) return namedMutating;
-    const at = index.definitions.get(name);
-    return at === undefined || at.some((d) => mutating.has(d));
-  };
-  for (let changed = true; changed; ) {
-    changed = false;
-    for (const unit of index.units) {
-      if (mutating.has(unit)) continue;
-      if (unit.calls.some((name) => (name === TPL ? tplEffects || tplCalls.some(reaches) : reaches(name)))) {
-        mutating.add(unit);
-        if (index.defined.has(unit)) namedMutating = true;
-        changed = true;
-      }
-    }
+  const handed = given.map(valuesTextCalls);
+  const texts = [index.fileCalls, ...handed];
+  const tplCalls = [...new Set(texts.flatMap((t) => t.calls))];
+  // Units that change shared data or stop the render, themselves or through what they call.
+  const mutating = closure(index, index.direct, texts.some((t) => t.effects), tplCalls);
+  // Units that read a changed key (by name, or any key).
+  const parts = valueKeys.map((key) => key.match(WORD) ?? []).filter((p) => p.length > 0);
+  const readsChanged = (words: ReadonlySet<string>, any: boolean) => any || parts.some((p) => p.every((w) => words.has(w)));
+  const seed = new Set(index.units.filter((u) => u.readsAny));
+  for (const p of parts) {
+    // Units holding every word of the key: the shortest list, checked against the others.
+    const lists = p.map((w) => index.byWord.get(w) ?? []);
+    const shortest = lists.reduce((a, b) => (b.length < a.length ? b : a));
+    const others = lists.filter((l) => l !== shortest).map((l) => new Set(l));
+    for (const unit of shortest) if (others.every((o) => o.has(unit))) seed.add(unit);
   }
+  const reading = parts.length === 0 ? new Set<Unit>() : closure(index, seed, texts.some((t) => readsChanged(t.words, t.readsAny)), tplCalls);
   index.files.forEach((f, i) => {
-    if (f.kept || mutating.has(f.top)) queue.push(i);
+    if (f.kept || mutating.has(f.top) || reading.has(f.top)) queue.push(i);
   });
   while (queue.length > 0) {
     const i = queue.pop()!;
@@ -509,6 +598,35 @@ export function omittedTemplates(index: TemplateIndex | undefined, keep: readonl
     queue.push(...index.files[i]!.names);
   }
   return collapsed(index.files.map((f) => f.rel), new Set(index.files.filter((_, i) => !kept.has(i)).map((f) => f.rel)));
+}
+
+/**
+ * The units that do what `seed` does, themselves or through the named templates they call, to a fixed
+ * point: a name defined nowhere here, or built at render time, may be any named template that does (and
+ * with a subchart archive there, whose named templates are not read and may replace the chart's own, any
+ * name may); tpl does it when the text it may be handed does (`tplHit`) or names what does.
+ */
+function closure(index: TemplateIndex, seed: ReadonlySet<Unit>, tplHit: boolean, tplCalls: readonly (string | undefined)[]): Set<Unit> {
+  const marked = new Set(seed);
+  let named = [...marked].some((u) => index.defined.has(u));
+  const reaches = (name: Unit['calls'][number]): boolean => {
+    if (name === ANYTHING) return true;
+    if (name === TPL) return tplHit || tplCalls.some(reaches);
+    if (index.archives) return true;
+    if (name === undefined) return named;
+    const at = index.definitions.get(name);
+    return at === undefined || at.some((d) => marked.has(d));
+  };
+  for (let changed = true; changed; ) {
+    changed = false;
+    for (const unit of index.units) {
+      if (marked.has(unit) || !unit.calls.some(reaches)) continue;
+      marked.add(unit);
+      if (index.defined.has(unit)) named = true;
+      changed = true;
+    }
+  }
+  return marked;
 }
 
 /**
