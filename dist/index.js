@@ -60160,7 +60160,7 @@ var TPL = /* @__PURE__ */ Symbol("tpl");
 var EMPTY_WORDS = /* @__PURE__ */ new Set();
 var ANYTHING = /* @__PURE__ */ Symbol("anything");
 var WORD = /[A-Za-z0-9_-]+/g;
-var READS_ANY = /(?:^|[^\w.])\$?\.Values(?![\w.])|\b(?:index|get|dig|pluck|hasKey)\b[^|)]*(?:\$\w|\()/;
+var READS_ANY = /(?:^|[^\w.])(?:\$\w*)?\.Values(?![\w.])|\b(?:index|get|dig|pluck|hasKey)\b[^|)]*(?:\$|\()/;
 var PLAIN_TPL_TEXT = /^(?:\$?\.Values(?:\.[\w-]+)*|\((?:toYaml|toString|toJson)\s+\$?\.Values(?:\.[\w-]+)*\)|\(\$?\.Values(?:\.[\w-]+)*\s*\|\s*(?:toYaml|toString|toJson)\)|\(\$?\.Files\.Get\s+""\))$/;
 var MERGES = /* @__PURE__ */ new Set(["merge", "mergeOverwrite", "mustMerge", "mustMergeOverwrite"]);
 var EFFECTS = /(?:^|[\s(|=])(set|unset|merge|mergeOverwrite|mustMerge|mustMergeOverwrite|sortAlpha|fail|required)(?![\w.])/g;
@@ -61440,7 +61440,7 @@ function withReplacedFiles(chartDir, files, omitted = []) {
   } catch (error2) {
     if (error2.code !== "ENOENT") ownRules = void 0;
   }
-  const ignorable = (name) => ownRules !== void 0 && !/[\r\n]/.test(name) && name.trim() === name && !files.has(HELM_IGNORE);
+  const ignorable = (name) => ownRules !== void 0 && !/[\r\n]/.test(name) && !/^[\s\u0085]|[\s\u0085]$/.test(name) && !files.has(HELM_IGNORE);
   const ignored2 = omitted.filter(ignorable);
   const left = new Set(omitted.filter((name) => !ignorable(name)));
   const skipped = new Set(ignored2);
@@ -70704,7 +70704,7 @@ function rendersAsDefaults(set2) {
     } catch {
       return false;
     }
-    return text2.replace(/^\uFEFF/, "").split(/\r?\n/).every((line) => /^\s*(?:#.*)?$/.test(line) || /^(?:---|\.\.\.)\s*(?:#.*)?$/.test(line));
+    return text2.replace(/^\uFEFF/, "").split(/\r?\n/).every((line) => /^[ \t]*(?:#[\t\x20-\x7e]*)?$/.test(line) || /^---(?:[ \t]+(?:#[\t\x20-\x7e]*)?)?$/.test(line));
   });
 }
 async function renderOne(dir, set2, binary2, config, repoRoot, loaded, checkedCharts, variant) {
@@ -76877,7 +76877,8 @@ async function exportCommit(repoRoot, sha, dir, changed) {
     for (let at3 = file.indexOf("/"); at3 !== -1; at3 = file.indexOf("/", at3 + 1)) {
       const chart = file.slice(0, at3);
       if (!untouchedSet.has(chart)) continue;
-      return file.slice(at3 + 1) === "Chart.yaml" ? void 0 : chart;
+      const rest = file.slice(at3 + 1);
+      return rest === "Chart.yaml" || rest === "requirements.yaml" || rest.split("/").at(-1) === CONFIG_FILE_NAME ? void 0 : chart;
     }
     return void 0;
   };

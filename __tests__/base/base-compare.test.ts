@@ -336,6 +336,9 @@ describe('--base: only changed charts are rendered', () => {
       'charts/b/templates/p.yaml': pod('b'),
       // The configuration turns the rule off: a base scanned without it would call the head's finding fixed.
       'charts/b/ci/preadmit.yaml': 'rules:\n  pss-privileged: off\n',
+      // Kept: the dependencies of a v1 chart, and a configuration a scanned path inside the chart finds.
+      'charts/b/requirements.yaml': 'dependencies: []\n',
+      'charts/b/deploy/.preadmit.yaml': 'rules: {}\n',
     };
     const repo = await repository(files);
     const sha = (await repo.git('rev-parse', 'HEAD')).stdout.trim();
@@ -343,6 +346,7 @@ describe('--base: only changed charts are rendered', () => {
     await exportCommit(repo.root, sha, dir, ['charts/a/templates/p.yaml']);
     const has = (file: string) => existsSync(path.join(dir, 'tree', file));
     expect([has('charts/a/templates/p.yaml'), has('charts/b/Chart.yaml'), has('charts/b/values.yaml'), has('charts/b/ci/preadmit.yaml')]).toEqual([true, true, false, false]);
+    expect([has('charts/b/requirements.yaml'), has('charts/b/deploy/.preadmit.yaml')]).toEqual([true, true]);
     repo.edit({ 'charts/a/templates/p.yaml': `# touched\n${pod('a', { privileged: true, hostPID: true })}` });
     const result = await compare(repo, ['charts'], {}, { configFile: path.join(repo.root, 'charts/b/ci/preadmit.yaml') });
     expect(result.base?.errors).toBe(0);

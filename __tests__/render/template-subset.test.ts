@@ -156,10 +156,12 @@ describe('which template files a subset render leaves out', () => {
       'templates/by-name.yaml': '{{- if index .Values "hostNetwork" }}\n' + cm('by-name') + '{{- end }}\n',
       'templates/whole.yaml': cm('whole', 'v: {{ toYaml .Values | quote }}'),
       'templates/computed.yaml': '{{- $k := "x" }}{{- if index .Values $k }}\n' + cm('computed') + '{{- end }}\n',
+      'templates/through-root.yaml': '{{- $r := . }}{{- range $k, $v := $r.Values }}{{ end }}\n' + cm('root'),
+      'templates/by-string.yaml': '{{- if index $ "Values" }}{{ end }}\n' + cm('by-string'),
       'templates/other.yaml': cm('other', 'r: {{ .Values.replicas | quote }}'),
     });
     const index = templateIndex(dir);
-    expect(omittedTemplates(index, ['templates/a.yaml']).sort()).toEqual(['templates/by-name.yaml', 'templates/computed.yaml', 'templates/dns.yaml', 'templates/other.yaml', 'templates/whole.yaml']);
+    expect(omittedTemplates(index, ['templates/a.yaml']).sort()).toEqual(['templates/by-name.yaml', 'templates/by-string.yaml', 'templates/computed.yaml', 'templates/dns.yaml', 'templates/other.yaml', 'templates/through-root.yaml', 'templates/whole.yaml']);
     expect(omittedTemplates(index, ['templates/a.yaml'], [], ['hostNetwork'])).toEqual(['templates/other.yaml']);
   });
 
@@ -251,12 +253,14 @@ describe.each([0, 1])('subset renders with real helm (%s: helm 3, helm 4)', (whi
       'templates/e\\f.yaml': cm('e'),
       'templates/in dir/g.yaml': cm('g'),
       'templates/ h.yaml': cm('h'),
+      // Go trims U+0085 off a rule's end: such a name is staged out too.
+      'templates/i.yaml\u0085': cm('i'),
       'templates/notes.md': 'not rendered',
       'charts/sub/Chart.yaml': 'apiVersion: v2\nname: sub\nversion: 0.1.0\n',
       'charts/sub/templates/s.yaml': cm('s'),
     });
     const full = await documents(request(helm, dir));
-    expect(full.size).toBe(8);
+    expect(full.size).toBe(9);
     resetRenderStats();
     const subset = await documents(request(helm, dir, { onlyTemplates: ['templates/a.yaml'], purpose: 'provenance' }));
     // A name with a space at its start cannot be a rule: its folder is staged instead.

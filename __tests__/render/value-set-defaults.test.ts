@@ -41,7 +41,7 @@ const set = (files: string[], pairs: string[] = []): ValueSet => ({ name: 'x', k
 
 describe('value sets that add nothing to the defaults', () => {
   it('are files of comments, blank lines and document markers only, with no --set of their own', () => {
-    const dir = chart({ 'a-values.yaml': '---\n## the defaults\n\n...\n', 'b-values.yaml': '\uFEFF# only a comment\r\n', 'c-values.yaml': 'hostNetwork: false\n', 'd-values.yaml': '{}\n' });
+    const dir = chart({ 'a-values.yaml': '---\n## the defaults\n\n--- # another\n', 'b-values.yaml': '\uFEFF# only a comment\r\n', 'c-values.yaml': 'hostNetwork: false\n', 'd-values.yaml': '{}\n' });
     expect(rendersAsDefaults(set([path.join(dir, 'ci/a-values.yaml')]))).toBe(true);
     expect(rendersAsDefaults(set([path.join(dir, 'ci/b-values.yaml')]))).toBe(true);
     expect(rendersAsDefaults(set([path.join(dir, 'ci/c-values.yaml')]))).toBe(false);
@@ -49,6 +49,10 @@ describe('value sets that add nothing to the defaults', () => {
     expect(rendersAsDefaults(set([path.join(dir, 'ci/d-values.yaml')]))).toBe(false);
     expect(rendersAsDefaults(set([path.join(dir, 'ci/a-values.yaml')], ['hostNetwork=false']))).toBe(false);
     expect(rendersAsDefaults(set([path.join(dir, 'ci/missing-values.yaml')]))).toBe(false);
+    // What YAML reads otherwise, or helm refuses: a U+0085 line break in a comment, a document end, a
+    // marker with a comment glued on, a no-break space: rendered as written.
+    const odd = chart({ 'nel-values.yaml': '# defaults\u0085hostNetwork: true\n', 'end-values.yaml': '# a\n...\n', 'glued-values.yaml': '---#x\n', 'nbsp-values.yaml': '\u00a0# x\n', 'accent-values.yaml': '# café\n' });
+    for (const name of ['nel', 'end', 'glued', 'nbsp', 'accent']) expect(rendersAsDefaults(set([path.join(odd, `ci/${name}-values.yaml`)]))).toBe(false);
   });
 
   it('share the defaults render and report what their own render reported', async () => {

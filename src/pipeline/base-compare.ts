@@ -10,7 +10,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { execa } from 'execa';
-import { namedValuesFiles, type Config } from '../config/config.ts';
+import { CONFIG_FILE_NAME, namedValuesFiles, type Config } from '../config/config.ts';
 import { chooseCharts, localDependencies, type ChartChoice } from './changed-charts.ts';
 import { findRepoRoot } from './discover.ts';
 import { isInside } from '../model/paths.ts';
@@ -39,8 +39,8 @@ const GIT_ENV = { GIT_TERMINAL_PROMPT: '0', GIT_PAGER: 'cat', LC_ALL: 'C' };
  *
  * A pull request touching one chart of many would spend most of its time writing the others (issue 18:
  * 62 MB of corpus charts took 1-3 s, and 28 MB of their values, examples and docs still 0.3 s): of a
- * chart no changed file is under, only Chart.yaml is written (the base's scan finds the chart, as the
- * head's does, and leaves it unrendered). `more` writes the rest of such charts if the base's scan renders
+ * chart no changed file is under, only Chart.yaml, requirements.yaml and configuration files are written
+ * (the base's scan finds the chart and its dependencies, as the head's does, and leaves it unrendered). `more` writes the rest of such charts if the base's scan renders
  * them after all (its configuration changed, a dependency did), and `under` a file or folder the scan
  * reads directly (the configuration file, a values file, admission policy or baseline the options or the
  * configuration name, a scanned path inside a left-out folder): synchronously, from the same index. A commit holding a Terraform plan that
@@ -71,8 +71,10 @@ export async function exportCommit(repoRoot: string, sha: string, dir: string, c
     for (let at = file.indexOf('/'); at !== -1; at = file.indexOf('/', at + 1)) {
       const chart = file.slice(0, at);
       if (!untouchedSet.has(chart)) continue;
-      // Its Chart.yaml stays: the base's scan finds the chart (and reports it unchanged) as the head's does.
-      return file.slice(at + 1) === 'Chart.yaml' ? undefined : chart;
+      // Its Chart.yaml and requirements.yaml stay (the base's scan finds the chart and its file:// dependencies
+      // as the head's does), and a configuration file (found by walking up from a scanned path).
+      const rest = file.slice(at + 1);
+      return rest === 'Chart.yaml' || rest === 'requirements.yaml' || rest.split('/').at(-1) === CONFIG_FILE_NAME ? undefined : chart;
     }
     return undefined;
   };

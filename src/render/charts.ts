@@ -355,8 +355,10 @@ export function rendersAsDefaults(set: ValueSet): boolean {
     } catch {
       return false;
     }
-    // Comments, blank lines and document markers: the file gives helm no values (as when it is not given).
-    return text.replace(/^\uFEFF/, '').split(/\r?\n/).every((line) => /^\s*(?:#.*)?$/.test(line) || /^(?:---|\.\.\.)\s*(?:#.*)?$/.test(line));
+    // Blank lines, comments and document starts in plain ASCII only: the file gives helm no values (as when
+    // it is not given). Anything else (another line break YAML reads, such as U+0085, a document end helm
+    // refuses, any other character) is rendered as written.
+    return text.replace(/^\uFEFF/, '').split(/\r?\n/).every((line) => /^[ \t]*(?:#[\t\x20-\x7e]*)?$/.test(line) || /^---(?:[ \t]+(?:#[\t\x20-\x7e]*)?)?$/.test(line));
   });
 }
 

@@ -974,7 +974,8 @@ function withReplacedFiles(chartDir: string, files: ReadonlyMap<string, string>,
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== 'ENOENT') ownRules = undefined;
   }
-  const ignorable = (name: string) => ownRules !== undefined && !/[\r\n]/.test(name) && name.trim() === name && !files.has(HELM_IGNORE);
+  // helm reads its rules a line at a time and trims each as Go's strings.TrimSpace does (U+0085 included).
+  const ignorable = (name: string) => ownRules !== undefined && !/[\r\n]/.test(name) && !/^[\s\u0085]|[\s\u0085]$/.test(name) && !files.has(HELM_IGNORE);
   const ignored = omitted.filter(ignorable);
   const left = new Set(omitted.filter((name) => !ignorable(name)));
   const skipped = new Set(ignored);

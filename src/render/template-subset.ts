@@ -44,7 +44,7 @@ const ANYTHING = Symbol('anything');
 /** Words of an action, as values keys are matched against them (split the same way: keysRead). */
 const WORD = /[A-Za-z0-9_-]+/g;
 /** `.Values` (or a part of it) handed on whole, or a key looked up by a computed name. */
-const READS_ANY = /(?:^|[^\w.])\$?\.Values(?![\w.])|\b(?:index|get|dig|pluck|hasKey)\b[^|)]*(?:\$\w|\()/;
+const READS_ANY = /(?:^|[^\w.])(?:\$\w*)?\.Values(?![\w.])|\b(?:index|get|dig|pluck|hasKey)\b[^|)]*(?:\$|\()/;
 /** tpl text the index reads: a values field chain (optionally as YAML), or a chart file. */
 const PLAIN_TPL_TEXT = /^(?:\$?\.Values(?:\.[\w-]+)*|\((?:toYaml|toString|toJson)\s+\$?\.Values(?:\.[\w-]+)*\)|\(\$?\.Values(?:\.[\w-]+)*\s*\|\s*(?:toYaml|toString|toJson)\)|\(\$?\.Files\.Get\s+""\))$/;
 
