@@ -37338,7 +37338,7 @@ import path9 from "node:path";
 var TPL = /* @__PURE__ */ Symbol("tpl");
 var EMPTY_WORDS = /* @__PURE__ */ new Set();
 var ANYTHING = /* @__PURE__ */ Symbol("anything");
-var WORD = /[A-Za-z0-9_-]+/g;
+var WORD = /[\p{L}\p{N}_-]+/gu;
 var READS_ANY = /(?:^|[^\w.])(?:\$\w*)?\.Values(?![\w.])|\b(?:index|get|dig|pluck|hasKey)\b[^|)]*(?:\$|\()/;
 var PLAIN_TPL_TEXT = /^(?:\$?\.Values(?:\.[\w-]+)*|\((?:toYaml|toString|toJson)\s+\$?\.Values(?:\.[\w-]+)*\)|\(\$?\.Values(?:\.[\w-]+)*\s*\|\s*(?:toYaml|toString|toJson)\)|\(\$?\.Files\.Get\s+""\))$/;
 var MERGES = /* @__PURE__ */ new Set(["merge", "mergeOverwrite", "mustMerge", "mustMergeOverwrite"]);
@@ -37556,8 +37556,9 @@ function unitsOf(text2) {
     if (word === "define" || word === "block") {
       const name = /^\{\{-?\s*(?:define|block)\s+(?:"((?:[^"\\]|\\.)*)"|`([^`]*)`)/.exec(raw);
       const unit = { actions: [], calls: [], words: /* @__PURE__ */ new Set(), readsAny: false };
-      if (name !== null) defines.set(name[1] ?? name[2], unit);
-      if (word === "block") current2.calls.push(name === null ? void 0 : name[1] ?? name[2]);
+      const defined = name === null ? void 0 : name[1] !== void 0 ? goStringValue(`"${name[1]}"`) : name[2];
+      if (defined !== void 0) defines.set(defined, unit);
+      if (word === "block") current2.calls.push(defined);
       stack.push(unit);
       continue;
     }
@@ -37569,7 +37570,7 @@ function unitsOf(text2) {
     current2.actions.push(code);
     for (const word2 of raw.match(WORD) ?? []) current2.words.add(word2);
     if (READS_ANY.test(code)) current2.readsAny = true;
-    for (const m of raw.matchAll(CALL)) current2.calls.push(m[1] ?? m[2]);
+    for (const m of raw.matchAll(CALL)) current2.calls.push(m[1] !== void 0 ? goStringValue(`"${m[1]}"`) : m[2]);
     for (const m of code.matchAll(/(?:^|[\s(|=])tpl(?![\w.])/g)) {
       const text3 = argumentsAt(code, m.index + m[0].length)[0] ?? "";
       if (PLAIN_TPL_TEXT.test(text3)) current2.calls.push(TPL);
@@ -37745,7 +37746,7 @@ function omittedTemplates(index, keep, given = [], valueKeys = []) {
     if (at3 === void 0) return [];
     queue.push(at3);
   }
-  const handed = given.map(valuesTextCalls);
+  const handed = given.map((text2) => typeof text2 === "string" ? valuesTextCalls(text2) : text2);
   const texts = [index.fileCalls, ...handed];
   const tplCalls = [...new Set(texts.flatMap((t) => t.calls))];
   const mutating = closure(index, index.direct, texts.some((t) => t.effects), tplCalls);
@@ -38249,7 +38250,7 @@ async function renderChart(request) {
   }
   return outcome;
 }
-var MISSING_TEMPLATE = /\bno template "[^"]*" associated with|\btemplate "[^"]*" not defined|\bincomplete or empty template\b/;
+var MISSING_TEMPLATE = /\bno template "(?:[^"\\]|\\.)*" associated with|\btemplate "(?:[^"\\]|\\.)*" not defined|\bincomplete or empty template\b/;
 var SUBSET_VIEWS = /* @__PURE__ */ new WeakMap();
 function releaseSubsets(request) {
   if (request.checkedCharts === void 0) return;
@@ -38262,16 +38263,24 @@ function releaseSubsets(request) {
     views.delete(memo);
   }
 }
+var VALUES_TEXTS = /* @__PURE__ */ new WeakMap();
 var TEMPLATE_INDEXES = /* @__PURE__ */ new WeakMap();
 function omittedFor(request, chartDir) {
   if (request.onlyTemplates === void 0 || request.onlyTemplates.length === 0 || request.checkedCharts === void 0) return [];
   let indexes = TEMPLATE_INDEXES.get(request.checkedCharts);
   if (indexes === void 0) TEMPLATE_INDEXES.set(request.checkedCharts, indexes = /* @__PURE__ */ new Map());
   if (!indexes.has(chartDir)) indexes.set(chartDir, templateIndex(chartDir));
-  const given = [...request.set.map((pair2) => pair2.slice(pair2.indexOf("=") + 1))];
+  const given = request.set.map((pair2) => valuesTextCalls(pair2.slice(pair2.indexOf("=") + 1)));
+  let read = VALUES_TEXTS.get(request.checkedCharts);
+  if (read === void 0) VALUES_TEXTS.set(request.checkedCharts, read = /* @__PURE__ */ new Map());
   for (const file of request.valuesFiles) {
     try {
-      given.push(readFileSync6(path11.resolve(request.chartDir, file), "utf8"));
+      const at3 = path11.resolve(request.chartDir, file);
+      const stat = statSync5(at3);
+      const key2 = `${at3}\0${stat.size}\0${stat.mtimeMs}`;
+      let calls = read.get(key2);
+      if (calls === void 0) read.set(key2, calls = valuesTextCalls(readFileSync6(at3, "utf8")));
+      given.push(calls);
     } catch {
       return [];
     }
@@ -50260,7 +50269,7 @@ function rendersAsDefaults(set2) {
     } catch {
       return false;
     }
-    return text2.replace(/^\uFEFF/, "").split(/\r?\n/).every((line) => /^[ \t]*(?:#[\t\x20-\x7e]*)?$/.test(line) || /^---(?:[ \t]+(?:#[\t\x20-\x7e]*)?)?$/.test(line));
+    return text2.replace(/^\uFEFF/, "").split(/\r?\n/).every((line) => /^ *(?:#[\t\x20-\x7e]*)?$/.test(line) || /^---(?:[ \t]+(?:#[\t\x20-\x7e]*)?)?$/.test(line));
   });
 }
 async function renderOne(dir, set2, binary2, config, repoRoot, loaded, checkedCharts, variant) {

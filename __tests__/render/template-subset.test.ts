@@ -139,6 +139,15 @@ describe('which template files a subset render leaves out', () => {
     expect(omittedTemplates(index, ['templates/a.yaml'], ['init: "\\x7B{ $_ := set .Values \\"x\\" \\"changed\\" }}"\n'])).toEqual(['templates/plain.yaml']);
   });
 
+  it('reads a called name as Go reads its escapes', () => {
+    const dir = chart({
+      'templates/a.yaml': cm('a', 'x: {{ include "c/templates/q\\"b.yaml" . | sha256sum }}'),
+      'templates/q"b.yaml': cm('qb'),
+      'templates/other.yaml': cm('other'),
+    });
+    expect(omittedTemplates(templateIndex(dir), ['templates/a.yaml'])).toEqual(['templates/other.yaml']);
+  });
+
   it('keeps a file a define named like its path stands for, whatever characters the name holds', () => {
     const dir = chart({
       'templates/a.yaml': cm('a', 'x: {{ include "c/templates/my config.yaml" . | quote }}'),
@@ -163,6 +172,9 @@ describe('which template files a subset render leaves out', () => {
     const index = templateIndex(dir);
     expect(omittedTemplates(index, ['templates/a.yaml']).sort()).toEqual(['templates/by-name.yaml', 'templates/by-string.yaml', 'templates/computed.yaml', 'templates/dns.yaml', 'templates/other.yaml', 'templates/through-root.yaml', 'templates/whole.yaml']);
     expect(omittedTemplates(index, ['templates/a.yaml'], [], ['hostNetwork'])).toEqual(['templates/other.yaml']);
+    // Go reads identifiers in any script.
+    const unicode = chart({ 'templates/a.yaml': cm('a', 'p: {{ .Values.путь | quote }}'), 'templates/reads.yaml': '{{ if eq .Values.путь "x" }}{{ end }}\n' + cm('r'), 'templates/other.yaml': cm('other') });
+    expect(omittedTemplates(templateIndex(unicode), ['templates/a.yaml'], [], ['путь'])).toEqual(['templates/other.yaml']);
   });
 
   it('stays linear on many templates and on text with unclosed actions', () => {

@@ -51,8 +51,8 @@ describe('value sets that add nothing to the defaults', () => {
     expect(rendersAsDefaults(set([path.join(dir, 'ci/missing-values.yaml')]))).toBe(false);
     // What YAML reads otherwise, or helm refuses: a U+0085 line break in a comment, a document end, a
     // marker with a comment glued on, a no-break space: rendered as written.
-    const odd = chart({ 'nel-values.yaml': '# defaults\u0085hostNetwork: true\n', 'end-values.yaml': '# a\n...\n', 'glued-values.yaml': '---#x\n', 'nbsp-values.yaml': '\u00a0# x\n', 'accent-values.yaml': '# café\n' });
-    for (const name of ['nel', 'end', 'glued', 'nbsp', 'accent']) expect(rendersAsDefaults(set([path.join(odd, `ci/${name}-values.yaml`)]))).toBe(false);
+    const odd = chart({ 'nel-values.yaml': '# defaults\u0085hostNetwork: true\n', 'end-values.yaml': '# a\n...\n', 'glued-values.yaml': '---#x\n', 'nbsp-values.yaml': '\u00a0# x\n', 'accent-values.yaml': '# café\n', 'tab-values.yaml': '\t# tabbed\n' });
+    for (const name of ['nel', 'end', 'glued', 'nbsp', 'accent', 'tab']) expect(rendersAsDefaults(set([path.join(odd, `ci/${name}-values.yaml`)]))).toBe(false);
   });
 
   it('share the defaults render and report what their own render reported', async () => {

@@ -355,10 +355,10 @@ export function rendersAsDefaults(set: ValueSet): boolean {
     } catch {
       return false;
     }
-    // Blank lines, comments and document starts in plain ASCII only: the file gives helm no values (as when
-    // it is not given). Anything else (another line break YAML reads, such as U+0085, a document end helm
-    // refuses, any other character) is rendered as written.
-    return text.replace(/^\uFEFF/, '').split(/\r?\n/).every((line) => /^[ \t]*(?:#[\t\x20-\x7e]*)?$/.test(line) || /^---(?:[ \t]+(?:#[\t\x20-\x7e]*)?)?$/.test(line));
+    // Blank lines, comments and document starts in plain ASCII only (no tab before a comment: YAML refuses
+    // it there): the file gives helm no values (as when it is not given). Anything else (another line break
+    // YAML reads, such as U+0085, a document end helm refuses, any other character) is rendered as written.
+    return text.replace(/^\uFEFF/, '').split(/\r?\n/).every((line) => /^ *(?:#[\t\x20-\x7e]*)?$/.test(line) || /^---(?:[ \t]+(?:#[\t\x20-\x7e]*)?)?$/.test(line));
   });
 }
 

@@ -17,7 +17,7 @@ import { isObj, str, arr } from '../k8s/values.ts';
 import { loadYamlDocuments, safeParserMessage } from '../loaders/yaml-docs.ts';
 import { isInside, safeRealpath } from '../model/paths.ts';
 import { currentRenderBudget, MiB } from '../config/render-budget.ts';
-import { omittedTemplates, templateIndex, type TemplateIndex } from './template-subset.ts';
+import { omittedTemplates, templateIndex, valuesTextCalls, type TemplateIndex, type TextCalls } from './template-subset.ts';
 import { binaryHash, currentRenderCache, directoryHash, fileHash, renderKey, type RenderCache } from './render-cache.ts';
 
 export class HelmNotFoundError extends Error {}
@@ -408,7 +408,7 @@ export async function renderChart(request: RenderRequest): Promise<RenderOutcome
 }
 
 /** Go's text/template on a template it does not have: `include` (helm's message) and the `template` action. */
-const MISSING_TEMPLATE = /\bno template "[^"]*" associated with|\btemplate "[^"]*" not defined|\bincomplete or empty template\b/;
+const MISSING_TEMPLATE = /\bno template "(?:[^"\\]|\\.)*" associated with|\btemplate "(?:[^"\\]|\\.)*" not defined|\bincomplete or empty template\b/;
 
 /** Staged views of a chart's template subset by scan (the checkedCharts map), chart directory and subset. */
 const SUBSET_VIEWS = new WeakMap<Map<string, string | undefined>, Map<string, string>>();
@@ -429,6 +429,9 @@ export function releaseSubsets(request: Pick<RenderRequest, 'chartDir' | 'checke
   }
 }
 
+/** What values files would do handed to tpl, by scan (the checkedCharts map) and file version. */
+const VALUES_TEXTS = new WeakMap<Map<string, string | undefined>, Map<string, TextCalls>>();
+
 /** Template indexes by scan (the checkedCharts map) and chart directory. */
 const TEMPLATE_INDEXES = new WeakMap<Map<string, string | undefined>, Map<string, TemplateIndex | undefined>>();
 
@@ -438,11 +441,19 @@ function omittedFor(request: RenderRequest, chartDir: string): string[] {
   let indexes = TEMPLATE_INDEXES.get(request.checkedCharts);
   if (indexes === undefined) TEMPLATE_INDEXES.set(request.checkedCharts, (indexes = new Map()));
   if (!indexes.has(chartDir)) indexes.set(chartDir, templateIndex(chartDir));
-  // What tpl may be handed besides the chart's files: this render's values files and --set values.
-  const given: string[] = [...request.set.map((pair) => pair.slice(pair.indexOf('=') + 1))];
+  // What tpl may be handed besides the chart's files: this render's values files (read once per scan and
+  // version of the file) and --set values.
+  const given: TextCalls[] = request.set.map((pair) => valuesTextCalls(pair.slice(pair.indexOf('=') + 1)));
+  let read = VALUES_TEXTS.get(request.checkedCharts);
+  if (read === undefined) VALUES_TEXTS.set(request.checkedCharts, (read = new Map()));
   for (const file of request.valuesFiles) {
     try {
-      given.push(readFileSync(path.resolve(request.chartDir, file), 'utf8'));
+      const at = path.resolve(request.chartDir, file);
+      const stat = statSync(at);
+      const key = `${at}\u0000${stat.size}\u0000${stat.mtimeMs}`;
+      let calls = read.get(key);
+      if (calls === undefined) read.set(key, (calls = valuesTextCalls(readFileSync(at, 'utf8'))));
+      given.push(calls);
     } catch {
       return []; // helm reports it
     }

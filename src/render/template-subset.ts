@@ -23,7 +23,7 @@
 // A render that fails for a missing template is made again with every file (helm.ts).
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
-import { actionSpans, STRING_LITERALS } from './actions.ts';
+import { actionSpans, goStringValue, STRING_LITERALS } from './actions.ts';
 import { loadYamlDocuments, outsideYamlBudget } from '../loaders/yaml-docs.ts';
 
 interface Unit {
@@ -42,7 +42,7 @@ const EMPTY_WORDS: Set<string> = new Set();
 /** A call that may do anything (tpl of text the index cannot read). */
 const ANYTHING = Symbol('anything');
 /** Words of an action, as values keys are matched against them (split the same way: keysRead). */
-const WORD = /[A-Za-z0-9_-]+/g;
+const WORD = /[\p{L}\p{N}_-]+/gu;
 /** `.Values` (or a part of it) handed on whole, or a key looked up by a computed name. */
 const READS_ANY = /(?:^|[^\w.])(?:\$\w*)?\.Values(?![\w.])|\b(?:index|get|dig|pluck|hasKey)\b[^|)]*(?:\$|\()/;
 /** tpl text the index reads: a values field chain (optionally as YAML), or a chart file. */
@@ -333,9 +333,10 @@ function unitsOf(text: string): { top: Unit; defines: Map<string, Unit> } {
     if (word === 'define' || word === 'block') {
       const name = /^\{\{-?\s*(?:define|block)\s+(?:"((?:[^"\\]|\\.)*)"|`([^`]*)`)/.exec(raw);
       const unit: Unit = { actions: [], calls: [], words: new Set(), readsAny: false };
-      if (name !== null) defines.set(name[1] ?? name[2]!, unit);
+      const defined = name === null ? undefined : name[1] !== undefined ? goStringValue(`"${name[1]}"`) : name[2]!;
+      if (defined !== undefined) defines.set(defined, unit);
       // A block also runs where it stands.
-      if (word === 'block') current.calls.push(name === null ? undefined : (name[1] ?? name[2]!));
+      if (word === 'block') current.calls.push(defined);
       stack.push(unit);
       continue;
     }
@@ -347,7 +348,7 @@ function unitsOf(text: string): { top: Unit; defines: Map<string, Unit> } {
     current.actions.push(code);
     for (const word of raw.match(WORD) ?? []) current.words.add(word);
     if (READS_ANY.test(code)) current.readsAny = true;
-    for (const m of raw.matchAll(CALL)) current.calls.push(m[1] ?? m[2]);
+    for (const m of raw.matchAll(CALL)) current.calls.push(m[1] !== undefined ? goStringValue(`"${m[1]}"`) : m[2]);
     for (const m of code.matchAll(/(?:^|[\s(|=])tpl(?![\w.])/g)) {
       // tpl of values or a chart file: the index reads that text. Of anything else (a literal, decoded or
       // built text): it may do anything.
@@ -557,12 +558,13 @@ function changesShared(code: readonly string[]): boolean {
 /**
  * The template files (chart-relative) a render that only needs `keep` can leave out, or an empty list when
  * a kept file is not one of the chart's template files (an archive's, outside the chart): nothing then.
- * `given`: the text of the render's own values files and `--set` values (what tpl may be handed).
+ * `given`: the text of the render's own values files and `--set` values (what tpl may be handed), or what
+ * valuesTextCalls read of them.
  * `valueKeys`: the names of the values keys this render changes from a render that succeeded (provenance's
  * sentinels and flips): the files reading any of them are kept too, so that a file the changed values break
  * (a sentinel compared with a number, a nil map after a flip) fails the subset as it fails the chart.
  */
-export function omittedTemplates(index: TemplateIndex | undefined, keep: readonly string[], given: readonly string[] = [], valueKeys: readonly string[] = []): string[] {
+export function omittedTemplates(index: TemplateIndex | undefined, keep: readonly string[], given: readonly (string | TextCalls)[] = [], valueKeys: readonly string[] = []): string[] {
   if (index === undefined || keep.length === 0) return [];
   const kept = new Set<number>();
   const queue: number[] = [];
@@ -571,7 +573,7 @@ export function omittedTemplates(index: TemplateIndex | undefined, keep: readonl
     if (at === undefined) return [];
     queue.push(at);
   }
-  const handed = given.map(valuesTextCalls);
+  const handed = given.map((text) => (typeof text === 'string' ? valuesTextCalls(text) : text));
   const texts = [index.fileCalls, ...handed];
   const tplCalls = [...new Set(texts.flatMap((t) => t.calls))];
   // Units that change shared data or stop the render, themselves or through what they call.
