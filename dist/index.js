@@ -60161,6 +60161,7 @@ var EMPTY_WORDS = /* @__PURE__ */ new Set();
 var ANYTHING = /* @__PURE__ */ Symbol("anything");
 var WORD = /[\p{L}\p{N}_-]+/gu;
 var READS_ANY = /(?:^|[^\w.])(?:\$\w*)?\.Values(?![\w.])|\b(?:index|get|dig|pluck|hasKey)\b[^|)]*(?:\$|\()/;
+var TPL_CALL = /(?:^|[\s(|=])tpl(?![\w.])/g;
 var PLAIN_TPL_TEXT = /^(?:\$?\.Values(?:\.[\w-]+)*|\((?:toYaml|toString|toJson)\s+\$?\.Values(?:\.[\w-]+)*\)|\(\$?\.Values(?:\.[\w-]+)*\s*\|\s*(?:toYaml|toString|toJson)\)|\(\$?\.Files\.Get\s+""\))$/;
 var MERGES = /* @__PURE__ */ new Set(["merge", "mergeOverwrite", "mustMerge", "mustMergeOverwrite"]);
 var EFFECTS = /(?:^|[\s(|=])(set|unset|merge|mergeOverwrite|mustMerge|mustMergeOverwrite|sortAlpha|fail|required)(?![\w.])/g;
@@ -60186,7 +60187,7 @@ function textCalls(text2) {
     for (const word of action.match(WORD) ?? []) words.add(word);
     const code = codeOf(action);
     if (!effects && code.search(EFFECTS) !== -1) effects = true;
-    if (/(?:^|[\s(|=])tpl(?![\w.])/.test(code)) {
+    if (code.search(TPL_CALL) !== -1) {
       calls.push(void 0);
       effects = true;
       readsAny = true;
@@ -60235,24 +60236,14 @@ function templateIndex(chartDir) {
   let archives = false;
   let count2 = 0;
   const walk3 = (abs, rel, depth, templates) => {
-    if (depth > 32) return false;
-    let entries;
-    try {
-      entries = readdirSync2(abs, { withFileTypes: true });
-    } catch {
-      return false;
-    }
+    const entries = depth > 32 ? void 0 : listing(abs);
+    if (entries === void 0) return false;
     for (const entry of entries) {
-      if (entry.name === ".git") continue;
       if (++count2 > MAX_FILES) return false;
       const from = path9.join(abs, entry.name);
       const name = rel === "" ? entry.name : `${rel}/${entry.name}`;
-      let stat2;
-      try {
-        stat2 = statSync3(from);
-      } catch {
-        return false;
-      }
+      const stat2 = statOf(from);
+      if (stat2 === void 0) return false;
       if (stat2.isDirectory()) {
         if (!walk3(from, name, depth + 1, templates)) return false;
       } else if (stat2.isFile()) {
@@ -60274,44 +60265,26 @@ function templateIndex(chartDir) {
     return true;
   };
   const chart = (abs, prefix2, depth) => {
-    if (depth > 8) return false;
-    let entries;
-    try {
-      entries = readdirSync2(abs, { withFileTypes: true });
-    } catch {
-      return false;
-    }
+    const entries = depth > 8 ? void 0 : listing(abs);
+    if (entries === void 0) return false;
     for (const entry of entries) {
-      if (entry.name === ".git") continue;
       const from = path9.join(abs, entry.name);
       if (entry.name === "templates") {
         if (!walk3(from, `${prefix2}templates`, 0, true)) return false;
       } else if (entry.name === "charts") {
-        let subs;
-        try {
-          subs = readdirSync2(from, { withFileTypes: true });
-        } catch {
-          return false;
-        }
+        const subs = listing(from);
+        if (subs === void 0) return false;
         for (const sub of subs) {
           const at3 = path9.join(from, sub.name);
-          let isDir;
-          try {
-            isDir = statSync3(at3).isDirectory();
-          } catch {
-            return false;
-          }
-          if (isDir) {
+          const stat2 = statOf(at3);
+          if (stat2 === void 0) return false;
+          if (stat2.isDirectory()) {
             if (!chart(at3, `${prefix2}charts/${sub.name}/`, depth + 1)) return false;
           } else if (/\.tgz$/i.test(sub.name)) archives = true;
         }
       } else {
-        let stat2;
-        try {
-          stat2 = statSync3(from);
-        } catch {
-          return false;
-        }
+        const stat2 = statOf(from);
+        if (stat2 === void 0) return false;
         if (stat2.isDirectory()) {
           if (!walk3(from, `${prefix2}${entry.name}`, 0, false)) return false;
         } else if (stat2.size > MAX_BYTES) addText(void 0);
@@ -60364,6 +60337,20 @@ function templateIndex(chartDir) {
   if (links > MAX_LINKS) return void 0;
   return { files, byRel: new Map(files.map((f, i2) => [f.rel, i2])), units, definitions, defined, direct, archives, fileCalls, byWord };
 }
+function listing(dir) {
+  try {
+    return readdirSync2(dir, { withFileTypes: true }).filter((entry) => entry.name !== ".git");
+  } catch {
+    return void 0;
+  }
+}
+function statOf(file) {
+  try {
+    return statSync3(file);
+  } catch {
+    return void 0;
+  }
+}
 function unitsOf(text2) {
   const top = { actions: [], calls: [], words: /* @__PURE__ */ new Set(), readsAny: false };
   const defines = /* @__PURE__ */ new Map();
@@ -60389,10 +60376,10 @@ function unitsOf(text2) {
     }
     if (word === "if" || word === "range" || word === "with") stack.push(void 0);
     current2.actions.push(code);
-    for (const word2 of raw.match(WORD) ?? []) current2.words.add(word2);
+    for (const w of raw.match(WORD) ?? []) current2.words.add(w);
     if (READS_ANY.test(code)) current2.readsAny = true;
     for (const m of raw.matchAll(CALL2)) current2.calls.push(m[1] !== void 0 ? goStringValue(`"${m[1]}"`) : m[2]);
-    for (const m of code.matchAll(/(?:^|[\s(|=])tpl(?![\w.])/g)) {
+    for (const m of code.matchAll(TPL_CALL)) {
       const text3 = argumentsAt(code, m.index + m[0].length)[0] ?? "";
       if (PLAIN_TPL_TEXT.test(text3)) current2.calls.push(TPL);
       else {
@@ -60534,8 +60521,8 @@ function changesShared(code) {
     changed = false;
     for (const v of [...deep]) {
       const filled = calls.some((call) => {
-        const target = call.fn === "set" ? call.args[0] : MERGES.has(call.fn) ? call.args[0] : void 0;
-        if (target === void 0 || !new RegExp(`^\\${v}(?![\\w])`).test(target)) return false;
+        const target = call.fn === "set" || MERGES.has(call.fn) ? call.args[0] : void 0;
+        if (target === void 0 || /^\$\w+/.exec(target)?.[0] !== v) return false;
         const values = [...call.args.slice(call.fn === "set" ? 2 : 1), ...call.piped !== void 0 ? [`(${call.piped})`] : []];
         return !values.every((a2) => deepArgument(a2, f));
       });
@@ -61127,9 +61114,9 @@ async function renderOnce(request2) {
         const views = SUBSET_VIEWS.get(request2.checkedCharts) ?? /* @__PURE__ */ new Map();
         SUBSET_VIEWS.set(request2.checkedCharts, views);
         const memo = `${chartDir}\0${omitted.join("\0")}`;
-        if (!views.has(memo)) views.set(memo, withReplacedFiles(chartDir, /* @__PURE__ */ new Map(), omitted));
+        if (!views.has(memo)) views.set(memo, stagedView(chartDir, /* @__PURE__ */ new Map(), omitted));
         chartDir = views.get(memo);
-      } else chartDir = editedView = withReplacedFiles(chartDir, request2.replacedFiles ?? /* @__PURE__ */ new Map(), omitted);
+      } else chartDir = editedView = stagedView(chartDir, request2.replacedFiles ?? /* @__PURE__ */ new Map(), omitted);
     } catch (error2) {
       return { ok: false, message: `the chart could not be staged with changed lines: ${error2.message}`, ms: performance.now() - started };
     }
@@ -61436,7 +61423,7 @@ function withClusterAnswers(chartDir, how) {
   copy(chartDir, staged, false, 0);
   return staged;
 }
-function withReplacedFiles(chartDir, files, omitted = []) {
+function stagedView(chartDir, files, omitted = []) {
   for (const name of [...files.keys(), ...omitted]) {
     if (name === "" || path11.isAbsolute(name) || name.split("/").some((part) => part === "" || part === "." || part === ".." || part === ".git")) throw new Error(`${name} is not a file of the chart`);
   }
@@ -61451,10 +61438,9 @@ function withReplacedFiles(chartDir, files, omitted = []) {
   }
   const ignorable = (name) => ownRules !== void 0 && !/[\r\n]/.test(name) && !/^[\s\u0085]|[\s\u0085]$/.test(name) && !files.has(HELM_IGNORE);
   const ignored2 = omitted.filter(ignorable);
-  const left = new Set(omitted.filter((name) => !ignorable(name)));
-  const skipped = new Set(ignored2);
+  const left = new Set(omitted);
   const onTheWay = /* @__PURE__ */ new Set();
-  for (const name of [...files.keys(), ...left]) {
+  for (const name of [...files.keys(), ...omitted.filter((name2) => !ignorable(name2))]) {
     const parts = name.split("/");
     for (let i2 = 1; i2 < parts.length; i2++) onTheWay.add(parts.slice(0, i2).join("/"));
   }
@@ -61463,7 +61449,7 @@ function withReplacedFiles(chartDir, files, omitted = []) {
     for (const entry of readdirSync4(src, { withFileTypes: true })) {
       if (entry.name === ".git") continue;
       const name = prefix2 === "" ? entry.name : `${prefix2}/${entry.name}`;
-      if (left.has(name) || skipped.has(name) || name === HELM_IGNORE && ignored2.length > 0) continue;
+      if (left.has(name) || name === HELM_IGNORE && ignored2.length > 0) continue;
       const from = path11.join(src, entry.name);
       const to = path11.join(dst, entry.name);
       const text2 = files.get(name);
@@ -70616,6 +70602,7 @@ async function renderCharts(dirs, helm, config, repoRoot, options = {}) {
   }
   loaded.charts.sort((a2, b) => a2.chart.localeCompare(b.chart));
   releaseAnswersCopies(checkedCharts);
+  DEFAULT_RENDERS.delete(checkedCharts);
   return loaded;
 }
 var queuedAt = /* @__PURE__ */ new WeakMap();
@@ -76875,8 +76862,8 @@ async function exportCommit(repoRoot, sha, dir, changed) {
   };
   await run3(["read-tree", sha]);
   const prefix2 = `--prefix=${tree}${path40.sep}`;
-  const listing = changed === void 0 ? [] : (await run3(["ls-files", "-s", "-z"])).split("\0").filter((line) => line !== "");
-  const entries = listing.map((line) => ({ mode: line.slice(0, 6), file: line.slice(line.indexOf("	") + 1) }));
+  const listing2 = changed === void 0 ? [] : (await run3(["ls-files", "-s", "-z"])).split("\0").filter((line) => line !== "");
+  const entries = listing2.map((line) => ({ mode: line.slice(0, 6), file: line.slice(line.indexOf("	") + 1) }));
   const charts = entries.filter((e) => e.file === "Chart.yaml" || e.file.endsWith("/Chart.yaml")).map((e) => path40.posix.dirname(e.file));
   const untouched = changed === void 0 || charts.includes(".") ? [] : charts.filter((chart) => !changed.some((file) => file.startsWith(`${chart}/`)));
   const within = (file, chart) => file.startsWith(`${chart}/`);

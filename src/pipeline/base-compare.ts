@@ -40,10 +40,11 @@ const GIT_ENV = { GIT_TERMINAL_PROMPT: '0', GIT_PAGER: 'cat', LC_ALL: 'C' };
  * A pull request touching one chart of many would spend most of its time writing the others (issue 18:
  * 62 MB of corpus charts took 1-3 s, and 28 MB of their values, examples and docs still 0.3 s): of a
  * chart no changed file is under, only Chart.yaml, requirements.yaml and configuration files are written
- * (the base's scan finds the chart and its dependencies, as the head's does, and leaves it unrendered). `more` writes the rest of such charts if the base's scan renders
- * them after all (its configuration changed, a dependency did), and `under` a file or folder the scan
- * reads directly (the configuration file, a values file, admission policy or baseline the options or the
- * configuration name, a scanned path inside a left-out folder): synchronously, from the same index. A commit holding a Terraform plan that
+ * (the base's scan finds the chart and its dependencies, as the head's does, and leaves it unrendered).
+ * `more` writes the rest of such charts if the base's scan renders them after all (its configuration
+ * changed, a dependency did), and `under` a file or folder the scan reads directly (the configuration
+ * file, a values file, admission policy or baseline the options or the configuration name, a scanned path
+ * inside a left-out folder): synchronously, from the same index. A commit holding a Terraform plan that
  * releases a Helm chart (`helm_release`, which may render a local chart) is written whole.
  */
 export async function exportCommit(repoRoot: string, sha: string, dir: string, changed: readonly string[] | undefined): Promise<{ more: (charts: readonly string[]) => void; under: (file: string) => void }> {

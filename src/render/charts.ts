@@ -225,6 +225,8 @@ export async function renderCharts(
   }
   loaded.charts.sort((a, b) => a.chart.localeCompare(b.chart));
   releaseAnswersCopies(checkedCharts);
+  // The last chart's shared defaults render (the map lives as long as its renders' requests).
+  DEFAULT_RENDERS.delete(checkedCharts);
   return loaded;
 }
 

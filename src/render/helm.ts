@@ -479,13 +479,13 @@ async function renderOnce(request: RenderRequest): Promise<RenderOutcome & { sub
     try {
       if (!replacing && request.checkedCharts !== undefined) {
         // A subset without changed lines is the same view for every confirmation render that asks for it
-        // (a chart's value sets locate findings of the same templates): made once per scan, kept to the exit.
+        // (a chart's value sets locate findings of the same templates): made once, until releaseSubsets.
         const views = SUBSET_VIEWS.get(request.checkedCharts) ?? new Map<string, string>();
         SUBSET_VIEWS.set(request.checkedCharts, views);
         const memo = `${chartDir}\u0000${omitted.join('\u0000')}`;
-        if (!views.has(memo)) views.set(memo, withReplacedFiles(chartDir, new Map(), omitted));
+        if (!views.has(memo)) views.set(memo, stagedView(chartDir, new Map(), omitted));
         chartDir = views.get(memo)!;
-      } else chartDir = editedView = withReplacedFiles(chartDir, request.replacedFiles ?? new Map(), omitted);
+      } else chartDir = editedView = stagedView(chartDir, request.replacedFiles ?? new Map(), omitted);
     } catch (error) {
       return { ok: false, message: `the chart could not be staged with changed lines: ${(error as Error).message}`, ms: performance.now() - started };
     }
@@ -971,7 +971,7 @@ function withClusterAnswers(chartDir: string, how: AnswersHow): string {
  * folder is staged for them; a name helm's rules cannot say (spaces at either end, a line break) is left
  * out by staging its folder instead.
  */
-function withReplacedFiles(chartDir: string, files: ReadonlyMap<string, string>, omitted: readonly string[] = []): string {
+function stagedView(chartDir: string, files: ReadonlyMap<string, string>, omitted: readonly string[] = []): string {
   for (const name of [...files.keys(), ...omitted]) {
     if (name === '' || path.isAbsolute(name) || name.split('/').some((part) => part === '' || part === '.' || part === '..' || part === '.git')) throw new Error(`${name} is not a file of the chart`);
   }
@@ -988,10 +988,10 @@ function withReplacedFiles(chartDir: string, files: ReadonlyMap<string, string>,
   // helm reads its rules a line at a time and trims each as Go's strings.TrimSpace does (U+0085 included).
   const ignorable = (name: string) => ownRules !== undefined && !/[\r\n]/.test(name) && !/^[\s\u0085]|[\s\u0085]$/.test(name) && !files.has(HELM_IGNORE);
   const ignored = omitted.filter(ignorable);
-  const left = new Set(omitted.filter((name) => !ignorable(name)));
-  const skipped = new Set(ignored);
+  const left = new Set(omitted);
   const onTheWay = new Set<string>();
-  for (const name of [...files.keys(), ...left]) {
+  // Folders are staged on the way to replaced files and to left-out files no rule can name.
+  for (const name of [...files.keys(), ...omitted.filter((name) => !ignorable(name))]) {
     const parts = name.split('/');
     for (let i = 1; i < parts.length; i++) onTheWay.add(parts.slice(0, i).join('/'));
   }
@@ -1001,7 +1001,7 @@ function withReplacedFiles(chartDir: string, files: ReadonlyMap<string, string>,
       if (entry.name === '.git') continue;
       const name = prefix === '' ? entry.name : `${prefix}/${entry.name}`;
       // What is left out is not linked where a folder is staged anyway (the rules cover the rest).
-      if (left.has(name) || skipped.has(name) || (name === HELM_IGNORE && ignored.length > 0)) continue;
+      if (left.has(name) || (name === HELM_IGNORE && ignored.length > 0)) continue;
       const from = path.join(src, entry.name);
       const to = path.join(dst, entry.name);
       const text = files.get(name);

@@ -21,7 +21,7 @@
 // `charts/` are read the same way; with an archive there, whose named templates are not read (and may
 // replace the chart's own), every call counts as reaching past. Anything unreadable keeps the whole chart.
 // A render that fails for a missing template is made again with every file (helm.ts).
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { readdirSync, readFileSync, statSync, type Dirent, type Stats } from 'node:fs';
 import path from 'node:path';
 import { actionSpans, goStringValue, STRING_LITERALS } from './actions.ts';
 import { loadYamlDocuments, outsideYamlBudget } from '../loaders/yaml-docs.ts';
@@ -41,11 +41,13 @@ const TPL = Symbol('tpl');
 const EMPTY_WORDS: Set<string> = new Set();
 /** A call that may do anything (tpl of text the index cannot read). */
 const ANYTHING = Symbol('anything');
-/** Words of an action, as values keys are matched against them (split the same way: keysRead). */
+/** Words of an action; values keys are split the same way when matched against them (omittedTemplates). */
 const WORD = /[\p{L}\p{N}_-]+/gu;
 /** `.Values` (or a part of it) handed on whole, or a key looked up by a computed name. */
 const READS_ANY = /(?:^|[^\w.])(?:\$\w*)?\.Values(?![\w.])|\b(?:index|get|dig|pluck|hasKey)\b[^|)]*(?:\$|\()/;
 /** tpl text the index reads: a values field chain (optionally as YAML), or a chart file. */
+/** A call of tpl in an action's code. */
+const TPL_CALL = /(?:^|[\s(|=])tpl(?![\w.])/g;
 const PLAIN_TPL_TEXT = /^(?:\$?\.Values(?:\.[\w-]+)*|\((?:toYaml|toString|toJson)\s+\$?\.Values(?:\.[\w-]+)*\)|\(\$?\.Values(?:\.[\w-]+)*\s*\|\s*(?:toYaml|toString|toJson)\)|\(\$?\.Files\.Get\s+""\))$/;
 
 /** The template files of a chart (and of its unpacked subcharts), their named templates and calls. */
@@ -122,7 +124,7 @@ export function textCalls(text: string): TextCalls {
     const code = codeOf(action);
     if (!effects && code.search(EFFECTS) !== -1) effects = true;
     // tpl inside tpl'd text, of anything: read as doing anything.
-    if (/(?:^|[\s(|=])tpl(?![\w.])/.test(code)) {
+    if (code.search(TPL_CALL) !== -1) {
       calls.push(undefined);
       effects = true;
       readsAny = true;
@@ -181,24 +183,14 @@ export function templateIndex(chartDir: string): TemplateIndex | undefined {
   let count = 0;
   // Every file under a folder: a template (templates/) or other text (its calls are what tpl may be handed).
   const walk = (abs: string, rel: string, depth: number, templates: boolean): boolean => {
-    if (depth > 32) return false;
-    let entries;
-    try {
-      entries = readdirSync(abs, { withFileTypes: true });
-    } catch {
-      return false;
-    }
+    const entries = depth > 32 ? undefined : listing(abs);
+    if (entries === undefined) return false;
     for (const entry of entries) {
-      if (entry.name === '.git') continue;
       if (++count > MAX_FILES) return false;
       const from = path.join(abs, entry.name);
       const name = rel === '' ? entry.name : `${rel}/${entry.name}`;
-      let stat;
-      try {
-        stat = statSync(from);
-      } catch {
-        return false;
-      }
+      const stat = statOf(from);
+      if (stat === undefined) return false;
       if (stat.isDirectory()) {
         if (!walk(from, name, depth + 1, templates)) return false;
       } else if (stat.isFile()) {
@@ -220,44 +212,26 @@ export function templateIndex(chartDir: string): TemplateIndex | undefined {
     return true;
   };
   const chart = (abs: string, prefix: string, depth: number): boolean => {
-    if (depth > 8) return false;
-    let entries;
-    try {
-      entries = readdirSync(abs, { withFileTypes: true });
-    } catch {
-      return false;
-    }
+    const entries = depth > 8 ? undefined : listing(abs);
+    if (entries === undefined) return false;
     for (const entry of entries) {
-      if (entry.name === '.git') continue;
       const from = path.join(abs, entry.name);
       if (entry.name === 'templates') {
         if (!walk(from, `${prefix}templates`, 0, true)) return false;
       } else if (entry.name === 'charts') {
-        let subs;
-        try {
-          subs = readdirSync(from, { withFileTypes: true });
-        } catch {
-          return false;
-        }
+        const subs = listing(from);
+        if (subs === undefined) return false;
         for (const sub of subs) {
           const at = path.join(from, sub.name);
-          let isDir: boolean;
-          try {
-            isDir = statSync(at).isDirectory();
-          } catch {
-            return false;
-          }
-          if (isDir) {
+          const stat = statOf(at);
+          if (stat === undefined) return false;
+          if (stat.isDirectory()) {
             if (!chart(at, `${prefix}charts/${sub.name}/`, depth + 1)) return false;
           } else if (/\.tgz$/i.test(sub.name)) archives = true;
         }
       } else {
-        let stat;
-        try {
-          stat = statSync(from);
-        } catch {
-          return false;
-        }
+        const stat = statOf(from);
+        if (stat === undefined) return false;
         if (stat.isDirectory()) {
           if (!walk(from, `${prefix}${entry.name}`, 0, false)) return false;
         } else if (stat.size > MAX_BYTES) addText(undefined);
@@ -318,6 +292,24 @@ export function templateIndex(chartDir: string): TemplateIndex | undefined {
   return { files, byRel: new Map(files.map((f, i) => [f.rel, i])), units, definitions, defined, direct, archives, fileCalls, byWord };
 }
 
+/** A folder's entries but `.git`, or undefined when it cannot be listed. */
+function listing(dir: string): Dirent[] | undefined {
+  try {
+    return readdirSync(dir, { withFileTypes: true }).filter((entry) => entry.name !== '.git');
+  } catch {
+    return undefined;
+  }
+}
+
+/** A path's stat with symlinks followed (as helm's loader follows them), or undefined. */
+function statOf(file: string): Stats | undefined {
+  try {
+    return statSync(file);
+  } catch {
+    return undefined;
+  }
+}
+
 /** A file's top level and the named templates it defines (by `define`/`block` nesting; comments skipped). */
 function unitsOf(text: string): { top: Unit; defines: Map<string, Unit> } {
   const top: Unit = { actions: [], calls: [], words: new Set(), readsAny: false };
@@ -346,10 +338,10 @@ function unitsOf(text: string): { top: Unit; defines: Map<string, Unit> } {
     }
     if (word === 'if' || word === 'range' || word === 'with') stack.push(undefined);
     current.actions.push(code);
-    for (const word of raw.match(WORD) ?? []) current.words.add(word);
+    for (const w of raw.match(WORD) ?? []) current.words.add(w);
     if (READS_ANY.test(code)) current.readsAny = true;
     for (const m of raw.matchAll(CALL)) current.calls.push(m[1] !== undefined ? goStringValue(`"${m[1]}"`) : m[2]);
-    for (const m of code.matchAll(/(?:^|[\s(|=])tpl(?![\w.])/g)) {
+    for (const m of code.matchAll(TPL_CALL)) {
       // tpl of values or a chart file: the index reads that text. Of anything else (a literal, decoded or
       // built text): it may do anything.
       const text = argumentsAt(code, m.index + m[0].length)[0] ?? '';
@@ -530,8 +522,8 @@ function changesShared(code: readonly string[]): boolean {
     for (const v of [...deep]) {
       // A deep variable stays so unless something shared is merged or set into it.
       const filled = calls.some((call) => {
-        const target = call.fn === 'set' ? call.args[0] : MERGES.has(call.fn) ? call.args[0] : undefined;
-        if (target === undefined || !new RegExp(`^\\${v}(?![\\w])`).test(target)) return false;
+        const target = call.fn === 'set' || MERGES.has(call.fn) ? call.args[0] : undefined;
+        if (target === undefined || /^\$\w+/.exec(target)?.[0] !== v) return false;
         const values = [...call.args.slice(call.fn === 'set' ? 2 : 1), ...(call.piped !== undefined ? [`(${call.piped})`] : [])];
         return !values.every((a) => deepArgument(a, f));
       });
@@ -644,8 +636,9 @@ function collapsed(all: readonly string[], left: ReadonlySet<string>): string[] 
   }
   const out = new Set<string>();
   for (const rel of left) {
-    // The outermost folder without a kept file, from the chart level's templates/ folder down (a subchart's
-    // whole templates/ folder when none of its files is kept; the chart's own always holds one).
+    // The outermost folder without a kept file, from the chart level's templates/ folder down (a chart's
+    // whole templates/ folder when none of its files is kept: a subchart's, or the chart's own when only
+    // a subchart's file is read).
     const parts = rel.split('/');
     const base = parts.lastIndexOf('templates');
     let name = rel;
