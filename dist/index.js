@@ -70563,8 +70563,11 @@ async function renderCharts(dirs, helm, config, repoRoot, options = {}) {
   const binary2 = options.helmPath !== void 0 && path21.isAbsolute(options.helmPath) ? { path: options.helmPath, version: "", major: Number.NaN } : await located;
   const finished7 = [];
   const jobs = jobsOf();
+  const maxWaiting = 2 * concurrency;
+  const waiting = /* @__PURE__ */ new Set();
   const slot = async () => {
     for (let next = jobs.next(); !next.done && !unusable; next = jobs.next()) {
+      while (waiting.size >= maxWaiting) await Promise.race(waiting);
       const job = next.value;
       const locator = job.locator;
       const variant = job.variant;
@@ -70580,7 +70583,9 @@ async function renderCharts(dirs, helm, config, repoRoot, options = {}) {
         return again !== void 0 && !("failed" in again) ? { ...again, upgradeFailed: outcome.failed, inputs } : outcome;
       });
       const parsed = variant === void 0 ? rendered.then((outcome) => outcome === void 0 || "failed" in outcome ? void 0 : afterSpawns(() => parseRender(job.dir, job.info, job.set, outcome, config, repoRoot, loaded, options.onRender, locator))) : rendered.then((outcome) => finished7[variant.main].then((main) => afterSpawns(() => parseVariant(job, variant.inputs, main, outcome, config, repoRoot, loaded, locator, options.onRender))));
-      parsed.catch(() => void 0);
+      const settled = parsed.catch(() => void 0);
+      waiting.add(settled);
+      void settled.then(() => waiting.delete(settled));
       finished7[job.index] = parsed;
       await rendered;
     }

@@ -5,7 +5,7 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, 
 import os from 'node:os';
 import path from 'node:path';
 import * as tar from 'tar';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it, vi } from 'vitest';
 import { scan } from '../../src/pipeline/scan.ts';
 import { locateHelm, renderChart, renderStats, resetRenderStats, type HelmBinary, type RenderRequest } from '../../src/render/helm.ts';
 import { RenderCache, runWithRenderCache } from '../../src/render/render-cache.ts';
@@ -244,6 +244,35 @@ describe('render cache', () => {
     const comparable = (result: typeof cold) => JSON.stringify({ findings: result.findings, errors: result.errors, charts: result.charts.map((c) => ({ ...c, renderMs: 0, provenance: undefined, variant: c.variant && { ...c.variant, renderMs: 0 }, answers: c.answers && { ...c.answers, renderMs: 0 } })) });
     expect(cold.findings.length).toBeGreaterThan(0);
     expect(comparable(warm)).toBe(comparable(cold));
+  });
+
+  it('reads no more cached outputs ahead of their parsing than a cold scan holds (memory, issue 18)', async () => {
+    // Renders from the cache wait for nothing: without a bound the scan read every output before parsing
+    // the first (the corpus's warm run peaked at 390 MB against 260 MB cold).
+    const { root, chart } = repository();
+    const sets = 24;
+    for (let i = 0; i < sets; i++) tree(chart, { [`ci/set-${String(i).padStart(2, '0')}-values.yaml`]: `image: nginx:1.${i}\n` });
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'preadmit-cache-'));
+    await scan({ paths: [root], helmPath: helm3.path, cacheDir: dir, provenance: false });
+    let read = 0;
+    let handed = 0;
+    let ahead = 0;
+    const original = RenderCache.prototype.get;
+    const spy = vi.spyOn(RenderCache.prototype, 'get').mockImplementation(function (this: RenderCache, key: string, maxBytes: number) {
+      read++;
+      ahead = Math.max(ahead, read - handed);
+      return original.call(this, key, maxBytes);
+    });
+    resetRenderStats();
+    try {
+      await scan({ paths: [root], helmPath: helm3.path, cacheDir: dir, provenance: false, onProgress: (p) => (handed = p.renders) });
+    } finally {
+      spy.mockRestore();
+    }
+    expect(renderStats.helm).toEqual({ 'value-set': 0, variant: 0, provenance: 0 });
+    expect(renderStats.cached['value-set']).toBe(sets + 1);
+    expect(read).toBeGreaterThan(sets);
+    expect(ahead).toBeLessThanOrEqual(2 * os.availableParallelism());
   });
 
   it('refuses a cache folder inside the repository scanned (a pull request could commit entries there)', async () => {

@@ -173,8 +173,14 @@ export async function renderCharts(
   // parsed (and handed to onRender) after that spawn, while both renders run.
   const finished: Promise<ChartRender | undefined>[] = [];
   const jobs = jobsOf();
+  // Outputs not parsed yet are held whole. Renders from the cache end without waiting for anything, so the
+  // slots would read every output before the first is parsed (the corpus's warm run peaked at 390 MB): a
+  // slot starts its next render only while fewer than this many outputs wait.
+  const maxWaiting = 2 * concurrency;
+  const waiting = new Set<Promise<unknown>>();
   const slot = async () => {
     for (let next = jobs.next(); !next.done && !unusable; next = jobs.next()) {
+      while (waiting.size >= maxWaiting) await Promise.race(waiting);
       const job = next.value;
       const locator = job.locator;
       const variant = job.variant;
@@ -199,7 +205,9 @@ export async function renderCharts(
           ? rendered.then((outcome) => (outcome === undefined || 'failed' in outcome ? undefined : afterSpawns(() => parseRender(job.dir, job.info, job.set, outcome, config, repoRoot, loaded, options.onRender, locator))))
           : rendered.then((outcome) => finished[variant.main]!.then((main) => afterSpawns(() => parseVariant(job, variant.inputs, main, outcome, config, repoRoot, loaded, locator, options.onRender))));
       // Awaited below with the others; if a later render throws first, this one's failure is not unhandled.
-      parsed.catch(() => undefined);
+      const settled = parsed.catch(() => undefined);
+      waiting.add(settled);
+      void settled.then(() => waiting.delete(settled));
       finished[job.index] = parsed;
       await rendered;
     }
