@@ -59461,7 +59461,7 @@ function runWithYamlBudget(budget, fn) {
   return budgets.run(budget, fn);
 }
 function budgetProblem(budget) {
-  return `not parsed: this scan already parsed ${budget.maxNodes.toLocaleString("en-US")} YAML nodes, its limit (split the scan, or exclude generated files)`;
+  return `not parsed: this scan already parsed ${budget.maxNodes.toLocaleString("en-US")} YAML nodes, its limit for node's heap (split the scan over shards with --shard, give node a larger heap with NODE_OPTIONS=--max-old-space-size=MIB where the machine has the memory, or exclude generated files)`;
 }
 function checkTree(value, limit, maxNodes) {
   const stack = [[value, 0]];
@@ -60903,9 +60903,21 @@ function helmCandidate(explicit) {
   const name = explicit ?? "helm";
   return name.includes("/") || name.includes(path11.sep) ? path11.resolve(name) : resolveOnPath(name) ?? name;
 }
+var CHECKED_BINARIES = /* @__PURE__ */ new Map();
+function fileIdentity(file) {
+  try {
+    const stat2 = statSync5(file, { bigint: true });
+    return `${stat2.dev}:${stat2.ino}:${stat2.size}:${stat2.mtimeNs}:${stat2.ctimeNs}`;
+  } catch {
+    return void 0;
+  }
+}
 async function locateHelm(explicit) {
   const name = explicit ?? "helm";
   const candidate2 = helmCandidate(explicit);
+  const identity7 = path11.isAbsolute(candidate2) ? fileIdentity(candidate2) : void 0;
+  const known = CHECKED_BINARIES.get(candidate2);
+  if (known !== void 0 && identity7 !== void 0 && known.identity === identity7) return known.binary;
   try {
     if (!path11.isAbsolute(candidate2)) throw new Error(`${name} is not on PATH (relative PATH entries are not searched)`);
     const { stdout } = await execa(candidate2, ["version", "--template={{.Version}}"], {
@@ -60918,7 +60930,9 @@ async function locateHelm(explicit) {
     const version = stdout.trim();
     const major = Number(/^v?(\d+)/.exec(version)?.[1] ?? NaN);
     if (!(major >= 3)) throw new HelmNotFoundError(`${candidate2} reports version "${version.slice(0, 40)}"; preadmit needs helm 3.8 or newer`);
-    return { path: candidate2, version, major };
+    const binary2 = { path: candidate2, version, major };
+    if (identity7 !== void 0) CHECKED_BINARIES.set(candidate2, { identity: identity7, binary: binary2 });
+    return binary2;
   } catch (error2) {
     if (error2 instanceof HelmNotFoundError) throw error2;
     const how = explicit ? `the helm given with --helm (${explicit}) could not be run` : "no helm found on PATH";

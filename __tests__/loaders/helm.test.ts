@@ -1,8 +1,10 @@
 // Chart rendering against the real helm 3 and helm 4 binaries provisioned by the test setup.
+import { chmodSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { scan } from '../../src/pipeline/scan.ts';
-import { splitRendered, templateFile } from '../../src/render/helm.ts';
+import { locateHelm, splitRendered, templateFile } from '../../src/render/helm.ts';
 import { repoRoot } from '../helpers/shared.ts';
 
 const fixtures = path.join(repoRoot, '__tests__', 'fixtures', 'charts');
@@ -89,6 +91,26 @@ describe('helm output handling', () => {
     const parent = path.join(fixtures, 'parent');
     expect(templateFile(parent, 'parent/templates/configmap.yaml')).toBe(path.join(parent, 'templates', 'configmap.yaml'));
     expect(templateFile(parent, 'parent/charts/child/templates/pod.yaml')).toBe(path.join(parent, 'charts', 'child', 'templates', 'pod.yaml'));
+  });
+
+  it('asks one binary for its version once per process, and again once the file is replaced (issue 18)', async () => {
+    // A pull request scans twice in one process (the base, then the head): one `helm version` is enough.
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'preadmit-helm-version-'));
+    const log = path.join(dir, 'runs.log');
+    const wrapper = path.join(dir, 'helm');
+    const helm = process.env.PREADMIT_TEST_HELM3!;
+    const script = (tag: string) => `#!/bin/sh\necho "${tag} $1" >> '${log}'\nexec '${helm}' "$@"\n`;
+    writeFileSync(wrapper, script('a'));
+    chmodSync(wrapper, 0o755);
+    const runs = () => readFileSync(log, 'utf8').split('\n').filter((line) => line.endsWith(' version'));
+    const first = await locateHelm(wrapper);
+    const second = await locateHelm(wrapper);
+    expect(second).toEqual(first);
+    expect(runs()).toEqual(['a version']);
+    // Replaced (another size and time): asked again.
+    writeFileSync(wrapper, script('bb'));
+    await locateHelm(wrapper);
+    expect(runs()).toEqual(['a version', 'bb version']);
   });
 
   it('fails with a usage error naming the problem when helm is missing', async () => {

@@ -74,7 +74,7 @@ export function runWithYamlBudget<T>(budget: YamlBudget, fn: () => T): T {
 }
 
 function budgetProblem(budget: YamlBudget): string {
-  return `not parsed: this scan already parsed ${budget.maxNodes.toLocaleString('en-US')} YAML nodes, its limit (split the scan, or exclude generated files)`;
+  return `not parsed: this scan already parsed ${budget.maxNodes.toLocaleString('en-US')} YAML nodes, its limit for node's heap (split the scan over shards with --shard, give node a larger heap with NODE_OPTIONS=--max-old-space-size=MIB where the machine has the memory, or exclude generated files)`;
 }
 
 export interface YamlDocument {

@@ -124,9 +124,26 @@ export function helmCandidate(explicit?: string): string {
 }
 
 /** Finds helm (the given path, else `helm` on PATH) and asks its version. */
+/** Helm binaries already asked for their version, by path, with the file's identity when asked. */
+const CHECKED_BINARIES = new Map<string, { identity: string; binary: HelmBinary }>();
+
+/** A file's identity for CHECKED_BINARIES: replaced or rewritten, it is asked again. */
+function fileIdentity(file: string): string | undefined {
+  try {
+    const stat = statSync(file, { bigint: true });
+    return `${stat.dev}:${stat.ino}:${stat.size}:${stat.mtimeNs}:${stat.ctimeNs}`;
+  } catch {
+    return undefined;
+  }
+}
+
 export async function locateHelm(explicit?: string): Promise<HelmBinary> {
   const name = explicit ?? 'helm';
   const candidate = helmCandidate(explicit);
+  // One process scans twice with --base (the base, then the head): the same binary is asked once.
+  const identity = path.isAbsolute(candidate) ? fileIdentity(candidate) : undefined;
+  const known = CHECKED_BINARIES.get(candidate);
+  if (known !== undefined && identity !== undefined && known.identity === identity) return known.binary;
   try {
     if (!path.isAbsolute(candidate)) throw new Error(`${name} is not on PATH (relative PATH entries are not searched)`);
     const { stdout } = await execa(candidate, ['version', '--template={{.Version}}'], {
@@ -139,7 +156,9 @@ export async function locateHelm(explicit?: string): Promise<HelmBinary> {
     const version = stdout.trim();
     const major = Number(/^v?(\d+)/.exec(version)?.[1] ?? NaN);
     if (!(major >= 3)) throw new HelmNotFoundError(`${candidate} reports version "${version.slice(0, 40)}"; preadmit needs helm 3.8 or newer`);
-    return { path: candidate, version, major };
+    const binary = { path: candidate, version, major };
+    if (identity !== undefined) CHECKED_BINARIES.set(candidate, { identity, binary });
+    return binary;
   } catch (error) {
     if (error instanceof HelmNotFoundError) throw error;
     const how = explicit ? `the helm given with --helm (${explicit}) could not be run` : 'no helm found on PATH';
