@@ -50133,11 +50133,24 @@ async function renderCharts(dirs, helm, config, repoRoot, options = {}) {
   const binary2 = options.helmPath !== void 0 && path21.isAbsolute(options.helmPath) ? { path: options.helmPath, version: "", major: Number.NaN } : await located;
   const finished7 = [];
   const jobs = jobsOf();
-  const maxWaiting = 2 * concurrency;
-  const waiting = /* @__PURE__ */ new Set();
+  const maxQueued = 2 * concurrency;
+  const queued = /* @__PURE__ */ new Set();
+  const parseSoon = (parse3) => {
+    const parsing = afterSpawns(parse3);
+    const settled = parsing.then(
+      () => void 0,
+      () => void 0
+    );
+    queued.add(settled);
+    void settled.then(() => queued.delete(settled));
+    return parsing;
+  };
   const slot = async () => {
-    for (let next = jobs.next(); !next.done && !unusable; next = jobs.next()) {
-      while (waiting.size >= maxWaiting) await Promise.race(waiting);
+    for (; ; ) {
+      while (queued.size >= maxQueued) await Promise.race(queued);
+      if (unusable) break;
+      const next = jobs.next();
+      if (next.done === true) break;
       const job = next.value;
       const locator = job.locator;
       const variant = job.variant;
@@ -50152,10 +50165,8 @@ async function renderCharts(dirs, helm, config, repoRoot, options = {}) {
         const again = await renderOne(job.dir, job.set, binary2, config, repoRoot, loaded, checkedCharts, inputs);
         return again !== void 0 && !("failed" in again) ? { ...again, upgradeFailed: outcome.failed, inputs } : outcome;
       });
-      const parsed = variant === void 0 ? rendered.then((outcome) => outcome === void 0 || "failed" in outcome ? void 0 : afterSpawns(() => parseRender(job.dir, job.info, job.set, outcome, config, repoRoot, loaded, options.onRender, locator))) : rendered.then((outcome) => finished7[variant.main].then((main2) => afterSpawns(() => parseVariant(job, variant.inputs, main2, outcome, config, repoRoot, loaded, locator, options.onRender))));
-      const settled = parsed.catch(() => void 0);
-      waiting.add(settled);
-      void settled.then(() => waiting.delete(settled));
+      const parsed = variant === void 0 ? rendered.then((outcome) => outcome === void 0 || "failed" in outcome ? void 0 : parseSoon(() => parseRender(job.dir, job.info, job.set, outcome, config, repoRoot, loaded, options.onRender, locator))) : rendered.then((outcome) => finished7[variant.main].then((main2) => parseSoon(() => parseVariant(job, variant.inputs, main2, outcome, config, repoRoot, loaded, locator, options.onRender))));
+      parsed.catch(() => void 0);
       finished7[job.index] = parsed;
       await rendered;
     }

@@ -169,18 +169,35 @@ export async function renderCharts(
   let unusable = false;
   located.catch(() => (unusable = true));
   const binary = options.helmPath !== undefined && path.isAbsolute(options.helmPath) ? { path: options.helmPath, version: '', major: Number.NaN } : await located;
-  // A helm slot never waits for node: when a render exits, its slot starts the next one and the output is
-  // parsed (and handed to onRender) after that spawn, while both renders run.
+  // A helm slot does not wait for node: when a render exits, its slot starts the next one and the output is
+  // parsed (and handed to onRender) after that spawn, while both renders run (unless outputs pile up: below).
   const finished: Promise<ChartRender | undefined>[] = [];
   const jobs = jobsOf();
-  // Outputs not parsed yet are held whole. Renders from the cache end without waiting for anything, so the
-  // slots would read every output before the first is parsed (the corpus's warm run peaked at 390 MB): a
-  // slot starts its next render only while fewer than this many outputs wait.
-  const maxWaiting = 2 * concurrency;
-  const waiting = new Set<Promise<unknown>>();
+  // Outputs queued for parsing are held whole. Renders from the cache end without waiting for anything, so
+  // the slots would read every output before the first is parsed (the corpus's warm run peaked at 360 MB):
+  // a slot takes its next job only while fewer than this many outputs are queued. Renders still running
+  // and variants waiting for their main render's parse are not counted (a slow main render must not hold
+  // the other slot idle); a run with helm rarely queues more than one output per slot.
+  const maxQueued = 2 * concurrency;
+  const queued = new Set<Promise<unknown>>();
+  const parseSoon = <T>(parse: () => T): Promise<T> => {
+    const parsing = afterSpawns(parse);
+    const settled = parsing.then(
+      () => undefined,
+      () => undefined,
+    );
+    queued.add(settled);
+    void settled.then(() => queued.delete(settled));
+    return parsing;
+  };
   const slot = async () => {
-    for (let next = jobs.next(); !next.done && !unusable; next = jobs.next()) {
-      while (waiting.size >= maxWaiting) await Promise.race(waiting);
+    for (;;) {
+      // Before a job is taken, not after: a job taken is started at once, so a variant's main render has
+      // always started (and has its `finished` entry) before the variant.
+      while (queued.size >= maxQueued) await Promise.race(queued);
+      if (unusable) break;
+      const next = jobs.next();
+      if (next.done === true) break;
       const job = next.value;
       const locator = job.locator;
       const variant = job.variant;
@@ -202,12 +219,10 @@ export async function renderCharts(
       // A variant is compared with its main render once that is parsed (it started first, but may end later).
       const parsed: Promise<ChartRender | undefined> =
         variant === undefined
-          ? rendered.then((outcome) => (outcome === undefined || 'failed' in outcome ? undefined : afterSpawns(() => parseRender(job.dir, job.info, job.set, outcome, config, repoRoot, loaded, options.onRender, locator))))
-          : rendered.then((outcome) => finished[variant.main]!.then((main) => afterSpawns(() => parseVariant(job, variant.inputs, main, outcome, config, repoRoot, loaded, locator, options.onRender))));
+          ? rendered.then((outcome) => (outcome === undefined || 'failed' in outcome ? undefined : parseSoon(() => parseRender(job.dir, job.info, job.set, outcome, config, repoRoot, loaded, options.onRender, locator))))
+          : rendered.then((outcome) => finished[variant.main]!.then((main) => parseSoon(() => parseVariant(job, variant.inputs, main, outcome, config, repoRoot, loaded, locator, options.onRender))));
       // Awaited below with the others; if a later render throws first, this one's failure is not unhandled.
-      const settled = parsed.catch(() => undefined);
-      waiting.add(settled);
-      void settled.then(() => waiting.delete(settled));
+      parsed.catch(() => undefined);
       finished[job.index] = parsed;
       await rendered;
     }

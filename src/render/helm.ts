@@ -123,7 +123,6 @@ export function helmCandidate(explicit?: string): string {
   return name.includes('/') || name.includes(path.sep) ? path.resolve(name) : (resolveOnPath(name) ?? name);
 }
 
-/** Finds helm (the given path, else `helm` on PATH) and asks its version. */
 /** Helm binaries already asked for their version, by path, with the file's identity when asked. */
 const CHECKED_BINARIES = new Map<string, { identity: string; binary: HelmBinary }>();
 
@@ -137,6 +136,7 @@ function fileIdentity(file: string): string | undefined {
   }
 }
 
+/** Finds helm (the given path, else `helm` on PATH) and asks its version (once per binary and process). */
 export async function locateHelm(explicit?: string): Promise<HelmBinary> {
   const name = explicit ?? 'helm';
   const candidate = helmCandidate(explicit);
