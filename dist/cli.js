@@ -37991,11 +37991,19 @@ function directoryHash(dir) {
   };
   return walk3(dir, "", 0) ? hash.digest("hex") : void 0;
 }
+var HASH_CHUNK = 1024 * 1024;
 function fileHash(file) {
+  let fd;
   try {
-    return createHash("sha256").update(readFileSync5(file)).digest("hex");
+    fd = openSync(file, "r");
+    const hash = createHash("sha256");
+    const chunk = Buffer.allocUnsafe(HASH_CHUNK);
+    for (let n2 = readSync(fd, chunk, 0, HASH_CHUNK, null); n2 > 0; n2 = readSync(fd, chunk, 0, HASH_CHUNK, null)) hash.update(chunk.subarray(0, n2));
+    return hash.digest("hex");
   } catch {
     return void 0;
+  } finally {
+    if (fd !== void 0) closeSync(fd);
   }
 }
 var binaries = /* @__PURE__ */ new Map();

@@ -8,7 +8,8 @@ import * as tar from 'tar';
 import { beforeAll, describe, expect, it, vi } from 'vitest';
 import { scan } from '../../src/pipeline/scan.ts';
 import { locateHelm, renderChart, renderStats, resetRenderStats, type HelmBinary, type RenderRequest } from '../../src/render/helm.ts';
-import { RenderCache, runWithRenderCache } from '../../src/render/render-cache.ts';
+import { fileHash, RenderCache, runWithRenderCache } from '../../src/render/render-cache.ts';
+import { createHash } from 'node:crypto';
 
 const DEPLOYMENT = `apiVersion: apps/v1
 kind: Deployment
@@ -279,6 +280,21 @@ describe('render cache', () => {
     // set's variant renders, which wait for its main render's parse.
     expect(ahead).toBeLessThanOrEqual(4 + 2 + renderStats.cached.variant);
     expect(ahead).toBeLessThan(sets);
+  });
+
+  it('hashes a file in chunks as the SHA-256 of its bytes (the helm binary is never read whole)', () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'preadmit-hash-'));
+    const sha = (bytes: Buffer) => createHash('sha256').update(bytes).digest('hex');
+    // Around the 1 MiB chunk: empty, one byte short, exact, one over, several chunks and a tail.
+    for (const size of [0, 1024 * 1024 - 1, 1024 * 1024, 1024 * 1024 + 1, 2.5 * 1024 * 1024]) {
+      const bytes = Buffer.alloc(size);
+      for (let i = 0; i < size; i++) bytes[i] = (i * 7 + (i >> 11)) & 0xff;
+      const file = path.join(dir, `f-${size}`);
+      writeFileSync(file, bytes);
+      expect(fileHash(file)).toBe(sha(bytes));
+    }
+    expect(fileHash(path.join(dir, 'missing'))).toBeUndefined();
+    expect(fileHash(dir)).toBeUndefined();
   });
 
   it('refuses a cache folder inside the repository scanned (a pull request could commit entries there)', async () => {

@@ -247,11 +247,21 @@ export function directoryHash(dir: string): string | undefined {
 }
 
 /** SHA-256 of a file's contents, or undefined. */
+/** Bytes a file is hashed by at a time: the helm binary (~58 MB) is never held whole. */
+const HASH_CHUNK = 1024 * 1024;
+
 export function fileHash(file: string): string | undefined {
+  let fd: number | undefined;
   try {
-    return createHash('sha256').update(readFileSync(file)).digest('hex');
+    fd = openSync(file, 'r');
+    const hash = createHash('sha256');
+    const chunk = Buffer.allocUnsafe(HASH_CHUNK);
+    for (let n = readSync(fd, chunk, 0, HASH_CHUNK, null); n > 0; n = readSync(fd, chunk, 0, HASH_CHUNK, null)) hash.update(chunk.subarray(0, n));
+    return hash.digest('hex');
   } catch {
     return undefined;
+  } finally {
+    if (fd !== undefined) closeSync(fd);
   }
 }
 
