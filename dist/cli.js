@@ -38006,15 +38006,18 @@ function fileHash(file) {
     if (fd !== void 0) closeSync(fd);
   }
 }
-var binaries = /* @__PURE__ */ new Map();
-function binaryHash(file) {
-  let stamp;
+function fileStamp(file) {
   try {
-    const stat = statSync4(file);
-    stamp = `${file}\0${stat.size}\0${stat.mtimeMs}\0${stat.ino}`;
+    const stat = statSync4(file, { bigint: true });
+    return `${file}\0${stat.dev}:${stat.ino}:${stat.size}:${stat.mtimeNs}:${stat.ctimeNs}`;
   } catch {
     return void 0;
   }
+}
+var binaries = /* @__PURE__ */ new Map();
+function binaryHash(file) {
+  const stamp = fileStamp(file);
+  if (stamp === void 0) return void 0;
   if (!binaries.has(stamp)) binaries.set(stamp, fileHash(file));
   return binaries.get(stamp);
 }
@@ -38091,20 +38094,12 @@ function helmCandidate(explicit) {
   return name.includes("/") || name.includes(path11.sep) ? path11.resolve(name) : resolveOnPath(name) ?? name;
 }
 var CHECKED_BINARIES = /* @__PURE__ */ new Map();
-function fileIdentity(file) {
-  try {
-    const stat = statSync5(file, { bigint: true });
-    return `${stat.dev}:${stat.ino}:${stat.size}:${stat.mtimeNs}:${stat.ctimeNs}`;
-  } catch {
-    return void 0;
-  }
-}
 async function locateHelm(explicit) {
   const name = explicit ?? "helm";
   const candidate2 = helmCandidate(explicit);
-  const identity7 = path11.isAbsolute(candidate2) ? fileIdentity(candidate2) : void 0;
+  const stamp = path11.isAbsolute(candidate2) ? fileStamp(candidate2) : void 0;
   const known = CHECKED_BINARIES.get(candidate2);
-  if (known !== void 0 && identity7 !== void 0 && known.identity === identity7) return known.binary;
+  if (known !== void 0 && stamp !== void 0 && known.stamp === stamp) return known.binary;
   try {
     if (!path11.isAbsolute(candidate2)) throw new Error(`${name} is not on PATH (relative PATH entries are not searched)`);
     const { stdout } = await execa(candidate2, ["version", "--template={{.Version}}"], {
@@ -38118,7 +38113,7 @@ async function locateHelm(explicit) {
     const major = Number(/^v?(\d+)/.exec(version)?.[1] ?? NaN);
     if (!(major >= 3)) throw new HelmNotFoundError(`${candidate2} reports version "${version.slice(0, 40)}"; preadmit needs helm 3.8 or newer`);
     const binary2 = { path: candidate2, version, major };
-    if (identity7 !== void 0) CHECKED_BINARIES.set(candidate2, { identity: identity7, binary: binary2 });
+    if (stamp !== void 0) CHECKED_BINARIES.set(candidate2, { stamp, binary: binary2 });
     return binary2;
   } catch (error) {
     if (error instanceof HelmNotFoundError) throw error;
@@ -38283,16 +38278,18 @@ function omittedFor(request, chartDir) {
   let read = VALUES_TEXTS.get(request.checkedCharts);
   if (read === void 0) VALUES_TEXTS.set(request.checkedCharts, read = /* @__PURE__ */ new Map());
   for (const file of request.valuesFiles) {
-    try {
-      const at3 = path11.resolve(request.chartDir, file);
-      const stat = statSync5(at3);
-      const key2 = `${at3}\0${stat.size}\0${stat.mtimeMs}`;
-      let calls = read.get(key2);
-      if (calls === void 0) read.set(key2, calls = valuesTextCalls(readFileSync6(at3, "utf8")));
-      given.push(calls);
-    } catch {
-      return [];
+    const at3 = path11.resolve(request.chartDir, file);
+    const stamp = fileStamp(at3);
+    let calls = stamp === void 0 ? void 0 : read.get(stamp);
+    if (calls === void 0) {
+      try {
+        calls = valuesTextCalls(readFileSync6(at3, "utf8"));
+      } catch {
+        return [];
+      }
+      if (stamp !== void 0) read.set(stamp, calls);
     }
+    given.push(calls);
   }
   return omittedTemplates(indexes.get(chartDir), request.onlyTemplates, given, request.changedValueKeys ?? []);
 }

@@ -339,19 +339,20 @@ async function cacheRuns(
   // The pull request as the Action runs it: the head against its base, only the changed chart rendered
   // (on both sides), no render cache.
   // The same with the render cache restored from the base branch (the Action set up as "Render cache" says):
-  // the base's renders are read from it, the head's are made (into a fresh copy each round: a pull
-  // request's own entries are not saved). Short runs: five alternating rounds, medians.
+  // the base's renders are read from it, the head's are made; what a round writes is removed after it (a
+  // pull request's own entries are not saved). Short runs: five alternating rounds, medians.
   const mine = valueSetRenders([changed]);
   const prRuns: { ms: number; cpu: number; rss: number }[] = [];
   const prCachedRuns: { ms: number; cpu: number; rss: number }[] = [];
   const twiceRuns: { ms: number; cpu: number }[] = [];
+  const entries = (dir: string) => readdirSync(dir, { recursive: true, withFileTypes: true }).filter((e) => e.isFile()).map((e) => path.join(e.parentPath, e.name));
+  const saved = new Set(entries(baseCache));
   for (let round = 0; round < 5; round++) {
-    const restored = path.join(work, `render-cache-restored-${round}`);
-    cpSync(baseCache, restored, { recursive: true });
     const noCache = await measured(() => timed(nodeBinary, scanArgs(path.join(copy, 'charts'), config, ['--base', 'HEAD~1'])));
     prRuns.push({ ms: noCache.ms, cpu: noCache.cpu, rss: noCache.value.peakRssMb });
-    const withCache = await measured(() => timed(nodeBinary, scanArgs(path.join(copy, 'charts'), config, ['--base', 'HEAD~1', '--cache', restored])));
+    const withCache = await measured(() => timed(nodeBinary, scanArgs(path.join(copy, 'charts'), config, ['--base', 'HEAD~1', '--cache', baseCache])));
     prCachedRuns.push({ ms: withCache.ms, cpu: withCache.cpu, rss: withCache.value.peakRssMb });
+    for (const file of entries(baseCache)) if (!saved.has(file)) rmSync(file, { force: true });
     const bare = await measured(async () => {
       await bareHelm(helm, mine, concurrency);
       await bareHelm(helm, mine, concurrency);

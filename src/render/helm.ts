@@ -18,7 +18,7 @@ import { loadYamlDocuments, safeParserMessage } from '../loaders/yaml-docs.ts';
 import { isInside, safeRealpath } from '../model/paths.ts';
 import { currentRenderBudget, MiB } from '../config/render-budget.ts';
 import { omittedTemplates, templateIndex, valuesTextCalls, type TemplateIndex, type TextCalls } from './template-subset.ts';
-import { binaryHash, currentRenderCache, directoryHash, fileHash, renderKey, type RenderCache } from './render-cache.ts';
+import { binaryHash, currentRenderCache, directoryHash, fileHash, fileStamp, renderKey, type RenderCache } from './render-cache.ts';
 
 export class HelmNotFoundError extends Error {}
 
@@ -123,27 +123,17 @@ export function helmCandidate(explicit?: string): string {
   return name.includes('/') || name.includes(path.sep) ? path.resolve(name) : (resolveOnPath(name) ?? name);
 }
 
-/** Helm binaries already asked for their version, by path, with the file's identity when asked. */
-const CHECKED_BINARIES = new Map<string, { identity: string; binary: HelmBinary }>();
-
-/** A file's identity for CHECKED_BINARIES: replaced or rewritten, it is asked again. */
-function fileIdentity(file: string): string | undefined {
-  try {
-    const stat = statSync(file, { bigint: true });
-    return `${stat.dev}:${stat.ino}:${stat.size}:${stat.mtimeNs}:${stat.ctimeNs}`;
-  } catch {
-    return undefined;
-  }
-}
+/** Helm binaries already asked for their version, by path, with the file's stamp when asked (fileStamp). */
+const CHECKED_BINARIES = new Map<string, { stamp: string; binary: HelmBinary }>();
 
 /** Finds helm (the given path, else `helm` on PATH) and asks its version (once per binary and process). */
 export async function locateHelm(explicit?: string): Promise<HelmBinary> {
   const name = explicit ?? 'helm';
   const candidate = helmCandidate(explicit);
   // One process scans twice with --base (the base, then the head): the same binary is asked once.
-  const identity = path.isAbsolute(candidate) ? fileIdentity(candidate) : undefined;
+  const stamp = path.isAbsolute(candidate) ? fileStamp(candidate) : undefined;
   const known = CHECKED_BINARIES.get(candidate);
-  if (known !== undefined && identity !== undefined && known.identity === identity) return known.binary;
+  if (known !== undefined && stamp !== undefined && known.stamp === stamp) return known.binary;
   try {
     if (!path.isAbsolute(candidate)) throw new Error(`${name} is not on PATH (relative PATH entries are not searched)`);
     const { stdout } = await execa(candidate, ['version', '--template={{.Version}}'], {
@@ -157,7 +147,7 @@ export async function locateHelm(explicit?: string): Promise<HelmBinary> {
     const major = Number(/^v?(\d+)/.exec(version)?.[1] ?? NaN);
     if (!(major >= 3)) throw new HelmNotFoundError(`${candidate} reports version "${version.slice(0, 40)}"; preadmit needs helm 3.8 or newer`);
     const binary = { path: candidate, version, major };
-    if (identity !== undefined) CHECKED_BINARIES.set(candidate, { identity, binary });
+    if (stamp !== undefined) CHECKED_BINARIES.set(candidate, { stamp, binary });
     return binary;
   } catch (error) {
     if (error instanceof HelmNotFoundError) throw error;
@@ -466,16 +456,18 @@ function omittedFor(request: RenderRequest, chartDir: string): string[] {
   let read = VALUES_TEXTS.get(request.checkedCharts);
   if (read === undefined) VALUES_TEXTS.set(request.checkedCharts, (read = new Map()));
   for (const file of request.valuesFiles) {
-    try {
-      const at = path.resolve(request.chartDir, file);
-      const stat = statSync(at);
-      const key = `${at}\u0000${stat.size}\u0000${stat.mtimeMs}`;
-      let calls = read.get(key);
-      if (calls === undefined) read.set(key, (calls = valuesTextCalls(readFileSync(at, 'utf8'))));
-      given.push(calls);
-    } catch {
-      return []; // helm reports it
+    const at = path.resolve(request.chartDir, file);
+    const stamp = fileStamp(at);
+    let calls = stamp === undefined ? undefined : read.get(stamp);
+    if (calls === undefined) {
+      try {
+        calls = valuesTextCalls(readFileSync(at, 'utf8'));
+      } catch {
+        return []; // helm reports it
+      }
+      if (stamp !== undefined) read.set(stamp, calls);
     }
+    given.push(calls);
   }
   return omittedTemplates(indexes.get(chartDir), request.onlyTemplates, given, request.changedValueKeys ?? []);
 }

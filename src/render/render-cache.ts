@@ -246,10 +246,10 @@ export function directoryHash(dir: string): string | undefined {
   return walk(dir, '', 0) ? hash.digest('hex') : undefined;
 }
 
-/** SHA-256 of a file's contents, or undefined. */
 /** Bytes a file is hashed by at a time: the helm binary (~58 MB) is never held whole. */
 const HASH_CHUNK = 1024 * 1024;
 
+/** SHA-256 of a file's contents, or undefined. */
 export function fileHash(file: string): string | undefined {
   let fd: number | undefined;
   try {
@@ -265,16 +265,25 @@ export function fileHash(file: string): string | undefined {
   }
 }
 
-/** The helm binary's content hash, once per path, size and modification time in this process. */
-const binaries = new Map<string, string | undefined>();
-export function binaryHash(file: string): string | undefined {
-  let stamp: string;
+/**
+ * A file as it stands (symlinks followed): path, device, inode, size, modification and change times in
+ * nanoseconds. A file replaced or rewritten gets another stamp (what is read once per process and file
+ * is read again then); undefined when it cannot be stat'ed.
+ */
+export function fileStamp(file: string): string | undefined {
   try {
-    const stat = statSync(file);
-    stamp = `${file}\u0000${stat.size}\u0000${stat.mtimeMs}\u0000${stat.ino}`;
+    const stat = statSync(file, { bigint: true });
+    return `${file}\u0000${stat.dev}:${stat.ino}:${stat.size}:${stat.mtimeNs}:${stat.ctimeNs}`;
   } catch {
     return undefined;
   }
+}
+
+/** The helm binary's content hash, once per file stamp in this process. */
+const binaries = new Map<string, string | undefined>();
+export function binaryHash(file: string): string | undefined {
+  const stamp = fileStamp(file);
+  if (stamp === undefined) return undefined;
   if (!binaries.has(stamp)) binaries.set(stamp, fileHash(file));
   return binaries.get(stamp);
 }
