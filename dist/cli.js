@@ -15613,7 +15613,7 @@ import { existsSync as existsSync12, lstatSync as lstatSync8, readFileSync as re
 import path43 from "node:path";
 
 // src/pipeline/base-compare.ts
-import { existsSync as existsSync11, mkdirSync as mkdirSync5, mkdtempSync as mkdtempSync7, realpathSync as realpathSync3, rmSync as rmSync8 } from "node:fs";
+import { existsSync as existsSync11, mkdirSync as mkdirSync5, mkdtempSync as mkdtempSync7, realpathSync as realpathSync4, rmSync as rmSync8 } from "node:fs";
 import os7 from "node:os";
 import path40 from "node:path";
 import { spawnSync as spawnSync2 } from "node:child_process";
@@ -37179,7 +37179,7 @@ function mergeConfig(raw, baseDir, file, lineOf = () => void 0) {
 }
 
 // src/pipeline/changed-charts.ts
-import { readFileSync as readFileSync8 } from "node:fs";
+import { readdirSync as readdirSync5, readFileSync as readFileSync8, readlinkSync, realpathSync as realpathSync2 } from "node:fs";
 import path13 from "node:path";
 
 // src/k8s/values.ts
@@ -39232,6 +39232,45 @@ function localDependencies(repoRoot, chart) {
   return out;
 }
 var under = (file, dir) => dir === "." || file === dir || file.startsWith(dir + "/");
+function linkedOutside(repoRoot, chart) {
+  const root = path13.join(repoRoot, chart);
+  let realRoot;
+  let realRepo;
+  try {
+    realRoot = realpathSync2(root);
+    realRepo = realpathSync2(repoRoot);
+  } catch {
+    return [];
+  }
+  const out = /* @__PURE__ */ new Set();
+  const walk3 = (dir) => {
+    let entries;
+    try {
+      entries = readdirSync5(dir, { withFileTypes: true });
+    } catch {
+      return;
+    }
+    for (const entry of entries) {
+      const at3 = path13.join(dir, entry.name);
+      if (entry.isDirectory()) walk3(at3);
+      else if (entry.isSymbolicLink()) {
+        let target;
+        try {
+          target = realpathSync2(at3);
+        } catch {
+          continue;
+        }
+        if (isInside(realRoot, target)) continue;
+        for (const [from, t] of [[realRepo, target], [repoRoot, path13.resolve(path13.dirname(at3), readlinkSync(at3))]]) {
+          const rel = path13.relative(from, t);
+          if (!rel.startsWith("..") && !path13.isAbsolute(rel)) out.add(rel.split(path13.sep).join("/") || ".");
+        }
+      }
+    }
+  };
+  walk3(root);
+  return [...out];
+}
 function chooseCharts(repoRoot, charts, changed, config, extraValuesFiles, all) {
   const everything = (why) => ({ rendered: [...charts].sort(), unchanged: [], allBecause: why });
   if (all !== void 0) return everything(all);
@@ -39247,7 +39286,7 @@ function chooseCharts(repoRoot, charts, changed, config, extraValuesFiles, all) 
     if (known !== void 0) return known;
     if (visiting.has(dir)) return false;
     visiting.add(dir);
-    const result = changed.some((file) => under(file, dir)) || localDependencies(repoRoot, dir).some((dep) => isChanged(dep, visiting));
+    const result = changed.some((file) => under(file, dir) || under(dir, file)) || linkedOutside(repoRoot, dir).some((target) => changed.some((file) => under(file, target) || under(target, file))) || localDependencies(repoRoot, dir).some((dep) => isChanged(dep, visiting));
     visiting.delete(dir);
     memo.set(dir, result);
     return result;
@@ -39416,7 +39455,7 @@ var package_default = {
 };
 
 // src/admission/prepared.ts
-import { readFileSync as readFileSync9, readdirSync as readdirSync5, statSync as statSync7 } from "node:fs";
+import { readFileSync as readFileSync9, readdirSync as readdirSync6, statSync as statSync7 } from "node:fs";
 import path14 from "node:path";
 
 // src/admission/resources.ts
@@ -40020,7 +40059,7 @@ function loadPolicyFiles(paths) {
       return;
     }
     if (stat.isDirectory()) {
-      for (const e of readdirSync5(p).sort()) if (/\.(ya?ml|json)$/.test(e) || statSync7(path14.join(p, e)).isDirectory()) visit(path14.join(p, e));
+      for (const e of readdirSync6(p).sort()) if (/\.(ya?ml|json)$/.test(e) || statSync7(path14.join(p, e)).isDirectory()) visit(path14.join(p, e));
       return;
     }
     try {
@@ -44260,7 +44299,7 @@ var read_only_root_filesystem_default = defineRule({
 });
 
 // src/render/render-variants.ts
-import { readdirSync as readdirSync7, readFileSync as readFileSync11, statSync as statSync9 } from "node:fs";
+import { readdirSync as readdirSync8, readFileSync as readFileSync11, statSync as statSync9 } from "node:fs";
 import path16 from "node:path";
 import { gunzipSync as gunzipSync2 } from "node:zlib";
 
@@ -44471,7 +44510,7 @@ function characterClass(c3) {
 }
 
 // src/render/template-lines.ts
-import { readdirSync as readdirSync6, readFileSync as readFileSync10, statSync as statSync8 } from "node:fs";
+import { readdirSync as readdirSync7, readFileSync as readFileSync10, statSync as statSync8 } from "node:fs";
 import path15 from "node:path";
 var KEY_LINE = /^(\s*)(-\s+)?("[^"]*"|'[^']*'|[A-Za-z0-9_$./@-]+)\s*:(?:\s+(.*?))?\s*$/;
 var ITEM_LINE = /^(\s*)-(\s+|$)/;
@@ -44524,7 +44563,7 @@ var TemplateSources = class {
     const list2 = (dir) => {
       let entries;
       try {
-        entries = readdirSync6(dir, { withFileTypes: true });
+        entries = readdirSync7(dir, { withFileTypes: true });
       } catch {
         return [];
       }
@@ -45170,7 +45209,7 @@ function chartConstructs(dir, repoRoot) {
     if (depth > 32 || budget <= 0) return;
     let entries;
     try {
-      entries = readdirSync7(at3).sort();
+      entries = readdirSync8(at3).sort();
     } catch {
       return;
     }
@@ -49221,7 +49260,7 @@ import os3 from "node:os";
 import path21 from "node:path";
 
 // src/render/chart-crds.ts
-import { lstatSync as lstatSync4, readdirSync as readdirSync8, readFileSync as readFileSync12, realpathSync as realpathSync2, statSync as statSync10 } from "node:fs";
+import { lstatSync as lstatSync4, readdirSync as readdirSync9, readFileSync as readFileSync12, realpathSync as realpathSync3, statSync as statSync10 } from "node:fs";
 import path18 from "node:path";
 import { gunzipSync as gunzipSync3 } from "node:zlib";
 
@@ -49432,7 +49471,7 @@ function directoryFiles(dir, relative) {
   const walk3 = (full2, name, depth) => {
     let entries;
     try {
-      entries = readdirSync8(full2).sort();
+      entries = readdirSync9(full2).sort();
     } catch {
       return;
     }
@@ -49519,8 +49558,8 @@ function ignored(rules, name, isDir) {
 }
 function inside(root, file) {
   try {
-    const real = realpathSync2(file);
-    const realRoot = realpathSync2(root);
+    const real = realpathSync3(file);
+    const realRoot = realpathSync3(root);
     return real === realRoot || real.startsWith(realRoot + path18.sep);
   } catch {
     return false;
@@ -49604,7 +49643,7 @@ function chartCrdObjects(dir, options, errors) {
 }
 
 // src/render/effective-values.ts
-import { existsSync as existsSync4, readdirSync as readdirSync9, readFileSync as readFileSync13, statSync as statSync11 } from "node:fs";
+import { existsSync as existsSync4, readdirSync as readdirSync10, readFileSync as readFileSync13, statSync as statSync11 } from "node:fs";
 import path19 from "node:path";
 function pathKey2(p) {
   return JSON.stringify(p);
@@ -49780,7 +49819,7 @@ function vendored(dir) {
   const chartsDir = path19.join(dir, "charts");
   let entries;
   try {
-    entries = readdirSync9(chartsDir).sort();
+    entries = readdirSync10(chartsDir).sort();
   } catch {
     return found;
   }
@@ -49994,7 +50033,7 @@ function apiVersionsFor(kubeVersion, options = {}) {
 }
 
 // src/render/value-sets.ts
-import { existsSync as existsSync5, readdirSync as readdirSync10, statSync as statSync12 } from "node:fs";
+import { existsSync as existsSync5, readdirSync as readdirSync11, statSync as statSync12 } from "node:fs";
 import path20 from "node:path";
 var DEFAULT_VALUE_SET = "default";
 function compareValueSets(a2, b) {
@@ -50011,7 +50050,7 @@ function ciValuesFiles(dir) {
   if (!existsSync5(ci)) return [];
   try {
     if (!statSync12(ci).isDirectory()) return [];
-    return readdirSync10(ci).filter((f) => f.endsWith("-values.yaml")).sort().map((f) => path20.join(ci, f));
+    return readdirSync11(ci).filter((f) => f.endsWith("-values.yaml")).sort().map((f) => path20.join(ci, f));
   } catch {
     return [];
   }
@@ -50461,7 +50500,7 @@ function parseVariant(job, inputs, main2, outcome, config, repoRoot, loaded, loc
 
 // src/provenance/lint.ts
 import { createHash as createHash3 } from "node:crypto";
-import { readdirSync as readdirSync12, readFileSync as readFileSync16 } from "node:fs";
+import { readdirSync as readdirSync13, readFileSync as readFileSync16 } from "node:fs";
 import path24 from "node:path";
 
 // src/provenance/locate.ts
@@ -51034,7 +51073,7 @@ function newTarget(finding, object, values) {
 }
 
 // src/provenance/chart-context.ts
-import { readdirSync as readdirSync11, readFileSync as readFileSync15, statSync as statSync13 } from "node:fs";
+import { readdirSync as readdirSync12, readFileSync as readFileSync15, statSync as statSync13 } from "node:fs";
 import path23 from "node:path";
 var MAX_TEMPLATE_BYTES = 2 * 1024 * 1024;
 var MAX_HELPERS = 200;
@@ -51162,7 +51201,7 @@ var RenderChartContext = class {
       if (depth > MAX_DEPTH3 || out.length >= MAX_HELPERS) return;
       let entries;
       try {
-        entries = readdirSync11(at3).sort();
+        entries = readdirSync12(at3).sort();
       } catch {
         return;
       }
@@ -51258,7 +51297,7 @@ function chartValuesTexts(dir, depth = 0) {
   if (depth >= 8) return out;
   let entries = [];
   try {
-    entries = readdirSync12(path24.join(dir, "charts"), { withFileTypes: true });
+    entries = readdirSync13(path24.join(dir, "charts"), { withFileTypes: true });
   } catch {
     return out;
   }
@@ -53337,7 +53376,7 @@ function releaseAttributeOf(raw, pointer) {
 }
 
 // src/terraform/locate.ts
-import { existsSync as existsSync8, readdirSync as readdirSync13, readFileSync as readFileSync20, statSync as statSync15 } from "node:fs";
+import { existsSync as existsSync8, readdirSync as readdirSync14, readFileSync as readFileSync20, statSync as statSync15 } from "node:fs";
 import path29 from "node:path";
 
 // src/terraform/hcl.ts
@@ -53767,7 +53806,7 @@ var TfLocator = class {
     this.indexes.set(dir, index);
     let entries;
     try {
-      entries = readdirSync13(dir).filter((f) => f.endsWith(".tf")).sort();
+      entries = readdirSync14(dir).filter((f) => f.endsWith(".tf")).sort();
     } catch {
       return index;
     }
@@ -54492,7 +54531,7 @@ async function loadPlanFile(json2, options) {
 }
 
 // src/pipeline/policy.ts
-import { readdirSync as readdirSync14, readFileSync as readFileSync22, statSync as statSync17 } from "node:fs";
+import { readdirSync as readdirSync15, readFileSync as readFileSync22, statSync as statSync17 } from "node:fs";
 import path32 from "node:path";
 function configCandidates(first, repoRoot, isDirectory2) {
   let dir = path32.resolve(first);
@@ -54723,7 +54762,7 @@ function renderReads(repoRoot, dirs, files) {
     walked.add(real);
     let entries;
     try {
-      entries = readdirSync14(dir, { withFileTypes: true });
+      entries = readdirSync15(dir, { withFileTypes: true });
     } catch {
       return true;
     }
@@ -55028,7 +55067,7 @@ var HEADER = `# preadmit baseline: findings accepted as already there (\`baselin
 function entryOf(f, reason2 = "") {
   const { object, source } = f;
   const where = source.address ?? (source.chart !== void 0 ? `${source.chart}${source.template ? ` (${source.template})` : ""}` : source.file);
-  return { fingerprint: f.fingerprint, rule: f.ruleId, object: `${object.kind} ${object.namespace ? `${object.namespace}/` : ""}${object.name}`, where, path: f.path, reason: reason2 };
+  return { fingerprint: f.fingerprint, rule: f.ruleId, object: `${object.kind} ${object.namespace ? `${object.namespace}/` : ""}${object.name}`, where, path: f.path, severity: f.severity, reason: reason2 };
 }
 function renderBaselineFile(findings, previous = []) {
   const reasons = new Map(previous.map((e) => [`${e.rule}\0${e.fingerprint}`, e.reason]));
@@ -55060,7 +55099,19 @@ function parseBaselineFile(text2, display) {
     if (!isObj(item) || fingerprint === void 0 || !/^[0-9a-f]{32}$/.test(fingerprint) || rule2 === void 0) {
       throw new UsageError(`${display}:${line}: a baseline entry needs a rule and a 32-hex-digit fingerprint`);
     }
-    out.push({ fingerprint, rule: rule2, object: str2(item.object) ?? "", where: str2(item.where) ?? "", path: str2(item.path) ?? "", reason: item.reason === null || item.reason === void 0 ? "" : String(item.reason) });
+    const severity = item.severity;
+    if (severity !== void 0 && severity !== null && !SEVERITIES.includes(severity)) {
+      throw new UsageError(`${display}:${line}: severity must be one of ${SEVERITIES.join(", ")} (the severity the entry accepts), not ${JSON.stringify(severity)}`);
+    }
+    out.push({
+      fingerprint,
+      rule: rule2,
+      object: str2(item.object) ?? "",
+      where: str2(item.where) ?? "",
+      path: str2(item.path) ?? "",
+      ...typeof severity === "string" ? { severity } : {},
+      reason: item.reason === null || item.reason === void 0 ? "" : String(item.reason)
+    });
   }
   return out;
 }
@@ -55080,16 +55131,18 @@ async function applyBaselineFile(result, config, repoRoot, policySha) {
     }
   }
   const entries = parseBaselineFile(text2, policySha !== void 0 ? `${display}@${policySha.slice(0, 12)}` : display);
-  const listed = new Set(entries.map((e) => `${e.rule}\0${e.fingerprint}`));
+  const listed = new Map(entries.map((e) => [`${e.rule}\0${e.fingerprint}`, e]));
   const matched = /* @__PURE__ */ new Set();
   const findings = result.findings.map((f) => {
     const key2 = `${f.ruleId}\0${f.fingerprint}`;
-    if (!listed.has(key2)) return { ...f, status: "new" };
+    const entry = listed.get(key2);
+    if (entry === void 0) return { ...f, status: "new" };
     matched.add(key2);
+    if (entry.severity !== void 0 && severityRank(f.severity) > severityRank(entry.severity)) return { ...f, status: "new", baseSeverity: entry.severity };
     return { ...f, status: "existing" };
   });
   const stale = entries.filter((e) => !matched.has(`${e.rule}\0${e.fingerprint}`));
-  const changes = policySha !== void 0 && result.policy !== void 0 ? [...result.policy.changes, ...baselineChanges(file, display, listed)] : void 0;
+  const changes = policySha !== void 0 && result.policy !== void 0 ? [...result.policy.changes, ...baselineChanges(file, display, new Set(listed.keys()))] : void 0;
   const blocking = findings.filter((f) => f.status === "new" && !f.suppressed && isBlocking(f.severity, result.summary.failOn)).length;
   const failed = blocking > 0 || config.failOnErrors && result.errors.length > 0;
   const existing = findings.filter((f) => f.status === "existing").length;
@@ -55550,7 +55603,7 @@ import os6 from "node:os";
 import path36 from "node:path";
 
 // src/fix/chart-copy.ts
-import { copyFileSync, mkdirSync as mkdirSync3, readdirSync as readdirSync15, statSync as statSync18, symlinkSync as symlinkSync2 } from "node:fs";
+import { copyFileSync, mkdirSync as mkdirSync3, readdirSync as readdirSync16, statSync as statSync18, symlinkSync as symlinkSync2 } from "node:fs";
 import path35 from "node:path";
 var MAX_DEPTH4 = 64;
 function copyChartAsHelmReads(dir, copy, checkedCharts) {
@@ -55561,7 +55614,7 @@ function copyChartAsHelmReads(dir, copy, checkedCharts) {
   const copyDir = (from, to, entered, depth) => {
     mkdirSync3(to, { recursive: true });
     if (depth > MAX_DEPTH4) return;
-    for (const entry of readdirSync15(from, { withFileTypes: true })) {
+    for (const entry of readdirSync16(from, { withFileTypes: true })) {
       if (entry.name === ".git") continue;
       const source = path35.join(from, entry.name);
       const target = path35.join(to, entry.name);
@@ -55886,7 +55939,7 @@ function editedFiles(repoRoot, edits) {
 
 // src/pipeline/shard.ts
 import { createHash as createHash5 } from "node:crypto";
-import { closeSync as closeSync2, lstatSync as lstatSync6, openSync as openSync2, readdirSync as readdirSync16, readFileSync as readFileSync27, readlinkSync, readSync as readSync2 } from "node:fs";
+import { closeSync as closeSync2, lstatSync as lstatSync6, openSync as openSync2, readdirSync as readdirSync17, readFileSync as readFileSync27, readlinkSync as readlinkSync2, readSync as readSync2 } from "node:fs";
 import path38 from "node:path";
 import { gunzipSync as gunzipSync4 } from "node:zlib";
 var MAX_SHARDS = 256;
@@ -55987,7 +56040,7 @@ function contentDigest(units, repoRoot) {
     if (stat.isSymbolicLink()) {
       const real = safeRealpath(p);
       const inside4 = real !== void 0 && isInside(realRoot, real);
-      hash.update(`link\0${shown2}\0${inside4 ? relativeTo(realRoot, real) : `outside\0${readlinkSync(p)}`}\0`);
+      hash.update(`link\0${shown2}\0${inside4 ? relativeTo(realRoot, real) : `outside\0${readlinkSync2(p)}`}\0`);
       if (!inside4 || relativeTo(realRoot, real).split("/").includes(".git")) return;
       visit(real, shown2);
       return;
@@ -56001,7 +56054,7 @@ function contentDigest(units, repoRoot) {
       walked.add(real);
       let names;
       try {
-        names = readdirSync16(p).sort();
+        names = readdirSync17(p).sort();
       } catch {
         hash.update(`unreadable\0${shown2}\0`);
         return;
@@ -56516,6 +56569,7 @@ async function exportCommit(repoRoot, sha, dir, changed) {
   const releases = skipped.size > 0 && !links && (await execa("git", ["grep", "--cached", "-l", "-i", "-e", "helm_release", "-e", String.raw`helm\\u005frelease`, "--", ":(icase)*.json"], { cwd: repoRoot, env, reject: false, stdin: "ignore", timeout: 3e5 })).exitCode !== 1;
   if (changed === void 0 || skipped.size === 0 || links || releases) await run2(["checkout-index", "--all", "--force", prefix2]);
   else await run2(["checkout-index", "--force", "-z", "--stdin", prefix2], kept.join("\0"));
+  const missing = await exportSubmodules(repoRoot, sha, tree, dir);
   mkdirSync5(path40.join(tree, ".git"));
   const write = (files) => {
     if (files.length === 0) return;
@@ -56535,7 +56589,33 @@ async function exportCommit(repoRoot, sha, dir, changed) {
     skipped.set(chart, list2.filter((f) => !gone.has(f)));
     write(taken);
   };
-  return { more, under: under2 };
+  return { more, under: under2, missing };
+}
+async function exportSubmodules(repoRoot, sha, tree, scratch, prefix2 = "") {
+  const listed = await execa("git", ["ls-tree", "-r", "-z", sha], { cwd: repoRoot, env: GIT_ENV, reject: false, stdin: "ignore", timeout: 3e5, maxBuffer: 256 * 1024 * 1024 });
+  if (listed.exitCode !== 0) return [];
+  const links = String(listed.stdout).split("\0").filter((line) => line.startsWith("160000 ")).map((line) => ({ commit: line.split(" ")[2].split("	")[0], file: line.slice(line.indexOf("	") + 1) }));
+  const missing = [];
+  for (const { commit, file } of links) {
+    const checkout = path40.join(repoRoot, file);
+    const at3 = path40.join(tree, file);
+    const git2 = (args, env2 = GIT_ENV) => execa("git", args, { cwd: checkout, env: env2, reject: false, stdin: "ignore", timeout: 3e5 });
+    const top = existsSync11(path40.join(checkout, ".git")) ? await git2(["rev-parse", "--show-toplevel"]) : void 0;
+    if (top === void 0 || top.exitCode !== 0 || path40.resolve(String(top.stdout).trim()) !== realpathSync4(checkout) || (await git2(["cat-file", "-e", `${commit}^{commit}`])).exitCode !== 0) {
+      missing.push(prefix2 + file);
+      continue;
+    }
+    const index = path40.join(scratch, `.preadmit-index-${missing.length}-${Math.random().toString(36).slice(2)}`);
+    const env = { ...GIT_ENV, GIT_INDEX_FILE: index };
+    mkdirSync5(at3, { recursive: true });
+    if ((await git2(["read-tree", commit], env)).exitCode !== 0 || (await git2(["checkout-index", "--all", "--force", `--prefix=${at3}${path40.sep}`], env)).exitCode !== 0) {
+      missing.push(prefix2 + file);
+      continue;
+    }
+    rmSync8(index, { force: true });
+    missing.push(...await exportSubmodules(checkout, commit, at3, scratch, `${prefix2}${file}/`));
+  }
+  return missing;
 }
 function withDependencies(root, charts) {
   const out = /* @__PURE__ */ new Set();
@@ -56569,7 +56649,9 @@ async function scanAgainstBase(options, request, scanOne = scan2) {
   }
   const revision = await resolveRevision(repoRoot, request.revision, { fetch: false });
   if (!revision.ok) throw new UsageError(`--base ${request.revision}: ${revision.message.includes("not a git repository") ? `${repoRoot} is not a git repository` : revision.message}`);
-  const sha = revision.sha;
+  const mergeBase = await execa("git", ["merge-base", revision.sha, "HEAD"], { cwd: repoRoot, env: GIT_ENV, reject: false, stdin: "ignore", timeout: 12e4 });
+  const forkPoint = mergeBase.exitCode === 0 ? String(mergeBase.stdout).trim() : "";
+  const sha = /^[0-9a-f]{40}([0-9a-f]{24})?$/.test(forkPoint) ? forkPoint : revision.sha;
   const changed = await changedFilesSince(repoRoot, sha, ["."]);
   const repoRel = (f) => {
     const abs = path40.resolve(f);
@@ -56578,7 +56660,7 @@ async function scanAgainstBase(options, request, scanOne = scan2) {
   const optionFiles = [...options.configFile !== void 0 ? [options.configFile] : [], ...options.valuesFiles ?? []].flatMap((f) => repoRel(f) ?? []);
   const optionChanged = optionFiles.find((f) => changed?.includes(f));
   const all = request.all ? "--all" : changed === void 0 ? `git could not list the files changed since ${sha.slice(0, 12)}` : optionChanged !== void 0 ? `${optionChanged} changed, which ${options.configFile !== void 0 && repoRel(options.configFile) === optionChanged ? "is the configuration" : "is a values file"} given for every chart` : void 0;
-  const temp = realpathSync3(mkdtempSync7(path40.join(os7.tmpdir(), "preadmit-base-")));
+  const temp = realpathSync4(mkdtempSync7(path40.join(os7.tmpdir(), "preadmit-base-")));
   const cleanup = () => rmSync8(temp, { recursive: true, force: true });
   process.once("exit", cleanup);
   try {
@@ -56617,7 +56699,17 @@ async function scanAgainstBase(options, request, scanOne = scan2) {
     const rendered = [.../* @__PURE__ */ new Set([...choices.head?.rendered ?? [], ...choices.base?.rendered ?? []])].sort();
     const unchanged = [.../* @__PURE__ */ new Set([...choices.head?.unchanged ?? [], ...choices.base?.unchanged ?? []])].filter((c3) => !rendered.includes(c3)).sort();
     const allBecause = choices.head?.allBecause ?? choices.base?.allBecause;
-    const info = { revision: request.revision, sha, gate: request.gate, rendered, unchanged, ...allBecause !== void 0 ? { allBecause } : {}, errors: base2?.errors.length ?? 0 };
+    const info = {
+      revision: request.revision,
+      sha,
+      gate: request.gate,
+      rendered,
+      unchanged,
+      ...allBecause !== void 0 ? { allBecause } : {},
+      ...exported.missing.length > 0 ? { missing: exported.missing } : {},
+      ...sha !== revision.sha ? { mergeBaseOf: revision.sha } : {},
+      errors: base2?.errors.length ?? 0
+    };
     return compareWithBase(head, base2?.findings ?? [], info, failOnErrors, notFixedByUpdate);
   } finally {
     process.off("exit", cleanup);
@@ -56628,9 +56720,12 @@ var scopeOf = (f) => f.source.address ?? f.source.chart ?? f.source.file;
 function keys(renamed) {
   const object = (f, scope) => [f.ruleId, scope, f.source.template ?? "", f.source.variant ?? "", f.object.kind, f.object.namespace ?? "", f.object.name, f.path].join("\0");
   const place = (f) => [f.ruleId, f.source.template ?? "", f.source.variant ?? "", f.object.kind, f.path].join("\0");
+  const inChart = (template) => template.slice(template.indexOf("/") + 1);
   return [
     (f) => object(f, scopeOf(f)),
     (f) => `${scopeOf(f)}\0${f.fingerprint}`,
+    (f) => f.source.kind === "helm" ? [f.ruleId, scopeOf(f), f.source.variant ?? "", f.object.kind, f.object.namespace ?? "", f.object.name, f.path].join("\0") : void 0,
+    (f) => f.source.kind === "helm" && f.source.template !== void 0 ? [f.ruleId, scopeOf(f), inChart(f.source.template), f.source.variant ?? "", f.object.kind, f.path].join("\0") : void 0,
     (f) => renamed(f) ? object(f, f.source.kind) : void 0,
     // A renamed chart whose names are random: its template and the object's field; matched one for one.
     (f) => renamed(f) && f.source.kind === "helm" ? place(f) : void 0
@@ -56641,6 +56736,7 @@ function matchFindings(head, base2) {
   const baseScopes = new Set(base2.map(scopeOf));
   const renamed = (f) => headScopes.has(scopeOf(f)) ? !baseScopes.has(scopeOf(f)) : baseScopes.has(scopeOf(f)) && !headScopes.has(scopeOf(f));
   const existing = /* @__PURE__ */ new Set();
+  const worsened = /* @__PURE__ */ new Map();
   let leftBase = [...base2];
   for (const key2 of keys(renamed)) {
     const pool = /* @__PURE__ */ new Map();
@@ -56653,16 +56749,17 @@ function matchFindings(head, base2) {
     }
     const used = /* @__PURE__ */ new Set();
     for (const f of head) {
-      if (existing.has(f)) continue;
+      if (existing.has(f) || worsened.has(f)) continue;
       const k = key2(f);
       const match2 = k === void 0 ? void 0 : pool.get(k)?.shift();
       if (match2 === void 0) continue;
-      existing.add(f);
+      if (severityRank(f.severity) > severityRank(match2.severity)) worsened.set(f, match2.severity);
+      else existing.add(f);
       used.add(match2);
     }
     leftBase = leftBase.filter((f) => !used.has(f));
   }
-  return { existing, fixed: leftBase };
+  return { existing, worsened, fixed: leftBase };
 }
 function notFixedByUpdate(f) {
   if (f.ruleId !== "admission-policy") return false;
@@ -56673,7 +56770,10 @@ function compareWithBase(head, base2, info, failOnErrors, notFixed = () => false
   const matched = matchFindings(head.findings, base2);
   const existing = matched.existing;
   const fixed2 = matched.fixed.filter((f) => !notFixed(f));
-  const findings = head.findings.map((f) => ({ ...f, status: existing.has(f) ? "existing" : "new" }));
+  const findings = head.findings.map((f) => {
+    const was = matched.worsened.get(f);
+    return { ...f, status: existing.has(f) ? "existing" : "new", ...was !== void 0 ? { baseSeverity: was } : {} };
+  });
   const gated = info.gate === "all" ? findings : findings.filter((f) => f.status === "new");
   const blocking = gated.filter((f) => !f.suppressed && isBlocking(f.severity, head.summary.failOn)).length;
   const failed = blocking > 0 || failOnErrors && head.errors.length > 0;
@@ -56698,7 +56798,7 @@ function compareWithBase(head, base2, info, failOnErrors, notFixed = () => false
 
 // src/reporters/output-file.ts
 import { randomBytes } from "node:crypto";
-import { closeSync as closeSync3, constants as constants4, lstatSync as lstatSync7, mkdirSync as mkdirSync6, openSync as openSync3, realpathSync as realpathSync4, renameSync as renameSync2, statSync as statSync20, unlinkSync, writeSync } from "node:fs";
+import { closeSync as closeSync3, constants as constants4, lstatSync as lstatSync7, mkdirSync as mkdirSync6, openSync as openSync3, realpathSync as realpathSync5, renameSync as renameSync2, statSync as statSync20, unlinkSync, writeSync } from "node:fs";
 import path41 from "node:path";
 var OutputFileError = class extends UsageError {
   name = "OutputFileError";
@@ -56761,8 +56861,8 @@ function checkFolder(target, base2, shown2) {
   let real;
   let realBase;
   try {
-    real = realpathSync4(existing);
-    realBase = realpathSync4(absBase);
+    real = realpathSync5(existing);
+    realBase = realpathSync5(absBase);
   } catch (error) {
     throw new OutputFileError(`cannot write ${shown2}: cannot resolve the folder ${existing}: ${reason(error)}`);
   }
@@ -56968,15 +57068,17 @@ function largestBlastRadii(result, limit = 10, minimum = "high") {
 function baseCounts(result) {
   const { base: base2, summary } = result;
   if (base2 === void 0) return void 0;
-  return `${summary.new ?? 0} new \xB7 ${summary.existing ?? 0} existing \xB7 ${summary.fixed ?? 0} fixed against ${base2.revision === base2.sha ? base2.sha.slice(0, 12) : `${base2.revision} (${base2.sha.slice(0, 12)})`}`;
+  const against = base2.mergeBaseOf !== void 0 ? `${base2.sha.slice(0, 12)}, where HEAD left ${base2.revision} (${base2.mergeBaseOf.slice(0, 12)})` : base2.revision === base2.sha ? base2.sha.slice(0, 12) : `${base2.revision} (${base2.sha.slice(0, 12)})`;
+  return `${summary.new ?? 0} new \xB7 ${summary.existing ?? 0} existing \xB7 ${summary.fixed ?? 0} fixed against ${against}`;
 }
 function baseCharts(result) {
   const { base: base2 } = result;
   if (base2 === void 0) return void 0;
-  if (base2.allBecause !== void 0) return `every chart rendered on both sides: ${base2.allBecause}`;
-  if (base2.rendered.length === 0 && base2.unchanged.length === 0) return void 0;
+  const missing = base2.missing === void 0 ? "" : `; not in the base's export (submodules not checked out or their commits not fetched: their findings count as new): ${base2.missing.join(", ")}`;
+  if (base2.allBecause !== void 0) return `every chart rendered on both sides: ${base2.allBecause}${missing}`;
+  if (base2.rendered.length === 0 && base2.unchanged.length === 0) return missing === "" ? void 0 : missing.slice(2);
   const left = base2.unchanged.length === 0 ? "" : `; ${plural(base2.unchanged.length, "chart")} left out as unchanged since the base: ${base2.unchanged.join(", ")}`;
-  return `${plural(base2.rendered.length, "changed chart")} rendered on both sides${base2.rendered.length > 0 ? ` (${base2.rendered.join(", ")})` : ""}${left}`;
+  return `${plural(base2.rendered.length, "changed chart")} rendered on both sides${base2.rendered.length > 0 ? ` (${base2.rendered.join(", ")})` : ""}${left}${missing}`;
 }
 function blockingNoun(result) {
   return result.base?.gate === "new" || result.baselineFile !== void 0 ? "new finding" : "finding";
@@ -57130,7 +57232,7 @@ function findingHtml(f, gates2) {
   if (suppressed !== void 0) rows.push(`<dt>Suppressed</dt><dd>${esc(clipped(suppressed, LIMIT.message))}${f.suppressed?.expires !== void 0 ? ` (expires ${esc(f.suppressed.expires)})` : ""}</dd>`);
   const marks2 = [
     blocking ? '<span class="mark m-block">blocks</span>' : "",
-    f.status === "new" ? '<span class="mark m-new">new</span>' : f.status === "existing" ? '<span class="mark m-existing">existing</span>' : ""
+    f.status === "new" ? `<span class="mark m-new">new${f.baseSeverity !== void 0 ? ` (was ${esc(f.baseSeverity)})` : ""}</span>` : f.status === "existing" ? '<span class="mark m-existing">existing</span>' : ""
   ].join("");
   const data = [
     `data-sev="${f.severity}"`,
@@ -57553,8 +57655,8 @@ var JSON_KEYS = {
   shardNamespace: keysOf2()(["name", "valueSet", "object", "file", "level", "version"]),
   shardJoin: keysOf2()(["valueSet", "namespace", "level", "minors", "finding", "data"]),
   baselineFile: keysOf2()(["file", "entries", "stale"]),
-  baselineEntry: keysOf2()(["fingerprint", "rule", "object", "where", "path", "reason"]),
-  base: keysOf2()(["revision", "sha", "gate", "rendered", "unchanged", "allBecause", "errors"]),
+  baselineEntry: keysOf2()(["fingerprint", "rule", "object", "where", "path", "severity", "reason"]),
+  base: keysOf2()(["revision", "sha", "gate", "rendered", "unchanged", "allBecause", "mergeBaseOf", "missing", "errors"]),
   policy: keysOf2()(["from", "revision", "file", "message", "changes"]),
   policyChange: keysOf2()(["kind", "change", "summary", "file", "line"]),
   skippedPath: keysOf2()(["path", "reason"]),
@@ -57562,7 +57664,7 @@ var JSON_KEYS = {
   pss: keysOf2()(["level", "version"]),
   summary: keysOf2()(["verdict", "findings", "bySeverity", "blocking", "failOn", "objects", "charts", "errors", "renderMs", "totalMs", "suppressed", "provenance", "new", "existing", "fixed"]),
   provenanceSummary: keysOf2()(["values", "template", "object", "renders", "ms"]),
-  finding: keysOf2()(["ruleId", "severity", "category", "message", "object", "path", "source", "fingerprint", "remediation", "related", "valueSets", "suppressed", "status", "fix"]),
+  finding: keysOf2()(["ruleId", "severity", "category", "message", "object", "path", "source", "fingerprint", "remediation", "related", "valueSets", "suppressed", "status", "baseSeverity", "fix"]),
   provenFix: keysOf2()(["file", "line", "endLine", "replacement", "diff", "description"]),
   appliedSuppression: keysOf2()(["kind", "reason", "file", "line", "expires"]),
   suppressionRecord: keysOf2()(["kind", "status", "rule", "reason", "file", "line", "expires", "container", "object", "matched", "message"]),
@@ -57860,7 +57962,7 @@ function findingRow(f, rules, fileUrl) {
   else if (f.valueSets === void 0 && f.source.valueSet !== void 0 && f.source.valueSet !== "default") where += ` <sub>values: ${text(f.source.valueSet, LIMIT2.file)}</sub>`;
   if (f.suppressed !== void 0) where += ` <sub>${text(suppressionLabel(f), LIMIT2.message)}</sub>`;
   const path44 = `<br><sub><code>${text(f.path || "/", LIMIT2.path)}</code></sub>`;
-  return `| ${SEVERITY_BADGE[f.severity]}${f.status === "new" ? " **new**" : ""} | ${ruleCell(f.ruleId, rules)} | ${object} | ${text(f.message, LIMIT2.message)}${path44} | ${where} |`;
+  return `| ${SEVERITY_BADGE[f.severity]}${f.status === "new" ? f.baseSeverity !== void 0 ? ` **new** (was ${f.baseSeverity})` : " **new**" : ""} | ${ruleCell(f.ruleId, rules)} | ${object} | ${text(f.message, LIMIT2.message)}${path44} | ${where} |`;
 }
 var FINDING_HEAD = ["| Severity | Rule | Object | Message | Location |", "| --- | --- | --- | --- | --- |"];
 function errorRow(e, fileUrl) {
@@ -58586,7 +58688,7 @@ function renderGroup(group, result, records, paint, options, explained) {
     for (const f of [...findings].sort(compareFindingsBySeverity)) {
       const where = terminalSafe(leadLocation(f));
       const tag = f.suppressed === void 0 ? severityTag(f.severity, paint) : paint("SUPPRESSED".padEnd(SEVERITY_WIDTH), "dim");
-      const mark = f.status === void 0 ? "" : f.status === "new" ? ` ${paint("NEW", "bold", "yellow")}` : "";
+      const mark = f.status === void 0 ? "" : f.status === "new" ? ` ${paint(f.baseSeverity !== void 0 ? `NEW (was ${f.baseSeverity})` : "NEW", "bold", "yellow")}` : "";
       lines.push(`    ${tag}  ${paint(terminalSafe(f.ruleId), "bold")}${mark}  ${where}`);
       const indent = "      ";
       lines.push(...wrap(terminalSafe(f.suppressed === void 0 ? f.message : `${f.message} (${f.severity})`), indent, options.width));
@@ -59138,6 +59240,8 @@ var scan_result_schema_default = {
         rendered: { $ref: "#/$defs/stringList", description: "Charts rendered on both sides (repository-relative): changed since the base, depending on a changed chart, or every chart (allBecause)." },
         unchanged: { $ref: "#/$defs/stringList", description: "Charts left out on both sides because nothing they render from changed since the base." },
         allBecause: { description: "Why every chart was rendered (--all, the configuration or a values file it names changed).", type: "string", minLength: 1 },
+        mergeBaseOf: { description: "The commit the revision names, when sha is its merge base with HEAD: the branch is compared with where it left the revision.", type: "string", pattern: "^[0-9a-f]{40}([0-9a-f]{24})?$" },
+        missing: { description: "Submodules the base's export could not write (not checked out, or the commit the base records was not fetched): the head's findings in them count as new.", type: "array", items: { type: "string", minLength: 1 } },
         errors: { $ref: "#/$defs/count", description: "Errors of the base's own scan (its findings may then be incomplete, which only makes more findings new)." }
       }
     },
@@ -59383,6 +59487,7 @@ var scan_result_schema_default = {
         valueSets: { description: "helm: the value sets whose renders show the finding, default first when the chart's defaults do (a dangerous default); otherwise it shows only with the value sets listed.", type: "array", items: { type: "string", minLength: 1 }, minItems: 1 },
         suppressed: { $ref: "#/$defs/appliedSuppression", description: "Present when a suppression accepts the finding: it is kept, counted in summary.suppressed, and never blocks." },
         status: { description: "With --base: new (not in the base) or existing (the same rule, chart or file, object and field in the base, whatever lines moved, documents were reordered or names a template randomises).", type: "string", enum: ["new", "existing"] },
+        baseSeverity: { description: "With --base or a baseline file: the finding is new because it got worse; the base (or the baseline entry) has it at this lower severity.", $ref: "#/$defs/severity" },
         fix: { $ref: "#/$defs/provenFix", description: "An edit proven by re-rendering every value set of the chart to remove the finding without adding another or breaking a render." }
       }
     },

@@ -66565,7 +66565,7 @@ var UsageError = class extends Error {
 };
 
 // src/pipeline/base-compare.ts
-import { existsSync as existsSync12, mkdirSync as mkdirSync5, mkdtempSync as mkdtempSync7, realpathSync as realpathSync3, rmSync as rmSync8 } from "node:fs";
+import { existsSync as existsSync12, mkdirSync as mkdirSync5, mkdtempSync as mkdtempSync7, realpathSync as realpathSync4, rmSync as rmSync8 } from "node:fs";
 import os12 from "node:os";
 import path40 from "node:path";
 import { spawnSync as spawnSync2 } from "node:child_process";
@@ -69028,7 +69028,7 @@ function mergeConfig(raw, baseDir, file, lineOf = () => void 0) {
 }
 
 // src/pipeline/changed-charts.ts
-import { readFileSync as readFileSync11 } from "node:fs";
+import { readdirSync as readdirSync8, readFileSync as readFileSync11, readlinkSync, realpathSync as realpathSync2 } from "node:fs";
 import path17 from "node:path";
 
 // src/pipeline/discover.ts
@@ -69311,6 +69311,45 @@ function localDependencies(repoRoot, chart) {
   return out;
 }
 var under = (file, dir) => dir === "." || file === dir || file.startsWith(dir + "/");
+function linkedOutside(repoRoot, chart) {
+  const root = path17.join(repoRoot, chart);
+  let realRoot;
+  let realRepo;
+  try {
+    realRoot = realpathSync2(root);
+    realRepo = realpathSync2(repoRoot);
+  } catch {
+    return [];
+  }
+  const out = /* @__PURE__ */ new Set();
+  const walk3 = (dir) => {
+    let entries;
+    try {
+      entries = readdirSync8(dir, { withFileTypes: true });
+    } catch {
+      return;
+    }
+    for (const entry of entries) {
+      const at3 = path17.join(dir, entry.name);
+      if (entry.isDirectory()) walk3(at3);
+      else if (entry.isSymbolicLink()) {
+        let target;
+        try {
+          target = realpathSync2(at3);
+        } catch {
+          continue;
+        }
+        if (isInside(realRoot, target)) continue;
+        for (const [from, t] of [[realRepo, target], [repoRoot, path17.resolve(path17.dirname(at3), readlinkSync(at3))]]) {
+          const rel = path17.relative(from, t);
+          if (!rel.startsWith("..") && !path17.isAbsolute(rel)) out.add(rel.split(path17.sep).join("/") || ".");
+        }
+      }
+    }
+  };
+  walk3(root);
+  return [...out];
+}
 function chooseCharts(repoRoot, charts, changed, config, extraValuesFiles, all) {
   const everything = (why) => ({ rendered: [...charts].sort(), unchanged: [], allBecause: why });
   if (all !== void 0) return everything(all);
@@ -69326,7 +69365,7 @@ function chooseCharts(repoRoot, charts, changed, config, extraValuesFiles, all) 
     if (known !== void 0) return known;
     if (visiting.has(dir)) return false;
     visiting.add(dir);
-    const result = changed.some((file) => under(file, dir)) || localDependencies(repoRoot, dir).some((dep) => isChanged(dep, visiting));
+    const result = changed.some((file) => under(file, dir) || under(dir, file)) || linkedOutside(repoRoot, dir).some((target) => changed.some((file) => under(file, target) || under(target, file))) || localDependencies(repoRoot, dir).some((dep) => isChanged(dep, visiting));
     visiting.delete(dir);
     memo.set(dir, result);
     return result;
@@ -69665,7 +69704,7 @@ import os8 from "node:os";
 import path21 from "node:path";
 
 // src/render/chart-crds.ts
-import { lstatSync as lstatSync4, readdirSync as readdirSync8, readFileSync as readFileSync12, realpathSync as realpathSync2, statSync as statSync10 } from "node:fs";
+import { lstatSync as lstatSync4, readdirSync as readdirSync9, readFileSync as readFileSync12, realpathSync as realpathSync3, statSync as statSync10 } from "node:fs";
 import path18 from "node:path";
 import { gunzipSync as gunzipSync3 } from "node:zlib";
 
@@ -69876,7 +69915,7 @@ function directoryFiles(dir, relative) {
   const walk3 = (full2, name, depth) => {
     let entries;
     try {
-      entries = readdirSync8(full2).sort();
+      entries = readdirSync9(full2).sort();
     } catch {
       return;
     }
@@ -69963,8 +70002,8 @@ function ignored(rules, name, isDir) {
 }
 function inside(root, file) {
   try {
-    const real = realpathSync2(file);
-    const realRoot = realpathSync2(root);
+    const real = realpathSync3(file);
+    const realRoot = realpathSync3(root);
     return real === realRoot || real.startsWith(realRoot + path18.sep);
   } catch {
     return false;
@@ -70048,7 +70087,7 @@ function chartCrdObjects(dir, options, errors) {
 }
 
 // src/render/effective-values.ts
-import { existsSync as existsSync5, readdirSync as readdirSync9, readFileSync as readFileSync13, statSync as statSync11 } from "node:fs";
+import { existsSync as existsSync5, readdirSync as readdirSync10, readFileSync as readFileSync13, statSync as statSync11 } from "node:fs";
 import path19 from "node:path";
 function pathKey2(p) {
   return JSON.stringify(p);
@@ -70224,7 +70263,7 @@ function vendored(dir) {
   const chartsDir = path19.join(dir, "charts");
   let entries;
   try {
-    entries = readdirSync9(chartsDir).sort();
+    entries = readdirSync10(chartsDir).sort();
   } catch {
     return found;
   }
@@ -70438,7 +70477,7 @@ function apiVersionsFor(kubeVersion, options = {}) {
 }
 
 // src/render/value-sets.ts
-import { existsSync as existsSync6, readdirSync as readdirSync10, statSync as statSync12 } from "node:fs";
+import { existsSync as existsSync6, readdirSync as readdirSync11, statSync as statSync12 } from "node:fs";
 import path20 from "node:path";
 var DEFAULT_VALUE_SET = "default";
 function compareValueSets(a2, b) {
@@ -70455,7 +70494,7 @@ function ciValuesFiles(dir) {
   if (!existsSync6(ci)) return [];
   try {
     if (!statSync12(ci).isDirectory()) return [];
-    return readdirSync10(ci).filter((f) => f.endsWith("-values.yaml")).sort().map((f) => path20.join(ci, f));
+    return readdirSync11(ci).filter((f) => f.endsWith("-values.yaml")).sort().map((f) => path20.join(ci, f));
   } catch {
     return [];
   }
@@ -70905,7 +70944,7 @@ function parseVariant(job, inputs, main, outcome, config, repoRoot, loaded, loca
 
 // src/provenance/lint.ts
 import { createHash as createHash3 } from "node:crypto";
-import { readdirSync as readdirSync12, readFileSync as readFileSync16 } from "node:fs";
+import { readdirSync as readdirSync13, readFileSync as readFileSync16 } from "node:fs";
 import path24 from "node:path";
 
 // src/provenance/locate.ts
@@ -71478,7 +71517,7 @@ function newTarget(finding, object, values) {
 }
 
 // src/provenance/chart-context.ts
-import { readdirSync as readdirSync11, readFileSync as readFileSync15, statSync as statSync13 } from "node:fs";
+import { readdirSync as readdirSync12, readFileSync as readFileSync15, statSync as statSync13 } from "node:fs";
 import path23 from "node:path";
 var MAX_TEMPLATE_BYTES = 2 * 1024 * 1024;
 var MAX_HELPERS = 200;
@@ -71606,7 +71645,7 @@ var RenderChartContext = class {
       if (depth > MAX_DEPTH3 || out.length >= MAX_HELPERS) return;
       let entries;
       try {
-        entries = readdirSync11(at3).sort();
+        entries = readdirSync12(at3).sort();
       } catch {
         return;
       }
@@ -71702,7 +71741,7 @@ function chartValuesTexts(dir, depth = 0) {
   if (depth >= 8) return out;
   let entries = [];
   try {
-    entries = readdirSync12(path24.join(dir, "charts"), { withFileTypes: true });
+    entries = readdirSync13(path24.join(dir, "charts"), { withFileTypes: true });
   } catch {
     return out;
   }
@@ -73781,7 +73820,7 @@ function releaseAttributeOf(raw, pointer) {
 }
 
 // src/terraform/locate.ts
-import { existsSync as existsSync9, readdirSync as readdirSync13, readFileSync as readFileSync20, statSync as statSync15 } from "node:fs";
+import { existsSync as existsSync9, readdirSync as readdirSync14, readFileSync as readFileSync20, statSync as statSync15 } from "node:fs";
 import path29 from "node:path";
 
 // src/terraform/hcl.ts
@@ -74211,7 +74250,7 @@ var TfLocator = class {
     this.indexes.set(dir, index);
     let entries;
     try {
-      entries = readdirSync13(dir).filter((f) => f.endsWith(".tf")).sort();
+      entries = readdirSync14(dir).filter((f) => f.endsWith(".tf")).sort();
     } catch {
       return index;
     }
@@ -74936,7 +74975,7 @@ async function loadPlanFile(json2, options) {
 }
 
 // src/pipeline/policy.ts
-import { readdirSync as readdirSync14, readFileSync as readFileSync22, statSync as statSync17 } from "node:fs";
+import { readdirSync as readdirSync15, readFileSync as readFileSync22, statSync as statSync17 } from "node:fs";
 import path32 from "node:path";
 function configCandidates(first, repoRoot, isDirectory3) {
   let dir = path32.resolve(first);
@@ -75167,7 +75206,7 @@ function renderReads(repoRoot, dirs, files) {
     walked.add(real);
     let entries;
     try {
-      entries = readdirSync14(dir, { withFileTypes: true });
+      entries = readdirSync15(dir, { withFileTypes: true });
     } catch {
       return true;
     }
@@ -75480,7 +75519,19 @@ function parseBaselineFile(text2, display) {
     if (!isObj(item) || fingerprint === void 0 || !/^[0-9a-f]{32}$/.test(fingerprint) || rule2 === void 0) {
       throw new UsageError(`${display}:${line}: a baseline entry needs a rule and a 32-hex-digit fingerprint`);
     }
-    out.push({ fingerprint, rule: rule2, object: str2(item.object) ?? "", where: str2(item.where) ?? "", path: str2(item.path) ?? "", reason: item.reason === null || item.reason === void 0 ? "" : String(item.reason) });
+    const severity = item.severity;
+    if (severity !== void 0 && severity !== null && !SEVERITIES.includes(severity)) {
+      throw new UsageError(`${display}:${line}: severity must be one of ${SEVERITIES.join(", ")} (the severity the entry accepts), not ${JSON.stringify(severity)}`);
+    }
+    out.push({
+      fingerprint,
+      rule: rule2,
+      object: str2(item.object) ?? "",
+      where: str2(item.where) ?? "",
+      path: str2(item.path) ?? "",
+      ...typeof severity === "string" ? { severity } : {},
+      reason: item.reason === null || item.reason === void 0 ? "" : String(item.reason)
+    });
   }
   return out;
 }
@@ -75500,16 +75551,18 @@ async function applyBaselineFile(result, config, repoRoot, policySha) {
     }
   }
   const entries = parseBaselineFile(text2, policySha !== void 0 ? `${display}@${policySha.slice(0, 12)}` : display);
-  const listed = new Set(entries.map((e) => `${e.rule}\0${e.fingerprint}`));
+  const listed = new Map(entries.map((e) => [`${e.rule}\0${e.fingerprint}`, e]));
   const matched = /* @__PURE__ */ new Set();
   const findings = result.findings.map((f) => {
     const key2 = `${f.ruleId}\0${f.fingerprint}`;
-    if (!listed.has(key2)) return { ...f, status: "new" };
+    const entry = listed.get(key2);
+    if (entry === void 0) return { ...f, status: "new" };
     matched.add(key2);
+    if (entry.severity !== void 0 && severityRank(f.severity) > severityRank(entry.severity)) return { ...f, status: "new", baseSeverity: entry.severity };
     return { ...f, status: "existing" };
   });
   const stale = entries.filter((e) => !matched.has(`${e.rule}\0${e.fingerprint}`));
-  const changes = policySha !== void 0 && result.policy !== void 0 ? [...result.policy.changes, ...baselineChanges(file, display, listed)] : void 0;
+  const changes = policySha !== void 0 && result.policy !== void 0 ? [...result.policy.changes, ...baselineChanges(file, display, new Set(listed.keys()))] : void 0;
   const blocking = findings.filter((f) => f.status === "new" && !f.suppressed && isBlocking(f.severity, result.summary.failOn)).length;
   const failed = blocking > 0 || config.failOnErrors && result.errors.length > 0;
   const existing = findings.filter((f) => f.status === "existing").length;
@@ -75970,7 +76023,7 @@ import os11 from "node:os";
 import path36 from "node:path";
 
 // src/fix/chart-copy.ts
-import { copyFileSync, mkdirSync as mkdirSync3, readdirSync as readdirSync15, statSync as statSync18, symlinkSync as symlinkSync2 } from "node:fs";
+import { copyFileSync, mkdirSync as mkdirSync3, readdirSync as readdirSync16, statSync as statSync18, symlinkSync as symlinkSync2 } from "node:fs";
 import path35 from "node:path";
 var MAX_DEPTH4 = 64;
 function copyChartAsHelmReads(dir, copy, checkedCharts) {
@@ -75981,7 +76034,7 @@ function copyChartAsHelmReads(dir, copy, checkedCharts) {
   const copyDir = (from, to, entered, depth) => {
     mkdirSync3(to, { recursive: true });
     if (depth > MAX_DEPTH4) return;
-    for (const entry of readdirSync15(from, { withFileTypes: true })) {
+    for (const entry of readdirSync16(from, { withFileTypes: true })) {
       if (entry.name === ".git") continue;
       const source = path35.join(from, entry.name);
       const target = path35.join(to, entry.name);
@@ -76298,7 +76351,7 @@ async function attachFixes(findings, scanFindings, options, context3) {
 
 // src/pipeline/shard.ts
 import { createHash as createHash5 } from "node:crypto";
-import { closeSync as closeSync2, lstatSync as lstatSync6, openSync as openSync2, readdirSync as readdirSync16, readFileSync as readFileSync27, readlinkSync, readSync as readSync2 } from "node:fs";
+import { closeSync as closeSync2, lstatSync as lstatSync6, openSync as openSync2, readdirSync as readdirSync17, readFileSync as readFileSync27, readlinkSync as readlinkSync2, readSync as readSync2 } from "node:fs";
 import path38 from "node:path";
 import { gunzipSync as gunzipSync4 } from "node:zlib";
 var MAX_SHARDS = 256;
@@ -76399,7 +76452,7 @@ function contentDigest(units, repoRoot) {
     if (stat2.isSymbolicLink()) {
       const real = safeRealpath(p);
       const inside4 = real !== void 0 && isInside(realRoot, real);
-      hash.update(`link\0${shown2}\0${inside4 ? relativeTo(realRoot, real) : `outside\0${readlinkSync(p)}`}\0`);
+      hash.update(`link\0${shown2}\0${inside4 ? relativeTo(realRoot, real) : `outside\0${readlinkSync2(p)}`}\0`);
       if (!inside4 || relativeTo(realRoot, real).split("/").includes(".git")) return;
       visit(real, shown2);
       return;
@@ -76413,7 +76466,7 @@ function contentDigest(units, repoRoot) {
       walked.add(real);
       let names;
       try {
-        names = readdirSync16(p).sort();
+        names = readdirSync17(p).sort();
       } catch {
         hash.update(`unreadable\0${shown2}\0`);
         return;
@@ -76928,6 +76981,7 @@ async function exportCommit(repoRoot, sha, dir, changed) {
   const releases = skipped.size > 0 && !links && (await execa("git", ["grep", "--cached", "-l", "-i", "-e", "helm_release", "-e", String.raw`helm\\u005frelease`, "--", ":(icase)*.json"], { cwd: repoRoot, env, reject: false, stdin: "ignore", timeout: 3e5 })).exitCode !== 1;
   if (changed === void 0 || skipped.size === 0 || links || releases) await run3(["checkout-index", "--all", "--force", prefix2]);
   else await run3(["checkout-index", "--force", "-z", "--stdin", prefix2], kept.join("\0"));
+  const missing = await exportSubmodules(repoRoot, sha, tree, dir);
   mkdirSync5(path40.join(tree, ".git"));
   const write = (files) => {
     if (files.length === 0) return;
@@ -76947,7 +77001,33 @@ async function exportCommit(repoRoot, sha, dir, changed) {
     skipped.set(chart, list3.filter((f) => !gone.has(f)));
     write(taken);
   };
-  return { more, under: under2 };
+  return { more, under: under2, missing };
+}
+async function exportSubmodules(repoRoot, sha, tree, scratch, prefix2 = "") {
+  const listed = await execa("git", ["ls-tree", "-r", "-z", sha], { cwd: repoRoot, env: GIT_ENV, reject: false, stdin: "ignore", timeout: 3e5, maxBuffer: 256 * 1024 * 1024 });
+  if (listed.exitCode !== 0) return [];
+  const links = String(listed.stdout).split("\0").filter((line) => line.startsWith("160000 ")).map((line) => ({ commit: line.split(" ")[2].split("	")[0], file: line.slice(line.indexOf("	") + 1) }));
+  const missing = [];
+  for (const { commit, file } of links) {
+    const checkout = path40.join(repoRoot, file);
+    const at3 = path40.join(tree, file);
+    const git2 = (args, env2 = GIT_ENV) => execa("git", args, { cwd: checkout, env: env2, reject: false, stdin: "ignore", timeout: 3e5 });
+    const top = existsSync12(path40.join(checkout, ".git")) ? await git2(["rev-parse", "--show-toplevel"]) : void 0;
+    if (top === void 0 || top.exitCode !== 0 || path40.resolve(String(top.stdout).trim()) !== realpathSync4(checkout) || (await git2(["cat-file", "-e", `${commit}^{commit}`])).exitCode !== 0) {
+      missing.push(prefix2 + file);
+      continue;
+    }
+    const index = path40.join(scratch, `.preadmit-index-${missing.length}-${Math.random().toString(36).slice(2)}`);
+    const env = { ...GIT_ENV, GIT_INDEX_FILE: index };
+    mkdirSync5(at3, { recursive: true });
+    if ((await git2(["read-tree", commit], env)).exitCode !== 0 || (await git2(["checkout-index", "--all", "--force", `--prefix=${at3}${path40.sep}`], env)).exitCode !== 0) {
+      missing.push(prefix2 + file);
+      continue;
+    }
+    rmSync8(index, { force: true });
+    missing.push(...await exportSubmodules(checkout, commit, at3, scratch, `${prefix2}${file}/`));
+  }
+  return missing;
 }
 function withDependencies(root, charts) {
   const out = /* @__PURE__ */ new Set();
@@ -76981,7 +77061,9 @@ async function scanAgainstBase(options, request2, scanOne = scan2) {
   }
   const revision = await resolveRevision(repoRoot, request2.revision, { fetch: false });
   if (!revision.ok) throw new UsageError(`--base ${request2.revision}: ${revision.message.includes("not a git repository") ? `${repoRoot} is not a git repository` : revision.message}`);
-  const sha = revision.sha;
+  const mergeBase = await execa("git", ["merge-base", revision.sha, "HEAD"], { cwd: repoRoot, env: GIT_ENV, reject: false, stdin: "ignore", timeout: 12e4 });
+  const forkPoint = mergeBase.exitCode === 0 ? String(mergeBase.stdout).trim() : "";
+  const sha = /^[0-9a-f]{40}([0-9a-f]{24})?$/.test(forkPoint) ? forkPoint : revision.sha;
   const changed = await changedFilesSince(repoRoot, sha, ["."]);
   const repoRel = (f) => {
     const abs = path40.resolve(f);
@@ -76990,7 +77072,7 @@ async function scanAgainstBase(options, request2, scanOne = scan2) {
   const optionFiles = [...options.configFile !== void 0 ? [options.configFile] : [], ...options.valuesFiles ?? []].flatMap((f) => repoRel(f) ?? []);
   const optionChanged = optionFiles.find((f) => changed?.includes(f));
   const all = request2.all ? "--all" : changed === void 0 ? `git could not list the files changed since ${sha.slice(0, 12)}` : optionChanged !== void 0 ? `${optionChanged} changed, which ${options.configFile !== void 0 && repoRel(options.configFile) === optionChanged ? "is the configuration" : "is a values file"} given for every chart` : void 0;
-  const temp = realpathSync3(mkdtempSync7(path40.join(os12.tmpdir(), "preadmit-base-")));
+  const temp = realpathSync4(mkdtempSync7(path40.join(os12.tmpdir(), "preadmit-base-")));
   const cleanup = () => rmSync8(temp, { recursive: true, force: true });
   process.once("exit", cleanup);
   try {
@@ -77029,7 +77111,17 @@ async function scanAgainstBase(options, request2, scanOne = scan2) {
     const rendered = [.../* @__PURE__ */ new Set([...choices.head?.rendered ?? [], ...choices.base?.rendered ?? []])].sort();
     const unchanged = [.../* @__PURE__ */ new Set([...choices.head?.unchanged ?? [], ...choices.base?.unchanged ?? []])].filter((c3) => !rendered.includes(c3)).sort();
     const allBecause = choices.head?.allBecause ?? choices.base?.allBecause;
-    const info2 = { revision: request2.revision, sha, gate: request2.gate, rendered, unchanged, ...allBecause !== void 0 ? { allBecause } : {}, errors: base3?.errors.length ?? 0 };
+    const info2 = {
+      revision: request2.revision,
+      sha,
+      gate: request2.gate,
+      rendered,
+      unchanged,
+      ...allBecause !== void 0 ? { allBecause } : {},
+      ...exported.missing.length > 0 ? { missing: exported.missing } : {},
+      ...sha !== revision.sha ? { mergeBaseOf: revision.sha } : {},
+      errors: base3?.errors.length ?? 0
+    };
     return compareWithBase(head, base3?.findings ?? [], info2, failOnErrors, notFixedByUpdate);
   } finally {
     process.off("exit", cleanup);
@@ -77040,9 +77132,12 @@ var scopeOf = (f) => f.source.address ?? f.source.chart ?? f.source.file;
 function keys(renamed) {
   const object = (f, scope) => [f.ruleId, scope, f.source.template ?? "", f.source.variant ?? "", f.object.kind, f.object.namespace ?? "", f.object.name, f.path].join("\0");
   const place = (f) => [f.ruleId, f.source.template ?? "", f.source.variant ?? "", f.object.kind, f.path].join("\0");
+  const inChart = (template) => template.slice(template.indexOf("/") + 1);
   return [
     (f) => object(f, scopeOf(f)),
     (f) => `${scopeOf(f)}\0${f.fingerprint}`,
+    (f) => f.source.kind === "helm" ? [f.ruleId, scopeOf(f), f.source.variant ?? "", f.object.kind, f.object.namespace ?? "", f.object.name, f.path].join("\0") : void 0,
+    (f) => f.source.kind === "helm" && f.source.template !== void 0 ? [f.ruleId, scopeOf(f), inChart(f.source.template), f.source.variant ?? "", f.object.kind, f.path].join("\0") : void 0,
     (f) => renamed(f) ? object(f, f.source.kind) : void 0,
     // A renamed chart whose names are random: its template and the object's field; matched one for one.
     (f) => renamed(f) && f.source.kind === "helm" ? place(f) : void 0
@@ -77053,6 +77148,7 @@ function matchFindings(head, base3) {
   const baseScopes = new Set(base3.map(scopeOf));
   const renamed = (f) => headScopes.has(scopeOf(f)) ? !baseScopes.has(scopeOf(f)) : baseScopes.has(scopeOf(f)) && !headScopes.has(scopeOf(f));
   const existing = /* @__PURE__ */ new Set();
+  const worsened = /* @__PURE__ */ new Map();
   let leftBase = [...base3];
   for (const key2 of keys(renamed)) {
     const pool = /* @__PURE__ */ new Map();
@@ -77065,16 +77161,17 @@ function matchFindings(head, base3) {
     }
     const used = /* @__PURE__ */ new Set();
     for (const f of head) {
-      if (existing.has(f)) continue;
+      if (existing.has(f) || worsened.has(f)) continue;
       const k = key2(f);
       const match2 = k === void 0 ? void 0 : pool.get(k)?.shift();
       if (match2 === void 0) continue;
-      existing.add(f);
+      if (severityRank(f.severity) > severityRank(match2.severity)) worsened.set(f, match2.severity);
+      else existing.add(f);
       used.add(match2);
     }
     leftBase = leftBase.filter((f) => !used.has(f));
   }
-  return { existing, fixed: leftBase };
+  return { existing, worsened, fixed: leftBase };
 }
 function notFixedByUpdate(f) {
   if (f.ruleId !== "admission-policy") return false;
@@ -77085,7 +77182,10 @@ function compareWithBase(head, base3, info2, failOnErrors, notFixed = () => fals
   const matched = matchFindings(head.findings, base3);
   const existing = matched.existing;
   const fixed2 = matched.fixed.filter((f) => !notFixed(f));
-  const findings = head.findings.map((f) => ({ ...f, status: existing.has(f) ? "existing" : "new" }));
+  const findings = head.findings.map((f) => {
+    const was = matched.worsened.get(f);
+    return { ...f, status: existing.has(f) ? "existing" : "new", ...was !== void 0 ? { baseSeverity: was } : {} };
+  });
   const gated = info2.gate === "all" ? findings : findings.filter((f) => f.status === "new");
   const blocking = gated.filter((f) => !f.suppressed && isBlocking(f.severity, head.summary.failOn)).length;
   const failed = blocking > 0 || failOnErrors && head.errors.length > 0;
@@ -77110,7 +77210,7 @@ function compareWithBase(head, base3, info2, failOnErrors, notFixed = () => fals
 
 // src/reporters/output-file.ts
 import { randomBytes as randomBytes2 } from "node:crypto";
-import { closeSync as closeSync3, constants as constants6, lstatSync as lstatSync7, mkdirSync as mkdirSync6, openSync as openSync3, realpathSync as realpathSync4, renameSync as renameSync2, statSync as statSync20, unlinkSync, writeSync } from "node:fs";
+import { closeSync as closeSync3, constants as constants6, lstatSync as lstatSync7, mkdirSync as mkdirSync6, openSync as openSync3, realpathSync as realpathSync5, renameSync as renameSync2, statSync as statSync20, unlinkSync, writeSync } from "node:fs";
 import path41 from "node:path";
 var OutputFileError = class extends UsageError {
   name = "OutputFileError";
@@ -77173,8 +77273,8 @@ function checkFolder(target, base3, shown2) {
   let real;
   let realBase;
   try {
-    real = realpathSync4(existing);
-    realBase = realpathSync4(absBase);
+    real = realpathSync5(existing);
+    realBase = realpathSync5(absBase);
   } catch (error2) {
     throw new OutputFileError(`cannot write ${shown2}: cannot resolve the folder ${existing}: ${reason(error2)}`);
   }
@@ -77411,15 +77511,17 @@ import { createHash as createHash6 } from "node:crypto";
 function baseCounts(result) {
   const { base: base3, summary: summary2 } = result;
   if (base3 === void 0) return void 0;
-  return `${summary2.new ?? 0} new \xB7 ${summary2.existing ?? 0} existing \xB7 ${summary2.fixed ?? 0} fixed against ${base3.revision === base3.sha ? base3.sha.slice(0, 12) : `${base3.revision} (${base3.sha.slice(0, 12)})`}`;
+  const against = base3.mergeBaseOf !== void 0 ? `${base3.sha.slice(0, 12)}, where HEAD left ${base3.revision} (${base3.mergeBaseOf.slice(0, 12)})` : base3.revision === base3.sha ? base3.sha.slice(0, 12) : `${base3.revision} (${base3.sha.slice(0, 12)})`;
+  return `${summary2.new ?? 0} new \xB7 ${summary2.existing ?? 0} existing \xB7 ${summary2.fixed ?? 0} fixed against ${against}`;
 }
 function baseCharts(result) {
   const { base: base3 } = result;
   if (base3 === void 0) return void 0;
-  if (base3.allBecause !== void 0) return `every chart rendered on both sides: ${base3.allBecause}`;
-  if (base3.rendered.length === 0 && base3.unchanged.length === 0) return void 0;
+  const missing = base3.missing === void 0 ? "" : `; not in the base's export (submodules not checked out or their commits not fetched: their findings count as new): ${base3.missing.join(", ")}`;
+  if (base3.allBecause !== void 0) return `every chart rendered on both sides: ${base3.allBecause}${missing}`;
+  if (base3.rendered.length === 0 && base3.unchanged.length === 0) return missing === "" ? void 0 : missing.slice(2);
   const left = base3.unchanged.length === 0 ? "" : `; ${plural(base3.unchanged.length, "chart")} left out as unchanged since the base: ${base3.unchanged.join(", ")}`;
-  return `${plural(base3.rendered.length, "changed chart")} rendered on both sides${base3.rendered.length > 0 ? ` (${base3.rendered.join(", ")})` : ""}${left}`;
+  return `${plural(base3.rendered.length, "changed chart")} rendered on both sides${base3.rendered.length > 0 ? ` (${base3.rendered.join(", ")})` : ""}${left}${missing}`;
 }
 function blockingNoun(result) {
   return result.base?.gate === "new" || result.baselineFile !== void 0 ? "new finding" : "finding";
@@ -77594,7 +77696,7 @@ function findingHtml(f, gates2) {
   if (suppressed !== void 0) rows.push(`<dt>Suppressed</dt><dd>${esc(clipped(suppressed, LIMIT.message))}${f.suppressed?.expires !== void 0 ? ` (expires ${esc(f.suppressed.expires)})` : ""}</dd>`);
   const marks2 = [
     blocking ? '<span class="mark m-block">blocks</span>' : "",
-    f.status === "new" ? '<span class="mark m-new">new</span>' : f.status === "existing" ? '<span class="mark m-existing">existing</span>' : ""
+    f.status === "new" ? `<span class="mark m-new">new${f.baseSeverity !== void 0 ? ` (was ${esc(f.baseSeverity)})` : ""}</span>` : f.status === "existing" ? '<span class="mark m-existing">existing</span>' : ""
   ].join("");
   const data = [
     `data-sev="${f.severity}"`,
@@ -78017,8 +78119,8 @@ var JSON_KEYS = {
   shardNamespace: keysOf2()(["name", "valueSet", "object", "file", "level", "version"]),
   shardJoin: keysOf2()(["valueSet", "namespace", "level", "minors", "finding", "data"]),
   baselineFile: keysOf2()(["file", "entries", "stale"]),
-  baselineEntry: keysOf2()(["fingerprint", "rule", "object", "where", "path", "reason"]),
-  base: keysOf2()(["revision", "sha", "gate", "rendered", "unchanged", "allBecause", "errors"]),
+  baselineEntry: keysOf2()(["fingerprint", "rule", "object", "where", "path", "severity", "reason"]),
+  base: keysOf2()(["revision", "sha", "gate", "rendered", "unchanged", "allBecause", "mergeBaseOf", "missing", "errors"]),
   policy: keysOf2()(["from", "revision", "file", "message", "changes"]),
   policyChange: keysOf2()(["kind", "change", "summary", "file", "line"]),
   skippedPath: keysOf2()(["path", "reason"]),
@@ -78026,7 +78128,7 @@ var JSON_KEYS = {
   pss: keysOf2()(["level", "version"]),
   summary: keysOf2()(["verdict", "findings", "bySeverity", "blocking", "failOn", "objects", "charts", "errors", "renderMs", "totalMs", "suppressed", "provenance", "new", "existing", "fixed"]),
   provenanceSummary: keysOf2()(["values", "template", "object", "renders", "ms"]),
-  finding: keysOf2()(["ruleId", "severity", "category", "message", "object", "path", "source", "fingerprint", "remediation", "related", "valueSets", "suppressed", "status", "fix"]),
+  finding: keysOf2()(["ruleId", "severity", "category", "message", "object", "path", "source", "fingerprint", "remediation", "related", "valueSets", "suppressed", "status", "baseSeverity", "fix"]),
   provenFix: keysOf2()(["file", "line", "endLine", "replacement", "diff", "description"]),
   appliedSuppression: keysOf2()(["kind", "reason", "file", "line", "expires"]),
   suppressionRecord: keysOf2()(["kind", "status", "rule", "reason", "file", "line", "expires", "container", "object", "matched", "message"]),
@@ -78293,7 +78395,7 @@ function findingRow(f, rules, fileUrl) {
   else if (f.valueSets === void 0 && f.source.valueSet !== void 0 && f.source.valueSet !== "default") where += ` <sub>values: ${text(f.source.valueSet, LIMIT2.file)}</sub>`;
   if (f.suppressed !== void 0) where += ` <sub>${text(suppressionLabel(f), LIMIT2.message)}</sub>`;
   const path46 = `<br><sub><code>${text(f.path || "/", LIMIT2.path)}</code></sub>`;
-  return `| ${SEVERITY_BADGE[f.severity]}${f.status === "new" ? " **new**" : ""} | ${ruleCell(f.ruleId, rules)} | ${object} | ${text(f.message, LIMIT2.message)}${path46} | ${where} |`;
+  return `| ${SEVERITY_BADGE[f.severity]}${f.status === "new" ? f.baseSeverity !== void 0 ? ` **new** (was ${f.baseSeverity})` : " **new**" : ""} | ${ruleCell(f.ruleId, rules)} | ${object} | ${text(f.message, LIMIT2.message)}${path46} | ${where} |`;
 }
 var FINDING_HEAD = ["| Severity | Rule | Object | Message | Location |", "| --- | --- | --- | --- | --- |"];
 function errorRow(e, fileUrl) {
@@ -79019,7 +79121,7 @@ function renderGroup(group, result, records, paint, options, explained) {
     for (const f of [...findings].sort(compareFindingsBySeverity)) {
       const where = terminalSafe(leadLocation(f));
       const tag = f.suppressed === void 0 ? severityTag(f.severity, paint) : paint("SUPPRESSED".padEnd(SEVERITY_WIDTH), "dim");
-      const mark = f.status === void 0 ? "" : f.status === "new" ? ` ${paint("NEW", "bold", "yellow")}` : "";
+      const mark = f.status === void 0 ? "" : f.status === "new" ? ` ${paint(f.baseSeverity !== void 0 ? `NEW (was ${f.baseSeverity})` : "NEW", "bold", "yellow")}` : "";
       lines.push(`    ${tag}  ${paint(terminalSafe(f.ruleId), "bold")}${mark}  ${where}`);
       const indent = "      ";
       lines.push(...wrap(terminalSafe(f.suppressed === void 0 ? f.message : `${f.message} (${f.severity})`), indent, options.width));
@@ -79327,7 +79429,7 @@ function readRunContext(env = process.env, cwd = process.cwd()) {
 }
 
 // src/action/from-report.ts
-import { readdirSync as readdirSync17 } from "node:fs";
+import { readdirSync as readdirSync18 } from "node:fs";
 import path43 from "node:path";
 
 // src/pipeline/merge.ts
@@ -79675,6 +79777,8 @@ var scan_result_schema_default = {
         rendered: { $ref: "#/$defs/stringList", description: "Charts rendered on both sides (repository-relative): changed since the base, depending on a changed chart, or every chart (allBecause)." },
         unchanged: { $ref: "#/$defs/stringList", description: "Charts left out on both sides because nothing they render from changed since the base." },
         allBecause: { description: "Why every chart was rendered (--all, the configuration or a values file it names changed).", type: "string", minLength: 1 },
+        mergeBaseOf: { description: "The commit the revision names, when sha is its merge base with HEAD: the branch is compared with where it left the revision.", type: "string", pattern: "^[0-9a-f]{40}([0-9a-f]{24})?$" },
+        missing: { description: "Submodules the base's export could not write (not checked out, or the commit the base records was not fetched): the head's findings in them count as new.", type: "array", items: { type: "string", minLength: 1 } },
         errors: { $ref: "#/$defs/count", description: "Errors of the base's own scan (its findings may then be incomplete, which only makes more findings new)." }
       }
     },
@@ -79920,6 +80024,7 @@ var scan_result_schema_default = {
         valueSets: { description: "helm: the value sets whose renders show the finding, default first when the chart's defaults do (a dangerous default); otherwise it shows only with the value sets listed.", type: "array", items: { type: "string", minLength: 1 }, minItems: 1 },
         suppressed: { $ref: "#/$defs/appliedSuppression", description: "Present when a suppression accepts the finding: it is kept, counted in summary.suppressed, and never blocks." },
         status: { description: "With --base: new (not in the base) or existing (the same rule, chart or file, object and field in the base, whatever lines moved, documents were reordered or names a template randomises).", type: "string", enum: ["new", "existing"] },
+        baseSeverity: { description: "With --base or a baseline file: the finding is new because it got worse; the base (or the baseline entry) has it at this lower severity.", $ref: "#/$defs/severity" },
         fix: { $ref: "#/$defs/provenFix", description: "An edit proven by re-rendering every value set of the chart to remove the finding without adding another or breaking a render." }
       }
     },
@@ -80404,7 +80509,7 @@ function expandReports(patterns, workspace) {
     const walk3 = (dir, depth) => {
       let entries;
       try {
-        entries = readdirSync17(dir, { withFileTypes: true });
+        entries = readdirSync18(dir, { withFileTypes: true });
       } catch {
         return;
       }

@@ -203,6 +203,45 @@ describe('--base: new, existing and fixed findings', () => {
     expect(result.base?.unchanged).toEqual(['charts/keep']);
   });
 
+  it('counts a finding whose severity rose as new: a value set\'s capped finding now in the defaults, a read-only mount made writable', async () => {
+    const chartPod = pod('web').replace('privileged: false', 'privileged: {{ .Values.privileged }}');
+    const mount = (readOnly: boolean) =>
+      pod('agent').replace('  containers:', `  volumes:\n    - name: pki\n      hostPath:\n        path: /etc/kubernetes\n  containers:`) + `      volumeMounts:\n        - name: pki\n          mountPath: /pki\n${readOnly ? '          readOnly: true\n' : ''}`;
+    const repo = await repository({
+      'chart/Chart.yaml': chartYaml('app'),
+      'chart/values.yaml': 'privileged: false\n',
+      'chart/ci/debug-values.yaml': 'privileged: true\n',
+      'chart/templates/pod.yaml': chartPod,
+      'deploy/agent.yaml': mount(true),
+    });
+    repo.edit({ 'chart/values.yaml': 'privileged: true\n', 'deploy/agent.yaml': mount(false) });
+    const result = await compare(repo, ['chart', 'deploy']);
+    const privileged = of(result.findings, 'pss-privileged');
+    expect(privileged.map((f) => [f.object.name, f.path, f.severity, f.status, f.baseSeverity])).toEqual([['web', '/spec/containers/0/securityContext/privileged', 'critical', 'new', 'medium']]);
+    const hostPath = of(result.findings, 'sensitive-host-path');
+    expect(hostPath.map((f) => [f.object.name, f.status, f.baseSeverity])).toEqual([['agent', 'new', 'medium']]);
+    expect(result.summary.verdict).toBe('fail');
+    expect(result.fixed).toEqual([]); // worse, not fixed
+    expect(validate(JSON.parse(renderJson(result))), JSON.stringify(validate.errors)).toBe(true);
+    // The other way, lowered: existing.
+    await repo.commit({});
+    repo.edit({ 'chart/values.yaml': 'privileged: false\n', 'deploy/agent.yaml': mount(true) });
+    const lowered = await compare(repo, ['chart', 'deploy']);
+    expect(of(lowered.findings, 'pss-privileged').map((f) => [f.status, f.baseSeverity])).toEqual([['existing', undefined]]);
+    expect(of(lowered.findings, 'sensitive-host-path').map((f) => f.status)).toEqual(['existing']);
+  });
+
+  it('matches findings across a renamed template file, a changed chart name, and random names after documents were reordered', async () => {
+    const random = pod('job-{{ randAlphaNum 8 | lower }}', { privileged: true });
+    const stable = pod('web', { privileged: true });
+    const other = pod('other', { privileged: true });
+    const repo = await repository({ 'chart/Chart.yaml': chartYaml('app'), 'chart/templates/deploy.yaml': stable, 'chart/templates/jobs.yaml': other + '---\n' + random });
+    repo.edit({ 'chart/Chart.yaml': chartYaml('application'), 'chart/templates/deploy.yaml': null, 'chart/templates/deployment.yaml': stable, 'chart/templates/jobs.yaml': random + '---\n' + other });
+    const result = await compare(repo, ['chart']);
+    expect(statuses(result, 'pss-privileged')).toEqual(['job-*:existing', 'other:existing', 'web:existing']);
+    expect(result.summary).toMatchObject({ new: 0, fixed: 0, verdict: 'pass' });
+  });
+
   it('does not call a finding existing because another chart had it', async () => {
     const repo = await repository({ 'a/Chart.yaml': chartYaml('a'), 'a/templates/p.yaml': pod('p', { privileged: true }), 'b/Chart.yaml': chartYaml('b'), 'b/templates/p.yaml': pod('p') });
     repo.edit({ 'a/templates/p.yaml': pod('p'), 'b/templates/p.yaml': pod('p', { privileged: true }) });
@@ -256,6 +295,63 @@ describe('--base: only changed charts are rendered', () => {
     const lib = await compare(repo, ['charts']);
     expect(lib.base?.rendered).toEqual(['charts/lib', 'charts/parent']);
     expect(lib.base?.unchanged).toEqual(['charts/a', 'charts/b']);
+  });
+
+  it('renders a chart whose symlink reads a file the change touches outside the chart', async () => {
+    const repo = await repository({
+      'env/app-values.yaml': 'privileged: false\n',
+      'charts/app/Chart.yaml': chartYaml('app'),
+      'charts/app/templates/p.yaml': pod('app').replace('privileged: false', 'privileged: {{ .Values.privileged }}'),
+      'charts/b/Chart.yaml': chartYaml('b'),
+      'charts/b/templates/p.yaml': pod('b'),
+    });
+    symlinkSync('../../env/app-values.yaml', path.join(repo.root, 'charts/app/values.yaml'));
+    await repo.commit({});
+    repo.edit({ 'env/app-values.yaml': 'privileged: true\n' });
+    const result = await compare(repo, ['charts']);
+    expect(result.base).toMatchObject({ rendered: ['charts/app'], unchanged: ['charts/b'] });
+    expect(of(result.findings, 'pss-privileged').map((f) => [f.object.name, f.status])).toEqual([['app', 'new']]);
+    expect(result.summary.verdict).toBe('fail');
+  });
+
+  it('renders the charts of a submodule whose commit moved, against the submodule\'s own base commit', async () => {
+    const sub = await repository({ 'charts/app/Chart.yaml': chartYaml('app'), 'charts/app/templates/p.yaml': pod('app', { hostPID: true }) });
+    const repo = await repository({ 'README.md': 'charts\n' });
+    await repo.git('-c', 'protocol.file.allow=always', 'submodule', 'add', '-q', sub.root, 'vendor');
+    await repo.commit({}, 'add the submodule');
+    await sub.commit({ 'charts/app/templates/p.yaml': pod('app', { hostPID: true, privileged: true }) });
+    const inVendor = (...args: string[]) => execa('git', args, { cwd: path.join(repo.root, 'vendor'), env: { GIT_CONFIG_NOSYSTEM: '1', HOME: repo.root } });
+    await inVendor('-c', 'protocol.file.allow=always', 'pull', '-q', 'origin', 'main');
+    // Only the gitlink changed: the chart under it renders, its old finding is existing and the new one new.
+    const bumped = await compare(repo, ['.']);
+    expect(bumped.base?.rendered).toEqual(['vendor/charts/app']);
+    expect(bumped.base?.missing).toBeUndefined();
+    expect(of(bumped.findings, 'pss-host-namespaces').map((f) => f.status)).toEqual(['existing']);
+    expect(of(bumped.findings, 'pss-privileged').map((f) => f.status)).toEqual(['new']);
+    expect(bumped.summary.verdict).toBe('fail');
+    // Every chart rendered (the configuration changed): the submodule's chart is in the base's export too.
+    await repo.commit({}, 'bump');
+    repo.edit({ '.preadmit.yaml': '# a comment\n' });
+    const all = await compare(repo, ['.']);
+    expect(all.base?.allBecause).toMatch(/configuration/);
+    expect(all.findings.filter((f) => f.status === 'new')).toEqual([]);
+    expect(all.summary.verdict).toBe('pass');
+  });
+
+  it('compares a branch with where it left the revision, not with the revision\'s later commits', async () => {
+    const repo = await repository({ 'chart/Chart.yaml': chartYaml('app'), 'chart/templates/p.yaml': pod('app', { privileged: true }) });
+    await repo.git('checkout', '-q', '-b', 'feature');
+    await repo.commit({ 'README.md': 'docs only\n' });
+    await repo.git('checkout', '-q', 'main');
+    const fixed = await repo.commit({ 'chart/templates/p.yaml': pod('app') });
+    await repo.git('checkout', '-q', 'feature');
+    const result = await compare(repo, ['.'], { revision: 'main' });
+    expect(result.base?.mergeBaseOf).toBe(fixed);
+    expect(result.base?.sha).not.toBe(fixed);
+    expect(result.findings.filter((f) => f.status === 'new')).toEqual([]);
+    expect(result.summary.verdict).toBe('pass');
+    expect(renderText(result)).toContain(`where HEAD left main (${fixed.slice(0, 12)})`);
+    expect(validate(JSON.parse(renderJson(result))), JSON.stringify(validate.errors)).toBe(true);
   });
 
   it('renders every chart when the configuration or a values file it names changed', async () => {

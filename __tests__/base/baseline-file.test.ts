@@ -80,7 +80,7 @@ describe('the baseline file', () => {
     const file = path.join(repo.root, '.preadmit-baseline.yaml');
     const text = readFileSync(file, 'utf8');
     expect(text).toMatch(/^# preadmit baseline/);
-    expect(text).toContain('rule: pss-privileged\n    object: Pod a\n    where: deploy/a.yaml\n    path: /spec/containers/0/securityContext/privileged\n    reason: ""');
+    expect(text).toContain('rule: pss-privileged\n    object: Pod a\n    where: deploy/a.yaml\n    path: /spec/containers/0/securityContext/privileged\n    severity: critical\n    reason: ""');
     expect(written.stderr).toMatch(/wrote \d+ findings to .*\.preadmit-baseline\.yaml/);
 
     // Without the configuration naming it, nothing changes: the scan fails on the privileged pods.
@@ -91,6 +91,16 @@ describe('the baseline file', () => {
     expect(clean.findings.every((f) => f.status === 'existing')).toBe(true);
     expect(clean.summary).toMatchObject({ verdict: 'pass', blocking: 0, new: 0 });
     expect(clean.baselineFile).toMatchObject({ file: '.preadmit-baseline.yaml', stale: [] });
+
+    // An entry accepted at a lower severity than the finding has now: the finding got worse, so it is new.
+    writeFileSync(file, text.replace('deploy/a.yaml\n    path: /spec/containers/0/securityContext/privileged\n    severity: critical', 'deploy/a.yaml\n    path: /spec/containers/0/securityContext/privileged\n    severity: medium'));
+    const worse = await scan({ paths: [repo.root], helmPath: helm(), provenance: false });
+    const raised = worse.findings.filter((f) => f.status === 'new');
+    expect(raised.map((f) => [f.ruleId, f.object.name, f.path, f.baseSeverity])).toEqual([['pss-privileged', 'a', '/spec/containers/0/securityContext/privileged', 'medium']]);
+    expect(worse.summary).toMatchObject({ verdict: 'fail', blocking: 1 });
+    expect(renderText(worse)).toMatch(/CRITICAL\s+pss-privileged NEW \(was medium\)/);
+    writeFileSync(file, text.replace('deploy/a.yaml\n    path: /spec/containers/0/securityContext/privileged\n    severity: critical', 'deploy/a.yaml\n    path: /spec/containers/0/securityContext/privileged\n    severity: severe'));
+    await expect(scan({ paths: [repo.root], helmPath: helm(), provenance: false })).rejects.toThrow(/\.preadmit-baseline\.yaml:\d+: severity must be one of critical, high, medium, low, info/);
 
     // A reason given, one pod fixed, one new finding added.
     writeFileSync(file, text.replace('reason: ""', 'reason: "accepted: legacy"'));

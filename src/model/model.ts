@@ -200,6 +200,11 @@ export interface Finding {
   suppressed?: AppliedSuppression;
   /** With a base (--base): new in the scanned files, or already in the base (pipeline/base-compare.ts). */
   status?: FindingStatus;
+  /**
+   * New because it got worse: the base (or the reviewed baseline file) has the same finding at this lower
+   * severity. The pull request raised it, so it gates as new.
+   */
+  baseSeverity?: Severity;
   /** A values (or template) edit proven by re-rendering every value set to remove this finding (issue 17). */
   fix?: ProvenFix;
 }
@@ -236,6 +241,10 @@ export interface BaseInfo {
   unchanged: string[];
   /** Why every chart was rendered, when it was. */
   allBecause?: string;
+  /** The commit the revision names, when `sha` is its merge base with HEAD (the revision moved on since the branch left it). */
+  mergeBaseOf?: string;
+  /** Submodules the base's export could not write (not checked out, or their commit not fetched): the head's findings in them count as new. */
+  missing?: string[];
   /** Errors of the base's scan (its findings may then be incomplete, which only makes more findings new). */
   errors: number;
 }
@@ -526,6 +535,8 @@ export interface BaselineEntry {
   /** The chart (and template), file or plan address, for the reader. */
   where: string;
   path: string;
+  /** The severity accepted: the finding at a higher one is new (it got worse). Absent in older files: any. */
+  severity?: Severity;
   /** Why it is accepted (filled in by a reviewer). */
   reason: string;
 }

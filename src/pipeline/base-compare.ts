@@ -16,7 +16,7 @@ import { findRepoRoot } from './discover.ts';
 import { isInside } from '../model/paths.ts';
 import { UsageError } from '../model/errors.ts';
 import { changedFilesSince, resolveRevision } from './git.ts';
-import { isBlocking, type BaseInfo, type Finding, type ScannedObject, type ScanResult } from '../model/model.ts';
+import { isBlocking, severityRank, type BaseInfo, type Finding, type ScannedObject, type ScanResult } from '../model/model.ts';
 import { scan, type ScanOptions } from './scan.ts';
 import { updateNotMatched } from '../admission/prepared.ts';
 
@@ -47,7 +47,7 @@ const GIT_ENV = { GIT_TERMINAL_PROMPT: '0', GIT_PAGER: 'cat', LC_ALL: 'C' };
  * inside a left-out folder): synchronously, from the same index. A commit holding a Terraform plan that
  * releases a Helm chart (`helm_release`, which may render a local chart) is written whole.
  */
-export async function exportCommit(repoRoot: string, sha: string, dir: string, changed: readonly string[] | undefined): Promise<{ more: (charts: readonly string[]) => void; under: (file: string) => void }> {
+export async function exportCommit(repoRoot: string, sha: string, dir: string, changed: readonly string[] | undefined): Promise<{ more: (charts: readonly string[]) => void; under: (file: string) => void; missing: string[] }> {
   const index = path.join(dir, '.preadmit-index');
   const env = { ...GIT_ENV, GIT_INDEX_FILE: index };
   const tree = path.join(dir, 'tree');
@@ -96,6 +96,7 @@ export async function exportCommit(repoRoot: string, sha: string, dir: string, c
   const releases = skipped.size > 0 && !links && (await execa('git', ['grep', '--cached', '-l', '-i', '-e', 'helm_release', '-e', String.raw`helm\\u005frelease`, '--', ':(icase)*.json'], { cwd: repoRoot, env, reject: false, stdin: 'ignore', timeout: 300_000 })).exitCode !== 1;
   if (changed === undefined || skipped.size === 0 || links || releases) await run(['checkout-index', '--all', '--force', prefix]);
   else await run(['checkout-index', '--force', '-z', '--stdin', prefix], kept.join('\u0000'));
+  const missing = await exportSubmodules(repoRoot, sha, tree, dir);
   // Marks the export's root the way a checkout's .git does, so files are named as in the repository.
   mkdirSync(path.join(tree, '.git'));
   const write = (files: readonly string[]) => {
@@ -116,7 +117,44 @@ export async function exportCommit(repoRoot: string, sha: string, dir: string, c
     skipped.set(chart!, list.filter((f) => !gone.has(f)));
     write(taken);
   };
-  return { more, under };
+  return { more, under, missing };
+}
+
+/**
+ * The submodules of a commit written at the commits it records, from their checkouts' own repositories
+ * (their charts render on the base side as on the head's, which reads the checked-out submodule). A
+ * submodule not checked out, or whose recorded commit was not fetched, is returned as missing: the head's
+ * findings under it then count as new, and the report says why.
+ */
+async function exportSubmodules(repoRoot: string, sha: string, tree: string, scratch: string, prefix = ''): Promise<string[]> {
+  const listed = await execa('git', ['ls-tree', '-r', '-z', sha], { cwd: repoRoot, env: GIT_ENV, reject: false, stdin: 'ignore', timeout: 300_000, maxBuffer: 256 * 1024 * 1024 });
+  if (listed.exitCode !== 0) return [];
+  const links = String(listed.stdout)
+    .split('\u0000')
+    .filter((line) => line.startsWith('160000 '))
+    .map((line) => ({ commit: line.split(' ')[2]!.split('\t')[0]!, file: line.slice(line.indexOf('\t') + 1) }));
+  const missing: string[] = [];
+  for (const { commit, file } of links) {
+    const checkout = path.join(repoRoot, file);
+    const at = path.join(tree, file);
+    const git = (args: string[], env: Record<string, string> = GIT_ENV) => execa('git', args, { cwd: checkout, env, reject: false, stdin: 'ignore', timeout: 300_000 });
+    // The submodule's own repository (its checkout's .git), never the superproject's found by walking up.
+    const top = existsSync(path.join(checkout, '.git')) ? await git(['rev-parse', '--show-toplevel']) : undefined;
+    if (top === undefined || top.exitCode !== 0 || path.resolve(String(top.stdout).trim()) !== realpathSync(checkout) || (await git(['cat-file', '-e', `${commit}^{commit}`])).exitCode !== 0) {
+      missing.push(prefix + file);
+      continue;
+    }
+    const index = path.join(scratch, `.preadmit-index-${missing.length}-${Math.random().toString(36).slice(2)}`);
+    const env = { ...GIT_ENV, GIT_INDEX_FILE: index };
+    mkdirSync(at, { recursive: true });
+    if ((await git(['read-tree', commit], env)).exitCode !== 0 || (await git(['checkout-index', '--all', '--force', `--prefix=${at}${path.sep}`], env)).exitCode !== 0) {
+      missing.push(prefix + file);
+      continue;
+    }
+    rmSync(index, { force: true });
+    missing.push(...(await exportSubmodules(checkout, commit, at, scratch, `${prefix}${file}/`)));
+  }
+  return missing;
 }
 
 /** Charts with the charts they name as `file://` dependencies, all the way down (repository-relative). */
@@ -157,7 +195,11 @@ export async function scanAgainstBase(options: ScanOptions, request: BaseRequest
   }
   const revision = await resolveRevision(repoRoot, request.revision, { fetch: false });
   if (!revision.ok) throw new UsageError(`--base ${request.revision}: ${revision.message.includes('not a git repository') ? `${repoRoot} is not a git repository` : revision.message}`);
-  const sha = revision.sha;
+  // A branch compared with where it left the revision, as a pull request's diff is: a revision that moved on
+  // since (main fixed something the branch never touched) would make its old findings look new.
+  const mergeBase = await execa('git', ['merge-base', revision.sha, 'HEAD'], { cwd: repoRoot, env: GIT_ENV, reject: false, stdin: 'ignore', timeout: 120_000 });
+  const forkPoint = mergeBase.exitCode === 0 ? String(mergeBase.stdout).trim() : '';
+  const sha = /^[0-9a-f]{40}([0-9a-f]{24})?$/.test(forkPoint) ? forkPoint : revision.sha;
   const changed = await changedFilesSince(repoRoot, sha, ['.']);
   // The configuration file and values files given as options decide every chart's render on both sides:
   // when one changed (or only the head has it), both sides render every chart, whatever their own
@@ -232,7 +274,17 @@ export async function scanAgainstBase(options: ScanOptions, request: BaseRequest
     const rendered = [...new Set([...(choices.head?.rendered ?? []), ...(choices.base?.rendered ?? [])])].sort();
     const unchanged = [...new Set([...(choices.head?.unchanged ?? []), ...(choices.base?.unchanged ?? [])])].filter((c) => !rendered.includes(c)).sort();
     const allBecause = choices.head?.allBecause ?? choices.base?.allBecause;
-    const info: BaseInfo = { revision: request.revision, sha, gate: request.gate, rendered, unchanged, ...(allBecause !== undefined ? { allBecause } : {}), errors: base?.errors.length ?? 0 };
+    const info: BaseInfo = {
+      revision: request.revision,
+      sha,
+      gate: request.gate,
+      rendered,
+      unchanged,
+      ...(allBecause !== undefined ? { allBecause } : {}),
+      ...(exported.missing.length > 0 ? { missing: exported.missing } : {}),
+      ...(sha !== revision.sha ? { mergeBaseOf: revision.sha } : {}),
+      errors: base?.errors.length ?? 0,
+    };
     return compareWithBase(head, base?.findings ?? [], info, failOnErrors, notFixedByUpdate);
   } finally {
     process.off('exit', cleanup);
@@ -253,29 +305,43 @@ const scopeOf = (f: Finding) => f.source.address ?? f.source.chart ?? f.source.f
  *    names, so an object added before another of the same template does not shift which one is new.
  * 2. The fingerprint: for rendered objects, template, kind and place in the template, never the name
  *    (identity.ts), so objects whose names a template randomises still match.
- * 3. A chart or file renamed (the folder moved, its content not): as 1 and 2 without the chart folder or
+ * 3. The object by name in the same chart, whatever template renders it: a template file renamed, or the
+ *    chart's name in Chart.yaml changed (helm's `# Source:` path begins with it).
+ * 4. The template within the chart (without the chart's name) and the field, one for one among what is
+ *    left: objects whose names a template randomises, once documents before them were added or reordered
+ *    (their place moved), or whose names follow a changed chart name.
+ * 5. A chart or file renamed (the folder moved, its content not): as 1 and 2 without the chart folder or
  *    file, between a chart or file only the base has and one only the head has. helm's `# Source:` path
  *    begins with the chart's name from Chart.yaml, which a folder rename keeps.
  */
 function keys(renamed: (f: Finding) => boolean): Key[] {
   const object = (f: Finding, scope: string) => [f.ruleId, scope, f.source.template ?? '', f.source.variant ?? '', f.object.kind, f.object.namespace ?? '', f.object.name, f.path].join('\u0000');
   const place = (f: Finding) => [f.ruleId, f.source.template ?? '', f.source.variant ?? '', f.object.kind, f.path].join('\u0000');
+  const inChart = (template: string) => template.slice(template.indexOf('/') + 1);
   return [
     (f) => object(f, scopeOf(f)),
     (f) => `${scopeOf(f)}\u0000${f.fingerprint}`,
+    (f) => (f.source.kind === 'helm' ? [f.ruleId, scopeOf(f), f.source.variant ?? '', f.object.kind, f.object.namespace ?? '', f.object.name, f.path].join('\u0000') : undefined),
+    (f) => (f.source.kind === 'helm' && f.source.template !== undefined ? [f.ruleId, scopeOf(f), inChart(f.source.template), f.source.variant ?? '', f.object.kind, f.path].join('\u0000') : undefined),
     (f) => (renamed(f) ? object(f, f.source.kind) : undefined),
     // A renamed chart whose names are random: its template and the object's field; matched one for one.
     (f) => (renamed(f) && f.source.kind === 'helm' ? place(f) : undefined),
   ];
 }
 
-/** Pairs head findings with base findings, pass by pass; returns the unmatched of each side. */
-export function matchFindings(head: readonly Finding[], base: readonly Finding[]): { existing: Set<Finding>; fixed: Finding[] } {
+/**
+ * Pairs head findings with base findings, pass by pass. A head finding paired with a base finding of a
+ * lower severity is not existing: the pull request made it worse (a value set's capped finding now in the
+ * defaults, a read-only mount made writable, a named secret widened to all). Returns the existing head
+ * findings, the worsened ones with their base severity, and the base findings paired with none (fixed).
+ */
+export function matchFindings(head: readonly Finding[], base: readonly Finding[]): { existing: Set<Finding>; worsened: Map<Finding, Finding['severity']>; fixed: Finding[] } {
   const headScopes = new Set(head.map(scopeOf));
   const baseScopes = new Set(base.map(scopeOf));
   // Only a chart (or file) one side lacks can have been renamed; one both sides have is matched in place.
   const renamed = (f: Finding) => (headScopes.has(scopeOf(f)) ? !baseScopes.has(scopeOf(f)) : baseScopes.has(scopeOf(f)) && !headScopes.has(scopeOf(f)));
   const existing = new Set<Finding>();
+  const worsened = new Map<Finding, Finding['severity']>();
   let leftBase = [...base];
   for (const key of keys(renamed)) {
     const pool = new Map<string, Finding[]>();
@@ -288,16 +354,17 @@ export function matchFindings(head: readonly Finding[], base: readonly Finding[]
     }
     const used = new Set<Finding>();
     for (const f of head) {
-      if (existing.has(f)) continue;
+      if (existing.has(f) || worsened.has(f)) continue;
       const k = key(f);
       const match = k === undefined ? undefined : pool.get(k)?.shift();
       if (match === undefined) continue;
-      existing.add(f);
+      if (severityRank(f.severity) > severityRank(match.severity)) worsened.set(f, match.severity);
+      else existing.add(f);
       used.add(match);
     }
     leftBase = leftBase.filter((f) => !used.has(f));
   }
-  return { existing, fixed: leftBase };
+  return { existing, worsened, fixed: leftBase };
 }
 
 /**
@@ -315,7 +382,10 @@ export function compareWithBase(head: ScanResult, base: readonly Finding[], info
   const matched = matchFindings(head.findings, base);
   const existing = matched.existing;
   const fixed = matched.fixed.filter((f) => !notFixed(f));
-  const findings = head.findings.map((f): Finding => ({ ...f, status: existing.has(f) ? 'existing' : 'new' }));
+  const findings = head.findings.map((f): Finding => {
+    const was = matched.worsened.get(f);
+    return { ...f, status: existing.has(f) ? 'existing' : 'new', ...(was !== undefined ? { baseSeverity: was } : {}) };
+  });
   const gated = info.gate === 'all' ? findings : findings.filter((f) => f.status === 'new');
   const blocking = gated.filter((f) => !f.suppressed && isBlocking(f.severity, head.summary.failOn)).length;
   const failed = blocking > 0 || (failOnErrors && head.errors.length > 0);

@@ -12,7 +12,7 @@ import type { Config } from '../config/config.ts';
 import { relativeTo } from './discover.ts';
 import { UsageError } from '../model/errors.ts';
 import { readFileAt } from './git.ts';
-import { isBlocking, type BaselineEntry, type Finding, type PolicyChange, type ScanResult } from '../model/model.ts';
+import { isBlocking, severityRank, SEVERITIES, type BaselineEntry, type Finding, type PolicyChange, type ScanResult, type Severity } from '../model/model.ts';
 
 export const BASELINE_FILE_NAME = '.preadmit-baseline.yaml';
 
@@ -25,7 +25,7 @@ const HEADER = `# preadmit baseline: findings accepted as already there (\`basel
 function entryOf(f: Finding, reason = ''): BaselineEntry {
   const { object, source } = f;
   const where = source.address ?? (source.chart !== undefined ? `${source.chart}${source.template ? ` (${source.template})` : ''}` : source.file);
-  return { fingerprint: f.fingerprint, rule: f.ruleId, object: `${object.kind} ${object.namespace ? `${object.namespace}/` : ''}${object.name}`, where, path: f.path, reason };
+  return { fingerprint: f.fingerprint, rule: f.ruleId, object: `${object.kind} ${object.namespace ? `${object.namespace}/` : ''}${object.name}`, where, path: f.path, severity: f.severity, reason };
 }
 
 /** The baseline file for a scan's unsuppressed findings, keeping the reasons an earlier file gave. */
@@ -61,7 +61,19 @@ export function parseBaselineFile(text: string, display: string): BaselineEntry[
     if (!isObj(item) || fingerprint === undefined || !/^[0-9a-f]{32}$/.test(fingerprint) || rule === undefined) {
       throw new UsageError(`${display}:${line}: a baseline entry needs a rule and a 32-hex-digit fingerprint`);
     }
-    out.push({ fingerprint, rule, object: str(item.object) ?? '', where: str(item.where) ?? '', path: str(item.path) ?? '', reason: item.reason === null || item.reason === undefined ? '' : String(item.reason) });
+    const severity = item.severity;
+    if (severity !== undefined && severity !== null && !(SEVERITIES as readonly unknown[]).includes(severity)) {
+      throw new UsageError(`${display}:${line}: severity must be one of ${SEVERITIES.join(', ')} (the severity the entry accepts), not ${JSON.stringify(severity)}`);
+    }
+    out.push({
+      fingerprint,
+      rule,
+      object: str(item.object) ?? '',
+      where: str(item.where) ?? '',
+      path: str(item.path) ?? '',
+      ...(typeof severity === 'string' ? { severity: severity as Severity } : {}),
+      reason: item.reason === null || item.reason === undefined ? '' : String(item.reason),
+    });
   }
   return out;
 }
@@ -88,16 +100,19 @@ export async function applyBaselineFile(result: ScanResult, config: Config, repo
     }
   }
   const entries = parseBaselineFile(text, policySha !== undefined ? `${display}@${policySha.slice(0, 12)}` : display);
-  const listed = new Set(entries.map((e) => `${e.rule}\u0000${e.fingerprint}`));
+  const listed = new Map(entries.map((e) => [`${e.rule}\u0000${e.fingerprint}`, e]));
   const matched = new Set<string>();
   const findings = result.findings.map((f): Finding => {
     const key = `${f.ruleId}\u0000${f.fingerprint}`;
-    if (!listed.has(key)) return { ...f, status: 'new' };
+    const entry = listed.get(key);
+    if (entry === undefined) return { ...f, status: 'new' };
     matched.add(key);
+    // Accepted at a lower severity: the finding got worse since (a values default turned it on, a mount made writable).
+    if (entry.severity !== undefined && severityRank(f.severity) > severityRank(entry.severity)) return { ...f, status: 'new', baseSeverity: entry.severity };
     return { ...f, status: 'existing' };
   });
   const stale = entries.filter((e) => !matched.has(`${e.rule}\u0000${e.fingerprint}`));
-  const changes = policySha !== undefined && result.policy !== undefined ? [...result.policy.changes, ...baselineChanges(file, display, listed)] : undefined;
+  const changes = policySha !== undefined && result.policy !== undefined ? [...result.policy.changes, ...baselineChanges(file, display, new Set(listed.keys()))] : undefined;
   const blocking = findings.filter((f) => f.status === 'new' && !f.suppressed && isBlocking(f.severity, result.summary.failOn)).length;
   const failed = blocking > 0 || (config.failOnErrors && result.errors.length > 0);
   const existing = findings.filter((f) => f.status === 'existing').length;

@@ -2,7 +2,7 @@
 // depending on one (a `file://` dependency; a vendored copy under `charts/` is inside the chart already),
 // and every chart when the configuration or a values file it names changed. The others render the same
 // on both sides, so their findings would all be "existing": they are left out of both scans and listed.
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync, readlinkSync, realpathSync, type Dirent } from 'node:fs';
 import path from 'node:path';
 import { isObj, str, arr } from '../k8s/values.ts';
 import { parseChartYaml } from '../render/helm.ts';
@@ -35,6 +35,52 @@ export function localDependencies(repoRoot: string, chart: string): string[] {
 
 const under = (file: string, dir: string) => dir === '.' || file === dir || file.startsWith(dir + '/');
 
+/**
+ * Repository-relative targets of the symlinks in a chart's folder that resolve outside it (helm reads
+ * through them): a change there changes the chart's render. Links into the chart itself, dangling ones and
+ * targets outside the repository (the same on both sides) add nothing.
+ */
+export function linkedOutside(repoRoot: string, chart: string): string[] {
+  const root = path.join(repoRoot, chart);
+  let realRoot: string;
+  let realRepo: string;
+  try {
+    realRoot = realpathSync(root);
+    realRepo = realpathSync(repoRoot);
+  } catch {
+    return [];
+  }
+  const out = new Set<string>();
+  const walk = (dir: string) => {
+    let entries: Dirent[];
+    try {
+      entries = readdirSync(dir, { withFileTypes: true });
+    } catch {
+      return;
+    }
+    for (const entry of entries) {
+      const at = path.join(dir, entry.name);
+      if (entry.isDirectory()) walk(at);
+      else if (entry.isSymbolicLink()) {
+        let target: string;
+        try {
+          target = realpathSync(at);
+        } catch {
+          continue;
+        }
+        if (isInside(realRoot, target)) continue;
+        // The link's own path too: what it names may be another link the pull request retargets.
+        for (const [from, t] of [[realRepo, target], [repoRoot, path.resolve(path.dirname(at), readlinkSync(at))]] as const) {
+          const rel = path.relative(from, t);
+          if (!rel.startsWith('..') && !path.isAbsolute(rel)) out.add(rel.split(path.sep).join('/') || '.');
+        }
+      }
+    }
+  };
+  walk(root);
+  return [...out];
+}
+
 export interface ChartChoice {
   rendered: string[];
   unchanged: string[];
@@ -64,7 +110,12 @@ export function chooseCharts(repoRoot: string, charts: readonly string[], change
     if (known !== undefined) return known;
     if (visiting.has(dir)) return false; // a dependency cycle: helm refuses it; decided by the other members
     visiting.add(dir);
-    const result = changed.some((file) => under(file, dir)) || localDependencies(repoRoot, dir).some((dep) => isChanged(dep, visiting));
+    // A changed folder holding the chart is a submodule whose commit moved (git lists the gitlink's path);
+    // a symlink in the chart reads files the pull request may change outside it.
+    const result =
+      changed.some((file) => under(file, dir) || under(dir, file)) ||
+      linkedOutside(repoRoot, dir).some((target) => changed.some((file) => under(file, target) || under(target, file))) ||
+      localDependencies(repoRoot, dir).some((dep) => isChanged(dep, visiting));
     visiting.delete(dir);
     memo.set(dir, result);
     return result;

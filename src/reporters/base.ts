@@ -7,17 +7,24 @@ import { plural } from './common.ts';
 export function baseCounts(result: ScanResult): string | undefined {
   const { base, summary } = result;
   if (base === undefined) return undefined;
-  return `${summary.new ?? 0} new · ${summary.existing ?? 0} existing · ${summary.fixed ?? 0} fixed against ${base.revision === base.sha ? base.sha.slice(0, 12) : `${base.revision} (${base.sha.slice(0, 12)})`}`;
+  const against =
+    base.mergeBaseOf !== undefined
+      ? `${base.sha.slice(0, 12)}, where HEAD left ${base.revision} (${base.mergeBaseOf.slice(0, 12)})`
+      : base.revision === base.sha
+        ? base.sha.slice(0, 12)
+        : `${base.revision} (${base.sha.slice(0, 12)})`;
+  return `${summary.new ?? 0} new · ${summary.existing ?? 0} existing · ${summary.fixed ?? 0} fixed against ${against}`;
 }
 
 /** Which charts were rendered and which left out, in one line. */
 export function baseCharts(result: ScanResult): string | undefined {
   const { base } = result;
   if (base === undefined) return undefined;
-  if (base.allBecause !== undefined) return `every chart rendered on both sides: ${base.allBecause}`;
-  if (base.rendered.length === 0 && base.unchanged.length === 0) return undefined;
+  const missing = base.missing === undefined ? '' : `; not in the base's export (submodules not checked out or their commits not fetched: their findings count as new): ${base.missing.join(', ')}`;
+  if (base.allBecause !== undefined) return `every chart rendered on both sides: ${base.allBecause}${missing}`;
+  if (base.rendered.length === 0 && base.unchanged.length === 0) return missing === '' ? undefined : missing.slice(2);
   const left = base.unchanged.length === 0 ? '' : `; ${plural(base.unchanged.length, 'chart')} left out as unchanged since the base: ${base.unchanged.join(', ')}`;
-  return `${plural(base.rendered.length, 'changed chart')} rendered on both sides${base.rendered.length > 0 ? ` (${base.rendered.join(', ')})` : ''}${left}`;
+  return `${plural(base.rendered.length, 'changed chart')} rendered on both sides${base.rendered.length > 0 ? ` (${base.rendered.join(', ')})` : ''}${left}${missing}`;
 }
 
 /** The noun for counted blocking findings: with a base gating on new ones, "new finding". */

@@ -184,7 +184,7 @@ function findingHtml(f: Finding, gates: (f: Finding) => boolean): string {
   if (suppressed !== undefined) rows.push(`<dt>Suppressed</dt><dd>${esc(clipped(suppressed, LIMIT.message))}${f.suppressed?.expires !== undefined ? ` (expires ${esc(f.suppressed.expires)})` : ''}</dd>`);
   const marks = [
     blocking ? '<span class="mark m-block">blocks</span>' : '',
-    f.status === 'new' ? '<span class="mark m-new">new</span>' : f.status === 'existing' ? '<span class="mark m-existing">existing</span>' : '',
+    f.status === 'new' ? `<span class="mark m-new">new${f.baseSeverity !== undefined ? ` (was ${esc(f.baseSeverity)})` : ''}</span>` : f.status === 'existing' ? '<span class="mark m-existing">existing</span>' : '',
   ].join('');
   const data = [
     `data-sev="${f.severity}"`,

@@ -170,7 +170,7 @@ function findingRow(f: Finding, rules: ReadonlyMap<string, RuleMeta>, fileUrl: M
   if (f.suppressed !== undefined) where += ` <sub>${text(suppressionLabel(f)!, LIMIT.message)}</sub>`;
   // The path goes under the message, small: a column of its own made the table wider than a PR comment.
   const path = `<br><sub><code>${text(f.path || '/', LIMIT.path)}</code></sub>`;
-  return `| ${SEVERITY_BADGE[f.severity]}${f.status === 'new' ? ' **new**' : ''} | ${ruleCell(f.ruleId, rules)} | ${object} | ${text(f.message, LIMIT.message)}${path} | ${where} |`;
+  return `| ${SEVERITY_BADGE[f.severity]}${f.status === 'new' ? (f.baseSeverity !== undefined ? ` **new** (was ${f.baseSeverity})` : ' **new**') : ''} | ${ruleCell(f.ruleId, rules)} | ${object} | ${text(f.message, LIMIT.message)}${path} | ${where} |`;
 }
 
 const FINDING_HEAD = ['| Severity | Rule | Object | Message | Location |', '| --- | --- | --- | --- | --- |'];

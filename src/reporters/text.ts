@@ -188,7 +188,7 @@ function renderGroup(group: Group, result: ScanResult, records: Map<string, Obje
     for (const f of [...findings].sort(compareFindingsBySeverity)) {
       const where = terminalSafe(leadLocation(f));
       const tag = f.suppressed === undefined ? severityTag(f.severity, paint) : paint('SUPPRESSED'.padEnd(SEVERITY_WIDTH), 'dim');
-      const mark = f.status === undefined ? '' : f.status === 'new' ? ` ${paint('NEW', 'bold', 'yellow')}` : '';
+      const mark = f.status === undefined ? '' : f.status === 'new' ? ` ${paint(f.baseSeverity !== undefined ? `NEW (was ${f.baseSeverity})` : 'NEW', 'bold', 'yellow')}` : '';
       lines.push(`    ${tag}  ${paint(terminalSafe(f.ruleId), 'bold')}${mark}  ${where}`);
       const indent = '      ';
       lines.push(...wrap(terminalSafe(f.suppressed === undefined ? f.message : `${f.message} (${f.severity})`), indent, options.width));
