@@ -59066,6 +59066,7 @@ function mergeReports(reports, options = {}) {
     const bases = shards.flatMap((s) => s.result.base ? [s.result.base] : []);
     const base2 = bases[0];
     const allBecause = bases.find((b) => b.allBecause !== void 0)?.allBecause;
+    const missing = [...new Set(bases.flatMap((b) => b.missing ?? []))].sort();
     result.base = {
       revision: base2.revision,
       sha: base2.sha,
@@ -59073,6 +59074,8 @@ function mergeReports(reports, options = {}) {
       rendered: [...new Set(bases.flatMap((b) => b.rendered))].sort(),
       unchanged: [...new Set(bases.flatMap((b) => b.unchanged))].sort(),
       ...allBecause !== void 0 ? { allBecause } : {},
+      ...base2.mergeBaseOf !== void 0 ? { mergeBaseOf: base2.mergeBaseOf } : {},
+      ...missing.length > 0 ? { missing } : {},
       errors: bases.reduce((n2, b) => n2 + b.errors, 0)
     };
     result.fixed = shards.flatMap((s) => s.result.fixed ?? []);

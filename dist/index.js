@@ -79603,6 +79603,7 @@ function mergeReports(reports, options = {}) {
     const bases = shards.flatMap((s) => s.result.base ? [s.result.base] : []);
     const base3 = bases[0];
     const allBecause = bases.find((b) => b.allBecause !== void 0)?.allBecause;
+    const missing = [...new Set(bases.flatMap((b) => b.missing ?? []))].sort();
     result.base = {
       revision: base3.revision,
       sha: base3.sha,
@@ -79610,6 +79611,8 @@ function mergeReports(reports, options = {}) {
       rendered: [...new Set(bases.flatMap((b) => b.rendered))].sort(),
       unchanged: [...new Set(bases.flatMap((b) => b.unchanged))].sort(),
       ...allBecause !== void 0 ? { allBecause } : {},
+      ...base3.mergeBaseOf !== void 0 ? { mergeBaseOf: base3.mergeBaseOf } : {},
+      ...missing.length > 0 ? { missing } : {},
       errors: bases.reduce((n2, b) => n2 + b.errors, 0)
     };
     result.fixed = shards.flatMap((s) => s.result.fixed ?? []);

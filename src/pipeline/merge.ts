@@ -237,6 +237,7 @@ export function mergeReports(reports: readonly ShardReport[], options: MergeOpti
     const bases = shards.flatMap((s) => (s.result.base ? [s.result.base] : []));
     const base = bases[0]!;
     const allBecause = bases.find((b) => b.allBecause !== undefined)?.allBecause;
+    const missing = [...new Set(bases.flatMap((b) => b.missing ?? []))].sort();
     result.base = {
       revision: base.revision,
       sha: base.sha,
@@ -244,6 +245,8 @@ export function mergeReports(reports: readonly ShardReport[], options: MergeOpti
       rendered: [...new Set(bases.flatMap((b) => b.rendered))].sort(),
       unchanged: [...new Set(bases.flatMap((b) => b.unchanged))].sort(),
       ...(allBecause !== undefined ? { allBecause } : {}),
+      ...(base.mergeBaseOf !== undefined ? { mergeBaseOf: base.mergeBaseOf } : {}),
+      ...(missing.length > 0 ? { missing } : {}),
       errors: bases.reduce((n, b) => n + b.errors, 0),
     };
     result.fixed = shards.flatMap((s) => s.result.fixed ?? []);
