@@ -144,12 +144,15 @@ export function describeConstruct(construct: TemplateConstruct): string {
   return construct.inArchive ? `${construct.construct} at ${construct.file} (${construct.inArchive}:${construct.line})` : `${construct.construct} at ${construct.file}:${construct.line}`;
 }
 
-export type ConstructKind = 'upgrade' | 'apiVersions' | 'lookup' | 'revision' | 'release' | 'helmVersion' | 'clock' | 'computedApi' | 'computedIdentity' | 'managedVersion';
+export type ConstructKind = 'upgrade' | 'apiVersions' | 'lookup' | 'revision' | 'release' | 'helmVersion' | 'clock' | 'random' | 'computedApi' | 'computedIdentity' | 'managedVersion';
 /** Constructs no render can answer as the cluster will: render-lookup reports them. */
-export const UNKNOWABLE: readonly ConstructKind[] = ['lookup', 'revision', 'helmVersion', 'clock', 'computedApi', 'computedIdentity'];
+export const UNKNOWABLE: readonly ConstructKind[] = ['lookup', 'revision', 'helmVersion', 'clock', 'random', 'computedApi', 'computedIdentity'];
 const UNKNOWABLE_KINDS: ReadonlySet<ConstructKind> = new Set(UNKNOWABLE);
 /** The constructs a variant render changes the answer of. */
 type VariantKind = 'upgrade' | 'apiVersions' | 'release';
+
+/** Sprig's functions whose result is random (sprig's functions.go: strings, crypto). */
+const RANDOM = /(?<![\w.$])(?:randAlphaNum|randAlpha|randAscii|randNumeric|randBytes|randInt|uuidv4|shuffle|genPrivateKey|genCA|genCAWithKey|genSelfSignedCert|genSelfSignedCertWithKey|genSignedCert|genSignedCertWithKey|htpasswd|bcrypt|encryptAES)\b/;
 
 /**
  * Text that makes a template's output depend on each input. Beyond the plain field names, passing the whole
@@ -166,6 +169,9 @@ const CONSTRUCTS: Record<ConstructKind, RegExp> = {
   helmVersion: /\bHelmVersion\b/,
   // Reported only where it decides a setting (ConstructLocator.find): a timestamp annotation is common.
   clock: /(?<![\w.$])now\b/,
+  // Sprig's random functions (strings, numbers, uuids, shuffles, generated keys and certificates, salted
+  // hashes): every render, and every install, gets another answer. Reported where it is more than printed.
+  random: RANDOM,
   // An API version the second render cannot name: built at render time (`.Has (print "cilium.io" "/v2")`).
   computedApi: /APIVersions\.Has\s+[^\s"]/,
   // The release name, namespace or Kubernetes version tested in a way no set of renders enumerates (on code
@@ -267,6 +273,7 @@ function constructName(kind: ConstructKind, line: string): string {
   if (kind === 'lookup') return 'lookup';
   if (kind === 'helmVersion') return '.Capabilities.HelmVersion';
   if (kind === 'clock') return 'now (the render\'s clock) in a condition';
+  if (kind === 'random') return `${match || 'a random function'} (a random value: every render and install gets another)`;
   if (kind === 'computedApi') return '.Capabilities.APIVersions.Has with a computed API version';
   if (kind === 'managedVersion') return '.Capabilities.KubeVersion (as a managed cluster reports it: Minor "31+", a provider suffix)';
   if (kind === 'computedIdentity') return 'the release name, namespace or Kubernetes version tested with a computed pattern or constraint, or taken apart';
@@ -413,6 +420,7 @@ export interface ChartConstructs {
   release: boolean;
   helmVersion: boolean;
   clock: boolean;
+  random: boolean;
   computedApi: boolean;
   computedIdentity: boolean;
   /** Lines (`file:line`, repository-relative) of deciding tests on the release identity no render enumerates. */
@@ -506,7 +514,7 @@ function lengthPasses(literal: string, length: number): boolean {
 
 /** A chart whose files were not read (they lead outside the repository: it is not rendered either). */
 export function noConstructs(): ChartConstructs {
-  return { upgrade: false, apiVersions: false, lookup: false, revision: false, release: false, helmVersion: false, clock: false, computedApi: false, computedIdentity: false, unenumerated: new Set(), managedVersion: false, anywhere: {}, files: [], usesTpl: false, managedKube: false, literals: { apiVersions: new Set(), release: [], kube: [], kubeNames: [], helpers: new Map() } };
+  return { upgrade: false, apiVersions: false, lookup: false, revision: false, release: false, helmVersion: false, clock: false, random: false, computedApi: false, computedIdentity: false, unenumerated: new Set(), managedVersion: false, anywhere: {}, files: [], usesTpl: false, managedKube: false, literals: { apiVersions: new Set(), release: [], kube: [], kubeNames: [], helpers: new Map() } };
 }
 
 /** Most bytes of one file, and of a whole chart, read for the decision. */
@@ -530,7 +538,7 @@ export function chartConstructs(dir: string, repoRoot: string): ChartConstructs 
     // Escapes in a string of template text (`tpl "{{ \\x6cookup ... }}"`) spell what the text reads: decoded.
     const text = decodedEscapes(written);
     if (!found.usesTpl && /\btpl\b/.test(text)) found.usesTpl = true;
-    const constructs = /IsUpgrade|IsInstall|Release|APIVersions|Capabilities|lookup|Revision|\bnow\b/.test(text);
+    const constructs = /IsUpgrade|IsInstall|Release|APIVersions|Capabilities|lookup|Revision|\bnow\b/.test(text) || RANDOM.test(text);
     // A helper's output compared with a literal (`eq (include "app.namespace" .) "kube-system"`): the helper may
     // read the release, which resolveHelperLiterals decides once every helper is read.
     // So may the root context indexed by a computed key (`index . (print "Rel" "ease")`).
@@ -1317,7 +1325,17 @@ function releaseLiteralValues(field: ReleaseLiteral['field'], main: string, lite
 }
 
 /** Settings that grant host access or privilege, or another identity: a branch on an unknowable answer must not write them. */
-const DECISIVE_KEY = /(?:^|[\s{,"'])(privileged|add|hostNetwork|hostPID|hostIPC|hostUsers|hostPath|hostPort|hostProcess|allowPrivilegeEscalation|capabilities|procMount|seccompProfile|appArmorProfile|sysctls|serviceAccountName|verbs)["']?\s*:/;
+const DECISIVE_NAMES = 'privileged|add|hostNetwork|hostPID|hostIPC|hostUsers|hostPath|hostPort|hostProcess|allowPrivilegeEscalation|capabilities|procMount|seccompProfile|appArmorProfile|sysctls|serviceAccountName|verbs';
+const DECISIVE_KEY = new RegExp(`(?:^|[\\s{,"'])(${DECISIVE_NAMES})["']?\\s*:`);
+/** A decisive setting named as a string in template code: a key of a `dict` or `set` that toYaml may write. */
+const DECISIVE_STRING = new RegExp(`["'\`](${DECISIVE_NAMES})["'\`]`);
+/**
+ * Keys under which a whole structure written from a value (`securityContext: {{ toYaml $sc | nindent 4 }}`)
+ * can hold decisive settings whatever its keys are.
+ */
+const DECISIVE_PARENT = /^(securityContext|capabilities|containers|initContainers|ephemeralContainers|volumes|spec|template|rules)$/;
+/** Functions that change the map or list in their first argument (`set $sc "privileged" $x`): it then carries the value. */
+const MUTATED = /\b(?:set|unset|merge|mergeOverwrite|mustMerge|mustMergeOverwrite)\s+\(?\s*(\$\w+)/g;
 
 /**
  * The decisive setting (DECISIVE_KEY) that the construct on line `index` (0-based) of `lines` writes: on
@@ -1350,8 +1368,48 @@ export function decidedSetting(lines: readonly string[], index: number): string 
     return text.slice(from);
   };
   const opens = (body: string) => /^(?:if|with|range|else\s+if|else\s+with)\b/.test(body);
-  const tainted = new Set<string>();
+  // Variables carrying the answer, each with the decisive key its map was seen to hold (`dict "privileged" ...`),
+  // or null when every key it was given is written out and none is decisive (a `dict "password" ...`).
+  const tainted = new Map<string, string | null | undefined>();
   const reads = (body: string) => [...body.matchAll(/\$\w+/g)].some((m) => tainted.has(m[0]));
+  const taint = (name: string, key: string | null | undefined) => {
+    const known = tainted.get(name);
+    tainted.set(name, typeof known === 'string' ? known : key === undefined && tainted.has(name) ? known : key);
+  };
+  /** What an action carrying the answer holds: a decisive key it names, null when its keys are all plain. */
+  const keyOf = (body: string): string | null | undefined => {
+    const named = DECISIVE_STRING.exec(body)?.[1];
+    if (named !== undefined) return named;
+    const carried = [...body.matchAll(/\$\w+/g)].filter((m) => tainted.has(m[0])).map((m) => tainted.get(m[0]));
+    const inherited = carried.find((k) => typeof k === 'string');
+    if (inherited !== undefined) return inherited;
+    // A map built here with its keys written (`dict "password" (lookup ...)`), or only such maps read.
+    return /\b(?:dict|set)\s+/.test(body) || (carried.length > 0 && carried.every((k) => k === null)) ? null : undefined;
+  };
+  /**
+   * The key an output action writes under when its line has none of its own (`{{ toYaml $sc | nindent 6 }}`):
+   * the nearest line above, less indented than the output (its `indent`/`nindent`, else its column), with a key.
+   */
+  const parentKey = (at: number): string | undefined => {
+    const lineIndex = lineOf(at);
+    const body = actions.find((a) => a.at === at)?.body ?? '';
+    const column = Number(/\bn?indent\s+(\d+)/.exec(body)?.[1] ?? at - lineStarts[lineIndex]!);
+    for (let i = lineIndex - 1, steps = 0; i >= 0 && steps < 400; i--, steps++) {
+      const text = withoutActions(lines[i]!);
+      const key = /^(\s*)(?:-\s+)?["']?([\w.-]+)["']?\s*:/.exec(text);
+      if (key && key[1]!.length < column) return key[2];
+    }
+    return undefined;
+  };
+  const lineOf = (at: number) => {
+    let lo = 0;
+    for (let hi = lineStarts.length - 1; lo < hi; ) {
+      const mid = (lo + hi + 1) >> 1;
+      if (lineStarts[mid]! <= at) lo = mid;
+      else hi = mid - 1;
+    }
+    return lo;
+  };
   // Actions before the line's cannot start the chain: the walk starts at the first one reaching into it.
   let first = 0;
   for (let lo = 0, hi = actions.length; lo < hi; ) {
@@ -1367,8 +1425,12 @@ export function decidedSetting(lines: readonly string[], index: number): string 
     const origin = action.at + action.length > start && action.at <= end;
     if (!origin && !reads(action.body)) continue;
     const assigned = /^(\$\w+)\s*:?=/.exec(action.body)?.[1];
-    if (assigned !== undefined) tainted.add(assigned);
-    const onLine = DECISIVE_KEY.exec(withoutActions(lineAround(action.at, action.length)))?.[1];
+    const key = keyOf(action.body);
+    if (assigned !== undefined) taint(assigned, key);
+    // A map the answer is put into (`set $sc "privileged" $found`, `merge $sc $found`) carries it too.
+    for (const m of action.body.matchAll(MUTATED)) if (m[1] !== assigned || assigned === undefined) taint(m[1]!, key);
+    const around = withoutActions(lineAround(action.at, action.length));
+    const onLine = DECISIVE_KEY.exec(around)?.[1];
     if (onLine !== undefined && assigned === undefined) return onLine;
     if (opens(action.body)) {
       const block = blockOf(i);
@@ -1376,8 +1438,18 @@ export function decidedSetting(lines: readonly string[], index: number): string 
       budget.left -= block.length >> 6;
       const key = DECISIVE_KEY.exec(withoutActions(block))?.[1];
       if (key !== undefined) return key;
-      // What the branch assigns depends on the answer too (`{{ with $ns }}{{ $net = true }}{{ end }}`).
-      for (const m of block.matchAll(/\{\{-?\s*(\$\w+)\s*:?=/g)) tainted.add(m[1]!);
+      // What the branch assigns depends on the answer too (`{{ with $ns }}{{ $net = true }}{{ end }}`), and so
+      // do the maps it changes (`{{ $_ := set $sc "privileged" true }}`).
+      for (const m of block.matchAll(/\{\{-?\s*(\$\w+)\s*:?=/g)) taint(m[1]!, DECISIVE_STRING.exec(block)?.[1]);
+      for (const m of block.matchAll(MUTATED)) taint(m[1]!, DECISIVE_STRING.exec(block)?.[1]);
+    } else if (assigned === undefined && !/^(?:end|else|define|template|block|\/\*)\b/.test(action.body) && !/^\s*(?:\$\w+\s*:?=)/.test(action.body)) {
+      // Written out: a map holding a decisive key (`{{ toYaml $sc }}` of `dict "privileged" (lookup ...)`), or
+      // a structure whose keys are not all seen, under a key that holds decisive settings.
+      if (typeof key === 'string') return key;
+      if (key === null) continue;
+      const own = /^\s*(?:-\s+)?["']?([\w.-]+)["']?\s*:\s*$/.exec(around)?.[1];
+      const parent = own ?? (/^\s*(?:-\s*)?$/.test(around) ? parentKey(action.at) : undefined);
+      if (parent !== undefined && DECISIVE_PARENT.test(parent)) return parent;
     }
   }
   return undefined;
@@ -1484,7 +1556,10 @@ export class ConstructLocator {
           if (assembled && !lineActions(lines)[i]!.some((code) => CONSTRUCTS.computedIdentity.test(code)) && decidedSetting(lines, i) === undefined) continue;
           if (guards.has(i + 1)) continue;
           const decides = UNKNOWABLE_KINDS.has(kind) ? (decidedSetting(lines, i) ?? (helper ? includersDecide(defineName) : undefined)) : undefined;
-          if (kind === 'clock' && decides === undefined) continue;
+          // The clock or a random value only printed (a timestamp annotation, a generated name or password)
+          // decides nothing; in a condition, a comparison or a variable it is reported (medium) though no
+          // setting it decides was traced.
+          if ((kind === 'clock' || kind === 'random') && decides === undefined && onlyPrinted(lines, i, CONSTRUCTS[kind])) continue;
           const at = { construct: constructName(kind, line), file: relativeTo(this.repoRoot, fileName), line: offset + i + 1, ...(decides !== undefined ? { decides } : {}) };
           const key = `${at.file}:${at.line}`;
           if (!seen.has(key)) {
@@ -1523,6 +1598,36 @@ export class ConstructLocator {
   get dir(): string {
     return this.chartDir;
   }
+}
+
+/** Functions that decide, compare or keep a value for later: a clock or random value passed to one is more than printed. */
+const DECIDING_USE = /(?:^|[\s(|])(?:if|else|with|range|eq|ne|lt|le|gt|ge|and|or|not|empty|ternary|has|hasKey|hasPrefix|hasSuffix|contains|regexMatch|mustRegexMatch|semverCompare|set|dict|list|merge|mergeOverwrite|include|template|tpl|index|get)(?=[\s)|]|$)/;
+
+/**
+ * Whether the value of `construct` on line `index` of `lines` is only printed: its actions, and every later
+ * action reading a variable assigned from it (through plain assignments), branch on, compare, store or hand
+ * on nothing (a generated password in a variable then written to env, a timestamp annotation).
+ */
+function onlyPrinted(lines: readonly string[], index: number, construct: RegExp): boolean {
+  const { actions, lineStarts } = actionIndexOf(lines);
+  const start = lineStarts[index]!;
+  const end = start + lines[index]!.length;
+  const held = new Set<string>();
+  for (const action of actions) {
+    if (action.at + action.length <= start) continue;
+    const origin = action.at <= end && construct.test(blankStrings(action.body));
+    const reads = [...action.body.matchAll(/\$\w+/g)].some((m) => held.has(m[0]));
+    if (!origin && !reads) {
+      if (action.at > end && held.size === 0) break;
+      continue;
+    }
+    const code = blankStrings(action.body);
+    const assigned = /^\s*(\$\w+)\s*:?=\s*([\s\S]*)$/.exec(code);
+    if (DECIDING_USE.test(assigned?.[2] ?? code)) return false;
+    if (assigned) held.add(assigned[1]!);
+    if (held.size > 64) return false;
+  }
+  return true;
 }
 
 /** Pod spec fields the Pod Security Standards and preadmit's rules judge. */
