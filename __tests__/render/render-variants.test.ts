@@ -488,6 +488,30 @@ describe.each(HELMS)('%s', (_, helmVar) => {
     }
   }, 60_000);
 
+  // A literal Kubernetes minor compared where it decides privilege was silent: the second render varied only
+  // the patch. It now renders the other side of the literal, another minor included.
+  it.each([
+    ['a later minor', 'semverCompare ">=1.35.0-0" .Capabilities.KubeVersion.Version'],
+    ['an earlier minor, written X.Y', 'semverCompare "<1.30-0" .Capabilities.KubeVersion.Version'],
+    ['a variable holding the version, a later minor', '(semverCompare ">1.36.2" $kv)'],
+  ])('a Kubernetes version comparison deciding privilege on %s: rendered on its other side, divergence at its line', async (_, test) => {
+    const { result } = await scanChart(helm(), { 'templates/pod.yaml': `{{- $kv := .Capabilities.KubeVersion.Version }}\n${pod(`        allowPrivilegeEscalation: {{ if ${test} }}true\n        privileged: true{{ else }}false{{ end }}`)}` });
+    expect(result.errors).toEqual([]);
+    const divergence = result.findings.find((f) => f.ruleId === 'render-divergence')!;
+    expect(divergence).toMatchObject({ severity: 'critical', path: '/spec/containers/0/securityContext/allowPrivilegeEscalation', source: { templateLocation: { line: 11 } } });
+    expect(result.findings.find((f) => f.ruleId === 'pss-privileged')).toMatchObject({ path: '/spec/containers/0/securityContext/privileged', severity: 'critical' });
+    expect(exitCodeOf(result)).toBe(1);
+  }, 60_000);
+
+  it('a Kubernetes minor compared where it decides no security setting (an API version choice) gets no other-minor render', async () => {
+    const calls = countingHelm(helm());
+    const { result } = await scanChart(calls.path, { 'templates/pod.yaml': pod('        privileged: false').replace('  name: web\n', '  name: web\n  annotations:\n    api: {{ if semverCompare ">=1.21-0" .Capabilities.KubeVersion.Version }}policy/v1{{ else }}policy/v1beta1{{ end }}\n') });
+    expect(result.errors).toEqual([]);
+    expect(result.findings.filter((f) => f.ruleId.startsWith('render-'))).toEqual([]);
+    const versions = calls.calls().flatMap((call) => call.filter((a) => a.startsWith('--kube-version=')));
+    expect(versions.every((v) => v.startsWith('--kube-version=1.34.'))).toBe(true);
+  }, 60_000);
+
   it('lookup across files: a template that sets .Values from a lookup for another template', async () => {
     const { result } = await scanChart(helm(), {
       'templates/zz-first.yaml': '{{- $_ := set .Values "onCluster" (not (empty (lookup "v1" "Namespace" "" "kube-system"))) }}\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c\n',

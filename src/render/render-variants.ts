@@ -72,14 +72,36 @@ export function variantKubeVersion(kubeVersion: string, literals: readonly strin
   return `${match[1]}.${match[2]}.${match[3] === '99' ? '98' : '99'}`;
 }
 
-/** The versions of the scan's minor that the literals make a comparison flip at (variantKubeVersion). */
+/**
+ * The versions that the literals make a comparison flip at (variantKubeVersion): of the scan's minor, and, for
+ * a literal whose comparison decides a host-access or privilege setting (marked DECIDING_KUBE), of another
+ * minor: the version on the other side of the literal from the scan's (`>=1.35.0-0` on 1.34: 1.35.0;
+ * `<1.30-0`: 1.29.0), first.
+ */
 function kubeLiteralVersions(kubeVersion: string, literals: readonly string[]): string[] {
   const match = /^v?(\d+)\.(\d+)(?:\.(\d+))?/.exec(kubeVersion);
   if (!match) return [];
   const patch = Number(match[3] ?? 0);
   const candidates: string[] = [];
+  const scan = [Number(match[1]), Number(match[2]), patch] as const;
+  const below = (a: readonly number[], b: readonly number[]) => a[0]! < b[0]! || (a[0] === b[0] && (a[1]! < b[1]! || (a[1] === b[1] && a[2]! < b[2]!)));
   for (const literal of literals) {
-    const compared = /^(>=|<=|!=|>|<|=|~|\^)?v?(\d+)\.(\d+)\.(\d+)([-+][0-9A-Za-z.+-]+)?$/.exec(literal);
+    if (!literal.startsWith(DECIDING_KUBE)) continue;
+    const compared = /^(>=|<=|!=|>|<|=|~|\^)?v?(\d+)\.(\d+)(?:\.(\d+))?/.exec(literal.slice(DECIDING_KUBE.length));
+    if (!compared || (compared[2] === match[1] && compared[3] === match[2])) continue;
+    const at = [Number(compared[2]), Number(compared[3]), Number(compared[4] ?? 0)] as const;
+    // The literal and its neighbours: the first on the other side of the comparison from the scan's version.
+    const before = at[2] > 0 ? [at[0], at[1], at[2] - 1] : at[1] > 0 ? [at[0], at[1] - 1, 0] : undefined;
+    const op = compared[1] ?? '=';
+    const passes = (v: readonly number[]) =>
+      op === '<' ? below(v, at) : op === '>' ? below(at, v) : op === '<=' ? !below(at, v) : op === '=' ? v.join('.') === at.join('.') : op === '!=' ? v.join('.') !== at.join('.') : !below(v, at);
+    const other = [before, at, [at[0], at[1], at[2] + 1]].find((v) => v !== undefined && passes(v) !== passes(scan));
+    if (other === undefined) continue;
+    const version = other.join('.');
+    if (!candidates.includes(version)) candidates.push(version);
+  }
+  for (const literal of literals) {
+    const compared = /^(>=|<=|!=|>|<|=|~|\^)?v?(\d+)\.(\d+)\.(\d+)([-+][0-9A-Za-z.+-]+)?$/.exec(literal.startsWith(DECIDING_KUBE) ? literal.slice(DECIDING_KUBE.length) : literal);
     if (!compared || compared[2] !== match[1] || compared[3] !== match[2]) continue;
     // A suffixed version (a provider's build) is taken as written, where an equality would hold.
     const suffix = compared[5] !== undefined && (compared[1] === undefined || compared[1] === '=') && /^[-+][0-9A-Za-z]+(?:[.-][0-9A-Za-z]+)*(?:\+[0-9A-Za-z]+(?:[.-][0-9A-Za-z]+)*)?$/.test(compared[5]) ? compared[5] : '';
@@ -106,17 +128,40 @@ export function withoutTemplateComments(text: string): string {
   return out + text.slice(last);
 }
 
+/**
+ * Marks a version literal whose comparison decides a host-access or privilege setting: it is rendered on the
+ * other side even in another minor (kubeLiteralVersions), where other literals only vary the patch.
+ */
+const DECIDING_KUBE = '!';
+
 /** Versions (with their operator) written in actions that read the cluster's Kubernetes version. At most 16. */
 export function collectKubeLiterals(text: string, into: string[]): void {
   // Variables holding the version (`$kv := .Capabilities.KubeVersion.Version`) read it too.
   const holders = new Set([...text.matchAll(/(\$\w+)\s*:?=\s*\(?\s*\$?\.Capabilities\.KubeVersion\b/g)].map((m) => m[1]!));
   const reads = (action: string) => /KubeVersion/.test(action) || (holders.size > 0 && [...action.matchAll(/\$\w+/g)].some((m) => holders.has(m[0])));
+  let lines: string[] | undefined;
+  let line = 0;
+  let countedTo = 0;
   for (const action of templateActions(text)) {
     if (!reads(action[0])) continue;
     // A provider's whole version (`"v1.34.2-eks-113cf36"`) keeps its suffix: an equality needs all of it.
     for (const m of action[0].matchAll(/(>=|<=|!=|>|<|=|~|\^)?\s*v?(\d+\.\d+\.\d+(?:[-+][0-9A-Za-z][0-9A-Za-z.+-]{0,62})?)/g)) {
       const literal = `${m[1] ?? ''}${m[2]}`;
       if (into.length < 16 && !into.includes(literal)) into.push(literal);
+    }
+    // A comparison deciding a host-access or privilege setting (`semverCompare ">=1.35.0-0" ...` writing
+    // privileged): its literals, `X.Y` ones too, are rendered on both sides whatever their minor.
+    const compared = [...action[0].matchAll(/\bsemverCompare\s+"([^"]{1,200})"|\b(?:eq|ne|lt|le|gt|ge)\b[^}]{0,200}?"v?(\d+\.\d+(?:\.\d+)?)[^"]{0,64}"/g)];
+    if (compared.length === 0) continue;
+    for (let i = text.indexOf('\n', countedTo); i !== -1 && i < action.index; i = text.indexOf('\n', i + 1)) line++;
+    countedTo = action.index;
+    lines ??= text.split('\n');
+    if (decidedSetting(lines, line) === undefined) continue;
+    for (const c of compared) {
+      for (const m of (c[1] ?? `=${c[2]}`).matchAll(/(>=|<=|!=|>|<|=|~|\^)?\s*v?(\d+\.\d+(?:\.\d+)?)/g)) {
+        const literal = `${DECIDING_KUBE}${m[1] ?? '='}${m[2]}`;
+        if (into.length < 16 && !into.includes(literal)) into.push(literal);
+      }
     }
   }
 }
@@ -132,7 +177,7 @@ export function variantDescription(variant: RenderVariant): string {
   const how = [
     ...(parts.includes('upgrade') ? ['as helm upgrade renders it (--is-upgrade)'] : []),
     ...(parts.includes('extension-apis') ? ['on a cluster with common CRD APIs (monitoring.coreos.com/v1, cert-manager.io/v1...)'] : []),
-    ...(parts.includes('other-release') ? [`with another release name, namespace (${VARIANT_RELEASE.namespace}) and Kubernetes patch version`] : []),
+    ...(parts.includes('other-release') ? [`with another release name, namespace (${VARIANT_RELEASE.namespace}) and Kubernetes version`] : []),
     ...(parts.includes('cluster-answers') ? ['as a first install where lookup finds the objects it asks for, a year later'] : []),
   ];
   if (variant === 'upgrade+extension-apis') return 'as helm upgrade renders it on a cluster with common CRD APIs';
@@ -325,10 +370,21 @@ export function releaseBranchLines(text: string, releaseHelpers: ReadonlySet<str
   const lines: number[] = [];
   let line = 1;
   let countedTo = 0;
+  let split: string[] | undefined;
+  let at = 1;
+  let at_ = 0;
   for (const match of actions) {
     if (/^\{\{-?\s*\/\*/.test(match[0])) continue; // a comment
-    // A semverCompare another patch cannot flip decides nothing here.
-    const action = match[0].replace(PATCH_PROOF_SEMVER, 'true');
+    // A semverCompare another patch cannot flip decides nothing here, unless it decides a host-access or
+    // privilege setting: then its literal is rendered on both sides, in another minor (kubeLiteralVersions).
+    PATCH_PROOF_SEMVER.lastIndex = 0;
+    let action = match[0];
+    if (PATCH_PROOF_SEMVER.test(action)) {
+      for (let i = text.indexOf('\n', at_); i !== -1 && i < match.index!; i = text.indexOf('\n', i + 1)) at++;
+      at_ = match.index!;
+      split ??= text.split('\n');
+      if (decidedSetting(split, at - 1) === undefined) action = action.replace(PATCH_PROOF_SEMVER, 'true');
+    }
     const assigned = /^\{\{-?\s*(\$\w+)\s*:?=/.exec(action)?.[1];
     // (A lookup's result is empty in every render, whatever it is asked for.)
     if (assigned !== undefined && refers(action) && !/\blookup\b/.test(action)) variables.add(assigned);
