@@ -109,6 +109,10 @@ function kubeLiteralVersions(kubeVersion: string, literals: readonly string[]): 
     const version = `${match[1]}.${match[2]}.${at}${suffix}`;
     if (at >= 0 && (at !== patch || suffix !== '') && !candidates.includes(version)) candidates.push(version);
   }
+  // Another minor first, then one of the scan's (the render with a managed cluster's version suffix takes the
+  // second: its comparisons of the scan's minor keep their answers).
+  const ownMinor = new RegExp(`^${match[1]}\\.${match[2]}\\.`);
+  if (candidates.length > 0 && !candidates.some((c) => ownMinor.test(c))) candidates.push(`${match[1]}.${match[2]}.${patch === 99 ? 98 : 99}`);
   return candidates;
 }
 
