@@ -456,3 +456,31 @@ describe('pairedVariants: every pair of the inputs a chart branches on, both way
     for (const i of read) for (const j of read) if (i < j) for (const a of [false, true]) for (const b of [false, true]) expect(made.some((r) => r[i] === a && r[j] === b), `${i}=${a} ${j}=${b}`).toBe(true);
   });
 });
+
+// A hostile review: an unknowable answer carried into a securityContext through a variable, a dict and toYaml
+// was only medium (the line writing it names no setting), and the clock there was not reported at all.
+describe('decidedSetting: a value reaching a setting through variables, dict/set/merge and toYaml', () => {
+  const CONTAINER = ['  containers:', '  - name: c', '    image: busybox', '    securityContext:', '      readOnlyRootFilesystem: true'];
+  const decided = (first: string, ...after: string[]) => decidedSetting([first, 'kind: Pod', 'spec:', ...CONTAINER, ...after], 0);
+
+  it.each([
+    ['a dict holding the setting, written with toYaml', '{{- $p := dict "privileged" (gt (len ((lookup "v1" "Node" "" "").items | default list)) 0) "allowPrivilegeEscalation" true }}', ['{{ toYaml $p | indent 6 }}'], 'privileged'],
+    ['the helm version in a dict', '{{- $p := dict "privileged" (hasPrefix "v4" .Capabilities.HelmVersion.Version) }}', ['{{ toYaml $p | indent 6 }}'], 'privileged'],
+    ['the clock in a dict', '{{- $p := dict "privileged" (gt (now | unixEpoch | int64) 1900000000) }}', ['{{ toYaml $p | indent 6 }}'], 'privileged'],
+    ['a dict written inline', '{{- $on := not (empty (lookup "v1" "Namespace" "" "x")) }}', ['{{ toYaml (dict "hostPID" $on) | indent 6 }}'], 'hostPID'],
+    ['set into a map written later', '{{- $on := uuidv4 | hasPrefix "0" }}', ['{{- $sc := dict }}', '{{- $_ := set $sc "privileged" $on }}', '{{ toYaml $sc | indent 6 }}'], 'privileged'],
+    ['merged into a map written later', '{{- $found := (lookup "v1" "Pod" "x" "y").spec }}', ['{{- $sc := dict "readOnlyRootFilesystem" true }}', '{{- $_ := merge $sc $found }}', '{{ toYaml $sc | indent 6 }}'], 'securityContext'],
+    ['a looked-up structure under securityContext', '{{- $sc := (lookup "v1" "Pod" "x" "y").spec.securityContext }}', ['    securityContext: {{ toYaml $sc | nindent 6 }}'], 'securityContext'],
+  ])('decides: %s', (_, first, after, key) => {
+    expect(decided(first, ...after)).toBe(key);
+  });
+
+  it.each([
+    ['a dict of plain keys (a reused password)', '{{- $p := dict "password" (lookup "v1" "Secret" "x" "y").data }}', ['{{ toYaml $p | indent 6 }}']],
+    ['runAsUser only (the baseline level does not restrict it)', '{{- $p := dict "runAsUser" (randInt 1000 2000) }}', ['{{ toYaml $p | indent 6 }}']],
+    ['a random name', '{{- $n := randAlphaNum 5 | lower }}', ['  - name: x-{{ $n }}']],
+    ['a looked-up structure under annotations', '{{- $a := (lookup "v1" "Pod" "x" "y").metadata.annotations }}', ['  annotations: {{ toYaml $a | nindent 4 }}']],
+  ])('decides nothing: %s', (_, first, after) => {
+    expect(decided(first, ...after)).toBeUndefined();
+  });
+});

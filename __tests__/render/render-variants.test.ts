@@ -447,6 +447,71 @@ describe.each(HELMS)('%s', (_, helmVar) => {
     expect(exitCodeOf(result)).toBe(1);
   }, 60_000);
 
+  // A third hostile review: the answer carried into a securityContext through a dict and toYaml was medium
+  // (lookup, the helm version) or not reported (the clock); a random draw deciding privilege passed.
+  it.each([
+    ['lookup through a dict and toYaml', '{{- $p := dict "privileged" (gt (len ((lookup "v1" "Node" "" "").items | default list)) 0) "allowPrivilegeEscalation" true }}', 'privileged'],
+    ['the helm version through a dict and toYaml', '{{- $p := dict "privileged" (hasPrefix "v4" .Capabilities.HelmVersion.Version) "allowPrivilegeEscalation" true }}', 'privileged'],
+    ['the clock through a dict and toYaml', '{{- $p := dict "privileged" (gt (now | unixEpoch | int64) 1900000000) "allowPrivilegeEscalation" true }}', 'privileged'],
+    ['a random draw set into the map', '{{- $p := dict "readOnlyRootFilesystem" true }}\n{{- $_ := set $p "privileged" (hasPrefix "0" uuidv4) }}', 'privileged'],
+  ])('render-lookup is high: %s', async (_, first, setting) => {
+    const { result } = await scanChart(helm(), { 'templates/pod.yaml': `${first}\n${pod('        capabilities: {drop: [ALL]}\n{{ toYaml $p | indent 8 }}')}` });
+    expect(result.errors).toEqual([]);
+    const lookup = result.findings.filter((f) => f.ruleId === 'render-lookup');
+    expect(lookup.map((f) => `${f.ruleId} ${f.path} ${f.severity} ${f.source.templateLocation?.line}`)).toEqual([`render-lookup  high ${first.includes('set $p') ? 2 : 1}`]);
+    expect(lookup[0]!.message).toContain(`sets ${setting} in a branch on`);
+    expect(exitCodeOf(result)).toBe(1);
+  }, 60_000);
+
+  it.each(['uuidv4', '(randAlphaNum 1)', '(randNumeric 1)', '(randInt 0 2 | toString)', '("01" | shuffle)'])('render-lookup is high: a random draw (%s) decides privilege in a condition', async (draw) => {
+    const { result } = await scanChart(helm(), { 'templates/pod.yaml': pod(`        allowPrivilegeEscalation: {{ if hasPrefix "0" ${draw} }}true\n        privileged: true{{ else }}false{{ end }}`) });
+    expect(result.errors).toEqual([]);
+    const lookup = result.findings.find((f) => f.ruleId === 'render-lookup')!;
+    expect(lookup).toMatchObject({ path: '', severity: 'high', source: { templateLocation: { line: 10 } } });
+    expect(lookup.message).toContain('sets allowPrivilegeEscalation in a branch on');
+  }, 60_000);
+
+  it('random values in names, labels, passwords and a rollout annotation, and a timestamp annotation, are no finding', async () => {
+    const text = pod('        privileged: false')
+      .replace('  name: web\n', '  name: "web-{{ randAlpha 5 | lower }}-test"\n  labels:\n    id: {{ uuidv4 | quote }}\n  annotations:\n    rollme: {{ randAlphaNum 5 | quote }}\n    updated: {{ now | date "20060102150405" | quote }}\n')
+      .replace('      securityContext:', '      env:\n        - name: PASSWORD\n          value: {{ $password }}\n      securityContext:');
+    const { result } = await scanChart(helm(), { 'templates/pod.yaml': `{{- $password := randAlphaNum 16 | b64enc | quote }}\n${text}` });
+    expect(result.errors).toEqual([]);
+    expect(result.findings.filter((f) => f.ruleId === 'render-lookup')).toEqual([]);
+  }, 60_000);
+
+  it('the clock or a random value in a condition that decides no security setting is medium, not dropped', async () => {
+    for (const draw of ['(now | date "Mon")', '(randAlpha 1)']) {
+      const { result } = await scanChart(helm(), { 'templates/pod.yaml': pod('        privileged: false').replace('  name: web\n', `  name: web\n  annotations:\n    day: {{ if eq ${draw} "x" }}odd{{ else }}even{{ end }}\n`) });
+      expect(result.errors).toEqual([]);
+      expect(result.findings.filter((f) => f.ruleId === 'render-lookup').map((f) => `${f.ruleId} ${f.path} ${f.severity}`)).toEqual(['render-lookup  medium']);
+    }
+  }, 60_000);
+
+  // A literal Kubernetes minor compared where it decides privilege was silent: the second render varied only
+  // the patch. It now renders the other side of the literal, another minor included.
+  it.each([
+    ['a later minor', 'semverCompare ">=1.35.0-0" .Capabilities.KubeVersion.Version'],
+    ['an earlier minor, written X.Y', 'semverCompare "<1.30-0" .Capabilities.KubeVersion.Version'],
+    ['a variable holding the version, a later minor', '(semverCompare ">1.36.2" $kv)'],
+  ])('a Kubernetes version comparison deciding privilege on %s: rendered on its other side, divergence at its line', async (_, test) => {
+    const { result } = await scanChart(helm(), { 'templates/pod.yaml': `{{- $kv := .Capabilities.KubeVersion.Version }}\n${pod(`        allowPrivilegeEscalation: {{ if ${test} }}true\n        privileged: true{{ else }}false{{ end }}`)}` });
+    expect(result.errors).toEqual([]);
+    const divergence = result.findings.find((f) => f.ruleId === 'render-divergence')!;
+    expect(divergence).toMatchObject({ severity: 'critical', path: '/spec/containers/0/securityContext/allowPrivilegeEscalation', source: { templateLocation: { line: 11 } } });
+    expect(result.findings.find((f) => f.ruleId === 'pss-privileged')).toMatchObject({ path: '/spec/containers/0/securityContext/privileged', severity: 'critical' });
+    expect(exitCodeOf(result)).toBe(1);
+  }, 60_000);
+
+  it('a Kubernetes minor compared where it decides no security setting (an API version choice) gets no other-minor render', async () => {
+    const calls = countingHelm(helm());
+    const { result } = await scanChart(calls.path, { 'templates/pod.yaml': pod('        privileged: false').replace('  name: web\n', '  name: web\n  annotations:\n    api: {{ if semverCompare ">=1.21-0" .Capabilities.KubeVersion.Version }}policy/v1{{ else }}policy/v1beta1{{ end }}\n') });
+    expect(result.errors).toEqual([]);
+    expect(result.findings.filter((f) => f.ruleId.startsWith('render-'))).toEqual([]);
+    const versions = calls.calls().flatMap((call) => call.filter((a) => a.startsWith('--kube-version=')));
+    expect(versions.every((v) => v.startsWith('--kube-version=1.34.'))).toBe(true);
+  }, 60_000);
+
   it('lookup across files: a template that sets .Values from a lookup for another template', async () => {
     const { result } = await scanChart(helm(), {
       'templates/zz-first.yaml': '{{- $_ := set .Values "onCluster" (not (empty (lookup "v1" "Namespace" "" "kube-system"))) }}\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c\n',

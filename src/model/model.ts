@@ -94,7 +94,7 @@ export const TERRAFORM_API_VERSION = 'terraform/v1';
 /**
  * A chart's second render (render-variants.ts): `upgrade` is `helm template --is-upgrade`, `extension-apis`
  * adds common CRD API versions (monitoring.coreos.com/v1...) to `.Capabilities.APIVersions`, `other-release`
- * renders with another release name, namespace and Kubernetes patch version.
+ * renders with another release name, namespace and Kubernetes version.
  */
 export type RenderVariant =
   | 'upgrade'

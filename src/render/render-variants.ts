@@ -72,14 +72,36 @@ export function variantKubeVersion(kubeVersion: string, literals: readonly strin
   return `${match[1]}.${match[2]}.${match[3] === '99' ? '98' : '99'}`;
 }
 
-/** The versions of the scan's minor that the literals make a comparison flip at (variantKubeVersion). */
+/**
+ * The versions that the literals make a comparison flip at (variantKubeVersion): of the scan's minor, and, for
+ * a literal whose comparison decides a host-access or privilege setting (marked DECIDING_KUBE), of another
+ * minor: the version on the other side of the literal from the scan's (`>=1.35.0-0` on 1.34: 1.35.0;
+ * `<1.30-0`: 1.29.0), first.
+ */
 function kubeLiteralVersions(kubeVersion: string, literals: readonly string[]): string[] {
   const match = /^v?(\d+)\.(\d+)(?:\.(\d+))?/.exec(kubeVersion);
   if (!match) return [];
   const patch = Number(match[3] ?? 0);
   const candidates: string[] = [];
+  const scan = [Number(match[1]), Number(match[2]), patch] as const;
+  const below = (a: readonly number[], b: readonly number[]) => a[0]! < b[0]! || (a[0] === b[0] && (a[1]! < b[1]! || (a[1] === b[1] && a[2]! < b[2]!)));
   for (const literal of literals) {
-    const compared = /^(>=|<=|!=|>|<|=|~|\^)?v?(\d+)\.(\d+)\.(\d+)([-+][0-9A-Za-z.+-]+)?$/.exec(literal);
+    if (!literal.startsWith(DECIDING_KUBE)) continue;
+    const compared = /^(>=|<=|!=|>|<|=|~|\^)?v?(\d+)\.(\d+)(?:\.(\d+))?/.exec(literal.slice(DECIDING_KUBE.length));
+    if (!compared || (compared[2] === match[1] && compared[3] === match[2])) continue;
+    const at = [Number(compared[2]), Number(compared[3]), Number(compared[4] ?? 0)] as const;
+    // The literal and its neighbours: the first on the other side of the comparison from the scan's version.
+    const before = at[2] > 0 ? [at[0], at[1], at[2] - 1] : at[1] > 0 ? [at[0], at[1] - 1, 0] : undefined;
+    const op = compared[1] ?? '=';
+    const passes = (v: readonly number[]) =>
+      op === '<' ? below(v, at) : op === '>' ? below(at, v) : op === '<=' ? !below(at, v) : op === '=' ? v.join('.') === at.join('.') : op === '!=' ? v.join('.') !== at.join('.') : !below(v, at);
+    const other = [before, at, [at[0], at[1], at[2] + 1]].find((v) => v !== undefined && passes(v) !== passes(scan));
+    if (other === undefined) continue;
+    const version = other.join('.');
+    if (!candidates.includes(version)) candidates.push(version);
+  }
+  for (const literal of literals) {
+    const compared = /^(>=|<=|!=|>|<|=|~|\^)?v?(\d+)\.(\d+)\.(\d+)([-+][0-9A-Za-z.+-]+)?$/.exec(literal.startsWith(DECIDING_KUBE) ? literal.slice(DECIDING_KUBE.length) : literal);
     if (!compared || compared[2] !== match[1] || compared[3] !== match[2]) continue;
     // A suffixed version (a provider's build) is taken as written, where an equality would hold.
     const suffix = compared[5] !== undefined && (compared[1] === undefined || compared[1] === '=') && /^[-+][0-9A-Za-z]+(?:[.-][0-9A-Za-z]+)*(?:\+[0-9A-Za-z]+(?:[.-][0-9A-Za-z]+)*)?$/.test(compared[5]) ? compared[5] : '';
@@ -87,6 +109,10 @@ function kubeLiteralVersions(kubeVersion: string, literals: readonly string[]): 
     const version = `${match[1]}.${match[2]}.${at}${suffix}`;
     if (at >= 0 && (at !== patch || suffix !== '') && !candidates.includes(version)) candidates.push(version);
   }
+  // Another minor first, then one of the scan's (the render with a managed cluster's version suffix takes the
+  // second: its comparisons of the scan's minor keep their answers).
+  const ownMinor = new RegExp(`^${match[1]}\\.${match[2]}\\.`);
+  if (candidates.length > 0 && !candidates.some((c) => ownMinor.test(c))) candidates.push(`${match[1]}.${match[2]}.${patch === 99 ? 98 : 99}`);
   return candidates;
 }
 
@@ -106,17 +132,40 @@ export function withoutTemplateComments(text: string): string {
   return out + text.slice(last);
 }
 
+/**
+ * Marks a version literal whose comparison decides a host-access or privilege setting: it is rendered on the
+ * other side even in another minor (kubeLiteralVersions), where other literals only vary the patch.
+ */
+const DECIDING_KUBE = '!';
+
 /** Versions (with their operator) written in actions that read the cluster's Kubernetes version. At most 16. */
 export function collectKubeLiterals(text: string, into: string[]): void {
   // Variables holding the version (`$kv := .Capabilities.KubeVersion.Version`) read it too.
   const holders = new Set([...text.matchAll(/(\$\w+)\s*:?=\s*\(?\s*\$?\.Capabilities\.KubeVersion\b/g)].map((m) => m[1]!));
   const reads = (action: string) => /KubeVersion/.test(action) || (holders.size > 0 && [...action.matchAll(/\$\w+/g)].some((m) => holders.has(m[0])));
+  let lines: string[] | undefined;
+  let line = 0;
+  let countedTo = 0;
   for (const action of templateActions(text)) {
     if (!reads(action[0])) continue;
     // A provider's whole version (`"v1.34.2-eks-113cf36"`) keeps its suffix: an equality needs all of it.
     for (const m of action[0].matchAll(/(>=|<=|!=|>|<|=|~|\^)?\s*v?(\d+\.\d+\.\d+(?:[-+][0-9A-Za-z][0-9A-Za-z.+-]{0,62})?)/g)) {
       const literal = `${m[1] ?? ''}${m[2]}`;
       if (into.length < 16 && !into.includes(literal)) into.push(literal);
+    }
+    // A comparison deciding a host-access or privilege setting (`semverCompare ">=1.35.0-0" ...` writing
+    // privileged): its literals, `X.Y` ones too, are rendered on both sides whatever their minor.
+    const compared = [...action[0].matchAll(/\bsemverCompare\s+"([^"]{1,200})"|\b(?:eq|ne|lt|le|gt|ge)\b[^}]{0,200}?"v?(\d+\.\d+(?:\.\d+)?)[^"]{0,64}"/g)];
+    if (compared.length === 0) continue;
+    for (let i = text.indexOf('\n', countedTo); i !== -1 && i < action.index; i = text.indexOf('\n', i + 1)) line++;
+    countedTo = action.index;
+    lines ??= text.split('\n');
+    if (decidedSetting(lines, line) === undefined) continue;
+    for (const c of compared) {
+      for (const m of (c[1] ?? `=${c[2]}`).matchAll(/(>=|<=|!=|>|<|=|~|\^)?\s*v?(\d+\.\d+(?:\.\d+)?)/g)) {
+        const literal = `${DECIDING_KUBE}${m[1] ?? '='}${m[2]}`;
+        if (into.length < 16 && !into.includes(literal)) into.push(literal);
+      }
     }
   }
 }
@@ -132,7 +181,7 @@ export function variantDescription(variant: RenderVariant): string {
   const how = [
     ...(parts.includes('upgrade') ? ['as helm upgrade renders it (--is-upgrade)'] : []),
     ...(parts.includes('extension-apis') ? ['on a cluster with common CRD APIs (monitoring.coreos.com/v1, cert-manager.io/v1...)'] : []),
-    ...(parts.includes('other-release') ? [`with another release name, namespace (${VARIANT_RELEASE.namespace}) and Kubernetes patch version`] : []),
+    ...(parts.includes('other-release') ? [`with another release name, namespace (${VARIANT_RELEASE.namespace}) and Kubernetes version`] : []),
     ...(parts.includes('cluster-answers') ? ['as a first install where lookup finds the objects it asks for, a year later'] : []),
   ];
   if (variant === 'upgrade+extension-apis') return 'as helm upgrade renders it on a cluster with common CRD APIs';
@@ -144,12 +193,15 @@ export function describeConstruct(construct: TemplateConstruct): string {
   return construct.inArchive ? `${construct.construct} at ${construct.file} (${construct.inArchive}:${construct.line})` : `${construct.construct} at ${construct.file}:${construct.line}`;
 }
 
-export type ConstructKind = 'upgrade' | 'apiVersions' | 'lookup' | 'revision' | 'release' | 'helmVersion' | 'clock' | 'computedApi' | 'computedIdentity' | 'managedVersion';
+export type ConstructKind = 'upgrade' | 'apiVersions' | 'lookup' | 'revision' | 'release' | 'helmVersion' | 'clock' | 'random' | 'computedApi' | 'computedIdentity' | 'managedVersion';
 /** Constructs no render can answer as the cluster will: render-lookup reports them. */
-export const UNKNOWABLE: readonly ConstructKind[] = ['lookup', 'revision', 'helmVersion', 'clock', 'computedApi', 'computedIdentity'];
+export const UNKNOWABLE: readonly ConstructKind[] = ['lookup', 'revision', 'helmVersion', 'clock', 'random', 'computedApi', 'computedIdentity'];
 const UNKNOWABLE_KINDS: ReadonlySet<ConstructKind> = new Set(UNKNOWABLE);
 /** The constructs a variant render changes the answer of. */
 type VariantKind = 'upgrade' | 'apiVersions' | 'release';
+
+/** Sprig's functions whose result is random (sprig's functions.go: strings, crypto). */
+const RANDOM = /(?<![\w.$])(?:randAlphaNum|randAlpha|randAscii|randNumeric|randBytes|randInt|uuidv4|shuffle|genPrivateKey|genCA|genCAWithKey|genSelfSignedCert|genSelfSignedCertWithKey|genSignedCert|genSignedCertWithKey|htpasswd|bcrypt|encryptAES)\b/;
 
 /**
  * Text that makes a template's output depend on each input. Beyond the plain field names, passing the whole
@@ -166,6 +218,9 @@ const CONSTRUCTS: Record<ConstructKind, RegExp> = {
   helmVersion: /\bHelmVersion\b/,
   // Reported only where it decides a setting (ConstructLocator.find): a timestamp annotation is common.
   clock: /(?<![\w.$])now\b/,
+  // Sprig's random functions (strings, numbers, uuids, shuffles, generated keys and certificates, salted
+  // hashes): every render, and every install, gets another answer. Reported where it is more than printed.
+  random: RANDOM,
   // An API version the second render cannot name: built at render time (`.Has (print "cilium.io" "/v2")`).
   computedApi: /APIVersions\.Has\s+[^\s"]/,
   // The release name, namespace or Kubernetes version tested in a way no set of renders enumerates (on code
@@ -267,6 +322,7 @@ function constructName(kind: ConstructKind, line: string): string {
   if (kind === 'lookup') return 'lookup';
   if (kind === 'helmVersion') return '.Capabilities.HelmVersion';
   if (kind === 'clock') return 'now (the render\'s clock) in a condition';
+  if (kind === 'random') return `${match || 'a random function'} (a random value: every render and install gets another)`;
   if (kind === 'computedApi') return '.Capabilities.APIVersions.Has with a computed API version';
   if (kind === 'managedVersion') return '.Capabilities.KubeVersion (as a managed cluster reports it: Minor "31+", a provider suffix)';
   if (kind === 'computedIdentity') return 'the release name, namespace or Kubernetes version tested with a computed pattern or constraint, or taken apart';
@@ -318,10 +374,21 @@ export function releaseBranchLines(text: string, releaseHelpers: ReadonlySet<str
   const lines: number[] = [];
   let line = 1;
   let countedTo = 0;
+  let split: string[] | undefined;
+  let at = 1;
+  let at_ = 0;
   for (const match of actions) {
     if (/^\{\{-?\s*\/\*/.test(match[0])) continue; // a comment
-    // A semverCompare another patch cannot flip decides nothing here.
-    const action = match[0].replace(PATCH_PROOF_SEMVER, 'true');
+    // A semverCompare another patch cannot flip decides nothing here, unless it decides a host-access or
+    // privilege setting: then its literal is rendered on both sides, in another minor (kubeLiteralVersions).
+    PATCH_PROOF_SEMVER.lastIndex = 0;
+    let action = match[0];
+    if (PATCH_PROOF_SEMVER.test(action)) {
+      for (let i = text.indexOf('\n', at_); i !== -1 && i < match.index!; i = text.indexOf('\n', i + 1)) at++;
+      at_ = match.index!;
+      split ??= text.split('\n');
+      if (decidedSetting(split, at - 1) === undefined) action = action.replace(PATCH_PROOF_SEMVER, 'true');
+    }
     const assigned = /^\{\{-?\s*(\$\w+)\s*:?=/.exec(action)?.[1];
     // (A lookup's result is empty in every render, whatever it is asked for.)
     if (assigned !== undefined && refers(action) && !/\blookup\b/.test(action)) variables.add(assigned);
@@ -413,6 +480,7 @@ export interface ChartConstructs {
   release: boolean;
   helmVersion: boolean;
   clock: boolean;
+  random: boolean;
   computedApi: boolean;
   computedIdentity: boolean;
   /** Lines (`file:line`, repository-relative) of deciding tests on the release identity no render enumerates. */
@@ -506,7 +574,7 @@ function lengthPasses(literal: string, length: number): boolean {
 
 /** A chart whose files were not read (they lead outside the repository: it is not rendered either). */
 export function noConstructs(): ChartConstructs {
-  return { upgrade: false, apiVersions: false, lookup: false, revision: false, release: false, helmVersion: false, clock: false, computedApi: false, computedIdentity: false, unenumerated: new Set(), managedVersion: false, anywhere: {}, files: [], usesTpl: false, managedKube: false, literals: { apiVersions: new Set(), release: [], kube: [], kubeNames: [], helpers: new Map() } };
+  return { upgrade: false, apiVersions: false, lookup: false, revision: false, release: false, helmVersion: false, clock: false, random: false, computedApi: false, computedIdentity: false, unenumerated: new Set(), managedVersion: false, anywhere: {}, files: [], usesTpl: false, managedKube: false, literals: { apiVersions: new Set(), release: [], kube: [], kubeNames: [], helpers: new Map() } };
 }
 
 /** Most bytes of one file, and of a whole chart, read for the decision. */
@@ -530,7 +598,7 @@ export function chartConstructs(dir: string, repoRoot: string): ChartConstructs 
     // Escapes in a string of template text (`tpl "{{ \\x6cookup ... }}"`) spell what the text reads: decoded.
     const text = decodedEscapes(written);
     if (!found.usesTpl && /\btpl\b/.test(text)) found.usesTpl = true;
-    const constructs = /IsUpgrade|IsInstall|Release|APIVersions|Capabilities|lookup|Revision|\bnow\b/.test(text);
+    const constructs = /IsUpgrade|IsInstall|Release|APIVersions|Capabilities|lookup|Revision|\bnow\b/.test(text) || RANDOM.test(text);
     // A helper's output compared with a literal (`eq (include "app.namespace" .) "kube-system"`): the helper may
     // read the release, which resolveHelperLiterals decides once every helper is read.
     // So may the root context indexed by a computed key (`index . (print "Rel" "ease")`).
@@ -1317,7 +1385,17 @@ function releaseLiteralValues(field: ReleaseLiteral['field'], main: string, lite
 }
 
 /** Settings that grant host access or privilege, or another identity: a branch on an unknowable answer must not write them. */
-const DECISIVE_KEY = /(?:^|[\s{,"'])(privileged|add|hostNetwork|hostPID|hostIPC|hostUsers|hostPath|hostPort|hostProcess|allowPrivilegeEscalation|capabilities|procMount|seccompProfile|appArmorProfile|sysctls|serviceAccountName|verbs)["']?\s*:/;
+const DECISIVE_NAMES = 'privileged|add|hostNetwork|hostPID|hostIPC|hostUsers|hostPath|hostPort|hostProcess|allowPrivilegeEscalation|capabilities|procMount|seccompProfile|appArmorProfile|sysctls|serviceAccountName|verbs';
+const DECISIVE_KEY = new RegExp(`(?:^|[\\s{,"'])(${DECISIVE_NAMES})["']?\\s*:`);
+/** A decisive setting named as a string in template code: a key of a `dict` or `set` that toYaml may write. */
+const DECISIVE_STRING = new RegExp(`["'\`](${DECISIVE_NAMES})["'\`]`);
+/**
+ * Keys under which a whole structure written from a value (`securityContext: {{ toYaml $sc | nindent 4 }}`)
+ * can hold decisive settings whatever its keys are.
+ */
+const DECISIVE_PARENT = /^(securityContext|capabilities|containers|initContainers|ephemeralContainers|volumes|spec|template|rules)$/;
+/** Functions that change the map or list in their first argument (`set $sc "privileged" $x`): it then carries the value. */
+const MUTATED = /\b(?:set|unset|merge|mergeOverwrite|mustMerge|mustMergeOverwrite)\s+\(?\s*(\$\w+)/g;
 
 /**
  * The decisive setting (DECISIVE_KEY) that the construct on line `index` (0-based) of `lines` writes: on
@@ -1350,8 +1428,48 @@ export function decidedSetting(lines: readonly string[], index: number): string 
     return text.slice(from);
   };
   const opens = (body: string) => /^(?:if|with|range|else\s+if|else\s+with)\b/.test(body);
-  const tainted = new Set<string>();
+  // Variables carrying the answer, each with the decisive key its map was seen to hold (`dict "privileged" ...`),
+  // or null when every key it was given is written out and none is decisive (a `dict "password" ...`).
+  const tainted = new Map<string, string | null | undefined>();
   const reads = (body: string) => [...body.matchAll(/\$\w+/g)].some((m) => tainted.has(m[0]));
+  const taint = (name: string, key: string | null | undefined) => {
+    const known = tainted.get(name);
+    tainted.set(name, typeof known === 'string' ? known : key === undefined && tainted.has(name) ? known : key);
+  };
+  /** What an action carrying the answer holds: a decisive key it names, null when its keys are all plain. */
+  const keyOf = (body: string): string | null | undefined => {
+    const named = DECISIVE_STRING.exec(body)?.[1];
+    if (named !== undefined) return named;
+    const carried = [...body.matchAll(/\$\w+/g)].filter((m) => tainted.has(m[0])).map((m) => tainted.get(m[0]));
+    const inherited = carried.find((k) => typeof k === 'string');
+    if (inherited !== undefined) return inherited;
+    // A map built here with its keys written (`dict "password" (lookup ...)`), or only such maps read.
+    return /\b(?:dict|set)\s+/.test(body) || (carried.length > 0 && carried.every((k) => k === null)) ? null : undefined;
+  };
+  /**
+   * The key an output action writes under when its line has none of its own (`{{ toYaml $sc | nindent 6 }}`):
+   * the nearest line above, less indented than the output (its `indent`/`nindent`, else its column), with a key.
+   */
+  const parentKey = (at: number): string | undefined => {
+    const lineIndex = lineOf(at);
+    const body = actions.find((a) => a.at === at)?.body ?? '';
+    const column = Number(/\bn?indent\s+(\d+)/.exec(body)?.[1] ?? at - lineStarts[lineIndex]!);
+    for (let i = lineIndex - 1, steps = 0; i >= 0 && steps < 400; i--, steps++) {
+      const text = withoutActions(lines[i]!);
+      const key = /^(\s*)(?:-\s+)?["']?([\w.-]+)["']?\s*:/.exec(text);
+      if (key && key[1]!.length < column) return key[2];
+    }
+    return undefined;
+  };
+  const lineOf = (at: number) => {
+    let lo = 0;
+    for (let hi = lineStarts.length - 1; lo < hi; ) {
+      const mid = (lo + hi + 1) >> 1;
+      if (lineStarts[mid]! <= at) lo = mid;
+      else hi = mid - 1;
+    }
+    return lo;
+  };
   // Actions before the line's cannot start the chain: the walk starts at the first one reaching into it.
   let first = 0;
   for (let lo = 0, hi = actions.length; lo < hi; ) {
@@ -1367,8 +1485,12 @@ export function decidedSetting(lines: readonly string[], index: number): string 
     const origin = action.at + action.length > start && action.at <= end;
     if (!origin && !reads(action.body)) continue;
     const assigned = /^(\$\w+)\s*:?=/.exec(action.body)?.[1];
-    if (assigned !== undefined) tainted.add(assigned);
-    const onLine = DECISIVE_KEY.exec(withoutActions(lineAround(action.at, action.length)))?.[1];
+    const key = keyOf(action.body);
+    if (assigned !== undefined) taint(assigned, key);
+    // A map the answer is put into (`set $sc "privileged" $found`, `merge $sc $found`) carries it too.
+    for (const m of action.body.matchAll(MUTATED)) if (m[1] !== assigned || assigned === undefined) taint(m[1]!, key);
+    const around = withoutActions(lineAround(action.at, action.length));
+    const onLine = DECISIVE_KEY.exec(around)?.[1];
     if (onLine !== undefined && assigned === undefined) return onLine;
     if (opens(action.body)) {
       const block = blockOf(i);
@@ -1376,8 +1498,18 @@ export function decidedSetting(lines: readonly string[], index: number): string 
       budget.left -= block.length >> 6;
       const key = DECISIVE_KEY.exec(withoutActions(block))?.[1];
       if (key !== undefined) return key;
-      // What the branch assigns depends on the answer too (`{{ with $ns }}{{ $net = true }}{{ end }}`).
-      for (const m of block.matchAll(/\{\{-?\s*(\$\w+)\s*:?=/g)) tainted.add(m[1]!);
+      // What the branch assigns depends on the answer too (`{{ with $ns }}{{ $net = true }}{{ end }}`), and so
+      // do the maps it changes (`{{ $_ := set $sc "privileged" true }}`).
+      for (const m of block.matchAll(/\{\{-?\s*(\$\w+)\s*:?=/g)) taint(m[1]!, DECISIVE_STRING.exec(block)?.[1]);
+      for (const m of block.matchAll(MUTATED)) taint(m[1]!, DECISIVE_STRING.exec(block)?.[1]);
+    } else if (assigned === undefined && !/^(?:end|else|define|template|block|\/\*)\b/.test(action.body) && !/^\s*(?:\$\w+\s*:?=)/.test(action.body)) {
+      // Written out: a map holding a decisive key (`{{ toYaml $sc }}` of `dict "privileged" (lookup ...)`), or
+      // a structure whose keys are not all seen, under a key that holds decisive settings.
+      if (typeof key === 'string') return key;
+      if (key === null) continue;
+      const own = /^\s*(?:-\s+)?["']?([\w.-]+)["']?\s*:\s*$/.exec(around)?.[1];
+      const parent = own ?? (/^\s*(?:-\s*)?$/.test(around) ? parentKey(action.at) : undefined);
+      if (parent !== undefined && DECISIVE_PARENT.test(parent)) return parent;
     }
   }
   return undefined;
@@ -1484,7 +1616,10 @@ export class ConstructLocator {
           if (assembled && !lineActions(lines)[i]!.some((code) => CONSTRUCTS.computedIdentity.test(code)) && decidedSetting(lines, i) === undefined) continue;
           if (guards.has(i + 1)) continue;
           const decides = UNKNOWABLE_KINDS.has(kind) ? (decidedSetting(lines, i) ?? (helper ? includersDecide(defineName) : undefined)) : undefined;
-          if (kind === 'clock' && decides === undefined) continue;
+          // The clock or a random value only printed (a timestamp annotation, a generated name or password)
+          // decides nothing; in a condition, a comparison or a variable it is reported (medium) though no
+          // setting it decides was traced.
+          if ((kind === 'clock' || kind === 'random') && decides === undefined && onlyPrinted(lines, i, CONSTRUCTS[kind])) continue;
           const at = { construct: constructName(kind, line), file: relativeTo(this.repoRoot, fileName), line: offset + i + 1, ...(decides !== undefined ? { decides } : {}) };
           const key = `${at.file}:${at.line}`;
           if (!seen.has(key)) {
@@ -1523,6 +1658,36 @@ export class ConstructLocator {
   get dir(): string {
     return this.chartDir;
   }
+}
+
+/** Functions that decide, compare or keep a value for later: a clock or random value passed to one is more than printed. */
+const DECIDING_USE = /(?:^|[\s(|])(?:if|else|with|range|eq|ne|lt|le|gt|ge|and|or|not|empty|ternary|has|hasKey|hasPrefix|hasSuffix|contains|regexMatch|mustRegexMatch|semverCompare|set|dict|list|merge|mergeOverwrite|include|template|tpl|index|get)(?=[\s)|]|$)/;
+
+/**
+ * Whether the value of `construct` on line `index` of `lines` is only printed: its actions, and every later
+ * action reading a variable assigned from it (through plain assignments), branch on, compare, store or hand
+ * on nothing (a generated password in a variable then written to env, a timestamp annotation).
+ */
+function onlyPrinted(lines: readonly string[], index: number, construct: RegExp): boolean {
+  const { actions, lineStarts } = actionIndexOf(lines);
+  const start = lineStarts[index]!;
+  const end = start + lines[index]!.length;
+  const held = new Set<string>();
+  for (const action of actions) {
+    if (action.at + action.length <= start) continue;
+    const origin = action.at <= end && construct.test(blankStrings(action.body));
+    const reads = [...action.body.matchAll(/\$\w+/g)].some((m) => held.has(m[0]));
+    if (!origin && !reads) {
+      if (action.at > end && held.size === 0) break;
+      continue;
+    }
+    const code = blankStrings(action.body);
+    const assigned = /^\s*(\$\w+)\s*:?=\s*([\s\S]*)$/.exec(code);
+    if (DECIDING_USE.test(assigned?.[2] ?? code)) return false;
+    if (assigned) held.add(assigned[1]!);
+    if (held.size > 64) return false;
+  }
+  return true;
 }
 
 /** Pod spec fields the Pod Security Standards and preadmit's rules judge. */
