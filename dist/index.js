@@ -62353,14 +62353,31 @@ function kubeLiteralVersions(kubeVersion, literals) {
   if (!match2) return [];
   const patch = Number(match2[3] ?? 0);
   const candidates = [];
+  const scan3 = [Number(match2[1]), Number(match2[2]), patch];
+  const below = (a2, b) => a2[0] < b[0] || a2[0] === b[0] && (a2[1] < b[1] || a2[1] === b[1] && a2[2] < b[2]);
   for (const literal2 of literals) {
-    const compared = /^(>=|<=|!=|>|<|=|~|\^)?v?(\d+)\.(\d+)\.(\d+)([-+][0-9A-Za-z.+-]+)?$/.exec(literal2);
+    if (!literal2.startsWith(DECIDING_KUBE)) continue;
+    const compared = /^(>=|<=|!=|>|<|=|~|\^)?v?(\d+)\.(\d+)(?:\.(\d+))?/.exec(literal2.slice(DECIDING_KUBE.length));
+    if (!compared || compared[2] === match2[1] && compared[3] === match2[2]) continue;
+    const at3 = [Number(compared[2]), Number(compared[3]), Number(compared[4] ?? 0)];
+    const before = at3[2] > 0 ? [at3[0], at3[1], at3[2] - 1] : at3[1] > 0 ? [at3[0], at3[1] - 1, 0] : void 0;
+    const op = compared[1] ?? "=";
+    const passes = (v) => op === "<" ? below(v, at3) : op === ">" ? below(at3, v) : op === "<=" ? !below(at3, v) : op === "=" ? v.join(".") === at3.join(".") : op === "!=" ? v.join(".") !== at3.join(".") : !below(v, at3);
+    const other = [before, at3, [at3[0], at3[1], at3[2] + 1]].find((v) => v !== void 0 && passes(v) !== passes(scan3));
+    if (other === void 0 || !below(scan3, other)) continue;
+    const version = other.join(".");
+    if (!candidates.includes(version)) candidates.push(version);
+  }
+  for (const literal2 of literals) {
+    const compared = /^(>=|<=|!=|>|<|=|~|\^)?v?(\d+)\.(\d+)\.(\d+)([-+][0-9A-Za-z.+-]+)?$/.exec(literal2.startsWith(DECIDING_KUBE) ? literal2.slice(DECIDING_KUBE.length) : literal2);
     if (!compared || compared[2] !== match2[1] || compared[3] !== match2[2]) continue;
     const suffix = compared[5] !== void 0 && (compared[1] === void 0 || compared[1] === "=") && /^[-+][0-9A-Za-z]+(?:[.-][0-9A-Za-z]+)*(?:\+[0-9A-Za-z]+(?:[.-][0-9A-Za-z]+)*)?$/.test(compared[5]) ? compared[5] : "";
     const at3 = Number(compared[4]) + (suffix === "" && compared[1] === ">" ? 1 : suffix === "" && compared[1] === "<" ? -1 : 0);
     const version = `${match2[1]}.${match2[2]}.${at3}${suffix}`;
     if (at3 >= 0 && (at3 !== patch || suffix !== "") && !candidates.includes(version)) candidates.push(version);
   }
+  const ownMinor = new RegExp(`^${match2[1]}\\.${match2[2]}\\.`);
+  if (candidates.length > 0 && !candidates.some((c3) => ownMinor.test(c3))) candidates.push(`${match2[1]}.${match2[2]}.${patch === 99 ? 98 : 99}`);
   return candidates;
 }
 function withoutTemplateComments(text2) {
@@ -62374,14 +62391,30 @@ function withoutTemplateComments(text2) {
   }
   return out + text2.slice(last);
 }
+var DECIDING_KUBE = "!";
 function collectKubeLiterals(text2, into) {
   const holders = new Set([...text2.matchAll(/(\$\w+)\s*:?=\s*\(?\s*\$?\.Capabilities\.KubeVersion\b/g)].map((m) => m[1]));
   const reads = (action) => /KubeVersion/.test(action) || holders.size > 0 && [...action.matchAll(/\$\w+/g)].some((m) => holders.has(m[0]));
+  let lines;
+  let line = 0;
+  let countedTo = 0;
   for (const action of templateActions(text2)) {
     if (!reads(action[0])) continue;
     for (const m of action[0].matchAll(/(>=|<=|!=|>|<|=|~|\^)?\s*v?(\d+\.\d+\.\d+(?:[-+][0-9A-Za-z][0-9A-Za-z.+-]{0,62})?)/g)) {
       const literal2 = `${m[1] ?? ""}${m[2]}`;
       if (into.length < 16 && !into.includes(literal2)) into.push(literal2);
+    }
+    const compared = [...action[0].matchAll(/\bsemverCompare\s+"([^"]{1,200})"|\b(?:eq|ne|lt|le|gt|ge)\b[^}]{0,200}?"v?(\d+\.\d+(?:\.\d+)?)[^"]{0,64}"/g)];
+    if (compared.length === 0) continue;
+    for (let i2 = text2.indexOf("\n", countedTo); i2 !== -1 && i2 < action.index; i2 = text2.indexOf("\n", i2 + 1)) line++;
+    countedTo = action.index;
+    lines ??= text2.split("\n");
+    if (decidedSetting(lines, line) === void 0) continue;
+    for (const c3 of compared) {
+      for (const m of (c3[1] ?? `=${c3[2]}`).matchAll(/(>=|<=|!=|>|<|=|~|\^)?\s*v?(\d+\.\d+(?:\.\d+)?)/g)) {
+        const literal2 = `${DECIDING_KUBE}${m[1] ?? "="}${m[2]}`;
+        if (into.length < 16 && !into.includes(literal2)) into.push(literal2);
+      }
     }
   }
 }
@@ -62394,7 +62427,7 @@ function variantDescription(variant) {
   const how = [
     ...parts.includes("upgrade") ? ["as helm upgrade renders it (--is-upgrade)"] : [],
     ...parts.includes("extension-apis") ? ["on a cluster with common CRD APIs (monitoring.coreos.com/v1, cert-manager.io/v1...)"] : [],
-    ...parts.includes("other-release") ? [`with another release name, namespace (${VARIANT_RELEASE.namespace}) and Kubernetes patch version`] : [],
+    ...parts.includes("other-release") ? [`with another release name, namespace (${VARIANT_RELEASE.namespace}) and Kubernetes version`] : [],
     ...parts.includes("cluster-answers") ? ["as a first install where lookup finds the objects it asks for, a year later"] : []
   ];
   if (variant === "upgrade+extension-apis") return "as helm upgrade renders it on a cluster with common CRD APIs";
@@ -62403,8 +62436,9 @@ function variantDescription(variant) {
 function describeConstruct(construct) {
   return construct.inArchive ? `${construct.construct} at ${construct.file} (${construct.inArchive}:${construct.line})` : `${construct.construct} at ${construct.file}:${construct.line}`;
 }
-var UNKNOWABLE = ["lookup", "revision", "helmVersion", "clock", "computedApi", "computedIdentity"];
+var UNKNOWABLE = ["lookup", "revision", "helmVersion", "clock", "random", "computedApi", "computedIdentity"];
 var UNKNOWABLE_KINDS = new Set(UNKNOWABLE);
+var RANDOM = /(?<![\w.$])(?:randAlphaNum|randAlpha|randAscii|randNumeric|randBytes|randInt|uuidv4|shuffle|genPrivateKey|genCA|genCAWithKey|genSelfSignedCert|genSelfSignedCertWithKey|genSignedCert|genSignedCertWithKey|htpasswd|bcrypt|encryptAES)\b/;
 var CONSTRUCTS = {
   upgrade: /\bIs(?:Upgrade|Install)\b|\.Release(?![\w.])/,
   apiVersions: /\bAPIVersions\b|\.Capabilities(?![\w.])/,
@@ -62415,6 +62449,9 @@ var CONSTRUCTS = {
   helmVersion: /\bHelmVersion\b/,
   // Reported only where it decides a setting (ConstructLocator.find): a timestamp annotation is common.
   clock: /(?<![\w.$])now\b/,
+  // Sprig's random functions (strings, numbers, uuids, shuffles, generated keys and certificates, salted
+  // hashes): every render, and every install, gets another answer. Reported where it is more than printed.
+  random: RANDOM,
   // An API version the second render cannot name: built at render time (`.Has (print "cilium.io" "/v2")`).
   computedApi: /APIVersions\.Has\s+[^\s"]/,
   // The release name, namespace or Kubernetes version tested in a way no set of renders enumerates (on code
@@ -62490,6 +62527,7 @@ function constructName(kind, line) {
   if (kind === "lookup") return "lookup";
   if (kind === "helmVersion") return ".Capabilities.HelmVersion";
   if (kind === "clock") return "now (the render's clock) in a condition";
+  if (kind === "random") return `${match2 || "a random function"} (a random value: every render and install gets another)`;
   if (kind === "computedApi") return ".Capabilities.APIVersions.Has with a computed API version";
   if (kind === "managedVersion") return '.Capabilities.KubeVersion (as a managed cluster reports it: Minor "31+", a provider suffix)';
   if (kind === "computedIdentity") return "the release name, namespace or Kubernetes version tested with a computed pattern or constraint, or taken apart";
@@ -62514,9 +62552,19 @@ function releaseBranchLines(text2, releaseHelpers, helper = false) {
   const lines = [];
   let line = 1;
   let countedTo = 0;
+  let split;
+  let at3 = 1;
+  let at_ = 0;
   for (const match2 of actions) {
     if (/^\{\{-?\s*\/\*/.test(match2[0])) continue;
-    const action = match2[0].replace(PATCH_PROOF_SEMVER, "true");
+    PATCH_PROOF_SEMVER.lastIndex = 0;
+    let action = match2[0];
+    if (PATCH_PROOF_SEMVER.test(action)) {
+      for (let i2 = text2.indexOf("\n", at_); i2 !== -1 && i2 < match2.index; i2 = text2.indexOf("\n", i2 + 1)) at3++;
+      at_ = match2.index;
+      split ??= text2.split("\n");
+      if (decidedSetting(split, at3 - 1) === void 0) action = action.replace(PATCH_PROOF_SEMVER, "true");
+    }
     const assigned = /^\{\{-?\s*(\$\w+)\s*:?=/.exec(action)?.[1];
     if (assigned !== void 0 && refers(action) && !/\blookup\b/.test(action)) variables.add(assigned);
     if (!refers(action)) continue;
@@ -62602,7 +62650,7 @@ function lengthPasses(literal2, length) {
   return LENGTH_TESTS[op](length, Number(n2));
 }
 function noConstructs() {
-  return { upgrade: false, apiVersions: false, lookup: false, revision: false, release: false, helmVersion: false, clock: false, computedApi: false, computedIdentity: false, unenumerated: /* @__PURE__ */ new Set(), managedVersion: false, anywhere: {}, files: [], usesTpl: false, managedKube: false, literals: { apiVersions: /* @__PURE__ */ new Set(), release: [], kube: [], kubeNames: [], helpers: /* @__PURE__ */ new Map() } };
+  return { upgrade: false, apiVersions: false, lookup: false, revision: false, release: false, helmVersion: false, clock: false, random: false, computedApi: false, computedIdentity: false, unenumerated: /* @__PURE__ */ new Set(), managedVersion: false, anywhere: {}, files: [], usesTpl: false, managedKube: false, literals: { apiVersions: /* @__PURE__ */ new Set(), release: [], kube: [], kubeNames: [], helpers: /* @__PURE__ */ new Map() } };
 }
 var MAX_FILE_BYTES = 4 * 1024 * 1024;
 var MAX_CHART_BYTES = 64 * 1024 * 1024;
@@ -62615,7 +62663,7 @@ function chartConstructs(dir, repoRoot) {
   const scanText = (written, where, file, archive) => {
     const text2 = decodedEscapes(written);
     if (!found.usesTpl && /\btpl\b/.test(text2)) found.usesTpl = true;
-    const constructs = /IsUpgrade|IsInstall|Release|APIVersions|Capabilities|lookup|Revision|\bnow\b/.test(text2);
+    const constructs = /IsUpgrade|IsInstall|Release|APIVersions|Capabilities|lookup|Revision|\bnow\b/.test(text2) || RANDOM.test(text2);
     if (!constructs && !/\b(?:include|template)\b|\b(?:index|get|pluck|dig)\s+[$.]\s/.test(text2)) return;
     const comments = !archive && !file.split(path13.sep).includes("templates");
     const lines = text2.split(/\r?\n/).map((line) => comments && /^\s*#/.test(line) ? "" : line);
@@ -63194,7 +63242,11 @@ function releaseLiteralValues(field, main, literals) {
   }
   return [...new Set(out)];
 }
-var DECISIVE_KEY = /(?:^|[\s{,"'])(privileged|add|hostNetwork|hostPID|hostIPC|hostUsers|hostPath|hostPort|hostProcess|allowPrivilegeEscalation|capabilities|procMount|seccompProfile|appArmorProfile|sysctls|serviceAccountName|verbs)["']?\s*:/;
+var DECISIVE_NAMES = "privileged|add|hostNetwork|hostPID|hostIPC|hostUsers|hostPath|hostPort|hostProcess|allowPrivilegeEscalation|capabilities|procMount|seccompProfile|appArmorProfile|sysctls|serviceAccountName|verbs";
+var DECISIVE_KEY = new RegExp(`(?:^|[\\s{,"'])(${DECISIVE_NAMES})["']?\\s*:`);
+var DECISIVE_STRING = new RegExp(`["'\`](${DECISIVE_NAMES})["'\`]`);
+var DECISIVE_PARENT = /^(securityContext|capabilities|containers|initContainers|ephemeralContainers|volumes|spec|template|rules)$/;
+var MUTATED = /\b(?:set|unset|merge|mergeOverwrite|mustMerge|mustMergeOverwrite)\s+\(?\s*(\$\w+)/g;
 function decidedSetting(lines, index) {
   const withoutActions = (text3) => replaceActions(text3, () => " ");
   const own = DECISIVE_KEY.exec(withoutActions(lines[index]))?.[1];
@@ -63219,8 +63271,40 @@ function decidedSetting(lines, index) {
     return text2.slice(from);
   };
   const opens = (body) => /^(?:if|with|range|else\s+if|else\s+with)\b/.test(body);
-  const tainted = /* @__PURE__ */ new Set();
+  const tainted = /* @__PURE__ */ new Map();
   const reads = (body) => [...body.matchAll(/\$\w+/g)].some((m) => tainted.has(m[0]));
+  const taint = (name, key2) => {
+    const known = tainted.get(name);
+    tainted.set(name, typeof known === "string" ? known : key2 === void 0 && tainted.has(name) ? known : key2);
+  };
+  const keyOf3 = (body) => {
+    const named2 = DECISIVE_STRING.exec(body)?.[1];
+    if (named2 !== void 0) return named2;
+    const carried = [...body.matchAll(/\$\w+/g)].filter((m) => tainted.has(m[0])).map((m) => tainted.get(m[0]));
+    const inherited = carried.find((k) => typeof k === "string");
+    if (inherited !== void 0) return inherited;
+    return /\b(?:dict|set)\s+/.test(body) || carried.length > 0 && carried.every((k) => k === null) ? null : void 0;
+  };
+  const parentKey = (at3) => {
+    const lineIndex = lineOf(at3);
+    const body = actions.find((a2) => a2.at === at3)?.body ?? "";
+    const column = Number(/\bn?indent\s+(\d+)/.exec(body)?.[1] ?? at3 - lineStarts[lineIndex]);
+    for (let i2 = lineIndex - 1, steps2 = 0; i2 >= 0 && steps2 < 400; i2--, steps2++) {
+      const text3 = withoutActions(lines[i2]);
+      const key2 = /^(\s*)(?:-\s+)?["']?([\w.-]+)["']?\s*:/.exec(text3);
+      if (key2 && key2[1].length < column) return key2[2];
+    }
+    return void 0;
+  };
+  const lineOf = (at3) => {
+    let lo = 0;
+    for (let hi = lineStarts.length - 1; lo < hi; ) {
+      const mid = lo + hi + 1 >> 1;
+      if (lineStarts[mid] <= at3) lo = mid;
+      else hi = mid - 1;
+    }
+    return lo;
+  };
   let first = 0;
   for (let lo = 0, hi = actions.length; lo < hi; ) {
     const mid = lo + hi >> 1;
@@ -63234,16 +63318,26 @@ function decidedSetting(lines, index) {
     const origin = action.at + action.length > start && action.at <= end;
     if (!origin && !reads(action.body)) continue;
     const assigned = /^(\$\w+)\s*:?=/.exec(action.body)?.[1];
-    if (assigned !== void 0) tainted.add(assigned);
-    const onLine = DECISIVE_KEY.exec(withoutActions(lineAround(action.at, action.length)))?.[1];
+    const key2 = keyOf3(action.body);
+    if (assigned !== void 0) taint(assigned, key2);
+    for (const m of action.body.matchAll(MUTATED)) if (m[1] !== assigned || assigned === void 0) taint(m[1], key2);
+    const around = withoutActions(lineAround(action.at, action.length));
+    const onLine = DECISIVE_KEY.exec(around)?.[1];
     if (onLine !== void 0 && assigned === void 0) return onLine;
     if (opens(action.body)) {
       const block = blockOf(i2);
       if (block === void 0) return UNTRACED;
       budget.left -= block.length >> 6;
-      const key2 = DECISIVE_KEY.exec(withoutActions(block))?.[1];
-      if (key2 !== void 0) return key2;
-      for (const m of block.matchAll(/\{\{-?\s*(\$\w+)\s*:?=/g)) tainted.add(m[1]);
+      const key3 = DECISIVE_KEY.exec(withoutActions(block))?.[1];
+      if (key3 !== void 0) return key3;
+      for (const m of block.matchAll(/\{\{-?\s*(\$\w+)\s*:?=/g)) taint(m[1], DECISIVE_STRING.exec(block)?.[1]);
+      for (const m of block.matchAll(MUTATED)) taint(m[1], DECISIVE_STRING.exec(block)?.[1]);
+    } else if (assigned === void 0 && !/^(?:end|else|define|template|block|\/\*)\b/.test(action.body) && !/^\s*(?:\$\w+\s*:?=)/.test(action.body)) {
+      if (typeof key2 === "string") return key2;
+      if (key2 === null) continue;
+      const own2 = /^\s*(?:-\s+)?["']?([\w.-]+)["']?\s*:\s*$/.exec(around)?.[1];
+      const parent = own2 ?? (/^\s*(?:-\s*)?$/.test(around) ? parentKey(action.at) : void 0);
+      if (parent !== void 0 && DECISIVE_PARENT.test(parent)) return parent;
     }
   }
   return void 0;
@@ -63319,7 +63413,7 @@ var ConstructLocator = class {
           if (assembled && !lineActions(lines)[i2].some((code) => CONSTRUCTS.computedIdentity.test(code)) && decidedSetting(lines, i2) === void 0) continue;
           if (guards.has(i2 + 1)) continue;
           const decides = UNKNOWABLE_KINDS.has(kind) ? decidedSetting(lines, i2) ?? (helper ? includersDecide(defineName) : void 0) : void 0;
-          if (kind === "clock" && decides === void 0) continue;
+          if ((kind === "clock" || kind === "random") && decides === void 0 && onlyPrinted(lines, i2, CONSTRUCTS[kind])) continue;
           const at3 = { construct: constructName(kind, line), file: relativeTo(this.repoRoot, fileName), line: offset + i2 + 1, ...decides !== void 0 ? { decides } : {} };
           const key2 = `${at3.file}:${at3.line}`;
           if (!seen.has(key2)) {
@@ -63357,6 +63451,28 @@ var ConstructLocator = class {
     return this.chartDir;
   }
 };
+var DECIDING_USE = /(?:^|[\s(|])(?:if|else|with|range|eq|ne|lt|le|gt|ge|and|or|not|empty|ternary|has|hasKey|hasPrefix|hasSuffix|contains|regexMatch|mustRegexMatch|semverCompare|set|dict|list|merge|mergeOverwrite|include|template|tpl|index|get)(?=[\s)|]|$)/;
+function onlyPrinted(lines, index, construct) {
+  const { actions, lineStarts } = actionIndexOf(lines);
+  const start = lineStarts[index];
+  const end = start + lines[index].length;
+  const held = /* @__PURE__ */ new Set();
+  for (const action of actions) {
+    if (action.at + action.length <= start) continue;
+    const origin = action.at <= end && construct.test(blankStrings(action.body));
+    const reads = [...action.body.matchAll(/\$\w+/g)].some((m) => held.has(m[0]));
+    if (!origin && !reads) {
+      if (action.at > end && held.size === 0) break;
+      continue;
+    }
+    const code = blankStrings(action.body);
+    const assigned = /^\s*(\$\w+)\s*:?=\s*([\s\S]*)$/.exec(code);
+    if (DECIDING_USE.test(assigned?.[2] ?? code)) return false;
+    if (assigned) held.add(assigned[1]);
+    if (held.size > 64) return false;
+  }
+  return true;
+}
 var POD_FIELDS = ["hostNetwork", "hostPID", "hostIPC", "hostUsers", "shareProcessNamespace", "securityContext", "serviceAccountName", "serviceAccount", "automountServiceAccountToken", "volumes", "runtimeClassName", "os"];
 var CONTAINER_FIELDS = ["securityContext", "image", "ports", "volumeMounts", "lifecycle", "livenessProbe", "readinessProbe", "startupProbe"];
 var POD_ANNOTATIONS = /apparmor\.security\.beta\.kubernetes\.io|seccomp\.security\.alpha\.kubernetes\.io/;
@@ -63508,7 +63624,7 @@ var render_divergence_default = defineRule({
     title: "Charts must render the same security settings on install, upgrade and any cluster",
     category: "admission",
     defaultSeverity: "high",
-    description: "helm template renders a chart as a first install on a cluster it knows nothing about, with the scan's release name and namespace. A template that branches on .Release.IsUpgrade, .Release.IsInstall, .Capabilities.APIVersions, the release name or namespace or the Kubernetes patch version can render safe settings for the scan and privileged ones when helm upgrade runs against a real cluster or the release is installed under its own name. preadmit renders such charts a second time, as helm upgrade on a cluster with common CRD APIs renders them (with another release name, namespace and patch version when the templates compare those), judges both renders, and reports every object whose security-relevant fields (pod and container security settings, host access, volumes, images, service accounts, RBAC rules and bindings, network policies, Service exposure, Pod Security labels) differ between them. The finding weighs what the other render hides: it takes the severity of the worst finding only that render shows on the object (and names it), and is info when no rule finds that render worse (the other render's own findings block like any other). A second render that a fail guard stops (a value demanded on upgrade, a namespace or API refused) is made again with every fail harmless and judged like any; when it still fails, every object with security fields whose template uses those constructs is reported at the rule's severity: what the chart deploys there could not be seen.",
+    description: "helm template renders a chart as a first install on a cluster it knows nothing about, with the scan's release name and namespace. A template that branches on .Release.IsUpgrade, .Release.IsInstall, .Capabilities.APIVersions, the release name or namespace or the Kubernetes version can render safe settings for the scan and privileged ones when helm upgrade runs against a real cluster or the release is installed under its own name. preadmit renders such charts a second time, as helm upgrade on a cluster with common CRD APIs renders them (with another release name, namespace and patch version when the templates compare those, and the Kubernetes version on the other side of a literal the templates compare it with where that comparison decides a host-access or privilege setting, another minor included), judges both renders, and reports every object whose security-relevant fields (pod and container security settings, host access, volumes, images, service accounts, RBAC rules and bindings, network policies, Service exposure, Pod Security labels) differ between them. The finding weighs what the other render hides: it takes the severity of the worst finding only that render shows on the object (and names it), and is info when no rule finds that render worse (the other render's own findings block like any other). A second render that a fail guard stops (a value demanded on upgrade, a namespace or API refused) is made again with every fail harmless and judged like any; when it still fails, every object with security fields whose template uses those constructs is reported at the rule's severity: what the chart deploys there could not be seen.",
     remediation: "Render the same security settings whatever the release state and the cluster's APIs: move the branch off security fields (decide them from values), or make both branches equally safe.",
     references: [
       { title: "Helm built-in objects (Release, Capabilities)", url: "https://helm.sh/docs/chart_template_guide/builtin_objects/" },
@@ -63547,18 +63663,18 @@ var render_lookup_default = defineRule({
   target: "object",
   meta: {
     id: "render-lookup",
-    title: "Security settings must not depend on lookup, the release revision, the helm version or the clock",
+    title: "Security settings must not depend on lookup, the release revision, the helm version, the clock or random values",
     category: "admission",
     defaultSeverity: "medium",
-    description: "Under helm template, lookup returns an empty map, .Release.Revision is 1, .Capabilities.HelmVersion is the scanning helm and now is the time of the scan; on a cluster lookup returns live objects, every upgrade raises the revision, and the install runs another helm at another time. An object with security-relevant fields (pod and container security settings, host access, volumes, images, service accounts, RBAC, network policies, Service exposure, Pod Security labels) rendered by a template that uses one of them may be rendered differently at install or upgrade than preadmit saw, and no render can show how. The finding is high when the branch that depends on the answer writes a host-access, privilege or identity setting (privileged, hostNetwork/PID/IPC, hostPath, hostPort, capabilities, allowPrivilegeEscalation, seccomp/AppArmor profiles, sysctls, procMount, serviceAccountName, RBAC verbs; not runAsUser or runAsNonRoot, which the baseline level does not restrict), medium otherwise (a reused password or checksum beside security fields). A branch that only fails the render is not counted. (A template branching on the release name, namespace or Kubernetes version is rendered a second time with other ones: render-divergence.)",
-    remediation: "Decide security settings from values, not from lookup results, the revision, the helm version or the clock; keep lookup to data that is not security-relevant (reusing a generated password), in a template of its own.",
+    description: "Under helm template, lookup returns an empty map, .Release.Revision is 1, .Capabilities.HelmVersion is the scanning helm and now is the time of the scan; on a cluster lookup returns live objects, every upgrade raises the revision, and the install runs another helm at another time; a random function (randAlphaNum, randInt, uuidv4, shuffle, generated keys) gives every render and every install another value. An object with security-relevant fields (pod and container security settings, host access, volumes, images, service accounts, RBAC, network policies, Service exposure, Pod Security labels) rendered by a template that uses one of them may be rendered differently at install or upgrade than preadmit saw, and no render can show how. The finding is high when the branch that depends on the answer writes a host-access, privilege or identity setting (privileged, hostNetwork/PID/IPC, hostPath, hostPort, capabilities, allowPrivilegeEscalation, seccomp/AppArmor profiles, sysctls, procMount, serviceAccountName, RBAC verbs; not runAsUser or runAsNonRoot, which the baseline level does not restrict), medium otherwise (a reused password or checksum beside security fields; the clock or a random value only printed, as in a timestamp annotation, a generated name or password, is not reported). A value counts as writing a setting when it reaches it through variables, dict/set/merge and toYaml: a map holding the setting's key, or a structure written under securityContext, capabilities, containers, volumes, spec or rules. A branch that only fails the render is not counted. (A template branching on the release name, namespace or Kubernetes version is rendered a second time with other ones: render-divergence.)",
+    remediation: "Decide security settings from values, not from lookup results, the revision, the helm version, the clock or random functions; keep lookup to data that is not security-relevant (reusing a generated password), in a template of its own.",
     references: [
       { title: "Helm template functions: lookup", url: "https://helm.sh/docs/chart_template_guide/functions_and_pipelines/#using-the-lookup-function" },
       { title: "Helm built-in objects (Release.Revision, Capabilities.HelmVersion)", url: "https://helm.sh/docs/chart_template_guide/builtin_objects/" }
     ],
     messages: {
-      unknowable: `{{kind}} "{{name}}" has security settings and its template uses {{constructs}}, which helm template cannot answer as the cluster will (lookup returns an empty map, .Release.Revision is always 1, the helm version and the clock are the scan's): the settings on the cluster may differ from the scanned ones`,
-      decides: `{{kind}} "{{name}}" sets {{setting}} in a branch on {{constructs}}, which helm template cannot answer as the cluster will (lookup returns an empty map, .Release.Revision is always 1, the helm version and the clock are the scan's): the scan saw one side of that branch, the cluster may get the other`
+      unknowable: `{{kind}} "{{name}}" has security settings and its template uses {{constructs}}, which helm template cannot answer as the cluster will (lookup returns an empty map, .Release.Revision is always 1, the helm version and the clock are the scan's, a random function answers anew each time): the settings on the cluster may differ from the scanned ones`,
+      decides: `{{kind}} "{{name}}" sets {{setting}} in a branch on {{constructs}}, which helm template cannot answer as the cluster will (lookup returns an empty map, .Release.Revision is always 1, the helm version and the clock are the scan's, a random function answers anew each time): the scan saw one side of that branch, the cluster may get the other`
     }
   },
   *check(object) {

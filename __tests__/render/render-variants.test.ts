@@ -492,7 +492,7 @@ describe.each(HELMS)('%s', (_, helmVar) => {
   // the patch. It now renders the other side of the literal, another minor included.
   it.each([
     ['a later minor', 'semverCompare ">=1.35.0-0" .Capabilities.KubeVersion.Version'],
-    ['an earlier minor, written X.Y', 'semverCompare "<1.30-0" .Capabilities.KubeVersion.Version'],
+    ['a later minor, written X.Y', 'semverCompare ">=1.36-0" .Capabilities.KubeVersion.Version'],
     ['a variable holding the version, a later minor', '(semverCompare ">1.36.2" $kv)'],
   ])('a Kubernetes version comparison deciding privilege on %s: rendered on its other side, divergence at its line', async (_, test) => {
     const { result } = await scanChart(helm(), { 'templates/pod.yaml': `{{- $kv := .Capabilities.KubeVersion.Version }}\n${pod(`        allowPrivilegeEscalation: {{ if ${test} }}true\n        privileged: true{{ else }}false{{ end }}`)}` });
@@ -501,6 +501,15 @@ describe.each(HELMS)('%s', (_, helmVar) => {
     expect(divergence).toMatchObject({ severity: 'critical', path: '/spec/containers/0/securityContext/allowPrivilegeEscalation', source: { templateLocation: { line: 11 } } });
     expect(result.findings.find((f) => f.ruleId === 'pss-privileged')).toMatchObject({ path: '/spec/containers/0/securityContext/privileged', severity: 'critical' });
     expect(exitCodeOf(result)).toBe(1);
+  }, 60_000);
+
+  it('a comparison deciding privilege only on clusters older than the target gets no other-minor render', async () => {
+    const calls = countingHelm(helm());
+    const { result } = await scanChart(calls.path, { 'templates/pod.yaml': pod(`        allowPrivilegeEscalation: {{ if semverCompare "<1.30-0" .Capabilities.KubeVersion.Version }}true\n        privileged: true{{ else }}false{{ end }}`) });
+    expect(result.errors).toEqual([]);
+    expect(result.findings.filter((f) => f.ruleId === 'pss-privileged' || f.ruleId === 'render-divergence')).toEqual([]);
+    const versions = calls.calls().flatMap((call) => call.filter((a) => a.startsWith('--kube-version=')));
+    expect(versions.every((v) => v.startsWith('--kube-version=1.34.'))).toBe(true);
   }, 60_000);
 
   it('a Kubernetes minor compared where it decides no security setting (an API version choice) gets no other-minor render', async () => {

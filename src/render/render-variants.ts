@@ -75,8 +75,8 @@ export function variantKubeVersion(kubeVersion: string, literals: readonly strin
 /**
  * The versions that the literals make a comparison flip at (variantKubeVersion): of the scan's minor, and, for
  * a literal whose comparison decides a host-access or privilege setting (marked DECIDING_KUBE), of another
- * minor: the version on the other side of the literal from the scan's (`>=1.35.0-0` on 1.34: 1.35.0;
- * `<1.30-0`: 1.29.0), first.
+ * minor: the later version on the other side of the literal from the scan's (`>=1.35.0-0` on 1.34: 1.35.0;
+ * `<1.30-0` none: the scan's version is already past it), first.
  */
 function kubeLiteralVersions(kubeVersion: string, literals: readonly string[]): string[] {
   const match = /^v?(\d+)\.(\d+)(?:\.(\d+))?/.exec(kubeVersion);
@@ -96,7 +96,10 @@ function kubeLiteralVersions(kubeVersion: string, literals: readonly string[]): 
     const passes = (v: readonly number[]) =>
       op === '<' ? below(v, at) : op === '>' ? below(at, v) : op === '<=' ? !below(at, v) : op === '=' ? v.join('.') === at.join('.') : op === '!=' ? v.join('.') !== at.join('.') : !below(v, at);
     const other = [before, at, [at[0], at[1], at[2] + 1]].find((v) => v !== undefined && passes(v) !== passes(scan));
-    if (other === undefined) continue;
+    // Only a later version: the cluster's upgrades, after which the next `helm upgrade` of the unchanged chart
+    // renders the other branch. An older cluster is not the one scanned for (--kube-version names it): its
+    // branches would be findings no target cluster gets (an operator's RBAC for clusters before 1.33).
+    if (other === undefined || !below(scan, other)) continue;
     const version = other.join('.');
     if (!candidates.includes(version)) candidates.push(version);
   }
