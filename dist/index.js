@@ -63452,6 +63452,34 @@ var ConstructLocator = class {
   }
 };
 var DECIDING_USE = /(?:^|[\s(|])(?:if|else|with|range|eq|ne|lt|le|gt|ge|and|or|not|empty|ternary|has|hasKey|hasPrefix|hasSuffix|contains|regexMatch|mustRegexMatch|semverCompare|set|dict|list|merge|mergeOverwrite|include|template|tpl|index|get)(?=[\s)|]|$)/;
+function withoutChosenTernaries(code, holdsValue) {
+  let text2 = code;
+  const argument = (at3) => {
+    let i2 = at3;
+    while (text2[i2] === " " || text2[i2] === "	" || text2[i2] === "\n") i2++;
+    if (text2[i2] === "(") {
+      let depth = 0;
+      for (; i2 < text2.length; i2++) {
+        if (text2[i2] === "(") depth++;
+        else if (text2[i2] === ")" && --depth === 0) return i2 + 1;
+      }
+      return -1;
+    }
+    const token = /^[^\s()|]+/.exec(text2.slice(i2));
+    return token === null ? -1 : i2 + token[0].length;
+  };
+  for (let guard = 0; guard < 64; guard++) {
+    const found = /(?:^|[\s(|])ternary(?=\s)/.exec(text2);
+    if (found === null) break;
+    const start = found.index + found[0].length - "ternary".length;
+    const first = argument(start + "ternary".length);
+    const second = first === -1 ? -1 : argument(first);
+    const third = second === -1 ? -1 : argument(second);
+    if (third === -1 || holdsValue(text2.slice(second, third))) break;
+    text2 = `${text2.slice(0, start)}(${text2.slice(start + "ternary".length, second)})${text2.slice(third)}`;
+  }
+  return text2;
+}
 function onlyPrinted(lines, index, construct) {
   const { actions, lineStarts } = actionIndexOf(lines);
   const start = lineStarts[index];
@@ -63459,15 +63487,18 @@ function onlyPrinted(lines, index, construct) {
   const held = /* @__PURE__ */ new Set();
   for (const action of actions) {
     if (action.at + action.length <= start) continue;
-    const origin = action.at <= end && construct.test(blankStrings(action.body));
-    const reads = [...action.body.matchAll(/\$\w+/g)].some((m) => held.has(m[0]));
+    const code = blankStrings(action.body);
+    const assigned = /^\s*(\$\w+)\s*:?=\s*([\s\S]*)$/.exec(code);
+    const expression = assigned?.[2] ?? code;
+    const origin = action.at <= end && construct.test(expression);
+    const reads = [...expression.matchAll(/\$\w+/g)].some((m) => held.has(m[0]));
     if (!origin && !reads) {
       if (action.at > end && held.size === 0) break;
       continue;
     }
-    const code = blankStrings(action.body);
-    const assigned = /^\s*(\$\w+)\s*:?=\s*([\s\S]*)$/.exec(code);
-    if (DECIDING_USE.test(assigned?.[2] ?? code)) return false;
+    const random = (text2) => construct.test(text2) || [...text2.matchAll(/\$\w+/g)].some((m) => held.has(m[0]));
+    const madeHere = assigned !== null && !expression.includes("|") && !reads && new RegExp(`^\\s*\\(?\\s*(?:${construct.source})`).test(expression);
+    if (!madeHere && DECIDING_USE.test(withoutChosenTernaries(expression, random))) return false;
     if (assigned) held.add(assigned[1]);
     if (held.size > 64) return false;
   }

@@ -480,6 +480,18 @@ describe.each(HELMS)('%s', (_, helmVar) => {
     expect(result.findings.filter((f) => f.ruleId === 'render-lookup')).toEqual([]);
   }, 60_000);
 
+  it('a generated certificate written out, or chosen by ternary against a configured one, is no finding beside the template\'s RBAC (linkerd)', async () => {
+    const role = 'apiVersion: rbac.authorization.k8s.io/v1\nkind: ClusterRole\nmetadata:\n  name: r\nrules:\n  - apiGroups: [""]\n    resources: [pods]\n    verbs: [get]\n';
+    const secret = (n: number) =>
+      `{{- $ca := genSelfSignedCert "h" (list) (list "h") 365 }}\napiVersion: v1\nkind: Secret\nmetadata:\n  name: tls-${n}\ndata:\n  tls.crt: {{ ternary (b64enc (trim $ca.Cert)) (b64enc (trim .Values.crt)) (empty .Values.crt) }}\n  tls.key: {{ $ca.Key | b64enc }}\n`;
+    const { result } = await scanChart(helm(), { 'templates/rbac.yaml': `${role}---\n${secret(1)}---\n${secret(2)}`, 'values.yaml': 'crt: ""\n' });
+    expect(result.errors).toEqual([]);
+    expect(result.findings.filter((f) => f.ruleId === 'render-lookup')).toEqual([]);
+    // The condition drawing the value: still reported.
+    const drawn = await scanChart(helm(), { 'templates/pod.yaml': `{{- $r := randAlpha 1 }}\n${pod('        privileged: {{ ternary true false (eq $r "a") }}')}` });
+    expect(drawn.result.findings.filter((f) => f.ruleId === 'render-lookup').map((f) => `${f.ruleId} ${f.severity}`)).toEqual(['render-lookup high']);
+  }, 60_000);
+
   it('the clock or a random value in a condition that decides no security setting is medium, not dropped', async () => {
     for (const draw of ['(now | date "Mon")', '(randAlpha 1)']) {
       const { result } = await scanChart(helm(), { 'templates/pod.yaml': pod('        privileged: false').replace('  name: web\n', `  name: web\n  annotations:\n    day: {{ if eq ${draw} "x" }}odd{{ else }}even{{ end }}\n`) });

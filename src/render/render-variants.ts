@@ -1667,6 +1667,41 @@ export class ConstructLocator {
 const DECIDING_USE = /(?:^|[\s(|])(?:if|else|with|range|eq|ne|lt|le|gt|ge|and|or|not|empty|ternary|has|hasKey|hasPrefix|hasSuffix|contains|regexMatch|mustRegexMatch|semverCompare|set|dict|list|merge|mergeOverwrite|include|template|tpl|index|get)(?=[\s)|]|$)/;
 
 /**
+ * `ternary A B C` chooses A or B by C: a value only in A or B is printed, not decided on (linkerd writes a
+ * generated certificate or the configured one, by whether one is configured). Such ternaries are left out
+ * of the text the deciding functions are looked for in; one whose condition holds the value stays.
+ */
+function withoutChosenTernaries(code: string, holdsValue: (text: string) => boolean): string {
+  let text = code;
+  const argument = (at: number): number => {
+    let i = at;
+    while (text[i] === ' ' || text[i] === '\t' || text[i] === '\n') i++;
+    if (text[i] === '(') {
+      let depth = 0;
+      for (; i < text.length; i++) {
+        if (text[i] === '(') depth++;
+        else if (text[i] === ')' && --depth === 0) return i + 1;
+      }
+      return -1;
+    }
+    const token = /^[^\s()|]+/.exec(text.slice(i));
+    return token === null ? -1 : i + token[0].length;
+  };
+  for (let guard = 0; guard < 64; guard++) {
+    const found = /(?:^|[\s(|])ternary(?=\s)/.exec(text);
+    if (found === null) break;
+    const start = found.index + found[0].length - 'ternary'.length;
+    const first = argument(start + 'ternary'.length);
+    const second = first === -1 ? -1 : argument(first);
+    const third = second === -1 ? -1 : argument(second);
+    if (third === -1 || holdsValue(text.slice(second, third))) break;
+    // The chosen values stay (they may hold deciding functions of their own); the word and the condition go.
+    text = `${text.slice(0, start)}(${text.slice(start + 'ternary'.length, second)})${text.slice(third)}`;
+  }
+  return text;
+}
+
+/**
  * Whether the value of `construct` on line `index` of `lines` is only printed: its actions, and every later
  * action reading a variable assigned from it (through plain assignments), branch on, compare, store or hand
  * on nothing (a generated password in a variable then written to env, a timestamp annotation).
@@ -1678,15 +1713,20 @@ function onlyPrinted(lines: readonly string[], index: number, construct: RegExp)
   const held = new Set<string>();
   for (const action of actions) {
     if (action.at + action.length <= start) continue;
-    const origin = action.at <= end && construct.test(blankStrings(action.body));
-    const reads = [...action.body.matchAll(/\$\w+/g)].some((m) => held.has(m[0]));
+    const code = blankStrings(action.body);
+    const assigned = /^\s*(\$\w+)\s*:?=\s*([\s\S]*)$/.exec(code);
+    // What the action computes: the right of an assignment (the variable assigned is not read).
+    const expression = assigned?.[2] ?? code;
+    const origin = action.at <= end && construct.test(expression);
+    const reads = [...expression.matchAll(/\$\w+/g)].some((m) => held.has(m[0]));
     if (!origin && !reads) {
       if (action.at > end && held.size === 0) break;
       continue;
     }
-    const code = blankStrings(action.body);
-    const assigned = /^\s*(\$\w+)\s*:?=\s*([\s\S]*)$/.exec(code);
-    if (DECIDING_USE.test(assigned?.[2] ?? code)) return false;
+    const random = (text: string) => construct.test(text) || [...text.matchAll(/\$\w+/g)].some((m) => held.has(m[0]));
+    // `$ca := genSelfSignedCert $host (list) (list $host) 365`: the function's own arguments are no use of its value.
+    const madeHere = assigned !== null && !expression.includes('|') && !reads && new RegExp(`^\\s*\\(?\\s*(?:${construct.source})`).test(expression);
+    if (!madeHere && DECIDING_USE.test(withoutChosenTernaries(expression, random))) return false;
     if (assigned) held.add(assigned[1]!);
     if (held.size > 64) return false;
   }
