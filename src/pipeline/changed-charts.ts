@@ -10,7 +10,11 @@ import { CONFIG_FILE_NAME, namedValuesFiles, type Config } from '../config/confi
 import { isInside } from '../model/paths.ts';
 import { relativeTo } from './discover.ts';
 
-/** Repository-relative directories a chart's `file://` dependencies name (Chart.yaml, or requirements.yaml of an apiVersion v1 chart). */
+/**
+ * Repository-relative directories a chart's `file://` dependencies name, in Chart.yaml or requirements.yaml:
+ * helm merges requirements.yaml into Chart.yaml whatever the apiVersion (chart-metadata.ts), and both files'
+ * repositories together hold every one the merge can keep.
+ */
 export function localDependencies(repoRoot: string, chart: string): string[] {
   const dir = path.join(repoRoot, chart);
   const out: string[] = [];
