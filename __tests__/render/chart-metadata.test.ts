@@ -5,6 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { load } from 'js-yaml';
 import { chartMetadata, dependenciesOf } from '../../src/render/chart-metadata.ts';
 import { parseChartYaml, readChartInfo } from '../../src/render/helm.ts';
+import { localDependencies } from '../../src/pipeline/changed-charts.ts';
 import { scan } from '../../src/pipeline/scan.ts';
 import { chart, HELMS, PRIVILEGED_POD, workspace } from '../hostile/helpers.ts';
 
@@ -65,6 +66,12 @@ describe('chart metadata', () => {
     const file = (name: 'Chart.yaml' | 'requirements.yaml', text: string) => ({ name, label: name, value: parseChartYaml(text) });
     const merged = chartMetadata([file('requirements.yaml', 'type: application\n'), file('Chart.yaml', 'apiVersion: v2\nname: a\nversion: 0.1.0\n'), file('Chart.yaml', 'type: library\n')]);
     expect(merged).toMatchObject({ name: 'a', type: 'application' });
+  });
+
+  it('finds the file:// dependencies a pull request comparison follows where helm does: requirements.yaml of any chart, keys of any case', () => {
+    const repo = workspace();
+    chart(repo, 'app', { 'requirements.yaml': 'Dependencies:\n- name: lib\n  version: 0.1.0\n  repository: file://../lib\n' });
+    expect(localDependencies(repo, 'app')).toEqual(['lib']);
   });
 
   it('says why helm cannot load a chart whose field is a mapping where a string is read', () => {
