@@ -21,6 +21,7 @@ import { applyFixReport, FIX_MODES, type FixReport } from './pipeline/fixes.ts';
 import { parseShard } from './pipeline/shard.ts';
 import { mergeReports } from './pipeline/merge.ts';
 import { readReport } from './pipeline/read-report.ts';
+import { LIBRARY_SKIPPED } from './render/charts.ts';
 
 const USAGE = `Usage: preadmit scan [PATH...] [options]
        preadmit baseline [PATH...] [options]   write the findings to .preadmit-baseline.yaml
@@ -458,9 +459,9 @@ export async function main(argv: string[]): Promise<number> {
     clearProgress();
     if ('code' in outcome) return outcome.code;
     const { result } = outcome;
-    // Nothing read at all (no base to compare, no error that explains it): a mistyped path or include.
+    // Nothing read at all (no base to compare, no error that explains it, no library chart found): a mistyped path or include.
     // (A shard may hold none of the scan's units; the scan as a whole must hold one.)
-    if (values.base === undefined && (result.shard === undefined || result.shard.total === 0) && result.objects.length === 0 && result.charts.length === 0 && result.errors.length === 0 && !paths.includes('-')) {
+    if (values.base === undefined && (result.shard === undefined || result.shard.total === 0) && result.objects.length === 0 && result.charts.length === 0 && result.errors.length === 0 && !paths.includes('-') && !(result.skipped ?? []).some((s) => s.reason === LIBRARY_SKIPPED)) {
       throw new UsageError(`nothing to scan under ${(paths.length > 0 ? paths : ['.']).join(', ')}: no chart, manifest or Terraform plan found (check the paths and include/exclude in .preadmit.yaml)`);
     }
     if (baselineTarget !== undefined) return writeBaseline(result, output!, baselineTarget, previous);

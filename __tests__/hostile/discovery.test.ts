@@ -71,6 +71,42 @@ describe('symlinks met by the walk', () => {
   });
 });
 
+describe('charts inside a chart\'s folder', () => {
+  const chartYaml = (name: string) => `apiVersion: v2\nname: ${name}\nversion: 0.1.0\n`;
+  const tree = () => {
+    const { repo } = repository();
+    writeTree(repo, {
+      'app/Chart.yaml': chartYaml('app'),
+      'app/templates/pod.yaml': PRIVILEGED_POD,
+      'app/deploy/evil/Chart.yaml': chartYaml('evil'),
+      'app/deploy/evil/templates/pod.yaml': PRIVILEGED_POD,
+      'app/charts/sub/Chart.yaml': chartYaml('sub'),
+      'app/charts/sub/examples/inner/Chart.yaml': chartYaml('inner'),
+      'app/charts/sub/charts/subsub/Chart.yaml': chartYaml('subsub'),
+      'app/examples/pod.yaml': PRIVILEGED_POD,
+    });
+    return repo;
+  };
+  const charts = (repo: string, found: ReturnType<typeof discover>) => found.inputs.map((i) => (i.kind === 'chart' ? path.relative(repo, i.dir) : `${i.kind} ${i.kind === 'manifest' ? path.relative(repo, i.file) : ''}`)).sort();
+
+  it('are scanned as charts of their own (helm install takes them), but not the subcharts rendered with their parent', () => {
+    const repo = tree();
+    const expected = ['app', 'app/charts/sub/examples/inner', 'app/deploy/evil'];
+    expect(charts(repo, discover([repo], { repoRoot: repo, include: [], exclude: [] }))).toEqual([...expected, 'deploy/pod.yaml'].map((c) => (c.endsWith('.yaml') ? `manifest ${c}` : c)).sort());
+    // Named, the chart's folder is searched the same way.
+    expect(charts(repo, discover([path.join(repo, 'app')], { repoRoot: repo, include: [], exclude: [] }))).toEqual(expected);
+  });
+
+  it('judges what a nested chart deploys', async () => {
+    const repo = tree();
+    const result = await scan({ paths: [path.join(repo, 'app', 'deploy')], helmPath: process.env.PREADMIT_TEST_HELM3! });
+    expect(result.charts.map((c) => c.chart)).toEqual(['app/deploy/evil']);
+    expect(result.findings.some((f) => f.ruleId === 'pss-privileged' && f.source.chart === 'app/deploy/evil')).toBe(true);
+    const whole = await scan({ paths: [repo], helmPath: process.env.PREADMIT_TEST_HELM3! });
+    expect([...new Set(whole.charts.map((c) => c.chart))].sort()).toEqual(['app', 'app/charts/sub/examples/inner', 'app/deploy/evil']);
+  }, 60_000);
+});
+
 describe('paths a configuration in the repository may name', () => {
   it('must stay inside the repository, symlinks resolved', () => {
     const { repo } = repository();

@@ -1,12 +1,14 @@
 // helm install creates every object in a chart's crds/ folder (and its subcharts'), whatever its kind;
 // helm template leaves them out. preadmit judges them with the render and says where they came from.
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
 import path from 'node:path';
 import * as tar from 'tar';
 import { describe, expect, it } from 'vitest';
+import type { ScanError } from '../../src/model/model.ts';
 import { scan } from '../../src/pipeline/scan.ts';
+import { chartCrdObjects, MAX_CHART_ENTRIES } from '../../src/render/chart-crds.ts';
 import { chart, HELMS, PRIVILEGED_POD, workspace } from '../hostile/helpers.ts';
 
 const CONFIGMAP = 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: cm\ndata: {a: b}\n';
@@ -78,6 +80,26 @@ describe('chart crds/ folders', () => {
     const result = await scan({ paths: [root], helmPath: process.env.PREADMIT_TEST_HELM3! });
     expect(result.errors.map((e) => [e.file.replace(/^.*bad\//, 'bad/'), e.message.slice(0, 40)])).toEqual([['bad/crds/broken.yaml', 'crds/ file is not valid YAML (helm insta']]);
   }, 60_000);
+});
+
+describe('reading a chart\'s crds/ folders', () => {
+  const options = (root: string) => ({ chartPath: 'app', valueSet: 'default', repoRoot: path.dirname(root), relative: (file: string) => path.relative(path.dirname(root), file) });
+
+  it(`fails with an error naming the chart beyond ${MAX_CHART_ENTRIES} entries, instead of judging part of crds/`, () => {
+    const root = chart(workspace(), 'app', { 'crds/pod.yaml': PRIVILEGED_POD });
+    for (let i = 0; i < MAX_CHART_ENTRIES; i++) writeFileSync(path.join(root, 'crds', `f${i}.txt`), '');
+    const errors: ScanError[] = [];
+    expect(chartCrdObjects(root, options(root), errors)).toEqual([]);
+    expect(errors).toEqual([{ kind: 'render', file: 'app', chart: 'app', message: expect.stringMatching(/^the chart's crds\/ and charts\/ folders hold more than 100000 entries; .* not judged$/) }]);
+  }, 120_000);
+
+  it('walks a symlink loop under crds/ once (helm refuses the chart; its render reports it)', () => {
+    const root = chart(workspace(), 'app', { 'crds/a/pod.yaml': PRIVILEGED_POD });
+    symlinkSync('..', path.join(root, 'crds', 'a', 'loop'));
+    const errors: ScanError[] = [];
+    expect(chartCrdObjects(root, options(root), errors).map((o) => o.source.file)).toEqual(['app/crds/a/pod.yaml']);
+    expect(errors).toEqual([]);
+  });
 });
 
 /** A ustar header + content for one regular file, the name written as is (no normalisation). */
@@ -195,5 +217,47 @@ dependencies:
     expect(rows(false)).toEqual(helmNames);
     // The ci/ value set enables `disabled`: its crds/ are judged there.
     expect(rows(true)).toEqual(['in-both', 'in-disabled', 'in-enabled', 'in-undeclared']);
+  }, 60_000);
+
+  it('reads crds/ at any depth and under a folder named node_modules, as helm --include-crds does', async () => {
+    const deep = Array.from({ length: 22 }, (_, i) => `d${i + 1}`).join('/');
+    const root = chart(workspace(), 'app', {
+      'templates/cm.yaml': CONFIGMAP,
+      [`crds/${deep}/pod.yaml`]: privileged('deep'),
+      'crds/node_modules/pod.yaml': privileged('in-node-modules'),
+      'charts/sub/Chart.yaml': 'apiVersion: v2\nname: sub\nversion: 0.1.0\n',
+      'charts/sub/crds/node_modules/x/pod.yaml': privileged('sub-node-modules'),
+    });
+    const rendered = execFileSync(helm(), ['template', 'release', root, '--include-crds'], { encoding: 'utf8' });
+    const helmNames = [...rendered.matchAll(/^  name: (\S+)$/gm)].map((m) => m[1]).filter((n) => n !== 'cm').sort();
+    expect(helmNames).toEqual(['deep', 'in-node-modules', 'sub-node-modules']);
+    const result = await scan({ paths: [root], helmPath: helm() });
+    expect(result.errors).toEqual([]);
+    expect(result.findings.filter((f) => f.ruleId === 'pss-privileged').map((f) => f.object.name).sort()).toEqual(helmNames);
+  }, 60_000);
+
+  it('gates a subchart\'s crds/ with the dependencies helm merges from requirements.yaml (an apiVersion v2 chart clearing the condition)', async () => {
+    const root = chart(
+      workspace(),
+      'app',
+      {
+        'templates/cm.yaml': CONFIGMAP,
+        'values.yaml': 'sub:\n  enabled: false\n',
+        'requirements.yaml': 'dependencies:\n- name: sub\n  version: 0.1.0\n  condition: ""\n',
+        'charts/sub/Chart.yaml': 'apiVersion: v2\nname: sub\nversion: 0.1.0\n',
+        'charts/sub/crds/pod.yaml': privileged('in-sub'),
+      },
+      'apiVersion: v2\nname: app\nversion: 0.1.0\ndependencies:\n- name: sub\n  version: 0.1.0\n  condition: sub.enabled\n',
+    );
+    const rendered = execFileSync(helm(), ['template', 'release', root, '--include-crds'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
+    expect(rendered).toContain('name: in-sub');
+    const result = await scan({ paths: [root], helmPath: helm() });
+    expect(result.errors).toEqual([]);
+    expect(result.findings.filter((f) => f.ruleId === 'pss-privileged').map((f) => f.object.name)).toEqual(['in-sub']);
+    // Chart.yaml's condition alone decides where requirements.yaml leaves it: disabled, as helm has it.
+    writeFileSync(path.join(root, 'requirements.yaml'), 'dependencies:\n- name: sub\n  version: 0.1.0\n');
+    expect(execFileSync(helm(), ['template', 'release', root, '--include-crds'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] })).not.toContain('name: in-sub');
+    const gated = await scan({ paths: [root], helmPath: helm() });
+    expect(gated.findings.filter((f) => f.ruleId === 'pss-privileged')).toEqual([]);
   }, 60_000);
 });

@@ -60,6 +60,8 @@ describe.each(helms)('%s', (_, helmPath) => {
     const result = await scan({ paths: [path.join(fixtures, 'library'), path.join(fixtures, 'empty')], helmPath });
     expect(result.errors).toEqual([]);
     expect(result.charts.map((c) => [c.chart, c.objects])).toEqual([['__tests__/fixtures/charts/empty', 0]]);
+    // Not a silent skip: the library chart is listed with why (helm refused to install it).
+    expect(result.skipped).toEqual([{ path: '__tests__/fixtures/charts/library', reason: expect.stringContaining('library charts are not installable') }]);
   });
 
   it('reports a Chart.yaml that is not a chart', async () => {

@@ -2,33 +2,28 @@
 // depending on one (a `file://` dependency; a vendored copy under `charts/` is inside the chart already),
 // and every chart when the configuration or a values file it names changed. The others render the same
 // on both sides, so their findings would all be "existing": they are left out of both scans and listed.
-import { readdirSync, readFileSync, readlinkSync, realpathSync, type Dirent } from 'node:fs';
+import { readdirSync, readlinkSync, realpathSync, type Dirent } from 'node:fs';
 import path from 'node:path';
-import { isObj, str, arr } from '../k8s/values.ts';
-import { parseChartYaml } from '../render/helm.ts';
+import { dependenciesOf } from '../render/chart-metadata.ts';
+import { readChartMetadata } from '../render/helm.ts';
 import { CONFIG_FILE_NAME, namedValuesFiles, type Config } from '../config/config.ts';
 import { isInside } from '../model/paths.ts';
 import { relativeTo } from './discover.ts';
 
-/** Repository-relative directories a chart's `file://` dependencies name (Chart.yaml, or requirements.yaml of an apiVersion v1 chart). */
+/**
+ * Repository-relative directories a chart's `file://` dependencies name, as helm's loader reads them:
+ * requirements.yaml merged into Chart.yaml whatever the apiVersion (chart-metadata.ts).
+ */
 export function localDependencies(repoRoot: string, chart: string): string[] {
   const dir = path.join(repoRoot, chart);
+  const metadata = readChartMetadata(dir, repoRoot);
+  if (typeof metadata === 'string') return []; // helm says what is wrong when it renders
   const out: string[] = [];
-  for (const file of ['Chart.yaml', 'requirements.yaml']) {
-    let parsed: unknown;
-    try {
-      parsed = parseChartYaml(readFileSync(path.join(dir, file), 'utf8'));
-    } catch {
-      continue; // absent or broken: helm says so when it renders
-    }
-    if (!isObj(parsed)) continue;
-    for (const dep of arr(parsed.dependencies).filter(isObj)) {
-      const repository = str(dep.repository);
-      if (repository === undefined || !repository.startsWith('file://')) continue;
-      const target = path.resolve(dir, repository.slice('file://'.length));
-      // A dependency outside the repository is not in the comparison: it is the same on both sides.
-      if (isInside(repoRoot, target)) out.push(relativeTo(repoRoot, target));
-    }
+  for (const dep of dependenciesOf(metadata)) {
+    if (!dep.repository.startsWith('file://')) continue;
+    const target = path.resolve(dir, dep.repository.slice('file://'.length));
+    // A dependency outside the repository is not in the comparison: it is the same on both sides.
+    if (isInside(repoRoot, target)) out.push(relativeTo(repoRoot, target));
   }
   return out;
 }

@@ -226,13 +226,18 @@ export function discover(paths: string[], options: DiscoverOptions): Discovery {
     else add({ kind: 'manifest', file, explicit: false }, file);
   };
 
-  const walk = (dir: string, depth: number, walkRoot: string) => {
+  /**
+   * `inChart`: the directory is inside a chart's folder. The chart's files (templates, values, crds/) belong
+   * to it and are not manifests, but a chart nested anywhere in it other than as a subchart (charts/<name>/,
+   * rendered with its parent) is one `helm install` takes on its own: it is scanned as a chart.
+   */
+  const walk = (dir: string, depth: number, walkRoot: string, inChart = false) => {
     const real = safeRealpath(dir) ?? dir;
     if (walked.has(real)) return;
     walked.add(real);
     if (existsSync(path.join(dir, 'Chart.yaml'))) {
-      if (selected(dir)) add({ kind: 'chart', dir, explicit: false }, dir);
-      return; // a chart's files (templates, values, subcharts) belong to the chart
+      if (!isSubchart(dir) && selected(dir)) add({ kind: 'chart', dir, explicit: false }, dir);
+      inChart = true;
     }
     if (depth > 40) {
       errors.push({ kind: 'read', file: rel(dir), message: 'directory nesting deeper than 40 levels; not searched further' });
@@ -254,6 +259,13 @@ export function discover(paths: string[], options: DiscoverOptions): Discovery {
         stat = lstatSync(full);
       } catch (error) {
         errors.push({ kind: 'read', file: rel(full), message: `cannot read: ${(error as Error).message}` });
+        continue;
+      }
+      if (inChart) {
+        // Only charts are looked for in a chart's folder. Its symlinks are judged with the chart (chartProblem
+        // refuses a link out of the repository; one inside leads where this walk goes by itself), and its
+        // downloaded folders hold no chart of the repository's.
+        if (stat.isDirectory() && !skipsDirectory(full)) walk(full, depth + 1, walkRoot, true);
         continue;
       }
       if (stat.isSymbolicLink()) {
@@ -315,8 +327,9 @@ export function discover(paths: string[], options: DiscoverOptions): Discovery {
     }
     // Paths named by the user are trusted; only what the walk finds through symlinks is confined.
     if (stat.isDirectory()) {
+      // A chart named is scanned as named (a subchart too), and so are the charts nested in its folder.
       if (existsSync(path.join(full, 'Chart.yaml'))) add({ kind: 'chart', dir: full, explicit: true }, full);
-      else walk(full, 0, safeRealpath(full) ?? full);
+      walk(full, 0, safeRealpath(full) ?? full);
     } else if (!stat.isFile()) {
       errors.push({ kind: 'read', file: rel(full), message: 'not a regular file (a device, socket or pipe); use - to read standard input' });
     } else {
@@ -326,6 +339,12 @@ export function discover(paths: string[], options: DiscoverOptions): Discovery {
     }
   }
   return { inputs, errors, skipped };
+}
+
+/** Whether a chart directory is a subchart of the chart above it (`<chart>/charts/<name>/`): helm renders it with its parent. */
+function isSubchart(dir: string): boolean {
+  const parent = path.dirname(dir);
+  return path.basename(parent) === 'charts' && existsSync(path.join(path.dirname(parent), 'Chart.yaml'));
 }
 
 function isDanglingLink(p: string): boolean {

@@ -50,7 +50,7 @@ export async function load(
   helmLocated: Promise<HelmBinary>,
   onRender?: (render: ChartRender) => void,
 ): Promise<Loaded> {
-  const loaded: Loaded = { objects: [], errors: [], charts: [], renderMs: 0, renders: [], variants: [], secrets: [] };
+  const loaded: Loaded = { objects: [], errors: [], charts: [], renderMs: 0, renders: [], variants: [], skipped: [], secrets: [] };
   const helm = () => helmLocated;
 
   // A JSON file may be a Terraform plan: plans are recognised by content, not by name.
@@ -110,6 +110,7 @@ export async function load(
     loaded.objects.push(...rendered.objects);
     loaded.errors.push(...rendered.errors);
     loaded.charts.push(...rendered.charts);
+    loaded.skipped.push(...rendered.skipped);
     loaded.renderMs += rendered.renderMs;
   }
   return loaded;

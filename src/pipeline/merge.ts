@@ -19,6 +19,7 @@ import {
   type Severity,
   type ShardInfo,
   type ShardNamespace,
+  type SkippedPath,
   type SuppressionRecord,
 } from '../model/model.ts';
 import { resolvePssVersion } from '../pss/index.ts';
@@ -232,7 +233,10 @@ export function mergeReports(reports: readonly ShardReport[], options: MergeOpti
     for (const s of shards) for (const change of s.result.policy?.changes ?? []) changes.set(JSON.stringify(change), change);
     result.policy = { ...policy, changes: [...changes.values()] };
   }
-  if (first.result.skipped !== undefined) result.skipped = first.result.skipped;
+  // Discovery's skips are every shard's; a library chart is skipped by the shard that rendered it.
+  const skipped = new Map<string, SkippedPath>();
+  for (const s of shards) for (const entry of s.result.skipped ?? []) skipped.set(`${entry.path}\u0000${entry.reason}`, entry);
+  if (skipped.size > 0) result.skipped = [...skipped.values()];
   if (shards.some((s) => s.result.base !== undefined)) {
     const bases = shards.flatMap((s) => (s.result.base ? [s.result.base] : []));
     const base = bases[0]!;

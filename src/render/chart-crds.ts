@@ -7,6 +7,9 @@ import { lstatSync, readdirSync, readFileSync, realpathSync, statSync } from 'no
 import path from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import type { ScanError, ScannedObject } from '../model/model.ts';
+import { safeRealpath } from '../model/paths.ts';
+import { chartMetadata, dependenciesOf as helmDependencies, type ChartMetadata, type DescriptionFile } from './chart-metadata.ts';
+import { helmIgnoreRules, ignored } from './helm-ignore.ts';
 import { parseChartYaml, tarEntries } from './helm.ts';
 import { goYamlStream } from '../loaders/go-yaml-value.ts';
 import { objectsFromDocuments } from '../loaders/objects.ts';
@@ -89,40 +92,31 @@ interface CrdFile {
   gates: CrdGate[];
 }
 
-/** A chart level's declared dependencies (Chart.yaml, or requirements.yaml of an apiVersion v1 chart). */
-function dependenciesOf(files: readonly ChartFile[]): { name: string; alias?: string; condition?: string; tags: string[] }[] {
-  const read = (name: string): Record<string, unknown> | undefined => {
-    const file = files.find((f) => f.name === name);
-    if (file === undefined) return undefined;
+/**
+ * A chart level's metadata as helm's loader builds it from its files (Chart.yaml entries, then
+ * requirements.yaml ones, in the order given), or undefined when helm cannot load it (its render reports
+ * why; its subcharts are then all taken as loaded, and its crds/ judged).
+ */
+function metadataOf(files: readonly ChartFile[]): ChartMetadata | undefined {
+  const described: DescriptionFile[] = [];
+  for (const file of files) {
+    if (file.name !== 'Chart.yaml' && file.name !== 'requirements.yaml') continue;
     try {
-      const value = parseChartYaml(file.read().toString('utf8'));
-      return value !== null && typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, unknown>) : undefined;
+      described.push({ name: file.name, label: file.label, value: parseChartYaml(file.read().toString('utf8').replace(/^\uFEFF/, '')) });
     } catch {
-      return undefined; // helm's render reports it
+      return undefined;
     }
-  };
-  const chart = read('Chart.yaml');
-  const deps = [...(Array.isArray(chart?.dependencies) ? chart.dependencies : []), ...(chart?.apiVersion === 'v1' ? ((read('requirements.yaml')?.dependencies as unknown[]) ?? []) : [])];
-  return deps
-    .filter((d): d is Record<string, unknown> => d !== null && typeof d === 'object' && typeof (d as Record<string, unknown>).name === 'string')
-    .map((d) => ({
-      name: d.name as string,
-      ...(typeof d.alias === 'string' && d.alias !== '' ? { alias: d.alias } : {}),
-      ...(typeof d.condition === 'string' ? { condition: d.condition } : {}),
-      tags: Array.isArray(d.tags) ? d.tags.filter((t): t is string => typeof t === 'string') : [],
-    }));
+  }
+  const metadata = chartMetadata(described);
+  return typeof metadata === 'string' ? undefined : metadata;
 }
 
-/** The `name:` of a chart's Chart.yaml among its files. */
-function chartNameOf(files: readonly ChartFile[]): string | undefined {
-  const file = files.find((f) => f.name === 'Chart.yaml');
-  try {
-    const value = file && parseChartYaml(file.read().toString('utf8'));
-    const name = value !== null && typeof value === 'object' ? (value as Record<string, unknown>).name : undefined;
-    return typeof name === 'string' ? name : undefined;
-  } catch {
-    return undefined;
-  }
+/** A chart level's declared dependencies, with helm's merged view of Chart.yaml and requirements.yaml. */
+function declaredDependencies(metadata: ChartMetadata | undefined): { name: string; alias?: string; condition?: string; tags: string[] }[] {
+  if (metadata === undefined) return [];
+  return helmDependencies(metadata)
+    .filter((d) => d.name !== '')
+    .map((d) => ({ name: d.name, ...(d.alias !== '' ? { alias: d.alias } : {}), ...(d.condition !== '' ? { condition: d.condition } : {}), tags: d.tags }));
 }
 
 /**
@@ -142,9 +136,9 @@ function crdFilesOf(files: readonly ChartFile[], depth: number): CrdFile[] {
     }
   }
   if (depth >= 10 || subcharts.size === 0) return found;
-  const dependencies = dependenciesOf(files);
+  const dependencies = declaredDependencies(metadataOf(files));
   const under = (inner: ChartFile[]) => {
-    const name = chartNameOf(inner);
+    const name = metadataOf(inner)?.name;
     const declared = dependencies.filter((d) => d.name === name);
     const gate: CrdGate = { key: name ?? '', ...(declared.length > 0 ? { options: declared.map((d) => ({ key: d.alias ?? d.name, ...(d.condition !== undefined ? { condition: d.condition } : {}), tags: d.tags })) } : {}) };
     for (const crd of crdFilesOf(inner, depth + 1)) found.push({ file: crd.file, gates: [gate, ...crd.gates] });
@@ -215,24 +209,49 @@ export function crdLoaded(object: ScannedObject, values: () => unknown): boolean
   return gates === undefined || !gates.some((g) => g.options !== undefined) || gatesOpen(gates, values());
 }
 
+/** The most entries of a chart's crds/ and charts/ folders read; beyond, the chart's crds/ are not judged (an error). */
+export const MAX_CHART_ENTRIES = 100_000;
+
 /**
- * A chart directory's files as helm's LoadDir lists them: every regular file (links followed) whose path the
- * chart's own `.helmignore` does not ignore (helm reads only the top chart's; subchart directories are part
- * of its walk). Only names: contents are read for the crds/ files and archives.
+ * Whether a directory of a chart (its path within the chart) can hold what crdFilesOf reads: a chart level
+ * (the chart, a subchart directory under charts/) and its charts/ folder, and everything under a level's crds/.
  */
-function directoryFiles(dir: string, relative: (file: string) => string): ChartFile[] {
+function holdsCrdInputs(name: string): boolean {
+  if (name === '') return true;
+  const parts = name.split('/');
+  for (let i = 0; ; i += 2) {
+    if (parts[i] === 'crds') return true;
+    if (parts[i] !== 'charts') return false;
+    if (i + 2 >= parts.length) return true; // charts/ itself, or a subchart directory in it
+  }
+}
+
+/**
+ * A chart directory's files as helm's LoadDir lists them, as far as crds/ are concerned: every regular file
+ * (links followed) of the chart levels, their charts/ folders and their crds/ folders, at any depth and
+ * whatever the folders are named, unless the chart's own `.helmignore` ignores its path (helm reads only the
+ * top chart's; subchart directories are part of its walk). Only names: contents are read for the crds/ files
+ * and archives. More than MAX_CHART_ENTRIES entries is an error naming the chart, not a partial list.
+ */
+function directoryFiles(dir: string, relative: (file: string) => string): ChartFile[] | string {
   const rules = helmIgnoreRules(dir);
   const files: ChartFile[] = [];
-  let budget = 100_000;
-  const walk = (full: string, name: string, depth: number) => {
+  let budget = MAX_CHART_ENTRIES;
+  // Real paths of the directories being walked: a symlink back to one of them is a loop (helm's own walk
+  // fails on it, and chartProblem refuses the chart before its render).
+  const walking = new Set<string>();
+  const walk = (full: string, name: string): boolean => {
+    const real = safeRealpath(full) ?? full;
+    if (walking.has(real)) return true;
+    walking.add(real);
     let entries: string[];
     try {
       entries = readdirSync(full).sort();
     } catch {
-      return;
+      entries = []; // helm reports what it cannot read
     }
     for (const entry of entries) {
-      if (--budget < 0) return;
+      if (--budget < 0) return false;
       const path_ = path.join(full, entry);
       const n = name === '' ? entry : `${name}/${entry}`;
       let stat;
@@ -243,91 +262,14 @@ function directoryFiles(dir: string, relative: (file: string) => string): ChartF
       }
       if (ignored(rules, n, stat.isDirectory())) continue;
       if (stat.isDirectory()) {
-        if (depth < 20 && entry !== '.git' && entry !== 'node_modules') walk(path_, n, depth + 1);
+        if (holdsCrdInputs(n) && !walk(path_, n)) return false;
       } else if (stat.isFile()) files.push({ name: n, label: relative(path_), full: path_, read: () => readFileSync(path_) });
     }
+    walking.delete(real);
+    return true;
   };
-  walk(dir, '', 0);
+  if (!walk(dir, '')) return `the chart's crds/ and charts/ folders hold more than ${MAX_CHART_ENTRIES} entries; preadmit stops reading there, so the crds/ objects helm install would create are not judged`;
   return files;
-}
-
-// .helmignore as helm's pkg/ignore reads it: one pattern a line (blank lines and `#` comments skipped),
-// `!` negates, a trailing `/` matches directories only, a leading `/` or any `/` matches the whole path,
-// else the base name; Go's filepath.Match syntax. The default `templates/.?*` is always added.
-interface IgnoreRule {
-  negate: boolean;
-  mustDir: boolean;
-  whole: boolean;
-  pattern: RegExp;
-}
-
-/** Go's filepath.Match pattern as a regular expression (undefined when Go would refuse it). */
-function goPattern(glob: string): RegExp | undefined {
-  let out = '';
-  for (let i = 0; i < glob.length; i++) {
-    const c = glob[i]!;
-    if (c === '*') out += '[^/]*';
-    else if (c === '?') out += '[^/]';
-    else if (c === '\\') {
-      if (i + 1 >= glob.length) return undefined;
-      out += escapeRegExp(glob[++i]!);
-    } else if (c === '[') {
-      const end = glob.indexOf(']', i + 2);
-      if (end === -1) return undefined;
-      let body = glob.slice(i + 1, end);
-      const negated = body.startsWith('^');
-      if (negated) body = body.slice(1);
-      out += `[${negated ? '^/' : ''}${body.replace(/[\]\[]/g, '\\$&')}]`;
-      i = end;
-    } else out += escapeRegExp(c);
-  }
-  try {
-    return new RegExp(`^${out}$`, 's');
-  } catch {
-    return undefined;
-  }
-}
-
-function escapeRegExp(text: string): string {
-  return text.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
-}
-
-function helmIgnoreRules(dir: string): IgnoreRule[] {
-  let text = '';
-  try {
-    text = readFileSync(path.join(dir, '.helmignore'), 'utf8');
-  } catch {
-    // none
-  }
-  const rules: IgnoreRule[] = [];
-  for (let line of [...text.split(/\r?\n/), 'templates/.?*']) {
-    line = line.trim();
-    if (line === '' || line.startsWith('#') || line.includes('**')) continue;
-    const negate = line.startsWith('!');
-    if (negate) line = line.slice(1);
-    const mustDir = line.endsWith('/');
-    if (mustDir) line = line.slice(0, -1);
-    const whole = line.includes('/');
-    if (line.startsWith('/')) line = line.slice(1);
-    const pattern = goPattern(line);
-    if (pattern !== undefined) rules.push({ negate, mustDir, whole, pattern });
-  }
-  return rules;
-}
-
-/** helm's Rules.Ignore, including its reading of `!`: a negated rule ignores every path it does not match. */
-function ignored(rules: readonly IgnoreRule[], name: string, isDir: boolean): boolean {
-  for (const rule of rules) {
-    const subject = rule.whole ? name : name.slice(name.lastIndexOf('/') + 1);
-    if (rule.negate) {
-      if (rule.mustDir && !isDir) return true;
-      if (!rule.pattern.test(subject)) return true;
-      continue;
-    }
-    if (rule.mustDir && !isDir) continue;
-    if (rule.pattern.test(subject)) return true;
-  }
-  return false;
 }
 
 /** Whether `file` (after symlinks) stays inside `root`: a crds/ link must not read files outside the repository. */
@@ -415,7 +357,12 @@ export function chartCrdObjects(dir: string, options: CrdObjectsOptions, errors?
       objects.push(object);
     }
   };
-  for (const { file: crd, gates: own } of crdFilesOf(directoryFiles(dir, options.relative), 0)) {
+  const files = directoryFiles(dir, options.relative);
+  if (typeof files === 'string') {
+    errors?.push({ kind: 'render', file: options.chartPath, chart: options.chartPath, message: files });
+    return objects;
+  }
+  for (const { file: crd, gates: own } of crdFilesOf(files, 0)) {
     gates = own;
     if (crd.full === undefined) {
       const archiveFile = crd.label.slice(0, crd.label.indexOf('.tgz/') + 4);

@@ -16,7 +16,7 @@ import { outsideYamlBudget } from '../loaders/yaml-docs.ts';
 import { valueSetsOf, type ValueSet } from './value-sets.ts';
 import type { Config } from '../config/config.ts';
 import { isInside, relativeTo } from '../model/paths.ts';
-import { isBlocking, type ChartRecord, type VariantRecord, type RenderVariant, type ScanError, type ScannedObject, type TemplateConstruct } from '../model/model.ts';
+import { isBlocking, type ChartRecord, type VariantRecord, type RenderVariant, type ScanError, type ScannedObject, type SkippedPath, type TemplateConstruct } from '../model/model.ts';
 import { numberWithinTemplates } from '../model/identity.ts';
 import { addValuesTextConstructs, chartConstructs, ConstructLocator, noConstructs, divergingObjects, removedObjects, hasSecurityFields, VARIANT_RELEASE, variantKubeVersion, variantName, variantReleaseName, variantOf, fullVariant, answersVariant, type ConstructKind, literalVariants, pairedVariants, releaseLiteralFor, UNKNOWABLE, type VariantInputs } from './render-variants.ts';
 
@@ -52,6 +52,8 @@ export interface RenderedCharts {
    * security fields differ from the main render are also in `objects`, marked with source.variant.
    */
   variants: ChartRender[];
+  /** Charts not rendered, with why: library charts, which helm refuses to install. */
+  skipped: SkippedPath[];
 }
 
 export interface RenderOptions {
@@ -107,7 +109,7 @@ export async function renderCharts(
   repoRoot: string,
   options: RenderOptions = {},
 ): Promise<RenderedCharts> {
-  const loaded: RenderedCharts = { objects: [], errors: [], charts: [], renderMs: 0, renders: [], variants: [] };
+  const loaded: RenderedCharts = { objects: [], errors: [], charts: [], renderMs: 0, renders: [], variants: [], skipped: [] };
   const concurrency = Math.max(1, os.availableParallelism());
   // helm is located (a `helm version` run) while the first charts are read and rendered; a missing or too
   // old helm throws below, once the renders already started have ended.
@@ -126,6 +128,13 @@ export async function renderCharts(
     for (const dir of dirs) {
       const info = checkChart(dir, repoRoot, loaded);
       if (info === undefined) continue;
+      // helm decides whether a chart is a library (it refuses to install one): a chart whose metadata says
+      // so gets its default render only, which records it as skipped when helm refuses it.
+      if (info.type === 'library') {
+        const defaults = valueSetsOf(dir, config, { all: false }).find((set) => set.kind === 'default');
+        if (defaults !== undefined) yield { dir, info, set: defaults, index: index++, locator: new ConstructLocator(dir, repoRoot, noConstructs()), library: true };
+        continue;
+      }
       // Read only once the chart is known to keep its files inside the repository (else its render fails).
       const safe = checkedChartProblem({ chartDir: dir, checkedCharts }) === undefined;
       const constructs = safe ? chartConstructs(dir, repoRoot) : undefined;
@@ -201,7 +210,7 @@ export async function renderCharts(
       const job = next.value;
       const locator = job.locator;
       const variant = job.variant;
-      const rendered = renderOne(job.dir, job.set, binary, config, repoRoot, loaded, checkedCharts, variant?.inputs).then(async (outcome) => {
+      const rendered = renderOne(job.dir, job.set, binary, config, repoRoot, loaded, checkedCharts, variant?.inputs, job.library).then(async (outcome) => {
         // A variant that fails as an upgrade (charts demanding passwords on upgrade) is made again without
         // --is-upgrade: what the other inputs change is still judged; the upgrade stays unseen (parseVariant).
         if (variant === undefined || outcome === undefined || !('failed' in outcome)) return outcome;
@@ -276,7 +285,8 @@ function checkChart(dir: string, repoRoot: string, loaded: RenderedCharts): Char
     loaded.errors.push({ kind: 'render', file: `${chartPath}/Chart.yaml`, chart: chartPath, message: info });
     return undefined;
   }
-  if (info.type === 'library') return undefined; // library charts only provide helpers to other charts
+  // helm refuses a library chart before it looks for its dependencies.
+  if (info.type === 'library') return info;
   const missing = missingDependencies(info);
   if (missing.length > 0) {
     loaded.errors.push({
@@ -341,6 +351,8 @@ interface Job {
   locator: ConstructLocator;
   /** A second render: what it changes, and the index of the main render it is compared with. */
   variant?: { inputs: VariantInputs; main: number };
+  /** The render of a chart whose metadata says library: helm refusing it skips the chart (with a record). */
+  library?: true;
 }
 
 /**
@@ -366,6 +378,12 @@ export function renderRequestOf(dir: string, set: ValueSet, binary: HelmBinary, 
     timeoutMs: config.helm.timeoutSeconds * 1000,
   };
 }
+
+/** Why a library chart is not judged (SkippedPath.reason). */
+export const LIBRARY_SKIPPED = 'library chart: helm refuses to install it (library charts are not installable); its templates are judged where a chart depending on it renders them';
+
+/** helm's refusal of a library chart (action.CheckIfInstallable), helm 3 and 4. */
+const LIBRARY_REFUSED = /\blibrary charts are not installable\b/;
 
 /** Main renders of each chart's defaults, by scan (checkedCharts) and chart, while the chart's jobs start. */
 const DEFAULT_RENDERS = new WeakMap<Map<string, string | undefined>, Map<string, Promise<RenderOutcome>>>();
@@ -396,6 +414,7 @@ async function renderOne(
   loaded: RenderedCharts,
   checkedCharts: Map<string, string | undefined>,
   variant?: VariantInputs,
+  library?: true,
 ): Promise<{ request: RenderRequest; stdout: string; ms: number } | { failed: string; ms: number } | undefined> {
   const chartPath = relativeTo(repoRoot, dir);
   const request: RenderRequest = { ...renderRequestOf(dir, set, binary, config, variant), checkedCharts, purpose: variant === undefined ? 'value-set' : 'variant' };
@@ -412,6 +431,14 @@ async function renderOne(
   // A variant that fails (a chart demanding values only on upgrade) cannot be deployed that way with these
   // values: noted on the chart's record, not a scan error.
   if (!outcome.ok && variant !== undefined) return { failed: outcome.message, ms: outcome.ms };
+  if (!outcome.ok && library && LIBRARY_REFUSED.test(outcome.message)) {
+    loaded.skipped.push({ path: chartPath, reason: LIBRARY_SKIPPED });
+    return undefined;
+  }
+  if (outcome.ok && library) {
+    // preadmit's reading of the metadata and helm's differ: what helm renders is judged, and the run fails.
+    loaded.errors.push({ kind: 'render', file: `${chartPath}/Chart.yaml`, chart: chartPath, message: 'the chart\'s metadata (Chart.yaml, with requirements.yaml merged in) reads as a library chart, yet helm renders it: only its default values were judged' });
+  }
   if (!outcome.ok) {
     const which = set.kind === 'default' ? '' : `with value set ${set.name}: `;
     loaded.errors.push({ kind: 'render', file: chartPath, chart: chartPath, message: `${which}${outcome.message}` });

@@ -4,8 +4,9 @@
 // that defines it, so a values key maps back to the file and line that set it.
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
-import { arr, isObj, str } from '../k8s/values.ts';
-import { parseChartYaml } from './helm.ts';
+import { isObj } from '../k8s/values.ts';
+import { readChartMetadata } from './helm.ts';
+import { dependenciesOf as helmDependencies } from './chart-metadata.ts';
 import { loadYamlDocuments, type YamlDocument } from '../loaders/yaml-docs.ts';
 import { escapeToken } from '../model/pointer.ts';
 
@@ -223,32 +224,17 @@ interface Dependency {
 }
 
 function readChartYaml(dir: string): { name: string; dependencies: Dependency[] } | undefined {
-  let parsed: unknown;
-  try {
-    // Only charts that render reach provenance (their Chart.yaml passed readChartInfo's size and symlink
-    // checks); warnings would go to stderr with a piece of the source, so they are off.
-    parsed = parseChartYaml(readFileSync(path.join(dir, 'Chart.yaml'), 'utf8'));
-  } catch {
-    return undefined;
-  }
-  if (!isObj(parsed)) return undefined;
-  const deps: unknown[] = [...arr(parsed.dependencies)];
-  const requirements = path.join(dir, 'requirements.yaml');
-  if (str(parsed.apiVersion) === 'v1' && existsSync(requirements)) {
-    try {
-      const req = parseChartYaml(readFileSync(requirements, 'utf8'));
-      if (isObj(req)) deps.push(...arr(req.dependencies));
-    } catch {
-      // helm reports it when it renders
-    }
-  }
+  // Only charts that render reach provenance (their Chart.yaml passed readChartInfo's size and symlink
+  // checks). helm's own view: requirements.yaml merged into Chart.yaml whatever the apiVersion.
+  const metadata = readChartMetadata(dir);
+  if (typeof metadata === 'string') return undefined;
   return {
-    name: str(parsed.name) ?? path.basename(dir),
-    dependencies: deps.filter(isObj).map((d) => ({
-      name: str(d.name) ?? '',
-      ...(str(d.alias) ? { alias: str(d.alias)! } : {}),
-      ...(str(d.condition) ? { condition: str(d.condition)! } : {}),
-      tags: arr(d.tags).filter((t): t is string => typeof t === 'string'),
+    name: metadata.name,
+    dependencies: helmDependencies(metadata).map((d) => ({
+      name: d.name,
+      ...(d.alias !== '' ? { alias: d.alias } : {}),
+      ...(d.condition !== '' ? { condition: d.condition } : {}),
+      tags: d.tags,
     })),
   };
 }

@@ -13,12 +13,14 @@ import path from 'node:path';
 import { createHash } from 'node:crypto';
 import { gunzipSync } from 'node:zlib';
 import { execa } from 'execa';
-import { isObj, str, arr } from '../k8s/values.ts';
+import { isObj } from '../k8s/values.ts';
 import { loadYamlDocuments, safeParserMessage } from '../loaders/yaml-docs.ts';
 import { isInside, safeRealpath } from '../model/paths.ts';
 import { currentRenderBudget, MiB } from '../config/render-budget.ts';
 import { omittedTemplates, templateIndex, valuesTextCalls, type TemplateIndex, type TextCalls } from './template-subset.ts';
 import { binaryHash, currentRenderCache, directoryHash, fileHash, fileStamp, renderKey, type RenderCache } from './render-cache.ts';
+import { chartMetadata, dependenciesOf, type ChartMetadata, type DescriptionFile } from './chart-metadata.ts';
+import { helmIgnoreRules, ignored } from './helm-ignore.ts';
 
 export class HelmNotFoundError extends Error {}
 
@@ -214,8 +216,12 @@ export function parseChartYaml(text: string): unknown {
   return parsed.documents[0]?.value ?? null;
 }
 
-/** Reads Chart.yaml; a string when it is not a usable chart description. */
-export function readChartInfo(dir: string, root = chartRoot(dir)): ChartInfo | string {
+/**
+ * A chart directory's metadata as helm's loader builds it: Chart.yaml, then requirements.yaml merged into it
+ * whatever the apiVersion (chart-metadata.ts), unless the chart's .helmignore leaves it out; a string when it
+ * is not a usable chart description.
+ */
+export function readChartMetadata(dir: string, root = chartRoot(dir)): ChartMetadata | string {
   let parsed: unknown;
   const chartYaml = readChartFile(path.join(dir, 'Chart.yaml'), root);
   if (typeof chartYaml === 'string') return chartYaml;
@@ -225,32 +231,35 @@ export function readChartInfo(dir: string, root = chartRoot(dir)): ChartInfo | s
     return `Chart.yaml could not be parsed: ${(error as Error).message}`;
   }
   if (!isObj(parsed)) return 'Chart.yaml is not a mapping';
-  const name = str(parsed.name);
-  if (!name) return 'Chart.yaml has no name';
-  const dependencies = arr(parsed.dependencies).filter(isObj).map((dep) => ({
-    name: str(dep.name) ?? '',
-    alias: str(dep.alias),
-    version: str(dep.version),
-  }));
-  // apiVersion v1 charts declare dependencies in requirements.yaml.
+  const files: DescriptionFile[] = [{ name: 'Chart.yaml', label: 'Chart.yaml', value: parsed }];
   const requirements = path.join(dir, 'requirements.yaml');
-  if (str(parsed.apiVersion) === 'v1' && existsSync(requirements)) {
+  if (existsSync(requirements) && !ignored(helmIgnoreRules(dir), 'requirements.yaml', false)) {
     const read = readChartFile(requirements, root);
     if (typeof read === 'string') return read;
     try {
-      const req = parseChartYaml(read.text);
-      if (isObj(req)) for (const dep of arr(req.dependencies).filter(isObj)) dependencies.push({ name: str(dep.name) ?? '', alias: str(dep.alias), version: str(dep.version) });
-    } catch {
-      // helm reports a broken requirements.yaml itself when it renders.
+      files.push({ name: 'requirements.yaml', label: 'requirements.yaml', value: parseChartYaml(read.text) });
+    } catch (error) {
+      // helm refuses the chart: it is not judged as a library (or without the dependencies) on Chart.yaml's word.
+      return `requirements.yaml could not be parsed (helm merges it into Chart.yaml): ${(error as Error).message}`;
     }
   }
-  const version = parsed.version;
+  const metadata = chartMetadata(files);
+  if (typeof metadata !== 'string' && metadata.name === '') return 'Chart.yaml has no name';
+  return metadata;
+}
+
+/** The chart at `dir` as helm's loader describes it (readChartMetadata); a string when it is not a usable chart description. */
+export function readChartInfo(dir: string, root = chartRoot(dir)): ChartInfo | string {
+  const metadata = readChartMetadata(dir, root);
+  if (typeof metadata === 'string') return metadata;
   return {
     dir,
-    name,
-    version: typeof version === 'string' ? version : typeof version === 'number' ? String(version) : '',
-    type: str(parsed.type) === 'library' ? 'library' : 'application',
-    dependencies: dependencies.filter((d) => d.name !== ''),
+    name: metadata.name,
+    version: metadata.version,
+    type: metadata.type === 'library' ? 'library' : 'application',
+    dependencies: dependenciesOf(metadata)
+      .filter((d) => d.name !== '')
+      .map((d) => ({ name: d.name, ...(d.alias !== '' ? { alias: d.alias } : {}), ...(d.version !== '' ? { version: d.version } : {}) })),
   };
 }
 
