@@ -24,8 +24,6 @@ const BROKEN_MANIFESTS = [
   'yaml-billion-laughs.yaml',
   'yaml-recursive-alias.yaml',
   'yaml-deep-flow-nesting.yaml',
-  'yaml-non-utf8-latin1.yaml',
-  'yaml-utf16le-bom.yaml',
   'yaml-nul-byte.yaml',
   'yaml-unclosed-quote-in-secret.yaml',
   'yaml-invalid-escape-in-secret.yaml',
