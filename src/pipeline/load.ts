@@ -58,7 +58,11 @@ export async function load(
   const loadPlanOrManifest = async (classification: PlanClassification, absolute: string, file: string, text: () => Buffer | string, explicit: boolean) => {
     if (classification.kind === 'rejected') {
       loaded.errors.push({ kind: 'parse', file, message: classification.message });
+      // What kubectl would apply from it is judged all the same (the plan error already fails the scan).
+      if (classification.manifests) loadManifestText(text(), file, false, loaded);
     } else if (classification.kind === 'plan') {
+      // Plan keys on a Kubernetes object: kubectl applies it, so its objects are judged besides the plan.
+      if (classification.manifests) loadManifestText(text(), file, explicit, loaded);
       const plan = await loadPlanFile(classification.json, {
         file: absolute,
         repoRoot,
