@@ -163,3 +163,22 @@ describe('bytes as unicode.BOMOverride decodes them', () => {
     expect(read('apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a}\ndata: {a: "x\u0000"}\n').problems[0]!.message).toMatch(/NUL/);
   });
 });
+
+describe('a document that is not an object, in a directory search', () => {
+  it('is reported where kubectl apply -R fails on it: beside Kubernetes objects, or naming one', async () => {
+    const dir = workspace('preadmit-kubectl-stream-');
+    writeFileSync(path.join(dir, 'beside.yaml'), `${POD('p')}\n---\njust a string\n`);
+    writeFileSync(path.join(dir, 'names.yaml'), '"apiVersion: v1 kind: Pod"\n');
+    writeFileSync(path.join(dir, 'list.yaml'), '- apiVersion: v1\n  kind: ConfigMap\n  metadata: {name: a}\n');
+    // other YAML (a playbook, a version file) is left alone, as before
+    writeFileSync(path.join(dir, 'playbook.yaml'), '- hosts: all\n  tasks: []\n');
+    writeFileSync(path.join(dir, 'version.yaml'), '1.2.3\n');
+    const result = await scan({ paths: [dir] });
+    expect(result.errors.map((e) => `${path.basename(e.file)}:${e.line} ${e.message}`).sort()).toEqual([
+      'beside.yaml:3 document 2 is a string, not a Kubernetes object: kubectl apply fails on it',
+      'list.yaml:1 document 1 is a list, not a Kubernetes object: kubectl apply fails on it',
+      'names.yaml:1 document 1 is a string, not a Kubernetes object: kubectl apply fails on it',
+    ]);
+    expect(findings(result)).toContain('pss-host-namespaces p /spec/hostPID @1');
+  });
+});
