@@ -12,7 +12,7 @@
 // - Anything else is YAML from the start (yaml-docs.ts).
 import { tokens } from '../model/pointer.ts';
 import type { DuplicateKey } from './go-yaml-value.ts';
-import { chargeYamlBudget, DEPTH_MESSAGE, loadYamlDocuments, tooManyNodes, YAML_LIMITS, type ParsedYaml, type YamlDocument, type YamlProblem } from './yaml-docs.ts';
+import { chargeYamlBudget, DEPTH_MESSAGE, hasNonFinite, loadYamlDocuments, tooManyNodes, YAML_LIMITS, type ParsedYaml, type YamlDocument, type YamlProblem } from './yaml-docs.ts';
 
 /** Go's unicode.IsSpace. (JavaScript's `\s` adds U+FEFF and lacks U+0085.) */
 const GO_SPACE = /[\t\n\v\f\r \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]/;
@@ -253,16 +253,6 @@ function wellFormedValue(value: unknown): unknown {
     return out;
   }
   return value;
-}
-
-function hasNonFinite(value: unknown): boolean {
-  const stack = [value];
-  while (stack.length > 0) {
-    const node = stack.pop();
-    if (typeof node === 'number' && !Number.isFinite(node)) return true;
-    if (node !== null && typeof node === 'object') stack.push(...Object.values(node));
-  }
-  return false;
 }
 
 /** encoding/json's whitespace: space, tab, CR and LF only. */

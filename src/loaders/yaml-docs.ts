@@ -695,7 +695,7 @@ function loadChunk(
 /** `.inf` and `.nan` are go-yaml floats that sigs.k8s.io/yaml cannot write as JSON: kubectl rejects the document. */
 const NON_FINITE_TOKEN = /\.(?:inf|Inf|INF|nan|NaN|NAN)\b/;
 const NON_FINITE_MESSAGE = 'a value is .inf or .nan, which JSON cannot hold: kubectl, helm and the API server reject this document';
-function hasNonFinite(value: unknown): boolean {
+export function hasNonFinite(value: unknown): boolean {
   const stack = [value];
   while (stack.length > 0) {
     const node = stack.pop();
