@@ -50,11 +50,18 @@ describe('a Unicode space before the `{` that starts a file', () => {
     }
   });
 
-  it('stops eating spaces after one newline, as consumeWhitespace does: the rest is YAML from line 2', () => {
-    // go-yaml reads `\u00a0{...}` as a string (kubectl fails on it); preadmit's YAML reading judges the
-    // object, the safe side of that difference.
-    const { objects } = read(`\u00a0\n\u00a0${POD('p')}`);
-    expect(objects.map((o) => `${o.ref.name}@${o.source.line}`)).toEqual(['p@2']);
+  it('stops eating spaces after one newline, as consumeWhitespace does: `\u00a0{...}` on line 2 is a YAML string kubectl fails on', () => {
+    const { objects, problems } = read(`\u00a0\n\u00a0${POD('p')}`);
+    expect(objects).toEqual([]);
+    expect(problems).toEqual([expect.objectContaining({ line: 2, message: 'document 1 is a string, not a Kubernetes object' })]);
+  });
+
+  it('starts the JSON stream at the first byte: a leading space JSON does not know sends the whole file to YAML', () => {
+    // kubectl: JSON fails on the NBSP, YAML reads `{...}` and then, in the same document, nothing more
+    const { objects } = read(`\u00a0${CM('a')}\n`);
+    expect(objects.map((o) => o.ref.name)).toEqual(['a']);
+    // JSON whitespace before the `{` keeps it a JSON stream
+    expect(read(` \t\r\n${CM('a')}${CM('b')}`).objects.map((o) => o.ref.name)).toEqual(['a', 'b']);
   });
 
   it('reads a plain YAML file with a leading Unicode space as YAML, as before', () => {

@@ -92,16 +92,16 @@ function wellFormed(text: string): string {
   return text.replace(LONE_SURROGATE, '\ufffd');
 }
 
-/** Offset of the first `{` past Go's Unicode spaces, within the first 4096 bytes; -1 if there is none. */
-function jsonStart(text: string): number {
+/** GuessJSONStream: a `{` past Go's Unicode spaces, within the first 4096 bytes. */
+function looksJson(text: string): boolean {
   let bytes = 0;
   for (let i = 0; i < text.length; i++) {
-    if (text[i] === '{') return bytes < JSON_PEEK_BYTES ? i : -1;
-    if (!GO_SPACE.test(text[i]!)) return -1;
+    if (text[i] === '{') return true;
+    if (!GO_SPACE.test(text[i]!)) return false;
     bytes += utf8Length(text.charCodeAt(i));
-    if (bytes >= JSON_PEEK_BYTES) return -1;
+    if (bytes >= JSON_PEEK_BYTES) return false;
   }
-  return -1;
+  return false;
 }
 
 function utf8Length(code: number): number {
@@ -153,19 +153,19 @@ export function readManifestStream(input: Uint8Array | string): ParsedYaml {
     return { documents: [], problems: [{ index: 0, line: 1, message }] };
   }
   const text = decoded.text;
-  const start = text.length > YAML_LIMITS.maxBytes ? -1 : jsonStart(text);
-  if (start === -1) return loadYamlDocuments(text, 'kubernetes', { decoded: true });
-  return readJsonStream(text, start);
+  if (text.length > YAML_LIMITS.maxBytes || !looksJson(text)) return loadYamlDocuments(text, 'kubernetes', { decoded: true });
+  return readJsonStream(text);
 }
 
-function readJsonStream(text: string, start: number): ParsedYaml {
+/** The JSON stream from the start: encoding/json fails on a space it does not know (NBSP), and falls back to YAML. */
+function readJsonStream(text: string): ParsedYaml {
   const documents: YamlDocument[] = [];
   const problems: YamlProblem[] = [];
   const lineOfOffset = lineIndex(text);
   let consumed = 0;
   let count = 0;
   let textNodes = 0;
-  for (let at = start; ; ) {
+  for (let at = 0; ; ) {
     at = skipJsonSpace(text, at);
     if (at >= text.length) break;
     const scan = scanJsonValue(text, at);
