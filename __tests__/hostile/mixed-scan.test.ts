@@ -10,7 +10,7 @@ import { corpusCharts, corpusConfig } from '../../scripts/corpus.ts';
 import type { Finding, ScanResult } from '../../src/model/model.ts';
 import { scan } from '../../src/pipeline/scan.ts';
 import { repoRoot, sharedPath, skipMessage } from '../helpers/shared.ts';
-import { chart, deepBlockNesting, fromCorpus, helm3, link, nodeFlood, oversizedFile, workspace } from './helpers.ts';
+import { chart, deepBlockNesting, fromCorpus, helm3, link, nodeFlood, oversizedFile, utf16Manifest, workspace } from './helpers.ts';
 
 const corpus = sharedPath('corpus');
 
@@ -24,8 +24,6 @@ const BROKEN_MANIFESTS = [
   'yaml-billion-laughs.yaml',
   'yaml-recursive-alias.yaml',
   'yaml-deep-flow-nesting.yaml',
-  'yaml-non-utf8-latin1.yaml',
-  'yaml-utf16le-bom.yaml',
   'yaml-nul-byte.yaml',
   'yaml-unclosed-quote-in-secret.yaml',
   'yaml-invalid-escape-in-secret.yaml',
@@ -60,6 +58,9 @@ const GENERATED: Record<string, (dir: string) => void> = {
   'oversized-file.yaml': (dir) => oversizedFile(dir),
   'node-flood.yaml': (dir) => writeFileSync(path.join(dir, 'node-flood.yaml'), nodeFlood(3)),
   'deep-block-nesting.yaml': (dir) => writeFileSync(path.join(dir, 'deep-block-nesting.yaml'), deepBlockNesting(1_000)),
+  // kubectl reads UTF-16 without a byte order mark as UTF-8, and a JSON stream stops at what follows two values
+  'utf16-no-bom.yaml': (dir) => writeFileSync(path.join(dir, 'utf16-no-bom.yaml'), utf16Manifest().subarray(2)),
+  'json-stream-then-garbage.json': (dir) => writeFileSync(path.join(dir, 'json-stream-then-garbage.json'), '{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"a"}}\n{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"b"}}\ngarbage: [\n'),
   'symlink-to-etc-passwd.yaml': (dir) => link(dir, 'symlink-to-etc-passwd.yaml', '/etc/passwd'),
   'symlink-dangling.yaml': (dir) => link(dir, 'symlink-dangling.yaml', path.join(dir, 'nothing.yaml')),
   'symlink-to-corpus-chart': (dir) => link(dir, 'symlink-to-corpus-chart', path.join(corpus!, 'charts', 'bitnami__nginx')),

@@ -7,7 +7,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { loadYamlDocuments, parseYamlDocuments } from '../../src/loaders/yaml-docs.ts';
+import { loadYamlDocuments, parseYamlDocuments, type ParsedYaml } from '../../src/loaders/yaml-docs.ts';
 
 const dir = path.join(path.dirname(fileURLToPath(import.meta.url)), '../fixtures/yaml-differential');
 const inputs = readdirSync(dir).filter((f) => f.endsWith('.yaml')).sort();
@@ -69,7 +69,7 @@ function normal(value: unknown): unknown {
 }
 
 /** preadmit's reading of a text, in the oracle's terms: one entry per document, a value or an error. */
-function preadmitReading(text: string, parse: typeof loadYamlDocuments): Expected[] {
+function preadmitReading(text: string, parse: (text: string) => ParsedYaml): Expected[] {
   const parsed = parse(text);
   const entries: { index: number; entry: Expected }[] = [];
   for (const doc of parsed.documents) if (doc.value !== null) entries.push({ index: doc.index, entry: { value: normal(doc.value) } });

@@ -25,6 +25,15 @@ describe('classifyPlanFile', () => {
     expect(result).toMatchObject({ kind: 'plan', encoding: 'utf-8', json: { format_version: '1.2' } });
   });
 
+  it('marks a Kubernetes object with plan keys (a List with format_version and planned_values) to be read as manifests too', () => {
+    const list = '{"apiVersion":"v1","kind":"List","format_version":"1.2","planned_values":{},"items":[]}';
+    expect(classifyPlanFile(Buffer.from(list))).toMatchObject({ kind: 'plan', manifests: true });
+    expect(classifyPlanFile(Buffer.from(minimalPlan))).not.toHaveProperty('manifests');
+    // a stream of JSON values (kubectl applies each) is no plan Terraform writes: rejected, and read as manifests
+    expect(classifyPlanFile(Buffer.from(`${list}\n{"apiVersion":"v1","kind":"Pod"}`))).toMatchObject({ kind: 'rejected', manifests: true });
+    expect(classifyPlanFile(Buffer.from(minimalPlan.slice(0, -3)))).not.toHaveProperty('manifests');
+  });
+
   it('accepts a plan with only format_version and configuration, or prior_state (no changes planned)', () => {
     expect(classifyPlanFile(Buffer.from('{"format_version":"0.1","configuration":{}}')).kind).toBe('plan');
     expect(classifyPlanFile(Buffer.from('  \n{"format_version":"1.0","prior_state":{}, "planned_values": {}}')).kind).toBe('plan');

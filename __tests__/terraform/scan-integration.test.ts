@@ -27,6 +27,26 @@ describe('Terraform plans in a scan', () => {
     expect(result.summary.verdict).toBe('fail');
   });
 
+  it('judges the items of a kind: List that carries plan keys (format_version, planned_values), named or found in a directory', async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'preadmit-tf-list-'));
+    const pod = { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'evil' }, spec: { hostPID: true, containers: [{ name: 'c', image: 'busybox:1', securityContext: { privileged: true } }] } };
+    writeFileSync(path.join(dir, 'list.json'), JSON.stringify({ apiVersion: 'v1', kind: 'List', format_version: '1.2', planned_values: {}, items: [pod] }, null, 2));
+    // the same as a stream: a List with plan keys, then a Pod (kubectl applies both)
+    writeFileSync(path.join(dir, 'stream.json'), `${JSON.stringify({ apiVersion: 'v1', kind: 'List', format_version: '1.2', planned_values: {}, items: [] })}\n${JSON.stringify({ ...pod, metadata: { name: 'evil2' } })}\n`);
+    for (const paths of [[path.join(dir, 'list.json'), path.join(dir, 'stream.json')], [dir]]) {
+      const result = await scan({ paths });
+      const found = result.findings.filter((f) => f.ruleId === 'pss-privileged' || f.ruleId === 'pss-host-namespaces').map((f) => `${f.ruleId} ${f.object.name} ${f.path}`);
+      expect(found.sort()).toEqual([
+        'pss-host-namespaces evil /spec/hostPID',
+        'pss-host-namespaces evil2 /spec/hostPID',
+        'pss-privileged evil /spec/containers/0/securityContext/privileged',
+        'pss-privileged evil2 /spec/containers/0/securityContext/privileged',
+      ]);
+      // the plan reading of the stream is refused (Terraform writes one value); the List's is an empty plan
+      expect(result.errors.map((e) => `${path.basename(e.file)} ${e.message}`)).toEqual([expect.stringMatching(/^stream\.json Terraform plan JSON is invalid or truncated: unexpected data after the JSON value/)]);
+    }
+  });
+
   it('rejects a plan -json log stream and a truncated plan with clear errors, and scans the rest', async () => {
     const dir = mkdtempSync(path.join(os.tmpdir(), 'preadmit-plans-'));
     writeFileSync(path.join(dir, 'log.json'), '{"@level":"info","@message":"Terraform 1.9.0","@module":"terraform.ui","type":"version"}\n{"@level":"info","@message":"Plan: 1 to add","type":"change_summary"}\n');

@@ -89,13 +89,27 @@ function listEntries(raw: Obj, doc: YamlDocument, problems: YamlProblem[]): [unk
   return entries;
 }
 
+/** Names a Kubernetes object: `apiVersion` or `kind` as a key, or (in a string) as text. */
+function mentionsObject(value: unknown): boolean {
+  if (typeof value === 'string') return /\bapiVersion\b/.test(value) && /\bkind\b/.test(value);
+  if (Array.isArray(value)) return value.some((item) => isObj(item) && (Object.hasOwn(item, 'apiVersion') || Object.hasOwn(item, 'kind')));
+  return false;
+}
+
 export function objectsFromDocuments(documents: YamlDocument[], options: ObjectOptions): ObjectsFromDocuments {
   const objects: ScannedObject[] = [];
   const problems: YamlProblem[] = [];
+  // kubectl apply -R fails on a document that is not an object. Found by walking, other YAML (CI
+  // configuration, playbooks) is left alone, but not in a file that holds Kubernetes objects, nor a
+  // document that names one (a manifest kubectl does not read as one must not pass unseen).
+  const holdsObjects = !options.strict && documents.some((doc) => isObj(doc.value) && (Object.hasOwn(doc.value, 'apiVersion') || Object.hasOwn(doc.value, 'kind')));
   for (const doc of documents) {
     if (doc.value === null) continue; // an empty document (a lone `---`, comments only) is valid YAML with nothing in it
     if (!isObj(doc.value)) {
-      if (options.strict) problems.push({ index: doc.index, line: doc.line, message: `document ${doc.index + 1} is a ${Array.isArray(doc.value) ? 'list' : typeof doc.value}, not a Kubernetes object` });
+      if (options.strict || holdsObjects || mentionsObject(doc.value)) {
+        const what = `document ${doc.index + 1} is a ${Array.isArray(doc.value) ? 'list' : typeof doc.value}, not a Kubernetes object`;
+        problems.push({ index: doc.index, line: doc.line, message: options.strict ? what : `${what}: kubectl apply fails on it` });
+      }
       continue;
     }
     const raw = doc.value;

@@ -73,6 +73,15 @@ export function runWithYamlBudget<T>(budget: YamlBudget, fn: () => T): T {
   return budgets.run(budget, fn);
 }
 
+/** The scan's budget, if any: spent (with its message), or charged `nodes` (readers outside this file). */
+export function chargeYamlBudget(nodes: number): string | undefined {
+  const budget = budgets.getStore();
+  if (budget === undefined) return undefined;
+  if (budget.spent) return budgetProblem(budget);
+  budget.used += nodes;
+  return undefined;
+}
+
 function budgetProblem(budget: YamlBudget): string {
   return `not parsed: this scan already parsed ${budget.maxNodes.toLocaleString('en-US')} YAML nodes, its limit for node's heap (split the scan over shards with --shard, give node a larger heap with NODE_OPTIONS=--max-old-space-size=MIB where the machine has the memory, or exclude generated files)`;
 }
@@ -169,7 +178,7 @@ export function safeParserMessage(message: string): string {
   return line.length > 200 ? `${line.slice(0, 199)}…` : line;
 }
 
-const DEPTH_MESSAGE = () => `document is nested deeper than ${YAML_LIMITS.maxDepth} levels (or an alias refers to its own anchor)`;
+export const DEPTH_MESSAGE = () => `document is nested deeper than ${YAML_LIMITS.maxDepth} levels (or an alias refers to its own anchor)`;
 
 export interface YamlMeasure {
   /** Upper estimate of the nodes (see measureYaml); counting stops a little past `stopAt`. */
@@ -369,7 +378,7 @@ export function measureYaml(text: string, from = 0, to = text.length, stopAt = I
   return { nodes, depth, ...(deepAt !== undefined ? { deepAt } : {}) };
 }
 
-function tooManyNodes(what: 'document' | 'text', limit: number): string {
+export function tooManyNodes(what: 'document' | 'text', limit: number): string {
   return `${what} has more than ${limit.toLocaleString('en-US')} YAML nodes, the most preadmit parses in one ${what}; not parsed (no Kubernetes object comes near this)`;
 }
 
@@ -378,8 +387,9 @@ function tooManyNodes(what: 'document' | 'text', limit: number): string {
  * The text is still parsed (so nothing in it is lost), and the first such line is reported: the API
  * server's decoder rejects a manifest that is not UTF-8.
  */
-function encodingProblem(text: string): (YamlProblem & { fatal?: boolean }) | undefined {
-  const at = text.indexOf('\ufffd');
+function encodingProblem(text: string, decoded: boolean): (YamlProblem & { fatal?: boolean }) | undefined {
+  // Decoded as kubectl decodes a file (kubectl-stream.ts): a U+FFFD is what kubectl sends, not an error.
+  const at = decoded ? -1 : text.indexOf('\ufffd');
   const nul = text.indexOf('\u0000');
   if (at === -1 && nul === -1) return undefined;
   const first = at === -1 ? nul : nul === -1 ? at : Math.min(at, nul);
@@ -522,13 +532,14 @@ const NEEDS_FULL_PARSE = /^(?:%|\.\.\.(?:\s|$)|---[ \t]+[^#\s])/m;
 
 /**
  * Fast multi-document load with lazy positions (see the file comment). Same results as
- * parseYamlDocuments, in the Kubernetes dialect.
+ * parseYamlDocuments, in the Kubernetes dialect. `decoded`: the text was decoded from bytes as kubectl
+ * decodes a file (kubectl-stream.ts), so a U+FFFD in it is what kubectl sends rather than a bad byte.
  */
-export function loadYamlDocuments(text: string, dialect: YamlDialect = 'kubernetes'): ParsedYaml {
+export function loadYamlDocuments(text: string, dialect: YamlDialect = 'kubernetes', options: { decoded?: boolean } = {}): ParsedYaml {
   if (text.length > YAML_LIMITS.maxBytes) return parseYamlDocuments(text, dialect);
   if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
   if (dialect === 'kubernetes') text = goYamlStream(text);
-  const encoding = encodingProblem(text);
+  const encoding = encodingProblem(text, options.decoded === true);
   // UTF-16 read as UTF-8 is noise between NULs: the encoding is the one thing worth saying.
   if (encoding?.fatal) return { documents: [], problems: [{ index: 0, line: 1, message: encoding.message }] };
   const withEncoding = (parsed: ParsedYaml): ParsedYaml =>
@@ -684,7 +695,7 @@ function loadChunk(
 /** `.inf` and `.nan` are go-yaml floats that sigs.k8s.io/yaml cannot write as JSON: kubectl rejects the document. */
 const NON_FINITE_TOKEN = /\.(?:inf|Inf|INF|nan|NaN|NAN)\b/;
 const NON_FINITE_MESSAGE = 'a value is .inf or .nan, which JSON cannot hold: kubectl, helm and the API server reject this document';
-function hasNonFinite(value: unknown): boolean {
+export function hasNonFinite(value: unknown): boolean {
   const stack = [value];
   while (stack.length > 0) {
     const node = stack.pop();

@@ -4,7 +4,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Config } from '../config/config.ts';
 import { objectsFromDocuments } from '../loaders/objects.ts';
-import { loadYamlDocuments } from '../loaders/yaml-docs.ts';
+import { readManifestStream } from '../loaders/kubectl-stream.ts';
 import { UsageError } from '../model/errors.ts';
 import { renderCharts, type ChartRender, type RenderedCharts } from '../render/charts.ts';
 import { helmCandidate, HelmNotFoundError, type HelmBinary } from '../render/helm.ts';
@@ -26,8 +26,9 @@ export interface Loaded extends RenderedCharts {
   secrets: string[];
 }
 
-function loadManifestText(text: string, file: string, explicit: boolean, loaded: Loaded): void {
-  const parsed = loadYamlDocuments(text);
+/** A manifest file's bytes (standard input's text), read as kubectl apply -f reads them. */
+function loadManifestText(input: Buffer | string, file: string, explicit: boolean, loaded: Loaded): void {
+  const parsed = readManifestStream(input);
   for (const problem of parsed.problems) {
     loaded.errors.push({ kind: 'parse', file, message: problem.message, ...(problem.line ? { line: problem.line } : {}) });
   }
@@ -54,10 +55,14 @@ export async function load(
   const helm = () => helmLocated;
 
   // A JSON file may be a Terraform plan: plans are recognised by content, not by name.
-  const loadPlanOrManifest = async (classification: PlanClassification, absolute: string, file: string, text: () => string, explicit: boolean) => {
+  const loadPlanOrManifest = async (classification: PlanClassification, absolute: string, file: string, text: () => Buffer | string, explicit: boolean) => {
     if (classification.kind === 'rejected') {
       loaded.errors.push({ kind: 'parse', file, message: classification.message });
+      // What kubectl would apply from it is judged all the same (the plan error already fails the scan).
+      if (classification.manifests) loadManifestText(text(), file, false, loaded);
     } else if (classification.kind === 'plan') {
+      // Plan keys on a Kubernetes object: kubectl applies it, so its objects are judged besides the plan.
+      if (classification.manifests) loadManifestText(text(), file, explicit, loaded);
       const plan = await loadPlanFile(classification.json, {
         file: absolute,
         repoRoot,
@@ -91,7 +96,7 @@ export async function load(
         loaded.errors.push({ kind: 'read', file, message: `cannot read: ${(error as Error).message}` });
         continue;
       }
-      await loadPlanOrManifest(classifyPlanFile(bytes), input.file, file, () => bytes.toString('utf8'), input.explicit);
+      await loadPlanOrManifest(classifyPlanFile(bytes), input.file, file, () => bytes, input.explicit);
     }
   }
 

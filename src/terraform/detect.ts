@@ -4,9 +4,11 @@
 // redirection) is decoded and classified again. Everything else is 'not-plan' and left to the manifest path.
 
 export type PlanClassification =
-  | { kind: 'plan'; json: Record<string, unknown>; encoding: PlanEncoding }
+  /** `manifests`: the file is also what kubectl would apply (a plan's keys on a Kubernetes object): read it as both. */
+  | { kind: 'plan'; json: Record<string, unknown>; encoding: PlanEncoding; manifests?: true }
   | { kind: 'not-plan' }
-  | { kind: 'rejected'; message: string };
+  /** `manifests`: the file may hold objects kubectl would apply (a stream of JSON values): read them as well. */
+  | { kind: 'rejected'; message: string; manifests?: true };
 
 export type PlanEncoding = 'utf-8' | 'utf-8-bom' | 'utf-16le' | 'utf-16be';
 
@@ -75,7 +77,9 @@ export function classifyText(text: string, encoding: PlanEncoding = 'utf-8'): Pl
     json = JSON.parse(start === 0 ? text : text.slice(start));
   } catch (error) {
     if (!looksTerraform) return { kind: 'not-plan' };
-    return { kind: 'rejected', message: `Terraform plan JSON is invalid or truncated${encodingNote(encoding)}: ${describeParseError(error as Error, text, start)}` };
+    // A complete value with more after it is a stream of JSON values, which kubectl applies one by one.
+    const stream = findJsonError(text, start)?.reason === 'unexpected data after the JSON value';
+    return { kind: 'rejected', message: `Terraform plan JSON is invalid or truncated${encodingNote(encoding)}: ${describeParseError(error as Error, text, start)}`, ...(stream ? { manifests: true as const } : {}) };
   }
   if (json === null || typeof json !== 'object' || Array.isArray(json)) return { kind: 'not-plan' };
   const doc = json as Record<string, unknown>;
@@ -86,7 +90,9 @@ export function classifyText(text: string, encoding: PlanEncoding = 'utf-8'): Pl
     if (!(major === 0 || major === 1)) {
       return { kind: 'rejected', message: `Terraform plan JSON format_version ${doc.format_version} is not supported (0.x and 1.x are)` };
     }
-    return { kind: 'plan', json: doc, encoding };
+    // No plan Terraform writes has these keys; a Kubernetes object (a List) with plan keys is both.
+    const manifests = 'apiVersion' in doc || 'kind' in doc;
+    return { kind: 'plan', json: doc, encoding, ...(manifests ? { manifests: true as const } : {}) };
   }
   if (typeof doc.version === 'number' && 'terraform_version' in doc && ('resources' in doc || 'lineage' in doc)) {
     return { kind: 'rejected', message: `Terraform state file (terraform.tfstate), not a plan: it shows what exists, not what the change will create; ${SHOW_HINT}` };
