@@ -43,7 +43,7 @@ var require_windows = __commonJS({
     module.exports = isexe;
     isexe.sync = sync;
     var fs = __require("fs");
-    function checkPathExt(path44, options) {
+    function checkPathExt(path45, options) {
       var pathext = options.pathExt !== void 0 ? options.pathExt : process.env.PATHEXT;
       if (!pathext) {
         return true;
@@ -54,25 +54,25 @@ var require_windows = __commonJS({
       }
       for (var i2 = 0; i2 < pathext.length; i2++) {
         var p = pathext[i2].toLowerCase();
-        if (p && path44.substr(-p.length).toLowerCase() === p) {
+        if (p && path45.substr(-p.length).toLowerCase() === p) {
           return true;
         }
       }
       return false;
     }
-    function checkStat(stat, path44, options) {
+    function checkStat(stat, path45, options) {
       if (!stat.isSymbolicLink() && !stat.isFile()) {
         return false;
       }
-      return checkPathExt(path44, options);
+      return checkPathExt(path45, options);
     }
-    function isexe(path44, options, cb) {
-      fs.stat(path44, function(er, stat) {
-        cb(er, er ? false : checkStat(stat, path44, options));
+    function isexe(path45, options, cb) {
+      fs.stat(path45, function(er, stat) {
+        cb(er, er ? false : checkStat(stat, path45, options));
       });
     }
-    function sync(path44, options) {
-      return checkStat(fs.statSync(path44), path44, options);
+    function sync(path45, options) {
+      return checkStat(fs.statSync(path45), path45, options);
     }
   }
 });
@@ -83,13 +83,13 @@ var require_mode = __commonJS({
     module.exports = isexe;
     isexe.sync = sync;
     var fs = __require("fs");
-    function isexe(path44, options, cb) {
-      fs.stat(path44, function(er, stat) {
+    function isexe(path45, options, cb) {
+      fs.stat(path45, function(er, stat) {
         cb(er, er ? false : checkStat(stat, options));
       });
     }
-    function sync(path44, options) {
-      return checkStat(fs.statSync(path44), options);
+    function sync(path45, options) {
+      return checkStat(fs.statSync(path45), options);
     }
     function checkStat(stat, options) {
       return stat.isFile() && checkMode(stat, options);
@@ -122,7 +122,7 @@ var require_isexe = __commonJS({
     }
     module.exports = isexe;
     isexe.sync = sync;
-    function isexe(path44, options, cb) {
+    function isexe(path45, options, cb) {
       if (typeof options === "function") {
         cb = options;
         options = {};
@@ -132,7 +132,7 @@ var require_isexe = __commonJS({
           throw new TypeError("callback not provided");
         }
         return new Promise(function(resolve2, reject) {
-          isexe(path44, options || {}, function(er, is) {
+          isexe(path45, options || {}, function(er, is) {
             if (er) {
               reject(er);
             } else {
@@ -141,7 +141,7 @@ var require_isexe = __commonJS({
           });
         });
       }
-      core2(path44, options || {}, function(er, is) {
+      core2(path45, options || {}, function(er, is) {
         if (er) {
           if (er.code === "EACCES" || options && options.ignoreErrors) {
             er = null;
@@ -151,9 +151,9 @@ var require_isexe = __commonJS({
         cb(er, is);
       });
     }
-    function sync(path44, options) {
+    function sync(path45, options) {
       try {
-        return core2.sync(path44, options || {});
+        return core2.sync(path45, options || {});
       } catch (er) {
         if (options && options.ignoreErrors || er.code === "EACCES") {
           return false;
@@ -169,7 +169,7 @@ var require_isexe = __commonJS({
 var require_which = __commonJS({
   "node_modules/which/which.js"(exports, module) {
     var isWindows = process.platform === "win32" || process.env.OSTYPE === "cygwin" || process.env.OSTYPE === "msys";
-    var path44 = __require("path");
+    var path45 = __require("path");
     var COLON = isWindows ? ";" : ":";
     var isexe = require_isexe();
     var getNotFoundError = (cmd) => Object.assign(new Error(`not found: ${cmd}`), { code: "ENOENT" });
@@ -207,7 +207,7 @@ var require_which = __commonJS({
           return opt.all && found.length ? resolve2(found) : reject(getNotFoundError(cmd));
         const ppRaw = pathEnv[i2];
         const pathPart = /^".*"$/.test(ppRaw) ? ppRaw.slice(1, -1) : ppRaw;
-        const pCmd = path44.join(pathPart, cmd);
+        const pCmd = path45.join(pathPart, cmd);
         const p = !pathPart && /^\.[\\\/]/.test(cmd) ? cmd.slice(0, 2) + pCmd : pCmd;
         resolve2(subStep(p, i2, 0));
       });
@@ -234,7 +234,7 @@ var require_which = __commonJS({
       for (let i2 = 0; i2 < pathEnv.length; i2++) {
         const ppRaw = pathEnv[i2];
         const pathPart = /^".*"$/.test(ppRaw) ? ppRaw.slice(1, -1) : ppRaw;
-        const pCmd = path44.join(pathPart, cmd);
+        const pCmd = path45.join(pathPart, cmd);
         const p = !pathPart && /^\.[\\\/]/.test(cmd) ? cmd.slice(0, 2) + pCmd : pCmd;
         for (let j = 0; j < pathExt.length; j++) {
           const cur = p + pathExt[j];
@@ -282,7 +282,7 @@ var require_path_key = __commonJS({
 var require_resolveCommand = __commonJS({
   "node_modules/cross-spawn/lib/util/resolveCommand.js"(exports, module) {
     "use strict";
-    var path44 = __require("path");
+    var path45 = __require("path");
     var which = require_which();
     var getPathKey = require_path_key();
     function resolveCommandAttempt(parsed, withoutPathExt) {
@@ -300,7 +300,7 @@ var require_resolveCommand = __commonJS({
       try {
         resolved = which.sync(parsed.command, {
           path: env[getPathKey({ env })],
-          pathExt: withoutPathExt ? path44.delimiter : void 0
+          pathExt: withoutPathExt ? path45.delimiter : void 0
         });
       } catch (e) {
       } finally {
@@ -309,7 +309,7 @@ var require_resolveCommand = __commonJS({
         }
       }
       if (resolved) {
-        resolved = path44.resolve(hasCustomCwd ? parsed.options.cwd : "", resolved);
+        resolved = path45.resolve(hasCustomCwd ? parsed.options.cwd : "", resolved);
       }
       return resolved;
     }
@@ -363,8 +363,8 @@ var require_shebang_command = __commonJS({
       if (!match2) {
         return null;
       }
-      const [path44, argument] = match2[0].replace(/#! ?/, "").split(" ");
-      const binary2 = path44.split("/").pop();
+      const [path45, argument] = match2[0].replace(/#! ?/, "").split(" ");
+      const binary2 = path45.split("/").pop();
       if (binary2 === "env") {
         return argument;
       }
@@ -399,7 +399,7 @@ var require_readShebang = __commonJS({
 var require_parse = __commonJS({
   "node_modules/cross-spawn/lib/parse.js"(exports, module) {
     "use strict";
-    var path44 = __require("path");
+    var path45 = __require("path");
     var resolveCommand = require_resolveCommand();
     var escape3 = require_escape();
     var readShebang = require_readShebang();
@@ -424,7 +424,7 @@ var require_parse = __commonJS({
       const needsShell = !isExecutableRegExp.test(commandFile);
       if (parsed.options.forceShell || needsShell) {
         const needsDoubleEscapeMetaChars = isCmdShimRegExp.test(commandFile);
-        parsed.command = path44.normalize(parsed.command);
+        parsed.command = path45.normalize(parsed.command);
         parsed.command = escape3.command(parsed.command);
         parsed.args = parsed.args.map((arg) => escape3.argument(arg, needsDoubleEscapeMetaChars));
         const shellCommand = [parsed.command].concat(parsed.args).join(" ");
@@ -3763,8 +3763,8 @@ var require_utils = __commonJS({
       }
       return ind;
     }
-    function removeDotSegments(path44) {
-      let input = path44;
+    function removeDotSegments(path45) {
+      let input = path45;
       const output = [];
       let nextSlash = -1;
       let len = 0;
@@ -3838,11 +3838,11 @@ var require_utils = __commonJS({
       }
       return output.join("");
     }
-    function removeDotSegmentsRelative(path44) {
-      if (path44 === "" || path44[0] === "/") {
-        return removeDotSegments(path44);
+    function removeDotSegmentsRelative(path45) {
+      if (path45 === "" || path45[0] === "/") {
+        return removeDotSegments(path45);
       }
-      const segments2 = path44.split("/");
+      const segments2 = path45.split("/");
       const last = segments2.length - 1;
       const output = [];
       let trailingDirectory = false;
@@ -4205,8 +4205,8 @@ var require_schemes = __commonJS({
       }
       if (wsComponent.resourceName) {
         const queryIndex = wsComponent.resourceName.indexOf("?");
-        const path44 = queryIndex === -1 ? wsComponent.resourceName : wsComponent.resourceName.slice(0, queryIndex);
-        wsComponent.path = path44 && path44 !== "/" ? path44 : void 0;
+        const path45 = queryIndex === -1 ? wsComponent.resourceName : wsComponent.resourceName.slice(0, queryIndex);
+        wsComponent.path = path45 && path45 !== "/" ? path45 : void 0;
         wsComponent.query = queryIndex === -1 ? void 0 : wsComponent.resourceName.slice(queryIndex + 1);
         wsComponent.resourceName = void 0;
       }
@@ -7516,17 +7516,17 @@ var require_visit = __commonJS({
     visit.BREAK = BREAK;
     visit.SKIP = SKIP;
     visit.REMOVE = REMOVE;
-    function visit_(key2, node, visitor, path44) {
-      const ctrl = callVisitor(key2, node, visitor, path44);
+    function visit_(key2, node, visitor, path45) {
+      const ctrl = callVisitor(key2, node, visitor, path45);
       if (identity7.isNode(ctrl) || identity7.isPair(ctrl)) {
-        replaceNode(key2, path44, ctrl);
-        return visit_(key2, ctrl, visitor, path44);
+        replaceNode(key2, path45, ctrl);
+        return visit_(key2, ctrl, visitor, path45);
       }
       if (typeof ctrl !== "symbol") {
         if (identity7.isCollection(node)) {
-          path44 = Object.freeze(path44.concat(node));
+          path45 = Object.freeze(path45.concat(node));
           for (let i2 = 0; i2 < node.items.length; ++i2) {
-            const ci = visit_(i2, node.items[i2], visitor, path44);
+            const ci = visit_(i2, node.items[i2], visitor, path45);
             if (typeof ci === "number")
               i2 = ci - 1;
             else if (ci === BREAK)
@@ -7537,13 +7537,13 @@ var require_visit = __commonJS({
             }
           }
         } else if (identity7.isPair(node)) {
-          path44 = Object.freeze(path44.concat(node));
-          const ck = visit_("key", node.key, visitor, path44);
+          path45 = Object.freeze(path45.concat(node));
+          const ck = visit_("key", node.key, visitor, path45);
           if (ck === BREAK)
             return BREAK;
           else if (ck === REMOVE)
             node.key = null;
-          const cv = visit_("value", node.value, visitor, path44);
+          const cv = visit_("value", node.value, visitor, path45);
           if (cv === BREAK)
             return BREAK;
           else if (cv === REMOVE)
@@ -7564,17 +7564,17 @@ var require_visit = __commonJS({
     visitAsync.BREAK = BREAK;
     visitAsync.SKIP = SKIP;
     visitAsync.REMOVE = REMOVE;
-    async function visitAsync_(key2, node, visitor, path44) {
-      const ctrl = await callVisitor(key2, node, visitor, path44);
+    async function visitAsync_(key2, node, visitor, path45) {
+      const ctrl = await callVisitor(key2, node, visitor, path45);
       if (identity7.isNode(ctrl) || identity7.isPair(ctrl)) {
-        replaceNode(key2, path44, ctrl);
-        return visitAsync_(key2, ctrl, visitor, path44);
+        replaceNode(key2, path45, ctrl);
+        return visitAsync_(key2, ctrl, visitor, path45);
       }
       if (typeof ctrl !== "symbol") {
         if (identity7.isCollection(node)) {
-          path44 = Object.freeze(path44.concat(node));
+          path45 = Object.freeze(path45.concat(node));
           for (let i2 = 0; i2 < node.items.length; ++i2) {
-            const ci = await visitAsync_(i2, node.items[i2], visitor, path44);
+            const ci = await visitAsync_(i2, node.items[i2], visitor, path45);
             if (typeof ci === "number")
               i2 = ci - 1;
             else if (ci === BREAK)
@@ -7585,13 +7585,13 @@ var require_visit = __commonJS({
             }
           }
         } else if (identity7.isPair(node)) {
-          path44 = Object.freeze(path44.concat(node));
-          const ck = await visitAsync_("key", node.key, visitor, path44);
+          path45 = Object.freeze(path45.concat(node));
+          const ck = await visitAsync_("key", node.key, visitor, path45);
           if (ck === BREAK)
             return BREAK;
           else if (ck === REMOVE)
             node.key = null;
-          const cv = await visitAsync_("value", node.value, visitor, path44);
+          const cv = await visitAsync_("value", node.value, visitor, path45);
           if (cv === BREAK)
             return BREAK;
           else if (cv === REMOVE)
@@ -7618,23 +7618,23 @@ var require_visit = __commonJS({
       }
       return visitor;
     }
-    function callVisitor(key2, node, visitor, path44) {
+    function callVisitor(key2, node, visitor, path45) {
       if (typeof visitor === "function")
-        return visitor(key2, node, path44);
+        return visitor(key2, node, path45);
       if (identity7.isMap(node))
-        return visitor.Map?.(key2, node, path44);
+        return visitor.Map?.(key2, node, path45);
       if (identity7.isSeq(node))
-        return visitor.Seq?.(key2, node, path44);
+        return visitor.Seq?.(key2, node, path45);
       if (identity7.isPair(node))
-        return visitor.Pair?.(key2, node, path44);
+        return visitor.Pair?.(key2, node, path45);
       if (identity7.isScalar(node))
-        return visitor.Scalar?.(key2, node, path44);
+        return visitor.Scalar?.(key2, node, path45);
       if (identity7.isAlias(node))
-        return visitor.Alias?.(key2, node, path44);
+        return visitor.Alias?.(key2, node, path45);
       return void 0;
     }
-    function replaceNode(key2, path44, node) {
-      const parent = path44[path44.length - 1];
+    function replaceNode(key2, path45, node) {
+      const parent = path45[path45.length - 1];
       if (identity7.isCollection(parent)) {
         parent.items[key2] = node;
       } else if (identity7.isPair(parent)) {
@@ -8246,10 +8246,10 @@ var require_Collection = __commonJS({
     var createNode = require_createNode();
     var identity7 = require_identity();
     var Node = require_Node();
-    function collectionFromPath(schema2, path44, value) {
+    function collectionFromPath(schema2, path45, value) {
       let v = value;
-      for (let i2 = path44.length - 1; i2 >= 0; --i2) {
-        const k = path44[i2];
+      for (let i2 = path45.length - 1; i2 >= 0; --i2) {
+        const k = path45[i2];
         if (typeof k === "number" && Number.isInteger(k) && k >= 0) {
           const a2 = [];
           a2[k] = v;
@@ -8268,7 +8268,7 @@ var require_Collection = __commonJS({
         sourceObjects: /* @__PURE__ */ new Map()
       });
     }
-    var isEmptyPath = (path44) => path44 == null || typeof path44 === "object" && !!path44[Symbol.iterator]().next().done;
+    var isEmptyPath = (path45) => path45 == null || typeof path45 === "object" && !!path45[Symbol.iterator]().next().done;
     var Collection = class extends Node.NodeBase {
       constructor(type2, schema2) {
         super(type2);
@@ -8298,11 +8298,11 @@ var require_Collection = __commonJS({
        * be a Pair instance or a `{ key, value }` object, which may not have a key
        * that already exists in the map.
        */
-      addIn(path44, value) {
-        if (isEmptyPath(path44))
+      addIn(path45, value) {
+        if (isEmptyPath(path45))
           this.add(value);
         else {
-          const [key2, ...rest] = path44;
+          const [key2, ...rest] = path45;
           const node = this.get(key2, true);
           if (identity7.isCollection(node))
             node.addIn(rest, value);
@@ -8316,8 +8316,8 @@ var require_Collection = __commonJS({
        * Removes a value from the collection.
        * @returns `true` if the item was found and removed.
        */
-      deleteIn(path44) {
-        const [key2, ...rest] = path44;
+      deleteIn(path45) {
+        const [key2, ...rest] = path45;
         if (rest.length === 0)
           return this.delete(key2);
         const node = this.get(key2, true);
@@ -8331,8 +8331,8 @@ var require_Collection = __commonJS({
        * scalar values from their surrounding node; to disable set `keepScalar` to
        * `true` (collections are always returned intact).
        */
-      getIn(path44, keepScalar) {
-        const [key2, ...rest] = path44;
+      getIn(path45, keepScalar) {
+        const [key2, ...rest] = path45;
         const node = this.get(key2, true);
         if (rest.length === 0)
           return !keepScalar && identity7.isScalar(node) ? node.value : node;
@@ -8350,8 +8350,8 @@ var require_Collection = __commonJS({
       /**
        * Checks if the collection includes a value with the key `key`.
        */
-      hasIn(path44) {
-        const [key2, ...rest] = path44;
+      hasIn(path45) {
+        const [key2, ...rest] = path45;
         if (rest.length === 0)
           return this.has(key2);
         const node = this.get(key2, true);
@@ -8361,8 +8361,8 @@ var require_Collection = __commonJS({
        * Sets a value in this collection. For `!!set`, `value` needs to be a
        * boolean to add/remove the item from the set.
        */
-      setIn(path44, value) {
-        const [key2, ...rest] = path44;
+      setIn(path45, value) {
+        const [key2, ...rest] = path45;
         if (rest.length === 0) {
           this.set(key2, value);
         } else {
@@ -10877,9 +10877,9 @@ var require_Document = __commonJS({
           this.contents.add(value);
       }
       /** Adds a value to the document. */
-      addIn(path44, value) {
+      addIn(path45, value) {
         if (assertCollection(this.contents))
-          this.contents.addIn(path44, value);
+          this.contents.addIn(path45, value);
       }
       /**
        * Create a new `Alias` node, ensuring that the target `node` has the required anchor.
@@ -10954,14 +10954,14 @@ var require_Document = __commonJS({
        * Removes a value from the document.
        * @returns `true` if the item was found and removed.
        */
-      deleteIn(path44) {
-        if (Collection.isEmptyPath(path44)) {
+      deleteIn(path45) {
+        if (Collection.isEmptyPath(path45)) {
           if (this.contents == null)
             return false;
           this.contents = null;
           return true;
         }
-        return assertCollection(this.contents) ? this.contents.deleteIn(path44) : false;
+        return assertCollection(this.contents) ? this.contents.deleteIn(path45) : false;
       }
       /**
        * Returns item at `key`, or `undefined` if not found. By default unwraps
@@ -10976,10 +10976,10 @@ var require_Document = __commonJS({
        * scalar values from their surrounding node; to disable set `keepScalar` to
        * `true` (collections are always returned intact).
        */
-      getIn(path44, keepScalar) {
-        if (Collection.isEmptyPath(path44))
+      getIn(path45, keepScalar) {
+        if (Collection.isEmptyPath(path45))
           return !keepScalar && identity7.isScalar(this.contents) ? this.contents.value : this.contents;
-        return identity7.isCollection(this.contents) ? this.contents.getIn(path44, keepScalar) : void 0;
+        return identity7.isCollection(this.contents) ? this.contents.getIn(path45, keepScalar) : void 0;
       }
       /**
        * Checks if the document includes a value with the key `key`.
@@ -10990,10 +10990,10 @@ var require_Document = __commonJS({
       /**
        * Checks if the document includes a value at `path`.
        */
-      hasIn(path44) {
-        if (Collection.isEmptyPath(path44))
+      hasIn(path45) {
+        if (Collection.isEmptyPath(path45))
           return this.contents !== void 0;
-        return identity7.isCollection(this.contents) ? this.contents.hasIn(path44) : false;
+        return identity7.isCollection(this.contents) ? this.contents.hasIn(path45) : false;
       }
       /**
        * Sets a value in this document. For `!!set`, `value` needs to be a
@@ -11010,13 +11010,13 @@ var require_Document = __commonJS({
        * Sets a value in this document. For `!!set`, `value` needs to be a
        * boolean to add/remove the item from the set.
        */
-      setIn(path44, value) {
-        if (Collection.isEmptyPath(path44)) {
+      setIn(path45, value) {
+        if (Collection.isEmptyPath(path45)) {
           this.contents = value;
         } else if (this.contents == null) {
-          this.contents = Collection.collectionFromPath(this.schema, Array.from(path44), value);
+          this.contents = Collection.collectionFromPath(this.schema, Array.from(path45), value);
         } else if (assertCollection(this.contents)) {
-          this.contents.setIn(path44, value);
+          this.contents.setIn(path45, value);
         }
       }
       /**
@@ -12977,9 +12977,9 @@ var require_cst_visit = __commonJS({
     visit.BREAK = BREAK;
     visit.SKIP = SKIP;
     visit.REMOVE = REMOVE;
-    visit.itemAtPath = (cst, path44) => {
+    visit.itemAtPath = (cst, path45) => {
       let item = cst;
-      for (const [field, index] of path44) {
+      for (const [field, index] of path45) {
         const tok = item?.[field];
         if (tok && "items" in tok) {
           item = tok.items[index];
@@ -12988,23 +12988,23 @@ var require_cst_visit = __commonJS({
       }
       return item;
     };
-    visit.parentCollection = (cst, path44) => {
-      const parent = visit.itemAtPath(cst, path44.slice(0, -1));
-      const field = path44[path44.length - 1][0];
+    visit.parentCollection = (cst, path45) => {
+      const parent = visit.itemAtPath(cst, path45.slice(0, -1));
+      const field = path45[path45.length - 1][0];
       const coll = parent?.[field];
       if (coll && "items" in coll)
         return coll;
       throw new Error("Parent collection not found");
     };
-    function _visit(path44, item, visitor) {
-      let ctrl = visitor(item, path44);
+    function _visit(path45, item, visitor) {
+      let ctrl = visitor(item, path45);
       if (typeof ctrl === "symbol")
         return ctrl;
       for (const field of ["key", "value"]) {
         const token = item[field];
         if (token && "items" in token) {
           for (let i2 = 0; i2 < token.items.length; ++i2) {
-            const ci = _visit(Object.freeze(path44.concat([[field, i2]])), token.items[i2], visitor);
+            const ci = _visit(Object.freeze(path45.concat([[field, i2]])), token.items[i2], visitor);
             if (typeof ci === "number")
               i2 = ci - 1;
             else if (ci === BREAK)
@@ -13015,10 +13015,10 @@ var require_cst_visit = __commonJS({
             }
           }
           if (typeof ctrl === "function" && field === "key")
-            ctrl = ctrl(item, path44);
+            ctrl = ctrl(item, path45);
         }
       }
-      return typeof ctrl === "function" ? ctrl(item, path44) : ctrl;
+      return typeof ctrl === "function" ? ctrl(item, path45) : ctrl;
     }
     exports.visit = visit;
   }
@@ -15610,12 +15610,12 @@ if (process.env.PREADMIT_V8_HEAP !== "default") setFlagsFromString(HEAP_GROWING_
 // src/cli.ts
 import { parseArgs } from "node:util";
 import { existsSync as existsSync12, lstatSync as lstatSync8, readFileSync as readFileSync29, statSync as statSync22 } from "node:fs";
-import path43 from "node:path";
+import path44 from "node:path";
 
 // src/pipeline/base-compare.ts
 import { existsSync as existsSync11, mkdirSync as mkdirSync5, mkdtempSync as mkdtempSync7, realpathSync as realpathSync4, rmSync as rmSync8 } from "node:fs";
 import os7 from "node:os";
-import path40 from "node:path";
+import path41 from "node:path";
 import { spawnSync as spawnSync2 } from "node:child_process";
 
 // node_modules/is-plain-obj/index.js
@@ -20020,13 +20020,13 @@ var logOutputSync = ({ serializedResult, fdNumber, state, verboseInfo, encoding,
   }
 };
 var writeToFiles = (serializedResult, stdioItems, outputFiles) => {
-  for (const { path: path44, append: append2 } of stdioItems.filter(({ type: type2 }) => FILE_TYPES.has(type2))) {
-    const pathString = typeof path44 === "string" ? path44 : path44.toString();
+  for (const { path: path45, append: append2 } of stdioItems.filter(({ type: type2 }) => FILE_TYPES.has(type2))) {
+    const pathString = typeof path45 === "string" ? path45 : path45.toString();
     if (append2 || outputFiles.has(pathString)) {
-      appendFileSync(path44, serializedResult);
+      appendFileSync(path45, serializedResult);
     } else {
       outputFiles.add(pathString);
-      writeFileSync(path44, serializedResult);
+      writeFileSync(path45, serializedResult);
     }
   }
 };
@@ -26620,9 +26620,9 @@ var Authorizer = class {
   user;
 };
 var PathCheck = class {
-  constructor(authz, path44) {
+  constructor(authz, path45) {
     this.authz = authz;
-    this.path = path44;
+    this.path = path45;
   }
   authz;
   path;
@@ -27415,12 +27415,12 @@ function registerOptionals(env) {
 
 // src/admission/k8s-cel/url.ts
 var URLValue = class {
-  constructor(raw, scheme, opaque, host, path44, rawQuery) {
+  constructor(raw, scheme, opaque, host, path45, rawQuery) {
     this.raw = raw;
     this.scheme = scheme;
     this.opaque = opaque;
     this.host = host;
-    this.path = path44;
+    this.path = path45;
     this.rawQuery = rawQuery;
   }
   raw;
@@ -29715,7 +29715,7 @@ function requireLoader() {
     let terminator;
     let isPair4;
     let isExplicitPair;
-    let isMapping;
+    let isMapping2;
     const overridableKeys = /* @__PURE__ */ Object.create(null);
     let keyNode;
     let keyTag;
@@ -29723,11 +29723,11 @@ function requireLoader() {
     let ch = state.input.charCodeAt(state.position);
     if (ch === 91) {
       terminator = 93;
-      isMapping = false;
+      isMapping2 = false;
       _result = [];
     } else if (ch === 123) {
       terminator = 125;
-      isMapping = true;
+      isMapping2 = true;
       _result = {};
     } else {
       return false;
@@ -29743,7 +29743,7 @@ function requireLoader() {
         state.position++;
         state.tag = _tag;
         state.anchor = _anchor;
-        state.kind = isMapping ? "mapping" : "sequence";
+        state.kind = isMapping2 ? "mapping" : "sequence";
         state.result = _result;
         return true;
       } else if (!readNext) {
@@ -29776,7 +29776,7 @@ function requireLoader() {
         composeNode(state, nodeIndent, CONTEXT_FLOW_IN, false, true);
         valueNode = state.result;
       }
-      if (isMapping) {
+      if (isMapping2) {
         storeMappingPair(state, _result, overridableKeys, keyTag, keyNode, valueNode, _line, _lineStart, _pos);
       } else if (isPair4) {
         _result.push(storeMappingPair(state, null, overridableKeys, keyTag, keyNode, valueNode, _line, _lineStart, _pos));
@@ -31504,6 +31504,13 @@ function outsideYamlBudget(fn) {
 function runWithYamlBudget(budget, fn) {
   return budgets2.run(budget, fn);
 }
+function chargeYamlBudget(nodes) {
+  const budget = budgets2.getStore();
+  if (budget === void 0) return void 0;
+  if (budget.spent) return budgetProblem(budget);
+  budget.used += nodes;
+  return void 0;
+}
 function budgetProblem(budget) {
   return `not parsed: this scan already parsed ${budget.maxNodes.toLocaleString("en-US")} YAML nodes, its limit for node's heap (split the scan over shards with --shard, give node a larger heap with NODE_OPTIONS=--max-old-space-size=MIB where the machine has the memory, or exclude generated files)`;
 }
@@ -31724,15 +31731,15 @@ function measureYaml(text2, from = 0, to = text2.length, stopAt = Infinity) {
 function tooManyNodes(what, limit) {
   return `${what} has more than ${limit.toLocaleString("en-US")} YAML nodes, the most preadmit parses in one ${what}; not parsed (no Kubernetes object comes near this)`;
 }
-function encodingProblem(text2) {
-  const at3 = text2.indexOf("\uFFFD");
+function encodingProblem(text2, decoded) {
+  const at3 = decoded ? -1 : text2.indexOf("\uFFFD");
   const nul = text2.indexOf("\0");
   if (at3 === -1 && nul === -1) return void 0;
   const first = at3 === -1 ? nul : nul === -1 ? at3 : Math.min(at3, nul);
   const line = lineAt(text2, first);
-  const utf16 = (at3 === 0 || at3 === 1) && nul !== -1 && nul < 8;
-  const message = utf16 ? "the file looks UTF-16 encoded; Kubernetes manifests are UTF-8 (convert it with iconv -f UTF-16 -t UTF-8)" : at3 === first ? `line ${line} has bytes that are not valid UTF-8 (read as U+FFFD); the API server rejects such a manifest` : `line ${line} has a NUL character; the API server rejects such a manifest`;
-  return { index: 0, line, message, ...utf16 ? { fatal: true } : {} };
+  const utf162 = (at3 === 0 || at3 === 1) && nul !== -1 && nul < 8;
+  const message = utf162 ? "the file looks UTF-16 encoded; Kubernetes manifests are UTF-8 (convert it with iconv -f UTF-16 -t UTF-8)" : at3 === first ? `line ${line} has bytes that are not valid UTF-8 (read as U+FFFD); the API server rejects such a manifest` : `line ${line} has a NUL character; the API server rejects such a manifest`;
+  return { index: 0, line, message, ...utf162 ? { fatal: true } : {} };
 }
 function goYamlNumber(source) {
   const first = source[0];
@@ -31827,11 +31834,11 @@ function countLines(text2, from, to) {
   return count2;
 }
 var NEEDS_FULL_PARSE = /^(?:%|\.\.\.(?:\s|$)|---[ \t]+[^#\s])/m;
-function loadYamlDocuments(text2, dialect = "kubernetes") {
+function loadYamlDocuments(text2, dialect = "kubernetes", options = {}) {
   if (text2.length > YAML_LIMITS.maxBytes) return parseYamlDocuments(text2, dialect);
   if (text2.charCodeAt(0) === 65279) text2 = text2.slice(1);
   if (dialect === "kubernetes") text2 = goYamlStream(text2);
-  const encoding = encodingProblem(text2);
+  const encoding = encodingProblem(text2, options.decoded === true);
   if (encoding?.fatal) return { documents: [], problems: [{ index: 0, line: 1, message: encoding.message }] };
   const withEncoding = (parsed) => encoding ? { documents: parsed.documents, problems: [{ index: encoding.index, line: encoding.line, message: encoding.message }, ...parsed.problems] } : parsed;
   if (NEEDS_FULL_PARSE.test(text2)) return withEncoding(parseYamlDocuments(text2, dialect));
@@ -37179,40 +37186,112 @@ function mergeConfig(raw, baseDir, file, lineOf = () => void 0) {
 }
 
 // src/pipeline/changed-charts.ts
-import { readdirSync as readdirSync5, readFileSync as readFileSync8, readlinkSync, realpathSync as realpathSync2 } from "node:fs";
-import path13 from "node:path";
+import { readdirSync as readdirSync5, readlinkSync, realpathSync as realpathSync2 } from "node:fs";
+import path14 from "node:path";
 
-// src/k8s/values.ts
-function isObj(value) {
+// src/render/chart-metadata.ts
+var METADATA_FIELDS = ["name", "home", "sources", "version", "description", "keywords", "maintainers", "icon", "apiVersion", "condition", "tags", "appVersion", "deprecated", "annotations", "kubeVersion", "dependencies", "type"];
+var DEPENDENCY_FIELDS = ["name", "version", "repository", "condition", "tags", "enabled", "import-values", "alias"];
+function foldName(name) {
+  return name.replace(/\u017f/g, "s").replace(/\u212a/g, "k").replace(/[A-Z]/g, (c3) => c3.toLowerCase());
+}
+function fieldOf(key2, fields) {
+  if (fields.includes(key2)) return key2;
+  const folded = foldName(key2);
+  return fields.find((field) => foldName(field) === folded);
+}
+function isMapping(value) {
   return value !== null && typeof value === "object" && !Array.isArray(value);
 }
-function obj(value) {
-  return isObj(value) ? value : void 0;
+function sortedKeys(mapping) {
+  return Object.keys(mapping).sort((a2, b) => Buffer.compare(Buffer.from(a2), Buffer.from(b)));
 }
-function arr(value) {
-  return Array.isArray(value) ? value : [];
-}
-function str2(value) {
-  return typeof value === "string" ? value : void 0;
-}
-function bool4(value) {
-  return typeof value === "boolean" ? value : void 0;
-}
-function num(value) {
-  return typeof value === "number" && Number.isFinite(value) ? value : void 0;
-}
-function scalarText(value) {
+var LoadError = class extends Error {
+};
+function stringField(value, old, where) {
+  if (value === null || value === void 0) return old;
   if (typeof value === "string") return value;
-  if (typeof value === "number" || typeof value === "boolean") return String(value);
-  return void 0;
+  if (typeof value === "number" || typeof value === "boolean" || typeof value === "bigint") return String(value);
+  throw new LoadError(`${where} is ${Array.isArray(value) ? "a list" : "a mapping"} where helm reads a string`);
 }
-function at(value, ...keys2) {
-  let node = value;
-  for (const key2 of keys2) {
-    if (!isObj(node)) return void 0;
-    node = node[key2];
+function stringList(value, old, where) {
+  if (value === null || value === void 0) return [];
+  if (!Array.isArray(value)) throw new LoadError(`${where} is not a list`);
+  return value.map((item, i2) => item === null ? old[i2] ?? "" : stringField(item, "", `${where}[${i2}]`));
+}
+function emptyDependency() {
+  return { name: "", version: "", repository: "", condition: "", alias: "", tags: [] };
+}
+function decodeDependency(value, into, where) {
+  if (!isMapping(value)) throw new LoadError(`${where} is not a mapping`);
+  for (const key2 of sortedKeys(value)) {
+    const field = fieldOf(key2, DEPENDENCY_FIELDS);
+    const item = value[key2];
+    const at3 = `${where}.${key2}`;
+    if (field === "tags") into.tags = stringList(item, into.tags, at3);
+    else if (field === "name" || field === "version" || field === "repository" || field === "condition" || field === "alias") into[field] = stringField(item, into[field], at3);
   }
-  return node;
+}
+function decodeDependencies(value, old, where) {
+  if (value === null || value === void 0) return null;
+  if (!Array.isArray(value)) throw new LoadError(`${where} is not a list`);
+  return value.map((item, i2) => {
+    if (item === null) return null;
+    const into = old?.[i2] ?? emptyDependency();
+    decodeDependency(item, into, `${where}[${i2}]`);
+    return into;
+  });
+}
+function decodeMetadata(value, into, label) {
+  if (value === null || value === void 0) return;
+  if (!isMapping(value)) throw new LoadError(`${label} is not a mapping`);
+  for (const key2 of sortedKeys(value)) {
+    const field = fieldOf(key2, METADATA_FIELDS);
+    const item = value[key2];
+    const at3 = `${label}: ${key2}`;
+    if (field === "dependencies") into.dependencies = decodeDependencies(item, into.dependencies, at3);
+    else if (field === "apiVersion" || field === "name" || field === "version" || field === "type") into[field] = stringField(item, into[field], at3);
+  }
+}
+function dispatchApiVersion(chartYaml) {
+  const base2 = { apiVersion: "", name: "", version: "", type: "", dependencies: null };
+  try {
+    decodeMetadata(chartYaml, base2, "Chart.yaml");
+  } catch {
+    return "";
+  }
+  return base2.apiVersion;
+}
+function chartMetadata(files) {
+  const charts = files.filter((f) => f.name === "Chart.yaml");
+  if (charts.length === 0) return "Chart.yaml is missing";
+  const metadata = { apiVersion: "", name: "", version: "", type: "", dependencies: null };
+  try {
+    for (const file of charts) {
+      decodeMetadata(file.value, metadata, file.label);
+      if (metadata.apiVersion === "") metadata.apiVersion = "v1";
+    }
+    if (dispatchApiVersion(charts[0].value) !== "v3") {
+      for (const file of files) if (file.name === "requirements.yaml") decodeMetadata(file.value, metadata, file.label);
+    }
+  } catch (error) {
+    if (error instanceof LoadError) return `helm cannot load the chart: ${error.message}`;
+    throw error;
+  }
+  metadata.name = sanitized(metadata.name);
+  for (const dependency of metadata.dependencies ?? []) {
+    if (dependency === null) continue;
+    dependency.name = sanitized(dependency.name);
+    dependency.condition = sanitized(dependency.condition);
+    dependency.tags = dependency.tags.map(sanitized);
+  }
+  return metadata;
+}
+function sanitized(text2) {
+  return text2.replace(/[\t\n\v\f\r\u0085\u00a0\u2028\u2029\p{Zs}]/gu, " ").replace(/[^\p{L}\p{M}\p{N}\p{P}\p{S} ]/gu, "");
+}
+function dependenciesOf(metadata) {
+  return (metadata.dependencies ?? []).filter((d) => d !== null);
 }
 
 // src/render/actions.ts
@@ -37326,11 +37405,44 @@ function withNumericEscapes(text2, decode3) {
 }
 
 // src/render/helm.ts
-import { existsSync as existsSync2, lstatSync as lstatSync2, mkdirSync as mkdirSync2, mkdtempSync, readdirSync as readdirSync3, readFileSync as readFileSync6, rmSync as rmSync2, statSync as statSync5, symlinkSync, writeFileSync as writeFileSync3 } from "node:fs";
+import { existsSync as existsSync2, lstatSync as lstatSync2, mkdirSync as mkdirSync2, mkdtempSync, readdirSync as readdirSync3, readFileSync as readFileSync7, rmSync as rmSync2, statSync as statSync5, symlinkSync, writeFileSync as writeFileSync3 } from "node:fs";
 import os from "node:os";
-import path11 from "node:path";
+import path12 from "node:path";
 import { createHash as createHash2 } from "node:crypto";
 import { gunzipSync } from "node:zlib";
+
+// src/k8s/values.ts
+function isObj(value) {
+  return value !== null && typeof value === "object" && !Array.isArray(value);
+}
+function obj(value) {
+  return isObj(value) ? value : void 0;
+}
+function arr(value) {
+  return Array.isArray(value) ? value : [];
+}
+function str2(value) {
+  return typeof value === "string" ? value : void 0;
+}
+function bool4(value) {
+  return typeof value === "boolean" ? value : void 0;
+}
+function num(value) {
+  return typeof value === "number" && Number.isFinite(value) ? value : void 0;
+}
+function scalarText(value) {
+  if (typeof value === "string") return value;
+  if (typeof value === "number" || typeof value === "boolean") return String(value);
+  return void 0;
+}
+function at(value, ...keys2) {
+  let node = value;
+  for (const key2 of keys2) {
+    if (!isObj(node)) return void 0;
+    node = node[key2];
+  }
+  return node;
+}
 
 // src/render/template-subset.ts
 import { readdirSync, readFileSync as readFileSync4, statSync as statSync3 } from "node:fs";
@@ -38025,6 +38137,72 @@ function renderKey(parts) {
   return createHash("sha256").update(JSON.stringify([FORMAT, parts])).digest("hex");
 }
 
+// src/render/helm-ignore.ts
+import { readFileSync as readFileSync6 } from "node:fs";
+import path11 from "node:path";
+function goPattern(glob2) {
+  let out = "";
+  for (let i2 = 0; i2 < glob2.length; i2++) {
+    const c3 = glob2[i2];
+    if (c3 === "*") out += "[^/]*";
+    else if (c3 === "?") out += "[^/]";
+    else if (c3 === "\\") {
+      if (i2 + 1 >= glob2.length) return void 0;
+      out += escapeRegExp(glob2[++i2]);
+    } else if (c3 === "[") {
+      const end = glob2.indexOf("]", i2 + 2);
+      if (end === -1) return void 0;
+      let body = glob2.slice(i2 + 1, end);
+      const negated = body.startsWith("^");
+      if (negated) body = body.slice(1);
+      out += `[${negated ? "^/" : ""}${body.replace(/[\]\[]/g, "\\$&")}]`;
+      i2 = end;
+    } else out += escapeRegExp(c3);
+  }
+  try {
+    return new RegExp(`^${out}$`, "s");
+  } catch {
+    return void 0;
+  }
+}
+function escapeRegExp(text2) {
+  return text2.replace(/[.*+?^${}()|[\]\\/]/g, "\\$&");
+}
+function helmIgnoreRules(dir) {
+  let text2 = "";
+  try {
+    text2 = readFileSync6(path11.join(dir, ".helmignore"), "utf8");
+  } catch {
+  }
+  const rules = [];
+  for (let line of [...text2.split(/\r?\n/), "templates/.?*"]) {
+    line = line.trim();
+    if (line === "" || line.startsWith("#") || line.includes("**")) continue;
+    const negate = line.startsWith("!");
+    if (negate) line = line.slice(1);
+    const mustDir = line.endsWith("/");
+    if (mustDir) line = line.slice(0, -1);
+    const whole = line.includes("/");
+    if (line.startsWith("/")) line = line.slice(1);
+    const pattern = goPattern(line);
+    if (pattern !== void 0) rules.push({ negate, mustDir, whole, pattern });
+  }
+  return rules;
+}
+function ignored(rules, name, isDir) {
+  for (const rule2 of rules) {
+    const subject = rule2.whole ? name : name.slice(name.lastIndexOf("/") + 1);
+    if (rule2.negate) {
+      if (rule2.mustDir && !isDir) return true;
+      if (!rule2.pattern.test(subject)) return true;
+      continue;
+    }
+    if (rule2.mustDir && !isDir) continue;
+    if (rule2.pattern.test(subject)) return true;
+  }
+  return false;
+}
+
 // src/render/helm.ts
 var HelmNotFoundError = class extends Error {
 };
@@ -38035,7 +38213,7 @@ var GO_RUNTIME_PASSED_THROUGH = ["GOGC", "GOMEMLIMIT", "GOMAXPROCS"];
 var NO_NETWORK = "http://127.0.0.1:9";
 function helmEnvironment() {
   if (privateHome === void 0) {
-    privateHome = mkdtempSync(path11.join(os.tmpdir(), "preadmit-helm-home-"));
+    privateHome = mkdtempSync(path12.join(os.tmpdir(), "preadmit-helm-home-"));
     process.once("exit", () => rmSync2(privateHome, { recursive: true, force: true }));
   }
   const env = {};
@@ -38053,19 +38231,19 @@ function helmEnvironment() {
     ...goRuntime,
     HOME: privateHome,
     USERPROFILE: privateHome,
-    XDG_CACHE_HOME: path11.join(privateHome, "cache"),
-    XDG_CONFIG_HOME: path11.join(privateHome, "config"),
-    XDG_DATA_HOME: path11.join(privateHome, "data"),
-    HELM_CACHE_HOME: path11.join(privateHome, "cache"),
-    HELM_CONFIG_HOME: path11.join(privateHome, "config"),
-    HELM_DATA_HOME: path11.join(privateHome, "data"),
-    HELM_PLUGINS: path11.join(privateHome, "plugins"),
-    HELM_REGISTRY_CONFIG: path11.join(privateHome, "registry.json"),
-    HELM_REPOSITORY_CONFIG: path11.join(privateHome, "repositories.yaml"),
-    HELM_REPOSITORY_CACHE: path11.join(privateHome, "repository"),
+    XDG_CACHE_HOME: path12.join(privateHome, "cache"),
+    XDG_CONFIG_HOME: path12.join(privateHome, "config"),
+    XDG_DATA_HOME: path12.join(privateHome, "data"),
+    HELM_CACHE_HOME: path12.join(privateHome, "cache"),
+    HELM_CONFIG_HOME: path12.join(privateHome, "config"),
+    HELM_DATA_HOME: path12.join(privateHome, "data"),
+    HELM_PLUGINS: path12.join(privateHome, "plugins"),
+    HELM_REGISTRY_CONFIG: path12.join(privateHome, "registry.json"),
+    HELM_REPOSITORY_CONFIG: path12.join(privateHome, "repositories.yaml"),
+    HELM_REPOSITORY_CACHE: path12.join(privateHome, "repository"),
     HELM_NO_PLUGINS: "1",
     HELM_DEBUG: "false",
-    KUBECONFIG: path11.join(privateHome, "kubeconfig"),
+    KUBECONFIG: path12.join(privateHome, "kubeconfig"),
     HTTP_PROXY: NO_NETWORK,
     HTTPS_PROXY: NO_NETWORK,
     ALL_PROXY: NO_NETWORK,
@@ -38077,10 +38255,10 @@ function helmEnvironment() {
 }
 function resolveOnPath(command, pathVariable = process.env.PATH ?? "") {
   const extensions = process.platform === "win32" ? (process.env.PATHEXT ?? ".EXE;.CMD;.BAT").split(";") : [""];
-  for (const dir of pathVariable.split(path11.delimiter)) {
-    if (dir === "" || !path11.isAbsolute(dir)) continue;
+  for (const dir of pathVariable.split(path12.delimiter)) {
+    if (dir === "" || !path12.isAbsolute(dir)) continue;
     for (const extension of extensions) {
-      const candidate2 = path11.join(dir, command + extension);
+      const candidate2 = path12.join(dir, command + extension);
       try {
         if (statSync5(candidate2).isFile()) return candidate2;
       } catch {
@@ -38091,17 +38269,17 @@ function resolveOnPath(command, pathVariable = process.env.PATH ?? "") {
 }
 function helmCandidate(explicit) {
   const name = explicit ?? "helm";
-  return name.includes("/") || name.includes(path11.sep) ? path11.resolve(name) : resolveOnPath(name) ?? name;
+  return name.includes("/") || name.includes(path12.sep) ? path12.resolve(name) : resolveOnPath(name) ?? name;
 }
 var CHECKED_BINARIES = /* @__PURE__ */ new Map();
 async function locateHelm(explicit) {
   const name = explicit ?? "helm";
   const candidate2 = helmCandidate(explicit);
-  const stamp = path11.isAbsolute(candidate2) ? fileStamp(candidate2) : void 0;
+  const stamp = path12.isAbsolute(candidate2) ? fileStamp(candidate2) : void 0;
   const known = CHECKED_BINARIES.get(candidate2);
   if (known !== void 0 && stamp !== void 0 && known.stamp === stamp) return known.binary;
   try {
-    if (!path11.isAbsolute(candidate2)) throw new Error(`${name} is not on PATH (relative PATH entries are not searched)`);
+    if (!path12.isAbsolute(candidate2)) throw new Error(`${name} is not on PATH (relative PATH entries are not searched)`);
     const { stdout } = await execa(candidate2, ["version", "--template={{.Version}}"], {
       env: helmEnvironment(),
       extendEnv: false,
@@ -38125,14 +38303,14 @@ async function locateHelm(explicit) {
 }
 var MAX_CHART_FILE_BYTES = 1024 * 1024;
 function chartRoot(dir) {
-  const real = safeRealpath(dir) ?? path11.resolve(dir);
-  for (let at3 = real; ; at3 = path11.dirname(at3)) {
-    if (existsSync2(path11.join(at3, ".git"))) return at3;
-    if (path11.dirname(at3) === at3) return real;
+  const real = safeRealpath(dir) ?? path12.resolve(dir);
+  for (let at3 = real; ; at3 = path12.dirname(at3)) {
+    if (existsSync2(path12.join(at3, ".git"))) return at3;
+    if (path12.dirname(at3) === at3) return real;
   }
 }
 function readChartFile(file, root) {
-  const name = path11.basename(file);
+  const name = path12.basename(file);
   const real = safeRealpath(file);
   if (real === void 0) return `${name} cannot be read (a symlink to nothing?)`;
   if (!isInside(root, real)) return `${name} is a symlink leading outside the repository; not read`;
@@ -38144,7 +38322,7 @@ function readChartFile(file, root) {
   }
   if (size2 > MAX_CHART_FILE_BYTES) return `${name} is larger than ${MAX_CHART_FILE_BYTES / 1024 / 1024} MiB; not read`;
   try {
-    return { text: readFileSync6(real, "utf8") };
+    return { text: readFileSync7(real, "utf8") };
   } catch (error) {
     return `${name} cannot be read: ${error.message}`;
   }
@@ -38155,9 +38333,9 @@ function parseChartYaml(text2) {
   if (problem !== void 0) throw new Error(problem.line ? `line ${problem.line}: ${problem.message}` : problem.message);
   return parsed.documents[0]?.value ?? null;
 }
-function readChartInfo(dir, root = chartRoot(dir)) {
+function readChartMetadata(dir, root = chartRoot(dir)) {
   let parsed;
-  const chartYaml = readChartFile(path11.join(dir, "Chart.yaml"), root);
+  const chartYaml = readChartFile(path12.join(dir, "Chart.yaml"), root);
   if (typeof chartYaml === "string") return chartYaml;
   try {
     parsed = parseChartYaml(chartYaml.text);
@@ -38165,35 +38343,35 @@ function readChartInfo(dir, root = chartRoot(dir)) {
     return `Chart.yaml could not be parsed: ${error.message}`;
   }
   if (!isObj(parsed)) return "Chart.yaml is not a mapping";
-  const name = str2(parsed.name);
-  if (!name) return "Chart.yaml has no name";
-  const dependencies = arr(parsed.dependencies).filter(isObj).map((dep) => ({
-    name: str2(dep.name) ?? "",
-    alias: str2(dep.alias),
-    version: str2(dep.version)
-  }));
-  const requirements = path11.join(dir, "requirements.yaml");
-  if (str2(parsed.apiVersion) === "v1" && existsSync2(requirements)) {
+  const files = [{ name: "Chart.yaml", label: "Chart.yaml", value: parsed }];
+  const requirements = path12.join(dir, "requirements.yaml");
+  if (existsSync2(requirements) && !ignored(helmIgnoreRules(dir), "requirements.yaml", false)) {
     const read = readChartFile(requirements, root);
     if (typeof read === "string") return read;
     try {
-      const req = parseChartYaml(read.text);
-      if (isObj(req)) for (const dep of arr(req.dependencies).filter(isObj)) dependencies.push({ name: str2(dep.name) ?? "", alias: str2(dep.alias), version: str2(dep.version) });
-    } catch {
+      files.push({ name: "requirements.yaml", label: "requirements.yaml", value: parseChartYaml(read.text) });
+    } catch (error) {
+      return `requirements.yaml could not be parsed (helm merges it into Chart.yaml): ${error.message}`;
     }
   }
-  const version = parsed.version;
+  const metadata = chartMetadata(files);
+  if (typeof metadata !== "string" && metadata.name === "") return "Chart.yaml has no name";
+  return metadata;
+}
+function readChartInfo(dir, root = chartRoot(dir)) {
+  const metadata = readChartMetadata(dir, root);
+  if (typeof metadata === "string") return metadata;
   return {
     dir,
-    name,
-    version: typeof version === "string" ? version : typeof version === "number" ? String(version) : "",
-    type: str2(parsed.type) === "library" ? "library" : "application",
-    dependencies: dependencies.filter((d) => d.name !== "")
+    name: metadata.name,
+    version: metadata.version,
+    type: metadata.type === "library" ? "library" : "application",
+    dependencies: dependenciesOf(metadata).filter((d) => d.name !== "").map((d) => ({ name: d.name, ...d.alias !== "" ? { alias: d.alias } : {}, ...d.version !== "" ? { version: d.version } : {} }))
   };
 }
 function vendoredCharts(dir) {
   const found = /* @__PURE__ */ new Map();
-  const chartsDir = path11.join(dir, "charts");
+  const chartsDir = path12.join(dir, "charts");
   let entries;
   try {
     entries = readdirSync3(chartsDir);
@@ -38201,10 +38379,10 @@ function vendoredCharts(dir) {
     return found;
   }
   for (const entry of entries) {
-    const full2 = path11.join(chartsDir, entry);
+    const full2 = path12.join(chartsDir, entry);
     if (entry.endsWith(".tgz")) {
       found.set(entry.replace(/-v?\d+\.\d+\.\d+[^/]*\.tgz$/, "").replace(/\.tgz$/, ""), full2);
-    } else if (isDirectory(full2) && existsSync2(path11.join(full2, "Chart.yaml"))) {
+    } else if (isDirectory(full2) && existsSync2(path12.join(full2, "Chart.yaml"))) {
       const info = readChartInfo(full2);
       found.set(typeof info === "string" ? entry : info.name, full2);
     }
@@ -38263,7 +38441,7 @@ function releaseSubsets(request) {
   const views = SUBSET_VIEWS.get(request.checkedCharts);
   for (const [memo, view] of views ?? []) {
     if (!memo.startsWith(`${dir}\0`)) continue;
-    rmSync2(path11.dirname(view), { recursive: true, force: true });
+    rmSync2(path12.dirname(view), { recursive: true, force: true });
     views.delete(memo);
   }
 }
@@ -38278,12 +38456,12 @@ function omittedFor(request, chartDir) {
   let read = VALUES_TEXTS.get(request.checkedCharts);
   if (read === void 0) VALUES_TEXTS.set(request.checkedCharts, read = /* @__PURE__ */ new Map());
   for (const file of request.valuesFiles) {
-    const at3 = path11.resolve(request.chartDir, file);
+    const at3 = path12.resolve(request.chartDir, file);
     const stamp = fileStamp(at3);
     let calls = stamp === void 0 ? void 0 : read.get(stamp);
     if (calls === void 0) {
       try {
-        calls = valuesTextCalls(readFileSync6(at3, "utf8"));
+        calls = valuesTextCalls(readFileSync7(at3, "utf8"));
       } catch {
         return [];
       }
@@ -38332,7 +38510,7 @@ async function renderOnce(request) {
         chartDir = sharedCopy = copies.get(memo);
       } else chartDir = answersCopy = withClusterAnswers(chartDir, how);
     } catch (error) {
-      if (editedView !== void 0) rmSync2(path11.dirname(editedView), { recursive: true, force: true });
+      if (editedView !== void 0) rmSync2(path12.dirname(editedView), { recursive: true, force: true });
       return { ok: false, message: `the chart could not be copied for the render with the cluster's answers: ${error.message}`, ms: performance.now() - started };
     }
   }
@@ -38340,7 +38518,7 @@ async function renderOnce(request) {
   let valuesCopies;
   if ((answersCopy !== void 0 || sharedCopy !== void 0) && request.valuesFiles.length > 0) {
     valuesCopies = stagingRoot("preadmit-values-");
-    valuesFiles = request.valuesFiles.map((file2, i2) => answeredValuesFile(file2, path11.join(valuesCopies, `values-${i2}${path11.extname(file2) || ".yaml"}`), answersHowOf(request)));
+    valuesFiles = request.valuesFiles.map((file2, i2) => answeredValuesFile(file2, path12.join(valuesCopies, `values-${i2}${path12.extname(file2) || ".yaml"}`), answersHowOf(request)));
   }
   const purpose = request.purpose ?? "value-set";
   const { file, args, env } = boundedHelm(request.helm.path, templateArgs({ ...request, chartDir, valuesFiles }), budget.memoryLimitBytes);
@@ -38348,8 +38526,8 @@ async function renderOnce(request) {
   const key2 = cache2 === void 0 ? void 0 : cacheKeyOf({ ...request, valuesFiles }, omitted, chartDir, ownDir, answersCopy !== void 0 ? "copy" : sharedCopy !== void 0 ? "shared-copy" : "own", budget.memoryLimitBytes, env, cache2);
   const hit = key2 === void 0 ? void 0 : cache2.get(key2, maxBuffer);
   const removeStaged = () => {
-    if (answersCopy !== void 0) rmSync2(path11.dirname(answersCopy), { recursive: true, force: true });
-    if (editedView !== void 0) rmSync2(path11.dirname(editedView), { recursive: true, force: true });
+    if (answersCopy !== void 0) rmSync2(path12.dirname(answersCopy), { recursive: true, force: true });
+    if (editedView !== void 0) rmSync2(path12.dirname(editedView), { recursive: true, force: true });
     if (valuesCopies !== void 0) rmSync2(valuesCopies, { recursive: true, force: true });
   };
   const asGiven = (message) => valuesFiles.reduce((m, copy, i2) => m.split(copy).join(request.valuesFiles[i2]), message);
@@ -38428,7 +38606,7 @@ function cacheKeyOf(request, omitted, chartDir, ownDir, dir, memoryLimitBytes, e
   if (chart === void 0) return void 0;
   const values = [];
   for (const file of request.valuesFiles) {
-    const hash = fileHash(path11.resolve(request.chartDir, file));
+    const hash = fileHash(path12.resolve(request.chartDir, file));
     if (hash === void 0) return void 0;
     values.push(hash);
   }
@@ -38458,7 +38636,7 @@ function boundedHelm(helmPath, args, memoryLimitBytes) {
 }
 var ANSWERS_COPIES = /* @__PURE__ */ new WeakMap();
 function releaseAnswersCopies(checkedCharts) {
-  for (const copy of ANSWERS_COPIES.get(checkedCharts)?.values() ?? []) rmSync2(path11.dirname(copy), { recursive: true, force: true });
+  for (const copy of ANSWERS_COPIES.get(checkedCharts)?.values() ?? []) rmSync2(path12.dirname(copy), { recursive: true, force: true });
   ANSWERS_COPIES.delete(checkedCharts);
 }
 var STAGED = /* @__PURE__ */ new WeakMap();
@@ -38471,7 +38649,7 @@ function chartDirForHelm(request) {
   let staged;
   if (holdsGit(source)) {
     const root = stagingRoot("preadmit-chart-");
-    staged = path11.join(root, path11.basename(source));
+    staged = path12.join(root, path12.basename(source));
     mirrorWithoutGit(source, staged);
   }
   cache2?.set(request.chartDir, staged);
@@ -38556,7 +38734,7 @@ function withCapabilityBlocks(text2, rewrite) {
 function unpackSubchart(archive, chartsDir, how, depth = 0) {
   let tar;
   try {
-    tar = gunzipSync(readFileSync6(archive), { maxOutputLength: MAX_INSPECTED_BYTES });
+    tar = gunzipSync(readFileSync7(archive), { maxOutputLength: MAX_INSPECTED_BYTES });
   } catch {
     return false;
   }
@@ -38569,15 +38747,15 @@ function unpackSubchart(archive, chartsDir, how, depth = 0) {
   const tops = new Set(entries.map((e) => e.name.split("/")[0]));
   if (tops.size !== 1 || entries.some((e) => e.name.startsWith("/") || e.name.split("/").includes(".."))) return false;
   const top = [...tops][0];
-  if (top === "" || top === "." || existsSync2(path11.join(chartsDir, top))) return false;
+  if (top === "" || top === "." || existsSync2(path12.join(chartsDir, top))) return false;
   for (const entry of entries) {
     if (entry.name.endsWith("/")) continue;
-    const target = path11.join(chartsDir, entry.name);
-    mkdirSync2(path11.dirname(target), { recursive: true });
+    const target = path12.join(chartsDir, entry.name);
+    mkdirSync2(path12.dirname(target), { recursive: true });
     const parts = entry.name.split("/");
     const rewrite = parts.includes("templates") || /^values\.ya?ml$/.test(parts.at(-1));
     writeFileSync3(target, rewrite && entry.content.length <= 4 * 1024 * 1024 ? withClusterAnswersText(entry.content.toString("utf8"), how) : entry.content);
-    if (parts.length === 3 && parts[1] === "charts" && parts[2].endsWith(".tgz") && depth < 4 && unpackSubchart(target, path11.dirname(target), how, depth + 1)) rmSync2(target);
+    if (parts.length === 3 && parts[1] === "charts" && parts[2].endsWith(".tgz") && depth < 4 && unpackSubchart(target, path12.dirname(target), how, depth + 1)) rmSync2(target);
   }
   return true;
 }
@@ -38588,7 +38766,7 @@ function answeredValuesFile(file, to, how) {
   try {
     const stat = statSync5(file);
     if (!stat.isFile() || stat.size > 4 * 1024 * 1024) return file;
-    writeFileSync3(to, withClusterAnswersText(readFileSync6(file, "utf8"), how));
+    writeFileSync3(to, withClusterAnswersText(readFileSync7(file, "utf8"), how));
     return to;
   } catch {
     return file;
@@ -38605,16 +38783,16 @@ function answerableTemplate(file, entry) {
 }
 function withClusterAnswers(chartDir, how) {
   const root = stagingRoot("preadmit-answers-");
-  const staged = path11.join(root, path11.basename(chartDir));
+  const staged = path12.join(root, path12.basename(chartDir));
   const copy = (src, dst, inTemplates, depth) => {
     mkdirSync2(dst, { recursive: true });
     for (const entry of readdirSync3(src, { withFileTypes: true })) {
       if (entry.name === ".git") continue;
-      const from = path11.join(src, entry.name);
-      const to = path11.join(dst, entry.name);
+      const from = path12.join(src, entry.name);
+      const to = path12.join(dst, entry.name);
       if (entry.isDirectory() && depth < 32) copy(from, to, inTemplates || entry.name === "templates", depth + 1);
-      else if ((inTemplates || /^values\.ya?ml$/.test(entry.name)) && answerableTemplate(from, entry)) writeFileSync3(to, withClusterAnswersText(readFileSync6(from, "utf8"), how));
-      else if (path11.basename(src) === "charts" && entry.name.endsWith(".tgz") && entry.isFile() && unpackSubchart(from, dst, how)) continue;
+      else if ((inTemplates || /^values\.ya?ml$/.test(entry.name)) && answerableTemplate(from, entry)) writeFileSync3(to, withClusterAnswersText(readFileSync7(from, "utf8"), how));
+      else if (path12.basename(src) === "charts" && entry.name.endsWith(".tgz") && entry.isFile() && unpackSubchart(from, dst, how)) continue;
       else symlinkSync(from, to);
     }
   };
@@ -38623,14 +38801,14 @@ function withClusterAnswers(chartDir, how) {
 }
 function stagedView(chartDir, files, omitted = []) {
   for (const name of [...files.keys(), ...omitted]) {
-    if (name === "" || path11.isAbsolute(name) || name.split("/").some((part) => part === "" || part === "." || part === ".." || part === ".git")) throw new Error(`${name} is not a file of the chart`);
+    if (name === "" || path12.isAbsolute(name) || name.split("/").some((part) => part === "" || part === "." || part === ".." || part === ".git")) throw new Error(`${name} is not a file of the chart`);
   }
   const root = stagingRoot("preadmit-edit-");
-  const staged = path11.join(root, path11.basename(chartDir));
+  const staged = path12.join(root, path12.basename(chartDir));
   let ownRules = "";
   try {
-    const stat = statSync5(path11.join(chartDir, HELM_IGNORE));
-    ownRules = stat.isFile() && stat.size <= 1024 * 1024 ? readFileSync6(path11.join(chartDir, HELM_IGNORE), "utf8") : void 0;
+    const stat = statSync5(path12.join(chartDir, HELM_IGNORE));
+    ownRules = stat.isFile() && stat.size <= 1024 * 1024 ? readFileSync7(path12.join(chartDir, HELM_IGNORE), "utf8") : void 0;
   } catch (error) {
     if (error.code !== "ENOENT") ownRules = void 0;
   }
@@ -38648,8 +38826,8 @@ function stagedView(chartDir, files, omitted = []) {
       if (entry.name === ".git") continue;
       const name = prefix2 === "" ? entry.name : `${prefix2}/${entry.name}`;
       if (left.has(name) || name === HELM_IGNORE && ignored2.length > 0) continue;
-      const from = path11.join(src, entry.name);
-      const to = path11.join(dst, entry.name);
+      const from = path12.join(src, entry.name);
+      const to = path12.join(dst, entry.name);
       const text2 = files.get(name);
       if (text2 !== void 0) writeFileSync3(to, text2);
       else if (onTheWay.has(name)) stage(from, to, name);
@@ -38657,7 +38835,7 @@ function stagedView(chartDir, files, omitted = []) {
     }
   };
   stage(chartDir, staged, "");
-  if (ignored2.length > 0) writeFileSync3(path11.join(staged, HELM_IGNORE), `${ownRules}
+  if (ignored2.length > 0) writeFileSync3(path12.join(staged, HELM_IGNORE), `${ownRules}
 ${ignored2.map((name) => `/${name.replace(/[\\*?[]/g, "\\$&")}`).join("\n")}
 `);
   return staged;
@@ -38665,7 +38843,7 @@ ${ignored2.map((name) => `/${name.replace(/[\\*?[]/g, "\\$&")}`).join("\n")}
 var HELM_IGNORE = ".helmignore";
 function stagingRoot(prefix2) {
   if (stagedRoots.length === 0) process.once("exit", () => stagedRoots.forEach((dir) => rmSync2(dir, { recursive: true, force: true })));
-  const root = mkdtempSync(path11.join(os.tmpdir(), prefix2));
+  const root = mkdtempSync(path12.join(os.tmpdir(), prefix2));
   stagedRoots.push(root);
   return root;
 }
@@ -38677,15 +38855,15 @@ function holdsGit(dir, depth = 0) {
     return false;
   }
   if (entries.some((e) => e.name === ".git")) return true;
-  return depth < 64 && entries.some((e) => e.isDirectory() && holdsGit(path11.join(dir, e.name), depth + 1));
+  return depth < 64 && entries.some((e) => e.isDirectory() && holdsGit(path12.join(dir, e.name), depth + 1));
 }
 function mirrorWithoutGit(src, dst) {
   mkdirSync2(dst, { recursive: true });
   for (const entry of readdirSync3(src, { withFileTypes: true })) {
     if (entry.name === ".git") continue;
-    const from = path11.join(src, entry.name);
-    if (entry.isDirectory() && holdsGit(from)) mirrorWithoutGit(from, path11.join(dst, entry.name));
-    else symlinkSync(from, path11.join(dst, entry.name));
+    const from = path12.join(src, entry.name);
+    if (entry.isDirectory() && holdsGit(from)) mirrorWithoutGit(from, path12.join(dst, entry.name));
+    else symlinkSync(from, path12.join(dst, entry.name));
   }
 }
 function formatBytes(bytes) {
@@ -38712,7 +38890,7 @@ function secretsOf(request) {
     if (real === void 0 || isInside(chart, real)) continue;
     try {
       if (statSync5(real).size > MAX_CHART_FILE_BYTES * 4) continue;
-      const stack = loadYamlDocuments(readFileSync6(real, "utf8")).documents.map((d) => d.value);
+      const stack = loadYamlDocuments(readFileSync7(real, "utf8")).documents.map((d) => d.value);
       while (stack.length > 0 && out.size < 1e4) {
         const value = stack.pop();
         if (typeof value === "string" && value.length >= MIN_SECRET_LENGTH) out.add(value);
@@ -38736,7 +38914,7 @@ function chartProblem(chartDir, root) {
   const outside = realRoot === start ? "chart" : "repository";
   if (!isInside(realRoot, start)) return "the chart directory leads outside the repository (through a symlink?)";
   for (const name of ["charts", "templates"]) {
-    const full2 = path11.join(start, name);
+    const full2 = path12.join(start, name);
     if (existsSync2(full2) && !isDirectory(full2)) return `${name} is not a directory`;
   }
   const walked = /* @__PURE__ */ new Set();
@@ -38754,7 +38932,7 @@ function chartProblem(chartDir, root) {
     }
     for (const dirent of entries) {
       const entry = dirent.name;
-      const full2 = path11.join(dir, entry);
+      const full2 = path12.join(dir, entry);
       const label = shown2 ? `${shown2}/${entry}` : entry;
       let real = full2;
       let isDir = dirent.isDirectory();
@@ -38764,7 +38942,7 @@ function chartProblem(chartDir, root) {
         if (target === void 0) return `${label} is a symlink to nothing (or a symlink loop)`;
         if (!isInside(realRoot, target)) return `${label} is a symlink leading outside the ${outside} (helm would read what it points to)`;
         if (isInside(target, dir)) return `${label} is a symlink to a directory that holds it (helm would read it again and again)`;
-        if (target.split(path11.sep).includes(".git")) return `${label} is a symlink into a .git directory (helm would read the repository's configuration, where actions/checkout keeps its token)`;
+        if (target.split(path12.sep).includes(".git")) return `${label} is a symlink into a .git directory (helm would read the repository's configuration, where actions/checkout keeps its token)`;
         real = target;
         try {
           const stat = statSync5(target);
@@ -38783,7 +38961,7 @@ function chartProblem(chartDir, root) {
         }
       }
       if (entry === ".git" && !isInside(start, dir)) return `${label} is a .git reached through a symlink (helm would read the repository's configuration)`;
-      const inspected = isFile && (entry === "values.schema.json" || entry.endsWith(".tgz") && path11.basename(dir) === "charts");
+      const inspected = isFile && (entry === "values.schema.json" || entry.endsWith(".tgz") && path12.basename(dir) === "charts");
       if (isDir) {
         pending.push([real, label, depth + 1]);
       } else if (inspected) {
@@ -38803,7 +38981,7 @@ function chartProblem(chartDir, root) {
 function schemaFileProblem(file, size2) {
   if (size2 > MAX_INSPECTED_BYTES) return `larger than ${formatBytes(MAX_INSPECTED_BYTES)}`;
   try {
-    return schemaProblem(readFileSync6(file, "utf8"));
+    return schemaProblem(readFileSync7(file, "utf8"));
   } catch {
     return void 0;
   }
@@ -38839,7 +39017,7 @@ function archiveProblem(file, size2) {
   if (size2 > MAX_INSPECTED_BYTES) return `archive larger than ${formatBytes(MAX_INSPECTED_BYTES)}`;
   let tar;
   try {
-    tar = gunzipSync(readFileSync6(file), { maxOutputLength: MAX_INSPECTED_BYTES });
+    tar = gunzipSync(readFileSync7(file), { maxOutputLength: MAX_INSPECTED_BYTES });
   } catch (error) {
     if (error.code === "ERR_BUFFER_TOO_LARGE" || error instanceof RangeError) {
       return `archive expands to more than ${formatBytes(MAX_INSPECTED_BYTES)}`;
@@ -38948,14 +39126,14 @@ function templateFile(chartDir, template, vendored2 = vendoredCharts) {
     dir = sub;
     i2 += 2;
   }
-  const file = path11.join(dir, ...parts.slice(i2));
+  const file = path12.join(dir, ...parts.slice(i2));
   return isInside(chartDir, file) ? file : chartDir;
 }
 
 // src/pipeline/discover.ts
 import { execFileSync } from "node:child_process";
-import { existsSync as existsSync3, lstatSync as lstatSync3, readdirSync as readdirSync4, readFileSync as readFileSync7, statSync as statSync6 } from "node:fs";
-import path12 from "node:path";
+import { existsSync as existsSync3, lstatSync as lstatSync3, readdirSync as readdirSync4, readFileSync as readFileSync8, statSync as statSync6 } from "node:fs";
+import path13 from "node:path";
 var MANIFEST_EXTENSIONS = /* @__PURE__ */ new Set([".yaml", ".yml", ".json"]);
 var DOWNLOAD_DIRECTORIES = /* @__PURE__ */ new Map([
   ["node_modules", "npm packages"],
@@ -38981,16 +39159,16 @@ function downloadedManifest(dir) {
     }
     for (const entry of entries.sort((a2, b) => a2.name.localeCompare(b.name))) {
       if (--budget < 0) return void 0;
-      const full2 = path12.join(current2, entry.name);
+      const full2 = path13.join(current2, entry.name);
       if (entry.isDirectory()) {
         if (entry.name !== ".git") stack.push(full2);
         continue;
       }
-      if (!entry.isFile() || !MANIFEST_EXTENSIONS.has(path12.extname(entry.name).toLowerCase())) continue;
+      if (!entry.isFile() || !MANIFEST_EXTENSIONS.has(path13.extname(entry.name).toLowerCase())) continue;
       let bytes;
       try {
         if (statSync6(full2).size > SNIFF_BYTES) continue;
-        bytes = readFileSync7(full2);
+        bytes = readFileSync8(full2);
       } catch {
         continue;
       }
@@ -39002,12 +39180,12 @@ function downloadedManifest(dir) {
   return void 0;
 }
 function tracksAnything(repoRoot, dir) {
-  if (!existsSync3(path12.join(repoRoot, ".git"))) return void 0;
+  if (!existsSync3(path13.join(repoRoot, ".git"))) return void 0;
   const realRoot = safeRealpath(repoRoot) ?? repoRoot;
-  const rel = isInside(repoRoot, dir) ? path12.relative(repoRoot, dir) : isInside(realRoot, dir) ? path12.relative(realRoot, dir) : void 0;
+  const rel = isInside(repoRoot, dir) ? path13.relative(repoRoot, dir) : isInside(realRoot, dir) ? path13.relative(realRoot, dir) : void 0;
   if (rel === void 0) return void 0;
   try {
-    const out = execFileSync("git", ["ls-files", "-z", "--", `:(literal)${rel.split(path12.sep).join("/")}`], {
+    const out = execFileSync("git", ["ls-files", "-z", "--", `:(literal)${rel.split(path13.sep).join("/")}`], {
       cwd: repoRoot,
       stdio: ["ignore", "pipe", "ignore"],
       maxBuffer: 256 * 1024 * 1024,
@@ -39023,11 +39201,11 @@ function inGitDatabase(relative) {
   return relative.split(/[\\/]/).includes(".git");
 }
 function findRepoRoot(start) {
-  let dir = path12.resolve(start);
-  if (existsSync3(dir) && !statSync6(dir).isDirectory()) dir = path12.dirname(dir);
+  let dir = path13.resolve(start);
+  if (existsSync3(dir) && !statSync6(dir).isDirectory()) dir = path13.dirname(dir);
   for (; ; ) {
-    if (existsSync3(path12.join(dir, ".git"))) return dir;
-    const parent = path12.dirname(dir);
+    if (existsSync3(path13.join(dir, ".git"))) return dir;
+    const parent = path13.dirname(dir);
     if (parent === dir) return process.cwd();
     dir = parent;
   }
@@ -39069,20 +39247,38 @@ function discover(paths, options) {
     return trackCache.get(dir);
   };
   const skipsDirectory = (dir) => {
-    const name = path12.basename(dir);
+    const name = path13.basename(dir);
     if (name === ".git") return true;
     return DOWNLOAD_DIRECTORIES.has(name) && tracked(dir) !== true;
   };
   const passesOver = (walkRoot, target) => {
     let dir = walkRoot;
-    for (const segment of path12.relative(walkRoot, target).split(path12.sep)) {
-      dir = path12.join(dir, segment);
-      if (skipsDirectory(dir)) return true;
+    if (existsSync3(path13.join(dir, "Chart.yaml"))) return true;
+    for (const segment of path13.relative(walkRoot, target).split(path13.sep)) {
+      dir = path13.join(dir, segment);
+      if (skipsDirectory(dir) || dir !== target && existsSync3(path13.join(dir, "Chart.yaml"))) return true;
     }
     return false;
   };
+  const undeployed = /* @__PURE__ */ new Map();
+  const noteUndeployed = (chartRoot2, file, size2) => {
+    const within = path13.relative(chartRoot2, file).split(path13.sep);
+    const base2 = within.at(-1);
+    if (["templates", "crds", "charts", "ci"].includes(within[0]) || within.length === 1 && /^(Chart\.(yaml|lock)|requirements\.(yaml|lock)|values.*\.(ya?ml|json)|values\.schema\.json)$/i.test(base2)) return;
+    if (!MANIFEST_EXTENSIONS.has(path13.extname(file).toLowerCase()) || size2 > 1024 * 1024 || !selected(file)) return;
+    let text2;
+    try {
+      text2 = readFileSync8(file, "utf8");
+    } catch {
+      return;
+    }
+    if (!(/^\s*"?apiVersion"?\s*:/m.test(text2) && /^\s*"?kind"?\s*:/m.test(text2))) return;
+    const list2 = undeployed.get(chartRoot2);
+    if (list2 === void 0) undeployed.set(chartRoot2, [file]);
+    else list2.push(file);
+  };
   const skip = (dir) => {
-    const name = path12.basename(dir);
+    const name = path13.basename(dir);
     if (name === ".git" || !selected(dir) || skipped.some((s) => s.path === rel(dir))) return;
     const inGit = tracked(dir) !== void 0;
     skipped.push({ path: rel(dir), reason: skipReason(name, inGit) });
@@ -39107,14 +39303,15 @@ function discover(paths, options) {
     if (tooLarge) errors.push({ kind: "read", file: rel(file), message: tooLarge });
     else add2({ kind: "manifest", file, explicit: false }, file);
   };
-  const walk3 = (dir, depth, walkRoot) => {
+  const walk3 = (dir, depth, walkRoot, chartRoot2) => {
     const real = safeRealpath(dir) ?? dir;
     if (walked.has(real)) return;
     walked.add(real);
-    if (existsSync3(path12.join(dir, "Chart.yaml"))) {
-      if (selected(dir)) add2({ kind: "chart", dir, explicit: false }, dir);
-      return;
+    if (existsSync3(path13.join(dir, "Chart.yaml"))) {
+      if (!isSubchart(dir) && selected(dir)) add2({ kind: "chart", dir, explicit: false }, dir);
+      chartRoot2 = dir;
     }
+    const inChart = chartRoot2 !== void 0;
     if (depth > 40) {
       errors.push({ kind: "read", file: rel(dir), message: "directory nesting deeper than 40 levels; not searched further" });
       return;
@@ -39127,13 +39324,18 @@ function discover(paths, options) {
       return;
     }
     for (const entry of entries) {
-      const full2 = path12.join(dir, entry);
+      const full2 = path13.join(dir, entry);
       if (excluded(full2)) continue;
       let stat;
       try {
         stat = lstatSync3(full2);
       } catch (error) {
         errors.push({ kind: "read", file: rel(full2), message: `cannot read: ${error.message}` });
+        continue;
+      }
+      if (inChart) {
+        if (stat.isDirectory() && !skipsDirectory(full2)) walk3(full2, depth + 1, walkRoot, chartRoot2);
+        else if (stat.isFile()) noteUndeployed(chartRoot2, full2, stat.size);
         continue;
       }
       if (stat.isSymbolicLink()) {
@@ -39150,7 +39352,7 @@ function discover(paths, options) {
           skip(full2);
           continue;
         }
-        if (inGitDatabase(path12.relative(realRoot, target)) || inGitDatabase(path12.relative(walkRoot, target))) {
+        if (inGitDatabase(path13.relative(realRoot, target)) || inGitDatabase(path13.relative(walkRoot, target))) {
           errors.push({ kind: "read", file: rel(full2), message: "symlink into a .git directory; not followed" });
           continue;
         }
@@ -39162,7 +39364,7 @@ function discover(paths, options) {
           continue;
         }
         if (targetStat.isDirectory()) walk3(target, depth + 1, walkRoot);
-        else if (targetStat.isFile() && MANIFEST_EXTENSIONS.has(path12.extname(target).toLowerCase())) addManifest(target, targetStat.size);
+        else if (targetStat.isFile() && MANIFEST_EXTENSIONS.has(path13.extname(target).toLowerCase())) addManifest(target, targetStat.size);
         continue;
       }
       if (stat.isDirectory()) {
@@ -39171,7 +39373,7 @@ function discover(paths, options) {
           continue;
         }
         walk3(full2, depth + 1, walkRoot);
-      } else if (stat.isFile() && MANIFEST_EXTENSIONS.has(path12.extname(entry).toLowerCase())) {
+      } else if (stat.isFile() && MANIFEST_EXTENSIONS.has(path13.extname(entry).toLowerCase())) {
         addManifest(full2, stat.size);
       }
     }
@@ -39181,7 +39383,7 @@ function discover(paths, options) {
       add2({ kind: "stdin" }, "-");
       continue;
     }
-    const full2 = path12.resolve(given);
+    const full2 = path13.resolve(given);
     let stat;
     try {
       stat = statSync6(full2);
@@ -39190,8 +39392,8 @@ function discover(paths, options) {
       continue;
     }
     if (stat.isDirectory()) {
-      if (existsSync3(path12.join(full2, "Chart.yaml"))) add2({ kind: "chart", dir: full2, explicit: true }, full2);
-      else walk3(full2, 0, safeRealpath(full2) ?? full2);
+      if (existsSync3(path13.join(full2, "Chart.yaml"))) add2({ kind: "chart", dir: full2, explicit: true }, full2);
+      walk3(full2, 0, safeRealpath(full2) ?? full2);
     } else if (!stat.isFile()) {
       errors.push({ kind: "read", file: rel(full2), message: "not a regular file (a device, socket or pipe); use - to read standard input" });
     } else {
@@ -39200,7 +39402,17 @@ function discover(paths, options) {
       else add2({ kind: "manifest", file: full2, explicit: true }, full2);
     }
   }
+  for (const [chart, files] of [...undeployed].sort((a2, b) => a2[0].localeCompare(b[0]))) {
+    skipped.push({
+      path: rel(chart),
+      reason: `${files.length} ${files.length === 1 ? "file" : "files"} in this chart's folder outside templates/ and crds/ ${files.length === 1 ? "holds" : "hold"} Kubernetes objects helm does not deploy (${files.slice(0, 3).map((f) => path13.relative(chart, f).split(path13.sep).join("/")).join(", ")}${files.length > 3 ? ", ..." : ""}): not judged; name them as paths if something else applies them`
+    });
+  }
   return { inputs, errors, skipped };
+}
+function isSubchart(dir) {
+  const parent = path13.dirname(dir);
+  return path13.basename(parent) === "charts" && existsSync3(path13.join(path13.dirname(parent), "Chart.yaml"));
 }
 function isDanglingLink(p) {
   try {
@@ -39212,28 +39424,20 @@ function isDanglingLink(p) {
 
 // src/pipeline/changed-charts.ts
 function localDependencies(repoRoot, chart) {
-  const dir = path13.join(repoRoot, chart);
+  const dir = path14.join(repoRoot, chart);
+  const metadata = readChartMetadata(dir, repoRoot);
+  if (typeof metadata === "string") return [];
   const out = [];
-  for (const file of ["Chart.yaml", "requirements.yaml"]) {
-    let parsed;
-    try {
-      parsed = parseChartYaml(readFileSync8(path13.join(dir, file), "utf8"));
-    } catch {
-      continue;
-    }
-    if (!isObj(parsed)) continue;
-    for (const dep of arr(parsed.dependencies).filter(isObj)) {
-      const repository = str2(dep.repository);
-      if (repository === void 0 || !repository.startsWith("file://")) continue;
-      const target = path13.resolve(dir, repository.slice("file://".length));
-      if (isInside(repoRoot, target)) out.push(relativeTo(repoRoot, target));
-    }
+  for (const dep of dependenciesOf(metadata)) {
+    if (!dep.repository.startsWith("file://")) continue;
+    const target = path14.resolve(dir, dep.repository.slice("file://".length));
+    if (isInside(repoRoot, target)) out.push(relativeTo(repoRoot, target));
   }
   return out;
 }
 var under = (file, dir) => dir === "." || file === dir || file.startsWith(dir + "/");
 function linkedOutside(repoRoot, chart) {
-  const root = path13.join(repoRoot, chart);
+  const root = path14.join(repoRoot, chart);
   let realRoot;
   let realRepo;
   try {
@@ -39251,7 +39455,7 @@ function linkedOutside(repoRoot, chart) {
       return;
     }
     for (const entry of entries) {
-      const at3 = path13.join(dir, entry.name);
+      const at3 = path14.join(dir, entry.name);
       if (entry.isDirectory()) walk3(at3);
       else if (entry.isSymbolicLink()) {
         let target;
@@ -39261,9 +39465,9 @@ function linkedOutside(repoRoot, chart) {
           continue;
         }
         if (isInside(realRoot, target)) continue;
-        for (const [from, t] of [[realRepo, target], [repoRoot, path13.resolve(path13.dirname(at3), readlinkSync(at3))]]) {
-          const rel = path13.relative(from, t);
-          if (!rel.startsWith("..") && !path13.isAbsolute(rel)) out.add(rel.split(path13.sep).join("/") || ".");
+        for (const [from, t] of [[realRepo, target], [repoRoot, path14.resolve(path14.dirname(at3), readlinkSync(at3))]]) {
+          const rel = path14.relative(from, t);
+          if (!rel.startsWith("..") && !path14.isAbsolute(rel)) out.add(rel.split(path14.sep).join("/") || ".");
         }
       }
     }
@@ -39274,8 +39478,8 @@ function linkedOutside(repoRoot, chart) {
 function chooseCharts(repoRoot, charts, changed, config, extraValuesFiles, all) {
   const everything = (why) => ({ rendered: [...charts].sort(), unchanged: [], allBecause: why });
   if (all !== void 0) return everything(all);
-  const rel = (file) => relativeTo(repoRoot, path13.resolve(repoRoot, file));
-  const config_ = changed.find((file) => path13.posix.basename(file) === CONFIG_FILE_NAME || config.file !== void 0 && file === rel(config.file));
+  const rel = (file) => relativeTo(repoRoot, path14.resolve(repoRoot, file));
+  const config_ = changed.find((file) => path14.posix.basename(file) === CONFIG_FILE_NAME || config.file !== void 0 && file === rel(config.file));
   if (config_ !== void 0) return everything(`the configuration ${config_} changed`);
   const named2 = new Set([...namedValuesFiles(config), ...extraValuesFiles].map(rel));
   const values = changed.find((file) => named2.has(file));
@@ -39394,7 +39598,7 @@ async function changedFilesSince(repoRoot, sha, paths) {
 
 // src/pipeline/scan.ts
 import { existsSync as existsSync10, statSync as statSync19 } from "node:fs";
-import path39 from "node:path";
+import path40 from "node:path";
 
 // package.json
 var package_default = {
@@ -39456,7 +39660,7 @@ var package_default = {
 
 // src/admission/prepared.ts
 import { readFileSync as readFileSync9, readdirSync as readdirSync6, statSync as statSync7 } from "node:fs";
-import path14 from "node:path";
+import path15 from "node:path";
 
 // src/admission/resources.ts
 var BUILTIN = {
@@ -40059,7 +40263,7 @@ function loadPolicyFiles(paths) {
       return;
     }
     if (stat.isDirectory()) {
-      for (const e of readdirSync6(p).sort()) if (/\.(ya?ml|json)$/.test(e) || statSync7(path14.join(p, e)).isDirectory()) visit(path14.join(p, e));
+      for (const e of readdirSync6(p).sort()) if (/\.(ya?ml|json)$/.test(e) || statSync7(path15.join(p, e)).isDirectory()) visit(path15.join(p, e));
       return;
     }
     try {
@@ -40234,14 +40438,14 @@ var admission_policy_default = defineRule({
           for (const v of outcomes) {
             if (v.action !== "deny" && v.action !== "unknown") continue;
             const data = { policy: policy.name, binding: binding.name, index: v.index, message: v.message ?? "", request };
-            const path44 = operation === "DELETE" ? "" : pointerOf(v.expression, object.raw);
+            const path45 = operation === "DELETE" ? "" : pointerOf(v.expression, object.raw);
             const param = ev.param ? `/${String(ev.param.metadata?.namespace ?? "")}/${String(ev.param.metadata?.name ?? "")}` : "";
             if (v.action === "unknown") {
-              yield { messageId: "unknown", path: path44, key: keyOf3(`${policy.name}/${binding.name}/${v.index}${param}`), data: { ...data, action: "unknown" }, severity: "medium" };
+              yield { messageId: "unknown", path: path45, key: keyOf3(`${policy.name}/${binding.name}/${v.index}${param}`), data: { ...data, action: "unknown" }, severity: "medium" };
               continue;
             }
             for (const action of binding.validationActions) {
-              const report2 = { messageId: "failed", path: path44, key: keyOf3(`${policy.name}/${binding.name}/${v.index}/${action}${param}`), data: { ...data, action: action === "Deny" ? "Denied" : action === "Warn" ? "Warned" : "Audited" } };
+              const report2 = { messageId: "failed", path: path45, key: keyOf3(`${policy.name}/${binding.name}/${v.index}/${action}${param}`), data: { ...data, action: action === "Deny" ? "Denied" : action === "Warn" ? "Warned" : "Audited" } };
               const severity = SEVERITY_BY_ACTION[action];
               if (severity) report2.severity = severity;
               yield report2;
@@ -40275,12 +40479,12 @@ var allowed_runtime_classes_default = defineRule({
     if (allowed.length === 0 && !required) return;
     const runtimeClass = typeof pod.spec.runtimeClassName === "string" && pod.spec.runtimeClassName !== "" ? pod.spec.runtimeClassName : void 0;
     const list2 = allowed.length > 0 ? allowed.join(", ") : "any RuntimeClass";
-    const path44 = "/spec/runtimeClassName";
+    const path45 = "/spec/runtimeClassName";
     const data = { allowed: list2 };
     if (runtimeClass === void 0) {
-      if (required) yield { messageId: "missing", path: path44, data };
+      if (required) yield { messageId: "missing", path: path45, data };
     } else if (allowed.length > 0 && !allowed.includes(runtimeClass)) {
-      yield { messageId: "notAllowed", path: path44, data: { ...data, runtimeClass } };
+      yield { messageId: "notAllowed", path: path45, data: { ...data, runtimeClass } };
     }
   }
 });
@@ -40478,7 +40682,7 @@ function matchesPrefix(ref, pattern) {
   }
   return ref.name === prefix2 || ref.name.startsWith(`${prefix2}/`);
 }
-function stringList(value) {
+function stringList2(value) {
   return Array.isArray(value) ? value.filter((v) => typeof v === "string" && v.trim() !== "") : [];
 }
 function containerImages(pod) {
@@ -40508,7 +40712,7 @@ var image_digest_default = defineRule({
   },
   target: "pod",
   *check(pod, context) {
-    const exempt = stringList(context.options.exempt);
+    const exempt = stringList2(context.options.exempt);
     for (const { view, image, ref, pointer } of containerImages(pod)) {
       if (isPinned(ref) || exempt.some((entry) => matchesPrefix(ref, entry))) continue;
       yield { messageId: "notPinned", path: pointer, data: { container: view.name, image } };
@@ -40556,7 +40760,7 @@ var image_registry_default = defineRule({
   },
   target: "pod",
   *check(pod, context) {
-    const allowed = stringList(context.options.allowed);
+    const allowed = stringList2(context.options.allowed);
     if (allowed.length === 0) return;
     for (const { view, image, ref, pointer } of containerImages(pod)) {
       if (allowed.some((entry) => matchesPrefix(ref, entry))) continue;
@@ -41798,7 +42002,7 @@ function reportedViolations(both, level, version) {
   for (const violation of both.restricted.violations) {
     if (CHECK_LEVEL.get(violation.check) !== "restricted") continue;
     const covered2 = /* @__PURE__ */ new Set();
-    for (const id of overriddenBy(violation.check, minor)) for (const path44 of reported.get(id) ?? []) covered2.add(path44);
+    for (const id of overriddenBy(violation.check, minor)) for (const path45 of reported.get(id) ?? []) covered2.add(path45);
     const fields = violation.fields.filter((field) => !covered2.has(field.path));
     if (fields.length > 0) out.push({ ...violation, fields });
   }
@@ -42346,8 +42550,8 @@ function calicoPorts(rule2, direction) {
   const destination = isObj(rule2.destination) ? rule2.destination : {};
   return nonEmpty(destination.ports) || direction === "ingress" && nonEmpty(destination.notPorts);
 }
-function report(direction, path44, index, ports) {
-  return { messageId: direction, path: path44, data: { index, ports: ports ? " (on the listed ports)" : " on every port" }, ...ports ? { severity: "low" } : {} };
+function report(direction, path45, index, ports) {
+  return { messageId: direction, path: path45, data: { index, ports: ports ? " (on the listed ports)" : " on every port" }, ...ports ? { severity: "low" } : {} };
 }
 function* ciliumReports(raw, clusterWide) {
   const rules = [["/spec", raw.spec], ...arr(raw.specs).map((rule2, i2) => [join("/specs", i2), rule2])];
@@ -43897,13 +44101,13 @@ function rolePermissionRule(spec) {
       const found = best(sourcedRules2(role2, unit), namespaced);
       if (!found) return;
       const { hit, severity, note } = found;
-      const { path: path44, related } = locate(hit.source);
+      const { path: path45, related } = locate(hit.source);
       const data = { ...hitData(hit, note), scope: namespaced ? ` in namespace ${unit.namespaceOf(role2)}` : "" };
       const from = hit.source.from;
       if (hit.source.index !== void 0) data.index = hit.source.index;
       else if (from) data.source = describeSource(from);
       const messageId = hit.source.index !== void 0 ? "rule" : from?.everything ? "everything" : "aggregated";
-      yield { messageId, path: path44, data, severity, ...related ? { related } : {} };
+      yield { messageId, path: path45, data, severity, ...related ? { related } : {} };
     }
   };
 }
@@ -44180,11 +44384,11 @@ function equivalentFinding(sources, namespaced) {
   const where = namespaced ? " of the namespace" : "";
   const like = namespaced ? "like cluster-admin bound in the namespace" : "like cluster-admin";
   if (used.length === 1) {
-    const { path: path44, related: related2 } = locate(used[0]);
+    const { path: path45, related: related2 } = locate(used[0]);
     const index = used[0].index;
     const from = used[0].from;
     const data = { where, like, ...index !== void 0 ? { index } : { source: from ? describeSource(from) : "" } };
-    return { messageId: index !== void 0 ? "equivalentRule" : "equivalentAggregated", path: path44, data, ...related2 ? { related: related2 } : {} };
+    return { messageId: index !== void 0 ? "equivalentRule" : "equivalentAggregated", path: path45, data, ...related2 ? { related: related2 } : {} };
   }
   const own = used.filter((s) => s.index !== void 0).map((s) => String(s.index));
   const aggregated = [...new Set(used.filter((s) => s.index === void 0).map((s) => s.from?.builtin ? `built-in ${s.from.ref.name}` : s.from?.ref.name ?? ""))];
@@ -44238,7 +44442,7 @@ var rbac_wildcard_default = defineRule({
     }
     if (!best) return;
     const { source, wildcard } = best;
-    const { path: path44, related } = locate(source);
+    const { path: path45, related } = locate(source);
     let messageId = wildcard.messageId;
     const data = { ...wildcard.data };
     if (source.index !== void 0) data.index = source.index;
@@ -44247,7 +44451,7 @@ var rbac_wildcard_default = defineRule({
       messageId = wildcard.messageId === "rule" ? "aggregated" : "aggregatedNonResource";
       data.source = source.from ? describeSource(source.from) : "";
     }
-    yield { messageId, path: path44, data, severity: wildcard.severity, ...related ? { related } : {} };
+    yield { messageId, path: path45, data, severity: wildcard.severity, ...related ? { related } : {} };
   }
 });
 
@@ -44300,7 +44504,7 @@ var read_only_root_filesystem_default = defineRule({
 
 // src/render/render-variants.ts
 import { readdirSync as readdirSync8, readFileSync as readFileSync11, statSync as statSync9 } from "node:fs";
-import path16 from "node:path";
+import path17 from "node:path";
 import { gunzipSync as gunzipSync2 } from "node:zlib";
 
 // src/render/regex-example.ts
@@ -44511,7 +44715,7 @@ function characterClass(c3) {
 
 // src/render/template-lines.ts
 import { readdirSync as readdirSync7, readFileSync as readFileSync10, statSync as statSync8 } from "node:fs";
-import path15 from "node:path";
+import path16 from "node:path";
 var KEY_LINE = /^(\s*)(-\s+)?("[^"]*"|'[^']*'|[A-Za-z0-9_$./@-]+)\s*:(?:\s+(.*?))?\s*$/;
 var ITEM_LINE = /^(\s*)-(\s+|$)/;
 var ACTION_ONLY = /^\s*\{\{.*\}\}\s*$/;
@@ -44568,7 +44772,7 @@ var TemplateSources = class {
         return [];
       }
       return entries.map((entry) => {
-        const full2 = path15.join(dir, entry.name);
+        const full2 = path16.join(dir, entry.name);
         let isDir = entry.isDirectory();
         if (entry.isSymbolicLink() || !isDir && !entry.isFile()) {
           try {
@@ -44588,9 +44792,9 @@ var TemplateSources = class {
       }
     };
     const chartWalk = (dir, depth) => {
-      walk3(path15.join(dir, "templates"), 0);
+      walk3(path16.join(dir, "templates"), 0);
       if (depth > 6) return;
-      for (const entry of list2(path15.join(dir, "charts"))) if (entry.dir) chartWalk(entry.full, depth + 1);
+      for (const entry of list2(path16.join(dir, "charts"))) if (entry.dir) chartWalk(entry.full, depth + 1);
     };
     chartWalk(this.chartDir, 0);
     return this.allFilesCache = out;
@@ -44744,7 +44948,7 @@ function emittingLines(sources, file, valuesPath, pointer) {
     out.push(...found.emitting);
     break;
   }
-  if (out.length === 0) return { reason: `no line emitting .Values.${valuesPath.join(".")} found in ${path15.basename(file)} or its helpers` };
+  if (out.length === 0) return { reason: `no line emitting .Values.${valuesPath.join(".")} found in ${path16.basename(file)} or its helpers` };
   return out;
 }
 function blockEnd(lines, start, indent, indentlessItems = false) {
@@ -45195,7 +45399,7 @@ function chartConstructs(dir, repoRoot) {
     if (!found.usesTpl && /\btpl\b/.test(text2)) found.usesTpl = true;
     const constructs = /IsUpgrade|IsInstall|Release|APIVersions|Capabilities|lookup|Revision|\bnow\b/.test(text2) || RANDOM.test(text2);
     if (!constructs && !/\b(?:include|template)\b|\b(?:index|get|pluck|dig)\s+[$.]\s/.test(text2)) return;
-    const comments = !archive && !file.split(path16.sep).includes("templates");
+    const comments = !archive && !file.split(path17.sep).includes("templates");
     const lines = text2.split(/\r?\n/).map((line) => comments && /^\s*#/.test(line) ? "" : line);
     const unenumerated = (line) => {
       const at3 = where(line + 1);
@@ -45207,7 +45411,7 @@ function chartConstructs(dir, repoRoot) {
     };
     if (!constructs) return collectLiterals(lines, found.literals, unenumerated);
     const kinds = /* @__PURE__ */ new Set();
-    const releaseLine = /Release\.Name|Release\.Namespace|KubeVersion/.test(text2) ? releaseBranchLines(lines.join("\n"), /* @__PURE__ */ new Set(), path16.basename(file).startsWith("_") || /\/_[^/]*$/.test(where(1).inArchive ?? ""))[0] : void 0;
+    const releaseLine = /Release\.Name|Release\.Namespace|KubeVersion/.test(text2) ? releaseBranchLines(lines.join("\n"), /* @__PURE__ */ new Set(), path17.basename(file).startsWith("_") || /\/_[^/]*$/.test(where(1).inArchive ?? ""))[0] : void 0;
     for (const kind of Object.keys(CONSTRUCTS)) {
       const codes = lineActions(lines, kind === "revision");
       const index = kind === "release" ? (releaseLine ?? 0) - 1 : codes.findIndex((line) => line.some((code) => CONSTRUCTS[kind].test(code)));
@@ -45262,7 +45466,7 @@ function chartConstructs(dir, repoRoot) {
       return;
     }
     for (const entry of entries) {
-      const full2 = path16.join(at3, entry);
+      const full2 = path17.join(at3, entry);
       let stat;
       try {
         stat = statSync9(full2);
@@ -45273,7 +45477,7 @@ function chartConstructs(dir, repoRoot) {
         if (entry !== ".git" && entry !== "node_modules" && entry !== "crds") walk3(full2, depth + 1);
         continue;
       }
-      if (!stat.isFile() || stat.size > MAX_FILE_BYTES2 || budget <= 0 || !tplReachable(full2) && !full2.split(path16.sep).includes("templates")) continue;
+      if (!stat.isFile() || stat.size > MAX_FILE_BYTES2 || budget <= 0 || !tplReachable(full2) && !full2.split(path17.sep).includes("templates")) continue;
       let bytes;
       try {
         bytes = readFileSync11(full2);
@@ -45310,7 +45514,7 @@ function addValuesTextConstructs(found, file) {
   }
 }
 function tplReachable(file) {
-  return !file.split(path16.sep).includes("crds") && !/\.(md|markdown|rst|txt|png|svg)$/i.test(file) && !/(^|[\\/])(LICENSE|NOTICE|OWNERS)[^\\/]*$/.test(file);
+  return !file.split(path17.sep).includes("crds") && !/\.(md|markdown|rst|txt|png|svg)$/i.test(file) && !/(^|[\\/])(LICENSE|NOTICE|OWNERS)[^\\/]*$/.test(file);
 }
 var SECURITY_KINDS = /* @__PURE__ */ new Set(["Pod", "PodTemplate", "ReplicationController", "Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "Job", "CronJob", "Rollout", "CloneSet", "Role", "ClusterRole", "RoleBinding", "ClusterRoleBinding", "Service", "NetworkPolicy", "ServiceAccount", "Namespace"]);
 var DYNAMIC_INCLUDE = /\b(?:include|template)\s+(?:\((?![^)]*Template\.BasePath)|\$)/;
@@ -45338,7 +45542,7 @@ function variantOf(dir, constructs, sources = new TemplateSources(dir)) {
   };
   const releaseHelpers = constructs.release ? releaseHelpersOf(sources) : /* @__PURE__ */ new Set();
   const templateFiles = new Set(sources.allFiles());
-  const inTemplates = (file) => file.split(path16.sep).includes("templates");
+  const inTemplates = (file) => file.split(path17.sep).includes("templates");
   for (const { file, archive, kinds } of constructs.files) {
     if (archive || !templateFiles.has(file) && (inTemplates(file) || constructs.usesTpl && tplReachable(file))) {
       if (process.env.PREADMIT_DEBUG_VARIANTS) console.error("variant: file", file);
@@ -45353,7 +45557,7 @@ function variantOf(dir, constructs, sources = new TemplateSources(dir)) {
   const reached = /* @__PURE__ */ new Set();
   let dynamic = false;
   for (const file of templateFiles) {
-    const name = path16.basename(file);
+    const name = path17.basename(file);
     if (name.startsWith("_") || name.endsWith("NOTES.txt")) continue;
     const facts = [textFacts((sources.read(file)?.lines ?? []).join("\n"), byName, releaseHelpers, false)];
     const mine = /* @__PURE__ */ new Set();
@@ -45573,7 +45777,7 @@ function collectReleaseLiterals(written, into, onUnrendered, onUnenumerated) {
   let helper;
   let handed = false;
   let uncertain = false;
-  const fieldOf = (operandWritten) => {
+  const fieldOf2 = (operandWritten) => {
     helper = void 0;
     handed = false;
     uncertain = false;
@@ -45665,26 +45869,26 @@ function collectReleaseLiterals(written, into, onUnrendered, onUnenumerated) {
   }
   function collectFromAction(action) {
     for (const m of action[0].matchAll(/\b(eq|ne|lt|le|gt|ge)\s+(?:\(len\s+([^()\s]+)\s*\)\s+(\d{1,3})|(\d{1,3})\s+\(len\s+([^()\s]+)\s*\))/g)) {
-      const field = fieldOf(m[2] ?? m[5]);
+      const field = fieldOf2(m[2] ?? m[5]);
       if (field === void 0) continue;
       add2({ field, test: "length", literal: m[2] !== void 0 ? `${m[1]} ${m[3]}` : `${SWAPPED[m[1]]} ${m[4]}` });
     }
     for (const m of action[0].matchAll(/\b(?:hasKey|index|get|pluck|dig)\s+(?:\([^()]*\)|\S+)\s+(\([^()]*\)|[^\s)}]+)/g)) {
-      const field = fieldOf(m[1]);
+      const field = fieldOf2(m[1]);
       if (field === void 0) continue;
       for (const item of text2.matchAll(/\bdict\s+((?:"[^"\\]{1,63}"\s+[^\s)]+\s*)+)/g)) {
         for (const key2 of item[1].matchAll(/"([^"\\]{1,63})"\s+[^\s)]+/g)) if (/^[-a-z0-9.]+$/.test(key2[1])) add2({ field, test: "eq", literal: key2[1] });
       }
     }
     for (const m of action[0].matchAll(/\b(?:has|mustHas)\s+(\([^()]*\)|\S+)\s+\(\s*list\s+((?:"[^"\\]{1,63}"\s*)+)\)/g)) {
-      const field = fieldOf(m[1]);
+      const field = fieldOf2(m[1]);
       if (field === void 0) continue;
       for (const item of m[2].matchAll(/"([^"]*)"/g)) if (/^[-a-z0-9.]+$/.test(item[1])) add2({ field, test: "eq", literal: item[1] });
     }
     for (const m of action[0].matchAll(ESCAPED_PATTERN)) {
       if (m[1] !== void 0 && !m[1].includes("\\") && m[1].length <= 63) continue;
       const pattern = m[1] !== void 0 ? goStringValue(`"${m[1]}"`) : m[2];
-      const field = fieldOf(m[3].replace(/-?\}\}$/, ""));
+      const field = fieldOf2(m[3].replace(/-?\}\}$/, ""));
       if (field === void 0) continue;
       if (regexExamples(pattern).length > 0) add2({ field, test: "regex", literal: pattern });
       else if (deciding) onUnrendered?.(`no name matching the pattern ${JSON.stringify(pattern.slice(0, 80))} could be made for the release ${field}, and the match decides host-access or privilege settings`);
@@ -45697,7 +45901,7 @@ function collectReleaseLiterals(written, into, onUnrendered, onUnenumerated) {
         const anchored = /^\^?([-a-z0-9]+)\$?$/.exec(literal2);
         if (!anchored) {
           const operand2 = m[3].replace(/-?\}\}$/, "");
-          const field2 = fieldOf(operand2);
+          const field2 = fieldOf2(operand2);
           if (field2 === void 0) continue;
           if (regexExamples(m[2]).length > 0) add2({ field: field2, test: "regex", literal: m[2] });
           else if (deciding) onUnrendered?.(`no name matching the pattern ${JSON.stringify(m[2].slice(0, 80))} could be made for the release ${field2}, and the match decides host-access or privilege settings`);
@@ -45708,7 +45912,7 @@ function collectReleaseLiterals(written, into, onUnrendered, onUnenumerated) {
       }
       const operand = (m[3] ?? m[4]).replace(/-?\}\}$/, "");
       if (m[4] !== void 0 && fn !== "eq" && fn !== "ne") continue;
-      const field = fieldOf(operand);
+      const field = fieldOf2(operand);
       if (field === void 0 || !/^[-a-z0-9.]+$/.test(literal2)) continue;
       add2({ field, test: fn === "ne" ? "eq" : fn, literal: literal2 });
     }
@@ -45816,10 +46020,10 @@ function decidedSetting(lines, index) {
     return /\b(?:dict|set)\s+/.test(body) || carried.length > 0 && carried.every((k) => k === null) ? null : void 0;
   };
   const parentKey = (at3) => {
-    const lineIndex = lineOf(at3);
+    const lineIndex2 = lineOf(at3);
     const body = actions.find((a2) => a2.at === at3)?.body ?? "";
-    const column = Number(/\bn?indent\s+(\d+)/.exec(body)?.[1] ?? at3 - lineStarts[lineIndex]);
-    for (let i2 = lineIndex - 1, steps2 = 0; i2 >= 0 && steps2 < 400; i2--, steps2++) {
+    const column = Number(/\bn?indent\s+(\d+)/.exec(body)?.[1] ?? at3 - lineStarts[lineIndex2]);
+    for (let i2 = lineIndex2 - 1, steps2 = 0; i2 >= 0 && steps2 < 400; i2--, steps2++) {
       const text3 = withoutActions(lines[i2]);
       const key2 = /^(\s*)(?:-\s+)?["']?([\w.-]+)["']?\s*:/.exec(text3);
       if (key2 && key2[1].length < column) return key2[2];
@@ -45909,7 +46113,7 @@ var ConstructLocator = class {
   /** find's answers by template file and arguments: they depend on the object only through its file. */
   found = /* @__PURE__ */ new Map();
   find(object, kinds, fallback, skipFailGuards = false) {
-    const file = object.source.file ? path16.resolve(this.repoRoot, object.source.file) : void 0;
+    const file = object.source.file ? path17.resolve(this.repoRoot, object.source.file) : void 0;
     const memo = `${file ?? ""}\0${kinds.join(",")}\0${fallback}\0${skipFailGuards}`;
     const known = this.found.get(memo);
     if (known !== void 0) return known.map((c3) => ({ ...c3 }));
@@ -46336,14 +46540,14 @@ function requiredMetadataRule(spec) {
   function* checkMetadata(object, metadata, base2, where, required) {
     const map2 = obj(metadata)?.[spec.field];
     for (const requirement of required) {
-      const path44 = join(`${base2}/metadata/${spec.field}`, requirement.key);
+      const path45 = join(`${base2}/metadata/${spec.field}`, requirement.key);
       const data = { kind: object.ref.kind, name: object.ref.name, key: requirement.key, where };
       const value = valueOf(map2, requirement.key);
-      if (value === void 0) yield { messageId: "missing", path: path44, data };
+      if (value === void 0) yield { messageId: "missing", path: path45, data };
       else if (requirement.regex === void 0) {
-        if (value.trim() === "") yield { messageId: "empty", path: path44, data };
+        if (value.trim() === "") yield { messageId: "empty", path: path45, data };
       } else if (!requirement.regex.test(value)) {
-        yield { messageId: "mismatch", path: path44, data: { ...data, pattern: requirement.pattern ?? "", value: value.length > 80 ? `${value.slice(0, 77)}...` : value } };
+        yield { messageId: "mismatch", path: path45, data: { ...data, pattern: requirement.pattern ?? "", value: value.length > 80 ? `${value.slice(0, 77)}...` : value } };
       }
     }
   }
@@ -46404,12 +46608,12 @@ function normaliseHostPath(raw) {
     if (segment === "..") out.pop();
     else out.push(segment);
   }
-  const path44 = "/" + out.join("/");
-  return path44 === "/var/run" || path44.startsWith("/var/run/") ? path44.slice(4) : path44;
+  const path45 = "/" + out.join("/");
+  return path45 === "/var/run" || path45.startsWith("/var/run/") ? path45.slice(4) : path45;
 }
-function isAtOrUnder(path44, base2) {
+function isAtOrUnder(path45, base2) {
   if (base2 === "/") return true;
-  return path44 === base2 || path44.startsWith(base2 + "/");
+  return path45 === base2 || path45.startsWith(base2 + "/");
 }
 var RUNTIME_SOCKETS = [
   "/run/docker.sock",
@@ -46470,8 +46674,8 @@ function hostPathVolumes2(pod) {
   const volumes = [];
   arr(pod.spec.volumes).forEach((volume, index) => {
     if (!isObj(volume)) return;
-    const path44 = str2(at(volume, "hostPath", "path"));
-    if (path44 === void 0 || path44.trim() === "") return;
+    const path45 = str2(at(volume, "hostPath", "path"));
+    if (path45 === void 0 || path45.trim() === "") return;
     const name = str2(volume.name) ?? "";
     const mounts = [];
     for (const container of pod.containers) {
@@ -46480,7 +46684,7 @@ function hostPathVolumes2(pod) {
         mounts.push({ container, mount, readOnly: mount.readOnly === true });
       }
     }
-    volumes.push({ index, name, path: path44, normalised: normaliseHostPath(path44), pointer: join("/spec/volumes", index, "hostPath", "path"), mounts });
+    volumes.push({ index, name, path: path45, normalised: normaliseHostPath(path45), pointer: join("/spec/volumes", index, "hostPath", "path"), mounts });
   });
   return volumes;
 }
@@ -46976,14 +47180,14 @@ function entriesOf2(object) {
   }
   return out;
 }
-function valuesName(path44) {
-  const names = path44.filter((t) => typeof t === "string");
+function valuesName(path45) {
+  const names = path45.filter((t) => typeof t === "string");
   const last = names[names.length - 1] ?? "";
   return /^(?:pass|pwd|pw)$/i.test(last) && names.length > 1 ? `${names[names.length - 2]}_${last}` : last;
 }
 var HOW_RANK = { exact: 2, entry: 1, inside: 0 };
-function inScope(path44, scope) {
-  return scope === void 0 || path44[0] === "global" || scope.every((t, i2) => path44[i2] === t);
+function inScope(path45, scope) {
+  return scope === void 0 || path45[0] === "global" || scope.every((t, i2) => path45[i2] === t);
 }
 function overlap(a2, b) {
   const words = new Set(nameWords(a2));
@@ -47053,7 +47257,7 @@ function whatOf(detection) {
 function chartRelative(file, chart) {
   return chart !== void 0 && chart !== "." && file.startsWith(`${chart}/`) ? file.slice(chart.length + 1) : file;
 }
-function literalReport(object, entry, chart, path44) {
+function literalReport(object, entry, chart, path45) {
   const template = object.source.template;
   if (template === void 0) return void 0;
   const strings4 = chart.valueStrings();
@@ -47066,7 +47270,7 @@ function literalReport(object, entry, chart, path44) {
     if (!at3) return void 0;
     return {
       messageId: "literal",
-      path: path44,
+      path: path45,
       data: { key: entry.key, inner: "", redacted: redact(text2), template: at3.file.split("/").pop() ?? at3.file, line: at3.line, what: whatOf(detection) },
       at: { template: at3 }
     };
@@ -47079,7 +47283,7 @@ function literalReport(object, entry, chart, path44) {
     if (!at3) continue;
     return {
       messageId: "literal",
-      path: path44,
+      path: path45,
       data: { key: entry.key, inner: ` ("${inner.key}", line ${inner.line})`, redacted: redact(value), template: at3.file.split("/").pop() ?? at3.file, line: at3.line, what: whatOf(detection) },
       at: { template: at3 }
     };
@@ -47115,11 +47319,11 @@ var secret_chart_default_default = defineRule({
     const index = indexOf(chart.defaultStrings());
     const supplied = chart.suppliedStrings();
     for (const entry of entries) {
-      const path44 = join(`/${entry.field}`, entry.key);
+      const path45 = join(`/${entry.field}`, entry.key);
       const matches2 = matchesOf(entry, index, scope, supplied);
       const best = matches2[0];
       if (best === void 0) {
-        const literal2 = literalReport(object, entry, chart, path44);
+        const literal2 = literalReport(object, entry, chart, path45);
         if (literal2) yield literal2;
         continue;
       }
@@ -47127,7 +47331,7 @@ var secret_chart_default_default = defineRule({
       const others = new Set(matches2.filter((m) => m.candidate.value.trim() !== value).map((m) => m.candidate.value.trim())).size;
       yield {
         messageId: "default",
-        path: path44,
+        path: path45,
         data: {
           key: entry.key,
           inner: best.entry ? ` ("${best.entry.key}", line ${best.entry.line})` : "",
@@ -47218,12 +47422,12 @@ function detectHeader(name, value) {
   }
   return detectByName(name, value);
 }
-function detectPath(path44) {
-  const format3 = detectFormat(path44);
+function detectPath(path45) {
+  const format3 = detectFormat(path45);
   if (format3) return format3;
-  const query2 = path44.indexOf("?");
+  const query2 = path45.indexOf("?");
   if (query2 < 0) return void 0;
-  for (const pair2 of path44.slice(query2 + 1, query2 + 1 + 4096).split("&")) {
+  for (const pair2 of path45.slice(query2 + 1, query2 + 1 + 4096).split("&")) {
     const eq = pair2.indexOf("=");
     if (eq <= 0) continue;
     let value = pair2.slice(eq + 1);
@@ -47238,20 +47442,20 @@ function detectPath(path44) {
 }
 var PROBES2 = ["livenessProbe", "readinessProbe", "startupProbe"];
 var HOOKS = ["postStart", "preStop"];
-function* commandList(list2, path44, field) {
+function* commandList(list2, path45, field) {
   const items = arr(list2);
   for (let index = 0; index < items.length; index++) {
     const element = items[index];
     if (typeof element !== "string") continue;
     const previous = items[index - 1];
     const detection = detect(element, typeof previous === "string" ? previous : void 0);
-    if (detection) yield { path: `${path44}/${index}`, field: `${field}[${index}]`, detection };
+    if (detection) yield { path: `${path45}/${index}`, field: `${field}[${index}]`, detection };
   }
 }
-function* handler(node, path44, field) {
+function* handler(node, path45, field) {
   const h2 = obj(node);
   if (!h2) return;
-  yield* commandList(obj(h2.exec)?.command, `${path44}/exec/command`, `${field}.exec.command`);
+  yield* commandList(obj(h2.exec)?.command, `${path45}/exec/command`, `${field}.exec.command`);
   const httpGet = obj(h2.httpGet);
   if (httpGet) {
     const headers = arr(httpGet.httpHeaders);
@@ -47259,17 +47463,17 @@ function* handler(node, path44, field) {
       const header3 = headers[index];
       if (!isObj(header3) || typeof header3.name !== "string" || typeof header3.value !== "string") continue;
       const detection = detectHeader(header3.name, header3.value);
-      if (detection) yield { path: `${path44}/httpGet/httpHeaders/${index}/value`, field: `${field}.httpGet.httpHeaders[${index}] (${header3.name})`, detection };
+      if (detection) yield { path: `${path45}/httpGet/httpHeaders/${index}/value`, field: `${field}.httpGet.httpHeaders[${index}] (${header3.name})`, detection };
     }
     if (typeof httpGet.path === "string") {
       const detection = detectPath(httpGet.path);
-      if (detection) yield { path: `${path44}/httpGet/path`, field: `${field}.httpGet.path`, detection };
+      if (detection) yield { path: `${path45}/httpGet/path`, field: `${field}.httpGet.path`, detection };
     }
   }
   const service = obj(h2.grpc)?.service;
   if (typeof service === "string") {
     const detection = detectFormat(service);
-    if (detection) yield { path: `${path44}/grpc/service`, field: `${field}.grpc.service`, detection };
+    if (detection) yield { path: `${path45}/grpc/service`, field: `${field}.grpc.service`, detection };
   }
 }
 function* containerHits(view) {
@@ -47355,10 +47559,10 @@ var secret_literal_configmap_default = defineRule({
     const values = valuesOf(object.raw);
     if (values.length === 0) return;
     const awsSecrets = pairedAwsSecrets(values.map((v) => v.text));
-    for (const [position, { key: key2, path: path44, text: value, printable }] of values.entries()) {
+    for (const [position, { key: key2, path: path45, text: value, printable }] of values.entries()) {
       const direct = detectFormat(value) ?? (awsSecrets.has(position) ? { signal: "format", what: "an AWS secret access key", length: 40 } : void 0) ?? (!printable || value.trimEnd().includes("\n") ? void 0 : detectByName(key2, value));
       if (direct) {
-        yield { messageId: direct.signal, path: path44, data: { key: key2, what: direct.what, redacted: redact(direct.length) } };
+        yield { messageId: direct.signal, path: path45, data: { key: key2, what: direct.what, redacted: redact(direct.length) } };
         continue;
       }
       if (!printable || !/[:=<]/.test(value) || !mayNameCredential(value)) continue;
@@ -47371,7 +47575,7 @@ var secret_literal_configmap_default = defineRule({
       const more = hits.length > 1 ? ` and ${hits.length - 1} more` : "";
       yield {
         messageId: "embedded",
-        path: path44,
+        path: path45,
         data: { key: key2, entry: first.entry.key, line: first.entry.line, redacted: redact(first.detection.length), more }
       };
     }
@@ -47560,7 +47764,7 @@ function redactSecretPayload(object) {
 // src/terraform/render-release.ts
 import { mkdtempSync as mkdtempSync2, rmSync as rmSync3, writeFileSync as writeFileSync4 } from "node:fs";
 import os2 from "node:os";
-import path17 from "node:path";
+import path18 from "node:path";
 
 // src/k8s/shape.ts
 var STRINGS = { type: "list", each: "string" };
@@ -47809,13 +48013,22 @@ function listEntries(raw, doc, problems) {
   }
   return entries;
 }
+function mentionsObject(value) {
+  if (typeof value === "string") return /\bapiVersion\b/.test(value) && /\bkind\b/.test(value);
+  if (Array.isArray(value)) return value.some((item) => isObj(item) && (Object.hasOwn(item, "apiVersion") || Object.hasOwn(item, "kind")));
+  return false;
+}
 function objectsFromDocuments(documents, options) {
   const objects = [];
   const problems = [];
+  const holdsObjects = !options.strict && documents.some((doc) => isObj(doc.value) && (Object.hasOwn(doc.value, "apiVersion") || Object.hasOwn(doc.value, "kind")));
   for (const doc of documents) {
     if (doc.value === null) continue;
     if (!isObj(doc.value)) {
-      if (options.strict) problems.push({ index: doc.index, line: doc.line, message: `document ${doc.index + 1} is a ${Array.isArray(doc.value) ? "list" : typeof doc.value}, not a Kubernetes object` });
+      if (options.strict || holdsObjects || mentionsObject(doc.value)) {
+        const what = `document ${doc.index + 1} is a ${Array.isArray(doc.value) ? "list" : typeof doc.value}, not a Kubernetes object`;
+        problems.push({ index: doc.index, line: doc.line, message: options.strict ? what : `${what}: kubectl apply fails on it` });
+      }
       continue;
     }
     const raw = doc.value;
@@ -47932,7 +48145,7 @@ function setEntriesToValues(entries) {
 async function renderHelmRelease(release, options) {
   const dir = release.chartDir;
   if (dir === void 0) return { objects: [], errors: [], ms: 0 };
-  const chartPath = path17.relative(options.repoRoot, dir).split(path17.sep).join("/") || ".";
+  const chartPath = path18.relative(options.repoRoot, dir).split(path18.sep).join("/") || ".";
   const at3 = { file: release.source.file, ...release.source.line !== void 0 ? { line: release.source.line } : {}, chart: chartPath };
   const info = readChartInfo(dir);
   if (typeof info === "string") return { objects: [], errors: [{ kind: "render", ...at3, message: `helm_release ${release.address}: ${info}` }], ms: 0 };
@@ -47949,16 +48162,16 @@ async function renderHelmRelease(release, options) {
       ms: 0
     };
   }
-  const temp = mkdtempSync2(path17.join(os2.tmpdir(), "preadmit-tf-release-"));
+  const temp = mkdtempSync2(path18.join(os2.tmpdir(), "preadmit-tf-release-"));
   try {
     const valuesFiles = [];
     release.values.forEach((text2, i2) => {
-      const file = path17.join(temp, `values-${i2}.yaml`);
+      const file = path18.join(temp, `values-${i2}.yaml`);
       writeFileSync4(file, text2, { mode: 384 });
       valuesFiles.push(file);
     });
     if (release.set.length > 0) {
-      const file = path17.join(temp, "set.yaml");
+      const file = path18.join(temp, "set.yaml");
       writeFileSync4(file, JSON.stringify(setEntriesToValues(release.set)), { mode: 384 });
       valuesFiles.push(file);
     }
@@ -47974,7 +48187,7 @@ async function renderHelmRelease(release, options) {
       root: options.repoRoot
     });
     if (!outcome.ok) {
-      const message = outcome.message.split(temp + path17.sep).join("").replace(/values-(\d+)\.yaml/g, "values[$1]").replace(/set\.yaml/g, "set entries");
+      const message = outcome.message.split(temp + path18.sep).join("").replace(/values-(\d+)\.yaml/g, "values[$1]").replace(/set\.yaml/g, "set entries");
       return { objects: [], errors: [{ kind: "render", ...at3, message: `helm_release ${release.address}: ${message}` }], ms: outcome.ms };
     }
     const objects = [];
@@ -48266,31 +48479,31 @@ function valueAt(raw, pointer) {
   }
   return node;
 }
-function unknownBehind(unknown, path44, context = {}) {
-  const container = unknown.find((u2) => isPrefix(u2, path44));
+function unknownBehind(unknown, path45, context = {}) {
+  const container = unknown.find((u2) => isPrefix(u2, path45));
   if (container !== void 0) return container;
-  const value = context.raw === void 0 ? void 0 : valueAt(context.raw, path44);
+  const value = context.raw === void 0 ? void 0 : valueAt(context.raw, path45);
   const childrenCount = !context.exactField || value === void 0 || Array.isArray(value);
   const child2 = childrenCount ? unknown.find((u2) => {
-    if (!u2.startsWith(path44 + "/")) return false;
-    const rest = u2.slice(path44.length + 1);
+    if (!u2.startsWith(path45 + "/")) return false;
+    const rest = u2.slice(path45.length + 1);
     return !rest.includes("/") && !COMPUTED_NOISE.has(rest);
   }) : void 0;
-  return child2 ?? (value === void 0 ? inheritedUnknown(unknown, path44) : void 0);
+  return child2 ?? (value === void 0 ? inheritedUnknown(unknown, path45) : void 0);
 }
 var INHERITED_FIELDS = /* @__PURE__ */ new Set(["runAsNonRoot", "runAsUser", "runAsGroup", "seccompProfile", "seLinuxOptions", "appArmorProfile", "windowsOptions"]);
 var CONTAINER_LISTS2 = "(?:containers|initContainers|ephemeralContainers)";
 var POD_LEVEL = /^(.*)\/securityContext\/([^/]+)(?:\/.*)?$/;
 var CONTAINER_LEVEL = new RegExp(`^(.*)/${CONTAINER_LISTS2}/\\d+/securityContext/([^/]+)(?:/.*)?$`);
-function inheritedUnknown(unknown, path44) {
-  const container = CONTAINER_LEVEL.exec(path44);
+function inheritedUnknown(unknown, path45) {
+  const container = CONTAINER_LEVEL.exec(path45);
   if (container) {
     const [, spec2, field2] = container;
     if (!INHERITED_FIELDS.has(field2)) return void 0;
     const podField = `${spec2}/securityContext/${field2}`;
     return unknown.find((u2) => u2.startsWith(`${spec2}/`) && (isPrefix(u2, podField) || u2.startsWith(`${podField}/`)));
   }
-  const pod = POD_LEVEL.exec(path44);
+  const pod = POD_LEVEL.exec(path45);
   if (!pod) return void 0;
   const [, spec, field] = pod;
   if (!INHERITED_FIELDS.has(field)) return void 0;
@@ -48836,11 +49049,11 @@ function walk2(node, pointer, keys2, where, out) {
   }
   if (!isObj(node)) return;
   for (const [key2, value] of Object.entries(node)) {
-    const path44 = [...keys2, key2];
+    const path45 = [...keys2, key2];
     const at3 = `${pointer}/${escapeToken(key2)}`;
     const found = danger(key2, value, keys2[keys2.length - 1]);
-    if (found) out.push({ messageId: found.messageId, path: at3, data: { key: path44.join("."), where }, severity: found.severity });
-    else walk2(value, at3, path44, where, out);
+    if (found) out.push({ messageId: found.messageId, path: at3, data: { key: path45.join("."), where }, severity: found.severity });
+    else walk2(value, at3, path45, where, out);
   }
 }
 var tf_helm_values_danger_default = defineRule({
@@ -49399,16 +49612,16 @@ function blastRadiiOf(unit) {
 // src/provenance/index.ts
 import { mkdtempSync as mkdtempSync5, readFileSync as readFileSync18, rmSync as rmSync6 } from "node:fs";
 import os5 from "node:os";
-import path26 from "node:path";
+import path27 from "node:path";
 
 // src/render/charts.ts
 import { readFileSync as readFileSync14 } from "node:fs";
 import os3 from "node:os";
-import path21 from "node:path";
+import path22 from "node:path";
 
 // src/render/chart-crds.ts
 import { lstatSync as lstatSync4, readdirSync as readdirSync9, readFileSync as readFileSync12, realpathSync as realpathSync3, statSync as statSync10 } from "node:fs";
-import path18 from "node:path";
+import path19 from "node:path";
 import { gunzipSync as gunzipSync3 } from "node:zlib";
 
 // src/loaders/rendered-yaml.ts
@@ -49509,35 +49722,22 @@ function archiveFiles(archive, label) {
   return files;
 }
 var MANIFEST = /\.(?:ya?ml|json)$/i;
-function dependenciesOf(files) {
-  const read = (name) => {
-    const file = files.find((f) => f.name === name);
-    if (file === void 0) return void 0;
+function metadataOf(files) {
+  const described = [];
+  for (const file of files) {
+    if (file.name !== "Chart.yaml" && file.name !== "requirements.yaml") continue;
     try {
-      const value = parseChartYaml(file.read().toString("utf8"));
-      return value !== null && typeof value === "object" && !Array.isArray(value) ? value : void 0;
+      described.push({ name: file.name, label: file.label, value: parseChartYaml(file.read().toString("utf8").replace(/^\uFEFF/, "")) });
     } catch {
       return void 0;
     }
-  };
-  const chart = read("Chart.yaml");
-  const deps = [...Array.isArray(chart?.dependencies) ? chart.dependencies : [], ...chart?.apiVersion === "v1" ? read("requirements.yaml")?.dependencies ?? [] : []];
-  return deps.filter((d) => d !== null && typeof d === "object" && typeof d.name === "string").map((d) => ({
-    name: d.name,
-    ...typeof d.alias === "string" && d.alias !== "" ? { alias: d.alias } : {},
-    ...typeof d.condition === "string" ? { condition: d.condition } : {},
-    tags: Array.isArray(d.tags) ? d.tags.filter((t) => typeof t === "string") : []
-  }));
-}
-function chartNameOf(files) {
-  const file = files.find((f) => f.name === "Chart.yaml");
-  try {
-    const value = file && parseChartYaml(file.read().toString("utf8"));
-    const name = value !== null && typeof value === "object" ? value.name : void 0;
-    return typeof name === "string" ? name : void 0;
-  } catch {
-    return void 0;
   }
+  const metadata = chartMetadata(described);
+  return typeof metadata === "string" ? void 0 : metadata;
+}
+function declaredDependencies(metadata) {
+  if (metadata === void 0) return [];
+  return dependenciesOf(metadata).filter((d) => d.name !== "").map((d) => ({ name: d.name, ...d.alias !== "" ? { alias: d.alias } : {}, ...d.condition !== "" ? { condition: d.condition } : {}, tags: d.tags }));
 }
 function crdFilesOf(files, depth) {
   const found = [];
@@ -49551,9 +49751,9 @@ function crdFilesOf(files, depth) {
     }
   }
   if (depth >= 10 || subcharts.size === 0) return found;
-  const dependencies = dependenciesOf(files);
+  const dependencies = declaredDependencies(metadataOf(files));
   const under2 = (inner) => {
-    const name = chartNameOf(inner);
+    const name = metadataOf(inner)?.name;
     const declared = dependencies.filter((d) => d.name === name);
     const gate = { key: name ?? "", ...declared.length > 0 ? { options: declared.map((d) => ({ key: d.alias ?? d.name, ...d.condition !== void 0 ? { condition: d.condition } : {}, tags: d.tags })) } : {} };
     for (const crd of crdFilesOf(inner, depth + 1)) found.push({ file: crd.file, gates: [gate, ...crd.gates] });
@@ -49611,20 +49811,34 @@ function crdLoaded(object, values) {
   const gates2 = GATES.get(object);
   return gates2 === void 0 || !gates2.some((g) => g.options !== void 0) || gatesOpen(gates2, values());
 }
+var MAX_CHART_ENTRIES = 1e5;
+function holdsCrdInputs(name) {
+  if (name === "") return true;
+  const parts = name.split("/");
+  for (let i2 = 0; ; i2 += 2) {
+    if (parts[i2] === "crds") return true;
+    if (parts[i2] !== "charts") return false;
+    if (i2 + 2 >= parts.length) return true;
+  }
+}
 function directoryFiles(dir, relative) {
   const rules = helmIgnoreRules(dir);
   const files = [];
-  let budget = 1e5;
-  const walk3 = (full2, name, depth) => {
+  let budget = MAX_CHART_ENTRIES;
+  const walking = /* @__PURE__ */ new Set();
+  const walk3 = (full2, name) => {
+    const real = safeRealpath(full2) ?? full2;
+    if (walking.has(real)) return true;
+    walking.add(real);
     let entries;
     try {
       entries = readdirSync9(full2).sort();
     } catch {
-      return;
+      entries = [];
     }
     for (const entry of entries) {
-      if (--budget < 0) return;
-      const path_ = path18.join(full2, entry);
+      if (--budget < 0) return false;
+      const path_ = path19.join(full2, entry);
       const n2 = name === "" ? entry : `${name}/${entry}`;
       let stat;
       try {
@@ -49634,80 +49848,20 @@ function directoryFiles(dir, relative) {
       }
       if (ignored(rules, n2, stat.isDirectory())) continue;
       if (stat.isDirectory()) {
-        if (depth < 20 && entry !== ".git" && entry !== "node_modules") walk3(path_, n2, depth + 1);
+        if (holdsCrdInputs(n2) && !walk3(path_, n2)) return false;
       } else if (stat.isFile()) files.push({ name: n2, label: relative(path_), full: path_, read: () => readFileSync12(path_) });
     }
+    walking.delete(real);
+    return true;
   };
-  walk3(dir, "", 0);
+  if (!walk3(dir, "")) return `the chart's crds/ and charts/ folders hold more than ${MAX_CHART_ENTRIES} entries; preadmit stops reading there, so the crds/ objects helm install would create are not judged`;
   return files;
-}
-function goPattern(glob2) {
-  let out = "";
-  for (let i2 = 0; i2 < glob2.length; i2++) {
-    const c3 = glob2[i2];
-    if (c3 === "*") out += "[^/]*";
-    else if (c3 === "?") out += "[^/]";
-    else if (c3 === "\\") {
-      if (i2 + 1 >= glob2.length) return void 0;
-      out += escapeRegExp(glob2[++i2]);
-    } else if (c3 === "[") {
-      const end = glob2.indexOf("]", i2 + 2);
-      if (end === -1) return void 0;
-      let body = glob2.slice(i2 + 1, end);
-      const negated = body.startsWith("^");
-      if (negated) body = body.slice(1);
-      out += `[${negated ? "^/" : ""}${body.replace(/[\]\[]/g, "\\$&")}]`;
-      i2 = end;
-    } else out += escapeRegExp(c3);
-  }
-  try {
-    return new RegExp(`^${out}$`, "s");
-  } catch {
-    return void 0;
-  }
-}
-function escapeRegExp(text2) {
-  return text2.replace(/[.*+?^${}()|[\]\\/]/g, "\\$&");
-}
-function helmIgnoreRules(dir) {
-  let text2 = "";
-  try {
-    text2 = readFileSync12(path18.join(dir, ".helmignore"), "utf8");
-  } catch {
-  }
-  const rules = [];
-  for (let line of [...text2.split(/\r?\n/), "templates/.?*"]) {
-    line = line.trim();
-    if (line === "" || line.startsWith("#") || line.includes("**")) continue;
-    const negate = line.startsWith("!");
-    if (negate) line = line.slice(1);
-    const mustDir = line.endsWith("/");
-    if (mustDir) line = line.slice(0, -1);
-    const whole = line.includes("/");
-    if (line.startsWith("/")) line = line.slice(1);
-    const pattern = goPattern(line);
-    if (pattern !== void 0) rules.push({ negate, mustDir, whole, pattern });
-  }
-  return rules;
-}
-function ignored(rules, name, isDir) {
-  for (const rule2 of rules) {
-    const subject = rule2.whole ? name : name.slice(name.lastIndexOf("/") + 1);
-    if (rule2.negate) {
-      if (rule2.mustDir && !isDir) return true;
-      if (!rule2.pattern.test(subject)) return true;
-      continue;
-    }
-    if (rule2.mustDir && !isDir) continue;
-    if (rule2.pattern.test(subject)) return true;
-  }
-  return false;
 }
 function inside(root, file) {
   try {
     const real = realpathSync3(file);
     const realRoot = realpathSync3(root);
-    return real === realRoot || real.startsWith(realRoot + path18.sep);
+    return real === realRoot || real.startsWith(realRoot + path19.sep);
   } catch {
     return false;
   }
@@ -49765,7 +49919,12 @@ function chartCrdObjects(dir, options, errors) {
       objects.push(object);
     }
   };
-  for (const { file: crd, gates: own } of crdFilesOf(directoryFiles(dir, options.relative), 0)) {
+  const files = directoryFiles(dir, options.relative);
+  if (typeof files === "string") {
+    errors?.push({ kind: "render", file: options.chartPath, chart: options.chartPath, message: files });
+    return objects;
+  }
+  for (const { file: crd, gates: own } of crdFilesOf(files, 0)) {
     gates2 = own;
     if (crd.full === void 0) {
       const archiveFile = crd.label.slice(0, crd.label.indexOf(".tgz/") + 4);
@@ -49791,7 +49950,7 @@ function chartCrdObjects(dir, options, errors) {
 
 // src/render/effective-values.ts
 import { existsSync as existsSync4, readdirSync as readdirSync10, readFileSync as readFileSync13, statSync as statSync11 } from "node:fs";
-import path19 from "node:path";
+import path20 from "node:path";
 function pathKey2(p) {
   return JSON.stringify(p);
 }
@@ -49935,35 +50094,21 @@ function setValue(root, p, value) {
   } else if (isObj(node)) node[String(last)] = value;
 }
 function readChartYaml(dir) {
-  let parsed;
-  try {
-    parsed = parseChartYaml(readFileSync13(path19.join(dir, "Chart.yaml"), "utf8"));
-  } catch {
-    return void 0;
-  }
-  if (!isObj(parsed)) return void 0;
-  const deps = [...arr(parsed.dependencies)];
-  const requirements = path19.join(dir, "requirements.yaml");
-  if (str2(parsed.apiVersion) === "v1" && existsSync4(requirements)) {
-    try {
-      const req = parseChartYaml(readFileSync13(requirements, "utf8"));
-      if (isObj(req)) deps.push(...arr(req.dependencies));
-    } catch {
-    }
-  }
+  const metadata = readChartMetadata(dir);
+  if (typeof metadata === "string") return void 0;
   return {
-    name: str2(parsed.name) ?? path19.basename(dir),
-    dependencies: deps.filter(isObj).map((d) => ({
-      name: str2(d.name) ?? "",
-      ...str2(d.alias) ? { alias: str2(d.alias) } : {},
-      ...str2(d.condition) ? { condition: str2(d.condition) } : {},
-      tags: arr(d.tags).filter((t) => typeof t === "string")
+    name: metadata.name,
+    dependencies: dependenciesOf(metadata).map((d) => ({
+      name: d.name,
+      ...d.alias !== "" ? { alias: d.alias } : {},
+      ...d.condition !== "" ? { condition: d.condition } : {},
+      tags: d.tags
     }))
   };
 }
 function vendored(dir) {
   const found = /* @__PURE__ */ new Map();
-  const chartsDir = path19.join(dir, "charts");
+  const chartsDir = path20.join(dir, "charts");
   let entries;
   try {
     entries = readdirSync10(chartsDir).sort();
@@ -49971,10 +50116,10 @@ function vendored(dir) {
     return found;
   }
   for (const entry of entries) {
-    const full2 = path19.join(chartsDir, entry);
+    const full2 = path20.join(chartsDir, entry);
     try {
       if (entry.endsWith(".tgz")) found.set(entry.replace(/-v?\d+\.\d+\.\d+[^/]*\.tgz$/, "").replace(/\.tgz$/, ""), full2);
-      else if (statSync11(full2).isDirectory() && existsSync4(path19.join(full2, "Chart.yaml"))) {
+      else if (statSync11(full2).isDirectory() && existsSync4(path20.join(full2, "Chart.yaml"))) {
         const info = readChartYaml(full2);
         found.set(info?.name ?? entry, full2);
       }
@@ -50023,8 +50168,8 @@ function effectiveValues(request) {
   const collect = (dir, scopePath, sourceNames, name, above2) => {
     scopes.push({ path: scopePath, sourceNames, ...dir ? { dir } : {}, name });
     if (dir === void 0) return;
-    const own = readValuesFile(path19.join(dir, "values.yaml"));
-    const ownLayer = own ? { file: path19.join(dir, "values.yaml"), kind: "chart", prefix: scopePath, value: isObj(own.value) ? own.value : {}, scope: scopePath, ...own.doc ? { doc: own.doc } : {} } : void 0;
+    const own = readValuesFile(path20.join(dir, "values.yaml"));
+    const ownLayer = own ? { file: path20.join(dir, "values.yaml"), kind: "chart", prefix: scopePath, value: isObj(own.value) ? own.value : {}, scope: scopePath, ...own.doc ? { doc: own.doc } : {} } : void 0;
     const seen = mergeInto(ownLayer?.value ?? {}, above2 ?? {});
     const info = scopePath.length === 0 ? root : readChartYaml(dir);
     const subs = vendored(dir);
@@ -50046,7 +50191,7 @@ function effectiveValues(request) {
   };
   let above = {};
   for (const layer of userLayers) above = mergeInto(above, layer.value);
-  collect(request.chartDir, [], [root?.name ?? path19.basename(request.chartDir)], root?.name ?? path19.basename(request.chartDir), above);
+  collect(request.chartDir, [], [root?.name ?? path20.basename(request.chartDir)], root?.name ?? path20.basename(request.chartDir), above);
   const layers = [...chartLayers, ...userLayers];
   let value = {};
   for (const layer of layers) value = mergeInto(value, placeAt(layer.prefix, layer.value));
@@ -50181,7 +50326,7 @@ function apiVersionsFor(kubeVersion, options = {}) {
 
 // src/render/value-sets.ts
 import { existsSync as existsSync5, readdirSync as readdirSync11, statSync as statSync12 } from "node:fs";
-import path20 from "node:path";
+import path21 from "node:path";
 var DEFAULT_VALUE_SET = "default";
 function compareValueSets(a2, b) {
   if (a2 === b) return 0;
@@ -50193,11 +50338,11 @@ function chartEntries(dir, config) {
   return config.charts.filter((entry) => entry.path === dir || minimatch(dir, entry.path));
 }
 function ciValuesFiles(dir) {
-  const ci = path20.join(dir, "ci");
+  const ci = path21.join(dir, "ci");
   if (!existsSync5(ci)) return [];
   try {
     if (!statSync12(ci).isDirectory()) return [];
-    return readdirSync11(ci).filter((f) => f.endsWith("-values.yaml")).sort().map((f) => path20.join(ci, f));
+    return readdirSync11(ci).filter((f) => f.endsWith("-values.yaml")).sort().map((f) => path21.join(ci, f));
   } catch {
     return [];
   }
@@ -50210,7 +50355,7 @@ function valueSetsOf(dir, config, options = {}) {
   if (options.all === false) return sets;
   if (config.valueSets.ci) {
     for (const file of ciValuesFiles(dir)) {
-      sets.push({ name: `ci/${path20.basename(file)}`, kind: "ci", valuesFiles: [...baseFiles, file], set: baseSet, own: { valuesFiles: [file], set: [] } });
+      sets.push({ name: `ci/${path21.basename(file)}`, kind: "ci", valuesFiles: [...baseFiles, file], set: baseSet, own: { valuesFiles: [file], set: [] } });
     }
   }
   const names = new Set(sets.map((s) => s.name));
@@ -50275,7 +50420,7 @@ async function mapLimit(items, limit, fn) {
   return results;
 }
 async function renderCharts(dirs, helm, config, repoRoot, options = {}) {
-  const loaded = { objects: [], errors: [], charts: [], renderMs: 0, renders: [], variants: [] };
+  const loaded = { objects: [], errors: [], charts: [], renderMs: 0, renders: [], variants: [], skipped: [] };
   const concurrency = Math.max(1, os3.availableParallelism());
   const located = helm();
   located.catch(() => void 0);
@@ -50287,6 +50432,11 @@ async function renderCharts(dirs, helm, config, repoRoot, options = {}) {
     for (const dir of dirs) {
       const info = checkChart(dir, repoRoot, loaded);
       if (info === void 0) continue;
+      if (info.type === "library") {
+        const defaults2 = valueSetsOf(dir, config, { all: false }).find((set2) => set2.kind === "default");
+        if (defaults2 !== void 0) yield { dir, info, set: defaults2, index: index++, locator: new ConstructLocator(dir, repoRoot, noConstructs()), library: true };
+        continue;
+      }
       const safe = checkedChartProblem({ chartDir: dir, checkedCharts }) === void 0;
       const constructs = safe ? chartConstructs(dir, repoRoot) : void 0;
       if (constructs?.literals.unrendered !== void 0 && options.variants !== false) {
@@ -50321,7 +50471,7 @@ async function renderCharts(dirs, helm, config, repoRoot, options = {}) {
   }
   let unusable = false;
   located.catch(() => unusable = true);
-  const binary2 = options.helmPath !== void 0 && path21.isAbsolute(options.helmPath) ? { path: options.helmPath, version: "", major: Number.NaN } : await located;
+  const binary2 = options.helmPath !== void 0 && path22.isAbsolute(options.helmPath) ? { path: options.helmPath, version: "", major: Number.NaN } : await located;
   const finished7 = [];
   const jobs = jobsOf();
   const maxQueued = 2 * concurrency;
@@ -50345,7 +50495,7 @@ async function renderCharts(dirs, helm, config, repoRoot, options = {}) {
       const job = next.value;
       const locator = job.locator;
       const variant = job.variant;
-      const rendered = renderOne(job.dir, job.set, binary2, config, repoRoot, loaded, checkedCharts, variant?.inputs).then(async (outcome) => {
+      const rendered = renderOne(job.dir, job.set, binary2, config, repoRoot, loaded, checkedCharts, variant?.inputs, job.library).then(async (outcome) => {
         if (variant === void 0 || outcome === void 0 || !("failed" in outcome)) return outcome;
         if (/execution error at \(/.test(outcome.failed)) {
           const unguarded = await renderOne(job.dir, job.set, binary2, config, repoRoot, loaded, checkedCharts, { ...variant.inputs, failsIgnored: true });
@@ -50400,7 +50550,7 @@ function checkChart(dir, repoRoot, loaded) {
     loaded.errors.push({ kind: "render", file: `${chartPath}/Chart.yaml`, chart: chartPath, message: info });
     return void 0;
   }
-  if (info.type === "library") return void 0;
+  if (info.type === "library") return info;
   const missing = missingDependencies(info);
   if (missing.length > 0) {
     loaded.errors.push({
@@ -50467,6 +50617,8 @@ function renderRequestOf(dir, set2, binary2, config, variant) {
     timeoutMs: config.helm.timeoutSeconds * 1e3
   };
 }
+var LIBRARY_SKIPPED = "library chart: helm refuses to install it (library charts are not installable); its templates are judged where a chart depending on it renders them";
+var LIBRARY_REFUSED = /\blibrary charts are not installable\b/;
 var DEFAULT_RENDERS = /* @__PURE__ */ new WeakMap();
 function rendersAsDefaults(set2) {
   if (set2.own.set.length > 0) return false;
@@ -50480,7 +50632,7 @@ function rendersAsDefaults(set2) {
     return text2.replace(/^\uFEFF/, "").split(/\r?\n/).every((line) => /^ *(?:#[\t\x20-\x7e]*)?$/.test(line) || /^---(?:[ \t]+(?:#[\t\x20-\x7e]*)?)?$/.test(line));
   });
 }
-async function renderOne(dir, set2, binary2, config, repoRoot, loaded, checkedCharts, variant) {
+async function renderOne(dir, set2, binary2, config, repoRoot, loaded, checkedCharts, variant, library) {
   const chartPath = relativeTo(repoRoot, dir);
   const request = { ...renderRequestOf(dir, set2, binary2, config, variant), checkedCharts, purpose: variant === void 0 ? "value-set" : "variant" };
   let defaults2 = DEFAULT_RENDERS.get(checkedCharts);
@@ -50492,6 +50644,13 @@ async function renderOne(dir, set2, binary2, config, repoRoot, loaded, checkedCh
   const outcome = await pending;
   loaded.renderMs += outcome.ms;
   if (!outcome.ok && variant !== void 0) return { failed: outcome.message, ms: outcome.ms };
+  if (!outcome.ok && library && LIBRARY_REFUSED.test(outcome.message)) {
+    loaded.skipped.push({ path: chartPath, reason: LIBRARY_SKIPPED });
+    return void 0;
+  }
+  if (outcome.ok && library) {
+    loaded.errors.push({ kind: "render", file: `${chartPath}/Chart.yaml`, chart: chartPath, message: "the chart's metadata (Chart.yaml, with requirements.yaml merged in) reads as a library chart, yet helm renders it: only its default values were judged" });
+  }
   if (!outcome.ok) {
     const which = set2.kind === "default" ? "" : `with value set ${set2.name}: `;
     loaded.errors.push({ kind: "render", file: chartPath, chart: chartPath, message: `${which}${outcome.message}` });
@@ -50648,12 +50807,12 @@ function parseVariant(job, inputs, main2, outcome, config, repoRoot, loaded, loc
 // src/provenance/lint.ts
 import { createHash as createHash3 } from "node:crypto";
 import { readdirSync as readdirSync13, readFileSync as readFileSync16 } from "node:fs";
-import path24 from "node:path";
+import path25 from "node:path";
 
 // src/provenance/locate.ts
 import { mkdtempSync as mkdtempSync3, rmSync as rmSync4, writeFileSync as writeFileSync5 } from "node:fs";
 import os4 from "node:os";
-import path22 from "node:path";
+import path23 from "node:path";
 var SENTINEL_PATTERN = /(?<![A-Za-z0-9])qz([0-9a-z]{3})(?![A-Za-z0-9])/gi;
 var MAX_SENTINELS = 36 ** 3 - 1;
 function sentinelText(id) {
@@ -50982,7 +51141,7 @@ function overridesFor(ctx, candidates, flip) {
   return out;
 }
 async function renderWith(ctx, overrides) {
-  const file = path22.join(ctx.tmp, `override-${ctx.counter++}.yaml`);
+  const file = path23.join(ctx.tmp, `override-${ctx.counter++}.yaml`);
   writeFileSync5(file, JSON.stringify(overrides.file));
   const { request, dir, chart, valueSet, repoRoot } = ctx.render;
   const started = performance.now();
@@ -51118,7 +51277,7 @@ async function tryFlips(ctx, targets, originals) {
   }
 }
 async function locate2(input) {
-  const tmp = mkdtempSync3(path22.join(os4.tmpdir(), "preadmit-provenance-"));
+  const tmp = mkdtempSync3(path23.join(os4.tmpdir(), "preadmit-provenance-"));
   const ctx = {
     render: input.render,
     values: input.values,
@@ -51198,9 +51357,9 @@ async function locate2(input) {
 function templateFilesOf(render2, objects) {
   const out = /* @__PURE__ */ new Set();
   for (const object of objects) {
-    const rel = path22.relative(render2.dir, path22.resolve(render2.repoRoot, object.source.file));
-    if (rel === "" || rel.startsWith("..") || path22.isAbsolute(rel)) return void 0;
-    out.add(rel.split(path22.sep).join("/"));
+    const rel = path23.relative(render2.dir, path23.resolve(render2.repoRoot, object.source.file));
+    if (rel === "" || rel.startsWith("..") || path23.isAbsolute(rel)) return void 0;
+    out.add(rel.split(path23.sep).join("/"));
   }
   return out.size === 0 ? void 0 : [...out].sort();
 }
@@ -51221,7 +51380,7 @@ function newTarget(finding, object, values) {
 
 // src/provenance/chart-context.ts
 import { readdirSync as readdirSync12, readFileSync as readFileSync15, statSync as statSync13 } from "node:fs";
-import path23 from "node:path";
+import path24 from "node:path";
 var MAX_TEMPLATE_BYTES = 2 * 1024 * 1024;
 var MAX_HELPERS = 200;
 var MAX_DEPTH3 = 4;
@@ -51247,8 +51406,8 @@ function releaseValuesOfRender(render2) {
   RENDER_VALUES.delete(render2);
 }
 var DefaultString = class {
-  constructor(path44, value, locate3) {
-    this.path = path44;
+  constructor(path45, value, locate3) {
+    this.path = path45;
     this.value = value;
     this.locate = locate3;
   }
@@ -51330,7 +51489,7 @@ var RenderChartContext = class {
     const scope = scopeOfTemplate(this.effective(), template);
     if (scope?.dir === void 0) return void 0;
     const rest = template.split("/").slice(1 + 2 * (scope.sourceNames.length - 1));
-    const own = path23.join(scope.dir, ...rest);
+    const own = path24.join(scope.dir, ...rest);
     for (const file of [own, ...this.helperFiles(scope.dir)]) {
       const lines = this.read(file, scope.dir);
       if (lines === void 0) continue;
@@ -51353,7 +51512,7 @@ var RenderChartContext = class {
         return;
       }
       for (const entry of entries) {
-        const full2 = path23.join(at3, entry);
+        const full2 = path24.join(at3, entry);
         try {
           const stat = statSync13(full2);
           if (stat.isDirectory()) walk3(full2, depth + 1);
@@ -51362,7 +51521,7 @@ var RenderChartContext = class {
         }
       }
     };
-    walk3(path23.join(dir, "templates"), 0);
+    walk3(path24.join(dir, "templates"), 0);
     this.helpers.set(dir, out);
     return out;
   }
@@ -51438,17 +51597,17 @@ function mayHoldDangerousDefault(text2) {
 function chartValuesTexts(dir, depth = 0) {
   const out = [];
   try {
-    out.push(readFileSync16(path24.join(dir, "values.yaml"), "utf8"));
+    out.push(readFileSync16(path25.join(dir, "values.yaml"), "utf8"));
   } catch {
   }
   if (depth >= 8) return out;
   let entries = [];
   try {
-    entries = readdirSync13(path24.join(dir, "charts"), { withFileTypes: true });
+    entries = readdirSync13(path25.join(dir, "charts"), { withFileTypes: true });
   } catch {
     return out;
   }
-  for (const entry of entries) if (entry.isDirectory()) out.push(...chartValuesTexts(path24.join(dir, "charts", entry.name), depth + 1));
+  for (const entry of entries) if (entry.isDirectory()) out.push(...chartValuesTexts(path25.join(dir, "charts", entry.name), depth + 1));
   return out;
 }
 var MAY_HOLD = /* @__PURE__ */ new WeakMap();
@@ -51541,7 +51700,7 @@ function lintValues(findings, renders, config, knowledge = /* @__PURE__ */ new M
 
 // src/provenance/line-proof.ts
 import { mkdtempSync as mkdtempSync4, readFileSync as readFileSync17, rmSync as rmSync5, writeFileSync as writeFileSync6 } from "node:fs";
-import path25 from "node:path";
+import path26 from "node:path";
 var LINE_MARKER = "preadmit-line-";
 function lineMarker(id) {
   return `${LINE_MARKER}${id}z`;
@@ -51556,8 +51715,8 @@ function apply(lines, index, edit) {
   const marker = lineMarker(edit.id);
   const m = edit.mutation;
   if (m.kind === "reference") {
-    const path44 = m.path.map((t) => `\\.${escapeRegex(String(t))}`).join("");
-    const pattern = new RegExp(`(\\$[A-Za-z0-9_]*)?((?:\\.[A-Za-z0-9_]+)*?)\\.Values${path44}(?![A-Za-z0-9_.])`);
+    const path45 = m.path.map((t) => `\\.${escapeRegex(String(t))}`).join("");
+    const pattern = new RegExp(`(\\$[A-Za-z0-9_]*)?((?:\\.[A-Za-z0-9_]+)*?)\\.Values${path45}(?![A-Za-z0-9_.])`);
     if (!pattern.test(line)) return void 0;
     const replacement = m.with === "string" ? `"${marker}"` : m.with === "map" ? `(dict "${marker}" "x")` : m.with;
     return one([line.replace(pattern, replacement)]);
@@ -51631,8 +51790,8 @@ async function proveLines(render2, config, claims, budget, tmp, stats, trials = 
   const edits = /* @__PURE__ */ new Map();
   let next = 1;
   for (const claim of claims) {
-    const relative = path25.relative(render2.dir, claim.file);
-    if (relative.startsWith("..") || path25.isAbsolute(relative)) {
+    const relative = path26.relative(render2.dir, claim.file);
+    if (relative.startsWith("..") || path26.isAbsolute(relative)) {
       claim.failure = "the line is outside the chart";
       continue;
     }
@@ -51660,7 +51819,7 @@ async function proveLines(render2, config, claims, budget, tmp, stats, trials = 
       edits2.push(edit);
     });
   }
-  const copy = mkdtempSync4(path25.join(tmp, "values-"));
+  const copy = mkdtempSync4(path26.join(tmp, "values-"));
   const originals = /* @__PURE__ */ new Map();
   const read = (file) => {
     let text2 = originals.get(file);
@@ -51700,7 +51859,7 @@ async function proveLines(render2, config, claims, budget, tmp, stats, trials = 
         out.splice(changed.start, changed.count, ...changed.lines);
         applied.push(edit);
       }
-      replaced.set(path25.relative(render2.dir, file).split(path25.sep).join("/"), out.join("\n"));
+      replaced.set(path26.relative(render2.dir, file).split(path26.sep).join("/"), out.join("\n"));
     }
     if (applied.length > 0) {
       remaining--;
@@ -51708,7 +51867,7 @@ async function proveLines(render2, config, claims, budget, tmp, stats, trials = 
       const overrides = trial === void 0 ? void 0 : trials[trial];
       const valuesFiles = [...render2.request.valuesFiles];
       if (overrides) {
-        const file = path25.join(copy, `values-${trial}.json`);
+        const file = path26.join(copy, `values-${trial}.json`);
         writeFileSync6(file, JSON.stringify(overrides.file));
         valuesFiles.push(file);
       }
@@ -51841,24 +52000,24 @@ function referenceClaim(target, found, relative, decision, values, sources) {
   const keyed = reported ? pointerForKey(target.pointer, reported.key) : void 0;
   if (keyed !== void 0) return structuralClaim(target, found, keyed, sources);
   const length = found.ref.length;
-  const path44 = relative.slice(0, length);
+  const path45 = relative.slice(0, length);
   const extra = relative.length - length;
   const depth = target.present ? tokens(target.pointer).length : decision.depth ?? 0;
   const report2 = { file: found.file, line: found.line };
   if (decision.how === "flip") {
     if (extra !== 0) return void 0;
     const flipped = getAtValue(values, decision.path) ? "false" : "true";
-    return { file: found.file, line: found.ref.line, report: report2, mutation: { kind: "reference", path: path44, with: flipped }, object: target.object, pointer: target.pointer, expect: "changed", original: get(target.object.raw, target.pointer) };
+    return { file: found.file, line: found.ref.line, report: report2, mutation: { kind: "reference", path: path45, with: flipped }, object: target.object, pointer: target.pointer, expect: "changed", original: get(target.object.raw, target.pointer) };
   }
   const leaf = target.present && extra === 0 && (target.value === null || typeof target.value !== "object") && target.candidates.some((c3) => c3.kind === "leaf" && c3.path === decision.path);
-  if (leaf) return { file: found.file, line: found.ref.line, report: report2, mutation: { kind: "reference", path: path44, with: "string" }, object: target.object, pointer: target.pointer, expect: "contains" };
-  return { file: found.file, line: found.ref.line, report: report2, mutation: { kind: "reference", path: path44, with: "map" }, object: target.object, pointer: prefixPointer(target.pointer, depth - extra), expect: "key" };
+  if (leaf) return { file: found.file, line: found.ref.line, report: report2, mutation: { kind: "reference", path: path45, with: "string" }, object: target.object, pointer: target.pointer, expect: "contains" };
+  return { file: found.file, line: found.ref.line, report: report2, mutation: { kind: "reference", path: path45, with: "map" }, object: target.object, pointer: prefixPointer(target.pointer, depth - extra), expect: "key" };
 }
 var MAX_CLAIMS = 6;
 function planTarget(target, render2, values, sources, config) {
   const { finding } = target;
   const source = finding.source;
-  const templateAbs = path26.resolve(render2.repoRoot, source.file);
+  const templateAbs = path27.resolve(render2.repoRoot, source.file);
   const decision = decide(target);
   const plan = { target, notes: [], claims: [] };
   if (decision.path) {
@@ -51912,7 +52071,7 @@ function getAtValue(values, p) {
 }
 function finishPlan(plan, render2) {
   const source = plan.target.finding.source;
-  const templateAbs = path26.resolve(render2.repoRoot, source.file);
+  const templateAbs = path27.resolve(render2.repoRoot, source.file);
   const proven = plan.claims.find((c3) => c3.proven);
   if (proven) {
     const at3 = proven.report ?? { file: proven.file, line: proven.line };
@@ -52008,7 +52167,7 @@ async function attachProvenance(findings, renders, config, options = {}) {
     });
     const plans = targets.map((target) => planTarget(target, render2, values, templateSources, config));
     const proof = { renders: 0, ms: 0 };
-    const tmp = mkdtempSync5(path26.join(os5.tmpdir(), "preadmit-lines-"));
+    const tmp = mkdtempSync5(path27.join(os5.tmpdir(), "preadmit-lines-"));
     try {
       await proveLines(render2, config, plans.flatMap((p) => p.claims), max - result.stats.renders, tmp, proof, result.trials);
     } finally {
@@ -52296,7 +52455,7 @@ function ingressBackends(ingress) {
   add2(spec.defaultBackend ?? spec.backend);
   for (const rule2 of arr(spec.rules).filter(isObj)) {
     const http = isObj(rule2.http) ? rule2.http : {};
-    for (const path44 of arr(http.paths).filter(isObj)) add2(path44.backend);
+    for (const path45 of arr(http.paths).filter(isObj)) add2(path45.backend);
   }
   return [...names];
 }
@@ -52313,10 +52472,10 @@ var PLACEHOLDER = /\{\{\s*(\w+)\s*\}\}/g;
 function interpolate(template, data) {
   return template.replace(PLACEHOLDER, (_, key2) => String(data?.[key2] ?? ""));
 }
-function fingerprintOf(ruleId, object, path44) {
+function fingerprintOf(ruleId, object, path45) {
   const { source } = object;
   const scope = source.address ?? source.chart ?? source.file;
-  return createHash4("sha256").update([ruleId, ...identityParts(object), path44, scope].join("\0")).digest("hex").slice(0, 32);
+  return createHash4("sha256").update([ruleId, ...identityParts(object), path45, scope].join("\0")).digest("hex").slice(0, 32);
 }
 function podViewOf(object, pss) {
   const template = podTemplateOf(object.raw);
@@ -52364,14 +52523,14 @@ function evaluate2(objects, rules, config, options = {}) {
   const seen = /* @__PURE__ */ new Set();
   const units = [];
   const emit = (rule2, object, base2, report2) => {
-    const path44 = base2 + report2.path;
-    const fingerprint = fingerprintOf(rule2.meta.id, object, report2.key === void 0 ? path44 : `${path44}\0${report2.key}`);
+    const path45 = base2 + report2.path;
+    const fingerprint = fingerprintOf(rule2.meta.id, object, report2.key === void 0 ? path45 : `${path45}\0${report2.key}`);
     if (seen.has(fingerprint)) return;
     seen.add(fingerprint);
     const template = rule2.meta.messages[report2.messageId] ?? report2.messageId;
     const severity = config.rules[rule2.meta.id]?.severity ?? report2.severity ?? rule2.meta.defaultSeverity;
     const source = { ...object.source };
-    const line = object.lineOf?.(path44);
+    const line = object.lineOf?.(path45);
     if (line !== void 0) source.line = line;
     if (report2.at?.template) {
       source.templateLocation = { ...report2.at.template };
@@ -52388,7 +52547,7 @@ function evaluate2(objects, rules, config, options = {}) {
       category: rule2.meta.category,
       message: interpolate(template, report2.data),
       object: object.ref,
-      path: path44,
+      path: path45,
       source,
       fingerprint,
       remediation: rule2.meta.remediation
@@ -52656,7 +52815,7 @@ function mergeValueSets(findings, config) {
 
 // src/pipeline/suppress.ts
 import { existsSync as existsSync6, readFileSync as readFileSync19 } from "node:fs";
-import path27 from "node:path";
+import path28 from "node:path";
 var ANNOTATION_PREFIX = "preadmit.dev/ignore.";
 var MARKER2 = /(#|\{\{-?\s*\/\*)\s*preadmit:\s*ignore\s+(\S+)(?:\s+--(.*?))?\s*(?:\*\/\s*-?\}\})?\s*$/;
 function commentKey(file, line) {
@@ -52698,10 +52857,10 @@ function commentFiles(renders) {
     seen.add(render2.dir);
     const sources = new TemplateSources(render2.dir);
     for (const file of sources.allFiles()) files.add(file);
-    const add2 = (dir) => files.add(path27.join(dir, "values.yaml"));
+    const add2 = (dir) => files.add(path28.join(dir, "values.yaml"));
     add2(render2.dir);
     for (const file of sources.allFiles()) {
-      const chartDir = file.slice(0, file.lastIndexOf(`${path27.sep}templates${path27.sep}`));
+      const chartDir = file.slice(0, file.lastIndexOf(`${path28.sep}templates${path28.sep}`));
       if (chartDir) add2(chartDir);
     }
   }
@@ -52770,9 +52929,9 @@ function glob(value, pattern) {
 }
 function configMatches(s, f, container, repoRoot) {
   if (s.rule !== "*" && s.rule !== f.ruleId) return false;
-  if (s.chart !== void 0 && !glob(f.source.chart === void 0 ? void 0 : path27.resolve(repoRoot, f.source.chart), s.chart)) return false;
+  if (s.chart !== void 0 && !glob(f.source.chart === void 0 ? void 0 : path28.resolve(repoRoot, f.source.chart), s.chart)) return false;
   if (s.file !== void 0) {
-    const files = [f.source.file, f.source.values?.file].filter((x) => x !== void 0).map((x) => path27.resolve(repoRoot, x));
+    const files = [f.source.file, f.source.values?.file].filter((x) => x !== void 0).map((x) => path28.resolve(repoRoot, x));
     if (!files.some((x) => glob(x, s.file))) return false;
   }
   if (s.valueSet !== void 0) {
@@ -52851,7 +53010,7 @@ function applySuppressions(findings, options) {
     }
     for (const loc of [f.source.values, f.source.templateLocation]) {
       if (loc?.line === void 0) continue;
-      for (const c3 of comments.get(path27.resolve(repoRoot, loc.file)) ?? []) {
+      for (const c3 of comments.get(path28.resolve(repoRoot, loc.file)) ?? []) {
         if (c3.target !== loc.line && c3.line !== loc.line) continue;
         if (c3.rule !== "*" && c3.rule !== f.ruleId) continue;
         if (c3.rule === "*" && lockedRule) continue;
@@ -53000,7 +53159,8 @@ function classifyText(text2, encoding = "utf-8") {
     json2 = JSON.parse(start === 0 ? text2 : text2.slice(start));
   } catch (error) {
     if (!looksTerraform) return { kind: "not-plan" };
-    return { kind: "rejected", message: `Terraform plan JSON is invalid or truncated${encodingNote(encoding)}: ${describeParseError(error, text2, start)}` };
+    const stream = findJsonError(text2, start)?.reason === "unexpected data after the JSON value";
+    return { kind: "rejected", message: `Terraform plan JSON is invalid or truncated${encodingNote(encoding)}: ${describeParseError(error, text2, start)}`, ...stream ? { manifests: true } : {} };
   }
   if (json2 === null || typeof json2 !== "object" || Array.isArray(json2)) return { kind: "not-plan" };
   const doc = json2;
@@ -53010,7 +53170,8 @@ function classifyText(text2, encoding = "utf-8") {
     if (!(major === 0 || major === 1)) {
       return { kind: "rejected", message: `Terraform plan JSON format_version ${doc.format_version} is not supported (0.x and 1.x are)` };
     }
-    return { kind: "plan", json: doc, encoding };
+    const manifests = "apiVersion" in doc || "kind" in doc;
+    return { kind: "plan", json: doc, encoding, ...manifests ? { manifests: true } : {} };
   }
   if (typeof doc.version === "number" && "terraform_version" in doc && ("resources" in doc || "lineage" in doc)) {
     return { kind: "rejected", message: `Terraform state file (terraform.tfstate), not a plan: it shows what exists, not what the change will create; ${SHOW_HINT}` };
@@ -53034,7 +53195,7 @@ function findJsonError(text2, from = 0) {
   const length = text2.length;
   const number = /-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?/y;
   const unexpected = (at3) => ({ offset: at3, reason: `unexpected ${JSON.stringify(text2[at3])}` });
-  const skipString = () => {
+  const skipString2 = () => {
     i2++;
     while (i2 < length) {
       const c3 = text2.charCodeAt(i2);
@@ -53073,7 +53234,7 @@ function findJsonError(text2, from = 0) {
         i2++;
         state = "value-or-close";
       } else if (c3 === '"') {
-        const error = skipString();
+        const error = skipString2();
         if (error) return error;
         state = "after";
       } else if (text2.startsWith("true", i2) || text2.startsWith("null", i2)) {
@@ -53090,7 +53251,7 @@ function findJsonError(text2, from = 0) {
       }
     } else if (state === "key" || state === "key-or-close") {
       if (c3 !== '"') return { offset: i2, reason: `expected a property name, found ${JSON.stringify(c3)}` };
-      const error = skipString();
+      const error = skipString2();
       if (error) return error;
       state = "colon";
     } else if (state === "colon") {
@@ -53349,55 +53510,55 @@ function snake(name) {
   return IRREGULAR_INVERSE[name] ?? name.replace(/[A-Z]/g, (c3) => `_${c3.toLowerCase()}`);
 }
 function tfPathOf(kind, raw, pointer) {
-  const path44 = [];
+  const path45 = [];
   const steps2 = tokens(pointer);
   let node = raw;
   let parent = "";
   for (let i2 = 0; i2 < steps2.length; i2++) {
     const step = steps2[i2];
     if (Array.isArray(node)) {
-      path44.push(Number(step));
+      path45.push(Number(step));
       node = node[Number(step)];
       continue;
     }
     if (isObj(node) && MAP_NODES.has(node)) {
-      path44.push(step);
+      path45.push(step);
       node = node[step];
       continue;
     }
     if (i2 === 0 && (step === "apiVersion" || step === "kind")) return [];
     const key2 = INVERSE.get(`${kind}|${parent}|${step}`) ?? snake(step);
-    path44.push(key2);
+    path45.push(key2);
     const next = isObj(node) ? node[step] : void 0;
     const following = steps2[i2 + 1];
-    if (isObj(next) && !MAP_NODES.has(next)) path44.push(0);
-    else if (next === void 0 && following !== void 0 && !/^\d+$/.test(following) && !MAP_ATTRIBUTES.has(key2)) path44.push(0);
+    if (isObj(next) && !MAP_NODES.has(next)) path45.push(0);
+    else if (next === void 0 && following !== void 0 && !/^\d+$/.test(following) && !MAP_ATTRIBUTES.has(key2)) path45.push(0);
     node = next;
     parent = key2;
   }
-  return path44;
+  return path45;
 }
 
 // src/terraform/helm-release.ts
 import { existsSync as existsSync7, statSync as statSync14 } from "node:fs";
-import path28 from "node:path";
+import path29 from "node:path";
 var REMOTE_CHART = /^(oci|https?):\/\//i;
 var REPO_ALIAS = /^[\w.-]+\/[\w.-]+$/;
 function inside2(root, target) {
-  const rel = path28.relative(root, target);
-  return rel === "" || !rel.startsWith("..") && !path28.isAbsolute(rel);
+  const rel = path29.relative(root, target);
+  return rel === "" || !rel.startsWith("..") && !path29.isAbsolute(rel);
 }
 function resolveChart(after, dirs) {
   const chart = str2(after.chart);
   const repository = str2(after.repository);
   if (chart === void 0 || chart === "") return { source: "unknown", tried: [] };
   if (repository !== void 0 && repository !== "" || REMOTE_CHART.test(chart)) return { source: "remote", tried: [] };
-  const candidates = [path28.resolve(dirs.rootDir, chart)];
-  if (dirs.moduleDir !== void 0 && dirs.moduleDir !== dirs.rootDir) candidates.push(path28.resolve(dirs.moduleDir, chart));
+  const candidates = [path29.resolve(dirs.rootDir, chart)];
+  if (dirs.moduleDir !== void 0 && dirs.moduleDir !== dirs.rootDir) candidates.push(path29.resolve(dirs.moduleDir, chart));
   for (const candidate2 of candidates) {
     if (!inside2(dirs.repoRoot, candidate2) || !existsSync7(candidate2)) continue;
     const stat = statSync14(candidate2);
-    if (stat.isDirectory() && existsSync7(path28.join(candidate2, "Chart.yaml"))) return { source: "local", dir: candidate2, tried: candidates };
+    if (stat.isDirectory() && existsSync7(path29.join(candidate2, "Chart.yaml"))) return { source: "local", dir: candidate2, tried: candidates };
     if (stat.isFile() && /\.tgz$/.test(candidate2)) return { source: "archive", dir: candidate2, tried: candidates };
   }
   if (REPO_ALIAS.test(chart) && !chart.startsWith(".")) return { source: "remote", tried: candidates };
@@ -53504,7 +53665,7 @@ function fromHelmRelease(address, after, afterUnknown, afterSensitive, dirs) {
   if (resolved.source === "remote") {
     notice = `helm_release ${address}: ${what} is not in the repository and not analysable offline (preadmit never downloads charts): its manifests were not checked, only its values; vendor the chart into the repository and point chart at its path to have it rendered`;
   } else if (resolved.source === "missing") {
-    notice = `helm_release ${address}: local ${what} was not found in the repository (looked at ${resolved.tried.map((t) => path28.relative(dirs.repoRoot, t).split(path28.sep).join("/") || ".").join(", ")}): not analysable; only its values were checked`;
+    notice = `helm_release ${address}: local ${what} was not found in the repository (looked at ${resolved.tried.map((t) => path29.relative(dirs.repoRoot, t).split(path29.sep).join("/") || ".").join(", ")}): not analysable; only its values were checked`;
   } else if (resolved.source === "archive") {
     notice = `helm_release ${address}: ${what} is a packaged chart archive, which preadmit does not unpack: not analysed; only its values were checked`;
   }
@@ -53524,7 +53685,7 @@ function releaseAttributeOf(raw, pointer) {
 
 // src/terraform/locate.ts
 import { existsSync as existsSync8, readdirSync as readdirSync14, readFileSync as readFileSync20, statSync as statSync15 } from "node:fs";
-import path29 from "node:path";
+import path30 from "node:path";
 
 // src/terraform/hcl.ts
 var IDENT_START = /[A-Za-z_]/;
@@ -53764,13 +53925,13 @@ function parseTupleItems(s) {
   }
   return items;
 }
-function locatePath(body, path44, blockLine) {
+function locatePath(body, path45, blockLine) {
   let location = { line: blockLine, matched: 0 };
   let items = body;
   let value;
   let i2 = 0;
-  while (i2 < path44.length) {
-    const step = path44[i2];
+  while (i2 < path45.length) {
+    const step = path45[i2];
     if (items !== void 0) {
       const name = String(step);
       const attribute = items.find((item) => item.type === "attr" && item.name === name);
@@ -53785,8 +53946,8 @@ function locatePath(body, path44, blockLine) {
       if (blocks2.length === 0) break;
       let index = 0;
       let consumed = 1;
-      if (typeof path44[i2 + 1] === "number") {
-        index = path44[i2 + 1];
+      if (typeof path45[i2 + 1] === "number") {
+        index = path45[i2 + 1];
         consumed = 2;
       }
       const block = blocks2[index] ?? blocks2.find((b) => b.name === "dynamic") ?? blocks2[blocks2.length - 1];
@@ -53894,8 +54055,8 @@ var TfLocator = class {
   heredocs = /* @__PURE__ */ new WeakMap();
   modulesJson;
   constructor(options) {
-    this.rootDir = path29.resolve(options.rootDir);
-    this.repoRoot = path29.resolve(options.repoRoot);
+    this.rootDir = path30.resolve(options.rootDir);
+    this.repoRoot = path30.resolve(options.repoRoot);
     this.realRoot = safeRealpath(this.repoRoot) ?? this.repoRoot;
     const configuration = isObj(options.configuration) ? options.configuration : {};
     this.rootModule = isObj(configuration.root_module) ? configuration.root_module : void 0;
@@ -53903,14 +54064,14 @@ var TfLocator = class {
   inside(dir) {
     const real = safeRealpath(dir);
     if (real === void 0) return false;
-    const rel = path29.relative(this.realRoot, real);
-    return rel === "" || !rel.startsWith("..") && !path29.isAbsolute(rel);
+    const rel = path30.relative(this.realRoot, real);
+    return rel === "" || !rel.startsWith("..") && !path30.isAbsolute(rel);
   }
   /** `.terraform/modules/modules.json`: module key (`a.b`) -> directory, for registry and git modules. */
   installedModules() {
     if (this.modulesJson) return this.modulesJson;
     this.modulesJson = /* @__PURE__ */ new Map();
-    const file = path29.join(this.rootDir, ".terraform", "modules", "modules.json");
+    const file = path30.join(this.rootDir, ".terraform", "modules", "modules.json");
     try {
       if (!existsSync8(file) || !this.inside(file)) return this.modulesJson;
       const parsed = JSON.parse(readFileSync20(file, "utf8"));
@@ -53919,7 +54080,7 @@ var TfLocator = class {
         if (!isObj(entry)) continue;
         const key2 = str2(entry.Key);
         const dir = str2(entry.Dir);
-        if (key2 !== void 0 && dir !== void 0) this.modulesJson.set(key2, path29.resolve(this.rootDir, dir));
+        if (key2 !== void 0 && dir !== void 0) this.modulesJson.set(key2, path30.resolve(this.rootDir, dir));
       }
     } catch {
     }
@@ -53938,7 +54099,7 @@ var TfLocator = class {
       const entry = isObj(calls) ? calls[call.name] : void 0;
       const source = isObj(entry) ? str2(entry.source) : void 0;
       module = isObj(entry) && isObj(entry.module) ? entry.module : void 0;
-      if (source !== void 0 && LOCAL_SOURCE.test(source) && dir !== void 0) dir = path29.resolve(dir, source);
+      if (source !== void 0 && LOCAL_SOURCE.test(source) && dir !== void 0) dir = path30.resolve(dir, source);
       else dir = this.installedModules().get(names.join("."));
       if (dir === void 0) break;
     }
@@ -53958,7 +54119,7 @@ var TfLocator = class {
       return index;
     }
     for (const entry of entries) {
-      const absolute = path29.join(dir, entry);
+      const absolute = path30.join(dir, entry);
       let text2;
       try {
         if (!statSync15(absolute).isFile()) continue;
@@ -53966,7 +54127,7 @@ var TfLocator = class {
       } catch {
         continue;
       }
-      const file = path29.relative(this.repoRoot, absolute).split(path29.sep).join("/");
+      const file = path30.relative(this.repoRoot, absolute).split(path30.sep).join("/");
       for (const item of parseHcl(text2)) {
         if (item.type !== "block" || item.name !== "resource" && item.name !== "data" || item.labels.length !== 2) continue;
         const key2 = `${item.name === "data" ? "data" : "managed"}|${item.labels[0]}|${item.labels[1]}`;
@@ -54240,11 +54401,11 @@ function lineOfFor(locator, location, attributeOf) {
 }
 
 // src/terraform/load-plan-file.ts
-import path31 from "node:path";
+import path32 from "node:path";
 
 // src/secrets/redact.ts
 import { existsSync as existsSync9, readFileSync as readFileSync21, statSync as statSync16 } from "node:fs";
-import path30 from "node:path";
+import path31 from "node:path";
 var REDACTED2 = "***";
 var MIN_SECRET = 8;
 var MIN_FRAGMENT = 16;
@@ -54335,20 +54496,20 @@ function readSmall(file) {
   }
 }
 function gitConfigTexts(workTree) {
-  const dotGit = path30.join(workTree, ".git");
+  const dotGit = path31.join(workTree, ".git");
   const dirs = [];
   const pointer = readSmall(dotGit);
   if (pointer !== void 0 && /^gitdir:/m.test(pointer)) {
-    const gitdir = path30.resolve(workTree, pointer.replace(/^gitdir:\s*/m, "").trim());
+    const gitdir = path31.resolve(workTree, pointer.replace(/^gitdir:\s*/m, "").trim());
     dirs.push(gitdir);
-    const common3 = readSmall(path30.join(gitdir, "commondir"));
-    if (common3 !== void 0) dirs.push(path30.resolve(gitdir, common3.trim()));
+    const common3 = readSmall(path31.join(gitdir, "commondir"));
+    if (common3 !== void 0) dirs.push(path31.resolve(gitdir, common3.trim()));
   } else if (existsSync9(dotGit)) {
     dirs.push(dotGit);
   }
   const texts = [];
   const seen = /* @__PURE__ */ new Set();
-  const pending = dirs.map((dir) => path30.join(dir, "config"));
+  const pending = dirs.map((dir) => path31.join(dir, "config"));
   while (pending.length > 0 && texts.length < 16) {
     const file = pending.shift();
     if (seen.has(file)) continue;
@@ -54356,7 +54517,7 @@ function gitConfigTexts(workTree) {
     const text2 = readSmall(file);
     if (text2 === void 0) continue;
     texts.push(text2);
-    for (const include of text2.matchAll(/^\s*path\s*=\s*"?(.+?)"?\s*$/gim)) pending.push(path30.resolve(path30.dirname(file), include[1].replace(/^~(?=\/)/, process.env.HOME ?? "~")));
+    for (const include of text2.matchAll(/^\s*path\s*=\s*"?(.+?)"?\s*$/gim)) pending.push(path31.resolve(path31.dirname(file), include[1].replace(/^~(?=\/)/, process.env.HOME ?? "~")));
   }
   return texts;
 }
@@ -54639,10 +54800,10 @@ var Redactor = class {
 
 // src/terraform/load-plan-file.ts
 async function loadPlanFile(json2, options) {
-  const planFile = path31.relative(options.repoRoot, options.file).split(path31.sep).join("/");
+  const planFile = path32.relative(options.repoRoot, options.file).split(path32.sep).join("/");
   const loaded = loadPlan(json2, {
     planFile,
-    planDir: path31.dirname(options.file),
+    planDir: path32.dirname(options.file),
     repoRoot: options.repoRoot,
     ...options.rootModuleDir ? { rootModuleDir: options.rootModuleDir } : {}
   });
@@ -54679,15 +54840,15 @@ async function loadPlanFile(json2, options) {
 
 // src/pipeline/policy.ts
 import { readdirSync as readdirSync15, readFileSync as readFileSync22, statSync as statSync17 } from "node:fs";
-import path32 from "node:path";
+import path33 from "node:path";
 function configCandidates(first, repoRoot, isDirectory2) {
-  let dir = path32.resolve(first);
-  if (!isDirectory2) dir = path32.dirname(dir);
+  let dir = path33.resolve(first);
+  if (!isDirectory2) dir = path33.dirname(dir);
   const out = [];
   for (; ; ) {
-    out.push(path32.join(dir, CONFIG_FILE_NAME));
-    if (dir === repoRoot || path32.dirname(dir) === dir) return out;
-    dir = path32.dirname(dir);
+    out.push(path33.join(dir, CONFIG_FILE_NAME));
+    if (dir === repoRoot || path33.dirname(dir) === dir) return out;
+    dir = path33.dirname(dir);
   }
 }
 async function policyAt(request, head, lookup, repoRoot, ruleIds2, defaultSeverity) {
@@ -54700,7 +54861,7 @@ async function policyAt(request, head, lookup, repoRoot, ruleIds2, defaultSeveri
   if (!revision.ok) return unavailable(revision.message);
   const sha = revision.sha;
   const short = sha.slice(0, 12);
-  const candidates = lookup.configFile !== void 0 ? [path32.resolve(lookup.configFile)] : configCandidates(lookup.first, repoRoot, lookup.firstIsDirectory);
+  const candidates = lookup.configFile !== void 0 ? [path33.resolve(lookup.configFile)] : configCandidates(lookup.first, repoRoot, lookup.firstIsDirectory);
   let config = defaultConfig();
   const inRepo = candidates.filter((candidate2) => isInside(repoRoot, candidate2));
   const found = await readFilesAt(repoRoot, sha, inRepo.map(display));
@@ -54711,7 +54872,7 @@ async function policyAt(request, head, lookup, repoRoot, ruleIds2, defaultSeveri
     config = loadConfigText(file.text, candidate2, ruleIds2, `${display(candidate2)}@${short}`, repoRoot);
     break;
   }
-  if (lookup.configFile !== void 0 && !isInside(repoRoot, path32.resolve(lookup.configFile))) config = head;
+  if (lookup.configFile !== void 0 && !isInside(repoRoot, path33.resolve(lookup.configFile))) config = head;
   const info = {
     from: "revision",
     revision: sha,
@@ -54886,14 +55047,14 @@ function suppressionAnnotations(raw) {
 function identity6(object) {
   return [object.ref.kind, object.ref.namespace ?? "", object.ref.name].join("\0");
 }
-var MAX_CHART_ENTRIES = 5e4;
+var MAX_CHART_ENTRIES2 = 5e4;
 function renderReads(repoRoot, dirs, files) {
   const realRoot = safeRealpath(repoRoot) ?? repoRoot;
   const out = /* @__PURE__ */ new Set();
   const walked = /* @__PURE__ */ new Set();
-  let budget = MAX_CHART_ENTRIES;
+  let budget = MAX_CHART_ENTRIES2;
   const note = (p) => {
-    const named2 = path32.resolve(p);
+    const named2 = path33.resolve(p);
     if (isInside(repoRoot, named2)) out.add(relativeTo(repoRoot, named2));
     else if (isInside(realRoot, named2)) out.add(relativeTo(realRoot, named2));
     else return false;
@@ -54915,7 +55076,7 @@ function renderReads(repoRoot, dirs, files) {
     }
     for (const entry of entries) {
       if (--budget < 0) return false;
-      const full2 = path32.join(dir, entry.name);
+      const full2 = path33.join(dir, entry.name);
       if (entry.isDirectory()) {
         if (entry.name !== ".git" && !walk3(full2)) return false;
       } else if (entry.isSymbolicLink()) {
@@ -54939,10 +55100,10 @@ function renderReads(repoRoot, dirs, files) {
 async function chartChanges(repoRoot, sha, renders, file) {
   const dirs = [...new Set(renders.map((r) => r.dir))];
   const valuesFiles = [...new Set(renders.flatMap((r) => r.request.valuesFiles))];
-  const reads = renders.length > 0 ? renderReads(repoRoot, dirs, valuesFiles) : renderReads(repoRoot, [], [path32.resolve(repoRoot, file)]);
+  const reads = renders.length > 0 ? renderReads(repoRoot, dirs, valuesFiles) : renderReads(repoRoot, [], [path33.resolve(repoRoot, file)]);
   const changed = reads === void 0 ? void 0 : await changedFilesSince(repoRoot, sha, reads);
   if (changed === void 0) return { changed: void 0, templates: void 0 };
-  const values = new Set(renderReads(repoRoot, [], [...valuesFiles, ...dirs.map((dir) => path32.join(dir, "values.yaml"))]) ?? []);
+  const values = new Set(renderReads(repoRoot, [], [...valuesFiles, ...dirs.map((dir) => path33.join(dir, "values.yaml"))]) ?? []);
   const roots = [...new Set(dirs.flatMap((dir) => [relativeTo(repoRoot, dir), ...safeRealpath(dir) !== void 0 ? [relativeTo(safeRealpath(repoRoot) ?? repoRoot, safeRealpath(dir))] : []]))];
   const chartValues = (f) => roots.some((root) => f.startsWith(`${root}/`) && /^(charts\/[^/]+\/)*values\.yaml$/.test(f.slice(root.length + 1)));
   return { changed, templates: changed.filter((f) => !values.has(f) && !chartValues(f)) };
@@ -54961,7 +55122,7 @@ function heldBack(comment, finding, changes, repoRoot) {
   const marker = `ignore comment at ${relativeTo(repoRoot, comment.file)}:${comment.line}`;
   const on6 = `${finding.ruleId} on ${finding.object.kind}/${finding.object.name} from ${finding.source.file}`;
   if (changes.templates === void 0) return `${marker} suppresses ${on6} once merged: the chart's files could not be compared with the base (a symlink leads outside the repository, or git could not tell)`;
-  const template = path32.resolve(repoRoot, finding.source.file);
+  const template = path33.resolve(repoRoot, finding.source.file);
   const real = safeRealpath(template);
   const names = [finding.source.file, ...real !== void 0 ? [relativeTo(safeRealpath(repoRoot) ?? repoRoot, real)] : []];
   if (names.some((name) => changes.templates.includes(name))) return `${marker} would also suppress ${on6}, which this pull request adds or changes`;
@@ -54974,7 +55135,7 @@ async function pendingAnnotations(repoRoot, sha, input, changes) {
   const baseManifests = /* @__PURE__ */ new Map();
   const unchanged = /* @__PURE__ */ new Map();
   const inRepo = (file) => {
-    const rel = relativeTo(repoRoot, path32.resolve(repoRoot, file));
+    const rel = relativeTo(repoRoot, path33.resolve(repoRoot, file));
     return rel.startsWith("../") ? void 0 : rel;
   };
   for (const object of carriers) {
@@ -55023,9 +55184,366 @@ async function pendingAgainst(repoRoot, sha, config, input) {
 
 // src/pipeline/load.ts
 import { readFileSync as readFileSync23 } from "node:fs";
-import path33 from "node:path";
-function loadManifestText(text2, file, explicit, loaded) {
-  const parsed = loadYamlDocuments(text2);
+import path34 from "node:path";
+
+// src/loaders/kubectl-stream.ts
+var GO_SPACE2 = /[\t\n\v\f\r \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]/;
+var JSON_PEEK_BYTES = 4096;
+function decodeManifestBytes(bytes) {
+  if (bytes.length >= 3 && bytes[0] === 239 && bytes[1] === 187 && bytes[2] === 191) return { text: goUtf8(bytes.subarray(3)) };
+  if (bytes.length >= 2 && bytes[0] === 255 && bytes[1] === 254) return { text: utf16(bytes.subarray(2), false) };
+  if (bytes.length >= 2 && bytes[0] === 254 && bytes[1] === 255) return { text: utf16(bytes.subarray(2), true) };
+  const text2 = goUtf8(bytes);
+  const ascii16 = bytes.length >= 4 && (bytes[0] !== 0 && bytes[1] === 0 && bytes[2] !== 0 && bytes[3] === 0 || bytes[0] === 0 && bytes[1] !== 0 && bytes[2] === 0 && bytes[3] !== 0);
+  return ascii16 ? { text: text2, utf16WithoutBom: true } : { text: text2 };
+}
+var strictUtf8 = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
+function goUtf8(bytes) {
+  try {
+    return strictUtf8.decode(bytes);
+  } catch {
+  }
+  const buffer = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length);
+  const parts = [];
+  let start = 0;
+  let i2 = 0;
+  const continuation = (at3, low = 128, high = 191) => at3 < bytes.length && bytes[at3] >= low && bytes[at3] <= high;
+  while (i2 < bytes.length) {
+    const b = bytes[i2];
+    let size2 = 0;
+    if (b < 128) size2 = 1;
+    else if (b >= 194 && b <= 223) size2 = continuation(i2 + 1) ? 2 : 0;
+    else if (b >= 224 && b <= 239) {
+      const [low, high] = b === 224 ? [160, 191] : b === 237 ? [128, 159] : [128, 191];
+      size2 = continuation(i2 + 1, low, high) && continuation(i2 + 2) ? 3 : 0;
+    } else if (b >= 240 && b <= 244) {
+      const [low, high] = b === 240 ? [144, 191] : b === 244 ? [128, 143] : [128, 191];
+      size2 = continuation(i2 + 1, low, high) && continuation(i2 + 2) && continuation(i2 + 3) ? 4 : 0;
+    }
+    if (size2 > 0) {
+      i2 += size2;
+      continue;
+    }
+    parts.push(buffer.toString("utf8", start, i2), "\uFFFD");
+    i2++;
+    start = i2;
+  }
+  parts.push(buffer.toString("utf8", start, i2));
+  return parts.join("");
+}
+function utf16(bytes, bigEndian) {
+  const even = bytes.length - bytes.length % 2;
+  const le = Buffer.alloc(even);
+  for (let i2 = 0; i2 < even; i2 += 2) {
+    le[i2] = bigEndian ? bytes[i2 + 1] : bytes[i2];
+    le[i2 + 1] = bigEndian ? bytes[i2] : bytes[i2 + 1];
+  }
+  return wellFormed(le.toString("utf16le")) + (even < bytes.length ? "\uFFFD" : "");
+}
+var LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
+function wellFormed(text2) {
+  return text2.replace(LONE_SURROGATE, "\uFFFD");
+}
+function looksJson(text2) {
+  let bytes = 0;
+  for (let i2 = 0; i2 < text2.length; i2++) {
+    if (text2[i2] === "{") return true;
+    if (!GO_SPACE2.test(text2[i2])) return false;
+    bytes += utf8Length(text2.charCodeAt(i2));
+    if (bytes >= JSON_PEEK_BYTES) return false;
+  }
+  return false;
+}
+function utf8Length(code) {
+  return code < 128 ? 1 : code < 2048 ? 2 : code >= 55296 && code <= 57343 ? 2 : 3;
+}
+function consumeWhitespace(text2, from) {
+  let left = Buffer.byteLength(text2.slice(from));
+  for (let i2 = from; ; ) {
+    if (left < 4) return void 0;
+    const code = text2.charCodeAt(i2);
+    if (code === 65533) return void 0;
+    if (!GO_SPACE2.test(text2[i2])) return i2;
+    left -= utf8Length(code);
+    i2++;
+    if (code === 10) return i2;
+  }
+}
+function lineIndex(text2) {
+  let starts;
+  return (offset) => {
+    if (starts === void 0) {
+      starts = [0];
+      for (let i2 = text2.indexOf("\n"); i2 !== -1; i2 = text2.indexOf("\n", i2 + 1)) starts.push(i2 + 1);
+    }
+    let low = 0;
+    let high = starts.length - 1;
+    while (low < high) {
+      const mid = low + high + 1 >> 1;
+      if (starts[mid] <= offset) low = mid;
+      else high = mid - 1;
+    }
+    return low + 1;
+  };
+}
+function readManifestStream(input) {
+  const decoded = typeof input === "string" ? { text: input.charCodeAt(0) === 65279 ? input.slice(1) : input } : decodeManifestBytes(input);
+  if ("utf16WithoutBom" in decoded && decoded.utf16WithoutBom) {
+    const message = "the file looks UTF-16 encoded without a byte order mark: kubectl reads it as UTF-8 and fails on its NUL bytes (save it as UTF-8, or as UTF-16 with a byte order mark)";
+    return { documents: [], problems: [{ index: 0, line: 1, message }] };
+  }
+  const text2 = decoded.text;
+  if (text2.length > YAML_LIMITS.maxBytes || !looksJson(text2)) return loadYamlDocuments(text2, "kubernetes", { decoded: true });
+  return readJsonStream(text2);
+}
+function readJsonStream(text2) {
+  const documents = [];
+  const problems = [];
+  const lineOfOffset = lineIndex(text2);
+  let consumed = 0;
+  let count2 = 0;
+  let textNodes = 0;
+  for (let at3 = 0; ; ) {
+    at3 = skipJsonSpace(text2, at3);
+    if (at3 >= text2.length) break;
+    const scan3 = scanJsonValue(text2, at3);
+    if ("offset" in scan3) {
+      const where = `line ${lineOfOffset(scan3.offset)}, column ${scan3.offset - text2.lastIndexOf("\n", scan3.offset - 1)}`;
+      if (count2 > 1) {
+        problems.push({ index: count2, line: lineOfOffset(scan3.offset), message: `invalid JSON after ${count2} JSON values (${scan3.reason} at ${where}): kubectl reads this file as a stream of JSON values and fails here` });
+        break;
+      }
+      const from = consumeWhitespace(text2, consumed);
+      if (from === void 0) {
+        problems.push({ index: count2, line: lineOfOffset(scan3.offset), message: `invalid JSON (${scan3.reason} at ${where}), and kubectl cannot read the rest as YAML: it fails here` });
+        break;
+      }
+      appendYaml(text2, from, count2, lineOfOffset, documents, problems);
+      break;
+    }
+    const index = count2++;
+    consumed = scan3.end;
+    at3 = scan3.end;
+    const line = lineOfOffset(scan3.start);
+    textNodes += scan3.nodes;
+    if (scan3.deep) {
+      problems.push({ index, line, message: DEPTH_MESSAGE() });
+      continue;
+    }
+    if (scan3.nodes > YAML_LIMITS.maxDocumentNodes) {
+      problems.push({ index, line, message: tooManyNodes("document", YAML_LIMITS.maxDocumentNodes) });
+      continue;
+    }
+    if (textNodes > YAML_LIMITS.maxTextNodes) {
+      problems.push({ index, line, message: `${tooManyNodes("text", YAML_LIMITS.maxTextNodes)}: this document and the ones after it are not parsed` });
+      break;
+    }
+    const spent = chargeYamlBudget(scan3.nodes);
+    if (spent !== void 0) {
+      problems.push({ index, line, message: spent });
+      break;
+    }
+    const source = text2.slice(scan3.start, scan3.end);
+    let value = JSON.parse(source);
+    if (/\\u[dD][89a-fA-F]/.test(source)) value = wellFormedValue(value);
+    if (hasNonFinite(value)) {
+      problems.push({ index, line, message: "a number is too large for a float64: kubectl cannot decode this document and fails" });
+      continue;
+    }
+    const valueStart = scan3.start;
+    const document = { index, value, line, lineOf: (pointer) => lineOfOffset(jsonOffsetOf(text2, valueStart, pointer)) };
+    if (scan3.duplicates.length > 0) {
+      document.duplicates = scan3.duplicates.map((d) => ({
+        pointer: d.pointer,
+        key: d.key,
+        firstLine: lineOfOffset(d.firstKeyAt),
+        line: lineOfOffset(d.keyAt),
+        hidden: wellFormedValue(JSON.parse(text2.slice(d.hidden, skipValue(text2, d.hidden)))),
+        effective: wellFormedValue(JSON.parse(text2.slice(d.effective, skipValue(text2, d.effective))))
+      }));
+    }
+    documents.push(document);
+  }
+  return { documents, problems };
+}
+function appendYaml(text2, from, first, lineOfOffset, documents, problems) {
+  const tail = loadYamlDocuments(text2.slice(from), "kubernetes", { decoded: true });
+  const shift = lineOfOffset(from) - 1;
+  for (const doc of tail.documents) {
+    const lineOf = doc.lineOf;
+    const shifted = { index: doc.index + first, value: doc.value, line: doc.line + shift, lineOf: (pointer) => lineOf(pointer) + shift };
+    if (doc.duplicates) shifted.duplicates = doc.duplicates.map((d) => ({ ...d, firstLine: d.firstLine + shift, line: d.line + shift }));
+    documents.push(shifted);
+  }
+  for (const problem of tail.problems) problems.push({ ...problem, index: problem.index + first, ...problem.line !== void 0 ? { line: problem.line + shift } : {} });
+}
+function wellFormedValue(value) {
+  if (typeof value === "string") return wellFormed(value);
+  if (Array.isArray(value)) return value.map(wellFormedValue);
+  if (value !== null && typeof value === "object") {
+    const out = {};
+    for (const [key2, item] of Object.entries(value)) Object.defineProperty(out, wellFormed(key2), { value: wellFormedValue(item), enumerable: true, writable: true, configurable: true });
+    return out;
+  }
+  return value;
+}
+function skipJsonSpace(text2, at3) {
+  while (at3 < text2.length) {
+    const c3 = text2.charCodeAt(at3);
+    if (c3 !== 32 && c3 !== 9 && c3 !== 10 && c3 !== 13) break;
+    at3++;
+  }
+  return at3;
+}
+var JSON_NUMBER = /-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?/y;
+function scanJsonValue(text2, start) {
+  const stack = [];
+  const duplicates = [];
+  let nodes = 0;
+  let deep = false;
+  let i2 = start;
+  const unexpected = (at3, what) => at3 >= text2.length ? { offset: at3, reason: "unexpected end of input" } : { offset: at3, reason: `unexpected ${JSON.stringify(text2[at3])} ${what}` };
+  const string = () => {
+    i2++;
+    while (i2 < text2.length) {
+      const c3 = text2.charCodeAt(i2);
+      if (c3 === 34) {
+        i2++;
+        return void 0;
+      }
+      if (c3 < 32) return { offset: i2, reason: "a control character in a string" };
+      if (c3 === 92) {
+        const e = text2[i2 + 1];
+        if (e === "u") {
+          if (!/^[0-9a-fA-F]{4}$/.test(text2.slice(i2 + 2, i2 + 6))) return { offset: i2, reason: "an invalid \\u escape in a string" };
+          i2 += 6;
+        } else if (e !== void 0 && '"\\/bfnrt'.includes(e)) i2 += 2;
+        else return { offset: i2, reason: "an invalid escape in a string" };
+      } else i2++;
+    }
+    return { offset: i2, reason: "unexpected end of input in a string" };
+  };
+  const value = (pointer) => {
+    nodes++;
+    const c3 = text2[i2];
+    if (c3 === "{" || c3 === "[") {
+      stack.push({ close: c3 === "{" ? "}" : "]", pointer, index: 0, ...c3 === "{" ? { keys: /* @__PURE__ */ new Map() } : {} });
+      if (stack.length > YAML_LIMITS.maxDepth) deep = true;
+      i2++;
+      return void 0;
+    }
+    if (c3 === '"') return string();
+    for (const literal2 of ["true", "false", "null"]) {
+      if (text2.startsWith(literal2, i2)) {
+        i2 += literal2.length;
+        return void 0;
+      }
+    }
+    JSON_NUMBER.lastIndex = i2;
+    if (!JSON_NUMBER.test(text2)) return unexpected(i2, "where a value should start");
+    i2 = JSON_NUMBER.lastIndex;
+    return void 0;
+  };
+  const error = value("");
+  if (error) return error;
+  while (stack.length > 0) {
+    const frame = stack[stack.length - 1];
+    i2 = skipJsonSpace(text2, i2);
+    if (text2[i2] === frame.close) {
+      stack.pop();
+      i2++;
+      continue;
+    }
+    if (frame.index > 0) {
+      if (text2[i2] !== ",") return unexpected(i2, `where , or ${frame.close} should follow`);
+      i2 = skipJsonSpace(text2, i2 + 1);
+    }
+    frame.index++;
+    if (frame.keys) {
+      if (text2[i2] !== '"') return unexpected(i2, "where a key should start");
+      const keyAt = i2;
+      const bad = string();
+      if (bad) return bad;
+      const raw = text2.slice(keyAt, i2);
+      const key2 = wellFormed(raw.includes("\\") ? JSON.parse(raw) : raw.slice(1, -1));
+      i2 = skipJsonSpace(text2, i2);
+      if (text2[i2] !== ":") return unexpected(i2, "where : should follow a key");
+      i2 = skipJsonSpace(text2, i2 + 1);
+      const pointer = `${frame.pointer}/${key2.replace(/~/g, "~0").replace(/\//g, "~1")}`;
+      const earlier = frame.keys.get(key2);
+      if (earlier) duplicates.push({ pointer, key: key2, firstKeyAt: earlier.key, keyAt, hidden: earlier.value, effective: i2 });
+      frame.keys.set(key2, { key: keyAt, value: i2 });
+      const bad2 = value(pointer);
+      if (bad2) return bad2;
+    } else {
+      const bad = value(`${frame.pointer}/${frame.index - 1}`);
+      if (bad) return bad;
+    }
+  }
+  return { start, end: i2, nodes, deep, duplicates };
+}
+function skipValue(text2, at3) {
+  const c3 = text2[at3];
+  if (c3 === '"') return skipString(text2, at3);
+  if (c3 !== "{" && c3 !== "[") {
+    let i2 = at3;
+    while (i2 < text2.length && !" 	\r\n,]}".includes(text2[i2])) i2++;
+    return i2;
+  }
+  let depth = 0;
+  for (let i2 = at3; i2 < text2.length; i2++) {
+    const d = text2[i2];
+    if (d === '"') i2 = skipString(text2, i2) - 1;
+    else if (d === "{" || d === "[") depth++;
+    else if (d === "}" || d === "]") {
+      if (--depth === 0) return i2 + 1;
+    }
+  }
+  return text2.length;
+}
+function skipString(text2, at3) {
+  for (let i2 = at3 + 1; i2 < text2.length; i2++) {
+    if (text2[i2] === "\\") i2++;
+    else if (text2[i2] === '"') return i2 + 1;
+  }
+  return text2.length;
+}
+function jsonOffsetOf(text2, at3, pointer) {
+  let best = at3;
+  let i2 = at3;
+  for (const token of tokens(pointer)) {
+    const open = text2[i2];
+    if (open !== "{" && open !== "[") break;
+    let found = -1;
+    let foundAt = -1;
+    i2 = skipJsonSpace(text2, i2 + 1);
+    for (let index = 0; text2[i2] !== "}" && text2[i2] !== "]" && i2 < text2.length; index++) {
+      let keyAt = i2;
+      let matches2 = String(index) === token;
+      if (open === "{") {
+        const keyEnd = skipString(text2, i2);
+        const raw = text2.slice(i2, keyEnd);
+        matches2 = wellFormed(raw.includes("\\") ? JSON.parse(raw) : raw.slice(1, -1)) === token;
+        i2 = skipJsonSpace(text2, skipJsonSpace(text2, keyEnd) + 1);
+      } else keyAt = i2;
+      if (matches2) {
+        found = i2;
+        foundAt = keyAt;
+      }
+      i2 = skipJsonSpace(text2, skipValue(text2, i2));
+      if (text2[i2] === ",") i2 = skipJsonSpace(text2, i2 + 1);
+      if (matches2 && open === "[") break;
+    }
+    if (found === -1) break;
+    best = foundAt;
+    i2 = found;
+  }
+  return best;
+}
+
+// src/pipeline/load.ts
+function loadManifestText(input, file, explicit, loaded) {
+  const parsed = readManifestStream(input);
   for (const problem of parsed.problems) {
     loaded.errors.push({ kind: "parse", file, message: problem.message, ...problem.line ? { line: problem.line } : {} });
   }
@@ -55040,12 +55558,14 @@ function loadManifestText(text2, file, explicit, loaded) {
   loaded.objects.push(...objects);
 }
 async function load3(inputs, config, options, repoRoot, helmLocated, onRender) {
-  const loaded = { objects: [], errors: [], charts: [], renderMs: 0, renders: [], variants: [], secrets: [] };
+  const loaded = { objects: [], errors: [], charts: [], renderMs: 0, renders: [], variants: [], skipped: [], secrets: [] };
   const helm = () => helmLocated;
   const loadPlanOrManifest = async (classification, absolute, file, text2, explicit) => {
     if (classification.kind === "rejected") {
       loaded.errors.push({ kind: "parse", file, message: classification.message });
+      if (classification.manifests) loadManifestText(text2(), file, false, loaded);
     } else if (classification.kind === "plan") {
+      if (classification.manifests) loadManifestText(text2(), file, explicit, loaded);
       const plan = await loadPlanFile(classification.json, {
         file: absolute,
         repoRoot,
@@ -55067,7 +55587,7 @@ async function load3(inputs, config, options, repoRoot, helmLocated, onRender) {
     if (input.kind === "stdin") {
       if (!options.readStdin) throw new UsageError('"-" given but standard input cannot be read here');
       const text2 = await options.readStdin();
-      await loadPlanOrManifest(classifyText(text2), path33.join(process.cwd(), "stdin.json"), "<stdin>", () => text2, true);
+      await loadPlanOrManifest(classifyText(text2), path34.join(process.cwd(), "stdin.json"), "<stdin>", () => text2, true);
     } else if (input.kind === "manifest") {
       const file = relativeTo(repoRoot, input.file);
       let bytes;
@@ -55077,7 +55597,7 @@ async function load3(inputs, config, options, repoRoot, helmLocated, onRender) {
         loaded.errors.push({ kind: "read", file, message: `cannot read: ${error.message}` });
         continue;
       }
-      await loadPlanOrManifest(classifyPlanFile(bytes), input.file, file, () => bytes.toString("utf8"), input.explicit);
+      await loadPlanOrManifest(classifyPlanFile(bytes), input.file, file, () => bytes, input.explicit);
     }
   }
   const charts = inputs.filter((input) => input.kind === "chart");
@@ -55094,18 +55614,19 @@ async function load3(inputs, config, options, repoRoot, helmLocated, onRender) {
     loaded.objects.push(...rendered.objects);
     loaded.errors.push(...rendered.errors);
     loaded.charts.push(...rendered.charts);
+    loaded.skipped.push(...rendered.skipped);
     loaded.renderMs += rendered.renderMs;
   }
   return loaded;
 }
 
 // src/pipeline/admission.ts
-import path34 from "node:path";
+import path35 from "node:path";
 async function policyFilesAtBase(repoRoot, sha, paths) {
   const texts = [];
   const errors = [];
   for (const p of paths) {
-    const rel = path34.relative(repoRoot, p);
+    const rel = path35.relative(repoRoot, p);
     const files = await filesUnderAt(repoRoot, sha, rel);
     if (!Array.isArray(files)) {
       errors.push({ kind: "config", file: rel, message: files.message });
@@ -55125,8 +55646,8 @@ async function policyFilesAtBase(repoRoot, sha, paths) {
   return { texts, errors };
 }
 function prepareScanAdmission(objects, policyPaths, repoRoot, atBase, context = {}) {
-  const rel = (f) => path34.relative(repoRoot, path34.resolve(f)) || ".";
-  const fromDisk = loadPolicyFiles(policyPaths.map((p) => path34.resolve(p)));
+  const rel = (f) => path35.relative(repoRoot, path35.resolve(f)) || ".";
+  const fromDisk = loadPolicyFiles(policyPaths.map((p) => path35.resolve(p)));
   const fromBase = atBase ? policyObjectsOf(atBase.texts) : { objects: [], errors: [] };
   const policyObjects = [...fromBase.objects, ...fromDisk.objects];
   const errors = [...fromBase.errors, ...fromDisk.errors];
@@ -55318,7 +55839,7 @@ function baselineChanges(file, display, atRevision) {
 
 // src/fix/index.ts
 import { readFileSync as readFileSync26 } from "node:fs";
-import path37 from "node:path";
+import path38 from "node:path";
 
 // src/fix/derive.ts
 var import_yaml5 = __toESM(require_dist(), 1);
@@ -55428,9 +55949,9 @@ function sorted2(value) {
   if (value !== null && typeof value === "object") return Object.fromEntries(Object.entries(value).sort(([a2], [b]) => a2 < b ? -1 : a2 > b ? 1 : 0).map(([k, v]) => [k, sorted2(v)]));
   return value;
 }
-function setIn(data, path44, value) {
-  if (path44.length === 0) return value;
-  const [head, ...rest] = path44;
+function setIn(data, path45, value) {
+  if (path45.length === 0) return value;
+  const [head, ...rest] = path45;
   const base2 = data !== null && typeof data === "object" ? Array.isArray(data) ? [...data] : { ...data } : {};
   base2[head] = setIn(base2[head], rest, value);
   return base2;
@@ -55438,7 +55959,7 @@ function setIn(data, path44, value) {
 function parse2(text2) {
   return (0, import_yaml4.parseDocument)(text2, { uniqueKeys: false, keepSourceTokens: false, prettyErrors: false, merge: false, strict: false });
 }
-function setInValues(text2, path44, value) {
+function setInValues(text2, path45, value) {
   const doc = parse2(text2);
   if (doc.errors.length > 0) return { reason: `the file is not valid YAML (${doc.errors[0].message.split("\n")[0]})` };
   const before = doc.toJS({ maxAliasCount: 1e4 });
@@ -55448,8 +55969,8 @@ function setInValues(text2, path44, value) {
   let node = doc.contents;
   let pair2;
   let depth = 0;
-  for (; depth < path44.length; depth++) {
-    const token = path44[depth];
+  for (; depth < path45.length; depth++) {
+    const token = path45[depth];
     if ((0, import_yaml4.isAlias)(node)) return { reason: "the key is reached through an alias" };
     if (node !== null && node.anchor) return { reason: "the key is inside an anchored node (its aliases would change too)" };
     if ((0, import_yaml4.isMap)(node)) {
@@ -55467,7 +55988,7 @@ function setInValues(text2, path44, value) {
   }
   if ((0, import_yaml4.isAlias)(node)) return { reason: "the value is an alias" };
   if (node !== null && node.anchor) return { reason: "the value is anchored (its aliases would change too)" };
-  const rest = path44.slice(depth);
+  const rest = path45.slice(depth);
   let edited;
   if (rest.length === 0) {
     edited = replaceValue(text2, node, pair2, value, eol, unit);
@@ -55476,15 +55997,15 @@ function setInValues(text2, path44, value) {
     edited = addToMap(text2, node, pair2, key2, inner, eol, unit);
   } else if (pair2 !== void 0 && (node === null || (0, import_yaml4.isScalar)(node) && node.value === null)) {
     edited = blockBelowKey(text2, pair2, node, [nested(rest, value)], eol, unit);
-  } else return { reason: `${describe(path44.slice(0, depth))} is not a map` };
+  } else return { reason: `${describe(path45.slice(0, depth))} is not a map` };
   if (edited === text2) return { reason: "the file already has that value" };
   const after = parse2(edited);
   if (after.errors.length > 0) return { reason: "the edit would not be valid YAML" };
-  if (!equal(after.toJS({ maxAliasCount: 1e4 }), setIn(before, path44, value))) return { reason: "the edit would change more than the key (an anchor, merge key or duplicate key)" };
+  if (!equal(after.toJS({ maxAliasCount: 1e4 }), setIn(before, path45, value))) return { reason: "the edit would change more than the key (an anchor, merge key or duplicate key)" };
   return { text: edited };
 }
-function describe(path44) {
-  return path44.length === 0 ? "the file" : path44.map(String).join(".");
+function describe(path45) {
+  return path45.length === 0 ? "the file" : path45.map(String).join(".");
 }
 function replaceValue(text2, node, pair2, value, eol, unit) {
   const isCollection = typeof value === "object";
@@ -55747,11 +56268,11 @@ function unifiedDiff(file, before, after, context = 3) {
 // src/fix/prove.ts
 import { lstatSync as lstatSync5, mkdirSync as mkdirSync4, mkdtempSync as mkdtempSync6, readFileSync as readFileSync25, rmSync as rmSync7, writeFileSync as writeFileSync7 } from "node:fs";
 import os6 from "node:os";
-import path36 from "node:path";
+import path37 from "node:path";
 
 // src/fix/chart-copy.ts
 import { copyFileSync, mkdirSync as mkdirSync3, readdirSync as readdirSync16, statSync as statSync18, symlinkSync as symlinkSync2 } from "node:fs";
-import path35 from "node:path";
+import path36 from "node:path";
 var MAX_DEPTH4 = 64;
 function copyChartAsHelmReads(dir, copy, checkedCharts) {
   const problem = checkedChartProblem({ chartDir: dir, ...checkedCharts !== void 0 ? { checkedCharts } : {} });
@@ -55763,13 +56284,13 @@ function copyChartAsHelmReads(dir, copy, checkedCharts) {
     if (depth > MAX_DEPTH4) return;
     for (const entry of readdirSync16(from, { withFileTypes: true })) {
       if (entry.name === ".git") continue;
-      const source = path35.join(from, entry.name);
-      const target = path35.join(to, entry.name);
+      const source = path36.join(from, entry.name);
+      const target = path36.join(to, entry.name);
       if (entry.isSymbolicLink()) {
         const real = safeRealpath(source);
         if (real === void 0) continue;
         if (isInside(realChart, real)) {
-          symlinkSync2(path35.relative(path35.dirname(target), path35.join(copy, path35.relative(realChart, real))), target);
+          symlinkSync2(path36.relative(path36.dirname(target), path36.join(copy, path36.relative(realChart, real))), target);
           continue;
         }
         let stat;
@@ -55796,7 +56317,7 @@ function keysOf(findings) {
   return keys2;
 }
 function configForCopy(config, dir, copy) {
-  const inChart = (file) => isInside(dir, file) ? path36.join(copy, path36.relative(dir, file)) : file;
+  const inChart = (file) => isInside(dir, file) ? path37.join(copy, path37.relative(dir, file)) : file;
   const charts = config.charts.filter((entry) => entry.path === dir || minimatch(dir, entry.path)).map((entry) => ({
     ...entry,
     path: copy,
@@ -55824,17 +56345,17 @@ function applyEdits(texts, edits) {
 }
 async function proveChart(chart, edits, scanFindings, context) {
   const proof = { chart, proven: [], rejected: [], renders: 0, trials: 0 };
-  const dir = path36.join(context.repoRoot, chart);
+  const dir = path37.join(context.repoRoot, chart);
   const before = keysOf(scanFindings.filter((f) => f.source.chart === chart));
   const originals = /* @__PURE__ */ new Map();
-  for (const edit of edits) if (!originals.has(edit.file)) originals.set(edit.file, readFileSync25(path36.join(context.repoRoot, edit.file), "utf8"));
+  for (const edit of edits) if (!originals.has(edit.file)) originals.set(edit.file, readFileSync25(path37.join(context.repoRoot, edit.file), "utf8"));
   const budget = new RenderBudget({
     maxRenders: Math.max(0, context.maxRenders),
     memoryLimitBytes: context.config.helm.memoryLimitMiB * 1024 * 1024,
     maxOutputBytes: context.config.helm.maxOutputMiB * 1024 * 1024,
     ...context.signal ? { signal: context.signal } : {}
   });
-  const root = mkdtempSync6(path36.join(os6.tmpdir(), "preadmit-fix-"));
+  const root = mkdtempSync6(path37.join(os6.tmpdir(), "preadmit-fix-"));
   const results = /* @__PURE__ */ new Map();
   const scanErrors = new Set((context.scanErrors ?? []).map((e) => `${e.file}\0${e.message}`));
   const checkedCharts = /* @__PURE__ */ new Map();
@@ -55844,9 +56365,9 @@ async function proveChart(chart, edits, scanFindings, context) {
       const known = results.get(id);
       if (known) return known;
       proof.trials++;
-      const copyRoot = path36.join(root, String(proof.trials));
-      const copy = path36.join(copyRoot, chart);
-      mkdirSync4(path36.dirname(copy), { recursive: true });
+      const copyRoot = path37.join(root, String(proof.trials));
+      const copy = path37.join(copyRoot, chart);
+      mkdirSync4(path37.dirname(copy), { recursive: true });
       const uncopied = copyChartAsHelmReads(dir, copy, checkedCharts);
       if (uncopied !== void 0) {
         const outcome2 = { ok: false, failure: `the chart is not rendered: ${uncopied}`, effective: /* @__PURE__ */ new Set() };
@@ -55860,7 +56381,7 @@ async function proveChart(chart, edits, scanFindings, context) {
         results.set(id, outcome2);
         return outcome2;
       }
-      for (const [file, text2] of texts) if (text2 !== originals.get(file)) writeFileSync7(path36.join(copyRoot, file), text2);
+      for (const [file, text2] of texts) if (text2 !== originals.get(file)) writeFileSync7(path37.join(copyRoot, file), text2);
       const started = budget.started;
       let rendered;
       try {
@@ -55962,18 +56483,18 @@ function apiServerRefusal(objects) {
   return void 0;
 }
 function editableProblem(repoRoot, chart, file) {
-  const absolute = path36.join(repoRoot, file);
-  if (file.startsWith("..") || path36.isAbsolute(file) || !isInside(repoRoot, absolute)) return `${file} is outside the repository`;
-  if (!isInside(path36.join(repoRoot, chart), absolute)) return `${file} is outside the chart ${chart}`;
+  const absolute = path37.join(repoRoot, file);
+  if (file.startsWith("..") || path37.isAbsolute(file) || !isInside(repoRoot, absolute)) return `${file} is outside the repository`;
+  if (!isInside(path37.join(repoRoot, chart), absolute)) return `${file} is outside the chart ${chart}`;
   let at3 = absolute;
-  while (isInside(path36.join(repoRoot, chart), at3)) {
+  while (isInside(path37.join(repoRoot, chart), at3)) {
     try {
-      if (lstatSync5(at3).isSymbolicLink()) return `${path36.relative(repoRoot, at3)} is a symbolic link`;
+      if (lstatSync5(at3).isSymbolicLink()) return `${path37.relative(repoRoot, at3)} is a symbolic link`;
     } catch {
       return `${file} cannot be read`;
     }
-    if (at3 === path36.join(repoRoot, chart)) break;
-    at3 = path36.dirname(at3);
+    if (at3 === path37.join(repoRoot, chart)) break;
+    at3 = path37.dirname(at3);
   }
   try {
     if (!lstatSync5(absolute).isFile()) return `${file} is not a regular file`;
@@ -56019,7 +56540,7 @@ function candidatesOf(findings, repoRoot, options) {
       skipped.push({ finding, reason: "the rendered object was not found" });
       continue;
     }
-    if (!texts.has(file)) texts.set(file, readText(path37.join(repoRoot, file)));
+    if (!texts.has(file)) texts.set(file, readText(path38.join(repoRoot, file)));
     const text2 = texts.get(file);
     if (text2 === void 0) {
       skipped.push({ finding, reason: `${file} cannot be read` });
@@ -56062,7 +56583,7 @@ async function attachFixes(findings, scanFindings, options, context) {
     budget -= proof.renders;
     report2.charts.push(proof);
     for (const edit of proof.proven) {
-      const text2 = readFileSync26(path37.join(context.repoRoot, edit.file), "utf8");
+      const text2 = readFileSync26(path38.join(context.repoRoot, edit.file), "utf8");
       const outcome = applyEdit(text2, edit);
       if ("reason" in outcome) continue;
       const lines = changedLines(text2, outcome.text);
@@ -56078,7 +56599,7 @@ async function attachFixes(findings, scanFindings, options, context) {
 }
 function editedFiles(repoRoot, edits) {
   const originals = /* @__PURE__ */ new Map();
-  for (const edit of edits) if (!originals.has(edit.file)) originals.set(edit.file, readFileSync26(path37.join(repoRoot, edit.file), "utf8"));
+  for (const edit of edits) if (!originals.has(edit.file)) originals.set(edit.file, readFileSync26(path38.join(repoRoot, edit.file), "utf8"));
   const texts = new Map(originals);
   applyEdits(texts, edits);
   return new Map([...originals].map(([file, before]) => [file, { before, after: texts.get(file) }]));
@@ -56087,7 +56608,7 @@ function editedFiles(repoRoot, edits) {
 // src/pipeline/shard.ts
 import { createHash as createHash5 } from "node:crypto";
 import { closeSync as closeSync2, lstatSync as lstatSync6, openSync as openSync2, readdirSync as readdirSync17, readFileSync as readFileSync27, readlinkSync as readlinkSync2, readSync as readSync2 } from "node:fs";
-import path38 from "node:path";
+import path39 from "node:path";
 import { gunzipSync as gunzipSync4 } from "node:zlib";
 var MAX_SHARDS = 256;
 var MANIFESTS_UNIT = "(manifests)";
@@ -56153,7 +56674,7 @@ function hashFile(hash, file, buffer) {
 }
 var MAX_UNPACKED = 256 * 1024 * 1024;
 function hashRebuilt(hash, file, shown2, size2) {
-  const name = path38.basename(file);
+  const name = path39.basename(file);
   try {
     if (name === "Chart.lock" || name === "requirements.lock") {
       const text2 = readFileSync27(file, "utf8").replace(/^generated:.*$/m, "");
@@ -56207,7 +56728,7 @@ function contentDigest(units, repoRoot) {
         return;
       }
       hash.update(`dir\0${shown2}\0`);
-      for (const name of names) if (name !== ".git") visit(path38.join(p, name), `${shown2}/${name}`);
+      for (const name of names) if (name !== ".git") visit(path39.join(p, name), `${shown2}/${name}`);
       return;
     }
     if (!stat.isFile()) return;
@@ -56221,7 +56742,7 @@ function contentDigest(units, repoRoot) {
   };
   for (const [unit, paths] of [...units].sort(([a2], [b]) => a2 < b ? -1 : a2 > b ? 1 : 0)) {
     hash.update(`unit\0${unit}\0`);
-    for (const p of [...new Set(paths.map((q) => path38.resolve(q)))].sort()) visit(p, rel(p));
+    for (const p of [...new Set(paths.map((q) => path39.resolve(q)))].sort()) visit(p, rel(p));
   }
   return hash.digest("hex");
 }
@@ -56280,16 +56801,16 @@ function pendingNamespaceJoins(objects, rules, config) {
       for (const minors of versionClasses(level)) {
         const verdict = evaluatePod(pod, level, `v1.${minors[0]}`);
         if (verdict.allowed) continue;
-        const path44 = template.base + (verdict.violations[0].fields[0]?.path ?? "/spec");
+        const path45 = template.base + (verdict.violations[0].fields[0]?.path ?? "/spec");
         const reasons = forbiddenReasons(verdict.violations);
-        const key2 = `${path44}\0${reasons}`;
+        const key2 = `${path45}\0${reasons}`;
         const known = outcomes.get(key2);
         if (known) {
           known.minors.push(...minors);
           continue;
         }
         const source = { ...object.source };
-        const line = object.lineOf?.(path44);
+        const line = object.lineOf?.(path45);
         if (line !== void 0) source.line = line;
         const finding = {
           ruleId: rule2.meta.id,
@@ -56298,9 +56819,9 @@ function pendingNamespaceJoins(objects, rules, config) {
           // The policy is the Namespace's, known at the merge (merge.ts writes the message again).
           message: interpolate(rule2.meta.messages.rejected ?? "", { kind: object.ref.kind, name: object.ref.name, namespace, reasons, policy: "<enforced level>" }),
           object: object.ref,
-          path: path44,
+          path: path45,
           source,
-          fingerprint: fingerprintOf(rule2.meta.id, object, path44),
+          fingerprint: fingerprintOf(rule2.meta.id, object, path45),
           remediation: rule2.meta.remediation
         };
         outcomes.set(key2, { valueSet, namespace, level, minors: [...minors], finding, data: { kind: object.ref.kind, name: object.ref.name, namespace, reasons }, source: object });
@@ -56333,10 +56854,10 @@ function borrowLocation(target, located) {
 function renderCacheAt(dir, paths) {
   const repoRoot = findRepoRoot(paths.find((p) => p !== "-") ?? ".");
   const real = (p) => {
-    for (let at3 = path39.resolve(p); ; at3 = path39.dirname(at3)) {
+    for (let at3 = path40.resolve(p); ; at3 = path40.dirname(at3)) {
       const resolved = safeRealpath(at3);
-      if (resolved !== void 0) return path39.join(resolved, path39.relative(at3, path39.resolve(p)));
-      if (path39.dirname(at3) === at3) return path39.resolve(p);
+      if (resolved !== void 0) return path40.join(resolved, path40.relative(at3, path40.resolve(p)));
+      if (path40.dirname(at3) === at3) return path40.resolve(p);
     }
   };
   if (isInside(real(repoRoot), real(dir))) throw new UsageError(`the render cache ${dir} is inside the repository scanned: a pull request could commit entries there; use a folder outside it (e.g. under RUNNER_TEMP)`);
@@ -56349,7 +56870,7 @@ function ruleIds(rules = RULES) {
 function fileConfig(options, repoRoot) {
   const rules = options.rules ?? RULES;
   const first = options.paths.find((p) => p !== "-") ?? ".";
-  const file = options.configFile ? path39.resolve(options.configFile) : findConfig(first, repoRoot);
+  const file = options.configFile ? path40.resolve(options.configFile) : findConfig(first, repoRoot);
   const config = file ? loadConfig(file, ruleIds(rules), relativeTo(repoRoot, file), repoRoot) : defaultConfig();
   if (options.configFile && !file) throw new UsageError(`configuration file ${options.configFile} not found`);
   return config;
@@ -56377,7 +56898,7 @@ function withScanOptions(config, options) {
     }
     config.helm[key2] = value;
   }
-  config.helm.valuesFiles = [...config.helm.valuesFiles, ...(options.valuesFiles ?? []).map((f) => path39.resolve(f))];
+  config.helm.valuesFiles = [...config.helm.valuesFiles, ...(options.valuesFiles ?? []).map((f) => path40.resolve(f))];
   config.helm.set = [...config.helm.set, ...options.set ?? []];
   return config;
 }
@@ -56431,7 +56952,7 @@ async function scanWithBudget(options) {
   const defaultSeverity = (id) => rules.find((rule2) => rule2.meta.id === id)?.meta.defaultSeverity;
   let policy;
   if (options.policyFrom !== void 0) {
-    const first = path39.resolve(options.paths.find((p) => p !== "-") ?? ".");
+    const first = path40.resolve(options.paths.find((p) => p !== "-") ?? ".");
     policy = await policyAt(
       options.policyFrom,
       headConfig,
@@ -56609,7 +57130,7 @@ async function scanWithBudget(options) {
     // Suppressions the files add are policy changes; in the fallback no suppression counts, and they are
     // reported as suppressions that need attention instead.
     ...policy !== void 0 ? { policy: { ...policy.info, changes: policy.info.from === "revision" ? [...policy.info.changes, ...pendingChanges(processed.suppressions)] : [] } } : {},
-    ...discovery.skipped.length > 0 ? { skipped: discovery.skipped } : {},
+    ...discovery.skipped.length + loaded.skipped.length > 0 ? { skipped: [...discovery.skipped, ...loaded.skipped] } : {},
     ...shard !== void 0 ? { shard } : {},
     summary: {
       verdict: failed ? "fail" : "pass",
@@ -56650,7 +57171,7 @@ async function shardInfo(request, selection, ctx) {
     }
   }
   ctx.suppress(findings);
-  const relative = (p) => relativeTo(repoRoot, path39.resolve(p));
+  const relative = (p) => relativeTo(repoRoot, path40.resolve(p));
   return {
     index: request.index,
     count: request.count,
@@ -56674,9 +57195,9 @@ function exitCodeOf(result) {
 // src/pipeline/base-compare.ts
 var GIT_ENV = { GIT_TERMINAL_PROMPT: "0", GIT_PAGER: "cat", LC_ALL: "C" };
 async function exportCommit(repoRoot, sha, dir, changed) {
-  const index = path40.join(dir, ".preadmit-index");
+  const index = path41.join(dir, ".preadmit-index");
   const env = { ...GIT_ENV, GIT_INDEX_FILE: index };
-  const tree = path40.join(dir, "tree");
+  const tree = path41.join(dir, "tree");
   mkdirSync5(tree);
   const run2 = async (args, input) => {
     const result = await execa("git", args, { cwd: repoRoot, env, reject: false, timeout: 3e5, maxBuffer: 256 * 1024 * 1024, ...input !== void 0 ? { input } : { stdin: "ignore" } });
@@ -56684,10 +57205,10 @@ async function exportCommit(repoRoot, sha, dir, changed) {
     return String(result.stdout);
   };
   await run2(["read-tree", sha]);
-  const prefix2 = `--prefix=${tree}${path40.sep}`;
+  const prefix2 = `--prefix=${tree}${path41.sep}`;
   const listing2 = changed === void 0 ? [] : (await run2(["ls-files", "-s", "-z"])).split("\0").filter((line) => line !== "");
   const entries = listing2.map((line) => ({ mode: line.slice(0, 6), file: line.slice(line.indexOf("	") + 1) }));
-  const charts = entries.filter((e) => e.file === "Chart.yaml" || e.file.endsWith("/Chart.yaml")).map((e) => path40.posix.dirname(e.file));
+  const charts = entries.filter((e) => e.file === "Chart.yaml" || e.file.endsWith("/Chart.yaml")).map((e) => path41.posix.dirname(e.file));
   const untouched = changed === void 0 || charts.includes(".") ? [] : charts.filter((chart) => !changed.some((file) => file.startsWith(`${chart}/`)));
   const within = (file, chart) => file.startsWith(`${chart}/`);
   const untouchedSet = new Set(untouched);
@@ -56717,7 +57238,7 @@ async function exportCommit(repoRoot, sha, dir, changed) {
   if (changed === void 0 || skipped.size === 0 || links || releases) await run2(["checkout-index", "--all", "--force", prefix2]);
   else await run2(["checkout-index", "--force", "-z", "--stdin", prefix2], kept.join("\0"));
   const missing = await exportSubmodules(repoRoot, sha, tree, dir);
-  mkdirSync5(path40.join(tree, ".git"));
+  mkdirSync5(path41.join(tree, ".git"));
   const write = (files) => {
     if (files.length === 0) return;
     const result = spawnSync2("git", ["checkout-index", "--force", "-z", "--stdin", prefix2], { cwd: repoRoot, env: { ...process.env, ...env }, input: files.join("\0"), timeout: 3e5, maxBuffer: 64 * 1024 * 1024 });
@@ -56744,18 +57265,18 @@ async function exportSubmodules(repoRoot, sha, tree, scratch, prefix2 = "") {
   const links = String(listed.stdout).split("\0").filter((line) => line.startsWith("160000 ")).map((line) => ({ commit: line.split(" ")[2].split("	")[0], file: line.slice(line.indexOf("	") + 1) }));
   const missing = [];
   for (const { commit, file } of links) {
-    const checkout = path40.join(repoRoot, file);
-    const at3 = path40.join(tree, file);
+    const checkout = path41.join(repoRoot, file);
+    const at3 = path41.join(tree, file);
     const git2 = (args, env2 = GIT_ENV) => execa("git", args, { cwd: checkout, env: env2, reject: false, stdin: "ignore", timeout: 3e5 });
-    const top = existsSync11(path40.join(checkout, ".git")) ? await git2(["rev-parse", "--show-toplevel"]) : void 0;
-    if (top === void 0 || top.exitCode !== 0 || path40.resolve(String(top.stdout).trim()) !== realpathSync4(checkout) || (await git2(["cat-file", "-e", `${commit}^{commit}`])).exitCode !== 0) {
+    const top = existsSync11(path41.join(checkout, ".git")) ? await git2(["rev-parse", "--show-toplevel"]) : void 0;
+    if (top === void 0 || top.exitCode !== 0 || path41.resolve(String(top.stdout).trim()) !== realpathSync4(checkout) || (await git2(["cat-file", "-e", `${commit}^{commit}`])).exitCode !== 0) {
       missing.push(prefix2 + file);
       continue;
     }
-    const index = path40.join(scratch, `.preadmit-index-${missing.length}-${Math.random().toString(36).slice(2)}`);
+    const index = path41.join(scratch, `.preadmit-index-${missing.length}-${Math.random().toString(36).slice(2)}`);
     const env = { ...GIT_ENV, GIT_INDEX_FILE: index };
     mkdirSync5(at3, { recursive: true });
-    if ((await git2(["read-tree", commit], env)).exitCode !== 0 || (await git2(["checkout-index", "--all", "--force", `--prefix=${at3}${path40.sep}`], env)).exitCode !== 0) {
+    if ((await git2(["read-tree", commit], env)).exitCode !== 0 || (await git2(["checkout-index", "--all", "--force", `--prefix=${at3}${path41.sep}`], env)).exitCode !== 0) {
       missing.push(prefix2 + file);
       continue;
     }
@@ -56776,23 +57297,23 @@ function withDependencies(root, charts) {
   return [...out];
 }
 function inExport(repoRoot, exportRoot, file, exported) {
-  const rel = path40.relative(repoRoot, path40.resolve(file));
-  if (rel.startsWith("..") || path40.isAbsolute(rel)) return void 0;
-  exported?.under(rel.split(path40.sep).join("/"));
-  const mapped = path40.join(exportRoot, rel);
+  const rel = path41.relative(repoRoot, path41.resolve(file));
+  if (rel.startsWith("..") || path41.isAbsolute(rel)) return void 0;
+  exported?.under(rel.split(path41.sep).join("/"));
+  const mapped = path41.join(exportRoot, rel);
   return existsSync11(mapped) ? mapped : void 0;
 }
 async function scanAgainstBase(options, request, scanOne = scan2) {
   const paths = options.paths.length > 0 ? options.paths : ["."];
   if (paths.includes("-")) throw new UsageError("--base cannot compare standard input (-) with a revision: give files or directories");
   const repoRoot = findRepoRoot(paths[0]);
-  const first = path40.relative(repoRoot, path40.resolve(paths[0]));
-  if (!existsSync11(path40.join(repoRoot, ".git")) || first.startsWith("..") || path40.isAbsolute(first)) {
-    throw new UsageError(`--base needs the scanned paths inside a git repository; ${path40.resolve(paths[0])} is not in one`);
+  const first = path41.relative(repoRoot, path41.resolve(paths[0]));
+  if (!existsSync11(path41.join(repoRoot, ".git")) || first.startsWith("..") || path41.isAbsolute(first)) {
+    throw new UsageError(`--base needs the scanned paths inside a git repository; ${path41.resolve(paths[0])} is not in one`);
   }
   for (const p of paths) {
-    const rel = path40.relative(repoRoot, path40.resolve(p));
-    if (rel.startsWith("..") || path40.isAbsolute(rel)) throw new UsageError(`--base: ${p} is outside the git repository ${repoRoot}`);
+    const rel = path41.relative(repoRoot, path41.resolve(p));
+    if (rel.startsWith("..") || path41.isAbsolute(rel)) throw new UsageError(`--base: ${p} is outside the git repository ${repoRoot}`);
   }
   const revision = await resolveRevision(repoRoot, request.revision, { fetch: false });
   if (!revision.ok) throw new UsageError(`--base ${request.revision}: ${revision.message.includes("not a git repository") ? `${repoRoot} is not a git repository` : revision.message}`);
@@ -56801,18 +57322,18 @@ async function scanAgainstBase(options, request, scanOne = scan2) {
   const sha = /^[0-9a-f]{40}([0-9a-f]{24})?$/.test(forkPoint) ? forkPoint : revision.sha;
   const changed = await changedFilesSince(repoRoot, sha, ["."]);
   const repoRel = (f) => {
-    const abs = path40.resolve(f);
-    return isInside(repoRoot, abs) ? path40.relative(repoRoot, abs).split(path40.sep).join("/") : void 0;
+    const abs = path41.resolve(f);
+    return isInside(repoRoot, abs) ? path41.relative(repoRoot, abs).split(path41.sep).join("/") : void 0;
   };
   const optionFiles = [...options.configFile !== void 0 ? [options.configFile] : [], ...options.valuesFiles ?? []].flatMap((f) => repoRel(f) ?? []);
   const optionChanged = optionFiles.find((f) => changed?.includes(f));
   const all = request.all ? "--all" : changed === void 0 ? `git could not list the files changed since ${sha.slice(0, 12)}` : optionChanged !== void 0 ? `${optionChanged} changed, which ${options.configFile !== void 0 && repoRel(options.configFile) === optionChanged ? "is the configuration" : "is a values file"} given for every chart` : void 0;
-  const temp = realpathSync4(mkdtempSync7(path40.join(os7.tmpdir(), "preadmit-base-")));
+  const temp = realpathSync4(mkdtempSync7(path41.join(os7.tmpdir(), "preadmit-base-")));
   const cleanup = () => rmSync8(temp, { recursive: true, force: true });
   process.once("exit", cleanup);
   try {
     const exported = await exportCommit(repoRoot, sha, temp, all === void 0 ? changed : void 0);
-    const exportRoot = path40.join(temp, "tree");
+    const exportRoot = path41.join(temp, "tree");
     const choices = {};
     let failOnErrors = true;
     const selector = (side, root, valuesFiles) => (charts, config) => {
@@ -56823,26 +57344,26 @@ async function scanAgainstBase(options, request, scanOne = scan2) {
         exported.more(withDependencies(root, choice.rendered));
         const named2 = [...namedValuesFiles(config), ...config.admissionPolicies ?? [], ...config.baseline !== void 0 ? [config.baseline] : []];
         for (const file of named2) {
-          const rel = path40.relative(root, path40.resolve(root, file));
-          if (!rel.startsWith("..") && !path40.isAbsolute(rel)) exported.under(rel.split(path40.sep).join("/"));
+          const rel = path41.relative(root, path41.resolve(root, file));
+          if (!rel.startsWith("..") && !path41.isAbsolute(rel)) exported.under(rel.split(path41.sep).join("/"));
         }
       }
       return choice.rendered;
     };
     const basePaths = paths.flatMap((p) => inExport(repoRoot, exportRoot, p, exported) ?? []);
-    const baseValues = (options.valuesFiles ?? []).flatMap((f) => inExport(repoRoot, exportRoot, f, exported) ?? (isInside(repoRoot, path40.resolve(f)) ? [] : [path40.resolve(f)]));
-    const baseConfig = options.configFile !== void 0 ? inExport(repoRoot, exportRoot, options.configFile, exported) ?? (isInside(repoRoot, path40.resolve(options.configFile)) ? void 0 : path40.resolve(options.configFile)) : void 0;
+    const baseValues = (options.valuesFiles ?? []).flatMap((f) => inExport(repoRoot, exportRoot, f, exported) ?? (isInside(repoRoot, path41.resolve(f)) ? [] : [path41.resolve(f)]));
+    const baseConfig = options.configFile !== void 0 ? inExport(repoRoot, exportRoot, options.configFile, exported) ?? (isInside(repoRoot, path41.resolve(options.configFile)) ? void 0 : path41.resolve(options.configFile)) : void 0;
     const { policyFrom: _policyFrom, readStdin: _readStdin, configFile: _configFile, ...shared } = options;
     let baseObjects = [];
     const base2 = basePaths.length === 0 ? void 0 : await scanOne({ ...shared, fixes: "off", paths: basePaths, valuesFiles: baseValues, ...baseConfig !== void 0 ? { configFile: baseConfig } : {}, selectCharts: selector("base", exportRoot, baseValues), onObjects: (objects) => baseObjects = objects }).catch((error) => {
-      if (error instanceof UsageError) throw new UsageError(`--base ${request.revision}: the files at ${sha.slice(0, 12)}: ${error.message.split(temp + path40.sep + "tree" + path40.sep).join("")}`, { cause: error });
+      if (error instanceof UsageError) throw new UsageError(`--base ${request.revision}: the files at ${sha.slice(0, 12)}: ${error.message.split(temp + path41.sep + "tree" + path41.sep).join("")}`, { cause: error });
       throw error;
     });
     const newOnly = (findings) => {
       const { existing } = matchFindings(findings, base2?.findings ?? []);
       return new Set(findings.filter((f) => !existing.has(f)));
     };
-    const head = await scanOne({ ...options, paths, selectCharts: selector("head", repoRoot, (options.valuesFiles ?? []).map((f) => path40.resolve(f))), ...request.gate === "new" ? { selectFixes: newOnly } : {}, admissionBase: baseObjects });
+    const head = await scanOne({ ...options, paths, selectCharts: selector("head", repoRoot, (options.valuesFiles ?? []).map((f) => path41.resolve(f))), ...request.gate === "new" ? { selectFixes: newOnly } : {}, admissionBase: baseObjects });
     const rendered = [.../* @__PURE__ */ new Set([...choices.head?.rendered ?? [], ...choices.base?.rendered ?? []])].sort();
     const unchanged = [.../* @__PURE__ */ new Set([...choices.head?.unchanged ?? [], ...choices.base?.unchanged ?? []])].filter((c3) => !rendered.includes(c3)).sort();
     const allBecause = choices.head?.allBecause ?? choices.base?.allBecause;
@@ -56946,13 +57467,13 @@ function compareWithBase(head, base2, info, failOnErrors, notFixed = () => false
 // src/reporters/output-file.ts
 import { randomBytes } from "node:crypto";
 import { closeSync as closeSync3, constants as constants4, lstatSync as lstatSync7, mkdirSync as mkdirSync6, openSync as openSync3, realpathSync as realpathSync5, renameSync as renameSync2, statSync as statSync20, unlinkSync, writeSync } from "node:fs";
-import path41 from "node:path";
+import path42 from "node:path";
 var OutputFileError = class extends UsageError {
   name = "OutputFileError";
 };
 function inside3(child2, parent) {
-  const rel = path41.relative(parent, child2);
-  return rel === "" || !rel.startsWith("..") && !path41.isAbsolute(rel);
+  const rel = path42.relative(parent, child2);
+  return rel === "" || !rel.startsWith("..") && !path42.isAbsolute(rel);
 }
 function exists(p) {
   try {
@@ -56983,8 +57504,8 @@ function reason(error) {
   }
 }
 function prepareOutputFile(file, base2, shown2 = file) {
-  const target = path41.resolve(base2, file);
-  const dir = path41.dirname(target);
+  const target = path42.resolve(base2, file);
+  const dir = path42.dirname(target);
   checkFolder(target, base2, shown2);
   try {
     mkdirSync6(dir, { recursive: true });
@@ -57001,10 +57522,10 @@ function prepareOutputFile(file, base2, shown2 = file) {
   return target;
 }
 function checkFolder(target, base2, shown2) {
-  const absBase = path41.resolve(base2);
+  const absBase = path42.resolve(base2);
   if (!inside3(target, absBase)) return;
-  let existing = path41.dirname(target);
-  while (!exists(existing) && path41.dirname(existing) !== existing) existing = path41.dirname(existing);
+  let existing = path42.dirname(target);
+  while (!exists(existing) && path42.dirname(existing) !== existing) existing = path42.dirname(existing);
   let real;
   let realBase;
   try {
@@ -57015,7 +57536,7 @@ function checkFolder(target, base2, shown2) {
   }
   if (!inside3(real, realBase)) {
     throw new OutputFileError(
-      `cannot write ${shown2}: the folder ${path41.relative(absBase, existing) || "."} is a symbolic link to ${real}, outside ${absBase}; preadmit does not follow links out of it`
+      `cannot write ${shown2}: the folder ${path42.relative(absBase, existing) || "."} is a symbolic link to ${real}, outside ${absBase}; preadmit does not follow links out of it`
     );
   }
   try {
@@ -57026,8 +57547,8 @@ function checkFolder(target, base2, shown2) {
 }
 function writeOutputFile(target, text2, base2, shown2 = target) {
   checkFolder(target, base2, shown2);
-  const dir = path41.dirname(target);
-  const temp = path41.join(dir, `.${path41.basename(target)}.${randomBytes(6).toString("hex")}.tmp`);
+  const dir = path42.dirname(target);
+  const temp = path42.join(dir, `.${path42.basename(target)}.${randomBytes(6).toString("hex")}.tmp`);
   let fd;
   try {
     fd = openSync3(temp, constants4.O_WRONLY | constants4.O_CREAT | constants4.O_EXCL | (constants4.O_NOFOLLOW ?? 0), 438);
@@ -57552,9 +58073,9 @@ function blastSvg(graph, index) {
     const x2 = b.x - 2;
     const y2 = b.y + nodeH / 2;
     const mx = (x1 + x2) / 2;
-    const path44 = `<path d="M${x1} ${y1} C${mx} ${y1} ${mx} ${y2} ${x2} ${y2}" marker-end="url(#${marker})"/>`;
+    const path45 = `<path d="M${x1} ${y1} C${mx} ${y1} ${mx} ${y2} ${x2} ${y2}" marker-end="url(#${marker})"/>`;
     const label = e.label === void 0 ? "" : `<text class="el" x="${x2 - 8}" y="${y2 - 5}" text-anchor="end">${esc(clipped(e.label, 24))}</text>`;
-    return `<g class="edge" data-from="${e.from}" data-to="${e.to}">${path44}${label}</g>`;
+    return `<g class="edge" data-from="${e.from}" data-to="${e.to}">${path45}${label}</g>`;
   });
   const nodes = graph.nodes.map((n2) => {
     const { x, y } = position(n2.id);
@@ -58108,8 +58629,8 @@ function findingRow(f, rules, fileUrl) {
   if (f.valueSets !== void 0 && !f.valueSets.includes("default")) where += ` <sub>${text(valueSetLabel(f), LIMIT2.file)}</sub>`;
   else if (f.valueSets === void 0 && f.source.valueSet !== void 0 && f.source.valueSet !== "default") where += ` <sub>values: ${text(f.source.valueSet, LIMIT2.file)}</sub>`;
   if (f.suppressed !== void 0) where += ` <sub>${text(suppressionLabel(f), LIMIT2.message)}</sub>`;
-  const path44 = `<br><sub><code>${text(f.path || "/", LIMIT2.path)}</code></sub>`;
-  return `| ${SEVERITY_BADGE[f.severity]}${f.status === "new" ? f.baseSeverity !== void 0 ? ` **new** (was ${f.baseSeverity})` : " **new**" : ""} | ${ruleCell(f.ruleId, rules)} | ${object} | ${text(f.message, LIMIT2.message)}${path44} | ${where} |`;
+  const path45 = `<br><sub><code>${text(f.path || "/", LIMIT2.path)}</code></sub>`;
+  return `| ${SEVERITY_BADGE[f.severity]}${f.status === "new" ? f.baseSeverity !== void 0 ? ` **new** (was ${f.baseSeverity})` : " **new**" : ""} | ${ruleCell(f.ruleId, rules)} | ${object} | ${text(f.message, LIMIT2.message)}${path45} | ${where} |`;
 }
 var FINDING_HEAD = ["| Severity | Rule | Object | Message | Location |", "| --- | --- | --- | --- | --- |"];
 function errorRow(e, fileUrl) {
@@ -59017,7 +59538,7 @@ function render(format3, result, options) {
 
 // src/pipeline/fixes.ts
 import { writeFileSync as writeFileSync8 } from "node:fs";
-import path42 from "node:path";
+import path43 from "node:path";
 function applyFixReport(report2, repoRoot, options) {
   const out = { diff: "", findings: 0, files: [], notes: [] };
   if (report2 === void 0) {
@@ -59030,7 +59551,7 @@ function applyFixReport(report2, repoRoot, options) {
     if (before === after) continue;
     out.diff += unifiedDiff(file, before, after);
     out.files.push(file);
-    if (!options.dryRun) writeFileSync8(path42.join(repoRoot, file), after);
+    if (!options.dryRun) writeFileSync8(path43.join(repoRoot, file), after);
   }
   out.findings = edits.reduce((n2, edit) => n2 + edit.findings.length, 0);
   const renders = report2.charts.reduce((n2, chart) => n2 + chart.renders, 0);
@@ -59208,7 +59729,9 @@ function mergeReports(reports, options = {}) {
     for (const s of shards) for (const change of s.result.policy?.changes ?? []) changes.set(JSON.stringify(change), change);
     result.policy = { ...policy, changes: [...changes.values()] };
   }
-  if (first.result.skipped !== void 0) result.skipped = first.result.skipped;
+  const skipped = /* @__PURE__ */ new Map();
+  for (const s of shards) for (const entry of s.result.skipped ?? []) skipped.set(`${entry.path}\0${entry.reason}`, entry);
+  if (skipped.size > 0) result.skipped = [...skipped.values()];
   if (shards.some((s) => s.result.base !== void 0)) {
     const bases = shards.flatMap((s) => s.result.base ? [s.result.base] : []);
     const base2 = bases[0];
@@ -60190,7 +60713,7 @@ function writeBaseline(result, target, shown2, previous) {
   const text2 = renderBaselineFile(result.findings, previous);
   writeOutputFile(target, text2, process.cwd(), shown2);
   const entries = (text2.match(/^  - fingerprint: /gm) ?? []).length;
-  process.stderr.write(`preadmit: wrote ${entries} finding${entries === 1 ? "" : "s"} to ${inertLines(shown2)}; give each a reason, and name the file in .preadmit.yaml (baseline: ${inertLines(path43.basename(shown2))})
+  process.stderr.write(`preadmit: wrote ${entries} finding${entries === 1 ? "" : "s"} to ${inertLines(shown2)}; give each a reason, and name the file in .preadmit.yaml (baseline: ${inertLines(path44.basename(shown2))})
 `);
   for (const error of result.errors) process.stderr.write(`preadmit: error: ${defuseRunnerCommands(terminalSafe(`${error.file}${error.line ? `:${error.line}` : ""}: ${error.message}`))}
 `);
@@ -60322,7 +60845,7 @@ ${USAGE}
     }
     if (command === "baseline" && (values.base !== void 0 || values.format !== void 0 || values.shard !== void 0 || paths.includes("-"))) throw new UsageError("preadmit baseline takes paths and scan options, not --base, --format, --shard or standard input");
     const shard = values.shard !== void 0 ? parseShard(values.shard) : void 0;
-    const baselineTarget = command === "baseline" ? values.output ?? path43.join(findRepoRoot(paths[0] ?? "."), BASELINE_FILE_NAME) : void 0;
+    const baselineTarget = command === "baseline" ? values.output ?? path44.join(findRepoRoot(paths[0] ?? "."), BASELINE_FILE_NAME) : void 0;
     const output = baselineTarget !== void 0 ? prepareOutputFile(baselineTarget, process.cwd(), baselineTarget) : values.output ? prepareOutputFile(values.output, process.cwd(), values.output) : void 0;
     const previous = baselineTarget !== void 0 ? previousBaseline(output, baselineTarget) : [];
     const bounds = {};
@@ -60400,7 +60923,7 @@ ${USAGE}
     clearProgress();
     if ("code" in outcome) return outcome.code;
     const { result } = outcome;
-    if (values.base === void 0 && (result.shard === void 0 || result.shard.total === 0) && result.objects.length === 0 && result.charts.length === 0 && result.errors.length === 0 && !paths.includes("-")) {
+    if (values.base === void 0 && (result.shard === void 0 || result.shard.total === 0) && result.objects.length === 0 && result.charts.length === 0 && result.errors.length === 0 && !paths.includes("-") && !(result.skipped ?? []).some((s) => s.reason === LIBRARY_SKIPPED)) {
       throw new UsageError(`nothing to scan under ${(paths.length > 0 ? paths : ["."]).join(", ")}: no chart, manifest or Terraform plan found (check the paths and include/exclude in .preadmit.yaml)`);
     }
     if (baselineTarget !== void 0) return writeBaseline(result, output, baselineTarget, previous);

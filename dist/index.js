@@ -1075,14 +1075,14 @@ var require_util = __commonJS({
         }
         const port2 = url.port != null ? url.port : url.protocol === "https:" ? 443 : 80;
         let origin = url.origin != null ? url.origin : `${url.protocol || ""}//${url.hostname || ""}:${port2}`;
-        let path46 = url.path != null ? url.path : `${url.pathname || ""}${url.search || ""}`;
+        let path47 = url.path != null ? url.path : `${url.pathname || ""}${url.search || ""}`;
         if (origin[origin.length - 1] === "/") {
           origin = origin.slice(0, origin.length - 1);
         }
-        if (path46 && path46[0] !== "/") {
-          path46 = `/${path46}`;
+        if (path47 && path47[0] !== "/") {
+          path47 = `/${path47}`;
         }
-        return new URL(`${origin}${path46}`);
+        return new URL(`${origin}${path47}`);
       }
       if (!isHttpOrHttpsPrefixed(url.origin || url.protocol)) {
         throw new InvalidArgumentError("Invalid URL protocol: the URL must start with `http:` or `https:`.");
@@ -1533,39 +1533,39 @@ var require_diagnostics = __commonJS({
       });
       diagnosticsChannel.channel("undici:client:sendHeaders").subscribe((evt) => {
         const {
-          request: { method, path: path46, origin }
+          request: { method, path: path47, origin }
         } = evt;
-        debuglog2("sending request to %s %s/%s", method, origin, path46);
+        debuglog2("sending request to %s %s/%s", method, origin, path47);
       });
       diagnosticsChannel.channel("undici:request:headers").subscribe((evt) => {
         const {
-          request: { method, path: path46, origin },
+          request: { method, path: path47, origin },
           response: { statusCode }
         } = evt;
         debuglog2(
           "received response to %s %s/%s - HTTP %d",
           method,
           origin,
-          path46,
+          path47,
           statusCode
         );
       });
       diagnosticsChannel.channel("undici:request:trailers").subscribe((evt) => {
         const {
-          request: { method, path: path46, origin }
+          request: { method, path: path47, origin }
         } = evt;
-        debuglog2("trailers received from %s %s/%s", method, origin, path46);
+        debuglog2("trailers received from %s %s/%s", method, origin, path47);
       });
       diagnosticsChannel.channel("undici:request:error").subscribe((evt) => {
         const {
-          request: { method, path: path46, origin },
+          request: { method, path: path47, origin },
           error: error2
         } = evt;
         debuglog2(
           "request to %s %s/%s errored - %s",
           method,
           origin,
-          path46,
+          path47,
           error2.message
         );
       });
@@ -1614,9 +1614,9 @@ var require_diagnostics = __commonJS({
         });
         diagnosticsChannel.channel("undici:client:sendHeaders").subscribe((evt) => {
           const {
-            request: { method, path: path46, origin }
+            request: { method, path: path47, origin }
           } = evt;
-          debuglog2("sending request to %s %s/%s", method, origin, path46);
+          debuglog2("sending request to %s %s/%s", method, origin, path47);
         });
       }
       diagnosticsChannel.channel("undici:websocket:open").subscribe((evt) => {
@@ -1679,7 +1679,7 @@ var require_request = __commonJS({
     var kHandler = /* @__PURE__ */ Symbol("handler");
     var Request = class {
       constructor(origin, {
-        path: path46,
+        path: path47,
         method,
         body,
         headers,
@@ -1694,11 +1694,11 @@ var require_request = __commonJS({
         expectContinue,
         servername
       }, handler3) {
-        if (typeof path46 !== "string") {
+        if (typeof path47 !== "string") {
           throw new InvalidArgumentError("path must be a string");
-        } else if (path46[0] !== "/" && !(path46.startsWith("http://") || path46.startsWith("https://")) && method !== "CONNECT") {
+        } else if (path47[0] !== "/" && !(path47.startsWith("http://") || path47.startsWith("https://")) && method !== "CONNECT") {
           throw new InvalidArgumentError("path must be an absolute URL or start with a slash");
-        } else if (invalidPathRegex.test(path46)) {
+        } else if (invalidPathRegex.test(path47)) {
           throw new InvalidArgumentError("invalid request path");
         }
         if (typeof method !== "string") {
@@ -1764,7 +1764,7 @@ var require_request = __commonJS({
         this.completed = false;
         this.aborted = false;
         this.upgrade = upgrade || null;
-        this.path = query2 ? buildURL(path46, query2) : path46;
+        this.path = query2 ? buildURL(path47, query2) : path47;
         this.origin = origin;
         this.idempotent = idempotent == null ? method === "HEAD" || method === "GET" : idempotent;
         this.blocking = blocking == null ? false : blocking;
@@ -6457,7 +6457,7 @@ var require_client_h1 = __commonJS({
       return method !== "GET" && method !== "HEAD" && method !== "OPTIONS" && method !== "TRACE" && method !== "CONNECT";
     }
     function writeH1(client, request2) {
-      const { method, path: path46, host, upgrade, blocking, reset: reset2 } = request2;
+      const { method, path: path47, host, upgrade, blocking, reset: reset2 } = request2;
       let { body, headers, contentLength } = request2;
       const expectsPayload = method === "PUT" || method === "POST" || method === "PATCH" || method === "QUERY" || method === "PROPFIND" || method === "PROPPATCH";
       if (util.isFormDataLike(body)) {
@@ -6538,7 +6538,7 @@ var require_client_h1 = __commonJS({
       if (blocking) {
         socket[kBlocking] = true;
       }
-      let header3 = `${method} ${path46} HTTP/1.1\r
+      let header3 = `${method} ${path47} HTTP/1.1\r
 `;
       if (typeof host === "string") {
         header3 += `host: ${host}\r
@@ -7067,7 +7067,7 @@ var require_client_h2 = __commonJS({
     }
     function writeH2(client, request2) {
       const session = client[kHTTP2Session];
-      const { method, path: path46, host, upgrade, expectContinue, signal, headers: reqHeaders } = request2;
+      const { method, path: path47, host, upgrade, expectContinue, signal, headers: reqHeaders } = request2;
       let { body } = request2;
       if (upgrade) {
         util.errorRequest(client, request2, new Error("Upgrade not supported for H2"));
@@ -7164,7 +7164,7 @@ var require_client_h2 = __commonJS({
         });
         return true;
       }
-      headers[HTTP2_HEADER_PATH] = path46;
+      headers[HTTP2_HEADER_PATH] = path47;
       headers[HTTP2_HEADER_SCHEME] = "https";
       const expectsPayload = method === "PUT" || method === "POST" || method === "PATCH";
       if (body && typeof body.read === "function") {
@@ -7517,9 +7517,9 @@ var require_redirect_handler = __commonJS({
           return this.handler.onHeaders(statusCode, headers, resume, statusText);
         }
         const { origin, pathname, search } = util.parseURL(new URL(this.location, this.opts.origin && new URL(this.opts.path, this.opts.origin)));
-        const path46 = search ? `${pathname}${search}` : pathname;
+        const path47 = search ? `${pathname}${search}` : pathname;
         this.opts.headers = cleanRequestHeaders(this.opts.headers, statusCode === 303, this.opts.origin !== origin);
-        this.opts.path = path46;
+        this.opts.path = path47;
         this.opts.origin = origin;
         this.opts.maxRedirections = 0;
         this.opts.query = null;
@@ -8758,10 +8758,10 @@ var require_proxy_agent = __commonJS({
         };
         const {
           origin,
-          path: path46 = "/",
+          path: path47 = "/",
           headers = {}
         } = opts;
-        opts.path = origin + path46;
+        opts.path = origin + path47;
         if (!("host" in headers) && !("Host" in headers)) {
           const { host } = new URL3(origin);
           headers.host = host;
@@ -10733,20 +10733,20 @@ var require_mock_utils = __commonJS({
       }
       return true;
     }
-    function safeUrl2(path46) {
-      if (typeof path46 !== "string") {
-        return path46;
+    function safeUrl2(path47) {
+      if (typeof path47 !== "string") {
+        return path47;
       }
-      const pathSegments = path46.split("?");
+      const pathSegments = path47.split("?");
       if (pathSegments.length !== 2) {
-        return path46;
+        return path47;
       }
       const qp = new URLSearchParams(pathSegments.pop());
       qp.sort();
       return [...pathSegments, qp.toString()].join("?");
     }
-    function matchKey(mockDispatch2, { path: path46, method, body, headers }) {
-      const pathMatch = matchValue(mockDispatch2.path, path46);
+    function matchKey(mockDispatch2, { path: path47, method, body, headers }) {
+      const pathMatch = matchValue(mockDispatch2.path, path47);
       const methodMatch = matchValue(mockDispatch2.method, method);
       const bodyMatch = typeof mockDispatch2.body !== "undefined" ? matchValue(mockDispatch2.body, body) : true;
       const headersMatch = matchHeaders(mockDispatch2, headers);
@@ -10768,7 +10768,7 @@ var require_mock_utils = __commonJS({
     function getMockDispatch(mockDispatches, key2) {
       const basePath = key2.query ? buildURL(key2.path, key2.query) : key2.path;
       const resolvedPath = typeof basePath === "string" ? safeUrl2(basePath) : basePath;
-      let matchedMockDispatches = mockDispatches.filter(({ consumed }) => !consumed).filter(({ path: path46 }) => matchValue(safeUrl2(path46), resolvedPath));
+      let matchedMockDispatches = mockDispatches.filter(({ consumed }) => !consumed).filter(({ path: path47 }) => matchValue(safeUrl2(path47), resolvedPath));
       if (matchedMockDispatches.length === 0) {
         throw new MockNotMatchedError(`Mock dispatch not matched for path '${resolvedPath}'`);
       }
@@ -10806,9 +10806,9 @@ var require_mock_utils = __commonJS({
       }
     }
     function buildKey(opts) {
-      const { path: path46, method, body, headers, query: query2 } = opts;
+      const { path: path47, method, body, headers, query: query2 } = opts;
       return {
-        path: path46,
+        path: path47,
         method,
         body,
         headers,
@@ -11271,10 +11271,10 @@ var require_pending_interceptors_formatter = __commonJS({
       }
       format(pendingInterceptors) {
         const withPrettyHeaders = pendingInterceptors.map(
-          ({ method, path: path46, data: { statusCode }, persist, times, timesInvoked, origin }) => ({
+          ({ method, path: path47, data: { statusCode }, persist, times, timesInvoked, origin }) => ({
             Method: method,
             Origin: origin,
-            Path: path46,
+            Path: path47,
             "Status code": statusCode,
             Persistent: persist ? PERSISTENT : NOT_PERSISTENT,
             Invocations: timesInvoked,
@@ -16153,9 +16153,9 @@ var require_util6 = __commonJS({
         }
       }
     }
-    function validateCookiePath(path46) {
-      for (let i2 = 0; i2 < path46.length; ++i2) {
-        const code = path46.charCodeAt(i2);
+    function validateCookiePath(path47) {
+      for (let i2 = 0; i2 < path47.length; ++i2) {
+        const code = path47.charCodeAt(i2);
         if (code < 32 || // exclude CTLs (0-31)
         code > 126 || // exclude DEL and non-ascii
         code === 59) {
@@ -19075,11 +19075,11 @@ var require_undici = __commonJS({
           if (typeof opts.path !== "string") {
             throw new InvalidArgumentError("invalid opts.path");
           }
-          let path46 = opts.path;
+          let path47 = opts.path;
           if (!opts.path.startsWith("/")) {
-            path46 = `/${path46}`;
+            path47 = `/${path47}`;
           }
-          url = new URL(util.parseOrigin(url).origin + path46);
+          url = new URL(util.parseOrigin(url).origin + path47);
         } else {
           if (!opts) {
             opts = typeof url === "object" ? url : {};
@@ -19156,7 +19156,7 @@ var require_windows = __commonJS({
     module.exports = isexe;
     isexe.sync = sync;
     var fs3 = __require("fs");
-    function checkPathExt(path46, options) {
+    function checkPathExt(path47, options) {
       var pathext = options.pathExt !== void 0 ? options.pathExt : process.env.PATHEXT;
       if (!pathext) {
         return true;
@@ -19167,25 +19167,25 @@ var require_windows = __commonJS({
       }
       for (var i2 = 0; i2 < pathext.length; i2++) {
         var p = pathext[i2].toLowerCase();
-        if (p && path46.substr(-p.length).toLowerCase() === p) {
+        if (p && path47.substr(-p.length).toLowerCase() === p) {
           return true;
         }
       }
       return false;
     }
-    function checkStat(stat2, path46, options) {
+    function checkStat(stat2, path47, options) {
       if (!stat2.isSymbolicLink() && !stat2.isFile()) {
         return false;
       }
-      return checkPathExt(path46, options);
+      return checkPathExt(path47, options);
     }
-    function isexe(path46, options, cb) {
-      fs3.stat(path46, function(er, stat2) {
-        cb(er, er ? false : checkStat(stat2, path46, options));
+    function isexe(path47, options, cb) {
+      fs3.stat(path47, function(er, stat2) {
+        cb(er, er ? false : checkStat(stat2, path47, options));
       });
     }
-    function sync(path46, options) {
-      return checkStat(fs3.statSync(path46), path46, options);
+    function sync(path47, options) {
+      return checkStat(fs3.statSync(path47), path47, options);
     }
   }
 });
@@ -19196,13 +19196,13 @@ var require_mode = __commonJS({
     module.exports = isexe;
     isexe.sync = sync;
     var fs3 = __require("fs");
-    function isexe(path46, options, cb) {
-      fs3.stat(path46, function(er, stat2) {
+    function isexe(path47, options, cb) {
+      fs3.stat(path47, function(er, stat2) {
         cb(er, er ? false : checkStat(stat2, options));
       });
     }
-    function sync(path46, options) {
-      return checkStat(fs3.statSync(path46), options);
+    function sync(path47, options) {
+      return checkStat(fs3.statSync(path47), options);
     }
     function checkStat(stat2, options) {
       return stat2.isFile() && checkMode(stat2, options);
@@ -19235,7 +19235,7 @@ var require_isexe = __commonJS({
     }
     module.exports = isexe;
     isexe.sync = sync;
-    function isexe(path46, options, cb) {
+    function isexe(path47, options, cb) {
       if (typeof options === "function") {
         cb = options;
         options = {};
@@ -19245,7 +19245,7 @@ var require_isexe = __commonJS({
           throw new TypeError("callback not provided");
         }
         return new Promise(function(resolve2, reject) {
-          isexe(path46, options || {}, function(er, is) {
+          isexe(path47, options || {}, function(er, is) {
             if (er) {
               reject(er);
             } else {
@@ -19254,7 +19254,7 @@ var require_isexe = __commonJS({
           });
         });
       }
-      core2(path46, options || {}, function(er, is) {
+      core2(path47, options || {}, function(er, is) {
         if (er) {
           if (er.code === "EACCES" || options && options.ignoreErrors) {
             er = null;
@@ -19264,9 +19264,9 @@ var require_isexe = __commonJS({
         cb(er, is);
       });
     }
-    function sync(path46, options) {
+    function sync(path47, options) {
       try {
-        return core2.sync(path46, options || {});
+        return core2.sync(path47, options || {});
       } catch (er) {
         if (options && options.ignoreErrors || er.code === "EACCES") {
           return false;
@@ -19282,7 +19282,7 @@ var require_isexe = __commonJS({
 var require_which = __commonJS({
   "node_modules/which/which.js"(exports, module) {
     var isWindows = process.platform === "win32" || process.env.OSTYPE === "cygwin" || process.env.OSTYPE === "msys";
-    var path46 = __require("path");
+    var path47 = __require("path");
     var COLON = isWindows ? ";" : ":";
     var isexe = require_isexe();
     var getNotFoundError = (cmd) => Object.assign(new Error(`not found: ${cmd}`), { code: "ENOENT" });
@@ -19320,7 +19320,7 @@ var require_which = __commonJS({
           return opt.all && found.length ? resolve2(found) : reject(getNotFoundError(cmd));
         const ppRaw = pathEnv[i2];
         const pathPart = /^".*"$/.test(ppRaw) ? ppRaw.slice(1, -1) : ppRaw;
-        const pCmd = path46.join(pathPart, cmd);
+        const pCmd = path47.join(pathPart, cmd);
         const p = !pathPart && /^\.[\\\/]/.test(cmd) ? cmd.slice(0, 2) + pCmd : pCmd;
         resolve2(subStep(p, i2, 0));
       });
@@ -19347,7 +19347,7 @@ var require_which = __commonJS({
       for (let i2 = 0; i2 < pathEnv.length; i2++) {
         const ppRaw = pathEnv[i2];
         const pathPart = /^".*"$/.test(ppRaw) ? ppRaw.slice(1, -1) : ppRaw;
-        const pCmd = path46.join(pathPart, cmd);
+        const pCmd = path47.join(pathPart, cmd);
         const p = !pathPart && /^\.[\\\/]/.test(cmd) ? cmd.slice(0, 2) + pCmd : pCmd;
         for (let j = 0; j < pathExt.length; j++) {
           const cur = p + pathExt[j];
@@ -19395,7 +19395,7 @@ var require_path_key = __commonJS({
 var require_resolveCommand = __commonJS({
   "node_modules/cross-spawn/lib/util/resolveCommand.js"(exports, module) {
     "use strict";
-    var path46 = __require("path");
+    var path47 = __require("path");
     var which2 = require_which();
     var getPathKey = require_path_key();
     function resolveCommandAttempt(parsed, withoutPathExt) {
@@ -19413,7 +19413,7 @@ var require_resolveCommand = __commonJS({
       try {
         resolved = which2.sync(parsed.command, {
           path: env[getPathKey({ env })],
-          pathExt: withoutPathExt ? path46.delimiter : void 0
+          pathExt: withoutPathExt ? path47.delimiter : void 0
         });
       } catch (e) {
       } finally {
@@ -19422,7 +19422,7 @@ var require_resolveCommand = __commonJS({
         }
       }
       if (resolved) {
-        resolved = path46.resolve(hasCustomCwd ? parsed.options.cwd : "", resolved);
+        resolved = path47.resolve(hasCustomCwd ? parsed.options.cwd : "", resolved);
       }
       return resolved;
     }
@@ -19476,8 +19476,8 @@ var require_shebang_command = __commonJS({
       if (!match2) {
         return null;
       }
-      const [path46, argument] = match2[0].replace(/#! ?/, "").split(" ");
-      const binary2 = path46.split("/").pop();
+      const [path47, argument] = match2[0].replace(/#! ?/, "").split(" ");
+      const binary2 = path47.split("/").pop();
       if (binary2 === "env") {
         return argument;
       }
@@ -19512,7 +19512,7 @@ var require_readShebang = __commonJS({
 var require_parse2 = __commonJS({
   "node_modules/cross-spawn/lib/parse.js"(exports, module) {
     "use strict";
-    var path46 = __require("path");
+    var path47 = __require("path");
     var resolveCommand = require_resolveCommand();
     var escape3 = require_escape();
     var readShebang = require_readShebang();
@@ -19537,7 +19537,7 @@ var require_parse2 = __commonJS({
       const needsShell = !isExecutableRegExp.test(commandFile);
       if (parsed.options.forceShell || needsShell) {
         const needsDoubleEscapeMetaChars = isCmdShimRegExp.test(commandFile);
-        parsed.command = path46.normalize(parsed.command);
+        parsed.command = path47.normalize(parsed.command);
         parsed.command = escape3.command(parsed.command);
         parsed.args = parsed.args.map((arg) => escape3.argument(arg, needsDoubleEscapeMetaChars));
         const shellCommand = [parsed.command].concat(parsed.args).join(" ");
@@ -19724,17 +19724,17 @@ var require_visit = __commonJS({
     visit.BREAK = BREAK;
     visit.SKIP = SKIP;
     visit.REMOVE = REMOVE;
-    function visit_(key2, node, visitor, path46) {
-      const ctrl = callVisitor(key2, node, visitor, path46);
+    function visit_(key2, node, visitor, path47) {
+      const ctrl = callVisitor(key2, node, visitor, path47);
       if (identity7.isNode(ctrl) || identity7.isPair(ctrl)) {
-        replaceNode(key2, path46, ctrl);
-        return visit_(key2, ctrl, visitor, path46);
+        replaceNode(key2, path47, ctrl);
+        return visit_(key2, ctrl, visitor, path47);
       }
       if (typeof ctrl !== "symbol") {
         if (identity7.isCollection(node)) {
-          path46 = Object.freeze(path46.concat(node));
+          path47 = Object.freeze(path47.concat(node));
           for (let i2 = 0; i2 < node.items.length; ++i2) {
-            const ci = visit_(i2, node.items[i2], visitor, path46);
+            const ci = visit_(i2, node.items[i2], visitor, path47);
             if (typeof ci === "number")
               i2 = ci - 1;
             else if (ci === BREAK)
@@ -19745,13 +19745,13 @@ var require_visit = __commonJS({
             }
           }
         } else if (identity7.isPair(node)) {
-          path46 = Object.freeze(path46.concat(node));
-          const ck = visit_("key", node.key, visitor, path46);
+          path47 = Object.freeze(path47.concat(node));
+          const ck = visit_("key", node.key, visitor, path47);
           if (ck === BREAK)
             return BREAK;
           else if (ck === REMOVE)
             node.key = null;
-          const cv = visit_("value", node.value, visitor, path46);
+          const cv = visit_("value", node.value, visitor, path47);
           if (cv === BREAK)
             return BREAK;
           else if (cv === REMOVE)
@@ -19772,17 +19772,17 @@ var require_visit = __commonJS({
     visitAsync.BREAK = BREAK;
     visitAsync.SKIP = SKIP;
     visitAsync.REMOVE = REMOVE;
-    async function visitAsync_(key2, node, visitor, path46) {
-      const ctrl = await callVisitor(key2, node, visitor, path46);
+    async function visitAsync_(key2, node, visitor, path47) {
+      const ctrl = await callVisitor(key2, node, visitor, path47);
       if (identity7.isNode(ctrl) || identity7.isPair(ctrl)) {
-        replaceNode(key2, path46, ctrl);
-        return visitAsync_(key2, ctrl, visitor, path46);
+        replaceNode(key2, path47, ctrl);
+        return visitAsync_(key2, ctrl, visitor, path47);
       }
       if (typeof ctrl !== "symbol") {
         if (identity7.isCollection(node)) {
-          path46 = Object.freeze(path46.concat(node));
+          path47 = Object.freeze(path47.concat(node));
           for (let i2 = 0; i2 < node.items.length; ++i2) {
-            const ci = await visitAsync_(i2, node.items[i2], visitor, path46);
+            const ci = await visitAsync_(i2, node.items[i2], visitor, path47);
             if (typeof ci === "number")
               i2 = ci - 1;
             else if (ci === BREAK)
@@ -19793,13 +19793,13 @@ var require_visit = __commonJS({
             }
           }
         } else if (identity7.isPair(node)) {
-          path46 = Object.freeze(path46.concat(node));
-          const ck = await visitAsync_("key", node.key, visitor, path46);
+          path47 = Object.freeze(path47.concat(node));
+          const ck = await visitAsync_("key", node.key, visitor, path47);
           if (ck === BREAK)
             return BREAK;
           else if (ck === REMOVE)
             node.key = null;
-          const cv = await visitAsync_("value", node.value, visitor, path46);
+          const cv = await visitAsync_("value", node.value, visitor, path47);
           if (cv === BREAK)
             return BREAK;
           else if (cv === REMOVE)
@@ -19826,23 +19826,23 @@ var require_visit = __commonJS({
       }
       return visitor;
     }
-    function callVisitor(key2, node, visitor, path46) {
+    function callVisitor(key2, node, visitor, path47) {
       if (typeof visitor === "function")
-        return visitor(key2, node, path46);
+        return visitor(key2, node, path47);
       if (identity7.isMap(node))
-        return visitor.Map?.(key2, node, path46);
+        return visitor.Map?.(key2, node, path47);
       if (identity7.isSeq(node))
-        return visitor.Seq?.(key2, node, path46);
+        return visitor.Seq?.(key2, node, path47);
       if (identity7.isPair(node))
-        return visitor.Pair?.(key2, node, path46);
+        return visitor.Pair?.(key2, node, path47);
       if (identity7.isScalar(node))
-        return visitor.Scalar?.(key2, node, path46);
+        return visitor.Scalar?.(key2, node, path47);
       if (identity7.isAlias(node))
-        return visitor.Alias?.(key2, node, path46);
+        return visitor.Alias?.(key2, node, path47);
       return void 0;
     }
-    function replaceNode(key2, path46, node) {
-      const parent = path46[path46.length - 1];
+    function replaceNode(key2, path47, node) {
+      const parent = path47[path47.length - 1];
       if (identity7.isCollection(parent)) {
         parent.items[key2] = node;
       } else if (identity7.isPair(parent)) {
@@ -20454,10 +20454,10 @@ var require_Collection = __commonJS({
     var createNode = require_createNode();
     var identity7 = require_identity();
     var Node = require_Node();
-    function collectionFromPath(schema2, path46, value) {
+    function collectionFromPath(schema2, path47, value) {
       let v = value;
-      for (let i2 = path46.length - 1; i2 >= 0; --i2) {
-        const k = path46[i2];
+      for (let i2 = path47.length - 1; i2 >= 0; --i2) {
+        const k = path47[i2];
         if (typeof k === "number" && Number.isInteger(k) && k >= 0) {
           const a2 = [];
           a2[k] = v;
@@ -20476,7 +20476,7 @@ var require_Collection = __commonJS({
         sourceObjects: /* @__PURE__ */ new Map()
       });
     }
-    var isEmptyPath = (path46) => path46 == null || typeof path46 === "object" && !!path46[Symbol.iterator]().next().done;
+    var isEmptyPath = (path47) => path47 == null || typeof path47 === "object" && !!path47[Symbol.iterator]().next().done;
     var Collection2 = class extends Node.NodeBase {
       constructor(type2, schema2) {
         super(type2);
@@ -20506,11 +20506,11 @@ var require_Collection = __commonJS({
        * be a Pair instance or a `{ key, value }` object, which may not have a key
        * that already exists in the map.
        */
-      addIn(path46, value) {
-        if (isEmptyPath(path46))
+      addIn(path47, value) {
+        if (isEmptyPath(path47))
           this.add(value);
         else {
-          const [key2, ...rest] = path46;
+          const [key2, ...rest] = path47;
           const node = this.get(key2, true);
           if (identity7.isCollection(node))
             node.addIn(rest, value);
@@ -20524,8 +20524,8 @@ var require_Collection = __commonJS({
        * Removes a value from the collection.
        * @returns `true` if the item was found and removed.
        */
-      deleteIn(path46) {
-        const [key2, ...rest] = path46;
+      deleteIn(path47) {
+        const [key2, ...rest] = path47;
         if (rest.length === 0)
           return this.delete(key2);
         const node = this.get(key2, true);
@@ -20539,8 +20539,8 @@ var require_Collection = __commonJS({
        * scalar values from their surrounding node; to disable set `keepScalar` to
        * `true` (collections are always returned intact).
        */
-      getIn(path46, keepScalar) {
-        const [key2, ...rest] = path46;
+      getIn(path47, keepScalar) {
+        const [key2, ...rest] = path47;
         const node = this.get(key2, true);
         if (rest.length === 0)
           return !keepScalar && identity7.isScalar(node) ? node.value : node;
@@ -20558,8 +20558,8 @@ var require_Collection = __commonJS({
       /**
        * Checks if the collection includes a value with the key `key`.
        */
-      hasIn(path46) {
-        const [key2, ...rest] = path46;
+      hasIn(path47) {
+        const [key2, ...rest] = path47;
         if (rest.length === 0)
           return this.has(key2);
         const node = this.get(key2, true);
@@ -20569,8 +20569,8 @@ var require_Collection = __commonJS({
        * Sets a value in this collection. For `!!set`, `value` needs to be a
        * boolean to add/remove the item from the set.
        */
-      setIn(path46, value) {
-        const [key2, ...rest] = path46;
+      setIn(path47, value) {
+        const [key2, ...rest] = path47;
         if (rest.length === 0) {
           this.set(key2, value);
         } else {
@@ -23085,9 +23085,9 @@ var require_Document = __commonJS({
           this.contents.add(value);
       }
       /** Adds a value to the document. */
-      addIn(path46, value) {
+      addIn(path47, value) {
         if (assertCollection(this.contents))
-          this.contents.addIn(path46, value);
+          this.contents.addIn(path47, value);
       }
       /**
        * Create a new `Alias` node, ensuring that the target `node` has the required anchor.
@@ -23162,14 +23162,14 @@ var require_Document = __commonJS({
        * Removes a value from the document.
        * @returns `true` if the item was found and removed.
        */
-      deleteIn(path46) {
-        if (Collection2.isEmptyPath(path46)) {
+      deleteIn(path47) {
+        if (Collection2.isEmptyPath(path47)) {
           if (this.contents == null)
             return false;
           this.contents = null;
           return true;
         }
-        return assertCollection(this.contents) ? this.contents.deleteIn(path46) : false;
+        return assertCollection(this.contents) ? this.contents.deleteIn(path47) : false;
       }
       /**
        * Returns item at `key`, or `undefined` if not found. By default unwraps
@@ -23184,10 +23184,10 @@ var require_Document = __commonJS({
        * scalar values from their surrounding node; to disable set `keepScalar` to
        * `true` (collections are always returned intact).
        */
-      getIn(path46, keepScalar) {
-        if (Collection2.isEmptyPath(path46))
+      getIn(path47, keepScalar) {
+        if (Collection2.isEmptyPath(path47))
           return !keepScalar && identity7.isScalar(this.contents) ? this.contents.value : this.contents;
-        return identity7.isCollection(this.contents) ? this.contents.getIn(path46, keepScalar) : void 0;
+        return identity7.isCollection(this.contents) ? this.contents.getIn(path47, keepScalar) : void 0;
       }
       /**
        * Checks if the document includes a value with the key `key`.
@@ -23198,10 +23198,10 @@ var require_Document = __commonJS({
       /**
        * Checks if the document includes a value at `path`.
        */
-      hasIn(path46) {
-        if (Collection2.isEmptyPath(path46))
+      hasIn(path47) {
+        if (Collection2.isEmptyPath(path47))
           return this.contents !== void 0;
-        return identity7.isCollection(this.contents) ? this.contents.hasIn(path46) : false;
+        return identity7.isCollection(this.contents) ? this.contents.hasIn(path47) : false;
       }
       /**
        * Sets a value in this document. For `!!set`, `value` needs to be a
@@ -23218,13 +23218,13 @@ var require_Document = __commonJS({
        * Sets a value in this document. For `!!set`, `value` needs to be a
        * boolean to add/remove the item from the set.
        */
-      setIn(path46, value) {
-        if (Collection2.isEmptyPath(path46)) {
+      setIn(path47, value) {
+        if (Collection2.isEmptyPath(path47)) {
           this.contents = value;
         } else if (this.contents == null) {
-          this.contents = Collection2.collectionFromPath(this.schema, Array.from(path46), value);
+          this.contents = Collection2.collectionFromPath(this.schema, Array.from(path47), value);
         } else if (assertCollection(this.contents)) {
-          this.contents.setIn(path46, value);
+          this.contents.setIn(path47, value);
         }
       }
       /**
@@ -25185,9 +25185,9 @@ var require_cst_visit = __commonJS({
     visit.BREAK = BREAK;
     visit.SKIP = SKIP;
     visit.REMOVE = REMOVE;
-    visit.itemAtPath = (cst, path46) => {
+    visit.itemAtPath = (cst, path47) => {
       let item = cst;
-      for (const [field, index] of path46) {
+      for (const [field, index] of path47) {
         const tok = item?.[field];
         if (tok && "items" in tok) {
           item = tok.items[index];
@@ -25196,23 +25196,23 @@ var require_cst_visit = __commonJS({
       }
       return item;
     };
-    visit.parentCollection = (cst, path46) => {
-      const parent = visit.itemAtPath(cst, path46.slice(0, -1));
-      const field = path46[path46.length - 1][0];
+    visit.parentCollection = (cst, path47) => {
+      const parent = visit.itemAtPath(cst, path47.slice(0, -1));
+      const field = path47[path47.length - 1][0];
       const coll = parent?.[field];
       if (coll && "items" in coll)
         return coll;
       throw new Error("Parent collection not found");
     };
-    function _visit(path46, item, visitor) {
-      let ctrl = visitor(item, path46);
+    function _visit(path47, item, visitor) {
+      let ctrl = visitor(item, path47);
       if (typeof ctrl === "symbol")
         return ctrl;
       for (const field of ["key", "value"]) {
         const token = item[field];
         if (token && "items" in token) {
           for (let i2 = 0; i2 < token.items.length; ++i2) {
-            const ci = _visit(Object.freeze(path46.concat([[field, i2]])), token.items[i2], visitor);
+            const ci = _visit(Object.freeze(path47.concat([[field, i2]])), token.items[i2], visitor);
             if (typeof ci === "number")
               i2 = ci - 1;
             else if (ci === BREAK)
@@ -25223,10 +25223,10 @@ var require_cst_visit = __commonJS({
             }
           }
           if (typeof ctrl === "function" && field === "key")
-            ctrl = ctrl(item, path46);
+            ctrl = ctrl(item, path47);
         }
       }
-      return typeof ctrl === "function" ? ctrl(item, path46) : ctrl;
+      return typeof ctrl === "function" ? ctrl(item, path47) : ctrl;
     }
     exports.visit = visit;
   }
@@ -30206,8 +30206,8 @@ var require_utils2 = __commonJS({
       }
       return ind;
     }
-    function removeDotSegments(path46) {
-      let input = path46;
+    function removeDotSegments(path47) {
+      let input = path47;
       const output = [];
       let nextSlash = -1;
       let len = 0;
@@ -30281,11 +30281,11 @@ var require_utils2 = __commonJS({
       }
       return output.join("");
     }
-    function removeDotSegmentsRelative(path46) {
-      if (path46 === "" || path46[0] === "/") {
-        return removeDotSegments(path46);
+    function removeDotSegmentsRelative(path47) {
+      if (path47 === "" || path47[0] === "/") {
+        return removeDotSegments(path47);
       }
-      const segments2 = path46.split("/");
+      const segments2 = path47.split("/");
       const last = segments2.length - 1;
       const output = [];
       let trailingDirectory = false;
@@ -30648,8 +30648,8 @@ var require_schemes = __commonJS({
       }
       if (wsComponent.resourceName) {
         const queryIndex = wsComponent.resourceName.indexOf("?");
-        const path46 = queryIndex === -1 ? wsComponent.resourceName : wsComponent.resourceName.slice(0, queryIndex);
-        wsComponent.path = path46 && path46 !== "/" ? path46 : void 0;
+        const path47 = queryIndex === -1 ? wsComponent.resourceName : wsComponent.resourceName.slice(0, queryIndex);
+        wsComponent.path = path47 && path47 !== "/" ? path47 : void 0;
         wsComponent.query = queryIndex === -1 ? void 0 : wsComponent.resourceName.slice(queryIndex + 1);
         wsComponent.resourceName = void 0;
       }
@@ -36056,7 +36056,7 @@ var actionsLogger = {
 };
 
 // src/action/run.ts
-import path45 from "node:path";
+import path46 from "node:path";
 
 // src/admission/prepared.ts
 import { readFileSync, readdirSync, statSync } from "node:fs";
@@ -37648,7 +37648,7 @@ function requireLoader() {
     let terminator;
     let isPair4;
     let isExplicitPair;
-    let isMapping;
+    let isMapping2;
     const overridableKeys = /* @__PURE__ */ Object.create(null);
     let keyNode;
     let keyTag;
@@ -37656,11 +37656,11 @@ function requireLoader() {
     let ch = state.input.charCodeAt(state.position);
     if (ch === 91) {
       terminator = 93;
-      isMapping = false;
+      isMapping2 = false;
       _result = [];
     } else if (ch === 123) {
       terminator = 125;
-      isMapping = true;
+      isMapping2 = true;
       _result = {};
     } else {
       return false;
@@ -37676,7 +37676,7 @@ function requireLoader() {
         state.position++;
         state.tag = _tag;
         state.anchor = _anchor;
-        state.kind = isMapping ? "mapping" : "sequence";
+        state.kind = isMapping2 ? "mapping" : "sequence";
         state.result = _result;
         return true;
       } else if (!readNext) {
@@ -37709,7 +37709,7 @@ function requireLoader() {
         composeNode(state, nodeIndent, CONTEXT_FLOW_IN, false, true);
         valueNode = state.result;
       }
-      if (isMapping) {
+      if (isMapping2) {
         storeMappingPair(state, _result, overridableKeys, keyTag, keyNode, valueNode, _line, _lineStart, _pos);
       } else if (isPair4) {
         _result.push(storeMappingPair(state, null, overridableKeys, keyTag, keyNode, valueNode, _line, _lineStart, _pos));
@@ -43401,9 +43401,9 @@ var Authorizer = class {
   user;
 };
 var PathCheck = class {
-  constructor(authz, path46) {
+  constructor(authz, path47) {
     this.authz = authz;
-    this.path = path46;
+    this.path = path47;
   }
   authz;
   path;
@@ -44196,12 +44196,12 @@ function registerOptionals(env) {
 
 // src/admission/k8s-cel/url.ts
 var URLValue = class {
-  constructor(raw, scheme, opaque, host, path46, rawQuery) {
+  constructor(raw, scheme, opaque, host, path47, rawQuery) {
     this.raw = raw;
     this.scheme = scheme;
     this.opaque = opaque;
     this.host = host;
-    this.path = path46;
+    this.path = path47;
     this.rawQuery = rawQuery;
   }
   raw;
@@ -45483,14 +45483,14 @@ var admission_policy_default = defineRule({
           for (const v of outcomes) {
             if (v.action !== "deny" && v.action !== "unknown") continue;
             const data = { policy: policy.name, binding: binding.name, index: v.index, message: v.message ?? "", request: request2 };
-            const path46 = operation === "DELETE" ? "" : pointerOf(v.expression, object.raw);
+            const path47 = operation === "DELETE" ? "" : pointerOf(v.expression, object.raw);
             const param = ev.param ? `/${String(ev.param.metadata?.namespace ?? "")}/${String(ev.param.metadata?.name ?? "")}` : "";
             if (v.action === "unknown") {
-              yield { messageId: "unknown", path: path46, key: keyOf3(`${policy.name}/${binding.name}/${v.index}${param}`), data: { ...data, action: "unknown" }, severity: "medium" };
+              yield { messageId: "unknown", path: path47, key: keyOf3(`${policy.name}/${binding.name}/${v.index}${param}`), data: { ...data, action: "unknown" }, severity: "medium" };
               continue;
             }
             for (const action of binding.validationActions) {
-              const report2 = { messageId: "failed", path: path46, key: keyOf3(`${policy.name}/${binding.name}/${v.index}/${action}${param}`), data: { ...data, action: action === "Deny" ? "Denied" : action === "Warn" ? "Warned" : "Audited" } };
+              const report2 = { messageId: "failed", path: path47, key: keyOf3(`${policy.name}/${binding.name}/${v.index}/${action}${param}`), data: { ...data, action: action === "Deny" ? "Denied" : action === "Warn" ? "Warned" : "Audited" } };
               const severity = SEVERITY_BY_ACTION[action];
               if (severity) report2.severity = severity;
               yield report2;
@@ -45524,12 +45524,12 @@ var allowed_runtime_classes_default = defineRule({
     if (allowed.length === 0 && !required) return;
     const runtimeClass = typeof pod.spec.runtimeClassName === "string" && pod.spec.runtimeClassName !== "" ? pod.spec.runtimeClassName : void 0;
     const list3 = allowed.length > 0 ? allowed.join(", ") : "any RuntimeClass";
-    const path46 = "/spec/runtimeClassName";
+    const path47 = "/spec/runtimeClassName";
     const data = { allowed: list3 };
     if (runtimeClass === void 0) {
-      if (required) yield { messageId: "missing", path: path46, data };
+      if (required) yield { messageId: "missing", path: path47, data };
     } else if (allowed.length > 0 && !allowed.includes(runtimeClass)) {
-      yield { messageId: "notAllowed", path: path46, data: { ...data, runtimeClass } };
+      yield { messageId: "notAllowed", path: path47, data: { ...data, runtimeClass } };
     }
   }
 });
@@ -49740,7 +49740,7 @@ function reportedViolations(both, level, version) {
   for (const violation of both.restricted.violations) {
     if (CHECK_LEVEL.get(violation.check) !== "restricted") continue;
     const covered2 = /* @__PURE__ */ new Set();
-    for (const id of overriddenBy(violation.check, minor)) for (const path46 of reported.get(id) ?? []) covered2.add(path46);
+    for (const id of overriddenBy(violation.check, minor)) for (const path47 of reported.get(id) ?? []) covered2.add(path47);
     const fields = violation.fields.filter((field) => !covered2.has(field.path));
     if (fields.length > 0) out.push({ ...violation, fields });
   }
@@ -50288,8 +50288,8 @@ function calicoPorts(rule2, direction) {
   const destination = isObj(rule2.destination) ? rule2.destination : {};
   return nonEmpty(destination.ports) || direction === "ingress" && nonEmpty(destination.notPorts);
 }
-function report(direction, path46, index, ports) {
-  return { messageId: direction, path: path46, data: { index, ports: ports ? " (on the listed ports)" : " on every port" }, ...ports ? { severity: "low" } : {} };
+function report(direction, path47, index, ports) {
+  return { messageId: direction, path: path47, data: { index, ports: ports ? " (on the listed ports)" : " on every port" }, ...ports ? { severity: "low" } : {} };
 }
 function* ciliumReports(raw, clusterWide) {
   const rules = [["/spec", raw.spec], ...arr(raw.specs).map((rule2, i2) => [join("/specs", i2), rule2])];
@@ -51849,13 +51849,13 @@ function rolePermissionRule(spec) {
       const found = best(sourcedRules2(role2, unit), namespaced);
       if (!found) return;
       const { hit, severity, note } = found;
-      const { path: path46, related } = locate(hit.source);
+      const { path: path47, related } = locate(hit.source);
       const data = { ...hitData(hit, note), scope: namespaced ? ` in namespace ${unit.namespaceOf(role2)}` : "" };
       const from = hit.source.from;
       if (hit.source.index !== void 0) data.index = hit.source.index;
       else if (from) data.source = describeSource(from);
       const messageId = hit.source.index !== void 0 ? "rule" : from?.everything ? "everything" : "aggregated";
-      yield { messageId, path: path46, data, severity, ...related ? { related } : {} };
+      yield { messageId, path: path47, data, severity, ...related ? { related } : {} };
     }
   };
 }
@@ -52132,11 +52132,11 @@ function equivalentFinding(sources, namespaced) {
   const where = namespaced ? " of the namespace" : "";
   const like = namespaced ? "like cluster-admin bound in the namespace" : "like cluster-admin";
   if (used.length === 1) {
-    const { path: path46, related: related2 } = locate(used[0]);
+    const { path: path47, related: related2 } = locate(used[0]);
     const index = used[0].index;
     const from = used[0].from;
     const data = { where, like, ...index !== void 0 ? { index } : { source: from ? describeSource(from) : "" } };
-    return { messageId: index !== void 0 ? "equivalentRule" : "equivalentAggregated", path: path46, data, ...related2 ? { related: related2 } : {} };
+    return { messageId: index !== void 0 ? "equivalentRule" : "equivalentAggregated", path: path47, data, ...related2 ? { related: related2 } : {} };
   }
   const own = used.filter((s) => s.index !== void 0).map((s) => String(s.index));
   const aggregated = [...new Set(used.filter((s) => s.index === void 0).map((s) => s.from?.builtin ? `built-in ${s.from.ref.name}` : s.from?.ref.name ?? ""))];
@@ -52190,7 +52190,7 @@ var rbac_wildcard_default = defineRule({
     }
     if (!best) return;
     const { source, wildcard } = best;
-    const { path: path46, related } = locate(source);
+    const { path: path47, related } = locate(source);
     let messageId = wildcard.messageId;
     const data = { ...wildcard.data };
     if (source.index !== void 0) data.index = source.index;
@@ -52199,7 +52199,7 @@ var rbac_wildcard_default = defineRule({
       messageId = wildcard.messageId === "rule" ? "aggregated" : "aggregatedNonResource";
       data.source = source.from ? describeSource(source.from) : "";
     }
-    yield { messageId, path: path46, data, severity: wildcard.severity, ...related ? { related } : {} };
+    yield { messageId, path: path47, data, severity: wildcard.severity, ...related ? { related } : {} };
   }
 });
 
@@ -52361,14 +52361,14 @@ function withNumericEscapes(text2, decode3) {
 }
 
 // src/render/render-variants.ts
-import { readdirSync as readdirSync6, readFileSync as readFileSync8, statSync as statSync7 } from "node:fs";
-import path13 from "node:path";
+import { readdirSync as readdirSync6, readFileSync as readFileSync9, statSync as statSync7 } from "node:fs";
+import path14 from "node:path";
 import { gunzipSync as gunzipSync2 } from "node:zlib";
 
 // src/render/helm.ts
-import { existsSync as existsSync2, lstatSync as lstatSync2, mkdirSync as mkdirSync2, mkdtempSync, readdirSync as readdirSync4, readFileSync as readFileSync6, rmSync as rmSync2, statSync as statSync5, symlinkSync, writeFileSync as writeFileSync3 } from "node:fs";
+import { existsSync as existsSync2, lstatSync as lstatSync2, mkdirSync as mkdirSync2, mkdtempSync, readdirSync as readdirSync4, readFileSync as readFileSync7, rmSync as rmSync2, statSync as statSync5, symlinkSync, writeFileSync as writeFileSync3 } from "node:fs";
 import os6 from "node:os";
-import path11 from "node:path";
+import path12 from "node:path";
 import { createHash as createHash2 } from "node:crypto";
 import { gunzipSync } from "node:zlib";
 
@@ -56774,13 +56774,13 @@ var logOutputSync = ({ serializedResult, fdNumber, state, verboseInfo, encoding,
   }
 };
 var writeToFiles = (serializedResult, stdioItems, outputFiles) => {
-  for (const { path: path46, append: append2 } of stdioItems.filter(({ type: type2 }) => FILE_TYPES.has(type2))) {
-    const pathString = typeof path46 === "string" ? path46 : path46.toString();
+  for (const { path: path47, append: append2 } of stdioItems.filter(({ type: type2 }) => FILE_TYPES.has(type2))) {
+    const pathString = typeof path47 === "string" ? path47 : path47.toString();
     if (append2 || outputFiles.has(pathString)) {
-      appendFileSync2(path46, serializedResult);
+      appendFileSync2(path47, serializedResult);
     } else {
       outputFiles.add(pathString);
-      writeFileSync(path46, serializedResult);
+      writeFileSync(path47, serializedResult);
     }
   }
 };
@@ -59460,6 +59460,13 @@ function outsideYamlBudget(fn) {
 function runWithYamlBudget(budget, fn) {
   return budgets.run(budget, fn);
 }
+function chargeYamlBudget(nodes) {
+  const budget = budgets.getStore();
+  if (budget === void 0) return void 0;
+  if (budget.spent) return budgetProblem(budget);
+  budget.used += nodes;
+  return void 0;
+}
 function budgetProblem(budget) {
   return `not parsed: this scan already parsed ${budget.maxNodes.toLocaleString("en-US")} YAML nodes, its limit for node's heap (split the scan over shards with --shard, give node a larger heap with NODE_OPTIONS=--max-old-space-size=MIB where the machine has the memory, or exclude generated files)`;
 }
@@ -59680,15 +59687,15 @@ function measureYaml(text2, from = 0, to = text2.length, stopAt = Infinity) {
 function tooManyNodes(what, limit) {
   return `${what} has more than ${limit.toLocaleString("en-US")} YAML nodes, the most preadmit parses in one ${what}; not parsed (no Kubernetes object comes near this)`;
 }
-function encodingProblem(text2) {
-  const at3 = text2.indexOf("\uFFFD");
+function encodingProblem(text2, decoded) {
+  const at3 = decoded ? -1 : text2.indexOf("\uFFFD");
   const nul = text2.indexOf("\0");
   if (at3 === -1 && nul === -1) return void 0;
   const first = at3 === -1 ? nul : nul === -1 ? at3 : Math.min(at3, nul);
   const line = lineAt(text2, first);
-  const utf16 = (at3 === 0 || at3 === 1) && nul !== -1 && nul < 8;
-  const message = utf16 ? "the file looks UTF-16 encoded; Kubernetes manifests are UTF-8 (convert it with iconv -f UTF-16 -t UTF-8)" : at3 === first ? `line ${line} has bytes that are not valid UTF-8 (read as U+FFFD); the API server rejects such a manifest` : `line ${line} has a NUL character; the API server rejects such a manifest`;
-  return { index: 0, line, message, ...utf16 ? { fatal: true } : {} };
+  const utf162 = (at3 === 0 || at3 === 1) && nul !== -1 && nul < 8;
+  const message = utf162 ? "the file looks UTF-16 encoded; Kubernetes manifests are UTF-8 (convert it with iconv -f UTF-16 -t UTF-8)" : at3 === first ? `line ${line} has bytes that are not valid UTF-8 (read as U+FFFD); the API server rejects such a manifest` : `line ${line} has a NUL character; the API server rejects such a manifest`;
+  return { index: 0, line, message, ...utf162 ? { fatal: true } : {} };
 }
 function goYamlNumber(source) {
   const first = source[0];
@@ -59783,11 +59790,11 @@ function countLines(text2, from, to) {
   return count2;
 }
 var NEEDS_FULL_PARSE = /^(?:%|\.\.\.(?:\s|$)|---[ \t]+[^#\s])/m;
-function loadYamlDocuments(text2, dialect = "kubernetes") {
+function loadYamlDocuments(text2, dialect = "kubernetes", options = {}) {
   if (text2.length > YAML_LIMITS.maxBytes) return parseYamlDocuments(text2, dialect);
   if (text2.charCodeAt(0) === 65279) text2 = text2.slice(1);
   if (dialect === "kubernetes") text2 = goYamlStream(text2);
-  const encoding = encodingProblem(text2);
+  const encoding = encodingProblem(text2, options.decoded === true);
   if (encoding?.fatal) return { documents: [], problems: [{ index: 0, line: 1, message: encoding.message }] };
   const withEncoding = (parsed) => encoding ? { documents: parsed.documents, problems: [{ index: encoding.index, line: encoding.line, message: encoding.message }, ...parsed.problems] } : parsed;
   if (NEEDS_FULL_PARSE.test(text2)) return withEncoding(parseYamlDocuments(text2, dialect));
@@ -60846,6 +60853,177 @@ function renderKey(parts) {
   return createHash("sha256").update(JSON.stringify([FORMAT, parts])).digest("hex");
 }
 
+// src/render/chart-metadata.ts
+var METADATA_FIELDS = ["name", "home", "sources", "version", "description", "keywords", "maintainers", "icon", "apiVersion", "condition", "tags", "appVersion", "deprecated", "annotations", "kubeVersion", "dependencies", "type"];
+var DEPENDENCY_FIELDS = ["name", "version", "repository", "condition", "tags", "enabled", "import-values", "alias"];
+function foldName(name) {
+  return name.replace(/\u017f/g, "s").replace(/\u212a/g, "k").replace(/[A-Z]/g, (c3) => c3.toLowerCase());
+}
+function fieldOf(key2, fields) {
+  if (fields.includes(key2)) return key2;
+  const folded = foldName(key2);
+  return fields.find((field) => foldName(field) === folded);
+}
+function isMapping(value) {
+  return value !== null && typeof value === "object" && !Array.isArray(value);
+}
+function sortedKeys(mapping) {
+  return Object.keys(mapping).sort((a2, b) => Buffer.compare(Buffer.from(a2), Buffer.from(b)));
+}
+var LoadError = class extends Error {
+};
+function stringField(value, old, where) {
+  if (value === null || value === void 0) return old;
+  if (typeof value === "string") return value;
+  if (typeof value === "number" || typeof value === "boolean" || typeof value === "bigint") return String(value);
+  throw new LoadError(`${where} is ${Array.isArray(value) ? "a list" : "a mapping"} where helm reads a string`);
+}
+function stringList2(value, old, where) {
+  if (value === null || value === void 0) return [];
+  if (!Array.isArray(value)) throw new LoadError(`${where} is not a list`);
+  return value.map((item, i2) => item === null ? old[i2] ?? "" : stringField(item, "", `${where}[${i2}]`));
+}
+function emptyDependency() {
+  return { name: "", version: "", repository: "", condition: "", alias: "", tags: [] };
+}
+function decodeDependency(value, into, where) {
+  if (!isMapping(value)) throw new LoadError(`${where} is not a mapping`);
+  for (const key2 of sortedKeys(value)) {
+    const field = fieldOf(key2, DEPENDENCY_FIELDS);
+    const item = value[key2];
+    const at3 = `${where}.${key2}`;
+    if (field === "tags") into.tags = stringList2(item, into.tags, at3);
+    else if (field === "name" || field === "version" || field === "repository" || field === "condition" || field === "alias") into[field] = stringField(item, into[field], at3);
+  }
+}
+function decodeDependencies(value, old, where) {
+  if (value === null || value === void 0) return null;
+  if (!Array.isArray(value)) throw new LoadError(`${where} is not a list`);
+  return value.map((item, i2) => {
+    if (item === null) return null;
+    const into = old?.[i2] ?? emptyDependency();
+    decodeDependency(item, into, `${where}[${i2}]`);
+    return into;
+  });
+}
+function decodeMetadata(value, into, label) {
+  if (value === null || value === void 0) return;
+  if (!isMapping(value)) throw new LoadError(`${label} is not a mapping`);
+  for (const key2 of sortedKeys(value)) {
+    const field = fieldOf(key2, METADATA_FIELDS);
+    const item = value[key2];
+    const at3 = `${label}: ${key2}`;
+    if (field === "dependencies") into.dependencies = decodeDependencies(item, into.dependencies, at3);
+    else if (field === "apiVersion" || field === "name" || field === "version" || field === "type") into[field] = stringField(item, into[field], at3);
+  }
+}
+function dispatchApiVersion(chartYaml) {
+  const base3 = { apiVersion: "", name: "", version: "", type: "", dependencies: null };
+  try {
+    decodeMetadata(chartYaml, base3, "Chart.yaml");
+  } catch {
+    return "";
+  }
+  return base3.apiVersion;
+}
+function chartMetadata(files) {
+  const charts = files.filter((f) => f.name === "Chart.yaml");
+  if (charts.length === 0) return "Chart.yaml is missing";
+  const metadata = { apiVersion: "", name: "", version: "", type: "", dependencies: null };
+  try {
+    for (const file of charts) {
+      decodeMetadata(file.value, metadata, file.label);
+      if (metadata.apiVersion === "") metadata.apiVersion = "v1";
+    }
+    if (dispatchApiVersion(charts[0].value) !== "v3") {
+      for (const file of files) if (file.name === "requirements.yaml") decodeMetadata(file.value, metadata, file.label);
+    }
+  } catch (error2) {
+    if (error2 instanceof LoadError) return `helm cannot load the chart: ${error2.message}`;
+    throw error2;
+  }
+  metadata.name = sanitized(metadata.name);
+  for (const dependency of metadata.dependencies ?? []) {
+    if (dependency === null) continue;
+    dependency.name = sanitized(dependency.name);
+    dependency.condition = sanitized(dependency.condition);
+    dependency.tags = dependency.tags.map(sanitized);
+  }
+  return metadata;
+}
+function sanitized(text2) {
+  return text2.replace(/[\t\n\v\f\r\u0085\u00a0\u2028\u2029\p{Zs}]/gu, " ").replace(/[^\p{L}\p{M}\p{N}\p{P}\p{S} ]/gu, "");
+}
+function dependenciesOf(metadata) {
+  return (metadata.dependencies ?? []).filter((d) => d !== null);
+}
+
+// src/render/helm-ignore.ts
+import { readFileSync as readFileSync6 } from "node:fs";
+import path11 from "node:path";
+function goPattern(glob2) {
+  let out = "";
+  for (let i2 = 0; i2 < glob2.length; i2++) {
+    const c3 = glob2[i2];
+    if (c3 === "*") out += "[^/]*";
+    else if (c3 === "?") out += "[^/]";
+    else if (c3 === "\\") {
+      if (i2 + 1 >= glob2.length) return void 0;
+      out += escapeRegExp(glob2[++i2]);
+    } else if (c3 === "[") {
+      const end = glob2.indexOf("]", i2 + 2);
+      if (end === -1) return void 0;
+      let body = glob2.slice(i2 + 1, end);
+      const negated = body.startsWith("^");
+      if (negated) body = body.slice(1);
+      out += `[${negated ? "^/" : ""}${body.replace(/[\]\[]/g, "\\$&")}]`;
+      i2 = end;
+    } else out += escapeRegExp(c3);
+  }
+  try {
+    return new RegExp(`^${out}$`, "s");
+  } catch {
+    return void 0;
+  }
+}
+function escapeRegExp(text2) {
+  return text2.replace(/[.*+?^${}()|[\]\\/]/g, "\\$&");
+}
+function helmIgnoreRules(dir) {
+  let text2 = "";
+  try {
+    text2 = readFileSync6(path11.join(dir, ".helmignore"), "utf8");
+  } catch {
+  }
+  const rules = [];
+  for (let line of [...text2.split(/\r?\n/), "templates/.?*"]) {
+    line = line.trim();
+    if (line === "" || line.startsWith("#") || line.includes("**")) continue;
+    const negate = line.startsWith("!");
+    if (negate) line = line.slice(1);
+    const mustDir = line.endsWith("/");
+    if (mustDir) line = line.slice(0, -1);
+    const whole = line.includes("/");
+    if (line.startsWith("/")) line = line.slice(1);
+    const pattern = goPattern(line);
+    if (pattern !== void 0) rules.push({ negate, mustDir, whole, pattern });
+  }
+  return rules;
+}
+function ignored(rules, name, isDir) {
+  for (const rule2 of rules) {
+    const subject = rule2.whole ? name : name.slice(name.lastIndexOf("/") + 1);
+    if (rule2.negate) {
+      if (rule2.mustDir && !isDir) return true;
+      if (!rule2.pattern.test(subject)) return true;
+      continue;
+    }
+    if (rule2.mustDir && !isDir) continue;
+    if (rule2.pattern.test(subject)) return true;
+  }
+  return false;
+}
+
 // src/render/helm.ts
 var HelmNotFoundError = class extends Error {
 };
@@ -60856,7 +61034,7 @@ var GO_RUNTIME_PASSED_THROUGH = ["GOGC", "GOMEMLIMIT", "GOMAXPROCS"];
 var NO_NETWORK = "http://127.0.0.1:9";
 function helmEnvironment() {
   if (privateHome === void 0) {
-    privateHome = mkdtempSync(path11.join(os6.tmpdir(), "preadmit-helm-home-"));
+    privateHome = mkdtempSync(path12.join(os6.tmpdir(), "preadmit-helm-home-"));
     process.once("exit", () => rmSync2(privateHome, { recursive: true, force: true }));
   }
   const env = {};
@@ -60874,19 +61052,19 @@ function helmEnvironment() {
     ...goRuntime,
     HOME: privateHome,
     USERPROFILE: privateHome,
-    XDG_CACHE_HOME: path11.join(privateHome, "cache"),
-    XDG_CONFIG_HOME: path11.join(privateHome, "config"),
-    XDG_DATA_HOME: path11.join(privateHome, "data"),
-    HELM_CACHE_HOME: path11.join(privateHome, "cache"),
-    HELM_CONFIG_HOME: path11.join(privateHome, "config"),
-    HELM_DATA_HOME: path11.join(privateHome, "data"),
-    HELM_PLUGINS: path11.join(privateHome, "plugins"),
-    HELM_REGISTRY_CONFIG: path11.join(privateHome, "registry.json"),
-    HELM_REPOSITORY_CONFIG: path11.join(privateHome, "repositories.yaml"),
-    HELM_REPOSITORY_CACHE: path11.join(privateHome, "repository"),
+    XDG_CACHE_HOME: path12.join(privateHome, "cache"),
+    XDG_CONFIG_HOME: path12.join(privateHome, "config"),
+    XDG_DATA_HOME: path12.join(privateHome, "data"),
+    HELM_CACHE_HOME: path12.join(privateHome, "cache"),
+    HELM_CONFIG_HOME: path12.join(privateHome, "config"),
+    HELM_DATA_HOME: path12.join(privateHome, "data"),
+    HELM_PLUGINS: path12.join(privateHome, "plugins"),
+    HELM_REGISTRY_CONFIG: path12.join(privateHome, "registry.json"),
+    HELM_REPOSITORY_CONFIG: path12.join(privateHome, "repositories.yaml"),
+    HELM_REPOSITORY_CACHE: path12.join(privateHome, "repository"),
     HELM_NO_PLUGINS: "1",
     HELM_DEBUG: "false",
-    KUBECONFIG: path11.join(privateHome, "kubeconfig"),
+    KUBECONFIG: path12.join(privateHome, "kubeconfig"),
     HTTP_PROXY: NO_NETWORK,
     HTTPS_PROXY: NO_NETWORK,
     ALL_PROXY: NO_NETWORK,
@@ -60898,10 +61076,10 @@ function helmEnvironment() {
 }
 function resolveOnPath(command, pathVariable = process.env.PATH ?? "") {
   const extensions = process.platform === "win32" ? (process.env.PATHEXT ?? ".EXE;.CMD;.BAT").split(";") : [""];
-  for (const dir of pathVariable.split(path11.delimiter)) {
-    if (dir === "" || !path11.isAbsolute(dir)) continue;
+  for (const dir of pathVariable.split(path12.delimiter)) {
+    if (dir === "" || !path12.isAbsolute(dir)) continue;
     for (const extension of extensions) {
-      const candidate2 = path11.join(dir, command + extension);
+      const candidate2 = path12.join(dir, command + extension);
       try {
         if (statSync5(candidate2).isFile()) return candidate2;
       } catch {
@@ -60912,17 +61090,17 @@ function resolveOnPath(command, pathVariable = process.env.PATH ?? "") {
 }
 function helmCandidate(explicit) {
   const name = explicit ?? "helm";
-  return name.includes("/") || name.includes(path11.sep) ? path11.resolve(name) : resolveOnPath(name) ?? name;
+  return name.includes("/") || name.includes(path12.sep) ? path12.resolve(name) : resolveOnPath(name) ?? name;
 }
 var CHECKED_BINARIES = /* @__PURE__ */ new Map();
 async function locateHelm(explicit) {
   const name = explicit ?? "helm";
   const candidate2 = helmCandidate(explicit);
-  const stamp = path11.isAbsolute(candidate2) ? fileStamp(candidate2) : void 0;
+  const stamp = path12.isAbsolute(candidate2) ? fileStamp(candidate2) : void 0;
   const known = CHECKED_BINARIES.get(candidate2);
   if (known !== void 0 && stamp !== void 0 && known.stamp === stamp) return known.binary;
   try {
-    if (!path11.isAbsolute(candidate2)) throw new Error(`${name} is not on PATH (relative PATH entries are not searched)`);
+    if (!path12.isAbsolute(candidate2)) throw new Error(`${name} is not on PATH (relative PATH entries are not searched)`);
     const { stdout } = await execa(candidate2, ["version", "--template={{.Version}}"], {
       env: helmEnvironment(),
       extendEnv: false,
@@ -60946,14 +61124,14 @@ async function locateHelm(explicit) {
 }
 var MAX_CHART_FILE_BYTES = 1024 * 1024;
 function chartRoot(dir) {
-  const real = safeRealpath(dir) ?? path11.resolve(dir);
-  for (let at3 = real; ; at3 = path11.dirname(at3)) {
-    if (existsSync2(path11.join(at3, ".git"))) return at3;
-    if (path11.dirname(at3) === at3) return real;
+  const real = safeRealpath(dir) ?? path12.resolve(dir);
+  for (let at3 = real; ; at3 = path12.dirname(at3)) {
+    if (existsSync2(path12.join(at3, ".git"))) return at3;
+    if (path12.dirname(at3) === at3) return real;
   }
 }
 function readChartFile(file, root) {
-  const name = path11.basename(file);
+  const name = path12.basename(file);
   const real = safeRealpath(file);
   if (real === void 0) return `${name} cannot be read (a symlink to nothing?)`;
   if (!isInside(root, real)) return `${name} is a symlink leading outside the repository; not read`;
@@ -60965,7 +61143,7 @@ function readChartFile(file, root) {
   }
   if (size2 > MAX_CHART_FILE_BYTES) return `${name} is larger than ${MAX_CHART_FILE_BYTES / 1024 / 1024} MiB; not read`;
   try {
-    return { text: readFileSync6(real, "utf8") };
+    return { text: readFileSync7(real, "utf8") };
   } catch (error2) {
     return `${name} cannot be read: ${error2.message}`;
   }
@@ -60976,9 +61154,9 @@ function parseChartYaml(text2) {
   if (problem !== void 0) throw new Error(problem.line ? `line ${problem.line}: ${problem.message}` : problem.message);
   return parsed.documents[0]?.value ?? null;
 }
-function readChartInfo(dir, root = chartRoot(dir)) {
+function readChartMetadata(dir, root = chartRoot(dir)) {
   let parsed;
-  const chartYaml = readChartFile(path11.join(dir, "Chart.yaml"), root);
+  const chartYaml = readChartFile(path12.join(dir, "Chart.yaml"), root);
   if (typeof chartYaml === "string") return chartYaml;
   try {
     parsed = parseChartYaml(chartYaml.text);
@@ -60986,35 +61164,35 @@ function readChartInfo(dir, root = chartRoot(dir)) {
     return `Chart.yaml could not be parsed: ${error2.message}`;
   }
   if (!isObj(parsed)) return "Chart.yaml is not a mapping";
-  const name = str2(parsed.name);
-  if (!name) return "Chart.yaml has no name";
-  const dependencies = arr(parsed.dependencies).filter(isObj).map((dep) => ({
-    name: str2(dep.name) ?? "",
-    alias: str2(dep.alias),
-    version: str2(dep.version)
-  }));
-  const requirements = path11.join(dir, "requirements.yaml");
-  if (str2(parsed.apiVersion) === "v1" && existsSync2(requirements)) {
+  const files = [{ name: "Chart.yaml", label: "Chart.yaml", value: parsed }];
+  const requirements = path12.join(dir, "requirements.yaml");
+  if (existsSync2(requirements) && !ignored(helmIgnoreRules(dir), "requirements.yaml", false)) {
     const read = readChartFile(requirements, root);
     if (typeof read === "string") return read;
     try {
-      const req = parseChartYaml(read.text);
-      if (isObj(req)) for (const dep of arr(req.dependencies).filter(isObj)) dependencies.push({ name: str2(dep.name) ?? "", alias: str2(dep.alias), version: str2(dep.version) });
-    } catch {
+      files.push({ name: "requirements.yaml", label: "requirements.yaml", value: parseChartYaml(read.text) });
+    } catch (error2) {
+      return `requirements.yaml could not be parsed (helm merges it into Chart.yaml): ${error2.message}`;
     }
   }
-  const version = parsed.version;
+  const metadata = chartMetadata(files);
+  if (typeof metadata !== "string" && metadata.name === "") return "Chart.yaml has no name";
+  return metadata;
+}
+function readChartInfo(dir, root = chartRoot(dir)) {
+  const metadata = readChartMetadata(dir, root);
+  if (typeof metadata === "string") return metadata;
   return {
     dir,
-    name,
-    version: typeof version === "string" ? version : typeof version === "number" ? String(version) : "",
-    type: str2(parsed.type) === "library" ? "library" : "application",
-    dependencies: dependencies.filter((d) => d.name !== "")
+    name: metadata.name,
+    version: metadata.version,
+    type: metadata.type === "library" ? "library" : "application",
+    dependencies: dependenciesOf(metadata).filter((d) => d.name !== "").map((d) => ({ name: d.name, ...d.alias !== "" ? { alias: d.alias } : {}, ...d.version !== "" ? { version: d.version } : {} }))
   };
 }
 function vendoredCharts(dir) {
   const found = /* @__PURE__ */ new Map();
-  const chartsDir = path11.join(dir, "charts");
+  const chartsDir = path12.join(dir, "charts");
   let entries;
   try {
     entries = readdirSync4(chartsDir);
@@ -61022,10 +61200,10 @@ function vendoredCharts(dir) {
     return found;
   }
   for (const entry of entries) {
-    const full2 = path11.join(chartsDir, entry);
+    const full2 = path12.join(chartsDir, entry);
     if (entry.endsWith(".tgz")) {
       found.set(entry.replace(/-v?\d+\.\d+\.\d+[^/]*\.tgz$/, "").replace(/\.tgz$/, ""), full2);
-    } else if (isDirectory2(full2) && existsSync2(path11.join(full2, "Chart.yaml"))) {
+    } else if (isDirectory2(full2) && existsSync2(path12.join(full2, "Chart.yaml"))) {
       const info2 = readChartInfo(full2);
       found.set(typeof info2 === "string" ? entry : info2.name, full2);
     }
@@ -61084,7 +61262,7 @@ function releaseSubsets(request2) {
   const views = SUBSET_VIEWS.get(request2.checkedCharts);
   for (const [memo, view] of views ?? []) {
     if (!memo.startsWith(`${dir}\0`)) continue;
-    rmSync2(path11.dirname(view), { recursive: true, force: true });
+    rmSync2(path12.dirname(view), { recursive: true, force: true });
     views.delete(memo);
   }
 }
@@ -61099,12 +61277,12 @@ function omittedFor(request2, chartDir) {
   let read = VALUES_TEXTS.get(request2.checkedCharts);
   if (read === void 0) VALUES_TEXTS.set(request2.checkedCharts, read = /* @__PURE__ */ new Map());
   for (const file of request2.valuesFiles) {
-    const at3 = path11.resolve(request2.chartDir, file);
+    const at3 = path12.resolve(request2.chartDir, file);
     const stamp = fileStamp(at3);
     let calls = stamp === void 0 ? void 0 : read.get(stamp);
     if (calls === void 0) {
       try {
-        calls = valuesTextCalls(readFileSync6(at3, "utf8"));
+        calls = valuesTextCalls(readFileSync7(at3, "utf8"));
       } catch {
         return [];
       }
@@ -61153,7 +61331,7 @@ async function renderOnce(request2) {
         chartDir = sharedCopy = copies.get(memo);
       } else chartDir = answersCopy = withClusterAnswers(chartDir, how);
     } catch (error2) {
-      if (editedView !== void 0) rmSync2(path11.dirname(editedView), { recursive: true, force: true });
+      if (editedView !== void 0) rmSync2(path12.dirname(editedView), { recursive: true, force: true });
       return { ok: false, message: `the chart could not be copied for the render with the cluster's answers: ${error2.message}`, ms: performance.now() - started };
     }
   }
@@ -61161,7 +61339,7 @@ async function renderOnce(request2) {
   let valuesCopies;
   if ((answersCopy !== void 0 || sharedCopy !== void 0) && request2.valuesFiles.length > 0) {
     valuesCopies = stagingRoot("preadmit-values-");
-    valuesFiles = request2.valuesFiles.map((file2, i2) => answeredValuesFile(file2, path11.join(valuesCopies, `values-${i2}${path11.extname(file2) || ".yaml"}`), answersHowOf(request2)));
+    valuesFiles = request2.valuesFiles.map((file2, i2) => answeredValuesFile(file2, path12.join(valuesCopies, `values-${i2}${path12.extname(file2) || ".yaml"}`), answersHowOf(request2)));
   }
   const purpose = request2.purpose ?? "value-set";
   const { file, args, env } = boundedHelm(request2.helm.path, templateArgs({ ...request2, chartDir, valuesFiles }), budget.memoryLimitBytes);
@@ -61169,8 +61347,8 @@ async function renderOnce(request2) {
   const key2 = cache2 === void 0 ? void 0 : cacheKeyOf({ ...request2, valuesFiles }, omitted, chartDir, ownDir, answersCopy !== void 0 ? "copy" : sharedCopy !== void 0 ? "shared-copy" : "own", budget.memoryLimitBytes, env, cache2);
   const hit = key2 === void 0 ? void 0 : cache2.get(key2, maxBuffer);
   const removeStaged = () => {
-    if (answersCopy !== void 0) rmSync2(path11.dirname(answersCopy), { recursive: true, force: true });
-    if (editedView !== void 0) rmSync2(path11.dirname(editedView), { recursive: true, force: true });
+    if (answersCopy !== void 0) rmSync2(path12.dirname(answersCopy), { recursive: true, force: true });
+    if (editedView !== void 0) rmSync2(path12.dirname(editedView), { recursive: true, force: true });
     if (valuesCopies !== void 0) rmSync2(valuesCopies, { recursive: true, force: true });
   };
   const asGiven = (message) => valuesFiles.reduce((m, copy, i2) => m.split(copy).join(request2.valuesFiles[i2]), message);
@@ -61249,7 +61427,7 @@ function cacheKeyOf(request2, omitted, chartDir, ownDir, dir, memoryLimitBytes, 
   if (chart === void 0) return void 0;
   const values = [];
   for (const file of request2.valuesFiles) {
-    const hash = fileHash(path11.resolve(request2.chartDir, file));
+    const hash = fileHash(path12.resolve(request2.chartDir, file));
     if (hash === void 0) return void 0;
     values.push(hash);
   }
@@ -61279,7 +61457,7 @@ function boundedHelm(helmPath, args, memoryLimitBytes) {
 }
 var ANSWERS_COPIES = /* @__PURE__ */ new WeakMap();
 function releaseAnswersCopies(checkedCharts) {
-  for (const copy of ANSWERS_COPIES.get(checkedCharts)?.values() ?? []) rmSync2(path11.dirname(copy), { recursive: true, force: true });
+  for (const copy of ANSWERS_COPIES.get(checkedCharts)?.values() ?? []) rmSync2(path12.dirname(copy), { recursive: true, force: true });
   ANSWERS_COPIES.delete(checkedCharts);
 }
 var STAGED = /* @__PURE__ */ new WeakMap();
@@ -61292,7 +61470,7 @@ function chartDirForHelm(request2) {
   let staged;
   if (holdsGit(source)) {
     const root = stagingRoot("preadmit-chart-");
-    staged = path11.join(root, path11.basename(source));
+    staged = path12.join(root, path12.basename(source));
     mirrorWithoutGit(source, staged);
   }
   cache2?.set(request2.chartDir, staged);
@@ -61377,7 +61555,7 @@ function withCapabilityBlocks(text2, rewrite) {
 function unpackSubchart(archive, chartsDir, how, depth = 0) {
   let tar;
   try {
-    tar = gunzipSync(readFileSync6(archive), { maxOutputLength: MAX_INSPECTED_BYTES });
+    tar = gunzipSync(readFileSync7(archive), { maxOutputLength: MAX_INSPECTED_BYTES });
   } catch {
     return false;
   }
@@ -61390,15 +61568,15 @@ function unpackSubchart(archive, chartsDir, how, depth = 0) {
   const tops = new Set(entries.map((e) => e.name.split("/")[0]));
   if (tops.size !== 1 || entries.some((e) => e.name.startsWith("/") || e.name.split("/").includes(".."))) return false;
   const top = [...tops][0];
-  if (top === "" || top === "." || existsSync2(path11.join(chartsDir, top))) return false;
+  if (top === "" || top === "." || existsSync2(path12.join(chartsDir, top))) return false;
   for (const entry of entries) {
     if (entry.name.endsWith("/")) continue;
-    const target = path11.join(chartsDir, entry.name);
-    mkdirSync2(path11.dirname(target), { recursive: true });
+    const target = path12.join(chartsDir, entry.name);
+    mkdirSync2(path12.dirname(target), { recursive: true });
     const parts = entry.name.split("/");
     const rewrite = parts.includes("templates") || /^values\.ya?ml$/.test(parts.at(-1));
     writeFileSync3(target, rewrite && entry.content.length <= 4 * 1024 * 1024 ? withClusterAnswersText(entry.content.toString("utf8"), how) : entry.content);
-    if (parts.length === 3 && parts[1] === "charts" && parts[2].endsWith(".tgz") && depth < 4 && unpackSubchart(target, path11.dirname(target), how, depth + 1)) rmSync2(target);
+    if (parts.length === 3 && parts[1] === "charts" && parts[2].endsWith(".tgz") && depth < 4 && unpackSubchart(target, path12.dirname(target), how, depth + 1)) rmSync2(target);
   }
   return true;
 }
@@ -61409,7 +61587,7 @@ function answeredValuesFile(file, to, how) {
   try {
     const stat2 = statSync5(file);
     if (!stat2.isFile() || stat2.size > 4 * 1024 * 1024) return file;
-    writeFileSync3(to, withClusterAnswersText(readFileSync6(file, "utf8"), how));
+    writeFileSync3(to, withClusterAnswersText(readFileSync7(file, "utf8"), how));
     return to;
   } catch {
     return file;
@@ -61426,16 +61604,16 @@ function answerableTemplate(file, entry) {
 }
 function withClusterAnswers(chartDir, how) {
   const root = stagingRoot("preadmit-answers-");
-  const staged = path11.join(root, path11.basename(chartDir));
+  const staged = path12.join(root, path12.basename(chartDir));
   const copy = (src, dst, inTemplates, depth) => {
     mkdirSync2(dst, { recursive: true });
     for (const entry of readdirSync4(src, { withFileTypes: true })) {
       if (entry.name === ".git") continue;
-      const from = path11.join(src, entry.name);
-      const to = path11.join(dst, entry.name);
+      const from = path12.join(src, entry.name);
+      const to = path12.join(dst, entry.name);
       if (entry.isDirectory() && depth < 32) copy(from, to, inTemplates || entry.name === "templates", depth + 1);
-      else if ((inTemplates || /^values\.ya?ml$/.test(entry.name)) && answerableTemplate(from, entry)) writeFileSync3(to, withClusterAnswersText(readFileSync6(from, "utf8"), how));
-      else if (path11.basename(src) === "charts" && entry.name.endsWith(".tgz") && entry.isFile() && unpackSubchart(from, dst, how)) continue;
+      else if ((inTemplates || /^values\.ya?ml$/.test(entry.name)) && answerableTemplate(from, entry)) writeFileSync3(to, withClusterAnswersText(readFileSync7(from, "utf8"), how));
+      else if (path12.basename(src) === "charts" && entry.name.endsWith(".tgz") && entry.isFile() && unpackSubchart(from, dst, how)) continue;
       else symlinkSync(from, to);
     }
   };
@@ -61444,14 +61622,14 @@ function withClusterAnswers(chartDir, how) {
 }
 function stagedView(chartDir, files, omitted = []) {
   for (const name of [...files.keys(), ...omitted]) {
-    if (name === "" || path11.isAbsolute(name) || name.split("/").some((part) => part === "" || part === "." || part === ".." || part === ".git")) throw new Error(`${name} is not a file of the chart`);
+    if (name === "" || path12.isAbsolute(name) || name.split("/").some((part) => part === "" || part === "." || part === ".." || part === ".git")) throw new Error(`${name} is not a file of the chart`);
   }
   const root = stagingRoot("preadmit-edit-");
-  const staged = path11.join(root, path11.basename(chartDir));
+  const staged = path12.join(root, path12.basename(chartDir));
   let ownRules = "";
   try {
-    const stat2 = statSync5(path11.join(chartDir, HELM_IGNORE));
-    ownRules = stat2.isFile() && stat2.size <= 1024 * 1024 ? readFileSync6(path11.join(chartDir, HELM_IGNORE), "utf8") : void 0;
+    const stat2 = statSync5(path12.join(chartDir, HELM_IGNORE));
+    ownRules = stat2.isFile() && stat2.size <= 1024 * 1024 ? readFileSync7(path12.join(chartDir, HELM_IGNORE), "utf8") : void 0;
   } catch (error2) {
     if (error2.code !== "ENOENT") ownRules = void 0;
   }
@@ -61469,8 +61647,8 @@ function stagedView(chartDir, files, omitted = []) {
       if (entry.name === ".git") continue;
       const name = prefix2 === "" ? entry.name : `${prefix2}/${entry.name}`;
       if (left.has(name) || name === HELM_IGNORE && ignored2.length > 0) continue;
-      const from = path11.join(src, entry.name);
-      const to = path11.join(dst, entry.name);
+      const from = path12.join(src, entry.name);
+      const to = path12.join(dst, entry.name);
       const text2 = files.get(name);
       if (text2 !== void 0) writeFileSync3(to, text2);
       else if (onTheWay.has(name)) stage(from, to, name);
@@ -61478,7 +61656,7 @@ function stagedView(chartDir, files, omitted = []) {
     }
   };
   stage(chartDir, staged, "");
-  if (ignored2.length > 0) writeFileSync3(path11.join(staged, HELM_IGNORE), `${ownRules}
+  if (ignored2.length > 0) writeFileSync3(path12.join(staged, HELM_IGNORE), `${ownRules}
 ${ignored2.map((name) => `/${name.replace(/[\\*?[]/g, "\\$&")}`).join("\n")}
 `);
   return staged;
@@ -61486,7 +61664,7 @@ ${ignored2.map((name) => `/${name.replace(/[\\*?[]/g, "\\$&")}`).join("\n")}
 var HELM_IGNORE = ".helmignore";
 function stagingRoot(prefix2) {
   if (stagedRoots.length === 0) process.once("exit", () => stagedRoots.forEach((dir) => rmSync2(dir, { recursive: true, force: true })));
-  const root = mkdtempSync(path11.join(os6.tmpdir(), prefix2));
+  const root = mkdtempSync(path12.join(os6.tmpdir(), prefix2));
   stagedRoots.push(root);
   return root;
 }
@@ -61498,15 +61676,15 @@ function holdsGit(dir, depth = 0) {
     return false;
   }
   if (entries.some((e) => e.name === ".git")) return true;
-  return depth < 64 && entries.some((e) => e.isDirectory() && holdsGit(path11.join(dir, e.name), depth + 1));
+  return depth < 64 && entries.some((e) => e.isDirectory() && holdsGit(path12.join(dir, e.name), depth + 1));
 }
 function mirrorWithoutGit(src, dst) {
   mkdirSync2(dst, { recursive: true });
   for (const entry of readdirSync4(src, { withFileTypes: true })) {
     if (entry.name === ".git") continue;
-    const from = path11.join(src, entry.name);
-    if (entry.isDirectory() && holdsGit(from)) mirrorWithoutGit(from, path11.join(dst, entry.name));
-    else symlinkSync(from, path11.join(dst, entry.name));
+    const from = path12.join(src, entry.name);
+    if (entry.isDirectory() && holdsGit(from)) mirrorWithoutGit(from, path12.join(dst, entry.name));
+    else symlinkSync(from, path12.join(dst, entry.name));
   }
 }
 function formatBytes(bytes) {
@@ -61533,7 +61711,7 @@ function secretsOf(request2) {
     if (real === void 0 || isInside(chart, real)) continue;
     try {
       if (statSync5(real).size > MAX_CHART_FILE_BYTES * 4) continue;
-      const stack = loadYamlDocuments(readFileSync6(real, "utf8")).documents.map((d) => d.value);
+      const stack = loadYamlDocuments(readFileSync7(real, "utf8")).documents.map((d) => d.value);
       while (stack.length > 0 && out.size < 1e4) {
         const value = stack.pop();
         if (typeof value === "string" && value.length >= MIN_SECRET_LENGTH) out.add(value);
@@ -61557,7 +61735,7 @@ function chartProblem(chartDir, root) {
   const outside = realRoot === start ? "chart" : "repository";
   if (!isInside(realRoot, start)) return "the chart directory leads outside the repository (through a symlink?)";
   for (const name of ["charts", "templates"]) {
-    const full2 = path11.join(start, name);
+    const full2 = path12.join(start, name);
     if (existsSync2(full2) && !isDirectory2(full2)) return `${name} is not a directory`;
   }
   const walked = /* @__PURE__ */ new Set();
@@ -61575,7 +61753,7 @@ function chartProblem(chartDir, root) {
     }
     for (const dirent of entries) {
       const entry = dirent.name;
-      const full2 = path11.join(dir, entry);
+      const full2 = path12.join(dir, entry);
       const label = shown2 ? `${shown2}/${entry}` : entry;
       let real = full2;
       let isDir = dirent.isDirectory();
@@ -61585,7 +61763,7 @@ function chartProblem(chartDir, root) {
         if (target === void 0) return `${label} is a symlink to nothing (or a symlink loop)`;
         if (!isInside(realRoot, target)) return `${label} is a symlink leading outside the ${outside} (helm would read what it points to)`;
         if (isInside(target, dir)) return `${label} is a symlink to a directory that holds it (helm would read it again and again)`;
-        if (target.split(path11.sep).includes(".git")) return `${label} is a symlink into a .git directory (helm would read the repository's configuration, where actions/checkout keeps its token)`;
+        if (target.split(path12.sep).includes(".git")) return `${label} is a symlink into a .git directory (helm would read the repository's configuration, where actions/checkout keeps its token)`;
         real = target;
         try {
           const stat2 = statSync5(target);
@@ -61604,7 +61782,7 @@ function chartProblem(chartDir, root) {
         }
       }
       if (entry === ".git" && !isInside(start, dir)) return `${label} is a .git reached through a symlink (helm would read the repository's configuration)`;
-      const inspected = isFile && (entry === "values.schema.json" || entry.endsWith(".tgz") && path11.basename(dir) === "charts");
+      const inspected = isFile && (entry === "values.schema.json" || entry.endsWith(".tgz") && path12.basename(dir) === "charts");
       if (isDir) {
         pending.push([real, label, depth + 1]);
       } else if (inspected) {
@@ -61624,7 +61802,7 @@ function chartProblem(chartDir, root) {
 function schemaFileProblem(file, size2) {
   if (size2 > MAX_INSPECTED_BYTES) return `larger than ${formatBytes(MAX_INSPECTED_BYTES)}`;
   try {
-    return schemaProblem(readFileSync6(file, "utf8"));
+    return schemaProblem(readFileSync7(file, "utf8"));
   } catch {
     return void 0;
   }
@@ -61660,7 +61838,7 @@ function archiveProblem(file, size2) {
   if (size2 > MAX_INSPECTED_BYTES) return `archive larger than ${formatBytes(MAX_INSPECTED_BYTES)}`;
   let tar;
   try {
-    tar = gunzipSync(readFileSync6(file), { maxOutputLength: MAX_INSPECTED_BYTES });
+    tar = gunzipSync(readFileSync7(file), { maxOutputLength: MAX_INSPECTED_BYTES });
   } catch (error2) {
     if (error2.code === "ERR_BUFFER_TOO_LARGE" || error2 instanceof RangeError) {
       return `archive expands to more than ${formatBytes(MAX_INSPECTED_BYTES)}`;
@@ -61769,7 +61947,7 @@ function templateFile(chartDir, template, vendored2 = vendoredCharts) {
     dir = sub;
     i2 += 2;
   }
-  const file = path11.join(dir, ...parts.slice(i2));
+  const file = path12.join(dir, ...parts.slice(i2));
   return isInside(chartDir, file) ? file : chartDir;
 }
 
@@ -61980,8 +62158,8 @@ function characterClass(c3) {
 }
 
 // src/render/template-lines.ts
-import { readdirSync as readdirSync5, readFileSync as readFileSync7, statSync as statSync6 } from "node:fs";
-import path12 from "node:path";
+import { readdirSync as readdirSync5, readFileSync as readFileSync8, statSync as statSync6 } from "node:fs";
+import path13 from "node:path";
 var KEY_LINE = /^(\s*)(-\s+)?("[^"]*"|'[^']*'|[A-Za-z0-9_$./@-]+)\s*:(?:\s+(.*?))?\s*$/;
 var ITEM_LINE = /^(\s*)-(\s+|$)/;
 var ACTION_ONLY = /^\s*\{\{.*\}\}\s*$/;
@@ -62019,7 +62197,7 @@ var TemplateSources = class {
     if (this.files.has(file)) return this.files.get(file);
     let result;
     try {
-      if (!file.endsWith(".tgz")) result = { file, lines: readFileSync7(file, "utf8").split(/\r?\n/) };
+      if (!file.endsWith(".tgz")) result = { file, lines: readFileSync8(file, "utf8").split(/\r?\n/) };
     } catch {
       result = void 0;
     }
@@ -62038,7 +62216,7 @@ var TemplateSources = class {
         return [];
       }
       return entries.map((entry) => {
-        const full2 = path12.join(dir, entry.name);
+        const full2 = path13.join(dir, entry.name);
         let isDir = entry.isDirectory();
         if (entry.isSymbolicLink() || !isDir && !entry.isFile()) {
           try {
@@ -62058,9 +62236,9 @@ var TemplateSources = class {
       }
     };
     const chartWalk = (dir, depth) => {
-      walk3(path12.join(dir, "templates"), 0);
+      walk3(path13.join(dir, "templates"), 0);
       if (depth > 6) return;
-      for (const entry of list3(path12.join(dir, "charts"))) if (entry.dir) chartWalk(entry.full, depth + 1);
+      for (const entry of list3(path13.join(dir, "charts"))) if (entry.dir) chartWalk(entry.full, depth + 1);
     };
     chartWalk(this.chartDir, 0);
     return this.allFilesCache = out;
@@ -62214,7 +62392,7 @@ function emittingLines(sources, file, valuesPath, pointer) {
     out.push(...found.emitting);
     break;
   }
-  if (out.length === 0) return { reason: `no line emitting .Values.${valuesPath.join(".")} found in ${path12.basename(file)} or its helpers` };
+  if (out.length === 0) return { reason: `no line emitting .Values.${valuesPath.join(".")} found in ${path13.basename(file)} or its helpers` };
   return out;
 }
 function blockEnd(lines, start, indent, indentlessItems = false) {
@@ -62665,7 +62843,7 @@ function chartConstructs(dir, repoRoot) {
     if (!found.usesTpl && /\btpl\b/.test(text2)) found.usesTpl = true;
     const constructs = /IsUpgrade|IsInstall|Release|APIVersions|Capabilities|lookup|Revision|\bnow\b/.test(text2) || RANDOM.test(text2);
     if (!constructs && !/\b(?:include|template)\b|\b(?:index|get|pluck|dig)\s+[$.]\s/.test(text2)) return;
-    const comments = !archive && !file.split(path13.sep).includes("templates");
+    const comments = !archive && !file.split(path14.sep).includes("templates");
     const lines = text2.split(/\r?\n/).map((line) => comments && /^\s*#/.test(line) ? "" : line);
     const unenumerated = (line) => {
       const at3 = where(line + 1);
@@ -62677,7 +62855,7 @@ function chartConstructs(dir, repoRoot) {
     };
     if (!constructs) return collectLiterals(lines, found.literals, unenumerated);
     const kinds = /* @__PURE__ */ new Set();
-    const releaseLine = /Release\.Name|Release\.Namespace|KubeVersion/.test(text2) ? releaseBranchLines(lines.join("\n"), /* @__PURE__ */ new Set(), path13.basename(file).startsWith("_") || /\/_[^/]*$/.test(where(1).inArchive ?? ""))[0] : void 0;
+    const releaseLine = /Release\.Name|Release\.Namespace|KubeVersion/.test(text2) ? releaseBranchLines(lines.join("\n"), /* @__PURE__ */ new Set(), path14.basename(file).startsWith("_") || /\/_[^/]*$/.test(where(1).inArchive ?? ""))[0] : void 0;
     for (const kind of Object.keys(CONSTRUCTS)) {
       const codes = lineActions(lines, kind === "revision");
       const index = kind === "release" ? (releaseLine ?? 0) - 1 : codes.findIndex((line) => line.some((code) => CONSTRUCTS[kind].test(code)));
@@ -62732,7 +62910,7 @@ function chartConstructs(dir, repoRoot) {
       return;
     }
     for (const entry of entries) {
-      const full2 = path13.join(at3, entry);
+      const full2 = path14.join(at3, entry);
       let stat2;
       try {
         stat2 = statSync7(full2);
@@ -62743,10 +62921,10 @@ function chartConstructs(dir, repoRoot) {
         if (entry !== ".git" && entry !== "node_modules" && entry !== "crds") walk3(full2, depth + 1);
         continue;
       }
-      if (!stat2.isFile() || stat2.size > MAX_FILE_BYTES || budget <= 0 || !tplReachable(full2) && !full2.split(path13.sep).includes("templates")) continue;
+      if (!stat2.isFile() || stat2.size > MAX_FILE_BYTES || budget <= 0 || !tplReachable(full2) && !full2.split(path14.sep).includes("templates")) continue;
       let bytes;
       try {
-        bytes = readFileSync8(full2);
+        bytes = readFileSync9(full2);
       } catch {
         continue;
       }
@@ -62763,7 +62941,7 @@ function addValuesTextConstructs(found, file) {
   let text2;
   try {
     if (statSync7(file).size > MAX_FILE_BYTES) return;
-    text2 = readFileSync8(file, "utf8");
+    text2 = readFileSync9(file, "utf8");
   } catch {
     return;
   }
@@ -62780,7 +62958,7 @@ function addValuesTextConstructs(found, file) {
   }
 }
 function tplReachable(file) {
-  return !file.split(path13.sep).includes("crds") && !/\.(md|markdown|rst|txt|png|svg)$/i.test(file) && !/(^|[\\/])(LICENSE|NOTICE|OWNERS)[^\\/]*$/.test(file);
+  return !file.split(path14.sep).includes("crds") && !/\.(md|markdown|rst|txt|png|svg)$/i.test(file) && !/(^|[\\/])(LICENSE|NOTICE|OWNERS)[^\\/]*$/.test(file);
 }
 var SECURITY_KINDS = /* @__PURE__ */ new Set(["Pod", "PodTemplate", "ReplicationController", "Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "Job", "CronJob", "Rollout", "CloneSet", "Role", "ClusterRole", "RoleBinding", "ClusterRoleBinding", "Service", "NetworkPolicy", "ServiceAccount", "Namespace"]);
 var DYNAMIC_INCLUDE = /\b(?:include|template)\s+(?:\((?![^)]*Template\.BasePath)|\$)/;
@@ -62808,7 +62986,7 @@ function variantOf(dir, constructs, sources = new TemplateSources(dir)) {
   };
   const releaseHelpers = constructs.release ? releaseHelpersOf(sources) : /* @__PURE__ */ new Set();
   const templateFiles = new Set(sources.allFiles());
-  const inTemplates = (file) => file.split(path13.sep).includes("templates");
+  const inTemplates = (file) => file.split(path14.sep).includes("templates");
   for (const { file, archive, kinds } of constructs.files) {
     if (archive || !templateFiles.has(file) && (inTemplates(file) || constructs.usesTpl && tplReachable(file))) {
       if (process.env.PREADMIT_DEBUG_VARIANTS) console.error("variant: file", file);
@@ -62823,7 +63001,7 @@ function variantOf(dir, constructs, sources = new TemplateSources(dir)) {
   const reached = /* @__PURE__ */ new Set();
   let dynamic = false;
   for (const file of templateFiles) {
-    const name = path13.basename(file);
+    const name = path14.basename(file);
     if (name.startsWith("_") || name.endsWith("NOTES.txt")) continue;
     const facts = [textFacts((sources.read(file)?.lines ?? []).join("\n"), byName, releaseHelpers, false)];
     const mine = /* @__PURE__ */ new Set();
@@ -63043,7 +63221,7 @@ function collectReleaseLiterals(written, into, onUnrendered, onUnenumerated) {
   let helper;
   let handed = false;
   let uncertain = false;
-  const fieldOf = (operandWritten) => {
+  const fieldOf2 = (operandWritten) => {
     helper = void 0;
     handed = false;
     uncertain = false;
@@ -63135,26 +63313,26 @@ function collectReleaseLiterals(written, into, onUnrendered, onUnenumerated) {
   }
   function collectFromAction(action) {
     for (const m of action[0].matchAll(/\b(eq|ne|lt|le|gt|ge)\s+(?:\(len\s+([^()\s]+)\s*\)\s+(\d{1,3})|(\d{1,3})\s+\(len\s+([^()\s]+)\s*\))/g)) {
-      const field = fieldOf(m[2] ?? m[5]);
+      const field = fieldOf2(m[2] ?? m[5]);
       if (field === void 0) continue;
       add2({ field, test: "length", literal: m[2] !== void 0 ? `${m[1]} ${m[3]}` : `${SWAPPED[m[1]]} ${m[4]}` });
     }
     for (const m of action[0].matchAll(/\b(?:hasKey|index|get|pluck|dig)\s+(?:\([^()]*\)|\S+)\s+(\([^()]*\)|[^\s)}]+)/g)) {
-      const field = fieldOf(m[1]);
+      const field = fieldOf2(m[1]);
       if (field === void 0) continue;
       for (const item of text2.matchAll(/\bdict\s+((?:"[^"\\]{1,63}"\s+[^\s)]+\s*)+)/g)) {
         for (const key2 of item[1].matchAll(/"([^"\\]{1,63})"\s+[^\s)]+/g)) if (/^[-a-z0-9.]+$/.test(key2[1])) add2({ field, test: "eq", literal: key2[1] });
       }
     }
     for (const m of action[0].matchAll(/\b(?:has|mustHas)\s+(\([^()]*\)|\S+)\s+\(\s*list\s+((?:"[^"\\]{1,63}"\s*)+)\)/g)) {
-      const field = fieldOf(m[1]);
+      const field = fieldOf2(m[1]);
       if (field === void 0) continue;
       for (const item of m[2].matchAll(/"([^"]*)"/g)) if (/^[-a-z0-9.]+$/.test(item[1])) add2({ field, test: "eq", literal: item[1] });
     }
     for (const m of action[0].matchAll(ESCAPED_PATTERN)) {
       if (m[1] !== void 0 && !m[1].includes("\\") && m[1].length <= 63) continue;
       const pattern = m[1] !== void 0 ? goStringValue(`"${m[1]}"`) : m[2];
-      const field = fieldOf(m[3].replace(/-?\}\}$/, ""));
+      const field = fieldOf2(m[3].replace(/-?\}\}$/, ""));
       if (field === void 0) continue;
       if (regexExamples(pattern).length > 0) add2({ field, test: "regex", literal: pattern });
       else if (deciding) onUnrendered?.(`no name matching the pattern ${JSON.stringify(pattern.slice(0, 80))} could be made for the release ${field}, and the match decides host-access or privilege settings`);
@@ -63167,7 +63345,7 @@ function collectReleaseLiterals(written, into, onUnrendered, onUnenumerated) {
         const anchored = /^\^?([-a-z0-9]+)\$?$/.exec(literal2);
         if (!anchored) {
           const operand2 = m[3].replace(/-?\}\}$/, "");
-          const field2 = fieldOf(operand2);
+          const field2 = fieldOf2(operand2);
           if (field2 === void 0) continue;
           if (regexExamples(m[2]).length > 0) add2({ field: field2, test: "regex", literal: m[2] });
           else if (deciding) onUnrendered?.(`no name matching the pattern ${JSON.stringify(m[2].slice(0, 80))} could be made for the release ${field2}, and the match decides host-access or privilege settings`);
@@ -63178,7 +63356,7 @@ function collectReleaseLiterals(written, into, onUnrendered, onUnenumerated) {
       }
       const operand = (m[3] ?? m[4]).replace(/-?\}\}$/, "");
       if (m[4] !== void 0 && fn !== "eq" && fn !== "ne") continue;
-      const field = fieldOf(operand);
+      const field = fieldOf2(operand);
       if (field === void 0 || !/^[-a-z0-9.]+$/.test(literal2)) continue;
       add2({ field, test: fn === "ne" ? "eq" : fn, literal: literal2 });
     }
@@ -63286,10 +63464,10 @@ function decidedSetting(lines, index) {
     return /\b(?:dict|set)\s+/.test(body) || carried.length > 0 && carried.every((k) => k === null) ? null : void 0;
   };
   const parentKey = (at3) => {
-    const lineIndex = lineOf(at3);
+    const lineIndex2 = lineOf(at3);
     const body = actions.find((a2) => a2.at === at3)?.body ?? "";
-    const column = Number(/\bn?indent\s+(\d+)/.exec(body)?.[1] ?? at3 - lineStarts[lineIndex]);
-    for (let i2 = lineIndex - 1, steps2 = 0; i2 >= 0 && steps2 < 400; i2--, steps2++) {
+    const column = Number(/\bn?indent\s+(\d+)/.exec(body)?.[1] ?? at3 - lineStarts[lineIndex2]);
+    for (let i2 = lineIndex2 - 1, steps2 = 0; i2 >= 0 && steps2 < 400; i2--, steps2++) {
       const text3 = withoutActions(lines[i2]);
       const key2 = /^(\s*)(?:-\s+)?["']?([\w.-]+)["']?\s*:/.exec(text3);
       if (key2 && key2[1].length < column) return key2[2];
@@ -63379,7 +63557,7 @@ var ConstructLocator = class {
   /** find's answers by template file and arguments: they depend on the object only through its file. */
   found = /* @__PURE__ */ new Map();
   find(object, kinds, fallback, skipFailGuards = false) {
-    const file = object.source.file ? path13.resolve(this.repoRoot, object.source.file) : void 0;
+    const file = object.source.file ? path14.resolve(this.repoRoot, object.source.file) : void 0;
     const memo = `${file ?? ""}\0${kinds.join(",")}\0${fallback}\0${skipFailGuards}`;
     const known = this.found.get(memo);
     if (known !== void 0) return known.map((c3) => ({ ...c3 }));
@@ -63806,14 +63984,14 @@ function requiredMetadataRule(spec) {
   function* checkMetadata(object, metadata, base3, where, required) {
     const map2 = obj(metadata)?.[spec.field];
     for (const requirement of required) {
-      const path46 = join(`${base3}/metadata/${spec.field}`, requirement.key);
+      const path47 = join(`${base3}/metadata/${spec.field}`, requirement.key);
       const data = { kind: object.ref.kind, name: object.ref.name, key: requirement.key, where };
       const value = valueOf(map2, requirement.key);
-      if (value === void 0) yield { messageId: "missing", path: path46, data };
+      if (value === void 0) yield { messageId: "missing", path: path47, data };
       else if (requirement.regex === void 0) {
-        if (value.trim() === "") yield { messageId: "empty", path: path46, data };
+        if (value.trim() === "") yield { messageId: "empty", path: path47, data };
       } else if (!requirement.regex.test(value)) {
-        yield { messageId: "mismatch", path: path46, data: { ...data, pattern: requirement.pattern ?? "", value: value.length > 80 ? `${value.slice(0, 77)}...` : value } };
+        yield { messageId: "mismatch", path: path47, data: { ...data, pattern: requirement.pattern ?? "", value: value.length > 80 ? `${value.slice(0, 77)}...` : value } };
       }
     }
   }
@@ -63874,12 +64052,12 @@ function normaliseHostPath(raw) {
     if (segment === "..") out.pop();
     else out.push(segment);
   }
-  const path46 = "/" + out.join("/");
-  return path46 === "/var/run" || path46.startsWith("/var/run/") ? path46.slice(4) : path46;
+  const path47 = "/" + out.join("/");
+  return path47 === "/var/run" || path47.startsWith("/var/run/") ? path47.slice(4) : path47;
 }
-function isAtOrUnder(path46, base3) {
+function isAtOrUnder(path47, base3) {
   if (base3 === "/") return true;
-  return path46 === base3 || path46.startsWith(base3 + "/");
+  return path47 === base3 || path47.startsWith(base3 + "/");
 }
 var RUNTIME_SOCKETS = [
   "/run/docker.sock",
@@ -63940,8 +64118,8 @@ function hostPathVolumes2(pod) {
   const volumes = [];
   arr(pod.spec.volumes).forEach((volume, index) => {
     if (!isObj(volume)) return;
-    const path46 = str2(at(volume, "hostPath", "path"));
-    if (path46 === void 0 || path46.trim() === "") return;
+    const path47 = str2(at(volume, "hostPath", "path"));
+    if (path47 === void 0 || path47.trim() === "") return;
     const name = str2(volume.name) ?? "";
     const mounts = [];
     for (const container of pod.containers) {
@@ -63950,7 +64128,7 @@ function hostPathVolumes2(pod) {
         mounts.push({ container, mount, readOnly: mount.readOnly === true });
       }
     }
-    volumes.push({ index, name, path: path46, normalised: normaliseHostPath(path46), pointer: join("/spec/volumes", index, "hostPath", "path"), mounts });
+    volumes.push({ index, name, path: path47, normalised: normaliseHostPath(path47), pointer: join("/spec/volumes", index, "hostPath", "path"), mounts });
   });
   return volumes;
 }
@@ -64446,14 +64624,14 @@ function entriesOf2(object) {
   }
   return out;
 }
-function valuesName(path46) {
-  const names = path46.filter((t) => typeof t === "string");
+function valuesName(path47) {
+  const names = path47.filter((t) => typeof t === "string");
   const last = names[names.length - 1] ?? "";
   return /^(?:pass|pwd|pw)$/i.test(last) && names.length > 1 ? `${names[names.length - 2]}_${last}` : last;
 }
 var HOW_RANK = { exact: 2, entry: 1, inside: 0 };
-function inScope(path46, scope) {
-  return scope === void 0 || path46[0] === "global" || scope.every((t, i2) => path46[i2] === t);
+function inScope(path47, scope) {
+  return scope === void 0 || path47[0] === "global" || scope.every((t, i2) => path47[i2] === t);
 }
 function overlap(a2, b) {
   const words = new Set(nameWords(a2));
@@ -64523,7 +64701,7 @@ function whatOf(detection) {
 function chartRelative(file, chart) {
   return chart !== void 0 && chart !== "." && file.startsWith(`${chart}/`) ? file.slice(chart.length + 1) : file;
 }
-function literalReport(object, entry, chart, path46) {
+function literalReport(object, entry, chart, path47) {
   const template = object.source.template;
   if (template === void 0) return void 0;
   const strings4 = chart.valueStrings();
@@ -64536,7 +64714,7 @@ function literalReport(object, entry, chart, path46) {
     if (!at3) return void 0;
     return {
       messageId: "literal",
-      path: path46,
+      path: path47,
       data: { key: entry.key, inner: "", redacted: redact(text2), template: at3.file.split("/").pop() ?? at3.file, line: at3.line, what: whatOf(detection) },
       at: { template: at3 }
     };
@@ -64549,7 +64727,7 @@ function literalReport(object, entry, chart, path46) {
     if (!at3) continue;
     return {
       messageId: "literal",
-      path: path46,
+      path: path47,
       data: { key: entry.key, inner: ` ("${inner.key}", line ${inner.line})`, redacted: redact(value), template: at3.file.split("/").pop() ?? at3.file, line: at3.line, what: whatOf(detection) },
       at: { template: at3 }
     };
@@ -64585,11 +64763,11 @@ var secret_chart_default_default = defineRule({
     const index = indexOf(chart.defaultStrings());
     const supplied = chart.suppliedStrings();
     for (const entry of entries) {
-      const path46 = join(`/${entry.field}`, entry.key);
+      const path47 = join(`/${entry.field}`, entry.key);
       const matches2 = matchesOf(entry, index, scope, supplied);
       const best = matches2[0];
       if (best === void 0) {
-        const literal2 = literalReport(object, entry, chart, path46);
+        const literal2 = literalReport(object, entry, chart, path47);
         if (literal2) yield literal2;
         continue;
       }
@@ -64597,7 +64775,7 @@ var secret_chart_default_default = defineRule({
       const others = new Set(matches2.filter((m) => m.candidate.value.trim() !== value).map((m) => m.candidate.value.trim())).size;
       yield {
         messageId: "default",
-        path: path46,
+        path: path47,
         data: {
           key: entry.key,
           inner: best.entry ? ` ("${best.entry.key}", line ${best.entry.line})` : "",
@@ -64688,12 +64866,12 @@ function detectHeader(name, value) {
   }
   return detectByName(name, value);
 }
-function detectPath(path46) {
-  const format3 = detectFormat(path46);
+function detectPath(path47) {
+  const format3 = detectFormat(path47);
   if (format3) return format3;
-  const query2 = path46.indexOf("?");
+  const query2 = path47.indexOf("?");
   if (query2 < 0) return void 0;
-  for (const pair2 of path46.slice(query2 + 1, query2 + 1 + 4096).split("&")) {
+  for (const pair2 of path47.slice(query2 + 1, query2 + 1 + 4096).split("&")) {
     const eq = pair2.indexOf("=");
     if (eq <= 0) continue;
     let value = pair2.slice(eq + 1);
@@ -64708,20 +64886,20 @@ function detectPath(path46) {
 }
 var PROBES2 = ["livenessProbe", "readinessProbe", "startupProbe"];
 var HOOKS = ["postStart", "preStop"];
-function* commandList(list3, path46, field) {
+function* commandList(list3, path47, field) {
   const items = arr(list3);
   for (let index = 0; index < items.length; index++) {
     const element = items[index];
     if (typeof element !== "string") continue;
     const previous = items[index - 1];
     const detection = detect(element, typeof previous === "string" ? previous : void 0);
-    if (detection) yield { path: `${path46}/${index}`, field: `${field}[${index}]`, detection };
+    if (detection) yield { path: `${path47}/${index}`, field: `${field}[${index}]`, detection };
   }
 }
-function* handler(node, path46, field) {
+function* handler(node, path47, field) {
   const h2 = obj(node);
   if (!h2) return;
-  yield* commandList(obj(h2.exec)?.command, `${path46}/exec/command`, `${field}.exec.command`);
+  yield* commandList(obj(h2.exec)?.command, `${path47}/exec/command`, `${field}.exec.command`);
   const httpGet = obj(h2.httpGet);
   if (httpGet) {
     const headers = arr(httpGet.httpHeaders);
@@ -64729,17 +64907,17 @@ function* handler(node, path46, field) {
       const header3 = headers[index];
       if (!isObj(header3) || typeof header3.name !== "string" || typeof header3.value !== "string") continue;
       const detection = detectHeader(header3.name, header3.value);
-      if (detection) yield { path: `${path46}/httpGet/httpHeaders/${index}/value`, field: `${field}.httpGet.httpHeaders[${index}] (${header3.name})`, detection };
+      if (detection) yield { path: `${path47}/httpGet/httpHeaders/${index}/value`, field: `${field}.httpGet.httpHeaders[${index}] (${header3.name})`, detection };
     }
     if (typeof httpGet.path === "string") {
       const detection = detectPath(httpGet.path);
-      if (detection) yield { path: `${path46}/httpGet/path`, field: `${field}.httpGet.path`, detection };
+      if (detection) yield { path: `${path47}/httpGet/path`, field: `${field}.httpGet.path`, detection };
     }
   }
   const service = obj(h2.grpc)?.service;
   if (typeof service === "string") {
     const detection = detectFormat(service);
-    if (detection) yield { path: `${path46}/grpc/service`, field: `${field}.grpc.service`, detection };
+    if (detection) yield { path: `${path47}/grpc/service`, field: `${field}.grpc.service`, detection };
   }
 }
 function* containerHits(view) {
@@ -64825,10 +65003,10 @@ var secret_literal_configmap_default = defineRule({
     const values = valuesOf(object.raw);
     if (values.length === 0) return;
     const awsSecrets = pairedAwsSecrets(values.map((v) => v.text));
-    for (const [position, { key: key2, path: path46, text: value, printable }] of values.entries()) {
+    for (const [position, { key: key2, path: path47, text: value, printable }] of values.entries()) {
       const direct = detectFormat(value) ?? (awsSecrets.has(position) ? { signal: "format", what: "an AWS secret access key", length: 40 } : void 0) ?? (!printable || value.trimEnd().includes("\n") ? void 0 : detectByName(key2, value));
       if (direct) {
-        yield { messageId: direct.signal, path: path46, data: { key: key2, what: direct.what, redacted: redact(direct.length) } };
+        yield { messageId: direct.signal, path: path47, data: { key: key2, what: direct.what, redacted: redact(direct.length) } };
         continue;
       }
       if (!printable || !/[:=<]/.test(value) || !mayNameCredential(value)) continue;
@@ -64841,7 +65019,7 @@ var secret_literal_configmap_default = defineRule({
       const more = hits.length > 1 ? ` and ${hits.length - 1} more` : "";
       yield {
         messageId: "embedded",
-        path: path46,
+        path: path47,
         data: { key: key2, entry: first.entry.key, line: first.entry.line, redacted: redact(first.detection.length), more }
       };
     }
@@ -65030,7 +65208,7 @@ function redactSecretPayload(object) {
 // src/terraform/render-release.ts
 import { mkdtempSync as mkdtempSync2, rmSync as rmSync3, writeFileSync as writeFileSync4 } from "node:fs";
 import os7 from "node:os";
-import path14 from "node:path";
+import path15 from "node:path";
 
 // src/k8s/shape.ts
 var STRINGS = { type: "list", each: "string" };
@@ -65279,13 +65457,22 @@ function listEntries(raw, doc, problems) {
   }
   return entries;
 }
+function mentionsObject(value) {
+  if (typeof value === "string") return /\bapiVersion\b/.test(value) && /\bkind\b/.test(value);
+  if (Array.isArray(value)) return value.some((item) => isObj(item) && (Object.hasOwn(item, "apiVersion") || Object.hasOwn(item, "kind")));
+  return false;
+}
 function objectsFromDocuments(documents, options) {
   const objects = [];
   const problems = [];
+  const holdsObjects = !options.strict && documents.some((doc) => isObj(doc.value) && (Object.hasOwn(doc.value, "apiVersion") || Object.hasOwn(doc.value, "kind")));
   for (const doc of documents) {
     if (doc.value === null) continue;
     if (!isObj(doc.value)) {
-      if (options.strict) problems.push({ index: doc.index, line: doc.line, message: `document ${doc.index + 1} is a ${Array.isArray(doc.value) ? "list" : typeof doc.value}, not a Kubernetes object` });
+      if (options.strict || holdsObjects || mentionsObject(doc.value)) {
+        const what = `document ${doc.index + 1} is a ${Array.isArray(doc.value) ? "list" : typeof doc.value}, not a Kubernetes object`;
+        problems.push({ index: doc.index, line: doc.line, message: options.strict ? what : `${what}: kubectl apply fails on it` });
+      }
       continue;
     }
     const raw = doc.value;
@@ -65402,7 +65589,7 @@ function setEntriesToValues(entries) {
 async function renderHelmRelease(release, options) {
   const dir = release.chartDir;
   if (dir === void 0) return { objects: [], errors: [], ms: 0 };
-  const chartPath = path14.relative(options.repoRoot, dir).split(path14.sep).join("/") || ".";
+  const chartPath = path15.relative(options.repoRoot, dir).split(path15.sep).join("/") || ".";
   const at3 = { file: release.source.file, ...release.source.line !== void 0 ? { line: release.source.line } : {}, chart: chartPath };
   const info2 = readChartInfo(dir);
   if (typeof info2 === "string") return { objects: [], errors: [{ kind: "render", ...at3, message: `helm_release ${release.address}: ${info2}` }], ms: 0 };
@@ -65419,16 +65606,16 @@ async function renderHelmRelease(release, options) {
       ms: 0
     };
   }
-  const temp = mkdtempSync2(path14.join(os7.tmpdir(), "preadmit-tf-release-"));
+  const temp = mkdtempSync2(path15.join(os7.tmpdir(), "preadmit-tf-release-"));
   try {
     const valuesFiles = [];
     release.values.forEach((text2, i2) => {
-      const file = path14.join(temp, `values-${i2}.yaml`);
+      const file = path15.join(temp, `values-${i2}.yaml`);
       writeFileSync4(file, text2, { mode: 384 });
       valuesFiles.push(file);
     });
     if (release.set.length > 0) {
-      const file = path14.join(temp, "set.yaml");
+      const file = path15.join(temp, "set.yaml");
       writeFileSync4(file, JSON.stringify(setEntriesToValues(release.set)), { mode: 384 });
       valuesFiles.push(file);
     }
@@ -65444,7 +65631,7 @@ async function renderHelmRelease(release, options) {
       root: options.repoRoot
     });
     if (!outcome.ok) {
-      const message = outcome.message.split(temp + path14.sep).join("").replace(/values-(\d+)\.yaml/g, "values[$1]").replace(/set\.yaml/g, "set entries");
+      const message = outcome.message.split(temp + path15.sep).join("").replace(/values-(\d+)\.yaml/g, "values[$1]").replace(/set\.yaml/g, "set entries");
       return { objects: [], errors: [{ kind: "render", ...at3, message: `helm_release ${release.address}: ${message}` }], ms: outcome.ms };
     }
     const objects = [];
@@ -65736,31 +65923,31 @@ function valueAt(raw, pointer) {
   }
   return node;
 }
-function unknownBehind(unknown, path46, context3 = {}) {
-  const container = unknown.find((u2) => isPrefix(u2, path46));
+function unknownBehind(unknown, path47, context3 = {}) {
+  const container = unknown.find((u2) => isPrefix(u2, path47));
   if (container !== void 0) return container;
-  const value = context3.raw === void 0 ? void 0 : valueAt(context3.raw, path46);
+  const value = context3.raw === void 0 ? void 0 : valueAt(context3.raw, path47);
   const childrenCount = !context3.exactField || value === void 0 || Array.isArray(value);
   const child2 = childrenCount ? unknown.find((u2) => {
-    if (!u2.startsWith(path46 + "/")) return false;
-    const rest = u2.slice(path46.length + 1);
+    if (!u2.startsWith(path47 + "/")) return false;
+    const rest = u2.slice(path47.length + 1);
     return !rest.includes("/") && !COMPUTED_NOISE.has(rest);
   }) : void 0;
-  return child2 ?? (value === void 0 ? inheritedUnknown(unknown, path46) : void 0);
+  return child2 ?? (value === void 0 ? inheritedUnknown(unknown, path47) : void 0);
 }
 var INHERITED_FIELDS = /* @__PURE__ */ new Set(["runAsNonRoot", "runAsUser", "runAsGroup", "seccompProfile", "seLinuxOptions", "appArmorProfile", "windowsOptions"]);
 var CONTAINER_LISTS2 = "(?:containers|initContainers|ephemeralContainers)";
 var POD_LEVEL = /^(.*)\/securityContext\/([^/]+)(?:\/.*)?$/;
 var CONTAINER_LEVEL = new RegExp(`^(.*)/${CONTAINER_LISTS2}/\\d+/securityContext/([^/]+)(?:/.*)?$`);
-function inheritedUnknown(unknown, path46) {
-  const container = CONTAINER_LEVEL.exec(path46);
+function inheritedUnknown(unknown, path47) {
+  const container = CONTAINER_LEVEL.exec(path47);
   if (container) {
     const [, spec2, field2] = container;
     if (!INHERITED_FIELDS.has(field2)) return void 0;
     const podField = `${spec2}/securityContext/${field2}`;
     return unknown.find((u2) => u2.startsWith(`${spec2}/`) && (isPrefix(u2, podField) || u2.startsWith(`${podField}/`)));
   }
-  const pod = POD_LEVEL.exec(path46);
+  const pod = POD_LEVEL.exec(path47);
   if (!pod) return void 0;
   const [, spec, field] = pod;
   if (!INHERITED_FIELDS.has(field)) return void 0;
@@ -66306,11 +66493,11 @@ function walk2(node, pointer, keys2, where, out) {
   }
   if (!isObj(node)) return;
   for (const [key2, value] of Object.entries(node)) {
-    const path46 = [...keys2, key2];
+    const path47 = [...keys2, key2];
     const at3 = `${pointer}/${escapeToken(key2)}`;
     const found = danger(key2, value, keys2[keys2.length - 1]);
-    if (found) out.push({ messageId: found.messageId, path: at3, data: { key: path46.join("."), where }, severity: found.severity });
-    else walk2(value, at3, path46, where, out);
+    if (found) out.push({ messageId: found.messageId, path: at3, data: { key: path47.join("."), where }, severity: found.severity });
+    else walk2(value, at3, path47, where, out);
   }
 }
 var tf_helm_values_danger_default = defineRule({
@@ -66714,7 +66901,7 @@ var UsageError = class extends Error {
 // src/pipeline/base-compare.ts
 import { existsSync as existsSync12, mkdirSync as mkdirSync5, mkdtempSync as mkdtempSync7, realpathSync as realpathSync4, rmSync as rmSync8 } from "node:fs";
 import os12 from "node:os";
-import path40 from "node:path";
+import path41 from "node:path";
 import { spawnSync as spawnSync2 } from "node:child_process";
 
 // src/admission/custom-rules.ts
@@ -66756,8 +66943,8 @@ function closest(word, known) {
 
 // src/config/config.ts
 var import_ajv = __toESM(require_ajv(), 1);
-import { existsSync as existsSync3, readFileSync as readFileSync9, statSync as statSync8 } from "node:fs";
-import path15 from "node:path";
+import { existsSync as existsSync3, readFileSync as readFileSync10, statSync as statSync8 } from "node:fs";
+import path16 from "node:path";
 
 // src/config/config-schema.ts
 function configSchema(ruleIds2) {
@@ -68990,13 +69177,13 @@ function defaultConfig() {
   };
 }
 function findConfig(start, stopAt) {
-  let dir = path15.resolve(start);
-  if (existsSync3(dir) && !safeIsDirectory(dir)) dir = path15.dirname(dir);
+  let dir = path16.resolve(start);
+  if (existsSync3(dir) && !safeIsDirectory(dir)) dir = path16.dirname(dir);
   for (; ; ) {
-    const candidate2 = path15.join(dir, CONFIG_FILE_NAME);
+    const candidate2 = path16.join(dir, CONFIG_FILE_NAME);
     if (existsSync3(candidate2)) return candidate2;
-    if (dir === stopAt || path15.dirname(dir) === dir) return void 0;
-    dir = path15.dirname(dir);
+    if (dir === stopAt || path16.dirname(dir) === dir) return void 0;
+    dir = path16.dirname(dir);
   }
 }
 function safeIsDirectory(p) {
@@ -69032,14 +69219,14 @@ function validatorFor(ruleIds2) {
   return validatorCache.validate;
 }
 function loadConfig(file, ruleIds2, displayPath, repoRoot) {
-  const confined = repoRoot !== void 0 && isInside(path15.resolve(repoRoot), path15.resolve(file));
+  const confined = repoRoot !== void 0 && isInside(path16.resolve(repoRoot), path16.resolve(file));
   if (confined) {
     const problem = confinementProblem(repoRoot, file);
     if (problem) throw new UsageError(`${displayPath}: the configuration file is a symlink leading outside the repository; not read`);
   }
   let text2;
   try {
-    text2 = readFileSync9(file, "utf8");
+    text2 = readFileSync10(file, "utf8");
   } catch (error2) {
     throw new UsageError(`${displayPath}: cannot read configuration: ${error2.message}`);
   }
@@ -69064,7 +69251,7 @@ function loadConfigText(text2, file, ruleIds2, displayPath, repoRoot) {
     throw new UsageError(`invalid configuration:
   ${[...new Set(lines)].join("\n  ")}`);
   }
-  const config = mergeConfig(value, path15.dirname(file), file, (pointer) => doc?.lineOf(pointer));
+  const config = mergeConfig(value, path16.dirname(file), file, (pointer) => doc?.lineOf(pointer));
   const problems = [...configPathProblems(value, config, repoRoot), ...customRuleProblems(config.customRules ?? [], ruleIds2)];
   if (problems.length > 0) {
     throw new UsageError(`invalid configuration:
@@ -69095,13 +69282,13 @@ function* configPathProblems(raw, config, repoRoot) {
   ];
   for (const [pointer, file] of files) {
     const problem = confinementProblem(repoRoot, file);
-    if (problem) yield { pointer, message: `values file ${JSON.stringify(path15.relative(repoRoot, file).slice(0, 120))}: ${problem}` };
+    if (problem) yield { pointer, message: `values file ${JSON.stringify(path16.relative(repoRoot, file).slice(0, 120))}: ${problem}` };
   }
   const baselineProblem = config.baseline !== void 0 ? confinementProblem(repoRoot, config.baseline) : void 0;
-  if (baselineProblem) yield { pointer: "/baseline", message: `baseline file ${JSON.stringify(path15.relative(repoRoot, config.baseline).slice(0, 120))}: ${baselineProblem}` };
+  if (baselineProblem) yield { pointer: "/baseline", message: `baseline file ${JSON.stringify(path16.relative(repoRoot, config.baseline).slice(0, 120))}: ${baselineProblem}` };
   for (const [i2, file] of (config.admissionPolicies ?? []).entries()) {
     const problem = confinementProblem(repoRoot, file);
-    if (problem) yield { pointer: `/admission/policies/${i2}`, message: `policy path ${JSON.stringify(path15.relative(repoRoot, file).slice(0, 120))}: ${problem}` };
+    if (problem) yield { pointer: `/admission/policies/${i2}`, message: `policy path ${JSON.stringify(path16.relative(repoRoot, file).slice(0, 120))}: ${problem}` };
   }
 }
 function mergeConfig(raw, baseDir, file, lineOf = () => void 0) {
@@ -69133,22 +69320,22 @@ function mergeConfig(raw, baseDir, file, lineOf = () => void 0) {
   config.include = raw.include ?? [];
   config.exclude = raw.exclude ?? [];
   config.charts = (raw.charts ?? []).map((entry, i2) => ({
-    path: path15.resolve(baseDir, entry.path),
-    valuesFiles: (entry.values ?? []).map((f) => path15.resolve(baseDir, f)),
+    path: path16.resolve(baseDir, entry.path),
+    valuesFiles: (entry.values ?? []).map((f) => path16.resolve(baseDir, f)),
     set: entry.set ?? [],
     valueSets: (entry.valueSets ?? []).map((set2, j) => {
       const line = lineOf(`/charts/${i2}/valueSets/${j}`);
       return {
         name: set2.name,
-        valuesFiles: (set2.values ?? []).map((f) => path15.resolve(baseDir, f)),
+        valuesFiles: (set2.values ?? []).map((f) => path16.resolve(baseDir, f)),
         set: set2.set ?? [],
         ...line !== void 0 ? { declared: { file, line } } : {}
       };
     })
   }));
-  if (raw.baseline !== void 0) config.baseline = path15.resolve(baseDir, raw.baseline);
+  if (raw.baseline !== void 0) config.baseline = path16.resolve(baseDir, raw.baseline);
   if (raw.customRules !== void 0) config.customRules = raw.customRules;
-  if (raw.admission?.policies !== void 0) config.admissionPolicies = raw.admission.policies.map((p) => path15.resolve(baseDir, p));
+  if (raw.admission?.policies !== void 0) config.admissionPolicies = raw.admission.policies.map((p) => path16.resolve(baseDir, p));
   if (raw.admission?.userInfo !== void 0) config.admissionUserInfo = raw.admission.userInfo;
   if (raw.valueSets?.ci !== void 0) config.valueSets.ci = raw.valueSets.ci;
   if (raw.valueSets?.severity !== void 0) config.valueSets.severity = raw.valueSets.severity;
@@ -69161,27 +69348,27 @@ function mergeConfig(raw, baseDir, file, lineOf = () => void 0) {
     const line = lineOf(`/suppressions/${i2}`);
     return {
       ...entry,
-      ...entry.chart !== void 0 ? { chart: path15.resolve(baseDir, entry.chart) } : {},
-      ...entry.file !== void 0 ? { file: path15.resolve(baseDir, entry.file) } : {},
+      ...entry.chart !== void 0 ? { chart: path16.resolve(baseDir, entry.chart) } : {},
+      ...entry.file !== void 0 ? { file: path16.resolve(baseDir, entry.file) } : {},
       declared: { file, ...line !== void 0 ? { line } : {} }
     };
   });
   if (raw.helm) {
     const { valuesFiles, ...rest } = raw.helm;
     Object.assign(config.helm, rest);
-    config.helm.valuesFiles = (valuesFiles ?? []).map((f) => path15.resolve(baseDir, f));
+    config.helm.valuesFiles = (valuesFiles ?? []).map((f) => path16.resolve(baseDir, f));
   }
   return config;
 }
 
 // src/pipeline/changed-charts.ts
-import { readdirSync as readdirSync8, readFileSync as readFileSync11, readlinkSync, realpathSync as realpathSync2 } from "node:fs";
-import path17 from "node:path";
+import { readdirSync as readdirSync8, readlinkSync, realpathSync as realpathSync2 } from "node:fs";
+import path18 from "node:path";
 
 // src/pipeline/discover.ts
 import { execFileSync } from "node:child_process";
-import { existsSync as existsSync4, lstatSync as lstatSync3, readdirSync as readdirSync7, readFileSync as readFileSync10, statSync as statSync9 } from "node:fs";
-import path16 from "node:path";
+import { existsSync as existsSync4, lstatSync as lstatSync3, readdirSync as readdirSync7, readFileSync as readFileSync11, statSync as statSync9 } from "node:fs";
+import path17 from "node:path";
 var MANIFEST_EXTENSIONS = /* @__PURE__ */ new Set([".yaml", ".yml", ".json"]);
 var DOWNLOAD_DIRECTORIES = /* @__PURE__ */ new Map([
   ["node_modules", "npm packages"],
@@ -69207,16 +69394,16 @@ function downloadedManifest(dir) {
     }
     for (const entry of entries.sort((a2, b) => a2.name.localeCompare(b.name))) {
       if (--budget < 0) return void 0;
-      const full2 = path16.join(current2, entry.name);
+      const full2 = path17.join(current2, entry.name);
       if (entry.isDirectory()) {
         if (entry.name !== ".git") stack.push(full2);
         continue;
       }
-      if (!entry.isFile() || !MANIFEST_EXTENSIONS.has(path16.extname(entry.name).toLowerCase())) continue;
+      if (!entry.isFile() || !MANIFEST_EXTENSIONS.has(path17.extname(entry.name).toLowerCase())) continue;
       let bytes;
       try {
         if (statSync9(full2).size > SNIFF_BYTES) continue;
-        bytes = readFileSync10(full2);
+        bytes = readFileSync11(full2);
       } catch {
         continue;
       }
@@ -69228,12 +69415,12 @@ function downloadedManifest(dir) {
   return void 0;
 }
 function tracksAnything(repoRoot, dir) {
-  if (!existsSync4(path16.join(repoRoot, ".git"))) return void 0;
+  if (!existsSync4(path17.join(repoRoot, ".git"))) return void 0;
   const realRoot = safeRealpath(repoRoot) ?? repoRoot;
-  const rel = isInside(repoRoot, dir) ? path16.relative(repoRoot, dir) : isInside(realRoot, dir) ? path16.relative(realRoot, dir) : void 0;
+  const rel = isInside(repoRoot, dir) ? path17.relative(repoRoot, dir) : isInside(realRoot, dir) ? path17.relative(realRoot, dir) : void 0;
   if (rel === void 0) return void 0;
   try {
-    const out = execFileSync("git", ["ls-files", "-z", "--", `:(literal)${rel.split(path16.sep).join("/")}`], {
+    const out = execFileSync("git", ["ls-files", "-z", "--", `:(literal)${rel.split(path17.sep).join("/")}`], {
       cwd: repoRoot,
       stdio: ["ignore", "pipe", "ignore"],
       maxBuffer: 256 * 1024 * 1024,
@@ -69249,11 +69436,11 @@ function inGitDatabase(relative) {
   return relative.split(/[\\/]/).includes(".git");
 }
 function findRepoRoot(start) {
-  let dir = path16.resolve(start);
-  if (existsSync4(dir) && !statSync9(dir).isDirectory()) dir = path16.dirname(dir);
+  let dir = path17.resolve(start);
+  if (existsSync4(dir) && !statSync9(dir).isDirectory()) dir = path17.dirname(dir);
   for (; ; ) {
-    if (existsSync4(path16.join(dir, ".git"))) return dir;
-    const parent = path16.dirname(dir);
+    if (existsSync4(path17.join(dir, ".git"))) return dir;
+    const parent = path17.dirname(dir);
     if (parent === dir) return process.cwd();
     dir = parent;
   }
@@ -69295,20 +69482,38 @@ function discover(paths, options) {
     return trackCache.get(dir);
   };
   const skipsDirectory = (dir) => {
-    const name = path16.basename(dir);
+    const name = path17.basename(dir);
     if (name === ".git") return true;
     return DOWNLOAD_DIRECTORIES.has(name) && tracked(dir) !== true;
   };
   const passesOver = (walkRoot, target) => {
     let dir = walkRoot;
-    for (const segment of path16.relative(walkRoot, target).split(path16.sep)) {
-      dir = path16.join(dir, segment);
-      if (skipsDirectory(dir)) return true;
+    if (existsSync4(path17.join(dir, "Chart.yaml"))) return true;
+    for (const segment of path17.relative(walkRoot, target).split(path17.sep)) {
+      dir = path17.join(dir, segment);
+      if (skipsDirectory(dir) || dir !== target && existsSync4(path17.join(dir, "Chart.yaml"))) return true;
     }
     return false;
   };
+  const undeployed = /* @__PURE__ */ new Map();
+  const noteUndeployed = (chartRoot2, file, size2) => {
+    const within = path17.relative(chartRoot2, file).split(path17.sep);
+    const base3 = within.at(-1);
+    if (["templates", "crds", "charts", "ci"].includes(within[0]) || within.length === 1 && /^(Chart\.(yaml|lock)|requirements\.(yaml|lock)|values.*\.(ya?ml|json)|values\.schema\.json)$/i.test(base3)) return;
+    if (!MANIFEST_EXTENSIONS.has(path17.extname(file).toLowerCase()) || size2 > 1024 * 1024 || !selected(file)) return;
+    let text2;
+    try {
+      text2 = readFileSync11(file, "utf8");
+    } catch {
+      return;
+    }
+    if (!(/^\s*"?apiVersion"?\s*:/m.test(text2) && /^\s*"?kind"?\s*:/m.test(text2))) return;
+    const list3 = undeployed.get(chartRoot2);
+    if (list3 === void 0) undeployed.set(chartRoot2, [file]);
+    else list3.push(file);
+  };
   const skip = (dir) => {
-    const name = path16.basename(dir);
+    const name = path17.basename(dir);
     if (name === ".git" || !selected(dir) || skipped.some((s) => s.path === rel(dir))) return;
     const inGit = tracked(dir) !== void 0;
     skipped.push({ path: rel(dir), reason: skipReason(name, inGit) });
@@ -69333,14 +69538,15 @@ function discover(paths, options) {
     if (tooLarge) errors.push({ kind: "read", file: rel(file), message: tooLarge });
     else add2({ kind: "manifest", file, explicit: false }, file);
   };
-  const walk3 = (dir, depth, walkRoot) => {
+  const walk3 = (dir, depth, walkRoot, chartRoot2) => {
     const real = safeRealpath(dir) ?? dir;
     if (walked.has(real)) return;
     walked.add(real);
-    if (existsSync4(path16.join(dir, "Chart.yaml"))) {
-      if (selected(dir)) add2({ kind: "chart", dir, explicit: false }, dir);
-      return;
+    if (existsSync4(path17.join(dir, "Chart.yaml"))) {
+      if (!isSubchart(dir) && selected(dir)) add2({ kind: "chart", dir, explicit: false }, dir);
+      chartRoot2 = dir;
     }
+    const inChart = chartRoot2 !== void 0;
     if (depth > 40) {
       errors.push({ kind: "read", file: rel(dir), message: "directory nesting deeper than 40 levels; not searched further" });
       return;
@@ -69353,13 +69559,18 @@ function discover(paths, options) {
       return;
     }
     for (const entry of entries) {
-      const full2 = path16.join(dir, entry);
+      const full2 = path17.join(dir, entry);
       if (excluded(full2)) continue;
       let stat2;
       try {
         stat2 = lstatSync3(full2);
       } catch (error2) {
         errors.push({ kind: "read", file: rel(full2), message: `cannot read: ${error2.message}` });
+        continue;
+      }
+      if (inChart) {
+        if (stat2.isDirectory() && !skipsDirectory(full2)) walk3(full2, depth + 1, walkRoot, chartRoot2);
+        else if (stat2.isFile()) noteUndeployed(chartRoot2, full2, stat2.size);
         continue;
       }
       if (stat2.isSymbolicLink()) {
@@ -69376,7 +69587,7 @@ function discover(paths, options) {
           skip(full2);
           continue;
         }
-        if (inGitDatabase(path16.relative(realRoot, target)) || inGitDatabase(path16.relative(walkRoot, target))) {
+        if (inGitDatabase(path17.relative(realRoot, target)) || inGitDatabase(path17.relative(walkRoot, target))) {
           errors.push({ kind: "read", file: rel(full2), message: "symlink into a .git directory; not followed" });
           continue;
         }
@@ -69388,7 +69599,7 @@ function discover(paths, options) {
           continue;
         }
         if (targetStat.isDirectory()) walk3(target, depth + 1, walkRoot);
-        else if (targetStat.isFile() && MANIFEST_EXTENSIONS.has(path16.extname(target).toLowerCase())) addManifest(target, targetStat.size);
+        else if (targetStat.isFile() && MANIFEST_EXTENSIONS.has(path17.extname(target).toLowerCase())) addManifest(target, targetStat.size);
         continue;
       }
       if (stat2.isDirectory()) {
@@ -69397,7 +69608,7 @@ function discover(paths, options) {
           continue;
         }
         walk3(full2, depth + 1, walkRoot);
-      } else if (stat2.isFile() && MANIFEST_EXTENSIONS.has(path16.extname(entry).toLowerCase())) {
+      } else if (stat2.isFile() && MANIFEST_EXTENSIONS.has(path17.extname(entry).toLowerCase())) {
         addManifest(full2, stat2.size);
       }
     }
@@ -69407,7 +69618,7 @@ function discover(paths, options) {
       add2({ kind: "stdin" }, "-");
       continue;
     }
-    const full2 = path16.resolve(given);
+    const full2 = path17.resolve(given);
     let stat2;
     try {
       stat2 = statSync9(full2);
@@ -69416,8 +69627,8 @@ function discover(paths, options) {
       continue;
     }
     if (stat2.isDirectory()) {
-      if (existsSync4(path16.join(full2, "Chart.yaml"))) add2({ kind: "chart", dir: full2, explicit: true }, full2);
-      else walk3(full2, 0, safeRealpath(full2) ?? full2);
+      if (existsSync4(path17.join(full2, "Chart.yaml"))) add2({ kind: "chart", dir: full2, explicit: true }, full2);
+      walk3(full2, 0, safeRealpath(full2) ?? full2);
     } else if (!stat2.isFile()) {
       errors.push({ kind: "read", file: rel(full2), message: "not a regular file (a device, socket or pipe); use - to read standard input" });
     } else {
@@ -69426,7 +69637,17 @@ function discover(paths, options) {
       else add2({ kind: "manifest", file: full2, explicit: true }, full2);
     }
   }
+  for (const [chart, files] of [...undeployed].sort((a2, b) => a2[0].localeCompare(b[0]))) {
+    skipped.push({
+      path: rel(chart),
+      reason: `${files.length} ${files.length === 1 ? "file" : "files"} in this chart's folder outside templates/ and crds/ ${files.length === 1 ? "holds" : "hold"} Kubernetes objects helm does not deploy (${files.slice(0, 3).map((f) => path17.relative(chart, f).split(path17.sep).join("/")).join(", ")}${files.length > 3 ? ", ..." : ""}): not judged; name them as paths if something else applies them`
+    });
+  }
   return { inputs, errors, skipped };
+}
+function isSubchart(dir) {
+  const parent = path17.dirname(dir);
+  return path17.basename(parent) === "charts" && existsSync4(path17.join(path17.dirname(parent), "Chart.yaml"));
 }
 function isDanglingLink(p) {
   try {
@@ -69438,28 +69659,20 @@ function isDanglingLink(p) {
 
 // src/pipeline/changed-charts.ts
 function localDependencies(repoRoot, chart) {
-  const dir = path17.join(repoRoot, chart);
+  const dir = path18.join(repoRoot, chart);
+  const metadata = readChartMetadata(dir, repoRoot);
+  if (typeof metadata === "string") return [];
   const out = [];
-  for (const file of ["Chart.yaml", "requirements.yaml"]) {
-    let parsed;
-    try {
-      parsed = parseChartYaml(readFileSync11(path17.join(dir, file), "utf8"));
-    } catch {
-      continue;
-    }
-    if (!isObj(parsed)) continue;
-    for (const dep of arr(parsed.dependencies).filter(isObj)) {
-      const repository = str2(dep.repository);
-      if (repository === void 0 || !repository.startsWith("file://")) continue;
-      const target = path17.resolve(dir, repository.slice("file://".length));
-      if (isInside(repoRoot, target)) out.push(relativeTo(repoRoot, target));
-    }
+  for (const dep of dependenciesOf(metadata)) {
+    if (!dep.repository.startsWith("file://")) continue;
+    const target = path18.resolve(dir, dep.repository.slice("file://".length));
+    if (isInside(repoRoot, target)) out.push(relativeTo(repoRoot, target));
   }
   return out;
 }
 var under = (file, dir) => dir === "." || file === dir || file.startsWith(dir + "/");
 function linkedOutside(repoRoot, chart) {
-  const root = path17.join(repoRoot, chart);
+  const root = path18.join(repoRoot, chart);
   let realRoot;
   let realRepo;
   try {
@@ -69477,7 +69690,7 @@ function linkedOutside(repoRoot, chart) {
       return;
     }
     for (const entry of entries) {
-      const at3 = path17.join(dir, entry.name);
+      const at3 = path18.join(dir, entry.name);
       if (entry.isDirectory()) walk3(at3);
       else if (entry.isSymbolicLink()) {
         let target;
@@ -69487,9 +69700,9 @@ function linkedOutside(repoRoot, chart) {
           continue;
         }
         if (isInside(realRoot, target)) continue;
-        for (const [from, t] of [[realRepo, target], [repoRoot, path17.resolve(path17.dirname(at3), readlinkSync(at3))]]) {
-          const rel = path17.relative(from, t);
-          if (!rel.startsWith("..") && !path17.isAbsolute(rel)) out.add(rel.split(path17.sep).join("/") || ".");
+        for (const [from, t] of [[realRepo, target], [repoRoot, path18.resolve(path18.dirname(at3), readlinkSync(at3))]]) {
+          const rel = path18.relative(from, t);
+          if (!rel.startsWith("..") && !path18.isAbsolute(rel)) out.add(rel.split(path18.sep).join("/") || ".");
         }
       }
     }
@@ -69500,8 +69713,8 @@ function linkedOutside(repoRoot, chart) {
 function chooseCharts(repoRoot, charts, changed, config, extraValuesFiles, all) {
   const everything = (why) => ({ rendered: [...charts].sort(), unchanged: [], allBecause: why });
   if (all !== void 0) return everything(all);
-  const rel = (file) => relativeTo(repoRoot, path17.resolve(repoRoot, file));
-  const config_ = changed.find((file) => path17.posix.basename(file) === CONFIG_FILE_NAME || config.file !== void 0 && file === rel(config.file));
+  const rel = (file) => relativeTo(repoRoot, path18.resolve(repoRoot, file));
+  const config_ = changed.find((file) => path18.posix.basename(file) === CONFIG_FILE_NAME || config.file !== void 0 && file === rel(config.file));
   if (config_ !== void 0) return everything(`the configuration ${config_} changed`);
   const named2 = new Set([...namedValuesFiles(config), ...extraValuesFiles].map(rel));
   const values = changed.find((file) => named2.has(file));
@@ -69620,7 +69833,7 @@ async function changedFilesSince(repoRoot, sha, paths) {
 
 // src/pipeline/scan.ts
 import { existsSync as existsSync11, statSync as statSync19 } from "node:fs";
-import path39 from "node:path";
+import path40 from "node:path";
 
 // package.json
 var package_default = {
@@ -69843,16 +70056,16 @@ function blastRadiiOf(unit) {
 // src/provenance/index.ts
 import { mkdtempSync as mkdtempSync5, readFileSync as readFileSync18, rmSync as rmSync6 } from "node:fs";
 import os10 from "node:os";
-import path26 from "node:path";
+import path27 from "node:path";
 
 // src/render/charts.ts
 import { readFileSync as readFileSync14 } from "node:fs";
 import os8 from "node:os";
-import path21 from "node:path";
+import path22 from "node:path";
 
 // src/render/chart-crds.ts
 import { lstatSync as lstatSync4, readdirSync as readdirSync9, readFileSync as readFileSync12, realpathSync as realpathSync3, statSync as statSync10 } from "node:fs";
-import path18 from "node:path";
+import path19 from "node:path";
 import { gunzipSync as gunzipSync3 } from "node:zlib";
 
 // src/loaders/rendered-yaml.ts
@@ -69953,35 +70166,22 @@ function archiveFiles(archive, label) {
   return files;
 }
 var MANIFEST = /\.(?:ya?ml|json)$/i;
-function dependenciesOf(files) {
-  const read = (name) => {
-    const file = files.find((f) => f.name === name);
-    if (file === void 0) return void 0;
+function metadataOf(files) {
+  const described = [];
+  for (const file of files) {
+    if (file.name !== "Chart.yaml" && file.name !== "requirements.yaml") continue;
     try {
-      const value = parseChartYaml(file.read().toString("utf8"));
-      return value !== null && typeof value === "object" && !Array.isArray(value) ? value : void 0;
+      described.push({ name: file.name, label: file.label, value: parseChartYaml(file.read().toString("utf8").replace(/^\uFEFF/, "")) });
     } catch {
       return void 0;
     }
-  };
-  const chart = read("Chart.yaml");
-  const deps = [...Array.isArray(chart?.dependencies) ? chart.dependencies : [], ...chart?.apiVersion === "v1" ? read("requirements.yaml")?.dependencies ?? [] : []];
-  return deps.filter((d) => d !== null && typeof d === "object" && typeof d.name === "string").map((d) => ({
-    name: d.name,
-    ...typeof d.alias === "string" && d.alias !== "" ? { alias: d.alias } : {},
-    ...typeof d.condition === "string" ? { condition: d.condition } : {},
-    tags: Array.isArray(d.tags) ? d.tags.filter((t) => typeof t === "string") : []
-  }));
-}
-function chartNameOf(files) {
-  const file = files.find((f) => f.name === "Chart.yaml");
-  try {
-    const value = file && parseChartYaml(file.read().toString("utf8"));
-    const name = value !== null && typeof value === "object" ? value.name : void 0;
-    return typeof name === "string" ? name : void 0;
-  } catch {
-    return void 0;
   }
+  const metadata = chartMetadata(described);
+  return typeof metadata === "string" ? void 0 : metadata;
+}
+function declaredDependencies(metadata) {
+  if (metadata === void 0) return [];
+  return dependenciesOf(metadata).filter((d) => d.name !== "").map((d) => ({ name: d.name, ...d.alias !== "" ? { alias: d.alias } : {}, ...d.condition !== "" ? { condition: d.condition } : {}, tags: d.tags }));
 }
 function crdFilesOf(files, depth) {
   const found = [];
@@ -69995,9 +70195,9 @@ function crdFilesOf(files, depth) {
     }
   }
   if (depth >= 10 || subcharts.size === 0) return found;
-  const dependencies = dependenciesOf(files);
+  const dependencies = declaredDependencies(metadataOf(files));
   const under2 = (inner) => {
-    const name = chartNameOf(inner);
+    const name = metadataOf(inner)?.name;
     const declared = dependencies.filter((d) => d.name === name);
     const gate = { key: name ?? "", ...declared.length > 0 ? { options: declared.map((d) => ({ key: d.alias ?? d.name, ...d.condition !== void 0 ? { condition: d.condition } : {}, tags: d.tags })) } : {} };
     for (const crd of crdFilesOf(inner, depth + 1)) found.push({ file: crd.file, gates: [gate, ...crd.gates] });
@@ -70055,20 +70255,34 @@ function crdLoaded(object, values) {
   const gates2 = GATES.get(object);
   return gates2 === void 0 || !gates2.some((g) => g.options !== void 0) || gatesOpen(gates2, values());
 }
+var MAX_CHART_ENTRIES = 1e5;
+function holdsCrdInputs(name) {
+  if (name === "") return true;
+  const parts = name.split("/");
+  for (let i2 = 0; ; i2 += 2) {
+    if (parts[i2] === "crds") return true;
+    if (parts[i2] !== "charts") return false;
+    if (i2 + 2 >= parts.length) return true;
+  }
+}
 function directoryFiles(dir, relative) {
   const rules = helmIgnoreRules(dir);
   const files = [];
-  let budget = 1e5;
-  const walk3 = (full2, name, depth) => {
+  let budget = MAX_CHART_ENTRIES;
+  const walking = /* @__PURE__ */ new Set();
+  const walk3 = (full2, name) => {
+    const real = safeRealpath(full2) ?? full2;
+    if (walking.has(real)) return true;
+    walking.add(real);
     let entries;
     try {
       entries = readdirSync9(full2).sort();
     } catch {
-      return;
+      entries = [];
     }
     for (const entry of entries) {
-      if (--budget < 0) return;
-      const path_ = path18.join(full2, entry);
+      if (--budget < 0) return false;
+      const path_ = path19.join(full2, entry);
       const n2 = name === "" ? entry : `${name}/${entry}`;
       let stat2;
       try {
@@ -70078,80 +70292,20 @@ function directoryFiles(dir, relative) {
       }
       if (ignored(rules, n2, stat2.isDirectory())) continue;
       if (stat2.isDirectory()) {
-        if (depth < 20 && entry !== ".git" && entry !== "node_modules") walk3(path_, n2, depth + 1);
+        if (holdsCrdInputs(n2) && !walk3(path_, n2)) return false;
       } else if (stat2.isFile()) files.push({ name: n2, label: relative(path_), full: path_, read: () => readFileSync12(path_) });
     }
+    walking.delete(real);
+    return true;
   };
-  walk3(dir, "", 0);
+  if (!walk3(dir, "")) return `the chart's crds/ and charts/ folders hold more than ${MAX_CHART_ENTRIES} entries; preadmit stops reading there, so the crds/ objects helm install would create are not judged`;
   return files;
-}
-function goPattern(glob2) {
-  let out = "";
-  for (let i2 = 0; i2 < glob2.length; i2++) {
-    const c3 = glob2[i2];
-    if (c3 === "*") out += "[^/]*";
-    else if (c3 === "?") out += "[^/]";
-    else if (c3 === "\\") {
-      if (i2 + 1 >= glob2.length) return void 0;
-      out += escapeRegExp(glob2[++i2]);
-    } else if (c3 === "[") {
-      const end = glob2.indexOf("]", i2 + 2);
-      if (end === -1) return void 0;
-      let body = glob2.slice(i2 + 1, end);
-      const negated = body.startsWith("^");
-      if (negated) body = body.slice(1);
-      out += `[${negated ? "^/" : ""}${body.replace(/[\]\[]/g, "\\$&")}]`;
-      i2 = end;
-    } else out += escapeRegExp(c3);
-  }
-  try {
-    return new RegExp(`^${out}$`, "s");
-  } catch {
-    return void 0;
-  }
-}
-function escapeRegExp(text2) {
-  return text2.replace(/[.*+?^${}()|[\]\\/]/g, "\\$&");
-}
-function helmIgnoreRules(dir) {
-  let text2 = "";
-  try {
-    text2 = readFileSync12(path18.join(dir, ".helmignore"), "utf8");
-  } catch {
-  }
-  const rules = [];
-  for (let line of [...text2.split(/\r?\n/), "templates/.?*"]) {
-    line = line.trim();
-    if (line === "" || line.startsWith("#") || line.includes("**")) continue;
-    const negate = line.startsWith("!");
-    if (negate) line = line.slice(1);
-    const mustDir = line.endsWith("/");
-    if (mustDir) line = line.slice(0, -1);
-    const whole = line.includes("/");
-    if (line.startsWith("/")) line = line.slice(1);
-    const pattern = goPattern(line);
-    if (pattern !== void 0) rules.push({ negate, mustDir, whole, pattern });
-  }
-  return rules;
-}
-function ignored(rules, name, isDir) {
-  for (const rule2 of rules) {
-    const subject = rule2.whole ? name : name.slice(name.lastIndexOf("/") + 1);
-    if (rule2.negate) {
-      if (rule2.mustDir && !isDir) return true;
-      if (!rule2.pattern.test(subject)) return true;
-      continue;
-    }
-    if (rule2.mustDir && !isDir) continue;
-    if (rule2.pattern.test(subject)) return true;
-  }
-  return false;
 }
 function inside(root, file) {
   try {
     const real = realpathSync3(file);
     const realRoot = realpathSync3(root);
-    return real === realRoot || real.startsWith(realRoot + path18.sep);
+    return real === realRoot || real.startsWith(realRoot + path19.sep);
   } catch {
     return false;
   }
@@ -70209,7 +70363,12 @@ function chartCrdObjects(dir, options, errors) {
       objects.push(object);
     }
   };
-  for (const { file: crd, gates: own } of crdFilesOf(directoryFiles(dir, options.relative), 0)) {
+  const files = directoryFiles(dir, options.relative);
+  if (typeof files === "string") {
+    errors?.push({ kind: "render", file: options.chartPath, chart: options.chartPath, message: files });
+    return objects;
+  }
+  for (const { file: crd, gates: own } of crdFilesOf(files, 0)) {
     gates2 = own;
     if (crd.full === void 0) {
       const archiveFile = crd.label.slice(0, crd.label.indexOf(".tgz/") + 4);
@@ -70235,7 +70394,7 @@ function chartCrdObjects(dir, options, errors) {
 
 // src/render/effective-values.ts
 import { existsSync as existsSync5, readdirSync as readdirSync10, readFileSync as readFileSync13, statSync as statSync11 } from "node:fs";
-import path19 from "node:path";
+import path20 from "node:path";
 function pathKey2(p) {
   return JSON.stringify(p);
 }
@@ -70379,35 +70538,21 @@ function setValue(root, p, value) {
   } else if (isObj(node)) node[String(last)] = value;
 }
 function readChartYaml(dir) {
-  let parsed;
-  try {
-    parsed = parseChartYaml(readFileSync13(path19.join(dir, "Chart.yaml"), "utf8"));
-  } catch {
-    return void 0;
-  }
-  if (!isObj(parsed)) return void 0;
-  const deps = [...arr(parsed.dependencies)];
-  const requirements = path19.join(dir, "requirements.yaml");
-  if (str2(parsed.apiVersion) === "v1" && existsSync5(requirements)) {
-    try {
-      const req = parseChartYaml(readFileSync13(requirements, "utf8"));
-      if (isObj(req)) deps.push(...arr(req.dependencies));
-    } catch {
-    }
-  }
+  const metadata = readChartMetadata(dir);
+  if (typeof metadata === "string") return void 0;
   return {
-    name: str2(parsed.name) ?? path19.basename(dir),
-    dependencies: deps.filter(isObj).map((d) => ({
-      name: str2(d.name) ?? "",
-      ...str2(d.alias) ? { alias: str2(d.alias) } : {},
-      ...str2(d.condition) ? { condition: str2(d.condition) } : {},
-      tags: arr(d.tags).filter((t) => typeof t === "string")
+    name: metadata.name,
+    dependencies: dependenciesOf(metadata).map((d) => ({
+      name: d.name,
+      ...d.alias !== "" ? { alias: d.alias } : {},
+      ...d.condition !== "" ? { condition: d.condition } : {},
+      tags: d.tags
     }))
   };
 }
 function vendored(dir) {
   const found = /* @__PURE__ */ new Map();
-  const chartsDir = path19.join(dir, "charts");
+  const chartsDir = path20.join(dir, "charts");
   let entries;
   try {
     entries = readdirSync10(chartsDir).sort();
@@ -70415,10 +70560,10 @@ function vendored(dir) {
     return found;
   }
   for (const entry of entries) {
-    const full2 = path19.join(chartsDir, entry);
+    const full2 = path20.join(chartsDir, entry);
     try {
       if (entry.endsWith(".tgz")) found.set(entry.replace(/-v?\d+\.\d+\.\d+[^/]*\.tgz$/, "").replace(/\.tgz$/, ""), full2);
-      else if (statSync11(full2).isDirectory() && existsSync5(path19.join(full2, "Chart.yaml"))) {
+      else if (statSync11(full2).isDirectory() && existsSync5(path20.join(full2, "Chart.yaml"))) {
         const info2 = readChartYaml(full2);
         found.set(info2?.name ?? entry, full2);
       }
@@ -70467,8 +70612,8 @@ function effectiveValues(request2) {
   const collect = (dir, scopePath, sourceNames, name, above2) => {
     scopes.push({ path: scopePath, sourceNames, ...dir ? { dir } : {}, name });
     if (dir === void 0) return;
-    const own = readValuesFile(path19.join(dir, "values.yaml"));
-    const ownLayer = own ? { file: path19.join(dir, "values.yaml"), kind: "chart", prefix: scopePath, value: isObj(own.value) ? own.value : {}, scope: scopePath, ...own.doc ? { doc: own.doc } : {} } : void 0;
+    const own = readValuesFile(path20.join(dir, "values.yaml"));
+    const ownLayer = own ? { file: path20.join(dir, "values.yaml"), kind: "chart", prefix: scopePath, value: isObj(own.value) ? own.value : {}, scope: scopePath, ...own.doc ? { doc: own.doc } : {} } : void 0;
     const seen = mergeInto(ownLayer?.value ?? {}, above2 ?? {});
     const info2 = scopePath.length === 0 ? root : readChartYaml(dir);
     const subs = vendored(dir);
@@ -70490,7 +70635,7 @@ function effectiveValues(request2) {
   };
   let above = {};
   for (const layer of userLayers) above = mergeInto(above, layer.value);
-  collect(request2.chartDir, [], [root?.name ?? path19.basename(request2.chartDir)], root?.name ?? path19.basename(request2.chartDir), above);
+  collect(request2.chartDir, [], [root?.name ?? path20.basename(request2.chartDir)], root?.name ?? path20.basename(request2.chartDir), above);
   const layers = [...chartLayers, ...userLayers];
   let value = {};
   for (const layer of layers) value = mergeInto(value, placeAt(layer.prefix, layer.value));
@@ -70625,7 +70770,7 @@ function apiVersionsFor(kubeVersion, options = {}) {
 
 // src/render/value-sets.ts
 import { existsSync as existsSync6, readdirSync as readdirSync11, statSync as statSync12 } from "node:fs";
-import path20 from "node:path";
+import path21 from "node:path";
 var DEFAULT_VALUE_SET = "default";
 function compareValueSets(a2, b) {
   if (a2 === b) return 0;
@@ -70637,11 +70782,11 @@ function chartEntries(dir, config) {
   return config.charts.filter((entry) => entry.path === dir || minimatch(dir, entry.path));
 }
 function ciValuesFiles(dir) {
-  const ci = path20.join(dir, "ci");
+  const ci = path21.join(dir, "ci");
   if (!existsSync6(ci)) return [];
   try {
     if (!statSync12(ci).isDirectory()) return [];
-    return readdirSync11(ci).filter((f) => f.endsWith("-values.yaml")).sort().map((f) => path20.join(ci, f));
+    return readdirSync11(ci).filter((f) => f.endsWith("-values.yaml")).sort().map((f) => path21.join(ci, f));
   } catch {
     return [];
   }
@@ -70654,7 +70799,7 @@ function valueSetsOf(dir, config, options = {}) {
   if (options.all === false) return sets;
   if (config.valueSets.ci) {
     for (const file of ciValuesFiles(dir)) {
-      sets.push({ name: `ci/${path20.basename(file)}`, kind: "ci", valuesFiles: [...baseFiles, file], set: baseSet, own: { valuesFiles: [file], set: [] } });
+      sets.push({ name: `ci/${path21.basename(file)}`, kind: "ci", valuesFiles: [...baseFiles, file], set: baseSet, own: { valuesFiles: [file], set: [] } });
     }
   }
   const names = new Set(sets.map((s) => s.name));
@@ -70719,7 +70864,7 @@ async function mapLimit(items, limit, fn) {
   return results;
 }
 async function renderCharts(dirs, helm, config, repoRoot, options = {}) {
-  const loaded = { objects: [], errors: [], charts: [], renderMs: 0, renders: [], variants: [] };
+  const loaded = { objects: [], errors: [], charts: [], renderMs: 0, renders: [], variants: [], skipped: [] };
   const concurrency = Math.max(1, os8.availableParallelism());
   const located = helm();
   located.catch(() => void 0);
@@ -70731,6 +70876,11 @@ async function renderCharts(dirs, helm, config, repoRoot, options = {}) {
     for (const dir of dirs) {
       const info2 = checkChart(dir, repoRoot, loaded);
       if (info2 === void 0) continue;
+      if (info2.type === "library") {
+        const defaults3 = valueSetsOf(dir, config, { all: false }).find((set2) => set2.kind === "default");
+        if (defaults3 !== void 0) yield { dir, info: info2, set: defaults3, index: index++, locator: new ConstructLocator(dir, repoRoot, noConstructs()), library: true };
+        continue;
+      }
       const safe = checkedChartProblem({ chartDir: dir, checkedCharts }) === void 0;
       const constructs = safe ? chartConstructs(dir, repoRoot) : void 0;
       if (constructs?.literals.unrendered !== void 0 && options.variants !== false) {
@@ -70765,7 +70915,7 @@ async function renderCharts(dirs, helm, config, repoRoot, options = {}) {
   }
   let unusable = false;
   located.catch(() => unusable = true);
-  const binary2 = options.helmPath !== void 0 && path21.isAbsolute(options.helmPath) ? { path: options.helmPath, version: "", major: Number.NaN } : await located;
+  const binary2 = options.helmPath !== void 0 && path22.isAbsolute(options.helmPath) ? { path: options.helmPath, version: "", major: Number.NaN } : await located;
   const finished7 = [];
   const jobs = jobsOf();
   const maxQueued = 2 * concurrency;
@@ -70789,7 +70939,7 @@ async function renderCharts(dirs, helm, config, repoRoot, options = {}) {
       const job = next.value;
       const locator = job.locator;
       const variant = job.variant;
-      const rendered = renderOne(job.dir, job.set, binary2, config, repoRoot, loaded, checkedCharts, variant?.inputs).then(async (outcome) => {
+      const rendered = renderOne(job.dir, job.set, binary2, config, repoRoot, loaded, checkedCharts, variant?.inputs, job.library).then(async (outcome) => {
         if (variant === void 0 || outcome === void 0 || !("failed" in outcome)) return outcome;
         if (/execution error at \(/.test(outcome.failed)) {
           const unguarded = await renderOne(job.dir, job.set, binary2, config, repoRoot, loaded, checkedCharts, { ...variant.inputs, failsIgnored: true });
@@ -70844,7 +70994,7 @@ function checkChart(dir, repoRoot, loaded) {
     loaded.errors.push({ kind: "render", file: `${chartPath}/Chart.yaml`, chart: chartPath, message: info2 });
     return void 0;
   }
-  if (info2.type === "library") return void 0;
+  if (info2.type === "library") return info2;
   const missing = missingDependencies(info2);
   if (missing.length > 0) {
     loaded.errors.push({
@@ -70911,6 +71061,8 @@ function renderRequestOf(dir, set2, binary2, config, variant) {
     timeoutMs: config.helm.timeoutSeconds * 1e3
   };
 }
+var LIBRARY_SKIPPED = "library chart: helm refuses to install it (library charts are not installable); its templates are judged where a chart depending on it renders them";
+var LIBRARY_REFUSED = /\blibrary charts are not installable\b/;
 var DEFAULT_RENDERS = /* @__PURE__ */ new WeakMap();
 function rendersAsDefaults(set2) {
   if (set2.own.set.length > 0) return false;
@@ -70924,7 +71076,7 @@ function rendersAsDefaults(set2) {
     return text2.replace(/^\uFEFF/, "").split(/\r?\n/).every((line) => /^ *(?:#[\t\x20-\x7e]*)?$/.test(line) || /^---(?:[ \t]+(?:#[\t\x20-\x7e]*)?)?$/.test(line));
   });
 }
-async function renderOne(dir, set2, binary2, config, repoRoot, loaded, checkedCharts, variant) {
+async function renderOne(dir, set2, binary2, config, repoRoot, loaded, checkedCharts, variant, library) {
   const chartPath = relativeTo(repoRoot, dir);
   const request2 = { ...renderRequestOf(dir, set2, binary2, config, variant), checkedCharts, purpose: variant === void 0 ? "value-set" : "variant" };
   let defaults3 = DEFAULT_RENDERS.get(checkedCharts);
@@ -70936,6 +71088,13 @@ async function renderOne(dir, set2, binary2, config, repoRoot, loaded, checkedCh
   const outcome = await pending;
   loaded.renderMs += outcome.ms;
   if (!outcome.ok && variant !== void 0) return { failed: outcome.message, ms: outcome.ms };
+  if (!outcome.ok && library && LIBRARY_REFUSED.test(outcome.message)) {
+    loaded.skipped.push({ path: chartPath, reason: LIBRARY_SKIPPED });
+    return void 0;
+  }
+  if (outcome.ok && library) {
+    loaded.errors.push({ kind: "render", file: `${chartPath}/Chart.yaml`, chart: chartPath, message: "the chart's metadata (Chart.yaml, with requirements.yaml merged in) reads as a library chart, yet helm renders it: only its default values were judged" });
+  }
   if (!outcome.ok) {
     const which2 = set2.kind === "default" ? "" : `with value set ${set2.name}: `;
     loaded.errors.push({ kind: "render", file: chartPath, chart: chartPath, message: `${which2}${outcome.message}` });
@@ -71092,12 +71251,12 @@ function parseVariant(job, inputs, main, outcome, config, repoRoot, loaded, loca
 // src/provenance/lint.ts
 import { createHash as createHash3 } from "node:crypto";
 import { readdirSync as readdirSync13, readFileSync as readFileSync16 } from "node:fs";
-import path24 from "node:path";
+import path25 from "node:path";
 
 // src/provenance/locate.ts
 import { mkdtempSync as mkdtempSync3, rmSync as rmSync4, writeFileSync as writeFileSync5 } from "node:fs";
 import os9 from "node:os";
-import path22 from "node:path";
+import path23 from "node:path";
 var SENTINEL_PATTERN = /(?<![A-Za-z0-9])qz([0-9a-z]{3})(?![A-Za-z0-9])/gi;
 var MAX_SENTINELS = 36 ** 3 - 1;
 function sentinelText(id) {
@@ -71426,7 +71585,7 @@ function overridesFor(ctx, candidates, flip) {
   return out;
 }
 async function renderWith(ctx, overrides) {
-  const file = path22.join(ctx.tmp, `override-${ctx.counter++}.yaml`);
+  const file = path23.join(ctx.tmp, `override-${ctx.counter++}.yaml`);
   writeFileSync5(file, JSON.stringify(overrides.file));
   const { request: request2, dir, chart, valueSet, repoRoot } = ctx.render;
   const started = performance.now();
@@ -71562,7 +71721,7 @@ async function tryFlips(ctx, targets, originals) {
   }
 }
 async function locate2(input) {
-  const tmp = mkdtempSync3(path22.join(os9.tmpdir(), "preadmit-provenance-"));
+  const tmp = mkdtempSync3(path23.join(os9.tmpdir(), "preadmit-provenance-"));
   const ctx = {
     render: input.render,
     values: input.values,
@@ -71642,9 +71801,9 @@ async function locate2(input) {
 function templateFilesOf(render2, objects) {
   const out = /* @__PURE__ */ new Set();
   for (const object of objects) {
-    const rel = path22.relative(render2.dir, path22.resolve(render2.repoRoot, object.source.file));
-    if (rel === "" || rel.startsWith("..") || path22.isAbsolute(rel)) return void 0;
-    out.add(rel.split(path22.sep).join("/"));
+    const rel = path23.relative(render2.dir, path23.resolve(render2.repoRoot, object.source.file));
+    if (rel === "" || rel.startsWith("..") || path23.isAbsolute(rel)) return void 0;
+    out.add(rel.split(path23.sep).join("/"));
   }
   return out.size === 0 ? void 0 : [...out].sort();
 }
@@ -71665,7 +71824,7 @@ function newTarget(finding, object, values) {
 
 // src/provenance/chart-context.ts
 import { readdirSync as readdirSync12, readFileSync as readFileSync15, statSync as statSync13 } from "node:fs";
-import path23 from "node:path";
+import path24 from "node:path";
 var MAX_TEMPLATE_BYTES = 2 * 1024 * 1024;
 var MAX_HELPERS = 200;
 var MAX_DEPTH3 = 4;
@@ -71691,8 +71850,8 @@ function releaseValuesOfRender(render2) {
   RENDER_VALUES.delete(render2);
 }
 var DefaultString = class {
-  constructor(path46, value, locate3) {
-    this.path = path46;
+  constructor(path47, value, locate3) {
+    this.path = path47;
     this.value = value;
     this.locate = locate3;
   }
@@ -71774,7 +71933,7 @@ var RenderChartContext = class {
     const scope = scopeOfTemplate(this.effective(), template);
     if (scope?.dir === void 0) return void 0;
     const rest = template.split("/").slice(1 + 2 * (scope.sourceNames.length - 1));
-    const own = path23.join(scope.dir, ...rest);
+    const own = path24.join(scope.dir, ...rest);
     for (const file of [own, ...this.helperFiles(scope.dir)]) {
       const lines = this.read(file, scope.dir);
       if (lines === void 0) continue;
@@ -71797,7 +71956,7 @@ var RenderChartContext = class {
         return;
       }
       for (const entry of entries) {
-        const full2 = path23.join(at3, entry);
+        const full2 = path24.join(at3, entry);
         try {
           const stat2 = statSync13(full2);
           if (stat2.isDirectory()) walk3(full2, depth + 1);
@@ -71806,7 +71965,7 @@ var RenderChartContext = class {
         }
       }
     };
-    walk3(path23.join(dir, "templates"), 0);
+    walk3(path24.join(dir, "templates"), 0);
     this.helpers.set(dir, out);
     return out;
   }
@@ -71882,17 +72041,17 @@ function mayHoldDangerousDefault(text2) {
 function chartValuesTexts(dir, depth = 0) {
   const out = [];
   try {
-    out.push(readFileSync16(path24.join(dir, "values.yaml"), "utf8"));
+    out.push(readFileSync16(path25.join(dir, "values.yaml"), "utf8"));
   } catch {
   }
   if (depth >= 8) return out;
   let entries = [];
   try {
-    entries = readdirSync13(path24.join(dir, "charts"), { withFileTypes: true });
+    entries = readdirSync13(path25.join(dir, "charts"), { withFileTypes: true });
   } catch {
     return out;
   }
-  for (const entry of entries) if (entry.isDirectory()) out.push(...chartValuesTexts(path24.join(dir, "charts", entry.name), depth + 1));
+  for (const entry of entries) if (entry.isDirectory()) out.push(...chartValuesTexts(path25.join(dir, "charts", entry.name), depth + 1));
   return out;
 }
 var MAY_HOLD = /* @__PURE__ */ new WeakMap();
@@ -71985,7 +72144,7 @@ function lintValues(findings, renders, config, knowledge = /* @__PURE__ */ new M
 
 // src/provenance/line-proof.ts
 import { mkdtempSync as mkdtempSync4, readFileSync as readFileSync17, rmSync as rmSync5, writeFileSync as writeFileSync6 } from "node:fs";
-import path25 from "node:path";
+import path26 from "node:path";
 var LINE_MARKER = "preadmit-line-";
 function lineMarker(id) {
   return `${LINE_MARKER}${id}z`;
@@ -72000,8 +72159,8 @@ function apply(lines, index, edit) {
   const marker = lineMarker(edit.id);
   const m = edit.mutation;
   if (m.kind === "reference") {
-    const path46 = m.path.map((t) => `\\.${escapeRegex(String(t))}`).join("");
-    const pattern = new RegExp(`(\\$[A-Za-z0-9_]*)?((?:\\.[A-Za-z0-9_]+)*?)\\.Values${path46}(?![A-Za-z0-9_.])`);
+    const path47 = m.path.map((t) => `\\.${escapeRegex(String(t))}`).join("");
+    const pattern = new RegExp(`(\\$[A-Za-z0-9_]*)?((?:\\.[A-Za-z0-9_]+)*?)\\.Values${path47}(?![A-Za-z0-9_.])`);
     if (!pattern.test(line)) return void 0;
     const replacement = m.with === "string" ? `"${marker}"` : m.with === "map" ? `(dict "${marker}" "x")` : m.with;
     return one([line.replace(pattern, replacement)]);
@@ -72075,8 +72234,8 @@ async function proveLines(render2, config, claims, budget, tmp, stats, trials = 
   const edits = /* @__PURE__ */ new Map();
   let next = 1;
   for (const claim of claims) {
-    const relative = path25.relative(render2.dir, claim.file);
-    if (relative.startsWith("..") || path25.isAbsolute(relative)) {
+    const relative = path26.relative(render2.dir, claim.file);
+    if (relative.startsWith("..") || path26.isAbsolute(relative)) {
       claim.failure = "the line is outside the chart";
       continue;
     }
@@ -72104,7 +72263,7 @@ async function proveLines(render2, config, claims, budget, tmp, stats, trials = 
       edits2.push(edit);
     });
   }
-  const copy = mkdtempSync4(path25.join(tmp, "values-"));
+  const copy = mkdtempSync4(path26.join(tmp, "values-"));
   const originals = /* @__PURE__ */ new Map();
   const read = (file) => {
     let text2 = originals.get(file);
@@ -72144,7 +72303,7 @@ async function proveLines(render2, config, claims, budget, tmp, stats, trials = 
         out.splice(changed.start, changed.count, ...changed.lines);
         applied.push(edit);
       }
-      replaced.set(path25.relative(render2.dir, file).split(path25.sep).join("/"), out.join("\n"));
+      replaced.set(path26.relative(render2.dir, file).split(path26.sep).join("/"), out.join("\n"));
     }
     if (applied.length > 0) {
       remaining--;
@@ -72152,7 +72311,7 @@ async function proveLines(render2, config, claims, budget, tmp, stats, trials = 
       const overrides = trial === void 0 ? void 0 : trials[trial];
       const valuesFiles = [...render2.request.valuesFiles];
       if (overrides) {
-        const file = path25.join(copy, `values-${trial}.json`);
+        const file = path26.join(copy, `values-${trial}.json`);
         writeFileSync6(file, JSON.stringify(overrides.file));
         valuesFiles.push(file);
       }
@@ -72285,24 +72444,24 @@ function referenceClaim(target, found, relative, decision, values, sources) {
   const keyed = reported ? pointerForKey(target.pointer, reported.key) : void 0;
   if (keyed !== void 0) return structuralClaim(target, found, keyed, sources);
   const length = found.ref.length;
-  const path46 = relative.slice(0, length);
+  const path47 = relative.slice(0, length);
   const extra = relative.length - length;
   const depth = target.present ? tokens(target.pointer).length : decision.depth ?? 0;
   const report2 = { file: found.file, line: found.line };
   if (decision.how === "flip") {
     if (extra !== 0) return void 0;
     const flipped = getAtValue(values, decision.path) ? "false" : "true";
-    return { file: found.file, line: found.ref.line, report: report2, mutation: { kind: "reference", path: path46, with: flipped }, object: target.object, pointer: target.pointer, expect: "changed", original: get(target.object.raw, target.pointer) };
+    return { file: found.file, line: found.ref.line, report: report2, mutation: { kind: "reference", path: path47, with: flipped }, object: target.object, pointer: target.pointer, expect: "changed", original: get(target.object.raw, target.pointer) };
   }
   const leaf = target.present && extra === 0 && (target.value === null || typeof target.value !== "object") && target.candidates.some((c3) => c3.kind === "leaf" && c3.path === decision.path);
-  if (leaf) return { file: found.file, line: found.ref.line, report: report2, mutation: { kind: "reference", path: path46, with: "string" }, object: target.object, pointer: target.pointer, expect: "contains" };
-  return { file: found.file, line: found.ref.line, report: report2, mutation: { kind: "reference", path: path46, with: "map" }, object: target.object, pointer: prefixPointer(target.pointer, depth - extra), expect: "key" };
+  if (leaf) return { file: found.file, line: found.ref.line, report: report2, mutation: { kind: "reference", path: path47, with: "string" }, object: target.object, pointer: target.pointer, expect: "contains" };
+  return { file: found.file, line: found.ref.line, report: report2, mutation: { kind: "reference", path: path47, with: "map" }, object: target.object, pointer: prefixPointer(target.pointer, depth - extra), expect: "key" };
 }
 var MAX_CLAIMS = 6;
 function planTarget(target, render2, values, sources, config) {
   const { finding } = target;
   const source = finding.source;
-  const templateAbs = path26.resolve(render2.repoRoot, source.file);
+  const templateAbs = path27.resolve(render2.repoRoot, source.file);
   const decision = decide(target);
   const plan = { target, notes: [], claims: [] };
   if (decision.path) {
@@ -72356,7 +72515,7 @@ function getAtValue(values, p) {
 }
 function finishPlan(plan, render2) {
   const source = plan.target.finding.source;
-  const templateAbs = path26.resolve(render2.repoRoot, source.file);
+  const templateAbs = path27.resolve(render2.repoRoot, source.file);
   const proven = plan.claims.find((c3) => c3.proven);
   if (proven) {
     const at3 = proven.report ?? { file: proven.file, line: proven.line };
@@ -72452,7 +72611,7 @@ async function attachProvenance(findings, renders, config, options = {}) {
     });
     const plans = targets.map((target) => planTarget(target, render2, values, templateSources, config));
     const proof = { renders: 0, ms: 0 };
-    const tmp = mkdtempSync5(path26.join(os10.tmpdir(), "preadmit-lines-"));
+    const tmp = mkdtempSync5(path27.join(os10.tmpdir(), "preadmit-lines-"));
     try {
       await proveLines(render2, config, plans.flatMap((p) => p.claims), max - result.stats.renders, tmp, proof, result.trials);
     } finally {
@@ -72740,7 +72899,7 @@ function ingressBackends(ingress) {
   add2(spec.defaultBackend ?? spec.backend);
   for (const rule2 of arr(spec.rules).filter(isObj)) {
     const http = isObj(rule2.http) ? rule2.http : {};
-    for (const path46 of arr(http.paths).filter(isObj)) add2(path46.backend);
+    for (const path47 of arr(http.paths).filter(isObj)) add2(path47.backend);
   }
   return [...names];
 }
@@ -72757,10 +72916,10 @@ var PLACEHOLDER = /\{\{\s*(\w+)\s*\}\}/g;
 function interpolate(template, data) {
   return template.replace(PLACEHOLDER, (_, key2) => String(data?.[key2] ?? ""));
 }
-function fingerprintOf(ruleId, object, path46) {
+function fingerprintOf(ruleId, object, path47) {
   const { source } = object;
   const scope = source.address ?? source.chart ?? source.file;
-  return createHash4("sha256").update([ruleId, ...identityParts(object), path46, scope].join("\0")).digest("hex").slice(0, 32);
+  return createHash4("sha256").update([ruleId, ...identityParts(object), path47, scope].join("\0")).digest("hex").slice(0, 32);
 }
 function podViewOf(object, pss) {
   const template = podTemplateOf(object.raw);
@@ -72808,14 +72967,14 @@ function evaluate2(objects, rules, config, options = {}) {
   const seen = /* @__PURE__ */ new Set();
   const units = [];
   const emit = (rule2, object, base3, report2) => {
-    const path46 = base3 + report2.path;
-    const fingerprint = fingerprintOf(rule2.meta.id, object, report2.key === void 0 ? path46 : `${path46}\0${report2.key}`);
+    const path47 = base3 + report2.path;
+    const fingerprint = fingerprintOf(rule2.meta.id, object, report2.key === void 0 ? path47 : `${path47}\0${report2.key}`);
     if (seen.has(fingerprint)) return;
     seen.add(fingerprint);
     const template = rule2.meta.messages[report2.messageId] ?? report2.messageId;
     const severity = config.rules[rule2.meta.id]?.severity ?? report2.severity ?? rule2.meta.defaultSeverity;
     const source = { ...object.source };
-    const line = object.lineOf?.(path46);
+    const line = object.lineOf?.(path47);
     if (line !== void 0) source.line = line;
     if (report2.at?.template) {
       source.templateLocation = { ...report2.at.template };
@@ -72832,7 +72991,7 @@ function evaluate2(objects, rules, config, options = {}) {
       category: rule2.meta.category,
       message: interpolate(template, report2.data),
       object: object.ref,
-      path: path46,
+      path: path47,
       source,
       fingerprint,
       remediation: rule2.meta.remediation
@@ -73100,7 +73259,7 @@ function mergeValueSets(findings, config) {
 
 // src/pipeline/suppress.ts
 import { existsSync as existsSync7, readFileSync as readFileSync19 } from "node:fs";
-import path27 from "node:path";
+import path28 from "node:path";
 var ANNOTATION_PREFIX = "preadmit.dev/ignore.";
 var MARKER2 = /(#|\{\{-?\s*\/\*)\s*preadmit:\s*ignore\s+(\S+)(?:\s+--(.*?))?\s*(?:\*\/\s*-?\}\})?\s*$/;
 function commentKey(file, line) {
@@ -73142,10 +73301,10 @@ function commentFiles(renders) {
     seen.add(render2.dir);
     const sources = new TemplateSources(render2.dir);
     for (const file of sources.allFiles()) files.add(file);
-    const add2 = (dir) => files.add(path27.join(dir, "values.yaml"));
+    const add2 = (dir) => files.add(path28.join(dir, "values.yaml"));
     add2(render2.dir);
     for (const file of sources.allFiles()) {
-      const chartDir = file.slice(0, file.lastIndexOf(`${path27.sep}templates${path27.sep}`));
+      const chartDir = file.slice(0, file.lastIndexOf(`${path28.sep}templates${path28.sep}`));
       if (chartDir) add2(chartDir);
     }
   }
@@ -73214,9 +73373,9 @@ function glob(value, pattern) {
 }
 function configMatches(s, f, container, repoRoot) {
   if (s.rule !== "*" && s.rule !== f.ruleId) return false;
-  if (s.chart !== void 0 && !glob(f.source.chart === void 0 ? void 0 : path27.resolve(repoRoot, f.source.chart), s.chart)) return false;
+  if (s.chart !== void 0 && !glob(f.source.chart === void 0 ? void 0 : path28.resolve(repoRoot, f.source.chart), s.chart)) return false;
   if (s.file !== void 0) {
-    const files = [f.source.file, f.source.values?.file].filter((x) => x !== void 0).map((x) => path27.resolve(repoRoot, x));
+    const files = [f.source.file, f.source.values?.file].filter((x) => x !== void 0).map((x) => path28.resolve(repoRoot, x));
     if (!files.some((x) => glob(x, s.file))) return false;
   }
   if (s.valueSet !== void 0) {
@@ -73295,7 +73454,7 @@ function applySuppressions(findings, options) {
     }
     for (const loc of [f.source.values, f.source.templateLocation]) {
       if (loc?.line === void 0) continue;
-      for (const c3 of comments.get(path27.resolve(repoRoot, loc.file)) ?? []) {
+      for (const c3 of comments.get(path28.resolve(repoRoot, loc.file)) ?? []) {
         if (c3.target !== loc.line && c3.line !== loc.line) continue;
         if (c3.rule !== "*" && c3.rule !== f.ruleId) continue;
         if (c3.rule === "*" && lockedRule) continue;
@@ -73444,7 +73603,8 @@ function classifyText(text2, encoding = "utf-8") {
     json2 = JSON.parse(start === 0 ? text2 : text2.slice(start));
   } catch (error2) {
     if (!looksTerraform) return { kind: "not-plan" };
-    return { kind: "rejected", message: `Terraform plan JSON is invalid or truncated${encodingNote(encoding)}: ${describeParseError(error2, text2, start)}` };
+    const stream = findJsonError(text2, start)?.reason === "unexpected data after the JSON value";
+    return { kind: "rejected", message: `Terraform plan JSON is invalid or truncated${encodingNote(encoding)}: ${describeParseError(error2, text2, start)}`, ...stream ? { manifests: true } : {} };
   }
   if (json2 === null || typeof json2 !== "object" || Array.isArray(json2)) return { kind: "not-plan" };
   const doc = json2;
@@ -73454,7 +73614,8 @@ function classifyText(text2, encoding = "utf-8") {
     if (!(major === 0 || major === 1)) {
       return { kind: "rejected", message: `Terraform plan JSON format_version ${doc.format_version} is not supported (0.x and 1.x are)` };
     }
-    return { kind: "plan", json: doc, encoding };
+    const manifests = "apiVersion" in doc || "kind" in doc;
+    return { kind: "plan", json: doc, encoding, ...manifests ? { manifests: true } : {} };
   }
   if (typeof doc.version === "number" && "terraform_version" in doc && ("resources" in doc || "lineage" in doc)) {
     return { kind: "rejected", message: `Terraform state file (terraform.tfstate), not a plan: it shows what exists, not what the change will create; ${SHOW_HINT}` };
@@ -73478,7 +73639,7 @@ function findJsonError(text2, from = 0) {
   const length = text2.length;
   const number = /-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?/y;
   const unexpected = (at3) => ({ offset: at3, reason: `unexpected ${JSON.stringify(text2[at3])}` });
-  const skipString = () => {
+  const skipString2 = () => {
     i2++;
     while (i2 < length) {
       const c3 = text2.charCodeAt(i2);
@@ -73517,7 +73678,7 @@ function findJsonError(text2, from = 0) {
         i2++;
         state = "value-or-close";
       } else if (c3 === '"') {
-        const error2 = skipString();
+        const error2 = skipString2();
         if (error2) return error2;
         state = "after";
       } else if (text2.startsWith("true", i2) || text2.startsWith("null", i2)) {
@@ -73534,7 +73695,7 @@ function findJsonError(text2, from = 0) {
       }
     } else if (state === "key" || state === "key-or-close") {
       if (c3 !== '"') return { offset: i2, reason: `expected a property name, found ${JSON.stringify(c3)}` };
-      const error2 = skipString();
+      const error2 = skipString2();
       if (error2) return error2;
       state = "colon";
     } else if (state === "colon") {
@@ -73793,55 +73954,55 @@ function snake(name) {
   return IRREGULAR_INVERSE[name] ?? name.replace(/[A-Z]/g, (c3) => `_${c3.toLowerCase()}`);
 }
 function tfPathOf(kind, raw, pointer) {
-  const path46 = [];
+  const path47 = [];
   const steps2 = tokens(pointer);
   let node = raw;
   let parent = "";
   for (let i2 = 0; i2 < steps2.length; i2++) {
     const step = steps2[i2];
     if (Array.isArray(node)) {
-      path46.push(Number(step));
+      path47.push(Number(step));
       node = node[Number(step)];
       continue;
     }
     if (isObj(node) && MAP_NODES.has(node)) {
-      path46.push(step);
+      path47.push(step);
       node = node[step];
       continue;
     }
     if (i2 === 0 && (step === "apiVersion" || step === "kind")) return [];
     const key2 = INVERSE.get(`${kind}|${parent}|${step}`) ?? snake(step);
-    path46.push(key2);
+    path47.push(key2);
     const next = isObj(node) ? node[step] : void 0;
     const following = steps2[i2 + 1];
-    if (isObj(next) && !MAP_NODES.has(next)) path46.push(0);
-    else if (next === void 0 && following !== void 0 && !/^\d+$/.test(following) && !MAP_ATTRIBUTES.has(key2)) path46.push(0);
+    if (isObj(next) && !MAP_NODES.has(next)) path47.push(0);
+    else if (next === void 0 && following !== void 0 && !/^\d+$/.test(following) && !MAP_ATTRIBUTES.has(key2)) path47.push(0);
     node = next;
     parent = key2;
   }
-  return path46;
+  return path47;
 }
 
 // src/terraform/helm-release.ts
 import { existsSync as existsSync8, statSync as statSync14 } from "node:fs";
-import path28 from "node:path";
+import path29 from "node:path";
 var REMOTE_CHART = /^(oci|https?):\/\//i;
 var REPO_ALIAS = /^[\w.-]+\/[\w.-]+$/;
 function inside2(root, target) {
-  const rel = path28.relative(root, target);
-  return rel === "" || !rel.startsWith("..") && !path28.isAbsolute(rel);
+  const rel = path29.relative(root, target);
+  return rel === "" || !rel.startsWith("..") && !path29.isAbsolute(rel);
 }
 function resolveChart(after, dirs) {
   const chart = str2(after.chart);
   const repository = str2(after.repository);
   if (chart === void 0 || chart === "") return { source: "unknown", tried: [] };
   if (repository !== void 0 && repository !== "" || REMOTE_CHART.test(chart)) return { source: "remote", tried: [] };
-  const candidates = [path28.resolve(dirs.rootDir, chart)];
-  if (dirs.moduleDir !== void 0 && dirs.moduleDir !== dirs.rootDir) candidates.push(path28.resolve(dirs.moduleDir, chart));
+  const candidates = [path29.resolve(dirs.rootDir, chart)];
+  if (dirs.moduleDir !== void 0 && dirs.moduleDir !== dirs.rootDir) candidates.push(path29.resolve(dirs.moduleDir, chart));
   for (const candidate2 of candidates) {
     if (!inside2(dirs.repoRoot, candidate2) || !existsSync8(candidate2)) continue;
     const stat2 = statSync14(candidate2);
-    if (stat2.isDirectory() && existsSync8(path28.join(candidate2, "Chart.yaml"))) return { source: "local", dir: candidate2, tried: candidates };
+    if (stat2.isDirectory() && existsSync8(path29.join(candidate2, "Chart.yaml"))) return { source: "local", dir: candidate2, tried: candidates };
     if (stat2.isFile() && /\.tgz$/.test(candidate2)) return { source: "archive", dir: candidate2, tried: candidates };
   }
   if (REPO_ALIAS.test(chart) && !chart.startsWith(".")) return { source: "remote", tried: candidates };
@@ -73948,7 +74109,7 @@ function fromHelmRelease(address, after, afterUnknown, afterSensitive, dirs) {
   if (resolved.source === "remote") {
     notice2 = `helm_release ${address}: ${what} is not in the repository and not analysable offline (preadmit never downloads charts): its manifests were not checked, only its values; vendor the chart into the repository and point chart at its path to have it rendered`;
   } else if (resolved.source === "missing") {
-    notice2 = `helm_release ${address}: local ${what} was not found in the repository (looked at ${resolved.tried.map((t) => path28.relative(dirs.repoRoot, t).split(path28.sep).join("/") || ".").join(", ")}): not analysable; only its values were checked`;
+    notice2 = `helm_release ${address}: local ${what} was not found in the repository (looked at ${resolved.tried.map((t) => path29.relative(dirs.repoRoot, t).split(path29.sep).join("/") || ".").join(", ")}): not analysable; only its values were checked`;
   } else if (resolved.source === "archive") {
     notice2 = `helm_release ${address}: ${what} is a packaged chart archive, which preadmit does not unpack: not analysed; only its values were checked`;
   }
@@ -73968,7 +74129,7 @@ function releaseAttributeOf(raw, pointer) {
 
 // src/terraform/locate.ts
 import { existsSync as existsSync9, readdirSync as readdirSync14, readFileSync as readFileSync20, statSync as statSync15 } from "node:fs";
-import path29 from "node:path";
+import path30 from "node:path";
 
 // src/terraform/hcl.ts
 var IDENT_START = /[A-Za-z_]/;
@@ -74208,13 +74369,13 @@ function parseTupleItems(s) {
   }
   return items;
 }
-function locatePath(body, path46, blockLine) {
+function locatePath(body, path47, blockLine) {
   let location = { line: blockLine, matched: 0 };
   let items = body;
   let value;
   let i2 = 0;
-  while (i2 < path46.length) {
-    const step = path46[i2];
+  while (i2 < path47.length) {
+    const step = path47[i2];
     if (items !== void 0) {
       const name = String(step);
       const attribute = items.find((item) => item.type === "attr" && item.name === name);
@@ -74229,8 +74390,8 @@ function locatePath(body, path46, blockLine) {
       if (blocks2.length === 0) break;
       let index = 0;
       let consumed = 1;
-      if (typeof path46[i2 + 1] === "number") {
-        index = path46[i2 + 1];
+      if (typeof path47[i2 + 1] === "number") {
+        index = path47[i2 + 1];
         consumed = 2;
       }
       const block = blocks2[index] ?? blocks2.find((b) => b.name === "dynamic") ?? blocks2[blocks2.length - 1];
@@ -74338,8 +74499,8 @@ var TfLocator = class {
   heredocs = /* @__PURE__ */ new WeakMap();
   modulesJson;
   constructor(options) {
-    this.rootDir = path29.resolve(options.rootDir);
-    this.repoRoot = path29.resolve(options.repoRoot);
+    this.rootDir = path30.resolve(options.rootDir);
+    this.repoRoot = path30.resolve(options.repoRoot);
     this.realRoot = safeRealpath(this.repoRoot) ?? this.repoRoot;
     const configuration = isObj(options.configuration) ? options.configuration : {};
     this.rootModule = isObj(configuration.root_module) ? configuration.root_module : void 0;
@@ -74347,14 +74508,14 @@ var TfLocator = class {
   inside(dir) {
     const real = safeRealpath(dir);
     if (real === void 0) return false;
-    const rel = path29.relative(this.realRoot, real);
-    return rel === "" || !rel.startsWith("..") && !path29.isAbsolute(rel);
+    const rel = path30.relative(this.realRoot, real);
+    return rel === "" || !rel.startsWith("..") && !path30.isAbsolute(rel);
   }
   /** `.terraform/modules/modules.json`: module key (`a.b`) -> directory, for registry and git modules. */
   installedModules() {
     if (this.modulesJson) return this.modulesJson;
     this.modulesJson = /* @__PURE__ */ new Map();
-    const file = path29.join(this.rootDir, ".terraform", "modules", "modules.json");
+    const file = path30.join(this.rootDir, ".terraform", "modules", "modules.json");
     try {
       if (!existsSync9(file) || !this.inside(file)) return this.modulesJson;
       const parsed = JSON.parse(readFileSync20(file, "utf8"));
@@ -74363,7 +74524,7 @@ var TfLocator = class {
         if (!isObj(entry)) continue;
         const key2 = str2(entry.Key);
         const dir = str2(entry.Dir);
-        if (key2 !== void 0 && dir !== void 0) this.modulesJson.set(key2, path29.resolve(this.rootDir, dir));
+        if (key2 !== void 0 && dir !== void 0) this.modulesJson.set(key2, path30.resolve(this.rootDir, dir));
       }
     } catch {
     }
@@ -74382,7 +74543,7 @@ var TfLocator = class {
       const entry = isObj(calls) ? calls[call.name] : void 0;
       const source = isObj(entry) ? str2(entry.source) : void 0;
       module = isObj(entry) && isObj(entry.module) ? entry.module : void 0;
-      if (source !== void 0 && LOCAL_SOURCE.test(source) && dir !== void 0) dir = path29.resolve(dir, source);
+      if (source !== void 0 && LOCAL_SOURCE.test(source) && dir !== void 0) dir = path30.resolve(dir, source);
       else dir = this.installedModules().get(names.join("."));
       if (dir === void 0) break;
     }
@@ -74402,7 +74563,7 @@ var TfLocator = class {
       return index;
     }
     for (const entry of entries) {
-      const absolute = path29.join(dir, entry);
+      const absolute = path30.join(dir, entry);
       let text2;
       try {
         if (!statSync15(absolute).isFile()) continue;
@@ -74410,7 +74571,7 @@ var TfLocator = class {
       } catch {
         continue;
       }
-      const file = path29.relative(this.repoRoot, absolute).split(path29.sep).join("/");
+      const file = path30.relative(this.repoRoot, absolute).split(path30.sep).join("/");
       for (const item of parseHcl(text2)) {
         if (item.type !== "block" || item.name !== "resource" && item.name !== "data" || item.labels.length !== 2) continue;
         const key2 = `${item.name === "data" ? "data" : "managed"}|${item.labels[0]}|${item.labels[1]}`;
@@ -74684,11 +74845,11 @@ function lineOfFor(locator, location, attributeOf) {
 }
 
 // src/terraform/load-plan-file.ts
-import path31 from "node:path";
+import path32 from "node:path";
 
 // src/secrets/redact.ts
 import { existsSync as existsSync10, readFileSync as readFileSync21, statSync as statSync16 } from "node:fs";
-import path30 from "node:path";
+import path31 from "node:path";
 var REDACTED2 = "***";
 var MIN_SECRET = 8;
 var MIN_FRAGMENT = 16;
@@ -74779,20 +74940,20 @@ function readSmall(file) {
   }
 }
 function gitConfigTexts(workTree) {
-  const dotGit = path30.join(workTree, ".git");
+  const dotGit = path31.join(workTree, ".git");
   const dirs = [];
   const pointer = readSmall(dotGit);
   if (pointer !== void 0 && /^gitdir:/m.test(pointer)) {
-    const gitdir = path30.resolve(workTree, pointer.replace(/^gitdir:\s*/m, "").trim());
+    const gitdir = path31.resolve(workTree, pointer.replace(/^gitdir:\s*/m, "").trim());
     dirs.push(gitdir);
-    const common3 = readSmall(path30.join(gitdir, "commondir"));
-    if (common3 !== void 0) dirs.push(path30.resolve(gitdir, common3.trim()));
+    const common3 = readSmall(path31.join(gitdir, "commondir"));
+    if (common3 !== void 0) dirs.push(path31.resolve(gitdir, common3.trim()));
   } else if (existsSync10(dotGit)) {
     dirs.push(dotGit);
   }
   const texts = [];
   const seen = /* @__PURE__ */ new Set();
-  const pending = dirs.map((dir) => path30.join(dir, "config"));
+  const pending = dirs.map((dir) => path31.join(dir, "config"));
   while (pending.length > 0 && texts.length < 16) {
     const file = pending.shift();
     if (seen.has(file)) continue;
@@ -74800,7 +74961,7 @@ function gitConfigTexts(workTree) {
     const text2 = readSmall(file);
     if (text2 === void 0) continue;
     texts.push(text2);
-    for (const include of text2.matchAll(/^\s*path\s*=\s*"?(.+?)"?\s*$/gim)) pending.push(path30.resolve(path30.dirname(file), include[1].replace(/^~(?=\/)/, process.env.HOME ?? "~")));
+    for (const include of text2.matchAll(/^\s*path\s*=\s*"?(.+?)"?\s*$/gim)) pending.push(path31.resolve(path31.dirname(file), include[1].replace(/^~(?=\/)/, process.env.HOME ?? "~")));
   }
   return texts;
 }
@@ -75083,10 +75244,10 @@ var Redactor = class {
 
 // src/terraform/load-plan-file.ts
 async function loadPlanFile(json2, options) {
-  const planFile = path31.relative(options.repoRoot, options.file).split(path31.sep).join("/");
+  const planFile = path32.relative(options.repoRoot, options.file).split(path32.sep).join("/");
   const loaded = loadPlan(json2, {
     planFile,
-    planDir: path31.dirname(options.file),
+    planDir: path32.dirname(options.file),
     repoRoot: options.repoRoot,
     ...options.rootModuleDir ? { rootModuleDir: options.rootModuleDir } : {}
   });
@@ -75123,15 +75284,15 @@ async function loadPlanFile(json2, options) {
 
 // src/pipeline/policy.ts
 import { readdirSync as readdirSync15, readFileSync as readFileSync22, statSync as statSync17 } from "node:fs";
-import path32 from "node:path";
+import path33 from "node:path";
 function configCandidates(first, repoRoot, isDirectory3) {
-  let dir = path32.resolve(first);
-  if (!isDirectory3) dir = path32.dirname(dir);
+  let dir = path33.resolve(first);
+  if (!isDirectory3) dir = path33.dirname(dir);
   const out = [];
   for (; ; ) {
-    out.push(path32.join(dir, CONFIG_FILE_NAME));
-    if (dir === repoRoot || path32.dirname(dir) === dir) return out;
-    dir = path32.dirname(dir);
+    out.push(path33.join(dir, CONFIG_FILE_NAME));
+    if (dir === repoRoot || path33.dirname(dir) === dir) return out;
+    dir = path33.dirname(dir);
   }
 }
 async function policyAt(request2, head, lookup, repoRoot, ruleIds2, defaultSeverity) {
@@ -75144,7 +75305,7 @@ async function policyAt(request2, head, lookup, repoRoot, ruleIds2, defaultSever
   if (!revision.ok) return unavailable(revision.message);
   const sha = revision.sha;
   const short = sha.slice(0, 12);
-  const candidates = lookup.configFile !== void 0 ? [path32.resolve(lookup.configFile)] : configCandidates(lookup.first, repoRoot, lookup.firstIsDirectory);
+  const candidates = lookup.configFile !== void 0 ? [path33.resolve(lookup.configFile)] : configCandidates(lookup.first, repoRoot, lookup.firstIsDirectory);
   let config = defaultConfig();
   const inRepo = candidates.filter((candidate2) => isInside(repoRoot, candidate2));
   const found = await readFilesAt(repoRoot, sha, inRepo.map(display));
@@ -75155,7 +75316,7 @@ async function policyAt(request2, head, lookup, repoRoot, ruleIds2, defaultSever
     config = loadConfigText(file.text, candidate2, ruleIds2, `${display(candidate2)}@${short}`, repoRoot);
     break;
   }
-  if (lookup.configFile !== void 0 && !isInside(repoRoot, path32.resolve(lookup.configFile))) config = head;
+  if (lookup.configFile !== void 0 && !isInside(repoRoot, path33.resolve(lookup.configFile))) config = head;
   const info2 = {
     from: "revision",
     revision: sha,
@@ -75330,14 +75491,14 @@ function suppressionAnnotations(raw) {
 function identity6(object) {
   return [object.ref.kind, object.ref.namespace ?? "", object.ref.name].join("\0");
 }
-var MAX_CHART_ENTRIES = 5e4;
+var MAX_CHART_ENTRIES2 = 5e4;
 function renderReads(repoRoot, dirs, files) {
   const realRoot = safeRealpath(repoRoot) ?? repoRoot;
   const out = /* @__PURE__ */ new Set();
   const walked = /* @__PURE__ */ new Set();
-  let budget = MAX_CHART_ENTRIES;
+  let budget = MAX_CHART_ENTRIES2;
   const note = (p) => {
-    const named2 = path32.resolve(p);
+    const named2 = path33.resolve(p);
     if (isInside(repoRoot, named2)) out.add(relativeTo(repoRoot, named2));
     else if (isInside(realRoot, named2)) out.add(relativeTo(realRoot, named2));
     else return false;
@@ -75359,7 +75520,7 @@ function renderReads(repoRoot, dirs, files) {
     }
     for (const entry of entries) {
       if (--budget < 0) return false;
-      const full2 = path32.join(dir, entry.name);
+      const full2 = path33.join(dir, entry.name);
       if (entry.isDirectory()) {
         if (entry.name !== ".git" && !walk3(full2)) return false;
       } else if (entry.isSymbolicLink()) {
@@ -75383,10 +75544,10 @@ function renderReads(repoRoot, dirs, files) {
 async function chartChanges(repoRoot, sha, renders, file) {
   const dirs = [...new Set(renders.map((r) => r.dir))];
   const valuesFiles = [...new Set(renders.flatMap((r) => r.request.valuesFiles))];
-  const reads = renders.length > 0 ? renderReads(repoRoot, dirs, valuesFiles) : renderReads(repoRoot, [], [path32.resolve(repoRoot, file)]);
+  const reads = renders.length > 0 ? renderReads(repoRoot, dirs, valuesFiles) : renderReads(repoRoot, [], [path33.resolve(repoRoot, file)]);
   const changed = reads === void 0 ? void 0 : await changedFilesSince(repoRoot, sha, reads);
   if (changed === void 0) return { changed: void 0, templates: void 0 };
-  const values = new Set(renderReads(repoRoot, [], [...valuesFiles, ...dirs.map((dir) => path32.join(dir, "values.yaml"))]) ?? []);
+  const values = new Set(renderReads(repoRoot, [], [...valuesFiles, ...dirs.map((dir) => path33.join(dir, "values.yaml"))]) ?? []);
   const roots = [...new Set(dirs.flatMap((dir) => [relativeTo(repoRoot, dir), ...safeRealpath(dir) !== void 0 ? [relativeTo(safeRealpath(repoRoot) ?? repoRoot, safeRealpath(dir))] : []]))];
   const chartValues = (f) => roots.some((root) => f.startsWith(`${root}/`) && /^(charts\/[^/]+\/)*values\.yaml$/.test(f.slice(root.length + 1)));
   return { changed, templates: changed.filter((f) => !values.has(f) && !chartValues(f)) };
@@ -75405,7 +75566,7 @@ function heldBack(comment, finding, changes, repoRoot) {
   const marker = `ignore comment at ${relativeTo(repoRoot, comment.file)}:${comment.line}`;
   const on6 = `${finding.ruleId} on ${finding.object.kind}/${finding.object.name} from ${finding.source.file}`;
   if (changes.templates === void 0) return `${marker} suppresses ${on6} once merged: the chart's files could not be compared with the base (a symlink leads outside the repository, or git could not tell)`;
-  const template = path32.resolve(repoRoot, finding.source.file);
+  const template = path33.resolve(repoRoot, finding.source.file);
   const real = safeRealpath(template);
   const names = [finding.source.file, ...real !== void 0 ? [relativeTo(safeRealpath(repoRoot) ?? repoRoot, real)] : []];
   if (names.some((name) => changes.templates.includes(name))) return `${marker} would also suppress ${on6}, which this pull request adds or changes`;
@@ -75418,7 +75579,7 @@ async function pendingAnnotations(repoRoot, sha, input, changes) {
   const baseManifests = /* @__PURE__ */ new Map();
   const unchanged = /* @__PURE__ */ new Map();
   const inRepo = (file) => {
-    const rel = relativeTo(repoRoot, path32.resolve(repoRoot, file));
+    const rel = relativeTo(repoRoot, path33.resolve(repoRoot, file));
     return rel.startsWith("../") ? void 0 : rel;
   };
   for (const object of carriers) {
@@ -75467,9 +75628,366 @@ async function pendingAgainst(repoRoot, sha, config, input) {
 
 // src/pipeline/load.ts
 import { readFileSync as readFileSync23 } from "node:fs";
-import path33 from "node:path";
-function loadManifestText(text2, file, explicit, loaded) {
-  const parsed = loadYamlDocuments(text2);
+import path34 from "node:path";
+
+// src/loaders/kubectl-stream.ts
+var GO_SPACE2 = /[\t\n\v\f\r \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]/;
+var JSON_PEEK_BYTES = 4096;
+function decodeManifestBytes(bytes) {
+  if (bytes.length >= 3 && bytes[0] === 239 && bytes[1] === 187 && bytes[2] === 191) return { text: goUtf8(bytes.subarray(3)) };
+  if (bytes.length >= 2 && bytes[0] === 255 && bytes[1] === 254) return { text: utf16(bytes.subarray(2), false) };
+  if (bytes.length >= 2 && bytes[0] === 254 && bytes[1] === 255) return { text: utf16(bytes.subarray(2), true) };
+  const text2 = goUtf8(bytes);
+  const ascii16 = bytes.length >= 4 && (bytes[0] !== 0 && bytes[1] === 0 && bytes[2] !== 0 && bytes[3] === 0 || bytes[0] === 0 && bytes[1] !== 0 && bytes[2] === 0 && bytes[3] !== 0);
+  return ascii16 ? { text: text2, utf16WithoutBom: true } : { text: text2 };
+}
+var strictUtf8 = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
+function goUtf8(bytes) {
+  try {
+    return strictUtf8.decode(bytes);
+  } catch {
+  }
+  const buffer = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length);
+  const parts = [];
+  let start = 0;
+  let i2 = 0;
+  const continuation = (at3, low = 128, high = 191) => at3 < bytes.length && bytes[at3] >= low && bytes[at3] <= high;
+  while (i2 < bytes.length) {
+    const b = bytes[i2];
+    let size2 = 0;
+    if (b < 128) size2 = 1;
+    else if (b >= 194 && b <= 223) size2 = continuation(i2 + 1) ? 2 : 0;
+    else if (b >= 224 && b <= 239) {
+      const [low, high] = b === 224 ? [160, 191] : b === 237 ? [128, 159] : [128, 191];
+      size2 = continuation(i2 + 1, low, high) && continuation(i2 + 2) ? 3 : 0;
+    } else if (b >= 240 && b <= 244) {
+      const [low, high] = b === 240 ? [144, 191] : b === 244 ? [128, 143] : [128, 191];
+      size2 = continuation(i2 + 1, low, high) && continuation(i2 + 2) && continuation(i2 + 3) ? 4 : 0;
+    }
+    if (size2 > 0) {
+      i2 += size2;
+      continue;
+    }
+    parts.push(buffer.toString("utf8", start, i2), "\uFFFD");
+    i2++;
+    start = i2;
+  }
+  parts.push(buffer.toString("utf8", start, i2));
+  return parts.join("");
+}
+function utf16(bytes, bigEndian) {
+  const even = bytes.length - bytes.length % 2;
+  const le = Buffer.alloc(even);
+  for (let i2 = 0; i2 < even; i2 += 2) {
+    le[i2] = bigEndian ? bytes[i2 + 1] : bytes[i2];
+    le[i2 + 1] = bigEndian ? bytes[i2] : bytes[i2 + 1];
+  }
+  return wellFormed(le.toString("utf16le")) + (even < bytes.length ? "\uFFFD" : "");
+}
+var LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
+function wellFormed(text2) {
+  return text2.replace(LONE_SURROGATE, "\uFFFD");
+}
+function looksJson(text2) {
+  let bytes = 0;
+  for (let i2 = 0; i2 < text2.length; i2++) {
+    if (text2[i2] === "{") return true;
+    if (!GO_SPACE2.test(text2[i2])) return false;
+    bytes += utf8Length(text2.charCodeAt(i2));
+    if (bytes >= JSON_PEEK_BYTES) return false;
+  }
+  return false;
+}
+function utf8Length(code) {
+  return code < 128 ? 1 : code < 2048 ? 2 : code >= 55296 && code <= 57343 ? 2 : 3;
+}
+function consumeWhitespace(text2, from) {
+  let left = Buffer.byteLength(text2.slice(from));
+  for (let i2 = from; ; ) {
+    if (left < 4) return void 0;
+    const code = text2.charCodeAt(i2);
+    if (code === 65533) return void 0;
+    if (!GO_SPACE2.test(text2[i2])) return i2;
+    left -= utf8Length(code);
+    i2++;
+    if (code === 10) return i2;
+  }
+}
+function lineIndex(text2) {
+  let starts;
+  return (offset) => {
+    if (starts === void 0) {
+      starts = [0];
+      for (let i2 = text2.indexOf("\n"); i2 !== -1; i2 = text2.indexOf("\n", i2 + 1)) starts.push(i2 + 1);
+    }
+    let low = 0;
+    let high = starts.length - 1;
+    while (low < high) {
+      const mid = low + high + 1 >> 1;
+      if (starts[mid] <= offset) low = mid;
+      else high = mid - 1;
+    }
+    return low + 1;
+  };
+}
+function readManifestStream(input) {
+  const decoded = typeof input === "string" ? { text: input.charCodeAt(0) === 65279 ? input.slice(1) : input } : decodeManifestBytes(input);
+  if ("utf16WithoutBom" in decoded && decoded.utf16WithoutBom) {
+    const message = "the file looks UTF-16 encoded without a byte order mark: kubectl reads it as UTF-8 and fails on its NUL bytes (save it as UTF-8, or as UTF-16 with a byte order mark)";
+    return { documents: [], problems: [{ index: 0, line: 1, message }] };
+  }
+  const text2 = decoded.text;
+  if (text2.length > YAML_LIMITS.maxBytes || !looksJson(text2)) return loadYamlDocuments(text2, "kubernetes", { decoded: true });
+  return readJsonStream(text2);
+}
+function readJsonStream(text2) {
+  const documents = [];
+  const problems = [];
+  const lineOfOffset = lineIndex(text2);
+  let consumed = 0;
+  let count2 = 0;
+  let textNodes = 0;
+  for (let at3 = 0; ; ) {
+    at3 = skipJsonSpace(text2, at3);
+    if (at3 >= text2.length) break;
+    const scan3 = scanJsonValue(text2, at3);
+    if ("offset" in scan3) {
+      const where = `line ${lineOfOffset(scan3.offset)}, column ${scan3.offset - text2.lastIndexOf("\n", scan3.offset - 1)}`;
+      if (count2 > 1) {
+        problems.push({ index: count2, line: lineOfOffset(scan3.offset), message: `invalid JSON after ${count2} JSON values (${scan3.reason} at ${where}): kubectl reads this file as a stream of JSON values and fails here` });
+        break;
+      }
+      const from = consumeWhitespace(text2, consumed);
+      if (from === void 0) {
+        problems.push({ index: count2, line: lineOfOffset(scan3.offset), message: `invalid JSON (${scan3.reason} at ${where}), and kubectl cannot read the rest as YAML: it fails here` });
+        break;
+      }
+      appendYaml(text2, from, count2, lineOfOffset, documents, problems);
+      break;
+    }
+    const index = count2++;
+    consumed = scan3.end;
+    at3 = scan3.end;
+    const line = lineOfOffset(scan3.start);
+    textNodes += scan3.nodes;
+    if (scan3.deep) {
+      problems.push({ index, line, message: DEPTH_MESSAGE() });
+      continue;
+    }
+    if (scan3.nodes > YAML_LIMITS.maxDocumentNodes) {
+      problems.push({ index, line, message: tooManyNodes("document", YAML_LIMITS.maxDocumentNodes) });
+      continue;
+    }
+    if (textNodes > YAML_LIMITS.maxTextNodes) {
+      problems.push({ index, line, message: `${tooManyNodes("text", YAML_LIMITS.maxTextNodes)}: this document and the ones after it are not parsed` });
+      break;
+    }
+    const spent = chargeYamlBudget(scan3.nodes);
+    if (spent !== void 0) {
+      problems.push({ index, line, message: spent });
+      break;
+    }
+    const source = text2.slice(scan3.start, scan3.end);
+    let value = JSON.parse(source);
+    if (/\\u[dD][89a-fA-F]/.test(source)) value = wellFormedValue(value);
+    if (hasNonFinite(value)) {
+      problems.push({ index, line, message: "a number is too large for a float64: kubectl cannot decode this document and fails" });
+      continue;
+    }
+    const valueStart = scan3.start;
+    const document = { index, value, line, lineOf: (pointer) => lineOfOffset(jsonOffsetOf(text2, valueStart, pointer)) };
+    if (scan3.duplicates.length > 0) {
+      document.duplicates = scan3.duplicates.map((d) => ({
+        pointer: d.pointer,
+        key: d.key,
+        firstLine: lineOfOffset(d.firstKeyAt),
+        line: lineOfOffset(d.keyAt),
+        hidden: wellFormedValue(JSON.parse(text2.slice(d.hidden, skipValue(text2, d.hidden)))),
+        effective: wellFormedValue(JSON.parse(text2.slice(d.effective, skipValue(text2, d.effective))))
+      }));
+    }
+    documents.push(document);
+  }
+  return { documents, problems };
+}
+function appendYaml(text2, from, first, lineOfOffset, documents, problems) {
+  const tail = loadYamlDocuments(text2.slice(from), "kubernetes", { decoded: true });
+  const shift = lineOfOffset(from) - 1;
+  for (const doc of tail.documents) {
+    const lineOf = doc.lineOf;
+    const shifted = { index: doc.index + first, value: doc.value, line: doc.line + shift, lineOf: (pointer) => lineOf(pointer) + shift };
+    if (doc.duplicates) shifted.duplicates = doc.duplicates.map((d) => ({ ...d, firstLine: d.firstLine + shift, line: d.line + shift }));
+    documents.push(shifted);
+  }
+  for (const problem of tail.problems) problems.push({ ...problem, index: problem.index + first, ...problem.line !== void 0 ? { line: problem.line + shift } : {} });
+}
+function wellFormedValue(value) {
+  if (typeof value === "string") return wellFormed(value);
+  if (Array.isArray(value)) return value.map(wellFormedValue);
+  if (value !== null && typeof value === "object") {
+    const out = {};
+    for (const [key2, item] of Object.entries(value)) Object.defineProperty(out, wellFormed(key2), { value: wellFormedValue(item), enumerable: true, writable: true, configurable: true });
+    return out;
+  }
+  return value;
+}
+function skipJsonSpace(text2, at3) {
+  while (at3 < text2.length) {
+    const c3 = text2.charCodeAt(at3);
+    if (c3 !== 32 && c3 !== 9 && c3 !== 10 && c3 !== 13) break;
+    at3++;
+  }
+  return at3;
+}
+var JSON_NUMBER = /-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?/y;
+function scanJsonValue(text2, start) {
+  const stack = [];
+  const duplicates = [];
+  let nodes = 0;
+  let deep = false;
+  let i2 = start;
+  const unexpected = (at3, what) => at3 >= text2.length ? { offset: at3, reason: "unexpected end of input" } : { offset: at3, reason: `unexpected ${JSON.stringify(text2[at3])} ${what}` };
+  const string = () => {
+    i2++;
+    while (i2 < text2.length) {
+      const c3 = text2.charCodeAt(i2);
+      if (c3 === 34) {
+        i2++;
+        return void 0;
+      }
+      if (c3 < 32) return { offset: i2, reason: "a control character in a string" };
+      if (c3 === 92) {
+        const e = text2[i2 + 1];
+        if (e === "u") {
+          if (!/^[0-9a-fA-F]{4}$/.test(text2.slice(i2 + 2, i2 + 6))) return { offset: i2, reason: "an invalid \\u escape in a string" };
+          i2 += 6;
+        } else if (e !== void 0 && '"\\/bfnrt'.includes(e)) i2 += 2;
+        else return { offset: i2, reason: "an invalid escape in a string" };
+      } else i2++;
+    }
+    return { offset: i2, reason: "unexpected end of input in a string" };
+  };
+  const value = (pointer) => {
+    nodes++;
+    const c3 = text2[i2];
+    if (c3 === "{" || c3 === "[") {
+      stack.push({ close: c3 === "{" ? "}" : "]", pointer, index: 0, ...c3 === "{" ? { keys: /* @__PURE__ */ new Map() } : {} });
+      if (stack.length > YAML_LIMITS.maxDepth) deep = true;
+      i2++;
+      return void 0;
+    }
+    if (c3 === '"') return string();
+    for (const literal2 of ["true", "false", "null"]) {
+      if (text2.startsWith(literal2, i2)) {
+        i2 += literal2.length;
+        return void 0;
+      }
+    }
+    JSON_NUMBER.lastIndex = i2;
+    if (!JSON_NUMBER.test(text2)) return unexpected(i2, "where a value should start");
+    i2 = JSON_NUMBER.lastIndex;
+    return void 0;
+  };
+  const error2 = value("");
+  if (error2) return error2;
+  while (stack.length > 0) {
+    const frame = stack[stack.length - 1];
+    i2 = skipJsonSpace(text2, i2);
+    if (text2[i2] === frame.close) {
+      stack.pop();
+      i2++;
+      continue;
+    }
+    if (frame.index > 0) {
+      if (text2[i2] !== ",") return unexpected(i2, `where , or ${frame.close} should follow`);
+      i2 = skipJsonSpace(text2, i2 + 1);
+    }
+    frame.index++;
+    if (frame.keys) {
+      if (text2[i2] !== '"') return unexpected(i2, "where a key should start");
+      const keyAt = i2;
+      const bad = string();
+      if (bad) return bad;
+      const raw = text2.slice(keyAt, i2);
+      const key2 = wellFormed(raw.includes("\\") ? JSON.parse(raw) : raw.slice(1, -1));
+      i2 = skipJsonSpace(text2, i2);
+      if (text2[i2] !== ":") return unexpected(i2, "where : should follow a key");
+      i2 = skipJsonSpace(text2, i2 + 1);
+      const pointer = `${frame.pointer}/${key2.replace(/~/g, "~0").replace(/\//g, "~1")}`;
+      const earlier = frame.keys.get(key2);
+      if (earlier) duplicates.push({ pointer, key: key2, firstKeyAt: earlier.key, keyAt, hidden: earlier.value, effective: i2 });
+      frame.keys.set(key2, { key: keyAt, value: i2 });
+      const bad2 = value(pointer);
+      if (bad2) return bad2;
+    } else {
+      const bad = value(`${frame.pointer}/${frame.index - 1}`);
+      if (bad) return bad;
+    }
+  }
+  return { start, end: i2, nodes, deep, duplicates };
+}
+function skipValue(text2, at3) {
+  const c3 = text2[at3];
+  if (c3 === '"') return skipString(text2, at3);
+  if (c3 !== "{" && c3 !== "[") {
+    let i2 = at3;
+    while (i2 < text2.length && !" 	\r\n,]}".includes(text2[i2])) i2++;
+    return i2;
+  }
+  let depth = 0;
+  for (let i2 = at3; i2 < text2.length; i2++) {
+    const d = text2[i2];
+    if (d === '"') i2 = skipString(text2, i2) - 1;
+    else if (d === "{" || d === "[") depth++;
+    else if (d === "}" || d === "]") {
+      if (--depth === 0) return i2 + 1;
+    }
+  }
+  return text2.length;
+}
+function skipString(text2, at3) {
+  for (let i2 = at3 + 1; i2 < text2.length; i2++) {
+    if (text2[i2] === "\\") i2++;
+    else if (text2[i2] === '"') return i2 + 1;
+  }
+  return text2.length;
+}
+function jsonOffsetOf(text2, at3, pointer) {
+  let best = at3;
+  let i2 = at3;
+  for (const token of tokens(pointer)) {
+    const open2 = text2[i2];
+    if (open2 !== "{" && open2 !== "[") break;
+    let found = -1;
+    let foundAt = -1;
+    i2 = skipJsonSpace(text2, i2 + 1);
+    for (let index = 0; text2[i2] !== "}" && text2[i2] !== "]" && i2 < text2.length; index++) {
+      let keyAt = i2;
+      let matches2 = String(index) === token;
+      if (open2 === "{") {
+        const keyEnd = skipString(text2, i2);
+        const raw = text2.slice(i2, keyEnd);
+        matches2 = wellFormed(raw.includes("\\") ? JSON.parse(raw) : raw.slice(1, -1)) === token;
+        i2 = skipJsonSpace(text2, skipJsonSpace(text2, keyEnd) + 1);
+      } else keyAt = i2;
+      if (matches2) {
+        found = i2;
+        foundAt = keyAt;
+      }
+      i2 = skipJsonSpace(text2, skipValue(text2, i2));
+      if (text2[i2] === ",") i2 = skipJsonSpace(text2, i2 + 1);
+      if (matches2 && open2 === "[") break;
+    }
+    if (found === -1) break;
+    best = foundAt;
+    i2 = found;
+  }
+  return best;
+}
+
+// src/pipeline/load.ts
+function loadManifestText(input, file, explicit, loaded) {
+  const parsed = readManifestStream(input);
   for (const problem of parsed.problems) {
     loaded.errors.push({ kind: "parse", file, message: problem.message, ...problem.line ? { line: problem.line } : {} });
   }
@@ -75484,12 +76002,14 @@ function loadManifestText(text2, file, explicit, loaded) {
   loaded.objects.push(...objects);
 }
 async function load3(inputs, config, options, repoRoot, helmLocated, onRender) {
-  const loaded = { objects: [], errors: [], charts: [], renderMs: 0, renders: [], variants: [], secrets: [] };
+  const loaded = { objects: [], errors: [], charts: [], renderMs: 0, renders: [], variants: [], skipped: [], secrets: [] };
   const helm = () => helmLocated;
   const loadPlanOrManifest = async (classification, absolute, file, text2, explicit) => {
     if (classification.kind === "rejected") {
       loaded.errors.push({ kind: "parse", file, message: classification.message });
+      if (classification.manifests) loadManifestText(text2(), file, false, loaded);
     } else if (classification.kind === "plan") {
+      if (classification.manifests) loadManifestText(text2(), file, explicit, loaded);
       const plan = await loadPlanFile(classification.json, {
         file: absolute,
         repoRoot,
@@ -75511,7 +76031,7 @@ async function load3(inputs, config, options, repoRoot, helmLocated, onRender) {
     if (input.kind === "stdin") {
       if (!options.readStdin) throw new UsageError('"-" given but standard input cannot be read here');
       const text2 = await options.readStdin();
-      await loadPlanOrManifest(classifyText(text2), path33.join(process.cwd(), "stdin.json"), "<stdin>", () => text2, true);
+      await loadPlanOrManifest(classifyText(text2), path34.join(process.cwd(), "stdin.json"), "<stdin>", () => text2, true);
     } else if (input.kind === "manifest") {
       const file = relativeTo(repoRoot, input.file);
       let bytes;
@@ -75521,7 +76041,7 @@ async function load3(inputs, config, options, repoRoot, helmLocated, onRender) {
         loaded.errors.push({ kind: "read", file, message: `cannot read: ${error2.message}` });
         continue;
       }
-      await loadPlanOrManifest(classifyPlanFile(bytes), input.file, file, () => bytes.toString("utf8"), input.explicit);
+      await loadPlanOrManifest(classifyPlanFile(bytes), input.file, file, () => bytes, input.explicit);
     }
   }
   const charts = inputs.filter((input) => input.kind === "chart");
@@ -75538,18 +76058,19 @@ async function load3(inputs, config, options, repoRoot, helmLocated, onRender) {
     loaded.objects.push(...rendered.objects);
     loaded.errors.push(...rendered.errors);
     loaded.charts.push(...rendered.charts);
+    loaded.skipped.push(...rendered.skipped);
     loaded.renderMs += rendered.renderMs;
   }
   return loaded;
 }
 
 // src/pipeline/admission.ts
-import path34 from "node:path";
+import path35 from "node:path";
 async function policyFilesAtBase(repoRoot, sha, paths) {
   const texts = [];
   const errors = [];
   for (const p of paths) {
-    const rel = path34.relative(repoRoot, p);
+    const rel = path35.relative(repoRoot, p);
     const files = await filesUnderAt(repoRoot, sha, rel);
     if (!Array.isArray(files)) {
       errors.push({ kind: "config", file: rel, message: files.message });
@@ -75569,8 +76090,8 @@ async function policyFilesAtBase(repoRoot, sha, paths) {
   return { texts, errors };
 }
 function prepareScanAdmission(objects, policyPaths, repoRoot, atBase, context3 = {}) {
-  const rel = (f) => path34.relative(repoRoot, path34.resolve(f)) || ".";
-  const fromDisk = loadPolicyFiles(policyPaths.map((p) => path34.resolve(p)));
+  const rel = (f) => path35.relative(repoRoot, path35.resolve(f)) || ".";
+  const fromDisk = loadPolicyFiles(policyPaths.map((p) => path35.resolve(p)));
   const fromBase = atBase ? policyObjectsOf(atBase.texts) : { objects: [], errors: [] };
   const policyObjects = [...fromBase.objects, ...fromDisk.objects];
   const errors = [...fromBase.errors, ...fromDisk.errors];
@@ -75738,7 +76259,7 @@ function baselineChanges(file, display, atRevision) {
 
 // src/fix/index.ts
 import { readFileSync as readFileSync26 } from "node:fs";
-import path37 from "node:path";
+import path38 from "node:path";
 
 // src/fix/derive.ts
 var import_yaml5 = __toESM(require_dist(), 1);
@@ -75848,9 +76369,9 @@ function sorted2(value) {
   if (value !== null && typeof value === "object") return Object.fromEntries(Object.entries(value).sort(([a2], [b]) => a2 < b ? -1 : a2 > b ? 1 : 0).map(([k, v]) => [k, sorted2(v)]));
   return value;
 }
-function setIn(data, path46, value) {
-  if (path46.length === 0) return value;
-  const [head, ...rest] = path46;
+function setIn(data, path47, value) {
+  if (path47.length === 0) return value;
+  const [head, ...rest] = path47;
   const base3 = data !== null && typeof data === "object" ? Array.isArray(data) ? [...data] : { ...data } : {};
   base3[head] = setIn(base3[head], rest, value);
   return base3;
@@ -75858,7 +76379,7 @@ function setIn(data, path46, value) {
 function parse2(text2) {
   return (0, import_yaml4.parseDocument)(text2, { uniqueKeys: false, keepSourceTokens: false, prettyErrors: false, merge: false, strict: false });
 }
-function setInValues(text2, path46, value) {
+function setInValues(text2, path47, value) {
   const doc = parse2(text2);
   if (doc.errors.length > 0) return { reason: `the file is not valid YAML (${doc.errors[0].message.split("\n")[0]})` };
   const before = doc.toJS({ maxAliasCount: 1e4 });
@@ -75868,8 +76389,8 @@ function setInValues(text2, path46, value) {
   let node = doc.contents;
   let pair2;
   let depth = 0;
-  for (; depth < path46.length; depth++) {
-    const token = path46[depth];
+  for (; depth < path47.length; depth++) {
+    const token = path47[depth];
     if ((0, import_yaml4.isAlias)(node)) return { reason: "the key is reached through an alias" };
     if (node !== null && node.anchor) return { reason: "the key is inside an anchored node (its aliases would change too)" };
     if ((0, import_yaml4.isMap)(node)) {
@@ -75887,7 +76408,7 @@ function setInValues(text2, path46, value) {
   }
   if ((0, import_yaml4.isAlias)(node)) return { reason: "the value is an alias" };
   if (node !== null && node.anchor) return { reason: "the value is anchored (its aliases would change too)" };
-  const rest = path46.slice(depth);
+  const rest = path47.slice(depth);
   let edited;
   if (rest.length === 0) {
     edited = replaceValue(text2, node, pair2, value, eol, unit);
@@ -75896,15 +76417,15 @@ function setInValues(text2, path46, value) {
     edited = addToMap(text2, node, pair2, key2, inner, eol, unit);
   } else if (pair2 !== void 0 && (node === null || (0, import_yaml4.isScalar)(node) && node.value === null)) {
     edited = blockBelowKey(text2, pair2, node, [nested(rest, value)], eol, unit);
-  } else return { reason: `${describe(path46.slice(0, depth))} is not a map` };
+  } else return { reason: `${describe(path47.slice(0, depth))} is not a map` };
   if (edited === text2) return { reason: "the file already has that value" };
   const after = parse2(edited);
   if (after.errors.length > 0) return { reason: "the edit would not be valid YAML" };
-  if (!equal(after.toJS({ maxAliasCount: 1e4 }), setIn(before, path46, value))) return { reason: "the edit would change more than the key (an anchor, merge key or duplicate key)" };
+  if (!equal(after.toJS({ maxAliasCount: 1e4 }), setIn(before, path47, value))) return { reason: "the edit would change more than the key (an anchor, merge key or duplicate key)" };
   return { text: edited };
 }
-function describe(path46) {
-  return path46.length === 0 ? "the file" : path46.map(String).join(".");
+function describe(path47) {
+  return path47.length === 0 ? "the file" : path47.map(String).join(".");
 }
 function replaceValue(text2, node, pair2, value, eol, unit) {
   const isCollection = typeof value === "object";
@@ -76167,11 +76688,11 @@ function unifiedDiff(file, before, after, context3 = 3) {
 // src/fix/prove.ts
 import { lstatSync as lstatSync5, mkdirSync as mkdirSync4, mkdtempSync as mkdtempSync6, readFileSync as readFileSync25, rmSync as rmSync7, writeFileSync as writeFileSync7 } from "node:fs";
 import os11 from "node:os";
-import path36 from "node:path";
+import path37 from "node:path";
 
 // src/fix/chart-copy.ts
 import { copyFileSync, mkdirSync as mkdirSync3, readdirSync as readdirSync16, statSync as statSync18, symlinkSync as symlinkSync2 } from "node:fs";
-import path35 from "node:path";
+import path36 from "node:path";
 var MAX_DEPTH4 = 64;
 function copyChartAsHelmReads(dir, copy, checkedCharts) {
   const problem = checkedChartProblem({ chartDir: dir, ...checkedCharts !== void 0 ? { checkedCharts } : {} });
@@ -76183,13 +76704,13 @@ function copyChartAsHelmReads(dir, copy, checkedCharts) {
     if (depth > MAX_DEPTH4) return;
     for (const entry of readdirSync16(from, { withFileTypes: true })) {
       if (entry.name === ".git") continue;
-      const source = path35.join(from, entry.name);
-      const target = path35.join(to, entry.name);
+      const source = path36.join(from, entry.name);
+      const target = path36.join(to, entry.name);
       if (entry.isSymbolicLink()) {
         const real = safeRealpath(source);
         if (real === void 0) continue;
         if (isInside(realChart, real)) {
-          symlinkSync2(path35.relative(path35.dirname(target), path35.join(copy, path35.relative(realChart, real))), target);
+          symlinkSync2(path36.relative(path36.dirname(target), path36.join(copy, path36.relative(realChart, real))), target);
           continue;
         }
         let stat2;
@@ -76216,7 +76737,7 @@ function keysOf(findings) {
   return keys2;
 }
 function configForCopy(config, dir, copy) {
-  const inChart = (file) => isInside(dir, file) ? path36.join(copy, path36.relative(dir, file)) : file;
+  const inChart = (file) => isInside(dir, file) ? path37.join(copy, path37.relative(dir, file)) : file;
   const charts = config.charts.filter((entry) => entry.path === dir || minimatch(dir, entry.path)).map((entry) => ({
     ...entry,
     path: copy,
@@ -76244,17 +76765,17 @@ function applyEdits(texts, edits) {
 }
 async function proveChart(chart, edits, scanFindings, context3) {
   const proof = { chart, proven: [], rejected: [], renders: 0, trials: 0 };
-  const dir = path36.join(context3.repoRoot, chart);
+  const dir = path37.join(context3.repoRoot, chart);
   const before = keysOf(scanFindings.filter((f) => f.source.chart === chart));
   const originals = /* @__PURE__ */ new Map();
-  for (const edit of edits) if (!originals.has(edit.file)) originals.set(edit.file, readFileSync25(path36.join(context3.repoRoot, edit.file), "utf8"));
+  for (const edit of edits) if (!originals.has(edit.file)) originals.set(edit.file, readFileSync25(path37.join(context3.repoRoot, edit.file), "utf8"));
   const budget = new RenderBudget({
     maxRenders: Math.max(0, context3.maxRenders),
     memoryLimitBytes: context3.config.helm.memoryLimitMiB * 1024 * 1024,
     maxOutputBytes: context3.config.helm.maxOutputMiB * 1024 * 1024,
     ...context3.signal ? { signal: context3.signal } : {}
   });
-  const root = mkdtempSync6(path36.join(os11.tmpdir(), "preadmit-fix-"));
+  const root = mkdtempSync6(path37.join(os11.tmpdir(), "preadmit-fix-"));
   const results = /* @__PURE__ */ new Map();
   const scanErrors = new Set((context3.scanErrors ?? []).map((e) => `${e.file}\0${e.message}`));
   const checkedCharts = /* @__PURE__ */ new Map();
@@ -76264,9 +76785,9 @@ async function proveChart(chart, edits, scanFindings, context3) {
       const known = results.get(id);
       if (known) return known;
       proof.trials++;
-      const copyRoot = path36.join(root, String(proof.trials));
-      const copy = path36.join(copyRoot, chart);
-      mkdirSync4(path36.dirname(copy), { recursive: true });
+      const copyRoot = path37.join(root, String(proof.trials));
+      const copy = path37.join(copyRoot, chart);
+      mkdirSync4(path37.dirname(copy), { recursive: true });
       const uncopied = copyChartAsHelmReads(dir, copy, checkedCharts);
       if (uncopied !== void 0) {
         const outcome2 = { ok: false, failure: `the chart is not rendered: ${uncopied}`, effective: /* @__PURE__ */ new Set() };
@@ -76280,7 +76801,7 @@ async function proveChart(chart, edits, scanFindings, context3) {
         results.set(id, outcome2);
         return outcome2;
       }
-      for (const [file, text2] of texts) if (text2 !== originals.get(file)) writeFileSync7(path36.join(copyRoot, file), text2);
+      for (const [file, text2] of texts) if (text2 !== originals.get(file)) writeFileSync7(path37.join(copyRoot, file), text2);
       const started = budget.started;
       let rendered;
       try {
@@ -76382,18 +76903,18 @@ function apiServerRefusal(objects) {
   return void 0;
 }
 function editableProblem(repoRoot, chart, file) {
-  const absolute = path36.join(repoRoot, file);
-  if (file.startsWith("..") || path36.isAbsolute(file) || !isInside(repoRoot, absolute)) return `${file} is outside the repository`;
-  if (!isInside(path36.join(repoRoot, chart), absolute)) return `${file} is outside the chart ${chart}`;
+  const absolute = path37.join(repoRoot, file);
+  if (file.startsWith("..") || path37.isAbsolute(file) || !isInside(repoRoot, absolute)) return `${file} is outside the repository`;
+  if (!isInside(path37.join(repoRoot, chart), absolute)) return `${file} is outside the chart ${chart}`;
   let at3 = absolute;
-  while (isInside(path36.join(repoRoot, chart), at3)) {
+  while (isInside(path37.join(repoRoot, chart), at3)) {
     try {
-      if (lstatSync5(at3).isSymbolicLink()) return `${path36.relative(repoRoot, at3)} is a symbolic link`;
+      if (lstatSync5(at3).isSymbolicLink()) return `${path37.relative(repoRoot, at3)} is a symbolic link`;
     } catch {
       return `${file} cannot be read`;
     }
-    if (at3 === path36.join(repoRoot, chart)) break;
-    at3 = path36.dirname(at3);
+    if (at3 === path37.join(repoRoot, chart)) break;
+    at3 = path37.dirname(at3);
   }
   try {
     if (!lstatSync5(absolute).isFile()) return `${file} is not a regular file`;
@@ -76438,7 +76959,7 @@ function candidatesOf(findings, repoRoot, options) {
       skipped.push({ finding, reason: "the rendered object was not found" });
       continue;
     }
-    if (!texts.has(file)) texts.set(file, readText(path37.join(repoRoot, file)));
+    if (!texts.has(file)) texts.set(file, readText(path38.join(repoRoot, file)));
     const text2 = texts.get(file);
     if (text2 === void 0) {
       skipped.push({ finding, reason: `${file} cannot be read` });
@@ -76481,7 +77002,7 @@ async function attachFixes(findings, scanFindings, options, context3) {
     budget -= proof.renders;
     report2.charts.push(proof);
     for (const edit of proof.proven) {
-      const text2 = readFileSync26(path37.join(context3.repoRoot, edit.file), "utf8");
+      const text2 = readFileSync26(path38.join(context3.repoRoot, edit.file), "utf8");
       const outcome = applyEdit(text2, edit);
       if ("reason" in outcome) continue;
       const lines = changedLines(text2, outcome.text);
@@ -76499,7 +77020,7 @@ async function attachFixes(findings, scanFindings, options, context3) {
 // src/pipeline/shard.ts
 import { createHash as createHash5 } from "node:crypto";
 import { closeSync as closeSync2, lstatSync as lstatSync6, openSync as openSync2, readdirSync as readdirSync17, readFileSync as readFileSync27, readlinkSync as readlinkSync2, readSync as readSync2 } from "node:fs";
-import path38 from "node:path";
+import path39 from "node:path";
 import { gunzipSync as gunzipSync4 } from "node:zlib";
 var MAX_SHARDS = 256;
 var MANIFESTS_UNIT = "(manifests)";
@@ -76565,7 +77086,7 @@ function hashFile(hash, file, buffer) {
 }
 var MAX_UNPACKED = 256 * 1024 * 1024;
 function hashRebuilt(hash, file, shown2, size2) {
-  const name = path38.basename(file);
+  const name = path39.basename(file);
   try {
     if (name === "Chart.lock" || name === "requirements.lock") {
       const text2 = readFileSync27(file, "utf8").replace(/^generated:.*$/m, "");
@@ -76619,7 +77140,7 @@ function contentDigest(units, repoRoot) {
         return;
       }
       hash.update(`dir\0${shown2}\0`);
-      for (const name of names) if (name !== ".git") visit(path38.join(p, name), `${shown2}/${name}`);
+      for (const name of names) if (name !== ".git") visit(path39.join(p, name), `${shown2}/${name}`);
       return;
     }
     if (!stat2.isFile()) return;
@@ -76633,7 +77154,7 @@ function contentDigest(units, repoRoot) {
   };
   for (const [unit, paths] of [...units].sort(([a2], [b]) => a2 < b ? -1 : a2 > b ? 1 : 0)) {
     hash.update(`unit\0${unit}\0`);
-    for (const p of [...new Set(paths.map((q) => path38.resolve(q)))].sort()) visit(p, rel(p));
+    for (const p of [...new Set(paths.map((q) => path39.resolve(q)))].sort()) visit(p, rel(p));
   }
   return hash.digest("hex");
 }
@@ -76692,16 +77213,16 @@ function pendingNamespaceJoins(objects, rules, config) {
       for (const minors of versionClasses(level)) {
         const verdict = evaluatePod(pod, level, `v1.${minors[0]}`);
         if (verdict.allowed) continue;
-        const path46 = template.base + (verdict.violations[0].fields[0]?.path ?? "/spec");
+        const path47 = template.base + (verdict.violations[0].fields[0]?.path ?? "/spec");
         const reasons = forbiddenReasons(verdict.violations);
-        const key2 = `${path46}\0${reasons}`;
+        const key2 = `${path47}\0${reasons}`;
         const known = outcomes.get(key2);
         if (known) {
           known.minors.push(...minors);
           continue;
         }
         const source = { ...object.source };
-        const line = object.lineOf?.(path46);
+        const line = object.lineOf?.(path47);
         if (line !== void 0) source.line = line;
         const finding = {
           ruleId: rule2.meta.id,
@@ -76710,9 +77231,9 @@ function pendingNamespaceJoins(objects, rules, config) {
           // The policy is the Namespace's, known at the merge (merge.ts writes the message again).
           message: interpolate(rule2.meta.messages.rejected ?? "", { kind: object.ref.kind, name: object.ref.name, namespace, reasons, policy: "<enforced level>" }),
           object: object.ref,
-          path: path46,
+          path: path47,
           source,
-          fingerprint: fingerprintOf(rule2.meta.id, object, path46),
+          fingerprint: fingerprintOf(rule2.meta.id, object, path47),
           remediation: rule2.meta.remediation
         };
         outcomes.set(key2, { valueSet, namespace, level, minors: [...minors], finding, data: { kind: object.ref.kind, name: object.ref.name, namespace, reasons }, source: object });
@@ -76745,10 +77266,10 @@ function borrowLocation(target, located) {
 function renderCacheAt(dir, paths) {
   const repoRoot = findRepoRoot(paths.find((p) => p !== "-") ?? ".");
   const real = (p) => {
-    for (let at3 = path39.resolve(p); ; at3 = path39.dirname(at3)) {
+    for (let at3 = path40.resolve(p); ; at3 = path40.dirname(at3)) {
       const resolved = safeRealpath(at3);
-      if (resolved !== void 0) return path39.join(resolved, path39.relative(at3, path39.resolve(p)));
-      if (path39.dirname(at3) === at3) return path39.resolve(p);
+      if (resolved !== void 0) return path40.join(resolved, path40.relative(at3, path40.resolve(p)));
+      if (path40.dirname(at3) === at3) return path40.resolve(p);
     }
   };
   if (isInside(real(repoRoot), real(dir))) throw new UsageError(`the render cache ${dir} is inside the repository scanned: a pull request could commit entries there; use a folder outside it (e.g. under RUNNER_TEMP)`);
@@ -76764,7 +77285,7 @@ function resolveConfig(options, repoRoot) {
 function fileConfig(options, repoRoot) {
   const rules = options.rules ?? RULES;
   const first = options.paths.find((p) => p !== "-") ?? ".";
-  const file = options.configFile ? path39.resolve(options.configFile) : findConfig(first, repoRoot);
+  const file = options.configFile ? path40.resolve(options.configFile) : findConfig(first, repoRoot);
   const config = file ? loadConfig(file, ruleIds(rules), relativeTo(repoRoot, file), repoRoot) : defaultConfig();
   if (options.configFile && !file) throw new UsageError(`configuration file ${options.configFile} not found`);
   return config;
@@ -76792,7 +77313,7 @@ function withScanOptions(config, options) {
     }
     config.helm[key2] = value;
   }
-  config.helm.valuesFiles = [...config.helm.valuesFiles, ...(options.valuesFiles ?? []).map((f) => path39.resolve(f))];
+  config.helm.valuesFiles = [...config.helm.valuesFiles, ...(options.valuesFiles ?? []).map((f) => path40.resolve(f))];
   config.helm.set = [...config.helm.set, ...options.set ?? []];
   return config;
 }
@@ -76846,7 +77367,7 @@ async function scanWithBudget(options) {
   const defaultSeverity = (id) => rules.find((rule2) => rule2.meta.id === id)?.meta.defaultSeverity;
   let policy;
   if (options.policyFrom !== void 0) {
-    const first = path39.resolve(options.paths.find((p) => p !== "-") ?? ".");
+    const first = path40.resolve(options.paths.find((p) => p !== "-") ?? ".");
     policy = await policyAt(
       options.policyFrom,
       headConfig,
@@ -77024,7 +77545,7 @@ async function scanWithBudget(options) {
     // Suppressions the files add are policy changes; in the fallback no suppression counts, and they are
     // reported as suppressions that need attention instead.
     ...policy !== void 0 ? { policy: { ...policy.info, changes: policy.info.from === "revision" ? [...policy.info.changes, ...pendingChanges(processed.suppressions)] : [] } } : {},
-    ...discovery.skipped.length > 0 ? { skipped: discovery.skipped } : {},
+    ...discovery.skipped.length + loaded.skipped.length > 0 ? { skipped: [...discovery.skipped, ...loaded.skipped] } : {},
     ...shard !== void 0 ? { shard } : {},
     summary: {
       verdict: failed ? "fail" : "pass",
@@ -77065,7 +77586,7 @@ async function shardInfo(request2, selection, ctx) {
     }
   }
   ctx.suppress(findings);
-  const relative = (p) => relativeTo(repoRoot, path39.resolve(p));
+  const relative = (p) => relativeTo(repoRoot, path40.resolve(p));
   return {
     index: request2.index,
     count: request2.count,
@@ -77086,9 +77607,9 @@ async function shardInfo(request2, selection, ctx) {
 // src/pipeline/base-compare.ts
 var GIT_ENV = { GIT_TERMINAL_PROMPT: "0", GIT_PAGER: "cat", LC_ALL: "C" };
 async function exportCommit(repoRoot, sha, dir, changed) {
-  const index = path40.join(dir, ".preadmit-index");
+  const index = path41.join(dir, ".preadmit-index");
   const env = { ...GIT_ENV, GIT_INDEX_FILE: index };
-  const tree = path40.join(dir, "tree");
+  const tree = path41.join(dir, "tree");
   mkdirSync5(tree);
   const run3 = async (args, input) => {
     const result = await execa("git", args, { cwd: repoRoot, env, reject: false, timeout: 3e5, maxBuffer: 256 * 1024 * 1024, ...input !== void 0 ? { input } : { stdin: "ignore" } });
@@ -77096,10 +77617,10 @@ async function exportCommit(repoRoot, sha, dir, changed) {
     return String(result.stdout);
   };
   await run3(["read-tree", sha]);
-  const prefix2 = `--prefix=${tree}${path40.sep}`;
+  const prefix2 = `--prefix=${tree}${path41.sep}`;
   const listing2 = changed === void 0 ? [] : (await run3(["ls-files", "-s", "-z"])).split("\0").filter((line) => line !== "");
   const entries = listing2.map((line) => ({ mode: line.slice(0, 6), file: line.slice(line.indexOf("	") + 1) }));
-  const charts = entries.filter((e) => e.file === "Chart.yaml" || e.file.endsWith("/Chart.yaml")).map((e) => path40.posix.dirname(e.file));
+  const charts = entries.filter((e) => e.file === "Chart.yaml" || e.file.endsWith("/Chart.yaml")).map((e) => path41.posix.dirname(e.file));
   const untouched = changed === void 0 || charts.includes(".") ? [] : charts.filter((chart) => !changed.some((file) => file.startsWith(`${chart}/`)));
   const within = (file, chart) => file.startsWith(`${chart}/`);
   const untouchedSet = new Set(untouched);
@@ -77129,7 +77650,7 @@ async function exportCommit(repoRoot, sha, dir, changed) {
   if (changed === void 0 || skipped.size === 0 || links || releases) await run3(["checkout-index", "--all", "--force", prefix2]);
   else await run3(["checkout-index", "--force", "-z", "--stdin", prefix2], kept.join("\0"));
   const missing = await exportSubmodules(repoRoot, sha, tree, dir);
-  mkdirSync5(path40.join(tree, ".git"));
+  mkdirSync5(path41.join(tree, ".git"));
   const write = (files) => {
     if (files.length === 0) return;
     const result = spawnSync2("git", ["checkout-index", "--force", "-z", "--stdin", prefix2], { cwd: repoRoot, env: { ...process.env, ...env }, input: files.join("\0"), timeout: 3e5, maxBuffer: 64 * 1024 * 1024 });
@@ -77156,18 +77677,18 @@ async function exportSubmodules(repoRoot, sha, tree, scratch, prefix2 = "") {
   const links = String(listed.stdout).split("\0").filter((line) => line.startsWith("160000 ")).map((line) => ({ commit: line.split(" ")[2].split("	")[0], file: line.slice(line.indexOf("	") + 1) }));
   const missing = [];
   for (const { commit, file } of links) {
-    const checkout = path40.join(repoRoot, file);
-    const at3 = path40.join(tree, file);
+    const checkout = path41.join(repoRoot, file);
+    const at3 = path41.join(tree, file);
     const git2 = (args, env2 = GIT_ENV) => execa("git", args, { cwd: checkout, env: env2, reject: false, stdin: "ignore", timeout: 3e5 });
-    const top = existsSync12(path40.join(checkout, ".git")) ? await git2(["rev-parse", "--show-toplevel"]) : void 0;
-    if (top === void 0 || top.exitCode !== 0 || path40.resolve(String(top.stdout).trim()) !== realpathSync4(checkout) || (await git2(["cat-file", "-e", `${commit}^{commit}`])).exitCode !== 0) {
+    const top = existsSync12(path41.join(checkout, ".git")) ? await git2(["rev-parse", "--show-toplevel"]) : void 0;
+    if (top === void 0 || top.exitCode !== 0 || path41.resolve(String(top.stdout).trim()) !== realpathSync4(checkout) || (await git2(["cat-file", "-e", `${commit}^{commit}`])).exitCode !== 0) {
       missing.push(prefix2 + file);
       continue;
     }
-    const index = path40.join(scratch, `.preadmit-index-${missing.length}-${Math.random().toString(36).slice(2)}`);
+    const index = path41.join(scratch, `.preadmit-index-${missing.length}-${Math.random().toString(36).slice(2)}`);
     const env = { ...GIT_ENV, GIT_INDEX_FILE: index };
     mkdirSync5(at3, { recursive: true });
-    if ((await git2(["read-tree", commit], env)).exitCode !== 0 || (await git2(["checkout-index", "--all", "--force", `--prefix=${at3}${path40.sep}`], env)).exitCode !== 0) {
+    if ((await git2(["read-tree", commit], env)).exitCode !== 0 || (await git2(["checkout-index", "--all", "--force", `--prefix=${at3}${path41.sep}`], env)).exitCode !== 0) {
       missing.push(prefix2 + file);
       continue;
     }
@@ -77188,23 +77709,23 @@ function withDependencies(root, charts) {
   return [...out];
 }
 function inExport(repoRoot, exportRoot, file, exported) {
-  const rel = path40.relative(repoRoot, path40.resolve(file));
-  if (rel.startsWith("..") || path40.isAbsolute(rel)) return void 0;
-  exported?.under(rel.split(path40.sep).join("/"));
-  const mapped = path40.join(exportRoot, rel);
+  const rel = path41.relative(repoRoot, path41.resolve(file));
+  if (rel.startsWith("..") || path41.isAbsolute(rel)) return void 0;
+  exported?.under(rel.split(path41.sep).join("/"));
+  const mapped = path41.join(exportRoot, rel);
   return existsSync12(mapped) ? mapped : void 0;
 }
 async function scanAgainstBase(options, request2, scanOne = scan2) {
   const paths = options.paths.length > 0 ? options.paths : ["."];
   if (paths.includes("-")) throw new UsageError("--base cannot compare standard input (-) with a revision: give files or directories");
   const repoRoot = findRepoRoot(paths[0]);
-  const first = path40.relative(repoRoot, path40.resolve(paths[0]));
-  if (!existsSync12(path40.join(repoRoot, ".git")) || first.startsWith("..") || path40.isAbsolute(first)) {
-    throw new UsageError(`--base needs the scanned paths inside a git repository; ${path40.resolve(paths[0])} is not in one`);
+  const first = path41.relative(repoRoot, path41.resolve(paths[0]));
+  if (!existsSync12(path41.join(repoRoot, ".git")) || first.startsWith("..") || path41.isAbsolute(first)) {
+    throw new UsageError(`--base needs the scanned paths inside a git repository; ${path41.resolve(paths[0])} is not in one`);
   }
   for (const p of paths) {
-    const rel = path40.relative(repoRoot, path40.resolve(p));
-    if (rel.startsWith("..") || path40.isAbsolute(rel)) throw new UsageError(`--base: ${p} is outside the git repository ${repoRoot}`);
+    const rel = path41.relative(repoRoot, path41.resolve(p));
+    if (rel.startsWith("..") || path41.isAbsolute(rel)) throw new UsageError(`--base: ${p} is outside the git repository ${repoRoot}`);
   }
   const revision = await resolveRevision(repoRoot, request2.revision, { fetch: false });
   if (!revision.ok) throw new UsageError(`--base ${request2.revision}: ${revision.message.includes("not a git repository") ? `${repoRoot} is not a git repository` : revision.message}`);
@@ -77213,18 +77734,18 @@ async function scanAgainstBase(options, request2, scanOne = scan2) {
   const sha = /^[0-9a-f]{40}([0-9a-f]{24})?$/.test(forkPoint) ? forkPoint : revision.sha;
   const changed = await changedFilesSince(repoRoot, sha, ["."]);
   const repoRel = (f) => {
-    const abs = path40.resolve(f);
-    return isInside(repoRoot, abs) ? path40.relative(repoRoot, abs).split(path40.sep).join("/") : void 0;
+    const abs = path41.resolve(f);
+    return isInside(repoRoot, abs) ? path41.relative(repoRoot, abs).split(path41.sep).join("/") : void 0;
   };
   const optionFiles = [...options.configFile !== void 0 ? [options.configFile] : [], ...options.valuesFiles ?? []].flatMap((f) => repoRel(f) ?? []);
   const optionChanged = optionFiles.find((f) => changed?.includes(f));
   const all = request2.all ? "--all" : changed === void 0 ? `git could not list the files changed since ${sha.slice(0, 12)}` : optionChanged !== void 0 ? `${optionChanged} changed, which ${options.configFile !== void 0 && repoRel(options.configFile) === optionChanged ? "is the configuration" : "is a values file"} given for every chart` : void 0;
-  const temp = realpathSync4(mkdtempSync7(path40.join(os12.tmpdir(), "preadmit-base-")));
+  const temp = realpathSync4(mkdtempSync7(path41.join(os12.tmpdir(), "preadmit-base-")));
   const cleanup = () => rmSync8(temp, { recursive: true, force: true });
   process.once("exit", cleanup);
   try {
     const exported = await exportCommit(repoRoot, sha, temp, all === void 0 ? changed : void 0);
-    const exportRoot = path40.join(temp, "tree");
+    const exportRoot = path41.join(temp, "tree");
     const choices = {};
     let failOnErrors = true;
     const selector = (side, root, valuesFiles) => (charts, config) => {
@@ -77235,26 +77756,26 @@ async function scanAgainstBase(options, request2, scanOne = scan2) {
         exported.more(withDependencies(root, choice.rendered));
         const named2 = [...namedValuesFiles(config), ...config.admissionPolicies ?? [], ...config.baseline !== void 0 ? [config.baseline] : []];
         for (const file of named2) {
-          const rel = path40.relative(root, path40.resolve(root, file));
-          if (!rel.startsWith("..") && !path40.isAbsolute(rel)) exported.under(rel.split(path40.sep).join("/"));
+          const rel = path41.relative(root, path41.resolve(root, file));
+          if (!rel.startsWith("..") && !path41.isAbsolute(rel)) exported.under(rel.split(path41.sep).join("/"));
         }
       }
       return choice.rendered;
     };
     const basePaths = paths.flatMap((p) => inExport(repoRoot, exportRoot, p, exported) ?? []);
-    const baseValues = (options.valuesFiles ?? []).flatMap((f) => inExport(repoRoot, exportRoot, f, exported) ?? (isInside(repoRoot, path40.resolve(f)) ? [] : [path40.resolve(f)]));
-    const baseConfig = options.configFile !== void 0 ? inExport(repoRoot, exportRoot, options.configFile, exported) ?? (isInside(repoRoot, path40.resolve(options.configFile)) ? void 0 : path40.resolve(options.configFile)) : void 0;
+    const baseValues = (options.valuesFiles ?? []).flatMap((f) => inExport(repoRoot, exportRoot, f, exported) ?? (isInside(repoRoot, path41.resolve(f)) ? [] : [path41.resolve(f)]));
+    const baseConfig = options.configFile !== void 0 ? inExport(repoRoot, exportRoot, options.configFile, exported) ?? (isInside(repoRoot, path41.resolve(options.configFile)) ? void 0 : path41.resolve(options.configFile)) : void 0;
     const { policyFrom: _policyFrom, readStdin: _readStdin, configFile: _configFile, ...shared } = options;
     let baseObjects = [];
     const base3 = basePaths.length === 0 ? void 0 : await scanOne({ ...shared, fixes: "off", paths: basePaths, valuesFiles: baseValues, ...baseConfig !== void 0 ? { configFile: baseConfig } : {}, selectCharts: selector("base", exportRoot, baseValues), onObjects: (objects) => baseObjects = objects }).catch((error2) => {
-      if (error2 instanceof UsageError) throw new UsageError(`--base ${request2.revision}: the files at ${sha.slice(0, 12)}: ${error2.message.split(temp + path40.sep + "tree" + path40.sep).join("")}`, { cause: error2 });
+      if (error2 instanceof UsageError) throw new UsageError(`--base ${request2.revision}: the files at ${sha.slice(0, 12)}: ${error2.message.split(temp + path41.sep + "tree" + path41.sep).join("")}`, { cause: error2 });
       throw error2;
     });
     const newOnly = (findings) => {
       const { existing } = matchFindings(findings, base3?.findings ?? []);
       return new Set(findings.filter((f) => !existing.has(f)));
     };
-    const head = await scanOne({ ...options, paths, selectCharts: selector("head", repoRoot, (options.valuesFiles ?? []).map((f) => path40.resolve(f))), ...request2.gate === "new" ? { selectFixes: newOnly } : {}, admissionBase: baseObjects });
+    const head = await scanOne({ ...options, paths, selectCharts: selector("head", repoRoot, (options.valuesFiles ?? []).map((f) => path41.resolve(f))), ...request2.gate === "new" ? { selectFixes: newOnly } : {}, admissionBase: baseObjects });
     const rendered = [.../* @__PURE__ */ new Set([...choices.head?.rendered ?? [], ...choices.base?.rendered ?? []])].sort();
     const unchanged = [.../* @__PURE__ */ new Set([...choices.head?.unchanged ?? [], ...choices.base?.unchanged ?? []])].filter((c3) => !rendered.includes(c3)).sort();
     const allBecause = choices.head?.allBecause ?? choices.base?.allBecause;
@@ -77358,13 +77879,13 @@ function compareWithBase(head, base3, info2, failOnErrors, notFixed = () => fals
 // src/reporters/output-file.ts
 import { randomBytes as randomBytes2 } from "node:crypto";
 import { closeSync as closeSync3, constants as constants6, lstatSync as lstatSync7, mkdirSync as mkdirSync6, openSync as openSync3, realpathSync as realpathSync5, renameSync as renameSync2, statSync as statSync20, unlinkSync, writeSync } from "node:fs";
-import path41 from "node:path";
+import path42 from "node:path";
 var OutputFileError = class extends UsageError {
   name = "OutputFileError";
 };
 function inside3(child2, parent) {
-  const rel = path41.relative(parent, child2);
-  return rel === "" || !rel.startsWith("..") && !path41.isAbsolute(rel);
+  const rel = path42.relative(parent, child2);
+  return rel === "" || !rel.startsWith("..") && !path42.isAbsolute(rel);
 }
 function exists2(p) {
   try {
@@ -77395,8 +77916,8 @@ function reason(error2) {
   }
 }
 function prepareOutputFile(file, base3, shown2 = file) {
-  const target = path41.resolve(base3, file);
-  const dir = path41.dirname(target);
+  const target = path42.resolve(base3, file);
+  const dir = path42.dirname(target);
   checkFolder(target, base3, shown2);
   try {
     mkdirSync6(dir, { recursive: true });
@@ -77413,10 +77934,10 @@ function prepareOutputFile(file, base3, shown2 = file) {
   return target;
 }
 function checkFolder(target, base3, shown2) {
-  const absBase = path41.resolve(base3);
+  const absBase = path42.resolve(base3);
   if (!inside3(target, absBase)) return;
-  let existing = path41.dirname(target);
-  while (!exists2(existing) && path41.dirname(existing) !== existing) existing = path41.dirname(existing);
+  let existing = path42.dirname(target);
+  while (!exists2(existing) && path42.dirname(existing) !== existing) existing = path42.dirname(existing);
   let real;
   let realBase;
   try {
@@ -77427,7 +77948,7 @@ function checkFolder(target, base3, shown2) {
   }
   if (!inside3(real, realBase)) {
     throw new OutputFileError(
-      `cannot write ${shown2}: the folder ${path41.relative(absBase, existing) || "."} is a symbolic link to ${real}, outside ${absBase}; preadmit does not follow links out of it`
+      `cannot write ${shown2}: the folder ${path42.relative(absBase, existing) || "."} is a symbolic link to ${real}, outside ${absBase}; preadmit does not follow links out of it`
     );
   }
   try {
@@ -77438,8 +77959,8 @@ function checkFolder(target, base3, shown2) {
 }
 function writeOutputFile(target, text2, base3, shown2 = target) {
   checkFolder(target, base3, shown2);
-  const dir = path41.dirname(target);
-  const temp = path41.join(dir, `.${path41.basename(target)}.${randomBytes2(6).toString("hex")}.tmp`);
+  const dir = path42.dirname(target);
+  const temp = path42.join(dir, `.${path42.basename(target)}.${randomBytes2(6).toString("hex")}.tmp`);
   let fd;
   try {
     fd = openSync3(temp, constants6.O_WRONLY | constants6.O_CREAT | constants6.O_EXCL | (constants6.O_NOFOLLOW ?? 0), 438);
@@ -78016,9 +78537,9 @@ function blastSvg(graph, index) {
     const x2 = b.x - 2;
     const y2 = b.y + nodeH / 2;
     const mx = (x1 + x2) / 2;
-    const path46 = `<path d="M${x1} ${y1} C${mx} ${y1} ${mx} ${y2} ${x2} ${y2}" marker-end="url(#${marker})"/>`;
+    const path47 = `<path d="M${x1} ${y1} C${mx} ${y1} ${mx} ${y2} ${x2} ${y2}" marker-end="url(#${marker})"/>`;
     const label = e.label === void 0 ? "" : `<text class="el" x="${x2 - 8}" y="${y2 - 5}" text-anchor="end">${esc(clipped(e.label, 24))}</text>`;
-    return `<g class="edge" data-from="${e.from}" data-to="${e.to}">${path46}${label}</g>`;
+    return `<g class="edge" data-from="${e.from}" data-to="${e.to}">${path47}${label}</g>`;
   });
   const nodes = graph.nodes.map((n2) => {
     const { x, y } = position(n2.id);
@@ -78541,8 +79062,8 @@ function findingRow(f, rules, fileUrl) {
   if (f.valueSets !== void 0 && !f.valueSets.includes("default")) where += ` <sub>${text(valueSetLabel(f), LIMIT2.file)}</sub>`;
   else if (f.valueSets === void 0 && f.source.valueSet !== void 0 && f.source.valueSet !== "default") where += ` <sub>values: ${text(f.source.valueSet, LIMIT2.file)}</sub>`;
   if (f.suppressed !== void 0) where += ` <sub>${text(suppressionLabel(f), LIMIT2.message)}</sub>`;
-  const path46 = `<br><sub><code>${text(f.path || "/", LIMIT2.path)}</code></sub>`;
-  return `| ${SEVERITY_BADGE[f.severity]}${f.status === "new" ? f.baseSeverity !== void 0 ? ` **new** (was ${f.baseSeverity})` : " **new**" : ""} | ${ruleCell(f.ruleId, rules)} | ${object} | ${text(f.message, LIMIT2.message)}${path46} | ${where} |`;
+  const path47 = `<br><sub><code>${text(f.path || "/", LIMIT2.path)}</code></sub>`;
+  return `| ${SEVERITY_BADGE[f.severity]}${f.status === "new" ? f.baseSeverity !== void 0 ? ` **new** (was ${f.baseSeverity})` : " **new**" : ""} | ${ruleCell(f.ruleId, rules)} | ${object} | ${text(f.message, LIMIT2.message)}${path47} | ${where} |`;
 }
 var FINDING_HEAD = ["| Severity | Rule | Object | Message | Location |", "| --- | --- | --- | --- | --- |"];
 function errorRow(e, fileUrl) {
@@ -79504,7 +80025,7 @@ async function changedLinesSince(repoRoot, baseSha, files) {
 // src/action/context.ts
 import { readFileSync as readFileSync28 } from "node:fs";
 import os13 from "node:os";
-import path42 from "node:path";
+import path43 from "node:path";
 var PR_EVENTS = /* @__PURE__ */ new Set(["pull_request", "pull_request_target", "pull_request_review", "pull_request_review_comment"]);
 function str3(value) {
   return typeof value === "string" && value !== "" ? value : void 0;
@@ -79555,7 +80076,7 @@ function readRunContext(env = process.env, cwd = process.cwd()) {
       notes.push("the workflow_run payload has no head SHA");
     }
   }
-  const workspace = path42.resolve(cwd, env.GITHUB_WORKSPACE || ".");
+  const workspace = path43.resolve(cwd, env.GITHUB_WORKSPACE || ".");
   const serverUrl = (env.GITHUB_SERVER_URL || "https://github.com").replace(/\/+$/, "");
   const apiUrl = (env.GITHUB_API_URL || "https://api.github.com").replace(/\/+$/, "");
   const runUrl = repository && env.GITHUB_RUN_ID ? `${serverUrl}/${repository.owner}/${repository.repo}/actions/runs/${env.GITHUB_RUN_ID}` : void 0;
@@ -79567,7 +80088,7 @@ function readRunContext(env = process.env, cwd = process.cwd()) {
     ...pullRequest && { pullRequest },
     ...workflowRun && { workflowRun },
     workspace,
-    tempDir: env.RUNNER_TEMP ? path42.resolve(env.RUNNER_TEMP) : os13.tmpdir(),
+    tempDir: env.RUNNER_TEMP ? path43.resolve(env.RUNNER_TEMP) : os13.tmpdir(),
     serverUrl,
     apiUrl,
     ...runUrl !== void 0 && { runUrl },
@@ -79577,7 +80098,7 @@ function readRunContext(env = process.env, cwd = process.cwd()) {
 
 // src/action/from-report.ts
 import { readdirSync as readdirSync18 } from "node:fs";
-import path43 from "node:path";
+import path44 from "node:path";
 
 // src/pipeline/merge.ts
 function checkShards(reports) {
@@ -79745,7 +80266,9 @@ function mergeReports(reports, options = {}) {
     for (const s of shards) for (const change of s.result.policy?.changes ?? []) changes.set(JSON.stringify(change), change);
     result.policy = { ...policy, changes: [...changes.values()] };
   }
-  if (first.result.skipped !== void 0) result.skipped = first.result.skipped;
+  const skipped = /* @__PURE__ */ new Map();
+  for (const s of shards) for (const entry of s.result.skipped ?? []) skipped.set(`${entry.path}\0${entry.reason}`, entry);
+  if (skipped.size > 0) result.skipped = [...skipped.values()];
   if (shards.some((s) => s.result.base !== void 0)) {
     const bases = shards.flatMap((s) => s.result.base ? [s.result.base] : []);
     const base3 = bases[0];
@@ -80648,12 +81171,12 @@ function expandReports(patterns, workspace) {
   const out = [];
   for (const pattern of patterns) {
     if (!GLOB.test(pattern)) {
-      out.push(path43.resolve(workspace, pattern));
+      out.push(path44.resolve(workspace, pattern));
       continue;
     }
     const parts = pattern.split("/");
     const fixed2 = parts.findIndex((part) => GLOB.test(part));
-    const base3 = path43.resolve(workspace, parts.slice(0, fixed2).join("/") || ".");
+    const base3 = path44.resolve(workspace, parts.slice(0, fixed2).join("/") || ".");
     const matcher = new Minimatch(parts.slice(fixed2).join("/"), { dot: false });
     const found = [];
     const walk3 = (dir, depth) => {
@@ -80664,9 +81187,9 @@ function expandReports(patterns, workspace) {
         return;
       }
       for (const entry of entries.sort((a2, b) => a2.name < b.name ? -1 : a2.name > b.name ? 1 : 0)) {
-        const full2 = path43.join(dir, entry.name);
+        const full2 = path44.join(dir, entry.name);
         if (entry.isDirectory() && entry.name !== ".git" && depth < MAX_DEPTH5) walk3(full2, depth + 1);
-        else if (entry.isFile() && matcher.match(path43.relative(base3, full2).split(path43.sep).join("/"))) found.push(full2);
+        else if (entry.isFile() && matcher.match(path44.relative(base3, full2).split(path44.sep).join("/"))) found.push(full2);
       }
     };
     walk3(base3, 0);
@@ -80736,8 +81259,8 @@ var Context = class {
       if (existsSync13(process.env.GITHUB_EVENT_PATH)) {
         this.payload = JSON.parse(readFileSync30(process.env.GITHUB_EVENT_PATH, { encoding: "utf8" }));
       } else {
-        const path46 = process.env.GITHUB_EVENT_PATH;
-        process.stdout.write(`GITHUB_EVENT_PATH ${path46} does not exist${EOL5}`);
+        const path47 = process.env.GITHUB_EVENT_PATH;
+        process.stdout.write(`GITHUB_EVENT_PATH ${path47} does not exist${EOL5}`);
       }
     }
     this.eventName = process.env.GITHUB_EVENT_NAME;
@@ -85269,7 +85792,7 @@ function setOutputs(outputs) {
 }
 
 // src/action/publish/suggestions.ts
-import path44 from "node:path";
+import path45 from "node:path";
 var MAX_SUGGESTIONS = 50;
 var MAX_COMMENT_BODY = 6e4;
 var PER_PAGE2 = 100;
@@ -85301,7 +85824,7 @@ function elsewhereSummary(elsewhere) {
 async function filesAtHead(api, t, ref, files) {
   const out = /* @__PURE__ */ new Map();
   for (const file of new Set(files)) {
-    if (file === "" || path44.isAbsolute(file) || file.split(/[\\/]/).includes("..")) {
+    if (file === "" || path45.isAbsolute(file) || file.split(/[\\/]/).includes("..")) {
       out.set(file, void 0);
       continue;
     }
@@ -85705,19 +86228,19 @@ function scanOptions(inputs, workspace, policyFrom) {
     ...policyFrom !== void 0 && { policyFrom },
     // Plan files are inputs like any other path; discovery tells them apart by content.
     paths: [...inputs.paths, ...inputs.terraformPlans],
-    ...inputs.config !== void 0 && { configFile: path45.resolve(workspace, inputs.config) },
+    ...inputs.config !== void 0 && { configFile: path46.resolve(workspace, inputs.config) },
     ...inputs.failOn !== void 0 && { failOn: inputs.failOn },
     ...inputs.pssVersion !== void 0 && { pssVersion: inputs.pssVersion },
     ...inputs.pssLevel !== void 0 && { pssLevel: inputs.pssLevel },
     ...inputs.failOnErrors !== void 0 && { failOnErrors: inputs.failOnErrors },
-    valuesFiles: inputs.valuesFiles.map((f) => path45.resolve(workspace, f)),
+    valuesFiles: inputs.valuesFiles.map((f) => path46.resolve(workspace, f)),
     set: inputs.set,
     ...inputs.kubeVersion !== void 0 && { kubeVersion: inputs.kubeVersion },
     ...inputs.namespace !== void 0 && { namespace: inputs.namespace },
     ...inputs.releaseName !== void 0 && { releaseName: inputs.releaseName },
-    policies: inputs.policies.map((f) => path45.resolve(workspace, f)),
+    policies: inputs.policies.map((f) => path46.resolve(workspace, f)),
     ...inputs.helm !== void 0 && { helmPath: inputs.helm },
-    ...inputs.renderCache !== void 0 && { cacheDir: path45.resolve(workspace, inputs.renderCache) },
+    ...inputs.renderCache !== void 0 && { cacheDir: path46.resolve(workspace, inputs.renderCache) },
     // The token never reaches a report, plain or encoded (the core also finds GITHUB_TOKEN and the checkout's).
     credentials: inputs.githubToken !== "" ? [inputs.githubToken] : []
   };

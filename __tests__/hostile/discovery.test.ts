@@ -97,6 +97,19 @@ describe('charts inside a chart\'s folder', () => {
     expect(charts(repo, discover([path.join(repo, 'app')], { repoRoot: repo, include: [], exclude: [] }))).toEqual(expected);
   });
 
+  it('says which files of a chart\'s folder hold objects helm does not deploy, and reads a manifest linked from outside the chart', () => {
+    const repo = tree();
+    writeTree(repo, { 'app/files/grafana.json': '{"title": "dashboard"}\n', 'app/values-prod.yaml': 'kind: x\napiVersion: y\n' });
+    link(repo, 'deploy/linked.yaml', '../app/examples/pod.yaml');
+    const found = discover([repo], { repoRoot: repo, include: [], exclude: [] });
+    // The example is no manifest of the walk (helm packages it, deploys nothing from it), and says so.
+    expect(found.skipped.filter((s) => s.path === 'app').map((s) => s.reason)).toEqual([
+      "1 file in this chart's folder outside templates/ and crds/ holds Kubernetes objects helm does not deploy (examples/pod.yaml): not judged; name them as paths if something else applies them",
+    ]);
+    // A Chart.yaml above the target does not hide a manifest a link outside the chart names.
+    expect(found.inputs.filter((i) => i.kind === 'manifest').map((i) => path.relative(repo, (i as { file: string }).file)).sort()).toEqual(['app/examples/pod.yaml', 'deploy/pod.yaml']);
+  });
+
   it('judges what a nested chart deploys', async () => {
     const repo = tree();
     const result = await scan({ paths: [path.join(repo, 'app', 'deploy')], helmPath: process.env.PREADMIT_TEST_HELM3! });

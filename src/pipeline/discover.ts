@@ -189,11 +189,32 @@ export function discover(paths: string[], options: DiscoverOptions): Discovery {
   /** Whether the walk from `walkRoot` passes over `target` (or a directory above it). */
   const passesOver = (walkRoot: string, target: string): boolean => {
     let dir = walkRoot;
+    // A folder holding Chart.yaml is searched for charts only: a manifest a link names in it is read through the link.
+    if (existsSync(path.join(dir, 'Chart.yaml'))) return true;
     for (const segment of path.relative(walkRoot, target).split(path.sep)) {
       dir = path.join(dir, segment);
-      if (skipsDirectory(dir)) return true;
+      if (skipsDirectory(dir) || (dir !== target && existsSync(path.join(dir, 'Chart.yaml')))) return true;
     }
     return false;
+  };
+  // Per chart folder: its files that hold Kubernetes objects helm does not deploy (outside templates/, crds/).
+  const undeployed = new Map<string, string[]>();
+  const noteUndeployed = (chartRoot: string, file: string, size: number) => {
+    const within = path.relative(chartRoot, file).split(path.sep);
+    const base = within.at(-1)!;
+    if (['templates', 'crds', 'charts', 'ci'].includes(within[0]!) || within.length === 1 && /^(Chart\.(yaml|lock)|requirements\.(yaml|lock)|values.*\.(ya?ml|json)|values\.schema\.json)$/i.test(base)) return;
+    if (!MANIFEST_EXTENSIONS.has(path.extname(file).toLowerCase()) || size > 1024 * 1024 || !selected(file)) return;
+    let text: string;
+    try {
+      text = readFileSync(file, 'utf8');
+    } catch {
+      return;
+    }
+    // An object's two fields at the start of a line (YAML) or as keys (JSON): a dashboard or a values file has neither.
+    if (!(/^\s*"?apiVersion"?\s*:/m.test(text) && /^\s*"?kind"?\s*:/m.test(text))) return;
+    const list = undeployed.get(chartRoot);
+    if (list === undefined) undeployed.set(chartRoot, [file]);
+    else list.push(file);
   };
   /** Records a directory the walk passes over (`.git` needs no note), and outside git, a manifest in it. */
   const skip = (dir: string) => {
@@ -231,14 +252,15 @@ export function discover(paths: string[], options: DiscoverOptions): Discovery {
    * to it and are not manifests, but a chart nested anywhere in it other than as a subchart (charts/<name>/,
    * rendered with its parent) is one `helm install` takes on its own: it is scanned as a chart.
    */
-  const walk = (dir: string, depth: number, walkRoot: string, inChart = false) => {
+  const walk = (dir: string, depth: number, walkRoot: string, chartRoot?: string) => {
     const real = safeRealpath(dir) ?? dir;
     if (walked.has(real)) return;
     walked.add(real);
     if (existsSync(path.join(dir, 'Chart.yaml'))) {
       if (!isSubchart(dir) && selected(dir)) add({ kind: 'chart', dir, explicit: false }, dir);
-      inChart = true;
+      chartRoot = dir;
     }
+    const inChart = chartRoot !== undefined;
     if (depth > 40) {
       errors.push({ kind: 'read', file: rel(dir), message: 'directory nesting deeper than 40 levels; not searched further' });
       return;
@@ -265,7 +287,8 @@ export function discover(paths: string[], options: DiscoverOptions): Discovery {
         // Only charts are looked for in a chart's folder. Its symlinks are judged with the chart (chartProblem
         // refuses a link out of the repository; one inside leads where this walk goes by itself), and its
         // downloaded folders hold no chart of the repository's.
-        if (stat.isDirectory() && !skipsDirectory(full)) walk(full, depth + 1, walkRoot, true);
+        if (stat.isDirectory() && !skipsDirectory(full)) walk(full, depth + 1, walkRoot, chartRoot);
+        else if (stat.isFile()) noteUndeployed(chartRoot!, full, stat.size);
         continue;
       }
       if (stat.isSymbolicLink()) {
@@ -337,6 +360,14 @@ export function discover(paths: string[], options: DiscoverOptions): Discovery {
       if (tooLarge) errors.push({ kind: 'read', file: rel(full), message: tooLarge });
       else add({ kind: 'manifest', file: full, explicit: true }, full);
     }
+  }
+  // Not judged, and said: helm packages these files but deploys nothing from them (docs, examples, a chart's
+  // rendered copies), while `kubectl apply -R` would read them. A Chart.yaml put above manifests hides them so.
+  for (const [chart, files] of [...undeployed].sort((a, b) => a[0].localeCompare(b[0]))) {
+    skipped.push({
+      path: rel(chart),
+      reason: `${files.length} ${files.length === 1 ? 'file' : 'files'} in this chart's folder outside templates/ and crds/ ${files.length === 1 ? 'holds' : 'hold'} Kubernetes objects helm does not deploy (${files.slice(0, 3).map((f) => path.relative(chart, f).split(path.sep).join('/')).join(', ')}${files.length > 3 ? ', ...' : ''}): not judged; name them as paths if something else applies them`,
+    });
   }
   return { inputs, errors, skipped };
 }
