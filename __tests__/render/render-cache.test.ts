@@ -222,7 +222,9 @@ describe('render cache', () => {
     expect(!second.ok && !first.ok && second.message === first.message).toBe(true);
     expect(!second.ok && second.message).toMatch(/this chart refuses/);
 
-    writeFileSync(path.join(chart, 'templates/fail.yaml'), '{{ range $i := until 100000000 }}{{ $i }}{{ end }}\n');
+    // Slow, not large: nested small ranges and no output (one `until 100000000` is an 800 MB list, which could
+    // reach helm's memory limit before the timeout on a fast machine).
+    writeFileSync(path.join(chart, 'templates/fail.yaml'), '{{ range until 100000 }}{{ range until 100000 }}{{ end }}{{ end }}\n');
     const slow = new RenderCache(dir);
     const timedOut = await runWithRenderCache(slow, () => renderChart(request(chart, { timeoutMs: 1000 })));
     expect(!timedOut.ok && timedOut.message).toMatch(/did not finish within/);
