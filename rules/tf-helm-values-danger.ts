@@ -68,7 +68,7 @@ export default defineRule({
     category: 'values',
     defaultSeverity: 'high',
     description:
-      'When a helm_release chart is remote (or otherwise not in the repository) preadmit cannot render it offline, but values that ask for privileged containers, host namespaces, host paths, dangerous capabilities or root are dangerous whatever the chart does with them. Checked in `values` and `set`/`set_list` entries (not in set_sensitive, whose values are never read).',
+      'When a helm_release chart is remote (or otherwise not in the repository) preadmit cannot render it offline, but values that ask for privileged containers, host namespaces, host paths, dangerous capabilities or root are dangerous whatever the chart does with them. Checked in `values` and `set`/`set_list`/`set_sensitive` entries (sensitive values are judged like any other and never printed).',
     remediation: 'Remove the setting from the release values, or vendor the chart into the repository so its rendered manifests are checked by every rule.',
     references: [{ title: 'Pod Security Standards', url: 'https://kubernetes.io/docs/concepts/security/pod-security-standards/' }],
     messages: {
@@ -85,7 +85,7 @@ export default defineRule({
     if (release.ref.apiVersion !== 'terraform/v1' || release.raw.chartSource === 'local') return;
     const reports: Report[] = [];
     arr(release.raw.values).forEach((doc, i) => walk(doc, `/values/${i}`, [], `values[${i}]`, reports));
-    for (const attribute of ['set', 'set_list'] as const) {
+    for (const attribute of ['set', 'set_list', 'set_sensitive'] as const) {
       for (const [i, entry] of arr(release.raw[attribute]).entries()) {
         if (!isObj(entry)) continue;
         const name = str(entry.name);

@@ -12,11 +12,13 @@ const rule = (id: string): Rule => TF_RULES.find((r) => r.meta.id === id)!;
 const of = (id: string) => findings.filter((f) => f.ruleId === id).map((f) => `${f.source.address} ${f.path} ${f.severity}${f.message.includes('unknown until apply') ? ' unknown' : ''}`);
 
 describe('cluster pseudo-objects', () => {
-  it('stand for each cluster resource, named by address, raw = planned values with sensitive values redacted', () => {
+  it('stand for each cluster resource, named by address, raw = planned values, sensitive ones listed and never in a finding', () => {
     const aks = plan.objects.find((o) => o.source.address === 'azurerm_kubernetes_cluster.good')!;
     expect(aks.ref).toEqual({ apiVersion: 'terraform/v1', kind: 'azurerm_kubernetes_cluster', name: 'azurerm_kubernetes_cluster.good' });
-    expect(aks.raw.kube_config_raw).toBe('<redacted>');
-    expect(JSON.stringify({ plan, findings })).not.toContain('AKS-KUBECONFIG-SECRET-TOKEN');
+    expect(aks.raw.kube_config_raw).toContain('AKS-KUBECONFIG-SECRET-TOKEN');
+    expect(aks.sensitive).toEqual([aks.raw.kube_config_raw]);
+    expect(plan.secrets).toContain(aks.raw.kube_config_raw);
+    expect(JSON.stringify(findings)).not.toContain('AKS-KUBECONFIG-SECRET-TOKEN');
     expect(plan.objects.find((o) => o.source.address === 'aws_eks_cluster.whole')!.unknown).toEqual(['']);
   });
 

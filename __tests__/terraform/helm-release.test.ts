@@ -28,7 +28,8 @@ describe('remote helm_release', () => {
       values: [{ daemonset: { hostNetwork: true } }, { podSecurityContext: { runAsUser: 0 } }],
       set: [{ name: 'hostPID', value: 'true' }, { name: 'image.tag', value: '1.2.3', type: 'string' }],
       set_list: [{ name: 'securityContext.capabilities.add', value: ['NET_ADMIN', 'ALL'] }],
-      set_sensitive: [{ name: 'auth.password', value: '<redacted>' }],
+      set_sensitive: [{ name: 'auth.password', value: 'HELM-SET-SENSITIVE-pa55w0rd' }],
+      sensitive: ['/set_sensitive/0/value'],
     });
     expect(release('module.aws.helm_release.lbc').raw).toMatchObject({ values: [], set: [{ name: 'clusterName', value: 'prod' }, { name: 'vpcId', value: null }], set_list: [], set_sensitive: [] });
     expect(release('module.aws.helm_release.lbc').unknown).toEqual(['/set/1/value']);
@@ -47,7 +48,7 @@ describe('remote helm_release', () => {
     ]);
     expect(findings.find((f) => f.path === '/values/0/daemonset/securityContext/privileged')!.message).toBe('values[0] sets daemonset.securityContext.privileged: privileged containers are root on the node');
     expect(findings.find((f) => f.path === '/set/0/value')!.message).toBe('set[0] sets hostPID: pods share the node\'s namespaces');
-    // values sensitive as a whole: strings redacted, the boolean still judged
+    // values sensitive as a whole: judged like the others
     expect(findings.filter((f) => f.source.address === 'helm_release.db').map((f) => f.path)).toEqual(['/values/0/primary/podSecurityContext/runAsNonRoot']);
   });
 
@@ -61,8 +62,12 @@ describe('remote helm_release', () => {
 
   it('never shows a sensitive value: set_sensitive, sensitive values, repository_password, variables', () => {
     const findings = run(plan.objects, TF_RULES);
-    const text = JSON.stringify({ plan, findings });
+    const text = JSON.stringify(findings);
     for (const secret of ['HELM-SET-SENSITIVE-pa55w0rd', 'HELM-REPO-PASSWORD-secret', 'HELM-SENSITIVE-VALUES-rootpw', 'HELM-SENSITIVE-VARIABLE-value']) expect(text).not.toContain(secret);
+    // never read at all
+    for (const secret of ['HELM-REPO-PASSWORD-secret', 'HELM-SENSITIVE-VARIABLE-value']) expect(JSON.stringify(plan)).not.toContain(secret);
+    // judged, and handed to the redactor for the report
+    expect(plan.secrets).toEqual(expect.arrayContaining(['HELM-SET-SENSITIVE-pa55w0rd', 'HELM-SENSITIVE-VALUES-rootpw']));
   });
 });
 

@@ -1,13 +1,13 @@
 // `helm_release`: a render request when the chart is a local directory of the repository, else a clear
 // "not analysable offline" notice; in both cases a pseudo-object carrying the release's values (parsed,
-// sensitive parts redacted) for the rules that need no rendering (tf-helm-values-danger) and for
-// values that are unknown until apply. helm provider 2.x (list blocks, `[]`) and 3.x (nested attribute
+// as planned: sensitive ones too, listed in `sensitive` so they are never printed) for the rules that
+// need no rendering (tf-helm-values-danger) and for values that are unknown until apply. helm provider 2.x (list blocks, `[]`) and 3.x (nested attribute
 // lists, `null`) shapes are read alike.
 import { existsSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { arr, isObj, str, type Obj } from '../k8s/values.ts';
 import { parseYamlDocuments } from '../loaders/yaml-docs.ts';
-import { child, redactDeep } from './marks.ts';
+import { child, sensitiveStrings } from './marks.ts';
 
 export interface HelmSetEntry {
   /** Helm path (`image.tag`, `a\.b[0].c`). */
@@ -37,6 +37,8 @@ export interface HelmReleaseRequest {
   set: HelmSetEntry[];
   /** Pointers (into the release's planned value) unknown until apply: `/values`, `/set/4/value`... */
   unknown: string[];
+  /** Values marked sensitive (set_sensitive, sensitive `set` values and `values` texts): never printed. */
+  sensitive: string[];
 }
 
 export type ChartSource = 'local' | 'remote' | 'missing' | 'archive' | 'unknown';
@@ -82,7 +84,14 @@ export function resolveChart(after: Obj, dirs: { rootDir: string; moduleDir?: st
   return { source: 'missing', tried: candidates };
 }
 
-function setEntries(value: unknown, unknown: unknown, sensitive: unknown, attribute: 'set' | 'set_list' | 'set_sensitive' | 'set_string', unknownOut: string[]): { entries: HelmSetEntry[]; raw: Obj[] } {
+function setEntries(
+  value: unknown,
+  unknown: unknown,
+  sensitive: unknown,
+  attribute: 'set' | 'set_list' | 'set_sensitive' | 'set_string',
+  unknownOut: string[],
+  secrets: { pointers: string[]; values: Set<string> },
+): { entries: HelmSetEntry[]; raw: Obj[] } {
   const entries: HelmSetEntry[] = [];
   const raw: Obj[] = [];
   if (child(unknown, attribute) === true) {
@@ -94,8 +103,11 @@ function setEntries(value: unknown, unknown: unknown, sensitive: unknown, attrib
     const u = child(child(unknown, attribute), i);
     const name = str(item.name);
     const secret = attribute === 'set_sensitive' || child(child(child(sensitive, attribute), i), 'value') === true || child(child(sensitive, attribute), i) === true;
-    const shown: Obj = { name: name ?? null, type: item.type ?? null, value: secret ? redactDeep(item.value ?? null) : (item.value ?? null) };
-    raw.push(shown);
+    raw.push({ name: name ?? null, type: item.type ?? null, value: item.value ?? null });
+    if (secret) {
+      secrets.pointers.push(`/${attribute}/${raw.length - 1}/value`);
+      sensitiveStrings(item.value, true, secrets.values);
+    }
     if (u === true || child(u, 'name') === true) {
       unknownOut.push(`/${attribute}/${i}`);
       return;
@@ -122,6 +134,7 @@ export function fromHelmRelease(address: string, after: Obj, afterUnknown: unkno
   const chart = str(after.chart) ?? '';
   const resolved = unknown.includes('/chart') ? { source: 'unknown' as const, tried: [] } : resolveChart(after, dirs);
   const problems: string[] = [];
+  const secrets = { pointers: [] as string[], values: new Set<string>() };
 
   // values: YAML texts, later ones override earlier ones
   const values: string[] = [];
@@ -144,15 +157,19 @@ export function fromHelmRelease(address: string, after: Obj, afterUnknown: unkno
       const parsed = parseYamlDocuments(text);
       if (parsed.problems.length > 0) problems.push(`values[${i}] is not valid YAML${parsed.problems[0]!.line ? ` (line ${parsed.problems[0]!.line})` : ''}`);
       const doc = parsed.documents[0]?.value ?? null;
-      parsedValues.push(valuesSensitive === true || child(valuesSensitive, i) === true ? redactDeep(doc) : doc);
+      if (valuesSensitive === true || child(valuesSensitive, i) === true) {
+        secrets.pointers.push(`/values/${parsedValues.length}`);
+        sensitiveStrings(doc, true, secrets.values);
+      }
+      parsedValues.push(doc);
     });
   }
 
-  const set = setEntries(after.set, afterUnknown, afterSensitive, 'set', unknown);
-  const setList = setEntries(after.set_list, afterUnknown, afterSensitive, 'set_list', unknown);
-  const setSensitive = setEntries(after.set_sensitive, afterUnknown, afterSensitive, 'set_sensitive', unknown);
+  const set = setEntries(after.set, afterUnknown, afterSensitive, 'set', unknown, secrets);
+  const setList = setEntries(after.set_list, afterUnknown, afterSensitive, 'set_list', unknown, secrets);
+  const setSensitive = setEntries(after.set_sensitive, afterUnknown, afterSensitive, 'set_sensitive', unknown, secrets);
   // helm provider 1.x had set_string
-  const setString = setEntries(after.set_string, afterUnknown, afterSensitive, 'set_string', unknown);
+  const setString = setEntries(after.set_string, afterUnknown, afterSensitive, 'set_string', unknown, secrets);
   for (const entry of setString.entries) entry.type = 'string';
 
   const name = str(after.name) ?? '';
@@ -167,6 +184,7 @@ export function fromHelmRelease(address: string, after: Obj, afterUnknown: unkno
     values,
     set: [...set.entries, ...setString.entries, ...setList.entries, ...setSensitive.entries],
     unknown,
+    sensitive: [...secrets.values],
   };
   if (resolved.source === 'local' && resolved.dir) request.chartDir = resolved.dir;
   if (resolved.source === 'remote' || resolved.source === 'missing' || resolved.source === 'archive') {
@@ -184,6 +202,8 @@ export function fromHelmRelease(address: string, after: Obj, afterUnknown: unkno
     set: set.raw,
     set_list: setList.raw,
     set_sensitive: setSensitive.raw,
+    // pointers of the values above that the plan marks sensitive: judged, never printed
+    sensitive: secrets.pointers,
   };
 
   const what = `chart "${chart}"${repository ? ` from ${repository}` : ''}${version ? ` version ${version}` : ''}`;

@@ -3,7 +3,7 @@
 import { tokens } from '../model/pointer.ts';
 import { isObj, str, type Obj } from '../k8s/values.ts';
 import { parseYamlDocuments } from '../loaders/yaml-docs.ts';
-import { child, markedPointers, REDACTED, redactMarked, redactSecretPayload } from './marks.ts';
+import { child, markedPointers, REDACTED, redactSecretPayload, sensitiveStrings } from './marks.ts';
 
 /** Where a pointer into a converted object comes from in the resource: an attribute path, and a place in its YAML. */
 export interface AttributeRef {
@@ -19,6 +19,8 @@ export interface ObjectDraft {
   defaultNamespace?: string;
   /** Index of the YAML document (kubectl_manifest). */
   document?: number;
+  /** Strings marked sensitive: judged as they are, never printed. */
+  sensitive?: string[];
 }
 
 export interface Drafted {
@@ -60,8 +62,11 @@ export function fromKubernetesManifest(after: Obj, afterUnknown: unknown, afterS
     if (!isObj(value) || unknownMark === true) continue;
     const unknown = markedPointers(unknownMark);
     if (unknown.includes('/apiVersion') || unknown.includes('/kind')) continue;
-    const raw = redactSecretPayload(redactMarked(value, child(afterSensitive, attribute)) as Obj);
+    // Sensitive parts are applied as planned, so they are judged as planned (and kept out of reports).
+    const raw = redactSecretPayload(value);
     const draft: ObjectDraft = { raw, unknown, attributeOf: (pointer) => ({ path: [attribute, ...steps(raw, pointer)] }) };
+    const sensitive = sensitiveStrings(value, child(afterSensitive, attribute));
+    if (sensitive.size > 0) draft.sensitive = [...sensitive];
     const ns = namespaceDefault(unknown);
     if (ns !== undefined) draft.defaultNamespace = ns;
     return { drafts: [draft], problems: [] };

@@ -12,7 +12,7 @@ import { convertTyped, tfPathOf, TYPED_RESOURCES } from './convert.ts';
 import { fromHelmRelease, releaseAttributeOf, type HelmReleaseRequest } from './helm-release.ts';
 import { TfLocator, parseAddress, type ResourceLocation } from './locate.ts';
 import { fromKubectlManifest, fromKubernetesManifest, steps, type AttributeRef, type ObjectDraft } from './manifest.ts';
-import { markedPointers, redactMarked } from './marks.ts';
+import { markedPointers, sensitiveStrings } from './marks.ts';
 import { TERRAFORM_API_VERSION, type TerraformObject } from './unknown.ts';
 
 export const CLUSTER_TYPES = new Set(['aws_eks_cluster', 'google_container_cluster', 'azurerm_kubernetes_cluster']);
@@ -50,6 +50,8 @@ export interface PlanLoad {
   /** Local charts to render with the release's values (see render-release.ts). */
   helmReleases: PlanHelmRelease[];
   notes: PlanNote[];
+  /** Strings the plan marks sensitive (after_sensitive, kubectl sensitive_fields): judged, never printed. */
+  secrets: string[];
   formatVersion: string;
   terraformVersion?: string;
   /** Resource instances read (managed, not being deleted). */
@@ -103,6 +105,7 @@ export function loadPlan(json: unknown, options: PlanLoadOptions): PlanLoad {
     errors: [],
     helmReleases: [],
     notes: [],
+    secrets: [],
     formatVersion: str(plan.format_version) ?? '',
     instances: 0,
   };
@@ -148,15 +151,19 @@ function readInstance(instance: Instance, result: PlanLoad, locator: TfLocator, 
   const where = (): { file: string; line?: number } => (location ? { file: location.file, line: location.line } : { file: planFile });
   const after = isObj(instance.after) ? instance.after : undefined;
 
-  const emit = (raw: Obj, ref: ObjectRef, unknown: string[], attributeOf?: (pointer: string) => AttributeRef, document?: number) => {
+  const emit = (raw: Obj, ref: ObjectRef, unknown: string[], attributeOf?: (pointer: string) => AttributeRef, document?: number, sensitive: readonly string[] = []) => {
     const sourceInfo: SourceInfo = { kind: 'terraform', ...where(), plan: planFile, address };
     if (document !== undefined) sourceInfo.document = document;
     const object: TerraformObject = { ref, raw, source: sourceInfo, unknown };
+    if (sensitive.length > 0) {
+      object.sensitive = sensitive;
+      result.secrets.push(...sensitive);
+    }
     if (location && attributeOf) object.lineOf = lineOfFor(locator, location, attributeOf);
     result.objects.push(object);
   };
-  const pseudo = (raw: Obj, unknown: string[], attributeOf?: (pointer: string) => AttributeRef) =>
-    emit(raw, { apiVersion: TERRAFORM_API_VERSION, kind: type, name: address }, unknown, attributeOf);
+  const pseudo = (raw: Obj, unknown: string[], attributeOf?: (pointer: string) => AttributeRef, sensitive?: readonly string[]) =>
+    emit(raw, { apiVersion: TERRAFORM_API_VERSION, kind: type, name: address }, unknown, attributeOf, undefined, sensitive);
   const problem = (message: string, kind: ScanError['kind'] = 'parse') => {
     const error: ScanError = { kind, ...where(), message: `${address}: ${message}` };
     result.errors.push(error);
@@ -167,7 +174,7 @@ function readInstance(instance: Instance, result: PlanLoad, locator: TfLocator, 
       problem(`${type === 'kubectl_manifest' ? 'yaml_body' : 'manifest'} is not a Kubernetes object: ${ref}`);
       return;
     }
-    emit(draft.raw, ref, draft.unknown, draft.attributeOf, draft.document);
+    emit(draft.raw, ref, draft.unknown, draft.attributeOf, draft.document, draft.sensitive);
   };
 
   if (type in TYPED_RESOURCES) {
@@ -184,7 +191,7 @@ function readInstance(instance: Instance, result: PlanLoad, locator: TfLocator, 
       return;
     }
     if (ref.name === '' && converted.unknown.some((u) => u === '/metadata/name' || u === '/metadata')) ref.name = '(known after apply)';
-    emit(converted.raw, ref, converted.unknown, (pointer) => ({ path: tfPathOf(kind, converted.raw, pointer) }));
+    emit(converted.raw, ref, converted.unknown, (pointer) => ({ path: tfPathOf(kind, converted.raw, pointer) }), undefined, converted.sensitive);
     return;
   }
 
@@ -212,7 +219,7 @@ function readInstance(instance: Instance, result: PlanLoad, locator: TfLocator, 
     const draft = fromHelmRelease(address, after, instance.afterUnknown, instance.afterSensitive, { rootDir, repoRoot: options.repoRoot, ...(moduleDir ? { moduleDir } : {}) });
     for (const message of draft.problems) problem(message);
     if (draft.notice) result.errors.push({ kind: 'dependency', ...where(), message: draft.notice });
-    pseudo(draft.raw, draft.request.unknown, (pointer) => releaseAttributeOf(draft.raw, pointer));
+    pseudo(draft.raw, draft.request.unknown, (pointer) => releaseAttributeOf(draft.raw, pointer), draft.request.sensitive);
     if (draft.request.chartDir !== undefined) {
       const sourceInfo: SourceInfo = { kind: 'terraform', ...where(), plan: planFile, address };
       result.helmReleases.push({ ...draft.request, source: sourceInfo });
@@ -225,8 +232,7 @@ function readInstance(instance: Instance, result: PlanLoad, locator: TfLocator, 
       pseudo({}, ['']);
       return;
     }
-    const raw = redactMarked(after, instance.afterSensitive) as Obj;
-    pseudo(raw, markedPointers(instance.afterUnknown), (pointer) => ({ path: steps(raw, pointer) }));
+    pseudo(after, markedPointers(instance.afterUnknown), (pointer) => ({ path: steps(after, pointer) }), [...sensitiveStrings(after, instance.afterSensitive)]);
   }
 }
 

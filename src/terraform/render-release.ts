@@ -173,7 +173,7 @@ export async function renderHelmRelease(release: PlanHelmRelease, options: Rende
       for (const problem of rendered.problems) errors.push({ kind: 'render', ...at, message: `helm_release ${release.address}: ${problem.message}` });
       for (const object of rendered.objects) {
         object.source.document = index;
-        objects.push({ ...object, raw: redactSecretPayload(object.raw), unknown: [] });
+        objects.push({ ...object, raw: redactSecretPayload(object.raw), unknown: [], ...(release.sensitive.length > 0 ? { sensitive: release.sensitive } : {}) });
       }
     }
     return {

@@ -4,6 +4,7 @@
 import type { Config } from '../config/config.ts';
 import type { Finding, ScannedObject, Severity } from '../model/model.ts';
 import { tokens } from '../model/pointer.ts';
+import { hideSensitiveValues } from './sensitive.ts';
 
 /** A scanned object from a plan: `unknown` is the field proposed for ScannedObject in model.ts. */
 export type TerraformObject = ScannedObject & { unknown: readonly string[] };
@@ -134,11 +135,16 @@ function objectKey(address: string | undefined, ref: { kind: string; namespace?:
 }
 
 /**
- * Rewrites the findings on plan objects whose answer depends on an unknown value: severity lowered (unless
- * configuration sets the rule's severity) and the message saying so. Findings of tf-* rules, and on the
- * terraform/v1 pseudo-objects, are left alone: those rules report unknowns themselves.
+ * Finishes the findings on plan objects: those whose answer depends on an unknown value get their severity
+ * lowered (unless configuration sets the rule's severity) and a message saying so (findings of tf-* rules,
+ * and on the terraform/v1 pseudo-objects, are left alone: those rules report unknowns themselves); values
+ * the plan marks sensitive are taken out of every message (sensitive.ts).
  */
 export function markUnknownFindings(findings: Finding[], objects: readonly ScannedObject[], config?: Pick<Config, 'rules'>): Finding[] {
+  return hideSensitiveValues(markUnknown(findings, objects, config), objects);
+}
+
+function markUnknown(findings: Finding[], objects: readonly ScannedObject[], config?: Pick<Config, 'rules'>): Finding[] {
   const byKey = new Map<string, { unknown: readonly string[]; raw: unknown }>();
   for (const object of objects) {
     if (object.source.kind !== 'terraform' || object.ref.apiVersion === TERRAFORM_API_VERSION) continue;
