@@ -78,24 +78,26 @@ describe('helm --set semantics for the render', () => {
     expect(parseSetName('containers[1].args[0]')).toEqual(['containers', 1, 'args', 0]);
   });
 
-  it('types values as helm does', () => {
-    expect([typedValue('true'), typedValue('false'), typedValue('null'), typedValue('10'), typedValue('010'), typedValue('1.5'), typedValue('a\\,b')]).toEqual([true, false, null, 10, '010', '1.5', 'a,b']);
+  it('types values as helm does (strvals typedVal: any case, no leading zero)', () => {
+    expect([typedValue('true'), typedValue('True'), typedValue('FALSE'), typedValue('null'), typedValue('10'), typedValue('010'), typedValue('1.5'), typedValue('-0')]).toEqual([true, true, false, null, 10, '010', '1.5', 0]);
   });
 
-  it('builds one values document from set, set_list and set_sensitive, in order', () => {
+  it('builds the values as the provider does: values merged, then set, set_list and set_sensitive applied onto them, in that order', () => {
     expect(setEntriesToValues([
-      { name: 'securityContext.privileged', value: 'true' },
-      { name: 'image.tag', value: '10', type: 'string' },
-      { name: 'args', value: ['--a', '2'], list: true },
-      { name: 'containers[1].name', value: 'sidecar' },
-      { name: 'auth.password', value: 's3cret', sensitive: true },
-      { name: 'securityContext.privileged', value: 'false' },
-    ])).toEqual({
-      securityContext: { privileged: false },
+      { attribute: 'set_sensitive', index: 0, name: 'auth.password', value: 's3cret' },
+      { attribute: 'set', index: 0, name: 'securityContext.privileged', value: 'true' },
+      { attribute: 'set', index: 1, name: 'image.tag', value: '10', type: 'string' },
+      { attribute: 'set_list', index: 0, name: 'args', value: ['--a', '2'] },
+      { attribute: 'set', index: 2, name: 'containers[1].name', value: 'sidecar' },
+      { attribute: 'set', index: 3, name: 'securityContext.privileged', value: 'false' },
+      { attribute: 'set_sensitive', index: 1, name: 'securityContext.privileged', value: 'TRUE' },
+    ], ['securityContext: {runAsUser: 1000}\nextra: [{name: a, image: a:1}, {name: b}]\n'])).toEqual({
+      securityContext: { privileged: true, runAsUser: 1000 },
       image: { tag: '10' },
       args: ['--a', 2],
       containers: [null, { name: 'sidecar' }],
       auth: { password: 's3cret' },
+      extra: [{ name: 'a', image: 'a:1' }, { name: 'b' }],
     });
   });
 });

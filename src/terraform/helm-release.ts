@@ -8,18 +8,10 @@ import path from 'node:path';
 import { arr, isObj, str, type Obj } from '../k8s/values.ts';
 import { parseYamlDocuments } from '../loaders/yaml-docs.ts';
 import { child, sensitiveStrings } from './marks.ts';
+import { providerValues, StrvalsError, type SetEntry } from './strvals.ts';
 
-export interface HelmSetEntry {
-  /** Helm path (`image.tag`, `a\.b[0].c`). */
-  name: string;
-  /** A string for `set` / `set_sensitive`, a list of strings for `set_list`. */
-  value: string | string[];
-  /** `string` forces a string (--set-string); `auto` or `` lets helm type it. */
-  type?: string;
-  /** From `set_sensitive`: never shown anywhere. */
-  sensitive?: boolean;
-  list?: boolean;
-}
+/** A `set`, `set_list`, `set_sensitive` (or 1.x `set_string`) entry, applied as the provider applies it (strvals.ts). */
+export type HelmSetEntry = SetEntry;
 
 export interface HelmReleaseRequest {
   address: string;
@@ -33,7 +25,7 @@ export interface HelmReleaseRequest {
   remote?: { repository?: string; chart: string; version?: string };
   /** YAML texts of `values`, in order (only the known ones). */
   values: string[];
-  /** `set`, `set_list`, `set_sensitive` entries with known values, in the order helm applies them. */
+  /** `set`, `set_list`, `set_sensitive` entries with known values (the provider applies them in attribute order). */
   set: HelmSetEntry[];
   /** Pointers (into the release's planned value) unknown until apply: `/values`, `/set/4/value`... */
   unknown: string[];
@@ -118,12 +110,11 @@ function setEntries(
     }
     if (name === undefined) return;
     const type = str(item.type);
-    if (attribute === 'set_list') {
-      const list = arr(item.value).map((v) => (typeof v === 'string' ? v : String(v)));
-      entries.push({ name, value: list, list: true, ...(type ? { type } : {}) });
-    } else if (item.value !== undefined && item.value !== null) {
-      entries.push({ name, value: String(item.value), ...(type ? { type } : {}), ...(attribute === 'set_sensitive' ? { sensitive: true } : {}) });
-    }
+    // a known null value is "" to the provider (ValueString); set_list drops null elements itself
+    const entryValue = attribute === 'set_list'
+      ? arr(item.value).map((v) => (v === null ? null : typeof v === 'string' ? v : String(v)))
+      : item.value === null || item.value === undefined ? null : String(item.value);
+    entries.push({ attribute, index: i, name, value: entryValue, ...(type ? { type } : {}) });
   });
   return { entries, raw };
 }
@@ -170,7 +161,6 @@ export function fromHelmRelease(address: string, after: Obj, afterUnknown: unkno
   const setSensitive = setEntries(after.set_sensitive, afterUnknown, afterSensitive, 'set_sensitive', unknown, secrets);
   // helm provider 1.x had set_string
   const setString = setEntries(after.set_string, afterUnknown, afterSensitive, 'set_string', unknown, secrets);
-  for (const entry of setString.entries) entry.type = 'string';
 
   const name = str(after.name) ?? '';
   const namespace = str(after.namespace) ?? 'default';
@@ -205,6 +195,16 @@ export function fromHelmRelease(address: string, after: Obj, afterUnknown: unkno
     // pointers of the values above that the plan marks sensitive: judged, never printed
     sensitive: secrets.pointers,
   };
+
+  if (resolved.source !== 'local') {
+    // a local chart's render reports it; elsewhere it is said here: the provider fails, nothing is applied
+    try {
+      providerValues(values, request.set);
+    } catch (error) {
+      if (!(error instanceof StrvalsError)) throw error;
+      problems.push(`the helm provider cannot build the release's values: ${error.message}`);
+    }
+  }
 
   const what = `chart "${chart}"${repository ? ` from ${repository}` : ''}${version ? ` version ${version}` : ''}`;
   let notice: string | undefined;
