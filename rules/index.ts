@@ -86,6 +86,7 @@ import tfGkePrivateNodes from './tf-gke-private-nodes.ts';
 import tfGkeShieldedNodes from './tf-gke-shielded-nodes.ts';
 import tfGkeWorkloadIdentity from './tf-gke-workload-identity.ts';
 import tfHelmValuesDanger from './tf-helm-values-danger.ts';
+import tfKubectlIgnoredDocuments from './tf-kubectl-ignored-documents.ts';
 import tfUnknownUntilApply from './tf-unknown-until-apply.ts';
 import valuesDangerousDefault from './values-dangerous-default.ts';
 import yamlDuplicateKey from './yaml-duplicate-key.ts';
@@ -177,6 +178,7 @@ export const RULES: readonly Rule[] = [
   tfGkeShieldedNodes,
   tfGkeWorkloadIdentity,
   tfHelmValuesDanger,
+  tfKubectlIgnoredDocuments,
   tfUnknownUntilApply,
   valuesDangerousDefault,
   yamlDuplicateKey,

@@ -207,6 +207,9 @@ function readInstance(instance: Instance, result: PlanLoad, locator: TfLocator, 
       return;
     }
     for (const draft of drafted.drafts) fromDraft(draft);
+    // documents the provider never applies: said by tf-kubectl-ignored-documents, not judged
+    const ignored = 'ignored' in drafted ? (drafted.ignored as number[] | undefined) : undefined;
+    if (ignored !== undefined) pseudo({ ignoredDocuments: ignored.map((i) => i + 1) }, [], () => ({ path: ['yaml_body'] }));
     return;
   }
 
