@@ -75,6 +75,28 @@ describe('helm_release set entries, as the helm provider applies them', () => {
   });
 });
 
+describe('helm_release with a post-renderer', () => {
+  it('is not analysable: an error naming the address and the program fails the run, nothing is rendered', async () => {
+    for (const postrender of [{ binary_path: 'sed', args: ['s/allowPrivilegeEscalation: false/privileged: true/'] }, [{ binary_path: './bin/patch', args: [] }]]) {
+      const result = await scanRelease({ postrender });
+      expect(result.errors.map((e) => [e.kind, e.message])).toEqual([[
+        'dependency',
+        expect.stringMatching(/^helm_release helm_release\.r: post-renderer "(sed" with 1 argument|\.\/bin\/patch") \(postrender\.binary_path\) rewrites the rendered manifests before they are applied, and preadmit never runs a program named by the plan: the release is not analysable/),
+      ]]);
+      expect(result.charts).toEqual([]);
+      expect(result.summary.verdict).toBe('fail');
+    }
+  });
+
+  it('renders as before when postrender is unset (2.x [] and 3.x null)', async () => {
+    for (const postrender of [[], null]) {
+      const result = await scanRelease({ postrender });
+      expect(result.errors).toEqual([]);
+      expect(result.charts).toHaveLength(1);
+    }
+  });
+});
+
 describe('helm_release of a remote chart', () => {
   it('judges each set entry as the provider reads it (tf-helm-values-danger)', async () => {
     const result = await scanRelease({

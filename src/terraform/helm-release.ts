@@ -208,7 +208,13 @@ export function fromHelmRelease(address: string, after: Obj, afterUnknown: unkno
 
   const what = `chart "${chart}"${repository ? ` from ${repository}` : ''}${version ? ` version ${version}` : ''}`;
   let notice: string | undefined;
-  if (resolved.source === 'remote') {
+  const postRenderer = postRendererOf(after.postrender, child(afterUnknown, 'postrender'));
+  if (postRenderer !== undefined) {
+    // The program rewrites what helm renders before it is applied; preadmit never runs a program named by
+    // the plan (it comes with the pull request), so the applied manifests cannot be known.
+    delete request.chartDir;
+    notice = `helm_release ${address}: post-renderer ${postRenderer} rewrites the rendered manifests before they are applied, and preadmit never runs a program named by the plan: the release is not analysable (its rendered manifests are not what reaches the cluster); only its values were checked`;
+  } else if (resolved.source === 'remote') {
     notice = `helm_release ${address}: ${what} is not in the repository and not analysable offline (preadmit never downloads charts): its manifests were not checked, only its values; vendor the chart into the repository and point chart at its path to have it rendered`;
   } else if (resolved.source === 'missing') {
     notice = `helm_release ${address}: local ${what} was not found in the repository (looked at ${resolved.tried.map((t) => path.relative(dirs.repoRoot, t).split(path.sep).join('/') || '.').join(', ')}): not analysable; only its values were checked`;
@@ -216,6 +222,20 @@ export function fromHelmRelease(address: string, after: Obj, afterUnknown: unkno
     notice = `helm_release ${address}: ${what} is a packaged chart archive, which preadmit does not unpack: not analysed; only its values were checked`;
   }
   return { request, chartSource: resolved.source, raw, problems, ...(notice ? { notice } : {}) };
+}
+
+/** The post-renderer as the message names it (`"sed" (postrender.binary_path)`), or undefined when there is none. */
+function postRendererOf(value: unknown, unknown: unknown): string | undefined {
+  // provider 2.x: a list of blocks ([] when unset); 3.x: an object (null when unset)
+  const block = Array.isArray(value) ? value[0] : value;
+  const blockUnknown = Array.isArray(unknown) ? unknown[0] : unknown;
+  if (unknown === true || blockUnknown === true) return '(unknown until apply)';
+  if (!isObj(block)) return undefined;
+  if (child(blockUnknown, 'binary_path') === true) return '(binary_path unknown until apply)';
+  const binary = str(block.binary_path);
+  if (binary === undefined || binary === '') return undefined;
+  const args = arr(block.args).filter((a): a is string => typeof a === 'string');
+  return `"${binary}"${args.length > 0 ? ` with ${args.length} argument${args.length === 1 ? '' : 's'}` : ''} (postrender.binary_path)`;
 }
 
 /** Pointer in the pseudo-object's raw -> attribute path (+ place inside a values YAML document). */
