@@ -79,6 +79,7 @@ import tfAksRbac from './tf-aks-rbac.ts';
 import tfEksControlPlaneLogging from './tf-eks-control-plane-logging.ts';
 import tfEksPublicEndpoint from './tf-eks-public-endpoint.ts';
 import tfEksSecretsEncryption from './tf-eks-secrets-encryption.ts';
+import tfEnvSecretLiteral from './tf-env-secret-literal.ts';
 import tfGkeLegacyAbac from './tf-gke-legacy-abac.ts';
 import tfGkeMasterAuthorizedNetworks from './tf-gke-master-authorized-networks.ts';
 import tfGkeNetworkPolicy from './tf-gke-network-policy.ts';
@@ -171,6 +172,7 @@ export const RULES: readonly Rule[] = [
   tfEksControlPlaneLogging,
   tfEksPublicEndpoint,
   tfEksSecretsEncryption,
+  tfEnvSecretLiteral,
   tfGkeLegacyAbac,
   tfGkeMasterAuthorizedNetworks,
   tfGkeNetworkPolicy,

@@ -29,7 +29,7 @@ function planOf(changes: Change[]): string {
   });
 }
 
-export async function scanPlan(changes: Change[]): Promise<ScanResult> {
+async function scanPlan(changes: Change[]): Promise<ScanResult> {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'preadmit-tf-'));
   writeFileSync(path.join(dir, 'plan.json'), planOf(changes));
   return scan({ paths: [path.join(dir, 'plan.json')], helmPath: process.env.PREADMIT_TEST_HELM3! });

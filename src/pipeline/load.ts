@@ -6,6 +6,7 @@ import type { Config } from '../config/config.ts';
 import { objectsFromDocuments } from '../loaders/objects.ts';
 import { loadYamlDocuments } from '../loaders/yaml-docs.ts';
 import { UsageError } from '../model/errors.ts';
+import type { SkippedPath } from '../model/model.ts';
 import { renderCharts, type ChartRender, type RenderedCharts } from '../render/charts.ts';
 import { helmCandidate, HelmNotFoundError, type HelmBinary } from '../render/helm.ts';
 import { classifyPlanFile, classifyText, loadPlanFile, type PlanClassification } from '../terraform/index.ts';
@@ -24,6 +25,8 @@ export interface LoadOptions {
 export interface Loaded extends RenderedCharts {
   /** Values given to helm that reports must not show (Terraform set_sensitive...). */
   secrets: string[];
+  /** Terraform resources that write to the cluster and were not read, with why. */
+  skipped?: SkippedPath[];
 }
 
 function loadManifestText(text: string, file: string, explicit: boolean, loaded: Loaded): void {
@@ -71,6 +74,7 @@ export async function load(
       for (const note of plan.notes) loaded.errors.push({ kind: 'read', file: note.file, ...(note.line ? { line: note.line } : {}), message: note.message });
       loaded.charts.push(...plan.charts);
       loaded.secrets.push(...plan.secrets);
+      if (plan.skipped.length > 0) (loaded.skipped ??= []).push(...plan.skipped);
       loaded.renderMs += plan.renderMs;
     } else {
       loadManifestText(text(), file, explicit, loaded);

@@ -468,7 +468,7 @@ async function scanWithBudget(options: ScanOptions): Promise<ScanResult> {
     // Suppressions the files add are policy changes; in the fallback no suppression counts, and they are
     // reported as suppressions that need attention instead.
     ...(policy !== undefined ? { policy: { ...policy.info, changes: policy.info.from === 'revision' ? [...policy.info.changes, ...pendingChanges(processed.suppressions)] : [] } } : {}),
-    ...(discovery.skipped.length > 0 ? { skipped: discovery.skipped } : {}),
+    ...(discovery.skipped.length > 0 || (loaded.skipped?.length ?? 0) > 0 ? { skipped: [...discovery.skipped, ...(loaded.skipped ?? [])] } : {}),
     ...(shard !== undefined ? { shard } : {}),
     summary: {
       verdict: failed ? 'fail' : 'pass',

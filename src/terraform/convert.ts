@@ -50,6 +50,9 @@ export const TYPED_RESOURCES: Readonly<Record<string, TypedSpec>> = (() => {
   add(['kubernetes_namespace', 'kubernetes_namespace_v1'], { apiVersion: 'v1', kind: 'Namespace', top: ['metadata'] });
   add(['kubernetes_secret', 'kubernetes_secret_v1'], { apiVersion: 'v1', kind: 'Secret', top: ['metadata', 'data', 'binary_data', 'type', 'immutable'] });
   add(['kubernetes_config_map', 'kubernetes_config_map_v1'], { apiVersion: 'v1', kind: 'ConfigMap', top: ['metadata', 'data', 'binary_data', 'immutable'] });
+  // *_v1_data resources write keys into an existing object (server-side apply): the keys they write are judged
+  add(['kubernetes_config_map_v1_data'], { apiVersion: 'v1', kind: 'ConfigMap', top: ['metadata', 'data'] });
+  add(['kubernetes_secret_v1_data'], { apiVersion: 'v1', kind: 'Secret', top: ['metadata', 'data'] });
   add(['kubernetes_service', 'kubernetes_service_v1'], { apiVersion: 'v1', kind: 'Service', top: WORKLOAD });
   add(['kubernetes_ingress'], { apiVersion: 'networking.k8s.io/v1beta1', kind: 'Ingress', top: WORKLOAD });
   add(['kubernetes_ingress_v1'], { apiVersion: 'networking.k8s.io/v1', kind: 'Ingress', top: WORKLOAD });

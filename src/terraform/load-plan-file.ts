@@ -1,7 +1,7 @@
 // The whole Terraform input path for the scan pipeline in one call: a classified plan file in, objects
 // (local helm_release charts rendered), errors, chart records and notes out.
 import path from 'node:path';
-import type { ChartRecord, ScanError } from '../model/model.ts';
+import type { ChartRecord, ScanError, SkippedPath } from '../model/model.ts';
 import type { HelmBinary } from '../render/helm.ts';
 import { loadPlan, type PlanLoad, type PlanNote } from './plan.ts';
 import { renderHelmRelease } from './render-release.ts';
@@ -29,7 +29,9 @@ export interface PlanFileLoad {
   charts: ChartRecord[];
   notes: PlanNote[];
   renderMs: number;
-  plan: Omit<PlanLoad, 'objects' | 'errors' | 'helmReleases' | 'notes' | 'secrets'>;
+  plan: Omit<PlanLoad, 'objects' | 'errors' | 'helmReleases' | 'notes' | 'secrets' | 'skipped'>;
+  /** Resources that write to the cluster and were not read, with why. */
+  skipped: SkippedPath[];
   /** Values no report may show: what the plan marks sensitive (set_sensitive entries included), credential-named helm_release `values`. */
   secrets: string[];
 }
@@ -47,6 +49,7 @@ export async function loadPlanFile(json: unknown, options: PlanFileOptions): Pro
     errors: loaded.errors,
     charts: [],
     notes: loaded.notes,
+    skipped: loaded.skipped,
     renderMs: 0,
     // Names and words (`cluster-admin`) would garble rule ids and messages everywhere: the findings on
     // their object hide them instead (sensitive.ts).

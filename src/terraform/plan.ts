@@ -5,7 +5,7 @@
 // The planned state is read from resource_changes (create, update, replace and no-op: what will exist
 // after apply); deletes, forgets, reads (data sources) and deposed objects are ignored. Plans without
 // resource_changes fall back to planned_values (no unknown information there).
-import type { ObjectRef, ScanError, SourceInfo } from '../model/model.ts';
+import type { ObjectRef, ScanError, SkippedPath, SourceInfo } from '../model/model.ts';
 import { refOf } from '../loaders/objects.ts';
 import { isObj, str, type Obj } from '../k8s/values.ts';
 import { convertTyped, tfPathOf, TYPED_RESOURCES } from './convert.ts';
@@ -52,6 +52,8 @@ export interface PlanLoad {
   notes: PlanNote[];
   /** Strings the plan marks sensitive (after_sensitive, kubectl sensitive_fields): judged, never printed. */
   secrets: string[];
+  /** Resources that write to the cluster and are not read, with why (never passed over silently). */
+  skipped: SkippedPath[];
   formatVersion: string;
   terraformVersion?: string;
   /** Resource instances read (managed, not being deleted). */
@@ -93,7 +95,7 @@ function* fromPlannedModule(module: unknown, depth = 0): Generator<Instance> {
   for (const childModule of Array.isArray(module.child_modules) ? module.child_modules : []) yield* fromPlannedModule(childModule, depth + 1);
 }
 
-const WANTED = (type: string) => type in TYPED_RESOURCES || MANIFEST_TYPES.has(type) || type === 'helm_release' || CLUSTER_TYPES.has(type);
+const WANTED = (type: string) => type in TYPED_RESOURCES || MANIFEST_TYPES.has(type) || type === 'helm_release' || type === 'kubernetes_env' || CLUSTER_TYPES.has(type);
 
 export function loadPlan(json: unknown, options: PlanLoadOptions): PlanLoad {
   const plan: Obj = isObj(json) ? json : {};
@@ -106,6 +108,7 @@ export function loadPlan(json: unknown, options: PlanLoadOptions): PlanLoad {
     helmReleases: [],
     notes: [],
     secrets: [],
+    skipped: [],
     formatVersion: str(plan.format_version) ?? '',
     instances: 0,
   };
@@ -133,7 +136,13 @@ export function loadPlan(json: unknown, options: PlanLoadOptions): PlanLoad {
 
   for (const instance of source) {
     result.instances++;
-    if (!WANTED(instance.type)) continue;
+    if (!WANTED(instance.type)) {
+      // every managed kubernetes_* resource writes to the cluster: one preadmit does not read is listed
+      if (instance.type.startsWith('kubernetes_')) {
+        result.skipped.push({ path: `${planFile}: ${instance.address}`, reason: `${instance.type} writes to the cluster, and preadmit does not read this resource type: not checked` });
+      }
+      continue;
+    }
     try {
       readInstance(instance, result, locator, options, rootDir);
     } catch (error) {
@@ -227,6 +236,29 @@ function readInstance(instance: Instance, result: PlanLoad, locator: TfLocator, 
       const sourceInfo: SourceInfo = { kind: 'terraform', ...where(), plan: planFile, address };
       result.helmReleases.push({ ...draft.request, source: sourceInfo });
     }
+    return;
+  }
+
+  if (type === 'kubernetes_env') {
+    // env entries written into a container of an existing workload: a pseudo-object for tf-env-secret-literal
+    if (after === undefined) {
+      pseudo({}, ['']);
+      return;
+    }
+    const converted = convertTyped('kubernetes_pod_v1', { spec: [{ container: [{ name: 'env', env: after.env }] }] }, undefined, undefined)!;
+    const spec = isObj(converted.raw.spec) ? converted.raw.spec : {};
+    const container = Array.isArray(spec.containers) && isObj(spec.containers[0]) ? spec.containers[0] : {};
+    const metadata = Array.isArray(after.metadata) && isObj(after.metadata[0]) ? after.metadata[0] : isObj(after.metadata) ? after.metadata : {};
+    const raw: Obj = {
+      target: { apiVersion: after.api_version ?? null, kind: after.kind ?? null, name: metadata.name ?? null, namespace: metadata.namespace ?? null },
+      container: after.container ?? null,
+      initContainer: after.init_container ?? null,
+      env: Array.isArray(container.env) ? container.env : [],
+    };
+    pseudo(raw, markedPointers(instance.afterUnknown).filter((p) => p.startsWith('/env')), (pointer) => {
+      const m = /^\/env\/(\d+)(?:\/(\w+))?/.exec(pointer);
+      return { path: m ? ['env', Number(m[1]), ...(m[2] ? [m[2] === 'valueFrom' ? 'value_from' : m[2]] : [])] : ['env'] };
+    }, [...sensitiveStrings(after, instance.afterSensitive)]);
     return;
   }
 
