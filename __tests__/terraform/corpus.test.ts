@@ -43,7 +43,7 @@ const EXPECTED: [string, number, Record<string, number>, number][] = [
   ['bridgecrewio_checkov__tests_terraform_runner_resources_plan_nested_child_modules_tfplan.json', 3, { aws_eks_cluster: 3 }, 0],
   ['bridgecrewio_checkov__tests_terraform_runner_resources_plan_root_module_resources_no_values_tfplan.json', 1, { aws_eks_cluster: 1 }, 0],
   ['bridgecrewio_checkov__tests_terraform_runner_resources_plan_tfplan.json', 55, { aws_eks_cluster: 1 }, 0],
-  ['cyse7125-su24-team11_infra-aws__infra_tfplan.json', 71, { helm_release: 1, Secret: 1, aws_eks_cluster: 1, Namespace: 2 }, 1],
+  ['cyse7125-su24-team11_infra-aws__infra_tfplan.json', 71, { helm_release: 1, Secret: 1, aws_eks_cluster: 1, Namespace: 2, ConfigMap: 1 }, 1],
   ['dedeveloper1818-source_demo-k8s-monitoring__terraform_tfplan.json', 3, { Deployment: 1, Namespace: 1, Secret: 1 }, 0],
   ['format-reference/hashicorp_terraform-json__testdata_110_basic_plan.json', 7, {}, 0],
   ['format-reference/hashicorp_terraform-json__testdata_110_sensitive_values_plan.json', 7, {}, 0],
