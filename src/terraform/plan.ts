@@ -156,7 +156,7 @@ function readInstance(instance: Instance, result: PlanLoad, locator: TfLocator, 
   const { address, type } = instance;
   const planFile = options.planFile;
   const parts = parseAddress(address);
-  const location = parts ? locator.resource(parts) : undefined;
+  const location = parts ? located(() => locator.resource(parts)) : undefined;
   const where = (): { file: string; line?: number } => (location ? { file: location.file, line: location.line } : { file: planFile });
   const after = isObj(instance.after) ? instance.after : undefined;
 
@@ -227,7 +227,7 @@ function readInstance(instance: Instance, result: PlanLoad, locator: TfLocator, 
       pseudo({}, ['']);
       return;
     }
-    const moduleDir = parts ? locator.moduleDir(parts.modules) : undefined;
+    const moduleDir = parts ? located(() => locator.moduleDir(parts.modules)) : undefined;
     const draft = fromHelmRelease(address, after, instance.afterUnknown, instance.afterSensitive, { rootDir, repoRoot: options.repoRoot, ...(moduleDir ? { moduleDir } : {}) });
     for (const message of draft.problems) problem(message);
     if (draft.notice) result.errors.push({ kind: 'dependency', ...where(), message: draft.notice });
@@ -271,10 +271,22 @@ function readInstance(instance: Instance, result: PlanLoad, locator: TfLocator, 
   }
 }
 
+/**
+ * A location, or undefined when finding it fails: lines are a convenience, and a .tf file the locator
+ * cannot read (however deep or malformed) must never cost the resource its evaluation.
+ */
+function located<T>(find: () => T | undefined): T | undefined {
+  try {
+    return find();
+  } catch {
+    return undefined;
+  }
+}
+
 function lineOfFor(locator: TfLocator, location: ResourceLocation, attributeOf: (pointer: string) => AttributeRef): (pointer: string) => number | undefined {
   return (pointer) => {
     const attribute = attributeOf(pointer);
-    return locator.attributeLine(location, attribute.path, attribute.yaml);
+    return located(() => locator.attributeLine(location, attribute.path, attribute.yaml));
   };
 }
 
