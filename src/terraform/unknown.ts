@@ -115,6 +115,20 @@ function inheritedUnknown(unknown: readonly string[], path: string): string | un
   return unknown.find((u) => u.startsWith(prefix) && counterpart.test(u.slice(prefix.length)));
 }
 
+/**
+ * An unknown that cannot take a permission away from an RBAC rule: `nonResourceURLs` of a rule that
+ * lists resources (the API server refuses a rule with both: whatever the value, the resources granted stay
+ * or nothing is applied). An unknown `resourceNames` does narrow every verb: with names listed, even create
+ * and deletecollection (whose requests carry no name) are no longer granted (rbac ResourceNameMatches).
+ */
+function cannotNarrowRbacRule(raw: unknown, pointer: string): boolean {
+  const match = /^(\/rules\/\d+)\/nonResourceURLs(?:\/.*)?$/.exec(pointer);
+  if (!match) return false;
+  const rule = valueAt(raw, match[1]!);
+  const resources = rule !== null && typeof rule === 'object' ? (rule as Record<string, unknown>).resources : undefined;
+  return Array.isArray(resources) && resources.length > 0;
+}
+
 /** One step lower and never more than medium: an unknown never blocks at the default fail-on (high). */
 export function unknownSeverity(severity: Severity): Severity {
   switch (severity) {
@@ -156,7 +170,8 @@ function markUnknown(findings: Finding[], objects: readonly ScannedObject[], con
     if (finding.source.kind !== 'terraform' || finding.ruleId.startsWith('tf-')) return finding;
     const planned = byKey.get(objectKey(finding.source.address, finding.object));
     if (planned === undefined) return finding;
-    const behind = unknownBehind(planned.unknown, finding.path, { raw: planned.raw, exactField: finding.category === 'pod-security' });
+    const unknown = finding.category === 'rbac' ? planned.unknown.filter((u) => !cannotNarrowRbacRule(planned.raw, u)) : planned.unknown;
+    const behind = unknownBehind(unknown, finding.path, { raw: planned.raw, exactField: finding.category === 'pod-security' });
     if (behind === undefined) return finding;
     const configured = config?.rules[finding.ruleId]?.severity;
     return {
