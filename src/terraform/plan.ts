@@ -10,7 +10,7 @@ import { refOf } from '../loaders/objects.ts';
 import { isObj, str, type Obj } from '../k8s/values.ts';
 import { convertTyped, tfPathOf, TYPED_RESOURCES } from './convert.ts';
 import { fromHelmRelease, releaseAttributeOf, type HelmReleaseRequest } from './helm-release.ts';
-import { TfLocator, parseAddress, type ResourceLocation } from './locate.ts';
+import { TfLocator, parseAddress, type AddressParts, type ResourceLocation } from './locate.ts';
 import { fromKubectlManifest, fromKubernetesManifest, steps, type AttributeRef, type ObjectDraft } from './manifest.ts';
 import { markedPointers, sensitiveStrings } from './marks.ts';
 import { TERRAFORM_API_VERSION, type TerraformObject } from './unknown.ts';
@@ -27,6 +27,8 @@ export interface PlanLoadOptions {
   repoRoot: string;
   /** Absolute root module directory, where terraform ran (default: planDir). */
   rootModuleDir?: string;
+  /** The plan's `configuration` (set by loadPlan). */
+  configuration?: unknown;
 }
 
 /** Something the user should know that is not a finding: not evaluated, incomplete, not analysable. */
@@ -144,7 +146,7 @@ export function loadPlan(json: unknown, options: PlanLoadOptions): PlanLoad {
       continue;
     }
     try {
-      readInstance(instance, result, locator, options, rootDir);
+      readInstance(instance, result, locator, { ...options, configuration: plan.configuration }, rootDir);
     } catch (error) {
       result.errors.push({ kind: 'internal', file: planFile, message: `${instance.address} could not be read: ${(error as Error).message}` });
     }
@@ -267,8 +269,43 @@ function readInstance(instance: Instance, result: PlanLoad, locator: TfLocator, 
       pseudo({}, ['']);
       return;
     }
-    pseudo(after, markedPointers(instance.afterUnknown), (pointer) => ({ path: steps(after, pointer) }), [...sensitiveStrings(after, instance.afterSensitive)]);
+    const unset = parts ? unsetDefaults(type, configResource(options.configuration, parts)) : [];
+    const unknown = markedPointers(instance.afterUnknown).filter((u) => !unset.includes(u));
+    pseudo(after, unknown, (pointer) => ({ path: steps(after, pointer) }), [...sensitiveStrings(after, instance.afterSensitive)]);
   }
+}
+
+/**
+ * Attributes the cloud fills in when the configuration leaves them out, so that a plan shows them unknown
+ * though their value is the documented default: an EKS public endpoint without public_access_cidrs is
+ * open to 0.0.0.0/0 ("The default value is 0.0.0.0/0", EKS API VpcConfigRequest.publicAccessCidrs; the
+ * aws provider's attribute is Optional+Computed). Listed by the enclosing block that must be written
+ * statically in the configuration (a dynamic block does not appear there, and may set it).
+ */
+const UNSET_MEANS_DEFAULT: Readonly<Record<string, readonly { block: string; attribute: string; pointer: string }[]>> = {
+  aws_eks_cluster: [{ block: 'vpc_config', attribute: 'public_access_cidrs', pointer: '/vpc_config/0/public_access_cidrs' }],
+};
+
+/** Pointers of UNSET_MEANS_DEFAULT attributes the configuration does not write: absent, not unknown. */
+function unsetDefaults(type: string, resource: Obj | undefined): string[] {
+  const expressions = resource && isObj(resource.expressions) ? resource.expressions : undefined;
+  if (expressions === undefined) return [];
+  return (UNSET_MEANS_DEFAULT[type] ?? []).filter(({ block, attribute }) => {
+    const blocks = expressions[block];
+    return Array.isArray(blocks) && blocks.length === 1 && isObj(blocks[0]) && !(attribute in blocks[0]);
+  }).map((d) => d.pointer);
+}
+
+/** The configuration's resource for an address (module calls by name), when the plan has a configuration. */
+function configResource(configuration: unknown, parts: AddressParts): Obj | undefined {
+  let module: unknown = isObj(configuration) ? configuration.root_module : undefined;
+  for (const call of parts.modules) {
+    const calls = isObj(module) ? module.module_calls : undefined;
+    const next = isObj(calls) ? calls[call.name] : undefined;
+    module = isObj(next) ? next.module : undefined;
+  }
+  const resources = isObj(module) && Array.isArray(module.resources) ? module.resources : [];
+  return resources.find((r): r is Obj => isObj(r) && r.mode === 'managed' && r.type === parts.type && r.name === parts.name);
 }
 
 /**
