@@ -159,7 +159,9 @@ describe.skipIf(!corpus)('Terraform corpus: every real plan loads', () => {
       expect(text[eks.lineOf!('/vpc_config/0/public_access_cidrs')! - 1]).toMatch(/^\s*vpc_config\s*\{/);
       expect(text[eks.lineOf!('/enabled_cluster_log_types')! - 1]).toMatch(/^\s*enabled_cluster_log_types\s*=/);
       const findings = run(plan.objects, TF_RULES).filter((f) => f.source.address === 'module.eks.aws_eks_cluster.eks');
-      expect(findings.find((f) => f.ruleId === 'tf-eks-public-endpoint')?.source.line).toBe(eks.lineOf!('/vpc_config/0/public_access_cidrs'));
+      // public_access_cidrs unset: AWS opens the public endpoint to 0.0.0.0/0, reported at the setting that makes it public
+      expect(findings.find((f) => f.ruleId === 'tf-eks-public-endpoint')).toMatchObject({ severity: 'high', path: '/vpc_config/0/endpoint_public_access' });
+      expect(findings.find((f) => f.ruleId === 'tf-eks-public-endpoint')?.source.line).toBe(eks.lineOf!('/vpc_config/0/endpoint_public_access'));
     });
 
     it('a module two levels down, resolved from configuration.module_calls (CRLF sources)', () => {
