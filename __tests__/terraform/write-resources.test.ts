@@ -38,14 +38,27 @@ describe('kubernetes_* resources that write into existing objects', () => {
     expect(run(plan.objects, RULES).map((f) => [f.ruleId, f.source.address, f.path])).toEqual([['secret-literal-configmap', 'kubernetes_config_map_v1_data.cfg', '/data/DB_PASSWORD']]);
   });
 
+  it('kubernetes_annotations: a credential in an annotation or a template annotation is reported (secret-literal-annotation)', () => {
+    const plan = load([change('kubernetes_annotations.web', 'kubernetes_annotations', {
+      api_version: 'apps/v1', kind: 'Deployment', metadata: [{ name: 'web', namespace: 'apps' }], force: true, field_manager: 'Terraform',
+      annotations: { 'example.com/db-password': 'hunter2-S3cr3t!x', owner: 'team-a' },
+      template_annotations: { 'example.com/api-token': 'tok-9f8e7d6c5b4a3f2e1d0c' },
+    })]);
+    const findings = run(plan.objects, RULES);
+    expect(findings.map((f) => [f.ruleId, f.path])).toEqual([
+      ['secret-literal-annotation', '/metadata/annotations/example.com~1db-password'],
+      ['secret-literal-annotation', '/spec/template/metadata/annotations/example.com~1api-token'],
+    ]);
+    expect(plan.skipped).toEqual([]);
+  });
+
   it('lists every other kubernetes_* resource as not checked, with the reason', () => {
     const plan = load([
-      change('kubernetes_annotations.ns', 'kubernetes_annotations', { api_version: 'v1', kind: 'Namespace', metadata: [{ name: 'apps' }], annotations: { a: 'b' } }),
       change('kubernetes_labels.ns', 'kubernetes_labels', { api_version: 'v1', kind: 'Namespace', metadata: [{ name: 'apps' }], labels: { 'pod-security.kubernetes.io/enforce': 'privileged' } }),
       change('kubernetes_persistent_volume_v1.pv', 'kubernetes_persistent_volume_v1', { metadata: [{ name: 'pv' }] }),
       change('aws_s3_bucket.b', 'aws_s3_bucket', { bucket: 'b' }),
     ]);
-    expect(plan.skipped).toEqual(['kubernetes_annotations.ns', 'kubernetes_labels.ns', 'kubernetes_persistent_volume_v1.pv'].map((address) => ({
+    expect(plan.skipped).toEqual(['kubernetes_labels.ns', 'kubernetes_persistent_volume_v1.pv'].map((address) => ({
       path: `plan.json: ${address}`,
       reason: `${address.split('.')[0]} writes to the cluster, and preadmit does not read this resource type: not checked`,
     })));

@@ -97,7 +97,8 @@ function* fromPlannedModule(module: unknown, depth = 0): Generator<Instance> {
   for (const childModule of Array.isArray(module.child_modules) ? module.child_modules : []) yield* fromPlannedModule(childModule, depth + 1);
 }
 
-const WANTED = (type: string) => type in TYPED_RESOURCES || MANIFEST_TYPES.has(type) || type === 'helm_release' || type === 'kubernetes_env' || CLUSTER_TYPES.has(type);
+const PATCH_TYPES = new Set(['kubernetes_env', 'kubernetes_annotations']);
+const WANTED = (type: string) => type in TYPED_RESOURCES || MANIFEST_TYPES.has(type) || type === 'helm_release' || PATCH_TYPES.has(type) || CLUSTER_TYPES.has(type);
 
 export function loadPlan(json: unknown, options: PlanLoadOptions): PlanLoad {
   const plan: Obj = isObj(json) ? json : {};
@@ -260,6 +261,28 @@ function readInstance(instance: Instance, result: PlanLoad, locator: TfLocator, 
     pseudo(raw, markedPointers(instance.afterUnknown).filter((p) => p.startsWith('/env')), (pointer) => {
       const m = /^\/env\/(\d+)(?:\/(\w+))?/.exec(pointer);
       return { path: m ? ['env', Number(m[1]), ...(m[2] ? [m[2] === 'valueFrom' ? 'value_from' : m[2]] : [])] : ['env'] };
+    }, [...sensitiveStrings(after, instance.afterSensitive)]);
+    return;
+  }
+
+  if (type === 'kubernetes_annotations') {
+    // annotations written onto an existing object (and its pod template): a pseudo-object in the API's
+    // places, for secret-literal-annotation; nothing else of the object is known
+    if (after === undefined) {
+      pseudo({}, ['']);
+      return;
+    }
+    const metadata = Array.isArray(after.metadata) && isObj(after.metadata[0]) ? after.metadata[0] : isObj(after.metadata) ? after.metadata : {};
+    const raw: Obj = {
+      target: { apiVersion: after.api_version ?? null, kind: after.kind ?? null, name: metadata.name ?? null, namespace: metadata.namespace ?? null },
+      metadata: { annotations: isObj(after.annotations) ? after.annotations : {} },
+      spec: { template: { metadata: { annotations: isObj(after.template_annotations) ? after.template_annotations : {} } } },
+    };
+    const unknown = markedPointers(instance.afterUnknown).flatMap((p) => (p.startsWith('/annotations') ? [`/metadata${p}`] : p.startsWith('/template_annotations') ? [`/spec/template/metadata/annotations${p.slice('/template_annotations'.length)}`] : []));
+    pseudo(raw, unknown, (pointer) => {
+      const m = /^\/(metadata|spec\/template\/metadata)\/annotations(?:\/([^/]+))?/.exec(pointer);
+      const attribute = m?.[1] === 'metadata' ? 'annotations' : 'template_annotations';
+      return { path: m ? [attribute, ...(m[2] ? [m[2].replace(/~1/g, '/').replace(/~0/g, '~')] : [])] : [] };
     }, [...sensitiveStrings(after, instance.afterSensitive)]);
     return;
   }
