@@ -8682,9 +8682,9 @@ ${indent}`) + "'";
         return quotedString(value, ctx);
       }
       const indent = ctx.indent || (ctx.forceBlockIndent || containsDocumentMarker(value) ? "  " : "");
-      const literal2 = blockQuote === "literal" ? true : blockQuote === "folded" || type2 === Scalar.Scalar.BLOCK_FOLDED ? false : type2 === Scalar.Scalar.BLOCK_LITERAL ? true : !lineLengthOverLimit(value, lineWidth, indent.length);
+      const literal3 = blockQuote === "literal" ? true : blockQuote === "folded" || type2 === Scalar.Scalar.BLOCK_FOLDED ? false : type2 === Scalar.Scalar.BLOCK_LITERAL ? true : !lineLengthOverLimit(value, lineWidth, indent.length);
       if (!value)
-        return literal2 ? "|\n" : ">\n";
+        return literal3 ? "|\n" : ">\n";
       let chomp;
       let endStart;
       for (endStart = value.length; endStart > 0; --endStart) {
@@ -8733,7 +8733,7 @@ ${indent}`) + "'";
         if (onComment)
           onComment();
       }
-      if (!literal2) {
+      if (!literal3) {
         const foldedValue = value.replace(/\n+/g, "\n$&").replace(/(?:^|\n)([\t ].*)(?:([\n\t ]*)\n(?![\n\t ]))?/g, "$1$2").replace(/\n+/g, `$&${indent}`);
         let literalFallback = false;
         const foldOptions = getFoldOptions(ctx, true);
@@ -13843,7 +13843,7 @@ var require_parser = __commonJS({
         }
       }
     }
-    var Parser3 = class {
+    var Parser4 = class {
       /**
        * @param onNewLine - If defined, called separately with the start position of
        *   each new line (in `parse()`, including the start of input).
@@ -14616,7 +14616,7 @@ var require_parser = __commonJS({
         }
       }
     };
-    exports.Parser = Parser3;
+    exports.Parser = Parser4;
   }
 });
 
@@ -27324,8 +27324,8 @@ function scan(src, i2, closer) {
     if (c3 === "(" || c3 === "[" || c3 === "{") {
       const close = c3 === "(" ? ")" : c3 === "[" ? "]" : "}";
       const inner = scan(src, i2 + 1, close);
-      const literal2 = c3 !== "(" && opensLiteral(src, i2, c3);
-      current2 += literal2 ? rewriteLiteral(c3, inner.segments) : `${c3}${inner.segments.join(",")}${close}`;
+      const literal3 = c3 !== "(" && opensLiteral(src, i2, c3);
+      current2 += literal3 ? rewriteLiteral(c3, inner.segments) : `${c3}${inner.segments.join(",")}${close}`;
       i2 = inner.end;
       continue;
     }
@@ -27893,14 +27893,14 @@ function compileErrorMessage(err, expression, shown2 = expression) {
     if (at3 >= 0) offset = at3;
   }
   if (offset === void 0 || offset < 0) return message;
-  const located = locatedError(shown2, offset, message);
+  const located2 = locatedError(shown2, offset, message);
   const unknown = /^Unknown variable: (.+)$/.exec(first)?.[1];
   const call = unknown !== void 0 ? new RegExp(`^${unknown.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}\\s*\\.\\s*([A-Za-z_][A-Za-z0-9_]*)\\s*\\(`).exec(expression.slice(offset)) : null;
   if (call && !knownFunctionNames().has(call[1])) {
-    return `${located}
+    return `${located2}
 ${locatedError(shown2, offset + call[0].length - 1, `undeclared reference to '${call[1]}' (in container '')`)}`;
   }
-  return located;
+  return located2;
 }
 function locatedError(expression, offset, message) {
   const before = expression.slice(0, offset);
@@ -27945,8 +27945,8 @@ function insideFormatCall(expression, offset) {
   return true;
 }
 function constantConversionError(expression) {
-  const literal2 = /\b(duration|timestamp)\(\s*('(?:[^'\\]|\\.)*'|"(?:[^"\\]|\\.)*"|-?\d+)\s*\)/g;
-  for (let m = literal2.exec(expression); m !== null; m = literal2.exec(expression)) {
+  const literal3 = /\b(duration|timestamp)\(\s*('(?:[^'\\]|\\.)*'|"(?:[^"\\]|\\.)*"|-?\d+)\s*\)/g;
+  for (let m = literal3.exec(expression); m !== null; m = literal3.exec(expression)) {
     try {
       baseEnvironment().evaluate(m[0]);
     } catch {
@@ -30908,12 +30908,12 @@ function requireDumper() {
       let pairBuffer = "";
       if (_result !== "") pairBuffer += ", ";
       if (state.condenseFlow) pairBuffer += '"';
-      const objectKey7 = objectKeyList[index];
-      let objectValue = object[objectKey7];
+      const objectKey8 = objectKeyList[index];
+      let objectValue = object[objectKey8];
       if (state.replacer) {
-        objectValue = state.replacer.call(object, objectKey7, objectValue);
+        objectValue = state.replacer.call(object, objectKey8, objectValue);
       }
-      if (!writeNode(state, level, objectKey7, false, false)) {
+      if (!writeNode(state, level, objectKey8, false, false)) {
         continue;
       }
       if (state.dump.length > 1024) pairBuffer += "? ";
@@ -30943,12 +30943,12 @@ function requireDumper() {
       if (!compact || _result !== "") {
         pairBuffer += generateNextLine(state, level);
       }
-      const objectKey7 = objectKeyList[index];
-      let objectValue = object[objectKey7];
+      const objectKey8 = objectKeyList[index];
+      let objectValue = object[objectKey8];
       if (state.replacer) {
-        objectValue = state.replacer.call(object, objectKey7, objectValue);
+        objectValue = state.replacer.call(object, objectKey8, objectValue);
       }
-      if (!writeNode(state, level + 1, objectKey7, true, true, true)) {
+      if (!writeNode(state, level + 1, objectKey8, true, true, true)) {
         continue;
       }
       const explicitPair = state.tag !== null && state.tag !== "?" || state.dump && state.dump.length > 1024;
@@ -32310,9 +32310,9 @@ function configSchema(ruleIds2) {
 // src/config/config-validator.generated.ts
 var runtime_ucs2length_module = __toESM(require_ucs2length(), 1);
 var runtime_ucs2length = { default: runtime_ucs2length_module.default?.default ?? runtime_ucs2length_module.default };
-var RULE_IDS = ["admission-policy", "allowed-runtime-classes", "container-probes", "container-resources", "default-service-account", "image-digest", "image-pull-policy", "image-registry", "image-tag", "ingress-tls", "namespace-pss-enforce", "network-policy-allow-all", "network-policy-egress", "network-policy-egress-world", "network-policy-ingress", "network-policy-selects-nothing", "pss-allow-privilege-escalation", "pss-apparmor-profile", "pss-capabilities-baseline", "pss-capabilities-restricted", "pss-host-namespaces", "pss-host-path-volumes", "pss-host-ports", "pss-host-probes-lifecycle", "pss-namespace-rejection", "pss-privileged", "pss-proc-mount", "pss-proc-mount-restricted", "pss-restricted-volumes", "pss-run-as-non-root", "pss-run-as-user", "pss-seccomp-baseline", "pss-seccomp-restricted", "pss-selinux-options", "pss-sysctls", "pss-windows-host-process", "rbac-binding-missing-role", "rbac-broad-subject", "rbac-cluster-admin-binding", "rbac-csr-approval", "rbac-default-service-account-binding", "rbac-escalate-bind-impersonate", "rbac-namespace-modify", "rbac-nodes-proxy", "rbac-persistentvolume-create", "rbac-pod-exec", "rbac-rbac-write", "rbac-secrets-read", "rbac-secrets-write", "rbac-token-request", "rbac-webhook-config", "rbac-wildcard", "rbac-workload-create", "read-only-root-filesystem", "render-divergence", "render-lookup", "required-annotations", "required-labels", "runtime-socket-mount", "secret-chart-default", "secret-literal-annotation", "secret-literal-args", "secret-literal-configmap", "secret-literal-env", "secret-literal-format", "secret-literal-helm-release", "sensitive-host-path", "service-account-missing", "service-account-token-automount", "service-external-ips", "service-load-balancer-open", "service-node-port", "tf-aks-api-authorized-ranges", "tf-aks-local-accounts", "tf-aks-network-policy", "tf-aks-rbac", "tf-eks-control-plane-logging", "tf-eks-public-endpoint", "tf-eks-secrets-encryption", "tf-gke-legacy-abac", "tf-gke-master-authorized-networks", "tf-gke-network-policy", "tf-gke-private-nodes", "tf-gke-shielded-nodes", "tf-gke-workload-identity", "tf-helm-values-danger", "tf-unknown-until-apply", "values-dangerous-default", "yaml-duplicate-key"];
+var RULE_IDS = ["admission-policy", "allowed-runtime-classes", "container-probes", "container-resources", "default-service-account", "image-digest", "image-pull-policy", "image-registry", "image-tag", "ingress-tls", "namespace-pss-enforce", "network-policy-allow-all", "network-policy-egress", "network-policy-egress-world", "network-policy-ingress", "network-policy-selects-nothing", "pss-allow-privilege-escalation", "pss-apparmor-profile", "pss-capabilities-baseline", "pss-capabilities-restricted", "pss-host-namespaces", "pss-host-path-volumes", "pss-host-ports", "pss-host-probes-lifecycle", "pss-namespace-rejection", "pss-privileged", "pss-proc-mount", "pss-proc-mount-restricted", "pss-restricted-volumes", "pss-run-as-non-root", "pss-run-as-user", "pss-seccomp-baseline", "pss-seccomp-restricted", "pss-selinux-options", "pss-sysctls", "pss-windows-host-process", "rbac-binding-missing-role", "rbac-broad-subject", "rbac-cluster-admin-binding", "rbac-csr-approval", "rbac-default-service-account-binding", "rbac-escalate-bind-impersonate", "rbac-namespace-modify", "rbac-nodes-proxy", "rbac-persistentvolume-create", "rbac-pod-exec", "rbac-rbac-write", "rbac-secrets-read", "rbac-secrets-write", "rbac-token-request", "rbac-webhook-config", "rbac-wildcard", "rbac-workload-create", "read-only-root-filesystem", "render-divergence", "render-lookup", "required-annotations", "required-labels", "runtime-socket-mount", "secret-chart-default", "secret-literal-annotation", "secret-literal-args", "secret-literal-configmap", "secret-literal-env", "secret-literal-format", "secret-literal-helm-release", "sensitive-host-path", "service-account-missing", "service-account-token-automount", "service-external-ips", "service-load-balancer-open", "service-node-port", "tf-aks-api-authorized-ranges", "tf-aks-local-accounts", "tf-aks-network-policy", "tf-aks-rbac", "tf-eks-control-plane-logging", "tf-eks-public-endpoint", "tf-eks-secrets-encryption", "tf-env-secret-literal", "tf-gke-legacy-abac", "tf-gke-master-authorized-networks", "tf-gke-network-policy", "tf-gke-private-nodes", "tf-gke-shielded-nodes", "tf-gke-workload-identity", "tf-helm-values-danger", "tf-kubectl-ignored-documents", "tf-unknown-until-apply", "values-dangerous-default", "yaml-duplicate-key"];
 var validate = validate10;
-var schema11 = { "$schema": "http://json-schema.org/draft-07/schema#", "$id": "https://github.com/preadmit/preadmit/schemas/config.schema.json", "title": "preadmit configuration (.preadmit.yaml)", "type": "object", "additionalProperties": false, "properties": { "failOn": { "type": "string", "enum": ["critical", "high", "medium", "low", "never"], "description": "Lowest severity that fails the run (default high)." }, "failOnErrors": { "type": "boolean", "description": "Whether inputs that cannot be read or rendered fail the run (default true)." }, "pss": { "type": "object", "additionalProperties": false, "description": "Pod Security Standards level and policy version to evaluate.", "properties": { "level": { "type": "string", "enum": ["baseline", "restricted"], "description": "Default restricted." }, "version": { "type": "string", "pattern": "^(latest|v1\\.(0|[1-9][0-9]*))$", "description": "latest or v1.N (default latest)." } } }, "rules": { "type": "object", "description": "Per-rule settings by rule id.", "propertyNames": { "enum": ["admission-policy", "allowed-runtime-classes", "container-probes", "container-resources", "default-service-account", "image-digest", "image-pull-policy", "image-registry", "image-tag", "ingress-tls", "namespace-pss-enforce", "network-policy-allow-all", "network-policy-egress", "network-policy-egress-world", "network-policy-ingress", "network-policy-selects-nothing", "pss-allow-privilege-escalation", "pss-apparmor-profile", "pss-capabilities-baseline", "pss-capabilities-restricted", "pss-host-namespaces", "pss-host-path-volumes", "pss-host-ports", "pss-host-probes-lifecycle", "pss-namespace-rejection", "pss-privileged", "pss-proc-mount", "pss-proc-mount-restricted", "pss-restricted-volumes", "pss-run-as-non-root", "pss-run-as-user", "pss-seccomp-baseline", "pss-seccomp-restricted", "pss-selinux-options", "pss-sysctls", "pss-windows-host-process", "rbac-binding-missing-role", "rbac-broad-subject", "rbac-cluster-admin-binding", "rbac-csr-approval", "rbac-default-service-account-binding", "rbac-escalate-bind-impersonate", "rbac-namespace-modify", "rbac-nodes-proxy", "rbac-persistentvolume-create", "rbac-pod-exec", "rbac-rbac-write", "rbac-secrets-read", "rbac-secrets-write", "rbac-token-request", "rbac-webhook-config", "rbac-wildcard", "rbac-workload-create", "read-only-root-filesystem", "render-divergence", "render-lookup", "required-annotations", "required-labels", "runtime-socket-mount", "secret-chart-default", "secret-literal-annotation", "secret-literal-args", "secret-literal-configmap", "secret-literal-env", "secret-literal-format", "secret-literal-helm-release", "sensitive-host-path", "service-account-missing", "service-account-token-automount", "service-external-ips", "service-load-balancer-open", "service-node-port", "tf-aks-api-authorized-ranges", "tf-aks-local-accounts", "tf-aks-network-policy", "tf-aks-rbac", "tf-eks-control-plane-logging", "tf-eks-public-endpoint", "tf-eks-secrets-encryption", "tf-gke-legacy-abac", "tf-gke-master-authorized-networks", "tf-gke-network-policy", "tf-gke-private-nodes", "tf-gke-shielded-nodes", "tf-gke-workload-identity", "tf-helm-values-danger", "tf-unknown-until-apply", "values-dangerous-default", "yaml-duplicate-key"] }, "additionalProperties": { "description": "off, a severity override, or an object with enabled/severity/options.", "oneOf": [{ "type": "string", "enum": ["off", "on", "critical", "high", "medium", "low", "info"] }, { "type": "object", "additionalProperties": false, "properties": { "enabled": { "type": "boolean" }, "severity": { "type": "string", "enum": ["critical", "high", "medium", "low", "info"], "description": "A finding severity." }, "options": { "type": "object", "description": "Rule-specific options." }, "locked": { "type": "boolean", "description": "No configuration, comment or annotation may suppress or disable the rule (in a pull request, the lock comes from the base branch)." } } }] } }, "lockedRules": { "type": "array", "items": { "type": "string", "enum": ["admission-policy", "allowed-runtime-classes", "container-probes", "container-resources", "default-service-account", "image-digest", "image-pull-policy", "image-registry", "image-tag", "ingress-tls", "namespace-pss-enforce", "network-policy-allow-all", "network-policy-egress", "network-policy-egress-world", "network-policy-ingress", "network-policy-selects-nothing", "pss-allow-privilege-escalation", "pss-apparmor-profile", "pss-capabilities-baseline", "pss-capabilities-restricted", "pss-host-namespaces", "pss-host-path-volumes", "pss-host-ports", "pss-host-probes-lifecycle", "pss-namespace-rejection", "pss-privileged", "pss-proc-mount", "pss-proc-mount-restricted", "pss-restricted-volumes", "pss-run-as-non-root", "pss-run-as-user", "pss-seccomp-baseline", "pss-seccomp-restricted", "pss-selinux-options", "pss-sysctls", "pss-windows-host-process", "rbac-binding-missing-role", "rbac-broad-subject", "rbac-cluster-admin-binding", "rbac-csr-approval", "rbac-default-service-account-binding", "rbac-escalate-bind-impersonate", "rbac-namespace-modify", "rbac-nodes-proxy", "rbac-persistentvolume-create", "rbac-pod-exec", "rbac-rbac-write", "rbac-secrets-read", "rbac-secrets-write", "rbac-token-request", "rbac-webhook-config", "rbac-wildcard", "rbac-workload-create", "read-only-root-filesystem", "render-divergence", "render-lookup", "required-annotations", "required-labels", "runtime-socket-mount", "secret-chart-default", "secret-literal-annotation", "secret-literal-args", "secret-literal-configmap", "secret-literal-env", "secret-literal-format", "secret-literal-helm-release", "sensitive-host-path", "service-account-missing", "service-account-token-automount", "service-external-ips", "service-load-balancer-open", "service-node-port", "tf-aks-api-authorized-ranges", "tf-aks-local-accounts", "tf-aks-network-policy", "tf-aks-rbac", "tf-eks-control-plane-logging", "tf-eks-public-endpoint", "tf-eks-secrets-encryption", "tf-gke-legacy-abac", "tf-gke-master-authorized-networks", "tf-gke-network-policy", "tf-gke-private-nodes", "tf-gke-shielded-nodes", "tf-gke-workload-identity", "tf-helm-values-danger", "tf-unknown-until-apply", "values-dangerous-default", "yaml-duplicate-key"] }, "description": "Rules no configuration, comment or annotation may suppress or disable; trying is reported as an invalid suppression." }, "baseline": { "type": "string", "minLength": 1, "description": "The reviewed baseline file (written by `preadmit baseline`, relative to this file): findings it lists are existing and do not fail the run; entries matching no finding are reported as stale. In a pull request it is read as the base commit has it." }, "annotationSuppressions": { "type": "boolean", "description": "Whether preadmit.dev/ignore.<rule> annotations on objects suppress findings (default false: whoever writes a template or its values can add any annotation). Never from vendored subcharts." }, "include": { "type": "array", "items": { "type": "string", "minLength": 1 }, "description": "Globs (minimatch) of repository paths to scan; default everything." }, "customRules": { "type": "array", "description": "Rules written in CEL (the admission policies' engine): `expression` holds for an object that is fine; when false the object gets a finding with `message` (or `messageExpression`). Variables: `object`, and `pod` (the pod spec of any workload kind, else null).", "items": { "type": "object", "additionalProperties": false, "required": ["id", "expression"], "properties": { "id": { "type": "string", "pattern": "^[a-z0-9]+(-[a-z0-9]+)*$", "description": "The rule id (kebab-case, not a built-in rule's)." }, "title": { "type": "string", "minLength": 1 }, "severity": { "type": "string", "enum": ["critical", "high", "medium", "low", "info"], "description": "A finding severity." }, "match": { "type": "object", "additionalProperties": false, "properties": { "kinds": { "type": "array", "items": { "type": "string", "minLength": 1 }, "description": "Kinds checked; default every Kubernetes kind." } } }, "expression": { "type": "string", "minLength": 1, "description": "CEL; true when the object is fine." }, "message": { "type": "string", "minLength": 1 }, "messageExpression": { "type": "string", "minLength": 1, "description": "CEL returning the message (falls back to `message`)." } } } }, "admission": { "type": "object", "additionalProperties": false, "description": "The cluster's ValidatingAdmissionPolicies, evaluated on every scanned object (rule admission-policy).", "properties": { "policies": { "type": "array", "items": { "type": "string", "minLength": 1 }, "description": "Files or folders (relative to this file) holding ValidatingAdmissionPolicies, their bindings and the param objects they reference." }, "userInfo": { "type": "object", "additionalProperties": false, "description": "Who deploys (e.g. the CI service account): request.userInfo for every request, with system:authenticated added to the groups as the API server does for an authenticated user. Without it, validations reading request.userInfo are unknown, never a pass. `--as` and `--as-group` override it.", "properties": { "username": { "type": "string", "minLength": 1 }, "uid": { "type": "string", "minLength": 1 }, "groups": { "type": "array", "items": { "type": "string", "minLength": 1 } }, "extra": { "type": "object", "additionalProperties": { "type": "array", "items": { "type": "string" } }, "description": "Extra attributes (a key to a list of values)." } } } } }, "exclude": { "type": "array", "items": { "type": "string", "minLength": 1 }, "description": "Globs (minimatch) of repository paths to skip." }, "charts": { "type": "array", "description": "Render settings for particular charts.", "items": { "type": "object", "additionalProperties": false, "required": ["path"], "properties": { "path": { "type": "string", "minLength": 1, "description": "Chart directory, or a glob of chart directories, relative to this file." }, "values": { "type": "array", "items": { "type": "string" }, "description": "Values files (relative to this file) for the default render; every value set of the chart starts from them too (use them for values the chart requires)." }, "set": { "type": "array", "items": { "type": "string", "pattern": "^[^=]+=" }, "description": "key=value pairs for the default render (and the base of every value set of the chart)." }, "valueSets": { "type": "array", "description": "Further renders of the chart, each with its own values on top of the chart's defaults: findings only they show are labelled with the set's name.", "items": { "type": "object", "additionalProperties": false, "required": ["name"], "properties": { "name": { "type": "string", "pattern": "^(?!default$)(?!ci/)[A-Za-z0-9][A-Za-z0-9._/-]*$", "maxLength": 100, "description": "Name of the value set (not default, not starting with ci/)." }, "values": { "type": "array", "items": { "type": "string" }, "description": "Values files (relative to this file)." }, "set": { "type": "array", "items": { "type": "string", "pattern": "^[^=]+=" }, "description": "key=value pairs." } } } } } } }, "valueSets": { "type": "object", "additionalProperties": false, "description": "Value sets: a chart is rendered with its defaults, every ci/*-values.yaml (the chart-testing convention) and the sets named under charts; findings are merged across sets.", "properties": { "ci": { "type": "boolean", "description": "Render each ci/*-values.yaml of a chart as a value set (default true)." }, "severity": { "type": "string", "enum": ["keep", "critical", "high", "medium", "low", "info"], "description": "Highest severity of a finding that only a value set other than the chart's defaults shows (default medium, so it is reported without blocking at fail-on high); keep leaves rule severities alone." } } }, "provenance": { "description": "Locating findings in rendered charts at the values.yaml line and template line that cause them (true, false, or settings).", "oneOf": [{ "type": "boolean" }, { "type": "object", "additionalProperties": false, "properties": { "enabled": { "type": "boolean", "description": "Default true." }, "maxRenders": { "type": "integer", "minimum": 1, "maximum": 64, "description": "Most extra helm renders per chart and value set spent proving locations (default 8)." } } }] }, "suppressions": { "type": "array", "description": "Findings accepted on purpose. Suppressed findings stay in every report, marked; expired and unused suppressions are reported.", "items": { "type": "object", "additionalProperties": false, "required": ["rule", "reason"], "properties": { "rule": { "type": "string", "enum": ["*", "admission-policy", "allowed-runtime-classes", "container-probes", "container-resources", "default-service-account", "image-digest", "image-pull-policy", "image-registry", "image-tag", "ingress-tls", "namespace-pss-enforce", "network-policy-allow-all", "network-policy-egress", "network-policy-egress-world", "network-policy-ingress", "network-policy-selects-nothing", "pss-allow-privilege-escalation", "pss-apparmor-profile", "pss-capabilities-baseline", "pss-capabilities-restricted", "pss-host-namespaces", "pss-host-path-volumes", "pss-host-ports", "pss-host-probes-lifecycle", "pss-namespace-rejection", "pss-privileged", "pss-proc-mount", "pss-proc-mount-restricted", "pss-restricted-volumes", "pss-run-as-non-root", "pss-run-as-user", "pss-seccomp-baseline", "pss-seccomp-restricted", "pss-selinux-options", "pss-sysctls", "pss-windows-host-process", "rbac-binding-missing-role", "rbac-broad-subject", "rbac-cluster-admin-binding", "rbac-csr-approval", "rbac-default-service-account-binding", "rbac-escalate-bind-impersonate", "rbac-namespace-modify", "rbac-nodes-proxy", "rbac-persistentvolume-create", "rbac-pod-exec", "rbac-rbac-write", "rbac-secrets-read", "rbac-secrets-write", "rbac-token-request", "rbac-webhook-config", "rbac-wildcard", "rbac-workload-create", "read-only-root-filesystem", "render-divergence", "render-lookup", "required-annotations", "required-labels", "runtime-socket-mount", "secret-chart-default", "secret-literal-annotation", "secret-literal-args", "secret-literal-configmap", "secret-literal-env", "secret-literal-format", "secret-literal-helm-release", "sensitive-host-path", "service-account-missing", "service-account-token-automount", "service-external-ips", "service-load-balancer-open", "service-node-port", "tf-aks-api-authorized-ranges", "tf-aks-local-accounts", "tf-aks-network-policy", "tf-aks-rbac", "tf-eks-control-plane-logging", "tf-eks-public-endpoint", "tf-eks-secrets-encryption", "tf-gke-legacy-abac", "tf-gke-master-authorized-networks", "tf-gke-network-policy", "tf-gke-private-nodes", "tf-gke-shielded-nodes", "tf-gke-workload-identity", "tf-helm-values-danger", "tf-unknown-until-apply", "values-dangerous-default", "yaml-duplicate-key"], "description": "The rule id (or * for every rule)." }, "reason": { "type": "string", "minLength": 1, "description": "Why the finding is accepted (required)." }, "expires": { "type": "string", "pattern": "^[0-9]{4}-[0-9]{2}-[0-9]{2}$", "description": "Last day (YYYY-MM-DD) the suppression applies; after it the finding counts again and the suppression is reported as expired." }, "chart": { "type": "string", "minLength": 1, "description": "Chart directory or glob, relative to this file." }, "file": { "type": "string", "minLength": 1, "description": "Manifest or template file or glob, relative to this file." }, "valueSet": { "type": "string", "minLength": 1, "description": "Only findings of this value set (default, ci/..., or a configured name)." }, "kind": { "type": "string", "minLength": 1, "description": "Object kind (glob)." }, "namespace": { "type": "string", "minLength": 1, "description": "Object namespace (glob)." }, "name": { "type": "string", "minLength": 1, "description": "Object name (glob)." }, "container": { "type": "string", "minLength": 1, "description": "Container name (glob): only findings about this container." } } } }, "helm": { "type": "object", "additionalProperties": false, "description": "How charts are rendered.", "properties": { "releaseName": { "type": "string", "pattern": "^[a-z0-9]([-a-z0-9]*[a-z0-9])?$", "maxLength": 53, "description": "Release name (default release)." }, "namespace": { "type": "string", "pattern": "^[a-z0-9]([-a-z0-9]*[a-z0-9])?$", "maxLength": 63, "description": "Release namespace (default default)." }, "kubeVersion": { "type": "string", "pattern": "^v?1\\.[0-9]+(\\.[0-9]+)?$", "description": "Kubernetes version given to helm template --kube-version, with the API versions it serves (default 1.34.0)." }, "timeoutSeconds": { "type": "number", "exclusiveMinimum": 0, "maximum": 600, "description": "Seconds one render may take (default 120, at most 600)." }, "totalTimeoutSeconds": { "type": "number", "exclusiveMinimum": 0, "maximum": 3600, "description": "Seconds all renders of one scan may take together; renders still running then are stopped, later ones not started (default 1200, at most 3600)." }, "memoryLimitMiB": { "type": "integer", "minimum": 128, "maximum": 8192, "description": "Hard limit of one helm process's memory in MiB (RLIMIT_DATA; default 1024, 128 to 8192)." }, "maxOutputMiB": { "type": "integer", "minimum": 1, "maximum": 512, "description": "Most output of one render in MiB; helm is stopped past it (default 64, at most 512)." }, "maxRenders": { "type": "integer", "minimum": 1, "maximum": 1e4, "description": "Most helm runs in one scan: charts times value sets, provenance re-renders, Terraform releases (default 1000, at most 10000)." }, "valuesFiles": { "type": "array", "items": { "type": "string" }, "description": "Values files (relative to the config file) for every chart." }, "set": { "type": "array", "items": { "type": "string", "pattern": "^[^=]+=" }, "description": "key=value pairs for every chart." } } } } };
+var schema11 = { "$schema": "http://json-schema.org/draft-07/schema#", "$id": "https://github.com/preadmit/preadmit/schemas/config.schema.json", "title": "preadmit configuration (.preadmit.yaml)", "type": "object", "additionalProperties": false, "properties": { "failOn": { "type": "string", "enum": ["critical", "high", "medium", "low", "never"], "description": "Lowest severity that fails the run (default high)." }, "failOnErrors": { "type": "boolean", "description": "Whether inputs that cannot be read or rendered fail the run (default true)." }, "pss": { "type": "object", "additionalProperties": false, "description": "Pod Security Standards level and policy version to evaluate.", "properties": { "level": { "type": "string", "enum": ["baseline", "restricted"], "description": "Default restricted." }, "version": { "type": "string", "pattern": "^(latest|v1\\.(0|[1-9][0-9]*))$", "description": "latest or v1.N (default latest)." } } }, "rules": { "type": "object", "description": "Per-rule settings by rule id.", "propertyNames": { "enum": ["admission-policy", "allowed-runtime-classes", "container-probes", "container-resources", "default-service-account", "image-digest", "image-pull-policy", "image-registry", "image-tag", "ingress-tls", "namespace-pss-enforce", "network-policy-allow-all", "network-policy-egress", "network-policy-egress-world", "network-policy-ingress", "network-policy-selects-nothing", "pss-allow-privilege-escalation", "pss-apparmor-profile", "pss-capabilities-baseline", "pss-capabilities-restricted", "pss-host-namespaces", "pss-host-path-volumes", "pss-host-ports", "pss-host-probes-lifecycle", "pss-namespace-rejection", "pss-privileged", "pss-proc-mount", "pss-proc-mount-restricted", "pss-restricted-volumes", "pss-run-as-non-root", "pss-run-as-user", "pss-seccomp-baseline", "pss-seccomp-restricted", "pss-selinux-options", "pss-sysctls", "pss-windows-host-process", "rbac-binding-missing-role", "rbac-broad-subject", "rbac-cluster-admin-binding", "rbac-csr-approval", "rbac-default-service-account-binding", "rbac-escalate-bind-impersonate", "rbac-namespace-modify", "rbac-nodes-proxy", "rbac-persistentvolume-create", "rbac-pod-exec", "rbac-rbac-write", "rbac-secrets-read", "rbac-secrets-write", "rbac-token-request", "rbac-webhook-config", "rbac-wildcard", "rbac-workload-create", "read-only-root-filesystem", "render-divergence", "render-lookup", "required-annotations", "required-labels", "runtime-socket-mount", "secret-chart-default", "secret-literal-annotation", "secret-literal-args", "secret-literal-configmap", "secret-literal-env", "secret-literal-format", "secret-literal-helm-release", "sensitive-host-path", "service-account-missing", "service-account-token-automount", "service-external-ips", "service-load-balancer-open", "service-node-port", "tf-aks-api-authorized-ranges", "tf-aks-local-accounts", "tf-aks-network-policy", "tf-aks-rbac", "tf-eks-control-plane-logging", "tf-eks-public-endpoint", "tf-eks-secrets-encryption", "tf-env-secret-literal", "tf-gke-legacy-abac", "tf-gke-master-authorized-networks", "tf-gke-network-policy", "tf-gke-private-nodes", "tf-gke-shielded-nodes", "tf-gke-workload-identity", "tf-helm-values-danger", "tf-kubectl-ignored-documents", "tf-unknown-until-apply", "values-dangerous-default", "yaml-duplicate-key"] }, "additionalProperties": { "description": "off, a severity override, or an object with enabled/severity/options.", "oneOf": [{ "type": "string", "enum": ["off", "on", "critical", "high", "medium", "low", "info"] }, { "type": "object", "additionalProperties": false, "properties": { "enabled": { "type": "boolean" }, "severity": { "type": "string", "enum": ["critical", "high", "medium", "low", "info"], "description": "A finding severity." }, "options": { "type": "object", "description": "Rule-specific options." }, "locked": { "type": "boolean", "description": "No configuration, comment or annotation may suppress or disable the rule (in a pull request, the lock comes from the base branch)." } } }] } }, "lockedRules": { "type": "array", "items": { "type": "string", "enum": ["admission-policy", "allowed-runtime-classes", "container-probes", "container-resources", "default-service-account", "image-digest", "image-pull-policy", "image-registry", "image-tag", "ingress-tls", "namespace-pss-enforce", "network-policy-allow-all", "network-policy-egress", "network-policy-egress-world", "network-policy-ingress", "network-policy-selects-nothing", "pss-allow-privilege-escalation", "pss-apparmor-profile", "pss-capabilities-baseline", "pss-capabilities-restricted", "pss-host-namespaces", "pss-host-path-volumes", "pss-host-ports", "pss-host-probes-lifecycle", "pss-namespace-rejection", "pss-privileged", "pss-proc-mount", "pss-proc-mount-restricted", "pss-restricted-volumes", "pss-run-as-non-root", "pss-run-as-user", "pss-seccomp-baseline", "pss-seccomp-restricted", "pss-selinux-options", "pss-sysctls", "pss-windows-host-process", "rbac-binding-missing-role", "rbac-broad-subject", "rbac-cluster-admin-binding", "rbac-csr-approval", "rbac-default-service-account-binding", "rbac-escalate-bind-impersonate", "rbac-namespace-modify", "rbac-nodes-proxy", "rbac-persistentvolume-create", "rbac-pod-exec", "rbac-rbac-write", "rbac-secrets-read", "rbac-secrets-write", "rbac-token-request", "rbac-webhook-config", "rbac-wildcard", "rbac-workload-create", "read-only-root-filesystem", "render-divergence", "render-lookup", "required-annotations", "required-labels", "runtime-socket-mount", "secret-chart-default", "secret-literal-annotation", "secret-literal-args", "secret-literal-configmap", "secret-literal-env", "secret-literal-format", "secret-literal-helm-release", "sensitive-host-path", "service-account-missing", "service-account-token-automount", "service-external-ips", "service-load-balancer-open", "service-node-port", "tf-aks-api-authorized-ranges", "tf-aks-local-accounts", "tf-aks-network-policy", "tf-aks-rbac", "tf-eks-control-plane-logging", "tf-eks-public-endpoint", "tf-eks-secrets-encryption", "tf-env-secret-literal", "tf-gke-legacy-abac", "tf-gke-master-authorized-networks", "tf-gke-network-policy", "tf-gke-private-nodes", "tf-gke-shielded-nodes", "tf-gke-workload-identity", "tf-helm-values-danger", "tf-kubectl-ignored-documents", "tf-unknown-until-apply", "values-dangerous-default", "yaml-duplicate-key"] }, "description": "Rules no configuration, comment or annotation may suppress or disable; trying is reported as an invalid suppression." }, "baseline": { "type": "string", "minLength": 1, "description": "The reviewed baseline file (written by `preadmit baseline`, relative to this file): findings it lists are existing and do not fail the run; entries matching no finding are reported as stale. In a pull request it is read as the base commit has it." }, "annotationSuppressions": { "type": "boolean", "description": "Whether preadmit.dev/ignore.<rule> annotations on objects suppress findings (default false: whoever writes a template or its values can add any annotation). Never from vendored subcharts." }, "include": { "type": "array", "items": { "type": "string", "minLength": 1 }, "description": "Globs (minimatch) of repository paths to scan; default everything." }, "customRules": { "type": "array", "description": "Rules written in CEL (the admission policies' engine): `expression` holds for an object that is fine; when false the object gets a finding with `message` (or `messageExpression`). Variables: `object`, and `pod` (the pod spec of any workload kind, else null).", "items": { "type": "object", "additionalProperties": false, "required": ["id", "expression"], "properties": { "id": { "type": "string", "pattern": "^[a-z0-9]+(-[a-z0-9]+)*$", "description": "The rule id (kebab-case, not a built-in rule's)." }, "title": { "type": "string", "minLength": 1 }, "severity": { "type": "string", "enum": ["critical", "high", "medium", "low", "info"], "description": "A finding severity." }, "match": { "type": "object", "additionalProperties": false, "properties": { "kinds": { "type": "array", "items": { "type": "string", "minLength": 1 }, "description": "Kinds checked; default every Kubernetes kind." } } }, "expression": { "type": "string", "minLength": 1, "description": "CEL; true when the object is fine." }, "message": { "type": "string", "minLength": 1 }, "messageExpression": { "type": "string", "minLength": 1, "description": "CEL returning the message (falls back to `message`)." } } } }, "admission": { "type": "object", "additionalProperties": false, "description": "The cluster's ValidatingAdmissionPolicies, evaluated on every scanned object (rule admission-policy).", "properties": { "policies": { "type": "array", "items": { "type": "string", "minLength": 1 }, "description": "Files or folders (relative to this file) holding ValidatingAdmissionPolicies, their bindings and the param objects they reference." }, "userInfo": { "type": "object", "additionalProperties": false, "description": "Who deploys (e.g. the CI service account): request.userInfo for every request, with system:authenticated added to the groups as the API server does for an authenticated user. Without it, validations reading request.userInfo are unknown, never a pass. `--as` and `--as-group` override it.", "properties": { "username": { "type": "string", "minLength": 1 }, "uid": { "type": "string", "minLength": 1 }, "groups": { "type": "array", "items": { "type": "string", "minLength": 1 } }, "extra": { "type": "object", "additionalProperties": { "type": "array", "items": { "type": "string" } }, "description": "Extra attributes (a key to a list of values)." } } } } }, "exclude": { "type": "array", "items": { "type": "string", "minLength": 1 }, "description": "Globs (minimatch) of repository paths to skip." }, "charts": { "type": "array", "description": "Render settings for particular charts.", "items": { "type": "object", "additionalProperties": false, "required": ["path"], "properties": { "path": { "type": "string", "minLength": 1, "description": "Chart directory, or a glob of chart directories, relative to this file." }, "values": { "type": "array", "items": { "type": "string" }, "description": "Values files (relative to this file) for the default render; every value set of the chart starts from them too (use them for values the chart requires)." }, "set": { "type": "array", "items": { "type": "string", "pattern": "^[^=]+=" }, "description": "key=value pairs for the default render (and the base of every value set of the chart)." }, "valueSets": { "type": "array", "description": "Further renders of the chart, each with its own values on top of the chart's defaults: findings only they show are labelled with the set's name.", "items": { "type": "object", "additionalProperties": false, "required": ["name"], "properties": { "name": { "type": "string", "pattern": "^(?!default$)(?!ci/)[A-Za-z0-9][A-Za-z0-9._/-]*$", "maxLength": 100, "description": "Name of the value set (not default, not starting with ci/)." }, "values": { "type": "array", "items": { "type": "string" }, "description": "Values files (relative to this file)." }, "set": { "type": "array", "items": { "type": "string", "pattern": "^[^=]+=" }, "description": "key=value pairs." } } } } } } }, "valueSets": { "type": "object", "additionalProperties": false, "description": "Value sets: a chart is rendered with its defaults, every ci/*-values.yaml (the chart-testing convention) and the sets named under charts; findings are merged across sets.", "properties": { "ci": { "type": "boolean", "description": "Render each ci/*-values.yaml of a chart as a value set (default true)." }, "severity": { "type": "string", "enum": ["keep", "critical", "high", "medium", "low", "info"], "description": "Highest severity of a finding that only a value set other than the chart's defaults shows (default medium, so it is reported without blocking at fail-on high); keep leaves rule severities alone." } } }, "provenance": { "description": "Locating findings in rendered charts at the values.yaml line and template line that cause them (true, false, or settings).", "oneOf": [{ "type": "boolean" }, { "type": "object", "additionalProperties": false, "properties": { "enabled": { "type": "boolean", "description": "Default true." }, "maxRenders": { "type": "integer", "minimum": 1, "maximum": 64, "description": "Most extra helm renders per chart and value set spent proving locations (default 8)." } } }] }, "suppressions": { "type": "array", "description": "Findings accepted on purpose. Suppressed findings stay in every report, marked; expired and unused suppressions are reported.", "items": { "type": "object", "additionalProperties": false, "required": ["rule", "reason"], "properties": { "rule": { "type": "string", "enum": ["*", "admission-policy", "allowed-runtime-classes", "container-probes", "container-resources", "default-service-account", "image-digest", "image-pull-policy", "image-registry", "image-tag", "ingress-tls", "namespace-pss-enforce", "network-policy-allow-all", "network-policy-egress", "network-policy-egress-world", "network-policy-ingress", "network-policy-selects-nothing", "pss-allow-privilege-escalation", "pss-apparmor-profile", "pss-capabilities-baseline", "pss-capabilities-restricted", "pss-host-namespaces", "pss-host-path-volumes", "pss-host-ports", "pss-host-probes-lifecycle", "pss-namespace-rejection", "pss-privileged", "pss-proc-mount", "pss-proc-mount-restricted", "pss-restricted-volumes", "pss-run-as-non-root", "pss-run-as-user", "pss-seccomp-baseline", "pss-seccomp-restricted", "pss-selinux-options", "pss-sysctls", "pss-windows-host-process", "rbac-binding-missing-role", "rbac-broad-subject", "rbac-cluster-admin-binding", "rbac-csr-approval", "rbac-default-service-account-binding", "rbac-escalate-bind-impersonate", "rbac-namespace-modify", "rbac-nodes-proxy", "rbac-persistentvolume-create", "rbac-pod-exec", "rbac-rbac-write", "rbac-secrets-read", "rbac-secrets-write", "rbac-token-request", "rbac-webhook-config", "rbac-wildcard", "rbac-workload-create", "read-only-root-filesystem", "render-divergence", "render-lookup", "required-annotations", "required-labels", "runtime-socket-mount", "secret-chart-default", "secret-literal-annotation", "secret-literal-args", "secret-literal-configmap", "secret-literal-env", "secret-literal-format", "secret-literal-helm-release", "sensitive-host-path", "service-account-missing", "service-account-token-automount", "service-external-ips", "service-load-balancer-open", "service-node-port", "tf-aks-api-authorized-ranges", "tf-aks-local-accounts", "tf-aks-network-policy", "tf-aks-rbac", "tf-eks-control-plane-logging", "tf-eks-public-endpoint", "tf-eks-secrets-encryption", "tf-env-secret-literal", "tf-gke-legacy-abac", "tf-gke-master-authorized-networks", "tf-gke-network-policy", "tf-gke-private-nodes", "tf-gke-shielded-nodes", "tf-gke-workload-identity", "tf-helm-values-danger", "tf-kubectl-ignored-documents", "tf-unknown-until-apply", "values-dangerous-default", "yaml-duplicate-key"], "description": "The rule id (or * for every rule)." }, "reason": { "type": "string", "minLength": 1, "description": "Why the finding is accepted (required)." }, "expires": { "type": "string", "pattern": "^[0-9]{4}-[0-9]{2}-[0-9]{2}$", "description": "Last day (YYYY-MM-DD) the suppression applies; after it the finding counts again and the suppression is reported as expired." }, "chart": { "type": "string", "minLength": 1, "description": "Chart directory or glob, relative to this file." }, "file": { "type": "string", "minLength": 1, "description": "Manifest or template file or glob, relative to this file." }, "valueSet": { "type": "string", "minLength": 1, "description": "Only findings of this value set (default, ci/..., or a configured name)." }, "kind": { "type": "string", "minLength": 1, "description": "Object kind (glob)." }, "namespace": { "type": "string", "minLength": 1, "description": "Object namespace (glob)." }, "name": { "type": "string", "minLength": 1, "description": "Object name (glob)." }, "container": { "type": "string", "minLength": 1, "description": "Container name (glob): only findings about this container." } } } }, "helm": { "type": "object", "additionalProperties": false, "description": "How charts are rendered.", "properties": { "releaseName": { "type": "string", "pattern": "^[a-z0-9]([-a-z0-9]*[a-z0-9])?$", "maxLength": 53, "description": "Release name (default release)." }, "namespace": { "type": "string", "pattern": "^[a-z0-9]([-a-z0-9]*[a-z0-9])?$", "maxLength": 63, "description": "Release namespace (default default)." }, "kubeVersion": { "type": "string", "pattern": "^v?1\\.[0-9]+(\\.[0-9]+)?$", "description": "Kubernetes version given to helm template --kube-version, with the API versions it serves (default 1.34.0)." }, "timeoutSeconds": { "type": "number", "exclusiveMinimum": 0, "maximum": 600, "description": "Seconds one render may take (default 120, at most 600)." }, "totalTimeoutSeconds": { "type": "number", "exclusiveMinimum": 0, "maximum": 3600, "description": "Seconds all renders of one scan may take together; renders still running then are stopped, later ones not started (default 1200, at most 3600)." }, "memoryLimitMiB": { "type": "integer", "minimum": 128, "maximum": 8192, "description": "Hard limit of one helm process's memory in MiB (RLIMIT_DATA; default 1024, 128 to 8192)." }, "maxOutputMiB": { "type": "integer", "minimum": 1, "maximum": 512, "description": "Most output of one render in MiB; helm is stopped past it (default 64, at most 512)." }, "maxRenders": { "type": "integer", "minimum": 1, "maximum": 1e4, "description": "Most helm runs in one scan: charts times value sets, provenance re-renders, Terraform releases (default 1000, at most 10000)." }, "valuesFiles": { "type": "array", "items": { "type": "string" }, "description": "Values files (relative to the config file) for every chart." }, "set": { "type": "array", "items": { "type": "string", "pattern": "^[^=]+=" }, "description": "key=value pairs for every chart." } } } } };
 var func2 = Object.prototype.hasOwnProperty;
 var func3 = runtime_ucs2length.default;
 var pattern0 = new RegExp("^(latest|v1\\.(0|[1-9][0-9]*))$", "u");
@@ -32442,7 +32442,7 @@ function validate10(data, { instancePath = "", parentData, parentDataProperty, r
       if (data5 && typeof data5 == "object" && !Array.isArray(data5)) {
         for (const key2 in data5) {
           const _errs15 = errors;
-          if (!(key2 === "admission-policy" || key2 === "allowed-runtime-classes" || key2 === "container-probes" || key2 === "container-resources" || key2 === "default-service-account" || key2 === "image-digest" || key2 === "image-pull-policy" || key2 === "image-registry" || key2 === "image-tag" || key2 === "ingress-tls" || key2 === "namespace-pss-enforce" || key2 === "network-policy-allow-all" || key2 === "network-policy-egress" || key2 === "network-policy-egress-world" || key2 === "network-policy-ingress" || key2 === "network-policy-selects-nothing" || key2 === "pss-allow-privilege-escalation" || key2 === "pss-apparmor-profile" || key2 === "pss-capabilities-baseline" || key2 === "pss-capabilities-restricted" || key2 === "pss-host-namespaces" || key2 === "pss-host-path-volumes" || key2 === "pss-host-ports" || key2 === "pss-host-probes-lifecycle" || key2 === "pss-namespace-rejection" || key2 === "pss-privileged" || key2 === "pss-proc-mount" || key2 === "pss-proc-mount-restricted" || key2 === "pss-restricted-volumes" || key2 === "pss-run-as-non-root" || key2 === "pss-run-as-user" || key2 === "pss-seccomp-baseline" || key2 === "pss-seccomp-restricted" || key2 === "pss-selinux-options" || key2 === "pss-sysctls" || key2 === "pss-windows-host-process" || key2 === "rbac-binding-missing-role" || key2 === "rbac-broad-subject" || key2 === "rbac-cluster-admin-binding" || key2 === "rbac-csr-approval" || key2 === "rbac-default-service-account-binding" || key2 === "rbac-escalate-bind-impersonate" || key2 === "rbac-namespace-modify" || key2 === "rbac-nodes-proxy" || key2 === "rbac-persistentvolume-create" || key2 === "rbac-pod-exec" || key2 === "rbac-rbac-write" || key2 === "rbac-secrets-read" || key2 === "rbac-secrets-write" || key2 === "rbac-token-request" || key2 === "rbac-webhook-config" || key2 === "rbac-wildcard" || key2 === "rbac-workload-create" || key2 === "read-only-root-filesystem" || key2 === "render-divergence" || key2 === "render-lookup" || key2 === "required-annotations" || key2 === "required-labels" || key2 === "runtime-socket-mount" || key2 === "secret-chart-default" || key2 === "secret-literal-annotation" || key2 === "secret-literal-args" || key2 === "secret-literal-configmap" || key2 === "secret-literal-env" || key2 === "secret-literal-format" || key2 === "secret-literal-helm-release" || key2 === "sensitive-host-path" || key2 === "service-account-missing" || key2 === "service-account-token-automount" || key2 === "service-external-ips" || key2 === "service-load-balancer-open" || key2 === "service-node-port" || key2 === "tf-aks-api-authorized-ranges" || key2 === "tf-aks-local-accounts" || key2 === "tf-aks-network-policy" || key2 === "tf-aks-rbac" || key2 === "tf-eks-control-plane-logging" || key2 === "tf-eks-public-endpoint" || key2 === "tf-eks-secrets-encryption" || key2 === "tf-gke-legacy-abac" || key2 === "tf-gke-master-authorized-networks" || key2 === "tf-gke-network-policy" || key2 === "tf-gke-private-nodes" || key2 === "tf-gke-shielded-nodes" || key2 === "tf-gke-workload-identity" || key2 === "tf-helm-values-danger" || key2 === "tf-unknown-until-apply" || key2 === "values-dangerous-default" || key2 === "yaml-duplicate-key")) {
+          if (!(key2 === "admission-policy" || key2 === "allowed-runtime-classes" || key2 === "container-probes" || key2 === "container-resources" || key2 === "default-service-account" || key2 === "image-digest" || key2 === "image-pull-policy" || key2 === "image-registry" || key2 === "image-tag" || key2 === "ingress-tls" || key2 === "namespace-pss-enforce" || key2 === "network-policy-allow-all" || key2 === "network-policy-egress" || key2 === "network-policy-egress-world" || key2 === "network-policy-ingress" || key2 === "network-policy-selects-nothing" || key2 === "pss-allow-privilege-escalation" || key2 === "pss-apparmor-profile" || key2 === "pss-capabilities-baseline" || key2 === "pss-capabilities-restricted" || key2 === "pss-host-namespaces" || key2 === "pss-host-path-volumes" || key2 === "pss-host-ports" || key2 === "pss-host-probes-lifecycle" || key2 === "pss-namespace-rejection" || key2 === "pss-privileged" || key2 === "pss-proc-mount" || key2 === "pss-proc-mount-restricted" || key2 === "pss-restricted-volumes" || key2 === "pss-run-as-non-root" || key2 === "pss-run-as-user" || key2 === "pss-seccomp-baseline" || key2 === "pss-seccomp-restricted" || key2 === "pss-selinux-options" || key2 === "pss-sysctls" || key2 === "pss-windows-host-process" || key2 === "rbac-binding-missing-role" || key2 === "rbac-broad-subject" || key2 === "rbac-cluster-admin-binding" || key2 === "rbac-csr-approval" || key2 === "rbac-default-service-account-binding" || key2 === "rbac-escalate-bind-impersonate" || key2 === "rbac-namespace-modify" || key2 === "rbac-nodes-proxy" || key2 === "rbac-persistentvolume-create" || key2 === "rbac-pod-exec" || key2 === "rbac-rbac-write" || key2 === "rbac-secrets-read" || key2 === "rbac-secrets-write" || key2 === "rbac-token-request" || key2 === "rbac-webhook-config" || key2 === "rbac-wildcard" || key2 === "rbac-workload-create" || key2 === "read-only-root-filesystem" || key2 === "render-divergence" || key2 === "render-lookup" || key2 === "required-annotations" || key2 === "required-labels" || key2 === "runtime-socket-mount" || key2 === "secret-chart-default" || key2 === "secret-literal-annotation" || key2 === "secret-literal-args" || key2 === "secret-literal-configmap" || key2 === "secret-literal-env" || key2 === "secret-literal-format" || key2 === "secret-literal-helm-release" || key2 === "sensitive-host-path" || key2 === "service-account-missing" || key2 === "service-account-token-automount" || key2 === "service-external-ips" || key2 === "service-load-balancer-open" || key2 === "service-node-port" || key2 === "tf-aks-api-authorized-ranges" || key2 === "tf-aks-local-accounts" || key2 === "tf-aks-network-policy" || key2 === "tf-aks-rbac" || key2 === "tf-eks-control-plane-logging" || key2 === "tf-eks-public-endpoint" || key2 === "tf-eks-secrets-encryption" || key2 === "tf-env-secret-literal" || key2 === "tf-gke-legacy-abac" || key2 === "tf-gke-master-authorized-networks" || key2 === "tf-gke-network-policy" || key2 === "tf-gke-private-nodes" || key2 === "tf-gke-shielded-nodes" || key2 === "tf-gke-workload-identity" || key2 === "tf-helm-values-danger" || key2 === "tf-kubectl-ignored-documents" || key2 === "tf-unknown-until-apply" || key2 === "values-dangerous-default" || key2 === "yaml-duplicate-key")) {
             const err10 = { instancePath: instancePath + "/rules", schemaPath: "#/properties/rules/propertyNames/enum", keyword: "enum", params: { allowedValues: schema11.properties.rules.propertyNames.enum }, message: "must be equal to one of the allowed values", propertyName: key2 };
             if (vErrors === null) {
               vErrors = [err10];
@@ -32622,7 +32622,7 @@ function validate10(data, { instancePath = "", parentData, parentDataProperty, r
             }
             errors++;
           }
-          if (!(data12 === "admission-policy" || data12 === "allowed-runtime-classes" || data12 === "container-probes" || data12 === "container-resources" || data12 === "default-service-account" || data12 === "image-digest" || data12 === "image-pull-policy" || data12 === "image-registry" || data12 === "image-tag" || data12 === "ingress-tls" || data12 === "namespace-pss-enforce" || data12 === "network-policy-allow-all" || data12 === "network-policy-egress" || data12 === "network-policy-egress-world" || data12 === "network-policy-ingress" || data12 === "network-policy-selects-nothing" || data12 === "pss-allow-privilege-escalation" || data12 === "pss-apparmor-profile" || data12 === "pss-capabilities-baseline" || data12 === "pss-capabilities-restricted" || data12 === "pss-host-namespaces" || data12 === "pss-host-path-volumes" || data12 === "pss-host-ports" || data12 === "pss-host-probes-lifecycle" || data12 === "pss-namespace-rejection" || data12 === "pss-privileged" || data12 === "pss-proc-mount" || data12 === "pss-proc-mount-restricted" || data12 === "pss-restricted-volumes" || data12 === "pss-run-as-non-root" || data12 === "pss-run-as-user" || data12 === "pss-seccomp-baseline" || data12 === "pss-seccomp-restricted" || data12 === "pss-selinux-options" || data12 === "pss-sysctls" || data12 === "pss-windows-host-process" || data12 === "rbac-binding-missing-role" || data12 === "rbac-broad-subject" || data12 === "rbac-cluster-admin-binding" || data12 === "rbac-csr-approval" || data12 === "rbac-default-service-account-binding" || data12 === "rbac-escalate-bind-impersonate" || data12 === "rbac-namespace-modify" || data12 === "rbac-nodes-proxy" || data12 === "rbac-persistentvolume-create" || data12 === "rbac-pod-exec" || data12 === "rbac-rbac-write" || data12 === "rbac-secrets-read" || data12 === "rbac-secrets-write" || data12 === "rbac-token-request" || data12 === "rbac-webhook-config" || data12 === "rbac-wildcard" || data12 === "rbac-workload-create" || data12 === "read-only-root-filesystem" || data12 === "render-divergence" || data12 === "render-lookup" || data12 === "required-annotations" || data12 === "required-labels" || data12 === "runtime-socket-mount" || data12 === "secret-chart-default" || data12 === "secret-literal-annotation" || data12 === "secret-literal-args" || data12 === "secret-literal-configmap" || data12 === "secret-literal-env" || data12 === "secret-literal-format" || data12 === "secret-literal-helm-release" || data12 === "sensitive-host-path" || data12 === "service-account-missing" || data12 === "service-account-token-automount" || data12 === "service-external-ips" || data12 === "service-load-balancer-open" || data12 === "service-node-port" || data12 === "tf-aks-api-authorized-ranges" || data12 === "tf-aks-local-accounts" || data12 === "tf-aks-network-policy" || data12 === "tf-aks-rbac" || data12 === "tf-eks-control-plane-logging" || data12 === "tf-eks-public-endpoint" || data12 === "tf-eks-secrets-encryption" || data12 === "tf-gke-legacy-abac" || data12 === "tf-gke-master-authorized-networks" || data12 === "tf-gke-network-policy" || data12 === "tf-gke-private-nodes" || data12 === "tf-gke-shielded-nodes" || data12 === "tf-gke-workload-identity" || data12 === "tf-helm-values-danger" || data12 === "tf-unknown-until-apply" || data12 === "values-dangerous-default" || data12 === "yaml-duplicate-key")) {
+          if (!(data12 === "admission-policy" || data12 === "allowed-runtime-classes" || data12 === "container-probes" || data12 === "container-resources" || data12 === "default-service-account" || data12 === "image-digest" || data12 === "image-pull-policy" || data12 === "image-registry" || data12 === "image-tag" || data12 === "ingress-tls" || data12 === "namespace-pss-enforce" || data12 === "network-policy-allow-all" || data12 === "network-policy-egress" || data12 === "network-policy-egress-world" || data12 === "network-policy-ingress" || data12 === "network-policy-selects-nothing" || data12 === "pss-allow-privilege-escalation" || data12 === "pss-apparmor-profile" || data12 === "pss-capabilities-baseline" || data12 === "pss-capabilities-restricted" || data12 === "pss-host-namespaces" || data12 === "pss-host-path-volumes" || data12 === "pss-host-ports" || data12 === "pss-host-probes-lifecycle" || data12 === "pss-namespace-rejection" || data12 === "pss-privileged" || data12 === "pss-proc-mount" || data12 === "pss-proc-mount-restricted" || data12 === "pss-restricted-volumes" || data12 === "pss-run-as-non-root" || data12 === "pss-run-as-user" || data12 === "pss-seccomp-baseline" || data12 === "pss-seccomp-restricted" || data12 === "pss-selinux-options" || data12 === "pss-sysctls" || data12 === "pss-windows-host-process" || data12 === "rbac-binding-missing-role" || data12 === "rbac-broad-subject" || data12 === "rbac-cluster-admin-binding" || data12 === "rbac-csr-approval" || data12 === "rbac-default-service-account-binding" || data12 === "rbac-escalate-bind-impersonate" || data12 === "rbac-namespace-modify" || data12 === "rbac-nodes-proxy" || data12 === "rbac-persistentvolume-create" || data12 === "rbac-pod-exec" || data12 === "rbac-rbac-write" || data12 === "rbac-secrets-read" || data12 === "rbac-secrets-write" || data12 === "rbac-token-request" || data12 === "rbac-webhook-config" || data12 === "rbac-wildcard" || data12 === "rbac-workload-create" || data12 === "read-only-root-filesystem" || data12 === "render-divergence" || data12 === "render-lookup" || data12 === "required-annotations" || data12 === "required-labels" || data12 === "runtime-socket-mount" || data12 === "secret-chart-default" || data12 === "secret-literal-annotation" || data12 === "secret-literal-args" || data12 === "secret-literal-configmap" || data12 === "secret-literal-env" || data12 === "secret-literal-format" || data12 === "secret-literal-helm-release" || data12 === "sensitive-host-path" || data12 === "service-account-missing" || data12 === "service-account-token-automount" || data12 === "service-external-ips" || data12 === "service-load-balancer-open" || data12 === "service-node-port" || data12 === "tf-aks-api-authorized-ranges" || data12 === "tf-aks-local-accounts" || data12 === "tf-aks-network-policy" || data12 === "tf-aks-rbac" || data12 === "tf-eks-control-plane-logging" || data12 === "tf-eks-public-endpoint" || data12 === "tf-eks-secrets-encryption" || data12 === "tf-env-secret-literal" || data12 === "tf-gke-legacy-abac" || data12 === "tf-gke-master-authorized-networks" || data12 === "tf-gke-network-policy" || data12 === "tf-gke-private-nodes" || data12 === "tf-gke-shielded-nodes" || data12 === "tf-gke-workload-identity" || data12 === "tf-helm-values-danger" || data12 === "tf-kubectl-ignored-documents" || data12 === "tf-unknown-until-apply" || data12 === "values-dangerous-default" || data12 === "yaml-duplicate-key")) {
             const err24 = { instancePath: instancePath + "/lockedRules/" + i0, schemaPath: "#/properties/lockedRules/items/enum", keyword: "enum", params: { allowedValues: schema11.properties.lockedRules.items.enum }, message: "must be equal to one of the allowed values" };
             if (vErrors === null) {
               vErrors = [err24];
@@ -33682,7 +33682,7 @@ function validate10(data, { instancePath = "", parentData, parentDataProperty, r
                 }
                 errors++;
               }
-              if (!(data63 === "*" || data63 === "admission-policy" || data63 === "allowed-runtime-classes" || data63 === "container-probes" || data63 === "container-resources" || data63 === "default-service-account" || data63 === "image-digest" || data63 === "image-pull-policy" || data63 === "image-registry" || data63 === "image-tag" || data63 === "ingress-tls" || data63 === "namespace-pss-enforce" || data63 === "network-policy-allow-all" || data63 === "network-policy-egress" || data63 === "network-policy-egress-world" || data63 === "network-policy-ingress" || data63 === "network-policy-selects-nothing" || data63 === "pss-allow-privilege-escalation" || data63 === "pss-apparmor-profile" || data63 === "pss-capabilities-baseline" || data63 === "pss-capabilities-restricted" || data63 === "pss-host-namespaces" || data63 === "pss-host-path-volumes" || data63 === "pss-host-ports" || data63 === "pss-host-probes-lifecycle" || data63 === "pss-namespace-rejection" || data63 === "pss-privileged" || data63 === "pss-proc-mount" || data63 === "pss-proc-mount-restricted" || data63 === "pss-restricted-volumes" || data63 === "pss-run-as-non-root" || data63 === "pss-run-as-user" || data63 === "pss-seccomp-baseline" || data63 === "pss-seccomp-restricted" || data63 === "pss-selinux-options" || data63 === "pss-sysctls" || data63 === "pss-windows-host-process" || data63 === "rbac-binding-missing-role" || data63 === "rbac-broad-subject" || data63 === "rbac-cluster-admin-binding" || data63 === "rbac-csr-approval" || data63 === "rbac-default-service-account-binding" || data63 === "rbac-escalate-bind-impersonate" || data63 === "rbac-namespace-modify" || data63 === "rbac-nodes-proxy" || data63 === "rbac-persistentvolume-create" || data63 === "rbac-pod-exec" || data63 === "rbac-rbac-write" || data63 === "rbac-secrets-read" || data63 === "rbac-secrets-write" || data63 === "rbac-token-request" || data63 === "rbac-webhook-config" || data63 === "rbac-wildcard" || data63 === "rbac-workload-create" || data63 === "read-only-root-filesystem" || data63 === "render-divergence" || data63 === "render-lookup" || data63 === "required-annotations" || data63 === "required-labels" || data63 === "runtime-socket-mount" || data63 === "secret-chart-default" || data63 === "secret-literal-annotation" || data63 === "secret-literal-args" || data63 === "secret-literal-configmap" || data63 === "secret-literal-env" || data63 === "secret-literal-format" || data63 === "secret-literal-helm-release" || data63 === "sensitive-host-path" || data63 === "service-account-missing" || data63 === "service-account-token-automount" || data63 === "service-external-ips" || data63 === "service-load-balancer-open" || data63 === "service-node-port" || data63 === "tf-aks-api-authorized-ranges" || data63 === "tf-aks-local-accounts" || data63 === "tf-aks-network-policy" || data63 === "tf-aks-rbac" || data63 === "tf-eks-control-plane-logging" || data63 === "tf-eks-public-endpoint" || data63 === "tf-eks-secrets-encryption" || data63 === "tf-gke-legacy-abac" || data63 === "tf-gke-master-authorized-networks" || data63 === "tf-gke-network-policy" || data63 === "tf-gke-private-nodes" || data63 === "tf-gke-shielded-nodes" || data63 === "tf-gke-workload-identity" || data63 === "tf-helm-values-danger" || data63 === "tf-unknown-until-apply" || data63 === "values-dangerous-default" || data63 === "yaml-duplicate-key")) {
+              if (!(data63 === "*" || data63 === "admission-policy" || data63 === "allowed-runtime-classes" || data63 === "container-probes" || data63 === "container-resources" || data63 === "default-service-account" || data63 === "image-digest" || data63 === "image-pull-policy" || data63 === "image-registry" || data63 === "image-tag" || data63 === "ingress-tls" || data63 === "namespace-pss-enforce" || data63 === "network-policy-allow-all" || data63 === "network-policy-egress" || data63 === "network-policy-egress-world" || data63 === "network-policy-ingress" || data63 === "network-policy-selects-nothing" || data63 === "pss-allow-privilege-escalation" || data63 === "pss-apparmor-profile" || data63 === "pss-capabilities-baseline" || data63 === "pss-capabilities-restricted" || data63 === "pss-host-namespaces" || data63 === "pss-host-path-volumes" || data63 === "pss-host-ports" || data63 === "pss-host-probes-lifecycle" || data63 === "pss-namespace-rejection" || data63 === "pss-privileged" || data63 === "pss-proc-mount" || data63 === "pss-proc-mount-restricted" || data63 === "pss-restricted-volumes" || data63 === "pss-run-as-non-root" || data63 === "pss-run-as-user" || data63 === "pss-seccomp-baseline" || data63 === "pss-seccomp-restricted" || data63 === "pss-selinux-options" || data63 === "pss-sysctls" || data63 === "pss-windows-host-process" || data63 === "rbac-binding-missing-role" || data63 === "rbac-broad-subject" || data63 === "rbac-cluster-admin-binding" || data63 === "rbac-csr-approval" || data63 === "rbac-default-service-account-binding" || data63 === "rbac-escalate-bind-impersonate" || data63 === "rbac-namespace-modify" || data63 === "rbac-nodes-proxy" || data63 === "rbac-persistentvolume-create" || data63 === "rbac-pod-exec" || data63 === "rbac-rbac-write" || data63 === "rbac-secrets-read" || data63 === "rbac-secrets-write" || data63 === "rbac-token-request" || data63 === "rbac-webhook-config" || data63 === "rbac-wildcard" || data63 === "rbac-workload-create" || data63 === "read-only-root-filesystem" || data63 === "render-divergence" || data63 === "render-lookup" || data63 === "required-annotations" || data63 === "required-labels" || data63 === "runtime-socket-mount" || data63 === "secret-chart-default" || data63 === "secret-literal-annotation" || data63 === "secret-literal-args" || data63 === "secret-literal-configmap" || data63 === "secret-literal-env" || data63 === "secret-literal-format" || data63 === "secret-literal-helm-release" || data63 === "sensitive-host-path" || data63 === "service-account-missing" || data63 === "service-account-token-automount" || data63 === "service-external-ips" || data63 === "service-load-balancer-open" || data63 === "service-node-port" || data63 === "tf-aks-api-authorized-ranges" || data63 === "tf-aks-local-accounts" || data63 === "tf-aks-network-policy" || data63 === "tf-aks-rbac" || data63 === "tf-eks-control-plane-logging" || data63 === "tf-eks-public-endpoint" || data63 === "tf-eks-secrets-encryption" || data63 === "tf-env-secret-literal" || data63 === "tf-gke-legacy-abac" || data63 === "tf-gke-master-authorized-networks" || data63 === "tf-gke-network-policy" || data63 === "tf-gke-private-nodes" || data63 === "tf-gke-shielded-nodes" || data63 === "tf-gke-workload-identity" || data63 === "tf-helm-values-danger" || data63 === "tf-kubectl-ignored-documents" || data63 === "tf-unknown-until-apply" || data63 === "values-dangerous-default" || data63 === "yaml-duplicate-key")) {
                 const err114 = { instancePath: instancePath + "/suppressions/" + i14 + "/rule", schemaPath: "#/properties/suppressions/items/properties/rule/enum", keyword: "enum", params: { allowedValues: schema11.properties.suppressions.items.properties.rule.enum }, message: "must be equal to one of the allowed values" };
                 if (vErrors === null) {
                   vErrors = [err114];
@@ -34530,7 +34530,7 @@ function expand_(str3, max, maxLength, maxDepth, depth, maxRewrites, budget, isT
       masked2 = maskUnmatchedOpens(masked2, budget);
     }
     const pre = m.pre;
-    const literal2 = () => combine(acc, pre + "{" + m.body + "}" + m.post, [""], max, maxLength, dropEmpties, budget);
+    const literal3 = () => combine(acc, pre + "{" + m.body + "}" + m.post, [""], max, maxLength, dropEmpties, budget);
     if (/\$$/.test(pre)) {
       acc = combine(acc, pre + "{" + m.body + "}", [""], max, maxLength, dropEmpties && !m.post.length, budget);
       firstGroup = false;
@@ -34552,7 +34552,7 @@ function expand_(str3, max, maxLength, maxDepth, depth, maxRewrites, budget, isT
         isTop = true;
         continue;
       }
-      return literal2();
+      return literal3();
     }
     if (firstGroup) {
       dropEmpties = isTop && !isSequence;
@@ -34562,22 +34562,22 @@ function expand_(str3, max, maxLength, maxDepth, depth, maxRewrites, budget, isT
     if (isSequence) {
       values = expandSequence(m.body, isAlphaSequence, max, maxLength, budget);
       if (!values) {
-        return literal2();
+        return literal3();
       }
     } else {
       let n2 = parseCommaParts(m.body, budget);
       if (!n2) {
-        return literal2();
+        return literal3();
       }
       if (n2.length === 1 && n2[0] !== void 0) {
         n2 = expand_(n2[0], max, maxLength, maxDepth, depth + 1, maxRewrites, budget, false).map(embrace);
         if (budget.remaining < 0) {
-          return literal2();
+          return literal3();
         }
         if (n2.length === 1) {
           const next2 = combine(acc, pre + n2[0], [""], max, maxLength, dropEmpties && !m.post.length, budget);
           if (budget.remaining < 0) {
-            return literal2();
+            return literal3();
           }
           acc = next2;
           if (!m.post.length)
@@ -34598,7 +34598,7 @@ function expand_(str3, max, maxLength, maxDepth, depth, maxRewrites, budget, isT
       outer: for (let j = 0; j < n2.length; j++) {
         const expanded = expand_(n2[j], max, maxLength, maxDepth, depth + 1, maxRewrites, budget, false);
         if (budget.remaining < 0) {
-          return literal2();
+          return literal3();
         }
         for (let k = 0; k < expanded.length; k++) {
           const v = expanded[k];
@@ -34614,7 +34614,7 @@ function expand_(str3, max, maxLength, maxDepth, depth, maxRewrites, budget, isT
     }
     const next = combine(acc, pre, values, max, maxLength, dropEmpties && !m.post.length, budget);
     if (budget.remaining < 0) {
-      return literal2();
+      return literal3();
     }
     acc = next;
     if (!m.post.length)
@@ -35040,10 +35040,10 @@ var Sim = class {
     return true;
   }
   #addThread(state, node) {
-    const { has: has2 } = this.#marks;
-    if (has2[node.id] === state.gen)
+    const { has: has3 } = this.#marks;
+    if (has3[node.id] === state.gen)
       return false;
-    has2[node.id] = state.gen;
+    has3[node.id] = state.gen;
     state.threads.push(node);
     return true;
   }
@@ -35327,8 +35327,8 @@ var Matcher = class {
     this.options = options;
     const { nocase = false, noext = false, normalize: n2 } = options;
     this.#form = n2 === true ? "NFC" : n2 || void 0;
-    const literal2 = /^[?*+@]\(\)$/.test(pattern);
-    const toks = tokenize(pattern, nocase, noext || literal2, this.#form, options.rangeMark);
+    const literal3 = /^[?*+@]\(\)$/.test(pattern);
+    const toks = tokenize(pattern, nocase, noext || literal3, this.#form, options.rangeMark);
     let [items] = build(toks, pair(toks), 0, toks.length, true);
     if (this.#form)
       items = normalize2(items, this.#form);
@@ -37386,9 +37386,9 @@ function replaceActions(text2, replace2) {
 var STRING_LITERAL = /("(?:[^"\\\n]|\\.)*"|`[^`]*`|'(?:[^'\\\n]|\\.)*')/;
 var STRING_LITERALS = new RegExp(STRING_LITERAL.source, "g");
 var SIMPLE_ESCAPES = { a: "\x07", b: "\b", f: "\f", n: "\n", r: "\r", t: "	", v: "\v", "\\": "\\", "'": "'", '"': '"' };
-function goStringValue(literal2) {
-  const quote2 = literal2[0];
-  const body = literal2.slice(1, -1);
+function goStringValue(literal3) {
+  const quote2 = literal3[0];
+  const body = literal3.slice(1, -1);
   if (quote2 === "`") return body;
   return body.replace(/\\(?:([abfnrtv\\'"])|x([0-9A-Fa-f]{2})|([0-7]{3})|u([0-9A-Fa-f]{4})|U([0-9A-Fa-f]{8}))/g, (_, simple, hex2, octal, u4, u8) => {
     if (simple !== void 0) return SIMPLE_ESCAPES[simple];
@@ -38698,11 +38698,11 @@ function withClusterAnswersText(written, how = { answers: true, failsIgnored: fa
     const part = unescaped(written2);
     return how.failsIgnored ? failing(how.answers ? answers(part, q) : part, q) : answers(part, q);
   };
-  const inString = (literal2, q) => {
-    if (literal2.startsWith("'")) return literal2;
-    const value = goStringValue(literal2);
-    if (!value.includes("{{")) return literal2;
-    if (literal2.startsWith("`")) return "`" + replaceActions(value, (action) => rewriteAction(action, '"')) + "`";
+  const inString = (literal3, q) => {
+    if (literal3.startsWith("'")) return literal3;
+    const value = goStringValue(literal3);
+    if (!value.includes("{{")) return literal3;
+    if (literal3.startsWith("`")) return "`" + replaceActions(value, (action) => rewriteAction(action, '"')) + "`";
     return JSON.stringify(replaceActions(value, (action) => rewriteAction(action, q)));
   };
   const rewriteAction = (written2, q) => {
@@ -39840,10 +39840,10 @@ function compilePolicy(policy) {
   return compiled;
 }
 function ruleMatches(rule2, req) {
-  const has2 = (list2, value) => Array.isArray(list2) && (list2.includes("*") || list2.includes(value));
-  if (!has2(rule2.operations, req.operation)) return false;
-  if (!has2(rule2.apiGroups, req.resource.group)) return false;
-  if (!has2(rule2.apiVersions, req.resource.version)) return false;
+  const has3 = (list2, value) => Array.isArray(list2) && (list2.includes("*") || list2.includes(value));
+  if (!has3(rule2.operations, req.operation)) return false;
+  if (!has3(rule2.apiGroups, req.resource.group)) return false;
+  if (!has3(rule2.apiVersions, req.resource.version)) return false;
   const resources = Array.isArray(rule2.resources) ? rule2.resources.map(String) : [];
   const resourceOk = resources.some((r) => {
     const slash = r.indexOf("/");
@@ -45089,9 +45089,9 @@ function kubeLiteralVersions(kubeVersion, literals) {
   const candidates = [];
   const scan3 = [Number(match2[1]), Number(match2[2]), patch];
   const below = (a2, b) => a2[0] < b[0] || a2[0] === b[0] && (a2[1] < b[1] || a2[1] === b[1] && a2[2] < b[2]);
-  for (const literal2 of literals) {
-    if (!literal2.startsWith(DECIDING_KUBE)) continue;
-    const compared = /^(>=|<=|!=|>|<|=|~|\^)?v?(\d+)\.(\d+)(?:\.(\d+))?/.exec(literal2.slice(DECIDING_KUBE.length));
+  for (const literal3 of literals) {
+    if (!literal3.startsWith(DECIDING_KUBE)) continue;
+    const compared = /^(>=|<=|!=|>|<|=|~|\^)?v?(\d+)\.(\d+)(?:\.(\d+))?/.exec(literal3.slice(DECIDING_KUBE.length));
     if (!compared || compared[2] === match2[1] && compared[3] === match2[2]) continue;
     const at3 = [Number(compared[2]), Number(compared[3]), Number(compared[4] ?? 0)];
     const before = at3[2] > 0 ? [at3[0], at3[1], at3[2] - 1] : at3[1] > 0 ? [at3[0], at3[1] - 1, 0] : void 0;
@@ -45102,8 +45102,8 @@ function kubeLiteralVersions(kubeVersion, literals) {
     const version = other.join(".");
     if (!candidates.includes(version)) candidates.push(version);
   }
-  for (const literal2 of literals) {
-    const compared = /^(>=|<=|!=|>|<|=|~|\^)?v?(\d+)\.(\d+)\.(\d+)([-+][0-9A-Za-z.+-]+)?$/.exec(literal2.startsWith(DECIDING_KUBE) ? literal2.slice(DECIDING_KUBE.length) : literal2);
+  for (const literal3 of literals) {
+    const compared = /^(>=|<=|!=|>|<|=|~|\^)?v?(\d+)\.(\d+)\.(\d+)([-+][0-9A-Za-z.+-]+)?$/.exec(literal3.startsWith(DECIDING_KUBE) ? literal3.slice(DECIDING_KUBE.length) : literal3);
     if (!compared || compared[2] !== match2[1] || compared[3] !== match2[2]) continue;
     const suffix = compared[5] !== void 0 && (compared[1] === void 0 || compared[1] === "=") && /^[-+][0-9A-Za-z]+(?:[.-][0-9A-Za-z]+)*(?:\+[0-9A-Za-z]+(?:[.-][0-9A-Za-z]+)*)?$/.test(compared[5]) ? compared[5] : "";
     const at3 = Number(compared[4]) + (suffix === "" && compared[1] === ">" ? 1 : suffix === "" && compared[1] === "<" ? -1 : 0);
@@ -45135,8 +45135,8 @@ function collectKubeLiterals(text2, into) {
   for (const action of templateActions(text2)) {
     if (!reads(action[0])) continue;
     for (const m of action[0].matchAll(/(>=|<=|!=|>|<|=|~|\^)?\s*v?(\d+\.\d+\.\d+(?:[-+][0-9A-Za-z][0-9A-Za-z.+-]{0,62})?)/g)) {
-      const literal2 = `${m[1] ?? ""}${m[2]}`;
-      if (into.length < 16 && !into.includes(literal2)) into.push(literal2);
+      const literal3 = `${m[1] ?? ""}${m[2]}`;
+      if (into.length < 16 && !into.includes(literal3)) into.push(literal3);
     }
     const compared = [...action[0].matchAll(/\bsemverCompare\s+"([^"]{1,200})"|\b(?:eq|ne|lt|le|gt|ge)\b[^}]{0,200}?"v?(\d+\.\d+(?:\.\d+)?)[^"]{0,64}"/g)];
     if (compared.length === 0) continue;
@@ -45146,8 +45146,8 @@ function collectKubeLiterals(text2, into) {
     if (decidedSetting(lines, line) === void 0) continue;
     for (const c3 of compared) {
       for (const m of (c3[1] ?? `=${c3[2]}`).matchAll(/(>=|<=|!=|>|<|=|~|\^)?\s*v?(\d+\.\d+(?:\.\d+)?)/g)) {
-        const literal2 = `${DECIDING_KUBE}${m[1] ?? "="}${m[2]}`;
-        if (into.length < 16 && !into.includes(literal2)) into.push(literal2);
+        const literal3 = `${DECIDING_KUBE}${m[1] ?? "="}${m[2]}`;
+        if (into.length < 16 && !into.includes(literal3)) into.push(literal3);
       }
     }
   }
@@ -45218,9 +45218,9 @@ function actionCode(line, strings4 = false) {
   return strings4 ? out : blankStrings(out);
 }
 function blankStrings(code, depth = 0) {
-  return code.replace(STRING_LITERALS, (literal2) => {
-    if (!literal2.includes("{") && !literal2.includes("\\")) return '""';
-    const value = goStringValue(literal2);
+  return code.replace(STRING_LITERALS, (literal3) => {
+    if (!literal3.includes("{") && !literal3.includes("\\")) return '""';
+    const value = goStringValue(literal3);
     return value.includes("{{") ? ` ${depth < 8 ? blankStrings(value, depth + 1) : value} ` : '""';
   });
 }
@@ -45275,7 +45275,7 @@ var FULLNAME_IDIOM = /^\{\{-?\s*if\s+(?:contains|ne|eq)\s+(?:\$\w+|\.Chart\.Name
 var PATCH_PROOF_SEMVER = /\bsemverCompare\s+"((?:\s*(?:>=|<|~|\^)\s*v?\d+\.\d+(?:\.0)?(?:-[0-9A-Za-z.]+)?\s*(?:,|\|\||\s)?)+)"\s+(?:\([^()]*\)|[^\s()}]+)/g;
 function releaseBranchLines(text2, releaseHelpers, helper = false) {
   const actions = templateActions(text2);
-  const literal2 = helper && replaceActions(text2, () => "").trim() !== "";
+  const literal3 = helper && replaceActions(text2, () => "").trim() !== "";
   const variables = /* @__PURE__ */ new Set();
   const refers = (action) => {
     if (RELEASE_REF.test(action)) return true;
@@ -45305,7 +45305,7 @@ function releaseBranchLines(text2, releaseHelpers, helper = false) {
     if (/^\{\{-?\s*(?:include|template)\s+"[^"]+"[^|]*\}\}$/.test(action)) continue;
     const body = blankStrings(action.replace(/^\{\{-?|-?\}\}$/g, ""));
     if (!BRANCHING.test(body)) continue;
-    if (helper && !literal2 && FULLNAME_IDIOM.test(action.replace(/\s+/g, " "))) continue;
+    if (helper && !literal3 && FULLNAME_IDIOM.test(action.replace(/\s+/g, " "))) continue;
     for (let i2 = text2.indexOf("\n", countedTo); i2 !== -1 && i2 < match2.index; i2 = text2.indexOf("\n", i2 + 1)) line++;
     countedTo = match2.index;
     lines.push(line);
@@ -45379,8 +45379,8 @@ function transforms(expression) {
 var droppedInHelpers = /* @__PURE__ */ new WeakMap();
 var LENGTH_TESTS = { eq: (a2, b) => a2 === b, ne: (a2, b) => a2 !== b, lt: (a2, b) => a2 < b, le: (a2, b) => a2 <= b, gt: (a2, b) => a2 > b, ge: (a2, b) => a2 >= b };
 var SWAPPED = { eq: "eq", ne: "ne", lt: "gt", le: "ge", gt: "lt", ge: "le" };
-function lengthPasses(literal2, length) {
-  const [op, n2] = literal2.split(" ");
+function lengthPasses(literal3, length) {
+  const [op, n2] = literal3.split(" ");
   return LENGTH_TESTS[op](length, Number(n2));
 }
 function noConstructs() {
@@ -45710,16 +45710,16 @@ function resolveHelperLiterals(literals, helpers, onUnrendered) {
   if (dropped !== void 0) onUnrendered?.(`more than ${MAX_RELEASE_LITERALS} comparisons of the release name or namespace, some in the helper ${JSON.stringify(dropped)} whose output decides host-access or privilege settings`);
   const ordered = [...promoted.filter((l) => l.decides), ...promoted.filter((l) => !l.decides)];
   const out = [];
-  const push = (literal2) => {
-    if (!out.some((l) => l.field === literal2.field && l.test === literal2.test && l.literal === literal2.literal)) out.push(literal2);
+  const push = (literal3) => {
+    if (!out.some((l) => l.field === literal3.field && l.test === literal3.test && l.literal === literal3.literal)) out.push(literal3);
   };
-  for (const literal2 of ordered) {
-    if (literal2.helper === void 0) {
-      push(literal2);
+  for (const literal3 of ordered) {
+    if (literal3.helper === void 0) {
+      push(literal3);
       continue;
     }
-    const { helper: _helper, handed, ...rest } = literal2;
-    const reads = readsOf(literal2.helper);
+    const { helper: _helper, handed, ...rest } = literal3;
+    const reads = readsOf(literal3.helper);
     const both = !reads.known || handed === true && !reads.name && !reads.namespace;
     if (reads.name || both) push({ ...rest, field: "name" });
     if (reads.namespace || both) push({ ...rest, field: "namespace" });
@@ -45815,8 +45815,8 @@ function collectReleaseLiterals(written, into, onUnrendered, onUnenumerated) {
     added++;
     if (uncertain) unsure = true;
     const own = inDefine === -1 ? written2 : { ...written2, inHelper: defines[inDefine].name };
-    const literal2 = helper === void 0 ? own : { ...own, helper, ...handed ? { handed: true } : {} };
-    const same2 = into.findIndex((l) => l.field === literal2.field && l.test === literal2.test && l.literal === literal2.literal && l.helper === literal2.helper);
+    const literal3 = helper === void 0 ? own : { ...own, helper, ...handed ? { handed: true } : {} };
+    const same2 = into.findIndex((l) => l.field === literal3.field && l.test === literal3.test && l.literal === literal3.literal && l.helper === literal3.helper);
     if (same2 !== -1) {
       if (deciding && !into[same2].decides) {
         const [moved] = into.splice(same2, 1);
@@ -45828,13 +45828,13 @@ function collectReleaseLiterals(written, into, onUnrendered, onUnenumerated) {
     if (into.length >= MAX_RELEASE_LITERALS) {
       const spare = into.findLastIndex((l) => !l.decides);
       if (!deciding) {
-        if (literal2.inHelper !== void 0) (droppedInHelpers.get(into) ?? droppedInHelpers.set(into, /* @__PURE__ */ new Set()).get(into)).add(literal2.inHelper);
+        if (literal3.inHelper !== void 0) (droppedInHelpers.get(into) ?? droppedInHelpers.set(into, /* @__PURE__ */ new Set()).get(into)).add(literal3.inHelper);
         return;
       }
-      if (spare === -1) return onUnrendered?.(`more than ${MAX_RELEASE_LITERALS} comparisons of the release name or namespace decide host-access or privilege settings (the next: ${JSON.stringify(literal2.literal)})`);
+      if (spare === -1) return onUnrendered?.(`more than ${MAX_RELEASE_LITERALS} comparisons of the release name or namespace decide host-access or privilege settings (the next: ${JSON.stringify(literal3.literal)})`);
       into.splice(spare, 1);
     }
-    const kept = deciding ? { ...literal2, decides: true } : literal2;
+    const kept = deciding ? { ...literal3, decides: true } : literal3;
     current2.push(kept);
     if (deciding) into.splice(into.findIndex((l) => !l.decides) === -1 ? into.length : into.findIndex((l) => !l.decides), 0, kept);
     else into.push(kept);
@@ -45894,11 +45894,11 @@ function collectReleaseLiterals(written, into, onUnrendered, onUnenumerated) {
       else if (deciding) onUnrendered?.(`no name matching the pattern ${JSON.stringify(pattern.slice(0, 80))} could be made for the release ${field}, and the match decides host-access or privilege settings`);
     }
     for (const m of action[0].matchAll(COMPARED)) {
-      let literal2 = (m[2] ?? m[5]).toLowerCase();
+      let literal3 = (m[2] ?? m[5]).toLowerCase();
       let fn = m[1];
       if (fn.endsWith("egexMatch")) {
         if (m[2] === void 0) continue;
-        const anchored = /^\^?([-a-z0-9]+)\$?$/.exec(literal2);
+        const anchored = /^\^?([-a-z0-9]+)\$?$/.exec(literal3);
         if (!anchored) {
           const operand2 = m[3].replace(/-?\}\}$/, "");
           const field2 = fieldOf2(operand2);
@@ -45907,14 +45907,14 @@ function collectReleaseLiterals(written, into, onUnrendered, onUnenumerated) {
           else if (deciding) onUnrendered?.(`no name matching the pattern ${JSON.stringify(m[2].slice(0, 80))} could be made for the release ${field2}, and the match decides host-access or privilege settings`);
           continue;
         }
-        fn = literal2.startsWith("^") && literal2.endsWith("$") ? "eq" : literal2.startsWith("^") ? "hasPrefix" : literal2.endsWith("$") ? "hasSuffix" : "contains";
-        literal2 = anchored[1];
+        fn = literal3.startsWith("^") && literal3.endsWith("$") ? "eq" : literal3.startsWith("^") ? "hasPrefix" : literal3.endsWith("$") ? "hasSuffix" : "contains";
+        literal3 = anchored[1];
       }
       const operand = (m[3] ?? m[4]).replace(/-?\}\}$/, "");
       if (m[4] !== void 0 && fn !== "eq" && fn !== "ne") continue;
       const field = fieldOf2(operand);
-      if (field === void 0 || !/^[-a-z0-9.]+$/.test(literal2)) continue;
-      add2({ field, test: fn === "ne" ? "eq" : fn, literal: literal2 });
+      if (field === void 0 || !/^[-a-z0-9.]+$/.test(literal3)) continue;
+      add2({ field, test: fn === "ne" ? "eq" : fn, literal: literal3 });
     }
   }
 }
@@ -45935,23 +45935,23 @@ function releaseLiteralFor(field, main2, literals = [], index = 0) {
 }
 function releaseLiteralValues(field, main2, literals) {
   const out = [];
-  const passes = ({ test, literal: literal2 }, value) => test === "eq" ? value === literal2 : test === "hasPrefix" ? value.startsWith(literal2) : test === "hasSuffix" ? value.endsWith(literal2) : value.includes(literal2);
-  const valueOf2 = ({ test, literal: literal2 }) => {
-    const start = test === "eq" || test === "hasPrefix" || /^[a-z0-9]/.test(literal2) ? "" : "x";
-    const end = test === "eq" || test === "hasSuffix" || /[a-z0-9]$/.test(literal2) ? "" : "x";
-    return `${start}${literal2}${end}`;
+  const passes = ({ test, literal: literal3 }, value) => test === "eq" ? value === literal3 : test === "hasPrefix" ? value.startsWith(literal3) : test === "hasSuffix" ? value.endsWith(literal3) : value.includes(literal3);
+  const valueOf2 = ({ test, literal: literal3 }) => {
+    const start = test === "eq" || test === "hasPrefix" || /^[a-z0-9]/.test(literal3) ? "" : "x";
+    const end = test === "eq" || test === "hasSuffix" || /[a-z0-9]$/.test(literal3) ? "" : "x";
+    return `${start}${literal3}${end}`;
   };
   const valid2 = (value) => RELEASE_VALUE.test(value) && (field === "name" || value.length <= 63 && !value.includes("."));
-  for (const literal2 of literals) {
-    if (literal2.field !== field) continue;
-    if (literal2.test === "length") {
-      const n2 = Number(literal2.literal.split(" ")[1]);
-      const length = [n2 - 1, n2, n2 + 1].find((l) => l >= 1 && l <= (field === "name" ? 53 : 63) && lengthPasses(literal2.literal, l) !== lengthPasses(literal2.literal, main2.length));
+  for (const literal3 of literals) {
+    if (literal3.field !== field) continue;
+    if (literal3.test === "length") {
+      const n2 = Number(literal3.literal.split(" ")[1]);
+      const length = [n2 - 1, n2, n2 + 1].find((l) => l >= 1 && l <= (field === "name" ? 53 : 63) && lengthPasses(literal3.literal, l) !== lengthPasses(literal3.literal, main2.length));
       if (length !== void 0) out.push(`p${"x".repeat(length - 1)}`);
       continue;
     }
-    if (literal2.test === "regex") {
-      const compiled = goRegExpOrWider(literal2.literal);
+    if (literal3.test === "regex") {
+      const compiled = goRegExpOrWider(literal3.literal);
       if (compiled === void 0) continue;
       const pattern = compiled.regexp;
       const other = compiled.exact ? void 0 : NON_MATCHING_NAMES.find((v) => valid2(v) && !pattern.test(v));
@@ -45960,7 +45960,7 @@ function releaseLiteralValues(field, main2, literals) {
         if (other2 !== void 0) out.push(other2);
         continue;
       }
-      for (const example of regexExamples(literal2.literal)) {
+      for (const example of regexExamples(literal3.literal)) {
         const value2 = [example, `${example}x`, `x${example}`, `x${example}x`].find((v) => valid2(v) && pattern.test(v));
         if (value2 !== void 0) {
           out.push(value2);
@@ -45970,8 +45970,8 @@ function releaseLiteralValues(field, main2, literals) {
       if (other !== void 0) out.push(other);
       continue;
     }
-    if (passes(literal2, main2)) continue;
-    const value = valueOf2(literal2);
+    if (passes(literal3, main2)) continue;
+    const value = valueOf2(literal3);
     if (valid2(value)) out.push(value);
   }
   return [...new Set(out)];
@@ -47323,8 +47323,8 @@ var secret_chart_default_default = defineRule({
       const matches2 = matchesOf(entry, index, scope, supplied);
       const best = matches2[0];
       if (best === void 0) {
-        const literal2 = literalReport(object, entry, chart, path45);
-        if (literal2) yield literal2;
+        const literal3 = literalReport(object, entry, chart, path45);
+        if (literal3) yield literal3;
         continue;
       }
       const value = best.candidate.value.trim();
@@ -47370,6 +47370,9 @@ var secret_literal_annotation_default = defineRule({
     }
   },
   target: "object",
+  // kubernetes_annotations (a Terraform resource that annotates an existing object) is read as a
+  // pseudo-object with the annotations in these places
+  includeTerraformResources: true,
   *check(object) {
     for (const place of ANNOTATION_PLACES) {
       let node = object.raw;
@@ -47690,77 +47693,6 @@ var secret_literal_format_default = defineRule({
   }
 });
 
-// src/terraform/marks.ts
-var REDACTED = "<redacted>";
-function child(mark, key2) {
-  if (mark === true) return true;
-  if (Array.isArray(mark)) return typeof key2 === "number" ? mark[key2] : void 0;
-  if (isObj(mark)) return mark[String(key2)];
-  return void 0;
-}
-function markedPointers(mark, base2 = "", out = []) {
-  if (mark === true) {
-    out.push(base2);
-  } else if (Array.isArray(mark)) {
-    mark.forEach((m, i2) => markedPointers(m, `${base2}/${i2}`, out));
-  } else if (isObj(mark)) {
-    for (const [key2, m] of Object.entries(mark)) markedPointers(m, `${base2}/${escapeToken(key2)}`, out);
-  }
-  return out;
-}
-function anyMarked(mark) {
-  if (mark === true) return true;
-  if (Array.isArray(mark)) return mark.some(anyMarked);
-  if (isObj(mark)) return Object.values(mark).some(anyMarked);
-  return false;
-}
-function redactDeep(value) {
-  if (typeof value === "string" || typeof value === "number" || typeof value === "bigint") return REDACTED;
-  if (Array.isArray(value)) return value.map(redactDeep);
-  if (isObj(value)) {
-    const out = {};
-    for (const [key2, v] of Object.entries(value)) out[key2] = redactDeep(v);
-    return out;
-  }
-  return value;
-}
-function redactMarked(value, sensitive) {
-  if (sensitive === true) return redactDeep(value);
-  if (!anyMarked(sensitive)) return value;
-  if (Array.isArray(value)) {
-    let changed = false;
-    const out = value.map((v, i2) => {
-      const r = redactMarked(v, child(sensitive, i2));
-      if (r !== v) changed = true;
-      return r;
-    });
-    return changed ? out : value;
-  }
-  if (isObj(value)) {
-    let out;
-    for (const [key2, v] of Object.entries(value)) {
-      const r = redactMarked(v, child(sensitive, key2));
-      if (r !== v) {
-        out ??= { ...value };
-        out[key2] = r;
-      }
-    }
-    return out ?? value;
-  }
-  return value;
-}
-function redactSecretPayload(object) {
-  if (object.kind !== "Secret") return object;
-  let out;
-  for (const field of ["data", "stringData", "binaryData"]) {
-    const payload = object[field];
-    if (!isObj(payload)) continue;
-    out ??= { ...object };
-    out[field] = Object.fromEntries(Object.keys(payload).map((key2) => [key2, REDACTED]));
-  }
-  return out ?? object;
-}
-
 // src/terraform/render-release.ts
 import { mkdtempSync as mkdtempSync2, rmSync as rmSync3, writeFileSync as writeFileSync4 } from "node:fs";
 import os2 from "node:os";
@@ -48073,6 +48005,308 @@ function objectsFromDocuments(documents, options) {
   return { objects, problems };
 }
 
+// src/terraform/strvals.ts
+var MAX_INDEX = 65536;
+var MAX_NESTED_NAME_LEVEL = 30;
+var StrvalsError = class extends Error {
+};
+var EOF = /* @__PURE__ */ Symbol("EOF");
+var NOT_LIST = /* @__PURE__ */ Symbol("not a list");
+var Runes = class {
+  runes;
+  at = 0;
+  constructor(text2) {
+    this.runes = Array.from(text2);
+  }
+  read() {
+    return this.at < this.runes.length ? this.runes[this.at++] : void 0;
+  }
+  unread() {
+    this.at--;
+  }
+};
+function runesUntil(sc, stop) {
+  let v = "";
+  for (; ; ) {
+    const r = sc.read();
+    if (r === void 0) return { v, last: void 0 };
+    if (stop.includes(r)) return { v, last: r };
+    if (r === "\\") {
+      const next = sc.read();
+      if (next === void 0) return { v, last: void 0 };
+      v += next;
+    } else v += r;
+  }
+}
+function equalFold(value, word) {
+  return value.length === word.length && value.toLowerCase().replace(/\u017f/g, "s") === word;
+}
+function typedVal(val, forceString) {
+  if (forceString) return val;
+  if (equalFold(val, "true")) return true;
+  if (equalFold(val, "false")) return false;
+  if (equalFold(val, "null")) return null;
+  if (val === "0") return 0;
+  if (val.length !== 0 && val[0] !== "0" && /^[+-]?\d+$/.test(val)) {
+    const n2 = BigInt(val);
+    if (n2 >= -(2n ** 63n) && n2 < 2n ** 63n) return Number(n2);
+  }
+  return val;
+}
+function atoi(text2) {
+  if (!/^[+-]?\d+$/.test(text2)) throw new StrvalsError(`error parsing index: strconv.Atoi: parsing "${text2}": invalid syntax`);
+  const n2 = BigInt(text2);
+  if (n2 < -(2n ** 63n) || n2 >= 2n ** 63n) throw new StrvalsError(`error parsing index: strconv.Atoi: parsing "${text2}": value out of range`);
+  return Number(n2);
+}
+function has2(data, key2) {
+  return Object.hasOwn(data, key2);
+}
+function setKey2(data, key2, value) {
+  if (key2.length === 0) return;
+  Object.defineProperty(data, key2, { value, enumerable: true, writable: true, configurable: true });
+}
+function setIndex(list2, index, value) {
+  if (index < 0) throw new StrvalsError(`negative ${index} index not allowed`);
+  if (index > MAX_INDEX) throw new StrvalsError(`index of ${index} is greater than maximum supported index of ${MAX_INDEX}`);
+  while (list2.length <= index) list2.push(null);
+  list2[index] = value;
+  return list2;
+}
+function asList(value) {
+  if (!Array.isArray(value)) throw new StrvalsError(`unable to parse key: interface conversion: interface {} is ${goType(value)}, not []interface {}`);
+  return value;
+}
+function asMap(value) {
+  if (!isObj(value)) throw new StrvalsError(`unable to parse key: interface conversion: interface {} is ${goType(value)}, not map[string]interface {}`);
+  return value;
+}
+function goType(value) {
+  if (value === null || value === void 0) return "nil";
+  if (Array.isArray(value)) return "[]interface {}";
+  if (typeof value === "string") return "string";
+  if (typeof value === "boolean") return "bool";
+  if (typeof value === "number") return Number.isInteger(value) ? "int64" : "float64";
+  return "map[string]interface {}";
+}
+var Parser3 = class {
+  constructor(sc, data, forceString) {
+    this.sc = sc;
+    this.data = data;
+    this.forceString = forceString;
+  }
+  sc;
+  data;
+  forceString;
+  parse() {
+    while (this.key(this.data, 0) !== EOF) ;
+  }
+  reader(rs) {
+    return typedVal(rs, this.forceString);
+  }
+  key(data, level) {
+    const { v: k, last } = runesUntil(this.sc, "=[,.");
+    if (last === void 0) {
+      if (k.length === 0) return EOF;
+      throw new StrvalsError(`key "${k}" has no value`);
+    }
+    if (last === "[") {
+      const i2 = this.keyIndex();
+      let list2 = [];
+      if (has2(data, k)) list2 = asList(data[k]);
+      const { list: updated, outcome: outcome2 } = this.listItem(list2, i2, level);
+      setKey2(data, k, updated);
+      return outcome2;
+    }
+    if (last === "=") {
+      const vl = this.valList();
+      if (Array.isArray(vl)) {
+        setKey2(data, k, vl);
+        return void 0;
+      }
+      if (vl === EOF) {
+        setKey2(data, k, "");
+        return EOF;
+      }
+      setKey2(data, k, this.reader(this.val()));
+      return void 0;
+    }
+    if (last === ",") throw new StrvalsError(`key "${k}" has no value (cannot end with ,)`);
+    level++;
+    if (level > MAX_NESTED_NAME_LEVEL) throw new StrvalsError(`value name nested level is greater than maximum supported nested level of ${MAX_NESTED_NAME_LEVEL}`);
+    let inner = {};
+    if (has2(data, k)) inner = asMap(data[k]);
+    const outcome = this.key(inner, level);
+    if (outcome === void 0 && Object.keys(inner).length === 0) throw new StrvalsError(`key map "${k}" has no value`);
+    if (Object.keys(inner).length !== 0) setKey2(data, k, inner);
+    return outcome;
+  }
+  keyIndex() {
+    const { v, last } = runesUntil(this.sc, "]");
+    if (last === void 0) throw new StrvalsError("error parsing index: EOF");
+    return atoi(v);
+  }
+  listItem(list2, i2, level) {
+    if (i2 < 0) throw new StrvalsError(`negative ${i2} index not allowed`);
+    const { v: k, last } = runesUntil(this.sc, "[.=");
+    if (k.length > 0) throw new StrvalsError(`unexpected data at end of array index: "${k}"`);
+    if (last === void 0) return { list: list2, outcome: EOF };
+    if (last === "=") {
+      const vl = this.valList();
+      if (Array.isArray(vl)) return { list: setIndex(list2, i2, vl), outcome: void 0 };
+      if (vl === EOF) return { list: setIndex(list2, i2, ""), outcome: void 0 };
+      return { list: setIndex(list2, i2, this.reader(this.val())), outcome: void 0 };
+    }
+    if (last === "[") {
+      const next = this.keyIndex();
+      let current2 = [];
+      if (list2.length > i2 && list2[i2] !== null && list2[i2] !== void 0) current2 = asList(list2[i2]);
+      const nested2 = this.listItem(current2, next, level);
+      if (nested2.outcome === EOF) return { list: list2, outcome: EOF };
+      return { list: setIndex(list2, i2, nested2.list), outcome: void 0 };
+    }
+    let inner = {};
+    if (list2.length > i2) {
+      if (!isObj(list2[i2])) list2[i2] = {};
+      inner = list2[i2];
+    }
+    const outcome = this.key(inner, level);
+    if (outcome === EOF) return { list: list2, outcome: EOF };
+    return { list: setIndex(list2, i2, inner), outcome: void 0 };
+  }
+  val() {
+    return runesUntil(this.sc, ",").v;
+  }
+  /** `{a,b}`: a list; NOT_LIST (nothing consumed) otherwise; EOF at the end. */
+  valList() {
+    const r = this.sc.read();
+    if (r === void 0) return EOF;
+    if (r !== "{") {
+      this.sc.unread();
+      return NOT_LIST;
+    }
+    const list2 = [];
+    for (; ; ) {
+      const { v, last } = runesUntil(this.sc, ",}");
+      if (last === void 0) throw new StrvalsError("list must terminate with '}'");
+      if (last === "}") {
+        const next = this.sc.read();
+        if (next !== void 0 && next !== ",") this.sc.unread();
+        list2.push(this.reader(v));
+        return list2;
+      }
+      list2.push(this.reader(v));
+    }
+  }
+};
+function parseInto(line, dest, forceString = false) {
+  new Parser3(new Runes(line), dest, forceString).parse();
+}
+function mergeMaps(a2, b) {
+  const out = { ...a2 };
+  for (const [key2, value] of Object.entries(b)) {
+    const existing = has2(out, key2) ? out[key2] : void 0;
+    setKey2(out, key2, isObj(value) && isObj(existing) ? mergeMaps(existing, value) : value);
+  }
+  return out;
+}
+var ATTRIBUTE_ORDER = { set: 0, set_string: 1, set_list: 2, set_sensitive: 3 };
+function providerValues(texts, entries) {
+  let base2 = {};
+  texts.forEach((text2, i2) => {
+    if (text2 === "") return;
+    const parsed = parseYamlDocuments(text2);
+    if (parsed.problems.length > 0) throw new StrvalsError(`values[${i2}] is not valid YAML${parsed.problems[0].line ? ` (line ${parsed.problems[0].line})` : ""}`);
+    const doc = parsed.documents[0]?.value ?? null;
+    if (doc === null) return;
+    if (!isObj(doc)) throw new StrvalsError(`values[${i2}] is not a YAML mapping`);
+    base2 = mergeMaps(base2, doc);
+  });
+  const ordered = [...entries].sort((a2, b) => ATTRIBUTE_ORDER[a2.attribute] - ATTRIBUTE_ORDER[b.attribute]);
+  for (const entry of ordered) {
+    const where = `${entry.attribute}[${entry.index}] "${entry.name}"`;
+    try {
+      if (entry.attribute === "set_list") {
+        const list2 = (Array.isArray(entry.value) ? entry.value : []).filter((v) => v !== null);
+        parseInto(`${entry.name}={${list2.join(",")}}`, base2);
+        continue;
+      }
+      const value = typeof entry.value === "string" ? entry.value : "";
+      const type2 = entry.attribute === "set_string" ? "string" : entry.type ?? "";
+      if (type2 === "" || type2 === "auto") parseInto(`${entry.name}=${value}`, base2);
+      else if (type2 === "string") parseInto(`${entry.name}=${value}`, base2, true);
+      else if (type2 === "literal") setKey2(base2, entry.name, literal2(entry.name, value));
+      else throw new StrvalsError(`Unexpected type: ${type2}`);
+    } catch (error) {
+      if (error instanceof StrvalsError) throw new StrvalsError(`${where}: ${error.message}`);
+      throw error;
+    }
+  }
+  return base2;
+}
+function literal2(name, value) {
+  const parsed = parseYamlDocuments(`${name}: ${value}`);
+  if (parsed.problems.length > 0) throw new StrvalsError("the literal value is not valid YAML");
+  const doc = parsed.documents[0]?.value ?? null;
+  return isObj(doc) ? has2(doc, name) ? doc[name] : null : doc;
+}
+
+// src/terraform/marks.ts
+var REDACTED = "<redacted>";
+function child(mark, key2) {
+  if (mark === true) return true;
+  if (Array.isArray(mark)) return typeof key2 === "number" ? mark[key2] : void 0;
+  if (isObj(mark)) return mark[String(key2)];
+  return void 0;
+}
+function markedPointers(mark, base2 = "", out = []) {
+  if (mark === true) {
+    out.push(base2);
+  } else if (Array.isArray(mark)) {
+    mark.forEach((m, i2) => markedPointers(m, `${base2}/${i2}`, out));
+  } else if (isObj(mark)) {
+    for (const [key2, m] of Object.entries(mark)) markedPointers(m, `${base2}/${escapeToken(key2)}`, out);
+  }
+  return out;
+}
+function sensitiveStrings(value, sensitive, out = /* @__PURE__ */ new Set()) {
+  if (sensitive === true) {
+    collectScalars(value, out);
+  } else if (Array.isArray(sensitive) || isObj(sensitive)) {
+    if (Array.isArray(value)) value.forEach((v, i2) => sensitiveStrings(v, child(sensitive, i2), out));
+    else if (isObj(value)) for (const [key2, v] of Object.entries(value)) sensitiveStrings(v, child(sensitive, key2), out);
+  }
+  return out;
+}
+function collectScalars(value, out) {
+  if (typeof value === "string") {
+    if (value !== "") out.add(value);
+  } else if (typeof value === "number" || typeof value === "bigint") out.add(String(value));
+  else if (Array.isArray(value)) for (const v of value) collectScalars(v, out);
+  else if (isObj(value)) for (const v of Object.values(value)) collectScalars(v, out);
+}
+function redactDeep(value) {
+  if (typeof value === "string" || typeof value === "number" || typeof value === "bigint") return REDACTED;
+  if (Array.isArray(value)) return value.map(redactDeep);
+  if (isObj(value)) {
+    const out = {};
+    for (const [key2, v] of Object.entries(value)) out[key2] = redactDeep(v);
+    return out;
+  }
+  return value;
+}
+function redactSecretPayload(object) {
+  if (object.kind !== "Secret") return object;
+  let out;
+  for (const field of ["data", "stringData", "binaryData"]) {
+    const payload = object[field];
+    if (!isObj(payload)) continue;
+    out ??= { ...object };
+    out[field] = Object.fromEntries(Object.keys(payload).map((key2) => [key2, REDACTED]));
+  }
+  return out ?? object;
+}
+
 // src/terraform/render-release.ts
 function parseSetName(name) {
   const out = [];
@@ -48104,44 +48338,6 @@ function parseSetName(name) {
   flush();
   return out;
 }
-function typedValue(value) {
-  if (value === "true") return true;
-  if (value === "false") return false;
-  if (value === "null") return null;
-  if (/^(0|-?[1-9]\d*)$/.test(value) && Number.isSafeInteger(Number(value))) return Number(value);
-  return value.replace(/\\,/g, ",");
-}
-function setEntriesToValues(entries) {
-  const root = {};
-  for (const entry of entries) {
-    const steps2 = parseSetName(entry.name);
-    if (steps2.length === 0 || typeof steps2[0] !== "string") continue;
-    const value = entry.list ? entry.value.map((v) => entry.type === "string" ? v : typedValue(v)) : entry.type === "string" ? String(entry.value) : typedValue(String(entry.value));
-    let node = root;
-    for (let i2 = 0; i2 < steps2.length; i2++) {
-      const step = steps2[i2];
-      const last = i2 === steps2.length - 1;
-      const nextIsIndex = typeof steps2[i2 + 1] === "number";
-      if (Array.isArray(node)) {
-        if (typeof step !== "number") break;
-        while (node.length <= step) node.push(null);
-        if (last) node[step] = value;
-        else {
-          if (nextIsIndex ? !Array.isArray(node[step]) : !isObj(node[step])) node[step] = nextIsIndex ? [] : {};
-          node = node[step];
-        }
-      } else {
-        const key2 = String(step);
-        if (last) node[key2] = value;
-        else {
-          if (nextIsIndex ? !Array.isArray(node[key2]) : !isObj(node[key2])) node[key2] = nextIsIndex ? [] : {};
-          node = node[key2];
-        }
-      }
-    }
-  }
-  return root;
-}
 async function renderHelmRelease(release, options) {
   const dir = release.chartDir;
   if (dir === void 0) return { objects: [], errors: [], ms: 0 };
@@ -48162,17 +48358,19 @@ async function renderHelmRelease(release, options) {
       ms: 0
     };
   }
+  let values;
+  try {
+    values = providerValues(release.values, release.set);
+  } catch (error) {
+    if (!(error instanceof StrvalsError)) throw error;
+    return { objects: [], errors: [{ kind: "render", ...at3, message: `helm_release ${release.address}: the helm provider cannot build the release's values: ${error.message}` }], ms: 0 };
+  }
   const temp = mkdtempSync2(path18.join(os2.tmpdir(), "preadmit-tf-release-"));
   try {
     const valuesFiles = [];
-    release.values.forEach((text2, i2) => {
-      const file = path18.join(temp, `values-${i2}.yaml`);
-      writeFileSync4(file, text2, { mode: 384 });
-      valuesFiles.push(file);
-    });
-    if (release.set.length > 0) {
-      const file = path18.join(temp, "set.yaml");
-      writeFileSync4(file, JSON.stringify(setEntriesToValues(release.set)), { mode: 384 });
+    if (Object.keys(values).length > 0) {
+      const file = path18.join(temp, "values.json");
+      writeFileSync4(file, JSON.stringify(values), { mode: 384 });
       valuesFiles.push(file);
     }
     const outcome = await renderChart({
@@ -48187,7 +48385,7 @@ async function renderHelmRelease(release, options) {
       root: options.repoRoot
     });
     if (!outcome.ok) {
-      const message = outcome.message.split(temp + path18.sep).join("").replace(/values-(\d+)\.yaml/g, "values[$1]").replace(/set\.yaml/g, "set entries");
+      const message = outcome.message.split(temp + path18.sep).join("").replace(/values\.json/g, "the release's values");
       return { objects: [], errors: [{ kind: "render", ...at3, message: `helm_release ${release.address}: ${message}` }], ms: outcome.ms };
     }
     const objects = [];
@@ -48204,7 +48402,7 @@ async function renderHelmRelease(release, options) {
       for (const problem of rendered.problems) errors.push({ kind: "render", ...at3, message: `helm_release ${release.address}: ${problem.message}` });
       for (const object of rendered.objects) {
         object.source.document = index;
-        objects.push({ ...object, raw: redactSecretPayload(object.raw), unknown: [] });
+        objects.push({ ...object, raw: redactSecretPayload(object.raw), unknown: [], ...release.sensitive.length > 0 ? { sensitive: release.sensitive } : {} });
       }
     }
     return {
@@ -48220,17 +48418,21 @@ async function renderHelmRelease(release, options) {
 
 // rules/secret-literal-helm-release.ts
 function detect2(key2, value) {
-  if (value === REDACTED) return void 0;
   return detectFormat(value) ?? detectByName(key2, value);
 }
-function* walk(node, pointer, key2, where) {
+function sensitiveAt(raw) {
+  const marked = arr(raw.sensitive).filter((p) => typeof p === "string");
+  return (pointer) => marked.some((m) => pointer === m || pointer.startsWith(`${m}/`));
+}
+function* walk(node, pointer, key2, where, skip) {
+  if (skip(pointer)) return;
   if (typeof node === "string") {
     const detection = detect2(key2, node);
     if (detection) yield { messageId: detection.signal, path: pointer, data: { where, key: key2, what: detection.what, redacted: redact(detection.length) } };
   } else if (Array.isArray(node)) {
-    for (const [i2, item] of node.entries()) yield* walk(item, `${pointer}/${i2}`, key2, where);
+    for (const [i2, item] of node.entries()) yield* walk(item, `${pointer}/${i2}`, key2, where, skip);
   } else if (isObj(node)) {
-    for (const [k, v] of Object.entries(node)) yield* walk(v, `${pointer}/${escapeToken(k)}`, k, where);
+    for (const [k, v] of Object.entries(node)) yield* walk(v, `${pointer}/${escapeToken(k)}`, k, where, skip);
   }
 }
 var secret_literal_helm_release_default = defineRule({
@@ -48254,14 +48456,15 @@ var secret_literal_helm_release_default = defineRule({
   kinds: ["helm_release"],
   *check(release) {
     if (release.ref.apiVersion !== "terraform/v1") return;
-    for (const [i2, doc] of arr(release.raw.values).entries()) yield* walk(doc, `/values/${i2}`, "", `values[${i2}]`);
+    const skip = sensitiveAt(release.raw);
+    for (const [i2, doc] of arr(release.raw.values).entries()) yield* walk(doc, `/values/${i2}`, "", `values[${i2}]`, skip);
     for (const attribute of ["set", "set_list"]) {
       for (const [i2, entry] of arr(release.raw[attribute]).entries()) {
         if (!isObj(entry)) continue;
         const name = str2(entry.name);
         if (name === void 0) continue;
         const key2 = String(parseSetName(name).filter((s) => typeof s === "string").pop() ?? name);
-        for (const report2 of walk(entry.value, `/${attribute}/${i2}/value`, key2, `${attribute}[${i2}]`)) yield { ...report2, data: { ...report2.data, key: name } };
+        for (const report2 of walk(entry.value, `/${attribute}/${i2}/value`, key2, `${attribute}[${i2}]`, skip)) yield { ...report2, data: { ...report2.data, key: name } };
       }
     }
   }
@@ -48434,6 +48637,440 @@ var service_node_port_default = defineRule({
   }
 });
 
+// src/secrets/redact.ts
+import { existsSync as existsSync4, readFileSync as readFileSync12, statSync as statSync10 } from "node:fs";
+import path19 from "node:path";
+var REDACTED2 = "***";
+var MIN_SECRET = 8;
+var MIN_FRAGMENT = 16;
+var FRAGMENT = 8;
+var MIN_FRAGMENT_SECRET = 12;
+var MAX_FRAGMENT_SECRET = 4096;
+var MAX_FRAGMENT_PLACES = 4;
+var MAX_FORMS_PER_KEY = 64;
+var MAX_SPREAD_GAP = 8;
+var MAX_INTERLEAVE = 2;
+function fragmentLike(window) {
+  return !/^[a-z]+(?:[-_.][a-z]+)*[-_.]?$/.test(window) && !/^[-_.]?[a-z]+(?:[-_.][a-z]+)*$/.test(window) && !/^\s|\s$/.test(window);
+}
+var RUNNER_TOKEN_VARIABLES = ["GITHUB_TOKEN", "INPUT_GITHUB-TOKEN", "ACTIONS_RUNTIME_TOKEN", "ACTIONS_ID_TOKEN_REQUEST_TOKEN"];
+var MAX_GIT_CONFIG_BYTES = 256 * 1024;
+function encodedForms(secret) {
+  const forms = /* @__PURE__ */ new Set([secret]);
+  const bytes = Buffer.from(secret, "utf8");
+  const b64 = bytes.toString("base64");
+  forms.add(b64);
+  forms.add(b64.replace(/=+$/, ""));
+  forms.add(bytes.toString("base64url"));
+  for (let skip = 0; skip < 3; skip++) {
+    const whole = Math.floor((bytes.length - skip) / 3) * 3;
+    if (whole <= 0) continue;
+    const fragment = bytes.subarray(skip, skip + whole).toString("base64");
+    if (fragment.length >= MIN_FRAGMENT) {
+      forms.add(fragment);
+      forms.add(fragment.replace(/\+/g, "-").replace(/\//g, "_"));
+    }
+  }
+  forms.add(bytes.toString("hex"));
+  forms.add(bytes.toString("hex").toUpperCase());
+  forms.add(encodeURIComponent(secret));
+  forms.add(JSON.stringify(secret).slice(1, -1));
+  forms.add(Buffer.from(b64).toString("base64"));
+  forms.add(secret.toUpperCase());
+  forms.add(secret.toLowerCase());
+  forms.add([...secret].reverse().join(""));
+  const b32 = base32(bytes);
+  forms.add(b32);
+  forms.add(b32.replace(/=+$/, ""));
+  forms.add(b32.toLowerCase());
+  forms.add(b32.replace(/=+$/, "").toLowerCase());
+  return [...forms].filter((form) => form.length >= MIN_SECRET);
+}
+function base32(bytes) {
+  const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
+  let out = "";
+  let bits = 0;
+  let value = 0;
+  for (const byte2 of bytes) {
+    value = value << 8 | byte2;
+    bits += 8;
+    while (bits >= 5) {
+      out += alphabet[value >>> bits - 5 & 31];
+      bits -= 5;
+    }
+  }
+  if (bits > 0) out += alphabet[value << 5 - bits & 31];
+  return out + "=".repeat((8 - out.length % 8) % 8);
+}
+function extraHeaders(text2) {
+  const out = [];
+  for (const match2 of text2.matchAll(/^\s*extraheader\s*=\s*(.+?)\s*$/gim)) out.push(match2[1].replace(/^"(.*)"$/, "$1"));
+  return out;
+}
+function headerCredentials(header3) {
+  const out = [header3];
+  const value = header3.replace(/^[\w-]+\s*:\s*/, "");
+  out.push(value);
+  const scheme = /^(basic|bearer|token)\s+(\S+)$/i.exec(value);
+  if (scheme) {
+    out.push(scheme[2]);
+    if (scheme[1].toLowerCase() === "basic") {
+      const decoded = Buffer.from(scheme[2], "base64").toString("utf8");
+      if (decoded.includes(":")) out.push(decoded, decoded.slice(decoded.indexOf(":") + 1));
+    }
+  }
+  return out;
+}
+function readSmall(file) {
+  try {
+    if (statSync10(file).size > MAX_GIT_CONFIG_BYTES) return void 0;
+    return readFileSync12(file, "utf8");
+  } catch {
+    return void 0;
+  }
+}
+function gitConfigTexts(workTree) {
+  const dotGit = path19.join(workTree, ".git");
+  const dirs = [];
+  const pointer = readSmall(dotGit);
+  if (pointer !== void 0 && /^gitdir:/m.test(pointer)) {
+    const gitdir = path19.resolve(workTree, pointer.replace(/^gitdir:\s*/m, "").trim());
+    dirs.push(gitdir);
+    const common3 = readSmall(path19.join(gitdir, "commondir"));
+    if (common3 !== void 0) dirs.push(path19.resolve(gitdir, common3.trim()));
+  } else if (existsSync4(dotGit)) {
+    dirs.push(dotGit);
+  }
+  const texts = [];
+  const seen = /* @__PURE__ */ new Set();
+  const pending = dirs.map((dir) => path19.join(dir, "config"));
+  while (pending.length > 0 && texts.length < 16) {
+    const file = pending.shift();
+    if (seen.has(file)) continue;
+    seen.add(file);
+    const text2 = readSmall(file);
+    if (text2 === void 0) continue;
+    texts.push(text2);
+    for (const include of text2.matchAll(/^\s*path\s*=\s*"?(.+?)"?\s*$/gim)) pending.push(path19.resolve(path19.dirname(file), include[1].replace(/^~(?=\/)/, process.env.HOME ?? "~")));
+  }
+  return texts;
+}
+function runCredentials(sources) {
+  const out = /* @__PURE__ */ new Set();
+  const add2 = (value) => {
+    const v = value?.trim();
+    if (v !== void 0 && v.length >= MIN_SECRET) out.add(v);
+  };
+  for (const credential of sources.credentials ?? []) add2(credential);
+  const env = sources.env ?? process.env;
+  for (const [name, value] of Object.entries(env)) {
+    if (value === void 0) continue;
+    if (RUNNER_TOKEN_VARIABLES.includes(name.toUpperCase())) add2(value);
+    else if (credentialName(name) === "strong" && redactable(value) && detectByName(name, value)) add2(value);
+  }
+  for (const tree of new Set(sources.workTrees ?? [])) {
+    for (const text2 of gitConfigTexts(tree)) for (const header3 of extraHeaders(text2)) for (const credential of headerCredentials(header3)) add2(credential);
+  }
+  return [...out];
+}
+function scannedSecrets(objects) {
+  const out = /* @__PURE__ */ new Set();
+  const add2 = (value) => {
+    if (typeof value === "string" && redactable(value)) out.add(value.trim());
+  };
+  for (const object of objects) {
+    const raw = object.raw;
+    if (object.ref.kind === "Secret") {
+      for (const field of ["data", "stringData"]) {
+        const map2 = raw[field];
+        if (typeof map2 !== "object" || map2 === null) continue;
+        for (const [key2, value] of Object.entries(map2)) {
+          if (typeof value !== "string" || descriptiveName(key2)) continue;
+          const text2 = field === "data" ? Buffer.from(value, "base64").toString("utf8") : value;
+          if (credentialName(key2) === void 0 && !detectFormat(text2) && !keyMaterial(text2)) continue;
+          add2(text2);
+          add2(value);
+        }
+      }
+    } else if (object.ref.kind === "ConfigMap") {
+      const map2 = raw.data;
+      if (typeof map2 === "object" && map2 !== null) {
+        for (const [key2, value] of Object.entries(map2)) if (typeof value === "string" && !value.includes("\n") && detectByName(key2, value)) add2(value);
+      }
+    }
+    for (const env of envEntries(raw)) if (detectByName(env.name, env.value) ?? detectFormat(env.value)) add2(env.value);
+  }
+  return [...out];
+}
+function envEntries(raw) {
+  const out = [];
+  const stack = [raw];
+  let visited = 0;
+  while (stack.length > 0 && visited++ < 1e5) {
+    const node = stack.pop();
+    if (Array.isArray(node)) stack.push(...node);
+    else if (typeof node === "object" && node !== null) {
+      for (const [key2, value] of Object.entries(node)) {
+        if (key2 === "env" && Array.isArray(value)) {
+          for (const item of value) {
+            if (typeof item === "object" && item !== null && typeof item.name === "string" && typeof item.value === "string") {
+              out.push({ name: item.name, value: item.value });
+            }
+          }
+        } else if (typeof value === "object") stack.push(value);
+      }
+    }
+  }
+  return out;
+}
+function redactable(value) {
+  const v = value.trim();
+  return v.length >= MIN_SECRET && !/^[a-z]+(?:[-_.][a-z]+)*$/.test(v);
+}
+function valuesSecrets(leaves2) {
+  const out = /* @__PURE__ */ new Set();
+  for (const leaf of leaves2) {
+    if (typeof leaf.value !== "string" || !redactable(leaf.value)) continue;
+    const key2 = [...leaf.path].reverse().find((p) => typeof p === "string") ?? "";
+    if (detectByName(key2, leaf.value) ?? detectFormat(leaf.value)) out.add(leaf.value.trim());
+  }
+  return [...out];
+}
+function prefixKey(text2, i2) {
+  return text2.charCodeAt(i2) * 4294967296 + text2.charCodeAt(i2 + 1) * 65536 + text2.charCodeAt(i2 + 2);
+}
+var TOKEN_ANCHORS = /gh[pousr]_|github_pat_|gl[a-z]{2,6}-|xox|xapp-|npm_|[rs]k_|AIza|SG\.|sk-|A[KSBC][IC]A|hv[sb]\.|_v1_|pypi-|dckr_pat_|eyJ|PRIVATE KEY|AccessKey=|AccountKey=|[Bb]earer|[Bb]asic|x-access-token:/;
+var Redactor = class {
+  /** Forms by their first 3 characters and their next 3 (prefixKey), longest first. */
+  byPrefix = /* @__PURE__ */ new Map();
+  size;
+  /** Pieces of the longer secrets (every FRAGMENT-character window that looks like a credential's) and where they sit. */
+  fragments = /* @__PURE__ */ new Map();
+  /** prefixKey of every fragment: most positions of a text are ruled out without a substring. */
+  fragmentStarts = /* @__PURE__ */ new Set();
+  /** Letters and digits of the longer secrets, lower-cased (and reversed), by their first 3 (prefixKey). */
+  spread = /* @__PURE__ */ new Map();
+  /** The same forms by their first character, for interleaved spellings. */
+  firstOf = /* @__PURE__ */ new Map();
+  spreadForms = /* @__PURE__ */ new Set();
+  constructor(secrets) {
+    const forms = /* @__PURE__ */ new Set();
+    for (const secret of secrets) {
+      if (secret.length < MIN_SECRET) continue;
+      for (const form of encodedForms(secret)) forms.add(form);
+      if (secret.length < MIN_FRAGMENT_SECRET || secret.length > MAX_FRAGMENT_SECRET) continue;
+      const letters = secret.toLowerCase().replace(/[^a-z0-9]/g, "");
+      if (letters.length >= MIN_FRAGMENT_SECRET) {
+        for (const form of [letters, [...letters].reverse().join("")]) {
+          if (this.spreadForms.has(form)) continue;
+          this.spreadForms.add(form);
+          const byFirst = this.firstOf.get(form.charCodeAt(0)) ?? [];
+          if (byFirst.length < MAX_FORMS_PER_KEY) {
+            byFirst.push(form);
+            this.firstOf.set(form.charCodeAt(0), byFirst);
+          }
+          const list2 = this.spread.get(prefixKey(form, 0));
+          if (list2 === void 0) this.spread.set(prefixKey(form, 0), [form]);
+          else if (list2.length < MAX_FORMS_PER_KEY) list2.push(form);
+        }
+      }
+      for (let at3 = 0; at3 + FRAGMENT <= secret.length; at3++) {
+        const window = secret.slice(at3, at3 + FRAGMENT);
+        if (!fragmentLike(window)) continue;
+        this.fragmentStarts.add(prefixKey(window, 0));
+        const list2 = this.fragments.get(window);
+        if (list2 === void 0) this.fragments.set(window, [{ secret, at: at3 }]);
+        else if (list2.length < MAX_FRAGMENT_PLACES && !list2.some((p) => p.secret === secret)) list2.push({ secret, at: at3 });
+      }
+    }
+    for (const form of forms) {
+      let next = this.byPrefix.get(prefixKey(form, 0));
+      if (!next) this.byPrefix.set(prefixKey(form, 0), next = /* @__PURE__ */ new Map());
+      const list2 = next.get(prefixKey(form, 3));
+      if (list2) list2.push(form);
+      else next.set(prefixKey(form, 3), [form]);
+    }
+    for (const next of this.byPrefix.values()) for (const list2 of next.values()) list2.sort((a2, b) => b.length - a2.length);
+    this.size = forms.size;
+  }
+  /** How many forms are looked for (for tests and measurements). */
+  get forms() {
+    return this.size;
+  }
+  text(input) {
+    let text2 = input;
+    if (this.size > 0 && text2.length >= MIN_SECRET) {
+      let out = "";
+      let last = 0;
+      for (let i2 = 0; i2 + MIN_SECRET <= text2.length; ) {
+        const list2 = this.byPrefix.get(prefixKey(text2, i2))?.get(prefixKey(text2, i2 + 3));
+        const form = list2?.find((f) => text2.startsWith(f, i2));
+        if (form === void 0) {
+          i2++;
+          continue;
+        }
+        out += text2.slice(last, i2) + REDACTED2;
+        i2 += form.length;
+        last = i2;
+      }
+      if (last > 0) text2 = out + text2.slice(last);
+    }
+    if (this.fragments.size > 0 && text2.length >= FRAGMENT) text2 = this.withoutFragments(text2);
+    if (this.spread.size > 0 && text2.length >= MIN_FRAGMENT_SECRET) text2 = this.withoutSpread(text2);
+    if (TOKEN_ANCHORS.test(text2)) {
+      for (const pattern of TOKEN_PATTERNS) text2 = text2.replace(pattern, (match2) => /\d/.test(match2) && /[A-Za-z]/.test(match2) ? REDACTED2 : match2);
+    }
+    return text2;
+  }
+  /** Each longest run of `text` that is a piece of a known secret (from FRAGMENT characters on) becomes REDACTED. */
+  withoutFragments(text2) {
+    let out = "";
+    let last = 0;
+    for (let i2 = 0; i2 + FRAGMENT <= text2.length; ) {
+      const places = this.fragmentStarts.has(prefixKey(text2, i2)) ? this.fragments.get(text2.slice(i2, i2 + FRAGMENT)) : void 0;
+      if (places === void 0) {
+        i2++;
+        continue;
+      }
+      let start = i2;
+      let end = i2 + FRAGMENT;
+      for (const { secret, at: at3 } of places) {
+        let n2 = FRAGMENT;
+        while (i2 + n2 < text2.length && at3 + n2 < secret.length && text2[i2 + n2] === secret[at3 + n2]) n2++;
+        let b = 0;
+        while (i2 - b - 1 >= last && at3 - b - 1 >= 0 && text2[i2 - b - 1] === secret[at3 - b - 1]) b++;
+        if (n2 + b > end - start) [start, end] = [i2 - b, i2 + n2];
+      }
+      out += text2.slice(last, start) + REDACTED2;
+      i2 = end;
+      last = i2;
+    }
+    return last > 0 ? out + text2.slice(last) : text2;
+  }
+  /**
+   * Each stretch of `text` whose letters and digits, lower-cased, spell a known secret's (or its reverse),
+   * with at most MAX_SPREAD_GAP other characters between two of them, becomes REDACTED.
+   */
+  withoutSpread(text2) {
+    let letters = "";
+    const at3 = [];
+    let gap = 0;
+    for (let i2 = 0; i2 < text2.length; i2++) {
+      const c3 = text2.charCodeAt(i2);
+      const lower3 = c3 >= 65 && c3 <= 90 ? c3 + 32 : c3;
+      if (lower3 >= 97 && lower3 <= 122 || lower3 >= 48 && lower3 <= 57) {
+        if (gap > MAX_SPREAD_GAP) {
+          letters += "\0";
+          at3.push(i2);
+        }
+        letters += String.fromCharCode(lower3);
+        at3.push(i2);
+        gap = 0;
+      } else gap++;
+    }
+    const spans = [];
+    for (let i2 = 0; i2 + MIN_FRAGMENT_SECRET <= letters.length; ) {
+      const form = this.spread.get(prefixKey(letters, i2))?.find((f) => letters.startsWith(f, i2));
+      if (form !== void 0) {
+        spans.push([at3[i2], at3[i2 + form.length - 1] + 1]);
+        i2 += form.length;
+        continue;
+      }
+      const end = this.firstOf.has(letters.charCodeAt(i2)) ? this.interleaved(letters, i2) : -1;
+      if (end === -1) {
+        i2++;
+        continue;
+      }
+      spans.push([at3[i2], at3[end] + 1]);
+      i2 = end + 1;
+    }
+    if (spans.length === 0) return text2;
+    let out = "";
+    let last = 0;
+    for (const [start, end] of spans) {
+      out += text2.slice(last, start) + REDACTED2;
+      last = end;
+    }
+    return out + text2.slice(last);
+  }
+  /** Where an interleaved spelling of a known secret starting at `i` ends (its last character), or -1. */
+  interleaved(letters, i2) {
+    for (const form of this.firstOf.get(letters.charCodeAt(i2)) ?? []) {
+      let at3 = i2;
+      let k = 1;
+      for (; k < form.length; k++) {
+        const c3 = form.charCodeAt(k);
+        let next = -1;
+        for (let j = at3 + 1; j <= at3 + 1 + MAX_INTERLEAVE && j < letters.length; j++) {
+          const here = letters.charCodeAt(j);
+          if (here === 0) break;
+          if (here === c3) {
+            next = j;
+            break;
+          }
+        }
+        if (next === -1) break;
+        at3 = next;
+      }
+      if (k === form.length) return at3;
+    }
+    return -1;
+  }
+  /** A deep copy of a JSON-like value with every string (keys too) redacted. */
+  value(input) {
+    return this.walk(input);
+  }
+  walk(node) {
+    if (typeof node === "string") return this.text(node);
+    if (Array.isArray(node)) return node.map((item) => this.walk(item));
+    if (typeof node === "object" && node !== null) {
+      const out = {};
+      for (const [key2, value] of Object.entries(node)) out[this.text(key2)] = this.walk(value);
+      return out;
+    }
+    return node;
+  }
+};
+
+// src/terraform/sensitive.ts
+function sensitiveOf(object) {
+  return Array.isArray(object.sensitive) ? object.sensitive : [];
+}
+function escapeRegExp2(text2) {
+  return text2.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+}
+function replacerOf(values) {
+  const tokens2 = [...new Set(values.map((v) => v.trim()).filter((v) => v !== ""))].sort((a2, b) => b.length - a2.length);
+  if (tokens2.length === 0) return void 0;
+  const pattern = new RegExp(`(?<![A-Za-z0-9_-])(?:${tokens2.map(escapeRegExp2).join("|")})(?![A-Za-z0-9_-])`, "g");
+  return (text2) => text2.replace(pattern, REDACTED2);
+}
+function objectKey(address, ref) {
+  return [address ?? "", ref.kind, ref.namespace ?? "", ref.name].join("\0");
+}
+function hideSensitiveValues(findings, objects) {
+  const byKey = /* @__PURE__ */ new Map();
+  for (const object of objects) {
+    if (object.source.kind !== "terraform") continue;
+    const values = sensitiveOf(object);
+    if (values.length === 0) continue;
+    const key2 = objectKey(object.source.address, object.ref);
+    byKey.set(key2, [...byKey.get(key2) ?? [], ...values]);
+  }
+  if (byKey.size === 0) return findings;
+  const replacers = /* @__PURE__ */ new Map();
+  return findings.map((finding) => {
+    if (finding.source.kind !== "terraform") return finding;
+    const key2 = objectKey(finding.source.address, finding.object);
+    const values = byKey.get(key2);
+    if (values === void 0) return finding;
+    if (!replacers.has(key2)) replacers.set(key2, replacerOf(values));
+    const hide = replacers.get(key2);
+    if (hide === void 0) return finding;
+    return { ...finding, message: hide(finding.message) };
+  });
+}
+
 // src/terraform/unknown.ts
 function unknownOf(object) {
   const unknown = object.unknown;
@@ -48511,6 +49148,13 @@ function inheritedUnknown(unknown, path45) {
   const counterpart2 = new RegExp(`^${CONTAINER_LISTS2}(?:/\\d+(?:/securityContext(?:/${field}(?:/.*)?)?)?)?$`);
   return unknown.find((u2) => u2.startsWith(prefix2) && counterpart2.test(u2.slice(prefix2.length)));
 }
+function cannotNarrowRbacRule(raw, pointer) {
+  const match2 = /^(\/rules\/\d+)\/nonResourceURLs(?:\/.*)?$/.exec(pointer);
+  if (!match2) return false;
+  const rule2 = valueAt(raw, match2[1]);
+  const resources = rule2 !== null && typeof rule2 === "object" ? rule2.resources : void 0;
+  return Array.isArray(resources) && resources.length > 0;
+}
 function unknownSeverity(severity) {
   switch (severity) {
     case "critical":
@@ -48523,22 +49167,26 @@ function unknownSeverity(severity) {
   }
 }
 var UNKNOWN_NOTE = "unknown until apply";
-function objectKey(address, ref) {
+function objectKey2(address, ref) {
   return [address ?? "", ref.kind, ref.namespace ?? "", ref.name].join("\0");
 }
 function markUnknownFindings(findings, objects, config) {
+  return hideSensitiveValues(markUnknown(findings, objects, config), objects);
+}
+function markUnknown(findings, objects, config) {
   const byKey = /* @__PURE__ */ new Map();
   for (const object of objects) {
     if (object.source.kind !== "terraform" || object.ref.apiVersion === TERRAFORM_API_VERSION) continue;
     const unknown = unknownOf(object);
-    if (unknown.length > 0) byKey.set(objectKey(object.source.address, object.ref), { unknown, raw: object.raw });
+    if (unknown.length > 0) byKey.set(objectKey2(object.source.address, object.ref), { unknown, raw: object.raw });
   }
   if (byKey.size === 0) return findings;
   return findings.map((finding) => {
     if (finding.source.kind !== "terraform" || finding.ruleId.startsWith("tf-")) return finding;
-    const planned2 = byKey.get(objectKey(finding.source.address, finding.object));
+    const planned2 = byKey.get(objectKey2(finding.source.address, finding.object));
     if (planned2 === void 0) return finding;
-    const behind = unknownBehind(planned2.unknown, finding.path, { raw: planned2.raw, exactField: finding.category === "pod-security" });
+    const unknown = finding.category === "rbac" ? planned2.unknown.filter((u2) => !cannotNarrowRbacRule(planned2.raw, u2)) : planned2.unknown;
+    const behind = unknownBehind(unknown, finding.path, { raw: planned2.raw, exactField: finding.category === "pod-security" });
     if (behind === void 0) return finding;
     const configured = config?.rules[finding.ruleId]?.severity;
     return {
@@ -48792,7 +49440,7 @@ var tf_eks_public_endpoint_default = clusterRule({
     if (isPublic.value === false) return;
     const cidrs = planned(cluster, CIDRS);
     if (!cidrs.known) {
-      yield unknown(CIDRS, "left unset, AWS opens the public endpoint to 0.0.0.0/0");
+      yield unknown(CIDRS, "which addresses may reach the public endpoint (AWS opens it to 0.0.0.0/0 when the attribute is unset)");
       return;
     }
     const list2 = Array.isArray(cidrs.value) ? cidrs.value : [];
@@ -48839,6 +49487,41 @@ var tf_eks_secrets_encryption_default = clusterRule({
       return;
     }
     if (!strings2(resources.value).includes("secrets")) yield { messageId: "notSecrets", path: `${CONFIG}/0/resources` };
+  }
+});
+
+// rules/tf-env-secret-literal.ts
+var tf_env_secret_literal_default = defineRule({
+  target: "object",
+  kinds: ["kubernetes_env"],
+  includeTerraformResources: true,
+  meta: {
+    id: "tf-env-secret-literal",
+    title: "No credentials as literal kubernetes_env values",
+    category: "secrets",
+    defaultSeverity: "high",
+    description: "A `kubernetes_env` resource adds environment variables to a container of an existing workload. A credential given as a literal `value` ends up in the workload spec in etcd, shown by every `kubectl get -o yaml`, as with a literal in the manifest (secret-literal-env: same detection, by credential-like name or known token format). Messages show only the value's length.",
+    remediation: "Use `value_from.secret_key_ref` to a Secret instead of a literal value; then rotate the credential, since it has already been exposed.",
+    references: [{ title: "Kubernetes: good practices for Secrets", url: "https://kubernetes.io/docs/concepts/security/secrets-good-practices/" }],
+    messages: {
+      name: 'kubernetes_env sets {{variable}} on container "{{container}}" of {{target}} to a literal value {{redacted}}; a variable named like a credential should come from a Secret',
+      format: 'kubernetes_env sets {{variable}} on container "{{container}}" of {{target}} to what looks like {{what}} {{redacted}}'
+    }
+  },
+  *check(object) {
+    if (object.ref.apiVersion !== "terraform/v1") return;
+    const target = isObj(object.raw.target) ? object.raw.target : {};
+    const where = `${str2(target.kind) ?? "workload"} ${[str2(target.namespace), str2(target.name)].filter(Boolean).join("/")}`.trim();
+    const container = str2(object.raw.container) ?? str2(object.raw.initContainer) ?? "";
+    const env = arr(object.raw.env);
+    const values = env.map((item) => isObj(item) && typeof item.value === "string" ? item.value : "");
+    const awsSecrets = pairedAwsSecrets(values);
+    for (const [index, item] of env.entries()) {
+      if (!isObj(item) || typeof item.name !== "string" || typeof item.value !== "string" || item.valueFrom !== void 0) continue;
+      const detection = detectFormat(item.value) ?? (awsSecrets.has(index) ? { signal: "format", what: "an AWS secret access key", length: [...item.value].length } : detectByName(item.name, item.value));
+      if (!detection) continue;
+      yield { messageId: detection.signal, path: `/env/${index}/value`, data: { variable: item.name, container, target: where, what: detection.what, redacted: redact(detection.length) } };
+    }
   }
 });
 
@@ -49064,7 +49747,7 @@ var tf_helm_values_danger_default = defineRule({
     title: "helm_release values must not ask for host access or privileges",
     category: "values",
     defaultSeverity: "high",
-    description: "When a helm_release chart is remote (or otherwise not in the repository) preadmit cannot render it offline, but values that ask for privileged containers, host namespaces, host paths, dangerous capabilities or root are dangerous whatever the chart does with them. Checked in `values` and `set`/`set_list` entries (not in set_sensitive, whose values are never read).",
+    description: "When a helm_release chart is remote (or otherwise not in the repository) preadmit cannot render it offline, but values that ask for privileged containers, host namespaces, host paths, dangerous capabilities or root are dangerous whatever the chart does with them. Checked in `values` and `set`/`set_list`/`set_sensitive` entries (sensitive values are judged like any other and never printed).",
     remediation: "Remove the setting from the release values, or vendor the chart into the repository so its rendered manifests are checked by every rule.",
     references: [{ title: "Pod Security Standards", url: "https://kubernetes.io/docs/concepts/security/pod-security-standards/" }],
     messages: {
@@ -49081,20 +49764,49 @@ var tf_helm_values_danger_default = defineRule({
     if (release.ref.apiVersion !== "terraform/v1" || release.raw.chartSource === "local") return;
     const reports = [];
     arr(release.raw.values).forEach((doc, i2) => walk2(doc, `/values/${i2}`, [], `values[${i2}]`, reports));
-    for (const attribute of ["set", "set_list"]) {
+    for (const attribute of ["set", "set_list", "set_sensitive"]) {
       for (const [i2, entry] of arr(release.raw[attribute]).entries()) {
         if (!isObj(entry)) continue;
         const name = str2(entry.name);
         if (name === void 0) continue;
-        const steps2 = parseSetName(name).map(String);
-        const key2 = steps2[steps2.length - 1];
-        if (key2 === void 0) continue;
-        const value = Array.isArray(entry.value) ? entry.value : typeof entry.value === "string" ? typedValue(entry.value) : entry.value;
-        const found = danger(key2, value, steps2[steps2.length - 2]);
-        if (found) reports.push({ messageId: found.messageId, path: `/${attribute}/${i2}/value`, data: { key: name, where: `${attribute}[${i2}]` }, severity: found.severity });
+        let parsed;
+        try {
+          const value = Array.isArray(entry.value) ? entry.value.map((v) => v === null ? null : String(v)) : entry.value === null || entry.value === void 0 ? null : String(entry.value);
+          parsed = providerValues([], [{ attribute, index: i2, name, value, ...typeof entry.type === "string" ? { type: entry.type } : {} }]);
+        } catch {
+          continue;
+        }
+        const found = [];
+        walk2(parsed, "", [], `${attribute}[${i2}]`, found);
+        for (const report2 of found) reports.push({ ...report2, path: `/${attribute}/${i2}/value` });
       }
     }
     yield* reports;
+  }
+});
+
+// rules/tf-kubectl-ignored-documents.ts
+var tf_kubectl_ignored_documents_default = defineRule({
+  target: "object",
+  kinds: ["kubectl_manifest"],
+  includeTerraformResources: true,
+  meta: {
+    id: "tf-kubectl-ignored-documents",
+    title: "kubectl_manifest applies only the first YAML document",
+    category: "admission",
+    defaultSeverity: "low",
+    description: "The kubectl providers (gavinbunney/kubectl, alekc/kubectl) decode `yaml_body` with gopkg.in/yaml.v2, which reads only its first document: every document after the first `---` is silently dropped and never applied. preadmit judges the first document, as applied, and reports the rest here.",
+    remediation: "Give each object its own kubectl_manifest, e.g. with `for_each` over `data.kubectl_file_documents.<name>.manifests` (or `kubectl_path_documents`).",
+    references: [{ title: "kubectl provider: kubectl_manifest (a single YAML resource)", url: "https://registry.terraform.io/providers/gavinbunney/kubectl/latest/docs/resources/kubectl_manifest" }],
+    messages: {
+      ignored: "yaml_body has {{count}} more YAML document(s) after the first (document {{documents}}): the kubectl provider applies only the first, so they never reach the cluster and were not checked"
+    }
+  },
+  *check(object) {
+    if (object.ref.apiVersion !== "terraform/v1") return;
+    const documents = arr(object.raw.ignoredDocuments);
+    if (documents.length === 0) return;
+    yield { messageId: "ignored", path: "/yaml_body", data: { count: documents.length, documents: documents.join(", ") } };
   }
 });
 
@@ -49437,6 +50149,7 @@ var RULES = [
   tf_eks_control_plane_logging_default,
   tf_eks_public_endpoint_default,
   tf_eks_secrets_encryption_default,
+  tf_env_secret_literal_default,
   tf_gke_legacy_abac_default,
   tf_gke_master_authorized_networks_default,
   tf_gke_network_policy_default,
@@ -49444,6 +50157,7 @@ var RULES = [
   tf_gke_shielded_nodes_default,
   tf_gke_workload_identity_default,
   tf_helm_values_danger_default,
+  tf_kubectl_ignored_documents_default,
   tf_unknown_until_apply_default,
   values_dangerous_default_default,
   yaml_duplicate_key_default
@@ -49610,18 +50324,18 @@ function blastRadiiOf(unit) {
 }
 
 // src/provenance/index.ts
-import { mkdtempSync as mkdtempSync5, readFileSync as readFileSync18, rmSync as rmSync6 } from "node:fs";
+import { mkdtempSync as mkdtempSync5, readFileSync as readFileSync19, rmSync as rmSync6 } from "node:fs";
 import os5 from "node:os";
-import path27 from "node:path";
+import path28 from "node:path";
 
 // src/render/charts.ts
-import { readFileSync as readFileSync14 } from "node:fs";
+import { readFileSync as readFileSync15 } from "node:fs";
 import os3 from "node:os";
-import path22 from "node:path";
+import path23 from "node:path";
 
 // src/render/chart-crds.ts
-import { lstatSync as lstatSync4, readdirSync as readdirSync9, readFileSync as readFileSync12, realpathSync as realpathSync3, statSync as statSync10 } from "node:fs";
-import path19 from "node:path";
+import { lstatSync as lstatSync4, readdirSync as readdirSync9, readFileSync as readFileSync13, realpathSync as realpathSync3, statSync as statSync11 } from "node:fs";
+import path20 from "node:path";
 import { gunzipSync as gunzipSync3 } from "node:zlib";
 
 // src/loaders/rendered-yaml.ts
@@ -49838,18 +50552,18 @@ function directoryFiles(dir, relative) {
     }
     for (const entry of entries) {
       if (--budget < 0) return false;
-      const path_ = path19.join(full2, entry);
+      const path_ = path20.join(full2, entry);
       const n2 = name === "" ? entry : `${name}/${entry}`;
       let stat;
       try {
-        stat = statSync10(path_);
+        stat = statSync11(path_);
       } catch {
         continue;
       }
       if (ignored(rules, n2, stat.isDirectory())) continue;
       if (stat.isDirectory()) {
         if (holdsCrdInputs(n2) && !walk3(path_, n2)) return false;
-      } else if (stat.isFile()) files.push({ name: n2, label: relative(path_), full: path_, read: () => readFileSync12(path_) });
+      } else if (stat.isFile()) files.push({ name: n2, label: relative(path_), full: path_, read: () => readFileSync13(path_) });
     }
     walking.delete(real);
     return true;
@@ -49861,7 +50575,7 @@ function inside(root, file) {
   try {
     const real = realpathSync3(file);
     const realRoot = realpathSync3(root);
-    return real === realRoot || real.startsWith(realRoot + path19.sep);
+    return real === realRoot || real.startsWith(realRoot + path20.sep);
   } catch {
     return false;
   }
@@ -49939,18 +50653,18 @@ function chartCrdObjects(dir, options, errors) {
       fail("crds/ file is a link to outside the repository; not read (helm install would create its objects)");
       continue;
     }
-    if (statSync10(full2).size > YAML_LIMITS.maxBytes) {
+    if (statSync11(full2).size > YAML_LIMITS.maxBytes) {
       fail(`crds/ file is larger than ${YAML_LIMITS.maxBytes / 1024 / 1024} MiB; not parsed (helm install would create its objects)`);
       continue;
     }
-    judge(readFileSync12(full2, "utf8"), file, ORIGIN, true, "crds/ file");
+    judge(readFileSync13(full2, "utf8"), file, ORIGIN, true, "crds/ file");
   }
   return objects;
 }
 
 // src/render/effective-values.ts
-import { existsSync as existsSync4, readdirSync as readdirSync10, readFileSync as readFileSync13, statSync as statSync11 } from "node:fs";
-import path20 from "node:path";
+import { existsSync as existsSync5, readdirSync as readdirSync10, readFileSync as readFileSync14, statSync as statSync12 } from "node:fs";
+import path21 from "node:path";
 function pathKey2(p) {
   return JSON.stringify(p);
 }
@@ -49978,7 +50692,7 @@ function pointerOf2(p) {
 function readValuesFileOnce(file) {
   let text2;
   try {
-    text2 = readFileSync13(file, "utf8");
+    text2 = readFileSync14(file, "utf8");
   } catch {
     return void 0;
   }
@@ -50108,7 +50822,7 @@ function readChartYaml(dir) {
 }
 function vendored(dir) {
   const found = /* @__PURE__ */ new Map();
-  const chartsDir = path20.join(dir, "charts");
+  const chartsDir = path21.join(dir, "charts");
   let entries;
   try {
     entries = readdirSync10(chartsDir).sort();
@@ -50116,10 +50830,10 @@ function vendored(dir) {
     return found;
   }
   for (const entry of entries) {
-    const full2 = path20.join(chartsDir, entry);
+    const full2 = path21.join(chartsDir, entry);
     try {
       if (entry.endsWith(".tgz")) found.set(entry.replace(/-v?\d+\.\d+\.\d+[^/]*\.tgz$/, "").replace(/\.tgz$/, ""), full2);
-      else if (statSync11(full2).isDirectory() && existsSync4(path20.join(full2, "Chart.yaml"))) {
+      else if (statSync12(full2).isDirectory() && existsSync5(path21.join(full2, "Chart.yaml"))) {
         const info = readChartYaml(full2);
         found.set(info?.name ?? entry, full2);
       }
@@ -50168,8 +50882,8 @@ function effectiveValues(request) {
   const collect = (dir, scopePath, sourceNames, name, above2) => {
     scopes.push({ path: scopePath, sourceNames, ...dir ? { dir } : {}, name });
     if (dir === void 0) return;
-    const own = readValuesFile(path20.join(dir, "values.yaml"));
-    const ownLayer = own ? { file: path20.join(dir, "values.yaml"), kind: "chart", prefix: scopePath, value: isObj(own.value) ? own.value : {}, scope: scopePath, ...own.doc ? { doc: own.doc } : {} } : void 0;
+    const own = readValuesFile(path21.join(dir, "values.yaml"));
+    const ownLayer = own ? { file: path21.join(dir, "values.yaml"), kind: "chart", prefix: scopePath, value: isObj(own.value) ? own.value : {}, scope: scopePath, ...own.doc ? { doc: own.doc } : {} } : void 0;
     const seen = mergeInto(ownLayer?.value ?? {}, above2 ?? {});
     const info = scopePath.length === 0 ? root : readChartYaml(dir);
     const subs = vendored(dir);
@@ -50191,7 +50905,7 @@ function effectiveValues(request) {
   };
   let above = {};
   for (const layer of userLayers) above = mergeInto(above, layer.value);
-  collect(request.chartDir, [], [root?.name ?? path20.basename(request.chartDir)], root?.name ?? path20.basename(request.chartDir), above);
+  collect(request.chartDir, [], [root?.name ?? path21.basename(request.chartDir)], root?.name ?? path21.basename(request.chartDir), above);
   const layers = [...chartLayers, ...userLayers];
   let value = {};
   for (const layer of layers) value = mergeInto(value, placeAt(layer.prefix, layer.value));
@@ -50325,8 +51039,8 @@ function apiVersionsFor(kubeVersion, options = {}) {
 }
 
 // src/render/value-sets.ts
-import { existsSync as existsSync5, readdirSync as readdirSync11, statSync as statSync12 } from "node:fs";
-import path21 from "node:path";
+import { existsSync as existsSync6, readdirSync as readdirSync11, statSync as statSync13 } from "node:fs";
+import path22 from "node:path";
 var DEFAULT_VALUE_SET = "default";
 function compareValueSets(a2, b) {
   if (a2 === b) return 0;
@@ -50338,11 +51052,11 @@ function chartEntries(dir, config) {
   return config.charts.filter((entry) => entry.path === dir || minimatch(dir, entry.path));
 }
 function ciValuesFiles(dir) {
-  const ci = path21.join(dir, "ci");
-  if (!existsSync5(ci)) return [];
+  const ci = path22.join(dir, "ci");
+  if (!existsSync6(ci)) return [];
   try {
-    if (!statSync12(ci).isDirectory()) return [];
-    return readdirSync11(ci).filter((f) => f.endsWith("-values.yaml")).sort().map((f) => path21.join(ci, f));
+    if (!statSync13(ci).isDirectory()) return [];
+    return readdirSync11(ci).filter((f) => f.endsWith("-values.yaml")).sort().map((f) => path22.join(ci, f));
   } catch {
     return [];
   }
@@ -50355,7 +51069,7 @@ function valueSetsOf(dir, config, options = {}) {
   if (options.all === false) return sets;
   if (config.valueSets.ci) {
     for (const file of ciValuesFiles(dir)) {
-      sets.push({ name: `ci/${path21.basename(file)}`, kind: "ci", valuesFiles: [...baseFiles, file], set: baseSet, own: { valuesFiles: [file], set: [] } });
+      sets.push({ name: `ci/${path22.basename(file)}`, kind: "ci", valuesFiles: [...baseFiles, file], set: baseSet, own: { valuesFiles: [file], set: [] } });
     }
   }
   const names = new Set(sets.map((s) => s.name));
@@ -50422,8 +51136,8 @@ async function mapLimit(items, limit, fn) {
 async function renderCharts(dirs, helm, config, repoRoot, options = {}) {
   const loaded = { objects: [], errors: [], charts: [], renderMs: 0, renders: [], variants: [], skipped: [] };
   const concurrency = Math.max(1, os3.availableParallelism());
-  const located = helm();
-  located.catch(() => void 0);
+  const located2 = helm();
+  located2.catch(() => void 0);
   const checkedCharts = /* @__PURE__ */ new Map();
   const ciFindingsCanBlock = config.valueSets.severity === "keep" || isBlocking(config.valueSets.severity, config.failOn) || config.lockedRules.length > 0 || Object.values(config.rules).some((rule2) => rule2.locked === true);
   function* jobsOf() {
@@ -50470,8 +51184,8 @@ async function renderCharts(dirs, helm, config, repoRoot, options = {}) {
     }
   }
   let unusable = false;
-  located.catch(() => unusable = true);
-  const binary2 = options.helmPath !== void 0 && path22.isAbsolute(options.helmPath) ? { path: options.helmPath, version: "", major: Number.NaN } : await located;
+  located2.catch(() => unusable = true);
+  const binary2 = options.helmPath !== void 0 && path23.isAbsolute(options.helmPath) ? { path: options.helmPath, version: "", major: Number.NaN } : await located2;
   const finished7 = [];
   const jobs = jobsOf();
   const maxQueued = 2 * concurrency;
@@ -50513,7 +51227,7 @@ async function renderCharts(dirs, helm, config, repoRoot, options = {}) {
     }
   };
   await Promise.all(Array.from({ length: concurrency }, slot));
-  const verified = await located;
+  const verified = await located2;
   const renders = await Promise.all(Array.from(finished7));
   for (const render2 of renders) if (render2 !== void 0) render2.request.helm = verified;
   for (const render2 of renders) {
@@ -50625,7 +51339,7 @@ function rendersAsDefaults(set2) {
   return set2.own.valuesFiles.every((file) => {
     let text2;
     try {
-      text2 = readFileSync14(file, "utf8");
+      text2 = readFileSync15(file, "utf8");
     } catch {
       return false;
     }
@@ -50806,13 +51520,13 @@ function parseVariant(job, inputs, main2, outcome, config, repoRoot, loaded, loc
 
 // src/provenance/lint.ts
 import { createHash as createHash3 } from "node:crypto";
-import { readdirSync as readdirSync13, readFileSync as readFileSync16 } from "node:fs";
-import path25 from "node:path";
+import { readdirSync as readdirSync13, readFileSync as readFileSync17 } from "node:fs";
+import path26 from "node:path";
 
 // src/provenance/locate.ts
 import { mkdtempSync as mkdtempSync3, rmSync as rmSync4, writeFileSync as writeFileSync5 } from "node:fs";
 import os4 from "node:os";
-import path23 from "node:path";
+import path24 from "node:path";
 var SENTINEL_PATTERN = /(?<![A-Za-z0-9])qz([0-9a-z]{3})(?![A-Za-z0-9])/gi;
 var MAX_SENTINELS = 36 ** 3 - 1;
 function sentinelText(id) {
@@ -51081,7 +51795,7 @@ function collectCandidates(ctx, target, nodes, fieldRefs) {
     if (name === F2 && n2.value === false) target.flips.push(flipCandidate(ctx, n2.path));
   }
 }
-function setOverride(override, effective, p, value) {
+function setOverride(override2, effective, p, value) {
   let listAt = -1;
   for (let i2 = 0; i2 < p.length; i2++) {
     if (Array.isArray(getAt(effective, p.slice(0, i2)))) {
@@ -51090,7 +51804,7 @@ function setOverride(override, effective, p, value) {
     }
   }
   const direct = listAt === -1 ? p : p.slice(0, listAt + 1);
-  let node = override;
+  let node = override2;
   for (let i2 = 0; i2 < direct.length - 1; i2++) {
     const token = String(direct[i2]);
     if (!isObj(node[token])) node[token] = {};
@@ -51141,7 +51855,7 @@ function overridesFor(ctx, candidates, flip) {
   return out;
 }
 async function renderWith(ctx, overrides) {
-  const file = path23.join(ctx.tmp, `override-${ctx.counter++}.yaml`);
+  const file = path24.join(ctx.tmp, `override-${ctx.counter++}.yaml`);
   writeFileSync5(file, JSON.stringify(overrides.file));
   const { request, dir, chart, valueSet, repoRoot } = ctx.render;
   const started = performance.now();
@@ -51277,7 +51991,7 @@ async function tryFlips(ctx, targets, originals) {
   }
 }
 async function locate2(input) {
-  const tmp = mkdtempSync3(path23.join(os4.tmpdir(), "preadmit-provenance-"));
+  const tmp = mkdtempSync3(path24.join(os4.tmpdir(), "preadmit-provenance-"));
   const ctx = {
     render: input.render,
     values: input.values,
@@ -51357,9 +52071,9 @@ async function locate2(input) {
 function templateFilesOf(render2, objects) {
   const out = /* @__PURE__ */ new Set();
   for (const object of objects) {
-    const rel = path23.relative(render2.dir, path23.resolve(render2.repoRoot, object.source.file));
-    if (rel === "" || rel.startsWith("..") || path23.isAbsolute(rel)) return void 0;
-    out.add(rel.split(path23.sep).join("/"));
+    const rel = path24.relative(render2.dir, path24.resolve(render2.repoRoot, object.source.file));
+    if (rel === "" || rel.startsWith("..") || path24.isAbsolute(rel)) return void 0;
+    out.add(rel.split(path24.sep).join("/"));
   }
   return out.size === 0 ? void 0 : [...out].sort();
 }
@@ -51379,17 +52093,17 @@ function newTarget(finding, object, values) {
 }
 
 // src/provenance/chart-context.ts
-import { readdirSync as readdirSync12, readFileSync as readFileSync15, statSync as statSync13 } from "node:fs";
-import path24 from "node:path";
+import { readdirSync as readdirSync12, readFileSync as readFileSync16, statSync as statSync14 } from "node:fs";
+import path25 from "node:path";
 var MAX_TEMPLATE_BYTES = 2 * 1024 * 1024;
 var MAX_HELPERS = 200;
 var MAX_DEPTH3 = 4;
-function escapeRegExp2(text2) {
+function escapeRegExp3(text2) {
   return text2.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 }
 function literalMatcher(text2) {
   const quoted = ['"', "'", "`"].map((q) => q + text2 + q);
-  const value = new RegExp(`[:=]\\s*${escapeRegExp2(text2)}\\s*(?:[,;]\\s*)?(?:#.*)?$`);
+  const value = new RegExp(`[:=]\\s*${escapeRegExp3(text2)}\\s*(?:[,;]\\s*)?(?:#.*)?$`);
   return (line) => line.includes(text2) && (quoted.some((q) => line.includes(q)) || value.test(line));
 }
 var RENDER_VALUES = /* @__PURE__ */ new WeakMap();
@@ -51489,7 +52203,7 @@ var RenderChartContext = class {
     const scope = scopeOfTemplate(this.effective(), template);
     if (scope?.dir === void 0) return void 0;
     const rest = template.split("/").slice(1 + 2 * (scope.sourceNames.length - 1));
-    const own = path24.join(scope.dir, ...rest);
+    const own = path25.join(scope.dir, ...rest);
     for (const file of [own, ...this.helperFiles(scope.dir)]) {
       const lines = this.read(file, scope.dir);
       if (lines === void 0) continue;
@@ -51512,16 +52226,16 @@ var RenderChartContext = class {
         return;
       }
       for (const entry of entries) {
-        const full2 = path24.join(at3, entry);
+        const full2 = path25.join(at3, entry);
         try {
-          const stat = statSync13(full2);
+          const stat = statSync14(full2);
           if (stat.isDirectory()) walk3(full2, depth + 1);
           else if (entry.startsWith("_") && out.length < MAX_HELPERS) out.push(full2);
         } catch {
         }
       }
     };
-    walk3(path24.join(dir, "templates"), 0);
+    walk3(path25.join(dir, "templates"), 0);
     this.helpers.set(dir, out);
     return out;
   }
@@ -51532,8 +52246,8 @@ var RenderChartContext = class {
     const real = safeRealpath(file);
     const root = safeRealpath(dir);
     try {
-      if (real !== void 0 && root !== void 0 && isInside(root, real) && statSync13(real).size <= MAX_TEMPLATE_BYTES) {
-        lines = readFileSync15(real, "utf8").split(/\r?\n/);
+      if (real !== void 0 && root !== void 0 && isInside(root, real) && statSync14(real).size <= MAX_TEMPLATE_BYTES) {
+        lines = readFileSync16(real, "utf8").split(/\r?\n/);
       }
     } catch {
       lines = void 0;
@@ -51597,17 +52311,17 @@ function mayHoldDangerousDefault(text2) {
 function chartValuesTexts(dir, depth = 0) {
   const out = [];
   try {
-    out.push(readFileSync16(path25.join(dir, "values.yaml"), "utf8"));
+    out.push(readFileSync17(path26.join(dir, "values.yaml"), "utf8"));
   } catch {
   }
   if (depth >= 8) return out;
   let entries = [];
   try {
-    entries = readdirSync13(path25.join(dir, "charts"), { withFileTypes: true });
+    entries = readdirSync13(path26.join(dir, "charts"), { withFileTypes: true });
   } catch {
     return out;
   }
-  for (const entry of entries) if (entry.isDirectory()) out.push(...chartValuesTexts(path25.join(dir, "charts", entry.name), depth + 1));
+  for (const entry of entries) if (entry.isDirectory()) out.push(...chartValuesTexts(path26.join(dir, "charts", entry.name), depth + 1));
   return out;
 }
 var MAY_HOLD = /* @__PURE__ */ new WeakMap();
@@ -51656,17 +52370,17 @@ function lintValues(findings, renders, config, knowledge = /* @__PURE__ */ new M
     const leaves2 = locatedLeavesOf(values);
     if (leaves2.length === 0) continue;
     const rendered = (key2) => chartRenders.some((r) => renderedFieldsOf(r).has(key2));
-    const located = /* @__PURE__ */ new Set();
+    const located2 = /* @__PURE__ */ new Set();
     const unlocatedFields = /* @__PURE__ */ new Set();
     for (const f of findings) {
       if (f.source.chart !== chart) continue;
-      if (f.source.values) located.add(`${f.source.values.file}\0${f.source.values.key}`);
+      if (f.source.values) located2.add(`${f.source.values.file}\0${f.source.values.key}`);
       else if (f.source.located !== void 0) unlocatedFields.add(fieldName(f.path));
     }
     for (const { leaf, where } of leaves2) {
       if (where === void 0 || where.kind !== "chart") continue;
       const file = relativeTo(render2.repoRoot, where.file);
-      if (located.has(`${file}\0${where.key}`)) continue;
+      if (located2.has(`${file}\0${where.key}`)) continue;
       if (known?.tried.has(pathKey2(leaf.path))) {
         if (known.shown.has(pathKey2(leaf.path))) continue;
         if (unlocatedFields.has(leaf.field)) continue;
@@ -51699,8 +52413,8 @@ function lintValues(findings, renders, config, knowledge = /* @__PURE__ */ new M
 }
 
 // src/provenance/line-proof.ts
-import { mkdtempSync as mkdtempSync4, readFileSync as readFileSync17, rmSync as rmSync5, writeFileSync as writeFileSync6 } from "node:fs";
-import path26 from "node:path";
+import { mkdtempSync as mkdtempSync4, readFileSync as readFileSync18, rmSync as rmSync5, writeFileSync as writeFileSync6 } from "node:fs";
+import path27 from "node:path";
 var LINE_MARKER = "preadmit-line-";
 function lineMarker(id) {
   return `${LINE_MARKER}${id}z`;
@@ -51790,8 +52504,8 @@ async function proveLines(render2, config, claims, budget, tmp, stats, trials = 
   const edits = /* @__PURE__ */ new Map();
   let next = 1;
   for (const claim of claims) {
-    const relative = path26.relative(render2.dir, claim.file);
-    if (relative.startsWith("..") || path26.isAbsolute(relative)) {
+    const relative = path27.relative(render2.dir, claim.file);
+    if (relative.startsWith("..") || path27.isAbsolute(relative)) {
       claim.failure = "the line is outside the chart";
       continue;
     }
@@ -51819,11 +52533,11 @@ async function proveLines(render2, config, claims, budget, tmp, stats, trials = 
       edits2.push(edit);
     });
   }
-  const copy = mkdtempSync4(path26.join(tmp, "values-"));
+  const copy = mkdtempSync4(path27.join(tmp, "values-"));
   const originals = /* @__PURE__ */ new Map();
   const read = (file) => {
     let text2 = originals.get(file);
-    if (text2 === void 0) originals.set(file, text2 = readFileSync17(file, "utf8"));
+    if (text2 === void 0) originals.set(file, text2 = readFileSync18(file, "utf8"));
     return text2;
   };
   let remaining = budget;
@@ -51859,7 +52573,7 @@ async function proveLines(render2, config, claims, budget, tmp, stats, trials = 
         out.splice(changed.start, changed.count, ...changed.lines);
         applied.push(edit);
       }
-      replaced.set(path26.relative(render2.dir, file).split(path26.sep).join("/"), out.join("\n"));
+      replaced.set(path27.relative(render2.dir, file).split(path27.sep).join("/"), out.join("\n"));
     }
     if (applied.length > 0) {
       remaining--;
@@ -51867,7 +52581,7 @@ async function proveLines(render2, config, claims, budget, tmp, stats, trials = 
       const overrides = trial === void 0 ? void 0 : trials[trial];
       const valuesFiles = [...render2.request.valuesFiles];
       if (overrides) {
-        const file = path26.join(copy, `values-${trial}.json`);
+        const file = path27.join(copy, `values-${trial}.json`);
         writeFileSync6(file, JSON.stringify(overrides.file));
         valuesFiles.push(file);
       }
@@ -51915,7 +52629,7 @@ function prefixPointer(pointer, depth) {
 }
 
 // src/provenance/index.ts
-function objectKey2(source, ref) {
+function objectKey3(source, ref) {
   return [source.template ?? "", source.document ?? -1, ref.apiVersion, ref.kind, ref.namespace ?? "", ref.name].join("\0");
 }
 var IMAGE_SLOT = {
@@ -51969,7 +52683,7 @@ function setPairLine(config, pair2) {
   if (!config.file) return void 0;
   let text2;
   try {
-    text2 = readFileSync18(config.file, "utf8");
+    text2 = readFileSync19(config.file, "utf8");
   } catch {
     return void 0;
   }
@@ -52017,7 +52731,7 @@ var MAX_CLAIMS = 6;
 function planTarget(target, render2, values, sources, config) {
   const { finding } = target;
   const source = finding.source;
-  const templateAbs = path27.resolve(render2.repoRoot, source.file);
+  const templateAbs = path28.resolve(render2.repoRoot, source.file);
   const decision = decide(target);
   const plan = { target, notes: [], claims: [] };
   if (decision.path) {
@@ -52050,9 +52764,9 @@ function planTarget(target, render2, values, sources, config) {
     const at3 = target.present ? target.pointer : nearestExisting(target.object.raw, target.pointer);
     const found = structuralLine(sources, templateAbs, at3, target.object.raw);
     if ("line" in found) {
-      const literal2 = literalValueAt(sources, templateAbs, found.line);
+      const literal3 = literalValueAt(sources, templateAbs, found.line);
       const rendered = get(target.object.raw, at3);
-      if (literal2 !== void 0 && (rendered === null || typeof rendered !== "object") && literal2 !== String(rendered)) {
+      if (literal3 !== void 0 && (rendered === null || typeof rendered !== "object") && literal3 !== String(rendered)) {
         plan.notes.push("the template line found does not hold the rendered value");
       } else plan.claims.push(structuralClaim(target, found, at3, sources));
     } else plan.notes.push(found.reason);
@@ -52071,7 +52785,7 @@ function getAtValue(values, p) {
 }
 function finishPlan(plan, render2) {
   const source = plan.target.finding.source;
-  const templateAbs = path27.resolve(render2.repoRoot, source.file);
+  const templateAbs = path28.resolve(render2.repoRoot, source.file);
   const proven = plan.claims.find((c3) => c3.proven);
   if (proven) {
     const at3 = proven.report ?? { file: proven.file, line: proven.line };
@@ -52137,11 +52851,11 @@ async function attachProvenance(findings, renders, config, options = {}) {
     const started = performance.now();
     const values = valuesOfRender(render2);
     const index = /* @__PURE__ */ new Map();
-    for (const object of render2.objects) index.set(objectKey2(object.source, object.ref), object);
+    for (const object of render2.objects) index.set(objectKey3(object.source, object.ref), object);
     const templateSources = sourcesOf(render2.dir);
     const targets = [];
     for (const finding of mine) {
-      const object = index.get(objectKey2(finding.source, finding.object));
+      const object = index.get(objectKey3(finding.source, finding.object));
       if (object === void 0) {
         finding.source.located = "object";
         finding.source.unproven = "the rendered object was not found again";
@@ -52167,7 +52881,7 @@ async function attachProvenance(findings, renders, config, options = {}) {
     });
     const plans = targets.map((target) => planTarget(target, render2, values, templateSources, config));
     const proof = { renders: 0, ms: 0 };
-    const tmp = mkdtempSync5(path27.join(os5.tmpdir(), "preadmit-lines-"));
+    const tmp = mkdtempSync5(path28.join(os5.tmpdir(), "preadmit-lines-"));
     try {
       await proveLines(render2, config, plans.flatMap((p) => p.claims), max - result.stats.renders, tmp, proof, result.trials);
     } finally {
@@ -52672,8 +53386,8 @@ var ValueSetEvaluation = class {
     if (render2.variant !== void 0 || render2.valueSet.kind === "default") return;
     const evaluation = this.done.get(render2);
     const defaults2 = this.defaultFingerprints.get(render2.chart);
-    const located = !this.config.provenance.enabled || evaluation !== void 0 && defaults2 !== void 0 && evaluation.findings.every((f) => defaults2.has(f.fingerprint));
-    if (located) releaseValuesOfRender(render2);
+    const located2 = !this.config.provenance.enabled || evaluation !== void 0 && defaults2 !== void 0 && evaluation.findings.every((f) => defaults2.has(f.fingerprint));
+    if (located2) releaseValuesOfRender(render2);
   }
   /** A render's effective values (valuesOfRender), its chart's values files parsed once for all its value sets. */
   valuesOf(render2) {
@@ -52712,7 +53426,7 @@ var ValueSetEvaluation = class {
     const diverging = new Set(renders.filter((r) => r.variant !== void 0 && r.diverges === true).map((r) => `${r.chart}\0${r.valueSet.name}`));
     result.findings = withoutRepeatedVariantFindings(result.findings, diverging);
     if (this.config.rules[DIVERGENCE_RULE_ID]?.severity === void 0) {
-      const unseen = new Set(renders.flatMap((r) => r.objects.filter((o2) => o2.renderDependence?.divergence?.failed !== void 0).map((o2) => objectKey3(o2.source, o2.ref))));
+      const unseen = new Set(renders.flatMap((r) => r.objects.filter((o2) => o2.renderDependence?.divergence?.failed !== void 0).map((o2) => objectKey4(o2.source, o2.ref))));
       result.findings = gradeDivergences(result.findings, unseen);
     }
     this.done.clear();
@@ -52744,19 +53458,19 @@ function withoutRepeatedVariantFindings(findings, diverging) {
 }
 var DIVERGENCE_RULE_ID = "render-divergence";
 var RENDER_RULES = /* @__PURE__ */ new Set([DIVERGENCE_RULE_ID, "render-lookup"]);
-function objectKey3(source, ref) {
+function objectKey4(source, ref) {
   return [source.chart, source.valueSet ?? DEFAULT_VALUE_SET, source.variant ?? "", ref.kind, ref.namespace ?? "", ref.name].join("\0");
 }
 function gradeDivergences(findings, unseen) {
   const hidden2 = /* @__PURE__ */ new Map();
   for (const finding of findings) {
     if (finding.source.variant === void 0 || RENDER_RULES.has(finding.ruleId)) continue;
-    const key2 = objectKey3(finding.source, finding.object);
+    const key2 = objectKey4(finding.source, finding.object);
     hidden2.set(key2, [...hidden2.get(key2) ?? [], finding]);
   }
   return findings.map((finding) => {
     if (finding.ruleId !== DIVERGENCE_RULE_ID || finding.source.variant === void 0) return finding;
-    const key2 = objectKey3(finding.source, finding.object);
+    const key2 = objectKey4(finding.source, finding.object);
     if (unseen.has(key2)) return finding;
     const worse = (hidden2.get(key2) ?? []).sort((a2, b) => severityRank(b.severity) - severityRank(a2.severity) || (a2.ruleId < b.ruleId ? -1 : a2.ruleId > b.ruleId ? 1 : 0));
     if (worse.length === 0) return { ...finding, severity: "info", message: `${finding.message}; no rule finds that render worse than the scanned one` };
@@ -52773,12 +53487,12 @@ function regradeSuppressedDivergences(findings, config) {
   const hidden2 = /* @__PURE__ */ new Map();
   for (const finding of findings) {
     if (finding.source.variant === void 0 || RENDER_RULES.has(finding.ruleId) || finding.suppressed) continue;
-    const key2 = objectKey3(finding.source, finding.object);
+    const key2 = objectKey4(finding.source, finding.object);
     hidden2.set(key2, [...hidden2.get(key2) ?? [], finding]);
   }
   return findings.map((finding) => {
     if (finding.ruleId !== DIVERGENCE_RULE_ID || finding.suppressed || !finding.message.includes(ONLY_THAT_RENDER)) return finding;
-    const left = (hidden2.get(objectKey3(finding.source, finding.object)) ?? []).sort((a2, b) => severityRank(b.severity) - severityRank(a2.severity) || (a2.ruleId < b.ruleId ? -1 : a2.ruleId > b.ruleId ? 1 : 0));
+    const left = (hidden2.get(objectKey4(finding.source, finding.object)) ?? []).sort((a2, b) => severityRank(b.severity) - severityRank(a2.severity) || (a2.ruleId < b.ruleId ? -1 : a2.ruleId > b.ruleId ? 1 : 0));
     const base2 = finding.message.slice(0, finding.message.lastIndexOf(ONLY_THAT_RENDER));
     if (left.length === 0) return { ...finding, severity: "info", message: `${base2}; what only that render shows is suppressed` };
     if (severityRank(left[0].severity) >= severityRank(finding.severity)) return finding;
@@ -52814,8 +53528,8 @@ function mergeValueSets(findings, config) {
 }
 
 // src/pipeline/suppress.ts
-import { existsSync as existsSync6, readFileSync as readFileSync19 } from "node:fs";
-import path28 from "node:path";
+import { existsSync as existsSync7, readFileSync as readFileSync20 } from "node:fs";
+import path29 from "node:path";
 var ANNOTATION_PREFIX = "preadmit.dev/ignore.";
 var MARKER2 = /(#|\{\{-?\s*\/\*)\s*preadmit:\s*ignore\s+(\S+)(?:\s+--(.*?))?\s*(?:\*\/\s*-?\}\})?\s*$/;
 function commentKey(file, line) {
@@ -52857,19 +53571,19 @@ function commentFiles(renders) {
     seen.add(render2.dir);
     const sources = new TemplateSources(render2.dir);
     for (const file of sources.allFiles()) files.add(file);
-    const add2 = (dir) => files.add(path28.join(dir, "values.yaml"));
+    const add2 = (dir) => files.add(path29.join(dir, "values.yaml"));
     add2(render2.dir);
     for (const file of sources.allFiles()) {
-      const chartDir = file.slice(0, file.lastIndexOf(`${path28.sep}templates${path28.sep}`));
+      const chartDir = file.slice(0, file.lastIndexOf(`${path29.sep}templates${path29.sep}`));
       if (chartDir) add2(chartDir);
     }
   }
-  return [...files].filter((f) => existsSync6(f)).sort();
+  return [...files].filter((f) => existsSync7(f)).sort();
 }
 function readComments(file) {
   let bytes;
   try {
-    bytes = readFileSync19(file);
+    bytes = readFileSync20(file);
   } catch {
     return [];
   }
@@ -52879,7 +53593,7 @@ var CommentFiles = class {
   byFile = /* @__PURE__ */ new Map();
   charts = /* @__PURE__ */ new Set();
   add(render2) {
-    const files = this.charts.has(render2.dir) ? render2.request.valuesFiles.filter((f) => existsSync6(f)) : commentFiles([render2]);
+    const files = this.charts.has(render2.dir) ? render2.request.valuesFiles.filter((f) => existsSync7(f)) : commentFiles([render2]);
     this.charts.add(render2.dir);
     for (const file of files) if (!this.byFile.has(file)) this.byFile.set(file, readComments(file));
   }
@@ -52891,7 +53605,7 @@ var CommentFiles = class {
     return out;
   }
 };
-function objectKey4(source, ref) {
+function objectKey5(source, ref) {
   return [source.chart ?? "", source.file, source.valueSet ?? "", source.template ?? "", source.document ?? -1, ref.apiVersion, ref.kind, ref.namespace ?? "", ref.name].join("\0");
 }
 function containerOf(finding, object) {
@@ -52929,9 +53643,9 @@ function glob(value, pattern) {
 }
 function configMatches(s, f, container, repoRoot) {
   if (s.rule !== "*" && s.rule !== f.ruleId) return false;
-  if (s.chart !== void 0 && !glob(f.source.chart === void 0 ? void 0 : path28.resolve(repoRoot, f.source.chart), s.chart)) return false;
+  if (s.chart !== void 0 && !glob(f.source.chart === void 0 ? void 0 : path29.resolve(repoRoot, f.source.chart), s.chart)) return false;
   if (s.file !== void 0) {
-    const files = [f.source.file, f.source.values?.file].filter((x) => x !== void 0).map((x) => path28.resolve(repoRoot, x));
+    const files = [f.source.file, f.source.values?.file].filter((x) => x !== void 0).map((x) => path29.resolve(repoRoot, x));
     if (!files.some((x) => glob(x, s.file))) return false;
   }
   if (s.valueSet !== void 0) {
@@ -52949,8 +53663,8 @@ function applySuppressions(findings, options) {
   const locked = new Set(config.lockedRules);
   const lockedMessage = (rule2) => `rule ${rule2} is locked (${lockLabel(config, rule2, (f) => relativeTo(repoRoot, f))}): its findings cannot be suppressed`;
   const objects = /* @__PURE__ */ new Map();
-  for (const object of options.objects) objects.set(objectKey4(object.source, object.ref), object);
-  const objectOf = (f) => objects.get(objectKey4(f.source, f.object));
+  for (const object of options.objects) objects.set(objectKey5(object.source, object.ref), object);
+  const objectOf = (f) => objects.get(objectKey5(f.source, f.object));
   const configured = config.suppressions.map((s) => ({ s, matched: 0, expired: s.expires !== void 0 && s.expires < today, locked: locked.has(s.rule) }));
   const comments = options.comments ?? /* @__PURE__ */ new Map();
   const commentProblem = (c3) => c3.reason === void 0 ? "no reason given (write `-- <reason>` after the rule)" : known && c3.rule !== "*" && !known.has(c3.rule) ? `unknown rule ${c3.rule}` : locked.has(c3.rule) ? lockedMessage(c3.rule) : void 0;
@@ -53010,7 +53724,7 @@ function applySuppressions(findings, options) {
     }
     for (const loc of [f.source.values, f.source.templateLocation]) {
       if (loc?.line === void 0) continue;
-      for (const c3 of comments.get(path28.resolve(repoRoot, loc.file)) ?? []) {
+      for (const c3 of comments.get(path29.resolve(repoRoot, loc.file)) ?? []) {
         if (c3.target !== loc.line && c3.line !== loc.line) continue;
         if (c3.rule !== "*" && c3.rule !== f.ruleId) continue;
         if (c3.rule === "*" && lockedRule) continue;
@@ -53090,8 +53804,8 @@ function applySuppressions(findings, options) {
 
 // src/pipeline/findings.ts
 async function processFindings(input) {
-  const located = await attachProvenance(input.findings, input.renders, input.config);
-  const linted = lintValues(input.findings, input.renders, input.config, located.defaults);
+  const located2 = await attachProvenance(input.findings, input.renders, input.config);
+  const linted = lintValues(input.findings, input.renders, input.config, located2.defaults);
   const findings = mergeValueSets([...input.findings, ...linted], input.config);
   const suppressions = applySuppressions(findings, {
     config: input.config,
@@ -53104,7 +53818,7 @@ async function processFindings(input) {
     ...input.pending !== void 0 ? { pending: input.pending } : {}
   });
   const graded = regradeSuppressedDivergences(findings, input.config);
-  return { findings: graded, suppressions, provenance: provenanceSummary(graded, located) };
+  return { findings: graded, suppressions, provenance: provenanceSummary(graded, located2) };
 }
 
 // src/terraform/detect.ts
@@ -53310,6 +54024,8 @@ var TYPED_RESOURCES = (() => {
   add2(["kubernetes_namespace", "kubernetes_namespace_v1"], { apiVersion: "v1", kind: "Namespace", top: ["metadata"] });
   add2(["kubernetes_secret", "kubernetes_secret_v1"], { apiVersion: "v1", kind: "Secret", top: ["metadata", "data", "binary_data", "type", "immutable"] });
   add2(["kubernetes_config_map", "kubernetes_config_map_v1"], { apiVersion: "v1", kind: "ConfigMap", top: ["metadata", "data", "binary_data", "immutable"] });
+  add2(["kubernetes_config_map_v1_data"], { apiVersion: "v1", kind: "ConfigMap", top: ["metadata", "data"] });
+  add2(["kubernetes_secret_v1_data"], { apiVersion: "v1", kind: "Secret", top: ["metadata", "data"] });
   add2(["kubernetes_service", "kubernetes_service_v1"], { apiVersion: "v1", kind: "Service", top: WORKLOAD });
   add2(["kubernetes_ingress"], { apiVersion: "networking.k8s.io/v1beta1", kind: "Ingress", top: WORKLOAD });
   add2(["kubernetes_ingress_v1"], { apiVersion: "networking.k8s.io/v1", kind: "Ingress", top: WORKLOAD });
@@ -53420,7 +54136,7 @@ function fixScalar(key2, value) {
   if (OCTAL_MODES.has(key2) && /^\d+$/.test(value)) return Number(value);
   return value;
 }
-function asMap(value) {
+function asMap2(value) {
   MAP_NODES.add(value);
   return value;
 }
@@ -53485,7 +54201,7 @@ function convertKey(tf, key2, unknown, sensitive, parent, pointer, walk3, top, o
     if (isObj(u2)) {
       for (const k in u2) if (u2[k] === true) walk3.unknown.push(`${at3}/${escapeToken(k)}`);
     }
-    converted = asMap(map2);
+    converted = asMap2(map2);
   } else if (value !== null && value !== void 0) {
     converted = s === true ? redactDeep(fixScalar(key2, value)) : fixScalar(key2, value);
   }
@@ -53496,15 +54212,15 @@ function convertTyped(type2, after, afterUnknown, afterSensitive) {
   if (spec === void 0) return void 0;
   const walk3 = { kind: spec.kind, unknown: [] };
   const head = { apiVersion: spec.apiVersion, kind: spec.kind };
-  if (!isObj(after)) return { raw: head, unknown: [""] };
-  const sensitive = spec.kind === "Secret" ? { ...isObj(afterSensitive) ? afterSensitive : {}, data: true, binary_data: true } : afterSensitive;
-  const body = convertBlock(after, afterUnknown, sensitive, "", "", walk3, spec.top);
+  if (!isObj(after)) return { raw: head, unknown: [""], sensitive: [] };
+  const redacted = spec.kind === "Secret" ? { data: true, binary_data: true } : void 0;
+  const body = convertBlock(after, afterUnknown, redacted, "", "", walk3, spec.top);
   const raw = { ...head, ...body };
   if (spec.name !== void 0) {
     const metadata = isObj(raw.metadata) ? raw.metadata : {};
     raw.metadata = { ...metadata, name: spec.name };
   }
-  return { raw, unknown: walk3.unknown };
+  return { raw, unknown: walk3.unknown, sensitive: [...sensitiveStrings(after, afterSensitive)] };
 }
 function snake(name) {
   return IRREGULAR_INVERSE[name] ?? name.replace(/[A-Z]/g, (c3) => `_${c3.toLowerCase()}`);
@@ -53540,31 +54256,31 @@ function tfPathOf(kind, raw, pointer) {
 }
 
 // src/terraform/helm-release.ts
-import { existsSync as existsSync7, statSync as statSync14 } from "node:fs";
-import path29 from "node:path";
+import { existsSync as existsSync8, statSync as statSync15 } from "node:fs";
+import path30 from "node:path";
 var REMOTE_CHART = /^(oci|https?):\/\//i;
 var REPO_ALIAS = /^[\w.-]+\/[\w.-]+$/;
 function inside2(root, target) {
-  const rel = path29.relative(root, target);
-  return rel === "" || !rel.startsWith("..") && !path29.isAbsolute(rel);
+  const rel = path30.relative(root, target);
+  return rel === "" || !rel.startsWith("..") && !path30.isAbsolute(rel);
 }
 function resolveChart(after, dirs) {
   const chart = str2(after.chart);
   const repository = str2(after.repository);
   if (chart === void 0 || chart === "") return { source: "unknown", tried: [] };
   if (repository !== void 0 && repository !== "" || REMOTE_CHART.test(chart)) return { source: "remote", tried: [] };
-  const candidates = [path29.resolve(dirs.rootDir, chart)];
-  if (dirs.moduleDir !== void 0 && dirs.moduleDir !== dirs.rootDir) candidates.push(path29.resolve(dirs.moduleDir, chart));
+  const candidates = [path30.resolve(dirs.rootDir, chart)];
+  if (dirs.moduleDir !== void 0 && dirs.moduleDir !== dirs.rootDir) candidates.push(path30.resolve(dirs.moduleDir, chart));
   for (const candidate2 of candidates) {
-    if (!inside2(dirs.repoRoot, candidate2) || !existsSync7(candidate2)) continue;
-    const stat = statSync14(candidate2);
-    if (stat.isDirectory() && existsSync7(path29.join(candidate2, "Chart.yaml"))) return { source: "local", dir: candidate2, tried: candidates };
+    if (!inside2(dirs.repoRoot, candidate2) || !existsSync8(candidate2)) continue;
+    const stat = statSync15(candidate2);
+    if (stat.isDirectory() && existsSync8(path30.join(candidate2, "Chart.yaml"))) return { source: "local", dir: candidate2, tried: candidates };
     if (stat.isFile() && /\.tgz$/.test(candidate2)) return { source: "archive", dir: candidate2, tried: candidates };
   }
   if (REPO_ALIAS.test(chart) && !chart.startsWith(".")) return { source: "remote", tried: candidates };
   return { source: "missing", tried: candidates };
 }
-function setEntries(value, unknown, sensitive, attribute, unknownOut) {
+function setEntries(value, unknown, sensitive, attribute, unknownOut, secrets) {
   const entries = [];
   const raw = [];
   if (child(unknown, attribute) === true) {
@@ -53576,8 +54292,11 @@ function setEntries(value, unknown, sensitive, attribute, unknownOut) {
     const u2 = child(child(unknown, attribute), i2);
     const name = str2(item.name);
     const secret = attribute === "set_sensitive" || child(child(child(sensitive, attribute), i2), "value") === true || child(child(sensitive, attribute), i2) === true;
-    const shown2 = { name: name ?? null, type: item.type ?? null, value: secret ? redactDeep(item.value ?? null) : item.value ?? null };
-    raw.push(shown2);
+    raw.push({ name: name ?? null, type: item.type ?? null, value: item.value ?? null });
+    if (secret) {
+      secrets.pointers.push(`/${attribute}/${raw.length - 1}/value`);
+      sensitiveStrings(item.value, true, secrets.values);
+    }
     if (u2 === true || child(u2, "name") === true) {
       unknownOut.push(`/${attribute}/${i2}`);
       return;
@@ -53588,12 +54307,8 @@ function setEntries(value, unknown, sensitive, attribute, unknownOut) {
     }
     if (name === void 0) return;
     const type2 = str2(item.type);
-    if (attribute === "set_list") {
-      const list2 = arr(item.value).map((v) => typeof v === "string" ? v : String(v));
-      entries.push({ name, value: list2, list: true, ...type2 ? { type: type2 } : {} });
-    } else if (item.value !== void 0 && item.value !== null) {
-      entries.push({ name, value: String(item.value), ...type2 ? { type: type2 } : {}, ...attribute === "set_sensitive" ? { sensitive: true } : {} });
-    }
+    const entryValue = attribute === "set_list" ? arr(item.value).map((v) => v === null ? null : typeof v === "string" ? v : String(v)) : item.value === null || item.value === void 0 ? null : String(item.value);
+    entries.push({ attribute, index: i2, name, value: entryValue, ...type2 ? { type: type2 } : {} });
   });
   return { entries, raw };
 }
@@ -53603,6 +54318,7 @@ function fromHelmRelease(address, after, afterUnknown, afterSensitive, dirs) {
   const chart = str2(after.chart) ?? "";
   const resolved = unknown.includes("/chart") ? { source: "unknown", tried: [] } : resolveChart(after, dirs);
   const problems = [];
+  const secrets = { pointers: [], values: /* @__PURE__ */ new Set() };
   const values = [];
   const parsedValues = [];
   const valuesUnknown = child(afterUnknown, "values");
@@ -53623,14 +54339,17 @@ function fromHelmRelease(address, after, afterUnknown, afterSensitive, dirs) {
       const parsed = parseYamlDocuments(text2);
       if (parsed.problems.length > 0) problems.push(`values[${i2}] is not valid YAML${parsed.problems[0].line ? ` (line ${parsed.problems[0].line})` : ""}`);
       const doc = parsed.documents[0]?.value ?? null;
-      parsedValues.push(valuesSensitive === true || child(valuesSensitive, i2) === true ? redactDeep(doc) : doc);
+      if (valuesSensitive === true || child(valuesSensitive, i2) === true) {
+        secrets.pointers.push(`/values/${parsedValues.length}`);
+        sensitiveStrings(doc, true, secrets.values);
+      }
+      parsedValues.push(doc);
     });
   }
-  const set2 = setEntries(after.set, afterUnknown, afterSensitive, "set", unknown);
-  const setList = setEntries(after.set_list, afterUnknown, afterSensitive, "set_list", unknown);
-  const setSensitive = setEntries(after.set_sensitive, afterUnknown, afterSensitive, "set_sensitive", unknown);
-  const setString = setEntries(after.set_string, afterUnknown, afterSensitive, "set_string", unknown);
-  for (const entry of setString.entries) entry.type = "string";
+  const set2 = setEntries(after.set, afterUnknown, afterSensitive, "set", unknown, secrets);
+  const setList = setEntries(after.set_list, afterUnknown, afterSensitive, "set_list", unknown, secrets);
+  const setSensitive = setEntries(after.set_sensitive, afterUnknown, afterSensitive, "set_sensitive", unknown, secrets);
+  const setString = setEntries(after.set_string, afterUnknown, afterSensitive, "set_string", unknown, secrets);
   const name = str2(after.name) ?? "";
   const namespace = str2(after.namespace) ?? "default";
   const repository = str2(after.repository);
@@ -53642,7 +54361,8 @@ function fromHelmRelease(address, after, afterUnknown, afterSensitive, dirs) {
     chart,
     values,
     set: [...set2.entries, ...setString.entries, ...setList.entries, ...setSensitive.entries],
-    unknown
+    unknown,
+    sensitive: [...secrets.values]
   };
   if (resolved.source === "local" && resolved.dir) request.chartDir = resolved.dir;
   if (resolved.source === "remote" || resolved.source === "missing" || resolved.source === "archive") {
@@ -53658,18 +54378,43 @@ function fromHelmRelease(address, after, afterUnknown, afterSensitive, dirs) {
     values: parsedValues,
     set: set2.raw,
     set_list: setList.raw,
-    set_sensitive: setSensitive.raw
+    set_sensitive: setSensitive.raw,
+    // pointers of the values above that the plan marks sensitive: judged, never printed
+    sensitive: secrets.pointers
   };
+  if (resolved.source !== "local") {
+    try {
+      providerValues(values, request.set);
+    } catch (error) {
+      if (!(error instanceof StrvalsError)) throw error;
+      problems.push(`the helm provider cannot build the release's values: ${error.message}`);
+    }
+  }
   const what = `chart "${chart}"${repository ? ` from ${repository}` : ""}${version ? ` version ${version}` : ""}`;
   let notice;
-  if (resolved.source === "remote") {
+  const postRenderer = postRendererOf(after.postrender, child(afterUnknown, "postrender"));
+  if (postRenderer !== void 0) {
+    delete request.chartDir;
+    notice = `helm_release ${address}: post-renderer ${postRenderer} rewrites the rendered manifests before they are applied, and preadmit never runs a program named by the plan: the release is not analysable (its rendered manifests are not what reaches the cluster); only its values were checked`;
+  } else if (resolved.source === "remote") {
     notice = `helm_release ${address}: ${what} is not in the repository and not analysable offline (preadmit never downloads charts): its manifests were not checked, only its values; vendor the chart into the repository and point chart at its path to have it rendered`;
   } else if (resolved.source === "missing") {
-    notice = `helm_release ${address}: local ${what} was not found in the repository (looked at ${resolved.tried.map((t) => path29.relative(dirs.repoRoot, t).split(path29.sep).join("/") || ".").join(", ")}): not analysable; only its values were checked`;
+    notice = `helm_release ${address}: local ${what} was not found in the repository (looked at ${resolved.tried.map((t) => path30.relative(dirs.repoRoot, t).split(path30.sep).join("/") || ".").join(", ")}): not analysable; only its values were checked`;
   } else if (resolved.source === "archive") {
     notice = `helm_release ${address}: ${what} is a packaged chart archive, which preadmit does not unpack: not analysed; only its values were checked`;
   }
   return { request, chartSource: resolved.source, raw, problems, ...notice ? { notice } : {} };
+}
+function postRendererOf(value, unknown) {
+  const block = Array.isArray(value) ? value[0] : value;
+  const blockUnknown = Array.isArray(unknown) ? unknown[0] : unknown;
+  if (unknown === true || blockUnknown === true) return "(unknown until apply)";
+  if (!isObj(block)) return void 0;
+  if (child(blockUnknown, "binary_path") === true) return "(binary_path unknown until apply)";
+  const binary2 = str2(block.binary_path);
+  if (binary2 === void 0 || binary2 === "") return void 0;
+  const args = arr(block.args).filter((a2) => typeof a2 === "string");
+  return `"${binary2}"${args.length > 0 ? ` with ${args.length} argument${args.length === 1 ? "" : "s"}` : ""} (postrender.binary_path)`;
 }
 function releaseAttributeOf(raw, pointer) {
   const match2 = /^\/values\/(\d+)(\/.*)?$/.exec(pointer);
@@ -53684,12 +54429,13 @@ function releaseAttributeOf(raw, pointer) {
 }
 
 // src/terraform/locate.ts
-import { existsSync as existsSync8, readdirSync as readdirSync14, readFileSync as readFileSync20, statSync as statSync15 } from "node:fs";
-import path30 from "node:path";
+import { existsSync as existsSync9, readdirSync as readdirSync14, readFileSync as readFileSync21, statSync as statSync16 } from "node:fs";
+import path31 from "node:path";
 
 // src/terraform/hcl.ts
 var IDENT_START = /[A-Za-z_]/;
 var IDENT2 = /[A-Za-z0-9_-]/;
+var MAX_DEPTH4 = 64;
 var Scanner = class {
   constructor(text2) {
     this.text = text2;
@@ -53697,6 +54443,8 @@ var Scanner = class {
   }
   text;
   pos = 0;
+  /** Blocks, objects and tuples open around the position. */
+  depth = 0;
   newlines = [];
   lineAt(offset) {
     let lo = 0;
@@ -53854,7 +54602,15 @@ function parseBody(s, nested2) {
       continue;
     }
     s.pos++;
+    if (s.depth >= MAX_DEPTH4) {
+      s.skipExpression(/* @__PURE__ */ new Set(["}"]), false);
+      if (s.peek() === "}") s.pos++;
+      items.push({ type: "block", name, labels, line, body: [] });
+      continue;
+    }
+    s.depth++;
     items.push({ type: "block", name, labels, line, body: parseBody(s, true) });
+    s.depth--;
   }
   return items;
 }
@@ -53863,12 +54619,18 @@ function parseValue(s, terminators, stopAtNewline) {
   const line = s.line;
   const c3 = s.peek();
   let value;
-  if (c3 === "{" && !/^\{\s*for\s/.test(s.text.slice(s.pos, s.pos + 40))) {
+  if (s.depth >= MAX_DEPTH4 && (c3 === "{" || c3 === "[")) {
+    value = { type: "expr", line };
+  } else if (c3 === "{" && !/^\{\s*for\s/.test(s.text.slice(s.pos, s.pos + 40))) {
     s.pos++;
+    s.depth++;
     value = { type: "object", line, entries: parseObjectEntries(s) };
+    s.depth--;
   } else if (c3 === "[" && !/^\[\s*for\s/.test(s.text.slice(s.pos, s.pos + 40))) {
     s.pos++;
+    s.depth++;
     value = { type: "tuple", line, items: parseTupleItems(s) };
+    s.depth--;
   } else if (c3 === "<" && s.peek(1) === "<") {
     const heredoc = s.readHeredoc();
     value = heredoc ? { type: "heredoc", line, ...heredoc } : { type: "expr", line };
@@ -54055,8 +54817,8 @@ var TfLocator = class {
   heredocs = /* @__PURE__ */ new WeakMap();
   modulesJson;
   constructor(options) {
-    this.rootDir = path30.resolve(options.rootDir);
-    this.repoRoot = path30.resolve(options.repoRoot);
+    this.rootDir = path31.resolve(options.rootDir);
+    this.repoRoot = path31.resolve(options.repoRoot);
     this.realRoot = safeRealpath(this.repoRoot) ?? this.repoRoot;
     const configuration = isObj(options.configuration) ? options.configuration : {};
     this.rootModule = isObj(configuration.root_module) ? configuration.root_module : void 0;
@@ -54064,23 +54826,23 @@ var TfLocator = class {
   inside(dir) {
     const real = safeRealpath(dir);
     if (real === void 0) return false;
-    const rel = path30.relative(this.realRoot, real);
-    return rel === "" || !rel.startsWith("..") && !path30.isAbsolute(rel);
+    const rel = path31.relative(this.realRoot, real);
+    return rel === "" || !rel.startsWith("..") && !path31.isAbsolute(rel);
   }
   /** `.terraform/modules/modules.json`: module key (`a.b`) -> directory, for registry and git modules. */
   installedModules() {
     if (this.modulesJson) return this.modulesJson;
     this.modulesJson = /* @__PURE__ */ new Map();
-    const file = path30.join(this.rootDir, ".terraform", "modules", "modules.json");
+    const file = path31.join(this.rootDir, ".terraform", "modules", "modules.json");
     try {
-      if (!existsSync8(file) || !this.inside(file)) return this.modulesJson;
-      const parsed = JSON.parse(readFileSync20(file, "utf8"));
+      if (!existsSync9(file) || !this.inside(file)) return this.modulesJson;
+      const parsed = JSON.parse(readFileSync21(file, "utf8"));
       const list2 = isObj(parsed) && Array.isArray(parsed.Modules) ? parsed.Modules : [];
       for (const entry of list2) {
         if (!isObj(entry)) continue;
         const key2 = str2(entry.Key);
         const dir = str2(entry.Dir);
-        if (key2 !== void 0 && dir !== void 0) this.modulesJson.set(key2, path30.resolve(this.rootDir, dir));
+        if (key2 !== void 0 && dir !== void 0) this.modulesJson.set(key2, path31.resolve(this.rootDir, dir));
       }
     } catch {
     }
@@ -54099,11 +54861,11 @@ var TfLocator = class {
       const entry = isObj(calls) ? calls[call.name] : void 0;
       const source = isObj(entry) ? str2(entry.source) : void 0;
       module = isObj(entry) && isObj(entry.module) ? entry.module : void 0;
-      if (source !== void 0 && LOCAL_SOURCE.test(source) && dir !== void 0) dir = path30.resolve(dir, source);
+      if (source !== void 0 && LOCAL_SOURCE.test(source) && dir !== void 0) dir = path31.resolve(dir, source);
       else dir = this.installedModules().get(names.join("."));
       if (dir === void 0) break;
     }
-    const result = dir !== void 0 && existsSync8(dir) && this.inside(dir) ? dir : void 0;
+    const result = dir !== void 0 && existsSync9(dir) && this.inside(dir) ? dir : void 0;
     this.dirs.set(key2, result);
     return result;
   }
@@ -54119,15 +54881,15 @@ var TfLocator = class {
       return index;
     }
     for (const entry of entries) {
-      const absolute = path30.join(dir, entry);
+      const absolute = path31.join(dir, entry);
       let text2;
       try {
-        if (!statSync15(absolute).isFile()) continue;
-        text2 = readFileSync20(absolute, "utf8");
+        if (!statSync16(absolute).isFile()) continue;
+        text2 = readFileSync21(absolute, "utf8");
       } catch {
         continue;
       }
-      const file = path30.relative(this.repoRoot, absolute).split(path30.sep).join("/");
+      const file = path31.relative(this.repoRoot, absolute).split(path31.sep).join("/");
       for (const item of parseHcl(text2)) {
         if (item.type !== "block" || item.name !== "resource" && item.name !== "data" || item.labels.length !== 2) continue;
         const key2 = `${item.name === "data" ? "data" : "managed"}|${item.labels[0]}|${item.labels[1]}`;
@@ -54191,56 +54953,58 @@ function fromKubernetesManifest(after, afterUnknown, afterSensitive) {
     if (!isObj(value) || unknownMark === true) continue;
     const unknown = markedPointers(unknownMark);
     if (unknown.includes("/apiVersion") || unknown.includes("/kind")) continue;
-    const raw = redactSecretPayload(redactMarked(value, child(afterSensitive, attribute)));
+    const raw = redactSecretPayload(value);
     const draft = { raw, unknown, attributeOf: (pointer) => ({ path: [attribute, ...steps(raw, pointer)] }) };
+    const sensitive = sensitiveStrings(value, child(afterSensitive, attribute));
+    if (sensitive.size > 0) draft.sensitive = [...sensitive];
     const ns = namespaceDefault(unknown);
     if (ns !== void 0) draft.defaultNamespace = ns;
     return { drafts: [draft], problems: [] };
   }
   return { drafts: [], problems: [], wholeUnknown: "the manifest" };
 }
-function redactFields(raw, fields) {
-  if (!Array.isArray(fields)) return raw;
-  let out = raw;
-  for (const field of fields) {
+function sensitiveFieldStrings(raw, fields) {
+  const out = /* @__PURE__ */ new Set();
+  for (const field of Array.isArray(fields) ? fields : []) {
     if (typeof field !== "string" || field === "") continue;
-    const parts = field.split(".");
-    const copy = (node, i2) => {
-      if (!isObj(node)) return node;
-      const key2 = parts[i2];
-      if (!(key2 in node)) return node;
-      const next = i2 === parts.length - 1 ? isObj(node[key2]) ? Object.fromEntries(Object.keys(node[key2]).map((k) => [k, REDACTED])) : REDACTED : copy(node[key2], i2 + 1);
-      return next === node[key2] ? node : { ...node, [key2]: next };
-    };
-    out = copy(out, 0);
+    let node = raw;
+    for (const key2 of field.split(".")) node = isObj(node) && Object.hasOwn(node, key2) ? node[key2] : void 0;
+    if (node !== void 0) sensitiveStrings(node, true, out);
   }
-  return out;
+  return [...out];
 }
 function fromKubectlManifest(after, afterUnknown) {
   const text2 = typeof after.yaml_body === "string" && child(afterUnknown, "yaml_body") !== true ? after.yaml_body : typeof after.yaml_body_parsed === "string" && child(afterUnknown, "yaml_body_parsed") !== true ? after.yaml_body_parsed : void 0;
   if (text2 === void 0) return { drafts: [], problems: [], wholeUnknown: "yaml_body" };
   const parsed = parseYamlDocuments(text2);
-  const problems = parsed.problems.map((p) => `yaml_body is not valid YAML (document ${p.index + 1}${p.line ? `, line ${p.line}` : ""}); its content is not shown because it is sensitive`);
-  const override = str2(after.override_namespace);
-  const drafts = [];
-  for (const doc of parsed.documents) {
-    if (doc.value === null) continue;
-    if (!isObj(doc.value)) {
-      problems.push(`yaml_body document ${doc.index + 1} is not a mapping`);
-      continue;
-    }
-    let raw = redactFields(redactSecretPayload(doc.value), after.sensitive_fields);
-    if (override) raw = { ...raw, metadata: { ...isObj(raw.metadata) ? raw.metadata : {}, namespace: override } };
-    const index = doc.index;
-    drafts.push({
-      raw,
-      unknown: [],
-      defaultNamespace: "default",
-      document: index,
-      attributeOf: (pointer) => ({ path: ["yaml_body"], yaml: { document: index, pointer } })
-    });
+  const problems = parsed.problems.filter((p) => p.index === 0).map((p) => `yaml_body is not valid YAML (document ${p.index + 1}${p.line ? `, line ${p.line}` : ""}); its content is not shown because it is sensitive`);
+  const ignored2 = [.../* @__PURE__ */ new Set([...parsed.documents.filter((d) => d.index > 0 && d.value !== null).map((d) => d.index), ...parsed.problems.filter((p) => p.index > 0).map((p) => p.index)])].sort((a2, b) => a2 - b);
+  const result = (drafts) => ({ drafts, problems, ...ignored2.length > 0 ? { ignored: ignored2 } : {} });
+  if (problems.length > 0) return result([]);
+  const doc = parsed.documents.find((d) => d.index === 0);
+  if (doc === void 0 || doc.value === null) {
+    problems.push("the first document of yaml_body is empty: the kubectl provider reads only the first document and cannot apply it");
+    return result([]);
   }
-  return { drafts, problems };
+  if (!isObj(doc.value)) {
+    problems.push("yaml_body document 1 is not a mapping");
+    return result([]);
+  }
+  let raw = redactSecretPayload(doc.value);
+  if (override(after)) raw = { ...raw, metadata: { ...isObj(raw.metadata) ? raw.metadata : {}, namespace: override(after) } };
+  const draft = {
+    raw,
+    unknown: [],
+    defaultNamespace: "default",
+    document: 0,
+    attributeOf: (pointer) => ({ path: ["yaml_body"], yaml: { document: 0, pointer } })
+  };
+  const sensitive = sensitiveFieldStrings(doc.value, after.sensitive_fields);
+  if (sensitive.length > 0) draft.sensitive = sensitive;
+  return result([draft]);
+}
+function override(after) {
+  return str2(after.override_namespace);
 }
 
 // src/terraform/plan.ts
@@ -54270,7 +55034,8 @@ function* fromPlannedModule(module, depth = 0) {
   }
   for (const childModule of Array.isArray(module.child_modules) ? module.child_modules : []) yield* fromPlannedModule(childModule, depth + 1);
 }
-var WANTED = (type2) => type2 in TYPED_RESOURCES || MANIFEST_TYPES.has(type2) || type2 === "helm_release" || CLUSTER_TYPES.has(type2);
+var PATCH_TYPES = /* @__PURE__ */ new Set(["kubernetes_env", "kubernetes_annotations"]);
+var WANTED = (type2) => type2 in TYPED_RESOURCES || MANIFEST_TYPES.has(type2) || type2 === "helm_release" || PATCH_TYPES.has(type2) || CLUSTER_TYPES.has(type2);
 function loadPlan(json2, options) {
   const plan = isObj(json2) ? json2 : {};
   const planFile = options.planFile;
@@ -54281,6 +55046,8 @@ function loadPlan(json2, options) {
     errors: [],
     helmReleases: [],
     notes: [],
+    secrets: [],
+    skipped: [],
     formatVersion: str2(plan.format_version) ?? "",
     instances: 0
   };
@@ -54305,9 +55072,14 @@ function loadPlan(json2, options) {
   }
   for (const instance of source) {
     result.instances++;
-    if (!WANTED(instance.type)) continue;
+    if (!WANTED(instance.type)) {
+      if (instance.type.startsWith("kubernetes_")) {
+        result.skipped.push({ path: `${planFile}: ${instance.address}`, reason: `${instance.type} writes to the cluster, and preadmit does not read this resource type: not checked` });
+      }
+      continue;
+    }
     try {
-      readInstance(instance, result, locator, options, rootDir);
+      readInstance(instance, result, locator, { ...options, configuration: plan.configuration }, rootDir);
     } catch (error) {
       result.errors.push({ kind: "internal", file: planFile, message: `${instance.address} could not be read: ${error.message}` });
     }
@@ -54318,17 +55090,21 @@ function readInstance(instance, result, locator, options, rootDir) {
   const { address, type: type2 } = instance;
   const planFile = options.planFile;
   const parts = parseAddress(address);
-  const location = parts ? locator.resource(parts) : void 0;
+  const location = parts ? located(() => locator.resource(parts)) : void 0;
   const where = () => location ? { file: location.file, line: location.line } : { file: planFile };
   const after = isObj(instance.after) ? instance.after : void 0;
-  const emit = (raw, ref, unknown, attributeOf, document) => {
+  const emit = (raw, ref, unknown, attributeOf, document, sensitive = []) => {
     const sourceInfo = { kind: "terraform", ...where(), plan: planFile, address };
     if (document !== void 0) sourceInfo.document = document;
     const object = { ref, raw, source: sourceInfo, unknown };
+    if (sensitive.length > 0) {
+      object.sensitive = sensitive;
+      result.secrets.push(...sensitive);
+    }
     if (location && attributeOf) object.lineOf = lineOfFor(locator, location, attributeOf);
     result.objects.push(object);
   };
-  const pseudo = (raw, unknown, attributeOf) => emit(raw, { apiVersion: TERRAFORM_API_VERSION, kind: type2, name: address }, unknown, attributeOf);
+  const pseudo = (raw, unknown, attributeOf, sensitive) => emit(raw, { apiVersion: TERRAFORM_API_VERSION, kind: type2, name: address }, unknown, attributeOf, void 0, sensitive);
   const problem = (message, kind = "parse") => {
     const error = { kind, ...where(), message: `${address}: ${message}` };
     result.errors.push(error);
@@ -54339,7 +55115,7 @@ function readInstance(instance, result, locator, options, rootDir) {
       problem(`${type2 === "kubectl_manifest" ? "yaml_body" : "manifest"} is not a Kubernetes object: ${ref}`);
       return;
     }
-    emit(draft.raw, ref, draft.unknown, draft.attributeOf, draft.document);
+    emit(draft.raw, ref, draft.unknown, draft.attributeOf, draft.document, draft.sensitive);
   };
   if (type2 in TYPED_RESOURCES) {
     const converted = convertTyped(type2, after, instance.afterUnknown, instance.afterSensitive);
@@ -54355,7 +55131,7 @@ function readInstance(instance, result, locator, options, rootDir) {
       return;
     }
     if (ref.name === "" && converted.unknown.some((u2) => u2 === "/metadata/name" || u2 === "/metadata")) ref.name = "(known after apply)";
-    emit(converted.raw, ref, converted.unknown, (pointer) => ({ path: tfPathOf(kind, converted.raw, pointer) }));
+    emit(converted.raw, ref, converted.unknown, (pointer) => ({ path: tfPathOf(kind, converted.raw, pointer) }), void 0, converted.sensitive);
     return;
   }
   if (type2 === "kubernetes_manifest" || type2 === "kubectl_manifest") {
@@ -54366,6 +55142,8 @@ function readInstance(instance, result, locator, options, rootDir) {
       return;
     }
     for (const draft of drafted.drafts) fromDraft(draft);
+    const ignored2 = "ignored" in drafted ? drafted.ignored : void 0;
+    if (ignored2 !== void 0) pseudo({ ignoredDocuments: ignored2.map((i2) => i2 + 1) }, [], () => ({ path: ["yaml_body"] }));
     return;
   }
   if (type2 === "helm_release") {
@@ -54373,15 +55151,55 @@ function readInstance(instance, result, locator, options, rootDir) {
       pseudo({}, [""]);
       return;
     }
-    const moduleDir = parts ? locator.moduleDir(parts.modules) : void 0;
+    const moduleDir = parts ? located(() => locator.moduleDir(parts.modules)) : void 0;
     const draft = fromHelmRelease(address, after, instance.afterUnknown, instance.afterSensitive, { rootDir, repoRoot: options.repoRoot, ...moduleDir ? { moduleDir } : {} });
     for (const message of draft.problems) problem(message);
     if (draft.notice) result.errors.push({ kind: "dependency", ...where(), message: draft.notice });
-    pseudo(draft.raw, draft.request.unknown, (pointer) => releaseAttributeOf(draft.raw, pointer));
+    pseudo(draft.raw, draft.request.unknown, (pointer) => releaseAttributeOf(draft.raw, pointer), draft.request.sensitive);
     if (draft.request.chartDir !== void 0) {
       const sourceInfo = { kind: "terraform", ...where(), plan: planFile, address };
       result.helmReleases.push({ ...draft.request, source: sourceInfo });
     }
+    return;
+  }
+  if (type2 === "kubernetes_env") {
+    if (after === void 0) {
+      pseudo({}, [""]);
+      return;
+    }
+    const converted = convertTyped("kubernetes_pod_v1", { spec: [{ container: [{ name: "env", env: after.env }] }] }, void 0, void 0);
+    const spec = isObj(converted.raw.spec) ? converted.raw.spec : {};
+    const container = Array.isArray(spec.containers) && isObj(spec.containers[0]) ? spec.containers[0] : {};
+    const metadata = Array.isArray(after.metadata) && isObj(after.metadata[0]) ? after.metadata[0] : isObj(after.metadata) ? after.metadata : {};
+    const raw = {
+      target: { apiVersion: after.api_version ?? null, kind: after.kind ?? null, name: metadata.name ?? null, namespace: metadata.namespace ?? null },
+      container: after.container ?? null,
+      initContainer: after.init_container ?? null,
+      env: Array.isArray(container.env) ? container.env : []
+    };
+    pseudo(raw, markedPointers(instance.afterUnknown).filter((p) => p.startsWith("/env")), (pointer) => {
+      const m = /^\/env\/(\d+)(?:\/(\w+))?/.exec(pointer);
+      return { path: m ? ["env", Number(m[1]), ...m[2] ? [m[2] === "valueFrom" ? "value_from" : m[2]] : []] : ["env"] };
+    }, [...sensitiveStrings(after, instance.afterSensitive)]);
+    return;
+  }
+  if (type2 === "kubernetes_annotations") {
+    if (after === void 0) {
+      pseudo({}, [""]);
+      return;
+    }
+    const metadata = Array.isArray(after.metadata) && isObj(after.metadata[0]) ? after.metadata[0] : isObj(after.metadata) ? after.metadata : {};
+    const raw = {
+      target: { apiVersion: after.api_version ?? null, kind: after.kind ?? null, name: metadata.name ?? null, namespace: metadata.namespace ?? null },
+      metadata: { annotations: isObj(after.annotations) ? after.annotations : {} },
+      spec: { template: { metadata: { annotations: isObj(after.template_annotations) ? after.template_annotations : {} } } }
+    };
+    const unknown = markedPointers(instance.afterUnknown).flatMap((p) => p.startsWith("/annotations") ? [`/metadata${p}`] : p.startsWith("/template_annotations") ? [`/spec/template/metadata/annotations${p.slice("/template_annotations".length)}`] : []);
+    pseudo(raw, unknown, (pointer) => {
+      const m = /^\/(metadata|spec\/template\/metadata)\/annotations(?:\/([^/]+))?/.exec(pointer);
+      const attribute = m?.[1] === "metadata" ? "annotations" : "template_annotations";
+      return { path: m ? [attribute, ...m[2] ? [m[2].replace(/~1/g, "/").replace(/~0/g, "~")] : []] : [] };
+    }, [...sensitiveStrings(after, instance.afterSensitive)]);
     return;
   }
   if (CLUSTER_TYPES.has(type2)) {
@@ -54389,416 +55207,48 @@ function readInstance(instance, result, locator, options, rootDir) {
       pseudo({}, [""]);
       return;
     }
-    const raw = redactMarked(after, instance.afterSensitive);
-    pseudo(raw, markedPointers(instance.afterUnknown), (pointer) => ({ path: steps(raw, pointer) }));
+    const unset = parts ? unsetDefaults(type2, configResource(options.configuration, parts)) : [];
+    const unknown = markedPointers(instance.afterUnknown).filter((u2) => !unset.includes(u2));
+    pseudo(after, unknown, (pointer) => ({ path: steps(after, pointer) }), [...sensitiveStrings(after, instance.afterSensitive)]);
+  }
+}
+var UNSET_MEANS_DEFAULT = {
+  aws_eks_cluster: [{ block: "vpc_config", attribute: "public_access_cidrs", pointer: "/vpc_config/0/public_access_cidrs" }]
+};
+function unsetDefaults(type2, resource) {
+  const expressions = resource && isObj(resource.expressions) ? resource.expressions : void 0;
+  if (expressions === void 0) return [];
+  return (UNSET_MEANS_DEFAULT[type2] ?? []).filter(({ block, attribute }) => {
+    const blocks2 = expressions[block];
+    return Array.isArray(blocks2) && blocks2.length === 1 && isObj(blocks2[0]) && !(attribute in blocks2[0]);
+  }).map((d) => d.pointer);
+}
+function configResource(configuration, parts) {
+  let module = isObj(configuration) ? configuration.root_module : void 0;
+  for (const call of parts.modules) {
+    const calls = isObj(module) ? module.module_calls : void 0;
+    const next = isObj(calls) ? calls[call.name] : void 0;
+    module = isObj(next) ? next.module : void 0;
+  }
+  const resources = isObj(module) && Array.isArray(module.resources) ? module.resources : [];
+  return resources.find((r) => isObj(r) && r.mode === "managed" && r.type === parts.type && r.name === parts.name);
+}
+function located(find) {
+  try {
+    return find();
+  } catch {
+    return void 0;
   }
 }
 function lineOfFor(locator, location, attributeOf) {
   return (pointer) => {
     const attribute = attributeOf(pointer);
-    return locator.attributeLine(location, attribute.path, attribute.yaml);
+    return located(() => locator.attributeLine(location, attribute.path, attribute.yaml));
   };
 }
 
 // src/terraform/load-plan-file.ts
 import path32 from "node:path";
-
-// src/secrets/redact.ts
-import { existsSync as existsSync9, readFileSync as readFileSync21, statSync as statSync16 } from "node:fs";
-import path31 from "node:path";
-var REDACTED2 = "***";
-var MIN_SECRET = 8;
-var MIN_FRAGMENT = 16;
-var FRAGMENT = 8;
-var MIN_FRAGMENT_SECRET = 12;
-var MAX_FRAGMENT_SECRET = 4096;
-var MAX_FRAGMENT_PLACES = 4;
-var MAX_FORMS_PER_KEY = 64;
-var MAX_SPREAD_GAP = 8;
-var MAX_INTERLEAVE = 2;
-function fragmentLike(window) {
-  return !/^[a-z]+(?:[-_.][a-z]+)*[-_.]?$/.test(window) && !/^[-_.]?[a-z]+(?:[-_.][a-z]+)*$/.test(window) && !/^\s|\s$/.test(window);
-}
-var RUNNER_TOKEN_VARIABLES = ["GITHUB_TOKEN", "INPUT_GITHUB-TOKEN", "ACTIONS_RUNTIME_TOKEN", "ACTIONS_ID_TOKEN_REQUEST_TOKEN"];
-var MAX_GIT_CONFIG_BYTES = 256 * 1024;
-function encodedForms(secret) {
-  const forms = /* @__PURE__ */ new Set([secret]);
-  const bytes = Buffer.from(secret, "utf8");
-  const b64 = bytes.toString("base64");
-  forms.add(b64);
-  forms.add(b64.replace(/=+$/, ""));
-  forms.add(bytes.toString("base64url"));
-  for (let skip = 0; skip < 3; skip++) {
-    const whole = Math.floor((bytes.length - skip) / 3) * 3;
-    if (whole <= 0) continue;
-    const fragment = bytes.subarray(skip, skip + whole).toString("base64");
-    if (fragment.length >= MIN_FRAGMENT) {
-      forms.add(fragment);
-      forms.add(fragment.replace(/\+/g, "-").replace(/\//g, "_"));
-    }
-  }
-  forms.add(bytes.toString("hex"));
-  forms.add(bytes.toString("hex").toUpperCase());
-  forms.add(encodeURIComponent(secret));
-  forms.add(JSON.stringify(secret).slice(1, -1));
-  forms.add(Buffer.from(b64).toString("base64"));
-  forms.add(secret.toUpperCase());
-  forms.add(secret.toLowerCase());
-  forms.add([...secret].reverse().join(""));
-  const b32 = base32(bytes);
-  forms.add(b32);
-  forms.add(b32.replace(/=+$/, ""));
-  forms.add(b32.toLowerCase());
-  forms.add(b32.replace(/=+$/, "").toLowerCase());
-  return [...forms].filter((form) => form.length >= MIN_SECRET);
-}
-function base32(bytes) {
-  const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
-  let out = "";
-  let bits = 0;
-  let value = 0;
-  for (const byte2 of bytes) {
-    value = value << 8 | byte2;
-    bits += 8;
-    while (bits >= 5) {
-      out += alphabet[value >>> bits - 5 & 31];
-      bits -= 5;
-    }
-  }
-  if (bits > 0) out += alphabet[value << 5 - bits & 31];
-  return out + "=".repeat((8 - out.length % 8) % 8);
-}
-function extraHeaders(text2) {
-  const out = [];
-  for (const match2 of text2.matchAll(/^\s*extraheader\s*=\s*(.+?)\s*$/gim)) out.push(match2[1].replace(/^"(.*)"$/, "$1"));
-  return out;
-}
-function headerCredentials(header3) {
-  const out = [header3];
-  const value = header3.replace(/^[\w-]+\s*:\s*/, "");
-  out.push(value);
-  const scheme = /^(basic|bearer|token)\s+(\S+)$/i.exec(value);
-  if (scheme) {
-    out.push(scheme[2]);
-    if (scheme[1].toLowerCase() === "basic") {
-      const decoded = Buffer.from(scheme[2], "base64").toString("utf8");
-      if (decoded.includes(":")) out.push(decoded, decoded.slice(decoded.indexOf(":") + 1));
-    }
-  }
-  return out;
-}
-function readSmall(file) {
-  try {
-    if (statSync16(file).size > MAX_GIT_CONFIG_BYTES) return void 0;
-    return readFileSync21(file, "utf8");
-  } catch {
-    return void 0;
-  }
-}
-function gitConfigTexts(workTree) {
-  const dotGit = path31.join(workTree, ".git");
-  const dirs = [];
-  const pointer = readSmall(dotGit);
-  if (pointer !== void 0 && /^gitdir:/m.test(pointer)) {
-    const gitdir = path31.resolve(workTree, pointer.replace(/^gitdir:\s*/m, "").trim());
-    dirs.push(gitdir);
-    const common3 = readSmall(path31.join(gitdir, "commondir"));
-    if (common3 !== void 0) dirs.push(path31.resolve(gitdir, common3.trim()));
-  } else if (existsSync9(dotGit)) {
-    dirs.push(dotGit);
-  }
-  const texts = [];
-  const seen = /* @__PURE__ */ new Set();
-  const pending = dirs.map((dir) => path31.join(dir, "config"));
-  while (pending.length > 0 && texts.length < 16) {
-    const file = pending.shift();
-    if (seen.has(file)) continue;
-    seen.add(file);
-    const text2 = readSmall(file);
-    if (text2 === void 0) continue;
-    texts.push(text2);
-    for (const include of text2.matchAll(/^\s*path\s*=\s*"?(.+?)"?\s*$/gim)) pending.push(path31.resolve(path31.dirname(file), include[1].replace(/^~(?=\/)/, process.env.HOME ?? "~")));
-  }
-  return texts;
-}
-function runCredentials(sources) {
-  const out = /* @__PURE__ */ new Set();
-  const add2 = (value) => {
-    const v = value?.trim();
-    if (v !== void 0 && v.length >= MIN_SECRET) out.add(v);
-  };
-  for (const credential of sources.credentials ?? []) add2(credential);
-  const env = sources.env ?? process.env;
-  for (const [name, value] of Object.entries(env)) {
-    if (value === void 0) continue;
-    if (RUNNER_TOKEN_VARIABLES.includes(name.toUpperCase())) add2(value);
-    else if (credentialName(name) === "strong" && redactable(value) && detectByName(name, value)) add2(value);
-  }
-  for (const tree of new Set(sources.workTrees ?? [])) {
-    for (const text2 of gitConfigTexts(tree)) for (const header3 of extraHeaders(text2)) for (const credential of headerCredentials(header3)) add2(credential);
-  }
-  return [...out];
-}
-function scannedSecrets(objects) {
-  const out = /* @__PURE__ */ new Set();
-  const add2 = (value) => {
-    if (typeof value === "string" && redactable(value)) out.add(value.trim());
-  };
-  for (const object of objects) {
-    const raw = object.raw;
-    if (object.ref.kind === "Secret") {
-      for (const field of ["data", "stringData"]) {
-        const map2 = raw[field];
-        if (typeof map2 !== "object" || map2 === null) continue;
-        for (const [key2, value] of Object.entries(map2)) {
-          if (typeof value !== "string" || descriptiveName(key2)) continue;
-          const text2 = field === "data" ? Buffer.from(value, "base64").toString("utf8") : value;
-          if (credentialName(key2) === void 0 && !detectFormat(text2) && !keyMaterial(text2)) continue;
-          add2(text2);
-          add2(value);
-        }
-      }
-    } else if (object.ref.kind === "ConfigMap") {
-      const map2 = raw.data;
-      if (typeof map2 === "object" && map2 !== null) {
-        for (const [key2, value] of Object.entries(map2)) if (typeof value === "string" && !value.includes("\n") && detectByName(key2, value)) add2(value);
-      }
-    }
-    for (const env of envEntries(raw)) if (detectByName(env.name, env.value) ?? detectFormat(env.value)) add2(env.value);
-  }
-  return [...out];
-}
-function envEntries(raw) {
-  const out = [];
-  const stack = [raw];
-  let visited = 0;
-  while (stack.length > 0 && visited++ < 1e5) {
-    const node = stack.pop();
-    if (Array.isArray(node)) stack.push(...node);
-    else if (typeof node === "object" && node !== null) {
-      for (const [key2, value] of Object.entries(node)) {
-        if (key2 === "env" && Array.isArray(value)) {
-          for (const item of value) {
-            if (typeof item === "object" && item !== null && typeof item.name === "string" && typeof item.value === "string") {
-              out.push({ name: item.name, value: item.value });
-            }
-          }
-        } else if (typeof value === "object") stack.push(value);
-      }
-    }
-  }
-  return out;
-}
-function redactable(value) {
-  const v = value.trim();
-  return v.length >= MIN_SECRET && !/^[a-z]+(?:[-_.][a-z]+)*$/.test(v);
-}
-function valuesSecrets(leaves2) {
-  const out = /* @__PURE__ */ new Set();
-  for (const leaf of leaves2) {
-    if (typeof leaf.value !== "string" || !redactable(leaf.value)) continue;
-    const key2 = [...leaf.path].reverse().find((p) => typeof p === "string") ?? "";
-    if (detectByName(key2, leaf.value) ?? detectFormat(leaf.value)) out.add(leaf.value.trim());
-  }
-  return [...out];
-}
-function prefixKey(text2, i2) {
-  return text2.charCodeAt(i2) * 4294967296 + text2.charCodeAt(i2 + 1) * 65536 + text2.charCodeAt(i2 + 2);
-}
-var TOKEN_ANCHORS = /gh[pousr]_|github_pat_|gl[a-z]{2,6}-|xox|xapp-|npm_|[rs]k_|AIza|SG\.|sk-|A[KSBC][IC]A|hv[sb]\.|_v1_|pypi-|dckr_pat_|eyJ|PRIVATE KEY|AccessKey=|AccountKey=|[Bb]earer|[Bb]asic|x-access-token:/;
-var Redactor = class {
-  /** Forms by their first 3 characters and their next 3 (prefixKey), longest first. */
-  byPrefix = /* @__PURE__ */ new Map();
-  size;
-  /** Pieces of the longer secrets (every FRAGMENT-character window that looks like a credential's) and where they sit. */
-  fragments = /* @__PURE__ */ new Map();
-  /** prefixKey of every fragment: most positions of a text are ruled out without a substring. */
-  fragmentStarts = /* @__PURE__ */ new Set();
-  /** Letters and digits of the longer secrets, lower-cased (and reversed), by their first 3 (prefixKey). */
-  spread = /* @__PURE__ */ new Map();
-  /** The same forms by their first character, for interleaved spellings. */
-  firstOf = /* @__PURE__ */ new Map();
-  spreadForms = /* @__PURE__ */ new Set();
-  constructor(secrets) {
-    const forms = /* @__PURE__ */ new Set();
-    for (const secret of secrets) {
-      if (secret.length < MIN_SECRET) continue;
-      for (const form of encodedForms(secret)) forms.add(form);
-      if (secret.length < MIN_FRAGMENT_SECRET || secret.length > MAX_FRAGMENT_SECRET) continue;
-      const letters = secret.toLowerCase().replace(/[^a-z0-9]/g, "");
-      if (letters.length >= MIN_FRAGMENT_SECRET) {
-        for (const form of [letters, [...letters].reverse().join("")]) {
-          if (this.spreadForms.has(form)) continue;
-          this.spreadForms.add(form);
-          const byFirst = this.firstOf.get(form.charCodeAt(0)) ?? [];
-          if (byFirst.length < MAX_FORMS_PER_KEY) {
-            byFirst.push(form);
-            this.firstOf.set(form.charCodeAt(0), byFirst);
-          }
-          const list2 = this.spread.get(prefixKey(form, 0));
-          if (list2 === void 0) this.spread.set(prefixKey(form, 0), [form]);
-          else if (list2.length < MAX_FORMS_PER_KEY) list2.push(form);
-        }
-      }
-      for (let at3 = 0; at3 + FRAGMENT <= secret.length; at3++) {
-        const window = secret.slice(at3, at3 + FRAGMENT);
-        if (!fragmentLike(window)) continue;
-        this.fragmentStarts.add(prefixKey(window, 0));
-        const list2 = this.fragments.get(window);
-        if (list2 === void 0) this.fragments.set(window, [{ secret, at: at3 }]);
-        else if (list2.length < MAX_FRAGMENT_PLACES && !list2.some((p) => p.secret === secret)) list2.push({ secret, at: at3 });
-      }
-    }
-    for (const form of forms) {
-      let next = this.byPrefix.get(prefixKey(form, 0));
-      if (!next) this.byPrefix.set(prefixKey(form, 0), next = /* @__PURE__ */ new Map());
-      const list2 = next.get(prefixKey(form, 3));
-      if (list2) list2.push(form);
-      else next.set(prefixKey(form, 3), [form]);
-    }
-    for (const next of this.byPrefix.values()) for (const list2 of next.values()) list2.sort((a2, b) => b.length - a2.length);
-    this.size = forms.size;
-  }
-  /** How many forms are looked for (for tests and measurements). */
-  get forms() {
-    return this.size;
-  }
-  text(input) {
-    let text2 = input;
-    if (this.size > 0 && text2.length >= MIN_SECRET) {
-      let out = "";
-      let last = 0;
-      for (let i2 = 0; i2 + MIN_SECRET <= text2.length; ) {
-        const list2 = this.byPrefix.get(prefixKey(text2, i2))?.get(prefixKey(text2, i2 + 3));
-        const form = list2?.find((f) => text2.startsWith(f, i2));
-        if (form === void 0) {
-          i2++;
-          continue;
-        }
-        out += text2.slice(last, i2) + REDACTED2;
-        i2 += form.length;
-        last = i2;
-      }
-      if (last > 0) text2 = out + text2.slice(last);
-    }
-    if (this.fragments.size > 0 && text2.length >= FRAGMENT) text2 = this.withoutFragments(text2);
-    if (this.spread.size > 0 && text2.length >= MIN_FRAGMENT_SECRET) text2 = this.withoutSpread(text2);
-    if (TOKEN_ANCHORS.test(text2)) {
-      for (const pattern of TOKEN_PATTERNS) text2 = text2.replace(pattern, (match2) => /\d/.test(match2) && /[A-Za-z]/.test(match2) ? REDACTED2 : match2);
-    }
-    return text2;
-  }
-  /** Each longest run of `text` that is a piece of a known secret (from FRAGMENT characters on) becomes REDACTED. */
-  withoutFragments(text2) {
-    let out = "";
-    let last = 0;
-    for (let i2 = 0; i2 + FRAGMENT <= text2.length; ) {
-      const places = this.fragmentStarts.has(prefixKey(text2, i2)) ? this.fragments.get(text2.slice(i2, i2 + FRAGMENT)) : void 0;
-      if (places === void 0) {
-        i2++;
-        continue;
-      }
-      let start = i2;
-      let end = i2 + FRAGMENT;
-      for (const { secret, at: at3 } of places) {
-        let n2 = FRAGMENT;
-        while (i2 + n2 < text2.length && at3 + n2 < secret.length && text2[i2 + n2] === secret[at3 + n2]) n2++;
-        let b = 0;
-        while (i2 - b - 1 >= last && at3 - b - 1 >= 0 && text2[i2 - b - 1] === secret[at3 - b - 1]) b++;
-        if (n2 + b > end - start) [start, end] = [i2 - b, i2 + n2];
-      }
-      out += text2.slice(last, start) + REDACTED2;
-      i2 = end;
-      last = i2;
-    }
-    return last > 0 ? out + text2.slice(last) : text2;
-  }
-  /**
-   * Each stretch of `text` whose letters and digits, lower-cased, spell a known secret's (or its reverse),
-   * with at most MAX_SPREAD_GAP other characters between two of them, becomes REDACTED.
-   */
-  withoutSpread(text2) {
-    let letters = "";
-    const at3 = [];
-    let gap = 0;
-    for (let i2 = 0; i2 < text2.length; i2++) {
-      const c3 = text2.charCodeAt(i2);
-      const lower3 = c3 >= 65 && c3 <= 90 ? c3 + 32 : c3;
-      if (lower3 >= 97 && lower3 <= 122 || lower3 >= 48 && lower3 <= 57) {
-        if (gap > MAX_SPREAD_GAP) {
-          letters += "\0";
-          at3.push(i2);
-        }
-        letters += String.fromCharCode(lower3);
-        at3.push(i2);
-        gap = 0;
-      } else gap++;
-    }
-    const spans = [];
-    for (let i2 = 0; i2 + MIN_FRAGMENT_SECRET <= letters.length; ) {
-      const form = this.spread.get(prefixKey(letters, i2))?.find((f) => letters.startsWith(f, i2));
-      if (form !== void 0) {
-        spans.push([at3[i2], at3[i2 + form.length - 1] + 1]);
-        i2 += form.length;
-        continue;
-      }
-      const end = this.firstOf.has(letters.charCodeAt(i2)) ? this.interleaved(letters, i2) : -1;
-      if (end === -1) {
-        i2++;
-        continue;
-      }
-      spans.push([at3[i2], at3[end] + 1]);
-      i2 = end + 1;
-    }
-    if (spans.length === 0) return text2;
-    let out = "";
-    let last = 0;
-    for (const [start, end] of spans) {
-      out += text2.slice(last, start) + REDACTED2;
-      last = end;
-    }
-    return out + text2.slice(last);
-  }
-  /** Where an interleaved spelling of a known secret starting at `i` ends (its last character), or -1. */
-  interleaved(letters, i2) {
-    for (const form of this.firstOf.get(letters.charCodeAt(i2)) ?? []) {
-      let at3 = i2;
-      let k = 1;
-      for (; k < form.length; k++) {
-        const c3 = form.charCodeAt(k);
-        let next = -1;
-        for (let j = at3 + 1; j <= at3 + 1 + MAX_INTERLEAVE && j < letters.length; j++) {
-          const here = letters.charCodeAt(j);
-          if (here === 0) break;
-          if (here === c3) {
-            next = j;
-            break;
-          }
-        }
-        if (next === -1) break;
-        at3 = next;
-      }
-      if (k === form.length) return at3;
-    }
-    return -1;
-  }
-  /** A deep copy of a JSON-like value with every string (keys too) redacted. */
-  value(input) {
-    return this.walk(input);
-  }
-  walk(node) {
-    if (typeof node === "string") return this.text(node);
-    if (Array.isArray(node)) return node.map((item) => this.walk(item));
-    if (typeof node === "object" && node !== null) {
-      const out = {};
-      for (const [key2, value] of Object.entries(node)) out[this.text(key2)] = this.walk(value);
-      return out;
-    }
-    return node;
-  }
-};
-
-// src/terraform/load-plan-file.ts
 async function loadPlanFile(json2, options) {
   const planFile = path32.relative(options.repoRoot, options.file).split(path32.sep).join("/");
   const loaded = loadPlan(json2, {
@@ -54812,8 +55262,11 @@ async function loadPlanFile(json2, options) {
     errors: loaded.errors,
     charts: [],
     notes: loaded.notes,
+    skipped: loaded.skipped,
     renderMs: 0,
-    secrets: [],
+    // Names and words (`cluster-admin`) would garble rule ids and messages everywhere: the findings on
+    // their object hide them instead (sensitive.ts).
+    secrets: loaded.secrets.filter(redactable),
     plan: { formatVersion: loaded.formatVersion, instances: loaded.instances, ...loaded.terraformVersion ? { terraformVersion: loaded.terraformVersion } : {} }
   };
   if (loaded.helmReleases.length === 0) return result;
@@ -54827,7 +55280,6 @@ async function loadPlanFile(json2, options) {
     return result;
   }
   for (const release of loaded.helmReleases) {
-    for (const entry of release.set) if (entry.sensitive) result.secrets.push(...[entry.value].flat());
     for (const text2 of release.values) for (const doc of parseYamlDocuments(text2).documents) result.secrets.push(...valuesSecrets(nodesOf(doc.value)));
     const rendered = await renderHelmRelease(release, { helm, timeoutMs: options.timeoutMs, repoRoot: options.repoRoot, ...options.kubeVersion ? { kubeVersion: options.kubeVersion } : {} });
     result.objects.push(...rendered.objects);
@@ -55433,9 +55885,9 @@ function scanJsonValue(text2, start) {
       return void 0;
     }
     if (c3 === '"') return string();
-    for (const literal2 of ["true", "false", "null"]) {
-      if (text2.startsWith(literal2, i2)) {
-        i2 += literal2.length;
+    for (const literal3 of ["true", "false", "null"]) {
+      if (text2.startsWith(literal3, i2)) {
+        i2 += literal3.length;
         return void 0;
       }
     }
@@ -55578,6 +56030,7 @@ async function load3(inputs, config, options, repoRoot, helmLocated, onRender) {
       for (const note of plan.notes) loaded.errors.push({ kind: "read", file: note.file, ...note.line ? { line: note.line } : {}, message: note.message });
       loaded.charts.push(...plan.charts);
       loaded.secrets.push(...plan.secrets);
+      loaded.skipped.push(...plan.skipped);
       loaded.renderMs += plan.renderMs;
     } else {
       loadManifestText(text2(), file, explicit, loaded);
@@ -56273,7 +56726,7 @@ import path37 from "node:path";
 // src/fix/chart-copy.ts
 import { copyFileSync, mkdirSync as mkdirSync3, readdirSync as readdirSync16, statSync as statSync18, symlinkSync as symlinkSync2 } from "node:fs";
 import path36 from "node:path";
-var MAX_DEPTH4 = 64;
+var MAX_DEPTH5 = 64;
 function copyChartAsHelmReads(dir, copy, checkedCharts) {
   const problem = checkedChartProblem({ chartDir: dir, ...checkedCharts !== void 0 ? { checkedCharts } : {} });
   if (problem !== void 0) return problem;
@@ -56281,7 +56734,7 @@ function copyChartAsHelmReads(dir, copy, checkedCharts) {
   if (realChart === void 0) return `${dir} cannot be read`;
   const copyDir = (from, to, entered, depth) => {
     mkdirSync3(to, { recursive: true });
-    if (depth > MAX_DEPTH4) return;
+    if (depth > MAX_DEPTH5) return;
     for (const entry of readdirSync16(from, { withFileTypes: true })) {
       if (entry.name === ".git") continue;
       const source = path36.join(from, entry.name);
@@ -56506,7 +56959,7 @@ function editableProblem(repoRoot, chart, file) {
 
 // src/fix/index.ts
 var FIX_MODES = ["off", "gating", "all"];
-function objectKey5(f, valueSet) {
+function objectKey6(f, valueSet) {
   return [f.source.chart, valueSet ?? f.source.valueSet ?? "default", f.source.template, f.object.apiVersion, f.object.kind, f.object.namespace ?? "", f.object.name].join("\0");
 }
 function recipeOf(rule2, optIn = []) {
@@ -56516,7 +56969,7 @@ function recipeOf(rule2, optIn = []) {
 function candidatesOf(findings, repoRoot, options) {
   const rules = new Map(options.rules.map((rule2) => [rule2.meta.id, rule2]));
   const objects = /* @__PURE__ */ new Map();
-  for (const object of options.objects) if (object.source.kind === "helm" && object.source.variant === void 0) objects.set(objectKey5({ source: object.source, object: object.ref }), object);
+  for (const object of options.objects) if (object.source.kind === "helm" && object.source.variant === void 0) objects.set(objectKey6({ source: object.source, object: object.ref }), object);
   const byChart = /* @__PURE__ */ new Map();
   const skipped = [];
   const texts = /* @__PURE__ */ new Map();
@@ -56535,7 +56988,7 @@ function candidatesOf(findings, repoRoot, options) {
       skipped.push({ finding, reason: `${problem}: never edited` });
       continue;
     }
-    const object = objects.get(objectKey5(finding, finding.valueSets?.[0]));
+    const object = objects.get(objectKey6(finding, finding.valueSets?.[0]));
     if (object === void 0) {
       skipped.push({ finding, reason: "the rendered object was not found" });
       continue;
@@ -56835,8 +57288,8 @@ function placeKey(f) {
   const s = f.source;
   return [s.chart ?? "", s.valueSet ?? DEFAULT_VALUE_SET, s.variant ?? "", s.file, s.document ?? "", f.object.kind, f.object.namespace ?? "", f.object.name, f.path].join("\0");
 }
-function borrowLocation(target, located) {
-  const from = located.get(placeKey(target));
+function borrowLocation(target, located2) {
+  const from = located2.get(placeKey(target));
   if (from === void 0 || from.source.located === void 0) return false;
   const { line, values, templateLocation, located: how, unproven } = from.source;
   const source = { ...target.source };
@@ -57158,9 +57611,9 @@ async function shardInfo(request, selection, ctx) {
     config
   );
   joins.forEach((join2, i2) => join2.finding = findings[i2]);
-  const located = /* @__PURE__ */ new Map();
-  for (const f of ctx.evaluated) if (f.category === "pod-security" && f.source.located !== void 0) located.set(placeKey(f), f);
-  const unlocated = findings.filter((f) => f.source.kind === "helm" && f.source.variant === void 0 && !borrowLocation(f, located));
+  const located2 = /* @__PURE__ */ new Map();
+  for (const f of ctx.evaluated) if (f.category === "pod-security" && f.source.located !== void 0) located2.set(placeKey(f), f);
+  const unlocated = findings.filter((f) => f.source.kind === "helm" && f.source.variant === void 0 && !borrowLocation(f, located2));
   if (unlocated.length > 0 && config.provenance.enabled) {
     const kept = new Map(ctx.renders.map((r) => [r, r.record.provenance]));
     await attachProvenance(unlocated, ctx.renders, config);
@@ -59320,7 +59773,7 @@ function buildGroups(result, shown2) {
   }
   return [...groups.values()].filter((group) => group.findings.length > 0 || group.chart === void 0 || group.chart.valueSet === "default").sort((a2, b) => chain(a2.order[0] - b.order[0], compareText(a2.order[1], b.order[1]), compareText(a2.order[2], b.order[2])));
 }
-function objectKey6(f) {
+function objectKey7(f) {
   const { object: ref, source } = f;
   return [ref.apiVersion, ref.kind, ref.namespace ?? "", ref.name, source.file, source.valueSet ?? "", source.address ?? ""].join("\0");
 }
@@ -59342,14 +59795,14 @@ function renderGroup(group, result, records, paint, options, explained) {
     lines.push(`  ${paint("no findings", "dim")}`);
     return lines;
   }
-  const byObject = [...groupBy(group.findings, objectKey6).values()].sort(
+  const byObject = [...groupBy(group.findings, objectKey7).values()].sort(
     (a2, b) => chain(compareSeverity(worst(a2), worst(b)), compareRefs(a2[0].object, b[0].object))
   );
   for (const findings of byObject) {
     const first = findings[0];
     let objectLine = `  ${paint(terminalSafe(objectLabel(first.object)), "bold")}`;
     if (first.source.address !== void 0) objectLine += paint(` (${terminalSafe(first.source.address)})`, "dim");
-    const record = records.get(objectKey6(first));
+    const record = records.get(objectKey7(first));
     const verdict = group.chart === void 0 && record !== void 0 ? objectVerdict(record, result.pss.level, pssLabel(result.pss.level, result.pss.version)) : void 0;
     if (verdict !== void 0) objectLine += ` \u2014 ${paint(terminalSafe(verdict), verdict.startsWith("denied") ? "red" : "yellow")}`;
     lines.push(objectLine);
@@ -59476,7 +59929,7 @@ function renderSummary(result, paint) {
 }
 function renderText(result, options = {}) {
   const paint = painter(options.color === true);
-  const records = new Map(result.objects.map((r) => [objectKey6(r), r]));
+  const records = new Map(result.objects.map((r) => [objectKey7(r), r]));
   const sections = [];
   sections.push([
     paint(`preadmit ${terminalSafe(result.tool.version)}`, "bold") + ` \xB7 Pod Security ${terminalSafe(pssLabel(result.pss.level, result.pss.version))} \xB7 fail-on ${result.summary.failOn}`

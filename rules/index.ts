@@ -79,6 +79,7 @@ import tfAksRbac from './tf-aks-rbac.ts';
 import tfEksControlPlaneLogging from './tf-eks-control-plane-logging.ts';
 import tfEksPublicEndpoint from './tf-eks-public-endpoint.ts';
 import tfEksSecretsEncryption from './tf-eks-secrets-encryption.ts';
+import tfEnvSecretLiteral from './tf-env-secret-literal.ts';
 import tfGkeLegacyAbac from './tf-gke-legacy-abac.ts';
 import tfGkeMasterAuthorizedNetworks from './tf-gke-master-authorized-networks.ts';
 import tfGkeNetworkPolicy from './tf-gke-network-policy.ts';
@@ -86,6 +87,7 @@ import tfGkePrivateNodes from './tf-gke-private-nodes.ts';
 import tfGkeShieldedNodes from './tf-gke-shielded-nodes.ts';
 import tfGkeWorkloadIdentity from './tf-gke-workload-identity.ts';
 import tfHelmValuesDanger from './tf-helm-values-danger.ts';
+import tfKubectlIgnoredDocuments from './tf-kubectl-ignored-documents.ts';
 import tfUnknownUntilApply from './tf-unknown-until-apply.ts';
 import valuesDangerousDefault from './values-dangerous-default.ts';
 import yamlDuplicateKey from './yaml-duplicate-key.ts';
@@ -170,6 +172,7 @@ export const RULES: readonly Rule[] = [
   tfEksControlPlaneLogging,
   tfEksPublicEndpoint,
   tfEksSecretsEncryption,
+  tfEnvSecretLiteral,
   tfGkeLegacyAbac,
   tfGkeMasterAuthorizedNetworks,
   tfGkeNetworkPolicy,
@@ -177,6 +180,7 @@ export const RULES: readonly Rule[] = [
   tfGkeShieldedNodes,
   tfGkeWorkloadIdentity,
   tfHelmValuesDanger,
+  tfKubectlIgnoredDocuments,
   tfUnknownUntilApply,
   valuesDangerousDefault,
   yamlDuplicateKey,

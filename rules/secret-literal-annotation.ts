@@ -33,6 +33,9 @@ export default defineRule<ObjectRule>({
     },
   },
   target: 'object',
+  // kubernetes_annotations (a Terraform resource that annotates an existing object) is read as a
+  // pseudo-object with the annotations in these places
+  includeTerraformResources: true,
   *check(object): Generator<Report> {
     for (const place of ANNOTATION_PLACES) {
       let node: unknown = object.raw;

@@ -3,23 +3,28 @@
 import { escapeToken } from '../src/model/pointer.ts';
 import { defineRule, type ObjectRule, type Report } from '../src/engine/rule-kit.ts';
 import { arr, isObj, str } from '../src/k8s/values.ts';
-import { REDACTED } from '../src/terraform/marks.ts';
 import { parseSetName } from '../src/terraform/render-release.ts';
 import { detectByName, detectFormat, redact, type SecretDetection } from '../src/secrets/secret-literal.ts';
 
 function detect(key: string, value: string): SecretDetection | undefined {
-  if (value === REDACTED) return undefined;
   return detectFormat(value) ?? detectByName(key, value);
 }
 
-function* walk(node: unknown, pointer: string, key: string, where: string): Generator<Report> {
+/** Pointers of values Terraform marks sensitive (the loader lists them): those are kept out of `terraform plan`. */
+function sensitiveAt(raw: Record<string, unknown>): (pointer: string) => boolean {
+  const marked = arr(raw.sensitive).filter((p): p is string => typeof p === 'string');
+  return (pointer) => marked.some((m) => pointer === m || pointer.startsWith(`${m}/`));
+}
+
+function* walk(node: unknown, pointer: string, key: string, where: string, skip: (pointer: string) => boolean): Generator<Report> {
+  if (skip(pointer)) return;
   if (typeof node === 'string') {
     const detection = detect(key, node);
     if (detection) yield { messageId: detection.signal, path: pointer, data: { where, key, what: detection.what, redacted: redact(detection.length) } };
   } else if (Array.isArray(node)) {
-    for (const [i, item] of node.entries()) yield* walk(item, `${pointer}/${i}`, key, where);
+    for (const [i, item] of node.entries()) yield* walk(item, `${pointer}/${i}`, key, where, skip);
   } else if (isObj(node)) {
-    for (const [k, v] of Object.entries(node)) yield* walk(v, `${pointer}/${escapeToken(k)}`, k, where);
+    for (const [k, v] of Object.entries(node)) yield* walk(v, `${pointer}/${escapeToken(k)}`, k, where, skip);
   }
 }
 
@@ -45,14 +50,15 @@ export default defineRule<ObjectRule>({
   kinds: ['helm_release'],
   *check(release): Generator<Report> {
     if (release.ref.apiVersion !== 'terraform/v1') return;
-    for (const [i, doc] of arr(release.raw.values).entries()) yield* walk(doc, `/values/${i}`, '', `values[${i}]`);
+    const skip = sensitiveAt(release.raw);
+    for (const [i, doc] of arr(release.raw.values).entries()) yield* walk(doc, `/values/${i}`, '', `values[${i}]`, skip);
     for (const attribute of ['set', 'set_list'] as const) {
       for (const [i, entry] of arr(release.raw[attribute]).entries()) {
         if (!isObj(entry)) continue;
         const name = str(entry.name);
         if (name === undefined) continue;
         const key = String(parseSetName(name).filter((s) => typeof s === 'string').pop() ?? name);
-        for (const report of walk(entry.value, `/${attribute}/${i}/value`, key, `${attribute}[${i}]`)) yield { ...report, data: { ...report.data, key: name } };
+        for (const report of walk(entry.value, `/${attribute}/${i}/value`, key, `${attribute}[${i}]`, skip)) yield { ...report, data: { ...report.data, key: name } };
       }
     }
   },

@@ -27,7 +27,9 @@ export default clusterRule({
     if (isPublic.value === false) return;
     const cidrs = planned(cluster, CIDRS);
     if (!cidrs.known) {
-      yield unknown(CIDRS, 'left unset, AWS opens the public endpoint to 0.0.0.0/0');
+      // the loader drops the unknown when the configuration leaves it unset (then it is 0.0.0.0/0, reported
+      // as open below); here it comes from a value known only at apply, or the plan has no configuration
+      yield unknown(CIDRS, 'which addresses may reach the public endpoint (AWS opens it to 0.0.0.0/0 when the attribute is unset)');
       return;
     }
     const list = Array.isArray(cidrs.value) ? cidrs.value : [];

@@ -5,7 +5,7 @@ import { defineRule, type Report } from '../src/engine/rule-kit.ts';
 import type { Severity } from '../src/model/model.ts';
 import { escapeToken } from '../src/model/pointer.ts';
 import { arr, isObj, str } from '../src/k8s/values.ts';
-import { parseSetName, typedValue } from '../src/terraform/render-release.ts';
+import { providerValues } from '../src/terraform/strvals.ts';
 import { capabilityName, DANGEROUS_CAPABILITIES } from '../src/k8s/capabilities.ts';
 
 
@@ -68,7 +68,7 @@ export default defineRule({
     category: 'values',
     defaultSeverity: 'high',
     description:
-      'When a helm_release chart is remote (or otherwise not in the repository) preadmit cannot render it offline, but values that ask for privileged containers, host namespaces, host paths, dangerous capabilities or root are dangerous whatever the chart does with them. Checked in `values` and `set`/`set_list` entries (not in set_sensitive, whose values are never read).',
+      'When a helm_release chart is remote (or otherwise not in the repository) preadmit cannot render it offline, but values that ask for privileged containers, host namespaces, host paths, dangerous capabilities or root are dangerous whatever the chart does with them. Checked in `values` and `set`/`set_list`/`set_sensitive` entries (sensitive values are judged like any other and never printed).',
     remediation: 'Remove the setting from the release values, or vendor the chart into the repository so its rendered manifests are checked by every rule.',
     references: [{ title: 'Pod Security Standards', url: 'https://kubernetes.io/docs/concepts/security/pod-security-standards/' }],
     messages: {
@@ -85,17 +85,22 @@ export default defineRule({
     if (release.ref.apiVersion !== 'terraform/v1' || release.raw.chartSource === 'local') return;
     const reports: Report[] = [];
     arr(release.raw.values).forEach((doc, i) => walk(doc, `/values/${i}`, [], `values[${i}]`, reports));
-    for (const attribute of ['set', 'set_list'] as const) {
+    for (const attribute of ['set', 'set_list', 'set_sensitive'] as const) {
       for (const [i, entry] of arr(release.raw[attribute]).entries()) {
         if (!isObj(entry)) continue;
         const name = str(entry.name);
         if (name === undefined) continue;
-        const steps = parseSetName(name).map(String);
-        const key = steps[steps.length - 1];
-        if (key === undefined) continue;
-        const value = Array.isArray(entry.value) ? entry.value : typeof entry.value === 'string' ? typedValue(entry.value) : entry.value;
-        const found = danger(key, value, steps[steps.length - 2]);
-        if (found) reports.push({ messageId: found.messageId, path: `/${attribute}/${i}/value`, data: { key: name, where: `${attribute}[${i}]` }, severity: found.severity });
+        // what the provider makes of the entry alone (strvals: `a=x,b.privileged=true` sets two keys, `True` is a boolean)
+        let parsed: Record<string, unknown>;
+        try {
+          const value = Array.isArray(entry.value) ? entry.value.map((v) => (v === null ? null : String(v))) : entry.value === null || entry.value === undefined ? null : String(entry.value);
+          parsed = providerValues([], [{ attribute, index: i, name, value, ...(typeof entry.type === 'string' ? { type: entry.type } : {}) }]);
+        } catch {
+          continue; // the provider cannot apply it either (reported by the loader)
+        }
+        const found: Report[] = [];
+        walk(parsed, '', [], `${attribute}[${i}]`, found);
+        for (const report of found) reports.push({ ...report, path: `/${attribute}/${i}/value` });
       }
     }
     yield* reports;

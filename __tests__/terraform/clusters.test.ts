@@ -5,6 +5,7 @@ import { describe, expect, it } from 'vitest';
 import type { Finding } from '../../src/model/model.ts';
 import type { Rule } from '../../src/engine/rule-kit.ts';
 import { fixture, loadPlanAt, run, TF_RULES } from './helpers.ts';
+import { loadPlan } from '../../src/terraform/index.ts';
 
 const plan = loadPlanAt(fixture('clusters', 'plan.json'));
 const findings = run(plan.objects, TF_RULES);
@@ -12,11 +13,13 @@ const rule = (id: string): Rule => TF_RULES.find((r) => r.meta.id === id)!;
 const of = (id: string) => findings.filter((f) => f.ruleId === id).map((f) => `${f.source.address} ${f.path} ${f.severity}${f.message.includes('unknown until apply') ? ' unknown' : ''}`);
 
 describe('cluster pseudo-objects', () => {
-  it('stand for each cluster resource, named by address, raw = planned values with sensitive values redacted', () => {
+  it('stand for each cluster resource, named by address, raw = planned values, sensitive ones listed and never in a finding', () => {
     const aks = plan.objects.find((o) => o.source.address === 'azurerm_kubernetes_cluster.good')!;
     expect(aks.ref).toEqual({ apiVersion: 'terraform/v1', kind: 'azurerm_kubernetes_cluster', name: 'azurerm_kubernetes_cluster.good' });
-    expect(aks.raw.kube_config_raw).toBe('<redacted>');
-    expect(JSON.stringify({ plan, findings })).not.toContain('AKS-KUBECONFIG-SECRET-TOKEN');
+    expect(aks.raw.kube_config_raw).toContain('AKS-KUBECONFIG-SECRET-TOKEN');
+    expect(aks.sensitive).toEqual([aks.raw.kube_config_raw]);
+    expect(plan.secrets).toContain(aks.raw.kube_config_raw);
+    expect(JSON.stringify(findings)).not.toContain('AKS-KUBECONFIG-SECRET-TOKEN');
     expect(plan.objects.find((o) => o.source.address === 'aws_eks_cluster.whole')!.unknown).toEqual(['']);
   });
 
@@ -37,7 +40,28 @@ describe('EKS', () => {
       'module.eks.aws_eks_cluster.this[0] /vpc_config/0/public_access_cidrs medium unknown',
       'aws_eks_cluster.whole  medium unknown',
     ]);
-    expect(findings.find((f) => f.ruleId === 'tf-eks-public-endpoint' && f.source.address === 'module.eks.aws_eks_cluster.this[0]')!.message).toBe('vpc_config[0].public_access_cidrs is unknown until apply: left unset, AWS opens the public endpoint to 0.0.0.0/0');
+    expect(findings.find((f) => f.ruleId === 'tf-eks-public-endpoint' && f.source.address === 'module.eks.aws_eks_cluster.this[0]')!.message).toBe('vpc_config[0].public_access_cidrs is unknown until apply: which addresses may reach the public endpoint (AWS opens it to 0.0.0.0/0 when the attribute is unset)');
+  });
+
+  it('tf-eks-public-endpoint: public_access_cidrs the configuration leaves unset is 0.0.0.0/0 (high, as written out); set from a value known at apply it stays unknown', () => {
+    const eks = (cidrs: Record<string, unknown> | undefined) => loadPlan({
+      format_version: '1.2',
+      resource_changes: [{
+        address: 'module.eks.aws_eks_cluster.prod', mode: 'managed', type: 'aws_eks_cluster', name: 'prod',
+        change: {
+          actions: ['create'], before: null,
+          after: { name: 'prod', enabled_cluster_log_types: ['api', 'audit', 'authenticator'], encryption_config: [{ provider: [{ key_arn: 'k' }], resources: ['secrets'] }], vpc_config: [{ endpoint_private_access: false, endpoint_public_access: true, subnet_ids: ['subnet-1'] }] },
+          after_unknown: { vpc_config: [{ cluster_security_group_id: true, public_access_cidrs: true, vpc_id: true }] }, after_sensitive: {},
+        },
+      }],
+      configuration: { root_module: { module_calls: { eks: { source: './eks', module: { resources: [{
+        address: 'aws_eks_cluster.prod', mode: 'managed', type: 'aws_eks_cluster', name: 'prod',
+        expressions: { name: { constant_value: 'prod' }, vpc_config: [{ endpoint_public_access: { constant_value: true }, subnet_ids: { constant_value: ['subnet-1'] }, ...cidrs }] },
+      }] } } } } },
+    }, { planFile: 'plan.json', planDir: '/nonexistent', repoRoot: '/nonexistent' });
+    const verdict = (cidrs?: Record<string, unknown>) => run(eks(cidrs).objects, [rule('tf-eks-public-endpoint')]).map((f) => `${f.path} ${f.severity}${f.message.includes('unknown until apply') ? ' unknown' : ''}`);
+    expect(verdict()).toEqual(['/vpc_config/0/endpoint_public_access high']);
+    expect(verdict({ public_access_cidrs: { references: ['aws_eip.nat.public_ip', 'aws_eip.nat'] } })).toEqual(['/vpc_config/0/public_access_cidrs medium unknown']);
   });
 
   it('tf-eks-secrets-encryption', () => {

@@ -202,8 +202,10 @@ describe('typed kubernetes resources: one converter for every type', () => {
       data: { username: '<redacted>', password: '<redacted>' }, binaryData: { keystore: '<redacted>' },
     });
     expect(at('kubernetes_secret.legacy').raw.data).toEqual({ token: '<redacted>' });
-    const text = JSON.stringify(objects);
+    const text = JSON.stringify(objects.map((o) => o.raw));
     for (const secret of ['hunter2-SUPER-SECRET-VALUE', 'c2VjcmV0LWtleXN0b3Jl', 'legacy-SECRET-TOKEN-0123']) expect(text).not.toContain(secret);
+    // marked sensitive: listed, so no report prints them
+    expect(at('kubernetes_secret_v1.db').sensitive).toEqual(expect.arrayContaining(['hunter2-SUPER-SECRET-VALUE', 'c2VjcmV0LWtleXN0b3Jl']));
     expect(at('kubernetes_config_map_v1.web').raw.data).toEqual({ LOG_LEVEL: 'debug' });
   });
 

@@ -28,7 +28,8 @@ describe('remote helm_release', () => {
       values: [{ daemonset: { hostNetwork: true } }, { podSecurityContext: { runAsUser: 0 } }],
       set: [{ name: 'hostPID', value: 'true' }, { name: 'image.tag', value: '1.2.3', type: 'string' }],
       set_list: [{ name: 'securityContext.capabilities.add', value: ['NET_ADMIN', 'ALL'] }],
-      set_sensitive: [{ name: 'auth.password', value: '<redacted>' }],
+      set_sensitive: [{ name: 'auth.password', value: 'HELM-SET-SENSITIVE-pa55w0rd' }],
+      sensitive: ['/set_sensitive/0/value'],
     });
     expect(release('module.aws.helm_release.lbc').raw).toMatchObject({ values: [], set: [{ name: 'clusterName', value: 'prod' }, { name: 'vpcId', value: null }], set_list: [], set_sensitive: [] });
     expect(release('module.aws.helm_release.lbc').unknown).toEqual(['/set/1/value']);
@@ -47,7 +48,7 @@ describe('remote helm_release', () => {
     ]);
     expect(findings.find((f) => f.path === '/values/0/daemonset/securityContext/privileged')!.message).toBe('values[0] sets daemonset.securityContext.privileged: privileged containers are root on the node');
     expect(findings.find((f) => f.path === '/set/0/value')!.message).toBe('set[0] sets hostPID: pods share the node\'s namespaces');
-    // values sensitive as a whole: strings redacted, the boolean still judged
+    // values sensitive as a whole: judged like the others
     expect(findings.filter((f) => f.source.address === 'helm_release.db').map((f) => f.path)).toEqual(['/values/0/primary/podSecurityContext/runAsNonRoot']);
   });
 
@@ -61,8 +62,12 @@ describe('remote helm_release', () => {
 
   it('never shows a sensitive value: set_sensitive, sensitive values, repository_password, variables', () => {
     const findings = run(plan.objects, TF_RULES);
-    const text = JSON.stringify({ plan, findings });
+    const text = JSON.stringify(findings);
     for (const secret of ['HELM-SET-SENSITIVE-pa55w0rd', 'HELM-REPO-PASSWORD-secret', 'HELM-SENSITIVE-VALUES-rootpw', 'HELM-SENSITIVE-VARIABLE-value']) expect(text).not.toContain(secret);
+    // never read at all
+    for (const secret of ['HELM-REPO-PASSWORD-secret', 'HELM-SENSITIVE-VARIABLE-value']) expect(JSON.stringify(plan)).not.toContain(secret);
+    // judged, and handed to the redactor for the report
+    expect(plan.secrets).toEqual(expect.arrayContaining(['HELM-SET-SENSITIVE-pa55w0rd', 'HELM-SENSITIVE-VALUES-rootpw']));
   });
 });
 
@@ -73,24 +78,26 @@ describe('helm --set semantics for the render', () => {
     expect(parseSetName('containers[1].args[0]')).toEqual(['containers', 1, 'args', 0]);
   });
 
-  it('types values as helm does', () => {
-    expect([typedValue('true'), typedValue('false'), typedValue('null'), typedValue('10'), typedValue('010'), typedValue('1.5'), typedValue('a\\,b')]).toEqual([true, false, null, 10, '010', '1.5', 'a,b']);
+  it('types values as helm does (strvals typedVal: any case, no leading zero)', () => {
+    expect([typedValue('true'), typedValue('True'), typedValue('FALSE'), typedValue('null'), typedValue('10'), typedValue('010'), typedValue('1.5'), typedValue('-0')]).toEqual([true, true, false, null, 10, '010', '1.5', 0]);
   });
 
-  it('builds one values document from set, set_list and set_sensitive, in order', () => {
+  it('builds the values as the provider does: values merged, then set, set_list and set_sensitive applied onto them, in that order', () => {
     expect(setEntriesToValues([
-      { name: 'securityContext.privileged', value: 'true' },
-      { name: 'image.tag', value: '10', type: 'string' },
-      { name: 'args', value: ['--a', '2'], list: true },
-      { name: 'containers[1].name', value: 'sidecar' },
-      { name: 'auth.password', value: 's3cret', sensitive: true },
-      { name: 'securityContext.privileged', value: 'false' },
-    ])).toEqual({
-      securityContext: { privileged: false },
+      { attribute: 'set_sensitive', index: 0, name: 'auth.password', value: 's3cret' },
+      { attribute: 'set', index: 0, name: 'securityContext.privileged', value: 'true' },
+      { attribute: 'set', index: 1, name: 'image.tag', value: '10', type: 'string' },
+      { attribute: 'set_list', index: 0, name: 'args', value: ['--a', '2'] },
+      { attribute: 'set', index: 2, name: 'containers[1].name', value: 'sidecar' },
+      { attribute: 'set', index: 3, name: 'securityContext.privileged', value: 'false' },
+      { attribute: 'set_sensitive', index: 1, name: 'securityContext.privileged', value: 'TRUE' },
+    ], ['securityContext: {runAsUser: 1000}\nextra: [{name: a, image: a:1}, {name: b}]\n'])).toEqual({
+      securityContext: { privileged: true, runAsUser: 1000 },
       image: { tag: '10' },
       args: ['--a', 2],
       containers: [null, { name: 'sidecar' }],
       auth: { password: 's3cret' },
+      extra: [{ name: 'a', image: 'a:1' }, { name: 'b' }],
     });
   });
 });

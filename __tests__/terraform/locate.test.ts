@@ -116,3 +116,35 @@ describe('YAML inside heredocs and helm_release values', () => {
     expect(lines[kubectl.lineOf!('/metadata/name')! - 1]).toBe('      name: web-kubectl');
   });
 });
+
+describe('locating never costs an evaluation', () => {
+  const deep = (n: number) => `locals {\n  x = ${'['.repeat(n)}1${']'.repeat(n)}\n  y = ${'{ a = '.repeat(n)}1${' }'.repeat(n)}\n}\n`;
+
+  it('parses thousands of nested brackets and blocks without exhausting the stack, and reads what follows', () => {
+    const text = `${deep(5000)}${'b {\n'.repeat(3000)}${'}\n'.repeat(3000)}resource "kubernetes_pod_v1" "p" {\n  metadata { name = "p" }\n}\n`;
+    const items = parseHcl(text);
+    expect(items.map((i) => (i.type === 'block' ? `${i.name} ${i.labels.join(' ')}`.trim() : i.name))).toEqual(['locals', 'b', 'resource kubernetes_pod_v1 p']);
+  });
+
+  it('judges a resource whose module holds such a file, at its line', async () => {
+    const { mkdtempSync, mkdirSync, writeFileSync } = await import('node:fs');
+    const os = await import('node:os');
+    const { scan } = await import('../../src/pipeline/scan.ts');
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'preadmit-tf-deep-'));
+    mkdirSync(path.join(dir, '.git'));
+    writeFileSync(path.join(dir, 'main.tf'), 'resource "kubernetes_pod_v1" "web" {\n  metadata { name = "web" }\n}\n');
+    writeFileSync(path.join(dir, 'zz_locals.tf'), deep(5000));
+    writeFileSync(path.join(dir, 'plan.json'), JSON.stringify({
+      format_version: '1.2',
+      resource_changes: [{
+        address: 'kubernetes_pod_v1.web', mode: 'managed', type: 'kubernetes_pod_v1', name: 'web',
+        change: { actions: ['create'], before: null, after: { metadata: [{ name: 'web', namespace: 'apps' }], spec: [{ container: [{ name: 'c', image: 'c:1', security_context: [{ privileged: true }] }] }] }, after_unknown: {}, after_sensitive: {} },
+      }],
+    }));
+    const result = await scan({ paths: [path.join(dir, 'plan.json')] });
+    expect(result.errors).toEqual([]);
+    expect(result.findings.filter((f) => f.ruleId === 'pss-privileged').map((f) => [f.path, f.source.file, f.source.line])).toEqual([
+      ['/spec/containers/0/securityContext/privileged', 'main.tf', 1],
+    ]);
+  });
+});

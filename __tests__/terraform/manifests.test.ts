@@ -1,6 +1,7 @@
-// kubernetes_manifest (the manifest attribute is the object) and kubectl_manifest (yaml_body, sensitive, multi-document).
+// kubernetes_manifest (the manifest attribute is the object) and kubectl_manifest (yaml_body, sensitive; its first document is applied).
 import { describe, expect, it } from 'vitest';
 import { RULES } from '../../rules/index.ts';
+import { loadPlan } from '../../src/terraform/index.ts';
 import { fixture, loadPlanAt, run, TF_RULES } from './helpers.ts';
 
 const plan = loadPlanAt(fixture('manifests', 'plan.json'));
@@ -38,21 +39,42 @@ describe('kubernetes_manifest', () => {
 });
 
 describe('kubectl_manifest', () => {
-  it('reads every document of yaml_body as an object of the same address', () => {
+  it('reads the first document of yaml_body, the one the provider applies, and says the others are dropped', () => {
     const bundle = at('kubectl_manifest.tools["bundle"]');
-    expect(bundle.map((o) => `${o.ref.kind}/${o.ref.name}@${o.source.document}`)).toEqual(['Namespace/tools@0', 'Secret/tools-token@1', 'ClusterRoleBinding/tools-admin@2']);
+    expect(bundle.map((o) => `${o.ref.kind}/${o.ref.name}@${o.source.document}`)).toEqual(['Namespace/tools@0', 'kubectl_manifest/kubectl_manifest.tools["bundle"]@undefined']);
     expect(bundle[0]!.raw).toEqual({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'tools', labels: { 'pod-security.kubernetes.io/enforce': 'privileged' } } });
+    const findings = run(bundle, [...RULES, ...TF_RULES]);
+    expect(findings.filter((f) => f.ruleId === 'tf-kubectl-ignored-documents').map((f) => [f.path, f.severity, f.message])).toEqual([
+      ['/yaml_body', 'low', 'yaml_body has 2 more YAML document(s) after the first (document 2, 3): the kubectl provider applies only the first, so they never reach the cluster and were not checked'],
+    ]);
+    // the ClusterRoleBinding of document 3 is never applied: no finding on it
+    expect(findings.some((f) => f.object.kind === 'ClusterRoleBinding')).toBe(false);
   });
 
   it('redacts the Secret payloads of yaml_body and never shows yaml_body in a message', () => {
-    const secret = at('kubectl_manifest.tools["bundle"]')[1]!;
+    const secret = at('kubectl_manifest.tools["token"]')[0]!;
     expect(secret.raw).toMatchObject({ stringData: { token: '<redacted>' }, data: { other: '<redacted>' } });
     expect(plan.errors).toEqual([{ kind: 'parse', file: '__tests__/terraform/fixtures/manifests/plan.json', message: 'kubectl_manifest.bad: yaml_body is not valid YAML (document 1, line 7); its content is not shown because it is sensitive' }]);
     const findings = run(objects, [...RULES, ...TF_RULES]);
-    const text = JSON.stringify({ plan, findings });
     for (const secretText of ['KUBECTL-SECRET-ghp_abcdefghijklmnop', 'S1VCRUNUTC1CQVNFNjQtU0VDUkVU', 'KUBECTL-BAD-YAML-SECRET', 'MANIFEST-SECRET-sk_live_0123456789']) {
-      expect(text).not.toContain(secretText);
+      expect(JSON.stringify(findings)).not.toContain(secretText);
     }
+    // Secret payloads never reach an object; other sensitive parts are judged and listed for the redactor
+    const raws = JSON.stringify(objects.map((o) => o.raw));
+    for (const secretText of ['KUBECTL-SECRET-ghp_abcdefghijklmnop', 'S1VCRUNUTC1CQVNFNjQtU0VDUkVU', 'KUBECTL-BAD-YAML-SECRET']) expect(raws).not.toContain(secretText);
+    expect(plan.secrets).toContain('MANIFEST-SECRET-sk_live_0123456789');
+  });
+
+  it('judges sensitive_fields (the provider applies them; it only hides them from display) and keeps them out of messages', () => {
+    const loaded = loadPlanAt(fixture('manifests', 'plan.json'));
+    const json = (after: Record<string, unknown>) => ({ format_version: '1.2', resource_changes: [{ address: 'kubectl_manifest.x', mode: 'managed', type: 'kubectl_manifest', name: 'x', change: { actions: ['create'], before: null, after, after_unknown: { yaml_body_parsed: true }, after_sensitive: { yaml_body: true } } }] });
+    const body = 'apiVersion: v1\nkind: Pod\nmetadata: {name: x, namespace: apps}\nspec:\n  hostPID: true\n  containers:\n  - name: runner-7f3a\n    image: busybox\n    securityContext: {privileged: true}\n';
+    const hidden = loadPlan(json({ yaml_body: body, sensitive_fields: ['spec'], override_namespace: null }), { planFile: 'plan.json', planDir: '/nonexistent', repoRoot: '/nonexistent' });
+    const findings = run(hidden.objects, RULES);
+    expect(findings.filter((f) => f.ruleId === 'pss-privileged' || f.ruleId === 'pss-host-namespaces').map((f) => f.path).sort()).toEqual(['/spec/containers/0/securityContext/privileged', '/spec/hostPID']);
+    expect(JSON.stringify(findings)).not.toContain('runner-7f3a');
+    expect(hidden.secrets).toContain('runner-7f3a');
+    expect(loaded.errors).toHaveLength(1);
   });
 
   it('applies override_namespace', () => {
@@ -70,6 +92,6 @@ describe('kubectl_manifest', () => {
 
   it('joins objects of the plan: the ClusterRoleBinding of yaml_body grants the default service account cluster-admin', () => {
     const findings = run(objects, RULES);
-    expect(findings.some((f) => f.source.address === 'kubectl_manifest.tools["bundle"]' && f.object.kind === 'ClusterRoleBinding')).toBe(true);
+    expect(findings.some((f) => f.source.address === 'kubectl_manifest.tools["admin"]' && f.object.kind === 'ClusterRoleBinding')).toBe(true);
   });
 });

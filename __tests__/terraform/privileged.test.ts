@@ -26,7 +26,7 @@ describe.each(helms)('privileged container four ways (%s)', (_, helmPath) => {
     expect(plan.helmReleases).toHaveLength(1);
     const release = plan.helmReleases[0]!;
     expect(release).toMatchObject({ address: 'helm_release.web', name: 'web', namespace: 'apps', chartDir: path.join(repoRoot, '__tests__/terraform/fixtures/privileged/charts/web') });
-    expect(release.set).toEqual([{ name: 'privileged', value: 'true' }]);
+    expect(release.set).toEqual([{ attribute: 'set', index: 0, name: 'privileged', value: 'true' }]);
 
     const helm = await locateHelm(helmPath);
     const rendered = await renderHelmRelease(release, { helm, timeoutMs: 60_000, repoRoot });

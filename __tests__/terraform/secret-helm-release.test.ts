@@ -1,5 +1,5 @@
 // secret-literal-helm-release: credentials in a helm_release's set/values are in the plan and state in
-// clear; set_sensitive (redacted by the loader) is the way. Token-shaped fixtures are built by concatenation.
+// clear; set_sensitive (or a sensitive value, listed by the loader) is the way. Token-shaped fixtures are built by concatenation.
 import { describe, expect, it } from 'vitest';
 import rule from '../../rules/secret-literal-helm-release.ts';
 import type { ScannedObject } from '../../src/model/model.ts';
@@ -34,9 +34,11 @@ describe('secret-literal-helm-release', () => {
   it('leaves sensitive, empty and reference values alone', () => {
     const findings = run(
       [release({
-        set: [{ name: 'auth.password', value: '<redacted>' }, { name: 'auth.existingSecret', value: 'db' }, { name: 'auth.token', value: '' }],
-        set_sensitive: [{ name: 'auth.password', value: '<redacted>' }],
-        values: [{ auth: { password: '<redacted>', passwordFile: '/run/secrets/pw' } }, null],
+        set: [{ name: 'auth.password', value: 'hunter2-prod' }, { name: 'auth.existingSecret', value: 'db' }, { name: 'auth.token', value: '' }],
+        set_sensitive: [{ name: 'auth.password', value: 'hunter2-prod' }],
+        values: [{ auth: { passwordFile: '/run/secrets/pw' } }, { auth: { password: 'S3cret-pw' } }, null],
+        // what the plan marks sensitive (the loader lists it): kept out of `terraform plan` already
+        sensitive: ['/set/0/value', '/set_sensitive/0/value', '/values/1'],
       })],
       [rule],
     );

@@ -211,3 +211,34 @@ describe('plans without resource_changes (format 0.1 era)', () => {
     expect(plan.objects.map((o) => o.ref.name)).toEqual(['same', 'replaced', 'updated']);
   });
 });
+
+describe('unknown RBAC fields', () => {
+  const role = (ruleUnknown: Record<string, boolean>) => loadPlan({
+    format_version: '1.2',
+    resource_changes: [
+      {
+        address: 'kubernetes_cluster_role_v1.ops', mode: 'managed', type: 'kubernetes_cluster_role_v1', name: 'ops',
+        change: { actions: ['create'], after: { metadata: [{ name: 'ops' }], aggregation_rule: [], rule: [{ api_groups: [''], resources: ['secrets', 'pods', 'pods/exec'], verbs: ['*'], resource_names: null }] }, after_unknown: { rule: [ruleUnknown] }, after_sensitive: {} },
+      },
+      {
+        address: 'kubernetes_cluster_role_binding_v1.ops', mode: 'managed', type: 'kubernetes_cluster_role_binding_v1', name: 'ops',
+        change: { actions: ['create'], after: { metadata: [{ name: 'ops' }], role_ref: [{ api_group: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'ops' }], subject: [{ kind: 'ServiceAccount', name: 'ci', namespace: 'apps' }] }, after_unknown: { subject: [{ api_group: true }] }, after_sensitive: {} },
+      },
+    ],
+  }, { planFile: 'plan.json', planDir: '/nonexistent', repoRoot: '/nonexistent' });
+  const severities = (plan: ReturnType<typeof role>) => run(plan.objects, RULES).filter((f) => f.ruleId === 'rbac-secrets-read' || f.ruleId === 'rbac-wildcard').map((f) => [f.ruleId, f.path, f.severity, f.message.includes('unknown until apply')]);
+
+  it('an unknown nonResourceURLs of a rule that lists resources cannot take the grant away: not lowered', () => {
+    expect(severities(role({ non_resource_urls: true }))).toEqual([
+      ['rbac-secrets-read', '/rules/0', 'high', false],
+      ['rbac-wildcard', '/rules/0', 'high', false],
+    ]);
+  });
+
+  it('an unknown resourceNames can (with names listed even create is no longer granted): lowered', () => {
+    expect(severities(role({ resource_names: true })).map(([id, , severity, unknown]) => [id, severity, unknown])).toEqual([
+      ['rbac-secrets-read', 'medium', true],
+      ['rbac-wildcard', 'medium', true],
+    ]);
+  });
+});

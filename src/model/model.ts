@@ -146,6 +146,11 @@ export interface ScannedObject {
   source: SourceInfo;
   /** Terraform: JSON pointers into `raw` whose planned value is unknown until apply. */
   unknown?: readonly string[];
+  /**
+   * Terraform: values the plan marks sensitive. They are in `raw` as planned (the rules judge what the
+   * cluster gets) and never printed: findings on the object have them replaced (terraform/sensitive.ts).
+   */
+  sensitive?: readonly string[];
   /** Line in `source.file` of the node at a JSON pointer (nearest existing ancestor), when the file is the object's own text. */
   lineOf?: (pointer: string) => number | undefined;
   /** helm: what the render could not tell (render-variants.ts); read by render-divergence and render-lookup. */

@@ -76,6 +76,7 @@ export async function load(
       for (const note of plan.notes) loaded.errors.push({ kind: 'read', file: note.file, ...(note.line ? { line: note.line } : {}), message: note.message });
       loaded.charts.push(...plan.charts);
       loaded.secrets.push(...plan.secrets);
+      loaded.skipped.push(...plan.skipped); // Terraform resources that write to the cluster and were not read, with why
       loaded.renderMs += plan.renderMs;
     } else {
       loadManifestText(text(), file, explicit, loaded);

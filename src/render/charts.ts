@@ -52,7 +52,7 @@ export interface RenderedCharts {
    * security fields differ from the main render are also in `objects`, marked with source.variant.
    */
   variants: ChartRender[];
-  /** Charts not rendered, with why: library charts, which helm refuses to install. */
+  /** Inputs not judged, with why: library charts (helm refuses to install them); in a scan, Terraform resources that write to the cluster and are not read. */
   skipped: SkippedPath[];
 }
 

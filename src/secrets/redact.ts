@@ -256,7 +256,7 @@ function envEntries(raw: unknown): { name: string; value: string }[] {
  * or a lower-case name (`password`, `postgres-password`, `changeme`): such values are key names and
  * placeholders the chart itself publishes, and replacing them would garble names and messages.
  */
-function redactable(value: string): boolean {
+export function redactable(value: string): boolean {
   const v = value.trim();
   return v.length >= MIN_SECRET && !/^[a-z]+(?:[-_.][a-z]+)*$/.test(v);
 }

@@ -7,11 +7,12 @@
 //   - unset blocks are `[]`, unset scalars `null`: both become absent;
 //   - some integers are strings (`replicas`, `run_as_user`, ports), file modes octal strings.
 // Unknown values (after_unknown) become JSON pointers into the converted object; sensitive values
-// (after_sensitive, and every Secret payload) are redacted before they reach it. A pointer into the
+// (after_sensitive) are converted as planned, for the rules to judge, and listed apart so reports never
+// print them; every Secret payload is redacted (it is never scanned). A pointer into the
 // converted object maps back to the Terraform attribute path (tfPathOf), for .tf lines.
 import { escapeToken, tokens } from '../model/pointer.ts';
 import { isObj, type Obj } from '../k8s/values.ts';
-import { child, redactDeep } from './marks.ts';
+import { child, redactDeep, sensitiveStrings } from './marks.ts';
 
 export interface TypedSpec {
   apiVersion: string;
@@ -49,6 +50,9 @@ export const TYPED_RESOURCES: Readonly<Record<string, TypedSpec>> = (() => {
   add(['kubernetes_namespace', 'kubernetes_namespace_v1'], { apiVersion: 'v1', kind: 'Namespace', top: ['metadata'] });
   add(['kubernetes_secret', 'kubernetes_secret_v1'], { apiVersion: 'v1', kind: 'Secret', top: ['metadata', 'data', 'binary_data', 'type', 'immutable'] });
   add(['kubernetes_config_map', 'kubernetes_config_map_v1'], { apiVersion: 'v1', kind: 'ConfigMap', top: ['metadata', 'data', 'binary_data', 'immutable'] });
+  // *_v1_data resources write keys into an existing object (server-side apply): the keys they write are judged
+  add(['kubernetes_config_map_v1_data'], { apiVersion: 'v1', kind: 'ConfigMap', top: ['metadata', 'data'] });
+  add(['kubernetes_secret_v1_data'], { apiVersion: 'v1', kind: 'Secret', top: ['metadata', 'data'] });
   add(['kubernetes_service', 'kubernetes_service_v1'], { apiVersion: 'v1', kind: 'Service', top: WORKLOAD });
   add(['kubernetes_ingress'], { apiVersion: 'networking.k8s.io/v1beta1', kind: 'Ingress', top: WORKLOAD });
   add(['kubernetes_ingress_v1'], { apiVersion: 'networking.k8s.io/v1', kind: 'Ingress', top: WORKLOAD });
@@ -282,6 +286,8 @@ export interface Converted {
   raw: Obj;
   /** Pointers (into raw) whose planned value is unknown until apply. */
   unknown: string[];
+  /** Strings the plan marks sensitive (after_sensitive): in raw for the rules, kept out of every report. */
+  sensitive: string[];
 }
 
 /**
@@ -293,16 +299,17 @@ export function convertTyped(type: string, after: unknown, afterUnknown: unknown
   if (spec === undefined) return undefined;
   const walk: Walk = { kind: spec.kind, unknown: [] };
   const head: Obj = { apiVersion: spec.apiVersion, kind: spec.kind };
-  if (!isObj(after)) return { raw: head, unknown: [''] };
-  // A Secret's payload is secret whatever after_sensitive says (plans before 0.15 carry no sensitivity).
-  const sensitive = spec.kind === 'Secret' ? { ...(isObj(afterSensitive) ? afterSensitive : {}), data: true, binary_data: true } : afterSensitive;
-  const body = convertBlock(after, afterUnknown, sensitive, '', '', walk, spec.top);
+  if (!isObj(after)) return { raw: head, unknown: [''], sensitive: [] };
+  // A Secret's payload is never scanned, whatever after_sensitive says (plans before 0.15 carry no
+  // sensitivity); any other value marked sensitive is judged as planned (the cluster gets it as planned).
+  const redacted = spec.kind === 'Secret' ? { data: true, binary_data: true } : undefined;
+  const body = convertBlock(after, afterUnknown, redacted, '', '', walk, spec.top);
   const raw: Obj = { ...head, ...body };
   if (spec.name !== undefined) {
     const metadata = isObj(raw.metadata) ? raw.metadata : {};
     raw.metadata = { ...metadata, name: spec.name };
   }
-  return { raw, unknown: walk.unknown };
+  return { raw, unknown: walk.unknown, sensitive: [...sensitiveStrings(after, afterSensitive)] };
 }
 
 function snake(name: string): string {

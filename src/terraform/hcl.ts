@@ -31,8 +31,16 @@ export type HclValue =
 const IDENT_START = /[A-Za-z_]/;
 const IDENT = /[A-Za-z0-9_-]/;
 
+/**
+ * Deepest nesting of blocks, objects and tuples parsed into items; deeper content is skipped as an
+ * opaque expression (iteratively), so a file of thousands of nested brackets cannot exhaust the stack.
+ */
+const MAX_DEPTH = 64;
+
 class Scanner {
   pos = 0;
+  /** Blocks, objects and tuples open around the position. */
+  depth = 0;
   private readonly newlines: number[] = [];
 
   constructor(readonly text: string) {
@@ -211,7 +219,15 @@ function parseBody(s: Scanner, nested: boolean): HclItem[] {
       continue;
     }
     s.pos++; // {
+    if (s.depth >= MAX_DEPTH) {
+      s.skipExpression(new Set(['}']), false);
+      if (s.peek() === '}') s.pos++;
+      items.push({ type: 'block', name, labels, line, body: [] });
+      continue;
+    }
+    s.depth++;
     items.push({ type: 'block', name, labels, line, body: parseBody(s, true) });
+    s.depth--;
   }
   return items;
 }
@@ -221,12 +237,18 @@ function parseValue(s: Scanner, terminators: Set<string>, stopAtNewline: boolean
   const line = s.line;
   const c = s.peek();
   let value: HclValue;
-  if (c === '{' && !/^\{\s*for\s/.test(s.text.slice(s.pos, s.pos + 40))) {
+  if (s.depth >= MAX_DEPTH && (c === '{' || c === '[')) {
+    value = { type: 'expr', line }; // skipped below, brackets balanced
+  } else if (c === '{' && !/^\{\s*for\s/.test(s.text.slice(s.pos, s.pos + 40))) {
     s.pos++;
+    s.depth++;
     value = { type: 'object', line, entries: parseObjectEntries(s) };
+    s.depth--;
   } else if (c === '[' && !/^\[\s*for\s/.test(s.text.slice(s.pos, s.pos + 40))) {
     s.pos++;
+    s.depth++;
     value = { type: 'tuple', line, items: parseTupleItems(s) };
+    s.depth--;
   } else if (c === '<' && s.peek(1) === '<') {
     const heredoc = s.readHeredoc();
     value = heredoc ? { type: 'heredoc', line, ...heredoc } : { type: 'expr', line };

@@ -1,25 +1,17 @@
 // `helm_release`: a render request when the chart is a local directory of the repository, else a clear
 // "not analysable offline" notice; in both cases a pseudo-object carrying the release's values (parsed,
-// sensitive parts redacted) for the rules that need no rendering (tf-helm-values-danger) and for
-// values that are unknown until apply. helm provider 2.x (list blocks, `[]`) and 3.x (nested attribute
+// as planned: sensitive ones too, listed in `sensitive` so they are never printed) for the rules that
+// need no rendering (tf-helm-values-danger) and for values that are unknown until apply. helm provider 2.x (list blocks, `[]`) and 3.x (nested attribute
 // lists, `null`) shapes are read alike.
 import { existsSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { arr, isObj, str, type Obj } from '../k8s/values.ts';
 import { parseYamlDocuments } from '../loaders/yaml-docs.ts';
-import { child, redactDeep } from './marks.ts';
+import { child, sensitiveStrings } from './marks.ts';
+import { providerValues, StrvalsError, type SetEntry } from './strvals.ts';
 
-export interface HelmSetEntry {
-  /** Helm path (`image.tag`, `a\.b[0].c`). */
-  name: string;
-  /** A string for `set` / `set_sensitive`, a list of strings for `set_list`. */
-  value: string | string[];
-  /** `string` forces a string (--set-string); `auto` or `` lets helm type it. */
-  type?: string;
-  /** From `set_sensitive`: never shown anywhere. */
-  sensitive?: boolean;
-  list?: boolean;
-}
+/** A `set`, `set_list`, `set_sensitive` (or 1.x `set_string`) entry, applied as the provider applies it (strvals.ts). */
+export type HelmSetEntry = SetEntry;
 
 export interface HelmReleaseRequest {
   address: string;
@@ -33,10 +25,12 @@ export interface HelmReleaseRequest {
   remote?: { repository?: string; chart: string; version?: string };
   /** YAML texts of `values`, in order (only the known ones). */
   values: string[];
-  /** `set`, `set_list`, `set_sensitive` entries with known values, in the order helm applies them. */
+  /** `set`, `set_list`, `set_sensitive` entries with known values (the provider applies them in attribute order). */
   set: HelmSetEntry[];
   /** Pointers (into the release's planned value) unknown until apply: `/values`, `/set/4/value`... */
   unknown: string[];
+  /** Values marked sensitive (set_sensitive, sensitive `set` values and `values` texts): never printed. */
+  sensitive: string[];
 }
 
 export type ChartSource = 'local' | 'remote' | 'missing' | 'archive' | 'unknown';
@@ -82,7 +76,14 @@ export function resolveChart(after: Obj, dirs: { rootDir: string; moduleDir?: st
   return { source: 'missing', tried: candidates };
 }
 
-function setEntries(value: unknown, unknown: unknown, sensitive: unknown, attribute: 'set' | 'set_list' | 'set_sensitive' | 'set_string', unknownOut: string[]): { entries: HelmSetEntry[]; raw: Obj[] } {
+function setEntries(
+  value: unknown,
+  unknown: unknown,
+  sensitive: unknown,
+  attribute: 'set' | 'set_list' | 'set_sensitive' | 'set_string',
+  unknownOut: string[],
+  secrets: { pointers: string[]; values: Set<string> },
+): { entries: HelmSetEntry[]; raw: Obj[] } {
   const entries: HelmSetEntry[] = [];
   const raw: Obj[] = [];
   if (child(unknown, attribute) === true) {
@@ -94,8 +95,11 @@ function setEntries(value: unknown, unknown: unknown, sensitive: unknown, attrib
     const u = child(child(unknown, attribute), i);
     const name = str(item.name);
     const secret = attribute === 'set_sensitive' || child(child(child(sensitive, attribute), i), 'value') === true || child(child(sensitive, attribute), i) === true;
-    const shown: Obj = { name: name ?? null, type: item.type ?? null, value: secret ? redactDeep(item.value ?? null) : (item.value ?? null) };
-    raw.push(shown);
+    raw.push({ name: name ?? null, type: item.type ?? null, value: item.value ?? null });
+    if (secret) {
+      secrets.pointers.push(`/${attribute}/${raw.length - 1}/value`);
+      sensitiveStrings(item.value, true, secrets.values);
+    }
     if (u === true || child(u, 'name') === true) {
       unknownOut.push(`/${attribute}/${i}`);
       return;
@@ -106,12 +110,11 @@ function setEntries(value: unknown, unknown: unknown, sensitive: unknown, attrib
     }
     if (name === undefined) return;
     const type = str(item.type);
-    if (attribute === 'set_list') {
-      const list = arr(item.value).map((v) => (typeof v === 'string' ? v : String(v)));
-      entries.push({ name, value: list, list: true, ...(type ? { type } : {}) });
-    } else if (item.value !== undefined && item.value !== null) {
-      entries.push({ name, value: String(item.value), ...(type ? { type } : {}), ...(attribute === 'set_sensitive' ? { sensitive: true } : {}) });
-    }
+    // a known null value is "" to the provider (ValueString); set_list drops null elements itself
+    const entryValue = attribute === 'set_list'
+      ? arr(item.value).map((v) => (v === null ? null : typeof v === 'string' ? v : String(v)))
+      : item.value === null || item.value === undefined ? null : String(item.value);
+    entries.push({ attribute, index: i, name, value: entryValue, ...(type ? { type } : {}) });
   });
   return { entries, raw };
 }
@@ -122,6 +125,7 @@ export function fromHelmRelease(address: string, after: Obj, afterUnknown: unkno
   const chart = str(after.chart) ?? '';
   const resolved = unknown.includes('/chart') ? { source: 'unknown' as const, tried: [] } : resolveChart(after, dirs);
   const problems: string[] = [];
+  const secrets = { pointers: [] as string[], values: new Set<string>() };
 
   // values: YAML texts, later ones override earlier ones
   const values: string[] = [];
@@ -144,16 +148,19 @@ export function fromHelmRelease(address: string, after: Obj, afterUnknown: unkno
       const parsed = parseYamlDocuments(text);
       if (parsed.problems.length > 0) problems.push(`values[${i}] is not valid YAML${parsed.problems[0]!.line ? ` (line ${parsed.problems[0]!.line})` : ''}`);
       const doc = parsed.documents[0]?.value ?? null;
-      parsedValues.push(valuesSensitive === true || child(valuesSensitive, i) === true ? redactDeep(doc) : doc);
+      if (valuesSensitive === true || child(valuesSensitive, i) === true) {
+        secrets.pointers.push(`/values/${parsedValues.length}`);
+        sensitiveStrings(doc, true, secrets.values);
+      }
+      parsedValues.push(doc);
     });
   }
 
-  const set = setEntries(after.set, afterUnknown, afterSensitive, 'set', unknown);
-  const setList = setEntries(after.set_list, afterUnknown, afterSensitive, 'set_list', unknown);
-  const setSensitive = setEntries(after.set_sensitive, afterUnknown, afterSensitive, 'set_sensitive', unknown);
+  const set = setEntries(after.set, afterUnknown, afterSensitive, 'set', unknown, secrets);
+  const setList = setEntries(after.set_list, afterUnknown, afterSensitive, 'set_list', unknown, secrets);
+  const setSensitive = setEntries(after.set_sensitive, afterUnknown, afterSensitive, 'set_sensitive', unknown, secrets);
   // helm provider 1.x had set_string
-  const setString = setEntries(after.set_string, afterUnknown, afterSensitive, 'set_string', unknown);
-  for (const entry of setString.entries) entry.type = 'string';
+  const setString = setEntries(after.set_string, afterUnknown, afterSensitive, 'set_string', unknown, secrets);
 
   const name = str(after.name) ?? '';
   const namespace = str(after.namespace) ?? 'default';
@@ -167,6 +174,7 @@ export function fromHelmRelease(address: string, after: Obj, afterUnknown: unkno
     values,
     set: [...set.entries, ...setString.entries, ...setList.entries, ...setSensitive.entries],
     unknown,
+    sensitive: [...secrets.values],
   };
   if (resolved.source === 'local' && resolved.dir) request.chartDir = resolved.dir;
   if (resolved.source === 'remote' || resolved.source === 'missing' || resolved.source === 'archive') {
@@ -184,11 +192,29 @@ export function fromHelmRelease(address: string, after: Obj, afterUnknown: unkno
     set: set.raw,
     set_list: setList.raw,
     set_sensitive: setSensitive.raw,
+    // pointers of the values above that the plan marks sensitive: judged, never printed
+    sensitive: secrets.pointers,
   };
+
+  if (resolved.source !== 'local') {
+    // a local chart's render reports it; elsewhere it is said here: the provider fails, nothing is applied
+    try {
+      providerValues(values, request.set);
+    } catch (error) {
+      if (!(error instanceof StrvalsError)) throw error;
+      problems.push(`the helm provider cannot build the release's values: ${error.message}`);
+    }
+  }
 
   const what = `chart "${chart}"${repository ? ` from ${repository}` : ''}${version ? ` version ${version}` : ''}`;
   let notice: string | undefined;
-  if (resolved.source === 'remote') {
+  const postRenderer = postRendererOf(after.postrender, child(afterUnknown, 'postrender'));
+  if (postRenderer !== undefined) {
+    // The program rewrites what helm renders before it is applied; preadmit never runs a program named by
+    // the plan (it comes with the pull request), so the applied manifests cannot be known.
+    delete request.chartDir;
+    notice = `helm_release ${address}: post-renderer ${postRenderer} rewrites the rendered manifests before they are applied, and preadmit never runs a program named by the plan: the release is not analysable (its rendered manifests are not what reaches the cluster); only its values were checked`;
+  } else if (resolved.source === 'remote') {
     notice = `helm_release ${address}: ${what} is not in the repository and not analysable offline (preadmit never downloads charts): its manifests were not checked, only its values; vendor the chart into the repository and point chart at its path to have it rendered`;
   } else if (resolved.source === 'missing') {
     notice = `helm_release ${address}: local ${what} was not found in the repository (looked at ${resolved.tried.map((t) => path.relative(dirs.repoRoot, t).split(path.sep).join('/') || '.').join(', ')}): not analysable; only its values were checked`;
@@ -196,6 +222,20 @@ export function fromHelmRelease(address: string, after: Obj, afterUnknown: unkno
     notice = `helm_release ${address}: ${what} is a packaged chart archive, which preadmit does not unpack: not analysed; only its values were checked`;
   }
   return { request, chartSource: resolved.source, raw, problems, ...(notice ? { notice } : {}) };
+}
+
+/** The post-renderer as the message names it (`"sed" (postrender.binary_path)`), or undefined when there is none. */
+function postRendererOf(value: unknown, unknown: unknown): string | undefined {
+  // provider 2.x: a list of blocks ([] when unset); 3.x: an object (null when unset)
+  const block = Array.isArray(value) ? value[0] : value;
+  const blockUnknown = Array.isArray(unknown) ? unknown[0] : unknown;
+  if (unknown === true || blockUnknown === true) return '(unknown until apply)';
+  if (!isObj(block)) return undefined;
+  if (child(blockUnknown, 'binary_path') === true) return '(binary_path unknown until apply)';
+  const binary = str(block.binary_path);
+  if (binary === undefined || binary === '') return undefined;
+  const args = arr(block.args).filter((a): a is string => typeof a === 'string');
+  return `"${binary}"${args.length > 0 ? ` with ${args.length} argument${args.length === 1 ? '' : 's'}` : ''} (postrender.binary_path)`;
 }
 
 /** Pointer in the pseudo-object's raw -> attribute path (+ place inside a values YAML document). */

@@ -1,12 +1,12 @@
 // The whole Terraform input path for the scan pipeline in one call: a classified plan file in, objects
 // (local helm_release charts rendered), errors, chart records and notes out.
 import path from 'node:path';
-import type { ChartRecord, ScanError } from '../model/model.ts';
+import type { ChartRecord, ScanError, SkippedPath } from '../model/model.ts';
 import type { HelmBinary } from '../render/helm.ts';
 import { loadPlan, type PlanLoad, type PlanNote } from './plan.ts';
 import { renderHelmRelease } from './render-release.ts';
 import type { TerraformObject } from './unknown.ts';
-import { valuesSecrets } from '../secrets/redact.ts';
+import { redactable, valuesSecrets } from '../secrets/redact.ts';
 import { nodesOf } from '../render/effective-values.ts';
 import { parseYamlDocuments } from '../loaders/yaml-docs.ts';
 
@@ -29,8 +29,10 @@ export interface PlanFileLoad {
   charts: ChartRecord[];
   notes: PlanNote[];
   renderMs: number;
-  plan: Omit<PlanLoad, 'objects' | 'errors' | 'helmReleases' | 'notes'>;
-  /** helm_release values helm was given that no report may show: set_sensitive entries, credential-named `values`. */
+  plan: Omit<PlanLoad, 'objects' | 'errors' | 'helmReleases' | 'notes' | 'secrets' | 'skipped'>;
+  /** Resources that write to the cluster and were not read, with why. */
+  skipped: SkippedPath[];
+  /** Values no report may show: what the plan marks sensitive (set_sensitive entries included), credential-named helm_release `values`. */
   secrets: string[];
 }
 
@@ -47,8 +49,11 @@ export async function loadPlanFile(json: unknown, options: PlanFileOptions): Pro
     errors: loaded.errors,
     charts: [],
     notes: loaded.notes,
+    skipped: loaded.skipped,
     renderMs: 0,
-    secrets: [],
+    // Names and words (`cluster-admin`) would garble rule ids and messages everywhere: the findings on
+    // their object hide them instead (sensitive.ts).
+    secrets: loaded.secrets.filter(redactable),
     plan: { formatVersion: loaded.formatVersion, instances: loaded.instances, ...(loaded.terraformVersion ? { terraformVersion: loaded.terraformVersion } : {}) },
   };
   if (loaded.helmReleases.length === 0) return result;
@@ -62,7 +67,6 @@ export async function loadPlanFile(json: unknown, options: PlanFileOptions): Pro
     return result;
   }
   for (const release of loaded.helmReleases) {
-    for (const entry of release.set) if (entry.sensitive) result.secrets.push(...[entry.value].flat());
     for (const text of release.values) for (const doc of parseYamlDocuments(text).documents) result.secrets.push(...valuesSecrets(nodesOf(doc.value)));
     const rendered = await renderHelmRelease(release, { helm, timeoutMs: options.timeoutMs, repoRoot: options.repoRoot, ...(options.kubeVersion ? { kubeVersion: options.kubeVersion } : {}) });
     result.objects.push(...rendered.objects);

@@ -1,9 +1,9 @@
 // `kubernetes_manifest` (the `manifest` attribute is the object, in API form) and `kubectl_manifest`
-// (`yaml_body`, a sensitive YAML text, possibly several documents).
+// (`yaml_body`, a sensitive YAML text; the provider applies its first document only).
 import { tokens } from '../model/pointer.ts';
 import { isObj, str, type Obj } from '../k8s/values.ts';
 import { parseYamlDocuments } from '../loaders/yaml-docs.ts';
-import { child, markedPointers, REDACTED, redactMarked, redactSecretPayload } from './marks.ts';
+import { child, markedPointers, redactSecretPayload, sensitiveStrings } from './marks.ts';
 
 /** Where a pointer into a converted object comes from in the resource: an attribute path, and a place in its YAML. */
 export interface AttributeRef {
@@ -19,6 +19,8 @@ export interface ObjectDraft {
   defaultNamespace?: string;
   /** Index of the YAML document (kubectl_manifest). */
   document?: number;
+  /** Strings marked sensitive: judged as they are, never printed. */
+  sensitive?: string[];
 }
 
 export interface Drafted {
@@ -60,8 +62,11 @@ export function fromKubernetesManifest(after: Obj, afterUnknown: unknown, afterS
     if (!isObj(value) || unknownMark === true) continue;
     const unknown = markedPointers(unknownMark);
     if (unknown.includes('/apiVersion') || unknown.includes('/kind')) continue;
-    const raw = redactSecretPayload(redactMarked(value, child(afterSensitive, attribute)) as Obj);
+    // Sensitive parts are applied as planned, so they are judged as planned (and kept out of reports).
+    const raw = redactSecretPayload(value);
     const draft: ObjectDraft = { raw, unknown, attributeOf: (pointer) => ({ path: [attribute, ...steps(raw, pointer)] }) };
+    const sensitive = sensitiveStrings(value, child(afterSensitive, attribute));
+    if (sensitive.size > 0) draft.sensitive = [...sensitive];
     const ns = namespaceDefault(unknown);
     if (ns !== undefined) draft.defaultNamespace = ns;
     return { drafts: [draft], problems: [] };
@@ -69,26 +74,28 @@ export function fromKubernetesManifest(after: Obj, afterUnknown: unknown, afterS
   return { drafts: [], problems: [], wholeUnknown: 'the manifest' };
 }
 
-function redactFields(raw: Obj, fields: unknown): Obj {
-  if (!Array.isArray(fields)) return raw;
-  let out = raw;
-  for (const field of fields) {
+/**
+ * The strings under `sensitive_fields` (dot paths through mappings, as the provider's
+ * unstructured.NestedFieldNoCopy reads them). The provider only hides them from display
+ * (yaml_body_parsed); the body is applied as written, so they are judged and kept out of reports.
+ */
+function sensitiveFieldStrings(raw: Obj, fields: unknown): string[] {
+  const out = new Set<string>();
+  for (const field of Array.isArray(fields) ? fields : []) {
     if (typeof field !== 'string' || field === '') continue;
-    const parts = field.split('.');
-    const copy = (node: unknown, i: number): unknown => {
-      if (!isObj(node)) return node;
-      const key = parts[i]!;
-      if (!(key in node)) return node;
-      const next = i === parts.length - 1 ? (isObj(node[key]) ? Object.fromEntries(Object.keys(node[key] as Obj).map((k) => [k, REDACTED])) : REDACTED) : copy(node[key], i + 1);
-      return next === node[key] ? node : { ...node, [key]: next };
-    };
-    out = copy(out, 0) as Obj;
+    let node: unknown = raw;
+    for (const key of field.split('.')) node = isObj(node) && Object.hasOwn(node, key) ? node[key] : undefined;
+    if (node !== undefined) sensitiveStrings(node, true, out);
   }
-  return out;
+  return [...out];
 }
 
-/** kubectl_manifest: every document of yaml_body is an object. yaml_body itself is never put in a message. */
-export function fromKubectlManifest(after: Obj, afterUnknown: unknown): Drafted {
+/**
+ * kubectl_manifest: the first document of yaml_body is the object. Both kubectl providers decode
+ * yaml_body with gopkg.in/yaml.v2 Unmarshal, which reads the first document only: later ones are never
+ * applied (counted in `ignored`, not judged). yaml_body itself is never put in a message.
+ */
+export function fromKubectlManifest(after: Obj, afterUnknown: unknown): Drafted & { ignored?: number[] } {
   const text = typeof after.yaml_body === 'string' && child(afterUnknown, 'yaml_body') !== true
     ? after.yaml_body
     : typeof after.yaml_body_parsed === 'string' && child(afterUnknown, 'yaml_body_parsed') !== true
@@ -96,25 +103,36 @@ export function fromKubectlManifest(after: Obj, afterUnknown: unknown): Drafted 
       : undefined;
   if (text === undefined) return { drafts: [], problems: [], wholeUnknown: 'yaml_body' };
   const parsed = parseYamlDocuments(text);
-  const problems = parsed.problems.map((p) => `yaml_body is not valid YAML (document ${p.index + 1}${p.line ? `, line ${p.line}` : ''}); its content is not shown because it is sensitive`);
-  const override = str(after.override_namespace);
-  const drafts: ObjectDraft[] = [];
-  for (const doc of parsed.documents) {
-    if (doc.value === null) continue;
-    if (!isObj(doc.value)) {
-      problems.push(`yaml_body document ${doc.index + 1} is not a mapping`);
-      continue;
-    }
-    let raw = redactFields(redactSecretPayload(doc.value), after.sensitive_fields);
-    if (override) raw = { ...raw, metadata: { ...(isObj(raw.metadata) ? raw.metadata : {}), namespace: override } };
-    const index = doc.index;
-    drafts.push({
-      raw,
-      unknown: [],
-      defaultNamespace: 'default',
-      document: index,
-      attributeOf: (pointer) => ({ path: ['yaml_body'], yaml: { document: index, pointer } }),
-    });
+  const problems = parsed.problems
+    .filter((p) => p.index === 0)
+    .map((p) => `yaml_body is not valid YAML (document ${p.index + 1}${p.line ? `, line ${p.line}` : ''}); its content is not shown because it is sensitive`);
+  const ignored = [...new Set([...parsed.documents.filter((d) => d.index > 0 && d.value !== null).map((d) => d.index), ...parsed.problems.filter((p) => p.index > 0).map((p) => p.index)])].sort((a, b) => a - b);
+  const result = (drafts: ObjectDraft[]) => ({ drafts, problems, ...(ignored.length > 0 ? { ignored } : {}) });
+  if (problems.length > 0) return result([]);
+  const doc = parsed.documents.find((d) => d.index === 0);
+  if (doc === undefined || doc.value === null) {
+    // yaml.v2 gives the provider an empty object: it refuses it (no apiVersion and kind) and applies nothing
+    problems.push('the first document of yaml_body is empty: the kubectl provider reads only the first document and cannot apply it');
+    return result([]);
   }
-  return { drafts, problems };
+  if (!isObj(doc.value)) {
+    problems.push('yaml_body document 1 is not a mapping');
+    return result([]);
+  }
+  let raw = redactSecretPayload(doc.value);
+  if (override(after)) raw = { ...raw, metadata: { ...(isObj(raw.metadata) ? raw.metadata : {}), namespace: override(after) } };
+  const draft: ObjectDraft = {
+    raw,
+    unknown: [],
+    defaultNamespace: 'default',
+    document: 0,
+    attributeOf: (pointer) => ({ path: ['yaml_body'], yaml: { document: 0, pointer } }),
+  };
+  const sensitive = sensitiveFieldStrings(doc.value, after.sensitive_fields);
+  if (sensitive.length > 0) draft.sensitive = sensitive;
+  return result([draft]);
+}
+
+function override(after: Obj): string | undefined {
+  return str(after.override_namespace);
 }

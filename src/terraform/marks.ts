@@ -1,6 +1,9 @@
 // Unknown and sensitive marks of a planned value. `after_unknown` and `after_sensitive` mirror `after`:
 // `true` marks an unknown (or sensitive) node, a container mirrors its children, anything else is
-// "known" / "not sensitive". Sensitive values are replaced by a marker before they reach any object.
+// "known" / "not sensitive". Sensitive values reach the objects as planned (`terraform show -json` prints
+// them in clear, and the cluster gets them): the rules judge them, and the strings under a sensitive
+// mark are collected (sensitiveStrings) so that no report prints them. Only Secret payloads are replaced
+// by a marker: they are never scanned.
 import { escapeToken } from '../model/pointer.ts';
 import { isObj } from '../k8s/values.ts';
 
@@ -35,6 +38,28 @@ export function anyMarked(mark: unknown): boolean {
   return false;
 }
 
+/**
+ * The strings (and numbers, as text) of a value under a sensitive mark, added to `out`. Booleans are left
+ * out: a finding on a sensitive flag tells no more than the finding itself.
+ */
+export function sensitiveStrings(value: unknown, sensitive: unknown, out: Set<string> = new Set()): Set<string> {
+  if (sensitive === true) {
+    collectScalars(value, out);
+  } else if (Array.isArray(sensitive) || isObj(sensitive)) {
+    if (Array.isArray(value)) value.forEach((v, i) => sensitiveStrings(v, child(sensitive, i), out));
+    else if (isObj(value)) for (const [key, v] of Object.entries(value)) sensitiveStrings(v, child(sensitive, key), out);
+  }
+  return out;
+}
+
+function collectScalars(value: unknown, out: Set<string>): void {
+  if (typeof value === 'string') {
+    if (value !== '') out.add(value);
+  } else if (typeof value === 'number' || typeof value === 'bigint') out.add(String(value));
+  else if (Array.isArray(value)) for (const v of value) collectScalars(v, out);
+  else if (isObj(value)) for (const v of Object.values(value)) collectScalars(v, out);
+}
+
 /** Every string and number of a value replaced by the marker; structure, booleans and nulls kept. */
 export function redactDeep(value: unknown): unknown {
   if (typeof value === 'string' || typeof value === 'number' || typeof value === 'bigint') return REDACTED;
@@ -43,33 +68,6 @@ export function redactDeep(value: unknown): unknown {
     const out: Record<string, unknown> = {};
     for (const [key, v] of Object.entries(value)) out[key] = redactDeep(v);
     return out;
-  }
-  return value;
-}
-
-/** The value with its sensitive parts redacted; copies only what changes. */
-export function redactMarked(value: unknown, sensitive: unknown): unknown {
-  if (sensitive === true) return redactDeep(value);
-  if (!anyMarked(sensitive)) return value;
-  if (Array.isArray(value)) {
-    let changed = false;
-    const out = value.map((v, i) => {
-      const r = redactMarked(v, child(sensitive, i));
-      if (r !== v) changed = true;
-      return r;
-    });
-    return changed ? out : value;
-  }
-  if (isObj(value)) {
-    let out: Record<string, unknown> | undefined;
-    for (const [key, v] of Object.entries(value)) {
-      const r = redactMarked(v, child(sensitive, key));
-      if (r !== v) {
-        out ??= { ...value };
-        out[key] = r;
-      }
-    }
-    return out ?? value;
   }
   return value;
 }

@@ -1,7 +1,9 @@
 // Renders a helm_release whose chart is a local directory, through the same helm path as charts
-// (renderChart: `helm template`, private HELM_* homes), with the release's name, namespace, `values` and
-// `set*` entries from the plan. Objects are attributed to the release address. Values are written to a
-// private temporary directory (mode 0600) so none of them, sensitive ones included, reaches a command line.
+// (renderChart: `helm template`, private HELM_* homes), with the release's name, namespace and the values
+// the provider would give helm: its `values` texts merged and its `set*` entries applied onto them, as the
+// provider does (strvals.ts), written as one values file. Objects are attributed to the release address.
+// The values file is in a private temporary directory (mode 0600) so no value, sensitive ones included,
+// reaches a command line.
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -11,6 +13,7 @@ import { missingDependencies, readChartInfo, renderChart, splitRendered, type He
 import { objectsFromDocuments } from '../loaders/objects.ts';
 import { parseYamlDocuments } from '../loaders/yaml-docs.ts';
 import type { HelmSetEntry } from './helm-release.ts';
+import { providerValues, StrvalsError, typedVal } from './strvals.ts';
 import { redactSecretPayload } from './marks.ts';
 import type { PlanHelmRelease } from './plan.ts';
 import type { TerraformObject } from './unknown.ts';
@@ -63,50 +66,14 @@ export function parseSetName(name: string): (string | number)[] {
   return out;
 }
 
-/** helm's typing of --set values: booleans, null and integers without leading zeros; the rest are strings. */
+/** helm's typing of a --set value (strvals typedVal): for rules that judge one entry without rendering. */
 export function typedValue(value: string): unknown {
-  if (value === 'true') return true;
-  if (value === 'false') return false;
-  if (value === 'null') return null;
-  if (/^(0|-?[1-9]\d*)$/.test(value) && Number.isSafeInteger(Number(value))) return Number(value);
-  return value.replace(/\\,/g, ',');
+  return typedVal(value, false);
 }
 
-/** The `set*` entries as one values document, applied in order after the `values` texts. */
-export function setEntriesToValues(entries: readonly HelmSetEntry[]): Obj {
-  const root: Obj = {};
-  for (const entry of entries) {
-    const steps = parseSetName(entry.name);
-    if (steps.length === 0 || typeof steps[0] !== 'string') continue;
-    const value = entry.list
-      ? (entry.value as string[]).map((v) => (entry.type === 'string' ? v : typedValue(v)))
-      : entry.type === 'string'
-        ? String(entry.value)
-        : typedValue(String(entry.value));
-    let node: Obj | unknown[] = root;
-    for (let i = 0; i < steps.length; i++) {
-      const step = steps[i]!;
-      const last = i === steps.length - 1;
-      const nextIsIndex = typeof steps[i + 1] === 'number';
-      if (Array.isArray(node)) {
-        if (typeof step !== 'number') break;
-        while (node.length <= step) node.push(null);
-        if (last) node[step] = value;
-        else {
-          if (nextIsIndex ? !Array.isArray(node[step]) : !isObj(node[step])) node[step] = nextIsIndex ? [] : {};
-          node = node[step] as Obj | unknown[];
-        }
-      } else {
-        const key = String(step);
-        if (last) node[key] = value;
-        else {
-          if (nextIsIndex ? !Array.isArray(node[key]) : !isObj(node[key])) node[key] = nextIsIndex ? [] : {};
-          node = node[key] as Obj | unknown[];
-        }
-      }
-    }
-  }
-  return root;
+/** The values the provider gives helm for the release's `values` texts and set entries (strvals.ts). */
+export function setEntriesToValues(entries: readonly HelmSetEntry[], texts: readonly string[] = []): Obj {
+  return providerValues(texts, entries);
 }
 
 export async function renderHelmRelease(release: PlanHelmRelease, options: RenderReleaseOptions): Promise<RenderedRelease> {
@@ -130,17 +97,20 @@ export async function renderHelmRelease(release: PlanHelmRelease, options: Rende
     };
   }
 
+  let values: Obj;
+  try {
+    values = providerValues(release.values, release.set);
+  } catch (error) {
+    if (!(error instanceof StrvalsError)) throw error;
+    // the provider fails the same way: nothing of the release is applied, and nothing can be judged
+    return { objects: [], errors: [{ kind: 'render', ...at, message: `helm_release ${release.address}: the helm provider cannot build the release's values: ${error.message}` }], ms: 0 };
+  }
   const temp = mkdtempSync(path.join(os.tmpdir(), 'preadmit-tf-release-'));
   try {
     const valuesFiles: string[] = [];
-    release.values.forEach((text, i) => {
-      const file = path.join(temp, `values-${i}.yaml`);
-      writeFileSync(file, text, { mode: 0o600 });
-      valuesFiles.push(file);
-    });
-    if (release.set.length > 0) {
-      const file = path.join(temp, 'set.yaml');
-      writeFileSync(file, JSON.stringify(setEntriesToValues(release.set)), { mode: 0o600 });
+    if (Object.keys(values).length > 0) {
+      const file = path.join(temp, 'values.json');
+      writeFileSync(file, JSON.stringify(values), { mode: 0o600 });
       valuesFiles.push(file);
     }
     const outcome = await renderChart({
@@ -156,7 +126,7 @@ export async function renderHelmRelease(release: PlanHelmRelease, options: Rende
     });
     if (!outcome.ok) {
       // name the plan's values, never the temporary files that hold them
-      const message = outcome.message.split(temp + path.sep).join('').replace(/values-(\d+)\.yaml/g, 'values[$1]').replace(/set\.yaml/g, 'set entries');
+      const message = outcome.message.split(temp + path.sep).join('').replace(/values\.json/g, "the release's values");
       return { objects: [], errors: [{ kind: 'render', ...at, message: `helm_release ${release.address}: ${message}` }], ms: outcome.ms };
     }
     const objects: TerraformObject[] = [];
@@ -173,7 +143,7 @@ export async function renderHelmRelease(release: PlanHelmRelease, options: Rende
       for (const problem of rendered.problems) errors.push({ kind: 'render', ...at, message: `helm_release ${release.address}: ${problem.message}` });
       for (const object of rendered.objects) {
         object.source.document = index;
-        objects.push({ ...object, raw: redactSecretPayload(object.raw), unknown: [] });
+        objects.push({ ...object, raw: redactSecretPayload(object.raw), unknown: [], ...(release.sensitive.length > 0 ? { sensitive: release.sensitive } : {}) });
       }
     }
     return {

@@ -4,6 +4,7 @@
 import type { Config } from '../config/config.ts';
 import type { Finding, ScannedObject, Severity } from '../model/model.ts';
 import { tokens } from '../model/pointer.ts';
+import { hideSensitiveValues } from './sensitive.ts';
 
 /** A scanned object from a plan: `unknown` is the field proposed for ScannedObject in model.ts. */
 export type TerraformObject = ScannedObject & { unknown: readonly string[] };
@@ -114,6 +115,20 @@ function inheritedUnknown(unknown: readonly string[], path: string): string | un
   return unknown.find((u) => u.startsWith(prefix) && counterpart.test(u.slice(prefix.length)));
 }
 
+/**
+ * An unknown that cannot take a permission away from an RBAC rule: `nonResourceURLs` of a rule that
+ * lists resources (the API server refuses a rule with both: whatever the value, the resources granted stay
+ * or nothing is applied). An unknown `resourceNames` does narrow every verb: with names listed, even create
+ * and deletecollection (whose requests carry no name) are no longer granted (rbac ResourceNameMatches).
+ */
+function cannotNarrowRbacRule(raw: unknown, pointer: string): boolean {
+  const match = /^(\/rules\/\d+)\/nonResourceURLs(?:\/.*)?$/.exec(pointer);
+  if (!match) return false;
+  const rule = valueAt(raw, match[1]!);
+  const resources = rule !== null && typeof rule === 'object' ? (rule as Record<string, unknown>).resources : undefined;
+  return Array.isArray(resources) && resources.length > 0;
+}
+
 /** One step lower and never more than medium: an unknown never blocks at the default fail-on (high). */
 export function unknownSeverity(severity: Severity): Severity {
   switch (severity) {
@@ -134,11 +149,16 @@ function objectKey(address: string | undefined, ref: { kind: string; namespace?:
 }
 
 /**
- * Rewrites the findings on plan objects whose answer depends on an unknown value: severity lowered (unless
- * configuration sets the rule's severity) and the message saying so. Findings of tf-* rules, and on the
- * terraform/v1 pseudo-objects, are left alone: those rules report unknowns themselves.
+ * Finishes the findings on plan objects: those whose answer depends on an unknown value get their severity
+ * lowered (unless configuration sets the rule's severity) and a message saying so (findings of tf-* rules,
+ * and on the terraform/v1 pseudo-objects, are left alone: those rules report unknowns themselves); values
+ * the plan marks sensitive are taken out of every message (sensitive.ts).
  */
 export function markUnknownFindings(findings: Finding[], objects: readonly ScannedObject[], config?: Pick<Config, 'rules'>): Finding[] {
+  return hideSensitiveValues(markUnknown(findings, objects, config), objects);
+}
+
+function markUnknown(findings: Finding[], objects: readonly ScannedObject[], config?: Pick<Config, 'rules'>): Finding[] {
   const byKey = new Map<string, { unknown: readonly string[]; raw: unknown }>();
   for (const object of objects) {
     if (object.source.kind !== 'terraform' || object.ref.apiVersion === TERRAFORM_API_VERSION) continue;
@@ -150,7 +170,8 @@ export function markUnknownFindings(findings: Finding[], objects: readonly Scann
     if (finding.source.kind !== 'terraform' || finding.ruleId.startsWith('tf-')) return finding;
     const planned = byKey.get(objectKey(finding.source.address, finding.object));
     if (planned === undefined) return finding;
-    const behind = unknownBehind(planned.unknown, finding.path, { raw: planned.raw, exactField: finding.category === 'pod-security' });
+    const unknown = finding.category === 'rbac' ? planned.unknown.filter((u) => !cannotNarrowRbacRule(planned.raw, u)) : planned.unknown;
+    const behind = unknownBehind(unknown, finding.path, { raw: planned.raw, exactField: finding.category === 'pod-security' });
     if (behind === undefined) return finding;
     const configured = config?.rules[finding.ruleId]?.severity;
     return {
