@@ -70202,10 +70202,15 @@ function discover(paths, options) {
   };
   const passesOver = (walkRoot, target) => {
     let dir = walkRoot;
-    if (existsSync5(path18.join(dir, "Chart.yaml"))) return true;
+    const inChart = (chart) => {
+      const within = path18.relative(chart, target).split(path18.sep);
+      return !within.some((segment) => segment === "templates" || segment === "crds" || segment === "charts");
+    };
+    if (existsSync5(path18.join(dir, "Chart.yaml"))) return inChart(dir);
     for (const segment of path18.relative(walkRoot, target).split(path18.sep)) {
       dir = path18.join(dir, segment);
-      if (skipsDirectory(dir) || dir !== target && existsSync5(path18.join(dir, "Chart.yaml"))) return true;
+      if (skipsDirectory(dir)) return true;
+      if (dir !== target && existsSync5(path18.join(dir, "Chart.yaml"))) return inChart(dir);
     }
     return false;
   };
@@ -70414,9 +70419,21 @@ function linkedOutside(repoRoot, chart) {
           continue;
         }
         if (isInside(realRoot, target)) continue;
-        for (const [from, t] of [[realRepo, target], [repoRoot, path19.resolve(path19.dirname(at3), readlinkSync(at3))]]) {
+        const add2 = (from, t) => {
           const rel = path19.relative(from, t);
           if (!rel.startsWith("..") && !path19.isAbsolute(rel)) out.add(rel.split(path19.sep).join("/") || ".");
+        };
+        add2(realRepo, target);
+        let hop = at3;
+        for (let hops = 0; hops < 40; hops++) {
+          let next;
+          try {
+            next = path19.resolve(path19.dirname(hop), readlinkSync(hop));
+          } catch {
+            break;
+          }
+          add2(repoRoot, next);
+          hop = next;
         }
       }
     }
@@ -78224,8 +78241,9 @@ async function scanAgainstBase(options, request2, scanOne = scan2) {
       if (error2 instanceof UsageError) throw new UsageError(`--base ${request2.revision}: the files at ${sha.slice(0, 12)}: ${error2.message.split(temp + path41.sep + "tree" + path41.sep).join("")}`, { cause: error2 });
       throw error2;
     });
+    const baseNamed = () => baseObjects.map((o2) => ({ object: o2.ref, source: o2.source }));
     const newOnly = (findings) => {
-      const { existing } = matchFindings(findings, base3?.findings ?? []);
+      const { existing } = matchFindings(findings, base3?.findings ?? [], { head: findings, base: baseNamed() });
       return new Set(findings.filter((f) => !existing.has(f)));
     };
     const head = await scanOne({ ...options, paths, selectCharts: selector("head", repoRoot, (options.valuesFiles ?? []).map((f) => path41.resolve(f))), ...request2.gate === "new" ? { selectFixes: newOnly } : {}, admissionBase: baseObjects });
@@ -78243,7 +78261,7 @@ async function scanAgainstBase(options, request2, scanOne = scan2) {
       ...sha !== revision.sha ? { mergeBaseOf: revision.sha } : {},
       errors: base3?.errors.length ?? 0
     };
-    return compareWithBase(head, base3?.findings ?? [], info2, failOnErrors, notFixedByUpdate);
+    return compareWithBase(head, base3?.findings ?? [], info2, failOnErrors, notFixedByUpdate, baseNamed());
   } finally {
     process.off("exit", cleanup);
     cleanup();
@@ -78258,23 +78276,28 @@ function keys(renamed) {
     (f) => object(f, scopeOf(f)),
     (f) => `${scopeOf(f)}\0${f.fingerprint}`,
     (f) => f.source.kind === "helm" ? [f.ruleId, scopeOf(f), f.source.variant ?? "", f.object.kind, f.object.namespace ?? "", f.object.name, f.path].join("\0") : void 0,
-    (f) => f.source.kind === "helm" && f.source.template !== void 0 ? [f.ruleId, scopeOf(f), inChart(f.source.template), f.source.variant ?? "", f.object.kind, f.path].join("\0") : void 0,
+    (f) => f.source.kind === "helm" && f.source.template !== void 0 ? [f.ruleId, scopeOf(f), inChart(f.source.template), f.source.variant ?? "", f.object.kind, f.object.namespace ?? "", f.path].join("\0") : void 0,
     (f) => renamed(f) ? object(f, f.source.kind) : void 0,
     // A renamed chart whose names are random: its template and the object's field; matched one for one.
     (f) => renamed(f) && f.source.kind === "helm" ? place(f) : void 0
   ];
 }
-function matchFindings(head, base3) {
+function matchFindings(head, base3, objects = { head, base: base3 }) {
   const headScopes = new Set(head.map(scopeOf));
   const baseScopes = new Set(base3.map(scopeOf));
   const renamed = (f) => headScopes.has(scopeOf(f)) ? !baseScopes.has(scopeOf(f)) : baseScopes.has(scopeOf(f)) && !headScopes.has(scopeOf(f));
   const existing = /* @__PURE__ */ new Set();
   const worsened = /* @__PURE__ */ new Map();
+  const named2 = (o2) => [scopeOf(o2), o2.object.kind, o2.object.namespace ?? "", o2.object.name].join("\0");
+  const headNames = new Set(objects.head.map(named2));
+  const baseNames = new Set(objects.base.map(named2));
+  const keyList = keys(renamed);
+  const ONE_FOR_ONE = 3;
   let leftBase = [...base3];
-  for (const key2 of keys(renamed)) {
+  for (const [pass, key2] of keyList.entries()) {
     const pool = /* @__PURE__ */ new Map();
     for (const f of leftBase) {
-      const k = key2(f);
+      const k = pass === ONE_FOR_ONE && headNames.has(named2(f)) ? void 0 : key2(f);
       if (k === void 0) continue;
       const list3 = pool.get(k);
       if (list3) list3.push(f);
@@ -78283,7 +78306,7 @@ function matchFindings(head, base3) {
     const used = /* @__PURE__ */ new Set();
     for (const f of head) {
       if (existing.has(f) || worsened.has(f)) continue;
-      const k = key2(f);
+      const k = pass === ONE_FOR_ONE && baseNames.has(named2(f)) ? void 0 : key2(f);
       const match2 = k === void 0 ? void 0 : pool.get(k)?.shift();
       if (match2 === void 0) continue;
       if (severityRank(f.severity) > severityRank(match2.severity)) worsened.set(f, match2.severity);
@@ -78299,8 +78322,8 @@ function notFixedByUpdate(f) {
   const named2 = /ValidatingAdmissionPolicy (\S+) \(binding (\S+), validation /.exec(f.message);
   return named2 !== null && updateNotMatched(f.source, f.object, named2[1], named2[2]);
 }
-function compareWithBase(head, base3, info2, failOnErrors, notFixed = () => false) {
-  const matched = matchFindings(head.findings, base3);
+function compareWithBase(head, base3, info2, failOnErrors, notFixed = () => false, baseObjects = base3) {
+  const matched = matchFindings(head.findings, base3, { head: head.objects.length > 0 ? head.objects : head.findings, base: baseObjects.length > 0 ? baseObjects : base3 });
   const existing = matched.existing;
   const fixed2 = matched.fixed.filter((f) => !notFixed(f));
   const findings = head.findings.map((f) => {

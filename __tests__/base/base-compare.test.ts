@@ -242,6 +242,15 @@ describe('--base: new, existing and fixed findings', () => {
     expect(result.summary).toMatchObject({ new: 0, fixed: 0, verdict: 'pass' });
   });
 
+  it('does not let a workload added beside one that stopped being privileged take over its finding', async () => {
+    const repo = await repository({ 'chart/Chart.yaml': chartYaml('app'), 'chart/templates/workloads.yaml': pod('legacy-agent', { privileged: true }) });
+    repo.edit({ 'chart/templates/workloads.yaml': pod('legacy-agent') + '---\n' + pod('miner', { privileged: true }) });
+    const result = await compare(repo, ['chart']);
+    expect(of(result.findings, 'pss-privileged').map((f) => [f.object.name, f.status])).toEqual([['miner', 'new']]);
+    expect(of(result.fixed, 'pss-privileged').map((f) => f.object.name)).toEqual(['legacy-agent']);
+    expect(result.summary.verdict).toBe('fail');
+  });
+
   it('does not call a finding existing because another chart had it', async () => {
     const repo = await repository({ 'a/Chart.yaml': chartYaml('a'), 'a/templates/p.yaml': pod('p', { privileged: true }), 'b/Chart.yaml': chartYaml('b'), 'b/templates/p.yaml': pod('p') });
     repo.edit({ 'a/templates/p.yaml': pod('p'), 'b/templates/p.yaml': pod('p', { privileged: true }) });
@@ -312,6 +321,20 @@ describe('--base: only changed charts are rendered', () => {
     expect(result.base).toMatchObject({ rendered: ['charts/app'], unchanged: ['charts/b'] });
     expect(of(result.findings, 'pss-privileged').map((f) => [f.object.name, f.status])).toEqual([['app', 'new']]);
     expect(result.summary.verdict).toBe('fail');
+
+    // A chain of links: the change retargets its second hop only.
+    await repo.commit({ 'env/app-values.yaml': 'privileged: false\n', 'env/open.yaml': 'privileged: true\n' });
+    rmSync(path.join(repo.root, 'charts/app/values.yaml'));
+    symlinkSync('../../links/a.yaml', path.join(repo.root, 'charts/app/values.yaml'));
+    mkdirSync(path.join(repo.root, 'links'));
+    symlinkSync('b.yaml', path.join(repo.root, 'links/a.yaml'));
+    symlinkSync('../env/app-values.yaml', path.join(repo.root, 'links/b.yaml'));
+    await repo.commit({}, 'a chain');
+    rmSync(path.join(repo.root, 'links/b.yaml'));
+    symlinkSync('../env/open.yaml', path.join(repo.root, 'links/b.yaml'));
+    const chained = await compare(repo, ['charts']);
+    expect(chained.base?.rendered).toEqual(['charts/app']);
+    expect(of(chained.findings, 'pss-privileged').map((f) => [f.object.name, f.status])).toEqual([['app', 'new']]);
   });
 
   it('renders the charts of a submodule whose commit moved, against the submodule\'s own base commit', async () => {

@@ -101,6 +101,8 @@ describe('charts inside a chart\'s folder', () => {
     const repo = tree();
     writeTree(repo, { 'app/files/grafana.json': '{"title": "dashboard"}\n', 'app/values-prod.yaml': 'kind: x\napiVersion: y\n' });
     link(repo, 'deploy/linked.yaml', '../app/examples/pod.yaml');
+    // A link to a template is no manifest (Go template text the chart renders).
+    link(repo, 'docs/template.yaml', '../app/templates/pod.yaml');
     const found = discover([repo], { repoRoot: repo, include: [], exclude: [] });
     // The example is no manifest of the walk (helm packages it, deploys nothing from it), and says so.
     expect(found.skipped.filter((s) => s.path === 'app').map((s) => s.reason)).toEqual([

@@ -16,7 +16,7 @@ import { findRepoRoot } from './discover.ts';
 import { isInside } from '../model/paths.ts';
 import { UsageError } from '../model/errors.ts';
 import { changedFilesSince, resolveRevision } from './git.ts';
-import { isBlocking, severityRank, type BaseInfo, type Finding, type ScannedObject, type ScanResult } from '../model/model.ts';
+import { isBlocking, severityRank, type BaseInfo, type Finding, type ObjectRef, type ScannedObject, type ScanResult, type SourceInfo } from '../model/model.ts';
 import { scan, type ScanOptions } from './scan.ts';
 import { updateNotMatched } from '../admission/prepared.ts';
 
@@ -266,8 +266,9 @@ export async function scanAgainstBase(options: ScanOptions, request: BaseRequest
             throw error;
           });
     // Fixes are proven for the findings that gate: with --gate new, those the base does not have.
+    const baseNamed = () => baseObjects.map((o) => ({ object: o.ref, source: o.source }));
     const newOnly = (findings: readonly Finding[]) => {
-      const { existing } = matchFindings(findings, base?.findings ?? []);
+      const { existing } = matchFindings(findings, base?.findings ?? [], { head: findings, base: baseNamed() });
       return new Set(findings.filter((f) => !existing.has(f)));
     };
     const head = await scanOne({ ...options, paths, selectCharts: selector('head', repoRoot, (options.valuesFiles ?? []).map((f) => path.resolve(f))), ...(request.gate === 'new' ? { selectFixes: newOnly } : {}), admissionBase: baseObjects });
@@ -285,7 +286,7 @@ export async function scanAgainstBase(options: ScanOptions, request: BaseRequest
       ...(sha !== revision.sha ? { mergeBaseOf: revision.sha } : {}),
       errors: base?.errors.length ?? 0,
     };
-    return compareWithBase(head, base?.findings ?? [], info, failOnErrors, notFixedByUpdate);
+    return compareWithBase(head, base?.findings ?? [], info, failOnErrors, notFixedByUpdate, baseNamed());
   } finally {
     process.off('exit', cleanup);
     cleanup();
@@ -297,7 +298,7 @@ export async function scanAgainstBase(options: ScanOptions, request: BaseRequest
 
 type Key = (f: Finding) => string | undefined;
 
-const scopeOf = (f: Finding) => f.source.address ?? f.source.chart ?? f.source.file;
+const scopeOf = (f: { source: SourceInfo }) => f.source.address ?? f.source.chart ?? f.source.file;
 
 /**
  * The keys findings are matched by, strictest first; each pass pairs what the previous ones left.
@@ -307,9 +308,11 @@ const scopeOf = (f: Finding) => f.source.address ?? f.source.chart ?? f.source.f
  *    (identity.ts), so objects whose names a template randomises still match.
  * 3. The object by name in the same chart, whatever template renders it: a template file renamed, or the
  *    chart's name in Chart.yaml changed (helm's `# Source:` path begins with it).
- * 4. The template within the chart (without the chart's name) and the field, one for one among what is
- *    left: objects whose names a template randomises, once documents before them were added or reordered
- *    (their place moved), or whose names follow a changed chart name.
+ * 4. The template within the chart (without the chart's name), namespace and field, one for one among what
+ *    is left, and only between objects the other side does not have by name: objects whose names a template
+ *    randomises, once documents before them were added or reordered (their place moved), or whose names
+ *    follow a changed chart name. An object both sides have keeps its own findings: a workload added
+ *    beside one that stopped being privileged does not take over its finding.
  * 5. A chart or file renamed (the folder moved, its content not): as 1 and 2 without the chart folder or
  *    file, between a chart or file only the base has and one only the head has. helm's `# Source:` path
  *    begins with the chart's name from Chart.yaml, which a folder rename keeps.
@@ -322,7 +325,7 @@ function keys(renamed: (f: Finding) => boolean): Key[] {
     (f) => object(f, scopeOf(f)),
     (f) => `${scopeOf(f)}\u0000${f.fingerprint}`,
     (f) => (f.source.kind === 'helm' ? [f.ruleId, scopeOf(f), f.source.variant ?? '', f.object.kind, f.object.namespace ?? '', f.object.name, f.path].join('\u0000') : undefined),
-    (f) => (f.source.kind === 'helm' && f.source.template !== undefined ? [f.ruleId, scopeOf(f), inChart(f.source.template), f.source.variant ?? '', f.object.kind, f.path].join('\u0000') : undefined),
+    (f) => (f.source.kind === 'helm' && f.source.template !== undefined ? [f.ruleId, scopeOf(f), inChart(f.source.template), f.source.variant ?? '', f.object.kind, f.object.namespace ?? '', f.path].join('\u0000') : undefined),
     (f) => (renamed(f) ? object(f, f.source.kind) : undefined),
     // A renamed chart whose names are random: its template and the object's field; matched one for one.
     (f) => (renamed(f) && f.source.kind === 'helm' ? place(f) : undefined),
@@ -335,18 +338,28 @@ function keys(renamed: (f: Finding) => boolean): Key[] {
  * defaults, a read-only mount made writable, a named secret widened to all). Returns the existing head
  * findings, the worsened ones with their base severity, and the base findings paired with none (fixed).
  */
-export function matchFindings(head: readonly Finding[], base: readonly Finding[]): { existing: Set<Finding>; worsened: Map<Finding, Finding['severity']>; fixed: Finding[] } {
+export function matchFindings(
+  head: readonly Finding[],
+  base: readonly Finding[],
+  objects: { head: readonly { object: ObjectRef; source: SourceInfo }[]; base: readonly { object: ObjectRef; source: SourceInfo }[] } = { head, base },
+): { existing: Set<Finding>; worsened: Map<Finding, Finding['severity']>; fixed: Finding[] } {
   const headScopes = new Set(head.map(scopeOf));
   const baseScopes = new Set(base.map(scopeOf));
   // Only a chart (or file) one side lacks can have been renamed; one both sides have is matched in place.
   const renamed = (f: Finding) => (headScopes.has(scopeOf(f)) ? !baseScopes.has(scopeOf(f)) : baseScopes.has(scopeOf(f)) && !headScopes.has(scopeOf(f)));
   const existing = new Set<Finding>();
   const worsened = new Map<Finding, Finding['severity']>();
+  // The objects each side has, by name in their chart: the one-for-one pass pairs only objects gone from the other side.
+  const named = (o: { object: ObjectRef; source: SourceInfo }) => [scopeOf(o), o.object.kind, o.object.namespace ?? '', o.object.name].join('\u0000');
+  const headNames = new Set(objects.head.map(named));
+  const baseNames = new Set(objects.base.map(named));
+  const keyList = keys(renamed);
+  const ONE_FOR_ONE = 3;
   let leftBase = [...base];
-  for (const key of keys(renamed)) {
+  for (const [pass, key] of keyList.entries()) {
     const pool = new Map<string, Finding[]>();
     for (const f of leftBase) {
-      const k = key(f);
+      const k = pass === ONE_FOR_ONE && headNames.has(named(f)) ? undefined : key(f);
       if (k === undefined) continue;
       const list = pool.get(k);
       if (list) list.push(f);
@@ -355,7 +368,7 @@ export function matchFindings(head: readonly Finding[], base: readonly Finding[]
     const used = new Set<Finding>();
     for (const f of head) {
       if (existing.has(f) || worsened.has(f)) continue;
-      const k = key(f);
+      const k = pass === ONE_FOR_ONE && baseNames.has(named(f)) ? undefined : key(f);
       const match = k === undefined ? undefined : pool.get(k)?.shift();
       if (match === undefined) continue;
       if (severityRank(f.severity) > severityRank(match.severity)) worsened.set(f, match.severity);
@@ -378,8 +391,15 @@ function notFixedByUpdate(f: Finding): boolean {
 }
 
 /** The head's result with every finding classified, the fixed ones added, and the verdict from the gate. */
-export function compareWithBase(head: ScanResult, base: readonly Finding[], info: BaseInfo, failOnErrors: boolean, notFixed: (f: Finding) => boolean = () => false): ScanResult {
-  const matched = matchFindings(head.findings, base);
+export function compareWithBase(
+  head: ScanResult,
+  base: readonly Finding[],
+  info: BaseInfo,
+  failOnErrors: boolean,
+  notFixed: (f: Finding) => boolean = () => false,
+  baseObjects: readonly { object: ObjectRef; source: SourceInfo }[] = base,
+): ScanResult {
+  const matched = matchFindings(head.findings, base, { head: head.objects.length > 0 ? head.objects : head.findings, base: baseObjects.length > 0 ? baseObjects : base });
   const existing = matched.existing;
   const fixed = matched.fixed.filter((f) => !notFixed(f));
   const findings = head.findings.map((f): Finding => {

@@ -64,10 +64,22 @@ export function linkedOutside(repoRoot: string, chart: string): string[] {
           continue;
         }
         if (isInside(realRoot, target)) continue;
-        // The link's own path too: what it names may be another link the pull request retargets.
-        for (const [from, t] of [[realRepo, target], [repoRoot, path.resolve(path.dirname(at), readlinkSync(at))]] as const) {
+        const add = (from: string, t: string) => {
           const rel = path.relative(from, t);
           if (!rel.startsWith('..') && !path.isAbsolute(rel)) out.add(rel.split(path.sep).join('/') || '.');
+        };
+        add(realRepo, target);
+        // Every hop of a chain of links too: the pull request may retarget any of them.
+        let hop = at;
+        for (let hops = 0; hops < 40; hops++) {
+          let next: string;
+          try {
+            next = path.resolve(path.dirname(hop), readlinkSync(hop));
+          } catch {
+            break; // not a link (the chain's end)
+          }
+          add(repoRoot, next);
+          hop = next;
         }
       }
     }

@@ -189,11 +189,17 @@ export function discover(paths: string[], options: DiscoverOptions): Discovery {
   /** Whether the walk from `walkRoot` passes over `target` (or a directory above it). */
   const passesOver = (walkRoot: string, target: string): boolean => {
     let dir = walkRoot;
-    // A folder holding Chart.yaml is searched for charts only: a manifest a link names in it is read through the link.
-    if (existsSync(path.join(dir, 'Chart.yaml'))) return true;
+    // A folder holding Chart.yaml is searched for charts only: a manifest a link names in it is read through
+    // the link, unless the chart renders it (templates/, crds/, a subchart's: Go template text, or judged with the chart).
+    const inChart = (chart: string) => {
+      const within = path.relative(chart, target).split(path.sep);
+      return !within.some((segment) => segment === 'templates' || segment === 'crds' || segment === 'charts');
+    };
+    if (existsSync(path.join(dir, 'Chart.yaml'))) return inChart(dir);
     for (const segment of path.relative(walkRoot, target).split(path.sep)) {
       dir = path.join(dir, segment);
-      if (skipsDirectory(dir) || (dir !== target && existsSync(path.join(dir, 'Chart.yaml')))) return true;
+      if (skipsDirectory(dir)) return true;
+      if (dir !== target && existsSync(path.join(dir, 'Chart.yaml'))) return inChart(dir);
     }
     return false;
   };
