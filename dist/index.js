@@ -70227,6 +70227,10 @@ function discover(paths, options) {
       return;
     }
     if (!(/^\s*"?apiVersion"?\s*:/m.test(text2) && /^\s*"?kind"?\s*:/m.test(text2))) return;
+    if (options.judgeChartFiles?.(chartRoot2) === true) {
+      addManifest(file, size2);
+      return;
+    }
     const list3 = undeployed.get(chartRoot2);
     if (list3 === void 0) undeployed.set(chartRoot2, [file]);
     else list3.push(file);
@@ -77850,7 +77854,7 @@ async function scanWithBudget(options) {
   const config = withScanOptions(policy?.config ?? headConfig, options);
   enforceLocks(config, defaultSeverity, (file) => relativeTo(repoRoot, file));
   const paths = options.paths.length > 0 ? options.paths : ["."];
-  const discovery = discover(paths, { repoRoot, include: config.include, exclude: config.exclude });
+  const discovery = discover(paths, { repoRoot, include: config.include, exclude: config.exclude, ...options.judgeChartFiles !== void 0 ? { judgeChartFiles: options.judgeChartFiles } : {} });
   if (options.selectCharts) {
     const kept = new Set(options.selectCharts(discovery.inputs.flatMap((i2) => i2.kind === "chart" ? [relativeTo(repoRoot, i2.dir)] : []), config));
     discovery.inputs = discovery.inputs.filter((i2) => i2.kind !== "chart" || kept.has(relativeTo(repoRoot, i2.dir)));
@@ -78246,7 +78250,20 @@ async function scanAgainstBase(options, request2, scanOne = scan2) {
       const { existing } = matchFindings(findings, base3?.findings ?? [], { head: findings, base: baseNamed() });
       return new Set(findings.filter((f) => !existing.has(f)));
     };
-    const head = await scanOne({ ...options, paths, selectCharts: selector("head", repoRoot, (options.valuesFiles ?? []).map((f) => path41.resolve(f))), ...request2.gate === "new" ? { selectFixes: newOnly } : {}, admissionBase: baseObjects });
+    const newChart = (dir) => {
+      const rel = path41.relative(repoRoot, dir);
+      return !rel.startsWith("..") && !path41.isAbsolute(rel) && !existsSync12(path41.join(exportRoot, rel, "Chart.yaml"));
+    };
+    const scanned = await scanOne({
+      ...options,
+      paths,
+      selectCharts: selector("head", repoRoot, (options.valuesFiles ?? []).map((f) => path41.resolve(f))),
+      ...request2.gate === "new" ? { selectFixes: newOnly } : {},
+      admissionBase: baseObjects,
+      judgeChartFiles: newChart
+    });
+    const hidden2 = noLongerJudged(scanned, base3?.findings ?? [], repoRoot);
+    const head = hidden2.length === 0 ? scanned : { ...scanned, errors: [...scanned.errors, ...hidden2], summary: { ...scanned.summary, errors: scanned.errors.length + hidden2.length } };
     const rendered = [.../* @__PURE__ */ new Set([...choices.head?.rendered ?? [], ...choices.base?.rendered ?? []])].sort();
     const unchanged = [.../* @__PURE__ */ new Set([...choices.head?.unchanged ?? [], ...choices.base?.unchanged ?? []])].filter((c3) => !rendered.includes(c3)).sort();
     const allBecause = choices.head?.allBecause ?? choices.base?.allBecause;
@@ -78266,6 +78283,20 @@ async function scanAgainstBase(options, request2, scanOne = scan2) {
     process.off("exit", cleanup);
     cleanup();
   }
+}
+function noLongerJudged(head, base3, repoRoot) {
+  const skipped = head.skipped ?? [];
+  if (skipped.length === 0) return [];
+  const judged = new Set(head.objects.map((o2) => o2.source.file));
+  const counts = /* @__PURE__ */ new Map();
+  for (const f of base3) if (f.source.kind === "manifest" && !judged.has(f.source.file)) counts.set(f.source.file, (counts.get(f.source.file) ?? 0) + 1);
+  const out = [];
+  for (const [file, n2] of [...counts].sort((a2, b) => a2[0].localeCompare(b[0]))) {
+    const why = skipped.find((s) => s.path === "." || file === s.path || file.startsWith(`${s.path}/`));
+    if (why === void 0 || !existsSync12(path41.join(repoRoot, file))) continue;
+    out.push({ kind: "read", file, message: `the base judged this file (${n2} ${n2 === 1 ? "finding" : "findings"}); the change makes the scan pass over it (${why.path}: ${why.reason}), so its findings would look fixed` });
+  }
+  return out;
 }
 var scopeOf = (f) => f.source.address ?? f.source.chart ?? f.source.file;
 function keys(renamed) {

@@ -242,6 +242,15 @@ describe('--base: new, existing and fixed findings', () => {
     expect(result.summary).toMatchObject({ new: 0, fixed: 0, verdict: 'pass' });
   });
 
+  it('judges the manifests a Chart.yaml the change adds would hide (kubectl apply -R still applies them); a chart the base has keeps its examples unjudged', async () => {
+    const repo = await repository({ 'deploy/cm.yaml': 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c\n', 'chart/Chart.yaml': chartYaml('app'), 'chart/templates/p.yaml': pod('p') });
+    repo.edit({ 'deploy/Chart.yaml': 'apiVersion: v1\nkind: List\nitems: []\nname: deploy\nversion: 0.1.0\n', 'deploy/evil.yaml': pod('evil', { privileged: true }), 'chart/examples/pod.yaml': pod('example', { privileged: true }) });
+    const result = await compare(repo, ['.']);
+    expect(of(result.findings, 'pss-privileged').map((f) => [f.source.file, f.status])).toEqual([['deploy/evil.yaml', 'new']]);
+    expect(result.summary.verdict).toBe('fail');
+    expect(result.skipped?.find((s) => s.path === 'chart')?.reason).toMatch(/examples\/pod\.yaml\): not judged/);
+  });
+
   it('does not let a workload added beside one that stopped being privileged take over its finding', async () => {
     const repo = await repository({ 'chart/Chart.yaml': chartYaml('app'), 'chart/templates/workloads.yaml': pod('legacy-agent', { privileged: true }) });
     repo.edit({ 'chart/templates/workloads.yaml': pod('legacy-agent') + '---\n' + pod('miner', { privileged: true }) });

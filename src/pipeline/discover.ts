@@ -138,6 +138,12 @@ export interface DiscoverOptions {
   repoRoot: string;
   include: string[];
   exclude: string[];
+  /**
+   * Charts (absolute folders) whose files holding Kubernetes objects outside templates/ and crds/ are read as
+   * manifests, not listed as skipped: with --base, charts the base lacks, since a pull request that puts a
+   * Chart.yaml above a folder of manifests would hide them from the scan while kubectl apply -R applies them.
+   */
+  judgeChartFiles?: (chartDir: string) => boolean;
 }
 
 
@@ -218,6 +224,10 @@ export function discover(paths: string[], options: DiscoverOptions): Discovery {
     }
     // An object's two fields at the start of a line (YAML) or as keys (JSON): a dashboard or a values file has neither.
     if (!(/^\s*"?apiVersion"?\s*:/m.test(text) && /^\s*"?kind"?\s*:/m.test(text))) return;
+    if (options.judgeChartFiles?.(chartRoot) === true) {
+      addManifest(file, size);
+      return;
+    }
     const list = undeployed.get(chartRoot);
     if (list === undefined) undeployed.set(chartRoot, [file]);
     else list.push(file);

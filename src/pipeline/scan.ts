@@ -101,6 +101,8 @@ export interface ScanOptions {
    * gates the scan; only the charts it returns are rendered (pipeline/changed-charts.ts, with --base).
    */
   selectCharts?: (charts: string[], config: Config) => string[];
+  /** Charts whose folders' Kubernetes objects outside templates/ are judged as manifests (discover.ts; --base: charts the base lacks). */
+  judgeChartFiles?: (chartDir: string) => boolean;
   /** The base revision's objects (base-compare.ts): admission policies see those the head keeps as UPDATEs, those it drops as DELETEs. */
   admissionBase?: readonly ScannedObject[];
   /** Told the scanned objects once they are loaded (base-compare.ts keeps the base's for admissionBase). */
@@ -272,7 +274,7 @@ async function scanWithBudget(options: ScanOptions): Promise<ScanResult> {
   const config = withScanOptions(policy?.config ?? headConfig, options);
   enforceLocks(config, defaultSeverity, (file) => relativeTo(repoRoot, file));
   const paths = options.paths.length > 0 ? options.paths : ['.'];
-  const discovery = discover(paths, { repoRoot, include: config.include, exclude: config.exclude });
+  const discovery = discover(paths, { repoRoot, include: config.include, exclude: config.exclude, ...(options.judgeChartFiles !== undefined ? { judgeChartFiles: options.judgeChartFiles } : {}) });
   if (options.selectCharts) {
     const kept = new Set(options.selectCharts(discovery.inputs.flatMap((i) => (i.kind === 'chart' ? [relativeTo(repoRoot, i.dir)] : [])), config));
     discovery.inputs = discovery.inputs.filter((i) => i.kind !== 'chart' || kept.has(relativeTo(repoRoot, i.dir)));
