@@ -78123,7 +78123,7 @@ async function exportCommit(repoRoot, sha, dir, changed) {
   const releases = skipped.size > 0 && !links && (await execa("git", ["grep", "--cached", "-l", "-i", "-e", "helm_release", "-e", String.raw`helm\\u005frelease`, "--", ":(icase)*.json"], { cwd: repoRoot, env, reject: false, stdin: "ignore", timeout: 3e5 })).exitCode !== 1;
   if (changed === void 0 || skipped.size === 0 || links || releases) await run3(["checkout-index", "--all", "--force", prefix2]);
   else await run3(["checkout-index", "--force", "-z", "--stdin", prefix2], kept.join("\0"));
-  const missing = await exportSubmodules(repoRoot, sha, tree, dir);
+  const submodules = exportSubmodules(repoRoot, sha, tree, dir);
   mkdirSync5(path41.join(tree, ".git"));
   const write = (files) => {
     if (files.length === 0) return;
@@ -78131,9 +78131,11 @@ async function exportCommit(repoRoot, sha, dir, changed) {
     if (result.status !== 0) throw new UsageError(`--base: git could not export ${sha.slice(0, 12)} (git checkout-index: ${String(result.stderr).split("\n")[0] || "failed"})`);
   };
   const more = (wanted) => {
+    for (const chart of wanted) submodules.want(chart, "chart");
     write([...new Set(wanted.flatMap((chart) => [...skipped.entries()].filter(([left]) => left === chart || within(left, chart) || within(chart, left)).flatMap(([left, list3]) => (skipped.delete(left), list3))))]);
   };
   const under2 = (wanted) => {
+    submodules.want(wanted.replace(/\/+$/, ""), "file");
     const chart = leftOut(`${wanted.replace(/\/+$/, "")}/`);
     const list3 = chart === void 0 ? void 0 : skipped.get(chart);
     if (list3 === void 0) return;
@@ -78143,33 +78145,56 @@ async function exportCommit(repoRoot, sha, dir, changed) {
     skipped.set(chart, list3.filter((f) => !gone.has(f)));
     write(taken);
   };
-  return { more, under: under2, missing };
+  return { more, under: under2, missing: submodules.missing };
 }
-async function exportSubmodules(repoRoot, sha, tree, scratch, prefix2 = "") {
-  const listed = await execa("git", ["ls-tree", "-r", "-z", sha], { cwd: repoRoot, env: GIT_ENV, reject: false, stdin: "ignore", timeout: 3e5, maxBuffer: 256 * 1024 * 1024 });
-  if (listed.exitCode !== 0) return [];
-  const links = String(listed.stdout).split("\0").filter((line) => line.startsWith("160000 ")).map((line) => ({ commit: line.split(" ")[2].split("	")[0], file: line.slice(line.indexOf("	") + 1) }));
+function exportSubmodules(repoRoot, sha, tree, scratch) {
   const missing = [];
-  for (const { commit, file } of links) {
-    const checkout = path41.join(repoRoot, file);
-    const at3 = path41.join(tree, file);
-    const git2 = (args, env2 = GIT_ENV) => execa("git", args, { cwd: checkout, env: env2, reject: false, stdin: "ignore", timeout: 3e5 });
-    const top = existsSync12(path41.join(checkout, ".git")) ? await git2(["rev-parse", "--show-toplevel"]) : void 0;
-    if (top === void 0 || top.exitCode !== 0 || path41.resolve(String(top.stdout).trim()) !== realpathSync4(checkout) || (await git2(["cat-file", "-e", `${commit}^{commit}`])).exitCode !== 0) {
-      missing.push(prefix2 + file);
-      continue;
+  const links = [];
+  const git2 = (cwd, args, index) => spawnSync2("git", args, { cwd, env: { ...process.env, ...GIT_ENV, ...index !== void 0 ? { GIT_INDEX_FILE: index } : {} }, timeout: 3e5, maxBuffer: 256 * 1024 * 1024, stdio: ["ignore", "pipe", "pipe"] });
+  let indexes = 0;
+  const visit = (root, commit, into, prefix2) => {
+    const listed = git2(root, ["ls-tree", "-r", "-z", commit]);
+    if (listed.status !== 0) return;
+    for (const line of String(listed.stdout).split("\0")) {
+      if (!line.startsWith("160000 ")) continue;
+      const file = line.slice(line.indexOf("	") + 1);
+      const linked = line.split(" ")[2].split("	")[0];
+      const checkout = path41.join(root, file);
+      const top = existsSync12(path41.join(checkout, ".git")) ? git2(checkout, ["rev-parse", "--show-toplevel"]) : void 0;
+      if (top === void 0 || top.status !== 0 || path41.resolve(String(top.stdout).trim()) !== realpathSync4(checkout) || git2(checkout, ["cat-file", "-e", `${linked}^{commit}`]).status !== 0) {
+        missing.push(prefix2 + file);
+        continue;
+      }
+      const at3 = path41.join(into, file);
+      const index = path41.join(scratch, `.preadmit-index-sub-${indexes++}`);
+      const files = git2(checkout, ["read-tree", linked], index).status === 0 ? git2(checkout, ["ls-files", "-z"], index) : void 0;
+      if (files === void 0 || files.status !== 0) {
+        missing.push(prefix2 + file);
+        continue;
+      }
+      const all = String(files.stdout).split("\0").filter((f) => f !== "");
+      const charts = all.filter((f) => path41.posix.basename(f) === "Chart.yaml").map((f) => path41.posix.dirname(f));
+      const inChart = (f) => charts.some((c3) => c3 === "." || f.startsWith(`${c3}/`));
+      const found = all.filter((f) => ["Chart.yaml", "requirements.yaml", CONFIG_FILE_NAME].includes(path41.posix.basename(f)) || !inChart(f) && /\.(ya?ml|json)$/i.test(f));
+      mkdirSync5(at3, { recursive: true });
+      if (found.length > 0) spawnSync2("git", ["checkout-index", "--force", "-z", "--stdin", `--prefix=${at3}${path41.sep}`], { cwd: checkout, env: { ...process.env, ...GIT_ENV, GIT_INDEX_FILE: index }, input: found.join("\0"), timeout: 3e5 });
+      rmSync8(index, { force: true });
+      links.push({ file: prefix2 + file, checkout, commit: linked, at: at3, whole: false });
+      visit(checkout, linked, at3, `${prefix2}${file}/`);
     }
-    const index = path41.join(scratch, `.preadmit-index-${missing.length}-${Math.random().toString(36).slice(2)}`);
-    const env = { ...GIT_ENV, GIT_INDEX_FILE: index };
-    mkdirSync5(at3, { recursive: true });
-    if ((await git2(["read-tree", commit], env)).exitCode !== 0 || (await git2(["checkout-index", "--all", "--force", `--prefix=${at3}${path41.sep}`], env)).exitCode !== 0) {
-      missing.push(prefix2 + file);
-      continue;
+  };
+  visit(repoRoot, sha, tree, "");
+  const want = (wanted, kind) => {
+    for (const link2 of links) {
+      const inside4 = wanted === link2.file || wanted.startsWith(`${link2.file}/`);
+      if (link2.whole || !(inside4 || kind === "chart" && (link2.file.startsWith(`${wanted}/`) || wanted === "."))) continue;
+      link2.whole = true;
+      const index = path41.join(scratch, `.preadmit-index-sub-${indexes++}`);
+      if (git2(link2.checkout, ["read-tree", link2.commit], index).status !== 0 || git2(link2.checkout, ["checkout-index", "--all", "--force", `--prefix=${link2.at}${path41.sep}`], index).status !== 0) missing.push(link2.file);
+      rmSync8(index, { force: true });
     }
-    rmSync8(index, { force: true });
-    missing.push(...await exportSubmodules(checkout, commit, at3, scratch, `${prefix2}${file}/`));
-  }
-  return missing;
+  };
+  return { missing, want };
 }
 function withDependencies(root, charts) {
   const out = /* @__PURE__ */ new Set();

@@ -96,7 +96,7 @@ export async function exportCommit(repoRoot: string, sha: string, dir: string, c
   const releases = skipped.size > 0 && !links && (await execa('git', ['grep', '--cached', '-l', '-i', '-e', 'helm_release', '-e', String.raw`helm\\u005frelease`, '--', ':(icase)*.json'], { cwd: repoRoot, env, reject: false, stdin: 'ignore', timeout: 300_000 })).exitCode !== 1;
   if (changed === undefined || skipped.size === 0 || links || releases) await run(['checkout-index', '--all', '--force', prefix]);
   else await run(['checkout-index', '--force', '-z', '--stdin', prefix], kept.join('\u0000'));
-  const missing = await exportSubmodules(repoRoot, sha, tree, dir);
+  const submodules = exportSubmodules(repoRoot, sha, tree, dir);
   // Marks the export's root the way a checkout's .git does, so files are named as in the repository.
   mkdirSync(path.join(tree, '.git'));
   const write = (files: readonly string[]) => {
@@ -105,9 +105,11 @@ export async function exportCommit(repoRoot: string, sha: string, dir: string, c
     if (result.status !== 0) throw new UsageError(`--base: git could not export ${sha.slice(0, 12)} (git checkout-index: ${String(result.stderr).split('\n')[0] || 'failed'})`);
   };
   const more = (wanted: readonly string[]) => {
+    for (const chart of wanted) submodules.want(chart, 'chart');
     write([...new Set(wanted.flatMap((chart) => [...skipped.entries()].filter(([left]) => left === chart || within(left, chart) || within(chart, left)).flatMap(([left, list]) => (skipped.delete(left), list))))]);
   };
   const under = (wanted: string) => {
+    submodules.want(wanted.replace(/\/+$/, ''), 'file');
     const chart = leftOut(`${wanted.replace(/\/+$/, '')}/`);
     const list = chart === undefined ? undefined : skipped.get(chart);
     if (list === undefined) return;
@@ -117,44 +119,79 @@ export async function exportCommit(repoRoot: string, sha: string, dir: string, c
     skipped.set(chart!, list.filter((f) => !gone.has(f)));
     write(taken);
   };
-  return { more, under, missing };
+  return { more, under, missing: submodules.missing };
 }
 
 /**
- * The submodules of a commit written at the commits it records, from their checkouts' own repositories
- * (their charts render on the base side as on the head's, which reads the checked-out submodule). A
- * submodule not checked out, or whose recorded commit was not fetched, is returned as missing: the head's
- * findings under it then count as new, and the report says why.
+ * The submodules of a commit, written at the commits it records from their checkouts' own repositories
+ * (their charts render on the base side as on the head's, which reads the checked-out submodule). At first
+ * only what the base's scan needs to find their charts (Chart.yaml, requirements.yaml, configuration files)
+ * and the YAML and JSON files outside charts (manifests a directory search reads), all the way down; a
+ * submodule whole once the scan renders a chart in it or reads a file there (`want`): a
+ * large vendored submodule the change leaves alone costs a listing, not a checkout. A submodule not checked
+ * out, or whose recorded commit was not fetched, is missing: the head's findings under it count as new, and
+ * the report says why.
  */
-async function exportSubmodules(repoRoot: string, sha: string, tree: string, scratch: string, prefix = ''): Promise<string[]> {
-  const listed = await execa('git', ['ls-tree', '-r', '-z', sha], { cwd: repoRoot, env: GIT_ENV, reject: false, stdin: 'ignore', timeout: 300_000, maxBuffer: 256 * 1024 * 1024 });
-  if (listed.exitCode !== 0) return [];
-  const links = String(listed.stdout)
-    .split('\u0000')
-    .filter((line) => line.startsWith('160000 '))
-    .map((line) => ({ commit: line.split(' ')[2]!.split('\t')[0]!, file: line.slice(line.indexOf('\t') + 1) }));
-  const missing: string[] = [];
-  for (const { commit, file } of links) {
-    const checkout = path.join(repoRoot, file);
-    const at = path.join(tree, file);
-    const git = (args: string[], env: Record<string, string> = GIT_ENV) => execa('git', args, { cwd: checkout, env, reject: false, stdin: 'ignore', timeout: 300_000 });
-    // The submodule's own repository (its checkout's .git), never the superproject's found by walking up.
-    const top = existsSync(path.join(checkout, '.git')) ? await git(['rev-parse', '--show-toplevel']) : undefined;
-    if (top === undefined || top.exitCode !== 0 || path.resolve(String(top.stdout).trim()) !== realpathSync(checkout) || (await git(['cat-file', '-e', `${commit}^{commit}`])).exitCode !== 0) {
-      missing.push(prefix + file);
-      continue;
-    }
-    const index = path.join(scratch, `.preadmit-index-${missing.length}-${Math.random().toString(36).slice(2)}`);
-    const env = { ...GIT_ENV, GIT_INDEX_FILE: index };
-    mkdirSync(at, { recursive: true });
-    if ((await git(['read-tree', commit], env)).exitCode !== 0 || (await git(['checkout-index', '--all', '--force', `--prefix=${at}${path.sep}`], env)).exitCode !== 0) {
-      missing.push(prefix + file);
-      continue;
-    }
-    rmSync(index, { force: true });
-    missing.push(...(await exportSubmodules(checkout, commit, at, scratch, `${prefix}${file}/`)));
+function exportSubmodules(repoRoot: string, sha: string, tree: string, scratch: string): { missing: string[]; want: (wanted: string, kind: 'chart' | 'file') => void } {
+  interface Link {
+    /** Repository-relative path (through the submodules above it). */
+    file: string;
+    checkout: string;
+    commit: string;
+    at: string;
+    whole: boolean;
   }
-  return missing;
+  const missing: string[] = [];
+  const links: Link[] = [];
+  const git = (cwd: string, args: string[], index?: string) =>
+    spawnSync('git', args, { cwd, env: { ...process.env, ...GIT_ENV, ...(index !== undefined ? { GIT_INDEX_FILE: index } : {}) }, timeout: 300_000, maxBuffer: 256 * 1024 * 1024, stdio: ['ignore', 'pipe', 'pipe'] });
+  let indexes = 0;
+  const visit = (root: string, commit: string, into: string, prefix: string) => {
+    const listed = git(root, ['ls-tree', '-r', '-z', commit]);
+    if (listed.status !== 0) return;
+    for (const line of String(listed.stdout).split('\u0000')) {
+      if (!line.startsWith('160000 ')) continue;
+      const file = line.slice(line.indexOf('\t') + 1);
+      const linked = line.split(' ')[2]!.split('\t')[0]!;
+      const checkout = path.join(root, file);
+      // The submodule's own repository (its checkout's .git), never the superproject's found by walking up.
+      const top = existsSync(path.join(checkout, '.git')) ? git(checkout, ['rev-parse', '--show-toplevel']) : undefined;
+      if (top === undefined || top.status !== 0 || path.resolve(String(top.stdout).trim()) !== realpathSync(checkout) || git(checkout, ['cat-file', '-e', `${linked}^{commit}`]).status !== 0) {
+        missing.push(prefix + file);
+        continue;
+      }
+      const at = path.join(into, file);
+      const index = path.join(scratch, `.preadmit-index-sub-${indexes++}`);
+      const files = git(checkout, ['read-tree', linked], index).status === 0 ? git(checkout, ['ls-files', '-z'], index) : undefined;
+      if (files === undefined || files.status !== 0) {
+        missing.push(prefix + file);
+        continue;
+      }
+      const all = String(files.stdout).split('\u0000').filter((f) => f !== '');
+      const charts = all.filter((f) => path.posix.basename(f) === 'Chart.yaml').map((f) => path.posix.dirname(f));
+      const inChart = (f: string) => charts.some((c) => c === '.' || f.startsWith(`${c}/`));
+      // What finds the charts, and the manifests outside charts (a directory search reads them on both sides).
+      const found = all.filter((f) => ['Chart.yaml', 'requirements.yaml', CONFIG_FILE_NAME].includes(path.posix.basename(f)) || (!inChart(f) && /\.(ya?ml|json)$/i.test(f)));
+      mkdirSync(at, { recursive: true });
+      if (found.length > 0) spawnSync('git', ['checkout-index', '--force', '-z', '--stdin', `--prefix=${at}${path.sep}`], { cwd: checkout, env: { ...process.env, ...GIT_ENV, GIT_INDEX_FILE: index }, input: found.join('\u0000'), timeout: 300_000 });
+      rmSync(index, { force: true });
+      links.push({ file: prefix + file, checkout, commit: linked, at, whole: false });
+      visit(checkout, linked, at, `${prefix}${file}/`);
+    }
+  };
+  visit(repoRoot, sha, tree, '');
+  /** A chart the base's scan renders (its submodule, or the submodules inside it), or a file it reads. */
+  const want = (wanted: string, kind: 'chart' | 'file') => {
+    for (const link of links) {
+      const inside = wanted === link.file || wanted.startsWith(`${link.file}/`);
+      if (link.whole || !(inside || (kind === 'chart' && (link.file.startsWith(`${wanted}/`) || wanted === '.')))) continue;
+      link.whole = true;
+      const index = path.join(scratch, `.preadmit-index-sub-${indexes++}`);
+      if (git(link.checkout, ['read-tree', link.commit], index).status !== 0 || git(link.checkout, ['checkout-index', '--all', '--force', `--prefix=${link.at}${path.sep}`], index).status !== 0) missing.push(link.file);
+      rmSync(index, { force: true });
+    }
+  };
+  return { missing, want };
 }
 
 /** Charts with the charts they name as `file://` dependencies, all the way down (repository-relative). */
