@@ -62570,7 +62570,23 @@ function withoutTemplateComments(text2) {
   return out + text2.slice(last);
 }
 var DECIDING_KUBE = "!";
-function collectKubeLiterals(text2, into) {
+function collectKubeLiterals(text2, into, onUnrendered) {
+  const put = (literal3) => {
+    if (into.includes(literal3)) return;
+    const deciding = literal3.startsWith(DECIDING_KUBE);
+    const firstPlain = () => {
+      const at3 = into.findIndex((l) => !l.startsWith(DECIDING_KUBE));
+      return at3 === -1 ? into.length : at3;
+    };
+    if (into.length >= 16) {
+      if (!deciding) return;
+      const spare = into.findLastIndex((l) => !l.startsWith(DECIDING_KUBE));
+      if (spare === -1) return onUnrendered?.(`more than 16 comparisons of the Kubernetes version decide host-access or privilege settings (the next: ${JSON.stringify(literal3.slice(DECIDING_KUBE.length))})`);
+      into.splice(spare, 1);
+    }
+    if (deciding) into.splice(firstPlain(), 0, literal3);
+    else into.push(literal3);
+  };
   const holders = new Set([...text2.matchAll(/(\$\w+)\s*:?=\s*\(?\s*\$?\.Capabilities\.KubeVersion\b/g)].map((m) => m[1]));
   const reads = (action) => /KubeVersion/.test(action) || holders.size > 0 && [...action.matchAll(/\$\w+/g)].some((m) => holders.has(m[0]));
   let lines;
@@ -62579,8 +62595,7 @@ function collectKubeLiterals(text2, into) {
   for (const action of templateActions(text2)) {
     if (!reads(action[0])) continue;
     for (const m of action[0].matchAll(/(>=|<=|!=|>|<|=|~|\^)?\s*v?(\d+\.\d+\.\d+(?:[-+][0-9A-Za-z][0-9A-Za-z.+-]{0,62})?)/g)) {
-      const literal3 = `${m[1] ?? ""}${m[2]}`;
-      if (into.length < 16 && !into.includes(literal3)) into.push(literal3);
+      put(`${m[1] ?? ""}${m[2]}`);
     }
     const compared = [...action[0].matchAll(/\bsemverCompare\s+"([^"]{1,200})"|\b(?:eq|ne|lt|le|gt|ge)\b[^}]{0,200}?"v?(\d+\.\d+(?:\.\d+)?)[^"]{0,64}"/g)];
     if (compared.length === 0) continue;
@@ -62590,8 +62605,7 @@ function collectKubeLiterals(text2, into) {
     if (decidedSetting(lines, line) === void 0) continue;
     for (const c3 of compared) {
       for (const m of (c3[1] ?? `=${c3[2]}`).matchAll(/(>=|<=|!=|>|<|=|~|\^)?\s*v?(\d+\.\d+(?:\.\d+)?)/g)) {
-        const literal3 = `${DECIDING_KUBE}${m[1] ?? "="}${m[2]}`;
-        if (into.length < 16 && !into.includes(literal3)) into.push(literal3);
+        put(`${DECIDING_KUBE}${m[1] ?? "="}${m[2]}`);
       }
     }
   }
@@ -63063,7 +63077,11 @@ function literalVariants(constructs, full2, config, third = true) {
   ];
   const first = !third || constructs.managedKube && counts[2] >= 2 ? 1 : 2;
   const deciding = constructs.literals.release.filter((l) => l.decides);
-  const decidingCount = Math.max(releaseLiteralValues("name", config.releaseName, deciding).length, releaseLiteralValues("namespace", config.namespace, deciding).length);
+  const decidingCount = Math.max(
+    releaseLiteralValues("name", config.releaseName, deciding).length,
+    releaseLiteralValues("namespace", config.namespace, deciding).length,
+    kubeLiteralVersions(config.kubeVersion, constructs.literals.kube.filter((l) => l.startsWith(DECIDING_KUBE))).length
+  );
   const most = Math.min(Math.max(...counts), first + Math.max(MAX_LITERAL_RENDERS, decidingCount));
   const out = [];
   for (let index = first; index < most; index++) out.push({ ...full2, literalIndex: index });
@@ -63179,7 +63197,7 @@ function collectLiterals(lines, into, onUnenumerated) {
   const code = withoutTemplateComments(lines.join("\n"));
   if (/\bdefine\b/.test(code)) collectHelperReads(code, into.helpers);
   if (/\bRelease\b|\b(?:include|template)\b|\b(?:index|get|pluck|dig)\s+[$.]\s/.test(code)) collectReleaseLiterals(code, into.release, (why) => into.unrendered ??= why, onUnenumerated);
-  if (/KubeVersion/.test(code)) collectKubeLiterals(code, into.kube);
+  if (/KubeVersion/.test(code)) collectKubeLiterals(code, into.kube, (why) => into.unrendered ??= why);
 }
 var STRING_TEST = /\b(?:contains|hasPrefix|hasSuffix|regexMatch|mustRegexMatch|regexFind|regexFindAll|trimSuffix|trimPrefix|trimAll|splitList|split|splitn|replace|substr|trunc|eq|ne|has|index|upper|lower|toString|quote|len)\b/;
 var WHOLE_KUBE_VERSION = /\.Capabilities\.KubeVersion(?![\w.])/;

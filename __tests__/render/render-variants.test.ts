@@ -515,6 +515,18 @@ describe.each(HELMS)('%s', (_, helmVar) => {
     expect(exitCodeOf(result)).toBe(1);
   }, 60_000);
 
+  it('decoy version comparisons cannot push a deciding one out of reach: 16 that decide nothing, or 7 that decide the same either way', async () => {
+    const real = '        allowPrivilegeEscalation: {{ if semverCompare ">=1.36-0" .Capabilities.KubeVersion.Version }}true\n        privileged: true{{ else }}false{{ end }}';
+    const plain = Array.from({ length: 16 }, (_, i) => `{{- if eq .Capabilities.KubeVersion.Version "v1.34.${i + 1}" }}{{- end }}\n`).join('');
+    const same = Array.from({ length: 7 }, (_, i) => `        {{- if semverCompare ">=1.${40 + i}-0" .Capabilities.KubeVersion.Version }}\n        seccompProfile: {type: RuntimeDefault}\n        {{- else }}\n        seccompProfile: {type: RuntimeDefault}\n        {{- end }}\n`).join('');
+    for (const files of [{ 'templates/_decoys.tpl': plain, 'templates/pod.yaml': pod(real) }, { 'templates/pod.yaml': pod(`${same}${real}`) }]) {
+      const { result } = await scanChart(helm(), files);
+      expect(result.errors).toEqual([]);
+      expect(result.findings.find((f) => f.ruleId === 'pss-privileged')).toMatchObject({ path: '/spec/containers/0/securityContext/privileged', severity: 'critical' });
+      expect(exitCodeOf(result)).toBe(1);
+    }
+  }, 120_000);
+
   it('a comparison deciding privilege only on clusters older than the target gets no other-minor render', async () => {
     const calls = countingHelm(helm());
     const { result } = await scanChart(calls.path, { 'templates/pod.yaml': pod(`        allowPrivilegeEscalation: {{ if semverCompare "<1.30-0" .Capabilities.KubeVersion.Version }}true\n        privileged: true{{ else }}false{{ end }}`) });

@@ -141,8 +141,28 @@ export function withoutTemplateComments(text: string): string {
  */
 const DECIDING_KUBE = '!';
 
-/** Versions (with their operator) written in actions that read the cluster's Kubernetes version. At most 16. */
-export function collectKubeLiterals(text: string, into: string[]): void {
+/**
+ * Versions (with their operator) written in actions that read the cluster's Kubernetes version. At most 16:
+ * deciding ones first, taking the places of others when full, so decoys cannot push them out; more than 16
+ * deciding ones cannot all be rendered, which `onUnrendered` reports (the scan fails rather than passes).
+ */
+export function collectKubeLiterals(text: string, into: string[], onUnrendered?: (why: string) => void): void {
+  const put = (literal: string) => {
+    if (into.includes(literal)) return;
+    const deciding = literal.startsWith(DECIDING_KUBE);
+    const firstPlain = () => {
+      const at = into.findIndex((l) => !l.startsWith(DECIDING_KUBE));
+      return at === -1 ? into.length : at;
+    };
+    if (into.length >= 16) {
+      if (!deciding) return;
+      const spare = into.findLastIndex((l) => !l.startsWith(DECIDING_KUBE));
+      if (spare === -1) return onUnrendered?.(`more than 16 comparisons of the Kubernetes version decide host-access or privilege settings (the next: ${JSON.stringify(literal.slice(DECIDING_KUBE.length))})`);
+      into.splice(spare, 1);
+    }
+    if (deciding) into.splice(firstPlain(), 0, literal);
+    else into.push(literal);
+  };
   // Variables holding the version (`$kv := .Capabilities.KubeVersion.Version`) read it too.
   const holders = new Set([...text.matchAll(/(\$\w+)\s*:?=\s*\(?\s*\$?\.Capabilities\.KubeVersion\b/g)].map((m) => m[1]!));
   const reads = (action: string) => /KubeVersion/.test(action) || (holders.size > 0 && [...action.matchAll(/\$\w+/g)].some((m) => holders.has(m[0])));
@@ -153,8 +173,7 @@ export function collectKubeLiterals(text: string, into: string[]): void {
     if (!reads(action[0])) continue;
     // A provider's whole version (`"v1.34.2-eks-113cf36"`) keeps its suffix: an equality needs all of it.
     for (const m of action[0].matchAll(/(>=|<=|!=|>|<|=|~|\^)?\s*v?(\d+\.\d+\.\d+(?:[-+][0-9A-Za-z][0-9A-Za-z.+-]{0,62})?)/g)) {
-      const literal = `${m[1] ?? ''}${m[2]}`;
-      if (into.length < 16 && !into.includes(literal)) into.push(literal);
+      put(`${m[1] ?? ''}${m[2]}`);
     }
     // A comparison deciding a host-access or privilege setting (`semverCompare ">=1.35.0-0" ...` writing
     // privileged): its literals, `X.Y` ones too, are rendered on both sides whatever their minor.
@@ -166,8 +185,7 @@ export function collectKubeLiterals(text: string, into: string[]): void {
     if (decidedSetting(lines, line) === undefined) continue;
     for (const c of compared) {
       for (const m of (c[1] ?? `=${c[2]}`).matchAll(/(>=|<=|!=|>|<|=|~|\^)?\s*v?(\d+\.\d+(?:\.\d+)?)/g)) {
-        const literal = `${DECIDING_KUBE}${m[1] ?? '='}${m[2]}`;
-        if (into.length < 16 && !into.includes(literal)) into.push(literal);
+        put(`${DECIDING_KUBE}${m[1] ?? '='}${m[2]}`);
       }
     }
   }
@@ -886,7 +904,7 @@ export function managedVersionSuffix(names: readonly string[]): string {
 /**
  * Most renders beyond the third, one per further literal, for literals whose comparison decides no
  * host-access or privilege setting (a chart comparing with many is rare and hostile); every deciding literal
- * gets its render, up to MAX_RELEASE_LITERALS per chart.
+ * (release name, namespace, Kubernetes version) gets its render, up to MAX_RELEASE_LITERALS per chart.
  */
 const MAX_LITERAL_RENDERS = 4;
 /** Most literals the release name and namespace are compared with that are kept per chart. */
@@ -908,7 +926,11 @@ export function literalVariants(constructs: ChartConstructs, full: VariantInputs
   // literal is then taken again by a plain render.
   const first = !third || (constructs.managedKube && counts[2]! >= 2) ? 1 : 2;
   const deciding = constructs.literals.release.filter((l) => l.decides);
-  const decidingCount = Math.max(releaseLiteralValues('name', config.releaseName, deciding).length, releaseLiteralValues('namespace', config.namespace, deciding).length);
+  const decidingCount = Math.max(
+    releaseLiteralValues('name', config.releaseName, deciding).length,
+    releaseLiteralValues('namespace', config.namespace, deciding).length,
+    kubeLiteralVersions(config.kubeVersion, constructs.literals.kube.filter((l) => l.startsWith(DECIDING_KUBE))).length,
+  );
   const most = Math.min(Math.max(...counts), first + Math.max(MAX_LITERAL_RENDERS, decidingCount));
   const out: VariantInputs[] = [];
   for (let index = first; index < most; index++) out.push({ ...full, literalIndex: index });
@@ -1063,7 +1085,7 @@ function collectLiterals(lines: readonly string[], into: ChartConstructs['litera
   const code = withoutTemplateComments(lines.join('\n'));
   if (/\bdefine\b/.test(code)) collectHelperReads(code, into.helpers);
   if (/\bRelease\b|\b(?:include|template)\b|\b(?:index|get|pluck|dig)\s+[$.]\s/.test(code)) collectReleaseLiterals(code, into.release, (why) => (into.unrendered ??= why), onUnenumerated);
-  if (/KubeVersion/.test(code)) collectKubeLiterals(code, into.kube);
+  if (/KubeVersion/.test(code)) collectKubeLiterals(code, into.kube, (why) => (into.unrendered ??= why));
 }
 
 /** String functions: what they see of the version differs on a managed cluster (a suffix, a `+`). */
