@@ -519,7 +519,8 @@ describe.each(HELMS)('%s', (_, helmVar) => {
     const real = '        allowPrivilegeEscalation: {{ if semverCompare ">=1.36-0" .Capabilities.KubeVersion.Version }}true\n        privileged: true{{ else }}false{{ end }}';
     const plain = Array.from({ length: 16 }, (_, i) => `{{- if eq .Capabilities.KubeVersion.Version "v1.34.${i + 1}" }}{{- end }}\n`).join('');
     const same = Array.from({ length: 7 }, (_, i) => `        {{- if semverCompare ">=1.${40 + i}-0" .Capabilities.KubeVersion.Version }}\n        seccompProfile: {type: RuntimeDefault}\n        {{- else }}\n        seccompProfile: {type: RuntimeDefault}\n        {{- end }}\n`).join('');
-    for (const files of [{ 'templates/_decoys.tpl': plain, 'templates/pod.yaml': pod(real) }, { 'templates/pod.yaml': pod(`${same}${real}`) }]) {
+    const charts: Record<string, string>[] = [{ 'templates/_decoys.tpl': plain, 'templates/pod.yaml': pod(real) }, { 'templates/pod.yaml': pod(`${same}${real}`) }];
+    for (const files of charts) {
       const { result } = await scanChart(helm(), files);
       expect(result.errors).toEqual([]);
       expect(result.findings.find((f) => f.ruleId === 'pss-privileged')).toMatchObject({ path: '/spec/containers/0/securityContext/privileged', severity: 'critical' });
