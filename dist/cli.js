@@ -46224,7 +46224,7 @@ var ConstructLocator = class {
     return this.chartDir;
   }
 };
-var DECIDING_USE = /(?:^|[\s(|])(?:if|else|with|range|eq|ne|lt|le|gt|ge|and|or|not|empty|ternary|has|hasKey|hasPrefix|hasSuffix|contains|regexMatch|mustRegexMatch|semverCompare|set|dict|list|merge|mergeOverwrite|include|template|tpl|index|get)(?=[\s)|]|$)/;
+var DECIDING_USE = /(?:^|[\s(|])(?:if|else|with|range|eq|ne|lt|le|gt|ge|and|or|not|empty|ternary|has|hasKey|hasPrefix|hasSuffix|contains|regexMatch|mustRegexMatch|semverCompare|set|dict|list|merge|mergeOverwrite|include|template|tpl|index|get|repeat|until|untilStep|mod|div|add|add1|sub|mul|max|min|floor|ceil|round)(?=[\s)|]|$)/;
 function withoutChosenTernaries(code, holdsValue) {
   let text2 = code;
   const argument = (at3) => {

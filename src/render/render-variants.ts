@@ -1686,7 +1686,8 @@ export class ConstructLocator {
 }
 
 /** Functions that decide, compare or keep a value for later: a clock or random value passed to one is more than printed. */
-const DECIDING_USE = /(?:^|[\s(|])(?:if|else|with|range|eq|ne|lt|le|gt|ge|and|or|not|empty|ternary|has|hasKey|hasPrefix|hasSuffix|contains|regexMatch|mustRegexMatch|semverCompare|set|dict|list|merge|mergeOverwrite|include|template|tpl|index|get)(?=[\s)|]|$)/;
+// Arithmetic and repetition too: `repeat $n "true"` with a random count prints a field's value by the draw.
+const DECIDING_USE = /(?:^|[\s(|])(?:if|else|with|range|eq|ne|lt|le|gt|ge|and|or|not|empty|ternary|has|hasKey|hasPrefix|hasSuffix|contains|regexMatch|mustRegexMatch|semverCompare|set|dict|list|merge|mergeOverwrite|include|template|tpl|index|get|repeat|until|untilStep|mod|div|add|add1|sub|mul|max|min|floor|ceil|round)(?=[\s)|]|$)/;
 
 /**
  * `ternary A B C` chooses A or B by C: a value only in A or B is printed, not decided on (linkerd writes a
