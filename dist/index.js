@@ -65608,8 +65608,9 @@ var Parser3 = class {
     if (last === void 0) throw new StrvalsError("error parsing index: EOF");
     return atoi(v);
   }
-  listItem(list3, i2, level) {
+  listItem(list3, i2, level, depth = 0) {
     if (i2 < 0) throw new StrvalsError(`negative ${i2} index not allowed`);
+    if (depth > MAX_NESTED_NAME_LEVEL) throw new StrvalsError(`list indexes nested more than ${MAX_NESTED_NAME_LEVEL} deep (preadmit's bound; helm's parser has none)`);
     const { v: k, last } = runesUntil(this.sc, "[.=");
     if (k.length > 0) throw new StrvalsError(`unexpected data at end of array index: "${k}"`);
     if (last === void 0) return { list: list3, outcome: EOF };
@@ -65623,7 +65624,7 @@ var Parser3 = class {
       const next = this.keyIndex();
       let current2 = [];
       if (list3.length > i2 && list3[i2] !== null && list3[i2] !== void 0) current2 = asList(list3[i2]);
-      const nested2 = this.listItem(current2, next, level);
+      const nested2 = this.listItem(current2, next, level, depth + 1);
       if (nested2.outcome === EOF) return { list: list3, outcome: EOF };
       return { list: setIndex(list3, i2, nested2.list), outcome: void 0 };
     }
@@ -65686,7 +65687,7 @@ function providerValues(texts, entries) {
   });
   const ordered = [...entries].sort((a2, b) => ATTRIBUTE_ORDER[a2.attribute] - ATTRIBUTE_ORDER[b.attribute]);
   for (const entry of ordered) {
-    const where = `${entry.attribute}[${entry.index}] "${entry.name}"`;
+    const where = `${entry.attribute}[${entry.index}] "${entry.name.length > 120 ? `${entry.name.slice(0, 120)}...` : entry.name}"`;
     try {
       if (entry.attribute === "set_list") {
         const list3 = (Array.isArray(entry.value) ? entry.value : []).filter((v) => v !== null);
@@ -65700,7 +65701,7 @@ function providerValues(texts, entries) {
       else if (type2 === "literal") setKey2(base3, entry.name, literal2(entry.name, value));
       else throw new StrvalsError(`Unexpected type: ${type2}`);
     } catch (error2) {
-      if (error2 instanceof StrvalsError) throw new StrvalsError(`${where}: ${error2.message}`);
+      if (error2 instanceof StrvalsError) throw new StrvalsError(entry.sensitive === true ? `${where}: helm's --set parser refuses its sensitive value (not shown)` : `${where}: ${error2.message}`);
       throw error2;
     }
   }
@@ -74791,7 +74792,7 @@ function setEntries(value, unknown, sensitive, attribute, unknownOut, secrets) {
     if (name === void 0) return;
     const type2 = str2(item.type);
     const entryValue = attribute === "set_list" ? arr(item.value).map((v) => v === null ? null : typeof v === "string" ? v : String(v)) : item.value === null || item.value === void 0 ? null : String(item.value);
-    entries.push({ attribute, index: i2, name, value: entryValue, ...type2 ? { type: type2 } : {} });
+    entries.push({ attribute, index: i2, name, value: entryValue, ...type2 ? { type: type2 } : {}, ...secret ? { sensitive: true } : {} });
   });
   return { entries, raw };
 }

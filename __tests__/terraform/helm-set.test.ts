@@ -73,6 +73,15 @@ describe('helm_release set entries, as the helm provider applies them', () => {
     expect(result.errors.map((e) => e.message)).toEqual([expect.stringMatching(/^helm_release helm_release\.r: the helm provider cannot build the release's values: set\[0\] "a\[1": error parsing index/)]);
     expect(result.summary.verdict).toBe('fail');
   });
+
+  it('an unparsable sensitive value is an error that quotes nothing of it; indexes nested without end are an error, not a crash', async () => {
+    const leaky = await scanRelease({ set_sensitive: [{ name: 'auth.password', type: '', value: 'Hu7,xq9' }] });
+    expect(leaky.errors.map((e) => e.message)).toEqual([expect.stringMatching(/set_sensitive\[0\] "auth\.password": helm's --set parser refuses its sensitive value \(not shown\)/)]);
+    expect(JSON.stringify(leaky)).not.toMatch(/xq9|Hu7/);
+    const deep = await scanRelease({ set: [{ name: `a${'[0]'.repeat(20_000)}`, type: '', value: 'x' }] });
+    expect(deep.errors.map((e) => e.message)).toEqual([expect.stringMatching(/list indexes nested more than 30 deep/)]);
+    expect(deep.summary.verdict).toBe('fail');
+  });
 });
 
 describe('helm_release with a post-renderer', () => {

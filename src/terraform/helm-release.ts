@@ -114,7 +114,7 @@ function setEntries(
     const entryValue = attribute === 'set_list'
       ? arr(item.value).map((v) => (v === null ? null : typeof v === 'string' ? v : String(v)))
       : item.value === null || item.value === undefined ? null : String(item.value);
-    entries.push({ attribute, index: i, name, value: entryValue, ...(type ? { type } : {}) });
+    entries.push({ attribute, index: i, name, value: entryValue, ...(type ? { type } : {}), ...(secret ? { sensitive: true } : {}) });
   });
   return { entries, raw };
 }

@@ -173,8 +173,10 @@ class Parser {
     return atoi(v);
   }
 
-  private listItem(list: unknown[], i: number, level: number): { list: unknown[]; outcome: Outcome } {
+  private listItem(list: unknown[], i: number, level: number, depth = 0): { list: unknown[]; outcome: Outcome } {
     if (i < 0) throw new StrvalsError(`negative ${i} index not allowed`);
+    // helm recurses without a bound; here a name of 20,000 `[0]` would overflow the stack and end the scan.
+    if (depth > MAX_NESTED_NAME_LEVEL) throw new StrvalsError(`list indexes nested more than ${MAX_NESTED_NAME_LEVEL} deep (preadmit's bound; helm's parser has none)`);
     const { v: k, last } = runesUntil(this.sc, '[.=');
     if (k.length > 0) throw new StrvalsError(`unexpected data at end of array index: "${k}"`);
     if (last === undefined) return { list, outcome: EOF };
@@ -188,7 +190,7 @@ class Parser {
       const next = this.keyIndex();
       let current: unknown[] = [];
       if (list.length > i && list[i] !== null && list[i] !== undefined) current = asList(list[i]);
-      const nested = this.listItem(current, next, level);
+      const nested = this.listItem(current, next, level, depth + 1);
       if (nested.outcome === EOF) return { list, outcome: EOF };
       return { list: setIndex(list, i, nested.list), outcome: undefined };
     }
@@ -253,6 +255,8 @@ export interface SetEntry {
   /** null for a known null value (the provider reads it as ""). */
   value: string | null | (string | null)[];
   type?: string;
+  /** The value is marked sensitive: an error about it names the entry, never what the parser read of it. */
+  sensitive?: boolean;
 }
 
 const ATTRIBUTE_ORDER = { set: 0, set_string: 1, set_list: 2, set_sensitive: 3 } as const;
@@ -274,7 +278,7 @@ export function providerValues(texts: readonly string[], entries: readonly SetEn
   });
   const ordered = [...entries].sort((a, b) => ATTRIBUTE_ORDER[a.attribute] - ATTRIBUTE_ORDER[b.attribute]);
   for (const entry of ordered) {
-    const where = `${entry.attribute}[${entry.index}] "${entry.name}"`;
+    const where = `${entry.attribute}[${entry.index}] "${entry.name.length > 120 ? `${entry.name.slice(0, 120)}...` : entry.name}"`;
     try {
       if (entry.attribute === 'set_list') {
         // getListValue: null elements dropped, the rest joined with commas (a comma in an element splits it)
@@ -289,7 +293,8 @@ export function providerValues(texts: readonly string[], entries: readonly SetEn
       else if (type === 'literal') setKey(base, entry.name, literal(entry.name, value));
       else throw new StrvalsError(`Unexpected type: ${type}`);
     } catch (error) {
-      if (error instanceof StrvalsError) throw new StrvalsError(`${where}: ${error.message}`);
+      // The parser's messages quote keys, which after a comma come from the value (`set_sensitive` "Hu7,xq9").
+      if (error instanceof StrvalsError) throw new StrvalsError(entry.sensitive === true ? `${where}: helm's --set parser refuses its sensitive value (not shown)` : `${where}: ${error.message}`);
       throw error;
     }
   }
