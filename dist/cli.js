@@ -50491,7 +50491,34 @@ function metadataOf(files) {
 }
 function declaredDependencies(metadata) {
   if (metadata === void 0) return [];
-  return dependenciesOf(metadata).filter((d) => d.name !== "").map((d) => ({ name: d.name, ...d.alias !== "" ? { alias: d.alias } : {}, ...d.condition !== "" ? { condition: d.condition } : {}, tags: d.tags }));
+  return dependenciesOf(metadata).filter((d) => d.name !== "").map((d) => ({ name: d.name, version: d.version, ...d.alias !== "" ? { alias: d.alias } : {}, ...d.condition !== "" ? { condition: d.condition } : {}, tags: d.tags }));
+}
+function surelyInRange(range2, version) {
+  const parse3 = (text2) => /^v?(\d+)(?:\.(\d+))?(?:\.(\d+))?$/.exec(text2.trim());
+  const have = parse3(version);
+  if (have === null || range2.trim() === "") return false;
+  const v = [Number(have[1]), Number(have[2] ?? 0), Number(have[3] ?? 0)];
+  const cmp2 = (a2, b) => a2[0] - b[0] || a2[1] - b[1] || a2[2] - b[2];
+  const term = (text2) => {
+    const m = /^(>=|<=|!=|>|<|=|\^|~)?\s*(.+)$/.exec(text2.trim());
+    const at3 = m === null ? null : parse3(m[2]);
+    if (m === null || at3 === null) return void 0;
+    const t = [Number(at3[1]), Number(at3[2] ?? 0), Number(at3[3] ?? 0)];
+    const op = m[1] ?? "=";
+    if (op === "=") return at3[2] !== void 0 && at3[3] !== void 0 ? cmp2(v, t) === 0 : void 0;
+    if (op === "!=") return cmp2(v, t) !== 0;
+    if (op === ">") return cmp2(v, t) > 0;
+    if (op === "<") return cmp2(v, t) < 0;
+    if (op === ">=") return cmp2(v, t) >= 0;
+    if (op === "<=") return cmp2(v, t) <= 0;
+    if (op === "~") return cmp2(v, t) >= 0 && v[0] === t[0] && (at3[2] === void 0 || v[1] === t[1]);
+    if (cmp2(v, t) < 0) return false;
+    return t[0] > 0 ? v[0] === t[0] : t[1] > 0 ? v[0] === 0 && v[1] === t[1] : at3[2] === void 0 ? v[0] === 0 : v[0] === 0 && v[1] === 0 && (at3[3] === void 0 || v[2] === t[2]);
+  };
+  return range2.split("||").some((alternative) => {
+    const terms = alternative.trim().split(/\s*,\s*|\s+(?=[<>=!~^v\d])/).filter((t) => t !== "");
+    return terms.length > 0 && terms.every((t) => term(t) === true);
+  });
 }
 function crdFilesOf(files, depth) {
   const found = [];
@@ -50507,8 +50534,9 @@ function crdFilesOf(files, depth) {
   if (depth >= 10 || subcharts.size === 0) return found;
   const dependencies = declaredDependencies(metadataOf(files));
   const under2 = (inner) => {
-    const name = metadataOf(inner)?.name;
-    const declared = dependencies.filter((d) => d.name === name);
+    const metadata = metadataOf(inner);
+    const name = metadata?.name;
+    const declared = dependencies.filter((d) => d.name === name && (d.alias === void 0 || surelyInRange(d.version, metadata?.version ?? "")));
     const gate = { key: name ?? "", ...declared.length > 0 ? { options: declared.map((d) => ({ key: d.alias ?? d.name, ...d.condition !== void 0 ? { condition: d.condition } : {}, tags: d.tags })) } : {} };
     for (const crd of crdFilesOf(inner, depth + 1)) found.push({ file: crd.file, gates: [gate, ...crd.gates] });
   };
@@ -56047,7 +56075,7 @@ function loadManifestText(input, file, explicit, loaded) {
   for (const problem of problems) {
     loaded.errors.push({ kind: "parse", file, message: problem.message, ...problem.line ? { line: problem.line } : {} });
   }
-  loaded.objects.push(...objects);
+  for (const object of objects) loaded.objects.push(object);
 }
 async function load3(inputs, config, options, repoRoot, helmLocated, onRender) {
   const loaded = { objects: [], errors: [], charts: [], renderMs: 0, renders: [], variants: [], skipped: [], secrets: [] };
@@ -56065,7 +56093,7 @@ async function load3(inputs, config, options, repoRoot, helmLocated, onRender) {
         timeoutMs: config.helm.timeoutSeconds * 1e3,
         ...config.helm.kubeVersion ? { kubeVersion: config.helm.kubeVersion } : {}
       });
-      loaded.objects.push(...plan.objects);
+      for (const object of plan.objects) loaded.objects.push(object);
       loaded.errors.push(...plan.errors);
       for (const note of plan.notes) loaded.errors.push({ kind: "read", file: note.file, ...note.line ? { line: note.line } : {}, message: note.message });
       loaded.charts.push(...plan.charts);
@@ -56104,7 +56132,7 @@ async function load3(inputs, config, options, repoRoot, helmLocated, onRender) {
     }
     loaded.renders.push(...rendered.renders);
     loaded.variants.push(...rendered.variants);
-    loaded.objects.push(...rendered.objects);
+    for (const object of rendered.objects) loaded.objects.push(object);
     loaded.errors.push(...rendered.errors);
     loaded.charts.push(...rendered.charts);
     loaded.skipped.push(...rendered.skipped);

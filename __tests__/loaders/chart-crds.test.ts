@@ -260,4 +260,30 @@ dependencies:
     const gated = await scan({ paths: [root], helmPath: helm() });
     expect(gated.findings.filter((f) => f.ruleId === 'pss-privileged')).toEqual([]);
   }, 60_000);
+
+  // helm gives a subchart a dependency's alias (and so its condition) only in the dependency's version range.
+  it.each([
+    ['no version', '', true],
+    ['another version', '  version: 1.0.0\n', true],
+    ['a range the prerelease misses', '  version: ^1.0.0\n', true],
+    ['its version', '  version: 2.0.0\n', false],
+    ['a caret range holding it', '  version: ^2.0.0\n', false],
+    ['two terms holding it', '  version: ">=1.0.0, <3.0.0"\n', false],
+  ])('judges an aliased subchart\'s crds/ the alias condition turns off only in range: %s', async (_, version, judged) => {
+    const root = chart(
+      workspace(),
+      'app',
+      {
+        'templates/cm.yaml': CONFIGMAP,
+        'values.yaml': 'other:\n  enabled: false\n',
+        'charts/sub/Chart.yaml': `apiVersion: v2\nname: sub\nversion: ${version.includes('^1') ? '1.1.0-rc.1' : '2.0.0'}\n`,
+        'charts/sub/crds/pod.yaml': privileged('in-sub'),
+      },
+      `apiVersion: v2\nname: app\nversion: 0.1.0\ndependencies:\n- name: sub\n  alias: other\n  condition: other.enabled\n${version}`,
+    );
+    const rendered = execFileSync(helm(), ['template', 'release', root, '--include-crds'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
+    expect(rendered.includes('name: in-sub')).toBe(judged);
+    const result = await scan({ paths: [root], helmPath: helm() });
+    expect(result.findings.filter((f) => f.ruleId === 'pss-privileged').map((f) => f.object.name)).toEqual(judged ? ['in-sub'] : []);
+  }, 60_000);
 });

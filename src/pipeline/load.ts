@@ -40,7 +40,8 @@ function loadManifestText(input: Buffer | string, file: string, explicit: boolea
   for (const problem of problems) {
     loaded.errors.push({ kind: 'parse', file, message: problem.message, ...(problem.line ? { line: problem.line } : {}) });
   }
-  loaded.objects.push(...objects);
+  // One by one: a file of 300,000 documents overflows the stack as spread arguments.
+  for (const object of objects) loaded.objects.push(object);
 }
 
 export async function load(
@@ -70,7 +71,7 @@ export async function load(
         timeoutMs: config.helm.timeoutSeconds * 1000,
         ...(config.helm.kubeVersion ? { kubeVersion: config.helm.kubeVersion } : {}),
       });
-      loaded.objects.push(...plan.objects);
+      for (const object of plan.objects) loaded.objects.push(object);
       loaded.errors.push(...plan.errors);
       // What the plan itself says it lacks (errored, incomplete, deferred changes) is reported, never passed over.
       for (const note of plan.notes) loaded.errors.push({ kind: 'read', file: note.file, ...(note.line ? { line: note.line } : {}), message: note.message });
@@ -113,7 +114,7 @@ export async function load(
     }
     loaded.renders.push(...rendered.renders);
     loaded.variants.push(...rendered.variants);
-    loaded.objects.push(...rendered.objects);
+    for (const object of rendered.objects) loaded.objects.push(object);
     loaded.errors.push(...rendered.errors);
     loaded.charts.push(...rendered.charts);
     loaded.skipped.push(...rendered.skipped);

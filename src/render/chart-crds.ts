@@ -112,11 +112,48 @@ function metadataOf(files: readonly ChartFile[]): ChartMetadata | undefined {
 }
 
 /** A chart level's declared dependencies, with helm's merged view of Chart.yaml and requirements.yaml. */
-function declaredDependencies(metadata: ChartMetadata | undefined): { name: string; alias?: string; condition?: string; tags: string[] }[] {
+function declaredDependencies(metadata: ChartMetadata | undefined): { name: string; version: string; alias?: string; condition?: string; tags: string[] }[] {
   if (metadata === undefined) return [];
   return helmDependencies(metadata)
     .filter((d) => d.name !== '')
-    .map((d) => ({ name: d.name, ...(d.alias !== '' ? { alias: d.alias } : {}), ...(d.condition !== '' ? { condition: d.condition } : {}), tags: d.tags }));
+    .map((d) => ({ name: d.name, version: d.version, ...(d.alias !== '' ? { alias: d.alias } : {}), ...(d.condition !== '' ? { condition: d.condition } : {}), tags: d.tags }));
+}
+
+/**
+ * Whether helm gives a vendored subchart a dependency's alias: only when its version is in the dependency's
+ * range (getAliasDependency, IsCompatibleRange; no range is no match). Otherwise the subchart keeps its own
+ * name, and the alias's condition and tags switch nothing off. Only what is certain counts as in range (an
+ * exact version, or plain comparisons, caret and tilde ranges without prereleases on either side): helm
+ * deciding otherwise would turn crds/ off, so anything else judges them.
+ */
+export function surelyInRange(range: string, version: string): boolean {
+  const parse = (text: string) => /^v?(\d+)(?:\.(\d+))?(?:\.(\d+))?$/.exec(text.trim());
+  const have = parse(version);
+  if (have === null || range.trim() === '') return false;
+  const v = [Number(have[1]), Number(have[2] ?? 0), Number(have[3] ?? 0)];
+  const cmp = (a: number[], b: number[]) => a[0]! - b[0]! || a[1]! - b[1]! || a[2]! - b[2]!;
+  const term = (text: string): boolean | undefined => {
+    const m = /^(>=|<=|!=|>|<|=|\^|~)?\s*(.+)$/.exec(text.trim());
+    const at = m === null ? null : parse(m[2]!);
+    if (m === null || at === null) return undefined;
+    const t = [Number(at[1]), Number(at[2] ?? 0), Number(at[3] ?? 0)];
+    const op = m[1] ?? '=';
+    if (op === '=' ) return at[2] !== undefined && at[3] !== undefined ? cmp(v, t) === 0 : undefined;
+    if (op === '!=') return cmp(v, t) !== 0;
+    if (op === '>') return cmp(v, t) > 0;
+    if (op === '<') return cmp(v, t) < 0;
+    if (op === '>=') return cmp(v, t) >= 0;
+    if (op === '<=') return cmp(v, t) <= 0;
+    if (op === '~') return cmp(v, t) >= 0 && v[0] === t[0] && (at[2] === undefined || v[1] === t[1]);
+    // ^: the same leftmost non-zero part (Masterminds: ^0.2.3 is >=0.2.3 <0.3.0, ^0.0.3 is =0.0.3)
+    if (cmp(v, t) < 0) return false;
+    return t[0]! > 0 ? v[0] === t[0] : t[1]! > 0 ? v[0] === 0 && v[1] === t[1] : at[2] === undefined ? v[0] === 0 : v[0] === 0 && v[1] === 0 && (at[3] === undefined || v[2] === t[2]);
+  };
+  // Any alternative (||) whose terms (comma or space separated) all hold; anything unread is no match.
+  return range.split('||').some((alternative) => {
+    const terms = alternative.trim().split(/\s*,\s*|\s+(?=[<>=!~^v\d])/).filter((t) => t !== '');
+    return terms.length > 0 && terms.every((t) => term(t) === true);
+  });
 }
 
 /**
@@ -138,8 +175,10 @@ function crdFilesOf(files: readonly ChartFile[], depth: number): CrdFile[] {
   if (depth >= 10 || subcharts.size === 0) return found;
   const dependencies = declaredDependencies(metadataOf(files));
   const under = (inner: ChartFile[]) => {
-    const name = metadataOf(inner)?.name;
-    const declared = dependencies.filter((d) => d.name === name);
+    const metadata = metadataOf(inner);
+    const name = metadata?.name;
+    // An alias applies only to a subchart in the dependency's version range; one that is not keeps its name.
+    const declared = dependencies.filter((d) => d.name === name && (d.alias === undefined || surelyInRange(d.version, metadata?.version ?? '')));
     const gate: CrdGate = { key: name ?? '', ...(declared.length > 0 ? { options: declared.map((d) => ({ key: d.alias ?? d.name, ...(d.condition !== undefined ? { condition: d.condition } : {}), tags: d.tags })) } : {}) };
     for (const crd of crdFilesOf(inner, depth + 1)) found.push({ file: crd.file, gates: [gate, ...crd.gates] });
   };
