@@ -37253,15 +37253,6 @@ function decodeMetadata(value, into, label) {
     else if (field === "apiVersion" || field === "name" || field === "version" || field === "type") into[field] = stringField(item, into[field], at3);
   }
 }
-function dispatchApiVersion(chartYaml) {
-  const base2 = { apiVersion: "", name: "", version: "", type: "", dependencies: null };
-  try {
-    decodeMetadata(chartYaml, base2, "Chart.yaml");
-  } catch {
-    return "";
-  }
-  return base2.apiVersion;
-}
 function chartMetadata(files) {
   const charts = files.filter((f) => f.name === "Chart.yaml");
   if (charts.length === 0) return "Chart.yaml is missing";
@@ -37271,9 +37262,7 @@ function chartMetadata(files) {
       decodeMetadata(file.value, metadata, file.label);
       if (metadata.apiVersion === "") metadata.apiVersion = "v1";
     }
-    if (dispatchApiVersion(charts[0].value) !== "v3") {
-      for (const file of files) if (file.name === "requirements.yaml") decodeMetadata(file.value, metadata, file.label);
-    }
+    for (const file of files) if (file.name === "requirements.yaml") decodeMetadata(file.value, metadata, file.label);
   } catch (error) {
     if (error instanceof LoadError) return `helm cannot load the chart: ${error.message}`;
     throw error;

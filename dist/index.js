@@ -60917,15 +60917,6 @@ function decodeMetadata(value, into, label) {
     else if (field === "apiVersion" || field === "name" || field === "version" || field === "type") into[field] = stringField(item, into[field], at3);
   }
 }
-function dispatchApiVersion(chartYaml) {
-  const base3 = { apiVersion: "", name: "", version: "", type: "", dependencies: null };
-  try {
-    decodeMetadata(chartYaml, base3, "Chart.yaml");
-  } catch {
-    return "";
-  }
-  return base3.apiVersion;
-}
 function chartMetadata(files) {
   const charts = files.filter((f) => f.name === "Chart.yaml");
   if (charts.length === 0) return "Chart.yaml is missing";
@@ -60935,9 +60926,7 @@ function chartMetadata(files) {
       decodeMetadata(file.value, metadata, file.label);
       if (metadata.apiVersion === "") metadata.apiVersion = "v1";
     }
-    if (dispatchApiVersion(charts[0].value) !== "v3") {
-      for (const file of files) if (file.name === "requirements.yaml") decodeMetadata(file.value, metadata, file.label);
-    }
+    for (const file of files) if (file.name === "requirements.yaml") decodeMetadata(file.value, metadata, file.label);
   } catch (error2) {
     if (error2 instanceof LoadError) return `helm cannot load the chart: ${error2.message}`;
     throw error2;

@@ -55,11 +55,11 @@ describe('chart metadata', () => {
     expect(readChartInfo(library)).toMatchObject({ type: 'library' });
   });
 
-  it('leaves requirements.yaml out where helm does: the chart .helmignore lists it, or an apiVersion v3 chart (helm 4)', () => {
+  it('leaves requirements.yaml out where helm does (the chart .helmignore lists it), and merges it into an apiVersion v3 chart as helm 3 does', () => {
     const ignored = chart(workspace(), 'lib', { 'requirements.yaml': 'type: application\n', '.helmignore': 'requirements.yaml\n' }, 'apiVersion: v2\nname: lib\nversion: 0.1.0\ntype: library\n');
     expect(readChartInfo(ignored)).toMatchObject({ type: 'library' });
     const v3 = chart(workspace(), 'lib', { 'requirements.yaml': 'type: application\n' }, 'apiVersion: v3\nname: lib\nversion: 0.1.0\ntype: library\n');
-    expect(readChartInfo(v3)).toMatchObject({ type: 'library' });
+    expect(readChartInfo(v3)).toMatchObject({ type: 'application' });
   });
 
   it('merges every Chart.yaml entry of an archive in order, then every requirements.yaml', () => {

@@ -3,8 +3,8 @@
 // then every requirements.yaml into the same Metadata, whatever the apiVersion. requirements.yaml can so
 // change any field (type, name, dependencies and their condition or tags), not only add dependencies:
 // reading Chart.yaml alone, a scan would skip as a library a chart helm installs, or judge a subchart
-// disabled that helm enables. helm 4 loads apiVersion v3 charts with its chart v3 loader, which reads no
-// requirements.yaml.
+// disabled that helm enables. apiVersion v3 charts too: helm 3.17 loads, merges and renders them (helm 4's
+// chart v3 loader reads no requirements.yaml, but helm 4 refuses to render them, an error either way).
 //
 // sigs.k8s.io/yaml unmarshals through encoding/json: the keys of a mapping are taken in sorted order and
 // matched to fields exactly or case-insensitively (so `Type:` sets the type), a later key wins, null
@@ -119,17 +119,6 @@ function decodeMetadata(value: unknown, into: ChartMetadata, label: string): voi
   }
 }
 
-/** The apiVersion helm 4 picks a chart's loader by: Chart.yaml alone, decoded the same way. */
-export function dispatchApiVersion(chartYaml: unknown): string {
-  const base: ChartMetadata = { apiVersion: '', name: '', version: '', type: '', dependencies: null };
-  try {
-    decodeMetadata(chartYaml, base, 'Chart.yaml');
-  } catch {
-    return '';
-  }
-  return base.apiVersion;
-}
-
 /**
  * The metadata helm's loader builds from a chart level's description files, given in the order the loader
  * meets them (a directory has one of each; an archive may hold several entries of the same name); a string
@@ -145,8 +134,7 @@ export function chartMetadata(files: readonly DescriptionFile[]): ChartMetadata 
       // helm 2 charts had no apiVersion: the loader takes them for v1.
       if (metadata.apiVersion === '') metadata.apiVersion = 'v1';
     }
-    // helm 4's chart v3 loader (picked by the first Chart.yaml) knows no requirements.yaml; helm 3 refuses v3 charts.
-    if (dispatchApiVersion(charts[0]!.value) !== 'v3') for (const file of files) if (file.name === 'requirements.yaml') decodeMetadata(file.value, metadata, file.label);
+    for (const file of files) if (file.name === 'requirements.yaml') decodeMetadata(file.value, metadata, file.label);
   } catch (error) {
     if (error instanceof LoadError) return `helm cannot load the chart: ${error.message}`;
     throw error;
