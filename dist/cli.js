@@ -56096,8 +56096,8 @@ async function load3(inputs, config, options, repoRoot, helmLocated, onRender) {
   for (const input of inputs) {
     if (input.kind === "stdin") {
       if (!options.readStdin) throw new UsageError('"-" given but standard input cannot be read here');
-      const text2 = await options.readStdin();
-      await loadPlanOrManifest(classifyText(text2), path34.join(process.cwd(), "stdin.json"), "<stdin>", () => text2, true);
+      const input2 = await options.readStdin();
+      await loadPlanOrManifest(typeof input2 === "string" ? classifyText(input2) : classifyPlanFile(input2), path34.join(process.cwd(), "stdin.json"), "<stdin>", () => input2, true);
     } else if (input.kind === "manifest") {
       const file = relativeTo(repoRoot, input.file);
       let bytes;
@@ -61266,7 +61266,7 @@ async function readStdin() {
       break;
     }
   }
-  return Buffer.concat(chunks).toString("utf8");
+  return Buffer.concat(chunks);
 }
 function previousBaseline(target, shown2) {
   let stat;

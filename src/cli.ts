@@ -201,7 +201,8 @@ function oneOf<T extends string>(flag: string, value: string | undefined, allowe
  * Standard input as text. Reading stops one byte past the size limit (the loader then reports the input
  * as too large), so an endless stream cannot exhaust memory.
  */
-async function readStdin(): Promise<string> {
+/** Standard input's bytes: decoded as a file's are (kubectl's BOMOverride applies to it too). */
+async function readStdin(): Promise<Buffer> {
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of process.stdin) {
@@ -212,7 +213,7 @@ async function readStdin(): Promise<string> {
       break;
     }
   }
-  return Buffer.concat(chunks).toString('utf8');
+  return Buffer.concat(chunks);
 }
 
 /**

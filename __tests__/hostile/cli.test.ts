@@ -18,6 +18,15 @@ describe('preadmit CLI with hostile input', () => {
     expect(report.errors).toEqual([expect.objectContaining({ file: '<stdin>', message: expect.stringMatching(/larger than 64 MiB; not parsed/) })]);
   });
 
+  it('reads standard input as kubectl reads a file: UTF-16 with a byte order mark is decoded, its privileged pod judged', async () => {
+    const input = Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(PRIVILEGED_POD, 'utf16le')]);
+    const result = await execa(process.execPath, [cli, 'scan', '-', '--format', 'json'], { input, reject: false, cwd: repoRoot });
+    const report = JSON.parse(result.stdout) as { errors: unknown[]; findings: { ruleId: string; path: string }[] };
+    expect(report.errors).toEqual([]);
+    expect(report.findings.filter((f) => f.ruleId === 'pss-privileged').map((f) => f.path)).toEqual(['/spec/containers/0/securityContext/privileged']);
+    expect(result.exitCode).toBe(1);
+  });
+
   it('prints error lines with no control character and no line a runner would take for a command', async () => {
     const dir = workspace();
     writeFileSync(path.join(dir, 'pod.yaml'), PRIVILEGED_POD);

@@ -15,7 +15,8 @@ import { relativeTo, type Input } from './discover.ts';
 export interface LoadOptions {
   helmPath?: string;
   /** Reads standard input for the path `-`. */
-  readStdin?: () => Promise<string>;
+  /** Standard input's bytes (read as a file is: a byte order mark decides the encoding), or a text. */
+  readStdin?: () => Promise<Buffer | string>;
   /** Off, charts get no second render. */
   renderVariants?: boolean;
 }
@@ -87,8 +88,8 @@ export async function load(
   for (const input of inputs) {
     if (input.kind === 'stdin') {
       if (!options.readStdin) throw new UsageError('"-" given but standard input cannot be read here');
-      const text = await options.readStdin();
-      await loadPlanOrManifest(classifyText(text), path.join(process.cwd(), 'stdin.json'), '<stdin>', () => text, true);
+      const input = await options.readStdin();
+      await loadPlanOrManifest(typeof input === 'string' ? classifyText(input) : classifyPlanFile(input), path.join(process.cwd(), 'stdin.json'), '<stdin>', () => input, true);
     } else if (input.kind === 'manifest') {
       const file = relativeTo(repoRoot, input.file);
       let bytes: Buffer;

@@ -71,7 +71,7 @@ export interface ScanOptions {
   releaseName?: string;
   namespace?: string;
   /** Reads standard input for the path `-`. */
-  readStdin?: () => Promise<string>;
+  readStdin?: () => Promise<Buffer | string>;
   /** Rules to run (default: the built-in catalog). */
   rules?: readonly Rule[];
   /** Overrides the configuration's `provenance` switch (locating findings at values and template lines). */
