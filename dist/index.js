@@ -65837,7 +65837,9 @@ async function renderHelmRelease(release, options) {
       root: options.repoRoot
     });
     if (!outcome.ok) {
-      const message = outcome.message.split(temp + path15.sep).join("").replace(/values\.json/g, "the release's values");
+      let message = outcome.message.split(temp + path15.sep).join("").replace(/values\.json/g, "the release's values");
+      const hidden2 = release.sensitive.filter((v) => v.length >= 2).flatMap((v) => [v, Buffer.from(v).toString("base64"), Buffer.from(v).toString("base64").replace(/=+$/, ""), Buffer.from(v).toString("hex")]);
+      for (const value of [...new Set(hidden2)].sort((a2, b) => b.length - a2.length)) message = message.split(value).join("***");
       return { objects: [], errors: [{ kind: "render", ...at3, message: `helm_release ${release.address}: ${message}` }], ms: outcome.ms };
     }
     const objects = [];

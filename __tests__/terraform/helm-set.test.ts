@@ -11,11 +11,12 @@ import type { ScanResult } from '../../src/model/model.ts';
 import { parseInto, providerValues } from '../../src/terraform/strvals.ts';
 import { fixture } from './helpers.ts';
 
-async function scanRelease(after: Record<string, unknown>): Promise<ScanResult> {
+async function scanRelease(after: Record<string, unknown>, chartFiles: Record<string, string> = {}): Promise<ScanResult> {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'preadmit-tf-helm-'));
   // a repository of its own: the chart is inside it
   mkdirSync(path.join(dir, '.git'));
   cpSync(fixture('helm-set', 'charts'), path.join(dir, 'charts'), { recursive: true });
+  for (const [name, text] of Object.entries(chartFiles)) writeFileSync(path.join(dir, 'charts', 'app', name), text);
   const release = { name: 'r', namespace: 'apps', chart: './charts/app', repository: null, values: [], set: [], set_list: [], set_sensitive: [], postrender: [], ...after };
   writeFileSync(path.join(dir, 'plan.json'), JSON.stringify({
     format_version: '1.2',
@@ -78,6 +79,12 @@ describe('helm_release set entries, as the helm provider applies them', () => {
     const leaky = await scanRelease({ set_sensitive: [{ name: 'auth.password', type: '', value: 'Hu7,xq9' }] });
     expect(leaky.errors.map((e) => e.message)).toEqual([expect.stringMatching(/set_sensitive\[0\] "auth\.password": helm's --set parser refuses its sensitive value \(not shown\)/)]);
     expect(JSON.stringify(leaky)).not.toMatch(/xq9|Hu7/);
+    // A chart's fail message printing a short sensitive value, plain or base64: neither reaches the report.
+    for (const how of ['.Values.failWith', '(b64enc .Values.failWith)']) {
+      const failing = await scanRelease({ set_sensitive: [{ name: 'failWith', type: '', value: 'Zq9' }] }, { 'templates/fail.yaml': `{{ fail (printf "bad setting %s" ${how}) }}\n` });
+      expect(failing.errors.map((e) => e.message)).toEqual([expect.stringContaining('bad setting ***')]);
+      expect(JSON.stringify(failing)).not.toMatch(/Zq9|WnE5/);
+    }
     const deep = await scanRelease({ set: [{ name: `a${'[0]'.repeat(20_000)}`, type: '', value: 'x' }] });
     expect(deep.errors.map((e) => e.message)).toEqual([expect.stringMatching(/list indexes nested more than 30 deep/)]);
     expect(deep.summary.verdict).toBe('fail');

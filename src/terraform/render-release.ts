@@ -126,7 +126,11 @@ export async function renderHelmRelease(release: PlanHelmRelease, options: Rende
     });
     if (!outcome.ok) {
       // name the plan's values, never the temporary files that hold them
-      const message = outcome.message.split(temp + path.sep).join('').replace(/values\.json/g, "the release's values");
+      let message = outcome.message.split(temp + path.sep).join('').replace(/values\.json/g, "the release's values");
+      // A chart's fail or required message may print a sensitive value (or its base64): helm's own redaction
+      // takes values of 6 characters and more, a sensitive one of any length goes here.
+      const hidden = release.sensitive.filter((v) => v.length >= 2).flatMap((v) => [v, Buffer.from(v).toString('base64'), Buffer.from(v).toString('base64').replace(/=+$/, ''), Buffer.from(v).toString('hex')]);
+      for (const value of [...new Set(hidden)].sort((a, b) => b.length - a.length)) message = message.split(value).join('***');
       return { objects: [], errors: [{ kind: 'render', ...at, message: `helm_release ${release.address}: ${message}` }], ms: outcome.ms };
     }
     const objects: TerraformObject[] = [];
