@@ -31311,6 +31311,23 @@ function lineAt(source, offset) {
   for (let i2 = source.indexOf("\n"); i2 !== -1 && i2 < offset; i2 = source.indexOf("\n", i2 + 1)) line++;
   return line;
 }
+function lineIndex(text2) {
+  let starts;
+  return (offset) => {
+    if (starts === void 0) {
+      starts = [0];
+      for (let i2 = text2.indexOf("\n"); i2 !== -1; i2 = text2.indexOf("\n", i2 + 1)) starts.push(i2 + 1);
+    }
+    let low = 0;
+    let high = starts.length - 1;
+    while (low < high) {
+      const mid = low + high + 1 >> 1;
+      if (starts[mid] <= offset) low = mid;
+      else high = mid - 1;
+    }
+    return low + 1;
+  };
+}
 
 // src/loaders/go-yaml-value.ts
 var import_yaml = __toESM(require_dist(), 1);
@@ -39454,8 +39471,9 @@ function linkedOutside(repoRoot, chart) {
     }
     for (const entry of entries) {
       const at3 = path14.join(dir, entry.name);
-      if (entry.isDirectory()) walk3(at3);
-      else if (entry.isSymbolicLink()) {
+      if (entry.isDirectory()) {
+        if (entry.name !== ".git") walk3(at3);
+      } else if (entry.isSymbolicLink()) {
         let target;
         try {
           target = realpathSync2(at3);
@@ -44819,18 +44837,7 @@ var TemplateSources = class {
       const text2 = source.lines.join("\n");
       if (!text2.includes("define")) continue;
       const stack = [];
-      const lineStarts = [0];
-      for (let i2 = 0; i2 < text2.length; i2++) if (text2[i2] === "\n") lineStarts.push(i2 + 1);
-      const lineAt2 = (offset) => {
-        let lo = 0;
-        let hi = lineStarts.length - 1;
-        while (lo < hi) {
-          const mid = lo + hi + 1 >> 1;
-          if (lineStarts[mid] <= offset) lo = mid;
-          else hi = mid - 1;
-        }
-        return lo + 1;
-      };
+      const lineAt2 = lineIndex(text2);
       for (const action of text2.matchAll(/\{\{-?\s*(\/\*[\s\S]*?\*\/|[\s\S]*?)\s*-?\}\}/g)) {
         const body = action[1];
         if (body.startsWith("/*")) continue;
@@ -46247,6 +46254,7 @@ function onlyPrinted(lines, index, construct) {
   const start = lineStarts[index];
   const end = start + lines[index].length;
   const held = /* @__PURE__ */ new Set();
+  const madeBy = new RegExp(`^\\s*\\(?\\s*(?:${construct.source})`);
   for (const action of actions) {
     if (action.at + action.length <= start) continue;
     const code = blankStrings(action.body);
@@ -46259,7 +46267,7 @@ function onlyPrinted(lines, index, construct) {
       continue;
     }
     const random = (text2) => construct.test(text2) || [...text2.matchAll(/\$\w+/g)].some((m) => held.has(m[0]));
-    const madeHere = assigned !== null && !expression.includes("|") && !reads && new RegExp(`^\\s*\\(?\\s*(?:${construct.source})`).test(expression);
+    const madeHere = assigned !== null && !expression.includes("|") && !reads && madeBy.test(expression);
     if (!madeHere && DECIDING_USE.test(withoutChosenTernaries(expression, random))) return false;
     if (assigned) held.add(assigned[1]);
     if (held.size > 64) return false;
@@ -55780,23 +55788,6 @@ function consumeWhitespace(text2, from) {
     if (code === 10) return i2;
   }
 }
-function lineIndex(text2) {
-  let starts;
-  return (offset) => {
-    if (starts === void 0) {
-      starts = [0];
-      for (let i2 = text2.indexOf("\n"); i2 !== -1; i2 = text2.indexOf("\n", i2 + 1)) starts.push(i2 + 1);
-    }
-    let low = 0;
-    let high = starts.length - 1;
-    while (low < high) {
-      const mid = low + high + 1 >> 1;
-      if (starts[mid] <= offset) low = mid;
-      else high = mid - 1;
-    }
-    return low + 1;
-  };
-}
 function readManifestStream(input) {
   const decoded = typeof input === "string" ? { text: input.charCodeAt(0) === 65279 ? input.slice(1) : input } : decodeManifestBytes(input);
   if ("utf16WithoutBom" in decoded && decoded.utf16WithoutBom) {
@@ -57905,7 +57896,7 @@ async function scanAgainstBase(options, request, scanOne = scan2) {
       const rel = path41.relative(repoRoot, dir);
       return !rel.startsWith("..") && !path41.isAbsolute(rel) && !existsSync11(path41.join(exportRoot, rel, "Chart.yaml"));
     };
-    const scanned = await scanOne({
+    const head = await scanOne({
       ...options,
       paths,
       selectCharts: selector("head", repoRoot, (options.valuesFiles ?? []).map((f) => path41.resolve(f))),
@@ -57913,8 +57904,6 @@ async function scanAgainstBase(options, request, scanOne = scan2) {
       admissionBase: baseObjects,
       judgeChartFiles: newChart
     });
-    const hidden2 = noLongerJudged(scanned, base2?.findings ?? [], repoRoot);
-    const head = hidden2.length === 0 ? scanned : { ...scanned, errors: [...scanned.errors, ...hidden2], summary: { ...scanned.summary, errors: scanned.errors.length + hidden2.length } };
     const rendered = [.../* @__PURE__ */ new Set([...choices.head?.rendered ?? [], ...choices.base?.rendered ?? []])].sort();
     const unchanged = [.../* @__PURE__ */ new Set([...choices.head?.unchanged ?? [], ...choices.base?.unchanged ?? []])].filter((c3) => !rendered.includes(c3)).sort();
     const allBecause = choices.head?.allBecause ?? choices.base?.allBecause;
@@ -57934,20 +57923,6 @@ async function scanAgainstBase(options, request, scanOne = scan2) {
     process.off("exit", cleanup);
     cleanup();
   }
-}
-function noLongerJudged(head, base2, repoRoot) {
-  const skipped = head.skipped ?? [];
-  if (skipped.length === 0) return [];
-  const judged = new Set(head.objects.map((o2) => o2.source.file));
-  const counts = /* @__PURE__ */ new Map();
-  for (const f of base2) if (f.source.kind === "manifest" && !judged.has(f.source.file)) counts.set(f.source.file, (counts.get(f.source.file) ?? 0) + 1);
-  const out = [];
-  for (const [file, n2] of [...counts].sort((a2, b) => a2[0].localeCompare(b[0]))) {
-    const why = skipped.find((s) => s.path === "." || file === s.path || file.startsWith(`${s.path}/`));
-    if (why === void 0 || !existsSync11(path41.join(repoRoot, file))) continue;
-    out.push({ kind: "read", file, message: `the base judged this file (${n2} ${n2 === 1 ? "finding" : "findings"}); the change makes the scan pass over it (${why.path}: ${why.reason}), so its findings would look fixed` });
-  }
-  return out;
 }
 var scopeOf = (f) => f.source.address ?? f.source.chart ?? f.source.file;
 function keys(renamed) {

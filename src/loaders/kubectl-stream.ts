@@ -11,6 +11,7 @@
 //   newline, and read the rest as YAML. After two values, it is an error.
 // - Anything else is YAML from the start (yaml-docs.ts).
 import { tokens } from '../model/pointer.ts';
+import { lineIndex } from './yaml-positions.ts';
 import type { DuplicateKey } from './go-yaml-value.ts';
 import { chargeYamlBudget, DEPTH_MESSAGE, hasNonFinite, loadYamlDocuments, tooManyNodes, YAML_LIMITS, type ParsedYaml, type YamlDocument, type YamlProblem } from './yaml-docs.ts';
 
@@ -126,24 +127,6 @@ function consumeWhitespace(text: string, from: number): number | undefined {
   }
 }
 
-/** Line starts of a text, built once, for line numbers by offset. */
-function lineIndex(text: string): (offset: number) => number {
-  let starts: number[] | undefined;
-  return (offset) => {
-    if (starts === undefined) {
-      starts = [0];
-      for (let i = text.indexOf('\n'); i !== -1; i = text.indexOf('\n', i + 1)) starts.push(i + 1);
-    }
-    let low = 0;
-    let high = starts.length - 1;
-    while (low < high) {
-      const mid = (low + high + 1) >> 1;
-      if (starts[mid]! <= offset) low = mid;
-      else high = mid - 1;
-    }
-    return low + 1;
-  };
-}
 
 /** Reads a manifest file's bytes (or standard input's text) as kubectl does: see the file comment. */
 export function readManifestStream(input: Uint8Array | string): ParsedYaml {

@@ -16,7 +16,7 @@ import { findRepoRoot } from './discover.ts';
 import { isInside } from '../model/paths.ts';
 import { UsageError } from '../model/errors.ts';
 import { changedFilesSince, resolveRevision } from './git.ts';
-import { isBlocking, severityRank, type BaseInfo, type Finding, type ObjectRef, type ScanError, type ScannedObject, type ScanResult, type SourceInfo } from '../model/model.ts';
+import { isBlocking, severityRank, type BaseInfo, type Finding, type ObjectRef, type ScannedObject, type ScanResult, type SourceInfo } from '../model/model.ts';
 import { scan, type ScanOptions } from './scan.ts';
 import { updateNotMatched } from '../admission/prepared.ts';
 
@@ -314,7 +314,7 @@ export async function scanAgainstBase(options: ScanOptions, request: BaseRequest
       const rel = path.relative(repoRoot, dir);
       return !rel.startsWith('..') && !path.isAbsolute(rel) && !existsSync(path.join(exportRoot, rel, 'Chart.yaml'));
     };
-    const scanned = await scanOne({
+    const head = await scanOne({
       ...options,
       paths,
       selectCharts: selector('head', repoRoot, (options.valuesFiles ?? []).map((f) => path.resolve(f))),
@@ -322,8 +322,6 @@ export async function scanAgainstBase(options: ScanOptions, request: BaseRequest
       admissionBase: baseObjects,
       judgeChartFiles: newChart,
     });
-    const hidden = noLongerJudged(scanned, base?.findings ?? [], repoRoot);
-    const head = hidden.length === 0 ? scanned : { ...scanned, errors: [...scanned.errors, ...hidden], summary: { ...scanned.summary, errors: scanned.errors.length + hidden.length } };
     const rendered = [...new Set([...(choices.head?.rendered ?? []), ...(choices.base?.rendered ?? [])])].sort();
     const unchanged = [...new Set([...(choices.head?.unchanged ?? []), ...(choices.base?.unchanged ?? [])])].filter((c) => !rendered.includes(c)).sort();
     const allBecause = choices.head?.allBecause ?? choices.base?.allBecause;
@@ -343,26 +341,6 @@ export async function scanAgainstBase(options: ScanOptions, request: BaseRequest
     process.off('exit', cleanup);
     cleanup();
   }
-}
-
-/**
- * Manifest files the base judged (it has findings in them) that are still there but the head's scan passed
- * over, with why: a `Chart.yaml` put above a folder of manifests makes them a chart's files, which helm does
- * not deploy while `kubectl apply -R` still would. Their findings would read as fixed: an error instead.
- */
-function noLongerJudged(head: ScanResult, base: readonly Finding[], repoRoot: string): ScanError[] {
-  const skipped = head.skipped ?? [];
-  if (skipped.length === 0) return [];
-  const judged = new Set(head.objects.map((o) => o.source.file));
-  const counts = new Map<string, number>();
-  for (const f of base) if (f.source.kind === 'manifest' && !judged.has(f.source.file)) counts.set(f.source.file, (counts.get(f.source.file) ?? 0) + 1);
-  const out: ScanError[] = [];
-  for (const [file, n] of [...counts].sort((a, b) => a[0].localeCompare(b[0]))) {
-    const why = skipped.find((s) => s.path === '.' || file === s.path || file.startsWith(`${s.path}/`));
-    if (why === undefined || !existsSync(path.join(repoRoot, file))) continue;
-    out.push({ kind: 'read', file, message: `the base judged this file (${n} ${n === 1 ? 'finding' : 'findings'}); the change makes the scan pass over it (${why.path}: ${why.reason}), so its findings would look fixed` });
-  }
-  return out;
 }
 
 // ---------------------------------------------------------------------------------------------------------

@@ -55,7 +55,10 @@ export function linkedOutside(repoRoot: string, chart: string): string[] {
     }
     for (const entry of entries) {
       const at = path.join(dir, entry.name);
-      if (entry.isDirectory()) walk(at);
+      // A chart at the repository's root holds .git: nothing helm renders (it renders from a mirror without it).
+      if (entry.isDirectory()) {
+        if (entry.name !== '.git') walk(at);
+      }
       else if (entry.isSymbolicLink()) {
         let target: string;
         try {

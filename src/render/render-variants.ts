@@ -1734,6 +1734,7 @@ function onlyPrinted(lines: readonly string[], index: number, construct: RegExp)
   const start = lineStarts[index]!;
   const end = start + lines[index]!.length;
   const held = new Set<string>();
+  const madeBy = new RegExp(`^\\s*\\(?\\s*(?:${construct.source})`);
   for (const action of actions) {
     if (action.at + action.length <= start) continue;
     const code = blankStrings(action.body);
@@ -1748,7 +1749,7 @@ function onlyPrinted(lines: readonly string[], index: number, construct: RegExp)
     }
     const random = (text: string) => construct.test(text) || [...text.matchAll(/\$\w+/g)].some((m) => held.has(m[0]));
     // `$ca := genSelfSignedCert $host (list) (list $host) 365`: the function's own arguments are no use of its value.
-    const madeHere = assigned !== null && !expression.includes('|') && !reads && new RegExp(`^\\s*\\(?\\s*(?:${construct.source})`).test(expression);
+    const madeHere = assigned !== null && !expression.includes('|') && !reads && madeBy.test(expression);
     if (!madeHere && DECIDING_USE.test(withoutChosenTernaries(expression, random))) return false;
     if (assigned) held.add(assigned[1]!);
     if (held.size > 64) return false;

@@ -9,6 +9,7 @@ import path from 'node:path';
 import { tokens as pointerTokens } from '../model/pointer.ts';
 import { isObj } from '../k8s/values.ts';
 import type { ValuePath } from './effective-values.ts';
+import { lineIndex } from '../loaders/yaml-positions.ts';
 
 export interface TemplateFile {
   file: string;
@@ -127,18 +128,7 @@ export class TemplateSources {
       const text = source.lines.join('\n');
       if (!text.includes('define')) continue;
       const stack: { name?: string; line: number }[] = [];
-      const lineStarts: number[] = [0];
-      for (let i = 0; i < text.length; i++) if (text[i] === '\n') lineStarts.push(i + 1);
-      const lineAt = (offset: number) => {
-        let lo = 0;
-        let hi = lineStarts.length - 1;
-        while (lo < hi) {
-          const mid = (lo + hi + 1) >> 1;
-          if (lineStarts[mid]! <= offset) lo = mid;
-          else hi = mid - 1;
-        }
-        return lo + 1;
-      };
+      const lineAt = lineIndex(text);
       for (const action of text.matchAll(/\{\{-?\s*(\/\*[\s\S]*?\*\/|[\s\S]*?)\s*-?\}\}/g)) {
         const body = action[1]!;
         if (body.startsWith('/*')) continue;
